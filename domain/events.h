@@ -1,0 +1,320 @@
+// The facts Liquida records, one struct per event kind (rule ids from ../shared/DOMAIN.md).
+// The FlatBuffers schema in events/schema/ mirrors these; the codec maps one onto the other.
+// Add kinds only at the end of `Event`: its index is the schema's union slot.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "domain/types.h"
+
+namespace liquida::domain {
+
+// Values below are stored on disk and on the wire: never renumber, only append.
+enum class IvaCondition : uint8_t { responsable_inscripto = 0, monotributo = 1, exento = 2, consumidor_final = 3 };
+enum class DocumentType : uint8_t { rnp = 0, afip = 1, cbu = 2, seguro = 3, anexo1 = 4 };  // P1
+enum class DiagnosisType : uint8_t { presuntivo = 0, definitivo = 1 };                     // A3
+enum class ItemResult : uint8_t { autorizada = 0, rechazada = 1, en_auditoria = 2 };          // A7
+enum class ComprobanteType : uint8_t { factura_a = 0, factura_b = 1, factura_c = 2, factura_e = 3, factura_m = 4 };  // F2
+enum class BillingType : uint8_t { original = 0, refacturacion = 1, ajuste = 2 };           // F2
+enum class RetentionKind : uint8_t { colegio_fee = 0, iibb = 1, ganancias = 2, iva = 3, other = 4 };  // S3
+enum class AttachmentKind : uint8_t { factura = 0, constancia_cae = 1, inscripcion_afip = 2, cbu = 3, planilla_asistencia = 4, informe = 5 };
+
+// A transaction of an authorization system (A8: boca 88, serie T, number).
+struct TransactionRef {
+    uint32_t boca = 0;
+    std::string serie;
+    uint64_t number = 0;
+    friend bool operator==(const TransactionRef&, const TransactionRef&) = default;
+};
+
+struct Attachment {
+    AttachmentKind kind = AttachmentKind::factura;
+    std::string reference;  // where the file is stored; Liquida keeps the reference, not the bytes
+    friend bool operator==(const Attachment&, const Attachment&) = default;
+};
+
+// --- Provider, documents and padrón (P1-P6) ---
+struct ProviderRegistered {
+    std::string matricula;
+    std::string cuit;  // 11 digits, check digit verified
+    std::string razon_social;
+    IvaCondition iva = IvaCondition::monotributo;
+    std::string cbu;  // 22 digits, check digits verified
+    std::string category;  // raises consumption amounts (A8)
+    bool recien_matriculado = false;  // P3: may enroll outside the windows
+    std::string address;
+    std::string email;
+    std::string phone;
+    friend bool operator==(const ProviderRegistered&, const ProviderRegistered&) = default;
+};
+struct ProviderUpdated {
+    std::string razon_social;
+    IvaCondition iva = IvaCondition::monotributo;
+    std::string cbu;
+    std::string category;
+    std::string address;
+    std::string email;
+    std::string phone;
+    friend bool operator==(const ProviderUpdated&, const ProviderUpdated&) = default;
+};
+struct ProviderAdhered {  // P6: adhered to an obra social with its own provider number
+    ObraSocialId obra_social;
+    std::string provider_number;
+    friend bool operator==(const ProviderAdhered&, const ProviderAdhered&) = default;
+};
+struct DocumentUploaded {
+    DocumentType type = DocumentType::rnp;
+    std::string document_id;
+    std::string reference;
+    Date expires_on;
+    friend bool operator==(const DocumentUploaded&, const DocumentUploaded&) = default;
+};
+struct DocumentVerified {
+    DocumentType type = DocumentType::rnp;
+    std::string document_id;
+    bool approved = false;
+    std::string reason;  // why it was rejected
+    friend bool operator==(const DocumentVerified&, const DocumentVerified&) = default;
+};
+struct DocumentExpired {
+    DocumentType type = DocumentType::rnp;
+    std::string document_id;
+    Date expired_on;
+    friend bool operator==(const DocumentExpired&, const DocumentExpired&) = default;
+};
+struct PadronEnrolled {
+    Date enrolled_on;
+    bool outside_window = false;  // P3: allowed for the recién matriculado
+    friend bool operator==(const PadronEnrolled&, const PadronEnrolled&) = default;
+};
+struct PadronLeft {  // P5
+    Date left_on;
+    std::string reason;
+    friend bool operator==(const PadronLeft&, const PadronLeft&) = default;
+};
+
+// --- Orders (O1-O4) ---
+struct OrderField {
+    std::string name;
+    std::string value;
+    friend bool operator==(const OrderField&, const OrderField&) = default;
+};
+struct OrderLoaded {
+    std::string order_id;
+    ObraSocialId obra_social;
+    std::string affiliate_number;
+    std::string practice_code;
+    Date attention_date;
+    Centavos amount = 0;
+    Period period;  // O3: decided by the load date in Argentina time
+    bool patient_signature = false;
+    bool professional_signature = false;
+    bool professional_stamp = false;
+    std::vector<OrderField> fields;  // O1: what each obra social requires, by configuration
+    friend bool operator==(const OrderLoaded&, const OrderLoaded&) = default;
+};
+struct OrderApproved {
+    std::string order_id;
+    friend bool operator==(const OrderApproved&, const OrderApproved&) = default;
+};
+struct OrderRejected {
+    std::string order_id;
+    std::string reason_code;
+    std::string reason;
+    friend bool operator==(const OrderRejected&, const OrderRejected&) = default;
+};
+struct OrderDeferred {  // O2/O3: into the next billing period
+    std::string order_id;
+    Period from_period;
+    Period to_period;
+    friend bool operator==(const OrderDeferred&, const OrderDeferred&) = default;
+};
+
+// --- Eligibility and authorization (A1-A10) ---
+struct EligibilityChecked {
+    ObraSocialId obra_social;
+    std::string affiliate_number;
+    std::string practice_code;
+    bool habilitado = false;
+    bool requires_authorization = false;
+    friend bool operator==(const EligibilityChecked&, const EligibilityChecked&) = default;
+};
+struct TokenIssued {  // A2
+    ObraSocialId obra_social;
+    std::string affiliate_number;
+    std::string family_group;
+    std::string code;  // 4 digits
+    Date valid_on;     // expires 23:59 local time that day
+    friend bool operator==(const TokenIssued&, const TokenIssued&) = default;
+};
+struct BudgetItem {
+    uint32_t item = 0;
+    std::string practice_code;
+    uint32_t tooth = 0;  // FDI, 0 when the practice needs none
+    std::string faces;   // subset of "OVGMDPIL"
+    friend bool operator==(const BudgetItem&, const BudgetItem&) = default;
+};
+struct BudgetSubmitted {
+    TransactionRef transaction;
+    ObraSocialId obra_social;
+    std::string affiliate_number;
+    std::string credential;
+    std::string family_group;
+    std::string token;
+    bool token_exception = false;  // A2: 9999 used, allowed and flagged
+    std::string diagnosis_code;    // A3: CIE-10
+    DiagnosisType diagnosis_type = DiagnosisType::presuntivo;
+    std::vector<BudgetItem> items;
+    std::string clinical_summary;
+    std::vector<Attachment> attachments;  // A5: written report
+    friend bool operator==(const BudgetSubmitted&, const BudgetSubmitted&) = default;
+};
+struct ItemDecision {
+    uint32_t item = 0;
+    ItemResult result = ItemResult::autorizada;
+    friend bool operator==(const ItemDecision&, const ItemDecision&) = default;
+};
+struct BudgetAuthorized {  // A7: ACEPTADO
+    TransactionRef transaction;
+    std::vector<ItemDecision> items;
+    friend bool operator==(const BudgetAuthorized&, const BudgetAuthorized&) = default;
+};
+struct BudgetSentToAudit {  // A7: auditoría
+    TransactionRef transaction;
+    std::string reason;
+    friend bool operator==(const BudgetSentToAudit&, const BudgetSentToAudit&) = default;
+};
+struct ConsumedItem {
+    uint32_t item = 0;
+    Centavos amount = 0;  // A8: set at consumption, raised by the provider's category
+    friend bool operator==(const ConsumedItem&, const ConsumedItem&) = default;
+};
+struct PracticeConsumed {  // A8
+    TransactionRef transaction;
+    std::vector<ConsumedItem> items;
+    bool deferred = false;
+    TimestampMs performed_at = 0;  // the visit; differs from occurred_at when deferred
+    Period period;
+    friend bool operator==(const PracticeConsumed&, const PracticeConsumed&) = default;
+};
+struct TransactionCancelled {  // A9: anulación
+    TransactionRef transaction;
+    std::string reason;
+    friend bool operator==(const TransactionCancelled&, const TransactionCancelled&) = default;
+};
+
+// --- Invoices (F1-F5) ---
+struct InvoiceIssued {
+    std::string invoice_id;
+    ObraSocialId obra_social;
+    ComprobanteType comprobante = ComprobanteType::factura_c;
+    BillingType billing = BillingType::original;
+    uint32_t punto_de_venta = 0;  // 5 digits
+    uint32_t number = 0;          // 8 digits
+    std::string cae;              // 14 digits
+    Period period;
+    Centavos amount = 0;
+    Date issued_on;
+    std::string authorization;     // what it bills
+    std::string adjusts_invoice;   // Ajuste: the invoice it adjusts
+    std::vector<Attachment> attachments;
+    friend bool operator==(const InvoiceIssued&, const InvoiceIssued&) = default;
+};
+struct InvoiceSent {
+    std::string invoice_id;
+    friend bool operator==(const InvoiceSent&, const InvoiceSent&) = default;
+};
+struct InvoiceObserved {  // observada / devuelta
+    std::string invoice_id;
+    std::string reason;
+    friend bool operator==(const InvoiceObserved&, const InvoiceObserved&) = default;
+};
+struct InvoiceAccepted {
+    std::string invoice_id;
+    friend bool operator==(const InvoiceAccepted&, const InvoiceAccepted&) = default;
+};
+struct InvoiceRejected {
+    std::string invoice_id;
+    std::string reason;
+    friend bool operator==(const InvoiceRejected&, const InvoiceRejected&) = default;
+};
+struct DebitApplied {  // S1
+    std::string invoice_id;
+    std::string debit_id;
+    Centavos amount = 0;
+    std::string reason_code;
+    std::string reason;
+    std::string debit_sheet;
+    friend bool operator==(const DebitApplied&, const DebitApplied&) = default;
+};
+struct CreditNoteIssued {
+    std::string invoice_id;
+    std::string credit_note_id;
+    uint32_t punto_de_venta = 0;
+    uint32_t number = 0;
+    std::string cae;
+    Centavos amount = 0;
+    friend bool operator==(const CreditNoteIssued&, const CreditNoteIssued&) = default;
+};
+struct PaidInvoice {
+    std::string invoice_id;
+    Centavos amount = 0;
+    friend bool operator==(const PaidInvoice&, const PaidInvoice&) = default;
+};
+struct PaymentOrderIssued {  // S2
+    ObraSocialId obra_social;
+    std::string payment_order;
+    Date paid_on;
+    Centavos amount = 0;
+    std::vector<PaidInvoice> invoices;
+    std::string retention_certificate;
+    friend bool operator==(const PaymentOrderIssued&, const PaymentOrderIssued&) = default;
+};
+struct RetentionApplied {  // S3
+    Period period;
+    ObraSocialId obra_social;
+    RetentionKind kind = RetentionKind::colegio_fee;
+    Centavos base = 0;
+    Centavos amount = 0;
+    friend bool operator==(const RetentionApplied&, const RetentionApplied&) = default;
+};
+struct ProviderPaid {  // S3: net to the declared CBU
+    Period period;
+    ObraSocialId obra_social;
+    Centavos amount = 0;
+    std::string cbu;
+    std::string transfer_id;
+    friend bool operator==(const ProviderPaid&, const ProviderPaid&) = default;
+};
+// F3 "ingresada": the insurer has taken the accepted invoice into its books.
+struct InvoiceIngresada {
+    std::string invoice_id;
+    friend bool operator==(const InvoiceIngresada&, const InvoiceIngresada&) = default;
+};
+// S1: the debit analysis decides whether the debited part may be re-invoiced.
+struct DebitAnalysisResolved {
+    std::string invoice_id;
+    std::string debit_id;
+    bool reinvoice_approved = false;
+    friend bool operator==(const DebitAnalysisResolved&, const DebitAnalysisResolved&) = default;
+};
+
+using Event = std::variant<
+    ProviderRegistered, ProviderUpdated, ProviderAdhered, DocumentUploaded, DocumentVerified,
+    DocumentExpired, PadronEnrolled, PadronLeft, EligibilityChecked, TokenIssued, OrderLoaded,
+    OrderApproved, OrderRejected, OrderDeferred, BudgetSubmitted, BudgetAuthorized,
+    BudgetSentToAudit, PracticeConsumed, TransactionCancelled, InvoiceIssued, InvoiceSent,
+    InvoiceObserved, InvoiceAccepted, InvoiceRejected, InvoiceIngresada, DebitApplied,
+    DebitAnalysisResolved, CreditNoteIssued, PaymentOrderIssued, RetentionApplied, ProviderPaid>;
+
+// Stable snake_case name of an event kind ("order_loaded"); used in headers and JSON.
+std::string_view event_name(const Event& e) noexcept;
+std::string_view event_name(size_t index) noexcept;
+inline constexpr size_t kEventKinds = std::variant_size_v<Event>;
+
+}  // namespace liquida::domain

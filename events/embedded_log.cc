@@ -1,0 +1,412 @@
+// The embedded event log: one RocksDB database, WAL on, offsets dense per partition.
+//
+// Column families:
+//   records    [topic u16][partition u32][offset u64]        -> LogRecord (log_record.fbs)
+//   time_index [topic u16][partition u32][max_ts u64][offset] -> ""  (only when the running
+//              maximum timestamp grows, so the first entry >= t is the first offset >= t)
+//   idempotency  idempotency key -> [topic u16][partition u32][base u64][count u64]
+//   default    "topics" -> the topic layout fixed at creation
+// Integers are big-endian so keys sort by offset.
+//
+// Concurrent appenders are group-committed: the first waiting appender becomes the leader,
+// writes every queued batch in one WriteBatch, then wakes the others.
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/slice.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+
+#include "events/log.h"
+#include "log_record_generated.h"
+
+namespace liquida::events {
+namespace {
+
+constexpr size_t kMaxBatchBytes = 16 << 20;   // one append
+constexpr size_t kMaxGroupBatches = 4096;      // one group commit
+constexpr size_t kTpKeySize = 2 + 4;
+
+void put_be(std::string& out, uint64_t v, int bytes) {
+    for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+uint64_t get_be(const char* p, int bytes) {
+    uint64_t v = 0;
+    for (int i = 0; i < bytes; ++i) v = v << 8 | static_cast<uint8_t>(p[i]);
+    return v;
+}
+
+struct PartitionState {
+    int64_t next_offset = 0;           // leader-only: the next offset to assign
+    int64_t committed_end = 0;         // under mu_: readable end
+    domain::TimestampMs max_ts = INT64_MIN;  // leader-only: running max for the time index
+};
+
+class EmbeddedLog final : public EventLog {
+public:
+    EmbeddedLog(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
+                std::vector<TopicSpec> topics, bool sync)
+        : db_(std::move(db)), handles_(std::move(handles)), topics_(std::move(topics)) {
+        write_options_.sync = sync;
+        for (size_t t = 0; t < topics_.size(); ++t) {
+            topic_index_[topics_[t].name] = static_cast<uint16_t>(t);
+            parts_.emplace_back(static_cast<size_t>(topics_[t].partitions));
+        }
+    }
+
+    ~EmbeddedLog() override {
+        close();
+        for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+        db_->Close();
+    }
+
+    result<ok_t> recover() {
+        for (size_t t = 0; t < topics_.size(); ++t) {
+            for (int32_t p = 0; p < topics_[t].partitions; ++p) {
+                const std::string prefix = tp_key(static_cast<uint16_t>(t), p);
+                PartitionState& st = parts_[t][static_cast<size_t>(p)];
+                std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, records()));
+                it->SeekForPrev(prefix + std::string(8, '\xff'));
+                if (it->Valid() && it->key().starts_with(prefix))
+                    st.next_offset = static_cast<int64_t>(get_be(it->key().data() + kTpKeySize, 8)) + 1;
+                if (!it->status().ok()) return fail(errc::io_error, it->status().ToString());
+                std::unique_ptr<rocksdb::Iterator> ti(db_->NewIterator({}, time_index()));
+                ti->SeekForPrev(prefix + std::string(16, '\xff'));
+                if (ti->Valid() && ti->key().starts_with(prefix))
+                    st.max_ts = static_cast<int64_t>(get_be(ti->key().data() + kTpKeySize, 8) ^ kSignBit);
+                st.committed_end = st.next_offset;
+            }
+        }
+        return ok;
+    }
+
+    const std::vector<TopicSpec>& topics() const override { return topics_; }
+
+    result<AppendResult> append(AppendBatch batch) override {
+        auto where = locate(batch.tp);
+        if (!where) return failure(where.error());
+        if (batch.records.empty()) return fail(errc::invalid_argument, "empty batch");
+        size_t bytes = 0;
+        for (const auto& r : batch.records) bytes += r.key.size() + r.value.size() + 64;
+        if (bytes > kMaxBatchBytes) return fail(errc::invalid_argument, "batch larger than 16 MiB");
+
+        Pending p{std::move(batch), *where, std::nullopt, false};
+        std::unique_lock lk(mu_);
+        if (closed_) return fail(errc::closed, "log closed");
+        queue_.push_back(&p);
+        while (!p.done) {
+            if (leader_active_) {
+                commit_cv_.wait(lk);
+                continue;
+            }
+            leader_active_ = true;
+            std::vector<Pending*> group;
+            while (!queue_.empty() && group.size() < kMaxGroupBatches) {
+                group.push_back(queue_.front());
+                queue_.pop_front();
+            }
+            lk.unlock();
+            commit(group);
+            lk.lock();
+            for (Pending* g : group) {
+                part(g->where).committed_end = part(g->where).next_offset;
+                g->done = true;
+            }
+            leader_active_ = false;
+            commit_cv_.notify_all();
+            data_cv_.notify_all();
+        }
+        return std::move(*p.out);
+    }
+
+    result<std::vector<StoredRecord>> read(const TopicPartition& tp, int64_t from, size_t max_records) override {
+        auto where = locate(tp);
+        if (!where) return failure(where.error());
+        if (from < 0) return fail(errc::offset_out_of_range, "negative offset");
+        int64_t end = 0;
+        {
+            std::lock_guard lk(mu_);
+            if (closed_) return fail(errc::closed, "log closed");
+            end = part(*where).committed_end;
+        }
+        std::vector<StoredRecord> out;
+        if (from >= end || max_records == 0) return out;
+        const int64_t last = std::min<int64_t>(end, from + static_cast<int64_t>(std::min<size_t>(max_records, INT32_MAX)));
+        const std::string upper = record_key(*where, last);
+        rocksdb::Slice upper_slice(upper);
+        rocksdb::ReadOptions ro;
+        ro.iterate_upper_bound = &upper_slice;
+        std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, records()));
+        int64_t expect = from;
+        for (it->Seek(record_key(*where, from)); it->Valid(); it->Next(), ++expect) {
+            const int64_t offset = static_cast<int64_t>(get_be(it->key().data() + kTpKeySize, 8));
+            if (offset != expect)
+                return fail(errc::corrupt_record, tp.topic + "/" + std::to_string(tp.partition) + ": offset " + std::to_string(expect) + " missing");
+            auto rec = decode_record(it->value());
+            if (!rec) return fail(errc::corrupt_record, tp.topic + "/" + std::to_string(tp.partition) + " offset " + std::to_string(offset) + ": record fails verification");
+            out.push_back(StoredRecord{tp, offset, std::move(*rec)});
+        }
+        if (!it->status().ok()) return fail(errc::io_error, it->status().ToString());
+        if (expect != last) return fail(errc::corrupt_record, "offsets " + std::to_string(expect) + ".." + std::to_string(last) + " missing");
+        return out;
+    }
+
+    result<int64_t> end_offset(const TopicPartition& tp) override {
+        auto where = locate(tp);
+        if (!where) return failure(where.error());
+        std::lock_guard lk(mu_);
+        if (closed_) return fail(errc::closed, "log closed");
+        return part(*where).committed_end;
+    }
+
+    result<int64_t> offset_for_time(const TopicPartition& tp, domain::TimestampMs t) override {
+        auto where = locate(tp);
+        if (!where) return failure(where.error());
+        auto end = end_offset(tp);
+        if (!end) return end;
+        std::string key = tp_key(where->topic, where->partition);
+        put_be(key, static_cast<uint64_t>(t) ^ kSignBit, 8);
+        std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, time_index()));
+        it->Seek(key);
+        if (!it->status().ok()) return fail(errc::io_error, it->status().ToString());
+        if (!it->Valid() || !it->key().starts_with(rocksdb::Slice(key.data(), kTpKeySize))) return *end;
+        return std::min(*end, static_cast<int64_t>(get_be(it->key().data() + kTpKeySize + 8, 8)));
+    }
+
+    bool wait_for(const TopicPartition& tp, int64_t offset, std::chrono::milliseconds timeout) override {
+        auto where = locate(tp);
+        if (!where) return false;
+        std::unique_lock lk(mu_);
+        return data_cv_.wait_for(lk, timeout, [&] { return closed_ || part(*where).committed_end > offset; }) &&
+               !closed_;
+    }
+
+    void close() override {
+        std::unique_lock lk(mu_);
+        closed_ = true;
+        // Let a running group commit finish so nothing half-acknowledged is left behind.
+        commit_cv_.wait(lk, [&] { return !leader_active_; });
+        data_cv_.notify_all();
+    }
+
+private:
+    static constexpr uint64_t kSignBit = 1ULL << 63;  // orders signed timestamps as unsigned
+
+    struct Where {
+        uint16_t topic;
+        int32_t partition;
+    };
+    struct Pending {
+        AppendBatch batch;
+        Where where;
+        std::optional<result<AppendResult>> out;
+        bool done = false;
+    };
+
+    rocksdb::ColumnFamilyHandle* records() const { return handles_[1]; }
+    rocksdb::ColumnFamilyHandle* time_index() const { return handles_[2]; }
+    rocksdb::ColumnFamilyHandle* idempotency() const { return handles_[3]; }
+
+    result<Where> locate(const TopicPartition& tp) const {
+        auto it = topic_index_.find(tp.topic);
+        if (it == topic_index_.end()) return fail(errc::invalid_argument, "unknown topic '" + tp.topic + "'");
+        if (tp.partition < 0 || tp.partition >= topics_[it->second].partitions)
+            return fail(errc::invalid_argument, "topic '" + tp.topic + "' has no partition " + std::to_string(tp.partition));
+        return Where{it->second, tp.partition};
+    }
+    PartitionState& part(Where w) { return parts_[w.topic][static_cast<size_t>(w.partition)]; }
+
+    static std::string tp_key(uint16_t topic, int32_t partition) {
+        std::string k;
+        k.reserve(kTpKeySize + 16);
+        put_be(k, topic, 2);
+        put_be(k, static_cast<uint32_t>(partition), 4);
+        return k;
+    }
+    static std::string record_key(Where w, int64_t offset) {
+        std::string k = tp_key(w.topic, w.partition);
+        put_be(k, static_cast<uint64_t>(offset), 8);
+        return k;
+    }
+
+    static std::string encode_record(flatbuffers::FlatBufferBuilder& fbb, const Record& r) {
+        fbb.Clear();
+        std::vector<flatbuffers::Offset<fb::RecordHeader>> headers;
+        headers.reserve(r.headers.size());
+        for (const auto& h : r.headers)
+            headers.push_back(fb::CreateRecordHeader(fbb, fbb.CreateString(h.key),
+                                                     fbb.CreateVector(reinterpret_cast<const uint8_t*>(h.value.data()), h.value.size())));
+        auto key = fbb.CreateVector(reinterpret_cast<const uint8_t*>(r.key.data()), r.key.size());
+        auto hv = fbb.CreateVector(headers);
+        auto value = fbb.CreateVector(reinterpret_cast<const uint8_t*>(r.value.data()), r.value.size());
+        fb::FinishLogRecordBuffer(fbb, fb::CreateLogRecord(fbb, key, r.timestamp, hv, value));
+        return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+    }
+
+    static std::optional<Record> decode_record(rocksdb::Slice bytes) {
+        const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
+        flatbuffers::Verifier v(data, bytes.size(), 16, 1'000'000);
+        if (!fb::LogRecordBufferHasIdentifier(data) || !fb::VerifyLogRecordBuffer(v)) return std::nullopt;
+        const fb::LogRecord* lr = fb::GetLogRecord(data);
+        auto str = [](const flatbuffers::Vector<uint8_t>* b) {
+            return b ? std::string(reinterpret_cast<const char*>(b->data()), b->size()) : std::string();
+        };
+        Record r{str(lr->key()), str(lr->value()), lr->timestamp(), {}};
+        if (lr->headers()) {
+            for (const auto* h : *lr->headers())
+                r.headers.push_back(Header{h->key() ? h->key()->str() : std::string(), str(h->value())});
+        }
+        return r;
+    }
+
+    static std::string idem_value(Where w, int64_t base, size_t count) {
+        std::string v = tp_key(w.topic, w.partition);
+        put_be(v, static_cast<uint64_t>(base), 8);
+        put_be(v, count, 8);
+        return v;
+    }
+
+    // Leader only. Assigns offsets, writes the group in one WriteBatch, fills every `out`.
+    void commit(const std::vector<Pending*>& group) {
+        rocksdb::WriteBatch wb;
+        flatbuffers::FlatBufferBuilder fbb(1024);
+        // Offsets and running max assigned in this group; applied only if the write succeeds.
+        std::map<std::pair<uint16_t, int32_t>, PartitionState> staged;
+        std::unordered_map<std::string, Pending*> keys_in_group;
+        std::vector<Pending*> in_write;  // whose result depends on this write
+        for (Pending* p : group) {
+            const std::string& ikey = p->batch.idempotency_key;
+            if (!ikey.empty()) {
+                if (auto dup = keys_in_group.find(ikey); dup != keys_in_group.end()) {
+                    p->out = dup->second->out;  // same command twice in one group
+                    (*p->out)->duplicate = true;
+                    in_write.push_back(p);
+                    continue;
+                }
+                std::string stored;
+                auto s = db_->Get({}, idempotency(), ikey, &stored);
+                if (s.ok() && stored.size() == kTpKeySize + 16) {
+                    const Where w{static_cast<uint16_t>(get_be(stored.data(), 2)), static_cast<int32_t>(get_be(stored.data() + 2, 4))};
+                    p->out = AppendResult{TopicPartition{topics_[w.topic].name, w.partition},
+                                          static_cast<int64_t>(get_be(stored.data() + kTpKeySize, 8)),
+                                          get_be(stored.data() + kTpKeySize + 8, 8), true};
+                    continue;
+                }
+                if (!s.ok() && !s.IsNotFound()) {
+                    p->out = fail(errc::io_error, s.ToString());
+                    continue;
+                }
+            }
+            auto [it, fresh] = staged.try_emplace({p->where.topic, p->where.partition});
+            if (fresh) it->second = part(p->where);
+            PartitionState& st = it->second;
+            const int64_t base = st.next_offset;
+            for (const Record& r : p->batch.records) {
+                wb.Put(records(), record_key(p->where, st.next_offset), encode_record(fbb, r));
+                if (r.timestamp > st.max_ts) {
+                    st.max_ts = r.timestamp;
+                    std::string k = tp_key(p->where.topic, p->where.partition);
+                    put_be(k, static_cast<uint64_t>(r.timestamp) ^ kSignBit, 8);
+                    put_be(k, static_cast<uint64_t>(st.next_offset), 8);
+                    wb.Put(time_index(), k, rocksdb::Slice());
+                }
+                ++st.next_offset;
+            }
+            if (!ikey.empty()) {
+                wb.Put(idempotency(), ikey, idem_value(p->where, base, p->batch.records.size()));
+                keys_in_group.emplace(ikey, p);
+            }
+            p->out = AppendResult{p->batch.tp, base, p->batch.records.size(), false};
+            in_write.push_back(p);
+        }
+        if (wb.Count() == 0) return;
+        const rocksdb::Status s = db_->Write(write_options_, &wb);
+        if (!s.ok()) {
+            // Nothing of this group is durable: its fresh appends (and their in-group retries)
+            // fail, and offsets are not advanced.
+            for (Pending* p : in_write) p->out = fail(errc::io_error, "append not written: " + s.ToString());
+            return;
+        }
+        for (auto& [k, st] : staged) {
+            PartitionState& live = parts_[k.first][static_cast<size_t>(k.second)];
+            live.next_offset = st.next_offset;
+            live.max_ts = st.max_ts;
+        }
+    }
+
+    std::unique_ptr<rocksdb::DB> db_;
+    std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+    std::vector<TopicSpec> topics_;
+    std::unordered_map<std::string, uint16_t> topic_index_;
+    rocksdb::WriteOptions write_options_;
+
+    std::mutex mu_;
+    std::condition_variable commit_cv_;  // a group commit finished
+    std::condition_variable data_cv_;    // committed ends moved, or closed
+    std::deque<Pending*> queue_;
+    bool leader_active_ = false;
+    bool closed_ = false;
+    std::vector<std::vector<PartitionState>> parts_;
+};
+
+std::string describe(const std::vector<TopicSpec>& topics) {
+    std::string s;
+    for (const auto& t : topics) s += t.name + ":" + std::to_string(t.partitions) + ";";
+    return s;
+}
+
+}  // namespace
+
+result<std::unique_ptr<EventLog>> open_embedded_log(const EmbeddedLogOptions& options) {
+    if (options.path.empty()) return fail(errc::invalid_argument, "embedded log: path is required");
+    if (options.topics.empty()) return fail(errc::invalid_argument, "embedded log: no topics");
+    if (options.topics.size() > UINT16_MAX) return fail(errc::invalid_argument, "embedded log: too many topics");
+    for (const auto& t : options.topics)
+        if (t.name.empty() || t.partitions < 1 || t.partitions > 4096)
+            return fail(errc::invalid_argument, "embedded log: topic '" + t.name + "' needs 1..4096 partitions");
+
+    rocksdb::DBOptions db_options;
+    db_options.create_if_missing = true;
+    db_options.create_missing_column_families = true;
+    db_options.IncreaseParallelism(2);
+    db_options.manual_wal_flush = false;
+    rocksdb::ColumnFamilyOptions cf;
+    cf.write_buffer_size = 64 << 20;
+    cf.compression = rocksdb::kLZ4Compression;
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs{
+        {rocksdb::kDefaultColumnFamilyName, cf}, {"records", cf}, {"time_index", cf}, {"idempotency", cf}};
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    const rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, cfs, &handles, &raw);
+    if (!s.ok()) return fail(errc::io_error, "embedded log: cannot open " + options.path + ": " + s.ToString());
+    std::unique_ptr<rocksdb::DB> db(raw);
+
+    // The topic layout is fixed at creation: other counts would move keys between partitions.
+    const std::string layout = describe(options.topics);
+    std::string stored;
+    rocksdb::Status m = db->Get({}, handles[0], "topics", &stored);
+    if (m.IsNotFound()) {
+        rocksdb::WriteOptions wo;
+        wo.sync = true;
+        m = db->Put(wo, handles[0], "topics", layout);
+    } else if (m.ok() && stored != layout) {
+        for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+        return fail(errc::config_mismatch, "embedded log at " + options.path + " was created with topics '" + stored +
+                                               "', not '" + layout + "'");
+    }
+    if (!m.ok()) {
+        for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+        return fail(errc::io_error, "embedded log: " + m.ToString());
+    }
+    auto log = std::make_unique<EmbeddedLog>(std::move(db), std::move(handles), options.topics, options.sync);
+    if (auto r = log->recover(); !r) return failure(r.error());
+    return std::unique_ptr<EventLog>(std::move(log));
+}
+
+}  // namespace liquida::events

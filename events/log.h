@@ -1,0 +1,104 @@
+// The event log, shaped like Kafka: topics of partitions of records at dense offsets.
+// Two implementations behind this interface: the embedded log (RocksDB, one machine) and
+// Kafka (librdkafka). Everything above events/ sees only this.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "domain/types.h"
+#include "events/errc.h"
+
+namespace liquida::events {
+
+struct TopicSpec {
+    std::string name;
+    int32_t partitions = 1;
+};
+
+struct TopicPartition {
+    std::string topic;
+    int32_t partition = 0;
+    friend auto operator<=>(const TopicPartition&, const TopicPartition&) = default;
+};
+
+struct Header {
+    std::string key;
+    std::string value;
+    friend bool operator==(const Header&, const Header&) = default;
+};
+
+struct Record {
+    std::string key;
+    std::string value;
+    domain::TimestampMs timestamp = 0;
+    std::vector<Header> headers;
+    friend bool operator==(const Record&, const Record&) = default;
+};
+
+struct StoredRecord {
+    TopicPartition tp;
+    int64_t offset = 0;
+    Record record;
+};
+
+// Records appended together: all or none, at consecutive offsets of one partition.
+struct AppendBatch {
+    TopicPartition tp;
+    // When not empty, a batch with the same key already in the log is not appended again;
+    // the caller learns the original offsets (AppendResult::duplicate).
+    std::string idempotency_key;
+    std::vector<Record> records;
+};
+
+struct AppendResult {
+    TopicPartition tp;
+    int64_t base_offset = 0;  // offset of the first record
+    size_t count = 0;
+    bool duplicate = false;  // true when idempotency_key was already in the log
+};
+
+class EventLog {
+public:
+    virtual ~EventLog() = default;
+
+    virtual const std::vector<TopicSpec>& topics() const = 0;
+
+    // Returns once the batch is durable; an acknowledged batch is never lost.
+    virtual result<AppendResult> append(AppendBatch batch) = 0;
+
+    // Records at offsets >= from, in offset order, at most max_records.
+    virtual result<std::vector<StoredRecord>> read(const TopicPartition& tp, int64_t from,
+                                                   size_t max_records) = 0;
+
+    // The offset the next appended record will get (the high watermark).
+    virtual result<int64_t> end_offset(const TopicPartition& tp) = 0;
+
+    // The first offset whose record timestamp is >= t; end_offset when there is none.
+    virtual result<int64_t> offset_for_time(const TopicPartition& tp, domain::TimestampMs t) = 0;
+
+    // Blocks until end_offset(tp) > offset, the timeout passes or the log closes; no busy
+    // polling. True when a record at `offset` is readable.
+    virtual bool wait_for(const TopicPartition& tp, int64_t offset, std::chrono::milliseconds timeout) = 0;
+
+    // Wakes every waiter; later calls fail with errc::closed.
+    virtual void close() = 0;
+};
+
+struct EmbeddedLogOptions {
+    // Directory of the RocksDB database. Required.
+    std::string path;
+    // Topics and their partition counts. Fixed at creation: reopening with other counts
+    // fails with errc::config_mismatch, since moving partitions breaks per-key order.
+    std::vector<TopicSpec> topics;
+    // fsync the WAL before acknowledging. Default true: an acknowledged append survives a
+    // power loss. False survives a process crash only (the OS still holds the write).
+    bool sync = true;
+};
+
+result<std::unique_ptr<EventLog>> open_embedded_log(const EmbeddedLogOptions& options);
+
+}  // namespace liquida::events

@@ -1,0 +1,30 @@
+# Sourced by ops/run and ops/test: installs, quietly and only when missing, every Debian 12
+# package the build and the tests need.
+liquida_packages=(
+  g++ cmake ninja-build pkg-config git
+  librdkafka-dev librocksdb-dev libflatbuffers-dev flatbuffers-compiler
+  libboost-dev libssl-dev nlohmann-json3-dev catch2
+)
+
+liquida_install_deps() {
+  local missing=()
+  local p
+  for p in "${liquida_packages[@]}" "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "ops: installing ${missing[*]}" >&2
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Configures (once) and builds one CMake preset.
+liquida_build() {
+  local preset=$1
+  shift
+  [ -f "build/$preset/build.ninja" ] || cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j "$(nproc)" "$@"
+}

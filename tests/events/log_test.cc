@@ -1,0 +1,263 @@
+#include <catch2/catch.hpp>
+#include <rocksdb/db.h>
+
+#include <atomic>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "events/log.h"
+#include "events/topics.h"
+#include "tests/support/temp_dir.h"
+
+using namespace liquida;
+using namespace liquida::events;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::vector<TopicSpec> two_topics() { return {{"a", 2}, {"b", 3}}; }
+
+// One conformance suite, every backend: a backend opens (and reopens) a log on its storage.
+struct EmbeddedBackend {
+    test::TempDir dir;
+    std::unique_ptr<EventLog> open(std::vector<TopicSpec> topics = two_topics()) {
+        auto log = open_embedded_log({dir.str(), std::move(topics), false});
+        REQUIRE(log.has_value());
+        return std::move(*log);
+    }
+};
+
+std::unique_ptr<EventLog> open(const test::TempDir& dir, std::vector<TopicSpec> topics = two_topics()) {
+    auto log = open_embedded_log({dir.str(), std::move(topics), false});
+    REQUIRE(log.has_value());
+    return std::move(*log);
+}
+
+Record rec(std::string value, int64_t ts = 0) {
+    return Record{"k", std::move(value), ts, {{"h", "v"}}};
+}
+
+AppendBatch batch(std::string topic, int32_t partition, std::vector<Record> records, std::string key = {}) {
+    return AppendBatch{{std::move(topic), partition}, std::move(key), std::move(records)};
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("append then read returns records at dense offsets", "[events][log]", EmbeddedBackend) {
+    TestType backend;
+    auto log = backend.open();
+    auto r1 = log->append(batch("a", 1, {rec("one", 10), rec("two", 11)}));
+    REQUIRE(r1);
+    CHECK(r1->base_offset == 0);
+    CHECK(r1->count == 2);
+    CHECK_FALSE(r1->duplicate);
+    auto r2 = log->append(batch("a", 1, {rec("three", 12)}));
+    REQUIRE(r2);
+    CHECK(r2->base_offset == 2);
+    CHECK(*log->end_offset({"a", 1}) == 3);
+    CHECK(*log->end_offset({"a", 0}) == 0);  // partitions are independent
+
+    auto read = log->read({"a", 1}, 1, 10);
+    REQUIRE(read);
+    REQUIRE(read->size() == 2);
+    CHECK((*read)[0].offset == 1);
+    CHECK((*read)[0].record == rec("two", 11));
+    CHECK((*read)[1].record.value == "three");
+    CHECK(log->read({"a", 1}, 3, 10)->empty());
+    CHECK(log->read({"a", 1}, 0, 1)->size() == 1);
+}
+
+TEMPLATE_TEST_CASE("bad appends are rejected with a typed error and change nothing", "[events][log]", EmbeddedBackend) {
+    TestType backend;
+    auto log = backend.open();
+    CHECK(log->append(batch("nope", 0, {rec("x")})).error().code == errc::invalid_argument);
+    CHECK(log->append(batch("a", 2, {rec("x")})).error().code == errc::invalid_argument);
+    CHECK(log->append(batch("a", -1, {rec("x")})).error().code == errc::invalid_argument);
+    CHECK(log->append(batch("a", 0, {})).error().code == errc::invalid_argument);
+    CHECK(log->read({"a", 0}, -1, 1).error().code == errc::offset_out_of_range);
+    CHECK(*log->end_offset({"a", 0}) == 0);
+}
+
+TEST_CASE("closing and reopening keeps every record; other partition counts are refused", "[events][log]") {
+    test::TempDir dir;
+    {
+        auto log = open(dir);
+        for (int i = 0; i < 50; ++i) REQUIRE(log->append(batch("b", i % 3, {rec("v" + std::to_string(i), i)})));
+    }
+    auto log = open(dir);
+    CHECK(*log->end_offset({"b", 0}) == 17);
+    CHECK(*log->end_offset({"b", 1}) == 17);
+    CHECK(*log->end_offset({"b", 2}) == 16);
+    auto r = log->append(batch("b", 2, {rec("after")}));
+    REQUIRE(r);
+    CHECK(r->base_offset == 16);
+    CHECK(log->read({"b", 0}, 0, 100)->at(16).record.value == "v48");
+    log.reset();
+
+    auto other = open_embedded_log({dir.str(), {{"a", 2}, {"b", 4}}, false});
+    REQUIRE_FALSE(other);
+    CHECK(other.error().code == errc::config_mismatch);
+}
+
+TEMPLATE_TEST_CASE("concurrent appenders get dense, gap-free offsets and every record exactly once", "[events][log]", EmbeddedBackend) {
+    TestType backend;
+    auto log = backend.open({{"t", 2}});
+    constexpr int kThreads = 8;
+    constexpr int kBatches = 150;
+    std::vector<std::thread> threads;
+    std::atomic<int> failures{0};
+    // thread -> its results in order, to check each thread's own order is kept.
+    std::vector<std::vector<AppendResult>> results(kThreads);
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            for (int b = 0; b < kBatches; ++b) {
+                std::vector<Record> records;
+                for (int i = 0; i <= (t + b) % 4; ++i)
+                    records.push_back(rec(std::to_string(t) + "/" + std::to_string(b) + "/" + std::to_string(i)));
+                auto r = log->append(batch("t", t % 2, std::move(records)));
+                if (!r) {
+                    ++failures;
+                    return;
+                }
+                results[static_cast<size_t>(t)].push_back(*r);
+            }
+        });
+    }
+    for (auto& th : threads) th.join();
+    REQUIRE(failures == 0);
+
+    std::set<std::string> seen;
+    size_t expected_total = 0;
+    for (int t = 0; t < kThreads; ++t)
+        for (int b = 0; b < kBatches; ++b) expected_total += static_cast<size_t>((t + b) % 4 + 1);
+    for (int32_t p = 0; p < 2; ++p) {
+        auto all = log->read({"t", p}, 0, 1'000'000);
+        REQUIRE(all);
+        for (size_t i = 0; i < all->size(); ++i) {
+            REQUIRE((*all)[i].offset == static_cast<int64_t>(i));
+            REQUIRE(seen.insert((*all)[i].record.value).second);
+        }
+        CHECK(*log->end_offset({"t", p}) == static_cast<int64_t>(all->size()));
+    }
+    CHECK(seen.size() == expected_total);
+    // Each batch is contiguous, and one thread's batches come in the order it appended them.
+    for (int t = 0; t < kThreads; ++t) {
+        const auto& mine = results[static_cast<size_t>(t)];
+        for (size_t b = 1; b < mine.size(); ++b) CHECK(mine[b].base_offset >= mine[b - 1].base_offset + static_cast<int64_t>(mine[b - 1].count));
+        auto got = log->read({"t", t % 2}, mine[7].base_offset, mine[7].count);
+        CHECK(got->front().record.value == std::to_string(t) + "/7/0");
+        CHECK(got->back().record.value == std::to_string(t) + "/7/" + std::to_string(mine[7].count - 1));
+    }
+}
+
+TEMPLATE_TEST_CASE("a retried idempotency key appends nothing and returns the original offsets", "[events][log]", EmbeddedBackend) {
+    TestType backend;
+    {
+        auto log = backend.open();
+        REQUIRE(log->append(batch("a", 0, {rec("x")})));
+        auto first = log->append(batch("a", 0, {rec("cmd1-a"), rec("cmd1-b")}, "cmd-1"));
+        REQUIRE(first);
+        CHECK(first->base_offset == 1);
+        auto retry = log->append(batch("a", 0, {rec("cmd1-a"), rec("cmd1-b")}, "cmd-1"));
+        REQUIRE(retry);
+        CHECK(retry->duplicate);
+        CHECK(retry->base_offset == 1);
+        CHECK(retry->count == 2);
+        CHECK(*log->end_offset({"a", 0}) == 3);
+    }
+    // The key survives a restart.
+    auto log = backend.open();
+    auto again = log->append(batch("a", 0, {rec("cmd1-a")}, "cmd-1"));
+    REQUIRE(again);
+    CHECK(again->duplicate);
+    CHECK(again->base_offset == 1);
+    CHECK(*log->end_offset({"a", 0}) == 3);
+
+    // Many threads racing with the same key: exactly one append.
+    std::vector<std::thread> threads;
+    std::atomic<int> fresh{0}, dup{0};
+    for (int t = 0; t < 8; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 20; ++i) {
+                auto r = log->append(batch("b", 1, {rec("race")}, "cmd-race-" + std::to_string(i)));
+                if (r && r->duplicate) ++dup;
+                else if (r) ++fresh;
+            }
+        });
+    for (auto& th : threads) th.join();
+    CHECK(fresh == 20);
+    CHECK(dup == 140);
+    CHECK(*log->end_offset({"b", 1}) == 20);
+}
+
+TEMPLATE_TEST_CASE("tailing waits for new records without polling, and close wakes the waiter", "[events][log]", EmbeddedBackend) {
+    TestType backend;
+    auto log = backend.open();
+    CHECK_FALSE(log->wait_for({"a", 0}, 0, 20ms));  // nothing yet: times out
+
+    std::atomic<bool> woke{false};
+    std::thread waiter([&] { woke = log->wait_for({"a", 0}, 0, 10s); });
+    std::this_thread::sleep_for(50ms);
+    REQUIRE(log->append(batch("a", 0, {rec("x")})));
+    waiter.join();
+    CHECK(woke);
+    CHECK(log->wait_for({"a", 0}, 0, 0ms));  // already there
+
+    const auto start = std::chrono::steady_clock::now();
+    std::thread closer([&] {
+        std::this_thread::sleep_for(50ms);
+        log->close();
+    });
+    CHECK_FALSE(log->wait_for({"a", 0}, 1, 10s));
+    closer.join();
+    CHECK(std::chrono::steady_clock::now() - start < 5s);
+    CHECK(log->append(batch("a", 0, {rec("late")})).error().code == errc::closed);
+}
+
+TEMPLATE_TEST_CASE("offset_for_time finds the first offset at or after a timestamp", "[events][log]", EmbeddedBackend) {
+    TestType backend;
+    auto log = backend.open();
+    // Timestamps need not be monotonic: 100, 300, 200, 400, 400, 500.
+    REQUIRE(log->append(batch("a", 0, {rec("0", 100), rec("1", 300), rec("2", 200)})));
+    REQUIRE(log->append(batch("a", 0, {rec("3", 400), rec("4", 400), rec("5", 500)})));
+    CHECK(*log->offset_for_time({"a", 0}, 0) == 0);
+    CHECK(*log->offset_for_time({"a", 0}, 100) == 0);
+    CHECK(*log->offset_for_time({"a", 0}, 101) == 1);
+    CHECK(*log->offset_for_time({"a", 0}, 200) == 1);  // offset 1 (300) is the first >= 200
+    CHECK(*log->offset_for_time({"a", 0}, 301) == 3);
+    CHECK(*log->offset_for_time({"a", 0}, 500) == 5);
+    CHECK(*log->offset_for_time({"a", 0}, 501) == 6);  // none: the end offset
+    CHECK(*log->offset_for_time({"a", 1}, 0) == 0);
+    log.reset();
+    auto reopened = backend.open();
+    CHECK(*reopened->offset_for_time({"a", 0}, 301) == 3);
+    REQUIRE(reopened->append(batch("a", 0, {rec("6", 450), rec("7", 600)})));
+    CHECK(*reopened->offset_for_time({"a", 0}, 550) == 7);
+}
+
+TEST_CASE("a record damaged on disk is reported, never returned", "[events][log]") {
+    test::TempDir dir;
+    {
+        auto log = open(dir);
+        REQUIRE(log->append(batch("a", 0, {rec("good"), rec("to-damage")})));
+    }
+    {
+        // Overwrite offset 1 of a/0 with garbage, behind the log's back.
+        rocksdb::DB* raw = nullptr;
+        std::vector<rocksdb::ColumnFamilyHandle*> handles;
+        std::vector<rocksdb::ColumnFamilyDescriptor> cfs{{rocksdb::kDefaultColumnFamilyName, {}}, {"records", {}},
+                                                         {"time_index", {}}, {"idempotency", {}}};
+        REQUIRE(rocksdb::DB::Open({}, dir.str(), cfs, &handles, &raw).ok());
+        const std::string key("\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01", 14);
+        REQUIRE(raw->Put({}, handles[1], key, "not a flatbuffer").ok());
+        for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
+        delete raw;
+    }
+    auto log = open(dir);
+    CHECK(log->read({"a", 0}, 0, 1)->at(0).record.value == "good");
+    auto bad = log->read({"a", 0}, 0, 10);
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error().code == errc::corrupt_record);
+    CHECK(bad.error().message.find("offset 1") != std::string::npos);
+}
