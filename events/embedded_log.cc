@@ -16,6 +16,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <cstring>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -144,11 +145,12 @@ public:
         ro.iterate_upper_bound = &upper_slice;
         std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, records()));
         int64_t expect = from;
+        std::vector<uint64_t> scratch;
         for (it->Seek(record_key(*where, from)); it->Valid(); it->Next(), ++expect) {
             const int64_t offset = static_cast<int64_t>(get_be(it->key().data() + kTpKeySize, 8));
             if (offset != expect)
                 return fail(errc::corrupt_record, tp.topic + "/" + std::to_string(tp.partition) + ": offset " + std::to_string(expect) + " missing");
-            auto rec = decode_record(it->value());
+            auto rec = decode_record(it->value(), scratch);
             if (!rec) return fail(errc::corrupt_record, tp.topic + "/" + std::to_string(tp.partition) + " offset " + std::to_string(offset) + ": record fails verification");
             out.push_back(StoredRecord{tp, offset, std::move(*rec)});
         }
@@ -249,8 +251,11 @@ private:
         return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
     }
 
-    static std::optional<Record> decode_record(rocksdb::Slice bytes) {
-        const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
+    // `scratch` holds an aligned copy: RocksDB values carry no alignment, FlatBuffers needs it.
+    static std::optional<Record> decode_record(rocksdb::Slice bytes, std::vector<uint64_t>& scratch) {
+        scratch.resize(bytes.size() / sizeof(uint64_t) + 1);
+        std::memcpy(scratch.data(), bytes.data(), bytes.size());
+        const auto* data = reinterpret_cast<const uint8_t*>(scratch.data());
         flatbuffers::Verifier v(data, bytes.size(), 16, 1'000'000);
         if (!fb::LogRecordBufferHasIdentifier(data) || !fb::VerifyLogRecordBuffer(v)) return std::nullopt;
         const fb::LogRecord* lr = fb::GetLogRecord(data);
