@@ -1,0 +1,245 @@
+// Eligibility, tokens, budgets, consumption and anulación (A1-A8).
+#include <algorithm>
+#include <set>
+
+#include "domain/decide.h"
+#include "domain/identity.h"
+#include "domain/rules.h"
+
+namespace liquida::domain {
+namespace {
+
+std::string item_field(size_t i, std::string_view name) {
+    return "lines[" + std::to_string(i) + "]." + std::string(name);
+}
+
+const BudgetRecord* find_budget(const ProviderLedger& s, const TransactionRef& t) {
+    const auto it = s.authorizations.budgets.find(key_of(t));
+    return it == s.authorizations.budgets.end() ? nullptr : &it->second;
+}
+
+// A2: 4 digits, issued today for the family group, not used; the exception code is flagged.
+Check check_token(const ProviderLedger& s, const SubmitBudget& c, const ObraSocialConfig& os,
+                  const std::string& family_group, Date today) {
+    if (c.token.empty() && !os.token_required) return std::nullopt;
+    if (!is_digits(c.token, 4)) return error("budget.invalid_token", "El token debe tener 4 dígitos.", "token");
+    if (!os.token_exception_code.empty() && c.token == os.token_exception_code) return std::nullopt;
+    bool seen = false, seen_today = false;
+    for (const TokenRecord& t : s.authorizations.tokens) {
+        if (t.issued.obra_social != c.obra_social || t.issued.family_group != family_group || t.issued.code != c.token)
+            continue;
+        seen = true;
+        if (t.issued.valid_on != today) continue;
+        seen_today = true;
+        if (!t.used) return std::nullopt;
+    }
+    if (seen_today) return error("budget.token_used", "El token ya fue usado en otra atención.", "token");
+    if (seen) return error("budget.token_expired", "El token venció a las 23:59 del día en que se generó.", "token");
+    return error("budget.token_unknown", "Token inexistente para el grupo familiar.", "token");
+}
+
+// A4: authorized sessions of `practice` for the affiliate within the limit's window.
+uint32_t recent_sessions(const ProviderLedger& s, const SubmitBudget& c, const std::string& practice, Date today,
+                         uint32_t days) {
+    uint32_t n = 0;
+    for (const auto& [key, b] : s.authorizations.budgets) {
+        if (b.status == BudgetStatus::cancelled || b.submitted.obra_social != c.obra_social ||
+            b.submitted.affiliate_number != c.affiliate_number)
+            continue;
+        if (today.days - local_date(b.submitted_at).days >= static_cast<int32_t>(days)) continue;
+        for (const BudgetItemRecord& r : b.items) {
+            if (r.item.practice_code == practice && r.result != ItemResult::rechazada) ++n;
+        }
+    }
+    return n;
+}
+
+// A5/A6: one budget line against its practice's configuration.
+Check check_line(const BudgetLine& line, size_t i, const PracticeConfig& p, const SubmitBudget& c) {
+    if (line.tooth == 0 && p.requires_tooth)
+        return error("budget.tooth_required", "La práctica " + p.code + " requiere diente.", item_field(i, "tooth"));
+    if (line.tooth != 0 && !valid_fdi_tooth(line.tooth))
+        return error("budget.invalid_tooth", "Diente inexistente en la nomenclatura FDI.", item_field(i, "tooth"));
+    if (line.faces.empty() && p.requires_faces)
+        return error("budget.face_required", "La práctica " + p.code + " requiere cara.", item_field(i, "faces"));
+    if (!line.faces.empty() && !valid_faces(line.faces))
+        return error("budget.invalid_face", "Caras válidas: O V G M D P I L.", item_field(i, "faces"));
+    const bool has_report = std::any_of(c.attachments.begin(), c.attachments.end(),
+                                        [](const Attachment& a) { return a.kind == AttachmentKind::informe; });
+    if (p.requires_report && !has_report)
+        return error("budget.report_required", "La práctica " + p.code + " requiere informe escrito.", "attachments");
+    return std::nullopt;
+}
+
+}  // namespace
+
+Decision decide(const ProviderLedger& s, const CheckEligibility& c, TimestampMs, const Config& config) {
+    const ObraSocialConfig* os = config.obra_social(c.obra_social);
+    if (os == nullptr) return reject("eligibility.unknown_obra_social", "Obra social desconocida.", "obra_social");
+    const auto& ids = os->eligibility_identifiers;
+    // A1: SanCor identifies by affiliate number or DNI, InSSSeP by credential.
+    if (std::find(ids.begin(), ids.end(), c.identifier_kind) == ids.end())
+        return reject("eligibility.identifier_not_accepted", os->name + " no identifica afiliados por " + c.identifier_kind + ".",
+                      "identifier_kind");
+    if (c.identifier.empty() || c.affiliate_number.empty())
+        return reject("eligibility.identifier_required", "Falta el identificador del afiliado.", "identifier");
+    bool requires_authorization = false;
+    if (!c.practice_code.empty()) {
+        if (auto e = require_practice(*os, c.practice_code, "eligibility", "practice_code")) return rejected(*e);
+        requires_authorization = os->practice(*normalize_practice_code(c.practice_code))->requires_authorization;
+    }
+    if (!s.provider.registered) return reject("eligibility.provider_not_registered", "El prestador no está registrado.", "provider");
+    const std::string practice = c.practice_code.empty() ? std::string{} : *normalize_practice_code(c.practice_code);
+    return emit(EligibilityChecked{c.obra_social, c.affiliate_number, practice, c.habilitado, requires_authorization});
+}
+
+Decision decide(const ProviderLedger& s, const IssueToken& c, TimestampMs now, const Config& config) {
+    const ObraSocialConfig* os = config.obra_social(c.obra_social);
+    if (os == nullptr) return reject("token.unknown_obra_social", "Obra social desconocida.", "obra_social");
+    if (!is_digits(c.code, 4)) return reject("token.invalid_code", "El token debe tener 4 dígitos.", "code");
+    if (c.code == os->token_exception_code)
+        return reject("token.reserved_code", "El código de excepción no se genera como token.", "code");
+    if (c.affiliate_number.empty()) return reject("token.affiliate_required", "Falta el número de afiliado.", "affiliate_number");
+    const std::string group = c.family_group.empty() ? c.affiliate_number : c.family_group;
+    const Date today = local_date(now);
+    for (const TokenRecord& t : s.authorizations.tokens) {
+        if (t.issued.obra_social == c.obra_social && t.issued.family_group == group && t.issued.code == c.code &&
+            t.issued.valid_on == today)
+            return reject("token.duplicate", "Ese token ya fue registrado hoy.", "code");
+    }
+    return emit(TokenIssued{c.obra_social, c.affiliate_number, group, c.code, today});  // A2
+}
+
+Decision decide(const ProviderLedger& s, const SubmitBudget& c, TimestampMs now, const Config& config) {
+    if (auto e = require_padron(s, now, "budget")) return rejected(*e);  // P4
+    if (auto e = require_adhered(s, config, c.obra_social, "budget")) return rejected(*e);
+    const ObraSocialConfig& os = *config.obra_social(c.obra_social);
+    const TransactionRef transaction{os.boca, os.serie, c.transaction_number};
+    if (c.transaction_number == 0)
+        return reject("budget.transaction_required", "Falta el número de transacción.", "transaction_number");
+    if (find_budget(s, transaction) != nullptr)
+        return reject("budget.duplicate_transaction", "La transacción ya fue registrada.", "transaction_number");
+    if (c.affiliate_number.empty()) return reject("budget.affiliate_required", "Falta el número de afiliado.", "affiliate_number");
+    const Date today = local_date(now);
+    const auto elig = s.authorizations.eligibility.find({c.obra_social, c.affiliate_number});
+    if (elig != s.authorizations.eligibility.end() && elig->second.checked_on == today && !elig->second.habilitado)
+        return reject("budget.affiliate_inhabilitado", "El afiliado figura inhabilitado.", "affiliate_number");  // A1
+    const std::string group = c.family_group.empty() ? c.affiliate_number : c.family_group;
+    if (auto e = check_token(s, c, os, group, today)) return rejected(*e);
+    // A3: a CIE-10 diagnosis on every authorization.
+    if (c.diagnosis_code.empty()) return reject("budget.diagnosis_required", "Falta el diagnóstico CIE-10.", "diagnosis_code");
+    if (!valid_cie10(c.diagnosis_code))
+        return reject("budget.invalid_diagnosis", "Código CIE-10 mal formado.", "diagnosis_code");
+    if (c.lines.empty()) return reject("budget.items_required", "El presupuesto no tiene prácticas.", "lines");
+
+    // A6: a budget goes only when every line is complete.
+    std::vector<BudgetItem> items;
+    std::map<std::string, uint32_t> sessions;
+    bool audit = !os.budget_auto_accept;
+    for (size_t i = 0; i < c.lines.size(); ++i) {
+        const BudgetLine& line = c.lines[i];
+        if (auto e = require_practice(os, line.practice_code, "budget", item_field(i, "practice_code"))) return rejected(*e);
+        const std::string code = *normalize_practice_code(line.practice_code);
+        const PracticeConfig& p = *os.practice(code);
+        if (auto e = check_line(line, i, p, c)) return rejected(*e);
+        if (p.weekly_limit) {
+            const uint32_t n = ++sessions[code] + recent_sessions(s, c, code, today, p.weekly_limit->days);
+            if (n > p.weekly_limit->sessions)
+                return reject("budget.weekly_limit_exceeded",
+                              "Se autoriza " + std::to_string(p.weekly_limit->sessions) + " sesión cada " +
+                                  std::to_string(p.weekly_limit->days) + " días.",
+                              item_field(i, "practice_code"));  // A4
+        }
+        audit = audit || p.audit;
+        items.push_back(BudgetItem{static_cast<uint32_t>(i + 1), code, line.tooth, line.faces});
+    }
+
+    const bool exception = !c.token.empty() && c.token == os.token_exception_code;
+    std::vector<Event> out;
+    out.emplace_back(BudgetSubmitted{transaction, c.obra_social, c.affiliate_number, c.credential, group, c.token, exception,
+                                     c.diagnosis_code, c.diagnosis_type, items, c.clinical_summary, c.attachments});
+    // A7: ACEPTADO with every item AUTORIZADA, or auditoría.
+    if (audit) {
+        out.emplace_back(BudgetSentToAudit{transaction, os.budget_auto_accept ? "práctica sujeta a auditoría" : "convenio con auditoría previa"});
+    } else {
+        std::vector<ItemDecision> decisions;
+        for (const BudgetItem& item : items) decisions.push_back(ItemDecision{item.item, ItemResult::autorizada});
+        out.emplace_back(BudgetAuthorized{transaction, std::move(decisions)});
+    }
+    return out;
+}
+
+Decision decide(const ProviderLedger& s, const ResolveBudgetAudit& c, TimestampMs, const Config&) {
+    const BudgetRecord* b = find_budget(s, c.transaction);
+    if (b == nullptr) return reject("budget.not_found", "Transacción inexistente.", "transaction");
+    if (b->status != BudgetStatus::in_audit) return reject("budget.not_in_audit", "El presupuesto no está en auditoría.", "transaction");
+    std::set<uint32_t> decided;
+    for (const ItemDecision& d : c.items) {
+        const bool known = std::any_of(b->items.begin(), b->items.end(), [&](const BudgetItemRecord& r) { return r.item.item == d.item; });
+        if (!known || !decided.insert(d.item).second)
+            return reject("budget.item_unknown", "Ítem inexistente o repetido: " + std::to_string(d.item) + ".", "items");
+        if (d.result == ItemResult::en_auditoria)
+            return reject("budget.audit_decision_required", "Cada ítem se autoriza o se rechaza.", "items");
+    }
+    if (decided.size() != b->items.size())
+        return reject("budget.audit_decision_incomplete", "Falta decidir ítems del presupuesto.", "items");
+    return emit(BudgetAuthorized{c.transaction, c.items});
+}
+
+Decision decide(const ProviderLedger& s, const ConsumePractices& c, TimestampMs now, const Config& config) {
+    const BudgetRecord* b = find_budget(s, c.transaction);
+    if (b == nullptr) return reject("consumption.transaction_not_found", "Preautorización inexistente.", "transaction");
+    if (b->status == BudgetStatus::cancelled)
+        return reject("consumption.transaction_cancelled", "La transacción fue anulada.", "transaction");
+    if (b->status != BudgetStatus::authorized)
+        return reject("consumption.not_authorized", "El presupuesto está en auditoría.", "transaction");
+    if (c.items.empty()) return reject("consumption.items_required", "Seleccione las prácticas realizadas.", "items");
+    // A8: deferred consumption carries when the visit happened.
+    TimestampMs performed_at = now;
+    if (c.deferred) {
+        if (!c.performed_at)
+            return reject("consumption.performed_at_required", "Ingrese fecha y hora de realización.", "performed_at");
+        performed_at = *c.performed_at;
+        if (performed_at > now)
+            return reject("consumption.performed_at_in_future", "La fecha de realización es futura.", "performed_at");
+        if (local_date(performed_at) < local_date(b->submitted_at))
+            return reject("consumption.performed_before_authorization", "La práctica es anterior a la autorización.",
+                          "performed_at");
+    }
+    const ObraSocialConfig* os = config.obra_social(b->submitted.obra_social);
+    if (os == nullptr) return reject("consumption.unknown_obra_social", "Obra social desconocida.", "transaction");
+    std::vector<ConsumedItem> consumed;
+    for (uint32_t item : c.items) {
+        const auto it = std::find_if(b->items.begin(), b->items.end(), [&](const BudgetItemRecord& r) { return r.item.item == item; });
+        const std::string field = "items." + std::to_string(item);
+        if (it == b->items.end()) return reject("consumption.item_unknown", "Ítem inexistente.", field);
+        if (it->result != ItemResult::autorizada)
+            return reject("consumption.item_not_authorized", "El ítem no fue autorizado.", field);
+        const bool repeated = std::any_of(consumed.begin(), consumed.end(), [&](const ConsumedItem& x) { return x.item == item; });
+        if (it->consumed || repeated)
+            return reject("consumption.item_already_consumed", "El ítem ya fue consumido.", field);
+        const PracticeConfig* p = os->practice(it->item.practice_code);
+        if (p == nullptr) return reject("consumption.practice_not_agreed", "Práctica no convenida.", field);
+        consumed.push_back(ConsumedItem{item, raised_fee(*os, *p, s.provider.identity.category)});
+    }
+    return emit(PracticeConsumed{c.transaction, std::move(consumed), c.deferred, performed_at, billing_period(now, config)});
+}
+
+Decision decide(const ProviderLedger& s, const CancelTransaction& c, TimestampMs, const Config&) {
+    const BudgetRecord* b = find_budget(s, c.transaction);
+    if (b == nullptr) return reject("anulacion.transaction_not_found", "Transacción inexistente.", "transaction");
+    if (b->status == BudgetStatus::cancelled) return reject("anulacion.already_cancelled", "La transacción ya fue anulada.", "transaction");
+    if (c.reason.empty()) return reject("anulacion.reason_required", "Indique el motivo de la anulación.", "reason");
+    // F1: what was already invoiced cannot leave the settlement behind the invoice's back.
+    for (const BudgetItemRecord& r : b->items) {
+        if (!r.consumed) continue;
+        for (const auto& [id, inv] : s.invoices.invoices) {
+            if (inv.active() && inv.issued.billing != BillingType::refacturacion && inv.issued.period == r.period &&
+                inv.issued.obra_social == b->submitted.obra_social)
+                return reject("anulacion.already_invoiced", "Hay consumos ya facturados en esta transacción.", "transaction");
+        }
+    }
+    return emit(TransactionCancelled{c.transaction, c.reason});  // A9
+}
+
+}  // namespace liquida::domain

@@ -1,0 +1,213 @@
+// What users and insurers ask of a provider's ledger. One struct per command; each is
+// decided by `decide` in domain/decide.h. Rule ids from ../shared/DOMAIN.md.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "domain/events.h"
+#include "domain/types.h"
+
+namespace liquida::domain {
+
+// --- Provider, documents and padrón (P1-P6) ---
+struct RegisterProvider {
+    std::string matricula;
+    std::string cuit;  // dashes allowed
+    std::string razon_social;
+    IvaCondition iva = IvaCondition::monotributo;
+    std::string cbu;
+    std::string category;
+    bool recien_matriculado = false;
+    std::string address;
+    std::string email;
+    std::string phone;
+};
+struct UpdateProvider {
+    std::string razon_social;
+    IvaCondition iva = IvaCondition::monotributo;
+    std::string cbu;
+    std::string category;
+    std::string address;
+    std::string email;
+    std::string phone;
+};
+struct AdhereToObraSocial {
+    ObraSocialId obra_social;
+    std::string provider_number;
+};
+struct UploadDocument {
+    DocumentType type = DocumentType::rnp;
+    std::string document_id;
+    std::string reference;
+    Date expires_on;
+};
+struct VerifyDocument {
+    std::string document_id;
+    bool approved = false;
+    std::string reason;
+};
+struct ExpireDocumentsDue {
+    Date as_of;  // P2: documents whose expiry is before this date
+};
+struct EnrollInPadron {};
+struct LeavePadron {
+    std::string reason;
+};
+
+// --- Orders (O1-O4) ---
+struct LoadOrder {
+    std::string order_id;
+    ObraSocialId obra_social;
+    std::string affiliate_number;
+    std::string practice_code;
+    std::optional<Date> attention_date;
+    bool patient_signature = false;
+    bool professional_signature = false;
+    bool professional_stamp = false;
+    std::vector<OrderField> fields;
+};
+struct ApproveOrder {
+    std::string order_id;
+};
+struct RejectOrder {
+    std::string order_id;
+    std::string reason_code;  // see kOrderRejectReasons in docs/DOMAIN.md
+    std::string reason;
+};
+
+// --- Eligibility and authorization (A1-A9) ---
+struct CheckEligibility {
+    ObraSocialId obra_social;
+    std::string identifier_kind;  // "affiliate_number", "dni" or "credential"
+    std::string identifier;
+    std::string affiliate_number;  // as the insurer answered
+    std::string practice_code;     // optional: does it need prior authorization?
+    bool habilitado = false;       // the insurer's answer
+};
+struct IssueToken {
+    ObraSocialId obra_social;
+    std::string affiliate_number;
+    std::string family_group;
+    std::string code;
+};
+struct BudgetLine {
+    std::string practice_code;
+    uint32_t tooth = 0;
+    std::string faces;
+};
+struct SubmitBudget {
+    uint64_t transaction_number = 0;  // given by the insurer's system (A7)
+    ObraSocialId obra_social;
+    std::string affiliate_number;
+    std::string credential;
+    std::string family_group;  // empty: the affiliate alone
+    std::string token;
+    std::string diagnosis_code;
+    DiagnosisType diagnosis_type = DiagnosisType::presuntivo;
+    std::vector<BudgetLine> lines;
+    std::string clinical_summary;
+    std::vector<Attachment> attachments;
+};
+// A7: the auditoría's decision on a budget sent to audit.
+struct ResolveBudgetAudit {
+    TransactionRef transaction;
+    std::vector<ItemDecision> items;
+};
+struct ConsumePractices {
+    TransactionRef transaction;  // A8: 88-T-<number>
+    std::vector<uint32_t> items;
+    bool deferred = false;
+    std::optional<TimestampMs> performed_at;  // required when deferred
+};
+struct CancelTransaction {
+    TransactionRef transaction;
+    std::string reason;
+};
+
+// --- Invoices (F1-F5) ---
+struct IssueInvoice {
+    std::string invoice_id;
+    ObraSocialId obra_social;
+    ComprobanteType comprobante = ComprobanteType::factura_c;
+    BillingType billing = BillingType::original;
+    uint32_t punto_de_venta = 0;
+    uint32_t number = 0;
+    std::string cae;
+    Period period;
+    Centavos amount = 0;
+    Date issued_on;
+    std::string authorization;
+    std::string adjusts_invoice;  // Ajuste: adjusted invoice; Refacturación: the debited one
+    std::vector<Attachment> attachments;
+};
+struct SendInvoice {
+    std::string invoice_id;
+};
+struct ObserveInvoice {
+    std::string invoice_id;
+    std::string reason;
+};
+struct AcceptInvoice {
+    std::string invoice_id;
+};
+struct IngresarInvoice {
+    std::string invoice_id;
+};
+struct RejectInvoice {
+    std::string invoice_id;
+    std::string reason;
+};
+
+// --- Debits, retentions and payment (S1-S3) ---
+struct ApplyDebit {
+    std::string invoice_id;
+    std::string debit_id;
+    Centavos amount = 0;
+    std::string reason_code;
+    std::string reason;
+    std::string debit_sheet;
+};
+struct ResolveDebitAnalysis {
+    std::string invoice_id;
+    std::string debit_id;
+    bool reinvoice_approved = false;
+};
+struct IssueCreditNote {
+    std::string invoice_id;
+    std::string credit_note_id;
+    uint32_t punto_de_venta = 0;
+    uint32_t number = 0;
+    std::string cae;
+    Centavos amount = 0;
+};
+struct IssuePaymentOrder {
+    ObraSocialId obra_social;
+    std::string payment_order;
+    Date paid_on;
+    std::vector<PaidInvoice> invoices;
+    std::string retention_certificate;
+};
+struct ApplyRetentions {
+    Period period;
+    ObraSocialId obra_social;
+};
+struct PayProvider {
+    Period period;
+    ObraSocialId obra_social;
+    Centavos amount = 0;
+    std::string cbu;
+    std::string transfer_id;
+};
+
+using Command = std::variant<
+    RegisterProvider, UpdateProvider, AdhereToObraSocial, UploadDocument, VerifyDocument,
+    ExpireDocumentsDue, EnrollInPadron, LeavePadron, LoadOrder, ApproveOrder, RejectOrder,
+    CheckEligibility, IssueToken, SubmitBudget, ResolveBudgetAudit, ConsumePractices,
+    CancelTransaction, IssueInvoice, SendInvoice, ObserveInvoice, AcceptInvoice, IngresarInvoice,
+    RejectInvoice, ApplyDebit, ResolveDebitAnalysis, IssueCreditNote, IssuePaymentOrder,
+    ApplyRetentions, PayProvider>;
+
+}  // namespace liquida::domain

@@ -1,0 +1,80 @@
+// Per-obra-social rules as data (O1, A1-A8, F2, S3): adding an insurer is adding data.
+// Parsed from JSON text; reading the file is the caller's job.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/error.h"
+#include "domain/events.h"
+#include "domain/types.h"
+
+namespace liquida::domain {
+
+// A4: at most `sessions` authorized per affiliate within `days` days.
+struct WeeklyLimit {
+    uint32_t sessions = 1;
+    uint32_t days = 7;
+    friend bool operator==(const WeeklyLimit&, const WeeklyLimit&) = default;
+};
+
+struct PracticeConfig {
+    std::string code;  // 6-digit nomenclador
+    std::string name;
+    Centavos fee = 0;  // arancel before the provider's category increment
+    bool requires_tooth = false;          // A6
+    bool requires_faces = false;          // A6
+    bool requires_report = false;         // A5
+    bool requires_authorization = false;  // A1: told at eligibility
+    bool audit = false;                   // A7: always sent to auditoría
+    std::optional<WeeklyLimit> weekly_limit;  // A4
+};
+
+struct ObraSocialConfig {
+    ObraSocialId id;
+    std::string name;
+    // A1: how an affiliate is identified: "affiliate_number", "dni", "credential".
+    std::vector<std::string> eligibility_identifiers;
+    // O1: names of required order data; "affiliate_number" and "attention_date" are
+    // command fields, anything else is looked up among the order's free fields.
+    std::vector<std::string> required_order_fields;
+    bool token_required = false;      // A2
+    std::string token_exception_code;  // A2: "9999", accepted and flagged; empty: none
+    uint32_t boca = 0;                // A8: transaction prefix (88)
+    std::string serie;                // A8: transaction series ("T")
+    bool budget_auto_accept = false;  // A7: ACEPTADO unless a practice needs audit
+    std::vector<AttachmentKind> invoice_attachments;  // F2: required on every invoice
+    bool invoice_requires_authorization = false;      // F2: the authorization it bills
+    uint32_t payment_terms_days = 30;                 // O4/F4: due date after receipt
+    std::map<std::string, uint32_t> category_increments_bp;  // A8: per provider category
+    std::vector<PracticeConfig> practices;
+
+    const PracticeConfig* practice(std::string_view code) const noexcept;
+};
+
+// S3: a colegio retention, either a rate on the collected amount or a fixed amount.
+struct RetentionConfig {
+    RetentionKind kind = RetentionKind::colegio_fee;
+    std::string name;
+    std::optional<uint32_t> rate_bp;  // basis points of the base
+    std::optional<Centavos> fixed;    // once per (period, obra social)
+};
+
+struct Config {
+    std::vector<std::string> provider_categories;  // every obra social prices each one
+    std::vector<uint32_t> enrollment_months{5, 9};  // P3
+    uint32_t order_window_last_day = 5;             // O3: days 1..N load into this month
+    std::vector<ObraSocialConfig> obras_sociales;
+    std::vector<RetentionConfig> retentions;
+
+    const ObraSocialConfig* obra_social(const ObraSocialId& id) const noexcept;
+    bool has_category(std::string_view category) const noexcept;
+};
+
+// Validates everything; the error's field is the JSON path ("obras_sociales[1].practices[0].fee").
+result<Config, DomainError> parse_config(std::string_view json);
+
+}  // namespace liquida::domain

@@ -1,0 +1,201 @@
+// Invoices, debits, credit notes and payment orders (F1-F3, F5, S1, S2).
+#include <algorithm>
+
+#include "domain/decide.h"
+#include "domain/queries.h"
+#include "domain/rules.h"
+
+namespace liquida::domain {
+namespace {
+
+const InvoiceRecord* find_invoice(const ProviderLedger& s, const std::string& id) {
+    const auto it = s.invoices.invoices.find(id);
+    return it == s.invoices.invoices.end() ? nullptr : &it->second;
+}
+
+// F3: the state machine; anything else is an illegal transition.
+Decision transition(const ProviderLedger& s, const std::string& id, std::initializer_list<InvoiceStatus> from, Event to) {
+    const InvoiceRecord* inv = find_invoice(s, id);
+    if (inv == nullptr) return reject("invoice.not_found", "Factura inexistente.", "invoice_id");
+    if (std::find(from.begin(), from.end(), inv->status) == from.end())
+        return reject("invoice.illegal_transition", "La factura no admite ese cambio de estado.", "invoice_id");
+    return emit(std::move(to));
+}
+
+Centavos approved_unbilled_debits(const InvoiceRecord& inv) {
+    Centavos total = 0;
+    for (const DebitRecord& d : inv.debits) {
+        if (d.reinvoice_approved == true && !d.reinvoiced) total += d.applied.amount;
+    }
+    return total;
+}
+
+// F2/F1/S1: what the billing type requires of the amount and the referenced invoice.
+Check check_billing(const ProviderLedger& s, const IssueInvoice& c) {
+    const InvoiceRecord* ref = c.adjusts_invoice.empty() ? nullptr : find_invoice(s, c.adjusts_invoice);
+    if (c.billing == BillingType::refacturacion) {
+        if (ref == nullptr)
+            return error("invoice.debited_invoice_required", "La refacturación indica la factura debitada.", "adjusts_invoice");
+        const Centavos approved = approved_unbilled_debits(*ref);
+        if (approved == 0)
+            return error("invoice.debit_analysis_not_approved", "La refacturación requiere análisis de débitos aprobado.",
+                         "adjusts_invoice");
+        if (c.amount != approved)
+            return error("invoice.amount_mismatch", "El importe debe ser el débito aprobado para refacturar.", "amount");
+        return std::nullopt;
+    }
+    const Settlement st = settlement_of(s, c.period, c.obra_social);
+    if (c.billing == BillingType::ajuste) {
+        if (c.adjusts_invoice.empty())
+            return error("invoice.adjusted_invoice_required", "El ajuste indica la factura que ajusta.", "adjusts_invoice");
+        if (ref == nullptr || !ref->active() || ref->issued.obra_social != c.obra_social || ref->issued.period != c.period)
+            return error("invoice.adjusted_invoice_not_found", "No hay factura vigente de ese período para ajustar.",
+                         "adjusts_invoice");
+    } else if (st.invoiced > 0) {
+        return error("invoice.already_invoiced", "El período ya tiene factura original.", "period");
+    }
+    // F1: the invoices of a period add up to its settlement total.
+    if (st.total - st.invoiced <= 0)
+        return error("invoice.nothing_to_bill", "No hay prestaciones aprobadas sin facturar en el período.", "period");
+    if (c.amount != st.total - st.invoiced)
+        return error("invoice.amount_mismatch",
+                     "El importe no coincide con la liquidación: " + std::to_string(st.total - st.invoiced) + " centavos.",
+                     "amount");
+    return std::nullopt;
+}
+
+}  // namespace
+
+Decision decide(const ProviderLedger& s, const IssueInvoice& c, TimestampMs now, const Config& config) {
+    if (auto e = require_padron(s, now, "invoice")) return rejected(*e);  // P4
+    if (auto e = require_text(c.invoice_id, "invoice.id_required", "Falta el identificador de la factura.", "invoice_id"))
+        return rejected(*e);
+    if (find_invoice(s, c.invoice_id) != nullptr) return reject("invoice.duplicate_id", "La factura ya fue cargada.", "invoice_id");
+    if (auto e = require_adhered(s, config, c.obra_social, "invoice")) return rejected(*e);
+    const ObraSocialConfig& os = *config.obra_social(c.obra_social);
+    if (auto e = check_comprobante(c.punto_de_venta, c.number, c.cae, "invoice")) return rejected(*e);  // F2
+    for (const auto& [id, inv] : s.invoices.invoices) {
+        if (inv.issued.comprobante == c.comprobante && inv.issued.punto_de_venta == c.punto_de_venta &&
+            inv.issued.number == c.number)
+            return reject("invoice.duplicate_number", "Ese comprobante ya fue cargado.", "number");
+    }
+    if (c.period.month < 1 || c.period.month > 12) return reject("invoice.invalid_period", "Período inválido.", "period");
+    if (c.amount <= 0) return reject("invoice.amount_not_positive", "El importe debe ser positivo.", "amount");
+    if (local_date(now) < c.issued_on) return reject("invoice.issued_in_future", "La fecha de factura es futura.", "issued_on");
+    if (os.invoice_requires_authorization && c.authorization.empty())
+        return reject("invoice.authorization_required", "Indique el trámite de autorización que factura.", "authorization");
+    for (AttachmentKind kind : os.invoice_attachments) {
+        if (std::none_of(c.attachments.begin(), c.attachments.end(), [&](const Attachment& a) { return a.kind == kind; }))
+            return reject("invoice.attachment_missing", "Falta un adjunto requerido por " + os.name + ".",
+                          "attachments." + std::to_string(static_cast<int>(kind)));
+    }
+    if (auto e = check_billing(s, c)) return rejected(*e);
+    return emit(InvoiceIssued{c.invoice_id, c.obra_social, c.comprobante, c.billing, c.punto_de_venta, c.number, c.cae,
+                              c.period, c.amount, c.issued_on, c.authorization, c.adjusts_invoice, c.attachments});
+}
+
+Decision decide(const ProviderLedger& s, const SendInvoice& c, TimestampMs, const Config&) {
+    return transition(s, c.invoice_id, {InvoiceStatus::cargada, InvoiceStatus::observada}, InvoiceSent{c.invoice_id});
+}
+
+Decision decide(const ProviderLedger& s, const ObserveInvoice& c, TimestampMs, const Config&) {
+    if (c.reason.empty()) return reject("invoice.reason_required", "Indique el motivo de la observación.", "reason");
+    return transition(s, c.invoice_id, {InvoiceStatus::enviada}, InvoiceObserved{c.invoice_id, c.reason});
+}
+
+Decision decide(const ProviderLedger& s, const AcceptInvoice& c, TimestampMs, const Config&) {
+    return transition(s, c.invoice_id, {InvoiceStatus::enviada}, InvoiceAccepted{c.invoice_id});
+}
+
+Decision decide(const ProviderLedger& s, const IngresarInvoice& c, TimestampMs, const Config&) {
+    return transition(s, c.invoice_id, {InvoiceStatus::aceptada}, InvoiceIngresada{c.invoice_id});
+}
+
+Decision decide(const ProviderLedger& s, const RejectInvoice& c, TimestampMs, const Config&) {
+    if (c.reason.empty()) return reject("invoice.reason_required", "Indique el motivo del rechazo.", "reason");
+    const InvoiceRecord* inv = find_invoice(s, c.invoice_id);
+    if (inv != nullptr && inv->paid > 0)
+        return reject("invoice.illegal_transition", "Una factura con pagos no se rechaza.", "invoice_id");
+    return transition(s, c.invoice_id, {InvoiceStatus::enviada, InvoiceStatus::observada}, InvoiceRejected{c.invoice_id, c.reason});
+}
+
+Decision decide(const ProviderLedger& s, const ApplyDebit& c, TimestampMs, const Config&) {
+    const InvoiceRecord* inv = find_invoice(s, c.invoice_id);
+    if (inv == nullptr) return reject("debit.invoice_not_found", "Factura inexistente.", "invoice_id");
+    if (inv->status != InvoiceStatus::aceptada && inv->status != InvoiceStatus::ingresada)
+        return reject("debit.invoice_not_in_audit", "Solo se debita una factura aceptada o ingresada.", "invoice_id");
+    if (c.debit_id.empty()) return reject("debit.id_required", "Falta el identificador del débito.", "debit_id");
+    for (const auto& [id, other] : s.invoices.invoices) {
+        for (const DebitRecord& d : other.debits) {
+            if (d.applied.debit_id == c.debit_id) return reject("debit.duplicate_id", "El débito ya fue aplicado.", "debit_id");
+        }
+    }
+    if (c.amount <= 0) return reject("debit.amount_not_positive", "El débito debe ser positivo.", "amount");
+    // S1: balance = amount - debits, and what was already paid cannot be debited.
+    if (c.amount > inv->balance() - inv->paid)
+        return reject("debit.exceeds_balance", "El débito supera el saldo de la factura.", "amount");
+    if (c.reason.empty()) return reject("debit.reason_required", "Indique el motivo del débito.", "reason");
+    return emit(DebitApplied{c.invoice_id, c.debit_id, c.amount, c.reason_code, c.reason, c.debit_sheet});
+}
+
+Decision decide(const ProviderLedger& s, const ResolveDebitAnalysis& c, TimestampMs, const Config&) {
+    const InvoiceRecord* inv = find_invoice(s, c.invoice_id);
+    if (inv == nullptr) return reject("debit.invoice_not_found", "Factura inexistente.", "invoice_id");
+    const auto it = std::find_if(inv->debits.begin(), inv->debits.end(),
+                                 [&](const DebitRecord& d) { return d.applied.debit_id == c.debit_id; });
+    if (it == inv->debits.end()) return reject("debit.not_found", "Débito inexistente.", "debit_id");
+    if (it->reinvoice_approved.has_value())
+        return reject("debit.already_resolved", "El análisis del débito ya fue resuelto.", "debit_id");
+    return emit(DebitAnalysisResolved{c.invoice_id, c.debit_id, c.reinvoice_approved});
+}
+
+Decision decide(const ProviderLedger& s, const IssueCreditNote& c, TimestampMs, const Config&) {
+    const InvoiceRecord* inv = find_invoice(s, c.invoice_id);
+    if (inv == nullptr) return reject("credit_note.invoice_not_found", "Factura inexistente.", "invoice_id");
+    if (c.credit_note_id.empty()) return reject("credit_note.id_required", "Falta el identificador de la nota.", "credit_note_id");
+    const auto& notes = s.invoices.credit_notes;
+    if (std::find(notes.begin(), notes.end(), c.credit_note_id) != notes.end())
+        return reject("credit_note.duplicate_id", "La nota de crédito ya fue cargada.", "credit_note_id");
+    if (auto e = check_comprobante(c.punto_de_venta, c.number, c.cae, "credit_note")) return rejected(*e);
+    if (c.amount <= 0) return reject("credit_note.amount_not_positive", "El importe debe ser positivo.", "amount");
+    // F5: a credit note answers a debit; it cannot exceed what was debited.
+    if (c.amount > inv->debited() - inv->credited)
+        return reject("credit_note.exceeds_debits", "La nota de crédito supera los débitos pendientes.", "amount");
+    return emit(CreditNoteIssued{c.invoice_id, c.credit_note_id, c.punto_de_venta, c.number, c.cae, c.amount});
+}
+
+Decision decide(const ProviderLedger& s, const IssuePaymentOrder& c, TimestampMs, const Config& config) {
+    if (config.obra_social(c.obra_social) == nullptr)
+        return reject("payment_order.unknown_obra_social", "Obra social desconocida.", "obra_social");
+    if (c.payment_order.empty()) return reject("payment_order.id_required", "Falta el número de orden de pago.", "payment_order");
+    const auto& orders = s.invoices.payment_orders;
+    if (std::find(orders.begin(), orders.end(), c.payment_order) != orders.end())
+        return reject("payment_order.duplicate", "La orden de pago ya fue registrada.", "payment_order");
+    if (c.invoices.empty()) return reject("payment_order.invoices_required", "La orden de pago no tiene facturas.", "invoices");
+    if (c.retention_certificate.empty())
+        return reject("payment_order.retention_certificate_required", "Falta el certificado de retenciones.",
+                      "retention_certificate");  // S2
+    Centavos total = 0;
+    for (size_t i = 0; i < c.invoices.size(); ++i) {
+        const PaidInvoice& p = c.invoices[i];
+        const std::string field = "invoices[" + std::to_string(i) + "]";
+        const InvoiceRecord* inv = find_invoice(s, p.invoice_id);
+        if (inv == nullptr) return reject("payment_order.invoice_not_found", "Factura inexistente.", field);
+        if (inv->issued.obra_social != c.obra_social)
+            return reject("payment_order.wrong_obra_social", "La factura es de otra obra social.", field);
+        if (inv->status != InvoiceStatus::aceptada && inv->status != InvoiceStatus::ingresada)
+            return reject("payment_order.invoice_not_payable", "La factura no está aceptada.", field);
+        if (p.amount <= 0) return reject("payment_order.amount_not_positive", "El importe debe ser positivo.", field);
+        Centavos earlier = 0;  // the same invoice twice in one order
+        for (size_t j = 0; j < i; ++j) {
+            if (c.invoices[j].invoice_id == p.invoice_id) earlier += c.invoices[j].amount;
+        }
+        // S1/S2: never more than the balance.
+        if (p.amount + earlier > inv->balance() - inv->paid)
+            return reject("payment_order.exceeds_balance", "El pago supera el saldo de la factura.", field);
+        total += p.amount;
+    }
+    return emit(PaymentOrderIssued{c.obra_social, c.payment_order, c.paid_on, total, c.invoices, c.retention_certificate});
+}
+
+}  // namespace liquida::domain

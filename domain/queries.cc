@@ -1,0 +1,156 @@
+#include "domain/queries.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace liquida::domain {
+namespace {
+
+std::string_view status_name(InvoiceStatus s) noexcept {
+    constexpr std::string_view kNames[] = {"cargada", "enviada", "observada", "aceptada", "ingresada", "rechazada"};
+    return kNames[static_cast<size_t>(s)];
+}
+
+std::string_view item_state(const BudgetRecord& b, const BudgetItemRecord& r) noexcept {
+    if (b.status == BudgetStatus::cancelled) return "anulada";
+    if (r.consumed) return "consumida";
+    constexpr std::string_view kNames[] = {"autorizada", "rechazada", "en_auditoria"};
+    return kNames[static_cast<size_t>(r.result)];
+}
+
+std::string transaction_label(const TransactionRef& t) {
+    return std::to_string(t.boca) + "-" + t.serie + "-" + std::to_string(t.number);
+}
+
+// The same day six months earlier, clamped to the month's end.
+Date six_months_before(Date d) {
+    CivilDate c = civil_from_date(d);
+    int32_t months = c.year * 12 + static_cast<int32_t>(c.month) - 1 - 6;
+    const int32_t y = months / 12;
+    const auto m = static_cast<uint32_t>(months % 12 + 1);
+    const Date first = date_from_civil(y, m, 1);
+    const Date next = date_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1);
+    return Date{std::min(first.days + static_cast<int32_t>(c.day) - 1, next.days - 1)};
+}
+
+}  // namespace
+
+Settlement settlement_of(const ProviderLedger& s, Period period, const ObraSocialId& obra_social) {
+    Settlement st;
+    for (const auto& [id, o] : s.orders.orders) {
+        if (o.status == OrderStatus::approved && o.loaded.period == period && o.loaded.obra_social == obra_social)
+            st.orders += o.loaded.amount;
+    }
+    for (const auto& [key, b] : s.authorizations.budgets) {
+        if (b.status == BudgetStatus::cancelled || b.submitted.obra_social != obra_social) continue;
+        for (const BudgetItemRecord& r : b.items) {
+            if (r.consumed && r.period == period) st.consumptions += r.amount;
+        }
+    }
+    for (const auto& [id, inv] : s.invoices.invoices) {
+        if (!inv.active() || inv.issued.period != period || inv.issued.obra_social != obra_social) continue;
+        (inv.issued.billing == BillingType::refacturacion ? st.reinvoiced : st.invoiced) += inv.issued.amount;
+        st.debits += inv.debited();
+        st.collected += inv.paid;
+    }
+    if (const auto it = s.payouts.payouts.find({period, obra_social}); it != s.payouts.payouts.end()) {
+        st.retentions = it->second.retained;
+        st.paid_to_provider = it->second.paid;
+    }
+    st.total = st.orders + st.consumptions;
+    st.balance = st.invoiced + st.reinvoiced - st.debits;
+    st.due_to_provider = st.collected - st.retentions - st.paid_to_provider;
+    return st;
+}
+
+std::string invoice_label(const InvoiceIssued& i) {
+    constexpr char kLetters[] = {'A', 'B', 'C', 'E', 'M'};
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%c %05u-%08u", kLetters[static_cast<size_t>(i.comprobante)], i.punto_de_venta, i.number);
+    return buf;
+}
+
+std::vector<InvoiceRow> invoice_listing(const ProviderLedger& s, Date today, const Config& config) {
+    std::vector<InvoiceRow> rows;
+    const Date since = six_months_before(today);
+    for (const auto& [id, inv] : s.invoices.invoices) {
+        if (!inv.received_at) continue;
+        const Date received = local_date(*inv.received_at);
+        if (received < since || today < received) continue;
+        const ObraSocialConfig* os = config.obra_social(inv.issued.obra_social);
+        const auto terms = static_cast<int32_t>(os == nullptr ? 30 : os->payment_terms_days);
+        const bool paid_off = inv.paid > 0 && inv.paid == inv.balance();
+        rows.push_back(InvoiceRow{received, invoice_label(inv.issued), inv.issued.amount, inv.debited(), inv.balance(),
+                                  Date{received.days + terms},
+                                  paid_off ? std::string("cancelado") : std::string(status_name(inv.status)),
+                                  inv.payment_orders.empty() ? std::string{} : inv.payment_orders.back(),
+                                  inv.debits.empty() ? std::string{} : inv.debits.back().applied.debit_sheet});
+    }
+    std::stable_sort(rows.begin(), rows.end(), [](const InvoiceRow& a, const InvoiceRow& b) { return b.received_on < a.received_on; });
+    return rows;
+}
+
+std::vector<PendingSubmission> pending_submissions(const ProviderLedger& s) {
+    std::vector<PendingSubmission> out;
+    for (const auto& [id, inv] : s.invoices.invoices) {
+        if (const Centavos owed = inv.debited() - inv.credited; owed > 0) out.push_back({id, "nota_de_credito", owed});
+        Centavos approved = 0;
+        for (const DebitRecord& d : inv.debits) {
+            if (d.reinvoice_approved == true && !d.reinvoiced) approved += d.applied.amount;
+        }
+        if (approved > 0) out.push_back({id, "refacturacion", approved});
+    }
+    return out;
+}
+
+std::vector<AuthorizationRow> authorization_report(const ProviderLedger& s, Date from, Date to, ReportOrder order) {
+    std::vector<AuthorizationRow> rows;
+    for (const auto& [key, b] : s.authorizations.budgets) {
+        const Date day = local_date(b.submitted_at);
+        if (day < from || to < day) continue;
+        for (const BudgetItemRecord& r : b.items) {
+            rows.push_back(AuthorizationRow{b.submitted_at, b.submitted.credential, b.submitted.transaction, r.item.practice_code,
+                                            r.item.tooth, r.item.faces, std::string(item_state(b, r)), r.amount});
+        }
+    }
+    const auto by = [order](const AuthorizationRow& a, const AuthorizationRow& b) {
+        switch (order) {
+            case ReportOrder::credential: return a.credential < b.credential;
+            case ReportOrder::practice: return a.practice_code < b.practice_code;
+            case ReportOrder::amount: return a.amount < b.amount;
+            case ReportOrder::date: break;
+        }
+        return a.at < b.at;
+    };
+    std::stable_sort(rows.begin(), rows.end(), by);
+    return rows;
+}
+
+std::string render_txt(const std::vector<AuthorizationRow>& rows) {
+    std::string out = "fecha\tcredencial\ttransaccion\tpractica\tdiente\tcaras\testado\timporte\n";
+    for (const AuthorizationRow& r : rows) {
+        out += to_string(local_date(r.at)) + "\t" + r.credential + "\t" + transaction_label(r.transaction) + "\t" +
+               r.practice_code + "\t" + (r.tooth == 0 ? std::string{} : std::to_string(r.tooth)) + "\t" + r.faces + "\t" +
+               r.state + "\t" + std::to_string(r.amount) + "\n";
+    }
+    return out;
+}
+
+std::vector<ValidationRow> validation_report(const ProviderLedger& s, Period period, const ObraSocialId& obra_social) {
+    std::vector<ValidationRow> rows;
+    const auto number = s.provider.provider_numbers.find(obra_social);
+    for (const auto& [key, b] : s.authorizations.budgets) {
+        if (b.submitted.obra_social != obra_social) continue;
+        const CivilDate c = civil_from_date(local_date(b.submitted_at));
+        if (Period{c.year, c.month} != period) continue;
+        for (const BudgetItemRecord& r : b.items) {
+            rows.push_back(ValidationRow{number == s.provider.provider_numbers.end() ? std::string{} : number->second,
+                                         s.provider.identity.razon_social, s.provider.identity.matricula,
+                                         transaction_label(b.submitted.transaction), local_date(b.submitted_at),
+                                         b.submitted.affiliate_number, r.item.practice_code, std::string(item_state(b, r))});
+        }
+    }
+    return rows;
+}
+
+}  // namespace liquida::domain

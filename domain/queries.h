@@ -1,0 +1,84 @@
+// Read-side views computed from a ProviderLedger: settlement (O4, F1, S1, S3), invoice
+// listing (F4), pending submissions (F5), authorization reports (A9, A10).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "domain/config.h"
+#include "domain/state.h"
+
+namespace liquida::domain {
+
+// One provider's settlement for a (period, obra social). Every total is the sum of its parts.
+struct Settlement {
+    Centavos orders = 0;        // O4: approved orders
+    Centavos consumptions = 0;  // A8: consumed items of live transactions
+    Centavos total = 0;         // orders + consumptions: what the Original must bill (F1)
+    Centavos invoiced = 0;      // active Original + Ajuste invoices
+    Centavos reinvoiced = 0;    // active Refacturación invoices
+    Centavos debits = 0;        // S1
+    Centavos balance = 0;       // invoiced + reinvoiced - debits
+    Centavos collected = 0;     // S2: paid by payment orders
+    Centavos retentions = 0;    // S3
+    Centavos paid_to_provider = 0;
+    Centavos due_to_provider = 0;  // collected - retentions - paid_to_provider
+    friend bool operator==(const Settlement&, const Settlement&) = default;
+};
+Settlement settlement_of(const ProviderLedger& s, Period period, const ObraSocialId& obra_social);
+
+// F4: "B 00017-00004199".
+std::string invoice_label(const InvoiceIssued& i);
+
+struct InvoiceRow {
+    Date received_on;
+    std::string invoice;  // label
+    Centavos amount = 0;
+    Centavos debits = 0;
+    Centavos balance = 0;
+    Date due_on;
+    std::string state;  // F3 state, or "cancelado" once fully paid
+    std::string payment_order;
+    std::string debit_sheet;
+};
+// F4: invoices received in the six months before `today`, newest first.
+std::vector<InvoiceRow> invoice_listing(const ProviderLedger& s, Date today, const Config& config);
+
+// F5: what the provider owes the insurer (a credit note) or may now send (re-invoicing).
+struct PendingSubmission {
+    std::string invoice_id;
+    std::string kind;  // "nota_de_credito" or "refacturacion"
+    Centavos amount = 0;
+};
+std::vector<PendingSubmission> pending_submissions(const ProviderLedger& s);
+
+// A9: one row per authorized budget item, within [from, to] by local date.
+struct AuthorizationRow {
+    TimestampMs at = 0;
+    std::string credential;
+    TransactionRef transaction;
+    std::string practice_code;
+    uint32_t tooth = 0;
+    std::string faces;
+    std::string state;  // autorizada, rechazada, en_auditoria, consumida, anulada
+    Centavos amount = 0;
+};
+enum class ReportOrder : uint8_t { date, credential, practice, amount };
+std::vector<AuthorizationRow> authorization_report(const ProviderLedger& s, Date from, Date to, ReportOrder order);
+// A9: the txt export, one tab-separated line per row.
+std::string render_txt(const std::vector<AuthorizationRow>& rows);
+
+// A10: the monthly validation sheet, one row per authorization of a period and obra social.
+struct ValidationRow {
+    std::string provider_number;  // performing provider at the obra social
+    std::string razon_social;
+    std::string matricula;
+    std::string order_number;  // "88-T-128183733"
+    Date order_date;
+    std::string affiliate_number;
+    std::string practice_code;
+    std::string state;
+};
+std::vector<ValidationRow> validation_report(const ProviderLedger& s, Period period, const ObraSocialId& obra_social);
+
+}  // namespace liquida::domain

@@ -1,0 +1,71 @@
+#include "domain/rules.h"
+
+#include "domain/identity.h"
+
+namespace liquida::domain {
+namespace {
+
+std::string_view document_name(DocumentType t) noexcept {
+    constexpr std::string_view kNames[] = {"RNP", "AFIP", "CBU", "SEGURO", "ANEXO1"};
+    return kNames[static_cast<size_t>(t)];
+}
+
+std::string code(std::string_view area, std::string_view what) { return std::string(area) + "." + std::string(what); }
+
+}  // namespace
+
+Check require_padron(const ProviderLedger& s, TimestampMs now, std::string_view area) {
+    const Date today = local_date(now);
+    if (!s.provider.registered)
+        return error(code(area, "provider_not_registered"), "El prestador no está registrado.", "provider");
+    if (!s.provider.enrolled)
+        return error(code(area, "provider_not_in_padron"), "El prestador no está inscripto en el padrón.", "provider");
+    if (const auto doc = missing_document(s.provider, today))
+        return error(code(area, "provider_not_in_padron"),
+                     "El prestador no está en el padrón: documentación " + std::string(document_name(*doc)) +
+                         " no aprobada o vencida.",
+                     "provider");
+    return std::nullopt;
+}
+
+Check require_adhered(const ProviderLedger& s, const Config& config, const ObraSocialId& id, std::string_view area) {
+    if (config.obra_social(id) == nullptr)
+        return error(code(area, "unknown_obra_social"), "Obra social desconocida: " + id.value() + ".", "obra_social");
+    if (!s.provider.provider_numbers.contains(id))
+        return error(code(area, "obra_social_not_adhered"), "El prestador no está adherido a " + id.value() + ".",
+                     "obra_social");
+    return std::nullopt;
+}
+
+Check require_practice(const ObraSocialConfig& os, std::string_view practice, std::string_view area, std::string field) {
+    const auto normalized = normalize_practice_code(practice);
+    if (!normalized)
+        return error(code(area, "invalid_practice_code"), "El código de práctica debe tener 6 dígitos.", field);
+    if (os.practice(*normalized) == nullptr)
+        return error(code(area, "practice_not_agreed"), "Práctica " + *normalized + " no convenida con " + os.name + ".",
+                     field);
+    return std::nullopt;
+}
+
+Centavos basis_points(Centavos value, uint32_t bp) noexcept { return (value * bp + 5'000) / 10'000; }
+
+Centavos raised_fee(const ObraSocialConfig& os, const PracticeConfig& p, const std::string& category) noexcept {
+    const auto it = os.category_increments_bp.find(category);
+    return p.fee + (it == os.category_increments_bp.end() ? 0 : basis_points(p.fee, it->second));
+}
+
+Check check_comprobante(uint32_t punto_de_venta, uint32_t number, std::string_view cae, std::string_view area) {
+    if (punto_de_venta == 0 || punto_de_venta > 99'999)
+        return error(code(area, "invalid_punto_de_venta"), "El punto de venta debe tener 5 dígitos.", "punto_de_venta");
+    if (number == 0 || number > 99'999'999)
+        return error(code(area, "invalid_number"), "El número de comprobante debe tener 8 dígitos.", "number");
+    if (!is_digits(cae, 14)) return error(code(area, "invalid_cae"), "El CAE debe tener 14 dígitos.", "cae");
+    return std::nullopt;
+}
+
+Check require_text(std::string_view value, std::string code_, std::string message, std::string field) {
+    if (!value.empty()) return std::nullopt;
+    return error(std::move(code_), std::move(message), std::move(field));
+}
+
+}  // namespace liquida::domain

@@ -1,0 +1,38 @@
+// Internal to domain/: checks shared by the decide functions of several aggregates.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "domain/config.h"
+#include "domain/error.h"
+#include "domain/state.h"
+
+namespace liquida::domain {
+
+// A check passes (nullopt) or says why the command is rejected.
+using Check = std::optional<DomainError>;
+
+inline DomainError error(std::string code, std::string message, std::string field) {
+    return DomainError{std::move(code), std::move(message), std::move(field)};
+}
+inline failure<DomainError> rejected(DomainError e) { return failure<DomainError>{std::move(e)}; }
+inline Decision emit(Event e) { return std::vector<Event>{std::move(e)}; }
+
+// P4: nothing billable is accepted from a provider outside the padrón on `now`'s date.
+Check require_padron(const ProviderLedger& s, TimestampMs now, std::string_view area);
+// The obra social must be configured and the provider adhered to it (P6).
+Check require_adhered(const ProviderLedger& s, const Config& config, const ObraSocialId& id, std::string_view area);
+// The practice must be a 6-digit nomenclador code agreed with the obra social.
+Check require_practice(const ObraSocialConfig& os, std::string_view code, std::string_view area, std::string field);
+
+// A8: the arancel raised by the provider category's increment, rounded half up.
+Centavos raised_fee(const ObraSocialConfig& os, const PracticeConfig& p, const std::string& category) noexcept;
+// Round half up of value * bp / 10000; non-negative inputs.
+Centavos basis_points(Centavos value, uint32_t bp) noexcept;
+// F2: punto de venta 5 digits, number 8 digits, CAE 14 digits.
+Check check_comprobante(uint32_t punto_de_venta, uint32_t number, std::string_view cae, std::string_view area);
+Check require_text(std::string_view value, std::string code, std::string message, std::string field);
+
+}  // namespace liquida::domain

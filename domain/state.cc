@@ -1,0 +1,261 @@
+#include "domain/state.h"
+
+#include <algorithm>
+
+#include "domain/overloaded.h"
+
+namespace liquida::domain {
+namespace {
+
+constexpr DocumentType kRequiredDocuments[] = {DocumentType::rnp, DocumentType::afip, DocumentType::cbu,
+                                               DocumentType::seguro, DocumentType::anexo1};
+
+template <class Map>
+auto* find_in(Map& m, const typename Map::key_type& k) {
+    const auto it = m.find(k);
+    return it == m.end() ? nullptr : &it->second;
+}
+
+DocumentRecord* find_document(ProviderState& s, const std::string& id) {
+    const auto it = std::find_if(s.documents.begin(), s.documents.end(),
+                                 [&](const DocumentRecord& d) { return d.uploaded.document_id == id; });
+    return it == s.documents.end() ? nullptr : &*it;
+}
+
+DebitRecord* find_debit(InvoiceRecord& inv, const std::string& id) {
+    const auto it = std::find_if(inv.debits.begin(), inv.debits.end(),
+                                 [&](const DebitRecord& d) { return d.applied.debit_id == id; });
+    return it == inv.debits.end() ? nullptr : &*it;
+}
+
+void set_status(InvoiceBook& s, const std::string& id, InvoiceStatus status) {
+    if (InvoiceRecord* inv = find_in(s.invoices, id)) inv->status = status;
+}
+
+}  // namespace
+
+TransactionKey key_of(const TransactionRef& t) { return {t.boca, t.serie, t.number}; }
+
+std::optional<DocumentType> missing_document(const ProviderState& s, Date day) noexcept {
+    for (DocumentType type : kRequiredDocuments) {
+        // P1: in force through its expiry date; an expired one counts as not presented.
+        const bool ok = std::any_of(s.documents.begin(), s.documents.end(), [&](const DocumentRecord& d) {
+            return d.uploaded.type == type && d.status == DocumentStatus::approved && day <= d.uploaded.expires_on;
+        });
+        if (!ok) return type;
+    }
+    return std::nullopt;
+}
+
+bool in_padron(const ProviderState& s, Date day) noexcept {
+    return s.registered && s.enrolled && !missing_document(s, day).has_value();
+}
+
+Centavos InvoiceRecord::debited() const noexcept {
+    Centavos total = 0;
+    for (const DebitRecord& d : debits) total += d.applied.amount;
+    return total;
+}
+
+Centavos PayoutRecord::retention_base() const noexcept {
+    // Each application emits one event per configured kind, all with the same base.
+    Centavos base = 0;
+    for (const auto& [kind, b] : base_by_kind) base = std::max(base, b);
+    return base;
+}
+
+void evolve(ProviderState& s, const Event& e, TimestampMs) {
+    std::visit(overloaded{
+                   [&](const ProviderRegistered& x) {
+                       s.registered = true;
+                       s.identity = x;
+                   },
+                   [&](const ProviderUpdated& x) {
+                       s.identity.razon_social = x.razon_social;
+                       s.identity.iva = x.iva;
+                       s.identity.cbu = x.cbu;
+                       s.identity.category = x.category;
+                       s.identity.address = x.address;
+                       s.identity.email = x.email;
+                       s.identity.phone = x.phone;
+                   },
+                   [&](const ProviderAdhered& x) { s.provider_numbers[x.obra_social] = x.provider_number; },
+                   [&](const DocumentUploaded& x) { s.documents.push_back(DocumentRecord{x, DocumentStatus::pending}); },
+                   [&](const DocumentVerified& x) {
+                       if (DocumentRecord* d = find_document(s, x.document_id))
+                           d->status = x.approved ? DocumentStatus::approved : DocumentStatus::rejected;
+                   },
+                   [&](const DocumentExpired& x) {
+                       if (DocumentRecord* d = find_document(s, x.document_id)) d->status = DocumentStatus::expired;
+                   },
+                   [&](const PadronEnrolled& x) {
+                       s.enrolled = true;
+                       s.enrolled_on = x.enrolled_on;
+                   },
+                   [&](const PadronLeft&) { s.enrolled = false; },
+                   [](const auto&) {},
+               },
+               e);
+}
+
+void evolve(OrderBook& s, const Event& e, TimestampMs) {
+    std::visit(overloaded{
+                   // O2: a rejected order presented again replaces the earlier record.
+                   [&](const OrderLoaded& x) { s.orders[x.order_id] = OrderRecord{x, OrderStatus::pending, {}}; },
+                   [&](const OrderApproved& x) {
+                       if (OrderRecord* o = find_in(s.orders, x.order_id)) o->status = OrderStatus::approved;
+                   },
+                   [&](const OrderRejected& x) {
+                       if (OrderRecord* o = find_in(s.orders, x.order_id)) {
+                           o->status = OrderStatus::rejected;
+                           o->reject_reason_code = x.reason_code;
+                       }
+                   },
+                   [&](const OrderDeferred& x) {
+                       if (OrderRecord* o = find_in(s.orders, x.order_id)) o->loaded.period = x.to_period;
+                   },
+                   [](const auto&) {},
+               },
+               e);
+}
+
+void evolve(AuthorizationBook& s, const Event& e, TimestampMs occurred_at) {
+    std::visit(overloaded{
+                   [&](const EligibilityChecked& x) {
+                       s.eligibility[{x.obra_social, x.affiliate_number}] =
+                           EligibilityRecord{local_date(occurred_at), x.habilitado};
+                   },
+                   [&](const TokenIssued& x) { s.tokens.push_back(TokenRecord{x, false}); },
+                   [&](const BudgetSubmitted& x) {
+                       for (TokenRecord& t : s.tokens) {
+                           if (!x.token_exception && t.issued.obra_social == x.obra_social &&
+                               t.issued.family_group == x.family_group && t.issued.code == x.token && !t.used &&
+                               t.issued.valid_on == local_date(occurred_at)) {
+                               t.used = true;
+                               break;
+                           }
+                       }
+                       BudgetRecord b{x, occurred_at, BudgetStatus::in_audit, {}};
+                       for (const BudgetItem& item : x.items) {
+                           BudgetItemRecord r;
+                           r.item = item;
+                           b.items.push_back(std::move(r));
+                       }
+                       b.submitted.items.clear();
+                       s.budgets[key_of(x.transaction)] = std::move(b);
+                   },
+                   [&](const BudgetAuthorized& x) {
+                       BudgetRecord* b = find_in(s.budgets, key_of(x.transaction));
+                       if (b == nullptr) return;
+                       b->status = BudgetStatus::authorized;
+                       for (const ItemDecision& d : x.items) {
+                           for (BudgetItemRecord& r : b->items) {
+                               if (r.item.item == d.item) r.result = d.result;
+                           }
+                       }
+                   },
+                   [&](const PracticeConsumed& x) {
+                       BudgetRecord* b = find_in(s.budgets, key_of(x.transaction));
+                       if (b == nullptr) return;
+                       for (const ConsumedItem& c : x.items) {
+                           for (BudgetItemRecord& r : b->items) {
+                               if (r.item.item != c.item) continue;
+                               r.consumed = true;
+                               r.amount = c.amount;
+                               r.period = x.period;
+                               r.performed_at = x.performed_at;
+                               r.deferred = x.deferred;
+                           }
+                       }
+                   },
+                   [&](const TransactionCancelled& x) {
+                       if (BudgetRecord* b = find_in(s.budgets, key_of(x.transaction)))
+                           b->status = BudgetStatus::cancelled;
+                   },
+                   [](const auto&) {},
+               },
+               e);
+}
+
+void evolve(InvoiceBook& s, const Event& e, TimestampMs occurred_at) {
+    std::visit(overloaded{
+                   [&](const InvoiceIssued& x) {
+                       InvoiceRecord fresh;
+                       fresh.issued = x;
+                       s.invoices[x.invoice_id] = std::move(fresh);
+                       // S1/F5: a Refacturación uses up the approved debits it re-bills.
+                       if (x.billing != BillingType::refacturacion) return;
+                       if (InvoiceRecord* debited = find_in(s.invoices, x.adjusts_invoice)) {
+                           for (DebitRecord& d : debited->debits) {
+                               if (d.reinvoice_approved == true) d.reinvoiced = true;
+                           }
+                       }
+                   },
+                   [&](const InvoiceSent& x) {
+                       InvoiceRecord* inv = find_in(s.invoices, x.invoice_id);
+                       if (inv == nullptr) return;
+                       inv->status = InvoiceStatus::enviada;
+                       if (!inv->received_at) inv->received_at = occurred_at;
+                   },
+                   [&](const InvoiceObserved& x) { set_status(s, x.invoice_id, InvoiceStatus::observada); },
+                   [&](const InvoiceAccepted& x) { set_status(s, x.invoice_id, InvoiceStatus::aceptada); },
+                   [&](const InvoiceIngresada& x) { set_status(s, x.invoice_id, InvoiceStatus::ingresada); },
+                   [&](const InvoiceRejected& x) { set_status(s, x.invoice_id, InvoiceStatus::rechazada); },
+                   [&](const DebitApplied& x) {
+                       if (InvoiceRecord* inv = find_in(s.invoices, x.invoice_id)) inv->debits.push_back(DebitRecord{x, {}, false});
+                   },
+                   [&](const DebitAnalysisResolved& x) {
+                       if (InvoiceRecord* inv = find_in(s.invoices, x.invoice_id)) {
+                           if (DebitRecord* d = find_debit(*inv, x.debit_id)) d->reinvoice_approved = x.reinvoice_approved;
+                       }
+                   },
+                   [&](const CreditNoteIssued& x) {
+                       s.credit_notes.push_back(x.credit_note_id);
+                       if (InvoiceRecord* inv = find_in(s.invoices, x.invoice_id)) inv->credited += x.amount;
+                   },
+                   [&](const PaymentOrderIssued& x) {
+                       s.payment_orders.push_back(x.payment_order);
+                       for (const PaidInvoice& p : x.invoices) {
+                           if (InvoiceRecord* inv = find_in(s.invoices, p.invoice_id)) {
+                               inv->paid += p.amount;
+                               inv->payment_orders.push_back(x.payment_order);
+                           }
+                       }
+                   },
+                   [](const auto&) {},
+               },
+               e);
+}
+
+void evolve(PayoutBook& s, const Event& e, TimestampMs) {
+    std::visit(overloaded{
+                   [&](const RetentionApplied& x) {
+                       PayoutRecord& p = s.payouts[{x.period, x.obra_social}];
+                       p.base_by_kind[x.kind] += x.base;
+                       p.retained += x.amount;
+                   },
+                   [&](const ProviderPaid& x) {
+                       PayoutRecord& p = s.payouts[{x.period, x.obra_social}];
+                       p.paid += x.amount;
+                       p.transfers.push_back(x.transfer_id);
+                   },
+                   [](const auto&) {},
+               },
+               e);
+}
+
+void evolve(ProviderLedger& s, const Event& e, TimestampMs occurred_at) {
+    evolve(s.provider, e, occurred_at);
+    evolve(s.orders, e, occurred_at);
+    evolve(s.authorizations, e, occurred_at);
+    evolve(s.invoices, e, occurred_at);
+    evolve(s.payouts, e, occurred_at);
+}
+
+ProviderLedger replay(std::span<const RecordedEvent> events) {
+    ProviderLedger ledger;
+    for (const RecordedEvent& r : events) evolve(ledger, r.event, r.occurred_at);
+    return ledger;
+}
+
+}  // namespace liquida::domain

@@ -1,0 +1,171 @@
+// What one provider's events add up to. Every event is partitioned by provider id, so a
+// ProviderLedger holds the sub-states of one provider; each has its own evolve.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "domain/events.h"
+#include "domain/types.h"
+
+namespace liquida::domain {
+
+// --- Provider, documents and padrón (P1-P6) ---
+enum class DocumentStatus : uint8_t { pending, approved, rejected, expired };
+
+struct DocumentRecord {
+    DocumentUploaded uploaded;
+    DocumentStatus status = DocumentStatus::pending;
+    friend bool operator==(const DocumentRecord&, const DocumentRecord&) = default;
+};
+
+struct ProviderState {
+    bool registered = false;
+    ProviderRegistered identity;  // kept current by ProviderUpdated
+    std::map<ObraSocialId, std::string> provider_numbers;  // P6: adhesions
+    std::vector<DocumentRecord> documents;  // in upload order
+    bool enrolled = false;
+    Date enrolled_on;
+    friend bool operator==(const ProviderState&, const ProviderState&) = default;
+};
+
+// P1/P2: the first required document not approved and in force on `day`, if any.
+std::optional<DocumentType> missing_document(const ProviderState& s, Date day) noexcept;
+// P2: enrolled and every required document approved and in force on `day`.
+bool in_padron(const ProviderState& s, Date day) noexcept;
+
+// --- Orders (O1-O4) ---
+enum class OrderStatus : uint8_t { pending, approved, rejected };
+
+struct OrderRecord {
+    OrderLoaded loaded;  // period kept current by OrderDeferred
+    OrderStatus status = OrderStatus::pending;
+    std::string reject_reason_code;
+    friend bool operator==(const OrderRecord&, const OrderRecord&) = default;
+};
+
+struct OrderBook {
+    std::map<std::string, OrderRecord> orders;
+    friend bool operator==(const OrderBook&, const OrderBook&) = default;
+};
+
+// --- Eligibility and authorization (A1-A10) ---
+struct TokenRecord {
+    TokenIssued issued;
+    bool used = false;  // A2: one per attention
+    friend bool operator==(const TokenRecord&, const TokenRecord&) = default;
+};
+
+struct EligibilityRecord {
+    Date checked_on;
+    bool habilitado = false;
+    friend bool operator==(const EligibilityRecord&, const EligibilityRecord&) = default;
+};
+
+enum class BudgetStatus : uint8_t { in_audit, authorized, cancelled };
+
+struct BudgetItemRecord {
+    BudgetItem item;
+    ItemResult result = ItemResult::en_auditoria;
+    bool consumed = false;
+    Centavos amount = 0;  // A8: set at consumption
+    Period period;        // billing period of the consumption
+    TimestampMs performed_at = 0;
+    bool deferred = false;
+    friend bool operator==(const BudgetItemRecord&, const BudgetItemRecord&) = default;
+};
+
+struct BudgetRecord {
+    BudgetSubmitted submitted;  // items are in `items`
+    TimestampMs submitted_at = 0;
+    BudgetStatus status = BudgetStatus::in_audit;
+    std::vector<BudgetItemRecord> items;
+    friend bool operator==(const BudgetRecord&, const BudgetRecord&) = default;
+};
+
+using TransactionKey = std::tuple<uint32_t, std::string, uint64_t>;
+TransactionKey key_of(const TransactionRef& t);
+
+struct AuthorizationBook {
+    std::vector<TokenRecord> tokens;
+    std::map<std::pair<ObraSocialId, std::string>, EligibilityRecord> eligibility;  // latest per affiliate
+    std::map<TransactionKey, BudgetRecord> budgets;
+    friend bool operator==(const AuthorizationBook&, const AuthorizationBook&) = default;
+};
+
+// --- Invoices, debits and payment orders (F1-F5, S1-S2) ---
+enum class InvoiceStatus : uint8_t { cargada, enviada, observada, aceptada, ingresada, rechazada };
+
+struct DebitRecord {
+    DebitApplied applied;
+    std::optional<bool> reinvoice_approved;  // S1: debit analysis
+    bool reinvoiced = false;
+    friend bool operator==(const DebitRecord&, const DebitRecord&) = default;
+};
+
+struct InvoiceRecord {
+    InvoiceIssued issued;
+    InvoiceStatus status = InvoiceStatus::cargada;
+    std::optional<TimestampMs> received_at;  // F4: first sent
+    std::vector<DebitRecord> debits;
+    Centavos credited = 0;  // credit notes issued against the debits
+    Centavos paid = 0;      // S2: by payment orders
+    std::vector<std::string> payment_orders;
+    friend bool operator==(const InvoiceRecord&, const InvoiceRecord&) = default;
+
+    Centavos debited() const noexcept;
+    Centavos balance() const noexcept { return issued.amount - debited(); }  // S1
+    bool active() const noexcept { return status != InvoiceStatus::rechazada; }
+};
+
+struct InvoiceBook {
+    std::map<std::string, InvoiceRecord> invoices;
+    std::vector<std::string> credit_notes;
+    std::vector<std::string> payment_orders;
+    friend bool operator==(const InvoiceBook&, const InvoiceBook&) = default;
+};
+
+// --- Retentions and payment to the provider (S3), per (period, obra social) ---
+struct PayoutRecord {
+    std::map<RetentionKind, Centavos> base_by_kind;
+    Centavos retained = 0;
+    Centavos paid = 0;
+    std::vector<std::string> transfers;
+    friend bool operator==(const PayoutRecord&, const PayoutRecord&) = default;
+    // The collected amount retentions have already been applied on.
+    Centavos retention_base() const noexcept;
+};
+
+struct PayoutBook {
+    std::map<std::pair<Period, ObraSocialId>, PayoutRecord> payouts;
+    friend bool operator==(const PayoutBook&, const PayoutBook&) = default;
+};
+
+struct ProviderLedger {
+    ProviderState provider;
+    OrderBook orders;
+    AuthorizationBook authorizations;
+    InvoiceBook invoices;
+    PayoutBook payouts;
+    friend bool operator==(const ProviderLedger&, const ProviderLedger&) = default;
+};
+
+// Each sub-state folds the events it cares about and ignores the rest.
+void evolve(ProviderState& s, const Event& e, TimestampMs occurred_at);
+void evolve(OrderBook& s, const Event& e, TimestampMs occurred_at);
+void evolve(AuthorizationBook& s, const Event& e, TimestampMs occurred_at);
+void evolve(InvoiceBook& s, const Event& e, TimestampMs occurred_at);
+void evolve(PayoutBook& s, const Event& e, TimestampMs occurred_at);
+void evolve(ProviderLedger& s, const Event& e, TimestampMs occurred_at);
+
+struct RecordedEvent {
+    Event event;
+    TimestampMs occurred_at = 0;
+};
+ProviderLedger replay(std::span<const RecordedEvent> events);
+
+}  // namespace liquida::domain

@@ -1,0 +1,86 @@
+#include "fixtures.h"
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
+
+namespace liquida::test {
+
+std::string read_source_file(const std::string& relative) {
+    std::ifstream in(std::string(LIQUIDA_SOURCE_DIR) + "/" + relative);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+const Config& seed_config() {
+    static const Config config = [] {
+        auto parsed = parse_config(read_source_file("ops/config/liquida.json"));
+        if (!parsed) FAIL("ops/config/liquida.json: " << parsed.error().message);
+        return std::move(parsed).value();
+    }();
+    return config;
+}
+
+TimestampMs at(int32_t y, uint32_t m, uint32_t d, int hour, int minute) {
+    return start_of_local_day(date_from_civil(y, m, d)) + (hour * 60LL + minute) * 60'000;
+}
+
+Decision Ledger::run(const Command& c, TimestampMs now) {
+    Decision d = decide(state, c, now, *config);
+    if (d) {
+        for (const Event& e : d.value()) {
+            evolve(state, e, now);
+            log.push_back(RecordedEvent{e, now});
+        }
+    }
+    return d;
+}
+
+std::vector<Event> Ledger::ok(const Command& c, TimestampMs now) {
+    Decision d = run(c, now);
+    if (!d) FAIL("rejected: " << d.error().code << " (" << d.error().field << "): " << d.error().message);
+    return d.value();
+}
+
+std::string Ledger::error(const Command& c, TimestampMs now) {
+    const ProviderLedger before = state;
+    Decision d = run(c, now);
+    REQUIRE_FALSE(d.has_value());
+    CHECK(state == before);
+    CHECK_FALSE(d.error().message.empty());
+    return d.error().code;
+}
+
+Ledger provider_in_padron(std::string category) {
+    Ledger l;
+    const TimestampMs t = at(2025, 5, 2);
+    l.ok(RegisterProvider{"MP-1234", kCuit, "USAR - PARA PRUEBAS CONECT", IvaCondition::monotributo, kCbu, category, false,
+                          "J. D. Peron 281, Salto Grande", "conectividad@example.com", "(3493) 423567"},
+         t);
+    l.ok(AdhereToObraSocial{kSancor, "8481"}, t);
+    l.ok(AdhereToObraSocial{kInsssep, "3-333"}, t);
+    l.ok(AdhereToObraSocial{kIoma, "IOMA-77"}, t);
+    const DocumentType types[] = {DocumentType::rnp, DocumentType::afip, DocumentType::cbu, DocumentType::seguro,
+                                  DocumentType::anexo1};
+    for (DocumentType type : types) {
+        const std::string id = "doc-" + std::to_string(static_cast<int>(type));
+        l.ok(UploadDocument{type, id, "s3://docs/" + id, date_from_civil(2030, 12, 31)}, t);
+        l.ok(VerifyDocument{id, true, ""}, t);
+    }
+    l.ok(EnrollInPadron{}, t);
+    return l;
+}
+
+LoadOrder complete_order(std::string id, ObraSocialId os, std::string practice, Date attention) {
+    return LoadOrder{std::move(id), std::move(os), "51868", std::move(practice), attention, true, true, true,
+                     {OrderField{"credential", "59790"}}};
+}
+
+std::vector<Attachment> attachments_for(const ObraSocialId& os) {
+    std::vector<Attachment> out;
+    for (AttachmentKind k : seed_config().obra_social(os)->invoice_attachments) out.push_back(Attachment{k, "file"});
+    return out;
+}
+
+}  // namespace liquida::test

@@ -1,0 +1,48 @@
+// Test fixtures for the domain: the seeds' configuration, a ledger that records what it
+// decides, and a provider already in the padrón.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "domain/decide.h"
+#include "domain/queries.h"
+
+namespace liquida::test {
+
+using namespace liquida::domain;
+
+// ops/config/liquida.json, parsed once (tests may read files; domain code may not).
+const Config& seed_config();
+std::string read_source_file(const std::string& relative);
+
+// An instant at Argentina local time.
+TimestampMs at(int32_t y, uint32_t m, uint32_t d, int hour = 12, int minute = 0);
+
+inline const std::string kCbu = "2850590940090418135201";
+inline const std::string kCuit = "27-35215358-9";  // SanCor seed 001 §5
+inline const ObraSocialId kSancor{"sancor"};
+inline const ObraSocialId kInsssep{"insssep"};
+inline const ObraSocialId kIoma{"ioma"};
+
+// A provider ledger with its event log; run() records what a decision emits.
+struct Ledger {
+    ProviderLedger state;
+    std::vector<RecordedEvent> log;
+    const Config* config = &seed_config();
+
+    Decision run(const Command& c, TimestampMs now);
+    // Runs and requires success; returns the events.
+    std::vector<Event> ok(const Command& c, TimestampMs now);
+    // Runs and requires rejection; returns the error code. Checks nothing was recorded.
+    std::string error(const Command& c, TimestampMs now);
+};
+
+// Registered (category `category`), adhered to the three insurers, five documents approved
+// until 2030, enrolled in May 2025.
+Ledger provider_in_padron(std::string category = "A");
+
+LoadOrder complete_order(std::string id, ObraSocialId os, std::string practice, Date attention);
+std::vector<Attachment> attachments_for(const ObraSocialId& os);
+
+}  // namespace liquida::test

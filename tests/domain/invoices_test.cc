@@ -1,0 +1,218 @@
+#include <catch2/catch.hpp>
+
+#include "fixtures.h"
+
+using namespace liquida::test;
+
+namespace {
+
+const Period kJune{2025, 6};
+
+// Two approved SanCor orders in June: 30000,00 to bill.
+Ledger with_june_orders() {
+    Ledger l = provider_in_padron();
+    for (const char* id : {"a", "b"}) {
+        l.ok(complete_order(id, kSancor, "330101", date_from_civil(2025, 6, 1)), at(2025, 6, 2));
+        l.ok(ApproveOrder{id}, at(2025, 6, 3));
+    }
+    return l;
+}
+
+IssueInvoice sancor_invoice(std::string id, Centavos amount, uint32_t number = 4199) {
+    return IssueInvoice{std::move(id), kSancor, ComprobanteType::factura_b, BillingType::original, 17, number,
+                        "71110383321640", kJune, amount, date_from_civil(2025, 6, 10), "", "", attachments_for(kSancor)};
+}
+
+void accept(Ledger& l, const std::string& id, TimestampMs t) {
+    l.ok(SendInvoice{id}, t);
+    l.ok(AcceptInvoice{id}, t);
+    l.ok(IngresarInvoice{id}, t);
+}
+
+}  // namespace
+
+TEST_CASE("F1 the invoice must equal the settlement total of its period and obra social", "[domain][F1]") {
+    Ledger l = with_june_orders();
+    const TimestampMs t = at(2025, 6, 10);
+    CHECK(l.error(sancor_invoice("f1", 2'999'999), t) == "invoice.amount_mismatch");
+    IssueInvoice other = sancor_invoice("f1", 100);
+    other.obra_social = kInsssep;
+    other.attachments = attachments_for(kInsssep);
+    CHECK(l.error(other, t) == "invoice.nothing_to_bill");
+    l.ok(sancor_invoice("f1", 3'000'000), t);
+    CHECK(l.error(sancor_invoice("f2", 3'000'000, 4200), t) == "invoice.already_invoiced");
+    const Settlement st = settlement_of(l.state, kJune, kSancor);
+    CHECK(st.total == st.orders + st.consumptions);
+    CHECK(st.invoiced == st.total);
+}
+
+TEST_CASE("F2 invoice fields; seed 003 IOMA Ajuste names the invoice it adjusts", "[domain][F2][seed]") {
+    Ledger l = provider_in_padron();
+    const Period feb{2021, 2};
+    l.ok(complete_order("cd-1", kIoma, "990101", date_from_civil(2021, 2, 1)), at(2021, 2, 2));
+    l.state.provider.enrolled = true;
+    l.ok(ApproveOrder{"cd-1"}, at(2021, 2, 3));
+    IssueInvoice original{"ioma-84", kIoma, ComprobanteType::factura_c, BillingType::original, 2, 84, "71110383321630",
+                          feb, 35'596'800, date_from_civil(2021, 2, 10), "", "", attachments_for(kIoma)};
+    const TimestampMs t = at(2021, 3, 18);
+    CHECK(l.error(original, t) == "invoice.authorization_required");
+    original.authorization = "01-001-0000001-20";
+    original.attachments.pop_back();
+    CHECK(l.error(original, t) == "invoice.attachment_missing");
+    original.attachments = attachments_for(kIoma);
+    l.ok(original, t);
+    // A later order of February raises the settlement: an Ajuste bills the difference.
+    l.ok(complete_order("cd-2", kIoma, "990101", date_from_civil(2021, 2, 1)), at(2021, 2, 4));
+    l.ok(ApproveOrder{"cd-2"}, at(2021, 2, 5));
+    IssueInvoice ajuste{"ioma-85", kIoma, ComprobanteType::factura_c, BillingType::ajuste, 2, 85, "7111038332164", feb,
+                        35'596'800, date_from_civil(2021, 3, 18), "01-001-0000001-20", "", attachments_for(kIoma)};
+    CHECK(l.error(ajuste, t) == "invoice.invalid_cae");  // the seed's CAE has 13 digits; IOMA's form flags it too
+    ajuste.cae = "71110383321640";
+    CHECK(l.error(ajuste, t) == "invoice.adjusted_invoice_required");
+    ajuste.adjusts_invoice = "ioma-84";
+    ajuste.punto_de_venta = 100'000;
+    CHECK(l.error(ajuste, t) == "invoice.invalid_punto_de_venta");
+    ajuste.punto_de_venta = 2;
+    ajuste.number = 100'000'000;
+    CHECK(l.error(ajuste, t) == "invoice.invalid_number");
+    ajuste.number = 84;
+    CHECK(l.error(ajuste, t) == "invoice.duplicate_number");
+    ajuste.number = 85;
+    const auto e = l.ok(ajuste, t);
+    const auto& issued = std::get<InvoiceIssued>(e.at(0));
+    CHECK(invoice_label(issued) == "C 00002-00000085");
+    CHECK(issued.adjusts_invoice == "ioma-84");
+    CHECK(issued.period == feb);
+}
+
+TEST_CASE("F3 invoice states and illegal transitions", "[domain][F3]") {
+    Ledger l = with_june_orders();
+    const TimestampMs t = at(2025, 6, 10);
+    l.ok(sancor_invoice("f1", 3'000'000), t);
+    CHECK(l.error(AcceptInvoice{"f1"}, t) == "invoice.illegal_transition");
+    CHECK(l.error(IngresarInvoice{"f1"}, t) == "invoice.illegal_transition");
+    l.ok(SendInvoice{"f1"}, t);
+    CHECK(l.error(SendInvoice{"f1"}, t) == "invoice.illegal_transition");
+    CHECK(l.error(ObserveInvoice{"f1", ""}, t) == "invoice.reason_required");
+    l.ok(ObserveInvoice{"f1", "falta planilla"}, t);
+    l.ok(SendInvoice{"f1"}, t);
+    l.ok(AcceptInvoice{"f1"}, t);
+    CHECK(l.error(RejectInvoice{"f1", "tarde"}, t) == "invoice.illegal_transition");
+    l.ok(IngresarInvoice{"f1"}, t);
+    CHECK(l.state.invoices.invoices.at("f1").status == InvoiceStatus::ingresada);
+    CHECK(l.error(SendInvoice{"nope"}, t) == "invoice.not_found");
+    // A rejected invoice frees its period for a new Original.
+    Ledger r = with_june_orders();
+    r.ok(sancor_invoice("f1", 3'000'000), t);
+    r.ok(SendInvoice{"f1"}, t);
+    r.ok(RejectInvoice{"f1", "mal confeccionada"}, t);
+    r.ok(sancor_invoice("f2", 3'000'000, 4200), t);
+}
+
+TEST_CASE("F4 seed 001 SanCor listing: amount, debits, balance, due date", "[domain][F4][seed]") {
+    Ledger l = provider_in_padron();
+    // 3.133.671,76 billed for November 2021, received 08-11-2021, due 60 days later.
+    l.state.orders.orders["x"] = OrderRecord{OrderLoaded{"x", kSancor, "1", "330101", date_from_civil(2021, 11, 1), 313'367'176,
+                                                         Period{2021, 11}, true, true, true, {}},
+                                             OrderStatus::approved, ""};
+    IssueInvoice f{"b-4199", kSancor, ComprobanteType::factura_b, BillingType::original, 17, 4199, "71110383321640",
+                   Period{2021, 11}, 313'367'176, date_from_civil(2021, 11, 5), "", "", attachments_for(kSancor)};
+    l.ok(f, at(2021, 11, 8));
+    l.ok(SendInvoice{"b-4199"}, at(2021, 11, 8));
+    const auto rows = invoice_listing(l.state, date_from_civil(2021, 12, 1), seed_config());
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].invoice == "B 00017-00004199");
+    CHECK(rows[0].amount == 313'367'176);
+    CHECK(rows[0].debits == 0);
+    CHECK(rows[0].balance == 313'367'176);
+    CHECK(rows[0].received_on == date_from_civil(2021, 11, 8));
+    CHECK(rows[0].due_on == date_from_civil(2022, 1, 7));
+    CHECK(invoice_listing(l.state, date_from_civil(2022, 5, 9), seed_config()).empty());  // older than six months
+}
+
+TEST_CASE("F5 pending submissions: credit note owed, re-invoicing allowed", "[domain][F5]") {
+    Ledger l = with_june_orders();
+    const TimestampMs t = at(2025, 6, 10);
+    l.ok(sancor_invoice("f1", 3'000'000), t);
+    accept(l, "f1", t);
+    l.ok(ApplyDebit{"f1", "d1", 500'000, "D01", "sesión sin planilla", "PD-1"}, t);
+    auto pending = pending_submissions(l.state);
+    REQUIRE(pending.size() == 1);
+    CHECK(pending[0].kind == "nota_de_credito");
+    CHECK(l.error(IssueCreditNote{"f1", "nc1", 17, 1, "71110383321640", 500'001}, t) == "credit_note.exceeds_debits");
+    l.ok(IssueCreditNote{"f1", "nc1", 17, 1, "71110383321640", 500'000}, t);
+    l.ok(ResolveDebitAnalysis{"f1", "d1", true}, t);
+    pending = pending_submissions(l.state);
+    REQUIRE(pending.size() == 1);
+    CHECK(pending[0].kind == "refacturacion");
+    CHECK(pending[0].amount == 500'000);
+}
+
+TEST_CASE("S1 debits lower the balance; re-invoicing follows an approved analysis", "[domain][S1]") {
+    Ledger l = with_june_orders();
+    const TimestampMs t = at(2025, 6, 10);
+    l.ok(sancor_invoice("f1", 3'000'000), t);
+    CHECK(l.error(ApplyDebit{"f1", "d1", 1, "D", "x", ""}, t) == "debit.invoice_not_in_audit");
+    accept(l, "f1", t);
+    CHECK(l.error(ApplyDebit{"f1", "d1", 3'000'001, "D", "x", ""}, t) == "debit.exceeds_balance");
+    CHECK(l.error(ApplyDebit{"f1", "d1", 0, "D", "x", ""}, t) == "debit.amount_not_positive");
+    l.ok(ApplyDebit{"f1", "d1", 1'000'000, "D01", "falta firma", "PD-7"}, t);
+    CHECK(l.state.invoices.invoices.at("f1").balance() == 2'000'000);
+    IssueInvoice refac = sancor_invoice("r1", 1'000'000, 4300);
+    refac.billing = BillingType::refacturacion;
+    refac.adjusts_invoice = "f1";
+    CHECK(l.error(refac, t) == "invoice.debit_analysis_not_approved");
+    l.ok(ResolveDebitAnalysis{"f1", "d1", true}, t);
+    CHECK(l.error(ResolveDebitAnalysis{"f1", "d1", false}, t) == "debit.already_resolved");
+    refac.amount = 999'999;
+    CHECK(l.error(refac, t) == "invoice.amount_mismatch");
+    refac.amount = 1'000'000;
+    l.ok(refac, t);
+    CHECK(l.error(refac, t) == "invoice.duplicate_id");
+    const Settlement st = settlement_of(l.state, kJune, kSancor);
+    CHECK(st.balance == 3'000'000);  // 3.000.000 - 1.000.000 + 1.000.000 re-invoiced
+}
+
+TEST_CASE("S2 payment orders pay no more than the balance", "[domain][S2]") {
+    Ledger l = with_june_orders();
+    const TimestampMs t = at(2025, 6, 10);
+    l.ok(sancor_invoice("f1", 3'000'000), t);
+    IssuePaymentOrder po{kSancor, "10118036", date_from_civil(2025, 8, 1), {PaidInvoice{"f1", 1'000'000}}, "CR-1"};
+    CHECK(l.error(po, t) == "payment_order.invoice_not_payable");
+    accept(l, "f1", t);
+    l.ok(ApplyDebit{"f1", "d1", 1'000'000, "D01", "x", "PD"}, t);
+    po.retention_certificate = "";
+    CHECK(l.error(po, t) == "payment_order.retention_certificate_required");
+    po.retention_certificate = "CR-1";
+    po.invoices = {PaidInvoice{"f1", 1'500'000}, PaidInvoice{"f1", 500'001}};
+    CHECK(l.error(po, t) == "payment_order.exceeds_balance");
+    po.invoices = {PaidInvoice{"f1", 2'000'000}};
+    const auto e = l.ok(po, t);
+    CHECK(std::get<PaymentOrderIssued>(e.at(0)).amount == 2'000'000);
+    CHECK(l.error(po, t) == "payment_order.duplicate");
+    CHECK(invoice_listing(l.state, date_from_civil(2025, 7, 1), seed_config()).at(0).state == "cancelado");
+}
+
+TEST_CASE("S3 retentions as rates or fixed, net paid only to the declared CBU", "[domain][S3]") {
+    Ledger l = with_june_orders();
+    const TimestampMs t = at(2025, 6, 10);
+    CHECK(l.error(ApplyRetentions{kJune, kSancor}, t) == "retention.nothing_collected");
+    l.ok(sancor_invoice("f1", 3'000'000), t);
+    accept(l, "f1", t);
+    l.ok(IssuePaymentOrder{kSancor, "PO-1", date_from_civil(2025, 8, 1), {PaidInvoice{"f1", 3'000'000}}, "CR"}, t);
+    CHECK(l.error(PayProvider{kJune, kSancor, 1, kCbu, "tr-1"}, t) == "provider_payment.retentions_pending");
+    const auto e = l.ok(ApplyRetentions{kJune, kSancor}, t);
+    REQUIRE(e.size() == 3);
+    CHECK(std::get<RetentionApplied>(e[0]).amount == 150'000);  // 5% colegio
+    CHECK(std::get<RetentionApplied>(e[1]).amount == 75'000);   // 2.5% IIBB
+    CHECK(std::get<RetentionApplied>(e[2]).amount == 150'000);  // fixed
+    const Settlement st = settlement_of(l.state, kJune, kSancor);
+    CHECK(st.due_to_provider == 3'000'000 - 375'000);
+    CHECK(l.error(PayProvider{kJune, kSancor, 100, "0110599520000012345676", "tr-1"}, t) == "provider_payment.invalid_cbu");
+    Ledger other = l;
+    other.state.provider.identity.cbu = "0000000000000000000000";
+    CHECK(other.error(PayProvider{kJune, kSancor, 100, kCbu, "tr-1"}, t) == "provider_payment.cbu_mismatch");
+    CHECK(l.error(PayProvider{kJune, kSancor, st.due_to_provider + 1, kCbu, "tr-1"}, t) == "provider_payment.exceeds_due");
+    l.ok(PayProvider{kJune, kSancor, st.due_to_provider, kCbu, "tr-1"}, t);
+    CHECK(settlement_of(l.state, kJune, kSancor).due_to_provider == 0);
+}

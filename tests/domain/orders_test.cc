@@ -1,0 +1,75 @@
+#include <catch2/catch.hpp>
+
+#include "fixtures.h"
+
+using namespace liquida::test;
+
+TEST_CASE("O1 an order needs signatures, stamp and the obra social's required data", "[domain][O1]") {
+    Ledger l = provider_in_padron();
+    const TimestampMs t = at(2025, 6, 3);
+    const Date day = date_from_civil(2025, 6, 2);
+    LoadOrder o = complete_order("o1", kInsssep, "100100", day);
+    o.patient_signature = false;
+    CHECK(l.error(o, t) == "order.missing_patient_signature");
+    o = complete_order("o1", kInsssep, "100100", day);
+    o.professional_signature = false;
+    CHECK(l.error(o, t) == "order.missing_professional_signature");
+    o = complete_order("o1", kInsssep, "100100", day);
+    o.professional_stamp = false;
+    CHECK(l.error(o, t) == "order.missing_professional_stamp");
+    o = complete_order("o1", kInsssep, "100100", day);
+    o.fields.clear();  // InSSSeP requires the credential, SanCor does not
+    CHECK(l.error(o, t) == "order.missing_field");
+    o.obra_social = kSancor;
+    o.practice_code = "330101";
+    l.ok(o, t);
+    o = complete_order("o2", kSancor, "330101", day);
+    o.attention_date.reset();
+    CHECK(l.error(o, t) == "order.missing_field");
+    CHECK(l.error(complete_order("o3", kSancor, "33010", day), t) == "order.practice_not_agreed");
+    CHECK(l.error(complete_order("o3", kSancor, "3301", day), t) == "order.invalid_practice_code");
+    CHECK(l.error(complete_order("o3", kSancor, "330101", date_from_civil(2025, 6, 4)), t) == "order.attention_date_in_future");
+    CHECK(l.error(complete_order("o1", kSancor, "330101", day), t) == "order.duplicate_id");
+}
+
+TEST_CASE("O2 the secretaría approves or rejects; a rejected order returns next month", "[domain][O2]") {
+    Ledger l = provider_in_padron();
+    const Date day = date_from_civil(2025, 6, 2);
+    l.ok(complete_order("o1", kSancor, "330101", day), at(2025, 6, 3));
+    CHECK(l.error(RejectOrder{"o1", "sin_motivo", ""}, at(2025, 6, 4)) == "order.invalid_reason_code");
+    CHECK(l.error(RejectOrder{"o1", "other", ""}, at(2025, 6, 4)) == "order.reason_required");
+    l.ok(RejectOrder{"o1", "missing_professional_stamp", "sin sello"}, at(2025, 6, 4));
+    CHECK(l.error(ApproveOrder{"o1"}, at(2025, 6, 4)) == "order.not_pending");
+    CHECK(l.error(ApproveOrder{"nope"}, at(2025, 6, 4)) == "order.not_found");
+    CHECK(l.error(complete_order("o1", kSancor, "330101", day), at(2025, 6, 5)) == "order.resubmit_next_period");
+    l.ok(complete_order("o1", kSancor, "330101", day), at(2025, 7, 1));
+    l.ok(ApproveOrder{"o1"}, at(2025, 7, 2));
+    CHECK(l.state.orders.orders.at("o1").loaded.period == Period{2025, 7});
+}
+
+TEST_CASE("O3 days 1 to 5 in Argentina time decide the billing period", "[domain][O3]") {
+    Ledger l = provider_in_padron();
+    const Date day = date_from_civil(2025, 6, 1);
+    // 23:59 local on the 5th is 02:59 UTC on the 6th: still in the window.
+    auto e = l.ok(complete_order("in", kSancor, "330101", day), at(2025, 6, 5, 23, 59));
+    REQUIRE(e.size() == 1);
+    CHECK(std::get<OrderLoaded>(e[0]).period == Period{2025, 6});
+    e = l.ok(complete_order("late", kSancor, "330101", day), at(2025, 6, 6, 0, 0));
+    REQUIRE(e.size() == 2);
+    CHECK(std::get<OrderDeferred>(e[1]).to_period == Period{2025, 7});
+    CHECK(l.state.orders.orders.at("late").loaded.period == Period{2025, 7});
+    CHECK(billing_period(at(2025, 12, 20), seed_config()) == Period{2026, 1});
+}
+
+TEST_CASE("O4 approved orders of the month add up per obra social", "[domain][O4]") {
+    Ledger l = provider_in_padron("B");
+    const Date day = date_from_civil(2025, 6, 1);
+    l.ok(complete_order("a", kSancor, "330101", day), at(2025, 6, 2));
+    l.ok(complete_order("b", kSancor, "330101", day), at(2025, 6, 2));
+    l.ok(complete_order("c", kInsssep, "050100", day), at(2025, 6, 2));
+    l.ok(complete_order("d", kSancor, "330101", day), at(2025, 6, 2));
+    for (const char* id : {"a", "b", "c"}) l.ok(ApproveOrder{id}, at(2025, 6, 3));
+    // Category B raises SanCor's 15000,00 by 10%.
+    CHECK(settlement_of(l.state, Period{2025, 6}, kSancor).orders == 2 * 1'650'000);
+    CHECK(settlement_of(l.state, Period{2025, 6}, kInsssep).orders == 1'080'000);
+}
