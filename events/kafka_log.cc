@@ -1,0 +1,684 @@
+// The Kafka event log: one idempotent producer, one reader consumer (manual assignment, one
+// read at a time) and one tailer consumer that follows every partition from offset 0.
+//
+// The tailer is the single source of what is in the cluster: at open the log waits until it
+// has reached every partition's high watermark (the scan), then it keeps following, so that
+//   - the idempotency index (key -> original offsets) covers batches by any writer,
+//   - wait_for blocks on a condition variable that the tailer (or our own delivery reports)
+//     notify, instead of polling the brokers,
+//   - the running maximum timestamp of each partition is known (see offset_for_time).
+//
+// Batch atomicity (no transactions: their commit markers take offsets, so offsets would not
+// be dense). A batch's records are enqueued under one mutex, so they are contiguous and in
+// order in their partition; the idempotent producer keeps that order and writes each record
+// once despite retries. A batch is acknowledged only when every record's delivery report
+// succeeded. What is NOT guaranteed: a batch whose append failed may have left some of its
+// records (a prefix, or all of them) in the partition. Every record of a keyed batch carries
+// its key and "index/count", so such a partial batch is recognisable; the index only counts
+// complete batches, and a retry of a failed key first catches the tailer up with the
+// partition, so a batch that did land whole is reported as a duplicate, not written twice.
+#include "events/kafka_log.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <climits>
+#include <initializer_list>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace liquida::events {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr size_t kMaxRecordBytes = 900'000;  // under the brokers' default message.max.bytes
+constexpr size_t kMaxBatchBytes = 16 << 20;  // same bound as the embedded log
+constexpr int kPollMs = 100;                 // how long a background thread blocks per poll
+
+struct HandleDeleter {
+    void operator()(rd_kafka_t* rk) const {
+        if (rd_kafka_type(rk) == RD_KAFKA_CONSUMER) rd_kafka_consumer_close(rk);
+        rd_kafka_destroy(rk);
+    }
+};
+using Handle = std::unique_ptr<rd_kafka_t, HandleDeleter>;
+
+struct ListDeleter {
+    void operator()(rd_kafka_topic_partition_list_t* l) const { rd_kafka_topic_partition_list_destroy(l); }
+};
+using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, ListDeleter>;
+
+int to_ms(std::chrono::milliseconds d) { return static_cast<int>(std::clamp<int64_t>(d.count(), 0, INT_MAX)); }
+
+std::string name(const TopicPartition& tp) { return tp.topic + "/" + std::to_string(tp.partition); }
+
+std::string describe(rd_kafka_resp_err_t err, const char* detail = nullptr) {
+    std::string s = std::string(rd_kafka_err2name(err)) + ": " + rd_kafka_err2str(err);
+    if (detail && *detail) s += " (" + std::string(detail) + ")";
+    return s;
+}
+
+// Where a record sits in a keyed batch.
+struct BatchMark {
+    std::string key;
+    size_t index = 0;
+    size_t count = 0;
+};
+
+bool parse_mark(std::string_view text, BatchMark& mark) {
+    const auto slash = text.find('/');
+    if (slash == std::string_view::npos) return false;
+    const char* mid = text.data() + slash;
+    return std::from_chars(text.data(), mid, mark.index).ec == std::errc{} &&
+           std::from_chars(mid + 1, text.data() + text.size(), mark.count).ec == std::errc{} &&
+           mark.index < mark.count;
+}
+
+// The record of a consumed message, without the log's own headers.
+Record decode(const rd_kafka_message_t* m) {
+    Record r;
+    if (m->key) r.key.assign(static_cast<const char*>(m->key), m->key_len);
+    if (m->payload) r.value.assign(static_cast<const char*>(m->payload), m->len);
+    rd_kafka_timestamp_type_t type;
+    r.timestamp = rd_kafka_message_timestamp(m, &type);
+    rd_kafka_headers_t* headers = nullptr;
+    if (rd_kafka_message_headers(m, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return r;
+    const char* hname = nullptr;
+    const void* value = nullptr;
+    size_t size = 0;
+    for (size_t i = 0; rd_kafka_header_get_all(headers, i, &hname, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+        if (hname == kHeaderIdempotencyKey || hname == kHeaderBatch) continue;
+        r.headers.push_back(Header{hname, value ? std::string(static_cast<const char*>(value), size) : std::string()});
+    }
+    return r;
+}
+
+// The batch mark of a consumed message; count 0 when it has none.
+BatchMark decode_mark(const rd_kafka_message_t* m) {
+    BatchMark mark;
+    rd_kafka_headers_t* headers = nullptr;
+    if (rd_kafka_message_headers(m, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return mark;
+    const void* key = nullptr;
+    const void* batch = nullptr;
+    size_t key_size = 0, batch_size = 0;
+    if (rd_kafka_header_get_last(headers, kHeaderIdempotencyKey.data(), &key, &key_size) ||
+        rd_kafka_header_get_last(headers, kHeaderBatch.data(), &batch, &batch_size) || !key || !batch ||
+        !parse_mark(std::string_view(static_cast<const char*>(batch), batch_size), mark))
+        return BatchMark{};
+    mark.key.assign(static_cast<const char*>(key), key_size);
+    return mark;
+}
+
+// The delivery reports of one append.
+struct Delivery {
+    std::mutex mu;
+    std::condition_variable cv;
+    size_t remaining = 0;
+    std::vector<int64_t> offsets;
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+};
+
+void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
+    auto* d = static_cast<Delivery*>(m->_private);
+    std::lock_guard g(d->mu);
+    if (m->err) {
+        // Not rd_kafka_message_errstr: on a delivery report it returns the unterminated payload.
+        if (!d->err) d->err = m->err;
+    } else {
+        d->offsets.push_back(m->offset);
+    }
+    // Notify under the lock: the appender frees `d` as soon as it sees remaining == 0.
+    if (--d->remaining == 0) d->cv.notify_all();
+}
+
+struct PartitionState {
+    int64_t tail_pos = 0;   // the tailer has seen every offset below this
+    int64_t known_end = 0;  // max(tail_pos, end of our own acknowledged appends)
+    domain::TimestampMs max_ts = INT64_MIN;
+};
+
+// A keyed batch the tailer is seeing record by record.
+struct Assembly {
+    TopicPartition tp;
+    int64_t base = 0;
+    size_t next = 0;
+    size_t count = 0;
+};
+
+// An append in progress for a key; same-key appenders wait for its outcome.
+struct InFlight {
+    std::optional<result<AppendResult>> outcome;
+};
+
+class KafkaLog final : public EventLog {
+public:
+    explicit KafkaLog(const KafkaLogOptions& options) : options_(options) {
+        for (const auto& t : options_.topics) {
+            partitions_[t.name] = t.partitions;
+            for (int32_t p = 0; p < t.partitions; ++p) parts_[TopicPartition{t.name, p}];
+        }
+    }
+
+    ~KafkaLog() override {
+        close();
+        if (producer_) rd_kafka_flush(producer_.get(), to_ms(options_.timeout));
+        stopping_ = true;
+        if (poller_.joinable()) poller_.join();
+        if (tailer_thread_.joinable()) tailer_thread_.join();
+        tailer_.reset();
+        reader_.reset();
+        producer_.reset();
+    }
+
+    result<ok_t> start() {
+        auto producer = client(RD_KAFKA_PRODUCER, {});
+        if (!producer) return failure(std::move(producer).error());
+        producer_ = std::move(*producer);
+        poller_ = std::thread([this] {
+            while (!stopping_) rd_kafka_poll(producer_.get(), kPollMs);
+        });
+        if (auto r = ensure_topics(); !r) return r;
+
+        const std::string group = "liquida-log-" + std::to_string(std::random_device{}());
+        const std::vector<std::pair<std::string, std::string>> consumer{
+            {"group.id", group}, {"enable.auto.commit", "false"}, {"enable.auto.offset.store", "false"},
+            {"auto.offset.reset", "error"}, {"queued.max.messages.kbytes", "8192"}};
+        // The reader fetches only below the high watermark; a short broker wait keeps an idle
+        // fetch from delaying the next read's. The tailer keeps the long wait (a long poll).
+        auto reader_conf = consumer;
+        reader_conf.emplace_back("fetch.wait.max.ms", "10");
+        auto reader = client(RD_KAFKA_CONSUMER, reader_conf);
+        if (!reader) return failure(std::move(reader).error());
+        reader_ = std::move(*reader);
+        auto tail_conf = consumer;
+        tail_conf.emplace_back("enable.partition.eof", "true");
+        auto tailer = client(RD_KAFKA_CONSUMER, tail_conf);
+        if (!tailer) return failure(std::move(tailer).error());
+        tailer_ = std::move(*tailer);
+
+        PartitionList all(rd_kafka_topic_partition_list_new(static_cast<int>(parts_.size())));
+        for (const auto& [tp, st] : parts_)
+            rd_kafka_topic_partition_list_add(all.get(), tp.topic.c_str(), tp.partition)->offset = RD_KAFKA_OFFSET_BEGINNING;
+        if (auto err = rd_kafka_assign(tailer_.get(), all.get()))
+            return fail(errc::io_error, "kafka log: cannot assign the tailer: " + describe(err));
+        tailer_thread_ = std::thread([this] { tail(); });
+
+        for (const auto& [tp, st] : parts_)
+            if (auto r = catch_up(tp); !r) return r;
+        return ok;
+    }
+
+    const std::vector<TopicSpec>& topics() const override { return options_.topics; }
+
+    result<AppendResult> append(AppendBatch batch) override {
+        if (auto r = check(batch.tp); !r) return failure(r.error());
+        if (batch.records.empty()) return fail(errc::invalid_argument, "empty batch");
+        size_t total = 0;
+        for (const Record& r : batch.records) {
+            size_t bytes = r.key.size() + r.value.size() + batch.idempotency_key.size() + 64;
+            for (const Header& h : r.headers) bytes += h.key.size() + h.value.size() + 8;
+            if (bytes > kMaxRecordBytes) return fail(errc::invalid_argument, "record larger than 900 kB");
+            if (r.timestamp < 0) return fail(errc::invalid_argument, "negative record timestamp");
+            total += bytes;
+        }
+        if (total > kMaxBatchBytes) return fail(errc::invalid_argument, "batch larger than 16 MiB");
+
+        const std::string& key = batch.idempotency_key;
+        std::shared_ptr<InFlight> mine;
+        {
+            std::unique_lock lk(mu_);
+            for (;;) {
+                if (closed_) return fail(errc::closed, "log closed");
+                if (key.empty()) break;
+                if (auto it = index_.find(key); it != index_.end()) {
+                    AppendResult r = it->second;
+                    r.duplicate = true;
+                    return r;
+                }
+                if (auto it = inflight_.find(key); it != inflight_.end()) {
+                    auto other = it->second;
+                    cv_.wait(lk, [&] { return other->outcome.has_value(); });
+                    result<AppendResult> r = *other->outcome;
+                    if (r) r->duplicate = true;
+                    return r;
+                }
+                if (suspect_.contains(key)) {
+                    // An earlier attempt failed but may have landed: see the partition first.
+                    lk.unlock();
+                    auto caught = catch_up(batch.tp);
+                    lk.lock();
+                    if (!caught) return failure(caught.error());
+                    suspect_.erase(key);
+                    continue;
+                }
+                mine = std::make_shared<InFlight>();
+                inflight_.emplace(key, mine);
+                break;
+            }
+        }
+
+        result<AppendResult> out = send(batch);
+        {
+            std::lock_guard lk(mu_);
+            if (out) {
+                PartitionState& st = parts_.at(batch.tp);
+                st.known_end = std::max(st.known_end, out->base_offset + static_cast<int64_t>(out->count));
+                for (const Record& r : batch.records) st.max_ts = std::max(st.max_ts, r.timestamp);
+            }
+            if (mine) {
+                if (out) index_.emplace(key, *out);
+                else suspect_.insert(key);
+                mine->outcome = out;
+                inflight_.erase(key);
+            }
+        }
+        cv_.notify_all();
+        return out;
+    }
+
+    result<std::vector<StoredRecord>> read(const TopicPartition& tp, int64_t from, size_t max_records) override {
+        if (auto r = check(tp); !r) return failure(r.error());
+        if (from < 0) return fail(errc::offset_out_of_range, "negative offset");
+        if (auto r = check_open(); !r) return failure(r.error());
+        std::vector<StoredRecord> out;
+        if (max_records == 0) return out;
+
+        std::lock_guard g(read_mu_);
+        int64_t low = 0, high = 0;
+        if (auto err = rd_kafka_query_watermark_offsets(reader_.get(), tp.topic.c_str(), tp.partition, &low, &high,
+                                                        to_ms(options_.timeout)))
+            return fail(errc::io_error, "watermarks of " + name(tp) + ": " + describe(err));
+        if (from < low) return fail(errc::offset_out_of_range, name(tp) + " starts at offset " + std::to_string(low));
+        if (from >= high) return out;
+        const int64_t want_end = from + static_cast<int64_t>(std::min<uint64_t>(max_records, static_cast<uint64_t>(high - from)));
+
+        PartitionList list(rd_kafka_topic_partition_list_new(1));
+        rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition)->offset = from;
+        if (auto err = rd_kafka_assign(reader_.get(), list.get())) return fail(errc::io_error, "assign " + name(tp) + ": " + describe(err));
+        const auto deadline = Clock::now() + options_.timeout;
+        int64_t next = from;
+        std::optional<error> failed;
+        while (next < want_end && !failed && Clock::now() < deadline) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+            rd_kafka_message_t* m = rd_kafka_consumer_poll(reader_.get(), std::min(to_ms(left), kPollMs));
+            if (!m) continue;
+            if (m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE || m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET)
+                failed = error{errc::offset_out_of_range, name(tp) + " offset " + std::to_string(next) + ": " + describe(m->err)};
+            else if (!m->err && m->partition == tp.partition && tp.topic == rd_kafka_topic_name(m->rkt) && m->offset >= next) {
+                out.push_back(StoredRecord{tp, m->offset, decode(m)});
+                next = m->offset + 1;
+            }
+            // Other errors are transient (librdkafka retries); the deadline bounds them.
+            rd_kafka_message_destroy(m);
+        }
+        rd_kafka_assign(reader_.get(), nullptr);
+        if (failed) return failure(std::move(*failed));
+        if (next < want_end)
+            return fail(errc::io_error, "read of " + name(tp) + " timed out at offset " + std::to_string(next));
+        return out;
+    }
+
+    result<int64_t> end_offset(const TopicPartition& tp) override {
+        if (auto r = check(tp); !r) return failure(r.error());
+        if (auto r = check_open(); !r) return failure(r.error());
+        return high_watermark(tp);
+    }
+
+    result<int64_t> offset_for_time(const TopicPartition& tp, domain::TimestampMs t) override {
+        if (auto r = check(tp); !r) return failure(r.error());
+        if (auto r = check_open(); !r) return failure(r.error());
+        PartitionList list(rd_kafka_topic_partition_list_new(1));
+        rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition)->offset = t;
+        rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(producer_.get(), list.get(), to_ms(options_.timeout));
+        if (!err) err = list->elems[0].err;
+        if (err) return fail(errc::io_error, "offset for time in " + name(tp) + ": " + describe(err));
+        if (list->elems[0].offset >= 0) return list->elems[0].offset;
+        // "None" from the broker. librdkafka 2.0.2's mock cluster answers that to every
+        // timestamp; when the partition holds a timestamp >= t, find it by reading.
+        domain::TimestampMs max_ts = 0;
+        {
+            std::lock_guard lk(mu_);
+            max_ts = parts_.at(tp).max_ts;
+        }
+        if (max_ts < t) return high_watermark(tp);
+        for (int64_t from = 0;;) {
+            auto chunk = read(tp, from, 1000);
+            if (!chunk) return failure(std::move(chunk).error());
+            if (chunk->empty()) return high_watermark(tp);
+            for (const StoredRecord& r : *chunk)
+                if (r.record.timestamp >= t) return r.offset;
+            from = chunk->back().offset + 1;
+        }
+    }
+
+    bool wait_for(const TopicPartition& tp, int64_t offset, std::chrono::milliseconds timeout) override {
+        if (!check(tp)) return false;
+        std::unique_lock lk(mu_);
+        const PartitionState& st = parts_.at(tp);
+        return cv_.wait_for(lk, timeout, [&] { return closed_ || st.known_end > offset; }) && !closed_;
+    }
+
+    void close() override {
+        {
+            std::lock_guard lk(mu_);
+            closed_ = true;
+        }
+        cv_.notify_all();
+    }
+
+private:
+    result<ok_t> check(const TopicPartition& tp) const {
+        auto it = partitions_.find(tp.topic);
+        if (it == partitions_.end()) return fail(errc::invalid_argument, "unknown topic '" + tp.topic + "'");
+        if (tp.partition < 0 || tp.partition >= it->second)
+            return fail(errc::invalid_argument, "topic '" + tp.topic + "' has no partition " + std::to_string(tp.partition));
+        return ok;
+    }
+
+    result<ok_t> check_open() {
+        std::lock_guard lk(mu_);
+        if (closed_) return fail(errc::closed, "log closed");
+        return ok;
+    }
+
+    // A client with our defaults, then the caller's properties, then what must hold.
+    result<Handle> client(rd_kafka_type_t type, const std::vector<std::pair<std::string, std::string>>& role) {
+        char errstr[512];
+        rd_kafka_conf_t* conf = rd_kafka_conf_new();
+        std::vector<std::pair<std::string, std::string>> props{{"bootstrap.servers", options_.brokers}};
+        if (type == RD_KAFKA_PRODUCER) {
+            props.insert(props.end(), {{"linger.ms", "5"},
+                                       {"batch.size", "1000000"},
+                                       {"compression.type", "lz4"},
+                                       {"message.timeout.ms", std::to_string(to_ms(options_.timeout))}});
+        }
+        props.insert(props.end(), role.begin(), role.end());
+        props.insert(props.end(), options_.properties.begin(), options_.properties.end());
+        if (type == RD_KAFKA_PRODUCER) props.insert(props.end(), {{"enable.idempotence", "true"}, {"acks", "all"}});
+        for (const auto& [k, v] : props) {
+            if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
+                rd_kafka_conf_destroy(conf);
+                return fail(errc::invalid_argument, "kafka log: property " + k + ": " + errstr);
+            }
+        }
+        if (type == RD_KAFKA_PRODUCER) rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+        rd_kafka_t* rk = rd_kafka_new(type, conf, errstr, sizeof errstr);
+        if (!rk) {
+            rd_kafka_conf_destroy(conf);
+            return fail(errc::io_error, std::string("kafka log: ") + errstr);
+        }
+        return Handle(rk);
+    }
+
+    // Topic name -> partition count, as the cluster has them.
+    result<std::unordered_map<std::string, int>> cluster_topics() {
+        const rd_kafka_metadata_t* md = nullptr;
+        if (auto err = rd_kafka_metadata(producer_.get(), 1, nullptr, &md, to_ms(options_.timeout)))
+            return fail(errc::io_error, "kafka log: metadata from " + options_.brokers + ": " + describe(err));
+        std::unordered_map<std::string, int> out;
+        for (int i = 0; i < md->topic_cnt; ++i)
+            if (!md->topics[i].err) out[md->topics[i].topic] = md->topics[i].partition_cnt;
+        rd_kafka_metadata_destroy(md);
+        return out;
+    }
+
+    // Creates missing topics; refuses existing ones with another partition count.
+    result<ok_t> ensure_topics() {
+        const auto deadline = Clock::now() + options_.timeout;
+        bool created = false;
+        for (;;) {
+            auto existing = cluster_topics();
+            if (!existing) return failure(std::move(existing).error());
+            std::vector<const TopicSpec*> missing;
+            for (const TopicSpec& t : options_.topics) {
+                auto it = existing->find(t.name);
+                if (it == existing->end()) missing.push_back(&t);
+                else if (it->second != t.partitions)
+                    return fail(errc::config_mismatch, "topic '" + t.name + "' has " + std::to_string(it->second) +
+                                                           " partitions in the cluster, configured " + std::to_string(t.partitions));
+            }
+            if (missing.empty()) return ok;
+            if (created) {
+                // Created: wait until the metadata shows it (bounded).
+                if (Clock::now() > deadline)
+                    return fail(errc::io_error, "kafka log: topic '" + missing.front()->name + "' created but not visible in metadata");
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                continue;
+            }
+            if (auto r = create_topics(missing); !r) return r;
+            created = true;
+        }
+    }
+
+    result<ok_t> create_topics(const std::vector<const TopicSpec*>& missing) {
+        char errstr[512];
+        std::vector<rd_kafka_NewTopic_t*> news;
+        std::string names;
+        for (const TopicSpec* t : missing) {
+            news.push_back(rd_kafka_NewTopic_new(t->name.c_str(), t->partitions, options_.replication_factor, errstr, sizeof errstr));
+            names += (names.empty() ? "'" : ", '") + t->name + "'";
+        }
+        rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(producer_.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
+        rd_kafka_AdminOptions_set_request_timeout(opts, to_ms(options_.timeout), errstr, sizeof errstr);
+        rd_kafka_AdminOptions_set_operation_timeout(opts, to_ms(options_.timeout), errstr, sizeof errstr);
+        rd_kafka_queue_t* queue = rd_kafka_queue_new(producer_.get());
+        rd_kafka_CreateTopics(producer_.get(), news.data(), news.size(), opts, queue);
+        // The admin request is bounded by the request timeout; the margin covers queueing.
+        rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, to_ms(options_.timeout + std::chrono::seconds(5)));
+        result<ok_t> out = ok;
+        if (!ev) {
+            out = fail(errc::io_error, "kafka log: no answer to creating topics " + names);
+        } else if (auto err = rd_kafka_event_error(ev)) {
+            out = fail(errc::io_error, "kafka log: cluster refused to create topics " + names + ": " +
+                                           describe(err, rd_kafka_event_error_string(ev)));
+        } else if (const auto* res = rd_kafka_event_CreateTopics_result(ev)) {
+            size_t n = 0;
+            const rd_kafka_topic_result_t** topics = rd_kafka_CreateTopics_result_topics(res, &n);
+            for (size_t i = 0; i < n && out; ++i) {
+                const auto terr = rd_kafka_topic_result_error(topics[i]);
+                if (terr && terr != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+                    out = fail(errc::io_error, "kafka log: cluster refused to create topic '" +
+                                                   std::string(rd_kafka_topic_result_name(topics[i])) + "' (replication factor " +
+                                                   std::to_string(options_.replication_factor) + "): " +
+                                                   describe(terr, rd_kafka_topic_result_error_string(topics[i])));
+            }
+        }
+        if (ev) rd_kafka_event_destroy(ev);
+        rd_kafka_queue_destroy(queue);
+        rd_kafka_AdminOptions_destroy(opts);
+        for (auto* t : news) rd_kafka_NewTopic_destroy(t);
+        return out;
+    }
+
+    result<int64_t> high_watermark(const TopicPartition& tp) {
+        int64_t low = 0, high = 0;
+        if (auto err = rd_kafka_query_watermark_offsets(producer_.get(), tp.topic.c_str(), tp.partition, &low, &high,
+                                                        to_ms(options_.timeout)))
+            return fail(errc::io_error, "watermarks of " + name(tp) + ": " + describe(err));
+        return high;
+    }
+
+    // Waits until the tailer has seen everything below tp's current high watermark; fails
+    // when it makes no progress for `timeout`.
+    result<ok_t> catch_up(const TopicPartition& tp) {
+        auto high = high_watermark(tp);
+        if (!high) return failure(std::move(high).error());
+        std::unique_lock lk(mu_);
+        const PartitionState& st = parts_.at(tp);
+        int64_t seen = -1;
+        while (st.tail_pos < *high) {
+            if (closed_) return fail(errc::closed, "log closed");
+            if (st.tail_pos != seen) seen = st.tail_pos;
+            else if (!cv_.wait_for(lk, options_.timeout, [&] { return closed_ || st.tail_pos != seen; }))
+                return fail(errc::io_error, "kafka log: reading " + name(tp) + " stalled at offset " + std::to_string(seen) +
+                                                " of " + std::to_string(*high) + (tail_error_.empty() ? "" : ": " + tail_error_));
+        }
+        return ok;
+    }
+
+    // The tailer thread: follows every partition and keeps the index and ends up to date.
+    void tail() {
+        while (!stopping_) {
+            rd_kafka_message_t* m = rd_kafka_consumer_poll(tailer_.get(), kPollMs);
+            if (!m) continue;
+            observe(m);
+            rd_kafka_message_destroy(m);
+        }
+    }
+
+    void observe(const rd_kafka_message_t* m) {
+        if (m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            std::lock_guard lk(mu_);
+            tail_error_ = describe(m->err);  // transient: librdkafka retries
+            return;
+        }
+        auto it = m->rkt ? parts_.find(TopicPartition{rd_kafka_topic_name(m->rkt), m->partition}) : parts_.end();
+        if (it == parts_.end()) return;
+        BatchMark mark;
+        domain::TimestampMs ts = INT64_MIN;
+        if (!m->err) {
+            rd_kafka_timestamp_type_t type;
+            ts = rd_kafka_message_timestamp(m, &type);
+            mark = decode_mark(m);
+        }
+        {
+            std::lock_guard lk(mu_);
+            PartitionState& st = it->second;
+            const int64_t pos = m->err ? m->offset : m->offset + 1;  // EOF carries the next offset
+            st.tail_pos = std::max(st.tail_pos, pos);
+            st.known_end = std::max(st.known_end, st.tail_pos);
+            st.max_ts = std::max(st.max_ts, ts);
+            if (mark.count > 0) assemble(it->first, m->offset, mark);
+        }
+        cv_.notify_all();
+    }
+
+    // Under mu_. Indexes a keyed batch once all its records were seen, contiguous and in order.
+    void assemble(const TopicPartition& tp, int64_t offset, const BatchMark& mark) {
+        if (mark.index == 0) assembling_[mark.key] = Assembly{tp, offset, 0, mark.count};
+        auto it = assembling_.find(mark.key);
+        if (it == assembling_.end()) return;
+        Assembly& a = it->second;
+        if (a.tp != tp || a.count != mark.count || a.next != mark.index || a.base + static_cast<int64_t>(mark.index) != offset) {
+            assembling_.erase(it);  // a partial batch: never acknowledged, not indexed
+            return;
+        }
+        if (++a.next == a.count) {
+            index_.emplace(mark.key, AppendResult{tp, a.base, a.count, false});
+            assembling_.erase(it);
+        }
+    }
+
+    // Enqueues the batch's records in order, then waits for every delivery report.
+    result<AppendResult> send(AppendBatch& batch) {
+        const size_t n = batch.records.size();
+        Delivery d;
+        d.remaining = n;
+        const bool keyed = !batch.idempotency_key.empty();
+        rd_kafka_resp_err_t enqueue_err = RD_KAFKA_RESP_ERR_NO_ERROR;
+        std::string enqueue_reason;
+        {
+            std::lock_guard g(produce_mu_);
+            std::vector<rd_kafka_vu_t> vus;
+            for (size_t i = 0; i < n && !enqueue_err; ++i) {
+                Record& r = batch.records[i];
+                const std::string mark = std::to_string(i) + "/" + std::to_string(n);
+                vus.assign(7, rd_kafka_vu_t{});
+                vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+                vus[0].u.cstr = batch.tp.topic.c_str();
+                vus[1].vtype = RD_KAFKA_VTYPE_PARTITION;
+                vus[1].u.i32 = batch.tp.partition;
+                vus[2].vtype = RD_KAFKA_VTYPE_KEY;
+                vus[2].u.mem = {r.key.data(), r.key.size()};
+                vus[3].vtype = RD_KAFKA_VTYPE_VALUE;
+                vus[3].u.mem = {r.value.data(), r.value.size()};
+                vus[4].vtype = RD_KAFKA_VTYPE_TIMESTAMP;  // 0: the producer's clock
+                vus[4].u.i64 = r.timestamp;
+                vus[5].vtype = RD_KAFKA_VTYPE_MSGFLAGS;  // copy (ours may go first); wait when the queue is full
+                vus[5].u.i = RD_KAFKA_MSG_F_COPY | RD_KAFKA_MSG_F_BLOCK;
+                vus[6].vtype = RD_KAFKA_VTYPE_OPAQUE;
+                vus[6].u.ptr = &d;
+                // An owned header list: produceva with single VTYPE_HEADERs double-frees them
+                // when it fails (librdkafka issue 4627); an owned list stays ours on failure.
+                rd_kafka_headers_t* headers = rd_kafka_headers_new(r.headers.size() + 2);
+                auto add_header = [&](std::string_view k, const std::string& v) {
+                    rd_kafka_header_add(headers, k.data(), static_cast<ssize_t>(k.size()), v.data(), static_cast<ssize_t>(v.size()));
+                };
+                for (const Header& h : r.headers) add_header(h.key, h.value);
+                if (keyed) {
+                    add_header(kHeaderIdempotencyKey, batch.idempotency_key);
+                    add_header(kHeaderBatch, mark);
+                }
+                vus.push_back(rd_kafka_vu_t{});
+                vus.back().vtype = RD_KAFKA_VTYPE_HEADERS;
+                vus.back().u.headers = headers;
+                if (rd_kafka_error_t* e = rd_kafka_produceva(producer_.get(), vus.data(), vus.size())) {
+                    enqueue_err = rd_kafka_error_code(e);
+                    enqueue_reason = rd_kafka_error_string(e);
+                    rd_kafka_error_destroy(e);
+                    rd_kafka_headers_destroy(headers);
+                    std::lock_guard dg(d.mu);
+                    d.remaining -= n - i;  // these will get no delivery report
+                }
+            }
+        }
+        // librdkafka reports every enqueued message within message.timeout.ms.
+        std::unique_lock lk(d.mu);
+        d.cv.wait(lk, [&] { return d.remaining == 0; });
+        if (enqueue_err)
+            return fail(errc::io_error, "append to " + name(batch.tp) + " not acknowledged: " + describe(enqueue_err, enqueue_reason.c_str()));
+        if (d.err)
+            return fail(errc::io_error, "append to " + name(batch.tp) + " not acknowledged: " + describe(d.err));
+        // Contiguous, since batches are enqueued one at a time; the first offset is the base.
+        return AppendResult{batch.tp, *std::min_element(d.offsets.begin(), d.offsets.end()), n, false};
+    }
+
+    const KafkaLogOptions options_;
+    std::unordered_map<std::string, int32_t> partitions_;
+    Handle producer_, reader_, tailer_;
+    std::thread poller_, tailer_thread_;
+    std::atomic<bool> stopping_{false};
+    std::mutex produce_mu_;  // keeps one batch's records contiguous in its partition
+    std::mutex read_mu_;     // the reader serves one read at a time
+
+    std::mutex mu_;
+    std::condition_variable cv_;  // ends, tail positions, index or in-flight outcomes changed, or closed
+    bool closed_ = false;
+    std::map<TopicPartition, PartitionState> parts_;  // keys fixed at construction
+    std::unordered_map<std::string, AppendResult> index_;  // idempotency key -> complete batch
+    std::unordered_map<std::string, Assembly> assembling_;
+    std::unordered_map<std::string, std::shared_ptr<InFlight>> inflight_;
+    std::unordered_set<std::string> suspect_;  // keys whose append failed: maybe partly written
+    std::string tail_error_;                   // the tailer's last error, for messages
+};
+
+}  // namespace
+
+result<std::unique_ptr<EventLog>> open_kafka_log(const KafkaLogOptions& options) {
+    if (options.brokers.empty()) return fail(errc::invalid_argument, "kafka log: brokers are required");
+    if (options.topics.empty()) return fail(errc::invalid_argument, "kafka log: no topics");
+    if (options.replication_factor < 1) return fail(errc::invalid_argument, "kafka log: replication factor must be >= 1");
+    if (options.timeout <= std::chrono::milliseconds(0)) return fail(errc::invalid_argument, "kafka log: timeout must be positive");
+    for (const auto& t : options.topics)
+        if (t.name.empty() || t.partitions < 1 || t.partitions > 4096)
+            return fail(errc::invalid_argument, "kafka log: topic '" + t.name + "' needs 1..4096 partitions");
+    auto fixed = [&](const char* key, std::initializer_list<std::string_view> allowed) {
+        auto it = options.properties.find(key);
+        return it == options.properties.end() || std::find(allowed.begin(), allowed.end(), it->second) != allowed.end();
+    };
+    if (!fixed("enable.idempotence", {"true"}) || !fixed("acks", {"all", "-1"}))
+        return fail(errc::invalid_argument, "kafka log: enable.idempotence=true and acks=all are required");
+    auto log = std::make_unique<KafkaLog>(options);
+    if (auto r = log->start(); !r) return failure(r.error());
+    return std::unique_ptr<EventLog>(std::move(log));
+}
+
+}  // namespace liquida::events

@@ -1,0 +1,46 @@
+// The Kafka implementation of the event log (librdkafka, C API). See "Kafka backend" in
+// events/README.md for what it guarantees and what it does not.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "events/log.h"
+
+namespace liquida::events {
+
+// Record headers the Kafka log adds to every record of a batch that has an idempotency key.
+inline constexpr std::string_view kHeaderIdempotencyKey = "liquida.idempotency_key";  // the command id
+inline constexpr std::string_view kHeaderBatch = "liquida.batch";  // "index/count", e.g. "0/3"
+
+struct KafkaLogOptions {
+    // bootstrap.servers: "host:port[,host:port...]". Required.
+    std::string brokers;
+    // Topics and their partition counts. Missing topics are created at open (CreateTopics);
+    // an existing topic with another partition count fails with errc::config_mismatch,
+    // since moving partitions breaks per-key order. At least one.
+    std::vector<TopicSpec> topics;
+    // Replication factor of topics created at open. Default 1 (development); use 3 with
+    // min.insync.replicas=2 in production.
+    int16_t replication_factor = 1;
+    // librdkafka properties applied to every client this log creates: security.protocol,
+    // sasl.*, ssl.*, and overrides of the defaults (linger.ms=5, batch.size=1000000,
+    // compression.type=lz4). enable.idempotence and acks are fixed (true, all): setting them
+    // to anything else fails with errc::invalid_argument. Default empty.
+    std::map<std::string, std::string> properties;
+    // Bound on each network operation: delivery of an append (message.timeout.ms), metadata,
+    // topic creation, watermark and offset queries, a read, and the scan at open (without
+    // progress). Default 30 s.
+    std::chrono::milliseconds timeout{30000};
+};
+
+// Connects, creates missing topics, then reads every partition once to rebuild the
+// idempotency index before returning.
+result<std::unique_ptr<EventLog>> open_kafka_log(const KafkaLogOptions& options);
+
+}  // namespace liquida::events
