@@ -2,8 +2,9 @@
 //
 // Column families:
 //   records    [topic u16][partition u32][offset u64]        -> LogRecord (log_record.fbs)
-//   time_index [topic u16][partition u32][max_ts u64][offset] -> ""  (only when the running
-//              maximum timestamp grows, so the first entry >= t is the first offset >= t)
+//   time_index [topic u16][partition u32][ts u64][offset] -> ""  (sparse: written when the
+//              partition's running maximum timestamp enters a new second, so a lookup seeks to
+//              that second's entry and scans forward at most one second of records)
 //   idempotency  idempotency key -> [topic u16][partition u32][base u64][count u64]
 //   default    "topics" -> the topic layout fixed at creation
 // Integers are big-endian so keys sort by offset.
@@ -172,13 +173,23 @@ public:
         if (!where) return failure(where.error());
         auto end = end_offset(tp);
         if (!end) return end;
+        // The entry of t's second is the first offset whose running max reached that second;
+        // no earlier offset can hold a timestamp >= t.
         std::string key = tp_key(where->topic, where->partition);
-        put_be(key, static_cast<uint64_t>(t) ^ kSignBit, 8);
+        put_be(key, static_cast<uint64_t>(index_bucket(t) * kIndexGranularityMs) ^ kSignBit, 8);
         std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, time_index()));
         it->Seek(key);
         if (!it->status().ok()) return fail(errc::io_error, it->status().ToString());
         if (!it->Valid() || !it->key().starts_with(rocksdb::Slice(key.data(), kTpKeySize))) return *end;
-        return std::min(*end, static_cast<int64_t>(get_be(it->key().data() + kTpKeySize + 8, 8)));
+        for (auto from = static_cast<int64_t>(get_be(it->key().data() + kTpKeySize + 8, 8)); from < *end;) {
+            auto chunk = read(tp, from, 1024);
+            if (!chunk) return failure(std::move(chunk).error());
+            for (const auto& r : *chunk)
+                if (r.record.timestamp >= t) return r.offset;
+            if (chunk->empty()) break;
+            from = chunk->back().offset + 1;
+        }
+        return *end;
     }
 
     bool wait_for(const TopicPartition& tp, int64_t offset, std::chrono::milliseconds timeout) override {
@@ -199,6 +210,10 @@ public:
 
 private:
     static constexpr uint64_t kSignBit = 1ULL << 63;  // orders signed timestamps as unsigned
+    static constexpr int64_t kIndexGranularityMs = 1000;
+    static int64_t index_bucket(int64_t ts) {  // floor division, also for negative instants
+        return ts >= 0 ? ts / kIndexGranularityMs : -((-ts + kIndexGranularityMs - 1) / kIndexGranularityMs);
+    }
 
     struct Where {
         uint16_t topic;
@@ -314,13 +329,13 @@ private:
             const int64_t base = st.next_offset;
             for (const Record& r : p->batch.records) {
                 wb.Put(records(), record_key(p->where, st.next_offset), encode_record(fbb, r));
-                if (r.timestamp > st.max_ts) {
-                    st.max_ts = r.timestamp;
+                if (st.max_ts == INT64_MIN || index_bucket(r.timestamp) > index_bucket(st.max_ts)) {
                     std::string k = tp_key(p->where.topic, p->where.partition);
                     put_be(k, static_cast<uint64_t>(r.timestamp) ^ kSignBit, 8);
                     put_be(k, static_cast<uint64_t>(st.next_offset), 8);
                     wb.Put(time_index(), k, rocksdb::Slice());
                 }
+                st.max_ts = std::max(st.max_ts, r.timestamp);
                 ++st.next_offset;
             }
             if (!ikey.empty()) {

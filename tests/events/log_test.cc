@@ -255,6 +255,15 @@ TEMPLATE_TEST_CASE("offset_for_time finds the first offset at or after a timesta
     CHECK(*reopened->offset_for_time({"a", 0}, 301) == 3);
     REQUIRE(reopened->append(batch("a", 0, {rec("6", 450), rec("7", 600)})));
     CHECK(*reopened->offset_for_time({"a", 0}, 550) == 7);
+    // Across seconds: 1500, 2500, 2200, 7000, 6500, 9000 at offsets 8..13.
+    REQUIRE(reopened->append(batch("a", 0, {rec("8", 1500), rec("9", 2500), rec("10", 2200)})));
+    REQUIRE(reopened->append(batch("a", 0, {rec("11", 7000), rec("12", 6500), rec("13", 9000)})));
+    CHECK(*reopened->offset_for_time({"a", 0}, 601) == 8);
+    CHECK(*reopened->offset_for_time({"a", 0}, 2100) == 9);
+    CHECK(*reopened->offset_for_time({"a", 0}, 2501) == 11);
+    CHECK(*reopened->offset_for_time({"a", 0}, 6600) == 11);
+    CHECK(*reopened->offset_for_time({"a", 0}, 7001) == 13);
+    CHECK(*reopened->offset_for_time({"a", 0}, 9001) == 14);
 }
 
 TEST_CASE("a record damaged on disk is reported, never returned", "[events][log]") {
