@@ -64,7 +64,7 @@ void check_invariants(const Ledger& l, Period period) {
 
 TEST_CASE("properties: random sequences keep S1-S3, A8 and F1 invariants and replay exactly",
           "[domain][property][A8][F1][S1][S2][S3]") {
-    const int kRuns = 200;
+    const int kRuns = 2000;  // thousands of seeded sequences
     const int kSteps = 150;
     int accepted = 0;
     for (int run = 0; run < kRuns; ++run) {
