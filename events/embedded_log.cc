@@ -252,7 +252,8 @@ private:
         return k;
     }
 
-    static std::string encode_record(flatbuffers::FlatBufferBuilder& fbb, const Record& r) {
+    // The slice points into `fbb` and is valid until its next use.
+    static rocksdb::Slice encode_record(flatbuffers::FlatBufferBuilder& fbb, const Record& r) {
         fbb.Clear();
         std::vector<flatbuffers::Offset<fb::RecordHeader>> headers;
         headers.reserve(r.headers.size());
@@ -263,7 +264,7 @@ private:
         auto hv = fbb.CreateVector(headers);
         auto value = fbb.CreateVector(reinterpret_cast<const uint8_t*>(r.value.data()), r.value.size());
         fb::FinishLogRecordBuffer(fbb, fb::CreateLogRecord(fbb, key, r.timestamp, hv, value));
-        return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+        return rocksdb::Slice(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
     }
 
     // `scratch` holds an aligned copy: RocksDB values carry no alignment, FlatBuffers needs it.
