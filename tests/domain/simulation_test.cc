@@ -1,0 +1,173 @@
+// The month simulator: reproducible for a seed, every accepted command's events replay into
+// the ledger it decided on, time moves forward inside the simulated months.
+#include <catch2/catch.hpp>
+#include <map>
+#include <set>
+
+#include "domain/simulation.h"
+#include "fixtures.h"
+
+using namespace liquida::test;
+
+namespace {
+
+SimulationOptions small(uint64_t seed, Period start = Period{2025, 6}, uint32_t months = 1) {
+    SimulationOptions o;
+    o.seed = seed;
+    o.scale = 0.01;
+    o.start = start;
+    o.months = months;
+    return o;
+}
+
+// Same command in the sense that matters: who, when, which kind, and what was decided.
+bool same(const SimulatedCommand& x, const SimulatedCommand& y) {
+    if (x.command_id != y.command_id || x.provider != y.provider || x.now != y.now || x.actor != y.actor ||
+        x.actor_id != y.actor_id || x.command.index() != y.command.index() || x.decision.has_value() != y.decision.has_value())
+        return false;
+    return x.decision ? x.decision.value() == y.decision.value() : x.decision.error() == y.decision.error();
+}
+
+TimestampMs month_start(Period p) { return start_of_local_day(date_from_civil(p.year, p.month, 1)); }
+
+bool onboarding_command(const Command& c) {
+    return std::holds_alternative<RegisterProvider>(c) || std::holds_alternative<AdhereToObraSocial>(c) ||
+           std::holds_alternative<UploadDocument>(c) || std::holds_alternative<VerifyDocument>(c) ||
+           std::holds_alternative<EnrollInPadron>(c) || std::holds_alternative<ExpireDocumentsDue>(c);
+}
+
+void collect_obras_sociales(const Event& e, std::set<std::string>& out) {
+    if (const auto* o = std::get_if<OrderLoaded>(&e)) out.insert(o->obra_social.value());
+    if (const auto* b = std::get_if<BudgetSubmitted>(&e)) out.insert(b->obra_social.value());
+    if (const auto* i = std::get_if<InvoiceIssued>(&e)) out.insert(i->obra_social.value());
+}
+
+}  // namespace
+
+TEST_CASE("simulation: the same seed gives the same commands and decisions, another seed others",
+          "[domain][simulation]") {
+    Simulation a(seed_config(), small(7));
+    Simulation b(seed_config(), small(7));
+    Simulation c(seed_config(), small(8));
+    size_t n = 0;
+    size_t differing = 0;
+    bool c_done = false;
+    for (;;) {
+        auto x = a.next();
+        auto y = b.next();
+        REQUIRE(x.has_value() == y.has_value());
+        if (!c_done) {
+            auto z = c.next();
+            c_done = !z.has_value();
+            // Command ids carry the seed; what is done, by whom and when must differ too.
+            if (x && z && (x->provider != z->provider || x->now != z->now || x->command.index() != z->command.index()))
+                ++differing;
+        }
+        if (!x) break;
+        REQUIRE(same(*x, *y));
+        ++n;
+    }
+    CHECK(n > 5'000);
+    CHECK(a.stats().accepted == b.stats().accepted);
+    CHECK(a.stats().rejected_by_code == b.stats().rejected_by_code);
+    CHECK(differing > n / 2);
+    CHECK(a.stats().events != c.stats().events);
+}
+
+TEST_CASE("simulation: one month at scale 0.01 replays, moves forward and makes users' mistakes",
+          "[domain][simulation][P3][A8][F1]") {
+    Simulation sim(seed_config(), small(1));
+    const Period june{2025, 6};
+    // P3: the padrón opens in May; June's providers were onboarded then.
+    CHECK(sim.onboarding_month() == Period{2025, 5});
+    CHECK(sim.end() == month_start(Period{2025, 7}));
+
+    std::map<uint64_t, std::vector<RecordedEvent>> logs;
+    std::set<std::string> obras_sociales;
+    std::set<std::string> command_ids;
+    uint64_t commands = 0, accepted = 0, rejected = 0, events = 0;
+    TimestampMs last = 0;
+    while (auto c = sim.next()) {
+        ++commands;
+        REQUIRE(c->now >= last);  // never back in time
+        last = c->now;
+        REQUIRE(c->now >= month_start(sim.onboarding_month()));
+        REQUIRE(c->now < sim.end());
+        // Before June only the onboarding happens; from June on, inside the simulated month.
+        if (c->now < month_start(june)) REQUIRE(onboarding_command(c->command));
+        REQUIRE(command_ids.insert(c->command_id).second);
+        REQUIRE(!c->actor_id.empty());
+        if (c->decision) {
+            ++accepted;
+            for (const Event& e : c->decision.value()) {
+                logs[c->provider.value()].push_back(RecordedEvent{e, c->now});
+                collect_obras_sociales(e, obras_sociales);
+                ++events;
+            }
+        } else {
+            ++rejected;
+            const DomainError& e = c->decision.error();
+            REQUIRE(e.code.find('.') != std::string::npos);
+            REQUIRE_FALSE(e.message.empty());
+        }
+    }
+    const SimulationStats& st = sim.stats();
+    CHECK(st.accepted == accepted);
+    CHECK(st.rejected == rejected);
+    CHECK(st.events == events);
+    uint64_t by_code = 0;
+    for (const auto& [code, count] : st.rejected_by_code) by_code += count;
+    CHECK(by_code == rejected);
+
+    // About 10k events a month at scale 0.01; users' mistakes a few percent, refused.
+    CHECK(events > 7'000);
+    CHECK(events < 15'000);
+    CHECK(rejected * 100 > commands * 1);
+    CHECK(rejected * 100 < commands * 6);
+    CHECK(st.rejected_by_code.size() >= 15);
+    CHECK(sim.provider_count() >= 30);
+
+    // Replaying each provider's accepted events gives the ledger the decisions saw.
+    REQUIRE(logs.size() == sim.provider_count());
+    for (const auto& [id, log] : logs) {
+        const ProviderLedger* ledger = sim.ledger(ProviderId{id});
+        REQUIRE(ledger != nullptr);
+        REQUIRE(replay(log) == *ledger);
+    }
+    CHECK(sim.ledger(ProviderId{1}) == nullptr);
+
+    // The three obras sociales of the seeds, and most kinds of event.
+    CHECK(obras_sociales == std::set<std::string>{"sancor", "insssep", "ioma"});
+    size_t kinds = 0;
+    for (uint64_t n : st.events_by_kind) kinds += n > 0 ? 1 : 0;
+    CHECK(kinds >= 24);
+    for (const char* kind : {"provider_registered", "padron_enrolled", "eligibility_checked", "token_issued", "order_loaded",
+                             "order_approved", "order_rejected", "order_deferred", "budget_submitted", "budget_authorized",
+                             "budget_sent_to_audit", "practice_consumed", "transaction_cancelled", "invoice_issued",
+                             "invoice_accepted", "payment_order_issued", "retention_applied", "provider_paid"}) {
+        size_t index = 0;
+        while (index < kEventKinds && event_name(index) != kind) ++index;
+        REQUIRE(index < kEventKinds);
+        INFO(kind);
+        CHECK(st.events_by_kind[index] > 0);
+    }
+}
+
+TEST_CASE("simulation: starting in an enrollment month onboards on its first day, two months pay every insurer",
+          "[domain][simulation][P3][S2][S3]") {
+    Simulation sim(seed_config(), small(3, Period{2025, 9}, 2));
+    CHECK(sim.onboarding_month() == Period{2025, 9});
+    std::set<std::string> paid;
+    std::set<std::string> months;
+    while (auto c = sim.next()) {
+        REQUIRE(c->now >= month_start(Period{2025, 9}));
+        REQUIRE(c->now < month_start(Period{2025, 11}));
+        months.insert(to_string(sim.month()));
+        if (!c->decision) continue;
+        for (const Event& e : c->decision.value()) {
+            if (const auto* p = std::get_if<ProviderPaid>(&e)) paid.insert(p->obra_social.value());
+        }
+    }
+    CHECK(months == std::set<std::string>{"2025-09", "2025-10"});
+    CHECK(paid == std::set<std::string>{"sancor", "insssep", "ioma"});
+}
