@@ -192,12 +192,16 @@ public:
         return *end;
     }
 
-    bool wait_for(const TopicPartition& tp, int64_t offset, std::chrono::milliseconds timeout) override {
-        auto where = locate(tp);
-        if (!where) return false;
+    bool wait_for_any(std::span<const Position> positions, std::chrono::milliseconds timeout) override {
+        std::vector<std::pair<Where, int64_t>> wanted;
+        for (const Position& p : positions)
+            if (auto where = locate(p.tp)) wanted.emplace_back(*where, p.offset);
+        if (wanted.empty()) return false;
         std::unique_lock lk(mu_);
-        return data_cv_.wait_for(lk, timeout, [&] { return closed_ || part(*where).committed_end > offset; }) &&
-               !closed_;
+        auto readable = [&] {
+            return std::any_of(wanted.begin(), wanted.end(), [&](const auto& w) { return part(w.first).committed_end > w.second; });
+        };
+        return data_cv_.wait_for(lk, timeout, [&] { return closed_ || readable(); }) && !closed_;
     }
 
     void close() override {

@@ -117,6 +117,38 @@ BatchMark decode_mark(const rd_kafka_message_t* m) {
     return mark;
 }
 
+// Errors of a watermark query that pass once metadata catches up: a leader that moved, a
+// broker reconnecting.
+bool transient(rd_kafka_resp_err_t err) {
+    switch (err) {
+        case RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION:
+        case RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE:
+        case RD_KAFKA_RESP_ERR_FENCED_LEADER_EPOCH:
+        case RD_KAFKA_RESP_ERR_UNKNOWN_LEADER_EPOCH:
+        case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
+        case RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS:
+        case RD_KAFKA_RESP_ERR_KAFKA_STORAGE_ERROR:
+        case RD_KAFKA_RESP_ERR__TRANSPORT:
+        case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
+            return true;
+        default:
+            return false;
+    }
+}
+
+// rd_kafka_query_watermark_offsets, asked again while its error is transient, until `timeout`.
+rd_kafka_resp_err_t query_watermarks(rd_kafka_t* rk, const TopicPartition& tp, int64_t& low, int64_t& high,
+                                     std::chrono::milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        const auto err = rd_kafka_query_watermark_offsets(rk, tp.topic.c_str(), tp.partition, &low, &high,
+                                                          std::max(1, to_ms(left)));
+        if (!err || !transient(err) || Clock::now() + std::chrono::milliseconds(50) >= deadline) return err;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+}
+
 // The delivery reports of one append.
 struct Delivery {
     std::mutex mu;
@@ -293,8 +325,7 @@ public:
 
         std::lock_guard g(read_mu_);
         int64_t low = 0, high = 0;
-        if (auto err = rd_kafka_query_watermark_offsets(reader_.get(), tp.topic.c_str(), tp.partition, &low, &high,
-                                                        to_ms(options_.timeout)))
+        if (auto err = query_watermarks(reader_.get(), tp, low, high, options_.timeout))
             return fail(errc::io_error, "watermarks of " + name(tp) + ": " + describe(err));
         if (from < low) return fail(errc::offset_out_of_range, name(tp) + " starts at offset " + std::to_string(low));
         if (from >= high) return out;
@@ -359,11 +390,16 @@ public:
         }
     }
 
-    bool wait_for(const TopicPartition& tp, int64_t offset, std::chrono::milliseconds timeout) override {
-        if (!check(tp)) return false;
+    bool wait_for_any(std::span<const Position> positions, std::chrono::milliseconds timeout) override {
+        std::vector<std::pair<const PartitionState*, int64_t>> wanted;
         std::unique_lock lk(mu_);
-        const PartitionState& st = parts_.at(tp);
-        return cv_.wait_for(lk, timeout, [&] { return closed_ || st.known_end > offset; }) && !closed_;
+        for (const Position& p : positions)
+            if (auto it = parts_.find(p.tp); it != parts_.end()) wanted.emplace_back(&it->second, p.offset);
+        if (wanted.empty()) return false;
+        auto readable = [&] {
+            return std::any_of(wanted.begin(), wanted.end(), [](const auto& w) { return w.first->known_end > w.second; });
+        };
+        return cv_.wait_for(lk, timeout, [&] { return closed_ || readable(); }) && !closed_;
     }
 
     void close() override {
@@ -500,8 +536,7 @@ private:
 
     result<int64_t> high_watermark(const TopicPartition& tp) {
         int64_t low = 0, high = 0;
-        if (auto err = rd_kafka_query_watermark_offsets(producer_.get(), tp.topic.c_str(), tp.partition, &low, &high,
-                                                        to_ms(options_.timeout)))
+        if (auto err = query_watermarks(producer_.get(), tp, low, high, options_.timeout))
             return fail(errc::io_error, "watermarks of " + name(tp) + ": " + describe(err));
         return high;
     }

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,12 @@ struct TopicPartition {
     std::string topic;
     int32_t partition = 0;
     friend auto operator<=>(const TopicPartition&, const TopicPartition&) = default;
+};
+
+// A reader's place in one partition: the next offset it wants.
+struct Position {
+    TopicPartition tp;
+    int64_t offset = 0;
 };
 
 struct Header {
@@ -80,9 +87,14 @@ public:
     // The first offset whose record timestamp is >= t; end_offset when there is none.
     virtual result<int64_t> offset_for_time(const TopicPartition& tp, domain::TimestampMs t) = 0;
 
-    // Blocks until end_offset(tp) > offset, the timeout passes or the log closes; no busy
-    // polling. True when a record at `offset` is readable.
-    virtual bool wait_for(const TopicPartition& tp, int64_t offset, std::chrono::milliseconds timeout) = 0;
+    // Blocks until end_offset(p.tp) > p.offset for any of `positions`, the timeout passes or
+    // the log closes; no busy polling. True when some record at a given offset is readable.
+    // One call serves a reader of many partitions (the projection runner).
+    virtual bool wait_for_any(std::span<const Position> positions, std::chrono::milliseconds timeout) = 0;
+    bool wait_for(const TopicPartition& tp, int64_t offset, std::chrono::milliseconds timeout) {
+        const Position p{tp, offset};
+        return wait_for_any(std::span(&p, 1), timeout);
+    }
 
     // Wakes every waiter; later calls fail with errc::closed.
     virtual void close() = 0;

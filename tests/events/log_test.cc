@@ -236,6 +236,23 @@ TEMPLATE_TEST_CASE("tailing waits for new records without polling, and close wak
     CHECK(log->append(batch("a", 0, {rec("late")})).error().code == errc::closed);
 }
 
+TEMPLATE_TEST_CASE("wait_for_any wakes on an append to any of the partitions it watches", "[events][log]", EmbeddedBackend, KafkaBackend) {
+    TestType backend;
+    auto log = backend.open();
+    const std::vector<Position> watched{{{"a", 0}, 0}, {{"b", 1}, 0}};
+    CHECK_FALSE(log->wait_for_any(watched, 20ms));
+    REQUIRE(log->append(batch("a", 1, {rec("elsewhere")})));  // not watched
+    CHECK_FALSE(log->wait_for_any(watched, 20ms));
+
+    std::atomic<bool> woke{false};
+    std::thread waiter([&] { woke = log->wait_for_any(watched, 10s); });
+    std::this_thread::sleep_for(50ms);
+    REQUIRE(log->append(batch("b", 1, {rec("x")})));
+    waiter.join();
+    CHECK(woke);
+    CHECK_FALSE(log->wait_for_any(std::vector<Position>{{{"b", 1}, 1}}, 20ms));  // past the end again
+}
+
 TEMPLATE_TEST_CASE("offset_for_time finds the first offset at or after a timestamp", "[events][log]", EmbeddedBackend, KafkaBackend) {
     TestType backend;
     auto log = backend.open();
