@@ -1,0 +1,375 @@
+// Rows: derived values and their on-disk form.
+#include <algorithm>
+#include <cstdio>
+
+#include "domain/queries.h"
+#include "projections/codec.h"
+
+namespace liquida::projections {
+
+std::string_view view_name(View v) noexcept {
+    constexpr std::string_view kNames[] = {"padron", "pending", "settlement", "invoices"};
+    return kNames[static_cast<size_t>(v)];
+}
+
+std::vector<DocumentRow> PadronRow::documents() const {
+    std::map<domain::DocumentType, DocumentRow> latest;
+    for (size_t i = 0; i < state.documents.size(); ++i) {
+        const auto& d = state.documents[i];
+        latest[d.uploaded.type] = DocumentRow{d.uploaded.type, d.uploaded.document_id, d.status,
+                                              i < uploaded_at.size() ? uploaded_at[i] : 0,
+                                              i < verified_at.size() ? verified_at[i] : 0, d.uploaded.expires_on};
+    }
+    std::vector<DocumentRow> out;
+    for (auto& [type, row] : latest) out.push_back(std::move(row));
+    return out;
+}
+
+Centavos SettlementRow::debited() const noexcept {
+    Centavos sum = 0;
+    for (const auto& [reason, amount] : debits) sum += amount;
+    return sum;
+}
+
+Centavos SettlementRow::retained() const noexcept {
+    Centavos sum = 0;
+    for (const auto& [kind, amount] : retentions) sum += amount;
+    return sum;
+}
+
+namespace {
+
+// Invoice states from least to most advanced, for the roll-up's "least advanced". A provider
+// with something to bill and no invoice yet holds the colegio's invoice at "pendiente".
+constexpr std::string_view kOrder[] = {"pendiente", "cargada", "observada", "enviada", "aceptada", "ingresada", "cancelado"};
+int progress(const SettlementRow& r) {
+    const std::string_view state = r.invoice_state.empty() && r.total() > 0 ? std::string_view("pendiente") : std::string_view(r.invoice_state);
+    for (size_t i = 0; i < std::size(kOrder); ++i)
+        if (kOrder[i] == state) return static_cast<int>(i);
+    return 100;  // nothing to bill, or rechazada: says nothing about progress
+}
+
+}  // namespace
+
+SettlementRow& SettlementRow::operator+=(const SettlementRow& o) {
+    orders_loaded += o.orders_loaded;
+    orders_approved += o.orders_approved;
+    orders_rejected += o.orders_rejected;
+    orders_rolled += o.orders_rolled;
+    billable += o.billable;
+    invoiced += o.invoiced;
+    reinvoiced += o.reinvoiced;
+    for (const auto& [k, v] : o.debits) debits[k] += v;
+    collected += o.collected;
+    for (const auto& [k, v] : o.retentions) retentions[k] += v;
+    paid_to_provider += o.paid_to_provider;
+    return *this;
+}
+
+std::string InvoiceViewRow::label() const {
+    domain::InvoiceIssued i;
+    i.comprobante = comprobante;
+    i.punto_de_venta = punto_de_venta;
+    i.number = number;
+    return domain::invoice_label(i);
+}
+
+Centavos InvoiceViewRow::debited() const noexcept {
+    Centavos sum = 0;
+    for (const DebitEntry& d : debits) sum += d.amount;
+    return sum;
+}
+
+std::string InvoiceViewRow::state() const {
+    constexpr std::string_view kNames[] = {"cargada", "enviada", "observada", "aceptada", "ingresada", "rechazada"};
+    if (active() && paid > 0 && paid >= balance()) return "cancelado";
+    return std::string(kNames[static_cast<size_t>(status)]);
+}
+
+std::optional<Date> InvoiceViewRow::due_on(const domain::Config& config) const {
+    if (received_at == 0) return std::nullopt;
+    const auto* os = config.obra_social(obra_social);
+    const int32_t terms = os != nullptr ? static_cast<int32_t>(os->payment_terms_days) : 30;
+    return Date{domain::local_date(received_at).days + terms};
+}
+
+std::vector<SettlementRow> roll_up(const std::vector<SettlementRow>& rows, bool by_obra_social) {
+    std::map<std::pair<Period, std::string>, std::pair<SettlementRow, int>> sums;  // sum, least progress
+    for (const SettlementRow& r : rows) {
+        const std::string os = by_obra_social ? r.obra_social.value() : std::string();
+        auto [it, fresh] = sums.try_emplace({r.period, os}, SettlementRow{}, 100);
+        auto& [sum, least] = it->second;
+        if (fresh) {
+            sum.period = r.period;
+            sum.obra_social = ObraSocialId{os};
+        }
+        sum += r;
+        least = std::min(least, progress(r));
+    }
+    std::vector<SettlementRow> out;
+    for (auto& [k, v] : sums) {
+        if (v.second < 100) v.first.invoice_state = kOrder[v.second];
+        out.push_back(std::move(v.first));
+    }
+    return out;
+}
+
+std::vector<PadronRow> by_standing(const std::vector<PadronRow>& rows, Date day, bool in_good_standing) {
+    std::vector<PadronRow> out;
+    for (const PadronRow& r : rows)
+        if (r.in_good_standing(day) == in_good_standing) out.push_back(r);
+    return out;
+}
+
+std::vector<ExpiringDocument> expiring_within(const std::vector<PadronRow>& rows, Date day, int32_t days) {
+    std::vector<ExpiringDocument> out;
+    for (const PadronRow& r : rows) {
+        for (const DocumentRow& d : r.documents()) {
+            if (d.status == domain::DocumentStatus::approved && day <= d.expires_on && d.expires_on.days <= day.days + days)
+                out.push_back({r.provider, d});
+        }
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const ExpiringDocument& a, const ExpiringDocument& b) { return a.document.expires_on < b.document.expires_on; });
+    return out;
+}
+
+std::vector<std::pair<ProviderId, std::string>> adhered_to(const std::vector<PadronRow>& rows, const ObraSocialId& os) {
+    std::vector<std::pair<ProviderId, std::string>> out;
+    for (const PadronRow& r : rows)
+        if (auto it = r.state.provider_numbers.find(os); it != r.state.provider_numbers.end()) out.emplace_back(r.provider, it->second);
+    return out;
+}
+
+namespace codec {
+
+void put_be(std::string& out, uint64_t v, int bytes) {
+    for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+uint64_t get_be(std::string_view in, int bytes) {
+    uint64_t v = 0;
+    for (int i = 0; i < bytes && static_cast<size_t>(i) < in.size(); ++i) v = (v << 8) | static_cast<uint8_t>(in[static_cast<size_t>(i)]);
+    return v;
+}
+
+namespace {
+
+template <class E>
+E as_enum(uint64_t v) {
+    return static_cast<E>(static_cast<uint8_t>(v));
+}
+uint32_t u32(uint64_t v) { return static_cast<uint32_t>(v); }
+void tally(Writer& w, const Tally& t) {
+    w.i(t.count);
+    w.i(t.amount);
+}
+Tally tally(Reader& r) {
+    Tally t;
+    t.count = r.i();
+    t.amount = r.i();
+    return t;
+}
+void period(Writer& w, Period p) { w.i(p.yyyymm()); }
+Period period(Reader& r) { return Period::from_yyyymm(static_cast<int32_t>(r.i())); }
+
+}  // namespace
+
+std::string encode(const PadronRow& row) {
+    Writer w;
+    const auto& s = row.state;
+    const auto& id = s.identity;
+    w.u(row.provider.value());
+    w.u(s.registered);
+    for (const std::string* f : {&id.matricula, &id.cuit, &id.razon_social, &id.cbu, &id.category, &id.address, &id.email, &id.phone})
+        w.s(*f);
+    w.u(static_cast<uint8_t>(id.iva));
+    w.u(id.recien_matriculado);
+    w.u(s.provider_numbers.size());
+    for (const auto& [os, number] : s.provider_numbers) {
+        w.s(os.value());
+        w.s(number);
+    }
+    w.u(s.documents.size());
+    for (size_t i = 0; i < s.documents.size(); ++i) {
+        const auto& d = s.documents[i];
+        w.u(static_cast<uint8_t>(d.uploaded.type));
+        w.s(d.uploaded.document_id);
+        w.s(d.uploaded.reference);
+        w.i(d.uploaded.expires_on.days);
+        w.u(static_cast<uint8_t>(d.status));
+        w.i(row.uploaded_at.at(i));
+        w.i(row.verified_at.at(i));
+    }
+    w.u(s.enrolled);
+    w.i(s.enrolled_on.days);
+    w.u(row.left_on.has_value());
+    w.i(row.left_on ? row.left_on->days : 0);
+    return w.take();
+}
+
+bool decode(std::string_view in, PadronRow& row) {
+    Reader r(in);
+    auto& s = row.state;
+    auto& id = s.identity;
+    row.provider = ProviderId{r.u()};
+    s.registered = r.u() != 0;
+    for (std::string* f : {&id.matricula, &id.cuit, &id.razon_social, &id.cbu, &id.category, &id.address, &id.email, &id.phone})
+        *f = r.s();
+    id.iva = as_enum<domain::IvaCondition>(r.u());
+    id.recien_matriculado = r.u() != 0;
+    for (uint64_t n = r.u(); n > 0 && r.ok(); --n) {
+        ObraSocialId os{r.s()};
+        s.provider_numbers[os] = r.s();
+    }
+    for (uint64_t n = r.u(); n > 0 && r.ok(); --n) {
+        domain::DocumentRecord d;
+        d.uploaded.type = as_enum<domain::DocumentType>(r.u());
+        d.uploaded.document_id = r.s();
+        d.uploaded.reference = r.s();
+        d.uploaded.expires_on = Date{static_cast<int32_t>(r.i())};
+        d.status = as_enum<domain::DocumentStatus>(r.u());
+        s.documents.push_back(std::move(d));
+        row.uploaded_at.push_back(r.i());
+        row.verified_at.push_back(r.i());
+    }
+    s.enrolled = r.u() != 0;
+    s.enrolled_on = Date{static_cast<int32_t>(r.i())};
+    const bool left = r.u() != 0;
+    const Date left_on{static_cast<int32_t>(r.i())};
+    if (left) row.left_on = left_on;
+    return r.done();
+}
+
+std::string encode(const PendingRow& row) {
+    Writer w;
+    w.u(row.provider.value());
+    w.u(row.transaction.boca);
+    w.s(row.transaction.serie);
+    w.u(row.transaction.number);
+    w.u(row.item);
+    for (const std::string* f : {&row.obra_social.value(), &row.affiliate_number, &row.credential, &row.practice_code, &row.faces})
+        w.s(*f);
+    w.u(row.tooth);
+    w.i(row.authorized_at);
+    return w.take();
+}
+
+bool decode(std::string_view in, PendingRow& row) {
+    Reader r(in);
+    row.provider = ProviderId{r.u()};
+    row.transaction.boca = u32(r.u());
+    row.transaction.serie = r.s();
+    row.transaction.number = r.u();
+    row.item = u32(r.u());
+    row.obra_social = ObraSocialId{r.s()};
+    for (std::string* f : {&row.affiliate_number, &row.credential, &row.practice_code, &row.faces}) *f = r.s();
+    row.tooth = u32(r.u());
+    row.authorized_at = r.i();
+    return r.done();
+}
+
+std::string encode(const SettlementRow& row) {
+    Writer w;
+    period(w, row.period);
+    w.s(row.obra_social.value());
+    w.u(row.provider.value());
+    for (const Tally* t : {&row.orders_loaded, &row.orders_approved, &row.orders_rejected, &row.orders_rolled, &row.billable, &row.invoiced})
+        tally(w, *t);
+    w.i(row.reinvoiced);
+    w.u(row.debits.size());
+    for (const auto& [reason, amount] : row.debits) {
+        w.s(reason);
+        w.i(amount);
+    }
+    w.i(row.collected);
+    w.u(row.retentions.size());
+    for (const auto& [kind, amount] : row.retentions) {
+        w.u(static_cast<uint8_t>(kind));
+        w.i(amount);
+    }
+    w.i(row.paid_to_provider);
+    w.s(row.invoice_state);
+    return w.take();
+}
+
+bool decode(std::string_view in, SettlementRow& row) {
+    Reader r(in);
+    row.period = period(r);
+    row.obra_social = ObraSocialId{r.s()};
+    row.provider = ProviderId{r.u()};
+    for (Tally* t : {&row.orders_loaded, &row.orders_approved, &row.orders_rejected, &row.orders_rolled, &row.billable, &row.invoiced})
+        *t = tally(r);
+    row.reinvoiced = r.i();
+    for (uint64_t n = r.u(); n > 0 && r.ok(); --n) {
+        std::string reason = r.s();
+        row.debits[reason] = r.i();
+    }
+    row.collected = r.i();
+    for (uint64_t n = r.u(); n > 0 && r.ok(); --n) {
+        const auto kind = as_enum<domain::RetentionKind>(r.u());
+        row.retentions[kind] = r.i();
+    }
+    row.paid_to_provider = r.i();
+    row.invoice_state = r.s();
+    return r.done();
+}
+
+std::string encode(const InvoiceViewRow& row) {
+    Writer w;
+    w.u(row.provider.value());
+    w.s(row.invoice_id);
+    w.s(row.obra_social.value());
+    w.u(static_cast<uint8_t>(row.comprobante));
+    w.u(static_cast<uint8_t>(row.billing));
+    w.u(row.punto_de_venta);
+    w.u(row.number);
+    period(w, row.period);
+    w.i(row.amount);
+    w.i(row.issued_on.days);
+    w.u(static_cast<uint8_t>(row.status));
+    w.i(row.received_at);
+    w.u(row.debits.size());
+    for (const DebitEntry& d : row.debits) {
+        w.s(d.debit_id);
+        w.i(d.amount);
+        w.s(d.reason_code);
+        w.s(d.debit_sheet);
+    }
+    w.i(row.credited);
+    w.i(row.paid);
+    w.u(row.payment_orders.size());
+    for (const std::string& p : row.payment_orders) w.s(p);
+    return w.take();
+}
+
+bool decode(std::string_view in, InvoiceViewRow& row) {
+    Reader r(in);
+    row.provider = ProviderId{r.u()};
+    row.invoice_id = r.s();
+    row.obra_social = ObraSocialId{r.s()};
+    row.comprobante = as_enum<domain::ComprobanteType>(r.u());
+    row.billing = as_enum<domain::BillingType>(r.u());
+    row.punto_de_venta = u32(r.u());
+    row.number = u32(r.u());
+    row.period = period(r);
+    row.amount = r.i();
+    row.issued_on = Date{static_cast<int32_t>(r.i())};
+    row.status = as_enum<domain::InvoiceStatus>(r.u());
+    row.received_at = r.i();
+    for (uint64_t n = r.u(); n > 0 && r.ok(); --n) {
+        DebitEntry d;
+        d.debit_id = r.s();
+        d.amount = r.i();
+        d.reason_code = r.s();
+        d.debit_sheet = r.s();
+        row.debits.push_back(std::move(d));
+    }
+    row.credited = r.i();
+    row.paid = r.i();
+    for (uint64_t n = r.u(); n > 0 && r.ok(); --n) row.payment_orders.push_back(r.s());
+    return r.done();
+}
+
+}  // namespace codec
+}  // namespace liquida::projections

@@ -1,0 +1,64 @@
+// Keeps the views up to date with the log: reads every partition from the offsets stored
+// with the views, applies the events in batches and commits rows and offsets together.
+// Works through the EventLog interface only, so it runs the same on the embedded log and
+// on Kafka.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+
+#include "events/log.h"
+#include "projections/views.h"
+
+namespace liquida::projections {
+
+struct RunnerOptions {
+    // Most events applied per committed batch. Default 20000: large enough to amortize the
+    // write, small enough that a batch's rows and records stay a few MiB.
+    size_t max_batch = 20'000;
+};
+
+class Runner {
+public:
+    Runner(events::EventLog& log, Views& views, RunnerOptions options = {});
+
+    // Applies what is readable now, at most one batch. Returns the events applied (0: none
+    // waiting). A record that does not decode stops the runner at its offset with
+    // errc::corrupt_record: skipping it would make the views silently wrong.
+    events::result<size_t> step();
+
+    // Steps until every partition reaches the end offset it had when called.
+    events::result<size_t> catch_up();
+
+    // Steps until each partition reaches `ends[tp]` exactly (a cut, e.g. the end of a month
+    // for a replay); partitions not named are left alone. Never applies past a cut.
+    events::result<size_t> catch_up_to(const std::map<events::TopicPartition, int64_t>& ends);
+
+    // Steps until `stop` is set, waiting on the log (no polling) when there is nothing new.
+    events::result<liquida::ok_t> run(const std::atomic<bool>& stop);
+
+    // Waits (no polling) until a partition has something to apply, or the timeout passes.
+    bool wait(std::chrono::milliseconds timeout) { return log_.wait_for_any(positions_, timeout); }
+
+    // Sum over partitions of (end offset - applied offset); -1 when the log cannot say.
+    int64_t lag();
+
+    // Called after each committed batch with the rows it changed, on the runner's thread.
+    void on_delta(std::function<void(const Delta&)> f) { on_delta_ = std::move(f); }
+    // Called after each committed batch with its event count; cheaper than on_delta, which
+    // makes every batch collect copies of its changed rows.
+    void on_progress(std::function<void(size_t)> f) { on_progress_ = std::move(f); }
+
+private:
+    events::EventLog& log_;
+    Views& views_;
+    RunnerOptions options_;
+    std::vector<events::Position> positions_;  // next offset per partition
+    std::vector<int64_t> limits_;               // step() reads below these (INT64_MAX: no cut)
+    std::function<void(const Delta&)> on_delta_;
+    std::function<void(size_t)> on_progress_;
+};
+
+}  // namespace liquida::projections

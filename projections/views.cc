@@ -1,0 +1,824 @@
+// The views' RocksDB: one column family per view, one for the runner's working state
+// (orders and budgets, needed to place later events) and one for the applied offsets.
+//
+// A batch caches the rows it touches, applies events to them in memory, and writes the
+// changed rows and the new offsets in one WriteBatch: a crash loses both or neither, so the
+// runner resumes exactly where the views stand.
+#include <openssl/evp.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <unordered_map>
+
+#include "domain/overloaded.h"
+#include "events/topics.h"
+#include "projections/codec.h"
+
+namespace liquida::projections {
+namespace {
+
+using codec::decode;
+using codec::encode;
+using codec::put_be;
+using events::errc;
+using events::fail;
+
+enum Cf : size_t { kPadron, kPending, kSettlement, kInvoices, kState, kMeta, kCfCount };
+constexpr const char* kCfNames[kCfCount] = {"padron", "pending", "settlement", "invoices", "state", "meta"};
+
+// --- keys ---
+std::string provider_key(ProviderId p) {
+    std::string k;
+    put_be(k, p.value(), 8);
+    return k;
+}
+std::string transaction_key(const domain::TransactionRef& t) {
+    std::string k;
+    put_be(k, t.boca, 4);
+    k += t.serie;
+    k.push_back('\0');
+    put_be(k, t.number, 8);
+    return k;
+}
+std::string pending_key(ProviderId p, const domain::TransactionRef& t, uint32_t item) {
+    std::string k = provider_key(p) + transaction_key(t);
+    put_be(k, item, 4);
+    return k;
+}
+std::string settlement_prefix(Period period, const std::string* os) {
+    std::string k;
+    put_be(k, static_cast<uint64_t>(period.yyyymm()), 4);
+    if (os != nullptr) {
+        k += *os;
+        k.push_back('\0');
+    }
+    return k;
+}
+std::string settlement_key(Period period, const ObraSocialId& os, ProviderId p) {
+    return settlement_prefix(period, &os.value()) + provider_key(p);
+}
+// Offsets are keyed "topic\0partition"; this key has no NUL so cannot collide with them.
+constexpr const char* kSourceKey = "source";
+std::string offset_key(const events::TopicPartition& tp) {
+    std::string k = tp.topic;
+    k.push_back('\0');
+    put_be(k, static_cast<uint32_t>(tp.partition), 4);
+    return k;
+}
+
+// --- the runner's working state ---
+// An order as settlement needs it: where it counts and in which state.
+struct OrderAux {
+    ObraSocialId obra_social;
+    Period period;
+    Centavos amount = 0;
+    domain::OrderStatus status = domain::OrderStatus::pending;
+    std::optional<Period> rolled_from;
+};
+
+struct BudgetItemAux {
+    domain::BudgetItem item;
+    domain::ItemResult result = domain::ItemResult::en_auditoria;
+    bool consumed = false;
+    Centavos amount = 0;
+    Period period;
+};
+
+struct BudgetAux {
+    ObraSocialId obra_social;
+    std::string affiliate_number;
+    std::string credential;
+    bool authorized = false;
+    bool cancelled = false;
+    TimestampMs authorized_at = 0;
+    std::vector<BudgetItemAux> items;
+};
+
+std::string encode(const OrderAux& o) {
+    codec::Writer w;
+    w.s(o.obra_social.value());
+    w.i(o.period.yyyymm());
+    w.i(o.amount);
+    w.u(static_cast<uint8_t>(o.status));
+    w.i(o.rolled_from ? o.rolled_from->yyyymm() : 0);
+    return w.take();
+}
+bool decode(std::string_view in, OrderAux& o) {
+    codec::Reader r(in);
+    o.obra_social = ObraSocialId{r.s()};
+    o.period = Period::from_yyyymm(static_cast<int32_t>(r.i()));
+    o.amount = r.i();
+    o.status = static_cast<domain::OrderStatus>(static_cast<uint8_t>(r.u()));
+    if (const auto from = static_cast<int32_t>(r.i()); from != 0) o.rolled_from = Period::from_yyyymm(from);
+    return r.done();
+}
+std::string encode(const BudgetAux& b) {
+    codec::Writer w;
+    w.s(b.obra_social.value());
+    w.s(b.affiliate_number);
+    w.s(b.credential);
+    w.u(b.authorized);
+    w.u(b.cancelled);
+    w.i(b.authorized_at);
+    w.u(b.items.size());
+    for (const BudgetItemAux& i : b.items) {
+        w.u(i.item.item);
+        w.s(i.item.practice_code);
+        w.u(i.item.tooth);
+        w.s(i.item.faces);
+        w.u(static_cast<uint8_t>(i.result));
+        w.u(i.consumed);
+        w.i(i.amount);
+        w.i(i.period.yyyymm());
+    }
+    return w.take();
+}
+bool decode(std::string_view in, BudgetAux& b) {
+    codec::Reader r(in);
+    b.obra_social = ObraSocialId{r.s()};
+    b.affiliate_number = r.s();
+    b.credential = r.s();
+    b.authorized = r.u() != 0;
+    b.cancelled = r.u() != 0;
+    b.authorized_at = r.i();
+    for (uint64_t n = r.u(); n > 0 && r.ok(); --n) {
+        BudgetItemAux i;
+        i.item.item = static_cast<uint32_t>(r.u());
+        i.item.practice_code = r.s();
+        i.item.tooth = static_cast<uint32_t>(r.u());
+        i.item.faces = r.s();
+        i.result = static_cast<domain::ItemResult>(static_cast<uint8_t>(r.u()));
+        i.consumed = r.u() != 0;
+        i.amount = r.i();
+        i.period = Period::from_yyyymm(static_cast<int32_t>(r.i()));
+        b.items.push_back(std::move(i));
+    }
+    return r.done();
+}
+
+// --- settlement contributions ---
+// What one order, budget or invoice adds to the settlement rows. A change to it is applied as
+// (after - before), so every settlement column is the sum over its sources.
+using Contribution = std::map<std::pair<Period, std::string>, SettlementRow>;
+
+SettlementRow& at(Contribution& c, Period p, const ObraSocialId& os) { return c[{p, os.value()}]; }
+
+void add_tally(Tally& into, const Tally& t, int sign) {
+    into.count += sign * t.count;
+    into.amount += sign * t.amount;
+}
+
+void add(SettlementRow& into, const SettlementRow& x, int sign) {
+    add_tally(into.orders_loaded, x.orders_loaded, sign);
+    add_tally(into.orders_approved, x.orders_approved, sign);
+    add_tally(into.orders_rejected, x.orders_rejected, sign);
+    add_tally(into.orders_rolled, x.orders_rolled, sign);
+    add_tally(into.billable, x.billable, sign);
+    add_tally(into.invoiced, x.invoiced, sign);
+    into.reinvoiced += sign * x.reinvoiced;
+    for (const auto& [k, v] : x.debits)
+        if ((into.debits[k] += sign * v) == 0) into.debits.erase(k);
+    into.collected += sign * x.collected;
+    for (const auto& [k, v] : x.retentions)
+        if ((into.retentions[k] += sign * v) == 0) into.retentions.erase(k);
+    into.paid_to_provider += sign * x.paid_to_provider;
+}
+
+bool is_zero(const SettlementRow& r) {
+    SettlementRow zero;
+    zero.period = r.period;
+    zero.obra_social = r.obra_social;
+    zero.provider = r.provider;
+    zero.invoice_state = r.invoice_state;
+    SettlementRow trimmed = r;
+    std::erase_if(trimmed.debits, [](const auto& kv) { return kv.second == 0; });
+    std::erase_if(trimmed.retentions, [](const auto& kv) { return kv.second == 0; });
+    return trimmed == zero;
+}
+
+Contribution contribution(const OrderAux* o) {
+    Contribution c;
+    if (o == nullptr) return c;
+    const Tally t{1, o->amount};
+    SettlementRow& row = at(c, o->period, o->obra_social);
+    row.orders_loaded = t;
+    if (o->status == domain::OrderStatus::approved) row.orders_approved = t;
+    if (o->status == domain::OrderStatus::rejected) row.orders_rejected = t;
+    if (o->rolled_from) at(c, *o->rolled_from, o->obra_social).orders_rolled = t;
+    return c;
+}
+
+Contribution contribution(const BudgetAux* b) {
+    Contribution c;
+    if (b == nullptr || b->cancelled) return c;  // A9: a cancelled transaction bills nothing
+    for (const BudgetItemAux& i : b->items)
+        if (i.consumed) add_tally(at(c, i.period, b->obra_social).billable, Tally{1, i.amount}, 1);
+    return c;
+}
+
+Contribution contribution(const InvoiceViewRow* inv) {
+    Contribution c;
+    if (inv == nullptr || !inv->active()) return c;
+    SettlementRow& row = at(c, inv->period, inv->obra_social);
+    if (inv->billing == domain::BillingType::refacturacion) row.reinvoiced = inv->amount;
+    else row.invoiced = Tally{1, inv->amount};
+    for (const DebitEntry& d : inv->debits) row.debits[d.reason_code] += d.amount;
+    row.collected = inv->paid;
+    return c;
+}
+
+// The pending rows a budget holds: authorized items neither consumed nor cancelled.
+std::vector<uint32_t> pending_items(const BudgetAux* b) {
+    std::vector<uint32_t> out;
+    if (b == nullptr || !b->authorized || b->cancelled) return out;
+    for (const BudgetItemAux& i : b->items)
+        if (i.result == domain::ItemResult::autorizada && !i.consumed) out.push_back(i.item.item);
+    return out;
+}
+
+class Sha256 {
+public:
+    Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
+    ~Sha256() { EVP_MD_CTX_free(ctx_); }
+    Sha256(const Sha256&) = delete;
+    Sha256& operator=(const Sha256&) = delete;
+    void update(std::string_view bytes) {
+        codec::Writer w;  // length-prefixed, so ("ab","c") and ("a","bc") differ
+        w.u(bytes.size());
+        const std::string len = w.take();
+        EVP_DigestUpdate(ctx_, len.data(), len.size());
+        EVP_DigestUpdate(ctx_, bytes.data(), bytes.size());
+    }
+    std::string hex() {
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int n = 0;
+        EVP_DigestFinal_ex(ctx_, md, &n);
+        std::string out;
+        char buf[3];
+        for (unsigned int i = 0; i < n; ++i) {
+            std::snprintf(buf, sizeof buf, "%02x", md[i]);
+            out += buf;
+        }
+        return out;
+    }
+
+private:
+    EVP_MD_CTX* ctx_;
+};
+
+// A row's key as people read it: "1042", "1042/88-T-123/2", "2025-06/sancor/1042", "1042/f-1".
+std::string readable_key(Cf cf, std::string_view key) {
+    auto take = [&](int bytes) {
+        const uint64_t v = codec::get_be(key, bytes);
+        key.remove_prefix(std::min(key.size(), static_cast<size_t>(bytes)));
+        return v;
+    };
+    auto text = [&] {
+        const size_t end = std::min(key.find('\0'), key.size());
+        std::string v(key.substr(0, end));
+        key.remove_prefix(std::min(key.size(), end + 1));
+        return v;
+    };
+    switch (cf) {
+        case kPending: {
+            const uint64_t provider = take(8);
+            const uint64_t boca = take(4);
+            const std::string serie = text();
+            const uint64_t number = take(8);
+            return std::to_string(provider) + "/" + std::to_string(boca) + "-" + serie + "-" + std::to_string(number) + "/" +
+                   std::to_string(take(4));
+        }
+        case kSettlement: {
+            const Period period = Period::from_yyyymm(static_cast<int32_t>(take(4)));
+            const std::string os = text();
+            return domain::to_string(period) + "/" + os + "/" + std::to_string(take(8));
+        }
+        case kInvoices: {
+            const uint64_t provider = take(8);
+            return std::to_string(provider) + "/" + std::string(key);
+        }
+        default: return std::to_string(take(8));
+    }
+}
+
+class RocksViews;
+
+// Rows of one column family loaded into a batch. `row` empty: absent (or deleted).
+template <class R>
+struct Slot {
+    std::optional<R> row;
+    bool dirty = false;
+};
+
+class StoreBatch final : public Views::Batch {
+public:
+    StoreBatch(RocksViews& v, bool want_delta) : v_(v), want_delta_(want_delta) {}
+    void apply(const events::Envelope& e) override;
+    void advance(const events::TopicPartition& tp, int64_t next_offset) override { offsets_[tp] = next_offset; }
+
+    events::result<Delta> commit(rocksdb::DB& db, const std::vector<rocksdb::ColumnFamilyHandle*>& cfs);
+
+private:
+    template <class R>
+    Slot<R>& slot(std::unordered_map<std::string, Slot<R>>& cache, Cf cf, const std::string& key);
+    template <class R>
+    R* find(std::unordered_map<std::string, Slot<R>>& cache, Cf cf, const std::string& key) {
+        auto& s = slot(cache, cf, key);
+        return s.row ? &*s.row : nullptr;
+    }
+    template <class R>
+    R& change(std::unordered_map<std::string, Slot<R>>& cache, Cf cf, const std::string& key) {
+        auto& s = slot(cache, cf, key);
+        if (!s.row) s.row.emplace();
+        mark(s, cf, key);
+        return *s.row;
+    }
+    template <class R>
+    void erase(std::unordered_map<std::string, Slot<R>>& cache, Cf cf, const std::string& key) {
+        auto& s = slot(cache, cf, key);
+        if (!s.row) return;
+        s.row.reset();
+        mark(s, cf, key);
+    }
+    template <class R>
+    void mark(Slot<R>& s, Cf cf, const std::string& key) {
+        if (s.dirty) return;
+        s.dirty = true;
+        changed_.emplace_back(cf, key);
+    }
+
+    SettlementRow& settlement_row(Period p, const ObraSocialId& os, ProviderId provider) {
+        SettlementRow& row = change(settlement_, kSettlement, settlement_key(p, os, provider));
+        row.period = p;
+        row.obra_social = os;
+        row.provider = provider;
+        return row;
+    }
+    void apply_difference(ProviderId provider, const Contribution& before, const Contribution& after);
+
+    void apply_padron(ProviderId p, const domain::Event& e, TimestampMs at);
+    void apply_order(ProviderId p, const domain::Event& e);
+    void apply_budget(ProviderId p, const domain::Event& e, TimestampMs at);
+    void apply_invoice(ProviderId p, const domain::Event& e, TimestampMs at);
+
+    RocksViews& v_;
+    bool want_delta_;
+    std::unordered_map<std::string, Slot<PadronRow>> padron_;
+    std::unordered_map<std::string, Slot<PendingRow>> pending_;
+    std::unordered_map<std::string, Slot<SettlementRow>> settlement_;
+    std::unordered_map<std::string, Slot<InvoiceViewRow>> invoices_;
+    std::unordered_map<std::string, Slot<OrderAux>> orders_;
+    std::unordered_map<std::string, Slot<BudgetAux>> budgets_;
+    std::vector<std::pair<Cf, std::string>> changed_;  // in first-change order
+    std::map<events::TopicPartition, int64_t> offsets_;
+    size_t events_ = 0;
+    std::string error_;  // first unreadable stored row
+};
+
+class RocksViews final : public Views {
+public:
+    RocksViews(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> cfs)
+        : db_(std::move(db)), cfs_(std::move(cfs)) {}
+    ~RocksViews() override {
+        for (auto* cf : cfs_) db_->DestroyColumnFamilyHandle(cf);
+    }
+
+    int64_t applied(const events::TopicPartition& tp) const override {
+        std::string v;
+        if (!db_->Get({}, cfs_[kMeta], offset_key(tp), &v).ok() || v.size() != 8) return 0;
+        return static_cast<int64_t>(codec::get_be(v, 8));
+    }
+
+    std::optional<PadronRow> padron(ProviderId provider) const override {
+        return get<PadronRow>(kPadron, provider_key(provider));
+    }
+    std::vector<PadronRow> padron_rows() const override {
+        return scan<PadronRow>(kPadron, "", [](const PadronRow&) { return true; });
+    }
+    std::vector<PendingRow> pending(const PendingFilter& f) const override {
+        return scan<PendingRow>(kPending, f.provider ? provider_key(*f.provider) : "", [&](const PendingRow& r) {
+            return (!f.obra_social || r.obra_social == *f.obra_social) &&
+                   (f.affiliate_number.empty() || r.affiliate_number == f.affiliate_number);
+        });
+    }
+    std::vector<SettlementRow> settlement(const SettlementFilter& f) const override {
+        const std::string prefix = f.period ? settlement_prefix(*f.period, f.obra_social ? &f.obra_social->value() : nullptr) : "";
+        return scan<SettlementRow>(kSettlement, prefix, [&](const SettlementRow& r) {
+            return (!f.obra_social || r.obra_social == *f.obra_social) && (!f.provider || r.provider == *f.provider);
+        });
+    }
+    std::vector<InvoiceViewRow> invoices(const SettlementFilter& f) const override {
+        return scan<InvoiceViewRow>(kInvoices, f.provider ? provider_key(*f.provider) : "", [&](const InvoiceViewRow& r) {
+            return (!f.obra_social || r.obra_social == *f.obra_social) && (!f.period || r.period == *f.period);
+        });
+    }
+
+    std::vector<ViewDigest> digests() const override {
+        const rocksdb::Snapshot* snap = db_->GetSnapshot();
+        rocksdb::ReadOptions ro;
+        ro.snapshot = snap;
+        std::vector<ViewDigest> out;
+        const std::vector<std::pair<const char*, std::vector<Cf>>> views{
+            {"padron", {kPadron}}, {"pending", {kPending}}, {"settlement", {kSettlement, kInvoices}}};
+        for (const auto& [name, cfs] : views) {
+            Sha256 h;
+            uint64_t rows = 0;
+            for (Cf cf : cfs) {
+                h.update(kCfNames[cf]);
+                std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cfs_[cf]));
+                for (it->SeekToFirst(); it->Valid(); it->Next(), ++rows) {
+                    h.update(std::string_view(it->key().data(), it->key().size()));
+                    h.update(std::string_view(it->value().data(), it->value().size()));
+                }
+            }
+            out.push_back({name, h.hex(), rows});
+        }
+        db_->ReleaseSnapshot(snap);
+        return out;
+    }
+
+    std::unique_ptr<Batch> begin(bool deltas) override { return std::make_unique<StoreBatch>(*this, deltas); }
+    events::result<Delta> commit(std::unique_ptr<Batch> batch) override {
+        return static_cast<StoreBatch&>(*batch).commit(*db_, cfs_);
+    }
+
+    events::result<ok_t> check_source(std::string_view source) {
+        if (source.empty()) return ok;
+        std::string stored;
+        if (db_->Get({}, cfs_[kMeta], kSourceKey, &stored).ok()) {
+            if (stored == source) return ok;
+            return fail(errc::config_mismatch, "these views were built from the " + stored + " log, not the " + std::string(source) +
+                                                   " one; delete their directory to rebuild them");
+        }
+        if (auto st = db_->Put({}, cfs_[kMeta], kSourceKey, rocksdb::Slice(source.data(), source.size())); !st.ok())
+            return fail(errc::io_error, "views: " + st.ToString());
+        return ok;
+    }
+
+    // For batches: the stored value of a key, if any.
+    // The runner's reads go through a cache of recently written rows: a rebuild reads back
+    // mostly what it wrote a batch or two ago (a settlement row, an order being approved).
+    // Two generations bound it: when the young one is full it becomes the old one.
+    bool load(Cf cf, const std::string& key, std::string& value) {
+        const std::string k = cache_key(cf, key);
+        if (auto it = young_.find(k); it != young_.end()) {
+            if (!it->second) return false;
+            value = *it->second;
+            return true;
+        }
+        if (auto it = old_.find(k); it != old_.end()) {
+            auto v = it->second;
+            remember(k, v);
+            if (!v) return false;
+            value = *v;
+            return true;
+        }
+        return db_->Get({}, cfs_[cf], key, &value).ok();
+    }
+    // After a committed write: the value now stored (nullopt: deleted).
+    void remember(Cf cf, const std::string& key, std::optional<std::string> value) { remember(cache_key(cf, key), std::move(value)); }
+
+private:
+    template <class R>
+    std::optional<R> get(Cf cf, const std::string& key) const {
+        std::string v;
+        R row;
+        // Straight from the DB: queries run on other threads than the runner's cache.
+        if (!db_->Get({}, cfs_[cf], key, &v).ok() || !codec::decode(v, row)) return std::nullopt;
+        return row;
+    }
+    template <class R, class Pred>
+    std::vector<R> scan(Cf cf, const std::string& prefix, Pred keep) const {
+        std::vector<R> out;
+        std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cfs_[cf]));
+        for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+            R row;
+            if (codec::decode(std::string_view(it->value().data(), it->value().size()), row) && keep(row))
+                out.push_back(std::move(row));
+        }
+        return out;
+    }
+
+    static std::string cache_key(Cf cf, const std::string& key) { return static_cast<char>(cf) + key; }
+    void remember(std::string k, std::optional<std::string> value) {
+        if (young_.size() >= kCacheRows) {
+            old_ = std::move(young_);
+            young_.clear();
+        }
+        young_[std::move(k)] = std::move(value);
+    }
+    static constexpr size_t kCacheRows = 250'000;  // per generation; rows are ~100-500 bytes
+
+    std::unique_ptr<rocksdb::DB> db_;
+    std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
+    std::unordered_map<std::string, std::optional<std::string>> young_, old_;
+};
+
+template <class R>
+Slot<R>& StoreBatch::slot(std::unordered_map<std::string, Slot<R>>& cache, Cf cf, const std::string& key) {
+    auto [it, fresh] = cache.try_emplace(key);
+    if (fresh) {
+        std::string v;
+        if (v_.load(cf, key, v)) {
+            R row;
+            if (decode(v, row)) it->second.row = std::move(row);
+            else if (error_.empty()) error_ = std::string("unreadable row in view '") + kCfNames[cf] + "'";
+        }
+    }
+    return it->second;
+}
+
+void StoreBatch::apply_difference(ProviderId provider, const Contribution& before, const Contribution& after) {
+    Contribution diff = after;
+    for (const auto& [k, row] : before) add(diff[k], row, -1);
+    for (const auto& [k, row] : diff) {
+        if (is_zero(row)) continue;
+        add(settlement_row(k.first, ObraSocialId{k.second}, provider), row, 1);
+    }
+}
+
+void StoreBatch::apply(const events::Envelope& e) {
+    ++events_;
+    const ProviderId p = e.provider_id;
+    const TimestampMs at = e.occurred_at;
+    switch (events::topic_for(e.payload)) {
+        case events::Topic::padron: apply_padron(p, e.payload, at); break;
+        case events::Topic::orders: apply_order(p, e.payload); break;
+        case events::Topic::authorizations: apply_budget(p, e.payload, at); break;
+        case events::Topic::billing: apply_invoice(p, e.payload, at); break;
+    }
+}
+
+void StoreBatch::apply_padron(ProviderId p, const domain::Event& e, TimestampMs at) {
+    PadronRow& row = change(padron_, kPadron, provider_key(p));
+    row.provider = p;
+    domain::evolve(row.state, e, at);
+    row.uploaded_at.resize(row.state.documents.size(), at);
+    row.verified_at.resize(row.state.documents.size(), 0);
+    if (const auto* v = std::get_if<domain::DocumentVerified>(&e)) {
+        for (size_t i = 0; i < row.state.documents.size(); ++i)
+            if (row.state.documents[i].uploaded.document_id == v->document_id) row.verified_at[i] = at;
+    } else if (const auto* left = std::get_if<domain::PadronLeft>(&e)) {
+        row.left_on = left->left_on;
+    } else if (std::holds_alternative<domain::PadronEnrolled>(e)) {
+        row.left_on.reset();
+    }
+}
+
+void StoreBatch::apply_order(ProviderId p, const domain::Event& e) {
+    const std::string* id = std::visit(
+        domain::overloaded{[](const domain::OrderLoaded& x) { return &x.order_id; },
+                           [](const domain::OrderApproved& x) { return &x.order_id; },
+                           [](const domain::OrderRejected& x) { return &x.order_id; },
+                           [](const domain::OrderDeferred& x) { return &x.order_id; },
+                           [](const auto&) -> const std::string* { return nullptr; }},
+        e);
+    if (id == nullptr) return;
+    const std::string key = "o" + provider_key(p) + *id;
+    auto& s = slot(orders_, kState, key);
+    const Contribution before = contribution(s.row ? &*s.row : nullptr);
+    std::visit(domain::overloaded{
+                   [&](const domain::OrderLoaded& x) {  // O2: a rejected order loaded again replaces it
+                       change(orders_, kState, key) = OrderAux{x.obra_social, x.period, x.amount, domain::OrderStatus::pending, {}};
+                   },
+                   [&](const domain::OrderApproved&) {
+                       if (s.row) change(orders_, kState, key).status = domain::OrderStatus::approved;
+                   },
+                   [&](const domain::OrderRejected&) {
+                       if (s.row) change(orders_, kState, key).status = domain::OrderStatus::rejected;
+                   },
+                   [&](const domain::OrderDeferred& x) {
+                       if (!s.row) return;
+                       OrderAux& o = change(orders_, kState, key);
+                       if (!o.rolled_from) o.rolled_from = x.from_period;
+                       o.period = x.to_period;
+                   },
+                   [](const auto&) {}},
+               e);
+    apply_difference(p, before, contribution(s.row ? &*s.row : nullptr));
+}
+
+void StoreBatch::apply_budget(ProviderId p, const domain::Event& e, TimestampMs at) {
+    const domain::TransactionRef* t = std::visit(
+        domain::overloaded{[](const domain::BudgetSubmitted& x) { return &x.transaction; },
+                           [](const domain::BudgetAuthorized& x) { return &x.transaction; },
+                           [](const domain::PracticeConsumed& x) { return &x.transaction; },
+                           [](const domain::TransactionCancelled& x) { return &x.transaction; },
+                           [](const auto&) -> const domain::TransactionRef* { return nullptr; }},
+        e);
+    if (t == nullptr) return;  // eligibility, tokens and audit referrals change no view
+    const domain::TransactionRef transaction = *t;
+    const std::string key = "b" + provider_key(p) + transaction_key(transaction);
+    auto& s = slot(budgets_, kState, key);
+    const Contribution before = contribution(s.row ? &*s.row : nullptr);
+    const std::vector<uint32_t> pending_before = pending_items(s.row ? &*s.row : nullptr);
+    std::visit(domain::overloaded{
+                   [&](const domain::BudgetSubmitted& x) {
+                       BudgetAux b{x.obra_social, x.affiliate_number, x.credential, false, false, 0, {}};
+                       for (const domain::BudgetItem& i : x.items) b.items.push_back({i, domain::ItemResult::en_auditoria, false, 0, {}});
+                       change(budgets_, kState, key) = std::move(b);
+                   },
+                   [&](const domain::BudgetAuthorized& x) {
+                       if (!s.row) return;
+                       BudgetAux& b = change(budgets_, kState, key);
+                       b.authorized = true;
+                       b.authorized_at = at;
+                       for (const domain::ItemDecision& d : x.items)
+                           for (BudgetItemAux& i : b.items)
+                               if (i.item.item == d.item) i.result = d.result;
+                   },
+                   [&](const domain::PracticeConsumed& x) {
+                       if (!s.row) return;
+                       BudgetAux& b = change(budgets_, kState, key);
+                       for (const domain::ConsumedItem& c : x.items)
+                           for (BudgetItemAux& i : b.items)
+                               if (i.item.item == c.item) {
+                                   i.consumed = true;
+                                   i.amount = c.amount;
+                                   i.period = x.period;
+                               }
+                   },
+                   [&](const domain::TransactionCancelled&) {
+                       if (s.row) change(budgets_, kState, key).cancelled = true;
+                   },
+                   [](const auto&) {}},
+               e);
+    const BudgetAux* b = s.row ? &*s.row : nullptr;
+    apply_difference(p, before, contribution(b));
+    const std::vector<uint32_t> pending_after = pending_items(b);
+    for (uint32_t item : pending_before)
+        if (std::find(pending_after.begin(), pending_after.end(), item) == pending_after.end())
+            erase(pending_, kPending, pending_key(p, transaction, item));
+    for (uint32_t item : pending_after) {
+        if (std::find(pending_before.begin(), pending_before.end(), item) != pending_before.end()) continue;
+        const auto& i = *std::find_if(b->items.begin(), b->items.end(), [&](const BudgetItemAux& x) { return x.item.item == item; });
+        change(pending_, kPending, pending_key(p, transaction, item)) =
+            PendingRow{p, transaction, item, b->obra_social, b->affiliate_number, b->credential,
+                       i.item.practice_code, i.item.tooth, i.item.faces, b->authorized_at};
+    }
+}
+
+void StoreBatch::apply_invoice(ProviderId p, const domain::Event& e, TimestampMs at) {
+    using domain::InvoiceStatus;
+    // Retentions and payments to the provider are plain additions to their row.
+    if (const auto* r = std::get_if<domain::RetentionApplied>(&e)) {
+        SettlementRow& row = settlement_row(r->period, r->obra_social, p);
+        if ((row.retentions[r->kind] += r->amount) == 0) row.retentions.erase(r->kind);
+        return;
+    }
+    if (const auto* paid = std::get_if<domain::ProviderPaid>(&e)) {
+        settlement_row(paid->period, paid->obra_social, p).paid_to_provider += paid->amount;
+        return;
+    }
+    // Everything else changes one or more invoices: apply each change as after - before.
+    auto update = [&](const std::string& invoice_id, auto&& mutate) {
+        const std::string key = provider_key(p) + invoice_id;
+        auto& s = slot(invoices_, kInvoices, key);
+        const bool fresh = std::holds_alternative<domain::InvoiceIssued>(e);
+        if (!s.row && !fresh) return;
+        const Contribution before = contribution(s.row ? &*s.row : nullptr);
+        InvoiceViewRow& inv = change(invoices_, kInvoices, key);
+        mutate(inv);
+        apply_difference(p, before, contribution(&inv));
+        if (inv.billing == domain::BillingType::original) settlement_row(inv.period, inv.obra_social, p).invoice_state = inv.state();
+    };
+    auto set_status = [&](const std::string& id, InvoiceStatus st) { update(id, [&](InvoiceViewRow& inv) { inv.status = st; }); };
+    std::visit(domain::overloaded{
+                   [&](const domain::InvoiceIssued& x) {
+                       update(x.invoice_id, [&](InvoiceViewRow& inv) {
+                           inv = InvoiceViewRow{p, x.invoice_id, x.obra_social, x.comprobante, x.billing, x.punto_de_venta,
+                                                x.number, x.period, x.amount, x.issued_on, InvoiceStatus::cargada, 0, {}, 0, 0, {}};
+                       });
+                   },
+                   [&](const domain::InvoiceSent& x) {
+                       update(x.invoice_id, [&](InvoiceViewRow& inv) {
+                           inv.status = InvoiceStatus::enviada;
+                           if (inv.received_at == 0) inv.received_at = at;
+                       });
+                   },
+                   [&](const domain::InvoiceObserved& x) { set_status(x.invoice_id, InvoiceStatus::observada); },
+                   [&](const domain::InvoiceAccepted& x) { set_status(x.invoice_id, InvoiceStatus::aceptada); },
+                   [&](const domain::InvoiceIngresada& x) { set_status(x.invoice_id, InvoiceStatus::ingresada); },
+                   [&](const domain::InvoiceRejected& x) { set_status(x.invoice_id, InvoiceStatus::rechazada); },
+                   [&](const domain::DebitApplied& x) {
+                       update(x.invoice_id, [&](InvoiceViewRow& inv) {
+                           inv.debits.push_back({x.debit_id, x.amount, x.reason_code, x.debit_sheet});
+                       });
+                   },
+                   [&](const domain::CreditNoteIssued& x) {
+                       update(x.invoice_id, [&](InvoiceViewRow& inv) { inv.credited += x.amount; });
+                   },
+                   [&](const domain::PaymentOrderIssued& x) {
+                       for (const domain::PaidInvoice& pi : x.invoices)
+                           update(pi.invoice_id, [&](InvoiceViewRow& inv) {
+                               inv.paid += pi.amount;
+                               inv.payment_orders.push_back(x.payment_order);
+                           });
+                   },
+                   [](const auto&) {}},
+               e);
+}
+
+events::result<Delta> StoreBatch::commit(rocksdb::DB& db, const std::vector<rocksdb::ColumnFamilyHandle*>& cfs) {
+    if (!error_.empty()) return fail(errc::corrupt_record, error_ + "; rebuild the views (delete the views directory)");
+    rocksdb::WriteBatch wb;
+    Delta delta;
+    delta.events = events_;
+    std::vector<std::tuple<Cf, const std::string*, std::optional<std::string>>> written;
+    written.reserve(changed_.size());
+    // Sorted keys let the memtable's skip list reuse its insert position from key to key.
+    std::vector<const std::pair<Cf, std::string>*> order;
+    order.reserve(changed_.size());
+    for (const auto& c : changed_) order.push_back(&c);
+    std::sort(order.begin(), order.end(), [](const auto* a, const auto* b) { return *a < *b; });
+    for (const auto* c : order) {
+        const auto& [cf, key] = *c;
+        auto write = [&](auto& cache) {
+            const auto& s = cache.at(key);
+            if (s.row) {
+                std::string value = encode(*s.row);
+                wb.Put(cfs[cf], key, value);
+                written.emplace_back(cf, &key, std::move(value));
+            } else {
+                wb.Delete(cfs[cf], key);
+                written.emplace_back(cf, &key, std::nullopt);
+            }
+        };
+        switch (cf) {
+            case kPadron: write(padron_); break;
+            case kPending: write(pending_); break;
+            case kSettlement: write(settlement_); break;
+            case kInvoices: write(invoices_); break;
+            default:
+                if (key[0] == 'o') write(orders_);
+                else write(budgets_);
+                break;
+        }
+    }
+    if (want_delta_) {
+        for (const auto& [cf, key] : changed_) {
+            auto add_change = [&](auto& cache, View view) {
+                const auto& s = cache.at(key);
+                RowChange c{view, readable_key(cf, key), std::nullopt};
+                if (s.row) c.row = Row(*s.row);
+                delta.changes.push_back(std::move(c));
+            };
+            switch (cf) {
+                case kPadron: add_change(padron_, View::padron); break;
+                case kPending: add_change(pending_, View::pending); break;
+                case kSettlement: add_change(settlement_, View::settlement); break;
+                case kInvoices: add_change(invoices_, View::invoices); break;
+                default: break;  // working state, not a view
+            }
+        }
+    }
+    for (const auto& [tp, next] : offsets_) {
+        std::string v;
+        put_be(v, static_cast<uint64_t>(next), 8);
+        wb.Put(cfs[kMeta], offset_key(tp), v);
+    }
+    rocksdb::WriteOptions wo;
+    wo.sync = false;  // the views are rebuilt from the log; the WAL still survives a process crash
+    if (auto st = db.Write(wo, &wb); !st.ok()) return fail(errc::io_error, "views: " + st.ToString());
+    for (auto& [cf, key, value] : written) v_.remember(cf, *key, std::move(value));
+    return delta;
+}
+
+}  // namespace
+
+events::result<std::unique_ptr<Views>> Views::open(const std::string& path, std::string_view source) {
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    options.create_missing_column_families = true;
+    options.IncreaseParallelism(2);
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const char* name : kCfNames) {
+        rocksdb::ColumnFamilyOptions cf;
+        cf.write_buffer_size = 64 << 20;
+        // Most lookups of a rebuild are for keys not there yet (a new order, a new budget):
+        // bloom filters, in the memtable too, answer those without searching.
+        cf.memtable_prefix_bloom_size_ratio = 0.1;
+        cf.memtable_whole_key_filtering = true;
+        rocksdb::BlockBasedTableOptions table;
+        table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+        cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+        descriptors.emplace_back(name == std::string("meta") ? std::string(rocksdb::kDefaultColumnFamilyName) : name, cf);
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(path, ec);  // RocksDB creates the last level only
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    if (auto st = rocksdb::DB::Open(options, path, descriptors, &handles, &raw); !st.ok())
+        return fail(errc::io_error, "views at " + path + ": " + st.ToString());
+    auto views = std::make_unique<RocksViews>(std::unique_ptr<rocksdb::DB>(raw), std::move(handles));
+    if (auto checked = views->check_source(source); !checked) return failure(std::move(checked).error());
+    return std::unique_ptr<Views>(std::move(views));
+}
+
+}  // namespace liquida::projections

@@ -1,0 +1,237 @@
+// The live views every user looks at, kept in RocksDB and built only from the event log:
+// the padrón, pending consumption and settlement (with its F4 invoice listing).
+//
+// Every row is a function of one topic's events (padrón <- liquida.padron, pending <-
+// liquida.authorizations, settlement columns <- their own topic each), so the views at a
+// set of offsets do not depend on how the runner interleaved partitions: live and rebuilt
+// views have equal digests.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "domain/config.h"
+#include "domain/state.h"
+#include "events/envelope.h"
+#include "events/errc.h"
+#include "events/log.h"
+
+namespace liquida::projections {
+
+using domain::Centavos;
+using domain::Date;
+using domain::ObraSocialId;
+using domain::Period;
+using domain::ProviderId;
+using domain::TimestampMs;
+
+enum class View : uint8_t { padron = 0, pending = 1, settlement = 2, invoices = 3 };
+std::string_view view_name(View v) noexcept;  // "padron", "pending", "settlement", "invoices"
+
+// --- Padrón (P1-P6) ---
+struct DocumentRow {
+    domain::DocumentType type = domain::DocumentType::rnp;
+    std::string document_id;
+    domain::DocumentStatus status = domain::DocumentStatus::pending;
+    TimestampMs uploaded_at = 0;
+    TimestampMs verified_at = 0;  // 0: not verified yet
+    Date expires_on;
+    friend bool operator==(const DocumentRow&, const DocumentRow&) = default;
+};
+
+struct PadronRow {
+    ProviderId provider;
+    domain::ProviderState state;  // identity, adhesions, documents in upload order, enrollment
+    std::vector<TimestampMs> uploaded_at;  // parallel to state.documents
+    std::vector<TimestampMs> verified_at;
+    std::optional<Date> left_on;  // P5
+    friend bool operator==(const PadronRow&, const PadronRow&) = default;
+
+    // P2: enrolled and every required document approved and in force on `day`; expiry
+    // changes standing by the date alone.
+    bool in_good_standing(Date day) const noexcept { return domain::in_padron(state, day); }
+    // The latest upload of each document type, in type order.
+    std::vector<DocumentRow> documents() const;
+};
+
+// --- Pending consumption: authorized items not consumed nor cancelled (A7-A9) ---
+struct PendingRow {
+    ProviderId provider;
+    domain::TransactionRef transaction;
+    uint32_t item = 0;
+    ObraSocialId obra_social;
+    std::string affiliate_number;
+    std::string credential;
+    std::string practice_code;
+    uint32_t tooth = 0;
+    std::string faces;
+    TimestampMs authorized_at = 0;
+    friend bool operator==(const PendingRow&, const PendingRow&) = default;
+
+    int32_t age_days(Date today) const noexcept { return today.days - domain::local_date(authorized_at).days; }
+};
+
+// --- Settlement per (period, obra social, provider) (O2-O4, A8, F1-F4, S1-S3) ---
+struct Tally {
+    int64_t count = 0;
+    Centavos amount = 0;
+    friend bool operator==(const Tally&, const Tally&) = default;
+    Tally& operator+=(const Tally& o) noexcept {
+        count += o.count;
+        amount += o.amount;
+        return *this;
+    }
+};
+
+struct SettlementRow {
+    Period period;
+    ObraSocialId obra_social;
+    ProviderId provider;  // 0 in roll-ups
+    Tally orders_loaded;    // loaded into this period (O3), whatever their state
+    Tally orders_approved;  // O4: what the colegio bills
+    Tally orders_rejected;  // O2
+    Tally orders_rolled;    // O2/O3: moved from this period to the next
+    Tally billable;         // A8: consumed items of transactions not cancelled
+    Tally invoiced;         // active Original and Ajuste invoices (F1, F2)
+    Centavos reinvoiced = 0;                   // active Refacturación invoices (S1)
+    std::map<std::string, Centavos> debits;    // S1, by reason code
+    Centavos collected = 0;                    // S2: paid by the obra social's payment orders
+    std::map<domain::RetentionKind, Centavos> retentions;  // S3, by kind
+    Centavos paid_to_provider = 0;             // S3: net transferred to the provider's CBU
+    // F3 state of the latest Original invoice ("cancelado" once paid). In roll-ups, the state
+    // of the colegio's invoice to the obra social: the least advanced of its providers', or
+    // "pendiente" while one with something to bill has not invoiced.
+    std::string invoice_state;
+    friend bool operator==(const SettlementRow&, const SettlementRow&) = default;
+
+    Centavos total() const noexcept { return orders_approved.amount + billable.amount; }  // F1
+    Centavos debited() const noexcept;
+    Centavos retained() const noexcept;
+    Centavos balance() const noexcept { return invoiced.amount + reinvoiced - debited(); }
+    Centavos due_to_provider() const noexcept { return collected - retained() - paid_to_provider; }
+    SettlementRow& operator+=(const SettlementRow& o);
+};
+
+// --- Invoices, the rows of the F4 listing ---
+struct DebitEntry {
+    std::string debit_id;
+    Centavos amount = 0;
+    std::string reason_code;
+    std::string debit_sheet;
+    friend bool operator==(const DebitEntry&, const DebitEntry&) = default;
+};
+
+struct InvoiceViewRow {
+    ProviderId provider;
+    std::string invoice_id;
+    ObraSocialId obra_social;
+    domain::ComprobanteType comprobante = domain::ComprobanteType::factura_c;
+    domain::BillingType billing = domain::BillingType::original;
+    uint32_t punto_de_venta = 0;
+    uint32_t number = 0;
+    Period period;
+    Centavos amount = 0;
+    Date issued_on;
+    domain::InvoiceStatus status = domain::InvoiceStatus::cargada;
+    TimestampMs received_at = 0;  // 0: not sent yet
+    std::vector<DebitEntry> debits;
+    Centavos credited = 0;
+    Centavos paid = 0;
+    std::vector<std::string> payment_orders;
+    friend bool operator==(const InvoiceViewRow&, const InvoiceViewRow&) = default;
+
+    std::string label() const;  // F4: "B 00017-00004199"
+    Centavos debited() const noexcept;
+    Centavos balance() const noexcept { return amount - debited(); }
+    bool active() const noexcept { return status != domain::InvoiceStatus::rechazada; }
+    // F4: the F3 state, or "cancelado" once paid in full.
+    std::string state() const;
+    // F4: received plus the obra social's payment terms; nullopt before it is sent.
+    std::optional<Date> due_on(const domain::Config& config) const;
+};
+
+using Row = std::variant<PadronRow, PendingRow, SettlementRow, InvoiceViewRow>;
+
+// One row that an applied batch changed: its final state in the batch, or deleted.
+struct RowChange {
+    View view = View::padron;
+    std::string key;  // readable: "1042", "1042/88-T-123/2", "2025-06/sancor/1042", "1042/f-0001"
+    std::optional<Row> row;  // nullopt: the row left the view
+};
+
+// What one committed batch changed, rows in the order they first changed.
+struct Delta {
+    size_t events = 0;
+    std::vector<RowChange> changes;
+};
+
+struct ViewDigest {
+    std::string view;  // "padron", "pending", "settlement" (settlement rows and the invoice listing)
+    std::string sha256;  // hex
+    uint64_t rows = 0;
+};
+
+// Filters of the multi-row queries. Empty fields match everything.
+struct PendingFilter {
+    std::optional<ProviderId> provider;
+    std::optional<ObraSocialId> obra_social;
+    std::string affiliate_number;
+};
+struct SettlementFilter {
+    std::optional<Period> period;
+    std::optional<ObraSocialId> obra_social;
+    std::optional<ProviderId> provider;
+};
+
+class Views {
+public:
+    // Opens (or creates) the views' RocksDB at `path`. `source` names the log they are built
+    // from ("embedded", "kafka"): views built from another source fail with
+    // errc::config_mismatch, since their offsets mean nothing there. Empty: not checked.
+    static events::result<std::unique_ptr<Views>> open(const std::string& path, std::string_view source = {});
+    virtual ~Views() = default;
+
+    // The next offset to apply of each partition (0 when none applied).
+    virtual int64_t applied(const events::TopicPartition& tp) const = 0;
+
+    virtual std::optional<PadronRow> padron(ProviderId provider) const = 0;
+    virtual std::vector<PadronRow> padron_rows() const = 0;  // by provider id
+    virtual std::vector<PendingRow> pending(const PendingFilter& filter) const = 0;
+    virtual std::vector<SettlementRow> settlement(const SettlementFilter& filter) const = 0;
+    virtual std::vector<InvoiceViewRow> invoices(const SettlementFilter& filter) const = 0;
+
+    // One line per view: hash over its rows in key order, equal for equal contents.
+    virtual std::vector<ViewDigest> digests() const = 0;
+
+    // Used by the runner: a batch applies decoded events in memory; commit writes the
+    // changed rows and the offsets in one RocksDB WriteBatch, so a crash loses both or neither.
+    class Batch {
+    public:
+        virtual ~Batch() = default;
+        virtual void apply(const events::Envelope& event) = 0;
+        virtual void advance(const events::TopicPartition& tp, int64_t next_offset) = 0;
+    };
+    // `deltas`: collect the changed rows for commit's Delta (else it carries counts only).
+    virtual std::unique_ptr<Batch> begin(bool deltas = true) = 0;
+    virtual events::result<Delta> commit(std::unique_ptr<Batch> batch) = 0;
+};
+
+// Roll-ups of settlement rows (provider 0): per (period, obra social) when `by_obra_social`, else per period.
+std::vector<SettlementRow> roll_up(const std::vector<SettlementRow>& rows, bool by_obra_social);
+
+// Queries over padrón rows.
+std::vector<PadronRow> by_standing(const std::vector<PadronRow>& rows, Date day, bool in_good_standing);
+struct ExpiringDocument {
+    ProviderId provider;
+    DocumentRow document;
+};
+// Approved documents in force that expire within [day, day + days].
+std::vector<ExpiringDocument> expiring_within(const std::vector<PadronRow>& rows, Date day, int32_t days);
+// P6: providers adhered to an obra social, with their provider number there.
+std::vector<std::pair<ProviderId, std::string>> adhered_to(const std::vector<PadronRow>& rows, const ObraSocialId& os);
+
+}  // namespace liquida::projections

@@ -1,0 +1,219 @@
+// The three views against hand-computed scenarios from the seeds, and against the domain's
+// own queries over the same events.
+#include <catch2/catch.hpp>
+
+#include "domain/queries.h"
+#include "world.h"
+
+using namespace liquida::test;
+using liquida::projections::PendingFilter;
+using liquida::projections::SettlementFilter;
+using liquida::projections::View;
+
+namespace {
+
+const Period kJune{2025, 6};
+const ProviderId kProvider{1042};
+
+SubmitBudget insssep_budget(uint64_t transaction) {  // seed 002: three items
+    return SubmitBudget{transaction, kInsssep, "51868", "59790", "", "", "K029", DiagnosisType::definitivo,
+                        {BudgetLine{"100100", 18, ""}, BudgetLine{"20900", 17, "OM"}, BudgetLine{"20800", 25, "O"}},
+                        "DIABETICO - Tipo 2", {}};
+}
+
+IssueInvoice sancor_invoice(std::string id, Centavos amount) {
+    return IssueInvoice{std::move(id), kSancor, ComprobanteType::factura_b, BillingType::original, 17, 4199,
+                        "71110383321640", kJune, amount, date_from_civil(2025, 6, 10), "", "", attachments_for(kSancor)};
+}
+
+}  // namespace
+
+TEST_CASE("pending: an InSSSeP budget of three items with one consumed leaves two pending", "[projections][pending]") {
+    World w;
+    Member m{w, kProvider, provider_in_padron("B")};
+    w.record_history(m.id, m.ledger);
+    const TimestampMs authorized = at(2025, 6, 10, 9);
+    m.ok(insssep_budget(7), authorized);
+    m.ok(ConsumePractices{TransactionRef{88, "T", 7}, {1}, false, {}}, at(2025, 6, 12));
+    w.catch_up();
+
+    auto pending = w.views->pending({kProvider, {}, {}});
+    REQUIRE(pending.size() == 2);
+    CHECK(pending[0].item == 2);
+    CHECK(pending[0].practice_code == "020900");
+    CHECK(pending[0].tooth == 17);
+    CHECK(pending[0].faces == "OM");
+    CHECK(pending[1].item == 3);
+    CHECK(pending[1].transaction == TransactionRef{88, "T", 7});
+    CHECK(pending[1].affiliate_number == "51868");
+    CHECK(pending[1].authorized_at == authorized);
+    CHECK(pending[1].age_days(date_from_civil(2025, 6, 20)) == 10);
+    CHECK(w.views->pending({{}, kInsssep, {}}).size() == 2);
+    CHECK(w.views->pending({{}, kSancor, {}}).empty());
+    CHECK(w.views->pending({{}, {}, "51868"}).size() == 2);
+
+    // The consumed item is billable in its period, at the category-raised amount (A8).
+    const Period july = billing_period(at(2025, 6, 12), seed_config());  // O3: after the 5th, next month
+    REQUIRE(july == Period{2025, 7});
+    const auto rows = w.views->settlement({july, kInsssep, kProvider});
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].billable.count == 1);
+    CHECK(rows[0].billable.amount == settlement_of(m.ledger.state, july, kInsssep).consumptions);
+    CHECK(rows[0].billable.amount > 0);
+
+    // Cancelling the transaction empties its pending items and un-bills what was consumed.
+    m.ok(CancelTransaction{TransactionRef{88, "T", 7}, "error de carga"}, at(2025, 6, 13));
+    w.catch_up();
+    CHECK(w.views->pending({kProvider, {}, {}}).empty());
+    CHECK(w.views->settlement({july, kInsssep, kProvider}).at(0).billable == liquida::projections::Tally{});
+}
+
+TEST_CASE("settlement: a SanCor invoice with debits leaves its balance; retentions and payment", "[projections][settlement]") {
+    World w;
+    Member m{w, kProvider, provider_in_padron()};
+    w.record_history(m.id, m.ledger);
+    for (const char* id : {"a", "b"}) {
+        m.ok(complete_order(id, kSancor, "330101", date_from_civil(2025, 6, 1)), at(2025, 6, 2));
+        m.ok(ApproveOrder{id}, at(2025, 6, 3));
+    }
+    m.ok(complete_order("c", kSancor, "330101", date_from_civil(2025, 6, 1)), at(2025, 6, 2));
+    m.ok(RejectOrder{"c", "missing_patient_signature", "falta firma del paciente"}, at(2025, 6, 3));
+    const TimestampMs t = at(2025, 6, 10);
+    m.ok(sancor_invoice("f1", 3'000'000), t);
+    m.ok(SendInvoice{"f1"}, t);
+    m.ok(AcceptInvoice{"f1"}, t);
+    m.ok(IngresarInvoice{"f1"}, t);
+    m.ok(ApplyDebit{"f1", "d1", 500'000, "D01", "sesión sin planilla", "PD-1"}, t);
+    m.ok(ApplyDebit{"f1", "d2", 200'000, "D07", "sin firma", "PD-1"}, t);
+    m.ok(IssuePaymentOrder{kSancor, "OP-1", date_from_civil(2025, 8, 1), {PaidInvoice{"f1", 2'300'000}}, "CR-1"}, at(2025, 8, 1));
+    m.ok(ApplyRetentions{kJune, kSancor}, at(2025, 8, 2));
+    w.catch_up();
+
+    const auto rows = w.views->settlement({kJune, kSancor, kProvider});
+    REQUIRE(rows.size() == 1);
+    const auto& r = rows[0];
+    CHECK(r.orders_loaded.count == 3);
+    CHECK(r.orders_approved == liquida::projections::Tally{2, 3'000'000});
+    CHECK(r.orders_rejected.count == 1);
+    CHECK(r.invoiced == liquida::projections::Tally{1, 3'000'000});
+    CHECK(r.debits.at("D01") == 500'000);
+    CHECK(r.debits.at("D07") == 200'000);
+    CHECK(r.balance() == 2'300'000);  // S1: invoiced minus debits
+    CHECK(r.collected == 2'300'000);
+    CHECK(r.invoice_state == "cancelado");  // paid in full
+    // S3: the domain computed the retentions; the view shows the same, by kind.
+    const Settlement expected = settlement_of(m.ledger.state, kJune, kSancor);
+    CHECK(r.retained() == expected.retentions);
+    CHECK(r.retentions.size() == 3);
+    CHECK(r.due_to_provider() == expected.due_to_provider);
+    m.ok(PayProvider{kJune, kSancor, expected.due_to_provider, kCbu, "TR-1"}, at(2025, 8, 3));
+    w.catch_up();
+    CHECK(w.views->settlement({kJune, kSancor, kProvider}).at(0).paid_to_provider == expected.due_to_provider);
+    CHECK(w.views->settlement({kJune, kSancor, kProvider}).at(0).due_to_provider() == 0);
+
+    // F4: the invoice listing row.
+    const auto invoices = w.views->invoices({{}, {}, kProvider});
+    REQUIRE(invoices.size() == 1);
+    CHECK(invoices[0].label() == "B 00017-00004199");
+    CHECK(invoices[0].balance() == 2'300'000);
+    CHECK(invoices[0].payment_orders == std::vector<std::string>{"OP-1"});
+    CHECK(invoices[0].due_on(seed_config()) == Date{date_from_civil(2025, 6, 10).days + 60});
+
+    // Roll-ups add the providers up.
+    Member other{w, ProviderId{7}, provider_in_padron()};
+    w.record_history(other.id, other.ledger);
+    other.ok(complete_order("x", kSancor, "330101", date_from_civil(2025, 6, 1)), at(2025, 6, 2));
+    other.ok(ApproveOrder{"x"}, at(2025, 6, 3));
+    w.catch_up();
+    const auto all = w.views->settlement({kJune, {}, {}});
+    REQUIRE(all.size() == 2);
+    const auto by_os = liquida::projections::roll_up(all, true);
+    REQUIRE(by_os.size() == 1);
+    CHECK(by_os[0].orders_approved == liquida::projections::Tally{3, 4'500'000});
+    CHECK(by_os[0].invoice_state == "pendiente");  // the other provider has not invoiced yet
+}
+
+TEST_CASE("settlement: an order rolled to the next period counts there (O3)", "[projections][settlement]") {
+    World w;
+    Member m{w, kProvider, provider_in_padron()};
+    w.record_history(m.id, m.ledger);
+    const auto events = m.ok(complete_order("late", kSancor, "330101", date_from_civil(2025, 6, 1)), at(2025, 6, 2));
+    m.ledger.state.orders.orders.at("late").loaded.period = kJune;  // as loaded in June
+    w.record(m.id, {OrderDeferred{"late", kJune, kJune.next()}}, at(2025, 6, 30));
+    w.catch_up();
+    CHECK(w.views->settlement({kJune, kSancor, kProvider}).at(0).orders_rolled.count == 1);
+    CHECK(w.views->settlement({kJune.next(), kSancor, kProvider}).at(0).orders_loaded.count == 1);
+    CHECK(w.views->settlement({kJune, kSancor, kProvider}).at(0).orders_loaded.count == 0);
+}
+
+TEST_CASE("padrón: an expired SEGURO takes the provider out of good standing from that date (P2)", "[projections][padron]") {
+    World w;
+    Member m{w, kProvider, Ledger{}};
+    const TimestampMs t = at(2025, 5, 2);
+    m.ok(RegisterProvider{"MP-1234", kCuit, "USAR - PARA PRUEBAS", IvaCondition::monotributo, kCbu, "A", false, "", "", ""}, t);
+    m.ok(AdhereToObraSocial{kSancor, "8481"}, t);
+    for (DocumentType type : {DocumentType::rnp, DocumentType::afip, DocumentType::cbu, DocumentType::seguro, DocumentType::anexo1}) {
+        const std::string id = "doc-" + std::to_string(static_cast<int>(type));
+        const Date expires = type == DocumentType::seguro ? date_from_civil(2025, 6, 30) : date_from_civil(2030, 12, 31);
+        m.ok(UploadDocument{type, id, "s3://docs/" + id, expires}, t);
+        m.ok(VerifyDocument{id, true, ""}, at(2025, 5, 3));
+    }
+    m.ok(EnrollInPadron{}, at(2025, 5, 3));
+    w.catch_up();
+
+    auto row = w.views->padron(kProvider);
+    REQUIRE(row.has_value());
+    CHECK(row->state.identity.cuit == "27352153589");
+    CHECK(row->in_good_standing(date_from_civil(2025, 6, 30)));
+    CHECK_FALSE(row->in_good_standing(date_from_civil(2025, 7, 1)));  // by the date alone, no event yet
+    const auto docs = row->documents();
+    REQUIRE(docs.size() == 5);
+    CHECK(docs[3].type == DocumentType::seguro);
+    CHECK(docs[3].uploaded_at == t);
+    CHECK(docs[3].verified_at == at(2025, 5, 3));
+    CHECK(docs[3].status == DocumentStatus::approved);
+
+    const auto rows = w.views->padron_rows();
+    CHECK(liquida::projections::by_standing(rows, date_from_civil(2025, 7, 1), false).size() == 1);
+    CHECK(liquida::projections::by_standing(rows, date_from_civil(2025, 6, 1), true).size() == 1);
+    const auto expiring = liquida::projections::expiring_within(rows, date_from_civil(2025, 6, 1), 30);
+    REQUIRE(expiring.size() == 1);
+    CHECK(expiring[0].document.type == DocumentType::seguro);
+    CHECK(liquida::projections::expiring_within(rows, date_from_civil(2025, 6, 1), 28).empty());
+    CHECK(liquida::projections::adhered_to(rows, kSancor).size() == 1);
+    CHECK(liquida::projections::adhered_to(rows, kIoma).empty());
+
+    m.ok(ExpireDocumentsDue{date_from_civil(2025, 7, 1)}, at(2025, 7, 1));
+    w.catch_up();
+    CHECK(w.views->padron(kProvider)->documents()[3].status == DocumentStatus::expired);
+}
+
+TEST_CASE("deltas: each batch reports the rows it changed, in order, deletions included", "[projections][delta]") {
+    World w;
+    Member m{w, kProvider, provider_in_padron()};
+    w.record_history(m.id, m.ledger);
+    w.catch_up();
+    m.ok(insssep_budget(3), at(2025, 6, 10));
+    liquida::projections::Runner runner(*w.log, *w.views);
+    std::vector<liquida::projections::Delta> deltas;
+    runner.on_delta([&](const liquida::projections::Delta& d) { deltas.push_back(d); });
+    REQUIRE(runner.catch_up().has_value());
+    REQUIRE(deltas.size() == 1);
+    REQUIRE(deltas[0].changes.size() == 3);
+    CHECK(deltas[0].changes[0].view == View::pending);
+    CHECK(deltas[0].changes[0].key == "1042/88-T-3/1");
+    CHECK(deltas[0].changes[2].key == "1042/88-T-3/3");
+
+    m.ok(ConsumePractices{TransactionRef{88, "T", 3}, {2}, false, {}}, at(2025, 6, 11));
+    REQUIRE(runner.step().value() == 1);
+    REQUIRE(deltas.size() == 2);
+    bool deleted = false, billed = false;
+    for (const auto& c : deltas[1].changes) {
+        if (c.view == View::pending && c.key == "1042/88-T-3/2") deleted = !c.row.has_value();
+        if (c.view == View::settlement && c.key == "2025-07/insssep/1042") billed = c.row.has_value();
+    }
+    CHECK(deleted);
+    CHECK(billed);
+    CHECK(runner.step().value() == 0);  // nothing new: no batch, no delta
+    CHECK(deltas.size() == 2);
+}
