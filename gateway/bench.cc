@@ -1,6 +1,10 @@
+#include <librdkafka/rdkafka.h>
+
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "events/codec.h"
@@ -8,6 +12,7 @@
 #include "events/publisher.h"
 #include "events/topics.h"
 #include "gateway/commands.h"
+#include "gateway/log_setup.h"
 
 namespace liquida::commands {
 namespace {
@@ -27,26 +32,48 @@ events::Envelope order_event(uint64_t n) {
     return e;
 }
 
-int bench_log(const cli::Args& args) {
-    const std::string dir = args.get("data");
-    const auto total = args.get_int("events", 1, 1'000'000'000);
-    const auto batch = args.get_int("batch", 1, 100'000);
-    const auto threads = args.get_int("threads", 1, 256);
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    const int32_t partitions = 8;
-    auto log = events::open_embedded_log({dir, events::default_topics(partitions), args.flag("sync")});
-    if (!log) {
-        std::fprintf(stderr, "liquida bench: %s\n", log.error().message.c_str());
-        return 1;
-    }
-    const std::string topic(events::topic_name(events::Topic::orders));
-    // Encoded up front, as db_bench generates its values up front: this measures the log.
+// Encoded up front, as db_bench generates its values up front: this measures the log.
+std::vector<events::Record> order_pool() {
     std::vector<events::Record> pool;
     for (uint64_t i = 0; i < 4096; ++i) {
         auto e = order_event(i);
         pool.push_back({events::partition_key(e.provider_id), events::encode(e), e.recorded_at, {}});
     }
+    return pool;
+}
+
+void print_rate(const char* what, int64_t total, size_t sample_size, const std::string& batch, int64_t threads,
+                const std::string& where, double secs) {
+    std::printf("bench %s: %lld events of %zu bytes, batch %s, %lld thread(s), %s: %.3f s, %.0f events/s, %.1f MB/s\n", what,
+                static_cast<long long>(total), sample_size, batch.c_str(), static_cast<long long>(threads), where.c_str(), secs,
+                static_cast<double>(total) / secs, static_cast<double>(total) * static_cast<double>(sample_size) / secs / 1e6);
+}
+
+int bench_log(const cli::Args& args) {
+    const std::string dir = args.get("data");
+    const auto total = args.get_int("events", 1, 1'000'000'000);
+    const auto batch = args.get_int("batch", 1, 100'000);
+    const auto threads = args.get_int("threads", 1, 256);
+    const bool kafka = !args.get("kafka").empty();
+    int32_t partitions = 8;
+    std::unique_ptr<events::EventLog> log;
+    if (kafka) {
+        // The topics must exist or be creatable (`liquida kafka-dev` creates them).
+        partitions = static_cast<int32_t>(args.get_int("partitions", 1, 4096));
+        log = open_log(args, "bench");
+        if (!log) return 1;
+    } else {
+        std::filesystem::remove_all(dir);
+        std::filesystem::create_directories(dir);
+        auto opened = events::open_embedded_log({dir, events::default_topics(partitions), args.flag("sync")});
+        if (!opened) {
+            std::fprintf(stderr, "liquida bench: %s\n", opened.error().message.c_str());
+            return 1;
+        }
+        log = std::move(*opened);
+    }
+    const std::string topic(events::topic_name(events::Topic::orders));
+    const std::vector<events::Record> pool = order_pool();
     const size_t sample_size = pool.front().value.size();
 
     std::atomic<bool> failed{false};
@@ -63,7 +90,7 @@ int bench_log(const cli::Args& args) {
                     b.records.push_back(pool[static_cast<size_t>(t * total + done + i) % pool.size()]);
                     b.records.back().timestamp += t * total + done + i;  // a growing clock
                 }
-                if (!(*log)->append(std::move(b))) failed = true;
+                if (!log->append(std::move(b))) failed = true;
                 done += n;
             }
         });
@@ -74,18 +101,170 @@ int bench_log(const cli::Args& args) {
         std::fprintf(stderr, "liquida bench: an append failed\n");
         return 1;
     }
-    std::printf("bench log: %lld events of %zu bytes, batch %lld, %lld thread(s), sync=%s: %.3f s, %.0f events/s, %.1f MB/s\n",
-                static_cast<long long>(total), sample_size, static_cast<long long>(batch),
-                static_cast<long long>(threads), args.flag("sync") ? "on" : "off", secs,
-                static_cast<double>(total) / secs, static_cast<double>(total) * static_cast<double>(sample_size) / secs / 1e6);
+    print_rate("log", total, sample_size, std::to_string(batch), threads,
+               kafka ? "kafka" : std::string("sync=") + (args.flag("sync") ? "on" : "off"), secs);
     return 0;
+}
+
+// The raw producer's delivery reports (its rd_kafka_t opaque).
+struct RawReports {
+    std::atomic<int64_t> delivered{0};
+    std::atomic<int64_t> failed{0};
+    std::atomic<int> first_error{0};
+};
+
+void on_raw_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+    auto* reports = static_cast<RawReports*>(opaque);
+    if (m->err) {
+        int none = 0;
+        reports->first_error.compare_exchange_strong(none, m->err);
+        ++reports->failed;
+    } else {
+        ++reports->delivered;
+    }
+}
+
+// The peer of `bench log --kafka`: the same pre-encoded records (key, value, timestamp, no
+// headers, as the log sends an unkeyed batch), to the same partitions, with librdkafka's
+// producer alone: every message enqueued at once, then every delivery report awaited.
+int bench_kafka_raw(const cli::Args& args) {
+    const std::string brokers = args.get("kafka");
+    if (brokers.empty()) throw cli::UsageError{"bench kafka-raw needs --kafka BROKERS"};
+    const auto total = args.get_int("events", 1, 1'000'000'000);
+    const auto threads = args.get_int("threads", 1, 256);
+    const auto partitions = static_cast<int32_t>(args.get_int("partitions", 1, 4096));
+
+    // The Kafka log's producer settings (events/kafka_log.cc), then --kafka-config, then what
+    // the log fixes.
+    std::vector<std::pair<std::string, std::string>> props{{"bootstrap.servers", brokers},
+                                                           {"linger.ms", "5"},
+                                                           {"batch.size", "1000000"},
+                                                           {"compression.type", "lz4"},
+                                                           {"message.timeout.ms", "30000"}};
+    if (const std::string file = args.get("kafka-config"); !file.empty()) {
+        std::ifstream in(file);
+        if (!in) {
+            std::fprintf(stderr, "liquida bench: cannot read %s\n", file.c_str());
+            return 1;
+        }
+        // key=value lines and '#' comments, as open_log reads them.
+        auto trim = [](std::string v) {
+            v.erase(0, v.find_first_not_of(" \t"));
+            v.erase(v.find_last_not_of(" \t\r") + 1);
+            return v;
+        };
+        for (std::string line; std::getline(in, line);) {
+            line = trim(line);
+            const auto eq = line.find('=');
+            if (line.empty() || line[0] == '#' || eq == std::string::npos) continue;
+            props.emplace_back(trim(line.substr(0, eq)), trim(line.substr(eq + 1)));
+        }
+    }
+    props.insert(props.end(), {{"enable.idempotence", "true"}, {"acks", "all"}});
+    RawReports reports;
+    char errstr[512];
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    for (const auto& [k, v] : props) {
+        if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
+            rd_kafka_conf_destroy(conf);
+            std::fprintf(stderr, "liquida bench: property %s: %s\n", k.c_str(), errstr);
+            return 1;
+        }
+    }
+    rd_kafka_conf_set_dr_msg_cb(conf, on_raw_delivery);
+    rd_kafka_conf_set_opaque(conf, &reports);
+    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+    if (!rk) {
+        rd_kafka_conf_destroy(conf);
+        std::fprintf(stderr, "liquida bench: %s\n", errstr);
+        return 1;
+    }
+    // Reports served by a thread of their own, as the log does.
+    std::atomic<bool> stop{false};
+    std::thread poller([&] {
+        while (!stop) rd_kafka_poll(rk, 100);
+    });
+    const std::string topic(events::topic_name(events::Topic::orders));
+    const std::vector<events::Record> pool = order_pool();
+    const size_t sample_size = pool.front().value.size();
+    // rd_kafka_produceva: rd_kafka_producev's arguments without its macros' C casts.
+    auto produce = [&](const events::Record& r, int32_t partition, int64_t timestamp) {
+        rd_kafka_vu_t vus[6] = {};
+        vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+        vus[0].u.cstr = topic.c_str();
+        vus[1].vtype = RD_KAFKA_VTYPE_PARTITION;
+        vus[1].u.i32 = partition;
+        vus[2].vtype = RD_KAFKA_VTYPE_KEY;
+        vus[2].u.mem = {const_cast<char*>(r.key.data()), r.key.size()};
+        vus[3].vtype = RD_KAFKA_VTYPE_VALUE;
+        vus[3].u.mem = {const_cast<char*>(r.value.data()), r.value.size()};
+        vus[4].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
+        vus[4].u.i64 = timestamp;
+        vus[5].vtype = RD_KAFKA_VTYPE_MSGFLAGS;  // copied, as the log does; wait when the queue is full
+        vus[5].u.i = RD_KAFKA_MSG_F_COPY | RD_KAFKA_MSG_F_BLOCK;
+        rd_kafka_error_t* e = rd_kafka_produceva(rk, vus, 6);
+        if (!e) return RD_KAFKA_RESP_ERR_NO_ERROR;
+        const rd_kafka_resp_err_t err = rd_kafka_error_code(e);
+        rd_kafka_error_destroy(e);
+        return err;
+    };
+    auto finish = [&](int code) {
+        rd_kafka_flush(rk, 30'000);
+        stop = true;
+        poller.join();
+        rd_kafka_destroy(rk);
+        return code;
+    };
+
+    // Untimed warm-up, as the log is opened before its clock starts: connections, metadata
+    // and the idempotent producer id.
+    if (auto err = produce(pool.front(), 0, pool.front().timestamp)) {
+        std::fprintf(stderr, "liquida bench: %s\n", rd_kafka_err2str(err));
+        return finish(1);
+    }
+    rd_kafka_flush(rk, 30'000);
+    if (reports.delivered != 1) {
+        std::fprintf(stderr, "liquida bench: warm-up message not delivered: %s\n",
+                     rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(reports.first_error.load())));
+        return finish(1);
+    }
+    reports.delivered = 0;
+
+    std::atomic<bool> failed{false};
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<std::thread> workers;
+    for (int64_t t = 0; t < threads; ++t) {
+        workers.emplace_back([&, t] {
+            const int64_t mine = total / threads + (t < total % threads ? 1 : 0);
+            const auto partition = static_cast<int32_t>(t % partitions);
+            for (int64_t i = 0; i < mine && !failed; ++i) {
+                const events::Record& r = pool[static_cast<size_t>(t * total + i) % pool.size()];
+                if (produce(r, partition, r.timestamp + t * total + i)) failed = true;
+            }
+        });
+    }
+    for (auto& w : workers) w.join();
+    // Every delivery report, then the clock stops.
+    while (!failed && reports.delivered + reports.failed < total) rd_kafka_flush(rk, 100);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (failed || reports.failed > 0) {
+        std::fprintf(stderr, "liquida bench: %lld messages not delivered: %s\n", static_cast<long long>(reports.failed.load()),
+                     rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(reports.first_error.load())));
+        return finish(1);
+    }
+    print_rate("kafka-raw", total, sample_size, "-", threads, "kafka", secs);
+    return finish(0);
 }
 
 }  // namespace
 
 int bench(const cli::Args& args) {
     if (args.positional(0) == "log") return bench_log(args);
-    throw cli::UsageError{"unknown benchmark '" + args.positional(0) + "' (known: log)"};
+    if (args.positional(0) == "projections") return bench_projections(args);
+    if (args.positional(0) == "kafka-raw") return bench_kafka_raw(args);
+    if (args.positional(0) == "http") return bench_http(args);
+    if (args.positional(0) == "live") return bench_live(args);
+    throw cli::UsageError{"unknown benchmark '" + args.positional(0) + "' (known: log, kafka-raw, projections, http, live)"};
 }
 
 }  // namespace liquida::commands

@@ -1,25 +1,84 @@
 #include "gateway/commands.h"
 
+#include "gateway/log_setup.h"
+
 namespace liquida::commands {
 
 const std::vector<Command>& all() {
     static const std::vector<Command> commands{
         {{"serve",
-          "Open the event log and serve Liquida until SIGINT or SIGTERM.",
+          "Serve Liquida until SIGINT or SIGTERM: commands in (POST /v1/commands), views out (/v1/views/...), live views "
+          "and topic streams over websockets, /healthz and /metrics; the dashboard at /. See docs/API.md.",
           {},
-          {{"data", "dir", "directory of the embedded event log and views", "./data"},
-           {"partitions", "n", "partitions per topic when the log is created", "8"},
-           {"no-sync", "", "acknowledge appends before fsync (survives a crash, not a power loss)", ""}}},
+          serve_options()},
          serve},
         {{"bench",
-          "Benchmarks. 'liquida bench log' appends events of realistic size in batches and prints events/s.",
+          "Benchmarks. 'bench log' appends events of realistic size in batches to a scratch log (--data, emptied "
+          "first) and prints events/s; with --kafka it appends to Kafka (the topics must exist, as with "
+          "'liquida kafka-dev'). 'bench kafka-raw --kafka BROKERS' produces the same records with librdkafka's "
+          "producer alone (same settings, every delivery report awaited): the peer of 'bench log --kafka'. "
+          "'bench projections' rebuilds the three views from offset 0 of the log in "
+          "--data (fill it with 'liquida simulate') into a scratch copy and prints events/s and peak memory. "
+          "'bench http' runs the gateway on a scratch log (--data, emptied) and sends load_order commands over "
+          "--connections keep-alive connections: commands/s, p50/p99. 'bench live' has --connections websocket "
+          "subscribers watch one provider each while --events are appended at --rate a second: latency, drops.",
           {"what"},
-          {{"data", "dir", "scratch directory (emptied first)", "./build/bench-log"},
-           {"events", "n", "events to append", "2000000"},
-           {"batch", "n", "events per append", "100"},
-           {"threads", "n", "concurrent appenders", "1"},
-           {"sync", "", "fsync every group commit (default: WAL written, not fsynced, as db_bench)", ""}}},
+          {{"data", "dir", "bench log: scratch directory (emptied first); bench projections: the data directory", "./build/bench-log"},
+           {"kafka", "brokers", "bench log, kafka-raw: append to Kafka; bench projections: read the events from Kafka", ""},
+           {"kafka-config", "file", "librdkafka properties for --kafka", ""},
+           {"partitions", "n", "partitions per topic", "8"},
+           {"events", "n", "bench log: events to append; http: commands to send; live: events to append", "2000000"},
+           {"connections", "n", "bench http: keep-alive connections; live: websocket subscribers", "64"},
+           {"rate", "n", "bench live: events appended per second", "10000"},
+           {"config", "file", "bench http/live: the obras sociales' rules (default: ops/config/liquida.json, looked up upward)", ""},
+           {"batch", "n", "bench log: events per append", "100"},
+           {"threads", "n", "bench log, kafka-raw: concurrent appenders", "1"},
+           {"sync", "", "bench log: fsync every group commit (default: WAL written, not fsynced, as db_bench)", ""}}},
          bench},
+        {{"views",
+          "'views digest' brings the views in DIR/views up to date with the log, then prints one line per view: "
+          "its name and the SHA-256 of its rows in key order (equal views, equal digests).",
+          {"action"},
+          log_options()},
+         views},
+        {{"kafka-dev",
+          "Run librdkafka's mock Kafka cluster on 127.0.0.1 with the topics created, for development and tests. "
+          "Not a real Kafka: in memory (lost on stop), about 5 MiB or 100000 batches kept per partition "
+          "(older ones dropped), no CreateTopics, no ListOffsets by time (librdkafka 2.0.2). See docs/OPERATIONS.md.",
+          {},
+          {{"brokers", "n", "mock brokers (ids 1..n); topics get replication min(n, 3)", "1"},
+           {"port", "p", "first broker reachable on 127.0.0.1:p (a forwarder; 0: a port the OS picks)", "0"},
+           {"partitions", "n", "partitions per topic", "8"}}},
+         kafka_dev},
+        {{"simulate",
+          "A seeded, reproducible workload of a colegio (providers, affiliates, SanCor sessions with tokens, InSSSeP "
+          "dental budgets, IOMA audited care, orders, invoices, debits, payments and retentions) decided by the domain "
+          "and published to the log. Users' mistakes are rejected and counted, never written. Prints each month "
+          "(YYYY-MM) with its counts, then commands rejected by error code and events/s.",
+          {},
+          simulate_options()},
+         simulate},
+        {{"replay",
+          "Audit replay of a month (docs/REPLAY.md): rebuilds the views as they stood at the month's end (every event "
+          "recorded before the first instant of the next month, Argentina time) into scratch views, never the live "
+          "ones, and writes the report (settlement per obra social and provider, padron, pending consumption, A10 "
+          "validation, F4 invoice listing) as report-YYYY-MM.json, five CSVs and report-YYYY-MM.xlsx into --out. "
+          "--verify compares the period's settlement with the live views row by row: exit 0 when equal, 1 with "
+          "every difference listed and the events after the cut that explain them.",
+          {},
+          replay_options()},
+         replay},
+        {{"token",
+          "Print a bearer token for the gateway, signed (HMAC-SHA256) with the key 'serve' uses: --key-file, else "
+          "the LIQUIDA_KEY environment variable, else DIR/gateway.key (created, mode 0600, when absent). "
+          "The token is alone on the last line (stdout); send it as 'Authorization: Bearer <token>'.",
+          {},
+          {{"role", "role", "colegio, prestador or obra_social", ""},
+           {"subject", "id", "prestador: the provider id; obra_social: the obra social id (sancor); colegio: any name", ""},
+           {"ttl", "seconds", "validity from now", "86400"},
+           {"data", "dir", "data directory holding gateway.key", "./data"},
+           {"key-file", "file", "signing key file (raw bytes, trailing newline ignored, at least 16 bytes)", ""}}},
+         token},
     };
     return commands;
 }

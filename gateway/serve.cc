@@ -1,53 +1,155 @@
+// `liquida serve`: the log, the views kept up to date by the projection runner, the
+// command path, and the HTTP + websocket gateway; optionally the demo feed.
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <thread>
 
-#include "events/log.h"
-#include "events/topics.h"
+#include <boost/asio/ip/address.hpp>
+
+#include "domain/simulation.h"
+#include "gateway/gateway.h"
 #include "gateway/commands.h"
+#include "gateway/log_setup.h"
 
 namespace liquida::commands {
+namespace {
+
+using namespace std::chrono_literals;
+
+bool is_loopback(const std::string& address) {
+    boost::system::error_code ec;
+    const auto a = boost::asio::ip::make_address(address, ec);
+    return !ec && a.is_loopback();
+}
+
+domain::TimestampMs wall_clock() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// The simulator's commands through the same command path as HTTP, at about `rate` a second.
+// Its command ids are stable, so after a restart the commands already in the log are
+// recognised as retries and the feed carries on where it stopped.
+void run_demo(const domain::Config& config, gateway::Ledgers& ledgers, gateway::Metrics& metrics, int64_t rate,
+              const std::atomic<bool>& stop) {
+    domain::Simulation sim(config, {1, 0.02, domain::Period{2025, 6}, 12});
+    const auto interval = std::chrono::microseconds(1'000'000 / std::max<int64_t>(1, rate));
+    auto next = std::chrono::steady_clock::now();
+    while (!stop) {
+        auto c = sim.next();
+        if (!c) return;
+        const gateway::Actor actor{static_cast<events::ActorRole>(c->actor), c->actor_id};
+        auto out = ledgers.execute(c->provider, c->command, c->command_id, actor, c->now);
+        if (out.status == 200) continue;  // already in the log: no need to wait
+        if (out.error_code.empty()) {
+            metrics.commands_accepted++;
+            metrics.events_appended += out.events;
+        } else {
+            metrics.rejected(out.error_code);
+        }
+        next += interval;
+        std::this_thread::sleep_until(next);
+        if (std::chrono::steady_clock::now() - next > 1s) next = std::chrono::steady_clock::now();  // fell behind: no burst
+    }
+}
+
+}  // namespace
+
+std::vector<cli::OptionSpec> serve_options() {
+    auto options = log_options();
+    options.push_back({"port", "p", "HTTP and websocket port (0: any free port)", "8080"});
+    options.push_back({"listen", "addr", "address to listen on; other than loopback needs --key-file or LIQUIDA_KEY", "127.0.0.1"});
+    options.push_back({"threads", "n", "io threads", "2"});
+    options.push_back({"workers", "n", "threads running commands (each waits for its durable append)", "32"});
+    options.push_back({"key-file", "file", "token signing key; else LIQUIDA_KEY, else DIR/gateway.key (created on loopback)", ""});
+    options.push_back({"static", "dir", "the dashboard's files, served at / (default: gateway/web, looked up from the current directory upward)", ""});
+    options.push_back({"demo", "", "feed the simulator's commands through the command path so the views move", ""});
+    options.push_back({"demo-rate", "n", "demo commands per second", "50"});
+    options.push_back(config_option());
+    return options;
+}
 
 int serve(const cli::Args& args) {
-    const std::string data = args.get("data");
-    const auto partitions = static_cast<int32_t>(args.get_int("partitions", 1, 4096));
-
     // Block the stop signals before any thread starts, then wait for them synchronously.
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-    std::error_code ec;
-    std::filesystem::create_directories(std::filesystem::path(data) / "log", ec);
-    if (ec) {
-        std::fprintf(stderr, "liquida serve: cannot create %s: %s\n", data.c_str(), ec.message().c_str());
+    gateway::ServerOptions server_options;
+    server_options.listen = args.get("listen");
+    server_options.port = static_cast<uint16_t>(args.get_int("port", 0, 65535));
+    server_options.threads = static_cast<int>(args.get_int("threads", 1, 64));
+    const auto workers = static_cast<size_t>(args.get_int("workers", 1, 1024));
+    const auto demo_rate = args.get_int("demo-rate", 1, 100'000);
+    const std::string data = args.get("data");
+    args.get_int("partitions", 1, 4096);  // bad arguments first: exit 2 before touching anything
+
+    const bool loopback = is_loopback(server_options.listen);
+    auto key = gateway::resolve_key(args.get("key-file"), data, loopback);
+    if (!key) {
+        std::fprintf(stderr, "liquida serve: %s\n", key.error().c_str());
         return 1;
     }
-    auto log = events::open_embedded_log({(std::filesystem::path(data) / "log").string(),
-                                          events::default_topics(partitions), !args.flag("no-sync")});
-    if (!log) {
-        std::fprintf(stderr, "liquida serve: %s: %s\n", std::string(events::code_name(log.error().code)).c_str(),
-                     log.error().message.c_str());
+    using Kind = gateway::KeySource::Kind;
+    if (!loopback && key->kind != Kind::key_file && key->kind != Kind::environment) {
+        std::fprintf(stderr, "liquida serve: listening on %s needs a signing key from --key-file or LIQUIDA_KEY\n",
+                     server_options.listen.c_str());
         return 1;
     }
-    std::printf("liquida serve: embedded event log at %s\n", (std::filesystem::path(data) / "log").c_str());
-    for (const auto& t : (*log)->topics()) {
+    if (!key->warning.empty()) std::fprintf(stderr, "liquida serve: warning: %s\n", key->warning.c_str());
+
+    auto config = load_config(args, "serve");
+    if (!config) return 1;
+    auto log = open_log(args, "serve");
+    if (!log) return 1;
+    auto views = projections::Views::open((std::filesystem::path(data) / "views").string(), args.get("kafka").empty() ? "embedded" : "kafka");
+    if (!views) {
+        std::fprintf(stderr, "liquida serve: views: %s\n", views.error().message.c_str());
+        return 1;
+    }
+    std::printf("liquida serve: %s; signing key from %s\n", describe_log(args).c_str(), key->origin.c_str());
+    for (const auto& t : log->topics()) {
         int64_t total = 0;
-        for (int32_t p = 0; p < t.partitions; ++p) {
-            auto end = (*log)->end_offset({t.name, p});
-            if (end) total += *end;
-        }
+        for (int32_t p = 0; p < t.partitions; ++p)
+            if (auto end = log->end_offset({t.name, p})) total += *end;
         std::printf("  %-24s %3d partitions %10lld events\n", t.name.c_str(), t.partitions, static_cast<long long>(total));
     }
+    std::fflush(stdout);
+
+    std::string static_dir = args.get("static");
+    if (static_dir.empty())
+        if (auto found = find_upward("gateway/web/index.html")) static_dir = found->parent_path().string();
+    gateway::Gateway gw(*log, **views, *config, {server_options, key->key, workers, wall_clock, static_dir});
+    if (auto err = gw.start(); !err.empty()) {
+        std::fprintf(stderr, "liquida serve: %s\n", err.c_str());
+        return 1;
+    }
+    const uint16_t port = gw.port();
+    std::printf("liquida serve: %zu events read, %zu providers\n", gw.events_loaded(), gw.ledgers().providers().size());
+    std::atomic<bool> stopping{false};
+    std::thread demo;
+    if (args.flag("demo")) demo = std::thread([&] { run_demo(*config, gw.ledgers(), gw.metrics(), demo_rate, stopping); });
+
+    const std::string host = server_options.listen == "0.0.0.0" ? "127.0.0.1" : server_options.listen;
+    std::printf("liquida serve: listening on http://%s:%u/ (%d io threads)%s\n", host.c_str(), port, server_options.threads,
+                args.flag("demo") ? "; demo feed on" : "");
     std::printf("liquida serve: ready; stop with Ctrl-C (SIGINT) or SIGTERM\n");
     std::fflush(stdout);
 
     int sig = 0;
-    sigwait(&stop, &sig);
-    std::printf("liquida serve: %s received, closing the log\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    (*log)->close();
+    sigwait(&stop_signals, &sig);
+    std::printf("liquida serve: %s received, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    std::fflush(stdout);
+    stopping = true;
+    if (demo.joinable()) demo.join();
+    gw.stop();
+    log->close();
+    if (!gw.runner_error().empty()) {
+        std::fprintf(stderr, "liquida serve: the views had stopped: %s\n", gw.runner_error().c_str());
+        return 1;
+    }
     return 0;
 }
 

@@ -1,0 +1,637 @@
+#include "gateway/app.h"
+
+#include <boost/asio/post.hpp>
+
+#include <charconv>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "domain/queries.h"
+#include "events/codec.h"
+#include "gateway/json.h"
+#include "gateway/view_json.h"
+
+namespace liquida::gateway {
+
+using nlohmann::json;
+using Query = std::map<std::string, std::string>;
+
+namespace {
+
+constexpr size_t kMaxStreams = 64;
+constexpr size_t kDefaultLimit = 100;
+constexpr size_t kMaxLimit = 5000;
+
+HttpResponse error(unsigned status, std::string_view code, std::string_view message, std::string_view field = "") {
+    return {status, "application/json", dump(json{{"error", {{"code", code}, {"message", message}, {"field", field}}}}), {}};
+}
+HttpResponse ok_json(const json& body, unsigned status = 200) { return {status, "application/json", dump(body), {}}; }
+
+// A bad query parameter: 400 with the parameter as the field.
+struct BadParam {
+    std::string field;
+    std::string message;
+};
+
+std::string percent_decode(std::string_view s) {
+    std::string out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '+') {
+            out += ' ';
+        } else if (s[i] == '%' && i + 2 < s.size() + 0 && i + 2 <= s.size() - 1 + 1 && i + 2 < s.size() + 1) {
+            unsigned v = 0;
+            auto [p, ec] = std::from_chars(s.data() + i + 1, s.data() + std::min(s.size(), i + 3), v, 16);
+            if (ec == std::errc{} && p == s.data() + i + 3) {
+                out += static_cast<char>(v);
+                i += 2;
+            } else {
+                out += s[i];
+            }
+        } else {
+            out += s[i];
+        }
+    }
+    return out;
+}
+
+std::pair<std::string, Query> split_target(std::string_view target) {
+    const auto q = target.find('?');
+    std::string path(target.substr(0, q));
+    Query query;
+    if (q == std::string_view::npos) return {path, query};
+    std::string_view rest = target.substr(q + 1);
+    while (!rest.empty()) {
+        const auto amp = rest.find('&');
+        const std::string_view part = rest.substr(0, amp);
+        const auto eq = part.find('=');
+        query[percent_decode(part.substr(0, eq))] = eq == std::string_view::npos ? "" : percent_decode(part.substr(eq + 1));
+        if (amp == std::string_view::npos) break;
+        rest.remove_prefix(amp + 1);
+    }
+    return {path, query};
+}
+
+std::optional<uint64_t> param_u64(const Query& q, const std::string& name) {
+    auto it = q.find(name);
+    if (it == q.end() || it->second.empty()) return std::nullopt;
+    uint64_t v = 0;
+    auto [p, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
+    if (ec != std::errc{} || p != it->second.data() + it->second.size())
+        throw BadParam{name, "Se esperaba un número entero no negativo."};
+    return v;
+}
+std::optional<domain::Period> param_period(const Query& q, const std::string& name) {
+    auto it = q.find(name);
+    if (it == q.end() || it->second.empty()) return std::nullopt;
+    auto p = domain::parse_period(it->second);
+    if (!p) throw BadParam{name, "Se esperaba un período AAAA-MM."};
+    return p;
+}
+std::optional<domain::Date> param_date(const Query& q, const std::string& name) {
+    auto it = q.find(name);
+    if (it == q.end() || it->second.empty()) return std::nullopt;
+    auto d = domain::parse_date(it->second);
+    if (!d) throw BadParam{name, "Se esperaba una fecha AAAA-MM-DD."};
+    return d;
+}
+std::string param(const Query& q, const std::string& name) {
+    auto it = q.find(name);
+    return it == q.end() ? std::string() : it->second;
+}
+
+// offset/limit over a result; "next_offset" when more remain.
+template <class T, class Render>
+json page(const std::vector<T>& rows, const Query& q, Render render) {
+    const size_t offset = static_cast<size_t>(param_u64(q, "offset").value_or(0));
+    const size_t limit = std::min<size_t>(static_cast<size_t>(param_u64(q, "limit").value_or(kDefaultLimit)), kMaxLimit);
+    json out = json::array();
+    for (size_t i = offset; i < rows.size() && i < offset + limit; ++i) out.push_back(render(rows[i]));
+    json body{{"total", rows.size()}, {"offset", offset}, {"limit", limit}, {"rows", std::move(out)}};
+    if (offset + limit < rows.size()) body["next_offset"] = offset + limit;
+    return body;
+}
+
+events::ActorRole actor_role(Role r) {
+    switch (r) {
+        case Role::colegio: return events::ActorRole::colegio;
+        case Role::prestador: return events::ActorRole::prestador;
+        case Role::obra_social: return events::ActorRole::obra_social;
+    }
+    return events::ActorRole::system;
+}
+
+// The obra social a command acts on: its own field, else the invoice, transaction or order
+// it names, looked up in the provider's ledger.
+std::optional<domain::ObraSocialId> command_obra_social(Ledgers& ledgers, domain::ProviderId provider, const domain::Command& c) {
+    if (auto os = obra_social_of(c)) return os;
+    std::optional<domain::ObraSocialId> out;
+    ledgers.with(provider, [&](const domain::ProviderLedger& l) {
+        std::visit(
+            [&](const auto& cmd) {
+                if constexpr (requires { cmd.invoice_id; }) {
+                    if (auto it = l.invoices.invoices.find(cmd.invoice_id); it != l.invoices.invoices.end())
+                        out = it->second.issued.obra_social;
+                } else if constexpr (requires { cmd.transaction; }) {
+                    if (auto it = l.authorizations.budgets.find(domain::key_of(cmd.transaction)); it != l.authorizations.budgets.end())
+                        out = it->second.submitted.obra_social;
+                } else if constexpr (requires { cmd.order_id; }) {
+                    if (auto it = l.orders.orders.find(cmd.order_id); it != l.orders.orders.end()) out = it->second.loaded.obra_social;
+                }
+            },
+            c);
+    });
+    return out;
+}
+
+// As the padrón rows and the commands name it ("seguro"), not its number.
+std::string document_type_name(domain::DocumentType t) {
+    constexpr std::string_view kNames[] = {"rnp", "afip", "cbu", "seguro", "anexo1"};
+    const auto i = static_cast<size_t>(t);
+    return i < std::size(kNames) ? std::string(kNames[i]) : std::to_string(i);
+}
+
+std::optional<projections::View> view_named(std::string_view name) {
+    for (auto v : {projections::View::padron, projections::View::pending, projections::View::settlement, projections::View::invoices})
+        if (projections::view_name(v) == name) return v;
+    return std::nullopt;
+}
+
+std::string content_type_of(const std::filesystem::path& p) {
+    const auto ext = p.extension().string();
+    if (ext == ".html") return "text/html; charset=utf-8";
+    if (ext == ".js") return "text/javascript; charset=utf-8";
+    if (ext == ".css") return "text/css; charset=utf-8";
+    if (ext == ".png") return "image/png";
+    if (ext == ".svg") return "image/svg+xml";
+    return "application/octet-stream";
+}
+
+}  // namespace
+
+App::App(AppParts parts) : p_(std::move(parts)), workers_(p_.workers) {
+    if (!p_.clock) p_.clock = [] {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    };
+}
+
+App::~App() {
+    stop();
+    workers_.join();
+}
+
+void App::stop() {
+    stopping_ = true;
+    std::vector<Stream> streams;
+    {
+        std::lock_guard lk(streams_mu_);
+        streams.swap(streams_);
+    }
+    for (auto& s : streams)
+        if (s.thread.joinable()) s.thread.join();
+}
+
+void App::http(HttpRequest request, std::function<void(HttpResponse)> done) {
+    const auto start = std::chrono::steady_clock::now();
+    auto finish = [this, start, done = std::move(done)](HttpResponse r) {
+        p_.metrics.request(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        done(std::move(r));
+    };
+    if (request.method == "POST" && split_target(request.target).first == "/v1/commands") {
+        auto claims = from_authorization_header(request.authorization, p_.key, p_.clock());
+        if (!claims) return finish(error(401, token_error_code(claims.error()), "Token ausente, vencido o inválido."));
+        // Commands wait for a durable append: off the io threads.
+        boost::asio::post(workers_, [this, request = std::move(request), c = *claims, finish = std::move(finish)]() mutable {
+            finish(command(request, c));
+        });
+        return;
+    }
+    finish(route(request));
+}
+
+HttpResponse App::route(const HttpRequest& request) {
+    const auto [path, query] = split_target(request.target);
+    if (request.method != "GET" && request.method != "HEAD" && request.method != "POST")
+        return error(405, "request.method_not_allowed", "Método no permitido.");
+    if (path == "/healthz") {
+        const int64_t lag = p_.metrics.view_lag;
+        auto end = p_.log.end_offset({p_.log.topics().front().name, 0});
+        const bool log_ok = end.has_value();
+        return ok_json({{"status", log_ok ? "ok" : "degraded"}, {"log", log_ok}, {"views", true}, {"view_lag", lag}},
+                       log_ok ? 200 : 503);
+    }
+    if (path == "/metrics") {
+        return {200, "text/plain; version=0.0.4",
+                p_.metrics.render(server_ ? server_->connections() : 0, p_.hub.subscriptions(), server_ ? server_->slow_drops() : 0),
+                {}};
+    }
+    if (!path.starts_with("/v1/")) {
+        if (p_.static_dir.empty()) return error(404, "request.not_found", "No existe.");
+        const std::string rel = path == "/" ? "index.html" : path.substr(1);
+        if (rel.find("..") != std::string::npos) return error(404, "request.not_found", "No existe.");
+        const auto file = std::filesystem::path(p_.static_dir) / rel;
+        std::ifstream in(file, std::ios::binary);
+        if (!in) return error(404, "request.not_found", "No existe.");
+        std::stringstream body;
+        body << in.rdbuf();
+        return {200, content_type_of(file), body.str(), {{"Cache-Control", "no-cache"}}};
+    }
+    if (request.method == "POST") return error(404, "request.not_found", "No existe.");
+    auto claims = from_authorization_header(request.authorization, p_.key, p_.clock());
+    if (!claims) return error(401, token_error_code(claims.error()), "Token ausente, vencido o inválido.");
+    try {
+        return view(path, query, *claims);
+    } catch (const BadParam& b) {
+        return error(400, "request.invalid_value", b.message, b.field);
+    }
+}
+
+HttpResponse App::command(const HttpRequest& request, const Claims& claims) {
+    auto parsed = parse_command(request.body);
+    if (!parsed) {
+        p_.metrics.rejected(parsed.error().code);
+        return error(400, parsed.error().code, parsed.error().message, parsed.error().field);
+    }
+    CommandRequest& req = *parsed;
+    auto forbidden = [&](std::string_view message) {
+        p_.metrics.rejected("auth.forbidden");
+        return error(403, "auth.forbidden", message);
+    };
+    if (!may_issue(claims.role, req.command)) return forbidden("Este rol no puede emitir este comando.");
+    if (claims.role == Role::prestador && std::to_string(req.provider.value()) != claims.subject)
+        return forbidden("Un prestador sólo opera sobre sus propios datos.");
+    if (claims.role == Role::obra_social) {
+        const auto os = command_obra_social(p_.ledgers, req.provider, req.command);
+        if (!os || os->value() != claims.subject) return forbidden("Una obra social sólo opera sobre lo suyo.");
+    }
+    std::string command_id = request.idempotency_key.empty() ? req.command_id : request.idempotency_key;
+    const Actor actor{actor_role(claims.role), std::string(role_name(claims.role)) + ":" + claims.subject};
+    CommandOutcome out = p_.ledgers.execute(req.provider, req.command, std::move(command_id), actor, p_.clock());
+    if (out.error_code.empty()) {
+        if (out.status == 201) p_.metrics.commands_accepted++;
+        p_.metrics.events_appended += out.events;
+    } else {
+        p_.metrics.rejected(out.error_code);
+    }
+    return ok_json(out.body, out.status);
+}
+
+HttpResponse App::view(const std::string& path, const Query& q, const Claims& claims) {
+    const domain::Date today = domain::local_date(p_.clock());
+    auto provider = param_u64(q, "provider");
+    std::string obra_social = param(q, "obra_social");
+    // Scope: a prestador sees its own rows, an obra social its own; asking for others is 403.
+    if (claims.role == Role::prestador) {
+        if (provider && std::to_string(*provider) != claims.subject)
+            return error(403, "auth.forbidden", "Un prestador sólo ve sus propios datos.", "provider");
+        provider = std::stoull(claims.subject);
+    }
+    if (claims.role == Role::obra_social) {
+        if (!obra_social.empty() && obra_social != claims.subject)
+            return error(403, "auth.forbidden", "Una obra social sólo ve lo suyo.", "obra_social");
+        obra_social = claims.subject;
+    }
+    const std::optional<domain::ObraSocialId> os = obra_social.empty() ? std::nullopt : std::optional(domain::ObraSocialId{obra_social});
+    const auto csv = param(q, "format") == "csv";
+
+    if (path == "/v1/views/padron" || path.starts_with("/v1/views/padron/")) {
+        const domain::Date as_of = param_date(q, "as_of").value_or(today);
+        if (path.size() > std::string("/v1/views/padron/").size()) {
+            Query single;
+            single["provider"] = path.substr(std::string("/v1/views/padron/").size());
+            const auto id = param_u64(single, "provider");
+            if (claims.role == Role::prestador && std::to_string(*id) != claims.subject)
+                return error(403, "auth.forbidden", "Un prestador sólo ve sus propios datos.", "provider");
+            auto row = p_.views.padron(domain::ProviderId{*id});
+            if (!row || (os && !row->state.provider_numbers.contains(*os))) return error(404, "view.not_found", "No existe ese prestador.");
+            return ok_json(to_json(*row, as_of));
+        }
+        std::vector<projections::PadronRow> rows;
+        if (provider) {
+            if (auto row = p_.views.padron(domain::ProviderId{*provider})) rows.push_back(std::move(*row));
+        } else {
+            rows = p_.views.padron_rows();
+        }
+        if (os) std::erase_if(rows, [&](const auto& r) { return !r.state.provider_numbers.contains(*os); });
+        if (const auto standing = param(q, "standing"); !standing.empty()) {
+            if (standing != "in" && standing != "out") throw BadParam{"standing", "Se esperaba 'in' u 'out'."};
+            rows = projections::by_standing(rows, as_of, standing == "in");
+        }
+        if (auto days = param_u64(q, "expiring_within")) {
+            const auto docs = projections::expiring_within(rows, as_of, static_cast<int32_t>(std::min<uint64_t>(*days, 3650)));
+            return ok_json(page(docs, q, [](const projections::ExpiringDocument& d) {
+                return json{{"provider", d.provider.value()},
+                            {"type", document_type_name(d.document.type)},
+                            {"document_id", d.document.document_id},
+                            {"expires_on", domain::to_string(d.document.expires_on)}};
+            }));
+        }
+        json body = page(rows, q, [&](const projections::PadronRow& r) { return to_json(r, as_of); });
+        body["as_of"] = domain::to_string(as_of);
+        return ok_json(body);
+    }
+    if (path == "/v1/views/pending") {
+        const auto rows = p_.views.pending({provider ? std::optional(domain::ProviderId{*provider}) : std::nullopt, os, param(q, "affiliate")});
+        json by_provider = json::object(), by_os = json::object();
+        for (const auto& r : rows) {
+            by_provider[std::to_string(r.provider.value())] = by_provider.value(std::to_string(r.provider.value()), 0) + 1;
+            by_os[r.obra_social.value()] = by_os.value(r.obra_social.value(), 0) + 1;
+        }
+        json body = page(rows, q, [&](const projections::PendingRow& r) { return to_json(r, today); });
+        body["totals"] = {{"items", rows.size()}, {"by_provider", by_provider}, {"by_obra_social", by_os}};
+        return ok_json(body);
+    }
+    const projections::SettlementFilter filter{param_period(q, "period"), os,
+                                               provider ? std::optional(domain::ProviderId{*provider}) : std::nullopt};
+    if (path == "/v1/views/settlement") {
+        auto rows = p_.views.settlement(filter);
+        const auto group = param(q, "group");
+        if (group == "obra_social" || group == "period") rows = projections::roll_up(rows, group == "obra_social");
+        else if (!group.empty() && group != "provider") throw BadParam{"group", "Se esperaba provider, obra_social o period."};
+        return ok_json(page(rows, q, [](const projections::SettlementRow& r) { return to_json(r); }));
+    }
+    if (path == "/v1/views/invoices") {
+        const auto rows = p_.views.invoices(filter);
+        if (csv)
+            return {200, "text/csv; charset=utf-8", invoices_csv(rows, p_.config),
+                    {{"Content-Disposition", "attachment; filename=\"facturas.csv\""}}};
+        return ok_json(page(rows, q, [&](const projections::InvoiceViewRow& r) { return to_json(r, p_.config); }));
+    }
+    if (path == "/v1/reports/validation") {  // A10, from the ledgers
+        if (!filter.period) throw BadParam{"period", "Falta el período AAAA-MM."};
+        std::vector<domain::ObraSocialId> insurers;
+        if (os) insurers.push_back(*os);
+        else
+            for (const auto& c : p_.config.obras_sociales) insurers.push_back(c.id);
+        std::vector<domain::ProviderId> ids = provider ? std::vector{domain::ProviderId{*provider}} : p_.ledgers.providers();
+        std::vector<domain::ValidationRow> rows;
+        for (auto id : ids)
+            p_.ledgers.with(id, [&](const domain::ProviderLedger& l) {
+                for (const auto& o : insurers) {
+                    auto part = domain::validation_report(l, *filter.period, o);
+                    rows.insert(rows.end(), part.begin(), part.end());
+                }
+            });
+        if (csv)
+            return {200, "text/csv; charset=utf-8", validation_csv(rows),
+                    {{"Content-Disposition", "attachment; filename=\"validacion-" + domain::to_string(*filter.period) + ".csv\""}}};
+        return ok_json(page(rows, q, [](const domain::ValidationRow& r) {
+            return json{{"provider_number", r.provider_number}, {"razon_social", r.razon_social},   {"matricula", r.matricula},
+                        {"order_number", r.order_number},       {"order_date", domain::to_string(r.order_date)},
+                        {"affiliate_number", r.affiliate_number}, {"practice_code", r.practice_code}, {"state", r.state}};
+        }));
+    }
+    return error(404, "request.not_found", "No existe.");
+}
+
+Handler::Upgrade App::websocket(const HttpRequest& request, std::shared_ptr<WebSocket> socket) {
+    const auto path = split_target(request.target).first;
+    if (path == "/v1/live") return live(request, std::move(socket));
+    if (path.starts_with("/v1/topics/")) return topic_stream(request, path.substr(std::string("/v1/topics/").size()), std::move(socket));
+    Upgrade u;
+    u.refused = error(404, "request.not_found", "No existe.");
+    return u;
+}
+
+namespace {
+
+// Per connection: the claims, from the upgrade's Authorization header or an {"auth"} message.
+struct Connection {
+    std::mutex mu;
+    std::optional<Claims> claims;
+    std::atomic<bool> closed{false};  // the socket finished (set by on_close)
+};
+
+std::shared_ptr<const std::string> message(const json& j) { return std::make_shared<const std::string>(dump(j)); }
+json error_message(std::string_view code, std::string_view msg) { return {{"type", "error"}, {"code", code}, {"message", msg}}; }
+
+// Authenticates from the header at upgrade; a bad header refuses the upgrade with 401.
+std::optional<HttpResponse> authenticate_upgrade(const HttpRequest& request, const std::string& key, int64_t now, Connection& c) {
+    if (request.authorization.empty()) return std::nullopt;
+    auto claims = from_authorization_header(request.authorization, key, now);
+    if (!claims) return error(401, token_error_code(claims.error()), "Token vencido o inválido.");
+    c.claims = *claims;
+    return std::nullopt;
+}
+
+// Handles {"auth": token}; true when the message was an auth message.
+bool handle_auth(const json& msg, const std::string& key, int64_t now, Connection& c, WebSocket& socket) {
+    if (!msg.contains("auth")) return false;
+    auto claims = msg["auth"].is_string() ? from_authorization_header("Bearer " + msg["auth"].get<std::string>(), key, now)
+                                          : result<Claims, TokenError>(failure(TokenError::malformed));
+    if (!claims) {
+        socket.send(message(error_message(token_error_code(claims.error()), "Token vencido o inválido.")));
+        socket.close(kCloseUnauthorized, "unauthorized");
+        return true;
+    }
+    std::lock_guard lk(c.mu);
+    c.claims = *claims;
+    socket.send(message({{"type", "authenticated"}, {"role", role_name(claims->role)}, {"subject", claims->subject}}));
+    return true;
+}
+
+}  // namespace
+
+Handler::Upgrade App::live(const HttpRequest& request, std::shared_ptr<WebSocket> socket) {
+    Upgrade u;
+    auto conn = std::make_shared<Connection>();
+    if ((u.refused = authenticate_upgrade(request, p_.key, p_.clock(), *conn))) return u;
+    std::weak_ptr<WebSocket> weak = socket;
+    u.on_message = [this, conn, weak](const std::string& text) {
+        auto live_socket = weak.lock();
+        if (!live_socket) return;
+        WebSocket* const client = live_socket.get();
+        const json msg = json::parse(text, nullptr, false);
+        if (msg.is_discarded() || !msg.is_object())
+            return (void)client->send(message(error_message("request.invalid_json", "Se esperaba un objeto JSON.")));
+        if (handle_auth(msg, p_.key, p_.clock(), *conn, *client)) return;
+        std::optional<Claims> claims;
+        {
+            std::lock_guard lk(conn->mu);
+            claims = conn->claims;
+        }
+        if (!claims) {
+            client->send(message(error_message("auth.missing_token", "Primero {\"auth\": token}.")));
+            return client->close(kCloseUnauthorized, "unauthorized");
+        }
+        if (msg.contains("unsubscribe") && msg["unsubscribe"].is_string()) {
+            p_.hub.unsubscribe(client, msg["unsubscribe"].get<std::string>());
+            return (void)client->send(message({{"type", "unsubscribed"}, {"subscription", msg["unsubscribe"]}}));
+        }
+        if (!msg.contains("subscribe") || !msg["subscribe"].is_string())
+            return (void)client->send(message(error_message("request.unknown_message", "Se esperaba subscribe, unsubscribe o auth.")));
+        const auto view = view_named(msg["subscribe"].get<std::string>());
+        if (!view) return (void)client->send(message(error_message("request.unknown_view", "Vista desconocida.")));
+        Subscription sub;
+        sub.view = *view;
+        try {
+            sub.id = msg.value("id", msg["subscribe"].get<std::string>());  // throws when "id" is not a string
+            if (msg.contains("provider")) sub.provider = domain::ProviderId{msg["provider"].get<uint64_t>()};
+            if (msg.contains("obra_social")) sub.obra_social = msg["obra_social"].get<std::string>();
+            if (msg.contains("period")) {
+                auto p = domain::parse_period(msg["period"].get<std::string>());
+                if (!p) throw std::invalid_argument("period");
+                sub.period = p;
+            }
+        } catch (const std::exception&) {
+            return (void)client->send(message(error_message("request.wrong_type", "Filtro inválido (id, provider, obra_social, period).")));
+        }
+        // A filter the view's rows do not carry would match no change (and the snapshot ignores it).
+        if (sub.view == projections::View::padron) sub.obra_social.clear();
+        if (sub.view == projections::View::padron || sub.view == projections::View::pending) sub.period.reset();
+        if (claims->role == Role::prestador) {
+            if (sub.provider && std::to_string(sub.provider->value()) != claims->subject)
+                return (void)client->send(message(error_message("auth.forbidden", "Un prestador sólo ve sus propios datos.")));
+            sub.provider = domain::ProviderId{std::stoull(claims->subject)};
+        }
+        if (claims->role == Role::obra_social) {
+            if ((!sub.obra_social.empty() && sub.obra_social != claims->subject) || sub.view == projections::View::padron)
+                return (void)client->send(message(error_message("auth.forbidden", "Una obra social sólo ve lo suyo.")));
+            sub.obra_social = claims->subject;
+        }
+        std::optional<uint64_t> resume;
+        if (msg.contains("resume_from") && msg["resume_from"].is_number_unsigned()) resume = msg["resume_from"].get<uint64_t>();
+        const domain::Date today = domain::local_date(p_.clock());
+        p_.hub.subscribe(live_socket, sub, resume, [&] {
+            json rows = json::array();
+            const auto provider = sub.provider;
+            const std::optional<domain::ObraSocialId> os =
+                sub.obra_social.empty() ? std::nullopt : std::optional(domain::ObraSocialId{sub.obra_social});
+            switch (sub.view) {
+                case projections::View::padron:
+                    if (provider) {
+                        if (auto r = p_.views.padron(*provider)) rows.push_back(to_json(*r, today));
+                    } else {
+                        for (const auto& r : p_.views.padron_rows()) rows.push_back(to_json(r, today));
+                    }
+                    break;
+                case projections::View::pending:
+                    for (const auto& r : p_.views.pending({provider, os, {}})) rows.push_back(to_json(r, today));
+                    break;
+                case projections::View::settlement:
+                    for (const auto& r : p_.views.settlement({sub.period, os, provider})) rows.push_back(to_json(r));
+                    break;
+                case projections::View::invoices:
+                    for (const auto& r : p_.views.invoices({sub.period, os, provider})) rows.push_back(to_json(r, p_.config));
+                    break;
+            }
+            return rows;
+        });
+    };
+    u.on_close = [this, raw = socket.get()] { p_.hub.drop(raw); };
+    return u;
+}
+
+Handler::Upgrade App::topic_stream(const HttpRequest& request, const std::string& topic, std::shared_ptr<WebSocket> socket) {
+    Upgrade u;
+    const auto& topics = p_.log.topics();
+    const auto spec = std::find_if(topics.begin(), topics.end(), [&](const events::TopicSpec& t) { return t.name == topic; });
+    if (spec == topics.end()) {
+        u.refused = error(404, "request.unknown_topic", "Tópico desconocido.");
+        return u;
+    }
+    const auto query = split_target(request.target).second;
+    int64_t from = 0;
+    const bool from_end = param(query, "from") == "end";  // only what is appended from now on
+    std::optional<int32_t> only;
+    try {
+        if (!from_end) from = static_cast<int64_t>(param_u64(query, "from").value_or(0));
+        if (auto p = param_u64(query, "partition")) {
+            if (*p >= static_cast<uint64_t>(spec->partitions)) throw BadParam{"partition", "No existe esa partición."};
+            only = static_cast<int32_t>(*p);
+        }
+    } catch (const BadParam& b) {
+        u.refused = error(400, "request.invalid_value", b.message, b.field);
+        return u;
+    }
+    auto conn = std::make_shared<Connection>();
+    if ((u.refused = authenticate_upgrade(request, p_.key, p_.clock(), *conn))) return u;
+    std::vector<events::Position> positions;
+    for (int32_t p = 0; p < spec->partitions; ++p) {
+        if (only && *only != p) continue;
+        if (from_end) {
+            auto end = p_.log.end_offset({topic, p});
+            if (!end) {
+                u.refused = error(503, std::string(events::code_name(end.error().code)), "No se pudo leer el log.");
+                return u;
+            }
+            from = *end;
+        }
+        positions.push_back({{topic, p}, from});
+    }
+
+    // One reader thread per stream, started once the client is authenticated.
+    auto start = [this, positions, conn](std::shared_ptr<WebSocket> ws) mutable {
+        std::lock_guard lk(streams_mu_);
+        // Streams that ended are joined here, so the limit counts the open ones.
+        std::erase_if(streams_, [](Stream& s) {
+            if (!*s.ended) return false;
+            s.thread.join();
+            return true;
+        });
+        if (streams_.size() >= kMaxStreams || stopping_) {
+            ws->send(message(error_message("stream.too_many", "Demasiados streams abiertos.")));
+            return ws->close(static_cast<uint16_t>(1013), "try again later");
+        }
+        const Claims claims = *conn->claims;
+        if (claims.role == Role::obra_social) {
+            ws->send(message(error_message("auth.forbidden", "Los eventos crudos son del colegio o de cada prestador.")));
+            return ws->close(kCloseForbidden, "forbidden");
+        }
+        auto ended = std::make_shared<std::atomic<bool>>(false);
+        streams_.push_back({std::thread([this, positions, claims, conn, ended, weak = std::weak_ptr<WebSocket>(ws)]() mutable {
+            struct Ended {
+                std::atomic<bool>& flag;
+                ~Ended() { flag = true; }
+            } on_return{*ended};
+            while (!stopping_) {
+                auto out = weak.lock();
+                // Not is_open(): a stream authenticated by header starts before the handshake ends
+                // (what it sends waits for it); a closing socket refuses sends, which ends the loop.
+                if (!out || conn->closed) return;
+                bool any = false;
+                for (auto& pos : positions) {
+                    if (out->queued_bytes() > (1U << 20)) break;  // let the client drain: pace, don't drop
+                    auto records = p_.log.read(pos.tp, pos.offset, 256);
+                    if (!records) return out->close(static_cast<uint16_t>(1011), "log read failed");
+                    for (const auto& r : *records) {
+                        pos.offset = r.offset + 1;
+                        if (claims.role == Role::prestador && r.record.key != claims.subject) continue;
+                        auto env = events::decode(r.record.value);
+                        json j = env ? to_json(*env) : json{{"error", "undecodable record"}};
+                        j["topic"] = pos.tp.topic;
+                        j["partition"] = pos.tp.partition;
+                        j["offset"] = r.offset;
+                        j["type"] = "event";
+                        if (!out->send(message(j))) return;
+                        any = true;
+                    }
+                }
+                out.reset();
+                if (!any) p_.log.wait_for_any(positions, std::chrono::milliseconds(200));
+            }
+        }), ended});
+    };
+    std::weak_ptr<WebSocket> weak = socket;
+    if (conn->claims) {
+        // Authenticated by header: start once the handshake is done (the first send waits for it).
+        start(socket);
+    } else {
+        u.on_message = [this, conn, weak, start](const std::string& text) mutable {
+            auto client = weak.lock();
+            if (!client || conn->claims) return;  // once streaming, what the client sends is ignored
+            const json msg = json::parse(text, nullptr, false);
+            if (msg.is_object() && handle_auth(msg, p_.key, p_.clock(), *conn, *client)) {
+                if (conn->claims) start(client);
+                return;
+            }
+            client->send(message(error_message("auth.missing_token", "Primero {\"auth\": token}.")));
+            client->close(kCloseUnauthorized, "unauthorized");
+        };
+    }
+    u.on_close = [conn] { conn->closed = true; };
+    return u;
+}
+
+}  // namespace liquida::gateway

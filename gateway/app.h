@@ -1,0 +1,71 @@
+// What the gateway's URLs mean: commands in, views out, live views and topic streams over
+// websockets, health and metrics. docs/API.md is the contract.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/thread_pool.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "domain/config.h"
+#include "events/log.h"
+#include "gateway/auth.h"
+#include "gateway/ledgers.h"
+#include "gateway/live.h"
+#include "gateway/metrics.h"
+#include "gateway/server.h"
+#include "projections/views.h"
+
+namespace liquida::gateway {
+
+struct AppParts {
+    events::EventLog& log;
+    projections::Views& views;
+    const domain::Config& config;
+    Ledgers& ledgers;
+    LiveHub& hub;
+    Metrics& metrics;
+    std::string key;  // token signing key
+    size_t workers = 16;  // threads that run commands (each waits for a durable append)
+    std::function<domain::TimestampMs()> clock;  // now; tests may fix it
+    std::string static_dir;  // served at "/" when not empty (the dashboard)
+};
+
+class App final : public Handler {
+public:
+    explicit App(AppParts parts);
+    ~App() override;
+
+    void http(HttpRequest request, std::function<void(HttpResponse)> done) override;
+    Upgrade websocket(const HttpRequest& request, std::shared_ptr<WebSocket> socket) override;
+
+    // Set once the server runs, for /metrics and /healthz.
+    void attach(const Server* server) { server_ = server; }
+    // Stops topic streams; call before the server stops.
+    void stop();
+
+private:
+    HttpResponse route(const HttpRequest& request);
+    HttpResponse command(const HttpRequest& request, const Claims& claims);
+    HttpResponse view(const std::string& path, const std::map<std::string, std::string>& query, const Claims& claims);
+    Upgrade live(const HttpRequest& request, std::shared_ptr<WebSocket> socket);
+    Upgrade topic_stream(const HttpRequest& request, const std::string& topic, std::shared_ptr<WebSocket> socket);
+
+    AppParts p_;
+    boost::asio::thread_pool workers_;
+    const Server* server_ = nullptr;
+    std::atomic<bool> stopping_{false};
+    struct Stream {
+        std::thread thread;
+        std::shared_ptr<std::atomic<bool>> ended;  // set by the thread as it returns
+    };
+    std::mutex streams_mu_;
+    std::vector<Stream> streams_;  // topic streams running, or ended and not yet joined
+};
+
+}  // namespace liquida::gateway

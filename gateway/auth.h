@@ -1,0 +1,105 @@
+// Bearer tokens for the gateway: HMAC-SHA256-signed claims (role, subject, expiry), the scope
+// rules they grant, and where the signing key comes from.
+//
+// Token format (v1), compact and URL-safe:
+//
+//     base64url(payload) "." base64url(HMAC-SHA256(key, base64url(payload)))
+//
+// base64url is RFC 4648 section 5 without padding. The MAC covers the encoded payload text, so
+// the token string itself is what is signed (no two spellings of one token). The payload is
+//
+//     "v1|" role "|" subject "|" expires_at_ms
+//
+// role is `colegio`, `prestador` or `obra_social`; subject is 1..128 bytes of [A-Za-z0-9._:@-]
+// and, for a prestador, the provider id in canonical decimal ("42", no sign, no leading zero);
+// expires_at_ms is milliseconds since the Unix epoch (UTC), canonical decimal, >= 0. A token
+// is good while now_ms < expires_at_ms.
+//
+// The key is used as raw bytes: whatever the key file holds (trailing whitespace and newlines
+// removed) or LIQUIDA_KEY's value. At least 16 bytes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "domain/result.h"
+
+namespace liquida::gateway {
+
+// Who a token speaks for.
+enum class Role : uint8_t { colegio, prestador, obra_social };
+
+// "colegio", "prestador", "obra_social".
+std::string_view role_name(Role role) noexcept;
+std::optional<Role> parse_role(std::string_view name) noexcept;
+
+struct Claims {
+    Role role = Role::colegio;
+    // prestador: the provider id in decimal; obra_social: the obra social id ("sancor");
+    // colegio: any name for who holds it (it grants nothing more).
+    std::string subject;
+    // Milliseconds since the Unix epoch (UTC); the token is refused from this instant on.
+    int64_t expires_at_ms = 0;
+};
+
+// Empty if the subject is acceptable for the role, else why not (for a usage message).
+std::string check_subject(Role role, std::string_view subject);
+
+// The v1 token for claims whose subject passes check_subject (asserted). key: >= 16 bytes.
+std::string sign(const Claims& claims, std::string_view key);
+
+enum class TokenError : uint8_t {
+    missing,        // no Authorization header, or not a Bearer one
+    malformed,      // not a v1 token (shape, encoding, payload fields)
+    bad_signature,  // well formed, but not signed with this key (forged or altered)
+    expired,        // signed with this key, but now_ms >= expires_at_ms
+};
+
+// Stable code for responses and logs: "auth.missing_token", "auth.malformed_token",
+// "auth.bad_signature", "auth.expired_token". Every one of them is a 401.
+std::string_view token_error_code(TokenError error) noexcept;
+
+// Checks shape, then the signature (constant-time compare), then the payload, then expiry.
+result<Claims, TokenError> verify(std::string_view token, std::string_view key, int64_t now_ms);
+
+// The value of an Authorization header: "Bearer <token>" (scheme case-insensitive, as RFC 7235
+// says). Empty, or another scheme ("Basic ..."): missing. "Bearer" with no token: malformed.
+result<Claims, TokenError> from_authorization_header(std::string_view header_value, std::string_view key,
+                                                     int64_t now_ms);
+
+// Scope. The colegio reads and commands everything. A prestador only rows of its own provider
+// id; an obra social only rows of its own obra social id.
+bool may_read_provider(const Claims& claims, uint64_t provider);
+bool may_read_obra_social(const Claims& claims, std::string_view obra_social);
+// A row that belongs to both a provider and an obra social (an order, a pending consumption,
+// an invoice): visible to that prestador, to that obra social and to the colegio.
+bool may_read_row(const Claims& claims, uint64_t provider, std::string_view obra_social);
+
+// The smallest key accepted, in bytes.
+inline constexpr size_t kMinKeyBytes = 16;
+
+struct KeySource {
+    enum class Kind : uint8_t {
+        key_file,          // --key-file F
+        environment,       // LIQUIDA_KEY
+        data_dir,          // DIR/gateway.key, already there
+        data_dir_created,  // DIR/gateway.key, created by this call
+    };
+    std::string key;  // raw key bytes
+    Kind kind = Kind::key_file;
+    std::string origin;   // for messages: "file F", "LIQUIDA_KEY", "DIR/gateway.key", "DIR/gateway.key (created)"
+    std::string warning;  // non-empty when the key file is readable by group or others
+};
+
+// The signing key, first found of: key_file (when not empty); the LIQUIDA_KEY environment
+// variable (when set, even to ""); data_dir/gateway.key. When that file is absent and
+// create_if_missing, it is created with 32 random bytes (RAND_bytes) written as 64 hex digits,
+// mode 0600, atomically (a temporary file hard-linked into place: a concurrent creator's key
+// is never overwritten, and a partial file is never seen). Fails with a message naming the
+// source when it cannot be read or holds fewer than kMinKeyBytes bytes.
+result<KeySource, std::string> resolve_key(const std::string& key_file, const std::string& data_dir,
+                                           bool create_if_missing);
+
+}  // namespace liquida::gateway

@@ -1,0 +1,69 @@
+#include "gateway/gateway.h"
+
+namespace liquida::gateway {
+
+using namespace std::chrono_literals;
+
+Gateway::Gateway(events::EventLog& log, projections::Views& views, const domain::Config& config, GatewayOptions options)
+    : log_(log), views_(views), config_(config), options_(std::move(options)), ledgers_(log, config), runner_(log, views) {
+    if (!options_.clock)
+        options_.clock = [] {
+            return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+        };
+}
+
+Gateway::~Gateway() { stop(); }
+
+std::string Gateway::start() {
+    auto loaded = ledgers_.load();
+    if (!loaded) return "reading the log: " + loaded.error().message;
+    loaded_ = *loaded;
+    hub_.remember(views_.pending({}));  // before the runner's thread: it publishes what follows
+    runner_.on_delta([this](const projections::Delta& d) {
+        metrics_.view_events_applied += d.events;
+        hub_.publish(d, domain::local_date(options_.clock()), config_);
+    });
+    runner_thread_ = std::thread([this] {
+        auto last_lag = std::chrono::steady_clock::time_point{};
+        while (!stopping_) {
+            auto n = runner_.step();
+            if (!n) {
+                if (stopping_) return;
+                std::lock_guard lk(error_mu_);
+                runner_error_ = n.error().message;
+                metrics_.view_lag = -1;
+                return;
+            }
+            // Lag asks the log for every end offset: at most once a second while busy.
+            if (*n == 0 || std::chrono::steady_clock::now() - last_lag > 1s) {
+                metrics_.view_lag = runner_.lag();
+                last_lag = std::chrono::steady_clock::now();
+            }
+            if (*n == 0) runner_.wait(100ms);
+        }
+    });
+    app_ = std::make_unique<App>(AppParts{log_, views_, config_, ledgers_, hub_, metrics_, options_.key, options_.workers,
+                                          options_.clock, options_.static_dir});
+    server_ = std::make_unique<Server>(options_.server, *app_);
+    if (auto err = server_->start(port_); !err.empty()) {
+        stop();
+        return err;
+    }
+    app_->attach(server_.get());
+    return {};
+}
+
+void Gateway::stop() {
+    if (stopping_.exchange(true)) return;
+    if (app_) app_->stop();
+    if (server_) server_->stop();
+    app_.reset();  // joins the command workers
+    if (runner_thread_.joinable()) runner_thread_.join();
+}
+
+std::string Gateway::runner_error() const {
+    std::lock_guard lk(error_mu_);
+    return runner_error_;
+}
+
+}  // namespace liquida::gateway

@@ -1,0 +1,67 @@
+// The running gateway: command path (ledgers loaded from the log), projection runner thread
+// feeding the live hub, the HTTP + websocket server. `liquida serve` and the tests use it.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "gateway/app.h"
+#include "gateway/ledgers.h"
+#include "gateway/live.h"
+#include "gateway/metrics.h"
+#include "gateway/server.h"
+#include "projections/runner.h"
+
+namespace liquida::gateway {
+
+struct GatewayOptions {
+    ServerOptions server;
+    std::string key;  // token signing key
+    size_t workers = 32;
+    std::function<domain::TimestampMs()> clock;  // default: the system clock
+    std::string static_dir;
+};
+
+class Gateway {
+public:
+    Gateway(events::EventLog& log, projections::Views& views, const domain::Config& config, GatewayOptions options);
+    ~Gateway();
+
+    // Reads the log into the ledgers, starts the runner and the server. Empty on success,
+    // else what failed.
+    std::string start();
+    uint16_t port() const { return port_; }
+    // Stops the server, the streams and the runner (the log stays open).
+    void stop();
+
+    Ledgers& ledgers() { return ledgers_; }
+    Metrics& metrics() { return metrics_; }
+    LiveHub& hub() { return hub_; }
+    size_t events_loaded() const { return loaded_; }
+    uint64_t slow_drops() const { return server_ ? server_->slow_drops() : 0; }
+    // The runner's error if it stopped on one.
+    std::string runner_error() const;
+
+private:
+    events::EventLog& log_;
+    projections::Views& views_;
+    const domain::Config& config_;
+    GatewayOptions options_;
+    Ledgers ledgers_;
+    LiveHub hub_;
+    Metrics metrics_;
+    projections::Runner runner_;
+    std::unique_ptr<App> app_;
+    std::unique_ptr<Server> server_;
+    std::thread runner_thread_;
+    std::atomic<bool> stopping_{false};
+    mutable std::mutex error_mu_;
+    std::string runner_error_;
+    uint16_t port_ = 0;
+    size_t loaded_ = 0;
+};
+
+}  // namespace liquida::gateway

@@ -1,0 +1,735 @@
+#include "gateway/json.h"
+
+#include <array>
+#include <concepts>
+#include <exception>
+#include <limits>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace liquida::gateway {
+namespace {
+
+using domain::DomainError;
+using nlohmann::json;
+
+// --- Command names and roles ---
+
+// Index-aligned with the alternatives of domain::Command.
+constexpr std::string_view kCommandNames[] = {
+    "register_provider",    "update_provider",     "adhere_to_obra_social", "upload_document", "verify_document",
+    "expire_documents_due", "enroll_in_padron",    "leave_padron",          "load_order",      "approve_order",
+    "reject_order",         "check_eligibility",   "issue_token",           "submit_budget",   "resolve_budget_audit",
+    "consume_practices",    "cancel_transaction",  "issue_invoice",         "send_invoice",    "observe_invoice",
+    "accept_invoice",       "ingresar_invoice",    "reject_invoice",        "apply_debit",     "resolve_debit_analysis",
+    "issue_credit_note",    "issue_payment_order", "apply_retentions",      "pay_provider"};
+constexpr size_t kCommandKinds = std::variant_size_v<domain::Command>;
+static_assert(std::size(kCommandNames) == kCommandKinds, "every command kind needs a name");
+
+constexpr uint8_t kC = 1U << static_cast<uint8_t>(Role::colegio);
+constexpr uint8_t kP = 1U << static_cast<uint8_t>(Role::prestador);
+constexpr uint8_t kO = 1U << static_cast<uint8_t>(Role::obra_social);
+// The table of gateway/json.h, index-aligned with domain::Command.
+constexpr uint8_t kIssuers[] = {
+    kC | kP,       // register_provider (P6)
+    kC | kP,       // update_provider (P6)
+    kC | kP,       // adhere_to_obra_social (P6)
+    kC | kP,       // upload_document (P1)
+    kC,            // verify_document (P1)
+    kC,            // expire_documents_due (P2)
+    kC,            // enroll_in_padron (P2, P3)
+    kC | kP,       // leave_padron (P5)
+    kC | kP,       // load_order (O1, O2)
+    kC,            // approve_order (O2)
+    kC,            // reject_order (O2)
+    kC | kP | kO,  // check_eligibility (A1)
+    kC | kO,       // issue_token (A2)
+    kC | kP,       // submit_budget (A1-A7)
+    kC | kO,       // resolve_budget_audit (A7)
+    kC | kP,       // consume_practices (A8)
+    kC | kP,       // cancel_transaction (A9)
+    kC | kP,       // issue_invoice (F1, F2)
+    kC | kP,       // send_invoice (F3, O4)
+    kC | kO,       // observe_invoice (F3)
+    kC | kO,       // accept_invoice (F3)
+    kC | kO,       // ingresar_invoice (F3)
+    kC | kO,       // reject_invoice (F3)
+    kC | kO,       // apply_debit (S1)
+    kC | kO,       // resolve_debit_analysis (S1)
+    kC | kP,       // issue_credit_note (F5)
+    kC | kO,       // issue_payment_order (S2)
+    kC,            // apply_retentions (S3)
+    kC,            // pay_provider (S3)
+};
+static_assert(std::size(kIssuers) == kCommandKinds, "every command kind needs its issuers");
+
+// --- Enum names (the snake_case of domain/events.h; values index the arrays) ---
+
+template <class E>
+struct EnumNames;
+template <>
+struct EnumNames<domain::IvaCondition> {
+    static constexpr std::string_view names[] = {"responsable_inscripto", "monotributo", "exento", "consumidor_final"};
+};
+template <>
+struct EnumNames<domain::DocumentType> {
+    static constexpr std::string_view names[] = {"rnp", "afip", "cbu", "seguro", "anexo1"};
+};
+template <>
+struct EnumNames<domain::DiagnosisType> {
+    static constexpr std::string_view names[] = {"presuntivo", "definitivo"};
+};
+template <>
+struct EnumNames<domain::ItemResult> {
+    static constexpr std::string_view names[] = {"autorizada", "rechazada", "en_auditoria"};
+};
+template <>
+struct EnumNames<domain::ComprobanteType> {
+    static constexpr std::string_view names[] = {"factura_a", "factura_b", "factura_c", "factura_e", "factura_m"};
+};
+template <>
+struct EnumNames<domain::BillingType> {
+    static constexpr std::string_view names[] = {"original", "refacturacion", "ajuste"};
+};
+template <>
+struct EnumNames<domain::RetentionKind> {
+    static constexpr std::string_view names[] = {"colegio_fee", "iibb", "ganancias", "iva", "other"};
+};
+template <>
+struct EnumNames<domain::AttachmentKind> {
+    static constexpr std::string_view names[] = {"factura", "constancia_cae",      "inscripcion_afip",
+                                                 "cbu",     "planilla_asistencia", "informe"};
+};
+template <>
+struct EnumNames<events::ActorRole> {
+    static constexpr std::string_view names[] = {"system", "colegio", "prestador", "obra_social"};
+};
+
+template <class E>
+std::string enum_list() {
+    std::string out;
+    for (std::string_view n : EnumNames<E>::names) {
+        if (!out.empty()) out += ", ";
+        out += n;
+    }
+    return out;
+}
+
+// --- Members of each struct, in declaration order ---
+
+// How a member is read: by its type, or with an exception to the type's rule.
+enum class Spec : uint8_t {
+    by_type,   // texts, booleans, lists and optionals may be omitted; everything else is required
+    may_omit,  // absent or null keeps the default (a budget line's tooth: 0 = none)
+    instant,   // an int64 instant: integer ms, or ISO-8601 with an offset
+};
+
+// Fields<T>::each(v, s) calls v(name, s.member[, spec]) for every member of T; S is T or
+// const T, so one list serves the reader and the writer.
+template <class T>
+struct Fields {
+    static constexpr bool described = false;
+};
+template <class T>
+concept Described = Fields<T>::described;
+
+#define LIQUIDA_FIELDS(Type, ...)                                        \
+    template <>                                                          \
+    struct Fields<Type> {                                                \
+        static constexpr bool described = true;                          \
+        template <class V, class S>                                      \
+        static void each([[maybe_unused]] V& v, [[maybe_unused]] S& s) { \
+            __VA_ARGS__                                                  \
+        }                                                                \
+    };
+
+using namespace domain;  // NOLINT: the tables below name every domain struct
+
+// Shared by commands and events.
+LIQUIDA_FIELDS(TransactionRef, v("boca", s.boca); v("serie", s.serie); v("number", s.number);)
+LIQUIDA_FIELDS(Attachment, v("kind", s.kind); v("reference", s.reference);)
+LIQUIDA_FIELDS(OrderField, v("name", s.name); v("value", s.value);)
+LIQUIDA_FIELDS(ItemDecision, v("item", s.item); v("result", s.result);)
+LIQUIDA_FIELDS(PaidInvoice, v("invoice_id", s.invoice_id); v("amount", s.amount);)
+LIQUIDA_FIELDS(BudgetLine, v("practice_code", s.practice_code); v("tooth", s.tooth, Spec::may_omit);
+               v("faces", s.faces);)
+LIQUIDA_FIELDS(BudgetItem, v("item", s.item); v("practice_code", s.practice_code); v("tooth", s.tooth);
+               v("faces", s.faces);)
+LIQUIDA_FIELDS(ConsumedItem, v("item", s.item); v("amount", s.amount);)
+
+// Commands (domain/commands.h).
+LIQUIDA_FIELDS(RegisterProvider, v("matricula", s.matricula); v("cuit", s.cuit); v("razon_social", s.razon_social);
+               v("iva", s.iva); v("cbu", s.cbu); v("category", s.category);
+               v("recien_matriculado", s.recien_matriculado); v("address", s.address); v("email", s.email);
+               v("phone", s.phone);)
+LIQUIDA_FIELDS(UpdateProvider, v("razon_social", s.razon_social); v("iva", s.iva); v("cbu", s.cbu);
+               v("category", s.category); v("address", s.address); v("email", s.email); v("phone", s.phone);)
+LIQUIDA_FIELDS(AdhereToObraSocial, v("obra_social", s.obra_social); v("provider_number", s.provider_number);)
+LIQUIDA_FIELDS(UploadDocument, v("type", s.type); v("document_id", s.document_id); v("reference", s.reference);
+               v("expires_on", s.expires_on);)
+LIQUIDA_FIELDS(VerifyDocument, v("document_id", s.document_id); v("approved", s.approved); v("reason", s.reason);)
+LIQUIDA_FIELDS(ExpireDocumentsDue, v("as_of", s.as_of);)
+LIQUIDA_FIELDS(EnrollInPadron, )
+LIQUIDA_FIELDS(LeavePadron, v("reason", s.reason);)
+LIQUIDA_FIELDS(LoadOrder, v("order_id", s.order_id); v("obra_social", s.obra_social);
+               v("affiliate_number", s.affiliate_number); v("practice_code", s.practice_code);
+               v("attention_date", s.attention_date); v("patient_signature", s.patient_signature);
+               v("professional_signature", s.professional_signature); v("professional_stamp", s.professional_stamp);
+               v("fields", s.fields);)
+LIQUIDA_FIELDS(ApproveOrder, v("order_id", s.order_id);)
+LIQUIDA_FIELDS(RejectOrder, v("order_id", s.order_id); v("reason_code", s.reason_code); v("reason", s.reason);)
+LIQUIDA_FIELDS(CheckEligibility, v("obra_social", s.obra_social); v("identifier_kind", s.identifier_kind);
+               v("identifier", s.identifier); v("affiliate_number", s.affiliate_number);
+               v("practice_code", s.practice_code); v("habilitado", s.habilitado);)
+LIQUIDA_FIELDS(IssueToken, v("obra_social", s.obra_social); v("affiliate_number", s.affiliate_number);
+               v("family_group", s.family_group); v("code", s.code);)
+LIQUIDA_FIELDS(SubmitBudget, v("transaction_number", s.transaction_number); v("obra_social", s.obra_social);
+               v("affiliate_number", s.affiliate_number); v("credential", s.credential);
+               v("family_group", s.family_group); v("token", s.token); v("diagnosis_code", s.diagnosis_code);
+               v("diagnosis_type", s.diagnosis_type); v("lines", s.lines); v("clinical_summary", s.clinical_summary);
+               v("attachments", s.attachments);)
+LIQUIDA_FIELDS(ResolveBudgetAudit, v("transaction", s.transaction); v("items", s.items);)
+LIQUIDA_FIELDS(ConsumePractices, v("transaction", s.transaction); v("items", s.items); v("deferred", s.deferred);
+               v("performed_at", s.performed_at, Spec::instant);)
+LIQUIDA_FIELDS(CancelTransaction, v("transaction", s.transaction); v("reason", s.reason);)
+LIQUIDA_FIELDS(IssueInvoice, v("invoice_id", s.invoice_id); v("obra_social", s.obra_social);
+               v("comprobante", s.comprobante); v("billing", s.billing); v("punto_de_venta", s.punto_de_venta);
+               v("number", s.number); v("cae", s.cae); v("period", s.period); v("amount", s.amount);
+               v("issued_on", s.issued_on); v("authorization", s.authorization);
+               v("adjusts_invoice", s.adjusts_invoice); v("attachments", s.attachments);)
+LIQUIDA_FIELDS(SendInvoice, v("invoice_id", s.invoice_id);)
+LIQUIDA_FIELDS(ObserveInvoice, v("invoice_id", s.invoice_id); v("reason", s.reason);)
+LIQUIDA_FIELDS(AcceptInvoice, v("invoice_id", s.invoice_id);)
+LIQUIDA_FIELDS(IngresarInvoice, v("invoice_id", s.invoice_id);)
+LIQUIDA_FIELDS(RejectInvoice, v("invoice_id", s.invoice_id); v("reason", s.reason);)
+LIQUIDA_FIELDS(ApplyDebit, v("invoice_id", s.invoice_id); v("debit_id", s.debit_id); v("amount", s.amount);
+               v("reason_code", s.reason_code); v("reason", s.reason); v("debit_sheet", s.debit_sheet);)
+LIQUIDA_FIELDS(ResolveDebitAnalysis, v("invoice_id", s.invoice_id); v("debit_id", s.debit_id);
+               v("reinvoice_approved", s.reinvoice_approved);)
+LIQUIDA_FIELDS(IssueCreditNote, v("invoice_id", s.invoice_id); v("credit_note_id", s.credit_note_id);
+               v("punto_de_venta", s.punto_de_venta); v("number", s.number); v("cae", s.cae); v("amount", s.amount);)
+LIQUIDA_FIELDS(IssuePaymentOrder, v("obra_social", s.obra_social); v("payment_order", s.payment_order);
+               v("paid_on", s.paid_on); v("invoices", s.invoices); v("retention_certificate", s.retention_certificate);)
+LIQUIDA_FIELDS(ApplyRetentions, v("period", s.period); v("obra_social", s.obra_social);)
+LIQUIDA_FIELDS(PayProvider, v("period", s.period); v("obra_social", s.obra_social); v("amount", s.amount);
+               v("cbu", s.cbu); v("transfer_id", s.transfer_id);)
+
+// Events (domain/events.h; the names are those of events/schema/envelope.fbs).
+LIQUIDA_FIELDS(ProviderRegistered, v("matricula", s.matricula); v("cuit", s.cuit); v("razon_social", s.razon_social);
+               v("iva", s.iva); v("cbu", s.cbu); v("category", s.category);
+               v("recien_matriculado", s.recien_matriculado); v("address", s.address); v("email", s.email);
+               v("phone", s.phone);)
+LIQUIDA_FIELDS(ProviderUpdated, v("razon_social", s.razon_social); v("iva", s.iva); v("cbu", s.cbu);
+               v("category", s.category); v("address", s.address); v("email", s.email); v("phone", s.phone);)
+LIQUIDA_FIELDS(ProviderAdhered, v("obra_social", s.obra_social); v("provider_number", s.provider_number);)
+LIQUIDA_FIELDS(DocumentUploaded, v("type", s.type); v("document_id", s.document_id); v("reference", s.reference);
+               v("expires_on", s.expires_on);)
+LIQUIDA_FIELDS(DocumentVerified, v("type", s.type); v("document_id", s.document_id); v("approved", s.approved);
+               v("reason", s.reason);)
+LIQUIDA_FIELDS(DocumentExpired, v("type", s.type); v("document_id", s.document_id); v("expired_on", s.expired_on);)
+LIQUIDA_FIELDS(PadronEnrolled, v("enrolled_on", s.enrolled_on); v("outside_window", s.outside_window);)
+LIQUIDA_FIELDS(PadronLeft, v("left_on", s.left_on); v("reason", s.reason);)
+LIQUIDA_FIELDS(OrderLoaded, v("order_id", s.order_id); v("obra_social", s.obra_social);
+               v("affiliate_number", s.affiliate_number); v("practice_code", s.practice_code);
+               v("attention_date", s.attention_date); v("amount", s.amount); v("period", s.period);
+               v("patient_signature", s.patient_signature); v("professional_signature", s.professional_signature);
+               v("professional_stamp", s.professional_stamp); v("fields", s.fields);)
+LIQUIDA_FIELDS(OrderApproved, v("order_id", s.order_id);)
+LIQUIDA_FIELDS(OrderRejected, v("order_id", s.order_id); v("reason_code", s.reason_code); v("reason", s.reason);)
+LIQUIDA_FIELDS(OrderDeferred, v("order_id", s.order_id); v("from_period", s.from_period); v("to_period", s.to_period);)
+LIQUIDA_FIELDS(EligibilityChecked, v("obra_social", s.obra_social); v("affiliate_number", s.affiliate_number);
+               v("practice_code", s.practice_code); v("habilitado", s.habilitado);
+               v("requires_authorization", s.requires_authorization);)
+LIQUIDA_FIELDS(TokenIssued, v("obra_social", s.obra_social); v("affiliate_number", s.affiliate_number);
+               v("family_group", s.family_group); v("code", s.code); v("valid_on", s.valid_on);)
+LIQUIDA_FIELDS(BudgetSubmitted, v("transaction", s.transaction); v("obra_social", s.obra_social);
+               v("affiliate_number", s.affiliate_number); v("credential", s.credential);
+               v("family_group", s.family_group); v("token", s.token); v("token_exception", s.token_exception);
+               v("diagnosis_code", s.diagnosis_code); v("diagnosis_type", s.diagnosis_type); v("items", s.items);
+               v("clinical_summary", s.clinical_summary); v("attachments", s.attachments);)
+LIQUIDA_FIELDS(BudgetAuthorized, v("transaction", s.transaction); v("items", s.items);)
+LIQUIDA_FIELDS(BudgetSentToAudit, v("transaction", s.transaction); v("reason", s.reason);)
+LIQUIDA_FIELDS(PracticeConsumed, v("transaction", s.transaction); v("items", s.items); v("deferred", s.deferred);
+               v("performed_at", s.performed_at, Spec::instant); v("period", s.period);)
+LIQUIDA_FIELDS(TransactionCancelled, v("transaction", s.transaction); v("reason", s.reason);)
+LIQUIDA_FIELDS(InvoiceIssued, v("invoice_id", s.invoice_id); v("obra_social", s.obra_social);
+               v("comprobante", s.comprobante); v("billing", s.billing); v("punto_de_venta", s.punto_de_venta);
+               v("number", s.number); v("cae", s.cae); v("period", s.period); v("amount", s.amount);
+               v("issued_on", s.issued_on); v("authorization", s.authorization);
+               v("adjusts_invoice", s.adjusts_invoice); v("attachments", s.attachments);)
+LIQUIDA_FIELDS(InvoiceSent, v("invoice_id", s.invoice_id);)
+LIQUIDA_FIELDS(InvoiceObserved, v("invoice_id", s.invoice_id); v("reason", s.reason);)
+LIQUIDA_FIELDS(InvoiceAccepted, v("invoice_id", s.invoice_id);)
+LIQUIDA_FIELDS(InvoiceRejected, v("invoice_id", s.invoice_id); v("reason", s.reason);)
+LIQUIDA_FIELDS(InvoiceIngresada, v("invoice_id", s.invoice_id);)
+LIQUIDA_FIELDS(DebitApplied, v("invoice_id", s.invoice_id); v("debit_id", s.debit_id); v("amount", s.amount);
+               v("reason_code", s.reason_code); v("reason", s.reason); v("debit_sheet", s.debit_sheet);)
+LIQUIDA_FIELDS(DebitAnalysisResolved, v("invoice_id", s.invoice_id); v("debit_id", s.debit_id);
+               v("reinvoice_approved", s.reinvoice_approved);)
+LIQUIDA_FIELDS(CreditNoteIssued, v("invoice_id", s.invoice_id); v("credit_note_id", s.credit_note_id);
+               v("punto_de_venta", s.punto_de_venta); v("number", s.number); v("cae", s.cae); v("amount", s.amount);)
+LIQUIDA_FIELDS(PaymentOrderIssued, v("obra_social", s.obra_social); v("payment_order", s.payment_order);
+               v("paid_on", s.paid_on); v("amount", s.amount); v("invoices", s.invoices);
+               v("retention_certificate", s.retention_certificate);)
+LIQUIDA_FIELDS(RetentionApplied, v("period", s.period); v("obra_social", s.obra_social); v("kind", s.kind);
+               v("base", s.base); v("amount", s.amount);)
+LIQUIDA_FIELDS(ProviderPaid, v("period", s.period); v("obra_social", s.obra_social); v("amount", s.amount);
+               v("cbu", s.cbu); v("transfer_id", s.transfer_id);)
+
+#undef LIQUIDA_FIELDS
+
+// --- Errors ---
+
+// Echoed user text, cut at a UTF-8 boundary so the error itself is always valid JSON text.
+std::string shown(std::string_view s, size_t max = 64) {
+    if (s.size() <= max) return std::string(s);
+    size_t n = max;
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0U) == 0x80U) --n;
+    return std::string(s.substr(0, n)) + "…";
+}
+
+DomainError problem(std::string code, std::string message, std::string field) {
+    return DomainError{std::move(code), std::move(message), std::move(field)};
+}
+DomainError invalid_json(std::string message) {
+    return problem("request.invalid_json", std::move(message), "");
+}
+DomainError missing(const std::string& path) {
+    return problem("request.missing_field", "Falta el campo " + path + ".", path);
+}
+DomainError wrong_type(const std::string& path, std::string_view expected) {
+    return problem("request.wrong_type", "El campo " + path + " debe ser " + std::string(expected) + ".", path);
+}
+DomainError invalid_value(const std::string& path, std::string_view why) {
+    return problem("request.invalid_value", "Valor inválido en " + path + ": " + std::string(why) + ".", path);
+}
+
+std::string join(const std::string& prefix, std::string_view key) {
+    return prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
+}
+
+// --- Reading values ---
+
+using Err = std::optional<DomainError>;
+
+// Instants from 1970 up to the end of year 9999.
+constexpr int64_t kMaxInstant = 253'402'300'799'999;
+constexpr int64_t kDayMs = 86'400'000;
+
+bool two_digits(std::string_view t, size_t at, int& out) {
+    if (at + 2 > t.size() || t[at] < '0' || t[at] > '9' || t[at + 1] < '0' || t[at + 1] > '9') return false;
+    out = (t[at] - '0') * 10 + (t[at + 1] - '0');
+    return true;
+}
+
+// YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM) as ms since the epoch (UTC).
+std::optional<int64_t> parse_instant(std::string_view t) {
+    if (t.size() < 20 || t[10] != 'T' || t[13] != ':' || t[16] != ':') return std::nullopt;
+    const auto date = domain::parse_date(t.substr(0, 10));
+    int h = 0, m = 0, s = 0;
+    if (!date || !two_digits(t, 11, h) || !two_digits(t, 14, m) || !two_digits(t, 17, s)) return std::nullopt;
+    if (h > 23 || m > 59 || s > 59) return std::nullopt;
+    size_t i = 19;
+    int64_t ms = 0;
+    if (t[i] == '.') {
+        ++i;
+        size_t digits = 0;
+        for (; i < t.size() && t[i] >= '0' && t[i] <= '9'; ++i, ++digits) {
+            if (digits < 3) ms = ms * 10 + (t[i] - '0');
+        }
+        if (digits == 0 || digits > 9) return std::nullopt;
+        for (size_t k = digits; k < 3; ++k) ms *= 10;
+    }
+    int64_t offset_minutes = 0;
+    if (i + 1 == t.size() && t[i] == 'Z') {
+        offset_minutes = 0;
+    } else if (i + 6 == t.size() && (t[i] == '+' || t[i] == '-') && t[i + 3] == ':') {
+        int oh = 0, om = 0;
+        if (!two_digits(t, i + 1, oh) || !two_digits(t, i + 4, om) || oh > 23 || om > 59) return std::nullopt;
+        offset_minutes = (t[i] == '-' ? -1 : 1) * (oh * 60 + om);
+    } else {
+        return std::nullopt;
+    }
+    const int64_t local = static_cast<int64_t>(date->days) * kDayMs + ((h * 60LL + m) * 60 + s) * 1000 + ms;
+    return local - offset_minutes * 60'000;
+}
+
+Err read(const json& v, std::string& out, const std::string& path, Spec) {
+    if (!v.is_string()) return wrong_type(path, "un texto");
+    out = v.get_ref<const std::string&>();
+    return {};
+}
+Err read(const json& v, domain::ObraSocialId& out, const std::string& path, Spec) {
+    if (!v.is_string()) return wrong_type(path, "un texto (el código de la obra social)");
+    out = domain::ObraSocialId{v.get_ref<const std::string&>()};
+    return {};
+}
+Err read(const json& v, bool& out, const std::string& path, Spec) {
+    if (!v.is_boolean()) return wrong_type(path, "true o false");
+    out = v.get<bool>();
+    return {};
+}
+Err read(const json& v, domain::Date& out, const std::string& path, Spec) {
+    if (!v.is_string()) return wrong_type(path, "una fecha AAAA-MM-DD (texto)");
+    const auto d = domain::parse_date(v.get_ref<const std::string&>());
+    if (!d) return invalid_value(path, "se esperaba una fecha existente AAAA-MM-DD");
+    out = *d;
+    return {};
+}
+Err read(const json& v, domain::Period& out, const std::string& path, Spec) {
+    if (!v.is_string()) return wrong_type(path, "un período AAAA-MM (texto)");
+    const auto p = domain::parse_period(v.get_ref<const std::string&>());
+    if (!p) return invalid_value(path, "se esperaba un período AAAA-MM");
+    out = *p;
+    return {};
+}
+
+template <std::integral I>
+requires(!std::same_as<I, bool>) Err read(const json& v, I& out, const std::string& path, Spec spec) {
+    if (spec == Spec::instant) {
+        const std::string_view expected =
+            "un instante: milisegundos desde 1970 (entero) o AAAA-MM-DDTHH:MM:SS con zona (-03:00, Z)";
+        int64_t t = 0;
+        if (v.is_string()) {
+            const auto parsed = parse_instant(v.get_ref<const std::string&>());
+            if (!parsed) return invalid_value(path, "se esperaba AAAA-MM-DDTHH:MM:SS con zona (-03:00, Z)");
+            t = *parsed;
+        } else if (v.is_number_unsigned()) {
+            const auto u = v.get<uint64_t>();
+            if (u > static_cast<uint64_t>(kMaxInstant)) return invalid_value(path, "instante fuera de rango");
+            t = static_cast<int64_t>(u);
+        } else if (v.is_number_integer()) {
+            return invalid_value(path, "instante anterior a 1970");
+        } else {
+            return wrong_type(path, expected);
+        }
+        if (t < 0 || t > kMaxInstant) return invalid_value(path, "instante fuera de rango");
+        if (!std::in_range<I>(t)) return invalid_value(path, "instante fuera de rango");
+        out = static_cast<I>(t);
+        return {};
+    }
+    // int64 members are money (Centavos); other integers are counts, numbers and ids.
+    const std::string_view expected =
+        std::same_as<I, int64_t> ? "un importe entero en centavos (sin decimales)" : "un número entero";
+    if (!v.is_number_integer()) return wrong_type(path, expected);
+    const bool fits = v.is_number_unsigned() ? std::in_range<I>(v.get<uint64_t>()) : std::in_range<I>(v.get<int64_t>());
+    if (!fits) {
+        return invalid_value(path, "fuera de rango (de " + std::to_string(std::numeric_limits<I>::min()) + " a " +
+                                       std::to_string(std::numeric_limits<I>::max()) + ")");
+    }
+    out = v.is_number_unsigned() ? static_cast<I>(v.get<uint64_t>()) : static_cast<I>(v.get<int64_t>());
+    return {};
+}
+
+template <class E>
+requires std::is_enum_v<E> Err read(const json& v, E& out, const std::string& path, Spec) {
+    if (!v.is_string()) return wrong_type(path, "un texto, uno de: " + enum_list<E>());
+    const auto& text = v.get_ref<const std::string&>();
+    const auto& names = EnumNames<E>::names;
+    for (size_t i = 0; i < std::size(names); ++i) {
+        if (names[i] == text) {
+            out = static_cast<E>(i);
+            return {};
+        }
+    }
+    return invalid_value(path, "«" + shown(text) + "» no es uno de: " + enum_list<E>());
+}
+
+template <class T>
+Err read(const json& v, std::optional<T>& out, const std::string& path, Spec spec);
+template <class T>
+Err read(const json& v, std::vector<T>& out, const std::string& path, Spec spec);
+template <Described T>
+Err read(const json& v, T& out, const std::string& path, Spec spec);
+
+template <class T>
+constexpr bool omittable_by_type() {
+    return std::same_as<T, std::string> || std::same_as<T, bool>;
+}
+template <class T>
+struct is_list_or_optional : std::false_type {};
+template <class T>
+struct is_list_or_optional<std::vector<T>> : std::true_type {};
+template <class T>
+struct is_list_or_optional<std::optional<T>> : std::true_type {};
+
+// Reads the members of one JSON object into a struct. The first problem wins, except that an
+// unknown member is reported before any other problem of the same object.
+class ObjectReader {
+public:
+    ObjectReader(const json& object, std::string path) : object_(object), path_(std::move(path)) {}
+
+    template <class T>
+    void operator()(std::string_view key, T& out, Spec spec = Spec::by_type) {
+        known_.push_back(key);
+        if (error_) return;
+        const auto it = object_.find(key);
+        if (it == object_.end() || it->is_null()) {
+            const bool omittable = spec == Spec::may_omit || omittable_by_type<T>() || is_list_or_optional<T>::value;
+            if (!omittable) error_ = missing(join(path_, key));
+            return;
+        }
+        error_ = read(*it, out, join(path_, key), spec);
+    }
+
+    // A member read by the caller (the request's own: command, provider, command_id).
+    void known(std::string_view key) { known_.push_back(key); }
+    bool failed() const { return error_.has_value(); }
+    void fail(DomainError e) {
+        if (!error_) error_ = std::move(e);
+    }
+    const std::string& path() const { return path_; }
+
+    Err finish() {
+        for (auto it = object_.begin(); it != object_.end(); ++it) {
+            const std::string& key = it.key();
+            bool found = false;
+            for (std::string_view k : known_) found = found || k == key;
+            if (!found) {
+                const std::string field = join(path_, shown(key));
+                return problem("request.unknown_field", "Campo desconocido: " + field + ".", field);
+            }
+        }
+        return std::move(error_);
+    }
+
+private:
+    const json& object_;
+    std::string path_;
+    std::vector<std::string_view> known_;
+    Err error_;
+};
+
+template <class T>
+Err read(const json& v, std::optional<T>& out, const std::string& path, Spec spec) {
+    T value{};
+    if (auto e = read(v, value, path, spec)) return e;
+    out = std::move(value);
+    return {};
+}
+
+template <class T>
+Err read(const json& v, std::vector<T>& out, const std::string& path, Spec spec) {
+    if (!v.is_array()) return wrong_type(path, "una lista");
+    out.clear();
+    out.reserve(v.size());
+    for (size_t i = 0; i < v.size(); ++i) {
+        const std::string at = path + "[" + std::to_string(i) + "]";
+        if (v[i].is_null()) return missing(at);
+        T item{};
+        if (auto e = read(v[i], item, at, spec)) return e;
+        out.push_back(std::move(item));
+    }
+    return {};
+}
+
+template <Described T>
+Err read(const json& v, T& out, const std::string& path, Spec) {
+    if (!v.is_object()) return wrong_type(path, "un objeto");
+    ObjectReader r(v, path);
+    Fields<T>::each(r, out);
+    return r.finish();
+}
+
+// --- Writing values ---
+
+json value(const std::string& s) {
+    return s;
+}
+json value(const domain::ObraSocialId& id) {
+    return id.value();
+}
+json value(bool b) {
+    return b;
+}
+json value(domain::Date d) {
+    return domain::to_string(d);
+}
+json value(domain::Period p) {
+    return domain::to_string(p);
+}
+template <std::integral I>
+requires(!std::same_as<I, bool>) json value(I i) {
+    return i;
+}
+template <class E>
+requires std::is_enum_v<E> json value(E e) {
+    const auto i = static_cast<size_t>(e);
+    const auto& names = EnumNames<E>::names;
+    return i < std::size(names) ? json(names[i]) : json(i);
+}
+template <class T>
+json value(const std::optional<T>& o);
+template <class T>
+json value(const std::vector<T>& list);
+template <Described T>
+json value(const T& s);
+
+class ObjectWriter {
+public:
+    explicit ObjectWriter(json& out) : out_(out) {}
+    template <class T>
+    void operator()(std::string_view key, const T& member, Spec = Spec::by_type) {
+        out_[std::string(key)] = value(member);
+    }
+
+private:
+    json& out_;
+};
+
+template <class T>
+json value(const std::optional<T>& o) {
+    return o ? value(*o) : json(nullptr);
+}
+template <class T>
+json value(const std::vector<T>& list) {
+    json out = json::array();
+    for (const T& item : list) out.push_back(value(item));
+    return out;
+}
+template <Described T>
+json value(const T& s) {
+    json out = json::object();
+    ObjectWriter w(out);
+    Fields<T>::each(w, s);
+    return out;
+}
+
+// --- Commands ---
+
+using CommandParser = domain::Command (*)(ObjectReader&);
+
+template <size_t I>
+domain::Command parse_as(ObjectReader& r) {
+    std::variant_alternative_t<I, domain::Command> c{};
+    Fields<decltype(c)>::each(r, c);
+    return domain::Command{std::in_place_index<I>, std::move(c)};
+}
+template <size_t... I>
+constexpr std::array<CommandParser, sizeof...(I)> make_parsers(std::index_sequence<I...>) {
+    return {&parse_as<I>...};
+}
+constexpr auto kParsers = make_parsers(std::make_index_sequence<kCommandKinds>{});
+
+constexpr size_t kMaxDepth = 64;
+constexpr size_t kMaxCommandId = 128;
+
+// True when arrays and objects nest deeper than `limit` (checked before parsing, so no
+// parser or destructor recursion ever sees deep input).
+bool too_deep(std::string_view text, size_t limit) {
+    size_t depth = 0;
+    bool in_string = false;
+    bool escaped = false;
+    for (char c : text) {
+        if (in_string) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > limit) return true;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            --depth;
+        }
+    }
+    return false;
+}
+
+result<CommandRequest, DomainError> parse_unchecked(std::string_view body) {
+    if (too_deep(body, kMaxDepth))
+        return failure{invalid_json("El cuerpo anida más de " + std::to_string(kMaxDepth) + " niveles.")};
+    const json doc = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+    if (doc.is_discarded()) return failure{invalid_json("El cuerpo no es JSON válido.")};
+    if (!doc.is_object()) return failure{invalid_json("El cuerpo debe ser un objeto JSON.")};
+
+    const auto cmd = doc.find("command");
+    if (cmd == doc.end() || cmd->is_null()) return failure{missing("command")};
+    if (!cmd->is_string()) return failure{wrong_type("command", "un texto (el nombre del comando)")};
+    const auto& name = cmd->get_ref<const std::string&>();
+    size_t index = kCommandKinds;
+    for (size_t i = 0; i < kCommandKinds; ++i) {
+        if (kCommandNames[i] == name) index = i;
+    }
+    if (index == kCommandKinds) {
+        return failure{problem("request.unknown_command", "Comando desconocido: «" + shown(name) + "».", "command")};
+    }
+
+    CommandRequest out;
+    out.name = kCommandNames[index];
+    ObjectReader r(doc, "");
+    r.known("command");
+    uint64_t provider = 0;
+    r("provider", provider);
+    if (!r.failed() && provider == 0) r.fail(invalid_value("provider", "el prestador es un número desde 1"));
+    out.provider = domain::ProviderId{provider};
+    r("command_id", out.command_id);
+    if (!r.failed() && out.command_id.size() > kMaxCommandId)
+        r.fail(invalid_value("command_id", "más de " + std::to_string(kMaxCommandId) + " bytes"));
+    out.command = kParsers[index](r);
+    if (auto e = r.finish()) return failure{std::move(*e)};
+    return out;
+}
+
+}  // namespace
+
+result<CommandRequest, DomainError> parse_command(std::string_view body) {
+    try {
+        return parse_unchecked(body);
+    } catch (const std::exception&) {
+        // Only resource exhaustion gets here: every value is type-checked before it is read.
+        return failure{invalid_json("No se pudo leer el cuerpo.")};
+    }
+}
+
+json to_json(const CommandRequest& request) {
+    json out = std::visit([](const auto& c) { return value(c); }, request.command);
+    out["command"] = std::string(command_name(request.command));
+    out["provider"] = request.provider.value();
+    out["command_id"] = request.command_id;
+    return out;
+}
+
+std::string_view command_name(const domain::Command& command) noexcept {
+    return kCommandNames[command.index()];
+}
+
+const std::vector<std::string>& command_names() {
+    static const std::vector<std::string> names(std::begin(kCommandNames), std::end(kCommandNames));
+    return names;
+}
+
+bool may_issue(Role role, const domain::Command& command) noexcept {
+    const auto bit = static_cast<unsigned>(1U << static_cast<uint8_t>(role));
+    return (kIssuers[command.index()] & bit) != 0;
+}
+
+std::optional<domain::ObraSocialId> obra_social_of(const domain::Command& command) {
+    return std::visit(
+        [](const auto& c) -> std::optional<domain::ObraSocialId> {
+            if constexpr (requires { c.obra_social; })
+                return c.obra_social;
+            else
+                return std::nullopt;
+        },
+        command);
+}
+
+json to_json(const domain::Event& event) {
+    return std::visit([](const auto& e) { return value(e); }, event);
+}
+
+json to_json(const events::Envelope& e) {
+    return {{"event_id", e.event_id.to_string()},   {"occurred_at", e.occurred_at},
+            {"recorded_at", e.recorded_at},         {"actor_id", e.actor_id},
+            {"actor_role", value(e.actor_role)},    {"command_id", e.command_id},
+            {"correlation_id", e.correlation_id},   {"schema_version", e.schema_version},
+            {"provider_id", e.provider_id.value()}, {"kind", std::string(domain::event_name(e.payload))},
+            {"payload", to_json(e.payload)}};
+}
+
+}  // namespace liquida::gateway

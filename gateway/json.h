@@ -1,0 +1,126 @@
+// Commands in and events out as JSON, for the HTTP gateway and the topic stream; and which
+// role may issue which command.
+//
+// Value formats, both ways:
+//   text              JSON string                       "razon_social": "Pérez, Ana"
+//   obra social id    JSON string                       "obra_social": "sancor"
+//   money (centavos)  JSON integer; floats and strings are refused   "amount": 1983997
+//   other numbers     JSON integer within the member's range (uint32: 0..4294967295)
+//   date              "YYYY-MM-DD"                      "issued_on": "2025-06-25"
+//   period            "YYYY-MM"                         "period": "2025-06"
+//   instant           integer ms since the Unix epoch (UTC); on input also ISO-8601 with
+//                     seconds and an offset: "2025-06-25T10:55:00-03:00", "...Z", ".250" ms
+//   enums             snake_case name                   "iva": "responsable_inscripto"
+//   nested structs    objects, lists as arrays          "transaction": {"boca": 88, ...}
+//
+// A command body is one object: {"command": "load_order", "provider": 1042, "command_id":
+// "...", ...the command's members, named as in domain/commands.h}. Booleans, texts, lists and
+// optional members may be omitted or null (false, "", [], none: the domain then says what is
+// missing, as order.id_required); every other member (numbers except a budget line's tooth,
+// money, dates, periods, enums, obra social ids, nested objects) is required. Unknown members
+// are refused, so a typo is never silently ignored.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/commands.h"
+#include "domain/error.h"
+#include "domain/events.h"
+#include "domain/result.h"
+#include "events/envelope.h"
+#include "gateway/auth.h"
+
+namespace liquida::gateway {
+
+// A command as posted to POST /v1/commands.
+struct CommandRequest {
+    std::string name;             // "load_order"
+    domain::ProviderId provider;  // whose ledger decides it; >= 1
+    std::string command_id;       // optional in the body ("command_id"); empty when absent
+    domain::Command command;
+};
+
+// The body as a CommandRequest, or the first problem found, as DomainError{code, message
+// (Spanish), field (path: "transaction.number", "lines[2].tooth")}. Codes:
+//   request.invalid_json     not JSON, not an object, or nested deeper than 64 levels
+//   request.unknown_command  "command" names no command (field "command")
+//   request.unknown_field    a member the command does not have (field: its path); reported
+//                            before any other problem of the same object
+//   request.missing_field    a required member absent or null
+//   request.wrong_type       a member of the wrong JSON type (the message says which is expected)
+//   request.invalid_value    a bad date, period, instant or enum name; a number out of range
+//                            (negative where unsigned, provider 0); command_id over 128 bytes
+// Never throws; any input, however large or malformed, yields a value or an error.
+result<CommandRequest, domain::DomainError> parse_command(std::string_view body);
+
+// The body parse_command reads back into the same request (every member written; optionals
+// without a value as null; instants as integer ms). For load generators and the demo feed.
+nlohmann::json to_json(const CommandRequest& request);
+
+// Stable snake_case name of a command kind: "register_provider", "ingresar_invoice".
+std::string_view command_name(const domain::Command& command) noexcept;
+// Every command name, in domain::Command variant order.
+const std::vector<std::string>& command_names();
+
+// Who may issue which command (rule ids from ../shared/DOMAIN.md). Scope (which provider or
+// obra social) is checked apart: see obra_social_of and gateway/auth.h.
+//
+//   command                 colegio prestador obra_social  why
+//   register_provider          x        x                  P6: the provider declares its data
+//   update_provider            x        x                  P6
+//   adhere_to_obra_social      x        x                  P6: adheres to an insurer's convenio
+//   upload_document            x        x                  P1: the provider uploads
+//   verify_document            x                           P1: the secretaría verifies
+//   expire_documents_due       x                           P2: housekeeping
+//   enroll_in_padron           x                           P2, P3: the colegio enrolls
+//   leave_padron               x        x                  P5: the provider may leave
+//   load_order                 x        x                  O1, O2: the provider loads
+//   approve_order              x                           O2: the secretaría reviews
+//   reject_order               x                           O2
+//   check_eligibility          x        x          x       A1: asked by the provider, the
+//                                                              insurer's answer recorded
+//   issue_token                x                   x       A2: the insurer generates tokens
+//   submit_budget              x        x                  A1-A7: the provider submits
+//   resolve_budget_audit       x                   x       A7: the insurer's auditoría
+//   consume_practices          x        x                  A8
+//   cancel_transaction         x        x                  A9
+//   issue_invoice              x        x                  F1, F2: the provider issues
+//   send_invoice               x        x                  F3, O4: sent by the provider (003)
+//                                                              or by the colegio billing for it
+//   observe_invoice            x                   x       F3: the insurer's states
+//   accept_invoice             x                   x       F3
+//   ingresar_invoice           x                   x       F3
+//   reject_invoice             x                   x       F3
+//   apply_debit                x                   x       S1: the insurer's audit debits
+//   resolve_debit_analysis     x                   x       S1
+//   issue_credit_note          x        x                  F5: the provider owes it
+//   issue_payment_order        x                   x       S2: the insurer pays
+//   apply_retentions           x                           S3: the colegio retains
+//   pay_provider               x                           S3: the colegio pays
+bool may_issue(Role role, const domain::Command& command) noexcept;
+
+// The command's own obra social member when it has one (adhere_to_obra_social, load_order,
+// check_eligibility, issue_token, submit_budget, issue_invoice, issue_payment_order,
+// apply_retentions, pay_provider), to scope an obra social's token. nullopt for the others:
+// those name an invoice or transaction, whose obra social is in the provider's ledger.
+std::optional<domain::ObraSocialId> obra_social_of(const domain::Command& command);
+
+// The event's members: the names of events/schema/envelope.fbs (they equal the
+// C++ members) and the value formats above, without the kind (RetentionApplied has a member
+// named "kind"; the envelope carries the event kind beside its payload). An enum value this build
+// does not know is written as its number. Texts are copied as they are: dump with
+// nlohmann::json::error_handler_t::replace when events come from outside (not UTF-8 checked).
+nlohmann::json to_json(const domain::Event& event);
+
+// {"event_id": "8-4-4-4-12 hex", "occurred_at": ms, "recorded_at": ms, "actor_id",
+//  "actor_role": "system" | "colegio" | "prestador" | "obra_social", "command_id",
+//  "correlation_id", "schema_version", "provider_id": 1042, "kind": "order_loaded",
+//  "payload": {...the event's members}}
+nlohmann::json to_json(const events::Envelope& envelope);
+
+}  // namespace liquida::gateway

@@ -1,0 +1,146 @@
+#include "gateway/ledgers.h"
+
+#include <map>
+
+#include "domain/decide.h"
+#include "events/codec.h"
+#include "events/publisher.h"
+#include "events/topics.h"
+
+namespace liquida::gateway {
+
+using nlohmann::json;
+
+namespace {
+
+json error_json(std::string_view code, std::string_view message, std::string_view field) {
+    return {{"error", {{"code", code}, {"message", message}, {"field", field}}}};
+}
+
+json event_json(const events::Envelope& e, const events::TopicPartition& tp, int64_t offset) {
+    return {{"event_id", e.event_id.to_string()}, {"kind", domain::event_name(e.payload)}, {"topic", tp.topic},
+            {"partition", tp.partition}, {"offset", offset}};
+}
+
+}  // namespace
+
+Ledgers::Ledgers(events::EventLog& log, const domain::Config& config, size_t remembered)
+    : log_(log), config_(config), remembered_(remembered) {}
+
+Ledgers::Entry* Ledgers::find(domain::ProviderId provider) {
+    std::shared_lock lk(map_mu_);
+    auto it = entries_.find(provider.value());
+    return it == entries_.end() ? nullptr : it->second.get();
+}
+
+Ledgers::Entry& Ledgers::entry(domain::ProviderId provider) {
+    if (Entry* e = find(provider)) return *e;
+    std::unique_lock lk(map_mu_);
+    auto& slot = entries_[provider.value()];
+    if (!slot) slot = std::make_unique<Entry>();
+    return *slot;
+}
+
+std::vector<domain::ProviderId> Ledgers::providers() const {
+    std::shared_lock lk(map_mu_);
+    std::vector<domain::ProviderId> out;
+    for (const auto& [id, e] : entries_) out.emplace_back(id);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+void Ledgers::remember(const std::string& command_id, json evs) {
+    std::lock_guard lk(ids_mu_);
+    auto [it, fresh] = ids_.try_emplace(command_id);
+    if (!fresh) {  // several topics of one command: one answer listing them all
+        for (auto& e : evs) it->second.push_back(std::move(e));
+        return;
+    }
+    it->second = std::move(evs);
+    id_order_.push_back(command_id);
+    while (id_order_.size() > remembered_) {
+        ids_.erase(id_order_.front());
+        id_order_.pop_front();
+    }
+}
+
+std::optional<json> Ledgers::recall(const std::string& command_id) {
+    std::lock_guard lk(ids_mu_);
+    auto it = ids_.find(command_id);
+    if (it == ids_.end()) return std::nullopt;
+    return it->second;
+}
+
+events::result<size_t> Ledgers::load() {
+    size_t total = 0;
+    for (const auto& t : log_.topics()) {
+        for (int32_t p = 0; p < t.partitions; ++p) {
+            const events::TopicPartition tp{t.name, p};
+            for (int64_t from = 0;;) {
+                auto records = log_.read(tp, from, 4096);
+                if (!records) return failure(std::move(records).error());
+                if (records->empty()) break;
+                for (const auto& r : *records) {
+                    auto e = events::decode(r.record.value);
+                    if (!e) return events::fail(events::errc::corrupt_record, tp.topic + "/" + std::to_string(p) + "@" +
+                                                                                   std::to_string(r.offset) + ": " + e.error().message);
+                    domain::evolve(entry(e->provider_id).ledger, e->payload, e->occurred_at);
+                    if (!e->command_id.empty()) remember(e->command_id, json::array({event_json(*e, tp, r.offset)}));
+                    ++total;
+                }
+                from = records->back().offset + 1;
+            }
+        }
+    }
+    return total;
+}
+
+CommandOutcome Ledgers::execute(domain::ProviderId provider, const domain::Command& command, std::string command_id,
+                                const Actor& actor, domain::TimestampMs now) {
+    if (provider.value() == 0)
+        return {400, error_json("request.missing_field", "Falta el prestador.", "provider"), "request.missing_field", 0};
+    if (command_id.empty()) command_id = events::EventId::random().to_string();
+    Entry& e = entry(provider);
+    std::lock_guard lk(e.mu);
+    if (auto earlier = recall(command_id))
+        return {200, {{"command_id", command_id}, {"duplicate", true}, {"events", *earlier}}, {}, 0};
+
+    domain::Decision d = domain::decide(e.ledger, command, now, config_);
+    if (!d) {
+        const auto& err = d.error();
+        return {422, error_json(err.code, err.message, err.field), err.code, 0};
+    }
+    // One append per topic (almost every command writes to one); ids and times fixed here.
+    std::map<events::Topic, std::vector<events::Envelope>> by_topic;
+    for (const domain::Event& ev : d.value()) {
+        events::Envelope env;
+        env.event_id = events::EventId::random();
+        env.occurred_at = env.recorded_at = now;
+        env.actor_id = actor.id;
+        env.actor_role = actor.role;
+        env.command_id = command_id;
+        env.provider_id = provider;
+        env.payload = ev;
+        by_topic[events::topic_for(ev)].push_back(std::move(env));
+    }
+    json answer = json::array();
+    for (auto& [topic, envelopes] : by_topic) {
+        if (by_topic.size() > 1)
+            for (auto& env : envelopes) env.command_id = command_id + "/" + std::string(events::topic_name(topic));
+        auto r = events::publish(log_, envelopes);
+        if (!r) {
+            // Nothing of this topic was acknowledged; the ledger is left as the log has it.
+            return {503, error_json(events::code_name(r.error().code), "No se pudo registrar: " + r.error().message, ""),
+                    std::string(events::code_name(r.error().code)), 0};
+        }
+        for (size_t i = 0; i < envelopes.size(); ++i) {
+            domain::evolve(e.ledger, envelopes[i].payload, now);
+            answer.push_back(event_json(envelopes[i], r->tp, r->base_offset + static_cast<int64_t>(i)));
+        }
+    }
+    appended_ += d.value().size();
+    remember(command_id, answer);
+    return {201, {{"command_id", command_id}, {"duplicate", false}, {"events", answer}}, {}, d.value().size()};
+}
+
+}  // namespace liquida::gateway

@@ -1,0 +1,85 @@
+// The command path: each provider's ledger in memory, rebuilt from the log at start; a
+// command is decided against its provider's current ledger, one at a time per provider (no
+// lost update when two requests race), appended, and only then folded in.
+#pragma once
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "domain/commands.h"
+#include "domain/config.h"
+#include "domain/state.h"
+#include "events/envelope.h"
+#include "events/log.h"
+
+namespace liquida::gateway {
+
+struct Actor {
+    events::ActorRole role = events::ActorRole::system;
+    std::string id;
+};
+
+struct CommandOutcome {
+    unsigned status = 201;  // 201 appended, 200 a retry of an appended command, 4xx/5xx error
+    nlohmann::json body;    // {"command_id", "events": [...]} or {"error": {...}}
+    std::string error_code;  // for metrics; empty when accepted
+    size_t events = 0;
+};
+
+class Ledgers {
+public:
+    // `remembered`: how many command ids are kept for idempotent retries (oldest forgotten
+    // first); a retry of an older command is decided again.
+    Ledgers(events::EventLog& log, const domain::Config& config, size_t remembered = 1'000'000);
+
+    // Reads every partition from offset 0 and folds each provider's events.
+    events::result<size_t> load();
+
+    CommandOutcome execute(domain::ProviderId provider, const domain::Command& command, std::string command_id,
+                           const Actor& actor, domain::TimestampMs now);
+
+    // Runs `f` with the provider's ledger under its lock; false when the provider is unknown.
+    template <class F>
+    bool with(domain::ProviderId provider, F&& f) {
+        auto* e = find(provider);
+        if (e == nullptr) return false;
+        std::lock_guard lk(e->mu);
+        f(static_cast<const domain::ProviderLedger&>(e->ledger));
+        return true;
+    }
+    std::vector<domain::ProviderId> providers() const;
+
+    uint64_t events_appended() const { return appended_; }
+
+private:
+    struct Entry {
+        std::mutex mu;
+        domain::ProviderLedger ledger;
+    };
+    struct Appended {
+        nlohmann::json events;  // what the first execution answered
+    };
+    Entry* find(domain::ProviderId provider);
+    Entry& entry(domain::ProviderId provider);
+    void remember(const std::string& command_id, nlohmann::json events);
+    std::optional<nlohmann::json> recall(const std::string& command_id);
+
+    events::EventLog& log_;
+    const domain::Config& config_;
+    size_t remembered_;
+    mutable std::shared_mutex map_mu_;
+    std::unordered_map<uint64_t, std::unique_ptr<Entry>> entries_;
+    std::mutex ids_mu_;
+    std::unordered_map<std::string, nlohmann::json> ids_;
+    std::deque<std::string> id_order_;
+    std::atomic<uint64_t> appended_{0};
+};
+
+}  // namespace liquida::gateway

@@ -1,0 +1,135 @@
+#include "gateway/log_setup.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "events/kafka_log.h"
+#include "events/topics.h"
+
+namespace liquida::commands {
+namespace {
+
+// A librdkafka properties file: "key=value" lines, '#' comments (as Kafka's client.properties).
+bool read_properties(const std::string& path, std::map<std::string, std::string>& out, std::string& error) {
+    std::ifstream in(path);
+    if (!in) {
+        error = "cannot read " + path;
+        return false;
+    }
+    std::string line;
+    for (int n = 1; std::getline(in, line); ++n) {
+        const auto first = line.find_first_not_of(" \t");
+        if (first == std::string::npos || line[first] == '#') continue;
+        const auto eq = line.find('=');
+        if (eq == std::string::npos) {
+            error = path + ":" + std::to_string(n) + ": expected key=value";
+            return false;
+        }
+        auto trim = [](std::string s) {
+            s.erase(0, s.find_first_not_of(" \t"));
+            s.erase(s.find_last_not_of(" \t\r") + 1);
+            return s;
+        };
+        out[trim(line.substr(0, eq))] = trim(line.substr(eq + 1));
+    }
+    return true;
+}
+
+constexpr const char* kDefaultConfig = "ops/config/liquida.json";
+
+}  // namespace
+
+std::optional<std::filesystem::path> find_upward(const std::filesystem::path& relative) {
+    std::error_code ec;
+    for (auto dir = std::filesystem::current_path(ec); !ec && !dir.empty(); dir = dir.parent_path()) {
+        std::error_code missing;  // not found sets it: keep it apart from the loop's
+        if (std::filesystem::exists(dir / relative, missing)) return dir / relative;
+        if (dir == dir.parent_path()) break;
+    }
+    return std::nullopt;
+}
+
+namespace {
+
+std::optional<std::filesystem::path> find_config(const std::string& option) {
+    if (!option.empty()) {
+        if (std::filesystem::is_regular_file(option)) return std::filesystem::path(option);
+        return std::nullopt;
+    }
+    return find_upward(kDefaultConfig);
+}
+
+}  // namespace
+
+cli::OptionSpec config_option() {
+    return {"config", "file", "obras sociales' rules (default: ops/config/liquida.json, looked up from the current directory upward)", ""};
+}
+
+std::optional<domain::Config> load_config(const cli::Args& args, const char* who) {
+    const auto path = find_config(args.get("config"));
+    if (!path) {
+        std::fprintf(stderr, "liquida %s: cannot find the configuration %s\n", who,
+                     args.get("config").empty() ? kDefaultConfig : args.get("config").c_str());
+        return std::nullopt;
+    }
+    std::ifstream in(*path);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto config = domain::parse_config(text.str());
+    if (!config) {
+        std::fprintf(stderr, "liquida %s: %s: %s: %s (%s)\n", who, path->c_str(), config.error().code.c_str(),
+                     config.error().message.c_str(), config.error().field.c_str());
+        return std::nullopt;
+    }
+    return std::move(config).value();
+}
+
+std::vector<cli::OptionSpec> log_options(std::string default_data) {
+    return {{"data", "dir", "data directory: the embedded event log (DIR/log) and the views", std::move(default_data)},
+            {"kafka", "brokers", "use Kafka at host:port[,host:port...] instead of the embedded log", ""},
+            {"kafka-config", "file", "librdkafka properties (key=value lines: security.protocol, sasl.*, ssl.*)", ""},
+            {"partitions", "n", "partitions per topic when the topics are created", "8"},
+            {"no-sync", "", "embedded log: acknowledge appends before fsync (survives a crash, not a power loss)", ""}};
+}
+
+std::string describe_log(const cli::Args& args) {
+    if (!args.get("kafka").empty()) return "Kafka at " + args.get("kafka");
+    return "embedded log at " + (std::filesystem::path(args.get("data")) / "log").string();
+}
+
+std::unique_ptr<events::EventLog> open_log(const cli::Args& args, const char* who) {
+    const auto partitions = static_cast<int32_t>(args.get_int("partitions", 1, 4096));
+    events::result<std::unique_ptr<events::EventLog>> log = std::unique_ptr<events::EventLog>();
+    if (const std::string brokers = args.get("kafka"); !brokers.empty()) {
+        events::KafkaLogOptions options;
+        options.brokers = brokers;
+        options.topics = events::default_topics(partitions);
+        if (const std::string file = args.get("kafka-config"); !file.empty()) {
+            std::string error;
+            if (!read_properties(file, options.properties, error)) {
+                std::fprintf(stderr, "liquida %s: %s\n", who, error.c_str());
+                return nullptr;
+            }
+        }
+        log = events::open_kafka_log(options);
+    } else {
+        const auto dir = std::filesystem::path(args.get("data")) / "log";
+        std::error_code ec;
+        std::filesystem::create_directories(dir, ec);
+        if (ec) {
+            std::fprintf(stderr, "liquida %s: cannot create %s: %s\n", who, dir.c_str(), ec.message().c_str());
+            return nullptr;
+        }
+        log = events::open_embedded_log({dir.string(), events::default_topics(partitions), !args.flag("no-sync")});
+    }
+    if (!log) {
+        std::fprintf(stderr, "liquida %s: %s: %s\n", who, std::string(events::code_name(log.error().code)).c_str(),
+                     log.error().message.c_str());
+        return nullptr;
+    }
+    return std::move(*log);
+}
+
+}  // namespace liquida::commands

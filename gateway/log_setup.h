@@ -1,0 +1,37 @@
+// Opening the event log a command runs on: the embedded log in DATA/log, or Kafka when
+// --kafka is given. Every command that reads or writes events takes the same options.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/config.h"
+#include "events/log.h"
+#include "gateway/cli.h"
+
+namespace liquida::commands {
+
+// --data, --kafka, --kafka-config, --partitions, --no-sync.
+std::vector<cli::OptionSpec> log_options(std::string default_data = "./data");
+
+// Opens the log the options name; on failure prints "liquida <who>: <code>: <message>"
+// to stderr and returns null.
+std::unique_ptr<events::EventLog> open_log(const cli::Args& args, const char* who);
+
+// `relative` under the current directory or the nearest parent that has it.
+std::optional<std::filesystem::path> find_upward(const std::filesystem::path& relative);
+
+// --config: the obras sociales' rules.
+cli::OptionSpec config_option();
+// Reads and validates --config; by default ops/config/liquida.json, looked up from the
+// current directory upward (works from the repository and from a build directory in it).
+// On failure prints why to stderr and returns nullopt.
+std::optional<domain::Config> load_config(const cli::Args& args, const char* who);
+
+// "embedded log at DIR" or "Kafka at BROKERS", for messages.
+std::string describe_log(const cli::Args& args);
+
+}  // namespace liquida::commands

@@ -1,0 +1,157 @@
+// `liquida replay`: a month rebuilt from the log into scratch views, its report written as
+// JSON, CSV and XLSX, and with --verify compared with the live views (docs/REPLAY.md).
+// Exit codes: 0 done (and verified), 1 a failure or differences, 2 bad arguments.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "gateway/commands.h"
+#include "gateway/log_setup.h"
+#include "projections/runner.h"
+#include "replay/replay.h"
+
+namespace liquida::commands {
+namespace {
+
+void print_error(const events::error& e) {
+    std::fprintf(stderr, "liquida replay: %s: %s\n", std::string(events::code_name(e.code)).c_str(), e.message.c_str());
+}
+
+void print_progress(const replay::Progress& p, const std::string& month) {
+    const double eta = p.eta_seconds();
+    std::fprintf(stderr, "liquida replay: %s: %s: %llu of %llu events, %.0f events/s, ETA %s\n", month.c_str(), std::string(p.phase).c_str(),
+                 static_cast<unsigned long long>(p.done), static_cast<unsigned long long>(p.total), p.events_per_second(),
+                 eta < 0 ? "unknown" : (std::to_string(static_cast<long long>(eta + 0.5)) + " s").c_str());
+}
+
+// The live views in DATA/views brought up to date with the log, as `views digest` does.
+std::unique_ptr<projections::Views> live_views(events::EventLog& log, const std::filesystem::path& dir, const std::string& source,
+                                               const std::string& month) {
+    auto views = projections::Views::open(dir.string(), source);
+    if (!views) {
+        print_error(views.error());
+        return nullptr;
+    }
+    projections::Runner runner(log, **views);
+    const int64_t lag = runner.lag();
+    const auto start = std::chrono::steady_clock::now();
+    auto last = start;
+    uint64_t done = 0;
+    runner.on_progress([&](size_t events) {
+        done += events;
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last < std::chrono::seconds(1)) return;
+        last = now;
+        print_progress({"bringing the live views up to date", done, lag < 0 ? 0 : static_cast<uint64_t>(lag),
+                        std::chrono::duration<double>(now - start).count()},
+                       month);
+    });
+    if (auto n = runner.catch_up(); !n) {
+        print_error(n.error());
+        return nullptr;
+    }
+    return std::move(*views);
+}
+
+// "2025-07-01T00:00:00-03:00": cuts fall on local midnight.
+std::string iso_cut(replay::TimestampMs cut) { return domain::to_string(domain::local_date(cut)) + "T00:00:00-03:00"; }
+
+}  // namespace
+
+std::vector<cli::OptionSpec> replay_options() {
+    std::vector<cli::OptionSpec> options = log_options("");
+    options[0].help = "data directory: the embedded log (DIR/log), the live views (DIR/views) and reports (DIR/replay); "
+                      "with --kafka only the views and reports, default ./data";
+    options.push_back({"month", "YYYY-MM", "the month to replay: every event recorded before its end in Argentina time", ""});
+    options.push_back({"out", "dir", "where the report files go (default DATA/replay/YYYY-MM)", ""});
+    options.push_back({"verify", "", "compare the month's settlement with the live views (DATA/views, brought up to date first); exit 1 on differences", ""});
+    options.push_back({"from-scratch", "", "replay from offset 0 (the only way for now: monthly checkpoints are not kept yet)", ""});
+    options.push_back(config_option());
+    return options;
+}
+
+int replay(const cli::Args& args) {
+    const std::string month_text = args.get("month");
+    if (month_text.empty()) throw cli::UsageError{"option '--month YYYY-MM' is required"};
+    const auto month = domain::parse_period(month_text);
+    if (!month || month->year < 1971 || month->year > 9998)
+        throw cli::UsageError{"option '--month' must be a month YYYY-MM, not '" + month_text + "'"};
+    if (args.get("data").empty() && args.get("kafka").empty())
+        throw cli::UsageError{"give the log: --data DIR (embedded) or --kafka BROKERS"};
+    const std::filesystem::path data = args.get("data").empty() ? std::filesystem::path("./data") : std::filesystem::path(args.get("data"));
+    const std::filesystem::path out = args.get("out").empty() ? data / "replay" / month_text : std::filesystem::path(args.get("out"));
+    const std::string source = args.get("kafka").empty() ? "embedded" : "kafka";
+    if (source == "embedded" && !std::filesystem::is_directory(data / "log"))  // not created: a typo would replay nothing
+        throw cli::UsageError{"no embedded log at " + (data / "log").string()};
+
+    const auto config = load_config(args, "replay");
+    if (!config) return 1;
+    auto log = open_log(args, "replay");
+    if (!log) return 1;
+
+    replay::ReplayOptions options;
+    options.scratch_dir = out / ".scratch-views";
+    options.source = source;
+    options.progress = [&](const replay::Progress& p) { print_progress(p, month_text); };
+
+    const replay::TimestampMs cut = replay::cut_of(*month);
+    const auto now_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    if (cut > now_ms)
+        std::fprintf(stderr, "liquida replay: %s has not ended yet: the replay holds what was recorded so far\n", month_text.c_str());
+
+    const auto began = std::chrono::steady_clock::now();
+    auto replayed = replay::replay_month(*log, *month, *config, options);
+    if (!replayed) {
+        print_error(replayed.error());
+        return 1;
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+    const replay::Report& report = replayed->report;
+    std::printf("replay %s: %llu events recorded before the cut (%s) replayed from scratch in %.2f s (%.0f events/s) from the %s\n",
+                month_text.c_str(), static_cast<unsigned long long>(report.events), iso_cut(cut).c_str(),
+                seconds, seconds > 0 ? static_cast<double>(report.events) / seconds : 0.0, describe_log(args).c_str());
+    if (report.out_of_order > 0)
+        std::fprintf(stderr,
+                     "liquida replay: warning: %llu records recorded before the cut were appended after a later one and are "
+                     "not in the replay (see docs/REPLAY.md)\n",
+                     static_cast<unsigned long long>(report.out_of_order));
+    for (const auto& d : report.digests) std::printf("%s %s\n", d.view.c_str(), d.sha256.c_str());
+
+    auto files = replay::write_reports(report, out);
+    if (!files) {
+        print_error(files.error());
+        return 1;
+    }
+    for (const auto& f : *files) std::printf("wrote %s\n", f.string().c_str());
+    std::fflush(stdout);
+    if (!args.flag("verify")) return 0;
+
+    auto live = live_views(*log, data / "views", source, month_text);
+    if (!live) return 1;
+    auto verified = replay::verify_month(*log, *replayed, *live, options);
+    if (!verified) {
+        print_error(verified.error());
+        return 1;
+    }
+    const replay::Verification& v = *verified;
+    std::printf("verify %s: settlement of %s: replayed %llu rows sha256 %s; live %llu rows sha256 %s\n", month_text.c_str(),
+                month_text.c_str(), static_cast<unsigned long long>(v.replayed_rows), v.replayed_sha256.c_str(),
+                static_cast<unsigned long long>(v.live_rows), v.live_sha256.c_str());
+    for (const auto& d : v.differences)
+        std::printf("differs %s %s: replayed %s, live %s%s\n", d.row.c_str(), d.field.c_str(), d.replayed.c_str(), d.live.c_str(),
+                    d.later_events > 0 ? (" (" + std::to_string(d.later_events) + " events after the cut touch this row)").c_str()
+                                       : " (no event after the cut touches this row)");
+    std::printf("%llu events recorded after the cut change this period (of %llu recorded after it)\n",
+                static_cast<unsigned long long>(v.later_events), static_cast<unsigned long long>(v.events_after_cut));
+    if (v.holds()) {
+        std::printf("verify %s: the replay equals the live views\n", month_text.c_str());
+        return 0;
+    }
+    std::printf("verify %s: %llu rows differ (%zu fields); %llu of them not explained by events after the cut\n", month_text.c_str(),
+                static_cast<unsigned long long>(v.differing_rows), v.differences.size(),
+                static_cast<unsigned long long>(v.unexplained_rows));
+    return 1;
+}
+
+}  // namespace liquida::commands

@@ -1,0 +1,409 @@
+#include "gateway/server.h"
+
+#include <utility>  // before Asio: Boost 1.74's Asio misses it under GCC 12 in C++20
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <atomic>
+#include <deque>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace liquida::gateway {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+std::string error_body(std::string_view code, std::string_view message) {
+    std::string out = R"({"error":{"code":")";
+    out += code;
+    out += R"(","message":")";
+    out += message;  // callers pass fixed text without quotes
+    out += R"(","field":""}})";
+    return out;
+}
+
+HttpRequest to_request(const http::request<http::string_body>& req) {
+    HttpRequest r;
+    r.method = std::string(req.method_string());
+    r.target = std::string(req.target());
+    r.authorization = std::string(req[http::field::authorization]);
+    r.idempotency_key = std::string(req["Idempotency-Key"]);
+    r.accept = std::string(req[http::field::accept]);
+    r.body = req.body();
+    return r;
+}
+
+http::response<http::string_body> to_beast(const HttpResponse& r, unsigned version, bool keep_alive) {
+    http::response<http::string_body> res{static_cast<http::status>(r.status), version};
+    res.set(http::field::server, "liquida");
+    res.set(http::field::content_type, r.content_type);
+    for (const auto& [k, v] : r.headers) res.set(k, v);
+    res.keep_alive(keep_alive);
+    res.body() = r.body;
+    res.prepare_payload();
+    return res;
+}
+
+}  // namespace
+
+// A connection the server can end on stop().
+struct Session {
+    virtual ~Session() = default;
+    virtual void shutdown() = 0;
+};
+
+struct Server::Impl {
+    ServerOptions options;
+    Handler& handler;
+    net::io_context ioc;
+    tcp::acceptor acceptor{ioc};
+    std::vector<std::thread> threads;
+    std::mutex mu;
+    std::set<std::shared_ptr<Session>> sessions;  // owned here so stop() can close them
+    std::atomic<uint64_t> slow_drops{0};
+    std::atomic<bool> stopping{false};
+
+    Impl(ServerOptions o, Handler& h) : options(std::move(o)), handler(h) {}
+
+    void track(std::shared_ptr<Session> s) {
+        std::lock_guard lk(mu);
+        sessions.insert(std::move(s));
+    }
+    void untrack(const std::shared_ptr<Session>& s) {
+        std::lock_guard lk(mu);
+        sessions.erase(s);
+    }
+
+    void accept();
+};
+
+namespace {
+
+class WsSession;
+
+class HttpSession : public Session, public std::enable_shared_from_this<HttpSession> {
+public:
+    HttpSession(tcp::socket socket, Server::Impl& server) : stream_(std::move(socket)), server_(server) {}
+
+    void start() {
+        net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(true); });
+    }
+    void shutdown() override {
+        net::post(stream_.get_executor(), [self = shared_from_this()] {
+            beast::error_code ec;
+            self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+            self->stream_.close();
+        });
+    }
+
+private:
+    void read(bool first) {
+        parser_.emplace();
+        parser_->body_limit(server_.options.body_limit);
+        parser_->header_limit(16 * 1024);
+        stream_.expires_after(first ? server_.options.header_timeout : server_.options.idle_timeout);
+        http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
+    }
+
+    void on_read(beast::error_code ec) {
+        if (ec == http::error::body_limit) return fail(413, "request.too_large", "El cuerpo supera el limite permitido.");
+        if (ec == http::error::header_limit) return fail(431, "request.headers_too_large", "Los encabezados son demasiado grandes.");
+        if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted ||
+            ec == net::error::connection_reset || ec == net::error::eof || ec == net::error::bad_descriptor)
+            return close();
+        if (ec) return fail(400, "request.malformed", "Pedido HTTP mal formado.");
+        auto req = parser_->release();
+        if (websocket::is_upgrade(req)) return upgrade(std::move(req));
+        const unsigned version = req.version();
+        const bool keep_alive = req.keep_alive();
+        stream_.expires_never();  // the handler may take a while (a durable append)
+        server_.handler.http(to_request(req), [self = shared_from_this(), version, keep_alive](HttpResponse r) {
+            net::post(self->stream_.get_executor(), [self, r = std::move(r), version, keep_alive]() mutable {
+                self->write(to_beast(r, version, keep_alive));
+            });
+        });
+    }
+
+    void write(http::response<http::string_body> res) {
+        auto sp = std::make_shared<http::response<http::string_body>>(std::move(res));
+        const bool close_after = !sp->keep_alive() || server_.stopping;
+        stream_.expires_after(server_.options.idle_timeout);
+        http::async_write(stream_, *sp, [self = shared_from_this(), sp, close_after](beast::error_code ec, size_t) {
+            if (ec || close_after) return self->close();
+            self->read(false);
+        });
+    }
+
+    void fail(unsigned status, std::string_view code, std::string_view message) {
+        HttpResponse r{status, "application/json", error_body(code, message), {}};
+        auto sp = std::make_shared<http::response<http::string_body>>(to_beast(r, 11, false));
+        http::async_write(stream_, *sp, [self = shared_from_this(), sp](beast::error_code, size_t) { self->close(); });
+    }
+
+    void close() {
+        beast::error_code ec;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+        stream_.close();
+        server_.untrack(shared_from_this());
+    }
+
+    void upgrade(http::request<http::string_body> req);
+
+    beast::tcp_stream stream_;
+    beast::flat_buffer buffer_;
+    std::optional<http::request_parser<http::string_body>> parser_;
+    Server::Impl& server_;
+};
+
+class WsSession : public WebSocket, public Session, public std::enable_shared_from_this<WsSession> {
+public:
+    WsSession(beast::tcp_stream stream, Server::Impl& server) : ws_(std::move(stream)), server_(server) {}
+
+    void accept(http::request<http::string_body> req, Handler::Upgrade handlers) {
+        handlers_ = std::move(handlers);
+        beast::get_lowest_layer(ws_).expires_never();
+        ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+        ws_.read_message_max(server_.options.message_limit);
+        auto sp = std::make_shared<http::request<http::string_body>>(std::move(req));
+        ws_.async_accept(*sp, [self = shared_from_this(), sp](beast::error_code ec) {
+            if (ec) return self->finish();
+            {
+                std::lock_guard lk(self->mu_);
+                self->open_ = true;
+            }
+            self->flush();
+            self->read();
+        });
+    }
+
+    bool send(std::shared_ptr<const std::string> message) override {
+        std::unique_lock lk(mu_);
+        if (closing_ || finished_) return false;
+        if (queued_bytes_ + message->size() > server_.options.send_queue_limit) {
+            lk.unlock();
+            server_.slow_drops++;
+            close(kCloseTooSlow, "too slow: send queue full");
+            return false;
+        }
+        queued_bytes_ += message->size();
+        queue_.push_back(std::move(message));
+        lk.unlock();
+        net::post(ws_.get_executor(), [self = shared_from_this()] { self->flush(); });
+        return true;
+    }
+
+    void close(uint16_t code, std::string reason) override {
+        {
+            std::lock_guard lk(mu_);
+            if (closing_ || finished_) return;
+            closing_ = true;
+            close_reason_ = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
+            // A client too slow or a server stopping: what is not yet on the wire is dropped.
+            // Otherwise (4401, 4403, ...) the error message sent just before goes out first.
+            const bool drop = code == kCloseTooSlow || code == static_cast<uint16_t>(websocket::close_code::going_away);
+            while (drop && queue_.size() > (writing_ ? 1U : 0U)) {
+                queued_bytes_ -= queue_.back()->size();
+                queue_.pop_back();
+            }
+        }
+        net::post(ws_.get_executor(), [self = shared_from_this()] { self->flush(); });
+        // A client that reads nothing never lets the close frame out: cut it after a grace period.
+        auto timer = std::make_shared<net::steady_timer>(ws_.get_executor(), std::chrono::seconds(5));
+        timer->async_wait([self = shared_from_this(), timer](beast::error_code) {
+            if (!self->closed_sent_) self->hard_close();
+        });
+    }
+
+    void shutdown() override { close(static_cast<uint16_t>(websocket::close_code::going_away), "server stopping"); }
+
+    size_t queued_bytes() const override {
+        std::lock_guard lk(mu_);
+        return queued_bytes_;
+    }
+
+    bool is_open() const override {
+        std::lock_guard lk(mu_);
+        return open_ && !closing_ && !finished_;
+    }
+
+private:
+    // On the strand: start the next write, or the close once the queue is empty.
+    void flush() {
+        std::unique_lock lk(mu_);
+        if (!open_ || writing_ || finished_) return;
+        if (!queue_.empty()) {
+            writing_ = true;
+            auto msg = queue_.front();
+            lk.unlock();
+            ws_.text(true);
+            ws_.async_write(net::buffer(*msg), [self = shared_from_this(), msg](beast::error_code ec, size_t) {
+                {
+                    std::lock_guard lk2(self->mu_);
+                    self->writing_ = false;
+                    // finish() may have emptied the queue while this write was on the wire.
+                    if (!self->queue_.empty() && self->queue_.front() == msg) {
+                        self->queued_bytes_ -= msg->size();
+                        self->queue_.pop_front();
+                    }
+                }
+                if (ec) return self->hard_close();
+                self->flush();
+            });
+            return;
+        }
+        if (closing_ && !closed_sent_) {
+            closed_sent_ = true;
+            writing_ = true;
+            lk.unlock();
+            ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code) { self->finish(); });
+        }
+    }
+
+    void read() {
+        ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, size_t) {
+            if (ec == websocket::error::message_too_big) {
+                self->close(static_cast<uint16_t>(websocket::close_code::too_big), "message too big");
+                return;
+            }
+            if (ec) return self->finish();
+            if (self->ws_.got_text() && self->handlers_.on_message) {
+                const std::string text = beast::buffers_to_string(self->buffer_.data());
+                self->handlers_.on_message(text);
+            }
+            self->buffer_.consume(self->buffer_.size());
+            self->read();
+        });
+    }
+
+    void hard_close() {
+        net::post(ws_.get_executor(), [self = shared_from_this()] {
+            beast::error_code ec;
+            beast::get_lowest_layer(self->ws_).socket().close(ec);
+            self->finish();
+        });
+    }
+
+    void finish() {
+        {
+            std::lock_guard lk(mu_);
+            if (finished_) return;
+            finished_ = true;
+            queue_.clear();
+            queued_bytes_ = 0;
+        }
+        if (handlers_.on_close) handlers_.on_close();
+        server_.untrack(shared_from_this());
+    }
+
+    websocket::stream<beast::tcp_stream> ws_;
+    Server::Impl& server_;
+    Handler::Upgrade handlers_;
+    beast::flat_buffer buffer_;
+    mutable std::mutex mu_;
+    std::deque<std::shared_ptr<const std::string>> queue_;
+    size_t queued_bytes_ = 0;
+    bool open_ = false;
+    bool writing_ = false;
+    bool closing_ = false;
+    std::atomic<bool> closed_sent_{false};
+    bool finished_ = false;
+    websocket::close_reason close_reason_;
+
+    friend class HttpSession;
+};
+
+void HttpSession::upgrade(http::request<http::string_body> req) {
+    auto ws = std::make_shared<WsSession>(std::move(stream_), server_);
+    auto handlers = server_.handler.websocket(to_request(req), ws);
+    if (handlers.refused) {
+        // Answer on the websocket's stream (the socket moved there), then drop the connection.
+        auto sp = std::make_shared<http::response<http::string_body>>(to_beast(*handlers.refused, req.version(), false));
+        auto& stream = beast::get_lowest_layer(ws->ws_);
+        http::async_write(stream, *sp, [ws, sp](beast::error_code, size_t) {
+            beast::error_code ec;
+            beast::get_lowest_layer(ws->ws_).socket().shutdown(tcp::socket::shutdown_both, ec);
+            beast::get_lowest_layer(ws->ws_).close();
+        });
+        server_.untrack(shared_from_this());
+        return;
+    }
+    server_.track(ws);
+    server_.untrack(shared_from_this());
+    ws->accept(std::move(req), std::move(handlers));
+}
+
+}  // namespace
+
+void Server::Impl::accept() {
+    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+        if (ec) {
+            if (!stopping && acceptor.is_open()) accept();
+            return;
+        }
+        auto session = std::make_shared<HttpSession>(std::move(socket), *this);
+        track(session);
+        session->start();
+        accept();
+    });
+}
+
+Server::Server(ServerOptions options, Handler& handler) : impl_(std::make_unique<Impl>(std::move(options), handler)) {}
+
+Server::~Server() { stop(); }
+
+std::string Server::start(uint16_t& bound_port) {
+    beast::error_code ec;
+    const auto address = net::ip::make_address(impl_->options.listen, ec);
+    if (ec) return "invalid listen address '" + impl_->options.listen + "'";
+    const tcp::endpoint endpoint{address, impl_->options.port};
+    auto& a = impl_->acceptor;
+    a.open(endpoint.protocol(), ec);
+    if (!ec) a.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) a.bind(endpoint, ec);
+    if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) return "cannot listen on " + impl_->options.listen + ":" + std::to_string(impl_->options.port) + ": " + ec.message();
+    bound_port = a.local_endpoint().port();
+    impl_->accept();
+    for (int i = 0; i < std::max(1, impl_->options.threads); ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+    return {};
+}
+
+void Server::stop() {
+    if (impl_->stopping.exchange(true)) return;
+    net::post(impl_->ioc, [this] {
+        beast::error_code ec;
+        impl_->acceptor.close(ec);
+    });
+    std::vector<std::shared_ptr<Session>> sessions;
+    {
+        std::lock_guard lk(impl_->mu);
+        sessions.assign(impl_->sessions.begin(), impl_->sessions.end());
+    }
+    for (auto& s : sessions) s->shutdown();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    while (connections() > 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    impl_->ioc.stop();
+    for (auto& t : impl_->threads)
+        if (t.joinable()) t.join();
+    std::lock_guard lk(impl_->mu);
+    impl_->sessions.clear();
+}
+
+size_t Server::connections() const {
+    std::lock_guard lk(impl_->mu);
+    return impl_->sessions.size();
+}
+
+uint64_t Server::slow_drops() const { return impl_->slow_drops; }
+
+}  // namespace liquida::gateway

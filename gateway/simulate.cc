@@ -1,0 +1,259 @@
+// liquida simulate: a seeded workload of a colegio (domain/simulation.h) decided by the domain
+// and published to the event log. One thread simulates; writer threads publish, each owning the
+// providers with id % writers, so one provider's events keep their order while appends overlap
+// (the embedded log group-commits them, Kafka pipelines them).
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+#include "domain/config.h"
+#include "domain/simulation.h"
+#include "events/envelope.h"
+#include "events/publisher.h"
+#include "events/topics.h"
+#include "gateway/commands.h"
+#include "gateway/log_setup.h"
+
+namespace liquida::commands {
+namespace {
+
+// Appends wait for durability: the embedded log group-commits concurrent ones (more writers
+// than 16 bring nothing on 2 cores), Kafka pipelines them (one append is milliseconds).
+constexpr size_t kEmbeddedWriters = 16;
+constexpr size_t kKafkaWriters = 256;
+constexpr size_t kQueuedCommands = 16'384;  // across all writers
+
+static_assert(static_cast<uint8_t>(domain::SimActor::obra_social) == static_cast<uint8_t>(events::ActorRole::obra_social) &&
+              static_cast<uint8_t>(domain::SimActor::prestador) == static_cast<uint8_t>(events::ActorRole::prestador) &&
+              static_cast<uint8_t>(domain::SimActor::colegio) == static_cast<uint8_t>(events::ActorRole::colegio));
+
+// One accepted command, ready to publish.
+struct Job {
+    domain::ProviderId provider;
+    domain::TimestampMs now = 0;
+    std::string command_id;
+    events::ActorRole role = events::ActorRole::system;
+    std::string actor_id;
+    std::vector<domain::Event> events;
+};
+
+// Bounded and single-consumer; stop() abandons it (after a failure elsewhere).
+class Queue {
+public:
+    size_t capacity = 1024;
+
+    bool push(Job job) {
+        std::unique_lock lock(mu_);
+        not_full_.wait(lock, [&] { return jobs_.size() < capacity || stopped_; });
+        if (stopped_) return false;
+        jobs_.push_back(std::move(job));
+        not_empty_.notify_one();
+        return true;
+    }
+    std::optional<Job> pop() {
+        std::unique_lock lock(mu_);
+        not_empty_.wait(lock, [&] { return !jobs_.empty() || closed_ || stopped_; });
+        if (stopped_ || jobs_.empty()) return std::nullopt;
+        Job job = std::move(jobs_.front());
+        jobs_.pop_front();
+        not_full_.notify_one();
+        return job;
+    }
+    void close() {
+        std::lock_guard lock(mu_);
+        closed_ = true;
+        not_empty_.notify_all();
+    }
+    void stop() {
+        std::lock_guard lock(mu_);
+        stopped_ = true;
+        not_empty_.notify_all();
+        not_full_.notify_all();
+    }
+
+private:
+    std::mutex mu_;
+    std::condition_variable not_empty_, not_full_;
+    std::deque<Job> jobs_;
+    bool closed_ = false;
+    bool stopped_ = false;
+};
+
+struct Publishing {
+    std::mutex mu;
+    std::optional<events::error> failure;  // the first append that failed
+    std::atomic<uint64_t> appends{0};
+    std::atomic<uint64_t> duplicates{0};
+    std::atomic<uint64_t> events{0};
+};
+
+// events::publish wants one topic per call: a command whose events span topics is published
+// as one batch per topic, each with its own idempotency key.
+std::optional<events::error> publish(events::EventLog& log, Job& job, Publishing& out) {
+    std::vector<std::pair<events::Topic, std::vector<events::Envelope>>> groups;
+    for (domain::Event& e : job.events) {
+        const events::Topic topic = events::topic_for(e);
+        auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& x) { return x.first == topic; });
+        if (g == groups.end()) g = groups.insert(groups.end(), {topic, {}});
+        events::Envelope env;
+        env.event_id = events::EventId::random();
+        env.occurred_at = env.recorded_at = job.now;
+        env.actor_id = job.actor_id;
+        env.actor_role = job.role;
+        env.provider_id = job.provider;
+        env.payload = std::move(e);
+        g->second.push_back(std::move(env));
+    }
+    for (auto& [topic, envelopes] : groups) {
+        const std::string id = groups.size() == 1 ? job.command_id : job.command_id + "/" + std::string(events::topic_name(topic));
+        for (events::Envelope& env : envelopes) env.command_id = id;
+        auto r = events::publish(log, envelopes);
+        if (!r) return std::move(r).error();
+        ++out.appends;
+        out.events += envelopes.size();
+        if (r->duplicate) ++out.duplicates;
+    }
+    return std::nullopt;
+}
+
+double parse_scale(const std::string& text) {
+    double v = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc{} || p != text.data() + text.size() || !std::isfinite(v) || v <= 0 || v > 100)
+        throw cli::UsageError{"option '--scale' must be a number above 0 and at most 100, not '" + text + "'"};
+    return v;
+}
+
+void print_counts(const char* title, const std::vector<std::pair<std::string, uint64_t>>& rows) {
+    std::printf("%s:\n", title);
+    for (const auto& [name, n] : rows) std::printf("  %-44s %10llu\n", name.c_str(), static_cast<unsigned long long>(n));
+}
+
+}  // namespace
+
+std::vector<cli::OptionSpec> simulate_options() {
+    std::vector<cli::OptionSpec> options = log_options();
+    options.push_back({"months", "n", "billing months to simulate", "1"});
+    options.push_back({"start", "YYYY-MM", "first billing month (providers are onboarded in the enrollment window before it)", "2025-06"});
+    options.push_back({"seed", "s", "random seed: the same seed gives the same commands and decisions", "1"});
+    options.push_back({"scale", "x", "size: 1 is about 3000 providers and 1 million events a month; 0.01 about 10 thousand", "1"});
+    options.push_back(config_option());
+    return options;
+}
+
+int simulate(const cli::Args& args) {
+    domain::SimulationOptions options;
+    options.months = static_cast<uint32_t>(args.get_int("months", 1, 120));
+    const auto start = domain::parse_period(args.get("start"));
+    if (!start || start->year < 1971 || start->year > 9998)
+        throw cli::UsageError{"option '--start' must be a month YYYY-MM, not '" + args.get("start") + "'"};
+    options.start = *start;
+    options.seed = static_cast<uint64_t>(args.get_int("seed", 0, INT64_MAX));
+    options.scale = parse_scale(args.get("scale"));
+
+    const auto config = load_config(args, "simulate");
+    if (!config) return 1;
+
+    auto log = open_log(args, "simulate");
+    if (!log) return 1;
+
+    domain::Simulation sim(*config, options);
+    std::printf("liquida simulate: seed %llu, scale %g (%zu providers), %s for %u month(s), onboarding in %s; %s\n",
+                static_cast<unsigned long long>(options.seed), options.scale, sim.provider_count(),
+                domain::to_string(options.start).c_str(), options.months, domain::to_string(sim.onboarding_month()).c_str(),
+                describe_log(args).c_str());
+    std::fflush(stdout);
+
+    Publishing published;
+    const size_t writer_count = args.get("kafka").empty() ? kEmbeddedWriters : kKafkaWriters;
+    std::vector<Queue> queues(writer_count);
+    for (Queue& q : queues) q.capacity = kQueuedCommands / writer_count;
+    std::atomic<bool> failed{false};
+    std::vector<std::thread> writers;
+    for (size_t w = 0; w < writer_count; ++w) {
+        writers.emplace_back([&, w] {
+            while (auto job = queues[w].pop()) {
+                if (auto error = publish(*log, *job, published)) {
+                    std::lock_guard lock(published.mu);
+                    if (!published.failure) published.failure = std::move(error);
+                    failed = true;
+                    for (Queue& q : queues) q.stop();
+                    return;
+                }
+            }
+        });
+    }
+
+    const auto began = std::chrono::steady_clock::now();
+    const domain::SimulationStats& st = sim.stats();
+    domain::Period month = sim.onboarding_month();
+    uint64_t shown_accepted = 0, shown_events = 0, shown_rejected = 0;  // totals when `month` began
+    const auto print_month = [&](uint64_t accepted, uint64_t events, uint64_t rejected) {
+        std::printf("%s%s  accepted %llu commands, %llu events, rejected %llu commands\n", domain::to_string(month).c_str(),
+                    month < options.start ? " (onboarding)" : "", static_cast<unsigned long long>(accepted - shown_accepted),
+                    static_cast<unsigned long long>(events - shown_events),
+                    static_cast<unsigned long long>(rejected - shown_rejected));
+        std::fflush(stdout);
+        shown_accepted = accepted;
+        shown_events = events;
+        shown_rejected = rejected;
+    };
+    while (!failed) {
+        const uint64_t accepted = st.accepted, events = st.events, rejected = st.rejected;  // before this command
+        auto c = sim.next();
+        if (!c) break;
+        if (sim.month() != month) {
+            print_month(accepted, events, rejected);
+            month = sim.month();
+        }
+        if (!c->decision || c->decision.value().empty()) continue;
+        Job job{c->provider, c->now, std::move(c->command_id), static_cast<events::ActorRole>(static_cast<uint8_t>(c->actor)),
+                std::move(c->actor_id), std::move(c->decision).value()};
+        if (!queues[c->provider.value() % writer_count].push(std::move(job))) break;
+    }
+    if (!failed) print_month(st.accepted, st.events, st.rejected);
+    for (Queue& q : queues) q.close();
+    for (std::thread& t : writers) t.join();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+    log->close();
+    if (published.failure) {
+        std::fprintf(stderr, "liquida simulate: append failed: %s: %s\n",
+                     std::string(events::code_name(published.failure->code)).c_str(), published.failure->message.c_str());
+        return 1;
+    }
+
+    const uint64_t commands = st.accepted + st.rejected;
+    std::printf("total: accepted %llu commands, %llu events, rejected %llu commands (%.2f%%), %zu providers\n",
+                static_cast<unsigned long long>(st.accepted), static_cast<unsigned long long>(st.events),
+                static_cast<unsigned long long>(st.rejected),
+                commands == 0 ? 0.0 : 100.0 * static_cast<double>(st.rejected) / static_cast<double>(commands),
+                sim.provider_count());
+    std::vector<std::pair<std::string, uint64_t>> rows(st.rejected_by_code.begin(), st.rejected_by_code.end());
+    print_counts("rejected by code", rows);
+    rows.clear();
+    for (size_t i = 0; i < st.accepted_by_command.size(); ++i)
+        if (st.accepted_by_command[i] > 0) rows.emplace_back(domain::Simulation::command_name(i), st.accepted_by_command[i]);
+    print_counts("accepted by command", rows);
+    rows.clear();
+    for (size_t i = 0; i < st.events_by_kind.size(); ++i)
+        if (st.events_by_kind[i] > 0) rows.emplace_back(domain::event_name(i), st.events_by_kind[i]);
+    print_counts("events by kind", rows);
+    std::printf("published %llu events in %llu appends (%llu already in the log) in %.2f s: %.0f events/s, %.0f commands/s\n",
+                static_cast<unsigned long long>(published.events.load()), static_cast<unsigned long long>(published.appends.load()),
+                static_cast<unsigned long long>(published.duplicates.load()), seconds,
+                static_cast<double>(st.events) / seconds, static_cast<double>(commands) / seconds);
+    return 0;
+}
+
+}  // namespace liquida::commands

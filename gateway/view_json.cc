@@ -1,0 +1,209 @@
+#include "gateway/view_json.h"
+
+#include <cstdio>
+
+namespace liquida::gateway {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::string_view kDocumentTypes[] = {"rnp", "afip", "cbu", "seguro", "anexo1"};
+constexpr std::string_view kDocumentStatus[] = {"pending", "approved", "rejected", "expired"};
+constexpr std::string_view kRetentionKinds[] = {"colegio_fee", "iibb", "ganancias", "iva", "other"};
+constexpr std::string_view kBilling[] = {"original", "refacturacion", "ajuste"};
+
+template <size_t N>
+std::string name_of(const std::string_view (&names)[N], uint8_t v) {
+    return v < N ? std::string(names[v]) : std::to_string(v);
+}
+
+json tally(const projections::Tally& t) { return {{"count", t.count}, {"amount", t.amount}}; }
+
+std::string pesos(domain::Centavos c) {  // "1234,56", "-0,05"
+    const bool negative = c < 0;
+    const uint64_t abs = negative ? 0 - static_cast<uint64_t>(c) : static_cast<uint64_t>(c);
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%s%llu,%02llu", negative ? "-" : "", static_cast<unsigned long long>(abs / 100),
+                  static_cast<unsigned long long>(abs % 100));
+    return buf;
+}
+
+std::string csv_field(std::string_view v) {
+    if (v.find_first_of(";\"\n\r") == std::string_view::npos) return std::string(v);
+    std::string out = "\"";
+    for (char c : v) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+std::string csv_line(std::initializer_list<std::string> fields) {
+    std::string line;
+    for (const auto& f : fields) {
+        if (!line.empty()) line += ';';
+        line += csv_field(f);
+    }
+    return line + "\r\n";
+}
+
+}  // namespace
+
+std::string iso_local(domain::TimestampMs t) {
+    const domain::Date d = domain::local_date(t);
+    const int64_t ms_of_day = t - domain::start_of_local_day(d);
+    const auto secs = ms_of_day / 1000;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%sT%02lld:%02lld:%02lld-03:00", domain::to_string(d).c_str(), static_cast<long long>(secs / 3600),
+                  static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60));
+    return buf;
+}
+
+json to_json(const projections::PadronRow& r, domain::Date today) {
+    const auto& id = r.state.identity;
+    json docs = json::array();
+    for (const auto& d : r.documents()) {
+        docs.push_back({{"type", name_of(kDocumentTypes, static_cast<uint8_t>(d.type))},
+                        {"document_id", d.document_id},
+                        {"state", name_of(kDocumentStatus, static_cast<uint8_t>(d.status))},
+                        {"uploaded_at", iso_local(d.uploaded_at)},
+                        {"verified_at", d.verified_at ? json(iso_local(d.verified_at)) : json(nullptr)},
+                        {"expires_on", domain::to_string(d.expires_on)}});
+    }
+    json adhesions = json::object();
+    for (const auto& [os, number] : r.state.provider_numbers) adhesions[os.value()] = number;
+    const auto missing = domain::missing_document(r.state, today);
+    return {{"provider", r.provider.value()},
+            {"registered", r.state.registered},
+            {"matricula", id.matricula},
+            {"cuit", id.cuit},
+            {"razon_social", id.razon_social},
+            {"category", id.category},
+            {"cbu", id.cbu},
+            {"email", id.email},
+            {"enrolled", r.state.enrolled},
+            {"enrolled_on", r.state.enrolled ? json(domain::to_string(r.state.enrolled_on)) : json(nullptr)},
+            {"left_on", r.left_on ? json(domain::to_string(*r.left_on)) : json(nullptr)},
+            {"documents", docs},
+            {"adhesions", adhesions},
+            {"as_of", domain::to_string(today)},
+            {"in_good_standing", r.in_good_standing(today)},
+            {"missing_document", missing ? json(name_of(kDocumentTypes, static_cast<uint8_t>(*missing))) : json(nullptr)}};
+}
+
+json to_json(const projections::PendingRow& r, domain::Date today) {
+    return {{"provider", r.provider.value()},
+            {"transaction", std::to_string(r.transaction.boca) + "-" + r.transaction.serie + "-" + std::to_string(r.transaction.number)},
+            {"item", r.item},
+            {"obra_social", r.obra_social.value()},
+            {"affiliate_number", r.affiliate_number},
+            {"credential", r.credential},
+            {"practice_code", r.practice_code},
+            {"tooth", r.tooth},
+            {"faces", r.faces},
+            {"authorized_at", iso_local(r.authorized_at)},
+            {"age_days", r.age_days(today)}};
+}
+
+json to_json(const projections::SettlementRow& r) {
+    json debits = json::object();
+    for (const auto& [reason, amount] : r.debits) debits[reason] = amount;
+    json retentions = json::object();
+    for (const auto& [kind, amount] : r.retentions) retentions[name_of(kRetentionKinds, static_cast<uint8_t>(kind))] = amount;
+    json out = {{"period", domain::to_string(r.period)},
+                {"obra_social", r.obra_social.value()},
+                {"orders_loaded", tally(r.orders_loaded)},
+                {"orders_approved", tally(r.orders_approved)},
+                {"orders_rejected", tally(r.orders_rejected)},
+                {"orders_rolled", tally(r.orders_rolled)},
+                {"billable", tally(r.billable)},
+                {"total", r.total()},
+                {"invoiced", tally(r.invoiced)},
+                {"reinvoiced", r.reinvoiced},
+                {"debits", debits},
+                {"debited", r.debited()},
+                {"balance", r.balance()},
+                {"collected", r.collected},
+                {"retentions", retentions},
+                {"retained", r.retained()},
+                {"paid_to_provider", r.paid_to_provider},
+                {"due_to_provider", r.due_to_provider()},
+                {"invoice_state", r.invoice_state}};
+    if (r.provider.value() != 0) out["provider"] = r.provider.value();
+    return out;
+}
+
+json to_json(const projections::InvoiceViewRow& r, const domain::Config& config) {
+    const auto due = r.due_on(config);
+    json debits = json::array();
+    for (const auto& d : r.debits)
+        debits.push_back({{"debit_id", d.debit_id}, {"amount", d.amount}, {"reason_code", d.reason_code}, {"debit_sheet", d.debit_sheet}});
+    return {{"provider", r.provider.value()},
+            {"invoice_id", r.invoice_id},
+            {"invoice", r.label()},
+            {"obra_social", r.obra_social.value()},
+            {"billing", name_of(kBilling, static_cast<uint8_t>(r.billing))},
+            {"period", domain::to_string(r.period)},
+            {"issued_on", domain::to_string(r.issued_on)},
+            {"received_at", r.received_at ? json(iso_local(r.received_at)) : json(nullptr)},
+            {"amount", r.amount},
+            {"debits", debits},
+            {"debited", r.debited()},
+            {"balance", r.balance()},
+            {"credited", r.credited},
+            {"paid", r.paid},
+            {"due_on", due ? json(domain::to_string(*due)) : json(nullptr)},
+            {"state", r.state()},
+            {"payment_orders", r.payment_orders}};
+}
+
+json to_json(const projections::Row& r, domain::Date today, const domain::Config& config) {
+    return std::visit(
+        [&](const auto& row) -> json {
+            using R = std::decay_t<decltype(row)>;
+            if constexpr (std::is_same_v<R, projections::PadronRow> || std::is_same_v<R, projections::PendingRow>)
+                return to_json(row, today);
+            else if constexpr (std::is_same_v<R, projections::InvoiceViewRow>)
+                return to_json(row, config);
+            else
+                return to_json(row);
+        },
+        r);
+}
+
+RowScope scope_of(const projections::Row& r) {
+    return std::visit(
+        [](const auto& row) -> RowScope {
+            using R = std::decay_t<decltype(row)>;
+            if constexpr (std::is_same_v<R, projections::PadronRow>) return {row.provider, {}, std::nullopt};
+            else if constexpr (std::is_same_v<R, projections::PendingRow>) return {row.provider, row.obra_social.value(), std::nullopt};
+            else return {row.provider, row.obra_social.value(), row.period};
+        },
+        r);
+}
+
+std::string invoices_csv(const std::vector<projections::InvoiceViewRow>& rows, const domain::Config& config) {
+    std::string out = csv_line({"Prestador", "Obra social", "Recepcion", "Factura", "Periodo", "Importe", "Debitos", "Saldo",
+                                "Vencimiento", "Estado", "Orden de pago"});
+    for (const auto& r : rows) {
+        const auto due = r.due_on(config);
+        std::string orders;
+        for (const auto& po : r.payment_orders) orders += (orders.empty() ? "" : " ") + po;
+        out += csv_line({std::to_string(r.provider.value()), r.obra_social.value(),
+                         r.received_at ? domain::to_string(domain::local_date(r.received_at)) : "", r.label(),
+                         domain::to_string(r.period), pesos(r.amount), pesos(r.debited()), pesos(r.balance()),
+                         due ? domain::to_string(*due) : "", r.state(), orders});
+    }
+    return out;
+}
+
+std::string validation_csv(const std::vector<domain::ValidationRow>& rows) {
+    std::string out = csv_line({"Nro prestador", "Razon social", "Matricula", "Nro orden", "Fecha", "Afiliado", "Practica", "Estado"});
+    for (const auto& r : rows)
+        out += csv_line({r.provider_number, r.razon_social, r.matricula, r.order_number, domain::to_string(r.order_date),
+                         r.affiliate_number, r.practice_code, r.state});
+    return out;
+}
+
+}  // namespace liquida::gateway

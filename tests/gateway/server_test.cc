@@ -1,0 +1,1650 @@
+// The gateway over real sockets on 127.0.0.1: a Gateway started in-process on port 0 over an
+// embedded log in a temp dir, driven by small Beast HTTP and websocket clients. Every wait is
+// bounded (socket expiries, run_one_for deadlines); no test waits on a condition forever.
+#include <utility>  // before Asio: Boost 1.74's Asio misses it under GCC 12 in C++20
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <latch>
+#include <map>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <set>
+#include <source_location>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "events/codec.h"
+#include "events/log.h"
+#include "events/topics.h"
+#include "fixtures.h"
+#include "gateway/auth.h"
+#include "gateway/gateway.h"
+#include "gateway/json.h"
+#include "gateway/live.h"
+#include "projections/views.h"
+#include "tests/support/temp_dir.h"
+
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using nlohmann::json;
+using namespace std::chrono_literals;
+using namespace liquida::test;
+namespace gw = liquida::gateway;
+namespace ev = liquida::events;
+namespace proj = liquida::projections;
+using gw::Role;
+using Clock = std::chrono::steady_clock;
+
+const std::string kKey = "server-test-key-0123456789abcdef";
+constexpr uint64_t kProvider = 1042;  // in the padrón, orders and a budget
+constexpr uint64_t kOther = 2077;     // registered, not enrolled
+constexpr uint64_t kTransaction = 128183733;
+constexpr auto kWait = 10s;  // the longest any one network wait may take
+constexpr int32_t kPartitions = 2;
+
+tcp::endpoint local(uint16_t port) { return {net::ip::make_address("127.0.0.1"), port}; }
+
+// --- HTTP client -----------------------------------------------------------------------------
+
+struct Reply {
+    beast::error_code error;  // transport failure: no response
+    http::response<http::string_body> res;
+
+    unsigned status() const { return error ? 0 : res.result_int(); }
+    const std::string& body() const { return res.body(); }
+    std::string header(const std::string& name) const { return std::string(res[name]); }
+    json json_body() const { return json::parse(res.body(), nullptr, false); }
+    std::string code() const {
+        const auto j = json_body();
+        return j.is_object() && j.contains("error") ? j["error"].value("code", "") : "";
+    }
+    std::string field() const {
+        const auto j = json_body();
+        return j.is_object() && j.contains("error") ? j["error"].value("field", "?") : "?";
+    }
+};
+
+// One keep-alive connection; reconnects when the server closed it. Usable from one thread at a
+// time and without Catch assertions, so racing threads may each own one.
+class HttpClient {
+public:
+    explicit HttpClient(uint16_t port) : port_(port) {}
+
+    Reply request(http::verb method, const std::string& target, const std::string& token = "", std::string body = "",
+                  const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+        http::request<http::string_body> req{method, target, 11};
+        req.set(http::field::host, "127.0.0.1");
+        req.keep_alive(true);
+        if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
+        for (const auto& [k, v] : headers) req.set(k, v);
+        if (method == http::verb::post || !body.empty()) {
+            req.set(http::field::content_type, "application/json");
+            req.body() = std::move(body);
+            req.prepare_payload();
+        }
+        Reply out;
+        if (!connected_ && (out.error = connect())) return out;
+        stream_.expires_after(kWait);
+        http::async_write(stream_, req, [&](beast::error_code ec, size_t) { out.error = ec; });
+        run();
+        if (!out.error) read(out);
+        return out;
+    }
+    Reply get(const std::string& target, const std::string& token = "") { return request(http::verb::get, target, token); }
+
+    // Writes bytes as they are and reads one response.
+    Reply raw(std::string bytes) {
+        Reply out;
+        if (!connected_ && (out.error = connect())) return out;
+        stream_.expires_after(kWait);
+        net::async_write(stream_, net::buffer(bytes), [&](beast::error_code ec, size_t) { out.error = ec; });
+        run();
+        if (!out.error) read(out);
+        return out;
+    }
+
+    // True when the server ends the connection within `timeout` (EOF or reset).
+    bool closed_by_server(std::chrono::milliseconds timeout) {
+        char c = 0;
+        beast::error_code ec;
+        stream_.expires_after(timeout);
+        stream_.async_read_some(net::buffer(&c, 1), [&](beast::error_code e, size_t) { ec = e; });
+        run();
+        return ec && ec != beast::error::timeout;
+    }
+
+private:
+    beast::error_code connect() {
+        beast::error_code ec;
+        buffer_.clear();
+        stream_.expires_after(kWait);
+        stream_.async_connect(local(port_), [&](beast::error_code e) { ec = e; });
+        run();
+        connected_ = !ec;
+        return ec;
+    }
+    void read(Reply& out) {
+        http::response_parser<http::string_body> parser;
+        parser.body_limit(64 << 20);
+        stream_.expires_after(kWait);
+        http::async_read(stream_, buffer_, parser, [&](beast::error_code ec, size_t) { out.error = ec; });
+        run();
+        if (!out.error) out.res = parser.release();
+        if (out.error || !out.res.keep_alive()) {
+            beast::error_code ignored;
+            stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+            stream_.close();
+            connected_ = false;
+        }
+    }
+    void run() {
+        ioc_.restart();
+        ioc_.run();  // every operation carries an expiry, so this returns
+    }
+
+    uint16_t port_;
+    net::io_context ioc_;
+    beast::tcp_stream stream_{ioc_};
+    beast::flat_buffer buffer_;
+    bool connected_ = false;
+};
+
+// --- Websocket client --------------------------------------------------------------------------
+
+// Reads only when asked (next, wait_closed): a client that never asks never reads, which is
+// how the slow client is made.
+class WsClient {
+public:
+    explicit WsClient(uint16_t port) : port_(port) {}
+    ~WsClient() {
+        beast::error_code ignored;
+        beast::get_lowest_layer(ws_).socket().close(ignored);
+    }
+
+    // Connects and upgrades `target`; the HTTP status of the answer (101 when upgraded).
+    // receive_buffer > 0 shrinks the socket's receive buffer (SO_RCVBUF) before connecting.
+    unsigned connect(const std::string& target, const std::string& token = "", int receive_buffer = 0) {
+        auto& lowest = beast::get_lowest_layer(ws_);
+        auto st = std::make_shared<Op>();
+        if (receive_buffer > 0) {
+            lowest.socket().open(tcp::v4());
+            lowest.socket().set_option(net::socket_base::receive_buffer_size(receive_buffer));
+        }
+        lowest.expires_after(kWait);
+        lowest.async_connect(local(port_), [st](beast::error_code ec) { st->done = true;
+            st->ec = ec; });
+        drive([&] { return st->done; }, kWait);
+        REQUIRE(st->done);
+        REQUIRE_FALSE(st->ec);
+        lowest.expires_never();  // the websocket's own timeouts from here on
+        websocket::stream_base::timeout t{};
+        t.handshake_timeout = kWait;
+        t.idle_timeout = websocket::stream_base::none();
+        t.keep_alive_pings = false;
+        ws_.set_option(t);
+        if (!token.empty())
+            ws_.set_option(websocket::stream_base::decorator(
+                [auth = "Bearer " + token](websocket::request_type& req) { req.set(http::field::authorization, auth); }));
+        ws_.read_message_max(64 << 20);
+        auto hs = std::make_shared<Op>();
+        ws_.async_handshake(handshake_, "127.0.0.1", target, [hs](beast::error_code ec) { hs->done = true;
+            hs->ec = ec; });
+        drive([&] { return hs->done; }, kWait + 1s);
+        REQUIRE(hs->done);
+        if (hs->ec) {
+            closed_ = true;
+            return handshake_.result_int() == 101 ? 0 : handshake_.result_int();
+        }
+        return 101;
+    }
+    const websocket::response_type& handshake() const { return handshake_; }
+
+    bool send(const json& j) { return send_text(j.dump()); }
+    bool send_text(std::string text) {
+        auto msg = std::make_shared<std::string>(std::move(text));
+        auto st = std::make_shared<Op>();
+        ws_.text(true);
+        ws_.async_write(net::buffer(*msg), [st, msg](beast::error_code ec, size_t) { st->done = true;
+            st->ec = ec; });
+        drive([&] { return st->done; }, kWait);
+        return st->done && !st->ec;
+    }
+
+    // The next message, or nullopt when none comes within `timeout` or the connection ended.
+    std::optional<json> next(std::chrono::milliseconds timeout = kWait) {
+        arm();
+        drive([&] { return !inbox_.empty() || closed_; }, timeout);
+        if (inbox_.empty()) return std::nullopt;
+        auto text = std::move(inbox_.front());
+        inbox_.pop_front();
+        return json::parse(text, nullptr, false);
+    }
+
+    // Reads (and drops) messages until the connection ends; the close code the server sent,
+    // 0 when the connection was cut without one, nullopt when it is still open after `timeout`.
+    std::optional<uint16_t> wait_closed(std::chrono::milliseconds timeout = kWait) {
+        arm();
+        const auto deadline = Clock::now() + timeout;
+        while (!closed_ && Clock::now() < deadline) {
+            drive([&] { return !inbox_.empty() || closed_; }, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
+            inbox_.clear();
+        }
+        if (!closed_) return std::nullopt;
+        return close_code_;
+    }
+
+    // Ends the connection with a close handshake.
+    void close() {
+        auto st = std::make_shared<Op>();
+        ws_.async_close(websocket::close_code::normal, [st](beast::error_code ec) { st->done = true;
+            st->ec = ec; });
+        drive([&] { return st->done; }, kWait);
+        closed_ = true;
+    }
+
+    bool closed() const { return closed_; }
+
+private:
+    struct Op {
+        bool done = false;
+        beast::error_code ec;
+    };
+
+    void arm() {
+        if (reading_ || closed_) return;
+        reading_ = true;
+        read_one();
+    }
+    void read_one() {
+        ws_.async_read(buffer_, [this](beast::error_code ec, size_t) {
+            if (ec) {
+                closed_ = true;
+                close_code_ = ws_.reason().code;
+                return;
+            }
+            inbox_.push_back(beast::buffers_to_string(buffer_.data()));
+            buffer_.consume(buffer_.size());
+            read_one();
+        });
+    }
+    // Runs handlers until done() or the timeout; returns done().
+    template <class Done>
+    bool drive(Done done, std::chrono::milliseconds timeout) {
+        const auto deadline = Clock::now() + timeout;
+        while (!done()) {
+            const auto now = Clock::now();
+            if (now >= deadline) return false;
+            ioc_.restart();
+            // Nothing left to run: only a new operation could make progress.
+            if (ioc_.run_one_for(deadline - now) == 0 && ioc_.stopped()) return done();
+        }
+        return true;
+    }
+
+    uint16_t port_;
+    net::io_context ioc_;
+    websocket::stream<beast::tcp_stream> ws_{ioc_};
+    websocket::response_type handshake_;
+    beast::flat_buffer buffer_;
+    std::deque<std::string> inbox_;
+    bool reading_ = false;
+    bool closed_ = false;
+    uint16_t close_code_ = 0;
+};
+
+// The next message, which must be of `type`.
+json expect(WsClient& ws, const std::string& type, std::chrono::milliseconds timeout = kWait,
+            std::source_location where = std::source_location::current()) {
+    auto m = ws.next(timeout);
+    INFO("waiting at line " << where.line() << " for a message of type " << type);
+    REQUIRE(m.has_value());
+    INFO(m->dump());
+    REQUIRE(m->is_object());
+    REQUIRE(m->value("type", "") == type);
+    return *m;
+}
+
+// Reads messages until `n` of them satisfy `wanted`; returns those (all read ones go to `seen`).
+template <class Wanted>
+std::vector<json> collect(WsClient& ws, Wanted wanted, size_t n, std::vector<json>* seen = nullptr,
+                          std::source_location where = std::source_location::current()) {
+    std::vector<json> out;
+    const auto deadline = Clock::now() + kWait;
+    while (out.size() < n && Clock::now() < deadline) {
+        auto m = ws.next(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
+        if (!m) break;
+        if (seen) seen->push_back(*m);
+        if (wanted(*m)) out.push_back(*m);
+    }
+    INFO("collected " << out.size() << " of " << n << " at line " << where.line());
+    REQUIRE(out.size() == n);
+    return out;
+}
+
+auto change_of(const std::string& subscription) {
+    return [subscription](const json& m) { return m.value("type", "") == "change" && m.value("subscription", "") == subscription; };
+}
+// A change of `subscription` to a row whose key starts with `prefix`. Tests wait for the changes
+// of their own commands by key: a batch the views committed just before a snapshot may still be
+// delivered after it (the same row states again), as the API documents.
+auto change_of(const std::string& subscription, const std::string& prefix) {
+    return [subscription, prefix](const json& m) {
+        return m.value("type", "") == "change" && m.value("subscription", "") == subscription && m.value("key", "").rfind(prefix, 0) == 0;
+    };
+}
+
+// --- The gateway under test --------------------------------------------------------------------
+
+struct Env {
+    TempDir dir;
+    std::unique_ptr<ev::EventLog> log;
+    std::unique_ptr<proj::Views> views;
+    std::atomic<int64_t> now{at(2025, 5, 2, 10)};
+    gw::ServerOptions server;
+    std::unique_ptr<gw::Gateway> gateway;
+
+    explicit Env(gw::ServerOptions options = {}) : server(std::move(options)) {
+        auto l = ev::open_embedded_log({(dir.path() / "log").string(), ev::default_topics(kPartitions), false});
+        REQUIRE(l.has_value());
+        log = std::move(*l);
+        auto v = proj::Views::open((dir.path() / "views").string());
+        REQUIRE(v.has_value());
+        views = std::move(*v);
+        start();
+    }
+    ~Env() { gateway.reset(); }
+    Env(const Env&) = delete;
+    Env& operator=(const Env&) = delete;
+
+    void start() {
+        server.listen = "127.0.0.1";
+        server.port = 0;
+        server.threads = 2;
+        gw::GatewayOptions options;
+        options.server = server;
+        options.key = kKey;
+        options.workers = 4;
+        options.clock = [this] { return now.load(); };
+        gateway = std::make_unique<gw::Gateway>(*log, *views, seed_config(), options);
+        const std::string error = gateway->start();
+        INFO(error);
+        REQUIRE(error.empty());
+    }
+    // A new gateway over the same log and views (history and ids held in memory are gone).
+    void restart() {
+        gateway.reset();
+        start();
+    }
+    uint16_t port() const { return gateway->port(); }
+
+    std::string token(Role role, const std::string& subject, int64_t ttl_ms = 10LL * 365 * 86'400'000) const {
+        return gw::sign({role, subject, now.load() + ttl_ms}, kKey);
+    }
+    std::string colegio() const { return token(Role::colegio, "secretaria"); }
+
+    std::vector<ev::TopicPartition> partitions(const std::string& topic = "") const {
+        std::vector<ev::TopicPartition> out;
+        for (const auto& t : log->topics())
+            if (topic.empty() || t.name == topic)
+                for (int32_t p = 0; p < t.partitions; ++p) out.push_back({t.name, p});
+        return out;
+    }
+    // Records in the log (of one topic, or all).
+    int64_t end_offsets(const std::string& topic = "") const {
+        int64_t sum = 0;
+        for (const auto& tp : partitions(topic)) {
+            auto end = log->end_offset(tp);
+            REQUIRE(end.has_value());
+            sum += *end;
+        }
+        return sum;
+    }
+    // Waits until the views have applied everything in the log.
+    void sync() const {
+        const auto deadline = Clock::now() + kWait;
+        for (;;) {
+            bool caught_up = true;
+            for (const auto& tp : partitions()) caught_up = caught_up && views->applied(tp) == *log->end_offset(tp);
+            if (caught_up) return;
+            REQUIRE(Clock::now() < deadline);
+            std::this_thread::sleep_for(5ms);
+        }
+    }
+};
+
+std::string body_of(uint64_t provider, const Command& c, std::string command_id = "") {
+    return gw::to_json(gw::CommandRequest{"", ProviderId{provider}, std::move(command_id), c}).dump();
+}
+
+Reply post(HttpClient& h, const std::string& token, uint64_t provider, const Command& c, const std::string& idempotency_key = "") {
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!idempotency_key.empty()) headers.emplace_back("Idempotency-Key", idempotency_key);
+    return h.request(http::verb::post, "/v1/commands", token, body_of(provider, c), headers);
+}
+
+// Posts and requires 201; the answer.
+json ok(HttpClient& h, const std::string& token, uint64_t provider, const Command& c) {
+    auto r = post(h, token, provider, c);
+    INFO(gw::command_name(c) << " for " << provider << ": " << r.status() << " " << r.body());
+    REQUIRE(r.status() == 201);
+    return r.json_body();
+}
+
+json get_json(HttpClient& h, const std::string& target, const std::string& token) {
+    auto r = h.get(target, token);
+    INFO("GET " << target << ": " << r.status() << " " << r.body());
+    REQUIRE(r.status() == 200);
+    auto j = r.json_body();
+    REQUIRE(j.is_object());
+    return j;
+}
+
+std::vector<std::string> lines_of(const std::string& csv) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start < csv.size()) {
+        const auto end = csv.find("\r\n", start);
+        REQUIRE(end != std::string::npos);  // every line ends with CRLF
+        out.push_back(csv.substr(start, end - start));
+        start = end + 2;
+    }
+    return out;
+}
+std::vector<std::string> fields_of(const std::string& line) {
+    std::vector<std::string> out;
+    std::string field;
+    std::stringstream in(line);
+    while (std::getline(in, field, ';')) out.push_back(field);
+    if (!line.empty() && line.back() == ';') out.emplace_back();
+    return out;
+}
+
+// "1234,56", as the CSVs write centavos.
+std::string pesos(int64_t centavos) {
+    return std::to_string(centavos / 100) + "," + (centavos % 100 < 10 ? "0" : "") + std::to_string(centavos % 100);
+}
+
+// A metric's value in /metrics text; -1 when absent.
+double metric(const std::string& text, const std::string& name) {
+    std::stringstream in(text);
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
+    return -1;
+}
+
+// Seed 002: the InSSSeP budget, tooth 18 extraction and two composites; all authorized.
+SubmitBudget insssep_budget(uint64_t transaction) {
+    return SubmitBudget{transaction, kInsssep, "51868", "59790", "", "", "K029", DiagnosisType::definitivo,
+                        {BudgetLine{"100100", 18, ""}, BudgetLine{"20900", 17, "OM"}, BudgetLine{"20800", 25, "O"}},
+                        "DIABETICO - Tipo 2", {}};
+}
+ConsumePractices consume(uint64_t transaction, uint32_t item) {
+    return ConsumePractices{TransactionRef{88, "T", transaction}, {item}, false, {}};
+}
+LoadOrder order(const std::string& id) { return complete_order(id, kSancor, "330101", date_from_civil(2025, 6, 1)); }
+
+struct Seeded {
+    json order_o2;  // the answer to loading o-2
+};
+
+// The world most tests start from, built through POST /v1/commands as the colegio:
+//   1042 registered in May 2025, adhered to sancor, insssep and ioma, five documents approved
+//        (seguro until 2025-07-10, the others until 2030), enrolled; on 2025-06-03 orders o-1
+//        (approved) and o-2 for sancor, budget 88-T-128183733 for insssep (items 1-3
+//        authorized, item 2 consumed).
+//   2077 registered, adhered to sancor, one document uploaded and not verified, not enrolled.
+// Leaves the clock at 2025-06-03 10:00.
+Seeded seed(Env& env, HttpClient& h) {
+    const auto t = env.colegio();
+    env.now = at(2025, 5, 2, 10);
+    ok(h, t, kProvider,
+       RegisterProvider{"MP-1234", kCuit, "USAR - PARA PRUEBAS CONECT", IvaCondition::monotributo, kCbu, "A", false,
+                        "J. D. Peron 281, Salto Grande", "conectividad@example.com", "(3493) 423567"});
+    ok(h, t, kProvider, AdhereToObraSocial{kSancor, "8481"});
+    ok(h, t, kProvider, AdhereToObraSocial{kInsssep, "3-333"});
+    ok(h, t, kProvider, AdhereToObraSocial{kIoma, "IOMA-77"});
+    const std::pair<DocumentType, const char*> docs[] = {{DocumentType::rnp, "rnp"},
+                                                          {DocumentType::afip, "afip"},
+                                                          {DocumentType::cbu, "cbu"},
+                                                          {DocumentType::seguro, "seguro"},
+                                                          {DocumentType::anexo1, "anexo1"}};
+    for (const auto& [type, name] : docs) {
+        const std::string id = "1042-" + std::string(name);
+        const Date expires = type == DocumentType::seguro ? date_from_civil(2025, 7, 10) : date_from_civil(2030, 12, 31);
+        ok(h, t, kProvider, UploadDocument{type, id, "s3://docs/" + id, expires});
+        ok(h, t, kProvider, VerifyDocument{id, true, ""});
+    }
+    ok(h, t, kProvider, EnrollInPadron{});
+    ok(h, t, kOther,
+       RegisterProvider{"MP-2077", kCuit, "Odontologia Sur", IvaCondition::monotributo, kCbu, "A", false, "Sur 1",
+                        "sur@example.com", "(343) 400000"});
+    ok(h, t, kOther, AdhereToObraSocial{kSancor, "9001"});
+    ok(h, t, kOther, UploadDocument{DocumentType::rnp, "2077-rnp", "s3://docs/2077-rnp", date_from_civil(2030, 12, 31)});
+
+    env.now = at(2025, 6, 3, 10);
+    Seeded out;
+    ok(h, t, kProvider, order("o-1"));
+    out.order_o2 = ok(h, t, kProvider, order("o-2"));
+    ok(h, t, kProvider, ApproveOrder{"o-1"});
+    ok(h, t, kProvider, insssep_budget(kTransaction));
+    ok(h, t, kProvider, consume(kTransaction, 2));
+    return out;
+}
+
+std::vector<uint64_t> providers_of(const json& page) {
+    std::vector<uint64_t> out;
+    for (const auto& r : page["rows"]) out.push_back(r["provider"].get<uint64_t>());
+    return out;
+}
+
+const std::regex kUuid("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+// A socket for LiveHub alone: records what it is sent.
+class RecordingSocket final : public gw::WebSocket {
+public:
+    bool send(std::shared_ptr<const std::string> message) override {
+        sent.push_back(json::parse(*message));
+        return true;
+    }
+    void close(uint16_t, std::string) override {}
+    bool is_open() const override { return true; }
+    size_t queued_bytes() const override { return 0; }
+    std::vector<json> sent;
+};
+
+}  // namespace
+
+TEST_CASE("gateway: commands are accepted with their events or rejected with the error shape", "[gateway][http]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);
+    const auto t = env.colegio();
+
+    const ev::TopicPartition orders{"liquida.orders", ev::partition_for("1042", kPartitions)};
+    const int64_t next_offset = *env.log->end_offset(orders);
+    const int64_t before = env.end_offsets();
+    auto r = post(h, t, kProvider, order("o-3"));
+    REQUIRE(r.status() == 201);
+    CHECK(r.header("Content-Type") == "application/json");
+    auto j = r.json_body();
+    CHECK(j["duplicate"] == false);
+    CHECK_FALSE(j["command_id"].get<std::string>().empty());
+    REQUIRE(j["events"].size() == 1);
+    const json e = j["events"][0];
+    CHECK(e["kind"] == "order_loaded");
+    CHECK(e["topic"] == "liquida.orders");
+    CHECK(e["partition"] == orders.partition);
+    CHECK(e["offset"] == next_offset);
+    CHECK(std::regex_match(e["event_id"].get<std::string>(), kUuid));
+    CHECK(env.end_offsets() == before + 1);
+    // The event is durable in the log where the answer says, under the answer's id.
+    auto stored = env.log->read(orders, next_offset, 1);
+    REQUIRE(stored.has_value());
+    REQUIRE(stored->size() == 1);
+    auto envelope = ev::decode(stored->front().record.value);
+    REQUIRE(envelope.has_value());
+    CHECK(envelope->event_id.to_string() == e["event_id"]);
+    CHECK(envelope->command_id == j["command_id"]);
+    CHECK(envelope->actor_id == "colegio:secretaria");
+
+    // A command the domain turns down: 422 with code, message and field; nothing appended.
+    const int64_t after = env.end_offsets();
+    LoadOrder unsigned_order = order("o-4");
+    unsigned_order.patient_signature = false;
+    r = post(h, t, kProvider, unsigned_order);
+    CHECK(r.status() == 422);
+    j = r.json_body();
+    REQUIRE(j.contains("error"));
+    CHECK(j["error"]["code"] == "order.missing_patient_signature");
+    CHECK(j["error"]["field"] == "patient_signature");
+    CHECK_FALSE(j["error"]["message"].get<std::string>().empty());
+    r = post(h, t, kProvider, order("o-3"));
+    CHECK(r.status() == 422);
+    CHECK(r.code() == "order.duplicate_id");
+    CHECK(r.field() == "order_id");
+    r = post(h, t, 555, order("o-1"));
+    CHECK(r.status() == 422);
+    CHECK(r.code() == "order.provider_not_registered");
+
+    // Bodies that are not a command: 400 with the error shape, never a crash.
+    struct Bad {
+        std::string body;
+        std::string code;
+        std::string field;
+    };
+    const std::vector<Bad> bad = {
+        {"{not json", "request.invalid_json", ""},
+        {"", "request.invalid_json", ""},
+        {"[1, 2]", "request.invalid_json", ""},
+        {std::string(200, '[') + std::string(200, ']'), "request.invalid_json", ""},
+        {R"({"provider": 1042})", "request.missing_field", "command"},
+        {R"({"command": "launch_rockets", "provider": 1042})", "request.unknown_command", "command"},
+        {R"({"command": 7, "provider": 1042})", "request.wrong_type", "command"},
+        {R"({"command": "approve_order", "provider": "1042", "order_id": "o-3"})", "request.wrong_type", "provider"},
+        {R"({"command": "approve_order", "provider": 1042, "order_id": 7})", "request.wrong_type", "order_id"},
+        {R"({"command": "approve_order", "provider": 1042, "order_id": "o-3", "colour": "red"})", "request.unknown_field", "colour"},
+        {R"({"command": "approve_order", "provider": 0, "order_id": "o-3"})", "request.invalid_value", "provider"},
+        {R"({"command": "load_order", "provider": 1042, "order_id": "o-9"})", "request.missing_field", "obra_social"},
+        {R"({"command": "upload_document", "provider": 1042, "type": "selfie", "document_id": "x", "expires_on": "2030-01-01"})",
+         "request.invalid_value", "type"},
+    };
+    for (const auto& b : bad) {
+        INFO(b.body.substr(0, 120));
+        r = h.request(http::verb::post, "/v1/commands", t, b.body);
+        CHECK(r.status() == 400);
+        CHECK(r.code() == b.code);
+        CHECK(r.field() == b.field);
+    }
+    CHECK(env.end_offsets() == after);
+    env.sync();
+    // The views did not move either: o-3 is the only order added.
+    const auto settlement = get_json(h, "/v1/views/settlement?period=2025-06&obra_social=sancor&provider=1042", t);
+    REQUIRE(settlement["rows"].size() == 1);
+    CHECK(settlement["rows"][0]["orders_loaded"]["count"] == 3);
+
+    // Routes and methods that do not exist.
+    r = h.get("/v1/nothing", t);
+    CHECK(r.status() == 404);
+    CHECK(r.code() == "request.not_found");
+    r = h.request(http::verb::post, "/v1/views/padron", t, "{}");
+    CHECK(r.status() == 404);
+    r = h.request(http::verb::delete_, "/v1/commands", t);
+    CHECK(r.status() == 405);
+    CHECK(r.code() == "request.method_not_allowed");
+    // Not HTTP at all: 400, and the connection is closed.
+    HttpClient garbage(env.port());
+    r = garbage.raw("HELLO THERE\r\n\r\n");
+    CHECK(r.status() == 400);
+    CHECK(r.code() == "request.malformed");
+    // The keep-alive connection served every request above.
+    CHECK(h.get("/healthz").status() == 200);
+}
+
+TEST_CASE("gateway: an idempotent retry returns the original result without appending", "[gateway][http]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);
+    const auto t = env.colegio();
+    const int64_t before = env.end_offsets();
+
+    auto first = post(h, t, kProvider, order("o-3"), "retry-1");
+    REQUIRE(first.status() == 201);
+    CHECK(first.json_body()["command_id"] == "retry-1");
+    CHECK(first.json_body()["duplicate"] == false);
+    auto again = post(h, t, kProvider, order("o-3"), "retry-1");
+    REQUIRE(again.status() == 200);
+    CHECK(again.json_body()["duplicate"] == true);
+    CHECK(again.json_body()["command_id"] == "retry-1");
+    CHECK(again.json_body()["events"] == first.json_body()["events"]);
+    CHECK(env.end_offsets() == before + 1);
+    // The key names the command: another body under it still answers the original.
+    auto other = post(h, t, kProvider, ApproveOrder{"o-3"}, "retry-1");
+    CHECK(other.status() == 200);
+    CHECK(other.json_body()["events"] == first.json_body()["events"]);
+    CHECK(env.end_offsets() == before + 1);
+
+    // The body's command_id works the same way when there is no header.
+    const std::string body = body_of(kProvider, ApproveOrder{"o-3"}, "approve-o-3");
+    auto a = h.request(http::verb::post, "/v1/commands", t, body);
+    REQUIRE(a.status() == 201);
+    auto b = h.request(http::verb::post, "/v1/commands", t, body);
+    REQUIRE(b.status() == 200);
+    CHECK(b.json_body()["duplicate"] == true);
+    CHECK(b.json_body()["events"] == a.json_body()["events"]);
+    CHECK(env.end_offsets() == before + 2);
+
+    // A restarted gateway reads the ids back from the log.
+    env.restart();
+    HttpClient h2(env.port());
+    auto later = post(h2, t, kProvider, order("o-3"), "retry-1");
+    CHECK(later.status() == 200);
+    CHECK(later.json_body()["events"] == first.json_body()["events"]);
+    CHECK(env.end_offsets() == before + 2);
+}
+
+TEST_CASE("gateway: racing commands on one provider are decided one at a time", "[gateway][http]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);
+    const auto t = env.colegio();
+    HttpClient c1(env.port()), c2(env.port());
+    CHECK(c1.get("/healthz").status() == 200);  // connected before the race starts
+    CHECK(c2.get("/healthz").status() == 200);
+
+    // Both requests leave together; returns both answers.
+    auto race = [&](const Command& c, const std::string& key1, const std::string& key2) {
+        std::latch start(2);
+        Reply r1, r2;
+        std::thread a([&] {
+            start.arrive_and_wait();
+            r1 = post(c1, t, kProvider, c, key1);
+        });
+        std::thread b([&] {
+            start.arrive_and_wait();
+            r2 = post(c2, t, kProvider, c, key2);
+        });
+        a.join();
+        b.join();
+        return std::pair{r1, r2};
+    };
+    auto statuses = [](const std::pair<Reply, Reply>& p) { return std::multiset<unsigned>{p.first.status(), p.second.status()}; };
+    auto loser_code = [](const std::pair<Reply, Reply>& p) { return p.first.status() == 201 ? p.second.code() : p.first.code(); };
+
+    const int64_t orders_before = env.end_offsets("liquida.orders");
+    constexpr int kRounds = 6;
+    for (int i = 0; i < kRounds; ++i) {
+        const auto p = race(order("race-" + std::to_string(i)), "", "");
+        INFO("round " << i << ": " << p.first.body() << " / " << p.second.body());
+        CHECK(statuses(p) == std::multiset<unsigned>{201, 422});
+        CHECK(loser_code(p) == "order.duplicate_id");
+    }
+    CHECK(env.end_offsets("liquida.orders") == orders_before + kRounds);
+
+    // Two consumptions of one authorized item: one wins, the other finds it consumed.
+    ok(h, t, kProvider, insssep_budget(700));
+    const int64_t auth_before = env.end_offsets("liquida.authorizations");
+    for (uint32_t item = 1; item <= 3; ++item) {
+        const auto p = race(consume(700, item), "", "");
+        INFO("item " << item << ": " << p.first.body() << " / " << p.second.body());
+        CHECK(statuses(p) == std::multiset<unsigned>{201, 422});
+        CHECK(loser_code(p) == "consumption.item_already_consumed");
+    }
+    CHECK(env.end_offsets("liquida.authorizations") == auth_before + 3);
+
+    // One key sent twice at once: one append, the other answer is the duplicate of it.
+    const auto p = race(order("race-key"), "same-key", "same-key");
+    CHECK(statuses(p) == std::multiset<unsigned>{200, 201});
+    CHECK(p.first.json_body()["events"] == p.second.json_body()["events"]);
+    CHECK(env.end_offsets("liquida.orders") == orders_before + kRounds + 1);
+}
+
+TEST_CASE("gateway: padron view with standing as_of expiring_within and obra social filters", "[gateway][views]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);
+    env.sync();
+    env.now = at(2025, 6, 25, 12);
+    const auto t = env.colegio();
+
+    auto all = get_json(h, "/v1/views/padron", t);
+    CHECK(all["total"] == 2);
+    CHECK(all["offset"] == 0);
+    CHECK(all["limit"] == 100);
+    CHECK_FALSE(all.contains("next_offset"));
+    CHECK(all["as_of"] == "2025-06-25");
+    CHECK(providers_of(all) == std::vector<uint64_t>{kProvider, kOther});
+    const auto& row = all["rows"][0];
+    CHECK(row["in_good_standing"] == true);
+    CHECK(row["enrolled"] == true);
+    CHECK(row["enrolled_on"] == "2025-05-02");
+    CHECK(row["razon_social"] == "USAR - PARA PRUEBAS CONECT");
+    CHECK(row["documents"].size() == 5);
+    CHECK(row["adhesions"] == json{{"sancor", "8481"}, {"insssep", "3-333"}, {"ioma", "IOMA-77"}});
+    CHECK(row["missing_document"].is_null());
+    CHECK(all["rows"][1]["in_good_standing"] == false);
+    CHECK(all["rows"][1]["missing_document"].is_string());
+
+    CHECK(providers_of(get_json(h, "/v1/views/padron?standing=in", t)) == std::vector<uint64_t>{kProvider});
+    CHECK(providers_of(get_json(h, "/v1/views/padron?standing=out", t)) == std::vector<uint64_t>{kOther});
+    // The seguro lapses after 2025-07-10: as of the 11th the provider is out.
+    CHECK(providers_of(get_json(h, "/v1/views/padron?as_of=2025-07-11&standing=in", t)).empty());
+    auto lapsed = get_json(h, "/v1/views/padron?as_of=2025-07-11&standing=out", t);
+    CHECK(providers_of(lapsed) == std::vector<uint64_t>{kProvider, kOther});
+    CHECK(lapsed["as_of"] == "2025-07-11");
+    CHECK(lapsed["rows"][0]["missing_document"] == "seguro");
+    CHECK(lapsed["rows"][0]["as_of"] == "2025-07-11");
+    CHECK(providers_of(get_json(h, "/v1/views/padron?as_of=2025-07-10&standing=in", t)) == std::vector<uint64_t>{kProvider});
+
+    auto expiring = get_json(h, "/v1/views/padron?expiring_within=30", t);
+    REQUIRE(expiring["total"] == 1);
+    CHECK(expiring["rows"][0]["provider"] == kProvider);
+    CHECK(expiring["rows"][0]["document_id"] == "1042-seguro");
+    CHECK(expiring["rows"][0]["type"] == "seguro");
+    CHECK(expiring["rows"][0]["expires_on"] == "2025-07-10");
+    CHECK(get_json(h, "/v1/views/padron?expiring_within=14", t)["total"] == 0);
+    CHECK(get_json(h, "/v1/views/padron?expiring_within=10&as_of=2025-07-01", t)["total"] == 1);
+
+    CHECK(providers_of(get_json(h, "/v1/views/padron?obra_social=ioma", t)) == std::vector<uint64_t>{kProvider});
+    CHECK(providers_of(get_json(h, "/v1/views/padron?obra_social=%69oma", t)) == std::vector<uint64_t>{kProvider});  // percent-decoded
+    CHECK(providers_of(get_json(h, "/v1/views/padron?obra_social=sancor", t)) == std::vector<uint64_t>{kProvider, kOther});
+    CHECK(providers_of(get_json(h, "/v1/views/padron?provider=2077", t)) == std::vector<uint64_t>{kOther});
+
+    auto one = get_json(h, "/v1/views/padron/1042", t);
+    CHECK(one["provider"] == kProvider);
+    CHECK(one["as_of"] == "2025-06-25");
+    CHECK(get_json(h, "/v1/views/padron/1042?as_of=2025-07-11", t)["in_good_standing"] == false);
+    auto r = h.get("/v1/views/padron/9999", t);
+    CHECK(r.status() == 404);
+    CHECK(r.code() == "view.not_found");
+    r = h.get("/v1/views/padron/2077?obra_social=ioma", t);
+    CHECK(r.status() == 404);
+
+    // Pagination.
+    auto first = get_json(h, "/v1/views/padron?limit=1", t);
+    CHECK(first["total"] == 2);
+    CHECK(first["limit"] == 1);
+    CHECK(providers_of(first) == std::vector<uint64_t>{kProvider});
+    CHECK(first["next_offset"] == 1);
+    auto second = get_json(h, "/v1/views/padron?offset=1&limit=1", t);
+    CHECK(providers_of(second) == std::vector<uint64_t>{kOther});
+    CHECK_FALSE(second.contains("next_offset"));
+    CHECK(get_json(h, "/v1/views/padron?offset=5", t)["rows"].empty());
+    CHECK(get_json(h, "/v1/views/padron?limit=999999", t)["limit"] == 5000);
+
+    // Bad parameters: 400 naming the parameter.
+    for (const auto& [target, field] : std::vector<std::pair<std::string, std::string>>{
+             {"/v1/views/padron?standing=maybe", "standing"},
+             {"/v1/views/padron?as_of=2025-13-01", "as_of"},
+             {"/v1/views/padron?as_of=25/06/2025", "as_of"},
+             {"/v1/views/padron?limit=-1", "limit"},
+             {"/v1/views/padron?offset=x", "offset"},
+             {"/v1/views/padron?provider=abc", "provider"},
+             {"/v1/views/padron/abc", "provider"},
+             {"/v1/views/padron?expiring_within=soon", "expiring_within"}}) {
+        INFO(target);
+        r = h.get(target, t);
+        CHECK(r.status() == 400);
+        CHECK(r.code() == "request.invalid_value");
+        CHECK(r.field() == field);
+    }
+}
+
+TEST_CASE("gateway: pending settlement invoices and validation views with their CSV", "[gateway][views]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);
+    env.sync();
+    const auto t = env.colegio();
+
+    // Pending: items 1 and 3 of the budget (2 was consumed), with totals.
+    auto pending = get_json(h, "/v1/views/pending", t);
+    CHECK(pending["total"] == 2);
+    REQUIRE(pending["rows"].size() == 2);
+    CHECK(pending["rows"][0]["transaction"] == "88-T-128183733");
+    CHECK(pending["rows"][0]["item"] == 1);
+    CHECK(pending["rows"][1]["item"] == 3);
+    CHECK(pending["rows"][0]["obra_social"] == "insssep");
+    CHECK(pending["rows"][0]["affiliate_number"] == "51868");
+    CHECK(pending["rows"][0]["practice_code"] == "100100");
+    CHECK(pending["rows"][0]["tooth"] == 18);
+    CHECK(pending["rows"][0]["age_days"] == 0);
+    CHECK(pending["totals"] == json{{"items", 2}, {"by_provider", {{"1042", 2}}}, {"by_obra_social", {{"insssep", 2}}}});
+    CHECK(get_json(h, "/v1/views/pending?affiliate=51868", t)["total"] == 2);
+    CHECK(get_json(h, "/v1/views/pending?affiliate=99999", t)["total"] == 0);
+    CHECK(get_json(h, "/v1/views/pending?obra_social=sancor", t)["total"] == 0);
+    CHECK(get_json(h, "/v1/views/pending?obra_social=insssep&provider=1042", t)["total"] == 2);
+    CHECK(get_json(h, "/v1/views/pending?provider=2077", t)["total"] == 0);
+    auto page = get_json(h, "/v1/views/pending?limit=1&offset=1", t);
+    CHECK(page["rows"].size() == 1);
+    CHECK(page["rows"][0]["item"] == 3);
+    CHECK(page["totals"]["items"] == 2);  // totals count the whole result, not the page
+
+    // Settlement per (period, obra social, provider), and its roll-ups.
+    auto sancor = get_json(h, "/v1/views/settlement?period=2025-06&obra_social=sancor&provider=1042", t);
+    REQUIRE(sancor["rows"].size() == 1);
+    const auto& row = sancor["rows"][0];
+    CHECK(row["period"] == "2025-06");
+    CHECK(row["provider"] == kProvider);
+    CHECK(row["orders_loaded"]["count"] == 2);
+    CHECK(row["orders_approved"]["count"] == 1);
+    const int64_t total = row["total"].get<int64_t>();
+    CHECK(total == row["orders_approved"]["amount"].get<int64_t>());
+    CHECK(total > 0);
+    auto june = get_json(h, "/v1/views/settlement?period=2025-06", t);
+    std::set<std::string> insurers;
+    for (const auto& r : june["rows"]) insurers.insert(r["obra_social"].get<std::string>());
+    CHECK(insurers == std::set<std::string>{"insssep", "sancor"});
+    auto by_os = get_json(h, "/v1/views/settlement?period=2025-06&group=obra_social", t);
+    CHECK(by_os["total"] == 2);
+    for (const auto& r : by_os["rows"]) CHECK_FALSE(r.contains("provider"));
+    auto by_period = get_json(h, "/v1/views/settlement?group=period", t);
+    REQUIRE(by_period["total"] == 1);
+    CHECK(by_period["rows"][0]["period"] == "2025-06");
+    CHECK(get_json(h, "/v1/views/settlement?period=2025-06&group=provider", t)["total"] == june["total"]);
+    CHECK(get_json(h, "/v1/views/settlement?period=2025-07", t)["total"] == 0);
+    auto r = h.get("/v1/views/settlement?group=affiliate", t);
+    CHECK(r.status() == 400);
+    CHECK(r.field() == "group");
+    r = h.get("/v1/views/settlement?period=June", t);
+    CHECK(r.status() == 400);
+    CHECK(r.field() == "period");
+
+    // An invoice for June's sancor total, sent: the F4 listing and its CSV.
+    env.now = at(2025, 6, 10, 12);
+    ok(h, t, kProvider,
+       IssueInvoice{"f-1", kSancor, ComprobanteType::factura_b, BillingType::original, 17, 4199, "71110383321640",
+                    Period{2025, 6}, total, date_from_civil(2025, 6, 10), "", "", attachments_for(kSancor)});
+    ok(h, t, kProvider, SendInvoice{"f-1"});
+    env.sync();
+    auto invoices = get_json(h, "/v1/views/invoices?period=2025-06", t);
+    REQUIRE(invoices["total"] == 1);
+    const auto& inv = invoices["rows"][0];
+    CHECK(inv["invoice_id"] == "f-1");
+    CHECK(inv["invoice"] == "B 00017-00004199");
+    CHECK(inv["amount"] == total);
+    CHECK(inv["balance"] == total);
+    CHECK(inv["received_at"].is_string());
+    REQUIRE(inv["due_on"].is_string());
+    CHECK(get_json(h, "/v1/views/invoices?obra_social=insssep", t)["total"] == 0);
+    CHECK(get_json(h, "/v1/views/settlement?period=2025-06&obra_social=sancor", t)["rows"][0]["invoice_state"] == inv["state"]);
+
+    r = h.get("/v1/views/invoices?period=2025-06&format=csv", t);
+    REQUIRE(r.status() == 200);
+    CHECK(r.header("Content-Type") == "text/csv; charset=utf-8");
+    CHECK(r.header("Content-Disposition") == "attachment; filename=\"facturas.csv\"");
+    auto lines = lines_of(r.body());
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[0] == "Prestador;Obra social;Recepcion;Factura;Periodo;Importe;Debitos;Saldo;Vencimiento;Estado;Orden de pago");
+    CHECK(fields_of(lines[1]) == std::vector<std::string>{"1042", "sancor", "2025-06-10", "B 00017-00004199", "2025-06",
+                                                          pesos(total), "0,00", pesos(total), inv["due_on"].get<std::string>(),
+                                                          inv["state"].get<std::string>(), ""});
+
+    // A10: one row per budget item of the month, from the ledgers; JSON and CSV.
+    auto validation = get_json(h, "/v1/reports/validation?period=2025-06", t);
+    REQUIRE(validation["total"] == 3);
+    const auto& v = validation["rows"][0];
+    CHECK(v["provider_number"] == "3-333");
+    CHECK(v["matricula"] == "MP-1234");
+    CHECK(v["order_number"] == "88-T-128183733");
+    CHECK(v["order_date"] == "2025-06-03");
+    CHECK(v["affiliate_number"] == "51868");
+    CHECK(get_json(h, "/v1/reports/validation?period=2025-06&obra_social=sancor", t)["total"] == 0);
+    CHECK(get_json(h, "/v1/reports/validation?period=2025-05", t)["total"] == 0);
+    r = h.get("/v1/reports/validation?period=2025-06&format=csv", t);
+    REQUIRE(r.status() == 200);
+    CHECK(r.header("Content-Type") == "text/csv; charset=utf-8");
+    CHECK(r.header("Content-Disposition") == "attachment; filename=\"validacion-2025-06.csv\"");
+    lines = lines_of(r.body());
+    REQUIRE(lines.size() == 4);
+    CHECK(lines[0] == "Nro prestador;Razon social;Matricula;Nro orden;Fecha;Afiliado;Practica;Estado");
+    std::vector<std::string> practices;
+    for (size_t i = 1; i < lines.size(); ++i) {
+        const auto f = fields_of(lines[i]);
+        REQUIRE(f.size() == 8);
+        CHECK(f[0] == "3-333");
+        CHECK(f[1] == "USAR - PARA PRUEBAS CONECT");
+        CHECK(f[3] == "88-T-128183733");
+        CHECK(f[4] == "2025-06-03");
+        CHECK(f[7] == validation["rows"][i - 1]["state"]);
+        practices.push_back(f[6]);
+    }
+    CHECK(practices == std::vector<std::string>{"100100", "020900", "020800"});
+    r = h.get("/v1/reports/validation", t);
+    CHECK(r.status() == 400);
+    CHECK(r.field() == "period");
+}
+
+TEST_CASE("gateway: live snapshot then every change in order", "[gateway][live]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);
+    env.sync();
+    const auto t = env.colegio();
+
+    WsClient ws(env.port());
+    REQUIRE(ws.connect("/v1/live") == 101);
+    ws.send({{"auth", t}});
+    auto hello = expect(ws, "authenticated");
+    CHECK(hello["role"] == "colegio");
+    CHECK(hello["subject"] == "secretaria");
+
+    ws.send({{"subscribe", "pending"}, {"id", "p"}});
+    auto snap = expect(ws, "snapshot");
+    CHECK(snap["subscription"] == "p");
+    CHECK(snap["view"] == "pending");
+    CHECK(snap["rows"].size() == 2);
+    uint64_t last = snap["seq"].get<uint64_t>();
+    // A second subscription on the same connection, with filters.
+    ws.send({{"subscribe", "settlement"}, {"id", "s"}, {"provider", kProvider}, {"period", "2025-06"}});
+    auto snap2 = expect(ws, "snapshot");
+    CHECK(snap2["view"] == "settlement");
+    CHECK(snap2["rows"].size() == 2);  // sancor and insssep
+    CHECK(snap2["seq"].get<uint64_t>() >= last);
+    last = snap2["seq"].get<uint64_t>();
+
+    std::vector<json> seen;
+    ok(h, t, kProvider, insssep_budget(300));
+    auto added = collect(ws, change_of("p", "1042/88-T-300/"), 3, &seen);
+    for (uint32_t i = 0; i < 3; ++i) {
+        CHECK(added[i]["view"] == "pending");
+        CHECK(added[i]["key"] == "1042/88-T-300/" + std::to_string(i + 1));
+        CHECK(added[i]["row"]["item"] == i + 1);
+        CHECK(added[i]["row"]["transaction"] == "88-T-300");
+    }
+    // A consumption removes the pending item and moves the settlement: one change on each.
+    ok(h, t, kProvider, consume(300, 1));
+    auto both = collect(
+        ws, [](const json& m) { return change_of("p", "1042/88-T-300/")(m) || (change_of("s")(m) && m["row"]["billable"]["count"] == 2); }, 2,
+        &seen);
+    if (both[0]["subscription"] == "s") std::swap(both[0], both[1]);
+    CHECK(both[0]["subscription"] == "p");
+    CHECK(both[0]["key"] == "1042/88-T-300/1");
+    CHECK(both[0]["row"].is_null());
+    CHECK(both[1]["subscription"] == "s");
+    CHECK(both[1]["key"] == "2025-06/insssep/1042");
+    CHECK(both[1]["row"]["billable"]["count"] == 2);
+    // Sequence numbers grow across the connection's subscriptions, past the snapshots'.
+    for (const auto& m : seen) {
+        INFO(m.dump());
+        CHECK(m["seq"].get<uint64_t>() > last);
+        last = m["seq"].get<uint64_t>();
+    }
+
+    // After unsubscribing, "p" gets nothing more while "s" goes on.
+    ws.send({{"unsubscribe", "p"}});
+    seen.clear();
+    auto gone = collect(ws, [](const json& m) { return m.value("type", "") == "unsubscribed"; }, 1);
+    CHECK(gone[0]["subscription"] == "p");
+    ok(h, t, kProvider, consume(300, 2));
+    collect(ws, change_of("s"), 1, &seen);
+    while (auto m = ws.next(300ms)) seen.push_back(*m);
+    for (const auto& m : seen) {
+        INFO(m.dump());
+        CHECK_FALSE(change_of("p")(m));
+    }
+
+    // Bad messages get an error and leave the connection open.
+    const std::vector<std::pair<json, std::string>> bad = {
+        {{{"subscribe", "nothing"}}, "request.unknown_view"},
+        {{{"subscribe", "pending"}, {"provider", "x"}}, "request.wrong_type"},
+        {{{"subscribe", "settlement"}, {"period", "junio"}}, "request.wrong_type"},
+        {{{"subscribe", "pending"}, {"id", 5}}, "request.wrong_type"},
+        {{{"hello", 1}}, "request.unknown_message"},
+        {json::array({1, 2}), "request.invalid_json"},
+    };
+    for (const auto& [message, code] : bad) {
+        INFO(message.dump());
+        ws.send(message);
+        CHECK(expect(ws, "error")["code"] == code);
+    }
+    ws.send_text("{not json");
+    CHECK(expect(ws, "error")["code"] == "request.invalid_json");
+    ws.send({{"subscribe", "invoices"}, {"id", "i"}});
+    CHECK(expect(ws, "snapshot")["view"] == "invoices");
+    CHECK(env.gateway->hub().subscriptions() == 2);
+
+    // A filter the view's rows do not carry is ignored, for the snapshot and the changes alike.
+    ws.send({{"subscribe", "padron"}, {"id", "pad"}, {"obra_social", "ioma"}, {"period", "2025-06"}});
+    CHECK(expect(ws, "snapshot")["rows"].size() == 2);
+    ok(h, t, kOther, UploadDocument{DocumentType::afip, "2077-afip", "s3://docs/2077-afip", date_from_civil(2030, 12, 31)});
+    auto padron = collect(ws, [](const json& m) { return change_of("pad", "2077")(m) && m["row"]["documents"].size() == 2; }, 1);
+    CHECK(padron[0]["key"] == "2077");
+    CHECK(padron[0]["row"]["documents"].size() == 2);
+    ws.close();
+}
+
+TEST_CASE("gateway: topic streams that ended leave room for new ones", "[gateway][topics]") {
+    Env env;
+    HttpClient h(env.port());
+    const auto t = env.colegio();
+    ok(h, t, kProvider, RegisterProvider{"MP-1", kCuit, "Nombre", IvaCondition::monotributo, kCbu, "A", false, "", "", ""});
+    // More streams, one after the other, than may be open at once (64).
+    for (int i = 0; i < 70; ++i) {
+        INFO("stream " << i);
+        WsClient ws(env.port());
+        REQUIRE(ws.connect("/v1/topics/liquida.padron?from=0", t) == 101);
+        CHECK(expect(ws, "event")["kind"] == "provider_registered");
+        ws.close();
+    }
+}
+
+TEST_CASE("gateway: live resume by sequence gets exactly the missed changes", "[gateway][live]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);
+    env.sync();
+    const auto t = env.colegio();
+
+    // A reference client stays connected throughout: what it sees is what a resume must give.
+    WsClient ref(env.port());
+    REQUIRE(ref.connect("/v1/live", t) == 101);
+    ref.send({{"subscribe", "pending"}, {"id", "p"}});
+    expect(ref, "snapshot");
+
+    auto a = std::make_unique<WsClient>(env.port());
+    REQUIRE(a->connect("/v1/live", t) == 101);
+    a->send({{"subscribe", "pending"}, {"id", "p"}});
+    expect(*a, "snapshot");
+    ok(h, t, kProvider, insssep_budget(601));
+    const auto before = collect(*a, change_of("p", "1042/88-T-601/"), 3);
+    const uint64_t last = before.back()["seq"].get<uint64_t>();
+    collect(ref, change_of("p", "1042/88-T-601/"), 3);
+    a->close();
+    a.reset();
+
+    // Missed while away: one removal and three additions.
+    ok(h, t, kProvider, consume(601, 1));
+    ok(h, t, kProvider, insssep_budget(602));
+    const auto missed = collect(ref, change_of("p", "1042/88-T-60"), 4);
+    CHECK(missed[0]["row"].is_null());
+
+    WsClient b(env.port());
+    REQUIRE(b.connect("/v1/live", t) == 101);
+    b.send({{"subscribe", "pending"}, {"id", "p"}, {"resume_from", last}});
+    auto resumed = expect(b, "resumed");
+    CHECK(resumed["subscription"] == "p");
+    CHECK(resumed["view"] == "pending");
+    CHECK(resumed["from"] == last);
+    CHECK(resumed["seq"].get<uint64_t>() >= missed.back()["seq"].get<uint64_t>());
+    for (const auto& m : missed) CHECK(expect(b, "change") == m);
+    CHECK_FALSE(b.next(300ms).has_value());  // exactly those
+
+    // Resuming from where one is: nothing to send. From a sequence never reached: a snapshot.
+    b.send({{"subscribe", "pending"}, {"id", "now"}, {"resume_from", resumed["seq"]}});
+    expect(b, "resumed");
+    CHECK_FALSE(b.next(200ms).has_value());
+    b.send({{"subscribe", "pending"}, {"id", "future"}, {"resume_from", resumed["seq"].get<uint64_t>() + 1'000}});
+    CHECK(expect(b, "snapshot")["rows"].size() == 7);  // 2 seeded, 601's items 2 and 3, 602's three
+
+    // A restarted gateway holds no history: resuming gets a fresh snapshot.
+    env.restart();
+    WsClient c(env.port());
+    REQUIRE(c.connect("/v1/live", t) == 101);
+    c.send({{"subscribe", "pending"}, {"id", "p"}, {"resume_from", last}});
+    auto snap = expect(c, "snapshot");
+    HttpClient h2(env.port());
+    CHECK(snap["rows"].size() == get_json(h2, "/v1/views/pending", t)["total"].get<size_t>());
+}
+
+TEST_CASE("gateway: live hub answers a resume from changes no longer held with a snapshot", "[gateway][live]") {
+    gw::LiveHub hub(2);  // holds the last two changes
+    const uint64_t base = hub.sequence();
+    auto pending_row = [](uint32_t item) {
+        return proj::PendingRow{ProviderId{kProvider}, TransactionRef{88, "T", 1}, item, kInsssep, "51868", "59790",
+                                "100100", 18, "", at(2025, 6, 3)};
+    };
+    for (uint32_t item = 1; item <= 4; ++item) {
+        proj::Delta d;
+        d.events = 1;
+        d.changes.push_back({proj::View::pending, "1042/88-T-1/" + std::to_string(item), proj::Row(pending_row(item))});
+        hub.publish(d, date_from_civil(2025, 6, 3), seed_config());
+    }
+    CHECK(hub.sequence() == base + 4);
+    auto socket = std::make_shared<RecordingSocket>();
+    gw::Subscription sub;
+    sub.id = "p";
+    sub.view = proj::View::pending;
+    hub.subscribe(socket, sub, base + 1, [] { return json::array({"fresh"}); });  // base + 2 is gone
+    REQUIRE(socket->sent.size() == 1);
+    CHECK(socket->sent[0]["type"] == "snapshot");
+    CHECK(socket->sent[0]["seq"] == base + 4);
+    CHECK(socket->sent[0]["rows"] == json::array({"fresh"}));
+    sub.id = "q";
+    hub.subscribe(socket, sub, base + 2, [] { return json::array(); });  // base + 3 and + 4 are held
+    REQUIRE(socket->sent.size() == 4);
+    CHECK(socket->sent[1]["type"] == "resumed");
+    CHECK(socket->sent[2]["seq"] == base + 3);
+    CHECK(socket->sent[3]["seq"] == base + 4);
+    CHECK(socket->sent[3]["subscription"] == "q");
+    // A sequence number from an earlier run of the server is older than anything held.
+    sub.id = "r";
+    hub.subscribe(socket, sub, 7, [] { return json::array(); });
+    REQUIRE(socket->sent.size() == 5);
+    CHECK(socket->sent[4]["type"] == "snapshot");
+}
+
+TEST_CASE("gateway: live obra social subscriber sees its pending rows come and go", "[gateway][live]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);
+    env.sync();
+    const auto t = env.colegio();
+    WsClient ws(env.port());
+    REQUIRE(ws.connect("/v1/live", env.token(Role::obra_social, "insssep")) == 101);
+    ws.send({{"subscribe", "pending"}, {"id", "p"}});
+    CHECK(expect(ws, "snapshot")["rows"].size() == 2);
+    ok(h, t, kProvider, consume(kTransaction, 3));
+    auto gone = collect(ws, [](const json& m) { return change_of("p", "1042/88-T-128183733/3")(m) && m["row"].is_null(); }, 1);
+    ok(h, t, kProvider, insssep_budget(900));
+    auto added = collect(ws, change_of("p", "1042/88-T-900/"), 3);
+    CHECK(added[0]["row"]["obra_social"] == "insssep");
+    // Another insurer's subscriber sees none of it.
+    WsClient other(env.port());
+    REQUIRE(other.connect("/v1/live", env.token(Role::obra_social, "sancor")) == 101);
+    other.send({{"subscribe", "pending"}, {"id", "p"}});
+    CHECK(expect(other, "snapshot")["rows"].empty());
+    ok(h, t, kProvider, consume(900, 1));
+    collect(ws, change_of("p", "1042/88-T-900/1"), 1);
+    while (auto m = other.next(300ms)) CHECK_FALSE(change_of("p", "1042/88-T-900/")(*m));
+}
+
+TEST_CASE("gateway: topic stream from an offset", "[gateway][topics]") {
+    Env env;
+    HttpClient h(env.port());
+    const auto seeded = seed(env, h);
+    const auto t = env.colegio();
+
+    const auto& o2 = seeded.order_o2["events"][0];
+    const int32_t partition = o2["partition"].get<int32_t>();
+    const int64_t from = o2["offset"].get<int64_t>();
+    CHECK(partition == ev::partition_for("1042", kPartitions));
+    WsClient ws(env.port());
+    REQUIRE(ws.connect("/v1/topics/liquida.orders?from=" + std::to_string(from) + "&partition=" + std::to_string(partition), t) == 101);
+    auto first = expect(ws, "event");
+    CHECK(first["topic"] == "liquida.orders");
+    CHECK(first["partition"] == partition);
+    CHECK(first["offset"] == from);
+    CHECK(first["event_id"] == o2["event_id"]);
+    CHECK(first["kind"] == "order_loaded");
+    CHECK(first["provider_id"] == kProvider);
+    CHECK(first["actor_role"] == "colegio");
+    CHECK(first["payload"]["order_id"] == "o-2");
+    CHECK(first["payload"]["obra_social"] == "sancor");
+    auto second = expect(ws, "event");
+    CHECK(second["offset"] == from + 1);
+    CHECK(second["kind"] == "order_approved");
+    CHECK(second["payload"]["order_id"] == "o-1");
+    // Then live, as events are appended.
+    ok(h, t, kProvider, order("o-3"));
+    auto third = expect(ws, "event");
+    CHECK(third["offset"] == from + 2);
+    CHECK(third["payload"]["order_id"] == "o-3");
+    CHECK_FALSE(ws.next(200ms).has_value());
+
+    // From 0 on every partition: the whole topic, each partition in offset order.
+    WsClient all(env.port());
+    REQUIRE(all.connect("/v1/topics/liquida.padron?from=0", t) == 101);
+    const auto padron_events = env.end_offsets("liquida.padron");
+    std::map<int32_t, int64_t> next;
+    for (int64_t i = 0; i < padron_events; ++i) {
+        auto e = expect(all, "event");
+        const int32_t p = e["partition"].get<int32_t>();
+        CHECK(e["offset"] == next[p]);
+        next[p] = e["offset"].get<int64_t>() + 1;
+    }
+    CHECK_FALSE(all.next(200ms).has_value());
+
+    // A prestador's stream holds only its own events; authenticated by its first message.
+    WsClient mine(env.port());
+    REQUIRE(mine.connect("/v1/topics/liquida.padron?from=0") == 101);
+    mine.send({{"auth", env.token(Role::prestador, "2077")}});
+    expect(mine, "authenticated");
+    std::vector<std::string> kinds;
+    for (int i = 0; i < 3; ++i) {
+        auto e = expect(mine, "event");
+        CHECK(e["provider_id"] == kOther);
+        kinds.push_back(e["kind"].get<std::string>());
+    }
+    CHECK(kinds == std::vector<std::string>{"provider_registered", "provider_adhered", "document_uploaded"});
+    CHECK_FALSE(mine.next(300ms).has_value());
+
+    // From the end: only what is appended after connecting.
+    WsClient tail(env.port());
+    REQUIRE(tail.connect("/v1/topics/liquida.orders?from=end", t) == 101);
+    CHECK_FALSE(tail.next(200ms).has_value());
+    ok(h, t, kProvider, order("o-4"));
+    auto appended = expect(tail, "event");
+    CHECK(appended["payload"]["order_id"] == "o-4");
+    CHECK(appended["offset"] == from + 3);
+
+    // Unknown topics and partitions are refused at the upgrade.
+    WsClient unknown(env.port());
+    CHECK(unknown.connect("/v1/topics/liquida.nothing", t) == 404);
+    WsClient bad_partition(env.port());
+    CHECK(bad_partition.connect("/v1/topics/liquida.orders?partition=9", t) == 400);
+    WsClient bad_from(env.port());
+    CHECK(bad_from.connect("/v1/topics/liquida.orders?from=-1", t) == 400);
+}
+
+TEST_CASE("gateway: 401 for a missing expired or forged token", "[gateway][auth]") {
+    Env env;
+    HttpClient h(env.port());
+    const std::string expired = env.token(Role::colegio, "secretaria", -1);
+    const std::string forged = gw::sign({Role::colegio, "secretaria", env.now + 3'600'000}, "another-key-0123456789abcdef");
+    std::string altered = env.colegio();
+    altered[altered.size() / 4] = altered[altered.size() / 4] == 'A' ? 'B' : 'A';  // in the payload: the MAC no longer fits
+
+    struct Case {
+        std::string authorization;
+        std::string code;
+    };
+    const std::vector<Case> cases = {
+        {"", "auth.missing_token"},
+        {"Basic dXNlcjpwYXNz", "auth.missing_token"},
+        {"Bearer", "auth.malformed_token"},
+        {"Bearer not-a-token", "auth.malformed_token"},
+        {"Bearer " + forged, "auth.bad_signature"},
+        {"Bearer " + altered, "auth.bad_signature"},
+        {"Bearer " + expired, "auth.expired_token"},
+    };
+    for (const auto& c : cases) {
+        INFO(c.authorization);
+        std::vector<std::pair<std::string, std::string>> headers;
+        if (!c.authorization.empty()) headers.emplace_back("Authorization", c.authorization);
+        auto r = h.request(http::verb::get, "/v1/views/padron", "", "", headers);
+        CHECK(r.status() == 401);
+        CHECK(r.code() == c.code);
+        r = h.request(http::verb::post, "/v1/commands", "",
+                      body_of(kProvider, RegisterProvider{"MP-1", kCuit, "X", IvaCondition::monotributo, kCbu, "A", false, "", "", ""}),
+                      headers);
+        CHECK(r.status() == 401);
+        CHECK(r.code() == c.code);
+    }
+    CHECK(env.end_offsets() == 0);
+    // A token is good until the instant it expires.
+    const auto short_lived = env.token(Role::colegio, "secretaria", 1000);
+    CHECK(h.get("/v1/views/padron", short_lived).status() == 200);
+    env.now += 1000;
+    CHECK(h.get("/v1/views/padron", short_lived).code() == "auth.expired_token");
+    // Health and metrics need no token.
+    CHECK(h.get("/healthz").status() == 200);
+    CHECK(h.get("/metrics").status() == 200);
+
+    // Websockets: a bad header refuses the upgrade with 401.
+    for (const auto& token : {forged, expired, std::string("garbage")}) {
+        WsClient ws(env.port());
+        CHECK(ws.connect("/v1/live", token) == 401);
+        CHECK(json::parse(ws.handshake().body(), nullptr, false)["error"]["code"].get<std::string>().rfind("auth.", 0) == 0);
+        WsClient topic(env.port());
+        CHECK(topic.connect("/v1/topics/liquida.padron", token) == 401);
+    }
+    // Without a header: anything but {"auth"} first, or a bad token in it, closes with 4401.
+    WsClient first(env.port());
+    REQUIRE(first.connect("/v1/live") == 101);
+    first.send({{"subscribe", "padron"}});
+    CHECK(expect(first, "error")["code"] == "auth.missing_token");
+    CHECK(first.wait_closed() == std::optional<uint16_t>(gw::kCloseUnauthorized));
+    WsClient bad(env.port());
+    REQUIRE(bad.connect("/v1/live") == 101);
+    bad.send({{"auth", expired}});
+    CHECK(expect(bad, "error")["code"] == "auth.expired_token");
+    CHECK(bad.wait_closed() == std::optional<uint16_t>(gw::kCloseUnauthorized));
+    WsClient wrong_type(env.port());
+    REQUIRE(wrong_type.connect("/v1/live") == 101);
+    wrong_type.send({{"auth", 42}});
+    CHECK(expect(wrong_type, "error")["code"] == "auth.malformed_token");
+    CHECK(wrong_type.wait_closed() == std::optional<uint16_t>(gw::kCloseUnauthorized));
+    WsClient topic(env.port());
+    REQUIRE(topic.connect("/v1/topics/liquida.padron?from=0") == 101);
+    topic.send({{"hello", "world"}});
+    CHECK(expect(topic, "error")["code"] == "auth.missing_token");
+    CHECK(topic.wait_closed() == std::optional<uint16_t>(gw::kCloseUnauthorized));
+}
+
+TEST_CASE("gateway: 403 when a role reaches beyond its scope", "[gateway][auth]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);
+    env.sync();
+    const auto p1042 = env.token(Role::prestador, "1042");
+    const auto p2077 = env.token(Role::prestador, "2077");
+    const auto sancor = env.token(Role::obra_social, "sancor");
+    const auto insssep = env.token(Role::obra_social, "insssep");
+
+    auto forbidden = [&](const Reply& r, const std::string& field = "") {
+        INFO(r.body());
+        CHECK(r.status() == 403);
+        CHECK(r.code() == "auth.forbidden");
+        if (!field.empty()) CHECK(r.field() == field);
+    };
+    // A prestador reads only its own rows.
+    forbidden(h.get("/v1/views/padron?provider=1042", p2077), "provider");
+    forbidden(h.get("/v1/views/padron/1042", p2077), "provider");
+    forbidden(h.get("/v1/views/pending?provider=1042", p2077), "provider");
+    forbidden(h.get("/v1/views/settlement?provider=1042", p2077), "provider");
+    CHECK(providers_of(get_json(h, "/v1/views/padron", p2077)) == std::vector<uint64_t>{kOther});
+    CHECK(get_json(h, "/v1/views/pending", p2077)["total"] == 0);
+    CHECK(get_json(h, "/v1/views/pending", p1042)["total"] == 2);
+    CHECK(get_json(h, "/v1/views/padron/2077", p2077)["provider"] == kOther);
+    CHECK(get_json(h, "/v1/reports/validation?period=2025-06", p2077)["total"] == 0);
+    CHECK(get_json(h, "/v1/reports/validation?period=2025-06", p1042)["total"] == 3);
+    // An obra social only its own.
+    forbidden(h.get("/v1/views/pending?obra_social=insssep", sancor), "obra_social");
+    forbidden(h.get("/v1/views/settlement?obra_social=insssep", sancor), "obra_social");
+    CHECK(get_json(h, "/v1/views/pending", sancor)["total"] == 0);
+    CHECK(get_json(h, "/v1/views/pending", insssep)["total"] == 2);
+    const auto insssep_rows = get_json(h, "/v1/views/settlement", insssep);
+    for (const auto& r : insssep_rows["rows"]) CHECK(r["obra_social"] == "insssep");
+    CHECK(providers_of(get_json(h, "/v1/views/padron", env.token(Role::obra_social, "ioma"))) == std::vector<uint64_t>{kProvider});
+    CHECK(get_json(h, "/v1/reports/validation?period=2025-06", sancor)["total"] == 0);
+
+    // Commands: another provider's, a command the role may not issue, another insurer's.
+    const int64_t before = env.end_offsets();
+    forbidden(post(h, p2077, kProvider, order("o-9")));
+    forbidden(post(h, p1042, kProvider, VerifyDocument{"1042-rnp", true, ""}));
+    forbidden(post(h, p1042, kProvider, ApplyRetentions{Period{2025, 6}, kSancor}));
+    forbidden(post(h, sancor, kProvider, EnrollInPadron{}));
+    forbidden(post(h, sancor, kProvider, order("o-9")));
+    forbidden(post(h, sancor, kProvider, IssueToken{kInsssep, "51868", "", "4821"}));
+    forbidden(post(h, sancor, kProvider,
+                   ResolveBudgetAudit{TransactionRef{88, "T", kTransaction}, {{1, ItemResult::autorizada}}}));  // insssep's
+    forbidden(post(h, sancor, kProvider, ObserveInvoice{"no-such-invoice", "x"}));  // unknown: not provably its own
+    CHECK(env.end_offsets() == before);
+    // Within scope the same tokens work.
+    ok(h, p1042, kProvider, order("o-9"));
+    ok(h, sancor, kProvider, IssueToken{kSancor, "3500-1", "GF-3500", "4821"});
+    auto in_scope = post(h, insssep, kProvider, ResolveBudgetAudit{TransactionRef{88, "T", kTransaction}, {{1, ItemResult::autorizada}}});
+    CHECK(in_scope.status() == 422);  // its own: the domain decides (nothing is in audit)
+
+    // Websockets.
+    WsClient live(env.port());
+    REQUIRE(live.connect("/v1/live", p2077) == 101);
+    live.send({{"subscribe", "pending"}, {"provider", kProvider}});
+    CHECK(expect(live, "error")["code"] == "auth.forbidden");
+    live.send({{"subscribe", "padron"}, {"id", "mine"}});
+    auto mine = expect(live, "snapshot");
+    REQUIRE(mine["rows"].size() == 1);
+    CHECK(mine["rows"][0]["provider"] == kOther);
+    WsClient os(env.port());
+    REQUIRE(os.connect("/v1/live", sancor) == 101);
+    os.send({{"subscribe", "padron"}});
+    CHECK(expect(os, "error")["code"] == "auth.forbidden");
+    os.send({{"subscribe", "pending"}, {"obra_social", "insssep"}});
+    CHECK(expect(os, "error")["code"] == "auth.forbidden");
+    WsClient topic(env.port());
+    REQUIRE(topic.connect("/v1/topics/liquida.orders?from=0", insssep) == 101);
+    CHECK(expect(topic, "error")["code"] == "auth.forbidden");
+    CHECK(topic.wait_closed() == std::optional<uint16_t>(gw::kCloseForbidden));
+}
+
+TEST_CASE("gateway: oversize body headers and websocket message", "[gateway][limits]") {
+    gw::ServerOptions options;
+    options.body_limit = 4096;
+    options.message_limit = 1024;
+    Env env(options);
+    HttpClient h(env.port());
+    const auto t = env.colegio();
+
+    RegisterProvider reg{"MP-1", kCuit, "Nombre", IvaCondition::monotributo, kCbu, "A", false, "", "", ""};
+    ok(h, t, kProvider, reg);
+    env.sync();
+    // 413 for a body over the limit, and nothing appended.
+    UpdateProvider big{std::string(8000, 'x'), IvaCondition::monotributo, kCbu, "A", "", "", ""};
+    HttpClient h2(env.port());
+    auto r = post(h2, t, kProvider, big);
+    CHECK(r.status() == 413);
+    CHECK(r.code() == "request.too_large");
+    CHECK(env.end_offsets() == 1);
+    // 431 for headers over 16 KiB.
+    HttpClient h3(env.port());
+    r = h3.request(http::verb::get, "/healthz", "", "", {{"X-Padding", std::string(20'000, 'y')}});
+    CHECK(r.status() == 431);
+    CHECK(r.code() == "request.headers_too_large");
+    // The server is unharmed.
+    CHECK(h.get("/healthz").status() == 200);
+
+    // A websocket message over message_limit closes the connection with 1009.
+    WsClient ws(env.port());
+    REQUIRE(ws.connect("/v1/live", t) == 101);
+    ws.send({{"subscribe", "padron"}, {"id", std::string(2000, 'z')}});
+    CHECK(ws.wait_closed() == std::optional<uint16_t>(1009));
+    // Just under it is fine.
+    WsClient fine(env.port());
+    REQUIRE(fine.connect("/v1/live", t) == 101);
+    fine.send({{"subscribe", "padron"}, {"id", std::string(900, 'z')}});
+    CHECK(expect(fine, "snapshot")["rows"].size() == 1);
+}
+
+TEST_CASE("gateway: a slow websocket client is dropped while a fast one keeps up", "[gateway][limits]") {
+    gw::ServerOptions options;
+    options.send_queue_limit = 512 << 10;
+    Env env(options);
+    HttpClient h(env.port());
+    const auto t = env.colegio();
+    ok(h, t, kProvider,
+       RegisterProvider{"MP-1", kCuit, "Nombre", IvaCondition::monotributo, kCbu, "A", false, "", "", ""});
+    env.sync();
+
+    WsClient fast(env.port());
+    REQUIRE(fast.connect("/v1/live", t) == 101);
+    fast.send({{"subscribe", "padron"}, {"id", "f"}, {"provider", kProvider}});
+    expect(fast, "snapshot");
+    // The slow client never reads, has a tiny receive buffer, and subscribes eight times to the
+    // same rows, so its queue fills eight times faster than the fast one's.
+    WsClient slow(env.port());
+    REQUIRE(slow.connect("/v1/live", t, 4096) == 101);
+    for (int i = 0; i < 8; ++i) slow.send({{"subscribe", "padron"}, {"id", "s" + std::to_string(i)}, {"provider", kProvider}});
+    const auto deadline = Clock::now() + kWait;
+    while (env.gateway->hub().subscriptions() < 9 && Clock::now() < deadline) std::this_thread::sleep_for(5ms);
+    REQUIRE(env.gateway->hub().subscriptions() == 9);
+
+    // The fast client reads on its own thread until it has seen the last update.
+    std::atomic<int> expected_last{-1};
+    std::vector<json> received;
+    auto is_update = [](const json& m, int i) {
+        return m.value("type", "") == "change" && m.contains("row") && m["row"].is_object() &&
+               m["row"].value("razon_social", "").rfind("update " + std::to_string(i) + " ", 0) == 0;
+    };
+    std::thread reader([&] {
+        const auto until = Clock::now() + 60s;
+        while (Clock::now() < until && !fast.closed()) {
+            const int last = expected_last.load();
+            if (last >= 0 && !received.empty() && is_update(received.back(), last)) return;
+            auto m = fast.next(100ms);
+            if (m && m->value("type", "") == "change" && (*m)["row"].is_object() &&
+                (*m)["row"].value("razon_social", "").rfind("update ", 0) == 0)
+                received.push_back(std::move(*m));  // not the registration, if it comes late
+        }
+    });
+
+    // 100 KB rows: updates until the server reports a drop, then three more.
+    const std::string filler(100'000, 'x');
+    int updates = 0;
+    int after_drop = -1;
+    double drops = 0;
+    while (updates < 80 && after_drop < 3) {
+        ok(h, t, kProvider,
+           UpdateProvider{"update " + std::to_string(updates) + " " + filler, IvaCondition::monotributo, kCbu, "A", "", "", ""});
+        ++updates;
+        drops = static_cast<double>(env.gateway->slow_drops());
+        if (drops >= 1) ++after_drop;
+    }
+    expected_last = updates - 1;
+    reader.join();
+    CHECK(drops == 1);
+    CHECK(after_drop == 3);
+
+    // The fast client got every change, in order, and is still connected.
+    CHECK_FALSE(fast.closed());
+    REQUIRE(received.size() == static_cast<size_t>(updates));
+    uint64_t seq = 0;
+    for (int i = 0; i < updates; ++i) {
+        const auto& m = received[static_cast<size_t>(i)];
+        CHECK(is_update(m, i));
+        CHECK(m["seq"].get<uint64_t>() > seq);
+        seq = m["seq"].get<uint64_t>();
+    }
+    // The slow one was closed with 4001 (or cut, if it never let the close frame through).
+    const auto code = slow.wait_closed(15s);
+    REQUIRE(code.has_value());
+    CHECK((*code == gw::kCloseTooSlow || *code == 0));
+    const auto until = Clock::now() + kWait;
+    while (env.gateway->hub().subscriptions() > 1 && Clock::now() < until) std::this_thread::sleep_for(5ms);
+    CHECK(env.gateway->hub().subscriptions() == 1);
+    const auto text = h.get("/metrics").body();
+    CHECK(metric(text, "liquida_send_queue_drops_total") == 1);
+    CHECK(metric(text, "liquida_subscriptions") == 1);
+}
+
+TEST_CASE("gateway: clean shutdown with connections open", "[gateway][lifecycle]") {
+    Env env;
+    HttpClient h(env.port());
+    REQUIRE(h.get("/healthz").status() == 200);  // a keep-alive connection, idle
+    WsClient live(env.port());
+    REQUIRE(live.connect("/v1/live", env.colegio()) == 101);
+    live.send({{"subscribe", "padron"}});
+    expect(live, "snapshot");
+    WsClient topic(env.port());
+    REQUIRE(topic.connect("/v1/topics/liquida.padron?from=0", env.colegio()) == 101);
+
+    std::optional<uint16_t> live_code, topic_code;
+    std::thread r1([&] { live_code = live.wait_closed(); });
+    std::thread r2([&] { topic_code = topic.wait_closed(); });
+    const auto start = Clock::now();
+    env.gateway->stop();
+    const auto took = Clock::now() - start;
+    r1.join();
+    r2.join();
+    CHECK(took < 5s);
+    CHECK(live_code == std::optional<uint16_t>(1001));
+    CHECK(topic_code == std::optional<uint16_t>(1001));
+    CHECK(h.closed_by_server(2s));
+    // Nothing listens any more.
+    HttpClient late(env.port());
+    CHECK(late.get("/healthz").status() == 0);
+}
+
+TEST_CASE("gateway: healthz and metrics", "[gateway][ops]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);
+    const auto t = env.colegio();
+    CHECK(post(h, t, kProvider, order("o-1")).code() == "order.duplicate_id");
+    CHECK(h.request(http::verb::post, "/v1/commands", t, "{").code() == "request.invalid_json");
+    env.sync();
+
+    auto health = get_json(h, "/healthz", "");
+    CHECK(health["status"] == "ok");
+    CHECK(health["log"] == true);
+    CHECK(health["views"] == true);
+    CHECK(health["view_lag"].is_number_integer());
+
+    WsClient ws(env.port());
+    REQUIRE(ws.connect("/v1/live", t) == 101);
+    ws.send({{"subscribe", "pending"}});
+    expect(ws, "snapshot");
+    auto r = h.get("/metrics");
+    REQUIRE(r.status() == 200);
+    CHECK(r.header("Content-Type") == "text/plain; version=0.0.4");
+    const auto& text = r.body();
+    CHECK(metric(text, "liquida_commands_accepted_total") == 23);
+    CHECK(metric(text, "liquida_events_appended_total") == static_cast<double>(env.end_offsets()));
+    CHECK(metric(text, "liquida_commands_rejected_total{code=\"order.duplicate_id\"}") == 1);
+    CHECK(metric(text, "liquida_commands_rejected_total{code=\"request.invalid_json\"}") == 1);
+    CHECK(metric(text, "liquida_connections") == 2);
+    CHECK(metric(text, "liquida_subscriptions") == 1);
+    CHECK(metric(text, "liquida_send_queue_drops_total") == 0);
+    CHECK(metric(text, "liquida_view_lag_events") >= 0);
+    CHECK(metric(text, "liquida_view_events_applied_total") >= 0);
+    CHECK(metric(text, "liquida_request_duration_seconds_count") >= 25);
+    CHECK(metric(text, "liquida_request_duration_seconds_bucket{le=\"+Inf\"}") == metric(text, "liquida_request_duration_seconds_count"));
+    CHECK(text.find("# TYPE liquida_request_duration_seconds histogram") != std::string::npos);
+
+    // A log that no longer answers: commands are 503 with the log's code, health degraded.
+    env.log->close();
+    auto r503 = post(h, t, kProvider, order("o-9"));
+    CHECK(r503.status() == 503);
+    CHECK(r503.code() == "log.closed");
+    auto degraded = h.get("/healthz");
+    CHECK(degraded.status() == 503);
+    CHECK(degraded.json_body()["status"] == "degraded");
+    CHECK(degraded.json_body()["log"] == false);
+}
