@@ -1,0 +1,648 @@
+// Liquida's dashboard: live views over /v1/live (snapshot, then changes applied by key),
+// raw events over /v1/topics/*, CSV downloads with the bearer token. No build step, no
+// external resources. The token comes once from the URL fragment (#token=...) or the form,
+// lives in sessionStorage, and travels only in a websocket message or an Authorization header.
+'use strict';
+
+(() => {
+  const TOKEN_KEY = 'liquida.token';
+  const FEED_KEY = 'liquida.feed.';  // + topic: next offset per partition, to resume the feed
+  const SHOWN = 50;                   // rows shown per table; the rest are counted, not drawn
+  const FEED_MAX = 50;                // events kept in the feed
+  const RENDER_MS = 300;              // at most one redraw per section this often
+  const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
+  const TOPICS = ['liquida.padron', 'liquida.orders', 'liquida.authorizations', 'liquida.billing'];
+  const TOPIC_LABEL = {
+    'liquida.padron': 'Padrón', 'liquida.orders': 'Órdenes',
+    'liquida.authorizations': 'Autorizaciones', 'liquida.billing': 'Facturación',
+  };
+  const VIEWS_BY_ROLE = {
+    colegio: ['padron', 'pending', 'settlement', 'invoices'],
+    prestador: ['padron', 'pending', 'settlement', 'invoices'],
+    obra_social: ['settlement', 'invoices'],
+  };
+  const ROLE_LABEL = { colegio: 'Colegio', prestador: 'Prestador', obra_social: 'Obra social' };
+  const DOC_LABEL = { rnp: 'RNP', afip: 'Constancia AFIP', cbu: 'CBU', seguro: 'Seguro de mala praxis', anexo1: 'Anexo I' };
+  const STATE_LABEL = {
+    pendiente: 'Pendiente', cargada: 'Cargada', enviada: 'Enviada', observada: 'Observada', aceptada: 'Aceptada',
+    ingresada: 'Ingresada', rechazada: 'Rechazada', cancelado: 'Cancelado', cancelada: 'Cancelada', pagada: 'Pagada',
+  };
+
+  const $ = (id) => document.getElementById(id);
+
+  // ---------- Argentine formats ----------
+  const groups = (digits) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, '.');
+  // Integer centavos -> "$ 1.234.567,89" ("-$ 12,50" when negative).
+  function money(c) {
+    if (typeof c !== 'number' || !Number.isFinite(c)) return '–';
+    const abs = Math.abs(Math.trunc(c));
+    const text = '$ ' + groups(String(Math.floor(abs / 100))) + ',' + String(abs % 100).padStart(2, '0');
+    return c < 0 ? '-' + text : text;
+  }
+  // Short money for chart axes: "$ 12,3 M".
+  function moneyShort(c) {
+    const p = c / 100;
+    if (Math.abs(p) >= 1e9) return '$ ' + (p / 1e9).toFixed(1).replace('.', ',') + ' mil M';
+    if (Math.abs(p) >= 1e6) return '$ ' + (p / 1e6).toFixed(1).replace('.', ',') + ' M';
+    if (Math.abs(p) >= 1e3) return '$ ' + (p / 1e3).toFixed(1).replace('.', ',') + ' mil';
+    return money(c);
+  }
+  const count = (n) => (typeof n === 'number' ? (n < 0 ? '-' : '') + groups(String(Math.abs(Math.trunc(n)))) : '–');
+  // "2025-06-04" or "2025-06-04T12:55:00-03:00" (already Argentina time) -> "04/06/2025".
+  function date(s) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s || '');
+    return m ? `${m[3]}/${m[2]}/${m[1]}` : '–';
+  }
+  function dateTime(s) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(s || '');
+    return m ? `${m[3]}/${m[2]}/${m[1]} ${m[4]}:${m[5]}` : date(s);
+  }
+  // Milliseconds since the epoch -> Argentina (UTC-3, no daylight saving) "dd/mm/yyyy hh:mm".
+  function fromMs(ms) {
+    if (typeof ms !== 'number') return '–';
+    const iso = new Date(ms - 3 * 3600e3).toISOString();
+    return dateTime(iso);
+  }
+  const period = (p) => (/^\d{4}-\d{2}$/.test(p || '') ? `${p.slice(5)}/${p.slice(0, 4)}` : '–');
+  const todayAR = () => new Date(Date.now() - 3 * 3600e3).toISOString().slice(0, 10);
+  const dayNumber = (ymd) => Date.UTC(+ymd.slice(0, 4), +ymd.slice(5, 7) - 1, +ymd.slice(8, 10)) / 86400e3;
+  const label = (map, v) => map[v] || (v ? String(v).replace(/_/g, ' ') : '–');
+
+  // ---------- token ----------
+  // Payload of a v1 token: base64url("v1|role|subject|expires_at_ms"). Read only to show who
+  // is signed in and when it expires; the server verifies the signature.
+  function claimsOf(token) {
+    try {
+      const b64 = token.split('.')[0].replace(/-/g, '+').replace(/_/g, '/');
+      const [v, role, subject, exp] = atob(b64 + '==='.slice((b64.length + 3) % 4)).split('|');
+      if (v !== 'v1' || !VIEWS_BY_ROLE[role] || !subject || !/^\d+$/.test(exp)) return null;
+      return { role, subject, exp: Number(exp) };
+    } catch {
+      return null;
+    }
+  }
+  function takeTokenFromFragment() {
+    const m = /(?:^#|&)token=([^&]*)/.exec(location.hash);
+    if (!m) return;
+    try {
+      sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]));
+    } catch { /* storage disabled: the form will ask */ }
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+
+  // ---------- small DOM helpers (text only: data never becomes markup) ----------
+  function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    if (attrs) for (const [k, v] of Object.entries(attrs)) if (v != null) e.setAttribute(k, v);
+    for (const c of children) if (c != null) e.append(c);
+    return e;
+  }
+  const td = (text, cls) => el('td', cls ? { class: cls } : null, text == null ? '–' : String(text));
+  function fillTable(tbodyId, rows, cells) {
+    $(tbodyId).replaceChildren(...rows.map((r) => el('tr', null, ...cells(r))));
+  }
+  function showEmpty(id, rowsCount, loaded, emptyText) {
+    const p = $(id);
+    p.hidden = loaded && rowsCount > 0;
+    p.textContent = loaded ? emptyText : 'Cargando…';
+  }
+  function showMore(id, shown, total, noun) {
+    const p = $(id);
+    p.hidden = total <= shown;
+    p.textContent = `Mostrando ${count(shown)} de ${count(total)} ${noun}.`;
+  }
+  const setText = (id, text) => { const e = $(id); if (e.textContent !== text) e.textContent = text; };
+
+  // ---------- state ----------
+  const S = {
+    token: null,
+    claims: null,
+    views: { padron: new Map(), pending: new Map(), settlement: new Map(), invoices: new Map() },
+    loaded: { padron: false, pending: false, settlement: false, invoices: false },
+    seq: { padron: null, pending: null, settlement: null, invoices: null },
+    dirty: new Set(),
+    renderTimer: 0,
+    live: null,
+    feeds: [],
+    feed: [],                 // newest last, at most FEED_MAX
+    expiryTimer: 0,
+    chosenPeriod: '',         // '' follows the latest period
+    periodTouched: false,     // the download period was chosen by hand
+  };
+
+  // Rows are kept compact: only what the page draws, so memory follows the view's size.
+  const KEEP = {
+    padron: (r) => ({
+      provider: r.provider, razon_social: r.razon_social, matricula: r.matricula,
+      in: r.in_good_standing === true, missing: r.missing_document, enrolled: r.enrolled,
+      docs: (r.documents || []).filter((d) => d.state === 'approved')
+        .map((d) => ({ type: d.type, id: d.document_id, expires_on: d.expires_on })),
+    }),
+    pending: (r) => ({
+      provider: r.provider, transaction: r.transaction, item: r.item, os: r.obra_social,
+      affiliate: r.affiliate_number, practice: r.practice_code, tooth: r.tooth, at: r.authorized_at,
+    }),
+    settlement: (r) => ({
+      period: r.period, os: r.obra_social, provider: r.provider,
+      orders: r.orders_approved ? r.orders_approved.count : 0,
+      total: r.total || 0, billed: (r.invoiced ? r.invoiced.amount : 0) + (r.reinvoiced || 0),
+      debited: r.debited || 0, balance: r.balance || 0, paid: r.collected || 0, retained: r.retained || 0,
+      to_provider: r.paid_to_provider || 0, due: r.due_to_provider || 0, state: r.invoice_state || '',
+    }),
+    invoices: (r) => ({
+      provider: r.provider, invoice: r.invoice, os: r.obra_social, period: r.period, issued_on: r.issued_on,
+      amount: r.amount || 0, debited: r.debited || 0, balance: r.balance || 0, due_on: r.due_on, state: r.state,
+    }),
+  };
+  // The key the server names a row by in its changes.
+  const KEY = {
+    padron: (r) => String(r.provider),
+    pending: (r) => `${r.provider}/${r.transaction}/${r.item}`,
+    settlement: (r) => `${r.period}/${r.obra_social}/${r.provider}`,
+    invoices: (r) => `${r.provider}/${r.invoice_id}`,
+  };
+
+  function markDirty(section) {
+    S.dirty.add(section);
+    if (!S.renderTimer) S.renderTimer = setTimeout(renderDirty, RENDER_MS);
+  }
+  function renderDirty() {
+    S.renderTimer = 0;
+    if (document.hidden) return;  // drawn again on visibilitychange
+    const dirty = [...S.dirty];
+    S.dirty.clear();
+    for (const s of dirty) RENDER[s]();
+  }
+
+  // ---------- renderers ----------
+  const RENDER = {
+    padron() {
+      const rows = [...S.views.padron.values()];
+      const inCount = rows.filter((r) => r.in).length;
+      setText('padron-in', count(inCount));
+      setText('padron-out', count(rows.length - inCount));
+      setText('padron-total', count(rows.length));
+      const today = todayAR(), horizon = dayNumber(today) + 30;
+      const expiring = [];
+      for (const r of rows)
+        for (const d of r.docs)
+          if (d.expires_on >= today && dayNumber(d.expires_on) <= horizon) expiring.push({ r, d });
+      expiring.sort((a, b) => (a.d.expires_on < b.d.expires_on ? -1 : a.d.expires_on > b.d.expires_on ? 1 : 0));
+      setText('padron-expiring', count(expiring.length));
+      fillTable('expiring-rows', expiring.slice(0, SHOWN), ({ r, d }) =>
+        [td(date(d.expires_on)), td(`${r.provider} · ${r.razon_social || ''}`), td(label(DOC_LABEL, d.type)), td(d.id, 'opt')]);
+      showEmpty('expiring-empty', expiring.length, S.loaded.padron, 'Ningún documento vence en los próximos 30 días.');
+      showMore('expiring-more', Math.min(SHOWN, expiring.length), expiring.length, 'documentos');
+      // Map order is change order: the latest changed rows last.
+      const out = rows.filter((r) => !r.in).reverse();
+      fillTable('out-rows', out.slice(0, SHOWN), (r) => [
+        td(r.provider), td(r.razon_social), td(r.matricula, 'opt'),
+        td(!r.enrolled ? 'Sin alta en el padrón' : r.missing ? `Falta ${label(DOC_LABEL, r.missing)}` : 'Documentación vencida'),
+      ]);
+      showEmpty('out-empty', out.length, S.loaded.padron, 'Todos los prestadores están en el padrón.');
+      showMore('out-more', Math.min(SHOWN, out.length), out.length, 'prestadores');
+    },
+
+    pending() {
+      const rows = [...S.views.pending.values()];
+      setText('pending-total', count(rows.length));
+      const byOs = new Map();
+      for (const r of rows) byOs.set(r.os, (byOs.get(r.os) || 0) + 1);
+      fillTable('pending-by-os', [...byOs].sort((a, b) => b[1] - a[1]), ([os, n]) => [td(os), td(count(n), 'num')]);
+      rows.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+      const today = dayNumber(todayAR());
+      fillTable('pending-rows', rows.slice(0, SHOWN), (r) => [
+        td(dateTime(r.at)), td(r.provider), td(r.transaction + (r.item ? ` / ${r.item}` : '')), td(r.os),
+        td(r.affiliate, 'opt'), td(r.practice), td(r.tooth ? r.tooth : '–', 'opt'),
+        td(count(Math.max(0, today - dayNumber(r.at || '1970-01-01'))), 'num'),
+      ]);
+      showEmpty('pending-empty', rows.length, S.loaded.pending, 'No hay consumos pendientes.');
+      showMore('pending-more', Math.min(SHOWN, rows.length), rows.length, 'ítems');
+    },
+
+    settlement() {
+      const byPeriod = new Map();   // period -> totals
+      const byOs = new Map();       // obra social -> totals, for the chosen period
+      const sum = (acc, r) => {
+        for (const k of ['orders', 'total', 'billed', 'debited', 'balance', 'paid', 'retained', 'to_provider', 'due']) acc[k] += r[k];
+        return acc;
+      };
+      const zero = () => ({ orders: 0, total: 0, billed: 0, debited: 0, balance: 0, paid: 0, retained: 0, to_provider: 0, due: 0, states: new Set() });
+      for (const r of S.views.settlement.values()) {
+        if (!byPeriod.has(r.period)) byPeriod.set(r.period, zero());
+        sum(byPeriod.get(r.period), r);
+      }
+      const periods = [...byPeriod.keys()].sort().reverse();
+      const chosen = periods.includes(S.chosenPeriod) ? S.chosenPeriod : periods[0] || '';
+      for (const r of S.views.settlement.values()) {
+        if (r.period !== chosen) continue;
+        if (!byOs.has(r.os)) byOs.set(r.os, zero());
+        const acc = sum(byOs.get(r.os), r);
+        if (r.state) acc.states.add(r.state);
+      }
+      // Period selector, rebuilt only when the periods change.
+      const select = $('period-select');
+      const wanted = periods.join(',');
+      if (select.dataset.periods !== wanted) {
+        select.replaceChildren(...periods.map((p) => el('option', { value: p }, period(p))));
+        select.dataset.periods = wanted;
+      }
+      if (select.value !== chosen) select.value = chosen;
+      const dl = $('dl-period');
+      if (dl.dataset.periods !== wanted) {
+        const keep = dl.value;
+        dl.replaceChildren(...periods.map((p) => el('option', { value: p }, period(p))));
+        dl.dataset.periods = wanted;
+        if (S.periodTouched && periods.includes(keep)) dl.value = keep;
+      }
+      if (!S.periodTouched && chosen && dl.value !== chosen) dl.value = chosen;
+
+      const osRows = [...byOs].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+      fillTable('settlement-rows', osRows, ([os, t]) => [
+        td(os), td(count(t.orders), 'num'), td(money(t.total), 'num'), td(money(t.billed), 'num'),
+        td(money(t.debited), 'num'), td(money(t.balance), 'num'), td(money(t.paid), 'num'),
+        td(money(t.retained), 'num opt'), td(money(t.to_provider), 'num opt'),
+        td([...t.states].map((s) => label(STATE_LABEL, s)).join(', ') || '–'),
+      ]);
+      fillTable('period-rows', periods.slice(0, 12), (p) => {
+        const t = byPeriod.get(p);
+        return [td(period(p)), td(money(t.total), 'num'), td(money(t.billed), 'num'), td(money(t.debited), 'num'),
+          td(money(t.paid), 'num'), td(money(t.due), 'num opt')];
+      });
+      drawChart(osRows);
+      showEmpty('settlement-empty', osRows.length, S.loaded.settlement, 'Todavía no hay liquidaciones.');
+    },
+
+    invoices() {
+      const rows = [...S.views.invoices.values()];
+      let amount = 0, debited = 0;
+      for (const r of rows) { amount += r.amount; debited += r.debited; }
+      setText('invoices-total', count(rows.length));
+      setText('invoices-amount', money(amount));
+      setText('invoices-debited', money(debited));
+      rows.sort((a, b) => (a.issued_on < b.issued_on ? 1 : a.issued_on > b.issued_on ? -1 : 0));
+      fillTable('invoice-rows', rows.slice(0, SHOWN), (r) => [
+        td(r.invoice), td(r.provider), td(r.os), td(period(r.period)), td(date(r.issued_on), 'opt'),
+        td(money(r.amount), 'num'), td(money(r.balance), 'num opt'), td(r.due_on ? date(r.due_on) : '–', 'opt'),
+        td(label(STATE_LABEL, r.state)),
+      ]);
+      showEmpty('invoices-empty', rows.length, S.loaded.invoices, 'Todavía no hay facturas.');
+      showMore('invoices-more', Math.min(SHOWN, rows.length), rows.length, 'facturas');
+    },
+
+    feed() {
+      const list = $('feed-list');
+      list.replaceChildren(...S.feed.slice().reverse().map((e) => el('li', null,
+        el('time', null, fromMs(e.at)),
+        el('span', { class: 'topic' }, TOPIC_LABEL[e.topic] || e.topic),
+        el('span', { class: 'kind' }, e.kind.replace(/_/g, ' ')),
+        el('span', { class: 'who' }, [e.provider ? `prestador ${e.provider}` : '', e.os].filter(Boolean).join(' · ')),
+        e.amount != null ? el('span', { class: 'amount' }, money(e.amount)) : null)));
+      $('feed-empty').hidden = S.feed.length > 0;
+    },
+  };
+
+  // Grouped bars per obra social: A facturar, Facturado, Debitado, Pagado. Plain SVG.
+  const SVG = 'http://www.w3.org/2000/svg';
+  function svg(tag, attrs, text) {
+    const e = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    if (text != null) e.textContent = text;
+    return e;
+  }
+  function drawChart(osRows) {
+    const chart = $('chart');
+    // Drawn at the box's own width so the labels keep their size on a phone.
+    const W = Math.max(300, Math.min(1400, Math.round(chart.clientWidth) || 640));
+    const H = W < 500 ? 200 : 260, left = 70, right = 10, top = 12, bottom = 28;
+    chart.setAttribute('viewBox', `0 0 ${W} ${H}`);
+    const series = [['total', 's-total', 'A facturar'], ['billed', 's-billed', 'Facturado'],
+      ['debited', 's-debited', 'Debitado'], ['paid', 's-paid', 'Pagado']];
+    const max = Math.max(1, ...osRows.flatMap(([, t]) => series.map(([k]) => t[k])));
+    const parts = [];
+    const y = (v) => top + (H - top - bottom) * (1 - Math.max(0, v) / max);
+    for (let i = 0; i <= 4; i++) {
+      const v = (max * i) / 4;
+      parts.push(svg('line', { x1: left, x2: W - right, y1: y(v), y2: y(v), class: 'grid' }));
+      parts.push(svg('text', { x: left - 6, y: y(v) + 4, class: 'axis', 'text-anchor': 'end' }, moneyShort(v)));
+    }
+    const groupW = (W - left - right) / Math.max(1, osRows.length);
+    const barW = Math.min(36, (groupW * 0.8) / series.length);
+    osRows.forEach(([os, t], g) => {
+      const x0 = left + g * groupW + (groupW - barW * series.length) / 2;
+      series.forEach(([k, cls, name], i) => {
+        const v = t[k];
+        const bar = svg('rect', { x: x0 + i * barW, y: y(v), width: Math.max(1, barW - 2), height: Math.max(0, y(0) - y(v)), class: cls });
+        bar.append(svg('title', {}, `${os} · ${name}: ${money(v)}`));
+        parts.push(bar);
+      });
+      parts.push(svg('text', { x: left + g * groupW + groupW / 2, y: H - 8, class: 'axis', 'text-anchor': 'middle' }, os));
+    });
+    chart.replaceChildren(...parts);
+  }
+
+  // ---------- status ----------
+  function setStatus(state, text) {
+    const s = $('status');
+    s.dataset.state = state;
+    s.textContent = text;
+  }
+
+  // ---------- /v1/live ----------
+  const wsUrl = (path) => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${path}`;
+
+  class Live {
+    constructor(views) {
+      this.views = views;
+      this.attempt = 0;
+      this.stopped = false;
+      this.timer = 0;
+      this.resume = false;  // resume by sequence only on the same server instance
+      this.connect();
+    }
+    connect() {
+      this.timer = 0;
+      const ws = new WebSocket(wsUrl('/v1/live'));
+      this.ws = ws;
+      let opened = false;
+      ws.onopen = () => { opened = true; ws.send(JSON.stringify({ auth: S.token })); };
+      ws.onmessage = (e) => {
+        let m;
+        try { m = JSON.parse(e.data); } catch { return; }
+        this.onMessage(m);
+      };
+      ws.onclose = (e) => {
+        if (this.ws !== ws) return;
+        this.ws = null;
+        if (this.stopped) return;
+        if (e.code === 4401) return authFailed('invalid');
+        // A server that stopped (1001) or could not be reached restarts its sequence numbers:
+        // ask for a fresh snapshot then. Otherwise resume from the last sequence seen.
+        this.resume = opened && e.code !== 1001;
+        this.retry();
+      };
+    }
+    retry() {
+      const delay = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)] * (0.8 + Math.random() * 0.4);
+      this.attempt++;
+      const st = $('status');
+      st.dataset.reconnects = String(Number(st.dataset.reconnects || 0) + 1);
+      setStatus('reconnecting', `reconectando… (intento ${this.attempt}, en ${Math.max(1, Math.round(delay / 1000))} s)`);
+      this.timer = setTimeout(() => this.connect(), delay);
+    }
+    stop() {
+      this.stopped = true;
+      clearTimeout(this.timer);
+      if (this.ws) this.ws.close(1000, 'bye');
+      this.ws = null;
+    }
+    send(obj) { if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(obj)); }
+    onMessage(m) {
+      const v = m.view || m.subscription;
+      switch (m.type) {
+        case 'authenticated':
+          this.attempt = 0;
+          setStatus('live', 'en vivo');
+          for (const view of this.views) {
+            const sub = { subscribe: view, id: view };
+            if (this.resume && S.seq[view] != null) sub.resume_from = S.seq[view];
+            this.send(sub);
+          }
+          break;
+        case 'snapshot': {
+          if (!KEEP[v]) return;
+          const map = new Map();
+          for (const r of m.rows || []) map.set(KEY[v](r), KEEP[v](r));
+          S.views[v] = map;
+          S.seq[v] = m.seq;  // not max(): after a server restart the numbering starts over
+          S.loaded[v] = true;
+          markDirty(v);
+          break;
+        }
+        case 'resumed':
+          if (KEEP[v]) S.loaded[v] = true;  // the missed changes follow, each moving the sequence on
+          break;
+        case 'change': {
+          if (!KEEP[v]) return;
+          const map = S.views[v];
+          map.delete(m.key);  // re-inserted last: Map order is change order
+          if (m.row) map.set(m.key, KEEP[v](m.row));
+          S.seq[v] = m.seq;
+          markDirty(v);
+          break;
+        }
+        case 'error':
+          if (String(m.code).startsWith('auth.') && m.code !== 'auth.forbidden') authFailed(m.code === 'auth.expired_token' ? 'expired' : 'invalid');
+          else setStatus('error', `error del servidor: ${m.message || m.code}`);
+          break;
+        default:
+      }
+    }
+  }
+
+  // ---------- /v1/topics/<topic>: the live event feed ----------
+  class Feed {
+    constructor(topic) {
+      this.topic = topic;
+      this.next = loadFeedOffsets(topic);  // partition -> next offset
+      this.attempt = 0;
+      this.stopped = false;
+      this.timer = 0;
+      this.saveTimer = 0;
+      this.connect();
+    }
+    connect() {
+      this.timer = 0;
+      // The stream's `from` applies to every partition: start at the lowest next offset and
+      // drop what was already seen.
+      // A first visit starts at the end of the log: the feed shows what happens from now on.
+      const offsets = Object.values(this.next);
+      const from = offsets.length ? Math.min(...offsets) : 'end';
+      const ws = new WebSocket(wsUrl(`/v1/topics/${encodeURIComponent(this.topic)}?from=${from}`));
+      this.ws = ws;
+      ws.onopen = () => ws.send(JSON.stringify({ auth: S.token }));
+      ws.onmessage = (e) => {
+        let m;
+        try { m = JSON.parse(e.data); } catch { return; }
+        if (m.type === 'authenticated') { this.attempt = 0; feedState(); return; }
+        if (m.type === 'error') { this.error = m.code; return; }
+        if (m.type !== 'event') return;
+        if (m.offset < (this.next[m.partition] || 0)) return;
+        this.next[m.partition] = m.offset + 1;
+        const p = m.payload || {};
+        S.feed.push({
+          topic: m.topic, kind: String(m.kind || 'evento'), at: m.occurred_at, provider: m.provider_id,
+          os: typeof p.obra_social === 'string' ? p.obra_social : '', amount: typeof p.amount === 'number' ? p.amount : null,
+        });
+        if (S.feed.length > FEED_MAX) S.feed.splice(0, S.feed.length - FEED_MAX);
+        markDirty('feed');
+        if (!this.saveTimer) this.saveTimer = setTimeout(() => { this.saveTimer = 0; saveFeedOffsets(this.topic, this.next); }, 2000);
+      };
+      ws.onclose = (e) => {
+        if (this.ws !== ws) return;
+        this.ws = null;
+        if (this.stopped) return;
+        if (e.code === 4401) return authFailed('invalid');
+        if (e.code === 4403) { this.stopped = true; feedState(); return; }
+        // 1013: the server has too many streams open; come back much later.
+        const delay = e.code === 1013 ? 60000 : BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];
+        this.attempt++;
+        this.timer = setTimeout(() => this.connect(), delay * (0.8 + Math.random() * 0.4));
+        feedState();
+      };
+    }
+    stop() {
+      this.stopped = true;
+      clearTimeout(this.timer);
+      clearTimeout(this.saveTimer);
+      saveFeedOffsets(this.topic, this.next);
+      if (this.ws) this.ws.close(1000, 'bye');
+      this.ws = null;
+    }
+  }
+  function loadFeedOffsets(topic) {
+    try {
+      const o = JSON.parse(sessionStorage.getItem(FEED_KEY + topic) || '{}');
+      return o && typeof o === 'object' ? o : {};
+    } catch { return {}; }
+  }
+  function saveFeedOffsets(topic, next) {
+    try { sessionStorage.setItem(FEED_KEY + topic, JSON.stringify(next)); } catch { /* ignore */ }
+  }
+  function feedState() {
+    const open = S.feeds.filter((f) => f.ws && f.ws.readyState === WebSocket.OPEN).length;
+    const text = S.feeds.length === 0 ? '' : open === S.feeds.length ? '' :
+      S.feeds.some((f) => f.error === 'stream.too_many') ? '(el servidor tiene demasiados streams abiertos; se reintenta)' : '(reconectando…)';
+    setText('feed-state', text);
+  }
+
+  // ---------- downloads ----------
+  async function download(path, fallbackName) {
+    const msg = $('dl-msg');
+    msg.textContent = 'Descargando…';
+    try {
+      const res = await fetch(path, { headers: { Authorization: `Bearer ${S.token}` }, cache: 'no-store' });
+      if (res.status === 401) { msg.textContent = ''; return authFailed('invalid'); }
+      if (!res.ok) {
+        let detail = `HTTP ${res.status}`;
+        try { detail = (await res.json()).error.message || detail; } catch { /* not JSON */ }
+        msg.textContent = `No se pudo descargar: ${detail}`;
+        return;
+      }
+      const blob = await res.blob();
+      const cd = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '');
+      const url = URL.createObjectURL(blob);
+      const a = el('a', { href: url, download: cd ? cd[1] : fallbackName });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      msg.textContent = `Descargado ${cd ? cd[1] : fallbackName}.`;
+    } catch (err) {
+      msg.textContent = `No se pudo descargar: ${err.message}`;
+    }
+  }
+  function chosenDownloadPeriod() {
+    const p = $('dl-period').value;
+    if (!/^\d{4}-\d{2}$/.test(p)) { $('dl-msg').textContent = 'Todavía no hay períodos liquidados para descargar.'; return null; }
+    return p;
+  }
+
+  // ---------- session ----------
+  function resetViews() {
+    for (const v of Object.keys(S.views)) { S.views[v] = new Map(); S.loaded[v] = false; S.seq[v] = null; }
+    S.feed = [];
+    for (const s of Object.keys(RENDER)) markDirty(s);
+  }
+  function stopAll() {
+    if (S.live) S.live.stop();
+    S.live = null;
+    for (const f of S.feeds) f.stop();
+    S.feeds = [];
+    clearTimeout(S.expiryTimer);
+  }
+  function showLogin(message) {
+    stopAll();
+    $('board').hidden = true;
+    $('who').hidden = true;
+    $('logout').hidden = true;
+    $('login').hidden = false;
+    $('login-msg').textContent = message || 'Pegá el token de tu rol (colegio, prestador u obra social). Se guarda sólo en esta pestaña.';
+    $('login-msg').classList.toggle('error', Boolean(message));
+    $('token-input').value = '';
+  }
+  function authFailed(why) {
+    try { sessionStorage.removeItem(TOKEN_KEY); } catch { /* ignore */ }
+    S.token = null;
+    setStatus(why === 'expired' ? 'expired' : 'unauthorized', why === 'expired' ? 'token vencido' : 'token inválido');
+    showLogin(why === 'expired'
+      ? 'El token venció. Pedí uno nuevo (liquida token) y pegalo acá.'
+      : 'El token es inválido o no corresponde a este servidor. Pegá uno válido.');
+  }
+
+  function start(token) {
+    stopAll();
+    const claims = claimsOf(token);
+    if (!claims) return authFailed('invalid');
+    if (claims.exp <= Date.now()) return authFailed('expired');
+    S.token = token;
+    S.claims = claims;
+    resetViews();
+    $('login').hidden = true;
+    $('board').hidden = false;
+    $('logout').hidden = false;
+    const who = $('who');
+    who.hidden = false;
+    who.textContent = `${ROLE_LABEL[claims.role]}: ${claims.subject} · vence ${fromMs(claims.exp)}`;
+    document.body.dataset.role = claims.role;
+    for (const sec of document.querySelectorAll('[data-roles]')) sec.hidden = !sec.dataset.roles.split(' ').includes(claims.role);
+    setStatus('connecting', 'conectando…');
+    S.live = new Live(VIEWS_BY_ROLE[claims.role]);
+    // Raw events: the colegio's and each prestador's (the server filters a prestador's own).
+    if (claims.role !== 'obra_social') S.feeds = TOPICS.map((t) => new Feed(t));
+    watchExpiry(claims.exp);
+  }
+  // setTimeout holds at most ~24.8 days: wake up, check, sleep again.
+  function watchExpiry(exp) {
+    const left = exp - Date.now();
+    if (left <= 0) return authFailed('expired');
+    S.expiryTimer = setTimeout(() => watchExpiry(exp), Math.min(left, 2 ** 31 - 1));
+  }
+
+  function init() {
+    takeTokenFromFragment();
+    $('login-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      const token = $('token-input').value.trim();
+      if (!token) return;
+      try { sessionStorage.setItem(TOKEN_KEY, token); } catch { /* kept in memory only */ }
+      start(token);
+    });
+    $('logout').addEventListener('click', () => {
+      try { sessionStorage.removeItem(TOKEN_KEY); } catch { /* ignore */ }
+      S.token = null;
+      setStatus('off', 'sin conexión');
+      showLogin();
+    });
+    $('period-select').addEventListener('change', (e) => { S.chosenPeriod = e.target.value; markDirty('settlement'); });
+    window.addEventListener('resize', () => markDirty('settlement'));  // the chart follows its box's width
+    $('dl-period').addEventListener('change', () => { S.periodTouched = true; });
+    $('dl-invoices').addEventListener('click', () => {
+      const p = chosenDownloadPeriod();
+      if (p) download(`/v1/views/invoices?format=csv&period=${p}`, `facturas-${p}.csv`);
+    });
+    $('dl-validation').addEventListener('click', () => {
+      const p = chosenDownloadPeriod();
+      if (p) download(`/v1/reports/validation?format=csv&period=${p}`, `validacion-${p}.csv`);
+    });
+    // Draw what arrived while the tab was hidden.
+    document.addEventListener('visibilitychange', () => { if (!document.hidden) for (const s of Object.keys(RENDER)) markDirty(s); });
+    let token = null;
+    try { token = sessionStorage.getItem(TOKEN_KEY); } catch { /* ignore */ }
+    if (token) start(token);
+    else showLogin();
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
+  else init();
+})();

@@ -1,0 +1,395 @@
+// The dashboard in a real browser: Debian's chromium driven by playwright-core, against
+// `liquida serve --demo` on a temporary data directory. Every wait is bounded.
+//
+//   LIQUIDA_BIN=build/dev/gateway/liquida node --test tests/web/dashboard.test.mjs
+//
+// Environment: LIQUIDA_BIN (the binary), LIQUIDA_SOURCE_DIR (the checkout, for gateway/web),
+// LIQUIDA_CHROMIUM (default /usr/bin/chromium), LIQUIDA_MEMORY_SECONDS (default 60),
+// LIQUIDA_WRITE_DOCS_SCREENSHOT=1 to refresh docs/dashboard.png (written when missing).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const SOURCE = process.env.LIQUIDA_SOURCE_DIR || path.resolve(here, '../..');
+const BIN = process.env.LIQUIDA_BIN || path.join(SOURCE, 'build/dev/gateway/liquida');
+const CHROMIUM = process.env.LIQUIDA_CHROMIUM || '/usr/bin/chromium';
+const MEMORY_SECONDS = Number(process.env.LIQUIDA_MEMORY_SECONDS || 60);
+const ARTIFACTS = path.join(here, 'artifacts');
+const DOCS_SHOT = path.join(SOURCE, 'docs/dashboard.png');
+const WAIT = 30_000;  // the longest any single wait may take
+
+let dataDir, server, browser;
+const tokens = new Set();      // every token handed to a page: none may appear in a URL
+const urls = [];               // every request and websocket URL the pages opened
+const pageErrors = [];         // uncaught exceptions in the pages
+
+// ---------- the server ----------
+function startServer(dir, port = 0) {
+  const child = spawn(BIN, ['serve', '--data', dir, '--port', String(port), '--demo', '--demo-rate', '100',
+    '--static', path.join(SOURCE, 'gateway/web')], { cwd: SOURCE, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const keep = (chunk) => { log = (log + chunk).slice(-20_000); };
+  child.stdout.setEncoding('utf8').on('data', keep);
+  child.stderr.setEncoding('utf8').on('data', keep);
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no "listening on" line within ${WAIT} ms:\n${log}`));
+    }, WAIT);
+    child.stdout.on('data', () => {
+      const m = /listening on (http:\/\/127\.0\.0\.1:(\d+)\/)/.exec(log);
+      if (!m) return;
+      clearTimeout(timer);
+      resolve({ child, exited, url: m[1], port: Number(m[2]), log: () => log });
+    });
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`liquida serve exited (${code ?? signal}) before listening:\n${log}`));
+    });
+  });
+}
+
+async function stopServer(s) {
+  s.child.kill('SIGTERM');
+  let timer;
+  const result = await Promise.race([s.exited, new Promise((r) => { timer = setTimeout(() => r(null), WAIT); })]);
+  clearTimeout(timer);
+  if (result) return result;
+  s.child.kill('SIGKILL');
+  await s.exited;
+  throw new Error(`liquida serve did not stop within ${WAIT} ms of SIGTERM:\n${s.log()}`);
+}
+
+function token(role, subject, ttl) {
+  const args = ['token', '--role', role, '--subject', subject, '--data', dataDir];
+  if (ttl) args.push('--ttl', String(ttl));
+  const out = execFileSync(BIN, args, { encoding: 'utf8', timeout: WAIT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const t = out.trim().split('\n').pop().trim();
+  tokens.add(t);
+  return t;
+}
+
+async function api(method, target, tok, body) {
+  const res = await fetch(new URL(target, server.url), {
+    method,
+    headers: { Authorization: `Bearer ${tok}`, 'Content-Type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+    signal: AbortSignal.timeout(WAIT),
+  });
+  const text = await res.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* CSV or text */ }
+  return { status: res.status, json, text };
+}
+
+// ---------- pages ----------
+async function openDashboard(tok, contextOptions = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'es-AR', ...contextOptions });
+  context.setDefaultTimeout(WAIT);
+  const page = await context.newPage();
+  page.on('request', (r) => urls.push(r.url()));
+  page.on('websocket', (ws) => urls.push(ws.url()));
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  if (tok !== undefined) await page.goto(`${server.url}#token=${tok}`);
+  return { context, page };
+}
+
+const numberIn = (page, id) => page.$eval(`#${id}`, (e) => {
+  const t = e.textContent.replace(/\./g, '').trim();
+  return /^-?\d+$/.test(t) ? Number(t) : null;
+});
+// Waits for #id to show an integer passing `ok` (given as source text of a predicate).
+async function waitNumber(page, id, ok = 'n >= 0') {
+  await page.waitForFunction(([id, ok]) => {
+    const t = document.getElementById(id).textContent.replace(/\./g, '').trim();
+    if (!/^-?\d+$/.test(t)) return false;
+    const n = Number(t);
+    return new Function('n', `return ${ok}`)(n);
+  }, [id, ok], { timeout: WAIT });
+  return numberIn(page, id);
+}
+const waitLive = (page) => page.waitForFunction(() => document.getElementById('status').dataset.state === 'live', null, { timeout: WAIT });
+
+// ---------- lifecycle ----------
+const t0 = Date.now();
+const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+
+before(async () => {
+  assert.ok(existsSync(BIN), `LIQUIDA_BIN ${BIN} does not exist`);
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} does not exist (apt-get install chromium)`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  dataDir = mkdtempSync(path.join(tmpdir(), 'liquida-web-'));
+  server = await startServer(dataDir);
+  console.log(`liquida serve listening at ${server.url} after ${elapsed()}`);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
+    timeout: WAIT,
+  });
+  console.log(`chromium ${browser.version()} launched after ${elapsed()}`);
+});
+
+after(async () => {
+  if (browser) await browser.close().catch(() => {});
+  if (server && server.child.exitCode === null && server.child.signalCode === null) await stopServer(server).catch(() => {});
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  console.log(`done after ${elapsed()}`);
+});
+
+// ---------- tests ----------
+test('the three views render and a command shows up without reload', { timeout: 120_000 }, async () => {
+  const colegio = token('colegio', 'colegio');
+  const { context, page } = await openDashboard(colegio);
+  try {
+    await waitLive(page);
+    assert.equal(new URL(page.url()).hash, '', 'the token is cleared from the fragment');
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('liquida.token')), colegio);
+    assert.equal(await page.$eval('#who', (e) => e.textContent.startsWith('Colegio: colegio')), true);
+
+    // Padrón, pending consumption and settlement all show numbers; the demo fills them.
+    assert.ok(await waitNumber(page, 'padron-total', 'n > 0') > 0);
+    await waitNumber(page, 'padron-in');
+    await waitNumber(page, 'padron-out');
+    assert.ok(await waitNumber(page, 'pending-total', 'n > 0') > 0);
+    // A non-zero amount in the Argentine format, $ 1.234.567,89.
+    await page.waitForFunction(() => [...document.querySelectorAll('#settlement-rows td.num')]
+      .some((td) => /^\$ [1-9]\d{0,2}(\.\d{3})*,\d{2}$/.test(td.textContent)), null, { timeout: 60_000 });
+    assert.ok(await page.$$eval('#chart rect', (r) => r.filter((x) => Number(x.getAttribute('height')) > 0).length) > 0, 'chart bars drawn');
+    assert.match(await page.$eval('#period-select', (s) => s.selectedOptions[0]?.textContent || ''), /^\d{2}\/\d{4}$/);
+    assert.match(await page.$eval('#pending-rows tr td', (t) => t.textContent), /^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/);
+    await page.waitForFunction(() => document.querySelectorAll('#feed-list li').length > 0, null, { timeout: WAIT });
+
+    // A command through the API: the padrón moves on the page, same document (no reload).
+    await page.evaluate(() => { window.__sameDocument = true; });
+    const before = await numberIn(page, 'padron-total');
+    const res = await api('POST', '/v1/commands', colegio, {
+      command: 'register_provider', provider: 999001, matricula: 'MP-9', cuit: '27-35215358-9',
+      razon_social: 'Prueba', iva: 'monotributo', cbu: '2850590940090418135201', category: 'A',
+    });
+    assert.ok(res.status === 201 || res.status === 200, `register_provider: ${res.status} ${res.text}`);
+    await waitNumber(page, 'padron-total', `n >= ${before + 1}`);
+    await page.waitForFunction(() => [...document.querySelectorAll('#out-rows td')].some((td) => td.textContent === 'Prueba'),
+      null, { timeout: WAIT });
+    assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page was not reloaded');
+
+    // The feed is capped.
+    assert.ok(await page.$$eval('#feed-list li', (l) => l.length) <= 50);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+  } finally {
+    await context.close();
+  }
+});
+
+test('CSV downloads of the invoice listing and the validation report', { timeout: 60_000 }, async () => {
+  const { context, page } = await openDashboard(token('colegio', 'colegio'), { acceptDownloads: true });
+  try {
+    await waitLive(page);
+    await page.waitForFunction(() => /^\d{4}-\d{2}$/.test(document.getElementById('dl-period').value), null, { timeout: 60_000 });
+    const period = await page.$eval('#dl-period', (i) => i.value);
+    for (const [button, header, name] of [['#dl-invoices', 'Prestador;Obra social', /^facturas/],
+      ['#dl-validation', 'Nro prestador;Razon social', new RegExp(`^validacion-${period}\\.csv$`)]]) {
+      const [download] = await Promise.all([page.waitForEvent('download', { timeout: WAIT }), page.click(button)]);
+      assert.match(download.suggestedFilename(), name);
+      const file = await download.path();
+      assert.ok(readFileSync(file, 'utf8').startsWith(header), `${button}: CSV header`);
+    }
+    assert.match(await page.$eval('#dl-msg', (p) => p.textContent), /^Descargado /);
+  } finally {
+    await context.close();
+  }
+});
+
+test('after a dropped connection it shows reconectando… and resumes by sequence', { timeout: 60_000 }, async () => {
+  const { context, page } = await openDashboard(undefined);
+  try {
+    // Test-only hook: remember the page's websockets so the test can drop one.
+    await page.addInitScript(() => {
+      const Native = window.WebSocket;
+      window.__sockets = [];
+      window.WebSocket = class extends Native {
+        constructor(...a) { super(...a); window.__sockets.push(this); }
+      };
+    });
+    const sent = [], received = [];
+    page.on('websocket', (ws) => {
+      if (!ws.url().endsWith('/v1/live')) return;
+      ws.on('framesent', (f) => sent.push(String(f.payload)));
+      ws.on('framereceived', (f) => { const p = String(f.payload); if (p.includes('"resumed"')) received.push(p); });
+    });
+    await page.goto(`${server.url}#token=${token('colegio', 'colegio')}`);
+    await waitLive(page);
+    await waitNumber(page, 'pending-total', 'n > 0');
+    await page.evaluate(() => {
+      window.__states = [];
+      const s = document.getElementById('status');
+      new MutationObserver(() => window.__states.push(s.dataset.state)).observe(s, { attributes: true, attributeFilter: ['data-state'] });
+      window.__sockets.find((w) => w.url.endsWith('/v1/live') && w.readyState === 1).close();
+    });
+    await page.waitForFunction(() => window.__states.includes('reconnecting') && document.getElementById('status').dataset.state === 'live',
+      null, { timeout: WAIT });
+    const deadline = Date.now() + WAIT;
+    while (received.length < 4 && Date.now() < deadline) await page.waitForTimeout(100);
+    assert.ok(sent.some((f) => /"resume_from":\d+/.test(f)), 'subscribed again with resume_from');
+    assert.equal(received.length, 4, 'every view resumed (no fresh snapshot)');
+    assert.equal(await page.$eval('#status', (s) => s.dataset.reconnects), '1');
+    await waitNumber(page, 'pending-total', 'n > 0');
+  } finally {
+    await context.close();
+  }
+});
+
+test('a forged or expired token shows its state and the form signs in again', { timeout: 60_000 }, async () => {
+  // Well formed, far in the future, signed with another key: only the server can tell.
+  const b64 = (s) => Buffer.from(s).toString('base64url');
+  const forged = `${b64(`v1|colegio|colegio|${Date.now() + 86_400_000}`)}.${b64('x'.repeat(32))}`;
+  tokens.add(forged);
+  let { context, page } = await openDashboard(forged);
+  try {
+    await page.waitForFunction(() => !document.getElementById('login').hidden, null, { timeout: WAIT });
+    assert.equal(await page.$eval('#status', (s) => s.dataset.state), 'unauthorized');
+    assert.match(await page.$eval('#login-msg', (p) => p.textContent), /inválido/);
+    assert.equal(await page.$eval('#board', (b) => b.hidden), true);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('liquida.token')), null);
+    // The form: a good token signs in.
+    await page.fill('#token-input', token('colegio', 'colegio'));
+    await page.click('#login-form button');
+    await waitLive(page);
+    await waitNumber(page, 'padron-total', 'n > 0');
+  } finally {
+    await context.close();
+  }
+
+  const expiring = token('colegio', 'colegio', 1);
+  await new Promise((r) => setTimeout(r, 1100));
+  ({ context, page } = await openDashboard(expiring));
+  try {
+    await page.waitForFunction(() => !document.getElementById('login').hidden, null, { timeout: WAIT });
+    assert.equal(await page.$eval('#status', (s) => s.dataset.state), 'expired');
+    assert.match(await page.$eval('#login-msg', (p) => p.textContent), /venció/);
+  } finally {
+    await context.close();
+  }
+});
+
+test('roles: a prestador sees its own rows, an obra social its settlement and invoices', { timeout: 60_000 }, async () => {
+  const colegio = token('colegio', 'colegio');
+  const padron = await api('GET', '/v1/views/padron?limit=1', colegio);
+  const provider = String(padron.json.rows[0].provider);
+
+  let { context, page } = await openDashboard(token('prestador', provider));
+  try {
+    await waitLive(page);
+    assert.equal(await waitNumber(page, 'padron-total', 'n > 0'), 1);
+    assert.match(await page.$eval('#who', (e) => e.textContent), new RegExp(`^Prestador: ${provider} `));
+    for (const id of ['padron', 'pending', 'settlement', 'invoices', 'feed', 'downloads'])
+      assert.equal(await page.$eval(`#${id}`, (s) => s.hidden), false, `${id} visible to a prestador`);
+    await page.waitForFunction(() => document.getElementById('pending-empty').textContent !== 'Cargando…', null, { timeout: WAIT });
+    const providers = await page.$$eval('#pending-rows tr', (rows) => rows.map((r) => r.children[1].textContent));
+    assert.ok(providers.every((p) => p === provider), `only its own pending items: ${providers}`);
+  } finally {
+    await context.close();
+  }
+
+  ({ context, page } = await openDashboard(token('obra_social', 'sancor')));
+  try {
+    await waitLive(page);
+    for (const id of ['padron', 'pending', 'feed'])
+      assert.equal(await page.$eval(`#${id}`, (s) => s.hidden), true, `${id} hidden from an obra social`);
+    for (const id of ['settlement', 'invoices', 'downloads'])
+      assert.equal(await page.$eval(`#${id}`, (s) => s.hidden), false, `${id} visible to an obra social`);
+    await page.waitForFunction(() => document.querySelectorAll('#settlement-rows tr').length > 0, null, { timeout: WAIT });
+    const insurers = await page.$$eval('#settlement-rows tr', (rows) => rows.map((r) => r.children[0].textContent));
+    assert.deepEqual([...new Set(insurers)], ['sancor']);
+    assert.equal(await page.$eval('#status', (s) => s.dataset.state), 'live', 'no forbidden subscription');
+  } finally {
+    await context.close();
+  }
+});
+
+test('phone width: nothing overflows horizontally', { timeout: 60_000 }, async () => {
+  const { context, page } = await openDashboard(token('colegio', 'colegio'),
+    { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  try {
+    await waitLive(page);
+    await waitNumber(page, 'pending-total', 'n > 0');
+    await page.waitForFunction(() => document.querySelectorAll('#settlement-rows tr').length > 0, null, { timeout: WAIT });
+    await page.waitForTimeout(500);
+    // On a phone the layout viewport widens to fit wide content, so compare with the device's
+    // 390 px as well as with innerWidth.
+    const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
+    }));
+    assert.ok(scrollWidth <= innerWidth + 1 && scrollWidth <= 390 + 1, `scrollWidth ${scrollWidth}, innerWidth ${innerWidth}`);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-phone.png'), fullPage: true });
+  } finally {
+    await context.close();
+  }
+});
+
+test(`memory stays bounded while following the demo for ${MEMORY_SECONDS} s`, { timeout: (MEMORY_SECONDS + 90) * 1000 }, async () => {
+  const { context, page } = await openDashboard(token('colegio', 'colegio'), { viewport: { width: 1440, height: 1100 } });
+  try {
+    await waitLive(page);
+    await waitNumber(page, 'pending-total', 'n > 0');
+    await page.waitForFunction(() => document.querySelectorAll('#feed-list li').length > 0, null, { timeout: WAIT });
+    await page.waitForTimeout(3000);  // past the feed's catch-up
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const measure = async () => {
+      await cdp.send('HeapProfiler.collectGarbage');
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
+      return { heap: m.JSHeapUsedSize, nodes: m.Nodes, listeners: m.JSEventListeners };
+    };
+    const start = await measure();
+    const firstEvent = await page.$eval('#feed-list li', (li) => li.textContent);
+    const reconnects = await page.$eval('#status', (s) => s.dataset.reconnects);
+    for (let waited = 0; waited < MEMORY_SECONDS; waited += 5) {
+      await page.waitForTimeout(5000);
+      assert.equal(await page.$eval('#status', (s) => s.dataset.state), 'live', `still live after ${waited + 5} s`);
+    }
+    const end = await measure();
+    const mb = (b) => (b / 1048576).toFixed(1);
+    console.log(`JS heap ${mb(start.heap)} MB -> ${mb(end.heap)} MB; DOM nodes ${start.nodes} -> ${end.nodes}; listeners ${start.listeners} -> ${end.listeners}`);
+    assert.ok(end.heap < start.heap * 2 + 5 * 1048576, `heap grew from ${mb(start.heap)} MB to ${mb(end.heap)} MB`);
+    // Every table and the feed draw at most 50 rows: a few thousand nodes whatever the data.
+    // Rows appended without a cap would pass this within the minute (~100 events/s).
+    assert.ok(end.nodes < 20_000, `DOM nodes grew from ${start.nodes} to ${end.nodes}`);
+    const drawn = await page.$$eval('tbody', (bodies) => bodies.map((b) => [b.id, b.rows.length]));
+    for (const [id, rows] of drawn) assert.ok(rows <= 50, `#${id} draws ${rows} rows`);
+    // It kept up: the same connection, newer events, no client dropped for being slow.
+    assert.equal(await page.$eval('#status', (s) => s.dataset.reconnects), reconnects, 'no reconnect during the minute');
+    assert.notEqual(await page.$eval('#feed-list li', (li) => li.textContent), firstEvent, 'the feed moved');
+    assert.ok(await page.$$eval('#feed-list li', (l) => l.length) <= 50);
+    const metrics = await fetch(new URL('/metrics', server.url), { signal: AbortSignal.timeout(WAIT) }).then((r) => r.text());
+    assert.match(metrics, /^liquida_send_queue_drops_total 0$/m);
+
+    if (process.env.LIQUIDA_WRITE_DOCS_SCREENSHOT === '1' || !existsSync(DOCS_SHOT)) {
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: DOCS_SHOT });
+    }
+  } finally {
+    await context.close();
+  }
+});
+
+test('no token in any URL, no script errors, and the server stops cleanly', { timeout: 60_000 }, async () => {
+  assert.ok(urls.length > 0);
+  for (const u of urls) {
+    // What reaches the server: everything but the fragment.
+    const url = new URL(u);
+    const sent = `${url.origin}${url.pathname}${url.search}`;
+    for (const t of tokens) assert.ok(!sent.includes(t), `a token travelled in ${url.origin}${url.pathname}`);
+    assert.ok(!url.searchParams.has('token') && !url.searchParams.has('auth'), `token-like query in ${url.origin}${url.pathname}`);
+  }
+  assert.deepEqual(pageErrors, []);
+  const { code, signal } = await stopServer(server);
+  assert.equal(code, 0, `liquida serve exit ${code ?? signal}:\n${server.log()}`);
+});
