@@ -1,0 +1,469 @@
+// The replay of a month and its verification against the live views.
+#include "replay/replay.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include "domain/overloaded.h"
+#include "events/codec.h"
+#include "projections/runner.h"
+
+namespace liquida::replay {
+
+using events::errc;
+using events::fail;
+using projections::SettlementRow;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr int64_t kOutOfOrderWindowMs = 60LL * 60 * 1000;  // how far past the cut stragglers are looked for
+constexpr size_t kReadChunk = 4096;
+
+std::string position(const events::TopicPartition& tp, int64_t offset) {
+    return tp.topic + "/" + std::to_string(tp.partition) + "@" + std::to_string(offset);
+}
+
+// Calls options.progress about every options.progress_every.
+class Ticker {
+public:
+    Ticker(const ReplayOptions& options, std::string_view phase, uint64_t total)
+        : options_(options), phase_(phase), total_(total), start_(Clock::now()), last_(start_) {}
+    void add(uint64_t n) {
+        done_ += n;
+        if (!options_.progress) return;
+        const auto now = Clock::now();
+        if (now - last_ < options_.progress_every) return;
+        last_ = now;
+        options_.progress(Progress{phase_, done_, total_, std::chrono::duration<double>(now - start_).count()});
+    }
+
+private:
+    const ReplayOptions& options_;
+    std::string_view phase_;
+    uint64_t total_ = 0;
+    uint64_t done_ = 0;
+    Clock::time_point start_, last_;
+};
+
+// Calls f(tp, offset, envelope) for every record of [from[tp], to[tp]) of every partition
+// named in `to`, in offset order per partition.
+template <class F>
+events::result<uint64_t> for_each_event(events::EventLog& log, const Offsets& from, const Offsets& to, F&& f) {
+    uint64_t n = 0;
+    for (const auto& [tp, end] : to) {
+        const auto start = from.find(tp);
+        for (int64_t next = start == from.end() ? 0 : start->second; next < end;) {
+            auto records = log.read(tp, next, static_cast<size_t>(std::min<int64_t>(end - next, kReadChunk)));
+            if (!records) return failure(std::move(records).error());
+            if (records->empty()) return fail(errc::io_error, "replay: the log ended at " + position(tp, next) + " before the cut");
+            if (records->front().offset != next)
+                return fail(errc::io_error, "replay: read of " + position(tp, next) + " returned offset " + std::to_string(records->front().offset));
+            for (const events::StoredRecord& r : *records) {
+                if (r.offset >= end) break;
+                auto e = events::decode(r.record.value);
+                if (!e) return fail(errc::corrupt_record, "replay: record " + position(tp, r.offset) + " does not decode: " + e.error().message);
+                f(tp, r.offset, *e);
+                ++n;
+                next = r.offset + 1;
+            }
+        }
+    }
+    return n;
+}
+
+// Records at or after each partition's cut, up to an hour past it, recorded before it.
+events::result<uint64_t> count_out_of_order(events::EventLog& log, const Offsets& cut_offsets, TimestampMs cut) {
+    uint64_t n = 0;
+    for (const auto& [tp, from] : cut_offsets) {
+        for (int64_t next = from;;) {
+            auto records = log.read(tp, next, 1024);
+            if (!records) return failure(std::move(records).error());
+            if (records->empty()) break;
+            bool past = false;
+            for (const events::StoredRecord& r : *records) {
+                if (r.record.timestamp < cut) ++n;
+                if (r.record.timestamp >= cut + kOutOfOrderWindowMs) past = true;
+            }
+            if (past) break;
+            next = records->back().offset + 1;
+        }
+    }
+    return n;
+}
+
+std::string pesos(Centavos c) {  // "1234,56", "-0,05"
+    const bool negative = c < 0;
+    const uint64_t abs = negative ? 0 - static_cast<uint64_t>(c) : static_cast<uint64_t>(c);
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%s%llu,%02llu", negative ? "-" : "", static_cast<unsigned long long>(abs / 100),
+                  static_cast<unsigned long long>(abs % 100));
+    return buf;
+}
+
+constexpr std::string_view kRetentionKinds[] = {"colegio_fee", "iibb", "ganancias", "iva", "other"};
+std::string retention_name(domain::RetentionKind k) {
+    const auto i = static_cast<size_t>(k);
+    return i < std::size(kRetentionKinds) ? std::string(kRetentionKinds[i]) : std::to_string(i);
+}
+
+std::string row_key(const SettlementRow& r) {
+    return domain::to_string(r.period) + "/" + r.obra_social.value() + "/" + std::to_string(r.provider.value());
+}
+
+bool by_os_provider(const SettlementRow& a, const SettlementRow& b) {
+    return std::tie(a.period, a.obra_social, a.provider) < std::tie(b.period, b.obra_social, b.provider);
+}
+
+class Sha256 {
+public:
+    Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
+    ~Sha256() { EVP_MD_CTX_free(ctx_); }
+    Sha256(const Sha256&) = delete;
+    Sha256& operator=(const Sha256&) = delete;
+    void update(std::string_view s) { EVP_DigestUpdate(ctx_, s.data(), s.size()); }
+    std::string hex() {
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int len = 0;
+        EVP_DigestFinal_ex(ctx_, md, &len);
+        std::string out;
+        char buf[3];
+        for (unsigned int i = 0; i < len; ++i) {
+            std::snprintf(buf, sizeof buf, "%02x", md[i]);
+            out += buf;
+        }
+        return out;
+    }
+
+private:
+    EVP_MD_CTX* ctx_;
+};
+
+// The period's rows as "key\nfield=value\n..." lines, hashed.
+std::string rows_sha256(const std::vector<SettlementRow>& rows) {
+    Sha256 h;
+    for (const SettlementRow& r : rows) {
+        h.update(row_key(r));
+        h.update("\n");
+        for (const auto& [field, value] : settlement_fields(r)) {
+            h.update(field);
+            h.update("=");
+            h.update(value);
+            h.update("\n");
+        }
+    }
+    return h.hex();
+}
+
+// The (period, obra social) settlement rows of a provider an event changes, as seen in the
+// provider's ledger (call before and after folding it: an order deferred leaves one period
+// for another).
+void touched(const domain::ProviderLedger& l, const domain::Event& e, std::set<std::pair<Period, ObraSocialId>>& out) {
+    auto order = [&](const std::string& id) {
+        if (auto it = l.orders.orders.find(id); it != l.orders.orders.end())
+            out.emplace(it->second.loaded.period, it->second.loaded.obra_social);
+    };
+    auto budget = [&](const domain::TransactionRef& t) {
+        auto it = l.authorizations.budgets.find(domain::key_of(t));
+        if (it == l.authorizations.budgets.end()) return;
+        for (const domain::BudgetItemRecord& i : it->second.items)
+            if (i.consumed) out.emplace(i.period, it->second.submitted.obra_social);
+    };
+    auto invoice = [&](const std::string& id) {
+        if (auto it = l.invoices.invoices.find(id); it != l.invoices.invoices.end())
+            out.emplace(it->second.issued.period, it->second.issued.obra_social);
+    };
+    std::visit(domain::overloaded{
+                   [&](const domain::OrderLoaded& x) {
+                       out.emplace(x.period, x.obra_social);
+                       order(x.order_id);
+                   },
+                   [&](const domain::OrderApproved& x) { order(x.order_id); },
+                   [&](const domain::OrderRejected& x) { order(x.order_id); },
+                   [&](const domain::OrderDeferred& x) { order(x.order_id); },
+                   [&](const domain::PracticeConsumed& x) { budget(x.transaction); },
+                   [&](const domain::TransactionCancelled& x) { budget(x.transaction); },
+                   [&](const domain::InvoiceIssued& x) {
+                       out.emplace(x.period, x.obra_social);
+                       invoice(x.invoice_id);
+                   },
+                   [&](const domain::InvoiceSent& x) { invoice(x.invoice_id); },
+                   [&](const domain::InvoiceObserved& x) { invoice(x.invoice_id); },
+                   [&](const domain::InvoiceAccepted& x) { invoice(x.invoice_id); },
+                   [&](const domain::InvoiceIngresada& x) { invoice(x.invoice_id); },
+                   [&](const domain::InvoiceRejected& x) { invoice(x.invoice_id); },
+                   [&](const domain::DebitApplied& x) { invoice(x.invoice_id); },
+                   [&](const domain::PaymentOrderIssued& x) {
+                       for (const domain::PaidInvoice& p : x.invoices) invoice(p.invoice_id);
+                   },
+                   [&](const domain::RetentionApplied& x) { out.emplace(x.period, x.obra_social); },
+                   [&](const domain::ProviderPaid& x) { out.emplace(x.period, x.obra_social); },
+                   [](const auto&) {}},
+               e);
+}
+
+void sum_totals(Report& r) {
+    Totals& t = r.totals;
+    t = Totals{};
+    t.settlement.period = r.month;
+    for (const SettlementRow& row : r.settlement) t.settlement += row;
+    t.settlement.invoice_state.clear();
+    t.settlement.obra_social = ObraSocialId{};
+    t.settlement.provider = ProviderId{0};
+    t.providers = r.padron.size();
+    for (const PadronEntry& p : r.padron) t.in_good_standing += p.in_good_standing ? 1 : 0;
+    t.pending_items = r.pending.size();
+    t.validation_rows = r.validation.size();
+    t.invoices = r.invoices.size();
+    for (const InvoiceEntry& i : r.invoices) {
+        t.invoices_amount += i.row.amount;
+        t.invoices_debits += i.row.debits;
+        t.invoices_balance += i.row.balance;
+    }
+}
+
+struct ScratchDir {
+    std::filesystem::path path;
+    ~ScratchDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
+};
+
+}  // namespace
+
+TimestampMs cut_of(Period month) noexcept {
+    const Period next = month.next();
+    return domain::start_of_local_day(domain::date_from_civil(next.year, next.month, 1));
+}
+
+Date last_day_of(Period month) noexcept {
+    const Period next = month.next();
+    return Date{domain::date_from_civil(next.year, next.month, 1).days - 1};
+}
+
+double Progress::eta_seconds() const noexcept {
+    const double rate = events_per_second();
+    if (rate <= 0 || total < done) return -1;
+    return static_cast<double>(total - done) / rate;
+}
+
+events::result<Offsets> cut_offsets(events::EventLog& log, Period month) {
+    const TimestampMs cut = cut_of(month);
+    Offsets out;
+    for (const auto& t : log.topics())
+        for (int32_t p = 0; p < t.partitions; ++p) {
+            events::TopicPartition tp{t.name, p};
+            auto o = log.offset_for_time(tp, cut);
+            if (!o) return failure(std::move(o).error());
+            out[tp] = *o;
+        }
+    return out;
+}
+
+std::vector<std::pair<std::string, std::string>> settlement_fields(const SettlementRow& r) {
+    std::vector<std::pair<std::string, std::string>> f;
+    auto tally = [&](const char* name, const projections::Tally& t) {
+        f.emplace_back(std::string(name) + ".count", std::to_string(t.count));
+        f.emplace_back(std::string(name) + ".amount", pesos(t.amount));
+    };
+    tally("orders_loaded", r.orders_loaded);
+    tally("orders_approved", r.orders_approved);
+    tally("orders_rejected", r.orders_rejected);
+    tally("orders_rolled", r.orders_rolled);
+    tally("billable", r.billable);
+    tally("invoiced", r.invoiced);
+    f.emplace_back("reinvoiced", pesos(r.reinvoiced));
+    for (const auto& [reason, amount] : r.debits)
+        if (amount != 0) f.emplace_back("debits." + reason, pesos(amount));
+    f.emplace_back("collected", pesos(r.collected));
+    for (const auto& [kind, amount] : r.retentions)
+        if (amount != 0) f.emplace_back("retentions." + retention_name(kind), pesos(amount));
+    f.emplace_back("paid_to_provider", pesos(r.paid_to_provider));
+    f.emplace_back("invoice_state", r.invoice_state);
+    return f;
+}
+
+events::result<Replay> replay_month(events::EventLog& log, Period month, const domain::Config& config, const ReplayOptions& options) {
+    if (options.scratch_dir.empty()) return fail(errc::invalid_argument, "replay: no scratch directory for the views");
+    Replay out;
+    Report& r = out.report;
+    r.month = month;
+    r.cut = cut_of(month);
+    r.as_of = last_day_of(month);
+    auto offsets = cut_offsets(log, month);
+    if (!offsets) return failure(std::move(offsets).error());
+    r.cut_offsets = std::move(*offsets);
+    for (const auto& [tp, o] : r.cut_offsets) r.events += static_cast<uint64_t>(o);
+
+    // The domain's ledgers fold on a second thread while the views are rebuilt: the same
+    // events, read twice. Each ledger's sub-states fold one topic each, so topic order is free.
+    std::optional<events::error> fold_error;
+    uint64_t out_of_order = 0;
+    std::thread fold([&] {
+        auto n = for_each_event(log, {}, r.cut_offsets, [&](const events::TopicPartition&, int64_t, const events::Envelope& e) {
+            domain::evolve(out.ledgers[e.provider_id], e.payload, e.occurred_at);
+        });
+        if (!n) {
+            fold_error = std::move(n).error();
+            return;
+        }
+        auto late = count_out_of_order(log, r.cut_offsets, r.cut);
+        if (!late) fold_error = std::move(late).error();
+        else out_of_order = *late;
+    });
+    struct Join {  // also on the early returns: the thread writes into `out`
+        std::thread& t;
+        ~Join() {
+            if (t.joinable()) t.join();
+        }
+    } join{fold};
+
+    {
+        ScratchDir scratch{options.scratch_dir};
+        std::error_code ec;
+        std::filesystem::remove_all(scratch.path, ec);
+        if (ec) return fail(errc::io_error, "replay: cannot empty " + scratch.path.string() + ": " + ec.message());
+        auto views = projections::Views::open(scratch.path.string(), options.source);
+        if (!views) return failure(std::move(views).error());
+        projections::Runner runner(log, **views, {options.max_batch});
+        Ticker ticker(options, "views", r.events);
+        runner.on_progress([&](size_t events) { ticker.add(events); });
+        auto applied = runner.catch_up_to(r.cut_offsets);
+        if (!applied) return failure(std::move(applied).error());
+        if (*applied != r.events)
+            return fail(errc::io_error, "replay: applied " + std::to_string(*applied) + " events, the cut holds " + std::to_string(r.events));
+
+        const projections::Views& v = **views;
+        r.digests = v.digests();
+        r.settlement = v.settlement({month, std::nullopt, std::nullopt});
+        std::sort(r.settlement.begin(), r.settlement.end(), by_os_provider);
+        r.settlement_by_obra_social = projections::roll_up(r.settlement, true);
+        std::sort(r.settlement_by_obra_social.begin(), r.settlement_by_obra_social.end(), by_os_provider);
+        for (projections::PadronRow& row : v.padron_rows()) {
+            PadronEntry entry;
+            entry.in_good_standing = row.in_good_standing(r.as_of);
+            entry.missing_document = domain::missing_document(row.state, r.as_of);
+            entry.row = std::move(row);
+            r.padron.push_back(std::move(entry));
+        }
+        r.pending = v.pending({});
+    }  // the scratch views are closed and removed here
+
+    fold.join();
+    if (fold_error) return failure(std::move(*fold_error));
+    r.out_of_order = out_of_order;
+
+    for (const domain::ObraSocialConfig& os : config.obras_sociales)
+        for (const auto& [provider, ledger] : out.ledgers)
+            for (domain::ValidationRow& row : domain::validation_report(ledger, month, os.id))
+                r.validation.push_back(ValidationEntry{os.id, provider, std::move(row)});
+    for (const auto& [provider, ledger] : out.ledgers) {
+        std::map<std::string, const domain::InvoiceIssued*> by_label;
+        for (const auto& [id, inv] : ledger.invoices.invoices) by_label.emplace(domain::invoice_label(inv.issued), &inv.issued);
+        for (domain::InvoiceRow& row : domain::invoice_listing(ledger, r.as_of, config)) {
+            const auto it = by_label.find(row.invoice);
+            InvoiceEntry entry{provider, {}, {}, std::move(row)};
+            if (it != by_label.end()) {
+                entry.obra_social = it->second->obra_social;
+                entry.period = it->second->period;
+            }
+            r.invoices.push_back(std::move(entry));
+        }
+    }
+    sum_totals(r);
+    return out;
+}
+
+events::result<Verification> verify_month(events::EventLog& log, Replay& replay, const projections::Views& live,
+                                          const ReplayOptions& options) {
+    const Report& r = replay.report;
+    Verification v;
+    v.month = r.month;
+    uint64_t after = 0;
+    for (const auto& [tp, cut] : r.cut_offsets) {
+        const int64_t applied = live.applied(tp);
+        if (applied < cut)
+            return fail(errc::invalid_argument, "verify: the live views have applied " + position(tp, applied) +
+                                                    ", before the cut at offset " + std::to_string(cut) + "; bring them up to date first");
+        v.live_offsets[tp] = applied;
+        after += static_cast<uint64_t>(applied - cut);
+    }
+
+    // What the events after the cut did to the period, row by row.
+    std::map<std::string, uint64_t> later_by_row;
+    Ticker ticker(options, "after the cut", after);
+    auto n = for_each_event(log, r.cut_offsets, v.live_offsets, [&](const events::TopicPartition&, int64_t, const events::Envelope& e) {
+        domain::ProviderLedger& ledger = replay.ledgers[e.provider_id];
+        std::set<std::pair<Period, ObraSocialId>> rows;
+        touched(ledger, e.payload, rows);
+        domain::evolve(ledger, e.payload, e.occurred_at);
+        touched(ledger, e.payload, rows);
+        bool concerns = false;
+        for (const auto& [period, os] : rows) {
+            if (period != r.month) continue;
+            concerns = true;
+            ++later_by_row[domain::to_string(period) + "/" + os.value() + "/" + std::to_string(e.provider_id.value())];
+        }
+        if (concerns) ++v.later_events;
+        ticker.add(1);
+    });
+    if (!n) return failure(std::move(n).error());
+    v.events_after_cut = *n;
+
+    std::vector<SettlementRow> live_rows = live.settlement({r.month, std::nullopt, std::nullopt});
+    std::sort(live_rows.begin(), live_rows.end(), by_os_provider);
+    v.replayed_rows = r.settlement.size();
+    v.live_rows = live_rows.size();
+    v.replayed_sha256 = rows_sha256(r.settlement);
+    v.live_sha256 = rows_sha256(live_rows);
+
+    std::map<std::string, const SettlementRow*> mine, theirs;
+    for (const SettlementRow& row : r.settlement) mine[row_key(row)] = &row;
+    for (const SettlementRow& row : live_rows) theirs[row_key(row)] = &row;
+    std::set<std::string> keys;
+    for (const auto& [k, row] : mine) keys.insert(k);
+    for (const auto& [k, row] : theirs) keys.insert(k);
+    for (const std::string& key : keys) {
+        const auto later = later_by_row.find(key);
+        const uint64_t explained = later == later_by_row.end() ? 0 : later->second;
+        const auto a = mine.find(key);
+        const auto b = theirs.find(key);
+        const size_t before = v.differences.size();
+        if (a == mine.end() || b == theirs.end()) {
+            v.differences.push_back({key, "row", a == mine.end() ? "absent" : "present", b == theirs.end() ? "absent" : "present", explained});
+        } else {
+            std::map<std::string, std::pair<std::string, std::string>> fields;
+            std::vector<std::string> order;
+            for (const auto& [f, value] : settlement_fields(*a->second)) {
+                fields[f].first = value;
+                order.push_back(f);
+            }
+            for (const auto& [f, value] : settlement_fields(*b->second)) {
+                if (!fields.count(f)) order.push_back(f);
+                fields[f].second = value;
+            }
+            for (const std::string& f : order) {
+                auto [x, y] = fields[f];
+                // A debit reason or retention kind only one side has is zero on the other.
+                const bool zero_default = f.starts_with("debits.") || f.starts_with("retentions.");
+                if (zero_default && x.empty()) x = "0,00";
+                if (zero_default && y.empty()) y = "0,00";
+                if (x != y) v.differences.push_back({key, f, x, y, explained});
+            }
+        }
+        if (v.differences.size() != before) {
+            ++v.differing_rows;
+            if (explained == 0) ++v.unexplained_rows;
+        }
+    }
+    return v;
+}
+
+}  // namespace liquida::replay

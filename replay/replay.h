@@ -1,0 +1,201 @@
+// Audit replay of a month (issue 8): the views and the domain's reports as they stood at the
+// end of a month, rebuilt from the log alone into a scratch directory that is never the live
+// views; the report written as JSON, CSV and XLSX; and the comparison with the live views.
+//
+// The cut (docs/REPLAY.md): month M ends at the first instant of M+1 in Argentina time
+// (UTC-3). A record's timestamp is its envelope's recorded_at, and records are appended in
+// time order per partition, so per partition the month is the prefix of offsets below
+// offset_for_time(tp, cut): every event recorded before the cut and none after.
+//
+// Works through the EventLog interface only: the same on the embedded log and on Kafka.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/config.h"
+#include "domain/queries.h"
+#include "domain/state.h"
+#include "events/errc.h"
+#include "events/log.h"
+#include "projections/views.h"
+
+namespace liquida::replay {
+
+using domain::Centavos;
+using domain::Date;
+using domain::ObraSocialId;
+using domain::Period;
+using domain::ProviderId;
+using domain::TimestampMs;
+
+// Next offset per partition: everything below it is in.
+using Offsets = std::map<events::TopicPartition, int64_t>;
+
+// The first instant of the month after `month`, Argentina time. Events recorded before it
+// belong to `month` (and to every earlier replay point), events recorded at or after it do not.
+TimestampMs cut_of(Period month) noexcept;
+// The last civil day of `month`: the padrón's standing, pending ages and the F4 listing are as of it.
+Date last_day_of(Period month) noexcept;
+
+// Per partition of the log, offset_for_time(tp, cut_of(month)).
+events::result<Offsets> cut_offsets(events::EventLog& log, Period month);
+
+// Where a long replay is, for progress lines.
+struct Progress {
+    std::string_view phase;  // "views", "after the cut"
+    uint64_t done = 0;       // events of the phase processed
+    uint64_t total = 0;      // events of the phase
+    double seconds = 0;      // since the phase started
+
+    double events_per_second() const noexcept { return seconds > 0 ? static_cast<double>(done) / seconds : 0; }
+    // Seconds left at the current rate; negative when unknown.
+    double eta_seconds() const noexcept;
+};
+
+struct ReplayOptions {
+    // Directory the views are rebuilt into. Required. Emptied first and removed on return,
+    // so never the live views directory.
+    std::filesystem::path scratch_dir;
+    // Events per committed batch of the rebuild. Default 20000, as the live runner.
+    size_t max_batch = 20'000;
+    // Called about every `progress_every` during the long phases, on the calling thread. Optional.
+    std::function<void(const Progress&)> progress;
+    std::chrono::milliseconds progress_every{1000};
+    // `source` given to Views::open for the scratch views ("embedded", "kafka"). Default empty.
+    std::string source;
+};
+
+// --- The report ---
+struct PadronEntry {
+    projections::PadronRow row;
+    bool in_good_standing = false;  // P2 on the month's last day
+    std::optional<domain::DocumentType> missing_document;  // the first one keeping it out, if any
+};
+
+struct ValidationEntry {  // A10, one row per authorized item of the period
+    ObraSocialId obra_social;
+    ProviderId provider;
+    domain::ValidationRow row;
+};
+
+struct InvoiceEntry {  // F4 as of the month's last day
+    ProviderId provider;
+    ObraSocialId obra_social;
+    Period period;
+    domain::InvoiceRow row;
+};
+
+struct Totals {
+    // The period's settlement rows summed: provider 0, obra social empty.
+    projections::SettlementRow settlement;
+    uint64_t providers = 0;         // padrón rows (registered providers)
+    uint64_t in_good_standing = 0;  // of those, in the padrón on the last day
+    uint64_t pending_items = 0;
+    uint64_t validation_rows = 0;
+    uint64_t invoices = 0;  // F4 rows
+    Centavos invoices_amount = 0;
+    Centavos invoices_debits = 0;
+    Centavos invoices_balance = 0;
+    friend bool operator==(const Totals&, const Totals&) = default;
+};
+
+struct Report {
+    Period month;
+    TimestampMs cut = 0;  // cut_of(month)
+    Date as_of;           // last_day_of(month)
+    Offsets cut_offsets;
+    uint64_t events = 0;  // events replayed: the sum of the cut offsets
+    // Records at or after a partition's cut, within an hour of it, whose recorded_at is before
+    // the cut: appended out of time order, so not in this replay. 0 when appends kept time order.
+    uint64_t out_of_order = 0;
+    std::vector<projections::ViewDigest> digests;  // of the replayed views, as `views digest`
+    // Settlement of the period: per obra social (roll_up, provider 0), then per provider,
+    // both in (obra social, provider) order.
+    std::vector<projections::SettlementRow> settlement_by_obra_social;
+    std::vector<projections::SettlementRow> settlement;
+    std::vector<PadronEntry> padron;                // by provider id
+    std::vector<projections::PendingRow> pending;  // at the cut
+    std::vector<ValidationEntry> validation;        // by obra social (configuration order), provider
+    std::vector<InvoiceEntry> invoices;             // by provider, newest received first
+    Totals totals;
+};
+
+// The report and the state a verification continues from.
+struct Replay {
+    Report report;
+    // Every provider's domain ledger folded up to the cut.
+    std::map<ProviderId, domain::ProviderLedger> ledgers;
+};
+
+// Rebuilds month `month` from offset 0 of every partition up to its cut: the views into
+// options.scratch_dir (Runner::catch_up_to the cut offsets) and, from the same events, the
+// providers' domain ledgers (A10, F4). A record that does not decode fails with
+// errc::corrupt_record and its position. Checkpoints are not kept yet: always from scratch.
+events::result<Replay> replay_month(events::EventLog& log, Period month, const domain::Config& config, const ReplayOptions& options);
+
+// --- Verification against the live views ---
+struct FieldDifference {
+    std::string row;    // "2025-06/sancor/1042"
+    std::string field;  // "debits.D01", "invoiced.amount"; "row" when one side has no such row
+    std::string replayed;
+    std::string live;
+    // Events recorded after the cut touch this row: the difference is what they did.
+    uint64_t later_events = 0;
+};
+
+struct Verification {
+    Period month;
+    // SHA-256 over the period's settlement rows (per provider, key order), each side.
+    std::string replayed_sha256;
+    std::string live_sha256;
+    uint64_t replayed_rows = 0;
+    uint64_t live_rows = 0;
+    std::vector<FieldDifference> differences;  // by row, then field
+    uint64_t differing_rows = 0;
+    uint64_t unexplained_rows = 0;  // differing rows no event after the cut touches
+    // Events between the cut and the live views' offsets, and those whose payload concerns
+    // the period's settlement (an invoice, order or consumption of the period, a retention or
+    // payment for it...).
+    uint64_t events_after_cut = 0;
+    uint64_t later_events = 0;
+    Offsets live_offsets;  // what the live views had applied
+
+    bool holds() const noexcept { return differences.empty(); }
+};
+
+// Compares the replayed settlement of the month's period with `live`, row by row (every
+// field of every (obra social, provider) row), and reads the events between the cut and
+// the live views' applied offsets to say which differences they explain. Folds them into
+// `replay.ledgers`. Fails with errc::invalid_argument when the live views are behind the cut.
+events::result<Verification> verify_month(events::EventLog& log, Replay& replay, const projections::Views& live,
+                                          const ReplayOptions& options = {});
+
+// The fields a settlement row is compared and reported by, in a fixed order; amounts in
+// pesos with a decimal comma ("1234,56"). Debits and retentions get one field per reason or kind.
+std::vector<std::pair<std::string, std::string>> settlement_fields(const projections::SettlementRow& row);
+
+// --- Writers: one report, three formats, the same columns and numbers ---
+// File names, for `month` 2025-06: report-2025-06.json; settlement-2025-06.csv, padron-,
+// pending-, validation-, invoices-2025-06.csv; report-2025-06.xlsx.
+std::string file_stem(std::string_view section, Period month);  // "settlement-2025-06"
+
+// JSON: money in integer centavos, dates YYYY-MM-DD, instants ISO-8601 in Argentina time.
+std::string report_json(const Report& report);
+// CSV per section (semicolon separated, decimal comma, RFC 4180 quoting, header line), by
+// section name: "settlement", "padron", "pending", "validation", "invoices".
+std::map<std::string, std::string> report_csv(const Report& report);
+
+// Writes the JSON, the five CSVs and the XLSX (a summary sheet, then one sheet per section,
+// money as numbers in pesos with a currency format) into `dir`, created when missing.
+// Returns the files written.
+events::result<std::vector<std::filesystem::path>> write_reports(const Report& report, const std::filesystem::path& dir);
+
+}  // namespace liquida::replay

@@ -1,0 +1,414 @@
+// The audit replay over simulated months: each closed month replays to exactly what the live
+// views held at its end; events recorded after a cut leave the old month alone, show in the
+// live views and are reported by --verify; the JSON, CSV and XLSX reports agree.
+#include <catch2/catch.hpp>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <regex>
+#include <sstream>
+#include <tuple>
+
+#include "domain/decide.h"
+#include "domain/simulation.h"
+#include "replay/replay.h"
+#include "world.h"
+
+using namespace liquida::test;
+using liquida::projections::Runner;
+using liquida::projections::ViewDigest;
+namespace replay = liquida::replay;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr Period kStart{2025, 6};
+
+struct Run {
+    int code;
+    std::string out;  // stdout and stderr
+};
+
+Run shell(const std::string& command) {
+    const std::string cmd = command + " 2>&1";
+    FILE* p = popen(cmd.c_str(), "r");
+    REQUIRE(p != nullptr);
+    std::string out;
+    char buf[4096];
+    while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    const int status = pclose(p);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+Run run(const std::string& args) { return shell(std::string(LIQUIDA_BIN) + " " + args); }
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::string config_arg() { return std::string(" --config ") + LIQUIDA_SOURCE_DIR + "/ops/config/liquida.json"; }
+
+// A simulated colegio recorded into the world as it happens, with the live views brought up
+// to date at each month's end (before the first event of the next month) and their digests kept.
+struct Simulated {
+    std::unique_ptr<Simulation> sim;
+    std::map<Period, std::vector<ViewDigest>> at_end;  // onboarding month .. last month
+};
+
+Simulated simulate(World& w, uint32_t months, double scale = 0.003) {
+    Simulated s{std::make_unique<Simulation>(seed_config(), SimulationOptions{7, scale, kStart, months}), {}};
+    Runner live(*w.log, *w.views, {500});
+    Period month = s.sim->onboarding_month();
+    auto close_month = [&] {
+        REQUIRE(live.catch_up().has_value());
+        s.at_end[month] = w.views->digests();
+        month = month.next();
+    };
+    while (auto c = s.sim->next()) {
+        while (c->now >= replay::cut_of(month)) close_month();
+        if (c->decision) w.record(c->provider, c->decision.value(), c->now);
+    }
+    while (replay::cut_of(month) <= s.sim->end()) close_month();
+    return s;
+}
+
+replay::ReplayOptions options_in(const World& w, const std::string& name) {
+    replay::ReplayOptions o;
+    o.scratch_dir = w.dir.path() / name;
+    o.max_batch = 700;  // several batches even for a small month
+    return o;
+}
+
+void require_same(const std::vector<ViewDigest>& a, const std::vector<ViewDigest>& b) {
+    REQUIRE(a.size() == 3);
+    REQUIRE(b.size() == 3);
+    for (size_t i = 0; i < a.size(); ++i) {
+        INFO(a[i].view);
+        CHECK(a[i].rows == b[i].rows);
+        CHECK(a[i].sha256 == b[i].sha256);
+    }
+}
+
+// "1234,56" -> 123456.
+Centavos centavos(const std::string& pesos) {
+    const auto comma = pesos.find(',');
+    REQUIRE(comma != std::string::npos);
+    const bool negative = pesos[0] == '-';
+    const Centavos whole = std::stoll(pesos.substr(negative ? 1 : 0, comma - (negative ? 1 : 0)));
+    const Centavos cents = std::stoll(pesos.substr(comma + 1));
+    return (negative ? -1 : 1) * (whole * 100 + cents);
+}
+
+// Semicolon CSV without quoted separators (none of the report's fields has one).
+std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
+    std::vector<std::vector<std::string>> rows;
+    std::stringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+        REQUIRE(!line.empty());
+        REQUIRE(line.back() == '\r');
+        line.pop_back();
+        std::vector<std::string> fields;
+        std::stringstream l(line);
+        std::string f;
+        while (std::getline(l, f, ';')) fields.push_back(f);
+        if (!line.empty() && line.back() == ';') fields.emplace_back();
+        rows.push_back(std::move(fields));
+    }
+    return rows;
+}
+
+size_t column(const std::vector<std::string>& header, const std::string& name) {
+    const auto it = std::find(header.begin(), header.end(), name);
+    REQUIRE(it != header.end());
+    return static_cast<size_t>(it - header.begin());
+}
+
+std::string unzip(const fs::path& xlsx, const std::string& member) {
+    const Run r = shell("unzip -p '" + xlsx.string() + "' " + member);
+    REQUIRE(r.code == 0);
+    return r.out;
+}
+
+}  // namespace
+
+TEST_CASE("replay: the cut is the first instant of the next month in Argentina time", "[replay]") {
+    CHECK(replay::cut_of({2025, 6}) == at(2025, 7, 1, 0, 0));
+    CHECK(replay::cut_of({2025, 12}) == at(2026, 1, 1, 0, 0));
+    CHECK(replay::cut_of({2025, 6}) == 1751338800000);  // 2025-07-01T03:00:00Z
+    CHECK(replay::last_day_of({2025, 6}) == date_from_civil(2025, 6, 30));
+    CHECK(replay::last_day_of({2024, 2}) == date_from_civil(2024, 2, 29));
+
+    // One event a millisecond before the cut belongs to June, one at the cut does not.
+    World w(1);
+    Ledger l = provider_in_padron();
+    const ProviderId id{1042};
+    w.record_history(id, l);
+    const TimestampMs cut = replay::cut_of({2025, 6});
+    auto update = [&](std::string email, TimestampMs when) {
+        w.record(id, l.ok(UpdateProvider{"USAR - PARA PRUEBAS CONECT", IvaCondition::monotributo, kCbu, "A",
+                                         "J. D. Peron 281, Salto Grande", std::move(email), "(3493) 423567"},
+                          when),
+                 when);
+    };
+    update("antes@example.com", cut - 1);
+    update("despues@example.com", cut);
+
+    auto offsets = replay::cut_offsets(*w.log, {2025, 6});
+    REQUIRE(offsets.has_value());
+    const liquida::events::TopicPartition padron{"liquida.padron", 0};
+    auto end = w.log->end_offset(padron);
+    REQUIRE(end.has_value());
+    CHECK(offsets->at(padron) == *end - 1);
+
+    auto r = replay::replay_month(*w.log, {2025, 6}, seed_config(), options_in(w, "scratch"));
+    REQUIRE(r.has_value());
+    CHECK(r->report.events == static_cast<uint64_t>(*end - 1));
+    CHECK(r->report.out_of_order == 0);
+    REQUIRE(r->report.padron.size() == 1);
+    CHECK(r->report.padron[0].row.state.identity.email == "antes@example.com");
+    CHECK(r->report.padron[0].in_good_standing);
+    CHECK(!fs::exists(w.dir.path() / "scratch"));
+}
+
+TEST_CASE("replay: each closed month equals what the live views held at its end", "[replay]") {
+    World w;
+    const Simulated s = simulate(w, 2);
+    REQUIRE(s.at_end.size() == 3);  // the onboarding month (May), June, July
+    uint64_t previous = 0;
+    for (const auto& [month, digests] : s.at_end) {
+        INFO(to_string(month));
+        auto r = replay::replay_month(*w.log, month, seed_config(), options_in(w, "scratch-" + to_string(month)));
+        REQUIRE(r.has_value());
+        const replay::Report& report = r->report;
+        require_same(report.digests, digests);
+        CHECK(report.events > previous);
+        previous = report.events;
+        CHECK(report.out_of_order == 0);
+        CHECK(report.as_of == replay::last_day_of(month));
+        // The domain's ledgers, folded from the same events, agree with the rebuilt settlement.
+        for (const auto& row : report.settlement) {
+            INFO("provider " << row.provider.value() << " " << row.obra_social.value());
+            REQUIRE(r->ledgers.count(row.provider) == 1);
+            const Settlement st = settlement_of(r->ledgers.at(row.provider), month, row.obra_social);
+            CHECK(row.total() == st.total);
+            CHECK(row.invoiced.amount == st.invoiced);
+            CHECK(row.debited() == st.debits);
+            CHECK(row.collected == st.collected);
+            CHECK(row.retained() == st.retentions);
+        }
+        // Roll-ups and totals are sums of the provider rows.
+        liquida::projections::SettlementRow by_os;
+        for (const auto& row : report.settlement_by_obra_social) by_os += row;
+        CHECK(by_os.total() == report.totals.settlement.total());
+        CHECK(by_os.balance() == report.totals.settlement.balance());
+        CHECK(report.totals.providers == report.padron.size());
+        if (month >= kStart) {
+            CHECK(!report.settlement.empty());
+            CHECK(!report.validation.empty());
+            CHECK(report.totals.in_good_standing > 0);
+        }
+        CHECK(!fs::exists(w.dir.path() / ("scratch-" + to_string(month))));
+    }
+}
+
+TEST_CASE("replay: events recorded after the cut leave the month alone but show live and verify lists them", "[replay]") {
+    World w;
+    const Simulated s = simulate(w, 2);
+    const Config& config = seed_config();
+    const Period june{2025, 6}, july{2025, 7};
+    auto before = replay::replay_month(*w.log, june, config, options_in(w, "scratch"));
+    REQUIRE(before.has_value());
+    const std::string json_before = replay::report_json(before->report);
+
+    // A debit on a June invoice recorded after the simulation, a month after June's cut. Written
+    // straight to the log: decide would refuse it, since every simulated June invoice is paid by
+    // then, and the replay must fold whatever the log holds.
+    const TimestampMs when = s.sim->end() + 4LL * 86'400'000;
+    std::optional<std::tuple<ProviderId, ObraSocialId, std::vector<Event>>> late;
+    for (const auto& row : before->report.settlement) {
+        const ProviderLedger* ledger = s.sim->ledger(row.provider);
+        REQUIRE(ledger != nullptr);
+        for (const auto& [id, inv] : ledger->invoices.invoices)
+            if (!late && inv.issued.period == june && inv.issued.obra_social == row.obra_social && inv.active())
+                late.emplace(row.provider, row.obra_social, std::vector<Event>{DebitApplied{id, "late-1", 1234, "LATE", "Debito tardio", "HD-LATE"}});
+    }
+    REQUIRE(late.has_value());
+    const auto& [provider, os, debit] = *late;
+    REQUIRE(debit.size() == 1);
+    const Centavos amount = std::get<DebitApplied>(debit[0]).amount;
+    w.record(provider, debit, when);
+    const std::string row_key = "2025-06/" + os.value() + "/" + std::to_string(provider.value());
+
+    // The old month replays as before; the live views have the debit.
+    auto after = replay::replay_month(*w.log, june, config, options_in(w, "scratch"));
+    REQUIRE(after.has_value());
+    CHECK(replay::report_json(after->report) == json_before);
+    require_same(after->report.digests, s.at_end.at(june));
+    Runner live(*w.log, *w.views);
+    REQUIRE(live.catch_up().has_value());
+    const auto live_row = w.views->settlement({june, os, provider});
+    REQUIRE(live_row.size() == 1);
+    CHECK(live_row[0].debits.at("LATE") == amount);
+
+    // Verify lists the row and says events after the cut explain it.
+    auto v = replay::verify_month(*w.log, *after, *w.views);
+    REQUIRE(v.has_value());
+    CHECK(!v->holds());
+    CHECK(v->later_events >= 1);
+    CHECK(v->events_after_cut > v->later_events);  // July's events too
+    CHECK(v->replayed_sha256 != v->live_sha256);
+    const auto d = std::find_if(v->differences.begin(), v->differences.end(),
+                                [&](const replay::FieldDifference& x) { return x.row == row_key && x.field == "debits.LATE"; });
+    REQUIRE(d != v->differences.end());
+    CHECK(d->replayed == "0,00");
+    CHECK(centavos(d->live) == amount);
+    CHECK(d->later_events >= 1);
+    // The last month: nothing after its cut concerns it but the June debit.
+    auto last = replay::replay_month(*w.log, july, config, options_in(w, "scratch"));
+    REQUIRE(last.has_value());
+    auto v_last = replay::verify_month(*w.log, *last, *w.views);
+    REQUIRE(v_last.has_value());
+    CHECK(v_last->holds());
+    CHECK(v_last->events_after_cut == 1);
+    CHECK(v_last->later_events == 0);
+    CHECK(v_last->replayed_sha256 == v_last->live_sha256);
+
+    // The command says the same, and writes the report the library does.
+    const uint64_t later = v->later_events;
+    const std::string in_process = replay::report_json(after->report);
+    w.views.reset();
+    w.log.reset();  // the command opens the embedded log itself
+    const fs::path out = w.dir.path() / "out";
+    const std::string common = " --data " + w.dir.str() + " --partitions 4" + config_arg();
+    const Run r = run("replay --month 2025-06 --verify --out " + out.string() + common);
+    INFO(r.out);
+    CHECK(r.code == 1);
+    CHECK(r.out.find("differs " + row_key + " debits.LATE: replayed 0,00, live ") != std::string::npos);
+    CHECK(r.out.find(std::to_string(later) + " events recorded after the cut change this period") != std::string::npos);
+    CHECK(read_file(out / "report-2025-06.json") == in_process);
+    CHECK(!fs::exists(out / ".scratch-views"));
+    const Run ok = run("replay --month 2025-07 --verify --from-scratch" + common);
+    INFO(ok.out);
+    CHECK(ok.code == 0);
+    CHECK(ok.out.find("the replay equals the live views") != std::string::npos);
+    CHECK(ok.out.find("0 events recorded after the cut change this period") != std::string::npos);
+    CHECK(fs::exists(w.dir.path() / "replay" / "2025-07" / "report-2025-07.xlsx"));
+}
+
+TEST_CASE("replay: the CSV and XLSX reports open and their totals match the JSON", "[replay]") {
+    World w;
+    simulate(w, 2);
+    const Config& config = seed_config();
+    auto r = replay::replay_month(*w.log, {2025, 7}, config, options_in(w, "scratch"));
+    REQUIRE(r.has_value());
+    const replay::Report& report = r->report;
+    const fs::path dir = w.dir.path() / "report";
+    auto files = replay::write_reports(report, dir);
+    REQUIRE(files.has_value());
+    CHECK(files->size() == 7);
+    for (const auto& f : *files) CHECK(fs::file_size(f) > 0);
+
+    const auto json = nlohmann::json::parse(read_file(dir / "report-2025-07.json"));
+    const auto& totals = json.at("totals");
+    CHECK(json.at("month") == "2025-07");
+    CHECK(json.at("cut") == "2025-08-01T00:00:00-03:00");
+    CHECK(json.at("events").get<uint64_t>() == report.events);
+    CHECK(totals.at("total").get<Centavos>() == report.totals.settlement.total());
+    CHECK(totals.at("total").get<Centavos>() > 0);
+    Centavos json_sum = 0;
+    for (const auto& row : json.at("settlement"))
+        if (row.at("level") == "prestador") json_sum += row.at("total").get<Centavos>();
+    CHECK(json_sum == totals.at("total").get<Centavos>());
+
+    // CSV: a header and one line per row; the money columns add up to the JSON's totals.
+    const std::map<std::string, size_t> rows{{"settlement", report.settlement.size() + report.settlement_by_obra_social.size()},
+                                             {"padron", report.padron.size()},
+                                             {"pending", report.pending.size()},
+                                             {"validation", report.validation.size()},
+                                             {"invoices", report.invoices.size()}};
+    std::map<std::string, std::vector<std::vector<std::string>>> csv;
+    for (const auto& [section, n] : rows) {
+        INFO(section);
+        csv[section] = parse_csv(read_file(dir / (section + "-2025-07.csv")));
+        CHECK(csv[section].size() == n + 1);
+        CHECK(json.at(section).size() == n);
+        for (const auto& line : csv[section]) CHECK(line.size() == csv[section][0].size());
+    }
+    CHECK(rows.at("invoices") > 0);
+    CHECK(rows.at("pending") > 0);
+    const auto& settlement = csv["settlement"];
+    const size_t level = column(settlement[0], "Nivel"), total = column(settlement[0], "Total a facturar"),
+                 balance = column(settlement[0], "Saldo");
+    std::map<std::string, Centavos> total_by_level, balance_by_level;
+    for (size_t i = 1; i < settlement.size(); ++i) {
+        total_by_level[settlement[i][level]] += centavos(settlement[i][total]);
+        balance_by_level[settlement[i][level]] += centavos(settlement[i][balance]);
+    }
+    CHECK(total_by_level["prestador"] == totals.at("total").get<Centavos>());
+    CHECK(total_by_level["obra_social"] == totals.at("total").get<Centavos>());
+    CHECK(balance_by_level["prestador"] == totals.at("balance").get<Centavos>());
+    const auto& invoices = csv["invoices"];
+    Centavos invoiced = 0;
+    for (size_t i = 1; i < invoices.size(); ++i) invoiced += centavos(invoices[i][column(invoices[0], "Importe")]);
+    CHECK(invoiced == totals.at("invoices_amount").get<Centavos>());
+    const auto& padron = csv["padron"];
+    uint64_t standing = 0;
+    for (size_t i = 1; i < padron.size(); ++i) standing += padron[i][column(padron[0], "En padron al 2025-07-31")] == "si" ? 1U : 0U;
+    CHECK(standing == totals.at("in_good_standing").get<uint64_t>());
+
+    // XLSX: a summary sheet then one sheet per section; money as numbers in pesos.
+    const fs::path xlsx = dir / "report-2025-07.xlsx";
+    REQUIRE(replay::write_reports(report, w.dir.path() / "again").has_value());
+    CHECK(read_file(w.dir.path() / "again" / "report-2025-07.xlsx") == read_file(xlsx));  // the same bytes
+    CHECK(read_file(w.dir.path() / "again" / "report-2025-07.json") == read_file(dir / "report-2025-07.json"));
+    const std::string workbook = unzip(xlsx, "xl/workbook.xml");
+    for (const char* sheet : {"Resumen", "Liquidacion", "Padron", "Pendientes", "Validacion A10", "Facturas F4"})
+        CHECK(workbook.find("name=\"" + std::string(sheet) + "\"") != std::string::npos);
+    CHECK(unzip(xlsx, "xl/styles.xml").find("#,##0.00") != std::string::npos);
+    auto count_rows = [](const std::string& xml) {
+        size_t n = 0;
+        for (size_t at = xml.find("<row "); at != std::string::npos; at = xml.find("<row ", at + 1)) ++n;
+        return n;
+    };
+    CHECK(count_rows(unzip(xlsx, "xl/worksheets/sheet2.xml")) == rows.at("settlement") + 1);
+    CHECK(count_rows(unzip(xlsx, "xl/worksheets/sheet6.xml")) == rows.at("invoices") + 1);
+    const std::string summary = unzip(xlsx, "xl/worksheets/sheet1.xml");
+    std::smatch m;
+    REQUIRE(std::regex_search(summary, m, std::regex("<t>Total a facturar</t></is></c><c r=\"B[0-9]+\"[^>]*><v>([^<]+)</v>")));
+    CHECK(std::llround(std::stod(m[1].str()) * 100) == totals.at("total").get<Centavos>());
+    const std::string f4 = unzip(xlsx, "xl/worksheets/sheet6.xml");
+    double amount = 0;
+    const std::regex cell("<c r=\"F([0-9]+)\"[^>]*><v>([^<]+)</v>");
+    for (auto it = std::sregex_iterator(f4.begin(), f4.end(), cell); it != std::sregex_iterator(); ++it) amount += std::stod((*it)[2].str());
+    CHECK(std::llround(amount * 100) == totals.at("invoices_amount").get<Centavos>());
+}
+
+TEST_CASE("replay: bad arguments exit 2", "[replay]") {
+    TempDir dir;
+    const std::string data = " --data " + dir.str();
+    const Run none = run("replay" + data);
+    CHECK(none.code == 2);
+    CHECK(none.out.find("--month") != std::string::npos);
+    const Run bad = run("replay --month 2025-13" + data);
+    CHECK(bad.code == 2);
+    CHECK(bad.out.find("2025-13") != std::string::npos);
+    const Run no_log = run("replay --month 2025-06");
+    CHECK(no_log.code == 2);
+    CHECK(no_log.out.find("--data DIR") != std::string::npos);
+    CHECK(run("replay --month 2025-06 --colour red" + data).code == 2);
+    const Run no_dir = run("replay --month 2025-06 --data " + (dir.path() / "nothing").string());
+    CHECK(no_dir.code == 2);
+    CHECK(no_dir.out.find("no embedded log") != std::string::npos);
+    CHECK(!fs::exists(dir.path() / "nothing"));
+}
