@@ -1,0 +1,487 @@
+// The downstream-consumer examples of docs/CONSUMERS.md and the operator files of ops/kafka/,
+// run for real: `liquida kafka-dev` as a child process, events published through the Kafka
+// log, then kcat, flatc --json and docs/examples/consumer.py read them. Loopback only; every
+// wait and every external tool bounded in time.
+#include <arpa/inet.h>
+#include <catch2/catch.hpp>
+#include <librdkafka/rdkafka.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "events/codec.h"
+#include "events/kafka_log.h"
+#include "events/publisher.h"
+#include "events/topics.h"
+#include "tests/support/sample_events.h"
+#include "tests/support/temp_dir.h"
+
+using namespace liquida;
+using namespace liquida::events;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int32_t kPartitions = 3;
+
+struct Run {
+    int code;
+    std::string out;  // stdout, and stderr unless redirected
+};
+
+// Runs a shell command; the caller bounds it with `timeout`.
+Run sh(const std::string& cmd) {
+    FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+    REQUIRE(p != nullptr);
+    std::string out;
+    char buf[4096];
+    while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    const int status = pclose(p);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string quote(const std::string& s) { return "'" + s + "'"; }
+
+std::vector<std::string> lines(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty()) out.push_back(line);
+    return out;
+}
+
+// The first of `candidates` that runs `probe` successfully, or "" (with the reason in `why`).
+std::string find_tool(std::initializer_list<const char*> candidates, const std::string& probe, const char* package) {
+    for (const char* c : candidates)
+        if (sh("timeout 30 " + std::string(c) + " " + probe + " >/dev/null").code == 0) return c;
+    FAIL_CHECK(std::string("missing tool: install Debian's ") + package + " (ops/deps.sh lists it)");
+    return {};
+}
+
+// A port free on 127.0.0.1 a moment ago.
+uint16_t free_port() {
+    const int s = socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(s >= 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    socklen_t len = sizeof a;
+    REQUIRE(getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    close(s);
+    return ntohs(a.sin_port);
+}
+
+// `liquida kafka-dev ARGS` as a child process: started, read until ready, SIGTERM'd.
+class KafkaDev {
+public:
+    explicit KafkaDev(std::vector<std::string> args) {
+        int fds[2];
+        REQUIRE(pipe(fds) == 0);
+        args.insert(args.begin(), {LIQUIDA_BIN, "kafka-dev"});
+        pid_ = fork();
+        REQUIRE(pid_ >= 0);
+        if (pid_ == 0) {
+            dup2(fds[1], 1);
+            dup2(fds[1], 2);
+            close(fds[0]);
+            std::vector<char*> argv;
+            for (auto& a : args) argv.push_back(a.data());
+            argv.push_back(nullptr);
+            execv(LIQUIDA_BIN, argv.data());
+            _exit(127);
+        }
+        close(fds[1]);
+        out_fd_ = fds[0];
+        const auto deadline = std::chrono::steady_clock::now() + 30s;
+        while (output_.find("ready") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+            pollfd pfd{out_fd_, POLLIN, 0};
+            if (poll(&pfd, 1, 500) <= 0) continue;
+            char buf[1024];
+            const ssize_t n = read(out_fd_, buf, sizeof buf);
+            if (n <= 0) break;
+            output_.append(buf, static_cast<size_t>(n));
+        }
+        INFO(output_);
+        REQUIRE(output_.find("ready") != std::string::npos);
+        const auto at = output_.find("\nbootstrap: ");
+        REQUIRE(at != std::string::npos);
+        const auto from = at + std::string("\nbootstrap: ").size();
+        bootstrap_ = output_.substr(from, output_.find('\n', from) - from);
+    }
+    ~KafkaDev() {
+        if (pid_ > 0) stop();
+        if (out_fd_ >= 0) close(out_fd_);
+    }
+    KafkaDev(const KafkaDev&) = delete;
+    KafkaDev& operator=(const KafkaDev&) = delete;
+
+    const std::string& bootstrap() const { return bootstrap_; }
+    const std::string& output() const { return output_; }
+
+    // SIGTERM, then the exit status (SIGKILL after 10 s: -1).
+    int stop() {
+        kill(pid_, SIGTERM);
+        int status = 0;
+        for (int i = 0; i < 100; ++i) {
+            if (waitpid(pid_, &status, WNOHANG) == pid_) {
+                pid_ = -1;
+                return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+            }
+            std::this_thread::sleep_for(100ms);
+        }
+        kill(pid_, SIGKILL);
+        waitpid(pid_, &status, 0);
+        pid_ = -1;
+        return -1;
+    }
+
+private:
+    pid_t pid_ = -1;
+    int out_fd_ = -1;
+    std::string output_;
+    std::string bootstrap_;
+};
+
+std::unique_ptr<EventLog> open_log(const std::string& bootstrap) {
+    auto log = open_kafka_log({bootstrap, default_topics(kPartitions), 1, {{"log_level", "2"}}, 20s});
+    if (!log) FAIL(log.error().message);
+    return std::move(*log);
+}
+
+// The sample envelopes of the orders topic (order loaded/approved/rejected/deferred), for
+// `provider`, each its own command with a fresh event id.
+std::vector<Envelope> orders_of(uint64_t provider) {
+    std::vector<Envelope> out;
+    for (auto e : test::sample_envelopes()) {
+        if (topic_for(e.payload) != Topic::orders) continue;
+        e.provider_id = domain::ProviderId{provider};
+        e.event_id = EventId::random();
+        e.command_id = "cmd-" + std::to_string(provider) + "-" + std::string(domain::event_name(e.payload));
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+struct Published {
+    Envelope envelope;
+    AppendResult at;
+};
+
+std::vector<Published> publish_orders(EventLog& log, std::initializer_list<uint64_t> providers) {
+    std::vector<Published> out;
+    for (uint64_t p : providers)
+        for (const auto& e : orders_of(p)) {
+            auto r = publish(log, std::span(&e, 1));
+            if (!r) FAIL(r.error().message);
+            out.push_back({e, *r});
+        }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("kafka-dev: topics exist when it prints its bootstrap, and SIGTERM stops it cleanly", "[events][kafka][kafka-dev]") {
+    KafkaDev dev({"--brokers", "2", "--partitions", std::to_string(kPartitions)});
+    CHECK(dev.bootstrap().find("127.0.0.1:") == 0);
+    CHECK(dev.output().find("liquida.authorizations") != std::string::npos);
+    {
+        // The mock has no CreateTopics: open succeeds only if kafka-dev created all four.
+        auto log = open_log(dev.bootstrap());
+        for (const auto& t : log->topics()) CHECK(t.partitions == kPartitions);
+        log->close();
+    }
+    CHECK(dev.stop() == 0);
+}
+
+TEST_CASE("kafka-dev --port: clients bootstrap through 127.0.0.1:PORT", "[events][kafka][kafka-dev]") {
+    const uint16_t port = free_port();
+    const std::string address = "127.0.0.1:" + std::to_string(port);
+    KafkaDev dev({"--brokers", "3", "--port", std::to_string(port), "--partitions", std::to_string(kPartitions)});
+    CHECK(dev.bootstrap().find(address) == 0);
+
+    // Only the forwarded port is given: every other broker is learnt from metadata.
+    auto log = open_log(address);
+    auto published = publish_orders(*log, {1042});
+    REQUIRE(published.size() == 4);
+    for (const auto& p : published) {
+        auto read = log->read(p.at.tp, p.at.base_offset, 1);
+        REQUIRE(read);
+        REQUIRE(read->size() == 1);
+        CHECK(decode(read->at(0).record.value).value() == p.envelope);
+    }
+    log->close();
+
+    // An external client too.
+    const std::string kcat = find_tool({"kcat", "kafkacat"}, "-V", "kcat");
+    if (!kcat.empty()) {
+        auto meta = sh("timeout 30 " + kcat + " -L -b " + address);
+        INFO(meta.out);
+        CHECK(meta.code == 0);
+        CHECK(meta.out.find("3 brokers") != std::string::npos);
+        CHECK(meta.out.find("liquida.billing") != std::string::npos);
+    }
+    CHECK(dev.stop() == 0);
+}
+
+TEST_CASE("kafka-dev --port: a port already taken is a clear error", "[events][kafka][kafka-dev]") {
+    const int s = socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(s >= 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(listen(s, 1) == 0);
+    socklen_t len = sizeof a;
+    REQUIRE(getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    const std::string port = std::to_string(ntohs(a.sin_port));
+    auto r = sh("timeout 30 " + std::string(LIQUIDA_BIN) + " kafka-dev --port " + port);
+    close(s);
+    CHECK(r.code == 1);
+    CHECK(r.out.find("cannot listen on 127.0.0.1:" + port) != std::string::npos);
+}
+
+TEST_CASE("consumers: kcat, flatc --json and docs/examples/consumer.py read what Liquida publishes",
+          "[events][kafka][consumers]") {
+    const std::string kcat = find_tool({"kcat", "kafkacat"}, "-V", "kcat");
+    const std::string flatc = find_tool({"flatc"}, "--version", "flatbuffers-compiler");
+    const std::string python = find_tool({"/usr/bin/python3", "python3"}, "-c 'import confluent_kafka, flatbuffers'",
+                                         "python3-confluent-kafka and python3-flatbuffers");
+    REQUIRE_FALSE(kcat.empty());
+    REQUIRE_FALSE(flatc.empty());
+    REQUIRE_FALSE(python.empty());
+
+    KafkaDev dev({"--partitions", std::to_string(kPartitions)});
+    const std::string bs = quote(dev.bootstrap());
+    std::vector<Published> published;
+    {
+        auto log = open_log(dev.bootstrap());
+        published = publish_orders(*log, {1042, 7, 99});
+        log->close();
+    }
+    REQUIRE(published.size() == 12);
+    // "key partition:offset" -> the envelope published there.
+    std::map<std::string, const Envelope*> expected;
+    for (const auto& p : published)
+        expected[std::to_string(p.envelope.provider_id.value()) + " " + std::to_string(p.at.tp.partition) + ":" +
+                 std::to_string(p.at.base_offset)] = &p.envelope;
+
+    test::TempDir dir;
+    const std::string source = LIQUIDA_SOURCE_DIR;
+
+    SECTION("kcat prints keys and headers; partitions are murmur2 of the key") {
+        auto r = sh("timeout 30 " + kcat + " -C -q -b " + bs + " -t liquida.orders -o beginning -e -f '%k %p:%o %h\\n'");
+        INFO(r.out);
+        REQUIRE(r.code == 0);
+        const auto got = lines(r.out);
+        CHECK(got.size() == published.size());
+        for (const auto& line : got) {
+            const auto space = line.find(' ', line.find(' ') + 1);
+            const auto it = expected.find(line.substr(0, space));
+            REQUIRE(it != expected.end());
+            const Envelope& e = *it->second;
+            const std::string headers = line.substr(space + 1);
+            CHECK(headers.find("liquida.kind=" + std::string(domain::event_name(e.payload))) != std::string::npos);
+            CHECK(headers.find("liquida.schema_version=1") != std::string::npos);
+            CHECK(headers.find("liquida.event_id=" + e.event_id.to_string()) != std::string::npos);
+            CHECK(headers.find("liquida.occurred_at=" + std::to_string(e.occurred_at)) != std::string::npos);
+            const std::string key = std::to_string(e.provider_id.value());
+            CHECK(line.find(key + " " + std::to_string(partition_for(key, kPartitions)) + ":") == 0);
+        }
+    }
+
+    SECTION("a record librdkafka partitions with murmur2_random lands where partition_for says") {
+        // As the Java clients' default partitioner: every client agrees on a key's partition.
+        auto produce = sh("printf '1042:x\\n7:x\\n99:x\\n31337:x\\n' | timeout 30 " + kcat + " -P -q -b " + bs +
+                          " -t liquida.billing -K : -X partitioner=murmur2_random");
+        INFO(produce.out);
+        REQUIRE(produce.code == 0);
+        auto r = sh("timeout 30 " + kcat + " -C -q -b " + bs + " -t liquida.billing -o beginning -e -f '%k %p\\n'");
+        INFO(r.out);
+        REQUIRE(r.code == 0);
+        const auto got = lines(r.out);
+        CHECK(got.size() == 4);
+        for (const auto& line : got) {
+            const std::string key = line.substr(0, line.find(' '));
+            CHECK(line == key + " " + std::to_string(partition_for(key, kPartitions)));
+        }
+    }
+
+    SECTION("flatc --json decodes a value with events/schema") {
+        const Published& p = published.front();  // provider 1042's order_loaded
+        REQUIRE(std::holds_alternative<domain::OrderLoaded>(p.envelope.payload));
+        const std::string value = (dir.path() / "value.bin").string();
+        auto dump = sh("timeout 30 " + kcat + " -C -q -b " + bs + " -t liquida.orders -p " +
+                       std::to_string(p.at.tp.partition) + " -o " + std::to_string(p.at.base_offset) +
+                       " -c 1 -e -f '%s' > " + quote(value));
+        INFO(dump.out);
+        REQUIRE(dump.code == 0);
+        {
+            std::ifstream in(value, std::ios::binary);
+            const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            CHECK(decode(bytes).value() == p.envelope);  // the exact envelope, byte for byte decodable
+        }
+        auto json = sh("cd " + quote(source) + " && timeout 30 " + flatc + " --json --raw-binary -I events/schema -o " +
+                       quote(dir.str()) + " events/schema/envelope.fbs -- " + quote(value));
+        INFO(json.out);
+        REQUIRE(json.code == 0);
+        std::ifstream in(dir.path() / "value.json");
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        INFO(text);
+        CHECK(text.find("payload_type: \"OrderLoaded\"") != std::string::npos);
+        CHECK(text.find("provider_id: 1042") != std::string::npos);
+        CHECK(text.find("command_id: \"" + p.envelope.command_id + "\"") != std::string::npos);
+        const auto& order = std::get<domain::OrderLoaded>(p.envelope.payload);
+        CHECK(text.find("order_id: \"" + order.order_id + "\"") != std::string::npos);
+
+        // Strict JSON (for jq) with the fields that hold their default value, as documented.
+        const std::string strict = (dir.path() / "strict").string();
+        auto sj = sh("cd " + quote(source) + " && timeout 30 " + flatc +
+                     " --json --strict-json --defaults-json --raw-binary -I events/schema -o " + quote(strict) +
+                     " events/schema/envelope.fbs -- " + quote(value));
+        INFO(sj.out);
+        REQUIRE(sj.code == 0);
+        std::ifstream sin(std::filesystem::path(strict) / "value.json");
+        const std::string stext((std::istreambuf_iterator<char>(sin)), std::istreambuf_iterator<char>());
+        INFO(stext);
+        CHECK(stext.find("\"payload_type\": \"OrderLoaded\"") != std::string::npos);
+        CHECK(stext.find("\"schema_version\": 1") != std::string::npos);
+    }
+
+    SECTION("docs/examples/consumer.py prints partition:offset, key and kind") {
+        const std::string script = quote(source + "/docs/examples/consumer.py");
+        auto bounded = sh("timeout 60 " + python + " " + script + " " + bs + " liquida.orders --max 5 --timeout 30");
+        INFO(bounded.out);
+        CHECK(bounded.code == 0);
+        CHECK(lines(bounded.out).size() == 5);
+
+        auto all = sh("timeout 60 " + python + " " + script + " " + bs + " liquida.orders --timeout 30");
+        INFO(all.out);
+        REQUIRE(all.code == 0);
+        const auto got = lines(all.out);
+        CHECK(got.size() == published.size());
+        std::set<std::string> seen;
+        for (const auto& line : got) {
+            // "P:O key=K kind=KIND"
+            std::istringstream in(line);
+            std::string at, key, kind;
+            in >> at >> key >> kind;
+            const std::string id = key.substr(key.find('=') + 1) + " " + at;
+            const auto it = expected.find(id);
+            REQUIRE(it != expected.end());
+            CHECK(kind == "kind=" + std::string(domain::event_name(it->second->payload)));
+            seen.insert(id);
+        }
+        CHECK(seen.size() == published.size());
+
+        // --decode with the classes flatc generates from the contract.
+        const std::string gen = (dir.path() / "gen").string();
+        auto generate = sh("cd " + quote(source) + " && timeout 30 " + flatc + " --python -o " + quote(gen) +
+                           " events/schema/common.fbs events/schema/envelope.fbs");
+        INFO(generate.out);
+        REQUIRE(generate.code == 0);
+        auto decoded = sh("timeout 60 " + python + " " + script + " " + bs +
+                          " liquida.orders --timeout 30 --decode " + quote(gen));
+        INFO(decoded.out);
+        REQUIRE(decoded.code == 0);
+        const auto dl = lines(decoded.out);
+        CHECK(dl.size() == published.size());
+        for (const auto& line : dl) {
+            std::istringstream in(line);
+            std::string at, key, kind, payload, provider;
+            in >> at >> key >> kind >> payload >> provider;
+            const auto it = expected.find(key.substr(key.find('=') + 1) + " " + at);
+            REQUIRE(it != expected.end());
+            CHECK(provider == "provider=" + std::to_string(it->second->provider_id.value()));
+            CHECK(payload.find("payload=Order") == 0);
+        }
+        CHECK(decoded.out.find("payload=OrderLoaded provider=1042") != std::string::npos);
+    }
+
+    SECTION("an empty topic ends at once") {
+        auto r = sh("timeout 60 " + python + " " + quote(source + "/docs/examples/consumer.py") + " " + bs +
+                    " liquida.padron --timeout 30");
+        INFO(r.out);
+        CHECK(r.code == 0);
+        CHECK(lines(r.out).empty());
+    }
+    CHECK(dev.stop() == 0);
+}
+
+TEST_CASE("consumers: ops/kafka matches the topics and librdkafka accepts client.properties", "[events][kafka][consumers]") {
+    const std::string source = LIQUIDA_SOURCE_DIR;
+    auto r = sh("timeout 30 " + quote(source + "/ops/kafka/topics.sh") + " kafka-1:9092 --partitions 12 --dry-run");
+    INFO(r.out);
+    REQUIRE(r.code == 0);
+    const auto got = lines(r.out);
+    REQUIRE(got.size() == kAllTopics.size());
+    for (const auto& t : default_topics(12)) {
+        bool found = false;
+        for (const auto& line : got)
+            if (line.find("--topic " + t.name + " --partitions 12 --replication-factor 3") != std::string::npos) {
+                found = true;
+                for (const char* c : {"min.insync.replicas=2", "retention.ms=-1", "cleanup.policy=delete",
+                                      "compression.type=lz4"})
+                    CHECK(line.find(std::string("--config ") + c) != std::string::npos);
+            }
+        CHECK(found);
+    }
+
+    // Every property of the --kafka-config example is a valid librdkafka name and value.
+    std::ifstream in(source + "/ops/kafka/client.properties");
+    REQUIRE(in);
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    int properties = 0;
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty() || line[0] == '#') continue;
+        const auto eq = line.find('=');
+        REQUIRE(eq != std::string::npos);
+        char error[512];
+        INFO(line);
+        CHECK(rd_kafka_conf_set(conf, line.substr(0, eq).c_str(), line.substr(eq + 1).c_str(), error, sizeof error) ==
+              RD_KAFKA_CONF_OK);
+        ++properties;
+    }
+    rd_kafka_conf_destroy(conf);
+    CHECK(properties >= 5);
+}
+
+TEST_CASE("simulate --seed S on Kafka and on the embedded log gives views with identical digests", "[events][kafka][simulate]") {
+    KafkaDev dev({"--partitions", "8"});
+    test::TempDir dir;
+    const std::string bin = LIQUIDA_BIN;
+    const std::string sim = " simulate --seed 5 --scale 0.002 --months 1 --start 2025-06 --no-sync";
+    const std::string kafka = " --kafka " + quote(dev.bootstrap());
+    const std::string embedded_data = quote((dir.path() / "embedded").string());
+    const std::string kafka_data = quote((dir.path() / "kafka").string());
+    Run a = sh("timeout 300 " + bin + sim + " --data " + embedded_data);
+    INFO(a.out);
+    REQUIRE(a.code == 0);
+    Run b = sh("timeout 300 " + bin + sim + " --data " + kafka_data + kafka);
+    INFO(b.out);
+    REQUIRE(b.code == 0);
+    // The digests are stdout; progress goes to stderr, dropped here.
+    Run da = sh("timeout 300 " + bin + " views digest --data " + embedded_data + " 2>/dev/null | cat");
+    Run db = sh("timeout 300 " + bin + " views digest --data " + kafka_data + kafka + " 2>/dev/null | cat");
+    INFO(da.out << "\n" << db.out);
+    REQUIRE(da.code == 0);
+    REQUIRE(db.code == 0);
+    const auto digests = lines(da.out);
+    REQUIRE(digests.size() == 3);
+    CHECK(digests[0].find("padron ") == 0);
+    CHECK(digests[1].find("pending ") == 0);
+    CHECK(digests[2].find("settlement ") == 0);
+    CHECK(da.out == db.out);
+}

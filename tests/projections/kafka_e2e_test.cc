@@ -1,0 +1,657 @@
+// End to end on Kafka (issue 7), on loopback against librdkafka's mock cluster:
+//   - a projection runner SIGKILL'd at random points over `liquida kafka-dev` resumes from the
+//     offsets stored with its views to a clean rebuild's views;
+//   - the gateway on Kafka answers a simulated month's commands over HTTP exactly as the
+//     gateway on the embedded log does, and their views have equal digests;
+//   - with faults injected by rd_kafka_mock_* while commands are appended, every command
+//     answered 201 is in the log and in the views exactly once, and one answered 503 is not
+//     acknowledged and lands exactly once when retried with its command id.
+// Every wait is bounded (socket expiries, deadlines, `timeout` on child commands).
+#include <utility>  // before Asio: Boost 1.74's Asio misses it under GCC 12 in C++20
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <catch2/catch.hpp>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "domain/simulation.h"
+#include "events/codec.h"
+#include "events/kafka_log.h"
+#include "events/kafka_mock.h"
+#include "events/topics.h"
+#include "fixtures.h"
+#include "gateway/auth.h"
+#include "gateway/gateway.h"
+#include "gateway/json.h"
+#include "projections/runner.h"
+#include "projections/views.h"
+#include "tests/support/temp_dir.h"
+
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using namespace std::chrono_literals;
+using namespace liquida::test;
+namespace gw = liquida::gateway;
+namespace ev = liquida::events;
+namespace proj = liquida::projections;
+using Clock = std::chrono::steady_clock;
+
+const std::string kKey = "kafka-e2e-test-key-0123456789abcdef";
+constexpr int64_t kFarFuture = 4'102'444'800'000;  // 2100-01-01: tokens outlive the simulated clock
+constexpr auto kWait = 60s;                        // the longest one HTTP exchange may take
+
+// --- Child processes ---------------------------------------------------------------------------
+
+struct Run {
+    int code;
+    std::string out;  // stdout and stderr
+};
+
+// Runs a shell command; the caller bounds it with `timeout`.
+Run sh(const std::string& cmd) {
+    FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+    REQUIRE(p != nullptr);
+    std::string out;
+    char buf[4096];
+    while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    const int status = pclose(p);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// `liquida kafka-dev ARGS` as a child process: started, read until ready, SIGTERM'd (as in
+// tests/events/consumers_test.cc). The mock's threads live there, so this process may fork.
+class KafkaDev {
+public:
+    explicit KafkaDev(std::vector<std::string> args) {
+        int fds[2];
+        REQUIRE(pipe(fds) == 0);
+        args.insert(args.begin(), {LIQUIDA_BIN, "kafka-dev"});
+        pid_ = fork();
+        REQUIRE(pid_ >= 0);
+        if (pid_ == 0) {
+            dup2(fds[1], 1);
+            dup2(fds[1], 2);
+            close(fds[0]);
+            std::vector<char*> argv;
+            for (auto& a : args) argv.push_back(a.data());
+            argv.push_back(nullptr);
+            execv(LIQUIDA_BIN, argv.data());
+            _exit(127);
+        }
+        close(fds[1]);
+        out_fd_ = fds[0];
+        const auto deadline = Clock::now() + 30s;
+        while (output_.find("ready") == std::string::npos && Clock::now() < deadline) {
+            pollfd pfd{out_fd_, POLLIN, 0};
+            if (poll(&pfd, 1, 500) <= 0) continue;
+            char buf[1024];
+            const ssize_t n = read(out_fd_, buf, sizeof buf);
+            if (n <= 0) break;
+            output_.append(buf, static_cast<size_t>(n));
+        }
+        INFO(output_);
+        REQUIRE(output_.find("ready") != std::string::npos);
+        const auto at = output_.find("\nbootstrap: ");
+        REQUIRE(at != std::string::npos);
+        const auto from = at + std::string("\nbootstrap: ").size();
+        bootstrap_ = output_.substr(from, output_.find('\n', from) - from);
+    }
+    ~KafkaDev() {
+        if (pid_ > 0) {
+            kill(pid_, SIGTERM);  // SIGKILL when it has not stopped after 10 s
+            int status = 0;
+            bool reaped = false;
+            for (int i = 0; i < 100 && !(reaped = waitpid(pid_, &status, WNOHANG) == pid_); ++i) std::this_thread::sleep_for(100ms);
+            if (!reaped) {
+                kill(pid_, SIGKILL);
+                waitpid(pid_, &status, 0);
+            }
+        }
+        if (out_fd_ >= 0) close(out_fd_);
+    }
+    KafkaDev(const KafkaDev&) = delete;
+    KafkaDev& operator=(const KafkaDev&) = delete;
+
+    const std::string& bootstrap() const { return bootstrap_; }
+
+private:
+    pid_t pid_ = -1;
+    int out_fd_ = -1;
+    std::string output_;
+    std::string bootstrap_;
+};
+
+ev::KafkaLogOptions kafka_options(const std::string& brokers, int32_t partitions) {
+    return {brokers, ev::default_topics(partitions), 1, {{"log_level", "2"}}, 20s};
+}
+
+// --- HTTP client --------------------------------------------------------------------------------
+
+struct Reply {
+    unsigned status = 0;  // 0: no response (transport failure or timeout)
+    std::string body;
+    std::string code() const {
+        auto j = nlohmann::json::parse(body, nullptr, false);
+        return j.is_object() && j.contains("error") ? j["error"].value("code", "") : "";
+    }
+};
+
+// One keep-alive connection to 127.0.0.1:port, reopened after the server closes it. Every
+// operation carries an expiry, so each call returns within kWait per step.
+class HttpClient {
+public:
+    explicit HttpClient(uint16_t port) : port_(port) {}
+
+    Reply request(http::verb method, const std::string& target, const std::string& token, std::string body = {}) {
+        http::request<http::string_body> req{method, target, 11};
+        req.set(http::field::host, "127.0.0.1");
+        req.keep_alive(true);
+        if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
+        if (!body.empty()) {
+            req.set(http::field::content_type, "application/json");
+            req.body() = std::move(body);
+            req.prepare_payload();
+        }
+        beast::error_code ec;
+        if (!connected_) {
+            buffer_.clear();
+            stream_.expires_after(kWait);
+            stream_.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_), [&](beast::error_code e) { ec = e; });
+            run();
+            if (ec) return {};
+            connected_ = true;
+        }
+        stream_.expires_after(kWait);
+        http::async_write(stream_, req, [&](beast::error_code e, size_t) { ec = e; });
+        run();
+        http::response<http::string_body> res;
+        if (!ec) {
+            http::async_read(stream_, buffer_, res, [&](beast::error_code e, size_t) { ec = e; });
+            run();
+        }
+        if (ec || !res.keep_alive()) {
+            beast::error_code ignored;
+            stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+            stream_.close();
+            connected_ = false;
+        }
+        if (ec) return {};
+        return {res.result_int(), res.body()};
+    }
+
+private:
+    void run() {
+        ioc_.restart();
+        ioc_.run();
+    }
+
+    uint16_t port_;
+    net::io_context ioc_;
+    beast::tcp_stream stream_{ioc_};
+    beast::flat_buffer buffer_;
+    bool connected_ = false;
+};
+
+// --- Gateways and commands ------------------------------------------------------------------------
+
+// A gateway in this process on 127.0.0.1:0 whose clock the test sets.
+struct Served {
+    std::atomic<int64_t> now{0};
+    std::unique_ptr<gw::Gateway> gateway;
+    std::unique_ptr<HttpClient> http;
+    const std::string token = gw::sign({gw::Role::colegio, "secretaria", kFarFuture}, kKey);
+
+    Served(ev::EventLog& log, proj::Views& views) {
+        gw::GatewayOptions options;
+        options.server.listen = "127.0.0.1";
+        options.server.port = 0;
+        options.server.threads = 2;
+        options.key = kKey;
+        options.workers = 4;
+        options.clock = [this] { return now.load(); };
+        gateway = std::make_unique<gw::Gateway>(log, views, seed_config(), options);
+        const std::string error = gateway->start();
+        INFO(error);
+        REQUIRE(error.empty());
+        http = std::make_unique<HttpClient>(gateway->port());
+    }
+    ~Served() { gateway.reset(); }
+    Served(const Served&) = delete;
+    Served& operator=(const Served&) = delete;
+
+    // POST /v1/commands as the colegio at the command's own time, with its command id.
+    Reply post(const SimulatedCommand& c) {
+        now = c.now;
+        return http->request(http::verb::post, "/v1/commands", token,
+                             gw::to_json(gw::CommandRequest{"", c.provider, c.command_id, c.command}).dump());
+    }
+};
+
+// The first `limit` commands of a seeded month (onboarding included), decided by the domain.
+std::vector<SimulatedCommand> simulated(uint64_t seed, size_t limit) {
+    Simulation sim(seed_config(), SimulationOptions{seed, 0.001, Period{2025, 6}, 1});
+    std::vector<SimulatedCommand> out;
+    while (out.size() < limit) {
+        auto c = sim.next();
+        if (!c) break;
+        out.push_back(std::move(*c));
+    }
+    return out;
+}
+
+std::vector<ev::TopicPartition> partitions_of(const ev::EventLog& log) {
+    std::vector<ev::TopicPartition> out;
+    for (const auto& t : log.topics())
+        for (int32_t p = 0; p < t.partitions; ++p) out.push_back({t.name, p});
+    return out;
+}
+
+// Waits until the gateway's views have applied everything in its log and /healthz reports
+// view_lag 0.
+void wait_projected(ev::EventLog& log, proj::Views& views, Served& served) {
+    const auto deadline = Clock::now() + 60s;
+    for (;;) {
+        INFO(served.gateway->runner_error());
+        REQUIRE(served.gateway->runner_error().empty());
+        bool caught_up = true;
+        for (const auto& tp : partitions_of(log)) {
+            auto end = log.end_offset(tp);
+            REQUIRE(end.has_value());
+            caught_up = caught_up && views.applied(tp) == *end;
+        }
+        if (caught_up) {
+            const Reply health = served.http->request(http::verb::get, "/healthz", "");
+            auto j = nlohmann::json::parse(health.body, nullptr, false);
+            if (health.status == 200 && j.is_object() && j.value("view_lag", int64_t{-1}) == 0) return;
+        }
+        REQUIRE(Clock::now() < deadline);
+        std::this_thread::sleep_for(20ms);
+    }
+}
+
+void require_same(const std::vector<proj::ViewDigest>& a, const std::vector<proj::ViewDigest>& b) {
+    REQUIRE(a.size() == 3);
+    REQUIRE(b.size() == 3);
+    for (size_t i = 0; i < a.size(); ++i) {
+        INFO(a[i].view);
+        CHECK(a[i].view == b[i].view);
+        CHECK(a[i].rows == b[i].rows);
+        CHECK(a[i].sha256 == b[i].sha256);
+    }
+}
+
+// Every record of the log, decoded: events per command id ("id/topic" counts as "id").
+std::map<std::string, size_t> events_by_command(ev::EventLog& log) {
+    std::map<std::string, size_t> out;
+    for (const auto& tp : partitions_of(log)) {
+        const int64_t end = log.end_offset(tp).value();
+        for (int64_t from = 0; from < end;) {
+            auto records = log.read(tp, from, 1000);
+            REQUIRE(records.has_value());
+            REQUIRE_FALSE(records->empty());
+            for (const auto& r : *records) {
+                auto e = ev::decode(r.record.value);
+                REQUIRE(e.has_value());
+                ++out[e->command_id.substr(0, e->command_id.find('/'))];
+            }
+            from = records->back().offset + 1;
+        }
+    }
+    return out;
+}
+
+// --- The crash test's children ------------------------------------------------------------------
+
+// Events applied by the views in `dir` (sum of their offsets), read in a forked child so this
+// process never opens RocksDB between forks. -1 when they cannot be opened.
+int64_t applied_in(const std::string& dir, int32_t partitions) {
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        close(fds[0]);
+        int64_t sum = -1;
+        if (auto views = proj::Views::open(dir, "kafka")) {
+            sum = 0;
+            for (const auto& t : ev::default_topics(partitions))
+                for (int32_t p = 0; p < t.partitions; ++p) sum += (*views)->applied({t.name, p});
+        }
+        const ssize_t ignored = write(fds[1], &sum, sizeof sum);
+        (void)ignored;
+        _exit(0);
+    }
+    close(fds[1]);
+    int64_t sum = -1;
+    pollfd pfd{fds[0], POLLIN, 0};
+    if (poll(&pfd, 1, 30'000) == 1 && read(fds[0], &sum, sizeof sum) != sizeof sum) sum = -1;
+    close(fds[0]);
+    int status = 0;
+    kill(child, SIGKILL);  // no-op when it already exited
+    waitpid(child, &status, 0);
+    return sum;
+}
+
+}  // namespace
+
+// First in the file: when every case runs in one process, no earlier case's threads exist yet.
+TEST_CASE("kafka e2e: a runner SIGKILL'd at random points resumes from its stored offsets to a clean rebuild's views",
+          "[projections][kafka][crash]") {
+    // This process must not run librdkafka or RocksDB threads when it forks: the cluster is
+    // `liquida kafka-dev`, the events come from `liquida simulate --kafka`, and only forked
+    // children open the log and the views until the kills are over.
+    constexpr int32_t kPartitions = 1;  // few partitions, many events each: many commits to die between
+    KafkaDev dev({"--partitions", std::to_string(kPartitions)});
+    TempDir dir;
+    const Run sim = sh("timeout 300 " + std::string(LIQUIDA_BIN) + " simulate --seed 31 --scale 0.006 --months 1 --start 2025-06 " +
+                       "--no-sync --partitions " + std::to_string(kPartitions) + " --data '" + (dir.path() / "sim").string() +
+                       "' --kafka '" + dev.bootstrap() + "'");
+    INFO(sim.out);
+    REQUIRE(sim.code == 0);
+    std::smatch m;
+    REQUIRE(std::regex_search(sim.out, m, std::regex("published ([0-9]+) events")));
+    const int64_t total = std::stoll(m[1].str());
+    REQUIRE(total > 3000);
+
+    const std::string views_dir = (dir.path() / "crashy").string();
+    std::mt19937 rng(7);
+    int killed_after_progress = 0;
+    int64_t applied = 0;
+    for (int round = 0; round < 30 && applied < total; ++round) {
+        int ready[2];  // the child reports each committed batch
+        REQUIRE(pipe(ready) == 0);
+        const pid_t child = fork();
+        REQUIRE(child >= 0);
+        if (child == 0) {
+            close(ready[0]);
+            auto log = ev::open_kafka_log(kafka_options(dev.bootstrap(), kPartitions));
+            if (!log) _exit(3);
+            auto views = proj::Views::open(views_dir, "kafka");
+            if (!views) _exit(4);
+            proj::Runner runner(**log, **views, {64});
+            // One byte per committed batch: the parent kills on progress, not on a clock, so a
+            // loaded machine still sees kills between commits.
+            runner.on_progress([&](size_t) {
+                if (write(ready[1], "b", 1) != 1) _exit(6);
+            });
+            _exit(runner.catch_up() ? 0 : 5);
+        }
+        close(ready[1]);
+        // Killed a little after a random number (1..4) of its batches committed.
+        const int batches = 1 + static_cast<int>(rng() % 4);
+        for (int seen = 0; seen < batches;) {
+            pollfd pfd{ready[0], POLLIN, 0};
+            if (poll(&pfd, 1, 60'000) != 1) break;
+            char b = 0;
+            if (read(ready[0], &b, 1) != 1) break;  // the child exited: it finished (or failed)
+            ++seen;
+        }
+        std::this_thread::sleep_for(std::chrono::microseconds(rng() % 2'000));
+        kill(child, SIGKILL);
+        close(ready[0]);
+        int status = 0;
+        REQUIRE(waitpid(child, &status, 0) == child);
+        const int64_t now_applied = applied_in(views_dir, kPartitions);
+        INFO("round " << round << ": applied " << applied << " -> " << now_applied << " of " << total);
+        REQUIRE(now_applied >= applied);  // never goes back: offsets are committed with the rows
+        if (WIFSIGNALED(status)) {
+            if (now_applied > applied && now_applied < total) ++killed_after_progress;
+        } else {
+            REQUIRE(WEXITSTATUS(status) == 0);  // finished before the kill
+            REQUIRE(now_applied == total);
+        }
+        applied = now_applied;
+    }
+    CHECK(killed_after_progress >= 2);
+
+    // Now this process may open them: resume, then compare with a clean rebuild.
+    auto log = ev::open_kafka_log(kafka_options(dev.bootstrap(), kPartitions));
+    REQUIRE(log.has_value());
+    auto resumed = proj::Views::open(views_dir, "kafka");
+    REQUIRE(resumed.has_value());
+    proj::Runner runner(**log, **resumed);
+    REQUIRE(runner.catch_up().has_value());
+    CHECK(runner.lag() == 0);
+    auto clean = proj::Views::open((dir.path() / "clean").string(), "kafka");
+    REQUIRE(clean.has_value());
+    proj::Runner rebuild(**log, **clean);
+    REQUIRE(rebuild.catch_up().has_value());
+    int64_t in_views = 0;
+    for (const auto& tp : partitions_of(**log)) in_views += (*resumed)->applied(tp);
+    CHECK(in_views == total);
+    require_same((*resumed)->digests(), (*clean)->digests());
+    (*log)->close();
+}
+
+TEST_CASE("kafka e2e: the gateway on Kafka answers commands over HTTP as on the embedded log, with equal views",
+          "[projections][kafka][gateway]") {
+    constexpr int32_t kPartitions = 2;
+    KafkaDev dev({"--partitions", std::to_string(kPartitions)});
+    TempDir dir;
+    auto kafka = ev::open_kafka_log(kafka_options(dev.bootstrap(), kPartitions));
+    REQUIRE(kafka.has_value());
+    auto kafka_views = proj::Views::open((dir.path() / "kafka-views").string(), "kafka");
+    REQUIRE(kafka_views.has_value());
+    auto embedded = ev::open_embedded_log({(dir.path() / "log").string(), ev::default_topics(kPartitions), false});
+    REQUIRE(embedded.has_value());
+    auto embedded_views = proj::Views::open((dir.path() / "views").string(), "embedded");
+    REQUIRE(embedded_views.has_value());
+    {
+        Served on_kafka(**kafka, **kafka_views);
+        Served on_embedded(**embedded, **embedded_views);
+
+        const auto commands = simulated(5, 700);
+        REQUIRE(commands.size() == 700);
+        size_t accepted = 0, rejected = 0;
+        for (const auto& c : commands) {
+            const Reply a = on_kafka.post(c);
+            const Reply b = on_embedded.post(c);
+            INFO(c.command_id << " " << gw::command_name(c.command) << ": kafka " << a.status << " " << a.body << "; embedded "
+                              << b.status << " " << b.body);
+            REQUIRE(a.status == b.status);
+            REQUIRE(a.code() == b.code());
+            REQUIRE(a.status == (c.decision ? 201U : 422U));
+            ++(a.status == 201 ? accepted : rejected);
+        }
+        CHECK(accepted > 600);
+        CHECK(rejected > 0);
+        // A retry with the same command id appends nothing, on both.
+        for (size_t i : {size_t{0}, size_t{100}, commands.size() - 1}) {
+            if (!commands[i].decision) continue;
+            CHECK(on_kafka.post(commands[i]).status == 200);
+            CHECK(on_embedded.post(commands[i]).status == 200);
+        }
+
+        wait_projected(**kafka, **kafka_views, on_kafka);
+        wait_projected(**embedded, **embedded_views, on_embedded);
+        const auto digests = (*kafka_views)->digests();
+        for (const auto& d : digests) CHECK(d.rows > 0);
+        require_same(digests, (*embedded_views)->digests());
+
+        // Same events per command in both logs, and nothing else.
+        const auto in_kafka = events_by_command(**kafka);
+        CHECK(in_kafka == events_by_command(**embedded));
+        for (const auto& c : commands) CHECK(in_kafka.count(c.command_id) == (c.decision ? 1U : 0U));
+    }
+    // Live views on Kafka equal views rebuilt from its offset 0.
+    auto rebuilt = proj::Views::open((dir.path() / "rebuilt").string(), "kafka");
+    REQUIRE(rebuilt.has_value());
+    proj::Runner runner(**kafka, **rebuilt, {97});
+    REQUIRE(runner.catch_up().has_value());
+    require_same((*rebuilt)->digests(), (*kafka_views)->digests());
+    (*kafka)->close();
+}
+
+TEST_CASE("kafka e2e: under injected faults every command answered 201 is in the log and the views exactly once",
+          "[projections][kafka][faults]") {
+    constexpr int32_t kPartitions = 2;
+    constexpr int16_t kProduce = 0;  // Kafka ApiKey of ProduceRequest
+    // In this process (no fork here): the faults need the mock's handle.
+    auto cluster = ev::MockCluster::start(3);
+    REQUIRE(cluster.has_value());
+    rd_kafka_mock_cluster_t* mock = (*cluster)->raw();
+    const auto topics = ev::default_topics(kPartitions);
+    for (const auto& t : topics) REQUIRE((*cluster)->create_topic(t.name, t.partitions));
+    auto options = kafka_options((*cluster)->bootstrap(), kPartitions);
+    // Deliveries give up after 2 s (the 503s below) while reads, metadata and watermarks wait
+    // up to 20 s, so the gateway's runner rides out the outages. Fast retries and reconnects.
+    options.properties.insert({{"message.timeout.ms", "2000"},
+                               {"retry.backoff.ms", "20"},
+                               {"reconnect.backoff.ms", "20"},
+                               {"reconnect.backoff.max.ms", "200"},
+                               {"topic.metadata.refresh.interval.ms", "500"}});
+    auto kafka = ev::open_kafka_log(options);
+    if (!kafka) FAIL(kafka.error().message);
+    TempDir dir;
+    auto kafka_views = proj::Views::open((dir.path() / "kafka-views").string(), "kafka");
+    REQUIRE(kafka_views.has_value());
+    // The reference: the same commands, once each, on the embedded log with no faults.
+    auto embedded = ev::open_embedded_log({(dir.path() / "log").string(), topics, false});
+    REQUIRE(embedded.has_value());
+    auto embedded_views = proj::Views::open((dir.path() / "views").string(), "embedded");
+    REQUIRE(embedded_views.has_value());
+
+    const auto commands = simulated(9, 400);
+    REQUIRE(commands.size() == 400);
+    std::map<std::string, unsigned> answered;  // command id -> final status on Kafka
+    int failed_appends = 0;
+    {
+        Served on_kafka(**kafka, **kafka_views);
+        Served on_embedded(**embedded, **embedded_views);
+
+        // A fault, by the index of the first accepted command it is armed before. `fail`: the
+        // command is expected to get 503 while it lasts, then succeed when retried once cleared.
+        struct Fault {
+            size_t at;
+            const char* what;
+            bool fail;
+        };
+        const Fault faults[] = {{40, "retriable produce errors", false},
+                                {80, "connection closed by the broker", false},
+                                {120, "leaders move to broker 2", false},
+                                {160, "round-trip time 100 ms", false},
+                                {200, "persistent NOT_ENOUGH_REPLICAS", true},
+                                {240, "all brokers down for 400 ms", false},
+                                {280, "all brokers down for 3 s", true},
+                                {320, "leaders move to broker 3", false}};
+        size_t next_fault = 0;
+        std::thread restore;  // brings brokers back up
+        auto arm = [&](const Fault& f) {
+            const std::string what = f.what;
+            if (what == "retriable produce errors") {
+                rd_kafka_mock_push_request_errors(mock, kProduce, 3, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+                                                  RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS);
+            } else if (what == "connection closed by the broker") {
+                rd_kafka_mock_push_request_errors(mock, kProduce, 1, RD_KAFKA_RESP_ERR__TRANSPORT);
+            } else if (what.starts_with("leaders move to broker")) {
+                const int32_t leader = what.back() - '0';
+                for (const auto& t : topics)
+                    for (int32_t p = 0; p < t.partitions; ++p)
+                        REQUIRE(rd_kafka_mock_partition_set_leader(mock, t.name.c_str(), p, leader) == RD_KAFKA_RESP_ERR_NO_ERROR);
+            } else if (what == "round-trip time 100 ms") {
+                rd_kafka_mock_broker_set_rtt(mock, -1, 100);
+            } else if (what == "persistent NOT_ENOUGH_REPLICAS") {
+                std::vector<rd_kafka_resp_err_t> errors(5000, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS);
+                rd_kafka_mock_push_request_errors_array(mock, kProduce, errors.size(), errors.data());
+            } else if (what.starts_with("all brokers down")) {
+                REQUIRE(rd_kafka_mock_broker_set_down(mock, -1) == RD_KAFKA_RESP_ERR_NO_ERROR);
+                const auto down_for = f.fail ? 3000ms : 400ms;
+                restore = std::thread([mock, down_for] {
+                    std::this_thread::sleep_for(down_for);
+                    rd_kafka_mock_broker_set_up(mock, -1);
+                });
+            }
+        };
+        auto clear = [&] {
+            rd_kafka_mock_clear_request_errors(mock, kProduce);
+            rd_kafka_mock_broker_set_rtt(mock, -1, 0);
+            if (restore.joinable()) restore.join();
+        };
+
+        for (size_t i = 0; i < commands.size(); ++i) {
+            const auto& c = commands[i];
+            std::optional<Fault> armed;
+            if (c.decision && next_fault < std::size(faults) && i >= faults[next_fault].at) armed = faults[next_fault++];
+            if (armed) arm(*armed);
+            Reply a = on_kafka.post(c);
+            std::string story = c.command_id + " " + std::string(gw::command_name(c.command)) +
+                                (armed ? std::string(" under ") + armed->what : "") + ": " + std::to_string(a.status) + " " + a.body;
+            if (armed && armed->fail) {
+                {  // Not acknowledged: 503 with the log's error.
+                    INFO(story);
+                    CHECK(a.status == 503);
+                    CHECK(a.code() == "log.io_error");
+                }
+                ++failed_appends;
+                clear();
+                // Retried with the same command id once the fault is gone, as a client would,
+                // until the log answers (librdkafka reconnects first).
+                const auto deadline = Clock::now() + 30s;
+                for (;;) {
+                    a = on_kafka.post(c);
+                    story += "; retried: " + std::to_string(a.status) + " " + a.body;
+                    if (a.status != 503 || Clock::now() > deadline) break;
+                    std::this_thread::sleep_for(200ms);
+                }
+            }
+            if (armed) clear();
+            INFO(story);
+            REQUIRE(a.status == (c.decision ? 201U : 422U));
+            answered[c.command_id] = a.status;
+            const Reply b = on_embedded.post(c);
+            REQUIRE(b.status == a.status);
+            // Every 50 commands, a retry of an acknowledged one: 200, nothing appended.
+            if (i % 50 == 49 && c.decision) CHECK(on_kafka.post(c).status == 200);
+        }
+        if (restore.joinable()) restore.join();
+        CHECK(next_fault == std::size(faults));
+        CHECK(failed_appends == 2);
+
+        wait_projected(**kafka, **kafka_views, on_kafka);
+        wait_projected(**embedded, **embedded_views, on_embedded);
+    }
+
+    // In the log exactly once: each command answered 201 has exactly its decision's events.
+    const auto in_kafka = events_by_command(**kafka);
+    size_t expected_records = 0;
+    for (const auto& c : commands) {
+        INFO(c.command_id << " answered " << answered[c.command_id]);
+        if (answered[c.command_id] == 201) {
+            CHECK(in_kafka.count(c.command_id) == 1);
+            CHECK((in_kafka.count(c.command_id) ? in_kafka.at(c.command_id) : 0) == c.decision->size());
+            expected_records += c.decision->size();
+        } else {
+            CHECK(in_kafka.count(c.command_id) == 0);
+        }
+    }
+    size_t records = 0;
+    for (const auto& [id, n] : in_kafka) records += n;
+    CHECK(records == expected_records);
+    CHECK(in_kafka == events_by_command(**embedded));
+    // In the views exactly once: the same views as the same commands without faults.
+    require_same((*kafka_views)->digests(), (*embedded_views)->digests());
+    (*kafka)->close();
+}
