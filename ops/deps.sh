@@ -4,7 +4,15 @@ liquida_packages=(
   g++ cmake ninja-build pkg-config git
   librdkafka-dev librocksdb-dev libflatbuffers-dev flatbuffers-compiler
   libboost-dev libssl-dev nlohmann-json3-dev catch2
+  kcat python3-confluent-kafka python3-flatbuffers
+  libxlsxwriter-dev unzip
 )
+
+# Only for the dashboard's browser test (ops/test, tests/web): Debian's chromium, and node/npm
+# unless a node is already installed (NodeSource's nodejs, for one, bundles npm).
+liquida_test_packages=(chromium)
+command -v node >/dev/null 2>&1 || liquida_test_packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || liquida_test_packages+=(npm)
 
 liquida_install_deps() {
   local missing=()

@@ -10,6 +10,9 @@
 #include <filesystem>
 #include <string>
 
+#include "gateway/auth.h"
+#include "tests/support/temp_dir.h"
+
 namespace {
 
 struct Run {
@@ -79,7 +82,7 @@ TEST_CASE("serve opens the log, says it is ready and stops cleanly on SIGTERM", 
     if (child == 0) {
         dup2(fds[1], 1);
         close(fds[0]);
-        execl(LIQUIDA_BIN, LIQUIDA_BIN, "serve", "--data", dir, "--partitions", "2", static_cast<char*>(nullptr));
+        execl(LIQUIDA_BIN, LIQUIDA_BIN, "serve", "--data", dir, "--partitions", "2", "--port", "0", static_cast<char*>(nullptr));
         _exit(127);
     }
     close(fds[1]);
@@ -94,6 +97,7 @@ TEST_CASE("serve opens the log, says it is ready and stops cleanly on SIGTERM", 
         out.append(buf, static_cast<size_t>(n));
     }
     CHECK(out.find("liquida.orders") != std::string::npos);
+    CHECK(out.find("listening on http://127.0.0.1:") != std::string::npos);
     REQUIRE(out.find("ready") != std::string::npos);
     kill(child, SIGTERM);
     int status = 0;
@@ -103,4 +107,65 @@ TEST_CASE("serve opens the log, says it is ready and stops cleanly on SIGTERM", 
     CHECK(WEXITSTATUS(status) == 0);
     CHECK(std::filesystem::exists(std::string(dir) + "/log/CURRENT"));
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("simulate publishes two seeded months and counts the rejected commands", "[cli][simulation]") {
+    liquida::test::TempDir dir;
+    const std::string config = std::string(LIQUIDA_SOURCE_DIR) + "/ops/config/liquida.json";
+    const std::string args = "simulate --data " + dir.str() + " --scale 0.01 --months 2 --start 2025-06 --seed 7 --no-sync";
+    auto r = run(args + " --config " + config);
+    INFO(r.out);
+    CHECK(r.code == 0);
+    CHECK(r.out.find("\n2025-06  accepted ") != std::string::npos);
+    CHECK(r.out.find("\n2025-07  accepted ") != std::string::npos);
+    CHECK(r.out.find("rejected by code:") != std::string::npos);
+    CHECK(r.out.find("consumption.item_already_consumed") != std::string::npos);
+    CHECK(r.out.find("events/s") != std::string::npos);
+    CHECK(std::filesystem::exists(dir.path() / "log" / "CURRENT"));
+    // Same seed again: the same command ids, so nothing is appended twice.
+    auto again = run(args + " --config " + config);
+    CHECK(again.code == 0);
+    CHECK(again.out.find("(0 already in the log)") == std::string::npos);
+
+    auto scale = run("simulate --data " + dir.str() + " --scale 0");
+    CHECK(scale.code == 2);
+    CHECK(scale.out.find("--scale") != std::string::npos);
+    auto start = run("simulate --data " + dir.str() + " --start 2025-13");
+    CHECK(start.code == 2);
+    CHECK(start.out.find("--start") != std::string::npos);
+    auto missing = run("simulate --data " + dir.str() + " --config " + dir.str() + "/none.json");
+    CHECK(missing.code == 1);
+    CHECK(missing.out.find("none.json") != std::string::npos);
+}
+
+TEST_CASE("token prints a token that verifies with the key in DIR, alone on its last line", "[cli]") {
+    liquida::test::TempDir dir;
+    auto r = run("token --role colegio --subject colegio --data " + dir.str());
+    REQUIRE(r.code == 0);
+    std::string out = r.out;
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    const std::string last = out.substr(out.rfind('\n') + 1);
+    // The same resolution as the child: LIQUIDA_KEY if the environment has it, else DIR/gateway.key.
+    auto key = liquida::gateway::resolve_key("", dir.str(), false);
+    REQUIRE(key.has_value());
+    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+    auto claims = liquida::gateway::verify(last, key->key, now);
+    REQUIRE(claims.has_value());
+    CHECK(claims->role == liquida::gateway::Role::colegio);
+    CHECK(claims->subject == "colegio");
+    CHECK(claims->expires_at_ms > now + 86'000'000);
+    CHECK(claims->expires_at_ms <= now + 86'400'000);
+
+    auto p = run("token --role prestador --subject 42 --ttl 60 --data " + dir.str());
+    CHECK(p.code == 0);
+    CHECK(p.out.find("prestador") != std::string::npos);
+
+    CHECK(run("token --role admin --subject x --data " + dir.str()).code == 2);
+    CHECK(run("token --subject x --data " + dir.str()).code == 2);
+    CHECK(run("token --role colegio --data " + dir.str()).code == 2);
+    CHECK(run("token --role prestador --subject sancor --data " + dir.str()).code == 2);
+    CHECK(run("token --role colegio --subject c --ttl 0 --data " + dir.str()).code == 2);
+    CHECK(run("token --role colegio --subject c --ttl -5 --data " + dir.str()).code == 2);
+    CHECK(run("token --role colegio --subject c --key-file " + dir.str() + "/none.key").code == 1);
 }
