@@ -25,6 +25,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "events/chain.h"
 #include "events/log.h"
 #include "log_record_generated.h"
 
@@ -48,6 +49,8 @@ struct PartitionState {
     int64_t next_offset = 0;           // leader-only: the next offset to assign
     int64_t committed_end = 0;         // under mu_: readable end
     domain::TimestampMs max_ts = INT64_MIN;  // leader-only: running max for the time index
+    Hash head = kGenesis;              // leader-only: hash of the last record, the next one's prev
+    std::string unsealable;            // set at open when the last record fails: appends refused
 };
 
 class EmbeddedLog final : public EventLog {
@@ -75,8 +78,18 @@ public:
                 PartitionState& st = parts_[t][static_cast<size_t>(p)];
                 std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, records()));
                 it->SeekForPrev(prefix + std::string(8, '\xff'));
-                if (it->Valid() && it->key().starts_with(prefix))
+                if (it->Valid() && it->key().starts_with(prefix)) {
                     st.next_offset = static_cast<int64_t>(get_be(it->key().data() + kTpKeySize, 8)) + 1;
+                    // The chain goes on from the last record's sealed hash.
+                    std::vector<uint64_t> scratch;
+                    // A damaged last record leaves the log readable (reads report it) but the
+                    // partition closed to appends: the chain would go on from a broken link.
+                    auto last = decode_record(it->value(), scratch);
+                    auto head = last ? from_hex(last->second.hash) : std::nullopt;
+                    if (head) st.head = *head;
+                    else st.unsealable = topics_[t].name + "/" + std::to_string(p) + " offset " + std::to_string(st.next_offset - 1) +
+                                         (last ? " carries no seal" : " fails verification") + ": the partition's chain cannot go on";
+                }
                 if (!it->status().ok()) return fail(errc::io_error, it->status().ToString());
                 std::unique_ptr<rocksdb::Iterator> ti(db_->NewIterator({}, time_index()));
                 ti->SeekForPrev(prefix + std::string(16, '\xff'));
@@ -97,6 +110,7 @@ public:
         size_t bytes = 0;
         for (const auto& r : batch.records) bytes += r.key.size() + r.value.size() + 64;
         if (bytes > kMaxBatchBytes) return fail(errc::invalid_argument, "batch larger than 16 MiB");
+        if (const std::string& why = part(*where).unsealable; !why.empty()) return fail(errc::corrupt_record, why);
 
         Pending p{std::move(batch), *where, std::nullopt, false};
         std::unique_lock lk(mu_);
@@ -153,7 +167,7 @@ public:
                 return fail(errc::corrupt_record, tp.topic + "/" + std::to_string(tp.partition) + ": offset " + std::to_string(expect) + " missing");
             auto rec = decode_record(it->value(), scratch);
             if (!rec) return fail(errc::corrupt_record, tp.topic + "/" + std::to_string(tp.partition) + " offset " + std::to_string(offset) + ": record fails verification");
-            out.push_back(StoredRecord{tp, offset, std::move(*rec)});
+            out.push_back(StoredRecord{tp, offset, std::move(rec->first), std::move(rec->second)});
         }
         if (!it->status().ok()) return fail(errc::io_error, it->status().ToString());
         if (expect != last) return fail(errc::corrupt_record, "offsets " + std::to_string(expect) + ".." + std::to_string(last) + " missing");
@@ -272,7 +286,7 @@ private:
     }
 
     // `scratch` holds an aligned copy: RocksDB values carry no alignment, FlatBuffers needs it.
-    static std::optional<Record> decode_record(rocksdb::Slice bytes, std::vector<uint64_t>& scratch) {
+    static std::optional<std::pair<Record, Seal>> decode_record(rocksdb::Slice bytes, std::vector<uint64_t>& scratch) {
         scratch.resize(bytes.size() / sizeof(uint64_t) + 1);
         std::memcpy(scratch.data(), bytes.data(), bytes.size());
         const auto* data = reinterpret_cast<const uint8_t*>(scratch.data());
@@ -287,7 +301,8 @@ private:
             for (const auto* h : *lr->headers())
                 r.headers.push_back(Header{h->key() ? h->key()->str() : std::string(), str(h->value())});
         }
-        return r;
+        Seal seal = take_seal(r.headers);
+        return std::pair{std::move(r), std::move(seal)};
     }
 
     static std::string idem_value(Where w, int64_t base, size_t count) {
@@ -332,7 +347,8 @@ private:
             if (fresh) it->second = part(p->where);
             PartitionState& st = it->second;
             const int64_t base = st.next_offset;
-            for (const Record& r : p->batch.records) {
+            for (Record& r : p->batch.records) {
+                st.head = seal(r, st.head);
                 wb.Put(records(), record_key(p->where, st.next_offset), encode_record(fbb, r));
                 if (st.max_ts == INT64_MIN || index_bucket(r.timestamp) > index_bucket(st.max_ts)) {
                     std::string k = tp_key(p->where.topic, p->where.partition);
@@ -362,6 +378,7 @@ private:
             PartitionState& live = parts_[k.first][static_cast<size_t>(k.second)];
             live.next_offset = st.next_offset;
             live.max_ts = st.max_ts;
+            live.head = st.head;
         }
     }
 

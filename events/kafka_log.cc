@@ -17,7 +17,13 @@
 // its key and "index/count", so such a partial batch is recognisable; the index only counts
 // complete batches, and a retry of a failed key first catches the tailer up with the
 // partition, so a batch that did land whole is reported as a duplicate, not written twice.
+//
+// The hash chain (events/chain.h): records are sealed as they are enqueued, under the same
+// mutex, so chain order is partition order. After a failed append the partition's chain
+// head is re-read from the tail before the next append. One writer per partition is assumed.
 #include "events/kafka_log.h"
+
+#include "events/chain.h"
 
 #include <librdkafka/rdkafka.h>
 
@@ -175,6 +181,13 @@ struct PartitionState {
     int64_t tail_pos = 0;   // the tailer has seen every offset below this
     int64_t known_end = 0;  // max(tail_pos, end of our own acknowledged appends)
     domain::TimestampMs max_ts = INT64_MIN;
+    std::string tail_hash;  // the seal hash of the last record the tailer saw
+};
+
+// Where an appender's hash chain of a partition stands (events/chain.h), under produce_mu_.
+struct ChainHead {
+    Hash head = kGenesis;
+    bool stale = false;  // an append failed: what landed is unknown, re-read the tail first
 };
 
 // A keyed batch the tailer is seeing record by record.
@@ -243,8 +256,10 @@ public:
             return fail(errc::io_error, "kafka log: cannot assign the tailer: " + describe(err));
         tailer_thread_ = std::thread([this] { tail(); });
 
-        for (const auto& [tp, st] : parts_)
+        for (const auto& [tp, st] : parts_) {
             if (auto r = catch_up(tp); !r) return r;
+            chain_[tp] = ChainHead{tail_head(tp), false};
+        }
         return ok;
     }
 
@@ -344,7 +359,9 @@ public:
             if (m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE || m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET)
                 failed = error{errc::offset_out_of_range, name(tp) + " offset " + std::to_string(next) + ": " + describe(m->err)};
             else if (!m->err && m->partition == tp.partition && tp.topic == rd_kafka_topic_name(m->rkt) && m->offset >= next) {
-                out.push_back(StoredRecord{tp, m->offset, decode(m)});
+                Record r = decode(m);
+                Seal seal = take_seal(r.headers);
+                out.push_back(StoredRecord{tp, m->offset, std::move(r), std::move(seal)});
                 next = m->offset + 1;
             }
             // Other errors are transient (librdkafka retries); the deadline bounds them.
@@ -579,10 +596,17 @@ private:
         if (it == parts_.end()) return;
         BatchMark mark;
         domain::TimestampMs ts = INT64_MIN;
+        std::string hash;
         if (!m->err) {
             rd_kafka_timestamp_type_t type;
             ts = rd_kafka_message_timestamp(m, &type);
             mark = decode_mark(m);
+            rd_kafka_headers_t* headers = nullptr;
+            const void* h = nullptr;
+            size_t size = 0;
+            if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+                rd_kafka_header_get_last(headers, kHeaderHash.data(), &h, &size) == RD_KAFKA_RESP_ERR_NO_ERROR && h)
+                hash.assign(static_cast<const char*>(h), size);
         }
         {
             std::lock_guard lk(mu_);
@@ -591,6 +615,7 @@ private:
             st.tail_pos = std::max(st.tail_pos, pos);
             st.known_end = std::max(st.known_end, st.tail_pos);
             st.max_ts = std::max(st.max_ts, ts);
+            if (!m->err && m->offset + 1 == st.tail_pos) st.tail_hash = std::move(hash);
             if (mark.count > 0) assemble(it->first, m->offset, mark);
         }
         cv_.notify_all();
@@ -612,8 +637,28 @@ private:
         }
     }
 
-    // Enqueues the batch's records in order, then waits for every delivery report.
+    // The chain head after the last record the tailer saw in `tp` (genesis when empty or
+    // unsealed: the chain check then reports the unsealed records).
+    Hash tail_head(const TopicPartition& tp) {
+        std::lock_guard lk(mu_);
+        return from_hex(parts_.at(tp).tail_hash).value_or(kGenesis);
+    }
+
+    // Enqueues the batch's records in order, sealed into the partition's chain, then waits for
+    // every delivery report.
     result<AppendResult> send(AppendBatch& batch) {
+        bool stale = false;
+        {
+            std::lock_guard g(produce_mu_);
+            stale = chain_.at(batch.tp).stale;
+        }
+        if (stale) {
+            // A failed append may have left a prefix of its records: go on from what landed.
+            if (auto r = catch_up(batch.tp); !r) return failure(r.error());
+            const Hash head = tail_head(batch.tp);
+            std::lock_guard g(produce_mu_);
+            chain_.at(batch.tp) = ChainHead{head, false};
+        }
         const size_t n = batch.records.size();
         Delivery d;
         d.remaining = n;
@@ -622,9 +667,11 @@ private:
         std::string enqueue_reason;
         {
             std::lock_guard g(produce_mu_);
+            ChainHead& chain = chain_.at(batch.tp);
             std::vector<rd_kafka_vu_t> vus;
             for (size_t i = 0; i < n && !enqueue_err; ++i) {
                 Record& r = batch.records[i];
+                chain.head = seal(r, chain.head);
                 const std::string mark = std::to_string(i) + "/" + std::to_string(n);
                 vus.assign(7, rd_kafka_vu_t{});
                 vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;
@@ -668,6 +715,10 @@ private:
         // librdkafka reports every enqueued message within message.timeout.ms.
         std::unique_lock lk(d.mu);
         d.cv.wait(lk, [&] { return d.remaining == 0; });
+        if (enqueue_err || d.err) {
+            std::lock_guard g(produce_mu_);
+            chain_.at(batch.tp).stale = true;
+        }
         if (enqueue_err)
             return fail(errc::io_error, "append to " + name(batch.tp) + " not acknowledged: " + describe(enqueue_err, enqueue_reason.c_str()));
         if (d.err)
@@ -682,6 +733,7 @@ private:
     std::thread poller_, tailer_thread_;
     std::atomic<bool> stopping_{false};
     std::mutex produce_mu_;  // keeps one batch's records contiguous in its partition
+    std::map<TopicPartition, ChainHead> chain_;  // under produce_mu_; keys fixed at start
     std::mutex read_mu_;     // the reader serves one read at a time
 
     std::mutex mu_;

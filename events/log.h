@@ -46,10 +46,19 @@ struct Record {
     friend bool operator==(const Record&, const Record&) = default;
 };
 
+// The log's tamper-evidence seal of a stored record (events/chain.h): hex SHA-256 of the
+// partition's previous record and of this one. Empty on a record that carries none.
+struct Seal {
+    std::string prev_hash;
+    std::string hash;
+    friend bool operator==(const Seal&, const Seal&) = default;
+};
+
 struct StoredRecord {
     TopicPartition tp;
     int64_t offset = 0;
     Record record;
+    Seal seal;
 };
 
 // Records appended together: all or none, at consecutive offsets of one partition.
@@ -74,7 +83,8 @@ public:
 
     virtual const std::vector<TopicSpec>& topics() const = 0;
 
-    // Returns once the batch is durable; an acknowledged batch is never lost.
+    // Returns once the batch is durable; an acknowledged batch is never lost. The log seals
+    // each record into its partition's hash chain (events/chain.h).
     virtual result<AppendResult> append(AppendBatch batch) = 0;
 
     // Records at offsets >= from, in offset order, at most max_records.

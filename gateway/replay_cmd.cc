@@ -1,6 +1,7 @@
 // `liquida replay`: a month rebuilt from the log into scratch views, its report written as
 // JSON, CSV and XLSX, and with --verify compared with the live views (docs/REPLAY.md).
-// Exit codes: 0 done (and verified), 1 a failure or differences, 2 bad arguments.
+// Exit codes: 0 done (and verified), 1 a failure, a broken hash chain or differences, 2 bad
+// arguments.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -117,6 +118,11 @@ int replay(const cli::Args& args) {
                      "not in the replay (see docs/REPLAY.md)\n",
                      static_cast<unsigned long long>(report.out_of_order));
     for (const auto& d : report.digests) std::printf("%s %s\n", d.view.c_str(), d.sha256.c_str());
+    if (const auto& broken = report.chain_break)
+        std::printf("chain BROKEN at %s/%d offset %lld: %s\n", broken->tp.topic.c_str(), broken->tp.partition,
+                    static_cast<long long>(broken->offset), broken->reason.c_str());
+    else
+        std::printf("chain intact: every record before the cut matches its partition's hash chain\n");
 
     auto files = replay::write_reports(report, out);
     if (!files) {
@@ -125,6 +131,7 @@ int replay(const cli::Args& args) {
     }
     for (const auto& f : *files) std::printf("wrote %s\n", f.string().c_str());
     std::fflush(stdout);
+    if (report.chain_break) return 1;  // altered records: nothing else of this replay can be trusted
     if (!args.flag("verify")) return 0;
 
     auto live = live_views(*log, data / "views", source, month_text);

@@ -53,12 +53,15 @@ private:
 };
 
 // Calls f(tp, offset, envelope) for every record of [from[tp], to[tp]) of every partition
-// named in `to`, in offset order per partition.
+// named in `to`, in offset order per partition. With `chains`, feeds each record to its
+// partition's verifier first (created from offset 0 when missing).
 template <class F>
-events::result<uint64_t> for_each_event(events::EventLog& log, const Offsets& from, const Offsets& to, F&& f) {
+events::result<uint64_t> for_each_event(events::EventLog& log, const Offsets& from, const Offsets& to, F&& f,
+                                        std::map<events::TopicPartition, events::ChainVerifier>* chains = nullptr) {
     uint64_t n = 0;
     for (const auto& [tp, end] : to) {
         const auto start = from.find(tp);
+        events::ChainVerifier* chain = chains ? &chains->try_emplace(tp, tp).first->second : nullptr;
         for (int64_t next = start == from.end() ? 0 : start->second; next < end;) {
             auto records = log.read(tp, next, static_cast<size_t>(std::min<int64_t>(end - next, kReadChunk)));
             if (!records) return failure(std::move(records).error());
@@ -67,6 +70,7 @@ events::result<uint64_t> for_each_event(events::EventLog& log, const Offsets& fr
                 return fail(errc::io_error, "replay: read of " + position(tp, next) + " returned offset " + std::to_string(records->front().offset));
             for (const events::StoredRecord& r : *records) {
                 if (r.offset >= end) break;
+                if (chain) chain->feed(r);
                 auto e = events::decode(r.record.value);
                 if (!e) return fail(errc::corrupt_record, "replay: record " + position(tp, r.offset) + " does not decode: " + e.error().message);
                 f(tp, r.offset, *e);
@@ -307,12 +311,21 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
     std::optional<events::error> fold_error;
     uint64_t out_of_order = 0;
     std::thread fold([&] {
-        auto n = for_each_event(log, {}, r.cut_offsets, [&](const events::TopicPartition&, int64_t, const events::Envelope& e) {
-            domain::evolve(out.ledgers[e.provider_id], e.payload, e.occurred_at);
-        });
+        std::map<events::TopicPartition, events::ChainVerifier> chains;
+        auto n = for_each_event(
+            log, {}, r.cut_offsets,
+            [&](const events::TopicPartition&, int64_t, const events::Envelope& e) {
+                domain::evolve(out.ledgers[e.provider_id], e.payload, e.occurred_at);
+            },
+            &chains);
         if (!n) {
             fold_error = std::move(n).error();
             return;
+        }
+        for (const auto& [tp, end] : r.cut_offsets) {
+            const events::ChainVerifier& v = chains.try_emplace(tp, tp).first->second;
+            if (v.broken() && !r.chain_break) r.chain_break = v.broken();
+            r.chain.push_back(ChainEnd{tp, end, events::to_hex(v.head())});
         }
         auto late = count_out_of_order(log, r.cut_offsets, r.cut);
         if (!late) fold_error = std::move(late).error();

@@ -23,6 +23,7 @@
 #include "domain/config.h"
 #include "domain/queries.h"
 #include "domain/state.h"
+#include "events/chain.h"
 #include "events/errc.h"
 #include "events/log.h"
 #include "projections/views.h"
@@ -107,6 +108,14 @@ struct Totals {
     friend bool operator==(const Totals&, const Totals&) = default;
 };
 
+// Where a partition's hash chain stands at the cut: the month-close record holds one per
+// partition, so an auditor holding a copy can check that no event before it was altered since.
+struct ChainEnd {
+    events::TopicPartition tp;
+    int64_t end = 0;   // the cut offset: records below it are the month's
+    std::string hash;  // hex seal hash of the record at end - 1; the genesis hash when end is 0
+};
+
 struct Report {
     Period month;
     TimestampMs cut = 0;  // cut_of(month)
@@ -117,6 +126,9 @@ struct Report {
     // the cut: appended out of time order, so not in this replay. 0 when appends kept time order.
     uint64_t out_of_order = 0;
     std::vector<projections::ViewDigest> digests;  // of the replayed views, as `views digest`
+    // Every record below the cut checked against its partition's hash chain from offset 0.
+    std::vector<ChainEnd> chain;                      // per partition; complete when chain_break is empty
+    std::optional<events::ChainBreak> chain_break;   // the first broken link, if any
     // Settlement of the period: per obra social (roll_up, provider 0), then per provider,
     // both in (obra social, provider) order.
     std::vector<projections::SettlementRow> settlement_by_obra_social;
@@ -137,8 +149,9 @@ struct Replay {
 
 // Rebuilds month `month` from offset 0 of every partition up to its cut: the views into
 // options.scratch_dir (Runner::catch_up_to the cut offsets) and, from the same events, the
-// providers' domain ledgers (A10, F4). A record that does not decode fails with
-// errc::corrupt_record and its position. Checkpoints are not kept yet: always from scratch.
+// providers' domain ledgers (A10, F4), checking every record against its partition's hash
+// chain (a broken link is reported in Report::chain_break, the replay goes on). A record that
+// does not decode fails with errc::corrupt_record and its position. Checkpoints are not kept yet: always from scratch.
 events::result<Replay> replay_month(events::EventLog& log, Period month, const domain::Config& config, const ReplayOptions& options);
 
 // --- Verification against the live views ---
@@ -186,6 +199,10 @@ std::vector<std::pair<std::string, std::string>> settlement_fields(const project
 // File names, for `month` 2025-06: report-2025-06.json; settlement-2025-06.csv, padron-,
 // pending-, validation-, invoices-2025-06.csv; report-2025-06.xlsx.
 std::string file_stem(std::string_view section, Period month);  // "settlement-2025-06"
+
+// The month-close record (close-2025-06.json): month, cut and per partition the end offset
+// and the last record's hash. Only for an intact chain.
+std::string close_record_json(const Report& report);
 
 // JSON: money in integer centavos, dates YYYY-MM-DD, instants ISO-8601 in Argentina time.
 std::string report_json(const Report& report);

@@ -431,6 +431,13 @@ std::string report_json(const Report& r) {
     for (const auto& d : r.digests) digests.push_back({{"view", d.view}, {"sha256", d.sha256}, {"rows", d.rows}});
     ojson totals = ojson::object();
     for (const auto& [column, value] : summary(r)) totals[column.key] = to_json(value);
+    ojson chain = ojson::object();
+    chain["intact"] = !r.chain_break.has_value();
+    chain["broken"] = r.chain_break ? ojson{{"topic", r.chain_break->tp.topic},
+                                            {"partition", r.chain_break->tp.partition},
+                                            {"offset", r.chain_break->offset},
+                                            {"reason", r.chain_break->reason}}
+                                    : ojson(nullptr);
     std::vector<std::pair<std::string, ojson>> members{{"month", domain::to_string(r.month)},
                                                        {"cut", iso_local(r.cut)},
                                                        {"cut_ms", r.cut},
@@ -439,6 +446,7 @@ std::string report_json(const Report& r) {
                                                        {"out_of_order", r.out_of_order},
                                                        {"cut_offsets", offsets},
                                                        {"digests", digests},
+                                                       {"chain", chain},
                                                        {"totals", totals}};
     for (const Table& t : tables(r)) {
         ojson rows = ojson::array();
@@ -472,6 +480,15 @@ std::map<std::string, std::string> report_csv(const Report& r) {
     return out;
 }
 
+std::string close_record_json(const Report& r) {
+    using ojson = nlohmann::ordered_json;
+    ojson partitions = ojson::array();
+    for (const ChainEnd& c : r.chain)
+        partitions.push_back({{"topic", c.tp.topic}, {"partition", c.tp.partition}, {"end_offset", c.end}, {"last_hash", c.hash}});
+    ojson close{{"month", domain::to_string(r.month)}, {"cut", iso_local(r.cut)}, {"cut_ms", r.cut}, {"partitions", partitions}};
+    return close.dump(1) + "\n";
+}
+
 events::result<std::vector<std::filesystem::path>> write_reports(const Report& r, const std::filesystem::path& dir) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
@@ -480,6 +497,11 @@ events::result<std::vector<std::filesystem::path>> write_reports(const Report& r
     const auto json_path = dir / (file_stem("report", r.month) + ".json");
     if (auto w = write_file(json_path, report_json(r)); !w) return failure(std::move(w).error());
     files.push_back(json_path);
+    if (!r.chain_break) {  // a close record vouches for the chain: none for a broken one
+        const auto close_path = dir / (file_stem("close", r.month) + ".json");
+        if (auto w = write_file(close_path, close_record_json(r)); !w) return failure(std::move(w).error());
+        files.push_back(close_path);
+    }
 
     const std::vector<Table> all = tables(r);
     for (const Table& t : all) {
@@ -494,7 +516,12 @@ events::result<std::vector<std::filesystem::path>> write_reports(const Report& r
     std::vector<std::pair<Column, Value>> items{{{"month", "Mes", Kind::text}, text(domain::to_string(r.month))},
                                                 {{"cut", "Corte", Kind::text}, text(iso_local(r.cut))},
                                                 {{"as_of", "Al dia", Kind::text}, date(r.as_of)},
-                                                {{"events", "Eventos", Kind::integer}, count(r.events)}};
+                                                {{"events", "Eventos", Kind::integer}, count(r.events)},
+                                                {{"chain", "Cadena de hashes", Kind::text},
+                                                 text(r.chain_break ? "ROTA en " + r.chain_break->tp.topic + "/" +
+                                                                          std::to_string(r.chain_break->tp.partition) + " offset " +
+                                                                          std::to_string(r.chain_break->offset)
+                                                                    : std::string("integra"))}};
     for (const auto& d : r.digests) items.push_back({{"sha256", "SHA-256 " + d.view, Kind::text}, text(d.sha256)});
     for (auto& item : summary(r)) items.push_back(std::move(item));
     x.summary_sheet("Resumen", items);

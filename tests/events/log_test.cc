@@ -6,6 +6,7 @@
 #include <set>
 #include <thread>
 
+#include "events/chain.h"
 #include "events/kafka_log.h"
 #include "events/kafka_mock.h"
 #include "events/log.h"
@@ -283,6 +284,57 @@ TEMPLATE_TEST_CASE("offset_for_time finds the first offset at or after a timesta
     CHECK(*reopened->offset_for_time({"a", 0}, 9001) == 14);
 }
 
+TEMPLATE_TEST_CASE("every record is sealed into its partition's hash chain, which goes on across reopens",
+                   "[events][log][chain]", EmbeddedBackend, KafkaBackend) {
+    TestType backend;
+    {
+        auto log = backend.open();
+        Record forged = rec("one", 10);
+        forged.headers.push_back(Header{std::string(kHeaderHash), "forged by the caller"});
+        REQUIRE(log->append(batch("a", 0, {forged, rec("two", 11)})));
+        REQUIRE(log->append(batch("b", 2, {rec("x", 5)})));
+    }
+    auto log = backend.open();  // a new log goes on from the last stored hash
+    REQUIRE(log->append(batch("a", 0, {rec("three", 12)})));
+    auto read = log->read({"a", 0}, 0, 10);
+    REQUIRE(read);
+    REQUIRE(read->size() == 3);
+    CHECK((*read)[0].record == rec("one", 10));  // the caller's seal header is gone; seals are not headers
+    CHECK((*read)[0].seal.prev_hash == to_hex(kGenesis));
+    Hash h = kGenesis;
+    ChainVerifier verifier({"a", 0});
+    for (const StoredRecord& r : *read) {
+        CHECK(r.seal.prev_hash == to_hex(h));
+        h = chain_hash(h, r.record);  // a pure function of the records: the same on every backend
+        CHECK(r.seal.hash == to_hex(h));
+        CHECK(verifier.feed(r));
+    }
+    CHECK(verifier.next() == 3);
+    CHECK(verifier.head() == h);
+    CHECK(log->read({"b", 2}, 0, 1)->at(0).seal.prev_hash == to_hex(kGenesis));  // partitions chain apart
+
+    // What the verifier reports: the first record that breaks, and why.
+    auto altered = *read;
+    altered[1].record.value = "TWO";
+    ChainVerifier v1({"a", 0});
+    CHECK(v1.feed(altered[0]));
+    CHECK_FALSE(v1.feed(altered[1]));
+    CHECK_FALSE(v1.feed(altered[2]));
+    REQUIRE(v1.broken());
+    CHECK(v1.broken()->offset == 1);
+    CHECK(v1.broken()->reason.find("altered") != std::string::npos);
+    ChainVerifier v2({"a", 0});
+    CHECK(v2.feed(altered[0]));
+    CHECK_FALSE(v2.feed(altered[2]));  // a record dropped
+    CHECK(v2.broken()->offset == 2);
+    auto relinked = *read;
+    relinked[2].seal.prev_hash = relinked[0].seal.hash;
+    ChainVerifier v3({"a", 0}, 1, *from_hex((*read)[0].seal.hash));  // starting mid-partition, from a known head
+    CHECK(v3.feed(relinked[1]));
+    CHECK_FALSE(v3.feed(relinked[2]));
+    CHECK(v3.broken()->reason.find("prev_hash") != std::string::npos);
+}
+
 TEST_CASE("a record damaged on disk is reported, never returned", "[events][log]") {
     test::TempDir dir;
     {
@@ -307,4 +359,10 @@ TEST_CASE("a record damaged on disk is reported, never returned", "[events][log]
     REQUIRE_FALSE(bad);
     CHECK(bad.error().code == errc::corrupt_record);
     CHECK(bad.error().message.find("offset 1") != std::string::npos);
+    // Its partition's chain cannot go on from a damaged record: appends there are refused.
+    auto refused = log->append(batch("a", 0, {rec("after")}));
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == errc::corrupt_record);
+    CHECK(*log->end_offset({"a", 0}) == 2);
+    CHECK(log->append(batch("a", 1, {rec("elsewhere")})));
 }

@@ -2,6 +2,7 @@
 // views held at its end; events recorded after a cut leave the old month alone, show in the
 // live views and are reported by --verify; the JSON, CSV and XLSX reports agree.
 #include <catch2/catch.hpp>
+#include <rocksdb/db.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -18,6 +19,8 @@
 
 #include "domain/decide.h"
 #include "domain/simulation.h"
+#include "events/codec.h"
+#include "events/topics.h"
 #include "replay/replay.h"
 #include "world.h"
 
@@ -316,7 +319,7 @@ TEST_CASE("replay: the CSV and XLSX reports open and their totals match the JSON
     const fs::path dir = w.dir.path() / "report";
     auto files = replay::write_reports(report, dir);
     REQUIRE(files.has_value());
-    CHECK(files->size() == 7);
+    CHECK(files->size() == 8);  // the JSON, the close record, five CSVs, the XLSX
     for (const auto& f : *files) CHECK(fs::file_size(f) > 0);
 
     const auto json = nlohmann::json::parse(read_file(dir / "report-2025-07.json"));
@@ -392,6 +395,91 @@ TEST_CASE("replay: the CSV and XLSX reports open and their totals match the JSON
     const std::regex cell("<c r=\"F([0-9]+)\"[^>]*><v>([^<]+)</v>");
     for (auto it = std::sregex_iterator(f4.begin(), f4.end(), cell); it != std::sregex_iterator(); ++it) amount += std::stod((*it)[2].str());
     CHECK(std::llround(amount * 100) == totals.at("invoices_amount").get<Centavos>());
+}
+
+TEST_CASE("replay: one byte of one event altered on disk is reported at its exact position", "[replay][chain]") {
+    World w;
+    simulate(w, 1);
+    const Period month = kStart;
+    {
+        auto r = replay::replay_month(*w.log, month, seed_config(), options_in(w, "intact"));
+        REQUIRE(r.has_value());
+        CHECK_FALSE(r->report.chain_break.has_value());
+        // The month-close record: per partition the cut offset and the hash of the record before it.
+        const auto close = nlohmann::json::parse(replay::close_record_json(r->report));
+        REQUIRE(close["partitions"].size() == r->report.cut_offsets.size());
+        for (const auto& p : close["partitions"]) {
+            const liquida::events::TopicPartition tp{p["topic"].get<std::string>(), p["partition"].get<int32_t>()};
+            const int64_t end = p["end_offset"].get<int64_t>();
+            CHECK(end == r->report.cut_offsets.at(tp));
+            if (end == 0) continue;
+            auto last = w.log->read(tp, end - 1, 1);
+            REQUIRE(last.has_value());
+            CHECK(p["last_hash"].get<std::string>() == last->at(0).seal.hash);
+        }
+    }
+
+    // An order's amount, one centavo more, in the RocksDB record itself: the event still decodes.
+    const liquida::events::TopicPartition tp{"liquida.orders", 1};
+    const int64_t cut = *w.log->offset_for_time(tp, replay::cut_of(month));
+    REQUIRE(cut > 20);
+    int64_t target = -1;
+    std::string pattern;
+    for (int64_t o = cut / 2; o < cut && target < 0; ++o) {
+        auto rec = w.log->read(tp, o, 1);
+        REQUIRE(rec.has_value());
+        auto e = liquida::events::decode(rec->at(0).record.value);
+        REQUIRE(e.has_value());
+        if (const auto* loaded = std::get_if<liquida::domain::OrderLoaded>(&e->payload); loaded && loaded->amount > 1000) {
+            pattern.assign(reinterpret_cast<const char*>(&loaded->amount), sizeof loaded->amount);  // little-endian, as FlatBuffers
+            target = o;
+        }
+    }
+    REQUIRE(target >= 0);
+    w.log.reset();
+    {
+        rocksdb::DB* raw = nullptr;
+        std::vector<rocksdb::ColumnFamilyHandle*> handles;
+        std::vector<rocksdb::ColumnFamilyDescriptor> cfs{{rocksdb::kDefaultColumnFamilyName, {}}, {"records", {}},
+                                                         {"time_index", {}}, {"idempotency", {}}};
+        REQUIRE(rocksdb::DB::Open({}, (w.dir.path() / "log").string(), cfs, &handles, &raw).ok());
+        std::string key;  // [topic u16][partition u32][offset u64], big-endian; orders is topic 1
+        for (uint64_t v : {uint64_t{1} << 32 | uint64_t{1}, static_cast<uint64_t>(target)})
+            for (int i = 7; i >= 0; --i) key.push_back(static_cast<char>(v >> (8 * i)));
+        key.erase(0, 2);  // the first value is 6 bytes wide
+        std::string value;
+        REQUIRE(raw->Get({}, handles[1], key, &value).ok());
+        const auto at = value.find(pattern);
+        REQUIRE(at != std::string::npos);
+        REQUIRE(value.find(pattern, at + 1) == std::string::npos);
+        value[at] = static_cast<char>(value[at] ^ 1);
+        REQUIRE(raw->Put({}, handles[1], key, value).ok());
+        for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
+        delete raw;
+    }
+    auto reopened = liquida::events::open_embedded_log({(w.dir.path() / "log").string(), liquida::events::default_topics(4), false});
+    REQUIRE(reopened.has_value());
+    w.log = std::move(*reopened);
+    auto altered = w.log->read(tp, target, 1);
+    REQUIRE(altered.has_value());  // a valid record, only its amount changed
+    auto r = replay::replay_month(*w.log, month, seed_config(), options_in(w, "altered"));
+    REQUIRE(r.has_value());
+    REQUIRE(r->report.chain_break.has_value());
+    CHECK(r->report.chain_break->tp == tp);
+    CHECK(r->report.chain_break->offset == target);
+    CHECK(r->report.chain_break->reason.find("altered") != std::string::npos);
+
+    w.log.reset();
+    w.views.reset();
+    const fs::path out = w.dir.path() / "report";
+    const Run cli = run("replay --month 2025-06 --data " + w.dir.str() + " --partitions 4 --out " + out.string() + config_arg());
+    INFO(cli.out);
+    CHECK(cli.code == 1);
+    CHECK(cli.out.find("chain BROKEN at liquida.orders/1 offset " + std::to_string(target) + ":") != std::string::npos);
+    CHECK_FALSE(fs::exists(out / "close-2025-06.json"));  // no close record vouches for a broken chain
+    const auto report = nlohmann::json::parse(read_file(out / "report-2025-06.json"));
+    CHECK(report["chain"]["intact"] == false);
+    CHECK(report["chain"]["broken"]["offset"] == target);
 }
 
 TEST_CASE("replay: bad arguments exit 2", "[replay]") {
