@@ -66,7 +66,7 @@ std::vector<cli::OptionSpec> replay_options() {
     options.push_back({"month", "YYYY-MM", "the month to replay: every event recorded before its end in Argentina time", ""});
     options.push_back({"out", "dir", "where the report files go (default DATA/replay/YYYY-MM)", ""});
     options.push_back({"verify", "", "compare the month's settlement with the live views (DATA/views, brought up to date first); exit 1 on differences", ""});
-    options.push_back({"from-scratch", "", "replay from offset 0 (the only way for now: monthly checkpoints are not kept yet)", ""});
+    options.push_back({"from-scratch", "", "rebuild the views from offset 0, not from the checkpoint of an earlier month (DATA/checkpoints)", ""});
     options.push_back(config_option());
     return options;
 }
@@ -93,6 +93,8 @@ int replay(const cli::Args& args) {
     replay::ReplayOptions options;
     options.scratch_dir = out / ".scratch-views";
     options.source = source;
+    options.checkpoints_dir = data / "checkpoints";
+    options.from_scratch = args.flag("from-scratch");
     options.progress = [&](const replay::Progress& p) { print_progress(p, month_text); };
 
     const replay::TimestampMs cut = replay::cut_of(*month);
@@ -109,9 +111,13 @@ int replay(const cli::Args& args) {
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
     const replay::Report& report = replayed->report;
-    std::printf("replay %s: %llu events recorded before the cut (%s) replayed from scratch in %.2f s (%.0f events/s) from the %s\n",
-                month_text.c_str(), static_cast<unsigned long long>(report.events), iso_cut(cut).c_str(),
-                seconds, seconds > 0 ? static_cast<double>(report.events) / seconds : 0.0, describe_log(args).c_str());
+    const std::string start = report.from_checkpoint ? "the checkpoint of " + domain::to_string(*report.from_checkpoint) : "scratch";
+    std::printf("replay %s: %llu events recorded before the cut (%s), views from %s (%llu events applied), in %.2f s (%.0f events/s) from the %s\n",
+                month_text.c_str(), static_cast<unsigned long long>(report.events), iso_cut(cut).c_str(), start.c_str(),
+                static_cast<unsigned long long>(report.applied), seconds, seconds > 0 ? static_cast<double>(report.events) / seconds : 0.0,
+                describe_log(args).c_str());
+    if (report.checkpoint_kept)
+        std::printf("kept the checkpoint %s\n", (options.checkpoints_dir / month_text).string().c_str());
     if (report.out_of_order > 0)
         std::fprintf(stderr,
                      "liquida replay: warning: %llu records recorded before the cut were appended after a later one and are "

@@ -8,6 +8,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
@@ -441,6 +442,16 @@ public:
         }
         db_->ReleaseSnapshot(snap);
         return out;
+    }
+
+    events::result<ok_t> checkpoint(const std::string& dir) const override {
+        rocksdb::Checkpoint* raw = nullptr;
+        if (auto st = rocksdb::Checkpoint::Create(db_.get(), &raw); !st.ok()) return fail(errc::io_error, "views: " + st.ToString());
+        std::unique_ptr<rocksdb::Checkpoint> cp(raw);
+        // log_size_for_flush 0: flush first, so the copy is SST files only, without a WAL.
+        if (auto st = cp->CreateCheckpoint(dir, 0); !st.ok())
+            return fail(errc::io_error, "views: checkpoint into " + dir + ": " + st.ToString());
+        return ok;
     }
 
     std::unique_ptr<Batch> begin(bool deltas) override { return std::make_unique<StoreBatch>(*this, deltas); }

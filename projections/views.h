@@ -207,6 +207,10 @@ public:
     // One line per view: hash over its rows in key order, equal for equal contents.
     virtual std::vector<ViewDigest> digests() const = 0;
 
+    // A consistent copy of the views as they stand now into `dir`, which must not exist:
+    // RocksDB's checkpoint (hard links to the immutable files). Views::open opens it.
+    virtual events::result<liquida::ok_t> checkpoint(const std::string& dir) const = 0;
+
     // Used by the runner: a batch applies decoded events in memory; commit writes the
     // changed rows and the offsets in one RocksDB WriteBatch, so a crash loses both or neither.
     class Batch {

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <thread>
@@ -28,6 +30,55 @@ constexpr size_t kReadChunk = 4096;
 
 std::string position(const events::TopicPartition& tp, int64_t offset) {
     return tp.topic + "/" + std::to_string(tp.partition) + "@" + std::to_string(offset);
+}
+
+// A kept month: its views at the cut and the month-close record they were made with.
+struct Checkpoint {
+    Period month;
+    std::filesystem::path views;
+    std::map<events::TopicPartition, ChainEnd> close;
+};
+
+std::optional<Checkpoint> read_checkpoint(const std::filesystem::path& dir, Period month) {
+    Checkpoint c{month, dir / "views", {}};
+    std::ifstream in(dir / "close.json");
+    if (!in || !std::filesystem::exists(c.views / "CURRENT")) return std::nullopt;
+    const auto j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_discarded() || !j.contains("partitions") || !j["partitions"].is_array()) return std::nullopt;
+    for (const auto& p : j["partitions"]) {
+        if (!p.is_object() || !p.value("topic", nlohmann::json()).is_string()) return std::nullopt;
+        events::TopicPartition tp{p["topic"].get<std::string>(), p.value("partition", 0)};
+        c.close[tp] = ChainEnd{tp, p.value("end_offset", int64_t{0}), p.value("last_hash", std::string())};
+    }
+    return c;
+}
+
+// The newest readable checkpoint of a month that ended before `cut`.
+std::optional<Checkpoint> checkpoint_before(const std::filesystem::path& dir, TimestampMs cut) {
+    std::error_code ec;
+    std::optional<Checkpoint> best;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+        const auto m = domain::parse_period(entry.path().filename().string());
+        if (!m || cut_of(*m) >= cut || (best && *m < best->month)) continue;
+        if (auto c = read_checkpoint(entry.path(), *m)) best = std::move(c);
+    }
+    return best;
+}
+
+// A copy of a checkpoint's RocksDB to open read-write: the immutable SST files hard-linked
+// (copied across file systems), the rest copied.
+events::result<liquida::ok_t> clone_db(const std::filesystem::path& from, const std::filesystem::path& to) {
+    std::error_code ec;
+    std::filesystem::create_directories(to, ec);
+    for (const auto& entry : std::filesystem::directory_iterator(from, ec)) {
+        const auto target = to / entry.path().filename();
+        std::error_code link;
+        if (entry.path().extension() == ".sst") std::filesystem::create_hard_link(entry.path(), target, link);
+        if (entry.path().extension() != ".sst" || link) std::filesystem::copy_file(entry.path(), target, ec);
+        if (ec) break;
+    }
+    if (ec) return fail(errc::io_error, "replay: cannot copy the checkpoint " + from.string() + ": " + ec.message());
+    return liquida::ok;
 }
 
 // Calls options.progress about every options.progress_every.
@@ -240,6 +291,58 @@ struct ScratchDir {
     }
 };
 
+// The checkpoint to start from at `cut` (none when disabled or there is none), checked to fit
+// the log's offsets at the cut.
+events::result<std::optional<Checkpoint>> usable_checkpoint(const ReplayOptions& options, TimestampMs cut, const Offsets& at_cut) {
+    if (options.checkpoints_dir.empty() || options.from_scratch) return std::optional<Checkpoint>();
+    auto checkpoint = checkpoint_before(options.checkpoints_dir, cut);
+    if (checkpoint)
+        for (const auto& [tp, c] : checkpoint->close) {
+            const auto end = at_cut.find(tp);
+            if (end == at_cut.end() || c.end > end->second)
+                return fail(errc::config_mismatch, "replay: the checkpoint of " + domain::to_string(checkpoint->month) +
+                                                       " does not fit this log (" + position(tp, c.end) +
+                                                       " is past the cut); replay with --from-scratch");
+        }
+    return checkpoint;
+}
+
+// Views at `ends` in options.scratch_dir (emptied first): the checkpoint's, or empty ones,
+// brought up to the ends.
+events::result<ViewsAt> build_views(events::EventLog& log, const Offsets& ends, const std::optional<Checkpoint>& checkpoint,
+                                    const ReplayOptions& options) {
+    std::error_code ec;
+    std::filesystem::remove_all(options.scratch_dir, ec);
+    if (ec) return fail(errc::io_error, "replay: cannot empty " + options.scratch_dir.string() + ": " + ec.message());
+    if (checkpoint)
+        if (auto c = clone_db(checkpoint->views, options.scratch_dir); !c) return failure(std::move(c).error());
+    auto views = projections::Views::open(options.scratch_dir.string(), options.source);
+    if (!views) return failure(std::move(views).error());
+    ViewsAt out{std::move(*views), checkpoint ? std::optional(checkpoint->month) : std::nullopt, 0, 0};
+    uint64_t start = 0;
+    for (const auto& [tp, end] : ends) {
+        const int64_t applied = out.views->applied(tp);
+        if (checkpoint) {
+            const auto c = checkpoint->close.find(tp);
+            if (applied != (c == checkpoint->close.end() ? 0 : c->second.end))
+                return fail(errc::corrupt_record, "replay: the checkpoint of " + domain::to_string(checkpoint->month) + " holds views at " +
+                                                      position(tp, applied) + ", its close record says otherwise");
+        }
+        start += static_cast<uint64_t>(applied);
+        out.events += static_cast<uint64_t>(end);
+    }
+    projections::Runner runner(log, *out.views, {options.max_batch});
+    Ticker ticker(options, "views", out.events - start);
+    runner.on_progress([&](size_t events) { ticker.add(events); });
+    auto applied = runner.catch_up_to(ends);
+    if (!applied) return failure(std::move(applied).error());
+    out.applied = *applied;
+    if (start + *applied != out.events)
+        return fail(errc::io_error, "replay: applied " + std::to_string(start + *applied) + " events, the cut holds " +
+                                        std::to_string(out.events));
+    return out;
+}
+
 }  // namespace
 
 TimestampMs cut_of(Period month) noexcept {
@@ -258,8 +361,9 @@ double Progress::eta_seconds() const noexcept {
     return static_cast<double>(total - done) / rate;
 }
 
-events::result<Offsets> cut_offsets(events::EventLog& log, Period month) {
-    const TimestampMs cut = cut_of(month);
+events::result<Offsets> cut_offsets(events::EventLog& log, Period month) { return offsets_at(log, cut_of(month)); }
+
+events::result<Offsets> offsets_at(events::EventLog& log, TimestampMs cut) {
     Offsets out;
     for (const auto& t : log.topics())
         for (int32_t p = 0; p < t.partitions; ++p) {
@@ -306,16 +410,26 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
     r.cut_offsets = std::move(*offsets);
     for (const auto& [tp, o] : r.cut_offsets) r.events += static_cast<uint64_t>(o);
 
+    auto usable = usable_checkpoint(options, r.cut, r.cut_offsets);
+    if (!usable) return failure(std::move(usable).error());
+    const std::optional<Checkpoint> checkpoint = std::move(*usable);
+
     // The domain's ledgers fold on a second thread while the views are rebuilt: the same
     // events, read twice. Each ledger's sub-states fold one topic each, so topic order is free.
     std::optional<events::error> fold_error;
     uint64_t out_of_order = 0;
+    std::optional<events::ChainBreak> off_close;  // the chain does not reach the checkpoint's close record
     std::thread fold([&] {
         std::map<events::TopicPartition, events::ChainVerifier> chains;
         auto n = for_each_event(
             log, {}, r.cut_offsets,
-            [&](const events::TopicPartition&, int64_t, const events::Envelope& e) {
+            [&](const events::TopicPartition& tp, int64_t offset, const events::Envelope& e) {
                 domain::evolve(out.ledgers[e.provider_id], e.payload, e.occurred_at);
+                if (!checkpoint || off_close) return;
+                const auto c = checkpoint->close.find(tp);
+                if (c != checkpoint->close.end() && offset + 1 == c->second.end && events::to_hex(chains.at(tp).head()) != c->second.hash)
+                    off_close = events::ChainBreak{tp, offset, "its hash differs from the month-close record of " +
+                                                                   domain::to_string(checkpoint->month)};
             },
             &chains);
         if (!n) {
@@ -327,6 +441,7 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
             if (v.broken() && !r.chain_break) r.chain_break = v.broken();
             r.chain.push_back(ChainEnd{tp, end, events::to_hex(v.head())});
         }
+        if (!r.chain_break) r.chain_break = off_close;
         auto late = count_out_of_order(log, r.cut_offsets, r.cut);
         if (!late) fold_error = std::move(late).error();
         else out_of_order = *late;
@@ -338,22 +453,20 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
         }
     } join{fold};
 
+    // This month's checkpoint, once the month has ended: built beside the others, renamed
+    // into place when the chain is known intact.
+    std::optional<std::filesystem::path> kept;
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    if (!options.checkpoints_dir.empty() && r.cut <= now) kept = options.checkpoints_dir / (".new-" + domain::to_string(month));
+
     {
         ScratchDir scratch{options.scratch_dir};
+        auto built = build_views(log, r.cut_offsets, checkpoint, options);
+        if (!built) return failure(std::move(built).error());
+        r.from_checkpoint = built->from_checkpoint;
+        r.applied = built->applied;
         std::error_code ec;
-        std::filesystem::remove_all(scratch.path, ec);
-        if (ec) return fail(errc::io_error, "replay: cannot empty " + scratch.path.string() + ": " + ec.message());
-        auto views = projections::Views::open(scratch.path.string(), options.source);
-        if (!views) return failure(std::move(views).error());
-        projections::Runner runner(log, **views, {options.max_batch});
-        Ticker ticker(options, "views", r.events);
-        runner.on_progress([&](size_t events) { ticker.add(events); });
-        auto applied = runner.catch_up_to(r.cut_offsets);
-        if (!applied) return failure(std::move(applied).error());
-        if (*applied != r.events)
-            return fail(errc::io_error, "replay: applied " + std::to_string(*applied) + " events, the cut holds " + std::to_string(r.events));
-
-        const projections::Views& v = **views;
+        const projections::Views& v = *built->views;
         r.digests = v.digests();
         r.settlement = v.settlement({month, std::nullopt, std::nullopt});
         std::sort(r.settlement.begin(), r.settlement.end(), by_os_provider);
@@ -367,11 +480,29 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
             r.padron.push_back(std::move(entry));
         }
         r.pending = v.pending({});
+        if (kept) {
+            std::filesystem::remove_all(*kept, ec);
+            std::filesystem::create_directories(*kept, ec);
+            if (auto c = v.checkpoint((*kept / "views").string()); !c) return failure(std::move(c).error());
+        }
     }  // the scratch views are closed and removed here
 
     fold.join();
     if (fold_error) return failure(std::move(*fold_error));
     r.out_of_order = out_of_order;
+    if (kept) {
+        // Kept only for an intact chain: a checkpoint vouches for everything before its cut.
+        std::error_code ec;
+        const auto final_dir = options.checkpoints_dir / domain::to_string(month);
+        if (!r.chain_break) {
+            std::ofstream(*kept / "close.json") << close_record_json(r);
+            std::filesystem::remove_all(final_dir, ec);
+            std::filesystem::rename(*kept, final_dir, ec);
+            if (ec) return fail(errc::io_error, "replay: cannot keep the checkpoint " + final_dir.string() + ": " + ec.message());
+            r.checkpoint_kept = true;
+        }
+        std::filesystem::remove_all(*kept, ec);
+    }
 
     for (const domain::ObraSocialConfig& os : config.obras_sociales)
         for (const auto& [provider, ledger] : out.ledgers)
@@ -392,6 +523,15 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
     }
     sum_totals(r);
     return out;
+}
+
+events::result<ViewsAt> views_at(events::EventLog& log, TimestampMs cut, const ReplayOptions& options) {
+    if (options.scratch_dir.empty()) return fail(errc::invalid_argument, "replay: no scratch directory for the views");
+    auto ends = offsets_at(log, cut);
+    if (!ends) return failure(std::move(ends).error());
+    auto checkpoint = usable_checkpoint(options, cut, *ends);
+    if (!checkpoint) return failure(std::move(checkpoint).error());
+    return build_views(log, *ends, *checkpoint, options);
 }
 
 events::result<Verification> verify_month(events::EventLog& log, Replay& replay, const projections::Views& live,

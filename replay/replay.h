@@ -46,7 +46,10 @@ TimestampMs cut_of(Period month) noexcept;
 // The last civil day of `month`: the padrón's standing, pending ages and the F4 listing are as of it.
 Date last_day_of(Period month) noexcept;
 
-// Per partition of the log, offset_for_time(tp, cut_of(month)).
+// Per partition of the log, offset_for_time(tp, cut): the offsets below which every event
+// was recorded before `cut`.
+events::result<Offsets> offsets_at(events::EventLog& log, TimestampMs cut);
+// offsets_at(log, cut_of(month)).
 events::result<Offsets> cut_offsets(events::EventLog& log, Period month);
 
 // Where a long replay is, for progress lines.
@@ -72,6 +75,12 @@ struct ReplayOptions {
     std::chrono::milliseconds progress_every{1000};
     // `source` given to Views::open for the scratch views ("embedded", "kafka"). Default empty.
     std::string source;
+    // Monthly checkpoints (docs/REPLAY.md): DIR/YYYY-MM/views holds the views at that month's
+    // cut and DIR/YYYY-MM/close.json its month-close record. When set, a replay starts its
+    // views from the newest checkpoint of an earlier month (unless from_scratch), and keeps a
+    // checkpoint of its own month once that month has ended with an intact chain. Empty: none.
+    std::filesystem::path checkpoints_dir;
+    bool from_scratch = false;
 };
 
 // --- The report ---
@@ -122,6 +131,10 @@ struct Report {
     Date as_of;           // last_day_of(month)
     Offsets cut_offsets;
     uint64_t events = 0;  // events replayed: the sum of the cut offsets
+    // The checkpoint the views started from (none: offset 0), and the events applied after it.
+    std::optional<Period> from_checkpoint;
+    uint64_t applied = 0;
+    bool checkpoint_kept = false;  // this month's checkpoint was written
     // Records at or after a partition's cut, within an hour of it, whose recorded_at is before
     // the cut: appended out of time order, so not in this replay. 0 when appends kept time order.
     uint64_t out_of_order = 0;
@@ -151,8 +164,22 @@ struct Replay {
 // options.scratch_dir (Runner::catch_up_to the cut offsets) and, from the same events, the
 // providers' domain ledgers (A10, F4), checking every record against its partition's hash
 // chain (a broken link is reported in Report::chain_break, the replay goes on). A record that
-// does not decode fails with errc::corrupt_record and its position. Checkpoints are not kept yet: always from scratch.
+// does not decode fails with errc::corrupt_record and its position. With checkpoints, the
+// views start from the previous month's; the ledgers and the chain are still read from
+// offset 0, and the chain must reach the checkpoint's close record's hashes. Checkpoints are not kept yet: always from scratch.
 events::result<Replay> replay_month(events::EventLog& log, Period month, const domain::Config& config, const ReplayOptions& options);
+
+// The views as they stood at instant `cut` (every event recorded before it), built in
+// options.scratch_dir (emptied first; the caller owns and removes it) from the newest
+// checkpoint of a month that ended before `cut` (unless from_scratch), for as-of queries.
+// The hash chain is not checked here: that is the month replay's.
+struct ViewsAt {
+    std::unique_ptr<projections::Views> views;
+    std::optional<Period> from_checkpoint;
+    uint64_t events = 0;   // recorded before the cut
+    uint64_t applied = 0;  // of those, applied after the checkpoint
+};
+events::result<ViewsAt> views_at(events::EventLog& log, TimestampMs cut, const ReplayOptions& options);
 
 // --- Verification against the live views ---
 struct FieldDifference {

@@ -443,6 +443,7 @@ std::string report_json(const Report& r) {
                                                        {"cut_ms", r.cut},
                                                        {"as_of", domain::to_string(r.as_of)},
                                                        {"events", r.events},
+                                                       {"from_checkpoint", r.from_checkpoint ? ojson(domain::to_string(*r.from_checkpoint)) : ojson(nullptr)},
                                                        {"out_of_order", r.out_of_order},
                                                        {"cut_offsets", offsets},
                                                        {"digests", digests},

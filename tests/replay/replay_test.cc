@@ -189,12 +189,30 @@ TEST_CASE("replay: each closed month equals what the live views held at its end"
     const Simulated s = simulate(w, 2);
     REQUIRE(s.at_end.size() == 3);  // the onboarding month (May), June, July
     uint64_t previous = 0;
+    const fs::path checkpoints = w.dir.path() / "checkpoints";
+    std::optional<Period> before;
     for (const auto& [month, digests] : s.at_end) {
         INFO(to_string(month));
-        auto r = replay::replay_month(*w.log, month, seed_config(), options_in(w, "scratch-" + to_string(month)));
+        auto options = options_in(w, "scratch-" + to_string(month));
+        options.checkpoints_dir = checkpoints;
+        auto r = replay::replay_month(*w.log, month, seed_config(), options);
         REQUIRE(r.has_value());
         const replay::Report& report = r->report;
         require_same(report.digests, digests);
+        // From the previous month's checkpoint (none for the first), and keeping its own.
+        CHECK(report.from_checkpoint == before);
+        CHECK(report.checkpoint_kept);
+        CHECK(fs::exists(checkpoints / to_string(month) / "close.json"));
+        if (before) CHECK(report.applied < report.events);
+        else CHECK(report.applied == report.events);
+        before = month;
+        options.from_scratch = true;
+        auto scratch = replay::replay_month(*w.log, month, seed_config(), options);
+        REQUIRE(scratch.has_value());
+        CHECK_FALSE(scratch->report.from_checkpoint.has_value());
+        CHECK(scratch->report.applied == report.events);
+        require_same(scratch->report.digests, digests);
+        CHECK(replay::report_json(scratch->report).find("\"from_checkpoint\": null") != std::string::npos);
         CHECK(report.events > previous);
         previous = report.events;
         CHECK(report.out_of_order == 0);
@@ -223,6 +241,24 @@ TEST_CASE("replay: each closed month equals what the live views held at its end"
         }
         CHECK(!fs::exists(w.dir.path() / ("scratch-" + to_string(month))));
     }
+
+    // A checkpoint whose close record this log's chain does not reach is reported, not trusted.
+    const fs::path close = checkpoints / "2025-06" / "close.json";
+    auto record = nlohmann::json::parse(read_file(close));
+    for (auto& p : record["partitions"])
+        if (p["end_offset"].get<int64_t>() > 0) {
+            p["last_hash"] = std::string(64, 'f');
+            break;
+        }
+    std::ofstream(close) << record.dump();
+    auto options = options_in(w, "scratch-forged");
+    options.checkpoints_dir = checkpoints;
+    auto r = replay::replay_month(*w.log, {2025, 7}, seed_config(), options);
+    REQUIRE(r.has_value());
+    CHECK(r->report.from_checkpoint == Period{2025, 6});
+    REQUIRE(r->report.chain_break.has_value());
+    CHECK(r->report.chain_break->reason.find("month-close record of 2025-06") != std::string::npos);
+    CHECK_FALSE(r->report.checkpoint_kept);
 }
 
 TEST_CASE("replay: events recorded after the cut leave the month alone but show live and verify lists them", "[replay]") {
