@@ -171,6 +171,7 @@ std::string content_type_of(const std::filesystem::path& p) {
 }  // namespace
 
 App::App(AppParts parts) : p_(std::move(parts)), workers_(p_.workers) {
+    if (!p_.data_dir.empty()) as_of_ = std::make_unique<AsOfViews>(p_.log, p_.data_dir);
     if (!p_.clock) p_.clock = [] {
         return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     };
@@ -179,6 +180,7 @@ App::App(AppParts parts) : p_(std::move(parts)), workers_(p_.workers) {
 App::~App() {
     stop();
     workers_.join();
+    as_of_pool_.join();
 }
 
 void App::stop() {
@@ -206,6 +208,15 @@ void App::http(HttpRequest request, std::function<void(HttpResponse)> done) {
             finish(command(request, c));
         });
         return;
+    }
+    if (request.method == "GET" && as_of_) {
+        const auto [path, query] = split_target(request.target);
+        if (path == "/v1/views/settlement" && query.contains("as_of")) {  // may rebuild views: seconds
+            boost::asio::post(as_of_pool_, [this, request = std::move(request), finish = std::move(finish)]() mutable {
+                finish(route(request));
+            });
+            return;
+        }
     }
     finish(route(request));
 }
@@ -345,11 +356,26 @@ HttpResponse App::view(const std::string& path, const Query& q, const Claims& cl
     const projections::SettlementFilter filter{param_period(q, "period"), os,
                                                provider ? std::optional(domain::ProviderId{*provider}) : std::nullopt};
     if (path == "/v1/views/settlement") {
-        auto rows = p_.views.settlement(filter);
+        // as_of a past day: the views as they stood at its end; today or later: the live ones.
+        const auto as_of = param_date(q, "as_of");
+        std::optional<AsOfViews::Answer> past;
+        if (as_of && *as_of < today) {
+            if (!as_of_) return error(501, "view.as_of_unavailable", "Este servidor no responde consultas a una fecha pasada.", "as_of");
+            auto answer = as_of_->settlement(*as_of, filter);
+            if (!answer) return error(503, "view.as_of_failed", "No se pudo reconstruir la liquidación a esa fecha: " + answer.error().message, "as_of");
+            past = std::move(*answer);
+        }
+        auto rows = past ? std::move(past->rows) : p_.views.settlement(filter);
         const auto group = param(q, "group");
         if (group == "obra_social" || group == "period") rows = projections::roll_up(rows, group == "obra_social");
         else if (!group.empty() && group != "provider") throw BadParam{"group", "Se esperaba provider, obra_social o period."};
-        return ok_json(page(rows, q, [](const projections::SettlementRow& r) { return to_json(r); }));
+        json body = page(rows, q, [](const projections::SettlementRow& r) { return to_json(r); });
+        if (as_of) {
+            body["as_of"] = domain::to_string(*as_of);
+            body["replayed"] = past.has_value();
+            body["from_checkpoint"] = past && past->from_checkpoint ? json(domain::to_string(*past->from_checkpoint)) : json(nullptr);
+        }
+        return ok_json(body);
     }
     if (path == "/v1/views/invoices") {
         const auto rows = p_.views.invoices(filter);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "domain/config.h"
+#include "gateway/as_of.h"
 #include "events/log.h"
 #include "gateway/auth.h"
 #include "gateway/ledgers.h"
@@ -34,6 +35,7 @@ struct AppParts {
     size_t workers = 16;  // threads that run commands (each waits for a durable append)
     std::function<domain::TimestampMs()> clock;  // now; tests may fix it
     std::string static_dir;  // served at "/" when not empty (the dashboard)
+    std::string data_dir;    // for as-of queries (gateway/as_of.h); empty: refused
 };
 
 class App final : public Handler {
@@ -58,6 +60,9 @@ private:
 
     AppParts p_;
     boost::asio::thread_pool workers_;
+    std::unique_ptr<AsOfViews> as_of_;
+    // As-of rebuilds run one at a time, off the io threads and the command workers.
+    boost::asio::thread_pool as_of_pool_{1};
     const Server* server_ = nullptr;
     std::atomic<bool> stopping_{false};
     struct Stream {

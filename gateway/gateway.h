@@ -23,6 +23,9 @@ struct GatewayOptions {
     size_t workers = 32;
     std::function<domain::TimestampMs()> clock;  // default: the system clock
     std::string static_dir;
+    // The data directory: as-of queries rebuild views in DATA/as-of from DATA/checkpoints.
+    // Empty: as-of queries of the settlement are refused (501).
+    std::string data_dir;
 };
 
 class Gateway {

@@ -121,7 +121,7 @@ int serve(const cli::Args& args) {
     std::string static_dir = args.get("static");
     if (static_dir.empty())
         if (auto found = find_upward("gateway/web/index.html")) static_dir = found->parent_path().string();
-    gateway::Gateway gw(*log, **views, *config, {server_options, key->key, workers, wall_clock, static_dir});
+    gateway::Gateway gw(*log, **views, *config, {server_options, key->key, workers, wall_clock, static_dir, data});
     if (auto err = gw.start(); !err.empty()) {
         std::fprintf(stderr, "liquida serve: %s\n", err.c_str());
         return 1;

@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <filesystem>
 #include <chrono>
 #include <deque>
 #include <latch>
@@ -31,6 +32,7 @@
 #include "fixtures.h"
 #include "gateway/auth.h"
 #include "gateway/gateway.h"
+#include "replay/replay.h"
 #include "gateway/json.h"
 #include "gateway/live.h"
 #include "projections/views.h"
@@ -50,6 +52,7 @@ namespace gw = liquida::gateway;
 namespace ev = liquida::events;
 namespace proj = liquida::projections;
 using gw::Role;
+namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 const std::string kKey = "server-test-key-0123456789abcdef";
@@ -382,6 +385,7 @@ struct Env {
         options.key = kKey;
         options.workers = 4;
         options.clock = [this] { return now.load(); };
+        options.data_dir = dir.str();
         gateway = std::make_unique<gw::Gateway>(*log, *views, seed_config(), options);
         const std::string error = gateway->start();
         INFO(error);
@@ -990,6 +994,52 @@ TEST_CASE("gateway: pending settlement invoices and validation views with their 
     r = h.get("/v1/reports/validation", t);
     CHECK(r.status() == 400);
     CHECK(r.field() == "period");
+}
+
+TEST_CASE("gateway: settlement as_of a past day is rebuilt from the log, from the last monthly checkpoint", "[gateway][views][replay]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);  // o-1 and o-2 loaded on 2025-06-03, for June
+    const auto t = env.colegio();
+    env.now = at(2025, 6, 20, 10);
+    ok(h, t, kProvider, order("o-3"));  // loaded late: rolls to July's period
+    env.now = at(2025, 7, 5, 10);
+    env.sync();
+    // May closed: its checkpoint is where as-of rebuilds in June start.
+    liquida::replay::ReplayOptions close;
+    close.scratch_dir = env.dir.path() / "close-scratch";
+    close.checkpoints_dir = env.dir.path() / "checkpoints";
+    auto may = liquida::replay::replay_month(*env.log, {2025, 5}, seed_config(), close);
+    REQUIRE(may.has_value());
+    REQUIRE(may->report.checkpoint_kept);
+
+    auto loaded = [](const json& page) {
+        int64_t n = 0;
+        for (const auto& r : page["rows"]) n += r["orders_loaded"]["count"].get<int64_t>();
+        return n;
+    };
+    const json live = get_json(h, "/v1/views/settlement", t);
+    CHECK(loaded(live) == 3);
+    CHECK_FALSE(live.contains("as_of"));
+    const json mid = get_json(h, "/v1/views/settlement?as_of=2025-06-10", t);
+    CHECK(loaded(mid) == 2);  // o-3 came later
+    CHECK(mid["as_of"] == "2025-06-10");
+    CHECK(mid["replayed"] == true);
+    CHECK(mid["from_checkpoint"] == "2025-05");
+    CHECK(get_json(h, "/v1/views/settlement?as_of=2025-06-10", t) == mid);  // cached: the same answer
+    CHECK(get_json(h, "/v1/views/settlement?period=2025-06&as_of=2025-06-02", t)["total"] == 0);
+    const json today = get_json(h, "/v1/views/settlement?as_of=2025-07-05", t);
+    CHECK(today["replayed"] == false);  // the live views are today's
+    CHECK(loaded(today) == 3);
+    // Scope holds: the other provider's token sees none of 1042's rows.
+    const auto other = env.token(Role::prestador, std::to_string(kOther));
+    CHECK(get_json(h, "/v1/views/settlement?as_of=2025-06-10", other)["total"] == 0);
+    auto bad = h.get("/v1/views/settlement?as_of=2025-13-40", t);
+    CHECK(bad.status() == 400);
+    CHECK(bad.json_body()["error"]["field"] == "as_of");
+    // The live views were never touched: still everything.
+    CHECK(loaded(get_json(h, "/v1/views/settlement", t)) == 3);
+    CHECK(fs::exists(env.dir.path() / "as-of" / "2025-06-10"));
 }
 
 TEST_CASE("gateway: live snapshot then every change in order", "[gateway][live]") {
