@@ -226,11 +226,11 @@ HttpResponse App::route(const HttpRequest& request) {
     if (request.method != "GET" && request.method != "HEAD" && request.method != "POST")
         return error(405, "request.method_not_allowed", "Método no permitido.");
     if (path == "/healthz") {
-        const int64_t lag = p_.metrics.view_lag;
+        const int64_t lag = p_.metrics.view_lag;  // -1 while the runner's steps fail
         auto end = p_.log.end_offset({p_.log.topics().front().name, 0});
-        const bool log_ok = end.has_value();
-        return ok_json({{"status", log_ok ? "ok" : "degraded"}, {"log", log_ok}, {"views", true}, {"view_lag", lag}},
-                       log_ok ? 200 : 503);
+        const bool log_ok = end.has_value(), views_ok = lag >= 0;
+        return ok_json({{"status", log_ok && views_ok ? "ok" : "degraded"}, {"log", log_ok}, {"views", views_ok}, {"view_lag", lag}},
+                       log_ok && views_ok ? 200 : 503);
     }
     if (path == "/metrics") {
         return {200, "text/plain; version=0.0.4",
@@ -493,7 +493,10 @@ Handler::Upgrade App::live(const HttpRequest& request, std::shared_ptr<WebSocket
         sub.view = *view;
         try {
             sub.id = msg.value("id", msg["subscribe"].get<std::string>());  // throws when "id" is not a string
-            if (msg.contains("provider")) sub.provider = domain::ProviderId{msg["provider"].get<uint64_t>()};
+            if (msg.contains("provider")) {
+                if (!msg["provider"].is_number_unsigned()) throw std::invalid_argument("provider");  // -1 would wrap
+                sub.provider = domain::ProviderId{msg["provider"].get<uint64_t>()};
+            }
             if (msg.contains("obra_social")) sub.obra_social = msg["obra_social"].get<std::string>();
             if (msg.contains("period")) {
                 auto p = domain::parse_period(msg["period"].get<std::string>());

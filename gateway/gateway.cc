@@ -1,8 +1,15 @@
 #include "gateway/gateway.h"
 
+#include <cstdio>
+
 namespace liquida::gateway {
 
 using namespace std::chrono_literals;
+
+namespace {
+constexpr auto kFirstBackoff = 100ms;  // the runner's wait after a failed step, doubling
+constexpr auto kLastBackoff = 5000ms;
+}  // namespace
 
 Gateway::Gateway(events::EventLog& log, projections::Views& views, const domain::Config& config, GatewayOptions options)
     : log_(log), views_(views), config_(config), options_(std::move(options)), ledgers_(log, config), runner_(log, views) {
@@ -25,14 +32,31 @@ std::string Gateway::start() {
     });
     runner_thread_ = std::thread([this] {
         auto last_lag = std::chrono::steady_clock::time_point{};
+        auto backoff = kFirstBackoff;
         while (!stopping_) {
             auto n = runner_.step();
             if (!n) {
                 if (stopping_) return;
-                std::lock_guard lk(error_mu_);
-                runner_error_ = n.error().message;
+                // A failed step commits nothing, so it can simply run again: a broker away or a
+                // read timing out passes; a damaged record does not, and /healthz says so
+                // meanwhile. Backing off keeps a lasting failure from spinning.
+                {
+                    std::lock_guard lk(error_mu_);
+                    if (runner_error_ != n.error().message)  // once per cause, not per retry
+                        std::fprintf(stderr, "liquida: views: a projection step failed, retrying with backoff: %s\n", n.error().message.c_str());
+                    runner_error_ = n.error().message;
+                }
                 metrics_.view_lag = -1;
-                return;
+                metrics_.view_step_failures++;
+                for (auto slept = 0ms; slept < backoff && !stopping_; slept += 50ms) std::this_thread::sleep_for(50ms);
+                backoff = std::min(backoff * 2, kLastBackoff);
+                continue;
+            }
+            if (backoff != kFirstBackoff) {
+                backoff = kFirstBackoff;
+                std::lock_guard lk(error_mu_);
+                runner_error_.clear();
+                std::fprintf(stderr, "liquida: views: projection steps succeed again\n");
             }
             // Lag asks the log for every end offset: at most once a second while busy.
             if (*n == 0 || std::chrono::steady_clock::now() - last_lag > 1s) {

@@ -45,7 +45,7 @@ public:
     LiveHub& hub() { return hub_; }
     size_t events_loaded() const { return loaded_; }
     uint64_t slow_drops() const { return server_ ? server_->slow_drops() : 0; }
-    // The runner's error if it stopped on one.
+    // The runner's last error while its steps fail (it retries with backoff); empty when fine.
     std::string runner_error() const;
 
 private:

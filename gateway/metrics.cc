@@ -11,6 +11,8 @@ std::string Metrics::render(size_t connections, size_t subscriptions, uint64_t d
     metric("liquida_commands_accepted_total", "counter", "Commands decided and appended.", std::to_string(commands_accepted.load()));
     metric("liquida_view_lag_events", "gauge", "Log end offsets minus the views' applied offsets.", std::to_string(view_lag.load()));
     metric("liquida_view_events_applied_total", "counter", "Events applied to the views.", std::to_string(view_events_applied.load()));
+    metric("liquida_view_step_failures_total", "counter", "Projection steps that failed and were retried with backoff.",
+           std::to_string(view_step_failures.load()));
     metric("liquida_connections", "gauge", "Open HTTP and websocket connections.", std::to_string(connections));
     metric("liquida_subscriptions", "gauge", "Live view subscriptions.", std::to_string(subscriptions));
     metric("liquida_send_queue_drops_total", "counter", "Websocket clients closed for falling behind.", std::to_string(drops));

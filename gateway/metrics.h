@@ -16,6 +16,7 @@ public:
     std::atomic<uint64_t> commands_accepted{0};
     std::atomic<int64_t> view_lag{0};
     std::atomic<uint64_t> view_events_applied{0};
+    std::atomic<uint64_t> view_step_failures{0};  // runner steps that failed (and were retried)
 
     void rejected(const std::string& code) {
         std::lock_guard lk(mu_);

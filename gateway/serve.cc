@@ -147,7 +147,7 @@ int serve(const cli::Args& args) {
     gw.stop();
     log->close();
     if (!gw.runner_error().empty()) {
-        std::fprintf(stderr, "liquida serve: the views had stopped: %s\n", gw.runner_error().c_str());
+        std::fprintf(stderr, "liquida serve: the views were failing when it stopped: %s\n", gw.runner_error().c_str());
         return 1;
     }
     return 0;

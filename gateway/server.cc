@@ -43,14 +43,19 @@ HttpRequest to_request(const http::request<http::string_body>& req) {
     return r;
 }
 
-http::response<http::string_body> to_beast(const HttpResponse& r, unsigned version, bool keep_alive) {
+// `head`: the answer to a HEAD request: GET's headers, Content-Length included, and no body.
+http::response<http::string_body> to_beast(const HttpResponse& r, unsigned version, bool keep_alive, bool head = false) {
     http::response<http::string_body> res{static_cast<http::status>(r.status), version};
     res.set(http::field::server, "liquida");
     res.set(http::field::content_type, r.content_type);
     for (const auto& [k, v] : r.headers) res.set(k, v);
     res.keep_alive(keep_alive);
-    res.body() = r.body;
-    res.prepare_payload();
+    if (head) {
+        res.content_length(r.body.size());
+    } else {
+        res.body() = r.body;
+        res.prepare_payload();
+    }
     return res;
 }
 
@@ -126,10 +131,11 @@ private:
         if (websocket::is_upgrade(req)) return upgrade(std::move(req));
         const unsigned version = req.version();
         const bool keep_alive = req.keep_alive();
+        const bool head = req.method() == http::verb::head;
         stream_.expires_never();  // the handler may take a while (a durable append)
-        server_.handler.http(to_request(req), [self = shared_from_this(), version, keep_alive](HttpResponse r) {
-            net::post(self->stream_.get_executor(), [self, r = std::move(r), version, keep_alive]() mutable {
-                self->write(to_beast(r, version, keep_alive));
+        server_.handler.http(to_request(req), [self = shared_from_this(), version, keep_alive, head](HttpResponse r) {
+            net::post(self->stream_.get_executor(), [self, r = std::move(r), version, keep_alive, head]() mutable {
+                self->write(to_beast(r, version, keep_alive, head));
             });
         });
     }

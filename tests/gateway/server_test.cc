@@ -107,7 +107,7 @@ public:
         stream_.expires_after(kWait);
         http::async_write(stream_, req, [&](beast::error_code ec, size_t) { out.error = ec; });
         run();
-        if (!out.error) read(out);
+        if (!out.error) read(out, method == http::verb::head);
         return out;
     }
     Reply get(const std::string& target, const std::string& token = "") { return request(http::verb::get, target, token); }
@@ -143,9 +143,10 @@ private:
         connected_ = !ec;
         return ec;
     }
-    void read(Reply& out) {
+    void read(Reply& out, bool head = false) {
         http::response_parser<http::string_body> parser;
         parser.body_limit(64 << 20);
+        parser.skip(head);  // a HEAD answer has a Content-Length and no body
         stream_.expires_after(kWait);
         http::async_read(stream_, buffer_, parser, [&](beast::error_code ec, size_t) { out.error = ec; });
         run();
@@ -1115,6 +1116,7 @@ TEST_CASE("gateway: live snapshot then every change in order", "[gateway][live]"
     const std::vector<std::pair<json, std::string>> bad = {
         {{{"subscribe", "nothing"}}, "request.unknown_view"},
         {{{"subscribe", "pending"}, {"provider", "x"}}, "request.wrong_type"},
+        {{{"subscribe", "pending"}, {"provider", -1}}, "request.wrong_type"},
         {{{"subscribe", "settlement"}, {"period", "junio"}}, "request.wrong_type"},
         {{{"subscribe", "pending"}, {"id", 5}}, "request.wrong_type"},
         {{{"hello", 1}}, "request.unknown_message"},
@@ -1666,6 +1668,13 @@ TEST_CASE("gateway: healthz and metrics", "[gateway][ops]") {
     CHECK(health["log"] == true);
     CHECK(health["views"] == true);
     CHECK(health["view_lag"].is_number_integer());
+    // HEAD: GET's headers and length, no body; the keep-alive connection stays usable.
+    const auto got = h.get("/healthz");
+    const auto head = h.request(http::verb::head, "/healthz");
+    CHECK(head.status() == 200);
+    CHECK(head.body().empty());
+    CHECK(head.header("Content-Length") == std::to_string(got.body().size()));
+    CHECK(get_json(h, "/healthz", "")["status"] == "ok");
 
     WsClient ws(env.port());
     REQUIRE(ws.connect("/v1/live", t) == 101);
@@ -1697,4 +1706,11 @@ TEST_CASE("gateway: healthz and metrics", "[gateway][ops]") {
     CHECK(degraded.status() == 503);
     CHECK(degraded.json_body()["status"] == "degraded");
     CHECK(degraded.json_body()["log"] == false);
+    // The runner's steps fail on the closed log: it retries with backoff, and says so.
+    const auto until = Clock::now() + kWait;
+    double failures = 0;
+    while ((failures = metric(h.get("/metrics").body(), "liquida_view_step_failures_total")) < 2 && Clock::now() < until)
+        std::this_thread::sleep_for(50ms);
+    CHECK(failures >= 2);
+    CHECK(h.get("/healthz").json_body()["views"] == false);
 }
