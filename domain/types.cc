@@ -29,6 +29,24 @@ std::string to_string(Date d) {
     return buf;
 }
 
+std::string to_iso_local(TimestampMs t) {
+    const Date d = local_date(t);
+    const int64_t secs = (t - start_of_local_day(d)) / 1000;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%sT%02lld:%02lld:%02lld-03:00", to_string(d).c_str(), static_cast<long long>(secs / 3600),
+                  static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60));
+    return buf;
+}
+
+std::string to_pesos(Centavos c) {
+    const bool negative = c < 0;
+    const uint64_t abs = negative ? 0 - static_cast<uint64_t>(c) : static_cast<uint64_t>(c);
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%s%llu,%02llu", negative ? "-" : "", static_cast<unsigned long long>(abs / 100),
+                  static_cast<unsigned long long>(abs % 100));
+    return buf;
+}
+
 std::optional<Period> parse_period(std::string_view t) {
     int y = 0, m = 0;
     if (t.size() != 7 || t[4] != '-' || !parse_fixed(t.substr(0, 4), y) || !parse_fixed(t.substr(5, 2), m))

@@ -102,6 +102,10 @@ struct Period {
 
 std::string to_string(Period p);
 std::string to_string(Date d);  // YYYY-MM-DD
+// An instant as ISO-8601 in Argentina time: "2025-06-25T10:55:00-03:00".
+std::string to_iso_local(TimestampMs t);
+// Money as a spreadsheet reads it in Argentina: "1234,56", "-0,05".
+std::string to_pesos(Centavos c);
 // Strict parsers: nullopt unless the whole text is well formed.
 std::optional<Period> parse_period(std::string_view text);
 std::optional<Date> parse_date(std::string_view text);

@@ -1,35 +1,22 @@
 #include "events/chain.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
-#include <memory>
 
 namespace liquida::events {
 namespace {
 
-void put_len(EVP_MD_CTX* ctx, uint64_t n) {
+void put_u64(Sha256& h, uint64_t n) {  // big-endian
     uint8_t b[8];
     for (int i = 7; i >= 0; --i, n >>= 8) b[i] = static_cast<uint8_t>(n & 0xff);
-    EVP_DigestUpdate(ctx, b, sizeof b);
+    h.update(b, sizeof b);
 }
-void put_bytes(EVP_MD_CTX* ctx, std::string_view s) {
-    put_len(ctx, s.size());
-    EVP_DigestUpdate(ctx, s.data(), s.size());
+void put_bytes(Sha256& h, std::string_view s) {
+    put_u64(h, s.size());
+    h.update(s);
 }
 bool is_seal(std::string_view key) { return key == kHeaderPrevHash || key == kHeaderHash; }
 
 }  // namespace
-
-std::string to_hex(const Hash& h) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string s(64, '0');
-    for (size_t i = 0; i < h.size(); ++i) {
-        s[2 * i] = kDigits[h[i] >> 4];
-        s[2 * i + 1] = kDigits[h[i] & 0xf];
-    }
-    return s;
-}
 
 std::optional<Hash> from_hex(std::string_view hex) {
     if (hex.size() != 64) return std::nullopt;
@@ -48,21 +35,17 @@ std::optional<Hash> from_hex(std::string_view hex) {
 }
 
 Hash chain_hash(const Hash& prev, const Record& r) {
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-    EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
-    EVP_DigestUpdate(ctx.get(), prev.data(), prev.size());
-    put_len(ctx.get(), static_cast<uint64_t>(r.timestamp));
-    put_bytes(ctx.get(), r.key);
-    put_bytes(ctx.get(), r.value);
-    for (const Header& h : r.headers) {
-        if (is_seal(h.key)) continue;
-        put_bytes(ctx.get(), h.key);
-        put_bytes(ctx.get(), h.value);
+    Sha256 h;
+    h.update(prev.data(), prev.size());
+    put_u64(h, static_cast<uint64_t>(r.timestamp));
+    put_bytes(h, r.key);
+    put_bytes(h, r.value);
+    for (const Header& x : r.headers) {
+        if (is_seal(x.key)) continue;
+        put_bytes(h, x.key);
+        put_bytes(h, x.value);
     }
-    Hash out{};
-    unsigned int len = 0;
-    EVP_DigestFinal_ex(ctx.get(), out.data(), &len);
-    return out;
+    return h.digest();
 }
 
 Hash seal(Record& r, const Hash& prev) {

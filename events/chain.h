@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "events/log.h"
+#include "events/sha256.h"
 
 namespace liquida::events {
 
@@ -21,12 +22,9 @@ namespace liquida::events {
 inline constexpr std::string_view kHeaderPrevHash = "liquida.prev_hash";
 inline constexpr std::string_view kHeaderHash = "liquida.hash";
 
-using Hash = std::array<uint8_t, 32>;
-
 // The hash before a partition's first record: 32 zero bytes.
 inline constexpr Hash kGenesis{};
 
-std::string to_hex(const Hash& h);
 std::optional<Hash> from_hex(std::string_view hex);
 
 // SHA-256(prev, timestamp, key, value, the caller's headers), each length-prefixed.

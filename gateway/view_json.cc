@@ -20,15 +20,6 @@ std::string name_of(const std::string_view (&names)[N], uint8_t v) {
 
 json tally(const projections::Tally& t) { return {{"count", t.count}, {"amount", t.amount}}; }
 
-std::string pesos(domain::Centavos c) {  // "1234,56", "-0,05"
-    const bool negative = c < 0;
-    const uint64_t abs = negative ? 0 - static_cast<uint64_t>(c) : static_cast<uint64_t>(c);
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%s%llu,%02llu", negative ? "-" : "", static_cast<unsigned long long>(abs / 100),
-                  static_cast<unsigned long long>(abs % 100));
-    return buf;
-}
-
 std::string csv_field(std::string_view v) {
     if (v.find_first_of(";\"\n\r") == std::string_view::npos) return std::string(v);
     std::string out = "\"";
@@ -50,16 +41,6 @@ std::string csv_line(std::initializer_list<std::string> fields) {
 
 }  // namespace
 
-std::string iso_local(domain::TimestampMs t) {
-    const domain::Date d = domain::local_date(t);
-    const int64_t ms_of_day = t - domain::start_of_local_day(d);
-    const auto secs = ms_of_day / 1000;
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%sT%02lld:%02lld:%02lld-03:00", domain::to_string(d).c_str(), static_cast<long long>(secs / 3600),
-                  static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60));
-    return buf;
-}
-
 json to_json(const projections::PadronRow& r, domain::Date today) {
     const auto& id = r.state.identity;
     json docs = json::array();
@@ -67,8 +48,8 @@ json to_json(const projections::PadronRow& r, domain::Date today) {
         docs.push_back({{"type", name_of(kDocumentTypes, static_cast<uint8_t>(d.type))},
                         {"document_id", d.document_id},
                         {"state", name_of(kDocumentStatus, static_cast<uint8_t>(d.status))},
-                        {"uploaded_at", iso_local(d.uploaded_at)},
-                        {"verified_at", d.verified_at ? json(iso_local(d.verified_at)) : json(nullptr)},
+                        {"uploaded_at", domain::to_iso_local(d.uploaded_at)},
+                        {"verified_at", d.verified_at ? json(domain::to_iso_local(d.verified_at)) : json(nullptr)},
                         {"expires_on", domain::to_string(d.expires_on)}});
     }
     json adhesions = json::object();
@@ -102,7 +83,7 @@ json to_json(const projections::PendingRow& r, domain::Date today) {
             {"practice_code", r.practice_code},
             {"tooth", r.tooth},
             {"faces", r.faces},
-            {"authorized_at", iso_local(r.authorized_at)},
+            {"authorized_at", domain::to_iso_local(r.authorized_at)},
             {"age_days", r.age_days(today)}};
 }
 
@@ -146,7 +127,7 @@ json to_json(const projections::InvoiceViewRow& r, const domain::Config& config)
             {"billing", name_of(kBilling, static_cast<uint8_t>(r.billing))},
             {"period", domain::to_string(r.period)},
             {"issued_on", domain::to_string(r.issued_on)},
-            {"received_at", r.received_at ? json(iso_local(r.received_at)) : json(nullptr)},
+            {"received_at", r.received_at ? json(domain::to_iso_local(r.received_at)) : json(nullptr)},
             {"amount", r.amount},
             {"debits", debits},
             {"debited", r.debited()},
@@ -192,7 +173,7 @@ std::string invoices_csv(const std::vector<projections::InvoiceViewRow>& rows, c
         for (const auto& po : r.payment_orders) orders += (orders.empty() ? "" : " ") + po;
         out += csv_line({std::to_string(r.provider.value()), r.obra_social.value(),
                          r.received_at ? domain::to_string(domain::local_date(r.received_at)) : "", r.label(),
-                         domain::to_string(r.period), pesos(r.amount), pesos(r.debited()), pesos(r.balance()),
+                         domain::to_string(r.period), domain::to_pesos(r.amount), domain::to_pesos(r.debited()), domain::to_pesos(r.balance()),
                          due ? domain::to_string(*due) : "", r.state(), orders});
     }
     return out;

@@ -4,7 +4,6 @@
 // A batch caches the rows it touches, applies events to them in memory, and writes the
 // changed rows and the new offsets in one WriteBatch: a crash loses both or neither, so the
 // runner resumes exactly where the views stand.
-#include <openssl/evp.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
@@ -18,6 +17,7 @@
 #include <unordered_map>
 
 #include "domain/overloaded.h"
+#include "events/sha256.h"
 #include "events/topics.h"
 #include "projections/codec.h"
 
@@ -243,35 +243,12 @@ std::vector<uint32_t> pending_items(const BudgetAux* b) {
     return out;
 }
 
-class Sha256 {
-public:
-    Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
-    ~Sha256() { EVP_MD_CTX_free(ctx_); }
-    Sha256(const Sha256&) = delete;
-    Sha256& operator=(const Sha256&) = delete;
-    void update(std::string_view bytes) {
-        codec::Writer w;  // length-prefixed, so ("ab","c") and ("a","bc") differ
-        w.u(bytes.size());
-        const std::string len = w.take();
-        EVP_DigestUpdate(ctx_, len.data(), len.size());
-        EVP_DigestUpdate(ctx_, bytes.data(), bytes.size());
-    }
-    std::string hex() {
-        unsigned char md[EVP_MAX_MD_SIZE];
-        unsigned int n = 0;
-        EVP_DigestFinal_ex(ctx_, md, &n);
-        std::string out;
-        char buf[3];
-        for (unsigned int i = 0; i < n; ++i) {
-            std::snprintf(buf, sizeof buf, "%02x", md[i]);
-            out += buf;
-        }
-        return out;
-    }
-
-private:
-    EVP_MD_CTX* ctx_;
-};
+// Length-prefixed, so ("ab","c") and ("a","bc") hash apart.
+void put(events::Sha256& h, std::string_view bytes) {
+    codec::Writer w;
+    w.u(bytes.size());
+    h.update(w.take()).update(bytes);
+}
 
 // A row's key as people read it: "1042", "1042/88-T-123/2", "2025-06/sancor/1042", "1042/f-1".
 std::string readable_key(Cf cf, std::string_view key) {
@@ -428,14 +405,14 @@ public:
         const std::vector<std::pair<const char*, std::vector<Cf>>> views{
             {"padron", {kPadron}}, {"pending", {kPending}}, {"settlement", {kSettlement, kInvoices}}};
         for (const auto& [name, cfs] : views) {
-            Sha256 h;
+            events::Sha256 h;
             uint64_t rows = 0;
             for (Cf cf : cfs) {
-                h.update(kCfNames[cf]);
+                put(h, kCfNames[cf]);
                 std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cfs_[cf]));
                 for (it->SeekToFirst(); it->Valid(); it->Next(), ++rows) {
-                    h.update(std::string_view(it->key().data(), it->key().size()));
-                    h.update(std::string_view(it->value().data(), it->value().size()));
+                    put(h, std::string_view(it->key().data(), it->key().size()));
+                    put(h, std::string_view(it->value().data(), it->value().size()));
                 }
             }
             out.push_back({name, h.hex(), rows});

@@ -1,8 +1,6 @@
 // The replay of a month and its verification against the live views.
 #include "replay/replay.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -153,15 +151,6 @@ events::result<uint64_t> count_out_of_order(events::EventLog& log, const Offsets
     return n;
 }
 
-std::string pesos(Centavos c) {  // "1234,56", "-0,05"
-    const bool negative = c < 0;
-    const uint64_t abs = negative ? 0 - static_cast<uint64_t>(c) : static_cast<uint64_t>(c);
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%s%llu,%02llu", negative ? "-" : "", static_cast<unsigned long long>(abs / 100),
-                  static_cast<unsigned long long>(abs % 100));
-    return buf;
-}
-
 constexpr std::string_view kRetentionKinds[] = {"colegio_fee", "iibb", "ganancias", "iva", "other"};
 std::string retention_name(domain::RetentionKind k) {
     const auto i = static_cast<size_t>(k);
@@ -176,33 +165,10 @@ bool by_os_provider(const SettlementRow& a, const SettlementRow& b) {
     return std::tie(a.period, a.obra_social, a.provider) < std::tie(b.period, b.obra_social, b.provider);
 }
 
-class Sha256 {
-public:
-    Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
-    ~Sha256() { EVP_MD_CTX_free(ctx_); }
-    Sha256(const Sha256&) = delete;
-    Sha256& operator=(const Sha256&) = delete;
-    void update(std::string_view s) { EVP_DigestUpdate(ctx_, s.data(), s.size()); }
-    std::string hex() {
-        unsigned char md[EVP_MAX_MD_SIZE];
-        unsigned int len = 0;
-        EVP_DigestFinal_ex(ctx_, md, &len);
-        std::string out;
-        char buf[3];
-        for (unsigned int i = 0; i < len; ++i) {
-            std::snprintf(buf, sizeof buf, "%02x", md[i]);
-            out += buf;
-        }
-        return out;
-    }
-
-private:
-    EVP_MD_CTX* ctx_;
-};
 
 // The period's rows as "key\nfield=value\n..." lines, hashed.
 std::string rows_sha256(const std::vector<SettlementRow>& rows) {
-    Sha256 h;
+    events::Sha256 h;
     for (const SettlementRow& r : rows) {
         h.update(row_key(r));
         h.update("\n");
@@ -379,7 +345,7 @@ std::vector<std::pair<std::string, std::string>> settlement_fields(const Settlem
     std::vector<std::pair<std::string, std::string>> f;
     auto tally = [&](const char* name, const projections::Tally& t) {
         f.emplace_back(std::string(name) + ".count", std::to_string(t.count));
-        f.emplace_back(std::string(name) + ".amount", pesos(t.amount));
+        f.emplace_back(std::string(name) + ".amount", domain::to_pesos(t.amount));
     };
     tally("orders_loaded", r.orders_loaded);
     tally("orders_approved", r.orders_approved);
@@ -387,13 +353,13 @@ std::vector<std::pair<std::string, std::string>> settlement_fields(const Settlem
     tally("orders_rolled", r.orders_rolled);
     tally("billable", r.billable);
     tally("invoiced", r.invoiced);
-    f.emplace_back("reinvoiced", pesos(r.reinvoiced));
+    f.emplace_back("reinvoiced", domain::to_pesos(r.reinvoiced));
     for (const auto& [reason, amount] : r.debits)
-        if (amount != 0) f.emplace_back("debits." + reason, pesos(amount));
-    f.emplace_back("collected", pesos(r.collected));
+        if (amount != 0) f.emplace_back("debits." + reason, domain::to_pesos(amount));
+    f.emplace_back("collected", domain::to_pesos(r.collected));
     for (const auto& [kind, amount] : r.retentions)
-        if (amount != 0) f.emplace_back("retentions." + retention_name(kind), pesos(amount));
-    f.emplace_back("paid_to_provider", pesos(r.paid_to_provider));
+        if (amount != 0) f.emplace_back("retentions." + retention_name(kind), domain::to_pesos(amount));
+    f.emplace_back("paid_to_provider", domain::to_pesos(r.paid_to_provider));
     f.emplace_back("invoice_state", r.invoice_state);
     return f;
 }

@@ -46,24 +46,6 @@ std::string name_of(const std::string_view (&names)[N], uint8_t v) {
     return v < N ? std::string(names[v]) : std::to_string(v);
 }
 
-std::string pesos(Centavos c) {  // "1234,56", "-0,05"
-    const bool negative = c < 0;
-    const uint64_t abs = negative ? 0 - static_cast<uint64_t>(c) : static_cast<uint64_t>(c);
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%s%llu,%02llu", negative ? "-" : "", static_cast<unsigned long long>(abs / 100),
-                  static_cast<unsigned long long>(abs % 100));
-    return buf;
-}
-
-std::string iso_local(TimestampMs t) {  // "2025-06-25T10:55:00-03:00"
-    const Date d = domain::local_date(t);
-    const int64_t secs = (t - domain::start_of_local_day(d)) / 1000;
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%sT%02lld:%02lld:%02lld-03:00", domain::to_string(d).c_str(), static_cast<long long>(secs / 3600),
-                  static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60));
-    return buf;
-}
-
 Value count(int64_t v) { return Value(v); }
 Value count(uint64_t v) { return Value(static_cast<int64_t>(v)); }
 Value money(Centavos v) { return Value(v); }
@@ -197,7 +179,7 @@ Table pending_table(const Report& r) {
         t.rows.push_back({count(p.provider.value()), text(p.obra_social.value()),
                           text(std::to_string(x.boca) + "-" + x.serie + "-" + std::to_string(x.number)), count(int64_t{p.item}),
                           text(p.affiliate_number), text(p.credential), text(p.practice_code), count(int64_t{p.tooth}), text(p.faces),
-                          text(iso_local(p.authorized_at)), count(int64_t{p.age_days(r.as_of)})});
+                          text(domain::to_iso_local(p.authorized_at)), count(int64_t{p.age_days(r.as_of)})});
     }
     return t;
 }
@@ -287,7 +269,7 @@ std::string csv_field(std::string_view v) {
 std::string csv_text(const Value& v, Kind kind) {
     if (const auto* s = std::get_if<std::string>(&v)) return csv_field(*s);
     if (const auto* b = std::get_if<bool>(&v)) return *b ? "si" : "no";
-    if (const auto* i = std::get_if<int64_t>(&v)) return kind == Kind::money ? pesos(*i) : std::to_string(*i);
+    if (const auto* i = std::get_if<int64_t>(&v)) return kind == Kind::money ? domain::to_pesos(*i) : std::to_string(*i);
     return {};
 }
 
@@ -439,7 +421,7 @@ std::string report_json(const Report& r) {
                                             {"reason", r.chain_break->reason}}
                                     : ojson(nullptr);
     std::vector<std::pair<std::string, ojson>> members{{"month", domain::to_string(r.month)},
-                                                       {"cut", iso_local(r.cut)},
+                                                       {"cut", domain::to_iso_local(r.cut)},
                                                        {"cut_ms", r.cut},
                                                        {"as_of", domain::to_string(r.as_of)},
                                                        {"events", r.events},
@@ -486,7 +468,7 @@ std::string close_record_json(const Report& r) {
     ojson partitions = ojson::array();
     for (const ChainEnd& c : r.chain)
         partitions.push_back({{"topic", c.tp.topic}, {"partition", c.tp.partition}, {"end_offset", c.end}, {"last_hash", c.hash}});
-    ojson close{{"month", domain::to_string(r.month)}, {"cut", iso_local(r.cut)}, {"cut_ms", r.cut}, {"partitions", partitions}};
+    ojson close{{"month", domain::to_string(r.month)}, {"cut", domain::to_iso_local(r.cut)}, {"cut_ms", r.cut}, {"partitions", partitions}};
     return close.dump(1) + "\n";
 }
 
@@ -515,7 +497,7 @@ events::result<std::vector<std::filesystem::path>> write_reports(const Report& r
     Xlsx x(xlsx_path);
     x.properties("Liquida: replay " + domain::to_string(r.month), r.cut);
     std::vector<std::pair<Column, Value>> items{{{"month", "Mes", Kind::text}, text(domain::to_string(r.month))},
-                                                {{"cut", "Corte", Kind::text}, text(iso_local(r.cut))},
+                                                {{"cut", "Corte", Kind::text}, text(domain::to_iso_local(r.cut))},
                                                 {{"as_of", "Al dia", Kind::text}, date(r.as_of)},
                                                 {{"events", "Eventos", Kind::integer}, count(r.events)},
                                                 {{"chain", "Cadena de hashes", Kind::text},

@@ -11,25 +11,14 @@
 #include <string>
 
 #include "gateway/auth.h"
+#include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
 
-struct Run {
-    int code;
-    std::string out;  // stdout and stderr
-};
+using liquida::test::Run;
 
-Run run(const std::string& args) {
-    const std::string cmd = std::string(LIQUIDA_BIN) + " " + args + " 2>&1";
-    FILE* p = popen(cmd.c_str(), "r");
-    REQUIRE(p != nullptr);
-    std::string out;
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    const int status = pclose(p);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+Run run(const std::string& args) { return liquida::test::sh(std::string(LIQUIDA_BIN) + " " + args); }
 
 }  // namespace
 

@@ -26,31 +26,19 @@
 #include "events/publisher.h"
 #include "events/topics.h"
 #include "tests/support/sample_events.h"
+#include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
 using namespace liquida;
 using namespace liquida::events;
 using namespace std::chrono_literals;
+using liquida::test::KafkaDev;
+using liquida::test::Run;
+using liquida::test::sh;
 
 namespace {
 
 constexpr int32_t kPartitions = 3;
-
-struct Run {
-    int code;
-    std::string out;  // stdout, and stderr unless redirected
-};
-
-// Runs a shell command; the caller bounds it with `timeout`.
-Run sh(const std::string& cmd) {
-    FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-    REQUIRE(p != nullptr);
-    std::string out;
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    const int status = pclose(p);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
 
 std::string quote(const std::string& s) { return "'" + s + "'"; }
 
@@ -83,77 +71,6 @@ uint16_t free_port() {
     close(s);
     return ntohs(a.sin_port);
 }
-
-// `liquida kafka-dev ARGS` as a child process: started, read until ready, SIGTERM'd.
-class KafkaDev {
-public:
-    explicit KafkaDev(std::vector<std::string> args) {
-        int fds[2];
-        REQUIRE(pipe(fds) == 0);
-        args.insert(args.begin(), {LIQUIDA_BIN, "kafka-dev"});
-        pid_ = fork();
-        REQUIRE(pid_ >= 0);
-        if (pid_ == 0) {
-            dup2(fds[1], 1);
-            dup2(fds[1], 2);
-            close(fds[0]);
-            std::vector<char*> argv;
-            for (auto& a : args) argv.push_back(a.data());
-            argv.push_back(nullptr);
-            execv(LIQUIDA_BIN, argv.data());
-            _exit(127);
-        }
-        close(fds[1]);
-        out_fd_ = fds[0];
-        const auto deadline = std::chrono::steady_clock::now() + 30s;
-        while (output_.find("ready") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-            pollfd pfd{out_fd_, POLLIN, 0};
-            if (poll(&pfd, 1, 500) <= 0) continue;
-            char buf[1024];
-            const ssize_t n = read(out_fd_, buf, sizeof buf);
-            if (n <= 0) break;
-            output_.append(buf, static_cast<size_t>(n));
-        }
-        INFO(output_);
-        REQUIRE(output_.find("ready") != std::string::npos);
-        const auto at = output_.find("\nbootstrap: ");
-        REQUIRE(at != std::string::npos);
-        const auto from = at + std::string("\nbootstrap: ").size();
-        bootstrap_ = output_.substr(from, output_.find('\n', from) - from);
-    }
-    ~KafkaDev() {
-        if (pid_ > 0) stop();
-        if (out_fd_ >= 0) close(out_fd_);
-    }
-    KafkaDev(const KafkaDev&) = delete;
-    KafkaDev& operator=(const KafkaDev&) = delete;
-
-    const std::string& bootstrap() const { return bootstrap_; }
-    const std::string& output() const { return output_; }
-
-    // SIGTERM, then the exit status (SIGKILL after 10 s: -1).
-    int stop() {
-        kill(pid_, SIGTERM);
-        int status = 0;
-        for (int i = 0; i < 100; ++i) {
-            if (waitpid(pid_, &status, WNOHANG) == pid_) {
-                pid_ = -1;
-                return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-            }
-            std::this_thread::sleep_for(100ms);
-        }
-        kill(pid_, SIGKILL);
-        waitpid(pid_, &status, 0);
-        pid_ = -1;
-        return -1;
-    }
-
-private:
-    pid_t pid_ = -1;
-    int out_fd_ = -1;
-    std::string output_;
-    std::string bootstrap_;
-};
 
 std::unique_ptr<EventLog> open_log(const std::string& bootstrap) {
     auto log = open_kafka_log({bootstrap, default_topics(kPartitions), 1, {{"log_level", "2"}}, 20s});
@@ -194,7 +111,7 @@ std::vector<Published> publish_orders(EventLog& log, std::initializer_list<uint6
 }  // namespace
 
 TEST_CASE("kafka-dev: topics exist when it prints its bootstrap, and SIGTERM stops it cleanly", "[events][kafka][kafka-dev]") {
-    KafkaDev dev({"--brokers", "2", "--partitions", std::to_string(kPartitions)});
+    KafkaDev dev(LIQUIDA_BIN, {"--brokers", "2", "--partitions", std::to_string(kPartitions)});
     CHECK(dev.bootstrap().find("127.0.0.1:") == 0);
     CHECK(dev.output().find("liquida.authorizations") != std::string::npos);
     {
@@ -209,7 +126,7 @@ TEST_CASE("kafka-dev: topics exist when it prints its bootstrap, and SIGTERM sto
 TEST_CASE("kafka-dev --port: clients bootstrap through 127.0.0.1:PORT", "[events][kafka][kafka-dev]") {
     const uint16_t port = free_port();
     const std::string address = "127.0.0.1:" + std::to_string(port);
-    KafkaDev dev({"--brokers", "3", "--port", std::to_string(port), "--partitions", std::to_string(kPartitions)});
+    KafkaDev dev(LIQUIDA_BIN, {"--brokers", "3", "--port", std::to_string(port), "--partitions", std::to_string(kPartitions)});
     CHECK(dev.bootstrap().find(address) == 0);
 
     // Only the forwarded port is given: every other broker is learnt from metadata.
@@ -263,7 +180,7 @@ TEST_CASE("consumers: kcat, flatc --json and docs/examples/consumer.py read what
     REQUIRE_FALSE(flatc.empty());
     REQUIRE_FALSE(python.empty());
 
-    KafkaDev dev({"--partitions", std::to_string(kPartitions)});
+    KafkaDev dev(LIQUIDA_BIN, {"--partitions", std::to_string(kPartitions)});
     const std::string bs = quote(dev.bootstrap());
     std::vector<Published> published;
     {
@@ -459,7 +376,7 @@ TEST_CASE("consumers: ops/kafka matches the topics and librdkafka accepts client
 }
 
 TEST_CASE("simulate --seed S on Kafka and on the embedded log gives views with identical digests", "[events][kafka][simulate]") {
-    KafkaDev dev({"--partitions", "8"});
+    KafkaDev dev(LIQUIDA_BIN, {"--partitions", "8"});
     test::TempDir dir;
     const std::string bin = LIQUIDA_BIN;
     const std::string sim = " simulate --seed 5 --scale 0.002 --months 1 --start 2025-06 --no-sync";

@@ -44,6 +44,7 @@
 #include "gateway/json.h"
 #include "projections/runner.h"
 #include "projections/views.h"
+#include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
@@ -64,85 +65,6 @@ constexpr int64_t kFarFuture = 4'102'444'800'000;  // 2100-01-01: tokens outlive
 constexpr auto kWait = 60s;                        // the longest one HTTP exchange may take
 
 // --- Child processes ---------------------------------------------------------------------------
-
-struct Run {
-    int code;
-    std::string out;  // stdout and stderr
-};
-
-// Runs a shell command; the caller bounds it with `timeout`.
-Run sh(const std::string& cmd) {
-    FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-    REQUIRE(p != nullptr);
-    std::string out;
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    const int status = pclose(p);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-// `liquida kafka-dev ARGS` as a child process: started, read until ready, SIGTERM'd (as in
-// tests/events/consumers_test.cc). The mock's threads live there, so this process may fork.
-class KafkaDev {
-public:
-    explicit KafkaDev(std::vector<std::string> args) {
-        int fds[2];
-        REQUIRE(pipe(fds) == 0);
-        args.insert(args.begin(), {LIQUIDA_BIN, "kafka-dev"});
-        pid_ = fork();
-        REQUIRE(pid_ >= 0);
-        if (pid_ == 0) {
-            dup2(fds[1], 1);
-            dup2(fds[1], 2);
-            close(fds[0]);
-            std::vector<char*> argv;
-            for (auto& a : args) argv.push_back(a.data());
-            argv.push_back(nullptr);
-            execv(LIQUIDA_BIN, argv.data());
-            _exit(127);
-        }
-        close(fds[1]);
-        out_fd_ = fds[0];
-        const auto deadline = Clock::now() + 30s;
-        while (output_.find("ready") == std::string::npos && Clock::now() < deadline) {
-            pollfd pfd{out_fd_, POLLIN, 0};
-            if (poll(&pfd, 1, 500) <= 0) continue;
-            char buf[1024];
-            const ssize_t n = read(out_fd_, buf, sizeof buf);
-            if (n <= 0) break;
-            output_.append(buf, static_cast<size_t>(n));
-        }
-        INFO(output_);
-        REQUIRE(output_.find("ready") != std::string::npos);
-        const auto at = output_.find("\nbootstrap: ");
-        REQUIRE(at != std::string::npos);
-        const auto from = at + std::string("\nbootstrap: ").size();
-        bootstrap_ = output_.substr(from, output_.find('\n', from) - from);
-    }
-    ~KafkaDev() {
-        if (pid_ > 0) {
-            kill(pid_, SIGTERM);  // SIGKILL when it has not stopped after 10 s
-            int status = 0;
-            bool reaped = false;
-            for (int i = 0; i < 100 && !(reaped = waitpid(pid_, &status, WNOHANG) == pid_); ++i) std::this_thread::sleep_for(100ms);
-            if (!reaped) {
-                kill(pid_, SIGKILL);
-                waitpid(pid_, &status, 0);
-            }
-        }
-        if (out_fd_ >= 0) close(out_fd_);
-    }
-    KafkaDev(const KafkaDev&) = delete;
-    KafkaDev& operator=(const KafkaDev&) = delete;
-
-    const std::string& bootstrap() const { return bootstrap_; }
-
-private:
-    pid_t pid_ = -1;
-    int out_fd_ = -1;
-    std::string output_;
-    std::string bootstrap_;
-};
 
 ev::KafkaLogOptions kafka_options(const std::string& brokers, int32_t partitions) {
     return {brokers, ev::default_topics(partitions), 1, {{"log_level", "2"}}, 20s};
@@ -364,7 +286,7 @@ TEST_CASE("kafka e2e: a runner SIGKILL'd at random points resumes from its store
     // `liquida kafka-dev`, the events come from `liquida simulate --kafka`, and only forked
     // children open the log and the views until the kills are over.
     constexpr int32_t kPartitions = 1;  // few partitions, many events each: many commits to die between
-    KafkaDev dev({"--partitions", std::to_string(kPartitions)});
+    KafkaDev dev(LIQUIDA_BIN, {"--partitions", std::to_string(kPartitions)});
     TempDir dir;
     const Run sim = sh("timeout 300 " + std::string(LIQUIDA_BIN) + " simulate --seed 31 --scale 0.006 --months 1 --start 2025-06 " +
                        "--no-sync --partitions " + std::to_string(kPartitions) + " --data '" + (dir.path() / "sim").string() +
@@ -449,7 +371,7 @@ TEST_CASE("kafka e2e: a runner SIGKILL'd at random points resumes from its store
 TEST_CASE("kafka e2e: the gateway on Kafka answers commands over HTTP as on the embedded log, with equal views",
           "[projections][kafka][gateway]") {
     constexpr int32_t kPartitions = 2;
-    KafkaDev dev({"--partitions", std::to_string(kPartitions)});
+    KafkaDev dev(LIQUIDA_BIN, {"--partitions", std::to_string(kPartitions)});
     TempDir dir;
     auto kafka = ev::open_kafka_log(kafka_options(dev.bootstrap(), kPartitions));
     REQUIRE(kafka.has_value());

@@ -22,6 +22,7 @@
 #include "events/codec.h"
 #include "events/topics.h"
 #include "replay/replay.h"
+#include "tests/support/process.h"
 #include "world.h"
 
 using namespace liquida::test;
@@ -34,23 +35,7 @@ namespace {
 
 constexpr Period kStart{2025, 6};
 
-struct Run {
-    int code;
-    std::string out;  // stdout and stderr
-};
-
-Run shell(const std::string& command) {
-    const std::string cmd = command + " 2>&1";
-    FILE* p = popen(cmd.c_str(), "r");
-    REQUIRE(p != nullptr);
-    std::string out;
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    const int status = pclose(p);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-Run run(const std::string& args) { return shell(std::string(LIQUIDA_BIN) + " " + args); }
+Run run(const std::string& args) { return sh(std::string(LIQUIDA_BIN) + " " + args); }
 
 std::string read_file(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -138,7 +123,7 @@ size_t column(const std::vector<std::string>& header, const std::string& name) {
 }
 
 std::string unzip(const fs::path& xlsx, const std::string& member) {
-    const Run r = shell("unzip -p '" + xlsx.string() + "' " + member);
+    const Run r = sh("unzip -p '" + xlsx.string() + "' " + member);
     REQUIRE(r.code == 0);
     return r.out;
 }

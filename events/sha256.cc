@@ -1,0 +1,33 @@
+#include "events/sha256.h"
+
+#include <openssl/evp.h>
+
+namespace liquida::events {
+
+std::string to_hex(const Hash& h) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string s(64, '0');
+    for (size_t i = 0; i < h.size(); ++i) {
+        s[2 * i] = kDigits[h[i] >> 4];
+        s[2 * i + 1] = kDigits[h[i] & 0xf];
+    }
+    return s;
+}
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
+Sha256::~Sha256() { EVP_MD_CTX_free(ctx_); }
+
+Sha256& Sha256::update(const void* data, size_t size) {
+    EVP_DigestUpdate(ctx_, data, size);
+    return *this;
+}
+Sha256& Sha256::update(std::string_view bytes) { return update(bytes.data(), bytes.size()); }
+
+Hash Sha256::digest() {
+    Hash out{};
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx_, out.data(), &len);
+    return out;
+}
+
+}  // namespace liquida::events

@@ -1,0 +1,83 @@
+#include "tests/support/process.h"
+
+#include <catch2/catch.hpp>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+namespace liquida::test {
+
+using namespace std::chrono_literals;
+
+Run sh(const std::string& command) {
+    FILE* p = popen((command + " 2>&1").c_str(), "r");
+    REQUIRE(p != nullptr);
+    std::string out;
+    char buf[4096];
+    while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    const int status = pclose(p);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+KafkaDev::KafkaDev(const std::string& binary, std::vector<std::string> args) {
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    args.insert(args.begin(), {binary, "kafka-dev"});
+    pid_ = fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+        dup2(fds[1], 1);
+        dup2(fds[1], 2);
+        close(fds[0]);
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        execv(binary.c_str(), argv.data());
+        _exit(127);
+    }
+    close(fds[1]);
+    out_fd_ = fds[0];
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (output_.find("ready") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+        pollfd pfd{out_fd_, POLLIN, 0};
+        if (poll(&pfd, 1, 500) <= 0) continue;
+        char buf[1024];
+        const ssize_t n = read(out_fd_, buf, sizeof buf);
+        if (n <= 0) break;
+        output_.append(buf, static_cast<size_t>(n));
+    }
+    INFO(output_);
+    REQUIRE(output_.find("ready") != std::string::npos);
+    const auto at = output_.find("\nbootstrap: ");
+    REQUIRE(at != std::string::npos);
+    const auto from = at + std::string("\nbootstrap: ").size();
+    bootstrap_ = output_.substr(from, output_.find('\n', from) - from);
+}
+
+KafkaDev::~KafkaDev() {
+    if (pid_ > 0) stop();
+    if (out_fd_ >= 0) close(out_fd_);
+}
+
+int KafkaDev::stop() {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    for (int i = 0; i < 100; ++i) {
+        if (waitpid(pid_, &status, WNOHANG) == pid_) {
+            pid_ = -1;
+            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        }
+        std::this_thread::sleep_for(100ms);
+    }
+    kill(pid_, SIGKILL);
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return -1;
+}
+
+}  // namespace liquida::test
