@@ -12,6 +12,7 @@
 #include "domain/overloaded.h"
 #include "events/codec.h"
 #include "projections/runner.h"
+#include "replay/ledgers.h"
 
 namespace liquida::replay {
 
@@ -30,17 +31,19 @@ std::string position(const events::TopicPartition& tp, int64_t offset) {
     return tp.topic + "/" + std::to_string(tp.partition) + "@" + std::to_string(offset);
 }
 
-// A kept month: its views at the cut and the month-close record they were made with.
+// A kept month: its views and the providers' ledgers at the cut, and the month-close record
+// they were made with.
 struct Checkpoint {
     Period month;
     std::filesystem::path views;
+    std::filesystem::path ledgers;
     std::map<events::TopicPartition, ChainEnd> close;
 };
 
 std::optional<Checkpoint> read_checkpoint(const std::filesystem::path& dir, Period month) {
-    Checkpoint c{month, dir / "views", {}};
+    Checkpoint c{month, dir / "views", dir / "ledgers.bin", {}};
     std::ifstream in(dir / "close.json");
-    if (!in || !std::filesystem::exists(c.views / "CURRENT")) return std::nullopt;
+    if (!in || !std::filesystem::exists(c.views / "CURRENT") || !std::filesystem::exists(c.ledgers)) return std::nullopt;
     const auto j = nlohmann::json::parse(in, nullptr, false);
     if (j.is_discarded() || !j.contains("partitions") || !j["partitions"].is_array()) return std::nullopt;
     for (const auto& p : j["partitions"]) {
@@ -380,22 +383,37 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
     if (!usable) return failure(std::move(usable).error());
     const std::optional<Checkpoint> checkpoint = std::move(*usable);
 
+    // The fold starts where the checkpoint ends: its ledgers, and each partition's chain from
+    // its close record's hash (the first record after it must link to that hash).
+    Offsets fold_from;
+    std::map<events::TopicPartition, events::ChainVerifier> chains;
+    if (checkpoint) {
+        std::ifstream in(checkpoint->ledgers, std::ios::binary);
+        const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        auto ledgers = decode_ledgers(bytes);
+        if (!ledgers)
+            return fail(errc::corrupt_record, "replay: the ledgers of the checkpoint of " + domain::to_string(checkpoint->month) +
+                                                  " are unreadable; replay with --from-scratch");
+        out.ledgers = std::move(*ledgers);
+        for (const auto& [tp, c] : checkpoint->close) {
+            const auto head = events::from_hex(c.hash);
+            if (!head)
+                return fail(errc::corrupt_record, "replay: the close record of " + domain::to_string(checkpoint->month) + " has no hash for " +
+                                                      position(tp, c.end));
+            fold_from[tp] = c.end;
+            chains.try_emplace(tp, tp, c.end, *head);
+        }
+    }
+
     // The domain's ledgers fold on a second thread while the views are rebuilt: the same
     // events, read twice. Each ledger's sub-states fold one topic each, so topic order is free.
     std::optional<events::error> fold_error;
     uint64_t out_of_order = 0;
-    std::optional<events::ChainBreak> off_close;  // the chain does not reach the checkpoint's close record
     std::thread fold([&] {
-        std::map<events::TopicPartition, events::ChainVerifier> chains;
         auto n = for_each_event(
-            log, {}, r.cut_offsets,
-            [&](const events::TopicPartition& tp, int64_t offset, const events::Envelope& e) {
+            log, fold_from, r.cut_offsets,
+            [&](const events::TopicPartition&, int64_t, const events::Envelope& e) {
                 domain::evolve(out.ledgers[e.provider_id], e.payload, e.occurred_at);
-                if (!checkpoint || off_close) return;
-                const auto c = checkpoint->close.find(tp);
-                if (c != checkpoint->close.end() && offset + 1 == c->second.end && events::to_hex(chains.at(tp).head()) != c->second.hash)
-                    off_close = events::ChainBreak{tp, offset, "its hash differs from the month-close record of " +
-                                                                   domain::to_string(checkpoint->month)};
             },
             &chains);
         if (!n) {
@@ -404,10 +422,14 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
         }
         for (const auto& [tp, end] : r.cut_offsets) {
             const events::ChainVerifier& v = chains.try_emplace(tp, tp).first->second;
-            if (v.broken() && !r.chain_break) r.chain_break = v.broken();
+            if (auto broken = v.broken(); broken && !r.chain_break) {
+                const auto c = fold_from.find(tp);
+                if (c != fold_from.end() && broken->offset == c->second)  // the first link: to the close record
+                    broken->reason = "its prev_hash differs from the month-close record of " + domain::to_string(checkpoint->month);
+                r.chain_break = broken;
+            }
             r.chain.push_back(ChainEnd{tp, end, events::to_hex(v.head())});
         }
-        if (!r.chain_break) r.chain_break = off_close;
         auto late = count_out_of_order(log, r.cut_offsets, r.cut);
         if (!late) fold_error = std::move(late).error();
         else out_of_order = *late;
@@ -462,6 +484,7 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
         const auto final_dir = options.checkpoints_dir / domain::to_string(month);
         if (!r.chain_break) {
             std::ofstream(*kept / "close.json") << close_record_json(r);
+            std::ofstream(*kept / "ledgers.bin", std::ios::binary) << encode_ledgers(out.ledgers);
             std::filesystem::remove_all(final_dir, ec);
             std::filesystem::rename(*kept, final_dir, ec);
             if (ec) return fail(errc::io_error, "replay: cannot keep the checkpoint " + final_dir.string() + ": " + ec.message());

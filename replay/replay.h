@@ -27,6 +27,7 @@
 #include "events/errc.h"
 #include "events/log.h"
 #include "projections/views.h"
+#include "replay/ledgers.h"
 
 namespace liquida::replay {
 
@@ -123,6 +124,7 @@ struct ChainEnd {
     events::TopicPartition tp;
     int64_t end = 0;   // the cut offset: records below it are the month's
     std::string hash;  // hex seal hash of the record at end - 1; the genesis hash when end is 0
+    friend bool operator==(const ChainEnd&, const ChainEnd&) = default;
 };
 
 struct Report {
@@ -164,9 +166,10 @@ struct Replay {
 // options.scratch_dir (Runner::catch_up_to the cut offsets) and, from the same events, the
 // providers' domain ledgers (A10, F4), checking every record against its partition's hash
 // chain (a broken link is reported in Report::chain_break, the replay goes on). A record that
-// does not decode fails with errc::corrupt_record and its position. With checkpoints, the
-// views start from the previous month's; the ledgers and the chain are still read from
-// offset 0, and the chain must reach the checkpoint's close record's hashes. Checkpoints are not kept yet: always from scratch.
+// does not decode fails with errc::corrupt_record and its position. From a checkpoint, the
+// views and the ledgers start at the checkpoint's cut, and each partition's chain is checked
+// from its close record's hash (the first record after it must link to it); only
+// from_scratch re-checks the records before the checkpoint. Checkpoints are not kept yet: always from scratch.
 events::result<Replay> replay_month(events::EventLog& log, Period month, const domain::Config& config, const ReplayOptions& options);
 
 // The views as they stood at instant `cut` (every event recorded before it), built in

@@ -197,6 +197,8 @@ TEST_CASE("replay: each closed month equals what the live views held at its end"
         CHECK_FALSE(scratch->report.from_checkpoint.has_value());
         CHECK(scratch->report.applied == report.events);
         require_same(scratch->report.digests, digests);
+        CHECK(scratch->ledgers == r->ledgers);  // the checkpoint's ledgers plus the month's events: the same
+        CHECK(scratch->report.chain == r->report.chain);
         CHECK(replay::report_json(scratch->report).find("\"from_checkpoint\": null") != std::string::npos);
         CHECK(report.events > previous);
         previous = report.events;
@@ -227,14 +229,30 @@ TEST_CASE("replay: each closed month equals what the live views held at its end"
         CHECK(!fs::exists(w.dir.path() / ("scratch-" + to_string(month))));
     }
 
-    // A checkpoint whose close record this log's chain does not reach is reported, not trusted.
+    // The ledgers on disk: whole, or refused.
+    const std::string bytes = read_file(checkpoints / "2025-07" / "ledgers.bin");
+    auto ledgers = replay::decode_ledgers(bytes);
+    REQUIRE(ledgers.has_value());
+    CHECK(ledgers->size() > 5);
+    CHECK(replay::encode_ledgers(*ledgers) == bytes);
+    CHECK_FALSE(replay::decode_ledgers(bytes.substr(0, bytes.size() / 2)).has_value());
+    CHECK_FALSE(replay::decode_ledgers(bytes + "x").has_value());
+
+    // A checkpoint whose close record this log's chain does not link to is reported, not trusted.
     const fs::path close = checkpoints / "2025-06" / "close.json";
     auto record = nlohmann::json::parse(read_file(close));
-    for (auto& p : record["partitions"])
-        if (p["end_offset"].get<int64_t>() > 0) {
+    const auto july = replay::cut_offsets(*w.log, {2025, 7});
+    REQUIRE(july.has_value());
+    std::optional<std::pair<liquida::events::TopicPartition, int64_t>> forged;
+    for (auto& p : record["partitions"]) {
+        const liquida::events::TopicPartition tp{p["topic"].get<std::string>(), p["partition"].get<int32_t>()};
+        if (july->at(tp) > p["end_offset"].get<int64_t>()) {  // July has events there
             p["last_hash"] = std::string(64, 'f');
+            forged = {tp, p["end_offset"].get<int64_t>()};
             break;
         }
+    }
+    REQUIRE(forged.has_value());
     std::ofstream(close) << record.dump();
     auto options = options_in(w, "scratch-forged");
     options.checkpoints_dir = checkpoints;
@@ -242,6 +260,8 @@ TEST_CASE("replay: each closed month equals what the live views held at its end"
     REQUIRE(r.has_value());
     CHECK(r->report.from_checkpoint == Period{2025, 6});
     REQUIRE(r->report.chain_break.has_value());
+    CHECK(r->report.chain_break->tp == forged->first);
+    CHECK(r->report.chain_break->offset == forged->second);
     CHECK(r->report.chain_break->reason.find("month-close record of 2025-06") != std::string::npos);
     CHECK_FALSE(r->report.checkpoint_kept);
 }
