@@ -388,9 +388,11 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
     Offsets fold_from;
     std::map<events::TopicPartition, events::ChainVerifier> chains;
     if (checkpoint) {
+        std::error_code ec;
+        std::string bytes(std::filesystem::file_size(checkpoint->ledgers, ec), '\0');
         std::ifstream in(checkpoint->ledgers, std::ios::binary);
-        const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        auto ledgers = decode_ledgers(bytes);
+        in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        auto ledgers = ec || !in ? std::nullopt : decode_ledgers(bytes);
         if (!ledgers)
             return fail(errc::corrupt_record, "replay: the ledgers of the checkpoint of " + domain::to_string(checkpoint->month) +
                                                   " are unreadable; replay with --from-scratch");
