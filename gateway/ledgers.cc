@@ -49,6 +49,15 @@ std::vector<domain::ProviderId> Ledgers::providers() const {
     return out;
 }
 
+namespace {
+// A command writing to several topics appends each with the command id plus "/TOPIC" (one
+// idempotency key per append); its answer is remembered under the command id alone.
+std::string command_of(const std::string& command_id, const std::string& topic) {
+    const std::string suffix = "/" + topic;
+    return command_id.ends_with(suffix) ? command_id.substr(0, command_id.size() - suffix.size()) : command_id;
+}
+}  // namespace
+
 void Ledgers::remember(const std::string& command_id, json evs) {
     std::lock_guard lk(ids_mu_);
     auto [it, fresh] = ids_.try_emplace(command_id);
@@ -85,7 +94,7 @@ events::result<size_t> Ledgers::load() {
                     if (!e) return events::fail(events::errc::corrupt_record, tp.topic + "/" + std::to_string(p) + "@" +
                                                                                    std::to_string(r.offset) + ": " + e.error().message);
                     domain::evolve(entry(e->provider_id).ledger, e->payload, e->occurred_at);
-                    if (!e->command_id.empty()) remember(e->command_id, json::array({event_json(*e, tp, r.offset)}));
+                    if (!e->command_id.empty()) remember(command_of(e->command_id, tp.topic), json::array({event_json(*e, tp, r.offset)}));
                     ++total;
                 }
                 from = records->back().offset + 1;

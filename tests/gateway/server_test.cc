@@ -28,6 +28,7 @@
 
 #include "events/codec.h"
 #include "events/log.h"
+#include "events/publisher.h"
 #include "events/topics.h"
 #include "fixtures.h"
 #include "gateway/auth.h"
@@ -716,13 +717,30 @@ TEST_CASE("gateway: an idempotent retry returns the original result without appe
     CHECK(b.json_body()["events"] == a.json_body()["events"]);
     CHECK(env.end_offsets() == before + 2);
 
+    // A command that wrote to two topics (one append each, keyed "ID/TOPIC"), as the
+    // gateway records one.
+    std::vector<ev::Envelope> two_topics;
+    for (const Event& event : std::vector<Event>{OrderApproved{"o-1"}, ProviderAdhered{kIoma, "IOMA-88"}}) {
+        ev::Envelope env_;
+        env_.event_id = ev::EventId::random();
+        env_.occurred_at = env_.recorded_at = env.now.load();
+        env_.provider_id = ProviderId{kProvider};
+        env_.command_id = "both/" + std::string(ev::topic_name(ev::topic_for(event)));
+        env_.payload = event;
+        REQUIRE(ev::publish(*env.log, std::span(&env_, 1)).has_value());
+    }
+    const int64_t with_both = env.end_offsets();
+
     // A restarted gateway reads the ids back from the log.
     env.restart();
     HttpClient h2(env.port());
     auto later = post(h2, t, kProvider, order("o-3"), "retry-1");
     CHECK(later.status() == 200);
     CHECK(later.json_body()["events"] == first.json_body()["events"]);
-    CHECK(env.end_offsets() == before + 2);
+    auto both = post(h2, t, kProvider, ApproveOrder{"o-1"}, "both");
+    CHECK(both.status() == 200);  // recognised under the command's own id
+    CHECK(both.json_body()["events"].size() == 2);
+    CHECK(env.end_offsets() == with_both);
 }
 
 TEST_CASE("gateway: racing commands on one provider are decided one at a time", "[gateway][http]") {
