@@ -1,20 +1,30 @@
 #include "events/chain.h"
 
+#include <openssl/sha.h>
+
 #include <algorithm>
 
 namespace liquida::events {
 namespace {
 
-void put_u64(Sha256& h, uint64_t n) {  // big-endian
-    uint8_t b[8];
-    for (int i = 7; i >= 0; --i, n >>= 8) b[i] = static_cast<uint8_t>(n & 0xff);
-    h.update(b, sizeof b);
+// The record's fields as content_hash hashes them, into a per-thread buffer: one SHA-256
+// call per record, no allocation once the buffer has grown (this runs on every append).
+void put_u64(std::string& out, uint64_t n) {  // big-endian
+    char b[8];
+    for (int i = 7; i >= 0; --i, n >>= 8) b[i] = static_cast<char>(n & 0xff);
+    out.append(b, sizeof b);
 }
-void put_bytes(Sha256& h, std::string_view s) {
-    put_u64(h, s.size());
-    h.update(s);
+void put_bytes(std::string& out, std::string_view s) {
+    put_u64(out, s.size());
+    out.append(s);
 }
 bool is_seal(std::string_view key) { return key == kHeaderPrevHash || key == kHeaderHash; }
+
+Hash sha256_of(const void* data, size_t size) {
+    Hash h{};
+    SHA256(static_cast<const unsigned char*>(data), size, h.data());
+    return h;
+}
 
 }  // namespace
 
@@ -34,23 +44,30 @@ std::optional<Hash> from_hex(std::string_view hex) {
     return h;
 }
 
-Hash chain_hash(const Hash& prev, const Record& r) {
-    Sha256 h;
-    h.update(prev.data(), prev.size());
-    put_u64(h, static_cast<uint64_t>(r.timestamp));
-    put_bytes(h, r.key);
-    put_bytes(h, r.value);
+Hash content_hash(const Record& r) {
+    thread_local std::string buf;
+    buf.clear();
+    put_u64(buf, static_cast<uint64_t>(r.timestamp));
+    put_bytes(buf, r.key);
+    put_bytes(buf, r.value);
     for (const Header& x : r.headers) {
         if (is_seal(x.key)) continue;
-        put_bytes(h, x.key);
-        put_bytes(h, x.value);
+        put_bytes(buf, x.key);
+        put_bytes(buf, x.value);
     }
-    return h.digest();
+    return sha256_of(buf.data(), buf.size());
 }
 
-Hash seal(Record& r, const Hash& prev) {
+Hash link_hash(const Hash& prev, const Hash& content) {
+    uint8_t both[64];
+    std::copy(prev.begin(), prev.end(), both);
+    std::copy(content.begin(), content.end(), both + 32);
+    return sha256_of(both, sizeof both);
+}
+
+Hash seal(Record& r, const Hash& prev, const Hash& content) {
     std::erase_if(r.headers, [](const Header& h) { return is_seal(h.key); });
-    const Hash h = chain_hash(prev, r);
+    const Hash h = link_hash(prev, content);
     r.headers.push_back(Header{std::string(kHeaderPrevHash), to_hex(prev)});
     r.headers.push_back(Header{std::string(kHeaderHash), to_hex(h)});
     return h;

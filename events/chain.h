@@ -1,6 +1,8 @@
 // Tamper evidence: the log seals every record it appends into a SHA-256 chain per partition.
 // A record's hash covers the previous record's hash and the record itself (key, value,
-// timestamp, the caller's headers), so altering, dropping or reordering a sealed record breaks
+// timestamp, the caller's headers): hash = SHA-256(prev_hash || SHA-256(record)), so the
+// record's own digest can be computed by its appender, in parallel, and only the short link
+// is computed in partition order. Altering, dropping or reordering a sealed record breaks
 // the chain at that record, and a month-close record (per partition: last offset and hash)
 // pins everything before it. Both backends seal the same way: the same records give the same
 // chain on the embedded log and on Kafka.
@@ -27,11 +29,16 @@ inline constexpr Hash kGenesis{};
 
 std::optional<Hash> from_hex(std::string_view hex);
 
-// SHA-256(prev, timestamp, key, value, the caller's headers), each length-prefixed.
-Hash chain_hash(const Hash& prev, const Record& r);
+// SHA-256 of the record: timestamp (8 bytes, big-endian), then key, value and each of the
+// caller's headers' key and value, each prefixed by its length (8 bytes, big-endian).
+Hash content_hash(const Record& r);
+// SHA-256(prev || content).
+Hash link_hash(const Hash& prev, const Hash& content);
+inline Hash chain_hash(const Hash& prev, const Record& r) { return link_hash(prev, content_hash(r)); }
 
-// Seals `r` after `prev`: removes any seal headers it carries, adds the log's. Returns its hash.
-Hash seal(Record& r, const Hash& prev);
+// Seals `r` after `prev`, `content` being content_hash(r): removes any seal headers it
+// carries, adds the log's. Returns its hash.
+Hash seal(Record& r, const Hash& prev, const Hash& content);
 
 // Splits a stored record's seal headers from its headers (the backends' read path).
 Seal take_seal(std::vector<Header>& headers);

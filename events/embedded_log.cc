@@ -112,7 +112,11 @@ public:
         if (bytes > kMaxBatchBytes) return fail(errc::invalid_argument, "batch larger than 16 MiB");
         if (const std::string& why = part(*where).unsealable; !why.empty()) return fail(errc::corrupt_record, why);
 
-        Pending p{std::move(batch), *where, std::nullopt, false};
+        // The records' own digests by their appender; the leader only links them (chain.h).
+        std::vector<Hash> contents;
+        contents.reserve(batch.records.size());
+        for (const Record& r : batch.records) contents.push_back(content_hash(r));
+        Pending p{std::move(batch), std::move(contents), *where, std::nullopt, false};
         std::unique_lock lk(mu_);
         if (closed_) return fail(errc::closed, "log closed");
         queue_.push_back(&p);
@@ -239,6 +243,7 @@ private:
     };
     struct Pending {
         AppendBatch batch;
+        std::vector<Hash> contents;  // content_hash of each record
         Where where;
         std::optional<result<AppendResult>> out;
         bool done = false;
@@ -270,18 +275,23 @@ private:
         return k;
     }
 
-    // The slice points into `fbb` and is valid until its next use.
-    static rocksdb::Slice encode_record(flatbuffers::FlatBufferBuilder& fbb, const Record& r) {
+    // The slice points into `fbb` and is valid until its next use. The seal goes in its own
+    // fields, raw; a caller's seal headers are not stored.
+    static rocksdb::Slice encode_record(flatbuffers::FlatBufferBuilder& fbb, const Record& r, const Hash& prev, const Hash& hash) {
         fbb.Clear();
         std::vector<flatbuffers::Offset<fb::RecordHeader>> headers;
         headers.reserve(r.headers.size());
-        for (const auto& h : r.headers)
+        for (const auto& h : r.headers) {
+            if (h.key == kHeaderPrevHash || h.key == kHeaderHash) continue;
             headers.push_back(fb::CreateRecordHeader(fbb, fbb.CreateString(h.key),
                                                      fbb.CreateVector(reinterpret_cast<const uint8_t*>(h.value.data()), h.value.size())));
+        }
         auto key = fbb.CreateVector(reinterpret_cast<const uint8_t*>(r.key.data()), r.key.size());
         auto hv = fbb.CreateVector(headers);
         auto value = fbb.CreateVector(reinterpret_cast<const uint8_t*>(r.value.data()), r.value.size());
-        fb::FinishLogRecordBuffer(fbb, fb::CreateLogRecord(fbb, key, r.timestamp, hv, value));
+        auto p = fbb.CreateVector(prev.data(), prev.size());
+        auto h = fbb.CreateVector(hash.data(), hash.size());
+        fb::FinishLogRecordBuffer(fbb, fb::CreateLogRecord(fbb, key, r.timestamp, hv, value, p, h));
         return rocksdb::Slice(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
     }
 
@@ -301,7 +311,13 @@ private:
             for (const auto* h : *lr->headers())
                 r.headers.push_back(Header{h->key() ? h->key()->str() : std::string(), str(h->value())});
         }
-        Seal seal = take_seal(r.headers);
+        auto hash_of = [](const flatbuffers::Vector<uint8_t>* b) {
+            Hash h{};
+            if (!b || b->size() != h.size()) return std::string();
+            std::copy(b->begin(), b->end(), h.begin());
+            return to_hex(h);
+        };
+        Seal seal{hash_of(lr->prev_hash()), hash_of(lr->hash())};
         return std::pair{std::move(r), std::move(seal)};
     }
 
@@ -347,9 +363,11 @@ private:
             if (fresh) it->second = part(p->where);
             PartitionState& st = it->second;
             const int64_t base = st.next_offset;
-            for (Record& r : p->batch.records) {
-                st.head = seal(r, st.head);
-                wb.Put(records(), record_key(p->where, st.next_offset), encode_record(fbb, r));
+            for (size_t i = 0; i < p->batch.records.size(); ++i) {
+                const Record& r = p->batch.records[i];
+                const Hash prev = st.head;
+                st.head = link_hash(prev, p->contents[i]);
+                wb.Put(records(), record_key(p->where, st.next_offset), encode_record(fbb, r, prev, st.head));
                 if (st.max_ts == INT64_MIN || index_bucket(r.timestamp) > index_bucket(st.max_ts)) {
                     std::string k = tp_key(p->where.topic, p->where.partition);
                     put_be(k, static_cast<uint64_t>(r.timestamp) ^ kSignBit, 8);

@@ -448,7 +448,10 @@ private:
         rd_kafka_conf_t* conf = rd_kafka_conf_new();
         std::vector<std::pair<std::string, std::string>> props{{"bootstrap.servers", options_.brokers}};
         if (type == RD_KAFKA_PRODUCER) {
-            props.insert(props.end(), {{"linger.ms", "5"},
+            // linger.ms 1, not librdkafka's 5: every append waits for its acknowledgement, so
+            // the linger is added to each command's latency; batching comes from the appends
+            // in flight together (docs/PERFORMANCE.md).
+            props.insert(props.end(), {{"linger.ms", "1"},
                                        {"batch.size", "1000000"},
                                        {"compression.type", "lz4"},
                                        {"message.timeout.ms", std::to_string(to_ms(options_.timeout))}});
@@ -660,6 +663,9 @@ private:
             chain_.at(batch.tp) = ChainHead{head, false};
         }
         const size_t n = batch.records.size();
+        std::vector<Hash> contents;  // the records' own digests, here, outside the mutex
+        contents.reserve(n);
+        for (const Record& r : batch.records) contents.push_back(content_hash(r));
         Delivery d;
         d.remaining = n;
         const bool keyed = !batch.idempotency_key.empty();
@@ -671,7 +677,7 @@ private:
             std::vector<rd_kafka_vu_t> vus;
             for (size_t i = 0; i < n && !enqueue_err; ++i) {
                 Record& r = batch.records[i];
-                chain.head = seal(r, chain.head);
+                chain.head = seal(r, chain.head, contents[i]);
                 const std::string mark = std::to_string(i) + "/" + std::to_string(n);
                 vus.assign(7, rd_kafka_vu_t{});
                 vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;

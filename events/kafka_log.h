@@ -29,7 +29,7 @@ struct KafkaLogOptions {
     // min.insync.replicas=2 in production.
     int16_t replication_factor = 1;
     // librdkafka properties applied to every client this log creates: security.protocol,
-    // sasl.*, ssl.*, and overrides of the defaults (linger.ms=5, batch.size=1000000,
+    // sasl.*, ssl.*, and overrides of the defaults (linger.ms=1, batch.size=1000000,
     // compression.type=lz4). enable.idempotence and acks are fixed (true, all): setting them
     // to anything else fails with errc::invalid_argument. Default empty.
     std::map<std::string, std::string> properties;

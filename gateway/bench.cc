@@ -137,7 +137,7 @@ int bench_kafka_raw(const cli::Args& args) {
     // The Kafka log's producer settings (events/kafka_log.cc), then --kafka-config, then what
     // the log fixes.
     std::vector<std::pair<std::string, std::string>> props{{"bootstrap.servers", brokers},
-                                                           {"linger.ms", "5"},
+                                                           {"linger.ms", "1"},
                                                            {"batch.size", "1000000"},
                                                            {"compression.type", "lz4"},
                                                            {"message.timeout.ms", "30000"}};
