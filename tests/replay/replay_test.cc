@@ -171,8 +171,8 @@ TEST_CASE("replay: the cut is the first instant of the next month in Argentina t
 
 TEST_CASE("replay: each closed month equals what the live views held at its end", "[replay]") {
     World w;
-    const Simulated s = simulate(w, 2);
-    REQUIRE(s.at_end.size() == 3);  // the onboarding month (May), June, July
+    const Simulated s = simulate(w, 12, 0.002);
+    REQUIRE(s.at_end.size() == 13);  // a year: the onboarding month (May 2025), June 2025 .. May 2026
     uint64_t previous = 0;
     const fs::path checkpoints = w.dir.path() / "checkpoints";
     std::optional<Period> before;
@@ -233,7 +233,7 @@ TEST_CASE("replay: each closed month equals what the live views held at its end"
     const std::string bytes = read_file(checkpoints / "2025-07" / "ledgers.bin");
     auto ledgers = replay::decode_ledgers(bytes);
     REQUIRE(ledgers.has_value());
-    CHECK(ledgers->size() > 5);
+    CHECK(ledgers->size() > 3);
     CHECK(replay::encode_ledgers(*ledgers) == bytes);
     CHECK_FALSE(replay::decode_ledgers(bytes.substr(0, bytes.size() / 2)).has_value());
     CHECK_FALSE(replay::decode_ledgers(bytes + "x").has_value());
