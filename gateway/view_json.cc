@@ -2,39 +2,23 @@
 
 #include <cstdio>
 
+#include "domain/names.h"
+
 namespace liquida::gateway {
 
 using nlohmann::json;
 
 namespace {
 
-constexpr std::string_view kDocumentTypes[] = {"rnp", "afip", "cbu", "seguro", "anexo1"};
-constexpr std::string_view kDocumentStatus[] = {"pending", "approved", "rejected", "expired"};
-constexpr std::string_view kRetentionKinds[] = {"colegio_fee", "iibb", "ganancias", "iva", "other"};
 constexpr std::string_view kBilling[] = {"original", "refacturacion", "ajuste"};
 
-template <size_t N>
-std::string name_of(const std::string_view (&names)[N], uint8_t v) {
-    return v < N ? std::string(names[v]) : std::to_string(v);
-}
-
 json tally(const projections::Tally& t) { return {{"count", t.count}, {"amount", t.amount}}; }
-
-std::string csv_field(std::string_view v) {
-    if (v.find_first_of(";\"\n\r") == std::string_view::npos) return std::string(v);
-    std::string out = "\"";
-    for (char c : v) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + "\"";
-}
 
 std::string csv_line(std::initializer_list<std::string> fields) {
     std::string line;
     for (const auto& f : fields) {
         if (!line.empty()) line += ';';
-        line += csv_field(f);
+        line += domain::to_csv_field(f);
     }
     return line + "\r\n";
 }
@@ -45,9 +29,9 @@ json to_json(const projections::PadronRow& r, domain::Date today) {
     const auto& id = r.state.identity;
     json docs = json::array();
     for (const auto& d : r.documents()) {
-        docs.push_back({{"type", name_of(kDocumentTypes, static_cast<uint8_t>(d.type))},
+        docs.push_back({{"type", domain::name_of(domain::kDocumentTypeNames, static_cast<uint8_t>(d.type))},
                         {"document_id", d.document_id},
-                        {"state", name_of(kDocumentStatus, static_cast<uint8_t>(d.status))},
+                        {"state", domain::name_of(domain::kDocumentStatusNames, static_cast<uint8_t>(d.status))},
                         {"uploaded_at", domain::to_iso_local(d.uploaded_at)},
                         {"verified_at", d.verified_at ? json(domain::to_iso_local(d.verified_at)) : json(nullptr)},
                         {"expires_on", domain::to_string(d.expires_on)}});
@@ -70,7 +54,7 @@ json to_json(const projections::PadronRow& r, domain::Date today) {
             {"adhesions", adhesions},
             {"as_of", domain::to_string(today)},
             {"in_good_standing", r.in_good_standing(today)},
-            {"missing_document", missing ? json(name_of(kDocumentTypes, static_cast<uint8_t>(*missing))) : json(nullptr)}};
+            {"missing_document", missing ? json(domain::name_of(domain::kDocumentTypeNames, static_cast<uint8_t>(*missing))) : json(nullptr)}};
 }
 
 json to_json(const projections::PendingRow& r, domain::Date today) {
@@ -91,7 +75,7 @@ json to_json(const projections::SettlementRow& r) {
     json debits = json::object();
     for (const auto& [reason, amount] : r.debits) debits[reason] = amount;
     json retentions = json::object();
-    for (const auto& [kind, amount] : r.retentions) retentions[name_of(kRetentionKinds, static_cast<uint8_t>(kind))] = amount;
+    for (const auto& [kind, amount] : r.retentions) retentions[domain::name_of(domain::kRetentionKindNames, static_cast<uint8_t>(kind))] = amount;
     json out = {{"period", domain::to_string(r.period)},
                 {"obra_social", r.obra_social.value()},
                 {"orders_loaded", tally(r.orders_loaded)},
@@ -124,7 +108,7 @@ json to_json(const projections::InvoiceViewRow& r, const domain::Config& config)
             {"invoice_id", r.invoice_id},
             {"invoice", r.label()},
             {"obra_social", r.obra_social.value()},
-            {"billing", name_of(kBilling, static_cast<uint8_t>(r.billing))},
+            {"billing", domain::name_of(kBilling, static_cast<uint8_t>(r.billing))},
             {"period", domain::to_string(r.period)},
             {"issued_on", domain::to_string(r.issued_on)},
             {"received_at", r.received_at ? json(domain::to_iso_local(r.received_at)) : json(nullptr)},

@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "domain/names.h"
 #include "domain/overloaded.h"
 #include "events/codec.h"
 #include "projections/runner.h"
@@ -154,11 +155,6 @@ events::result<uint64_t> count_out_of_order(events::EventLog& log, const Offsets
     return n;
 }
 
-constexpr std::string_view kRetentionKinds[] = {"colegio_fee", "iibb", "ganancias", "iva", "other"};
-std::string retention_name(domain::RetentionKind k) {
-    const auto i = static_cast<size_t>(k);
-    return i < std::size(kRetentionKinds) ? std::string(kRetentionKinds[i]) : std::to_string(i);
-}
 
 std::string row_key(const SettlementRow& r) {
     return domain::to_string(r.period) + "/" + r.obra_social.value() + "/" + std::to_string(r.provider.value());
@@ -361,7 +357,7 @@ std::vector<std::pair<std::string, std::string>> settlement_fields(const Settlem
         if (amount != 0) f.emplace_back("debits." + reason, domain::to_pesos(amount));
     f.emplace_back("collected", domain::to_pesos(r.collected));
     for (const auto& [kind, amount] : r.retentions)
-        if (amount != 0) f.emplace_back("retentions." + retention_name(kind), domain::to_pesos(amount));
+        if (amount != 0) f.emplace_back("retentions." + domain::name_of(domain::kRetentionKindNames, static_cast<uint8_t>(kind)), domain::to_pesos(amount));
     f.emplace_back("paid_to_provider", domain::to_pesos(r.paid_to_provider));
     f.emplace_back("invoice_state", r.invoice_state);
     return f;

@@ -10,6 +10,7 @@
 #include <set>
 #include <variant>
 
+#include "domain/names.h"
 #include "replay/replay.h"
 
 namespace liquida::replay {
@@ -37,14 +38,6 @@ struct Table {
     std::vector<std::vector<Value>> rows;
 };
 
-constexpr std::string_view kDocumentTypes[] = {"rnp", "afip", "cbu", "seguro", "anexo1"};
-constexpr std::string_view kDocumentStatus[] = {"pending", "approved", "rejected", "expired"};
-constexpr std::string_view kRetentionKinds[] = {"colegio_fee", "iibb", "ganancias", "iva", "other"};
-
-template <size_t N>
-std::string name_of(const std::string_view (&names)[N], uint8_t v) {
-    return v < N ? std::string(names[v]) : std::to_string(v);
-}
 
 Value count(int64_t v) { return Value(v); }
 Value count(uint64_t v) { return Value(static_cast<int64_t>(v)); }
@@ -81,7 +74,7 @@ Table settlement_table(const Report& r) {
     t.columns.insert(t.columns.end(), {{"debited", "Debitos", Kind::money},
                                        {"balance", "Saldo", Kind::money},
                                        {"collected", "Cobrado", Kind::money}});
-    for (const std::string_view kind : kRetentionKinds)
+    for (const std::string_view kind : domain::kRetentionKindNames)
         t.columns.push_back({"retention_" + std::string(kind), "Retencion " + std::string(kind), Kind::money});
     t.columns.insert(t.columns.end(), {{"retained", "Retenido", Kind::money},
                                        {"paid_to_provider", "Pagado al prestador", Kind::money},
@@ -111,7 +104,7 @@ Table settlement_table(const Report& r) {
             row.push_back(money(it == s.debits.end() ? 0 : it->second));
         }
         row.insert(row.end(), {money(s.debited()), money(s.balance()), money(s.collected)});
-        for (size_t k = 0; k < std::size(kRetentionKinds); ++k) {
+        for (size_t k = 0; k < std::size(domain::kRetentionKindNames); ++k) {
             const auto it = s.retentions.find(static_cast<domain::RetentionKind>(k));
             row.push_back(money(it == s.retentions.end() ? 0 : it->second));
         }
@@ -136,7 +129,7 @@ Table padron_table(const Report& r) {
                  {"in_good_standing", "En padron al " + domain::to_string(r.as_of), Kind::boolean},
                  {"missing_document", "Documento faltante", Kind::text},
                  {"adhesions", "Adhesiones", Kind::text}};
-    for (const std::string_view type : kDocumentTypes)
+    for (const std::string_view type : domain::kDocumentTypeNames)
         t.columns.push_back({"document_" + std::string(type), "Documento " + std::string(type), Kind::text});
     for (const PadronEntry& p : r.padron) {
         const auto& s = p.row.state;
@@ -151,14 +144,14 @@ Table padron_table(const Report& r) {
                                s.enrolled ? date(s.enrolled_on) : Value(),
                                p.row.left_on ? date(*p.row.left_on) : Value(),
                                Value(p.in_good_standing),
-                               p.missing_document ? text(name_of(kDocumentTypes, static_cast<uint8_t>(*p.missing_document))) : Value(),
+                               p.missing_document ? text(domain::name_of(domain::kDocumentTypeNames, static_cast<uint8_t>(*p.missing_document))) : Value(),
                                text(adhesions)};
         const auto documents = p.row.documents();
-        for (size_t type = 0; type < std::size(kDocumentTypes); ++type) {
+        for (size_t type = 0; type < std::size(domain::kDocumentTypeNames); ++type) {
             const auto d = std::find_if(documents.begin(), documents.end(),
                                         [&](const projections::DocumentRow& x) { return static_cast<size_t>(x.type) == type; });
             row.push_back(d == documents.end() ? Value()
-                                               : text(name_of(kDocumentStatus, static_cast<uint8_t>(d->status)) + " hasta " +
+                                               : text(domain::name_of(domain::kDocumentStatusNames, static_cast<uint8_t>(d->status)) + " hasta " +
                                                       domain::to_string(d->expires_on)));
         }
         t.rows.push_back(std::move(row));
@@ -256,18 +249,8 @@ nlohmann::ordered_json to_json(const Value& v) {
         v);
 }
 
-std::string csv_field(std::string_view v) {
-    if (v.find_first_of(";\"\n\r") == std::string_view::npos) return std::string(v);
-    std::string out = "\"";
-    for (char c : v) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + "\"";
-}
-
 std::string csv_text(const Value& v, Kind kind) {
-    if (const auto* s = std::get_if<std::string>(&v)) return csv_field(*s);
+    if (const auto* s = std::get_if<std::string>(&v)) return domain::to_csv_field(*s);
     if (const auto* b = std::get_if<bool>(&v)) return *b ? "si" : "no";
     if (const auto* i = std::get_if<int64_t>(&v)) return kind == Kind::money ? domain::to_pesos(*i) : std::to_string(*i);
     return {};
@@ -282,7 +265,7 @@ std::string csv(const Table& t) {
         }
         out += "\r\n";
     };
-    line([&](size_t i) { return csv_field(t.columns[i].header); }, t.columns.size());
+    line([&](size_t i) { return domain::to_csv_field(t.columns[i].header); }, t.columns.size());
     for (const auto& row : t.rows) line([&](size_t i) { return csv_text(row[i], t.columns[i].kind); }, row.size());
     return out;
 }
