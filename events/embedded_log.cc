@@ -171,7 +171,7 @@ public:
                 return fail(errc::corrupt_record, tp.topic + "/" + std::to_string(tp.partition) + ": offset " + std::to_string(expect) + " missing");
             auto rec = decode_record(it->value(), scratch);
             if (!rec) return fail(errc::corrupt_record, tp.topic + "/" + std::to_string(tp.partition) + " offset " + std::to_string(offset) + ": record fails verification");
-            out.push_back(StoredRecord{tp, offset, std::move(rec->first), std::move(rec->second)});
+            out.push_back(StoredRecord{tp, offset, std::move(rec->first), std::move(rec->second), false});
         }
         if (!it->status().ok()) return fail(errc::io_error, it->status().ToString());
         if (expect != last) return fail(errc::corrupt_record, "offsets " + std::to_string(expect) + ".." + std::to_string(last) + " missing");

@@ -12,11 +12,14 @@
 // be dense). A batch's records are enqueued under one mutex, so they are contiguous and in
 // order in their partition; the idempotent producer keeps that order and writes each record
 // once despite retries. A batch is acknowledged only when every record's delivery report
-// succeeded. What is NOT guaranteed: a batch whose append failed may have left some of its
-// records (a prefix, or all of them) in the partition. Every record of a keyed batch carries
-// its key and "index/count", so such a partial batch is recognisable; the index only counts
-// complete batches, and a retry of a failed key first catches the tailer up with the
-// partition, so a batch that did land whole is reported as a duplicate, not written twice.
+// succeeded. A batch whose append failed (or whose writer died) may have left a prefix of
+// its records in the partition. Every record carries "index/count" of its batch, so the
+// tailer decides each batch in partition order, as Kafka's read_committed does with
+// transactions: complete when all its records are there in a row, aborted when a record of
+// another batch comes first. Records of aborted batches are read with StoredRecord::aborted;
+// the readable end (end_offset) stops before a batch not yet decided. Only complete batches
+// are indexed, and a retry of a failed key first catches the tailer up with the partition,
+// so a batch that did land whole is reported as a duplicate, not written twice.
 //
 // The hash chain (events/chain.h): records are sealed as they are enqueued, under the same
 // mutex, so chain order is partition order. After a failed append the partition's chain
@@ -72,11 +75,11 @@ std::string describe(rd_kafka_resp_err_t err, const char* detail = nullptr) {
     return s;
 }
 
-// Where a record sits in a keyed batch.
+// Where a record sits in its batch; the key is the batch's idempotency key, if any.
 struct BatchMark {
     std::string key;
     size_t index = 0;
-    size_t count = 0;
+    size_t count = 1;
 };
 
 bool parse_mark(std::string_view text, BatchMark& mark) {
@@ -107,19 +110,21 @@ Record decode(const rd_kafka_message_t* m) {
     return r;
 }
 
-// The batch mark of a consumed message; count 0 when it has none.
+// The batch mark of a consumed message. A record without a valid one (written by another
+// producer) counts as a batch of its own.
 BatchMark decode_mark(const rd_kafka_message_t* m) {
     BatchMark mark;
     rd_kafka_headers_t* headers = nullptr;
     if (rd_kafka_message_headers(m, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return mark;
-    const void* key = nullptr;
     const void* batch = nullptr;
-    size_t key_size = 0, batch_size = 0;
-    if (rd_kafka_header_get_last(headers, kHeaderIdempotencyKey.data(), &key, &key_size) ||
-        rd_kafka_header_get_last(headers, kHeaderBatch.data(), &batch, &batch_size) || !key || !batch ||
+    size_t batch_size = 0;
+    if (rd_kafka_header_get_last(headers, kHeaderBatch.data(), &batch, &batch_size) || !batch ||
         !parse_mark(std::string_view(static_cast<const char*>(batch), batch_size), mark))
         return BatchMark{};
-    mark.key.assign(static_cast<const char*>(key), key_size);
+    const void* key = nullptr;
+    size_t key_size = 0;
+    if (!rd_kafka_header_get_last(headers, kHeaderIdempotencyKey.data(), &key, &key_size) && key)
+        mark.key.assign(static_cast<const char*>(key), key_size);
     return mark;
 }
 
@@ -177,9 +182,22 @@ void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
     if (--d->remaining == 0) d->cv.notify_all();
 }
 
+// The batch the tailer is in the middle of, in one partition.
+struct OpenBatch {
+    int64_t base = 0;
+    size_t next = 0;
+    size_t count = 0;
+    std::string key;
+};
+
 struct PartitionState {
-    int64_t tail_pos = 0;   // the tailer has seen every offset below this
-    int64_t known_end = 0;  // max(tail_pos, end of our own acknowledged appends)
+    int64_t tail_pos = 0;  // the tailer has seen every offset below this
+    // Every record below is decided: its batch is complete or aborted. The readable end.
+    // Moved by the tailer, and over our own acknowledged batches as they join up with it.
+    int64_t stable = 0;
+    std::map<int64_t, int64_t> acked;  // our acknowledged batches above `stable`: base -> end
+    std::optional<OpenBatch> open;
+    std::vector<std::pair<int64_t, int64_t>> aborted;  // [from, to) ranges, ascending
     domain::TimestampMs max_ts = INT64_MIN;
     std::string tail_hash;  // the seal hash of the last record the tailer saw
 };
@@ -188,14 +206,6 @@ struct PartitionState {
 struct ChainHead {
     Hash head = kGenesis;
     bool stale = false;  // an append failed: what landed is unknown, re-read the tail first
-};
-
-// A keyed batch the tailer is seeing record by record.
-struct Assembly {
-    TopicPartition tp;
-    int64_t base = 0;
-    size_t next = 0;
-    size_t count = 0;
 };
 
 // An append in progress for a key; same-key appenders wait for its outcome.
@@ -317,7 +327,8 @@ public:
             std::lock_guard lk(mu_);
             if (out) {
                 PartitionState& st = parts_.at(batch.tp);
-                st.known_end = std::max(st.known_end, out->base_offset + static_cast<int64_t>(out->count));
+                st.acked.emplace(out->base_offset, out->base_offset + static_cast<int64_t>(out->count));
+                settle(st);
                 for (const Record& r : batch.records) st.max_ts = std::max(st.max_ts, r.timestamp);
             }
             if (mine) {
@@ -343,8 +354,20 @@ public:
         if (auto err = query_watermarks(reader_.get(), tp, low, high, options_.timeout))
             return fail(errc::io_error, "watermarks of " + name(tp) + ": " + describe(err));
         if (from < low) return fail(errc::offset_out_of_range, name(tp) + " starts at offset " + std::to_string(low));
+        std::vector<std::pair<int64_t, int64_t>> aborted;  // the ranges that reach past `from`
+        {
+            std::lock_guard lk(mu_);
+            const PartitionState& st = parts_.at(tp);
+            high = std::min(high, st.stable);  // never a record of an undecided batch
+            auto first = std::partition_point(st.aborted.begin(), st.aborted.end(), [&](const auto& r) { return r.second <= from; });
+            aborted.assign(first, st.aborted.end());
+        }
         if (from >= high) return out;
         const int64_t want_end = from + static_cast<int64_t>(std::min<uint64_t>(max_records, static_cast<uint64_t>(high - from)));
+        auto in_aborted = [&, it = aborted.begin()](int64_t offset) mutable {  // offsets come ascending
+            while (it != aborted.end() && it->second <= offset) ++it;
+            return it != aborted.end() && it->first <= offset;
+        };
 
         PartitionList list(rd_kafka_topic_partition_list_new(1));
         rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition)->offset = from;
@@ -361,7 +384,7 @@ public:
             else if (!m->err && m->partition == tp.partition && tp.topic == rd_kafka_topic_name(m->rkt) && m->offset >= next) {
                 Record r = decode(m);
                 Seal seal = take_seal(r.headers);
-                out.push_back(StoredRecord{tp, m->offset, std::move(r), std::move(seal)});
+                out.push_back(StoredRecord{tp, m->offset, std::move(r), std::move(seal), in_aborted(m->offset)});
                 next = m->offset + 1;
             }
             // Other errors are transient (librdkafka retries); the deadline bounds them.
@@ -374,10 +397,12 @@ public:
         return out;
     }
 
+    // The stable end, once the tailer has read what the brokers hold now.
     result<int64_t> end_offset(const TopicPartition& tp) override {
         if (auto r = check(tp); !r) return failure(r.error());
-        if (auto r = check_open(); !r) return failure(r.error());
-        return high_watermark(tp);
+        if (auto r = catch_up(tp); !r) return failure(r.error());
+        std::lock_guard lk(mu_);
+        return parts_.at(tp).stable;
     }
 
     result<int64_t> offset_for_time(const TopicPartition& tp, domain::TimestampMs t) override {
@@ -388,7 +413,11 @@ public:
         rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(producer_.get(), list.get(), to_ms(options_.timeout));
         if (!err) err = list->elems[0].err;
         if (err) return fail(errc::io_error, "offset for time in " + name(tp) + ": " + describe(err));
-        if (list->elems[0].offset >= 0) return list->elems[0].offset;
+        if (list->elems[0].offset >= 0) {
+            auto end = end_offset(tp);
+            if (!end) return end;
+            return std::min(list->elems[0].offset, *end);
+        }
         // "None" from the broker. librdkafka 2.0.2's mock cluster answers that to every
         // timestamp; when the partition holds a timestamp >= t, find it by reading.
         domain::TimestampMs max_ts = 0;
@@ -396,11 +425,11 @@ public:
             std::lock_guard lk(mu_);
             max_ts = parts_.at(tp).max_ts;
         }
-        if (max_ts < t) return high_watermark(tp);
+        if (max_ts < t) return end_offset(tp);
         for (int64_t from = 0;;) {
             auto chunk = read(tp, from, 1000);
             if (!chunk) return failure(std::move(chunk).error());
-            if (chunk->empty()) return high_watermark(tp);
+            if (chunk->empty()) return end_offset(tp);
             for (const StoredRecord& r : *chunk)
                 if (r.record.timestamp >= t) return r.offset;
             from = chunk->back().offset + 1;
@@ -414,7 +443,7 @@ public:
             if (auto it = parts_.find(p.tp); it != parts_.end()) wanted.emplace_back(&it->second, p.offset);
         if (wanted.empty()) return false;
         auto readable = [&] {
-            return std::any_of(wanted.begin(), wanted.end(), [](const auto& w) { return w.first->known_end > w.second; });
+            return std::any_of(wanted.begin(), wanted.end(), [](const auto& w) { return w.first->stable > w.second; });
         };
         return cv_.wait_for(lk, timeout, [&] { return closed_ || readable(); }) && !closed_;
     }
@@ -615,29 +644,44 @@ private:
             std::lock_guard lk(mu_);
             PartitionState& st = it->second;
             const int64_t pos = m->err ? m->offset : m->offset + 1;  // EOF carries the next offset
+            const bool fresh = !m->err && m->offset >= st.tail_pos;  // the tailer may see a record again after a reconnect
             st.tail_pos = std::max(st.tail_pos, pos);
-            st.known_end = std::max(st.known_end, st.tail_pos);
             st.max_ts = std::max(st.max_ts, ts);
             if (!m->err && m->offset + 1 == st.tail_pos) st.tail_hash = std::move(hash);
-            if (mark.count > 0) assemble(it->first, m->offset, mark);
+            if (fresh) decide(it->first, st, m->offset, std::move(mark));
         }
         cv_.notify_all();
     }
 
-    // Under mu_. Indexes a keyed batch once all its records were seen, contiguous and in order.
-    void assemble(const TopicPartition& tp, int64_t offset, const BatchMark& mark) {
-        if (mark.index == 0) assembling_[mark.key] = Assembly{tp, offset, 0, mark.count};
-        auto it = assembling_.find(mark.key);
-        if (it == assembling_.end()) return;
-        Assembly& a = it->second;
-        if (a.tp != tp || a.count != mark.count || a.next != mark.index || a.base + static_cast<int64_t>(mark.index) != offset) {
-            assembling_.erase(it);  // a partial batch: never acknowledged, not indexed
-            return;
+    // Under mu_: moves the stable end over our acknowledged batches that now join it (they are
+    // complete: their records are contiguous), so a caller reads its own appends at once.
+    static void settle(PartitionState& st) {
+        for (auto it = st.acked.begin(); it != st.acked.end() && it->first <= st.stable; it = st.acked.erase(it))
+            st.stable = std::max(st.stable, it->second);
+    }
+
+    // Under mu_, for each record in partition order: completes or aborts batches, moves the
+    // stable end, and indexes complete keyed batches.
+    void decide(const TopicPartition& tp, PartitionState& st, int64_t offset, BatchMark mark) {
+        auto abort = [&](int64_t from, int64_t to) {
+            if (!st.aborted.empty() && st.aborted.back().second == from) st.aborted.back().second = to;
+            else st.aborted.emplace_back(from, to);
+            st.stable = std::max(st.stable, to);
+            settle(st);
+        };
+        const bool continues = st.open && mark.index == st.open->next && mark.count == st.open->count &&
+                               offset == st.open->base + static_cast<int64_t>(mark.index) && mark.key == st.open->key;
+        if (!continues) {
+            if (st.open) abort(st.open->base, offset);  // another batch came first: this one never completes
+            st.open.reset();
+            if (mark.index != 0) return abort(offset, offset + 1);  // the rest of a batch whose start is gone
+            st.open = OpenBatch{offset, 0, mark.count, std::move(mark.key)};
         }
-        if (++a.next == a.count) {
-            index_.emplace(mark.key, AppendResult{tp, a.base, a.count, false});
-            assembling_.erase(it);
-        }
+        if (++st.open->next < st.open->count) return;
+        if (!st.open->key.empty()) index_.emplace(st.open->key, AppendResult{tp, st.open->base, st.open->count, false});
+        st.stable = std::max(st.stable, offset + 1);
+        st.open.reset();
+        settle(st);
     }
 
     // The chain head after the last record the tailer saw in `tp` (genesis when empty or
@@ -701,10 +745,8 @@ private:
                     rd_kafka_header_add(headers, k.data(), static_cast<ssize_t>(k.size()), v.data(), static_cast<ssize_t>(v.size()));
                 };
                 for (const Header& h : r.headers) add_header(h.key, h.value);
-                if (keyed) {
-                    add_header(kHeaderIdempotencyKey, batch.idempotency_key);
-                    add_header(kHeaderBatch, mark);
-                }
+                if (keyed) add_header(kHeaderIdempotencyKey, batch.idempotency_key);
+                add_header(kHeaderBatch, mark);
                 vus.push_back(rd_kafka_vu_t{});
                 vus.back().vtype = RD_KAFKA_VTYPE_HEADERS;
                 vus.back().u.headers = headers;
@@ -747,7 +789,6 @@ private:
     bool closed_ = false;
     std::map<TopicPartition, PartitionState> parts_;  // keys fixed at construction
     std::unordered_map<std::string, AppendResult> index_;  // idempotency key -> complete batch
-    std::unordered_map<std::string, Assembly> assembling_;
     std::unordered_map<std::string, std::shared_ptr<InFlight>> inflight_;
     std::unordered_set<std::string> suspect_;  // keys whose append failed: maybe partly written
     std::string tail_error_;                   // the tailer's last error, for messages

@@ -59,6 +59,10 @@ struct StoredRecord {
     int64_t offset = 0;
     Record record;
     Seal seal;
+    // A record of a batch whose append failed (never acknowledged): it holds its offset and
+    // its link in the chain, but is not part of the history, so whoever builds state skips
+    // it. Only the Kafka log has these (events/README.md, "Kafka backend").
+    bool aborted = false;
 };
 
 // Records appended together: all or none, at consecutive offsets of one partition.
@@ -91,7 +95,10 @@ public:
     virtual result<std::vector<StoredRecord>> read(const TopicPartition& tp, int64_t from,
                                                    size_t max_records) = 0;
 
-    // The offset the next appended record will get (the high watermark).
+    // The readable end: every record below it belongs to a batch that was appended whole or
+    // is aborted, and every record appended before the call is below it once its batch is
+    // decided. On the embedded log, the offset the next record will get; on Kafka it stops
+    // before a batch still being written (like Kafka's last stable offset).
     virtual result<int64_t> end_offset(const TopicPartition& tp) = 0;
 
     // The first offset whose record timestamp is >= t; end_offset when there is none.

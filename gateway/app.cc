@@ -626,6 +626,7 @@ Handler::Upgrade App::topic_stream(const HttpRequest& request, const std::string
                     if (!records) return out->close(static_cast<uint16_t>(1011), "log read failed");
                     for (const auto& r : *records) {
                         pos.offset = r.offset + 1;
+                        if (r.aborted) continue;  // never acknowledged: not an event
                         if (claims.role == Role::prestador && r.record.key != claims.subject) continue;
                         auto env = events::decode(r.record.value);
                         json j = env ? to_json(*env) : json{{"error", "undecodable record"}};

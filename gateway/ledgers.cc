@@ -90,6 +90,7 @@ events::result<size_t> Ledgers::load() {
                 if (!records) return failure(std::move(records).error());
                 if (records->empty()) break;
                 for (const auto& r : *records) {
+                    if (r.aborted) continue;  // never acknowledged
                     auto e = events::decode(r.record.value);
                     if (!e) return events::fail(events::errc::corrupt_record, tp.topic + "/" + std::to_string(p) + "@" +
                                                                                    std::to_string(r.offset) + ": " + e.error().message);

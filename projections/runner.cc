@@ -33,12 +33,13 @@ events::result<size_t> Runner::step() {
         auto records = log_.read(pos.tp, pos.offset, room);
         if (!records) return failure(std::move(records).error());
         for (const events::StoredRecord& r : *records) {
+            next[i] = r.offset + 1;
+            if (r.aborted) continue;  // never acknowledged: not part of the history
             auto envelope = events::decode(r.record.value);
             if (!envelope)
                 return fail(errc::corrupt_record, "views: record " + pos.tp.topic + "/" + std::to_string(pos.tp.partition) + "@" +
                                                       std::to_string(r.offset) + " does not decode: " + envelope.error().message);
             batch->apply(*envelope);
-            next[i] = r.offset + 1;
         }
         if (next[i] != pos.offset) batch->advance(pos.tp, next[i]);
         applied += records->size();

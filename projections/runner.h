@@ -24,8 +24,8 @@ class Runner {
 public:
     Runner(events::EventLog& log, Views& views, RunnerOptions options = {});
 
-    // Applies what is readable now, at most one batch. Returns the events applied (0: none
-    // waiting). A record that does not decode stops the runner at its offset with
+    // Applies what is readable now, at most one batch. Returns the records consumed (0: none
+    // waiting), aborted ones included: they are passed over, never applied. A record that does not decode stops the runner at its offset with
     // errc::corrupt_record: skipping it would make the views silently wrong.
     events::result<size_t> step();
 

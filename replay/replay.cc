@@ -123,12 +123,13 @@ events::result<uint64_t> for_each_event(events::EventLog& log, const Offsets& fr
                 return fail(errc::io_error, "replay: read of " + position(tp, next) + " returned offset " + std::to_string(records->front().offset));
             for (const events::StoredRecord& r : *records) {
                 if (r.offset >= end) break;
-                if (chain) chain->feed(r);
+                if (chain) chain->feed(r);  // aborted records hold their link too
+                next = r.offset + 1;
+                if (r.aborted) continue;
                 auto e = events::decode(r.record.value);
                 if (!e) return fail(errc::corrupt_record, "replay: record " + position(tp, r.offset) + " does not decode: " + e.error().message);
                 f(tp, r.offset, *e);
                 ++n;
-                next = r.offset + 1;
             }
         }
     }
@@ -145,7 +146,7 @@ events::result<uint64_t> count_out_of_order(events::EventLog& log, const Offsets
             if (records->empty()) break;
             bool past = false;
             for (const events::StoredRecord& r : *records) {
-                if (r.record.timestamp < cut) ++n;
+                if (r.record.timestamp < cut && !r.aborted) ++n;
                 if (r.record.timestamp >= cut + kOutOfOrderWindowMs) past = true;
             }
             if (past) break;

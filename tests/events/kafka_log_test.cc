@@ -9,6 +9,7 @@
 
 #include "events/kafka_log.h"
 #include "events/kafka_mock.h"
+#include "tests/support/dead_writer.h"
 
 using namespace liquida;
 using namespace liquida::events;
@@ -182,4 +183,64 @@ TEST_CASE("kafka log: faults never lose or duplicate an acknowledged batch", "[e
     for (const auto& [id, n] : acknowledged)
         for (int i = 0; i < n; ++i) CHECK(seen[id + "#" + std::to_string(i)] == 1);
     for (const auto& id : refused) CHECK(seen.count(id + "#0") == 0);
+}
+
+TEST_CASE("kafka log: a batch left half-written is not readable until decided, then read as aborted", "[events][kafka]") {
+    Cluster c(1);
+    auto log = c.open({{"f", 1}});
+    const TopicPartition tp{"f", 0};
+    REQUIRE(log->append(batch(0, "before", 2, "cmd-before")));
+
+    // A writer dies after two records of a three-record batch.
+    liquida::test::DeadWriter dead(c.mock->bootstrap());
+    dead.write_prefix(tp, batch(0, "dead", 2).records, 3, "cmd-dead");
+    auto readable = [&](EventLog& l) {
+        auto all = l.read(tp, 0, 100);
+        REQUIRE(all);
+        return *all;
+    };
+    // Undecided: the readable end stops before it, for this log and for one opened now.
+    CHECK(log->end_offset(tp).value() == 2);
+    CHECK(readable(*log).size() == 2);
+    CHECK_FALSE(log->wait_for(tp, 2, 100ms));
+    {
+        auto other = open_kafka_log(c.options({{"f", 1}}));
+        REQUIRE(other);
+        CHECK((*other)->end_offset(tp).value() == 2);
+    }
+
+    // The next batch decides it: aborted, read with the flag; the log goes on.
+    auto next = log->append(batch(0, "next", 1, "cmd-next"));
+    REQUIRE(next);
+    CHECK(next->base_offset == 4);
+    CHECK(log->end_offset(tp).value() == 5);
+    const auto all = readable(*log);
+    REQUIRE(all.size() == 5);
+    std::vector<bool> aborted;
+    for (const auto& r : all) aborted.push_back(r.aborted);
+    CHECK(aborted == std::vector<bool>{false, false, true, true, false});
+    CHECK(all[2].record.value == "dead#0");
+    // A read starting inside the aborted range still flags it.
+    auto from3 = log->read(tp, 3, 10);
+    REQUIRE(from3);
+    REQUIRE(from3->size() == 2);
+    CHECK(from3->front().aborted);
+    CHECK_FALSE(from3->back().aborted);
+
+    // The dead command was never acknowledged: its retry appends it whole, once.
+    auto retry = log->append(batch(0, "dead", 3, "cmd-dead"));
+    REQUIRE(retry);
+    CHECK_FALSE(retry->duplicate);
+    CHECK(retry->base_offset == 5);
+    auto again = log->append(batch(0, "dead", 3, "cmd-dead"));
+    REQUIRE(again);
+    CHECK(again->duplicate);
+    // A new producer sees the same: decided from the records alone.
+    auto reopened = open_kafka_log(c.options({{"f", 1}}));
+    REQUIRE(reopened);
+    CHECK((*reopened)->end_offset(tp).value() == 8);
+    std::map<std::string, int> kept;
+    for (const auto& r : readable(**reopened))
+        if (!r.aborted) ++kept[r.record.value];
+    CHECK(kept == std::map<std::string, int>{{"before#0", 1}, {"before#1", 1}, {"next#0", 1}, {"dead#0", 1}, {"dead#1", 1}, {"dead#2", 1}});
 }

@@ -44,6 +44,7 @@
 #include "gateway/json.h"
 #include "projections/runner.h"
 #include "projections/views.h"
+#include "tests/support/dead_writer.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -225,7 +226,21 @@ void require_same(const std::vector<proj::ViewDigest>& a, const std::vector<proj
     }
 }
 
-// Every record of the log, decoded: events per command id ("id/topic" counts as "id").
+// The records of one command, in log order.
+std::vector<ev::StoredRecord> records_of(ev::EventLog& log, const std::string& command_id) {
+    std::vector<ev::StoredRecord> out;
+    for (const auto& tp : partitions_of(log)) {
+        auto records = log.read(tp, 0, 1'000'000);
+        REQUIRE(records.has_value());
+        for (auto& r : *records)
+            if (auto e = ev::decode(r.record.value); e && e->command_id.substr(0, e->command_id.find('/')) == command_id)
+                out.push_back(std::move(r));
+    }
+    return out;
+}
+
+// Every record of the log but aborted ones, decoded: events per command id ("id/topic"
+// counts as "id").
 std::map<std::string, size_t> events_by_command(ev::EventLog& log) {
     std::map<std::string, size_t> out;
     for (const auto& tp : partitions_of(log)) {
@@ -235,6 +250,7 @@ std::map<std::string, size_t> events_by_command(ev::EventLog& log) {
             REQUIRE(records.has_value());
             REQUIRE_FALSE(records->empty());
             for (const auto& r : *records) {
+                if (r.aborted) continue;  // a failed append's leftovers: not history
                 auto e = ev::decode(r.record.value);
                 REQUIRE(e.has_value());
                 ++out[e->command_id.substr(0, e->command_id.find('/'))];
@@ -424,6 +440,71 @@ TEST_CASE("kafka e2e: the gateway on Kafka answers commands over HTTP as on the 
     proj::Runner runner(**kafka, **rebuilt, {97});
     REQUIRE(runner.catch_up().has_value());
     require_same((*rebuilt)->digests(), (*kafka_views)->digests());
+    (*kafka)->close();
+}
+
+TEST_CASE("kafka e2e: a command a dying gateway left half-written is neither loaded nor projected; its retry lands once",
+          "[projections][kafka][gateway]") {
+    constexpr int32_t kPartitions = 2;
+    KafkaDev dev(LIQUIDA_BIN, {"--partitions", std::to_string(kPartitions)});
+    TempDir dir;
+    auto kafka = ev::open_kafka_log(kafka_options(dev.bootstrap(), kPartitions));
+    REQUIRE(kafka.has_value());
+    auto kafka_views = proj::Views::open((dir.path() / "kafka-views").string(), "kafka");
+    REQUIRE(kafka_views.has_value());
+    auto embedded = ev::open_embedded_log({(dir.path() / "log").string(), ev::default_topics(kPartitions), false});
+    REQUIRE(embedded.has_value());
+    auto embedded_views = proj::Views::open((dir.path() / "views").string(), "embedded");
+    REQUIRE(embedded_views.has_value());
+    const auto commands = simulated(7, 160);
+    size_t k = 80;
+    while (k < commands.size() && !commands[k].decision) ++k;
+    REQUIRE(k < commands.size());
+    const SimulatedCommand& dying = commands[k];
+    auto post_both = [&](Served& on_kafka, Served& on_embedded, const SimulatedCommand& c) {
+        const Reply a = on_kafka.post(c);
+        const Reply b = on_embedded.post(c);
+        INFO(c.command_id << ": kafka " << a.status << " " << a.body << "; embedded " << b.status << " " << b.body);
+        REQUIRE(a.status == b.status);
+        REQUIRE(a.status == (c.decision ? 201U : 422U));
+    };
+    {
+        Served on_kafka(**kafka, **kafka_views);
+        Served on_embedded(**embedded, **embedded_views);
+        for (size_t i = 0; i < k; ++i) post_both(on_kafka, on_embedded, commands[i]);
+        REQUIRE(on_embedded.post(dying).status == 201);
+    }
+    // The Kafka gateway died after the first record of the dying command's batch went out; so
+    // did the next one, retrying it. The first prefix is decided (aborted) by the second, which
+    // is still undecided.
+    const auto batch = records_of(**embedded, dying.command_id);
+    REQUIRE_FALSE(batch.empty());
+    DeadWriter dead(dev.bootstrap());
+    for (int attempt = 0; attempt < 2; ++attempt)
+        dead.write_prefix(batch.front().tp, {batch.front().record}, batch.size() + 1, dying.command_id);
+    {
+        // A new gateway loads its ledgers from Kafka: the command is not there, so its retry is
+        // decided and appended, not answered as a duplicate.
+        Served on_kafka(**kafka, **kafka_views);
+        Served on_embedded(**embedded, **embedded_views);
+        const Reply retry = on_kafka.post(dying);
+        INFO(retry.body);
+        REQUIRE(retry.status == 201);
+        for (size_t i = k + 1; i < commands.size(); ++i) post_both(on_kafka, on_embedded, commands[i]);
+        wait_projected(**kafka, **kafka_views, on_kafka);
+        wait_projected(**embedded, **embedded_views, on_embedded);
+        require_same((*kafka_views)->digests(), (*embedded_views)->digests());
+        CHECK(events_by_command(**kafka) == events_by_command(**embedded));
+    }
+    // Both decided now (the retry came after them): aborted, and a third gateway loads around them.
+    size_t aborted = 0;
+    for (const auto& r : records_of(**kafka, dying.command_id)) aborted += r.aborted;
+    CHECK(aborted == 2);
+    {
+        Served on_kafka(**kafka, **kafka_views);
+        CHECK(on_kafka.post(dying).status == 200);
+        CHECK(on_kafka.post(commands[k + 1]).status == (commands[k + 1].decision ? 200U : 422U));
+    }
     (*kafka)->close();
 }
 
