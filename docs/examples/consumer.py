@@ -12,7 +12,10 @@ and Python classes generated from the contract:
     flatc --python -o DIR events/schema/common.fbs events/schema/envelope.fbs
 
 Manual assignment from offset 0, no consumer-group commits: as Liquida's own projections
-read (a real consumer stores its offsets with its results). See docs/CONSUMERS.md.
+read (a real consumer stores its offsets with its results). Like Liquida, it prints a
+command's events only once its whole batch is there (header liquida.batch, "index/count"),
+and skips a batch that another batch interrupted: a failed append's leftovers, never
+acknowledged. See docs/CONSUMERS.md, "Batches".
 """
 import argparse
 import sys
@@ -26,6 +29,37 @@ def header(msg, name):
         if key == name:
             return value.decode() if value is not None else ""
     return ""
+
+
+def batch_mark(msg):
+    """(index, count, idempotency key) of the record in its batch; a record without a mark
+    is a batch of its own."""
+    index, _, count = header(msg, "liquida.batch").partition("/")
+    if not (index.isdigit() and count.isdigit() and int(index) < int(count)):
+        return 0, 1, ""
+    return int(index), int(count), header(msg, "liquida.idempotency_key")
+
+
+class Batches:
+    """Per partition, the batch being read; releases it whole, drops it when interrupted."""
+
+    def __init__(self):
+        self.open = {}  # partition -> (count, key, [messages])
+
+    def add(self, msg):
+        index, count, key = batch_mark(msg)
+        count_key_msgs = self.open.get(msg.partition())
+        if count_key_msgs and index == len(count_key_msgs[2]) and (count, key) == count_key_msgs[:2]:
+            count_key_msgs[2].append(msg)
+        elif index == 0:  # a new batch; one still open was interrupted: dropped
+            count_key_msgs = self.open[msg.partition()] = (count, key, [msg])
+        else:  # the rest of a batch whose start was dropped
+            self.open.pop(msg.partition(), None)
+            return []
+        if len(count_key_msgs[2]) < count:
+            return []
+        del self.open[msg.partition()]
+        return count_key_msgs[2]
 
 
 def make_decoder(directory):
@@ -76,7 +110,7 @@ def main():
         partitions = sorted(topic.partitions)
         consumer.assign([TopicPartition(args.topic, p, OFFSET_BEGINNING) for p in partitions])
 
-        at_end, seen = set(), 0
+        at_end, seen, batches = set(), 0, Batches()
         deadline = time.monotonic() + args.timeout
         while len(at_end) < len(partitions) and (args.max == 0 or seen < args.max):
             if time.monotonic() > deadline:
@@ -93,13 +127,16 @@ def main():
                 return 1
             at_end.discard(msg.partition())
             deadline = time.monotonic() + args.timeout
-            seen += 1
-            key = msg.key().decode() if msg.key() is not None else ""
-            line = f"{msg.partition()}:{msg.offset()} key={key} kind={header(msg, 'liquida.kind')}"
-            if decode:
-                payload, provider = decode(msg.value())
-                line += f" payload={payload} provider={provider}"
-            print(line, flush=True)
+            for msg in batches.add(msg):
+                if args.max and seen >= args.max:
+                    break
+                seen += 1
+                key = msg.key().decode() if msg.key() is not None else ""
+                line = f"{msg.partition()}:{msg.offset()} key={key} kind={header(msg, 'liquida.kind')}"
+                if decode:
+                    payload, provider = decode(msg.value())
+                    line += f" payload={payload} provider={provider}"
+                print(line, flush=True)
         return 0
     finally:
         consumer.close()
