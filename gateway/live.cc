@@ -16,8 +16,12 @@ bool Subscription::matches(projections::View v, const RowScope& s) const {
            (!period || (s.period && *period == *s.period));
 }
 
-std::string LiveHub::change_message(const Subscription& s, const Change& c) {
-    // Built by hand around the pre-rendered row: one render per change, not per subscriber.
+std::string LiveHub::change_message(const Subscription& s, Change& c) const {
+    if (c.row.empty()) {  // one render per change, not per subscriber
+        c.row = c.data ? dump(to_json(*c.data, c.today, *config_)) : "null";
+        c.data.reset();
+    }
+    // Built by hand around the rendered row.
     std::string out = R"({"type":"change","subscription":)" + dump(json(s.id)) + R"(,"view":")" +
                       std::string(projections::view_name(c.view)) + R"(","seq":)" + std::to_string(c.seq) +
                       R"(,"key":)" + dump(json(c.key)) + R"(,"row":)";
@@ -33,16 +37,19 @@ void LiveHub::publish(const projections::Delta& delta, domain::Date today, const
         Change ch;
         ch.view = c.view;
         ch.key = c.key;
+        ch.today = today;
         if (c.row) {
             ch.scope = scope_of(*c.row);
-            ch.row = dump(to_json(*c.row, today, config));
+            ch.data = c.row;
         } else {
             // A deleted row is named by its key; its scope is its leading provider id.
             ch.scope.provider = domain::ProviderId{std::stoull(c.key.substr(0, c.key.find('/')))};
+            ch.row = "null";
         }
         fresh.push_back(std::move(ch));
     }
     std::lock_guard lk(mu_);
+    config_ = &config;
     for (auto& ch : fresh) {
         // Only pending rows leave their view; the obra social of one that left is remembered.
         if (ch.view == projections::View::pending) {
@@ -88,7 +95,7 @@ void LiveHub::subscribe(const std::shared_ptr<WebSocket>& socket, Subscription s
     if (resume_from && *resume_from <= seq_ && *resume_from + 1 >= oldest_held) {
         socket->send(std::make_shared<const std::string>(dump(
             json{{"type", "resumed"}, {"subscription", sub.id}, {"view", projections::view_name(sub.view)}, {"from", *resume_from}, {"seq", seq_}})));
-        for (const auto& ch : history_)
+        for (auto& ch : history_)
             if (ch.seq > *resume_from && sub.matches(ch.view, ch.scope))
                 socket->send(std::make_shared<const std::string>(change_message(sub, ch)));
     } else {

@@ -60,16 +60,21 @@ private:
         projections::View view = projections::View::padron;
         RowScope scope;
         std::string key;
-        std::string row = "null";  // JSON text; "null" when the row left the view
+        // The row, rendered to JSON text the first time a subscriber needs it ("null" when
+        // the row left the view): a change nobody watches costs no rendering.
+        std::optional<projections::Row> data;
+        domain::Date today;
+        std::string row;
     };
     struct Subscriber {
         const WebSocket* raw;
         std::weak_ptr<WebSocket> socket;
         Subscription sub;
     };
-    static std::string change_message(const Subscription& s, const Change& c);
+    std::string change_message(const Subscription& s, Change& c) const;
 
     size_t history_limit_;
+    const domain::Config* config_ = nullptr;  // as last published with; rows render with it
     mutable std::mutex mu_;
     uint64_t seq_ = 0;
     std::deque<Change> history_;
