@@ -53,7 +53,7 @@ struct Scratch {
     std::unique_ptr<gateway::Gateway> gateway;
     std::string token;
 
-    bool open(const std::string& dir, const domain::Config& config, bool sync) {
+    bool open(const std::string& dir, const domain::Config& config, bool sync, size_t workers = 32) {
         std::filesystem::remove_all(dir);
         std::filesystem::create_directories(dir);
         auto l = events::open_embedded_log({dir + "/log", events::default_topics(8), sync});
@@ -68,6 +68,7 @@ struct Scratch {
         options.server.port = 0;
         options.server.threads = 2;
         options.key = kKey;
+        options.workers = workers;
         gateway = std::make_unique<gateway::Gateway>(*log, *views, config, options);
         if (auto err = gateway->start(); !err.empty()) {
             std::fprintf(stderr, "liquida bench: %s\n", err.c_str());
@@ -132,8 +133,9 @@ int bench_http(const cli::Args& args) {
     if (!config) return 1;
     const auto connections = static_cast<int>(args.get_int("connections", 1, 1024));
     const auto total = args.get_int("events", 1, 100'000'000);  // commands, here
+    const auto workers = static_cast<size_t>(args.get_int("workers", 1, 1024));
     Scratch s;
-    if (!s.open(args.get("data"), *config, true)) return 1;
+    if (!s.open(args.get("data"), *config, true, workers)) return 1;
     const uint16_t port = s.gateway->port();
     const std::string today = domain::to_string(domain::local_date(
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count()));

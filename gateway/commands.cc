@@ -33,6 +33,7 @@ const std::vector<Command>& all() {
            {"config", "file", "bench http/live: the obras sociales' rules (default: ops/config/liquida.json, looked up upward)", ""},
            {"batch", "n", "bench log: events per append", "100"},
            {"threads", "n", "bench log, kafka-raw: concurrent appenders", "1"},
+           {"workers", "n", "bench http: the gateway's command workers (as serve --workers)", "32"},
            {"sync", "", "bench log: fsync every group commit (default: WAL written, not fsynced, as db_bench)", ""}}},
          bench},
         {{"views",
