@@ -32,7 +32,7 @@ TEST_CASE("A1 eligibility answers habilitado and prior authorization, nothing bi
     l.ok(insssep_budget(1), at(2025, 6, 11));  // a new day needs a new check
 }
 
-TEST_CASE("A2 token: 4 digits, today only, family group, once; 9999 flagged", "[domain][A2]") {
+TEST_CASE("A2 token: 4 digits, today only, family group, once, 9999 flagged", "[domain][A2]") {
     Ledger l = provider_in_padron();
     const TimestampMs morning = at(2025, 6, 10, 9);
     CHECK(l.error(IssueToken{kSancor, "3500-1", "GF-3500", "123"}, morning) == "token.invalid_code");
@@ -163,7 +163,7 @@ TEST_CASE("A8 seed 002 consumption against 88-T-<transaction>, amounts raised by
     CHECK(settlement_of(l.state, Period{2025, 7}, kInsssep).consumptions == 1'983'997 + 1'926'221);
 }
 
-TEST_CASE("A9 anulación cancels a transaction; reports list and export it", "[domain][A9]") {
+TEST_CASE("A9 anulación cancels a transaction, reports list and export it", "[domain][A9]") {
     Ledger l = provider_in_padron();
     l.ok(insssep_budget(10), at(2025, 6, 4, 12));
     l.ok(insssep_budget(11), at(2025, 6, 7, 12));

@@ -46,7 +46,7 @@ TEST_CASE("F1 the invoice must equal the settlement total of its period and obra
     CHECK(st.invoiced == st.total);
 }
 
-TEST_CASE("F2 invoice fields; seed 003 IOMA Ajuste names the invoice it adjusts", "[domain][F2][seed]") {
+TEST_CASE("F2 invoice fields, seed 003 IOMA Ajuste names the invoice it adjusts", "[domain][F2][seed]") {
     Ledger l = provider_in_padron();
     const Period feb{2021, 2};
     l.ok(complete_order("cd-1", kIoma, "990101", date_from_civil(2021, 2, 1)), at(2021, 2, 2));
@@ -148,7 +148,7 @@ TEST_CASE("F5 pending submissions: credit note owed, re-invoicing allowed", "[do
     CHECK(pending[0].amount == 500'000);
 }
 
-TEST_CASE("S1 debits lower the balance; re-invoicing follows an approved analysis", "[domain][S1]") {
+TEST_CASE("S1 debits lower the balance, re-invoicing follows an approved analysis", "[domain][S1]") {
     Ledger l = with_june_orders();
     const TimestampMs t = at(2025, 6, 10);
     l.ok(sancor_invoice("f1", 3'000'000), t);

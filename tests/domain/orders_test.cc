@@ -32,7 +32,7 @@ TEST_CASE("O1 an order needs signatures, stamp and the obra social's required da
     CHECK(l.error(complete_order("o1", kSancor, "330101", day), t) == "order.duplicate_id");
 }
 
-TEST_CASE("O2 the secretaría approves or rejects; a rejected order returns next month", "[domain][O2]") {
+TEST_CASE("O2 the secretaría approves or rejects, a rejected order returns next month", "[domain][O2]") {
     Ledger l = provider_in_padron();
     const Date day = date_from_civil(2025, 6, 2);
     l.ok(complete_order("o1", kSancor, "330101", day), at(2025, 6, 3));

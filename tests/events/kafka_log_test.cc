@@ -59,7 +59,7 @@ std::map<std::string, int> contents(EventLog& log, int32_t partition) {
 
 }  // namespace
 
-TEST_CASE("kafka log: missing topics are refused clearly; existing ones must match", "[events][kafka]") {
+TEST_CASE("kafka log: missing topics are refused clearly, existing ones must match", "[events][kafka]") {
     Cluster c(1);
     SECTION("the mock has no CreateTopics: the error names the topic") {
         auto log = open_kafka_log(c.options({{"f", 2}}, 1500ms));

@@ -101,7 +101,7 @@ TEMPLATE_TEST_CASE("bad appends are rejected with a typed error and change nothi
     CHECK(*log->end_offset({"a", 0}) == 0);
 }
 
-TEST_CASE("closing and reopening keeps every record; other partition counts are refused", "[events][log]") {
+TEST_CASE("closing and reopening keeps every record, other partition counts are refused", "[events][log]") {
     test::TempDir dir;
     {
         auto log = open(dir);

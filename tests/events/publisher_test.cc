@@ -45,7 +45,7 @@ TEST_CASE("published events land in their topic and the provider's partition, wi
     }
 }
 
-TEST_CASE("one command's events go in one atomic batch; mixed commands are refused", "[events][publisher]") {
+TEST_CASE("one command's events go in one atomic batch, mixed commands are refused", "[events][publisher]") {
     test::TempDir dir;
     auto log = open_embedded_log({dir.str(), default_topics(3), false});
     REQUIRE(log);

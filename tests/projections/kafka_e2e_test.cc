@@ -443,7 +443,7 @@ TEST_CASE("kafka e2e: the gateway on Kafka answers commands over HTTP as on the 
     (*kafka)->close();
 }
 
-TEST_CASE("kafka e2e: a command a dying gateway left half-written is neither loaded nor projected; its retry lands once",
+TEST_CASE("kafka e2e: a command a dying gateway left half-written is neither loaded nor projected, its retry lands once",
           "[projections][kafka][gateway]") {
     constexpr int32_t kPartitions = 2;
     KafkaDev dev(LIQUIDA_BIN, {"--partitions", std::to_string(kPartitions)});

@@ -162,7 +162,7 @@ TEST_CASE("exactly once: a runner killed with SIGKILL at random points resumes t
     require_same((*resumed)->digests(), w.rebuild("clean")->digests());
 }
 
-TEST_CASE("the same events on Kafka and on the embedded log give identical views; half-written batches count for nothing",
+TEST_CASE("the same events on Kafka and on the embedded log give identical views, half-written batches count for nothing",
           "[projections][kafka]") {
     auto cluster = liquida::events::MockCluster::start(1);
     REQUIRE(cluster.has_value());

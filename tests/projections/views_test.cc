@@ -68,7 +68,7 @@ TEST_CASE("pending: an InSSSeP budget of three items with one consumed leaves tw
     CHECK(w.views->settlement({july, kInsssep, kProvider}).at(0).billable == liquida::projections::Tally{});
 }
 
-TEST_CASE("settlement: a SanCor invoice with debits leaves its balance; retentions and payment", "[projections][settlement]") {
+TEST_CASE("settlement: a SanCor invoice with debits leaves its balance, retentions and payment", "[projections][settlement]") {
     World w;
     Member m{w, kProvider, provider_in_padron()};
     w.record_history(m.id, m.ledger);
