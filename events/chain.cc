@@ -18,7 +18,6 @@ void put_bytes(std::string& out, std::string_view s) {
     put_u64(out, s.size());
     out.append(s);
 }
-bool is_seal(std::string_view key) { return key == kHeaderPrevHash || key == kHeaderHash; }
 
 Hash sha256_of(const void* data, size_t size) {
     Hash h{};
@@ -63,14 +62,6 @@ Hash link_hash(const Hash& prev, const Hash& content) {
     std::copy(prev.begin(), prev.end(), both);
     std::copy(content.begin(), content.end(), both + 32);
     return sha256_of(both, sizeof both);
-}
-
-Hash seal(Record& r, const Hash& prev, const Hash& content) {
-    std::erase_if(r.headers, [](const Header& h) { return is_seal(h.key); });
-    const Hash h = link_hash(prev, content);
-    r.headers.push_back(Header{std::string(kHeaderPrevHash), to_hex(prev)});
-    r.headers.push_back(Header{std::string(kHeaderHash), to_hex(h)});
-    return h;
 }
 
 Seal take_seal(std::vector<Header>& headers) {

@@ -23,6 +23,7 @@ namespace liquida::events {
 // given back in StoredRecord::seal, not in Record::headers.
 inline constexpr std::string_view kHeaderPrevHash = "liquida.prev_hash";
 inline constexpr std::string_view kHeaderHash = "liquida.hash";
+inline bool is_seal(std::string_view header) { return header == kHeaderPrevHash || header == kHeaderHash; }
 
 // The hash before a partition's first record: 32 zero bytes.
 inline constexpr Hash kGenesis{};
@@ -35,10 +36,6 @@ Hash content_hash(const Record& r);
 // SHA-256(prev || content).
 Hash link_hash(const Hash& prev, const Hash& content);
 inline Hash chain_hash(const Hash& prev, const Record& r) { return link_hash(prev, content_hash(r)); }
-
-// Seals `r` after `prev`, `content` being content_hash(r): removes any seal headers it
-// carries, adds the log's. Returns its hash.
-Hash seal(Record& r, const Hash& prev, const Hash& content);
 
 // Splits a stored record's seal headers from its headers (the backends' read path).
 Seal take_seal(std::vector<Header>& headers);

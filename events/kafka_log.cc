@@ -128,6 +128,10 @@ BatchMark decode_mark(const rd_kafka_message_t* m) {
     return mark;
 }
 
+void add_header(rd_kafka_headers_t* headers, std::string_view key, std::string_view value) {
+    rd_kafka_header_add(headers, key.data(), static_cast<ssize_t>(key.size()), value.data(), static_cast<ssize_t>(value.size()));
+}
+
 // Errors of a watermark query that pass once metadata catches up: a leader that moved, a
 // broker reconnecting.
 bool transient(rd_kafka_resp_err_t err) {
@@ -610,46 +614,72 @@ private:
     }
 
     // The tailer thread: follows every partition and keeps the index and ends up to date.
+    // What the tailer takes from one consumed message, read outside the lock.
+    struct Seen {
+        std::map<TopicPartition, PartitionState>::iterator part;
+        const rd_kafka_message_t* m;
+        domain::TimestampMs ts = INT64_MIN;
+        BatchMark mark;
+        std::string_view hash;  // into the message
+    };
+
     void tail() {
+        // Messages in batches: one lock and one wake-up per batch, not per record.
+        rd_kafka_queue_t* queue = rd_kafka_queue_get_consumer(tailer_.get());
+        std::vector<rd_kafka_message_t*> batch(1024);
+        std::vector<Seen> seen;
         while (!stopping_) {
-            rd_kafka_message_t* m = rd_kafka_consumer_poll(tailer_.get(), kPollMs);
-            if (!m) continue;
-            observe(m);
-            rd_kafka_message_destroy(m);
+            const ssize_t n = rd_kafka_consume_batch_queue(queue, kPollMs, batch.data(), batch.size());
+            if (n <= 0) continue;
+            observe(std::span(batch.data(), static_cast<size_t>(n)), seen);
+            for (ssize_t i = 0; i < n; ++i) rd_kafka_message_destroy(batch[static_cast<size_t>(i)]);
         }
+        rd_kafka_queue_destroy(queue);
     }
 
-    void observe(const rd_kafka_message_t* m) {
-        if (m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            std::lock_guard lk(mu_);
-            tail_error_ = describe(m->err);  // transient: librdkafka retries
-            return;
-        }
-        auto it = m->rkt ? parts_.find(TopicPartition{rd_kafka_topic_name(m->rkt), m->partition}) : parts_.end();
-        if (it == parts_.end()) return;
-        BatchMark mark;
-        domain::TimestampMs ts = INT64_MIN;
-        std::string hash;
-        if (!m->err) {
+    void observe(std::span<rd_kafka_message_t*> messages, std::vector<Seen>& seen) {
+        seen.clear();
+        std::string error;
+        const rd_kafka_topic_t* last_topic = nullptr;  // most messages come in runs of one partition
+        int32_t last_partition = -1;
+        auto part = parts_.end();
+        for (const rd_kafka_message_t* m : messages) {
+            if (m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+                error = describe(m->err);  // transient: librdkafka retries
+                continue;
+            }
+            if (!m->rkt) continue;
+            if (m->rkt != last_topic || m->partition != last_partition) {
+                part = parts_.find(TopicPartition{rd_kafka_topic_name(m->rkt), m->partition});
+                last_topic = m->rkt;
+                last_partition = m->partition;
+            }
+            if (part == parts_.end()) continue;
+            Seen& s = seen.emplace_back(Seen{part, m, INT64_MIN, {}, {}});
+            if (m->err) continue;
             rd_kafka_timestamp_type_t type;
-            ts = rd_kafka_message_timestamp(m, &type);
-            mark = decode_mark(m);
+            s.ts = rd_kafka_message_timestamp(m, &type);
+            s.mark = decode_mark(m);
             rd_kafka_headers_t* headers = nullptr;
             const void* h = nullptr;
             size_t size = 0;
             if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR &&
                 rd_kafka_header_get_last(headers, kHeaderHash.data(), &h, &size) == RD_KAFKA_RESP_ERR_NO_ERROR && h)
-                hash.assign(static_cast<const char*>(h), size);
+                s.hash = std::string_view(static_cast<const char*>(h), size);
         }
         {
             std::lock_guard lk(mu_);
-            PartitionState& st = it->second;
-            const int64_t pos = m->err ? m->offset : m->offset + 1;  // EOF carries the next offset
-            const bool fresh = !m->err && m->offset >= st.tail_pos;  // the tailer may see a record again after a reconnect
-            st.tail_pos = std::max(st.tail_pos, pos);
-            st.max_ts = std::max(st.max_ts, ts);
-            if (!m->err && m->offset + 1 == st.tail_pos) st.tail_hash = std::move(hash);
-            if (fresh) decide(it->first, st, m->offset, std::move(mark));
+            if (!error.empty()) tail_error_ = std::move(error);
+            for (Seen& s : seen) {
+                PartitionState& st = s.part->second;
+                const rd_kafka_message_t* m = s.m;
+                const int64_t pos = m->err ? m->offset : m->offset + 1;  // EOF carries the next offset
+                const bool fresh = !m->err && m->offset >= st.tail_pos;  // the tailer may see a record again after a reconnect
+                st.tail_pos = std::max(st.tail_pos, pos);
+                st.max_ts = std::max(st.max_ts, s.ts);
+                if (!m->err && m->offset + 1 == st.tail_pos) st.tail_hash.assign(s.hash);
+                if (fresh) decide(s.part->first, st, m->offset, std::move(s.mark));
+            }
         }
         cv_.notify_all();
     }
@@ -707,24 +737,38 @@ private:
             std::lock_guard g(produce_mu_);
             chain_.at(batch.tp) = ChainHead{head, false};
         }
+        // Everything but the chain's link is prepared here, outside the mutex that every
+        // appender passes through: the records' digests and their header lists.
         const size_t n = batch.records.size();
-        std::vector<Hash> contents;  // the records' own digests, here, outside the mutex
+        const bool keyed = !batch.idempotency_key.empty();
+        std::vector<Hash> contents;
+        std::vector<rd_kafka_headers_t*> lists;  // ours until produceva takes one
         contents.reserve(n);
-        for (const Record& r : batch.records) contents.push_back(content_hash(r));
+        lists.reserve(n);
+        for (size_t i = 0; i < n; ++i) {
+            const Record& r = batch.records[i];
+            contents.push_back(content_hash(r));
+            rd_kafka_headers_t* headers = rd_kafka_headers_new(r.headers.size() + 4);
+            for (const Header& h : r.headers)
+                if (!is_seal(h.key)) add_header(headers, h.key, h.value);  // a caller cannot forge a seal
+            if (keyed) add_header(headers, kHeaderIdempotencyKey, batch.idempotency_key);
+            add_header(headers, kHeaderBatch, std::to_string(i) + "/" + std::to_string(n));
+            lists.push_back(headers);
+        }
         Delivery d;
         d.remaining = n;
-        const bool keyed = !batch.idempotency_key.empty();
         rd_kafka_resp_err_t enqueue_err = RD_KAFKA_RESP_ERR_NO_ERROR;
         std::string enqueue_reason;
         {
             std::lock_guard g(produce_mu_);
             ChainHead& chain = chain_.at(batch.tp);
-            std::vector<rd_kafka_vu_t> vus;
             for (size_t i = 0; i < n && !enqueue_err; ++i) {
                 Record& r = batch.records[i];
-                chain.head = seal(r, chain.head, contents[i]);
-                const std::string mark = std::to_string(i) + "/" + std::to_string(n);
-                vus.assign(7, rd_kafka_vu_t{});
+                const Hash prev = chain.head;
+                chain.head = link_hash(prev, contents[i]);
+                add_header(lists[i], kHeaderPrevHash, to_hex(prev));
+                add_header(lists[i], kHeaderHash, to_hex(chain.head));
+                rd_kafka_vu_t vus[8] = {};
                 vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;
                 vus[0].u.cstr = batch.tp.topic.c_str();
                 vus[1].vtype = RD_KAFKA_VTYPE_PARTITION;
@@ -741,21 +785,13 @@ private:
                 vus[6].u.ptr = &d;
                 // An owned header list: produceva with single VTYPE_HEADERs double-frees them
                 // when it fails (librdkafka issue 4627); an owned list stays ours on failure.
-                rd_kafka_headers_t* headers = rd_kafka_headers_new(r.headers.size() + 2);
-                auto add_header = [&](std::string_view k, const std::string& v) {
-                    rd_kafka_header_add(headers, k.data(), static_cast<ssize_t>(k.size()), v.data(), static_cast<ssize_t>(v.size()));
-                };
-                for (const Header& h : r.headers) add_header(h.key, h.value);
-                if (keyed) add_header(kHeaderIdempotencyKey, batch.idempotency_key);
-                add_header(kHeaderBatch, mark);
-                vus.push_back(rd_kafka_vu_t{});
-                vus.back().vtype = RD_KAFKA_VTYPE_HEADERS;
-                vus.back().u.headers = headers;
-                if (rd_kafka_error_t* e = rd_kafka_produceva(producer_.get(), vus.data(), vus.size())) {
+                vus[7].vtype = RD_KAFKA_VTYPE_HEADERS;
+                vus[7].u.headers = lists[i];
+                if (rd_kafka_error_t* e = rd_kafka_produceva(producer_.get(), vus, 8)) {
                     enqueue_err = rd_kafka_error_code(e);
                     enqueue_reason = rd_kafka_error_string(e);
                     rd_kafka_error_destroy(e);
-                    rd_kafka_headers_destroy(headers);
+                    for (size_t j = i; j < n; ++j) rd_kafka_headers_destroy(lists[j]);
                     std::lock_guard dg(d.mu);
                     d.remaining -= n - i;  // these will get no delivery report
                 }
