@@ -47,6 +47,7 @@
 #include "tests/support/dead_writer.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/ws_client.h"
 
 namespace {
 
@@ -60,6 +61,7 @@ namespace gw = liquida::gateway;
 namespace ev = liquida::events;
 namespace proj = liquida::projections;
 using Clock = std::chrono::steady_clock;
+using liquida::test::WsClient;
 
 const std::string kKey = "kafka-e2e-test-key-0123456789abcdef";
 constexpr int64_t kFarFuture = 4'102'444'800'000;  // 2100-01-01: tokens outlive the simulated clock
@@ -495,6 +497,24 @@ TEST_CASE("kafka e2e: a command a dying gateway left half-written is neither loa
         wait_projected(**embedded, **embedded_views, on_embedded);
         require_same((*kafka_views)->digests(), (*embedded_views)->digests());
         CHECK(events_by_command(**kafka) == events_by_command(**embedded));
+
+        // The topic stream for downstream consumers skips them too: every other record of the
+        // partition comes, in order, and none of the aborted ones.
+        const ev::TopicPartition tp = batch.front().tp;
+        auto all = (*kafka)->read(tp, 0, 1'000'000);
+        REQUIRE(all.has_value());
+        std::vector<int64_t> kept, streamed;
+        for (const auto& r : *all)
+            if (!r.aborted) kept.push_back(r.offset);
+        REQUIRE(kept.size() + 2 == all->size());
+        WsClient ws(on_kafka.gateway->port(), kWait);
+        REQUIRE(ws.connect("/v1/topics/" + tp.topic + "?from=0&partition=" + std::to_string(tp.partition), on_kafka.token) == 101);
+        while (streamed.size() < kept.size()) {
+            auto m = ws.next();
+            if (!m) break;
+            if (m->value("type", "") == "event") streamed.push_back((*m)["offset"].get<int64_t>());
+        }
+        CHECK(streamed == kept);
     }
     // Both decided now (the retry came after them): aborted, and a third gateway loads around them.
     size_t aborted = 0;
