@@ -593,13 +593,16 @@ Handler::Upgrade App::topic_stream(const HttpRequest& request, const std::string
     // One reader thread per stream, started once the client is authenticated.
     auto start = [this, positions, conn](std::shared_ptr<WebSocket> ws) mutable {
         std::lock_guard lk(streams_mu_);
-        // Streams that ended are joined here, so the limit counts the open ones.
+        // Streams that ended are joined here.
         std::erase_if(streams_, [](Stream& s) {
             if (!*s.ended) return false;
             s.thread.join();
             return true;
         });
-        if (streams_.size() >= kMaxStreams || stopping_) {
+        // A stream whose client went away no longer counts: its thread ends within its next
+        // wait on the log (200 ms). Twice the limit bounds the threads meanwhile.
+        const auto open = std::count_if(streams_.begin(), streams_.end(), [](const Stream& s) { return !*s.closed; });
+        if (static_cast<size_t>(open) >= kMaxStreams || streams_.size() >= 2 * kMaxStreams || stopping_) {
             ws->send(message(error_message("stream.too_many", "Demasiados streams abiertos.")));
             return ws->close(static_cast<uint16_t>(1013), "try again later");
         }
@@ -641,7 +644,7 @@ Handler::Upgrade App::topic_stream(const HttpRequest& request, const std::string
                 out.reset();
                 if (!any) p_.log.wait_for_any(positions, std::chrono::milliseconds(200));
             }
-        }), ended});
+        }), ended, std::shared_ptr<const std::atomic<bool>>(conn, &conn->closed)});
     };
     std::weak_ptr<WebSocket> weak = socket;
     if (conn->claims) {

@@ -68,6 +68,7 @@ private:
     struct Stream {
         std::thread thread;
         std::shared_ptr<std::atomic<bool>> ended;  // set by the thread as it returns
+        std::shared_ptr<const std::atomic<bool>> closed;  // its client went away
     };
     std::mutex streams_mu_;
     std::vector<Stream> streams_;  // topic streams running, or ended and not yet joined

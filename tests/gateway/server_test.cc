@@ -1020,6 +1020,42 @@ TEST_CASE("gateway: live snapshot then every change in order", "[gateway][live]"
     ws.close();
 }
 
+TEST_CASE("gateway: at most 64 topic streams at once; one whose client left frees its place", "[gateway][topics]") {
+    Env env;
+    HttpClient h(env.port());
+    const auto t = env.colegio();
+    ok(h, t, kProvider, RegisterProvider{"MP-1", kCuit, "Nombre", IvaCondition::monotributo, kCbu, "A", false, "", "", ""});
+    std::vector<std::unique_ptr<WsClient>> open;
+    for (int i = 0; i < 64; ++i) {
+        INFO("stream " << i);
+        open.push_back(std::make_unique<WsClient>(env.port()));
+        REQUIRE(open.back()->connect("/v1/topics/liquida.padron?from=0", t) == 101);
+        expect(*open.back(), "event");
+    }
+    WsClient refused(env.port());
+    REQUIRE(refused.connect("/v1/topics/liquida.padron?from=0", t) == 101);
+    CHECK(expect(refused, "error")["code"] == "stream.too_many");
+    CHECK(refused.wait_closed() == 1013);
+
+    open.front()->close();
+    open.erase(open.begin());
+    // The server learns of the close asynchronously: a new stream fits once it has.
+    const auto deadline = Clock::now() + kWait;
+    bool streamed = false;
+    while (!streamed && Clock::now() < deadline) {
+        WsClient again(env.port());
+        REQUIRE(again.connect("/v1/topics/liquida.padron?from=0", t) == 101);
+        auto m = again.next();
+        REQUIRE(m.has_value());
+        streamed = m->value("type", "") == "event";
+        if (!streamed) {
+            CHECK(m->value("code", "") == "stream.too_many");
+            std::this_thread::sleep_for(20ms);
+        }
+    }
+    CHECK(streamed);
+}
+
 TEST_CASE("gateway: topic streams that ended leave room for new ones", "[gateway][topics]") {
     Env env;
     HttpClient h(env.port());
