@@ -405,6 +405,7 @@ public:
     // The stable end, once the tailer has read what the brokers hold now.
     result<int64_t> end_offset(const TopicPartition& tp) override {
         if (auto r = check(tp); !r) return failure(r.error());
+        if (auto r = check_open(); !r) return failure(r.error());
         if (auto r = catch_up(tp); !r) return failure(r.error());
         std::lock_guard lk(mu_);
         return parts_.at(tp).stable;
@@ -613,7 +614,6 @@ private:
         return ok;
     }
 
-    // The tailer thread: follows every partition and keeps the index and ends up to date.
     // What the tailer takes from one consumed message, read outside the lock.
     struct Seen {
         std::map<TopicPartition, PartitionState>::iterator part;
@@ -623,8 +623,9 @@ private:
         std::string_view hash;  // into the message
     };
 
+    // The tailer thread: follows every partition and keeps the index and ends up to date.
+    // Messages come in batches: one lock and one wake-up per batch, not per record.
     void tail() {
-        // Messages in batches: one lock and one wake-up per batch, not per record.
         rd_kafka_queue_t* queue = rd_kafka_queue_get_consumer(tailer_.get());
         std::vector<rd_kafka_message_t*> batch(1024);
         std::vector<Seen> seen;

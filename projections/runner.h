@@ -25,8 +25,9 @@ public:
     Runner(events::EventLog& log, Views& views, RunnerOptions options = {});
 
     // Applies what is readable now, at most one batch. Returns the records consumed (0: none
-    // waiting), aborted ones included: they are passed over, never applied. A record that does not decode stops the runner at its offset with
-    // errc::corrupt_record: skipping it would make the views silently wrong.
+    // waiting), aborted ones included: they are passed over, never applied. A record that
+    // does not decode stops the runner at its offset with errc::corrupt_record: skipping it
+    // would make the views silently wrong.
     events::result<size_t> step();
 
     // Steps until every partition reaches the end offset it had when called.
