@@ -1020,7 +1020,7 @@ TEST_CASE("gateway: live snapshot then every change in order", "[gateway][live]"
     ws.close();
 }
 
-TEST_CASE("gateway: at most 64 topic streams at once; one whose client left frees its place", "[gateway][topics]") {
+TEST_CASE("gateway: at most 64 topic streams at once, one whose client left frees its place", "[gateway][topics]") {
     Env env;
     HttpClient h(env.port());
     const auto t = env.colegio();
