@@ -22,6 +22,28 @@ json event_json(const events::Envelope& e, const events::TopicPartition& tp, int
             {"partition", tp.partition}, {"offset", offset}};
 }
 
+// Calls f(record, envelope) for every acknowledged record of `tp`, from offset 0 to its end.
+template <class F>
+events::result<liquida::ok_t> read_all(events::EventLog& log, const events::TopicPartition& tp, F&& f) {
+    auto end = log.end_offset(tp);
+    if (!end) return failure(std::move(end).error());
+    for (int64_t from = 0; from < *end;) {
+        auto records = log.read(tp, from, 4096);
+        if (!records) return failure(std::move(records).error());
+        if (records->empty()) break;
+        for (const auto& r : *records) {
+            from = r.offset + 1;
+            if (r.aborted) continue;  // never acknowledged
+            auto e = events::decode(r.record.value);
+            if (!e)
+                return events::fail(events::errc::corrupt_record,
+                                    tp.topic + "/" + std::to_string(tp.partition) + "@" + std::to_string(r.offset) + ": " + e.error().message);
+            f(r, *e);
+        }
+    }
+    return liquida::ok;
+}
+
 }  // namespace
 
 Ledgers::Ledgers(events::EventLog& log, const domain::Config& config, size_t remembered)
@@ -85,24 +107,33 @@ events::result<size_t> Ledgers::load() {
     for (const auto& t : log_.topics()) {
         for (int32_t p = 0; p < t.partitions; ++p) {
             const events::TopicPartition tp{t.name, p};
-            for (int64_t from = 0;;) {
-                auto records = log_.read(tp, from, 4096);
-                if (!records) return failure(std::move(records).error());
-                if (records->empty()) break;
-                for (const auto& r : *records) {
-                    if (r.aborted) continue;  // never acknowledged
-                    auto e = events::decode(r.record.value);
-                    if (!e) return events::fail(events::errc::corrupt_record, tp.topic + "/" + std::to_string(p) + "@" +
-                                                                                   std::to_string(r.offset) + ": " + e.error().message);
-                    domain::evolve(entry(e->provider_id).ledger, e->payload, e->occurred_at);
-                    if (!e->command_id.empty()) remember(command_of(e->command_id, tp.topic), json::array({event_json(*e, tp, r.offset)}));
-                    ++total;
-                }
-                from = records->back().offset + 1;
-            }
+            auto read = read_all(log_, tp, [&](const events::StoredRecord& r, const events::Envelope& e) {
+                domain::evolve(entry(e.provider_id).ledger, e.payload, e.occurred_at);
+                if (!e.command_id.empty()) remember(command_of(e.command_id, tp.topic), json::array({event_json(e, tp, r.offset)}));
+                ++total;
+            });
+            if (!read) return failure(std::move(read).error());
         }
     }
     return total;
+}
+
+events::result<liquida::ok_t> Ledgers::reread(domain::ProviderId provider, Entry& e) {
+    domain::ProviderLedger ledger;
+    const std::string key = events::partition_key(provider);
+    for (const auto& t : log_.topics()) {
+        const events::TopicPartition tp{t.name, events::partition_for(key, t.partitions)};
+        auto read = read_all(log_, tp, [&](const events::StoredRecord& r, const events::Envelope& env) {
+            if (env.provider_id != provider) return;
+            domain::evolve(ledger, env.payload, env.occurred_at);
+            const std::string id = command_of(env.command_id, tp.topic);
+            if (!env.command_id.empty() && !recall(id)) remember(id, json::array({event_json(env, tp, r.offset)}));
+        });
+        if (!read) return failure(std::move(read).error());
+    }
+    e.ledger = std::move(ledger);
+    e.in_doubt = false;
+    return liquida::ok;
 }
 
 CommandOutcome Ledgers::execute(domain::ProviderId provider, const domain::Command& command, std::string command_id,
@@ -112,6 +143,11 @@ CommandOutcome Ledgers::execute(domain::ProviderId provider, const domain::Comma
     if (command_id.empty()) command_id = events::EventId::random().to_string();
     Entry& e = entry(provider);
     std::lock_guard lk(e.mu);
+    if (e.in_doubt) {
+        if (auto r = reread(provider, e); !r)
+            return {503, error_json(events::code_name(r.error().code), "No se pudo releer el log: " + r.error().message, ""),
+                    std::string(events::code_name(r.error().code)), 0};
+    }
     if (auto earlier = recall(command_id))
         return {200, {{"command_id", command_id}, {"duplicate", true}, {"events", *earlier}}, {}, 0};
 
@@ -139,7 +175,8 @@ CommandOutcome Ledgers::execute(domain::ProviderId provider, const domain::Comma
             for (auto& env : envelopes) env.command_id = command_id + "/" + std::string(events::topic_name(topic));
         auto r = events::publish(log_, envelopes);
         if (!r) {
-            // Nothing of this topic was acknowledged; the ledger is left as the log has it.
+            // Not acknowledged, yet it may have landed: the log says, before the next command.
+            e.in_doubt = true;
             return {503, error_json(events::code_name(r.error().code), "No se pudo registrar: " + r.error().message, ""),
                     std::string(events::code_name(r.error().code)), 0};
         }

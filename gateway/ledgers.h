@@ -62,10 +62,14 @@ private:
     struct Entry {
         std::mutex mu;
         domain::ProviderLedger ledger;
+        // An append failed, and it may have landed all the same (an acknowledgement that timed
+        // out): the ledger is read again from the log before the provider's next command.
+        bool in_doubt = false;
     };
     struct Appended {
         nlohmann::json events;  // what the first execution answered
     };
+    events::result<liquida::ok_t> reread(domain::ProviderId provider, Entry& e);
     Entry* find(domain::ProviderId provider);
     Entry& entry(domain::ProviderId provider);
     void remember(const std::string& command_id, nlohmann::json events);

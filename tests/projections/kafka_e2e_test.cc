@@ -528,6 +528,44 @@ TEST_CASE("kafka e2e: a command a dying gateway left half-written is neither loa
     (*kafka)->close();
 }
 
+TEST_CASE("kafka e2e: a command whose acknowledgement timed out but landed is seen by the provider's next command",
+          "[projections][kafka][faults]") {
+    constexpr int32_t kPartitions = 2;
+    auto cluster = ev::MockCluster::start(1);
+    REQUIRE(cluster.has_value());
+    rd_kafka_mock_cluster_t* mock = (*cluster)->raw();
+    const auto topics = ev::default_topics(kPartitions);
+    for (const auto& t : topics) REQUIRE((*cluster)->create_topic(t.name, t.partitions));
+    auto options = kafka_options((*cluster)->bootstrap(), kPartitions);
+    // Deliveries give up after 1 s; the broker answers after 1.5 s, having written.
+    options.properties.insert({{"message.timeout.ms", "1000"}, {"retry.backoff.ms", "20"}});
+    auto kafka = ev::open_kafka_log(options);
+    if (!kafka) FAIL(kafka.error().message);
+    TempDir dir;
+    auto views = proj::Views::open((dir.path() / "views").string(), "kafka");
+    REQUIRE(views.has_value());
+    const auto commands = simulated(11, 20);
+    REQUIRE(commands.front().decision.has_value());  // the first provider registers
+    {
+        Served on_kafka(**kafka, **views);
+        rd_kafka_mock_broker_set_rtt(mock, -1, 1500);
+        const Reply timed_out = on_kafka.post(commands.front());
+        rd_kafka_mock_broker_set_rtt(mock, -1, 0);
+        INFO(timed_out.body);
+        REQUIRE(timed_out.status == 503);
+        // It landed: the next commands (other ids) are decided as if it had been answered 201.
+        for (size_t i = 1; i < commands.size(); ++i) {
+            const Reply a = on_kafka.post(commands[i]);
+            INFO(commands[i].command_id << " " << gw::command_name(commands[i].command) << ": " << a.status << " " << a.body);
+            CHECK(a.status == (commands[i].decision ? 201U : 422U));
+        }
+        // And its own retry finds it in the log.
+        CHECK(on_kafka.post(commands.front()).status == 200);
+    }
+    CHECK(events_by_command(**kafka).at(commands.front().command_id) == commands.front().decision->size());
+    (*kafka)->close();
+}
+
 TEST_CASE("kafka e2e: under injected faults every command answered 201 is in the log and the views exactly once",
           "[projections][kafka][faults]") {
     constexpr int32_t kPartitions = 2;
