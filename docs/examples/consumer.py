@@ -44,22 +44,22 @@ class Batches:
     """Per partition, the batch being read; releases it whole, drops it when interrupted."""
 
     def __init__(self):
-        self.open = {}  # partition -> (count, key, [messages])
+        self.open = {}  # partition -> (count, key, messages so far)
 
     def add(self, msg):
         index, count, key = batch_mark(msg)
-        count_key_msgs = self.open.get(msg.partition())
-        if count_key_msgs and index == len(count_key_msgs[2]) and (count, key) == count_key_msgs[:2]:
-            count_key_msgs[2].append(msg)
+        batch = self.open.get(msg.partition())
+        if batch and (count, key) == batch[:2] and index == len(batch[2]):
+            batch[2].append(msg)
         elif index == 0:  # a new batch; one still open was interrupted: dropped
-            count_key_msgs = self.open[msg.partition()] = (count, key, [msg])
+            batch = self.open[msg.partition()] = (count, key, [msg])
         else:  # the rest of a batch whose start was dropped
             self.open.pop(msg.partition(), None)
             return []
-        if len(count_key_msgs[2]) < count:
+        if len(batch[2]) < count:
             return []
         del self.open[msg.partition()]
-        return count_key_msgs[2]
+        return batch[2]
 
 
 def make_decoder(directory):
