@@ -24,6 +24,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -172,6 +173,30 @@ struct Served {
         now = c.now;
         return http->request(http::verb::post, "/v1/commands", token,
                              gw::to_json(gw::CommandRequest{"", c.provider, c.command_id, c.command}).dump());
+    }
+};
+
+// The two sides a gateway test compares, in `dir`: a Kafka log and an embedded log, each with
+// its views.
+struct Sides {
+    std::optional<std::unique_ptr<ev::EventLog>> kafka;
+    std::optional<std::unique_ptr<proj::Views>> kafka_views;
+    std::optional<std::unique_ptr<ev::EventLog>> embedded;
+    std::optional<std::unique_ptr<proj::Views>> embedded_views;
+
+    Sides(const std::string& brokers, int32_t partitions, const std::filesystem::path& dir) {
+        auto k = ev::open_kafka_log(kafka_options(brokers, partitions));
+        REQUIRE(k.has_value());
+        kafka = std::move(*k);
+        auto kv = proj::Views::open((dir / "kafka-views").string(), "kafka");
+        REQUIRE(kv.has_value());
+        kafka_views = std::move(*kv);
+        auto e = ev::open_embedded_log({(dir / "log").string(), ev::default_topics(partitions), false});
+        REQUIRE(e.has_value());
+        embedded = std::move(*e);
+        auto views = proj::Views::open((dir / "views").string(), "embedded");
+        REQUIRE(views.has_value());
+        embedded_views = std::move(*views);
     }
 };
 
@@ -391,14 +416,8 @@ TEST_CASE("kafka e2e: the gateway on Kafka answers commands over HTTP as on the 
     constexpr int32_t kPartitions = 2;
     KafkaDev dev(LIQUIDA_BIN, {"--partitions", std::to_string(kPartitions)});
     TempDir dir;
-    auto kafka = ev::open_kafka_log(kafka_options(dev.bootstrap(), kPartitions));
-    REQUIRE(kafka.has_value());
-    auto kafka_views = proj::Views::open((dir.path() / "kafka-views").string(), "kafka");
-    REQUIRE(kafka_views.has_value());
-    auto embedded = ev::open_embedded_log({(dir.path() / "log").string(), ev::default_topics(kPartitions), false});
-    REQUIRE(embedded.has_value());
-    auto embedded_views = proj::Views::open((dir.path() / "views").string(), "embedded");
-    REQUIRE(embedded_views.has_value());
+    Sides sides(dev.bootstrap(), kPartitions, dir.path());
+    auto& [kafka, kafka_views, embedded, embedded_views] = sides;
     {
         Served on_kafka(**kafka, **kafka_views);
         Served on_embedded(**embedded, **embedded_views);
@@ -450,14 +469,8 @@ TEST_CASE("kafka e2e: a command a dying gateway left half-written is neither loa
     constexpr int32_t kPartitions = 2;
     KafkaDev dev(LIQUIDA_BIN, {"--partitions", std::to_string(kPartitions)});
     TempDir dir;
-    auto kafka = ev::open_kafka_log(kafka_options(dev.bootstrap(), kPartitions));
-    REQUIRE(kafka.has_value());
-    auto kafka_views = proj::Views::open((dir.path() / "kafka-views").string(), "kafka");
-    REQUIRE(kafka_views.has_value());
-    auto embedded = ev::open_embedded_log({(dir.path() / "log").string(), ev::default_topics(kPartitions), false});
-    REQUIRE(embedded.has_value());
-    auto embedded_views = proj::Views::open((dir.path() / "views").string(), "embedded");
-    REQUIRE(embedded_views.has_value());
+    Sides sides(dev.bootstrap(), kPartitions, dir.path());
+    auto& [kafka, kafka_views, embedded, embedded_views] = sides;
     const auto commands = simulated(7, 160);
     size_t k = 80;
     while (k < commands.size() && !commands[k].decision) ++k;
