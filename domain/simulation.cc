@@ -18,7 +18,6 @@ namespace liquida::domain {
 namespace {
 
 constexpr int64_t kMinute = 60'000;
-constexpr int32_t kDayMinutes = 24 * 60;
 constexpr uint64_t kFirstProviderId = 1001;
 constexpr double kProvidersAtScale1 = 3000;
 
