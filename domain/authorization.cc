@@ -220,7 +220,9 @@ Decision decide(const ProviderLedger& s, const ConsumePractices& c, TimestampMs 
             return reject("consumption.item_already_consumed", "El ítem ya fue consumido.", field);
         const PracticeConfig* p = os->practice(it->item.practice_code);
         if (p == nullptr) return reject("consumption.practice_not_agreed", "Práctica no convenida.", field);
-        consumed.push_back(ConsumedItem{item, raised_fee(*os, *p, s.provider.identity.category)});
+        const auto amount = raised_fee(*os, *p, s.provider.identity.category);
+        if (!amount) return rejected(money::overflow(field));
+        consumed.push_back(ConsumedItem{item, *amount});
     }
     return emit(PracticeConsumed{c.transaction, std::move(consumed), c.deferred, performed_at, billing_period(now, config)});
 }

@@ -22,13 +22,16 @@ Decision transition(const ProviderLedger& s, const std::string& id, std::initial
     return emit(std::move(to));
 }
 
-Centavos approved_unbilled_debits(const InvoiceRecord& inv) {
-    Centavos total = 0;
+std::optional<Centavos> approved_unbilled_debits(const InvoiceRecord& inv) {
+    money::Sum total;
     for (const DebitRecord& d : inv.debits) {
-        if (d.reinvoice_approved == true && !d.reinvoiced) total += d.applied.amount;
+        if (d.reinvoice_approved == true && !d.reinvoiced) total.add(d.applied.amount);
     }
-    return total;
+    return total.value();
 }
+
+// What is left to pay or debit on an invoice: balance - paid (S1, S2).
+std::optional<Centavos> outstanding(const InvoiceRecord& inv) { return money::Sum(inv.balance()).sub(inv.paid).value(); }
 
 // F2/F1/S1: what the billing type requires of the amount and the referenced invoice.
 Check check_billing(const ProviderLedger& s, const IssueInvoice& c) {
@@ -36,15 +39,18 @@ Check check_billing(const ProviderLedger& s, const IssueInvoice& c) {
     if (c.billing == BillingType::refacturacion) {
         if (ref == nullptr)
             return error("invoice.debited_invoice_required", "La refacturación indica la factura debitada.", "adjusts_invoice");
-        const Centavos approved = approved_unbilled_debits(*ref);
-        if (approved == 0)
+        const auto approved = approved_unbilled_debits(*ref);
+        if (!approved) return money::overflow("adjusts_invoice");
+        if (*approved == 0)
             return error("invoice.debit_analysis_not_approved", "La refacturación requiere análisis de débitos aprobado.",
                          "adjusts_invoice");
-        if (c.amount != approved)
+        if (c.amount != *approved)
             return error("invoice.amount_mismatch", "El importe debe ser el débito aprobado para refacturar.", "amount");
         return std::nullopt;
     }
-    const Settlement st = settlement_of(s, c.period, c.obra_social);
+    const auto settlement = settlement_of(s, c.period, c.obra_social);
+    if (!settlement) return settlement.error();
+    const Settlement& st = *settlement;
     if (c.billing == BillingType::ajuste) {
         if (c.adjusts_invoice.empty())
             return error("invoice.adjusted_invoice_required", "El ajuste indica la factura que ajusta.", "adjusts_invoice");
@@ -55,12 +61,13 @@ Check check_billing(const ProviderLedger& s, const IssueInvoice& c) {
         return error("invoice.already_invoiced", "El período ya tiene factura original.", "period");
     }
     // F1: the invoices of a period add up to its settlement total.
-    if (st.total - st.invoiced <= 0)
+    const auto unbilled = money::sub(st.total, st.invoiced);
+    if (!unbilled) return money::overflow("period");
+    if (*unbilled <= 0)
         return error("invoice.nothing_to_bill", "No hay prestaciones aprobadas sin facturar en el período.", "period");
-    if (c.amount != st.total - st.invoiced)
+    if (c.amount != *unbilled)
         return error("invoice.amount_mismatch",
-                     "El importe no coincide con la liquidación: " + std::to_string(st.total - st.invoiced) + " centavos.",
-                     "amount");
+                     "El importe no coincide con la liquidación: " + std::to_string(*unbilled) + " centavos.", "amount");
     return std::nullopt;
 }
 
@@ -132,7 +139,9 @@ Decision decide(const ProviderLedger& s, const ApplyDebit& c, TimestampMs, const
     }
     if (c.amount <= 0) return reject("debit.amount_not_positive", "El débito debe ser positivo.", "amount");
     // S1: balance = amount - debits, and what was already paid cannot be debited.
-    if (c.amount > inv->balance() - inv->paid)
+    const auto left = outstanding(*inv);
+    if (!left) return rejected(money::overflow("amount"));
+    if (c.amount > *left)
         return reject("debit.exceeds_balance", "El débito supera el saldo de la factura.", "amount");
     if (c.reason.empty()) return reject("debit.reason_required", "Indique el motivo del débito.", "reason");
     return emit(DebitApplied{c.invoice_id, c.debit_id, c.amount, c.reason_code, c.reason, c.debit_sheet});
@@ -159,7 +168,9 @@ Decision decide(const ProviderLedger& s, const IssueCreditNote& c, TimestampMs, 
     if (auto e = check_comprobante(c.punto_de_venta, c.number, c.cae, "credit_note")) return rejected(*e);
     if (c.amount <= 0) return reject("credit_note.amount_not_positive", "El importe debe ser positivo.", "amount");
     // F5: a credit note answers a debit; it cannot exceed what was debited.
-    if (c.amount > inv->debited() - inv->credited)
+    const auto owed = money::Sum(inv->debited()).sub(inv->credited).value();
+    if (!owed) return rejected(money::overflow("amount"));
+    if (c.amount > *owed)
         return reject("credit_note.exceeds_debits", "La nota de crédito supera los débitos pendientes.", "amount");
     return emit(CreditNoteIssued{c.invoice_id, c.credit_note_id, c.punto_de_venta, c.number, c.cae, c.amount});
 }
@@ -175,7 +186,7 @@ Decision decide(const ProviderLedger& s, const IssuePaymentOrder& c, TimestampMs
     if (c.retention_certificate.empty())
         return reject("payment_order.retention_certificate_required", "Falta el certificado de retenciones.",
                       "retention_certificate");  // S2
-    Centavos total = 0;
+    money::Sum total;
     for (size_t i = 0; i < c.invoices.size(); ++i) {
         const PaidInvoice& p = c.invoices[i];
         const std::string field = "invoices[" + std::to_string(i) + "]";
@@ -186,16 +197,18 @@ Decision decide(const ProviderLedger& s, const IssuePaymentOrder& c, TimestampMs
         if (inv->status != InvoiceStatus::aceptada && inv->status != InvoiceStatus::ingresada)
             return reject("payment_order.invoice_not_payable", "La factura no está aceptada.", field);
         if (p.amount <= 0) return reject("payment_order.amount_not_positive", "El importe debe ser positivo.", field);
-        Centavos earlier = 0;  // the same invoice twice in one order
+        // One line per invoice: two would each be checked against the whole balance.
         for (size_t j = 0; j < i; ++j) {
-            if (c.invoices[j].invoice_id == p.invoice_id) earlier += c.invoices[j].amount;
+            if (c.invoices[j].invoice_id == p.invoice_id)
+                return reject("payment_order.duplicate_invoice", "La factura figura dos veces en la orden de pago.", field);
         }
         // S1/S2: never more than the balance.
-        if (p.amount + earlier > inv->balance() - inv->paid)
-            return reject("payment_order.exceeds_balance", "El pago supera el saldo de la factura.", field);
-        total += p.amount;
+        const auto left = outstanding(*inv);
+        if (!left) return rejected(money::overflow(field));
+        if (p.amount > *left) return reject("payment_order.exceeds_balance", "El pago supera el saldo de la factura.", field);
+        if (!total.add(p.amount).ok()) return rejected(money::overflow(field));
     }
-    return emit(PaymentOrderIssued{c.obra_social, c.payment_order, c.paid_on, total, c.invoices, c.retention_certificate});
+    return emit(PaymentOrderIssued{c.obra_social, c.payment_order, c.paid_on, *total.value(), c.invoices, c.retention_certificate});
 }
 
 }  // namespace liquida::domain

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "domain/money.h"
+
 namespace liquida::domain {
 namespace {
 
@@ -35,31 +37,43 @@ Date six_months_before(Date d) {
 
 }  // namespace
 
-Settlement settlement_of(const ProviderLedger& s, Period period, const ObraSocialId& obra_social) {
-    Settlement st;
+result<Settlement, DomainError> settlement_of(const ProviderLedger& s, Period period, const ObraSocialId& obra_social) {
+    money::Sum orders, consumptions, invoiced, reinvoiced, debits, collected;
     for (const auto& [id, o] : s.orders.orders) {
         if (o.status == OrderStatus::approved && o.loaded.period == period && o.loaded.obra_social == obra_social)
-            st.orders += o.loaded.amount;
+            orders.add(o.loaded.amount);
     }
     for (const auto& [key, b] : s.authorizations.budgets) {
         if (b.status == BudgetStatus::cancelled || b.submitted.obra_social != obra_social) continue;
         for (const BudgetItemRecord& r : b.items) {
-            if (r.consumed && r.period == period) st.consumptions += r.amount;
+            if (r.consumed && r.period == period) consumptions.add(r.amount);
         }
     }
     for (const auto& [id, inv] : s.invoices.invoices) {
         if (!inv.active() || inv.issued.period != period || inv.issued.obra_social != obra_social) continue;
-        (inv.issued.billing == BillingType::refacturacion ? st.reinvoiced : st.invoiced) += inv.issued.amount;
-        st.debits += inv.debited();
-        st.collected += inv.paid;
+        (inv.issued.billing == BillingType::refacturacion ? reinvoiced : invoiced).add(inv.issued.amount);
+        debits.add(inv.debited());
+        collected.add(inv.paid);
     }
+    Settlement st;
     if (const auto it = s.payouts.payouts.find({period, obra_social}); it != s.payouts.payouts.end()) {
         st.retentions = it->second.retained;
         st.paid_to_provider = it->second.paid;
     }
-    st.total = st.orders + st.consumptions;
-    st.balance = st.invoiced + st.reinvoiced - st.debits;
-    st.due_to_provider = st.collected - st.retentions - st.paid_to_provider;
+    const auto total = money::Sum(orders.value()).add(consumptions.value()).value();
+    const auto balance = money::Sum(invoiced.value()).add(reinvoiced.value()).sub(debits.value()).value();
+    const auto due = money::Sum(collected.value()).sub(st.retentions).sub(st.paid_to_provider).value();
+    // `total`, `balance` and `due` fail when any of their parts did.
+    if (!total || !balance || !due) return failure(money::overflow("period"));
+    st.orders = *orders.value();
+    st.consumptions = *consumptions.value();
+    st.total = *total;
+    st.invoiced = *invoiced.value();
+    st.reinvoiced = *reinvoiced.value();
+    st.debits = *debits.value();
+    st.balance = *balance;
+    st.collected = *collected.value();
+    st.due_to_provider = *due;
     return st;
 }
 
@@ -70,7 +84,7 @@ std::string invoice_label(const InvoiceIssued& i) {
     return buf;
 }
 
-std::vector<InvoiceRow> invoice_listing(const ProviderLedger& s, Date today, const Config& config) {
+result<std::vector<InvoiceRow>, DomainError> invoice_listing(const ProviderLedger& s, Date today, const Config& config) {
     std::vector<InvoiceRow> rows;
     const Date since = six_months_before(today);
     for (const auto& [id, inv] : s.invoices.invoices) {
@@ -79,8 +93,11 @@ std::vector<InvoiceRow> invoice_listing(const ProviderLedger& s, Date today, con
         if (received < since || today < received) continue;
         const ObraSocialConfig* os = config.obra_social(inv.issued.obra_social);
         const auto terms = static_cast<int32_t>(os == nullptr ? 30 : os->payment_terms_days);
-        const bool paid_off = inv.paid > 0 && inv.paid == inv.balance();
-        rows.push_back(InvoiceRow{received, invoice_label(inv.issued), inv.issued.amount, inv.debited(), inv.balance(),
+        const auto debited = inv.debited();
+        const auto balance = inv.balance();
+        if (!debited || !balance) return failure(money::overflow("invoices." + id));
+        const bool paid_off = inv.paid > 0 && inv.paid == *balance;
+        rows.push_back(InvoiceRow{received, invoice_label(inv.issued), inv.issued.amount, *debited, *balance,
                                   Date{received.days + terms},
                                   paid_off ? std::string("cancelado") : std::string(status_name(inv.status)),
                                   inv.payment_orders.empty() ? std::string{} : inv.payment_orders.back(),
@@ -90,15 +107,17 @@ std::vector<InvoiceRow> invoice_listing(const ProviderLedger& s, Date today, con
     return rows;
 }
 
-std::vector<PendingSubmission> pending_submissions(const ProviderLedger& s) {
+result<std::vector<PendingSubmission>, DomainError> pending_submissions(const ProviderLedger& s) {
     std::vector<PendingSubmission> out;
     for (const auto& [id, inv] : s.invoices.invoices) {
-        if (const Centavos owed = inv.debited() - inv.credited; owed > 0) out.push_back({id, "nota_de_credito", owed});
-        Centavos approved = 0;
+        const auto owed = money::Sum(inv.debited()).sub(inv.credited).value();
+        money::Sum approved;
         for (const DebitRecord& d : inv.debits) {
-            if (d.reinvoice_approved == true && !d.reinvoiced) approved += d.applied.amount;
+            if (d.reinvoice_approved == true && !d.reinvoiced) approved.add(d.applied.amount);
         }
-        if (approved > 0) out.push_back({id, "refacturacion", approved});
+        if (!owed || !approved.ok()) return failure(money::overflow("invoices." + id));
+        if (*owed > 0) out.push_back({id, "nota_de_credito", *owed});
+        if (*approved.value() > 0) out.push_back({id, "refacturacion", *approved.value()});
     }
     return out;
 }

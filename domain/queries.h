@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "domain/config.h"
+#include "domain/error.h"
 #include "domain/state.h"
 
 namespace liquida::domain {
@@ -25,7 +26,8 @@ struct Settlement {
     Centavos due_to_provider = 0;  // collected - retentions - paid_to_provider
     friend bool operator==(const Settlement&, const Settlement&) = default;
 };
-Settlement settlement_of(const ProviderLedger& s, Period period, const ObraSocialId& obra_social);
+// Every sum checked (domain/money.h): one that does not fit int64 is money.overflow.
+result<Settlement, DomainError> settlement_of(const ProviderLedger& s, Period period, const ObraSocialId& obra_social);
 
 // F4: "B 00017-00004199".
 std::string invoice_label(const InvoiceIssued& i);
@@ -41,8 +43,9 @@ struct InvoiceRow {
     std::string payment_order;
     std::string debit_sheet;
 };
-// F4: invoices received in the six months before `today`, newest first.
-std::vector<InvoiceRow> invoice_listing(const ProviderLedger& s, Date today, const Config& config);
+// F4: invoices received in the six months before `today`, newest first; money.overflow
+// when an invoice's debits or balance do not fit int64.
+result<std::vector<InvoiceRow>, DomainError> invoice_listing(const ProviderLedger& s, Date today, const Config& config);
 
 // F5: what the provider owes the insurer (a credit note) or may now send (re-invoicing).
 struct PendingSubmission {
@@ -50,7 +53,8 @@ struct PendingSubmission {
     std::string kind;  // "nota_de_credito" or "refacturacion"
     Centavos amount = 0;
 };
-std::vector<PendingSubmission> pending_submissions(const ProviderLedger& s);
+// money.overflow when a sum of an invoice's debits does not fit int64.
+result<std::vector<PendingSubmission>, DomainError> pending_submissions(const ProviderLedger& s);
 
 // A9: one row per authorized budget item, within [from, to] by local date.
 struct AuthorizationRow {

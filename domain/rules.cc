@@ -1,6 +1,7 @@
 #include "domain/rules.h"
 
 #include "domain/identity.h"
+#include "domain/money.h"
 
 namespace liquida::domain {
 namespace {
@@ -47,11 +48,16 @@ Check require_practice(const ObraSocialConfig& os, std::string_view practice, st
     return std::nullopt;
 }
 
-Centavos basis_points(Centavos value, uint32_t bp) noexcept { return (value * bp + 5'000) / 10'000; }
+std::optional<Centavos> basis_points(Centavos value, uint32_t bp) noexcept {
+    const auto scaled = money::Sum(money::mul(value, bp)).add(5'000).value();
+    if (!scaled) return std::nullopt;
+    return *scaled / 10'000;
+}
 
-Centavos raised_fee(const ObraSocialConfig& os, const PracticeConfig& p, const std::string& category) noexcept {
+std::optional<Centavos> raised_fee(const ObraSocialConfig& os, const PracticeConfig& p, const std::string& category) noexcept {
     const auto it = os.category_increments_bp.find(category);
-    return p.fee + (it == os.category_increments_bp.end() ? 0 : basis_points(p.fee, it->second));
+    if (it == os.category_increments_bp.end()) return p.fee;
+    return money::Sum(p.fee).add(basis_points(p.fee, it->second)).value();
 }
 
 Check check_comprobante(uint32_t punto_de_venta, uint32_t number, std::string_view cae, std::string_view area) {

@@ -12,6 +12,7 @@
 
 #include "domain/decide.h"
 #include "domain/identity.h"
+#include "domain/money.h"
 #include "domain/queries.h"
 
 namespace liquida::domain {
@@ -1236,7 +1237,9 @@ struct Simulation::Impl {
     std::optional<Built> issue_invoice(const Intent& it, Provider& p, int32_t today) {
         if (os[it.os] == nullptr || invoice_blocked(it, p, today)) return std::nullopt;
         const Period period = Period::from_yyyymm(static_cast<int32_t>(it.b));
-        const Settlement st = settlement_of(p.ledger, period, os_id[it.os]);
+        const auto settlement = settlement_of(p.ledger, period, os_id[it.os]);
+        if (!settlement) return std::nullopt;
+        const Settlement& st = *settlement;
         if (st.invoiced > 0 || st.total <= 0) return std::nullopt;
         const bool retried = (it.flags & kRetry) != 0;
         const uint64_t seq = retried ? static_cast<uint64_t>(it.c) : p.sim.next_seq++;
@@ -1244,7 +1247,7 @@ struct Simulation::Impl {
         IssueInvoice c = invoice_command(p.sim, it.os, seq, number, period, st.total, today, BillingType::original, "");
         if (mistake(it, os[it.os]->invoice_attachments.size() > 2 ? 0.05 : 0.025)) {
             const uint32_t roll = rng.below(100);
-            if (roll < 45) c.amount += 100 * rng.between(1, 500);  // F1: does not match the settlement
+            if (roll < 45) c.amount = money::add(c.amount, 100 * rng.between(1, 500)).value_or(-1);  // F1: does not match the settlement
             else if (roll < 75 && !c.attachments.empty()) c.attachments.pop_back();  // F2
             else c.cae.pop_back();
             push(minutes_later(2, 10), it.provider, it.kind, it.os, static_cast<uint16_t>(it.flags | kRetry), number, it.b,
@@ -1265,11 +1268,12 @@ struct Simulation::Impl {
                 original = id;
         }
         if (original.empty()) return std::nullopt;
-        const Settlement st = settlement_of(p.ledger, period, os_id[it.os]);
-        if (st.total - st.invoiced <= 0) return std::nullopt;
+        const auto st = settlement_of(p.ledger, period, os_id[it.os]);
+        const auto unbilled = st ? money::sub(st->total, st->invoiced) : std::nullopt;
+        if (!unbilled || *unbilled <= 0) return std::nullopt;
         const uint64_t seq = p.sim.next_seq++;
         push(later(1, 1), it.provider, Kind::send, it.os, kSimpleInvoice, 0, seq);
-        return Built{SimActor::prestador, invoice_command(p.sim, it.os, seq, p.sim.next_number++, period, st.total - st.invoiced,
+        return Built{SimActor::prestador, invoice_command(p.sim, it.os, seq, p.sim.next_number++, period, *unbilled,
                                                           today, BillingType::ajuste, original)};
     }
 
@@ -1278,11 +1282,12 @@ struct Simulation::Impl {
         const std::string debited = "f" + num(it.b);
         const InvoiceRecord* inv = invoice(p.ledger, debited);
         if (inv == nullptr) return std::nullopt;
-        Centavos approved = 0;
+        money::Sum sum;
         for (const DebitRecord& d : inv->debits) {
-            if (d.reinvoice_approved == true && !d.reinvoiced) approved += d.applied.amount;
+            if (d.reinvoice_approved == true && !d.reinvoiced) sum.add(d.applied.amount);
         }
-        if (approved <= 0) return std::nullopt;
+        if (!sum.ok() || *sum.value() <= 0) return std::nullopt;
+        const Centavos approved = *sum.value();
         const uint64_t seq = p.sim.next_seq++;
         push(later(1, 1), it.provider, Kind::send, it.os, kSimpleInvoice, 0, seq);
         return Built{SimActor::prestador, invoice_command(p.sim, it.os, seq, p.sim.next_number++, inv->issued.period, approved,
@@ -1330,15 +1335,18 @@ struct Simulation::Impl {
         const std::string id = "f" + num(it.b);
         const InvoiceRecord* inv = invoice(p.ledger, id);
         if (inv == nullptr || (inv->status != InvoiceStatus::aceptada && inv->status != InvoiceStatus::ingresada)) return std::nullopt;
-        const Centavos outstanding = inv->balance() - inv->paid;
-        if (outstanding < 10'000) return std::nullopt;
+        const auto left = money::Sum(inv->balance()).sub(inv->paid).value();
+        if (!left || *left < 10'000) return std::nullopt;
+        const Centavos outstanding = *left;
         const bool retried = (it.flags & kRetry) != 0;
         const uint64_t seq = retried ? static_cast<uint64_t>(it.c) : p.sim.next_seq++;
         const Reason& reason = kDebitReasons[rng.below(count_of(kDebitReasons))];
-        Centavos amount = std::max<Centavos>(100, outstanding * rng.between(5, 20) / 100 / 100 * 100);
+        const auto scaled = money::mul(outstanding, rng.between(5, 20));  // 5..20%, in whole pesos
+        if (!scaled) return std::nullopt;
+        const Centavos amount = std::max<Centavos>(100, *scaled / 100 / 100 * 100);
         ApplyDebit c{id, "d" + num(seq), amount, reason.code, reason.text, "HD-" + num(it.provider) + "-" + num(seq)};
         if (mistake(it, 0.03)) {  // S1: more than the balance
-            c.amount = outstanding + 100 * rng.between(1, 1000);
+            c.amount = money::add(outstanding, 100 * rng.between(1, 1000)).value_or(-1);
             push(minutes_later(5, 30), it.provider, it.kind, it.os, static_cast<uint16_t>(it.flags | kRetry), 0, it.b,
                  static_cast<int64_t>(seq));
             return Built{SimActor::obra_social, std::move(c)};
@@ -1365,8 +1373,9 @@ struct Simulation::Impl {
         const std::string id = "f" + num(it.b);
         const InvoiceRecord* inv = invoice(p.ledger, id);
         if (inv == nullptr) return std::nullopt;
-        const Centavos owed = inv->debited() - inv->credited;
-        if (owed <= 0) return std::nullopt;
+        const auto left = money::Sum(inv->debited()).sub(inv->credited).value();
+        if (!left || *left <= 0) return std::nullopt;
+        const Centavos owed = *left;
         const uint64_t seq = p.sim.next_seq++;
         return Built{SimActor::prestador,
                      IssueCreditNote{id, "nc" + num(seq), p.sim.punto_de_venta, p.sim.next_number++, cae(), owed}};
@@ -1383,9 +1392,9 @@ struct Simulation::Impl {
             if (inv.issued.obra_social != os_id[it.os] ||
                 (inv.status != InvoiceStatus::aceptada && inv.status != InvoiceStatus::ingresada))
                 continue;
-            const Centavos outstanding = inv.balance() - inv.paid;
-            if (outstanding <= 0) continue;
-            c.invoices.push_back(PaidInvoice{id, outstanding});
+            const auto outstanding = money::Sum(inv.balance()).sub(inv.paid).value();
+            if (!outstanding || *outstanding <= 0) continue;
+            c.invoices.push_back(PaidInvoice{id, *outstanding});
             const int32_t period = inv.issued.period.yyyymm();
             if (std::find(periods.begin(), periods.end(), period) == periods.end()) periods.push_back(period);
         }
@@ -1396,7 +1405,7 @@ struct Simulation::Impl {
         c.paid_on = Date{today};
         c.retention_certificate = "CR-" + num(seq);
         if (mistake(it, 0.01)) {  // S2: more than the balance
-            c.invoices.front().amount += 100;
+            c.invoices.front().amount = money::add(c.invoices.front().amount, 100).value_or(-1);
             retry(it, seq);
             return Built{SimActor::obra_social, std::move(c)};
         }
@@ -1413,8 +1422,11 @@ struct Simulation::Impl {
 
     std::optional<Built> retentions(const Intent& it, Provider& p) {
         const Period period = Period::from_yyyymm(static_cast<int32_t>(it.b));
-        const Settlement st = settlement_of(p.ledger, period, os_id[it.os]);
-        if (st.collected - retention_covered(p.ledger, period, it.os) <= 0) return std::nullopt;
+        const auto settlement = settlement_of(p.ledger, period, os_id[it.os]);
+        if (!settlement) return std::nullopt;
+        const Settlement& st = *settlement;
+        const auto base = money::sub(st.collected, retention_covered(p.ledger, period, it.os));
+        if (!base || *base <= 0) return std::nullopt;
         if (config.retentions.empty()) {
             push(later(1, 2), it.provider, Kind::pay, it.os, 0, 0, it.b);
             return std::nullopt;
@@ -1430,7 +1442,9 @@ struct Simulation::Impl {
 
     std::optional<Built> pay(const Intent& it, Provider& p) {
         const Period period = Period::from_yyyymm(static_cast<int32_t>(it.b));
-        const Settlement st = settlement_of(p.ledger, period, os_id[it.os]);
+        const auto settlement = settlement_of(p.ledger, period, os_id[it.os]);
+        if (!settlement) return std::nullopt;
+        const Settlement& st = *settlement;
         if (st.due_to_provider <= 0) return std::nullopt;
         if (!config.retentions.empty() && retention_covered(p.ledger, period, it.os) < st.collected) return std::nullopt;
         PayProvider c{period, os_id[it.os], st.due_to_provider, p.ledger.provider.identity.cbu, "tr" + num(p.sim.next_seq++)};

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "domain/money.h"
 #include "domain/overloaded.h"
 
 namespace liquida::domain {
@@ -28,6 +29,13 @@ DebitRecord* find_debit(InvoiceRecord& inv, const std::string& id) {
     return it == inv.debits.end() ? nullptr : &*it;
 }
 
+// Adds `x` to `into`; a sum that does not fit sets `overflow` instead (replaying the log
+// must not wrap: the flag makes decide and the replay report it).
+void fold_add(Centavos& into, Centavos x, bool& overflow) noexcept {
+    if (const auto sum = money::add(into, x)) into = *sum;
+    else overflow = true;
+}
+
 void set_status(InvoiceBook& s, const std::string& id, InvoiceStatus status) {
     if (InvoiceRecord* inv = find_in(s.invoices, id)) inv->status = status;
 }
@@ -51,11 +59,13 @@ bool in_padron(const ProviderState& s, Date day) noexcept {
     return s.registered && s.enrolled && !missing_document(s, day).has_value();
 }
 
-Centavos InvoiceRecord::debited() const noexcept {
-    Centavos total = 0;
-    for (const DebitRecord& d : debits) total += d.applied.amount;
-    return total;
+std::optional<Centavos> InvoiceRecord::debited() const noexcept {
+    money::Sum total;
+    for (const DebitRecord& d : debits) total.add(d.applied.amount);
+    return total.value();
 }
+
+std::optional<Centavos> InvoiceRecord::balance() const noexcept { return money::Sum(issued.amount).sub(debited()).value(); }
 
 Centavos PayoutRecord::retention_base() const noexcept {
     // Each application emits one event per configured kind, all with the same base.
@@ -211,13 +221,13 @@ void evolve(InvoiceBook& s, const Event& e, TimestampMs occurred_at) {
                    },
                    [&](const CreditNoteIssued& x) {
                        s.credit_notes.push_back(x.credit_note_id);
-                       if (InvoiceRecord* inv = find_in(s.invoices, x.invoice_id)) inv->credited += x.amount;
+                       if (InvoiceRecord* inv = find_in(s.invoices, x.invoice_id)) fold_add(inv->credited, x.amount, s.overflow);
                    },
                    [&](const PaymentOrderIssued& x) {
                        s.payment_orders.push_back(x.payment_order);
                        for (const PaidInvoice& p : x.invoices) {
                            if (InvoiceRecord* inv = find_in(s.invoices, p.invoice_id)) {
-                               inv->paid += p.amount;
+                               fold_add(inv->paid, p.amount, s.overflow);
                                inv->payment_orders.push_back(x.payment_order);
                            }
                        }
@@ -231,12 +241,12 @@ void evolve(PayoutBook& s, const Event& e, TimestampMs) {
     std::visit(overloaded{
                    [&](const RetentionApplied& x) {
                        PayoutRecord& p = s.payouts[{x.period, x.obra_social}];
-                       p.base_by_kind[x.kind] += x.base;
-                       p.retained += x.amount;
+                       fold_add(p.base_by_kind[x.kind], x.base, s.overflow);
+                       fold_add(p.retained, x.amount, s.overflow);
                    },
                    [&](const ProviderPaid& x) {
                        PayoutRecord& p = s.payouts[{x.period, x.obra_social}];
-                       p.paid += x.amount;
+                       fold_add(p.paid, x.amount, s.overflow);
                        p.transfers.push_back(x.transfer_id);
                    },
                    [](const auto&) {},
@@ -251,6 +261,8 @@ void evolve(ProviderLedger& s, const Event& e, TimestampMs occurred_at) {
     evolve(s.invoices, e, occurred_at);
     evolve(s.payouts, e, occurred_at);
 }
+
+bool overflowed(const ProviderLedger& s) noexcept { return s.invoices.overflow || s.payouts.overflow; }
 
 ProviderLedger replay(std::span<const RecordedEvent> events) {
     ProviderLedger ledger;

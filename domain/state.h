@@ -117,8 +117,9 @@ struct InvoiceRecord {
     std::vector<std::string> payment_orders;
     friend bool operator==(const InvoiceRecord&, const InvoiceRecord&) = default;
 
-    Centavos debited() const noexcept;
-    Centavos balance() const noexcept { return issued.amount - debited(); }  // S1
+    // Checked sums (domain/money.h): nullopt when one does not fit int64.
+    std::optional<Centavos> debited() const noexcept;
+    std::optional<Centavos> balance() const noexcept;  // S1: amount - debits
     bool active() const noexcept { return status != InvoiceStatus::rechazada; }
 };
 
@@ -126,6 +127,9 @@ struct InvoiceBook {
     std::map<std::string, InvoiceRecord> invoices;
     std::vector<std::string> credit_notes;
     std::vector<std::string> payment_orders;
+    // A folded amount did not fit int64 and was not added: decide refuses every command of the
+    // provider (money.overflow) and a replay fails, rather than wrap.
+    bool overflow = false;
     friend bool operator==(const InvoiceBook&, const InvoiceBook&) = default;
 };
 
@@ -142,6 +146,7 @@ struct PayoutRecord {
 
 struct PayoutBook {
     std::map<std::pair<Period, ObraSocialId>, PayoutRecord> payouts;
+    bool overflow = false;  // as InvoiceBook::overflow
     friend bool operator==(const PayoutBook&, const PayoutBook&) = default;
 };
 
@@ -161,6 +166,8 @@ void evolve(AuthorizationBook& s, const Event& e, TimestampMs occurred_at);
 void evolve(InvoiceBook& s, const Event& e, TimestampMs occurred_at);
 void evolve(PayoutBook& s, const Event& e, TimestampMs occurred_at);
 void evolve(ProviderLedger& s, const Event& e, TimestampMs occurred_at);
+// A fold of the ledger overflowed (InvoiceBook::overflow, PayoutBook::overflow).
+bool overflowed(const ProviderLedger& s) noexcept;
 
 struct RecordedEvent {
     Event event;

@@ -499,7 +499,11 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
     for (const auto& [provider, ledger] : out.ledgers) {
         std::map<std::string, const domain::InvoiceIssued*> by_label;
         for (const auto& [id, inv] : ledger.invoices.invoices) by_label.emplace(domain::invoice_label(inv.issued), &inv.issued);
-        for (domain::InvoiceRow& row : domain::invoice_listing(ledger, r.as_of, config)) {
+        auto listing = domain::invoice_listing(ledger, r.as_of, config);
+        if (!listing)
+            return fail(errc::corrupt_record, "replay: the F4 listing of provider " + std::to_string(provider.value()) + ": " +
+                                                  listing.error().message + " (" + listing.error().field + ")");
+        for (domain::InvoiceRow& row : *listing) {
             const auto it = by_label.find(row.invoice);
             InvoiceEntry entry{provider, {}, {}, std::move(row)};
             if (it != by_label.end()) {

@@ -27,7 +27,7 @@ TEST_CASE("A1 eligibility answers habilitado and prior authorization, nothing bi
     auto e = l.ok(CheckEligibility{kSancor, "dni", "30111222", "3500-1", "330101", true}, t);
     CHECK(std::get<EligibilityChecked>(e.at(0)).requires_authorization);
     l.ok(CheckEligibility{kInsssep, "credential", "054498", "51868", "", false}, t);
-    CHECK(settlement_of(l.state, Period{2025, 6}, kSancor) == Settlement{});
+    CHECK(settlement_of(l.state, Period{2025, 6}, kSancor).value() == Settlement{});
     CHECK(l.error(insssep_budget(1), t) == "budget.affiliate_inhabilitado");
     l.ok(insssep_budget(1), at(2025, 6, 11));  // a new day needs a new check
 }
@@ -160,7 +160,7 @@ TEST_CASE("A8 seed 002 consumption against 88-T-<transaction>, amounts raised by
     CHECK(l.error(ConsumePractices{TransactionRef{88, "T", 1}, {1}, false, {}}, at(2025, 6, 26)) ==
           "consumption.transaction_not_found");
     l.ok(ConsumePractices{t, {3}, false, {}}, at(2025, 6, 26));
-    CHECK(settlement_of(l.state, Period{2025, 7}, kInsssep).consumptions == 1'983'997 + 1'926'221);
+    CHECK(settlement_of(l.state, Period{2025, 7}, kInsssep).value().consumptions == 1'983'997 + 1'926'221);
 }
 
 TEST_CASE("A9 anulación cancels a transaction, reports list and export it", "[domain][A9]") {
@@ -173,7 +173,7 @@ TEST_CASE("A9 anulación cancels a transaction, reports list and export it", "[d
     l.ok(CancelTransaction{t, "error de carga"}, at(2025, 6, 8));
     CHECK(l.error(CancelTransaction{t, "otra vez"}, at(2025, 6, 8)) == "anulacion.already_cancelled");
     CHECK(l.error(ConsumePractices{t, {2}, false, {}}, at(2025, 6, 9)) == "consumption.transaction_cancelled");
-    CHECK(settlement_of(l.state, Period{2025, 7}, kInsssep).consumptions == 0);
+    CHECK(settlement_of(l.state, Period{2025, 7}, kInsssep).value().consumptions == 0);
     const auto rows = authorization_report(l.state, date_from_civil(2025, 6, 1), date_from_civil(2025, 6, 24), ReportOrder::date);
     REQUIRE(rows.size() == 6);
     CHECK(rows.front().state == "anulada");

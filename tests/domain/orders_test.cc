@@ -70,6 +70,6 @@ TEST_CASE("O4 approved orders of the month add up per obra social", "[domain][O4
     l.ok(complete_order("d", kSancor, "330101", day), at(2025, 6, 2));
     for (const char* id : {"a", "b", "c"}) l.ok(ApproveOrder{id}, at(2025, 6, 3));
     // Category B raises SanCor's 15000,00 by 10%.
-    CHECK(settlement_of(l.state, Period{2025, 6}, kSancor).orders == 2 * 1'650'000);
-    CHECK(settlement_of(l.state, Period{2025, 6}, kInsssep).orders == 1'080'000);
+    CHECK(settlement_of(l.state, Period{2025, 6}, kSancor).value().orders == 2 * 1'650'000);
+    CHECK(settlement_of(l.state, Period{2025, 6}, kInsssep).value().orders == 1'080'000);
 }

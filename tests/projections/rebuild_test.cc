@@ -96,7 +96,7 @@ TEST_CASE("property: settlement and pending agree with the domain over simulated
             const ProviderLedger* ledger = s.sim->ledger(p);
             REQUIRE(ledger != nullptr);
             for (const auto& row : w.views->settlement({{}, {}, p})) {
-                const Settlement st = settlement_of(*ledger, row.period, row.obra_social);
+                const Settlement st = settlement_of(*ledger, row.period, row.obra_social).value();
                 INFO("provider " << p.value() << " " << to_string(row.period) << " " << row.obra_social.value());
                 CHECK(row.orders_approved.amount == st.orders);
                 CHECK(row.billable.amount == st.consumptions);

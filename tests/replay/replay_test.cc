@@ -208,7 +208,7 @@ TEST_CASE("replay: each closed month equals what the live views held at its end"
         for (const auto& row : report.settlement) {
             INFO("provider " << row.provider.value() << " " << row.obra_social.value());
             REQUIRE(r->ledgers.count(row.provider) == 1);
-            const Settlement st = settlement_of(r->ledgers.at(row.provider), month, row.obra_social);
+            const Settlement st = settlement_of(r->ledgers.at(row.provider), month, row.obra_social).value();
             CHECK(row.total() == st.total);
             CHECK(row.invoiced.amount == st.invoiced);
             CHECK(row.debited() == st.debits);
