@@ -4,19 +4,17 @@
 
 #include <charconv>
 #include <chrono>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "domain/queries.h"
 #include "events/codec.h"
+#include "gateway/http_target.h"
 #include "gateway/json.h"
 #include "gateway/view_json.h"
+#include "gateway/ws_messages.h"
 
 namespace liquida::gateway {
 
 using nlohmann::json;
-using Query = std::map<std::string, std::string>;
 
 namespace {
 
@@ -29,49 +27,8 @@ HttpResponse error(unsigned status, std::string_view code, std::string_view mess
 }
 HttpResponse ok_json(const json& body, unsigned status = 200) { return {status, "application/json", dump(body), {}}; }
 
-// A bad query parameter: 400 with the parameter as the field.
-struct BadParam {
-    std::string field;
-    std::string message;
-};
-
-std::string percent_decode(std::string_view s) {
-    std::string out;
-    for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '+') {
-            out += ' ';
-        } else if (s[i] == '%' && i + 2 < s.size() + 0 && i + 2 <= s.size() - 1 + 1 && i + 2 < s.size() + 1) {
-            unsigned v = 0;
-            auto [p, ec] = std::from_chars(s.data() + i + 1, s.data() + std::min(s.size(), i + 3), v, 16);
-            if (ec == std::errc{} && p == s.data() + i + 3) {
-                out += static_cast<char>(v);
-                i += 2;
-            } else {
-                out += s[i];
-            }
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
-}
-
-std::pair<std::string, Query> split_target(std::string_view target) {
-    const auto q = target.find('?');
-    std::string path(target.substr(0, q));
-    Query query;
-    if (q == std::string_view::npos) return {path, query};
-    std::string_view rest = target.substr(q + 1);
-    while (!rest.empty()) {
-        const auto amp = rest.find('&');
-        const std::string_view part = rest.substr(0, amp);
-        const auto eq = part.find('=');
-        query[percent_decode(part.substr(0, eq))] = eq == std::string_view::npos ? "" : percent_decode(part.substr(eq + 1));
-        if (amp == std::string_view::npos) break;
-        rest.remove_prefix(amp + 1);
-    }
-    return {path, query};
-}
+// The path of a target, for routing; its query is parsed where it is used.
+std::string path_of(std::string_view target) { return std::string(target.substr(0, target.find('?'))); }
 
 std::optional<uint64_t> param_u64(const Query& q, const std::string& name) {
     auto it = q.find(name);
@@ -106,10 +63,13 @@ template <class T, class Render>
 json page(const std::vector<T>& rows, const Query& q, Render render) {
     const size_t offset = static_cast<size_t>(param_u64(q, "offset").value_or(0));
     const size_t limit = std::min<size_t>(static_cast<size_t>(param_u64(q, "limit").value_or(kDefaultLimit)), kMaxLimit);
+    // No sum of client numbers: an offset near 2^64 must not wrap around to the first page.
+    const size_t first = std::min(offset, rows.size());
+    const size_t last = first + std::min(limit, rows.size() - first);
     json out = json::array();
-    for (size_t i = offset; i < rows.size() && i < offset + limit; ++i) out.push_back(render(rows[i]));
+    for (size_t i = first; i < last; ++i) out.push_back(render(rows[i]));
     json body{{"total", rows.size()}, {"offset", offset}, {"limit", limit}, {"rows", std::move(out)}};
-    if (offset + limit < rows.size()) body["next_offset"] = offset + limit;
+    if (last < rows.size()) body["next_offset"] = last;
     return body;
 }
 
@@ -152,20 +112,14 @@ std::string document_type_name(domain::DocumentType t) {
     return i < std::size(kNames) ? std::string(kNames[i]) : std::to_string(i);
 }
 
-std::optional<projections::View> view_named(std::string_view name) {
-    for (auto v : {projections::View::padron, projections::View::pending, projections::View::settlement, projections::View::invoices})
-        if (projections::view_name(v) == name) return v;
-    return std::nullopt;
-}
-
-std::string content_type_of(const std::filesystem::path& p) {
-    const auto ext = p.extension().string();
-    if (ext == ".html") return "text/html; charset=utf-8";
-    if (ext == ".js") return "text/javascript; charset=utf-8";
-    if (ext == ".css") return "text/css; charset=utf-8";
-    if (ext == ".png") return "image/png";
-    if (ext == ".svg") return "image/svg+xml";
-    return "application/octet-stream";
+// On every answer: the dashboard runs only its own files, is never framed, and no type is sniffed.
+void add_security_headers(HttpResponse& r) {
+    r.headers.emplace_back("Content-Security-Policy",
+                           "default-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+                           "form-action 'self'; frame-ancestors 'none'");
+    r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    r.headers.emplace_back("X-Frame-Options", "DENY");
+    r.headers.emplace_back("Referrer-Policy", "no-referrer");
 }
 
 }  // namespace
@@ -198,9 +152,10 @@ void App::http(HttpRequest request, std::function<void(HttpResponse)> done) {
     const auto start = std::chrono::steady_clock::now();
     auto finish = [this, start, done = std::move(done)](HttpResponse r) {
         p_.metrics.request(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        add_security_headers(r);
         done(std::move(r));
     };
-    if (request.method == "POST" && split_target(request.target).first == "/v1/commands") {
+    if (request.method == "POST" && path_of(request.target) == "/v1/commands") {
         auto claims = from_authorization_header(request.authorization, p_.key, p_.clock());
         if (!claims) return finish(error(401, token_error_code(claims.error()), "Token ausente, vencido o inválido."));
         // Commands wait for a durable append: off the io threads.
@@ -210,8 +165,8 @@ void App::http(HttpRequest request, std::function<void(HttpResponse)> done) {
         return;
     }
     if (request.method == "GET" && as_of_) {
-        const auto [path, query] = split_target(request.target);
-        if (path == "/v1/views/settlement" && query.contains("as_of")) {  // may rebuild views: seconds
+        auto target = parse_target(request.target);
+        if (target && target->path == "/v1/views/settlement" && target->query.contains("as_of")) {  // may rebuild views: seconds
             boost::asio::post(as_of_pool_, [this, request = std::move(request), finish = std::move(finish)]() mutable {
                 finish(route(request));
             });
@@ -222,7 +177,10 @@ void App::http(HttpRequest request, std::function<void(HttpResponse)> done) {
 }
 
 HttpResponse App::route(const HttpRequest& request) {
-    const auto [path, query] = split_target(request.target);
+    auto target = parse_target(request.target);
+    if (!target) return error(400, "request.invalid_value", target.error().message, target.error().field);
+    const std::string& path = target->path;
+    const Query& query = target->query;
     if (request.method != "GET" && request.method != "HEAD" && request.method != "POST")
         return error(405, "request.method_not_allowed", "Método no permitido.");
     if (path == "/healthz") {
@@ -238,15 +196,9 @@ HttpResponse App::route(const HttpRequest& request) {
                 {}};
     }
     if (!path.starts_with("/v1/")) {
-        if (p_.static_dir.empty()) return error(404, "request.not_found", "No existe.");
-        const std::string rel = path == "/" ? "index.html" : path.substr(1);
-        if (rel.find("..") != std::string::npos) return error(404, "request.not_found", "No existe.");
-        const auto file = std::filesystem::path(p_.static_dir) / rel;
-        std::ifstream in(file, std::ios::binary);
-        if (!in) return error(404, "request.not_found", "No existe.");
-        std::stringstream body;
-        body << in.rdbuf();
-        return {200, content_type_of(file), body.str(), {{"Cache-Control", "no-cache"}}};
+        const StaticFile* file = p_.static_files.find(path);
+        if (file == nullptr) return error(404, "request.not_found", "No existe.");
+        return {200, file->content_type, file->body, {{"Cache-Control", "no-cache"}}};
     }
     if (request.method == "POST") return error(404, "request.not_found", "No existe.");
     auto claims = from_authorization_header(request.authorization, p_.key, p_.clock());
@@ -275,6 +227,11 @@ HttpResponse App::command(const HttpRequest& request, const Claims& claims) {
     if (claims.role == Role::obra_social) {
         const auto os = command_obra_social(p_.ledgers, req.provider, req.command);
         if (!os || os->value() != claims.subject) return forbidden("Una obra social sólo opera sobre lo suyo.");
+    }
+    if (!request.idempotency_key.empty() && !valid_command_id(request.idempotency_key)) {
+        p_.metrics.rejected("request.invalid_value");
+        return error(400, "request.invalid_value",
+                     "Idempotency-Key: de 1 a " + std::to_string(kMaxCommandId) + " caracteres ASCII visibles.", "Idempotency-Key");
     }
     std::string command_id = request.idempotency_key.empty() ? req.command_id : request.idempotency_key;
     const Actor actor{actor_role(claims.role), std::string(role_name(claims.role)) + ":" + claims.subject};
@@ -412,7 +369,7 @@ HttpResponse App::view(const std::string& path, const Query& q, const Claims& cl
 }
 
 Handler::Upgrade App::websocket(const HttpRequest& request, std::shared_ptr<WebSocket> socket) {
-    const auto path = split_target(request.target).first;
+    const auto path = path_of(request.target);
     if (path == "/v1/live") return live(request, std::move(socket));
     if (path.starts_with("/v1/topics/")) return topic_stream(request, path.substr(std::string("/v1/topics/").size()), std::move(socket));
     Upgrade u;
@@ -441,20 +398,17 @@ std::optional<HttpResponse> authenticate_upgrade(const HttpRequest& request, con
     return std::nullopt;
 }
 
-// Handles {"auth": token}; true when the message was an auth message.
-bool handle_auth(const json& msg, const std::string& key, int64_t now, Connection& c, WebSocket& socket) {
-    if (!msg.contains("auth")) return false;
-    auto claims = msg["auth"].is_string() ? from_authorization_header("Bearer " + msg["auth"].get<std::string>(), key, now)
-                                          : result<Claims, TokenError>(failure(TokenError::malformed));
+// Handles {"auth": token}: authenticated, or an error and close 4401.
+void handle_auth(const std::string& token, const std::string& key, int64_t now, Connection& c, WebSocket& socket) {
+    auto claims = from_authorization_header("Bearer " + token, key, now);
     if (!claims) {
         socket.send(message(error_message(token_error_code(claims.error()), "Token vencido o inválido.")));
         socket.close(kCloseUnauthorized, "unauthorized");
-        return true;
+        return;
     }
     std::lock_guard lk(c.mu);
     c.claims = *claims;
     socket.send(message({{"type", "authenticated"}, {"role", role_name(claims->role)}, {"subject", claims->subject}}));
-    return true;
 }
 
 }  // namespace
@@ -468,10 +422,9 @@ Handler::Upgrade App::live(const HttpRequest& request, std::shared_ptr<WebSocket
         auto live_socket = weak.lock();
         if (!live_socket) return;
         WebSocket* const client = live_socket.get();
-        const json msg = json::parse(text, nullptr, false);
-        if (msg.is_discarded() || !msg.is_object())
-            return (void)client->send(message(error_message("request.invalid_json", "Se esperaba un objeto JSON.")));
-        if (handle_auth(msg, p_.key, p_.clock(), *conn, *client)) return;
+        ClientMessage parsed = parse_client_message(text);
+        if (const auto* bad = std::get_if<MessageError>(&parsed)) return (void)client->send(message(error_message(bad->code, bad->message)));
+        if (const auto* auth = std::get_if<AuthMessage>(&parsed)) return handle_auth(auth->token, p_.key, p_.clock(), *conn, *client);
         std::optional<Claims> claims;
         {
             std::lock_guard lk(conn->mu);
@@ -481,34 +434,11 @@ Handler::Upgrade App::live(const HttpRequest& request, std::shared_ptr<WebSocket
             client->send(message(error_message("auth.missing_token", "Primero {\"auth\": token}.")));
             return client->close(kCloseUnauthorized, "unauthorized");
         }
-        if (msg.contains("unsubscribe") && msg["unsubscribe"].is_string()) {
-            p_.hub.unsubscribe(client, msg["unsubscribe"].get<std::string>());
-            return (void)client->send(message({{"type", "unsubscribed"}, {"subscription", msg["unsubscribe"]}}));
+        if (const auto* unsub = std::get_if<UnsubscribeMessage>(&parsed)) {
+            p_.hub.unsubscribe(client, unsub->id);
+            return (void)client->send(message({{"type", "unsubscribed"}, {"subscription", unsub->id}}));
         }
-        if (!msg.contains("subscribe") || !msg["subscribe"].is_string())
-            return (void)client->send(message(error_message("request.unknown_message", "Se esperaba subscribe, unsubscribe o auth.")));
-        const auto view = view_named(msg["subscribe"].get<std::string>());
-        if (!view) return (void)client->send(message(error_message("request.unknown_view", "Vista desconocida.")));
-        Subscription sub;
-        sub.view = *view;
-        try {
-            sub.id = msg.value("id", msg["subscribe"].get<std::string>());  // throws when "id" is not a string
-            if (msg.contains("provider")) {
-                if (!msg["provider"].is_number_unsigned()) throw std::invalid_argument("provider");  // -1 would wrap
-                sub.provider = domain::ProviderId{msg["provider"].get<uint64_t>()};
-            }
-            if (msg.contains("obra_social")) sub.obra_social = msg["obra_social"].get<std::string>();
-            if (msg.contains("period")) {
-                auto p = domain::parse_period(msg["period"].get<std::string>());
-                if (!p) throw std::invalid_argument("period");
-                sub.period = p;
-            }
-        } catch (const std::exception&) {
-            return (void)client->send(message(error_message("request.wrong_type", "Filtro inválido (id, provider, obra_social, period).")));
-        }
-        // A filter the view's rows do not carry would match no change (and the snapshot ignores it).
-        if (sub.view == projections::View::padron) sub.obra_social.clear();
-        if (sub.view == projections::View::padron || sub.view == projections::View::pending) sub.period.reset();
+        auto& [sub, resume] = std::get<SubscribeMessage>(parsed);
         if (claims->role == Role::prestador) {
             if (sub.provider && std::to_string(sub.provider->value()) != claims->subject)
                 return (void)client->send(message(error_message("auth.forbidden", "Un prestador sólo ve sus propios datos.")));
@@ -519,8 +449,6 @@ Handler::Upgrade App::live(const HttpRequest& request, std::shared_ptr<WebSocket
                 return (void)client->send(message(error_message("auth.forbidden", "Una obra social sólo ve lo suyo.")));
             sub.obra_social = claims->subject;
         }
-        std::optional<uint64_t> resume;
-        if (msg.contains("resume_from") && msg["resume_from"].is_number_unsigned()) resume = msg["resume_from"].get<uint64_t>();
         const domain::Date today = domain::local_date(p_.clock());
         p_.hub.subscribe(live_socket, sub, resume, [&] {
             json rows = json::array();
@@ -560,7 +488,12 @@ Handler::Upgrade App::topic_stream(const HttpRequest& request, const std::string
         u.refused = error(404, "request.unknown_topic", "Tópico desconocido.");
         return u;
     }
-    const auto query = split_target(request.target).second;
+    auto target = parse_target(request.target);
+    if (!target) {
+        u.refused = error(400, "request.invalid_value", target.error().message, target.error().field);
+        return u;
+    }
+    const Query& query = target->query;
     int64_t from = 0;
     const bool from_end = param(query, "from") == "end";  // only what is appended from now on
     std::optional<int32_t> only;
@@ -654,8 +587,9 @@ Handler::Upgrade App::topic_stream(const HttpRequest& request, const std::string
         u.on_message = [this, conn, weak, start](const std::string& text) mutable {
             auto client = weak.lock();
             if (!client || conn->claims) return;  // once streaming, what the client sends is ignored
-            const json msg = json::parse(text, nullptr, false);
-            if (msg.is_object() && handle_auth(msg, p_.key, p_.clock(), *conn, *client)) {
+            ClientMessage parsed = parse_client_message(text);
+            if (const auto* auth = std::get_if<AuthMessage>(&parsed)) {
+                handle_auth(auth->token, p_.key, p_.clock(), *conn, *client);
                 if (conn->claims) start(client);
                 return;
             }

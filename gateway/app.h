@@ -20,6 +20,7 @@
 #include "gateway/live.h"
 #include "gateway/metrics.h"
 #include "gateway/server.h"
+#include "gateway/static_files.h"
 #include "projections/views.h"
 
 namespace liquida::gateway {
@@ -34,7 +35,7 @@ struct AppParts {
     std::string key;  // token signing key
     size_t workers = 16;  // threads that run commands (each waits for a durable append)
     std::function<domain::TimestampMs()> clock;  // now; tests may fix it
-    std::string static_dir;  // served at "/" when not empty (the dashboard)
+    StaticFiles static_files;  // the dashboard, served at "/"
     std::string data_dir;    // for as-of queries (gateway/as_of.h); empty: refused
 };
 

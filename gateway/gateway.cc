@@ -22,6 +22,8 @@ Gateway::Gateway(events::EventLog& log, projections::Views& views, const domain:
 Gateway::~Gateway() { stop(); }
 
 std::string Gateway::start() {
+    auto files = StaticFiles::load(options_.static_dir);
+    if (!files) return "the dashboard: " + files.error();
     auto loaded = ledgers_.load();
     if (!loaded) return "reading the log: " + loaded.error().message;
     loaded_ = *loaded;
@@ -67,7 +69,7 @@ std::string Gateway::start() {
         }
     });
     app_ = std::make_unique<App>(AppParts{log_, views_, config_, ledgers_, hub_, metrics_, options_.key, options_.workers,
-                                          options_.clock, options_.static_dir, options_.data_dir});
+                                          options_.clock, std::move(*files), options_.data_dir});
     server_ = std::make_unique<Server>(options_.server, *app_);
     if (auto err = server_->start(port_); !err.empty()) {
         stop();
