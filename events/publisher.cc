@@ -7,16 +7,28 @@
 
 namespace liquida::events {
 
-result<AppendBatch> make_batch(std::span<const Envelope> events, int32_t partitions) {
+std::string idempotency_key(std::string_view actor_id, std::string_view command_id, std::string_view topic) {
+    if (command_id.empty()) return {};
+    std::string key;
+    for (std::string_view part : {actor_id, command_id, topic}) {
+        key += std::to_string(part.size());
+        key += ':';
+        key += part;
+    }
+    return key;
+}
+
+result<AppendBatch> make_batch(std::span<const Envelope> events, int32_t partitions, std::string_view command_digest) {
     if (events.empty()) return fail(errc::invalid_argument, "no events to publish");
     const Envelope& first = events.front();
     const Topic topic = topic_for(first.payload);
     for (const Envelope& e : events) {
-        if (e.provider_id != first.provider_id || e.command_id != first.command_id || topic_for(e.payload) != topic)
-            return fail(errc::invalid_argument, "one command's events must share provider, command id and topic");
+        if (e.provider_id != first.provider_id || e.actor_id != first.actor_id || e.command_id != first.command_id ||
+            topic_for(e.payload) != topic)
+            return fail(errc::invalid_argument, "one command's events must share provider, actor, command id and topic");
     }
     AppendBatch batch;
-    batch.idempotency_key = first.command_id;
+    batch.idempotency_key = idempotency_key(first.actor_id, first.command_id, topic_name(topic));
     const std::string key = partition_key(first.provider_id);
     batch.tp = TopicPartition{std::string(topic_name(topic)), partition_for(key, partitions)};
     batch.records.reserve(events.size());
@@ -27,17 +39,18 @@ result<AppendBatch> make_batch(std::span<const Envelope> events, int32_t partiti
              Header{std::string(kHeaderSchema), std::to_string(e.schema_version)},
              Header{std::string(kHeaderEventId), e.event_id.to_string()},
              Header{std::string(kHeaderOccurredAt), std::to_string(e.occurred_at)}}});
+        if (!command_digest.empty()) batch.records.back().headers.push_back({std::string(kHeaderCommandDigest), std::string(command_digest)});
     }
     return batch;
 }
 
-result<AppendResult> publish(EventLog& log, std::span<const Envelope> events) {
+result<AppendResult> publish(EventLog& log, std::span<const Envelope> events, std::string_view command_digest) {
     if (events.empty()) return fail(errc::invalid_argument, "no events to publish");
     const std::string_view topic = topic_name(topic_for(events.front().payload));
     const auto& topics = log.topics();
     auto spec = std::find_if(topics.begin(), topics.end(), [&](const TopicSpec& t) { return t.name == topic; });
     if (spec == topics.end()) return fail(errc::invalid_argument, "log has no topic '" + std::string(topic) + "'");
-    auto batch = make_batch(events, spec->partitions);
+    auto batch = make_batch(events, spec->partitions, command_digest);
     if (!batch) return failure(std::move(batch).error());
     return log.append(std::move(*batch));
 }

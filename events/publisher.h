@@ -15,13 +15,23 @@ inline constexpr std::string_view kHeaderKind = "liquida.kind";             // "
 inline constexpr std::string_view kHeaderSchema = "liquida.schema_version";  // "1"
 inline constexpr std::string_view kHeaderEventId = "liquida.event_id";       // uuid text
 inline constexpr std::string_view kHeaderOccurredAt = "liquida.occurred_at"; // ms, decimal
+// SHA-256 (hex) of the command that produced the record, when its issuer gave one: a retry
+// under the same id with another command is told apart from a true retry.
+inline constexpr std::string_view kHeaderCommandDigest = "liquida.command_digest";
 
-// The batch for one command's events. They must share provider, command id and topic, so
-// they land atomically in one partition; errc::invalid_argument otherwise.
-result<AppendBatch> make_batch(std::span<const Envelope> events, int32_t partitions);
+// The log's idempotency key of one command's batch on one topic. Command ids are scoped by
+// whoever issued them (the envelope's actor_id), so one issuer's id never answers for
+// another's; the topic tells a command's batches on several topics apart. Length-prefixed,
+// so no id can be crafted to look like another. Empty when the command has no id.
+std::string idempotency_key(std::string_view actor_id, std::string_view command_id, std::string_view topic);
 
-// make_batch, then append. A command id already in the log appends nothing and returns the
-// original offsets (AppendResult::duplicate).
-result<AppendResult> publish(EventLog& log, std::span<const Envelope> events);
+// The batch for one command's events. They must share provider, actor, command id and topic,
+// so they land atomically in one partition; errc::invalid_argument otherwise. A non-empty
+// `command_digest` goes on every record as kHeaderCommandDigest.
+result<AppendBatch> make_batch(std::span<const Envelope> events, int32_t partitions, std::string_view command_digest = {});
+
+// make_batch, then append. A command already in the log (same issuer, id and topic) appends
+// nothing and returns the original offsets (AppendResult::duplicate).
+result<AppendResult> publish(EventLog& log, std::span<const Envelope> events, std::string_view command_digest = {});
 
 }  // namespace liquida::events

@@ -1,5 +1,6 @@
 #include "gateway/json.h"
 
+#include <algorithm>
 #include <array>
 #include <concepts>
 #include <exception>
@@ -7,6 +8,8 @@
 #include <type_traits>
 #include <utility>
 #include <variant>
+
+#include "events/sha256.h"
 
 namespace liquida::gateway {
 namespace {
@@ -355,13 +358,29 @@ std::optional<int64_t> parse_instant(std::string_view t) {
     return local - offset_minutes * 60'000;
 }
 
+// The member's own name: "lines[2].faces" -> "faces".
+std::string_view member_of(std::string_view path) {
+    if (const auto dot = path.rfind('.'); dot != std::string_view::npos) path.remove_prefix(dot + 1);
+    return path.substr(0, path.find('['));
+}
+size_t text_limit(std::string_view path) {
+    const auto m = member_of(path);
+    return m == "clinical_summary" || m == "reason" ? kMaxFreeTextBytes : kMaxTextBytes;
+}
+size_t list_limit(std::string_view path) { return member_of(path) == "lines" ? kMaxBudgetLines : kMaxListItems; }
+DomainError too_long(const std::string& path, size_t limit, std::string_view unit) {
+    return problem("request.too_long", "El campo " + path + " supera el límite de " + std::to_string(limit) + " " + std::string(unit) + ".", path);
+}
+
 Err read(const json& v, std::string& out, const std::string& path, Spec) {
     if (!v.is_string()) return wrong_type(path, "un texto");
+    if (v.get_ref<const std::string&>().size() > text_limit(path)) return too_long(path, text_limit(path), "bytes");
     out = v.get_ref<const std::string&>();
     return {};
 }
 Err read(const json& v, domain::ObraSocialId& out, const std::string& path, Spec) {
     if (!v.is_string()) return wrong_type(path, "un texto (el código de la obra social)");
+    if (v.get_ref<const std::string&>().size() > kMaxTextBytes) return too_long(path, kMaxTextBytes, "bytes");
     out = domain::ObraSocialId{v.get_ref<const std::string&>()};
     return {};
 }
@@ -512,6 +531,7 @@ Err read(const json& v, std::optional<T>& out, const std::string& path, Spec spe
 template <class T>
 Err read(const json& v, std::vector<T>& out, const std::string& path, Spec spec) {
     if (!v.is_array()) return wrong_type(path, "una lista");
+    if (v.size() > list_limit(path)) return too_long(path, list_limit(path), "elementos");
     out.clear();
     out.reserve(v.size());
     for (size_t i = 0; i < v.size(); ++i) {
@@ -613,7 +633,6 @@ constexpr std::array<CommandParser, sizeof...(I)> make_parsers(std::index_sequen
 constexpr auto kParsers = make_parsers(std::make_index_sequence<kCommandKinds>{});
 
 constexpr size_t kMaxDepth = 64;
-constexpr size_t kMaxCommandId = 128;
 
 // True when arrays and objects nest deeper than `limit` (checked before parsing, so no
 // parser or destructor recursion ever sees deep input).
@@ -668,8 +687,8 @@ result<CommandRequest, DomainError> parse_unchecked(std::string_view body) {
     if (!r.failed() && provider == 0) r.fail(invalid_value("provider", "el prestador es un número desde 1"));
     out.provider = domain::ProviderId{provider};
     r("command_id", out.command_id);
-    if (!r.failed() && out.command_id.size() > kMaxCommandId)
-        r.fail(invalid_value("command_id", "más de " + std::to_string(kMaxCommandId) + " bytes"));
+    if (!r.failed() && !out.command_id.empty() && !valid_command_id(out.command_id))
+        r.fail(invalid_value("command_id", "de 1 a " + std::to_string(kMaxCommandId) + " caracteres ASCII visibles"));
     out.command = kParsers[index](r);
     if (auto e = r.finish()) return failure{std::move(*e)};
     return out;
@@ -692,6 +711,14 @@ json to_json(const CommandRequest& request) {
     out["provider"] = request.provider.value();
     out["command_id"] = request.command_id;
     return out;
+}
+
+std::string command_digest(domain::ProviderId provider, const domain::Command& command) {
+    return events::Sha256().update(to_json(CommandRequest{"", provider, "", command}).dump()).hex();
+}
+
+bool valid_command_id(std::string_view id) noexcept {
+    return !id.empty() && id.size() <= kMaxCommandId && std::all_of(id.begin(), id.end(), [](char c) { return c > ' ' && c < 0x7f; });
 }
 
 std::string_view command_name(const domain::Command& command) noexcept {

@@ -37,6 +37,13 @@
 
 namespace liquida::gateway {
 
+// Limits of a command body (docs/SECURITY.md). Past one: request.too_long, field named.
+inline constexpr size_t kMaxCommandId = 128;       // bytes of command_id or Idempotency-Key
+inline constexpr size_t kMaxTextBytes = 200;       // any text member, obra social ids included
+inline constexpr size_t kMaxFreeTextBytes = 2000;  // clinical_summary and reason
+inline constexpr size_t kMaxListItems = 200;       // any list member...
+inline constexpr size_t kMaxBudgetLines = 64;      // ...but a budget's lines
+
 // A command as posted to POST /v1/commands.
 struct CommandRequest {
     std::string name;             // "load_order"
@@ -54,9 +61,18 @@ struct CommandRequest {
 //   request.missing_field    a required member absent or null
 //   request.wrong_type       a member of the wrong JSON type (the message says which is expected)
 //   request.invalid_value    a bad date, period, instant or enum name; a number out of range
-//                            (negative where unsigned, provider 0); command_id over 128 bytes
+//                            (negative where unsigned, provider 0); command_id over
+//                            kMaxCommandId bytes or with other than visible ASCII
+//   request.too_long         a text or a list over its limit (above)
 // Never throws; any input, however large or malformed, yields a value or an error.
 result<CommandRequest, domain::DomainError> parse_command(std::string_view body);
+
+// SHA-256 (hex) of the command as to_json writes it, without its id: a retry of the same
+// command has the same digest, another command under the same id does not.
+std::string command_digest(domain::ProviderId provider, const domain::Command& command);
+
+// 1 to kMaxCommandId bytes of visible ASCII (no spaces or control characters).
+bool valid_command_id(std::string_view id) noexcept;
 
 // The body parse_command reads back into the same request (every member written; optionals
 // without a value as null; instants as integer ms). For load generators and the demo feed.

@@ -6,6 +6,7 @@
 #include "events/codec.h"
 #include "events/publisher.h"
 #include "events/topics.h"
+#include "gateway/json.h"
 
 namespace liquida::gateway {
 
@@ -72,34 +73,41 @@ std::vector<domain::ProviderId> Ledgers::providers() const {
 }
 
 namespace {
-// A command writing to several topics appends each with the command id plus "/TOPIC" (one
-// idempotency key per append); its answer is remembered under the command id alone.
-std::string command_of(const std::string& command_id, const std::string& topic) {
-    const std::string suffix = "/" + topic;
-    return command_id.ends_with(suffix) ? command_id.substr(0, command_id.size() - suffix.size()) : command_id;
+std::string scope_of(std::string_view actor_id, std::string_view command_id) {
+    return events::idempotency_key(actor_id, command_id, "");
+}
+std::string digest_of(const events::Record& r) {
+    for (const auto& h : r.headers)
+        if (h.key == events::kHeaderCommandDigest) return h.value;
+    return {};
 }
 }  // namespace
 
-void Ledgers::remember(const std::string& command_id, json evs) {
+void Ledgers::remember(const std::string& scope, const std::string& digest, json evs) {
     std::lock_guard lk(ids_mu_);
-    auto [it, fresh] = ids_.try_emplace(command_id);
+    auto [it, fresh] = ids_.try_emplace(scope);
     if (!fresh) {  // several topics of one command: one answer listing them all
-        for (auto& e : evs) it->second.push_back(std::move(e));
+        for (auto& e : evs) it->second.events.push_back(std::move(e));
         return;
     }
-    it->second = std::move(evs);
-    id_order_.push_back(command_id);
+    it->second = {digest, std::move(evs)};
+    id_order_.push_back(scope);
     while (id_order_.size() > remembered_) {
         ids_.erase(id_order_.front());
         id_order_.pop_front();
     }
 }
 
-std::optional<json> Ledgers::recall(const std::string& command_id) {
+std::optional<Ledgers::Appended> Ledgers::recall(const std::string& scope) {
     std::lock_guard lk(ids_mu_);
-    auto it = ids_.find(command_id);
+    auto it = ids_.find(scope);
     if (it == ids_.end()) return std::nullopt;
     return it->second;
+}
+
+void Ledgers::remember(const events::StoredRecord& r, const events::Envelope& e) {
+    if (e.command_id.empty()) return;
+    remember(scope_of(e.actor_id, e.command_id), digest_of(r.record), json::array({event_json(e, r.tp, r.offset)}));
 }
 
 events::result<size_t> Ledgers::load() {
@@ -109,7 +117,7 @@ events::result<size_t> Ledgers::load() {
             const events::TopicPartition tp{t.name, p};
             auto read = read_all(log_, tp, [&](const events::StoredRecord& r, const events::Envelope& e) {
                 domain::evolve(entry(e.provider_id).ledger, e.payload, e.occurred_at);
-                if (!e.command_id.empty()) remember(command_of(e.command_id, tp.topic), json::array({event_json(e, tp, r.offset)}));
+                remember(r, e);
                 ++total;
             });
             if (!read) return failure(std::move(read).error());
@@ -126,8 +134,7 @@ events::result<liquida::ok_t> Ledgers::reread(domain::ProviderId provider, Entry
         auto read = read_all(log_, tp, [&](const events::StoredRecord& r, const events::Envelope& env) {
             if (env.provider_id != provider) return;
             domain::evolve(ledger, env.payload, env.occurred_at);
-            const std::string id = command_of(env.command_id, tp.topic);
-            if (!env.command_id.empty() && !recall(id)) remember(id, json::array({event_json(env, tp, r.offset)}));
+            if (!env.command_id.empty() && !recall(scope_of(env.actor_id, env.command_id))) remember(r, env);
         });
         if (!read) return failure(std::move(read).error());
     }
@@ -136,20 +143,33 @@ events::result<liquida::ok_t> Ledgers::reread(domain::ProviderId provider, Entry
     return liquida::ok;
 }
 
+namespace {
+CommandOutcome id_reused(const std::string& command_id) {
+    return {409,
+            error_json("command.id_reused", "Ese identificador de comando ya se usó para otro comando: " + command_id, "command_id"),
+            "command.id_reused", 0};
+}
+CommandOutcome unavailable(const events::error& e, std::string_view what) {
+    return {503, error_json(events::code_name(e.code), std::string(what) + e.message, ""), std::string(events::code_name(e.code)), 0};
+}
+}  // namespace
+
 CommandOutcome Ledgers::execute(domain::ProviderId provider, const domain::Command& command, std::string command_id,
                                 const Actor& actor, domain::TimestampMs now) {
     if (provider.value() == 0)
         return {400, error_json("request.missing_field", "Falta el prestador.", "provider"), "request.missing_field", 0};
     if (command_id.empty()) command_id = events::EventId::random().to_string();
+    const std::string scope = scope_of(actor.id, command_id);
+    const std::string digest = command_digest(provider, command);
     Entry& e = entry(provider);
     std::lock_guard lk(e.mu);
     if (e.in_doubt) {
-        if (auto r = reread(provider, e); !r)
-            return {503, error_json(events::code_name(r.error().code), "No se pudo releer el log: " + r.error().message, ""),
-                    std::string(events::code_name(r.error().code)), 0};
+        if (auto r = reread(provider, e); !r) return unavailable(r.error(), "No se pudo releer el log: ");
     }
-    if (auto earlier = recall(command_id))
-        return {200, {{"command_id", command_id}, {"duplicate", true}, {"events", *earlier}}, {}, 0};
+    if (auto earlier = recall(scope)) {
+        if (earlier->digest != digest) return id_reused(command_id);
+        return {200, {{"command_id", command_id}, {"duplicate", true}, {"events", earlier->events}}, {}, 0};
+    }
 
     domain::Decision d = domain::decide(e.ledger, command, now, config_);
     if (!d) {
@@ -170,24 +190,37 @@ CommandOutcome Ledgers::execute(domain::ProviderId provider, const domain::Comma
         by_topic[events::topic_for(ev)].push_back(std::move(env));
     }
     json answer = json::array();
+    size_t appended = 0;
     for (auto& [topic, envelopes] : by_topic) {
-        if (by_topic.size() > 1)
-            for (auto& env : envelopes) env.command_id = command_id + "/" + std::string(events::topic_name(topic));
-        auto r = events::publish(log_, envelopes);
+        auto r = events::publish(log_, envelopes, digest);
         if (!r) {
             // Not acknowledged, yet it may have landed: the log says, before the next command.
             e.in_doubt = true;
-            return {503, error_json(events::code_name(r.error().code), "No se pudo registrar: " + r.error().message, ""),
-                    std::string(events::code_name(r.error().code)), 0};
+            return unavailable(r.error(), "No se pudo registrar: ");
+        }
+        if (r->duplicate) {
+            // The log already holds this batch (its id outlived our memory): it is in the
+            // ledger already, so nothing is folded; the log's records are the answer.
+            auto original = log_.read(r->tp, r->base_offset, r->count);
+            if (!original) return unavailable(original.error(), "No se pudo leer el log: ");
+            for (const auto& rec : *original) {
+                if (digest_of(rec.record) != digest) return id_reused(command_id);
+                auto env = events::decode(rec.record.value);
+                if (!env) return unavailable(env.error(), "Registro ilegible en el log: ");
+                answer.push_back(event_json(*env, rec.tp, rec.offset));
+            }
+            continue;
         }
         for (size_t i = 0; i < envelopes.size(); ++i) {
             domain::evolve(e.ledger, envelopes[i].payload, now);
             answer.push_back(event_json(envelopes[i], r->tp, r->base_offset + static_cast<int64_t>(i)));
         }
+        appended += envelopes.size();
     }
-    appended_ += d.value().size();
-    remember(command_id, answer);
-    return {201, {{"command_id", command_id}, {"duplicate", false}, {"events", answer}}, {}, d.value().size()};
+    appended_ += appended;
+    remember(scope, digest, answer);
+    const bool fresh = appended > 0;
+    return {fresh ? 201U : 200U, {{"command_id", command_id}, {"duplicate", !fresh}, {"events", answer}}, {}, appended};
 }
 
 }  // namespace liquida::gateway

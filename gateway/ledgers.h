@@ -42,6 +42,9 @@ public:
     // Reads every partition from offset 0 and folds each provider's events.
     events::result<size_t> load();
 
+    // Decides, appends and folds. A command id is the issuer's own (actor.id scopes it): a
+    // retry of the same command answers 200 with the original events; the same id with
+    // another command is 409 command.id_reused; the log's own verdict on a duplicate is final.
     CommandOutcome execute(domain::ProviderId provider, const domain::Command& command, std::string command_id,
                            const Actor& actor, domain::TimestampMs now);
 
@@ -66,14 +69,19 @@ private:
         // out): the ledger is read again from the log before the provider's next command.
         bool in_doubt = false;
     };
+    // A command in the log: what it answered, and its digest (json.h, command_digest).
     struct Appended {
-        nlohmann::json events;  // what the first execution answered
+        std::string digest;
+        nlohmann::json events;
     };
     events::result<liquida::ok_t> reread(domain::ProviderId provider, Entry& e);
     Entry* find(domain::ProviderId provider);
     Entry& entry(domain::ProviderId provider);
-    void remember(const std::string& command_id, nlohmann::json events);
-    std::optional<nlohmann::json> recall(const std::string& command_id);
+    // By issuer and id (scope_of): one issuer's ids never answer for another's.
+    void remember(const std::string& scope, const std::string& digest, nlohmann::json events);
+    std::optional<Appended> recall(const std::string& scope);
+    // A record's part in its command's remembered answer.
+    void remember(const events::StoredRecord& r, const events::Envelope& e);
 
     events::EventLog& log_;
     const domain::Config& config_;
@@ -81,7 +89,7 @@ private:
     mutable std::shared_mutex map_mu_;
     std::unordered_map<uint64_t, std::unique_ptr<Entry>> entries_;
     std::mutex ids_mu_;
-    std::unordered_map<std::string, nlohmann::json> ids_;
+    std::unordered_map<std::string, Appended> ids_;
     std::deque<std::string> id_order_;
     std::atomic<uint64_t> appended_{0};
 };
