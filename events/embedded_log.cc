@@ -436,6 +436,10 @@ result<std::unique_ptr<EventLog>> open_embedded_log(const EmbeddedLogOptions& op
     db_options.create_missing_column_families = true;
     db_options.IncreaseParallelism(2);
     db_options.manual_wal_flush = false;
+    db_options.paranoid_checks = true;
+    db_options.wal_recovery_mode = options.wal_recovery == EmbeddedLogOptions::WalRecovery::strict
+                                       ? rocksdb::WALRecoveryMode::kAbsoluteConsistency
+                                       : rocksdb::WALRecoveryMode::kPointInTimeRecovery;
     rocksdb::ColumnFamilyOptions cf;
     cf.write_buffer_size = 64 << 20;
     cf.compression = rocksdb::kLZ4Compression;
@@ -444,6 +448,12 @@ result<std::unique_ptr<EventLog>> open_embedded_log(const EmbeddedLogOptions& op
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* raw = nullptr;
     const rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, cfs, &handles, &raw);
+    if (s.IsCorruption())
+        return fail(errc::corrupt_record,
+                    "embedded log at " + options.path + " is damaged (" + s.ToString() +
+                        "); it does not open, since acknowledged records may be in the damaged part. Restore the data "
+                        "directory from a backup, or accept losing every record after the damage with --accept-wal-loss "
+                        "(docs/OPERATIONS.md, \"A damaged log\")");
     if (!s.ok()) return fail(errc::io_error, "embedded log: cannot open " + options.path + ": " + s.ToString());
     std::unique_ptr<rocksdb::DB> db(raw);
 

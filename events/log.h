@@ -126,6 +126,12 @@ struct EmbeddedLogOptions {
     // fsync the WAL before acknowledging. Default true: an acknowledged append survives a
     // power loss. False survives a process crash only (the OS still holds the write).
     bool sync = true;
+    // A damaged write-ahead log (a flipped byte, a lost page): strict refuses to open
+    // (errc::corrupt_record), since acknowledged records may lie after the damage.
+    // point_in_time opens with the records before the damage and loses the rest: an
+    // operator's explicit choice (`--accept-wal-loss`, docs/OPERATIONS.md), never a default.
+    enum class WalRecovery { strict, point_in_time };
+    WalRecovery wal_recovery = WalRecovery::strict;
 };
 
 result<std::unique_ptr<EventLog>> open_embedded_log(const EmbeddedLogOptions& options);

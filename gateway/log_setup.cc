@@ -91,7 +91,8 @@ std::vector<cli::OptionSpec> log_options(std::string default_data) {
             {"kafka", "brokers", "use Kafka at host:port[,host:port...] instead of the embedded log", ""},
             {"kafka-config", "file", "librdkafka properties (key=value lines: security.protocol, sasl.*, ssl.*)", ""},
             {"partitions", "n", "partitions per topic when the topics are created", "8"},
-            {"no-sync", "", "embedded log: acknowledge appends before fsync (survives a crash, not a power loss)", ""}};
+            {"no-sync", "", "embedded log: acknowledge appends before fsync (survives a crash, not a power loss)", ""},
+            {"accept-wal-loss", "", "embedded log: open a damaged log, losing every record after the damage (docs/OPERATIONS.md)", ""}};
 }
 
 std::string describe_log(const cli::Args& args) {
@@ -122,7 +123,9 @@ std::unique_ptr<events::EventLog> open_log(const cli::Args& args, const char* wh
             std::fprintf(stderr, "liquida %s: cannot create %s: %s\n", who, dir.c_str(), ec.message().c_str());
             return nullptr;
         }
-        log = events::open_embedded_log({dir.string(), events::default_topics(partitions), !args.flag("no-sync")});
+        events::EmbeddedLogOptions options{dir.string(), events::default_topics(partitions), !args.flag("no-sync")};
+        if (args.flag("accept-wal-loss")) options.wal_recovery = events::EmbeddedLogOptions::WalRecovery::point_in_time;
+        log = events::open_embedded_log(options);
     }
     if (!log) {
         std::fprintf(stderr, "liquida %s: %s: %s\n", who, std::string(events::code_name(log.error().code)).c_str(),
