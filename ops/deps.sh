@@ -10,7 +10,7 @@ liquida_packages=(
 
 # Only for the dashboard's browser test (ops/test, tests/web): Debian's chromium, and node/npm
 # unless a node is already installed (NodeSource's nodejs, for one, bundles npm).
-liquida_test_packages=(chromium)
+liquida_test_packages=(chromium python3-venv)  # python3-venv: tests/api (schemathesis in a venv)
 command -v node >/dev/null 2>&1 || liquida_test_packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || liquida_test_packages+=(npm)
 
