@@ -222,6 +222,11 @@ Offset<typename Mirror<D>::Fb> encode_table(FlatBufferBuilder& fbb, const D& val
 template <class D>
 bool decode_table(const typename Mirror<D>::Fb& table, D& out);
 
+// Dates of years 0000 to 9999, as YYYY-MM-DD reads and writes them; far beyond, the calendar
+// arithmetic of domain/types.h overflows int32 (tests/fuzz/regressions/events).
+constexpr domain::Date kMinDay = domain::date_from_civil(0, 1, 1);
+constexpr domain::Date kMaxDay = domain::date_from_civil(9999, 12, 31);
+
 // Reads a wire value into a domain member; false when the value is out of the domain's range.
 template <class R, class M>
 bool from_wire(R raw, M& out) {
@@ -236,7 +241,7 @@ bool from_wire(R raw, M& out) {
         return true;
     } else if constexpr (std::is_same_v<M, domain::Date>) {
         out = domain::Date{raw};
-        return true;
+        return raw >= kMinDay.days && raw <= kMaxDay.days;
     } else if constexpr (std::is_same_v<M, domain::Period>) {
         out = domain::Period::from_yyyymm(raw);
         return out.month >= 1 && out.month <= 12;
