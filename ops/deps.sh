@@ -1,5 +1,5 @@
-# Sourced by ops/run and ops/test: installs, quietly and only when missing, every Debian 12
-# package the build and the tests need.
+# Sourced by ops/run, ops/test and ops/fuzz: installs, quietly and only when missing, every
+# Debian 12 package the build and the tests need.
 liquida_packages=(
   g++ cmake ninja-build pkg-config git
   librdkafka-dev librocksdb-dev libflatbuffers-dev flatbuffers-compiler
@@ -13,6 +13,11 @@ liquida_packages=(
 liquida_test_packages=(chromium python3-venv)  # python3-venv: tests/api (schemathesis in a venv)
 command -v node >/dev/null 2>&1 || liquida_test_packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || liquida_test_packages+=(npm)
+# The libFuzzer targets (ops/test, ops/fuzz, tests/fuzz): clang 16, since clang 14 lacks the
+# parenthesized aggregate initialization the code uses; libFuzzer and the sanitizer runtimes;
+# llvm-symbolizer, for stacks with names and lines.
+liquida_fuzz_packages=(clang-16 libclang-rt-16-dev llvm-16)
+liquida_test_packages+=("${liquida_fuzz_packages[@]}")
 
 liquida_install_deps() {
   local missing=()
