@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The HTTP API against its OpenAPI description (docs/openapi.yaml), by schemathesis (CTest
-# label `api`): a `liquida serve` on loopback over a small simulated month, then schemathesis
-# with a colegio's, a prestador's and an obra social's token, checking that the server never
-# answers 5xx, and that every status, content type and JSON body is one the description gives.
+# label `api`): the description validated (openapi-spec-validator), a `liquida serve` on
+# loopback over a small simulated month, then schemathesis with a colegio's, a prestador's and
+# an obra social's token, checking that the server never answers 5xx, and that every status,
+# content type and JSON body is one the description gives.
 #
 # Environment (set by tests/api/CMakeLists.txt):
 #   LIQUIDA_BIN          the liquida binary
@@ -61,6 +62,10 @@ mkdir -p "$(dirname "$venv")"
   *) exit 1 ;;
 esac
 echo "schemathesis: $("$venv/bin/schemathesis" --version)"
+"$venv/bin/openapi-spec-validator" "$src/docs/openapi.yaml" || {
+  echo "FAILED: docs/openapi.yaml is not a valid OpenAPI 3.0 document" >&2
+  exit 1
+}
 
 # --- A server on loopback, over a simulated month ---
 work=$(mktemp -d "${TMPDIR:-/tmp}/liquida-api.XXXXXX")
