@@ -14,6 +14,10 @@ constexpr std::string_view kBilling[] = {"original", "refacturacion", "ajuste"};
 
 json tally(const projections::Tally& t) { return {{"count", t.count}, {"amount", t.amount}}; }
 
+// A derived amount; null when it does not fit int64 (never for rows read from the views).
+json amount(std::optional<domain::Centavos> c) { return c ? json(*c) : json(nullptr); }
+std::string pesos(std::optional<domain::Centavos> c) { return c ? domain::to_pesos(*c) : std::string(); }
+
 std::string csv_line(std::initializer_list<std::string> fields) {
     std::string line;
     for (const auto& f : fields) {
@@ -83,17 +87,17 @@ json to_json(const projections::SettlementRow& r) {
                 {"orders_rejected", tally(r.orders_rejected)},
                 {"orders_rolled", tally(r.orders_rolled)},
                 {"billable", tally(r.billable)},
-                {"total", r.total()},
+                {"total", amount(r.total())},
                 {"invoiced", tally(r.invoiced)},
                 {"reinvoiced", r.reinvoiced},
                 {"debits", debits},
-                {"debited", r.debited()},
-                {"balance", r.balance()},
+                {"debited", amount(r.debited())},
+                {"balance", amount(r.balance())},
                 {"collected", r.collected},
                 {"retentions", retentions},
-                {"retained", r.retained()},
+                {"retained", amount(r.retained())},
                 {"paid_to_provider", r.paid_to_provider},
-                {"due_to_provider", r.due_to_provider()},
+                {"due_to_provider", amount(r.due_to_provider())},
                 {"invoice_state", r.invoice_state}};
     if (r.provider.value() != 0) out["provider"] = r.provider.value();
     return out;
@@ -114,8 +118,8 @@ json to_json(const projections::InvoiceViewRow& r, const domain::Config& config)
             {"received_at", r.received_at ? json(domain::to_iso_local(r.received_at)) : json(nullptr)},
             {"amount", r.amount},
             {"debits", debits},
-            {"debited", r.debited()},
-            {"balance", r.balance()},
+            {"debited", amount(r.debited())},
+            {"balance", amount(r.balance())},
             {"credited", r.credited},
             {"paid", r.paid},
             {"due_on", due ? json(domain::to_string(*due)) : json(nullptr)},
@@ -157,7 +161,7 @@ std::string invoices_csv(const std::vector<projections::InvoiceViewRow>& rows, c
         for (const auto& po : r.payment_orders) orders += (orders.empty() ? "" : " ") + po;
         out += csv_line({std::to_string(r.provider.value()), r.obra_social.value(),
                          r.received_at ? domain::to_string(domain::local_date(r.received_at)) : "", r.label(),
-                         domain::to_string(r.period), domain::to_pesos(r.amount), domain::to_pesos(r.debited()), domain::to_pesos(r.balance()),
+                         domain::to_string(r.period), domain::to_pesos(r.amount), pesos(r.debited()), pesos(r.balance()),
                          due ? domain::to_string(*due) : "", r.state(), orders});
     }
     return out;

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "domain/money.h"
 #include "domain/queries.h"
 #include "projections/codec.h"
 
@@ -25,17 +26,50 @@ std::vector<DocumentRow> PadronRow::documents() const {
     return out;
 }
 
-Centavos SettlementRow::debited() const noexcept {
-    Centavos sum = 0;
-    for (const auto& [reason, amount] : debits) sum += amount;
-    return sum;
+namespace {
+
+namespace money = domain::money;
+
+// into + x (sign 1) or into - x (sign -1), checked.
+std::optional<Centavos> plus(Centavos into, Centavos x, int sign) noexcept {
+    return sign < 0 ? money::sub(into, x) : money::add(into, x);
 }
 
-Centavos SettlementRow::retained() const noexcept {
-    Centavos sum = 0;
-    for (const auto& [kind, amount] : retentions) sum += amount;
-    return sum;
+}  // namespace
+
+bool Tally::add(const Tally& o, int sign) noexcept {
+    const auto c = plus(count, o.count, sign);
+    const auto a = plus(amount, o.amount, sign);
+    if (!c || !a) return false;
+    count = *c;
+    amount = *a;
+    return true;
 }
+
+std::optional<Centavos> SettlementRow::total() const noexcept { return money::add(orders_approved.amount, billable.amount); }
+
+std::optional<Centavos> SettlementRow::debited() const noexcept {
+    money::Sum sum;
+    for (const auto& [reason, amount] : debits) sum.add(amount);
+    return sum.value();
+}
+
+std::optional<Centavos> SettlementRow::retained() const noexcept {
+    money::Sum sum;
+    for (const auto& [kind, amount] : retentions) sum.add(amount);
+    return sum.value();
+}
+
+std::optional<Centavos> SettlementRow::balance() const noexcept {
+    return money::Sum(invoiced.amount).add(reinvoiced).sub(debited()).value();
+}
+
+std::optional<Centavos> SettlementRow::due_to_provider() const noexcept {
+    return money::Sum(collected).sub(retained()).sub(paid_to_provider).value();
+}
+
+// balance() holds debited(), due_to_provider() retained().
+bool SettlementRow::fits() const noexcept { return total() && balance() && due_to_provider(); }
 
 namespace {
 
@@ -43,7 +77,9 @@ namespace {
 // with something to bill and no invoice yet holds the colegio's invoice at "pendiente".
 constexpr std::string_view kOrder[] = {"pendiente", "cargada", "observada", "enviada", "aceptada", "ingresada", "cancelado"};
 int progress(const SettlementRow& r) {
-    const std::string_view state = r.invoice_state.empty() && r.total() > 0 ? std::string_view("pendiente") : std::string_view(r.invoice_state);
+    const auto total = r.total();
+    const bool to_bill = total && *total > 0;
+    const std::string_view state = r.invoice_state.empty() && to_bill ? std::string_view("pendiente") : std::string_view(r.invoice_state);
     for (size_t i = 0; i < std::size(kOrder); ++i)
         if (kOrder[i] == state) return static_cast<int>(i);
     return 100;  // nothing to bill, or rechazada: says nothing about progress
@@ -51,19 +87,26 @@ int progress(const SettlementRow& r) {
 
 }  // namespace
 
-SettlementRow& SettlementRow::operator+=(const SettlementRow& o) {
-    orders_loaded += o.orders_loaded;
-    orders_approved += o.orders_approved;
-    orders_rejected += o.orders_rejected;
-    orders_rolled += o.orders_rolled;
-    billable += o.billable;
-    invoiced += o.invoiced;
-    reinvoiced += o.reinvoiced;
-    for (const auto& [k, v] : o.debits) debits[k] += v;
-    collected += o.collected;
-    for (const auto& [k, v] : o.retentions) retentions[k] += v;
-    paid_to_provider += o.paid_to_provider;
-    return *this;
+bool SettlementRow::add(const SettlementRow& o, int sign) {
+    bool ok = orders_loaded.add(o.orders_loaded, sign) && orders_approved.add(o.orders_approved, sign) &&
+              orders_rejected.add(o.orders_rejected, sign) && orders_rolled.add(o.orders_rolled, sign) &&
+              billable.add(o.billable, sign) && invoiced.add(o.invoiced, sign);
+    const auto column = [&](Centavos& into, Centavos x) {
+        if (const auto v = plus(into, x, sign)) into = *v;
+        else ok = false;
+    };
+    column(reinvoiced, o.reinvoiced);
+    for (const auto& [k, v] : o.debits) {
+        column(debits[k], v);
+        if (debits[k] == 0) debits.erase(k);
+    }
+    column(collected, o.collected);
+    for (const auto& [k, v] : o.retentions) {
+        column(retentions[k], v);
+        if (retentions[k] == 0) retentions.erase(k);
+    }
+    column(paid_to_provider, o.paid_to_provider);
+    return ok;
 }
 
 std::string InvoiceViewRow::label() const {
@@ -74,15 +117,18 @@ std::string InvoiceViewRow::label() const {
     return domain::invoice_label(i);
 }
 
-Centavos InvoiceViewRow::debited() const noexcept {
-    Centavos sum = 0;
-    for (const DebitEntry& d : debits) sum += d.amount;
-    return sum;
+std::optional<Centavos> InvoiceViewRow::debited() const noexcept {
+    money::Sum sum;
+    for (const DebitEntry& d : debits) sum.add(d.amount);
+    return sum.value();
 }
+
+std::optional<Centavos> InvoiceViewRow::balance() const noexcept { return money::Sum(amount).sub(debited()).value(); }
 
 std::string InvoiceViewRow::state() const {
     constexpr std::string_view kNames[] = {"cargada", "enviada", "observada", "aceptada", "ingresada", "rechazada"};
-    if (active() && paid > 0 && paid >= balance()) return "cancelado";
+    const auto left = balance();
+    if (active() && paid > 0 && left && paid >= *left) return "cancelado";
     return std::string(kNames[static_cast<size_t>(status)]);
 }
 
@@ -93,7 +139,7 @@ std::optional<Date> InvoiceViewRow::due_on(const domain::Config& config) const {
     return Date{domain::local_date(received_at).days + terms};
 }
 
-std::vector<SettlementRow> roll_up(const std::vector<SettlementRow>& rows, bool by_obra_social) {
+std::optional<std::vector<SettlementRow>> checked_roll_up(const std::vector<SettlementRow>& rows, bool by_obra_social) {
     std::map<std::pair<Period, std::string>, std::pair<SettlementRow, int>> sums;  // sum, least progress
     for (const SettlementRow& r : rows) {
         const std::string os = by_obra_social ? r.obra_social.value() : std::string();
@@ -103,7 +149,7 @@ std::vector<SettlementRow> roll_up(const std::vector<SettlementRow>& rows, bool 
             sum.period = r.period;
             sum.obra_social = ObraSocialId{os};
         }
-        sum += r;
+        if (!sum.add(r) || !sum.fits()) return std::nullopt;
         least = std::min(least, progress(r));
     }
     std::vector<SettlementRow> out;
@@ -112,6 +158,11 @@ std::vector<SettlementRow> roll_up(const std::vector<SettlementRow>& rows, bool 
         out.push_back(std::move(v.first));
     }
     return out;
+}
+
+std::vector<SettlementRow> roll_up(const std::vector<SettlementRow>& rows, bool by_obra_social) {
+    auto out = checked_roll_up(rows, by_obra_social);
+    return out ? std::move(*out) : std::vector<SettlementRow>{};
 }
 
 std::vector<PadronRow> by_standing(const std::vector<PadronRow>& rows, Date day, bool in_good_standing) {

@@ -39,7 +39,10 @@ events::result<size_t> Runner::step() {
             if (!envelope)
                 return fail(errc::corrupt_record, "views: record " + pos.tp.topic + "/" + std::to_string(pos.tp.partition) + "@" +
                                                       std::to_string(r.offset) + " does not decode: " + envelope.error().message);
-            batch->apply(*envelope);
+            // An overflow stops the runner at the record, as one that does not decode: never a wrapped view.
+            if (!batch->apply(*envelope))
+                return fail(errc::corrupt_record, "views: record " + pos.tp.topic + "/" + std::to_string(pos.tp.partition) + "@" +
+                                                      std::to_string(r.offset) + ": its amounts do not fit int64 centavos in the views");
         }
         if (next[i] != pos.offset) batch->advance(pos.tp, next[i]);
         applied += records->size();

@@ -26,8 +26,9 @@ public:
 
     // Applies what is readable now, at most one batch. Returns the records consumed (0: none
     // waiting), aborted ones included: they are passed over, never applied. A record that
-    // does not decode stops the runner at its offset with errc::corrupt_record: skipping it
-    // would make the views silently wrong.
+    // does not decode, or whose amounts would overflow int64 centavos in a row it changes,
+    // stops the runner at its offset with errc::corrupt_record: skipping it would make the
+    // views silently wrong.
     events::result<size_t> step();
 
     // Steps until every partition reaches the end offset it had when called.

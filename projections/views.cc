@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <unordered_map>
 
+#include "domain/money.h"
 #include "domain/overloaded.h"
 #include "events/sha256.h"
 #include "events/topics.h"
@@ -165,31 +166,11 @@ bool decode(std::string_view in, BudgetAux& b) {
 
 // --- settlement contributions ---
 // What one order, budget or invoice adds to the settlement rows. A change to it is applied as
-// (after - before), so every settlement column is the sum over its sources.
+// (after - before), so every settlement column is the sum over its sources. Nullopt when a
+// sum does not fit int64 (domain/money.h).
 using Contribution = std::map<std::pair<Period, std::string>, SettlementRow>;
 
 SettlementRow& at(Contribution& c, Period p, const ObraSocialId& os) { return c[{p, os.value()}]; }
-
-void add_tally(Tally& into, const Tally& t, int sign) {
-    into.count += sign * t.count;
-    into.amount += sign * t.amount;
-}
-
-void add(SettlementRow& into, const SettlementRow& x, int sign) {
-    add_tally(into.orders_loaded, x.orders_loaded, sign);
-    add_tally(into.orders_approved, x.orders_approved, sign);
-    add_tally(into.orders_rejected, x.orders_rejected, sign);
-    add_tally(into.orders_rolled, x.orders_rolled, sign);
-    add_tally(into.billable, x.billable, sign);
-    add_tally(into.invoiced, x.invoiced, sign);
-    into.reinvoiced += sign * x.reinvoiced;
-    for (const auto& [k, v] : x.debits)
-        if ((into.debits[k] += sign * v) == 0) into.debits.erase(k);
-    into.collected += sign * x.collected;
-    for (const auto& [k, v] : x.retentions)
-        if ((into.retentions[k] += sign * v) == 0) into.retentions.erase(k);
-    into.paid_to_provider += sign * x.paid_to_provider;
-}
 
 bool is_zero(const SettlementRow& r) {
     SettlementRow zero;
@@ -203,7 +184,7 @@ bool is_zero(const SettlementRow& r) {
     return trimmed == zero;
 }
 
-Contribution contribution(const OrderAux* o) {
+std::optional<Contribution> contribution(const OrderAux* o) {
     Contribution c;
     if (o == nullptr) return c;
     const Tally t{1, o->amount};
@@ -215,21 +196,25 @@ Contribution contribution(const OrderAux* o) {
     return c;
 }
 
-Contribution contribution(const BudgetAux* b) {
+std::optional<Contribution> contribution(const BudgetAux* b) {
     Contribution c;
     if (b == nullptr || b->cancelled) return c;  // A9: a cancelled transaction bills nothing
     for (const BudgetItemAux& i : b->items)
-        if (i.consumed) add_tally(at(c, i.period, b->obra_social).billable, Tally{1, i.amount}, 1);
+        if (i.consumed && !at(c, i.period, b->obra_social).billable.add(Tally{1, i.amount})) return std::nullopt;
     return c;
 }
 
-Contribution contribution(const InvoiceViewRow* inv) {
+std::optional<Contribution> contribution(const InvoiceViewRow* inv) {
     Contribution c;
     if (inv == nullptr || !inv->active()) return c;
     SettlementRow& row = at(c, inv->period, inv->obra_social);
     if (inv->billing == domain::BillingType::refacturacion) row.reinvoiced = inv->amount;
     else row.invoiced = Tally{1, inv->amount};
-    for (const DebitEntry& d : inv->debits) row.debits[d.reason_code] += d.amount;
+    for (const DebitEntry& d : inv->debits) {
+        const auto sum = domain::money::add(row.debits[d.reason_code], d.amount);
+        if (!sum) return std::nullopt;
+        row.debits[d.reason_code] = *sum;
+    }
     row.collected = inv->paid;
     return c;
 }
@@ -297,7 +282,7 @@ struct Slot {
 class StoreBatch final : public Views::Batch {
 public:
     StoreBatch(RocksViews& v, bool want_delta) : v_(v), want_delta_(want_delta) {}
-    void apply(const events::Envelope& e) override;
+    bool apply(const events::Envelope& e) override;
     void advance(const events::TopicPartition& tp, int64_t next_offset) override { offsets_[tp] = next_offset; }
 
     events::result<Delta> commit(rocksdb::DB& db, const std::vector<rocksdb::ColumnFamilyHandle*>& cfs);
@@ -338,7 +323,13 @@ private:
         row.provider = provider;
         return row;
     }
-    void apply_difference(ProviderId provider, const Contribution& before, const Contribution& after);
+    void apply_difference(ProviderId provider, const std::optional<Contribution>& before, const std::optional<Contribution>& after);
+    // into += x, checked; an overflow fails the batch instead of wrapping.
+    void fold(SettlementRow& row, Centavos& into, Centavos x) {
+        const auto sum = domain::money::add(into, x);
+        if (sum) into = *sum;
+        if (!sum || !row.fits()) overflow_ = true;
+    }
 
     void apply_padron(ProviderId p, const domain::Event& e, TimestampMs at);
     void apply_order(ProviderId p, const domain::Event& e);
@@ -356,7 +347,8 @@ private:
     std::vector<std::pair<Cf, std::string>> changed_;  // in first-change order
     std::map<events::TopicPartition, int64_t> offsets_;
     size_t events_ = 0;
-    std::string error_;  // first unreadable stored row
+    std::string error_;      // first unreadable stored row
+    bool overflow_ = false;  // an applied event's amounts did not fit int64: never committed
 };
 
 class RocksViews final : public Views {
@@ -522,16 +514,24 @@ Slot<R>& StoreBatch::slot(std::unordered_map<std::string, Slot<R>>& cache, Cf cf
     return it->second;
 }
 
-void StoreBatch::apply_difference(ProviderId provider, const Contribution& before, const Contribution& after) {
-    Contribution diff = after;
-    for (const auto& [k, row] : before) add(diff[k], row, -1);
+// Views folding the log report an overflow (the runner stops at the record) rather than wrap or saturate.
+void StoreBatch::apply_difference(ProviderId provider, const std::optional<Contribution>& before,
+                                  const std::optional<Contribution>& after) {
+    if (!before || !after) {
+        overflow_ = true;
+        return;
+    }
+    Contribution diff = *after;
+    for (const auto& [k, row] : *before)
+        if (!diff[k].add(row, -1)) overflow_ = true;
     for (const auto& [k, row] : diff) {
         if (is_zero(row)) continue;
-        add(settlement_row(k.first, ObraSocialId{k.second}, provider), row, 1);
+        SettlementRow& into = settlement_row(k.first, ObraSocialId{k.second}, provider);
+        if (!into.add(row) || !into.fits()) overflow_ = true;
     }
 }
 
-void StoreBatch::apply(const events::Envelope& e) {
+bool StoreBatch::apply(const events::Envelope& e) {
     ++events_;
     const ProviderId p = e.provider_id;
     const TimestampMs at = e.occurred_at;
@@ -541,6 +541,7 @@ void StoreBatch::apply(const events::Envelope& e) {
         case events::Topic::authorizations: apply_budget(p, e.payload, at); break;
         case events::Topic::billing: apply_invoice(p, e.payload, at); break;
     }
+    return !overflow_;
 }
 
 void StoreBatch::apply_padron(ProviderId p, const domain::Event& e, TimestampMs at) {
@@ -570,7 +571,7 @@ void StoreBatch::apply_order(ProviderId p, const domain::Event& e) {
     if (id == nullptr) return;
     const std::string key = "o" + provider_key(p) + *id;
     auto& s = slot(orders_, kState, key);
-    const Contribution before = contribution(s.row ? &*s.row : nullptr);
+    const auto before = contribution(s.row ? &*s.row : nullptr);
     std::visit(domain::overloaded{
                    [&](const domain::OrderLoaded& x) {  // O2: a rejected order loaded again replaces it
                        change(orders_, kState, key) = OrderAux{x.obra_social, x.period, x.amount, domain::OrderStatus::pending, {}};
@@ -604,7 +605,7 @@ void StoreBatch::apply_budget(ProviderId p, const domain::Event& e, TimestampMs 
     const domain::TransactionRef transaction = *t;
     const std::string key = "b" + provider_key(p) + transaction_key(transaction);
     auto& s = slot(budgets_, kState, key);
-    const Contribution before = contribution(s.row ? &*s.row : nullptr);
+    const auto before = contribution(s.row ? &*s.row : nullptr);
     const std::vector<uint32_t> pending_before = pending_items(s.row ? &*s.row : nullptr);
     std::visit(domain::overloaded{
                    [&](const domain::BudgetSubmitted& x) {
@@ -657,11 +658,13 @@ void StoreBatch::apply_invoice(ProviderId p, const domain::Event& e, TimestampMs
     // Retentions and payments to the provider are plain additions to their row.
     if (const auto* r = std::get_if<domain::RetentionApplied>(&e)) {
         SettlementRow& row = settlement_row(r->period, r->obra_social, p);
-        if ((row.retentions[r->kind] += r->amount) == 0) row.retentions.erase(r->kind);
+        fold(row, row.retentions[r->kind], r->amount);
+        if (row.retentions[r->kind] == 0) row.retentions.erase(r->kind);
         return;
     }
     if (const auto* paid = std::get_if<domain::ProviderPaid>(&e)) {
-        settlement_row(paid->period, paid->obra_social, p).paid_to_provider += paid->amount;
+        SettlementRow& row = settlement_row(paid->period, paid->obra_social, p);
+        fold(row, row.paid_to_provider, paid->amount);
         return;
     }
     // Everything else changes one or more invoices: apply each change as after - before.
@@ -670,9 +673,10 @@ void StoreBatch::apply_invoice(ProviderId p, const domain::Event& e, TimestampMs
         auto& s = slot(invoices_, kInvoices, key);
         const bool fresh = std::holds_alternative<domain::InvoiceIssued>(e);
         if (!s.row && !fresh) return;
-        const Contribution before = contribution(s.row ? &*s.row : nullptr);
+        const auto before = contribution(s.row ? &*s.row : nullptr);
         InvoiceViewRow& inv = change(invoices_, kInvoices, key);
         mutate(inv);
+        if (!inv.balance()) overflow_ = true;  // holds debited()
         apply_difference(p, before, contribution(&inv));
         if (inv.billing == domain::BillingType::original) settlement_row(inv.period, inv.obra_social, p).invoice_state = inv.state();
     };
@@ -700,12 +704,16 @@ void StoreBatch::apply_invoice(ProviderId p, const domain::Event& e, TimestampMs
                        });
                    },
                    [&](const domain::CreditNoteIssued& x) {
-                       update(x.invoice_id, [&](InvoiceViewRow& inv) { inv.credited += x.amount; });
+                       update(x.invoice_id, [&](InvoiceViewRow& inv) {
+                           if (const auto sum = domain::money::add(inv.credited, x.amount)) inv.credited = *sum;
+                           else overflow_ = true;
+                       });
                    },
                    [&](const domain::PaymentOrderIssued& x) {
                        for (const domain::PaidInvoice& pi : x.invoices)
                            update(pi.invoice_id, [&](InvoiceViewRow& inv) {
-                               inv.paid += pi.amount;
+                               if (const auto sum = domain::money::add(inv.paid, pi.amount)) inv.paid = *sum;
+                               else overflow_ = true;
                                inv.payment_orders.push_back(x.payment_order);
                            });
                    },
@@ -715,6 +723,7 @@ void StoreBatch::apply_invoice(ProviderId p, const domain::Event& e, TimestampMs
 
 events::result<Delta> StoreBatch::commit(rocksdb::DB& db, const std::vector<rocksdb::ColumnFamilyHandle*>& cfs) {
     if (!error_.empty()) return fail(errc::corrupt_record, error_ + "; rebuild the views (delete the views directory)");
+    if (overflow_) return fail(errc::corrupt_record, "views: an applied event's amounts do not fit int64 centavos");
     rocksdb::WriteBatch wb;
     Delta delta;
     delta.events = events_;

@@ -76,15 +76,15 @@ struct PendingRow {
 };
 
 // --- Settlement per (period, obra social, provider) (O2-O4, A8, F1-F4, S1-S3) ---
+// Sums of amounts are checked (domain/money.h): the runner refuses an event that would make a
+// row's column or derived value overflow int64, so rows read from the views always fit; the
+// derived values are still optional for rows built elsewhere.
 struct Tally {
     int64_t count = 0;
     Centavos amount = 0;
     friend bool operator==(const Tally&, const Tally&) = default;
-    Tally& operator+=(const Tally& o) noexcept {
-        count += o.count;
-        amount += o.amount;
-        return *this;
-    }
+    // Adds (sign 1) or subtracts (sign -1) `o`; false, *this unchanged, when a sum does not fit.
+    [[nodiscard]] bool add(const Tally& o, int sign = 1) noexcept;
 };
 
 struct SettlementRow {
@@ -108,12 +108,17 @@ struct SettlementRow {
     std::string invoice_state;
     friend bool operator==(const SettlementRow&, const SettlementRow&) = default;
 
-    Centavos total() const noexcept { return orders_approved.amount + billable.amount; }  // F1
-    Centavos debited() const noexcept;
-    Centavos retained() const noexcept;
-    Centavos balance() const noexcept { return invoiced.amount + reinvoiced - debited(); }
-    Centavos due_to_provider() const noexcept { return collected - retained() - paid_to_provider; }
-    SettlementRow& operator+=(const SettlementRow& o);
+    // Derived values; nullopt when one does not fit int64.
+    std::optional<Centavos> total() const noexcept;  // F1: orders approved + billable
+    std::optional<Centavos> debited() const noexcept;
+    std::optional<Centavos> retained() const noexcept;
+    std::optional<Centavos> balance() const noexcept;          // invoiced + reinvoiced - debited
+    std::optional<Centavos> due_to_provider() const noexcept;  // collected - retained - paid_to_provider
+    // Every derived value fits.
+    bool fits() const noexcept;
+    // Adds (sign 1) or subtracts (sign -1) o's counts and amounts, dropping debits and
+    // retentions that come to zero; false, *this unchanged, when a sum does not fit.
+    [[nodiscard]] bool add(const SettlementRow& o, int sign = 1);
 };
 
 // --- Invoices, the rows of the F4 listing ---
@@ -145,8 +150,9 @@ struct InvoiceViewRow {
     friend bool operator==(const InvoiceViewRow&, const InvoiceViewRow&) = default;
 
     std::string label() const;  // F4: "B 00017-00004199"
-    Centavos debited() const noexcept;
-    Centavos balance() const noexcept { return amount - debited(); }
+    // nullopt when the sum does not fit int64 (never for rows read from the views).
+    std::optional<Centavos> debited() const noexcept;
+    std::optional<Centavos> balance() const noexcept;  // amount - debited
     bool active() const noexcept { return status != domain::InvoiceStatus::rechazada; }
     // F4: the F3 state, or "cancelado" once paid in full.
     std::string state() const;
@@ -216,7 +222,9 @@ public:
     class Batch {
     public:
         virtual ~Batch() = default;
-        virtual void apply(const events::Envelope& event) = 0;
+        // False when an amount of the event does not fit int64 centavos in a row it changes
+        // (domain/money.h): the batch is then not to be committed.
+        [[nodiscard]] virtual bool apply(const events::Envelope& event) = 0;
         virtual void advance(const events::TopicPartition& tp, int64_t next_offset) = 0;
     };
     // `deltas`: collect the changed rows for commit's Delta (else it carries counts only).
@@ -224,7 +232,11 @@ public:
     virtual events::result<Delta> commit(std::unique_ptr<Batch> batch) = 0;
 };
 
-// Roll-ups of settlement rows (provider 0): per (period, obra social) when `by_obra_social`, else per period.
+// Roll-ups of settlement rows (provider 0): per (period, obra social) when `by_obra_social`,
+// else per period. Nullopt when a sum does not fit int64 (domain/money.h).
+std::optional<std::vector<SettlementRow>> checked_roll_up(const std::vector<SettlementRow>& rows, bool by_obra_social);
+// Transitional, for gateway/app.cc until it calls checked_roll_up and answers the overflow:
+// no rows at all when a sum does not fit, never a wrapped one.
 std::vector<SettlementRow> roll_up(const std::vector<SettlementRow>& rows, bool by_obra_social);
 
 // Queries over padrón rows.

@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "domain/money.h"
 #include "domain/names.h"
 #include "domain/overloaded.h"
 #include "events/codec.h"
@@ -107,7 +108,8 @@ private:
 
 // Calls f(tp, offset, envelope) for every record of [from[tp], to[tp]) of every partition
 // named in `to`, in offset order per partition. With `chains`, feeds each record to its
-// partition's verifier first (created from offset 0 when missing).
+// partition's verifier first (created from offset 0 when missing). f returns false when the
+// record's amounts overflow what it folds them into: errc::corrupt_record at that record.
 template <class F>
 events::result<uint64_t> for_each_event(events::EventLog& log, const Offsets& from, const Offsets& to, F&& f,
                                         std::map<events::TopicPartition, events::ChainVerifier>* chains = nullptr) {
@@ -128,7 +130,8 @@ events::result<uint64_t> for_each_event(events::EventLog& log, const Offsets& fr
                 if (r.aborted) continue;
                 auto e = events::decode(r.record.value);
                 if (!e) return fail(errc::corrupt_record, "replay: record " + position(tp, r.offset) + " does not decode: " + e.error().message);
-                f(tp, r.offset, *e);
+                if (!f(tp, r.offset, *e))
+                    return fail(errc::corrupt_record, "replay: record " + position(tp, r.offset) + ": its amounts do not fit int64 centavos");
                 ++n;
             }
         }
@@ -229,11 +232,13 @@ void touched(const domain::ProviderLedger& l, const domain::Event& e, std::set<s
                e);
 }
 
-void sum_totals(Report& r) {
+// False when a total does not fit int64 centavos.
+bool sum_totals(Report& r) {
     Totals& t = r.totals;
     t = Totals{};
     t.settlement.period = r.month;
-    for (const SettlementRow& row : r.settlement) t.settlement += row;
+    for (const SettlementRow& row : r.settlement)
+        if (!t.settlement.add(row) || !t.settlement.fits()) return false;
     t.settlement.invoice_state.clear();
     t.settlement.obra_social = ObraSocialId{};
     t.settlement.provider = ProviderId{0};
@@ -242,11 +247,17 @@ void sum_totals(Report& r) {
     t.pending_items = r.pending.size();
     t.validation_rows = r.validation.size();
     t.invoices = r.invoices.size();
+    domain::money::Sum amount, debits, balance;
     for (const InvoiceEntry& i : r.invoices) {
-        t.invoices_amount += i.row.amount;
-        t.invoices_debits += i.row.debits;
-        t.invoices_balance += i.row.balance;
+        amount.add(i.row.amount);
+        debits.add(i.row.debits);
+        balance.add(i.row.balance);
     }
+    if (!amount.ok() || !debits.ok() || !balance.ok()) return false;
+    t.invoices_amount = *amount.value();
+    t.invoices_debits = *debits.value();
+    t.invoices_balance = *balance.value();
+    return true;
 }
 
 struct ScratchDir {
@@ -412,7 +423,9 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
         auto n = for_each_event(
             log, fold_from, r.cut_offsets,
             [&](const events::TopicPartition&, int64_t, const events::Envelope& e) {
-                domain::evolve(out.ledgers[e.provider_id], e.payload, e.occurred_at);
+                domain::ProviderLedger& ledger = out.ledgers[e.provider_id];
+                domain::evolve(ledger, e.payload, e.occurred_at);
+                return !domain::overflowed(ledger);  // the fold reports an overflow, never wraps
             },
             &chains);
         if (!n) {
@@ -457,7 +470,9 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
         r.digests = v.digests();
         r.settlement = v.settlement({month, std::nullopt, std::nullopt});
         std::sort(r.settlement.begin(), r.settlement.end(), by_os_provider);
-        r.settlement_by_obra_social = projections::roll_up(r.settlement, true);
+        auto by_os = projections::checked_roll_up(r.settlement, true);
+        if (!by_os) return fail(errc::corrupt_record, "replay: the settlement of " + domain::to_string(month) + " per obra social does not fit int64 centavos");
+        r.settlement_by_obra_social = std::move(*by_os);
         std::sort(r.settlement_by_obra_social.begin(), r.settlement_by_obra_social.end(), by_os_provider);
         for (projections::PadronRow& row : v.padron_rows()) {
             PadronEntry entry;
@@ -513,7 +528,7 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
             r.invoices.push_back(std::move(entry));
         }
     }
-    sum_totals(r);
+    if (!sum_totals(r)) return fail(errc::corrupt_record, "replay: the totals of " + domain::to_string(month) + " do not fit int64 centavos");
     return out;
 }
 
@@ -558,6 +573,7 @@ events::result<Verification> verify_month(events::EventLog& log, Replay& replay,
         }
         if (concerns) ++v.later_events;
         ticker.add(1);
+        return !domain::overflowed(ledger);
     });
     if (!n) return failure(std::move(n).error());
     v.events_after_cut = *n;

@@ -42,6 +42,9 @@ struct Table {
 Value count(int64_t v) { return Value(v); }
 Value count(uint64_t v) { return Value(static_cast<int64_t>(v)); }
 Value money(Centavos v) { return Value(v); }
+// A derived amount; none (empty cell, JSON null) when it does not fit int64, which the
+// replay's checks rule out for the rows it reports.
+Value money(std::optional<Centavos> v) { return v ? Value(*v) : Value(); }
 Value text(std::string v) { return Value(std::move(v)); }
 Value date(Date d) { return Value(domain::to_string(d)); }
 Value provider_value(ProviderId p) { return p.value() == 0 ? Value() : count(p.value()); }

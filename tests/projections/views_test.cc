@@ -127,7 +127,7 @@ TEST_CASE("settlement: a SanCor invoice with debits leaves its balance, retentio
     w.catch_up();
     const auto all = w.views->settlement({kJune, {}, {}});
     REQUIRE(all.size() == 2);
-    const auto by_os = liquida::projections::roll_up(all, true);
+    const auto by_os = liquida::projections::checked_roll_up(all, true).value();
     REQUIRE(by_os.size() == 1);
     CHECK(by_os[0].orders_approved == liquida::projections::Tally{3, 4'500'000});
     CHECK(by_os[0].invoice_state == "pendiente");  // the other provider has not invoiced yet

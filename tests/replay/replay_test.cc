@@ -217,7 +217,7 @@ TEST_CASE("replay: each closed month equals what the live views held at its end"
         }
         // Roll-ups and totals are sums of the provider rows.
         liquida::projections::SettlementRow by_os;
-        for (const auto& row : report.settlement_by_obra_social) by_os += row;
+        for (const auto& row : report.settlement_by_obra_social) REQUIRE(by_os.add(row));
         CHECK(by_os.total() == report.totals.settlement.total());
         CHECK(by_os.balance() == report.totals.settlement.balance());
         CHECK(report.totals.providers == report.padron.size());
@@ -540,4 +540,58 @@ TEST_CASE("replay: bad arguments exit 2", "[replay]") {
     CHECK(no_dir.code == 2);
     CHECK(no_dir.out.find("no embedded log") != std::string::npos);
     CHECK(!fs::exists(dir.path() / "nothing"));
+}
+
+namespace {
+
+// A provider with an invoice f1 of 3.000.000 for June, sent and accepted; `invoice_number`
+// keeps two providers' comprobantes apart.
+Member accepted_invoice(World& w, ProviderId id, uint32_t invoice_number = 4199) {
+    Member m{w, id, provider_in_padron()};
+    w.record_history(m.id, m.ledger);
+    for (const char* order : {"a", "b"}) {
+        m.ok(complete_order(order, kSancor, "330101", date_from_civil(2025, 6, 1)), at(2025, 6, 2));
+        m.ok(ApproveOrder{order}, at(2025, 6, 3));
+    }
+    const TimestampMs t = at(2025, 6, 10);
+    m.ok(IssueInvoice{"f1", kSancor, ComprobanteType::factura_b, BillingType::original, 17, invoice_number, "71110383321640",
+                      kStart, 3'000'000, date_from_civil(2025, 6, 10), "", "", attachments_for(kSancor)},
+         t);
+    m.ok(SendInvoice{"f1"}, t);
+    m.ok(AcceptInvoice{"f1"}, t);
+    return m;
+}
+
+}  // namespace
+
+TEST_CASE("replay: a month whose amounts overflow int64 fails at the record instead of wrapping", "[replay][money]") {
+    constexpr Centavos kMax = INT64_MAX;
+    SECTION("the payment order of the finding: the same invoice twice, its paid amount past int64") {
+        World w;
+        Member m = accepted_invoice(w, ProviderId{1042});
+        w.record(m.id,
+                 {PaymentOrderIssued{kSancor, "PO-old", date_from_civil(2025, 6, 11), INT64_MIN + 49,
+                                     {PaidInvoice{"f1", 100}, PaidInvoice{"f1", kMax - 50}}, "CR-1"}},
+                 at(2025, 6, 11));
+        auto r = replay::replay_month(*w.log, kStart, seed_config(), options_in(w, "scratch"));
+        REQUIRE_FALSE(r.has_value());
+        CHECK(r.error().code == liquida::events::errc::corrupt_record);
+        INFO(r.error().message);
+        CHECK(r.error().message.find("liquida.billing/") != std::string::npos);
+        CHECK(r.error().message.find("do not fit int64 centavos") != std::string::npos);
+    }
+    SECTION("two providers each collected int64's maximum: each row fits, their roll-up does not") {
+        World w;
+        for (const uint64_t id : {uint64_t{7}, uint64_t{1042}}) {
+            Member m = accepted_invoice(w, ProviderId{id}, static_cast<uint32_t>(4000 + id));
+            w.record(m.id, {PaymentOrderIssued{kSancor, "PO-" + std::to_string(id), date_from_civil(2025, 6, 11), kMax,
+                                               {PaidInvoice{"f1", kMax}}, "CR-1"}},
+                     at(2025, 6, 11));
+        }
+        auto r = replay::replay_month(*w.log, kStart, seed_config(), options_in(w, "scratch"));
+        REQUIRE_FALSE(r.has_value());
+        CHECK(r.error().code == liquida::events::errc::corrupt_record);
+        INFO(r.error().message);
+        CHECK(r.error().message.find("does not fit int64 centavos") != std::string::npos);
+    }
 }
