@@ -1,5 +1,5 @@
 // How the API, the reports and their CSV files spell the domain's values: the snake_case
-// names of its enums (in enum order) and CSV fields as a spreadsheet reads them.
+// names of its enums (in enum order) and text cells as a spreadsheet reads them, inert.
 #pragma once
 
 #include <cstdint>
@@ -18,11 +18,30 @@ std::string name_of(const std::string_view (&names)[N], uint8_t v) {
     return v < N ? std::string(names[v]) : std::to_string(v);
 }
 
-// Quoted (RFC 4180) when it holds the separator ';', a quote or a line break.
-inline std::string to_csv_field(std::string_view v) {
-    if (v.find_first_of(";\"\n\r") == std::string_view::npos) return std::string(v);
-    std::string out = "\"";
+// A text cell of any CSV, TXT or XLSX export, as no spreadsheet can run it (OWASP CSV
+// injection): control characters (0x00-0x1F, 0x7F) dropped, and a cell that started with
+// '=', '+', '-', '@', a tab or a carriage return, or does once they are dropped, prefixed
+// with a single quote. Text only: numbers are written as numbers, so a negative amount
+// keeps its sign.
+inline std::string spreadsheet_text(std::string_view v) {
+    constexpr std::string_view kTriggers = "=+-@\t\r";
+    std::string out;
+    out.reserve(v.size() + 1);
     for (char c : v) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u >= 0x20 && u != 0x7F) out += c;
+    }
+    if (!out.empty() && (kTriggers.find(v.front()) != std::string_view::npos || kTriggers.find(out.front()) != std::string_view::npos))
+        out.insert(0, 1, '\'');
+    return out;
+}
+
+// A CSV text field: spreadsheet_text, quoted (RFC 4180) when it holds the separator ';' or a quote.
+inline std::string to_csv_field(std::string_view v) {
+    const std::string text = spreadsheet_text(v);
+    if (text.find_first_of(";\"") == std::string::npos) return text;
+    std::string out = "\"";
+    for (char c : text) {
         if (c == '"') out += '"';
         out += c;
     }

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "domain/money.h"
+#include "domain/names.h"
 
 namespace liquida::domain {
 namespace {
@@ -148,9 +149,11 @@ std::vector<AuthorizationRow> authorization_report(const ProviderLedger& s, Date
 std::string render_txt(const std::vector<AuthorizationRow>& rows) {
     std::string out = "fecha\tcredencial\ttransaccion\tpractica\tdiente\tcaras\testado\timporte\n";
     for (const AuthorizationRow& r : rows) {
-        out += to_string(local_date(r.at)) + "\t" + r.credential + "\t" + transaction_label(r.transaction) + "\t" +
-               r.practice_code + "\t" + (r.tooth == 0 ? std::string{} : std::to_string(r.tooth)) + "\t" + r.faces + "\t" +
-               r.state + "\t" + std::to_string(r.amount) + "\n";
+        // Text cells made inert (a tab or a line break in one would also break the line).
+        out += to_string(local_date(r.at)) + "\t" + spreadsheet_text(r.credential) + "\t" +
+               spreadsheet_text(transaction_label(r.transaction)) + "\t" + spreadsheet_text(r.practice_code) + "\t" +
+               (r.tooth == 0 ? std::string{} : std::to_string(r.tooth)) + "\t" + spreadsheet_text(r.faces) + "\t" + r.state +
+               "\t" + std::to_string(r.amount) + "\n";
     }
     return out;
 }

@@ -33,7 +33,8 @@ struct RowScope {
 RowScope scope_of(const projections::Row& r);
 
 // CSV with a header line, RFC 4180 quoting, amounts in pesos with a decimal comma as
-// Argentine spreadsheets expect ("1234,56"), separated by semicolons.
+// Argentine spreadsheets expect ("1234,56"), separated by semicolons. Text cells are made
+// inert (domain::spreadsheet_text: no formula, no control characters); amounts stay numbers.
 std::string invoices_csv(const std::vector<projections::InvoiceViewRow>& rows, const domain::Config& config);
 std::string validation_csv(const std::vector<domain::ValidationRow>& rows);
 

@@ -328,7 +328,7 @@ public:
         for (size_t c = 0; c < columns.size(); ++c) {
             const double width = columns[c].kind == Kind::text ? 22 : columns[c].kind == Kind::money ? 16 : 12;
             check(worksheet_set_column(ws, col(c), col(c), width, nullptr));
-            check(worksheet_write_string(ws, 0, col(c), columns[c].header.c_str(), header_));
+            check(worksheet_write_string(ws, 0, col(c), domain::spreadsheet_text(columns[c].header).c_str(), header_));
         }
         for (size_t r = 0; r < rows.size(); ++r)
             for (size_t c = 0; c < rows[r].size(); ++c) cell(ws, static_cast<lxw_row_t>(r + 1), col(c), rows[r][c], columns[c].kind);
@@ -350,7 +350,7 @@ public:
         check(worksheet_write_string(ws, 0, 1, "Valor", header_));
         for (size_t r = 0; r < items.size(); ++r) {
             const auto row = static_cast<lxw_row_t>(r + 1);
-            check(worksheet_write_string(ws, row, 0, items[r].first.header.c_str(), nullptr));
+            check(worksheet_write_string(ws, row, 0, domain::spreadsheet_text(items[r].first.header).c_str(), nullptr));
             cell(ws, row, 1, items[r].second, items[r].first.kind);
         }
     }
@@ -370,7 +370,9 @@ private:
     }
     void cell(lxw_worksheet* ws, lxw_row_t r, lxw_col_t c, const Value& v, Kind kind) {
         if (const auto* s = std::get_if<std::string>(&v)) {
-            if (!s->empty()) check(worksheet_write_string(ws, r, c, s->c_str(), nullptr));
+            // Text as the CSV writes it: never a formula, no control characters (domain/names.h).
+            if (const std::string text = domain::spreadsheet_text(*s); !text.empty())
+                check(worksheet_write_string(ws, r, c, text.c_str(), nullptr));
         } else if (const auto* b = std::get_if<bool>(&v)) {
             check(worksheet_write_string(ws, r, c, *b ? "si" : "no", nullptr));
         } else if (const auto* i = std::get_if<int64_t>(&v)) {

@@ -595,3 +595,67 @@ TEST_CASE("replay: a month whose amounts overflow int64 fails at the record inst
         CHECK(r.error().message.find("does not fit int64 centavos") != std::string::npos);
     }
 }
+
+TEST_CASE("replay: a hostile razón social is exported inert in the CSV and the XLSX, amounts stay numbers", "[replay][csv]") {
+    World w;
+    Member m = accepted_invoice(w, ProviderId{1042});
+    const std::string hostile = std::string("=HYPERLINK(\"http://evil.example/\";\"x\")") + '\0' + "\x01\x7f" + "\r\n";
+    m.ok(UpdateProvider{hostile, IvaCondition::monotributo, kCbu, "A", "", "", ""}, at(2025, 6, 12));
+    // A pending item whose credential starts like a formula, and an A10 row with the razón social.
+    m.ok(SubmitBudget{7, kInsssep, "51868", "-2+3", "", "", "K029", DiagnosisType::definitivo, {BudgetLine{"100100", 18, ""}},
+                      "DIABETICO - Tipo 2", {}},
+         at(2025, 6, 12));
+    // More paid to the provider than is due (not a decision the domain would take): a negative amount.
+    w.record(m.id, {ProviderPaid{kStart, kSancor, 500, kCbu, "tr-1"}}, at(2025, 6, 13));
+
+    auto r = replay::replay_month(*w.log, kStart, seed_config(), options_in(w, "scratch"));
+    REQUIRE(r.has_value());
+    const fs::path dir = w.dir.path() / "report";
+    REQUIRE(replay::write_reports(r->report, dir).has_value());
+    const std::string inert = "'=HYPERLINK(\"\"http://evil.example/\"\";\"\"x\"\")";  // as RFC 4180 quotes it
+
+    // CSV: the razón social quoted and prefixed, no control character left in any file.
+    const std::string padron = read_file(dir / "padron-2025-06.csv");
+    CHECK(padron.find(";\"" + inert + "\";") != std::string::npos);
+    const std::string validation = read_file(dir / "validation-2025-06.csv");
+    CHECK(validation.find(";\"" + inert + "\";") != std::string::npos);
+    CHECK(read_file(dir / "pending-2025-06.csv").find(";'-2+3;") != std::string::npos);
+    for (const char* section : {"settlement", "padron", "pending", "validation", "invoices"}) {
+        INFO(section);
+        const std::string csv = read_file(dir / (std::string(section) + "-2025-06.csv"));
+        CHECK(csv.find(";=") == std::string::npos);
+        CHECK(csv.find(";\"=") == std::string::npos);
+        CHECK(csv.find('\0') == std::string::npos);
+        CHECK(csv.find('\x01') == std::string::npos);
+        CHECK(csv.find('\x7f') == std::string::npos);
+        for (size_t at = csv.find('\r'); at != std::string::npos; at = csv.find('\r', at + 1)) CHECK(csv[at + 1] == '\n');
+    }
+    // Numbers are not text: the negative amount due keeps its sign, without a quote.
+    const auto settlement = parse_csv(read_file(dir / "settlement-2025-06.csv"));
+    const size_t due = column(settlement[0], "A pagar al prestador");
+    const size_t level = column(settlement[0], "Nivel");
+    bool provider_row = false;
+    for (size_t i = 1; i < settlement.size(); ++i) {
+        if (settlement[i][level] != "prestador") continue;
+        provider_row = true;
+        CHECK(settlement[i][due] == "-5,00");
+    }
+    CHECK(provider_row);
+
+    // XLSX (inline strings): the same text in the Padron and Validacion A10 sheets, no formula cells.
+    const fs::path xlsx = dir / "report-2025-06.xlsx";
+    for (const char* sheet : {"xl/worksheets/sheet3.xml", "xl/worksheets/sheet5.xml"}) {
+        INFO(sheet);
+        const std::string xml = unzip(xlsx, sheet);
+        CHECK(xml.find("<t>'=HYPERLINK(") != std::string::npos);
+        CHECK(xml.find("<t>=") == std::string::npos);
+        CHECK(xml.find("<f>") == std::string::npos);
+        CHECK(xml.find("_x0000_") == std::string::npos);
+        CHECK(xml.find("_x0001_") == std::string::npos);
+        CHECK(xml.find('\x7f') == std::string::npos);
+    }
+    const std::string pending = unzip(xlsx, "xl/worksheets/sheet4.xml");
+    CHECK(pending.find("<t>'-2+3</t>") != std::string::npos);
+    const std::string liquidacion = unzip(xlsx, "xl/worksheets/sheet2.xml");
+    CHECK(liquidacion.find("<v>-5</v>") != std::string::npos);  // a number cell, in pesos
+}
