@@ -65,7 +65,7 @@ result<Settlement, DomainError> settlement_of(const ProviderLedger& s, Period pe
     const auto balance = money::Sum(invoiced.value()).add(reinvoiced.value()).sub(debits.value()).value();
     const auto due = money::Sum(collected.value()).sub(st.retentions).sub(st.paid_to_provider).value();
     // `total`, `balance` and `due` fail when any of their parts did.
-    if (!total || !balance || !due) return failure(money::overflow("period"));
+    if (!total || !balance || !due) return failure<DomainError>{money::overflow("period")};
     st.orders = *orders.value();
     st.consumptions = *consumptions.value();
     st.total = *total;
@@ -96,7 +96,7 @@ result<std::vector<InvoiceRow>, DomainError> invoice_listing(const ProviderLedge
         const auto terms = static_cast<int32_t>(os == nullptr ? 30 : os->payment_terms_days);
         const auto debited = inv.debited();
         const auto balance = inv.balance();
-        if (!debited || !balance) return failure(money::overflow("invoices." + id));
+        if (!debited || !balance) return failure<DomainError>{money::overflow("invoices." + id)};
         const bool paid_off = inv.paid > 0 && inv.paid == *balance;
         rows.push_back(InvoiceRow{received, invoice_label(inv.issued), inv.issued.amount, *debited, *balance,
                                   Date{received.days + terms},
@@ -116,7 +116,7 @@ result<std::vector<PendingSubmission>, DomainError> pending_submissions(const Pr
         for (const DebitRecord& d : inv.debits) {
             if (d.reinvoice_approved == true && !d.reinvoiced) approved.add(d.applied.amount);
         }
-        if (!owed || !approved.ok()) return failure(money::overflow("invoices." + id));
+        if (!owed || !approved.ok()) return failure<DomainError>{money::overflow("invoices." + id)};
         if (*owed > 0) out.push_back({id, "nota_de_credito", *owed});
         if (*approved.value() > 0) out.push_back({id, "refacturacion", *approved.value()});
     }
