@@ -117,7 +117,8 @@ struct SettlementRow {
     // Every derived value fits.
     bool fits() const noexcept;
     // Adds (sign 1) or subtracts (sign -1) o's counts and amounts, dropping debits and
-    // retentions that come to zero; false, *this unchanged, when a sum does not fit.
+    // retentions that come to zero; false when a sum does not fit, the row then partly
+    // added: discard it (the runner drops the batch, a roll-up fails).
     [[nodiscard]] bool add(const SettlementRow& o, int sign = 1);
 };
 
