@@ -33,8 +33,14 @@ result<AppendBatch> make_batch(std::span<const Envelope> events, int32_t partiti
     batch.tp = TopicPartition{std::string(topic_name(topic)), partition_for(key, partitions)};
     batch.records.reserve(events.size());
     for (const Envelope& e : events) {
+        std::string value = encode(e);
+        // Never append what the readers' own decoder would refuse (CodecLimits): it would
+        // stop every view and every start at that record.
+        if (value.size() > CodecLimits{}.max_bytes)
+            return fail(errc::buffer_too_large, "an event of " + std::to_string(value.size()) + " bytes is over the limit of " +
+                                                    std::to_string(CodecLimits{}.max_bytes));
         batch.records.push_back(Record{
-            key, encode(e), e.recorded_at,
+            key, std::move(value), e.recorded_at,
             {Header{std::string(kHeaderKind), std::string(domain::event_name(e.payload))},
              Header{std::string(kHeaderSchema), std::to_string(e.schema_version)},
              Header{std::string(kHeaderEventId), e.event_id.to_string()},

@@ -18,7 +18,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr size_t kMaxStreams = 64;
+constexpr size_t kMaxStreams = 64;          // topic streams open at once...
+constexpr size_t kMaxStreamsPerHolder = 8;  // ...and of one token's holder (role and subject)
 constexpr size_t kDefaultLimit = 100;
 constexpr size_t kMaxLimit = 5000;
 
@@ -181,8 +182,12 @@ HttpResponse App::route(const HttpRequest& request) {
     if (!target) return error(400, "request.invalid_value", target.error().message, target.error().field);
     const std::string& path = target->path;
     const Query& query = target->query;
-    if (request.method != "GET" && request.method != "HEAD" && request.method != "POST")
-        return error(405, "request.method_not_allowed", "Método no permitido.");
+    // Only POST /v1/commands changes anything (it does not come here); the rest is read-only.
+    if (path == "/v1/commands" || (request.method != "GET" && request.method != "HEAD")) {
+        auto r = error(405, "request.method_not_allowed", "Método no permitido.");
+        r.headers.emplace_back("Allow", path == "/v1/commands" ? "POST" : "GET, HEAD");
+        return r;
+    }
     if (path == "/healthz") {
         const int64_t lag = p_.metrics.view_lag;  // -1 while the runner's steps fail
         auto end = p_.log.end_offset({p_.log.topics().front().name, 0});
@@ -192,7 +197,8 @@ HttpResponse App::route(const HttpRequest& request) {
     }
     if (path == "/metrics") {
         return {200, "text/plain; version=0.0.4",
-                p_.metrics.render(server_ ? server_->connections() : 0, p_.hub.subscriptions(), server_ ? server_->slow_drops() : 0),
+                p_.metrics.render(server_ ? server_->connections() : 0, p_.hub.subscriptions(), server_ ? server_->slow_drops() : 0,
+                                  server_ ? server_->refused_connections() : 0),
                 {}};
     }
     if (!path.starts_with("/v1/")) {
@@ -200,7 +206,6 @@ HttpResponse App::route(const HttpRequest& request) {
         if (file == nullptr) return error(404, "request.not_found", "No existe.");
         return {200, file->content_type, file->body, {{"Cache-Control", "no-cache"}}};
     }
-    if (request.method == "POST") return error(404, "request.not_found", "No existe.");
     auto claims = from_authorization_header(request.authorization, p_.key, p_.clock());
     if (!claims) return error(401, token_error_code(claims.error()), "Token ausente, vencido o inválido.");
     try {
@@ -398,6 +403,11 @@ std::optional<HttpResponse> authenticate_upgrade(const HttpRequest& request, con
     return std::nullopt;
 }
 
+// A connection lives no longer than its token: closed with 4401 when it expires.
+void close_at_expiry(WebSocket& socket, const Claims& claims, int64_t now) {
+    socket.close_after(std::chrono::milliseconds(std::max<int64_t>(0, claims.expires_at_ms - now)), kCloseUnauthorized, "token expired");
+}
+
 // Handles {"auth": token}: authenticated, or an error and close 4401.
 void handle_auth(const std::string& token, const std::string& key, int64_t now, Connection& c, WebSocket& socket) {
     auto claims = from_authorization_header("Bearer " + token, key, now);
@@ -408,7 +418,14 @@ void handle_auth(const std::string& token, const std::string& key, int64_t now, 
     }
     std::lock_guard lk(c.mu);
     c.claims = *claims;
+    close_at_expiry(socket, *claims, now);
     socket.send(message({{"type", "authenticated"}, {"role", role_name(claims->role)}, {"subject", claims->subject}}));
+}
+
+// Right after the upgrade: the token's expiry, or the time the client has to send one.
+void start_clock(WebSocket& socket, const Connection& c, int64_t now, std::chrono::milliseconds auth_timeout) {
+    if (c.claims) return close_at_expiry(socket, *c.claims, now);
+    socket.close_after(auth_timeout, kCloseUnauthorized, "authentication timeout");
 }
 
 }  // namespace
@@ -417,6 +434,7 @@ Handler::Upgrade App::live(const HttpRequest& request, std::shared_ptr<WebSocket
     Upgrade u;
     auto conn = std::make_shared<Connection>();
     if ((u.refused = authenticate_upgrade(request, p_.key, p_.clock(), *conn))) return u;
+    start_clock(*socket, *conn, p_.clock(), p_.auth_timeout);
     std::weak_ptr<WebSocket> weak = socket;
     u.on_message = [this, conn, weak](const std::string& text) {
         auto live_socket = weak.lock();
@@ -450,7 +468,7 @@ Handler::Upgrade App::live(const HttpRequest& request, std::shared_ptr<WebSocket
             sub.obra_social = claims->subject;
         }
         const domain::Date today = domain::local_date(p_.clock());
-        p_.hub.subscribe(live_socket, sub, resume, [&] {
+        const bool subscribed = p_.hub.subscribe(live_socket, sub, resume, [&] {
             json rows = json::array();
             const auto provider = sub.provider;
             const std::optional<domain::ObraSocialId> os =
@@ -475,6 +493,10 @@ Handler::Upgrade App::live(const HttpRequest& request, std::shared_ptr<WebSocket
             }
             return rows;
         });
+        if (!subscribed)
+            client->send(message(error_message("live.too_many_subscriptions",
+                                               "Demasiadas suscripciones en esta conexión (máximo " +
+                                                   std::to_string(kMaxSubscriptionsPerConnection) + ").")));
     };
     u.on_close = [this, raw = socket.get()] { p_.hub.drop(raw); };
     return u;
@@ -509,6 +531,7 @@ Handler::Upgrade App::topic_stream(const HttpRequest& request, const std::string
     }
     auto conn = std::make_shared<Connection>();
     if ((u.refused = authenticate_upgrade(request, p_.key, p_.clock(), *conn))) return u;
+    start_clock(*socket, *conn, p_.clock(), p_.auth_timeout);
     std::vector<events::Position> positions;
     for (int32_t p = 0; p < spec->partitions; ++p) {
         if (only && *only != p) continue;
@@ -534,12 +557,15 @@ Handler::Upgrade App::topic_stream(const HttpRequest& request, const std::string
         });
         // A stream whose client went away no longer counts: its thread ends within its next
         // wait on the log (200 ms). Twice the limit bounds the threads meanwhile.
+        const Claims claims = *conn->claims;
+        const std::string holder = std::string(role_name(claims.role)) + ":" + claims.subject;
         const auto open = std::count_if(streams_.begin(), streams_.end(), [](const Stream& s) { return !*s.closed; });
-        if (static_cast<size_t>(open) >= kMaxStreams || streams_.size() >= 2 * kMaxStreams || stopping_) {
+        const auto own = std::count_if(streams_.begin(), streams_.end(), [&](const Stream& s) { return !*s.closed && s.holder == holder; });
+        if (static_cast<size_t>(open) >= kMaxStreams || static_cast<size_t>(own) >= kMaxStreamsPerHolder ||
+            streams_.size() >= 2 * kMaxStreams || stopping_) {
             ws->send(message(error_message("stream.too_many", "Demasiados streams abiertos.")));
             return ws->close(static_cast<uint16_t>(1013), "try again later");
         }
-        const Claims claims = *conn->claims;
         if (claims.role == Role::obra_social) {
             ws->send(message(error_message("auth.forbidden", "Los eventos crudos son del colegio o de cada prestador.")));
             return ws->close(kCloseForbidden, "forbidden");
@@ -577,7 +603,7 @@ Handler::Upgrade App::topic_stream(const HttpRequest& request, const std::string
                 out.reset();
                 if (!any) p_.log.wait_for_any(positions, std::chrono::milliseconds(200));
             }
-        }), ended, std::shared_ptr<const std::atomic<bool>>(conn, &conn->closed)});
+        }), ended, std::shared_ptr<const std::atomic<bool>>(conn, &conn->closed), holder});
     };
     std::weak_ptr<WebSocket> weak = socket;
     if (conn->claims) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <boost/asio/thread_pool.hpp>
 #include <functional>
 #include <map>
@@ -37,6 +38,8 @@ struct AppParts {
     std::function<domain::TimestampMs()> clock;  // now; tests may fix it
     StaticFiles static_files;  // the dashboard, served at "/"
     std::string data_dir;    // for as-of queries (gateway/as_of.h); empty: refused
+    // A websocket that has not authenticated by then is closed with 4401.
+    std::chrono::milliseconds auth_timeout{10'000};
 };
 
 class App final : public Handler {
@@ -70,6 +73,7 @@ private:
         std::thread thread;
         std::shared_ptr<std::atomic<bool>> ended;  // set by the thread as it returns
         std::shared_ptr<const std::atomic<bool>> closed;  // its client went away
+        std::string holder;  // "role:subject" of the token that opened it
     };
     std::mutex streams_mu_;
     std::vector<Stream> streams_;  // topic streams running, or ended and not yet joined

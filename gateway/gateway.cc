@@ -69,7 +69,7 @@ std::string Gateway::start() {
         }
     });
     app_ = std::make_unique<App>(AppParts{log_, views_, config_, ledgers_, hub_, metrics_, options_.key, options_.workers,
-                                          options_.clock, std::move(*files), options_.data_dir});
+                                          options_.clock, std::move(*files), options_.data_dir, options_.auth_timeout});
     server_ = std::make_unique<Server>(options_.server, *app_);
     if (auto err = server_->start(port_); !err.empty()) {
         stop();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -26,6 +27,8 @@ struct GatewayOptions {
     // The data directory: as-of queries rebuild views in DATA/as-of from DATA/checkpoints.
     // Empty: as-of queries of the settlement are refused (501).
     std::string data_dir;
+    // A websocket that has not authenticated by then is closed with 4401.
+    std::chrono::milliseconds auth_timeout{10'000};
 };
 
 class Gateway {

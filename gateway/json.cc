@@ -365,6 +365,7 @@ std::string_view member_of(std::string_view path) {
 }
 size_t text_limit(std::string_view path) {
     const auto m = member_of(path);
+    if (path == "command_id") return std::numeric_limits<size_t>::max();  // valid_command_id judges it
     return m == "clinical_summary" || m == "reason" ? kMaxFreeTextBytes : kMaxTextBytes;
 }
 size_t list_limit(std::string_view path) { return member_of(path) == "lines" ? kMaxBudgetLines : kMaxListItems; }

@@ -88,35 +88,52 @@ void LiveHub::remember(const std::vector<projections::PendingRow>& rows) {
             r.obra_social.value();
 }
 
-void LiveHub::subscribe(const std::shared_ptr<WebSocket>& socket, Subscription sub, std::optional<uint64_t> resume_from,
+bool LiveHub::subscribe(const std::shared_ptr<WebSocket>& socket, Subscription sub, std::optional<uint64_t> resume_from,
                         const std::function<json()>& snapshot) {
     std::lock_guard lk(mu_);
+    const auto replaced = std::erase_if(subs_, [&](const auto& kv) { return kv.second.raw == socket.get() && kv.second.sub.id == sub.id; });
+    size_t& held = per_socket_[socket.get()];
+    held -= replaced;
+    if (held >= kMaxSubscriptionsPerConnection) return false;
     const uint64_t oldest_held = history_.empty() ? seq_ + 1 : history_.front().seq;
     if (resume_from && *resume_from <= seq_ && *resume_from + 1 >= oldest_held) {
         socket->send(std::make_shared<const std::string>(dump(
             json{{"type", "resumed"}, {"subscription", sub.id}, {"view", projections::view_name(sub.view)}, {"from", *resume_from}, {"seq", seq_}})));
         for (auto& ch : history_)
             if (ch.seq > *resume_from && sub.matches(ch.view, ch.scope))
-                socket->send(std::make_shared<const std::string>(change_message(sub, ch)));
+                socket->send_snapshot(std::make_shared<const std::string>(change_message(sub, ch)));
     } else {
-        socket->send(std::make_shared<const std::string>(dump(json{{"type", "snapshot"},
-                                                                   {"subscription", sub.id},
-                                                                   {"view", projections::view_name(sub.view)},
-                                                                   {"seq", seq_},
-                                                                   {"rows", snapshot()}})));
+        const json rows = snapshot();
+        size_t first = 0;
+        do {
+            const size_t last = std::min(rows.size(), first + kSnapshotPageRows);
+            json page = json::array();
+            for (size_t i = first; i < last; ++i) page.push_back(rows[i]);
+            socket->send_snapshot(std::make_shared<const std::string>(dump(json{{"type", first == 0 ? "snapshot" : "snapshot_rows"},
+                                                                                  {"subscription", sub.id},
+                                                                                  {"view", projections::view_name(sub.view)},
+                                                                                  {"seq", seq_},
+                                                                                  {"rows", std::move(page)},
+                                                                                  {"more", last < rows.size()}})));
+            first = last;
+        } while (first < rows.size());
     }
     const uint64_t provider = sub.provider ? sub.provider->value() : 0;
     subs_.emplace(provider, Subscriber{socket.get(), socket, std::move(sub)});
+    ++held;
+    return true;
 }
 
 void LiveHub::unsubscribe(const WebSocket* socket, const std::string& id) {
     std::lock_guard lk(mu_);
-    std::erase_if(subs_, [&](const auto& kv) { return kv.second.raw == socket && kv.second.sub.id == id; });
+    const auto removed = std::erase_if(subs_, [&](const auto& kv) { return kv.second.raw == socket && kv.second.sub.id == id; });
+    if (auto it = per_socket_.find(socket); it != per_socket_.end() && (it->second -= removed) == 0) per_socket_.erase(it);
 }
 
 void LiveHub::drop(const WebSocket* socket) {
     std::lock_guard lk(mu_);
     std::erase_if(subs_, [&](const auto& kv) { return kv.second.raw == socket; });
+    per_socket_.erase(socket);
 }
 
 uint64_t LiveHub::sequence() const {

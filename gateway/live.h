@@ -30,6 +30,12 @@ struct Subscription {
     bool matches(projections::View v, const RowScope& s) const;
 };
 
+// Subscriptions one connection may hold at once (docs/SECURITY.md).
+inline constexpr size_t kMaxSubscriptionsPerConnection = 64;
+// Rows per snapshot message: a snapshot is "snapshot" then "snapshot_rows" messages until one
+// says "more": false, sent with WebSocket::send_snapshot so no large view trips the slow cutoff.
+inline constexpr size_t kSnapshotPageRows = 500;
+
 class LiveHub {
 public:
     // `history`: changes kept for resuming clients.
@@ -46,7 +52,9 @@ public:
     // Adds a subscription on `socket`. `snapshot` renders the current rows (called under the
     // hub's lock so no change slips between it and the stream). With `resume_from`, sends the
     // missed changes instead when all of them are still held.
-    void subscribe(const std::shared_ptr<WebSocket>& socket, Subscription sub, std::optional<uint64_t> resume_from,
+    // False, sending nothing, when the socket already holds kMaxSubscriptionsPerConnection
+    // other subscriptions; one with the same id is replaced.
+    bool subscribe(const std::shared_ptr<WebSocket>& socket, Subscription sub, std::optional<uint64_t> resume_from,
                    const std::function<nlohmann::json()>& snapshot);
     void unsubscribe(const WebSocket* socket, const std::string& id);
     void drop(const WebSocket* socket);  // the connection closed
@@ -81,6 +89,7 @@ private:
     // By the provider the subscription filters on (0: any), so a change reaches only the
     // subscriptions that may want it: thousands of one-provider subscribers stay cheap.
     std::multimap<uint64_t, Subscriber> subs_;
+    std::unordered_map<const WebSocket*, size_t> per_socket_;  // subscriptions held by each connection
     std::unordered_map<std::string, std::string> pending_obra_social_;  // pending row key -> its obra social
 };
 

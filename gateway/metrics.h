@@ -31,7 +31,7 @@ public:
     }
 
     // `connections`, `subscriptions` and `drops` are read from the server and hub when rendered.
-    std::string render(size_t connections, size_t subscriptions, uint64_t drops) const;
+    std::string render(size_t connections, size_t subscriptions, uint64_t drops, uint64_t refused) const;
 
 private:
     static constexpr std::array<double, 12> kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5};

@@ -76,7 +76,10 @@ struct Server::Impl {
     std::mutex mu;
     std::set<std::shared_ptr<Session>> sessions;  // owned here so stop() can close them
     std::atomic<uint64_t> slow_drops{0};
+    std::atomic<uint64_t> refused{0};
+    std::atomic<size_t> unfinished{0};  // connections whose first request has not arrived whole
     std::atomic<bool> stopping{false};
+    net::steady_timer accept_pause{ioc};
 
     Impl(ServerOptions o, Handler& h) : options(std::move(o)), handler(h) {}
 
@@ -90,6 +93,10 @@ struct Server::Impl {
     }
 
     void accept();
+    size_t connections_now() {
+        std::lock_guard lk(mu);
+        return sessions.size();
+    }
 };
 
 namespace {
@@ -98,7 +105,8 @@ class WsSession;
 
 class HttpSession : public Session, public std::enable_shared_from_this<HttpSession> {
 public:
-    HttpSession(tcp::socket socket, Server::Impl& server) : stream_(std::move(socket)), server_(server) {}
+    HttpSession(tcp::socket socket, Server::Impl& server) : stream_(std::move(socket)), server_(server) { server_.unfinished++; }
+    ~HttpSession() override { first_request_done(); }
 
     void start() {
         net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(true); });
@@ -120,6 +128,11 @@ private:
         http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
     }
 
+    void first_request_done() {
+        if (!first_done_) server_.unfinished--;
+        first_done_ = true;
+    }
+
     void on_read(beast::error_code ec) {
         if (ec == http::error::body_limit) return fail(413, "request.too_large", "El cuerpo supera el limite permitido.");
         if (ec == http::error::header_limit) return fail(431, "request.headers_too_large", "Los encabezados son demasiado grandes.");
@@ -127,6 +140,7 @@ private:
             ec == net::error::connection_reset || ec == net::error::eof || ec == net::error::bad_descriptor)
             return close();
         if (ec) return fail(400, "request.malformed", "Pedido HTTP mal formado.");
+        first_request_done();
         auto req = parser_->release();
         if (websocket::is_upgrade(req)) return upgrade(std::move(req));
         const unsigned version = req.version();
@@ -169,6 +183,7 @@ private:
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     Server::Impl& server_;
+    bool first_done_ = false;
 };
 
 class WsSession : public WebSocket, public Session, public std::enable_shared_from_this<WsSession> {
@@ -192,21 +207,8 @@ public:
         });
     }
 
-    bool send(std::shared_ptr<const std::string> message) override {
-        std::unique_lock lk(mu_);
-        if (closing_ || finished_) return false;
-        if (queued_bytes_ + message->size() > server_.options.send_queue_limit) {
-            lk.unlock();
-            server_.slow_drops++;
-            close(kCloseTooSlow, "too slow: send queue full");
-            return false;
-        }
-        queued_bytes_ += message->size();
-        queue_.push_back(std::move(message));
-        lk.unlock();
-        net::post(ws_.get_executor(), [self = shared_from_this()] { self->flush(); });
-        return true;
-    }
+    bool send(std::shared_ptr<const std::string> message) override { return enqueue(std::move(message), false); }
+    bool send_snapshot(std::shared_ptr<const std::string> message) override { return enqueue(std::move(message), true); }
 
     void close(uint16_t code, std::string reason) override {
         {
@@ -218,7 +220,7 @@ public:
             // Otherwise (4401, 4403, ...) the error message sent just before goes out first.
             const bool drop = code == kCloseTooSlow || code == static_cast<uint16_t>(websocket::close_code::going_away);
             while (drop && queue_.size() > (writing_ ? 1U : 0U)) {
-                queued_bytes_ -= queue_.back()->size();
+                dequeued(queue_.back());
                 queue_.pop_back();
             }
         }
@@ -232,9 +234,18 @@ public:
 
     void shutdown() override { close(static_cast<uint16_t>(websocket::close_code::going_away), "server stopping"); }
 
+    void close_after(std::chrono::milliseconds delay, uint16_t code, std::string reason) override {
+        net::post(ws_.get_executor(), [self = shared_from_this(), delay, code, reason = std::move(reason)]() mutable {
+            self->deadline_.expires_after(delay);
+            self->deadline_.async_wait([self, code, reason = std::move(reason)](beast::error_code ec) mutable {
+                if (!ec) self->close(code, std::move(reason));  // operation_aborted: replaced or finished
+            });
+        });
+    }
+
     size_t queued_bytes() const override {
         std::lock_guard lk(mu_);
-        return queued_bytes_;
+        return queued_bytes_ + snapshot_bytes_;
     }
 
     bool is_open() const override {
@@ -249,7 +260,7 @@ private:
         if (!open_ || writing_ || finished_) return;
         if (!queue_.empty()) {
             writing_ = true;
-            auto msg = queue_.front();
+            auto msg = queue_.front().message;
             lk.unlock();
             ws_.text(true);
             ws_.async_write(net::buffer(*msg), [self = shared_from_this(), msg](beast::error_code ec, size_t) {
@@ -257,8 +268,8 @@ private:
                     std::lock_guard lk2(self->mu_);
                     self->writing_ = false;
                     // finish() may have emptied the queue while this write was on the wire.
-                    if (!self->queue_.empty() && self->queue_.front() == msg) {
-                        self->queued_bytes_ -= msg->size();
+                    if (!self->queue_.empty() && self->queue_.front().message == msg) {
+                        self->dequeued(self->queue_.front());
                         self->queue_.pop_front();
                     }
                 }
@@ -305,8 +316,9 @@ private:
             if (finished_) return;
             finished_ = true;
             queue_.clear();
-            queued_bytes_ = 0;
+            queued_bytes_ = snapshot_bytes_ = 0;
         }
+        net::post(ws_.get_executor(), [self = shared_from_this()] { self->deadline_.cancel(); });
         if (handlers_.on_close) handlers_.on_close();
         server_.untrack(shared_from_this());
     }
@@ -316,14 +328,40 @@ private:
     Handler::Upgrade handlers_;
     beast::flat_buffer buffer_;
     mutable std::mutex mu_;
-    std::deque<std::shared_ptr<const std::string>> queue_;
+    struct Queued {
+        std::shared_ptr<const std::string> message;
+        bool snapshot;  // counted in snapshot_bytes_, not queued_bytes_
+    };
+    // Under mu_: queues a message, or closes a client whose queue is over its limit.
+    bool enqueue(std::shared_ptr<const std::string> message, bool snapshot) {
+        std::unique_lock lk(mu_);
+        if (closing_ || finished_) return false;
+        size_t& bytes = snapshot ? snapshot_bytes_ : queued_bytes_;
+        const size_t limit = snapshot ? server_.options.snapshot_queue_limit : server_.options.send_queue_limit;
+        if (bytes + message->size() > limit) {
+            lk.unlock();
+            server_.slow_drops++;
+            close(kCloseTooSlow, "too slow: send queue full");
+            return false;
+        }
+        bytes += message->size();
+        queue_.push_back({std::move(message), snapshot});
+        lk.unlock();
+        net::post(ws_.get_executor(), [self = shared_from_this()] { self->flush(); });
+        return true;
+    }
+    void dequeued(const Queued& q) { (q.snapshot ? snapshot_bytes_ : queued_bytes_) -= q.message->size(); }
+
+    std::deque<Queued> queue_;
     size_t queued_bytes_ = 0;
+    size_t snapshot_bytes_ = 0;
     bool open_ = false;
     bool writing_ = false;
     bool closing_ = false;
     std::atomic<bool> closed_sent_{false};
     bool finished_ = false;
     websocket::close_reason close_reason_;
+    net::steady_timer deadline_{ws_.get_executor()};  // close_after's; used on the strand only
 
     friend class HttpSession;
 };
@@ -353,7 +391,24 @@ void HttpSession::upgrade(http::request<http::string_body> req) {
 void Server::Impl::accept() {
     acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
         if (ec) {
-            if (!stopping && acceptor.is_open()) accept();
+            if (stopping || !acceptor.is_open()) return;
+            if (ec == net::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system ||
+                ec == net::error::no_buffer_space || ec == net::error::no_memory) {
+                refused++;
+                accept_pause.expires_after(options.accept_backoff);
+                accept_pause.async_wait([this](beast::error_code) {
+                    if (!stopping && acceptor.is_open()) accept();
+                });
+                return;
+            }
+            accept();
+            return;
+        }
+        if (connections_now() >= options.max_connections || unfinished >= options.max_unfinished_connections) {
+            refused++;
+            beast::error_code ignored;
+            socket.close(ignored);  // before any byte is read: costs nothing to refuse
+            accept();
             return;
         }
         auto session = std::make_shared<HttpSession>(std::move(socket), *this);
@@ -389,6 +444,7 @@ void Server::stop() {
     net::post(impl_->ioc, [this] {
         beast::error_code ec;
         impl_->acceptor.close(ec);
+        impl_->accept_pause.cancel();
     });
     std::vector<std::shared_ptr<Session>> sessions;
     {
@@ -411,5 +467,7 @@ size_t Server::connections() const {
 }
 
 uint64_t Server::slow_drops() const { return impl_->slow_drops; }
+
+uint64_t Server::refused_connections() const { return impl_->refused; }
 
 }  // namespace liquida::gateway

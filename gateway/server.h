@@ -20,8 +20,18 @@ struct ServerOptions {
     size_t body_limit = 1 << 20;                // bytes of an HTTP request body
     size_t message_limit = 64 << 10;            // bytes of one websocket message from a client
     size_t send_queue_limit = 8 << 20;          // bytes queued to one client before it is dropped
+    // Bytes of snapshots (WebSocket::send_snapshot) queued to one client, apart from the above:
+    // a view's first picture may be large, and must not count as the client being slow.
+    size_t snapshot_queue_limit = 64 << 20;
     std::chrono::seconds header_timeout{10};    // to receive a request's headers
     std::chrono::seconds idle_timeout{120};     // keep-alive connection with nothing to do
+    // Connections open at once; past it a new one is closed as it is accepted.
+    size_t max_connections = 4096;
+    // Of those, connections that have not yet sent a whole first request (slowloris).
+    size_t max_unfinished_connections = 512;
+    // After accept fails for lack of file descriptors (EMFILE, ENFILE), the pause before the
+    // next try: the accept loop never spins, and the open connections keep being served.
+    std::chrono::milliseconds accept_backoff{100};
 };
 
 struct HttpRequest {
@@ -53,9 +63,14 @@ public:
     // Queues a text message. When the queue passes the limit the client is closed with
     // kCloseTooSlow and false is returned: a slow client never slows others nor grows memory.
     virtual bool send(std::shared_ptr<const std::string> message) = 0;
+    // The same for a page of a snapshot, counted against its own, larger limit.
+    virtual bool send_snapshot(std::shared_ptr<const std::string> message) = 0;
     virtual void close(uint16_t code, std::string reason) = 0;
     virtual bool is_open() const = 0;
     virtual size_t queued_bytes() const = 0;  // lets a streaming producer pace itself
+    // Closes with `code` after `delay` unless called again first (which replaces the
+    // deadline): a token's expiry, or the time an unauthenticated client has to authenticate.
+    virtual void close_after(std::chrono::milliseconds delay, uint16_t code, std::string reason) = 0;
 };
 
 class Handler {
@@ -87,6 +102,7 @@ public:
 
     size_t connections() const;
     uint64_t slow_drops() const;
+    uint64_t refused_connections() const;  // closed at accept: over a connection limit, or no descriptors
 
     struct Impl;  // public only so the .cc's sessions can name it
 

@@ -409,13 +409,14 @@
             this.send(sub);
           }
           break;
-        case 'snapshot': {
+        case 'snapshot':  // the first page of the view's rows...
+        case 'snapshot_rows': {  // ...and the next ones, until one says more: false
           if (!KEEP[v]) return;
-          const map = new Map();
+          const map = m.type === 'snapshot' ? new Map() : S.views[v];
           for (const r of m.rows || []) map.set(KEY[v](r), KEEP[v](r));
           S.views[v] = map;
           S.seq[v] = m.seq;  // not max(): after a server restart the numbering starts over
-          S.loaded[v] = true;
+          S.loaded[v] = !m.more;
           markDirty(v);
           break;
         }

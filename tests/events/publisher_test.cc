@@ -75,3 +75,20 @@ TEST_CASE("one command's events go in one atomic batch, mixed commands are refus
     CHECK(publish(**log, std::span<const Envelope>{}).error().code == errc::invalid_argument);
     CHECK(*(**log).end_offset(r->tp) == 3);
 }
+
+TEST_CASE("publish refuses an event its readers' decoder would refuse", "[events][publisher]") {
+    test::TempDir dir;
+    auto log = open_embedded_log({dir.str(), default_topics(1), false});
+    REQUIRE(log);
+    Envelope e;
+    e.event_id = EventId::random();
+    e.provider_id = domain::ProviderId{7};
+    e.command_id = "big";
+    e.payload = domain::ProviderUpdated{std::string(CodecLimits{}.max_bytes, 'x'), domain::IvaCondition::monotributo, "", "", "", "", ""};
+    auto r = publish(**log, std::span(&e, 1));
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == errc::buffer_too_large);
+    auto end = (*log)->end_offset({std::string(topic_name(topic_for(e.payload))), 0});
+    REQUIRE(end);
+    CHECK(*end == 0);
+}

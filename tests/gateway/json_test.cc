@@ -382,8 +382,27 @@ TEST_CASE("gateway_json: each error code names its field", "[gateway][json]") {
         check_error(nested(64), "request.invalid_json", "");
         check_error(nested(30), "request.wrong_type", "invoice_id");
         // Brackets inside strings are text, not nesting.
-        const auto c = parsed(edited("send_invoice", [](json& b) { b["invoice_id"] = std::string(1000, '['); }));
-        CHECK(as<domain::SendInvoice>(c).invoice_id.size() == 1000);
+        const auto c = parsed(edited("send_invoice", [](json& b) { b["invoice_id"] = std::string(liquida::gateway::kMaxTextBytes, '['); }));
+        CHECK(as<domain::SendInvoice>(c).invoice_id.size() == liquida::gateway::kMaxTextBytes);
+    }
+    SECTION("request.too_long: every text and list has a limit") {
+        namespace gw = liquida::gateway;
+        check_error(edited("send_invoice", [](json& b) { b["invoice_id"] = std::string(gw::kMaxTextBytes + 1, 'x'); }),
+                    "request.too_long", "invoice_id");
+        check_error(edited("update_provider", [](json& b) { b["razon_social"] = std::string(900'000, 'x'); }), "request.too_long",
+                    "razon_social");
+        check_error(edited("submit_budget", [](json& b) { b["clinical_summary"] = std::string(gw::kMaxFreeTextBytes + 1, 'x'); }),
+                    "request.too_long", "clinical_summary");
+        parsed(edited("submit_budget", [](json& b) { b["clinical_summary"] = std::string(gw::kMaxFreeTextBytes, 'x'); }));
+        check_error(edited("submit_budget",
+                           [](json& b) {
+                               json lines = json::array();
+                               for (size_t i = 0; i <= gw::kMaxBudgetLines; ++i) lines.push_back(b["lines"][0]);
+                               b["lines"] = lines;
+                           }),
+                    "request.too_long", "lines");
+        check_error(edited("consume_practices", [](json& b) { b["items"] = std::vector<int>(gw::kMaxListItems + 1, 1); }),
+                    "request.too_long", "items");
     }
     SECTION("request.unknown_command") {
         check_error(R"({"command": "load_orders", "provider": 1})", "request.unknown_command", "command");

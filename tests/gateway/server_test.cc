@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <chrono>
 #include <deque>
 #include <latch>
@@ -24,6 +25,10 @@
 #include <sstream>
 #include <string>
 #include <thread>
+
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <vector>
 
 #include "events/codec.h"
@@ -35,6 +40,7 @@
 #include "gateway/gateway.h"
 #include "replay/replay.h"
 #include "gateway/json.h"
+#include "gateway/ws_messages.h"
 #include "gateway/live.h"
 #include "projections/views.h"
 #include "tests/support/temp_dir.h"
@@ -222,6 +228,8 @@ struct Env {
     std::unique_ptr<proj::Views> views;
     std::atomic<int64_t> now{at(2025, 5, 2, 10)};
     gw::ServerOptions server;
+    std::string static_dir;  // the dashboard's files; none when empty
+    std::chrono::milliseconds auth_timeout{10'000};
     std::unique_ptr<gw::Gateway> gateway;
 
     explicit Env(gw::ServerOptions options = {}) : server(std::move(options)) {
@@ -247,6 +255,8 @@ struct Env {
         options.workers = 4;
         options.clock = [this] { return now.load(); };
         options.data_dir = dir.str();
+        options.static_dir = static_dir;
+        options.auth_timeout = auth_timeout;
         gateway = std::make_unique<gw::Gateway>(*log, *views, seed_config(), options);
         const std::string error = gateway->start();
         INFO(error);
@@ -429,6 +439,8 @@ public:
         sent.push_back(json::parse(*message));
         return true;
     }
+    bool send_snapshot(std::shared_ptr<const std::string> message) override { return send(std::move(message)); }
+    void close_after(std::chrono::milliseconds, uint16_t, std::string) override {}
     void close(uint16_t, std::string) override {}
     bool is_open() const override { return true; }
     size_t queued_bytes() const override { return 0; }
@@ -530,10 +542,14 @@ TEST_CASE("gateway: commands are accepted with their events or rejected with the
     CHECK(r.status() == 404);
     CHECK(r.code() == "request.not_found");
     r = h.request(http::verb::post, "/v1/views/padron", t, "{}");
-    CHECK(r.status() == 404);
+    CHECK(r.status() == 405);
+    CHECK(r.header("Allow") == "GET, HEAD");
+    r = h.request(http::verb::post, "/healthz", t, "{}");
+    CHECK(r.status() == 405);
     r = h.request(http::verb::delete_, "/v1/commands", t);
     CHECK(r.status() == 405);
     CHECK(r.code() == "request.method_not_allowed");
+    CHECK(r.header("Allow") == "POST");
     // Not HTTP at all: 400, and the connection is closed.
     HttpClient garbage(env.port());
     r = garbage.raw("HELLO THERE\r\n\r\n");
@@ -560,10 +576,10 @@ TEST_CASE("gateway: an idempotent retry returns the original result without appe
     CHECK(again.json_body()["command_id"] == "retry-1");
     CHECK(again.json_body()["events"] == first.json_body()["events"]);
     CHECK(env.end_offsets() == before + 1);
-    // The key names the command: another body under it still answers the original.
+    // The same id with another command is refused, and nothing is appended.
     auto other = post(h, t, kProvider, ApproveOrder{"o-3"}, "retry-1");
-    CHECK(other.status() == 200);
-    CHECK(other.json_body()["events"] == first.json_body()["events"]);
+    CHECK(other.status() == 409);
+    CHECK(other.code() == "command.id_reused");
     CHECK(env.end_offsets() == before + 1);
 
     // The body's command_id works the same way when there is no header.
@@ -576,17 +592,17 @@ TEST_CASE("gateway: an idempotent retry returns the original result without appe
     CHECK(b.json_body()["events"] == a.json_body()["events"]);
     CHECK(env.end_offsets() == before + 2);
 
-    // A command that wrote to two topics (one append each, keyed "ID/TOPIC"), as the
-    // gateway records one.
+    // A command that wrote to two topics (one append each), as the gateway records one.
     std::vector<ev::Envelope> two_topics;
     for (const Event& event : std::vector<Event>{OrderApproved{"o-1"}, ProviderAdhered{kIoma, "IOMA-88"}}) {
         ev::Envelope env_;
         env_.event_id = ev::EventId::random();
         env_.occurred_at = env_.recorded_at = env.now.load();
         env_.provider_id = ProviderId{kProvider};
-        env_.command_id = "both/" + std::string(ev::topic_name(ev::topic_for(event)));
+        env_.actor_id = "colegio:secretaria";
+        env_.command_id = "both";
         env_.payload = event;
-        REQUIRE(ev::publish(*env.log, std::span(&env_, 1)).has_value());
+        REQUIRE(ev::publish(*env.log, std::span(&env_, 1), gw::command_digest(ProviderId{kProvider}, ApproveOrder{"o-1"})).has_value());
     }
     const int64_t with_both = env.end_offsets();
 
@@ -1025,15 +1041,17 @@ TEST_CASE("gateway: at most 64 topic streams at once, one whose client left free
     HttpClient h(env.port());
     const auto t = env.colegio();
     ok(h, t, kProvider, RegisterProvider{"MP-1", kCuit, "Nombre", IvaCondition::monotributo, kCbu, "A", false, "", "", ""});
+    // Eight holders with eight streams each: each holder's own limit.
+    auto holder = [&](int i) { return env.token(Role::colegio, "secretaria-" + std::to_string(i / 8)); };
     std::vector<std::unique_ptr<WsClient>> open;
     for (int i = 0; i < 64; ++i) {
         INFO("stream " << i);
         open.push_back(std::make_unique<WsClient>(env.port()));
-        REQUIRE(open.back()->connect("/v1/topics/liquida.padron?from=0", t) == 101);
+        REQUIRE(open.back()->connect("/v1/topics/liquida.padron?from=0", holder(i)) == 101);
         expect(*open.back(), "event");
     }
     WsClient refused(env.port());
-    REQUIRE(refused.connect("/v1/topics/liquida.padron?from=0", t) == 101);
+    REQUIRE(refused.connect("/v1/topics/liquida.padron?from=0", env.token(Role::colegio, "otra")) == 101);
     CHECK(expect(refused, "error")["code"] == "stream.too_many");
     CHECK(refused.wait_closed() == 1013);
 
@@ -1044,7 +1062,7 @@ TEST_CASE("gateway: at most 64 topic streams at once, one whose client left free
     bool streamed = false;
     while (!streamed && Clock::now() < deadline) {
         WsClient again(env.port());
-        REQUIRE(again.connect("/v1/topics/liquida.padron?from=0", t) == 101);
+        REQUIRE(again.connect("/v1/topics/liquida.padron?from=0", holder(0)) == 101);
         auto m = again.next();
         REQUIRE(m.has_value());
         streamed = m->value("type", "") == "event";
@@ -1451,16 +1469,18 @@ TEST_CASE("gateway: oversize body headers and websocket message", "[gateway][lim
     REQUIRE(ws.connect("/v1/live", t) == 101);
     ws.send({{"subscribe", "padron"}, {"id", std::string(2000, 'z')}});
     CHECK(ws.wait_closed() == std::optional<uint16_t>(1009));
-    // Just under it is fine.
+    // Under it, a subscription id over its own limit is refused, and one at the limit is fine.
     WsClient fine(env.port());
     REQUIRE(fine.connect("/v1/live", t) == 101);
-    fine.send({{"subscribe", "padron"}, {"id", std::string(900, 'z')}});
+    fine.send({{"subscribe", "padron"}, {"id", std::string(gw::kMaxSubscriptionId + 1, 'z')}});
+    CHECK(expect(fine, "error")["code"] == "request.too_long");
+    fine.send({{"subscribe", "padron"}, {"id", std::string(gw::kMaxSubscriptionId, 'z')}});
     CHECK(expect(fine, "snapshot")["rows"].size() == 1);
 }
 
 TEST_CASE("gateway: a slow websocket client is dropped while a fast one keeps up", "[gateway][limits]") {
     gw::ServerOptions options;
-    options.send_queue_limit = 512 << 10;
+    options.send_queue_limit = 16 << 10;
     Env env(options);
     HttpClient h(env.port());
     const auto t = env.colegio();
@@ -1472,14 +1492,14 @@ TEST_CASE("gateway: a slow websocket client is dropped while a fast one keeps up
     REQUIRE(fast.connect("/v1/live", t) == 101);
     fast.send({{"subscribe", "padron"}, {"id", "f"}, {"provider", kProvider}});
     expect(fast, "snapshot");
-    // The slow client never reads, has a tiny receive buffer, and subscribes eight times to the
-    // same rows, so its queue fills eight times faster than the fast one's.
+    // The slow client never reads, has a tiny receive buffer, and subscribes 60 times to the
+    // same rows, so its queue fills 60 times faster than the fast one's.
     WsClient slow(env.port());
     REQUIRE(slow.connect("/v1/live", t, 4096) == 101);
-    for (int i = 0; i < 8; ++i) slow.send({{"subscribe", "padron"}, {"id", "s" + std::to_string(i)}, {"provider", kProvider}});
+    for (int i = 0; i < 60; ++i) slow.send({{"subscribe", "padron"}, {"id", "s" + std::to_string(i)}, {"provider", kProvider}});
     const auto deadline = Clock::now() + kWait;
-    while (env.gateway->hub().subscriptions() < 9 && Clock::now() < deadline) std::this_thread::sleep_for(5ms);
-    REQUIRE(env.gateway->hub().subscriptions() == 9);
+    while (env.gateway->hub().subscriptions() < 61 && Clock::now() < deadline) std::this_thread::sleep_for(5ms);
+    REQUIRE(env.gateway->hub().subscriptions() == 61);
 
     // The fast client reads on its own thread until it has seen the last update.
     std::atomic<int> expected_last{-1};
@@ -1500,12 +1520,13 @@ TEST_CASE("gateway: a slow websocket client is dropped while a fast one keeps up
         }
     });
 
-    // 100 KB rows: updates until the server reports a drop, then three more.
-    const std::string filler(100'000, 'x');
+    // Rows as long as a razón social may be: updates until the server reports a drop, then
+    // three more.
+    const std::string filler(gw::kMaxTextBytes - 20, 'x');
     int updates = 0;
     int after_drop = -1;
     double drops = 0;
-    while (updates < 80 && after_drop < 3) {
+    while (updates < 5000 && after_drop < 3) {
         ok(h, t, kProvider,
            UpdateProvider{"update " + std::to_string(updates) + " " + filler, IvaCondition::monotributo, kCbu, "A", "", "", ""});
         ++updates;
@@ -1626,4 +1647,282 @@ TEST_CASE("gateway: healthz and metrics", "[gateway][ops]") {
         std::this_thread::sleep_for(50ms);
     CHECK(failures >= 2);
     CHECK(h.get("/healthz").json_body()["views"] == false);
+}
+
+// --- Security: what an attacker tried --------------------------------------------------------
+
+TEST_CASE("gateway: only the dashboard's own files are served, never another path", "[gateway][security]") {
+    Env env;
+    TempDir web;
+    std::ofstream(web.path() / "index.html") << "<!doctype html><title>t</title>";
+    std::ofstream(web.path() / "app.js") << "console.log(1);";
+    std::ofstream(env.dir.path() / "gateway.key") << kKey;
+    fs::create_symlink(env.dir.path() / "gateway.key", web.path() / "leak.css");
+    fs::create_directory(web.path() / "sub");
+    std::ofstream(web.path() / "sub" / "x.js") << "nested";
+    env.static_dir = web.str();
+    env.restart();
+    HttpClient h(env.port());
+
+    auto index = h.get("/");
+    REQUIRE(index.status() == 200);
+    CHECK(index.body() == "<!doctype html><title>t</title>");
+    CHECK(index.header("Content-Type") == "text/html; charset=utf-8");
+    CHECK(h.get("/app.js").status() == 200);
+    const std::string key_path = (env.dir.path() / "gateway.key").string();
+    for (const std::string& target : {std::string("//etc/hostname"), "/" + key_path, key_path, std::string("/../") + key_path,
+                                      std::string("/%2e%2e/%2e%2e/etc/hostname"), std::string("/..%2fetc%2fhostname"),
+                                      std::string("/leak.css"), std::string("/sub/x.js"), std::string("/sub"),
+                                      std::string("//dev/zero"), std::string("/index.html/"), std::string("/.")}) {
+        auto r = h.raw("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        INFO(target << " -> " << r.status() << " " << r.body().substr(0, 80));
+        CHECK(r.status() == 404);
+        CHECK(r.body().find(kKey) == std::string::npos);
+    }
+    CHECK(h.get("/healthz").status() == 200);  // //dev/zero did not bring it down
+}
+
+TEST_CASE("gateway: security headers on the dashboard and the API", "[gateway][security]") {
+    Env env;
+    env.static_dir = std::string(LIQUIDA_SOURCE_DIR) + "/gateway/web";
+    env.restart();
+    HttpClient h(env.port());
+    for (const auto& r : {h.get("/"), h.get("/v1/views/padron", env.colegio()), h.get("/v1/views/padron")}) {
+        CHECK(r.header("X-Content-Type-Options") == "nosniff");
+        CHECK(r.header("Content-Security-Policy").find("frame-ancestors 'none'") != std::string::npos);
+        CHECK(r.header("Content-Security-Policy").find("default-src 'self'") != std::string::npos);
+        CHECK(r.header("Referrer-Policy") == "no-referrer");
+    }
+}
+
+TEST_CASE("gateway: paging past the end answers no rows and never wraps", "[gateway][security]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);
+    env.sync();
+    const auto t = env.colegio();
+    auto j = get_json(h, "/v1/views/padron?offset=18446744073709551615&limit=2", t);
+    CHECK(j["rows"].empty());
+    CHECK_FALSE(j.contains("next_offset"));
+    j = get_json(h, "/v1/views/padron?offset=1&limit=18446744073709551615", t);
+    CHECK(j["rows"].size() == 1);
+    CHECK_FALSE(j.contains("next_offset"));
+    j = get_json(h, "/v1/views/padron?offset=0&limit=1", t);
+    CHECK(j["next_offset"] == 1);
+}
+
+TEST_CASE("gateway: command ids are each issuer's own", "[gateway][security]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);
+    const auto colegio = env.colegio();
+    const auto prestador = env.token(Role::prestador, std::to_string(kProvider));
+    // A prestador takes an id first; the colegio's command under the same id is its own.
+    REQUIRE(post(h, prestador, kProvider, order("o-3"), "approve-o-3").status() == 201);
+    auto approve = post(h, colegio, kProvider, ApproveOrder{"o-3"}, "approve-o-3");
+    CHECK(approve.status() == 201);
+    CHECK(approve.json_body()["duplicate"] == false);
+    env.restart();  // ...and after a restart, each retry answers its own command
+    HttpClient h2(env.port());
+    auto again = post(h2, colegio, kProvider, ApproveOrder{"o-3"}, "approve-o-3");
+    CHECK(again.status() == 200);
+    CHECK(again.json_body()["events"] == approve.json_body()["events"]);
+    CHECK(post(h2, prestador, kProvider, order("o-3"), "approve-o-3").status() == 200);
+
+    // The Idempotency-Key has command_id's limits.
+    const int64_t before = env.end_offsets();
+    auto huge = post(h2, colegio, kProvider, order("o-4"), std::string(12'000, 'k'));
+    CHECK(huge.status() == 400);
+    CHECK(huge.field() == "Idempotency-Key");
+    CHECK(post(h2, colegio, kProvider, order("o-4"), "bad key").status() == 400);
+    CHECK(env.end_offsets() == before);
+}
+
+TEST_CASE("gateway: the log's duplicate verdict is final and no id suffix is special", "[gateway][security]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);
+    const auto t = env.colegio();
+    // An id that looks like the old per-topic suffix, retried after a restart: one command.
+    auto first = post(h, t, kProvider, order("o-5"), "k/liquida.orders");
+    REQUIRE(first.status() == 201);
+    const int64_t after_first = env.end_offsets();
+    env.restart();
+    HttpClient h2(env.port());
+    auto retry = post(h2, t, kProvider, order("o-5"), "k/liquida.orders");
+    CHECK(retry.status() == 200);
+    CHECK(retry.json_body()["events"] == first.json_body()["events"]);
+    CHECK(env.end_offsets() == after_first);
+
+    // A command the log holds and this gateway never saw (another writer, or an id it
+    // forgot): the log's records are the answer, and nothing is folded twice.
+    ev::Envelope direct;
+    direct.event_id = ev::EventId::random();
+    direct.occurred_at = direct.recorded_at = env.now.load();
+    direct.provider_id = ProviderId{kProvider};
+    direct.actor_id = "colegio:secretaria";
+    direct.command_id = "direct";
+    direct.payload = OrderApproved{"o-2"};
+    auto landed = ev::publish(*env.log, std::span(&direct, 1), gw::command_digest(ProviderId{kProvider}, ApproveOrder{"o-2"}));
+    REQUIRE(landed);
+    const int64_t with_direct = env.end_offsets();
+    auto same = post(h2, t, kProvider, ApproveOrder{"o-2"}, "direct");
+    CHECK(same.status() == 200);
+    CHECK(same.json_body()["duplicate"] == true);
+    REQUIRE(same.json_body()["events"].size() == 1);
+    CHECK(same.json_body()["events"][0]["offset"] == landed->base_offset);
+    auto other = post(h2, t, kProvider, RejectOrder{"o-2", "other", "otro"}, "direct");
+    CHECK(other.status() == 409);
+    CHECK(other.code() == "command.id_reused");
+    CHECK(env.end_offsets() == with_direct);
+}
+
+TEST_CASE("gateway: one holder cannot take every topic stream or subscription", "[gateway][security]") {
+    Env env;
+    HttpClient h(env.port());
+    const auto t = env.colegio();
+    ok(h, t, kProvider, RegisterProvider{"MP-1", kCuit, "Nombre", IvaCondition::monotributo, kCbu, "A", false, "", "", ""});
+    env.sync();
+    const auto prestador = env.token(Role::prestador, std::to_string(kProvider));
+    std::vector<std::unique_ptr<WsClient>> own;
+    for (int i = 0; i < 8; ++i) {
+        own.push_back(std::make_unique<WsClient>(env.port()));
+        REQUIRE(own.back()->connect("/v1/topics/liquida.padron?from=0", prestador) == 101);
+        expect(*own.back(), "event");
+    }
+    WsClient ninth(env.port());
+    REQUIRE(ninth.connect("/v1/topics/liquida.padron?from=0", prestador) == 101);
+    CHECK(expect(ninth, "error")["code"] == "stream.too_many");
+    WsClient colegio(env.port());  // the colegio still gets its stream
+    REQUIRE(colegio.connect("/v1/topics/liquida.padron?from=0", t) == 101);
+    expect(colegio, "event");
+
+    // Subscriptions on one connection are capped; replacing one by its id does not count twice.
+    WsClient live(env.port());
+    REQUIRE(live.connect("/v1/live", t) == 101);
+    for (size_t i = 0; i < gw::kMaxSubscriptionsPerConnection; ++i) {
+        live.send({{"subscribe", "padron"}, {"id", "s" + std::to_string(i)}, {"provider", kProvider}});
+        expect(live, "snapshot");
+    }
+    live.send({{"subscribe", "padron"}, {"id", "s0"}, {"provider", kProvider}});
+    expect(live, "snapshot");
+    live.send({{"subscribe", "padron"}, {"id", "one-more"}, {"provider", kProvider}});
+    CHECK(expect(live, "error")["code"] == "live.too_many_subscriptions");
+    CHECK(env.gateway->hub().subscriptions() == gw::kMaxSubscriptionsPerConnection);
+}
+
+TEST_CASE("gateway: a websocket lives no longer than its token, nor unauthenticated past the timeout", "[gateway][security]") {
+    Env env;
+    env.auth_timeout = 500ms;
+    env.restart();
+    HttpClient h(env.port());
+    const auto t = env.colegio();
+    ok(h, t, kProvider, RegisterProvider{"MP-1", kCuit, "Nombre", IvaCondition::monotributo, kCbu, "A", false, "", "", ""});
+    env.sync();
+    // A client that never authenticates is closed like one that never finishes its headers.
+    WsClient silent(env.port());
+    REQUIRE(silent.connect("/v1/live") == 101);
+    CHECK(silent.wait_closed(kWait) == std::optional<uint16_t>(gw::kCloseUnauthorized));
+    // By header and by message: closed with 4401 when the token expires (1.5 s from now).
+    const auto short_lived = env.token(Role::colegio, "secretaria", 1500);
+    WsClient by_header(env.port());
+    REQUIRE(by_header.connect("/v1/live", short_lived) == 101);
+    by_header.send({{"subscribe", "padron"}});
+    expect(by_header, "snapshot");
+    WsClient by_message(env.port());
+    REQUIRE(by_message.connect("/v1/topics/liquida.padron?from=0") == 101);
+    by_message.send({{"auth", short_lived}});
+    expect(by_message, "authenticated");
+    CHECK(by_header.wait_closed(kWait) == std::optional<uint16_t>(gw::kCloseUnauthorized));
+    CHECK(by_message.wait_closed(kWait) == std::optional<uint16_t>(gw::kCloseUnauthorized));
+    // A long-lived one is still open.
+    WsClient fine(env.port());
+    REQUIRE(fine.connect("/v1/live", t) == 101);
+    fine.send({{"subscribe", "padron"}});
+    expect(fine, "snapshot");
+    CHECK_FALSE(fine.closed());
+}
+
+namespace {
+// A raw TCP connection that sends nothing; true when the server ends it within `timeout`.
+bool ended_by_server(tcp::socket& s, std::chrono::milliseconds timeout) {
+    pollfd pfd{s.native_handle(), POLLIN, 0};
+    if (poll(&pfd, 1, static_cast<int>(timeout.count())) <= 0) return false;
+    char c = 0;
+    return ::recv(s.native_handle(), &c, 1, MSG_DONTWAIT) <= 0;
+}
+}  // namespace
+
+TEST_CASE("gateway: connections over the limits are refused at accept while the others are served", "[gateway][security]") {
+    gw::ServerOptions options;
+    options.max_unfinished_connections = 4;
+    options.max_connections = 6;
+    Env env(options);
+    HttpClient m(env.port());  // reads /metrics: one open connection throughout
+    auto open_connections = [&] { return metric(m.get("/metrics").body(), "liquida_connections"); };
+    auto wait_for_open = [&](double n) {
+        const auto deadline = Clock::now() + kWait;
+        while (open_connections() != n && Clock::now() < deadline) std::this_thread::sleep_for(5ms);
+        REQUIRE(open_connections() == n);
+    };
+    wait_for_open(1);  // m is connected before the others
+    net::io_context ioc;
+    std::vector<std::unique_ptr<tcp::socket>> idle;
+    for (int i = 0; i < 4; ++i) {  // slowloris: connected, no request
+        idle.push_back(std::make_unique<tcp::socket>(ioc));
+        idle.back()->connect(local(env.port()));
+    }
+    wait_for_open(5);
+    tcp::socket fifth(ioc);
+    fifth.connect(local(env.port()));
+    CHECK(ended_by_server(fifth, kWait));
+    CHECK_FALSE(ended_by_server(*idle.front(), 200ms));  // the earlier ones are untouched
+    // One that finished a request counts as open, no longer as unfinished.
+    idle.pop_back();
+    wait_for_open(4);
+    HttpClient a(env.port()), b(env.port());
+    CHECK(a.get("/healthz").status() == 200);
+    CHECK(b.get("/healthz").status() == 200);  // 3 idle, m, a, b: 6 open
+    tcp::socket seventh(ioc);
+    seventh.connect(local(env.port()));
+    CHECK(ended_by_server(seventh, kWait));
+    CHECK(metric(m.get("/metrics").body(), "liquida_connections_refused_total") == 2);
+}
+
+TEST_CASE("gateway: out of file descriptors, accept backs off instead of spinning", "[gateway][security]") {
+    Env env;
+    HttpClient h(env.port());
+    REQUIRE(h.get("/healthz").status() == 200);
+    net::io_context ioc;
+    tcp::socket starved(ioc);
+    starved.open(tcp::v4());  // its descriptor exists before the limit
+    rlimit before{};
+    REQUIRE(getrlimit(RLIMIT_NOFILE, &before) == 0);
+    // The soft limit lowered to the lowest free descriptor: every one below it is taken, so
+    // the server's next accept fails with EMFILE while the connection waits in the backlog.
+    const int lowest_free = ::dup(0);
+    REQUIRE(lowest_free >= 0);
+    ::close(lowest_free);
+    rlimit tight = before;
+    tight.rlim_cur = static_cast<rlim_t>(lowest_free);
+    REQUIRE(setrlimit(RLIMIT_NOFILE, &tight) == 0);
+    beast::error_code ec;
+    starved.connect(local(env.port()), ec);
+    std::this_thread::sleep_for(1s);
+    REQUIRE(setrlimit(RLIMIT_NOFILE, &before) == 0);
+    CHECK_FALSE(ec);
+    // With a pause after each EMFILE, a second holds a handful of tries, not thousands; then
+    // the waiting connection is served.
+    const double refused = metric(h.get("/metrics").body(), "liquida_connections_refused_total");
+    CHECK(refused >= 1);
+    CHECK(refused <= 20);
+    const std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    net::write(starved, net::buffer(request), ec);
+    REQUIRE_FALSE(ec);
+    std::string answer;
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    http::read(starved, buffer, res, ec);
+    CHECK_FALSE(ec);
+    CHECK(res.result_int() == 200);
 }
