@@ -189,11 +189,22 @@ HttpResponse App::route(const HttpRequest& request) {
         return r;
     }
     if (path == "/healthz") {
-        const int64_t lag = p_.metrics.view_lag;  // -1 while the runner's steps fail
+        const int64_t lag = p_.metrics.view_lag;  // -1 while the runner's steps fail or the views are ahead of the log
         auto end = p_.log.end_offset({p_.log.topics().front().name, 0});
         const bool log_ok = end.has_value(), views_ok = lag >= 0;
-        return ok_json({{"status", log_ok && views_ok ? "ok" : "degraded"}, {"log", log_ok}, {"views", views_ok}, {"view_lag", lag}},
-                       log_ok && views_ok ? 200 : 503);
+        json chain = nullptr;  // not watched
+        bool chain_ok = true;
+        if (p_.chain) {
+            const auto breaks = p_.chain->breaks();
+            chain_ok = breaks.empty();
+            chain = {{"status", chain_ok ? "ok" : "chain_broken"}, {"unverified", p_.chain->behind()}};
+            if (!chain_ok)
+                for (const auto& b : breaks)
+                    chain["broken"].push_back({{"topic", b.tp.topic}, {"partition", b.tp.partition}, {"offset", b.offset}, {"reason", b.reason}});
+        }
+        const bool healthy = log_ok && views_ok && chain_ok;
+        return ok_json({{"status", healthy ? "ok" : "degraded"}, {"log", log_ok}, {"views", views_ok}, {"view_lag", lag}, {"chain", chain}},
+                       healthy ? 200 : 503);
     }
     if (path == "/metrics") {
         return {200, "text/plain; version=0.0.4",

@@ -15,6 +15,7 @@
 
 #include "domain/config.h"
 #include "gateway/as_of.h"
+#include "events/chain_watch.h"
 #include "events/log.h"
 #include "gateway/auth.h"
 #include "gateway/ledgers.h"
@@ -40,6 +41,7 @@ struct AppParts {
     std::string data_dir;    // for as-of queries (gateway/as_of.h); empty: refused
     // A websocket that has not authenticated by then is closed with 4401.
     std::chrono::milliseconds auth_timeout{10'000};
+    const events::ChainWatch* chain = nullptr;  // the hash chain's state, for /healthz; may be null
 };
 
 class App final : public Handler {

@@ -1,6 +1,7 @@
 #include "gateway/gateway.h"
 
 #include <cstdio>
+#include <filesystem>
 
 namespace liquida::gateway {
 
@@ -24,6 +25,11 @@ Gateway::~Gateway() { stop(); }
 std::string Gateway::start() {
     auto files = StaticFiles::load(options_.static_dir);
     if (!files) return "the dashboard: " + files.error();
+    if (!options_.data_dir.empty()) {
+        chain_ = std::make_unique<events::ChainWatch>(log_, (std::filesystem::path(options_.data_dir) / "chain-verified").string());
+        if (auto loaded = chain_->load(); !loaded) return "the hash chain's verified point: " + loaded.error().message;
+        ledgers_.watch(chain_.get());
+    }
     auto loaded = ledgers_.load();
     if (!loaded) return "reading the log: " + loaded.error().message;
     loaded_ = *loaded;
@@ -62,14 +68,36 @@ std::string Gateway::start() {
             }
             // Lag asks the log for every end offset: at most once a second while busy.
             if (*n == 0 || std::chrono::steady_clock::now() - last_lag > 1s) {
-                metrics_.view_lag = runner_.lag();
+                auto lag = runner_.lag();
+                if (!lag) {  // the views ahead of the log: never a negative lag, an error state
+                    std::lock_guard lk(error_mu_);
+                    if (runner_error_ != lag.error().message)
+                        std::fprintf(stderr, "liquida: views: %s\n", lag.error().message.c_str());
+                    runner_error_ = lag.error().message;
+                }
+                metrics_.view_lag = lag ? *lag : -1;
                 last_lag = std::chrono::steady_clock::now();
             }
             if (*n == 0) runner_.wait(100ms);
         }
     });
+    if (chain_)
+        chain_thread_ = std::thread([this] {
+            auto backoff = kFirstBackoff;
+            while (!stopping_) {
+                auto n = chain_->step();
+                if (!n) {  // a read or a save failed: it is tried again; a broken link is not this
+                    std::fprintf(stderr, "liquida: hash chain: %s\n", n.error().message.c_str());
+                    for (auto slept = 0ms; slept < backoff && !stopping_; slept += 50ms) std::this_thread::sleep_for(50ms);
+                    backoff = std::min(backoff * 2, kLastBackoff);
+                    continue;
+                }
+                backoff = kFirstBackoff;
+                if (*n == 0) chain_->wait(200ms);
+            }
+        });
     app_ = std::make_unique<App>(AppParts{log_, views_, config_, ledgers_, hub_, metrics_, options_.key, options_.workers,
-                                          options_.clock, std::move(*files), options_.data_dir, options_.auth_timeout});
+                                          options_.clock, std::move(*files), options_.data_dir, options_.auth_timeout, chain_.get()});
     server_ = std::make_unique<Server>(options_.server, *app_);
     if (auto err = server_->start(port_); !err.empty()) {
         stop();
@@ -85,6 +113,7 @@ void Gateway::stop() {
     if (server_) server_->stop();
     app_.reset();  // joins the command workers
     if (runner_thread_.joinable()) runner_thread_.join();
+    if (chain_thread_.joinable()) chain_thread_.join();
 }
 
 std::string Gateway::runner_error() const {

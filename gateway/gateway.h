@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "events/chain_watch.h"
 #include "gateway/app.h"
 #include "gateway/ledgers.h"
 #include "gateway/live.h"
@@ -26,6 +27,8 @@ struct GatewayOptions {
     std::string static_dir;
     // The data directory: as-of queries rebuild views in DATA/as-of from DATA/checkpoints.
     // Empty: as-of queries of the settlement are refused (501).
+    // Also where the hash chain's verified point is kept (DATA/chain-verified); empty: the
+    // chain is not watched.
     std::string data_dir;
     // A websocket that has not authenticated by then is closed with 4401.
     std::chrono::milliseconds auth_timeout{10'000};
@@ -63,6 +66,8 @@ private:
     std::unique_ptr<App> app_;
     std::unique_ptr<Server> server_;
     std::thread runner_thread_;
+    std::unique_ptr<events::ChainWatch> chain_;
+    std::thread chain_thread_;
     std::atomic<bool> stopping_{false};
     mutable std::mutex error_mu_;
     std::string runner_error_;

@@ -1,5 +1,6 @@
 #include "gateway/ledgers.h"
 
+#include <algorithm>
 #include <map>
 
 #include "domain/decide.h"
@@ -189,6 +190,21 @@ CommandOutcome Ledgers::execute(domain::ProviderId provider, const domain::Comma
         env.provider_id = provider;
         env.payload = ev;
         by_topic[events::topic_for(ev)].push_back(std::move(env));
+    }
+    if (chain_) {
+        const std::string key = events::partition_key(provider);
+        for (const auto& t : log_.topics()) {
+            const bool written = std::any_of(by_topic.begin(), by_topic.end(),
+                                             [&](const auto& kv) { return events::topic_name(kv.first) == t.name; });
+            if (!written) continue;
+            if (auto b = chain_->broken({t.name, events::partition_for(key, t.partitions)}))
+                return {503,
+                        error_json("log.chain_broken",
+                                   "La cadena de hashes del log está rota en " + b->tp.topic + "/" + std::to_string(b->tp.partition) + "@" +
+                                       std::to_string(b->offset) + ": no se registran comandos ahí hasta que un operador intervenga.",
+                                   ""),
+                        "log.chain_broken", 0};
+        }
     }
     json answer = json::array();
     size_t appended = 0;

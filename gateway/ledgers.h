@@ -16,6 +16,7 @@
 #include "domain/commands.h"
 #include "domain/config.h"
 #include "domain/state.h"
+#include "events/chain_watch.h"
 #include "events/envelope.h"
 #include "events/log.h"
 
@@ -61,6 +62,10 @@ public:
 
     uint64_t events_appended() const { return appended_; }
 
+    // From then on, a command whose events go to a partition with a broken hash chain is
+    // refused (503 log.chain_broken): nothing is decided on records that may be altered.
+    void watch(const events::ChainWatch* chain) { chain_ = chain; }
+
 private:
     struct Entry {
         std::mutex mu;
@@ -92,6 +97,7 @@ private:
     std::unordered_map<std::string, Appended> ids_;
     std::deque<std::string> id_order_;
     std::atomic<uint64_t> appended_{0};
+    const events::ChainWatch* chain_ = nullptr;
 };
 
 }  // namespace liquida::gateway

@@ -7,6 +7,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#include <rocksdb/db.h>
 
 #include <catch2/catch.hpp>
 
@@ -261,6 +262,13 @@ struct Env {
         const std::string error = gateway->start();
         INFO(error);
         REQUIRE(error.empty());
+    }
+    // The log closed and opened again (the gateway must be stopped).
+    void reopen_log() {
+        log.reset();
+        auto l = ev::open_embedded_log({(dir.path() / "log").string(), ev::default_topics(kPartitions), false});
+        REQUIRE(l.has_value());
+        log = std::move(*l);
     }
     // A new gateway over the same log and views (history and ids held in memory are gone).
     void restart() {
@@ -1925,4 +1933,86 @@ TEST_CASE("gateway: out of file descriptors, accept backs off instead of spinnin
     http::read(starved, buffer, res, ec);
     CHECK_FALSE(ec);
     CHECK(res.result_int() == 200);
+}
+
+namespace {
+// Replaces `from` with `to` (same length) in the one stored record that holds it, straight
+// in the embedded log's RocksDB, as someone with access to the disk could. The log is closed.
+void tamper(const fs::path& log_dir, const std::string& from, const std::string& to) {
+    REQUIRE(from.size() == to.size());
+    rocksdb::ColumnFamilyOptions cf;
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs{
+        {rocksdb::kDefaultColumnFamilyName, cf}, {"records", cf}, {"time_index", cf}, {"idempotency", cf}};
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), log_dir.string(), cfs, &handles, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    int altered = 0;
+    {
+        std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}, handles[1]));
+        for (it->SeekToFirst(); it->Valid(); it->Next()) {
+            std::string value = it->value().ToString();
+            const auto at = value.find(from);
+            if (at == std::string::npos) continue;
+            value.replace(at, from.size(), to);
+            REQUIRE(db->Put({}, handles[1], it->key(), value).ok());
+            ++altered;
+        }
+        REQUIRE(it->status().ok());
+    }
+    for (auto* h : handles) REQUIRE(db->DestroyColumnFamilyHandle(h).ok());
+    REQUIRE(altered == 1);
+}
+}  // namespace
+
+TEST_CASE("gateway: a record altered on disk is found by serve, which refuses that partition's commands", "[gateway][security]") {
+    Env env;
+    HttpClient h(env.port());
+    const auto t = env.colegio();
+    ok(h, t, kProvider, RegisterProvider{"MP-1", kCuit, "Nombre", IvaCondition::monotributo, kCbu, "A", false, "", "", ""});
+    auto verified = [&] {
+        const auto j = h.get("/healthz").json_body();
+        return j["chain"].is_object() && j["chain"]["status"] == "ok" && j["chain"]["unverified"] == 0;
+    };
+    const auto deadline = Clock::now() + kWait;
+    while (!verified() && Clock::now() < deadline) std::this_thread::sleep_for(10ms);
+    REQUIRE(verified());
+    REQUIRE(fs::exists(env.dir.path() / "chain-verified"));
+
+    // While serve is stopped, another writer appends; then the record is altered on disk.
+    env.gateway.reset();
+    ev::Envelope e;
+    e.event_id = ev::EventId::random();
+    e.occurred_at = e.recorded_at = env.now.load();
+    e.provider_id = ProviderId{kOther};
+    e.actor_id = "colegio:secretaria";
+    e.command_id = "offline";
+    e.payload = ProviderRegistered{"MP-2077", kCuit, "TAMPER-ME", IvaCondition::monotributo, kCbu, "A", false, "", "", ""};
+    auto landed = ev::publish(*env.log, std::span(&e, 1));
+    REQUIRE(landed);
+    env.log.reset();
+    tamper(env.dir.path() / "log", "TAMPER-ME", "TAMPER-YU");
+    env.reopen_log();
+    env.start();
+
+    HttpClient h2(env.port());
+    json health;
+    const auto until = Clock::now() + kWait;
+    do {
+        auto r = h2.get("/healthz");
+        health = r.json_body();
+        if (r.status() == 503) break;
+        std::this_thread::sleep_for(10ms);
+    } while (Clock::now() < until);
+    INFO(health.dump());
+    CHECK(health["status"] == "degraded");
+    REQUIRE(health["chain"]["status"] == "chain_broken");
+    REQUIRE(health["chain"]["broken"].size() == 1);
+    CHECK(health["chain"]["broken"][0]["topic"] == landed->tp.topic);
+    CHECK(health["chain"]["broken"][0]["partition"] == landed->tp.partition);
+    CHECK(health["chain"]["broken"][0]["offset"] == landed->base_offset);
+    // The altered provider's partition takes no command; the record was not trusted.
+    auto refused = post(h2, t, kOther, UpdateProvider{"Otra", IvaCondition::monotributo, kCbu, "A", "", "", ""});
+    CHECK(refused.status() == 503);
+    CHECK(refused.code() == "log.chain_broken");
 }

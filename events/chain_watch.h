@@ -1,0 +1,58 @@
+// Checks the log's hash chain as a server runs: at start from the last verified point, then
+// every record as it becomes readable. A broken link is reported per partition, so that whoever
+// writes to that partition can refuse until an operator has looked (docs/OPERATIONS.md).
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "events/chain.h"
+#include "events/errc.h"
+#include "events/log.h"
+
+namespace liquida::events {
+
+class ChainWatch {
+public:
+    // `state_path`: a small file holding, per partition, the next offset to verify and the hash
+    // of the record before it. Missing: every partition is verified from offset 0.
+    ChainWatch(EventLog& log, std::string state_path);
+
+    // Reads where verification stands from the state file. A file that cannot be read back
+    // whole is an error: nothing is assumed verified that was not.
+    result<ok_t> load();
+
+    // Verifies up to `max_records` per partition of what is readable now, and saves the state
+    // when it moved. Returns how many records were verified; a broken link is not an error of
+    // the step (see broken()), a failed read or save is.
+    result<size_t> step(size_t max_records = 4096);
+
+    // Blocks until some partition has records past the verified point, or the timeout passes.
+    void wait(std::chrono::milliseconds timeout);
+
+    // The first broken link of `tp`, if its chain is broken. Thread-safe.
+    std::optional<ChainBreak> broken(const TopicPartition& tp) const;
+    // Every partition whose chain is broken, in topic/partition order. Thread-safe.
+    std::vector<ChainBreak> breaks() const;
+    // Records readable but not yet verified, over all partitions. Thread-safe.
+    int64_t behind() const;
+
+private:
+    struct Partition {
+        ChainVerifier verifier;
+        int64_t end = 0;  // readable end when last asked
+    };
+    result<ok_t> save() const;
+
+    EventLog& log_;
+    std::string state_path_;
+    std::map<TopicPartition, Partition> partitions_;  // touched by step() only
+    mutable std::mutex mu_;                           // guards what other threads read:
+    std::map<TopicPartition, ChainBreak> broken_;
+    int64_t behind_ = 0;
+};
+
+}  // namespace liquida::events
