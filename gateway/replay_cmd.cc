@@ -34,7 +34,12 @@ std::unique_ptr<projections::Views> live_views(events::EventLog& log, const std:
         return nullptr;
     }
     projections::Runner runner(log, **views);
-    const int64_t lag = runner.lag();
+    const auto behind = runner.lag();
+    if (!behind) {
+        print_error(behind.error());
+        return nullptr;
+    }
+    const int64_t lag = *behind;
     const auto start = std::chrono::steady_clock::now();
     auto last = start;
     uint64_t done = 0;

@@ -28,7 +28,13 @@ std::unique_ptr<projections::Views> open_views(const std::filesystem::path& dir,
 // Catches up, reporting progress on stderr about once a second.
 bool catch_up(events::EventLog& log, projections::Views& views, const char* who, size_t& applied, double& seconds) {
     projections::Runner runner(log, views);
-    const int64_t lag = runner.lag();
+    const auto behind = runner.lag();
+    if (!behind) {
+        std::fprintf(stderr, "liquida %s: %s: %s\n", who, std::string(events::code_name(behind.error().code)).c_str(),
+                     behind.error().message.c_str());
+        return false;
+    }
+    const int64_t lag = *behind;
     auto last = std::chrono::steady_clock::now();
     const auto start = last;
     size_t done = 0;

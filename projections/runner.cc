@@ -98,11 +98,16 @@ events::result<liquida::ok_t> Runner::run(const std::atomic<bool>& stop) {
     return ok;
 }
 
-int64_t Runner::lag() {
+events::result<int64_t> Runner::lag() {
     int64_t lag = 0;
     for (const auto& pos : positions_) {
         auto end = log_.end_offset(pos.tp);
-        if (!end) return -1;
+        if (!end) return failure(std::move(end).error());
+        if (pos.offset > *end)
+            return events::fail(events::errc::corrupt_record,
+                                "the views have applied " + std::to_string(pos.offset) + " records of " + pos.tp.topic + "/" +
+                                    std::to_string(pos.tp.partition) + " but the log holds " + std::to_string(*end) +
+                                    ": the log lost records, or the views belong to another log");
         lag += *end - pos.offset;
     }
     return lag;

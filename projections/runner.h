@@ -44,8 +44,10 @@ public:
     // Waits (no polling) until a partition has something to apply, or the timeout passes.
     bool wait(std::chrono::milliseconds timeout) { return log_.wait_for_any(positions_, timeout); }
 
-    // Sum over partitions of (end offset - applied offset); -1 when the log cannot say.
-    int64_t lag();
+    // Sum over partitions of (end offset - applied offset). An error when the log cannot say,
+    // or when the views have applied more of a partition than the log holds (errc::
+    // corrupt_record): the log lost acknowledged records, or the views belong to another log.
+    events::result<int64_t> lag();
 
     // Called after each committed batch with the rows it changed, on the runner's thread.
     void on_delta(std::function<void(const Delta&)> f) { on_delta_ = std::move(f); }

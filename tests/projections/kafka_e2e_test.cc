@@ -399,7 +399,7 @@ TEST_CASE("kafka e2e: a runner SIGKILL'd at random points resumes from its store
     REQUIRE(resumed.has_value());
     proj::Runner runner(**log, **resumed);
     REQUIRE(runner.catch_up().has_value());
-    CHECK(runner.lag() == 0);
+    CHECK(*runner.lag() == 0);
     auto clean = proj::Views::open((dir.path() / "clean").string(), "kafka");
     REQUIRE(clean.has_value());
     proj::Runner rebuild(**log, **clean);

@@ -44,7 +44,7 @@ void World::catch_up() {
     projections::Runner runner(*log, *views);
     auto n = runner.catch_up();
     REQUIRE(n.has_value());
-    CHECK(runner.lag() == 0);
+    CHECK(*runner.lag() == 0);
 }
 
 std::unique_ptr<projections::Views> World::rebuild(const std::string& name, size_t max_batch) {
