@@ -2016,3 +2016,30 @@ TEST_CASE("gateway: a record altered on disk is found by serve, which refuses th
     CHECK(refused.status() == 503);
     CHECK(refused.code() == "log.chain_broken");
 }
+
+TEST_CASE("gateway: views ahead of the log are an error state and never a negative lag", "[gateway][security]") {
+    Env env;
+    HttpClient h(env.port());
+    ok(h, env.colegio(), kProvider, RegisterProvider{"MP-1", kCuit, "Nombre", IvaCondition::monotributo, kCbu, "A", false, "", "", ""});
+    ok(h, env.colegio(), kProvider, AdhereToObraSocial{kSancor, "8481"});  // two records ahead: -2 is no error code
+    env.sync();
+    // The same views over a log that lost its records (an empty one in its place).
+    env.gateway.reset();
+    TempDir other;
+    auto empty = ev::open_embedded_log({other.str(), ev::default_topics(kPartitions), false});
+    REQUIRE(empty);
+    env.log = std::move(*empty);
+    env.start();
+    HttpClient h2(env.port());
+    json health;
+    const auto deadline = Clock::now() + kWait;
+    do {
+        health = h2.get("/healthz").json_body();
+        if (health["views"] == false) break;
+        std::this_thread::sleep_for(10ms);
+    } while (Clock::now() < deadline);
+    INFO(health.dump());
+    CHECK(health["status"] == "degraded");
+    CHECK(health["views"] == false);
+    CHECK(health["view_lag"] == -1);
+}
