@@ -1,4 +1,6 @@
 // liquida: one binary, one subcommand per job. Exit codes: 0 ok, 1 failure, 2 bad arguments.
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -17,6 +19,9 @@ void print_overview(std::FILE* to) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Data at rest holds CUITs, CBUs, e-mails and clinical text: every file and folder this
+    // process creates is its user's alone (0600 / 0700), whatever umask it was started with.
+    ::umask(077);
     std::vector<std::string_view> args(argv + 1, argv + argc);
     if (args.empty()) {
         print_overview(stderr);

@@ -158,3 +158,23 @@ TEST_CASE("token prints a token that verifies with the key in DIR, alone on its 
     CHECK(run("token --role colegio --subject c --ttl -5 --data " + dir.str()).code == 2);
     CHECK(run("token --role colegio --subject c --key-file " + dir.str() + "/none.key").code == 1);
 }
+
+TEST_CASE("data at rest is private to its user whatever the umask", "[cli]") {
+    liquida::test::TempDir dir;
+    const auto data = dir.path() / "data";
+    std::filesystem::create_directories(data);
+    std::filesystem::permissions(data, std::filesystem::perms::all);  // 0777, as a careless mkdir may leave it
+    auto r = liquida::test::sh("umask 000 && " + std::string(LIQUIDA_BIN) + " simulate --months 1 --scale 0.002 --no-sync --data " +
+                               data.string());
+    INFO(r.out);
+    REQUIRE(r.code == 0);
+    size_t files = 0;
+    CHECK((std::filesystem::status(data).permissions() & std::filesystem::perms::mask) == std::filesystem::perms::owner_all);
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(data)) {
+        INFO(entry.path());
+        const auto perms = entry.status().permissions();
+        CHECK((perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all)) == std::filesystem::perms::none);
+        if (entry.is_regular_file()) ++files;
+    }
+    CHECK(files > 3);
+}
