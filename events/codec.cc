@@ -227,6 +227,12 @@ bool decode_table(const typename Mirror<D>::Fb& table, D& out);
 constexpr domain::Date kMinDay = domain::date_from_civil(0, 1, 1);
 constexpr domain::Date kMaxDay = domain::date_from_civil(9999, 12, 31);
 
+// An instant within those years: the Argentina-time arithmetic on it (domain/types.h) cannot
+// overflow int64.
+constexpr bool in_calendar(domain::TimestampMs t) {
+    return t >= domain::start_of_local_day(kMinDay) && t <= domain::start_of_local_day(kMaxDay) + 86'400'000;
+}
+
 // Reads a wire value into a domain member; false when the value is out of the domain's range.
 template <class R, class M>
 bool from_wire(R raw, M& out) {
@@ -364,7 +370,8 @@ result<Envelope> decode_aligned(std::span<const uint8_t> bytes, const CodecLimit
         from_wire(root.occurred_at(), out.occurred_at) && from_wire(root.recorded_at(), out.recorded_at) &&
         from_wire(root.actor_id(), out.actor_id) && from_wire(root.actor_role(), out.actor_role) &&
         from_wire(root.command_id(), out.command_id) && from_wire(root.correlation_id(), out.correlation_id) &&
-        from_wire(root.schema_version(), out.schema_version) && from_wire(root.provider_id(), out.provider_id);
+        from_wire(root.schema_version(), out.schema_version) && from_wire(root.provider_id(), out.provider_id) &&
+        in_calendar(out.occurred_at) && in_calendar(out.recorded_at);
     if (!in_range) return fail(errc::invalid_buffer, "envelope field out of range");
 
     const auto slot = static_cast<size_t>(root.payload_type());

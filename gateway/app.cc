@@ -340,7 +340,11 @@ HttpResponse App::view(const std::string& path, const Query& q, const Claims& cl
         }
         auto rows = past ? std::move(past->rows) : p_.views.settlement(filter);
         const auto group = param(q, "group");
-        if (group == "obra_social" || group == "period") rows = projections::roll_up(rows, group == "obra_social");
+        if (group == "obra_social" || group == "period") {
+            auto rolled = projections::checked_roll_up(rows, group == "obra_social");
+            if (!rolled) return error(422, "money.overflow", "Un total no cabe en un importe (centavos en int64).", "group");
+            rows = std::move(*rolled);
+        }
         else if (!group.empty() && group != "provider") throw BadParam{"group", "Se esperaba provider, obra_social o period."};
         json body = page(rows, q, [](const projections::SettlementRow& r) { return to_json(r); });
         if (as_of) {

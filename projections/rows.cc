@@ -160,11 +160,6 @@ std::optional<std::vector<SettlementRow>> checked_roll_up(const std::vector<Sett
     return out;
 }
 
-std::vector<SettlementRow> roll_up(const std::vector<SettlementRow>& rows, bool by_obra_social) {
-    auto out = checked_roll_up(rows, by_obra_social);
-    return out ? std::move(*out) : std::vector<SettlementRow>{};
-}
-
 std::vector<PadronRow> by_standing(const std::vector<PadronRow>& rows, Date day, bool in_good_standing) {
     std::vector<PadronRow> out;
     for (const PadronRow& r : rows)

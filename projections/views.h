@@ -236,9 +236,6 @@ public:
 // Roll-ups of settlement rows (provider 0): per (period, obra social) when `by_obra_social`,
 // else per period. Nullopt when a sum does not fit int64 (domain/money.h).
 std::optional<std::vector<SettlementRow>> checked_roll_up(const std::vector<SettlementRow>& rows, bool by_obra_social);
-// Transitional, for gateway/app.cc until it calls checked_roll_up and answers the overflow:
-// no rows at all when a sum does not fit, never a wrapped one.
-std::vector<SettlementRow> roll_up(const std::vector<SettlementRow>& rows, bool by_obra_social);
 
 // Queries over padrón rows.
 std::vector<PadronRow> by_standing(const std::vector<PadronRow>& rows, Date day, bool in_good_standing);

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <limits>
 #include <random>
 #include <set>
 #include <string>
@@ -251,4 +252,16 @@ TEST_CASE("EventId::random is a UUIDv4 and to_string its canonical text", "[code
     liquida::events::EventId id;
     id.bytes = {0x3f, 0x2b, 0x8c, 0x1e, 0x7a, 0x4d, 0x4e, 0x91, 0xb6, 0xc2, 0x5d, 0x8f, 0x0a, 0x1e, 0x9c, 0x07};
     CHECK(id.to_string() == "3f2b8c1e-7a4d-4e91-b6c2-5d8f0a1e9c07");
+}
+
+TEST_CASE("decode refuses envelope instants outside the calendar", "[events][codec]") {
+    for (const int64_t t : {std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(), int64_t{-62'200'000'000'000}}) {
+        auto e = liquida::test::sample_envelopes().front();
+        REQUIRE(decode(encode(e)).has_value());
+        e.occurred_at = t;
+        CHECK(decode(encode(e)).error().code == errc::invalid_buffer);
+        e = liquida::test::sample_envelopes().front();
+        e.recorded_at = t;
+        CHECK(decode(encode(e)).error().code == errc::invalid_buffer);
+    }
 }
