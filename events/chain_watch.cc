@@ -69,6 +69,12 @@ result<size_t> ChainWatch::step(size_t max_records) {
         auto end = log_.end_offset(tp);
         if (!end) return failure(std::move(end).error());
         p.end = *end;
+        if (p.verifier.next() > p.end) {  // verified records are gone: lost, or an older log put back
+            found.push_back({tp, p.end,
+                             "the log ends at " + std::to_string(p.end) + ", below the verified point " + std::to_string(p.verifier.next()) +
+                                 ": records were lost, or the log was restored from a backup (then delete " + state_path_ + ")"});
+            continue;
+        }
         if (!p.verifier.broken() && p.verifier.next() < p.end) {
             auto records = log_.read(tp, p.verifier.next(), max_records);
             if (!records) return failure(std::move(records).error());
