@@ -2045,3 +2045,52 @@ TEST_CASE("gateway: views ahead of the log are an error state and never a negati
     // The chain's verified point is past the log's end too: that is said, not ignored.
     CHECK(health["chain"]["status"] == "chain_broken");
 }
+
+TEST_CASE("gateway: a live snapshot comes in pages, and a large one is no slow client", "[gateway][security]") {
+    // Pages of kSnapshotPageRows, the last one saying more: false.
+    gw::LiveHub hub;
+    auto socket = std::make_shared<RecordingSocket>();
+    gw::Subscription sub;
+    sub.id = "big";
+    sub.view = proj::View::padron;
+    const size_t rows = 2 * gw::kSnapshotPageRows + 7;
+    REQUIRE(hub.subscribe(socket, sub, std::nullopt, [&] {
+        json all = json::array();
+        for (size_t i = 0; i < rows; ++i) all.push_back(i);
+        return all;
+    }));
+    REQUIRE(socket->sent.size() == 3);
+    CHECK(socket->sent[0]["type"] == "snapshot");
+    CHECK(socket->sent[1]["type"] == "snapshot_rows");
+    CHECK(socket->sent[2]["type"] == "snapshot_rows");
+    CHECK(socket->sent[0]["more"] == true);
+    CHECK(socket->sent[1]["more"] == true);
+    CHECK(socket->sent[2]["more"] == false);
+    CHECK(socket->sent[2]["rows"].size() == 7);
+    CHECK(socket->sent[1]["rows"][0] == gw::kSnapshotPageRows);
+
+    // Over a real socket: a padrón larger than the send queue limit arrives whole.
+    gw::ServerOptions options;
+    options.send_queue_limit = 8 << 10;
+    Env env(options);
+    HttpClient h(env.port());
+    const auto t = env.colegio();
+    for (uint64_t p = 1; p <= 60; ++p)
+        ok(h, t, p, RegisterProvider{"MP-" + std::to_string(p), kCuit, std::string(150, 'r'), IvaCondition::monotributo, kCbu, "A", false,
+                                     "", "", ""});
+    env.sync();
+    WsClient live(env.port());
+    REQUIRE(live.connect("/v1/live", t) == 101);
+    live.send({{"subscribe", "padron"}});
+    const auto first = expect(live, "snapshot");
+    size_t got = first["rows"].size();
+    for (bool more = first["more"]; more;) {
+        const auto page = expect(live, "snapshot_rows");
+        got += page["rows"].size();
+        more = page["more"];
+    }
+    CHECK(got == 60);
+    CHECK(first.dump().size() > options.send_queue_limit);
+    CHECK_FALSE(live.closed());
+    CHECK(env.gateway->slow_drops() == 0);
+}
