@@ -263,6 +263,20 @@ struct Env {
         INFO(error);
         REQUIRE(error.empty());
     }
+    // Appends one event as the colegio's command `command_id` straight to the log, as another
+    // writer would; `digest`: the command's (gateway/json.h), or none.
+    ev::AppendResult append_directly(uint64_t provider, const std::string& command_id, const Event& event, const std::string& digest = "") {
+        ev::Envelope e;
+        e.event_id = ev::EventId::random();
+        e.occurred_at = e.recorded_at = now.load();
+        e.provider_id = ProviderId{provider};
+        e.actor_id = "colegio:secretaria";
+        e.command_id = command_id;
+        e.payload = event;
+        auto r = ev::publish(*log, std::span(&e, 1), digest);
+        REQUIRE(r.has_value());
+        return *r;
+    }
     // The log closed and opened again (the gateway must be stopped).
     void reopen_log() {
         log.reset();
@@ -601,17 +615,8 @@ TEST_CASE("gateway: an idempotent retry returns the original result without appe
     CHECK(env.end_offsets() == before + 2);
 
     // A command that wrote to two topics (one append each), as the gateway records one.
-    std::vector<ev::Envelope> two_topics;
-    for (const Event& event : std::vector<Event>{OrderApproved{"o-1"}, ProviderAdhered{kIoma, "IOMA-88"}}) {
-        ev::Envelope env_;
-        env_.event_id = ev::EventId::random();
-        env_.occurred_at = env_.recorded_at = env.now.load();
-        env_.provider_id = ProviderId{kProvider};
-        env_.actor_id = "colegio:secretaria";
-        env_.command_id = "both";
-        env_.payload = event;
-        REQUIRE(ev::publish(*env.log, std::span(&env_, 1), gw::command_digest(ProviderId{kProvider}, ApproveOrder{"o-1"})).has_value());
-    }
+    for (const Event& event : std::vector<Event>{OrderApproved{"o-1"}, ProviderAdhered{kIoma, "IOMA-88"}})
+        env.append_directly(kProvider, "both", event, gw::command_digest(ProviderId{kProvider}, ApproveOrder{"o-1"}));
     const int64_t with_both = env.end_offsets();
 
     // A restarted gateway reads the ids back from the log.
@@ -1764,21 +1769,14 @@ TEST_CASE("gateway: the log's duplicate verdict is final and no id suffix is spe
 
     // A command the log holds and this gateway never saw (another writer, or an id it
     // forgot): the log's records are the answer, and nothing is folded twice.
-    ev::Envelope direct;
-    direct.event_id = ev::EventId::random();
-    direct.occurred_at = direct.recorded_at = env.now.load();
-    direct.provider_id = ProviderId{kProvider};
-    direct.actor_id = "colegio:secretaria";
-    direct.command_id = "direct";
-    direct.payload = OrderApproved{"o-2"};
-    auto landed = ev::publish(*env.log, std::span(&direct, 1), gw::command_digest(ProviderId{kProvider}, ApproveOrder{"o-2"}));
-    REQUIRE(landed);
+    const auto landed =
+        env.append_directly(kProvider, "direct", OrderApproved{"o-2"}, gw::command_digest(ProviderId{kProvider}, ApproveOrder{"o-2"}));
     const int64_t with_direct = env.end_offsets();
     auto same = post(h2, t, kProvider, ApproveOrder{"o-2"}, "direct");
     CHECK(same.status() == 200);
     CHECK(same.json_body()["duplicate"] == true);
     REQUIRE(same.json_body()["events"].size() == 1);
-    CHECK(same.json_body()["events"][0]["offset"] == landed->base_offset);
+    CHECK(same.json_body()["events"][0]["offset"] == landed.base_offset);
     auto other = post(h2, t, kProvider, RejectOrder{"o-2", "other", "otro"}, "direct");
     CHECK(other.status() == 409);
     CHECK(other.code() == "command.id_reused");
@@ -1981,15 +1979,8 @@ TEST_CASE("gateway: a record altered on disk is found by serve, which refuses th
 
     // While serve is stopped, another writer appends; then the record is altered on disk.
     env.gateway.reset();
-    ev::Envelope e;
-    e.event_id = ev::EventId::random();
-    e.occurred_at = e.recorded_at = env.now.load();
-    e.provider_id = ProviderId{kOther};
-    e.actor_id = "colegio:secretaria";
-    e.command_id = "offline";
-    e.payload = ProviderRegistered{"MP-2077", kCuit, "TAMPER-ME", IvaCondition::monotributo, kCbu, "A", false, "", "", ""};
-    auto landed = ev::publish(*env.log, std::span(&e, 1));
-    REQUIRE(landed);
+    const auto landed = env.append_directly(
+        kOther, "offline", ProviderRegistered{"MP-2077", kCuit, "TAMPER-ME", IvaCondition::monotributo, kCbu, "A", false, "", "", ""});
     env.log.reset();
     tamper(env.dir.path() / "log", "TAMPER-ME", "TAMPER-YU");
     env.reopen_log();
@@ -2008,9 +1999,9 @@ TEST_CASE("gateway: a record altered on disk is found by serve, which refuses th
     CHECK(health["status"] == "degraded");
     REQUIRE(health["chain"]["status"] == "chain_broken");
     REQUIRE(health["chain"]["broken"].size() == 1);
-    CHECK(health["chain"]["broken"][0]["topic"] == landed->tp.topic);
-    CHECK(health["chain"]["broken"][0]["partition"] == landed->tp.partition);
-    CHECK(health["chain"]["broken"][0]["offset"] == landed->base_offset);
+    CHECK(health["chain"]["broken"][0]["topic"] == landed.tp.topic);
+    CHECK(health["chain"]["broken"][0]["partition"] == landed.tp.partition);
+    CHECK(health["chain"]["broken"][0]["offset"] == landed.base_offset);
     // The altered provider's partition takes no command; the record was not trusted.
     auto refused = post(h2, t, kOther, UpdateProvider{"Otra", IvaCondition::monotributo, kCbu, "A", "", "", ""});
     CHECK(refused.status() == 503);
