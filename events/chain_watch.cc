@@ -91,9 +91,20 @@ result<size_t> ChainWatch::step(size_t max_records) {
         for (auto& b : found) broken_.try_emplace(b.tp, std::move(b));
         behind_ = behind;
     }
-    if (verified > 0)
+    unsaved_ = unsaved_ || verified > 0;
+    if (unsaved_ && std::chrono::steady_clock::now() - saved_ >= std::chrono::seconds(1)) {
         if (auto saved = save(); !saved) return failure(std::move(saved).error());
+        saved_ = std::chrono::steady_clock::now();
+        unsaved_ = false;
+    }
     return verified;
+}
+
+result<ok_t> ChainWatch::flush() {
+    if (!unsaved_) return ok;
+    if (auto saved = save(); !saved) return saved;
+    unsaved_ = false;
+    return ok;
 }
 
 void ChainWatch::wait(std::chrono::milliseconds timeout) {

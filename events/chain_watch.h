@@ -3,6 +3,7 @@
 // writes to that partition can refuse until an operator has looked (docs/OPERATIONS.md).
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -26,9 +27,12 @@ public:
     result<ok_t> load();
 
     // Verifies up to `max_records` per partition of what is readable now, and saves the state
-    // when it moved. Returns how many records were verified; a broken link is not an error of
+    // when it moved, at most once a second (a stale state only means checking again). Returns how many records were verified; a broken link is not an error of
     // the step (see broken()), a failed read or save is.
     result<size_t> step(size_t max_records = 4096);
+
+    // Saves what step() verified and has not saved yet (at a clean stop).
+    result<ok_t> flush();
 
     // Blocks until some partition has records past the verified point, or the timeout passes.
     void wait(std::chrono::milliseconds timeout);
@@ -50,6 +54,8 @@ private:
     EventLog& log_;
     std::string state_path_;
     std::map<TopicPartition, Partition> partitions_;  // touched by step() only
+    std::chrono::steady_clock::time_point saved_{};   // when the state was last written
+    bool unsaved_ = false;                            // verified since then
     mutable std::mutex mu_;                           // guards what other threads read:
     std::map<TopicPartition, ChainBreak> broken_;
     int64_t behind_ = 0;

@@ -114,6 +114,9 @@ void Gateway::stop() {
     app_.reset();  // joins the command workers
     if (runner_thread_.joinable()) runner_thread_.join();
     if (chain_thread_.joinable()) chain_thread_.join();
+    if (chain_)
+        if (auto flushed = chain_->flush(); !flushed)
+            std::fprintf(stderr, "liquida: hash chain: %s (verified again at the next start)\n", flushed.error().message.c_str());
 }
 
 std::string Gateway::runner_error() const {
