@@ -63,8 +63,9 @@ result<ok_t> ChainWatch::save() const {
 
 result<size_t> ChainWatch::step(size_t max_records) {
     size_t verified = 0;
-    int64_t behind = 0;
+    bool caught_up = true;
     std::vector<ChainBreak> found;
+    std::map<TopicPartition, int64_t> next;
     for (auto& [tp, p] : partitions_) {
         auto end = log_.end_offset(tp);
         if (!end) return failure(std::move(end).error());
@@ -83,14 +84,19 @@ result<size_t> ChainWatch::step(size_t max_records) {
                 ++verified;
             }
         }
-        if (p.verifier.broken()) found.push_back(*p.verifier.broken());
-        else behind += std::max<int64_t>(0, p.end - p.verifier.next());
+        if (p.verifier.broken()) {
+            found.push_back(*p.verifier.broken());
+        } else {
+            caught_up = caught_up && p.verifier.next() >= p.end;
+            next.emplace(tp, p.verifier.next());
+        }
     }
     {
         std::lock_guard lk(mu_);
         for (auto& b : found) broken_.try_emplace(b.tp, std::move(b));
-        behind_ = behind;
+        verified_ = std::move(next);
     }
+    caught_up_ = caught_up;
     unsaved_ = unsaved_ || verified > 0;
     if (unsaved_ && std::chrono::steady_clock::now() - saved_ >= std::chrono::seconds(1)) {
         if (auto saved = save(); !saved) return failure(std::move(saved).error());
@@ -128,8 +134,15 @@ std::vector<ChainBreak> ChainWatch::breaks() const {
 }
 
 int64_t ChainWatch::behind() const {
-    std::lock_guard lk(mu_);
-    return behind_;
+    std::map<TopicPartition, int64_t> verified;
+    {
+        std::lock_guard lk(mu_);
+        verified = verified_;
+    }
+    int64_t behind = 0;
+    for (const auto& [tp, next] : verified)
+        if (auto end = log_.end_offset(tp); end) behind += std::max<int64_t>(0, *end - next);
+    return behind;
 }
 
 }  // namespace liquida::events

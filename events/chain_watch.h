@@ -41,8 +41,10 @@ public:
     std::optional<ChainBreak> broken(const TopicPartition& tp) const;
     // Every partition whose chain is broken, in topic/partition order. Thread-safe.
     std::vector<ChainBreak> breaks() const;
-    // Records readable but not yet verified, over all partitions. Thread-safe.
+    // Records readable now but not yet verified, over the unbroken partitions. Thread-safe.
     int64_t behind() const;
+    // The last step verified all that was readable when it started (no batch left behind).
+    bool caught_up() const { return caught_up_; }
 
 private:
     struct Partition {
@@ -58,7 +60,8 @@ private:
     bool unsaved_ = false;                            // verified since then
     mutable std::mutex mu_;                           // guards what other threads read:
     std::map<TopicPartition, ChainBreak> broken_;
-    int64_t behind_ = 0;
+    std::map<TopicPartition, int64_t> verified_;  // next offset to verify, of unbroken partitions
+    bool caught_up_ = false;                      // touched by step() only
 };
 
 }  // namespace liquida::events

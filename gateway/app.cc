@@ -113,14 +113,18 @@ std::string document_type_name(domain::DocumentType t) {
     return i < std::size(kNames) ? std::string(kNames[i]) : std::to_string(i);
 }
 
-// On every answer: the dashboard runs only its own files, is never framed, and no type is sniffed.
-void add_security_headers(HttpResponse& r) {
-    r.headers.emplace_back("Content-Security-Policy",
-                           "default-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-                           "form-action 'self'; frame-ancestors 'none'");
-    r.headers.emplace_back("X-Content-Type-Options", "nosniff");
-    r.headers.emplace_back("X-Frame-Options", "DENY");
-    r.headers.emplace_back("Referrer-Policy", "no-referrer");
+// The dashboard's files run only the dashboard's own files and are never framed; the server
+// gives every other answer a policy that loads nothing, and nosniff to all (server.cc).
+HttpResponse dashboard_file(const StaticFile& file) {
+    return {200,
+            file.content_type,
+            file.body,
+            {{"Cache-Control", "no-cache"},
+             {"Content-Security-Policy",
+              "default-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+              "form-action 'self'; frame-ancestors 'none'"},
+             {"X-Frame-Options", "DENY"},
+             {"Referrer-Policy", "no-referrer"}}};
 }
 
 }  // namespace
@@ -153,7 +157,6 @@ void App::http(HttpRequest request, std::function<void(HttpResponse)> done) {
     const auto start = std::chrono::steady_clock::now();
     auto finish = [this, start, done = std::move(done)](HttpResponse r) {
         p_.metrics.request(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-        add_security_headers(r);
         done(std::move(r));
     };
     if (request.method == "POST" && path_of(request.target) == "/v1/commands") {
@@ -215,7 +218,7 @@ HttpResponse App::route(const HttpRequest& request) {
     if (!path.starts_with("/v1/")) {
         const StaticFile* file = p_.static_files.find(path);
         if (file == nullptr) return error(404, "request.not_found", "No existe.");
-        return {200, file->content_type, file->body, {{"Cache-Control", "no-cache"}}};
+        return dashboard_file(*file);
     }
     auto claims = from_authorization_header(request.authorization, p_.key, p_.clock());
     if (!claims) return error(401, token_error_code(claims.error()), "Token ausente, vencido o inválido.");

@@ -69,6 +69,7 @@ struct Scratch {
         options.server.threads = 2;
         options.key = kKey;
         options.workers = workers;
+        options.data_dir = dir;  // as serve runs: the hash-chain watch on
         gateway = std::make_unique<gateway::Gateway>(*log, *views, config, options);
         if (auto err = gateway->start(); !err.empty()) {
             std::fprintf(stderr, "liquida bench: %s\n", err.c_str());

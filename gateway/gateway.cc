@@ -10,6 +10,7 @@ using namespace std::chrono_literals;
 namespace {
 constexpr auto kFirstBackoff = 100ms;  // the runner's wait after a failed step, doubling
 constexpr auto kLastBackoff = 5000ms;
+constexpr auto kChainPeriod = 100ms;  // the hash-chain watch's pause once caught up
 }  // namespace
 
 Gateway::Gateway(events::EventLog& log, projections::Views& views, const domain::Config& config, GatewayOptions options)
@@ -93,7 +94,11 @@ std::string Gateway::start() {
                     continue;
                 }
                 backoff = kFirstBackoff;
-                if (*n == 0) chain_->wait(200ms);
+                if (!chain_->caught_up()) continue;  // catching up: the next batch at once
+                // Caught up: what arrives is verified in batches a period apart, not a step per
+                // append (a step asks every partition's end and reads back what moved).
+                std::this_thread::sleep_for(kChainPeriod);
+                chain_->wait(200ms);
             }
         });
     app_ = std::make_unique<App>(AppParts{log_, views_, config_, ledgers_, hub_, metrics_, options_.key, options_.workers,
@@ -114,9 +119,12 @@ void Gateway::stop() {
     app_.reset();  // joins the command workers
     if (runner_thread_.joinable()) runner_thread_.join();
     if (chain_thread_.joinable()) chain_thread_.join();
-    if (chain_)
+    if (chain_) {  // what was appended since the last step is verified, and the point saved
+        auto last = chain_->step();
+        if (!last) std::fprintf(stderr, "liquida: hash chain: %s\n", last.error().message.c_str());
         if (auto flushed = chain_->flush(); !flushed)
             std::fprintf(stderr, "liquida: hash chain: %s (verified again at the next start)\n", flushed.error().message.c_str());
+    }
 }
 
 std::string Gateway::runner_error() const {

@@ -44,16 +44,20 @@ HttpRequest to_request(const http::request<http::string_body>& req) {
 }
 
 // `head`: the answer to a HEAD request: GET's headers, Content-Length included, and no body.
-http::response<http::string_body> to_beast(const HttpResponse& r, unsigned version, bool keep_alive, bool head = false) {
+// Every answer is never sniffed nor framed and loads nothing; a page answer that must load
+// its scripts sets its own Content-Security-Policy in r.headers, which replaces this one.
+http::response<http::string_body> to_beast(HttpResponse&& r, unsigned version, bool keep_alive, bool head = false) {
     http::response<http::string_body> res{static_cast<http::status>(r.status), version};
     res.set(http::field::server, "liquida");
     res.set(http::field::content_type, r.content_type);
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
     for (const auto& [k, v] : r.headers) res.set(k, v);
     res.keep_alive(keep_alive);
     if (head) {
         res.content_length(r.body.size());
     } else {
-        res.body() = r.body;
+        res.body() = std::move(r.body);
         res.prepare_payload();
     }
     return res;
@@ -149,7 +153,7 @@ private:
         stream_.expires_never();  // the handler may take a while (a durable append)
         server_.handler.http(to_request(req), [self = shared_from_this(), version, keep_alive, head](HttpResponse r) {
             net::post(self->stream_.get_executor(), [self, r = std::move(r), version, keep_alive, head]() mutable {
-                self->write(to_beast(r, version, keep_alive, head));
+                self->write(to_beast(std::move(r), version, keep_alive, head));
             });
         });
     }
@@ -166,7 +170,7 @@ private:
 
     void fail(unsigned status, std::string_view code, std::string_view message) {
         HttpResponse r{status, "application/json", error_body(code, message), {}};
-        auto sp = std::make_shared<http::response<http::string_body>>(to_beast(r, 11, false));
+        auto sp = std::make_shared<http::response<http::string_body>>(to_beast(std::move(r), 11, false));
         http::async_write(stream_, *sp, [self = shared_from_this(), sp](beast::error_code, size_t) { self->close(); });
     }
 
@@ -371,7 +375,7 @@ void HttpSession::upgrade(http::request<http::string_body> req) {
     auto handlers = server_.handler.websocket(to_request(req), ws);
     if (handlers.refused) {
         // Answer on the websocket's stream (the socket moved there), then drop the connection.
-        auto sp = std::make_shared<http::response<http::string_body>>(to_beast(*handlers.refused, req.version(), false));
+        auto sp = std::make_shared<http::response<http::string_body>>(to_beast(HttpResponse(*handlers.refused), req.version(), false));
         auto& stream = beast::get_lowest_layer(ws->ws_);
         http::async_write(stream, *sp, [ws, sp](beast::error_code, size_t) {
             beast::error_code ec;

@@ -26,8 +26,15 @@ TEST_CASE("the chain watch resumes from its verified point and refuses a damaged
         ChainWatch watch(**log, state);
         REQUIRE(watch.load());
         CHECK(*watch.step() == 10);
+        CHECK(watch.caught_up());
         CHECK(*watch.step() == 0);
         CHECK(watch.behind() == 0);
+        append(**log, 3);
+        CHECK(watch.behind() == 3);  // as the log stands now, not as the last step saw it
+        CHECK(*watch.step(1) == 2);  // one per partition: "t"/0 has one more
+        CHECK_FALSE(watch.caught_up());
+        CHECK(*watch.step() == 1);
+        CHECK(watch.caught_up());
         REQUIRE(watch.flush());
     }
     append(**log, 4);

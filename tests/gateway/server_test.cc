@@ -1695,16 +1695,26 @@ TEST_CASE("gateway: only the dashboard's own files are served, never another pat
     CHECK(h.get("/healthz").status() == 200);  // //dev/zero did not bring it down
 }
 
-TEST_CASE("gateway: security headers on the dashboard and the API", "[gateway][security]") {
+TEST_CASE("gateway: security headers on the dashboard and on every other answer", "[gateway][security]") {
     Env env;
     env.static_dir = std::string(LIQUIDA_SOURCE_DIR) + "/gateway/web";
     env.restart();
     HttpClient h(env.port());
-    for (const auto& r : {h.get("/"), h.get("/v1/views/padron", env.colegio()), h.get("/v1/views/padron")}) {
+    for (const auto& target : {"/", "/app.js"}) {  // the dashboard: its own files only, never framed
+        const auto r = h.get(target);
+        INFO(target);
         CHECK(r.header("X-Content-Type-Options") == "nosniff");
         CHECK(r.header("Content-Security-Policy").find("frame-ancestors 'none'") != std::string::npos);
         CHECK(r.header("Content-Security-Policy").find("default-src 'self'") != std::string::npos);
+        CHECK(r.header("X-Frame-Options") == "DENY");
         CHECK(r.header("Referrer-Policy") == "no-referrer");
+    }
+    // Everything else (views, errors, refusals, health): never sniffed, framed, nor able to load anything.
+    for (const auto& r : {h.get("/v1/views/padron", env.colegio()), h.get("/v1/views/padron"), h.get("/nope"), h.get("/healthz"),
+                          h.raw("GARBAGE\r\n\r\n")}) {
+        INFO(r.status());
+        CHECK(r.header("X-Content-Type-Options") == "nosniff");
+        CHECK(r.header("Content-Security-Policy") == "default-src 'none'; frame-ancestors 'none'");
     }
 }
 
