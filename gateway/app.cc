@@ -85,10 +85,11 @@ events::ActorRole actor_role(Role r) {
 
 // The obra social a command acts on: its own field, else the invoice, transaction or order
 // it names, looked up in the provider's ledger.
-std::optional<domain::ObraSocialId> command_obra_social(Ledgers& ledgers, domain::ProviderId provider, const domain::Command& c) {
+events::result<std::optional<domain::ObraSocialId>> command_obra_social(service::CommandService& commands, domain::ProviderId provider,
+                                                                        const domain::Command& c) {
     if (auto os = obra_social_of(c)) return os;
     std::optional<domain::ObraSocialId> out;
-    ledgers.with(provider, [&](const domain::ProviderLedger& l) {
+    auto found = commands.with(provider, [&](const domain::ProviderLedger& l) {
         std::visit(
             [&](const auto& cmd) {
                 if constexpr (requires { cmd.invoice_id; }) {
@@ -103,7 +104,23 @@ std::optional<domain::ObraSocialId> command_obra_social(Ledgers& ledgers, domain
             },
             c);
     });
+    if (!found) return failure(std::move(found).error());
     return out;
+}
+
+// A command's outcome as the API says it: 201 appended, 200 a retry, else the typed error.
+HttpResponse command_response(const service::Outcome& out) {
+    if (!out) {
+        static constexpr unsigned kStatus[] = {400, 422, 409, 503};  // by Rejection::Kind
+        const auto& r = out.error();
+        return error(kStatus[static_cast<size_t>(r.kind)], r.code, r.message, r.field);
+    }
+    json events = json::array();
+    for (const auto& e : out->events)
+        events.push_back({{"event_id", e.event_id.to_string()}, {"kind", e.kind}, {"topic", e.tp.topic}, {"partition", e.tp.partition},
+                          {"offset", e.offset}});
+    return ok_json({{"command_id", out->command_id}, {"duplicate", out->duplicate}, {"events", std::move(events)}},
+                   out->duplicate ? 200 : 201);
 }
 
 // As the padrón rows and the commands name it ("seguro"), not its number.
@@ -244,8 +261,9 @@ HttpResponse App::command(const HttpRequest& request, const Claims& claims) {
     if (claims.role == Role::prestador && std::to_string(req.provider.value()) != claims.subject)
         return forbidden("Un prestador sólo opera sobre sus propios datos.");
     if (claims.role == Role::obra_social) {
-        const auto os = command_obra_social(p_.ledgers, req.provider, req.command);
-        if (!os || os->value() != claims.subject) return forbidden("Una obra social sólo opera sobre lo suyo.");
+        const auto os = command_obra_social(p_.commands, req.provider, req.command);
+        if (!os) return error(503, events::code_name(os.error().code), "No se pudo leer el estado: " + os.error().message);
+        if (!*os || (*os)->value() != claims.subject) return forbidden("Una obra social sólo opera sobre lo suyo.");
     }
     if (!request.idempotency_key.empty() && !valid_command_id(request.idempotency_key)) {
         p_.metrics.rejected("request.invalid_value");
@@ -253,15 +271,15 @@ HttpResponse App::command(const HttpRequest& request, const Claims& claims) {
                      "Idempotency-Key: de 1 a " + std::to_string(kMaxCommandId) + " caracteres ASCII visibles.", "Idempotency-Key");
     }
     std::string command_id = request.idempotency_key.empty() ? req.command_id : request.idempotency_key;
-    const Actor actor{actor_role(claims.role), std::string(role_name(claims.role)) + ":" + claims.subject};
-    CommandOutcome out = p_.ledgers.execute(req.provider, req.command, std::move(command_id), actor, p_.clock());
-    if (out.error_code.empty()) {
-        if (out.status == 201) p_.metrics.commands_accepted++;
-        p_.metrics.events_appended += out.events;
-    } else {
-        p_.metrics.rejected(out.error_code);
+    const service::Issuer issuer{actor_role(claims.role), std::string(role_name(claims.role)) + ":" + claims.subject};
+    const auto out = p_.commands.execute(req.provider, req.command, std::move(command_id), issuer, p_.clock());
+    if (!out) {
+        p_.metrics.rejected(out.error().code);
+    } else if (!out->duplicate) {
+        p_.metrics.commands_accepted++;
+        p_.metrics.events_appended += out->events.size();
     }
-    return ok_json(out.body, out.status);
+    return command_response(out);
 }
 
 HttpResponse App::view(const std::string& path, const Query& q, const Claims& claims) {
@@ -370,15 +388,19 @@ HttpResponse App::view(const std::string& path, const Query& q, const Claims& cl
         if (os) insurers.push_back(*os);
         else
             for (const auto& c : p_.config.obras_sociales) insurers.push_back(c.id);
-        std::vector<domain::ProviderId> ids = provider ? std::vector{domain::ProviderId{*provider}} : p_.ledgers.providers();
+        auto ids = provider ? events::result<std::vector<domain::ProviderId>>(std::vector{domain::ProviderId{*provider}})
+                            : p_.commands.providers();
+        if (!ids) return error(503, events::code_name(ids.error().code), "No se pudo leer el estado: " + ids.error().message);
         std::vector<domain::ValidationRow> rows;
-        for (auto id : ids)
-            p_.ledgers.with(id, [&](const domain::ProviderLedger& l) {
+        for (auto id : *ids) {
+            auto read = p_.commands.with(id, [&](const domain::ProviderLedger& l) {
                 for (const auto& o : insurers) {
                     auto part = domain::validation_report(l, *filter.period, o);
                     rows.insert(rows.end(), part.begin(), part.end());
                 }
             });
+            if (!read) return error(503, events::code_name(read.error().code), "No se pudo leer el estado: " + read.error().message);
+        }
         if (csv)
             return {200, "text/csv; charset=utf-8", validation_csv(rows),
                     {{"Content-Disposition", "attachment; filename=\"validacion-" + domain::to_string(*filter.period) + ".csv\""}}};

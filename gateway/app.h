@@ -18,12 +18,12 @@
 #include "events/chain_watch.h"
 #include "events/log.h"
 #include "gateway/auth.h"
-#include "gateway/ledgers.h"
 #include "gateway/live.h"
 #include "gateway/metrics.h"
 #include "gateway/server.h"
 #include "gateway/static_files.h"
 #include "projections/views.h"
+#include "service/command_service.h"
 
 namespace liquida::gateway {
 
@@ -31,7 +31,7 @@ struct AppParts {
     events::EventLog& log;
     projections::Views& views;
     const domain::Config& config;
-    Ledgers& ledgers;
+    service::CommandService& commands;
     LiveHub& hub;
     Metrics& metrics;
     std::string key;  // token signing key

@@ -1,7 +1,12 @@
 #include "gateway/gateway.h"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
+
+#include "gateway/json.h"
 
 namespace liquida::gateway {
 
@@ -14,7 +19,7 @@ constexpr auto kChainPeriod = 100ms;  // the hash-chain watch's pause once caugh
 }  // namespace
 
 Gateway::Gateway(events::EventLog& log, projections::Views& views, const domain::Config& config, GatewayOptions options)
-    : log_(log), views_(views), config_(config), options_(std::move(options)), ledgers_(log, config), runner_(log, views) {
+    : log_(log), views_(views), config_(config), options_(std::move(options)), runner_(log, views) {
     if (!options_.clock)
         options_.clock = [] {
             return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -26,14 +31,26 @@ Gateway::~Gateway() { stop(); }
 std::string Gateway::start() {
     auto files = StaticFiles::load(options_.static_dir);
     if (!files) return "the dashboard: " + files.error();
+    if (options_.data_dir.empty()) {
+        std::string tmp = (std::filesystem::temp_directory_path() / "liquida-state-XXXXXX").string();
+        if (::mkdtemp(tmp.data()) == nullptr) return "a temporary directory for the state: " + std::string(std::strerror(errno));
+        state_dir_ = tmp;
+        state_is_temporary_ = true;
+    } else {
+        state_dir_ = (std::filesystem::path(options_.data_dir) / "state").string();
+    }
+    auto store = service::StateStore::open(state_dir_);
+    if (!store) return store.error().message;
+    store_ = std::move(*store);
+    service_ = std::make_unique<service::CommandService>(log_, *store_, config_, command_digest, options_.service);
     if (!options_.data_dir.empty()) {
         chain_ = std::make_unique<events::ChainWatch>(log_, (std::filesystem::path(options_.data_dir) / "chain-verified").string());
         if (auto loaded = chain_->load(); !loaded) return "the hash chain's verified point: " + loaded.error().message;
-        ledgers_.watch(chain_.get());
+        service_->watch(chain_.get());
     }
-    auto loaded = ledgers_.load();
-    if (!loaded) return "reading the log: " + loaded.error().message;
-    loaded_ = *loaded;
+    auto folded = service_->start();
+    if (!folded) return "reading the log into the state: " + folded.error().message;
+    folded_ = *folded;
     hub_.remember(views_.pending({}));  // before the runner's thread: it publishes what follows
     runner_.on_delta([this](const projections::Delta& d) {
         metrics_.view_events_applied += d.events;
@@ -101,7 +118,7 @@ std::string Gateway::start() {
                 chain_->wait(200ms);
             }
         });
-    app_ = std::make_unique<App>(AppParts{log_, views_, config_, ledgers_, hub_, metrics_, options_.key, options_.workers,
+    app_ = std::make_unique<App>(AppParts{log_, views_, config_, *service_, hub_, metrics_, options_.key, options_.workers,
                                           options_.clock, std::move(*files), options_.data_dir, options_.auth_timeout, chain_.get()});
     server_ = std::make_unique<Server>(options_.server, *app_);
     if (auto err = server_->start(port_); !err.empty()) {
@@ -124,6 +141,12 @@ void Gateway::stop() {
         if (!last) std::fprintf(stderr, "liquida: hash chain: %s\n", last.error().message.c_str());
         if (auto flushed = chain_->flush(); !flushed)
             std::fprintf(stderr, "liquida: hash chain: %s (verified again at the next start)\n", flushed.error().message.c_str());
+    }
+    service_.reset();  // saves what is dirty
+    store_.reset();
+    if (state_is_temporary_) {
+        std::error_code ec;
+        std::filesystem::remove_all(state_dir_, ec);
     }
 }
 

@@ -1,5 +1,6 @@
-// The running gateway: command path (ledgers loaded from the log), projection runner thread
-// feeding the live hub, the HTTP + websocket server. `liquida serve` and the tests use it.
+// The running gateway: the command service (service/command_service.h) and its state store,
+// the projection runner thread feeding the live hub, the HTTP + websocket server.
+// `liquida serve` and the tests use it.
 #pragma once
 
 #include <atomic>
@@ -11,11 +12,12 @@
 
 #include "events/chain_watch.h"
 #include "gateway/app.h"
-#include "gateway/ledgers.h"
 #include "gateway/live.h"
 #include "gateway/metrics.h"
 #include "gateway/server.h"
 #include "projections/runner.h"
+#include "service/command_service.h"
+#include "service/state_store.h"
 
 namespace liquida::gateway {
 
@@ -27,9 +29,11 @@ struct GatewayOptions {
     std::string static_dir;
     // The data directory: as-of queries rebuild views in DATA/as-of from DATA/checkpoints.
     // Empty: as-of queries of the settlement are refused (501).
-    // Also where the hash chain's verified point is kept (DATA/chain-verified); empty: the
-    // chain is not watched.
+    // Also where the hash chain's verified point is kept (DATA/chain-verified; empty: the
+    // chain is not watched) and the command path's state (DATA/state; empty: a private
+    // temporary directory, removed at stop, so every start reads the whole log).
     std::string data_dir;
+    service::ServiceOptions service;
     // A websocket that has not authenticated by then is closed with 4401.
     std::chrono::milliseconds auth_timeout{10'000};
 };
@@ -39,17 +43,17 @@ public:
     Gateway(events::EventLog& log, projections::Views& views, const domain::Config& config, GatewayOptions options);
     ~Gateway();
 
-    // Reads the log into the ledgers, starts the runner and the server. Empty on success,
-    // else what failed.
+    // Opens the state and folds what the log holds past it, starts the runner and the server.
+    // Empty on success, else what failed.
     std::string start();
     uint16_t port() const { return port_; }
     // Stops the server, the streams and the runner (the log stays open).
     void stop();
 
-    Ledgers& ledgers() { return ledgers_; }
+    service::CommandService& commands() { return *service_; }  // after start()
     Metrics& metrics() { return metrics_; }
     LiveHub& hub() { return hub_; }
-    size_t events_loaded() const { return loaded_; }
+    size_t events_folded() const { return folded_; }  // at start, into the state
     uint64_t slow_drops() const { return server_ ? server_->slow_drops() : 0; }
     // The runner's last error while its steps fail (it retries with backoff); empty when fine.
     std::string runner_error() const;
@@ -59,7 +63,10 @@ private:
     projections::Views& views_;
     const domain::Config& config_;
     GatewayOptions options_;
-    Ledgers ledgers_;
+    std::string state_dir_;
+    bool state_is_temporary_ = false;
+    std::unique_ptr<service::StateStore> store_;
+    std::unique_ptr<service::CommandService> service_;
     LiveHub hub_;
     Metrics metrics_;
     projections::Runner runner_;
@@ -72,7 +79,7 @@ private:
     mutable std::mutex error_mu_;
     std::string runner_error_;
     uint16_t port_ = 0;
-    size_t loaded_ = 0;
+    size_t folded_ = 0;
 };
 
 }  // namespace liquida::gateway

@@ -30,7 +30,7 @@ domain::TimestampMs wall_clock() {
 // The simulator's commands through the same command path as HTTP, at about `rate` a second.
 // Its command ids are stable, so after a restart the commands already in the log are
 // recognised as retries and the feed carries on where it stopped.
-void run_demo(const domain::Config& config, gateway::Ledgers& ledgers, gateway::Metrics& metrics, int64_t rate,
+void run_demo(const domain::Config& config, service::CommandService& commands, gateway::Metrics& metrics, int64_t rate,
               const std::atomic<bool>& stop) {
     domain::Simulation sim(config, {1, 0.02, domain::Period{2025, 6}, 12});
     const auto interval = std::chrono::microseconds(1'000'000 / std::max<int64_t>(1, rate));
@@ -38,14 +38,15 @@ void run_demo(const domain::Config& config, gateway::Ledgers& ledgers, gateway::
     while (!stop) {
         auto c = sim.next();
         if (!c) return;
-        const gateway::Actor actor{static_cast<events::ActorRole>(c->actor), c->actor_id};
-        auto out = ledgers.execute(c->provider, c->command, c->command_id, actor, c->now);
-        if (out.status == 200) continue;  // already in the log: no need to wait
-        if (out.error_code.empty()) {
-            metrics.commands_accepted++;
-            metrics.events_appended += out.events;
+        const service::Issuer issuer{static_cast<events::ActorRole>(c->actor), c->actor_id};
+        auto out = commands.execute(c->provider, c->command, c->command_id, issuer, c->now);
+        if (!out) {
+            metrics.rejected(out.error().code);
+        } else if (out->duplicate) {
+            continue;  // already in the log: no need to wait
         } else {
-            metrics.rejected(out.error_code);
+            metrics.commands_accepted++;
+            metrics.events_appended += out->events.size();
         }
         next += interval;
         std::this_thread::sleep_until(next);
@@ -63,6 +64,7 @@ std::vector<cli::OptionSpec> serve_options() {
     options.push_back({"workers", "n", "threads running commands (each waits for its durable append)", "32"});
     options.push_back({"key-file", "file", "token signing key; else LIQUIDA_KEY, else DIR/gateway.key (created on loopback)", ""});
     options.push_back({"static", "dir", "the dashboard's files, served at / (default: gateway/web, looked up from the current directory upward)", ""});
+    options.push_back({"state-cache", "n", "providers' ledgers kept in memory (the rest are read from DIR/state when needed)", "256"});
     options.push_back({"demo", "", "feed the simulator's commands through the command path so the views move", ""});
     options.push_back({"demo-rate", "n", "demo commands per second", "50"});
     options.push_back(config_option());
@@ -121,16 +123,18 @@ int serve(const cli::Args& args) {
     std::string static_dir = args.get("static");
     if (static_dir.empty())
         if (auto found = find_upward("gateway/web/index.html")) static_dir = found->parent_path().string();
-    gateway::Gateway gw(*log, **views, *config, {server_options, key->key, workers, wall_clock, static_dir, data});
+    service::ServiceOptions service_options;
+    service_options.cache_providers = static_cast<size_t>(args.get_int("state-cache", 1, 10'000'000));
+    gateway::Gateway gw(*log, **views, *config, {server_options, key->key, workers, wall_clock, static_dir, data, service_options});
     if (auto err = gw.start(); !err.empty()) {
         std::fprintf(stderr, "liquida serve: %s\n", err.c_str());
         return 1;
     }
     const uint16_t port = gw.port();
-    std::printf("liquida serve: %zu events read, %zu providers\n", gw.events_loaded(), gw.ledgers().providers().size());
+    std::printf("liquida serve: %zu events of the log folded into the state at start\n", gw.events_folded());
     std::atomic<bool> stopping{false};
     std::thread demo;
-    if (args.flag("demo")) demo = std::thread([&] { run_demo(*config, gw.ledgers(), gw.metrics(), demo_rate, stopping); });
+    if (args.flag("demo")) demo = std::thread([&] { run_demo(*config, gw.commands(), gw.metrics(), demo_rate, stopping); });
 
     const std::string host = server_options.listen == "0.0.0.0" ? "127.0.0.1" : server_options.listen;
     std::printf("liquida serve: listening on http://%s:%u/ (%d io threads)%s\n", host.c_str(), port, server_options.threads,

@@ -14,7 +14,7 @@
 #include "domain/overloaded.h"
 #include "events/codec.h"
 #include "projections/runner.h"
-#include "replay/ledgers.h"
+#include "service/ledger_codec.h"
 
 namespace liquida::replay {
 
@@ -400,7 +400,7 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
         std::string bytes(std::filesystem::file_size(checkpoint->ledgers, ec), '\0');
         std::ifstream in(checkpoint->ledgers, std::ios::binary);
         in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        auto ledgers = ec || !in ? std::nullopt : decode_ledgers(bytes);
+        auto ledgers = ec || !in ? std::nullopt : service::decode_ledgers(bytes);
         if (!ledgers)
             return fail(errc::corrupt_record, "replay: the ledgers of the checkpoint of " + domain::to_string(checkpoint->month) +
                                                   " are unreadable; replay with --from-scratch");
@@ -498,7 +498,7 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
         const auto final_dir = options.checkpoints_dir / domain::to_string(month);
         if (!r.chain_break) {
             std::ofstream(*kept / "close.json") << close_record_json(r);
-            std::ofstream(*kept / "ledgers.bin", std::ios::binary) << encode_ledgers(out.ledgers);
+            std::ofstream(*kept / "ledgers.bin", std::ios::binary) << service::encode_ledgers(out.ledgers);
             std::filesystem::remove_all(final_dir, ec);
             std::filesystem::rename(*kept, final_dir, ec);
             if (ec) return fail(errc::io_error, "replay: cannot keep the checkpoint " + final_dir.string() + ": " + ec.message());

@@ -27,7 +27,7 @@
 #include "events/errc.h"
 #include "events/log.h"
 #include "projections/views.h"
-#include "replay/ledgers.h"
+#include "service/ledger_codec.h"
 
 namespace liquida::replay {
 

@@ -614,13 +614,15 @@ TEST_CASE("gateway: an idempotent retry returns the original result without appe
     CHECK(b.json_body()["events"] == a.json_body()["events"]);
     CHECK(env.end_offsets() == before + 2);
 
-    // A command that wrote to two topics (one append each), as the gateway records one.
+    // A command that wrote to two topics (one append each), as the gateway records one,
+    // appended while the gateway is stopped (one writer at a time).
+    env.gateway.reset();
     for (const Event& event : std::vector<Event>{OrderApproved{"o-1"}, ProviderAdhered{kIoma, "IOMA-88"}})
         env.append_directly(kProvider, "both", event, gw::command_digest(ProviderId{kProvider}, ApproveOrder{"o-1"}));
     const int64_t with_both = env.end_offsets();
 
-    // A restarted gateway reads the ids back from the log.
-    env.restart();
+    // A restarted gateway knows the ids from its state, and the log's records after it.
+    env.start();
     HttpClient h2(env.port());
     auto later = post(h2, t, kProvider, order("o-3"), "retry-1");
     CHECK(later.status() == 200);
@@ -1777,17 +1779,20 @@ TEST_CASE("gateway: the log's duplicate verdict is final and no id suffix is spe
     CHECK(retry.json_body()["events"] == first.json_body()["events"]);
     CHECK(env.end_offsets() == after_first);
 
-    // A command the log holds and this gateway never saw (another writer, or an id it
-    // forgot): the log's records are the answer, and nothing is folded twice.
+    // A command the log holds and this gateway never answered (another writer while it was
+    // stopped): the log's records are the answer, and nothing is folded twice.
+    env.gateway.reset();
     const auto landed =
         env.append_directly(kProvider, "direct", OrderApproved{"o-2"}, gw::command_digest(ProviderId{kProvider}, ApproveOrder{"o-2"}));
     const int64_t with_direct = env.end_offsets();
-    auto same = post(h2, t, kProvider, ApproveOrder{"o-2"}, "direct");
+    env.start();
+    HttpClient h3(env.port());
+    auto same = post(h3, t, kProvider, ApproveOrder{"o-2"}, "direct");
     CHECK(same.status() == 200);
     CHECK(same.json_body()["duplicate"] == true);
     REQUIRE(same.json_body()["events"].size() == 1);
     CHECK(same.json_body()["events"][0]["offset"] == landed.base_offset);
-    auto other = post(h2, t, kProvider, RejectOrder{"o-2", "other", "otro"}, "direct");
+    auto other = post(h3, t, kProvider, RejectOrder{"o-2", "other", "otro"}, "direct");
     CHECK(other.status() == 409);
     CHECK(other.code() == "command.id_reused");
     CHECK(env.end_offsets() == with_direct);
@@ -2024,8 +2029,11 @@ TEST_CASE("gateway: views ahead of the log are an error state and never a negati
     ok(h, env.colegio(), kProvider, RegisterProvider{"MP-1", kCuit, "Nombre", IvaCondition::monotributo, kCbu, "A", false, "", "", ""});
     ok(h, env.colegio(), kProvider, AdhereToObraSocial{kSancor, "8481"});  // two records ahead: -2 is no error code
     env.sync();
-    // The same views over a log that lost its records (an empty one in its place).
+    // The same views over a log that lost its records (an empty one in its place). The
+    // command path's state would refuse to start on it (tests/service); it is a cache of the
+    // log, so here it is deleted, as an operator does, to see the views' own answer.
     env.gateway.reset();
+    fs::remove_all(env.dir.path() / "state");
     TempDir other;
     auto empty = ev::open_embedded_log({other.str(), ev::default_topics(kPartitions), false});
     REQUIRE(empty);

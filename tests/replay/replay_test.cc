@@ -231,12 +231,12 @@ TEST_CASE("replay: each closed month equals what the live views held at its end"
 
     // The ledgers on disk: whole, or refused.
     const std::string bytes = read_file(checkpoints / "2025-07" / "ledgers.bin");
-    auto ledgers = replay::decode_ledgers(bytes);
+    auto ledgers = liquida::service::decode_ledgers(bytes);
     REQUIRE(ledgers.has_value());
     CHECK(ledgers->size() > 3);
-    CHECK(replay::encode_ledgers(*ledgers) == bytes);
-    CHECK_FALSE(replay::decode_ledgers(bytes.substr(0, bytes.size() / 2)).has_value());
-    CHECK_FALSE(replay::decode_ledgers(bytes + "x").has_value());
+    CHECK(liquida::service::encode_ledgers(*ledgers) == bytes);
+    CHECK_FALSE(liquida::service::decode_ledgers(bytes.substr(0, bytes.size() / 2)).has_value());
+    CHECK_FALSE(liquida::service::decode_ledgers(bytes + "x").has_value());
 
     // A checkpoint whose close record this log's chain does not link to is reported, not trusted.
     const fs::path close = checkpoints / "2025-06" / "close.json";

@@ -1,9 +1,9 @@
-#include "replay/ledgers.h"
+#include "service/ledger_codec.h"
 
 #include "events/codec.h"
 #include "projections/codec.h"
 
-namespace liquida::replay {
+namespace liquida::service {
 namespace {
 
 using projections::codec::Reader;
@@ -229,7 +229,32 @@ bool get(Reader& r, PayoutBook& b) {
     return r.ok();
 }
 
+void put(Writer& w, const ProviderLedger& l) {
+    put(w, l.provider);
+    put(w, l.orders);
+    put(w, l.authorizations);
+    put(w, l.invoices);
+    put(w, l.payouts);
+}
+bool get(Reader& r, ProviderLedger& l) {
+    return get(r, l.provider) && get(r, l.orders) && get(r, l.authorizations) && get(r, l.invoices) && get(r, l.payouts);
+}
+
 }  // namespace
+
+std::string encode_ledger(const ProviderLedger& ledger) {
+    Writer w;
+    w.s(kMagic);
+    put(w, ledger);
+    return w.take();
+}
+
+std::optional<ProviderLedger> decode_ledger(std::string_view bytes) {
+    Reader r(bytes);
+    ProviderLedger l;
+    if (r.s() != kMagic || !get(r, l) || !r.done()) return std::nullopt;
+    return l;
+}
 
 std::string encode_ledgers(const Ledgers& ledgers) {
     Writer w;
@@ -237,11 +262,7 @@ std::string encode_ledgers(const Ledgers& ledgers) {
     w.u(ledgers.size());
     for (const auto& [id, l] : ledgers) {
         w.u(id.value());
-        put(w, l.provider);
-        put(w, l.orders);
-        put(w, l.authorizations);
-        put(w, l.invoices);
-        put(w, l.payouts);
+        put(w, l);
     }
     return w.take();
 }
@@ -250,13 +271,10 @@ std::optional<Ledgers> decode_ledgers(std::string_view bytes) {
     Reader r(bytes);
     if (r.s() != kMagic) return std::nullopt;
     Ledgers out;
-    for (uint64_t n = r.u(); n > 0 && r.ok(); --n) {
-        ProviderLedger& l = out[ProviderId{r.u()}];
-        if (!get(r, l.provider) || !get(r, l.orders) || !get(r, l.authorizations) || !get(r, l.invoices) || !get(r, l.payouts))
-            return std::nullopt;
-    }
+    for (uint64_t n = r.u(); n > 0 && r.ok(); --n)
+        if (!get(r, out[ProviderId{r.u()}])) return std::nullopt;
     if (!r.done()) return std::nullopt;
     return out;
 }
 
-}  // namespace liquida::replay
+}  // namespace liquida::service

@@ -1,0 +1,404 @@
+#include "service/command_service.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "domain/decide.h"
+#include "events/codec.h"
+#include "events/publisher.h"
+#include "events/topics.h"
+
+namespace liquida::service {
+namespace {
+
+using events::errc;
+using events::fail;
+
+constexpr size_t kReadChunk = 4096;
+constexpr size_t kRecoveryProviders = 4096;  // ledgers held at once while a start folds the log
+
+std::string scope_of(std::string_view issuer, std::string_view command_id) { return events::idempotency_key(issuer, command_id, ""); }
+
+std::string digest_of(const events::Record& r) {
+    for (const auto& h : r.headers)
+        if (h.key == events::kHeaderCommandDigest) return h.value;
+    return {};
+}
+
+std::string where(const events::TopicPartition& tp, int64_t offset) {
+    return tp.topic + "/" + std::to_string(tp.partition) + "@" + std::to_string(offset);
+}
+
+// Calls f(record, envelope) for every acknowledged record of `tp` in [from, end).
+template <class F>
+events::result<liquida::ok_t> read_range(events::EventLog& log, const events::TopicPartition& tp, int64_t from, int64_t end, F&& f) {
+    while (from < end) {
+        auto records = log.read(tp, from, static_cast<size_t>(std::min<int64_t>(end - from, kReadChunk)));
+        if (!records) return failure(std::move(records).error());
+        if (records->empty()) break;
+        for (const auto& r : *records) {
+            if (r.offset >= end) return liquida::ok;
+            from = r.offset + 1;
+            if (r.aborted) continue;  // never acknowledged
+            if (auto go = f(r); !go) return go;
+        }
+    }
+    return liquida::ok;
+}
+
+events::result<events::Envelope> decoded(const events::StoredRecord& r) {
+    auto e = events::decode(r.record.value);
+    if (!e) return fail(errc::corrupt_record, "state: record " + where(r.tp, r.offset) + " does not decode: " + e.error().message);
+    return std::move(*e);
+}
+
+// A record's part in its command's answer.
+void note_command(std::map<std::string, CommandRecord>& pending, const events::StoredRecord& r, const events::Envelope& e) {
+    if (e.command_id.empty()) return;
+    auto& c = pending[scope_of(e.actor_id, e.command_id)];
+    c.provider = e.provider_id;
+    c.digest = digest_of(r.record);
+    c.events.push_back({e.event_id, std::string(domain::event_name(e.payload)), r.tp, r.offset});
+}
+
+Rejection unavailable(const events::error& e, std::string_view what) {
+    return {Rejection::Kind::unavailable, std::string(events::code_name(e.code)), std::string(what) + e.message, ""};
+}
+
+events::result<std::map<events::TopicPartition, int64_t>> ends_of(events::EventLog& log) {
+    std::map<events::TopicPartition, int64_t> ends;
+    for (const auto& t : log.topics())
+        for (int32_t p = 0; p < t.partitions; ++p) {
+            events::TopicPartition tp{t.name, p};
+            auto end = log.end_offset(tp);
+            if (!end) return failure(std::move(end).error());
+            ends[tp] = *end;
+        }
+    return ends;
+}
+
+}  // namespace
+
+CommandService::CommandService(events::EventLog& log, StateStore& store, const domain::Config& config, CommandDigest digest,
+                               ServiceOptions options)
+    : log_(log), store_(store), config_(config), digest_(std::move(digest)), options_(options), marks_(store.watermarks()) {}
+
+CommandService::~CommandService() {
+    {
+        std::lock_guard lk(stop_mu_);
+        stopping_ = true;
+    }
+    stop_cv_.notify_all();
+    if (saver_.joinable()) saver_.join();
+    if (auto saved = save(); !saved)
+        std::fprintf(stderr, "liquida: state: %s (read again from the log at the next start)\n", saved.error().message.c_str());
+}
+
+int64_t CommandService::watermark(const events::TopicPartition& tp) const {
+    std::lock_guard lk(marks_mu_);
+    auto it = marks_.find(tp);
+    return it == marks_.end() ? 0 : it->second;
+}
+
+events::result<size_t> CommandService::start() {
+    auto ends = ends_of(log_);
+    if (!ends) return failure(std::move(ends).error());
+    for (const auto& [tp, end] : *ends)
+        if (watermark(tp) > end)
+            return fail(errc::corrupt_record, "state: it has folded " + std::to_string(watermark(tp)) + " records of " + tp.topic + "/" +
+                                                  std::to_string(tp.partition) + " but the log holds " + std::to_string(end) +
+                                                  ": the log lost records, or the state belongs to another log");
+    // One pass over what follows the watermarks, topic by topic, as a provider's ledger has
+    // always been folded; a bounded number of ledgers at a time.
+    struct Folding {
+        domain::ProviderLedger ledger;
+        std::map<std::string, int64_t> covered;
+        std::map<std::string, CommandRecord> pending;
+    };
+    std::map<uint64_t, Folding> folding;
+    auto save_all = [&]() -> events::result<liquida::ok_t> {
+        for (auto& [id, f] : folding)
+            if (auto saved = store_.save(domain::ProviderId{id}, f.ledger, f.covered, f.pending); !saved) return saved;
+        folding.clear();
+        return liquida::ok;
+    };
+    size_t folded = 0;
+    for (const auto& [tp, end] : *ends) {
+        auto read = read_range(log_, tp, watermark(tp), end, [&](const events::StoredRecord& r) -> events::result<liquida::ok_t> {
+            auto e = decoded(r);
+            if (!e) return failure(std::move(e).error());
+            auto [it, fresh] = folding.try_emplace(e->provider_id.value());
+            Folding& f = it->second;
+            if (fresh) {
+                auto snap = store_.snapshot(e->provider_id);
+                if (!snap) return failure(std::move(snap).error());
+                if (*snap) {
+                    f.ledger = std::move((*snap)->ledger);
+                    f.covered = std::move((*snap)->covered);
+                }
+            }
+            if (r.offset < f.covered[tp.topic]) return liquida::ok;  // in its snapshot already
+            domain::evolve(f.ledger, e->payload, e->occurred_at);
+            note_command(f.pending, r, *e);
+            f.covered[tp.topic] = r.offset + 1;
+            ++folded;
+            return liquida::ok;
+        });
+        if (!read) return failure(std::move(read).error());
+        if (folding.size() >= kRecoveryProviders)
+            if (auto saved = save_all(); !saved) return failure(std::move(saved).error());
+    }
+    if (auto saved = save_all(); !saved) return failure(std::move(saved).error());
+    if (auto marked = store_.save_watermarks(*ends); !marked) return failure(std::move(marked).error());
+    {
+        std::lock_guard lk(marks_mu_);
+        marks_ = *ends;
+    }
+    saver_ = std::thread([this] {
+        std::unique_lock lk(stop_mu_);
+        while (!stop_cv_.wait_for(lk, options_.save_every, [this] { return stopping_; })) {
+            lk.unlock();
+            if (auto saved = save(); !saved) std::fprintf(stderr, "liquida: state: %s\n", saved.error().message.c_str());
+            lk.lock();
+        }
+    });
+    return folded;
+}
+
+events::result<liquida::ok_t> CommandService::load(domain::ProviderId provider, Entry& e) {
+    auto snap = store_.snapshot(provider);
+    if (!snap) return failure(std::move(snap).error());
+    e.ledger = {};
+    e.covered.clear();
+    e.pending.clear();
+    e.known = e.dirty = false;
+    if (*snap) {
+        e.ledger = std::move((*snap)->ledger);
+        e.covered = std::move((*snap)->covered);
+        e.known = true;
+    }
+    const std::string key = events::partition_key(provider);
+    for (const auto& t : log_.topics()) {
+        const events::TopicPartition tp{t.name, events::partition_for(key, t.partitions)};
+        const int64_t from = std::max(e.covered[t.name], watermark(tp));
+        auto end = log_.end_offset(tp);
+        if (!end) return failure(std::move(end).error());
+        if (from > *end)
+            return fail(errc::corrupt_record, "state: provider " + std::to_string(provider.value()) + " has folded " + where(tp, from) +
+                                                  " but the log ends at " + std::to_string(*end));
+        auto read = read_range(log_, tp, from, *end, [&](const events::StoredRecord& r) -> events::result<liquida::ok_t> {
+            if (r.record.key != key) return liquida::ok;  // another provider's
+            auto env = decoded(r);
+            if (!env) return failure(std::move(env).error());
+            if (env->provider_id != provider) return liquida::ok;
+            domain::evolve(e.ledger, env->payload, env->occurred_at);
+            note_command(e.pending, r, *env);
+            e.known = e.dirty = true;
+            return liquida::ok;
+        });
+        if (!read) return read;
+        e.covered[t.name] = *end;
+    }
+    e.loaded = true;
+    e.stale = false;
+    return liquida::ok;
+}
+
+events::result<liquida::ok_t> CommandService::save_entry(domain::ProviderId provider, Entry& e) {
+    if (auto saved = store_.save(provider, e.ledger, e.covered, e.pending); !saved) return saved;
+    e.pending.clear();
+    e.dirty = false;
+    return liquida::ok;
+}
+
+void CommandService::evict() {
+    for (;;) {
+        std::vector<std::pair<uint64_t, std::shared_ptr<Entry>>> victims;
+        {
+            std::lock_guard lk(map_mu_);
+            if (entries_.size() <= options_.cache_providers) return;
+            size_t over = entries_.size() - options_.cache_providers;
+            for (auto it = lru_.rbegin(); it != lru_.rend() && over > 0; ++it, --over) victims.emplace_back(*it, entries_.at(*it));
+        }
+        bool evicted = false;
+        for (auto& [id, e] : victims) {
+            std::unique_lock lk(e->mu, std::try_to_lock);
+            if (!lk) continue;  // in use: the next one
+            if (e->stale || (e->dirty && !save_entry(domain::ProviderId{id}, *e))) continue;  // kept until it can be saved
+            {
+                std::lock_guard mlk(map_mu_);
+                if (auto it = entries_.find(id); it != entries_.end() && it->second == e) {
+                    entries_.erase(it);
+                    lru_.erase(lru_pos_.at(id));
+                    lru_pos_.erase(id);
+                }
+            }
+            e->evicted = true;
+            evicted = true;
+        }
+        if (!evicted) return;  // every candidate busy: over the bound until the next command
+    }
+}
+
+events::result<CommandService::Held> CommandService::acquire(domain::ProviderId provider) {
+    evict();
+    for (;;) {
+        std::shared_ptr<Entry> e;
+        {
+            std::lock_guard lk(map_mu_);
+            auto& slot = entries_[provider.value()];
+            if (!slot) {
+                slot = std::make_shared<Entry>();
+                lru_.push_front(provider.value());
+                lru_pos_[provider.value()] = lru_.begin();
+            } else {
+                lru_.splice(lru_.begin(), lru_, lru_pos_.at(provider.value()));
+            }
+            e = slot;
+        }
+        std::unique_lock lk(e->mu);
+        if (e->evicted) continue;
+        if (!e->loaded || e->stale)
+            if (auto loaded = load(provider, *e); !loaded) return failure(std::move(loaded).error());
+        return Held{std::move(e), std::move(lk)};
+    }
+}
+
+size_t CommandService::cached() const {
+    std::lock_guard lk(map_mu_);
+    return entries_.size();
+}
+
+events::result<std::vector<domain::ProviderId>> CommandService::providers() {
+    auto saved = store_.providers();
+    if (!saved) return saved;
+    std::vector<std::pair<uint64_t, std::shared_ptr<Entry>>> cached;
+    {
+        std::lock_guard lk(map_mu_);
+        cached.assign(entries_.begin(), entries_.end());
+    }
+    for (auto& [id, e] : cached) {
+        std::lock_guard lk(e->mu);
+        if (e->known) saved->emplace_back(id);
+    }
+    std::sort(saved->begin(), saved->end());
+    saved->erase(std::unique(saved->begin(), saved->end()), saved->end());
+    return saved;
+}
+
+events::result<liquida::ok_t> CommandService::save() {
+    std::lock_guard guard(save_mu_);
+    // Where the log ends before any ledger is looked at: a record below it was appended by a
+    // command that held its provider's lock, so once each ledger is saved under its lock, every
+    // record below these ends is in a snapshot.
+    auto ends = ends_of(log_);
+    if (!ends) return failure(std::move(ends).error());
+    std::vector<std::pair<uint64_t, std::shared_ptr<Entry>>> cached;
+    {
+        std::lock_guard lk(map_mu_);
+        cached.assign(entries_.begin(), entries_.end());
+    }
+    for (auto& [id, e] : cached) {
+        std::lock_guard lk(e->mu);
+        if (e->evicted) continue;
+        if (e->stale)
+            if (auto loaded = load(domain::ProviderId{id}, *e); !loaded) return loaded;  // the watermarks wait for it
+        if (e->dirty)
+            if (auto saved = save_entry(domain::ProviderId{id}, *e); !saved) return saved;
+    }
+    if (auto marked = store_.save_watermarks(*ends); !marked) return marked;
+    std::lock_guard lk(marks_mu_);
+    marks_ = std::move(*ends);
+    return liquida::ok;
+}
+
+Outcome CommandService::execute(domain::ProviderId provider, const domain::Command& command, std::string command_id,
+                                const Issuer& issuer, domain::TimestampMs now) {
+    if (provider.value() == 0) return failure(Rejection{Rejection::Kind::invalid, "request.missing_field", "Falta el prestador.", "provider"});
+    if (command_id.empty()) command_id = events::EventId::random().to_string();
+    const std::string scope = scope_of(issuer.id, command_id);
+    const std::string digest = digest_(provider, command);
+    auto held = acquire(provider);
+    if (!held) return failure(unavailable(held.error(), "No se pudo leer el estado: "));
+    Entry& e = *held->entry;
+
+    // The same command again answers what it answered; another command under its id, 409.
+    auto answer = [&](const CommandRecord& c) -> Outcome {
+        // A record without a digest was written before digests were kept: it cannot be told apart.
+        if (!c.digest.empty() && c.digest != digest)
+            return failure(Rejection{Rejection::Kind::conflict, "command.id_reused",
+                                     "Ese identificador de comando ya se usó para otro comando: " + command_id, "command_id"});
+        return Accepted{command_id, true, c.events};
+    };
+    if (auto it = e.pending.find(scope); it != e.pending.end()) return answer(it->second);
+    auto stored = store_.command(scope);
+    if (!stored) return failure(unavailable(stored.error(), "No se pudo leer el estado: "));
+    if (*stored) return answer(**stored);
+
+    domain::Decision d = domain::decide(e.ledger, command, now, config_);
+    if (!d) return failure(Rejection{Rejection::Kind::refused, d.error().code, d.error().message, d.error().field});
+    // One append per topic (almost every command writes to one); ids and times fixed here.
+    std::map<events::Topic, std::vector<events::Envelope>> by_topic;
+    for (const domain::Event& ev : d.value()) {
+        events::Envelope env;
+        env.event_id = events::EventId::random();
+        env.occurred_at = env.recorded_at = now;
+        env.actor_id = issuer.id;
+        env.actor_role = issuer.role;
+        env.command_id = command_id;
+        env.provider_id = provider;
+        env.payload = ev;
+        by_topic[events::topic_for(ev)].push_back(std::move(env));
+    }
+    if (chain_) {
+        const std::string key = events::partition_key(provider);
+        for (const auto& t : log_.topics()) {
+            const bool written = std::any_of(by_topic.begin(), by_topic.end(),
+                                             [&](const auto& kv) { return events::topic_name(kv.first) == t.name; });
+            if (!written) continue;
+            if (auto b = chain_->broken({t.name, events::partition_for(key, t.partitions)}))
+                return failure(Rejection{Rejection::Kind::unavailable, "log.chain_broken",
+                                         "La cadena de hashes del log está rota en " + where(b->tp, b->offset) +
+                                             ": no se registran comandos ahí hasta que un operador intervenga.",
+                                         ""});
+        }
+    }
+    CommandRecord done{provider, digest, {}};
+    size_t appended = 0;
+    for (auto& [topic, envelopes] : by_topic) {
+        auto r = events::publish(log_, envelopes, digest);
+        if (!r) {
+            // Not acknowledged, yet it may have landed: the log says, before the next command.
+            e.stale = true;
+            return failure(unavailable(r.error(), "No se pudo registrar: "));
+        }
+        if (r->duplicate) {
+            // The log already holds this batch: it is in the ledger already, so nothing is
+            // folded; the log's records are the answer.
+            auto original = log_.read(r->tp, r->base_offset, r->count);
+            if (!original) return failure(unavailable(original.error(), "No se pudo leer el log: "));
+            for (const auto& rec : *original) {
+                auto env = decoded(rec);
+                if (!env) return failure(unavailable(env.error(), "Registro ilegible en el log: "));
+                const CommandRecord one{provider, digest_of(rec.record), {{env->event_id, std::string(domain::event_name(env->payload)), rec.tp, rec.offset}}};
+                if (auto a = answer(one); !a) return a;
+                done.events.insert(done.events.end(), one.events.begin(), one.events.end());
+            }
+            continue;
+        }
+        for (size_t i = 0; i < envelopes.size(); ++i) {
+            domain::evolve(e.ledger, envelopes[i].payload, now);
+            done.events.push_back({envelopes[i].event_id, std::string(domain::event_name(envelopes[i].payload)), r->tp,
+                                   r->base_offset + static_cast<int64_t>(i)});
+        }
+        e.covered[r->tp.topic] = r->base_offset + static_cast<int64_t>(r->count);
+        appended += envelopes.size();
+    }
+    appended_ += appended;
+    if (appended == 0) return Accepted{command_id, true, std::move(done.events)};
+    e.known = e.dirty = true;
+    e.pending[scope] = done;
+    return Accepted{command_id, false, std::move(done.events)};
+}
+
+}  // namespace liquida::service

@@ -1,0 +1,153 @@
+// The write path: decide, append, fold, answer. No HTTP or JSON here; the gateway and the demo
+// feed call execute() and say the outcome in their own terms.
+//
+// State: each provider's ledger lives in the state store (service/state_store.h) and is
+// loaded on its provider's first command into a bounded cache: its snapshot, then its records
+// of the log after the snapshot. A command is decided against a ledger holding every
+// acknowledged event of its provider, one command at a time per provider; the ledger is folded
+// only after the log acknowledged the append. Dirty ledgers are saved about once a second
+// (and on eviction and at stop); then the watermarks move, so a start reads only the log after
+// them: after a clean stop nothing, after a crash about a second of records.
+//
+// One process writes a log's commands (one `serve` per log).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "domain/commands.h"
+#include "domain/config.h"
+#include "domain/state.h"
+#include "events/chain_watch.h"
+#include "events/envelope.h"
+#include "events/log.h"
+#include "service/state_store.h"
+
+namespace liquida::service {
+
+// Who issues a command; command ids are scoped by `id`.
+struct Issuer {
+    events::ActorRole role = events::ActorRole::system;
+    std::string id;
+};
+
+struct Accepted {
+    std::string command_id;
+    bool duplicate = false;  // a retry: the events are those first appended
+    std::vector<EventRef> events;
+};
+
+struct Rejection {
+    enum class Kind {
+        invalid,      // the request lacks what it needs
+        refused,      // the domain's rules say no (DomainError)
+        conflict,     // the command id was used for another command
+        unavailable,  // the log or the state store failed, or its chain is broken; nothing decided
+    };
+    Kind kind = Kind::invalid;
+    std::string code;
+    std::string message;  // Spanish, for the person who sent it
+    std::string field;
+};
+
+using Outcome = liquida::result<Accepted, Rejection>;
+
+// A command's digest: equal for the same command, whatever its id (the gateway's
+// command_digest, over its canonical JSON). Stored on every record of the command.
+using CommandDigest = std::function<std::string(domain::ProviderId, const domain::Command&)>;
+
+struct ServiceOptions {
+    size_t cache_providers = 256;                      // ledgers kept in memory, least recently used evicted
+    std::chrono::milliseconds save_every{1000};        // how often dirty ledgers are saved
+};
+
+class CommandService {
+public:
+    CommandService(events::EventLog& log, StateStore& store, const domain::Config& config, CommandDigest digest,
+                   ServiceOptions options = {});
+    ~CommandService();  // stops saving, and saves what is dirty
+
+    // Folds the log after the watermarks into the store (a crash's tail, or every record when
+    // the store is new), then saves every second on a thread of its own. Fails when the store
+    // is ahead of the log (the log lost records, or the store belongs to another log).
+    events::result<size_t> start();
+
+    Outcome execute(domain::ProviderId provider, const domain::Command& command, std::string command_id, const Issuer& issuer,
+                    domain::TimestampMs now);
+
+    // Runs f on the provider's ledger under its lock. False when the provider has no events;
+    // an error when its state could not be read.
+    template <class F>
+    events::result<bool> with(domain::ProviderId provider, F&& f) {
+        auto held = acquire(provider);
+        if (!held) return failure(std::move(held).error());
+        if (!held->entry->known) return false;
+        f(static_cast<const domain::ProviderLedger&>(held->entry->ledger));
+        return true;
+    }
+    // Every provider with a saved ledger, by id.
+    events::result<std::vector<domain::ProviderId>> providers();
+
+    // Saves every dirty ledger and moves the watermarks to where the log ended before.
+    events::result<liquida::ok_t> save();
+
+    // From then on, a command whose events go to a partition with a broken hash chain is
+    // refused: nothing is decided on records that may be altered.
+    void watch(const events::ChainWatch* chain) { chain_ = chain; }
+
+    uint64_t events_appended() const { return appended_; }
+    size_t cached() const;
+
+private:
+    struct Entry {
+        std::mutex mu;
+        bool loaded = false;   // snapshot and tail folded
+        bool known = false;    // the provider has events
+        bool evicted = false;  // out of the cache: whoever waited for it looks again
+        bool stale = false;    // an append failed and may have landed: loaded again first
+        bool dirty = false;    // folded events not yet saved
+        domain::ProviderLedger ledger;
+        std::map<std::string, int64_t> covered;          // per topic (Snapshot::covered)
+        std::map<std::string, CommandRecord> pending;    // commands folded since the snapshot
+    };
+    struct Held {
+        std::shared_ptr<Entry> entry;
+        std::unique_lock<std::mutex> lock;
+    };
+    events::result<Held> acquire(domain::ProviderId provider);
+    events::result<liquida::ok_t> load(domain::ProviderId provider, Entry& e);
+    events::result<liquida::ok_t> save_entry(domain::ProviderId provider, Entry& e);
+    void evict();
+    int64_t watermark(const events::TopicPartition& tp) const;
+
+    events::EventLog& log_;
+    StateStore& store_;
+    const domain::Config& config_;
+    CommandDigest digest_;
+    ServiceOptions options_;
+    mutable std::mutex map_mu_;
+    std::unordered_map<uint64_t, std::shared_ptr<Entry>> entries_;
+    std::list<uint64_t> lru_;  // most recent first
+    std::unordered_map<uint64_t, std::list<uint64_t>::iterator> lru_pos_;
+    mutable std::mutex marks_mu_;
+    std::map<events::TopicPartition, int64_t> marks_;
+    std::mutex save_mu_;  // one save() at a time
+    std::atomic<uint64_t> appended_{0};
+    const events::ChainWatch* chain_ = nullptr;
+    std::mutex stop_mu_;
+    std::condition_variable stop_cv_;
+    bool stopping_ = false;
+    std::thread saver_;
+};
+
+}  // namespace liquida::service

@@ -1,0 +1,211 @@
+#include "service/state_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <cstring>
+#include <filesystem>
+
+#include "projections/codec.h"
+#include "service/ledger_codec.h"
+
+namespace liquida::service {
+namespace {
+
+using events::errc;
+using events::fail;
+using projections::codec::Reader;
+using projections::codec::Writer;
+
+constexpr const char* kCfNames[] = {"default", "ledgers", "commands"};  // default: watermarks
+enum Cf { kMarks = 0, kLedgers = 1, kCommands = 2 };
+
+std::string provider_key(domain::ProviderId p) {
+    std::string k(8, '\0');
+    for (int i = 0; i < 8; ++i) k[static_cast<size_t>(i)] = static_cast<char>(p.value() >> (56 - 8 * i));
+    return k;
+}
+domain::ProviderId provider_of(std::string_view k) {
+    uint64_t v = 0;
+    for (char c : k) v = (v << 8) | static_cast<unsigned char>(c);
+    return domain::ProviderId{v};
+}
+
+std::string encode(const domain::ProviderLedger& ledger, const std::map<std::string, int64_t>& covered) {
+    Writer w;
+    w.u(covered.size());
+    for (const auto& [topic, next] : covered) {
+        w.s(topic);
+        w.i(next);
+    }
+    w.s(encode_ledger(ledger));
+    return w.take();
+}
+std::optional<Snapshot> decode_snapshot(std::string_view bytes) {
+    Reader r(bytes);
+    Snapshot s;
+    for (uint64_t n = r.u(); n > 0 && r.ok(); --n) {
+        std::string topic = r.s();
+        s.covered[topic] = r.i();
+    }
+    auto ledger = decode_ledger(r.s());
+    if (!ledger || !r.done()) return std::nullopt;
+    s.ledger = std::move(*ledger);
+    return s;
+}
+
+std::string encode(const CommandRecord& c) {
+    Writer w;
+    w.u(c.provider.value());
+    w.s(c.digest);
+    w.u(c.events.size());
+    for (const auto& e : c.events) {
+        w.s(std::string_view(reinterpret_cast<const char*>(e.event_id.bytes.data()), e.event_id.bytes.size()));
+        w.s(e.kind);
+        w.s(e.tp.topic);
+        w.i(e.tp.partition);
+        w.i(e.offset);
+    }
+    return w.take();
+}
+std::optional<CommandRecord> decode_command(std::string_view bytes) {
+    Reader r(bytes);
+    CommandRecord c;
+    c.provider = domain::ProviderId{r.u()};
+    c.digest = r.s();
+    for (uint64_t n = r.u(); n > 0 && r.ok(); --n) {
+        EventRef e;
+        const std::string id = r.s();
+        if (id.size() != e.event_id.bytes.size()) return std::nullopt;
+        std::memcpy(e.event_id.bytes.data(), id.data(), id.size());
+        e.kind = r.s();
+        e.tp.topic = r.s();
+        e.tp.partition = static_cast<int32_t>(r.i());
+        e.offset = r.i();
+        c.events.push_back(std::move(e));
+    }
+    if (!r.done()) return std::nullopt;
+    return c;
+}
+
+std::string mark_key(const events::TopicPartition& tp) { return tp.topic + '\0' + std::to_string(tp.partition); }
+
+class RocksStateStore final : public StateStore {
+public:
+    RocksStateStore(std::string path, std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> cfs)
+        : path_(std::move(path)), db_(std::move(db)), cfs_(std::move(cfs)) {}
+    ~RocksStateStore() override {
+        for (auto* cf : cfs_) db_->DestroyColumnFamilyHandle(cf);
+    }
+
+    events::result<liquida::ok_t> load_marks() {
+        std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cfs_[kMarks]));
+        for (it->SeekToFirst(); it->Valid(); it->Next()) {
+            const std::string key = it->key().ToString();
+            const auto nul = key.find('\0');
+            Reader r(it->value().ToStringView());
+            const int64_t next = r.i();
+            if (nul == std::string::npos || !r.done() || next < 0) return damaged("a watermark");
+            events::TopicPartition tp{key.substr(0, nul), 0};
+            try {
+                tp.partition = std::stoi(key.substr(nul + 1));
+            } catch (const std::exception&) {
+                return damaged("a watermark");
+            }
+            marks_[tp] = next;
+        }
+        if (!it->status().ok()) return fail(errc::io_error, "state: " + it->status().ToString());
+        return liquida::ok;
+    }
+
+    events::result<std::optional<Snapshot>> snapshot(domain::ProviderId provider) const override {
+        std::string v;
+        auto st = db_->Get({}, cfs_[kLedgers], provider_key(provider), &v);
+        if (st.IsNotFound()) return std::optional<Snapshot>{};
+        if (!st.ok()) return fail(errc::io_error, "state: " + st.ToString());
+        auto s = decode_snapshot(v);
+        if (!s) return damaged("the ledger of provider " + std::to_string(provider.value()));
+        return std::optional<Snapshot>(std::move(*s));
+    }
+
+    events::result<std::optional<CommandRecord>> command(std::string_view scope) const override {
+        std::string v;
+        auto st = db_->Get({}, cfs_[kCommands], rocksdb::Slice(scope.data(), scope.size()), &v);
+        if (st.IsNotFound()) return std::optional<CommandRecord>{};
+        if (!st.ok()) return fail(errc::io_error, "state: " + st.ToString());
+        auto c = decode_command(v);
+        if (!c) return damaged("a command record");
+        return std::optional<CommandRecord>(std::move(*c));
+    }
+
+    events::result<liquida::ok_t> save(domain::ProviderId provider, const domain::ProviderLedger& ledger,
+                                       const std::map<std::string, int64_t>& covered,
+                                       const std::map<std::string, CommandRecord>& commands) override {
+        rocksdb::WriteBatch wb;
+        wb.Put(cfs_[kLedgers], provider_key(provider), encode(ledger, covered));
+        for (const auto& [scope, c] : commands) wb.Put(cfs_[kCommands], scope, encode(c));
+        return write(wb);
+    }
+
+    const std::map<events::TopicPartition, int64_t>& watermarks() const override { return marks_; }
+
+    events::result<liquida::ok_t> save_watermarks(const std::map<events::TopicPartition, int64_t>& marks) override {
+        rocksdb::WriteBatch wb;
+        for (const auto& [tp, next] : marks) {
+            Writer w;
+            w.i(next);
+            wb.Put(cfs_[kMarks], mark_key(tp), w.take());
+        }
+        if (auto w = write(wb); !w) return w;
+        for (const auto& [tp, next] : marks) marks_[tp] = next;
+        return liquida::ok;
+    }
+
+    events::result<std::vector<domain::ProviderId>> providers() const override {
+        std::vector<domain::ProviderId> out;
+        std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cfs_[kLedgers]));
+        for (it->SeekToFirst(); it->Valid(); it->Next()) out.push_back(provider_of(it->key().ToStringView()));
+        if (!it->status().ok()) return fail(errc::io_error, "state: " + it->status().ToString());
+        return out;
+    }
+
+private:
+    events::result<liquida::ok_t> write(rocksdb::WriteBatch& wb) {
+        // Not synced: a crash keeps a prefix of the writes (one WAL), and whatever is lost is
+        // read again from the log, which the watermarks written after the snapshots assure.
+        rocksdb::WriteOptions wo;
+        if (auto st = db_->Write(wo, &wb); !st.ok()) return fail(errc::io_error, "state: " + st.ToString());
+        return liquida::ok;
+    }
+    liquida::failure<events::error> damaged(const std::string& what) const {
+        return fail(errc::corrupt_record, "state at " + path_ + ": " + what + " does not decode; delete " + path_ +
+                                              " and it is rebuilt from the log at the next start");
+    }
+
+    std::string path_;
+    std::unique_ptr<rocksdb::DB> db_;
+    std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
+    std::map<events::TopicPartition, int64_t> marks_;
+};
+
+}  // namespace
+
+events::result<std::unique_ptr<StateStore>> StateStore::open(const std::string& path) {
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    options.create_missing_column_families = true;
+    options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const char* name : kCfNames) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions{});
+    std::error_code ec;
+    std::filesystem::create_directories(path, ec);
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    if (auto st = rocksdb::DB::Open(options, path, descriptors, &handles, &raw); !st.ok())
+        return fail(errc::io_error, "state at " + path + ": " + st.ToString());
+    auto store = std::make_unique<RocksStateStore>(path, std::unique_ptr<rocksdb::DB>(raw), std::move(handles));
+    if (auto loaded = store->load_marks(); !loaded) return failure(std::move(loaded).error());
+    return std::unique_ptr<StateStore>(std::move(store));
+}
+
+}  // namespace liquida::service

@@ -1,0 +1,65 @@
+// The command path's durable state (RocksDB): each provider's ledger as a snapshot with the
+// log offsets it covers, the commands those snapshots hold (the idempotency index, by
+// issuer), and per partition a watermark below which every provider's records are in its
+// snapshot. It is a cache of the log, never more: deleted, it is rebuilt by reading the log.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/state.h"
+#include "events/envelope.h"
+#include "events/errc.h"
+#include "events/log.h"
+
+namespace liquida::service {
+
+// One appended event as a command's answer names it.
+struct EventRef {
+    events::EventId event_id;
+    std::string kind;
+    events::TopicPartition tp;
+    int64_t offset = 0;
+    friend bool operator==(const EventRef&, const EventRef&) = default;
+};
+
+// A command in the log: whose, its digest (empty on records written before digests were
+// kept) and its events.
+struct CommandRecord {
+    domain::ProviderId provider;
+    std::string digest;
+    std::vector<EventRef> events;
+    friend bool operator==(const CommandRecord&, const CommandRecord&) = default;
+};
+
+struct Snapshot {
+    domain::ProviderLedger ledger;
+    // Per topic: every record of the provider below this offset of its partition is folded
+    // into `ledger`, and none at or above it.
+    std::map<std::string, int64_t> covered;
+};
+
+class StateStore {
+public:
+    static events::result<std::unique_ptr<StateStore>> open(const std::string& path);
+    virtual ~StateStore() = default;
+
+    virtual events::result<std::optional<Snapshot>> snapshot(domain::ProviderId provider) const = 0;
+    // By scope (events::idempotency_key of issuer and command id, no topic).
+    virtual events::result<std::optional<CommandRecord>> command(std::string_view scope) const = 0;
+    // The snapshot (ledger and covered offsets) and the commands it newly holds, in one write.
+    virtual events::result<liquida::ok_t> save(domain::ProviderId provider, const domain::ProviderLedger& ledger,
+                                               const std::map<std::string, int64_t>& covered,
+                                               const std::map<std::string, CommandRecord>& commands) = 0;
+    // Partitions not named are at 0 (nothing proven).
+    virtual const std::map<events::TopicPartition, int64_t>& watermarks() const = 0;
+    // Written after the snapshots they rely on: a crash keeps a prefix of the writes.
+    virtual events::result<liquida::ok_t> save_watermarks(const std::map<events::TopicPartition, int64_t>& marks) = 0;
+    virtual events::result<std::vector<domain::ProviderId>> providers() const = 0;
+};
+
+}  // namespace liquida::service

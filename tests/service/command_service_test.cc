@@ -1,0 +1,191 @@
+// The command service's state is a cache of the log: whatever the cache's size, restarts,
+// or a state store that lost its last writes, commands are decided exactly as if every
+// provider's ledger had been folded from the log in memory.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "domain/simulation.h"
+#include "events/log.h"
+#include "events/topics.h"
+#include "fixtures.h"
+#include "gateway/json.h"
+#include "service/command_service.h"
+#include "service/state_store.h"
+#include "tests/support/temp_dir.h"
+
+namespace {
+
+using namespace liquida;
+using service::CommandService;
+using service::Issuer;
+using service::Outcome;
+namespace fs = std::filesystem;
+
+// A log in `dir`/log and the command path's state in `state` (default `dir`/state).
+struct World {
+    std::unique_ptr<events::EventLog> log;
+    std::unique_ptr<service::StateStore> store;
+    std::unique_ptr<CommandService> commands;
+
+    World(const fs::path& dir, size_t cache, fs::path state = {}) {
+        auto l = events::open_embedded_log({(dir / "log").string(), events::default_topics(4), false});
+        REQUIRE(l);
+        log = std::move(*l);
+        open(state.empty() ? dir / "state" : state, cache);
+    }
+    void open(const fs::path& state, size_t cache) {
+        auto s = service::StateStore::open(state.string());
+        REQUIRE(s);
+        store = std::move(*s);
+        service::ServiceOptions options;
+        options.cache_providers = cache;
+        commands = std::make_unique<CommandService>(*log, *store, test::seed_config(), gateway::command_digest, options);
+        auto started = commands->start();
+        INFO((started ? "" : started.error().message));
+        REQUIRE(started);
+    }
+    void close() {
+        commands.reset();
+        store.reset();
+    }
+};
+
+// What an outcome says, without the random event ids.
+std::string said(const Outcome& o) {
+    if (!o) return "rejected " + o.error().code + " " + o.error().field;
+    std::string s = o->duplicate ? "duplicate" : "accepted";
+    for (const auto& e : o->events) s += " " + e.kind + "@" + e.tp.topic + "/" + std::to_string(e.tp.partition) + ":" + std::to_string(e.offset);
+    return s;
+}
+
+// The simulation's commands [from, to), as their issuers sent them.
+std::vector<std::string> run(CommandService& c, domain::Simulation& sim, size_t n) {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < n; ++i) {
+        auto cmd = sim.next();
+        if (!cmd) break;
+        out.push_back(said(c.execute(cmd->provider, cmd->command, cmd->command_id,
+                                     Issuer{static_cast<events::ActorRole>(cmd->actor), cmd->actor_id}, cmd->now)));
+    }
+    return out;
+}
+
+domain::SimulationOptions small() { return {7, 0.003, domain::Period{2025, 6}, 1}; }
+
+std::map<uint64_t, domain::ProviderLedger> ledgers(CommandService& c) {
+    std::map<uint64_t, domain::ProviderLedger> out;
+    auto ids = c.providers();
+    REQUIRE(ids);
+    for (auto id : *ids) REQUIRE(*c.with(id, [&](const domain::ProviderLedger& l) { out[id.value()] = l; }));
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("service: a cache of 3 providers decides exactly as one holding every provider", "[service]") {
+    test::TempDir a, b;
+    World all(a.path(), 100'000), few(b.path(), 3);
+    domain::Simulation s1(test::seed_config(), small()), s2(test::seed_config(), small());
+    const auto expected = run(*all.commands, s1, 100'000);  // the whole month: about 2,900
+    const auto got = run(*few.commands, s2, 100'000);
+    REQUIRE(expected.size() > 2000);
+    CHECK(got == expected);
+    CHECK(few.commands->cached() <= 4);  // 3, or one over while every other was busy
+    const auto l1 = ledgers(*all.commands);
+    CHECK(l1.size() > 3);  // evictions happened
+    CHECK(ledgers(*few.commands) == l1);
+}
+
+TEST_CASE("service: after a restart, or with the state's last writes lost, nothing is folded twice or missed", "[service]") {
+    test::TempDir dir, stale;
+    domain::Simulation sim(test::seed_config(), small());
+    World w(dir.path(), 8);
+    auto said_first = run(*w.commands, sim, 1000);
+    w.close();  // a clean stop saves everything
+    fs::copy(dir.path() / "state", stale.path() / "state", fs::copy_options::recursive);
+    w.open(dir.path() / "state", 8);
+    const auto said_second = run(*w.commands, sim, 1000);
+    said_first.insert(said_first.end(), said_second.begin(), said_second.end());
+    const auto live = ledgers(*w.commands);
+    w.close();
+
+    SECTION("restarted on its own state") {
+        w.open(dir.path() / "state", 8);
+        CHECK(ledgers(*w.commands) == live);
+    }
+    SECTION("restarted on a state that lost the second half (a crash before its saves)") {
+        w.open(stale.path() / "state", 8);
+        CHECK(ledgers(*w.commands) == live);
+    }
+    SECTION("restarted with no state: rebuilt from the log") {
+        test::TempDir none;
+        w.open(none.path() / "state", 8);
+        CHECK(ledgers(*w.commands) == live);
+    }
+    // Whichever state it started on, the next commands go as they go without a restart...
+    const auto more = run(*w.commands, sim, 500);
+    test::TempDir c;
+    World reference(c.path(), 100'000);
+    domain::Simulation r(test::seed_config(), small());
+    REQUIRE(run(*reference.commands, r, 2000) == said_first);
+    CHECK(run(*reference.commands, r, 500) == more);
+    // ...and every accepted command sent again is answered as a retry, with its events.
+    domain::Simulation again(test::seed_config(), small());
+    const auto retried = run(*w.commands, again, 2000);
+    for (size_t i = 0; i < retried.size(); ++i)
+        if (said_first[i].starts_with("accepted")) CHECK(retried[i] == "duplicate" + said_first[i].substr(std::string("accepted").size()));
+}
+
+TEST_CASE("service: retries are answered from the state across restarts, and an id reused for another command is 409", "[service]") {
+    test::TempDir dir;
+    World w(dir.path(), 2);
+    const Issuer colegio{events::ActorRole::colegio, "colegio:secretaria"};
+    const domain::RegisterProvider reg{"MP-1", "27-35215358-9", "Nombre", domain::IvaCondition::monotributo, "2850590940090418135201", "A",
+                                       false, "", "", ""};
+    const auto first = w.commands->execute(domain::ProviderId{1}, reg, "k-1", colegio, 1'750'000'000'000);
+    REQUIRE(first);
+    CHECK_FALSE(first->duplicate);
+    for (uint64_t p = 2; p <= 5; ++p)  // provider 1 leaves the cache of 2
+        REQUIRE(w.commands->execute(domain::ProviderId{p}, reg, "k-" + std::to_string(p), colegio, 1'750'000'000'000));
+    auto check = [&] {
+        const auto retry = w.commands->execute(domain::ProviderId{1}, reg, "k-1", colegio, 1'750'000'000'000);
+        REQUIRE(retry);
+        CHECK(retry->duplicate);
+        CHECK(retry->events == first->events);
+        const auto other = w.commands->execute(domain::ProviderId{2}, reg, "k-1", colegio, 1'750'000'000'000);
+        REQUIRE_FALSE(other);
+        CHECK(other.error().code == "command.id_reused");
+        CHECK(other.error().kind == service::Rejection::Kind::conflict);
+        // Another issuer's id space: the same id is a new command (refused by the domain here).
+        const auto mine = w.commands->execute(domain::ProviderId{1}, reg, "k-1", {events::ActorRole::prestador, "prestador:1"}, 1'750'000'000'000);
+        REQUIRE_FALSE(mine);
+        CHECK(mine.error().kind == service::Rejection::Kind::refused);
+    };
+    check();
+    w.close();
+    w.open(dir.path() / "state", 2);
+    check();
+}
+
+TEST_CASE("service: a state ahead of its log refuses to start", "[service]") {
+    test::TempDir dir, other;
+    {
+        World w(dir.path(), 8);
+        domain::Simulation sim(test::seed_config(), small());
+        run(*w.commands, sim, 50);
+    }
+    auto empty = events::open_embedded_log({(other.path() / "log").string(), events::default_topics(4), false});
+    REQUIRE(empty);
+    auto store = service::StateStore::open((dir.path() / "state").string());
+    REQUIRE(store);
+    CommandService c(**empty, **store, test::seed_config(), gateway::command_digest);
+    auto started = c.start();
+    REQUIRE_FALSE(started);
+    CHECK(started.error().code == events::errc::corrupt_record);
+    CHECK(started.error().message.find("the state belongs to another log") != std::string::npos);
+}
