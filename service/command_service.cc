@@ -15,7 +15,6 @@ using events::errc;
 using events::fail;
 
 constexpr size_t kReadChunk = 4096;
-constexpr size_t kRecoveryProviders = 4096;  // ledgers held at once while a start folds the log
 
 std::string scope_of(std::string_view issuer, std::string_view command_id) { return events::idempotency_key(issuer, command_id, ""); }
 
@@ -145,7 +144,7 @@ events::result<size_t> CommandService::start() {
             return liquida::ok;
         });
         if (!read) return failure(std::move(read).error());
-        if (folding.size() >= kRecoveryProviders)
+        if (folding.size() >= options_.cache_providers)  // saved after each partition once over the cache's size
             if (auto saved = save_all(); !saved) return failure(std::move(saved).error());
     }
     if (auto saved = save_all(); !saved) return failure(std::move(saved).error());
