@@ -1,6 +1,8 @@
 #include "service/state_store.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include <cstring>
@@ -196,7 +198,17 @@ events::result<std::unique_ptr<StateStore>> StateStore::open(const std::string& 
     options.create_missing_column_families = true;
     options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const char* name : kCfNames) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions{});
+    for (const char* name : kCfNames) {
+        // Most command ids looked up are new: bloom filters, in the memtable too, answer those
+        // without searching.
+        rocksdb::ColumnFamilyOptions cf;
+        cf.memtable_prefix_bloom_size_ratio = 0.1;
+        cf.memtable_whole_key_filtering = true;
+        rocksdb::BlockBasedTableOptions table;
+        table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+        cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+        descriptors.emplace_back(name, cf);
+    }
     std::error_code ec;
     std::filesystem::create_directories(path, ec);
     std::vector<rocksdb::ColumnFamilyHandle*> handles;

@@ -3,13 +3,22 @@
 // provider's ledger had been folded from the log in memory.
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <random>
+#include <set>
+#include <thread>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "domain/simulation.h"
+#include "events/codec.h"
 #include "events/log.h"
 #include "events/topics.h"
 #include "fixtures.h"
@@ -188,4 +197,97 @@ TEST_CASE("service: a state ahead of its log refuses to start", "[service]") {
     REQUIRE_FALSE(started);
     CHECK(started.error().code == events::errc::corrupt_record);
     CHECK(started.error().message.find("the state belongs to another log") != std::string::npos);
+}
+
+namespace {
+// Every partition's records as "kind command_id", in offset order.
+std::map<std::string, std::vector<std::string>> contents(events::EventLog& log) {
+    std::map<std::string, std::vector<std::string>> out;
+    for (const auto& t : log.topics())
+        for (int32_t p = 0; p < t.partitions; ++p) {
+            const events::TopicPartition tp{t.name, p};
+            auto& rows = out[t.name + "/" + std::to_string(p)];
+            for (int64_t from = 0;;) {
+                auto records = log.read(tp, from, 4096);
+                REQUIRE(records);
+                if (records->empty()) break;
+                for (const auto& r : *records) {
+                    auto e = events::decode(r.record.value);
+                    REQUIRE(e);
+                    rows.push_back(std::string(domain::event_name(e->payload)) + " " + e->command_id);
+                    from = r.offset + 1;
+                }
+            }
+        }
+    return out;
+}
+}  // namespace
+
+TEST_CASE("service: killed with SIGKILL at random points, no acknowledged command is lost or applied twice", "[service][crash]") {
+    test::TempDir dir, ref;
+    const auto options = domain::SimulationOptions{13, 0.003, domain::Period{2025, 6}, 1};
+    // "A id" acknowledged (appended), "R id" refused: answered, so not sent again (a refused
+    // command decided later could be accepted, which the uninterrupted run never does).
+    const fs::path answered = dir.path() / "answered";
+    auto read_answered = [&] {
+        std::map<std::string, char> out;
+        std::ifstream in(answered);
+        for (std::string line; std::getline(in, line);)
+            if (line.size() > 2) CHECK(out.emplace(line.substr(2), line[0]).second);  // answered once
+        return out;
+    };
+    auto issuer = [](const domain::SimulatedCommand& c) { return Issuer{static_cast<events::ActorRole>(c.actor), c.actor_id}; };
+    std::mt19937 rng(17);
+    int killed = 0;
+    for (int round = 0; round < 6; ++round) {
+        const auto before = read_answered();
+        const pid_t child = fork();
+        REQUIRE(child >= 0);
+        if (child == 0) {
+            auto log = events::open_embedded_log({(dir.path() / "log").string(), events::default_topics(4), false});
+            auto store = service::StateStore::open((dir.path() / "state").string());
+            if (!log || !store) _exit(3);
+            service::ServiceOptions o;
+            o.cache_providers = 4;
+            o.save_every = std::chrono::milliseconds(5);  // many saves to die between
+            CommandService c(**log, **store, test::seed_config(), gateway::command_digest, o);
+            if (!c.start()) _exit(4);
+            domain::Simulation sim(test::seed_config(), options);
+            std::ofstream out(answered, std::ios::app);
+            while (auto cmd = sim.next()) {
+                if (before.contains(cmd->command_id)) continue;
+                auto said = c.execute(cmd->provider, cmd->command, cmd->command_id, issuer(*cmd), cmd->now);
+                if (!said && said.error().kind != service::Rejection::Kind::refused) _exit(5);
+                out << (said ? "A " : "R ") << cmd->command_id << std::endl;  // flushed: a SIGKILL keeps it
+            }
+            _exit(0);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100 + rng() % 600));
+        kill(child, SIGKILL);
+        int status = 0;
+        REQUIRE(waitpid(child, &status, 0) == child);
+        if (WIFSIGNALED(status)) ++killed;
+        else REQUIRE(WEXITSTATUS(status) == 0);
+    }
+    CHECK(killed > 0);
+    // The rest of the month; every command acknowledged before a kill answers as a retry.
+    World w(dir.path(), 4);
+    const auto before = read_answered();
+    REQUIRE(before.size() > 100);
+    domain::Simulation sim(test::seed_config(), options);
+    while (auto cmd = sim.next()) {
+        const auto it = before.find(cmd->command_id);
+        if (it != before.end() && it->second == 'R') continue;
+        auto said = w.commands->execute(cmd->provider, cmd->command, cmd->command_id, issuer(*cmd), cmd->now);
+        if (it != before.end()) {
+            REQUIRE(said);
+            CHECK(said->duplicate);
+        }
+    }
+    // The same month without a kill: the same records, partition by partition.
+    World reference(ref.path(), 100'000);
+    domain::Simulation r(test::seed_config(), options);
+    run(*reference.commands, r, 1'000'000);
+    CHECK(contents(*w.log) == contents(*reference.log));
+    CHECK(ledgers(*w.commands) == ledgers(*reference.commands));
 }
