@@ -356,6 +356,7 @@ public:
     RocksViews(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> cfs)
         : db_(std::move(db)), cfs_(std::move(cfs)) {}
     ~RocksViews() override {
+        (void)db_->Flush(rocksdb::FlushOptions{}, cfs_);  // nothing left in the WAL to replay at the next open
         for (auto* cf : cfs_) db_->DestroyColumnFamilyHandle(cf);
     }
 

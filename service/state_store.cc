@@ -97,6 +97,7 @@ public:
     RocksStateStore(std::string path, std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> cfs)
         : path_(std::move(path)), db_(std::move(db)), cfs_(std::move(cfs)) {}
     ~RocksStateStore() override {
+        (void)db_->Flush(rocksdb::FlushOptions{}, cfs_);  // nothing left in the WAL to replay at the next open
         for (auto* cf : cfs_) db_->DestroyColumnFamilyHandle(cf);
     }
 
