@@ -108,13 +108,23 @@ events::result<std::optional<domain::ObraSocialId>> command_obra_social(service:
     return out;
 }
 
+unsigned status_of(service::Rejection::Kind kind) {
+    switch (kind) {  // no default: a new kind is a compile warning here
+        case service::Rejection::Kind::invalid: return 400;
+        case service::Rejection::Kind::refused: return 422;
+        case service::Rejection::Kind::conflict: return 409;
+        case service::Rejection::Kind::unavailable: return 503;
+    }
+    return 500;
+}
+
+HttpResponse state_unavailable(const events::error& e) {
+    return error(503, events::code_name(e.code), "No se pudo leer el estado: " + e.message);
+}
+
 // A command's outcome as the API says it: 201 appended, 200 a retry, else the typed error.
 HttpResponse command_response(const service::Outcome& out) {
-    if (!out) {
-        static constexpr unsigned kStatus[] = {400, 422, 409, 503};  // by Rejection::Kind
-        const auto& r = out.error();
-        return error(kStatus[static_cast<size_t>(r.kind)], r.code, r.message, r.field);
-    }
+    if (!out) return error(status_of(out.error().kind), out.error().code, out.error().message, out.error().field);
     json events = json::array();
     for (const auto& e : out->events)
         events.push_back({{"event_id", e.event_id.to_string()}, {"kind", e.kind}, {"topic", e.tp.topic}, {"partition", e.tp.partition},
@@ -262,7 +272,7 @@ HttpResponse App::command(const HttpRequest& request, const Claims& claims) {
         return forbidden("Un prestador sólo opera sobre sus propios datos.");
     if (claims.role == Role::obra_social) {
         const auto os = command_obra_social(p_.commands, req.provider, req.command);
-        if (!os) return error(503, events::code_name(os.error().code), "No se pudo leer el estado: " + os.error().message);
+        if (!os) return state_unavailable(os.error());
         if (!*os || (*os)->value() != claims.subject) return forbidden("Una obra social sólo opera sobre lo suyo.");
     }
     if (!request.idempotency_key.empty() && !valid_command_id(request.idempotency_key)) {
@@ -390,7 +400,7 @@ HttpResponse App::view(const std::string& path, const Query& q, const Claims& cl
             for (const auto& c : p_.config.obras_sociales) insurers.push_back(c.id);
         auto ids = provider ? events::result<std::vector<domain::ProviderId>>(std::vector{domain::ProviderId{*provider}})
                             : p_.commands.providers();
-        if (!ids) return error(503, events::code_name(ids.error().code), "No se pudo leer el estado: " + ids.error().message);
+        if (!ids) return state_unavailable(ids.error());
         std::vector<domain::ValidationRow> rows;
         for (auto id : *ids) {
             auto read = p_.commands.with(id, [&](const domain::ProviderLedger& l) {
@@ -399,7 +409,7 @@ HttpResponse App::view(const std::string& path, const Query& q, const Claims& cl
                     rows.insert(rows.end(), part.begin(), part.end());
                 }
             });
-            if (!read) return error(503, events::code_name(read.error().code), "No se pudo leer el estado: " + read.error().message);
+            if (!read) return state_unavailable(read.error());
         }
         if (csv)
             return {200, "text/csv; charset=utf-8", validation_csv(rows),
