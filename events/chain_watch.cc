@@ -12,6 +12,7 @@ ChainWatch::ChainWatch(EventLog& log, std::string state_path) : log_(log), state
         for (int32_t p = 0; p < t.partitions; ++p) {
             TopicPartition tp{t.name, p};
             partitions_.emplace(tp, Partition{ChainVerifier(tp), 0});
+            verified_.emplace(tp, 0);
         }
 }
 
@@ -41,7 +42,11 @@ result<ok_t> ChainWatch::load() {
         loaded.insert_or_assign(tp, ChainVerifier(tp, next, *hash));
     }
     if (!complete) return fail(errc::corrupt_record, state_path_ + " is incomplete; delete it to verify the chain from offset 0");
-    for (auto& [tp, verifier] : loaded) partitions_.at(tp).verifier = verifier;
+    for (auto& [tp, verifier] : loaded) {
+        partitions_.at(tp).verifier = verifier;
+        std::lock_guard lk(mu_);
+        verified_[tp] = verifier.next();
+    }
     return ok;
 }
 
@@ -61,7 +66,31 @@ result<ok_t> ChainWatch::save() const {
     return ok;
 }
 
+void ChainWatch::observe(const std::vector<StoredRecord>& records) {
+    std::lock_guard step(step_mu_);
+    std::map<TopicPartition, const ChainVerifier*> fed;
+    for (const auto& r : records) {
+        auto it = partitions_.find(r.tp);
+        if (it == partitions_.end()) continue;
+        ChainVerifier& v = it->second.verifier;
+        if (v.broken() || r.offset != v.next()) continue;
+        v.feed(r);
+        fed[r.tp] = &v;
+        unsaved_ = true;
+    }
+    std::lock_guard lk(mu_);
+    for (const auto& [tp, v] : fed) {
+        if (v->broken()) {
+            broken_.try_emplace(tp, *v->broken());
+            verified_.erase(tp);
+        } else {
+            verified_[tp] = v->next();
+        }
+    }
+}
+
 result<size_t> ChainWatch::step(size_t max_records) {
+    std::lock_guard step(step_mu_);
     size_t verified = 0;
     bool caught_up = true;
     std::vector<ChainBreak> found;
@@ -107,6 +136,7 @@ result<size_t> ChainWatch::step(size_t max_records) {
 }
 
 result<ok_t> ChainWatch::flush() {
+    std::lock_guard step(step_mu_);
     if (!unsaved_) return ok;
     if (auto saved = save(); !saved) return saved;
     unsaved_ = false;
@@ -115,8 +145,11 @@ result<ok_t> ChainWatch::flush() {
 
 void ChainWatch::wait(std::chrono::milliseconds timeout) {
     std::vector<Position> positions;
-    for (const auto& [tp, p] : partitions_)
-        if (!p.verifier.broken()) positions.push_back({tp, p.verifier.next()});
+    {
+        std::lock_guard step(step_mu_);
+        for (const auto& [tp, p] : partitions_)
+            if (!p.verifier.broken()) positions.push_back({tp, p.verifier.next()});
+    }
     log_.wait_for_any(positions, timeout);
 }
 

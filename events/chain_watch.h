@@ -31,6 +31,11 @@ public:
     // the step (see broken()), a failed read or save is.
     result<size_t> step(size_t max_records = 4096);
 
+    // Verifies records another reader has read anyway (the views' runner), so that step()
+    // finds them done and reads nothing: records at the verified point of their partition are
+    // fed, others ignored. Thread-safe with step().
+    void observe(const std::vector<StoredRecord>& records);
+
     // Saves what step() verified and has not saved yet (at a clean stop).
     result<ok_t> flush();
 
@@ -55,7 +60,8 @@ private:
 
     EventLog& log_;
     std::string state_path_;
-    std::map<TopicPartition, Partition> partitions_;  // touched by step() only
+    std::mutex step_mu_;                              // step() and observe(): guards what follows
+    std::map<TopicPartition, Partition> partitions_;
     std::chrono::steady_clock::time_point saved_{};   // when the state was last written
     bool unsaved_ = false;                            // verified since then
     mutable std::mutex mu_;                           // guards what other threads read:

@@ -64,7 +64,7 @@ std::vector<cli::OptionSpec> serve_options() {
     options.push_back({"workers", "n", "threads running commands (each waits for its durable append)", "32"});
     options.push_back({"key-file", "file", "token signing key; else LIQUIDA_KEY, else DIR/gateway.key (created on loopback)", ""});
     options.push_back({"static", "dir", "the dashboard's files, served at / (default: gateway/web, looked up from the current directory upward)", ""});
-    options.push_back({"state-cache", "n", "providers' ledgers kept in memory (the rest are read from DIR/state when needed)", "256"});
+    options.push_back({"state-cache", "n", "providers' ledgers kept in memory (the rest are read from DIR/state when needed)", "128"});
     options.push_back({"demo", "", "feed the simulator's commands through the command path so the views move", ""});
     options.push_back({"demo-rate", "n", "demo commands per second", "50"});
     options.push_back(config_option());

@@ -32,6 +32,7 @@ events::result<size_t> Runner::step() {
         const auto room = static_cast<size_t>(std::min<int64_t>(limits_[i] - pos.offset, static_cast<int64_t>(share)));
         auto records = log_.read(pos.tp, pos.offset, room);
         if (!records) return failure(std::move(records).error());
+        if (on_read_) on_read_(*records);
         for (const events::StoredRecord& r : *records) {
             next[i] = r.offset + 1;
             if (r.aborted) continue;  // never acknowledged: not part of the history

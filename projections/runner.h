@@ -51,6 +51,9 @@ public:
 
     // Called after each committed batch with the rows it changed, on the runner's thread.
     void on_delta(std::function<void(const Delta&)> f) { on_delta_ = std::move(f); }
+    // Called with each partition's records as read, before they are applied (the hash-chain
+    // watch verifies them there instead of reading them again).
+    void on_read(std::function<void(const std::vector<events::StoredRecord>&)> f) { on_read_ = std::move(f); }
     // Called after each committed batch with its event count; cheaper than on_delta, which
     // makes every batch collect copies of its changed rows.
     void on_progress(std::function<void(size_t)> f) { on_progress_ = std::move(f); }
@@ -63,6 +66,7 @@ private:
     std::vector<int64_t> limits_;               // step() reads below these (INT64_MAX: no cut)
     std::function<void(const Delta&)> on_delta_;
     std::function<void(size_t)> on_progress_;
+    std::function<void(const std::vector<events::StoredRecord>&)> on_read_;
 };
 
 }  // namespace liquida::projections

@@ -5,9 +5,10 @@
 // loaded on its provider's first command into a bounded cache: its snapshot, then its records
 // of the log after the snapshot. A command is decided against a ledger holding every
 // acknowledged event of its provider, one command at a time per provider; the ledger is folded
-// only after the log acknowledged the append. Dirty ledgers are saved about once a second
-// (and on eviction and at stop); then the watermarks move, so a start reads only the log after
-// them: after a clean stop nothing, after a crash about a second of records.
+// only after the log acknowledged the append. Dirty ledgers are saved every few seconds
+// (ServiceOptions::save_every; and on eviction and at stop); then the watermarks move, so a
+// start reads only the log after them: after a clean stop nothing, after a crash a few seconds
+// of records.
 //
 // One process writes a log's commands (one `serve` per log).
 #pragma once
@@ -67,8 +68,12 @@ using Outcome = liquida::result<Accepted, Rejection>;
 using CommandDigest = std::function<std::string(domain::ProviderId, const domain::Command&)>;
 
 struct ServiceOptions {
-    size_t cache_providers = 256;                      // ledgers kept in memory, least recently used evicted
-    std::chrono::milliseconds save_every{1000};        // how often dirty ledgers are saved
+    // Ledgers kept in memory, least recently used evicted: a provider with a year of the
+    // simulated colegio's history holds about 4 MiB, so 128 stay under half a GiB.
+    size_t cache_providers = 128;
+    // How often dirty ledgers are saved (whole: a save costs the ledger's size), and so about
+    // how much of the log a start after a crash reads again.
+    std::chrono::milliseconds save_every{5000};
 };
 
 class CommandService {
@@ -78,7 +83,7 @@ public:
     ~CommandService();  // stops saving, and saves what is dirty
 
     // Folds the log after the watermarks into the store (a crash's tail, or every record when
-    // the store is new), then saves every second on a thread of its own. Fails when the store
+    // the store is new), then saves every save_every on a thread of its own. Fails when the store
     // is ahead of the log (the log lost records, or the store belongs to another log).
     events::result<size_t> start();
 

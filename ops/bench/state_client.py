@@ -5,7 +5,7 @@
   state_client.py cold PORT TOKEN N           N providers' first command, then the same again:
                                               p50/p99 ms of each (the command is refused by the
                                               domain, 422, after the provider's state is loaded)
-  state_client.py load PORT TOKEN SECONDS C   C connections sending load_order for SECONDS
+  state_client.py load PORT TOKEN SECONDS C   C connections sending upload_document for SECONDS
 """
 import http.client
 import json
@@ -81,10 +81,10 @@ def load(port, token, seconds, connections):
         p = ids[c % len(ids)]
         i = 0
         while time.monotonic() < stop:
-            s = post(h, token, {"command": "load_order", "provider": p, "order_id": f"bench-{c}-{i}-{time.time_ns()}",
-                            "obra_social": "sancor", "affiliate_number": "3500-1", "practice_code": "330101",
-                            "attention_date": time.strftime("%Y-%m-%d"), "patient_signature": True,
-                            "professional_signature": True, "professional_stamp": True})
+            # Accepted whatever the provider's standing: a document uploaded, pending review.
+            s = post(h, token, {"command": "upload_document", "provider": p, "type": "rnp",
+                                "document_id": f"bench-{c}-{i}-{time.time_ns()}", "reference": "s3://bench",
+                                "expires_on": "2035-12-31"})
             accepted[c] += s == 201
             i += 1
         done[c] = i

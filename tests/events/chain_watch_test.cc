@@ -59,3 +59,33 @@ TEST_CASE("the chain watch resumes from its verified point and refuses a damaged
     ChainWatch cut(**log, state);
     CHECK_FALSE(cut.load());
 }
+
+TEST_CASE("the chain watch verifies what another reader read, and finds an altered record there", "[events][chain]") {
+    test::TempDir dir;
+    auto log = open_embedded_log({(dir.path() / "log").string(), {{"t", 2}}, false});
+    REQUIRE(log);
+    append(**log, 10);
+    ChainWatch watch(**log, (dir.path() / "chain-verified").string());
+    REQUIRE(watch.load());
+    auto first = (*log)->read({"t", 0}, 0, 100);
+    REQUIRE(first);
+    REQUIRE(first->size() == 5);
+    // Out of order (offset 3 before 0..2) is ignored; in order is verified.
+    watch.observe({(*first)[3]});
+    CHECK(watch.behind() == 10);
+    watch.observe(*first);
+    CHECK(watch.behind() == 5);
+    CHECK(*watch.step() == 5);  // only partition 1 was left to read
+    CHECK(watch.breaks().empty());
+
+    append(**log, 2);  // one more record in each partition; the one of partition 0 altered as read
+    auto more = (*log)->read({"t", 0}, 5, 100);
+    REQUIRE(more);
+    REQUIRE(more->size() == 1);
+    (*more)[0].record.value += "x";
+    watch.observe(*more);
+    REQUIRE(watch.broken({"t", 0}));
+    CHECK(watch.broken({"t", 0})->offset == 5);
+    CHECK_FALSE(watch.broken({"t", 1}));
+    CHECK(watch.behind() == 1);  // partition 1's new record; a broken partition is not counted
+}
