@@ -113,8 +113,8 @@ std::string Gateway::start() {
                 }
                 backoff = kFirstBackoff;
                 if (!chain_->caught_up()) continue;  // catching up: the next batch at once
-                // Caught up: what arrives is verified in batches a period apart, not a step per
-                // append (a step asks every partition's end and reads back what moved).
+                // Caught up: the runner's reads verify most records as they come (observe); a
+                // step a period apart asks every partition's end and reads what it has not.
                 std::this_thread::sleep_for(kChainPeriod);
                 chain_->wait(200ms);
             }
