@@ -67,7 +67,10 @@ result<ok_t> ChainWatch::save() const {
 }
 
 void ChainWatch::observe(const std::vector<StoredRecord>& records) {
-    std::lock_guard step(step_mu_);
+    // Never makes the other reader wait: while a step runs (catching up from the last verified
+    // point, say), the step reads these records itself.
+    std::unique_lock step(step_mu_, std::try_to_lock);
+    if (!step) return;
     std::map<TopicPartition, const ChainVerifier*> fed;
     for (const auto& r : records) {
         auto it = partitions_.find(r.tp);

@@ -33,7 +33,8 @@ public:
 
     // Verifies records another reader has read anyway (the views' runner), so that step()
     // finds them done and reads nothing: records at the verified point of their partition are
-    // fed, others ignored. Thread-safe with step().
+    // fed, others ignored. Thread-safe with step(), and never waits for it: while a step runs,
+    // the records are left to the steps.
     void observe(const std::vector<StoredRecord>& records);
 
     // Saves what step() verified and has not saved yet (at a clean stop).

@@ -123,14 +123,22 @@ TEST_CASE("SIGKILL mid-stream loses no acknowledged append and leaves no torn re
 TEST_CASE("a damaged write-ahead log refuses to open instead of dropping acknowledged records", "[events][log][crash]") {
     test::TempDir dir;
     constexpr int kBatches = 300;
-    {
+    // A writer that dies after its appends were acknowledged (a clean close would flush them
+    // out of the write-ahead log).
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
         auto log = open_embedded_log({dir.str(), {{"t", 1}}, true});
-        REQUIRE(log);
+        if (!log) _exit(3);
         for (int n = 0; n < kBatches; ++n) {
             const std::string id = std::to_string(n);
-            REQUIRE((*log)->append(AppendBatch{{"t", 0}, "cmd-" + id, {Record{id, id + std::string(200, 'v'), n, {}}}}));
+            if (!(*log)->append(AppendBatch{{"t", 0}, "cmd-" + id, {Record{id, id + std::string(200, 'v'), n, {}}}})) _exit(4);
         }
+        _exit(0);
     }
+    int status = 0;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    REQUIRE((WIFEXITED(status) && WEXITSTATUS(status) == 0));
     // Every record is still only in the write-ahead log (no memtable was flushed): flip one
     // byte in its middle, as a bad sector or a stray write would.
     std::filesystem::path wal;
