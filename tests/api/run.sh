@@ -121,6 +121,22 @@ fi
 base="http://127.0.0.1:$port"
 echo "liquida serve on $base ($(grep -c . "$work/simulate.log") lines of simulate output; data in $work/data)"
 
+# The views are built by serve's runner after it is ready: wait (at most 60 s) until they hold
+# the whole log, so that the padrón read below is complete.
+"$venv/bin/python" - "$base" <<'EOF' || { echo "FAILED: the views did not catch up" >&2; server_log; exit 1; }
+import json, sys, time, urllib.error, urllib.request
+deadline = time.monotonic() + 60
+while time.monotonic() < deadline:
+    try:
+        health = json.load(urllib.request.urlopen(sys.argv[1] + "/healthz", timeout=5))
+    except urllib.error.HTTPError as e:
+        health = json.load(e)
+    if health.get("view_lag") == 0:
+        sys.exit(0)
+    time.sleep(0.1)
+sys.exit(1)
+EOF
+
 token() { "$bin" token --role "$1" --subject "$2" --data "$work/data" 2>/dev/null | tail -n 1; }
 colegio=$(token colegio schemathesis)
 # The prestador and obra social: the first provider of the padrón that adhered to one, so that
