@@ -28,7 +28,7 @@ std::string where(const events::TopicPartition& tp, int64_t offset) {
     return tp.topic + "/" + std::to_string(tp.partition) + "@" + std::to_string(offset);
 }
 
-// Calls f(record, envelope) for every acknowledged record of `tp` in [from, end).
+// Calls f(record) for every acknowledged record of `tp` in [from, end); stops at its error.
 template <class F>
 events::result<liquida::ok_t> read_range(events::EventLog& log, const events::TopicPartition& tp, int64_t from, int64_t end, F&& f) {
     while (from < end) {
@@ -51,8 +51,10 @@ events::result<events::Envelope> decoded(const events::StoredRecord& r) {
     return std::move(*e);
 }
 
-// A record's part in its command's answer.
-void note_command(std::map<std::string, CommandRecord>& pending, const events::StoredRecord& r, const events::Envelope& e) {
+// A provider's record folded into its ledger, and its part in its command's answer.
+void fold(domain::ProviderLedger& ledger, std::map<std::string, CommandRecord>& pending, const events::StoredRecord& r,
+          const events::Envelope& e) {
+    domain::evolve(ledger, e.payload, e.occurred_at);
     if (e.command_id.empty()) return;
     auto& c = pending[scope_of(e.actor_id, e.command_id)];
     c.provider = e.provider_id;
@@ -137,8 +139,7 @@ events::result<size_t> CommandService::start() {
                 }
             }
             if (r.offset < f.covered[tp.topic]) return liquida::ok;  // in its snapshot already
-            domain::evolve(f.ledger, e->payload, e->occurred_at);
-            note_command(f.pending, r, *e);
+            fold(f.ledger, f.pending, r, *e);
             f.covered[tp.topic] = r.offset + 1;
             ++folded;
             return liquida::ok;
@@ -190,8 +191,7 @@ events::result<liquida::ok_t> CommandService::load(domain::ProviderId provider, 
             auto env = decoded(r);
             if (!env) return failure(std::move(env).error());
             if (env->provider_id != provider) return liquida::ok;
-            domain::evolve(e.ledger, env->payload, env->occurred_at);
-            note_command(e.pending, r, *env);
+            fold(e.ledger, e.pending, r, *env);
             e.known = e.dirty = true;
             return liquida::ok;
         });
