@@ -7,6 +7,7 @@
 
 #include "domain/queries.h"
 #include "events/codec.h"
+#include "events/sha256.h"
 #include "gateway/http_target.h"
 #include "gateway/json.h"
 #include "gateway/view_json.h"
@@ -282,7 +283,8 @@ HttpResponse App::command(const HttpRequest& request, const Claims& claims) {
     }
     std::string command_id = request.idempotency_key.empty() ? req.command_id : request.idempotency_key;
     const service::Issuer issuer{actor_role(claims.role), std::string(role_name(claims.role)) + ":" + claims.subject};
-    const auto out = p_.commands.execute(req.provider, req.command, std::move(command_id), issuer, p_.clock());
+    const auto out = p_.commands.execute(req.provider, req.command, std::move(command_id), issuer, p_.clock(),
+                                         events::Sha256().update(request.body).hex());
     if (!out) {
         p_.metrics.rejected(out.error().code);
     } else if (!out->duplicate) {

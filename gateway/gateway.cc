@@ -42,7 +42,7 @@ std::string Gateway::start() {
     auto store = service::StateStore::open(state_dir_);
     if (!store) return store.error().message;
     store_ = std::move(*store);
-    service_ = std::make_unique<service::CommandService>(log_, *store_, config_, command_digest, options_.service);
+    service_ = std::make_unique<service::CommandService>(log_, *store_, config_, options_.service);
     if (!options_.data_dir.empty()) {
         chain_ = std::make_unique<events::ChainWatch>(log_, (std::filesystem::path(options_.data_dir) / "chain-verified").string());
         if (auto loaded = chain_->load(); !loaded) return "the hash chain's verified point: " + loaded.error().message;

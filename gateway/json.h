@@ -67,8 +67,9 @@ struct CommandRequest {
 // Never throws; any input, however large or malformed, yields a value or an error.
 result<CommandRequest, domain::DomainError> parse_command(std::string_view body);
 
-// SHA-256 (hex) of the command as to_json writes it, without its id: a retry of the same
-// command has the same digest, another command under the same id does not.
+// SHA-256 (hex) of the command's JSON body as to_json writes it, without its id: the
+// fingerprint (service::CommandService::execute) of commands that have no body of their own,
+// the demo feed's.
 std::string command_digest(domain::ProviderId provider, const domain::Command& command);
 
 // 1 to kMaxCommandId bytes of visible ASCII (no spaces or control characters).

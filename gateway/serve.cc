@@ -9,6 +9,7 @@
 
 #include "domain/simulation.h"
 #include "gateway/gateway.h"
+#include "gateway/json.h"
 #include "gateway/commands.h"
 #include "gateway/log_setup.h"
 
@@ -39,7 +40,7 @@ void run_demo(const domain::Config& config, service::CommandService& commands, g
         auto c = sim.next();
         if (!c) return;
         const service::Issuer issuer{static_cast<events::ActorRole>(c->actor), c->actor_id};
-        auto out = commands.execute(c->provider, c->command, c->command_id, issuer, c->now);
+        auto out = commands.execute(c->provider, c->command, c->command_id, issuer, c->now, gateway::command_digest(c->provider, c->command));
         if (!out) {
             metrics.rejected(out.error().code);
         } else if (out->duplicate) {

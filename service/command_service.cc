@@ -80,9 +80,8 @@ events::result<std::map<events::TopicPartition, int64_t>> ends_of(events::EventL
 
 }  // namespace
 
-CommandService::CommandService(events::EventLog& log, StateStore& store, const domain::Config& config, CommandDigest digest,
-                               ServiceOptions options)
-    : log_(log), store_(store), config_(config), digest_(std::move(digest)), options_(options), marks_(store.watermarks()) {}
+CommandService::CommandService(events::EventLog& log, StateStore& store, const domain::Config& config, ServiceOptions options)
+    : log_(log), store_(store), config_(config), options_(options), marks_(store.watermarks()) {}
 
 CommandService::~CommandService() {
     {
@@ -240,9 +239,9 @@ void CommandService::evict() {
 }
 
 events::result<CommandService::Held> CommandService::acquire(domain::ProviderId provider) {
-    evict();
     for (;;) {
         std::shared_ptr<Entry> e;
+        bool over = false;
         {
             std::lock_guard lk(map_mu_);
             auto& slot = entries_[provider.value()];
@@ -254,7 +253,9 @@ events::result<CommandService::Held> CommandService::acquire(domain::ProviderId 
                 lru_.splice(lru_.begin(), lru_, lru_pos_.at(provider.value()));
             }
             e = slot;
+            over = entries_.size() > options_.cache_providers;
         }
+        if (over) evict();  // this provider is the most recent: the last one it would evict
         std::unique_lock lk(e->mu);
         if (e->evicted) continue;
         if (!e->loaded || e->stale)
@@ -312,19 +313,20 @@ events::result<liquida::ok_t> CommandService::save() {
 }
 
 Outcome CommandService::execute(domain::ProviderId provider, const domain::Command& command, std::string command_id,
-                                const Issuer& issuer, domain::TimestampMs now) {
+                                const Issuer& issuer, domain::TimestampMs now, std::string_view fingerprint) {
     if (provider.value() == 0) return failure(Rejection{Rejection::Kind::invalid, "request.missing_field", "Falta el prestador.", "provider"});
     if (command_id.empty()) command_id = events::EventId::random().to_string();
     const std::string scope = scope_of(issuer.id, command_id);
-    const std::string digest = digest_(provider, command);
+    const std::string digest(fingerprint);
     auto held = acquire(provider);
     if (!held) return failure(unavailable(held.error(), "No se pudo leer el estado: "));
     Entry& e = *held->entry;
 
     // The same command again answers what it answered; another command under its id, 409.
     auto answer = [&](const CommandRecord& c) -> Outcome {
-        // A record without a digest was written before digests were kept: it cannot be told apart.
-        if (!c.digest.empty() && c.digest != digest)
+        // A record without a fingerprint (written before they were kept), or a command without
+        // one, cannot be told apart: a retry.
+        if (!c.digest.empty() && !digest.empty() && c.digest != digest)
             return failure(Rejection{Rejection::Kind::conflict, "command.id_reused",
                                      "Ese identificador de comando ya se usó para otro comando: " + command_id, "command_id"});
         return Accepted{command_id, true, c.events};

@@ -16,7 +16,6 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <functional>
 #include <list>
 #include <map>
 #include <memory>
@@ -63,10 +62,6 @@ struct Rejection {
 
 using Outcome = liquida::result<Accepted, Rejection>;
 
-// A command's digest: equal for the same command, whatever its id (the gateway's
-// command_digest, over its canonical JSON). Stored on every record of the command.
-using CommandDigest = std::function<std::string(domain::ProviderId, const domain::Command&)>;
-
 struct ServiceOptions {
     // Ledgers kept in memory, least recently used evicted: a provider with a year of the
     // simulated colegio's history holds about 4 MiB, so 128 stay under half a GiB.
@@ -78,8 +73,7 @@ struct ServiceOptions {
 
 class CommandService {
 public:
-    CommandService(events::EventLog& log, StateStore& store, const domain::Config& config, CommandDigest digest,
-                   ServiceOptions options = {});
+    CommandService(events::EventLog& log, StateStore& store, const domain::Config& config, ServiceOptions options = {});
     ~CommandService();  // stops saving, and saves what is dirty
 
     // Folds the log after the watermarks into the store (a crash's tail, or every record when
@@ -87,8 +81,12 @@ public:
     // is ahead of the log (the log lost records, or the store belongs to another log).
     events::result<size_t> start();
 
+    // `fingerprint` tells a retry from another command under the same id: the gateway's is the
+    // SHA-256 of the request body, as sent (a retry sends the same bytes). Stored on every
+    // record of the command; a later command under its id with another fingerprint is refused
+    // (Rejection::Kind::conflict). Empty: not checked, any command under a used id is a retry.
     Outcome execute(domain::ProviderId provider, const domain::Command& command, std::string command_id, const Issuer& issuer,
-                    domain::TimestampMs now);
+                    domain::TimestampMs now, std::string_view fingerprint);
 
     // Runs f on the provider's ledger under its lock. False when the provider has no events;
     // an error when its state could not be read.
@@ -138,7 +136,6 @@ private:
     events::EventLog& log_;
     StateStore& store_;
     const domain::Config& config_;
-    CommandDigest digest_;
     ServiceOptions options_;
     mutable std::mutex map_mu_;
     std::unordered_map<uint64_t, std::shared_ptr<Entry>> entries_;

@@ -35,6 +35,7 @@
 #include "events/codec.h"
 #include "events/log.h"
 #include "events/publisher.h"
+#include "events/sha256.h"
 #include "events/topics.h"
 #include "fixtures.h"
 #include "gateway/auth.h"
@@ -329,6 +330,8 @@ struct Env {
 std::string body_of(uint64_t provider, const Command& c, std::string command_id = "") {
     return gw::to_json(gw::CommandRequest{"", ProviderId{provider}, std::move(command_id), c}).dump();
 }
+// What the gateway stores on a command's records to tell a retry: the SHA-256 of its body.
+std::string fingerprint(uint64_t provider, const Command& c) { return liquida::events::Sha256().update(body_of(provider, c)).hex(); }
 
 Reply post(HttpClient& h, const std::string& token, uint64_t provider, const Command& c, const std::string& idempotency_key = "") {
     std::vector<std::pair<std::string, std::string>> headers;
@@ -602,6 +605,10 @@ TEST_CASE("gateway: an idempotent retry returns the original result without appe
     auto other = post(h, t, kProvider, ApproveOrder{"o-3"}, "retry-1");
     CHECK(other.status() == 409);
     CHECK(other.code() == "command.id_reused");
+    // A retry is the same bytes: the same command written otherwise is another body.
+    auto rewritten = h.request(http::verb::post, "/v1/commands", t, json::parse(body_of(kProvider, order("o-3"))).dump(2),
+                               {{"Idempotency-Key", "retry-1"}});
+    CHECK(rewritten.status() == 409);
     CHECK(env.end_offsets() == before + 1);
 
     // The body's command_id works the same way when there is no header.
@@ -618,7 +625,7 @@ TEST_CASE("gateway: an idempotent retry returns the original result without appe
     // appended while the gateway is stopped (one writer at a time).
     env.gateway.reset();
     for (const Event& event : std::vector<Event>{OrderApproved{"o-1"}, ProviderAdhered{kIoma, "IOMA-88"}})
-        env.append_directly(kProvider, "both", event, gw::command_digest(ProviderId{kProvider}, ApproveOrder{"o-1"}));
+        env.append_directly(kProvider, "both", event, fingerprint(kProvider, ApproveOrder{"o-1"}));
     const int64_t with_both = env.end_offsets();
 
     // A restarted gateway knows the ids from its state, and the log's records after it.
@@ -1782,8 +1789,7 @@ TEST_CASE("gateway: the log's duplicate verdict is final and no id suffix is spe
     // A command the log holds and this gateway never answered (another writer while it was
     // stopped): the log's records are the answer, and nothing is folded twice.
     env.gateway.reset();
-    const auto landed =
-        env.append_directly(kProvider, "direct", OrderApproved{"o-2"}, gw::command_digest(ProviderId{kProvider}, ApproveOrder{"o-2"}));
+    const auto landed = env.append_directly(kProvider, "direct", OrderApproved{"o-2"}, fingerprint(kProvider, ApproveOrder{"o-2"}));
     const int64_t with_direct = env.end_offsets();
     env.start();
     HttpClient h3(env.port());

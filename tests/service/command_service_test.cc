@@ -58,7 +58,7 @@ struct World {
         store = std::move(*s);
         service::ServiceOptions options;
         options.cache_providers = cache;
-        commands = std::make_unique<CommandService>(*log, *store, test::seed_config(), gateway::command_digest, options);
+        commands = std::make_unique<CommandService>(*log, *store, test::seed_config(), options);
         auto started = commands->start();
         INFO((started ? "" : started.error().message));
         REQUIRE(started);
@@ -84,7 +84,8 @@ std::vector<std::string> run(CommandService& c, domain::Simulation& sim, size_t 
         auto cmd = sim.next();
         if (!cmd) break;
         out.push_back(said(c.execute(cmd->provider, cmd->command, cmd->command_id,
-                                     Issuer{static_cast<events::ActorRole>(cmd->actor), cmd->actor_id}, cmd->now)));
+                                     Issuer{static_cast<events::ActorRole>(cmd->actor), cmd->actor_id}, cmd->now,
+                                     gateway::command_digest(cmd->provider, cmd->command))));
     }
     return out;
 }
@@ -161,22 +162,25 @@ TEST_CASE("service: retries are answered from the state across restarts, and an 
     const Issuer colegio{events::ActorRole::colegio, "colegio:secretaria"};
     const domain::RegisterProvider reg{"MP-1", "27-35215358-9", "Nombre", domain::IvaCondition::monotributo, "2850590940090418135201", "A",
                                        false, "", "", ""};
-    const auto first = w.commands->execute(domain::ProviderId{1}, reg, "k-1", colegio, 1'750'000'000'000);
+    auto execute = [&](uint64_t provider, const std::string& id, const Issuer& issuer) {
+        return w.commands->execute(domain::ProviderId{provider}, reg, id, issuer, 1'750'000'000'000,
+                                   gateway::command_digest(domain::ProviderId{provider}, reg));
+    };
+    const auto first = execute(1, "k-1", colegio);
     REQUIRE(first);
     CHECK_FALSE(first->duplicate);
-    for (uint64_t p = 2; p <= 5; ++p)  // provider 1 leaves the cache of 2
-        REQUIRE(w.commands->execute(domain::ProviderId{p}, reg, "k-" + std::to_string(p), colegio, 1'750'000'000'000));
+    for (uint64_t p = 2; p <= 5; ++p) REQUIRE(execute(p, "k-" + std::to_string(p), colegio));  // provider 1 leaves the cache of 2
     auto check = [&] {
-        const auto retry = w.commands->execute(domain::ProviderId{1}, reg, "k-1", colegio, 1'750'000'000'000);
+        const auto retry = execute(1, "k-1", colegio);
         REQUIRE(retry);
         CHECK(retry->duplicate);
         CHECK(retry->events == first->events);
-        const auto other = w.commands->execute(domain::ProviderId{2}, reg, "k-1", colegio, 1'750'000'000'000);
+        const auto other = execute(2, "k-1", colegio);
         REQUIRE_FALSE(other);
         CHECK(other.error().code == "command.id_reused");
         CHECK(other.error().kind == service::Rejection::Kind::conflict);
         // Another issuer's id space: the same id is a new command (refused by the domain here).
-        const auto mine = w.commands->execute(domain::ProviderId{1}, reg, "k-1", {events::ActorRole::prestador, "prestador:1"}, 1'750'000'000'000);
+        const auto mine = execute(1, "k-1", {events::ActorRole::prestador, "prestador:1"});
         REQUIRE_FALSE(mine);
         CHECK(mine.error().kind == service::Rejection::Kind::refused);
     };
@@ -197,7 +201,7 @@ TEST_CASE("service: a state ahead of its log refuses to start", "[service]") {
     REQUIRE(empty);
     auto store = service::StateStore::open((dir.path() / "state").string());
     REQUIRE(store);
-    CommandService c(**empty, **store, test::seed_config(), gateway::command_digest);
+    CommandService c(**empty, **store, test::seed_config());
     auto started = c.start();
     REQUIRE_FALSE(started);
     CHECK(started.error().code == events::errc::corrupt_record);
@@ -256,13 +260,13 @@ void crash_rounds(const fs::path& dir, const std::function<std::unique_ptr<event
             service::ServiceOptions o;
             o.cache_providers = 4;
             o.save_every = std::chrono::milliseconds(5);  // many saves to die between
-            CommandService c(*log, **store, test::seed_config(), gateway::command_digest, o);
+            CommandService c(*log, **store, test::seed_config(), o);
             if (!c.start()) _exit(4);
             domain::Simulation sim(test::seed_config(), options);
             std::ofstream out(answered, std::ios::app);
             while (auto cmd = sim.next()) {
                 if (before.contains(cmd->command_id)) continue;
-                auto said = c.execute(cmd->provider, cmd->command, cmd->command_id, issuer(*cmd), cmd->now);
+                auto said = c.execute(cmd->provider, cmd->command, cmd->command_id, issuer(*cmd), cmd->now, gateway::command_digest(cmd->provider, cmd->command));
                 if (!said && said.error().kind != service::Rejection::Kind::refused) _exit(5);
                 out << (said ? "A " : "R ") << cmd->command_id << std::endl;  // flushed: a SIGKILL keeps it
             }
@@ -289,7 +293,7 @@ void crash_rounds(const fs::path& dir, const std::function<std::unique_ptr<event
     REQUIRE(log);
     auto store = service::StateStore::open((dir / "state").string());
     REQUIRE(store);
-    CommandService w(*log, **store, test::seed_config(), gateway::command_digest, {1000});
+    CommandService w(*log, **store, test::seed_config(), {1000});
     REQUIRE(w.start());
     const auto before = read_answered();
     REQUIRE(before.size() >= 6 * 20);
@@ -297,7 +301,7 @@ void crash_rounds(const fs::path& dir, const std::function<std::unique_ptr<event
     while (auto cmd = sim.next()) {
         const auto it = before.find(cmd->command_id);
         if (it != before.end() && it->second == 'R') continue;
-        auto said = w.execute(cmd->provider, cmd->command, cmd->command_id, issuer(*cmd), cmd->now);
+        auto said = w.execute(cmd->provider, cmd->command, cmd->command_id, issuer(*cmd), cmd->now, gateway::command_digest(cmd->provider, cmd->command));
         if (it != before.end()) {
             REQUIRE(said);
             CHECK(said->duplicate);
