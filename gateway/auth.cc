@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -84,13 +83,8 @@ std::optional<std::string> base64url_decode(std::string_view in) {
 }
 
 std::string mac(std::string_view key, std::string_view data) {
-    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-    unsigned int len = 0;
-    const unsigned char* ok = HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-                                   reinterpret_cast<const unsigned char*>(data.data()), data.size(), md.data(), &len);
-    assert(ok != nullptr && len == 32);
-    (void)ok;
-    return base64url(std::string_view(reinterpret_cast<const char*>(md.data()), len));
+    const events::Hash h = hmac_sha256(key, data);
+    return base64url(std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
 }
 
 bool subject_char(char c) {
@@ -278,6 +272,29 @@ std::string check_subject(Role role, std::string_view subject) {
     if (role == Role::prestador && !parse_decimal<uint64_t>(subject))
         return "a prestador's subject is its provider id in decimal (like 42), not '" + std::string(subject) + "'";
     return {};
+}
+
+// RFC 2104 over the SHA-256 fetched once (events::Sha256): OpenSSL 3's one-shot HMAC() looks
+// the MAC up by name on every call, under a lock, which showed in the command path's profile.
+events::Hash hmac_sha256(std::string_view key, std::string_view data) {
+    constexpr size_t kBlock = 64;
+    std::array<uint8_t, kBlock> k{}, ipad{}, opad{};
+    if (key.size() > kBlock) {
+        const events::Hash hk = events::Sha256().update(key).digest();
+        std::copy(hk.begin(), hk.end(), k.begin());
+    } else {
+        std::copy(key.begin(), key.end(), k.begin());
+    }
+    for (size_t i = 0; i < kBlock; ++i) {
+        ipad[i] = static_cast<uint8_t>(k[i] ^ 0x36U);
+        opad[i] = static_cast<uint8_t>(k[i] ^ 0x5cU);
+    }
+    const events::Hash inner = events::Sha256().update(ipad.data(), kBlock).update(data).digest();
+    const events::Hash out = events::Sha256().update(opad.data(), kBlock).update(inner.data(), inner.size()).digest();
+    OPENSSL_cleanse(k.data(), kBlock);
+    OPENSSL_cleanse(ipad.data(), kBlock);
+    OPENSSL_cleanse(opad.data(), kBlock);
+    return out;
 }
 
 std::string sign(const Claims& claims, std::string_view key) {

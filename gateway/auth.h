@@ -25,6 +25,7 @@
 #include <string_view>
 
 #include "domain/result.h"
+#include "events/sha256.h"
 
 namespace liquida::gateway {
 
@@ -49,6 +50,8 @@ std::string check_subject(Role role, std::string_view subject);
 
 // The v1 token for claims whose subject passes check_subject (asserted). key: >= 16 bytes.
 std::string sign(const Claims& claims, std::string_view key);
+// The signature's MAC: HMAC-SHA256 (RFC 2104) of `data` under `key`.
+events::Hash hmac_sha256(std::string_view key, std::string_view data);
 
 enum class TokenError : uint8_t {
     missing,        // no Authorization header, or not a Bearer one

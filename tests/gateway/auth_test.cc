@@ -52,6 +52,17 @@ struct EnvKey {
 
 }  // namespace
 
+TEST_CASE("the token MAC is HMAC-SHA256: RFC 4231's test vectors", "[gateway][auth]") {
+    // Case 1 (a 20-byte key), case 2 (a key shorter than the hash) and case 6 (a 131-byte key,
+    // hashed first).
+    CHECK(liquida::events::to_hex(hmac_sha256(std::string(20, '\x0b'), "Hi There")) ==
+          "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+    CHECK(liquida::events::to_hex(hmac_sha256("Jefe", "what do ya want for nothing?")) ==
+          "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    CHECK(liquida::events::to_hex(hmac_sha256(std::string(131, '\xaa'), "Test Using Larger Than Block-Size Key - Hash Key First")) ==
+          "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
 TEST_CASE("a signed token verifies to the same claims", "[gateway][auth]") {
     for (const Claims& c : {prestador(), Claims{Role::obra_social, "sancor", kNow + 1},
                             Claims{Role::colegio, "colegio", kNow + 86'400'000}}) {
