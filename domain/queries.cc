@@ -15,14 +15,7 @@ std::string_view status_name(InvoiceStatus s) noexcept {
 }
 
 std::string_view item_state(const BudgetRecord& b, const BudgetItemRecord& r) noexcept {
-    if (b.status == BudgetStatus::cancelled) return "anulada";
-    if (r.consumed) return "consumida";
-    constexpr std::string_view kNames[] = {"autorizada", "rechazada", "en_auditoria"};
-    return kNames[static_cast<size_t>(r.result)];
-}
-
-std::string transaction_label(const TransactionRef& t) {
-    return std::to_string(t.boca) + "-" + t.serie + "-" + std::to_string(t.number);
+    return item_state(b.status == BudgetStatus::cancelled, r.consumed, r.result);
 }
 
 // The same day six months earlier, clamped to the month's end.
@@ -156,6 +149,21 @@ std::string render_txt(const std::vector<AuthorizationRow>& rows) {
                "\t" + std::to_string(r.amount) + "\n";
     }
     return out;
+}
+
+std::string_view item_state(bool cancelled, bool consumed, ItemResult result) noexcept {
+    if (cancelled) return "anulada";
+    if (consumed) return "consumida";
+    switch (result) {
+        case ItemResult::autorizada: return "autorizada";
+        case ItemResult::rechazada: return "rechazada";
+        case ItemResult::en_auditoria: return "en_auditoria";
+    }
+    return "en_auditoria";
+}
+
+std::string transaction_label(const TransactionRef& t) {
+    return std::to_string(t.boca) + "-" + t.serie + "-" + std::to_string(t.number);
 }
 
 std::vector<ValidationRow> validation_report(const ProviderLedger& s, Period period, const ObraSocialId& obra_social) {

@@ -82,7 +82,13 @@ struct ValidationRow {
     std::string affiliate_number;
     std::string practice_code;
     std::string state;
+    friend bool operator==(const ValidationRow&, const ValidationRow&) = default;
 };
 std::vector<ValidationRow> validation_report(const ProviderLedger& s, Period period, const ObraSocialId& obra_social);
+// An item's state in A9 and A10: anulada (its transaction cancelled), consumida, else the
+// audit's result (autorizada, rechazada, en_auditoria).
+std::string_view item_state(bool cancelled, bool consumed, ItemResult result) noexcept;
+// "88-T-128183733"
+std::string transaction_label(const TransactionRef& t);
 
 }  // namespace liquida::domain

@@ -220,6 +220,7 @@ HttpResponse App::route(const HttpRequest& request) {
         return r;
     }
     if (path == "/healthz") {
+        const bool current = p_.metrics.views_current;  // before the lag: see Gateway::start
         const int64_t lag = p_.metrics.view_lag;  // -1 while the runner's steps fail or the views are ahead of the log
         auto end = p_.log.end_offset({p_.log.topics().front().name, 0});
         const bool log_ok = end.has_value(), views_ok = lag >= 0;
@@ -233,9 +234,12 @@ HttpResponse App::route(const HttpRequest& request) {
                 for (const auto& b : breaks)
                     chain["broken"].push_back({{"topic", b.tp.topic}, {"partition", b.tp.partition}, {"offset", b.offset}, {"reason", b.reason}});
         }
+        // Degraded: something is wrong. Catching up: nothing is, but the views answer from a
+        // past more than a second old (after a start on a long log): not ready for readers.
         const bool healthy = log_ok && views_ok && chain_ok;
-        return ok_json({{"status", healthy ? "ok" : "degraded"}, {"log", log_ok}, {"views", views_ok}, {"view_lag", lag}, {"chain", chain}},
-                       healthy ? 200 : 503);
+        const char* status = !healthy ? "degraded" : current ? "ok" : "catching_up";
+        return ok_json({{"status", status}, {"log", log_ok}, {"views", views_ok}, {"view_lag", lag}, {"chain", chain}},
+                       status == std::string_view("ok") ? 200 : 503);
     }
     if (path == "/metrics") {
         return {200, "text/plain; version=0.0.4",
@@ -394,25 +398,9 @@ HttpResponse App::view(const std::string& path, const Query& q, const Claims& cl
                     {{"Content-Disposition", "attachment; filename=\"facturas.csv\""}}};
         return ok_json(page(rows, q, [&](const projections::InvoiceViewRow& r) { return to_json(r, p_.config); }));
     }
-    if (path == "/v1/reports/validation") {  // A10, from the ledgers
+    if (path == "/v1/reports/validation") {  // A10, from the views
         if (!filter.period) throw BadParam{"period", "Falta el período AAAA-MM."};
-        std::vector<domain::ObraSocialId> insurers;
-        if (os) insurers.push_back(*os);
-        else
-            for (const auto& c : p_.config.obras_sociales) insurers.push_back(c.id);
-        auto ids = provider ? events::result<std::vector<domain::ProviderId>>(std::vector{domain::ProviderId{*provider}})
-                            : p_.commands.providers();
-        if (!ids) return state_unavailable(ids.error());
-        std::vector<domain::ValidationRow> rows;
-        for (auto id : *ids) {
-            auto read = p_.commands.with(id, [&](const domain::ProviderLedger& l) {
-                for (const auto& o : insurers) {
-                    auto part = domain::validation_report(l, *filter.period, o);
-                    rows.insert(rows.end(), part.begin(), part.end());
-                }
-            });
-            if (!read) return state_unavailable(read.error());
-        }
+        const auto rows = projections::validation_report(p_.views, filter);
         if (csv)
             return {200, "text/csv; charset=utf-8", validation_csv(rows),
                     {{"Content-Disposition", "attachment; filename=\"validacion-" + domain::to_string(*filter.period) + ".csv\""}}};

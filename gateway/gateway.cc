@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 
 #include "gateway/json.h"
@@ -57,8 +58,16 @@ std::string Gateway::start() {
         metrics_.view_events_applied += d.events;
         hub_.publish(d, domain::local_date(options_.clock()), config_);
     });
+    // Where the views stand before anyone asks /healthz: current when nothing is left to apply.
+    if (auto p = runner_.progress(); p) {
+        metrics_.view_lag = p->end - p->applied;
+        metrics_.views_current = p->applied == p->end;
+    }
     runner_thread_ = std::thread([this] {
         auto last_lag = std::chrono::steady_clock::time_point{};
+        // The log's end at each measurement, oldest first, kept back to the newest that is at
+        // least a second old: the views are current when they have applied that much.
+        std::deque<std::pair<std::chrono::steady_clock::time_point, int64_t>> ends;
         auto backoff = kFirstBackoff;
         while (!stopping_) {
             auto n = runner_.step();
@@ -86,16 +95,26 @@ std::string Gateway::start() {
                 std::fprintf(stderr, "liquida: views: projection steps succeed again\n");
             }
             // Lag asks the log for every end offset: at most once a second while busy.
-            if (*n == 0 || std::chrono::steady_clock::now() - last_lag > 1s) {
-                auto lag = runner_.lag();
-                if (!lag) {  // the views ahead of the log: never a negative lag, an error state
+            const auto now = std::chrono::steady_clock::now();
+            if (*n == 0 || now - last_lag > 1s) {
+                auto p = runner_.progress();
+                bool current = false;
+                if (!p) {  // the views ahead of the log: never a negative lag, an error state
                     std::lock_guard lk(error_mu_);
-                    if (runner_error_ != lag.error().message)
-                        std::fprintf(stderr, "liquida: views: %s\n", lag.error().message.c_str());
-                    runner_error_ = lag.error().message;
+                    if (runner_error_ != p.error().message)
+                        std::fprintf(stderr, "liquida: views: %s\n", p.error().message.c_str());
+                    runner_error_ = p.error().message;
+                    ends.clear();
+                } else {
+                    ends.emplace_back(now, p->end);
+                    while (ends.size() > 1 && now - ends[1].first >= 1s) ends.pop_front();
+                    current = p->applied == p->end || (now - ends.front().first >= 1s && p->applied >= ends.front().second);
                 }
-                metrics_.view_lag = lag ? *lag : -1;
-                last_lag = std::chrono::steady_clock::now();
+                // The lag first: /healthz reads views_current first, so "ok" never comes with
+                // a lag older than it.
+                metrics_.view_lag = p ? p->end - p->applied : -1;
+                metrics_.views_current = current;
+                last_lag = now;
             }
             if (*n == 0) runner_.wait(100ms);
         }

@@ -15,6 +15,8 @@ public:
     std::atomic<uint64_t> events_appended{0};
     std::atomic<uint64_t> commands_accepted{0};
     std::atomic<int64_t> view_lag{0};
+    // The views hold everything the log held a second ago (else /healthz says catching_up).
+    std::atomic<bool> views_current{false};
     std::atomic<uint64_t> view_events_applied{0};
     std::atomic<uint64_t> view_step_failures{0};  // runner steps that failed (and were retried)
 

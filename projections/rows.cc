@@ -1,6 +1,8 @@
 // Rows: derived values and their on-disk form.
 #include <algorithm>
 #include <cstdio>
+#include <map>
+#include <optional>
 
 #include "domain/money.h"
 #include "domain/queries.h"
@@ -88,6 +90,10 @@ int progress(const SettlementRow& r) {
 }  // namespace
 
 bool SettlementRow::add(const SettlementRow& o, int sign) {
+    if (&o == this) {  // the loops below erase from the maps they would be walking
+        const SettlementRow copy = o;
+        return add(copy, sign);
+    }
     bool ok = orders_loaded.add(o.orders_loaded, sign) && orders_approved.add(o.orders_approved, sign) &&
               orders_rejected.add(o.orders_rejected, sign) && orders_rolled.add(o.orders_rolled, sign) &&
               billable.add(o.billable, sign) && invoiced.add(o.invoiced, sign);
@@ -177,6 +183,23 @@ std::vector<ExpiringDocument> expiring_within(const std::vector<PadronRow>& rows
     }
     std::stable_sort(out.begin(), out.end(),
                      [](const ExpiringDocument& a, const ExpiringDocument& b) { return a.document.expires_on < b.document.expires_on; });
+    return out;
+}
+
+std::vector<domain::ValidationRow> validation_report(const Views& views, const SettlementFilter& filter) {
+    std::vector<domain::ValidationRow> out;
+    std::map<ProviderId, std::optional<PadronRow>> padron;  // each provider read once
+    for (const ValidationItemRow& item : views.validation(filter)) {
+        auto it = padron.find(item.provider);
+        if (it == padron.end()) it = padron.emplace(item.provider, views.padron(item.provider)).first;
+        const domain::ProviderState* p = it->second ? &it->second->state : nullptr;
+        std::string number;
+        if (p != nullptr)
+            if (auto n = p->provider_numbers.find(item.obra_social); n != p->provider_numbers.end()) number = n->second;
+        out.push_back(domain::ValidationRow{std::move(number), p != nullptr ? p->identity.razon_social : std::string{},
+                                            p != nullptr ? p->identity.matricula : std::string{}, domain::transaction_label(item.transaction),
+                                            domain::local_date(item.submitted_at), item.affiliate_number, item.practice_code, item.state});
+    }
     return out;
 }
 
@@ -312,6 +335,34 @@ bool decode(std::string_view in, PendingRow& row) {
     for (std::string* f : {&row.affiliate_number, &row.credential, &row.practice_code, &row.faces}) *f = r.s();
     row.tooth = u32(r.u());
     row.authorized_at = r.i();
+    return r.done();
+}
+
+std::string encode(const ValidationItemRow& row) {
+    Writer w;
+    period(w, row.period);
+    w.s(row.obra_social.value());
+    w.u(row.provider.value());
+    w.u(row.transaction.boca);
+    w.s(row.transaction.serie);
+    w.u(row.transaction.number);
+    w.u(row.item);
+    w.i(row.submitted_at);
+    for (const std::string* f : {&row.affiliate_number, &row.practice_code, &row.state}) w.s(*f);
+    return w.take();
+}
+
+bool decode(std::string_view in, ValidationItemRow& row) {
+    Reader r(in);
+    row.period = period(r);
+    row.obra_social = ObraSocialId{r.s()};
+    row.provider = ProviderId{r.u()};
+    row.transaction.boca = u32(r.u());
+    row.transaction.serie = r.s();
+    row.transaction.number = r.u();
+    row.item = u32(r.u());
+    row.submitted_at = r.i();
+    for (std::string* f : {&row.affiliate_number, &row.practice_code, &row.state}) *f = r.s();
     return r.done();
 }
 

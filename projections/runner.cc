@@ -100,7 +100,13 @@ events::result<liquida::ok_t> Runner::run(const std::atomic<bool>& stop) {
 }
 
 events::result<int64_t> Runner::lag() {
-    int64_t lag = 0;
+    auto p = progress();
+    if (!p) return failure(std::move(p).error());
+    return p->end - p->applied;
+}
+
+events::result<Runner::Progress> Runner::progress() {
+    Progress p;
     for (const auto& pos : positions_) {
         auto end = log_.end_offset(pos.tp);
         if (!end) return failure(std::move(end).error());
@@ -109,9 +115,10 @@ events::result<int64_t> Runner::lag() {
                                 "the views have applied " + std::to_string(pos.offset) + " records of " + pos.tp.topic + "/" +
                                     std::to_string(pos.tp.partition) + " but the log holds " + std::to_string(*end) +
                                     ": the log lost records, or the views belong to another log");
-        lag += *end - pos.offset;
+        p.applied += pos.offset;
+        p.end += *end;
     }
-    return lag;
+    return p;
 }
 
 }  // namespace liquida::projections

@@ -48,6 +48,12 @@ public:
     // or when the views have applied more of a partition than the log holds (errc::
     // corrupt_record): the log lost acknowledged records, or the views belong to another log.
     events::result<int64_t> lag();
+    // The same, as the sums it is the difference of: offsets applied and log end offsets.
+    struct Progress {
+        int64_t applied = 0;
+        int64_t end = 0;
+    };
+    events::result<Progress> progress();
 
     // Called after each committed batch with the rows it changed, on the runner's thread.
     void on_delta(std::function<void(const Delta&)> f) { on_delta_ = std::move(f); }

@@ -31,8 +31,13 @@ using codec::put_be;
 using events::errc;
 using events::fail;
 
-enum Cf : size_t { kPadron, kPending, kSettlement, kInvoices, kState, kMeta, kCfCount };
-constexpr const char* kCfNames[kCfCount] = {"padron", "pending", "settlement", "invoices", "state", "meta"};
+enum Cf : size_t { kPadron, kPending, kSettlement, kInvoices, kValidation, kState, kMeta, kCfCount };
+constexpr const char* kCfNames[kCfCount] = {"padron", "pending", "settlement", "invoices", "validation", "state", "meta"};
+// What the rows and the working state hold, and how they are written. Views with applied
+// events and another format (or none: the first, without the validation view) are refused at
+// open: rebuilt, not guessed at.
+constexpr std::string_view kFormat = "2";
+constexpr const char* kFormatKey = "format";
 
 // --- keys ---
 std::string provider_key(ProviderId p) {
@@ -99,6 +104,7 @@ struct BudgetAux {
     bool authorized = false;
     bool cancelled = false;
     TimestampMs authorized_at = 0;
+    TimestampMs submitted_at = 0;
     std::vector<BudgetItemAux> items;
 };
 
@@ -128,6 +134,7 @@ std::string encode(const BudgetAux& b) {
     w.u(b.authorized);
     w.u(b.cancelled);
     w.i(b.authorized_at);
+    w.i(b.submitted_at);
     w.u(b.items.size());
     for (const BudgetItemAux& i : b.items) {
         w.u(i.item.item);
@@ -149,6 +156,7 @@ bool decode(std::string_view in, BudgetAux& b) {
     b.authorized = r.u() != 0;
     b.cancelled = r.u() != 0;
     b.authorized_at = r.i();
+    b.submitted_at = r.i();
     for (uint64_t n = r.u(); n > 0 && r.ok(); --n) {
         BudgetItemAux i;
         i.item.item = static_cast<uint32_t>(r.u());
@@ -225,6 +233,23 @@ std::vector<uint32_t> pending_items(const BudgetAux* b) {
     if (b == nullptr || !b->authorized || b->cancelled) return out;
     for (const BudgetItemAux& i : b->items)
         if (i.result == domain::ItemResult::autorizada && !i.consumed) out.push_back(i.item.item);
+    return out;
+}
+
+// The validation rows a budget holds (every item), by key.
+std::vector<std::pair<std::string, ValidationItemRow>> validation_items(ProviderId p, const domain::TransactionRef& t, const BudgetAux* b) {
+    std::vector<std::pair<std::string, ValidationItemRow>> out;
+    if (b == nullptr) return out;
+    const domain::CivilDate c = domain::civil_from_date(domain::local_date(b->submitted_at));
+    const Period period{c.year, c.month};
+    const std::string prefix = settlement_prefix(period, &b->obra_social.value()) + provider_key(p) + transaction_key(t);
+    for (const BudgetItemAux& i : b->items) {
+        std::string key = prefix;
+        put_be(key, i.item.item, 4);
+        out.emplace_back(std::move(key), ValidationItemRow{period, b->obra_social, p, t, i.item.item, b->submitted_at, b->affiliate_number,
+                                                           i.item.practice_code,
+                                                           std::string(domain::item_state(b->cancelled, i.consumed, i.result))});
+    }
     return out;
 }
 
@@ -342,6 +367,7 @@ private:
     std::unordered_map<std::string, Slot<PendingRow>> pending_;
     std::unordered_map<std::string, Slot<SettlementRow>> settlement_;
     std::unordered_map<std::string, Slot<InvoiceViewRow>> invoices_;
+    std::unordered_map<std::string, Slot<ValidationItemRow>> validation_;
     std::unordered_map<std::string, Slot<OrderAux>> orders_;
     std::unordered_map<std::string, Slot<BudgetAux>> budgets_;
     std::vector<std::pair<Cf, std::string>> changed_;  // in first-change order
@@ -389,6 +415,12 @@ public:
             return (!f.obra_social || r.obra_social == *f.obra_social) && (!f.period || r.period == *f.period);
         });
     }
+    std::vector<ValidationItemRow> validation(const SettlementFilter& f) const override {
+        if (!f.period) return {};
+        std::string prefix = settlement_prefix(*f.period, f.obra_social ? &f.obra_social->value() : nullptr);
+        if (f.obra_social && f.provider) prefix += provider_key(*f.provider);
+        return scan<ValidationItemRow>(kValidation, prefix, [&](const ValidationItemRow& r) { return !f.provider || r.provider == *f.provider; });
+    }
 
     std::vector<ViewDigest> digests() const override {
         const rocksdb::Snapshot* snap = db_->GetSnapshot();
@@ -396,7 +428,7 @@ public:
         ro.snapshot = snap;
         std::vector<ViewDigest> out;
         const std::vector<std::pair<const char*, std::vector<Cf>>> views{
-            {"padron", {kPadron}}, {"pending", {kPending}}, {"settlement", {kSettlement, kInvoices}}};
+            {"padron", {kPadron}}, {"pending", {kPending}}, {"settlement", {kSettlement, kInvoices}}, {"validation", {kValidation}}};
         for (const auto& [name, cfs] : views) {
             events::Sha256 h;
             uint64_t rows = 0;
@@ -427,6 +459,27 @@ public:
     std::unique_ptr<Batch> begin(bool deltas) override { return std::make_unique<StoreBatch>(*this, deltas); }
     events::result<Delta> commit(std::unique_ptr<Batch> batch) override {
         return static_cast<StoreBatch&>(*batch).commit(*db_, cfs_);
+    }
+
+    events::result<ok_t> check_format(const std::string& path) {
+        std::string stored;
+        if (db_->Get({}, cfs_[kMeta], kFormatKey, &stored).ok()) {
+            if (stored == kFormat) return ok;
+        } else {
+            // No format: new views, or views of the first format if they hold any offset.
+            std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cfs_[kMeta]));
+            bool applied = false;
+            for (it->SeekToFirst(); it->Valid() && !applied; it->Next()) applied = it->key().ToStringView().find('\0') != std::string_view::npos;
+            if (!it->status().ok()) return fail(errc::io_error, "views: " + it->status().ToString());
+            if (!applied) {
+                if (auto st = db_->Put({}, cfs_[kMeta], kFormatKey, rocksdb::Slice(kFormat.data(), kFormat.size())); !st.ok())
+                    return fail(errc::io_error, "views: " + st.ToString());
+                return ok;
+            }
+            stored = "1";
+        }
+        return fail(errc::config_mismatch, "the views at " + path + " are of format " + stored + " (an earlier liquida), this one writes " +
+                                               std::string(kFormat) + ": delete " + path + " to rebuild them from the log");
     }
 
     events::result<ok_t> check_source(std::string_view source) {
@@ -608,9 +661,10 @@ void StoreBatch::apply_budget(ProviderId p, const domain::Event& e, TimestampMs 
     auto& s = slot(budgets_, kState, key);
     const auto before = contribution(s.row ? &*s.row : nullptr);
     const std::vector<uint32_t> pending_before = pending_items(s.row ? &*s.row : nullptr);
+    const auto validation_before = validation_items(p, transaction, s.row ? &*s.row : nullptr);
     std::visit(domain::overloaded{
                    [&](const domain::BudgetSubmitted& x) {
-                       BudgetAux b{x.obra_social, x.affiliate_number, x.credential, false, false, 0, {}};
+                       BudgetAux b{x.obra_social, x.affiliate_number, x.credential, false, false, 0, at, {}};
                        for (const domain::BudgetItem& i : x.items) b.items.push_back({i, domain::ItemResult::en_auditoria, false, 0, {}});
                        change(budgets_, kState, key) = std::move(b);
                    },
@@ -652,6 +706,14 @@ void StoreBatch::apply_budget(ProviderId p, const domain::Event& e, TimestampMs 
             PendingRow{p, transaction, item, b->obra_social, b->affiliate_number, b->credential,
                        i.item.practice_code, i.item.tooth, i.item.faces, b->authorized_at};
     }
+    // Rows are rewritten only where they changed (a consumption changes one item's state).
+    auto validation_after = validation_items(p, transaction, b);
+    for (const auto& [item_key, row] : validation_before)
+        if (std::none_of(validation_after.begin(), validation_after.end(), [&](const auto& a) { return a.first == item_key; }))
+            erase(validation_, kValidation, item_key);
+    for (auto& after : validation_after)
+        if (std::find(validation_before.begin(), validation_before.end(), after) == validation_before.end())
+            change(validation_, kValidation, after.first) = std::move(after.second);
 }
 
 void StoreBatch::apply_invoice(ProviderId p, const domain::Event& e, TimestampMs at) {
@@ -753,6 +815,7 @@ events::result<Delta> StoreBatch::commit(rocksdb::DB& db, const std::vector<rock
             case kPending: write(pending_); break;
             case kSettlement: write(settlement_); break;
             case kInvoices: write(invoices_); break;
+            case kValidation: write(validation_); break;
             default:
                 if (key[0] == 'o') write(orders_);
                 else write(budgets_);
@@ -772,7 +835,7 @@ events::result<Delta> StoreBatch::commit(rocksdb::DB& db, const std::vector<rock
                 case kPending: add_change(pending_, View::pending); break;
                 case kSettlement: add_change(settlement_, View::settlement); break;
                 case kInvoices: add_change(invoices_, View::invoices); break;
-                default: break;  // working state, not a view
+                default: break;  // working state, or a view nobody follows live (validation)
             }
         }
     }
@@ -815,6 +878,7 @@ events::result<std::unique_ptr<Views>> Views::open(const std::string& path, std:
     if (auto st = rocksdb::DB::Open(options, path, descriptors, &handles, &raw); !st.ok())
         return fail(errc::io_error, "views at " + path + ": " + st.ToString());
     auto views = std::make_unique<RocksViews>(std::unique_ptr<rocksdb::DB>(raw), std::move(handles));
+    if (auto checked = views->check_format(path); !checked) return failure(std::move(checked).error());
     if (auto checked = views->check_source(source); !checked) return failure(std::move(checked).error());
     return std::unique_ptr<Views>(std::move(views));
 }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "domain/config.h"
+#include "domain/queries.h"
 #include "domain/state.h"
 #include "events/envelope.h"
 #include "events/errc.h"
@@ -161,6 +162,21 @@ struct InvoiceViewRow {
     std::optional<Date> due_on(const domain::Config& config) const;
 };
 
+// --- The A10 validation sheet: every item of every budget, under the period (Argentina's
+// date) and obra social of its submission, in its current state ---
+struct ValidationItemRow {
+    Period period;
+    ObraSocialId obra_social;
+    ProviderId provider;
+    domain::TransactionRef transaction;
+    uint32_t item = 0;
+    TimestampMs submitted_at = 0;
+    std::string affiliate_number;
+    std::string practice_code;
+    std::string state;  // domain::item_state: autorizada, rechazada, en_auditoria, consumida, anulada
+    friend bool operator==(const ValidationItemRow&, const ValidationItemRow&) = default;
+};
+
 using Row = std::variant<PadronRow, PendingRow, SettlementRow, InvoiceViewRow>;
 
 // One row that an applied batch changed: its final state in the batch, or deleted.
@@ -210,6 +226,8 @@ public:
     virtual std::vector<PendingRow> pending(const PendingFilter& filter) const = 0;
     virtual std::vector<SettlementRow> settlement(const SettlementFilter& filter) const = 0;
     virtual std::vector<InvoiceViewRow> invoices(const SettlementFilter& filter) const = 0;
+    // By obra social, provider, transaction and item; a period is required (none: no rows).
+    virtual std::vector<ValidationItemRow> validation(const SettlementFilter& filter) const = 0;
 
     // One line per view: hash over its rows in key order, equal for equal contents.
     virtual std::vector<ViewDigest> digests() const = 0;
@@ -236,6 +254,10 @@ public:
 // Roll-ups of settlement rows (provider 0): per (period, obra social) when `by_obra_social`,
 // else per period. Nullopt when a sum does not fit int64 (domain/money.h).
 std::optional<std::vector<SettlementRow>> checked_roll_up(const std::vector<SettlementRow>& rows, bool by_obra_social);
+
+// A10: the validation sheet of a period, its items joined with their providers' padrón rows
+// (number at the obra social, razón social, matrícula); in the order of Views::validation.
+std::vector<domain::ValidationRow> validation_report(const Views& views, const SettlementFilter& filter);
 
 // Queries over padrón rows.
 std::vector<PadronRow> by_standing(const std::vector<PadronRow>& rows, Date day, bool in_good_standing);

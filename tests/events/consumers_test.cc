@@ -424,9 +424,10 @@ TEST_CASE("simulate --seed S on Kafka and on the embedded log gives views with i
     REQUIRE(da.code == 0);
     REQUIRE(db.code == 0);
     const auto digests = lines(da.out);
-    REQUIRE(digests.size() == 3);
+    REQUIRE(digests.size() == 4);
     CHECK(digests[0].find("padron ") == 0);
     CHECK(digests[1].find("pending ") == 0);
     CHECK(digests[2].find("settlement ") == 0);
+    CHECK(digests[3].find("validation ") == 0);
     CHECK(da.out == db.out);
 }

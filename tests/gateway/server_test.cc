@@ -1610,6 +1610,45 @@ TEST_CASE("gateway: clean shutdown with connections open", "[gateway][lifecycle]
     CHECK(late.get("/healthz").status() == 0);
 }
 
+TEST_CASE("gateway: healthz says catching_up (503) while the views are more than a second behind the log", "[gateway][ops]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);
+    // 30,000 events appended while the gateway is stopped: its views start behind them.
+    env.gateway.reset();
+    std::vector<ev::Envelope> batch(100);
+    for (int i = 0; i < 300; ++i) {
+        for (auto& e : batch) {
+            e.event_id = ev::EventId::random();
+            e.occurred_at = e.recorded_at = env.now.load();
+            e.provider_id = ProviderId{kProvider};
+            e.payload = OrderApproved{"no-such-order"};
+        }
+        REQUIRE(ev::publish(*env.log, batch).has_value());
+    }
+    env.start();
+    HttpClient h2(env.port());
+    std::vector<std::pair<unsigned, json>> seen;
+    const auto deadline = Clock::now() + 120s;
+    for (;;) {
+        const auto r = h2.get("/healthz");
+        seen.emplace_back(r.status(), r.json_body());
+        if (seen.back().second["status"] == "ok") break;
+        REQUIRE(Clock::now() < deadline);
+        std::this_thread::sleep_for(20ms);
+    }
+    INFO(seen.front().second.dump());
+    CHECK(seen.front().first == 503);
+    CHECK(seen.front().second["status"] == "catching_up");
+    CHECK(seen.front().second["view_lag"].get<int64_t>() > 0);
+    for (const auto& [status, body] : seen) {  // never ok while behind a log that stood still
+        INFO(body.dump());
+        CHECK((body["status"] == "ok") == (body["view_lag"] == 0));
+        CHECK((status == 200) == (body["status"] == "ok"));
+    }
+    CHECK(seen.back().first == 200);
+}
+
 TEST_CASE("gateway: healthz and metrics", "[gateway][ops]") {
     Env env;
     HttpClient h(env.port());

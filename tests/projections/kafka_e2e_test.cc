@@ -244,8 +244,8 @@ void wait_projected(ev::EventLog& log, proj::Views& views, Served& served) {
 }
 
 void require_same(const std::vector<proj::ViewDigest>& a, const std::vector<proj::ViewDigest>& b) {
-    REQUIRE(a.size() == 3);
-    REQUIRE(b.size() == 3);
+    REQUIRE_FALSE(a.empty());
+    REQUIRE(a.size() == b.size());
     for (size_t i = 0; i < a.size(); ++i) {
         INFO(a[i].view);
         CHECK(a[i].view == b[i].view);

@@ -1,6 +1,7 @@
 // The three views against hand-computed scenarios from the seeds, and against the domain's
 // own queries over the same events.
 #include <catch2/catch.hpp>
+#include <rocksdb/db.h>
 
 #include "domain/queries.h"
 #include "world.h"
@@ -9,6 +10,7 @@ using namespace liquida::test;
 using liquida::projections::PendingFilter;
 using liquida::projections::SettlementFilter;
 using liquida::projections::View;
+using liquida::projections::validation_report;
 
 namespace {
 
@@ -66,6 +68,55 @@ TEST_CASE("pending: an InSSSeP budget of three items with one consumed leaves tw
     w.catch_up();
     CHECK(w.views->pending({kProvider, {}, {}}).empty());
     CHECK(w.views->settlement({july, kInsssep, kProvider}).at(0).billable == liquida::projections::Tally{});
+}
+
+TEST_CASE("validation: the A10 sheet lists every item of the period's budgets in its state, with the padrón's names",
+          "[projections][validation]") {
+    World w;
+    Member m{w, kProvider, provider_in_padron("B")};
+    w.record_history(m.id, m.ledger);
+    m.ok(insssep_budget(7), at(2025, 6, 10, 9));
+    m.ok(ConsumePractices{TransactionRef{88, "T", 7}, {1}, false, {}}, at(2025, 6, 12));
+    m.ok(insssep_budget(8), at(2025, 6, 30, 22));  // 01:00 of July 1st in UTC: still June's sheet
+    m.ok(CancelTransaction{TransactionRef{88, "T", 8}, "error de carga"}, at(2025, 7, 2));
+    w.catch_up();
+
+    const auto rows = validation_report(*w.views, {kJune, kInsssep, {}});
+    REQUIRE(rows.size() == 6);
+    CHECK(rows == liquida::domain::validation_report(m.ledger.state, kJune, kInsssep));
+    CHECK(rows[0].order_number == "88-T-7");
+    CHECK(rows[0].state == "consumida");
+    CHECK(rows[1].state == rows[2].state);  // audited alike, not consumed
+    CHECK(rows[0].razon_social == m.ledger.state.provider.identity.razon_social);
+    CHECK(rows[0].provider_number == m.ledger.state.provider.provider_numbers.at(kInsssep));
+    CHECK(rows[3].order_number == "88-T-8");
+    CHECK(rows[3].order_date == date_from_civil(2025, 6, 30));
+    CHECK(rows[3].state == "anulada");
+    CHECK(validation_report(*w.views, {Period{2025, 7}, kInsssep, {}}).empty());
+    CHECK(validation_report(*w.views, {kJune, kSancor, {}}).empty());
+    CHECK(validation_report(*w.views, {kJune, {}, ProviderId{1}}).empty());
+    CHECK(validation_report(*w.views, {{}, {}, {}}).empty());  // no period, no sheet
+
+    // Views written before this sheet existed (no format, offsets applied) are refused, not
+    // read as if the sheet were complete.
+    const std::string path = (w.dir.path() / "views").string();
+    w.views.reset();
+    {
+        std::vector<std::string> names;
+        REQUIRE(rocksdb::DB::ListColumnFamilies({}, path, &names).ok());
+        std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+        for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions{});
+        std::vector<rocksdb::ColumnFamilyHandle*> handles;
+        rocksdb::DB* raw = nullptr;
+        REQUIRE(rocksdb::DB::Open({}, path, cfs, &handles, &raw).ok());
+        std::unique_ptr<rocksdb::DB> db(raw);
+        REQUIRE(db->Delete({}, "format").ok());
+        for (auto* h : handles) REQUIRE(db->DestroyColumnFamilyHandle(h).ok());
+    }
+    auto old = liquida::projections::Views::open(path);
+    REQUIRE_FALSE(old);
+    CHECK(old.error().code == liquida::events::errc::config_mismatch);
+    CHECK(old.error().message.find("delete " + path) != std::string::npos);
 }
 
 TEST_CASE("settlement: a SanCor invoice with debits leaves its balance, retentions and payment", "[projections][settlement]") {
