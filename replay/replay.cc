@@ -294,6 +294,9 @@ events::result<ViewsAt> build_views(events::EventLog& log, const Offsets& ends, 
     if (checkpoint)
         if (auto c = clone_db(checkpoint->views, options.scratch_dir); !c) return failure(std::move(c).error());
     auto views = projections::Views::open(options.scratch_dir.string(), options.source);
+    if (!views && checkpoint && views.error().code == errc::config_mismatch)  // kept by an earlier liquida
+        return fail(errc::config_mismatch, "replay: the checkpoint of " + domain::to_string(checkpoint->month) +
+                                               " cannot be used: " + views.error().message + "; replay with --from-scratch");
     if (!views) return failure(std::move(views).error());
     ViewsAt out{std::move(*views), checkpoint ? std::optional(checkpoint->month) : std::nullopt, 0, 0};
     uint64_t start = 0;

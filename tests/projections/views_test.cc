@@ -1,9 +1,9 @@
 // The three views against hand-computed scenarios from the seeds, and against the domain's
 // own queries over the same events.
 #include <catch2/catch.hpp>
-#include <rocksdb/db.h>
 
 #include "domain/queries.h"
+#include "tests/support/rocksdb_raw.h"
 #include "world.h"
 
 using namespace liquida::test;
@@ -101,18 +101,7 @@ TEST_CASE("validation: the A10 sheet lists every item of the period's budgets in
     // read as if the sheet were complete.
     const std::string path = (w.dir.path() / "views").string();
     w.views.reset();
-    {
-        std::vector<std::string> names;
-        REQUIRE(rocksdb::DB::ListColumnFamilies({}, path, &names).ok());
-        std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-        for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions{});
-        std::vector<rocksdb::ColumnFamilyHandle*> handles;
-        rocksdb::DB* raw = nullptr;
-        REQUIRE(rocksdb::DB::Open({}, path, cfs, &handles, &raw).ok());
-        std::unique_ptr<rocksdb::DB> db(raw);
-        REQUIRE(db->Delete({}, "format").ok());
-        for (auto* h : handles) REQUIRE(db->DestroyColumnFamilyHandle(h).ok());
-    }
+    alter_rocksdb(path, [](rocksdb::DB& db, const ColumnFamilies& cf) { REQUIRE(db.Delete({}, cf.at("default"), "format").ok()); });
     auto old = liquida::projections::Views::open(path);
     REQUIRE_FALSE(old);
     CHECK(old.error().code == liquida::events::errc::config_mismatch);

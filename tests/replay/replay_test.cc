@@ -24,6 +24,7 @@
 #include "projections/codec.h"
 #include "replay/replay.h"
 #include "tests/support/process.h"
+#include "tests/support/rocksdb_raw.h"
 #include "world.h"
 
 using namespace liquida::test;
@@ -365,24 +366,33 @@ TEST_CASE("replay: events recorded after the cut leave the month alone but show 
         key.push_back('\0');
         liquida::projections::codec::put_be(key, altered.provider.value(), 8);
         views->reset();
-        std::vector<std::string> names;
-        REQUIRE(rocksdb::DB::ListColumnFamilies({}, (w.dir.path() / "views").string(), &names).ok());
-        std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-        for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions{});
-        std::vector<rocksdb::ColumnFamilyHandle*> handles;
-        rocksdb::DB* raw = nullptr;
-        REQUIRE(rocksdb::DB::Open({}, (w.dir.path() / "views").string(), cfs, &handles, &raw).ok());
-        std::unique_ptr<rocksdb::DB> db(raw);
-        const auto settlement = std::find(names.begin(), names.end(), "settlement") - names.begin();
-        std::string stored;
-        REQUIRE(db->Get({}, handles.at(static_cast<size_t>(settlement)), key, &stored).ok());  // the key is the row's
-        REQUIRE(db->Put({}, handles.at(static_cast<size_t>(settlement)), key, liquida::projections::codec::encode(altered)).ok());
-        for (auto* h : handles) REQUIRE(db->DestroyColumnFamilyHandle(h).ok());
+        alter_rocksdb((w.dir.path() / "views").string(), [&](rocksdb::DB& db, const ColumnFamilies& cf) {
+            std::string stored;
+            REQUIRE(db.Get({}, cf.at("settlement"), key, &stored).ok());  // the key is the row's
+            REQUIRE(db.Put({}, cf.at("settlement"), key, liquida::projections::codec::encode(altered)).ok());
+        });
     }
     const Run bad = run("replay --month 2025-07 --verify" + common);
     INFO(bad.out);
     CHECK(bad.code == 1);
     CHECK(bad.out.find("1 of them not explained by events after the cut") != std::string::npos);
+}
+
+TEST_CASE("replay: a checkpoint whose views an earlier liquida wrote is refused, and --from-scratch replays", "[replay]") {
+    World w;
+    simulate(w, 2);
+    auto options = options_in(w, "scratch");
+    options.checkpoints_dir = w.dir.path() / "checkpoints";
+    REQUIRE(replay::replay_month(*w.log, {2025, 6}, seed_config(), options).has_value());
+    alter_rocksdb((options.checkpoints_dir / "2025-06" / "views").string(),
+                  [](rocksdb::DB& db, const ColumnFamilies& cf) { REQUIRE(db.Delete({}, cf.at("default"), "format").ok()); });
+    auto refused = replay::replay_month(*w.log, {2025, 7}, seed_config(), options);
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().code == liquida::events::errc::config_mismatch);
+    CHECK(refused.error().message.find("the checkpoint of 2025-06 cannot be used") != std::string::npos);
+    CHECK(refused.error().message.find("replay with --from-scratch") != std::string::npos);
+    options.from_scratch = true;
+    CHECK(replay::replay_month(*w.log, {2025, 7}, seed_config(), options).has_value());
 }
 
 TEST_CASE("replay: the CSV and XLSX reports open and their totals match the JSON", "[replay]") {
