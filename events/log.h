@@ -127,7 +127,9 @@ struct EmbeddedLogOptions {
     // power loss. False survives a process crash only (the OS still holds the write).
     bool sync = true;
     // A damaged write-ahead log (a flipped byte, a lost page): strict refuses to open
-    // (errc::corrupt_record), since acknowledged records may lie after the damage.
+    // (errc::corrupt_record), since acknowledged records may lie after the damage. A record
+    // cut short at the very end (the writer killed inside its write, so never acknowledged)
+    // is not damage: it is dropped.
     // point_in_time opens with the records before the damage and loses the rest: an
     // operator's explicit choice (`--accept-wal-loss`, docs/OPERATIONS.md), never a default.
     enum class WalRecovery { strict, point_in_time };

@@ -1,6 +1,7 @@
 // The command service's state is a cache of the log: whatever the cache's size, restarts,
 // or a state store that lost its last writes, commands are decided exactly as if every
 // provider's ledger had been folded from the log in memory.
+#include <cstdio>
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
@@ -256,6 +257,7 @@ void crash_rounds(const fs::path& dir, const std::function<std::unique_ptr<event
         if (child == 0) {
             auto log = open_log();
             auto store = service::StateStore::open((dir / "state").string());
+            if (!store) std::fprintf(stderr, "state store: %s\n", store.error().message.c_str());
             if (!log || !store) _exit(3);
             service::ServiceOptions o;
             o.cache_providers = 4;
@@ -278,12 +280,18 @@ void crash_rounds(const fs::path& dir, const std::function<std::unique_ptr<event
             std::ifstream in(answered);
             return static_cast<size_t>(std::count(std::istreambuf_iterator<char>(in), {}, '\n'));
         };
-        while (lines() < before.size() + 20 && std::chrono::steady_clock::now() < deadline)
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 300));
-        kill(child, SIGKILL);
         int status = 0;
-        REQUIRE(waitpid(child, &status, 0) == child);
+        pid_t done = 0;  // the child, once it has ended by itself (the month finished)
+        while (done == 0 && lines() < before.size() + 20 && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            done = waitpid(child, &status, WNOHANG);
+        }
+        if (done == 0) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 300));
+            kill(child, SIGKILL);
+            done = waitpid(child, &status, 0);
+        }
+        REQUIRE(done == child);
         if (WIFSIGNALED(status)) ++killed;
         else REQUIRE(WEXITSTATUS(status) == 0);
     }
@@ -322,6 +330,7 @@ TEST_CASE("service: killed with SIGKILL at random points, no acknowledged comman
     test::TempDir dir;
     crash_rounds(dir.path(), [&]() -> std::unique_ptr<events::EventLog> {
         auto log = events::open_embedded_log({(dir.path() / "log").string(), events::default_topics(4), false});
+        if (!log) std::fprintf(stderr, "log: %s\n", log.error().message.c_str());
         return log ? std::move(*log) : nullptr;
     });
 }
