@@ -1,7 +1,5 @@
 #include "events/chain.h"
 
-#include <openssl/sha.h>
-
 #include <algorithm>
 
 namespace liquida::events {
@@ -19,11 +17,7 @@ void put_bytes(std::string& out, std::string_view s) {
     out.append(s);
 }
 
-Hash sha256_of(const void* data, size_t size) {
-    Hash h{};
-    SHA256(static_cast<const unsigned char*>(data), size, h.data());
-    return h;
-}
+Hash sha256_of(const void* data, size_t size) { return Sha256().update(data, size).digest(); }
 
 }  // namespace
 
@@ -86,7 +80,7 @@ bool ChainVerifier::feed(const StoredRecord& r) {
     const auto prev = from_hex(r.seal.prev_hash);
     if (!prev || *prev != head_) return fail("its prev_hash is not the hash of the record before it");
     const Hash h = chain_hash(head_, r.record);
-    if (to_hex(h) != r.seal.hash) return fail("its content does not hash to its sealed hash (altered)");
+    if (from_hex(r.seal.hash) != h) return fail("its content does not hash to its sealed hash (altered)");
     head_ = h;
     ++next_;
     return true;

@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include <utility>
+
 namespace liquida::events {
 
 std::string to_hex(const Hash& h) {
@@ -21,10 +23,25 @@ const EVP_MD* sha256() {
     static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
     return md;
 }
+
+// One context kept per thread: a hash per record (the chain) or per request (the tokens)
+// would otherwise allocate and free one each time. Hashes on a thread follow one another
+// (a second while the first lives allocates its own).
+struct SpareContext {
+    EVP_MD_CTX* ctx = nullptr;
+    ~SpareContext() { EVP_MD_CTX_free(ctx); }
+};
+thread_local SpareContext spare;
 }  // namespace
 
-Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, sha256(), nullptr); }
-Sha256::~Sha256() { EVP_MD_CTX_free(ctx_); }
+Sha256::Sha256() : ctx_(std::exchange(spare.ctx, nullptr)) {
+    if (!ctx_) ctx_ = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(ctx_, sha256(), nullptr);
+}
+Sha256::~Sha256() {
+    if (spare.ctx) EVP_MD_CTX_free(ctx_);
+    else spare.ctx = ctx_;
+}
 
 Sha256& Sha256::update(const void* data, size_t size) {
     EVP_DigestUpdate(ctx_, data, size);

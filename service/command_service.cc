@@ -52,7 +52,7 @@ events::result<events::Envelope> decoded(const events::StoredRecord& r) {
 }
 
 // A provider's record folded into its ledger, and its part in its command's answer.
-void fold(domain::ProviderLedger& ledger, std::map<std::string, CommandRecord>& pending, const events::StoredRecord& r,
+void fold(domain::ProviderLedger& ledger, CommandIndex& pending, const events::StoredRecord& r,
           const events::Envelope& e) {
     domain::evolve(ledger, e.payload, e.occurred_at);
     if (e.command_id.empty()) return;
@@ -113,7 +113,7 @@ events::result<size_t> CommandService::start() {
     struct Folding {
         domain::ProviderLedger ledger;
         std::map<std::string, int64_t> covered;
-        std::map<std::string, CommandRecord> pending;
+        CommandIndex pending;
     };
     std::map<uint64_t, Folding> folding;
     auto save_all = [&]() -> events::result<liquida::ok_t> {

@@ -121,7 +121,7 @@ private:
         bool dirty = false;    // folded events not yet saved
         domain::ProviderLedger ledger;
         std::map<std::string, int64_t> covered;          // per topic (Snapshot::covered)
-        std::map<std::string, CommandRecord> pending;    // commands folded since the snapshot
+        CommandIndex pending;                            // commands folded since the snapshot
     };
     struct Held {
         std::shared_ptr<Entry> entry;

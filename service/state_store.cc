@@ -143,7 +143,7 @@ public:
 
     events::result<liquida::ok_t> save(domain::ProviderId provider, const domain::ProviderLedger& ledger,
                                        const std::map<std::string, int64_t>& covered,
-                                       const std::map<std::string, CommandRecord>& commands) override {
+                                       const CommandIndex& commands) override {
         rocksdb::WriteBatch wb;
         wb.Put(cfs_[kLedgers], provider_key(provider), encode(ledger, covered));
         for (const auto& [scope, c] : commands) wb.Put(cfs_[kCommands], scope, encode(c));

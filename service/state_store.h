@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "domain/state.h"
@@ -36,6 +37,10 @@ struct CommandRecord {
     friend bool operator==(const CommandRecord&, const CommandRecord&) = default;
 };
 
+// Commands by scope (events::idempotency_key of issuer and command id, no topic): looked up on
+// every command, so hashed rather than ordered.
+using CommandIndex = std::unordered_map<std::string, CommandRecord>;
+
 struct Snapshot {
     domain::ProviderLedger ledger;
     // Per topic: every record of the provider below this offset of its partition is folded
@@ -54,7 +59,7 @@ public:
     // The snapshot (ledger and covered offsets) and the commands it newly holds, in one write.
     virtual events::result<liquida::ok_t> save(domain::ProviderId provider, const domain::ProviderLedger& ledger,
                                                const std::map<std::string, int64_t>& covered,
-                                               const std::map<std::string, CommandRecord>& commands) = 0;
+                                               const CommandIndex& commands) = 0;
     // Partitions not named are at 0 (nothing proven).
     virtual const std::map<events::TopicPartition, int64_t>& watermarks() const = 0;
     // Written after the snapshots they rely on: a crash keeps a prefix of the writes.
