@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 
 #include "domain/decide.h"
 #include "events/codec.h"
@@ -118,7 +119,7 @@ events::result<size_t> CommandService::start() {
     std::map<uint64_t, Folding> folding;
     auto save_all = [&]() -> events::result<liquida::ok_t> {
         for (auto& [id, f] : folding)
-            if (auto saved = store_.save(domain::ProviderId{id}, f.ledger, f.covered, f.pending); !saved) return saved;
+            if (auto saved = store_.save(domain::ProviderId{id}, encode_snapshot(f.ledger, f.covered), f.pending); !saved) return saved;
         folding.clear();
         return liquida::ok;
     };
@@ -203,7 +204,7 @@ events::result<liquida::ok_t> CommandService::load(domain::ProviderId provider, 
 }
 
 events::result<liquida::ok_t> CommandService::save_entry(domain::ProviderId provider, Entry& e) {
-    if (auto saved = store_.save(provider, e.ledger, e.covered, e.pending); !saved) return saved;
+    if (auto saved = store_.save(provider, encode_snapshot(e.ledger, e.covered), e.pending); !saved) return saved;
     e.pending.clear();
     e.dirty = false;
     return liquida::ok;
@@ -222,7 +223,8 @@ void CommandService::evict() {
         for (auto& [id, e] : victims) {
             std::unique_lock lk(e->mu, std::try_to_lock);
             if (!lk) continue;  // in use: the next one
-            if (e->stale || (e->dirty && !save_entry(domain::ProviderId{id}, *e))) continue;  // kept until it can be saved
+            // Kept until it can be saved; and while save() writes it, whose write may yet fail.
+            if (e->stale || e->writing || (e->dirty && !save_entry(domain::ProviderId{id}, *e))) continue;
             {
                 std::lock_guard mlk(map_mu_);
                 if (auto it = entries_.find(id); it != entries_.end() && it->second == e) {
@@ -299,12 +301,29 @@ events::result<liquida::ok_t> CommandService::save() {
         cached.assign(entries_.begin(), entries_.end());
     }
     for (auto& [id, e] : cached) {
+        // Encoded under the provider's lock, written outside it: its commands go on meanwhile
+        // (a retry of one being written finds it in `saving`).
+        std::string snapshot;
+        {
+            std::lock_guard lk(e->mu);
+            if (e->evicted) continue;
+            if (e->stale)
+                if (auto loaded = load(domain::ProviderId{id}, *e); !loaded) return loaded;  // the watermarks wait for it
+            if (!e->dirty) continue;
+            snapshot = encode_snapshot(e->ledger, e->covered);
+            e->saving = std::exchange(e->pending, {});
+            e->dirty = false;
+            e->writing = true;
+        }
+        auto saved = store_.save(domain::ProviderId{id}, snapshot, e->saving);  // only save() changes `saving`
         std::lock_guard lk(e->mu);
-        if (e->evicted) continue;
-        if (e->stale)
-            if (auto loaded = load(domain::ProviderId{id}, *e); !loaded) return loaded;  // the watermarks wait for it
-        if (e->dirty)
-            if (auto saved = save_entry(domain::ProviderId{id}, *e); !saved) return saved;
+        if (!saved) {
+            e->pending.merge(e->saving);
+            e->dirty = true;
+        }
+        e->saving.clear();
+        e->writing = false;
+        if (!saved) return saved;
     }
     if (auto marked = store_.save_watermarks(*ends); !marked) return marked;
     std::lock_guard lk(marks_mu_);
@@ -332,6 +351,7 @@ Outcome CommandService::execute(domain::ProviderId provider, const domain::Comma
         return Accepted{command_id, true, c.events};
     };
     if (auto it = e.pending.find(scope); it != e.pending.end()) return answer(it->second);
+    if (auto it = e.saving.find(scope); it != e.saving.end()) return answer(it->second);
     auto stored = store_.command(scope);
     if (!stored) return failure(unavailable(stored.error(), "No se pudo leer el estado: "));
     if (*stored) return answer(**stored);

@@ -119,9 +119,11 @@ private:
         bool evicted = false;  // out of the cache: whoever waited for it looks again
         bool stale = false;    // an append failed and may have landed: loaded again first
         bool dirty = false;    // folded events not yet saved
+        bool writing = false;  // save() is writing its snapshot, out of the lock: not evicted
         domain::ProviderLedger ledger;
-        std::map<std::string, int64_t> covered;          // per topic (Snapshot::covered)
-        CommandIndex pending;                            // commands folded since the snapshot
+        std::map<std::string, int64_t> covered;  // per topic (Snapshot::covered)
+        CommandIndex pending;                    // commands folded since the snapshot
+        CommandIndex saving;                     // commands save() is writing (while `writing`)
     };
     struct Held {
         std::shared_ptr<Entry> entry;

@@ -33,16 +33,6 @@ domain::ProviderId provider_of(std::string_view k) {
     return domain::ProviderId{v};
 }
 
-std::string encode(const domain::ProviderLedger& ledger, const std::map<std::string, int64_t>& covered) {
-    Writer w;
-    w.u(covered.size());
-    for (const auto& [topic, next] : covered) {
-        w.s(topic);
-        w.i(next);
-    }
-    w.s(encode_ledger(ledger));
-    return w.take();
-}
 std::optional<Snapshot> decode_snapshot(std::string_view bytes) {
     Reader r(bytes);
     Snapshot s;
@@ -141,11 +131,9 @@ public:
         return std::optional<CommandRecord>(std::move(*c));
     }
 
-    events::result<liquida::ok_t> save(domain::ProviderId provider, const domain::ProviderLedger& ledger,
-                                       const std::map<std::string, int64_t>& covered,
-                                       const CommandIndex& commands) override {
+    events::result<liquida::ok_t> save(domain::ProviderId provider, std::string_view snapshot, const CommandIndex& commands) override {
         rocksdb::WriteBatch wb;
-        wb.Put(cfs_[kLedgers], provider_key(provider), encode(ledger, covered));
+        wb.Put(cfs_[kLedgers], provider_key(provider), rocksdb::Slice(snapshot.data(), snapshot.size()));
         for (const auto& [scope, c] : commands) wb.Put(cfs_[kCommands], scope, encode(c));
         return write(wb);
     }
@@ -192,6 +180,17 @@ private:
 };
 
 }  // namespace
+
+std::string encode_snapshot(const domain::ProviderLedger& ledger, const std::map<std::string, int64_t>& covered) {
+    Writer w;
+    w.u(covered.size());
+    for (const auto& [topic, next] : covered) {
+        w.s(topic);
+        w.i(next);
+    }
+    w.s(encode_ledger(ledger));
+    return w.take();
+}
 
 events::result<std::unique_ptr<StateStore>> StateStore::open(const std::string& path) {
     rocksdb::Options options;

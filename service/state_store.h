@@ -48,6 +48,10 @@ struct Snapshot {
     std::map<std::string, int64_t> covered;
 };
 
+// A snapshot as the store keeps it; apart from save() so that a ledger is encoded under its
+// lock and written outside it.
+std::string encode_snapshot(const domain::ProviderLedger& ledger, const std::map<std::string, int64_t>& covered);
+
 class StateStore {
 public:
     static events::result<std::unique_ptr<StateStore>> open(const std::string& path);
@@ -56,10 +60,8 @@ public:
     virtual events::result<std::optional<Snapshot>> snapshot(domain::ProviderId provider) const = 0;
     // By scope (events::idempotency_key of issuer and command id, no topic).
     virtual events::result<std::optional<CommandRecord>> command(std::string_view scope) const = 0;
-    // The snapshot (ledger and covered offsets) and the commands it newly holds, in one write.
-    virtual events::result<liquida::ok_t> save(domain::ProviderId provider, const domain::ProviderLedger& ledger,
-                                               const std::map<std::string, int64_t>& covered,
-                                               const CommandIndex& commands) = 0;
+    // The snapshot (encode_snapshot) and the commands it newly holds, in one write.
+    virtual events::result<liquida::ok_t> save(domain::ProviderId provider, std::string_view snapshot, const CommandIndex& commands) = 0;
     // Partitions not named are at 0 (nothing proven).
     virtual const std::map<events::TopicPartition, int64_t>& watermarks() const = 0;
     // Written after the snapshots they rely on: a crash keeps a prefix of the writes.

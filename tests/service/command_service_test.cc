@@ -15,6 +15,10 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <optional>
+#include <mutex>
+#include <future>
+#include <condition_variable>
 #include <set>
 #include <thread>
 #include <memory>
@@ -25,6 +29,7 @@
 #include "events/codec.h"
 #include "events/kafka_log.h"
 #include "events/log.h"
+#include "events/publisher.h"
 #include "events/topics.h"
 #include "fixtures.h"
 #include "gateway/json.h"
@@ -101,6 +106,56 @@ std::map<uint64_t, domain::ProviderLedger> ledgers(CommandService& c) {
     return out;
 }
 
+
+// The real state store with one provider's next save() held until released (and then failed,
+// if asked): what the service does while a snapshot is being written.
+class HeldStore : public service::StateStore {
+public:
+    explicit HeldStore(service::StateStore& real) : real_(real) {}
+    void hold(domain::ProviderId provider, bool fail) {
+        std::lock_guard lk(mu_);
+        held_ = provider;
+        fail_ = fail;
+    }
+    bool holding(std::chrono::seconds limit) {
+        std::unique_lock lk(mu_);
+        return cv_.wait_for(lk, limit, [&] { return inside_; });
+    }
+    void release() {
+        std::lock_guard lk(mu_);
+        released_ = true;
+        cv_.notify_all();
+    }
+
+    events::result<std::optional<service::Snapshot>> snapshot(domain::ProviderId p) const override { return real_.snapshot(p); }
+    events::result<std::optional<service::CommandRecord>> command(std::string_view scope) const override { return real_.command(scope); }
+    events::result<liquida::ok_t> save(domain::ProviderId p, std::string_view snapshot, const service::CommandIndex& commands) override {
+        {
+            std::unique_lock lk(mu_);
+            if (held_ == p) {
+                held_.reset();
+                inside_ = true;
+                cv_.notify_all();
+                cv_.wait_for(lk, std::chrono::seconds(30), [&] { return released_; });
+                inside_ = released_ = false;
+                if (fail_) return events::fail(events::errc::io_error, "state: the disk said no (on purpose)");
+            }
+        }
+        return real_.save(p, snapshot, commands);
+    }
+    const std::map<events::TopicPartition, int64_t>& watermarks() const override { return real_.watermarks(); }
+    events::result<liquida::ok_t> save_watermarks(const std::map<events::TopicPartition, int64_t>& marks) override {
+        return real_.save_watermarks(marks);
+    }
+    events::result<std::vector<domain::ProviderId>> providers() const override { return real_.providers(); }
+
+private:
+    service::StateStore& real_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::optional<domain::ProviderId> held_;
+    bool fail_ = false, inside_ = false, released_ = false;
+};
 }  // namespace
 
 TEST_CASE("service: a cache of 3 providers decides exactly as one holding every provider", "[service]") {
@@ -189,6 +244,74 @@ TEST_CASE("service: retries are answered from the state across restarts, and an 
     w.close();
     w.open(dir.path() / "state", 2);
     check();
+}
+
+TEST_CASE("service: a provider's commands go on while its snapshot is written, and a failed write is written again",
+          "[service]") {
+    for (const bool fail : {false, true}) {
+        INFO((fail ? "the write fails" : "the write succeeds"));
+        test::TempDir dir;
+        World w(dir.path(), 100'000);
+        HeldStore held(*w.store);
+        service::ServiceOptions options;
+        options.save_every = std::chrono::hours(1);  // saved only when the test says
+        auto c = std::make_unique<CommandService>(*w.log, held, test::seed_config(), options);
+        REQUIRE(c->start());
+        domain::Simulation sim(test::seed_config(), small());
+        auto send = [&](CommandService& to, const domain::SimulatedCommand& cmd) {
+            return to.execute(cmd.provider, cmd.command, cmd.command_id, Issuer{static_cast<events::ActorRole>(cmd.actor), cmd.actor_id},
+                              cmd.now, gateway::command_digest(cmd.provider, cmd.command));
+        };
+        std::vector<domain::SimulatedCommand> sent;
+        while (sent.size() < 300) {
+            auto cmd = sim.next();
+            REQUIRE(cmd);
+            if (auto o = send(*c, *cmd); o && !o->duplicate) sent.push_back(*cmd);
+        }
+        domain::SimulatedCommand first = sent.back();  // its provider is dirty
+        held.hold(first.provider, fail);
+        events::result<liquida::ok_t> saved = liquida::ok;
+        std::thread saver([&] { saved = c->save(); });
+        REQUIRE(held.holding(std::chrono::seconds(10)));
+        // While the snapshot is written: the provider's retry, and its next command, are answered.
+        std::optional<domain::SimulatedCommand> second;
+        auto during = std::async(std::launch::async, [&] {
+            auto o = send(*c, first);
+            while (!second) {
+                auto cmd = sim.next();
+                if (!cmd) break;
+                if (auto n = send(*c, *cmd); n && !n->duplicate && cmd->provider == first.provider) second = *cmd;
+            }
+            return o;
+        });
+        const bool answered = during.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+        held.release();
+        saver.join();
+        REQUIRE(answered);
+        const auto again = during.get();
+        REQUIRE(again);
+        CHECK(again->duplicate);
+        REQUIRE(second);
+        CHECK(saved.has_value() == !fail);
+        REQUIRE(c->save());  // the commands since, and those of a failed write, written now
+        for (const domain::SimulatedCommand* cmd : {&first, &*second}) {
+            const auto stored = w.store->command(events::idempotency_key(cmd->actor_id, cmd->command_id, ""));
+            REQUIRE(stored);
+            CHECK(stored->has_value());
+        }
+        // After a restart both are answered from the store as retries.
+        const std::map<uint64_t, domain::ProviderLedger> before = ledgers(*c);
+        c.reset();
+        auto d = std::make_unique<CommandService>(*w.log, *w.store, test::seed_config(), options);
+        REQUIRE(d->start());
+        for (const domain::SimulatedCommand* cmd : {&first, &*second}) {
+            const auto later = send(*d, *cmd);
+            REQUIRE(later);
+            CHECK(later->duplicate);
+        }
+        CHECK(send(*d, first)->events == again->events);
+        CHECK(ledgers(*d) == before);
+    }
 }
 
 TEST_CASE("service: a state ahead of its log refuses to start", "[service]") {
