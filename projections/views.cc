@@ -14,6 +14,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <unordered_map>
 
 #include "domain/money.h"
@@ -387,9 +389,33 @@ public:
     }
 
     int64_t applied(const events::TopicPartition& tp) const override {
-        std::string v;
-        if (!db_->Get({}, cfs_[kMeta], offset_key(tp), &v).ok() || v.size() != 8) return 0;
-        return static_cast<int64_t>(codec::get_be(v, 8));
+        std::lock_guard lk(applied_mu_);
+        auto it = applied_.find(tp);
+        return it == applied_.end() ? 0 : it->second;
+    }
+    void moved(const std::map<events::TopicPartition, int64_t>& offsets) {
+        std::lock_guard lk(applied_mu_);
+        for (const auto& [tp, next] : offsets) applied_[tp] = next;
+    }
+
+    // The applied offsets, read and checked once at open and then kept as commits move them:
+    // one that is damaged or cannot be read refuses the views, since reading it as 0 would
+    // apply every record again on top of what they hold.
+    events::result<ok_t> load_applied(const std::string& path) {
+        std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cfs_[kMeta]));
+        for (it->SeekToFirst(); it->Valid(); it->Next()) {
+            const std::string_view key = it->key().ToStringView(), value = it->value().ToStringView();
+            const auto nul = key.find('\0');
+            if (nul == std::string_view::npos) continue;  // format, source
+            const bool sound = key.size() == nul + 5 && value.size() == 8 && codec::get_be(value, 8) <= uint64_t{INT64_MAX};
+            if (!sound)
+                return fail(errc::corrupt_record, "the views at " + path + " hold a damaged applied offset (" + std::string(key.substr(0, nul)) +
+                                                      "): delete " + path + " to rebuild them from the log");
+            const events::TopicPartition tp{std::string(key.substr(0, nul)), static_cast<int32_t>(codec::get_be(key.substr(nul + 1), 4))};
+            applied_[tp] = static_cast<int64_t>(codec::get_be(value, 8));
+        }
+        if (!it->status().ok()) return fail(errc::io_error, "views at " + path + ": " + it->status().ToString());
+        return ok;
     }
 
     std::optional<PadronRow> padron(ProviderId provider) const override {
@@ -552,6 +578,8 @@ private:
     std::unique_ptr<rocksdb::DB> db_;
     std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
     std::unordered_map<std::string, std::optional<std::string>> young_, old_;
+    mutable std::mutex applied_mu_;  // the runner moves them; the gateway and tests read them
+    std::map<events::TopicPartition, int64_t> applied_;
 };
 
 template <class R>
@@ -847,6 +875,7 @@ events::result<Delta> StoreBatch::commit(rocksdb::DB& db, const std::vector<rock
     rocksdb::WriteOptions wo;
     wo.sync = false;  // the views are rebuilt from the log; the WAL still survives a process crash
     if (auto st = db.Write(wo, &wb); !st.ok()) return fail(errc::io_error, "views: " + st.ToString());
+    v_.moved(offsets_);
     for (auto& [cf, key, value] : written) v_.remember(cf, *key, std::move(value));
     return delta;
 }
@@ -880,6 +909,7 @@ events::result<std::unique_ptr<Views>> Views::open(const std::string& path, std:
     auto views = std::make_unique<RocksViews>(std::unique_ptr<rocksdb::DB>(raw), std::move(handles));
     if (auto checked = views->check_format(path); !checked) return failure(std::move(checked).error());
     if (auto checked = views->check_source(source); !checked) return failure(std::move(checked).error());
+    if (auto loaded = views->load_applied(path); !loaded) return failure(std::move(loaded).error());
     return std::unique_ptr<Views>(std::move(views));
 }
 

@@ -108,6 +108,37 @@ TEST_CASE("validation: the A10 sheet lists every item of the period's budgets in
     CHECK(old.error().message.find("delete " + path) != std::string::npos);
 }
 
+TEST_CASE("views: a damaged applied offset refuses the views instead of applying the log again from 0", "[projections]") {
+    World w;
+    Member m{w, kProvider, provider_in_padron()};
+    w.record_history(m.id, m.ledger);
+    w.catch_up();
+    const std::string path = (w.dir.path() / "views").string();
+    std::map<liquida::events::TopicPartition, int64_t> before;
+    for (const auto& t : w.log->topics())
+        for (int32_t p = 0; p < t.partitions; ++p) before[{t.name, p}] = w.views->applied({t.name, p});
+    w.views.reset();
+    {  // reopened as they were: the same offsets
+        auto same = liquida::projections::Views::open(path);
+        REQUIRE(same);
+        for (const auto& [tp, offset] : before) CHECK((*same)->applied(tp) == offset);
+    }
+    int damaged = 0;
+    alter_rocksdb(path, [&](rocksdb::DB& db, const ColumnFamilies& cf) {
+        std::unique_ptr<rocksdb::Iterator> it(db.NewIterator({}, cf.at("default")));
+        for (it->SeekToFirst(); it->Valid() && damaged == 0; it->Next())
+            if (it->key().ToStringView().find('\0') != std::string_view::npos) {
+                REQUIRE(db.Put({}, cf.at("default"), it->key(), "abc").ok());  // 3 bytes, not 8
+                ++damaged;
+            }
+    });
+    REQUIRE(damaged == 1);
+    auto views = liquida::projections::Views::open(path);
+    REQUIRE_FALSE(views);
+    CHECK(views.error().code == liquida::events::errc::corrupt_record);
+    CHECK(views.error().message.find("delete " + path) != std::string::npos);
+}
+
 TEST_CASE("settlement: a SanCor invoice with debits leaves its balance, retentions and payment", "[projections][settlement]") {
     World w;
     Member m{w, kProvider, provider_in_padron()};
