@@ -33,8 +33,15 @@ Topic topic_for(const domain::Event& e) noexcept {
                                std::is_same_v<E, DocumentVerified> || std::is_same_v<E, DocumentExpired> ||
                                std::is_same_v<E, PadronEnrolled> || std::is_same_v<E, PadronLeft>)
                 return Topic::padron;
+            else if constexpr (std::is_same_v<E, InvoiceIssued> || std::is_same_v<E, InvoiceSent> ||
+                               std::is_same_v<E, InvoiceObserved> || std::is_same_v<E, InvoiceAccepted> ||
+                               std::is_same_v<E, InvoiceRejected> || std::is_same_v<E, InvoiceIngresada> ||
+                               std::is_same_v<E, DebitApplied> || std::is_same_v<E, DebitAnalysisResolved> ||
+                               std::is_same_v<E, CreditNoteIssued> || std::is_same_v<E, PaymentOrderIssued> ||
+                               std::is_same_v<E, RetentionApplied> || std::is_same_v<E, ProviderPaid>)
+                return Topic::billing;
             else
-                return Topic::billing;  // invoices, debits, credit notes, payments, retentions
+                static_assert(sizeof(E) == 0, "topic_for: a new event kind needs its topic here");  // no default topic
         },
         e);
 }
