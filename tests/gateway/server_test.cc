@@ -637,7 +637,15 @@ TEST_CASE("gateway: an idempotent retry returns the original result without appe
     auto both = post(h2, t, kProvider, ApproveOrder{"o-1"}, "both");
     CHECK(both.status() == 200);  // recognised under the command's own id
     CHECK(both.json_body()["events"].size() == 2);
+    CHECK(both.body() == both.json_body().dump());  // the bytes a JSON tree prints, members in its order
     CHECK(env.end_offsets() == with_both);
+
+    // An id with quotes and backslashes comes back as sent, in valid JSON.
+    const std::string odd = R"(o"4\x)";
+    auto quoted = post(h2, t, kProvider, order("o-4"), odd);
+    REQUIRE(quoted.status() == 201);
+    CHECK(quoted.json_body()["command_id"] == odd);
+    CHECK(quoted.body() == quoted.json_body().dump());
 }
 
 TEST_CASE("gateway: racing commands on one provider are decided one at a time", "[gateway][http]") {
