@@ -28,6 +28,14 @@ IssueInvoice sancor_invoice(std::string id, Centavos amount) {
                         "71110383321640", kJune, amount, date_from_civil(2025, 6, 10), "", "", attachments_for(kSancor)};
 }
 
+// Views at `path` that do not open, with `code` and the way out: delete them to rebuild.
+void refused(const std::string& path, liquida::events::errc code) {
+    auto views = liquida::projections::Views::open(path);
+    REQUIRE_FALSE(views);
+    CHECK(views.error().code == code);
+    CHECK(views.error().message.find("delete " + path) != std::string::npos);
+}
+
 }  // namespace
 
 TEST_CASE("pending: an InSSSeP budget of three items with one consumed leaves two pending", "[projections][pending]") {
@@ -102,10 +110,7 @@ TEST_CASE("validation: the A10 sheet lists every item of the period's budgets in
     const std::string path = (w.dir.path() / "views").string();
     w.views.reset();
     alter_rocksdb(path, [](rocksdb::DB& db, const ColumnFamilies& cf) { REQUIRE(db.Delete({}, cf.at("default"), "format").ok()); });
-    auto old = liquida::projections::Views::open(path);
-    REQUIRE_FALSE(old);
-    CHECK(old.error().code == liquida::events::errc::config_mismatch);
-    CHECK(old.error().message.find("delete " + path) != std::string::npos);
+    refused(path, liquida::events::errc::config_mismatch);
 }
 
 TEST_CASE("views: a damaged applied offset refuses the views instead of applying the log again from 0", "[projections]") {
@@ -133,10 +138,7 @@ TEST_CASE("views: a damaged applied offset refuses the views instead of applying
             }
     });
     REQUIRE(damaged == 1);
-    auto views = liquida::projections::Views::open(path);
-    REQUIRE_FALSE(views);
-    CHECK(views.error().code == liquida::events::errc::corrupt_record);
-    CHECK(views.error().message.find("delete " + path) != std::string::npos);
+    refused(path, liquida::events::errc::corrupt_record);
 }
 
 TEST_CASE("settlement: a SanCor invoice with debits leaves its balance, retentions and payment", "[projections][settlement]") {
