@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -316,5 +317,45 @@ using Event = std::variant<
 std::string_view event_name(const Event& e) noexcept;
 std::string_view event_name(size_t index) noexcept;
 inline constexpr size_t kEventKinds = std::variant_size_v<Event>;
+
+// The kinds each part of a provider's ledger folds, one list per part; together they hold every
+// kind exactly once (checked below). Topics route by them (events/topics.cc) and a visit names
+// the lists it ignores (Ignore), so a new kind that no list holds, or that a visit neither
+// handles nor ignores, does not compile.
+template <class... Ts>
+struct Kinds {};
+using PadronKinds = Kinds<ProviderRegistered, ProviderUpdated, ProviderAdhered, DocumentUploaded, DocumentVerified,
+                          DocumentExpired, PadronEnrolled, PadronLeft>;
+using OrderKinds = Kinds<OrderLoaded, OrderApproved, OrderRejected, OrderDeferred>;
+using AuthorizationKinds = Kinds<EligibilityChecked, TokenIssued, BudgetSubmitted, BudgetAuthorized, BudgetSentToAudit,
+                                 PracticeConsumed, TransactionCancelled>;
+using InvoiceKinds = Kinds<InvoiceIssued, InvoiceSent, InvoiceObserved, InvoiceAccepted, InvoiceRejected, InvoiceIngresada,
+                           DebitApplied, DebitAnalysisResolved, CreditNoteIssued, PaymentOrderIssued>;
+using PayoutKinds = Kinds<RetentionApplied, ProviderPaid>;
+
+template <class E, class List>
+inline constexpr bool kind_of = false;
+template <class E, class... Ts>
+inline constexpr bool kind_of<E, Kinds<Ts...>> = (std::is_same_v<E, Ts> || ...);
+
+template <class V>
+inline constexpr bool kinds_partition = false;
+template <class... Es>
+inline constexpr bool kinds_partition<std::variant<Es...>> =
+    ((kind_of<Es, PadronKinds> + kind_of<Es, OrderKinds> + kind_of<Es, AuthorizationKinds> + kind_of<Es, InvoiceKinds> +
+          kind_of<Es, PayoutKinds> ==
+      1) &&
+     ...);
+static_assert(kinds_partition<Event>, "every event kind belongs to exactly one of the Kinds lists");
+
+// The part of a visitor that does nothing (answers R{}) for the kinds of the given lists.
+template <class R, class... Lists>
+struct Ignore {
+    template <class E>
+        requires(kind_of<E, Lists> || ...)
+    R operator()(const E&) const noexcept {
+        if constexpr (!std::is_void_v<R>) return R{};
+    }
+};
 
 }  // namespace liquida::domain

@@ -11,6 +11,7 @@ namespace liquida::domain {
 inline constexpr std::string_view kDocumentTypeNames[] = {"rnp", "afip", "cbu", "seguro", "anexo1"};
 inline constexpr std::string_view kDocumentStatusNames[] = {"pending", "approved", "rejected", "expired"};
 inline constexpr std::string_view kRetentionKindNames[] = {"colegio_fee", "iibb", "ganancias", "iva", "other"};
+inline constexpr std::string_view kInvoiceStatusNames[] = {"cargada", "enviada", "observada", "aceptada", "ingresada", "rechazada"};  // F3
 
 // names[v], or v in digits for a value the table does not know.
 template <size_t N>

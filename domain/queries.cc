@@ -9,11 +9,6 @@
 namespace liquida::domain {
 namespace {
 
-std::string_view status_name(InvoiceStatus s) noexcept {
-    constexpr std::string_view kNames[] = {"cargada", "enviada", "observada", "aceptada", "ingresada", "rechazada"};
-    return kNames[static_cast<size_t>(s)];
-}
-
 std::string_view item_state(const BudgetRecord& b, const BudgetItemRecord& r) noexcept {
     return item_state(b.status == BudgetStatus::cancelled, r.consumed, r.result);
 }
@@ -78,6 +73,11 @@ std::string invoice_label(const InvoiceIssued& i) {
     return buf;
 }
 
+std::string invoice_state(InvoiceStatus status, Centavos paid, Centavos balance) {
+    if (status != InvoiceStatus::rechazada && paid > 0 && paid >= balance) return "cancelado";
+    return name_of(kInvoiceStatusNames, static_cast<uint8_t>(status));
+}
+
 result<std::vector<InvoiceRow>, DomainError> invoice_listing(const ProviderLedger& s, Date today, const Config& config) {
     std::vector<InvoiceRow> rows;
     const Date since = six_months_before(today);
@@ -90,10 +90,9 @@ result<std::vector<InvoiceRow>, DomainError> invoice_listing(const ProviderLedge
         const auto debited = inv.debited();
         const auto balance = inv.balance();
         if (!debited || !balance) return failure<DomainError>{money::overflow("invoices." + id)};
-        const bool paid_off = inv.paid > 0 && inv.paid == *balance;
         rows.push_back(InvoiceRow{received, invoice_label(inv.issued), inv.issued.amount, *debited, *balance,
                                   Date{received.days + terms},
-                                  paid_off ? std::string("cancelado") : std::string(status_name(inv.status)),
+                                  invoice_state(inv.status, inv.paid, *balance),
                                   inv.payment_orders.empty() ? std::string{} : inv.payment_orders.back(),
                                   inv.debits.empty() ? std::string{} : inv.debits.back().applied.debit_sheet});
     }

@@ -39,10 +39,12 @@ struct InvoiceRow {
     Centavos debits = 0;
     Centavos balance = 0;
     Date due_on;
-    std::string state;  // F3 state, or "cancelado" once fully paid
+    std::string state;  // invoice_state
     std::string payment_order;
     std::string debit_sheet;
 };
+// F4: the F3 status, or "cancelado" once an invoice not rejected is paid in full.
+std::string invoice_state(InvoiceStatus status, Centavos paid, Centavos balance);
 // F4: invoices received in the six months before `today`, newest first; money.overflow
 // when an invoice's debits or balance do not fit int64.
 result<std::vector<InvoiceRow>, DomainError> invoice_listing(const ProviderLedger& s, Date today, const Config& config);

@@ -2,13 +2,16 @@
 
 #include "domain/identity.h"
 #include "domain/money.h"
+#include "domain/names.h"
 
 namespace liquida::domain {
 namespace {
 
 std::string_view document_name(DocumentType t) noexcept {
-    constexpr std::string_view kNames[] = {"RNP", "AFIP", "CBU", "SEGURO", "ANEXO1"};
-    return kNames[static_cast<size_t>(t)];
+    constexpr std::string_view kNames[] = {"RNP", "AFIP", "CBU", "SEGURO", "ANEXO1"};  // as the seeds write them
+    static_assert(std::size(kNames) == std::size(kDocumentTypeNames));
+    const auto i = static_cast<size_t>(t);
+    return i < std::size(kNames) ? kNames[i] : std::string_view{"?"};
 }
 
 std::string code(std::string_view area, std::string_view what) { return std::string(area) + "." + std::string(what); }

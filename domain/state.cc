@@ -103,7 +103,7 @@ void evolve(ProviderState& s, const Event& e, TimestampMs) {
                        s.enrolled_on = x.enrolled_on;
                    },
                    [&](const PadronLeft&) { s.enrolled = false; },
-                   [](const auto&) {},
+                   Ignore<void, OrderKinds, AuthorizationKinds, InvoiceKinds, PayoutKinds>{},
                },
                e);
 }
@@ -124,7 +124,7 @@ void evolve(OrderBook& s, const Event& e, TimestampMs) {
                    [&](const OrderDeferred& x) {
                        if (OrderRecord* o = find_in(s.orders, x.order_id)) o->loaded.period = x.to_period;
                    },
-                   [](const auto&) {},
+                   Ignore<void, PadronKinds, AuthorizationKinds, InvoiceKinds, PayoutKinds>{},
                },
                e);
 }
@@ -182,7 +182,7 @@ void evolve(AuthorizationBook& s, const Event& e, TimestampMs occurred_at) {
                        if (BudgetRecord* b = find_in(s.budgets, key_of(x.transaction)))
                            b->status = BudgetStatus::cancelled;
                    },
-                   [](const auto&) {},
+                   Ignore<void, PadronKinds, OrderKinds, InvoiceKinds, PayoutKinds, Kinds<BudgetSentToAudit>>{},
                },
                e);
 }
@@ -232,7 +232,7 @@ void evolve(InvoiceBook& s, const Event& e, TimestampMs occurred_at) {
                            }
                        }
                    },
-                   [](const auto&) {},
+                   Ignore<void, PadronKinds, OrderKinds, AuthorizationKinds, PayoutKinds>{},
                },
                e);
 }
@@ -249,7 +249,7 @@ void evolve(PayoutBook& s, const Event& e, TimestampMs) {
                        fold_add(p.paid, x.amount, s.overflow);
                        p.transfers.push_back(x.transfer_id);
                    },
-                   [](const auto&) {},
+                   Ignore<void, PadronKinds, OrderKinds, AuthorizationKinds, InvoiceKinds>{},
                },
                e);
 }

@@ -20,28 +20,11 @@ Topic topic_for(const domain::Event& e) noexcept {
     using namespace domain;
     return std::visit(
         []<class E>(const E&) {
-            if constexpr (std::is_same_v<E, OrderLoaded> || std::is_same_v<E, OrderApproved> ||
-                          std::is_same_v<E, OrderRejected> || std::is_same_v<E, OrderDeferred>)
-                return Topic::orders;
-            else if constexpr (std::is_same_v<E, EligibilityChecked> || std::is_same_v<E, TokenIssued> ||
-                               std::is_same_v<E, BudgetSubmitted> || std::is_same_v<E, BudgetAuthorized> ||
-                               std::is_same_v<E, BudgetSentToAudit> || std::is_same_v<E, PracticeConsumed> ||
-                               std::is_same_v<E, TransactionCancelled>)
-                return Topic::authorizations;
-            else if constexpr (std::is_same_v<E, ProviderRegistered> || std::is_same_v<E, ProviderUpdated> ||
-                               std::is_same_v<E, ProviderAdhered> || std::is_same_v<E, DocumentUploaded> ||
-                               std::is_same_v<E, DocumentVerified> || std::is_same_v<E, DocumentExpired> ||
-                               std::is_same_v<E, PadronEnrolled> || std::is_same_v<E, PadronLeft>)
-                return Topic::padron;
-            else if constexpr (std::is_same_v<E, InvoiceIssued> || std::is_same_v<E, InvoiceSent> ||
-                               std::is_same_v<E, InvoiceObserved> || std::is_same_v<E, InvoiceAccepted> ||
-                               std::is_same_v<E, InvoiceRejected> || std::is_same_v<E, InvoiceIngresada> ||
-                               std::is_same_v<E, DebitApplied> || std::is_same_v<E, DebitAnalysisResolved> ||
-                               std::is_same_v<E, CreditNoteIssued> || std::is_same_v<E, PaymentOrderIssued> ||
-                               std::is_same_v<E, RetentionApplied> || std::is_same_v<E, ProviderPaid>)
-                return Topic::billing;
-            else
-                static_assert(sizeof(E) == 0, "topic_for: a new event kind needs its topic here");  // no default topic
+            if constexpr (kind_of<E, OrderKinds>) return Topic::orders;
+            else if constexpr (kind_of<E, AuthorizationKinds>) return Topic::authorizations;
+            else if constexpr (kind_of<E, PadronKinds>) return Topic::padron;
+            else if constexpr (kind_of<E, InvoiceKinds> || kind_of<E, PayoutKinds>) return Topic::billing;
+            else static_assert(sizeof(E) == 0, "topic_for: a new list of kinds needs its topic here");  // no default topic
         },
         e);
 }

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <chrono>
 
+#include "domain/names.h"
 #include "domain/queries.h"
 #include "events/codec.h"
 #include "events/sha256.h"
@@ -151,9 +152,7 @@ HttpResponse command_response(const service::Outcome& out) {
 
 // As the padrón rows and the commands name it ("seguro"), not its number.
 std::string document_type_name(domain::DocumentType t) {
-    constexpr std::string_view kNames[] = {"rnp", "afip", "cbu", "seguro", "anexo1"};
-    const auto i = static_cast<size_t>(t);
-    return i < std::size(kNames) ? std::string(kNames[i]) : std::to_string(i);
+    return domain::name_of(domain::kDocumentTypeNames, static_cast<uint8_t>(t));
 }
 
 // The dashboard's files run only the dashboard's own files and are never framed; the server

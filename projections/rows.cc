@@ -12,7 +12,8 @@ namespace liquida::projections {
 
 std::string_view view_name(View v) noexcept {
     constexpr std::string_view kNames[] = {"padron", "pending", "settlement", "invoices"};
-    return kNames[static_cast<size_t>(v)];
+    const auto i = static_cast<size_t>(v);
+    return i < std::size(kNames) ? kNames[i] : std::string_view{"unknown"};
 }
 
 std::vector<DocumentRow> PadronRow::documents() const {
@@ -132,10 +133,8 @@ std::optional<Centavos> InvoiceViewRow::debited() const noexcept {
 std::optional<Centavos> InvoiceViewRow::balance() const noexcept { return money::Sum(amount).sub(debited()).value(); }
 
 std::string InvoiceViewRow::state() const {
-    constexpr std::string_view kNames[] = {"cargada", "enviada", "observada", "aceptada", "ingresada", "rechazada"};
     const auto left = balance();
-    if (active() && paid > 0 && left && paid >= *left) return "cancelado";
-    return std::string(kNames[static_cast<size_t>(status)]);
+    return domain::invoice_state(status, paid, left.value_or(INT64_MAX));
 }
 
 std::optional<Date> InvoiceViewRow::due_on(const domain::Config& config) const {

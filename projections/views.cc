@@ -642,13 +642,21 @@ void StoreBatch::apply_padron(ProviderId p, const domain::Event& e, TimestampMs 
     }
 }
 
+// The kinds that change no order row, and those that change no budget row (eligibility, tokens
+// and audit referrals change no view).
+template <class R>
+using NotAnOrder = domain::Ignore<R, domain::PadronKinds, domain::AuthorizationKinds, domain::InvoiceKinds, domain::PayoutKinds>;
+template <class R>
+using NotABudget = domain::Ignore<R, domain::PadronKinds, domain::OrderKinds, domain::InvoiceKinds, domain::PayoutKinds,
+                                  domain::Kinds<domain::EligibilityChecked, domain::TokenIssued, domain::BudgetSentToAudit>>;
+
 void StoreBatch::apply_order(ProviderId p, const domain::Event& e) {
     const std::string* id = std::visit(
         domain::overloaded{[](const domain::OrderLoaded& x) { return &x.order_id; },
                            [](const domain::OrderApproved& x) { return &x.order_id; },
                            [](const domain::OrderRejected& x) { return &x.order_id; },
                            [](const domain::OrderDeferred& x) { return &x.order_id; },
-                           [](const auto&) -> const std::string* { return nullptr; }},
+                           NotAnOrder<const std::string*>{}},
         e);
     if (id == nullptr) return;
     const std::string key = "o" + provider_key(p) + *id;
@@ -670,7 +678,7 @@ void StoreBatch::apply_order(ProviderId p, const domain::Event& e) {
                        if (!o.rolled_from) o.rolled_from = x.from_period;
                        o.period = x.to_period;
                    },
-                   [](const auto&) {}},
+                   NotAnOrder<void>{}},
                e);
     apply_difference(p, before, contribution(s.row ? &*s.row : nullptr));
 }
@@ -681,9 +689,9 @@ void StoreBatch::apply_budget(ProviderId p, const domain::Event& e, TimestampMs 
                            [](const domain::BudgetAuthorized& x) { return &x.transaction; },
                            [](const domain::PracticeConsumed& x) { return &x.transaction; },
                            [](const domain::TransactionCancelled& x) { return &x.transaction; },
-                           [](const auto&) -> const domain::TransactionRef* { return nullptr; }},
+                           NotABudget<const domain::TransactionRef*>{}},
         e);
-    if (t == nullptr) return;  // eligibility, tokens and audit referrals change no view
+    if (t == nullptr) return;
     const domain::TransactionRef transaction = *t;
     const std::string key = "b" + provider_key(p) + transaction_key(transaction);
     auto& s = slot(budgets_, kState, key);
@@ -719,7 +727,7 @@ void StoreBatch::apply_budget(ProviderId p, const domain::Event& e, TimestampMs 
                    [&](const domain::TransactionCancelled&) {
                        if (s.row) change(budgets_, kState, key).cancelled = true;
                    },
-                   [](const auto&) {}},
+                   NotABudget<void>{}},
                e);
     const BudgetAux* b = s.row ? &*s.row : nullptr;
     apply_difference(p, before, contribution(b));
@@ -808,7 +816,8 @@ void StoreBatch::apply_invoice(ProviderId p, const domain::Event& e, TimestampMs
                                inv.payment_orders.push_back(x.payment_order);
                            });
                    },
-                   [](const auto&) {}},
+                   domain::Ignore<void, domain::PadronKinds, domain::OrderKinds, domain::AuthorizationKinds, domain::PayoutKinds,
+                                  domain::Kinds<domain::DebitAnalysisResolved>>{}},
                e);
 }
 

@@ -156,8 +156,7 @@ struct InvoiceViewRow {
     std::optional<Centavos> debited() const noexcept;
     std::optional<Centavos> balance() const noexcept;  // amount - debited
     bool active() const noexcept { return status != domain::InvoiceStatus::rechazada; }
-    // F4: the F3 state, or "cancelado" once paid in full.
-    std::string state() const;
+    std::string state() const;  // domain::invoice_state
     // F4: received plus the obra social's payment terms; nullopt before it is sent.
     std::optional<Date> due_on(const domain::Config& config) const;
 };

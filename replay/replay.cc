@@ -228,7 +228,9 @@ void touched(const domain::ProviderLedger& l, const domain::Event& e, std::set<s
                    },
                    [&](const domain::RetentionApplied& x) { out.emplace(x.period, x.obra_social); },
                    [&](const domain::ProviderPaid& x) { out.emplace(x.period, x.obra_social); },
-                   [](const auto&) {}},
+                   domain::Ignore<void, domain::PadronKinds,
+                                        domain::Kinds<domain::EligibilityChecked, domain::TokenIssued, domain::BudgetSubmitted, domain::BudgetAuthorized,
+                                                     domain::BudgetSentToAudit, domain::DebitAnalysisResolved, domain::CreditNoteIssued>>{}},
                e);
 }
 

@@ -218,3 +218,18 @@ TEST_CASE("S3 retentions as rates or fixed, net paid only to the declared CBU", 
     l.ok(PayProvider{kJune, kSancor, st.due_to_provider, kCbu, "tr-1"}, t);
     CHECK(settlement_of(l.state, kJune, kSancor).value().due_to_provider == 0);
 }
+
+TEST_CASE("F4 state: the F3 status, or cancelado once an invoice not rejected is paid in full", "[domain][F4]") {
+    CHECK(invoice_state(InvoiceStatus::enviada, 0, 0) == "enviada");  // nothing paid is never cancelado
+    CHECK(invoice_state(InvoiceStatus::aceptada, 999, 1'000) == "aceptada");
+    CHECK(invoice_state(InvoiceStatus::aceptada, 1'000, 1'000) == "cancelado");
+    CHECK(invoice_state(InvoiceStatus::ingresada, 1'200, 1'000) == "cancelado");  // a debit after the payment
+    CHECK(invoice_state(InvoiceStatus::rechazada, 1'000, 1'000) == "rechazada");
+    CHECK(invoice_state(static_cast<InvoiceStatus>(9), 0, 1) == "9");  // a value from a newer writer, not read out of bounds
+}
+
+// Every visit over events names the kinds it ignores: Ignore answers only the lists it is given.
+static_assert(std::is_invocable_v<Ignore<void, OrderKinds>, const OrderLoaded&>);
+static_assert(!std::is_invocable_v<Ignore<void, OrderKinds>, const PadronLeft&>);
+static_assert(!std::is_invocable_v<Ignore<void, OrderKinds, Kinds<TokenIssued>>, const BudgetSubmitted&>);
+static_assert(kind_of<ProviderPaid, PayoutKinds> && !kind_of<ProviderPaid, InvoiceKinds>);
