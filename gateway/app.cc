@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include <charconv>
+#include <cstdio>
 #include <chrono>
 
 #include "domain/names.h"
@@ -119,6 +120,20 @@ unsigned status_of(service::Rejection::Kind kind) {
     }
     return 500;
 }
+
+// A view that could not be read (views.h): thrown out of App::view and answered 503, never as
+// fewer rows. The detail goes to the log, not to the client.
+struct Unreadable {
+    events::error error;
+};
+template <class T>
+T read_view(events::result<T> r) {
+    if (!r) throw Unreadable{std::move(r).error()};
+    return std::move(*r);
+}
+constexpr std::string_view kViewUnavailable = "view.unavailable";
+constexpr std::string_view kViewUnavailableMessage = "No se pudo leer la vista; el error quedó registrado en el servidor.";
+void log_unreadable(const events::error& e) { std::fprintf(stderr, "liquida: %s\n", e.message.c_str()); }
 
 HttpResponse state_unavailable(const events::error& e) {
     return error(503, events::code_name(e.code), "No se pudo leer el estado: " + e.message);
@@ -272,6 +287,9 @@ HttpResponse App::route(const HttpRequest& request) {
         return view(path, query, *claims);
     } catch (const BadParam& b) {
         return error(400, "request.invalid_value", b.message, b.field);
+    } catch (const Unreadable& unreadable) {
+        log_unreadable(unreadable.error);
+        return error(503, kViewUnavailable, kViewUnavailableMessage);
     }
 }
 
@@ -338,15 +356,15 @@ HttpResponse App::view(const std::string& path, const Query& q, const Claims& cl
             const auto id = param_u64(single, "provider");
             if (claims.role == Role::prestador && std::to_string(*id) != claims.subject)
                 return error(403, "auth.forbidden", "Un prestador sólo ve sus propios datos.", "provider");
-            auto row = p_.views.padron(domain::ProviderId{*id});
+            auto row = read_view(p_.views.padron(domain::ProviderId{*id}));
             if (!row || (os && !row->state.provider_numbers.contains(*os))) return error(404, "view.not_found", "No existe ese prestador.");
             return ok_json(to_json(*row, as_of));
         }
         std::vector<projections::PadronRow> rows;
         if (provider) {
-            if (auto row = p_.views.padron(domain::ProviderId{*provider})) rows.push_back(std::move(*row));
+            if (auto row = read_view(p_.views.padron(domain::ProviderId{*provider}))) rows.push_back(std::move(*row));
         } else {
-            rows = p_.views.padron_rows();
+            rows = read_view(p_.views.padron_rows());
         }
         if (os) std::erase_if(rows, [&](const auto& r) { return !r.state.provider_numbers.contains(*os); });
         if (const auto standing = param(q, "standing"); !standing.empty()) {
@@ -367,7 +385,8 @@ HttpResponse App::view(const std::string& path, const Query& q, const Claims& cl
         return ok_json(body);
     }
     if (path == "/v1/views/pending") {
-        const auto rows = p_.views.pending({provider ? std::optional(domain::ProviderId{*provider}) : std::nullopt, os, param(q, "affiliate")});
+        const auto rows =
+            read_view(p_.views.pending({provider ? std::optional(domain::ProviderId{*provider}) : std::nullopt, os, param(q, "affiliate")}));
         json by_provider = json::object(), by_os = json::object();
         for (const auto& r : rows) {
             by_provider[std::to_string(r.provider.value())] = by_provider.value(std::to_string(r.provider.value()), 0) + 1;
@@ -389,7 +408,7 @@ HttpResponse App::view(const std::string& path, const Query& q, const Claims& cl
             if (!answer) return error(503, "view.as_of_failed", "No se pudo reconstruir la liquidación a esa fecha: " + answer.error().message, "as_of");
             past = std::move(*answer);
         }
-        auto rows = past ? std::move(past->rows) : p_.views.settlement(filter);
+        auto rows = past ? std::move(past->rows) : read_view(p_.views.settlement(filter));
         const auto group = param(q, "group");
         if (group == "obra_social" || group == "period") {
             auto rolled = projections::checked_roll_up(rows, group == "obra_social");
@@ -406,7 +425,7 @@ HttpResponse App::view(const std::string& path, const Query& q, const Claims& cl
         return ok_json(body);
     }
     if (path == "/v1/views/invoices") {
-        const auto rows = p_.views.invoices(filter);
+        const auto rows = read_view(p_.views.invoices(filter));
         if (csv)
             return {200, "text/csv; charset=utf-8", invoices_csv(rows, p_.config),
                     {{"Content-Disposition", "attachment; filename=\"facturas.csv\""}}};
@@ -414,7 +433,7 @@ HttpResponse App::view(const std::string& path, const Query& q, const Claims& cl
     }
     if (path == "/v1/reports/validation") {  // A10, from the views
         if (!filter.period) throw BadParam{"period", "Falta el período AAAA-MM."};
-        const auto rows = projections::validation_report(p_.views, filter);
+        const auto rows = read_view(projections::validation_report(p_.views, filter));
         if (csv)
             return {200, "text/csv; charset=utf-8", validation_csv(rows),
                     {{"Content-Disposition", "attachment; filename=\"validacion-" + domain::to_string(*filter.period) + ".csv\""}}};
@@ -522,7 +541,10 @@ Handler::Upgrade App::live(const HttpRequest& request, std::shared_ptr<WebSocket
             sub.obra_social = claims->subject;
         }
         const domain::Date today = domain::local_date(p_.clock());
-        const bool subscribed = p_.hub.subscribe(live_socket, sub, resume, [&] {
+        // A view that cannot be read fails the subscription (before any snapshot row is sent).
+        bool subscribed = false;
+        try {
+        subscribed = p_.hub.subscribe(live_socket, sub, resume, [&] {
             json rows = json::array();
             const auto provider = sub.provider;
             const std::optional<domain::ObraSocialId> os =
@@ -530,23 +552,27 @@ Handler::Upgrade App::live(const HttpRequest& request, std::shared_ptr<WebSocket
             switch (sub.view) {
                 case projections::View::padron:
                     if (provider) {
-                        if (auto r = p_.views.padron(*provider)) rows.push_back(to_json(*r, today));
+                        if (auto r = read_view(p_.views.padron(*provider))) rows.push_back(to_json(*r, today));
                     } else {
-                        for (const auto& r : p_.views.padron_rows()) rows.push_back(to_json(r, today));
+                        for (const auto& r : read_view(p_.views.padron_rows())) rows.push_back(to_json(r, today));
                     }
                     break;
                 case projections::View::pending:
-                    for (const auto& r : p_.views.pending({provider, os, {}})) rows.push_back(to_json(r, today));
+                    for (const auto& r : read_view(p_.views.pending({provider, os, {}}))) rows.push_back(to_json(r, today));
                     break;
                 case projections::View::settlement:
-                    for (const auto& r : p_.views.settlement({sub.period, os, provider})) rows.push_back(to_json(r));
+                    for (const auto& r : read_view(p_.views.settlement({sub.period, os, provider}))) rows.push_back(to_json(r));
                     break;
                 case projections::View::invoices:
-                    for (const auto& r : p_.views.invoices({sub.period, os, provider})) rows.push_back(to_json(r, p_.config));
+                    for (const auto& r : read_view(p_.views.invoices({sub.period, os, provider}))) rows.push_back(to_json(r, p_.config));
                     break;
             }
             return rows;
         });
+        } catch (const Unreadable& unreadable) {
+            log_unreadable(unreadable.error);
+            return (void)client->send(message(error_message(kViewUnavailable, kViewUnavailableMessage)));
+        }
         if (!subscribed)
             client->send(message(error_message("live.too_many_subscriptions",
                                                "Demasiadas suscripciones en esta conexión (máximo " +

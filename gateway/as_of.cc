@@ -45,7 +45,9 @@ events::result<AsOfViews::Answer> AsOfViews::settlement(domain::Date day, const 
     } else {
         days_.splice(days_.begin(), days_, it);
     }
-    return Answer{it->views->settlement(filter), it->from_checkpoint};
+    auto rows = it->views->settlement(filter);
+    if (!rows) return failure(std::move(rows).error());
+    return Answer{std::move(*rows), it->from_checkpoint};
 }
 
 }  // namespace liquida::gateway

@@ -53,7 +53,9 @@ std::string Gateway::start() {
     auto folded = service_->start();
     if (!folded) return "reading the log into the state: " + folded.error().message;
     folded_ = *folded;
-    hub_.remember(views_.pending({}));  // before the runner's thread: it publishes what follows
+    auto pending = views_.pending({});
+    if (!pending) return "reading the views: " + pending.error().message;
+    hub_.remember(*pending);  // before the runner's thread: it publishes what follows
     runner_.on_delta([this](const projections::Delta& d) {
         metrics_.view_events_applied += d.events;
         hub_.publish(d, domain::local_date(options_.clock()), config_);

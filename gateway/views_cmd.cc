@@ -69,7 +69,12 @@ int views(const cli::Args& args) {
     if (!catch_up(*log, *views, "views", applied, seconds)) return 1;
     std::fprintf(stderr, "liquida views: %zu events applied in %.2f s; views up to date with the %s\n", applied, seconds,
                  describe_log(args).c_str());
-    for (const auto& d : views->digests()) std::printf("%s %s\n", d.view.c_str(), d.sha256.c_str());
+    auto digests = views->digests();
+    if (!digests) {
+        std::fprintf(stderr, "liquida views: %s\n", digests.error().message.c_str());
+        return 1;
+    }
+    for (const auto& d : *digests) std::printf("%s %s\n", d.view.c_str(), d.sha256.c_str());
     return 0;
 }
 

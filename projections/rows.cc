@@ -185,12 +185,18 @@ std::vector<ExpiringDocument> expiring_within(const std::vector<PadronRow>& rows
     return out;
 }
 
-std::vector<domain::ValidationRow> validation_report(const Views& views, const SettlementFilter& filter) {
+events::result<std::vector<domain::ValidationRow>> validation_report(const Views& views, const SettlementFilter& filter) {
     std::vector<domain::ValidationRow> out;
     std::map<ProviderId, std::optional<PadronRow>> padron;  // each provider read once
-    for (const ValidationItemRow& item : views.validation(filter)) {
+    auto items = views.validation(filter);
+    if (!items) return failure(std::move(items).error());
+    for (const ValidationItemRow& item : *items) {
         auto it = padron.find(item.provider);
-        if (it == padron.end()) it = padron.emplace(item.provider, views.padron(item.provider)).first;
+        if (it == padron.end()) {
+            auto row = views.padron(item.provider);
+            if (!row) return failure(std::move(row).error());
+            it = padron.emplace(item.provider, std::move(*row)).first;
+        }
         const domain::ProviderState* p = it->second ? &it->second->state : nullptr;
         std::string number;
         if (p != nullptr)

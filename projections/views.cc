@@ -35,6 +35,16 @@ using events::fail;
 
 enum Cf : size_t { kPadron, kPending, kSettlement, kInvoices, kValidation, kState, kMeta, kCfCount };
 constexpr const char* kCfNames[kCfCount] = {"padron", "pending", "settlement", "invoices", "validation", "state", "meta"};
+
+// A row that could not be read, or does not decode: an error, never an absent row (a query
+// would answer fewer rows, a batch would write the row anew).
+events::error read_failed(Cf cf, const rocksdb::Status& st) {
+    return {errc::io_error, std::string("views: reading '") + kCfNames[cf] + "': " + st.ToString()};
+}
+events::error undecodable(Cf cf) {
+    return {errc::corrupt_record,
+            std::string("views: a row of '") + kCfNames[cf] + "' does not decode; rebuild the views (delete the views directory)"};
+}
 // What the rows and the working state hold, and how they are written. Views with applied
 // events and another format (or none: the first, without the validation view) are refused at
 // open: rebuilt, not guessed at.
@@ -375,7 +385,7 @@ private:
     std::vector<std::pair<Cf, std::string>> changed_;  // in first-change order
     std::map<events::TopicPartition, int64_t> offsets_;
     size_t events_ = 0;
-    std::string error_;      // first unreadable stored row
+    std::optional<events::error> error_;  // the first stored row that could not be read
     bool overflow_ = false;  // an applied event's amounts did not fit int64: never committed
 };
 
@@ -418,37 +428,37 @@ public:
         return ok;
     }
 
-    std::optional<PadronRow> padron(ProviderId provider) const override {
+    events::result<std::optional<PadronRow>> padron(ProviderId provider) const override {
         return get<PadronRow>(kPadron, provider_key(provider));
     }
-    std::vector<PadronRow> padron_rows() const override {
+    events::result<std::vector<PadronRow>> padron_rows() const override {
         return scan<PadronRow>(kPadron, "", [](const PadronRow&) { return true; });
     }
-    std::vector<PendingRow> pending(const PendingFilter& f) const override {
+    events::result<std::vector<PendingRow>> pending(const PendingFilter& f) const override {
         return scan<PendingRow>(kPending, f.provider ? provider_key(*f.provider) : "", [&](const PendingRow& r) {
             return (!f.obra_social || r.obra_social == *f.obra_social) &&
                    (f.affiliate_number.empty() || r.affiliate_number == f.affiliate_number);
         });
     }
-    std::vector<SettlementRow> settlement(const SettlementFilter& f) const override {
+    events::result<std::vector<SettlementRow>> settlement(const SettlementFilter& f) const override {
         const std::string prefix = f.period ? settlement_prefix(*f.period, f.obra_social ? &f.obra_social->value() : nullptr) : "";
         return scan<SettlementRow>(kSettlement, prefix, [&](const SettlementRow& r) {
             return (!f.obra_social || r.obra_social == *f.obra_social) && (!f.provider || r.provider == *f.provider);
         });
     }
-    std::vector<InvoiceViewRow> invoices(const SettlementFilter& f) const override {
+    events::result<std::vector<InvoiceViewRow>> invoices(const SettlementFilter& f) const override {
         return scan<InvoiceViewRow>(kInvoices, f.provider ? provider_key(*f.provider) : "", [&](const InvoiceViewRow& r) {
             return (!f.obra_social || r.obra_social == *f.obra_social) && (!f.period || r.period == *f.period);
         });
     }
-    std::vector<ValidationItemRow> validation(const SettlementFilter& f) const override {
-        if (!f.period) return {};
+    events::result<std::vector<ValidationItemRow>> validation(const SettlementFilter& f) const override {
+        if (!f.period) return std::vector<ValidationItemRow>{};
         std::string prefix = settlement_prefix(*f.period, f.obra_social ? &f.obra_social->value() : nullptr);
         if (f.obra_social && f.provider) prefix += provider_key(*f.provider);
         return scan<ValidationItemRow>(kValidation, prefix, [&](const ValidationItemRow& r) { return !f.provider || r.provider == *f.provider; });
     }
 
-    std::vector<ViewDigest> digests() const override {
+    events::result<std::vector<ViewDigest>> digests() const override {
         const rocksdb::Snapshot* snap = db_->GetSnapshot();
         rocksdb::ReadOptions ro;
         ro.snapshot = snap;
@@ -464,6 +474,10 @@ public:
                 for (it->SeekToFirst(); it->Valid(); it->Next(), ++rows) {
                     put(h, std::string_view(it->key().data(), it->key().size()));
                     put(h, std::string_view(it->value().data(), it->value().size()));
+                }
+                if (!it->status().ok()) {
+                    db_->ReleaseSnapshot(snap);
+                    return failure(read_failed(cf, it->status()));
                 }
             }
             out.push_back({name, h.hex(), rows});
@@ -525,7 +539,7 @@ public:
     // The runner's reads go through a cache of recently written rows: a rebuild reads back
     // mostly what it wrote a batch or two ago (a settlement row, an order being approved).
     // Two generations bound it: when the young one is full it becomes the old one.
-    bool load(Cf cf, const std::string& key, std::string& value) {
+    events::result<bool> load(Cf cf, const std::string& key, std::string& value) {
         const std::string k = cache_key(cf, key);
         if (auto it = young_.find(k); it != young_.end()) {
             if (!it->second) return false;
@@ -539,29 +553,36 @@ public:
             value = *v;
             return true;
         }
-        return db_->Get({}, cfs_[cf], key, &value).ok();
+        const auto st = db_->Get({}, cfs_[cf], key, &value);
+        if (st.IsNotFound()) return false;
+        if (!st.ok()) return failure(read_failed(cf, st));
+        return true;
     }
     // After a committed write: the value now stored (nullopt: deleted).
     void remember(Cf cf, const std::string& key, std::optional<std::string> value) { remember(cache_key(cf, key), std::move(value)); }
 
 private:
     template <class R>
-    std::optional<R> get(Cf cf, const std::string& key) const {
+    events::result<std::optional<R>> get(Cf cf, const std::string& key) const {
         std::string v;
-        R row;
         // Straight from the DB: queries run on other threads than the runner's cache.
-        if (!db_->Get({}, cfs_[cf], key, &v).ok() || !codec::decode(v, row)) return std::nullopt;
-        return row;
+        const auto st = db_->Get({}, cfs_[cf], key, &v);
+        if (st.IsNotFound()) return std::optional<R>{};
+        if (!st.ok()) return failure(read_failed(cf, st));
+        R row;
+        if (!codec::decode(v, row)) return failure(undecodable(cf));
+        return std::optional<R>(std::move(row));
     }
     template <class R, class Pred>
-    std::vector<R> scan(Cf cf, const std::string& prefix, Pred keep) const {
+    events::result<std::vector<R>> scan(Cf cf, const std::string& prefix, Pred keep) const {
         std::vector<R> out;
         std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cfs_[cf]));
         for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
             R row;
-            if (codec::decode(std::string_view(it->value().data(), it->value().size()), row) && keep(row))
-                out.push_back(std::move(row));
+            if (!codec::decode(std::string_view(it->value().data(), it->value().size()), row)) return failure(undecodable(cf));
+            if (keep(row)) out.push_back(std::move(row));
         }
+        if (!it->status().ok()) return failure(read_failed(cf, it->status()));
         return out;
     }
 
@@ -587,10 +608,13 @@ Slot<R>& StoreBatch::slot(std::unordered_map<std::string, Slot<R>>& cache, Cf cf
     auto [it, fresh] = cache.try_emplace(key);
     if (fresh) {
         std::string v;
-        if (v_.load(cf, key, v)) {
+        auto found = v_.load(cf, key, v);
+        if (!found) {
+            if (!error_) error_ = std::move(found).error();
+        } else if (*found) {
             R row;
             if (decode(v, row)) it->second.row = std::move(row);
-            else if (error_.empty()) error_ = std::string("unreadable row in view '") + kCfNames[cf] + "'";
+            else if (!error_) error_ = undecodable(cf);
         }
     }
     return it->second;
@@ -822,7 +846,7 @@ void StoreBatch::apply_invoice(ProviderId p, const domain::Event& e, TimestampMs
 }
 
 events::result<Delta> StoreBatch::commit(rocksdb::DB& db, const std::vector<rocksdb::ColumnFamilyHandle*>& cfs) {
-    if (!error_.empty()) return fail(errc::corrupt_record, error_ + "; rebuild the views (delete the views directory)");
+    if (error_) return failure(*error_);
     if (overflow_) return fail(errc::corrupt_record, "views: an applied event's amounts do not fit int64 centavos");
     rocksdb::WriteBatch wb;
     Delta delta;

@@ -220,16 +220,18 @@ public:
     // The next offset to apply of each partition (0 when none applied).
     virtual int64_t applied(const events::TopicPartition& tp) const = 0;
 
-    virtual std::optional<PadronRow> padron(ProviderId provider) const = 0;
-    virtual std::vector<PadronRow> padron_rows() const = 0;  // by provider id
-    virtual std::vector<PendingRow> pending(const PendingFilter& filter) const = 0;
-    virtual std::vector<SettlementRow> settlement(const SettlementFilter& filter) const = 0;
-    virtual std::vector<InvoiceViewRow> invoices(const SettlementFilter& filter) const = 0;
+    // Queries fail (errc::io_error, or errc::corrupt_record for a row that does not decode)
+    // rather than answer fewer rows than are stored.
+    virtual events::result<std::optional<PadronRow>> padron(ProviderId provider) const = 0;
+    virtual events::result<std::vector<PadronRow>> padron_rows() const = 0;  // by provider id
+    virtual events::result<std::vector<PendingRow>> pending(const PendingFilter& filter) const = 0;
+    virtual events::result<std::vector<SettlementRow>> settlement(const SettlementFilter& filter) const = 0;
+    virtual events::result<std::vector<InvoiceViewRow>> invoices(const SettlementFilter& filter) const = 0;
     // By obra social, provider, transaction and item; a period is required (none: no rows).
-    virtual std::vector<ValidationItemRow> validation(const SettlementFilter& filter) const = 0;
+    virtual events::result<std::vector<ValidationItemRow>> validation(const SettlementFilter& filter) const = 0;
 
     // One line per view: hash over its rows in key order, equal for equal contents.
-    virtual std::vector<ViewDigest> digests() const = 0;
+    virtual events::result<std::vector<ViewDigest>> digests() const = 0;
 
     // A consistent copy of the views as they stand now into `dir`, which must not exist:
     // RocksDB's checkpoint (hard links to the immutable files). Views::open opens it.
@@ -256,7 +258,7 @@ std::optional<std::vector<SettlementRow>> checked_roll_up(const std::vector<Sett
 
 // A10: the validation sheet of a period, its items joined with their providers' padrón rows
 // (number at the obra social, razón social, matrícula); in the order of Views::validation.
-std::vector<domain::ValidationRow> validation_report(const Views& views, const SettlementFilter& filter);
+events::result<std::vector<domain::ValidationRow>> validation_report(const Views& views, const SettlementFilter& filter);
 
 // Queries over padrón rows.
 std::vector<PadronRow> by_standing(const std::vector<PadronRow>& rows, Date day, bool in_good_standing);

@@ -472,21 +472,27 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
         r.applied = built->applied;
         std::error_code ec;
         const projections::Views& v = *built->views;
-        r.digests = v.digests();
-        r.settlement = v.settlement({month, std::nullopt, std::nullopt});
+        auto digests = v.digests();
+        auto settlement = v.settlement({month, std::nullopt, std::nullopt});
+        auto padron = v.padron_rows();
+        auto pending = v.pending({});
+        if (!digests || !settlement || !padron || !pending)
+            return failure(!digests ? digests.error() : !settlement ? settlement.error() : !padron ? padron.error() : pending.error());
+        r.digests = std::move(*digests);
+        r.settlement = std::move(*settlement);
         std::sort(r.settlement.begin(), r.settlement.end(), by_os_provider);
         auto by_os = projections::checked_roll_up(r.settlement, true);
         if (!by_os) return fail(errc::corrupt_record, "replay: the settlement of " + domain::to_string(month) + " per obra social does not fit int64 centavos");
         r.settlement_by_obra_social = std::move(*by_os);
         std::sort(r.settlement_by_obra_social.begin(), r.settlement_by_obra_social.end(), by_os_provider);
-        for (projections::PadronRow& row : v.padron_rows()) {
+        for (projections::PadronRow& row : *padron) {
             PadronEntry entry;
             entry.in_good_standing = row.in_good_standing(r.as_of);
             entry.missing_document = domain::missing_document(row.state, r.as_of);
             entry.row = std::move(row);
             r.padron.push_back(std::move(entry));
         }
-        r.pending = v.pending({});
+        r.pending = std::move(*pending);
         if (kept) {
             std::filesystem::remove_all(*kept, ec);
             std::filesystem::create_directories(*kept, ec);
@@ -583,7 +589,9 @@ events::result<Verification> verify_month(events::EventLog& log, Replay& replay,
     if (!n) return failure(std::move(n).error());
     v.events_after_cut = *n;
 
-    std::vector<SettlementRow> live_rows = live.settlement({r.month, std::nullopt, std::nullopt});
+    auto read = live.settlement({r.month, std::nullopt, std::nullopt});
+    if (!read) return failure(std::move(read).error());
+    std::vector<SettlementRow> live_rows = std::move(*read);
     std::sort(live_rows.begin(), live_rows.end(), by_os_provider);
     v.replayed_rows = r.settlement.size();
     v.live_rows = live_rows.size();

@@ -45,6 +45,7 @@
 #include "gateway/ws_messages.h"
 #include "gateway/live.h"
 #include "projections/views.h"
+#include "tests/support/rocksdb_raw.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/ws_client.h"
 
@@ -1551,7 +1552,8 @@ TEST_CASE("gateway: a slow websocket client is dropped while a fast one keeps up
     });
 
     // Rows as long as a razón social may be: updates until the server reports a drop, then
-    // three more.
+    // three more. Each applied before the next: a live change is a row's state per committed
+    // batch, and two updates in one batch would be one change.
     const std::string filler(gw::kMaxTextBytes - 20, 'x');
     int updates = 0;
     int after_drop = -1;
@@ -1559,6 +1561,7 @@ TEST_CASE("gateway: a slow websocket client is dropped while a fast one keeps up
     while (updates < 5000 && after_drop < 3) {
         ok(h, t, kProvider,
            UpdateProvider{"update " + std::to_string(updates) + " " + filler, IvaCondition::monotributo, kCbu, "A", "", "", ""});
+        env.sync();
         ++updates;
         drops = static_cast<double>(env.gateway->slow_drops());
         if (drops >= 1) ++after_drop;
@@ -2157,4 +2160,39 @@ TEST_CASE("gateway: a live snapshot comes in pages, and a large one is no slow c
     CHECK(first.dump().size() > options.send_queue_limit);
     CHECK_FALSE(live.closed());
     CHECK(env.gateway->slow_drops() == 0);
+}
+
+TEST_CASE("gateway: a view row that does not decode is answered 503, never as fewer rows", "[gateway][security]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);
+    env.sync();
+    const auto t = env.colegio();
+    REQUIRE(get_json(h, "/v1/views/padron", t)["total"] == 2);
+    // One padrón row damaged on disk, as a bad sector or a foreign writer would leave it.
+    env.gateway.reset();
+    env.views.reset();
+    const std::string path = (env.dir.path() / "views").string();
+    liquida::test::alter_rocksdb(path, [](rocksdb::DB& db, const liquida::test::ColumnFamilies& cf) {
+        std::unique_ptr<rocksdb::Iterator> it(db.NewIterator({}, cf.at("padron")));
+        it->SeekToFirst();
+        REQUIRE(it->Valid());
+        REQUIRE(db.Put({}, cf.at("padron"), it->key(), "\x01not a row").ok());
+    });
+    auto reopened = proj::Views::open(path);
+    REQUIRE(reopened);
+    env.views = std::move(*reopened);
+    env.start();
+    HttpClient h2(env.port());
+    const auto r = h2.get("/v1/views/padron", t);
+    CHECK(r.status() == 503);
+    CHECK(r.json_body()["error"]["code"] == "view.unavailable");
+    CHECK(h2.get("/v1/views/padron/" + std::to_string(kOther), t).status() == 200);  // the other row still reads
+    CHECK(h2.get("/v1/views/pending", t).status() == 200);
+    WsClient ws(env.port());
+    REQUIRE(ws.connect("/v1/live") == 101);
+    ws.send({{"auth", t}});
+    expect(ws, "authenticated");
+    ws.send({{"subscribe", "padron"}, {"id", "p"}});
+    CHECK(expect(ws, "error")["code"] == "view.unavailable");
 }

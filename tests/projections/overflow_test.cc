@@ -46,7 +46,7 @@ std::string catch_up_error(World& w) {
 
 std::vector<std::string> shas(World& w) {
     std::vector<std::string> out;
-    for (const auto& d : w.views->digests()) out.push_back(d.sha256);
+    for (const auto& d : w.views->digests().value()) out.push_back(d.sha256);
     return out;
 }
 
@@ -76,7 +76,7 @@ TEST_CASE("views: a payment order that overflows an invoice's paid amount stops 
     CHECK(message.find("do not fit int64 centavos") != std::string::npos);
     // Nothing of the batch was committed; asking again gives the same answer.
     CHECK(shas(w) == before);
-    CHECK(w.views->invoices({{}, {}, kProvider}).at(0).paid == 0);
+    CHECK(w.views->invoices({{}, {}, kProvider}).value().at(0).paid == 0);
     CHECK(catch_up_error(w) == message);
 }
 
@@ -88,7 +88,7 @@ TEST_CASE("views: retentions, payments to the provider and credit notes fold che
         w.catch_up();  // alone it fits
         w.record(m.id, {RetentionApplied{kJune, kSancor, RetentionKind::iibb, 1, 1}}, at(2025, 6, 12));
         catch_up_error(w);
-        CHECK(w.views->settlement({kJune, kSancor, kProvider}).at(0).retentions.at(RetentionKind::iibb) == kMax);
+        CHECK(w.views->settlement({kJune, kSancor, kProvider}).value().at(0).retentions.at(RetentionKind::iibb) == kMax);
     }
     SECTION("retentions of two kinds whose sum does not fit: retained() would overflow") {
         World w;

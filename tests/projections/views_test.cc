@@ -47,7 +47,7 @@ TEST_CASE("pending: an InSSSeP budget of three items with one consumed leaves tw
     m.ok(ConsumePractices{TransactionRef{88, "T", 7}, {1}, false, {}}, at(2025, 6, 12));
     w.catch_up();
 
-    auto pending = w.views->pending({kProvider, {}, {}});
+    auto pending = w.views->pending({kProvider, {}, {}}).value();
     REQUIRE(pending.size() == 2);
     CHECK(pending[0].item == 2);
     CHECK(pending[0].practice_code == "020900");
@@ -58,14 +58,14 @@ TEST_CASE("pending: an InSSSeP budget of three items with one consumed leaves tw
     CHECK(pending[1].affiliate_number == "51868");
     CHECK(pending[1].authorized_at == authorized);
     CHECK(pending[1].age_days(date_from_civil(2025, 6, 20)) == 10);
-    CHECK(w.views->pending({{}, kInsssep, {}}).size() == 2);
-    CHECK(w.views->pending({{}, kSancor, {}}).empty());
-    CHECK(w.views->pending({{}, {}, "51868"}).size() == 2);
+    CHECK(w.views->pending({{}, kInsssep, {}}).value().size() == 2);
+    CHECK(w.views->pending({{}, kSancor, {}}).value().empty());
+    CHECK(w.views->pending({{}, {}, "51868"}).value().size() == 2);
 
     // The consumed item is billable in its period, at the category-raised amount (A8).
     const Period july = billing_period(at(2025, 6, 12), seed_config());  // O3: after the 5th, next month
     REQUIRE(july == Period{2025, 7});
-    const auto rows = w.views->settlement({july, kInsssep, kProvider});
+    const auto rows = w.views->settlement({july, kInsssep, kProvider}).value();
     REQUIRE(rows.size() == 1);
     CHECK(rows[0].billable.count == 1);
     CHECK(rows[0].billable.amount == settlement_of(m.ledger.state, july, kInsssep).value().consumptions);
@@ -74,8 +74,8 @@ TEST_CASE("pending: an InSSSeP budget of three items with one consumed leaves tw
     // Cancelling the transaction empties its pending items and un-bills what was consumed.
     m.ok(CancelTransaction{TransactionRef{88, "T", 7}, "error de carga"}, at(2025, 6, 13));
     w.catch_up();
-    CHECK(w.views->pending({kProvider, {}, {}}).empty());
-    CHECK(w.views->settlement({july, kInsssep, kProvider}).at(0).billable == liquida::projections::Tally{});
+    CHECK(w.views->pending({kProvider, {}, {}}).value().empty());
+    CHECK(w.views->settlement({july, kInsssep, kProvider}).value().at(0).billable == liquida::projections::Tally{});
 }
 
 TEST_CASE("validation: the A10 sheet lists every item of the period's budgets in its state, with the padrón's names",
@@ -89,7 +89,7 @@ TEST_CASE("validation: the A10 sheet lists every item of the period's budgets in
     m.ok(CancelTransaction{TransactionRef{88, "T", 8}, "error de carga"}, at(2025, 7, 2));
     w.catch_up();
 
-    const auto rows = validation_report(*w.views, {kJune, kInsssep, {}});
+    const auto rows = validation_report(*w.views, {kJune, kInsssep, {}}).value();
     REQUIRE(rows.size() == 6);
     CHECK(rows == liquida::domain::validation_report(m.ledger.state, kJune, kInsssep));
     CHECK(rows[0].order_number == "88-T-7");
@@ -100,10 +100,10 @@ TEST_CASE("validation: the A10 sheet lists every item of the period's budgets in
     CHECK(rows[3].order_number == "88-T-8");
     CHECK(rows[3].order_date == date_from_civil(2025, 6, 30));
     CHECK(rows[3].state == "anulada");
-    CHECK(validation_report(*w.views, {Period{2025, 7}, kInsssep, {}}).empty());
-    CHECK(validation_report(*w.views, {kJune, kSancor, {}}).empty());
-    CHECK(validation_report(*w.views, {kJune, {}, ProviderId{1}}).empty());
-    CHECK(validation_report(*w.views, {{}, {}, {}}).empty());  // no period, no sheet
+    CHECK(validation_report(*w.views, {Period{2025, 7}, kInsssep, {}}).value().empty());
+    CHECK(validation_report(*w.views, {kJune, kSancor, {}}).value().empty());
+    CHECK(validation_report(*w.views, {kJune, {}, ProviderId{1}}).value().empty());
+    CHECK(validation_report(*w.views, {{}, {}, {}}).value().empty());  // no period, no sheet
 
     // Views written before this sheet existed (no format, offsets applied) are refused, not
     // read as if the sheet were complete.
@@ -141,6 +141,31 @@ TEST_CASE("views: a damaged applied offset refuses the views instead of applying
     refused(path, liquida::events::errc::corrupt_record);
 }
 
+TEST_CASE("views: a row that does not decode fails the queries that read it, never answered as fewer rows", "[projections]") {
+    World w;
+    Member m{w, kProvider, provider_in_padron("B")};
+    w.record_history(m.id, m.ledger);
+    m.ok(insssep_budget(300), at(2025, 6, 10, 9));
+    w.catch_up();
+    REQUIRE(w.views->pending({}).value().size() == 3);
+    const std::string path = (w.dir.path() / "views").string();
+    w.views.reset();
+    alter_rocksdb(path, [](rocksdb::DB& db, const ColumnFamilies& cf) {
+        std::unique_ptr<rocksdb::Iterator> it(db.NewIterator({}, cf.at("pending")));
+        it->SeekToFirst();
+        REQUIRE(it->Valid());
+        REQUIRE(db.Put({}, cf.at("pending"), it->key(), "\x01").ok());
+    });
+    auto views = liquida::projections::Views::open(path);
+    REQUIRE(views);
+    const auto pending = (*views)->pending({});
+    REQUIRE_FALSE(pending);
+    CHECK(pending.error().code == liquida::events::errc::corrupt_record);
+    CHECK(pending.error().message.find("'pending'") != std::string::npos);
+    CHECK((*views)->padron(kProvider).value().has_value());  // the other views read on
+    CHECK((*views)->padron(ProviderId{7}).value() == std::nullopt);  // absent is not an error
+}
+
 TEST_CASE("settlement: a SanCor invoice with debits leaves its balance, retentions and payment", "[projections][settlement]") {
     World w;
     Member m{w, kProvider, provider_in_padron()};
@@ -162,7 +187,7 @@ TEST_CASE("settlement: a SanCor invoice with debits leaves its balance, retentio
     m.ok(ApplyRetentions{kJune, kSancor}, at(2025, 8, 2));
     w.catch_up();
 
-    const auto rows = w.views->settlement({kJune, kSancor, kProvider});
+    const auto rows = w.views->settlement({kJune, kSancor, kProvider}).value();
     REQUIRE(rows.size() == 1);
     const auto& r = rows[0];
     CHECK(r.orders_loaded.count == 3);
@@ -181,11 +206,11 @@ TEST_CASE("settlement: a SanCor invoice with debits leaves its balance, retentio
     CHECK(r.due_to_provider() == expected.due_to_provider);
     m.ok(PayProvider{kJune, kSancor, expected.due_to_provider, kCbu, "TR-1"}, at(2025, 8, 3));
     w.catch_up();
-    CHECK(w.views->settlement({kJune, kSancor, kProvider}).at(0).paid_to_provider == expected.due_to_provider);
-    CHECK(w.views->settlement({kJune, kSancor, kProvider}).at(0).due_to_provider() == 0);
+    CHECK(w.views->settlement({kJune, kSancor, kProvider}).value().at(0).paid_to_provider == expected.due_to_provider);
+    CHECK(w.views->settlement({kJune, kSancor, kProvider}).value().at(0).due_to_provider() == 0);
 
     // F4: the invoice listing row.
-    const auto invoices = w.views->invoices({{}, {}, kProvider});
+    const auto invoices = w.views->invoices({{}, {}, kProvider}).value();
     REQUIRE(invoices.size() == 1);
     CHECK(invoices[0].label() == "B 00017-00004199");
     CHECK(invoices[0].balance() == 2'300'000);
@@ -198,7 +223,7 @@ TEST_CASE("settlement: a SanCor invoice with debits leaves its balance, retentio
     other.ok(complete_order("x", kSancor, "330101", date_from_civil(2025, 6, 1)), at(2025, 6, 2));
     other.ok(ApproveOrder{"x"}, at(2025, 6, 3));
     w.catch_up();
-    const auto all = w.views->settlement({kJune, {}, {}});
+    const auto all = w.views->settlement({kJune, {}, {}}).value();
     REQUIRE(all.size() == 2);
     const auto by_os = liquida::projections::checked_roll_up(all, true).value();
     REQUIRE(by_os.size() == 1);
@@ -214,9 +239,9 @@ TEST_CASE("settlement: an order rolled to the next period counts there (O3)", "[
     m.ledger.state.orders.orders.at("late").loaded.period = kJune;  // as loaded in June
     w.record(m.id, {OrderDeferred{"late", kJune, kJune.next()}}, at(2025, 6, 30));
     w.catch_up();
-    CHECK(w.views->settlement({kJune, kSancor, kProvider}).at(0).orders_rolled.count == 1);
-    CHECK(w.views->settlement({kJune.next(), kSancor, kProvider}).at(0).orders_loaded.count == 1);
-    CHECK(w.views->settlement({kJune, kSancor, kProvider}).at(0).orders_loaded.count == 0);
+    CHECK(w.views->settlement({kJune, kSancor, kProvider}).value().at(0).orders_rolled.count == 1);
+    CHECK(w.views->settlement({kJune.next(), kSancor, kProvider}).value().at(0).orders_loaded.count == 1);
+    CHECK(w.views->settlement({kJune, kSancor, kProvider}).value().at(0).orders_loaded.count == 0);
 }
 
 TEST_CASE("padrón: an expired SEGURO takes the provider out of good standing from that date (P2)", "[projections][padron]") {
@@ -234,7 +259,7 @@ TEST_CASE("padrón: an expired SEGURO takes the provider out of good standing fr
     m.ok(EnrollInPadron{}, at(2025, 5, 3));
     w.catch_up();
 
-    auto row = w.views->padron(kProvider);
+    auto row = w.views->padron(kProvider).value();
     REQUIRE(row.has_value());
     CHECK(row->state.identity.cuit == "27352153589");
     CHECK(row->in_good_standing(date_from_civil(2025, 6, 30)));
@@ -246,7 +271,7 @@ TEST_CASE("padrón: an expired SEGURO takes the provider out of good standing fr
     CHECK(docs[3].verified_at == at(2025, 5, 3));
     CHECK(docs[3].status == DocumentStatus::approved);
 
-    const auto rows = w.views->padron_rows();
+    const auto rows = w.views->padron_rows().value();
     CHECK(liquida::projections::by_standing(rows, date_from_civil(2025, 7, 1), false).size() == 1);
     CHECK(liquida::projections::by_standing(rows, date_from_civil(2025, 6, 1), true).size() == 1);
     const auto expiring = liquida::projections::expiring_within(rows, date_from_civil(2025, 6, 1), 30);
@@ -258,7 +283,7 @@ TEST_CASE("padrón: an expired SEGURO takes the provider out of good standing fr
 
     m.ok(ExpireDocumentsDue{date_from_civil(2025, 7, 1)}, at(2025, 7, 1));
     w.catch_up();
-    CHECK(w.views->padron(kProvider)->documents()[3].status == DocumentStatus::expired);
+    CHECK(w.views->padron(kProvider).value()->documents()[3].status == DocumentStatus::expired);
 }
 
 TEST_CASE("deltas: each batch reports the rows it changed, in order, deletions included", "[projections][delta]") {

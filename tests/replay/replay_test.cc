@@ -61,7 +61,7 @@ Simulated simulate(World& w, uint32_t months, double scale = 0.003) {
     Period month = s.sim->onboarding_month();
     auto close_month = [&] {
         REQUIRE(live.catch_up().has_value());
-        s.at_end[month] = w.views->digests();
+        s.at_end[month] = w.views->digests().value();
         month = month.next();
     };
     while (auto c = s.sim->next()) {
@@ -303,7 +303,7 @@ TEST_CASE("replay: events recorded after the cut leave the month alone but show 
     require_same(after->report.digests, s.at_end.at(june));
     Runner live(*w.log, *w.views);
     REQUIRE(live.catch_up().has_value());
-    const auto live_row = w.views->settlement({june, os, provider});
+    const auto live_row = w.views->settlement({june, os, provider}).value();
     REQUIRE(live_row.size() == 1);
     CHECK(live_row[0].debits.at("LATE") == amount);
 
@@ -356,7 +356,7 @@ TEST_CASE("replay: events recorded after the cut leave the month alone but show 
     {
         auto views = liquida::projections::Views::open((w.dir.path() / "views").string());
         REQUIRE(views);
-        const auto rows = (*views)->settlement({july, {}, {}});
+        const auto rows = (*views)->settlement({july, {}, {}}).value();
         REQUIRE_FALSE(rows.empty());
         auto altered = rows.front();
         altered.collected += 1;
