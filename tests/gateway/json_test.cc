@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "domain/simulation.h"
+#include "sim/simulation.h"
 #include "fixtures.h"
 #include "gateway/json.h"
 #include "tests/support/sample_events.h"
@@ -187,7 +187,7 @@ TEST_CASE("gateway_json: command names: 29, in variant order, equal to the simul
     REQUIRE(names.size() == std::variant_size_v<domain::Command>);
     REQUIRE(samples().size() == names.size());
     for (size_t i = 0; i < names.size(); ++i) {
-        CHECK(names[i] == domain::Simulation::command_name(i));
+        CHECK(names[i] == liquida::sim::Simulation::command_name(i));
         CHECK(samples()[i].name == names[i]);
     }
 }
@@ -794,20 +794,20 @@ TEST_CASE("gateway_json: obra_social_of: the command's own obra social member", 
 
 TEST_CASE("gateway_json: the simulator's commands: issued by an allowed role, and through JSON unchanged",
           "[gateway][json]") {
-    domain::SimulationOptions options;
+    liquida::sim::SimulationOptions options;
     options.seed = 11;
     options.scale = 0.01;
-    domain::Simulation sim(liquida::test::seed_config(), options);
+    liquida::sim::Simulation simulation(liquida::test::seed_config(), options);
     std::set<size_t> kinds;
     size_t count = 0;
-    while (auto c = sim.next()) {
+    while (auto c = simulation.next()) {
         ++count;
         kinds.insert(c->command.index());
         const std::string name(liquida::gateway::command_name(c->command));
         INFO(name << " by actor " << static_cast<int>(c->actor));
-        if (c->actor != domain::SimActor::system) {
-            const auto role = c->actor == domain::SimActor::colegio     ? Role::colegio
-                              : c->actor == domain::SimActor::prestador ? Role::prestador
+        if (c->actor != liquida::sim::SimActor::system) {
+            const auto role = c->actor == liquida::sim::SimActor::colegio     ? Role::colegio
+                              : c->actor == liquida::sim::SimActor::prestador ? Role::prestador
                                                                         : Role::obra_social;
             CHECK(liquida::gateway::may_issue(role, c->command));
         }

@@ -34,7 +34,7 @@
 #include <thread>
 #include <vector>
 
-#include "domain/simulation.h"
+#include "sim/simulation.h"
 #include "events/codec.h"
 #include "events/kafka_log.h"
 #include "events/kafka_mock.h"
@@ -58,6 +58,7 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using namespace std::chrono_literals;
 using namespace liquida::test;
+using namespace liquida::sim;
 namespace gw = liquida::gateway;
 namespace ev = liquida::events;
 namespace proj = liquida::projections;

@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "domain/queries.h"
-#include "domain/simulation.h"
+#include "sim/simulation.h"
 #include "events/kafka_log.h"
 #include "events/kafka_mock.h"
 #include "events/topics.h"
@@ -21,6 +21,7 @@
 #include "world.h"
 
 using namespace liquida::test;
+using namespace liquida::sim;
 using liquida::projections::Runner;
 using liquida::projections::Views;
 

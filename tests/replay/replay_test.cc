@@ -18,7 +18,7 @@
 #include <tuple>
 
 #include "domain/decide.h"
-#include "domain/simulation.h"
+#include "sim/simulation.h"
 #include "events/codec.h"
 #include "events/topics.h"
 #include "projections/codec.h"
@@ -28,6 +28,7 @@
 #include "world.h"
 
 using namespace liquida::test;
+using namespace liquida::sim;
 using liquida::projections::Runner;
 using liquida::projections::ViewDigest;
 namespace replay = liquida::replay;

@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "domain/simulation.h"
+#include "sim/simulation.h"
 #include "events/codec.h"
 #include "events/kafka_log.h"
 #include "events/log.h"
@@ -84,10 +84,10 @@ std::string said(const Outcome& o) {
 }
 
 // The simulation's commands [from, to), as their issuers sent them.
-std::vector<std::string> run(CommandService& c, domain::Simulation& sim, size_t n) {
+std::vector<std::string> run(CommandService& c, liquida::sim::Simulation& simulation, size_t n) {
     std::vector<std::string> out;
     for (size_t i = 0; i < n; ++i) {
-        auto cmd = sim.next();
+        auto cmd = simulation.next();
         if (!cmd) break;
         out.push_back(said(c.execute(cmd->provider, cmd->command, cmd->command_id,
                                      Issuer{static_cast<events::ActorRole>(cmd->actor), cmd->actor_id}, cmd->now,
@@ -96,7 +96,7 @@ std::vector<std::string> run(CommandService& c, domain::Simulation& sim, size_t 
     return out;
 }
 
-domain::SimulationOptions small() { return {7, 0.003, domain::Period{2025, 6}, 1}; }
+liquida::sim::SimulationOptions small() { return {7, 0.003, domain::Period{2025, 6}, 1}; }
 
 std::map<uint64_t, domain::ProviderLedger> ledgers(CommandService& c) {
     std::map<uint64_t, domain::ProviderLedger> out;
@@ -161,7 +161,7 @@ private:
 TEST_CASE("service: a cache of 3 providers decides exactly as one holding every provider", "[service]") {
     test::TempDir a, b;
     World all(a.path(), 100'000), few(b.path(), 3);
-    domain::Simulation s1(test::seed_config(), small()), s2(test::seed_config(), small());
+    liquida::sim::Simulation s1(test::seed_config(), small()), s2(test::seed_config(), small());
     const auto expected = run(*all.commands, s1, 100'000);  // the whole month: about 2,900
     const auto got = run(*few.commands, s2, 100'000);
     REQUIRE(expected.size() > 2000);
@@ -174,13 +174,13 @@ TEST_CASE("service: a cache of 3 providers decides exactly as one holding every 
 
 TEST_CASE("service: after a restart, or with the state's last writes lost, nothing is folded twice or missed", "[service]") {
     test::TempDir dir, stale;
-    domain::Simulation sim(test::seed_config(), small());
+    liquida::sim::Simulation simulation(test::seed_config(), small());
     World w(dir.path(), 8);
-    auto said_first = run(*w.commands, sim, 1000);
+    auto said_first = run(*w.commands, simulation, 1000);
     w.close();  // a clean stop saves everything
     fs::copy(dir.path() / "state", stale.path() / "state", fs::copy_options::recursive);
     w.open(dir.path() / "state", 8);
-    const auto said_second = run(*w.commands, sim, 1000);
+    const auto said_second = run(*w.commands, simulation, 1000);
     said_first.insert(said_first.end(), said_second.begin(), said_second.end());
     const auto live = ledgers(*w.commands);
     w.close();
@@ -199,14 +199,14 @@ TEST_CASE("service: after a restart, or with the state's last writes lost, nothi
         CHECK(ledgers(*w.commands) == live);
     }
     // Whichever state it started on, the next commands go as they go without a restart...
-    const auto more = run(*w.commands, sim, 500);
+    const auto more = run(*w.commands, simulation, 500);
     test::TempDir c;
     World reference(c.path(), 100'000);
-    domain::Simulation r(test::seed_config(), small());
+    liquida::sim::Simulation r(test::seed_config(), small());
     REQUIRE(run(*reference.commands, r, 2000) == said_first);
     CHECK(run(*reference.commands, r, 500) == more);
     // ...and every accepted command sent again is answered as a retry, with its events.
-    domain::Simulation again(test::seed_config(), small());
+    liquida::sim::Simulation again(test::seed_config(), small());
     const auto retried = run(*w.commands, again, 2000);
     for (size_t i = 0; i < retried.size(); ++i)
         if (said_first[i].starts_with("accepted")) CHECK(retried[i] == "duplicate" + said_first[i].substr(std::string("accepted").size()));
@@ -257,28 +257,28 @@ TEST_CASE("service: a provider's commands go on while its snapshot is written, a
         options.save_every = std::chrono::hours(1);  // saved only when the test says
         auto c = std::make_unique<CommandService>(*w.log, held, test::seed_config(), options);
         REQUIRE(c->start());
-        domain::Simulation sim(test::seed_config(), small());
-        auto send = [&](CommandService& to, const domain::SimulatedCommand& cmd) {
+        liquida::sim::Simulation simulation(test::seed_config(), small());
+        auto send = [&](CommandService& to, const liquida::sim::SimulatedCommand& cmd) {
             return to.execute(cmd.provider, cmd.command, cmd.command_id, Issuer{static_cast<events::ActorRole>(cmd.actor), cmd.actor_id},
                               cmd.now, gateway::command_digest(cmd.provider, cmd.command));
         };
-        std::vector<domain::SimulatedCommand> sent;
+        std::vector<liquida::sim::SimulatedCommand> sent;
         while (sent.size() < 300) {
-            auto cmd = sim.next();
+            auto cmd = simulation.next();
             REQUIRE(cmd);
             if (auto o = send(*c, *cmd); o && !o->duplicate) sent.push_back(*cmd);
         }
-        domain::SimulatedCommand first = sent.back();  // its provider is dirty
+        liquida::sim::SimulatedCommand first = sent.back();  // its provider is dirty
         held.hold(first.provider, fail);
         events::result<liquida::ok_t> saved = liquida::ok;
         std::thread saver([&] { saved = c->save(); });
         REQUIRE(held.holding(std::chrono::seconds(10)));
         // While the snapshot is written: the provider's retry, and its next command, are answered.
-        std::optional<domain::SimulatedCommand> second;
+        std::optional<liquida::sim::SimulatedCommand> second;
         auto during = std::async(std::launch::async, [&] {
             auto o = send(*c, first);
             while (!second) {
-                auto cmd = sim.next();
+                auto cmd = simulation.next();
                 if (!cmd) break;
                 if (auto n = send(*c, *cmd); n && !n->duplicate && cmd->provider == first.provider) second = *cmd;
             }
@@ -294,7 +294,7 @@ TEST_CASE("service: a provider's commands go on while its snapshot is written, a
         REQUIRE(second);
         CHECK(saved.has_value() == !fail);
         REQUIRE(c->save());  // the commands since, and those of a failed write, written now
-        for (const domain::SimulatedCommand* cmd : {&first, &*second}) {
+        for (const liquida::sim::SimulatedCommand* cmd : {&first, &*second}) {
             const auto stored = w.store->command(events::idempotency_key(cmd->actor_id, cmd->command_id, ""));
             REQUIRE(stored);
             CHECK(stored->has_value());
@@ -304,7 +304,7 @@ TEST_CASE("service: a provider's commands go on while its snapshot is written, a
         c.reset();
         auto d = std::make_unique<CommandService>(*w.log, *w.store, test::seed_config(), options);
         REQUIRE(d->start());
-        for (const domain::SimulatedCommand* cmd : {&first, &*second}) {
+        for (const liquida::sim::SimulatedCommand* cmd : {&first, &*second}) {
             const auto later = send(*d, *cmd);
             REQUIRE(later);
             CHECK(later->duplicate);
@@ -318,8 +318,8 @@ TEST_CASE("service: a state ahead of its log refuses to start", "[service]") {
     test::TempDir dir, other;
     {
         World w(dir.path(), 8);
-        domain::Simulation sim(test::seed_config(), small());
-        run(*w.commands, sim, 50);
+        liquida::sim::Simulation simulation(test::seed_config(), small());
+        run(*w.commands, simulation, 50);
     }
     auto empty = events::open_embedded_log({(other.path() / "log").string(), events::default_topics(4), false});
     REQUIRE(empty);
@@ -359,7 +359,7 @@ std::map<std::string, std::vector<std::string>> contents(events::EventLog& log) 
 // The service killed with SIGKILL at random points over a month's commands, each round going
 // on where the last stopped; then the rest of the month. `open_log` opens the log under test.
 void crash_rounds(const fs::path& dir, const std::function<std::unique_ptr<events::EventLog>()>& open_log) {
-    const auto options = domain::SimulationOptions{13, 0.003, domain::Period{2025, 6}, 1};
+    const auto options = liquida::sim::SimulationOptions{13, 0.003, domain::Period{2025, 6}, 1};
     // "A id" acknowledged (appended), "R id" refused: answered, so not sent again (a refused
     // command decided later could be accepted, which the uninterrupted run never does).
     const fs::path answered = dir / "answered";
@@ -370,7 +370,7 @@ void crash_rounds(const fs::path& dir, const std::function<std::unique_ptr<event
             if (line.size() > 2) CHECK(out.emplace(line.substr(2), line[0]).second);  // answered once
         return out;
     };
-    auto issuer = [](const domain::SimulatedCommand& c) { return Issuer{static_cast<events::ActorRole>(c.actor), c.actor_id}; };
+    auto issuer = [](const liquida::sim::SimulatedCommand& c) { return Issuer{static_cast<events::ActorRole>(c.actor), c.actor_id}; };
     std::mt19937 rng(17);
     int killed = 0;
     for (int round = 0; round < 6; ++round) {
@@ -387,9 +387,9 @@ void crash_rounds(const fs::path& dir, const std::function<std::unique_ptr<event
             o.save_every = std::chrono::milliseconds(5);  // many saves to die between
             CommandService c(*log, **store, test::seed_config(), o);
             if (!c.start()) _exit(4);
-            domain::Simulation sim(test::seed_config(), options);
+            liquida::sim::Simulation simulation(test::seed_config(), options);
             std::ofstream out(answered, std::ios::app);
-            while (auto cmd = sim.next()) {
+            while (auto cmd = simulation.next()) {
                 if (before.contains(cmd->command_id)) continue;
                 auto said = c.execute(cmd->provider, cmd->command, cmd->command_id, issuer(*cmd), cmd->now, gateway::command_digest(cmd->provider, cmd->command));
                 if (!said && said.error().kind != service::Rejection::Kind::refused) _exit(5);
@@ -428,8 +428,8 @@ void crash_rounds(const fs::path& dir, const std::function<std::unique_ptr<event
     REQUIRE(w.start());
     const auto before = read_answered();
     REQUIRE(before.size() >= 6 * 20);
-    domain::Simulation sim(test::seed_config(), options);
-    while (auto cmd = sim.next()) {
+    liquida::sim::Simulation simulation(test::seed_config(), options);
+    while (auto cmd = simulation.next()) {
         const auto it = before.find(cmd->command_id);
         if (it != before.end() && it->second == 'R') continue;
         auto said = w.execute(cmd->provider, cmd->command, cmd->command_id, issuer(*cmd), cmd->now, gateway::command_digest(cmd->provider, cmd->command));
@@ -441,7 +441,7 @@ void crash_rounds(const fs::path& dir, const std::function<std::unique_ptr<event
     // The same month without a kill, on the embedded log: the same records, partition by partition.
     test::TempDir ref;
     World reference(ref.path(), 100'000);
-    domain::Simulation r(test::seed_config(), options);
+    liquida::sim::Simulation r(test::seed_config(), options);
     run(*reference.commands, r, 1'000'000);
     CHECK(contents(*log) == contents(*reference.log));
     CHECK(ledgers(w) == ledgers(*reference.commands));

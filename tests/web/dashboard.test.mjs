@@ -1,7 +1,7 @@
 // The dashboard in a real browser: Debian's chromium driven by playwright-core, against
 // `liquida serve --demo` on a temporary data directory. Every wait is bounded.
 //
-//   LIQUIDA_BIN=build/dev/gateway/liquida node --test tests/web/dashboard.test.mjs
+//   LIQUIDA_BIN=build/dev/cli/liquida node --test tests/web/dashboard.test.mjs
 //
 // Environment: LIQUIDA_BIN (the binary), LIQUIDA_SOURCE_DIR (the checkout, for gateway/web),
 // LIQUIDA_CHROMIUM (default /usr/bin/chromium), LIQUIDA_MEMORY_SECONDS (default 60),
@@ -17,7 +17,7 @@ import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SOURCE = process.env.LIQUIDA_SOURCE_DIR || path.resolve(here, '../..');
-const BIN = process.env.LIQUIDA_BIN || path.join(SOURCE, 'build/dev/gateway/liquida');
+const BIN = process.env.LIQUIDA_BIN || path.join(SOURCE, 'build/dev/cli/liquida');
 const CHROMIUM = process.env.LIQUIDA_CHROMIUM || '/usr/bin/chromium';
 const MEMORY_SECONDS = Number(process.env.LIQUIDA_MEMORY_SECONDS || 60);
 const ARTIFACTS = path.join(here, 'artifacts');

@@ -19,7 +19,15 @@
 #include "domain/error.h"
 #include "domain/state.h"
 
-namespace liquida::domain {
+namespace liquida::sim {
+
+using domain::Command;
+using domain::Config;
+using domain::Decision;
+using domain::Period;
+using domain::ProviderId;
+using domain::ProviderLedger;
+using domain::TimestampMs;
 
 struct SimulationOptions {
     // Same seed, same command sequence and decisions. Any value.
@@ -53,7 +61,7 @@ struct SimulationStats {
     uint64_t events = 0;    // events of accepted commands
     std::map<std::string, uint64_t> rejected_by_code;
     std::array<uint64_t, std::variant_size_v<Command>> accepted_by_command{};
-    std::array<uint64_t, kEventKinds> events_by_kind{};
+    std::array<uint64_t, domain::kEventKinds> events_by_kind{};
 };
 
 class Simulation {
@@ -88,4 +96,4 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace liquida::domain
+}  // namespace liquida::sim

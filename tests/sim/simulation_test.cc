@@ -4,10 +4,11 @@
 #include <map>
 #include <set>
 
-#include "domain/simulation.h"
+#include "sim/simulation.h"
 #include "fixtures.h"
 
 using namespace liquida::test;
+using namespace liquida::sim;
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "gateway/log_setup.h"
+#include "cli/log_setup.h"
 
 #include <cstdio>
 #include <filesystem>

@@ -14,7 +14,7 @@
 #include "events/kafka_mock.h"
 #include "events/log.h"
 #include "events/topics.h"
-#include "gateway/commands.h"
+#include "cli/subcommands.h"
 
 namespace liquida::commands {
 namespace {

@@ -6,7 +6,7 @@
 #include <ctime>
 
 #include "gateway/auth.h"
-#include "gateway/commands.h"
+#include "cli/subcommands.h"
 
 namespace liquida::commands {
 namespace {

@@ -7,11 +7,11 @@
 
 #include <boost/asio/ip/address.hpp>
 
-#include "domain/simulation.h"
+#include "sim/simulation.h"
 #include "gateway/gateway.h"
 #include "gateway/json.h"
-#include "gateway/commands.h"
-#include "gateway/log_setup.h"
+#include "cli/subcommands.h"
+#include "cli/log_setup.h"
 
 namespace liquida::commands {
 namespace {
@@ -33,11 +33,11 @@ domain::TimestampMs wall_clock() {
 // recognised as retries and the feed carries on where it stopped.
 void run_demo(const domain::Config& config, service::CommandService& commands, gateway::Metrics& metrics, int64_t rate,
               const std::atomic<bool>& stop) {
-    domain::Simulation sim(config, {1, 0.02, domain::Period{2025, 6}, 12});
+    sim::Simulation simulation(config, {1, 0.02, domain::Period{2025, 6}, 12});
     const auto interval = std::chrono::microseconds(1'000'000 / std::max<int64_t>(1, rate));
     auto next = std::chrono::steady_clock::now();
     while (!stop) {
-        auto c = sim.next();
+        auto c = simulation.next();
         if (!c) return;
         const service::Issuer issuer{static_cast<events::ActorRole>(c->actor), c->actor_id};
         auto out = commands.execute(c->provider, c->command, c->command_id, issuer, c->now, gateway::command_digest(c->provider, c->command));

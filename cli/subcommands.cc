@@ -1,6 +1,6 @@
-#include "gateway/commands.h"
+#include "cli/subcommands.h"
 
-#include "gateway/log_setup.h"
+#include "cli/log_setup.h"
 
 namespace liquida::commands {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "gateway/commands.h"
+#include "cli/subcommands.h"
 
 namespace {
 

@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "gateway/commands.h"
-#include "gateway/log_setup.h"
+#include "cli/subcommands.h"
+#include "cli/log_setup.h"
 #include "projections/runner.h"
 
 namespace liquida::commands {

@@ -1,7 +1,7 @@
 // The subcommands of the `liquida` binary.
 #pragma once
 
-#include "gateway/cli.h"
+#include "cli/cli.h"
 
 namespace liquida::commands {
 

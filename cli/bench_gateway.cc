@@ -23,9 +23,9 @@
 #include "events/publisher.h"
 #include "events/topics.h"
 #include "gateway/auth.h"
-#include "gateway/commands.h"
+#include "cli/subcommands.h"
 #include "gateway/gateway.h"
-#include "gateway/log_setup.h"
+#include "cli/log_setup.h"
 
 namespace liquida::commands {
 namespace {

@@ -1,4 +1,4 @@
-#include "gateway/cli.h"
+#include "cli/cli.h"
 
 #include <algorithm>
 #include <charconv>

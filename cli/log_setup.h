@@ -10,7 +10,7 @@
 
 #include "domain/config.h"
 #include "events/log.h"
-#include "gateway/cli.h"
+#include "cli/cli.h"
 
 namespace liquida::commands {
 

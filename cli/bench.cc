@@ -13,8 +13,8 @@
 #include "events/log.h"
 #include "events/publisher.h"
 #include "events/topics.h"
-#include "gateway/commands.h"
-#include "gateway/log_setup.h"
+#include "cli/subcommands.h"
+#include "cli/log_setup.h"
 
 namespace liquida::commands {
 namespace {

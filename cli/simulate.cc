@@ -18,12 +18,12 @@
 #include <thread>
 
 #include "domain/config.h"
-#include "domain/simulation.h"
+#include "sim/simulation.h"
 #include "events/envelope.h"
 #include "events/publisher.h"
 #include "events/topics.h"
-#include "gateway/commands.h"
-#include "gateway/log_setup.h"
+#include "cli/subcommands.h"
+#include "cli/log_setup.h"
 
 namespace liquida::commands {
 namespace {
@@ -34,9 +34,9 @@ constexpr size_t kEmbeddedWriters = 16;
 constexpr size_t kKafkaWriters = 256;
 constexpr size_t kQueuedCommands = 16'384;  // across all writers
 
-static_assert(static_cast<uint8_t>(domain::SimActor::obra_social) == static_cast<uint8_t>(events::ActorRole::obra_social) &&
-              static_cast<uint8_t>(domain::SimActor::prestador) == static_cast<uint8_t>(events::ActorRole::prestador) &&
-              static_cast<uint8_t>(domain::SimActor::colegio) == static_cast<uint8_t>(events::ActorRole::colegio));
+static_assert(static_cast<uint8_t>(sim::SimActor::obra_social) == static_cast<uint8_t>(events::ActorRole::obra_social) &&
+              static_cast<uint8_t>(sim::SimActor::prestador) == static_cast<uint8_t>(events::ActorRole::prestador) &&
+              static_cast<uint8_t>(sim::SimActor::colegio) == static_cast<uint8_t>(events::ActorRole::colegio));
 
 // One accepted command, ready to publish.
 struct Job {
@@ -153,7 +153,7 @@ std::vector<cli::OptionSpec> simulate_options() {
 }
 
 int simulate(const cli::Args& args) {
-    domain::SimulationOptions options;
+    sim::SimulationOptions options;
     options.months = static_cast<uint32_t>(args.get_int("months", 1, 120));
     const auto start = domain::parse_period(args.get("start"));
     if (!start || start->year < 1971 || start->year > 9998)
@@ -168,10 +168,10 @@ int simulate(const cli::Args& args) {
     auto log = open_log(args, "simulate");
     if (!log) return 1;
 
-    domain::Simulation sim(*config, options);
+    sim::Simulation simulation(*config, options);
     std::printf("liquida simulate: seed %llu, scale %g (%zu providers), %s for %u month(s), onboarding in %s; %s\n",
-                static_cast<unsigned long long>(options.seed), options.scale, sim.provider_count(),
-                domain::to_string(options.start).c_str(), options.months, domain::to_string(sim.onboarding_month()).c_str(),
+                static_cast<unsigned long long>(options.seed), options.scale, simulation.provider_count(),
+                domain::to_string(options.start).c_str(), options.months, domain::to_string(simulation.onboarding_month()).c_str(),
                 describe_log(args).c_str());
     std::fflush(stdout);
 
@@ -196,8 +196,8 @@ int simulate(const cli::Args& args) {
     }
 
     const auto began = std::chrono::steady_clock::now();
-    const domain::SimulationStats& st = sim.stats();
-    domain::Period month = sim.onboarding_month();
+    const sim::SimulationStats& st = simulation.stats();
+    domain::Period month = simulation.onboarding_month();
     uint64_t shown_accepted = 0, shown_events = 0, shown_rejected = 0;  // totals when `month` began
     const auto print_month = [&](uint64_t accepted, uint64_t events, uint64_t rejected) {
         std::printf("%s%s  accepted %llu commands, %llu events, rejected %llu commands\n", domain::to_string(month).c_str(),
@@ -211,11 +211,11 @@ int simulate(const cli::Args& args) {
     };
     while (!failed) {
         const uint64_t accepted = st.accepted, events = st.events, rejected = st.rejected;  // before this command
-        auto c = sim.next();
+        auto c = simulation.next();
         if (!c) break;
-        if (sim.month() != month) {
+        if (simulation.month() != month) {
             print_month(accepted, events, rejected);
-            month = sim.month();
+            month = simulation.month();
         }
         if (!c->decision || c->decision.value().empty()) continue;
         Job job{c->provider, c->now, std::move(c->command_id), static_cast<events::ActorRole>(static_cast<uint8_t>(c->actor)),
@@ -238,12 +238,12 @@ int simulate(const cli::Args& args) {
                 static_cast<unsigned long long>(st.accepted), static_cast<unsigned long long>(st.events),
                 static_cast<unsigned long long>(st.rejected),
                 commands == 0 ? 0.0 : 100.0 * static_cast<double>(st.rejected) / static_cast<double>(commands),
-                sim.provider_count());
+                simulation.provider_count());
     std::vector<std::pair<std::string, uint64_t>> rows(st.rejected_by_code.begin(), st.rejected_by_code.end());
     print_counts("rejected by code", rows);
     rows.clear();
     for (size_t i = 0; i < st.accepted_by_command.size(); ++i)
-        if (st.accepted_by_command[i] > 0) rows.emplace_back(domain::Simulation::command_name(i), st.accepted_by_command[i]);
+        if (st.accepted_by_command[i] > 0) rows.emplace_back(sim::Simulation::command_name(i), st.accepted_by_command[i]);
     print_counts("accepted by command", rows);
     rows.clear();
     for (size_t i = 0; i < st.events_by_kind.size(); ++i)

@@ -4,7 +4,7 @@
 // one command from the ledger as it stands and schedules what follows it (a budget's
 // consumptions, an invoice's trip through the insurer). Mistakes are rolled at execution: the
 // mistaken command goes first, the corrected one is scheduled a few minutes later.
-#include "domain/simulation.h"
+#include "sim/simulation.h"
 
 #include <algorithm>
 #include <cmath>
@@ -15,7 +15,8 @@
 #include "domain/money.h"
 #include "domain/queries.h"
 
-namespace liquida::domain {
+namespace liquida::sim {
+using namespace domain;  // the simulator speaks the domain's words throughout
 namespace {
 
 constexpr int64_t kMinute = 60'000;
@@ -1541,4 +1542,4 @@ std::string_view Simulation::command_name(size_t index) noexcept {
     return index < std::size(kNames) ? kNames[index] : std::string_view{"unknown"};
 }
 
-}  // namespace liquida::domain
+}  // namespace liquida::sim
