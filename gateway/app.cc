@@ -332,20 +332,12 @@ HttpResponse App::command(const HttpRequest& request, const Claims& claims) {
 
 HttpResponse App::view(const std::string& path, const Query& q, const Claims& claims) {
     const domain::Date today = domain::local_date(p_.clock());
-    auto provider = param_u64(q, "provider");
-    std::string obra_social = param(q, "obra_social");
-    // Scope: a prestador sees its own rows, an obra social its own; asking for others is 403.
-    if (claims.role == Role::prestador) {
-        if (provider && std::to_string(*provider) != claims.subject)
-            return error(403, "auth.forbidden", "Un prestador sólo ve sus propios datos.", "provider");
-        provider = std::stoull(claims.subject);
-    }
-    if (claims.role == Role::obra_social) {
-        if (!obra_social.empty() && obra_social != claims.subject)
-            return error(403, "auth.forbidden", "Una obra social sólo ve lo suyo.", "obra_social");
-        obra_social = claims.subject;
-    }
-    const std::optional<domain::ObraSocialId> os = obra_social.empty() ? std::nullopt : std::optional(domain::ObraSocialId{obra_social});
+    const Scope scope = scope_of(claims);
+    const auto scoped = narrow(scope, {param_u64(q, "provider"), param(q, "obra_social")});
+    if (!scoped) return error(403, "auth.forbidden", scoped.error().message, scoped.error().field);
+    const std::optional<uint64_t> provider = scoped->provider;
+    const std::optional<domain::ObraSocialId> os =
+        scoped->obra_social.empty() ? std::nullopt : std::optional(domain::ObraSocialId{scoped->obra_social});
     const auto csv = param(q, "format") == "csv";
 
     if (path == "/v1/views/padron" || path.starts_with("/v1/views/padron/")) {
@@ -354,8 +346,7 @@ HttpResponse App::view(const std::string& path, const Query& q, const Claims& cl
             Query single;
             single["provider"] = path.substr(std::string("/v1/views/padron/").size());
             const auto id = param_u64(single, "provider");
-            if (claims.role == Role::prestador && std::to_string(*id) != claims.subject)
-                return error(403, "auth.forbidden", "Un prestador sólo ve sus propios datos.", "provider");
+            if (auto one = narrow(scope, {id, {}}); !one) return error(403, "auth.forbidden", one.error().message, one.error().field);
             auto row = read_view(p_.views.padron(domain::ProviderId{*id}));
             if (!row || (os && !row->state.provider_numbers.contains(*os))) return error(404, "view.not_found", "No existe ese prestador.");
             return ok_json(to_json(*row, as_of));
@@ -530,16 +521,13 @@ Handler::Upgrade App::live(const HttpRequest& request, std::shared_ptr<WebSocket
             return (void)client->send(message({{"type", "unsubscribed"}, {"subscription", unsub->id}}));
         }
         auto& [sub, resume] = std::get<SubscribeMessage>(parsed);
-        if (claims->role == Role::prestador) {
-            if (sub.provider && std::to_string(sub.provider->value()) != claims->subject)
-                return (void)client->send(message(error_message("auth.forbidden", "Un prestador sólo ve sus propios datos.")));
-            sub.provider = domain::ProviderId{std::stoull(claims->subject)};
-        }
-        if (claims->role == Role::obra_social) {
-            if ((!sub.obra_social.empty() && sub.obra_social != claims->subject) || sub.view == projections::View::padron)
-                return (void)client->send(message(error_message("auth.forbidden", "Una obra social sólo ve lo suyo.")));
-            sub.obra_social = claims->subject;
-        }
+        const Scope scope = scope_of(*claims);
+        auto scoped = narrow(scope, {sub.provider ? std::optional(sub.provider->value()) : std::nullopt, sub.obra_social});
+        if (scoped && std::holds_alternative<ObraSocialScope>(scope) && sub.view == projections::View::padron)
+            scoped = failure{OutOfScope{"view", "Una obra social sólo ve lo suyo."}};  // the padrón is the colegio's
+        if (!scoped) return (void)client->send(message(error_message("auth.forbidden", scoped.error().message)));
+        if (scoped->provider) sub.provider = domain::ProviderId{*scoped->provider};
+        sub.obra_social = scoped->obra_social;
         const domain::Date today = domain::local_date(p_.clock());
         // A view that cannot be read fails the subscription (before any snapshot row is sent).
         bool subscribed = false;

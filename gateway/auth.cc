@@ -378,26 +378,31 @@ result<Claims, TokenError> from_authorization_header(std::string_view header_val
     return verify(rest, key, now_ms);
 }
 
-bool may_read_provider(const Claims& claims, uint64_t provider) {
+Scope scope_of(const Claims& claims) {
     switch (claims.role) {
-        case Role::colegio: return true;
-        case Role::prestador: return claims.subject == std::to_string(provider);
-        case Role::obra_social: return false;
+        case Role::colegio: return ColegioScope{};
+        case Role::prestador: {
+            // verify() admits a prestador's subject only as a provider id (check_subject).
+            uint64_t id = 0;
+            std::from_chars(claims.subject.data(), claims.subject.data() + claims.subject.size(), id);
+            return PrestadorScope{id};
+        }
+        case Role::obra_social: return ObraSocialScope{claims.subject};
     }
-    return false;
+    return PrestadorScope{0};  // no role beyond these: the narrowest scope
 }
 
-bool may_read_obra_social(const Claims& claims, std::string_view obra_social) {
-    switch (claims.role) {
-        case Role::colegio: return true;
-        case Role::prestador: return false;
-        case Role::obra_social: return claims.subject == obra_social;
+result<ScopedFilter, OutOfScope> narrow(const Scope& scope, ScopedFilter asked) {
+    if (const auto* p = std::get_if<PrestadorScope>(&scope)) {
+        if (asked.provider && *asked.provider != p->provider)
+            return failure{OutOfScope{"provider", "Un prestador sólo ve sus propios datos."}};
+        asked.provider = p->provider;
+    } else if (const auto* os = std::get_if<ObraSocialScope>(&scope)) {
+        if (!asked.obra_social.empty() && asked.obra_social != os->obra_social)
+            return failure{OutOfScope{"obra_social", "Una obra social sólo ve lo suyo."}};
+        asked.obra_social = os->obra_social;
     }
-    return false;
-}
-
-bool may_read_row(const Claims& claims, uint64_t provider, std::string_view obra_social) {
-    return may_read_provider(claims, provider) || may_read_obra_social(claims, obra_social);
+    return asked;
 }
 
 result<KeySource, std::string> resolve_key(const std::string& key_file, const std::string& data_dir,

@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "domain/result.h"
 #include "events/sha256.h"
@@ -72,13 +73,30 @@ result<Claims, TokenError> verify(std::string_view token, std::string_view key, 
 result<Claims, TokenError> from_authorization_header(std::string_view header_value, std::string_view key,
                                                      int64_t now_ms);
 
-// Scope. The colegio reads and commands everything. A prestador only rows of its own provider
-// id; an obra social only rows of its own obra social id.
-bool may_read_provider(const Claims& claims, uint64_t provider);
-bool may_read_obra_social(const Claims& claims, std::string_view obra_social);
-// A row that belongs to both a provider and an obra social (an order, a pending consumption,
-// an invoice): visible to that prestador, to that obra social and to the colegio.
-bool may_read_row(const Claims& claims, uint64_t provider, std::string_view obra_social);
+// Whose rows a token's holder sees, computed once per request: the colegio everything, a
+// prestador the rows of its own provider id, an obra social those of its own id.
+struct ColegioScope {};
+struct PrestadorScope {
+    uint64_t provider = 0;
+};
+struct ObraSocialScope {
+    std::string obra_social;
+};
+using Scope = std::variant<ColegioScope, PrestadorScope, ObraSocialScope>;
+Scope scope_of(const Claims& claims);
+
+// A request's filters by provider and obra social, narrowed to its scope: a prestador's
+// provider and an obra social's id are filled in; asking for another's is refused (403
+// auth.forbidden, with the field and a Spanish message).
+struct ScopedFilter {
+    std::optional<uint64_t> provider;
+    std::string obra_social;  // empty: any
+};
+struct OutOfScope {
+    std::string field;
+    std::string message;
+};
+result<ScopedFilter, OutOfScope> narrow(const Scope& scope, ScopedFilter asked);
 
 // The smallest key accepted, in bytes.
 inline constexpr size_t kMinKeyBytes = 16;

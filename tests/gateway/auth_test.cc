@@ -156,18 +156,29 @@ TEST_CASE("roles, subjects and scopes", "[gateway][auth]") {
     const Claims colegio{Role::colegio, "colegio", kNow};
     const Claims p42 = prestador();
     const Claims sancor{Role::obra_social, "sancor", kNow};
-    CHECK(may_read_provider(colegio, 7));
-    CHECK(may_read_provider(p42, 42));
-    CHECK_FALSE(may_read_provider(p42, 7));
-    CHECK_FALSE(may_read_provider(sancor, 42));
-    CHECK(may_read_obra_social(colegio, "ioma"));
-    CHECK(may_read_obra_social(sancor, "sancor"));
-    CHECK_FALSE(may_read_obra_social(sancor, "ioma"));
-    CHECK_FALSE(may_read_obra_social(p42, "sancor"));
-    CHECK(may_read_row(p42, 42, "ioma"));
-    CHECK(may_read_row(sancor, 7, "sancor"));
-    CHECK_FALSE(may_read_row(sancor, 42, "ioma"));
-    CHECK_FALSE(may_read_row(p42, 7, "sancor"));
+    // The colegio's filters pass as asked.
+    auto all = narrow(scope_of(colegio), {7, "ioma"});
+    REQUIRE(all);
+    CHECK(all->provider == 7U);
+    CHECK(all->obra_social == "ioma");
+    CHECK_FALSE(narrow(scope_of(colegio), {}).value().provider.has_value());
+    // A prestador: its own provider filled in, any obra social, another provider refused.
+    auto own = narrow(scope_of(p42), {{}, "ioma"});
+    REQUIRE(own);
+    CHECK(own->provider == 42U);
+    CHECK(own->obra_social == "ioma");
+    CHECK(narrow(scope_of(p42), {42, {}}).value().provider == 42U);
+    auto other = narrow(scope_of(p42), {7, {}});
+    REQUIRE_FALSE(other);
+    CHECK(other.error().field == "provider");
+    // An obra social: its own id filled in, any provider, another obra social refused.
+    auto mine = narrow(scope_of(sancor), {7, {}});
+    REQUIRE(mine);
+    CHECK(mine->provider == 7U);
+    CHECK(mine->obra_social == "sancor");
+    auto theirs = narrow(scope_of(sancor), {{}, "ioma"});
+    REQUIRE_FALSE(theirs);
+    CHECK(theirs.error().field == "obra_social");
 }
 
 TEST_CASE("the key comes from --key-file, then LIQUIDA_KEY, then DIR/gateway.key", "[gateway][auth]") {
