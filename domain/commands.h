@@ -1,5 +1,5 @@
 // What users and insurers ask of a provider's ledger. One struct per command; each is
-// decided by `decide` in domain/decide.h. Rule ids from ../shared/DOMAIN.md.
+// decided by `decide` in domain/decide.h. Rule ids: docs/DOMAIN.md.
 #pragma once
 
 #include <optional>

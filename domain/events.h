@@ -1,4 +1,4 @@
-// The facts Liquida records, one struct per event kind (rule ids from ../shared/DOMAIN.md).
+// The facts Liquida records, one struct per event kind (rule ids: docs/DOMAIN.md).
 // The FlatBuffers schema in events/schema/ mirrors these; the codec maps one onto the other.
 // Add kinds only at the end of `Event`: its index is the schema's union slot.
 #pragma once

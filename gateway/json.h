@@ -84,7 +84,7 @@ std::string_view command_name(const domain::Command& command) noexcept;
 // Every command name, in domain::Command variant order.
 const std::vector<std::string>& command_names();
 
-// Who may issue which command (rule ids from ../shared/DOMAIN.md). Scope (which provider or
+// Who may issue which command (rule ids: docs/DOMAIN.md). Scope (which provider or
 // obra social) is checked apart: see obra_social_of and gateway/auth.h.
 //
 //   command                 colegio prestador obra_social  why

@@ -6,7 +6,7 @@
 
 #include "domain/money.h"
 #include "domain/queries.h"
-#include "projections/codec.h"
+#include "projections/row_codec.h"
 
 namespace liquida::projections {
 

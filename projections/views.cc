@@ -22,7 +22,7 @@
 #include "domain/overloaded.h"
 #include "events/sha256.h"
 #include "events/topics.h"
-#include "projections/codec.h"
+#include "projections/row_codec.h"
 
 namespace liquida::projections {
 namespace {

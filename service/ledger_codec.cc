@@ -1,7 +1,7 @@
 #include "service/ledger_codec.h"
 
 #include "events/codec.h"
-#include "projections/codec.h"
+#include "projections/row_codec.h"
 
 namespace liquida::service {
 namespace {

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "projections/codec.h"
+#include "projections/row_codec.h"
 #include "service/ledger_codec.h"
 
 namespace liquida::service {

@@ -46,6 +46,7 @@
 #include "projections/runner.h"
 #include "projections/views.h"
 #include "tests/support/dead_writer.h"
+#include "tests/support/http_client.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/ws_client.h"
@@ -75,72 +76,6 @@ ev::KafkaLogOptions kafka_options(const std::string& brokers, int32_t partitions
     return {brokers, ev::default_topics(partitions), 1, {{"log_level", "2"}}, 20s};
 }
 
-// --- HTTP client --------------------------------------------------------------------------------
-
-struct Reply {
-    unsigned status = 0;  // 0: no response (transport failure or timeout)
-    std::string body;
-    std::string code() const {
-        auto j = nlohmann::json::parse(body, nullptr, false);
-        return j.is_object() && j.contains("error") ? j["error"].value("code", "") : "";
-    }
-};
-
-// One keep-alive connection to 127.0.0.1:port, reopened after the server closes it. Every
-// operation carries an expiry, so each call returns within kWait per step.
-class HttpClient {
-public:
-    explicit HttpClient(uint16_t port) : port_(port) {}
-
-    Reply request(http::verb method, const std::string& target, const std::string& token, std::string body = {}) {
-        http::request<http::string_body> req{method, target, 11};
-        req.set(http::field::host, "127.0.0.1");
-        req.keep_alive(true);
-        if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
-        if (!body.empty()) {
-            req.set(http::field::content_type, "application/json");
-            req.body() = std::move(body);
-            req.prepare_payload();
-        }
-        beast::error_code ec;
-        if (!connected_) {
-            buffer_.clear();
-            stream_.expires_after(kWait);
-            stream_.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_), [&](beast::error_code e) { ec = e; });
-            run();
-            if (ec) return {};
-            connected_ = true;
-        }
-        stream_.expires_after(kWait);
-        http::async_write(stream_, req, [&](beast::error_code e, size_t) { ec = e; });
-        run();
-        http::response<http::string_body> res;
-        if (!ec) {
-            http::async_read(stream_, buffer_, res, [&](beast::error_code e, size_t) { ec = e; });
-            run();
-        }
-        if (ec || !res.keep_alive()) {
-            beast::error_code ignored;
-            stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-            stream_.close();
-            connected_ = false;
-        }
-        if (ec) return {};
-        return {res.result_int(), res.body()};
-    }
-
-private:
-    void run() {
-        ioc_.restart();
-        ioc_.run();
-    }
-
-    uint16_t port_;
-    net::io_context ioc_;
-    beast::tcp_stream stream_{ioc_};
-    beast::flat_buffer buffer_;
-    bool connected_ = false;
-};
 
 // --- Gateways and commands ------------------------------------------------------------------------
 
@@ -164,7 +99,7 @@ struct Served {
         const std::string error = gateway->start();
         INFO(error);
         REQUIRE(error.empty());
-        http = std::make_unique<HttpClient>(gateway->port());
+        http = std::make_unique<HttpClient>(gateway->port(), kWait);
     }
     ~Served() { gateway.reset(); }
     Served(const Served&) = delete;
@@ -236,8 +171,8 @@ void wait_projected(ev::EventLog& log, proj::Views& views, Served& served) {
         }
         if (caught_up) {
             const Reply health = served.http->request(http::verb::get, "/healthz", "");
-            auto j = nlohmann::json::parse(health.body, nullptr, false);
-            if (health.status == 200 && j.is_object() && j.value("view_lag", int64_t{-1}) == 0) return;
+            auto j = nlohmann::json::parse(health.body(), nullptr, false);
+            if (health.status() == 200 && j.is_object() && j.value("view_lag", int64_t{-1}) == 0) return;
         }
         REQUIRE(Clock::now() < deadline);
         std::this_thread::sleep_for(20ms);
@@ -430,20 +365,20 @@ TEST_CASE("kafka e2e: the gateway on Kafka answers commands over HTTP as on the 
         for (const auto& c : commands) {
             const Reply a = on_kafka.post(c);
             const Reply b = on_embedded.post(c);
-            INFO(c.command_id << " " << gw::command_name(c.command) << ": kafka " << a.status << " " << a.body << "; embedded "
-                              << b.status << " " << b.body);
-            REQUIRE(a.status == b.status);
+            INFO(c.command_id << " " << gw::command_name(c.command) << ": kafka " << a.status() << " " << a.body() << "; embedded "
+                              << b.status() << " " << b.body());
+            REQUIRE(a.status() == b.status());
             REQUIRE(a.code() == b.code());
-            REQUIRE(a.status == (c.decision ? 201U : 422U));
-            ++(a.status == 201 ? accepted : rejected);
+            REQUIRE(a.status() == (c.decision ? 201U : 422U));
+            ++(a.status() == 201 ? accepted : rejected);
         }
         CHECK(accepted > 600);
         CHECK(rejected > 0);
         // A retry with the same command id appends nothing, on both.
         for (size_t i : {size_t{0}, size_t{100}, commands.size() - 1}) {
             if (!commands[i].decision) continue;
-            CHECK(on_kafka.post(commands[i]).status == 200);
-            CHECK(on_embedded.post(commands[i]).status == 200);
+            CHECK(on_kafka.post(commands[i]).status() == 200);
+            CHECK(on_embedded.post(commands[i]).status() == 200);
         }
 
         wait_projected(**kafka, **kafka_views, on_kafka);
@@ -481,15 +416,15 @@ TEST_CASE("kafka e2e: a command a dying gateway left half-written is neither loa
     auto post_both = [&](Served& on_kafka, Served& on_embedded, const SimulatedCommand& c) {
         const Reply a = on_kafka.post(c);
         const Reply b = on_embedded.post(c);
-        INFO(c.command_id << ": kafka " << a.status << " " << a.body << "; embedded " << b.status << " " << b.body);
-        REQUIRE(a.status == b.status);
-        REQUIRE(a.status == (c.decision ? 201U : 422U));
+        INFO(c.command_id << ": kafka " << a.status() << " " << a.body() << "; embedded " << b.status() << " " << b.body());
+        REQUIRE(a.status() == b.status());
+        REQUIRE(a.status() == (c.decision ? 201U : 422U));
     };
     {
         Served on_kafka(**kafka, **kafka_views);
         Served on_embedded(**embedded, **embedded_views);
         for (size_t i = 0; i < k; ++i) post_both(on_kafka, on_embedded, commands[i]);
-        REQUIRE(on_embedded.post(dying).status == 201);
+        REQUIRE(on_embedded.post(dying).status() == 201);
     }
     // The Kafka gateway died after the first record of the dying command's batch went out; so
     // did the next one, retrying it. The first prefix is decided (aborted) by the second, which
@@ -505,8 +440,8 @@ TEST_CASE("kafka e2e: a command a dying gateway left half-written is neither loa
         Served on_kafka(**kafka, **kafka_views);
         Served on_embedded(**embedded, **embedded_views);
         const Reply retry = on_kafka.post(dying);
-        INFO(retry.body);
-        REQUIRE(retry.status == 201);
+        INFO(retry.body());
+        REQUIRE(retry.status() == 201);
         for (size_t i = k + 1; i < commands.size(); ++i) post_both(on_kafka, on_embedded, commands[i]);
         wait_projected(**kafka, **kafka_views, on_kafka);
         wait_projected(**embedded, **embedded_views, on_embedded);
@@ -537,8 +472,8 @@ TEST_CASE("kafka e2e: a command a dying gateway left half-written is neither loa
     CHECK(aborted == 2);
     {
         Served on_kafka(**kafka, **kafka_views);
-        CHECK(on_kafka.post(dying).status == 200);
-        CHECK(on_kafka.post(commands[k + 1]).status == (commands[k + 1].decision ? 200U : 422U));
+        CHECK(on_kafka.post(dying).status() == 200);
+        CHECK(on_kafka.post(commands[k + 1]).status() == (commands[k + 1].decision ? 200U : 422U));
     }
     (*kafka)->close();
 }
@@ -569,16 +504,16 @@ TEST_CASE("kafka e2e: a command whose acknowledgement timed out but landed is se
         rd_kafka_mock_broker_set_rtt(mock, -1, 1500);
         const Reply timed_out = on_kafka.post(commands.front());
         rd_kafka_mock_broker_set_rtt(mock, -1, 0);
-        INFO(timed_out.body);
-        REQUIRE(timed_out.status == 503);
+        INFO(timed_out.body());
+        REQUIRE(timed_out.status() == 503);
         // It landed: the next commands (other ids) are decided as if it had been answered 201.
         for (size_t i = 1; i < commands.size(); ++i) {
             const Reply a = on_kafka.post(commands[i]);
-            INFO(commands[i].command_id << " " << gw::command_name(commands[i].command) << ": " << a.status << " " << a.body);
-            CHECK(a.status == (commands[i].decision ? 201U : 422U));
+            INFO(commands[i].command_id << " " << gw::command_name(commands[i].command) << ": " << a.status() << " " << a.body());
+            CHECK(a.status() == (commands[i].decision ? 201U : 422U));
         }
         // And its own retry finds it in the log.
-        CHECK(on_kafka.post(commands.front()).status == 200);
+        CHECK(on_kafka.post(commands.front()).status() == 200);
     }
     CHECK(events_by_command(**kafka).at(commands.front().command_id) == commands.front().decision->size());
     (*kafka)->close();
@@ -677,11 +612,11 @@ TEST_CASE("kafka e2e: under injected faults every command answered 201 is in the
             if (armed) arm(*armed);
             Reply a = on_kafka.post(c);
             std::string story = c.command_id + " " + std::string(gw::command_name(c.command)) +
-                                (armed ? std::string(" under ") + armed->what : "") + ": " + std::to_string(a.status) + " " + a.body;
+                                (armed ? std::string(" under ") + armed->what : "") + ": " + std::to_string(a.status()) + " " + a.body();
             if (armed && armed->fail) {
                 {  // Not acknowledged: 503 with the log's error.
                     INFO(story);
-                    CHECK(a.status == 503);
+                    CHECK(a.status() == 503);
                     CHECK(a.code() == "log.io_error");
                 }
                 ++failed_appends;
@@ -691,19 +626,19 @@ TEST_CASE("kafka e2e: under injected faults every command answered 201 is in the
                 const auto deadline = Clock::now() + 30s;
                 for (;;) {
                     a = on_kafka.post(c);
-                    story += "; retried: " + std::to_string(a.status) + " " + a.body;
-                    if (a.status != 503 || Clock::now() > deadline) break;
+                    story += "; retried: " + std::to_string(a.status()) + " " + a.body();
+                    if (a.status() != 503 || Clock::now() > deadline) break;
                     std::this_thread::sleep_for(200ms);
                 }
             }
             if (armed) clear();
             INFO(story);
-            REQUIRE(a.status == (c.decision ? 201U : 422U));
-            answered[c.command_id] = a.status;
+            REQUIRE(a.status() == (c.decision ? 201U : 422U));
+            answered[c.command_id] = a.status();
             const Reply b = on_embedded.post(c);
-            REQUIRE(b.status == a.status);
+            REQUIRE(b.status() == a.status());
             // Every 50 commands, a retry of an acknowledged one: 200, nothing appended.
-            if (i % 50 == 49 && c.decision) CHECK(on_kafka.post(c).status == 200);
+            if (i % 50 == 49 && c.decision) CHECK(on_kafka.post(c).status() == 200);
         }
         if (restore.joinable()) restore.join();
         CHECK(next_fault == std::size(faults));

@@ -21,7 +21,7 @@
 #include "sim/simulation.h"
 #include "events/codec.h"
 #include "events/topics.h"
-#include "projections/codec.h"
+#include "projections/row_codec.h"
 #include "replay/replay.h"
 #include "tests/support/process.h"
 #include "tests/support/rocksdb_raw.h"
