@@ -3,8 +3,8 @@
 #include <boost/asio/post.hpp>
 
 #include <charconv>
-#include <cstdio>
 #include <chrono>
+#include <cstdio>
 
 #include "domain/names.h"
 #include "domain/queries.h"
