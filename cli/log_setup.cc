@@ -1,5 +1,8 @@
 #include "cli/log_setup.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -100,7 +103,19 @@ std::string describe_log(const cli::Args& args) {
     return "embedded log at " + (std::filesystem::path(args.get("data")) / "log").string();
 }
 
-std::unique_ptr<events::EventLog> open_log(const cli::Args& args, const char* who) {
+bool held_by_another_process(const std::filesystem::path& dir) {
+    // RocksDB locks its LOCK file with fcntl; F_GETLK names a holder in another process.
+    const int fd = ::open((dir / "LOCK").c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct flock lock {};
+    lock.l_type = F_WRLCK;
+    lock.l_whence = SEEK_SET;
+    const bool held = ::fcntl(fd, F_GETLK, &lock) == 0 && lock.l_type != F_UNLCK;
+    ::close(fd);
+    return held;
+}
+
+std::unique_ptr<events::EventLog> open_log(const cli::Args& args, const char* who, const std::string& follower_dir) {
     const auto partitions = static_cast<int32_t>(args.get_int("partitions", 1, 4096));
     // The data directory is its user's alone, also when it was made before by other means.
     if (const std::filesystem::path data = args.get("data"); !data.empty()) {
@@ -135,6 +150,7 @@ std::unique_ptr<events::EventLog> open_log(const cli::Args& args, const char* wh
         }
         events::EmbeddedLogOptions options{dir.string(), events::default_topics(partitions), !args.flag("no-sync")};
         if (args.flag("accept-wal-loss")) options.wal_recovery = events::EmbeddedLogOptions::WalRecovery::point_in_time;
+        options.follower_dir = follower_dir;
         log = events::open_embedded_log(options);
     }
     if (!log) {

@@ -18,8 +18,13 @@ namespace liquida::commands {
 std::vector<cli::OptionSpec> log_options(std::string default_data = "./data");
 
 // Opens the log the options name; on failure prints "liquida <who>: <code>: <message>"
-// to stderr and returns null.
-std::unique_ptr<events::EventLog> open_log(const cli::Args& args, const char* who);
+// to stderr and returns null. `follower_dir` non-empty: the embedded log is opened to read
+// beside the process that holds it (EmbeddedLogOptions::follower_dir).
+std::unique_ptr<events::EventLog> open_log(const cli::Args& args, const char* who, const std::string& follower_dir = {});
+
+// Whether another process holds the RocksDB database in `dir` (its LOCK file), as a running
+// `serve` holds DATA/log and DATA/views.
+bool held_by_another_process(const std::filesystem::path& dir);
 
 // `relative` under the current directory or the nearest parent that has it.
 std::optional<std::filesystem::path> find_upward(const std::filesystem::path& relative);

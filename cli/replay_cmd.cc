@@ -59,6 +59,21 @@ std::unique_ptr<projections::Views> live_views(events::EventLog& log, const std:
     return std::move(*views);
 }
 
+// Where the followers of a held log and views keep their own files while the replay runs.
+struct FollowerDir {
+    explicit FollowerDir(std::filesystem::path p) : path(std::move(p)) {
+        std::error_code ec;  // a failure shows as the follower's own open error
+        std::filesystem::create_directories(path, ec);
+    }
+    FollowerDir(const FollowerDir&) = delete;
+    FollowerDir& operator=(const FollowerDir&) = delete;
+    std::filesystem::path path;
+    ~FollowerDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
+};
+
 // "2025-07-01T00:00:00-03:00": cuts fall on local midnight.
 std::string iso_cut(replay::TimestampMs cut) { return domain::to_string(domain::local_date(cut)) + "T00:00:00-03:00"; }
 
@@ -72,6 +87,7 @@ std::vector<cli::OptionSpec> replay_options() {
     options.push_back({"out", "dir", "where the report files go (default DATA/replay/YYYY-MM)", ""});
     options.push_back({"verify", "", "compare the month's settlement with the live views (DATA/views, brought up to date first); exit 1 on differences no later event explains", ""});
     options.push_back({"from-scratch", "", "rebuild the views from offset 0, not from the checkpoint of an earlier month (DATA/checkpoints)", ""});
+    options.push_back({"force-close", "", "close the month (close record and checkpoint) though the log holds no record at or after its cut yet", ""});
     options.push_back(config_option());
     return options;
 }
@@ -92,7 +108,25 @@ int replay(const cli::Args& args) {
 
     const auto config = load_config(args, "replay");
     if (!config) return 1;
-    auto log = open_log(args, "replay");
+    // A running serve holds DATA/log and DATA/views: the replay reads them beside it. The
+    // views are opened first, so the log, opened after, holds every record they applied.
+    const FollowerDir followers{out / ".followers"};
+    std::unique_ptr<projections::Views> served_views;
+    if (args.flag("verify") && held_by_another_process(data / "views")) {
+        std::fprintf(stderr, "liquida replay: %s is held by a running process: --verify compares the views as they stand now\n",
+                     (data / "views").c_str());
+        auto views = projections::Views::open((data / "views").string(), source, (followers.path / "views").string());
+        if (!views) {
+            print_error(views.error());
+            return 1;
+        }
+        served_views = std::move(*views);
+    }
+    const bool log_held = source == "embedded" && held_by_another_process(data / "log");
+    if (log_held)
+        std::fprintf(stderr, "liquida replay: %s is held by a running process: replaying the log as it stands now\n",
+                     (data / "log").c_str());
+    auto log = open_log(args, "replay", log_held ? (followers.path / "log").string() : std::string());
     if (!log) return 1;
 
     replay::ReplayOptions options;
@@ -100,6 +134,7 @@ int replay(const cli::Args& args) {
     options.source = source;
     options.checkpoints_dir = data / "checkpoints";
     options.from_scratch = args.flag("from-scratch");
+    options.force_close = args.flag("force-close");
     options.progress = [&](const replay::Progress& p) { print_progress(p, month_text); };
 
     const replay::TimestampMs cut = replay::cut_of(*month);
@@ -123,6 +158,12 @@ int replay(const cli::Args& args) {
                 describe_log(args).c_str());
     if (report.checkpoint_kept)
         std::printf("kept the checkpoint %s\n", (options.checkpoints_dir / month_text).string().c_str());
+    if (report.closing == replay::Closing::log_not_past_cut)
+        std::fprintf(stderr,
+                     "liquida replay: %s is not closed: the log holds no record at or after its cut (%s) yet, so events of the "
+                     "month may still arrive; no close record or checkpoint was written. Replay it again once the log has "
+                     "passed the cut, or close it now with --force-close\n",
+                     month_text.c_str(), iso_cut(cut).c_str());
     if (report.out_of_order > 0)
         std::fprintf(stderr,
                      "liquida replay: warning: %llu records recorded before the cut were appended after a later one and are "
@@ -145,7 +186,7 @@ int replay(const cli::Args& args) {
     if (report.chain_break) return 1;  // altered records: nothing else of this replay can be trusted
     if (!args.flag("verify")) return 0;
 
-    auto live = live_views(*log, data / "views", source, month_text);
+    auto live = served_views ? std::move(served_views) : live_views(*log, data / "views", source, month_text);
     if (!live) return 1;
     auto verified = replay::verify_month(*log, *replayed, *live, options);
     if (!verified) {

@@ -56,8 +56,8 @@ struct PartitionState {
 class EmbeddedLog final : public EventLog {
 public:
     EmbeddedLog(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
-                std::vector<TopicSpec> topics, bool sync)
-        : db_(std::move(db)), handles_(std::move(handles)), topics_(std::move(topics)) {
+                std::vector<TopicSpec> topics, bool sync, bool follower)
+        : db_(std::move(db)), handles_(std::move(handles)), topics_(std::move(topics)), follower_(follower) {
         write_options_.sync = sync;
         for (size_t t = 0; t < topics_.size(); ++t) {
             topic_index_[topics_[t].name] = static_cast<uint16_t>(t);
@@ -69,7 +69,7 @@ public:
         close();
         // A clean stop leaves nothing in the WAL to replay at the next open (it would be
         // replayed, not lost, if this fails).
-        (void)db_->Flush(rocksdb::FlushOptions{}, handles_);
+        if (!follower_) (void)db_->Flush(rocksdb::FlushOptions{}, handles_);
         for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
         db_->Close();
     }
@@ -109,6 +109,7 @@ public:
     result<AppendResult> append(AppendBatch batch) override {
         auto where = locate(batch.tp);
         if (!where) return failure(where.error());
+        if (follower_) return fail(errc::invalid_argument, "this log is opened as a reader beside its writer: it takes no appends");
         if (batch.records.empty()) return fail(errc::invalid_argument, "empty batch");
         size_t bytes = 0;
         for (const auto& r : batch.records) bytes += r.key.size() + r.value.size() + 64;
@@ -408,6 +409,7 @@ private:
     std::vector<TopicSpec> topics_;
     std::unordered_map<std::string, uint16_t> topic_index_;
     rocksdb::WriteOptions write_options_;
+    const bool follower_;
 
     std::mutex mu_;
     std::condition_variable commit_cv_;  // a group commit finished
@@ -453,7 +455,10 @@ result<std::unique_ptr<EventLog>> open_embedded_log(const EmbeddedLogOptions& op
         {rocksdb::kDefaultColumnFamilyName, cf}, {"records", cf}, {"time_index", cf}, {"idempotency", cf}};
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* raw = nullptr;
-    const rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, cfs, &handles, &raw);
+    const bool follower = !options.follower_dir.empty();
+    if (follower) db_options.max_open_files = -1;  // RocksDB's secondary instance requires it
+    const rocksdb::Status s = follower ? rocksdb::DB::OpenAsSecondary(db_options, options.path, options.follower_dir, cfs, &handles, &raw)
+                                       : rocksdb::DB::Open(db_options, options.path, cfs, &handles, &raw);
     if (s.IsCorruption())
         return fail(errc::corrupt_record,
                     "embedded log at " + options.path + " is damaged (" + s.ToString() +
@@ -467,6 +472,10 @@ result<std::unique_ptr<EventLog>> open_embedded_log(const EmbeddedLogOptions& op
     const std::string layout = describe(options.topics);
     std::string stored;
     rocksdb::Status m = db->Get({}, handles[0], "topics", &stored);
+    if (m.IsNotFound() && follower) {
+        for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+        return fail(errc::invalid_argument, "embedded log at " + options.path + " holds no log to follow");
+    }
     if (m.IsNotFound()) {
         rocksdb::WriteOptions wo;
         wo.sync = true;
@@ -480,7 +489,7 @@ result<std::unique_ptr<EventLog>> open_embedded_log(const EmbeddedLogOptions& op
         for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
         return fail(errc::io_error, "embedded log: " + m.ToString());
     }
-    auto log = std::make_unique<EmbeddedLog>(std::move(db), std::move(handles), options.topics, options.sync);
+    auto log = std::make_unique<EmbeddedLog>(std::move(db), std::move(handles), options.topics, options.sync, follower);
     if (auto r = log->recover(); !r) return failure(r.error());
     return std::unique_ptr<EventLog>(std::move(log));
 }

@@ -134,6 +134,10 @@ struct EmbeddedLogOptions {
     // operator's explicit choice (`--accept-wal-loss`, docs/OPERATIONS.md), never a default.
     enum class WalRecovery { strict, point_in_time };
     WalRecovery wal_recovery = WalRecovery::strict;
+    // Non-empty: open as a reader beside the process that holds the log (a running `serve`),
+    // as RocksDB's secondary instance, which keeps its own files in this directory. It sees
+    // the log as it stood when opened; append fails with errc::invalid_argument.
+    std::string follower_dir = {};
 };
 
 result<std::unique_ptr<EventLog>> open_embedded_log(const EmbeddedLogOptions& options);

@@ -391,10 +391,10 @@ private:
 
 class RocksViews final : public Views {
 public:
-    RocksViews(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> cfs)
-        : db_(std::move(db)), cfs_(std::move(cfs)) {}
+    RocksViews(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> cfs, bool follower)
+        : db_(std::move(db)), cfs_(std::move(cfs)), follower_(follower) {}
     ~RocksViews() override {
-        (void)db_->Flush(rocksdb::FlushOptions{}, cfs_);  // nothing left in the WAL to replay at the next open
+        if (!follower_) (void)db_->Flush(rocksdb::FlushOptions{}, cfs_);  // nothing left in the WAL to replay at the next open
         for (auto* cf : cfs_) db_->DestroyColumnFamilyHandle(cf);
     }
 
@@ -459,7 +459,11 @@ public:
     }
 
     events::result<std::vector<ViewDigest>> digests() const override {
-        const rocksdb::Snapshot* snap = db_->GetSnapshot();
+        // A follower has no snapshots, nor needs one: it changes only when told to catch up.
+        const rocksdb::Snapshot* snap = follower_ ? nullptr : db_->GetSnapshot();
+        const auto release = [&] {
+            if (snap != nullptr) db_->ReleaseSnapshot(snap);
+        };
         rocksdb::ReadOptions ro;
         ro.snapshot = snap;
         std::vector<ViewDigest> out;
@@ -476,13 +480,13 @@ public:
                     put(h, std::string_view(it->value().data(), it->value().size()));
                 }
                 if (!it->status().ok()) {
-                    db_->ReleaseSnapshot(snap);
+                    release();
                     return failure(read_failed(cf, it->status()));
                 }
             }
             out.push_back({name, h.hex(), rows});
         }
-        db_->ReleaseSnapshot(snap);
+        release();
         return out;
     }
 
@@ -498,6 +502,7 @@ public:
 
     std::unique_ptr<Batch> begin(bool deltas) override { return std::make_unique<StoreBatch>(*this, deltas); }
     events::result<Delta> commit(std::unique_ptr<Batch> batch) override {
+        if (follower_) return fail(errc::invalid_argument, "views opened as a reader beside their writer take no batches");
         return static_cast<StoreBatch&>(*batch).commit(*db_, cfs_);
     }
 
@@ -530,6 +535,7 @@ public:
             return fail(errc::config_mismatch, "these views were built from the " + stored + " log, not the " + std::string(source) +
                                                    " one; delete their directory to rebuild them");
         }
+        if (follower_) return ok;  // their writer records it
         if (auto st = db_->Put({}, cfs_[kMeta], kSourceKey, rocksdb::Slice(source.data(), source.size())); !st.ok())
             return fail(errc::io_error, "views: " + st.ToString());
         return ok;
@@ -598,6 +604,7 @@ private:
 
     std::unique_ptr<rocksdb::DB> db_;
     std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
+    const bool follower_;
     std::unordered_map<std::string, std::optional<std::string>> young_, old_;
     mutable std::mutex applied_mu_;  // the runner moves them; the gateway and tests read them
     std::map<events::TopicPartition, int64_t> applied_;
@@ -915,7 +922,8 @@ events::result<Delta> StoreBatch::commit(rocksdb::DB& db, const std::vector<rock
 
 }  // namespace
 
-events::result<std::unique_ptr<Views>> Views::open(const std::string& path, std::string_view source) {
+events::result<std::unique_ptr<Views>> Views::open(const std::string& path, std::string_view source, const std::string& follower_dir) {
+    const bool follower = !follower_dir.empty();
     rocksdb::Options options;
     options.create_if_missing = true;
     options.create_missing_column_families = true;
@@ -934,12 +942,14 @@ events::result<std::unique_ptr<Views>> Views::open(const std::string& path, std:
         descriptors.emplace_back(name == std::string("meta") ? std::string(rocksdb::kDefaultColumnFamilyName) : name, cf);
     }
     std::error_code ec;
-    std::filesystem::create_directories(path, ec);  // RocksDB creates the last level only
+    if (!follower) std::filesystem::create_directories(path, ec);  // RocksDB creates the last level only
+    if (follower) options.max_open_files = -1;  // RocksDB's secondary instance requires it
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* raw = nullptr;
-    if (auto st = rocksdb::DB::Open(options, path, descriptors, &handles, &raw); !st.ok())
-        return fail(errc::io_error, "views at " + path + ": " + st.ToString());
-    auto views = std::make_unique<RocksViews>(std::unique_ptr<rocksdb::DB>(raw), std::move(handles));
+    const auto st = follower ? rocksdb::DB::OpenAsSecondary(options, path, follower_dir, descriptors, &handles, &raw)
+                             : rocksdb::DB::Open(options, path, descriptors, &handles, &raw);
+    if (!st.ok()) return fail(errc::io_error, "views at " + path + ": " + st.ToString());
+    auto views = std::make_unique<RocksViews>(std::unique_ptr<rocksdb::DB>(raw), std::move(handles), follower);
     if (auto checked = views->check_format(path); !checked) return failure(std::move(checked).error());
     if (auto checked = views->check_source(source); !checked) return failure(std::move(checked).error());
     if (auto loaded = views->load_applied(path); !loaded) return failure(std::move(loaded).error());

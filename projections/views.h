@@ -195,6 +195,7 @@ struct ViewDigest {
     std::string view;  // "padron", "pending", "settlement" (settlement rows and the invoice listing)
     std::string sha256;  // hex
     uint64_t rows = 0;
+    friend bool operator==(const ViewDigest&, const ViewDigest&) = default;
 };
 
 // Filters of the multi-row queries. Empty fields match everything.
@@ -214,7 +215,11 @@ public:
     // Opens (or creates) the views' RocksDB at `path`. `source` names the log they are built
     // from ("embedded", "kafka"): views built from another source fail with
     // errc::config_mismatch, since their offsets mean nothing there. Empty: not checked.
-    static events::result<std::unique_ptr<Views>> open(const std::string& path, std::string_view source = {});
+    // `follower_dir` non-empty: open them read-only beside the process that holds them (a
+    // running `serve`), as RocksDB's secondary instance keeping its files there; they stand
+    // as they were when opened, and commit fails with errc::invalid_argument.
+    static events::result<std::unique_ptr<Views>> open(const std::string& path, std::string_view source = {},
+                                                       const std::string& follower_dir = {});
     virtual ~Views() = default;
 
     // The next offset to apply of each partition (0 when none applied).

@@ -390,7 +390,17 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
     auto offsets = cut_offsets(log, month);
     if (!offsets) return failure(std::move(offsets).error());
     r.cut_offsets = std::move(*offsets);
-    for (const auto& [tp, o] : r.cut_offsets) r.events += static_cast<uint64_t>(o);
+    bool log_past_cut = false;
+    for (const auto& [tp, o] : r.cut_offsets) {
+        r.events += static_cast<uint64_t>(o);
+        auto end = log.end_offset(tp);
+        if (!end) return failure(std::move(end).error());
+        log_past_cut = log_past_cut || o < *end;
+    }
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    r.closing = r.cut > now                                 ? Closing::month_not_ended
+                : !log_past_cut && !options.force_close ? Closing::log_not_past_cut
+                                                            : Closing::closed;  // unless the chain turns out broken
 
     auto usable = usable_checkpoint(options, r.cut, r.cut_offsets);
     if (!usable) return failure(std::move(usable).error());
@@ -444,6 +454,7 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
                 if (c != fold_from.end() && broken->offset == c->second)  // the first link: to the close record
                     broken->reason = "its prev_hash differs from the month-close record of " + domain::to_string(checkpoint->month);
                 r.chain_break = broken;
+                r.closing = Closing::chain_broken;
             }
             r.chain.push_back(ChainEnd{tp, end, events::to_hex(v.head())});
         }
@@ -461,8 +472,7 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
     // This month's checkpoint, once the month has ended: built beside the others, renamed
     // into place when the chain is known intact.
     std::optional<std::filesystem::path> kept;
-    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    if (!options.checkpoints_dir.empty() && r.cut <= now) kept = options.checkpoints_dir / (".new-" + domain::to_string(month));
+    if (!options.checkpoints_dir.empty() && r.closing == Closing::closed) kept = options.checkpoints_dir / (".new-" + domain::to_string(month));
 
     {
         ScratchDir scratch{options.scratch_dir};
@@ -507,7 +517,7 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
         // Kept only for an intact chain: a checkpoint vouches for everything before its cut.
         std::error_code ec;
         const auto final_dir = options.checkpoints_dir / domain::to_string(month);
-        if (!r.chain_break) {
+        if (r.closing == Closing::closed) {
             std::ofstream(*kept / "close.json") << close_record_json(r);
             std::ofstream(*kept / "ledgers.bin", std::ios::binary) << service::encode_ledgers(out.ledgers);
             std::filesystem::remove_all(final_dir, ec);

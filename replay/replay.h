@@ -82,6 +82,18 @@ struct ReplayOptions {
     // checkpoint of its own month once that month has ended with an intact chain. Empty: none.
     std::filesystem::path checkpoints_dir;
     bool from_scratch = false;
+    // Close the month although the log holds no record at or after its cut yet (so events of
+    // the month may still arrive): an operator's choice, never a default.
+    bool force_close = false;
+};
+
+// Whether a replay closed its month: wrote its close record (and, with checkpoints_dir, kept
+// its checkpoint), or why not.
+enum class Closing {
+    closed,
+    month_not_ended,    // its cut is in the future
+    log_not_past_cut,   // no record at or after the cut in any partition, and not forced
+    chain_broken,       // a record before the cut fails its partition's hash chain
 };
 
 // --- The report ---
@@ -136,6 +148,7 @@ struct Report {
     // The checkpoint the views started from (none: offset 0), and the events applied after it.
     std::optional<Period> from_checkpoint;
     uint64_t applied = 0;
+    Closing closing = Closing::month_not_ended;
     bool checkpoint_kept = false;  // this month's checkpoint was written
     // Records at or after a partition's cut, within an hour of it, whose recorded_at is before
     // the cut: appended out of time order, so not in this replay. 0 when appends kept time order.

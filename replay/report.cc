@@ -468,7 +468,7 @@ events::result<std::vector<std::filesystem::path>> write_reports(const Report& r
     const auto json_path = dir / (file_stem("report", r.month) + ".json");
     if (auto w = write_file(json_path, report_json(r)); !w) return failure(std::move(w).error());
     files.push_back(json_path);
-    if (!r.chain_break) {  // a close record vouches for the chain: none for a broken one
+    if (r.closing == Closing::closed) {  // a close record vouches for the month: none for one still open or with a broken chain
         const auto close_path = dir / (file_stem("close", r.month) + ".json");
         if (auto w = write_file(close_path, close_record_json(r)); !w) return failure(std::move(w).error());
         files.push_back(close_path);

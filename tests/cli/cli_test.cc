@@ -1,11 +1,6 @@
 #include <catch2/catch.hpp>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
-
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -62,40 +57,12 @@ TEST_CASE("bench log appends and reports a rate", "[cli]") {
 }
 
 TEST_CASE("serve opens the log, says it is ready and stops cleanly on SIGTERM", "[cli]") {
-    char dir[] = "/tmp/liquida-serve-XXXXXX";
-    REQUIRE(mkdtemp(dir) != nullptr);
-    int fds[2];
-    REQUIRE(pipe(fds) == 0);
-    const pid_t child = fork();
-    REQUIRE(child >= 0);
-    if (child == 0) {
-        dup2(fds[1], 1);
-        close(fds[0]);
-        execl(LIQUIDA_BIN, LIQUIDA_BIN, "serve", "--data", dir, "--partitions", "2", "--port", "0", static_cast<char*>(nullptr));
-        _exit(127);
-    }
-    close(fds[1]);
-    std::string out;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (out.find("ready") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-        pollfd pfd{fds[0], POLLIN, 0};
-        if (poll(&pfd, 1, 500) <= 0) continue;
-        char buf[1024];
-        const ssize_t n = read(fds[0], buf, sizeof buf);
-        if (n <= 0) break;
-        out.append(buf, static_cast<size_t>(n));
-    }
-    CHECK(out.find("liquida.orders") != std::string::npos);
-    CHECK(out.find("listening on http://127.0.0.1:") != std::string::npos);
-    REQUIRE(out.find("ready") != std::string::npos);
-    kill(child, SIGTERM);
-    int status = 0;
-    waitpid(child, &status, 0);
-    close(fds[0]);
-    CHECK(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
-    CHECK(std::filesystem::exists(std::string(dir) + "/log/CURRENT"));
-    std::filesystem::remove_all(dir);
+    liquida::test::TempDir dir;
+    liquida::test::Child serve(LIQUIDA_BIN, {"serve", "--data", dir.str(), "--partitions", "2", "--port", "0"});
+    CHECK(serve.output().find("liquida.orders") != std::string::npos);
+    CHECK(serve.output().find("listening on http://127.0.0.1:") != std::string::npos);
+    CHECK(serve.stop() == 0);
+    CHECK(std::filesystem::exists(dir.path() / "log" / "CURRENT"));
 }
 
 TEST_CASE("simulate publishes two seeded months and counts the rejected commands", "[cli][simulation]") {

@@ -122,6 +122,31 @@ TEST_CASE("closing and reopening keeps every record, other partition counts are 
     CHECK(other.error().code == errc::config_mismatch);
 }
 
+TEST_CASE("a follower reads the log beside its writer as it stood when opened, and takes no appends", "[events][log]") {
+    test::TempDir dir, follower_files;
+    auto writer = open(dir);
+    for (int i = 0; i < 20; ++i) REQUIRE(writer->append(batch("b", i % 2, {rec("v" + std::to_string(i), i)})));
+    // The writer holds the lock: a second writer is refused, a follower is not.
+    REQUIRE_FALSE(open_embedded_log({dir.str(), two_topics(), false}));
+    EmbeddedLogOptions options{dir.str(), two_topics(), false};
+    options.follower_dir = follower_files.str();
+    auto follower = open_embedded_log(options);
+    REQUIRE(follower.has_value());
+    CHECK(*(*follower)->end_offset({"b", 0}) == 10);
+    CHECK((*follower)->read({"b", 1}, 0, 100)->at(9).record.value == "v19");
+    CHECK(*(*follower)->offset_for_time({"b", 0}, 10) == 5);
+    auto refused = (*follower)->append(batch("b", 0, {rec("no")}));
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == errc::invalid_argument);
+    REQUIRE(writer->append(batch("b", 0, {rec("later", 30)})));
+    CHECK(*(*follower)->end_offset({"b", 0}) == 10);  // what it opened on
+    CHECK(*writer->end_offset({"b", 0}) == 11);
+
+    EmbeddedLogOptions nothing{(dir.path() / "none").string(), two_topics(), false};
+    nothing.follower_dir = follower_files.str();
+    CHECK_FALSE(open_embedded_log(nothing));  // no log there to follow
+}
+
 TEMPLATE_TEST_CASE("concurrent appenders get dense, gap-free offsets and every record exactly once", "[events][log]", EmbeddedBackend, KafkaBackend) {
     TestType backend;
     auto log = backend.open({{"t", 2}});

@@ -78,6 +78,32 @@ TEST_CASE("pending: an InSSSeP budget of three items with one consumed leaves tw
     CHECK(w.views->settlement({july, kInsssep, kProvider}).value().at(0).billable == liquida::projections::Tally{});
 }
 
+TEST_CASE("views: a follower reads the views beside their writer as they stood when opened, and commits nothing",
+          "[projections]") {
+    World w;
+    Member m{w, kProvider, provider_in_padron("B")};
+    w.record_history(m.id, m.ledger);
+    m.ok(insssep_budget(7), at(2025, 6, 10, 9));
+    w.catch_up();
+    TempDir files;
+    const std::string path = (w.dir.path() / "views").string();
+    auto follower = liquida::projections::Views::open(path, {}, files.str());
+    REQUIRE(follower.has_value());
+    CHECK((*follower)->pending({kProvider, {}, {}}).value().size() == 3);
+    auto fd = (*follower)->digests();
+    INFO((fd ? std::string() : fd.error().message));
+    REQUIRE(fd.has_value());
+    CHECK(*fd == w.views->digests().value());
+    m.ok(ConsumePractices{TransactionRef{88, "T", 7}, {1}, false, {}}, at(2025, 6, 12));
+    w.catch_up();
+    CHECK((*follower)->pending({kProvider, {}, {}}).value().size() == 3);  // as opened
+    CHECK(w.views->pending({kProvider, {}, {}}).value().size() == 2);
+    auto batch = (*follower)->begin();
+    auto refused = (*follower)->commit(std::move(batch));
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().code == liquida::events::errc::invalid_argument);
+}
+
 TEST_CASE("validation: the A10 sheet lists every item of the period's budgets in its state, with the padrón's names",
           "[projections][validation]") {
     World w;

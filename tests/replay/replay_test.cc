@@ -183,6 +183,7 @@ TEST_CASE("replay: each closed month equals what the live views held at its end"
         INFO(to_string(month));
         auto options = options_in(w, "scratch-" + to_string(month));
         options.checkpoints_dir = checkpoints;
+        options.force_close = month == s.at_end.rbegin()->first;  // the log ends with the simulation's last month
         auto r = replay::replay_month(*w.log, month, seed_config(), options);
         REQUIRE(r.has_value());
         const replay::Report& report = r->report;
@@ -379,6 +380,71 @@ TEST_CASE("replay: events recorded after the cut leave the month alone but show 
     CHECK(bad.out.find("1 of them not explained by events after the cut") != std::string::npos);
 }
 
+TEST_CASE("replay: a month the log has not passed is not closed unless forced", "[replay]") {
+    World w;
+    simulate(w, 2);
+    const Period june{2025, 6}, july{2025, 7};
+    auto options = options_in(w, "scratch");
+    options.checkpoints_dir = w.dir.path() / "checkpoints";
+    // July is the log's last month: no record at or after its cut, so it can still receive events.
+    auto open = replay::replay_month(*w.log, july, seed_config(), options);
+    REQUIRE(open.has_value());
+    CHECK(open->report.closing == replay::Closing::log_not_past_cut);
+    CHECK_FALSE(open->report.checkpoint_kept);
+    CHECK_FALSE(fs::exists(options.checkpoints_dir / "2025-07"));
+    const fs::path out = w.dir.path() / "out";
+    REQUIRE(replay::write_reports(open->report, out).has_value());
+    CHECK(fs::exists(out / "report-2025-07.json"));
+    CHECK_FALSE(fs::exists(out / "close-2025-07.json"));
+    // June: July's records are past its cut.
+    auto closed = replay::replay_month(*w.log, june, seed_config(), options);
+    REQUIRE(closed.has_value());
+    CHECK(closed->report.closing == replay::Closing::closed);
+    CHECK(closed->report.checkpoint_kept);
+
+    w.views.reset();
+    w.log.reset();
+    const std::string common = " --data " + w.dir.str() + " --partitions 4" + config_arg();
+    const Run refused = run("replay --month 2025-07" + common);
+    INFO(refused.out);
+    CHECK(refused.code == 0);  // the report of what was recorded so far is written
+    CHECK(refused.out.find("2025-07 is not closed: the log holds no record at or after its cut (2025-08-01T00:00:00-03:00)") !=
+          std::string::npos);
+    CHECK(refused.out.find("--force-close") != std::string::npos);
+    CHECK(fs::exists(w.dir.path() / "replay" / "2025-07" / "report-2025-07.json"));
+    CHECK_FALSE(fs::exists(w.dir.path() / "replay" / "2025-07" / "close-2025-07.json"));
+    CHECK_FALSE(fs::exists(w.dir.path() / "checkpoints" / "2025-07"));
+    const Run forced = run("replay --month 2025-07 --force-close" + common);
+    INFO(forced.out);
+    CHECK(forced.code == 0);
+    CHECK(forced.out.find("is not closed") == std::string::npos);
+    CHECK(fs::exists(w.dir.path() / "replay" / "2025-07" / "close-2025-07.json"));
+    CHECK(fs::exists(w.dir.path() / "checkpoints" / "2025-07" / "close.json"));
+}
+
+TEST_CASE("replay: beside a running serve, replay and --verify read the log and the views it holds", "[replay]") {
+    World w;
+    simulate(w, 2);
+    w.views.reset();
+    w.log.reset();
+    const std::string common = " --data " + w.dir.str() + " --partitions 4" + config_arg();
+    Child serve(LIQUIDA_BIN, {"serve", "--data", w.dir.str(), "--partitions", "4", "--port", "0", "--config",
+                              std::string(LIQUIDA_SOURCE_DIR) + "/ops/config/liquida.json"});
+    const Run r = run("replay --month 2025-06 --verify" + common);
+    INFO(r.out);
+    CHECK(r.code == 0);
+    CHECK(r.out.find((w.dir.path() / "log").string() + " is held by a running process") != std::string::npos);
+    CHECK(r.out.find((w.dir.path() / "views").string() + " is held by a running process") != std::string::npos);
+    CHECK(r.out.find("chain intact") != std::string::npos);
+    CHECK(r.out.find("verify 2025-06: settlement of 2025-06: replayed ") != std::string::npos);  // it compared
+    CHECK(fs::exists(w.dir.path() / "replay" / "2025-06" / "report-2025-06.json"));
+    CHECK_FALSE(fs::exists(w.dir.path() / "replay" / "2025-06" / ".followers"));
+    // Serve went on holding both, untouched.
+    CHECK(serve.stop() == 0);
+    auto log = liquida::events::open_embedded_log({(w.dir.path() / "log").string(), liquida::events::default_topics(4), false});
+    CHECK(log.has_value());
+}
+
 TEST_CASE("replay: a checkpoint whose views an earlier liquida wrote is refused, and --from-scratch replays", "[replay]") {
     World w;
     simulate(w, 2);
@@ -400,7 +466,9 @@ TEST_CASE("replay: the CSV and XLSX reports open and their totals match the JSON
     World w;
     simulate(w, 2);
     const Config& config = seed_config();
-    auto r = replay::replay_month(*w.log, {2025, 7}, config, options_in(w, "scratch"));
+    auto options = options_in(w, "scratch");
+    options.force_close = true;  // the log's last month: closed by force, so every file is written
+    auto r = replay::replay_month(*w.log, {2025, 7}, config, options);
     REQUIRE(r.has_value());
     const replay::Report& report = r->report;
     const fs::path dir = w.dir.path() / "report";

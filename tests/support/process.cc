@@ -14,6 +14,14 @@ namespace liquida::test {
 
 using namespace std::chrono_literals;
 
+namespace {
+std::vector<std::string> with_first(std::string first, std::vector<std::string> rest) {
+    std::vector<std::string> all{std::move(first)};
+    for (std::string& r : rest) all.push_back(std::move(r));
+    return all;
+}
+}  // namespace
+
 Run sh(const std::string& command) {
     FILE* p = popen((command + " 2>&1").c_str(), "r");
     REQUIRE(p != nullptr);
@@ -24,10 +32,10 @@ Run sh(const std::string& command) {
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
-KafkaDev::KafkaDev(const std::string& binary, std::vector<std::string> args) {
+Child::Child(const std::string& binary, std::vector<std::string> args, const std::string& ready) {
     int fds[2];
     REQUIRE(pipe(fds) == 0);
-    args.insert(args.begin(), {binary, "kafka-dev"});
+    args = with_first(binary, std::move(args));
     pid_ = fork();
     REQUIRE(pid_ >= 0);
     if (pid_ == 0) {
@@ -43,7 +51,7 @@ KafkaDev::KafkaDev(const std::string& binary, std::vector<std::string> args) {
     close(fds[1]);
     out_fd_ = fds[0];
     const auto deadline = std::chrono::steady_clock::now() + 30s;
-    while (output_.find("ready") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    while (output_.find(ready) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
         pollfd pfd{out_fd_, POLLIN, 0};
         if (poll(&pfd, 1, 500) <= 0) continue;
         char buf[1024];
@@ -52,19 +60,23 @@ KafkaDev::KafkaDev(const std::string& binary, std::vector<std::string> args) {
         output_.append(buf, static_cast<size_t>(n));
     }
     INFO(output_);
-    REQUIRE(output_.find("ready") != std::string::npos);
-    const auto at = output_.find("\nbootstrap: ");
-    REQUIRE(at != std::string::npos);
-    const auto from = at + std::string("\nbootstrap: ").size();
-    bootstrap_ = output_.substr(from, output_.find('\n', from) - from);
+    REQUIRE(output_.find(ready) != std::string::npos);
 }
 
-KafkaDev::~KafkaDev() {
+KafkaDev::KafkaDev(const std::string& binary, std::vector<std::string> args)
+    : Child(binary, with_first("kafka-dev", std::move(args))) {
+    const auto at = output().find("\nbootstrap: ");
+    REQUIRE(at != std::string::npos);
+    const auto from = at + std::string("\nbootstrap: ").size();
+    bootstrap_ = output().substr(from, output().find('\n', from) - from);
+}
+
+Child::~Child() {
     if (pid_ > 0) stop();
     if (out_fd_ >= 0) close(out_fd_);
 }
 
-int KafkaDev::stop() {
+int Child::stop() {
     kill(pid_, SIGTERM);
     int status = 0;
     for (int i = 0; i < 100; ++i) {
