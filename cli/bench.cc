@@ -126,6 +126,74 @@ void on_raw_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
     }
 }
 
+// The raw producer: the Kafka log's producer settings (events/kafka_log.cc), then
+// --kafka-config, then what the log fixes. Null (and why, on stderr) when it cannot be made.
+rd_kafka_t* raw_producer(const cli::Args& args, RawReports& reports) {
+    std::map<std::string, std::string> props{{"bootstrap.servers", args.get("kafka")},
+                                             {"linger.ms", "1"},
+                                             {"batch.size", "1000000"},
+                                             {"compression.type", "lz4"},
+                                             {"message.timeout.ms", "30000"}};
+    if (const std::string file = args.get("kafka-config"); !file.empty()) {
+        std::string error;
+        if (!read_properties(file, props, error)) {
+            std::fprintf(stderr, "liquida bench: %s\n", error.c_str());
+            return nullptr;
+        }
+    }
+    props["enable.idempotence"] = "true";
+    props["acks"] = "all";
+    char errstr[512];
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    for (const auto& [k, v] : props) {
+        if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
+            rd_kafka_conf_destroy(conf);
+            std::fprintf(stderr, "liquida bench: property %s: %s\n", k.c_str(), errstr);
+            return nullptr;
+        }
+    }
+    rd_kafka_conf_set_dr_msg_cb(conf, on_raw_delivery);
+    rd_kafka_conf_set_opaque(conf, &reports);
+    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+    if (!rk) {
+        rd_kafka_conf_destroy(conf);
+        std::fprintf(stderr, "liquida bench: %s\n", errstr);
+    }
+    return rk;
+}
+
+// One record with headers of the names and sizes the log adds to an unkeyed batch.
+// rd_kafka_produceva: rd_kafka_producev's arguments without its macros' C casts.
+rd_kafka_resp_err_t produce_raw(rd_kafka_t* rk, const std::string& topic, const events::Record& r, int32_t partition, int64_t timestamp) {
+    static const std::string hex(64, 'f');  // a hash's size, as hex
+    rd_kafka_headers_t* headers = rd_kafka_headers_new(3);
+    const std::string mark = std::to_string(timestamp % 100) + "/100";
+    for (const auto& [k, v] : {std::pair{events::kHeaderPrevHash, std::string_view(hex)}, std::pair{events::kHeaderHash, std::string_view(hex)},
+                               std::pair{events::kHeaderBatch, std::string_view(mark)}})
+        rd_kafka_header_add(headers, k.data(), static_cast<ssize_t>(k.size()), v.data(), static_cast<ssize_t>(v.size()));
+    rd_kafka_vu_t vus[7] = {};
+    vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+    vus[0].u.cstr = topic.c_str();
+    vus[1].vtype = RD_KAFKA_VTYPE_PARTITION;
+    vus[1].u.i32 = partition;
+    vus[2].vtype = RD_KAFKA_VTYPE_KEY;
+    vus[2].u.mem = {const_cast<char*>(r.key.data()), r.key.size()};
+    vus[3].vtype = RD_KAFKA_VTYPE_VALUE;
+    vus[3].u.mem = {const_cast<char*>(r.value.data()), r.value.size()};
+    vus[4].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
+    vus[4].u.i64 = timestamp;
+    vus[5].vtype = RD_KAFKA_VTYPE_MSGFLAGS;  // copied, as the log does; wait when the queue is full
+    vus[5].u.i = RD_KAFKA_MSG_F_COPY | RD_KAFKA_MSG_F_BLOCK;
+    vus[6].vtype = RD_KAFKA_VTYPE_HEADERS;  // an owned list, as the log passes it
+    vus[6].u.headers = headers;
+    rd_kafka_error_t* e = rd_kafka_produceva(rk, vus, 7);
+    if (!e) return RD_KAFKA_RESP_ERR_NO_ERROR;
+    rd_kafka_headers_destroy(headers);
+    const rd_kafka_resp_err_t err = rd_kafka_error_code(e);
+    rd_kafka_error_destroy(e);
+    return err;
+}
+
 // The peer of `bench log --kafka`: the same pre-encoded records (key, value, timestamp) with
 // headers of the same names and sizes as the log adds to an unkeyed batch (the chain's two
 // hashes and the batch mark), so the same bytes travel, to the same partitions, with
@@ -139,51 +207,9 @@ int bench_kafka_raw(const cli::Args& args) {
     const auto threads = args.get_int("threads", 1, 256);
     const auto partitions = static_cast<int32_t>(args.get_int("partitions", 1, 4096));
 
-    // The Kafka log's producer settings (events/kafka_log.cc), then --kafka-config, then what
-    // the log fixes.
-    std::vector<std::pair<std::string, std::string>> props{{"bootstrap.servers", brokers},
-                                                           {"linger.ms", "1"},
-                                                           {"batch.size", "1000000"},
-                                                           {"compression.type", "lz4"},
-                                                           {"message.timeout.ms", "30000"}};
-    if (const std::string file = args.get("kafka-config"); !file.empty()) {
-        std::ifstream in(file);
-        if (!in) {
-            std::fprintf(stderr, "liquida bench: cannot read %s\n", file.c_str());
-            return 1;
-        }
-        // key=value lines and '#' comments, as open_log reads them.
-        auto trim = [](std::string v) {
-            v.erase(0, v.find_first_not_of(" \t"));
-            v.erase(v.find_last_not_of(" \t\r") + 1);
-            return v;
-        };
-        for (std::string line; std::getline(in, line);) {
-            line = trim(line);
-            const auto eq = line.find('=');
-            if (line.empty() || line[0] == '#' || eq == std::string::npos) continue;
-            props.emplace_back(trim(line.substr(0, eq)), trim(line.substr(eq + 1)));
-        }
-    }
-    props.insert(props.end(), {{"enable.idempotence", "true"}, {"acks", "all"}});
     RawReports reports;
-    char errstr[512];
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    for (const auto& [k, v] : props) {
-        if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
-            rd_kafka_conf_destroy(conf);
-            std::fprintf(stderr, "liquida bench: property %s: %s\n", k.c_str(), errstr);
-            return 1;
-        }
-    }
-    rd_kafka_conf_set_dr_msg_cb(conf, on_raw_delivery);
-    rd_kafka_conf_set_opaque(conf, &reports);
-    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
-    if (!rk) {
-        rd_kafka_conf_destroy(conf);
-        std::fprintf(stderr, "liquida bench: %s\n", errstr);
-        return 1;
-    }
+    rd_kafka_t* rk = raw_producer(args, reports);
+    if (rk == nullptr) return 1;
     // Reports served by a thread of their own, as the log does.
     std::atomic<bool> stop{false};
     std::thread poller([&] {
@@ -192,36 +218,6 @@ int bench_kafka_raw(const cli::Args& args) {
     const std::string topic(events::topic_name(events::Topic::orders));
     const std::vector<events::Record> pool = order_pool();
     const size_t sample_size = pool.front().value.size();
-    // rd_kafka_produceva: rd_kafka_producev's arguments without its macros' C casts.
-    const std::string hex(64, 'f');  // a hash's size, as hex
-    auto produce = [&](const events::Record& r, int32_t partition, int64_t timestamp) {
-        rd_kafka_headers_t* headers = rd_kafka_headers_new(3);
-        const std::string mark = std::to_string(timestamp % 100) + "/100";
-        for (const auto& [k, v] : {std::pair{events::kHeaderPrevHash, std::string_view(hex)}, std::pair{events::kHeaderHash, std::string_view(hex)},
-                                   std::pair{events::kHeaderBatch, std::string_view(mark)}})
-            rd_kafka_header_add(headers, k.data(), static_cast<ssize_t>(k.size()), v.data(), static_cast<ssize_t>(v.size()));
-        rd_kafka_vu_t vus[7] = {};
-        vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;
-        vus[0].u.cstr = topic.c_str();
-        vus[1].vtype = RD_KAFKA_VTYPE_PARTITION;
-        vus[1].u.i32 = partition;
-        vus[2].vtype = RD_KAFKA_VTYPE_KEY;
-        vus[2].u.mem = {const_cast<char*>(r.key.data()), r.key.size()};
-        vus[3].vtype = RD_KAFKA_VTYPE_VALUE;
-        vus[3].u.mem = {const_cast<char*>(r.value.data()), r.value.size()};
-        vus[4].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
-        vus[4].u.i64 = timestamp;
-        vus[5].vtype = RD_KAFKA_VTYPE_MSGFLAGS;  // copied, as the log does; wait when the queue is full
-        vus[5].u.i = RD_KAFKA_MSG_F_COPY | RD_KAFKA_MSG_F_BLOCK;
-        vus[6].vtype = RD_KAFKA_VTYPE_HEADERS;  // an owned list, as the log passes it
-        vus[6].u.headers = headers;
-        rd_kafka_error_t* e = rd_kafka_produceva(rk, vus, 7);
-        if (!e) return RD_KAFKA_RESP_ERR_NO_ERROR;
-        rd_kafka_headers_destroy(headers);
-        const rd_kafka_resp_err_t err = rd_kafka_error_code(e);
-        rd_kafka_error_destroy(e);
-        return err;
-    };
     auto finish = [&](int code) {
         rd_kafka_flush(rk, 30'000);
         stop = true;
@@ -232,7 +228,7 @@ int bench_kafka_raw(const cli::Args& args) {
 
     // Untimed warm-up, as the log is opened before its clock starts: connections, metadata
     // and the idempotent producer id.
-    if (auto err = produce(pool.front(), 0, pool.front().timestamp)) {
+    if (auto err = produce_raw(rk, topic, pool.front(), 0, pool.front().timestamp)) {
         std::fprintf(stderr, "liquida bench: %s\n", rd_kafka_err2str(err));
         return finish(1);
     }
@@ -253,7 +249,7 @@ int bench_kafka_raw(const cli::Args& args) {
             const auto partition = static_cast<int32_t>(t % partitions);
             for (int64_t i = 0; i < mine && !failed; ++i) {
                 const events::Record& r = pool[static_cast<size_t>(t * total + i) % pool.size()];
-                if (produce(r, partition, r.timestamp + t * total + i)) failed = true;
+                if (produce_raw(rk, topic, r, partition, r.timestamp + t * total + i)) failed = true;
             }
         });
     }

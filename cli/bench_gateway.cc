@@ -196,6 +196,36 @@ int bench_http(const cli::Args& args) {
     return errors == 0 && not_201 == 0 ? 0 : 1;
 }
 
+namespace {
+
+// `bench live`'s appender: `rate` events a second, round-robin over the subscribers'
+// providers (provider i + 1 for subscriber i), each send time kept for the latencies.
+bool append_at_rate(events::EventLog& log, int64_t total, int64_t rate, std::vector<std::vector<Clock::time_point>>& sent,
+                    std::mutex& sent_mu) {
+    const auto interval = std::chrono::nanoseconds(1'000'000'000 / rate);
+    auto next = Clock::now();
+    for (int64_t k = 0; k < total; ++k) {
+        const size_t i = static_cast<size_t>(k) % sent.size();
+        events::Envelope e;
+        e.event_id = events::EventId::random();
+        e.occurred_at = e.recorded_at = 1'750'000'000'000;
+        e.command_id = "live-" + std::to_string(k);
+        e.provider_id = domain::ProviderId{1 + i};
+        e.payload = domain::OrderLoaded{"o-" + std::to_string(k), domain::ObraSocialId{"sancor"}, "3500-1", "330101",
+                                        domain::Date{20'000}, 1'500'000, domain::Period{2025, 6}, true, true, true, {}};
+        {
+            std::lock_guard lk(sent_mu);
+            sent[i].push_back(Clock::now());
+        }
+        if (!events::publish(log, std::span(&e, 1))) return false;
+        next += interval;
+        std::this_thread::sleep_until(next);
+    }
+    return true;
+}
+
+}  // namespace
+
 int bench_live(const cli::Args& args) {
     const auto config = load_config(args, "bench");
     if (!config) return 1;
@@ -259,29 +289,10 @@ int bench_live(const cli::Args& args) {
     const auto wait_until = Clock::now() + std::chrono::seconds(60);
     while (ready < subscribers && Clock::now() < wait_until) std::this_thread::sleep_for(std::chrono::milliseconds(10));
 
-    // The appender: `rate` events a second, round-robin over the subscribers' providers.
-    const auto interval = std::chrono::nanoseconds(1'000'000'000 / rate);
-    auto next = Clock::now();
-    const auto start = next;
-    for (int64_t k = 0; k < total; ++k) {
-        const size_t i = static_cast<size_t>(k) % subscribers;
-        events::Envelope e;
-        e.event_id = events::EventId::random();
-        e.occurred_at = e.recorded_at = 1'750'000'000'000;
-        e.command_id = "live-" + std::to_string(k);
-        e.provider_id = domain::ProviderId{1 + i};
-        e.payload = domain::OrderLoaded{"o-" + std::to_string(k), domain::ObraSocialId{"sancor"}, "3500-1", "330101",
-                                        domain::Date{20'000}, 1'500'000, domain::Period{2025, 6}, true, true, true, {}};
-        {
-            std::lock_guard lk(sent_mu);
-            sent[i].push_back(Clock::now());
-        }
-        if (!events::publish(*s.log, std::span(&e, 1))) {
-            std::fprintf(stderr, "liquida bench: append failed\n");
-            return 1;
-        }
-        next += interval;
-        std::this_thread::sleep_until(next);
+    const auto start = Clock::now();
+    if (!append_at_rate(*s.log, total, rate, sent, sent_mu)) {
+        std::fprintf(stderr, "liquida bench: append failed\n");
+        return 1;
     }
     const double secs = std::chrono::duration<double>(Clock::now() - start).count();
     std::this_thread::sleep_for(std::chrono::seconds(2));  // let the last changes arrive

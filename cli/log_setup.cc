@@ -14,32 +14,6 @@
 namespace liquida::commands {
 namespace {
 
-// A librdkafka properties file: "key=value" lines, '#' comments (as Kafka's client.properties).
-bool read_properties(const std::string& path, std::map<std::string, std::string>& out, std::string& error) {
-    std::ifstream in(path);
-    if (!in) {
-        error = "cannot read " + path;
-        return false;
-    }
-    std::string line;
-    for (int n = 1; std::getline(in, line); ++n) {
-        const auto first = line.find_first_not_of(" \t");
-        if (first == std::string::npos || line[first] == '#') continue;
-        const auto eq = line.find('=');
-        if (eq == std::string::npos) {
-            error = path + ":" + std::to_string(n) + ": expected key=value";
-            return false;
-        }
-        auto trim = [](std::string s) {
-            s.erase(0, s.find_first_not_of(" \t"));
-            s.erase(s.find_last_not_of(" \t\r") + 1);
-            return s;
-        };
-        out[trim(line.substr(0, eq))] = trim(line.substr(eq + 1));
-    }
-    return true;
-}
-
 constexpr const char* kDefaultConfig = "ops/config/liquida.json";
 
 }  // namespace
@@ -101,6 +75,31 @@ std::vector<cli::OptionSpec> log_options(std::string default_data) {
 std::string describe_log(const cli::Args& args) {
     if (!args.get("kafka").empty()) return "Kafka at " + args.get("kafka");
     return "embedded log at " + (std::filesystem::path(args.get("data")) / "log").string();
+}
+
+bool read_properties(const std::string& path, std::map<std::string, std::string>& out, std::string& error) {
+    std::ifstream in(path);
+    if (!in) {
+        error = "cannot read " + path;
+        return false;
+    }
+    std::string line;
+    for (int n = 1; std::getline(in, line); ++n) {
+        const auto first = line.find_first_not_of(" \t");
+        if (first == std::string::npos || line[first] == '#') continue;
+        const auto eq = line.find('=');
+        if (eq == std::string::npos) {
+            error = path + ":" + std::to_string(n) + ": expected key=value";
+            return false;
+        }
+        auto trim = [](std::string s) {
+            s.erase(0, s.find_first_not_of(" \t"));
+            s.erase(s.find_last_not_of(" \t\r") + 1);
+            return s;
+        };
+        out[trim(line.substr(0, eq))] = trim(line.substr(eq + 1));
+    }
+    return true;
 }
 
 bool held_by_another_process(const std::filesystem::path& dir) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,10 @@ std::vector<cli::OptionSpec> log_options(std::string default_data = "./data");
 // to stderr and returns null. `follower_dir` non-empty: the embedded log is opened to read
 // beside the process that holds it (EmbeddedLogOptions::follower_dir).
 std::unique_ptr<events::EventLog> open_log(const cli::Args& args, const char* who, const std::string& follower_dir = {});
+
+// A librdkafka properties file (--kafka-config): "key=value" lines and '#' comments, as
+// Kafka's client.properties. On failure `error` says where and false is returned.
+bool read_properties(const std::string& path, std::map<std::string, std::string>& out, std::string& error);
 
 // Whether another process holds the RocksDB database in `dir` (its LOCK file), as a running
 // `serve` holds DATA/log and DATA/views.

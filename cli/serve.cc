@@ -3,6 +3,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include <boost/asio/ip/address.hpp>
@@ -55,6 +56,33 @@ void run_demo(const domain::Config& config, service::CommandService& commands, g
     }
 }
 
+// The token signing key; off loopback only from --key-file or LIQUIDA_KEY. Prints why not.
+std::optional<gateway::KeySource> signing_key(const cli::Args& args, const std::string& listen, const std::string& data) {
+    const bool loopback = is_loopback(listen);
+    auto key = gateway::resolve_key(args.get("key-file"), data, loopback);
+    if (!key) {
+        std::fprintf(stderr, "liquida serve: %s\n", key.error().c_str());
+        return std::nullopt;
+    }
+    using Kind = gateway::KeySource::Kind;
+    if (!loopback && key->kind != Kind::key_file && key->kind != Kind::environment) {
+        std::fprintf(stderr, "liquida serve: listening on %s needs a signing key from --key-file or LIQUIDA_KEY\n", listen.c_str());
+        return std::nullopt;
+    }
+    if (!key->warning.empty()) std::fprintf(stderr, "liquida serve: warning: %s\n", key->warning.c_str());
+    return std::move(*key);
+}
+
+// Each topic with its partitions and events, as serve starts.
+void print_topics(events::EventLog& log) {
+    for (const auto& t : log.topics()) {
+        int64_t total = 0;
+        for (int32_t p = 0; p < t.partitions; ++p)
+            if (auto end = log.end_offset({t.name, p})) total += *end;
+        std::printf("  %-24s %3d partitions %10lld events\n", t.name.c_str(), t.partitions, static_cast<long long>(total));
+    }
+}
+
 }  // namespace
 
 std::vector<cli::OptionSpec> serve_options() {
@@ -89,19 +117,8 @@ int serve(const cli::Args& args) {
     const std::string data = args.get("data");
     args.get_int("partitions", 1, 4096);  // bad arguments first: exit 2 before touching anything
 
-    const bool loopback = is_loopback(server_options.listen);
-    auto key = gateway::resolve_key(args.get("key-file"), data, loopback);
-    if (!key) {
-        std::fprintf(stderr, "liquida serve: %s\n", key.error().c_str());
-        return 1;
-    }
-    using Kind = gateway::KeySource::Kind;
-    if (!loopback && key->kind != Kind::key_file && key->kind != Kind::environment) {
-        std::fprintf(stderr, "liquida serve: listening on %s needs a signing key from --key-file or LIQUIDA_KEY\n",
-                     server_options.listen.c_str());
-        return 1;
-    }
-    if (!key->warning.empty()) std::fprintf(stderr, "liquida serve: warning: %s\n", key->warning.c_str());
+    const auto key = signing_key(args, server_options.listen, data);
+    if (!key) return 1;
 
     auto config = load_config(args, "serve");
     if (!config) return 1;
@@ -113,12 +130,7 @@ int serve(const cli::Args& args) {
         return 1;
     }
     std::printf("liquida serve: %s; signing key from %s\n", describe_log(args).c_str(), key->origin.c_str());
-    for (const auto& t : log->topics()) {
-        int64_t total = 0;
-        for (int32_t p = 0; p < t.partitions; ++p)
-            if (auto end = log->end_offset({t.name, p})) total += *end;
-        std::printf("  %-24s %3d partitions %10lld events\n", t.name.c_str(), t.partitions, static_cast<long long>(total));
-    }
+    print_topics(*log);
     std::fflush(stdout);
 
     std::string static_dir = args.get("static");

@@ -140,6 +140,31 @@ void print_counts(const char* title, const std::vector<std::pair<std::string, ui
     for (const auto& [name, n] : rows) std::printf("  %-44s %10llu\n", name.c_str(), static_cast<unsigned long long>(n));
 }
 
+// The run's totals: commands, rejections by code, commands and events by kind, the rate.
+void print_totals(const sim::Simulation& simulation, const Publishing& published, double seconds) {
+    const sim::SimulationStats& st = simulation.stats();
+    const uint64_t commands = st.accepted + st.rejected;
+    std::printf("total: accepted %llu commands, %llu events, rejected %llu commands (%.2f%%), %zu providers\n",
+                static_cast<unsigned long long>(st.accepted), static_cast<unsigned long long>(st.events),
+                static_cast<unsigned long long>(st.rejected),
+                commands == 0 ? 0.0 : 100.0 * static_cast<double>(st.rejected) / static_cast<double>(commands),
+                simulation.provider_count());
+    std::vector<std::pair<std::string, uint64_t>> rows(st.rejected_by_code.begin(), st.rejected_by_code.end());
+    print_counts("rejected by code", rows);
+    rows.clear();
+    for (size_t i = 0; i < st.accepted_by_command.size(); ++i)
+        if (st.accepted_by_command[i] > 0) rows.emplace_back(sim::Simulation::command_name(i), st.accepted_by_command[i]);
+    print_counts("accepted by command", rows);
+    rows.clear();
+    for (size_t i = 0; i < st.events_by_kind.size(); ++i)
+        if (st.events_by_kind[i] > 0) rows.emplace_back(domain::event_name(i), st.events_by_kind[i]);
+    print_counts("events by kind", rows);
+    std::printf("published %llu events in %llu appends (%llu already in the log) in %.2f s: %.0f events/s, %.0f commands/s\n",
+                static_cast<unsigned long long>(published.events.load()), static_cast<unsigned long long>(published.appends.load()),
+                static_cast<unsigned long long>(published.duplicates.load()), seconds,
+                static_cast<double>(st.events) / seconds, static_cast<double>(commands) / seconds);
+}
+
 }  // namespace
 
 std::vector<cli::OptionSpec> simulate_options() {
@@ -233,26 +258,7 @@ int simulate(const cli::Args& args) {
         return 1;
     }
 
-    const uint64_t commands = st.accepted + st.rejected;
-    std::printf("total: accepted %llu commands, %llu events, rejected %llu commands (%.2f%%), %zu providers\n",
-                static_cast<unsigned long long>(st.accepted), static_cast<unsigned long long>(st.events),
-                static_cast<unsigned long long>(st.rejected),
-                commands == 0 ? 0.0 : 100.0 * static_cast<double>(st.rejected) / static_cast<double>(commands),
-                simulation.provider_count());
-    std::vector<std::pair<std::string, uint64_t>> rows(st.rejected_by_code.begin(), st.rejected_by_code.end());
-    print_counts("rejected by code", rows);
-    rows.clear();
-    for (size_t i = 0; i < st.accepted_by_command.size(); ++i)
-        if (st.accepted_by_command[i] > 0) rows.emplace_back(sim::Simulation::command_name(i), st.accepted_by_command[i]);
-    print_counts("accepted by command", rows);
-    rows.clear();
-    for (size_t i = 0; i < st.events_by_kind.size(); ++i)
-        if (st.events_by_kind[i] > 0) rows.emplace_back(domain::event_name(i), st.events_by_kind[i]);
-    print_counts("events by kind", rows);
-    std::printf("published %llu events in %llu appends (%llu already in the log) in %.2f s: %.0f events/s, %.0f commands/s\n",
-                static_cast<unsigned long long>(published.events.load()), static_cast<unsigned long long>(published.appends.load()),
-                static_cast<unsigned long long>(published.duplicates.load()), seconds,
-                static_cast<double>(st.events) / seconds, static_cast<double>(commands) / seconds);
+    print_totals(simulation, published, seconds);
     return 0;
 }
 

@@ -725,6 +725,48 @@ private:
 
     // Enqueues the batch's records in order, sealed into the partition's chain, then waits for
     // every delivery report.
+    // Each record's header list: its own headers (never a seal: a caller cannot forge one), the
+    // batch's idempotency key and the record's place in the batch. The seal is added later.
+    static std::vector<rd_kafka_headers_t*> header_lists(const AppendBatch& batch) {
+        const size_t n = batch.records.size();
+        std::vector<rd_kafka_headers_t*> lists;
+        lists.reserve(n);
+        for (size_t i = 0; i < n; ++i) {
+            const Record& r = batch.records[i];
+            rd_kafka_headers_t* headers = rd_kafka_headers_new(r.headers.size() + 4);
+            for (const Header& h : r.headers)
+                if (!is_seal(h.key)) add_header(headers, h.key, h.value);
+            if (!batch.idempotency_key.empty()) add_header(headers, kHeaderIdempotencyKey, batch.idempotency_key);
+            add_header(headers, kHeaderBatch, std::to_string(i) + "/" + std::to_string(n));
+            lists.push_back(headers);
+        }
+        return lists;
+    }
+
+    // Enqueues one record; its delivery report goes to `d`. On failure the header list stays ours.
+    rd_kafka_error_t* produce(const TopicPartition& tp, Record& r, rd_kafka_headers_t* headers, Delivery& d) {
+        rd_kafka_vu_t vus[8] = {};
+        vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+        vus[0].u.cstr = tp.topic.c_str();
+        vus[1].vtype = RD_KAFKA_VTYPE_PARTITION;
+        vus[1].u.i32 = tp.partition;
+        vus[2].vtype = RD_KAFKA_VTYPE_KEY;
+        vus[2].u.mem = {r.key.data(), r.key.size()};
+        vus[3].vtype = RD_KAFKA_VTYPE_VALUE;
+        vus[3].u.mem = {r.value.data(), r.value.size()};
+        vus[4].vtype = RD_KAFKA_VTYPE_TIMESTAMP;  // 0: the producer's clock
+        vus[4].u.i64 = r.timestamp;
+        vus[5].vtype = RD_KAFKA_VTYPE_MSGFLAGS;  // copy (ours may go first); wait when the queue is full
+        vus[5].u.i = RD_KAFKA_MSG_F_COPY | RD_KAFKA_MSG_F_BLOCK;
+        vus[6].vtype = RD_KAFKA_VTYPE_OPAQUE;
+        vus[6].u.ptr = &d;
+        // An owned header list: produceva with single VTYPE_HEADERs double-frees them when it
+        // fails (librdkafka issue 4627); an owned list stays ours on failure.
+        vus[7].vtype = RD_KAFKA_VTYPE_HEADERS;
+        vus[7].u.headers = headers;
+        return rd_kafka_produceva(producer_.get(), vus, 8);
+    }
+
     result<AppendResult> send(AppendBatch& batch) {
         bool stale = false;
         {
@@ -741,21 +783,10 @@ private:
         // Everything but the chain's link is prepared here, outside the mutex that every
         // appender passes through: the records' digests and their header lists.
         const size_t n = batch.records.size();
-        const bool keyed = !batch.idempotency_key.empty();
         std::vector<Hash> contents;
-        std::vector<rd_kafka_headers_t*> lists;  // ours until produceva takes one
         contents.reserve(n);
-        lists.reserve(n);
-        for (size_t i = 0; i < n; ++i) {
-            const Record& r = batch.records[i];
-            contents.push_back(content_hash(r));
-            rd_kafka_headers_t* headers = rd_kafka_headers_new(r.headers.size() + 4);
-            for (const Header& h : r.headers)
-                if (!is_seal(h.key)) add_header(headers, h.key, h.value);  // a caller cannot forge a seal
-            if (keyed) add_header(headers, kHeaderIdempotencyKey, batch.idempotency_key);
-            add_header(headers, kHeaderBatch, std::to_string(i) + "/" + std::to_string(n));
-            lists.push_back(headers);
-        }
+        for (const Record& r : batch.records) contents.push_back(content_hash(r));
+        std::vector<rd_kafka_headers_t*> lists = header_lists(batch);  // ours until produceva takes one
         Delivery d;
         d.remaining = n;
         rd_kafka_resp_err_t enqueue_err = RD_KAFKA_RESP_ERR_NO_ERROR;
@@ -769,26 +800,7 @@ private:
                 chain.head = link_hash(prev, contents[i]);
                 add_header(lists[i], kHeaderPrevHash, to_hex(prev));
                 add_header(lists[i], kHeaderHash, to_hex(chain.head));
-                rd_kafka_vu_t vus[8] = {};
-                vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;
-                vus[0].u.cstr = batch.tp.topic.c_str();
-                vus[1].vtype = RD_KAFKA_VTYPE_PARTITION;
-                vus[1].u.i32 = batch.tp.partition;
-                vus[2].vtype = RD_KAFKA_VTYPE_KEY;
-                vus[2].u.mem = {r.key.data(), r.key.size()};
-                vus[3].vtype = RD_KAFKA_VTYPE_VALUE;
-                vus[3].u.mem = {r.value.data(), r.value.size()};
-                vus[4].vtype = RD_KAFKA_VTYPE_TIMESTAMP;  // 0: the producer's clock
-                vus[4].u.i64 = r.timestamp;
-                vus[5].vtype = RD_KAFKA_VTYPE_MSGFLAGS;  // copy (ours may go first); wait when the queue is full
-                vus[5].u.i = RD_KAFKA_MSG_F_COPY | RD_KAFKA_MSG_F_BLOCK;
-                vus[6].vtype = RD_KAFKA_VTYPE_OPAQUE;
-                vus[6].u.ptr = &d;
-                // An owned header list: produceva with single VTYPE_HEADERs double-frees them
-                // when it fails (librdkafka issue 4627); an owned list stays ours on failure.
-                vus[7].vtype = RD_KAFKA_VTYPE_HEADERS;
-                vus[7].u.headers = lists[i];
-                if (rd_kafka_error_t* e = rd_kafka_produceva(producer_.get(), vus, 8)) {
+                if (rd_kafka_error_t* e = produce(batch.tp, r, lists[i], d)) {
                     enqueue_err = rd_kafka_error_code(e);
                     enqueue_reason = rd_kafka_error_string(e);
                     rd_kafka_error_destroy(e);

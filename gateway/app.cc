@@ -330,111 +330,147 @@ HttpResponse App::command(const HttpRequest& request, const Claims& claims) {
     return command_response(out);
 }
 
+// A view request after its scope is applied: the provider and obra social filters narrowed
+// to what the token may read.
+struct App::ViewRequest {
+    const std::string& path;
+    const Query& q;
+    domain::Date today;
+    Scope scope;
+    std::optional<uint64_t> provider;
+    std::optional<domain::ObraSocialId> os;
+    bool csv = false;
+    projections::SettlementFilter filter() const {
+        return {param_period(q, "period"), os, provider ? std::optional(domain::ProviderId{*provider}) : std::nullopt};
+    }
+};
+
 HttpResponse App::view(const std::string& path, const Query& q, const Claims& claims) {
-    const domain::Date today = domain::local_date(p_.clock());
+    struct Route {
+        std::string_view path;
+        bool prefix;  // the path continues with an id
+        HttpResponse (App::*handler)(const ViewRequest&);
+    };
+    static constexpr Route kRoutes[] = {
+        {"/v1/views/padron", false, &App::padron_view},        {"/v1/views/padron/", true, &App::padron_row_view},
+        {"/v1/views/pending", false, &App::pending_view},      {"/v1/views/settlement", false, &App::settlement_view},
+        {"/v1/views/invoices", false, &App::invoices_view},    {"/v1/reports/validation", false, &App::validation_view},
+    };
+    const auto route = std::find_if(std::begin(kRoutes), std::end(kRoutes), [&](const Route& r) {
+        return r.prefix ? path.size() > r.path.size() && path.starts_with(r.path) : path == r.path;
+    });
+    if (route == std::end(kRoutes)) return error(404, "request.not_found", "No existe.");
     const Scope scope = scope_of(claims);
     const auto scoped = narrow(scope, {param_u64(q, "provider"), param(q, "obra_social")});
     if (!scoped) return error(403, "auth.forbidden", scoped.error().message, scoped.error().field);
-    const std::optional<uint64_t> provider = scoped->provider;
-    const std::optional<domain::ObraSocialId> os =
-        scoped->obra_social.empty() ? std::nullopt : std::optional(domain::ObraSocialId{scoped->obra_social});
-    const auto csv = param(q, "format") == "csv";
+    const ViewRequest request{path,
+                              q,
+                              domain::local_date(p_.clock()),
+                              scope,
+                              scoped->provider,
+                              scoped->obra_social.empty() ? std::nullopt : std::optional(domain::ObraSocialId{scoped->obra_social}),
+                              param(q, "format") == "csv"};
+    return (this->*route->handler)(request);
+}
 
-    if (path == "/v1/views/padron" || path.starts_with("/v1/views/padron/")) {
-        const domain::Date as_of = param_date(q, "as_of").value_or(today);
-        if (path.size() > std::string("/v1/views/padron/").size()) {
-            Query single;
-            single["provider"] = path.substr(std::string("/v1/views/padron/").size());
-            const auto id = param_u64(single, "provider");
-            if (auto one = narrow(scope, {id, {}}); !one) return error(403, "auth.forbidden", one.error().message, one.error().field);
-            auto row = read_view(p_.views.padron(domain::ProviderId{*id}));
-            if (!row || (os && !row->state.provider_numbers.contains(*os))) return error(404, "view.not_found", "No existe ese prestador.");
-            return ok_json(to_json(*row, as_of));
-        }
-        std::vector<projections::PadronRow> rows;
-        if (provider) {
-            if (auto row = read_view(p_.views.padron(domain::ProviderId{*provider}))) rows.push_back(std::move(*row));
-        } else {
-            rows = read_view(p_.views.padron_rows());
-        }
-        if (os) std::erase_if(rows, [&](const auto& r) { return !r.state.provider_numbers.contains(*os); });
-        if (const auto standing = param(q, "standing"); !standing.empty()) {
-            if (standing != "in" && standing != "out") throw BadParam{"standing", "Se esperaba 'in' u 'out'."};
-            rows = projections::by_standing(rows, as_of, standing == "in");
-        }
-        if (auto days = param_u64(q, "expiring_within")) {
-            const auto docs = projections::expiring_within(rows, as_of, static_cast<int32_t>(std::min<uint64_t>(*days, 3650)));
-            return ok_json(page(docs, q, [](const projections::ExpiringDocument& d) {
-                return json{{"provider", d.provider.value()},
-                            {"type", document_type_name(d.document.type)},
-                            {"document_id", d.document.document_id},
-                            {"expires_on", domain::to_string(d.document.expires_on)}};
-            }));
-        }
-        json body = page(rows, q, [&](const projections::PadronRow& r) { return to_json(r, as_of); });
-        body["as_of"] = domain::to_string(as_of);
-        return ok_json(body);
+HttpResponse App::padron_row_view(const ViewRequest& r) {
+    const domain::Date as_of = param_date(r.q, "as_of").value_or(r.today);
+    Query single;
+    single["provider"] = r.path.substr(std::string_view("/v1/views/padron/").size());
+    const auto id = param_u64(single, "provider");
+    if (auto one = narrow(r.scope, {id, {}}); !one) return error(403, "auth.forbidden", one.error().message, one.error().field);
+    auto row = read_view(p_.views.padron(domain::ProviderId{*id}));
+    if (!row || (r.os && !row->state.provider_numbers.contains(*r.os))) return error(404, "view.not_found", "No existe ese prestador.");
+    return ok_json(to_json(*row, as_of));
+}
+
+HttpResponse App::padron_view(const ViewRequest& r) {
+    const domain::Date as_of = param_date(r.q, "as_of").value_or(r.today);
+    std::vector<projections::PadronRow> rows;
+    if (r.provider) {
+        if (auto row = read_view(p_.views.padron(domain::ProviderId{*r.provider}))) rows.push_back(std::move(*row));
+    } else {
+        rows = read_view(p_.views.padron_rows());
     }
-    if (path == "/v1/views/pending") {
-        const auto rows =
-            read_view(p_.views.pending({provider ? std::optional(domain::ProviderId{*provider}) : std::nullopt, os, param(q, "affiliate")}));
-        json by_provider = json::object(), by_os = json::object();
-        for (const auto& r : rows) {
-            by_provider[std::to_string(r.provider.value())] = by_provider.value(std::to_string(r.provider.value()), 0) + 1;
-            by_os[r.obra_social.value()] = by_os.value(r.obra_social.value(), 0) + 1;
-        }
-        json body = page(rows, q, [&](const projections::PendingRow& r) { return to_json(r, today); });
-        body["totals"] = {{"items", rows.size()}, {"by_provider", by_provider}, {"by_obra_social", by_os}};
-        return ok_json(body);
+    if (r.os) std::erase_if(rows, [&](const auto& row) { return !row.state.provider_numbers.contains(*r.os); });
+    if (const auto standing = param(r.q, "standing"); !standing.empty()) {
+        if (standing != "in" && standing != "out") throw BadParam{"standing", "Se esperaba 'in' u 'out'."};
+        rows = projections::by_standing(rows, as_of, standing == "in");
     }
-    const projections::SettlementFilter filter{param_period(q, "period"), os,
-                                               provider ? std::optional(domain::ProviderId{*provider}) : std::nullopt};
-    if (path == "/v1/views/settlement") {
-        // as_of a past day: the views as they stood at its end; today or later: the live ones.
-        const auto as_of = param_date(q, "as_of");
-        std::optional<AsOfViews::Answer> past;
-        if (as_of && *as_of < today) {
-            if (!as_of_) return error(501, "view.as_of_unavailable", "Este servidor no responde consultas a una fecha pasada.", "as_of");
-            auto answer = as_of_->settlement(*as_of, filter);
-            if (!answer) return error(503, "view.as_of_failed", "No se pudo reconstruir la liquidación a esa fecha: " + answer.error().message, "as_of");
-            past = std::move(*answer);
-        }
-        auto rows = past ? std::move(past->rows) : read_view(p_.views.settlement(filter));
-        const auto group = param(q, "group");
-        if (group == "obra_social" || group == "period") {
-            auto rolled = projections::checked_roll_up(rows, group == "obra_social");
-            if (!rolled) return error(422, "money.overflow", "Un total no cabe en un importe (centavos en int64).", "group");
-            rows = std::move(*rolled);
-        }
-        else if (!group.empty() && group != "provider") throw BadParam{"group", "Se esperaba provider, obra_social o period."};
-        json body = page(rows, q, [](const projections::SettlementRow& r) { return to_json(r); });
-        if (as_of) {
-            body["as_of"] = domain::to_string(*as_of);
-            body["replayed"] = past.has_value();
-            body["from_checkpoint"] = past && past->from_checkpoint ? json(domain::to_string(*past->from_checkpoint)) : json(nullptr);
-        }
-        return ok_json(body);
-    }
-    if (path == "/v1/views/invoices") {
-        const auto rows = read_view(p_.views.invoices(filter));
-        if (csv)
-            return {200, "text/csv; charset=utf-8", invoices_csv(rows, p_.config),
-                    {{"Content-Disposition", "attachment; filename=\"facturas.csv\""}}};
-        return ok_json(page(rows, q, [&](const projections::InvoiceViewRow& r) { return to_json(r, p_.config); }));
-    }
-    if (path == "/v1/reports/validation") {  // A10, from the views
-        if (!filter.period) throw BadParam{"period", "Falta el período AAAA-MM."};
-        const auto rows = read_view(projections::validation_report(p_.views, filter));
-        if (csv)
-            return {200, "text/csv; charset=utf-8", validation_csv(rows),
-                    {{"Content-Disposition", "attachment; filename=\"validacion-" + domain::to_string(*filter.period) + ".csv\""}}};
-        return ok_json(page(rows, q, [](const domain::ValidationRow& r) {
-            return json{{"provider_number", r.provider_number}, {"razon_social", r.razon_social},   {"matricula", r.matricula},
-                        {"order_number", r.order_number},       {"order_date", domain::to_string(r.order_date)},
-                        {"affiliate_number", r.affiliate_number}, {"practice_code", r.practice_code}, {"state", r.state}};
+    if (auto days = param_u64(r.q, "expiring_within")) {
+        const auto docs = projections::expiring_within(rows, as_of, static_cast<int32_t>(std::min<uint64_t>(*days, 3650)));
+        return ok_json(page(docs, r.q, [](const projections::ExpiringDocument& d) {
+            return json{{"provider", d.provider.value()},
+                        {"type", document_type_name(d.document.type)},
+                        {"document_id", d.document.document_id},
+                        {"expires_on", domain::to_string(d.document.expires_on)}};
         }));
     }
-    return error(404, "request.not_found", "No existe.");
+    json body = page(rows, r.q, [&](const projections::PadronRow& row) { return to_json(row, as_of); });
+    body["as_of"] = domain::to_string(as_of);
+    return ok_json(body);
+}
+
+HttpResponse App::pending_view(const ViewRequest& r) {
+    const auto rows =
+        read_view(p_.views.pending({r.provider ? std::optional(domain::ProviderId{*r.provider}) : std::nullopt, r.os, param(r.q, "affiliate")}));
+    json by_provider = json::object(), by_os = json::object();
+    for (const auto& row : rows) {
+        by_provider[std::to_string(row.provider.value())] = by_provider.value(std::to_string(row.provider.value()), 0) + 1;
+        by_os[row.obra_social.value()] = by_os.value(row.obra_social.value(), 0) + 1;
+    }
+    json body = page(rows, r.q, [&](const projections::PendingRow& row) { return to_json(row, r.today); });
+    body["totals"] = {{"items", rows.size()}, {"by_provider", by_provider}, {"by_obra_social", by_os}};
+    return ok_json(body);
+}
+
+HttpResponse App::settlement_view(const ViewRequest& r) {
+    const auto filter = r.filter();
+    // as_of a past day: the views as they stood at its end; today or later: the live ones.
+    const auto as_of = param_date(r.q, "as_of");
+    std::optional<AsOfViews::Answer> past;
+    if (as_of && *as_of < r.today) {
+        if (!as_of_) return error(501, "view.as_of_unavailable", "Este servidor no responde consultas a una fecha pasada.", "as_of");
+        auto answer = as_of_->settlement(*as_of, filter);
+        if (!answer) return error(503, "view.as_of_failed", "No se pudo reconstruir la liquidación a esa fecha: " + answer.error().message, "as_of");
+        past = std::move(*answer);
+    }
+    auto rows = past ? std::move(past->rows) : read_view(p_.views.settlement(filter));
+    const auto group = param(r.q, "group");
+    if (group == "obra_social" || group == "period") {
+        auto rolled = projections::checked_roll_up(rows, group == "obra_social");
+        if (!rolled) return error(422, "money.overflow", "Un total no cabe en un importe (centavos en int64).", "group");
+        rows = std::move(*rolled);
+    }
+    else if (!group.empty() && group != "provider") throw BadParam{"group", "Se esperaba provider, obra_social o period."};
+    json body = page(rows, r.q, [](const projections::SettlementRow& row) { return to_json(row); });
+    if (as_of) {
+        body["as_of"] = domain::to_string(*as_of);
+        body["replayed"] = past.has_value();
+        body["from_checkpoint"] = past && past->from_checkpoint ? json(domain::to_string(*past->from_checkpoint)) : json(nullptr);
+    }
+    return ok_json(body);
+}
+
+HttpResponse App::invoices_view(const ViewRequest& r) {
+    const auto rows = read_view(p_.views.invoices(r.filter()));
+    if (r.csv)
+        return {200, "text/csv; charset=utf-8", invoices_csv(rows, p_.config), {{"Content-Disposition", "attachment; filename=\"facturas.csv\""}}};
+    return ok_json(page(rows, r.q, [&](const projections::InvoiceViewRow& row) { return to_json(row, p_.config); }));
+}
+
+HttpResponse App::validation_view(const ViewRequest& r) {  // A10, from the views
+    const auto filter = r.filter();
+    if (!filter.period) throw BadParam{"period", "Falta el período AAAA-MM."};
+    const auto rows = read_view(projections::validation_report(p_.views, filter));
+    if (r.csv)
+        return {200, "text/csv; charset=utf-8", validation_csv(rows),
+                {{"Content-Disposition", "attachment; filename=\"validacion-" + domain::to_string(*filter.period) + ".csv\""}}};
+    return ok_json(page(rows, r.q, [](const domain::ValidationRow& row) {
+        return json{{"provider_number", row.provider_number}, {"razon_social", row.razon_social},   {"matricula", row.matricula},
+                    {"order_number", row.order_number},       {"order_date", domain::to_string(row.order_date)},
+                    {"affiliate_number", row.affiliate_number}, {"practice_code", row.practice_code}, {"state", row.state}};
+    }));
 }
 
 Handler::Upgrade App::websocket(const HttpRequest& request, std::shared_ptr<WebSocket> socket) {
@@ -570,19 +606,17 @@ Handler::Upgrade App::live(const HttpRequest& request, std::shared_ptr<WebSocket
     return u;
 }
 
-Handler::Upgrade App::topic_stream(const HttpRequest& request, const std::string& topic, std::shared_ptr<WebSocket> socket) {
-    Upgrade u;
-    const auto& topics = p_.log.topics();
+namespace {
+
+// A topic stream's partitions and where each starts (?from=N|end, ?partition=P), or the
+// answer refusing it.
+std::variant<std::vector<events::Position>, HttpResponse> stream_positions(events::EventLog& log, const HttpRequest& request,
+                                                                           const std::string& topic) {
+    const auto& topics = log.topics();
     const auto spec = std::find_if(topics.begin(), topics.end(), [&](const events::TopicSpec& t) { return t.name == topic; });
-    if (spec == topics.end()) {
-        u.refused = error(404, "request.unknown_topic", "Tópico desconocido.");
-        return u;
-    }
+    if (spec == topics.end()) return error(404, "request.unknown_topic", "Tópico desconocido.");
     auto target = parse_target(request.target);
-    if (!target) {
-        u.refused = error(400, "request.invalid_value", target.error().message, target.error().field);
-        return u;
-    }
+    if (!target) return error(400, "request.invalid_value", target.error().message, target.error().field);
     const Query& query = target->query;
     int64_t from = 0;
     const bool from_end = param(query, "from") == "end";  // only what is appended from now on
@@ -594,28 +628,69 @@ Handler::Upgrade App::topic_stream(const HttpRequest& request, const std::string
             only = static_cast<int32_t>(*p);
         }
     } catch (const BadParam& b) {
-        u.refused = error(400, "request.invalid_value", b.message, b.field);
-        return u;
+        return error(400, "request.invalid_value", b.message, b.field);
     }
-    auto conn = std::make_shared<Connection>();
-    if ((u.refused = authenticate_upgrade(request, p_.key, p_.clock(), *conn))) return u;
-    start_clock(*socket, *conn, p_.clock(), p_.auth_timeout);
     std::vector<events::Position> positions;
     for (int32_t p = 0; p < spec->partitions; ++p) {
         if (only && *only != p) continue;
         if (from_end) {
-            auto end = p_.log.end_offset({topic, p});
-            if (!end) {
-                u.refused = error(503, std::string(events::code_name(end.error().code)), "No se pudo leer el log.");
-                return u;
-            }
+            auto end = log.end_offset({topic, p});
+            if (!end) return error(503, std::string(events::code_name(end.error().code)), "No se pudo leer el log.");
             from = *end;
         }
         positions.push_back({{topic, p}, from});
     }
+    return positions;
+}
+
+// A topic stream's reader: sends the records of its partitions (a prestador's own only) until
+// the client goes away or the server stops, paced by what the client has not read yet.
+void pump_stream(events::EventLog& log, std::vector<events::Position> positions, const Claims& claims, const Connection& conn,
+                 std::weak_ptr<WebSocket> weak, const std::atomic<bool>& stopping) {
+    while (!stopping) {
+        auto out = weak.lock();
+        // Not is_open(): a stream authenticated by header starts before the handshake ends
+        // (what it sends waits for it); a closing socket refuses sends, which ends the loop.
+        if (!out || conn.closed) return;
+        bool any = false;
+        for (auto& pos : positions) {
+            if (out->queued_bytes() > (1U << 20)) break;  // let the client drain: pace, don't drop
+            auto records = log.read(pos.tp, pos.offset, 256);
+            if (!records) return out->close(static_cast<uint16_t>(1011), "log read failed");
+            for (const auto& r : *records) {
+                pos.offset = r.offset + 1;
+                if (r.aborted) continue;  // never acknowledged: not an event
+                if (claims.role == Role::prestador && r.record.key != claims.subject) continue;
+                auto env = events::decode(r.record.value);
+                json j = env ? to_json(*env) : json{{"error", "undecodable record"}};
+                j["topic"] = pos.tp.topic;
+                j["partition"] = pos.tp.partition;
+                j["offset"] = r.offset;
+                j["type"] = "event";
+                if (!out->send(message(j))) return;
+                any = true;
+            }
+        }
+        out.reset();
+        if (!any) log.wait_for_any(positions, std::chrono::milliseconds(200));
+    }
+}
+
+}  // namespace
+
+Handler::Upgrade App::topic_stream(const HttpRequest& request, const std::string& topic, std::shared_ptr<WebSocket> socket) {
+    Upgrade u;
+    auto conn = std::make_shared<Connection>();
+    auto positions = stream_positions(p_.log, request, topic);
+    if (auto* refused = std::get_if<HttpResponse>(&positions)) {
+        u.refused = std::move(*refused);
+        return u;
+    }
+    if ((u.refused = authenticate_upgrade(request, p_.key, p_.clock(), *conn))) return u;
+    start_clock(*socket, *conn, p_.clock(), p_.auth_timeout);
 
     // One reader thread per stream, started once the client is authenticated.
-    auto start = [this, positions, conn](std::shared_ptr<WebSocket> ws) mutable {
+    auto start = [this, positions = std::get<std::vector<events::Position>>(std::move(positions)), conn](std::shared_ptr<WebSocket> ws) mutable {
         std::lock_guard lk(streams_mu_);
         // Streams that ended are joined here.
         std::erase_if(streams_, [](Stream& s) {
@@ -644,33 +719,7 @@ Handler::Upgrade App::topic_stream(const HttpRequest& request, const std::string
                 std::atomic<bool>& flag;
                 ~Ended() { flag = true; }
             } on_return{*ended};
-            while (!stopping_) {
-                auto out = weak.lock();
-                // Not is_open(): a stream authenticated by header starts before the handshake ends
-                // (what it sends waits for it); a closing socket refuses sends, which ends the loop.
-                if (!out || conn->closed) return;
-                bool any = false;
-                for (auto& pos : positions) {
-                    if (out->queued_bytes() > (1U << 20)) break;  // let the client drain: pace, don't drop
-                    auto records = p_.log.read(pos.tp, pos.offset, 256);
-                    if (!records) return out->close(static_cast<uint16_t>(1011), "log read failed");
-                    for (const auto& r : *records) {
-                        pos.offset = r.offset + 1;
-                        if (r.aborted) continue;  // never acknowledged: not an event
-                        if (claims.role == Role::prestador && r.record.key != claims.subject) continue;
-                        auto env = events::decode(r.record.value);
-                        json j = env ? to_json(*env) : json{{"error", "undecodable record"}};
-                        j["topic"] = pos.tp.topic;
-                        j["partition"] = pos.tp.partition;
-                        j["offset"] = r.offset;
-                        j["type"] = "event";
-                        if (!out->send(message(j))) return;
-                        any = true;
-                    }
-                }
-                out.reset();
-                if (!any) p_.log.wait_for_any(positions, std::chrono::milliseconds(200));
-            }
+            pump_stream(p_.log, std::move(positions), claims, *conn, std::move(weak), stopping_);
         }), ended, std::shared_ptr<const std::atomic<bool>>(conn, &conn->closed), holder});
     };
     std::weak_ptr<WebSocket> weak = socket;

@@ -60,7 +60,15 @@ public:
 private:
     HttpResponse route(const HttpRequest& request);
     HttpResponse command(const HttpRequest& request, const Claims& claims);
+    // The views and reports: a table of routes, each handler given its request scoped to the token.
+    struct ViewRequest;
     HttpResponse view(const std::string& path, const std::map<std::string, std::string>& query, const Claims& claims);
+    HttpResponse padron_view(const ViewRequest& request);
+    HttpResponse padron_row_view(const ViewRequest& request);
+    HttpResponse pending_view(const ViewRequest& request);
+    HttpResponse settlement_view(const ViewRequest& request);
+    HttpResponse invoices_view(const ViewRequest& request);
+    HttpResponse validation_view(const ViewRequest& request);
     Upgrade live(const HttpRequest& request, std::shared_ptr<WebSocket> socket);
     Upgrade topic_stream(const HttpRequest& request, const std::string& topic, std::shared_ptr<WebSocket> socket);
 

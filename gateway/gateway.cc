@@ -65,7 +65,22 @@ std::string Gateway::start() {
         metrics_.view_lag = p->end - p->applied;
         metrics_.views_current = p->applied == p->end;
     }
-    runner_thread_ = std::thread([this] {
+    runner_thread_ = std::thread([this] { run_views(); });
+    if (chain_) chain_thread_ = std::thread([this] { watch_chain(); });
+    app_ = std::make_unique<App>(AppParts{log_, views_, config_, *service_, hub_, metrics_, options_.key, options_.workers,
+                                          options_.clock, std::move(*files), options_.data_dir, options_.auth_timeout, chain_.get()});
+    server_ = std::make_unique<Server>(options_.server, *app_);
+    if (auto err = server_->start(port_); !err.empty()) {
+        stop();
+        return err;
+    }
+    app_->attach(server_.get());
+    return {};
+}
+
+// The runner's thread: applies the log to the views, retrying failed steps with backoff, and
+// keeps the lag and "current" that /healthz reports.
+void Gateway::run_views() {
         auto last_lag = std::chrono::steady_clock::time_point{};
         // The log's end at each measurement, oldest first, kept back to the newest that is at
         // least a second old: the views are current when they have applied that much.
@@ -120,35 +135,26 @@ std::string Gateway::start() {
             }
             if (*n == 0) runner_.wait(100ms);
         }
-    });
-    if (chain_)
-        chain_thread_ = std::thread([this] {
-            auto backoff = kFirstBackoff;
-            while (!stopping_) {
-                auto n = chain_->step();
-                if (!n) {  // a read or a save failed: it is tried again; a broken link is not this
-                    std::fprintf(stderr, "liquida: hash chain: %s\n", n.error().message.c_str());
-                    for (auto slept = 0ms; slept < backoff && !stopping_; slept += 50ms) std::this_thread::sleep_for(50ms);
-                    backoff = std::min(backoff * 2, kLastBackoff);
-                    continue;
-                }
-                backoff = kFirstBackoff;
-                if (!chain_->caught_up()) continue;  // catching up: the next batch at once
-                // Caught up: the runner's reads verify most records as they come (observe); a
-                // step a period apart asks every partition's end and reads what it has not.
-                std::this_thread::sleep_for(kChainPeriod);
-                chain_->wait(200ms);
+}
+
+// The hash chain's thread: verifies what the runner's reads did not, a period apart once caught up.
+void Gateway::watch_chain() {
+        auto backoff = kFirstBackoff;
+        while (!stopping_) {
+            auto n = chain_->step();
+            if (!n) {  // a read or a save failed: it is tried again; a broken link is not this
+                std::fprintf(stderr, "liquida: hash chain: %s\n", n.error().message.c_str());
+                for (auto slept = 0ms; slept < backoff && !stopping_; slept += 50ms) std::this_thread::sleep_for(50ms);
+                backoff = std::min(backoff * 2, kLastBackoff);
+                continue;
             }
-        });
-    app_ = std::make_unique<App>(AppParts{log_, views_, config_, *service_, hub_, metrics_, options_.key, options_.workers,
-                                          options_.clock, std::move(*files), options_.data_dir, options_.auth_timeout, chain_.get()});
-    server_ = std::make_unique<Server>(options_.server, *app_);
-    if (auto err = server_->start(port_); !err.empty()) {
-        stop();
-        return err;
-    }
-    app_->attach(server_.get());
-    return {};
+            backoff = kFirstBackoff;
+            if (!chain_->caught_up()) continue;  // catching up: the next batch at once
+            // Caught up: the runner's reads verify most records as they come (observe); a
+            // step a period apart asks every partition's end and reads what it has not.
+            std::this_thread::sleep_for(kChainPeriod);
+            chain_->wait(200ms);
+        }
 }
 
 void Gateway::stop() {

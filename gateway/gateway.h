@@ -59,6 +59,8 @@ public:
     std::string runner_error() const;
 
 private:
+    void run_views();
+    void watch_chain();
     events::EventLog& log_;
     projections::Views& views_;
     const domain::Config& config_;

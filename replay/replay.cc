@@ -380,14 +380,13 @@ std::vector<std::pair<std::string, std::string>> settlement_fields(const Settlem
     return f;
 }
 
-events::result<Replay> replay_month(events::EventLog& log, Period month, const domain::Config& config, const ReplayOptions& options) {
-    if (options.scratch_dir.empty()) return fail(errc::invalid_argument, "replay: no scratch directory for the views");
-    Replay out;
-    Report& r = out.report;
-    r.month = month;
-    r.cut = cut_of(month);
-    r.as_of = last_day_of(month);
-    auto offsets = cut_offsets(log, month);
+namespace {
+
+// The month's cut offsets, and whether the month can be closed (before its chain is checked).
+events::result<ok_t> start_report(events::EventLog& log, Report& r, const ReplayOptions& options) {
+    r.cut = cut_of(r.month);
+    r.as_of = last_day_of(r.month);
+    auto offsets = cut_offsets(log, r.month);
     if (!offsets) return failure(std::move(offsets).error());
     r.cut_offsets = std::move(*offsets);
     bool log_past_cut = false;
@@ -401,136 +400,64 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
     r.closing = r.cut > now                                 ? Closing::month_not_ended
                 : !log_past_cut && !options.force_close ? Closing::log_not_past_cut
                                                             : Closing::closed;  // unless the chain turns out broken
+    return ok;
+}
 
-    auto usable = usable_checkpoint(options, r.cut, r.cut_offsets);
-    if (!usable) return failure(std::move(usable).error());
-    const std::optional<Checkpoint> checkpoint = std::move(*usable);
-
-    // The fold starts where the checkpoint ends: its ledgers, and each partition's chain from
-    // its close record's hash (the first record after it must link to that hash).
-    Offsets fold_from;
-    std::map<events::TopicPartition, events::ChainVerifier> chains;
-    if (checkpoint) {
-        std::error_code ec;
-        std::string bytes(std::filesystem::file_size(checkpoint->ledgers, ec), '\0');
-        std::ifstream in(checkpoint->ledgers, std::ios::binary);
-        in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        auto ledgers = ec || !in ? std::nullopt : service::decode_ledgers(bytes);
-        if (!ledgers)
-            return fail(errc::corrupt_record, "replay: the ledgers of the checkpoint of " + domain::to_string(checkpoint->month) +
-                                                  " are unreadable; replay with --from-scratch");
-        out.ledgers = std::move(*ledgers);
-        for (const auto& [tp, c] : checkpoint->close) {
-            const auto head = events::from_hex(c.hash);
-            if (!head)
-                return fail(errc::corrupt_record, "replay: the close record of " + domain::to_string(checkpoint->month) + " has no hash for " +
-                                                      position(tp, c.end));
-            fold_from[tp] = c.end;
-            chains.try_emplace(tp, tp, c.end, *head);
-        }
+// Where the fold starts from a checkpoint: its ledgers, and each partition's chain from its
+// close record's hash (the first record after it must link to that hash).
+events::result<ok_t> resume_fold(const Checkpoint& checkpoint, Replay& out, Offsets& fold_from,
+                                 std::map<events::TopicPartition, events::ChainVerifier>& chains) {
+    std::error_code ec;
+    std::string bytes(std::filesystem::file_size(checkpoint.ledgers, ec), '\0');
+    std::ifstream in(checkpoint.ledgers, std::ios::binary);
+    in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    auto ledgers = ec || !in ? std::nullopt : service::decode_ledgers(bytes);
+    if (!ledgers)
+        return fail(errc::corrupt_record, "replay: the ledgers of the checkpoint of " + domain::to_string(checkpoint.month) +
+                                              " are unreadable; replay with --from-scratch");
+    out.ledgers = std::move(*ledgers);
+    for (const auto& [tp, c] : checkpoint.close) {
+        const auto head = events::from_hex(c.hash);
+        if (!head)
+            return fail(errc::corrupt_record, "replay: the close record of " + domain::to_string(checkpoint.month) + " has no hash for " +
+                                                  position(tp, c.end));
+        fold_from[tp] = c.end;
+        chains.try_emplace(tp, tp, c.end, *head);
     }
+    return ok;
+}
 
-    // The domain's ledgers fold on a second thread while the views are rebuilt: the same
-    // events, read twice. Each ledger's sub-states fold one topic each, so topic order is free.
-    std::optional<events::error> fold_error;
-    uint64_t out_of_order = 0;
-    std::thread fold([&] {
-        auto n = for_each_event(
-            log, fold_from, r.cut_offsets,
-            [&](const events::TopicPartition&, int64_t, const events::Envelope& e) {
-                domain::ProviderLedger& ledger = out.ledgers[e.provider_id];
-                domain::evolve(ledger, e.payload, e.occurred_at);
-                return !domain::overflowed(ledger);  // the fold reports an overflow, never wraps
-            },
-            &chains);
-        if (!n) {
-            fold_error = std::move(n).error();
-            return;
-        }
-        for (const auto& [tp, end] : r.cut_offsets) {
-            const events::ChainVerifier& v = chains.try_emplace(tp, tp).first->second;
-            if (auto broken = v.broken(); broken && !r.chain_break) {
-                const auto c = fold_from.find(tp);
-                if (c != fold_from.end() && broken->offset == c->second)  // the first link: to the close record
-                    broken->reason = "its prev_hash differs from the month-close record of " + domain::to_string(checkpoint->month);
-                r.chain_break = broken;
-                r.closing = Closing::chain_broken;
-            }
-            r.chain.push_back(ChainEnd{tp, end, events::to_hex(v.head())});
-        }
-        auto late = count_out_of_order(log, r.cut_offsets, r.cut);
-        if (!late) fold_error = std::move(late).error();
-        else out_of_order = *late;
-    });
-    struct Join {  // also on the early returns: the thread writes into `out`
-        std::thread& t;
-        ~Join() {
-            if (t.joinable()) t.join();
-        }
-    } join{fold};
-
-    // This month's checkpoint, once the month has ended: built beside the others, renamed
-    // into place when the chain is known intact.
-    std::optional<std::filesystem::path> kept;
-    if (!options.checkpoints_dir.empty() && r.closing == Closing::closed) kept = options.checkpoints_dir / (".new-" + domain::to_string(month));
-
-    {
-        ScratchDir scratch{options.scratch_dir};
-        auto built = build_views(log, r.cut_offsets, checkpoint, options);
-        if (!built) return failure(std::move(built).error());
-        r.from_checkpoint = built->from_checkpoint;
-        r.applied = built->applied;
-        std::error_code ec;
-        const projections::Views& v = *built->views;
-        auto digests = v.digests();
-        auto settlement = v.settlement({month, std::nullopt, std::nullopt});
-        auto padron = v.padron_rows();
-        auto pending = v.pending({});
-        if (!digests || !settlement || !padron || !pending)
-            return failure(!digests ? digests.error() : !settlement ? settlement.error() : !padron ? padron.error() : pending.error());
-        r.digests = std::move(*digests);
-        r.settlement = std::move(*settlement);
-        std::sort(r.settlement.begin(), r.settlement.end(), by_os_provider);
-        auto by_os = projections::checked_roll_up(r.settlement, true);
-        if (!by_os) return fail(errc::corrupt_record, "replay: the settlement of " + domain::to_string(month) + " per obra social does not fit int64 centavos");
-        r.settlement_by_obra_social = std::move(*by_os);
-        std::sort(r.settlement_by_obra_social.begin(), r.settlement_by_obra_social.end(), by_os_provider);
-        for (projections::PadronRow& row : *padron) {
-            PadronEntry entry;
-            entry.in_good_standing = row.in_good_standing(r.as_of);
-            entry.missing_document = domain::missing_document(row.state, r.as_of);
-            entry.row = std::move(row);
-            r.padron.push_back(std::move(entry));
-        }
-        r.pending = std::move(*pending);
-        if (kept) {
-            std::filesystem::remove_all(*kept, ec);
-            std::filesystem::create_directories(*kept, ec);
-            if (auto c = v.checkpoint((*kept / "views").string()); !c) return failure(std::move(c).error());
-        }
-    }  // the scratch views are closed and removed here
-
-    fold.join();
-    if (fold_error) return failure(std::move(*fold_error));
-    r.out_of_order = out_of_order;
-    if (kept) {
-        // Kept only for an intact chain: a checkpoint vouches for everything before its cut.
-        std::error_code ec;
-        const auto final_dir = options.checkpoints_dir / domain::to_string(month);
-        if (r.closing == Closing::closed) {
-            std::ofstream(*kept / "close.json") << close_record_json(r);
-            std::ofstream(*kept / "ledgers.bin", std::ios::binary) << service::encode_ledgers(out.ledgers);
-            std::filesystem::remove_all(final_dir, ec);
-            std::filesystem::rename(*kept, final_dir, ec);
-            if (ec) return fail(errc::io_error, "replay: cannot keep the checkpoint " + final_dir.string() + ": " + ec.message());
-            r.checkpoint_kept = true;
-        }
-        std::filesystem::remove_all(*kept, ec);
+// The report's sections read from the rebuilt views.
+events::result<ok_t> read_views(const projections::Views& v, Report& r) {
+    auto digests = v.digests();
+    auto settlement = v.settlement({r.month, std::nullopt, std::nullopt});
+    auto padron = v.padron_rows();
+    auto pending = v.pending({});
+    if (!digests || !settlement || !padron || !pending)
+        return failure(!digests ? digests.error() : !settlement ? settlement.error() : !padron ? padron.error() : pending.error());
+    r.digests = std::move(*digests);
+    r.settlement = std::move(*settlement);
+    std::sort(r.settlement.begin(), r.settlement.end(), by_os_provider);
+    auto by_os = projections::checked_roll_up(r.settlement, true);
+    if (!by_os) return fail(errc::corrupt_record, "replay: the settlement of " + domain::to_string(r.month) + " per obra social does not fit int64 centavos");
+    r.settlement_by_obra_social = std::move(*by_os);
+    std::sort(r.settlement_by_obra_social.begin(), r.settlement_by_obra_social.end(), by_os_provider);
+    for (projections::PadronRow& row : *padron) {
+        PadronEntry entry;
+        entry.in_good_standing = row.in_good_standing(r.as_of);
+        entry.missing_document = domain::missing_document(row.state, r.as_of);
+        entry.row = std::move(row);
+        r.padron.push_back(std::move(entry));
     }
+    r.pending = std::move(*pending);
+    return ok;
+}
 
+// The sections folded from the providers' ledgers: A10 validation and the F4 invoice listing.
+events::result<ok_t> read_ledgers(const Replay& out, const domain::Config& config, Report& r) {
     for (const domain::ObraSocialConfig& os : config.obras_sociales)
         for (const auto& [provider, ledger] : out.ledgers)
-            for (domain::ValidationRow& row : domain::validation_report(ledger, month, os.id))
+            for (domain::ValidationRow& row : domain::validation_report(ledger, r.month, os.id))
                 r.validation.push_back(ValidationEntry{os.id, provider, std::move(row)});
     for (const auto& [provider, ledger] : out.ledgers) {
         std::map<std::string, const domain::InvoiceIssued*> by_label;
@@ -549,6 +476,114 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
             r.invoices.push_back(std::move(entry));
         }
     }
+    return ok;
+}
+
+// Moves a built checkpoint into place with its close record and ledgers.
+events::result<ok_t> keep_checkpoint(const std::filesystem::path& built, const std::filesystem::path& checkpoints, const Replay& out) {
+    std::error_code ec;
+    const auto final_dir = checkpoints / domain::to_string(out.report.month);
+    std::ofstream(built / "close.json") << close_record_json(out.report);
+    std::ofstream(built / "ledgers.bin", std::ios::binary) << service::encode_ledgers(out.ledgers);
+    std::filesystem::remove_all(final_dir, ec);
+    std::filesystem::rename(built, final_dir, ec);
+    if (ec) return fail(errc::io_error, "replay: cannot keep the checkpoint " + final_dir.string() + ": " + ec.message());
+    return ok;
+}
+
+// Folds the providers' ledgers from `fold_from` to the cut, checking each partition's hash
+// chain on the way; the records appended out of time order after the cut.
+events::result<uint64_t> fold_month(events::EventLog& log, const Offsets& fold_from, const std::optional<Checkpoint>& checkpoint,
+                                    std::map<events::TopicPartition, events::ChainVerifier>& chains, Replay& out) {
+    Report& r = out.report;
+    auto n = for_each_event(
+        log, fold_from, r.cut_offsets,
+        [&](const events::TopicPartition&, int64_t, const events::Envelope& e) {
+            domain::ProviderLedger& ledger = out.ledgers[e.provider_id];
+            domain::evolve(ledger, e.payload, e.occurred_at);
+            return !domain::overflowed(ledger);  // the fold reports an overflow, never wraps
+        },
+        &chains);
+    if (!n) return failure(std::move(n).error());
+    for (const auto& [tp, end] : r.cut_offsets) {
+        const events::ChainVerifier& v = chains.try_emplace(tp, tp).first->second;
+        if (auto broken = v.broken(); broken && !r.chain_break) {
+            const auto c = fold_from.find(tp);
+            if (c != fold_from.end() && broken->offset == c->second)  // the first link: to the close record
+                broken->reason = "its prev_hash differs from the month-close record of " + domain::to_string(checkpoint->month);
+            r.chain_break = broken;
+            r.closing = Closing::chain_broken;
+        }
+        r.chain.push_back(ChainEnd{tp, end, events::to_hex(v.head())});
+    }
+    return count_out_of_order(log, r.cut_offsets, r.cut);
+}
+
+}  // namespace
+
+events::result<Replay> replay_month(events::EventLog& log, Period month, const domain::Config& config, const ReplayOptions& options) {
+    if (options.scratch_dir.empty()) return fail(errc::invalid_argument, "replay: no scratch directory for the views");
+    Replay out;
+    Report& r = out.report;
+    r.month = month;
+    if (auto started = start_report(log, r, options); !started) return failure(std::move(started).error());
+    auto usable = usable_checkpoint(options, r.cut, r.cut_offsets);
+    if (!usable) return failure(std::move(usable).error());
+    const std::optional<Checkpoint> checkpoint = std::move(*usable);
+    Offsets fold_from;
+    std::map<events::TopicPartition, events::ChainVerifier> chains;
+    if (checkpoint)
+        if (auto resumed = resume_fold(*checkpoint, out, fold_from, chains); !resumed) return failure(std::move(resumed).error());
+
+    // This month's checkpoint, if it closes: built beside the others, renamed into place when
+    // the chain is known intact (decided here, before the fold thread writes r.closing).
+    std::optional<std::filesystem::path> kept;
+    if (!options.checkpoints_dir.empty() && r.closing == Closing::closed) kept = options.checkpoints_dir / (".new-" + domain::to_string(month));
+
+    // The domain's ledgers fold on a second thread while the views are rebuilt: the same
+    // events, read twice. Each ledger's sub-states fold one topic each, so topic order is free.
+    std::optional<events::error> fold_error;
+    uint64_t out_of_order = 0;
+    std::thread fold([&] {
+        auto folded = fold_month(log, fold_from, checkpoint, chains, out);
+        if (!folded) fold_error = std::move(folded).error();
+        else out_of_order = *folded;
+    });
+    struct Join {  // also on the early returns: the thread writes into `out`
+        std::thread& t;
+        ~Join() {
+            if (t.joinable()) t.join();
+        }
+    } join{fold};
+
+    {
+        ScratchDir scratch{options.scratch_dir};
+        auto built = build_views(log, r.cut_offsets, checkpoint, options);
+        if (!built) return failure(std::move(built).error());
+        r.from_checkpoint = built->from_checkpoint;
+        r.applied = built->applied;
+        if (auto read = read_views(*built->views, r); !read) return failure(std::move(read).error());
+        if (kept) {
+            std::error_code ec;
+            std::filesystem::remove_all(*kept, ec);
+            std::filesystem::create_directories(*kept, ec);
+            if (auto c = built->views->checkpoint((*kept / "views").string()); !c) return failure(std::move(c).error());
+        }
+    }  // the scratch views are closed and removed here
+
+    fold.join();
+    if (fold_error) return failure(std::move(*fold_error));
+    r.out_of_order = out_of_order;
+    if (kept) {
+        // Kept only for an intact chain: a checkpoint vouches for everything before its cut.
+        if (r.closing == Closing::closed) {
+            if (auto k = keep_checkpoint(*kept, options.checkpoints_dir, out); !k) return failure(std::move(k).error());
+            r.checkpoint_kept = true;
+        }
+        std::error_code ec;
+        std::filesystem::remove_all(*kept, ec);
+    }
+    if (auto read = read_ledgers(out, config, r); !read) return failure(std::move(read).error());
     if (!sum_totals(r)) return fail(errc::corrupt_record, "replay: the totals of " + domain::to_string(month) + " do not fit int64 centavos");
     return out;
 }
@@ -561,6 +596,55 @@ events::result<ViewsAt> views_at(events::EventLog& log, TimestampMs cut, const R
     if (!checkpoint) return failure(std::move(checkpoint).error());
     return build_views(log, *ends, *checkpoint, options);
 }
+
+namespace {
+
+// Row by row and field by field, the replayed settlement against the live one; each
+// difference carries the number of later events that touched its row.
+void compare_rows(const std::vector<SettlementRow>& replayed, const std::vector<SettlementRow>& live,
+                  const std::map<std::string, uint64_t>& later_by_row, Verification& v) {
+    std::map<std::string, const SettlementRow*> mine, theirs;
+    for (const SettlementRow& row : replayed) mine[row_key(row)] = &row;
+    for (const SettlementRow& row : live) theirs[row_key(row)] = &row;
+    std::set<std::string> keys;
+    for (const auto& [k, row] : mine) keys.insert(k);
+    for (const auto& [k, row] : theirs) keys.insert(k);
+    for (const std::string& key : keys) {
+        const auto later = later_by_row.find(key);
+        const uint64_t explained = later == later_by_row.end() ? 0 : later->second;
+        const auto a = mine.find(key);
+        const auto b = theirs.find(key);
+        const size_t before = v.differences.size();
+        if (a == mine.end() || b == theirs.end()) {
+            v.differences.push_back({key, "row", a == mine.end() ? "absent" : "present", b == theirs.end() ? "absent" : "present", explained});
+        } else {
+            std::map<std::string, std::pair<std::string, std::string>> fields;
+            std::vector<std::string> order;
+            for (const auto& [f, value] : settlement_fields(*a->second)) {
+                fields[f].first = value;
+                order.push_back(f);
+            }
+            for (const auto& [f, value] : settlement_fields(*b->second)) {
+                if (!fields.count(f)) order.push_back(f);
+                fields[f].second = value;
+            }
+            for (const std::string& f : order) {
+                auto [x, y] = fields[f];
+                // A debit reason or retention kind only one side has is zero on the other.
+                const bool zero_default = f.starts_with("debits.") || f.starts_with("retentions.");
+                if (zero_default && x.empty()) x = "0,00";
+                if (zero_default && y.empty()) y = "0,00";
+                if (x != y) v.differences.push_back({key, f, x, y, explained});
+            }
+        }
+        if (v.differences.size() != before) {
+            ++v.differing_rows;
+            if (explained == 0) ++v.unexplained_rows;
+        }
+    }
+}
+
+}  // namespace
 
 events::result<Verification> verify_month(events::EventLog& log, Replay& replay, const projections::Views& live,
                                           const ReplayOptions& options) {
@@ -608,45 +692,7 @@ events::result<Verification> verify_month(events::EventLog& log, Replay& replay,
     v.replayed_sha256 = rows_sha256(r.settlement);
     v.live_sha256 = rows_sha256(live_rows);
 
-    std::map<std::string, const SettlementRow*> mine, theirs;
-    for (const SettlementRow& row : r.settlement) mine[row_key(row)] = &row;
-    for (const SettlementRow& row : live_rows) theirs[row_key(row)] = &row;
-    std::set<std::string> keys;
-    for (const auto& [k, row] : mine) keys.insert(k);
-    for (const auto& [k, row] : theirs) keys.insert(k);
-    for (const std::string& key : keys) {
-        const auto later = later_by_row.find(key);
-        const uint64_t explained = later == later_by_row.end() ? 0 : later->second;
-        const auto a = mine.find(key);
-        const auto b = theirs.find(key);
-        const size_t before = v.differences.size();
-        if (a == mine.end() || b == theirs.end()) {
-            v.differences.push_back({key, "row", a == mine.end() ? "absent" : "present", b == theirs.end() ? "absent" : "present", explained});
-        } else {
-            std::map<std::string, std::pair<std::string, std::string>> fields;
-            std::vector<std::string> order;
-            for (const auto& [f, value] : settlement_fields(*a->second)) {
-                fields[f].first = value;
-                order.push_back(f);
-            }
-            for (const auto& [f, value] : settlement_fields(*b->second)) {
-                if (!fields.count(f)) order.push_back(f);
-                fields[f].second = value;
-            }
-            for (const std::string& f : order) {
-                auto [x, y] = fields[f];
-                // A debit reason or retention kind only one side has is zero on the other.
-                const bool zero_default = f.starts_with("debits.") || f.starts_with("retentions.");
-                if (zero_default && x.empty()) x = "0,00";
-                if (zero_default && y.empty()) y = "0,00";
-                if (x != y) v.differences.push_back({key, f, x, y, explained});
-            }
-        }
-        if (v.differences.size() != before) {
-            ++v.differing_rows;
-            if (explained == 0) ++v.unexplained_rows;
-        }
-    }
+    compare_rows(r.settlement, live_rows, later_by_row, v);
     return v;
 }
 

@@ -79,6 +79,25 @@ events::result<std::map<events::TopicPartition, int64_t>> ends_of(events::EventL
     return ends;
 }
 
+// One append per topic (almost every command writes to one); ids and times fixed here.
+std::map<events::Topic, std::vector<events::Envelope>> envelopes_by_topic(const std::vector<domain::Event>& decided, domain::ProviderId provider,
+                                                                          const std::string& command_id, const Issuer& issuer,
+                                                                          domain::TimestampMs now) {
+    std::map<events::Topic, std::vector<events::Envelope>> by_topic;
+    for (const domain::Event& ev : decided) {
+        events::Envelope env;
+        env.event_id = events::EventId::random();
+        env.occurred_at = env.recorded_at = now;
+        env.actor_id = issuer.id;
+        env.actor_role = issuer.role;
+        env.command_id = command_id;
+        env.provider_id = provider;
+        env.payload = ev;
+        by_topic[events::topic_for(ev)].push_back(std::move(env));
+    }
+    return by_topic;
+}
+
 }  // namespace
 
 CommandService::CommandService(events::EventLog& log, StateStore& store, const domain::Config& config, ServiceOptions options)
@@ -331,6 +350,24 @@ events::result<liquida::ok_t> CommandService::save() {
     return liquida::ok;
 }
 
+// A command is not recorded on a partition whose hash chain is broken.
+std::optional<Rejection> CommandService::chain_refuses(domain::ProviderId provider,
+                                                       const std::map<events::Topic, std::vector<events::Envelope>>& by_topic) const {
+    if (!chain_) return std::nullopt;
+    const std::string key = events::partition_key(provider);
+    for (const auto& t : log_.topics()) {
+        const bool written = std::any_of(by_topic.begin(), by_topic.end(),
+                                         [&](const auto& kv) { return events::topic_name(kv.first) == t.name; });
+        if (!written) continue;
+        if (auto b = chain_->broken({t.name, events::partition_for(key, t.partitions)}))
+            return Rejection{Rejection::Kind::unavailable, "log.chain_broken",
+                             "La cadena de hashes del log está rota en " + where(b->tp, b->offset) +
+                                 ": no se registran comandos ahí hasta que un operador intervenga.",
+                             ""};
+    }
+    return std::nullopt;
+}
+
 Outcome CommandService::execute(domain::ProviderId provider, const domain::Command& command, std::string command_id,
                                 const Issuer& issuer, domain::TimestampMs now, std::string_view fingerprint) {
     if (provider.value() == 0) return failure(Rejection{Rejection::Kind::invalid, "request.missing_field", "Falta el prestador.", "provider"});
@@ -358,35 +395,11 @@ Outcome CommandService::execute(domain::ProviderId provider, const domain::Comma
 
     domain::Decision d = domain::decide(e.ledger, command, now, config_);
     if (!d) return failure(Rejection{Rejection::Kind::refused, d.error().code, d.error().message, d.error().field});
-    // One append per topic (almost every command writes to one); ids and times fixed here.
-    std::map<events::Topic, std::vector<events::Envelope>> by_topic;
-    for (const domain::Event& ev : d.value()) {
-        events::Envelope env;
-        env.event_id = events::EventId::random();
-        env.occurred_at = env.recorded_at = now;
-        env.actor_id = issuer.id;
-        env.actor_role = issuer.role;
-        env.command_id = command_id;
-        env.provider_id = provider;
-        env.payload = ev;
-        by_topic[events::topic_for(ev)].push_back(std::move(env));
-    }
-    if (chain_) {
-        const std::string key = events::partition_key(provider);
-        for (const auto& t : log_.topics()) {
-            const bool written = std::any_of(by_topic.begin(), by_topic.end(),
-                                             [&](const auto& kv) { return events::topic_name(kv.first) == t.name; });
-            if (!written) continue;
-            if (auto b = chain_->broken({t.name, events::partition_for(key, t.partitions)}))
-                return failure(Rejection{Rejection::Kind::unavailable, "log.chain_broken",
-                                         "La cadena de hashes del log está rota en " + where(b->tp, b->offset) +
-                                             ": no se registran comandos ahí hasta que un operador intervenga.",
-                                         ""});
-        }
-    }
+    const auto by_topic = envelopes_by_topic(d.value(), provider, command_id, issuer, now);
+    if (auto refused = chain_refuses(provider, by_topic)) return failure(std::move(*refused));
     CommandRecord done{provider, digest, {}};
     size_t appended = 0;
-    for (auto& [topic, envelopes] : by_topic) {
+    for (const auto& [topic, envelopes] : by_topic) {
         auto r = events::publish(log_, envelopes, digest);
         if (!r) {
             // Not acknowledged, yet it may have landed: the log says, before the next command.

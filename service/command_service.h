@@ -31,6 +31,7 @@
 #include "events/chain_watch.h"
 #include "events/envelope.h"
 #include "events/log.h"
+#include "events/topics.h"
 #include "service/state_store.h"
 
 namespace liquida::service {
@@ -130,6 +131,8 @@ private:
         std::unique_lock<std::mutex> lock;
     };
     events::result<Held> acquire(domain::ProviderId provider);
+    std::optional<Rejection> chain_refuses(domain::ProviderId provider,
+                                           const std::map<events::Topic, std::vector<events::Envelope>>& by_topic) const;
     events::result<liquida::ok_t> load(domain::ProviderId provider, Entry& e);
     events::result<liquida::ok_t> save_entry(domain::ProviderId provider, Entry& e);
     void evict();
