@@ -1,0 +1,610 @@
+// The gateway over real sockets on 127.0.0.1 (server_env.h). Every wait is bounded (socket
+// expiries, run_one_for deadlines); no test waits on a condition forever.
+// Here: live views and topic streams over websockets, limits, lifecycle and /healthz.
+#include "server_env.h"
+
+TEST_CASE("gateway: live snapshot then every change in order", "[gateway][live]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);
+    env.sync();
+    const auto t = env.colegio();
+
+    WsClient ws(env.port());
+    REQUIRE(ws.connect("/v1/live") == 101);
+    ws.send({{"auth", t}});
+    auto hello = expect(ws, "authenticated");
+    CHECK(hello["role"] == "colegio");
+    CHECK(hello["subject"] == "secretaria");
+
+    ws.send({{"subscribe", "pending"}, {"id", "p"}});
+    auto snap = expect(ws, "snapshot");
+    CHECK(snap["subscription"] == "p");
+    CHECK(snap["view"] == "pending");
+    CHECK(snap["rows"].size() == 2);
+    uint64_t last = snap["seq"].get<uint64_t>();
+    // A second subscription on the same connection, with filters.
+    ws.send({{"subscribe", "settlement"}, {"id", "s"}, {"provider", kProvider}, {"period", "2025-06"}});
+    auto snap2 = expect(ws, "snapshot");
+    CHECK(snap2["view"] == "settlement");
+    CHECK(snap2["rows"].size() == 2);  // sancor and insssep
+    CHECK(snap2["seq"].get<uint64_t>() >= last);
+    last = snap2["seq"].get<uint64_t>();
+
+    std::vector<json> seen;
+    ok(h, t, kProvider, insssep_budget(300));
+    auto added = collect(ws, change_of("p", "1042/88-T-300/"), 3, &seen);
+    for (uint32_t i = 0; i < 3; ++i) {
+        CHECK(added[i]["view"] == "pending");
+        CHECK(added[i]["key"] == "1042/88-T-300/" + std::to_string(i + 1));
+        CHECK(added[i]["row"]["item"] == i + 1);
+        CHECK(added[i]["row"]["transaction"] == "88-T-300");
+    }
+    // A consumption removes the pending item and moves the settlement: one change on each.
+    ok(h, t, kProvider, consume(300, 1));
+    auto both = collect(
+        ws, [](const json& m) { return change_of("p", "1042/88-T-300/")(m) || (change_of("s")(m) && m["row"]["billable"]["count"] == 2); }, 2,
+        &seen);
+    if (both[0]["subscription"] == "s") std::swap(both[0], both[1]);
+    CHECK(both[0]["subscription"] == "p");
+    CHECK(both[0]["key"] == "1042/88-T-300/1");
+    CHECK(both[0]["row"].is_null());
+    CHECK(both[1]["subscription"] == "s");
+    CHECK(both[1]["key"] == "2025-06/insssep/1042");
+    CHECK(both[1]["row"]["billable"]["count"] == 2);
+    // Sequence numbers grow across the connection's subscriptions, past the snapshots'.
+    for (const auto& m : seen) {
+        INFO(m.dump());
+        CHECK(m["seq"].get<uint64_t>() > last);
+        last = m["seq"].get<uint64_t>();
+    }
+
+    // After unsubscribing, "p" gets nothing more while "s" goes on.
+    ws.send({{"unsubscribe", "p"}});
+    seen.clear();
+    auto gone = collect(ws, [](const json& m) { return m.value("type", "") == "unsubscribed"; }, 1);
+    CHECK(gone[0]["subscription"] == "p");
+    ok(h, t, kProvider, consume(300, 2));
+    collect(ws, change_of("s"), 1, &seen);
+    while (auto m = ws.next(300ms)) seen.push_back(*m);
+    for (const auto& m : seen) {
+        INFO(m.dump());
+        CHECK_FALSE(change_of("p")(m));
+    }
+
+    // Bad messages get an error and leave the connection open.
+    const std::vector<std::pair<json, std::string>> bad = {
+        {{{"subscribe", "nothing"}}, "request.unknown_view"},
+        {{{"subscribe", "pending"}, {"provider", "x"}}, "request.wrong_type"},
+        {{{"subscribe", "pending"}, {"provider", -1}}, "request.wrong_type"},
+        {{{"subscribe", "settlement"}, {"period", "junio"}}, "request.wrong_type"},
+        {{{"subscribe", "pending"}, {"id", 5}}, "request.wrong_type"},
+        {{{"hello", 1}}, "request.unknown_message"},
+        {json::array({1, 2}), "request.invalid_json"},
+    };
+    for (const auto& [message, code] : bad) {
+        INFO(message.dump());
+        ws.send(message);
+        CHECK(expect(ws, "error")["code"] == code);
+    }
+    ws.send_text("{not json");
+    CHECK(expect(ws, "error")["code"] == "request.invalid_json");
+    ws.send({{"subscribe", "invoices"}, {"id", "i"}});
+    CHECK(expect(ws, "snapshot")["view"] == "invoices");
+    CHECK(env.gateway->hub().subscriptions() == 2);
+
+    // A filter the view's rows do not carry is ignored, for the snapshot and the changes alike.
+    ws.send({{"subscribe", "padron"}, {"id", "pad"}, {"obra_social", "ioma"}, {"period", "2025-06"}});
+    CHECK(expect(ws, "snapshot")["rows"].size() == 2);
+    ok(h, t, kOther, UploadDocument{DocumentType::afip, "2077-afip", "s3://docs/2077-afip", date_from_civil(2030, 12, 31)});
+    auto padron = collect(ws, [](const json& m) { return change_of("pad", "2077")(m) && m["row"]["documents"].size() == 2; }, 1);
+    CHECK(padron[0]["key"] == "2077");
+    CHECK(padron[0]["row"]["documents"].size() == 2);
+    ws.close();
+}
+
+TEST_CASE("gateway: at most 64 topic streams at once, one whose client left frees its place", "[gateway][topics]") {
+    Env env;
+    HttpClient h(env.port());
+    const auto t = env.colegio();
+    ok(h, t, kProvider, RegisterProvider{"MP-1", kCuit, "Nombre", IvaCondition::monotributo, kCbu, "A", false, "", "", ""});
+    // Eight holders with eight streams each: each holder's own limit.
+    auto holder = [&](int i) { return env.token(Role::colegio, "secretaria-" + std::to_string(i / 8)); };
+    std::vector<std::unique_ptr<WsClient>> open;
+    for (int i = 0; i < 64; ++i) {
+        INFO("stream " << i);
+        open.push_back(std::make_unique<WsClient>(env.port()));
+        REQUIRE(open.back()->connect("/v1/topics/liquida.padron?from=0", holder(i)) == 101);
+        expect(*open.back(), "event");
+    }
+    WsClient refused(env.port());
+    REQUIRE(refused.connect("/v1/topics/liquida.padron?from=0", env.token(Role::colegio, "otra")) == 101);
+    CHECK(expect(refused, "error")["code"] == "stream.too_many");
+    CHECK(refused.wait_closed() == 1013);
+
+    open.front()->close();
+    open.erase(open.begin());
+    // The server learns of the close asynchronously: a new stream fits once it has.
+    const auto deadline = Clock::now() + kWait;
+    bool streamed = false;
+    while (!streamed && Clock::now() < deadline) {
+        WsClient again(env.port());
+        REQUIRE(again.connect("/v1/topics/liquida.padron?from=0", holder(0)) == 101);
+        auto m = again.next();
+        REQUIRE(m.has_value());
+        streamed = m->value("type", "") == "event";
+        if (!streamed) {
+            CHECK(m->value("code", "") == "stream.too_many");
+            std::this_thread::sleep_for(20ms);
+        }
+    }
+    CHECK(streamed);
+}
+
+TEST_CASE("gateway: topic streams that ended leave room for new ones", "[gateway][topics]") {
+    Env env;
+    HttpClient h(env.port());
+    const auto t = env.colegio();
+    ok(h, t, kProvider, RegisterProvider{"MP-1", kCuit, "Nombre", IvaCondition::monotributo, kCbu, "A", false, "", "", ""});
+    // More streams, one after the other, than may be open at once (64).
+    for (int i = 0; i < 70; ++i) {
+        INFO("stream " << i);
+        WsClient ws(env.port());
+        REQUIRE(ws.connect("/v1/topics/liquida.padron?from=0", t) == 101);
+        CHECK(expect(ws, "event")["kind"] == "provider_registered");
+        ws.close();
+    }
+}
+
+TEST_CASE("gateway: live resume by sequence gets exactly the missed changes", "[gateway][live]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);
+    env.sync();
+    const auto t = env.colegio();
+
+    // A reference client stays connected throughout: what it sees is what a resume must give.
+    WsClient ref(env.port());
+    REQUIRE(ref.connect("/v1/live", t) == 101);
+    ref.send({{"subscribe", "pending"}, {"id", "p"}});
+    expect(ref, "snapshot");
+
+    auto a = std::make_unique<WsClient>(env.port());
+    REQUIRE(a->connect("/v1/live", t) == 101);
+    a->send({{"subscribe", "pending"}, {"id", "p"}});
+    expect(*a, "snapshot");
+    ok(h, t, kProvider, insssep_budget(601));
+    const auto before = collect(*a, change_of("p", "1042/88-T-601/"), 3);
+    const uint64_t last = before.back()["seq"].get<uint64_t>();
+    collect(ref, change_of("p", "1042/88-T-601/"), 3);
+    a->close();
+    a.reset();
+
+    // Missed while away: one removal and three additions.
+    ok(h, t, kProvider, consume(601, 1));
+    ok(h, t, kProvider, insssep_budget(602));
+    const auto missed = collect(ref, change_of("p", "1042/88-T-60"), 4);
+    CHECK(missed[0]["row"].is_null());
+
+    WsClient b(env.port());
+    REQUIRE(b.connect("/v1/live", t) == 101);
+    b.send({{"subscribe", "pending"}, {"id", "p"}, {"resume_from", last}});
+    auto resumed = expect(b, "resumed");
+    CHECK(resumed["subscription"] == "p");
+    CHECK(resumed["view"] == "pending");
+    CHECK(resumed["from"] == last);
+    CHECK(resumed["seq"].get<uint64_t>() >= missed.back()["seq"].get<uint64_t>());
+    for (const auto& m : missed) CHECK(expect(b, "change") == m);
+    CHECK_FALSE(b.next(300ms).has_value());  // exactly those
+
+    // Resuming from where one is: nothing to send. From a sequence never reached: a snapshot.
+    b.send({{"subscribe", "pending"}, {"id", "now"}, {"resume_from", resumed["seq"]}});
+    expect(b, "resumed");
+    CHECK_FALSE(b.next(200ms).has_value());
+    b.send({{"subscribe", "pending"}, {"id", "future"}, {"resume_from", resumed["seq"].get<uint64_t>() + 1'000}});
+    CHECK(expect(b, "snapshot")["rows"].size() == 7);  // 2 seeded, 601's items 2 and 3, 602's three
+
+    // A restarted gateway holds no history: resuming gets a fresh snapshot.
+    env.restart();
+    WsClient c(env.port());
+    REQUIRE(c.connect("/v1/live", t) == 101);
+    c.send({{"subscribe", "pending"}, {"id", "p"}, {"resume_from", last}});
+    auto snap = expect(c, "snapshot");
+    HttpClient h2(env.port());
+    CHECK(snap["rows"].size() == get_json(h2, "/v1/views/pending", t)["total"].get<size_t>());
+}
+
+TEST_CASE("gateway: live hub answers a resume from changes no longer held with a snapshot", "[gateway][live]") {
+    gw::LiveHub hub(2);  // holds the last two changes
+    const uint64_t base = hub.sequence();
+    auto pending_row = [](uint32_t item) {
+        return proj::PendingRow{ProviderId{kProvider}, TransactionRef{88, "T", 1}, item, kInsssep, "51868", "59790",
+                                "100100", 18, "", at(2025, 6, 3)};
+    };
+    for (uint32_t item = 1; item <= 4; ++item) {
+        proj::Delta d;
+        d.events = 1;
+        d.changes.push_back({proj::View::pending, "1042/88-T-1/" + std::to_string(item), proj::Row(pending_row(item))});
+        hub.publish(d, date_from_civil(2025, 6, 3), seed_config());
+    }
+    CHECK(hub.sequence() == base + 4);
+    auto socket = std::make_shared<RecordingSocket>();
+    gw::Subscription sub;
+    sub.id = "p";
+    sub.view = proj::View::pending;
+    hub.subscribe(socket, sub, base + 1, [] { return json::array({"fresh"}); });  // base + 2 is gone
+    REQUIRE(socket->sent.size() == 1);
+    CHECK(socket->sent[0]["type"] == "snapshot");
+    CHECK(socket->sent[0]["seq"] == base + 4);
+    CHECK(socket->sent[0]["rows"] == json::array({"fresh"}));
+    sub.id = "q";
+    hub.subscribe(socket, sub, base + 2, [] { return json::array(); });  // base + 3 and + 4 are held
+    REQUIRE(socket->sent.size() == 4);
+    CHECK(socket->sent[1]["type"] == "resumed");
+    CHECK(socket->sent[2]["seq"] == base + 3);
+    CHECK(socket->sent[3]["seq"] == base + 4);
+    CHECK(socket->sent[3]["subscription"] == "q");
+    // A sequence number from an earlier run of the server is older than anything held.
+    sub.id = "r";
+    hub.subscribe(socket, sub, 7, [] { return json::array(); });
+    REQUIRE(socket->sent.size() == 5);
+    CHECK(socket->sent[4]["type"] == "snapshot");
+}
+
+TEST_CASE("gateway: live obra social subscriber sees its pending rows come and go", "[gateway][live]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);
+    env.sync();
+    const auto t = env.colegio();
+    WsClient ws(env.port());
+    REQUIRE(ws.connect("/v1/live", env.token(Role::obra_social, "insssep")) == 101);
+    ws.send({{"subscribe", "pending"}, {"id", "p"}});
+    CHECK(expect(ws, "snapshot")["rows"].size() == 2);
+    ok(h, t, kProvider, consume(kTransaction, 3));
+    auto gone = collect(ws, [](const json& m) { return change_of("p", "1042/88-T-128183733/3")(m) && m["row"].is_null(); }, 1);
+    ok(h, t, kProvider, insssep_budget(900));
+    auto added = collect(ws, change_of("p", "1042/88-T-900/"), 3);
+    CHECK(added[0]["row"]["obra_social"] == "insssep");
+    // Another insurer's subscriber sees none of it.
+    WsClient other(env.port());
+    REQUIRE(other.connect("/v1/live", env.token(Role::obra_social, "sancor")) == 101);
+    other.send({{"subscribe", "pending"}, {"id", "p"}});
+    CHECK(expect(other, "snapshot")["rows"].empty());
+    ok(h, t, kProvider, consume(900, 1));
+    collect(ws, change_of("p", "1042/88-T-900/1"), 1);
+    while (auto m = other.next(300ms)) CHECK_FALSE(change_of("p", "1042/88-T-900/")(*m));
+}
+
+TEST_CASE("gateway: topic stream from an offset", "[gateway][topics]") {
+    Env env;
+    HttpClient h(env.port());
+    const auto seeded = seed(env, h);
+    const auto t = env.colegio();
+
+    const auto& o2 = seeded.order_o2["events"][0];
+    const int32_t partition = o2["partition"].get<int32_t>();
+    const int64_t from = o2["offset"].get<int64_t>();
+    CHECK(partition == ev::partition_for("1042", kPartitions));
+    WsClient ws(env.port());
+    REQUIRE(ws.connect("/v1/topics/liquida.orders?from=" + std::to_string(from) + "&partition=" + std::to_string(partition), t) == 101);
+    auto first = expect(ws, "event");
+    CHECK(first["topic"] == "liquida.orders");
+    CHECK(first["partition"] == partition);
+    CHECK(first["offset"] == from);
+    CHECK(first["event_id"] == o2["event_id"]);
+    CHECK(first["kind"] == "order_loaded");
+    CHECK(first["provider_id"] == kProvider);
+    CHECK(first["actor_role"] == "colegio");
+    CHECK(first["payload"]["order_id"] == "o-2");
+    CHECK(first["payload"]["obra_social"] == "sancor");
+    auto second = expect(ws, "event");
+    CHECK(second["offset"] == from + 1);
+    CHECK(second["kind"] == "order_approved");
+    CHECK(second["payload"]["order_id"] == "o-1");
+    // Then live, as events are appended.
+    ok(h, t, kProvider, order("o-3"));
+    auto third = expect(ws, "event");
+    CHECK(third["offset"] == from + 2);
+    CHECK(third["payload"]["order_id"] == "o-3");
+    CHECK_FALSE(ws.next(200ms).has_value());
+
+    // From 0 on every partition: the whole topic, each partition in offset order.
+    WsClient all(env.port());
+    REQUIRE(all.connect("/v1/topics/liquida.padron?from=0", t) == 101);
+    const auto padron_events = env.end_offsets("liquida.padron");
+    std::map<int32_t, int64_t> next;
+    for (int64_t i = 0; i < padron_events; ++i) {
+        auto e = expect(all, "event");
+        const int32_t p = e["partition"].get<int32_t>();
+        CHECK(e["offset"] == next[p]);
+        next[p] = e["offset"].get<int64_t>() + 1;
+    }
+    CHECK_FALSE(all.next(200ms).has_value());
+
+    // A prestador's stream holds only its own events; authenticated by its first message.
+    WsClient mine(env.port());
+    REQUIRE(mine.connect("/v1/topics/liquida.padron?from=0") == 101);
+    mine.send({{"auth", env.token(Role::prestador, "2077")}});
+    expect(mine, "authenticated");
+    std::vector<std::string> kinds;
+    for (int i = 0; i < 3; ++i) {
+        auto e = expect(mine, "event");
+        CHECK(e["provider_id"] == kOther);
+        kinds.push_back(e["kind"].get<std::string>());
+    }
+    CHECK(kinds == std::vector<std::string>{"provider_registered", "provider_adhered", "document_uploaded"});
+    CHECK_FALSE(mine.next(300ms).has_value());
+
+    // From the end: only what is appended after connecting.
+    WsClient tail(env.port());
+    REQUIRE(tail.connect("/v1/topics/liquida.orders?from=end", t) == 101);
+    CHECK_FALSE(tail.next(200ms).has_value());
+    ok(h, t, kProvider, order("o-4"));
+    auto appended = expect(tail, "event");
+    CHECK(appended["payload"]["order_id"] == "o-4");
+    CHECK(appended["offset"] == from + 3);
+
+    // Unknown topics and partitions are refused at the upgrade.
+    WsClient unknown(env.port());
+    CHECK(unknown.connect("/v1/topics/liquida.nothing", t) == 404);
+    WsClient bad_partition(env.port());
+    CHECK(bad_partition.connect("/v1/topics/liquida.orders?partition=9", t) == 400);
+    WsClient bad_from(env.port());
+    CHECK(bad_from.connect("/v1/topics/liquida.orders?from=-1", t) == 400);
+}
+
+TEST_CASE("gateway: oversize body headers and websocket message", "[gateway][limits]") {
+    gw::ServerOptions options;
+    options.body_limit = 4096;
+    options.message_limit = 1024;
+    Env env(options);
+    HttpClient h(env.port());
+    const auto t = env.colegio();
+
+    RegisterProvider reg{"MP-1", kCuit, "Nombre", IvaCondition::monotributo, kCbu, "A", false, "", "", ""};
+    ok(h, t, kProvider, reg);
+    env.sync();
+    // 413 for a body over the limit, and nothing appended.
+    UpdateProvider big{std::string(8000, 'x'), IvaCondition::monotributo, kCbu, "A", "", "", ""};
+    HttpClient h2(env.port());
+    auto r = post(h2, t, kProvider, big);
+    CHECK(r.status() == 413);
+    CHECK(r.code() == "request.too_large");
+    CHECK(env.end_offsets() == 1);
+    // 431 for headers over 16 KiB.
+    HttpClient h3(env.port());
+    r = h3.request(http::verb::get, "/healthz", "", "", {{"X-Padding", std::string(20'000, 'y')}});
+    CHECK(r.status() == 431);
+    CHECK(r.code() == "request.headers_too_large");
+    // The server is unharmed.
+    CHECK(h.get("/healthz").status() == 200);
+
+    // A websocket message over message_limit closes the connection with 1009.
+    WsClient ws(env.port());
+    REQUIRE(ws.connect("/v1/live", t) == 101);
+    ws.send({{"subscribe", "padron"}, {"id", std::string(2000, 'z')}});
+    CHECK(ws.wait_closed() == std::optional<uint16_t>(1009));
+    // Under it, a subscription id over its own limit is refused, and one at the limit is fine.
+    WsClient fine(env.port());
+    REQUIRE(fine.connect("/v1/live", t) == 101);
+    fine.send({{"subscribe", "padron"}, {"id", std::string(gw::kMaxSubscriptionId + 1, 'z')}});
+    CHECK(expect(fine, "error")["code"] == "request.too_long");
+    fine.send({{"subscribe", "padron"}, {"id", std::string(gw::kMaxSubscriptionId, 'z')}});
+    CHECK(expect(fine, "snapshot")["rows"].size() == 1);
+}
+
+TEST_CASE("gateway: a slow websocket client is dropped while a fast one keeps up", "[gateway][limits]") {
+    gw::ServerOptions options;
+    options.send_queue_limit = 16 << 10;
+    Env env(options);
+    HttpClient h(env.port());
+    const auto t = env.colegio();
+    ok(h, t, kProvider,
+       RegisterProvider{"MP-1", kCuit, "Nombre", IvaCondition::monotributo, kCbu, "A", false, "", "", ""});
+    env.sync();
+
+    WsClient fast(env.port());
+    REQUIRE(fast.connect("/v1/live", t) == 101);
+    fast.send({{"subscribe", "padron"}, {"id", "f"}, {"provider", kProvider}});
+    expect(fast, "snapshot");
+    // The slow client never reads, has a tiny receive buffer, and subscribes 60 times to the
+    // same rows, so its queue fills 60 times faster than the fast one's.
+    WsClient slow(env.port());
+    REQUIRE(slow.connect("/v1/live", t, 4096) == 101);
+    for (int i = 0; i < 60; ++i) slow.send({{"subscribe", "padron"}, {"id", "s" + std::to_string(i)}, {"provider", kProvider}});
+    const auto deadline = Clock::now() + kWait;
+    while (env.gateway->hub().subscriptions() < 61 && Clock::now() < deadline) std::this_thread::sleep_for(5ms);
+    REQUIRE(env.gateway->hub().subscriptions() == 61);
+
+    // The fast client reads on its own thread until it has seen the last update.
+    std::atomic<int> expected_last{-1};
+    std::vector<json> received;
+    auto is_update = [](const json& m, int i) {
+        return m.value("type", "") == "change" && m.contains("row") && m["row"].is_object() &&
+               m["row"].value("razon_social", "").rfind("update " + std::to_string(i) + " ", 0) == 0;
+    };
+    std::thread reader([&] {
+        const auto until = Clock::now() + 60s;
+        while (Clock::now() < until && !fast.closed()) {
+            const int last = expected_last.load();
+            if (last >= 0 && !received.empty() && is_update(received.back(), last)) return;
+            auto m = fast.next(100ms);
+            if (m && m->value("type", "") == "change" && (*m)["row"].is_object() &&
+                (*m)["row"].value("razon_social", "").rfind("update ", 0) == 0)
+                received.push_back(std::move(*m));  // not the registration, if it comes late
+        }
+    });
+
+    // Rows as long as a razón social may be: updates until the server reports a drop, then
+    // three more. Each applied before the next: a live change is a row's state per committed
+    // batch, and two updates in one batch would be one change.
+    const std::string filler(gw::kMaxTextBytes - 20, 'x');
+    int updates = 0;
+    int after_drop = -1;
+    double drops = 0;
+    while (updates < 5000 && after_drop < 3) {
+        ok(h, t, kProvider,
+           UpdateProvider{"update " + std::to_string(updates) + " " + filler, IvaCondition::monotributo, kCbu, "A", "", "", ""});
+        env.sync();
+        ++updates;
+        drops = static_cast<double>(env.gateway->slow_drops());
+        if (drops >= 1) ++after_drop;
+    }
+    expected_last = updates - 1;
+    reader.join();
+    CHECK(drops == 1);
+    CHECK(after_drop == 3);
+
+    // The fast client got every change, in order, and is still connected.
+    CHECK_FALSE(fast.closed());
+    REQUIRE(received.size() == static_cast<size_t>(updates));
+    uint64_t seq = 0;
+    for (int i = 0; i < updates; ++i) {
+        const auto& m = received[static_cast<size_t>(i)];
+        CHECK(is_update(m, i));
+        CHECK(m["seq"].get<uint64_t>() > seq);
+        seq = m["seq"].get<uint64_t>();
+    }
+    // The slow one was closed with 4001 (or cut, if it never let the close frame through).
+    const auto code = slow.wait_closed(15s);
+    REQUIRE(code.has_value());
+    CHECK((*code == gw::kCloseTooSlow || *code == 0));
+    const auto until = Clock::now() + kWait;
+    while (env.gateway->hub().subscriptions() > 1 && Clock::now() < until) std::this_thread::sleep_for(5ms);
+    CHECK(env.gateway->hub().subscriptions() == 1);
+    const auto text = h.get("/metrics").body();
+    CHECK(metric(text, "liquida_send_queue_drops_total") == 1);
+    CHECK(metric(text, "liquida_subscriptions") == 1);
+}
+
+TEST_CASE("gateway: clean shutdown with connections open", "[gateway][lifecycle]") {
+    Env env;
+    HttpClient h(env.port());
+    REQUIRE(h.get("/healthz").status() == 200);  // a keep-alive connection, idle
+    WsClient live(env.port());
+    REQUIRE(live.connect("/v1/live", env.colegio()) == 101);
+    live.send({{"subscribe", "padron"}});
+    expect(live, "snapshot");
+    WsClient topic(env.port());
+    REQUIRE(topic.connect("/v1/topics/liquida.padron?from=0", env.colegio()) == 101);
+
+    std::optional<uint16_t> live_code, topic_code;
+    std::thread r1([&] { live_code = live.wait_closed(); });
+    std::thread r2([&] { topic_code = topic.wait_closed(); });
+    const auto start = Clock::now();
+    env.gateway->stop();
+    const auto took = Clock::now() - start;
+    r1.join();
+    r2.join();
+    CHECK(took < 5s);
+    CHECK(live_code == std::optional<uint16_t>(1001));
+    CHECK(topic_code == std::optional<uint16_t>(1001));
+    CHECK(h.closed_by_server(2s));
+    // Nothing listens any more.
+    HttpClient late(env.port());
+    CHECK(late.get("/healthz").status() == 0);
+}
+
+TEST_CASE("gateway: healthz says catching_up (503) while the views are more than a second behind the log", "[gateway][ops]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);
+    // 30,000 events appended while the gateway is stopped: its views start behind them.
+    env.gateway.reset();
+    std::vector<ev::Envelope> batch(100);
+    for (int i = 0; i < 300; ++i) {
+        for (auto& e : batch) {
+            e.event_id = ev::EventId::random();
+            e.occurred_at = e.recorded_at = env.now.load();
+            e.provider_id = ProviderId{kProvider};
+            e.payload = OrderApproved{"no-such-order"};
+        }
+        REQUIRE(ev::publish(*env.log, batch).has_value());
+    }
+    env.start();
+    HttpClient h2(env.port());
+    std::vector<std::pair<unsigned, json>> seen;
+    const auto deadline = Clock::now() + 120s;
+    for (;;) {
+        const auto r = h2.get("/healthz");
+        seen.emplace_back(r.status(), r.json_body());
+        if (seen.back().second["status"] == "ok") break;
+        REQUIRE(Clock::now() < deadline);
+        std::this_thread::sleep_for(20ms);
+    }
+    INFO(seen.front().second.dump());
+    CHECK(seen.front().first == 503);
+    CHECK(seen.front().second["status"] == "catching_up");
+    CHECK(seen.front().second["view_lag"].get<int64_t>() > 0);
+    for (const auto& [status, body] : seen) {  // never ok while behind a log that stood still
+        INFO(body.dump());
+        if (body["status"] == "ok") CHECK(body["view_lag"] == 0);
+        else CHECK(body["status"] == "catching_up");
+        CHECK((status == 200) == (body["status"] == "ok"));
+    }
+    CHECK(seen.back().first == 200);
+}
+
+TEST_CASE("gateway: healthz and metrics", "[gateway][ops]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);
+    const auto t = env.colegio();
+    CHECK(post(h, t, kProvider, order("o-1")).code() == "order.duplicate_id");
+    CHECK(h.request(http::verb::post, "/v1/commands", t, "{").code() == "request.invalid_json");
+    env.sync();
+
+    auto health = get_json(h, "/healthz", "");
+    CHECK(health["status"] == "ok");
+    CHECK(health["log"] == true);
+    CHECK(health["views"] == true);
+    CHECK(health["view_lag"].is_number_integer());
+    // HEAD: GET's headers and length, no body; the keep-alive connection stays usable.
+    const auto got = h.get("/healthz");
+    const auto head = h.request(http::verb::head, "/healthz");
+    CHECK(head.status() == 200);
+    CHECK(head.body().empty());
+    CHECK(head.header("Content-Length") == std::to_string(got.body().size()));
+    CHECK(get_json(h, "/healthz", "")["status"] == "ok");
+
+    WsClient ws(env.port());
+    REQUIRE(ws.connect("/v1/live", t) == 101);
+    ws.send({{"subscribe", "pending"}});
+    expect(ws, "snapshot");
+    auto r = h.get("/metrics");
+    REQUIRE(r.status() == 200);
+    CHECK(r.header("Content-Type") == "text/plain; version=0.0.4");
+    const auto& text = r.body();
+    CHECK(metric(text, "liquida_commands_accepted_total") == 23);
+    CHECK(metric(text, "liquida_events_appended_total") == static_cast<double>(env.end_offsets()));
+    CHECK(metric(text, "liquida_commands_rejected_total{code=\"order.duplicate_id\"}") == 1);
+    CHECK(metric(text, "liquida_commands_rejected_total{code=\"request.invalid_json\"}") == 1);
+    CHECK(metric(text, "liquida_connections") == 2);
+    CHECK(metric(text, "liquida_subscriptions") == 1);
+    CHECK(metric(text, "liquida_send_queue_drops_total") == 0);
+    CHECK(metric(text, "liquida_view_lag_events") >= 0);
+    CHECK(metric(text, "liquida_view_events_applied_total") >= 0);
+    CHECK(metric(text, "liquida_request_duration_seconds_count") >= 25);
+    CHECK(metric(text, "liquida_request_duration_seconds_bucket{le=\"+Inf\"}") == metric(text, "liquida_request_duration_seconds_count"));
+    CHECK(text.find("# TYPE liquida_request_duration_seconds histogram") != std::string::npos);
+
+    // A log that no longer answers: commands are 503 with the log's code, health degraded.
+    env.log->close();
+    auto r503 = post(h, t, kProvider, order("o-9"));
+    CHECK(r503.status() == 503);
+    CHECK(r503.code() == "log.closed");
+    auto degraded = h.get("/healthz");
+    CHECK(degraded.status() == 503);
+    CHECK(degraded.json_body()["status"] == "degraded");
+    CHECK(degraded.json_body()["log"] == false);
+    // The runner's steps fail on the closed log: it retries with backoff, and says so.
+    const auto until = Clock::now() + kWait;
+    double failures = 0;
+    while ((failures = metric(h.get("/metrics").body(), "liquida_view_step_failures_total")) < 2 && Clock::now() < until)
+        std::this_thread::sleep_for(50ms);
+    CHECK(failures >= 2);
+    CHECK(h.get("/healthz").json_body()["views"] == false);
+}
+
+// --- Security: what an attacker tried --------------------------------------------------------
