@@ -198,6 +198,20 @@ int bench_http(const cli::Args& args) {
 
 namespace {
 
+// A `bench live` subscriber: one websocket watching the settlement of provider index + 1.
+struct Sub {
+    websocket::stream<beast::tcp_stream> ws;
+    beast::flat_buffer buffer;
+    size_t index;
+    Sub(net::io_context& io, size_t i) : ws(io), index(i) {}
+    void subscribe(uint16_t port, const std::string& token) {
+        beast::get_lowest_layer(ws).connect(tcp::endpoint{net::ip::make_address("127.0.0.1"), port});
+        ws.handshake("127.0.0.1", "/v1/live");
+        ws.write(net::buffer(json{{"auth", token}}.dump()));
+        ws.write(net::buffer(json{{"subscribe", "settlement"}, {"id", "s"}, {"provider", 1 + index}}.dump()));
+    }
+};
+
 // `bench live`'s appender: `rate` events a second, round-robin over the subscribers'
 // providers (provider i + 1 for subscriber i), each send time kept for the latencies.
 bool append_at_rate(events::EventLog& log, int64_t total, int64_t rate, std::vector<std::vector<Clock::time_point>>& sent,
@@ -244,13 +258,6 @@ int bench_live(const cli::Args& args) {
     std::atomic<size_t> ready{0}, closed{0};
 
     net::io_context ioc;
-    struct Sub {
-        websocket::stream<beast::tcp_stream> ws;
-        beast::flat_buffer buffer;
-        size_t index;
-        bool snapshot = false;
-        Sub(net::io_context& io, size_t i) : ws(io), index(i) {}
-    };
     std::vector<std::unique_ptr<Sub>> subs;
     std::function<void(Sub&)> read_loop = [&](Sub& sub) {
         sub.ws.async_read(sub.buffer, [&, p = &sub](beast::error_code ec, size_t) {
@@ -278,12 +285,8 @@ int bench_live(const cli::Args& args) {
     };
     for (size_t i = 0; i < subscribers; ++i) {
         subs.push_back(std::make_unique<Sub>(ioc, i));
-        Sub& sub = *subs.back();
-        beast::get_lowest_layer(sub.ws).connect(tcp::endpoint{net::ip::make_address("127.0.0.1"), port});
-        sub.ws.handshake("127.0.0.1", "/v1/live");
-        sub.ws.write(net::buffer(json{{"auth", s.token}}.dump()));
-        sub.ws.write(net::buffer(json{{"subscribe", "settlement"}, {"id", "s"}, {"provider", 1 + i}}.dump()));
-        read_loop(sub);
+        subs.back()->subscribe(port, s.token);
+        read_loop(*subs.back());
     }
     std::thread io([&] { ioc.run(); });
     const auto wait_until = Clock::now() + std::chrono::seconds(60);

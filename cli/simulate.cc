@@ -140,6 +140,25 @@ void print_counts(const char* title, const std::vector<std::pair<std::string, ui
     for (const auto& [name, n] : rows) std::printf("  %-44s %10llu\n", name.c_str(), static_cast<unsigned long long>(n));
 }
 
+// One writer thread per queue, appending its jobs in order; the first failure stops them all.
+std::vector<std::thread> start_writers(events::EventLog& log, std::vector<Queue>& queues, Publishing& published, std::atomic<bool>& failed) {
+    std::vector<std::thread> writers;
+    for (size_t w = 0; w < queues.size(); ++w) {
+        writers.emplace_back([&, w] {
+            while (auto job = queues[w].pop()) {
+                if (auto error = publish(log, *job, published)) {
+                    std::lock_guard lock(published.mu);
+                    if (!published.failure) published.failure = std::move(error);
+                    failed = true;
+                    for (Queue& q : queues) q.stop();
+                    return;
+                }
+            }
+        });
+    }
+    return writers;
+}
+
 // The run's totals: commands, rejections by code, commands and events by kind, the rate.
 void print_totals(const sim::Simulation& simulation, const Publishing& published, double seconds) {
     const sim::SimulationStats& st = simulation.stats();
@@ -205,20 +224,7 @@ int simulate(const cli::Args& args) {
     std::vector<Queue> queues(writer_count);
     for (Queue& q : queues) q.capacity = kQueuedCommands / writer_count;
     std::atomic<bool> failed{false};
-    std::vector<std::thread> writers;
-    for (size_t w = 0; w < writer_count; ++w) {
-        writers.emplace_back([&, w] {
-            while (auto job = queues[w].pop()) {
-                if (auto error = publish(*log, *job, published)) {
-                    std::lock_guard lock(published.mu);
-                    if (!published.failure) published.failure = std::move(error);
-                    failed = true;
-                    for (Queue& q : queues) q.stop();
-                    return;
-                }
-            }
-        });
-    }
+    std::vector<std::thread> writers = start_writers(*log, queues, published, failed);
 
     const auto began = std::chrono::steady_clock::now();
     const sim::SimulationStats& st = simulation.stats();
