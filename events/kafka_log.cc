@@ -723,8 +723,6 @@ private:
         return from_hex(parts_.at(tp).tail_hash).value_or(kGenesis);
     }
 
-    // Enqueues the batch's records in order, sealed into the partition's chain, then waits for
-    // every delivery report.
     // Each record's header list: its own headers (never a seal: a caller cannot forge one), the
     // batch's idempotency key and the record's place in the batch. The seal is added later.
     static std::vector<rd_kafka_headers_t*> header_lists(const AppendBatch& batch) {
@@ -767,6 +765,8 @@ private:
         return rd_kafka_produceva(producer_.get(), vus, 8);
     }
 
+    // Enqueues the batch's records in order, sealed into the partition's chain, then waits for
+    // every delivery report.
     result<AppendResult> send(AppendBatch& batch) {
         bool stale = false;
         {
