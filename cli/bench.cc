@@ -215,7 +215,7 @@ int bench_kafka_raw(const cli::Args& args) {
     std::thread poller([&] {
         while (!stop) rd_kafka_poll(rk, 100);
     });
-    const std::string topic(events::topic_name(events::Topic::orders));
+    const std::string topic = args.get("kafka-topic-prefix") + std::string(events::topic_name(events::Topic::orders));
     const std::vector<events::Record> pool = order_pool();
     const size_t sample_size = pool.front().value.size();
     auto finish = [&](int code) {

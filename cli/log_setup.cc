@@ -63,13 +63,20 @@ std::optional<domain::Config> load_config(const cli::Args& args, const char* who
     return std::move(config).value();
 }
 
-std::vector<cli::OptionSpec> log_options(std::string default_data) {
-    return {{"data", "dir", "data directory: the embedded event log (DIR/log) and the views", std::move(default_data)},
-            {"kafka", "brokers", "use Kafka at host:port[,host:port...] instead of the embedded log", ""},
+std::vector<cli::OptionSpec> kafka_options() {
+    return {{"kafka", "brokers", "use Kafka at host:port[,host:port...] instead of the embedded log", ""},
             {"kafka-config", "file", "librdkafka properties (key=value lines: security.protocol, sasl.*, ssl.*)", ""},
-            {"partitions", "n", "partitions per topic when the topics are created", "8"},
-            {"no-sync", "", "embedded log: acknowledge appends before fsync (survives a crash, not a power loss)", ""},
-            {"accept-wal-loss", "", "embedded log: open a damaged log, losing every record after the damage (docs/OPERATIONS.md)", ""}};
+            {"kafka-topic-prefix", "text", "Kafka: put before every topic name (e.g. staging.), to share a cluster", ""},
+            {"kafka-replication", "n", "Kafka: replication factor of topics created at start (3 on a real cluster)", "1"},
+            {"partitions", "n", "partitions per topic when the topics are created", "8"}};
+}
+
+std::vector<cli::OptionSpec> log_options(std::string default_data) {
+    std::vector<cli::OptionSpec> options = kafka_options();
+    options.insert(options.begin(), {"data", "dir", "data directory: the embedded event log (DIR/log) and the views", std::move(default_data)});
+    options.push_back({"no-sync", "", "embedded log: acknowledge appends before fsync (survives a crash, not a power loss)", ""});
+    options.push_back({"accept-wal-loss", "", "embedded log: open a damaged log, losing every record after the damage (docs/OPERATIONS.md)", ""});
+    return options;
 }
 
 std::string describe_log(const cli::Args& args) {
@@ -131,6 +138,8 @@ std::unique_ptr<events::EventLog> open_log(const cli::Args& args, const char* wh
         events::KafkaLogOptions options;
         options.brokers = brokers;
         options.topics = events::default_topics(partitions);
+        options.topic_prefix = args.get("kafka-topic-prefix");
+        options.replication_factor = static_cast<int16_t>(args.get_int("kafka-replication", 1, 32));
         if (const std::string file = args.get("kafka-config"); !file.empty()) {
             std::string error;
             if (!read_properties(file, options.properties, error)) {

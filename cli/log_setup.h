@@ -15,7 +15,9 @@
 
 namespace liquida::commands {
 
-// --data, --kafka, --kafka-config, --partitions, --no-sync.
+// --kafka, --kafka-config, --kafka-topic-prefix, --kafka-replication, --partitions.
+std::vector<cli::OptionSpec> kafka_options();
+// --data, the Kafka options above, --no-sync, --accept-wal-loss.
 std::vector<cli::OptionSpec> log_options(std::string default_data = "./data");
 
 // Opens the log the options name; on failure prints "liquida <who>: <code>: <message>"

@@ -4,6 +4,13 @@
 
 namespace liquida::commands {
 
+namespace {
+std::vector<cli::OptionSpec> with(std::vector<cli::OptionSpec> options, std::vector<cli::OptionSpec> more) {
+    for (auto& o : more) options.push_back(std::move(o));
+    return options;
+}
+}  // namespace
+
 const std::vector<Command>& all() {
     static const std::vector<Command> commands{
         {{"serve",
@@ -23,10 +30,8 @@ const std::vector<Command>& all() {
           "--connections keep-alive connections: commands/s, p50/p99. 'bench live' has --connections websocket "
           "subscribers watch one provider each while --events are appended at --rate a second: latency, drops.",
           {"what"},
-          {{"data", "dir", "bench log: scratch directory (emptied first); bench projections: the data directory", "./build/bench-log"},
-           {"kafka", "brokers", "bench log, kafka-raw: append to Kafka; bench projections: read the events from Kafka", ""},
-           {"kafka-config", "file", "librdkafka properties for --kafka", ""},
-           {"partitions", "n", "partitions per topic", "8"},
+          with(kafka_options(),
+               {{"data", "dir", "bench log: scratch directory (emptied first); bench projections: the data directory", "./build/bench-log"},
            {"events", "n", "bench log: events to append; http: commands to send; live: events to append", "2000000"},
            {"connections", "n", "bench http: keep-alive connections; live: websocket subscribers", "64"},
            {"rate", "n", "bench live: events appended per second", "10000"},
@@ -34,7 +39,7 @@ const std::vector<Command>& all() {
            {"batch", "n", "bench log: events per append", "100"},
            {"threads", "n", "bench log, kafka-raw: concurrent appenders", "1"},
            {"workers", "n", "bench http: the gateway's command workers (as serve --workers)", "32"},
-           {"sync", "", "bench log: fsync every group commit (default: WAL written, not fsynced, as db_bench)", ""}}},
+           {"sync", "", "bench log: fsync every group commit (default: WAL written, not fsynced, as db_bench)", ""}})},
          bench},
         {{"views",
           "'views digest' brings the views in DIR/views up to date with the log, then prints one line per view: "

@@ -32,6 +32,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <charconv>
 #include <climits>
 #include <initializer_list>
@@ -152,12 +153,12 @@ bool transient(rd_kafka_resp_err_t err) {
 }
 
 // rd_kafka_query_watermark_offsets, asked again while its error is transient, until `timeout`.
-rd_kafka_resp_err_t query_watermarks(rd_kafka_t* rk, const TopicPartition& tp, int64_t& low, int64_t& high,
+rd_kafka_resp_err_t query_watermarks(rd_kafka_t* rk, const std::string& topic, int32_t partition, int64_t& low, int64_t& high,
                                      std::chrono::milliseconds timeout) {
     const auto deadline = Clock::now() + timeout;
     for (;;) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-        const auto err = rd_kafka_query_watermark_offsets(rk, tp.topic.c_str(), tp.partition, &low, &high,
+        const auto err = rd_kafka_query_watermark_offsets(rk, topic.c_str(), partition, &low, &high,
                                                           std::max(1, to_ms(left)));
         if (!err || !transient(err) || Clock::now() + std::chrono::milliseconds(50) >= deadline) return err;
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -222,6 +223,7 @@ public:
     explicit KafkaLog(const KafkaLogOptions& options) : options_(options) {
         for (const auto& t : options_.topics) {
             partitions_[t.name] = t.partitions;
+            wire_names_[t.name] = options_.topic_prefix + t.name;
             for (int32_t p = 0; p < t.partitions; ++p) parts_[TopicPartition{t.name, p}];
         }
     }
@@ -265,7 +267,7 @@ public:
 
         PartitionList all(rd_kafka_topic_partition_list_new(static_cast<int>(parts_.size())));
         for (const auto& [tp, st] : parts_)
-            rd_kafka_topic_partition_list_add(all.get(), tp.topic.c_str(), tp.partition)->offset = RD_KAFKA_OFFSET_BEGINNING;
+            rd_kafka_topic_partition_list_add(all.get(), wire(tp.topic).c_str(), tp.partition)->offset = RD_KAFKA_OFFSET_BEGINNING;
         if (auto err = rd_kafka_assign(tailer_.get(), all.get()))
             return fail(errc::io_error, "kafka log: cannot assign the tailer: " + describe(err));
         tailer_thread_ = std::thread([this] { tail(); });
@@ -278,6 +280,13 @@ public:
     }
 
     const std::vector<TopicSpec>& topics() const override { return options_.topics; }
+
+    // The Kafka topic of one of ours (options_.topic_prefix + its name), and back.
+    const std::string& wire(const std::string& topic) const { return wire_names_.at(topic); }
+    std::string_view logical(std::string_view kafka_topic) const {
+        if (kafka_topic.starts_with(options_.topic_prefix)) kafka_topic.remove_prefix(options_.topic_prefix.size());
+        return kafka_topic;
+    }
 
     result<AppendResult> append(AppendBatch batch) override {
         if (auto r = check(batch.tp); !r) return failure(r.error());
@@ -375,7 +384,7 @@ public:
         };
 
         PartitionList list(rd_kafka_topic_partition_list_new(1));
-        rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition)->offset = from;
+        rd_kafka_topic_partition_list_add(list.get(), wire(tp.topic).c_str(), tp.partition)->offset = from;
         if (auto err = rd_kafka_assign(reader_.get(), list.get())) return fail(errc::io_error, "assign " + name(tp) + ": " + describe(err));
         const auto deadline = Clock::now() + options_.timeout;
         int64_t next = from;
@@ -386,7 +395,7 @@ public:
             if (!m) continue;
             if (m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE || m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET)
                 failed = error{errc::offset_out_of_range, name(tp) + " offset " + std::to_string(next) + ": " + describe(m->err)};
-            else if (!m->err && m->partition == tp.partition && tp.topic == rd_kafka_topic_name(m->rkt) && m->offset >= next) {
+            else if (!m->err && m->partition == tp.partition && wire(tp.topic) == rd_kafka_topic_name(m->rkt) && m->offset >= next) {
                 Record r = decode(m);
                 Seal seal = take_seal(r.headers);
                 out.push_back(StoredRecord{tp, m->offset, std::move(r), std::move(seal), in_aborted(m->offset)});
@@ -415,7 +424,7 @@ public:
         if (auto r = check(tp); !r) return failure(r.error());
         if (auto r = check_open(); !r) return failure(r.error());
         PartitionList list(rd_kafka_topic_partition_list_new(1));
-        rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition)->offset = t;
+        rd_kafka_topic_partition_list_add(list.get(), wire(tp.topic).c_str(), tp.partition)->offset = t;
         rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(producer_.get(), list.get(), to_ms(options_.timeout));
         if (!err) err = list->elems[0].err;
         if (err) return fail(errc::io_error, "offset for time in " + name(tp) + ": " + describe(err));
@@ -530,10 +539,10 @@ private:
             if (!existing) return failure(std::move(existing).error());
             std::vector<const TopicSpec*> missing;
             for (const TopicSpec& t : options_.topics) {
-                auto it = existing->find(t.name);
+                auto it = existing->find(wire(t.name));
                 if (it == existing->end()) missing.push_back(&t);
                 else if (it->second != t.partitions)
-                    return fail(errc::config_mismatch, "topic '" + t.name + "' has " + std::to_string(it->second) +
+                    return fail(errc::config_mismatch, "topic '" + wire(t.name) + "' has " + std::to_string(it->second) +
                                                            " partitions in the cluster, configured " + std::to_string(t.partitions));
             }
             if (missing.empty()) return ok;
@@ -554,8 +563,12 @@ private:
         std::vector<rd_kafka_NewTopic_t*> news;
         std::string names;
         for (const TopicSpec* t : missing) {
-            news.push_back(rd_kafka_NewTopic_new(t->name.c_str(), t->partitions, options_.replication_factor, errstr, sizeof errstr));
-            names += (names.empty() ? "'" : ", '") + t->name + "'";
+            news.push_back(rd_kafka_NewTopic_new(wire(t->name).c_str(), t->partitions, options_.replication_factor, errstr, sizeof errstr));
+            // The log is the history: kept forever, whatever the brokers' default retention
+            // (7 days by record time, which deletes back-dated records at once).
+            // (Fails only on a null name or value.)
+            for (const char* key : {"retention.ms", "retention.bytes"}) (void)rd_kafka_NewTopic_set_config(news.back(), key, "-1");
+            names += (names.empty() ? "'" : ", '") + wire(t->name) + "'";
         }
         rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(producer_.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
         rd_kafka_AdminOptions_set_request_timeout(opts, to_ms(options_.timeout), errstr, sizeof errstr);
@@ -591,7 +604,7 @@ private:
 
     result<int64_t> high_watermark(const TopicPartition& tp) {
         int64_t low = 0, high = 0;
-        if (auto err = query_watermarks(producer_.get(), tp, low, high, options_.timeout))
+        if (auto err = query_watermarks(producer_.get(), wire(tp.topic), tp.partition, low, high, options_.timeout))
             return fail(errc::io_error, "watermarks of " + name(tp) + ": " + describe(err));
         return high;
     }
@@ -651,7 +664,7 @@ private:
             }
             if (!m->rkt) continue;
             if (m->rkt != last_topic || m->partition != last_partition) {
-                part = parts_.find(TopicPartition{rd_kafka_topic_name(m->rkt), m->partition});
+                part = parts_.find(TopicPartition{std::string(logical(rd_kafka_topic_name(m->rkt))), m->partition});
                 last_topic = m->rkt;
                 last_partition = m->partition;
             }
@@ -745,7 +758,7 @@ private:
     rd_kafka_error_t* produce(const TopicPartition& tp, Record& r, rd_kafka_headers_t* headers, Delivery& d) {
         rd_kafka_vu_t vus[8] = {};
         vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;
-        vus[0].u.cstr = tp.topic.c_str();
+        vus[0].u.cstr = wire(tp.topic).c_str();
         vus[1].vtype = RD_KAFKA_VTYPE_PARTITION;
         vus[1].u.i32 = tp.partition;
         vus[2].vtype = RD_KAFKA_VTYPE_KEY;
@@ -838,6 +851,7 @@ private:
     std::condition_variable cv_;  // ends, tail positions, index or in-flight outcomes changed, or closed
     bool closed_ = false;
     std::map<TopicPartition, PartitionState> parts_;  // keys fixed at construction
+    std::unordered_map<std::string, std::string> wire_names_;  // our topic -> its Kafka topic
     std::unordered_map<std::string, AppendResult> index_;  // idempotency key -> complete batch
     std::unordered_map<std::string, std::shared_ptr<InFlight>> inflight_;
     std::unordered_set<std::string> suspect_;  // keys whose append failed: maybe partly written
@@ -854,6 +868,19 @@ result<std::unique_ptr<EventLog>> open_kafka_log(const KafkaLogOptions& options)
     for (const auto& t : options.topics)
         if (t.name.empty() || t.partitions < 1 || t.partitions > 4096)
             return fail(errc::invalid_argument, "kafka log: topic '" + t.name + "' needs 1..4096 partitions");
+    // Kafka's own rule for topic names: at most 249 of [a-zA-Z0-9._-].
+    auto kafka_name = [](const std::string& n) {
+        return n.size() <= 249 && std::all_of(n.begin(), n.end(), [](char c) {
+                   return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+               });
+    };
+    for (const auto& t : options.topics) {
+        std::string full = options.topic_prefix;
+        full.append(t.name);
+        if (!kafka_name(full))
+            return fail(errc::invalid_argument,
+                        "kafka log: topic '" + full + "' is not a Kafka topic name (at most 249 of a-z A-Z 0-9 . _ -)");
+    }
     auto fixed = [&](const char* key, std::initializer_list<std::string_view> allowed) {
         auto it = options.properties.find(key);
         return it == options.properties.end() || std::find(allowed.begin(), allowed.end(), it->second) != allowed.end();

@@ -37,6 +37,10 @@ struct KafkaLogOptions {
     // topic creation, watermark and offset queries, a read, and the scan at open (without
     // progress). Default 30 s.
     std::chrono::milliseconds timeout{30000};
+    // Put before every topic name on the cluster: "staging." makes topic "liquida.ordenes" the
+    // Kafka topic "staging.liquida.ordenes", so several installations (or test cases) share a
+    // cluster. Records read back carry the names without it. Default empty.
+    std::string topic_prefix = {};
 };
 
 // Connects, creates missing topics, then reads every partition once to rebuild the

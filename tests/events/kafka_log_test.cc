@@ -86,6 +86,32 @@ TEST_CASE("kafka log: missing topics are refused clearly, existing ones must mat
         options.properties["acks"] = "1";
         CHECK(open_kafka_log(options).error().code == errc::invalid_argument);
     }
+    SECTION("a topic prefix names the Kafka topics; records read back carry our names") {
+        REQUIRE(c.mock->create_topic("staging.f", 2));
+        auto options = c.options({{"f", 2}});
+        options.topic_prefix = "staging.";
+        auto log = open_kafka_log(options);
+        REQUIRE(log.has_value());
+        REQUIRE((*log)->append(batch(1, "p1", 2)));
+        auto read = (*log)->read({"f", 1}, 0, 10);
+        REQUIRE(read);
+        REQUIRE(read->size() == 2);
+        CHECK(read->front().tp == TopicPartition{"f", 1});
+        CHECK(*(*log)->end_offset({"f", 1}) == 2);
+        // Not in the unprefixed topic, which the mock has no other way to show than by absence.
+        REQUIRE(c.mock->create_topic("f", 2));
+        auto plain = c.open({{"f", 2}});
+        CHECK(*plain->end_offset({"f", 1}) == 0);
+    }
+    SECTION("a prefix that would make a name Kafka refuses is refused at open") {
+        auto options = c.options({{"f", 1}});
+        for (const std::string& bad : {std::string("a/b."), std::string("x y"), std::string(250, 'p')}) {
+            options.topic_prefix = bad;
+            auto log = open_kafka_log(options);
+            REQUIRE_FALSE(log);
+            CHECK(log.error().code == errc::invalid_argument);
+        }
+    }
 }
 
 TEST_CASE("kafka log: an idempotency key survives a new producer", "[events][kafka]") {
