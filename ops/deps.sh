@@ -18,6 +18,9 @@ command -v npm >/dev/null 2>&1 || liquida_test_packages+=(npm)
 # llvm-symbolizer, for stacks with names and lines.
 liquida_fuzz_packages=(clang-16 libclang-rt-16-dev llvm-16)
 liquida_test_packages+=("${liquida_fuzz_packages[@]}")
+# The real Apache Kafka cluster of the tests and benchmarks (ops/kafka/cluster): a JVM, and
+# Maven to fetch Kafka's jars from Maven Central into build/.
+liquida_test_packages+=(openjdk-17-jre-headless maven)
 
 liquida_install_deps() {
   local missing=()

@@ -1,6 +1,7 @@
 // The downstream-consumer examples of docs/CONSUMERS.md and the operator files of ops/kafka/,
 // run for real: `liquida kafka-dev` as a child process, events published through the Kafka
-// log, then kcat, flatc --json and docs/examples/consumer.py read them. Loopback only; every
+// log, then kcat, flatc --json and docs/examples/consumer.py read them; on the real 3-node
+// cluster, Kafka's own console consumer too. Loopback only; every
 // wait and every external tool bounded in time.
 #include <arpa/inet.h>
 #include <catch2/catch.hpp>
@@ -26,6 +27,7 @@
 #include "events/publisher.h"
 #include "events/topics.h"
 #include "tests/support/dead_writer.h"
+#include "tests/support/kafka_cluster.h"
 #include "tests/support/sample_events.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
@@ -363,6 +365,56 @@ TEST_CASE("consumers: kcat, flatc --json and docs/examples/consumer.py read what
         CHECK(lines(r.out).empty());
     }
     CHECK(dev.stop() == 0);
+}
+
+TEST_CASE("consumers: on the real cluster, Kafka's console consumer (read_committed), kcat and consumer.py read every event",
+          "[events][kafka][consumers][cluster]") {
+    const std::string kcat = find_tool({"kcat", "kafkacat"}, "-V", "kcat");
+    const std::string python = find_tool({"/usr/bin/python3", "python3"}, "-c 'import confluent_kafka'", "python3-confluent-kafka");
+    REQUIRE_FALSE(kcat.empty());
+    REQUIRE_FALSE(python.empty());
+    const std::string bootstrap = test::KafkaCluster::get().bootstrap();
+    const std::string prefix = test::KafkaCluster::new_prefix();
+    const std::string topic = prefix + "liquida.orders";
+    std::set<std::string> expected;  // "partition:offset key"
+    {
+        auto log = open_kafka_log({bootstrap, default_topics(kPartitions), 3, {{"log_level", "2"}}, 30s, prefix});
+        if (!log) FAIL(log.error().message);
+        for (const auto& p : publish_orders(**log, {1042, 7, 99}))
+            expected.insert(std::to_string(p.at.tp.partition) + ":" + std::to_string(p.at.base_offset) + " " +
+                            std::to_string(p.envelope.provider_id.value()));
+        (*log)->close();
+    }
+    REQUIRE(expected.size() == 12);
+    auto as_set = [](const std::string& out) {
+        const auto all = lines(out);
+        return std::set<std::string>(all.begin(), all.end());
+    };
+
+    SECTION("Kafka's own console consumer, isolation.level=read_committed") {
+        auto r = sh("timeout 120 " + quote(std::string(LIQUIDA_SOURCE_DIR) + "/ops/kafka/cluster") +
+                    " java org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server " + bootstrap + " --topic " + topic +
+                    " --from-beginning --isolation-level read_committed --max-messages 12 --timeout-ms 60000"
+                    " --property print.value=false --property print.key=true"
+                    " --property print.partition=true --property print.offset=true 2>/dev/null"
+                    " | sed -n 's/^Partition:\\([0-9]*\\)\tOffset:\\([0-9]*\\)\t\\(.*\\)$/\\1:\\2 \\3/p'");
+        INFO(r.out);
+        REQUIRE(r.code == 0);
+        CHECK(as_set(r.out) == expected);
+    }
+    SECTION("kcat") {
+        auto r = sh("timeout 30 " + kcat + " -C -q -b " + bootstrap + " -t " + topic + " -o beginning -e -f '%p:%o %k\\n'");
+        INFO(r.out);
+        REQUIRE(r.code == 0);
+        CHECK(as_set(r.out) == expected);
+    }
+    SECTION("docs/examples/consumer.py") {
+        auto r = sh("timeout 60 " + python + " " + quote(std::string(LIQUIDA_SOURCE_DIR) + "/docs/examples/consumer.py") + " " +
+                    bootstrap + " " + topic + " --timeout 30 | sed 's/ key=/ /; s/ kind=.*//'");
+        INFO(r.out);
+        REQUIRE(r.code == 0);
+        CHECK(as_set(r.out) == expected);
+    }
 }
 
 TEST_CASE("consumers: ops/kafka matches the topics and librdkafka accepts client.properties", "[events][kafka][consumers]") {

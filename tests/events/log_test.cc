@@ -11,6 +11,7 @@
 #include "events/kafka_mock.h"
 #include "events/log.h"
 #include "events/topics.h"
+#include "tests/support/kafka_cluster.h"
 #include "tests/support/temp_dir.h"
 
 using namespace liquida;
@@ -50,6 +51,18 @@ struct KafkaBackend {
     }
 };
 
+// The real 3-node cluster ctest starts (replication factor 3, min.insync.replicas 2): each
+// backend has topics of its own under a new prefix; every open() is a new client on them.
+struct KafkaClusterBackend {
+    std::string prefix = test::KafkaCluster::new_prefix();
+    std::unique_ptr<EventLog> open(std::vector<TopicSpec> topics = two_topics()) {
+        KafkaLogOptions options{test::KafkaCluster::get().bootstrap(), std::move(topics), 3, {{"log_level", "3"}}, 30s, prefix};
+        auto log = open_kafka_log(options);
+        if (!log) FAIL(log.error().message);
+        return std::move(*log);
+    }
+};
+
 std::unique_ptr<EventLog> open(const test::TempDir& dir, std::vector<TopicSpec> topics = two_topics()) {
     auto log = open_embedded_log({dir.str(), std::move(topics), false});
     REQUIRE(log.has_value());
@@ -66,7 +79,7 @@ AppendBatch batch(std::string topic, int32_t partition, std::vector<Record> reco
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("append then read returns records at dense offsets", "[events][log]", EmbeddedBackend, KafkaBackend) {
+TEMPLATE_TEST_CASE("append then read returns records at dense offsets", "[events][log]", EmbeddedBackend, KafkaBackend, KafkaClusterBackend) {
     TestType backend;
     auto log = backend.open();
     auto r1 = log->append(batch("a", 1, {rec("one", 10), rec("two", 11)}));
@@ -90,7 +103,7 @@ TEMPLATE_TEST_CASE("append then read returns records at dense offsets", "[events
     CHECK(log->read({"a", 1}, 0, 1)->size() == 1);
 }
 
-TEMPLATE_TEST_CASE("bad appends are rejected with a typed error and change nothing", "[events][log]", EmbeddedBackend, KafkaBackend) {
+TEMPLATE_TEST_CASE("bad appends are rejected with a typed error and change nothing", "[events][log]", EmbeddedBackend, KafkaBackend, KafkaClusterBackend) {
     TestType backend;
     auto log = backend.open();
     CHECK(log->append(batch("nope", 0, {rec("x")})).error().code == errc::invalid_argument);
@@ -147,7 +160,7 @@ TEST_CASE("a follower reads the log beside its writer as it stood when opened, a
     CHECK_FALSE(open_embedded_log(nothing));  // no log there to follow
 }
 
-TEMPLATE_TEST_CASE("concurrent appenders get dense, gap-free offsets and every record exactly once", "[events][log]", EmbeddedBackend, KafkaBackend) {
+TEMPLATE_TEST_CASE("concurrent appenders get dense, gap-free offsets and every record exactly once", "[events][log]", EmbeddedBackend, KafkaBackend, KafkaClusterBackend) {
     TestType backend;
     auto log = backend.open({{"t", 2}});
     constexpr int kThreads = 8;
@@ -198,7 +211,7 @@ TEMPLATE_TEST_CASE("concurrent appenders get dense, gap-free offsets and every r
     }
 }
 
-TEMPLATE_TEST_CASE("a retried idempotency key appends nothing and returns the original offsets", "[events][log]", EmbeddedBackend, KafkaBackend) {
+TEMPLATE_TEST_CASE("a retried idempotency key appends nothing and returns the original offsets", "[events][log]", EmbeddedBackend, KafkaBackend, KafkaClusterBackend) {
     TestType backend;
     {
         auto log = backend.open();
@@ -238,7 +251,7 @@ TEMPLATE_TEST_CASE("a retried idempotency key appends nothing and returns the or
     CHECK(*log->end_offset({"b", 1}) == 20);
 }
 
-TEMPLATE_TEST_CASE("tailing waits for new records without polling, and close wakes the waiter", "[events][log]", EmbeddedBackend, KafkaBackend) {
+TEMPLATE_TEST_CASE("tailing waits for new records without polling, and close wakes the waiter", "[events][log]", EmbeddedBackend, KafkaBackend, KafkaClusterBackend) {
     TestType backend;
     auto log = backend.open();
     CHECK_FALSE(log->wait_for({"a", 0}, 0, 20ms));  // nothing yet: times out
@@ -262,7 +275,7 @@ TEMPLATE_TEST_CASE("tailing waits for new records without polling, and close wak
     CHECK(log->append(batch("a", 0, {rec("late")})).error().code == errc::closed);
 }
 
-TEMPLATE_TEST_CASE("wait_for_any wakes on an append to any of the partitions it watches", "[events][log]", EmbeddedBackend, KafkaBackend) {
+TEMPLATE_TEST_CASE("wait_for_any wakes on an append to any of the partitions it watches", "[events][log]", EmbeddedBackend, KafkaBackend, KafkaClusterBackend) {
     TestType backend;
     auto log = backend.open();
     const std::vector<Position> watched{{{"a", 0}, 0}, {{"b", 1}, 0}};
@@ -279,7 +292,7 @@ TEMPLATE_TEST_CASE("wait_for_any wakes on an append to any of the partitions it 
     CHECK_FALSE(log->wait_for_any(std::vector<Position>{{{"b", 1}, 1}}, 20ms));  // past the end again
 }
 
-TEMPLATE_TEST_CASE("offset_for_time finds the first offset at or after a timestamp", "[events][log]", EmbeddedBackend, KafkaBackend) {
+TEMPLATE_TEST_CASE("offset_for_time finds the first offset at or after a timestamp", "[events][log]", EmbeddedBackend, KafkaBackend, KafkaClusterBackend) {
     TestType backend;
     auto log = backend.open();
     // Timestamps need not be monotonic: 100, 300, 200, 400, 400, 500.
@@ -310,7 +323,7 @@ TEMPLATE_TEST_CASE("offset_for_time finds the first offset at or after a timesta
 }
 
 TEMPLATE_TEST_CASE("every record is sealed into its partition's hash chain, which goes on across reopens",
-                   "[events][log][chain]", EmbeddedBackend, KafkaBackend) {
+                   "[events][log][chain]", EmbeddedBackend, KafkaBackend, KafkaClusterBackend) {
     TestType backend;
     {
         auto log = backend.open();
