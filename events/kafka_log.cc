@@ -134,9 +134,10 @@ void add_header(rd_kafka_headers_t* headers, std::string_view key, std::string_v
 }
 
 // Errors of a watermark query that pass once metadata catches up: a leader that moved, a
-// broker reconnecting.
+// broker reconnecting, a topic just created that not every broker knows yet.
 bool transient(rd_kafka_resp_err_t err) {
     switch (err) {
+        case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
         case RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION:
         case RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE:
         case RD_KAFKA_RESP_ERR_FENCED_LEADER_EPOCH:
