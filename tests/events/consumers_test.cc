@@ -455,12 +455,14 @@ TEST_CASE("consumers: ops/kafka matches the topics and librdkafka accepts client
     CHECK(properties >= 5);
 }
 
-TEST_CASE("simulate --seed S on Kafka and on the embedded log gives views with identical digests", "[events][kafka][simulate]") {
-    KafkaDev dev(LIQUIDA_BIN, {"--partitions", "8"});
+namespace {
+
+// `liquida simulate` of one seeded month on Kafka (`kafka`: the log options) and on the
+// embedded log; `liquida views digest` of both must print the same digests.
+void simulate_matches_embedded(const std::string& kafka) {
     test::TempDir dir;
     const std::string bin = LIQUIDA_BIN;
     const std::string sim = " simulate --seed 5 --scale 0.002 --months 1 --start 2025-06 --no-sync";
-    const std::string kafka = " --kafka " + quote(dev.bootstrap());
     const std::string embedded_data = quote((dir.path() / "embedded").string());
     const std::string kafka_data = quote((dir.path() / "kafka").string());
     Run a = sh("timeout 300 " + bin + sim + " --data " + embedded_data);
@@ -482,4 +484,26 @@ TEST_CASE("simulate --seed S on Kafka and on the embedded log gives views with i
     CHECK(digests[2].find("settlement ") == 0);
     CHECK(digests[3].find("validation ") == 0);
     CHECK(da.out == db.out);
+}
+
+}  // namespace
+
+TEST_CASE("simulate --seed S on Kafka and on the embedded log gives views with identical digests", "[events][kafka][simulate]") {
+    KafkaDev dev(LIQUIDA_BIN, {"--partitions", "8"});
+    simulate_matches_embedded(" --kafka " + quote(dev.bootstrap()));
+}
+
+TEST_CASE("simulate on the real cluster, under --kafka-topic-prefix with --kafka-replication 3, gives the embedded log's digests",
+          "[events][kafka][simulate][cluster]") {
+    const auto& cluster = test::KafkaCluster::get();
+    const std::string prefix = test::KafkaCluster::new_prefix();
+    simulate_matches_embedded(" --kafka " + quote(cluster.bootstrap()) + " --kafka-topic-prefix " + quote(prefix) +
+                              " --kafka-replication 3");
+    // The topics carry the prefix and the replication asked for.
+    const std::string described = cluster.run("java org.apache.kafka.tools.TopicCommand --bootstrap-server " + cluster.bootstrap() +
+                                                   " --describe --topic '" + prefix + "liquida.orders'",
+                                               120);
+    INFO(described);
+    CHECK(described.find("ReplicationFactor: 3") != std::string::npos);
+    CHECK(described.find("PartitionCount: 8") != std::string::npos);
 }

@@ -17,7 +17,6 @@
 #include "events/chain.h"
 #include "events/kafka_log.h"
 #include "tests/support/kafka_cluster.h"
-#include "tests/support/process.h"
 
 using namespace liquida;
 using namespace liquida::events;
@@ -149,12 +148,11 @@ TEST_CASE("kafka cluster: topics the log creates keep every record (no retention
     // Back-dated records (a replayed or simulated month) would be the first to go under the
     // brokers' default retention of 7 days by record time.
     REQUIRE(log->append(command(0)));
-    const test::Run r = test::sh("timeout 120 '" + std::string(LIQUIDA_SOURCE_DIR) +
-                                 "/ops/kafka/cluster' java org.apache.kafka.tools.TopicCommand --bootstrap-server " +
-                                 cluster.bootstrap() + " --describe --topic '" + topic.prefix + "f'");
-    INFO(r.out);
-    REQUIRE(r.code == 0);
-    CHECK(r.out.find("ReplicationFactor: 3") != std::string::npos);
-    CHECK(r.out.find("retention.ms=-1") != std::string::npos);
-    CHECK(r.out.find("retention.bytes=-1") != std::string::npos);
+    const std::string described = cluster.run("java org.apache.kafka.tools.TopicCommand --bootstrap-server " + cluster.bootstrap() +
+                                                   " --describe --topic '" + topic.prefix + "f'",
+                                               120);
+    INFO(described);
+    CHECK(described.find("ReplicationFactor: 3") != std::string::npos);
+    CHECK(described.find("retention.ms=-1") != std::string::npos);
+    CHECK(described.find("retention.bytes=-1") != std::string::npos);
 }

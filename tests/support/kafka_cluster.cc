@@ -12,15 +12,17 @@
 
 namespace liquida::test {
 
-namespace {
-std::string script() { return std::string(LIQUIDA_SOURCE_DIR) + "/ops/kafka/cluster"; }
-}  // namespace
-
 KafkaCluster::KafkaCluster(std::string dir) : dir_(std::move(dir)) {
-    const Run r = sh("LIQUIDA_KAFKA_CLUSTER='" + dir_ + "' timeout 30 " + script() + " bootstrap");
+    const std::string out = run("bootstrap", 30);
+    bootstrap_ = out.substr(0, out.find('\n'));
+}
+
+std::string KafkaCluster::run(const std::string& args, int seconds) const {
+    const Run r = sh("LIQUIDA_KAFKA_CLUSTER='" + dir_ + "' timeout " + std::to_string(seconds) + " '" +
+                     std::string(LIQUIDA_SOURCE_DIR) + "/ops/kafka/cluster' " + args);
     INFO(r.out);
     REQUIRE(r.code == 0);
-    bootstrap_ = r.out.substr(0, r.out.find('\n'));
+    return r.out;
 }
 
 const KafkaCluster& KafkaCluster::get() {
@@ -38,17 +40,9 @@ std::string KafkaCluster::new_prefix() {
     return prefix;
 }
 
-void KafkaCluster::kill(int id) const {
-    const Run r = sh("LIQUIDA_KAFKA_CLUSTER='" + dir_ + "' timeout 30 " + script() + " kill " + std::to_string(id));
-    INFO(r.out);
-    REQUIRE(r.code == 0);
-}
+void KafkaCluster::kill(int id) const { run("kill " + std::to_string(id), 30); }
 
-void KafkaCluster::restart(int id) const {
-    const Run r = sh("LIQUIDA_KAFKA_CLUSTER='" + dir_ + "' timeout 180 " + script() + " restart " + std::to_string(id));
-    INFO(r.out);
-    REQUIRE(r.code == 0);
-}
+void KafkaCluster::restart(int id) const { run("restart " + std::to_string(id), 180); }
 
 int KafkaCluster::leader(const std::string& topic, int32_t partition) const {
     char err[256];

@@ -23,6 +23,9 @@ public:
     // once every live broker answers.
     void kill(int id) const;
     void restart(int id) const;
+    // `ops/kafka/cluster ARGS` on this cluster (e.g. "java org.apache.kafka.tools.TopicCommand
+    // ..."), bounded by `seconds`; its output. Fails the test when it fails.
+    std::string run(const std::string& args, int seconds) const;
     // The node that leads a partition now (-1 when it has none), from the brokers' metadata.
     int leader(const std::string& topic, int32_t partition) const;
 
