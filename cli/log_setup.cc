@@ -68,6 +68,7 @@ std::vector<cli::OptionSpec> kafka_options() {
             {"kafka-config", "file", "librdkafka properties (key=value lines: security.protocol, sasl.*, ssl.*)", ""},
             {"kafka-topic-prefix", "text", "Kafka: put before every topic name (e.g. staging.), to share a cluster", ""},
             {"kafka-replication", "n", "Kafka: replication factor of topics created at start (3 on a real cluster)", "1"},
+            {"kafka-transactional-id", "text", "Kafka: the writer's transactional id; a writer with the same id fences this one (default PREFIXliquida.writer)", ""},
             {"partitions", "n", "partitions per topic when the topics are created", "8"}};
 }
 
@@ -139,6 +140,7 @@ std::unique_ptr<events::EventLog> open_log(const cli::Args& args, const char* wh
         options.brokers = brokers;
         options.topics = events::default_topics(partitions);
         options.topic_prefix = args.get("kafka-topic-prefix");
+        options.transactional_id = args.get("kafka-transactional-id");
         options.replication_factor = static_cast<int16_t>(args.get_int("kafka-replication", 1, 32));
         if (const std::string file = args.get("kafka-config"); !file.empty()) {
             std::string error;

@@ -98,8 +98,7 @@ struct Publishing {
     std::atomic<uint64_t> events{0};
 };
 
-// events::publish wants one topic per call: a command whose events span topics is published
-// as one batch per topic, each with its own idempotency key.
+// A command's events, one batch per topic, appended all or nothing.
 std::optional<events::error> publish(events::EventLog& log, Job& job, Publishing& out) {
     std::vector<std::pair<events::Topic, std::vector<events::Envelope>>> groups;
     for (domain::Event& e : job.events) {
@@ -115,15 +114,19 @@ std::optional<events::error> publish(events::EventLog& log, Job& job, Publishing
         env.payload = std::move(e);
         g->second.push_back(std::move(env));
     }
+    std::vector<std::vector<events::Envelope>> batches;
+    size_t events = 0;
     for (auto& [topic, envelopes] : groups) {
         const std::string id = groups.size() == 1 ? job.command_id : job.command_id + "/" + std::string(events::topic_name(topic));
         for (events::Envelope& env : envelopes) env.command_id = id;
-        auto r = events::publish(log, envelopes);
-        if (!r) return std::move(r).error();
-        ++out.appends;
-        out.events += envelopes.size();
-        if (r->duplicate) ++out.duplicates;
+        events += envelopes.size();
+        batches.push_back(std::move(envelopes));
     }
+    auto r = events::publish_all(log, batches);
+    if (!r) return std::move(r).error();
+    out.appends += r->size();
+    out.events += events;
+    for (const auto& a : *r) out.duplicates += a.duplicate;
     return std::nullopt;
 }
 

@@ -48,7 +48,8 @@ struct ChainBreak {
 };
 
 // Checks one partition's records in offset order from `from`, whose predecessor's hash is
-// `head` (kGenesis at offset 0, or a month-close record's hash).
+// `head` (kGenesis at offset 0, or a month-close record's hash). Offsets may skip; aborted
+// records are passed over (they are not part of the history and hold no link).
 class ChainVerifier {
 public:
     explicit ChainVerifier(TopicPartition tp, int64_t from = 0, const Hash& head = kGenesis)
@@ -58,7 +59,7 @@ public:
     bool feed(const StoredRecord& r);
 
     const Hash& head() const noexcept { return head_; }  // the last verified record's hash
-    int64_t next() const noexcept { return next_; }      // the offset expected next
+    int64_t next() const noexcept { return next_; }      // past the last record fed
     const std::optional<ChainBreak>& broken() const noexcept { return broken_; }
 
 private:

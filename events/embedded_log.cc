@@ -106,32 +106,43 @@ public:
 
     const std::vector<TopicSpec>& topics() const override { return topics_; }
 
-    result<AppendResult> append(AppendBatch batch) override {
-        auto where = locate(batch.tp);
-        if (!where) return failure(where.error());
+    result<std::vector<AppendResult>> append_all(std::vector<AppendBatch> batches) override {
         if (follower_) return fail(errc::invalid_argument, "this log is opened as a reader beside its writer: it takes no appends");
-        if (batch.records.empty()) return fail(errc::invalid_argument, "empty batch");
-        size_t bytes = 0;
-        for (const auto& r : batch.records) bytes += r.key.size() + r.value.size() + 64;
-        if (bytes > kMaxBatchBytes) return fail(errc::invalid_argument, "batch larger than 16 MiB");
-        if (const std::string& why = part(*where).unsealable; !why.empty()) return fail(errc::corrupt_record, why);
-
-        // The records' own digests by their appender; the leader only links them (chain.h).
-        std::vector<Hash> contents;
-        contents.reserve(batch.records.size());
-        for (const Record& r : batch.records) contents.push_back(content_hash(r));
-        Pending p{std::move(batch), std::move(contents), *where, std::nullopt, false};
+        if (batches.empty()) return fail(errc::invalid_argument, "no batches");
+        if (batches.size() > kMaxGroupBatches) return fail(errc::invalid_argument, "more than 4096 batches in one append");
+        // One Pending per batch, queued together and committed in one WriteBatch (`joined`).
+        std::vector<Pending> unit;
+        unit.reserve(batches.size());
+        for (size_t i = 0; i < batches.size(); ++i)
+            for (size_t j = 0; j < i; ++j)
+                if (!batches[i].idempotency_key.empty() && batches[i].idempotency_key == batches[j].idempotency_key)
+                    return fail(errc::invalid_argument, "one idempotency key twice in one append");
+        for (AppendBatch& batch : batches) {
+            auto where = locate(batch.tp);
+            if (!where) return failure(where.error());
+            if (batch.records.empty()) return fail(errc::invalid_argument, "empty batch");
+            size_t bytes = 0;
+            for (const auto& r : batch.records) bytes += r.key.size() + r.value.size() + 64;
+            if (bytes > kMaxBatchBytes) return fail(errc::invalid_argument, "batch larger than 16 MiB");
+            if (const std::string& why = part(*where).unsealable; !why.empty()) return fail(errc::corrupt_record, why);
+            // The records' own digests by their appender; the leader only links them (chain.h).
+            std::vector<Hash> contents;
+            contents.reserve(batch.records.size());
+            for (const Record& r : batch.records) contents.push_back(content_hash(r));
+            unit.push_back(Pending{std::move(batch), std::move(contents), *where, std::nullopt, true, false});
+        }
+        unit.back().joined = false;
         std::unique_lock lk(mu_);
         if (closed_) return fail(errc::closed, "log closed");
-        queue_.push_back(&p);
-        while (!p.done) {
+        for (Pending& p : unit) queue_.push_back(&p);
+        while (!unit.back().done) {
             if (leader_active_) {
                 commit_cv_.wait(lk);
                 continue;
             }
             leader_active_ = true;
             std::vector<Pending*> group;
-            while (!queue_.empty() && group.size() < kMaxGroupBatches) {
+            while (!queue_.empty() && (group.size() < kMaxGroupBatches || group.back()->joined)) {
                 group.push_back(queue_.front());
                 queue_.pop_front();
             }
@@ -146,7 +157,12 @@ public:
             commit_cv_.notify_all();
             data_cv_.notify_all();
         }
-        return std::move(*p.out);
+        std::vector<AppendResult> out;
+        for (Pending& p : unit) {
+            if (!*p.out) return failure(std::move(*p.out).error());
+            out.push_back(**p.out);
+        }
+        return out;
     }
 
     result<std::vector<StoredRecord>> read(const TopicPartition& tp, int64_t from, size_t max_records) override {
@@ -250,6 +266,7 @@ private:
         std::vector<Hash> contents;  // content_hash of each record
         Where where;
         std::optional<result<AppendResult>> out;
+        bool joined = false;  // committed with the next Pending, all or none (one append_all)
         bool done = false;
     };
 
@@ -340,7 +357,29 @@ private:
         std::map<std::pair<uint16_t, int32_t>, PartitionState> staged;
         std::unordered_map<std::string, Pending*> keys_in_group;
         std::vector<Pending*> in_write;  // whose result depends on this write
-        for (Pending* p : group) {
+        // The keys already in the log, looked up first: an append_all with a failed lookup is
+        // not written at all.
+        std::vector<std::optional<AppendResult>> stored(group.size());
+        for (size_t i = 0, unit = 0; i < group.size(); ++i) {
+            if (const std::string& ikey = group[i]->batch.idempotency_key; !ikey.empty() && !group[i]->out) {
+                std::string v;
+                auto s = db_->Get({}, idempotency(), ikey, &v);
+                if (s.ok() && v.size() == kTpKeySize + 16) {
+                    const Where w{static_cast<uint16_t>(get_be(v.data(), 2)), static_cast<int32_t>(get_be(v.data() + 2, 4))};
+                    stored[i] = AppendResult{TopicPartition{topics_[w.topic].name, w.partition}, static_cast<int64_t>(get_be(v.data() + kTpKeySize, 8)),
+                                             get_be(v.data() + kTpKeySize + 8, 8), true};
+                } else if (!s.ok() && !s.IsNotFound()) {
+                    for (size_t j = unit; j < group.size(); ++j) {
+                        group[j]->out = fail(errc::io_error, s.ToString());
+                        if (!group[j]->joined) break;
+                    }
+                }
+            }
+            if (!group[i]->joined) unit = i + 1;
+        }
+        for (size_t g = 0; g < group.size(); ++g) {
+            Pending* p = group[g];
+            if (p->out) continue;  // its append_all failed a lookup
             const std::string& ikey = p->batch.idempotency_key;
             if (!ikey.empty()) {
                 if (auto dup = keys_in_group.find(ikey); dup != keys_in_group.end()) {
@@ -349,17 +388,8 @@ private:
                     in_write.push_back(p);
                     continue;
                 }
-                std::string stored;
-                auto s = db_->Get({}, idempotency(), ikey, &stored);
-                if (s.ok() && stored.size() == kTpKeySize + 16) {
-                    const Where w{static_cast<uint16_t>(get_be(stored.data(), 2)), static_cast<int32_t>(get_be(stored.data() + 2, 4))};
-                    p->out = AppendResult{TopicPartition{topics_[w.topic].name, w.partition},
-                                          static_cast<int64_t>(get_be(stored.data() + kTpKeySize, 8)),
-                                          get_be(stored.data() + kTpKeySize + 8, 8), true};
-                    continue;
-                }
-                if (!s.ok() && !s.IsNotFound()) {
-                    p->out = fail(errc::io_error, s.ToString());
+                if (stored[g]) {
+                    p->out = *stored[g];
                     continue;
                 }
             }

@@ -1,29 +1,34 @@
-// The Kafka event log: one idempotent producer, one reader consumer (manual assignment, one
-// read at a time) and one tailer consumer that follows every partition from offset 0.
+// The Kafka event log: one transactional producer, one reader consumer (manual assignment, one
+// read at a time) and one tailer consumer that follows every partition from offset 0; both
+// consumers read with isolation.level=read_committed.
+//
+// Appends are Kafka transactions, group-committed: one committer thread takes every append
+// waiting, produces their records in one transaction and commits it. An append_all's batches
+// (a command's events on several topics) are in the same transaction: all or nothing. A failed
+// transaction is aborted, so none of its records is ever read, whether or not they reached a
+// broker; when the outcome is unknown (a commit timed out) the producer is made again, and
+// init_transactions with the same transactional.id finishes or aborts what the old one left.
+// The transactional.id also fences a previous writer (a killed `serve`), so its open
+// transaction is aborted at once instead of holding readers back until it times out.
 //
 // The tailer is the single source of what is in the cluster: at open the log waits until it
-// has reached every partition's high watermark (the scan), then it keeps following, so that
+// has reached every partition's last stable offset (the scan), then it keeps following, so that
 //   - the idempotency index (key -> original offsets) covers batches by any writer,
-//   - wait_for blocks on a condition variable that the tailer (or our own delivery reports)
-//     notify, instead of polling the brokers,
+//   - wait_for blocks on a condition variable that the tailer (or our own commits) notify,
+//     instead of polling the brokers,
 //   - the running maximum timestamp of each partition is known (see offset_for_time).
 //
-// Batch atomicity (no transactions: their commit markers take offsets, so offsets would not
-// be dense). A batch's records are enqueued under one mutex, so they are contiguous and in
-// order in their partition; the idempotent producer keeps that order and writes each record
-// once despite retries. A batch is acknowledged only when every record's delivery report
-// succeeded. A batch whose append failed (or whose writer died) may have left a prefix of
-// its records in the partition. Every record carries "index/count" of its batch, so the
-// tailer decides each batch in partition order, as Kafka's read_committed does with
-// transactions: complete when all its records are there in a row, aborted when a record of
-// another batch comes first. Records of aborted batches are read with StoredRecord::aborted;
-// the readable end (end_offset) stops before a batch not yet decided. Only complete batches
-// are indexed, and a retry of a failed key first catches the tailer up with the partition,
-// so a batch that did land whole is reported as a duplicate, not written twice.
+// Batch marks. Every record carries "index/count" of its batch. Transactions make them
+// redundant for our own writes; they remain for records written without a transaction (a
+// non-transactional producer, or librdkafka's mock cluster, which runs the transaction protocol
+// but writes no markers and hides no aborted records): the tailer decides each batch in
+// partition order, complete when all its records are there in a row, aborted when a record of
+// another batch comes first, and reads those with StoredRecord::aborted.
 //
-// The hash chain (events/chain.h): records are sealed as they are enqueued, under the same
-// mutex, so chain order is partition order. After a failed append the partition's chain
-// head is re-read from the tail before the next append. One writer per partition is assumed.
+// The hash chain (events/chain.h) links each partition's history records (never an aborted
+// one): the committer seals records as it produces them, moves its heads only when the
+// transaction commits, and re-reads a partition's head from the tail after an unknown outcome.
+// One writer per partition is assumed (and the transactional.id enforces it).
 #include "events/kafka_log.h"
 
 #include "events/chain.h"
@@ -37,6 +42,7 @@
 #include <climits>
 #include <initializer_list>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -51,7 +57,9 @@ using Clock = std::chrono::steady_clock;
 
 constexpr size_t kMaxRecordBytes = 900'000;  // under the brokers' default message.max.bytes
 constexpr size_t kMaxBatchBytes = 16 << 20;  // same bound as the embedded log
-constexpr int kPollMs = 100;                 // how long a background thread blocks per poll
+constexpr size_t kMaxTxnBytes = 64 << 20;    // one append_all; the committer stops adding appends past it
+constexpr int kPollMs = 100;
+constexpr int64_t kMinuteMs = 60'000;  // the time index's step                 // how long a background thread blocks per poll
 
 struct HandleDeleter {
     void operator()(rd_kafka_t* rk) const {
@@ -153,40 +161,56 @@ bool transient(rd_kafka_resp_err_t err) {
     }
 }
 
-// rd_kafka_query_watermark_offsets, asked again while its error is transient, until `timeout`.
-rd_kafka_resp_err_t query_watermarks(rd_kafka_t* rk, const std::string& topic, int32_t partition, int64_t& low, int64_t& high,
-                                     std::chrono::milliseconds timeout) {
+// The partition's end offset (ListOffsets "latest", with the client's isolation.level),
+// asked again while its error is transient, until `timeout`. Not
+// rd_kafka_query_watermark_offsets: before librdkafka 2.3 it waits forever for a leader that
+// died (librdkafka issue 2588); rd_kafka_offsets_for_times keeps its timeout.
+rd_kafka_resp_err_t query_end(rd_kafka_t* rk, const std::string& topic, int32_t partition, int64_t& end, std::chrono::milliseconds timeout) {
     const auto deadline = Clock::now() + timeout;
     for (;;) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-        const auto err = rd_kafka_query_watermark_offsets(rk, topic.c_str(), partition, &low, &high,
-                                                          std::max(1, to_ms(left)));
+        PartitionList list(rd_kafka_topic_partition_list_new(1));
+        rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = RD_KAFKA_OFFSET_END;
+        auto err = rd_kafka_offsets_for_times(rk, list.get(), std::max(1, to_ms(left)));
+        if (!err) err = list->elems[0].err;
+        if (!err) end = list->elems[0].offset;
         if (!err || !transient(err) || Clock::now() + std::chrono::milliseconds(50) >= deadline) return err;
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
 }
 
-// The delivery reports of one append.
-struct Delivery {
+// The delivery reports of one transaction.
+struct TxnDelivery {
     std::mutex mu;
-    std::condition_variable cv;
     size_t remaining = 0;
-    std::vector<int64_t> offsets;
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
 };
 
+// Where one batch of a transaction went: the offset of its first record.
+struct BatchDelivery {
+    TxnDelivery* txn = nullptr;
+    int64_t base = INT64_MAX;
+};
+
 void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
-    auto* d = static_cast<Delivery*>(m->_private);
-    std::lock_guard g(d->mu);
+    auto* b = static_cast<BatchDelivery*>(m->_private);
+    std::lock_guard g(b->txn->mu);
+    // Not rd_kafka_message_errstr: on a delivery report it returns the unterminated payload.
     if (m->err) {
-        // Not rd_kafka_message_errstr: on a delivery report it returns the unterminated payload.
-        if (!d->err) d->err = m->err;
+        if (!b->txn->err) b->txn->err = m->err;
     } else {
-        d->offsets.push_back(m->offset);
+        b->base = std::min(b->base, m->offset);
     }
-    // Notify under the lock: the appender frees `d` as soon as it sees remaining == 0.
-    if (--d->remaining == 0) d->cv.notify_all();
+    --b->txn->remaining;
 }
+
+// An append_all's batches not yet in the log, waiting for the committer's next transaction.
+struct TxnRequest {
+    std::vector<AppendBatch*> batches;
+    std::vector<std::vector<Hash>> contents;  // content_hash of each record, by the appender
+    std::vector<BatchDelivery> sent;          // the committer's, one per batch
+    std::optional<result<std::vector<AppendResult>>> outcome;  // under txn_mu_
+};
 
 // The batch the tailer is in the middle of, in one partition.
 struct OpenBatch {
@@ -205,23 +229,30 @@ struct PartitionState {
     std::optional<OpenBatch> open;
     std::vector<std::pair<int64_t, int64_t>> aborted;  // [from, to) ranges, ascending
     domain::TimestampMs max_ts = INT64_MIN;
-    std::string tail_hash;  // the seal hash of the last record the tailer saw
+    // Sparse time index: (minute, offset) where the running maximum timestamp first reached that
+    // minute. Kafka's own lookup by time cannot serve: it answers with the first batch whose
+    // newest timestamp is >= t, and a commit marker's is the wall clock, after every back-dated
+    // business time.
+    std::vector<std::pair<int64_t, int64_t>> minutes;
+    std::string tail_hash;  // the seal hash of the last record of a complete batch the tailer saw
 };
 
-// Where an appender's hash chain of a partition stands (events/chain.h), under produce_mu_.
+// Where the committer's hash chain of a partition stands (events/chain.h).
 struct ChainHead {
     Hash head = kGenesis;
-    bool stale = false;  // an append failed: what landed is unknown, re-read the tail first
+    bool stale = false;  // a transaction failed: re-read the tail first
 };
 
-// An append in progress for a key; same-key appenders wait for its outcome.
+// An append in progress for a key; same-key appenders wait until it is over.
 struct InFlight {
-    std::optional<result<AppendResult>> outcome;
+    bool done = false;
 };
 
 class KafkaLog final : public EventLog {
 public:
-    explicit KafkaLog(const KafkaLogOptions& options) : options_(options) {
+    explicit KafkaLog(const KafkaLogOptions& options)
+        : options_(options),
+          txn_id_(options.transactional_id.empty() ? options.topic_prefix + "liquida.writer" : options.transactional_id) {
         for (const auto& t : options_.topics) {
             partitions_[t.name] = t.partitions;
             wire_names_[t.name] = options_.topic_prefix + t.name;
@@ -231,7 +262,13 @@ public:
 
     ~KafkaLog() override {
         close();
-        if (producer_) rd_kafka_flush(producer_.get(), to_ms(options_.timeout));
+        {
+            std::lock_guard lk(txn_mu_);
+            txn_stop_ = true;
+        }
+        txn_cv_.notify_all();
+        if (committer_.joinable()) committer_.join();
+        txn_.reset();
         stopping_ = true;
         if (poller_.joinable()) poller_.join();
         if (tailer_thread_.joinable()) tailer_thread_.join();
@@ -252,17 +289,16 @@ public:
         const std::string group = "liquida-log-" + std::to_string(std::random_device{}());
         const std::vector<std::pair<std::string, std::string>> consumer{
             {"group.id", group}, {"enable.auto.commit", "false"}, {"enable.auto.offset.store", "false"},
-            {"auto.offset.reset", "error"}, {"queued.max.messages.kbytes", "8192"}};
-        // The reader fetches only below the high watermark; a short broker wait keeps an idle
+            {"auto.offset.reset", "error"}, {"queued.max.messages.kbytes", "8192"}, {"isolation.level", "read_committed"},
+            {"enable.partition.eof", "true"}};
+        // The reader fetches only below the last stable offset; a short broker wait keeps an idle
         // fetch from delaying the next read's. The tailer keeps the long wait (a long poll).
         auto reader_conf = consumer;
         reader_conf.emplace_back("fetch.wait.max.ms", "10");
         auto reader = client(RD_KAFKA_CONSUMER, reader_conf);
         if (!reader) return failure(std::move(reader).error());
         reader_ = std::move(*reader);
-        auto tail_conf = consumer;
-        tail_conf.emplace_back("enable.partition.eof", "true");
-        auto tailer = client(RD_KAFKA_CONSUMER, tail_conf);
+        auto tailer = client(RD_KAFKA_CONSUMER, consumer);
         if (!tailer) return failure(std::move(tailer).error());
         tailer_ = std::move(*tailer);
 
@@ -277,6 +313,7 @@ public:
             if (auto r = catch_up(tp); !r) return r;
             chain_[tp] = ChainHead{tail_head(tp), false};
         }
+        committer_ = std::thread([this] { commit_loop(); });
         return ok;
     }
 
@@ -289,71 +326,117 @@ public:
         return kafka_topic;
     }
 
-    result<AppendResult> append(AppendBatch batch) override {
-        if (auto r = check(batch.tp); !r) return failure(r.error());
-        if (batch.records.empty()) return fail(errc::invalid_argument, "empty batch");
+    result<std::vector<AppendResult>> append_all(std::vector<AppendBatch> batches) override {
+        if (batches.empty()) return fail(errc::invalid_argument, "no batches");
         size_t total = 0;
-        for (const Record& r : batch.records) {
-            size_t bytes = r.key.size() + r.value.size() + batch.idempotency_key.size() + 64;
-            for (const Header& h : r.headers) bytes += h.key.size() + h.value.size() + 8;
-            if (bytes > kMaxRecordBytes) return fail(errc::invalid_argument, "record larger than 900 kB");
-            if (r.timestamp < 0) return fail(errc::invalid_argument, "negative record timestamp");
+        std::unordered_set<std::string_view> keys;
+        for (const AppendBatch& batch : batches) {
+            if (auto r = check(batch.tp); !r) return failure(r.error());
+            if (batch.records.empty()) return fail(errc::invalid_argument, "empty batch");
+            size_t bytes = 0;
+            for (const Record& r : batch.records) {
+                size_t one = r.key.size() + r.value.size() + batch.idempotency_key.size() + 64;
+                for (const Header& h : r.headers) one += h.key.size() + h.value.size() + 8;
+                if (one > kMaxRecordBytes) return fail(errc::invalid_argument, "record larger than 900 kB");
+                if (r.timestamp < 0) return fail(errc::invalid_argument, "negative record timestamp");
+                bytes += one;
+            }
+            if (bytes > kMaxBatchBytes) return fail(errc::invalid_argument, "batch larger than 16 MiB");
             total += bytes;
+            if (!batch.idempotency_key.empty() && !keys.insert(batch.idempotency_key).second)
+                return fail(errc::invalid_argument, "one idempotency key twice in one append");
         }
-        if (total > kMaxBatchBytes) return fail(errc::invalid_argument, "batch larger than 16 MiB");
+        if (total > kMaxTxnBytes) return fail(errc::invalid_argument, "batches larger than 64 MiB together");
 
-        const std::string& key = batch.idempotency_key;
-        std::shared_ptr<InFlight> mine;
+        // The producer first: its init_transactions finishes what an earlier writer (or a
+        // failed transaction of ours) left, and the tailer then reads it, so the lookups below
+        // see every transaction that will ever commit.
+        if (!writer_ready_) {
+            TxnRequest init;
+            if (auto r = transact(init); !r) return failure(std::move(r).error());
+        }
+        // Which batches are in the log already; the others become ours (in flight) at once, so
+        // a same-key appender waits for them, then looks again.
+        const size_t n = batches.size();
+        std::vector<std::optional<AppendResult>> out(n);
+        std::vector<std::shared_ptr<InFlight>> mine(n);
         {
             std::unique_lock lk(mu_);
-            for (;;) {
+            for (bool looked = false; !looked;) {
                 if (closed_) return fail(errc::closed, "log closed");
-                if (key.empty()) break;
-                if (auto it = index_.find(key); it != index_.end()) {
-                    AppendResult r = it->second;
-                    r.duplicate = true;
-                    return r;
+                looked = true;
+                std::fill(out.begin(), out.end(), std::nullopt);
+                for (size_t i = 0; i < n && looked; ++i) {
+                    const std::string& key = batches[i].idempotency_key;
+                    if (key.empty()) continue;
+                    if (auto it = index_.find(key); it != index_.end()) {
+                        out[i] = it->second;
+                        out[i]->duplicate = true;
+                    } else if (auto f = inflight_.find(key); f != inflight_.end()) {
+                        auto other = f->second;
+                        cv_.wait(lk, [&] { return other->done; });
+                        looked = false;
+                    } else if (suspect_.contains(key)) {
+                        // An earlier attempt failed, maybe after it landed: see the partition first.
+                        lk.unlock();
+                        auto caught = catch_up(batches[i].tp);
+                        lk.lock();
+                        if (!caught) return failure(caught.error());
+                        suspect_.erase(key);
+                        looked = false;
+                    }
                 }
-                if (auto it = inflight_.find(key); it != inflight_.end()) {
-                    auto other = it->second;
-                    cv_.wait(lk, [&] { return other->outcome.has_value(); });
-                    result<AppendResult> r = *other->outcome;
-                    if (r) r->duplicate = true;
-                    return r;
-                }
-                if (suspect_.contains(key)) {
-                    // An earlier attempt failed but may have landed: see the partition first.
-                    lk.unlock();
-                    auto caught = catch_up(batch.tp);
-                    lk.lock();
-                    if (!caught) return failure(caught.error());
-                    suspect_.erase(key);
-                    continue;
-                }
-                mine = std::make_shared<InFlight>();
-                inflight_.emplace(key, mine);
-                break;
             }
+            for (size_t i = 0; i < n; ++i)
+                if (!out[i] && !batches[i].idempotency_key.empty()) {
+                    mine[i] = std::make_shared<InFlight>();
+                    inflight_.emplace(batches[i].idempotency_key, mine[i]);
+                }
         }
 
-        result<AppendResult> out = send(batch);
-        {
-            std::lock_guard lk(mu_);
-            if (out) {
-                PartitionState& st = parts_.at(batch.tp);
-                st.acked.emplace(out->base_offset, out->base_offset + static_cast<int64_t>(out->count));
-                settle(st);
-                for (const Record& r : batch.records) st.max_ts = std::max(st.max_ts, r.timestamp);
-            }
-            if (mine) {
-                if (out) index_.emplace(key, *out);
-                else suspect_.insert(key);
-                mine->outcome = out;
-                inflight_.erase(key);
-            }
+        TxnRequest req;
+        for (size_t i = 0; i < n; ++i) {
+            if (out[i]) continue;
+            req.batches.push_back(&batches[i]);
+            auto& contents = req.contents.emplace_back();
+            contents.reserve(batches[i].records.size());
+            for (const Record& r : batches[i].records) contents.push_back(content_hash(r));
         }
-        cv_.notify_all();
-        return out;
+        result<std::vector<AppendResult>> sent = req.batches.empty() ? result<std::vector<AppendResult>>(std::vector<AppendResult>{}) : transact(req);
+        {
+            std::unique_lock lk(mu_);
+            for (size_t i = 0, j = 0; i < n; ++i) {
+                if (out[i]) continue;
+                const std::string& key = batches[i].idempotency_key;
+                if (sent) {
+                    const AppendResult& r = (*sent)[j++];
+                    PartitionState& st = parts_.at(r.tp);
+                    st.acked.emplace(r.base_offset, r.base_offset + static_cast<int64_t>(r.count));
+                    settle(st);
+                    if (!key.empty()) index_.emplace(key, r);
+                    out[i] = r;
+                } else if (!key.empty()) {
+                    suspect_.insert(key);
+                }
+                if (mine[i]) {
+                    mine[i]->done = true;
+                    inflight_.erase(key);
+                }
+            }
+            cv_.notify_all();
+            if (!sent) return failure(std::move(sent).error());
+            // Readable before the caller hears of it: the readable end moves over them at once
+            // when they follow what the tailer decided, else once the tailer reads them.
+            cv_.wait_for(lk, options_.timeout, [&] {
+                return closed_ || std::all_of(sent->begin(), sent->end(), [&](const AppendResult& r) {
+                           return parts_.at(r.tp).stable >= r.base_offset + static_cast<int64_t>(r.count);
+                       });
+            });
+        }
+        std::vector<AppendResult> results;
+        results.reserve(n);
+        for (auto& o : out) results.push_back(*o);
+        return results;
     }
 
     result<std::vector<StoredRecord>> read(const TopicPartition& tp, int64_t from, size_t max_records) override {
@@ -378,7 +461,6 @@ public:
             aborted.assign(first, st.aborted.end());
         }
         if (from >= high) return out;
-        const int64_t want_end = from + static_cast<int64_t>(std::min<uint64_t>(max_records, static_cast<uint64_t>(high - from)));
         auto in_aborted = [&, it = aborted.begin()](int64_t offset) mutable {  // offsets come ascending
             while (it != aborted.end() && it->second <= offset) ++it;
             return it != aborted.end() && it->first <= offset;
@@ -388,15 +470,21 @@ public:
         rd_kafka_topic_partition_list_add(list.get(), wire(tp.topic).c_str(), tp.partition)->offset = from;
         if (auto err = rd_kafka_assign(reader_.get(), list.get())) return fail(errc::io_error, "assign " + name(tp) + ": " + describe(err));
         const auto deadline = Clock::now() + options_.timeout;
+        // Offsets have gaps (transaction markers, aborted records): the read ends at `high`, at
+        // max_records, or where the brokers say the partition ends.
         int64_t next = from;
+        bool at_end = false;
         std::optional<error> failed;
-        while (next < want_end && !failed && Clock::now() < deadline) {
+        while (next < high && out.size() < max_records && !at_end && !failed && Clock::now() < deadline) {
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
             rd_kafka_message_t* m = rd_kafka_consumer_poll(reader_.get(), std::min(to_ms(left), kPollMs));
             if (!m) continue;
+            const bool ours = m->rkt && m->partition == tp.partition && wire(tp.topic) == rd_kafka_topic_name(m->rkt);
             if (m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE || m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET)
                 failed = error{errc::offset_out_of_range, name(tp) + " offset " + std::to_string(next) + ": " + describe(m->err)};
-            else if (!m->err && m->partition == tp.partition && wire(tp.topic) == rd_kafka_topic_name(m->rkt) && m->offset >= next) {
+            else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF && ours && m->offset >= high)
+                at_end = true;  // the rest below `high` are markers or aborted records
+            else if (!m->err && ours && m->offset >= next && m->offset < high) {
                 Record r = decode(m);
                 Seal seal = take_seal(r.headers);
                 out.push_back(StoredRecord{tp, m->offset, std::move(r), std::move(seal), in_aborted(m->offset)});
@@ -407,7 +495,7 @@ public:
         }
         rd_kafka_assign(reader_.get(), nullptr);
         if (failed) return failure(std::move(*failed));
-        if (next < want_end)
+        if (next < high && out.size() < max_records && !at_end)
             return fail(errc::io_error, "read of " + name(tp) + " timed out at offset " + std::to_string(next));
         return out;
     }
@@ -423,33 +511,30 @@ public:
 
     result<int64_t> offset_for_time(const TopicPartition& tp, domain::TimestampMs t) override {
         if (auto r = check(tp); !r) return failure(r.error());
-        if (auto r = check_open(); !r) return failure(r.error());
-        PartitionList list(rd_kafka_topic_partition_list_new(1));
-        rd_kafka_topic_partition_list_add(list.get(), wire(tp.topic).c_str(), tp.partition)->offset = t;
-        rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(producer_.get(), list.get(), to_ms(options_.timeout));
-        if (!err) err = list->elems[0].err;
-        if (err) return fail(errc::io_error, "offset for time in " + name(tp) + ": " + describe(err));
-        if (list->elems[0].offset >= 0) {
-            auto end = end_offset(tp);
-            if (!end) return end;
-            return std::min(list->elems[0].offset, *end);
-        }
-        // "None" from the broker. librdkafka 2.0.2's mock cluster answers that to every
-        // timestamp; when the partition holds a timestamp >= t, find it by reading.
-        domain::TimestampMs max_ts = 0;
+        auto end = end_offset(tp);
+        if (!end) return end;
+        // Every record before the entry of t's minute (the last one at or before it) is older
+        // than t; after a jump past t's minute, the jump's record is the answer.
+        const int64_t minute = t / kMinuteMs;
+        int64_t from = 0;
         {
             std::lock_guard lk(mu_);
-            max_ts = parts_.at(tp).max_ts;
+            const PartitionState& st = parts_.at(tp);
+            if (st.max_ts < t) return end;
+            auto next = std::upper_bound(st.minutes.begin(), st.minutes.end(), minute, [](int64_t m, const auto& e) { return m < e.first; });
+            if (next != st.minutes.begin() && std::prev(next)->first < minute) return next == st.minutes.end() ? *end : next->second;
+            if (next != st.minutes.begin()) from = std::prev(next)->second;
+            else if (next != st.minutes.end()) return next->second;
         }
-        if (max_ts < t) return end_offset(tp);
-        for (int64_t from = 0;;) {
+        while (from < *end) {
             auto chunk = read(tp, from, 1000);
             if (!chunk) return failure(std::move(chunk).error());
-            if (chunk->empty()) return end_offset(tp);
+            if (chunk->empty()) break;
             for (const StoredRecord& r : *chunk)
-                if (r.record.timestamp >= t) return r.offset;
+                if (!r.aborted && r.record.timestamp >= t) return r.offset;
             from = chunk->back().offset + 1;
         }
+        return end;
     }
 
     bool wait_for_any(std::span<const Position> positions, std::chrono::milliseconds timeout) override {
@@ -510,7 +595,7 @@ private:
                 return fail(errc::invalid_argument, "kafka log: property " + k + ": " + errstr);
             }
         }
-        if (type == RD_KAFKA_PRODUCER) rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+        if (type == RD_KAFKA_PRODUCER) rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);  // the committer's transactions
         rd_kafka_t* rk = rd_kafka_new(type, conf, errstr, sizeof errstr);
         if (!rk) {
             rd_kafka_conf_destroy(conf);
@@ -603,17 +688,20 @@ private:
         return out;
     }
 
-    result<int64_t> high_watermark(const TopicPartition& tp) {
-        int64_t low = 0, high = 0;
-        if (auto err = query_watermarks(producer_.get(), wire(tp.topic), tp.partition, low, high, options_.timeout))
-            return fail(errc::io_error, "watermarks of " + name(tp) + ": " + describe(err));
-        return high;
+    // The partition's last stable offset: librdkafka asks ListOffsets with the client's
+    // isolation.level, read_committed by default, so an open transaction, or a committed one
+    // whose markers are not written yet, is not below it.
+    result<int64_t> last_stable_offset(const TopicPartition& tp) {
+        int64_t end = 0;
+        if (auto err = query_end(producer_.get(), wire(tp.topic), tp.partition, end, options_.timeout))
+            return fail(errc::io_error, "end offset of " + name(tp) + ": " + describe(err));
+        return end;
     }
 
-    // Waits until the tailer has seen everything below tp's current high watermark; fails
+    // Waits until the tailer has seen everything below tp's current last stable offset; fails
     // when it makes no progress for `timeout`.
     result<ok_t> catch_up(const TopicPartition& tp) {
-        auto high = high_watermark(tp);
+        auto high = last_stable_offset(tp);
         if (!high) return failure(std::move(high).error());
         std::unique_lock lk(mu_);
         const PartitionState& st = parts_.at(tp);
@@ -691,9 +779,11 @@ private:
                 const int64_t pos = m->err ? m->offset : m->offset + 1;  // EOF carries the next offset
                 const bool fresh = !m->err && m->offset >= st.tail_pos;  // the tailer may see a record again after a reconnect
                 st.tail_pos = std::max(st.tail_pos, pos);
-                st.max_ts = std::max(st.max_ts, s.ts);
-                if (!m->err && m->offset + 1 == st.tail_pos) st.tail_hash.assign(s.hash);
-                if (fresh) decide(s.part->first, st, m->offset, std::move(s.mark));
+                if (fresh && s.ts > st.max_ts) {
+                    if (st.minutes.empty() || s.ts / kMinuteMs > st.minutes.back().first) st.minutes.emplace_back(s.ts / kMinuteMs, m->offset);
+                    st.max_ts = s.ts;
+                }
+                if (fresh) decide(s.part->first, st, m->offset, std::move(s.mark), s.hash);
             }
         }
         cv_.notify_all();
@@ -708,7 +798,7 @@ private:
 
     // Under mu_, for each record in partition order: completes or aborts batches, moves the
     // stable end, and indexes complete keyed batches.
-    void decide(const TopicPartition& tp, PartitionState& st, int64_t offset, BatchMark mark) {
+    void decide(const TopicPartition& tp, PartitionState& st, int64_t offset, BatchMark mark, std::string_view hash) {
         auto abort = [&](int64_t from, int64_t to) {
             if (!st.aborted.empty() && st.aborted.back().second == from) st.aborted.back().second = to;
             else st.aborted.emplace_back(from, to);
@@ -726,11 +816,12 @@ private:
         if (++st.open->next < st.open->count) return;
         if (!st.open->key.empty()) index_.emplace(st.open->key, AppendResult{tp, st.open->base, st.open->count, false});
         st.stable = std::max(st.stable, offset + 1);
+        st.tail_hash.assign(hash);
         st.open.reset();
         settle(st);
     }
 
-    // The chain head after the last record the tailer saw in `tp` (genesis when empty or
+    // The chain head after the last history record the tailer saw in `tp` (genesis when none or
     // unsealed: the chain check then reports the unsealed records).
     Hash tail_head(const TopicPartition& tp) {
         std::lock_guard lk(mu_);
@@ -755,8 +846,10 @@ private:
         return lists;
     }
 
-    // Enqueues one record; its delivery report goes to `d`. On failure the header list stays ours.
-    rd_kafka_error_t* produce(const TopicPartition& tp, Record& r, rd_kafka_headers_t* headers, Delivery& d) {
+    // Enqueues one record of the open transaction; its delivery report goes to `d`. A full
+    // queue is drained (delivery reports served) and the record tried again until `deadline`.
+    // On failure the header list stays ours.
+    rd_kafka_error_t* produce(const TopicPartition& tp, Record& r, rd_kafka_headers_t* headers, BatchDelivery& d, Clock::time_point deadline) {
         rd_kafka_vu_t vus[8] = {};
         vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;
         vus[0].u.cstr = wire(tp.topic).c_str();
@@ -768,84 +861,219 @@ private:
         vus[3].u.mem = {r.value.data(), r.value.size()};
         vus[4].vtype = RD_KAFKA_VTYPE_TIMESTAMP;  // 0: the producer's clock
         vus[4].u.i64 = r.timestamp;
-        vus[5].vtype = RD_KAFKA_VTYPE_MSGFLAGS;  // copy (ours may go first); wait when the queue is full
-        vus[5].u.i = RD_KAFKA_MSG_F_COPY | RD_KAFKA_MSG_F_BLOCK;
+        vus[5].vtype = RD_KAFKA_VTYPE_MSGFLAGS;  // copy: the appender's records go when it returns
+        vus[5].u.i = RD_KAFKA_MSG_F_COPY;
         vus[6].vtype = RD_KAFKA_VTYPE_OPAQUE;
         vus[6].u.ptr = &d;
         // An owned header list: produceva with single VTYPE_HEADERs double-frees them when it
         // fails (librdkafka issue 4627); an owned list stays ours on failure.
         vus[7].vtype = RD_KAFKA_VTYPE_HEADERS;
         vus[7].u.headers = headers;
-        return rd_kafka_produceva(producer_.get(), vus, 8);
+        for (;;) {
+            rd_kafka_error_t* e = rd_kafka_produceva(txn_.get(), vus, 8);
+            if (!e || rd_kafka_error_code(e) != RD_KAFKA_RESP_ERR__QUEUE_FULL || Clock::now() > deadline) return e;
+            rd_kafka_error_destroy(e);
+            rd_kafka_poll(txn_.get(), 10);
+        }
     }
 
-    // Enqueues the batch's records in order, sealed into the partition's chain, then waits for
-    // every delivery report.
-    result<AppendResult> send(AppendBatch& batch) {
-        bool stale = false;
-        {
-            std::lock_guard g(produce_mu_);
-            stale = chain_.at(batch.tp).stale;
+    // Hands the request to the committer and waits for its transaction's outcome.
+    result<std::vector<AppendResult>> transact(TxnRequest& req) {
+        std::unique_lock lk(txn_mu_);
+        if (txn_stop_) return fail(errc::closed, "log closed");
+        txn_queue_.push_back(&req);
+        txn_cv_.notify_all();
+        txn_cv_.wait(lk, [&] { return req.outcome.has_value(); });
+        return std::move(*req.outcome);
+    }
+
+    // The committer thread: every request waiting goes into the next transaction (group commit),
+    // up to kMaxTxnBytes.
+    void commit_loop() {
+        std::vector<TxnRequest*> group;
+        for (;;) {
+            {
+                std::unique_lock lk(txn_mu_);
+                txn_cv_.wait(lk, [&] { return txn_stop_ || !txn_queue_.empty(); });
+                if (txn_queue_.empty()) return;
+                group.clear();
+                size_t bytes = 0;
+                while (!txn_queue_.empty() && (group.empty() || bytes < kMaxTxnBytes)) {
+                    for (const AppendBatch* b : txn_queue_.front()->batches)
+                        for (const Record& r : b->records) bytes += r.key.size() + r.value.size() + 64;
+                    group.push_back(txn_queue_.front());
+                    txn_queue_.pop_front();
+                }
+            }
+            auto done = run(group);
+            {
+                std::lock_guard lk(txn_mu_);
+                for (TxnRequest* req : group) {
+                    if (!done) {
+                        req->outcome = failure(done.error());
+                        continue;
+                    }
+                    std::vector<AppendResult> results;
+                    for (size_t b = 0; b < req->batches.size(); ++b)
+                        results.push_back(AppendResult{req->batches[b]->tp, req->sent[b].base, req->batches[b]->records.size(), false});
+                    req->outcome = std::move(results);
+                }
+            }
+            txn_cv_.notify_all();
         }
-        if (stale) {
-            // A failed append may have left a prefix of its records: go on from what landed.
-            if (auto r = catch_up(batch.tp); !r) return failure(r.error());
-            const Hash head = tail_head(batch.tp);
-            std::lock_guard g(produce_mu_);
-            chain_.at(batch.tp) = ChainHead{head, false};
+    }
+
+    // One transaction over every batch of `group`: committed, or aborted so that none of its
+    // records is ever read. Committer thread only.
+    result<ok_t> run(std::vector<TxnRequest*>& group) {
+        if (!fenced_.empty()) return fail(errc::io_error, fenced_);
+        if (auto r = ready(); !r) return r;
+        if (std::all_of(group.begin(), group.end(), [](const TxnRequest* r) { return r->batches.empty(); })) return ok;
+        const auto deadline = Clock::now() + options_.timeout;
+        if (auto f = txn_step(txn_.get(), "begin_transaction", [&](int) { return rd_kafka_begin_transaction(txn_.get()); })) {
+            txn_.reset();  // the next transaction starts from a new producer
+            writer_ready_ = false;
+            return fail(errc::io_error, fenced_.empty() ? "append not acknowledged: " + f->why : fenced_);
         }
-        // Everything but the chain's link is prepared here, outside the mutex that every
-        // appender passes through: the records' digests and their header lists.
-        const size_t n = batch.records.size();
-        std::vector<Hash> contents;
-        contents.reserve(n);
-        for (const Record& r : batch.records) contents.push_back(content_hash(r));
-        std::vector<rd_kafka_headers_t*> lists = header_lists(batch);  // ours until produceva takes one
-        Delivery d;
-        d.remaining = n;
-        rd_kafka_resp_err_t enqueue_err = RD_KAFKA_RESP_ERR_NO_ERROR;
-        std::string enqueue_reason;
-        {
-            std::lock_guard g(produce_mu_);
-            ChainHead& chain = chain_.at(batch.tp);
-            for (size_t i = 0; i < n && !enqueue_err; ++i) {
-                Record& r = batch.records[i];
-                const Hash prev = chain.head;
-                chain.head = link_hash(prev, contents[i]);
-                add_header(lists[i], kHeaderPrevHash, to_hex(prev));
-                add_header(lists[i], kHeaderHash, to_hex(chain.head));
-                if (rd_kafka_error_t* e = produce(batch.tp, r, lists[i], d)) {
-                    enqueue_err = rd_kafka_error_code(e);
-                    enqueue_reason = rd_kafka_error_string(e);
-                    rd_kafka_error_destroy(e);
-                    for (size_t j = i; j < n; ++j) rd_kafka_headers_destroy(lists[j]);
-                    std::lock_guard dg(d.mu);
-                    d.remaining -= n - i;  // these will get no delivery report
+        TxnDelivery d;
+        std::map<TopicPartition, Hash> heads;  // the chain as this transaction leaves it
+        std::optional<error> failed;
+        for (TxnRequest* req : group) {
+            req->sent.assign(req->batches.size(), BatchDelivery{&d, INT64_MAX});
+            for (size_t b = 0; b < req->batches.size(); ++b) {
+                AppendBatch& batch = *req->batches[b];
+                auto head = heads.try_emplace(batch.tp, chain_.at(batch.tp).head).first;
+                std::vector<rd_kafka_headers_t*> lists = header_lists(batch);  // ours until produceva takes one
+                for (size_t i = 0; i < lists.size(); ++i) {
+                    if (failed) {
+                        rd_kafka_headers_destroy(lists[i]);
+                        continue;
+                    }
+                    const Hash prev = head->second;
+                    head->second = link_hash(prev, req->contents[b][i]);
+                    add_header(lists[i], kHeaderPrevHash, to_hex(prev));
+                    add_header(lists[i], kHeaderHash, to_hex(head->second));
+                    {
+                        std::lock_guard g(d.mu);
+                        ++d.remaining;
+                    }
+                    if (rd_kafka_error_t* e = produce(batch.tp, batch.records[i], lists[i], req->sent[b], deadline)) {
+                        failed = error{errc::io_error, "append to " + name(batch.tp) + " not acknowledged: " +
+                                                           describe(rd_kafka_error_code(e), rd_kafka_error_string(e))};
+                        rd_kafka_error_destroy(e);
+                        rd_kafka_headers_destroy(lists[i]);
+                        std::lock_guard g(d.mu);
+                        --d.remaining;
+                    }
                 }
             }
         }
-        // librdkafka reports every enqueued message within message.timeout.ms.
-        std::unique_lock lk(d.mu);
-        d.cv.wait(lk, [&] { return d.remaining == 0; });
-        if (enqueue_err || d.err) {
-            std::lock_guard g(produce_mu_);
-            chain_.at(batch.tp).stale = true;
+        // Committing flushes: every record is delivered first, or the transaction must abort.
+        std::optional<TxnFailure> f;
+        if (failed) f = TxnFailure{failed->message, true};
+        else f = txn_step(txn_.get(), "commit_transaction", [&](int ms) { return rd_kafka_commit_transaction(txn_.get(), ms); });
+        if (f && f->abortable)
+            if (auto a = txn_step(txn_.get(), "abort_transaction", [&](int ms) { return rd_kafka_abort_transaction(txn_.get(), ms); }))
+                f = TxnFailure{f->why + "; " + a->why, false};
+        // Delivery reports of what was produced, served before `d` goes (bounded: librdkafka
+        // reports every message within message.timeout.ms).
+        for (const auto until = Clock::now() + options_.timeout + std::chrono::seconds(5); Clock::now() < until;) {
+            {
+                std::lock_guard g(d.mu);
+                if (d.remaining == 0) break;
+            }
+            rd_kafka_poll(txn_.get(), 10);
         }
-        if (enqueue_err)
-            return fail(errc::io_error, "append to " + name(batch.tp) + " not acknowledged: " + describe(enqueue_err, enqueue_reason.c_str()));
-        if (d.err)
-            return fail(errc::io_error, "append to " + name(batch.tp) + " not acknowledged: " + describe(d.err));
-        // Contiguous, since batches are enqueued one at a time; the first offset is the base.
-        return AppendResult{batch.tp, *std::min_element(d.offsets.begin(), d.offsets.end()), n, false};
+        if (!f) {
+            for (const auto& [tp, h] : heads) chain_.at(tp).head = h;
+            return ok;
+        }
+        // Aborted, the chain goes on from the last committed record: read from the tail once
+        // the abort is written (librdkafka's mock cluster shows aborted records, which the
+        // batch marks then decide). The next transaction starts from a new producer: its
+        // init_transactions decides an outcome still unknown, and a failed one's record
+        // sequence numbers do not follow it.
+        for (const auto& [tp, h] : heads) chain_.at(tp).stale = true;
+        txn_.reset();
+        writer_ready_ = false;
+        if (!fenced_.empty()) return fail(errc::io_error, fenced_);
+        if (f->abortable)
+            return fail(errc::io_error, "append not acknowledged (its transaction is aborted, none of it will be read): " + f->why);
+        return fail(errc::io_error, "append not acknowledged (outcome unknown until the log is read again): " + f->why);
+    }
+
+    // What a failed transaction step leaves: why, and whether aborting the transaction undoes it.
+    struct TxnFailure {
+        std::string why;
+        bool abortable = false;
+    };
+
+    // Calls a transaction step (step(timeout_ms) -> error), again while its error is retriable,
+    // for at most the log's timeout. A fencing error (another writer took our transactional.id)
+    // stops appends for good.
+    template <class Step>
+    std::optional<TxnFailure> txn_step(rd_kafka_t* rk, const char* what, Step step) {
+        const auto deadline = Clock::now() + options_.timeout;
+        for (;;) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+            rd_kafka_error_t* e = step(std::max(1, to_ms(left)));
+            if (!e) return std::nullopt;
+            TxnFailure f{std::string(what) + ": " + describe(rd_kafka_error_code(e), rd_kafka_error_string(e)),
+                         rd_kafka_error_txn_requires_abort(e) != 0};
+            const bool again = rd_kafka_error_is_retriable(e) && Clock::now() < deadline;
+            if (rd_kafka_error_is_fatal(e)) {
+                char reason[512];
+                const auto code = rd_kafka_fatal_error(rk, reason, sizeof reason);
+                if (code == RD_KAFKA_RESP_ERR__FENCED || code == RD_KAFKA_RESP_ERR_PRODUCER_FENCED ||
+                    code == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH)
+                    fenced_ = "kafka log: another writer with transactional id '" + txn_id_ +
+                              "' took over these topics; this one appends no more (restart it to write again): " + describe(code, reason);
+            }
+            rd_kafka_error_destroy(e);
+            if (!again) return f;
+        }
+    }
+
+    // A transactional producer, and the chain head of every partition known.
+    // A new producer's init_transactions fences any earlier one of our id and returns once
+    // that one's last transaction is complete (its markers written); every partition's head
+    // and the key index are then read again from the tail.
+    result<ok_t> ready() {
+        if (!txn_) {
+            auto p = client(RD_KAFKA_PRODUCER, {{"transactional.id", txn_id_},
+                                                {"transaction.timeout.ms", std::to_string(std::clamp(2 * to_ms(options_.timeout), 10'000, 900'000))}});
+            if (!p) return failure(std::move(p).error());
+            if (auto f = txn_step(p->get(), "init_transactions", [&](int ms) { return rd_kafka_init_transactions(p->get(), ms); }))
+                return fail(errc::io_error, fenced_.empty() ? "kafka log: cannot start transactions as '" + txn_id_ + "': " + f->why : fenced_);
+            txn_ = std::move(*p);
+            for (auto& [tp, c] : chain_) c.stale = true;
+        }
+        for (auto& [tp, c] : chain_) {
+            if (!c.stale) continue;
+            if (auto r = catch_up(tp); !r) return r;
+            c = ChainHead{tail_head(tp), false};
+        }
+        writer_ready_ = true;
+        return ok;
     }
 
     const KafkaLogOptions options_;
     std::unordered_map<std::string, int32_t> partitions_;
-    Handle producer_, reader_, tailer_;
+    const std::string txn_id_;
+    Handle producer_, reader_, tailer_;  // producer_: metadata, topics and offset queries only
     std::thread poller_, tailer_thread_;
     std::atomic<bool> stopping_{false};
-    std::mutex produce_mu_;  // keeps one batch's records contiguous in its partition
-    std::map<TopicPartition, ChainHead> chain_;  // under produce_mu_; keys fixed at start
+
+    // The committer's: its queue under txn_mu_, the rest its thread's alone.
+    std::thread committer_;
+    std::mutex txn_mu_;
+    std::condition_variable txn_cv_;  // a request queued or answered, or stopping
+    std::deque<TxnRequest*> txn_queue_;
+    bool txn_stop_ = false;
+    Handle txn_;                                 // the transactional producer, made at the first append
+    std::map<TopicPartition, ChainHead> chain_;  // keys fixed at start
+    std::string fenced_;                         // why appends are refused for good
+    std::atomic<bool> writer_ready_{false};      // a producer made and the tail read since
     std::mutex read_mu_;     // the reader serves one read at a time
 
     std::mutex mu_;
@@ -865,7 +1093,8 @@ result<std::unique_ptr<EventLog>> open_kafka_log(const KafkaLogOptions& options)
     if (options.brokers.empty()) return fail(errc::invalid_argument, "kafka log: brokers are required");
     if (options.topics.empty()) return fail(errc::invalid_argument, "kafka log: no topics");
     if (options.replication_factor < 1) return fail(errc::invalid_argument, "kafka log: replication factor must be >= 1");
-    if (options.timeout <= std::chrono::milliseconds(0)) return fail(errc::invalid_argument, "kafka log: timeout must be positive");
+    if (options.timeout <= std::chrono::milliseconds(0) || options.timeout > std::chrono::minutes(15))
+        return fail(errc::invalid_argument, "kafka log: timeout must be above 0 and at most 15 minutes");
     for (const auto& t : options.topics)
         if (t.name.empty() || t.partitions < 1 || t.partitions > 4096)
             return fail(errc::invalid_argument, "kafka log: topic '" + t.name + "' needs 1..4096 partitions");
@@ -888,6 +1117,11 @@ result<std::unique_ptr<EventLog>> open_kafka_log(const KafkaLogOptions& options)
     };
     if (!fixed("enable.idempotence", {"true"}) || !fixed("acks", {"all", "-1"}))
         return fail(errc::invalid_argument, "kafka log: enable.idempotence=true and acks=all are required");
+    for (const char* own : {"transactional.id", "isolation.level"})
+        if (options.properties.contains(own))
+            return fail(errc::invalid_argument, std::string("kafka log: ") + own + " is the log's own (transactional_id sets the first)");
+    if (options.transactional_id.size() > 249)
+        return fail(errc::invalid_argument, "kafka log: transactional id longer than 249 characters");
     auto log = std::make_unique<KafkaLog>(options);
     if (auto r = log->start(); !r) return failure(r.error());
     return std::unique_ptr<EventLog>(std::move(log));

@@ -30,21 +30,28 @@ struct KafkaLogOptions {
     int16_t replication_factor = 1;
     // librdkafka properties applied to every client this log creates: security.protocol,
     // sasl.*, ssl.*, and overrides of the defaults (linger.ms=1, batch.size=1000000,
-    // compression.type=lz4). enable.idempotence and acks are fixed (true, all): setting them
-    // to anything else fails with errc::invalid_argument. Default empty.
+    // compression.type=lz4, transaction.timeout.ms=twice `timeout`). enable.idempotence and acks
+    // are fixed (true, all) and transactional.id and isolation.level are the log's own: setting
+    // them here fails with errc::invalid_argument. Default empty.
     std::map<std::string, std::string> properties;
     // Bound on each network operation: delivery of an append (message.timeout.ms), metadata,
     // topic creation, watermark and offset queries, a read, and the scan at open (without
-    // progress). Default 30 s.
+    // progress), and each step of a transaction. At most 15 minutes (the brokers' default
+    // transaction.max.timeout.ms). Default 30 s.
     std::chrono::milliseconds timeout{30000};
     // Put before every topic name on the cluster: "staging." makes topic "liquida.ordenes" the
     // Kafka topic "staging.liquida.ordenes", so several installations (or test cases) share a
     // cluster. Records read back carry the names without it. Default empty.
     std::string topic_prefix = {};
+    // The transactional.id of the log's producer. A writer that opens with the same id fences
+    // the previous one (its open transaction is aborted, its appends fail from then on), so
+    // give each installation its own. Default: topic_prefix + "liquida.writer".
+    std::string transactional_id = {};
 };
 
 // Connects, creates missing topics, then reads every partition once to rebuild the
-// idempotency index before returning.
+// idempotency index before returning. The transactional producer is made at the first append,
+// so a log opened only to read never fences the writer.
 result<std::unique_ptr<EventLog>> open_kafka_log(const KafkaLogOptions& options);
 
 }  // namespace liquida::events

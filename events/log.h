@@ -1,4 +1,5 @@
-// The event log, shaped like Kafka: topics of partitions of records at dense offsets.
+// The event log, shaped like Kafka: topics of partitions of records at increasing offsets
+// (dense on the embedded log; on Kafka, transaction markers take offsets between appends).
 // Two implementations behind this interface: the embedded log (RocksDB, one machine) and
 // Kafka (librdkafka). Everything above events/ sees only this.
 #pragma once
@@ -87,9 +88,19 @@ public:
 
     virtual const std::vector<TopicSpec>& topics() const = 0;
 
-    // Returns once the batch is durable; an acknowledged batch is never lost. The log seals
-    // each record into its partition's hash chain (events/chain.h).
-    virtual result<AppendResult> append(AppendBatch batch) = 0;
+    // Appends batches of any partitions as one: once it returns, all of them are durable and
+    // readable; on failure none of them ever becomes readable (a command's events on several
+    // topics land all or nothing). Each batch keeps its idempotency key: one already in the
+    // log is not appended again (AppendResult::duplicate). Results in the order of `batches`.
+    // The log seals each record into its partition's hash chain (events/chain.h).
+    virtual result<std::vector<AppendResult>> append_all(std::vector<AppendBatch> batches) = 0;
+    result<AppendResult> append(AppendBatch batch) {
+        std::vector<AppendBatch> one;
+        one.push_back(std::move(batch));
+        auto r = append_all(std::move(one));
+        if (!r) return failure(std::move(r).error());
+        return r->front();
+    }
 
     // Records at offsets >= from, in offset order, at most max_records.
     virtual result<std::vector<StoredRecord>> read(const TopicPartition& tp, int64_t from,

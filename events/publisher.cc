@@ -50,13 +50,32 @@ result<AppendBatch> make_batch(std::span<const Envelope> events, int32_t partiti
     return batch;
 }
 
-result<AppendResult> publish(EventLog& log, std::span<const Envelope> events, std::string_view command_digest) {
+namespace {
+
+// make_batch, with the partition count of the events' topic in `log`.
+result<AppendBatch> batch_for(EventLog& log, std::span<const Envelope> events, std::string_view command_digest) {
     if (events.empty()) return fail(errc::invalid_argument, "no events to publish");
     const std::string_view topic = topic_name(topic_for(events.front().payload));
     const auto& topics = log.topics();
     auto spec = std::find_if(topics.begin(), topics.end(), [&](const TopicSpec& t) { return t.name == topic; });
     if (spec == topics.end()) return fail(errc::invalid_argument, "log has no topic '" + std::string(topic) + "'");
-    auto batch = make_batch(events, spec->partitions, command_digest);
+    return make_batch(events, spec->partitions, command_digest);
+}
+
+}  // namespace
+
+result<std::vector<AppendResult>> publish_all(EventLog& log, std::span<const std::vector<Envelope>> by_topic, std::string_view command_digest) {
+    std::vector<AppendBatch> batches;
+    for (const std::vector<Envelope>& events : by_topic) {
+        auto batch = batch_for(log, events, command_digest);
+        if (!batch) return failure(std::move(batch).error());
+        batches.push_back(std::move(*batch));
+    }
+    return log.append_all(std::move(batches));
+}
+
+result<AppendResult> publish(EventLog& log, std::span<const Envelope> events, std::string_view command_digest) {
+    auto batch = batch_for(log, events, command_digest);
     if (!batch) return failure(std::move(batch).error());
     return log.append(std::move(*batch));
 }

@@ -79,8 +79,8 @@ events::result<std::map<events::TopicPartition, int64_t>> ends_of(events::EventL
     return ends;
 }
 
-// One append per topic (almost every command writes to one); ids and times fixed here.
-std::map<events::Topic, std::vector<events::Envelope>> envelopes_by_topic(const std::vector<domain::Event>& decided, domain::ProviderId provider,
+// One batch per topic (almost every command writes to one), in topic order; ids and times fixed here.
+std::vector<std::vector<events::Envelope>> envelopes_by_topic(const std::vector<domain::Event>& decided, domain::ProviderId provider,
                                                                           const std::string& command_id, const Issuer& issuer,
                                                                           domain::TimestampMs now) {
     std::map<events::Topic, std::vector<events::Envelope>> by_topic;
@@ -95,7 +95,9 @@ std::map<events::Topic, std::vector<events::Envelope>> envelopes_by_topic(const 
         env.payload = ev;
         by_topic[events::topic_for(ev)].push_back(std::move(env));
     }
-    return by_topic;
+    std::vector<std::vector<events::Envelope>> batches;
+    for (auto& [topic, envelopes] : by_topic) batches.push_back(std::move(envelopes));
+    return batches;
 }
 
 }  // namespace
@@ -352,12 +354,13 @@ events::result<liquida::ok_t> CommandService::save() {
 
 // A command is not recorded on a partition whose hash chain is broken.
 std::optional<Rejection> CommandService::chain_refuses(domain::ProviderId provider,
-                                                       const std::map<events::Topic, std::vector<events::Envelope>>& by_topic) const {
+                                                       const std::vector<std::vector<events::Envelope>>& by_topic) const {
     if (!chain_) return std::nullopt;
     const std::string key = events::partition_key(provider);
     for (const auto& t : log_.topics()) {
-        const bool written = std::any_of(by_topic.begin(), by_topic.end(),
-                                         [&](const auto& kv) { return events::topic_name(kv.first) == t.name; });
+        const bool written = std::any_of(by_topic.begin(), by_topic.end(), [&](const auto& envelopes) {
+            return events::topic_name(events::topic_for(envelopes.front().payload)) == t.name;
+        });
         if (!written) continue;
         if (auto b = chain_->broken({t.name, events::partition_for(key, t.partitions)}))
             return Rejection{Rejection::Kind::unavailable, "log.chain_broken",
@@ -399,13 +402,18 @@ Outcome CommandService::execute(domain::ProviderId provider, const domain::Comma
     if (auto refused = chain_refuses(provider, by_topic)) return failure(std::move(*refused));
     CommandRecord done{provider, digest, {}};
     size_t appended = 0;
-    for (const auto& [topic, envelopes] : by_topic) {
-        auto r = events::publish(log_, envelopes, digest);
-        if (!r) {
-            // Not acknowledged, yet it may have landed: the log says, before the next command.
-            e.stale = true;
-            return failure(unavailable(r.error(), "No se pudo registrar: "));
-        }
+    // All topics or none: a failure leaves nothing of the command readable. A command that
+    // decides no event (nothing was due) appends nothing.
+    auto published = by_topic.empty() ? events::result<std::vector<events::AppendResult>>(std::vector<events::AppendResult>{})
+                                      : events::publish_all(log_, by_topic, digest);
+    if (!published) {
+        // Not acknowledged, yet it may have landed: the log says, before the next command.
+        e.stale = true;
+        return failure(unavailable(published.error(), "No se pudo registrar: "));
+    }
+    for (size_t b = 0; b < by_topic.size(); ++b) {
+        const std::vector<events::Envelope>& envelopes = by_topic[b];
+        const events::AppendResult* r = &(*published)[b];
         if (r->duplicate) {
             // The log already holds this batch: it is in the ledger already, so nothing is
             // folded; the log's records are the answer.

@@ -132,7 +132,7 @@ private:
     };
     events::result<Held> acquire(domain::ProviderId provider);
     std::optional<Rejection> chain_refuses(domain::ProviderId provider,
-                                           const std::map<events::Topic, std::vector<events::Envelope>>& by_topic) const;
+                                           const std::vector<std::vector<events::Envelope>>& by_topic) const;
     events::result<liquida::ok_t> load(domain::ProviderId provider, Entry& e);
     events::result<liquida::ok_t> save_entry(domain::ProviderId provider, Entry& e);
     void evict();

@@ -12,10 +12,11 @@ and Python classes generated from the contract:
     flatc --python -o DIR events/schema/common.fbs events/schema/envelope.fbs
 
 Manual assignment from offset 0, no consumer-group commits: as Liquida's own projections
-read (a real consumer stores its offsets with its results). Like Liquida, it prints a
+read (a real consumer stores its offsets with its results). It reads committed transactions
+only (isolation.level=read_committed). Like Liquida, it prints a
 command's events only once its whole batch is there (header liquida.batch, "index/count"),
 and skips a batch that another batch interrupted: a failed append's leftovers, never
-acknowledged. See docs/CONSUMERS.md, "Batches".
+acknowledged. See docs/CONSUMERS.md, "Batches and transactions".
 """
 import argparse
 import sys
@@ -96,6 +97,7 @@ def main():
         "group.id": "liquida-example",  # required by the client; no offsets are committed
         "enable.auto.commit": False,
         "enable.partition.eof": True,
+        "isolation.level": "read_committed",  # never an aborted or open transaction's records
     }
     for kv in args.config:
         key, _, value = kv.partition("=")

@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -202,7 +203,7 @@ TEST_CASE("consumers: kcat, flatc --json and docs/examples/consumer.py read what
     const std::string source = LIQUIDA_SOURCE_DIR;
 
     SECTION("kcat prints keys and headers; partitions are murmur2 of the key") {
-        auto r = sh("timeout 30 " + kcat + " -C -q -b " + bs + " -t liquida.orders -o beginning -e -f '%k %p:%o %h\\n'");
+        auto r = sh("timeout 30 " + kcat + " -C -q -b " + bs + " -X isolation.level=read_committed -t liquida.orders -o beginning -e -f '%k %p:%o %h\\n'");
         INFO(r.out);
         REQUIRE(r.code == 0);
         const auto got = lines(r.out);
@@ -386,6 +387,34 @@ TEST_CASE("consumers: on the real cluster, Kafka's console consumer (read_commit
         (*log)->close();
     }
     REQUIRE(expected.size() == 12);
+    // What a failed append leaves on Kafka: an aborted transaction. No client below shows it.
+    {
+        char err[512];
+        rd_kafka_conf_t* conf = rd_kafka_conf_new();
+        for (auto [k, v] : {std::pair{"bootstrap.servers", bootstrap}, {"transactional.id", prefix + "aborted"}, {"log_level", std::string("2")}})
+            REQUIRE(rd_kafka_conf_set(conf, k, v.c_str(), err, sizeof err) == RD_KAFKA_CONF_OK);
+        std::unique_ptr<rd_kafka_t, void (*)(rd_kafka_t*)> p(rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err), rd_kafka_destroy);
+        REQUIRE(p);
+        REQUIRE(rd_kafka_init_transactions(p.get(), 60000) == nullptr);
+        REQUIRE(rd_kafka_begin_transaction(p.get()) == nullptr);
+        std::string key = "66666", value = "never acknowledged";
+        for (int32_t partition = 0; partition < kPartitions; ++partition) {
+            rd_kafka_vu_t vus[5] = {};
+            vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+            vus[0].u.cstr = topic.c_str();
+            vus[1].vtype = RD_KAFKA_VTYPE_PARTITION;
+            vus[1].u.i32 = partition;
+            vus[2].vtype = RD_KAFKA_VTYPE_KEY;
+            vus[2].u.mem = {key.data(), key.size()};
+            vus[3].vtype = RD_KAFKA_VTYPE_VALUE;
+            vus[3].u.mem = {value.data(), value.size()};
+            vus[4].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+            vus[4].u.i = RD_KAFKA_MSG_F_COPY;
+            REQUIRE(rd_kafka_produceva(p.get(), vus, 5) == nullptr);
+        }
+        REQUIRE(rd_kafka_flush(p.get(), 60000) == RD_KAFKA_RESP_ERR_NO_ERROR);  // on the brokers, then aborted
+        REQUIRE(rd_kafka_abort_transaction(p.get(), 60000) == nullptr);
+    }
     auto as_set = [](const std::string& out) {
         const auto all = lines(out);
         return std::set<std::string>(all.begin(), all.end());
@@ -403,7 +432,8 @@ TEST_CASE("consumers: on the real cluster, Kafka's console consumer (read_commit
         CHECK(as_set(r.out) == expected);
     }
     SECTION("kcat") {
-        auto r = sh("timeout 30 " + kcat + " -C -q -b " + bootstrap + " -t " + topic + " -o beginning -e -f '%p:%o %k\\n'");
+        auto r = sh("timeout 30 " + kcat + " -C -q -b " + bootstrap + " -X isolation.level=read_committed -t " + topic +
+                    " -o beginning -e -f '%p:%o %k\\n'");
         INFO(r.out);
         REQUIRE(r.code == 0);
         CHECK(as_set(r.out) == expected);
@@ -458,19 +488,39 @@ TEST_CASE("consumers: ops/kafka matches the topics and librdkafka accepts client
 namespace {
 
 // `liquida simulate` of one seeded month on Kafka (`kafka`: the log options) and on the
-// embedded log; `liquida views digest` of both must print the same digests.
-void simulate_matches_embedded(const std::string& kafka) {
+// embedded log; `liquida views digest` of both must print the same digests. `crash_first`
+// (the log's options): a first run on Kafka is SIGKILL'd once it has appended some records,
+// in the middle of its transactions; the second run then retries every command under the
+// same ids.
+void simulate_matches_embedded(const std::string& kafka, const std::optional<KafkaLogOptions>& crash_first = std::nullopt) {
     test::TempDir dir;
     const std::string bin = LIQUIDA_BIN;
     const std::string sim = " simulate --seed 5 --scale 0.002 --months 1 --start 2025-06 --no-sync";
     const std::string embedded_data = quote((dir.path() / "embedded").string());
     const std::string kafka_data = quote((dir.path() / "kafka").string());
+    if (crash_first) {
+        test::Child first("/bin/sh", {"-c", "exec " + bin + sim + " --data " + kafka_data + kafka}, "liquida simulate:");
+        auto reader = open_kafka_log(*crash_first);  // reads only: never fences the writer
+        if (!reader) FAIL(reader.error().message);
+        auto appended = [&] {
+            int64_t n = 0;
+            for (const auto& t : (*reader)->topics())
+                for (int32_t p = 0; p < t.partitions; ++p)
+                    if (auto end = (*reader)->end_offset({t.name, p})) n += *end;
+            return n;
+        };
+        for (const auto until = std::chrono::steady_clock::now() + 120s; appended() < 40 && std::chrono::steady_clock::now() < until;)
+            std::this_thread::sleep_for(20ms);
+        REQUIRE(appended() >= 40);
+        REQUIRE(first.crash());  // still appending
+    }
     Run a = sh("timeout 300 " + bin + sim + " --data " + embedded_data);
     INFO(a.out);
     REQUIRE(a.code == 0);
     Run b = sh("timeout 300 " + bin + sim + " --data " + kafka_data + kafka);
     INFO(b.out);
     REQUIRE(b.code == 0);
+    if (crash_first) CHECK(b.out.find("(0 already in the log)") == std::string::npos);  // the first run's, not appended again
     // The digests are stdout; progress goes to stderr, dropped here.
     Run da = sh("timeout 300 " + bin + " views digest --data " + embedded_data + " 2>/dev/null | cat");
     Run db = sh("timeout 300 " + bin + " views digest --data " + kafka_data + kafka + " 2>/dev/null | cat");
@@ -506,4 +556,14 @@ TEST_CASE("simulate on the real cluster, under --kafka-topic-prefix with --kafka
     INFO(described);
     CHECK(described.find("ReplicationFactor: 3") != std::string::npos);
     CHECK(described.find("PartitionCount: 8") != std::string::npos);
+}
+
+TEST_CASE("simulate SIGKILL'd in the middle of its transactions on the real cluster, then run again, gives the embedded log's digests",
+          "[events][kafka][simulate][cluster]") {
+    // The second run fences the dead one's transactional id (its open transaction is aborted at
+    // once) and retries every command: those that landed are not appended again, the one cut
+    // short lands once. Equal digests: nothing lost, nothing twice.
+    const std::string bootstrap = test::KafkaCluster::get().bootstrap(), prefix = test::KafkaCluster::new_prefix();
+    simulate_matches_embedded(" --kafka " + quote(bootstrap) + " --kafka-topic-prefix " + quote(prefix) + " --kafka-replication 3 --partitions 8",
+                              KafkaLogOptions{bootstrap, default_topics(8), 3, {{"log_level", "2"}}, 30s, prefix});
 }

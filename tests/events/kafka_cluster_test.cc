@@ -1,10 +1,7 @@
 // The Kafka log against broker failures on the real 3-node cluster ctest starts
 // (tests/support/kafka_cluster.h): replication factor 3, min.insync.replicas 2, acks=all and
-// the idempotent producer. Brokers are SIGKILL'd and restarted here, so these tests hold the
+// the log's transactions. Brokers are SIGKILL'd and restarted here, so these tests hold the
 // cluster alone (RESOURCE_LOCK in tests/CMakeLists.txt). Every wait is bounded.
-// Not here yet: appends below min.insync.replicas. An append that timed out there can land
-// after its retry was sealed (events/README.md, "Kafka backend"); transactions will make its
-// fate certain.
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -31,7 +28,7 @@ constexpr int kRecordsPerBatch = 3;
 // leader change is noticed in test time; `timeout` bounds each append.
 struct Topic {
     std::string prefix = test::KafkaCluster::new_prefix();
-    std::unique_ptr<EventLog> open(std::chrono::milliseconds timeout = 30s) const {
+    std::unique_ptr<EventLog> open(std::chrono::milliseconds timeout = 30s, std::string transactional_id = {}) const {
         KafkaLogOptions options{test::KafkaCluster::get().bootstrap(),
                                 {{"f", 1}},
                                 3,
@@ -41,7 +38,8 @@ struct Topic {
                                  {"reconnect.backoff.max.ms", "500"},
                                  {"topic.metadata.refresh.interval.ms", "1000"}},
                                 timeout,
-                                prefix};
+                                prefix,
+                                std::move(transactional_id)};
         auto log = open_kafka_log(options);
         if (!log) FAIL(log.error().message);
         return std::move(*log);
@@ -56,20 +54,20 @@ AppendBatch command(int i) {
     return b;
 }
 
-// What a new client reads: each value of the history (aborted records left out) and how many
-// times; the partition's hash chain checked over every record, aborted ones included.
-std::map<std::string, int> history(const Topic& topic) {
-    auto log = topic.open();
-    const int64_t end = log->end_offset({"f", 0}).value();
+// What a new client reads of one partition: each value of the history and how many times; the
+// partition's hash chain checked over it.
+std::map<std::string, int> history(EventLog& log, const TopicPartition& tp = {"f", 0}) {
+    const int64_t end = log.end_offset(tp).value();
     std::map<std::string, int> seen;
-    ChainVerifier chain({"f", 0});
+    ChainVerifier chain(tp);
     for (int64_t from = 0; from < end;) {
-        auto records = log->read({"f", 0}, from, 1000);
+        auto records = log.read(tp, from, 1000);
         REQUIRE(records.has_value());
         REQUIRE_FALSE(records->empty());
         for (const StoredRecord& r : *records) {
-            INFO("offset " << r.offset);
-            REQUIRE(chain.feed(r));
+            const bool linked = chain.feed(r);
+            INFO("offset " << r.offset << ": " << (linked ? "" : chain.broken()->reason));
+            REQUIRE(linked);
             if (!r.aborted) ++seen[r.record.value];
         }
         from = records->back().offset + 1;
@@ -129,7 +127,7 @@ TEST_CASE("kafka cluster: the leader SIGKILL'd during appends loses no acknowled
     INFO("appended " << appended << ", acknowledged " << acknowledged << ", gave up on " << failed.size());
     CHECK(failed.empty());
     CHECK(acknowledged == appended);
-    const auto seen = history(topic);
+    const auto seen = history(*topic.open());
     for (int i = 0; i < appended; ++i)
         for (int r = 0; r < kRecordsPerBatch; ++r) {
             INFO("command " << i << " record " << r);
@@ -155,4 +153,97 @@ TEST_CASE("kafka cluster: topics the log creates keep every record (no retention
     CHECK(described.find("ReplicationFactor: 3") != std::string::npos);
     CHECK(described.find("retention.ms=-1") != std::string::npos);
     CHECK(described.find("retention.bytes=-1") != std::string::npos);
+}
+
+TEST_CASE("kafka cluster: below min.insync.replicas a command on two topics is refused whole, and its retry lands once",
+          "[events][kafka][cluster]") {
+    const auto& cluster = test::KafkaCluster::get();
+    const std::string prefix = test::KafkaCluster::new_prefix();
+    // "g" needs all 3 replicas in sync; "f" keeps the cluster's 2.
+    cluster.run("java org.apache.kafka.tools.TopicCommand --bootstrap-server " + cluster.bootstrap() + " --create --topic '" + prefix +
+                    "g' --partitions 1 --replication-factor 3 --config min.insync.replicas=3 --config retention.ms=-1",
+                120);
+    auto open = [&] {
+        KafkaLogOptions options{cluster.bootstrap(), {{"f", 1}, {"g", 1}}, 3, {{"log_level", "0"}, {"retry.backoff.ms", "50"}, {"topic.metadata.refresh.interval.ms", "1000"}}, 10s, prefix};
+        auto log = open_kafka_log(options);
+        if (!log) FAIL(log.error().message);
+        return std::move(*log);
+    };
+    auto command_on_both = [](const std::string& id) {
+        std::vector<AppendBatch> both;
+        for (const char* topic : {"f", "g"}) {
+            AppendBatch b{{topic, 0}, id + "/" + topic, {}};
+            for (int r = 0; r < kRecordsPerBatch; ++r) b.records.push_back(Record{"provider", id + "@" + topic + "#" + std::to_string(r), 1000, {}});
+            both.push_back(std::move(b));
+        }
+        return both;
+    };
+    auto log = open();
+    REQUIRE(log->append_all(command_on_both("before")));
+    const int64_t f_end = log->end_offset({"f", 0}).value();
+
+    // A follower of g dies: g's records cannot be in sync on 3 replicas.
+    const int g_leader = cluster.leader(prefix + "g", 0);
+    REQUIRE(g_leader > 0);
+    const int follower = g_leader % 3 + 1;
+    cluster.kill(follower);
+    auto refused = log->append_all(command_on_both("during"));
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == errc::io_error);
+    CHECK(refused.error().message.find("not acknowledged") != std::string::npos);
+    // Nothing of it is readable on f, whose replicas were enough: the transaction is aborted.
+    CHECK(log->end_offset({"f", 0}).value() == f_end);
+    CHECK(history(*log, {"f", 0}).count("during@f#0") == 0);
+
+    // The broker comes back; the caller's retry of the same command lands once, on both topics.
+    cluster.restart(follower);
+    const auto deadline = Clock::now() + 120s;
+    bool landed = false;
+    while (!landed && Clock::now() < deadline) {
+        auto retry = log->append_all(command_on_both("during"));
+        landed = retry.has_value();
+        if (landed) CHECK_FALSE((*retry)[0].duplicate);
+        else std::this_thread::sleep_for(500ms);
+    }
+    REQUIRE(landed);
+    auto reader = open();
+    for (const char* topic : {"f", "g"}) {
+        INFO(topic);
+        const auto seen = history(*reader, {topic, 0});
+        for (const char* id : {"before", "during"})
+            for (int r = 0; r < kRecordsPerBatch; ++r) CHECK(seen.count(std::string(id) + "@" + topic + "#" + std::to_string(r)) == 1);
+        for (const auto& [value, times] : seen) {
+            INFO(value);
+            CHECK(times == 1);
+        }
+    }
+}
+
+TEST_CASE("kafka cluster: a second writer with the same transactional id fences the first, another installation does not",
+          "[events][kafka][cluster]") {
+    Topic topic;
+    auto first = topic.open();
+    REQUIRE(first->append(command(0)));
+    auto second = topic.open();  // the default id, <prefix>liquida.writer: the same
+    REQUIRE(second->append(command(1)));
+    auto fenced = first->append(command(2));
+    REQUIRE_FALSE(fenced);
+    CHECK(fenced.error().code == errc::io_error);
+    auto still = first->append(command(3));  // for good, with the reason
+    REQUIRE_FALSE(still);
+    CHECK(still.error().message.find("took over") != std::string::npos);
+
+    // Another installation (its own prefix, so its own default id) writes beside it.
+    Topic other;
+    auto neighbour = other.open();
+    REQUIRE(neighbour->append(command(10)));
+    REQUIRE(second->append(command(4)));
+    // The id is the option's: given this installation's id, a writer of the other fences it.
+    auto thief = other.open(30s, topic.prefix + "liquida.writer");
+    REQUIRE(thief->append(command(11)));
+    CHECK_FALSE(second->append(command(5)));
+
+    const auto seen = history(*topic.open());
+    for (int i : {0, 1, 4}) CHECK(seen.count(std::to_string(i) + "#0") == 1);
+    for (int i : {2, 3, 5}) CHECK(seen.count(std::to_string(i) + "#0") == 0);
 }

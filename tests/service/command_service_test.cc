@@ -246,6 +246,29 @@ TEST_CASE("service: retries are answered from the state across restarts, and an 
     check();
 }
 
+TEST_CASE("service: a command that decides no event appends nothing and is answered with none", "[service]") {
+    test::TempDir dir;
+    World w(dir.path(), 2);
+    const Issuer colegio{events::ActorRole::colegio, "colegio:secretaria"};
+    const domain::RegisterProvider reg{"MP-1", "27-35215358-9", "Nombre", domain::IvaCondition::monotributo, "2850590940090418135201", "A",
+                                       false, "", "", ""};
+    REQUIRE(w.commands->execute(domain::ProviderId{1}, reg, "k-1", colegio, 1'750'000'000'000, {}));
+    const auto ends = [&] {
+        std::vector<int64_t> out;
+        for (const auto& t : w.log->topics())
+            for (int32_t p = 0; p < t.partitions; ++p) out.push_back(w.log->end_offset({t.name, p}).value());
+        return out;
+    };
+    const auto before = ends();
+    // No document of this provider is due.
+    const auto nothing = w.commands->execute(domain::ProviderId{1}, domain::ExpireDocumentsDue{domain::date_from_civil(2025, 6, 25)}, "k-2",
+                                             colegio, 1'750'000'000'000, {});
+    INFO((nothing ? "" : nothing.error().code + ": " + nothing.error().message));
+    REQUIRE(nothing);
+    CHECK(nothing->events.empty());
+    CHECK(ends() == before);
+}
+
 TEST_CASE("service: a provider's commands go on while its snapshot is written, and a failed write is written again",
           "[service]") {
     for (const bool fail : {false, true}) {

@@ -76,6 +76,16 @@ Child::~Child() {
     if (out_fd_ >= 0) close(out_fd_);
 }
 
+bool Child::crash() {
+    const bool running = waitpid(pid_, nullptr, WNOHANG) == 0;
+    if (running) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+    }
+    pid_ = -1;
+    return running;
+}
+
 int Child::stop() {
     kill(pid_, SIGTERM);
     int status = 0;

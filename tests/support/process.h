@@ -30,6 +30,8 @@ public:
     const std::string& output() const { return output_; }
     // SIGTERM, then its exit status (-1 when it had to be killed).
     int stop();
+    // SIGKILL: a crash. True when the child was still running (not already exited).
+    bool crash();
 
 private:
     pid_t pid_ = -1;
