@@ -226,6 +226,7 @@ struct PartitionState {
     // Moved by the tailer, and over our own acknowledged batches as they join up with it.
     int64_t stable = 0;
     std::map<int64_t, int64_t> acked;  // our acknowledged batches above `stable`: base -> end
+    int64_t ours = -1;  // committer: where our last committed records here end (their marker's offset)
     std::optional<OpenBatch> open;
     std::vector<std::pair<int64_t, int64_t>> aborted;  // [from, to) ranges, ascending
     domain::TimestampMs max_ts = INT64_MIN;
@@ -518,8 +519,12 @@ public:
         const int64_t minute = t / kMinuteMs;
         int64_t from = 0;
         {
-            std::lock_guard lk(mu_);
+            // The index is the tailer's: it must have read what is readable (our own last
+            // commit, say) first.
+            std::unique_lock lk(mu_);
             const PartitionState& st = parts_.at(tp);
+            if (!cv_.wait_for(lk, options_.timeout, [&] { return closed_ || st.tail_pos >= *end; }))
+                return fail(errc::io_error, "kafka log: reading " + name(tp) + " stalled at offset " + std::to_string(st.tail_pos));
             if (st.max_ts < t) return end;
             auto next = std::upper_bound(st.minutes.begin(), st.minutes.end(), minute, [](int64_t m, const auto& e) { return m < e.first; });
             if (next != st.minutes.begin() && std::prev(next)->first < minute) return next == st.minutes.end() ? *end : next->second;
@@ -986,6 +991,7 @@ private:
         }
         if (!f) {
             for (const auto& [tp, h] : heads) chain_.at(tp).head = h;
+            readable(group);
             return ok;
         }
         // Aborted, the chain goes on from the last committed record: read from the tail once
@@ -1000,6 +1006,29 @@ private:
         if (f->abortable)
             return fail(errc::io_error, "append not acknowledged (its transaction is aborted, none of it will be read): " + f->why);
         return fail(errc::io_error, "append not acknowledged (outcome unknown until the log is read again): " + f->why);
+    }
+
+    // After a commit: the readable end moves over the transaction's records in each partition
+    // at once when only our previous transaction's marker lies between (one writer per
+    // partition), instead of waiting for the tailer to read them back.
+    void readable(const std::vector<TxnRequest*>& group) {
+        std::map<TopicPartition, std::pair<int64_t, int64_t>> spans;  // first offset, end
+        for (const TxnRequest* req : group)
+            for (size_t b = 0; b < req->batches.size(); ++b) {
+                const int64_t base = req->sent[b].base, end = base + static_cast<int64_t>(req->batches[b]->records.size());
+                auto [it, fresh] = spans.try_emplace(req->batches[b]->tp, base, end);
+                if (!fresh) it->second = {std::min(it->second.first, base), std::max(it->second.second, end)};
+            }
+        {
+            std::lock_guard lk(mu_);
+            for (const auto& [tp, span] : spans) {
+                PartitionState& st = parts_.at(tp);
+                if (st.ours >= 0 && st.stable >= st.ours && span.first - st.ours <= 1) st.stable = std::max(st.stable, span.second);
+                st.ours = span.second;
+                settle(st);
+            }
+        }
+        cv_.notify_all();
     }
 
     // What a failed transaction step leaves: why, and whether aborting the transaction undoes it.
@@ -1052,6 +1081,8 @@ private:
             if (!c.stale) continue;
             if (auto r = catch_up(tp); !r) return r;
             c = ChainHead{tail_head(tp), false};
+            std::lock_guard lk(mu_);
+            parts_.at(tp).ours = parts_.at(tp).stable;
         }
         writer_ready_ = true;
         return ok;
