@@ -31,12 +31,12 @@ std::string idempotency_key(std::string_view actor_id, std::string_view command_
 result<AppendBatch> make_batch(std::span<const Envelope> events, int32_t partitions, std::string_view command_digest = {});
 
 // A command's events, one batch per topic (each as make_batch wants them), appended all or
-// nothing. A batch already in the log (same issuer, id and topic) is appended again never: its
+// nothing. A batch already in the log (same issuer, id and topic) is not appended again: its
 // result has the original offsets (AppendResult::duplicate). Results in the order of `by_topic`.
 result<std::vector<AppendResult>> publish_all(EventLog& log, std::span<const std::vector<Envelope>> by_topic,
                                               std::string_view command_digest = {});
 
-// publish_all of one topic's events.
+// The same, for the events of one topic.
 result<AppendResult> publish(EventLog& log, std::span<const Envelope> events, std::string_view command_digest = {});
 
 }  // namespace liquida::events
