@@ -156,6 +156,11 @@ private:
     std::optional<domain::ProviderId> held_;
     bool fail_ = false, inside_ = false, released_ = false;
 };
+// A provider's registration, valid for the domain.
+domain::RegisterProvider registration() {
+    return {"MP-1", "27-35215358-9", "Nombre", domain::IvaCondition::monotributo, "2850590940090418135201", "A", false, "", "", ""};
+}
+
 }  // namespace
 
 TEST_CASE("service: a cache of 3 providers decides exactly as one holding every provider", "[service]") {
@@ -216,8 +221,7 @@ TEST_CASE("service: retries are answered from the state across restarts, and an 
     test::TempDir dir;
     World w(dir.path(), 2);
     const Issuer colegio{events::ActorRole::colegio, "colegio:secretaria"};
-    const domain::RegisterProvider reg{"MP-1", "27-35215358-9", "Nombre", domain::IvaCondition::monotributo, "2850590940090418135201", "A",
-                                       false, "", "", ""};
+    const domain::RegisterProvider reg = registration();
     auto execute = [&](uint64_t provider, const std::string& id, const Issuer& issuer) {
         return w.commands->execute(domain::ProviderId{provider}, reg, id, issuer, 1'750'000'000'000,
                                    gateway::command_digest(domain::ProviderId{provider}, reg));
@@ -250,9 +254,7 @@ TEST_CASE("service: a command that decides no event appends nothing and is answe
     test::TempDir dir;
     World w(dir.path(), 2);
     const Issuer colegio{events::ActorRole::colegio, "colegio:secretaria"};
-    const domain::RegisterProvider reg{"MP-1", "27-35215358-9", "Nombre", domain::IvaCondition::monotributo, "2850590940090418135201", "A",
-                                       false, "", "", ""};
-    REQUIRE(w.commands->execute(domain::ProviderId{1}, reg, "k-1", colegio, 1'750'000'000'000, {}));
+    REQUIRE(w.commands->execute(domain::ProviderId{1}, registration(), "k-1", colegio, 1'750'000'000'000, {}));
     const auto ends = [&] {
         std::vector<int64_t> out;
         for (const auto& t : w.log->topics())
