@@ -420,6 +420,114 @@ TEST_CASE("kafka e2e: on a real 3-broker cluster, the gateway answers as on the 
     gateway_answers_as_on_embedded(kafka_options(KafkaCluster::get().bootstrap(), 3, KafkaCluster::new_prefix(), 3), 700);
 }
 
+namespace {
+
+// `liquida serve ARGS` (data in `data`) as a child process, with its port and a colegio token.
+struct ServeChild {
+    std::unique_ptr<Child> child;
+    uint16_t port = 0;
+    std::string token;
+
+    ServeChild(const std::vector<std::string>& args, const std::string& data) {
+        child = std::make_unique<Child>(LIQUIDA_BIN, args);
+        std::smatch m;
+        const std::string& out = child->output();
+        INFO(out);
+        REQUIRE(std::regex_search(out, m, std::regex("listening on http://127\\.0\\.0\\.1:([0-9]+)/")));
+        port = static_cast<uint16_t>(std::stoi(m[1]));
+        const Run r = sh("timeout 60 " + std::string(LIQUIDA_BIN) + " token --role colegio --subject secretaria --data " + data);
+        INFO(r.out);
+        REQUIRE(r.code == 0);
+        token = r.out.substr(0, r.out.find_last_not_of("\r\n") + 1);  // alone on its last line
+        token = token.substr(token.find_last_of('\n') + 1);
+    }
+};
+
+// What one POST of a command got: its status (0: no answer) and, when accepted, its events.
+struct Answer {
+    unsigned status = 0;
+    nlohmann::json events;
+};
+
+// Posts `commands` from one thread per provider residue (each provider's commands in order),
+// every thread stopping at its first command left unanswered. `accepted` counts 201s.
+std::vector<Answer> post_all(uint16_t port, const std::string& token, const std::vector<SimulatedCommand>& commands,
+                             std::atomic<int>& accepted) {
+    constexpr int kThreads = 3;
+    std::vector<Answer> answers(commands.size());
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+        threads.emplace_back([&, t] {
+            HttpClient http(port, kWait);
+            for (size_t i = 0; i < commands.size(); ++i) {
+                const auto& c = commands[i];
+                if (c.provider.value() % kThreads != static_cast<uint64_t>(t)) continue;
+                const Reply r = http.request(http::verb::post, "/v1/commands", token,
+                                             gw::to_json(gw::CommandRequest{"", c.provider, c.command_id, c.command}).dump());
+                answers[i].status = r.status();
+                if (r.status() == 0) return;
+                if (r.status() == 200 || r.status() == 201) answers[i].events = r.json_body()["events"];
+                if (r.status() == 201) ++accepted;
+            }
+        });
+    for (auto& th : threads) th.join();
+    return answers;
+}
+
+}  // namespace
+
+TEST_CASE("kafka e2e: liquida serve SIGKILL'd in the middle of its transactions on the real cluster, every retry lands once",
+          "[projections][kafka][gateway][cluster]") {
+    // Three clients post a simulated month's commands to `liquida serve` on the cluster; the
+    // server is SIGKILL'd while appends are in flight. A new serve on the same data dir fences
+    // the dead one's transactional id (its open transaction is aborted) and every command is
+    // posted again under its id: those answered before are duplicates with the same events, the
+    // rest are decided now, and the log holds each accepted command's events exactly once.
+    const std::string bootstrap = KafkaCluster::get().bootstrap(), prefix = KafkaCluster::new_prefix();
+    constexpr int32_t kPartitions = 3;
+    TempDir dir;
+    const std::vector<std::string> args{"serve",        "--data",        dir.str(), "--port", "0",
+                                        "--kafka",      bootstrap,       "--kafka-topic-prefix", prefix,
+                                        "--partitions", std::to_string(kPartitions), "--kafka-replication", "3"};
+    const auto commands = simulated(13, 150);
+    std::vector<Answer> first;
+    {
+        ServeChild serve(args, dir.str());
+        std::atomic<int> accepted{0};
+        std::thread killer([&] {
+            for (const auto until = Clock::now() + 120s; accepted < 40 && Clock::now() < until;) std::this_thread::sleep_for(5ms);
+            serve.child->crash();
+        });
+        first = post_all(serve.port, serve.token, commands, accepted);
+        killer.join();
+        REQUIRE(accepted >= 40);
+        size_t unanswered = 0;
+        for (const auto& a : first) unanswered += a.status == 0;
+        CHECK(unanswered >= 1);  // some were in flight when it died
+    }
+    ServeChild again(args, dir.str());
+    std::atomic<int> accepted{0};
+    const auto second = post_all(again.port, again.token, commands, accepted);
+    std::map<std::string, size_t> answered_events;
+    for (size_t i = 0; i < commands.size(); ++i) {
+        INFO(commands[i].command_id << ": first " << first[i].status << ", then " << second[i].status);
+        if (first[i].status == 200 || first[i].status == 201) {
+            CHECK(second[i].status == 200);
+            CHECK(second[i].events == first[i].events);
+        } else if (first[i].status != 0) {
+            CHECK(second[i].status == first[i].status);
+        } else {
+            CHECK((second[i].status == 200 || second[i].status == 201 || second[i].status == 422));
+        }
+        if (second[i].status == 200 || second[i].status == 201) answered_events[commands[i].command_id] = second[i].events.size();
+    }
+    CHECK(again.child->stop() == 0);
+    auto reader = ev::open_kafka_log(kafka_options(bootstrap, kPartitions, prefix, 3));  // reads only: fences no writer
+    if (!reader) FAIL(reader.error().message);
+    CHECK(events_by_command(**reader) == answered_events);
+    (*reader)->close();
+}
+
 TEST_CASE("kafka e2e: a command a dying gateway left half-written is neither loaded nor projected, its retry lands once",
           "[projections][kafka][gateway]") {
     constexpr int32_t kPartitions = 2;
