@@ -636,7 +636,7 @@ private:
                     return fail(errc::config_mismatch, "topic '" + wire(t.name) + "' has " + std::to_string(it->second) +
                                                            " partitions in the cluster, configured " + std::to_string(t.partitions));
             }
-            if (missing.empty()) return ok;
+            if (missing.empty()) return check_retention();
             if (created) {
                 // Created: wait until the metadata shows it (bounded).
                 if (Clock::now() > deadline)
@@ -647,6 +647,25 @@ private:
             if (auto r = create_topics(missing); !r) return r;
             created = true;
         }
+    }
+
+    // One admin request: `submit(options, queue)` sends it; its result event, or null when no
+    // answer came within the log's timeout (bounded by the request timeout, plus queueing).
+    template <class Submit>
+    std::unique_ptr<rd_kafka_event_t, void (*)(rd_kafka_event_t*)> admin(rd_kafka_admin_op_t op, Submit submit) {
+        char errstr[512];
+        rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(producer_.get(), op);
+        rd_kafka_AdminOptions_set_request_timeout(opts, to_ms(options_.timeout), errstr, sizeof errstr);
+        if (op == RD_KAFKA_ADMIN_OP_CREATETOPICS)
+            rd_kafka_AdminOptions_set_operation_timeout(opts, to_ms(options_.timeout), errstr, sizeof errstr);
+        rd_kafka_queue_t* queue = rd_kafka_queue_new(producer_.get());
+        submit(opts, queue);
+        rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, to_ms(options_.timeout + std::chrono::seconds(5)));
+        rd_kafka_queue_destroy(queue);
+        rd_kafka_AdminOptions_destroy(opts);
+        return {ev, [](rd_kafka_event_t* e) {
+                    if (e) rd_kafka_event_destroy(e);
+                }};
     }
 
     result<ok_t> create_topics(const std::vector<const TopicSpec*>& missing) {
@@ -661,36 +680,73 @@ private:
             for (const char* key : {"retention.ms", "retention.bytes"}) (void)rd_kafka_NewTopic_set_config(news.back(), key, "-1");
             names += (names.empty() ? "'" : ", '") + wire(t->name) + "'";
         }
-        rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(producer_.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
-        rd_kafka_AdminOptions_set_request_timeout(opts, to_ms(options_.timeout), errstr, sizeof errstr);
-        rd_kafka_AdminOptions_set_operation_timeout(opts, to_ms(options_.timeout), errstr, sizeof errstr);
-        rd_kafka_queue_t* queue = rd_kafka_queue_new(producer_.get());
-        rd_kafka_CreateTopics(producer_.get(), news.data(), news.size(), opts, queue);
-        // The admin request is bounded by the request timeout; the margin covers queueing.
-        rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, to_ms(options_.timeout + std::chrono::seconds(5)));
-        result<ok_t> out = ok;
-        if (!ev) {
-            out = fail(errc::io_error, "kafka log: no answer to creating topics " + names);
-        } else if (auto err = rd_kafka_event_error(ev)) {
-            out = fail(errc::io_error, "kafka log: cluster refused to create topics " + names + ": " +
-                                           describe(err, rd_kafka_event_error_string(ev)));
-        } else if (const auto* res = rd_kafka_event_CreateTopics_result(ev)) {
+        const auto ev = admin(RD_KAFKA_ADMIN_OP_CREATETOPICS, [&](rd_kafka_AdminOptions_t* opts, rd_kafka_queue_t* queue) {
+            rd_kafka_CreateTopics(producer_.get(), news.data(), news.size(), opts, queue);
+        });
+        for (auto* t : news) rd_kafka_NewTopic_destroy(t);
+        if (!ev) return fail(errc::io_error, "kafka log: no answer to creating topics " + names);
+        if (auto err = rd_kafka_event_error(ev.get()))
+            return fail(errc::io_error, "kafka log: cluster refused to create topics " + names + ": " +
+                                            describe(err, rd_kafka_event_error_string(ev.get())));
+        if (const auto* res = rd_kafka_event_CreateTopics_result(ev.get())) {
             size_t n = 0;
             const rd_kafka_topic_result_t** topics = rd_kafka_CreateTopics_result_topics(res, &n);
-            for (size_t i = 0; i < n && out; ++i) {
+            for (size_t i = 0; i < n; ++i) {
                 const auto terr = rd_kafka_topic_result_error(topics[i]);
                 if (terr && terr != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
-                    out = fail(errc::io_error, "kafka log: cluster refused to create topic '" +
-                                                   std::string(rd_kafka_topic_result_name(topics[i])) + "' (replication factor " +
-                                                   std::to_string(options_.replication_factor) + "): " +
-                                                   describe(terr, rd_kafka_topic_result_error_string(topics[i])));
+                    return fail(errc::io_error, "kafka log: cluster refused to create topic '" +
+                                                    std::string(rd_kafka_topic_result_name(topics[i])) + "' (replication factor " +
+                                                    std::to_string(options_.replication_factor) + "): " +
+                                                    describe(terr, rd_kafka_topic_result_error_string(topics[i])));
             }
         }
-        if (ev) rd_kafka_event_destroy(ev);
-        rd_kafka_queue_destroy(queue);
-        rd_kafka_AdminOptions_destroy(opts);
-        for (auto* t : news) rd_kafka_NewTopic_destroy(t);
-        return out;
+        return ok;
+    }
+
+    // Refuses topics that would delete records: a retention by time or size, or compaction.
+    // The log is the history, and an acknowledged record must never go. librdkafka's mock
+    // cluster (its id "mockCluster...") has no DescribeConfigs and is not checked.
+    result<ok_t> check_retention() {
+        if (char* id = rd_kafka_clusterid(producer_.get(), to_ms(options_.timeout))) {
+            const bool mock = std::string_view(id).starts_with("mockCluster");
+            rd_kafka_mem_free(producer_.get(), id);
+            if (mock) return ok;
+        }
+        std::vector<rd_kafka_ConfigResource_t*> resources;
+        for (const TopicSpec& t : options_.topics)
+            resources.push_back(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, wire(t.name).c_str()));
+        const auto ev = admin(RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, [&](rd_kafka_AdminOptions_t* opts, rd_kafka_queue_t* queue) {
+            rd_kafka_DescribeConfigs(producer_.get(), resources.data(), resources.size(), opts, queue);
+        });
+        for (auto* r : resources) rd_kafka_ConfigResource_destroy(r);
+        if (!ev) return fail(errc::io_error, "kafka log: no answer to describing the topics' configs");
+        if (auto err = rd_kafka_event_error(ev.get())) {
+            if (err == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE || err == RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION) return ok;
+            return fail(errc::io_error, "kafka log: describing the topics' configs: " + describe(err, rd_kafka_event_error_string(ev.get())));
+        }
+        const auto* res = rd_kafka_event_DescribeConfigs_result(ev.get());
+        size_t n = 0;
+        const rd_kafka_ConfigResource_t** topics = res ? rd_kafka_DescribeConfigs_result_resources(res, &n) : nullptr;
+        for (size_t i = 0; i < n; ++i) {
+            const std::string topic = rd_kafka_ConfigResource_name(topics[i]);
+            if (auto err = rd_kafka_ConfigResource_error(topics[i]))
+                return fail(errc::io_error, "kafka log: describing topic '" + topic + "': " +
+                                                describe(err, rd_kafka_ConfigResource_error_string(topics[i])));
+            size_t m = 0;
+            const rd_kafka_ConfigEntry_t** entries = rd_kafka_ConfigResource_configs(topics[i], &m);
+            for (size_t j = 0; j < m; ++j) {
+                const std::string key = rd_kafka_ConfigEntry_name(entries[j]);
+                const char* v = rd_kafka_ConfigEntry_value(entries[j]);
+                const std::string value = v ? v : "";
+                const bool deletes = ((key == "retention.ms" || key == "retention.bytes") && value != "-1") ||
+                                     (key == "cleanup.policy" && value.find("compact") != std::string::npos);
+                if (deletes)
+                    return fail(errc::config_mismatch, "topic '" + topic + "' has " + key + "=" + value +
+                                                           ": the log keeps every record forever (retention.ms=-1, "
+                                                           "retention.bytes=-1, cleanup.policy=delete); change the topic's config");
+            }
+        }
+        return ok;
     }
 
     // The partition's last stable offset: librdkafka asks ListOffsets with the client's

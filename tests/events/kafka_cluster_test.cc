@@ -155,6 +155,34 @@ TEST_CASE("kafka cluster: topics the log creates keep every record (no retention
     CHECK(described.find("retention.bytes=-1") != std::string::npos);
 }
 
+TEST_CASE("kafka cluster: the log refuses to open on an existing topic that would delete records", "[events][kafka][cluster]") {
+    const auto& cluster = test::KafkaCluster::get();
+    const std::vector<std::pair<std::string, std::string>> deleting{
+        {"--config retention.ms=604800000", "retention.ms=604800000"},  // as the brokers' default would
+        {"--config retention.ms=-1 --config retention.bytes=1048576", "retention.bytes=1048576"},
+        {"--config retention.ms=-1 --config cleanup.policy=compact", "cleanup.policy=compact"},
+    };
+    for (const auto& [config, named] : deleting) {
+        Topic topic;
+        cluster.run("java org.apache.kafka.tools.TopicCommand --bootstrap-server " + cluster.bootstrap() + " --create --topic '" +
+                        topic.prefix + "f' --partitions 1 --replication-factor 3 " + config,
+                    120);
+        KafkaLogOptions options{cluster.bootstrap(), {{"f", 1}}, 3, {{"log_level", "0"}}, 30s, topic.prefix};
+        auto log = open_kafka_log(options);
+        REQUIRE_FALSE(log.has_value());
+        INFO(log.error().message);
+        CHECK(log.error().code == errc::config_mismatch);
+        CHECK(log.error().message.find(named) != std::string::npos);
+        CHECK(log.error().message.find(topic.prefix + "f") != std::string::npos);
+    }
+    // Kept forever: opens.
+    Topic kept;
+    cluster.run("java org.apache.kafka.tools.TopicCommand --bootstrap-server " + cluster.bootstrap() + " --create --topic '" + kept.prefix +
+                    "f' --partitions 1 --replication-factor 3 --config retention.ms=-1 --config retention.bytes=-1",
+                120);
+    REQUIRE(kept.open()->append(command(0)));
+}
+
 TEST_CASE("kafka cluster: below min.insync.replicas a command on two topics is refused whole, and its retry lands once",
           "[events][kafka][cluster]") {
     const auto& cluster = test::KafkaCluster::get();
