@@ -1,6 +1,6 @@
 // The librdkafka plumbing the Kafka log stands on: handles, error text, end-offset queries,
-// the log's record headers, and the topics' administration (missing topics created, existing ones checked). Internal to
-// the events library.
+// the log's record headers, and the topics' administration (missing topics created, existing
+// ones checked). Internal to the events library.
 #pragma once
 
 #include <librdkafka/rdkafka.h>

@@ -4,6 +4,8 @@
 //   - the gateway on Kafka answers a simulated month's commands over HTTP exactly as the
 //     gateway on the embedded log does, and their views have equal digests (on the mock and
 //     on the real 3-broker cluster ctest starts);
+//   - `liquida serve` SIGKILL'd while its transactions are in flight on the real cluster: every
+//     command posted again after a restart is answered once, and the log holds it once;
 //   - with faults injected by rd_kafka_mock_* while commands are appended, every command
 //     answered 201 is in the log and in the views exactly once, and one answered 503 is not
 //     acknowledged and lands exactly once when retried with its command id.
