@@ -217,40 +217,65 @@ public:
             rd_kafka_mem_free(rk_, id);
             if (mock) return ok;
         }
-        std::vector<rd_kafka_ConfigResource_t*> resources;
-        for (const TopicSpec& t : options_.topics)
-            resources.push_back(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, wire(t.name).c_str()));
-        const auto ev = admin(RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, [&](rd_kafka_AdminOptions_t* opts, rd_kafka_queue_t* queue) {
-            rd_kafka_DescribeConfigs(rk_, resources.data(), resources.size(), opts, queue);
-        });
-        for (auto* r : resources) rd_kafka_ConfigResource_destroy(r);
-        if (!ev) return fail(errc::io_error, "kafka log: no answer to describing the topics' configs");
-        if (auto err = rd_kafka_event_error(ev.get())) {
-            if (err == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE || err == RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION) return ok;
-            return fail(errc::io_error, "kafka log: describing the topics' configs: " + describe(err, rd_kafka_event_error_string(ev.get())));
-        }
-        const auto* res = rd_kafka_event_DescribeConfigs_result(ev.get());
-        size_t n = 0;
-        const rd_kafka_ConfigResource_t** topics = res ? rd_kafka_DescribeConfigs_result_resources(res, &n) : nullptr;
-        for (size_t i = 0; i < n; ++i) {
-            const std::string topic = rd_kafka_ConfigResource_name(topics[i]);
-            if (auto err = rd_kafka_ConfigResource_error(topics[i]))
-                return fail(errc::io_error, "kafka log: describing topic '" + topic + "': " +
-                                                describe(err, rd_kafka_ConfigResource_error_string(topics[i])));
-            size_t m = 0;
-            const rd_kafka_ConfigEntry_t** entries = rd_kafka_ConfigResource_configs(topics[i], &m);
-            for (size_t j = 0; j < m; ++j) {
-                const std::string key = rd_kafka_ConfigEntry_name(entries[j]);
-                const char* v = rd_kafka_ConfigEntry_value(entries[j]);
-                const std::string value = v ? v : "";
-                const bool deletes = ((key == "retention.ms" || key == "retention.bytes") && value != "-1") ||
-                                     (key == "cleanup.policy" && value.find("compact") != std::string::npos);
-                if (deletes)
-                    return fail(errc::config_mismatch, "topic '" + topic + "' has " + key + "=" + value +
-                                                           ": the log keeps every record forever (retention.ms=-1, "
-                                                           "retention.bytes=-1, cleanup.policy=delete); change the topic's config");
+        // A topic just created may not be known yet to the broker asked (KRaft names a random
+        // one as controller): asked again until the timeout.
+        for (const auto deadline = Clock::now() + options_.timeout;;) {
+            std::vector<rd_kafka_ConfigResource_t*> resources;
+            for (const TopicSpec& t : options_.topics)
+                resources.push_back(rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, wire(t.name).c_str()));
+            const auto ev = admin(RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, [&](rd_kafka_AdminOptions_t* opts, rd_kafka_queue_t* queue) {
+                rd_kafka_DescribeConfigs(rk_, resources.data(), resources.size(), opts, queue);
+            });
+            for (auto* r : resources) rd_kafka_ConfigResource_destroy(r);
+            if (!ev) return fail(errc::io_error, "kafka log: no answer to describing the topics' configs");
+            if (auto err = rd_kafka_event_error(ev.get())) {
+                if (err == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE || err == RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION) return ok;
+                return fail(errc::io_error, "kafka log: describing the topics' configs: " + describe(err, rd_kafka_event_error_string(ev.get())));
             }
+            const auto* res = rd_kafka_event_DescribeConfigs_result(ev.get());
+            size_t n = 0;
+            const rd_kafka_ConfigResource_t** topics = res ? rd_kafka_DescribeConfigs_result_resources(res, &n) : nullptr;
+            bool unknown = false;
+            for (size_t i = 0; i < n; ++i) {
+                const std::string topic = rd_kafka_ConfigResource_name(topics[i]);
+                const auto err = rd_kafka_ConfigResource_error(topics[i]);
+                if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART && Clock::now() < deadline) {
+                    unknown = true;
+                    continue;
+                }
+                if (err)
+                    return fail(errc::io_error, "kafka log: describing topic '" + topic + "': " +
+                                                    describe(err, rd_kafka_ConfigResource_error_string(topics[i])) +
+                                                    (err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED
+                                                         ? "; Liquida's user needs DescribeConfigs on its topics"
+                                                         : ""));
+                size_t m = 0;
+                const rd_kafka_ConfigEntry_t** entries = rd_kafka_ConfigResource_configs(topics[i], &m);
+                for (size_t j = 0; j < m; ++j)
+                    if (auto r = keeps_records(topic, rd_kafka_ConfigEntry_name(entries[j]), rd_kafka_ConfigEntry_value(entries[j])); !r)
+                        return r;
+            }
+            if (!unknown) return ok;
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
+    }
+
+    // A topic's config entry that deletes records: a retention of 0 or more (negative: none),
+    // or compaction.
+    static result<ok_t> keeps_records(const std::string& topic, const std::string& key, const char* v) {
+        const std::string_view value = v ? v : "";
+        bool deletes = false;
+        if (key == "retention.ms" || key == "retention.bytes") {
+            int64_t n = 0;
+            const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+            deletes = ec != std::errc{} || end != value.data() + value.size() || n >= 0;
+        } else if (key == "cleanup.policy") {
+            deletes = value.find("compact") != std::string_view::npos;
+        }
+        if (deletes)
+            return fail(errc::config_mismatch, "topic '" + topic + "' has " + key + "=" + std::string(value) +
+                                                   ": the log keeps every record forever (retention.ms=-1, "
+                                                   "retention.bytes=-1, cleanup.policy=delete); change the topic's config");
         return ok;
     }
 

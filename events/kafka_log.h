@@ -23,7 +23,8 @@ struct KafkaLogOptions {
     std::string brokers;
     // Topics and their partition counts. Missing topics are created at open (CreateTopics);
     // an existing topic with another partition count fails with errc::config_mismatch,
-    // since moving partitions breaks per-key order. At least one.
+    // since moving partitions breaks per-key order, and so does one that would delete
+    // records (retention.ms or retention.bytes of 0 or more, compaction). At least one.
     std::vector<TopicSpec> topics;
     // Replication factor of topics created at open. Default 1 (development); use 3 with
     // min.insync.replicas=2 in production.

@@ -481,10 +481,11 @@ std::vector<Answer> post_all(uint16_t port, const std::string& token, const std:
 TEST_CASE("kafka e2e: liquida serve SIGKILL'd in the middle of its transactions on the real cluster, every retry lands once",
           "[projections][kafka][gateway][cluster]") {
     // Three clients post a simulated month's commands to `liquida serve` on the cluster; the
-    // server is SIGKILL'd while appends are in flight. A new serve on the same data dir fences
-    // the dead one's transactional id (its open transaction is aborted) and every command is
-    // posted again under its id: those answered before are duplicates with the same events, the
-    // rest are decided now, and the log holds each accepted command's events exactly once.
+    // server is SIGKILL'd while appends are in flight. A new serve on the same data dir and
+    // topics (so the same transactional id) aborts the dead one's open transaction when it
+    // makes its producer, and every command is posted again under its id: those answered
+    // before are duplicates with the same events, the rest are decided now, and the log holds
+    // each accepted command's events exactly once.
     const std::string bootstrap = KafkaCluster::get().bootstrap(), prefix = KafkaCluster::new_prefix();
     constexpr int32_t kPartitions = 3;
     TempDir dir;
@@ -497,12 +498,12 @@ TEST_CASE("kafka e2e: liquida serve SIGKILL'd in the middle of its transactions 
         ServeChild serve(args, dir.str());
         std::atomic<int> accepted{0};
         std::thread killer([&] {
-            for (const auto until = Clock::now() + 120s; accepted < 40 && Clock::now() < until;) std::this_thread::sleep_for(5ms);
+            for (const auto until = Clock::now() + 120s; accepted < 20 && Clock::now() < until;) std::this_thread::sleep_for(5ms);
             serve.child->crash();
         });
         first = post_all(serve.port, serve.token, commands, accepted);
         killer.join();
-        REQUIRE(accepted >= 40);
+        REQUIRE(accepted >= 20);
         size_t unanswered = 0;
         for (const auto& a : first) unanswered += a.status == 0;
         CHECK(unanswered >= 1);  // some were in flight when it died
@@ -516,9 +517,9 @@ TEST_CASE("kafka e2e: liquida serve SIGKILL'd in the middle of its transactions 
         if (first[i].status == 200 || first[i].status == 201) {
             CHECK(second[i].status == 200);
             CHECK(second[i].events == first[i].events);
-        } else if (first[i].status != 0) {
-            CHECK(second[i].status == first[i].status);
-        } else {
+        } else if (first[i].status == 422) {
+            CHECK(second[i].status == 422);
+        } else {  // never answered (or 503): decided now, or found in the log
             CHECK((second[i].status == 200 || second[i].status == 201 || second[i].status == 422));
         }
         if (second[i].status == 200 || second[i].status == 201) answered_events[commands[i].command_id] = second[i].events.size();
