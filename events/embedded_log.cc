@@ -349,16 +349,9 @@ private:
         return v;
     }
 
-    // Leader only. Assigns offsets, writes the group in one WriteBatch, fills every `out`.
-    void commit(const std::vector<Pending*>& group) {
-        rocksdb::WriteBatch wb;
-        flatbuffers::FlatBufferBuilder fbb(1024);
-        // Offsets and running max assigned in this group; applied only if the write succeeds.
-        std::map<std::pair<uint16_t, int32_t>, PartitionState> staged;
-        std::unordered_map<std::string, Pending*> keys_in_group;
-        std::vector<Pending*> in_write;  // whose result depends on this write
-        // The keys already in the log, looked up first: an append_all with a failed lookup is
-        // not written at all.
+    // The group's appends already in the log (by idempotency key), looked up before anything
+    // is written: an append_all with a failed lookup fails whole and is not written at all.
+    std::vector<std::optional<AppendResult>> stored_results(const std::vector<Pending*>& group) {
         std::vector<std::optional<AppendResult>> stored(group.size());
         for (size_t i = 0, unit = 0; i < group.size(); ++i) {
             if (const std::string& ikey = group[i]->batch.idempotency_key; !ikey.empty() && !group[i]->out) {
@@ -377,6 +370,18 @@ private:
             }
             if (!group[i]->joined) unit = i + 1;
         }
+        return stored;
+    }
+
+    // Leader only. Assigns offsets, writes the group in one WriteBatch, fills every `out`.
+    void commit(const std::vector<Pending*>& group) {
+        rocksdb::WriteBatch wb;
+        flatbuffers::FlatBufferBuilder fbb(1024);
+        // Offsets and running max assigned in this group; applied only if the write succeeds.
+        std::map<std::pair<uint16_t, int32_t>, PartitionState> staged;
+        std::unordered_map<std::string, Pending*> keys_in_group;
+        std::vector<Pending*> in_write;  // whose result depends on this write
+        const std::vector<std::optional<AppendResult>> stored = stored_results(group);
         for (size_t g = 0; g < group.size(); ++g) {
             Pending* p = group[g];
             if (p->out) continue;  // its append_all failed a lookup
