@@ -66,8 +66,8 @@ using kafka::to_ms;
 constexpr size_t kMaxRecordBytes = 900'000;  // under the brokers' default message.max.bytes
 constexpr size_t kMaxBatchBytes = 16 << 20;  // same bound as the embedded log
 constexpr size_t kMaxTxnBytes = 64 << 20;    // one append_all; the committer stops adding appends past it
-constexpr int kPollMs = 100;
-constexpr int64_t kMinuteMs = 60'000;  // the time index's step                 // how long a background thread blocks per poll
+constexpr int kPollMs = 100;            // how long a background thread blocks per poll
+constexpr int64_t kMinuteMs = 60'000;  // the time index's step
 
 
 std::string name(const TopicPartition& tp) { return tp.topic + "/" + std::to_string(tp.partition); }
