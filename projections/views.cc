@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <tuple>
 #include <unordered_map>
 
 #include "domain/money.h"
@@ -309,12 +310,15 @@ std::string readable_key(Cf cf, std::string_view key) {
 
 class RocksViews;
 
-// Rows of one column family loaded into a batch. `row` empty: absent (or deleted).
+// A row as a batch or the views' cache holds it, decoded. `row` empty: absent (or deleted).
 template <class R>
 struct Slot {
     std::optional<R> row;
-    bool dirty = false;
+    bool dirty = false;   // changed by the batch: written at commit
+    bool stored = false;  // present in the committed views (an absent row never stored needs no Delete)
 };
+template <class R>
+using Slots = std::unordered_map<std::string, Slot<R>>;
 
 class StoreBatch final : public Views::Batch {
 public:
@@ -326,21 +330,21 @@ public:
 
 private:
     template <class R>
-    Slot<R>& slot(std::unordered_map<std::string, Slot<R>>& cache, Cf cf, const std::string& key);
+    Slot<R>& slot(Slots<R>& cache, Cf cf, const std::string& key);
     template <class R>
-    R* find(std::unordered_map<std::string, Slot<R>>& cache, Cf cf, const std::string& key) {
+    R* find(Slots<R>& cache, Cf cf, const std::string& key) {
         auto& s = slot(cache, cf, key);
         return s.row ? &*s.row : nullptr;
     }
     template <class R>
-    R& change(std::unordered_map<std::string, Slot<R>>& cache, Cf cf, const std::string& key) {
+    R& change(Slots<R>& cache, Cf cf, const std::string& key) {
         auto& s = slot(cache, cf, key);
         if (!s.row) s.row.emplace();
         mark(s, cf, key);
         return *s.row;
     }
     template <class R>
-    void erase(std::unordered_map<std::string, Slot<R>>& cache, Cf cf, const std::string& key) {
+    void erase(Slots<R>& cache, Cf cf, const std::string& key) {
         auto& s = slot(cache, cf, key);
         if (!s.row) return;
         s.row.reset();
@@ -375,13 +379,13 @@ private:
 
     RocksViews& v_;
     bool want_delta_;
-    std::unordered_map<std::string, Slot<PadronRow>> padron_;
-    std::unordered_map<std::string, Slot<PendingRow>> pending_;
-    std::unordered_map<std::string, Slot<SettlementRow>> settlement_;
-    std::unordered_map<std::string, Slot<InvoiceViewRow>> invoices_;
-    std::unordered_map<std::string, Slot<ValidationItemRow>> validation_;
-    std::unordered_map<std::string, Slot<OrderAux>> orders_;
-    std::unordered_map<std::string, Slot<BudgetAux>> budgets_;
+    Slots<PadronRow> padron_;
+    Slots<PendingRow> pending_;
+    Slots<SettlementRow> settlement_;
+    Slots<InvoiceViewRow> invoices_;
+    Slots<ValidationItemRow> validation_;
+    Slots<OrderAux> orders_;
+    Slots<BudgetAux> budgets_;
     std::vector<std::pair<Cf, std::string>> changed_;  // in first-change order
     std::map<events::TopicPartition, int64_t> offsets_;
     size_t events_ = 0;
@@ -542,30 +546,38 @@ public:
     }
 
     // For batches: the stored value of a key, if any.
-    // The runner's reads go through a cache of recently written rows: a rebuild reads back
-    // mostly what it wrote a batch or two ago (a settlement row, an order being approved).
-    // Two generations bound it: when the young one is full it becomes the old one.
     events::result<bool> load(Cf cf, const std::string& key, std::string& value) {
-        const std::string k = cache_key(cf, key);
-        if (auto it = young_.find(k); it != young_.end()) {
-            if (!it->second) return false;
-            value = *it->second;
-            return true;
-        }
-        if (auto it = old_.find(k); it != old_.end()) {
-            auto v = it->second;
-            remember(k, v);
-            if (!v) return false;
-            value = *v;
-            return true;
-        }
         const auto st = db_->Get({}, cfs_[cf], key, &value);
         if (st.IsNotFound()) return false;
         if (!st.ok()) return failure(read_failed(cf, st));
         return true;
     }
-    // After a committed write: the value now stored (nullopt: deleted).
-    void remember(Cf cf, const std::string& key, std::optional<std::string> value) { remember(cache_key(cf, key), std::move(value)); }
+
+    // The runner's rows as last committed, decoded: a rebuild reads back mostly what it wrote a
+    // batch or two ago (a settlement row, an order being approved). A batch takes the rows it
+    // touches out of the cache and a committed batch puts them back, so the cache never holds
+    // a row that a failed batch changed: its rows are read from the views again. Two
+    // generations bound it: when the young one is full it becomes the old one.
+    template <class R>
+    typename Slots<R>::node_type take(const std::string& key) {
+        auto& c = std::get<RowCache<R>>(cache_);
+        if (auto node = c.young.extract(key)) return node;
+        return c.old.extract(key);
+    }
+    template <class R>
+    void give_back(Slots<R>& rows) {
+        auto& c = std::get<RowCache<R>>(cache_);
+        while (!rows.empty()) {
+            if (young_rows_ >= kCacheRows) {
+                std::apply([](auto&... each) { ((each.old = std::move(each.young), each.young.clear()), ...); }, cache_);
+                young_rows_ = 0;
+            }
+            auto node = rows.extract(rows.begin());
+            node.mapped().dirty = false;
+            node.mapped().stored = node.mapped().row.has_value();
+            if (c.young.insert(std::move(node)).inserted) ++young_rows_;
+        }
+    }
 
 private:
     template <class R>
@@ -592,39 +604,39 @@ private:
         return out;
     }
 
-    static std::string cache_key(Cf cf, const std::string& key) { return static_cast<char>(cf) + key; }
-    void remember(std::string k, std::optional<std::string> value) {
-        if (young_.size() >= kCacheRows) {
-            old_ = std::move(young_);
-            young_.clear();
-        }
-        young_[std::move(k)] = std::move(value);
-    }
-    static constexpr size_t kCacheRows = 250'000;  // per generation; rows are ~100-500 bytes
+    template <class R>
+    struct RowCache {
+        Slots<R> young, old;
+    };
+    static constexpr size_t kCacheRows = 250'000;  // per generation; rows are ~100-500 bytes decoded
 
     std::unique_ptr<rocksdb::DB> db_;
     std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
     const bool follower_;
-    std::unordered_map<std::string, std::optional<std::string>> young_, old_;
+    std::tuple<RowCache<PadronRow>, RowCache<PendingRow>, RowCache<SettlementRow>, RowCache<InvoiceViewRow>,
+               RowCache<ValidationItemRow>, RowCache<OrderAux>, RowCache<BudgetAux>>
+        cache_;
+    size_t young_rows_ = 0;
     mutable std::mutex applied_mu_;  // the runner moves them; the gateway and tests read them
     std::map<events::TopicPartition, int64_t> applied_;
 };
 
 template <class R>
-Slot<R>& StoreBatch::slot(std::unordered_map<std::string, Slot<R>>& cache, Cf cf, const std::string& key) {
-    auto [it, fresh] = cache.try_emplace(key);
-    if (fresh) {
-        std::string v;
-        auto found = v_.load(cf, key, v);
-        if (!found) {
-            if (!error_) error_ = std::move(found).error();
-        } else if (*found) {
-            R row;
-            if (decode(v, row)) it->second.row = std::move(row);
-            else if (!error_) error_ = undecodable(cf);
-        }
+Slot<R>& StoreBatch::slot(Slots<R>& cache, Cf cf, const std::string& key) {
+    if (auto it = cache.find(key); it != cache.end()) return it->second;
+    if (auto node = v_.take<R>(key)) return cache.insert(std::move(node)).position->second;
+    Slot<R>& s = cache[key];
+    std::string v;
+    auto found = v_.load(cf, key, v);
+    if (!found) {
+        if (!error_) error_ = std::move(found).error();
+    } else if (*found) {
+        R row;
+        if (decode(v, row)) s.row = std::move(row);
+        else if (!error_) error_ = undecodable(cf);
+        s.stored = true;
     }
-    return it->second;
+    return s;
 }
 
 // Views folding the log report an overflow (the runner stops at the record) rather than wrap or saturate.
@@ -858,8 +870,6 @@ events::result<Delta> StoreBatch::commit(rocksdb::DB& db, const std::vector<rock
     rocksdb::WriteBatch wb;
     Delta delta;
     delta.events = events_;
-    std::vector<std::tuple<Cf, const std::string*, std::optional<std::string>>> written;
-    written.reserve(changed_.size());
     // Sorted keys let the memtable's skip list reuse its insert position from key to key.
     std::vector<const std::pair<Cf, std::string>*> order;
     order.reserve(changed_.size());
@@ -869,14 +879,8 @@ events::result<Delta> StoreBatch::commit(rocksdb::DB& db, const std::vector<rock
         const auto& [cf, key] = *c;
         auto write = [&](auto& cache) {
             const auto& s = cache.at(key);
-            if (s.row) {
-                std::string value = encode(*s.row);
-                wb.Put(cfs[cf], key, value);
-                written.emplace_back(cf, &key, std::move(value));
-            } else {
-                wb.Delete(cfs[cf], key);
-                written.emplace_back(cf, &key, std::nullopt);
-            }
+            if (s.row) wb.Put(cfs[cf], key, encode(*s.row));
+            else if (s.stored) wb.Delete(cfs[cf], key);
         };
         switch (cf) {
             case kPadron: write(padron_); break;
@@ -916,7 +920,13 @@ events::result<Delta> StoreBatch::commit(rocksdb::DB& db, const std::vector<rock
     wo.sync = false;  // the views are rebuilt from the log; the WAL still survives a process crash
     if (auto st = db.Write(wo, &wb); !st.ok()) return fail(errc::io_error, "views: " + st.ToString());
     v_.moved(offsets_);
-    for (auto& [cf, key, value] : written) v_.remember(cf, *key, std::move(value));
+    v_.give_back(padron_);
+    v_.give_back(pending_);
+    v_.give_back(settlement_);
+    v_.give_back(invoices_);
+    v_.give_back(validation_);
+    v_.give_back(orders_);
+    v_.give_back(budgets_);
     return delta;
 }
 
