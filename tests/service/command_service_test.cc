@@ -422,20 +422,21 @@ void crash_rounds(const fs::path& dir, const std::function<std::unique_ptr<event
             }
             _exit(0);
         }
-        // Killed once it has answered some commands (at most 30 s), a random while later.
+        // Killed once it has answered a random number of commands (at most 30 s): counted in
+        // commands, not time, so that a fast build is still killed before the month ends.
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
         auto lines = [&] {
             std::ifstream in(answered);
             return static_cast<size_t>(std::count(std::istreambuf_iterator<char>(in), {}, '\n'));
         };
+        const size_t kill_after = before.size() + 20 + rng() % 200;
         int status = 0;
         pid_t done = 0;  // the child, once it has ended by itself (the month finished)
-        while (done == 0 && lines() < before.size() + 20 && std::chrono::steady_clock::now() < deadline) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        while (done == 0 && lines() < kill_after && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
             done = waitpid(child, &status, WNOHANG);
         }
         if (done == 0) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 300));
             kill(child, SIGKILL);
             done = waitpid(child, &status, 0);
         }
