@@ -13,7 +13,8 @@ std::string_view item_state(const BudgetRecord& b, const BudgetItemRecord& r) no
     return item_state(b.status == BudgetStatus::cancelled, r.consumed, r.result);
 }
 
-// The same day six months earlier, clamped to the month's end.
+}  // namespace
+
 Date six_months_before(Date d) {
     CivilDate c = civil_from_date(d);
     int32_t months = c.year * 12 + static_cast<int32_t>(c.month) - 1 - 6;
@@ -23,8 +24,6 @@ Date six_months_before(Date d) {
     const Date next = date_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1);
     return Date{std::min(first.days + static_cast<int32_t>(c.day) - 1, next.days - 1)};
 }
-
-}  // namespace
 
 result<Settlement, DomainError> settlement_of(const ProviderLedger& s, Period period, const ObraSocialId& obra_social) {
     money::Sum orders, consumptions, invoiced, reinvoiced, debits, collected;

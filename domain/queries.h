@@ -45,6 +45,8 @@ struct InvoiceRow {
 };
 // F4: the F3 status, or "cancelado" once an invoice not rejected is paid in full.
 std::string invoice_state(InvoiceStatus status, Centavos paid, Centavos balance);
+// The same day six months earlier, clamped to the month's end: where F4's listing starts.
+Date six_months_before(Date d);
 // F4: invoices received in the six months before `today`, newest first; money.overflow
 // when an invoice's debits or balance do not fit int64.
 result<std::vector<InvoiceRow>, DomainError> invoice_listing(const ProviderLedger& s, Date today, const Config& config);

@@ -144,6 +144,28 @@ std::optional<Date> InvoiceViewRow::due_on(const domain::Config& config) const {
     return Date{domain::local_date(received_at).days + terms};
 }
 
+std::vector<std::pair<const InvoiceViewRow*, domain::InvoiceRow>> invoice_listing(const std::vector<InvoiceViewRow>& rows, Date today,
+                                                                                  const domain::Config& config) {
+    std::vector<std::pair<const InvoiceViewRow*, domain::InvoiceRow>> out;
+    const Date since = domain::six_months_before(today);
+    for (const InvoiceViewRow& inv : rows) {
+        const auto due = inv.due_on(config);
+        if (!due) continue;  // not received
+        const Date received = domain::local_date(inv.received_at);
+        if (received < since || today < received) continue;
+        const Centavos balance = inv.balance().value_or(0);  // rows read from the views fit
+        out.emplace_back(&inv, domain::InvoiceRow{received, inv.label(), inv.amount, inv.debited().value_or(0), balance, *due,
+                                                  domain::invoice_state(inv.status, inv.paid, balance),
+                                                  inv.payment_orders.empty() ? std::string{} : inv.payment_orders.back(),
+                                                  inv.debits.empty() ? std::string{} : inv.debits.back().debit_sheet});
+    }
+    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+        if (a.first->provider != b.first->provider) return a.first->provider < b.first->provider;
+        return b.second.received_on < a.second.received_on;
+    });
+    return out;
+}
+
 std::optional<std::vector<SettlementRow>> checked_roll_up(const std::vector<SettlementRow>& rows, bool by_obra_social) {
     std::map<std::pair<Period, std::string>, std::pair<SettlementRow, int>> sums;  // sum, least progress
     for (const SettlementRow& r : rows) {
@@ -186,7 +208,17 @@ std::vector<ExpiringDocument> expiring_within(const std::vector<PadronRow>& rows
 }
 
 events::result<std::vector<domain::ValidationRow>> validation_report(const Views& views, const SettlementFilter& filter) {
+    auto rows = validation_report_by_provider(views, filter);
+    if (!rows) return failure(std::move(rows).error());
     std::vector<domain::ValidationRow> out;
+    out.reserve(rows->size());
+    for (auto& [provider, row] : *rows) out.push_back(std::move(row));
+    return out;
+}
+
+events::result<std::vector<std::pair<ProviderId, domain::ValidationRow>>> validation_report_by_provider(const Views& views,
+                                                                                                       const SettlementFilter& filter) {
+    std::vector<std::pair<ProviderId, domain::ValidationRow>> out;
     std::map<ProviderId, std::optional<PadronRow>> padron;  // each provider read once
     auto items = views.validation(filter);
     if (!items) return failure(std::move(items).error());
@@ -201,9 +233,10 @@ events::result<std::vector<domain::ValidationRow>> validation_report(const Views
         std::string number;
         if (p != nullptr)
             if (auto n = p->provider_numbers.find(item.obra_social); n != p->provider_numbers.end()) number = n->second;
-        out.push_back(domain::ValidationRow{std::move(number), p != nullptr ? p->identity.razon_social : std::string{},
-                                            p != nullptr ? p->identity.matricula : std::string{}, domain::transaction_label(item.transaction),
-                                            domain::local_date(item.submitted_at), item.affiliate_number, item.practice_code, item.state});
+        out.emplace_back(item.provider, domain::ValidationRow{std::move(number), p != nullptr ? p->identity.razon_social : std::string{},
+                                                             p != nullptr ? p->identity.matricula : std::string{},
+                                                             domain::transaction_label(item.transaction), domain::local_date(item.submitted_at),
+                                                             item.affiliate_number, item.practice_code, item.state});
     }
     return out;
 }

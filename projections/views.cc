@@ -325,6 +325,7 @@ public:
     StoreBatch(RocksViews& v, bool want_delta) : v_(v), want_delta_(want_delta) {}
     bool apply(const events::Envelope& e) override;
     void advance(const events::TopicPartition& tp, int64_t next_offset) override { offsets_[tp] = next_offset; }
+    const std::vector<std::pair<Period, ObraSocialId>>& settlement_touched() const override { return touched_; }
 
     events::result<Delta> commit(rocksdb::DB& db, const std::vector<rocksdb::ColumnFamilyHandle*>& cfs);
 
@@ -358,6 +359,7 @@ private:
     }
 
     SettlementRow& settlement_row(Period p, const ObraSocialId& os, ProviderId provider) {
+        if (std::find(touched_.begin(), touched_.end(), std::pair(p, os)) == touched_.end()) touched_.emplace_back(p, os);
         SettlementRow& row = change(settlement_, kSettlement, settlement_key(p, os, provider));
         row.period = p;
         row.obra_social = os;
@@ -387,6 +389,7 @@ private:
     Slots<OrderAux> orders_;
     Slots<BudgetAux> budgets_;
     std::vector<std::pair<Cf, std::string>> changed_;  // in first-change order
+    std::vector<std::pair<Period, ObraSocialId>> touched_;  // by the last apply
     std::map<events::TopicPartition, int64_t> offsets_;
     size_t events_ = 0;
     std::optional<events::error> error_;  // the first stored row that could not be read
@@ -658,6 +661,7 @@ void StoreBatch::apply_difference(ProviderId provider, const std::optional<Contr
 
 bool StoreBatch::apply(const events::Envelope& e) {
     ++events_;
+    touched_.clear();
     const ProviderId p = e.provider_id;
     const TimestampMs at = e.occurred_at;
     switch (events::topic_for(e.payload)) {

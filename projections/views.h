@@ -251,6 +251,9 @@ public:
         // (domain/money.h): the batch is then not to be committed.
         [[nodiscard]] virtual bool apply(const events::Envelope& event) = 0;
         virtual void advance(const events::TopicPartition& tp, int64_t next_offset) = 0;
+        // The settlement rows (period, obra social) of its provider the last apply changed:
+        // what an audit's verification attributes a later event to.
+        virtual const std::vector<std::pair<Period, ObraSocialId>>& settlement_touched() const = 0;
     };
     // `deltas`: collect the changed rows for commit's Delta (else it carries counts only).
     virtual std::unique_ptr<Batch> begin(bool deltas = true) = 0;
@@ -264,6 +267,14 @@ std::optional<std::vector<SettlementRow>> checked_roll_up(const std::vector<Sett
 // A10: the validation sheet of a period, its items joined with their providers' padrón rows
 // (number at the obra social, razón social, matrícula); in the order of Views::validation.
 events::result<std::vector<domain::ValidationRow>> validation_report(const Views& views, const SettlementFilter& filter);
+// The same, each row with its provider.
+events::result<std::vector<std::pair<ProviderId, domain::ValidationRow>>> validation_report_by_provider(const Views& views,
+                                                                                                       const SettlementFilter& filter);
+
+// F4 as of `today`: the invoices received in the six months before it, by provider (as
+// `rows` come from Views::invoices) and newest received first within one; each with its row.
+std::vector<std::pair<const InvoiceViewRow*, domain::InvoiceRow>> invoice_listing(const std::vector<InvoiceViewRow>& rows, Date today,
+                                                                                  const domain::Config& config);
 
 // Queries over padrón rows.
 std::vector<PadronRow> by_standing(const std::vector<PadronRow>& rows, Date day, bool in_good_standing);

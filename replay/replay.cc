@@ -14,7 +14,6 @@
 #include "domain/overloaded.h"
 #include "events/codec.h"
 #include "projections/runner.h"
-#include "service/ledger_codec.h"
 
 namespace liquida::replay {
 
@@ -33,19 +32,17 @@ std::string position(const events::TopicPartition& tp, int64_t offset) {
     return tp.topic + "/" + std::to_string(tp.partition) + "@" + std::to_string(offset);
 }
 
-// A kept month: its views and the providers' ledgers at the cut, and the month-close record
-// they were made with.
+// A kept month: its views at the cut, and the month-close record they were made with.
 struct Checkpoint {
     Period month;
     std::filesystem::path views;
-    std::filesystem::path ledgers;
     std::map<events::TopicPartition, ChainEnd> close;
 };
 
 std::optional<Checkpoint> read_checkpoint(const std::filesystem::path& dir, Period month) {
-    Checkpoint c{month, dir / "views", dir / "ledgers.bin", {}};
+    Checkpoint c{month, dir / "views", {}};
     std::ifstream in(dir / "close.json");
-    if (!in || !std::filesystem::exists(c.views / "CURRENT") || !std::filesystem::exists(c.ledgers)) return std::nullopt;
+    if (!in || !std::filesystem::exists(c.views / "CURRENT")) return std::nullopt;
     const auto j = nlohmann::json::parse(in, nullptr, false);
     if (j.is_discarded() || !j.contains("partitions") || !j["partitions"].is_array()) return std::nullopt;
     for (const auto& p : j["partitions"]) {
@@ -185,55 +182,6 @@ std::string rows_sha256(const std::vector<SettlementRow>& rows) {
     return h.hex();
 }
 
-// The (period, obra social) settlement rows of a provider an event changes, as seen in the
-// provider's ledger (call before and after folding it: an order deferred leaves one period
-// for another).
-void touched(const domain::ProviderLedger& l, const domain::Event& e, std::set<std::pair<Period, ObraSocialId>>& out) {
-    auto order = [&](const std::string& id) {
-        if (auto it = l.orders.orders.find(id); it != l.orders.orders.end())
-            out.emplace(it->second.loaded.period, it->second.loaded.obra_social);
-    };
-    auto budget = [&](const domain::TransactionRef& t) {
-        auto it = l.authorizations.budgets.find(domain::key_of(t));
-        if (it == l.authorizations.budgets.end()) return;
-        for (const domain::BudgetItemRecord& i : it->second.items)
-            if (i.consumed) out.emplace(i.period, it->second.submitted.obra_social);
-    };
-    auto invoice = [&](const std::string& id) {
-        if (auto it = l.invoices.invoices.find(id); it != l.invoices.invoices.end())
-            out.emplace(it->second.issued.period, it->second.issued.obra_social);
-    };
-    std::visit(domain::overloaded{
-                   [&](const domain::OrderLoaded& x) {
-                       out.emplace(x.period, x.obra_social);
-                       order(x.order_id);
-                   },
-                   [&](const domain::OrderApproved& x) { order(x.order_id); },
-                   [&](const domain::OrderRejected& x) { order(x.order_id); },
-                   [&](const domain::OrderDeferred& x) { order(x.order_id); },
-                   [&](const domain::PracticeConsumed& x) { budget(x.transaction); },
-                   [&](const domain::TransactionCancelled& x) { budget(x.transaction); },
-                   [&](const domain::InvoiceIssued& x) {
-                       out.emplace(x.period, x.obra_social);
-                       invoice(x.invoice_id);
-                   },
-                   [&](const domain::InvoiceSent& x) { invoice(x.invoice_id); },
-                   [&](const domain::InvoiceObserved& x) { invoice(x.invoice_id); },
-                   [&](const domain::InvoiceAccepted& x) { invoice(x.invoice_id); },
-                   [&](const domain::InvoiceIngresada& x) { invoice(x.invoice_id); },
-                   [&](const domain::InvoiceRejected& x) { invoice(x.invoice_id); },
-                   [&](const domain::DebitApplied& x) { invoice(x.invoice_id); },
-                   [&](const domain::PaymentOrderIssued& x) {
-                       for (const domain::PaidInvoice& p : x.invoices) invoice(p.invoice_id);
-                   },
-                   [&](const domain::RetentionApplied& x) { out.emplace(x.period, x.obra_social); },
-                   [&](const domain::ProviderPaid& x) { out.emplace(x.period, x.obra_social); },
-                   domain::Ignore<void, domain::PadronKinds,
-                                        domain::Kinds<domain::EligibilityChecked, domain::TokenIssued, domain::BudgetSubmitted, domain::BudgetAuthorized,
-                                                     domain::BudgetSentToAudit, domain::DebitAnalysisResolved, domain::CreditNoteIssued>>{}},
-               e);
-}
-
 // False when a total does not fit int64 centavos.
 bool sum_totals(Report& r) {
     Totals& t = r.totals;
@@ -261,14 +209,6 @@ bool sum_totals(Report& r) {
     t.invoices_balance = *balance.value();
     return true;
 }
-
-struct ScratchDir {
-    std::filesystem::path path;
-    ~ScratchDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-};
 
 // The checkpoint to start from at `cut` (none when disabled or there is none), checked to fit
 // the log's offsets at the cut.
@@ -326,6 +266,12 @@ events::result<ViewsAt> build_views(events::EventLog& log, const Offsets& ends, 
 }
 
 }  // namespace
+
+ScratchViews::~ScratchViews() {
+    views_.reset();  // closed before their files go
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+}
 
 TimestampMs cut_of(Period month) noexcept {
     const Period next = month.next();
@@ -403,25 +349,16 @@ events::result<ok_t> start_report(events::EventLog& log, Report& r, const Replay
     return ok;
 }
 
-// Where the fold starts from a checkpoint: its ledgers, and each partition's chain from its
-// close record's hash (the first record after it must link to that hash).
-events::result<ok_t> resume_fold(const Checkpoint& checkpoint, Replay& out, Offsets& fold_from,
-                                 std::map<events::TopicPartition, events::ChainVerifier>& chains) {
-    std::error_code ec;
-    std::string bytes(std::filesystem::file_size(checkpoint.ledgers, ec), '\0');
-    std::ifstream in(checkpoint.ledgers, std::ios::binary);
-    in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    auto ledgers = ec || !in ? std::nullopt : service::decode_ledgers(bytes);
-    if (!ledgers)
-        return fail(errc::corrupt_record, "replay: the ledgers of the checkpoint of " + domain::to_string(checkpoint.month) +
-                                              " are unreadable; replay with --from-scratch");
-    out.ledgers = std::move(*ledgers);
+// Where the chain check starts from a checkpoint: each partition's chain from its close
+// record's hash (the first record after it must link to that hash).
+events::result<ok_t> resume_chains(const Checkpoint& checkpoint, Offsets& check_from,
+                                   std::map<events::TopicPartition, events::ChainVerifier>& chains) {
     for (const auto& [tp, c] : checkpoint.close) {
         const auto head = events::from_hex(c.hash);
         if (!head)
             return fail(errc::corrupt_record, "replay: the close record of " + domain::to_string(checkpoint.month) + " has no hash for " +
                                                   position(tp, c.end));
-        fold_from[tp] = c.end;
+        check_from[tp] = c.end;
         chains.try_emplace(tp, tp, c.end, *head);
     }
     return ok;
@@ -453,63 +390,43 @@ events::result<ok_t> read_views(const projections::Views& v, Report& r) {
     return ok;
 }
 
-// The sections folded from the providers' ledgers: A10 validation and the F4 invoice listing.
-events::result<ok_t> read_ledgers(const Replay& out, const domain::Config& config, Report& r) {
-    for (const domain::ObraSocialConfig& os : config.obras_sociales)
-        for (const auto& [provider, ledger] : out.ledgers)
-            for (domain::ValidationRow& row : domain::validation_report(ledger, r.month, os.id))
-                r.validation.push_back(ValidationEntry{os.id, provider, std::move(row)});
-    for (const auto& [provider, ledger] : out.ledgers) {
-        std::map<std::string, const domain::InvoiceIssued*> by_label;
-        for (const auto& [id, inv] : ledger.invoices.invoices) by_label.emplace(domain::invoice_label(inv.issued), &inv.issued);
-        auto listing = domain::invoice_listing(ledger, r.as_of, config);
-        if (!listing)
-            return fail(errc::corrupt_record, "replay: the F4 listing of provider " + std::to_string(provider.value()) + ": " +
-                                                  listing.error().message + " (" + listing.error().field + ")");
-        for (domain::InvoiceRow& row : *listing) {
-            const auto it = by_label.find(row.invoice);
-            InvoiceEntry entry{provider, {}, {}, std::move(row)};
-            if (it != by_label.end()) {
-                entry.obra_social = it->second->obra_social;
-                entry.period = it->second->period;
-            }
-            r.invoices.push_back(std::move(entry));
-        }
+// The A10 validation sheets (per obra social, in configuration order) and the F4 listing.
+events::result<ok_t> read_reports(const projections::Views& v, const domain::Config& config, Report& r) {
+    for (const domain::ObraSocialConfig& os : config.obras_sociales) {
+        auto rows = projections::validation_report_by_provider(v, {r.month, os.id, std::nullopt});
+        if (!rows) return failure(std::move(rows).error());
+        for (auto& [provider, row] : *rows) r.validation.push_back(ValidationEntry{os.id, provider, std::move(row)});
     }
+    auto invoices = v.invoices({});
+    if (!invoices) return failure(std::move(invoices).error());
+    for (auto& [inv, row] : projections::invoice_listing(*invoices, r.as_of, config))
+        r.invoices.push_back(InvoiceEntry{inv->provider, inv->obra_social, inv->period, std::move(row)});
     return ok;
 }
 
-// Moves a built checkpoint into place with its close record and ledgers.
-events::result<ok_t> keep_checkpoint(const std::filesystem::path& built, const std::filesystem::path& checkpoints, const Replay& out) {
+// Moves a built checkpoint into place with its close record.
+events::result<ok_t> keep_checkpoint(const std::filesystem::path& built, const std::filesystem::path& checkpoints, const Report& r) {
     std::error_code ec;
-    const auto final_dir = checkpoints / domain::to_string(out.report.month);
-    std::ofstream(built / "close.json") << close_record_json(out.report);
-    std::ofstream(built / "ledgers.bin", std::ios::binary) << service::encode_ledgers(out.ledgers);
+    const auto final_dir = checkpoints / domain::to_string(r.month);
+    std::ofstream(built / "close.json") << close_record_json(r);
     std::filesystem::remove_all(final_dir, ec);
     std::filesystem::rename(built, final_dir, ec);
     if (ec) return fail(errc::io_error, "replay: cannot keep the checkpoint " + final_dir.string() + ": " + ec.message());
     return ok;
 }
 
-// Folds the providers' ledgers from `fold_from` to the cut, checking each partition's hash
-// chain on the way; the records appended out of time order after the cut.
-events::result<uint64_t> fold_month(events::EventLog& log, const Offsets& fold_from, const std::optional<Checkpoint>& checkpoint,
-                                    std::map<events::TopicPartition, events::ChainVerifier>& chains, Replay& out) {
-    Report& r = out.report;
+// Checks each partition's hash chain from `check_from` to the cut, and that every record
+// decodes; the records appended out of time order after the cut.
+events::result<uint64_t> check_month(events::EventLog& log, const Offsets& check_from, const std::optional<Checkpoint>& checkpoint,
+                                     std::map<events::TopicPartition, events::ChainVerifier>& chains, Report& r) {
     auto n = for_each_event(
-        log, fold_from, r.cut_offsets,
-        [&](const events::TopicPartition&, int64_t, const events::Envelope& e) {
-            domain::ProviderLedger& ledger = out.ledgers[e.provider_id];
-            domain::evolve(ledger, e.payload, e.occurred_at);
-            return !domain::overflowed(ledger);  // the fold reports an overflow, never wraps
-        },
-        &chains);
+        log, check_from, r.cut_offsets, [](const events::TopicPartition&, int64_t, const events::Envelope&) { return true; }, &chains);
     if (!n) return failure(std::move(n).error());
     for (const auto& [tp, end] : r.cut_offsets) {
         const events::ChainVerifier& v = chains.try_emplace(tp, tp).first->second;
         if (auto broken = v.broken(); broken && !r.chain_break) {
-            const auto c = fold_from.find(tp);
-            if (c != fold_from.end() && broken->offset == c->second)  // the first link: to the close record
+            const auto c = check_from.find(tp);
+            if (c != check_from.end() && broken->offset == c->second)  // the first link: to the close record
                 broken->reason = "its prev_hash differs from the month-close record of " + domain::to_string(checkpoint->month);
             r.chain_break = broken;
             r.closing = Closing::chain_broken;
@@ -530,60 +447,62 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
     auto usable = usable_checkpoint(options, r.cut, r.cut_offsets);
     if (!usable) return failure(std::move(usable).error());
     const std::optional<Checkpoint> checkpoint = std::move(*usable);
-    Offsets fold_from;
+    Offsets check_from;
     std::map<events::TopicPartition, events::ChainVerifier> chains;
     if (checkpoint)
-        if (auto resumed = resume_fold(*checkpoint, out, fold_from, chains); !resumed) return failure(std::move(resumed).error());
+        if (auto resumed = resume_chains(*checkpoint, check_from, chains); !resumed) return failure(std::move(resumed).error());
 
     // This month's checkpoint, if it closes: built beside the others, renamed into place when
-    // the chain is known intact (decided here, before the fold thread writes r.closing).
+    // the chain is known intact (decided here, before the check thread writes r.closing).
     std::optional<std::filesystem::path> kept;
     if (!options.checkpoints_dir.empty() && r.closing == Closing::closed) kept = options.checkpoints_dir / (".new-" + domain::to_string(month));
 
-    // The domain's ledgers fold on a second thread while the views are rebuilt: the same
-    // events, read twice. Each ledger's sub-states fold one topic each, so topic order is free.
-    std::optional<events::error> fold_error;
+    // The hash chains are checked on a second thread while the views are rebuilt: the same
+    // records, read twice. The threads write different fields of the report.
+    std::optional<events::error> check_error;
     uint64_t out_of_order = 0;
-    std::thread fold([&] {
-        auto folded = fold_month(log, fold_from, checkpoint, chains, out);
-        if (!folded) fold_error = std::move(folded).error();
-        else out_of_order = *folded;
+    std::thread check([&] {
+        auto checked = check_month(log, check_from, checkpoint, chains, r);
+        if (!checked) check_error = std::move(checked).error();
+        else out_of_order = *checked;
     });
-    struct Join {  // also on the early returns: the thread writes into `out`
+    struct Join {  // also on the early returns: the thread writes into `r`
         std::thread& t;
         ~Join() {
             if (t.joinable()) t.join();
         }
-    } join{fold};
+    } join{check};
 
-    {
-        ScratchDir scratch{options.scratch_dir};
-        auto built = build_views(log, r.cut_offsets, checkpoint, options);
-        if (!built) return failure(std::move(built).error());
-        r.from_checkpoint = built->from_checkpoint;
-        r.applied = built->applied;
-        if (auto read = read_views(*built->views, r); !read) return failure(std::move(read).error());
-        if (kept) {
-            std::error_code ec;
-            std::filesystem::remove_all(*kept, ec);
-            std::filesystem::create_directories(*kept, ec);
-            if (auto c = built->views->checkpoint((*kept / "views").string()); !c) return failure(std::move(c).error());
-        }
-    }  // the scratch views are closed and removed here
+    auto built = build_views(log, r.cut_offsets, checkpoint, options);
+    if (!built) {
+        std::error_code ec;
+        std::filesystem::remove_all(options.scratch_dir, ec);
+        return failure(std::move(built).error());
+    }
+    out.views = std::make_unique<ScratchViews>(options.scratch_dir, std::move(built->views));
+    r.from_checkpoint = built->from_checkpoint;
+    r.applied = built->applied;
+    if (auto read = read_views(**out.views, r); !read) return failure(std::move(read).error());
+    if (auto read = read_reports(**out.views, config, r); !read) return failure(std::move(read).error());
+    if (kept) {
+        std::error_code ec;
+        std::filesystem::remove_all(*kept, ec);
+        std::filesystem::create_directories(*kept, ec);
+        if (auto c = (*out.views)->checkpoint((*kept / "views").string()); !c) return failure(std::move(c).error());
+    }
 
-    fold.join();
-    if (fold_error) return failure(std::move(*fold_error));
+    check.join();
+    if (check_error) return failure(std::move(*check_error));
     r.out_of_order = out_of_order;
     if (kept) {
         // Kept only for an intact chain: a checkpoint vouches for everything before its cut.
         if (r.closing == Closing::closed) {
-            if (auto k = keep_checkpoint(*kept, options.checkpoints_dir, out); !k) return failure(std::move(k).error());
+            if (auto k = keep_checkpoint(*kept, options.checkpoints_dir, r); !k) return failure(std::move(k).error());
             r.checkpoint_kept = true;
         }
         std::error_code ec;
         std::filesystem::remove_all(*kept, ec);
     }
-    if (auto read = read_ledgers(out, config, r); !read) return failure(std::move(read).error());
     if (!sum_totals(r)) return fail(errc::corrupt_record, "replay: the totals of " + domain::to_string(month) + " do not fit int64 centavos");
     return out;
 }
@@ -661,26 +580,35 @@ events::result<Verification> verify_month(events::EventLog& log, Replay& replay,
         after += static_cast<uint64_t>(applied - cut);
     }
 
-    // What the events after the cut did to the period, row by row.
+    // What the events after the cut did to the period, row by row: each applied to the
+    // replayed views, which say the settlement rows it changed.
     std::map<std::string, uint64_t> later_by_row;
     Ticker ticker(options, "after the cut", after);
-    auto n = for_each_event(log, r.cut_offsets, v.live_offsets, [&](const events::TopicPartition&, int64_t, const events::Envelope& e) {
-        domain::ProviderLedger& ledger = replay.ledgers[e.provider_id];
-        std::set<std::pair<Period, ObraSocialId>> rows;
-        touched(ledger, e.payload, rows);
-        domain::evolve(ledger, e.payload, e.occurred_at);
-        touched(ledger, e.payload, rows);
+    if (!replay.views) return fail(errc::invalid_argument, "verify: the replay kept no views");
+    projections::Views& views = **replay.views;
+    auto batch = views.begin(false);
+    size_t in_batch = 0;
+    std::optional<events::error> commit_error;
+    auto n = for_each_event(log, r.cut_offsets, v.live_offsets, [&](const events::TopicPartition& tp, int64_t offset, const events::Envelope& e) {
+        if (!batch->apply(e)) return false;
+        batch->advance(tp, offset + 1);
         bool concerns = false;
-        for (const auto& [period, os] : rows) {
+        for (const auto& [period, os] : batch->settlement_touched()) {
             if (period != r.month) continue;
             concerns = true;
             ++later_by_row[domain::to_string(period) + "/" + os.value() + "/" + std::to_string(e.provider_id.value())];
         }
         if (concerns) ++v.later_events;
         ticker.add(1);
-        return !domain::overflowed(ledger);
+        if (++in_batch == options.max_batch) {  // bounds the batch's rows in memory
+            if (auto c = views.commit(std::move(batch)); !c && !commit_error) commit_error = std::move(c).error();
+            batch = views.begin(false);
+            in_batch = 0;
+        }
+        return true;
     });
     if (!n) return failure(std::move(n).error());
+    if (commit_error) return failure(std::move(*commit_error));
     v.events_after_cut = *n;
 
     auto read = live.settlement({r.month, std::nullopt, std::nullopt});

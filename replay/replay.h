@@ -1,4 +1,4 @@
-// Audit replay of a month (issue 8): the views and the domain's reports as they stood at the
+// Audit replay of a month: the views and the domain's reports as they stood at the
 // end of a month, rebuilt from the log alone into a scratch directory that is never the live
 // views; the report written as JSON, CSV and XLSX; and the comparison with the live views.
 //
@@ -27,7 +27,6 @@
 #include "events/errc.h"
 #include "events/log.h"
 #include "projections/views.h"
-#include "service/ledger_codec.h"
 
 namespace liquida::replay {
 
@@ -66,8 +65,9 @@ struct Progress {
 };
 
 struct ReplayOptions {
-    // Directory the views are rebuilt into. Required. Emptied first and removed on return,
-    // so never the live views directory.
+    // Directory the views are rebuilt into. Required. Emptied first, so never the live views
+    // directory nor another replay's: a month's replay keeps its views there until it is
+    // destroyed (Replay::views), views_at leaves them to the caller.
     std::filesystem::path scratch_dir;
     // Events per committed batch of the rebuild. Default 20000, as the live runner.
     size_t max_batch = 20'000;
@@ -168,21 +168,38 @@ struct Report {
     Totals totals;
 };
 
+// Views in a scratch directory that is removed with them.
+class ScratchViews {
+public:
+    ScratchViews(std::filesystem::path dir, std::unique_ptr<projections::Views> views)
+        : dir_(std::move(dir)), views_(std::move(views)) {}
+    ~ScratchViews();
+    ScratchViews(const ScratchViews&) = delete;
+    ScratchViews& operator=(const ScratchViews&) = delete;
+    projections::Views& operator*() const { return *views_; }
+    projections::Views* operator->() const { return views_.get(); }
+
+private:
+    std::filesystem::path dir_;
+    std::unique_ptr<projections::Views> views_;
+};
+
 // The report and the state a verification continues from.
 struct Replay {
     Report report;
-    // Every provider's domain ledger folded up to the cut.
-    std::map<ProviderId, domain::ProviderLedger> ledgers;
+    // The views replayed to the cut, in ReplayOptions::scratch_dir, which is theirs until they
+    // are destroyed: verify_month applies the events after the cut to them.
+    std::unique_ptr<ScratchViews> views;
 };
 
 // Rebuilds month `month` from offset 0 of every partition up to its cut: the views into
-// options.scratch_dir (Runner::catch_up_to the cut offsets) and, from the same events, the
-// providers' domain ledgers (A10, F4), checking every record against its partition's hash
-// chain (a broken link is reported in Report::chain_break, the replay goes on). A record that
-// does not decode fails with errc::corrupt_record and its position. From a checkpoint, the
-// views and the ledgers start at the checkpoint's cut, and each partition's chain is checked
-// from its close record's hash (the first record after it must link to it); only
-// from_scratch re-checks the records before the checkpoint. Checkpoints are not kept yet: always from scratch.
+// options.scratch_dir (Runner::catch_up_to the cut offsets), whose rows give every section of
+// the report, while a second thread checks every record against its partition's hash chain (a
+// broken link is reported in Report::chain_break, the replay goes on). A record that does not
+// decode fails with errc::corrupt_record and its position. From a checkpoint, the views start
+// at the checkpoint's cut, and each partition's chain is checked from its close record's hash
+// (the first record after it must link to it); only from_scratch re-checks the records before
+// the checkpoint.
 events::result<Replay> replay_month(events::EventLog& log, Period month, const domain::Config& config, const ReplayOptions& options);
 
 // The views as they stood at instant `cut` (every event recorded before it), built in
@@ -229,8 +246,8 @@ struct Verification {
 
 // Compares the replayed settlement of the month's period with `live`, row by row (every
 // field of every (obra social, provider) row), and reads the events between the cut and
-// the live views' applied offsets to say which differences they explain. Folds them into
-// `replay.ledgers`. Fails with errc::invalid_argument when the live views are behind the cut.
+// the live views' applied offsets to say which differences they explain. Applies them to
+// `replay.views`. Fails with errc::invalid_argument when the live views are behind the cut.
 events::result<Verification> verify_month(events::EventLog& log, Replay& replay, const projections::Views& live,
                                           const ReplayOptions& options = {});
 

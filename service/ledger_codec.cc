@@ -256,25 +256,4 @@ std::optional<ProviderLedger> decode_ledger(std::string_view bytes) {
     return l;
 }
 
-std::string encode_ledgers(const Ledgers& ledgers) {
-    Writer w;
-    w.s(kMagic);
-    w.u(ledgers.size());
-    for (const auto& [id, l] : ledgers) {
-        w.u(id.value());
-        put(w, l);
-    }
-    return w.take();
-}
-
-std::optional<Ledgers> decode_ledgers(std::string_view bytes) {
-    Reader r(bytes);
-    if (r.s() != kMagic) return std::nullopt;
-    Ledgers out;
-    for (uint64_t n = r.u(); n > 0 && r.ok(); --n)
-        if (!get(r, out[ProviderId{r.u()}])) return std::nullopt;
-    if (!r.done()) return std::nullopt;
-    return out;
-}
-
 }  // namespace liquida::service

@@ -34,6 +34,7 @@
 #include "fixtures.h"
 #include "gateway/json.h"
 #include "service/command_service.h"
+#include "service/ledger_codec.h"
 #include "service/state_store.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
@@ -175,6 +176,15 @@ TEST_CASE("service: a cache of 3 providers decides exactly as one holding every 
     const auto l1 = ledgers(*all.commands);
     CHECK(l1.size() > 3);  // evictions happened
     CHECK(ledgers(*few.commands) == l1);
+
+    // The state store's snapshots: each ledger whole, or refused.
+    for (const auto& [id, ledger] : l1) {
+        INFO("provider " << id);
+        const std::string bytes = service::encode_ledger(ledger);
+        CHECK(service::decode_ledger(bytes) == std::optional(ledger));
+        CHECK_FALSE(service::decode_ledger(bytes.substr(0, bytes.size() / 2)).has_value());
+        CHECK_FALSE(service::decode_ledger(bytes + "x").has_value());
+    }
 }
 
 TEST_CASE("service: after a restart, or with the state's last writes lost, nothing is folded twice or missed", "[service]") {
