@@ -1,6 +1,10 @@
 #include "projections/runner.h"
 
 #include <algorithm>
+#include <array>
+#include <mutex>
+#include <set>
+#include <thread>
 
 #include "events/codec.h"
 
@@ -11,28 +15,35 @@ using events::fail;
 
 Runner::Runner(events::EventLog& log, Views& views, RunnerOptions options)
     : log_(log), views_(views), options_(options) {
-    for (const auto& t : log_.topics())
+    std::set<int32_t> counts;
+    for (const auto& t : log_.topics()) {
+        counts.insert(t.partitions);
         for (int32_t p = 0; p < t.partitions; ++p) {
             events::TopicPartition tp{t.name, p};
             positions_.push_back({tp, views_.applied(tp)});
             limits_.push_back(INT64_MAX);
         }
+    }
+    // A provider's events are in the partition of the same number in every topic when the
+    // topics have as many partitions each: then partitions split into lanes by number.
+    const size_t most = std::clamp<size_t>(options_.lanes, 1, Views::kLanes);
+    lanes_ = counts.size() == 1 ? std::min(most, static_cast<size_t>(std::max(1, *counts.begin()))) : 1;
 }
 
-events::result<size_t> Runner::step() {
-    auto batch = views_.begin(static_cast<bool>(on_delta_));
-    size_t applied = 0;
+events::result<size_t> Runner::apply_lane(size_t lane, size_t lanes, Views::Batch& batch, std::vector<int64_t>& next, bool& full) {
+    size_t consumed = 0;
     // An even share per partition keeps one busy partition from starving the others.
     const size_t share = std::max<size_t>(256, options_.max_batch / std::max<size_t>(1, positions_.size()));
-    std::vector<int64_t> next(positions_.size());
     for (size_t i = 0; i < positions_.size(); ++i) {
         auto& pos = positions_[i];
-        next[i] = pos.offset;
-        if (pos.offset >= limits_[i]) continue;
+        if (static_cast<size_t>(pos.tp.partition) % lanes != lane || pos.offset >= limits_[i]) continue;
         const auto room = static_cast<size_t>(std::min<int64_t>(limits_[i] - pos.offset, static_cast<int64_t>(share)));
         auto records = log_.read(pos.tp, pos.offset, room);
         if (!records) return failure(std::move(records).error());
-        if (on_read_) on_read_(*records);
+        if (on_read_) {
+            std::lock_guard lk(on_read_mu_);
+            on_read_(*records);
+        }
         for (const events::StoredRecord& r : *records) {
             next[i] = r.offset + 1;
             if (r.aborted) continue;  // never acknowledged: not part of the history
@@ -41,15 +52,41 @@ events::result<size_t> Runner::step() {
                 return fail(errc::corrupt_record, "views: record " + pos.tp.topic + "/" + std::to_string(pos.tp.partition) + "@" +
                                                       std::to_string(r.offset) + " does not decode: " + envelope.error().message);
             // An overflow stops the runner at the record, as one that does not decode: never a wrapped view.
-            if (!batch->apply(*envelope))
+            if (!batch.apply(*envelope))
                 return fail(errc::corrupt_record, "views: record " + pos.tp.topic + "/" + std::to_string(pos.tp.partition) + "@" +
                                                       std::to_string(r.offset) + ": its amounts do not fit int64 centavos in the views");
         }
-        if (next[i] != pos.offset) batch->advance(pos.tp, next[i]);
-        applied += records->size();
+        if (next[i] != pos.offset) batch.advance(pos.tp, next[i]);
+        consumed += records->size();
+        if (records->size() == room) full = true;
     }
+    return consumed;
+}
+
+events::result<size_t> Runner::step() {
+    // Both cores while behind (the last step filled a partition's share); one lane, no thread,
+    // when following.
+    const size_t lanes = behind_ ? lanes_ : 1;
+    std::vector<std::unique_ptr<Views::Batch>> batches;
+    for (size_t lane = 0; lane < lanes; ++lane) batches.push_back(views_.begin(static_cast<bool>(on_delta_), lane));
+    std::vector<int64_t> next(positions_.size());
+    for (size_t i = 0; i < positions_.size(); ++i) next[i] = positions_[i].offset;
+    std::vector<events::result<size_t>> consumed(lanes, size_t{0});
+    std::array<bool, Views::kLanes> full{};
+    {
+        std::vector<std::jthread> others;
+        for (size_t lane = 1; lane < lanes; ++lane)
+            others.emplace_back([&, lane] { consumed[lane] = apply_lane(lane, lanes, *batches[lane], next, full[lane]); });
+        consumed[0] = apply_lane(0, lanes, *batches[0], next, full[0]);
+    }  // joined
+    size_t applied = 0;
+    for (auto& c : consumed) {
+        if (!c) return failure(std::move(c).error());
+        applied += *c;
+    }
+    behind_ = std::find(full.begin(), full.end(), true) != full.end();
     if (applied == 0) return size_t{0};
-    auto delta = views_.commit(std::move(batch));
+    auto delta = views_.commit_all(std::move(batches));
     if (!delta) return failure(std::move(delta).error());
     for (size_t i = 0; i < positions_.size(); ++i) positions_[i].offset = next[i];
     if (on_delta_) on_delta_(*delta);

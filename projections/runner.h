@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <mutex>
 
 #include "events/log.h"
 #include "projections/views.h"
@@ -18,6 +19,9 @@ struct RunnerOptions {
     // Most events applied per committed batch. Default 20000: large enough to amortize the
     // write, small enough that a batch's rows and records stay a few MiB.
     size_t max_batch = 20'000;
+    // While behind, partitions are applied on this many threads at once (at most
+    // Views::kLanes; 1: on the caller's thread only).
+    size_t lanes = Views::kLanes;
 };
 
 class Runner {
@@ -58,7 +62,7 @@ public:
     // Called after each committed batch with the rows it changed, on the runner's thread.
     void on_delta(std::function<void(const Delta&)> f) { on_delta_ = std::move(f); }
     // Called with each partition's records as read, before they are applied (the hash-chain
-    // watch verifies them there instead of reading them again).
+    // watch verifies them there instead of reading them again); never twice at once.
     void on_read(std::function<void(const std::vector<events::StoredRecord>&)> f) { on_read_ = std::move(f); }
     // Called after each committed batch with its event count; cheaper than on_delta, which
     // makes every batch collect copies of its changed rows.
@@ -73,6 +77,14 @@ private:
     std::function<void(const Delta&)> on_delta_;
     std::function<void(size_t)> on_progress_;
     std::function<void(const std::vector<events::StoredRecord>&)> on_read_;
+    std::mutex on_read_mu_;  // lanes read on threads of their own
+    size_t lanes_ = 1;       // partitions applied on this many threads at once while behind
+    bool behind_ = true;     // the last step filled a partition's share: the next uses every lane
+
+    // Reads and applies lane `lane`'s partitions (partition number % lanes) into `batch`,
+    // setting next[i] for each, and `full` when a partition had more than its share; the
+    // records consumed.
+    events::result<size_t> apply_lane(size_t lane, size_t lanes, Views::Batch& batch, std::vector<int64_t>& next, bool& full);
 };
 
 }  // namespace liquida::projections

@@ -12,6 +12,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -322,12 +323,14 @@ using Slots = std::unordered_map<std::string, Slot<R>>;
 
 class StoreBatch final : public Views::Batch {
 public:
-    StoreBatch(RocksViews& v, bool want_delta) : v_(v), want_delta_(want_delta) {}
+    StoreBatch(RocksViews& v, bool want_delta, size_t lane) : v_(v), want_delta_(want_delta), lane_(lane) {}
     bool apply(const events::Envelope& e) override;
     void advance(const events::TopicPartition& tp, int64_t next_offset) override { offsets_[tp] = next_offset; }
     const std::vector<std::pair<Period, ObraSocialId>>& settlement_touched() const override { return touched_; }
 
-    events::result<Delta> commit(rocksdb::DB& db, const std::vector<rocksdb::ColumnFamilyHandle*>& cfs);
+    // Adds the changed rows and the offsets to `wb` and `delta`; after `wb` is written, committed().
+    events::result<ok_t> stage(rocksdb::WriteBatch& wb, const std::vector<rocksdb::ColumnFamilyHandle*>& cfs, Delta& delta);
+    void committed();
 
 private:
     template <class R>
@@ -381,6 +384,7 @@ private:
 
     RocksViews& v_;
     bool want_delta_;
+    size_t lane_;
     Slots<PadronRow> padron_;
     Slots<PendingRow> pending_;
     Slots<SettlementRow> settlement_;
@@ -507,10 +511,20 @@ public:
         return ok;
     }
 
-    std::unique_ptr<Batch> begin(bool deltas) override { return std::make_unique<StoreBatch>(*this, deltas); }
-    events::result<Delta> commit(std::unique_ptr<Batch> batch) override {
+    std::unique_ptr<Batch> begin(bool deltas, size_t lane) override {
+        return std::make_unique<StoreBatch>(*this, deltas, std::min(lane, kLanes - 1));
+    }
+    events::result<Delta> commit_all(std::vector<std::unique_ptr<Batch>> batches) override {
         if (follower_) return fail(errc::invalid_argument, "views opened as a reader beside their writer take no batches");
-        return static_cast<StoreBatch&>(*batch).commit(*db_, cfs_);
+        rocksdb::WriteBatch wb;
+        Delta delta;
+        for (auto& b : batches)
+            if (auto staged = static_cast<StoreBatch&>(*b).stage(wb, cfs_, delta); !staged) return failure(std::move(staged).error());
+        rocksdb::WriteOptions wo;
+        wo.sync = false;  // the views are rebuilt from the log; the WAL still survives a process crash
+        if (auto st = db_->Write(wo, &wb); !st.ok()) return fail(errc::io_error, "views: " + st.ToString());
+        for (auto& b : batches) static_cast<StoreBatch&>(*b).committed();
+        return delta;
     }
 
     events::result<ok_t> check_format(const std::string& path) {
@@ -560,25 +574,27 @@ public:
     // batch or two ago (a settlement row, an order being approved). A batch takes the rows it
     // touches out of the cache and a committed batch puts them back, so the cache never holds
     // a row that a failed batch changed: its rows are read from the views again. Two
-    // generations bound it: when the young one is full it becomes the old one.
+    // generations bound it: when the young one is full it becomes the old one. One cache per
+    // lane: lanes hold different providers' rows, and run on threads of their own.
     template <class R>
-    typename Slots<R>::node_type take(const std::string& key) {
-        auto& c = std::get<RowCache<R>>(cache_);
+    typename Slots<R>::node_type take(size_t lane, const std::string& key) {
+        auto& c = std::get<RowCache<R>>(lanes_[lane].rows);
         if (auto node = c.young.extract(key)) return node;
         return c.old.extract(key);
     }
     template <class R>
-    void give_back(Slots<R>& rows) {
-        auto& c = std::get<RowCache<R>>(cache_);
+    void give_back(size_t lane, Slots<R>& rows) {
+        LaneCache& l = lanes_[lane];
+        auto& c = std::get<RowCache<R>>(l.rows);
         while (!rows.empty()) {
-            if (young_rows_ >= kCacheRows) {
-                std::apply([](auto&... each) { ((each.old = std::move(each.young), each.young.clear()), ...); }, cache_);
-                young_rows_ = 0;
+            if (l.young_rows >= kCacheRows) {
+                std::apply([](auto&... each) { ((each.old = std::move(each.young), each.young.clear()), ...); }, l.rows);
+                l.young_rows = 0;
             }
             auto node = rows.extract(rows.begin());
             node.mapped().dirty = false;
             node.mapped().stored = node.mapped().row.has_value();
-            if (c.young.insert(std::move(node)).inserted) ++young_rows_;
+            if (c.young.insert(std::move(node)).inserted) ++l.young_rows;
         }
     }
 
@@ -611,15 +627,18 @@ private:
     struct RowCache {
         Slots<R> young, old;
     };
-    static constexpr size_t kCacheRows = 250'000;  // per generation; rows are ~100-500 bytes decoded
+    static constexpr size_t kCacheRows = 125'000;  // per generation and lane; rows are ~100-500 bytes decoded
+    struct LaneCache {
+        std::tuple<RowCache<PadronRow>, RowCache<PendingRow>, RowCache<SettlementRow>, RowCache<InvoiceViewRow>,
+                   RowCache<ValidationItemRow>, RowCache<OrderAux>, RowCache<BudgetAux>>
+            rows;
+        size_t young_rows = 0;
+    };
 
     std::unique_ptr<rocksdb::DB> db_;
     std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
     const bool follower_;
-    std::tuple<RowCache<PadronRow>, RowCache<PendingRow>, RowCache<SettlementRow>, RowCache<InvoiceViewRow>,
-               RowCache<ValidationItemRow>, RowCache<OrderAux>, RowCache<BudgetAux>>
-        cache_;
-    size_t young_rows_ = 0;
+    std::array<LaneCache, kLanes> lanes_;
     mutable std::mutex applied_mu_;  // the runner moves them; the gateway and tests read them
     std::map<events::TopicPartition, int64_t> applied_;
 };
@@ -627,7 +646,7 @@ private:
 template <class R>
 Slot<R>& StoreBatch::slot(Slots<R>& cache, Cf cf, const std::string& key) {
     if (auto it = cache.find(key); it != cache.end()) return it->second;
-    if (auto node = v_.take<R>(key)) return cache.insert(std::move(node)).position->second;
+    if (auto node = v_.take<R>(lane_, key)) return cache.insert(std::move(node)).position->second;
     Slot<R>& s = cache[key];
     std::string v;
     auto found = v_.load(cf, key, v);
@@ -868,12 +887,10 @@ void StoreBatch::apply_invoice(ProviderId p, const domain::Event& e, TimestampMs
                e);
 }
 
-events::result<Delta> StoreBatch::commit(rocksdb::DB& db, const std::vector<rocksdb::ColumnFamilyHandle*>& cfs) {
+events::result<ok_t> StoreBatch::stage(rocksdb::WriteBatch& wb, const std::vector<rocksdb::ColumnFamilyHandle*>& cfs, Delta& delta) {
     if (error_) return failure(*error_);
     if (overflow_) return fail(errc::corrupt_record, "views: an applied event's amounts do not fit int64 centavos");
-    rocksdb::WriteBatch wb;
-    Delta delta;
-    delta.events = events_;
+    delta.events += events_;
     // Sorted keys let the memtable's skip list reuse its insert position from key to key.
     std::vector<const std::pair<Cf, std::string>*> order;
     order.reserve(changed_.size());
@@ -920,18 +937,18 @@ events::result<Delta> StoreBatch::commit(rocksdb::DB& db, const std::vector<rock
         put_be(v, static_cast<uint64_t>(next), 8);
         wb.Put(cfs[kMeta], offset_key(tp), v);
     }
-    rocksdb::WriteOptions wo;
-    wo.sync = false;  // the views are rebuilt from the log; the WAL still survives a process crash
-    if (auto st = db.Write(wo, &wb); !st.ok()) return fail(errc::io_error, "views: " + st.ToString());
+    return ok;
+}
+
+void StoreBatch::committed() {
     v_.moved(offsets_);
-    v_.give_back(padron_);
-    v_.give_back(pending_);
-    v_.give_back(settlement_);
-    v_.give_back(invoices_);
-    v_.give_back(validation_);
-    v_.give_back(orders_);
-    v_.give_back(budgets_);
-    return delta;
+    v_.give_back(lane_, padron_);
+    v_.give_back(lane_, pending_);
+    v_.give_back(lane_, settlement_);
+    v_.give_back(lane_, invoices_);
+    v_.give_back(lane_, validation_);
+    v_.give_back(lane_, orders_);
+    v_.give_back(lane_, budgets_);
 }
 
 }  // namespace

@@ -256,8 +256,17 @@ public:
         virtual const std::vector<std::pair<Period, ObraSocialId>>& settlement_touched() const = 0;
     };
     // `deltas`: collect the changed rows for commit's Delta (else it carries counts only).
-    virtual std::unique_ptr<Batch> begin(bool deltas = true) = 0;
-    virtual events::result<Delta> commit(std::unique_ptr<Batch> batch) = 0;
+    // `lane` < kLanes: batches of different lanes may apply events on different threads at
+    // once, provided no provider has events in two lanes (every row is one provider's).
+    static constexpr size_t kLanes = 2;
+    virtual std::unique_ptr<Batch> begin(bool deltas = true, size_t lane = 0) = 0;
+    // Batches of different lanes committed as one: their rows and offsets in one WriteBatch.
+    virtual events::result<Delta> commit_all(std::vector<std::unique_ptr<Batch>> batches) = 0;
+    events::result<Delta> commit(std::unique_ptr<Batch> batch) {
+        std::vector<std::unique_ptr<Batch>> one;
+        one.push_back(std::move(batch));
+        return commit_all(std::move(one));
+    }
 };
 
 // Roll-ups of settlement rows (provider 0): per (period, obra social) when `by_obra_social`,

@@ -47,10 +47,10 @@ void World::catch_up() {
     CHECK(*runner.lag() == 0);
 }
 
-std::unique_ptr<projections::Views> World::rebuild(const std::string& name, size_t max_batch) {
+std::unique_ptr<projections::Views> World::rebuild(const std::string& name, size_t max_batch, size_t lanes) {
     auto v = projections::Views::open((dir.path() / name).string());
     REQUIRE(v.has_value());
-    projections::Runner runner(*log, **v, {max_batch});
+    projections::Runner runner(*log, **v, {max_batch, lanes});
     REQUIRE(runner.catch_up().has_value());
     return std::move(*v);
 }

@@ -28,7 +28,8 @@ struct World {
     // Brings the views up to date.
     void catch_up();
     // Views rebuilt from offset 0 into a fresh directory.
-    std::unique_ptr<projections::Views> rebuild(const std::string& name, size_t max_batch = 20'000);
+    std::unique_ptr<projections::Views> rebuild(const std::string& name, size_t max_batch = 20'000,
+                                                size_t lanes = projections::Views::kLanes);
 };
 
 // A provider of the world: commands are decided against its ledger, then recorded.
