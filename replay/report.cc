@@ -419,27 +419,34 @@ std::string report_json(const Report& r) {
                                                        {"digests", digests},
                                                        {"chain", chain},
                                                        {"totals", totals}};
-    for (const Table& t : tables(r)) {
-        ojson rows = ojson::array();
-        for (const auto& row : t.rows) {
-            ojson o = ojson::object();
-            for (size_t i = 0; i < row.size(); ++i) o[t.columns[i].key] = to_json(row[i]);
-            rows.push_back(std::move(o));
-        }
-        members.emplace_back(t.section, std::move(rows));
-    }
     // One member per line, and one element per line in arrays: readable, diffable, greppable.
+    // The sections' rows are written one by one, never held as one tree (a year's report is
+    // over 100 MB of JSON).
     auto dump = [](const ojson& j) { return j.dump(-1, ' ', false, ojson::error_handler_t::replace); };
     std::string out = "{";
     for (size_t m = 0; m < members.size(); ++m) {
         const auto& [key, value] = members[m];
-        out += (m == 0 ? "\n " : ",\n ") + dump(key) + ": ";
+        out.append(m == 0 ? "\n " : ",\n ").append(dump(key)).append(": ");
         if (!value.is_array() || value.empty()) {
             out += dump(value);
             continue;
         }
         out += "[";
-        for (size_t i = 0; i < value.size(); ++i) out += (i == 0 ? "\n  " : ",\n  ") + dump(value[i]);
+        for (size_t i = 0; i < value.size(); ++i) out.append(i == 0 ? "\n  " : ",\n  ").append(dump(value[i]));
+        out += "\n ]";
+    }
+    for (const Table& t : tables(r)) {
+        out.append(",\n ").append(dump(t.section)).append(": ");
+        if (t.rows.empty()) {
+            out += "[]";
+            continue;
+        }
+        out += "[";
+        for (size_t n = 0; n < t.rows.size(); ++n) {
+            ojson o = ojson::object();
+            for (size_t i = 0; i < t.rows[n].size(); ++i) o[t.columns[i].key] = to_json(t.rows[n][i]);
+            out.append(n == 0 ? "\n  " : ",\n  ").append(dump(o));
+        }
         out += "\n ]";
     }
     return out + "\n}\n";
