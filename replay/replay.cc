@@ -474,12 +474,16 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
     } join{check};
 
     auto built = build_views(log, r.cut_offsets, checkpoint, options);
-    if (!built) {
+    // Closed and opened again: closing writes out their memtables and frees them and the
+    // runner's row cache, which reading the report does not need.
+    if (built) built->views.reset();
+    auto views = built ? projections::Views::open(options.scratch_dir.string(), options.source) : failure(built.error());
+    if (!views) {
         std::error_code ec;
         std::filesystem::remove_all(options.scratch_dir, ec);
-        return failure(std::move(built).error());
+        return failure(std::move(views).error());
     }
-    out.views = std::make_unique<ScratchViews>(options.scratch_dir, std::move(built->views));
+    out.views = std::make_unique<ScratchViews>(options.scratch_dir, std::move(*views));
     r.from_checkpoint = built->from_checkpoint;
     r.applied = built->applied;
     if (auto read = read_views(**out.views, r); !read) return failure(std::move(read).error());

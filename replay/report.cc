@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <variant>
@@ -213,8 +214,13 @@ Table invoices_table(const Report& r) {
     return t;
 }
 
+// The report's sections in file order; each table is built when written, one at a time.
+constexpr Table (*kSections[])(const Report&) = {settlement_table, padron_table, pending_table, validation_table, invoices_table};
+
 std::vector<Table> tables(const Report& r) {
-    return {settlement_table(r), padron_table(r), pending_table(r), validation_table(r), invoices_table(r)};
+    std::vector<Table> out;
+    for (auto section : kSections) out.push_back(section(r));
+    return out;
 }
 
 // The summary: what the JSON's "totals" holds and the XLSX's first sheet lists.
@@ -393,8 +399,15 @@ private:
 
 std::string file_stem(std::string_view section, Period month) { return std::string(section) + "-" + domain::to_string(month); }
 
-std::string report_json(const Report& r) {
-    using ojson = nlohmann::ordered_json;
+namespace {
+
+// The JSON report: json_head, then json_section for each section, then "\n}\n". One member
+// per line, and one element per line in arrays: readable, diffable, greppable. Rows are written
+// one by one, never held as one tree (a year's report is over 100 MB of JSON).
+using ojson = nlohmann::ordered_json;
+std::string dump(const ojson& j) { return j.dump(-1, ' ', false, ojson::error_handler_t::replace); }
+
+void json_head(std::ostream& out, const Report& r) {
     ojson offsets = ojson::array();
     for (const auto& [tp, offset] : r.cut_offsets) offsets.push_back({{"topic", tp.topic}, {"partition", tp.partition}, {"offset", offset}});
     ojson digests = ojson::array();
@@ -419,37 +432,43 @@ std::string report_json(const Report& r) {
                                                        {"digests", digests},
                                                        {"chain", chain},
                                                        {"totals", totals}};
-    // One member per line, and one element per line in arrays: readable, diffable, greppable.
-    // The sections' rows are written one by one, never held as one tree (a year's report is
-    // over 100 MB of JSON).
-    auto dump = [](const ojson& j) { return j.dump(-1, ' ', false, ojson::error_handler_t::replace); };
-    std::string out = "{";
+    out << "{";
     for (size_t m = 0; m < members.size(); ++m) {
         const auto& [key, value] = members[m];
-        out.append(m == 0 ? "\n " : ",\n ").append(dump(key)).append(": ");
+        out << (m == 0 ? "\n " : ",\n ") << dump(key) << ": ";
         if (!value.is_array() || value.empty()) {
-            out += dump(value);
+            out << dump(value);
             continue;
         }
-        out += "[";
-        for (size_t i = 0; i < value.size(); ++i) out.append(i == 0 ? "\n  " : ",\n  ").append(dump(value[i]));
-        out += "\n ]";
+        out << "[";
+        for (size_t i = 0; i < value.size(); ++i) out << (i == 0 ? "\n  " : ",\n  ") << dump(value[i]);
+        out << "\n ]";
     }
-    for (const Table& t : tables(r)) {
-        out.append(",\n ").append(dump(t.section)).append(": ");
-        if (t.rows.empty()) {
-            out += "[]";
-            continue;
-        }
-        out += "[";
-        for (size_t n = 0; n < t.rows.size(); ++n) {
-            ojson o = ojson::object();
-            for (size_t i = 0; i < t.rows[n].size(); ++i) o[t.columns[i].key] = to_json(t.rows[n][i]);
-            out.append(n == 0 ? "\n  " : ",\n  ").append(dump(o));
-        }
-        out += "\n ]";
+}
+
+void json_section(std::ostream& out, const Table& t) {
+    out << ",\n " << dump(t.section) << ": ";
+    if (t.rows.empty()) {
+        out << "[]";
+        return;
     }
-    return out + "\n}\n";
+    out << "[";
+    for (size_t n = 0; n < t.rows.size(); ++n) {
+        ojson o = ojson::object();
+        for (size_t i = 0; i < t.rows[n].size(); ++i) o[t.columns[i].key] = to_json(t.rows[n][i]);
+        out << (n == 0 ? "\n  " : ",\n  ") << dump(o);
+    }
+    out << "\n ]";
+}
+
+}  // namespace
+
+std::string report_json(const Report& r) {
+    std::ostringstream out;
+    json_head(out, r);
+    for (auto section : kSections) json_section(out, section(r));
+    out << "\n}\n";
+    return std::move(out).str();
 }
 
 std::map<std::string, std::string> report_csv(const Report& r) {
@@ -473,19 +492,11 @@ events::result<std::vector<std::filesystem::path>> write_reports(const Report& r
     if (ec) return fail(errc::io_error, "replay: cannot create " + dir.string() + ": " + ec.message());
     std::vector<std::filesystem::path> files;
     const auto json_path = dir / (file_stem("report", r.month) + ".json");
-    if (auto w = write_file(json_path, report_json(r)); !w) return failure(std::move(w).error());
     files.push_back(json_path);
     if (r.closing == Closing::closed) {  // a close record vouches for the month: none for one still open or with a broken chain
         const auto close_path = dir / (file_stem("close", r.month) + ".json");
         if (auto w = write_file(close_path, close_record_json(r)); !w) return failure(std::move(w).error());
         files.push_back(close_path);
-    }
-
-    const std::vector<Table> all = tables(r);
-    for (const Table& t : all) {
-        const auto path = dir / (file_stem(t.section, r.month) + ".csv");
-        if (auto w = write_file(path, csv(t)); !w) return failure(std::move(w).error());
-        files.push_back(path);
     }
 
     const auto xlsx_path = dir / (file_stem("report", r.month) + ".xlsx");
@@ -503,7 +514,21 @@ events::result<std::vector<std::filesystem::path>> write_reports(const Report& r
     for (const auto& d : r.digests) items.push_back({{"sha256", "SHA-256 " + d.view, Kind::text}, text(d.sha256)});
     for (auto& item : summary(r)) items.push_back(std::move(item));
     x.summary_sheet("Resumen", items);
-    for (const Table& t : all) x.sheet(t.sheet, t.columns, t.rows);
+
+    // Section by section into the JSON, its CSV and its sheet: one table in memory at a time.
+    std::ofstream json(json_path, std::ios::binary | std::ios::trunc);
+    json_head(json, r);
+    for (auto section : kSections) {
+        const Table t = section(r);
+        json_section(json, t);
+        const auto path = dir / (file_stem(t.section, r.month) + ".csv");
+        if (auto w = write_file(path, csv(t)); !w) return failure(std::move(w).error());
+        files.push_back(path);
+        x.sheet(t.sheet, t.columns, t.rows);
+    }
+    json << "\n}\n";
+    json.close();
+    if (!json) return fail(errc::io_error, "replay: cannot write " + json_path.string());
     if (const lxw_error e = x.close(); e != LXW_NO_ERROR)
         return fail(errc::io_error, "replay: cannot write " + xlsx_path.string() + ": " + lxw_strerror(e));
     files.push_back(xlsx_path);
