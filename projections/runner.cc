@@ -30,10 +30,9 @@ Runner::Runner(events::EventLog& log, Views& views, RunnerOptions options)
     lanes_ = counts.size() == 1 ? std::min(most, static_cast<size_t>(std::max(1, *counts.begin()))) : 1;
 }
 
-events::result<size_t> Runner::apply_lane(size_t lane, size_t lanes, Views::Batch& batch, std::vector<int64_t>& next, bool& full) {
+events::result<size_t> Runner::apply_lane(size_t lane, size_t lanes, size_t share, Views::Batch& batch, std::vector<int64_t>& next,
+                                          bool& full) {
     size_t consumed = 0;
-    // An even share per partition keeps one busy partition from starving the others.
-    const size_t share = std::max<size_t>(256, options_.max_batch / std::max<size_t>(1, positions_.size()));
     for (size_t i = 0; i < positions_.size(); ++i) {
         auto& pos = positions_[i];
         if (static_cast<size_t>(pos.tp.partition) % lanes != lane || pos.offset >= limits_[i]) continue;
@@ -64,9 +63,12 @@ events::result<size_t> Runner::apply_lane(size_t lane, size_t lanes, Views::Batc
 }
 
 events::result<size_t> Runner::step() {
-    // Both cores while behind (the last step filled a partition's share); one lane, no thread,
-    // when following.
+    // Both cores and larger steps while behind (the last step filled a partition's share); one
+    // lane, no thread, when following. An even share per partition keeps one busy partition
+    // from starving the others.
     const size_t lanes = behind_ ? lanes_ : 1;
+    const size_t most = options_.max_batch * (behind_ ? std::max<size_t>(1, options_.catch_up_factor) : 1);
+    const size_t share = std::max<size_t>(256, most / std::max<size_t>(1, positions_.size()));
     std::vector<std::unique_ptr<Views::Batch>> batches;
     for (size_t lane = 0; lane < lanes; ++lane) batches.push_back(views_.begin(static_cast<bool>(on_delta_), lane));
     std::vector<int64_t> next(positions_.size());
@@ -76,8 +78,8 @@ events::result<size_t> Runner::step() {
     {
         std::vector<std::jthread> others;
         for (size_t lane = 1; lane < lanes; ++lane)
-            others.emplace_back([&, lane] { consumed[lane] = apply_lane(lane, lanes, *batches[lane], next, full[lane]); });
-        consumed[0] = apply_lane(0, lanes, *batches[0], next, full[0]);
+            others.emplace_back([&, lane] { consumed[lane] = apply_lane(lane, lanes, share, *batches[lane], next, full[lane]); });
+        consumed[0] = apply_lane(0, lanes, share, *batches[0], next, full[0]);
     }  // joined
     size_t applied = 0;
     for (auto& c : consumed) {

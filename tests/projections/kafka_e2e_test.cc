@@ -300,7 +300,7 @@ TEST_CASE("kafka e2e: a runner SIGKILL'd at random points resumes from its store
             if (!log) _exit(3);
             auto views = proj::Views::open(views_dir, "kafka");
             if (!views) _exit(4);
-            proj::Runner runner(**log, **views, {64});
+            proj::Runner runner(**log, **views, {.max_batch = 64, .catch_up_factor = 1});
             // One byte per committed batch: the parent kills on progress, not on a clock, so a
             // loaded machine still sees kills between commits.
             runner.on_progress([&](size_t) {

@@ -155,7 +155,7 @@ TEST_CASE("exactly once: a runner killed with SIGKILL at random points resumes t
             auto log = liquida::events::open_embedded_log({log_dir, liquida::events::default_topics(4), false});
             auto views = Views::open(views_dir);
             if (!log || !views) _exit(3);
-            Runner runner(**log, **views, {64});  // small batches: many commits to die between
+            Runner runner(**log, **views, {.max_batch = 64, .catch_up_factor = 1});  // small batches: many commits to die between
             _exit(runner.catch_up() ? 0 : 4);
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 200));

@@ -50,7 +50,7 @@ void World::catch_up() {
 std::unique_ptr<projections::Views> World::rebuild(const std::string& name, size_t max_batch, size_t lanes) {
     auto v = projections::Views::open((dir.path() / name).string());
     REQUIRE(v.has_value());
-    projections::Runner runner(*log, **v, {max_batch, lanes});
+    projections::Runner runner(*log, **v, {.max_batch = max_batch, .lanes = lanes});
     REQUIRE(runner.catch_up().has_value());
     return std::move(*v);
 }
