@@ -1,7 +1,9 @@
 // liquida simulate: a seeded workload of a colegio (domain/simulation.h) decided by the domain
 // and published to the event log. One thread simulates; writer threads publish, each owning the
 // providers with id % writers, so one provider's events keep their order while appends overlap
-// (the embedded log group-commits them, Kafka pipelines them).
+// (the embedded log group-commits them, Kafka pipelines them). Run again on the same log, it
+// appends only the commands not in it yet: the embedded log knows their idempotency keys; on
+// Kafka, which looks none up, they are read from the topics first.
 #include <algorithm>
 #include <atomic>
 #include <charconv>
@@ -16,9 +18,11 @@
 #include <optional>
 #include <sstream>
 #include <thread>
+#include <unordered_set>
 
 #include "domain/config.h"
 #include "sim/simulation.h"
+#include "events/codec.h"
 #include "events/envelope.h"
 #include "events/publisher.h"
 #include "events/topics.h"
@@ -98,8 +102,34 @@ struct Publishing {
     std::atomic<uint64_t> events{0};
 };
 
-// A command's events, one batch per topic, appended all or nothing.
-std::optional<events::error> publish(events::EventLog& log, Job& job, Publishing& out) {
+// The idempotency keys of the batches in the log (publish_all's), read from every record once
+// what an earlier run left pending is decided.
+events::result<liquida::ok_t> read_keys(events::EventLog& log, std::unordered_set<std::string>& keys) {
+    if (auto finished = log.finish_pending_appends(); !finished) return finished;
+    for (const auto& t : log.topics())
+        for (int32_t p = 0; p < t.partitions; ++p) {
+            const events::TopicPartition tp{t.name, p};
+            auto end = log.end_offset(tp);
+            if (!end) return failure(std::move(end).error());
+            for (int64_t from = 0; from < *end;) {
+                auto records = log.read(tp, from, 4096);
+                if (!records) return failure(std::move(records).error());
+                if (records->empty()) break;
+                for (const auto& r : *records) {
+                    from = r.offset + 1;
+                    if (r.aborted) continue;
+                    auto e = events::decode(r.record.value);
+                    if (!e) return failure(std::move(e).error());
+                    keys.insert(events::idempotency_key(e->actor_id, e->command_id, t.name));
+                }
+            }
+        }
+    return liquida::ok;
+}
+
+// A command's events, one batch per topic, appended all or nothing; batches whose key is in
+// `landed` are left out (a command lands whole, so all of its batches are, or none).
+std::optional<events::error> publish(events::EventLog& log, Job& job, Publishing& out, const std::unordered_set<std::string>& landed) {
     std::vector<std::pair<events::Topic, std::vector<events::Envelope>>> groups;
     for (domain::Event& e : job.events) {
         const events::Topic topic = events::topic_for(e);
@@ -118,10 +148,15 @@ std::optional<events::error> publish(events::EventLog& log, Job& job, Publishing
     size_t events = 0;
     for (auto& [topic, envelopes] : groups) {
         const std::string id = groups.size() == 1 ? job.command_id : job.command_id + "/" + std::string(events::topic_name(topic));
+        if (landed.contains(events::idempotency_key(job.actor_id, id, events::topic_name(topic)))) {
+            ++out.duplicates;
+            continue;
+        }
         for (events::Envelope& env : envelopes) env.command_id = id;
         events += envelopes.size();
         batches.push_back(std::move(envelopes));
     }
+    if (batches.empty()) return std::nullopt;
     auto r = events::publish_all(log, batches);
     if (!r) return std::move(r).error();
     out.appends += r->size();
@@ -144,12 +179,13 @@ void print_counts(const char* title, const std::vector<std::pair<std::string, ui
 }
 
 // One writer thread per queue, appending its jobs in order; the first failure stops them all.
-std::vector<std::thread> start_writers(events::EventLog& log, std::vector<Queue>& queues, Publishing& published, std::atomic<bool>& failed) {
+std::vector<std::thread> start_writers(events::EventLog& log, std::vector<Queue>& queues, Publishing& published, std::atomic<bool>& failed,
+                                       const std::unordered_set<std::string>& landed) {
     std::vector<std::thread> writers;
     for (size_t w = 0; w < queues.size(); ++w) {
         writers.emplace_back([&, w] {
             while (auto job = queues[w].pop()) {
-                if (auto error = publish(log, *job, published)) {
+                if (auto error = publish(log, *job, published, landed)) {
                     std::lock_guard lock(published.mu);
                     if (!published.failure) published.failure = std::move(error);
                     failed = true;
@@ -222,12 +258,21 @@ int simulate(const cli::Args& args) {
                 describe_log(args).c_str());
     std::fflush(stdout);
 
+    std::unordered_set<std::string> landed;
+    if (!args.get("kafka").empty()) {
+        if (auto read = read_keys(*log, landed); !read) {
+            std::fprintf(stderr, "liquida simulate: reading the commands already in the log: %s: %s\n",
+                         std::string(events::code_name(read.error().code)).c_str(), read.error().message.c_str());
+            return 1;
+        }
+    }
+
     Publishing published;
     const size_t writer_count = args.get("kafka").empty() ? kEmbeddedWriters : kKafkaWriters;
     std::vector<Queue> queues(writer_count);
     for (Queue& q : queues) q.capacity = kQueuedCommands / writer_count;
     std::atomic<bool> failed{false};
-    std::vector<std::thread> writers = start_writers(*log, queues, published, failed);
+    std::vector<std::thread> writers = start_writers(*log, queues, published, failed, landed);
 
     const auto began = std::chrono::steady_clock::now();
     const sim::SimulationStats& st = simulation.stats();

@@ -198,6 +198,12 @@ public:
         return out;
     }
 
+    result<ok_t> finish_pending_appends() override {
+        std::lock_guard lk(mu_);
+        if (closed_) return fail(errc::closed, "log closed");
+        return ok;  // an append is decided when it returns
+    }
+
     result<int64_t> end_offset(const TopicPartition& tp) override {
         auto where = locate(tp);
         if (!where) return failure(where.error());

@@ -89,19 +89,18 @@ bool transient(rd_kafka_resp_err_t err) {
 
 }  // namespace
 
-// The partition's end offset (ListOffsets "latest", with the client's isolation.level),
-// asked again while its error is transient, until `timeout`. Not
-// rd_kafka_query_watermark_offsets: before librdkafka 2.3 it waits forever for a leader that
-// died (librdkafka issue 2588); rd_kafka_offsets_for_times keeps its timeout.
-rd_kafka_resp_err_t query_end(rd_kafka_t* rk, const std::string& topic, int32_t partition, int64_t& end, std::chrono::milliseconds timeout) {
+// Not rd_kafka_query_watermark_offsets for the end: before librdkafka 2.3 it waits forever for
+// a leader that died (librdkafka issue 2588); rd_kafka_offsets_for_times keeps its timeout.
+rd_kafka_resp_err_t list_offset(rd_kafka_t* rk, const std::string& topic, int32_t partition, int64_t query, int64_t& out,
+                                std::chrono::milliseconds timeout) {
     const auto deadline = Clock::now() + timeout;
     for (;;) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
         PartitionList list(rd_kafka_topic_partition_list_new(1));
-        rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = RD_KAFKA_OFFSET_END;
+        rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = query;
         auto err = rd_kafka_offsets_for_times(rk, list.get(), std::max(1, to_ms(left)));
         if (!err) err = list->elems[0].err;
-        if (!err) end = list->elems[0].offset;
+        if (!err) out = list->elems[0].offset;
         if (!err || !transient(err) || Clock::now() + std::chrono::milliseconds(50) >= deadline) return err;
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }

@@ -38,9 +38,12 @@ inline int to_ms(std::chrono::milliseconds d) { return static_cast<int>(std::cla
 // "NAME: text (detail)" of a librdkafka error.
 std::string describe(rd_kafka_resp_err_t err, const char* detail = nullptr);
 
-// The partition's end offset (ListOffsets "latest", with the client's isolation.level), asked
-// again while its error is transient (a leader moving, a broker reconnecting), until `timeout`.
-rd_kafka_resp_err_t query_end(rd_kafka_t* rk, const std::string& topic, int32_t partition, int64_t& end, std::chrono::milliseconds timeout);
+// ListOffsets for one partition, asked again while its error is transient (a leader moving, a
+// broker reconnecting), until `timeout`. `query` is RD_KAFKA_OFFSET_END (the end, with the
+// client's isolation.level) or a timestamp (the first batch whose newest timestamp is >= it,
+// then its first record at or after it; -1 when none).
+rd_kafka_resp_err_t list_offset(rd_kafka_t* rk, const std::string& topic, int32_t partition, int64_t query, int64_t& out,
+                                std::chrono::milliseconds timeout);
 
 // Where a record sits in its batch; the key is the batch's idempotency key, if any.
 struct BatchMark {

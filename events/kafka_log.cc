@@ -1,29 +1,34 @@
 // The Kafka event log: one transactional producer, one reader consumer (manual assignment, one
-// read at a time) and one tailer consumer that follows every partition from offset 0; both
-// consumers read with isolation.level=read_committed.
+// read at a time) and one tailer consumer that follows every partition from where it stood when
+// the log opened; both consumers read with isolation.level=read_committed.
 //
 // Appends are Kafka transactions, group-committed: one committer thread takes every append
 // waiting, produces their records in one transaction and commits it. An append_all's batches
 // (a command's events on several topics) are in the same transaction: all or nothing. A failed
 // transaction is aborted, so none of its records is ever read, whether or not they reached a
 // broker; when the outcome is unknown (a commit timed out) the producer is made again, and
-// init_transactions with the same transactional.id finishes or aborts what the old one left.
-// The transactional.id also fences a previous writer (a killed `serve`), so its open
-// transaction is aborted at once instead of holding readers back until it times out.
+// init_transactions with the same transactional.id finishes or aborts what the old one left
+// (finish_pending_appends does it at once). The transactional.id also fences a previous writer
+// (a killed `serve`), so its open transaction is aborted at once instead of holding readers back
+// until it times out.
 //
-// The tailer is the single source of what is in the cluster: at open the log waits until it
-// has reached every partition's last stable offset (the scan), then it keeps following, so that
-//   - the idempotency index (key -> original offsets) covers batches by any writer,
+// Opening reads no history: per partition, the last stable offset and a few records before it
+// (the last batch, for its chain hash), whatever the topics hold. So the log keeps no index of
+// idempotency keys (it would mean reading every topic at open): a batch's key travels in a
+// record header, and the caller keeps the durable index (service/state_store.h).
+// The tailer follows every partition from there, so that
 //   - wait_for blocks on a condition variable that the tailer (or our own commits) notify,
 //     instead of polling the brokers,
-//   - the running maximum timestamp of each partition is known (see offset_for_time).
+//   - the readable end stops before a batch still being written.
+// offset_for_time asks the brokers' time index where to start, then reads forward.
 //
 // Batch marks. Every record carries "index/count" of its batch. Transactions make them
 // redundant for our own writes; they remain for records written without a transaction (a
 // non-transactional producer, or librdkafka's mock cluster, which runs the transaction protocol
-// but writes no markers and hides no aborted records): the tailer decides each batch in
-// partition order, complete when all its records are there in a row, aborted when a record of
-// another batch comes first, and reads those with StoredRecord::aborted.
+// but writes no markers and hides no aborted records): a batch is complete when all its records
+// are there in a row, aborted when a record of another batch comes first. The tailer decides
+// them to move the readable end; a read decides those it returns from their own records, and
+// returns the others with StoredRecord::aborted.
 //
 // The hash chain (events/chain.h) links each partition's history records (never an aborted
 // one): the committer seals records as it produces them, moves its heads only when the
@@ -60,14 +65,14 @@ using kafka::add_header;
 using kafka::BatchMark;
 using kafka::decode;
 using kafka::decode_mark;
-using kafka::query_end;
+using kafka::list_offset;
 using kafka::to_ms;
 
 constexpr size_t kMaxRecordBytes = 900'000;  // under the brokers' default message.max.bytes
 constexpr size_t kMaxBatchBytes = 16 << 20;  // same bound as the embedded log
 constexpr size_t kMaxTxnBytes = 64 << 20;    // one append_all; the committer stops adding appends past it
 constexpr int kPollMs = 100;            // how long a background thread blocks per poll
-constexpr int64_t kMinuteMs = 60'000;  // the time index's step
+constexpr int64_t kTailWindow = 64;  // records read back from a partition's end at open, first
 
 
 std::string name(const TopicPartition& tp) { return tp.topic + "/" + std::to_string(tp.partition); }
@@ -113,6 +118,41 @@ struct OpenBatch {
     std::string key;
 };
 
+// A record as a read fetched it, with its place in its batch.
+struct Fetched {
+    StoredRecord stored;
+    BatchMark mark;
+};
+
+// What the records say of each one's batch, in partition order.
+enum class BatchState : uint8_t {
+    complete,  // all its records are there in a row
+    aborted,   // a record of another batch came first, or its first records are not there
+    cut,       // the records end before it does: the next ones decide
+};
+std::vector<BatchState> batch_states(std::span<const Fetched> records) {
+    std::vector<BatchState> out(records.size(), BatchState::aborted);
+    for (size_t i = 0; i < records.size();) {
+        const BatchMark& first = records[i].mark;
+        size_t j = i + 1;
+        if (first.index == 0)
+            while (j < records.size() && j - i < first.count) {
+                const BatchMark& m = records[j].mark;
+                if (m.index != j - i || m.count != first.count || m.key != first.key ||
+                    records[j].stored.offset != records[i].stored.offset + static_cast<int64_t>(j - i))
+                    break;
+                ++j;
+            }
+        const BatchState state = first.index != 0 ? BatchState::aborted
+                                 : j - i == first.count ? BatchState::complete
+                                 : j == records.size()  ? BatchState::cut
+                                                        : BatchState::aborted;
+        std::fill(out.begin() + static_cast<ptrdiff_t>(i), out.begin() + static_cast<ptrdiff_t>(j), state);
+        i = j;
+    }
+    return out;
+}
+
 struct PartitionState {
     int64_t tail_pos = 0;  // the tailer has seen every offset below this
     // Every record below is decided: its batch is complete or aborted. The readable end.
@@ -121,13 +161,6 @@ struct PartitionState {
     std::map<int64_t, int64_t> acked;  // our acknowledged batches above `stable`: base -> end
     int64_t ours = -1;  // committer: where our last committed records here end (their marker's offset)
     std::optional<OpenBatch> open;
-    std::vector<std::pair<int64_t, int64_t>> aborted;  // [from, to) ranges, ascending
-    domain::TimestampMs max_ts = INT64_MIN;
-    // Sparse time index: (minute, offset) where the running maximum timestamp first reached that
-    // minute. Kafka's own lookup by time cannot serve: it answers with the first batch whose
-    // newest timestamp is >= t, and a commit marker's is the wall clock, after every back-dated
-    // business time.
-    std::vector<std::pair<int64_t, int64_t>> minutes;
     std::string tail_hash;  // the seal hash of the last record of a complete batch the tailer saw
 };
 
@@ -135,11 +168,6 @@ struct PartitionState {
 struct ChainHead {
     Hash head = kGenesis;
     bool stale = false;  // a transaction failed: re-read the tail first
-};
-
-// An append in progress for a key; same-key appenders wait until it is over.
-struct InFlight {
-    bool done = false;
 };
 
 class KafkaLog final : public EventLog {
@@ -197,8 +225,13 @@ public:
         tailer_ = std::move(*tailer);
 
         PartitionList all(rd_kafka_topic_partition_list_new(static_cast<int>(parts_.size())));
-        for (const auto& [tp, st] : parts_)
-            rd_kafka_topic_partition_list_add(all.get(), wire(tp.topic).c_str(), tp.partition)->offset = RD_KAFKA_OFFSET_BEGINNING;
+        for (auto& [tp, st] : parts_) {
+            auto start = tail_start(tp);
+            if (!start) return failure(std::move(start).error());
+            st.tail_pos = st.stable = start->offset;
+            st.tail_hash = std::move(start->hash);
+            rd_kafka_topic_partition_list_add(all.get(), wire(tp.topic).c_str(), tp.partition)->offset = start->offset;
+        }
         if (auto err = rd_kafka_assign(tailer_.get(), all.get()))
             return fail(errc::io_error, "kafka log: cannot assign the tailer: " + describe(err));
         tailer_thread_ = std::thread([this] { tail(); });
@@ -221,6 +254,7 @@ public:
     }
 
     result<std::vector<AppendResult>> append_all(std::vector<AppendBatch> batches) override {
+        if (auto r = check_open(); !r) return failure(r.error());
         if (batches.empty()) return fail(errc::invalid_argument, "no batches");
         size_t total = 0;
         std::unordered_set<std::string_view> keys;
@@ -242,95 +276,42 @@ public:
         }
         if (total > kMaxTxnBytes) return fail(errc::invalid_argument, "batches larger than 64 MiB together");
 
-        // The producer first: its init_transactions finishes what an earlier writer (or a
-        // failed transaction of ours) left, and the tailer then reads it, so the lookups below
-        // see every transaction that will ever commit.
-        if (!writer_ready_) {
-            TxnRequest init;
-            if (auto r = transact(init); !r) return failure(std::move(r).error());
-        }
-        // Which batches are in the log already; the others become ours (in flight) at once, so
-        // a same-key appender waits for them, then looks again.
-        const size_t n = batches.size();
-        std::vector<std::optional<AppendResult>> out(n);
-        std::vector<std::shared_ptr<InFlight>> mine(n);
-        {
-            std::unique_lock lk(mu_);
-            for (bool looked = false; !looked;) {
-                if (closed_) return fail(errc::closed, "log closed");
-                looked = true;
-                std::fill(out.begin(), out.end(), std::nullopt);
-                for (size_t i = 0; i < n && looked; ++i) {
-                    const std::string& key = batches[i].idempotency_key;
-                    if (key.empty()) continue;
-                    if (auto it = index_.find(key); it != index_.end()) {
-                        out[i] = it->second;
-                        out[i]->duplicate = true;
-                    } else if (auto f = inflight_.find(key); f != inflight_.end()) {
-                        auto other = f->second;
-                        cv_.wait(lk, [&] { return other->done; });
-                        looked = false;
-                    } else if (suspect_.contains(key)) {
-                        // An earlier attempt failed, maybe after it landed: see the partition first.
-                        lk.unlock();
-                        auto caught = catch_up(batches[i].tp);
-                        lk.lock();
-                        if (!caught) return failure(caught.error());
-                        suspect_.erase(key);
-                        looked = false;
-                    }
-                }
-            }
-            for (size_t i = 0; i < n; ++i)
-                if (!out[i] && !batches[i].idempotency_key.empty()) {
-                    mine[i] = std::make_shared<InFlight>();
-                    inflight_.emplace(batches[i].idempotency_key, mine[i]);
-                }
-        }
-
         TxnRequest req;
-        for (size_t i = 0; i < n; ++i) {
-            if (out[i]) continue;
-            req.batches.push_back(&batches[i]);
+        const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+        for (AppendBatch& batch : batches) {
+            req.batches.push_back(&batch);
             auto& contents = req.contents.emplace_back();
-            contents.reserve(batches[i].records.size());
-            for (const Record& r : batches[i].records) contents.push_back(content_hash(r));
-        }
-        result<std::vector<AppendResult>> sent = req.batches.empty() ? result<std::vector<AppendResult>>(std::vector<AppendResult>{}) : transact(req);
-        {
-            std::unique_lock lk(mu_);
-            for (size_t i = 0, j = 0; i < n; ++i) {
-                if (out[i]) continue;
-                const std::string& key = batches[i].idempotency_key;
-                if (sent) {
-                    const AppendResult& r = (*sent)[j++];
-                    PartitionState& st = parts_.at(r.tp);
-                    st.acked.emplace(r.base_offset, r.base_offset + static_cast<int64_t>(r.count));
-                    settle(st);
-                    if (!key.empty()) index_.emplace(key, r);
-                    out[i] = r;
-                } else if (!key.empty()) {
-                    suspect_.insert(key);
-                }
-                if (mine[i]) {
-                    mine[i]->done = true;
-                    inflight_.erase(key);
-                }
+            contents.reserve(batch.records.size());
+            for (Record& r : batch.records) {
+                if (r.timestamp == 0) r.timestamp = now;  // as the producer would, but before the seal
+                contents.push_back(content_hash(r));
             }
-            cv_.notify_all();
-            if (!sent) return failure(std::move(sent).error());
-            // Readable before the caller hears of it: the readable end moves over them at once
-            // when they follow what the tailer decided, else once the tailer reads them.
-            cv_.wait_for(lk, options_.timeout, [&] {
-                return closed_ || std::all_of(sent->begin(), sent->end(), [&](const AppendResult& r) {
-                           return parts_.at(r.tp).stable >= r.base_offset + static_cast<int64_t>(r.count);
-                       });
-            });
         }
-        std::vector<AppendResult> results;
-        results.reserve(n);
-        for (auto& o : out) results.push_back(*o);
-        return results;
+        auto sent = transact(req);
+        if (!sent) return sent;
+        std::unique_lock lk(mu_);
+        for (const AppendResult& r : *sent) {
+            PartitionState& st = parts_.at(r.tp);
+            st.acked.emplace(r.base_offset, r.base_offset + static_cast<int64_t>(r.count));
+            settle(st);
+        }
+        cv_.notify_all();
+        // Readable before the caller hears of it: the readable end moves over them at once
+        // when they follow what the tailer decided, else once the tailer reads them.
+        cv_.wait_for(lk, options_.timeout, [&] {
+            return closed_ || std::all_of(sent->begin(), sent->end(), [&](const AppendResult& r) {
+                       return parts_.at(r.tp).stable >= r.base_offset + static_cast<int64_t>(r.count);
+                   });
+        });
+        return sent;
+    }
+
+    result<ok_t> finish_pending_appends() override {
+        if (auto r = check_open(); !r) return r;
+        if (writer_ready_) return ok;  // every transaction since the producer was made is decided
+        TxnRequest init;  // no batches: the committer makes the producer and reads the tails again
+        if (auto r = transact(init); !r) return failure(std::move(r).error());
+        return ok;
     }
 
     result<std::vector<StoredRecord>> read(const TopicPartition& tp, int64_t from, size_t max_records) override {
@@ -342,55 +323,51 @@ public:
 
         // Up to the stable end as the tailer and our acknowledgements know it, with no request
         // to the brokers: a reader of many partitions pays nothing for the idle ones. A caller
-        // that must see what others appended just now asks end_offset first. An offset below
-        // the log start comes back from the fetch as OFFSET_OUT_OF_RANGE.
-        std::lock_guard g(read_mu_);
+        // that must see what others appended just now asks end_offset first.
         int64_t high = 0;
-        std::vector<std::pair<int64_t, int64_t>> aborted;  // the ranges that reach past `from`
         {
             std::lock_guard lk(mu_);
-            const PartitionState& st = parts_.at(tp);
-            high = st.stable;  // never a record of an undecided batch
-            auto first = std::partition_point(st.aborted.begin(), st.aborted.end(), [&](const auto& r) { return r.second <= from; });
-            aborted.assign(first, st.aborted.end());
+            high = parts_.at(tp).stable;  // never a record of an undecided batch
         }
         if (from >= high) return out;
-        auto in_aborted = [&, it = aborted.begin()](int64_t offset) mutable {  // offsets come ascending
-            while (it != aborted.end() && it->second <= offset) ++it;
-            return it != aborted.end() && it->first <= offset;
-        };
+        std::lock_guard g(read_mu_);
+        auto got = fetch(tp, from, high, max_records, true);
+        if (!got) return failure(std::move(got).error());
+        if (got->empty()) return out;
 
-        PartitionList list(rd_kafka_topic_partition_list_new(1));
-        rd_kafka_topic_partition_list_add(list.get(), wire(tp.topic).c_str(), tp.partition)->offset = from;
-        if (auto err = rd_kafka_assign(reader_.get(), list.get())) return fail(errc::io_error, "assign " + name(tp) + ": " + describe(err));
-        const auto deadline = Clock::now() + options_.timeout;
-        // Offsets have gaps (transaction markers, aborted records): the read ends at `high`, at
-        // max_records, or where the brokers say the partition ends.
-        int64_t next = from;
-        bool at_end = false;
-        std::optional<error> failed;
-        while (next < high && out.size() < max_records && !at_end && !failed && Clock::now() < deadline) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-            rd_kafka_message_t* m = rd_kafka_consumer_poll(reader_.get(), std::min(to_ms(left), kPollMs));
-            if (!m) continue;
-            const bool ours = m->rkt && m->partition == tp.partition && wire(tp.topic) == rd_kafka_topic_name(m->rkt);
-            if (m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE || m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET)
-                failed = error{errc::offset_out_of_range, name(tp) + " offset " + std::to_string(next) + ": " + describe(m->err)};
-            else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF && ours && m->offset >= high)
-                at_end = true;  // the rest below `high` are markers or aborted records
-            else if (!m->err && ours && m->offset >= next && m->offset < high) {
-                Record r = decode(m);
-                Seal seal = take_seal(r.headers);
-                out.push_back(StoredRecord{tp, m->offset, std::move(r), std::move(seal), in_aborted(m->offset)});
-                next = m->offset + 1;
+        // Each batch is decided from its own records: the last one's were read to its end
+        // (fetch goes on), the first one's from its start, unless the last read decided it.
+        std::optional<CutBatch> carried;
+        size_t skip = 0;  // records before `from`, read only to decide their batch
+        if (const BatchMark& head = got->front().mark; head.index > 0) {
+            const int64_t first = got->front().stored.offset;
+            if (auto memo = cut_.find(tp); memo != cut_.end() && memo->second.base <= first && first < memo->second.end) {
+                carried = memo->second;
+            } else {
+                const int64_t base = std::max<int64_t>(0, first - static_cast<int64_t>(head.index));
+                auto before = fetch(tp, base, first, head.index, false);
+                if (!before) return failure(std::move(before).error());
+                skip = before->size();
+                got->insert(got->begin(), std::make_move_iterator(before->begin()), std::make_move_iterator(before->end()));
             }
-            // Other errors are transient (librdkafka retries); the deadline bounds them.
-            rd_kafka_message_destroy(m);
         }
-        rd_kafka_assign(reader_.get(), nullptr);
-        if (failed) return failure(std::move(*failed));
-        if (next < high && out.size() < max_records && !at_end)
-            return fail(errc::io_error, "read of " + name(tp) + " timed out at offset " + std::to_string(next));
+        const auto states = batch_states(*got);
+        const size_t last = std::min(got->size(), skip + max_records);
+        out.reserve(last - skip);
+        for (size_t i = skip; i < last; ++i) {
+            Fetched& f = (*got)[i];
+            // A batch cut at `high` is aborted: every batch below the stable end is decided.
+            const bool complete = carried && f.stored.offset < carried->end ? carried->complete : states[i] == BatchState::complete;
+            f.stored.aborted = !complete;
+            out.push_back(std::move(f.stored));
+        }
+        // The next read starts inside the last batch when this one stopped before its end.
+        const Fetched& tail = (*got)[last - 1];
+        const int64_t tail_base = tail.stored.offset - static_cast<int64_t>(tail.mark.index);
+        if (last < got->size() && tail.mark.index + 1 < tail.mark.count)
+            cut_[tp] = CutBatch{tail_base, tail_base + static_cast<int64_t>(tail.mark.count), !out.back().aborted};
+        else
+            cut_.erase(tp);
         return out;
     }
 
@@ -406,31 +383,27 @@ public:
     result<int64_t> offset_for_time(const TopicPartition& tp, domain::TimestampMs t) override {
         if (auto r = check(tp); !r) return failure(r.error());
         auto end = end_offset(tp);
-        if (!end) return end;
-        // Every record before the entry of t's minute (the last one at or before it) is older
-        // than t; after a jump past t's minute, the jump's record is the answer.
-        const int64_t minute = t / kMinuteMs;
-        int64_t from = 0;
-        {
-            // The index is the tailer's: it must have read what is readable (our own last
-            // commit, say) first.
-            std::unique_lock lk(mu_);
-            const PartitionState& st = parts_.at(tp);
-            if (!cv_.wait_for(lk, options_.timeout, [&] { return closed_ || st.tail_pos >= *end; }))
-                return fail(errc::io_error, "kafka log: reading " + name(tp) + " stalled at offset " + std::to_string(st.tail_pos));
-            if (st.max_ts < t) return end;
-            auto next = std::upper_bound(st.minutes.begin(), st.minutes.end(), minute, [](int64_t m, const auto& e) { return m < e.first; });
-            if (next != st.minutes.begin() && std::prev(next)->first < minute) return next == st.minutes.end() ? *end : next->second;
-            if (next != st.minutes.begin()) from = std::prev(next)->second;
-            else if (next != st.minutes.end()) return next->second;
+        if (!end || *end == 0) return end;
+        // The brokers' time index says where to start: every batch before its answer, a commit
+        // marker's included, is older than t. Only where to start: a marker's timestamp is the
+        // wall clock, after every back-dated business time, so the answer can come early.
+        auto from = time_lookup(tp, t);
+        if (!from) return from;
+        if (*from < 0) {
+            // "None at or after t", says a broker that looks up by time. librdkafka's mock says
+            // so of every lookup; it is told apart by one that every record answers.
+            auto any = time_lookup(tp, 0);
+            if (!any) return any;
+            if (*any >= 0) return end;
+            *from = 0;
         }
-        while (from < *end) {
-            auto chunk = read(tp, from, 1000);
+        for (int64_t at = *from; at < *end;) {
+            auto chunk = read(tp, at, 1000);
             if (!chunk) return failure(std::move(chunk).error());
             if (chunk->empty()) break;
             for (const StoredRecord& r : *chunk)
                 if (!r.aborted && r.record.timestamp >= t) return r.offset;
-            from = chunk->back().offset + 1;
+            at = chunk->back().offset + 1;
         }
         return end;
     }
@@ -446,6 +419,8 @@ public:
         };
         return cv_.wait_for(lk, timeout, [&] { return closed_ || readable(); }) && !closed_;
     }
+
+    uint64_t records_fetched() const { return fetched_.load(std::memory_order_relaxed); }
 
     void close() override {
         {
@@ -502,12 +477,99 @@ private:
         return Handle(rk);
     }
 
+    // The records of tp in [from, to), at most `max` of them, or more when `finish_batch` and the
+    // last one's batch goes on: then up to its end (or `to`), so that it can be decided.
+    // Offsets have gaps (transaction markers, aborted records): the fetch ends at `to`, at
+    // `max`, or where the brokers say the partition ends. Under read_mu_.
+    result<std::vector<Fetched>> fetch(const TopicPartition& tp, int64_t from, int64_t to, size_t max, bool finish_batch) {
+        std::vector<Fetched> out;
+        if (from >= to || max == 0) return out;
+        PartitionList list(rd_kafka_topic_partition_list_new(1));
+        rd_kafka_topic_partition_list_add(list.get(), wire(tp.topic).c_str(), tp.partition)->offset = from;
+        if (auto err = rd_kafka_assign(reader_.get(), list.get())) return fail(errc::io_error, "assign " + name(tp) + ": " + describe(err));
+        const auto deadline = Clock::now() + options_.timeout;
+        auto enough = [&] {
+            if (out.size() < max) return false;
+            const BatchMark& m = out.back().mark;
+            return !finish_batch || m.index + 1 >= m.count;
+        };
+        int64_t next = from;
+        bool at_end = false;
+        std::optional<error> failed;
+        while (next < to && !enough() && !at_end && !failed && Clock::now() < deadline) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+            rd_kafka_message_t* m = rd_kafka_consumer_poll(reader_.get(), std::min(to_ms(left), kPollMs));
+            if (!m) continue;
+            const bool ours = m->rkt && m->partition == tp.partition && wire(tp.topic) == rd_kafka_topic_name(m->rkt);
+            if (m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE || m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET)
+                failed = error{errc::offset_out_of_range, name(tp) + " offset " + std::to_string(next) + ": " + describe(m->err)};
+            else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF && ours && m->offset >= to)
+                at_end = true;  // the rest below `to` are markers or aborted records
+            else if (!m->err && ours && m->offset >= next && m->offset < to) {
+                fetched_.fetch_add(1, std::memory_order_relaxed);
+                Record r = decode(m);
+                Seal seal = take_seal(r.headers);
+                out.push_back(Fetched{StoredRecord{tp, m->offset, std::move(r), std::move(seal), false}, decode_mark(m)});
+                next = m->offset + 1;
+            }
+            // Other errors are transient (librdkafka retries); the deadline bounds them.
+            rd_kafka_message_destroy(m);
+        }
+        rd_kafka_assign(reader_.get(), nullptr);
+        if (failed) return failure(std::move(*failed));
+        if (next < to && !enough() && !at_end)
+            return fail(errc::io_error, "read of " + name(tp) + " timed out at offset " + std::to_string(next));
+        return out;
+    }
+
+    // Where the tailer starts in tp, and the chain's hash there: past the last record when its
+    // batch is complete, else at that batch's first record, with the hash of the one before it. Reads
+    // back from the end in a window that grows until it holds both; usually one read.
+    struct TailStart {
+        int64_t offset = 0;
+        std::string hash;
+    };
+    result<TailStart> tail_start(const TopicPartition& tp) {
+        auto end = last_stable_offset(tp);
+        if (!end) return failure(std::move(end).error());
+        for (int64_t window = kTailWindow;; window *= 4) {
+            const int64_t lo = std::max<int64_t>(0, *end - window);
+            std::vector<Fetched> got;
+            {
+                std::lock_guard g(read_mu_);
+                auto r = fetch(tp, lo, *end, SIZE_MAX, false);
+                if (!r) return failure(std::move(r).error());
+                got = std::move(*r);
+            }
+            if (!got.empty() && lo > 0) {
+                const Fetched& last = got.back();
+                if (last.mark.index + 1 < last.mark.count && last.stored.offset - static_cast<int64_t>(last.mark.index) < lo)
+                    continue;  // the last batch began before the window
+            }
+            const auto states = batch_states(got);
+            size_t open = got.size();  // the last batch's first record when it is not complete yet
+            while (open > 0 && states[open - 1] == BatchState::cut) --open;
+            // Past the last record, not at the end: commit markers after it change nothing.
+            const int64_t start = open < got.size() ? got[open].stored.offset : got.empty() ? *end : got.back().stored.offset + 1;
+            for (size_t i = open; i-- > 0;)
+                if (states[i] == BatchState::complete) return TailStart{start, got[i].stored.seal.hash};
+            if (lo == 0) return TailStart{start, {}};
+        }
+    }
+
+    result<int64_t> time_lookup(const TopicPartition& tp, domain::TimestampMs t) {
+        int64_t at = -1;
+        if (auto err = list_offset(producer_.get(), wire(tp.topic), tp.partition, t, at, options_.timeout))
+            return fail(errc::io_error, "offset by time of " + name(tp) + ": " + describe(err));
+        return at;
+    }
+
     // The partition's last stable offset: librdkafka asks ListOffsets with the client's
     // isolation.level, read_committed by default, so an open transaction, or a committed one
     // whose markers are not written yet, is not below it.
     result<int64_t> last_stable_offset(const TopicPartition& tp) {
         int64_t end = 0;
-        if (auto err = query_end(producer_.get(), wire(tp.topic), tp.partition, end, options_.timeout))
+        if (auto err = list_offset(producer_.get(), wire(tp.topic), tp.partition, RD_KAFKA_OFFSET_END, end, options_.timeout))
             return fail(errc::io_error, "end offset of " + name(tp) + ": " + describe(err));
         return end;
     }
@@ -534,12 +596,11 @@ private:
     struct Seen {
         std::map<TopicPartition, PartitionState>::iterator part;
         const rd_kafka_message_t* m;
-        domain::TimestampMs ts = INT64_MIN;
         BatchMark mark;
         std::string_view hash;  // into the message
     };
 
-    // The tailer thread: follows every partition and keeps the index and ends up to date.
+    // The tailer thread: follows every partition and keeps the readable ends up to date.
     // Messages come in batches: one lock and one wake-up per batch, not per record.
     void tail() {
         rd_kafka_queue_t* queue = rd_kafka_queue_get_consumer(tailer_.get());
@@ -572,10 +633,9 @@ private:
                 last_partition = m->partition;
             }
             if (part == parts_.end()) continue;
-            Seen& s = seen.emplace_back(Seen{part, m, INT64_MIN, {}, {}});
+            Seen& s = seen.emplace_back(Seen{part, m, {}, {}});
             if (m->err) continue;
-            rd_kafka_timestamp_type_t type;
-            s.ts = rd_kafka_message_timestamp(m, &type);
+            fetched_.fetch_add(1, std::memory_order_relaxed);
             s.mark = decode_mark(m);
             rd_kafka_headers_t* headers = nullptr;
             const void* h = nullptr;
@@ -593,11 +653,7 @@ private:
                 const int64_t pos = m->err ? m->offset : m->offset + 1;  // EOF carries the next offset
                 const bool fresh = !m->err && m->offset >= st.tail_pos;  // the tailer may see a record again after a reconnect
                 st.tail_pos = std::max(st.tail_pos, pos);
-                if (fresh && s.ts > st.max_ts) {
-                    if (st.minutes.empty() || s.ts / kMinuteMs > st.minutes.back().first) st.minutes.emplace_back(s.ts / kMinuteMs, m->offset);
-                    st.max_ts = s.ts;
-                }
-                if (fresh) decide(s.part->first, st, m->offset, std::move(s.mark), s.hash);
+                if (fresh) decide(st, m->offset, std::move(s.mark), s.hash);
             }
         }
         cv_.notify_all();
@@ -610,25 +666,22 @@ private:
             st.stable = std::max(st.stable, it->second);
     }
 
-    // Under mu_, for each record in partition order: completes or aborts batches, moves the
-    // stable end, and indexes complete keyed batches.
-    void decide(const TopicPartition& tp, PartitionState& st, int64_t offset, BatchMark mark, std::string_view hash) {
-        auto abort = [&](int64_t from, int64_t to) {
-            if (!st.aborted.empty() && st.aborted.back().second == from) st.aborted.back().second = to;
-            else st.aborted.emplace_back(from, to);
+    // Under mu_, for each record in partition order: completes or aborts batches (as
+    // batch_states does) and moves the stable end over them.
+    void decide(PartitionState& st, int64_t offset, BatchMark mark, std::string_view hash) {
+        auto decided = [&](int64_t to) {
             st.stable = std::max(st.stable, to);
             settle(st);
         };
         const bool continues = st.open && mark.index == st.open->next && mark.count == st.open->count &&
                                offset == st.open->base + static_cast<int64_t>(mark.index) && mark.key == st.open->key;
         if (!continues) {
-            if (st.open) abort(st.open->base, offset);  // another batch came first: this one never completes
+            if (st.open) decided(offset);  // another batch came first: the open one never completes
             st.open.reset();
-            if (mark.index != 0) return abort(offset, offset + 1);  // the rest of a batch whose start is gone
+            if (mark.index != 0) return decided(offset + 1);  // the rest of a batch whose start is gone
             st.open = OpenBatch{offset, 0, mark.count, std::move(mark.key)};
         }
         if (++st.open->next < st.open->count) return;
-        if (!st.open->key.empty()) index_.emplace(st.open->key, AppendResult{tp, st.open->base, st.open->count, false});
         st.stable = std::max(st.stable, offset + 1);
         st.tail_hash.assign(hash);
         st.open.reset();
@@ -673,7 +726,7 @@ private:
         vus[2].u.mem = {r.key.data(), r.key.size()};
         vus[3].vtype = RD_KAFKA_VTYPE_VALUE;
         vus[3].u.mem = {r.value.data(), r.value.size()};
-        vus[4].vtype = RD_KAFKA_VTYPE_TIMESTAMP;  // 0: the producer's clock
+        vus[4].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
         vus[4].u.i64 = r.timestamp;
         vus[5].vtype = RD_KAFKA_VTYPE_MSGFLAGS;  // copy: the appender's records go when it returns
         vus[5].u.i = RD_KAFKA_MSG_F_COPY;
@@ -875,7 +928,7 @@ private:
     // A transactional producer, and the chain head of every partition known.
     // A new producer's init_transactions fences any earlier one of our id and returns once
     // that one's last transaction is complete (its markers written); every partition's head
-    // and the key index are then read again from the tail.
+    // is then read again from the tail.
     result<ok_t> ready() {
         if (!txn_) {
             auto p = client(RD_KAFKA_PRODUCER, {{"transactional.id", txn_id_},
@@ -915,19 +968,29 @@ private:
     std::string fenced_;                         // why appends are refused for good
     std::atomic<bool> writer_ready_{false};      // a producer made and the tail read since
     std::mutex read_mu_;     // the reader serves one read at a time
+    // Under read_mu_: per partition, the batch the last read stopped inside, decided, so that
+    // the next read, which starts inside it, need not read its start again.
+    struct CutBatch {
+        int64_t base = 0, end = 0;
+        bool complete = false;
+    };
+    std::map<TopicPartition, CutBatch> cut_;
+    std::atomic<uint64_t> fetched_{0};  // records the reader and the tailer received
 
     std::mutex mu_;
-    std::condition_variable cv_;  // ends, tail positions, index or in-flight outcomes changed, or closed
+    std::condition_variable cv_;  // ends or tail positions changed, or closed
     bool closed_ = false;
     std::map<TopicPartition, PartitionState> parts_;  // keys fixed at construction
     std::unordered_map<std::string, std::string> wire_names_;  // our topic -> its Kafka topic
-    std::unordered_map<std::string, AppendResult> index_;  // idempotency key -> complete batch
-    std::unordered_map<std::string, std::shared_ptr<InFlight>> inflight_;
-    std::unordered_set<std::string> suspect_;  // keys whose append failed: maybe partly written
     std::string tail_error_;                   // the tailer's last error, for messages
 };
 
 }  // namespace
+
+uint64_t records_fetched(const EventLog& log) {
+    const auto* kafka = dynamic_cast<const KafkaLog*>(&log);
+    return kafka ? kafka->records_fetched() : 0;
+}
 
 result<std::unique_ptr<EventLog>> open_kafka_log(const KafkaLogOptions& options) {
     if (options.brokers.empty()) return fail(errc::invalid_argument, "kafka log: brokers are required");

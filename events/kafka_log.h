@@ -14,8 +14,9 @@
 
 namespace liquida::events {
 
-// Record headers the Kafka log adds to every record of a batch that has an idempotency key.
-inline constexpr std::string_view kHeaderIdempotencyKey = "liquida.idempotency_key";  // the command id
+// Record headers the Kafka log adds to every record of a batch: its idempotency key (when it has
+// one; the Kafka log looks none up, see EventLog's AppendBatch) and its place in the batch.
+inline constexpr std::string_view kHeaderIdempotencyKey = "liquida.idempotency_key";
 inline constexpr std::string_view kHeaderBatch = "liquida.batch";  // "index/count", e.g. "0/3"
 
 struct KafkaLogOptions {
@@ -50,9 +51,14 @@ struct KafkaLogOptions {
     std::string transactional_id = {};
 };
 
-// Connects, creates missing topics, then reads every partition once to rebuild the
-// idempotency index before returning. The transactional producer is made at the first append,
-// so a log opened only to read never fences the writer.
+// Connects, creates missing topics, and finds where each partition ends: its last stable offset
+// and the last batch before it (a few records), whatever the topics hold. The transactional
+// producer is made at the first append or finish_pending_appends, so a log opened only to read
+// never fences the writer.
 result<std::unique_ptr<EventLog>> open_kafka_log(const KafkaLogOptions& options);
+
+// The records a Kafka log's consumers have received from the brokers since it opened (reads,
+// the tail, the look back at open); 0 for another log. What opening or a read costs.
+uint64_t records_fetched(const EventLog& log);
 
 }  // namespace liquida::events

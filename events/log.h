@@ -42,7 +42,7 @@ struct Header {
 struct Record {
     std::string key;
     std::string value;
-    domain::TimestampMs timestamp = 0;
+    domain::TimestampMs timestamp = 0;  // the Kafka log stores 0 as the time of the append (as Kafka does)
     std::vector<Header> headers;
     friend bool operator==(const Record&, const Record&) = default;
 };
@@ -69,8 +69,12 @@ struct StoredRecord {
 // Records appended together: all or none, at consecutive offsets of one partition.
 struct AppendBatch {
     TopicPartition tp;
-    // When not empty, a batch with the same key already in the log is not appended again;
-    // the caller learns the original offsets (AppendResult::duplicate).
+    // The embedded log keeps an index of these: a batch with a key already in the log is not
+    // appended again, across restarts too, and the caller learns the original offsets
+    // (AppendResult::duplicate). The Kafka log carries the key in a record header and looks
+    // nothing up (an index would mean reading every topic at open): there the caller keeps
+    // its own durable index (service/state_store.h), and after an append that failed calls
+    // finish_pending_appends before it reads whether the append landed.
     std::string idempotency_key;
     std::vector<Record> records;
 };
@@ -79,7 +83,7 @@ struct AppendResult {
     TopicPartition tp;
     int64_t base_offset = 0;  // offset of the first record
     size_t count = 0;
-    bool duplicate = false;  // true when idempotency_key was already in the log
+    bool duplicate = false;  // the embedded log had idempotency_key already
 };
 
 class EventLog {
@@ -90,8 +94,8 @@ public:
 
     // Appends batches of any partitions as one: once it returns, all of them are durable and
     // readable; on failure none of them ever becomes readable (a command's events on several
-    // topics land all or nothing). Each batch keeps its idempotency key: one already in the
-    // log is not appended again (AppendResult::duplicate). Results in the order of `batches`.
+    // topics land all or nothing), except that the failure of a commit whose outcome is unknown
+    // leaves the batches to finish_pending_appends. Results in the order of `batches`.
     // The log seals each record into its partition's hash chain (events/chain.h).
     virtual result<std::vector<AppendResult>> append_all(std::vector<AppendBatch> batches) = 0;
     result<AppendResult> append(AppendBatch batch) {
@@ -101,6 +105,14 @@ public:
         if (!r) return failure(std::move(r).error());
         return r->front();
     }
+
+    // Decides every append of this log's writer left pending (failed with an unknown outcome,
+    // or by an earlier process writing as this one): once it returns, end_offset covers each of
+    // them that will ever be readable, and none of the others ever will be. A writer calls it
+    // at start and after a failed append, before it reads what landed. The embedded log has
+    // nothing pending (an append is decided when it returns). The Kafka log makes its
+    // transactional producer, which fences any earlier one with its transactional.id.
+    virtual result<ok_t> finish_pending_appends() = 0;
 
     // Records at offsets >= from, in offset order, at most max_records.
     virtual result<std::vector<StoredRecord>> read(const TopicPartition& tp, int64_t from,

@@ -123,6 +123,9 @@ int64_t CommandService::watermark(const events::TopicPartition& tp) const {
 }
 
 events::result<size_t> CommandService::start() {
+    // What an earlier writer left undecided (a killed `serve` inside a commit) is decided first,
+    // so that the fold below sees every command that will ever be in the log.
+    if (auto finished = log_.finish_pending_appends(); !finished) return failure(std::move(finished).error());
     auto ends = ends_of(log_);
     if (!ends) return failure(std::move(ends).error());
     for (const auto& [tp, end] : *ends)
@@ -187,6 +190,9 @@ events::result<size_t> CommandService::start() {
 }
 
 events::result<liquida::ok_t> CommandService::load(domain::ProviderId provider, Entry& e) {
+    // After an append that failed, maybe after it landed: decided before the log is read.
+    if (e.stale)
+        if (auto finished = log_.finish_pending_appends(); !finished) return finished;
     auto snap = store_.snapshot(provider);
     if (!snap) return failure(std::move(snap).error());
     e.ledger = {};
@@ -224,8 +230,14 @@ events::result<liquida::ok_t> CommandService::load(domain::ProviderId provider, 
     return liquida::ok;
 }
 
+void CommandService::release(const CommandIndex& saved) {
+    std::lock_guard lk(claims_mu_);
+    for (const auto& [scope, c] : saved) claims_.erase(scope);
+}
+
 events::result<liquida::ok_t> CommandService::save_entry(domain::ProviderId provider, Entry& e) {
     if (auto saved = store_.save(provider, encode_snapshot(e.ledger, e.covered), e.pending); !saved) return saved;
+    release(e.pending);
     e.pending.clear();
     e.dirty = false;
     return liquida::ok;
@@ -337,6 +349,7 @@ events::result<liquida::ok_t> CommandService::save() {
             e->writing = true;
         }
         auto saved = store_.save(domain::ProviderId{id}, snapshot, e->saving);  // only save() changes `saving`
+        if (saved) release(e->saving);
         std::lock_guard lk(e->mu);
         if (!saved) {
             e->pending.merge(e->saving);
@@ -382,14 +395,34 @@ Outcome CommandService::execute(domain::ProviderId provider, const domain::Comma
     Entry& e = *held->entry;
 
     // The same command again answers what it answered; another command under its id, 409.
+    const auto reused = [&] {
+        return failure(Rejection{Rejection::Kind::conflict, "command.id_reused",
+                                 "Ese identificador de comando ya se usó para otro comando: " + command_id, "command_id"});
+    };
     auto answer = [&](const CommandRecord& c) -> Outcome {
         // A record without a fingerprint (written before they were kept), or a command without
         // one, cannot be told apart: a retry.
-        if (!c.digest.empty() && !digest.empty() && c.digest != digest)
-            return failure(Rejection{Rejection::Kind::conflict, "command.id_reused",
-                                     "Ese identificador de comando ya se usó para otro comando: " + command_id, "command_id"});
+        if (c.provider != provider || (!c.digest.empty() && !digest.empty() && c.digest != digest)) return reused();
         return Accepted{command_id, true, c.events};
     };
+    // The id is this provider's until the store holds the command (or it appends nothing):
+    // another provider's command under it is refused before it is decided.
+    struct Claim {
+        CommandService& service;
+        const std::string& scope;
+        bool held = false;
+        ~Claim() {
+            if (!held) return;
+            std::lock_guard lk(service.claims_mu_);
+            service.claims_.erase(scope);
+        }
+    } claim{*this, scope};
+    {
+        std::lock_guard lk(claims_mu_);
+        auto [it, fresh] = claims_.try_emplace(scope, provider.value());
+        if (!fresh && it->second != provider.value()) return reused();
+        claim.held = fresh;
+    }
     if (auto it = e.pending.find(scope); it != e.pending.end()) return answer(it->second);
     if (auto it = e.saving.find(scope); it != e.saving.end()) return answer(it->second);
     auto stored = store_.command(scope);
@@ -422,7 +455,9 @@ Outcome CommandService::execute(domain::ProviderId provider, const domain::Comma
             for (const auto& rec : *original) {
                 auto env = decoded(rec);
                 if (!env) return failure(unavailable(env.error(), "Registro ilegible en el log: "));
-                const CommandRecord one{provider, digest_of(rec.record), {{env->event_id, std::string(domain::event_name(env->payload)), rec.tp, rec.offset}}};
+                // This provider's: the ledger missed it, so it is read again before the next command.
+                if (env->provider_id == provider) e.stale = true;
+                const CommandRecord one{env->provider_id, digest_of(rec.record), {{env->event_id, std::string(domain::event_name(env->payload)), rec.tp, rec.offset}}};
                 if (auto a = answer(one); !a) return a;
                 done.events.insert(done.events.end(), one.events.begin(), one.events.end());
             }
@@ -440,6 +475,7 @@ Outcome CommandService::execute(domain::ProviderId provider, const domain::Comma
     if (appended == 0) return Accepted{command_id, true, std::move(done.events)};
     e.known = e.dirty = true;
     e.pending[scope] = done;
+    claim.held = false;  // released when the store holds it
     return Accepted{command_id, false, std::move(done.events)};
 }
 

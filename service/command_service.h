@@ -136,6 +136,7 @@ private:
     events::result<liquida::ok_t> load(domain::ProviderId provider, Entry& e);
     events::result<liquida::ok_t> save_entry(domain::ProviderId provider, Entry& e);
     void evict();
+    void release(const CommandIndex& saved);  // the claims of commands the store now holds
     int64_t watermark(const events::TopicPartition& tp) const;
 
     events::EventLog& log_;
@@ -148,6 +149,10 @@ private:
     std::unordered_map<uint64_t, std::list<uint64_t>::iterator> lru_pos_;
     mutable std::mutex marks_mu_;
     std::map<events::TopicPartition, int64_t> marks_;
+    // Commands decided and not yet in the store, by scope (CommandIndex's): a command id is its
+    // issuer's once, whichever provider it names. As many as one save interval's commands.
+    std::mutex claims_mu_;
+    std::unordered_map<std::string, uint64_t> claims_;
     std::mutex save_mu_;  // one save() at a time
     std::atomic<uint64_t> appended_{0};
     const events::ChainWatch* chain_ = nullptr;

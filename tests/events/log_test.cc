@@ -225,8 +225,9 @@ TEMPLATE_TEST_CASE("concurrent appenders get increasing offsets and every record
     }
 }
 
-TEMPLATE_TEST_CASE("a retried idempotency key appends nothing and returns the original offsets", "[events][log]", EmbeddedBackend, KafkaBackend, KafkaClusterBackend) {
-    TestType backend;
+// The Kafka log keeps no key index: see "the Kafka log opens without reading its topics".
+TEST_CASE("the embedded log: a retried idempotency key appends nothing and returns the original offsets", "[events][log]") {
+    EmbeddedBackend backend;
     int64_t base = 0;
     {
         auto log = backend.open();
@@ -265,6 +266,16 @@ TEMPLATE_TEST_CASE("a retried idempotency key appends nothing and returns the or
     CHECK(fresh == 20);
     CHECK(dup == 140);
     CHECK(log->read({"b", 1}, 0, 1000)->size() == 20);
+
+    // A command on two topics again: nothing appended, the original offsets.
+    auto both = log->append_all({batch("a", 1, {rec("a0")}, "cmd-2/a"), batch("b", 2, {rec("b0")}, "cmd-2/b")});
+    REQUIRE(both);
+    auto twice = log->append_all({batch("a", 1, {rec("a0")}, "cmd-2/a"), batch("b", 2, {rec("b0")}, "cmd-2/b")});
+    REQUIRE(twice);
+    CHECK((*twice)[0].duplicate);
+    CHECK((*twice)[1].duplicate);
+    CHECK((*twice)[1].base_offset == (*both)[1].base_offset);
+    CHECK(*log->end_offset({"b", 2}) == 1);
 }
 
 TEMPLATE_TEST_CASE("append_all lands batches of several topics together, or refuses them all", "[events][log]", EmbeddedBackend, KafkaBackend, KafkaClusterBackend) {
@@ -280,13 +291,6 @@ TEMPLATE_TEST_CASE("append_all lands batches of several topics together, or refu
     CHECK(log->read({"a", 0}, (*both)[0].base_offset, 10)->back().record.value == "a1");
     CHECK(log->read({"b", 2}, (*both)[1].base_offset, 10)->front().record.value == "b0");
     const int64_t end_a = *log->end_offset({"a", 0}), end_b = *log->end_offset({"b", 2});
-
-    // The same command again: nothing appended, the original offsets.
-    auto again = log->append_all({batch("a", 0, {rec("a0"), rec("a1")}, "cmd-1/a"), batch("b", 2, {rec("b0")}, "cmd-1/b")});
-    REQUIRE(again);
-    CHECK((*again)[0].duplicate);
-    CHECK((*again)[1].duplicate);
-    CHECK((*again)[1].base_offset == (*both)[1].base_offset);
 
     // One bad batch refuses the others with it.
     CHECK(log->append_all({batch("a", 0, {rec("x")}), batch("b", 9, {rec("y")})}).error().code == errc::invalid_argument);
@@ -425,6 +429,63 @@ TEMPLATE_TEST_CASE("every record is sealed into its partition's hash chain, whic
     CHECK(v3.feed(relinked[1]));
     CHECK_FALSE(v3.feed(relinked[2]));
     CHECK(v3.broken()->reason.find("prev_hash") != std::string::npos);
+}
+
+// What the Kafka log reads when it opens: a look back from each partition's end, never the
+// topics. Nor does it look keys up: its caller's store is the idempotency authority.
+TEMPLATE_TEST_CASE("the Kafka log opens without reading its topics, and keeps no key index", "[events][log]", KafkaBackend, KafkaClusterBackend) {
+    TestType backend;
+    constexpr int kBatches = 40, kPerBatch = 50;  // 2,000 records on each partition of "a"
+    std::map<int32_t, int64_t> ends;
+    AppendResult last;
+    {
+        auto log = backend.open();
+        for (int b = 0; b < kBatches; ++b) {
+            std::vector<Record> records;
+            for (int r = 0; r < kPerBatch; ++r) records.push_back(rec(std::to_string(b) + "#" + std::to_string(r), 1000 + b));
+            auto appended = log->append(batch("a", b % 2, std::move(records), "cmd-" + std::to_string(b)));
+            REQUIRE(appended);
+            last = *appended;
+        }
+        for (int32_t p = 0; p < 2; ++p) ends[p] = *log->end_offset({"a", p});
+    }
+    auto log = backend.open();
+    const uint64_t at_open = records_fetched(*log);
+    INFO("records fetched at open: " << at_open);
+    CHECK(at_open <= 2 * 64);  // at most the look back (64 offsets) of each written partition
+    for (const auto& [p, end] : ends) CHECK(*log->end_offset({"a", p}) == end);
+
+    // The chain goes on from the last record, found by the look back.
+    auto next = log->append(batch("a", 1, {rec("after")}, "cmd-1"));
+    REQUIRE(next);
+    CHECK_FALSE(next->duplicate);  // cmd-1 was appended before: the Kafka log looks no key up
+    const auto all = log->read({"a", 1}, 0, 10'000);
+    REQUIRE(all);
+    REQUIRE(all->size() == kBatches / 2 * kPerBatch + 1);
+    CHECK(all->back().record.value == "after");
+    CHECK(all->back().seal.prev_hash == (*all)[all->size() - 2].seal.hash);
+    CHECK((*all)[all->size() - 2].offset == last.base_offset + static_cast<int64_t>(last.count) - 1);
+    ChainVerifier verifier({"a", 1});
+    for (const StoredRecord& r : *all) {
+        CHECK_FALSE(r.aborted);
+        INFO("offset " << r.offset);
+        if (!verifier.feed(r)) FAIL_CHECK(verifier.broken()->reason);
+    }
+
+    // A read fetches what it returns, and at most the rest of its last batch to decide it.
+    const uint64_t before = records_fetched(*log);
+    auto some = log->read({"a", 0}, 0, 10);
+    REQUIRE(some);
+    CHECK(some->size() == 10);
+    CHECK(records_fetched(*log) - before >= 10);
+    CHECK(records_fetched(*log) - before <= kPerBatch);
+    // The next read starts inside that batch: decided already, not fetched from its start again.
+    const uint64_t again = records_fetched(*log);
+    auto rest = log->read({"a", 0}, some->back().offset + 1, kPerBatch - 10);
+    REQUIRE(rest);
+    CHECK(rest->size() == kPerBatch - 10);
+    CHECK_FALSE(rest->front().aborted);
+    CHECK(records_fetched(*log) - again == kPerBatch - 10);
 }
 
 TEST_CASE("a record damaged on disk is reported, never returned", "[events][log]") {

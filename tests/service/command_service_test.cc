@@ -28,6 +28,7 @@
 #include "sim/simulation.h"
 #include "events/codec.h"
 #include "events/kafka_log.h"
+#include "events/kafka_mock.h"
 #include "events/log.h"
 #include "events/publisher.h"
 #include "events/topics.h"
@@ -484,6 +485,47 @@ void crash_rounds(const fs::path& dir, const std::function<std::unique_ptr<event
 }
 
 }  // namespace
+
+// On Kafka the log looks no command id up: the service alone keeps an id its issuer's once,
+// also between a command and the save that puts it in the state.
+TEST_CASE("service on Kafka: an id another provider's command holds is 409, before and after the state has it", "[service][kafka]") {
+    test::TempDir dir;
+    auto mock = events::MockCluster::start(1);
+    REQUIRE(mock);
+    for (const auto& t : events::default_topics(4)) REQUIRE((*mock)->create_topic(t.name, t.partitions));
+    auto log = events::open_kafka_log({(*mock)->bootstrap(), events::default_topics(4), 1, {{"log_level", "2"}}, std::chrono::seconds(10)});
+    REQUIRE(log);
+    auto store = service::StateStore::open((dir.path() / "state").string());
+    REQUIRE(store);
+    service::ServiceOptions options;
+    options.save_every = std::chrono::hours(1);  // nothing saved until asked
+    CommandService commands(**log, **store, test::seed_config(), options);
+    REQUIRE(commands.start());
+    const Issuer colegio{events::ActorRole::colegio, "colegio:secretaria"};
+    const domain::RegisterProvider reg = registration();
+    auto execute = [&](uint64_t provider) {
+        return commands.execute(domain::ProviderId{provider}, reg, "k-1", colegio, 1'750'000'000'000,
+                                gateway::command_digest(domain::ProviderId{provider}, reg));
+    };
+    const auto first = execute(1);
+    REQUIRE(first);
+    auto check = [&] {
+        const auto other = execute(2);
+        REQUIRE_FALSE(other);
+        CHECK(other.error().code == "command.id_reused");
+        const auto retry = execute(1);
+        REQUIRE(retry);
+        CHECK(retry->duplicate);
+        CHECK(retry->events == first->events);
+    };
+    check();  // before any save: provider 2 is refused by the claim provider 1's command holds
+    REQUIRE(commands.save());
+    check();  // from the state
+    size_t with_id = 0;
+    for (const auto& [partition, rows] : contents(**log))
+        with_id += static_cast<size_t>(std::count_if(rows.begin(), rows.end(), [](const std::string& r) { return r.ends_with(" k-1"); }));
+    CHECK(with_id == first->events.size());
+}
 
 TEST_CASE("service: killed with SIGKILL at random points, no acknowledged command is lost or applied twice", "[service][crash]") {
     test::TempDir dir;
