@@ -224,13 +224,16 @@ public:
         if (!tailer) return failure(std::move(tailer).error());
         tailer_ = std::move(*tailer);
 
+        auto starts = tail_starts();
+        if (!starts) return failure(std::move(starts).error());
         PartitionList all(rd_kafka_topic_partition_list_new(static_cast<int>(parts_.size())));
         for (auto& [tp, st] : parts_) {
-            auto start = tail_start(tp);
-            if (!start) return failure(std::move(start).error());
-            st.tail_pos = st.stable = start->offset;
-            st.tail_hash = std::move(start->hash);
-            rd_kafka_topic_partition_list_add(all.get(), wire(tp.topic).c_str(), tp.partition)->offset = start->offset;
+            TailStart& start = starts->at(tp);
+            st.stable = start.offset;
+            // Seen up to the end asked, unless a batch still being written is read again from its start.
+            st.tail_pos = start.open ? start.offset : start.end;
+            st.tail_hash = std::move(start.hash);
+            rd_kafka_topic_partition_list_add(all.get(), wire(tp.topic).c_str(), tp.partition)->offset = start.offset;
         }
         if (auto err = rd_kafka_assign(tailer_.get(), all.get()))
             return fail(errc::io_error, "kafka log: cannot assign the tailer: " + describe(err));
@@ -331,8 +334,9 @@ public:
         }
         if (from >= high) return out;
         std::lock_guard g(read_mu_);
-        auto got = fetch(tp, from, high, max_records, true);
-        if (!got) return failure(std::move(got).error());
+        auto fetched = fetch({{tp, Range{from, high, max_records, true}}});
+        if (!fetched) return failure(std::move(fetched).error());
+        std::vector<Fetched>* got = &fetched->at(tp);
         if (got->empty()) return out;
 
         // Each batch is decided from its own records: the last one's were read to its end
@@ -345,10 +349,11 @@ public:
                 carried = memo->second;
             } else {
                 const int64_t base = std::max<int64_t>(0, first - static_cast<int64_t>(head.index));
-                auto before = fetch(tp, base, first, head.index, false);
+                auto before = fetch({{tp, Range{base, first, head.index}}});
                 if (!before) return failure(std::move(before).error());
-                skip = before->size();
-                got->insert(got->begin(), std::make_move_iterator(before->begin()), std::make_move_iterator(before->end()));
+                std::vector<Fetched>& prefix = before->at(tp);
+                skip = prefix.size();
+                got->insert(got->begin(), std::make_move_iterator(prefix.begin()), std::make_move_iterator(prefix.end()));
             }
         }
         const auto states = batch_states(*got);
@@ -477,84 +482,123 @@ private:
         return Handle(rk);
     }
 
-    // The records of tp in [from, to), at most `max` of them, or more when `finish_batch` and the
-    // last one's batch goes on: then up to its end (or `to`), so that it can be decided.
-    // Offsets have gaps (transaction markers, aborted records): the fetch ends at `to`, at
-    // `max`, or where the brokers say the partition ends. Under read_mu_.
-    result<std::vector<Fetched>> fetch(const TopicPartition& tp, int64_t from, int64_t to, size_t max, bool finish_batch) {
-        std::vector<Fetched> out;
-        if (from >= to || max == 0) return out;
-        PartitionList list(rd_kafka_topic_partition_list_new(1));
-        rd_kafka_topic_partition_list_add(list.get(), wire(tp.topic).c_str(), tp.partition)->offset = from;
-        if (auto err = rd_kafka_assign(reader_.get(), list.get())) return fail(errc::io_error, "assign " + name(tp) + ": " + describe(err));
-        const auto deadline = Clock::now() + options_.timeout;
-        auto enough = [&] {
-            if (out.size() < max) return false;
-            const BatchMark& m = out.back().mark;
-            return !finish_batch || m.index + 1 >= m.count;
+    // What a fetch wants of one partition: its records in [from, to), at most `max`, or more
+    // when `finish_batch` and the last one's batch goes on: then up to its end (or `to`), so
+    // that it can be decided.
+    struct Range {
+        int64_t from = 0, to = 0;
+        size_t max = SIZE_MAX;
+        bool finish_batch = false;
+    };
+    using Fetch = std::map<TopicPartition, std::vector<Fetched>>;
+
+    // The records of every range, in one assignment of the reader. Offsets have gaps
+    // (transaction markers, aborted records): a range ends at `to`, at `max`, or where the
+    // brokers say the partition ends. Under read_mu_.
+    result<Fetch> fetch(const std::map<TopicPartition, Range>& ranges) {
+        Fetch out;
+        std::map<TopicPartition, int64_t> next;  // the ranges still read: the next offset wanted
+        PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(ranges.size())));
+        for (const auto& [tp, r] : ranges) {
+            out[tp];
+            if (r.from >= r.to || r.max == 0) continue;
+            rd_kafka_topic_partition_list_add(list.get(), wire(tp.topic).c_str(), tp.partition)->offset = r.from;
+            next.emplace(tp, r.from);
+        }
+        if (next.empty()) return out;
+        if (auto err = rd_kafka_assign(reader_.get(), list.get()))
+            return fail(errc::io_error, "assign " + name(next.begin()->first) + ": " + describe(err));
+        auto done = [&](const TopicPartition& tp, int64_t at) {
+            const Range& r = ranges.at(tp);
+            const std::vector<Fetched>& got = out.at(tp);
+            if (at >= r.to) return true;
+            if (got.size() < r.max) return false;
+            return !r.finish_batch || got.back().mark.index + 1 >= got.back().mark.count;
         };
-        int64_t next = from;
-        bool at_end = false;
+        const auto deadline = Clock::now() + options_.timeout;
         std::optional<error> failed;
-        while (next < to && !enough() && !at_end && !failed && Clock::now() < deadline) {
+        while (!next.empty() && !failed && Clock::now() < deadline) {
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
             rd_kafka_message_t* m = rd_kafka_consumer_poll(reader_.get(), std::min(to_ms(left), kPollMs));
             if (!m) continue;
-            const bool ours = m->rkt && m->partition == tp.partition && wire(tp.topic) == rd_kafka_topic_name(m->rkt);
-            if (m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE || m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET)
-                failed = error{errc::offset_out_of_range, name(tp) + " offset " + std::to_string(next) + ": " + describe(m->err)};
-            else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF && ours && m->offset >= to)
-                at_end = true;  // the rest below `to` are markers or aborted records
-            else if (!m->err && ours && m->offset >= next && m->offset < to) {
-                fetched_.fetch_add(1, std::memory_order_relaxed);
-                Record r = decode(m);
-                Seal seal = take_seal(r.headers);
-                out.push_back(Fetched{StoredRecord{tp, m->offset, std::move(r), std::move(seal), false}, decode_mark(m)});
-                next = m->offset + 1;
+            auto it = m->rkt ? next.find(TopicPartition{std::string(logical(rd_kafka_topic_name(m->rkt))), m->partition}) : next.end();
+            if (it != next.end()) {
+                const TopicPartition& tp = it->first;
+                if (m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE || m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
+                    failed = error{errc::offset_out_of_range, name(tp) + " offset " + std::to_string(it->second) + ": " + describe(m->err)};
+                } else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF && m->offset >= ranges.at(tp).to) {
+                    next.erase(it);  // the rest below `to` are markers or aborted records
+                } else if (!m->err && m->offset >= it->second && m->offset < ranges.at(tp).to) {
+                    fetched_.fetch_add(1, std::memory_order_relaxed);
+                    Record r = decode(m);
+                    Seal seal = take_seal(r.headers);
+                    out[tp].push_back(Fetched{StoredRecord{tp, m->offset, std::move(r), std::move(seal), false}, decode_mark(m)});
+                    it->second = m->offset + 1;
+                    if (done(tp, it->second)) next.erase(it);
+                }
             }
             // Other errors are transient (librdkafka retries); the deadline bounds them.
             rd_kafka_message_destroy(m);
         }
         rd_kafka_assign(reader_.get(), nullptr);
         if (failed) return failure(std::move(*failed));
-        if (next < to && !enough() && !at_end)
-            return fail(errc::io_error, "read of " + name(tp) + " timed out at offset " + std::to_string(next));
+        if (!next.empty())
+            return fail(errc::io_error, "read of " + name(next.begin()->first) + " timed out at offset " + std::to_string(next.begin()->second));
         return out;
     }
 
-    // Where the tailer starts in tp, and the chain's hash there: past the last record when its
-    // batch is complete, else at that batch's first record, with the hash of the one before it. Reads
-    // back from the end in a window that grows until it holds both; usually one read.
+    // Where the tailer starts in each partition, and the chain's hash there: past the last
+    // record when its batch is complete, else at that batch's first record, with the hash of
+    // the one before it. Reads back from the ends, all partitions at once, in a window that
+    // grows where it does not hold both yet; usually one read.
     struct TailStart {
         int64_t offset = 0;
+        int64_t end = 0;    // the last stable offset when asked
+        bool open = false;  // `offset` is the first record of a batch not complete yet
         std::string hash;
     };
-    result<TailStart> tail_start(const TopicPartition& tp) {
-        auto end = last_stable_offset(tp);
-        if (!end) return failure(std::move(end).error());
-        for (int64_t window = kTailWindow;; window *= 4) {
-            const int64_t lo = std::max<int64_t>(0, *end - window);
-            std::vector<Fetched> got;
+    result<std::map<TopicPartition, TailStart>> tail_starts() {
+        std::map<TopicPartition, TailStart> starts;
+        std::map<TopicPartition, Range> wanted;
+        for (const auto& [tp, st] : parts_) {
+            auto end = last_stable_offset(tp);
+            if (!end) return failure(std::move(end).error());
+            starts[tp] = TailStart{*end, *end, false, {}};
+            wanted[tp] = Range{std::max<int64_t>(0, *end - kTailWindow), *end};
+        }
+        while (!wanted.empty()) {
+            Fetch got;
             {
                 std::lock_guard g(read_mu_);
-                auto r = fetch(tp, lo, *end, SIZE_MAX, false);
+                auto r = fetch(wanted);
                 if (!r) return failure(std::move(r).error());
                 got = std::move(*r);
             }
-            if (!got.empty() && lo > 0) {
-                const Fetched& last = got.back();
-                if (last.mark.index + 1 < last.mark.count && last.stored.offset - static_cast<int64_t>(last.mark.index) < lo)
-                    continue;  // the last batch began before the window
+            std::map<TopicPartition, Range> wider;
+            for (const auto& [tp, records] : got) {
+                const int64_t lo = wanted.at(tp).from, end = wanted.at(tp).to;
+                auto widen = [&] { wider[tp] = Range{std::max<int64_t>(0, end - 4 * (end - lo)), end}; };
+                if (!records.empty() && lo > 0) {
+                    const Fetched& last = records.back();
+                    if (last.mark.index + 1 < last.mark.count && last.stored.offset - static_cast<int64_t>(last.mark.index) < lo) {
+                        widen();  // the last batch began before the window
+                        continue;
+                    }
+                }
+                const auto states = batch_states(records);
+                size_t open = records.size();  // the last batch's first record when it is not complete yet
+                while (open > 0 && states[open - 1] == BatchState::cut) --open;
+                // Past the last record, not at the end: commit markers after it change nothing.
+                TailStart& start = starts.at(tp);
+                start.open = open < records.size();
+                start.offset = start.open ? records[open].stored.offset : records.empty() ? end : records.back().stored.offset + 1;
+                auto complete = std::find(std::make_reverse_iterator(states.begin() + static_cast<ptrdiff_t>(open)), states.rend(), BatchState::complete);
+                if (complete != states.rend()) start.hash = records[static_cast<size_t>(states.rend() - complete) - 1].stored.seal.hash;
+                else if (lo > 0) widen();
             }
-            const auto states = batch_states(got);
-            size_t open = got.size();  // the last batch's first record when it is not complete yet
-            while (open > 0 && states[open - 1] == BatchState::cut) --open;
-            // Past the last record, not at the end: commit markers after it change nothing.
-            const int64_t start = open < got.size() ? got[open].stored.offset : got.empty() ? *end : got.back().stored.offset + 1;
-            for (size_t i = open; i-- > 0;)
-                if (states[i] == BatchState::complete) return TailStart{start, got[i].stored.seal.hash};
-            if (lo == 0) return TailStart{start, {}};
+            wanted = std::move(wider);
         }
+        return starts;
     }
 
     result<int64_t> time_lookup(const TopicPartition& tp, domain::TimestampMs t) {
