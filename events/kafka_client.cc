@@ -1,6 +1,9 @@
 #include "events/kafka_client.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <initializer_list>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
@@ -288,5 +291,96 @@ private:
 }  // namespace
 
 result<ok_t> ensure_topics(rd_kafka_t* rk, const KafkaLogOptions& options) { return TopicAdmin(rk, options).ensure_topics(); }
+
+std::vector<BatchState> batch_states(std::span<const Fetched> records) {
+    std::vector<BatchState> out(records.size(), BatchState::aborted);
+    for (size_t i = 0; i < records.size();) {
+        const BatchMark& first = records[i].mark;
+        size_t j = i + 1;
+        if (first.index == 0)
+            while (j < records.size() && j - i < first.count) {
+                const BatchMark& m = records[j].mark;
+                if (m.index != j - i || m.count != first.count || m.key != first.key ||
+                    records[j].stored.offset != records[i].stored.offset + static_cast<int64_t>(j - i))
+                    break;
+                ++j;
+            }
+        const BatchState state = first.index != 0 ? BatchState::aborted
+                                 : j - i == first.count ? BatchState::complete
+                                 : j == records.size()  ? BatchState::cut
+                                                        : BatchState::aborted;
+        std::fill(out.begin() + static_cast<ptrdiff_t>(i), out.begin() + static_cast<ptrdiff_t>(j), state);
+        i = j;
+    }
+    return out;
+}
+
+result<ok_t> check_options(const KafkaLogOptions& options) {
+    if (options.brokers.empty()) return fail(errc::invalid_argument, "kafka log: brokers are required");
+    if (options.topics.empty()) return fail(errc::invalid_argument, "kafka log: no topics");
+    if (options.replication_factor < 1) return fail(errc::invalid_argument, "kafka log: replication factor must be >= 1");
+    if (options.timeout <= std::chrono::milliseconds(0) || options.timeout > std::chrono::minutes(15))
+        return fail(errc::invalid_argument, "kafka log: timeout must be above 0 and at most 15 minutes");
+    for (const auto& t : options.topics)
+        if (t.name.empty() || t.partitions < 1 || t.partitions > 4096)
+            return fail(errc::invalid_argument, "kafka log: topic '" + t.name + "' needs 1..4096 partitions");
+    // Kafka's own rule for topic names: at most 249 of [a-zA-Z0-9._-].
+    auto kafka_name = [](const std::string& n) {
+        return n.size() <= 249 && std::all_of(n.begin(), n.end(), [](char c) {
+                   return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+               });
+    };
+    for (const auto& t : options.topics) {
+        std::string full = options.topic_prefix;
+        full.append(t.name);
+        if (!kafka_name(full))
+            return fail(errc::invalid_argument,
+                        "kafka log: topic '" + full + "' is not a Kafka topic name (at most 249 of a-z A-Z 0-9 . _ -)");
+    }
+    auto fixed = [&](const char* key, std::initializer_list<std::string_view> allowed) {
+        auto it = options.properties.find(key);
+        return it == options.properties.end() || std::find(allowed.begin(), allowed.end(), it->second) != allowed.end();
+    };
+    if (!fixed("enable.idempotence", {"true"}) || !fixed("acks", {"all", "-1"}))
+        return fail(errc::invalid_argument, "kafka log: enable.idempotence=true and acks=all are required");
+    for (const char* own : {"transactional.id", "isolation.level"})
+        if (options.properties.contains(own))
+            return fail(errc::invalid_argument, std::string("kafka log: ") + own + " is the log's own (transactional_id sets the first)");
+    if (options.transactional_id.size() > 249)
+        return fail(errc::invalid_argument, "kafka log: transactional id longer than 249 characters");
+    return ok;
+}
+
+result<Handle> make_client(rd_kafka_type_t type, const KafkaLogOptions& options, const std::vector<std::pair<std::string, std::string>>& role,
+                           void (*on_delivery)(rd_kafka_t*, const rd_kafka_message_t*, void*)) {
+    char errstr[512];
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    std::vector<std::pair<std::string, std::string>> props{{"bootstrap.servers", options.brokers}};
+    if (type == RD_KAFKA_PRODUCER) {
+        // linger.ms 1, not librdkafka's 5: every append waits for its acknowledgement, so
+        // the linger is added to each command's latency; batching comes from the appends
+        // in flight together (docs/PERFORMANCE.md).
+        props.insert(props.end(), {{"linger.ms", "1"},
+                                   {"batch.size", "1000000"},
+                                   {"compression.type", "lz4"},
+                                   {"message.timeout.ms", std::to_string(to_ms(options.timeout))}});
+    }
+    props.insert(props.end(), role.begin(), role.end());
+    props.insert(props.end(), options.properties.begin(), options.properties.end());
+    if (type == RD_KAFKA_PRODUCER) props.insert(props.end(), {{"enable.idempotence", "true"}, {"acks", "all"}});
+    for (const auto& [k, v] : props) {
+        if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
+            rd_kafka_conf_destroy(conf);
+            return fail(errc::invalid_argument, "kafka log: property " + k + ": " + errstr);
+        }
+    }
+    if (type == RD_KAFKA_PRODUCER) rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    rd_kafka_t* rk = rd_kafka_new(type, conf, errstr, sizeof errstr);
+    if (!rk) {
+        rd_kafka_conf_destroy(conf);
+        return fail(errc::io_error, std::string("kafka log: ") + errstr);
+    }
+    return Handle(rk);
+}
 
 }  // namespace liquida::events::kafka

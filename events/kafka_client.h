@@ -1,5 +1,5 @@
-// The librdkafka plumbing the Kafka log stands on: handles, error text, end-offset queries,
-// the log's record headers, and the topics' administration (missing topics created, existing
+// The librdkafka plumbing the Kafka log stands on: handles, error text, offset queries, the
+// log's record headers and batch marks, its options' checks, and the topics' administration (missing topics created, existing
 // ones checked). Internal to the events library.
 #pragma once
 
@@ -10,8 +10,11 @@
 #include <climits>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "events/errc.h"
 #include "events/kafka_log.h"
@@ -60,6 +63,29 @@ Record decode(const rd_kafka_message_t* m);
 BatchMark decode_mark(const rd_kafka_message_t* m);
 
 void add_header(rd_kafka_headers_t* headers, std::string_view key, std::string_view value);
+
+// A record as a read fetched it, with its place in its batch.
+struct Fetched {
+    StoredRecord stored;
+    BatchMark mark;
+};
+
+// What the records say of each one's batch, in partition order.
+enum class BatchState : uint8_t {
+    complete,  // all its records are there in a row
+    aborted,   // a record of another batch came first, or its first records are not there
+    cut,       // the records end before it does: the next ones decide
+};
+std::vector<BatchState> batch_states(std::span<const Fetched> records);
+
+// A client of the options' cluster: the log's defaults (producers: linger.ms=1,
+// batch.size=1000000, lz4, message.timeout.ms the log's timeout), then `role`'s properties, then
+// the caller's, then what must hold (producers: enable.idempotence, acks=all, `on_delivery`).
+result<Handle> make_client(rd_kafka_type_t type, const KafkaLogOptions& options, const std::vector<std::pair<std::string, std::string>>& role,
+                           void (*on_delivery)(rd_kafka_t*, const rd_kafka_message_t*, void*));
+
+// Refuses options the log cannot open with (errc::invalid_argument), before any connection.
+result<ok_t> check_options(const KafkaLogOptions& options);
 
 // Creates the options' missing topics (their partitions and replication factor, kept forever)
 // and refuses existing ones that differ in partition count or would delete records

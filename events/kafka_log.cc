@@ -43,8 +43,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
-#include <initializer_list>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -63,6 +61,9 @@ using kafka::Handle;
 using kafka::PartitionList;
 using kafka::add_header;
 using kafka::BatchMark;
+using kafka::BatchState;
+using kafka::Fetched;
+using kafka::batch_states;
 using kafka::decode;
 using kafka::decode_mark;
 using kafka::list_offset;
@@ -117,41 +118,6 @@ struct OpenBatch {
     size_t count = 0;
     std::string key;
 };
-
-// A record as a read fetched it, with its place in its batch.
-struct Fetched {
-    StoredRecord stored;
-    BatchMark mark;
-};
-
-// What the records say of each one's batch, in partition order.
-enum class BatchState : uint8_t {
-    complete,  // all its records are there in a row
-    aborted,   // a record of another batch came first, or its first records are not there
-    cut,       // the records end before it does: the next ones decide
-};
-std::vector<BatchState> batch_states(std::span<const Fetched> records) {
-    std::vector<BatchState> out(records.size(), BatchState::aborted);
-    for (size_t i = 0; i < records.size();) {
-        const BatchMark& first = records[i].mark;
-        size_t j = i + 1;
-        if (first.index == 0)
-            while (j < records.size() && j - i < first.count) {
-                const BatchMark& m = records[j].mark;
-                if (m.index != j - i || m.count != first.count || m.key != first.key ||
-                    records[j].stored.offset != records[i].stored.offset + static_cast<int64_t>(j - i))
-                    break;
-                ++j;
-            }
-        const BatchState state = first.index != 0 ? BatchState::aborted
-                                 : j - i == first.count ? BatchState::complete
-                                 : j == records.size()  ? BatchState::cut
-                                                        : BatchState::aborted;
-        std::fill(out.begin() + static_cast<ptrdiff_t>(i), out.begin() + static_cast<ptrdiff_t>(j), state);
-        i = j;
-    }
-    return out;
-}
 
 struct PartitionState {
     int64_t tail_pos = 0;  // the tailer has seen every offset below this
@@ -450,36 +416,8 @@ private:
         return ok;
     }
 
-    // A client with our defaults, then the caller's properties, then what must hold.
     result<Handle> client(rd_kafka_type_t type, const std::vector<std::pair<std::string, std::string>>& role) {
-        char errstr[512];
-        rd_kafka_conf_t* conf = rd_kafka_conf_new();
-        std::vector<std::pair<std::string, std::string>> props{{"bootstrap.servers", options_.brokers}};
-        if (type == RD_KAFKA_PRODUCER) {
-            // linger.ms 1, not librdkafka's 5: every append waits for its acknowledgement, so
-            // the linger is added to each command's latency; batching comes from the appends
-            // in flight together (docs/PERFORMANCE.md).
-            props.insert(props.end(), {{"linger.ms", "1"},
-                                       {"batch.size", "1000000"},
-                                       {"compression.type", "lz4"},
-                                       {"message.timeout.ms", std::to_string(to_ms(options_.timeout))}});
-        }
-        props.insert(props.end(), role.begin(), role.end());
-        props.insert(props.end(), options_.properties.begin(), options_.properties.end());
-        if (type == RD_KAFKA_PRODUCER) props.insert(props.end(), {{"enable.idempotence", "true"}, {"acks", "all"}});
-        for (const auto& [k, v] : props) {
-            if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
-                rd_kafka_conf_destroy(conf);
-                return fail(errc::invalid_argument, "kafka log: property " + k + ": " + errstr);
-            }
-        }
-        if (type == RD_KAFKA_PRODUCER) rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);  // the committer's transactions
-        rd_kafka_t* rk = rd_kafka_new(type, conf, errstr, sizeof errstr);
-        if (!rk) {
-            rd_kafka_conf_destroy(conf);
-            return fail(errc::io_error, std::string("kafka log: ") + errstr);
-        }
-        return Handle(rk);
+        return kafka::make_client(type, options_, role, on_delivery);
     }
 
     // What a fetch wants of one partition: its records in [from, to), at most `max`, or more
@@ -1037,38 +975,7 @@ uint64_t records_fetched(const EventLog& log) {
 }
 
 result<std::unique_ptr<EventLog>> open_kafka_log(const KafkaLogOptions& options) {
-    if (options.brokers.empty()) return fail(errc::invalid_argument, "kafka log: brokers are required");
-    if (options.topics.empty()) return fail(errc::invalid_argument, "kafka log: no topics");
-    if (options.replication_factor < 1) return fail(errc::invalid_argument, "kafka log: replication factor must be >= 1");
-    if (options.timeout <= std::chrono::milliseconds(0) || options.timeout > std::chrono::minutes(15))
-        return fail(errc::invalid_argument, "kafka log: timeout must be above 0 and at most 15 minutes");
-    for (const auto& t : options.topics)
-        if (t.name.empty() || t.partitions < 1 || t.partitions > 4096)
-            return fail(errc::invalid_argument, "kafka log: topic '" + t.name + "' needs 1..4096 partitions");
-    // Kafka's own rule for topic names: at most 249 of [a-zA-Z0-9._-].
-    auto kafka_name = [](const std::string& n) {
-        return n.size() <= 249 && std::all_of(n.begin(), n.end(), [](char c) {
-                   return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
-               });
-    };
-    for (const auto& t : options.topics) {
-        std::string full = options.topic_prefix;
-        full.append(t.name);
-        if (!kafka_name(full))
-            return fail(errc::invalid_argument,
-                        "kafka log: topic '" + full + "' is not a Kafka topic name (at most 249 of a-z A-Z 0-9 . _ -)");
-    }
-    auto fixed = [&](const char* key, std::initializer_list<std::string_view> allowed) {
-        auto it = options.properties.find(key);
-        return it == options.properties.end() || std::find(allowed.begin(), allowed.end(), it->second) != allowed.end();
-    };
-    if (!fixed("enable.idempotence", {"true"}) || !fixed("acks", {"all", "-1"}))
-        return fail(errc::invalid_argument, "kafka log: enable.idempotence=true and acks=all are required");
-    for (const char* own : {"transactional.id", "isolation.level"})
-        if (options.properties.contains(own))
-            return fail(errc::invalid_argument, std::string("kafka log: ") + own + " is the log's own (transactional_id sets the first)");
-    if (options.transactional_id.size() > 249)
-        return fail(errc::invalid_argument, "kafka log: transactional id longer than 249 characters");
+    if (auto r = kafka::check_options(options); !r) return failure(r.error());
     auto log = std::make_unique<KafkaLog>(options);
     if (auto r = log->start(); !r) return failure(r.error());
     return std::unique_ptr<EventLog>(std::move(log));
