@@ -1,6 +1,6 @@
 // The librdkafka plumbing the Kafka log stands on: handles, error text, offset queries, the
-// log's record headers and batch marks, its options' checks, and the topics' administration (missing topics created, existing
-// ones checked). Internal to the events library.
+// log's record headers and batch marks, its options' checks, and the topics' administration
+// (missing topics created, existing ones checked). Internal to the events library.
 #pragma once
 
 #include <librdkafka/rdkafka.h>
