@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,23 @@ inline constexpr std::string_view kDocumentTypeNames[] = {"rnp", "afip", "cbu", 
 inline constexpr std::string_view kDocumentStatusNames[] = {"pending", "approved", "rejected", "expired"};
 inline constexpr std::string_view kRetentionKindNames[] = {"colegio_fee", "iibb", "ganancias", "iva", "other"};
 inline constexpr std::string_view kInvoiceStatusNames[] = {"cargada", "enviada", "observada", "aceptada", "ingresada", "rechazada"};  // F3
+
+// The same values as a person reads them in the spreadsheets and the dashboard, in Spanish.
+inline constexpr std::string_view kDocumentTypeLabels[] = {"RNP", "AFIP", "CBU", "Seguro de mala praxis", "Anexo I"};
+inline constexpr std::string_view kDocumentStatusLabels[] = {"Pendiente", "Aprobado", "Rechazado", "Vencido"};
+inline constexpr std::string_view kRetentionKindLabels[] = {"Cuota del colegio", "IIBB", "Ganancias", "IVA", "Otras"};
+static_assert(std::size(kDocumentTypeLabels) == std::size(kDocumentTypeNames));
+static_assert(std::size(kDocumentStatusLabels) == std::size(kDocumentStatusNames));
+static_assert(std::size(kRetentionKindLabels) == std::size(kRetentionKindNames));
+
+// A state written in snake_case ("en_auditoria", "cancelado") as a label: "En auditoria", "Cancelado".
+inline std::string state_label(std::string_view state) {
+    std::string out(state);
+    for (char& c : out)
+        if (c == '_') c = ' ';
+    if (!out.empty() && out.front() >= 'a' && out.front() <= 'z') out.front() = static_cast<char>(out.front() - 'a' + 'A');
+    return out;
+}
 
 // names[v], or v in digits for a value the table does not know.
 template <size_t N>

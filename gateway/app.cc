@@ -10,6 +10,7 @@
 #include "domain/queries.h"
 #include "events/codec.h"
 #include "events/sha256.h"
+#include "gateway/downloads.h"
 #include "gateway/http_target.h"
 #include "gateway/json.h"
 #include "gateway/view_json.h"
@@ -30,6 +31,16 @@ HttpResponse error(unsigned status, std::string_view code, std::string_view mess
     return {status, "application/json", dump(json{{"error", {{"code", code}, {"message", message}, {"field", field}}}}), {}};
 }
 HttpResponse ok_json(const json& body, unsigned status = 200) { return {status, "application/json", dump(body), {}}; }
+// A format a listing does not offer: never a silent JSON.
+HttpResponse not_offered() {
+    return error(406, "request.format_not_offered", "Este listado no se ofrece en ese formato (json, csv o xlsx, según el listado).", "format");
+}
+// The part of a file name an obra social filter gives: its id when it is one of the configuration's.
+std::string name_part(const std::optional<domain::ObraSocialId>& os, const domain::Config& config) {
+    return os && config.obra_social(*os) != nullptr ? os->value() : std::string();
+}
+std::string name_part(const std::optional<uint64_t>& provider) { return provider ? std::to_string(*provider) : std::string(); }
+std::string name_part(const std::optional<domain::Period>& period) { return period ? domain::to_string(*period) : std::string(); }
 
 // The path of a target, for routing; its query is parsed where it is used.
 std::string path_of(std::string_view target) { return std::string(target.substr(0, target.find('?'))); }
@@ -339,7 +350,8 @@ struct App::ViewRequest {
     Scope scope;
     std::optional<uint64_t> provider;
     std::optional<domain::ObraSocialId> os;
-    bool csv = false;
+    Format format = Format::json;
+    replay::CsvDialect dialect;
     projections::SettlementFilter filter() const {
         return {param_period(q, "period"), os, provider ? std::optional(domain::ProviderId{*provider}) : std::nullopt};
     }
@@ -355,6 +367,7 @@ HttpResponse App::view(const std::string& path, const Query& q, const Claims& cl
         {"/v1/views/padron", false, &App::padron_view},        {"/v1/views/padron/", true, &App::padron_row_view},
         {"/v1/views/pending", false, &App::pending_view},      {"/v1/views/settlement", false, &App::settlement_view},
         {"/v1/views/invoices", false, &App::invoices_view},    {"/v1/reports/validation", false, &App::validation_view},
+        {"/v1/views/payouts", false, &App::payouts_view},
     };
     const auto route = std::find_if(std::begin(kRoutes), std::end(kRoutes), [&](const Route& r) {
         return r.prefix ? path.size() > r.path.size() && path.starts_with(r.path) : path == r.path;
@@ -363,17 +376,44 @@ HttpResponse App::view(const std::string& path, const Query& q, const Claims& cl
     const Scope scope = scope_of(claims);
     const auto scoped = narrow(scope, {param_u64(q, "provider"), param(q, "obra_social")});
     if (!scoped) return error(403, "auth.forbidden", scoped.error().message, scoped.error().field);
+    const auto format = parse_format(param(q, "format"));
+    if (!format) return not_offered();
+    const auto dialect = parse_dialect(param(q, "dialect"));
+    if (!dialect) throw BadParam{"dialect", "Se esperaba ar (punto y coma, coma decimal) o plain (coma, punto decimal)."};
     const ViewRequest request{path,
                               q,
                               domain::local_date(p_.clock()),
                               scope,
                               scoped->provider,
                               scoped->obra_social.empty() ? std::nullopt : std::optional(domain::ObraSocialId{scoped->obra_social}),
-                              param(q, "format") == "csv"};
+                              *format,
+                              *dialect};
     return (this->*route->handler)(request);
 }
 
+replay::Names App::names_for(const ViewRequest& r) {
+    std::vector<projections::PadronRow> rows;
+    if (!r.provider) {
+        rows = read_view(p_.views.padron_rows());
+    } else if (auto row = read_view(p_.views.padron(domain::ProviderId{*r.provider}))) {
+        rows.push_back(std::move(*row));
+    }
+    return replay::Names(p_.config, rows);
+}
+
+HttpResponse App::send_file(const ViewRequest& r, std::string name, std::string title, std::vector<replay::Table> tables) {
+    using replay::Kind;
+    Download d{std::move(name), std::move(title), std::move(tables), {}};
+    const auto filter = r.filter();
+    d.filters.push_back({{"issued_at", "Emitido", Kind::instant}, replay::instant(p_.clock())});
+    if (filter.period) d.filters.push_back({{"period", "Periodo", Kind::text}, replay::text(domain::to_string(*filter.period))});
+    if (r.os) d.filters.push_back({{"obra_social", "Obra social", Kind::text}, replay::text(r.os->value())});
+    if (r.provider) d.filters.push_back({{"provider", "Prestador", Kind::integer}, replay::count(*r.provider)});
+    return download(d, r.format, r.dialect, p_.clock());
+}
+
 HttpResponse App::padron_row_view(const ViewRequest& r) {
+    if (r.format != Format::json) return not_offered();
     const domain::Date as_of = param_date(r.q, "as_of").value_or(r.today);
     Query single;
     single["provider"] = r.path.substr(std::string_view("/v1/views/padron/").size());
@@ -398,6 +438,7 @@ HttpResponse App::padron_view(const ViewRequest& r) {
         rows = projections::by_standing(rows, as_of, standing == "in");
     }
     if (auto days = param_u64(r.q, "expiring_within")) {
+        if (r.format != Format::json) return not_offered();
         const auto docs = projections::expiring_within(rows, as_of, static_cast<int32_t>(std::min<uint64_t>(*days, 3650)));
         return ok_json(page(docs, r.q, [](const projections::ExpiringDocument& d) {
             return json{{"provider", d.provider.value()},
@@ -405,6 +446,11 @@ HttpResponse App::padron_view(const ViewRequest& r) {
                         {"document_id", d.document.document_id},
                         {"expires_on", domain::to_string(d.document.expires_on)}};
         }));
+    }
+    if (r.format != Format::json) {
+        const auto entries = replay::padron_entries(std::move(rows), as_of);
+        return send_file(r, file_name({"padron", param(r.q, "standing"), name_part(r.os, p_.config), name_part(r.provider), domain::to_string(as_of)}),
+                         "Padrón al " + domain::to_string(as_of), {replay::padron_table(entries, as_of)});
     }
     json body = page(rows, r.q, [&](const projections::PadronRow& row) { return to_json(row, as_of); });
     body["as_of"] = domain::to_string(as_of);
@@ -414,6 +460,9 @@ HttpResponse App::padron_view(const ViewRequest& r) {
 HttpResponse App::pending_view(const ViewRequest& r) {
     const auto rows =
         read_view(p_.views.pending({r.provider ? std::optional(domain::ProviderId{*r.provider}) : std::nullopt, r.os, param(r.q, "affiliate")}));
+    if (r.format != Format::json)
+        return send_file(r, file_name({"pendientes", name_part(r.os, p_.config), name_part(r.provider)}), "Pendientes de consumo",
+                         {replay::pending_table(rows, r.today, names_for(r))});
     json by_provider = json::object(), by_os = json::object();
     for (const auto& row : rows) {
         by_provider[std::to_string(row.provider.value())] = by_provider.value(std::to_string(row.provider.value()), 0) + 1;
@@ -437,6 +486,21 @@ HttpResponse App::settlement_view(const ViewRequest& r) {
     }
     auto rows = past ? std::move(past->rows) : read_view(p_.views.settlement(filter));
     const auto group = param(r.q, "group");
+    if (r.format != Format::json) {
+        if (!group.empty() && group != "provider" && group != "obra_social") return not_offered();
+        auto by_os = projections::checked_roll_up(rows, true);
+        if (!by_os) return error(422, "money.overflow", "Un total no cabe en un importe (centavos en int64).", "group");
+        const auto names = names_for(r);
+        auto os_table = replay::settlement_by_obra_social_table(*by_os, names);
+        auto provider_table = replay::settlement_by_provider_table(rows, names);
+        std::vector<replay::Table> tables;  // CSV: the level asked for; XLSX: both, obra social first
+        if (r.format == Format::xlsx || group == "obra_social") tables.push_back(std::move(os_table));
+        if (r.format == Format::xlsx || group != "obra_social") tables.push_back(std::move(provider_table));
+        const std::string level = group == "obra_social" && r.format == Format::csv ? "por-obra-social" : "";
+        return send_file(r, file_name({"liquidacion", level, name_part(filter.period), name_part(r.os, p_.config), name_part(r.provider),
+                                       as_of ? domain::to_string(*as_of) : ""}),
+                         "Liquidación", std::move(tables));
+    }
     if (group == "obra_social" || group == "period") {
         auto rolled = projections::checked_roll_up(rows, group == "obra_social");
         if (!rolled) return error(422, "money.overflow", "Un total no cabe en un importe (centavos en int64).", "group");
@@ -454,22 +518,64 @@ HttpResponse App::settlement_view(const ViewRequest& r) {
 
 HttpResponse App::invoices_view(const ViewRequest& r) {
     const auto rows = read_view(p_.views.invoices(r.filter()));
-    if (r.csv)
-        return {200, "text/csv; charset=utf-8", invoices_csv(rows, p_.config), {{"Content-Disposition", "attachment; filename=\"facturas.csv\""}}};
+    if (r.format != Format::json) {
+        std::vector<replay::InvoiceEntry> entries;
+        entries.reserve(rows.size());
+        for (const auto& row : rows)
+            entries.push_back({row.provider, row.obra_social, row.period, projections::invoice_row(row, p_.config), row.received_at != 0});
+        return send_file(r, file_name({"facturas", name_part(r.filter().period), name_part(r.os, p_.config), name_part(r.provider)}), "Facturas",
+                         {replay::invoices_table(entries, names_for(r))});
+    }
     return ok_json(page(rows, r.q, [&](const projections::InvoiceViewRow& row) { return to_json(row, p_.config); }));
 }
 
 HttpResponse App::validation_view(const ViewRequest& r) {  // A10, from the views
     const auto filter = r.filter();
     if (!filter.period) throw BadParam{"period", "Falta el período AAAA-MM."};
+    if (r.format != Format::json) {  // per obra social, in the configuration's order
+        std::vector<replay::ValidationEntry> entries;
+        for (const domain::ObraSocialConfig& os : p_.config.obras_sociales) {
+            if (r.os && os.id != *r.os) continue;
+            for (auto& [provider, row] : read_view(projections::validation_report_by_provider(p_.views, {filter.period, os.id, filter.provider})))
+                entries.push_back({os.id, provider, std::move(row)});
+        }
+        return send_file(r, file_name({"validacion", name_part(filter.period), name_part(r.os, p_.config), name_part(r.provider)}),
+                         "Validación A10", {replay::validation_table(entries, names_for(r))});
+    }
     const auto rows = read_view(projections::validation_report(p_.views, filter));
-    if (r.csv)
-        return {200, "text/csv; charset=utf-8", validation_csv(rows),
-                {{"Content-Disposition", "attachment; filename=\"validacion-" + domain::to_string(*filter.period) + ".csv\""}}};
     return ok_json(page(rows, r.q, [](const domain::ValidationRow& row) {
         return json{{"provider_number", row.provider_number}, {"razon_social", row.razon_social},   {"matricula", row.matricula},
                     {"order_number", row.order_number},       {"order_date", domain::to_string(row.order_date)},
                     {"affiliate_number", row.affiliate_number}, {"practice_code", row.practice_code}, {"state", row.state}};
+    }));
+}
+
+// What the colegio transfers to each provider (S3): the colegio's and each prestador's own.
+HttpResponse App::payouts_view(const ViewRequest& r) {
+    if (std::holds_alternative<ObraSocialScope>(r.scope)) return error(403, "auth.forbidden", "Los pagos a prestadores son del colegio y de cada prestador.");
+    if (r.os) throw BadParam{"obra_social", "Los pagos suman todas las obras sociales: sin filtro por obra social."};
+    const auto entries = replay::payout_entries(read_view(p_.views.settlement(r.filter())));
+    if (!entries) return error(422, "money.overflow", "Un total no cabe en un importe (centavos en int64).", "period");
+    const auto names = names_for(r);
+    if (r.format != Format::json)
+        return send_file(r, file_name({"pagos-prestadores", name_part(r.filter().period), name_part(r.provider)}), "Pagos a prestadores",
+                         {replay::payouts_table(*entries, names)});
+    return ok_json(page(*entries, r.q, [&](const replay::PayoutEntry& p) {
+        const auto* who = names.provider(p.provider);
+        json retentions = json::object();
+        for (const auto& [kind, amount] : p.retentions) retentions[domain::name_of(domain::kRetentionKindNames, static_cast<uint8_t>(kind))] = amount;
+        return json{{"period", domain::to_string(p.period)},
+                    {"provider", p.provider.value()},
+                    {"razon_social", who ? who->razon_social : ""},
+                    {"cuit", who ? who->cuit : ""},
+                    {"cbu", who ? who->cbu : ""},
+                    {"collected", p.collected},
+                    {"debited", p.debited},
+                    {"retentions", retentions},
+                    {"retained", p.retained},
+                    {"paid", p.paid},
+                    {"due", p.due},
+                    {"state", p.state()}};
     }));
 }
 

@@ -23,6 +23,7 @@
 #include "gateway/server.h"
 #include "gateway/static_files.h"
 #include "projections/views.h"
+#include "replay/listings.h"
 #include "service/command_service.h"
 
 namespace liquida::gateway {
@@ -69,6 +70,11 @@ private:
     HttpResponse settlement_view(const ViewRequest& request);
     HttpResponse invoices_view(const ViewRequest& request);
     HttpResponse validation_view(const ViewRequest& request);
+    HttpResponse payouts_view(const ViewRequest& request);
+    // A listing as a file (gateway/downloads.h), with its filters on the Resumen sheet.
+    HttpResponse send_file(const ViewRequest& request, std::string name, std::string title, std::vector<replay::Table> tables);
+    // Names beside ids, from the padrón rows the request's scope may read.
+    replay::Names names_for(const ViewRequest& request);
     Upgrade live(const HttpRequest& request, std::shared_ptr<WebSocket> socket);
     Upgrade topic_stream(const HttpRequest& request, const std::string& topic, std::shared_ptr<WebSocket> socket);
 

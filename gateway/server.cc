@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <deque>
+#include <filesystem>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -43,23 +44,47 @@ HttpRequest to_request(const http::request<http::string_body>& req) {
     return r;
 }
 
-// `head`: the answer to a HEAD request: GET's headers, Content-Length included, and no body.
 // Every answer is never sniffed nor framed and loads nothing; a page answer that must load
 // its scripts sets its own Content-Security-Policy in r.headers, which replaces this one.
-http::response<http::string_body> to_beast(HttpResponse&& r, unsigned version, bool keep_alive, bool head = false) {
-    http::response<http::string_body> res{static_cast<http::status>(r.status), version};
+template <class Body>
+http::response<Body> with_headers(const HttpResponse& r, unsigned version, bool keep_alive) {
+    http::response<Body> res{static_cast<http::status>(r.status), version};
     res.set(http::field::server, "liquida");
     res.set(http::field::content_type, r.content_type);
     res.set("X-Content-Type-Options", "nosniff");
     res.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
     for (const auto& [k, v] : r.headers) res.set(k, v);
     res.keep_alive(keep_alive);
-    if (head) {
+    return res;
+}
+
+// `head`: the answer to a HEAD request: GET's headers, Content-Length included, and no body.
+http::response<http::string_body> to_beast(HttpResponse&& r, unsigned version, bool keep_alive, bool head = false) {
+    auto res = with_headers<http::string_body>(r, version, keep_alive);
+    if (head && !r.body_file.empty()) {
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(r.body_file, ec);
+        res.content_length(ec ? 0 : size);
+        std::filesystem::remove(r.body_file, ec);
+    } else if (head) {
         res.content_length(r.body.size());
     } else {
         res.body() = std::move(r.body);
         res.prepare_payload();
     }
+    return res;
+}
+
+// An answer whose body is r.body_file, removed once open (the open descriptor keeps it
+// readable); a file that cannot be opened is a 500.
+std::optional<http::response<http::file_body>> to_beast_file(const HttpResponse& r, unsigned version, bool keep_alive) {
+    auto res = with_headers<http::file_body>(r, version, keep_alive);
+    beast::error_code ec;
+    res.body().open(r.body_file.c_str(), beast::file_mode::scan, ec);
+    std::error_code removed;
+    std::filesystem::remove(r.body_file, removed);
+    if (ec) return std::nullopt;
+    res.prepare_payload();
     return res;
 }
 
@@ -153,13 +178,17 @@ private:
         stream_.expires_never();  // the handler may take a while (a durable append)
         server_.handler.http(to_request(req), [self = shared_from_this(), version, keep_alive, head](HttpResponse r) {
             net::post(self->stream_.get_executor(), [self, r = std::move(r), version, keep_alive, head]() mutable {
-                self->write(to_beast(std::move(r), version, keep_alive, head));
+                if (r.body_file.empty() || head) return self->write(to_beast(std::move(r), version, keep_alive, head));
+                if (auto file = to_beast_file(r, version, keep_alive)) return self->write(std::move(*file));
+                self->write(to_beast({500, "application/json", error_body("server.internal", "No se pudo leer el archivo a enviar."), {}, {}},
+                                     version, keep_alive, head));
             });
         });
     }
 
-    void write(http::response<http::string_body> res) {
-        auto sp = std::make_shared<http::response<http::string_body>>(std::move(res));
+    template <class Body>
+    void write(http::response<Body> res) {
+        auto sp = std::make_shared<http::response<Body>>(std::move(res));
         const bool close_after = !sp->keep_alive() || server_.stopping;
         stream_.expires_after(server_.options.idle_timeout);
         http::async_write(stream_, *sp, [self = shared_from_this(), sp, close_after](beast::error_code ec, size_t) {

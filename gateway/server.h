@@ -48,6 +48,10 @@ struct HttpResponse {
     std::string content_type = "application/json";
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
+    // When set, the body is this file's content instead, sent from disk as it is read (a
+    // download of any size without holding it in memory). The server removes the file once it
+    // has opened it: it must be a temporary file of the handler's.
+    std::string body_file = {};
 };
 
 // Close codes sent to websocket clients.

@@ -17,33 +17,6 @@ json tally(const projections::Tally& t) { return {{"count", t.count}, {"amount",
 // A derived amount; null when it does not fit int64 (never for rows read from the views).
 json amount(std::optional<domain::Centavos> c) { return c ? json(*c) : json(nullptr); }
 
-// A CSV cell: text made inert and quoted (domain::to_csv_field), numbers written as they are.
-struct CsvCell {
-    std::string value;
-};
-CsvCell text(std::string_view v) { return {domain::to_csv_field(v)}; }
-CsvCell number(std::string v) { return {std::move(v)}; }
-CsvCell pesos(std::optional<domain::Centavos> c) { return number(c ? domain::to_pesos(*c) : std::string()); }
-
-std::string csv_line(std::initializer_list<CsvCell> cells) {
-    std::string line;
-    for (const auto& c : cells) {
-        if (!line.empty()) line += ';';
-        line += c.value;
-    }
-    return line + "\r\n";
-}
-
-// Every cell of a header line is text.
-std::string csv_header(std::initializer_list<std::string_view> names) {
-    std::string line;
-    for (const auto& n : names) {
-        if (!line.empty()) line += ';';
-        line += domain::to_csv_field(n);
-    }
-    return line + "\r\n";
-}
-
 }  // namespace
 
 json to_json(const projections::PadronRow& r, domain::Date today) {
@@ -167,29 +140,6 @@ RowScope scope_of(const projections::Row& r) {
             else return {row.provider, row.obra_social.value(), row.period};
         },
         r);
-}
-
-std::string invoices_csv(const std::vector<projections::InvoiceViewRow>& rows, const domain::Config& config) {
-    std::string out = csv_header({"Prestador", "Obra social", "Recepcion", "Factura", "Periodo", "Importe", "Debitos", "Saldo",
-                                  "Vencimiento", "Estado", "Orden de pago"});
-    for (const auto& r : rows) {
-        const auto due = r.due_on(config);
-        std::string orders;
-        for (const auto& po : r.payment_orders) orders += (orders.empty() ? "" : " ") + po;
-        out += csv_line({number(std::to_string(r.provider.value())), text(r.obra_social.value()),
-                         text(r.received_at ? domain::to_string(domain::local_date(r.received_at)) : ""), text(r.label()),
-                         text(domain::to_string(r.period)), pesos(r.amount), pesos(r.debited()), pesos(r.balance()),
-                         text(due ? domain::to_string(*due) : ""), text(r.state()), text(orders)});
-    }
-    return out;
-}
-
-std::string validation_csv(const std::vector<domain::ValidationRow>& rows) {
-    std::string out = csv_header({"Nro prestador", "Razon social", "Matricula", "Nro orden", "Fecha", "Afiliado", "Practica", "Estado"});
-    for (const auto& r : rows)
-        out += csv_line({text(r.provider_number), text(r.razon_social), text(r.matricula), text(r.order_number),
-                         text(domain::to_string(r.order_date)), text(r.affiliate_number), text(r.practice_code), text(r.state)});
-    return out;
 }
 
 }  // namespace liquida::gateway

@@ -1,4 +1,4 @@
-// The views' rows as JSON (API and live updates) and CSV (spreadsheets). Dates "YYYY-MM-DD",
+// The views' rows as JSON (API and live updates); files for spreadsheets are gateway/downloads.h. Dates "YYYY-MM-DD",
 // periods "YYYY-MM", instants as ISO-8601 in Argentina time, money as integer centavos.
 #pragma once
 
@@ -31,11 +31,5 @@ struct RowScope {
     std::optional<domain::Period> period;
 };
 RowScope scope_of(const projections::Row& r);
-
-// CSV with a header line, RFC 4180 quoting, amounts in pesos with a decimal comma as
-// Argentine spreadsheets expect ("1234,56"), separated by semicolons. Text cells are made
-// inert (domain::spreadsheet_text: no formula, no control characters); amounts stay numbers.
-std::string invoices_csv(const std::vector<projections::InvoiceViewRow>& rows, const domain::Config& config);
-std::string validation_csv(const std::vector<domain::ValidationRow>& rows);
 
 }  // namespace liquida::gateway

@@ -144,20 +144,28 @@ std::optional<Date> InvoiceViewRow::due_on(const domain::Config& config) const {
     return Date{domain::local_date(received_at).days + terms};
 }
 
+domain::InvoiceRow invoice_row(const InvoiceViewRow& inv, const domain::Config& config) {
+    const Centavos balance = inv.balance().value_or(0);  // rows read from the views fit
+    return {inv.received_at != 0 ? domain::local_date(inv.received_at) : Date{},
+            inv.label(),
+            inv.amount,
+            inv.debited().value_or(0),
+            balance,
+            inv.due_on(config).value_or(Date{}),
+            domain::invoice_state(inv.status, inv.paid, balance),
+            inv.payment_orders.empty() ? std::string{} : inv.payment_orders.back(),
+            inv.debits.empty() ? std::string{} : inv.debits.back().debit_sheet};
+}
+
 std::vector<std::pair<const InvoiceViewRow*, domain::InvoiceRow>> invoice_listing(const std::vector<InvoiceViewRow>& rows, Date today,
                                                                                   const domain::Config& config) {
     std::vector<std::pair<const InvoiceViewRow*, domain::InvoiceRow>> out;
     const Date since = domain::six_months_before(today);
     for (const InvoiceViewRow& inv : rows) {
-        const auto due = inv.due_on(config);
-        if (!due) continue;  // not received
+        if (!inv.due_on(config)) continue;  // not received
         const Date received = domain::local_date(inv.received_at);
         if (received < since || today < received) continue;
-        const Centavos balance = inv.balance().value_or(0);  // rows read from the views fit
-        out.emplace_back(&inv, domain::InvoiceRow{received, inv.label(), inv.amount, inv.debited().value_or(0), balance, *due,
-                                                  domain::invoice_state(inv.status, inv.paid, balance),
-                                                  inv.payment_orders.empty() ? std::string{} : inv.payment_orders.back(),
-                                                  inv.debits.empty() ? std::string{} : inv.debits.back().debit_sheet});
+        out.emplace_back(&inv, invoice_row(inv, config));
     }
     std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
         if (a.first->provider != b.first->provider) return a.first->provider < b.first->provider;

@@ -280,6 +280,9 @@ events::result<std::vector<domain::ValidationRow>> validation_report(const Views
 events::result<std::vector<std::pair<ProviderId, domain::ValidationRow>>> validation_report_by_provider(const Views& views,
                                                                                                        const SettlementFilter& filter);
 
+// An invoice as the F4 listing shows it. Before it is received (received_at 0) its
+// received_on and due_on are the zero Date: meaningless.
+domain::InvoiceRow invoice_row(const InvoiceViewRow& invoice, const domain::Config& config);
 // F4 as of `today`: the invoices received in the six months before it, by provider (as
 // `rows` come from Views::invoices) and newest received first within one; each with its row.
 std::vector<std::pair<const InvoiceViewRow*, domain::InvoiceRow>> invoice_listing(const std::vector<InvoiceViewRow>& rows, Date today,

@@ -379,13 +379,7 @@ events::result<ok_t> read_views(const projections::Views& v, Report& r) {
     if (!by_os) return fail(errc::corrupt_record, "replay: the settlement of " + domain::to_string(r.month) + " per obra social does not fit int64 centavos");
     r.settlement_by_obra_social = std::move(*by_os);
     std::sort(r.settlement_by_obra_social.begin(), r.settlement_by_obra_social.end(), by_os_provider);
-    for (projections::PadronRow& row : *padron) {
-        PadronEntry entry;
-        entry.in_good_standing = row.in_good_standing(r.as_of);
-        entry.missing_document = domain::missing_document(row.state, r.as_of);
-        entry.row = std::move(row);
-        r.padron.push_back(std::move(entry));
-    }
+    r.padron = padron_entries(std::move(*padron), r.as_of);
     r.pending = std::move(*pending);
     return ok;
 }
@@ -488,6 +482,7 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
     r.applied = built->applied;
     if (auto read = read_views(**out.views, r); !read) return failure(std::move(read).error());
     if (auto read = read_reports(**out.views, config, r); !read) return failure(std::move(read).error());
+    r.names = Names(config, r.padron);
     if (kept) {
         std::error_code ec;
         std::filesystem::remove_all(*kept, ec);

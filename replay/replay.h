@@ -27,6 +27,7 @@
 #include "events/errc.h"
 #include "events/log.h"
 #include "projections/views.h"
+#include "replay/listings.h"
 
 namespace liquida::replay {
 
@@ -97,25 +98,6 @@ enum class Closing {
 };
 
 // --- The report ---
-struct PadronEntry {
-    projections::PadronRow row;
-    bool in_good_standing = false;  // P2 on the month's last day
-    std::optional<domain::DocumentType> missing_document;  // the first one keeping it out, if any
-};
-
-struct ValidationEntry {  // A10, one row per authorized item of the period
-    ObraSocialId obra_social;
-    ProviderId provider;
-    domain::ValidationRow row;
-};
-
-struct InvoiceEntry {  // F4 as of the month's last day
-    ProviderId provider;
-    ObraSocialId obra_social;
-    Period period;
-    domain::InvoiceRow row;
-};
-
 struct Totals {
     // The period's settlement rows summed: provider 0, obra social empty.
     projections::SettlementRow settlement;
@@ -165,6 +147,7 @@ struct Report {
     std::vector<projections::PendingRow> pending;  // at the cut
     std::vector<ValidationEntry> validation;        // by obra social (configuration order), provider
     std::vector<InvoiceEntry> invoices;             // by provider, newest received first
+    Names names;                                    // beside the ids in every section
     Totals totals;
 };
 
@@ -256,8 +239,8 @@ events::result<Verification> verify_month(events::EventLog& log, Replay& replay,
 std::vector<std::pair<std::string, std::string>> settlement_fields(const projections::SettlementRow& row);
 
 // --- Writers: one report, three formats, the same columns and numbers ---
-// File names, for `month` 2025-06: report-2025-06.json; settlement-2025-06.csv, padron-,
-// pending-, validation-, invoices-2025-06.csv; report-2025-06.xlsx.
+// File names, for `month` 2025-06: report-2025-06.json; settlement-obra-social-2025-06.csv,
+// settlement-, padron-, pending-, validation-, invoices-2025-06.csv; report-2025-06.xlsx.
 std::string file_stem(std::string_view section, Period month);  // "settlement-2025-06"
 
 // The month-close record (close-2025-06.json): month, cut and per partition the end offset
@@ -266,12 +249,12 @@ std::string close_record_json(const Report& report);
 
 // JSON: money in integer centavos, dates YYYY-MM-DD, instants ISO-8601 in Argentina time.
 std::string report_json(const Report& report);
-// CSV per section (semicolon separated, decimal comma, RFC 4180 quoting, header line), by
-// section name: "settlement", "padron", "pending", "validation", "invoices".
+// CSV per section (replay/sheets.h: UTF-8 with BOM, semicolons, decimal comma), by section
+// name: "settlement-obra-social", "settlement", "padron", "pending", "validation", "invoices".
 std::map<std::string, std::string> report_csv(const Report& report);
 
-// Writes the JSON, the five CSVs and the XLSX (a summary sheet, then one sheet per section,
-// money as numbers in pesos with a currency format) into `dir`, created when missing.
+// Writes the JSON, the six CSVs and the XLSX (a summary sheet, then one sheet per section,
+// money as numbers in pesos with a currency format, dates as dates) into `dir`, created when missing.
 // Returns the files written.
 events::result<std::vector<std::filesystem::path>> write_reports(const Report& report, const std::filesystem::path& dir);
 

@@ -628,14 +628,18 @@
     $('period-select').addEventListener('change', (e) => { S.chosenPeriod = e.target.value; markDirty('settlement'); });
     window.addEventListener('resize', () => markDirty('settlement'));  // the chart follows its box's width
     $('dl-period').addEventListener('change', () => { S.periodTouched = true; });
-    $('dl-invoices').addEventListener('click', () => {
-      const p = chosenDownloadPeriod();
-      if (p) download(`/v1/views/invoices?format=csv&period=${p}`, `facturas-${p}.csv`);
-    });
-    $('dl-validation').addEventListener('click', () => {
-      const p = chosenDownloadPeriod();
-      if (p) download(`/v1/reports/validation?format=csv&period=${p}`, `validacion-${p}.csv`);
-    });
+    for (const button of document.querySelectorAll('#download-form button[data-path]')) {
+      button.addEventListener('click', () => {
+        const format = $('dl-format').value;
+        const q = new URLSearchParams({ format });
+        if (button.hasAttribute('data-period')) {
+          const p = chosenDownloadPeriod();
+          if (!p) return;
+          q.set('period', p);
+        }
+        download(`${button.dataset.path}?${q}`, `${button.dataset.name}.${format}`);
+      });
+    }
     // Draw what arrived while the tab was hidden.
     document.addEventListener('visibilitychange', () => { if (!document.hidden) for (const s of Object.keys(RENDER)) markDirty(s); });
     let token = null;

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The HTTP API against its OpenAPI description (docs/openapi.yaml), by schemathesis (CTest
-# label `api`): the description validated (openapi-spec-validator), a `liquida serve` on
-# loopback over a small simulated month, then schemathesis with a colegio's, a prestador's and
-# an obra social's token, checking that the server never answers 5xx, and that every status,
-# content type and JSON body is one the description gives.
+# The HTTP API from outside, over a `liquida serve` on loopback over a small simulated month,
+# with a colegio's, a prestador's and an obra social's token (CTest label `api`):
+#   run.sh schemathesis  the API against its OpenAPI description (docs/openapi.yaml, validated
+#                        first by openapi-spec-validator): the server never answers 5xx, and every
+#                        status, content type and JSON body is one the description gives.
+#   run.sh downloads     every listing's XLSX opened by openpyxl and its CSV by Python's csv
+#                        module (tests/api/downloads.py): the totals equal the JSON views'.
 #
 # Environment (set by tests/api/CMakeLists.txt):
 #   LIQUIDA_BIN          the liquida binary
@@ -18,6 +20,8 @@
 # Without Python's venv or PyPI it exits 77 (skipped), except under CI=true, where that is a
 # failure: ops/test installs python3-venv (ops/deps.sh).
 set -euo pipefail
+mode=${1:?usage: run.sh schemathesis|downloads}
+case $mode in schemathesis | downloads) ;; *) echo "run.sh: unknown mode $mode" >&2; exit 2 ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 src=${LIQUIDA_SOURCE_DIR:-$(cd "$here/../.." && pwd)}
 bin=${LIQUIDA_BIN:?LIQUIDA_BIN: the liquida binary}
@@ -150,6 +154,15 @@ print(row["provider"], sorted(row["adhesions"])[0])
 EOF
 ) || { echo "FAILED: could not read the padrón" >&2; server_log; exit 1; }
 declare -A tokens=([colegio]="$colegio" [prestador]="$(token prestador "$provider")" [obra_social]="$(token obra_social "$obra_social")")
+
+if [ "$mode" = downloads ]; then
+  status=0
+  timeout -k 10 240 "$venv/bin/python" "$here/downloads.py" "$base" "$colegio" "${tokens[prestador]}" "$provider" \
+    "${tokens[obra_social]}" "$obra_social" || status=$?
+  stop_server || { echo "FAILED: liquida serve did not stop cleanly" >&2; server_log; exit 1; }
+  [ "$status" -eq 0 ] || { echo "FAILED: downloads (above)" >&2; exit 1; }
+  exit 0
+fi
 echo "roles: colegio, prestador $provider, obra_social $obra_social; ${seconds} s and up to $examples examples per operation and round each; seed $seed"
 
 # --- schemathesis, the three roles at once against the one server ---

@@ -1,6 +1,7 @@
 // The gateway over real sockets on 127.0.0.1 (server_env.h). Every wait is bounded (socket
 // expiries, run_one_for deadlines); no test waits on a condition forever.
 // Here: commands and the views over HTTP.
+#include "domain/names.h"
 #include "server_env.h"
 
 TEST_CASE("gateway: commands are accepted with their events or rejected with the error shape", "[gateway][http]") {
@@ -403,16 +404,39 @@ TEST_CASE("gateway: pending settlement invoices and validation views with their 
     CHECK(get_json(h, "/v1/views/invoices?obra_social=insssep", t)["total"] == 0);
     CHECK(get_json(h, "/v1/views/settlement?period=2025-06&obra_social=sancor", t)["rows"][0]["invoice_state"] == inv["state"]);
 
-    r = h.get("/v1/views/invoices?period=2025-06&format=csv", t);
+    // The file: UTF-8 with a BOM, names beside ids, the state in Spanish; its name carries the filters.
+    r = h.get("/v1/views/invoices?period=2025-06&obra_social=sancor&format=csv", t);
     REQUIRE(r.status() == 200);
     CHECK(r.header("Content-Type") == "text/csv; charset=utf-8");
-    CHECK(r.header("Content-Disposition") == "attachment; filename=\"facturas.csv\"");
-    auto lines = lines_of(r.body());
+    CHECK(r.header("Content-Disposition") == "attachment; filename=\"facturas-2025-06-sancor.csv\"");
+    REQUIRE(r.body().starts_with("\xEF\xBB\xBF"));
+    auto lines = lines_of(r.body().substr(3));
     REQUIRE(lines.size() == 2);
-    CHECK(lines[0] == "Prestador;Obra social;Recepcion;Factura;Periodo;Importe;Debitos;Saldo;Vencimiento;Estado;Orden de pago");
-    CHECK(fields_of(lines[1]) == std::vector<std::string>{"1042", "sancor", "2025-06-10", "B 00017-00004199", "2025-06",
-                                                          pesos(total), "0,00", pesos(total), inv["due_on"].get<std::string>(),
-                                                          inv["state"].get<std::string>(), ""});
+    CHECK(lines[0] ==
+          "Prestador;Razon social;CUIT;Obra social;Nombre obra social;Periodo;Recepcion;Factura;Importe;Debitos;Saldo;Vencimiento;"
+          "Estado;Orden de pago;Planilla de debitos");
+    CHECK(fields_of(lines[1]) == std::vector<std::string>{"1042", "USAR - PARA PRUEBAS CONECT", "27352153589", "sancor", "SanCor Salud",
+                                                          "2025-06", "2025-06-10", "B 00017-00004199", pesos(total), "0,00", pesos(total),
+                                                          inv["due_on"].get<std::string>(), "Enviada", "", ""});
+    CHECK(inv["state"] == "enviada");
+    r = h.get("/v1/views/invoices?period=2025-06&format=csv&dialect=plain", t);
+    REQUIRE(r.status() == 200);
+    CHECK(r.header("Content-Disposition") == "attachment; filename=\"facturas-2025-06.csv\"");
+    std::string point = liquida::domain::to_pesos(total);
+    std::replace(point.begin(), point.end(), ',', '.');
+    CHECK(r.body().find("\r\n1042,USAR - PARA PRUEBAS CONECT,27352153589,sancor,SanCor Salud,2025-06,2025-06-10,B 00017-00004199," + point +
+                        ",0.00,") != std::string::npos);
+    // A format a listing does not offer is a 406, never a silent JSON; a bad dialect a 400.
+    for (const char* target : {"/v1/views/invoices?format=pdf", "/v1/views/padron/1042?format=csv", "/v1/views/settlement?group=period&format=xlsx",
+                               "/v1/views/padron?expiring_within=30&format=csv"}) {
+        INFO(target);
+        r = h.get(target, t);
+        CHECK(r.status() == 406);
+        CHECK(r.field() == "format");
+    }
+    r = h.get("/v1/views/invoices?format=csv&dialect=fr", t);
+    CHECK(r.status() == 400);
+    CHECK(r.field() == "dialect");
 
     // A10: one row per budget item of the month, from the ledgers; JSON and CSV.
     auto validation = get_json(h, "/v1/reports/validation?period=2025-06", t);
@@ -429,19 +453,23 @@ TEST_CASE("gateway: pending settlement invoices and validation views with their 
     REQUIRE(r.status() == 200);
     CHECK(r.header("Content-Type") == "text/csv; charset=utf-8");
     CHECK(r.header("Content-Disposition") == "attachment; filename=\"validacion-2025-06.csv\"");
-    lines = lines_of(r.body());
+    lines = lines_of(r.body().substr(3));
     REQUIRE(lines.size() == 4);
-    CHECK(lines[0] == "Nro prestador;Razon social;Matricula;Nro orden;Fecha;Afiliado;Practica;Estado");
+    CHECK(lines[0] ==
+          "Obra social;Nombre obra social;Prestador;Nro prestador;Razon social;Matricula;Nro orden;Fecha;Afiliado;Practica;Descripcion;Estado");
     std::vector<std::string> practices;
     for (size_t i = 1; i < lines.size(); ++i) {
         const auto f = fields_of(lines[i]);
-        REQUIRE(f.size() == 8);
-        CHECK(f[0] == "3-333");
-        CHECK(f[1] == "USAR - PARA PRUEBAS CONECT");
-        CHECK(f[3] == "88-T-128183733");
-        CHECK(f[4] == "2025-06-03");
-        CHECK(f[7] == validation["rows"][i - 1]["state"]);
-        practices.push_back(f[6]);
+        REQUIRE(f.size() == 12);
+        CHECK(f[0] == "insssep");
+        CHECK(f[2] == "1042");
+        CHECK(f[3] == "3-333");
+        CHECK(f[4] == "USAR - PARA PRUEBAS CONECT");
+        CHECK(f[6] == "88-T-128183733");
+        CHECK(f[7] == "2025-06-03");
+        CHECK(f[11] == liquida::domain::state_label(validation["rows"][i - 1]["state"].get<std::string>()));
+        CHECK(!f[10].empty());  // the practice's name from the configuration
+        practices.push_back(f[9]);
     }
     CHECK(practices == std::vector<std::string>{"100100", "020900", "020800"});
     r = h.get("/v1/reports/validation", t);

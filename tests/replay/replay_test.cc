@@ -159,21 +159,34 @@ Centavos centavos(const std::string& pesos) {
 }
 
 // Semicolon CSV without quoted separators (none of the report's fields has one).
+// Our CSV: UTF-8 with a byte order mark (for Excel), then CRLF lines of ';'-separated fields,
+// quoted (RFC 4180) when they hold a ';' or a quote.
 std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
-    std::vector<std::vector<std::string>> rows;
-    std::stringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) {
-        REQUIRE(!line.empty());
-        REQUIRE(line.back() == '\r');
-        line.pop_back();
-        std::vector<std::string> fields;
-        std::stringstream l(line);
-        std::string f;
-        while (std::getline(l, f, ';')) fields.push_back(f);
-        if (!line.empty() && line.back() == ';') fields.emplace_back();
-        rows.push_back(std::move(fields));
+    REQUIRE(text.starts_with("\xEF\xBB\xBF"));
+    std::vector<std::vector<std::string>> rows(1);
+    std::string field;
+    bool quoted = false;
+    for (size_t i = 3; i < text.size(); ++i) {
+        const char c = text[i];
+        if (quoted) {
+            if (c != '"') field += c;
+            else if (i + 1 < text.size() && text[i + 1] == '"') field += text[++i];
+            else quoted = false;
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ';') {
+            rows.back().push_back(std::exchange(field, {}));
+        } else if (c == '\r') {
+            REQUIRE((i + 1 < text.size() && text[i + 1] == '\n'));
+            rows.back().push_back(std::exchange(field, {}));
+            rows.emplace_back();
+            ++i;
+        } else {
+            field += c;
+        }
     }
+    REQUIRE(rows.back().empty());  // the last line ended with CRLF
+    rows.pop_back();
     return rows;
 }
 
@@ -537,7 +550,7 @@ TEST_CASE("replay: the CSV and XLSX reports open and their totals match the JSON
     const fs::path dir = w.dir.path() / "report";
     auto files = replay::write_reports(report, dir);
     REQUIRE(files.has_value());
-    CHECK(files->size() == 8);  // the JSON, the close record, five CSVs, the XLSX
+    CHECK(files->size() == 9);  // the JSON, the close record, six CSVs, the XLSX
     for (const auto& f : *files) CHECK(fs::file_size(f) > 0);
 
     const auto json = nlohmann::json::parse(read_file(dir / "report-2025-07.json"));
@@ -548,12 +561,12 @@ TEST_CASE("replay: the CSV and XLSX reports open and their totals match the JSON
     CHECK(totals.at("total").get<Centavos>() == report.totals.settlement.total());
     CHECK(totals.at("total").get<Centavos>() > 0);
     Centavos json_sum = 0;
-    for (const auto& row : json.at("settlement"))
-        if (row.at("level") == "prestador") json_sum += row.at("total").get<Centavos>();
+    for (const auto& row : json.at("settlement")) json_sum += row.at("total").get<Centavos>();
     CHECK(json_sum == totals.at("total").get<Centavos>());
 
     // CSV: a header and one line per row; the money columns add up to the JSON's totals.
-    const std::map<std::string, size_t> rows{{"settlement", report.settlement.size() + report.settlement_by_obra_social.size()},
+    const std::map<std::string, size_t> rows{{"settlement", report.settlement.size()},
+                                             {"settlement-obra-social", report.settlement_by_obra_social.size()},
                                              {"padron", report.padron.size()},
                                              {"pending", report.pending.size()},
                                              {"validation", report.validation.size()},
@@ -568,17 +581,21 @@ TEST_CASE("replay: the CSV and XLSX reports open and their totals match the JSON
     }
     CHECK(rows.at("invoices") > 0);
     CHECK(rows.at("pending") > 0);
-    const auto& settlement = csv["settlement"];
-    const size_t level = column(settlement[0], "Nivel"), total = column(settlement[0], "Total a facturar"),
-                 balance = column(settlement[0], "Saldo");
-    std::map<std::string, Centavos> total_by_level, balance_by_level;
-    for (size_t i = 1; i < settlement.size(); ++i) {
-        total_by_level[settlement[i][level]] += centavos(settlement[i][total]);
-        balance_by_level[settlement[i][level]] += centavos(settlement[i][balance]);
+    // One level per file: each adds up to the totals on its own.
+    for (const char* level : {"settlement", "settlement-obra-social"}) {
+        INFO(level);
+        const auto& settlement = csv[level];
+        const size_t total = column(settlement[0], "Total a facturar"), balance = column(settlement[0], "Saldo");
+        Centavos total_sum = 0, balance_sum = 0;
+        for (size_t i = 1; i < settlement.size(); ++i) {
+            total_sum += centavos(settlement[i][total]);
+            balance_sum += centavos(settlement[i][balance]);
+        }
+        CHECK(total_sum == totals.at("total").get<Centavos>());
+        CHECK(balance_sum == totals.at("balance").get<Centavos>());
     }
-    CHECK(total_by_level["prestador"] == totals.at("total").get<Centavos>());
-    CHECK(total_by_level["obra_social"] == totals.at("total").get<Centavos>());
-    CHECK(balance_by_level["prestador"] == totals.at("balance").get<Centavos>());
+    CHECK(column(csv["settlement"][0], "Razon social") > 0);  // names beside ids
+    CHECK(column(csv["settlement-obra-social"][0], "Nombre obra social") > 0);
     const auto& invoices = csv["invoices"];
     Centavos invoiced = 0;
     for (size_t i = 1; i < invoices.size(); ++i) invoiced += centavos(invoices[i][column(invoices[0], "Importe")]);
@@ -594,7 +611,7 @@ TEST_CASE("replay: the CSV and XLSX reports open and their totals match the JSON
     CHECK(read_file(w.dir.path() / "again" / "report-2025-07.xlsx") == read_file(xlsx));  // the same bytes
     CHECK(read_file(w.dir.path() / "again" / "report-2025-07.json") == read_file(dir / "report-2025-07.json"));
     const std::string workbook = unzip(xlsx, "xl/workbook.xml");
-    for (const char* sheet : {"Resumen", "Liquidacion", "Padron", "Pendientes", "Validacion A10", "Facturas F4"})
+    for (const char* sheet : {"Resumen", "Liquidacion por obra social", "Liquidacion por prestador", "Padron", "Pendientes", "Validacion A10", "Facturas F4"})
         CHECK(workbook.find("name=\"" + std::string(sheet) + "\"") != std::string::npos);
     CHECK(unzip(xlsx, "xl/styles.xml").find("#,##0.00") != std::string::npos);
     auto count_rows = [](const std::string& xml) {
@@ -602,15 +619,16 @@ TEST_CASE("replay: the CSV and XLSX reports open and their totals match the JSON
         for (size_t at = xml.find("<row "); at != std::string::npos; at = xml.find("<row ", at + 1)) ++n;
         return n;
     };
-    CHECK(count_rows(unzip(xlsx, "xl/worksheets/sheet2.xml")) == rows.at("settlement") + 1);
-    CHECK(count_rows(unzip(xlsx, "xl/worksheets/sheet6.xml")) == rows.at("invoices") + 1);
+    CHECK(count_rows(unzip(xlsx, "xl/worksheets/sheet2.xml")) == rows.at("settlement-obra-social") + 1);
+    CHECK(count_rows(unzip(xlsx, "xl/worksheets/sheet3.xml")) == rows.at("settlement") + 1);
+    CHECK(count_rows(unzip(xlsx, "xl/worksheets/sheet7.xml")) == rows.at("invoices") + 1);
     const std::string summary = unzip(xlsx, "xl/worksheets/sheet1.xml");
     std::smatch m;
     REQUIRE(std::regex_search(summary, m, std::regex("<t>Total a facturar</t></is></c><c r=\"B[0-9]+\"[^>]*><v>([^<]+)</v>")));
     CHECK(std::llround(std::stod(m[1].str()) * 100) == totals.at("total").get<Centavos>());
-    const std::string f4 = unzip(xlsx, "xl/worksheets/sheet6.xml");
+    const std::string f4 = unzip(xlsx, "xl/worksheets/sheet7.xml");
     double amount = 0;
-    const std::regex cell("<c r=\"F([0-9]+)\"[^>]*><v>([^<]+)</v>");
+    const std::regex cell("<c r=\"I([0-9]+)\"[^>]*><v>([^<]+)</v>");  // Importe
     for (auto it = std::sregex_iterator(f4.begin(), f4.end(), cell); it != std::sregex_iterator(); ++it) amount += std::stod((*it)[2].str());
     CHECK(std::llround(amount * 100) == totals.at("invoices_amount").get<Centavos>());
 }
@@ -797,7 +815,7 @@ TEST_CASE("replay: a hostile razón social is exported inert in the CSV and the 
     const std::string validation = read_file(dir / "validation-2025-06.csv");
     CHECK(validation.find(";\"" + inert + "\";") != std::string::npos);
     CHECK(read_file(dir / "pending-2025-06.csv").find(";'-2+3;") != std::string::npos);
-    for (const char* section : {"settlement", "padron", "pending", "validation", "invoices"}) {
+    for (const char* section : {"settlement-obra-social", "settlement", "padron", "pending", "validation", "invoices"}) {
         INFO(section);
         const std::string csv = read_file(dir / (std::string(section) + "-2025-06.csv"));
         CHECK(csv.find(";=") == std::string::npos);
@@ -810,18 +828,12 @@ TEST_CASE("replay: a hostile razón social is exported inert in the CSV and the 
     // Numbers are not text: the negative amount due keeps its sign, without a quote.
     const auto settlement = parse_csv(read_file(dir / "settlement-2025-06.csv"));
     const size_t due = column(settlement[0], "A pagar al prestador");
-    const size_t level = column(settlement[0], "Nivel");
-    bool provider_row = false;
-    for (size_t i = 1; i < settlement.size(); ++i) {
-        if (settlement[i][level] != "prestador") continue;
-        provider_row = true;
-        CHECK(settlement[i][due] == "-5,00");
-    }
-    CHECK(provider_row);
+    REQUIRE(settlement.size() > 1);
+    for (size_t i = 1; i < settlement.size(); ++i) CHECK(settlement[i][due] == "-5,00");
 
     // XLSX (inline strings): the same text in the Padron and Validacion A10 sheets, no formula cells.
     const fs::path xlsx = dir / "report-2025-06.xlsx";
-    for (const char* sheet : {"xl/worksheets/sheet3.xml", "xl/worksheets/sheet5.xml"}) {
+    for (const char* sheet : {"xl/worksheets/sheet4.xml", "xl/worksheets/sheet6.xml"}) {
         INFO(sheet);
         const std::string xml = unzip(xlsx, sheet);
         CHECK(xml.find("<t>'=HYPERLINK(") != std::string::npos);
@@ -831,8 +843,8 @@ TEST_CASE("replay: a hostile razón social is exported inert in the CSV and the 
         CHECK(xml.find("_x0001_") == std::string::npos);
         CHECK(xml.find('\x7f') == std::string::npos);
     }
-    const std::string pending = unzip(xlsx, "xl/worksheets/sheet4.xml");
+    const std::string pending = unzip(xlsx, "xl/worksheets/sheet5.xml");
     CHECK(pending.find("<t>'-2+3</t>") != std::string::npos);
-    const std::string liquidacion = unzip(xlsx, "xl/worksheets/sheet2.xml");
+    const std::string liquidacion = unzip(xlsx, "xl/worksheets/sheet3.xml");
     CHECK(liquidacion.find("<v>-5</v>") != std::string::npos);  // a number cell, in pesos
 }

@@ -192,13 +192,20 @@ test('CSV downloads of the invoice listing and the validation report', { timeout
     await waitLive(page);
     await page.waitForFunction(() => /^\d{4}-\d{2}$/.test(document.getElementById('dl-period').value), null, { timeout: 60_000 });
     const period = await page.$eval('#dl-period', (i) => i.value);
-    for (const [button, header, name] of [['#dl-invoices', 'Prestador;Obra social', /^facturas/],
-      ['#dl-validation', 'Nro prestador;Razon social', new RegExp(`^validacion-${period}\\.csv$`)]]) {
+    // CSV: UTF-8 with a byte order mark, names beside ids; the file named by the server.
+    await page.selectOption('#dl-format', 'csv');
+    for (const [button, header, name] of [['#dl-invoices', '\uFEFFPrestador;Razon social;CUIT;Obra social', new RegExp(`^facturas-${period}\\.csv$`)],
+      ['#dl-validation', '\uFEFFObra social;Nombre obra social;Prestador', new RegExp(`^validacion-${period}\\.csv$`)]]) {
       const [download] = await Promise.all([page.waitForEvent('download', { timeout: WAIT }), page.click(button)]);
       assert.match(download.suggestedFilename(), name);
       const file = await download.path();
       assert.ok(readFileSync(file, 'utf8').startsWith(header), `${button}: CSV header`);
     }
+    // XLSX, the default: a zip (an Excel workbook), named for the listing and the period.
+    await page.selectOption('#dl-format', 'xlsx');
+    const [book] = await Promise.all([page.waitForEvent('download', { timeout: WAIT }), page.click('#dl-settlement')]);
+    assert.match(book.suggestedFilename(), new RegExp(`^liquidacion-${period}\\.xlsx$`));
+    assert.equal(readFileSync(await book.path()).subarray(0, 2).toString('latin1'), 'PK');
     assert.match(await page.$eval('#dl-msg', (p) => p.textContent), /^Descargado /);
   } finally {
     await context.close();
