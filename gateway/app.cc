@@ -13,6 +13,7 @@
 #include "gateway/downloads.h"
 #include "gateway/http_target.h"
 #include "gateway/json.h"
+#include "gateway/responses.h"
 #include "gateway/view_json.h"
 #include "gateway/ws_messages.h"
 
@@ -27,10 +28,6 @@ constexpr size_t kMaxStreamsPerHolder = 8;  // ...and of one token's holder (rol
 constexpr size_t kDefaultLimit = 100;
 constexpr size_t kMaxLimit = 5000;
 
-HttpResponse error(unsigned status, std::string_view code, std::string_view message, std::string_view field = "") {
-    return {status, "application/json", dump(json{{"error", {{"code", code}, {"message", message}, {"field", field}}}}), {}};
-}
-HttpResponse ok_json(const json& body, unsigned status = 200) { return {status, "application/json", dump(body), {}}; }
 // A format a listing does not offer: never a silent JSON.
 HttpResponse not_offered() {
     return error(406, "request.format_not_offered", "Este listado no se ofrece en ese formato (json, csv o xlsx, según el listado).", "format");
@@ -198,7 +195,10 @@ HttpResponse dashboard_file(const StaticFile& file) {
 }  // namespace
 
 App::App(AppParts parts) : p_(std::move(parts)), workers_(p_.workers) {
-    if (!p_.data_dir.empty()) as_of_ = std::make_unique<AsOfViews>(p_.log, p_.data_dir);
+    if (!p_.data_dir.empty()) {
+        as_of_ = std::make_unique<AsOfViews>(p_.log, p_.data_dir);
+        months_ = std::make_unique<replay::Months>(p_.log, p_.views, p_.config, p_.data_dir);
+    }
     if (!p_.clock) p_.clock = [] {
         return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     };
@@ -233,6 +233,17 @@ void App::http(HttpRequest request, std::function<void(HttpResponse)> done) {
         // Commands wait for a durable append: off the io threads.
         boost::asio::post(workers_, [this, request = std::move(request), c = *claims, finish = std::move(finish)]() mutable {
             finish(command(request, c));
+        });
+        return;
+    }
+    if (request.method == "POST" && months_ && path_of(request.target).starts_with("/v1/months/")) {
+        auto claims = from_authorization_header(request.authorization, p_.key, p_.clock());
+        if (!claims) return finish(error(401, token_error_code(claims.error()), "Token ausente, vencido o inválido."));
+        auto target = parse_target(request.target);
+        if (!target) return finish(error(400, "request.invalid_value", target.error().message, target.error().field));
+        // A close replays the month from the log: seconds to minutes, one at a time.
+        boost::asio::post(as_of_pool_, [this, t = std::move(*target), c = *claims, finish = std::move(finish)]() mutable {
+            finish(close_month(t.path, t.query, c));
         });
         return;
     }
@@ -295,6 +306,7 @@ HttpResponse App::route(const HttpRequest& request) {
     auto claims = from_authorization_header(request.authorization, p_.key, p_.clock());
     if (!claims) return error(401, token_error_code(claims.error()), "Token ausente, vencido o inválido.");
     try {
+        if (path == "/v1/months" || path.starts_with("/v1/months/")) return months_view(path, *claims);
         return view(path, query, *claims);
     } catch (const BadParam& b) {
         return error(400, "request.invalid_value", b.message, b.field);

@@ -24,6 +24,7 @@
 #include "gateway/static_files.h"
 #include "projections/views.h"
 #include "replay/listings.h"
+#include "replay/months.h"
 #include "service/command_service.h"
 
 namespace liquida::gateway {
@@ -71,6 +72,9 @@ private:
     HttpResponse invoices_view(const ViewRequest& request);
     HttpResponse validation_view(const ViewRequest& request);
     HttpResponse payouts_view(const ViewRequest& request);
+    // The colegio's months: GET /v1/months[/YYYY-MM[/reports/NAME]], POST /v1/months/YYYY-MM/close.
+    HttpResponse months_view(const std::string& path, const Claims& claims);
+    HttpResponse close_month(const std::string& path, const std::map<std::string, std::string>& query, const Claims& claims);
     // A listing as a file (gateway/downloads.h), with its filters on the Resumen sheet.
     HttpResponse send_file(const ViewRequest& request, std::string name, std::string title, std::vector<replay::Table> tables);
     // Names beside ids, from the padrón rows the request's scope may read.
@@ -81,7 +85,8 @@ private:
     AppParts p_;
     boost::asio::thread_pool workers_;
     std::unique_ptr<AsOfViews> as_of_;
-    // As-of rebuilds run one at a time, off the io threads and the command workers.
+    std::unique_ptr<replay::Months> months_;
+    // As-of rebuilds and month closes run one at a time, off the io threads and the command workers.
     boost::asio::thread_pool as_of_pool_{1};
     const Server* server_ = nullptr;
     std::atomic<bool> stopping_{false};

@@ -17,7 +17,15 @@ using replay::Value;
 
 namespace {
 
-// A new empty file in the temporary directory, only ours; empty when none could be made.
+HttpResponse failed() {
+    return {500, "application/json",
+            R"({"error":{"code":"download.failed","message":"No se pudo escribir el archivo; el error quedó registrado en el servidor.","field":""}})",
+            {},
+            {}};
+}
+
+}  // namespace
+
 std::string temporary_file() {
     std::error_code ec;
     const auto dir = std::filesystem::temp_directory_path(ec);
@@ -27,15 +35,6 @@ std::string temporary_file() {
     ::close(fd);
     return path;
 }
-
-HttpResponse failed() {
-    return {500, "application/json",
-            R"({"error":{"code":"download.failed","message":"No se pudo escribir el archivo; el error quedó registrado en el servidor.","field":""}})",
-            {},
-            {}};
-}
-
-}  // namespace
 
 std::optional<Format> parse_format(std::string_view v) {
     if (v.empty() || v == "json") return Format::json;

@@ -38,6 +38,10 @@ std::string file_name(std::initializer_list<std::string_view> parts);
 // The Resumen of a download, as its XLSX first sheet lists it.
 std::vector<std::pair<replay::Column, replay::Value>> summary(const Download& d);
 
+// A new empty file in the temporary directory, only ours, for HttpResponse::body_file; empty
+// when none could be made.
+std::string temporary_file();
+
 // 200 with the file as an attachment, or 500 when it could not be written.
 HttpResponse download(const Download& d, Format format, replay::CsvDialect dialect, domain::TimestampMs now);
 

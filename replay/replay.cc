@@ -342,7 +342,8 @@ events::result<ok_t> start_report(events::EventLog& log, Report& r, const Replay
         if (!end) return failure(std::move(end).error());
         log_past_cut = log_past_cut || o < *end;
     }
-    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto now = options.now != 0 ? options.now
+                                      : std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     r.closing = r.cut > now                                 ? Closing::month_not_ended
                 : !log_past_cut && !options.force_close ? Closing::log_not_past_cut
                                                             : Closing::closed;  // unless the chain turns out broken

@@ -86,6 +86,8 @@ struct ReplayOptions {
     // Close the month although the log holds no record at or after its cut yet (so events of
     // the month may still arrive): an operator's choice, never a default.
     bool force_close = false;
+    // Now, for whether the month has ended; 0: the system clock. A server passes its own clock.
+    TimestampMs now = 0;
 };
 
 // Whether a replay closed its month: wrote its close record (and, with checkpoints_dir, kept

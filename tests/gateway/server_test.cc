@@ -522,3 +522,89 @@ TEST_CASE("gateway: settlement as_of a past day is rebuilt from the log, from th
     CHECK(loaded(get_json(h, "/v1/views/settlement", t)) == 3);
     CHECK(fs::exists(env.dir.path() / "as-of" / "2025-06-10"));
 }
+
+TEST_CASE("gateway: a month closes over HTTP once it has ended and the log has passed it; its reports stay as they were", "[gateway][months]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);  // June: o-1 approved, o-2 not reviewed, an InSSSeP consumption; nothing invoiced
+    const auto t = env.colegio();
+    auto post = [&](const std::string& target, const std::string& token) { return h.request(http::verb::post, target, token); };
+    auto refused = [&](const std::string& target, const std::string& code, bool closed_before = false) {
+        const auto r = post(target, t);
+        INFO(target << ": " << r.status() << " " << r.body());
+        CHECK(r.status() == 409);
+        CHECK(r.code() == code);
+        CHECK(fs::exists(env.dir.path() / "checkpoints" / "2025-06" / "close.json") == closed_before);
+    };
+    auto os_of = [](const json& month, const std::string& os) {
+        for (const auto& o : month["obras_sociales"])
+            if (o["obra_social"] == os) return o;
+        FAIL("no " << os);
+        return json();
+    };
+
+    // June is still running: refused even when forced; what is left is shown per obra social.
+    env.now = at(2025, 6, 20, 10);
+    env.sync();
+    refused("/v1/months/2025-06/close?force=true", "month.not_ended");
+    json june = get_json(h, "/v1/months/2025-06", t);
+    CHECK(june["state"] == "open");
+    CHECK(june["cut"] == "2025-07-01T00:00:00-03:00");
+    const json sancor = os_of(june, "sancor");
+    CHECK(sancor["orders_unreviewed"] == 1);  // o-2
+    CHECK(sancor["not_invoiced"].get<int64_t>() > 0);
+    CHECK(sancor["ready"] == false);
+    CHECK(os_of(june, "ioma")["ready"] == true);
+
+    // July 2nd, nothing recorded since the cut: June may still receive events.
+    env.now = at(2025, 7, 2, 10);
+    refused("/v1/months/2025-06/close", "month.log_not_past_cut");
+    ok(h, t, kProvider, ApproveOrder{"o-2"});  // the log passes June's cut
+    env.sync();
+    june = get_json(h, "/v1/months/2025-06", t);
+    CHECK(june["state"] == "closable");
+    CHECK(os_of(june, "sancor")["orders_unreviewed"] == 0);
+    refused("/v1/months/2025-06/close", "month.pending_work");  // nothing invoiced yet
+    auto r = post("/v1/months/2025-06/close?force=yes", t);
+    CHECK(r.status() == 400);
+    CHECK(r.field() == "force");
+    for (const auto& other : {env.token(Role::prestador, std::to_string(kProvider)), env.token(Role::obra_social, "sancor")}) {
+        CHECK(post("/v1/months/2025-06/close?force=true", other).status() == 403);
+        CHECK(h.get("/v1/months", other).status() == 403);
+    }
+
+    // Closed by the colegio's decision: the chain's ends, the reports, the checkpoint.
+    r = post("/v1/months/2025-06/close?force=true", t);
+    INFO(r.body());
+    REQUIRE(r.status() == 201);
+    const json closed = r.json_body();
+    CHECK(closed["state"] == "closed");
+    CHECK(closed["close"]["events"].get<uint64_t>() > 0);
+    REQUIRE_FALSE(closed["close"]["partitions"].empty());
+    for (const auto& p : closed["close"]["partitions"]) CHECK(p["last_hash"].get<std::string>().size() == 64);
+    std::set<std::string> names;
+    for (const auto& report : closed["close"]["reports"]) names.insert(report["name"].get<std::string>());
+    CHECK(names.contains("report-2025-06.xlsx"));
+    CHECK(names.contains("settlement-2025-06.csv"));
+    CHECK(names.contains("close-2025-06.json"));
+    CHECK(fs::exists(env.dir.path() / "checkpoints" / "2025-06" / "close.json"));
+    CHECK(get_json(h, "/v1/months/2025-06", t)["close"] == closed["close"]);
+    const json months = get_json(h, "/v1/months", t);
+    bool listed = false;
+    for (const auto& m : months["months"]) listed = listed || (m["month"] == "2025-06" && m["state"] == "closed");
+    CHECK(listed);
+
+    // The reports as they were at the close, whatever happens later; only those are served.
+    r = h.get("/v1/months/2025-06/reports/report-2025-06.xlsx", t);
+    REQUIRE(r.status() == 200);
+    CHECK(r.header("Content-Type") == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    CHECK(r.body().starts_with("PK"));
+    const std::string json_report = h.get("/v1/months/2025-06/reports/report-2025-06.json", t).body();
+    ok(h, t, kProvider, order("o-9"));
+    env.sync();
+    CHECK(h.get("/v1/months/2025-06/reports/report-2025-06.json", t).body() == json_report);
+    refused("/v1/months/2025-06/close?force=true", "month.already_closed", true);
+    for (const char* bad : {"/v1/months/2025-06/reports/..%2Fgateway.key", "/v1/months/2025-06/reports/gateway.key",
+                            "/v1/months/2025-07/reports/report-2025-07.json", "/v1/months/junio"})
+        CHECK(h.get(bad, t).status() == 404);
+}

@@ -1,0 +1,18 @@
+// The gateway's JSON answers: a value, or the error shape every route shares
+// ({"error": {"code", "message", "field"}}, docs/API.md).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string_view>
+
+#include "gateway/server.h"
+#include "gateway/view_json.h"
+
+namespace liquida::gateway {
+
+inline HttpResponse error(unsigned status, std::string_view code, std::string_view message, std::string_view field = "") {
+    return {status, "application/json", dump(nlohmann::json{{"error", {{"code", code}, {"message", message}, {"field", field}}}}), {}};
+}
+inline HttpResponse ok_json(const nlohmann::json& body, unsigned status = 200) { return {status, "application/json", dump(body), {}}; }
+
+}  // namespace liquida::gateway
