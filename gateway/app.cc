@@ -379,7 +379,8 @@ HttpResponse App::view(const std::string& path, const Query& q, const Claims& cl
         {"/v1/views/padron", false, &App::padron_view},        {"/v1/views/padron/", true, &App::padron_row_view},
         {"/v1/views/pending", false, &App::pending_view},      {"/v1/views/settlement", false, &App::settlement_view},
         {"/v1/views/invoices", false, &App::invoices_view},    {"/v1/reports/validation", false, &App::validation_view},
-        {"/v1/views/payouts", false, &App::payouts_view},
+        {"/v1/views/payouts", false, &App::payouts_view},      {"/v1/views/debits", false, &App::debits_view},
+        {"/v1/views/retentions", false, &App::retentions_view},
     };
     const auto route = std::find_if(std::begin(kRoutes), std::end(kRoutes), [&](const Route& r) {
         return r.prefix ? path.size() > r.path.size() && path.starts_with(r.path) : path == r.path;
@@ -589,6 +590,30 @@ HttpResponse App::payouts_view(const ViewRequest& r) {
                     {"due", p.due},
                     {"state", p.state()}};
     }));
+}
+
+HttpResponse App::table_view(const ViewRequest& r, replay::Table table, std::string name, std::string title) {
+    if (r.format != Format::json) return send_file(r, std::move(name), std::move(title), {std::move(table)});
+    return ok_json(page(table.rows, r.q, [&](const std::vector<replay::Value>& row) {
+        json out = json::object();
+        for (size_t c = 0; c < row.size(); ++c) out[table.columns[c].key] = replay::to_json(row[c], table.columns[c].kind);
+        return out;
+    }));
+}
+
+// The debits of the invoices of the filter (S1).
+HttpResponse App::debits_view(const ViewRequest& r) {
+    const auto filter = r.filter();
+    return table_view(r, replay::debits_table(read_view(p_.views.invoices(filter)), names_for(r)),
+                      file_name({"debitos", name_part(filter.period), name_part(r.os, p_.config), name_part(r.provider)}), "Débitos");
+}
+
+// The retentions charged to providers (S3): the colegio's and each prestador's own.
+HttpResponse App::retentions_view(const ViewRequest& r) {
+    if (std::holds_alternative<ObraSocialScope>(r.scope)) return error(403, "auth.forbidden", "Las retenciones son del colegio y de cada prestador.");
+    const auto filter = r.filter();
+    return table_view(r, replay::retentions_table(read_view(p_.views.settlement(filter)), names_for(r)),
+                      file_name({"retenciones", name_part(filter.period), name_part(r.os, p_.config), name_part(r.provider)}), "Retenciones");
 }
 
 Handler::Upgrade App::websocket(const HttpRequest& request, std::shared_ptr<WebSocket> socket) {

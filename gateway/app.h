@@ -72,6 +72,10 @@ private:
     HttpResponse invoices_view(const ViewRequest& request);
     HttpResponse validation_view(const ViewRequest& request);
     HttpResponse payouts_view(const ViewRequest& request);
+    HttpResponse debits_view(const ViewRequest& request);
+    HttpResponse retentions_view(const ViewRequest& request);
+    // A listing given as its table: JSON pages of {column key: value}, or the file.
+    HttpResponse table_view(const ViewRequest& request, replay::Table table, std::string name, std::string title);
     // The colegio's months: GET /v1/months[/YYYY-MM[/reports/NAME]], POST /v1/months/YYYY-MM/close.
     HttpResponse months_view(const std::string& path, const Claims& claims);
     HttpResponse close_month(const std::string& path, const std::map<std::string, std::string>& query, const Claims& claims);

@@ -324,4 +324,42 @@ Table payouts_table(const std::vector<PayoutEntry>& rows, const Names& names) {
     return t;
 }
 
+Table debits_table(const std::vector<projections::InvoiceViewRow>& invoices, const Names& names) {
+    Table t{"debits", "Debitos", {{"period", "Periodo", Kind::text}}, {}};
+    obra_social_columns(t.columns);
+    provider_columns(t.columns);
+    t.columns.insert(t.columns.end(), {{"invoice", "Factura", Kind::text},
+                                       {"debit_id", "Debito", Kind::text},
+                                       {"reason_code", "Motivo", Kind::text},
+                                       {"amount", "Importe", Kind::money},
+                                       {"debit_sheet", "Planilla de debitos", Kind::text}});
+    for (const auto& inv : invoices)
+        for (const auto& d : inv.debits) {
+            std::vector<Value> row{text(domain::to_string(inv.period))};
+            obra_social_cells(row, inv.obra_social, names);
+            provider_cells(row, inv.provider, names);
+            row.insert(row.end(), {text(inv.label()), text(d.debit_id), text(d.reason_code), money(d.amount), text(d.debit_sheet)});
+            t.rows.push_back(std::move(row));
+        }
+    return t;
+}
+
+Table retentions_table(const std::vector<projections::SettlementRow>& rows, const Names& names) {
+    Table t{"retentions", "Retenciones", {{"period", "Periodo", Kind::text}}, {}};
+    obra_social_columns(t.columns);
+    provider_columns(t.columns);
+    t.columns.insert(t.columns.end(), {{"kind", "Tipo", Kind::text}, {"kind_name", "Retencion", Kind::text}, {"amount", "Importe", Kind::money}});
+    for (const auto& s : rows)
+        for (const auto& [kind, amount] : s.retentions) {
+            if (amount == 0) continue;
+            std::vector<Value> row{text(domain::to_string(s.period))};
+            obra_social_cells(row, s.obra_social, names);
+            provider_cells(row, s.provider, names);
+            const auto k = static_cast<uint8_t>(kind);
+            row.insert(row.end(), {text(domain::name_of(domain::kRetentionKindNames, k)), text(label(domain::kRetentionKindLabels, k)), money(amount)});
+            t.rows.push_back(std::move(row));
+        }
+    return t;
+}
+
 }  // namespace liquida::replay

@@ -84,5 +84,9 @@ Table pending_table(const std::vector<projections::PendingRow>& rows, Date day, 
 Table validation_table(const std::vector<ValidationEntry>& rows, const Names& names);
 Table invoices_table(const std::vector<InvoiceEntry>& rows, const Names& names);
 Table payouts_table(const std::vector<PayoutEntry>& rows, const Names& names);
+// One row per debit of the invoices (S1), with its reason code and debit sheet.
+Table debits_table(const std::vector<projections::InvoiceViewRow>& invoices, const Names& names);
+// One row per retention charged (S3): period, obra social, provider and kind.
+Table retentions_table(const std::vector<projections::SettlementRow>& rows, const Names& names);
 
 }  // namespace liquida::replay

@@ -128,7 +128,9 @@ struct Report {
     TimestampMs cut = 0;  // cut_of(month)
     Date as_of;           // last_day_of(month)
     Offsets cut_offsets;
-    uint64_t events = 0;  // events replayed: the sum of the cut offsets
+    // The sum of the cut offsets: the events replayed on the embedded log; on Kafka, also the
+    // offsets its transactions' commit markers take.
+    uint64_t events = 0;
     // The checkpoint the views started from (none: offset 0), and the events applied after it.
     std::optional<Period> from_checkpoint;
     uint64_t applied = 0;

@@ -543,6 +543,54 @@
       msg.textContent = `No se pudo descargar: ${err.message}`;
     }
   }
+  // ---------- the month (the colegio's): its state, what is left per obra social, its close ----------
+  const MONTH_STATE = { open: 'Abierto: el mes no terminó o todavía puede recibir eventos', closable: 'Listo para cerrar', closed: 'Cerrado' };
+  async function api(method, path) {
+    const res = await fetch(path, { method, headers: { Authorization: `Bearer ${S.token}` }, cache: 'no-store' });
+    if (res.status === 401) { authFailed('invalid'); return null; }
+    let body = null;
+    try { body = await res.json(); } catch { /* not JSON */ }
+    return { status: res.status, body };
+  }
+  async function loadMonths() {
+    const r = await api('GET', '/v1/months');
+    if (!r || r.status !== 200) return;
+    const select = $('month-select');
+    const chosen = select.value;
+    select.replaceChildren(...r.body.months.map((m) => el('option', { value: m.month }, m.month)).reverse());
+    if (chosen) select.value = chosen;
+    if (select.value) showMonth();
+  }
+  function showReports(close) {
+    $('month-reports').replaceChildren(...(close ? close.reports : []).map((f) => {
+      const b = el('button', { type: 'button', class: 'link' }, f.name);
+      b.addEventListener('click', () => download(f.url, f.name));
+      return el('li', null, b);
+    }));
+  }
+  async function showMonth() {
+    const m = $('month-select').value;
+    if (!m) return;
+    const r = await api('GET', `/v1/months/${m}`);
+    if (!r) return;
+    if (r.status !== 200) { $('month-state').textContent = r.body?.error?.message || `HTTP ${r.status}`; return; }
+    $('month-state').textContent = `${m}: ${MONTH_STATE[r.body.state] || r.body.state}`;
+    fillTable('month-rows', r.body.obras_sociales, (o) => [td(o.name), td(count(o.orders_unreviewed)), td(money(o.not_invoiced)),
+      td(count(o.invoices_observed)), td(money(o.not_collected)), td(o.ready ? 'Sí' : 'No')]);
+    $('month-close').disabled = r.body.state === 'closed';
+    showReports(r.body.close);
+  }
+  async function closeMonth() {
+    const m = $('month-select').value;
+    if (!m) return;
+    $('month-msg').textContent = `Cerrando ${m}… (se recalcula el mes desde el registro)`;
+    const r = await api('POST', `/v1/months/${m}/close?force=${$('month-force').checked}`);
+    if (!r) return;
+    $('month-msg').textContent = r.status === 201 ? `Cerrado ${m}: ${count(r.body.close.events)} eventos, cadena de hashes verificada.`
+      : `No se cerró: ${r.body?.error?.message || `HTTP ${r.status}`}`;
+    showMonth();
+  }
+
   function chosenDownloadPeriod() {
     const p = $('dl-period').value;
     if (!/^\d{4}-\d{2}$/.test(p)) { $('dl-msg').textContent = 'Todavía no hay períodos liquidados para descargar.'; return null; }
@@ -601,6 +649,7 @@
     S.live = new Live(VIEWS_BY_ROLE[claims.role]);
     // Raw events: the colegio's and each prestador's (the server filters a prestador's own).
     if (claims.role !== 'obra_social') S.feeds = TOPICS.map((t) => new Feed(t));
+    if (claims.role === 'colegio') loadMonths();
     watchExpiry(claims.exp);
   }
   // setTimeout holds at most ~24.8 days: wake up, check, sleep again.
@@ -640,6 +689,9 @@
         download(`${button.dataset.path}?${q}`, `${button.dataset.name}.${format}`);
       });
     }
+    $('month-select').addEventListener('change', showMonth);
+    $('month-refresh').addEventListener('click', loadMonths);
+    $('month-close').addEventListener('click', closeMonth);
     // Draw what arrived while the tab was hidden.
     document.addEventListener('visibilitychange', () => { if (!document.hidden) for (const s of Object.keys(RENDER)) markDirty(s); });
     let token = null;

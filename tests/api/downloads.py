@@ -175,6 +175,18 @@ def colegio(base, token):
     ties_out(book, summary, "Pagos a prestadores", "A transferir", sum(p["due"] for p in payouts), "payouts")
     check(all(re.fullmatch(r"\d{22}", r["CBU"] or "") for r in sheet_rows(book["Pagos a prestadores"])), "payouts: a row without a CBU")
 
+    # Debits and retentions: one row each, adding up to the invoices' and the settlement's.
+    debits = rows_json(base, token, "/v1/views/debits", period=period)
+    check(sum(d["amount"] for d in debits) == sum(r["debited"] for r in settlement), "debits: amounts differ from the settlement's")
+    book, summary = workbook(download(base, token, "/v1/views/debits", "xlsx", f"debitos-{period}", period=period), ["Debitos"])
+    ties_out(book, summary, "Debitos", "Importe", sum(d["amount"] for d in debits), "debits")
+    retentions = rows_json(base, token, "/v1/views/retentions", period=period)
+    retained = sum(r["retained"] for r in settlement)
+    check(retained > 0 and sum(r["amount"] for r in retentions) == retained, "retentions: amounts differ from the settlement's")
+    lines = csv_rows(download(base, token, "/v1/views/retentions", "csv", f"retenciones-{period}", period=period), "ar")
+    check(sum(pesos(r["Importe"], True) for r in lines) == retained, "retentions CSV: amount")
+    check({r["Retencion"] for r in lines} <= {"Cuota del colegio", "IIBB", "Ganancias", "IVA", "Otras"}, "retentions: kinds not in Spanish")
+
     # Formats a listing does not offer.
     for path, query in [("/v1/views/invoices", {"format": "pdf"}), ("/v1/views/settlement", {"format": "xlsx", "group": "period"})]:
         status, _, body = get(base, token, path, **query)
@@ -197,8 +209,9 @@ def prestador(base, token, provider, period):
 
 
 def obra_social(base, token, os, period):
-    status, _, _ = get(base, token, "/v1/views/payouts", period=period, format="xlsx")
-    check(status == 403, f"obra social: payouts answered {status}")
+    for path in ["/v1/views/payouts", "/v1/views/retentions"]:
+        status, _, _ = get(base, token, path, period=period, format="xlsx")
+        check(status == 403, f"obra social: {path} answered {status}")
     book, _ = workbook(download(base, token, "/v1/views/invoices", "xlsx", f"facturas-{period}-{os}", period=period), ["Facturas F4"])
     check({r["Obra social"] for r in sheet_rows(book["Facturas F4"])} <= {os}, "obra social: another obra social's invoice")
 

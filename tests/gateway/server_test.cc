@@ -523,7 +523,7 @@ TEST_CASE("gateway: settlement as_of a past day is rebuilt from the log, from th
     CHECK(fs::exists(env.dir.path() / "as-of" / "2025-06-10"));
 }
 
-TEST_CASE("gateway: a month closes over HTTP once it has ended and the log has passed it; its reports stay as they were", "[gateway][months]") {
+TEST_CASE("gateway: a month closes over HTTP once it has ended and the log has passed it, its reports kept as they were", "[gateway][months]") {
     Env env;
     HttpClient h(env.port());
     seed(env, h);  // June: o-1 approved, o-2 not reviewed, an InSSSeP consumption; nothing invoiced

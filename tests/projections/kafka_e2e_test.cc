@@ -92,8 +92,11 @@ struct Served {
     std::unique_ptr<HttpClient> http;
     const std::string token = gw::sign({gw::Role::colegio, "secretaria", kFarFuture}, kKey);
 
-    Served(ev::EventLog& log, proj::Views& views, std::chrono::milliseconds save_every = std::chrono::milliseconds(1000)) {
+    // `data`: the data directory (state, months, as-of views); empty: none (a temporary state).
+    Served(ev::EventLog& log, proj::Views& views, std::chrono::milliseconds save_every = std::chrono::milliseconds(1000),
+           const std::filesystem::path& data = {}) {
         gw::GatewayOptions options;
+        options.data_dir = data.string();
         options.service.save_every = save_every;
         options.server.listen = "127.0.0.1";
         options.server.port = 0;
@@ -364,8 +367,8 @@ void gateway_answers_as_on_embedded(const ev::KafkaLogOptions& kafka_log, size_t
     Sides sides(kafka_log, dir.path());
     auto& [kafka, kafka_views, embedded, embedded_views] = sides;
     {
-        Served on_kafka(**kafka, **kafka_views);
-        Served on_embedded(**embedded, **embedded_views);
+        Served on_kafka(**kafka, **kafka_views, 1000ms, dir.path() / "kafka-data");
+        Served on_embedded(**embedded, **embedded_views, 1000ms, dir.path() / "embedded-data");
 
         const auto commands = simulated(5, count);
         REQUIRE(commands.size() == count);
@@ -399,6 +402,30 @@ void gateway_answers_as_on_embedded(const ev::KafkaLogOptions& kafka_log, size_t
         const auto in_kafka = events_by_command(**kafka);
         CHECK(in_kafka == events_by_command(**embedded));
         for (const auto& c : commands) CHECK(in_kafka.count(c.command_id) == (c.decision ? 1U : 0U));
+
+        // June closes over HTTP alike on both logs: refused unforced (the log has not passed its
+        // cut), then closed by force, with the same reports.
+        auto close = [](Served& s, const std::string& target) {
+            s.now = at(2025, 7, 5, 10);
+            return s.http->request(http::verb::post, target, s.token);
+        };
+        const Reply kafka_refused = close(on_kafka, "/v1/months/2025-06/close");
+        CHECK(kafka_refused.status() == 409);
+        CHECK(kafka_refused.code() == "month.log_not_past_cut");
+        CHECK(close(on_embedded, "/v1/months/2025-06/close").code() == kafka_refused.code());
+        const Reply kafka_closed = close(on_kafka, "/v1/months/2025-06/close?force=true");
+        const Reply embedded_closed = close(on_embedded, "/v1/months/2025-06/close?force=true");
+        INFO(kafka_closed.body() << "\n" << embedded_closed.body());
+        REQUIRE(kafka_closed.status() == 201);
+        REQUIRE(embedded_closed.status() == 201);
+        for (const char* report : {"settlement-2025-06.csv", "padron-2025-06.csv", "pending-2025-06.csv", "validation-2025-06.csv"}) {
+            INFO(report);
+            const std::string target = std::string("/v1/months/2025-06/reports/") + report;
+            const Reply a = on_kafka.http->request(http::verb::get, target, on_kafka.token);
+            REQUIRE(a.status() == 200);
+            CHECK(a.body().size() > 100);
+            CHECK(a.body() == on_embedded.http->request(http::verb::get, target, on_embedded.token).body());
+        }
     }
     auto rebuilt = proj::Views::open((dir.path() / "rebuilt").string(), "kafka");
     REQUIRE(rebuilt.has_value());
@@ -551,8 +578,8 @@ TEST_CASE("kafka e2e: a command a dying gateway left half-written is neither loa
         REQUIRE(a.status() == (c.decision ? 201U : 422U));
     };
     {
-        Served on_kafka(**kafka, **kafka_views);
-        Served on_embedded(**embedded, **embedded_views);
+        Served on_kafka(**kafka, **kafka_views, 1000ms, dir.path() / "kafka-data");
+        Served on_embedded(**embedded, **embedded_views, 1000ms, dir.path() / "embedded-data");
         for (size_t i = 0; i < k; ++i) post_both(on_kafka, on_embedded, commands[i]);
         REQUIRE(on_embedded.post(dying).status() == 201);
     }
@@ -691,8 +718,8 @@ TEST_CASE("kafka e2e: under injected faults every command answered 201 is in the
     std::map<std::string, unsigned> answered;  // command id -> final status on Kafka
     int failed_appends = 0;
     {
-        Served on_kafka(**kafka, **kafka_views);
-        Served on_embedded(**embedded, **embedded_views);
+        Served on_kafka(**kafka, **kafka_views, 1000ms, dir.path() / "kafka-data");
+        Served on_embedded(**embedded, **embedded_views, 1000ms, dir.path() / "embedded-data");
 
         // A fault, by the index of the first accepted command it is armed before. `fail`: the
         // command is expected to get 503 while it lasts, then succeed when retried once cleared.

@@ -212,6 +212,33 @@ test('CSV downloads of the invoice listing and the validation report', { timeout
   }
 });
 
+test('the colegio sees what is left of a month per obra social, closes it and downloads its report', { timeout: 120_000 }, async () => {
+  const { context, page } = await openDashboard(token('colegio', 'colegio'), { acceptDownloads: true });
+  try {
+    await waitLive(page);
+    await page.waitForFunction(() => /^\d{4}-\d{2}$/.test(document.getElementById('dl-period').value), null, { timeout: 60_000 });
+    await page.click('#month-refresh');  // the months once the demo has settled one
+    await page.waitForFunction(() => document.querySelectorAll('#month-rows tr').length === 3, null, { timeout: WAIT });
+    const month = await page.$eval('#month-select', (s) => s.value);
+    assert.match(month, /^\d{4}-\d{2}$/);
+    assert.match(await page.$eval('#month-state', (p) => p.textContent), new RegExp(`^${month}: `));
+    const insurers = await page.$$eval('#month-rows tr', (rows) => rows.map((r) => r.children[0].textContent));
+    assert.deepEqual(insurers, ['SanCor Salud', 'InSSSeP', 'IOMA']);  // names, in the configuration's order
+    await page.check('#month-force');
+    await page.click('#month-close');
+    await page.waitForFunction(() => /^(Cerrado|No se cerró)/.test(document.getElementById('month-msg').textContent), null, { timeout: 60_000 });
+    assert.match(await page.$eval('#month-msg', (p) => p.textContent), new RegExp(`^Cerrado ${month}: `));
+    await page.waitForFunction(() => document.getElementById('month-state').textContent.endsWith('Cerrado'), null, { timeout: WAIT });
+    assert.equal(await page.$eval('#month-close', (b) => b.disabled), true);
+    const [file] = await Promise.all([page.waitForEvent('download', { timeout: WAIT }),
+      page.click(`#month-reports button:text-is("report-${month}.xlsx")`)]);
+    assert.equal(file.suggestedFilename(), `report-${month}.xlsx`);
+    assert.equal(readFileSync(await file.path()).subarray(0, 2).toString('latin1'), 'PK');
+  } finally {
+    await context.close();
+  }
+});
+
 test('after a dropped connection it shows reconectando… and resumes by sequence', { timeout: 60_000 }, async () => {
   const { context, page } = await openDashboard(undefined);
   try {
@@ -294,8 +321,9 @@ test('roles: a prestador sees its own rows, an obra social its settlement and in
     await waitLive(page);
     assert.equal(await waitNumber(page, 'padron-total', 1), 1);
     assert.match(await page.$eval('#who', (e) => e.textContent), new RegExp(`^Prestador: ${provider} `));
-    for (const id of ['padron', 'pending', 'settlement', 'invoices', 'feed', 'downloads'])
+    for (const id of ['padron', 'pending', 'settlement', 'invoices', 'feed', 'downloads', 'dl-payouts'])
       assert.equal(await page.$eval(`#${id}`, (s) => s.hidden), false, `${id} visible to a prestador`);
+    assert.equal(await page.$eval('#month', (s) => s.hidden), true, 'the month is the colegio\'s');
     await page.waitForFunction(() => document.getElementById('pending-empty').textContent !== 'Cargando…', null, { timeout: WAIT });
     const providers = await page.$$eval('#pending-rows tr', (rows) => rows.map((r) => r.children[1].textContent));
     assert.ok(providers.every((p) => p === provider), `only its own pending items: ${providers}`);
@@ -306,7 +334,7 @@ test('roles: a prestador sees its own rows, an obra social its settlement and in
   ({ context, page } = await openDashboard(token('obra_social', 'sancor')));
   try {
     await waitLive(page);
-    for (const id of ['padron', 'pending', 'feed'])
+    for (const id of ['padron', 'pending', 'feed', 'month', 'dl-payouts'])
       assert.equal(await page.$eval(`#${id}`, (s) => s.hidden), true, `${id} hidden from an obra social`);
     for (const id of ['settlement', 'invoices', 'downloads'])
       assert.equal(await page.$eval(`#${id}`, (s) => s.hidden), false, `${id} visible to an obra social`);
