@@ -32,6 +32,18 @@ void obra_social_cells(std::vector<Value>& row, const ObraSocialId& os, const Na
     row.insert(row.end(), {text(os.value()), text(names.obra_social(os))});
 }
 
+// One money column per retention kind, every kind always present (0 when none).
+void retention_columns(std::vector<Column>& c) {
+    for (size_t k = 0; k < std::size(domain::kRetentionKindNames); ++k)
+        c.push_back({"retention_" + std::string(domain::kRetentionKindNames[k]), "Retencion " + std::string(domain::kRetentionKindLabels[k]), Kind::money});
+}
+void retention_cells(std::vector<Value>& row, const std::map<domain::RetentionKind, domain::Centavos>& retentions) {
+    for (size_t k = 0; k < std::size(domain::kRetentionKindNames); ++k) {
+        const auto it = retentions.find(static_cast<domain::RetentionKind>(k));
+        row.push_back(money(it == retentions.end() ? 0 : it->second));
+    }
+}
+
 // One table per level of the settlement; `by_provider` adds who the provider is.
 Table settlement_table(const std::vector<projections::SettlementRow>& rows, const Names& names, bool by_provider) {
     std::set<std::string> reasons;
@@ -58,8 +70,7 @@ Table settlement_table(const std::vector<projections::SettlementRow>& rows, cons
                                        {"reinvoiced", "Refacturado", Kind::money}});
     for (const std::string& reason : reasons) t.columns.push_back({"debits_" + reason, "Debitos motivo " + reason, Kind::money});
     t.columns.insert(t.columns.end(), {{"debited", "Debitos", Kind::money}, {"balance", "Saldo", Kind::money}, {"collected", "Cobrado", Kind::money}});
-    for (size_t k = 0; k < std::size(domain::kRetentionKindNames); ++k)
-        t.columns.push_back({"retention_" + std::string(domain::kRetentionKindNames[k]), "Retencion " + std::string(domain::kRetentionKindLabels[k]), Kind::money});
+    retention_columns(t.columns);
     t.columns.insert(t.columns.end(), {{"retained", "Retenido", Kind::money},
                                        {"paid_to_provider", "Pagado al prestador", Kind::money},
                                        {"due_to_provider", "A pagar al prestador", Kind::money},
@@ -78,10 +89,7 @@ Table settlement_table(const std::vector<projections::SettlementRow>& rows, cons
             row.push_back(money(it == s.debits.end() ? 0 : it->second));
         }
         row.insert(row.end(), {money(s.debited()), money(s.balance()), money(s.collected)});
-        for (size_t k = 0; k < std::size(domain::kRetentionKindNames); ++k) {
-            const auto it = s.retentions.find(static_cast<domain::RetentionKind>(k));
-            row.push_back(money(it == s.retentions.end() ? 0 : it->second));
-        }
+        retention_cells(row, s.retentions);
         row.insert(row.end(), {money(s.retained()), money(s.paid_to_provider), money(s.due_to_provider()),
                                s.invoice_state.empty() ? Value() : text(domain::state_label(s.invoice_state))});
         t.rows.push_back(std::move(row));
@@ -303,8 +311,7 @@ Table payouts_table(const std::vector<PayoutEntry>& rows, const Names& names) {
     t.columns = {{"period", "Periodo", Kind::text}};
     provider_columns(t.columns);
     t.columns.insert(t.columns.end(), {{"cbu", "CBU", Kind::text}, {"collected", "Cobrado", Kind::money}, {"debited", "Debitos", Kind::money}});
-    for (size_t k = 0; k < std::size(domain::kRetentionKindNames); ++k)
-        t.columns.push_back({"retention_" + std::string(domain::kRetentionKindNames[k]), "Retencion " + std::string(domain::kRetentionKindLabels[k]), Kind::money});
+    retention_columns(t.columns);
     t.columns.insert(t.columns.end(), {{"retained", "Retenido", Kind::money},
                                        {"paid", "Pagado", Kind::money},
                                        {"due", "A transferir", Kind::money},
@@ -314,10 +321,7 @@ Table payouts_table(const std::vector<PayoutEntry>& rows, const Names& names) {
         provider_cells(row, p.provider, names);
         const auto* who = names.provider(p.provider);
         row.insert(row.end(), {who ? text(who->cbu) : Value(), money(p.collected), money(p.debited)});
-        for (size_t k = 0; k < std::size(domain::kRetentionKindNames); ++k) {
-            const auto it = p.retentions.find(static_cast<domain::RetentionKind>(k));
-            row.push_back(money(it == p.retentions.end() ? 0 : it->second));
-        }
+        retention_cells(row, p.retentions);
         row.insert(row.end(), {money(p.retained), money(p.paid), money(p.due), text(domain::state_label(p.state()))});
         t.rows.push_back(std::move(row));
     }
