@@ -380,7 +380,8 @@ HttpResponse App::view(const std::string& path, const Query& q, const Claims& cl
         {"/v1/views/pending", false, &App::pending_view},      {"/v1/views/settlement", false, &App::settlement_view},
         {"/v1/views/invoices", false, &App::invoices_view},    {"/v1/reports/validation", false, &App::validation_view},
         {"/v1/views/payouts", false, &App::payouts_view},      {"/v1/views/debits", false, &App::debits_view},
-        {"/v1/views/retentions", false, &App::retentions_view},
+        {"/v1/views/retentions", false, &App::retentions_view}, {"/v1/reports/authorizations", false, &App::authorizations_view},
+        {"/v1/reports/submissions", false, &App::submissions_view},
     };
     const auto route = std::find_if(std::begin(kRoutes), std::end(kRoutes), [&](const Route& r) {
         return r.prefix ? path.size() > r.path.size() && path.starts_with(r.path) : path == r.path;
@@ -614,6 +615,48 @@ HttpResponse App::retentions_view(const ViewRequest& r) {
     const auto filter = r.filter();
     return table_view(r, replay::retentions_table(read_view(p_.views.settlement(filter)), names_for(r)),
                       file_name({"retenciones", name_part(filter.period), name_part(r.os, p_.config), name_part(r.provider)}), "Retenciones");
+}
+
+// A9: one provider's authorized budget items within [from, to] (at most a year), ordered by
+// fecha, credencial, prestación or importe. Read from the provider's ledger.
+HttpResponse App::authorizations_view(const ViewRequest& r) {
+    if (std::holds_alternative<ObraSocialScope>(r.scope)) return error(403, "auth.forbidden", "El informe de autorizaciones es del prestador y del colegio.");
+    if (!r.provider) throw BadParam{"provider", "Falta el prestador."};
+    const auto from = param_date(r.q, "from"), to = param_date(r.q, "to");
+    if (!from || !to) throw BadParam{!from ? "from" : "to", "Falta la fecha AAAA-MM-DD."};
+    if (*to < *from || to->days - from->days > 366) throw BadParam{"to", "El rango va de from a to, de 0 a 366 días."};
+    static constexpr std::pair<std::string_view, domain::ReportOrder> kOrders[] = {{"", domain::ReportOrder::date},
+                                                                                 {"fecha", domain::ReportOrder::date},
+                                                                                 {"credencial", domain::ReportOrder::credential},
+                                                                                 {"prestacion", domain::ReportOrder::practice},
+                                                                                 {"importe", domain::ReportOrder::amount}};
+    const std::string order = param(r.q, "order");
+    const auto o = std::find_if(std::begin(kOrders), std::end(kOrders), [&](const auto& k) { return k.first == order; });
+    if (o == std::end(kOrders)) throw BadParam{"order", "Se esperaba fecha, credencial, prestacion o importe."};
+    std::vector<domain::AuthorizationRow> rows;
+    const auto found = p_.commands.with(domain::ProviderId{*r.provider}, [&](const domain::ProviderLedger& l) {
+        rows = domain::authorization_report(l, *from, *to, o->second);
+    });
+    if (!found) return state_unavailable(found.error());
+    return table_view(r, replay::authorizations_table(rows),
+                      file_name({"autorizaciones", name_part(r.provider), domain::to_string(*from), domain::to_string(*to)}), "Autorizaciones A9");
+}
+
+// F5: the credit notes a provider owes and the invoices it may send again.
+HttpResponse App::submissions_view(const ViewRequest& r) {
+    if (std::holds_alternative<ObraSocialScope>(r.scope)) return error(403, "auth.forbidden", "Las presentaciones pendientes son del prestador y del colegio.");
+    if (!r.provider) throw BadParam{"provider", "Falta el prestador."};
+    std::vector<domain::PendingSubmission> owed;
+    std::optional<domain::DomainError> overflow;
+    const auto found = p_.commands.with(domain::ProviderId{*r.provider}, [&](const domain::ProviderLedger& l) {
+        auto submissions = domain::pending_submissions(l);
+        if (submissions) owed = std::move(*submissions);
+        else overflow = submissions.error();
+    });
+    if (!found) return state_unavailable(found.error());
+    if (overflow) return error(422, overflow->code, overflow->message, overflow->field);
+    return table_view(r, replay::submissions_table(owed),
+                      file_name({"presentaciones", name_part(r.provider)}), "Presentaciones F5");
 }
 
 Handler::Upgrade App::websocket(const HttpRequest& request, std::shared_ptr<WebSocket> socket) {

@@ -246,7 +246,7 @@ Table pending_table(const std::vector<projections::PendingRow>& rows, Date day, 
         std::vector<Value> row;
         provider_cells(row, p.provider, names);
         obra_social_cells(row, p.obra_social, names);
-        row.insert(row.end(), {text(std::to_string(x.boca) + "-" + x.serie + "-" + std::to_string(x.number)), count(int64_t{p.item}),
+        row.insert(row.end(), {text(domain::transaction_label(x)), count(int64_t{p.item}),
                                text(p.affiliate_number), text(p.credential), text(p.practice_code),
                                names.practice(p.obra_social, p.practice_code), p.tooth == 0 ? Value() : count(int64_t{p.tooth}), text(p.faces),
                                instant(p.authorized_at), count(int64_t{p.age_days(day)})});
@@ -363,6 +363,27 @@ Table retentions_table(const std::vector<projections::SettlementRow>& rows, cons
             row.insert(row.end(), {text(domain::name_of(domain::kRetentionKindNames, k)), text(label(domain::kRetentionKindLabels, k)), money(amount)});
             t.rows.push_back(std::move(row));
         }
+    return t;
+}
+
+Table authorizations_table(const std::vector<domain::AuthorizationRow>& rows) {
+    Table t{"authorizations", "Autorizaciones A9", {}, {}};
+    t.columns = {{"at", "Fecha y hora", Kind::instant},   {"credential", "Credencial", Kind::text}, {"transaction", "Nro. transaccion", Kind::text},
+                 {"practice_code", "Prestacion", Kind::text}, {"tooth", "Pieza", Kind::integer},     {"faces", "Caras", Kind::text},
+                 {"state", "Estado", Kind::text},             {"amount", "Importe total", Kind::money}};
+    for (const auto& r : rows)
+        t.rows.push_back({instant(r.at), text(r.credential),
+                          text(domain::transaction_label(r.transaction)),
+                          text(r.practice_code), r.tooth == 0 ? Value() : count(int64_t{r.tooth}), text(r.faces), text(domain::state_label(r.state)),
+                          money(r.amount)});
+    return t;
+}
+
+Table submissions_table(const std::vector<domain::PendingSubmission>& rows) {
+    Table t{"submissions", "Presentaciones F5", {}, {}};
+    t.columns = {{"invoice_id", "Factura", Kind::text}, {"kind", "Tipo", Kind::text}, {"amount", "Importe", Kind::money}};
+    for (const auto& r : rows)
+        t.rows.push_back({text(r.invoice_id), text(r.kind == "nota_de_credito" ? "Nota de credito" : "Refacturacion"), money(r.amount)});
     return t;
 }
 

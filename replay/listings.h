@@ -86,6 +86,10 @@ Table invoices_table(const std::vector<InvoiceEntry>& rows, const Names& names);
 Table payouts_table(const std::vector<PayoutEntry>& rows, const Names& names);
 // One row per debit of the invoices (S1), with its reason code and debit sheet.
 Table debits_table(const std::vector<projections::InvoiceViewRow>& invoices, const Names& names);
+// A9: a provider's authorized budget items within a date range, in the order asked.
+Table authorizations_table(const std::vector<domain::AuthorizationRow>& rows);
+// F5: what a provider owes the insurers (credit notes) or may send again (re-invoicing).
+Table submissions_table(const std::vector<domain::PendingSubmission>& rows);
 // One row per retention charged (S3): period, obra social, provider and kind.
 Table retentions_table(const std::vector<projections::SettlementRow>& rows, const Names& names);
 

@@ -681,10 +681,15 @@
       button.addEventListener('click', () => {
         const format = $('dl-format').value;
         const q = new URLSearchParams({ format });
-        if (button.hasAttribute('data-period')) {
+        if (button.hasAttribute('data-period') || button.hasAttribute('data-range')) {
           const p = chosenDownloadPeriod();
           if (!p) return;
-          q.set('period', p);
+          if (button.hasAttribute('data-period')) q.set('period', p);
+          else {  // the period's days
+            const [y, m] = p.split('-').map(Number);
+            q.set('from', `${p}-01`);
+            q.set('to', `${p}-${String(new Date(Date.UTC(y, m, 0)).getUTCDate()).padStart(2, '0')}`);
+          }
         }
         download(`${button.dataset.path}?${q}`, `${button.dataset.name}.${format}`);
       });

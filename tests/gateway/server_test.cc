@@ -608,3 +608,53 @@ TEST_CASE("gateway: a month closes over HTTP once it has ended and the log has p
                             "/v1/months/2025-07/reports/report-2025-07.json", "/v1/months/junio"})
         CHECK(h.get(bad, t).status() == 404);
 }
+
+TEST_CASE("gateway: the A9 authorization report and the F5 submissions, from the provider's ledger, in JSON and as files", "[gateway][views]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);  // an InSSSeP budget of three items, one of them consumed
+    env.sync();
+    const auto t = env.colegio();
+    const std::string a9 = "/v1/reports/authorizations?provider=1042&from=2025-06-01&to=2025-06-30";
+    const json report = get_json(h, a9, t);
+    REQUIRE(report["total"] == 3);
+    std::vector<std::string> practices;
+    for (const auto& row : report["rows"]) {
+        CHECK(row["transaction"] == "88-T-128183733");
+        CHECK(row["at"].get<std::string>().starts_with("2025-06-03T"));
+        practices.push_back(row["practice_code"].get<std::string>());
+    }
+    const json by_amount = get_json(h, a9 + "&order=importe", t);
+    for (size_t i = 1; i < by_amount["rows"].size(); ++i) CHECK(by_amount["rows"][i - 1]["amount"] <= by_amount["rows"][i]["amount"]);
+    CHECK(get_json(h, "/v1/reports/authorizations?provider=1042&from=2025-06-04&to=2025-06-30", t)["total"] == 0);  // by date
+    // The prestador's own, as a file; the range, the order and the provider are checked.
+    const auto own = env.token(Role::prestador, std::to_string(kProvider));
+    auto r = h.get("/v1/reports/authorizations?from=2025-06-01&to=2025-06-30&format=csv", own);
+    REQUIRE(r.status() == 200);
+    CHECK(r.header("Content-Disposition") == "attachment; filename=\"autorizaciones-1042-2025-06-01-2025-06-30.csv\"");
+    CHECK(lines_of(r.body().substr(3)).size() == 4);
+    CHECK(r.body().find(";Consumida;") != std::string::npos);
+    for (const auto& [target, field] : std::vector<std::pair<std::string, std::string>>{
+             {"/v1/reports/authorizations?provider=1042&from=2025-06-01", "to"},
+             {"/v1/reports/authorizations?provider=1042&from=2025-06-30&to=2025-06-01", "to"},
+             {"/v1/reports/authorizations?provider=1042&from=2024-01-01&to=2025-06-01", "to"},
+             {a9 + "&order=canal", "order"},
+             {"/v1/reports/authorizations?from=2025-06-01&to=2025-06-30", "provider"},
+             {"/v1/reports/submissions", "provider"}}) {
+        INFO(target);
+        r = h.get(target, t);
+        CHECK(r.status() == 400);
+        CHECK(r.field() == field);
+    }
+    const auto insurer = env.token(Role::obra_social, "insssep");
+    CHECK(h.get(a9, insurer).status() == 403);
+    CHECK(h.get("/v1/reports/submissions?provider=1042", insurer).status() == 403);
+    CHECK(h.get("/v1/reports/authorizations?provider=2077&from=2025-06-01&to=2025-06-30", own).status() == 403);
+
+    // F5: nothing owed before any debit; a file all the same.
+    CHECK(get_json(h, "/v1/reports/submissions?provider=1042", t)["total"] == 0);
+    r = h.get("/v1/reports/submissions?provider=1042&format=xlsx", t);
+    REQUIRE(r.status() == 200);
+    CHECK(r.header("Content-Disposition") == "attachment; filename=\"presentaciones-1042.xlsx\"");
+    CHECK(r.body().starts_with("PK"));
+}

@@ -316,10 +316,15 @@ test('roles: a prestador sees its own rows, an obra social its settlement and in
   const padron = await api('GET', '/v1/views/padron?limit=1', colegio);
   const provider = String(padron.json.rows[0].provider);
 
-  let { context, page } = await openDashboard(token('prestador', provider));
+  let { context, page } = await openDashboard(token('prestador', provider), { acceptDownloads: true });
   try {
     await waitLive(page);
     assert.equal(await waitNumber(page, 'padron-total', 1), 1);
+    // Its A9 report of the chosen period, as a file named for the provider and the days.
+    await page.waitForFunction(() => /^\d{4}-\d{2}$/.test(document.getElementById('dl-period').value), null, { timeout: 60_000 });
+    const period = await page.$eval('#dl-period', (i) => i.value);
+    const [a9] = await Promise.all([page.waitForEvent('download', { timeout: WAIT }), page.click('#dl-authorizations')]);
+    assert.match(a9.suggestedFilename(), new RegExp(`^autorizaciones-${provider}-${period}-01-${period}-(28|29|30|31)\\.xlsx$`));
     assert.match(await page.$eval('#who', (e) => e.textContent), new RegExp(`^Prestador: ${provider} `));
     for (const id of ['padron', 'pending', 'settlement', 'invoices', 'feed', 'downloads', 'dl-payouts'])
       assert.equal(await page.$eval(`#${id}`, (s) => s.hidden), false, `${id} visible to a prestador`);
@@ -334,7 +339,7 @@ test('roles: a prestador sees its own rows, an obra social its settlement and in
   ({ context, page } = await openDashboard(token('obra_social', 'sancor')));
   try {
     await waitLive(page);
-    for (const id of ['padron', 'pending', 'feed', 'month', 'dl-payouts'])
+    for (const id of ['padron', 'pending', 'feed', 'month', 'dl-payouts', 'dl-retentions', 'dl-authorizations'])
       assert.equal(await page.$eval(`#${id}`, (s) => s.hidden), true, `${id} hidden from an obra social`);
     for (const id of ['settlement', 'invoices', 'downloads'])
       assert.equal(await page.$eval(`#${id}`, (s) => s.hidden), false, `${id} visible to an obra social`);
