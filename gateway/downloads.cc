@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "domain/money.h"
+#include "gateway/responses.h"
 
 namespace liquida::gateway {
 
@@ -17,12 +18,7 @@ using replay::Value;
 
 namespace {
 
-HttpResponse failed() {
-    return {500, "application/json",
-            R"({"error":{"code":"download.failed","message":"No se pudo escribir el archivo; el error quedó registrado en el servidor.","field":""}})",
-            {},
-            {}};
-}
+HttpResponse failed() { return error(500, "download.failed", "No se pudo escribir el archivo; el error quedó registrado en el servidor."); }
 
 }  // namespace
 

@@ -26,9 +26,9 @@ def check(ok, what):
         print("FAILED:", what, file=sys.stderr)
 
 
-def get(base, token, path, **query):
+def get(base, token, path, method="GET", **query):
     url = base + path + ("?" + urllib.parse.urlencode(query) if query else "")
-    req = urllib.request.Request(url, headers={"Authorization": "Bearer " + token})
+    req = urllib.request.Request(url, headers={"Authorization": "Bearer " + token}, method=method)
     try:
         with urllib.request.urlopen(req, timeout=60) as res:
             return res.status, dict(res.headers), res.read()
@@ -166,6 +166,10 @@ def colegio(base, token):
     lines = csv_rows(download(base, token, "/v1/reports/validation", "csv", f"validacion-{period}", period=period), "ar")
     check(len(lines) == len(validation), f"validation: {len(lines)} CSV rows, the JSON {len(validation)}")
     check(all(r["Obra social"] and r["Nombre obra social"] for r in lines), "validation: a row without its obra social")
+    book, _ = workbook(download(base, token, "/v1/reports/validation", "xlsx", f"validacion-{period}", period=period), ["Validacion A10"])
+    detail = sheet_rows(book["Validacion A10"])
+    check(len(detail) == len(validation), "validation XLSX: row count")
+    check(all(isinstance(r["Fecha"], datetime.datetime) for r in detail), "validation XLSX: Fecha is not a date")
 
     # Payouts: what is due per provider, with the CBU it goes to.
     payouts = rows_json(base, token, "/v1/views/payouts", period=period)
@@ -187,6 +191,24 @@ def colegio(base, token):
     check(sum(pesos(r["Importe"], True) for r in lines) == retained, "retentions CSV: amount")
     check({r["Retencion"] for r in lines} <= {"Cuota del colegio", "IIBB", "Ganancias", "IVA", "Otras"}, "retentions: kinds not in Spanish")
 
+    # The month closed from the server: its report, opened by openpyxl, ties out to the live views
+    # (the simulated month's events are all before its cut).
+    status, _, body = get(base, token, f"/v1/months/{period}/close", method="POST", force="true")
+    check(status == 201, f"close {period}: HTTP {status} {body[:300]!r}")
+    if status == 201:
+        reports = {r["name"]: r["url"] for r in json.loads(body)["close"]["reports"]}
+        status, headers, body = get(base, token, reports[f"report-{period}.xlsx"])
+        check(status == 200 and headers.get("Content-Type") == XLSX, f"the close's workbook: HTTP {status}")
+        book = openpyxl.load_workbook(io.BytesIO(body))
+        check(book.sheetnames == ["Resumen", "Liquidacion por obra social", "Liquidacion por prestador", "Padron", "Pendientes",
+                                  "Validacion A10", "Facturas F4"], f"the close's sheets: {book.sheetnames}")
+        for sheet in ["Liquidacion por obra social", "Liquidacion por prestador"]:
+            detail = sum(centavos(r["Total a facturar"]) for r in sheet_rows(book[sheet]))
+            check(detail == total, f"the close's {sheet}: total {detail}, the live views {total}")
+        summary = {row[0]: row[1] for row in book["Resumen"].iter_rows(min_row=2, values_only=True)}
+        check(centavos(summary["Total a facturar"]) == total, "the close's Resumen: total")
+        check(len(sheet_rows(book["Validacion A10"])) == len(validation), "the close's A10: row count")
+
     # Formats a listing does not offer.
     for path, query in [("/v1/views/invoices", {"format": "pdf"}), ("/v1/views/settlement", {"format": "xlsx", "group": "period"})]:
         status, _, body = get(base, token, path, **query)
@@ -201,6 +223,14 @@ def padron_day(base, token):
 
 
 def prestador(base, token, provider, period):
+    day = f"{period}-01"
+    book, _ = workbook(download(base, token, "/v1/reports/authorizations", "xlsx", f"autorizaciones-{provider}-{day}-{period}-28",
+                                **{"from": day, "to": f"{period}-28", "order": "importe"}), ["Autorizaciones A9"])
+    amounts = [centavos(r["Importe total"]) for r in sheet_rows(book["Autorizaciones A9"])]
+    check(amounts == sorted(amounts), "A9 by importe: not in order")
+    check(len(amounts) == len(rows_json(base, token, "/v1/reports/authorizations", **{"from": day, "to": f"{period}-28"})), "A9: row count")
+    lines = csv_rows(download(base, token, "/v1/reports/submissions", "csv", f"presentaciones-{provider}", "plain"), "plain")
+    check(all(r["Tipo"] in ("Nota de credito", "Refacturacion") for r in lines), "F5: a kind not in Spanish")
     book, _ = workbook(download(base, token, "/v1/views/payouts", "xlsx", f"pagos-prestadores-{period}-{provider}", period=period),
                        ["Pagos a prestadores"])
     check({r["Prestador"] for r in sheet_rows(book["Pagos a prestadores"])} <= {int(provider)}, "prestador: another provider's payout")
