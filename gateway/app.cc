@@ -415,9 +415,10 @@ replay::Names App::names_for(const ViewRequest& r) {
     return replay::Names(p_.config, rows);
 }
 
-HttpResponse App::send_file(const ViewRequest& r, std::string name, std::string title, std::vector<replay::Table> tables) {
+HttpResponse App::send_file(const ViewRequest& r, std::string name, std::string title, std::vector<replay::Table> tables,
+                            std::function<bool(replay::Table&)> more) {
     using replay::Kind;
-    Download d{std::move(name), std::move(title), std::move(tables), {}};
+    Download d{std::move(name), std::move(title), std::move(tables), {}, std::move(more)};
     const auto filter = r.filter();
     d.filters.push_back({{"issued_at", "Emitido", Kind::instant}, replay::instant(p_.clock())});
     if (filter.period) d.filters.push_back({{"period", "Periodo", Kind::text}, replay::text(domain::to_string(*filter.period))});
@@ -546,15 +547,34 @@ HttpResponse App::invoices_view(const ViewRequest& r) {
 HttpResponse App::validation_view(const ViewRequest& r) {  // A10, from the views
     const auto filter = r.filter();
     if (!filter.period) throw BadParam{"period", "Falta el período AAAA-MM."};
-    if (r.format != Format::json) {  // per obra social, in the configuration's order
-        std::vector<replay::ValidationEntry> entries;
-        for (const domain::ObraSocialConfig& os : p_.config.obras_sociales) {
-            if (r.os && os.id != *r.os) continue;
-            for (auto& [provider, row] : read_view(projections::validation_report_by_provider(p_.views, {filter.period, os.id, filter.provider})))
-                entries.push_back({os.id, provider, std::move(row)});
-        }
+    if (r.format != Format::json) {
+        // Per obra social in the configuration's order, written a chunk at a time (a month's
+        // A10 is hundreds of thousands of rows): one obra social's rows in memory at most.
+        struct Chunks {
+            size_t next_os = 0;
+            std::vector<replay::ValidationEntry> entries;
+            size_t at = 0;
+        };
+        auto state = std::make_shared<Chunks>();
+        auto names = std::make_shared<const replay::Names>(names_for(r));
+        auto more = [this, state, names, filter](replay::Table& chunk) {
+            constexpr size_t kChunk = 4096;
+            while (state->at == state->entries.size()) {
+                if (state->next_os == p_.config.obras_sociales.size()) return false;
+                const domain::ObraSocialId& os = p_.config.obras_sociales[state->next_os++].id;
+                if (filter.obra_social && os != *filter.obra_social) continue;
+                state->entries.clear();
+                state->at = 0;
+                for (auto& [provider, row] : read_view(projections::validation_report_by_provider(p_.views, {filter.period, os, filter.provider})))
+                    state->entries.push_back({os, provider, std::move(row)});
+            }
+            const size_t n = std::min(kChunk, state->entries.size() - state->at);
+            chunk = replay::validation_table(std::span(state->entries).subspan(state->at, n), *names);
+            state->at += n;
+            return true;
+        };
         return send_file(r, file_name({"validacion", name_part(filter.period), name_part(r.os, p_.config), name_part(r.provider)}),
-                         "Validación A10", {replay::validation_table(entries, names_for(r))});
+                         "Validación A10", {replay::validation_table({}, *names)}, std::move(more));
     }
     const auto rows = read_view(projections::validation_report(p_.views, filter));
     return ok_json(page(rows, r.q, [](const domain::ValidationRow& row) {

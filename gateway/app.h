@@ -82,7 +82,9 @@ private:
     HttpResponse months_view(const std::string& path, const Claims& claims);
     HttpResponse close_month(const std::string& path, const std::map<std::string, std::string>& query, const Claims& claims);
     // A listing as a file (gateway/downloads.h), with its filters on the Resumen sheet.
-    HttpResponse send_file(const ViewRequest& request, std::string name, std::string title, std::vector<replay::Table> tables);
+    // `more`: further chunks of the last table (gateway/downloads.h), optional.
+    HttpResponse send_file(const ViewRequest& request, std::string name, std::string title, std::vector<replay::Table> tables,
+                           std::function<bool(replay::Table&)> more = {});
     // Names beside ids, from the padrón rows the request's scope may read.
     replay::Names names_for(const ViewRequest& request);
     Upgrade live(const HttpRequest& request, std::shared_ptr<WebSocket> socket);

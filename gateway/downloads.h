@@ -3,6 +3,7 @@
 // disk and removes (HttpResponse::body_file), so a large listing is never one buffer.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,14 +30,14 @@ struct Download {
     // The Resumen sheet's first lines (the filters); then, per table, its rows and the sum of
     // each money column, so the summary ties out to the detail sheets by construction.
     std::vector<std::pair<replay::Column, replay::Value>> filters;
+    // Optional: further rows of the last table, a chunk at a time into `chunk` (false when none
+    // is left), so that a long listing is never whole in memory.
+    std::function<bool(replay::Table& chunk)> more;
 };
 
 // The file name for a listing and its filters: each part kept only for [A-Za-z0-9_-], empty
 // parts skipped, joined by '-'.
 std::string file_name(std::initializer_list<std::string_view> parts);
-
-// The Resumen of a download, as its XLSX first sheet lists it.
-std::vector<std::pair<replay::Column, replay::Value>> summary(const Download& d);
 
 // A new empty file in the temporary directory, only ours, for HttpResponse::body_file; empty
 // when none could be made.

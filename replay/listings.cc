@@ -255,7 +255,7 @@ Table pending_table(const std::vector<projections::PendingRow>& rows, Date day, 
     return t;
 }
 
-Table validation_table(const std::vector<ValidationEntry>& rows, const Names& names) {
+Table validation_table(std::span<const ValidationEntry> rows, const Names& names) {
     Table t{"validation", "Validacion A10", {}, {}};
     obra_social_columns(t.columns);
     t.columns.insert(t.columns.end(), {{"provider", "Prestador", Kind::integer},

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "domain/config.h"
@@ -81,7 +82,7 @@ Table settlement_by_obra_social_table(const std::vector<projections::SettlementR
 Table settlement_by_provider_table(const std::vector<projections::SettlementRow>& rows, const Names& names);
 Table padron_table(const std::vector<PadronEntry>& rows, Date day);
 Table pending_table(const std::vector<projections::PendingRow>& rows, Date day, const Names& names);
-Table validation_table(const std::vector<ValidationEntry>& rows, const Names& names);
+Table validation_table(std::span<const ValidationEntry> rows, const Names& names);
 Table invoices_table(const std::vector<InvoiceEntry>& rows, const Names& names);
 Table payouts_table(const std::vector<PayoutEntry>& rows, const Names& names);
 // One row per debit of the invoices (S1), with its reason code and debit sheet.

@@ -76,6 +76,10 @@ void write_csv(std::ostream& out, const Table& t, CsvDialect dialect) {
     out << "\xEF\xBB\xBF";
     for (size_t i = 0; i < t.columns.size(); ++i) out << (i == 0 ? "" : std::string(1, dialect.separator)) << csv_field(t.columns[i].header, dialect.separator);
     out << "\r\n";
+    write_csv_rows(out, t, dialect);
+}
+
+void write_csv_rows(std::ostream& out, const Table& t, CsvDialect dialect) {
     for (const auto& row : t.rows) {
         for (size_t i = 0; i < row.size(); ++i) {
             if (i != 0) out << dialect.separator;
@@ -125,6 +129,14 @@ void Workbook::check(int e) {
 }
 
 void Workbook::sheet(const Table& t) {
+    begin_sheet(t);
+    rows(t);
+    end_sheet();
+}
+
+void Workbook::begin_sheet(const Table& t) {
+    open_ = nullptr;
+    open_rows_ = 0;
     if (wb_ == nullptr || error_ != LXW_NO_ERROR) return;
     lxw_worksheet* ws = workbook_add_worksheet(wb_, t.sheet.c_str());
     if (ws == nullptr) return check(LXW_ERROR_SHEETNAME_ALREADY_USED);
@@ -135,17 +147,35 @@ void Workbook::sheet(const Table& t) {
         check(worksheet_set_column(ws, col, col, width, nullptr));
         check(worksheet_write_string(ws, 0, col, domain::spreadsheet_text(t.columns[c].header).c_str(), header_));
     }
-    for (size_t r = 0; r < t.rows.size(); ++r)
-        for (size_t c = 0; c < t.rows[r].size(); ++c)
-            cell(ws, static_cast<lxw_row_t>(r + 1), static_cast<lxw_col_t>(c), t.rows[r][c], t.columns[c].kind);
-    worksheet_freeze_panes(ws, 1, 0);
-    if (!t.columns.empty())
-        check(worksheet_autofilter(ws, 0, 0, static_cast<lxw_row_t>(t.rows.size()), static_cast<lxw_col_t>(t.columns.size() - 1)));
+    open_ = ws;
+    open_columns_ = t.columns;
+}
+
+void Workbook::rows(const Table& t) {
+    if (open_ == nullptr || error_ != LXW_NO_ERROR) return;
+    for (const auto& row : t.rows) {
+        ++open_rows_;
+        for (size_t c = 0; c < row.size() && c < open_columns_.size(); ++c)
+            cell(open_, open_rows_, static_cast<lxw_col_t>(c), row[c], open_columns_[c].kind);
+    }
+}
+
+void Workbook::end_sheet() {
+    if (open_ == nullptr) return;
+    worksheet_freeze_panes(open_, 1, 0);
+    if (!open_columns_.empty()) check(worksheet_autofilter(open_, 0, 0, open_rows_, static_cast<lxw_col_t>(open_columns_.size() - 1)));
+    open_ = nullptr;
+}
+
+void Workbook::reserve_summary(const std::string& name) {
+    if (wb_ == nullptr || error_ != LXW_NO_ERROR) return;
+    summary_ = workbook_add_worksheet(wb_, name.c_str());
+    if (summary_ == nullptr) check(LXW_ERROR_SHEETNAME_ALREADY_USED);
 }
 
 void Workbook::summary(const std::string& name, const std::vector<std::pair<Column, Value>>& items) {
     if (wb_ == nullptr || error_ != LXW_NO_ERROR) return;
-    lxw_worksheet* ws = workbook_add_worksheet(wb_, name.c_str());
+    lxw_worksheet* ws = summary_ != nullptr ? summary_ : workbook_add_worksheet(wb_, name.c_str());
     if (ws == nullptr) return check(LXW_ERROR_SHEETNAME_ALREADY_USED);
     check(worksheet_set_column(ws, 0, 0, 40, nullptr));
     check(worksheet_set_column(ws, 1, 1, 24, nullptr));

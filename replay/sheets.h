@@ -65,6 +65,8 @@ struct CsvDialect {
 inline constexpr CsvDialect kCsvArgentina{';', true};
 inline constexpr CsvDialect kCsvPlain{',', false};
 void write_csv(std::ostream& out, const Table& table, CsvDialect dialect = kCsvArgentina);
+// The rows alone: a further chunk of a table whose header was written.
+void write_csv_rows(std::ostream& out, const Table& chunk, CsvDialect dialect = kCsvArgentina);
 std::string csv(const Table& table, CsvDialect dialect = kCsvArgentina);
 
 // An XLSX file written as it is built (libxlsxwriter in constant memory: rows go to
@@ -79,7 +81,14 @@ public:
     Workbook& operator=(const Workbook&) = delete;
 
     void sheet(const Table& table);
-    // Two columns, "Concepto" and "Valor"; each value written as its concept's kind.
+    // A sheet written a chunk of rows at a time: begin_sheet with the table's header, rows
+    // for each chunk (in order), end_sheet; no other sheet in between.
+    void begin_sheet(const Table& header);
+    void rows(const Table& chunk);
+    void end_sheet();
+    // Two columns, "Concepto" and "Valor"; each value written as its concept's kind. A sheet
+    // reserved first (reserve_summary) is filled now, wherever the sheets added since stand.
+    void reserve_summary(const std::string& name);
     void summary(const std::string& name, const std::vector<std::pair<Column, Value>>& items);
     // Closes and writes the file; an error message, empty when it was written.
     std::string close();
@@ -93,6 +102,10 @@ private:
     lxw_format* integer_ = nullptr;
     lxw_format* date_ = nullptr;
     lxw_format* instant_ = nullptr;
+    lxw_worksheet* open_ = nullptr;     // the sheet begin_sheet started
+    std::vector<Column> open_columns_;
+    uint32_t open_rows_ = 0;
+    lxw_worksheet* summary_ = nullptr;  // reserved
     int error_ = 0;
     std::string title_, author_;  // outlive workbook_close, which reads them
 };
