@@ -558,7 +558,7 @@ HttpResponse App::validation_view(const ViewRequest& r) {  // A10, from the view
         auto state = std::make_shared<Chunks>();
         auto names = std::make_shared<const replay::Names>(names_for(r));
         auto more = [this, state, names, filter](replay::Table& chunk) {
-            constexpr size_t kChunk = 4096;
+            constexpr size_t kChunk = 256;  // rows per chunk: small, so the tests' simulated month spans several
             while (state->at == state->entries.size()) {
                 if (state->next_os == p_.config.obras_sociales.size()) return false;
                 const domain::ObraSocialId& os = p_.config.obras_sociales[state->next_os++].id;
