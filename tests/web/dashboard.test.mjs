@@ -289,12 +289,20 @@ test('a forged or expired token shows its state and the form signs in again', { 
     assert.equal(await page.$eval('#status', (s) => s.dataset.state), 'unauthorized');
     assert.match(await page.$eval('#login-msg', (p) => p.textContent), /inválido/);
     assert.equal(await page.$eval('#board', (b) => b.hidden), true);
+    assert.equal(await page.isVisible('#board'), false, 'nothing of the board shows under the form');
     assert.equal(await page.evaluate(() => sessionStorage.getItem('liquida.token')), null);
     // The form: a good token signs in.
     await page.fill('#token-input', token('colegio', 'colegio'));
     await page.click('#login-form button');
     await waitLive(page);
     await waitNumber(page, 'padron-total', 1);
+    assert.equal(await page.isVisible('#board'), true);
+    // "Salir": the login form, and none of the previous user's data visible under it.
+    await page.click('#logout');
+    await page.waitForFunction(() => !document.getElementById('login').hidden, null, { timeout: WAIT });
+    assert.equal(await page.isVisible('#login'), true);
+    for (const id of ['#board', '#padron-total', '#settlement', '#month'])
+      assert.equal(await page.isVisible(id), false, `${id} visible after Salir`);
   } finally {
     await context.close();
   }
