@@ -472,20 +472,23 @@ TEMPLATE_TEST_CASE("the Kafka log opens without reading its topics, and keeps no
         if (!verifier.feed(r)) FAIL_CHECK(verifier.broken()->reason);
     }
 
-    // A read fetches what it returns, and at most the rest of its last batch to decide it.
+    // A read fetches what it returns, and at most the rest of its last batch to decide it. The
+    // count also holds what the tailer receives: the record appended above, once, at any time
+    // (on the real cluster it came during this read once in a few runs): hence the + 1.
     const uint64_t before = records_fetched(*log);
     auto some = log->read({"a", 0}, 0, 10);
     REQUIRE(some);
     CHECK(some->size() == 10);
     CHECK(records_fetched(*log) - before >= 10);
-    CHECK(records_fetched(*log) - before <= kPerBatch);
+    CHECK(records_fetched(*log) - before <= kPerBatch + 1);
     // The next read starts inside that batch: decided already, not fetched from its start again.
     const uint64_t again = records_fetched(*log);
     auto rest = log->read({"a", 0}, some->back().offset + 1, kPerBatch - 10);
     REQUIRE(rest);
     CHECK(rest->size() == kPerBatch - 10);
     CHECK_FALSE(rest->front().aborted);
-    CHECK(records_fetched(*log) - again == kPerBatch - 10);
+    CHECK(records_fetched(*log) - again >= kPerBatch - 10);
+    CHECK(records_fetched(*log) - again <= kPerBatch - 10 + 1);
 }
 
 TEST_CASE("a record damaged on disk is reported, never returned", "[events][log]") {
