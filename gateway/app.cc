@@ -381,7 +381,7 @@ HttpResponse App::view(const std::string& path, const Query& q, const Claims& cl
         {"/v1/views/invoices", false, &App::invoices_view},    {"/v1/reports/validation", false, &App::validation_view},
         {"/v1/views/payouts", false, &App::payouts_view},      {"/v1/views/debits", false, &App::debits_view},
         {"/v1/views/retentions", false, &App::retentions_view}, {"/v1/reports/authorizations", false, &App::authorizations_view},
-        {"/v1/reports/submissions", false, &App::submissions_view},
+        {"/v1/reports/submissions", false, &App::submissions_view}, {"/v1/views/payment-orders", false, &App::payment_orders_view},
     };
     const auto route = std::find_if(std::begin(kRoutes), std::end(kRoutes), [&](const Route& r) {
         return r.prefix ? path.size() > r.path.size() && path.starts_with(r.path) : path == r.path;
@@ -627,6 +627,14 @@ HttpResponse App::debits_view(const ViewRequest& r) {
     const auto filter = r.filter();
     return table_view(r, replay::debits_table(read_view(p_.views.invoices(filter)), names_for(r)),
                       file_name({"debitos", name_part(filter.period), name_part(r.os, p_.config), name_part(r.provider)}), "Débitos");
+}
+
+// What the obras sociales paid, a line per invoice of each payment order (S2).
+HttpResponse App::payment_orders_view(const ViewRequest& r) {
+    const auto filter = r.filter();
+    return table_view(r, replay::payment_orders_table(read_view(p_.views.invoices(filter)), names_for(r)),
+                      file_name({"ordenes-de-pago", name_part(filter.period), name_part(r.os, p_.config), name_part(r.provider)}),
+                      "Órdenes de pago");
 }
 
 // The retentions charged to providers (S3): the colegio's and each prestador's own.

@@ -73,6 +73,7 @@ private:
     HttpResponse validation_view(const ViewRequest& request);
     HttpResponse payouts_view(const ViewRequest& request);
     HttpResponse debits_view(const ViewRequest& request);
+    HttpResponse payment_orders_view(const ViewRequest& request);
     HttpResponse retentions_view(const ViewRequest& request);
     HttpResponse authorizations_view(const ViewRequest& request);  // A9, from the provider's ledger
     HttpResponse submissions_view(const ViewRequest& request);     // F5, from the provider's ledger

@@ -97,7 +97,10 @@ json to_json(const projections::InvoiceViewRow& r, const domain::Config& config)
     const auto due = r.due_on(config);
     json debits = json::array();
     for (const auto& d : r.debits)
-        debits.push_back({{"debit_id", d.debit_id}, {"amount", d.amount}, {"reason_code", d.reason_code}, {"debit_sheet", d.debit_sheet}});
+        debits.push_back({{"debit_id", d.debit_id}, {"amount", d.amount}, {"reason_code", d.reason_code}, {"reason", d.reason}, {"debit_sheet", d.debit_sheet}});
+    json payments = json::array();
+    for (const auto& p : r.payments)
+        payments.push_back({{"payment_order", p.payment_order}, {"paid_on", domain::to_string(p.paid_on)}, {"amount", p.amount}});
     return {{"provider", r.provider.value()},
             {"invoice_id", r.invoice_id},
             {"invoice", r.label()},
@@ -114,7 +117,7 @@ json to_json(const projections::InvoiceViewRow& r, const domain::Config& config)
             {"paid", r.paid},
             {"due_on", due ? json(domain::to_string(*due)) : json(nullptr)},
             {"state", r.state()},
-            {"payment_orders", r.payment_orders}};
+            {"payments", payments}};
 }
 
 json to_json(const projections::Row& r, domain::Date today, const domain::Config& config) {

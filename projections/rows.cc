@@ -153,7 +153,7 @@ domain::InvoiceRow invoice_row(const InvoiceViewRow& inv, const domain::Config& 
             balance,
             inv.due_on(config).value_or(Date{}),
             domain::invoice_state(inv.status, inv.paid, balance),
-            inv.payment_orders.empty() ? std::string{} : inv.payment_orders.back(),
+            inv.payments.empty() ? std::string{} : inv.payments.back().payment_order,
             inv.debits.empty() ? std::string{} : inv.debits.back().debit_sheet};
 }
 
@@ -477,12 +477,17 @@ std::string encode(const InvoiceViewRow& row) {
         w.s(d.debit_id);
         w.i(d.amount);
         w.s(d.reason_code);
+        w.s(d.reason);
         w.s(d.debit_sheet);
     }
     w.i(row.credited);
     w.i(row.paid);
-    w.u(row.payment_orders.size());
-    for (const std::string& p : row.payment_orders) w.s(p);
+    w.u(row.payments.size());
+    for (const InvoicePayment& p : row.payments) {
+        w.s(p.payment_order);
+        w.i(p.paid_on.days);
+        w.i(p.amount);
+    }
     return w.take();
 }
 
@@ -505,12 +510,19 @@ bool decode(std::string_view in, InvoiceViewRow& row) {
         d.debit_id = r.s();
         d.amount = r.i();
         d.reason_code = r.s();
+        d.reason = r.s();
         d.debit_sheet = r.s();
         row.debits.push_back(std::move(d));
     }
     row.credited = r.i();
     row.paid = r.i();
-    for (uint64_t n = r.u(); n > 0 && r.ok(); --n) row.payment_orders.push_back(r.s());
+    for (uint64_t n = r.u(); n > 0 && r.ok(); --n) {
+        InvoicePayment p;
+        p.payment_order = r.s();
+        p.paid_on = Date{static_cast<int32_t>(r.i())};
+        p.amount = r.i();
+        row.payments.push_back(std::move(p));
+    }
     return r.done();
 }
 

@@ -50,7 +50,7 @@ events::error undecodable(Cf cf) {
 // What the rows and the working state hold, and how they are written. Views with applied
 // events and another format (or none: the first, without the validation view) are refused at
 // open: rebuilt, not guessed at.
-constexpr std::string_view kFormat = "2";
+constexpr std::string_view kFormat = "3";
 constexpr const char* kFormatKey = "format";
 
 // --- keys ---
@@ -865,7 +865,7 @@ void StoreBatch::apply_invoice(ProviderId p, const domain::Event& e, TimestampMs
                    [&](const domain::InvoiceRejected& x) { set_status(x.invoice_id, InvoiceStatus::rechazada); },
                    [&](const domain::DebitApplied& x) {
                        update(x.invoice_id, [&](InvoiceViewRow& inv) {
-                           inv.debits.push_back({x.debit_id, x.amount, x.reason_code, x.debit_sheet});
+                           inv.debits.push_back({x.debit_id, x.amount, x.reason_code, x.reason, x.debit_sheet});
                        });
                    },
                    [&](const domain::CreditNoteIssued& x) {
@@ -879,7 +879,7 @@ void StoreBatch::apply_invoice(ProviderId p, const domain::Event& e, TimestampMs
                            update(pi.invoice_id, [&](InvoiceViewRow& inv) {
                                if (const auto sum = domain::money::add(inv.paid, pi.amount)) inv.paid = *sum;
                                else overflow_ = true;
-                               inv.payment_orders.push_back(x.payment_order);
+                               inv.payments.push_back({x.payment_order, x.paid_on, pi.amount});
                            });
                    },
                    domain::Ignore<void, domain::PadronKinds, domain::OrderKinds, domain::AuthorizationKinds, domain::PayoutKinds,

@@ -128,8 +128,17 @@ struct DebitEntry {
     std::string debit_id;
     Centavos amount = 0;
     std::string reason_code;
+    std::string reason;  // its description, as the debit sheet gives it
     std::string debit_sheet;
     friend bool operator==(const DebitEntry&, const DebitEntry&) = default;
+};
+
+// S2: one payment order's line for the invoice.
+struct InvoicePayment {
+    std::string payment_order;
+    Date paid_on;
+    Centavos amount = 0;
+    friend bool operator==(const InvoicePayment&, const InvoicePayment&) = default;
 };
 
 struct InvoiceViewRow {
@@ -148,7 +157,7 @@ struct InvoiceViewRow {
     std::vector<DebitEntry> debits;
     Centavos credited = 0;
     Centavos paid = 0;
-    std::vector<std::string> payment_orders;
+    std::vector<InvoicePayment> payments;  // in the order they were recorded
     friend bool operator==(const InvoiceViewRow&, const InvoiceViewRow&) = default;
 
     std::string label() const;  // F4: "B 00017-00004199"

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 
 #include "domain/money.h"
 #include "domain/names.h"
@@ -335,6 +336,7 @@ Table debits_table(const std::vector<projections::InvoiceViewRow>& invoices, con
     t.columns.insert(t.columns.end(), {{"invoice", "Factura", Kind::text},
                                        {"debit_id", "Debito", Kind::text},
                                        {"reason_code", "Motivo", Kind::text},
+                                       {"reason", "Descripcion del motivo", Kind::text},
                                        {"amount", "Importe", Kind::money},
                                        {"debit_sheet", "Planilla de debitos", Kind::text}});
     for (const auto& inv : invoices)
@@ -342,9 +344,35 @@ Table debits_table(const std::vector<projections::InvoiceViewRow>& invoices, con
             std::vector<Value> row{text(domain::to_string(inv.period))};
             obra_social_cells(row, inv.obra_social, names);
             provider_cells(row, inv.provider, names);
-            row.insert(row.end(), {text(inv.label()), text(d.debit_id), text(d.reason_code), money(d.amount), text(d.debit_sheet)});
+            row.insert(row.end(), {text(inv.label()), text(d.debit_id), text(d.reason_code), text(d.reason), money(d.amount), text(d.debit_sheet)});
             t.rows.push_back(std::move(row));
         }
+    return t;
+}
+
+Table payment_orders_table(const std::vector<projections::InvoiceViewRow>& invoices, const Names& names) {
+    Table t{"payment_orders", "Ordenes de pago", {{"payment_order", "Orden de pago", Kind::text}, {"paid_on", "Fecha de pago", Kind::date}}, {}};
+    obra_social_columns(t.columns);
+    provider_columns(t.columns);
+    t.columns.insert(t.columns.end(), {{"period", "Periodo", Kind::text},
+                                       {"invoice", "Factura", Kind::text},
+                                       {"invoice_amount", "Importe facturado", Kind::money},
+                                       {"amount", "Importe pagado", Kind::money}});
+    std::vector<std::pair<const projections::InvoiceViewRow*, const projections::InvoicePayment*>> lines;
+    for (const auto& inv : invoices)
+        for (const auto& p : inv.payments) lines.emplace_back(&inv, &p);
+    // One order's lines together, orders by date: the obra social's remittance as it reads.
+    std::stable_sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) {
+        return std::tie(a.second->paid_on.days, a.first->obra_social, a.second->payment_order) <
+               std::tie(b.second->paid_on.days, b.first->obra_social, b.second->payment_order);
+    });
+    for (const auto& [inv, p] : lines) {
+        std::vector<Value> row{text(p->payment_order), date(p->paid_on)};
+        obra_social_cells(row, inv->obra_social, names);
+        provider_cells(row, inv->provider, names);
+        row.insert(row.end(), {text(domain::to_string(inv->period)), text(inv->label()), money(inv->amount), money(p->amount)});
+        t.rows.push_back(std::move(row));
+    }
     return t;
 }
 

@@ -85,8 +85,11 @@ Table pending_table(const std::vector<projections::PendingRow>& rows, Date day, 
 Table validation_table(std::span<const ValidationEntry> rows, const Names& names);
 Table invoices_table(const std::vector<InvoiceEntry>& rows, const Names& names);
 Table payouts_table(const std::vector<PayoutEntry>& rows, const Names& names);
-// One row per debit of the invoices (S1), with its reason code and debit sheet.
+// One row per debit of the invoices (S1), with its reason, its description and debit sheet.
 Table debits_table(const std::vector<projections::InvoiceViewRow>& invoices, const Names& names);
+// S2: one row per invoice paid by each payment order, an order's lines together, orders by
+// date paid.
+Table payment_orders_table(const std::vector<projections::InvoiceViewRow>& invoices, const Names& names);
 // A9: a provider's authorized budget items within a date range, in the order asked.
 Table authorizations_table(const std::vector<domain::AuthorizationRow>& rows);
 // F5: what a provider owes the insurers (credit notes) or may send again (re-invoicing).

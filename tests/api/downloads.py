@@ -184,6 +184,19 @@ def colegio(base, token):
     check(sum(d["amount"] for d in debits) == sum(r["debited"] for r in settlement), "debits: amounts differ from the settlement's")
     book, summary = workbook(download(base, token, "/v1/views/debits", "xlsx", f"debitos-{period}", period=period), ["Debitos"])
     ties_out(book, summary, "Debitos", "Importe", sum(d["amount"] for d in debits), "debits")
+    check(all(d["reason_code"] and d["reason"] for d in debits), "debits: a debit without its reason and description")
+    lines = csv_rows(download(base, token, "/v1/views/debits", "csv", f"debitos-{period}", "plain", period=period), "plain")
+    check(sorted(r["Descripcion del motivo"] for r in lines) == sorted(d["reason"] for d in debits), "debits CSV: descriptions")
+
+    # Payment orders: a line per invoice paid, adding up to what the settlement collected.
+    orders = rows_json(base, token, "/v1/views/payment-orders", period=period)
+    paid = sum(o["amount"] for o in orders)
+    check(paid > 0 and paid == collected, f"payment orders: {paid} paid, the settlement collected {collected}")
+    book, summary = workbook(download(base, token, "/v1/views/payment-orders", "xlsx", f"ordenes-de-pago-{period}", period=period),
+                             ["Ordenes de pago"])
+    ties_out(book, summary, "Ordenes de pago", "Importe pagado", paid, "payment orders")
+    detail = sheet_rows(book["Ordenes de pago"])
+    check(all(isinstance(r["Fecha de pago"], datetime.datetime) and r["Orden de pago"] for r in detail), "payment orders: a line without its order or date")
     retentions = rows_json(base, token, "/v1/views/retentions", period=period)
     retained = sum(r["retained"] for r in settlement)
     check(retained > 0 and sum(r["amount"] for r in retentions) == retained, "retentions: amounts differ from the settlement's")
@@ -244,6 +257,8 @@ def obra_social(base, token, os, period):
         check(status == 403, f"obra social: {path} answered {status}")
     book, _ = workbook(download(base, token, "/v1/views/invoices", "xlsx", f"facturas-{period}-{os}", period=period), ["Facturas F4"])
     check({r["Obra social"] for r in sheet_rows(book["Facturas F4"])} <= {os}, "obra social: another obra social's invoice")
+    lines = csv_rows(download(base, token, "/v1/views/payment-orders", "csv", f"ordenes-de-pago-{period}-{os}", period=period), "ar")
+    check({r["Obra social"] for r in lines} <= {os}, "obra social: another obra social's payment order")
 
 
 def main():

@@ -426,6 +426,32 @@ TEST_CASE("gateway: pending settlement invoices and validation views with their 
     std::replace(point.begin(), point.end(), ',', '.');
     CHECK(r.body().find("\r\n1042,USAR - PARA PRUEBAS CONECT,27352153589,sancor,SanCor Salud,2025-06,2025-06-10,B 00017-00004199," + point +
                         ",0.00,") != std::string::npos);
+
+    // Accepted, debited and paid in part: the debit's description and the payment order's line.
+    ok(h, t, kProvider, AcceptInvoice{"f-1"});
+    ok(h, t, kProvider, ApplyDebit{"f-1", "d-1", 10'000, "D07", "Práctica sin firma del afiliado", "PD-9"});
+    ok(h, t, kProvider, IssuePaymentOrder{kSancor, "OP-77", date_from_civil(2025, 8, 5), {PaidInvoice{"f-1", total - 10'000 - 500}}, "CR-7"});
+    env.sync();
+    auto debits = get_json(h, "/v1/views/debits?period=2025-06", t);
+    REQUIRE(debits["total"] == 1);
+    CHECK(debits["rows"][0]["reason_code"] == "D07");
+    CHECK(debits["rows"][0]["reason"] == "Práctica sin firma del afiliado");
+    CHECK(debits["rows"][0]["amount"] == 10'000);
+    auto paid = get_json(h, "/v1/views/invoices?period=2025-06", t)["rows"][0]["payments"];
+    CHECK(paid == json::array({{{"payment_order", "OP-77"}, {"paid_on", "2025-08-05"}, {"amount", total - 10'500}}}));
+    r = h.get("/v1/views/payment-orders?period=2025-06&obra_social=sancor&format=csv", t);
+    REQUIRE(r.status() == 200);
+    CHECK(r.header("Content-Disposition") == "attachment; filename=\"ordenes-de-pago-2025-06-sancor.csv\"");
+    lines = lines_of(r.body().substr(3));
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[0] ==
+          "Orden de pago;Fecha de pago;Obra social;Nombre obra social;Prestador;Razon social;CUIT;Periodo;Factura;Importe facturado;"
+          "Importe pagado");
+    CHECK(fields_of(lines[1]) == std::vector<std::string>{"OP-77", "2025-08-05", "sancor", "SanCor Salud", "1042", "USAR - PARA PRUEBAS CONECT",
+                                                          "27352153589", "2025-06", "B 00017-00004199", pesos(total), pesos(total - 10'500)});
+    CHECK(get_json(h, "/v1/views/payment-orders?period=2025-06&obra_social=insssep", t)["total"] == 0);
+    CHECK(get_json(h, "/v1/views/payment-orders?period=2025-07", t)["total"] == 0);
+
     // A format a listing does not offer is a 406, never a silent JSON; a bad dialect a 400.
     for (const char* target : {"/v1/views/invoices?format=pdf", "/v1/views/padron/1042?format=csv", "/v1/views/settlement?group=period&format=xlsx",
                                "/v1/views/padron?expiring_within=30&format=csv"}) {

@@ -137,6 +137,10 @@ TEST_CASE("validation: the A10 sheet lists every item of the period's budgets in
     w.views.reset();
     alter_rocksdb(path, [](rocksdb::DB& db, const ColumnFamilies& cf) { REQUIRE(db.Delete({}, cf.at("default"), "format").ok()); });
     refused(path, liquida::events::errc::config_mismatch);
+    // Nor are those of format 2, whose invoice rows lack the debits' descriptions and the
+    // payment orders' amounts.
+    alter_rocksdb(path, [](rocksdb::DB& db, const ColumnFamilies& cf) { REQUIRE(db.Put({}, cf.at("default"), "format", "2").ok()); });
+    refused(path, liquida::events::errc::config_mismatch);
 }
 
 TEST_CASE("views: a damaged applied offset refuses the views instead of applying the log again from 0", "[projections]") {
@@ -240,7 +244,10 @@ TEST_CASE("settlement: a SanCor invoice with debits leaves its balance, retentio
     REQUIRE(invoices.size() == 1);
     CHECK(invoices[0].label() == "B 00017-00004199");
     CHECK(invoices[0].balance() == 2'300'000);
-    CHECK(invoices[0].payment_orders == std::vector<std::string>{"OP-1"});
+    CHECK(invoices[0].payments == std::vector<liquida::projections::InvoicePayment>{{"OP-1", date_from_civil(2025, 8, 1), 2'300'000}});
+    REQUIRE(invoices[0].debits.size() == 2);
+    CHECK(invoices[0].debits[1].reason_code == "D07");
+    CHECK(invoices[0].debits[1].reason == "sin firma");
     CHECK(invoices[0].due_on(seed_config()) == Date{date_from_civil(2025, 6, 10).days + 60});
 
     // Roll-ups add the providers up.

@@ -195,7 +195,8 @@ test('CSV downloads of the invoice listing and the validation report', { timeout
     // CSV: UTF-8 with a byte order mark, names beside ids; the file named by the server.
     await page.selectOption('#dl-format', 'csv');
     for (const [button, header, name] of [['#dl-invoices', '\uFEFFPrestador;Razon social;CUIT;Obra social', new RegExp(`^facturas-${period}\\.csv$`)],
-      ['#dl-validation', '\uFEFFObra social;Nombre obra social;Prestador', new RegExp(`^validacion-${period}\\.csv$`)]]) {
+      ['#dl-validation', '\uFEFFObra social;Nombre obra social;Prestador', new RegExp(`^validacion-${period}\\.csv$`)],
+      ['#dl-payment-orders', '\uFEFFOrden de pago;Fecha de pago;Obra social', new RegExp(`^ordenes-de-pago-${period}\\.csv$`)]]) {
       const [download] = await Promise.all([page.waitForEvent('download', { timeout: WAIT }), page.click(button)]);
       assert.match(download.suggestedFilename(), name);
       const file = await download.path();
