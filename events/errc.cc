@@ -22,6 +22,7 @@ std::string_view code_name(errc e) noexcept {
         case errc::config_mismatch: return "log.config_mismatch";
         case errc::closed: return "log.closed";
         case errc::offset_out_of_range: return "log.offset_out_of_range";
+        case errc::busy: return "log.busy";
     }
     return "unknown";
 }

@@ -19,6 +19,7 @@ enum class errc {
     config_mismatch,      // reopened with topic settings that differ from the stored ones
     closed,               // the log was closed
     offset_out_of_range,  // read below the first retained offset
+    busy,                 // another process or thread holds it (a month being closed)
 };
 
 // Stable machine-readable code: "codec.invalid_buffer", "log.io_error", ...

@@ -127,6 +127,8 @@ events::result<std::variant<MonthClosed, MonthRefusal>> Months::close(Period mon
     options.force_close = force;
     options.now = now;
     auto replayed = replay_month(log_, month, config_, options);
+    if (!replayed && replayed.error().code == errc::busy)
+        return Out(MonthRefusal{"month.busy", "Otro cierre de " + domain::to_string(month) + " está en curso (en este servidor o `liquida replay`): reintente cuando termine."});
     if (!replayed) return failure(std::move(replayed).error());
     const Report& r = replayed->report;
     switch (r.closing) {

@@ -3,11 +3,15 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <fcntl.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+#include <sys/file.h>
 #include <thread>
+#include <unistd.h>
+#include <utility>
 
 #include "domain/money.h"
 #include "domain/names.h"
@@ -401,6 +405,32 @@ events::result<ok_t> read_reports(const projections::Views& v, const domain::Con
     return ok;
 }
 
+// One close of a month at a time, across processes and threads (a server's close and a
+// `liquida replay` of the same month): an exclusive flock on DIR/.lock-YYYY-MM, held until
+// the replay ends. Not waited for: the second is refused and may retry.
+class MonthLock {
+public:
+    static events::result<MonthLock> take(const std::filesystem::path& dir, Period month) {
+        std::error_code ec;
+        std::filesystem::create_directories(dir, ec);
+        const auto path = dir / (".lock-" + domain::to_string(month));
+        MonthLock lock(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+        if (lock.fd_ < 0) return fail(errc::io_error, "replay: cannot open " + path.string());
+        if (::flock(lock.fd_, LOCK_EX | LOCK_NB) != 0)
+            return fail(errc::busy, "replay: " + domain::to_string(month) + " is being closed by another replay (" + path.string() + " is locked)");
+        return lock;
+    }
+    MonthLock(MonthLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+    MonthLock& operator=(MonthLock&&) = delete;
+    ~MonthLock() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+
+private:
+    explicit MonthLock(int fd) : fd_(fd) {}
+    int fd_;
+};
+
 // Moves a built checkpoint into place with its close record.
 events::result<ok_t> keep_checkpoint(const std::filesystem::path& built, const std::filesystem::path& checkpoints, const Report& r) {
     std::error_code ec;
@@ -441,6 +471,12 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
     Report& r = out.report;
     r.month = month;
     if (auto started = start_report(log, r, options); !started) return failure(std::move(started).error());
+    std::optional<MonthLock> lock;
+    if (!options.checkpoints_dir.empty() && r.closing == Closing::closed) {
+        auto taken = MonthLock::take(options.checkpoints_dir, month);
+        if (!taken) return failure(std::move(taken).error());
+        lock.emplace(std::move(*taken));
+    }
     auto usable = usable_checkpoint(options, r.cut, r.cut_offsets);
     if (!usable) return failure(std::move(usable).error());
     const std::optional<Checkpoint> checkpoint = std::move(*usable);

@@ -1,6 +1,10 @@
 // The gateway over real sockets on 127.0.0.1 (server_env.h). Every wait is bounded (socket
 // expiries, run_one_for deadlines); no test waits on a condition forever.
 // Here: commands and the views over HTTP.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include "domain/names.h"
 #include "server_env.h"
 
@@ -597,6 +601,15 @@ TEST_CASE("gateway: a month closes over HTTP once it has ended and the log has p
     for (const auto& other : {env.token(Role::prestador, std::to_string(kProvider)), env.token(Role::obra_social, "sancor")}) {
         CHECK(post("/v1/months/2025-06/close?force=true", other).status() == 403);
         CHECK(h.get("/v1/months", other).status() == 403);
+    }
+
+    {  // A `liquida replay` closing June at this moment holds its lock: refused, nothing written.
+        fs::create_directories(env.dir.path() / "checkpoints");
+        const int fd = ::open((env.dir.path() / "checkpoints" / ".lock-2025-06").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        REQUIRE(fd >= 0);
+        REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+        refused("/v1/months/2025-06/close?force=true", "month.busy");
+        ::close(fd);
     }
 
     // Closed by the colegio's decision: the chain's ends, the reports, the checkpoint.

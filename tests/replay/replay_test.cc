@@ -3,7 +3,10 @@
 // live views and are reported by --verify; the JSON, CSV and XLSX reports agree.
 #include <catch2/catch.hpp>
 #include <rocksdb/db.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -490,6 +493,18 @@ TEST_CASE("replay: a month the log has not passed is not closed unless forced", 
     CHECK(fs::exists(w.dir.path() / "replay" / "2025-07" / "report-2025-07.json"));
     CHECK_FALSE(fs::exists(w.dir.path() / "replay" / "2025-07" / "close-2025-07.json"));
     CHECK_FALSE(fs::exists(w.dir.path() / "checkpoints" / "2025-07"));
+    {  // A server closing July at this moment holds its lock: this replay is refused, nothing kept.
+        const int fd = ::open((w.dir.path() / "checkpoints" / ".lock-2025-07").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        REQUIRE(fd >= 0);
+        REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+        const Run busy = run("replay --month 2025-07 --force-close" + common);
+        ::close(fd);
+        INFO(busy.out);
+        CHECK(busy.code == 1);
+        CHECK(busy.out.find("log.busy") != std::string::npos);
+        CHECK(busy.out.find("2025-07 is being closed by another replay") != std::string::npos);
+        CHECK_FALSE(fs::exists(w.dir.path() / "checkpoints" / "2025-07"));
+    }
     const Run forced = run("replay --month 2025-07 --force-close" + common);
     INFO(forced.out);
     CHECK(forced.code == 0);
