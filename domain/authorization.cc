@@ -157,7 +157,8 @@ Decision decide(const ProviderLedger& s, const SubmitBudget& c, TimestampMs now,
     const bool exception = !c.token.empty() && c.token == os.token_exception_code;
     std::vector<Event> out;
     out.emplace_back(BudgetSubmitted{transaction, c.obra_social, c.affiliate_number, c.credential, group, c.token, exception,
-                                     c.diagnosis_code, c.diagnosis_type, items, c.clinical_summary, c.attachments});
+                                     c.diagnosis_code, c.diagnosis_type, items, c.clinical_summary, c.attachments,
+                                     /*channel: the write path's, from the issuer*/ {}});
     // A7: ACEPTADO with every item AUTORIZADA, or auditoría.
     if (audit) {
         out.emplace_back(BudgetSentToAudit{transaction, os.budget_auto_accept ? "práctica sujeta a auditoría" : "convenio con auditoría previa"});

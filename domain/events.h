@@ -173,6 +173,9 @@ struct BudgetSubmitted {
     std::vector<BudgetItem> items;
     std::string clinical_summary;
     std::vector<Attachment> attachments;  // A5: written report
+    // A9 "Canal": who entered it, `WEB(<issuer>)` (`WEB(prestador:1042)`), set by the write
+    // path from the command's issuer, never by the request. Empty in events of schema 1.
+    std::string channel;
     friend bool operator==(const BudgetSubmitted&, const BudgetSubmitted&) = default;
 };
 struct ItemDecision {

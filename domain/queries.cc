@@ -120,14 +120,16 @@ std::vector<AuthorizationRow> authorization_report(const ProviderLedger& s, Date
         const Date day = local_date(b.submitted_at);
         if (day < from || to < day) continue;
         for (const BudgetItemRecord& r : b.items) {
-            rows.push_back(AuthorizationRow{b.submitted_at, b.submitted.credential, b.submitted.transaction, r.item.practice_code,
-                                            r.item.tooth, r.item.faces, std::string(item_state(b, r)), r.amount});
+            rows.push_back(AuthorizationRow{b.submitted_at, b.submitted.credential, b.submitted.transaction, b.submitted.channel,
+                                            b.submitted.obra_social, r.item.practice_code, r.item.tooth, r.item.faces,
+                                            std::string(item_state(b, r)), r.amount});
         }
     }
     const auto by = [order](const AuthorizationRow& a, const AuthorizationRow& b) {
         switch (order) {
             case ReportOrder::credential: return a.credential < b.credential;
             case ReportOrder::practice: return a.practice_code < b.practice_code;
+            case ReportOrder::channel: return a.channel < b.channel;
             case ReportOrder::amount: return a.amount < b.amount;
             case ReportOrder::date: break;
         }
@@ -138,11 +140,12 @@ std::vector<AuthorizationRow> authorization_report(const ProviderLedger& s, Date
 }
 
 std::string render_txt(const std::vector<AuthorizationRow>& rows) {
-    std::string out = "fecha\tcredencial\ttransaccion\tpractica\tdiente\tcaras\testado\timporte\n";
+    std::string out = "fecha\tcredencial\ttransaccion\tcanal\tpractica\tdiente\tcaras\testado\timporte\n";
     for (const AuthorizationRow& r : rows) {
         // Text cells made inert (a tab or a line break in one would also break the line).
         out += to_string(local_date(r.at)) + "\t" + spreadsheet_text(r.credential) + "\t" +
-               spreadsheet_text(transaction_label(r.transaction)) + "\t" + spreadsheet_text(r.practice_code) + "\t" +
+               spreadsheet_text(transaction_label(r.transaction)) + "\t" + spreadsheet_text(r.channel) + "\t" +
+               spreadsheet_text(r.practice_code) + "\t" +
                (r.tooth == 0 ? std::string{} : std::to_string(r.tooth)) + "\t" + spreadsheet_text(r.faces) + "\t" + r.state +
                "\t" + std::to_string(r.amount) + "\n";
     }

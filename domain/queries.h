@@ -65,13 +65,15 @@ struct AuthorizationRow {
     TimestampMs at = 0;
     std::string credential;
     TransactionRef transaction;
+    std::string channel;  // who entered it: "WEB(prestador:1042)"; empty before schema 2
+    ObraSocialId obra_social;
     std::string practice_code;
     uint32_t tooth = 0;
     std::string faces;
     std::string state;  // autorizada, rechazada, en_auditoria, consumida, anulada
     Centavos amount = 0;
 };
-enum class ReportOrder : uint8_t { date, credential, practice, amount };
+enum class ReportOrder : uint8_t { date, credential, practice, channel, amount };
 std::vector<AuthorizationRow> authorization_report(const ProviderLedger& s, Date from, Date to, ReportOrder order);
 // A9: the txt export, one tab-separated line per row.
 std::string render_txt(const std::vector<AuthorizationRow>& rows);

@@ -93,7 +93,7 @@ LIQUIDA_MIRROR(TokenIssued, LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(affiliate_
 LIQUIDA_MIRROR(BudgetSubmitted, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(affiliate_number),
                LIQUIDA_FIELD(credential), LIQUIDA_FIELD(family_group), LIQUIDA_FIELD(token),
                LIQUIDA_FIELD(token_exception), LIQUIDA_FIELD(diagnosis_code), LIQUIDA_FIELD(diagnosis_type),
-               LIQUIDA_FIELD(items), LIQUIDA_FIELD(clinical_summary), LIQUIDA_FIELD(attachments));
+               LIQUIDA_FIELD(items), LIQUIDA_FIELD(clinical_summary), LIQUIDA_FIELD(attachments), LIQUIDA_FIELD(channel));
 LIQUIDA_MIRROR(BudgetAuthorized, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(items));
 LIQUIDA_MIRROR(BudgetSentToAudit, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(reason));
 LIQUIDA_MIRROR(PracticeConsumed, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(items), LIQUIDA_FIELD(deferred),

@@ -10,8 +10,8 @@
 
 namespace liquida::events {
 
-// Version of the envelope.fbs schema this build writes.
-inline constexpr uint16_t kSchemaVersion = 1;
+// Version of the envelope.fbs schema this build writes. 2: BudgetSubmitted.channel.
+inline constexpr uint16_t kSchemaVersion = 2;
 
 struct EventId {
     std::array<uint8_t, 16> bytes{};

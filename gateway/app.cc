@@ -646,7 +646,7 @@ HttpResponse App::retentions_view(const ViewRequest& r) {
 }
 
 // A9: one provider's authorized budget items within [from, to] (at most a year), ordered by
-// fecha, credencial, prestación or importe. Read from the provider's ledger.
+// fecha, credencial, prestación, canal or importe. Read from the provider's ledger.
 HttpResponse App::authorizations_view(const ViewRequest& r) {
     if (std::holds_alternative<ObraSocialScope>(r.scope)) return error(403, "auth.forbidden", "El informe de autorizaciones es del prestador y del colegio.");
     if (!r.provider) throw BadParam{"provider", "Falta el prestador."};
@@ -657,16 +657,17 @@ HttpResponse App::authorizations_view(const ViewRequest& r) {
                                                                                  {"fecha", domain::ReportOrder::date},
                                                                                  {"credencial", domain::ReportOrder::credential},
                                                                                  {"prestacion", domain::ReportOrder::practice},
+                                                                                 {"canal", domain::ReportOrder::channel},
                                                                                  {"importe", domain::ReportOrder::amount}};
     const std::string order = param(r.q, "order");
     const auto o = std::find_if(std::begin(kOrders), std::end(kOrders), [&](const auto& k) { return k.first == order; });
-    if (o == std::end(kOrders)) throw BadParam{"order", "Se esperaba fecha, credencial, prestacion o importe."};
+    if (o == std::end(kOrders)) throw BadParam{"order", "Se esperaba fecha, credencial, prestacion, canal o importe."};
     std::vector<domain::AuthorizationRow> rows;
     const auto found = p_.commands.with(domain::ProviderId{*r.provider}, [&](const domain::ProviderLedger& l) {
         rows = domain::authorization_report(l, *from, *to, o->second);
     });
     if (!found) return state_unavailable(found.error());
-    return table_view(r, replay::authorizations_table(rows),
+    return table_view(r, replay::authorizations_table(rows, names_for(r)),
                       file_name({"autorizaciones", name_part(r.provider), domain::to_string(*from), domain::to_string(*to)}), "Autorizaciones A9");
 }
 

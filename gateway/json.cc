@@ -250,7 +250,7 @@ LIQUIDA_FIELDS(BudgetSubmitted, v("transaction", s.transaction); v("obra_social"
                v("affiliate_number", s.affiliate_number); v("credential", s.credential);
                v("family_group", s.family_group); v("token", s.token); v("token_exception", s.token_exception);
                v("diagnosis_code", s.diagnosis_code); v("diagnosis_type", s.diagnosis_type); v("items", s.items);
-               v("clinical_summary", s.clinical_summary); v("attachments", s.attachments);)
+               v("clinical_summary", s.clinical_summary); v("attachments", s.attachments); v("channel", s.channel);)
 LIQUIDA_FIELDS(BudgetAuthorized, v("transaction", s.transaction); v("items", s.items);)
 LIQUIDA_FIELDS(BudgetSentToAudit, v("transaction", s.transaction); v("reason", s.reason);)
 LIQUIDA_FIELDS(PracticeConsumed, v("transaction", s.transaction); v("items", s.items); v("deferred", s.deferred);

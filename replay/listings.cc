@@ -394,16 +394,16 @@ Table retentions_table(const std::vector<projections::SettlementRow>& rows, cons
     return t;
 }
 
-Table authorizations_table(const std::vector<domain::AuthorizationRow>& rows) {
+Table authorizations_table(const std::vector<domain::AuthorizationRow>& rows, const Names& names) {
     Table t{"authorizations", "Autorizaciones A9", {}, {}};
     t.columns = {{"at", "Fecha y hora", Kind::instant},   {"credential", "Credencial", Kind::text}, {"transaction", "Nro. transaccion", Kind::text},
-                 {"practice_code", "Prestacion", Kind::text}, {"tooth", "Pieza", Kind::integer},     {"faces", "Caras", Kind::text},
-                 {"state", "Estado", Kind::text},             {"amount", "Importe total", Kind::money}};
+                 {"channel", "Canal", Kind::text},        {"practice_code", "Prestacion", Kind::text}, {"description", "Descripcion", Kind::text},
+                 {"tooth", "Pieza", Kind::integer},       {"faces", "Caras", Kind::text},         {"state", "Estado", Kind::text},
+                 {"amount", "Importe total", Kind::money}};
     for (const auto& r : rows)
-        t.rows.push_back({instant(r.at), text(r.credential),
-                          text(domain::transaction_label(r.transaction)),
-                          text(r.practice_code), r.tooth == 0 ? Value() : count(int64_t{r.tooth}), text(r.faces), text(domain::state_label(r.state)),
-                          money(r.amount)});
+        t.rows.push_back({instant(r.at), text(r.credential), text(domain::transaction_label(r.transaction)), text(r.channel), text(r.practice_code),
+                          names.practice(r.obra_social, r.practice_code), r.tooth == 0 ? Value() : count(int64_t{r.tooth}), text(r.faces),
+                          text(domain::state_label(r.state)), money(r.amount)});
     return t;
 }
 

@@ -91,7 +91,7 @@ Table debits_table(const std::vector<projections::InvoiceViewRow>& invoices, con
 // date paid.
 Table payment_orders_table(const std::vector<projections::InvoiceViewRow>& invoices, const Names& names);
 // A9: a provider's authorized budget items within a date range, in the order asked.
-Table authorizations_table(const std::vector<domain::AuthorizationRow>& rows);
+Table authorizations_table(const std::vector<domain::AuthorizationRow>& rows, const Names& names);
 // F5: what a provider owes the insurers (credit notes) or may send again (re-invoicing).
 Table submissions_table(const std::vector<domain::PendingSubmission>& rows);
 // One row per retention charged (S3): period, obra social, provider and kind.

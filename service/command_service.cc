@@ -79,6 +79,12 @@ events::result<std::map<events::TopicPartition, int64_t>> ends_of(events::EventL
     return ends;
 }
 
+// A9's "Canal" of a budget: who entered it, as the gateway authenticated the command's issuer.
+void stamp_channel(std::vector<domain::Event>& decided, const Issuer& issuer) {
+    for (domain::Event& ev : decided)
+        if (auto* b = std::get_if<domain::BudgetSubmitted>(&ev)) b->channel = std::string("WEB(").append(issuer.id).append(")");
+}
+
 // One batch per topic (almost every command writes to one), in topic order; ids and times fixed here.
 std::vector<std::vector<events::Envelope>> envelopes_by_topic(const std::vector<domain::Event>& decided, domain::ProviderId provider,
                                                                           const std::string& command_id, const Issuer& issuer,
@@ -431,6 +437,7 @@ Outcome CommandService::execute(domain::ProviderId provider, const domain::Comma
 
     domain::Decision d = domain::decide(e.ledger, command, now, config_);
     if (!d) return failure(Rejection{Rejection::Kind::refused, d.error().code, d.error().message, d.error().field});
+    stamp_channel(d.value(), issuer);
     const auto by_topic = envelopes_by_topic(d.value(), provider, command_id, issuer, now);
     if (auto refused = chain_refuses(provider, by_topic)) return failure(std::move(*refused));
     CommandRecord done{provider, digest, {}};

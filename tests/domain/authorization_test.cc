@@ -182,7 +182,15 @@ TEST_CASE("A9 anulación cancels a transaction, reports list and export it", "[d
               .front()
               .practice_code == "020800");
     const std::string txt = render_txt(rows);
-    CHECK(txt.find("2025-06-07\t59790\t88-T-11\t100100\t18\t\tautorizada\t0\n") != std::string::npos);
+    CHECK(txt.find("2025-06-07\t59790\t88-T-11\t\t100100\t18\t\tautorizada\t0\n") != std::string::npos);  // no channel: decided alone
+    CHECK(rows.front().obra_social == kInsssep);
+    // By canal: who entered each budget (the write path sets it from the command's issuer).
+    for (auto& [key, b] : l.state.authorizations.budgets) b.submitted.channel = b.submitted.transaction.number == 10 ? "WEB(z)" : "WEB(a)";
+    const auto by_channel = authorization_report(l.state, date_from_civil(2025, 6, 1), date_from_civil(2025, 6, 24), ReportOrder::channel);
+    REQUIRE(by_channel.size() == 6);
+    CHECK(by_channel.front().channel == "WEB(a)");
+    CHECK(by_channel.front().transaction.number == 11);
+    CHECK(by_channel.back().channel == "WEB(z)");
 }
 
 TEST_CASE("A10 monthly validation report, one row per authorization", "[domain][A10]") {

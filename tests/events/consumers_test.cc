@@ -215,7 +215,7 @@ TEST_CASE("consumers: kcat, flatc --json and docs/examples/consumer.py read what
             const Envelope& e = *it->second;
             const std::string headers = line.substr(space + 1);
             CHECK(headers.find("liquida.kind=" + std::string(domain::event_name(e.payload))) != std::string::npos);
-            CHECK(headers.find("liquida.schema_version=1") != std::string::npos);
+            CHECK(headers.find("liquida.schema_version=" + std::to_string(events::kSchemaVersion)) != std::string::npos);
             CHECK(headers.find("liquida.event_id=" + e.event_id.to_string()) != std::string::npos);
             CHECK(headers.find("liquida.occurred_at=" + std::to_string(e.occurred_at)) != std::string::npos);
             const std::string key = std::to_string(e.provider_id.value());
@@ -278,7 +278,7 @@ TEST_CASE("consumers: kcat, flatc --json and docs/examples/consumer.py read what
         const std::string stext((std::istreambuf_iterator<char>(sin)), std::istreambuf_iterator<char>());
         INFO(stext);
         CHECK(stext.find("\"payload_type\": \"OrderLoaded\"") != std::string::npos);
-        CHECK(stext.find("\"schema_version\": 1") != std::string::npos);
+        CHECK(stext.find("\"schema_version\": " + std::to_string(events::kSchemaVersion)) != std::string::npos);
     }
 
     SECTION("docs/examples/consumer.py prints partition:offset, key and kind") {

@@ -36,7 +36,7 @@ TEST_CASE("published events land in their topic and the provider's partition, wi
         CHECK(rec.key == "4242");
         CHECK(rec.timestamp == e.recorded_at);
         CHECK(header(rec, kHeaderKind) == domain::event_name(e.payload));
-        CHECK(header(rec, kHeaderSchema) == "1");
+        CHECK(header(rec, kHeaderSchema) == std::to_string(kSchemaVersion));
         CHECK(header(rec, kHeaderEventId) == e.event_id.to_string());
         CHECK(header(rec, kHeaderOccurredAt) == std::to_string(e.occurred_at));
         auto decoded = decode(rec.value);

@@ -693,7 +693,7 @@ TEST_CASE("gateway_json: every event kind renders with the schema's names", "[ga
         CHECK(j.at("actor_id") == e.actor_id);
         CHECK(j.at("command_id") == e.command_id);
         CHECK(j.at("correlation_id") == e.correlation_id);
-        CHECK(j.at("schema_version") == 1);
+        CHECK(j.at("schema_version") == liquida::events::kSchemaVersion);
         CHECK(j.at("provider_id") == 8481);
         CHECK(j.at("payload") == liquida::gateway::to_json(e.payload));
         check_against_schema(j.at("payload"), camel(kind), tables);

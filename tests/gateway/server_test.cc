@@ -677,7 +677,7 @@ TEST_CASE("gateway: the A9 authorization report and the F5 submissions, from the
              {"/v1/reports/authorizations?provider=1042&from=2025-06-01", "to"},
              {"/v1/reports/authorizations?provider=1042&from=2025-06-30&to=2025-06-01", "to"},
              {"/v1/reports/authorizations?provider=1042&from=2024-01-01&to=2025-06-01", "to"},
-             {a9 + "&order=canal", "order"},
+             {a9 + "&order=via", "order"},
              {"/v1/reports/authorizations?from=2025-06-01&to=2025-06-30", "provider"},
              {"/v1/reports/submissions", "provider"}}) {
         INFO(target);
@@ -685,6 +685,28 @@ TEST_CASE("gateway: the A9 authorization report and the F5 submissions, from the
         CHECK(r.status() == 400);
         CHECK(r.field() == field);
     }
+
+    // The canal is who entered each budget, from the token, never from the request: a body that
+    // names one is refused; the prestador's own budget sorts apart from the colegio's.
+    json named = json::parse(body_of(kProvider, insssep_budget(128183999)));
+    named["channel"] = "WEB(otro)";
+    r = h.request(http::verb::post, "/v1/commands", own, named.dump());
+    CHECK(r.status() == 400);
+    CHECK(r.code() == "request.unknown_field");
+    ok(h, own, kProvider, insssep_budget(128183999));
+    env.sync();
+    const json by_channel = get_json(h, a9 + "&order=canal", t);
+    REQUIRE(by_channel["total"] == 6);
+    for (size_t i = 0; i < 6; ++i) {
+        INFO(i);
+        CHECK(by_channel["rows"][i]["channel"] == (i < 3 ? "WEB(colegio:secretaria)" : "WEB(prestador:1042)"));
+        CHECK(by_channel["rows"][i]["transaction"] == (i < 3 ? "88-T-128183733" : "88-T-128183999"));
+    }
+    CHECK(by_channel["rows"][0]["description"].is_string());  // the practice's name from the nomenclador
+    r = h.get(a9 + "&order=canal&format=csv", t);
+    REQUIRE(r.status() == 200);
+    CHECK(lines_of(r.body().substr(3))[0].starts_with("Fecha y hora;Credencial;Nro. transaccion;Canal;Prestacion;Descripcion;"));
+
     const auto insurer = env.token(Role::obra_social, "insssep");
     CHECK(h.get(a9, insurer).status() == 403);
     CHECK(h.get("/v1/reports/submissions?provider=1042", insurer).status() == 403);

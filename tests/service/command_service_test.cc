@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/queries.h"
 #include "sim/simulation.h"
 #include "events/codec.h"
 #include "events/kafka_log.h"
@@ -259,6 +260,38 @@ TEST_CASE("service: retries are answered from the state across restarts, and an 
     w.close();
     w.open(dir.path() / "state", 2);
     check();
+}
+
+TEST_CASE("service: a budget's channel is who issued it, on the log and in the ledger", "[service][A9]") {
+    test::TempDir dir;
+    World w(dir.path(), 2);
+    liquida::sim::Simulation simulation(test::seed_config(), small());
+    // The simulation's commands until one submits a budget, each under its own issuer.
+    for (size_t i = 0; i < 20'000; ++i) {
+        auto cmd = simulation.next();
+        REQUIRE(cmd);
+        const Issuer issuer{static_cast<events::ActorRole>(cmd->actor), cmd->actor_id};
+        const auto done = w.commands->execute(cmd->provider, cmd->command, cmd->command_id, issuer, cmd->now, {});
+        if (!done || !std::holds_alternative<domain::SubmitBudget>(cmd->command)) continue;
+        REQUIRE(done->events.at(0).kind == "budget_submitted");
+        auto records = w.log->read(done->events[0].tp, done->events[0].offset, 1);
+        REQUIRE(records);
+        REQUIRE(records->size() == 1);
+        const auto e = events::decode(records->at(0).record.value);
+        REQUIRE(e);
+        const std::string channel = "WEB(" + cmd->actor_id + ")";
+        CHECK(std::get<domain::BudgetSubmitted>(e->payload).channel == channel);
+        CHECK(e->schema_version == events::kSchemaVersion);
+        const auto& ref = std::get<domain::SubmitBudget>(cmd->command);
+        REQUIRE(*w.commands->with(cmd->provider, [&](const domain::ProviderLedger& l) {
+            const auto rows = domain::authorization_report(l, domain::Date{0}, domain::Date{100'000}, domain::ReportOrder::channel);
+            const auto row = std::find_if(rows.begin(), rows.end(), [&](const auto& r) { return r.transaction.number == ref.transaction_number; });
+            REQUIRE(row != rows.end());
+            CHECK(row->channel == channel);
+        }));
+        return;
+    }
+    FAIL("the simulation submitted no budget");
 }
 
 TEST_CASE("service: a command that decides no event appends nothing and is answered with none", "[service]") {

@@ -156,7 +156,8 @@ std::vector<events::Envelope> authorization_events() {
                       {.item = 2, .practice_code = "20900", .tooth = 17, .faces = "OM"},
                       {.item = 3, .practice_code = "20800", .tooth = 25, .faces = "O"}},
             .clinical_summary = "Diabético tipo 2 MO + insulina; caries en 17 y 25, resto radicular en 18",
-            .attachments = {{.kind = domain::AttachmentKind::informe, .reference = "docs/8481/rx-128183733.jpg"}}}),
+            .attachments = {{.kind = domain::AttachmentKind::informe, .reference = "docs/8481/rx-128183733.jpg"}},
+            .channel = {}}),  // set for schema 2, below
         by_obra_social(domain::BudgetAuthorized{.transaction = boca88(kBudgetTransaction),
                                                 .items = {{.item = 1, .result = domain::ItemResult::autorizada},
                                                           {.item = 2, .result = domain::ItemResult::autorizada},
@@ -250,7 +251,8 @@ std::vector<events::Envelope> settlement_events() {
 
 }  // namespace
 
-std::vector<events::Envelope> sample_envelopes() {
+std::vector<events::Envelope> sample_envelopes(uint16_t schema_version) {
+    if (schema_version < 1 || schema_version > events::kSchemaVersion) throw std::logic_error("no samples of that schema version");
     std::vector<events::Envelope> out;
     const auto append = [&](std::vector<events::Envelope> group) {
         for (auto& e : group) out.push_back(std::move(e));
@@ -268,6 +270,11 @@ std::vector<events::Envelope> sample_envelopes() {
     }
     if (out.size() != domain::kEventKinds) {
         throw std::logic_error("sample_envelopes() needs exactly one envelope per event kind");
+    }
+    // What each schema version added: a field the codec drops from version 2 on fails a round trip.
+    for (auto& e : out) {
+        e.schema_version = schema_version;
+        if (auto* b = std::get_if<domain::BudgetSubmitted>(&e.payload); b && schema_version >= 2) b->channel = "WEB(odontotest00)";
     }
     return out;
 }
