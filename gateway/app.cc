@@ -139,6 +139,18 @@ T read_view(events::result<T> r) {
     if (!r) throw Unreadable{std::move(r).error()};
     return std::move(*r);
 }
+// A listing's file written a page of view rows at a time (views.h, Cursor): one page in memory
+// whatever the listing's length. Each page becomes a chunk of the file's last table.
+template <class Read, class Build>
+std::function<bool(replay::Table&)> paged(size_t rows, Read read, Build build) {
+    auto cursor = std::make_shared<projections::Cursor>();
+    cursor->limit = std::max<size_t>(rows, 1);
+    return [cursor, read = std::move(read), build = std::move(build)](replay::Table& chunk) {
+        if (cursor->done) return false;
+        chunk = build(read_view(read(*cursor)));
+        return true;
+    };
+}
 constexpr std::string_view kViewUnavailable = "view.unavailable";
 constexpr std::string_view kViewUnavailableMessage = "No se pudo leer la vista; el error quedó registrado en el servidor.";
 void log_unreadable(const events::error& e) { std::fprintf(stderr, "liquida: %s\n", e.message.c_str()); }
@@ -473,11 +485,17 @@ HttpResponse App::padron_view(const ViewRequest& r) {
 }
 
 HttpResponse App::pending_view(const ViewRequest& r) {
-    const auto rows =
-        read_view(p_.views.pending({r.provider ? std::optional(domain::ProviderId{*r.provider}) : std::nullopt, r.os, param(r.q, "affiliate")}));
-    if (r.format != Format::json)
+    const projections::PendingFilter filter{r.provider ? std::optional(domain::ProviderId{*r.provider}) : std::nullopt, r.os, param(r.q, "affiliate")};
+    if (r.format != Format::json) {
+        auto names = std::make_shared<const replay::Names>(names_for(r));
         return send_file(r, file_name({"pendientes", name_part(r.os, p_.config), name_part(r.provider)}), "Pendientes de consumo",
-                         {replay::pending_table(rows, r.today, names_for(r))});
+                         {replay::pending_table({}, r.today, *names)},
+                         paged(p_.file_page_rows, [this, filter](projections::Cursor& c) { return p_.views.pending(filter, &c); },
+                               [names, today = r.today](const std::vector<projections::PendingRow>& rows) {
+                                   return replay::pending_table(rows, today, *names);
+                               }));
+    }
+    const auto rows = read_view(p_.views.pending(filter));
     json by_provider = json::object(), by_os = json::object();
     for (const auto& row : rows) {
         by_provider[std::to_string(row.provider.value())] = by_provider.value(std::to_string(row.provider.value()), 0) + 1;
@@ -532,15 +550,22 @@ HttpResponse App::settlement_view(const ViewRequest& r) {
 }
 
 HttpResponse App::invoices_view(const ViewRequest& r) {
-    const auto rows = read_view(p_.views.invoices(r.filter()));
+    const auto filter = r.filter();
     if (r.format != Format::json) {
-        std::vector<replay::InvoiceEntry> entries;
-        entries.reserve(rows.size());
-        for (const auto& row : rows)
-            entries.push_back({row.provider, row.obra_social, row.period, projections::invoice_row(row, p_.config), row.received_at != 0});
-        return send_file(r, file_name({"facturas", name_part(r.filter().period), name_part(r.os, p_.config), name_part(r.provider)}), "Facturas",
-                         {replay::invoices_table(entries, names_for(r))});
+        auto names = std::make_shared<const replay::Names>(names_for(r));
+        return send_file(r, file_name({"facturas", name_part(filter.period), name_part(r.os, p_.config), name_part(r.provider)}), "Facturas",
+                         {replay::invoices_table({}, *names)},
+                         paged(p_.file_page_rows, [this, filter](projections::Cursor& c) { return p_.views.invoices(filter, &c); },
+                               [this, names](const std::vector<projections::InvoiceViewRow>& rows) {
+                                   std::vector<replay::InvoiceEntry> entries;
+                                   entries.reserve(rows.size());
+                                   for (const auto& row : rows)
+                                       entries.push_back({row.provider, row.obra_social, row.period, projections::invoice_row(row, p_.config),
+                                                          row.received_at != 0});
+                                   return replay::invoices_table(entries, *names);
+                               }));
     }
+    const auto rows = read_view(p_.views.invoices(filter));
     return ok_json(page(rows, r.q, [&](const projections::InvoiceViewRow& row) { return to_json(row, p_.config); }));
 }
 
@@ -558,7 +583,6 @@ HttpResponse App::validation_view(const ViewRequest& r) {  // A10, from the view
         auto state = std::make_shared<Chunks>();
         auto names = std::make_shared<const replay::Names>(names_for(r));
         auto more = [this, state, names, filter](replay::Table& chunk) {
-            constexpr size_t kChunk = 256;  // rows per chunk: small, so the tests' simulated month spans several
             while (state->at == state->entries.size()) {
                 if (state->next_os == p_.config.obras_sociales.size()) return false;
                 const domain::ObraSocialId& os = p_.config.obras_sociales[state->next_os++].id;
@@ -568,7 +592,7 @@ HttpResponse App::validation_view(const ViewRequest& r) {  // A10, from the view
                 for (auto& [provider, row] : read_view(projections::validation_report_by_provider(p_.views, {filter.period, os, filter.provider})))
                     state->entries.push_back({os, provider, std::move(row)});
             }
-            const size_t n = std::min(kChunk, state->entries.size() - state->at);
+            const size_t n = std::min(std::max<size_t>(p_.file_page_rows, 1), state->entries.size() - state->at);
             chunk = replay::validation_table(std::span(state->entries).subspan(state->at, n), *names);
             state->at += n;
             return true;
@@ -625,8 +649,12 @@ HttpResponse App::table_view(const ViewRequest& r, replay::Table table, std::str
 // The debits of the invoices of the filter (S1).
 HttpResponse App::debits_view(const ViewRequest& r) {
     const auto filter = r.filter();
-    return table_view(r, replay::debits_table(read_view(p_.views.invoices(filter)), names_for(r)),
-                      file_name({"debitos", name_part(filter.period), name_part(r.os, p_.config), name_part(r.provider)}), "Débitos");
+    auto names = std::make_shared<const replay::Names>(names_for(r));
+    auto name = file_name({"debitos", name_part(filter.period), name_part(r.os, p_.config), name_part(r.provider)});
+    if (r.format == Format::json) return table_view(r, replay::debits_table(read_view(p_.views.invoices(filter)), *names), name, "Débitos");
+    return send_file(r, std::move(name), "Débitos", {replay::debits_table({}, *names)},
+                     paged(p_.file_page_rows, [this, filter](projections::Cursor& c) { return p_.views.invoices(filter, &c); },
+                           [names](const std::vector<projections::InvoiceViewRow>& rows) { return replay::debits_table(rows, *names); }));
 }
 
 // What the obras sociales paid, a line per invoice of each payment order (S2).

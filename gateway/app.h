@@ -44,6 +44,7 @@ struct AppParts {
     // A websocket that has not authenticated by then is closed with 4401.
     std::chrono::milliseconds auth_timeout{10'000};
     const events::ChainWatch* chain = nullptr;  // the hash chain's state, for /healthz; may be null
+    size_t file_page_rows = 256;  // rows of a view read at a time into a listing's file
 };
 
 class App final : public Handler {

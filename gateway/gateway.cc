@@ -68,7 +68,8 @@ std::string Gateway::start() {
     runner_thread_ = std::thread([this] { run_views(); });
     if (chain_) chain_thread_ = std::thread([this] { watch_chain(); });
     app_ = std::make_unique<App>(AppParts{log_, views_, config_, *service_, hub_, metrics_, options_.key, options_.workers,
-                                          options_.clock, std::move(*files), options_.data_dir, options_.auth_timeout, chain_.get()});
+                                          options_.clock, std::move(*files), options_.data_dir, options_.auth_timeout, chain_.get(),
+                                          options_.file_page_rows});
     server_ = std::make_unique<Server>(options_.server, *app_);
     if (auto err = server_->start(port_); !err.empty()) {
         stop();

@@ -36,6 +36,8 @@ struct GatewayOptions {
     service::ServiceOptions service;
     // A websocket that has not authenticated by then is closed with 4401.
     std::chrono::milliseconds auth_timeout{10'000};
+    // Rows of a view read at a time into a listing's file (projections::Cursor).
+    size_t file_page_rows = 256;
 };
 
 class Gateway {

@@ -445,11 +445,14 @@ public:
     events::result<std::vector<PadronRow>> padron_rows() const override {
         return scan<PadronRow>(kPadron, "", [](const PadronRow&) { return true; });
     }
-    events::result<std::vector<PendingRow>> pending(const PendingFilter& f) const override {
-        return scan<PendingRow>(kPending, f.provider ? provider_key(*f.provider) : "", [&](const PendingRow& r) {
-            return (!f.obra_social || r.obra_social == *f.obra_social) &&
-                   (f.affiliate_number.empty() || r.affiliate_number == f.affiliate_number);
-        });
+    events::result<std::vector<PendingRow>> pending(const PendingFilter& f, Cursor* cursor) const override {
+        return scan<PendingRow>(
+            kPending, f.provider ? provider_key(*f.provider) : "",
+            [&](const PendingRow& r) {
+                return (!f.obra_social || r.obra_social == *f.obra_social) &&
+                       (f.affiliate_number.empty() || r.affiliate_number == f.affiliate_number);
+            },
+            cursor);
     }
     events::result<std::vector<SettlementRow>> settlement(const SettlementFilter& f) const override {
         const std::string prefix = f.period ? settlement_prefix(*f.period, f.obra_social ? &f.obra_social->value() : nullptr) : "";
@@ -457,10 +460,11 @@ public:
             return (!f.obra_social || r.obra_social == *f.obra_social) && (!f.provider || r.provider == *f.provider);
         });
     }
-    events::result<std::vector<InvoiceViewRow>> invoices(const SettlementFilter& f) const override {
-        return scan<InvoiceViewRow>(kInvoices, f.provider ? provider_key(*f.provider) : "", [&](const InvoiceViewRow& r) {
-            return (!f.obra_social || r.obra_social == *f.obra_social) && (!f.period || r.period == *f.period);
-        });
+    events::result<std::vector<InvoiceViewRow>> invoices(const SettlementFilter& f, Cursor* cursor) const override {
+        return scan<InvoiceViewRow>(
+            kInvoices, f.provider ? provider_key(*f.provider) : "",
+            [&](const InvoiceViewRow& r) { return (!f.obra_social || r.obra_social == *f.obra_social) && (!f.period || r.period == *f.period); },
+            cursor);
     }
     events::result<std::vector<ValidationItemRow>> validation(const SettlementFilter& f) const override {
         if (!f.period) return std::vector<ValidationItemRow>{};
@@ -611,15 +615,24 @@ private:
         return std::optional<R>(std::move(row));
     }
     template <class R, class Pred>
-    events::result<std::vector<R>> scan(Cf cf, const std::string& prefix, Pred keep) const {
+    events::result<std::vector<R>> scan(Cf cf, const std::string& prefix, Pred keep, Cursor* cursor = nullptr) const {
         std::vector<R> out;
         std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cfs_[cf]));
-        for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+        const bool resume = cursor != nullptr && !cursor->after.empty();
+        it->Seek(resume ? std::max(cursor->after, prefix) : prefix);
+        if (resume && it->Valid() && it->key() == cursor->after) it->Next();
+        for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
             R row;
             if (!codec::decode(std::string_view(it->value().data(), it->value().size()), row)) return failure(undecodable(cf));
-            if (keep(row)) out.push_back(std::move(row));
+            if (!keep(row)) continue;
+            out.push_back(std::move(row));
+            if (cursor != nullptr && cursor->limit != 0 && out.size() == cursor->limit) {
+                cursor->after = it->key().ToString();
+                return out;  // `done` stays false: the next page may be empty
+            }
         }
         if (!it->status().ok()) return failure(read_failed(cf, it->status()));
+        if (cursor != nullptr) cursor->done = true;
         return out;
     }
 

@@ -219,6 +219,17 @@ struct SettlementFilter {
     std::optional<ProviderId> provider;
 };
 
+// Where a multi-row query resumes, to read a view a page at a time (a file of any length in
+// bounded memory): the rows after the key `after` (empty: from the first), at most `limit` of
+// them (0: all). The query leaves in `after` the key of the last row it kept and sets `done`
+// once it has read to the end. Each page reads the view as it stands then: a row that changes
+// between pages shows the state it had when its page was read, and none is read twice.
+struct Cursor {
+    std::string after;
+    size_t limit = 0;
+    bool done = false;
+};
+
 class Views {
 public:
     // Opens (or creates) the views' RocksDB at `path`. `source` names the log they are built
@@ -238,9 +249,9 @@ public:
     // rather than answer fewer rows than are stored.
     virtual events::result<std::optional<PadronRow>> padron(ProviderId provider) const = 0;
     virtual events::result<std::vector<PadronRow>> padron_rows() const = 0;  // by provider id
-    virtual events::result<std::vector<PendingRow>> pending(const PendingFilter& filter) const = 0;
+    virtual events::result<std::vector<PendingRow>> pending(const PendingFilter& filter, Cursor* cursor = nullptr) const = 0;
     virtual events::result<std::vector<SettlementRow>> settlement(const SettlementFilter& filter) const = 0;
-    virtual events::result<std::vector<InvoiceViewRow>> invoices(const SettlementFilter& filter) const = 0;
+    virtual events::result<std::vector<InvoiceViewRow>> invoices(const SettlementFilter& filter, Cursor* cursor = nullptr) const = 0;
     // By obra social, provider, transaction and item; a period is required (none: no rows).
     virtual events::result<std::vector<ValidationItemRow>> validation(const SettlementFilter& filter) const = 0;
 

@@ -156,6 +156,7 @@ struct Env {
         options.data_dir = dir.str();
         options.static_dir = static_dir;
         options.auth_timeout = auth_timeout;
+        options.file_page_rows = 1;  // every listing's file crosses page boundaries
         gateway = std::make_unique<gw::Gateway>(*log, *views, seed_config(), options);
         const std::string error = gateway->start();
         INFO(error);
@@ -264,12 +265,12 @@ inline std::vector<std::string> lines_of(const std::string& csv) {
     }
     return out;
 }
-inline std::vector<std::string> fields_of(const std::string& line) {
+inline std::vector<std::string> fields_of(const std::string& line, char separator = ';') {
     std::vector<std::string> out;
     std::string field;
     std::stringstream in(line);
-    while (std::getline(in, field, ';')) out.push_back(field);
-    if (!line.empty() && line.back() == ';') out.emplace_back();
+    while (std::getline(in, field, separator)) out.push_back(field);
+    if (!line.empty() && line.back() == separator) out.emplace_back();
     return out;
 }
 

@@ -354,6 +354,17 @@ TEST_CASE("gateway: pending settlement invoices and validation views with their 
     CHECK(get_json(h, "/v1/views/pending?obra_social=sancor", t)["total"] == 0);
     CHECK(get_json(h, "/v1/views/pending?obra_social=insssep&provider=1042", t)["total"] == 2);
     CHECK(get_json(h, "/v1/views/pending?provider=2077", t)["total"] == 0);
+    // As a file, read a row at a time here (Env's file_page_rows): both rows, in order, once.
+    auto file = h.get("/v1/views/pending?format=csv&dialect=plain", t);
+    REQUIRE(file.status() == 200);
+    auto pending_lines = lines_of(file.body().substr(3));
+    REQUIRE(pending_lines.size() == 3);
+    CHECK(pending_lines[0].starts_with("Prestador,Razon social,CUIT,Obra social,Nombre obra social,Transaccion,Item,"));
+    CHECK(fields_of(pending_lines[1], ',').at(6) == "1");
+    CHECK(fields_of(pending_lines[2], ',').at(6) == "3");
+    file = h.get("/v1/views/pending?format=xlsx&affiliate=99999", t);  // no row: a workbook all the same
+    CHECK(file.status() == 200);
+    CHECK(file.body().starts_with("PK"));
     auto page = get_json(h, "/v1/views/pending?limit=1&offset=1", t);
     CHECK(page["rows"].size() == 1);
     CHECK(page["rows"][0]["item"] == 3);

@@ -78,6 +78,48 @@ TEST_CASE("pending: an InSSSeP budget of three items with one consumed leaves tw
     CHECK(w.views->settlement({july, kInsssep, kProvider}).value().at(0).billable == liquida::projections::Tally{});
 }
 
+TEST_CASE("views: read a page at a time, the pages are the whole listing, each row once, filters kept", "[projections][pending]") {
+    World w;
+    Member m{w, kProvider, provider_in_padron("B")};
+    Member other{w, ProviderId{7}, provider_in_padron("B")};
+    w.record_history(m.id, m.ledger);
+    w.record_history(other.id, other.ledger);
+    for (uint64_t t = 1; t <= 4; ++t) {
+        m.ok(insssep_budget(t), at(2025, 6, 10, 9));
+        other.ok(insssep_budget(100 + t), at(2025, 6, 10, 9));
+    }
+    w.catch_up();
+    using liquida::projections::Cursor;
+    for (const liquida::projections::PendingFilter& filter : std::vector<liquida::projections::PendingFilter>{{}, {kProvider, {}, {}}}) {
+        const auto whole = w.views->pending(filter).value();
+        REQUIRE(whole.size() == (filter.provider ? 12u : 24u));
+        for (size_t limit : {1u, 5u, 12u, 100u}) {
+            INFO("limit " << limit);
+            Cursor c{{}, limit, false};
+            std::vector<liquida::projections::PendingRow> pages;
+            for (int page = 0; !c.done; ++page) {
+                REQUIRE(page <= 25);
+                const auto rows = w.views->pending(filter, &c).value();
+                CHECK(rows.size() <= limit);
+                pages.insert(pages.end(), rows.begin(), rows.end());
+            }
+            CHECK(pages == whole);
+        }
+    }
+    // A row that changes between pages is read once, as it stood when its page was read.
+    Cursor c{{}, 3, false};
+    auto first = w.views->pending({kProvider, {}, {}}, &c).value();
+    REQUIRE(first.size() == 3);
+    m.ok(ConsumePractices{TransactionRef{88, "T", 4}, {1, 2, 3}, false, {}}, at(2025, 6, 12));  // the last three rows leave
+    w.catch_up();
+    size_t rest = 0;
+    for (int page = 0; !c.done; ++page) {
+        REQUIRE(page <= 10);
+        rest += w.views->pending({kProvider, {}, {}}, &c).value().size();
+    }
+    CHECK(first.size() + rest == 9);
+}
+
 TEST_CASE("views: a follower reads the views beside their writer as they stood when opened, and commits nothing",
           "[projections]") {
     World w;
