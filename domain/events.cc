@@ -14,6 +14,17 @@ constexpr std::string_view kNames[] = {
     "debit_applied", "debit_analysis_resolved", "credit_note_issued", "payment_order_issued",
     "retention_applied", "provider_paid"};
 static_assert(std::size(kNames) == kEventKinds, "every event kind needs a name");
+// The same, as a person reads them (the dashboard's feed).
+constexpr std::string_view kLabels[] = {
+    "Prestador registrado", "Datos del prestador actualizados", "Adhesión a obra social", "Documento cargado",
+    "Documento verificado", "Documento vencido", "Alta en el padrón", "Baja del padrón",
+    "Elegibilidad consultada", "Token emitido", "Orden cargada", "Orden aprobada", "Orden rechazada",
+    "Orden diferida", "Presupuesto enviado", "Presupuesto autorizado", "Presupuesto en auditoría",
+    "Prácticas consumidas", "Transacción anulada", "Factura cargada", "Factura enviada",
+    "Factura observada", "Factura aceptada", "Factura rechazada", "Factura ingresada",
+    "Débito aplicado", "Análisis de débito resuelto", "Nota de crédito emitida", "Orden de pago emitida",
+    "Retención aplicada", "Pago al prestador"};
+static_assert(std::size(kLabels) == kEventKinds, "every event kind needs a label");
 
 }  // namespace
 
@@ -21,5 +32,8 @@ std::string_view event_name(size_t index) noexcept {
     return index < kEventKinds ? kNames[index] : std::string_view{"unknown"};
 }
 std::string_view event_name(const Event& e) noexcept { return event_name(e.index()); }
+std::string_view event_label(size_t index) noexcept {
+    return index < kEventKinds ? kLabels[index] : std::string_view{"Evento desconocido"};
+}
 
 }  // namespace liquida::domain

@@ -319,6 +319,8 @@ using Event = std::variant<
 // Stable snake_case name of an event kind ("order_loaded"); used in headers and JSON.
 std::string_view event_name(const Event& e) noexcept;
 std::string_view event_name(size_t index) noexcept;
+// In Spanish, as a person reads it: "Presupuesto autorizado".
+std::string_view event_label(size_t index) noexcept;
 inline constexpr size_t kEventKinds = std::variant_size_v<Event>;
 
 // The kinds each part of a provider's ledger folds, one list per part; together they hold every

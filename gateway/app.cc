@@ -319,6 +319,7 @@ HttpResponse App::route(const HttpRequest& request) {
     if (!claims) return error(401, token_error_code(claims.error()), "Token ausente, vencido o inválido.");
     try {
         if (path == "/v1/months" || path.starts_with("/v1/months/")) return months_view(path, *claims);
+        if (path == "/v1/meta") return meta_view();
         return view(path, query, *claims);
     } catch (const BadParam& b) {
         return error(400, "request.invalid_value", b.message, b.field);

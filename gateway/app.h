@@ -82,6 +82,7 @@ private:
     HttpResponse table_view(const ViewRequest& request, replay::Table table, std::string name, std::string title);
     // The colegio's months: GET /v1/months[/YYYY-MM[/reports/NAME]], POST /v1/months/YYYY-MM/close.
     HttpResponse months_view(const std::string& path, const Claims& claims);
+    HttpResponse meta_view() const;  // gateway/meta_routes.cc
     HttpResponse close_month(const std::string& path, const std::map<std::string, std::string>& query, const Claims& claims);
     // A listing as a file (gateway/downloads.h), with its filters on the Resumen sheet.
     // `more`: further chunks of the last table (gateway/downloads.h), optional.

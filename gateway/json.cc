@@ -731,10 +731,11 @@ const std::vector<std::string>& command_names() {
     return names;
 }
 
-bool may_issue(Role role, const domain::Command& command) noexcept {
+bool may_issue(Role role, size_t command_index) noexcept {
     const auto bit = static_cast<unsigned>(1U << static_cast<uint8_t>(role));
-    return (kIssuers[command.index()] & bit) != 0;
+    return command_index < kCommandKinds && (kIssuers[command_index] & bit) != 0;
 }
+bool may_issue(Role role, const domain::Command& command) noexcept { return may_issue(role, command.index()); }
 
 std::optional<domain::ObraSocialId> obra_social_of(const domain::Command& command) {
     return std::visit(

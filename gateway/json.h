@@ -120,6 +120,7 @@ const std::vector<std::string>& command_names();
 //   apply_retentions           x                           S3: the colegio retains
 //   pay_provider               x                           S3: the colegio pays
 bool may_issue(Role role, const domain::Command& command) noexcept;
+bool may_issue(Role role, size_t command_index) noexcept;  // the kind at that index of domain::Command
 
 // The command's own obra social member when it has one (adhere_to_obra_social, load_order,
 // check_eligibility, issue_token, submit_budget, issue_invoice, issue_payment_order,

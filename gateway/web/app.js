@@ -22,7 +22,6 @@
     obra_social: ['settlement', 'invoices'],
   };
   const ROLE_LABEL = { colegio: 'Colegio', prestador: 'Prestador', obra_social: 'Obra social' };
-  const DOC_LABEL = { rnp: 'RNP', afip: 'Constancia AFIP', cbu: 'CBU', seguro: 'Seguro de mala praxis', anexo1: 'Anexo I' };
   const STATE_LABEL = {
     pendiente: 'Pendiente', cargada: 'Cargada', enviada: 'Enviada', observada: 'Observada', aceptada: 'Aceptada',
     ingresada: 'Ingresada', rechazada: 'Rechazada', cancelado: 'Cancelado', cancelada: 'Cancelada', pagada: 'Pagada',
@@ -66,7 +65,11 @@
   const period = (p) => (/^\d{4}-\d{2}$/.test(p || '') ? `${p.slice(5)}/${p.slice(0, 4)}` : '–');
   const todayAR = () => new Date(Date.now() - 3 * 3600e3).toISOString().slice(0, 10);
   const dayNumber = (ymd) => Date.UTC(+ymd.slice(0, 4), +ymd.slice(5, 7) - 1, +ymd.slice(8, 10)) / 86400e3;
-  const label = (map, v) => map[v] || (v ? String(v).replace(/_/g, ' ') : '–');
+  const label = (map, v) => (map && map[v]) || (v ? String(v).replace(/_/g, ' ') : '–');
+  // Names and labels from the server (GET /v1/meta), the one place they are defined; the raw
+  // value until they arrive.
+  const metaLabel = (kind, v) => label(S.meta && S.meta.labels[kind], v);
+  const osName = (id) => (S.meta && S.meta.osNames.get(id)) || id || '–';
 
   // ---------- token ----------
   // Payload of a v1 token: base64url("v1|role|subject|expires_at_ms"). Read only to show who
@@ -127,6 +130,7 @@
     feed: [],                 // newest last, at most FEED_MAX
     expiryTimer: 0,
     chosenPeriod: '',         // '' follows the latest period
+    meta: null,               // GET /v1/meta: labels, and obras sociales' names in osNames
     periodTouched: false,     // the download period was chosen by hand
   };
 
@@ -190,14 +194,14 @@
       expiring.sort((a, b) => (a.d.expires_on < b.d.expires_on ? -1 : a.d.expires_on > b.d.expires_on ? 1 : 0));
       setText('padron-expiring', count(expiring.length));
       fillTable('expiring-rows', expiring.slice(0, SHOWN), ({ r, d }) =>
-        [td(date(d.expires_on)), td(`${r.provider} · ${r.razon_social || ''}`), td(label(DOC_LABEL, d.type)), td(d.id, 'opt')]);
+        [td(date(d.expires_on)), td(`${r.provider} · ${r.razon_social || ''}`), td(metaLabel('document_type', d.type)), td(d.id, 'opt')]);
       showEmpty('expiring-empty', expiring.length, S.loaded.padron, 'Ningún documento vence en los próximos 30 días.');
       showMore('expiring-more', Math.min(SHOWN, expiring.length), expiring.length, 'documentos');
       // Map order is change order: the latest changed rows last.
       const out = rows.filter((r) => !r.in).reverse();
       fillTable('out-rows', out.slice(0, SHOWN), (r) => [
         td(r.provider), td(r.razon_social), td(r.matricula, 'opt'),
-        td(!r.enrolled ? 'Sin alta en el padrón' : r.missing ? `Falta ${label(DOC_LABEL, r.missing)}` : 'Documentación vencida'),
+        td(!r.enrolled ? 'Sin alta en el padrón' : r.missing ? `Falta ${metaLabel('document_type', r.missing)}` : 'Documentación vencida'),
       ]);
       showEmpty('out-empty', out.length, S.loaded.padron, 'Todos los prestadores están en el padrón.');
       showMore('out-more', Math.min(SHOWN, out.length), out.length, 'prestadores');
@@ -208,11 +212,11 @@
       setText('pending-total', count(rows.length));
       const byOs = new Map();
       for (const r of rows) byOs.set(r.os, (byOs.get(r.os) || 0) + 1);
-      fillTable('pending-by-os', [...byOs].sort((a, b) => b[1] - a[1]), ([os, n]) => [td(os), td(count(n), 'num')]);
+      fillTable('pending-by-os', [...byOs].sort((a, b) => b[1] - a[1]), ([os, n]) => [td(osName(os)), td(count(n), 'num')]);
       rows.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
       const today = dayNumber(todayAR());
       fillTable('pending-rows', rows.slice(0, SHOWN), (r) => [
-        td(dateTime(r.at)), td(r.provider), td(r.transaction + (r.item ? ` / ${r.item}` : '')), td(r.os),
+        td(dateTime(r.at)), td(r.provider), td(r.transaction + (r.item ? ` / ${r.item}` : '')), td(osName(r.os)),
         td(r.affiliate, 'opt'), td(r.practice), td(r.tooth ? r.tooth : '–', 'opt'),
         td(count(Math.max(0, today - dayNumber(r.at || '1970-01-01'))), 'num'),
       ]);
@@ -259,7 +263,7 @@
 
       const osRows = [...byOs].sort((a, b) => (a[0] < b[0] ? -1 : 1));
       fillTable('settlement-rows', osRows, ([os, t]) => [
-        td(os), td(count(t.orders), 'num'), td(money(t.total), 'num'), td(money(t.billed), 'num'),
+        td(osName(os)), td(count(t.orders), 'num'), td(money(t.total), 'num'), td(money(t.billed), 'num'),
         td(money(t.debited), 'num'), td(money(t.balance), 'num'), td(money(t.paid), 'num'),
         td(money(t.retained), 'num opt'), td(money(t.to_provider), 'num opt'),
         td([...t.states].map((s) => label(STATE_LABEL, s)).join(', ') || '–'),
@@ -282,7 +286,7 @@
       setText('invoices-debited', money(debited));
       rows.sort((a, b) => (a.issued_on < b.issued_on ? 1 : a.issued_on > b.issued_on ? -1 : 0));
       fillTable('invoice-rows', rows.slice(0, SHOWN), (r) => [
-        td(r.invoice), td(r.provider), td(r.os), td(period(r.period)), td(date(r.issued_on), 'opt'),
+        td(r.invoice), td(r.provider), td(osName(r.os)), td(period(r.period)), td(date(r.issued_on), 'opt'),
         td(money(r.amount), 'num'), td(money(r.balance), 'num opt'), td(r.due_on ? date(r.due_on) : '–', 'opt'),
         td(label(STATE_LABEL, r.state)),
       ]);
@@ -295,8 +299,8 @@
       list.replaceChildren(...S.feed.slice().reverse().map((e) => el('li', null,
         el('time', null, fromMs(e.at)),
         el('span', { class: 'topic' }, TOPIC_LABEL[e.topic] || e.topic),
-        el('span', { class: 'kind' }, e.kind.replace(/_/g, ' ')),
-        el('span', { class: 'who' }, [e.provider ? `prestador ${e.provider}` : '', e.os].filter(Boolean).join(' · ')),
+        el('span', { class: 'kind' }, metaLabel('event', e.kind)),
+        el('span', { class: 'who' }, [e.provider ? `prestador ${e.provider}` : '', e.os && osName(e.os)].filter(Boolean).join(' · ')),
         e.amount != null ? el('span', { class: 'amount' }, money(e.amount)) : null)));
       $('feed-empty').hidden = S.feed.length > 0;
     },
@@ -333,10 +337,10 @@
       series.forEach(([k, cls, name], i) => {
         const v = t[k];
         const bar = svg('rect', { x: x0 + i * barW, y: y(v), width: Math.max(1, barW - 2), height: Math.max(0, y(0) - y(v)), class: cls });
-        bar.append(svg('title', {}, `${os} · ${name}: ${money(v)}`));
+        bar.append(svg('title', {}, `${osName(os)} · ${name}: ${money(v)}`));
         parts.push(bar);
       });
-      parts.push(svg('text', { x: left + g * groupW + groupW / 2, y: H - 8, class: 'axis', 'text-anchor': 'middle' }, os));
+      parts.push(svg('text', { x: left + g * groupW + groupW / 2, y: H - 8, class: 'axis', 'text-anchor': 'middle' }, osName(os)));
     });
     chart.replaceChildren(...parts);
   }
@@ -615,6 +619,8 @@
     $('board').hidden = true;
     $('who').hidden = true;
     $('logout').hidden = true;
+    S.claims = null;
+    title();
     $('login').hidden = false;
     $('login-msg').textContent = message || 'Pegá el token de tu rol (colegio, prestador u obra social). Se guarda sólo en esta pestaña.';
     $('login-msg').classList.toggle('error', Boolean(message));
@@ -650,7 +656,22 @@
     // Raw events: the colegio's and each prestador's (the server filters a prestador's own).
     if (claims.role !== 'obra_social') S.feeds = TOPICS.map((t) => new Feed(t));
     if (claims.role === 'colegio') loadMonths();
+    loadMeta();
     watchExpiry(claims.exp);
+  }
+  // The board's title says whose it is; an obra social by its name once the names arrive.
+  function title() {
+    const c = S.claims;
+    setText('board-title', !c ? '' : c.role === 'colegio' ? 'tablero del colegio'
+      : c.role === 'prestador' ? `tablero del prestador ${c.subject}` : `tablero de ${osName(c.subject)}`);
+  }
+  async function loadMeta() {
+    title();
+    const r = await api('GET', '/v1/meta');
+    if (!r || r.status !== 200 || !S.token) return;
+    S.meta = { labels: r.body.labels, osNames: new Map(r.body.obras_sociales.map((o) => [o.id, o.name])) };
+    title();
+    for (const s of Object.keys(RENDER)) markDirty(s);
   }
   // setTimeout holds at most ~24.8 days: wake up, check, sleep again.
   function watchExpiry(exp) {

@@ -659,6 +659,40 @@ TEST_CASE("gateway: a month closes over HTTP once it has ended and the log has p
         CHECK(h.get(bad, t).status() == 404);
 }
 
+TEST_CASE("gateway: /v1/meta gives every role the names, the labels and who may issue each command", "[gateway][meta]") {
+    Env env;
+    HttpClient h(env.port());
+    CHECK(h.get("/v1/meta", "").status() == 401);
+    const json meta = get_json(h, "/v1/meta", env.token(Role::obra_social, "sancor"));
+    CHECK(get_json(h, "/v1/meta", env.colegio()) == meta);  // the same for every role
+    const auto& config = seed_config();
+    REQUIRE(meta["obras_sociales"].size() == config.obras_sociales.size());
+    for (size_t i = 0; i < config.obras_sociales.size(); ++i) {
+        CHECK(meta["obras_sociales"][i]["id"] == config.obras_sociales[i].id.value());
+        CHECK(meta["obras_sociales"][i]["name"] == config.obras_sociales[i].name);
+    }
+    const json& events = meta["labels"]["event"];
+    REQUIRE(events.size() == liquida::domain::kEventKinds);
+    std::set<std::string> labels;
+    for (size_t i = 0; i < liquida::domain::kEventKinds; ++i) {
+        const std::string label = events.at(std::string(liquida::domain::event_name(i)));
+        CHECK(label.find('_') == std::string::npos);
+        labels.insert(label);
+    }
+    CHECK(labels.size() == liquida::domain::kEventKinds);  // no two kinds read alike
+    CHECK(events["budget_authorized"] == "Presupuesto autorizado");
+    CHECK(meta["labels"]["document_type"]["seguro"] == "Seguro de mala praxis");
+    CHECK(meta["labels"]["retention_kind"]["colegio_fee"] == "Cuota del colegio");
+    // The matrix the server enforces: a command listed for a role is accepted from it, one not
+    // listed is 403 before anything is decided.
+    REQUIRE(meta["commands"].size() == gw::command_names().size());
+    CHECK(meta["commands"]["approve_order"] == json::array({"colegio"}));
+    CHECK(meta["commands"]["apply_debit"] == json::array({"colegio", "obra_social"}));
+    CHECK(meta["commands"]["load_order"] == json::array({"colegio", "prestador"}));
+    auto r = post(h, env.token(Role::prestador, std::to_string(kProvider)), kProvider, ApproveOrder{"o-1"});
+    CHECK(r.status() == 403);
+}
+
 TEST_CASE("gateway: the A9 authorization report and the F5 submissions, from the provider's ledger, in JSON and as files", "[gateway][views]") {
     Env env;
     HttpClient h(env.port());

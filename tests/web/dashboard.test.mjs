@@ -178,6 +178,16 @@ test('the three views render and a command shows up without reload', { timeout: 
       null, { timeout: WAIT });
     assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page was not reloaded');
 
+    // In Spanish, with names: the board says whose it is, the feed's events are labels from
+    // /v1/meta (no snake_case), the obras sociales are named.
+    assert.equal(await page.$eval('#board-title', (e) => e.textContent), 'tablero del colegio');
+    await page.waitForFunction(() => [...document.querySelectorAll('#feed-list .kind')]
+      .some((k) => /^(Orden|Presupuesto|Factura|Prácticas|Documento|Token|Elegibilidad|Alta|Prestador|Adhesión)/.test(k.textContent)),
+    null, { timeout: WAIT });
+    const kinds = await page.$$eval('#feed-list .kind', (l) => l.map((k) => k.textContent));
+    assert.ok(kinds.every((k) => !k.includes('_') && /^[A-ZÁÉÍÓÚ]/.test(k)), `feed kinds: ${kinds.slice(0, 5)}`);
+    await page.waitForFunction(() => [...document.querySelectorAll('#settlement-rows tr td:first-child')]
+      .some((td) => td.textContent === 'SanCor Salud'), null, { timeout: WAIT });
     // The feed is capped.
     assert.ok(await page.$$eval('#feed-list li', (l) => l.length) <= 50);
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
@@ -304,6 +314,7 @@ test('a forged or expired token shows its state and the form signs in again', { 
     assert.equal(await page.isVisible('#login'), true);
     for (const id of ['#board', '#padron-total', '#settlement', '#month'])
       assert.equal(await page.isVisible(id), false, `${id} visible after Salir`);
+    assert.equal(await page.$eval('#board-title', (e) => e.textContent), '', 'whose board it was, after Salir');
   } finally {
     await context.close();
   }
@@ -335,6 +346,7 @@ test('roles: a prestador sees its own rows, an obra social its settlement and in
     const [a9] = await Promise.all([page.waitForEvent('download', { timeout: WAIT }), page.click('#dl-authorizations')]);
     assert.match(a9.suggestedFilename(), new RegExp(`^autorizaciones-${provider}-${period}-01-${period}-(28|29|30|31)\\.xlsx$`));
     assert.match(await page.$eval('#who', (e) => e.textContent), new RegExp(`^Prestador: ${provider} `));
+    assert.equal(await page.$eval('#board-title', (e) => e.textContent), `tablero del prestador ${provider}`);
     for (const id of ['padron', 'pending', 'settlement', 'invoices', 'feed', 'downloads', 'dl-payouts'])
       assert.equal(await page.$eval(`#${id}`, (s) => s.hidden), false, `${id} visible to a prestador`);
     assert.equal(await page.$eval('#month', (s) => s.hidden), true, 'the month is the colegio\'s');
@@ -353,8 +365,9 @@ test('roles: a prestador sees its own rows, an obra social its settlement and in
     for (const id of ['settlement', 'invoices', 'downloads'])
       assert.equal(await page.$eval(`#${id}`, (s) => s.hidden), false, `${id} visible to an obra social`);
     await page.waitForFunction(() => document.querySelectorAll('#settlement-rows tr').length > 0, null, { timeout: WAIT });
+    await page.waitForFunction(() => document.getElementById('board-title').textContent === 'tablero de SanCor Salud', null, { timeout: WAIT });
     const insurers = await page.$$eval('#settlement-rows tr', (rows) => rows.map((r) => r.children[0].textContent));
-    assert.deepEqual([...new Set(insurers)], ['sancor']);
+    assert.deepEqual([...new Set(insurers)], ['SanCor Salud']);
     assert.equal(await page.$eval('#status', (s) => s.dataset.state), 'live', 'no forbidden subscription');
   } finally {
     await context.close();
