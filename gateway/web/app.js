@@ -621,6 +621,7 @@
     $('logout').hidden = true;
     S.claims = null;
     title();
+    setHint('');
     $('login').hidden = false;
     $('login-msg').textContent = message || 'Pegá el token de tu rol (colegio, prestador u obra social). Se guarda sólo en esta pestaña.';
     $('login-msg').classList.toggle('error', Boolean(message));
@@ -667,11 +668,32 @@
   }
   async function loadMeta() {
     title();
+    setHint('');
     const r = await api('GET', '/v1/meta');
     if (!r || r.status !== 200 || !S.token) return;
     S.meta = { labels: r.body.labels, osNames: new Map(r.body.obras_sociales.map((o) => [o.id, o.name])) };
     title();
     for (const s of Object.keys(RENDER)) markDirty(s);
+    checkSubject();
+  }
+  // A token whose provider or obra social the colegio does not have signs in to an empty
+  // board: say so, rather than show zeros "en vivo".
+  async function checkSubject() {
+    const c = S.claims;
+    let hint = '';
+    if (c.role === 'obra_social' && !S.meta.osNames.has(c.subject)) {
+      hint = `La obra social «${c.subject}» no está en la configuración del colegio: no hay datos que mostrar. ` +
+        `Pedí un token con uno de sus identificadores (${[...S.meta.osNames.keys()].join(', ')}).`;
+    } else if (c.role === 'prestador') {
+      const r = await api('GET', `/v1/views/padron/${encodeURIComponent(c.subject)}`);
+      if (!r || S.claims !== c) return;
+      if (r.status === 404) hint = `El prestador ${c.subject} no está registrado en el colegio: no hay datos que mostrar todavía.`;
+    }
+    setHint(hint);
+  }
+  function setHint(text) {
+    $('board-hint').textContent = text;
+    $('board-hint').hidden = !text;
   }
   // setTimeout holds at most ~24.8 days: wake up, check, sleep again.
   function watchExpiry(exp) {

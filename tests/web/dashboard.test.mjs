@@ -369,8 +369,24 @@ test('roles: a prestador sees its own rows, an obra social its settlement and in
     const insurers = await page.$$eval('#settlement-rows tr', (rows) => rows.map((r) => r.children[0].textContent));
     assert.deepEqual([...new Set(insurers)], ['SanCor Salud']);
     assert.equal(await page.$eval('#status', (s) => s.dataset.state), 'live', 'no forbidden subscription');
+    assert.equal(await page.isVisible('#board-hint'), false, 'no hint for a known obra social');
   } finally {
     await context.close();
+  }
+
+  // A token for a provider or an obra social the colegio does not have: an empty board, and it
+  // says why.
+  for (const [role, subject, hint] of [['prestador', '998877', /^El prestador 998877 no está registrado en el colegio/],
+    ['obra_social', 'osde', /^La obra social «osde» no está en la configuración del colegio.*sancor/]]) {
+    ({ context, page } = await openDashboard(token(role, subject)));
+    try {
+      await waitLive(page);
+      await page.waitForFunction(() => !document.getElementById('board-hint').hidden, null, { timeout: WAIT });
+      assert.equal(await page.isVisible('#board-hint'), true);
+      assert.match(await page.$eval('#board-hint', (e) => e.textContent), hint);
+    } finally {
+      await context.close();
+    }
   }
 });
 
