@@ -130,6 +130,7 @@
     feed: [],                 // newest last, at most FEED_MAX
     expiryTimer: 0,
     chosenPeriod: '',         // '' follows the latest period
+    shownPeriod: '',          // the period the settlement shows, and the invoices with it
     meta: null,               // GET /v1/meta: labels, and obras sociales' names in osNames
     periodTouched: false,     // the download period was chosen by hand
   };
@@ -156,6 +157,8 @@
     invoices: (r) => ({
       provider: r.provider, invoice: r.invoice, os: r.obra_social, period: r.period, issued_on: r.issued_on,
       amount: r.amount || 0, debited: r.debited || 0, balance: r.balance || 0, due_on: r.due_on, state: r.state,
+      order: r.payments && r.payments.length ? r.payments[r.payments.length - 1].payment_order : '',
+      sheet: r.debits && r.debits.length ? r.debits[r.debits.length - 1].debit_sheet : '',
     }),
   };
   // The key the server names a row by in its changes.
@@ -238,6 +241,7 @@
       }
       const periods = [...byPeriod.keys()].sort().reverse();
       const chosen = periods.includes(S.chosenPeriod) ? S.chosenPeriod : periods[0] || '';
+      if (S.shownPeriod !== chosen) { S.shownPeriod = chosen; markDirty('invoices'); }
       for (const r of S.views.settlement.values()) {
         if (r.period !== chosen) continue;
         if (!byOs.has(r.os)) byOs.set(r.os, zero());
@@ -277,8 +281,9 @@
       showEmpty('settlement-empty', osRows.length, S.loaded.settlement, 'Todavía no hay liquidaciones.');
     },
 
-    invoices() {
-      const rows = [...S.views.invoices.values()];
+    invoices() {  // of the period the settlement shows
+      const rows = [...S.views.invoices.values()].filter((r) => !S.shownPeriod || r.period === S.shownPeriod);
+      setText('invoices-period', S.shownPeriod ? `del período ${period(S.shownPeriod)}` : '');
       let amount = 0, debited = 0;
       for (const r of rows) { amount += r.amount; debited += r.debited; }
       setText('invoices-total', count(rows.length));
@@ -287,10 +292,10 @@
       rows.sort((a, b) => (a.issued_on < b.issued_on ? 1 : a.issued_on > b.issued_on ? -1 : 0));
       fillTable('invoice-rows', rows.slice(0, SHOWN), (r) => [
         td(r.invoice), td(r.provider), td(osName(r.os)), td(period(r.period)), td(date(r.issued_on), 'opt'),
-        td(money(r.amount), 'num'), td(money(r.balance), 'num opt'), td(r.due_on ? date(r.due_on) : '–', 'opt'),
-        td(label(STATE_LABEL, r.state)),
+        td(money(r.amount), 'num'), td(money(r.debited), 'num opt'), td(money(r.balance), 'num opt'),
+        td(r.due_on ? date(r.due_on) : '–', 'opt'), td(label(STATE_LABEL, r.state)), td(r.order || '–', 'opt'), td(r.sheet || '–', 'opt'),
       ]);
-      showEmpty('invoices-empty', rows.length, S.loaded.invoices, 'Todavía no hay facturas.');
+      showEmpty('invoices-empty', rows.length, S.loaded.invoices, S.shownPeriod ? 'No hay facturas de este período.' : 'Todavía no hay facturas.');
       showMore('invoices-more', Math.min(SHOWN, rows.length), rows.length, 'facturas');
     },
 

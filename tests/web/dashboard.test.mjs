@@ -188,6 +188,14 @@ test('the three views render and a command shows up without reload', { timeout: 
     assert.ok(kinds.every((k) => !k.includes('_') && /^[A-ZÁÉÍÓÚ]/.test(k)), `feed kinds: ${kinds.slice(0, 5)}`);
     await page.waitForFunction(() => [...document.querySelectorAll('#settlement-rows tr td:first-child')]
       .some((td) => td.textContent === 'SanCor Salud'), null, { timeout: WAIT });
+    // The invoices card follows the period the settlement shows.
+    const shown = await page.$eval('#period-select', (s) => s.selectedOptions[0].textContent);
+    await page.waitForFunction((p) => document.getElementById('invoices-period').textContent === `del período ${p}`, shown, { timeout: WAIT });
+    await page.waitForFunction(() => document.querySelectorAll('#invoice-rows tr').length > 0
+      || document.getElementById('invoices-empty').textContent === 'No hay facturas de este período.', null, { timeout: WAIT });
+    const invoicePeriods = await page.$$eval('#invoice-rows tr', (rows) => rows.map((r) => r.children[3].textContent));
+    assert.ok(invoicePeriods.every((p) => p === shown), `invoices of ${shown} only: ${invoicePeriods.slice(0, 5)}`);
+    assert.equal(await page.$$eval('#invoices thead th', (h) => h.map((x) => x.textContent).slice(-2).join('|')), 'Orden de pago|Planilla de débitos');
     // The feed is capped.
     assert.ok(await page.$$eval('#feed-list li', (l) => l.length) <= 50);
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
