@@ -164,6 +164,7 @@ std::string_view item_state(bool cancelled, bool consumed, ItemResult result) no
 }
 
 std::string transaction_label(const TransactionRef& t) {
+    if (t.boca == 0 && t.serie.empty()) return std::to_string(t.number);
     return std::to_string(t.boca) + "-" + t.serie + "-" + std::to_string(t.number);
 }
 

@@ -94,7 +94,8 @@ std::vector<ValidationRow> validation_report(const ProviderLedger& s, Period per
 // An item's state in A9 and A10: anulada (its transaction cancelled), consumida, else the
 // audit's result (autorizada, rechazada, en_auditoria).
 std::string_view item_state(bool cancelled, bool consumed, ItemResult result) noexcept;
-// "88-T-128183733"
+// "88-T-128183733" (boca, serie, number: the colegio's terminal, A8); "128000139" for an order
+// numbered by the insurer alone (no boca nor serie: a SanCor order, its "N° De orden").
 std::string transaction_label(const TransactionRef& t);
 
 }  // namespace liquida::domain

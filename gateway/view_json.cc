@@ -53,7 +53,7 @@ json to_json(const projections::PadronRow& r, domain::Date today) {
 
 json to_json(const projections::PendingRow& r, domain::Date today) {
     return {{"provider", r.provider.value()},
-            {"transaction", std::to_string(r.transaction.boca) + "-" + r.transaction.serie + "-" + std::to_string(r.transaction.number)},
+            {"transaction", domain::transaction_label(r.transaction)},
             {"item", r.item},
             {"obra_social", r.obra_social.value()},
             {"affiliate_number", r.affiliate_number},

@@ -22,6 +22,7 @@
 
 #include "domain/money.h"
 #include "domain/overloaded.h"
+#include "domain/queries.h"
 #include "events/sha256.h"
 #include "events/topics.h"
 #include "projections/row_codec.h"
@@ -290,11 +291,11 @@ std::string readable_key(Cf cf, std::string_view key) {
     switch (cf) {
         case kPending: {
             const uint64_t provider = take(8);
-            const uint64_t boca = take(4);
-            const std::string serie = text();
-            const uint64_t number = take(8);
-            return std::to_string(provider) + "/" + std::to_string(boca) + "-" + serie + "-" + std::to_string(number) + "/" +
-                   std::to_string(take(4));
+            domain::TransactionRef t;
+            t.boca = static_cast<uint32_t>(take(4));
+            t.serie = text();
+            t.number = take(8);
+            return std::to_string(provider) + "/" + domain::transaction_label(t) + "/" + std::to_string(take(4));
         }
         case kSettlement: {
             const Period period = Period::from_yyyymm(static_cast<int32_t>(take(4)));

@@ -201,7 +201,8 @@ TEST_CASE("A10 monthly validation report, one row per authorization", "[domain][
     REQUIRE(rows.size() == 1);
     CHECK(rows[0].provider_number == "8481");
     CHECK(rows[0].matricula == "MP-1234");
-    CHECK(rows[0].order_number == "0--77");
+    CHECK(rows[0].order_number == "77");  // a SanCor order: its number alone, not "0--77"
+    CHECK(transaction_label(TransactionRef{88, "T", 77}) == "88-T-77");
     CHECK(rows[0].affiliate_number == "3500-1");
     CHECK(rows[0].practice_code == "330101");
     CHECK(rows[0].state == "autorizada");
