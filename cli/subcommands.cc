@@ -85,6 +85,16 @@ const std::vector<Command>& all() {
            {"data", "dir", "data directory holding gateway.key", "./data"},
            {"key-file", "file", "signing key file (raw bytes, trailing newline ignored, at least 16 bytes)", ""}}},
          token},
+        {{"user",
+          "Add a person who signs in to the dashboard with a password (POST /v1/login): 'user add'. The password "
+          "is read from standard input (typed twice without echo at a terminal, else the first line), at least 12 "
+          "characters, and stored as an Argon2id hash in DIR/users; the colegio adds the rest from the dashboard.",
+          {"action"},
+          {{"username", "name", "3 to 64 of a-z 0-9 . _ @ -", ""},
+           {"role", "role", "colegio, prestador or obra_social", ""},
+           {"subject", "id", "prestador: the provider id; obra_social: the obra social id (sancor); colegio: any name", ""},
+           {"data", "dir", "data directory (DIR/users)", "./data"}}},
+         user},
     };
     return commands;
 }

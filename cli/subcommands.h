@@ -21,6 +21,7 @@ int bench_live(const cli::Args& args);
 int views(const cli::Args& args);
 int kafka_dev(const cli::Args& args);
 int token(const cli::Args& args);
+int user(const cli::Args& args);
 int simulate(const cli::Args& args);
 // log_options() and the workload options of `liquida simulate`.
 std::vector<cli::OptionSpec> simulate_options();

@@ -206,8 +206,9 @@ HttpResponse dashboard_file(const StaticFile& file) {
 
 }  // namespace
 
-App::App(AppParts parts) : p_(std::move(parts)), workers_(p_.workers) {
+App::App(AppParts parts) : p_(std::move(parts)), auth_(p_.key, sessions_), workers_(p_.workers) {
     if (!p_.data_dir.empty()) {
+        users_ = std::make_unique<UserStore>(p_.data_dir);  // read at each sign-in; Gateway::start checks it reads
         as_of_ = std::make_unique<AsOfViews>(p_.log, p_.data_dir);
         months_ = std::make_unique<replay::Months>(p_.log, p_.views, p_.config, p_.data_dir);
     }
@@ -220,6 +221,7 @@ App::~App() {
     stop();
     workers_.join();
     as_of_pool_.join();
+    password_pool_.join();
 }
 
 void App::stop() {
@@ -235,12 +237,13 @@ void App::stop() {
 
 void App::http(HttpRequest request, std::function<void(HttpResponse)> done) {
     const auto start = std::chrono::steady_clock::now();
-    auto finish = [this, start, done = std::move(done)](HttpResponse r) {
+    std::function<void(HttpResponse)> finish = [this, start, done = std::move(done)](HttpResponse r) {
         p_.metrics.request(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
         done(std::move(r));
     };
+    if (account(request, finish)) return;
     if (request.method == "POST" && path_of(request.target) == "/v1/commands") {
-        auto claims = from_authorization_header(request.authorization, p_.key, p_.clock());
+        auto claims = auth_(request.authorization, p_.clock());
         if (!claims) return finish(error(401, token_error_code(claims.error()), "Token ausente, vencido o inválido."));
         // Commands wait for a durable append: off the io threads.
         boost::asio::post(workers_, [this, request = std::move(request), c = *claims, finish = std::move(finish)]() mutable {
@@ -249,7 +252,7 @@ void App::http(HttpRequest request, std::function<void(HttpResponse)> done) {
         return;
     }
     if (request.method == "POST" && months_ && path_of(request.target).starts_with("/v1/months/")) {
-        auto claims = from_authorization_header(request.authorization, p_.key, p_.clock());
+        auto claims = auth_(request.authorization, p_.clock());
         if (!claims) return finish(error(401, token_error_code(claims.error()), "Token ausente, vencido o inválido."));
         auto target = parse_target(request.target);
         if (!target) return finish(error(400, "request.invalid_value", target.error().message, target.error().field));
@@ -315,7 +318,7 @@ HttpResponse App::route(const HttpRequest& request) {
         if (file == nullptr) return error(404, "request.not_found", "No existe.");
         return dashboard_file(*file);
     }
-    auto claims = from_authorization_header(request.authorization, p_.key, p_.clock());
+    auto claims = auth_(request.authorization, p_.clock());
     if (!claims) return error(401, token_error_code(claims.error()), "Token ausente, vencido o inválido.");
     try {
         if (path == "/v1/months" || path.starts_with("/v1/months/")) return months_view(path, *claims);
@@ -354,7 +357,7 @@ HttpResponse App::command(const HttpRequest& request, const Claims& claims) {
                      "Idempotency-Key: de 1 a " + std::to_string(kMaxCommandId) + " caracteres ASCII visibles.", "Idempotency-Key");
     }
     std::string command_id = request.idempotency_key.empty() ? req.command_id : request.idempotency_key;
-    const service::Issuer issuer{actor_role(claims.role), std::string(role_name(claims.role)) + ":" + claims.subject};
+    const service::Issuer issuer{actor_role(claims.role), std::string(role_name(claims.role)) + ":" + claims.subject, claims.user};
     const auto out = p_.commands.execute(req.provider, req.command, std::move(command_id), issuer, p_.clock(),
                                          events::Sha256().update(request.body).hex());
     if (!out) {
@@ -739,37 +742,43 @@ std::shared_ptr<const std::string> message(const json& j) { return std::make_sha
 json error_message(std::string_view code, std::string_view msg) { return {{"type", "error"}, {"code", code}, {"message", msg}}; }
 
 // Authenticates from the header at upgrade; a bad header refuses the upgrade with 401.
-std::optional<HttpResponse> authenticate_upgrade(const HttpRequest& request, const std::string& key, int64_t now, Connection& c) {
+std::optional<HttpResponse> authenticate_upgrade(const HttpRequest& request, const Authenticator& auth, int64_t now, Connection& c) {
     if (request.authorization.empty()) return std::nullopt;
-    auto claims = from_authorization_header(request.authorization, key, now);
+    auto claims = auth(request.authorization, now);
     if (!claims) return error(401, token_error_code(claims.error()), "Token vencido o inválido.");
     c.claims = *claims;
     return std::nullopt;
 }
 
-// A connection lives no longer than its token: closed with 4401 when it expires.
-void close_at_expiry(WebSocket& socket, const Claims& claims, int64_t now) {
-    socket.close_after(std::chrono::milliseconds(std::max<int64_t>(0, claims.expires_at_ms - now)), kCloseUnauthorized, "token expired");
+// A connection lives no longer than its token: closed with 4401 when it expires, or when its
+// session ends first (logout, password change).
+void close_at_expiry(const std::shared_ptr<WebSocket>& socket, const Claims& claims, int64_t now, Sessions& sessions) {
+    socket->close_after(std::chrono::milliseconds(std::max<int64_t>(0, claims.expires_at_ms - now)), kCloseUnauthorized, "token expired");
+    if (!claims.session.empty())
+        sessions.on_revoke(claims.session, [weak = std::weak_ptr<WebSocket>(socket)] {
+            if (auto s = weak.lock()) s->close(kCloseUnauthorized, "session ended");
+        });
 }
 
 // Handles {"auth": token}: authenticated, or an error and close 4401.
-void handle_auth(const std::string& token, const std::string& key, int64_t now, Connection& c, WebSocket& socket) {
-    auto claims = from_authorization_header("Bearer " + token, key, now);
+void handle_auth(const std::string& token, const Authenticator& auth, int64_t now, Connection& c, const std::shared_ptr<WebSocket>& socket) {
+    auto claims = auth("Bearer " + token, now);
     if (!claims) {
-        socket.send(message(error_message(token_error_code(claims.error()), "Token vencido o inválido.")));
-        socket.close(kCloseUnauthorized, "unauthorized");
+        socket->send(message(error_message(token_error_code(claims.error()), "Token vencido o inválido.")));
+        socket->close(kCloseUnauthorized, "unauthorized");
         return;
     }
     std::lock_guard lk(c.mu);
     c.claims = *claims;
-    close_at_expiry(socket, *claims, now);
-    socket.send(message({{"type", "authenticated"}, {"role", role_name(claims->role)}, {"subject", claims->subject}}));
+    close_at_expiry(socket, *claims, now, auth.sessions());
+    socket->send(message({{"type", "authenticated"}, {"role", role_name(claims->role)}, {"subject", claims->subject}}));
 }
 
 // Right after the upgrade: the token's expiry, or the time the client has to send one.
-void start_clock(WebSocket& socket, const Connection& c, int64_t now, std::chrono::milliseconds auth_timeout) {
-    if (c.claims) return close_at_expiry(socket, *c.claims, now);
-    socket.close_after(auth_timeout, kCloseUnauthorized, "authentication timeout");
+void start_clock(const std::shared_ptr<WebSocket>& socket, const Connection& c, int64_t now, std::chrono::milliseconds auth_timeout,
+                 Sessions& sessions) {
+    if (c.claims) return close_at_expiry(socket, *c.claims, now, sessions);
+    socket->close_after(auth_timeout, kCloseUnauthorized, "authentication timeout");
 }
 
 }  // namespace
@@ -777,8 +786,8 @@ void start_clock(WebSocket& socket, const Connection& c, int64_t now, std::chron
 Handler::Upgrade App::live(const HttpRequest& request, std::shared_ptr<WebSocket> socket) {
     Upgrade u;
     auto conn = std::make_shared<Connection>();
-    if ((u.refused = authenticate_upgrade(request, p_.key, p_.clock(), *conn))) return u;
-    start_clock(*socket, *conn, p_.clock(), p_.auth_timeout);
+    if ((u.refused = authenticate_upgrade(request, auth_, p_.clock(), *conn))) return u;
+    start_clock(socket, *conn, p_.clock(), p_.auth_timeout, sessions_);
     std::weak_ptr<WebSocket> weak = socket;
     u.on_message = [this, conn, weak](const std::string& text) {
         auto live_socket = weak.lock();
@@ -786,7 +795,7 @@ Handler::Upgrade App::live(const HttpRequest& request, std::shared_ptr<WebSocket
         WebSocket* const client = live_socket.get();
         ClientMessage parsed = parse_client_message(text);
         if (const auto* bad = std::get_if<MessageError>(&parsed)) return (void)client->send(message(error_message(bad->code, bad->message)));
-        if (const auto* auth = std::get_if<AuthMessage>(&parsed)) return handle_auth(auth->token, p_.key, p_.clock(), *conn, *client);
+        if (const auto* auth = std::get_if<AuthMessage>(&parsed)) return handle_auth(auth->token, auth_, p_.clock(), *conn, live_socket);
         std::optional<Claims> claims;
         {
             std::lock_guard lk(conn->mu);
@@ -930,8 +939,8 @@ Handler::Upgrade App::topic_stream(const HttpRequest& request, const std::string
         u.refused = std::move(*refused);
         return u;
     }
-    if ((u.refused = authenticate_upgrade(request, p_.key, p_.clock(), *conn))) return u;
-    start_clock(*socket, *conn, p_.clock(), p_.auth_timeout);
+    if ((u.refused = authenticate_upgrade(request, auth_, p_.clock(), *conn))) return u;
+    start_clock(socket, *conn, p_.clock(), p_.auth_timeout, sessions_);
 
     // One reader thread per stream, started once the client is authenticated.
     auto start = [this, positions = std::get<std::vector<events::Position>>(std::move(positions)), conn](std::shared_ptr<WebSocket> ws) mutable {
@@ -976,7 +985,7 @@ Handler::Upgrade App::topic_stream(const HttpRequest& request, const std::string
             if (!client || conn->claims) return;  // once streaming, what the client sends is ignored
             ClientMessage parsed = parse_client_message(text);
             if (const auto* auth = std::get_if<AuthMessage>(&parsed)) {
-                handle_auth(auth->token, p_.key, p_.clock(), *conn, *client);
+                handle_auth(auth->token, auth_, p_.clock(), *conn, client);
                 if (conn->claims) start(client);
                 return;
             }

@@ -21,7 +21,9 @@
 #include "gateway/live.h"
 #include "gateway/metrics.h"
 #include "gateway/server.h"
+#include "gateway/sessions.h"
 #include "gateway/static_files.h"
+#include "gateway/users.h"
 #include "projections/views.h"
 #include "replay/listings.h"
 #include "replay/months.h"
@@ -45,6 +47,7 @@ struct AppParts {
     std::chrono::milliseconds auth_timeout{10'000};
     const events::ChainWatch* chain = nullptr;  // the hash chain's state, for /healthz; may be null
     size_t file_page_rows = 256;  // rows of a view read at a time into a listing's file
+    int64_t session_ttl_ms = 8LL * 3600 * 1000;  // a sign-in's token lives this long (a working day)
 };
 
 class App final : public Handler {
@@ -62,6 +65,12 @@ public:
 
 private:
     HttpResponse route(const HttpRequest& request);
+    // Sign-in, sign-out, passwords and users (gateway/account_routes.cc); false when the
+    // request is not one of those.
+    bool account(const HttpRequest& request, std::function<void(HttpResponse)>& finish);
+    HttpResponse login(const std::string& body);
+    HttpResponse change_password(const std::string& body, const Claims& claims);
+    HttpResponse add_user(const std::string& body);
     HttpResponse command(const HttpRequest& request, const Claims& claims);
     // The views and reports: a table of routes, each handler given its request scoped to the token.
     struct ViewRequest;
@@ -94,6 +103,11 @@ private:
     Upgrade topic_stream(const HttpRequest& request, const std::string& topic, std::shared_ptr<WebSocket> socket);
 
     AppParts p_;
+    Sessions sessions_;
+    Authenticator auth_;
+    std::unique_ptr<UserStore> users_;  // none without a data directory
+    boost::asio::thread_pool password_pool_{1};
+    std::atomic<int> password_waiting_{0};
     boost::asio::thread_pool workers_;
     std::unique_ptr<AsOfViews> as_of_;
     std::unique_ptr<replay::Months> months_;

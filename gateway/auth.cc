@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cassert>
 #include <cerrno>
@@ -19,6 +20,8 @@ namespace liquida::gateway {
 namespace {
 
 constexpr std::string_view kVersion = "v1";
+constexpr std::string_view kSessionVersion = "s1";
+constexpr size_t kSessionIdChars = 32;
 constexpr size_t kMaxSubjectBytes = 128;
 constexpr size_t kMaxTokenBytes = 1024;
 constexpr size_t kSignatureChars = 43;  // 32 bytes of HMAC-SHA256, base64url unpadded
@@ -300,13 +303,11 @@ events::Hash hmac_sha256(std::string_view key, std::string_view data) {
 std::string sign(const Claims& claims, std::string_view key) {
     assert(check_subject(claims.role, claims.subject).empty());
     assert(claims.expires_at_ms >= 0);
-    std::string payload(kVersion);
-    payload += '|';
-    payload += role_name(claims.role);
-    payload += '|';
-    payload += claims.subject;
-    payload += '|';
-    payload += std::to_string(claims.expires_at_ms);
+    assert(claims.session.empty() == claims.user.empty());
+    std::string payload(claims.session.empty() ? kVersion : kSessionVersion);
+    payload.append("|").append(role_name(claims.role)).append("|").append(claims.subject);
+    payload.append("|").append(std::to_string(claims.expires_at_ms));
+    if (!claims.session.empty()) payload.append("|").append(claims.session).append("|").append(claims.user);
     std::string token = base64url(payload);
     const std::string signature = mac(key, token);
     token += '.';
@@ -320,6 +321,7 @@ std::string_view token_error_code(TokenError error) noexcept {
         case TokenError::malformed: return "auth.malformed_token";
         case TokenError::bad_signature: return "auth.bad_signature";
         case TokenError::expired: return "auth.expired_token";
+        case TokenError::revoked: return "auth.revoked_token";
     }
     return "auth.unknown";
 }
@@ -347,20 +349,34 @@ result<Claims, TokenError> verify(std::string_view token, std::string_view key, 
     const auto payload = base64url_decode(encoded);
     if (!payload) return failure{TokenError::malformed};
     std::string_view rest = *payload;
-    std::string_view fields[4];
-    for (size_t i = 0; i < 4; ++i) {
+    std::string_view fields[6];
+    size_t n = 0;
+    for (; n < 6; ++n) {
         const size_t bar = rest.find('|');
-        if ((i < 3) != (bar != std::string_view::npos)) return failure{TokenError::malformed};
-        fields[i] = rest.substr(0, bar);
-        if (bar != std::string_view::npos) rest.remove_prefix(bar + 1);
+        fields[n] = rest.substr(0, bar);
+        if (bar == std::string_view::npos) break;
+        rest.remove_prefix(bar + 1);
     }
-    if (fields[0] != kVersion) return failure{TokenError::malformed};
+    const bool session = fields[0] == kSessionVersion;
+    if (n != (session ? 5 : 3) || (!session && fields[0] != kVersion)) return failure{TokenError::malformed};
     const auto role = parse_role(fields[1]);
     if (!role || !check_subject(*role, fields[2]).empty()) return failure{TokenError::malformed};
     const auto expires = parse_decimal<int64_t>(fields[3]);
     if (!expires) return failure{TokenError::malformed};
+    Claims claims{*role, std::string(fields[2]), *expires};
+    if (session) {
+        if (fields[4].size() != kSessionIdChars || !std::all_of(fields[4].begin(), fields[4].end(), [](char c) {
+                return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+            }))
+            return failure{TokenError::malformed};
+        if (fields[5].empty() || fields[5].size() > kMaxSubjectBytes ||
+            !std::all_of(fields[5].begin(), fields[5].end(), subject_char))
+            return failure{TokenError::malformed};
+        claims.session = fields[4];
+        claims.user = fields[5];
+    }
     if (now_ms >= *expires) return failure{TokenError::expired};
-    return Claims{*role, std::string(fields[2]), *expires};
+    return claims;
 }
 
 result<Claims, TokenError> from_authorization_header(std::string_view header_value, std::string_view key,

@@ -8,12 +8,15 @@
 // base64url is RFC 4648 section 5 without padding. The MAC covers the encoded payload text, so
 // the token string itself is what is signed (no two spellings of one token). The payload is
 //
-//     "v1|" role "|" subject "|" expires_at_ms
+//     "v1|" role "|" subject "|" expires_at_ms                        (a machine's, `liquida token`)
+//     "s1|" role "|" subject "|" expires_at_ms "|" session "|" user     (a person's, POST /v1/login)
 //
 // role is `colegio`, `prestador` or `obra_social`; subject is 1..128 bytes of [A-Za-z0-9._:@-]
 // and, for a prestador, the provider id in canonical decimal ("42", no sign, no leading zero);
 // expires_at_ms is milliseconds since the Unix epoch (UTC), canonical decimal, >= 0. A token
-// is good while now_ms < expires_at_ms.
+// is good while now_ms < expires_at_ms. session is 32 lowercase hex digits naming the session
+// (gateway/sessions.h), good only while that session is open; user is the signed-in user's
+// name (gateway/users.h).
 //
 // The key is used as raw bytes: whatever the key file holds (trailing whitespace and newlines
 // removed) or LIQUIDA_KEY's value. At least 16 bytes.
@@ -44,6 +47,10 @@ struct Claims {
     std::string subject;
     // Milliseconds since the Unix epoch (UTC); the token is refused from this instant on.
     int64_t expires_at_ms = 0;
+    // A person's token (POST /v1/login): the session it belongs to and who signed in.
+    // Both empty in a machine's token.
+    std::string session = {};
+    std::string user = {};
 };
 
 // Empty if the subject is acceptable for the role, else why not (for a usage message).
@@ -59,10 +66,11 @@ enum class TokenError : uint8_t {
     malformed,      // not a v1 token (shape, encoding, payload fields)
     bad_signature,  // well formed, but not signed with this key (forged or altered)
     expired,        // signed with this key, but now_ms >= expires_at_ms
+    revoked,        // a person's token whose session has ended (logout, password change, restart)
 };
 
 // Stable code for responses and logs: "auth.missing_token", "auth.malformed_token",
-// "auth.bad_signature", "auth.expired_token". Every one of them is a 401.
+// "auth.bad_signature", "auth.expired_token", "auth.revoked_token". Every one of them is a 401.
 std::string_view token_error_code(TokenError error) noexcept;
 
 // Checks shape, then the signature (constant-time compare), then the payload, then expiry.

@@ -39,6 +39,8 @@ std::string Gateway::start() {
         state_is_temporary_ = true;
     } else {
         state_dir_ = (std::filesystem::path(options_.data_dir) / "state").string();
+        // Who may sign in must be known for sure: a users file that does not read stops the start.
+        if (auto users = UserStore(options_.data_dir).load(); !users) return "the users file: " + users.error();
     }
     auto store = service::StateStore::open(state_dir_);
     if (!store) return store.error().message;

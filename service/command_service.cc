@@ -82,7 +82,7 @@ events::result<std::map<events::TopicPartition, int64_t>> ends_of(events::EventL
 // A9's "Canal" of a budget: who entered it, as the gateway authenticated the command's issuer.
 void stamp_channel(std::vector<domain::Event>& decided, const Issuer& issuer) {
     for (domain::Event& ev : decided)
-        if (auto* b = std::get_if<domain::BudgetSubmitted>(&ev)) b->channel = std::string("WEB(").append(issuer.id).append(")");
+        if (auto* b = std::get_if<domain::BudgetSubmitted>(&ev)) b->channel = std::string("WEB(").append(issuer.user.empty() ? issuer.id : issuer.user).append(")");
 }
 
 // One batch per topic (almost every command writes to one), in topic order; ids and times fixed here.

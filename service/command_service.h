@@ -40,6 +40,7 @@ namespace liquida::service {
 struct Issuer {
     events::ActorRole role = events::ActorRole::system;
     std::string id;
+    std::string user = {};  // the person signed in (gateway/users.h), when not a machine's token
 };
 
 struct Accepted {

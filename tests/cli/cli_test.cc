@@ -6,6 +6,7 @@
 #include <string>
 
 #include "gateway/auth.h"
+#include "gateway/users.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -124,6 +125,30 @@ TEST_CASE("token prints a token that verifies with the key in DIR, alone on its 
     CHECK(run("token --role colegio --subject c --ttl 0 --data " + dir.str()).code == 2);
     CHECK(run("token --role colegio --subject c --ttl -5 --data " + dir.str()).code == 2);
     CHECK(run("token --role colegio --subject c --key-file " + dir.str() + "/none.key").code == 1);
+}
+
+TEST_CASE("user add stores a person's Argon2id hash from standard input, and refuses weak or taken names", "[cli]") {
+    liquida::test::TempDir dir;
+    const std::string add = " | " + std::string(LIQUIDA_BIN) + " user add --data " + dir.str();
+    const auto r = liquida::test::sh("printf 'clave de la secretaria\\n'" + add + " --username secretaria --role colegio --subject colegio");
+    INFO(r.out);
+    REQUIRE(r.code == 0);
+    const auto user = liquida::gateway::UserStore(dir.str()).find("secretaria");
+    REQUIRE(user);
+    CHECK(user->role == liquida::gateway::Role::colegio);
+    CHECK(liquida::gateway::password_matches(user->hash, "clave de la secretaria"));
+    CHECK(r.out.find("clave de la secretaria") == std::string::npos);  // never echoed
+
+    const auto taken = liquida::test::sh("echo 'otra clave bien larga'" + add + " --username secretaria --role colegio --subject c");
+    CHECK(taken.code == 1);
+    CHECK(taken.out.find("user.exists") != std::string::npos);
+    const auto weak = liquida::test::sh("echo corta" + add + " --username beto --role colegio --subject c");
+    CHECK(weak.code == 1);
+    CHECK(weak.out.find("al menos 12") != std::string::npos);
+    CHECK(liquida::test::sh("echo 'otra clave bien larga'" + add + " --username beto --role prestador --subject sancor").code == 2);
+    CHECK(liquida::test::sh("echo 'otra clave bien larga'" + add + " --username Beto --role colegio --subject c").code == 2);
+    CHECK(run("user remove --username beto --data " + dir.str()).code == 2);
+    CHECK(liquida::gateway::UserStore(dir.str()).load()->size() == 1);
 }
 
 TEST_CASE("data at rest is private to its user whatever the umask", "[cli]") {
