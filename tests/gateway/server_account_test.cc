@@ -157,10 +157,19 @@ TEST_CASE("gateway: the colegio creates users, who sign in with their role scope
     CHECK(listed.body().find("argon2") == std::string::npos);
     CHECK(h.get("/v1/users", env.token(Role::obra_social, "sancor")).status() == 403);
 
-    // The new user's token has the prestador's scope: its own rows only.
+    // The new user's token has the prestador's scope (its own rows only), and what the person
+    // enters says who did: the budget's canal is WEB(consultorio).
     const std::string token = token_of(login(h, "consultorio", "clave del consultorio"));
     CHECK(h.get("/v1/views/padron?provider=" + std::to_string(kProvider), token).status() == 200);
     CHECK(h.get("/v1/views/padron?provider=" + std::to_string(kOther), token).status() == 403);
+    seed(env, h);  // moves the clock to June: sign in again
+    const std::string june = token_of(login(h, "consultorio", "clave del consultorio"));
+    ok(h, june, kProvider, insssep_budget(128183999));
+    env.sync();
+    const json a9 = get_json(h, "/v1/reports/authorizations?from=2025-06-01&to=2025-06-30&order=canal", june);
+    std::set<std::string> channels;
+    for (const auto& row : a9["rows"]) channels.insert(row["channel"].get<std::string>());
+    CHECK(channels == std::set<std::string>{"WEB(colegio:secretaria)", "WEB(consultorio)"});
 }
 
 TEST_CASE("gateway: a password change needs the current one and ends the user's other sessions", "[gateway][users]") {
