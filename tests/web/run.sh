@@ -2,10 +2,15 @@
 # Runs the dashboard's browser test (CTest label `web`). Installs playwright-core from the
 # committed lock file when it is missing (npm registry; never a browser download: the test
 # drives Debian's chromium). Exits 77 (skipped) when node, npm or chromium are not installed
-# or the package cannot be fetched; ops/test installs all of them.
+# or the package cannot be fetched, except under CI=true, where that is a failure (exit 1):
+# ops/test installs all of them.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 skip() {
+  if [ "${CI:-}" = "true" ]; then
+    echo "FAILED: $* (CI=true: a missing tool is a failure; ops/test installs it)" >&2
+    exit 1
+  fi
   echo "SKIPPED: $*" >&2
   exit 77
 }
