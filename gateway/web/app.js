@@ -1,7 +1,8 @@
 // Liquida's dashboard: live views over /v1/live (snapshot, then changes applied by key),
 // raw events over /v1/topics/*, CSV downloads with the bearer token. No build step, no
-// external resources. The token comes once from the URL fragment (#token=...) or the form,
-// lives in sessionStorage, and travels only in a websocket message or an Authorization header.
+// external resources. The token comes from signing in (POST /v1/login), or once from the URL
+// fragment (#token=...) or the token form, lives in sessionStorage, and travels only in a
+// websocket message or an Authorization header.
 'use strict';
 
 (() => {
@@ -72,14 +73,15 @@
   const osName = (id) => (S.meta && S.meta.osNames.get(id)) || id || '–';
 
   // ---------- token ----------
-  // Payload of a v1 token: base64url("v1|role|subject|expires_at_ms"). Read only to show who
-  // is signed in and when it expires; the server verifies the signature.
+  // Payload of a machine's token: base64url("v1|role|subject|expires_at_ms"); of a person's,
+  // "s1|role|subject|expires_at_ms|session|user". Read only to show who is signed in and when
+  // it expires; the server verifies the signature.
   function claimsOf(token) {
     try {
       const b64 = token.split('.')[0].replace(/-/g, '+').replace(/_/g, '/');
-      const [v, role, subject, exp] = atob(b64 + '==='.slice((b64.length + 3) % 4)).split('|');
-      if (v !== 'v1' || !VIEWS_BY_ROLE[role] || !subject || !/^\d+$/.test(exp)) return null;
-      return { role, subject, exp: Number(exp) };
+      const [v, role, subject, exp, , user] = atob(b64 + '==='.slice((b64.length + 3) % 4)).split('|');
+      if ((v !== 'v1' && v !== 's1') || !VIEWS_BY_ROLE[role] || !subject || !/^\d+$/.test(exp)) return null;
+      return { role, subject, exp: Number(exp), user: v === 's1' ? user : null };
     } catch {
       return null;
     }
@@ -120,6 +122,7 @@
   const S = {
     token: null,
     claims: null,
+    lastClaims: null,  // whose token it was, for "Salir" after the board is cleared
     views: { padron: new Map(), pending: new Map(), settlement: new Map(), invoices: new Map() },
     loaded: { padron: false, pending: false, settlement: false, invoices: false },
     seq: { padron: null, pending: null, settlement: null, invoices: null },
@@ -442,7 +445,7 @@
           break;
         }
         case 'error':
-          if (String(m.code).startsWith('auth.') && m.code !== 'auth.forbidden') authFailed(m.code === 'auth.expired_token' ? 'expired' : 'invalid');
+          if (String(m.code).startsWith('auth.') && m.code !== 'auth.forbidden') authFailed(authWhy(m.code));
           else setStatus('error', `error del servidor: ${m.message || m.code}`);
           break;
         default:
@@ -556,7 +559,12 @@
   const MONTH_STATE = { open: 'Abierto: el mes no terminó o todavía puede recibir eventos', closable: 'Listo para cerrar', closed: 'Cerrado' };
   async function api(method, path) {
     const res = await fetch(path, { method, headers: { Authorization: `Bearer ${S.token}` }, cache: 'no-store' });
-    if (res.status === 401) { authFailed('invalid'); return null; }
+    if (res.status === 401) {
+      let code = '';
+      try { code = (await res.json()).error.code; } catch { /* not JSON */ }
+      authFailed(authWhy(code));
+      return null;
+    }
     let body = null;
     try { body = await res.json(); } catch { /* not JSON */ }
     return { status: res.status, body };
@@ -622,23 +630,110 @@
   function showLogin(message) {
     stopAll();
     $('board').hidden = true;
+    $('password').hidden = true;
     $('who').hidden = true;
     $('logout').hidden = true;
+    $('change-password').hidden = true;
     S.claims = null;
     title();
     setHint('');
     $('login').hidden = false;
-    $('login-msg').textContent = message || 'Pegá el token de tu rol (colegio, prestador u obra social). Se guarda sólo en esta pestaña.';
+    $('login-msg').textContent = message || 'Ingresá con tu usuario y contraseña. La sesión vive sólo en esta pestaña.';
     $('login-msg').classList.toggle('error', Boolean(message));
-    $('token-input').value = '';
+    for (const id of ['token-input', 'login-password']) $(id).value = '';
+    fieldErrors('login', {});
   }
+  const authWhy = (code) => (code === 'auth.expired_token' ? 'expired' : code === 'auth.revoked_token' ? 'revoked' : 'invalid');
   function authFailed(why) {
     try { sessionStorage.removeItem(TOKEN_KEY); } catch { /* ignore */ }
     S.token = null;
-    setStatus(why === 'expired' ? 'expired' : 'unauthorized', why === 'expired' ? 'token vencido' : 'token inválido');
-    showLogin(why === 'expired'
-      ? 'El token venció. Pedí uno nuevo (liquida token) y pegalo acá.'
-      : 'El token es inválido o no corresponde a este servidor. Pegá uno válido.');
+    setStatus(why === 'invalid' ? 'unauthorized' : why, { expired: 'sesión vencida', revoked: 'sesión cerrada', invalid: 'token inválido' }[why]);
+    showLogin({
+      expired: 'La sesión venció. Ingresá de nuevo.',
+      revoked: 'La sesión se cerró (salida, cambio de contraseña o reinicio del servidor). Ingresá de nuevo.',
+      invalid: 'El token es inválido o no corresponde a este servidor. Ingresá de nuevo.',
+    }[why]);
+  }
+  // A typed error next to the field it names; {} clears them. Inputs are `${form}-${field}`.
+  function fieldErrors(form, errors) {
+    for (const span of document.querySelectorAll(`#${form}-form .field-error`)) {
+      const field = span.id.slice(form.length + 1, -'-error'.length);
+      const input = $(`${form}-${field}`);
+      const text = errors[field] || '';
+      span.textContent = text;
+      span.hidden = !text;
+      if (text) input.setAttribute('aria-invalid', 'true');
+      else input.removeAttribute('aria-invalid');
+    }
+  }
+  async function postJson(path, body, token) {
+    const headers = { 'Content-Type': 'application/json' };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    try {
+      const res = await fetch(path, { method: 'POST', headers, body: JSON.stringify(body), cache: 'no-store' });
+      let json = null;
+      try { json = await res.json(); } catch { /* not JSON */ }
+      return { status: res.status, body: json };
+    } catch {
+      return { status: 0, body: null };
+    }
+  }
+  // The server's error: next to its field when the form has it, else in the form's message.
+  function showError(form, r, fallbackField) {
+    const e = (r.body && r.body.error) || { message: 'No se pudo conectar con el servidor.', field: '' };
+    const field = $(`${form}-${e.field}`) ? e.field : fallbackField;
+    fieldErrors(form, field ? { [field]: e.message } : {});
+    const msg = $(`${form}-msg`);
+    msg.textContent = field ? '' : e.message;
+    msg.classList.toggle('error', !field);
+    if (field) $(`${form}-${field}`).focus();
+  }
+  async function signIn() {
+    const username = $('login-user').value.trim();
+    const password = $('login-password').value;
+    const missing = {};
+    if (!username) missing.user = 'Escribí tu usuario.';
+    if (!password) missing.password = 'Escribí tu contraseña.';
+    fieldErrors('login', missing);
+    if (Object.keys(missing).length) return;
+    const r = await postJson('/v1/login', { username, password });
+    $('login-password').value = '';
+    if (r.status !== 200) {
+      if (r.body && r.body.error && r.body.error.field === 'username') r.body.error.field = 'user';
+      return showError('login', r, 'password');
+    }
+    try { sessionStorage.setItem(TOKEN_KEY, r.body.token); } catch { /* kept in memory only */ }
+    start(r.body.token);
+  }
+  async function signOut() {
+    const token = S.token;
+    try { sessionStorage.removeItem(TOKEN_KEY); } catch { /* ignore */ }
+    S.token = null;
+    setStatus('off', 'sin conexión');
+    showLogin();
+    // A person's session ends on the server too: the token is no good to anyone after this.
+    if (token && S.lastClaims && S.lastClaims.user) await postJson('/v1/logout', {}, token);
+  }
+  async function changePassword() {
+    const current = $('password-current').value;
+    const next = $('password-new').value;
+    const r = await postJson('/v1/password', { current, new: next }, S.token);
+    if (r.status === 401 && r.body && r.body.error && r.body.error.code !== 'auth.bad_credentials') return authFailed(authWhy(r.body.error.code));
+    if (r.status !== 200) return showError('password', r, 'current');
+    $('password-current').value = '';
+    $('password-new').value = '';
+    fieldErrors('password', {});
+    $('password-msg').classList.remove('error');
+    $('password-msg').textContent = r.body.other_sessions_closed
+      ? `Contraseña cambiada. Se cerraron ${r.body.other_sessions_closed} sesiones en otros lugares.`
+      : 'Contraseña cambiada.';
+  }
+  function showPasswordForm(show) {
+    $('password').hidden = !show;
+    $('board').hidden = show;
+    $('password-msg').textContent = '';
+    fieldErrors('password', {});
+    if (show) $('password-current').focus();
   }
 
   function start(token) {
@@ -647,14 +742,16 @@
     if (!claims) return authFailed('invalid');
     if (claims.exp <= Date.now()) return authFailed('expired');
     S.token = token;
-    S.claims = claims;
+    S.claims = S.lastClaims = claims;
     resetViews();
     $('login').hidden = true;
+    $('password').hidden = true;
     $('board').hidden = false;
     $('logout').hidden = false;
+    $('change-password').hidden = !claims.user;  // a machine's token has no password
     const who = $('who');
     who.hidden = false;
-    who.textContent = `${ROLE_LABEL[claims.role]}: ${claims.subject} · vence ${fromMs(claims.exp)}`;
+    who.textContent = `${claims.user ? `${claims.user} · ` : ''}${ROLE_LABEL[claims.role]}: ${claims.subject} · vence ${fromMs(claims.exp)}`;
     document.body.dataset.role = claims.role;
     for (const sec of document.querySelectorAll('[data-roles]')) sec.hidden = !sec.dataset.roles.split(' ').includes(claims.role);
     setStatus('connecting', 'conectando…');
@@ -709,19 +806,18 @@
 
   function init() {
     takeTokenFromFragment();
-    $('login-form').addEventListener('submit', (e) => {
+    $('login-form').addEventListener('submit', (e) => { e.preventDefault(); signIn(); });
+    $('token-form').addEventListener('submit', (e) => {
       e.preventDefault();
       const token = $('token-input').value.trim();
       if (!token) return;
       try { sessionStorage.setItem(TOKEN_KEY, token); } catch { /* kept in memory only */ }
       start(token);
     });
-    $('logout').addEventListener('click', () => {
-      try { sessionStorage.removeItem(TOKEN_KEY); } catch { /* ignore */ }
-      S.token = null;
-      setStatus('off', 'sin conexión');
-      showLogin();
-    });
+    $('logout').addEventListener('click', signOut);
+    $('change-password').addEventListener('click', () => showPasswordForm(true));
+    $('password-cancel').addEventListener('click', () => showPasswordForm(false));
+    $('password-form').addEventListener('submit', (e) => { e.preventDefault(); changePassword(); });
     $('period-select').addEventListener('change', (e) => { S.chosenPeriod = e.target.value; markDirty('settlement'); });
     window.addEventListener('resize', () => markDirty('settlement'));  // the chart follows its box's width
     $('dl-period').addEventListener('change', () => { S.periodTouched = true; });

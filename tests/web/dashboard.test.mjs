@@ -297,6 +297,80 @@ test('after a dropped connection it shows reconectando… and resumes by sequenc
   }
 });
 
+test('a person signs in with a password, changes it, is locked out after five failures, and Salir ends the session', { timeout: 90_000 }, async () => {
+  const colegio = token('colegio', 'colegio');
+  for (const username of ['secretaria', 'tesoreria']) {
+    const r = await api('POST', '/v1/users', colegio, { username, role: 'colegio', subject: 'colegio', password: 'clave del colegio 2025' });
+    assert.equal(r.status, 201, r.text);
+  }
+  const { context, page } = await openDashboard(undefined, { viewport: { width: 390, height: 844 } });
+  const signIn = async (user, password) => {
+    await page.fill('#login-user', user);
+    await page.fill('#login-password', password);
+    await page.press('#login-password', 'Enter');  // the keyboard alone signs in
+  };
+  const errorOf = (id) => page.$eval(`#${id}-error`, (e) => (e.hidden ? '' : e.textContent));
+  try {
+    await page.goto(server.url);
+    await page.waitForFunction(() => !document.getElementById('login').hidden, null, { timeout: WAIT });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'login-390.png'), fullPage: true });
+
+    // Typed errors next to the field they name.
+    await page.click('#login-form button');
+    assert.match(await errorOf('login-user'), /usuario/);
+    await signIn('secretaria', 'no es la clave');
+    await page.waitForFunction(() => !document.getElementById('login-password-error').hidden, null, { timeout: WAIT });
+    assert.match(await errorOf('login-password'), /incorrectos/);
+    assert.equal(await page.$eval('#login-password', (e) => e.getAttribute('aria-invalid')), 'true');
+    assert.equal(await page.isVisible('#board'), false);
+
+    await signIn('secretaria', 'clave del colegio 2025');
+    await waitLive(page);
+    assert.match(await page.$eval('#who', (e) => e.textContent), /^secretaria · Colegio/);
+    await waitNumber(page, 'padron-total', 1);
+    const session = await page.evaluate(() => sessionStorage.getItem('liquida.token'));
+    tokens.add(session);
+    assert.equal((await api('GET', '/v1/views/padron', session)).status, 200);
+
+    // The password, changed from the board: the current one is checked next to its field.
+    await page.click('#change-password');
+    await page.fill('#password-current', 'no es la actual');
+    await page.fill('#password-new', 'otra clave del colegio');
+    await page.click('#password-form button[type=submit]');
+    await page.waitForFunction(() => !document.getElementById('password-current-error').hidden, null, { timeout: WAIT });
+    assert.match(await errorOf('password-current'), /incorrectos/);
+    await page.fill('#password-current', 'clave del colegio 2025');
+    await page.fill('#password-new', 'otra clave del colegio');
+    await page.click('#password-form button[type=submit]');
+    await page.waitForFunction(() => /cambiada/.test(document.getElementById('password-msg').textContent), null, { timeout: WAIT });
+    await page.click('#password-cancel');
+    assert.equal(await page.isVisible('#board'), true);
+
+    // Salir: the form, nothing of the board under it, and the token is no good to anyone.
+    await page.click('#logout');
+    await page.waitForFunction(() => !document.getElementById('login').hidden, null, { timeout: WAIT });
+    for (const id of ['#board', '#padron-total', '#who', '#change-password'])
+      assert.equal(await page.isVisible(id), false, `${id} visible after Salir`);
+    const deadline = Date.now() + WAIT;
+    let after;
+    do after = await api('GET', '/v1/views/padron', session); while (after.status === 200 && Date.now() < deadline);
+    assert.equal(after.status, 401);
+    assert.equal(after.json.error.code, 'auth.revoked_token');
+
+    // Five failures lock the name, the right password included, and the page says so there.
+    for (let i = 0; i < 5; i++) {
+      await signIn('tesoreria', `adivinando ${i}`);
+      await page.waitForFunction(() => document.getElementById('login-password').value === '', null, { timeout: WAIT });
+    }
+    await signIn('tesoreria', 'clave del colegio 2025');
+    await page.waitForFunction(() => /bloqueado/.test(document.getElementById('login-user-error').textContent), null, { timeout: WAIT });
+    assert.equal(await page.isVisible('#board'), false);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'login-locked-390.png'), fullPage: true });
+  } finally {
+    await context.close();
+  }
+});
+
 test('a forged or expired token shows its state and the form signs in again', { timeout: 60_000 }, async () => {
   // Well formed, far in the future, signed with another key: only the server can tell.
   const b64 = (s) => Buffer.from(s).toString('base64url');
@@ -310,9 +384,10 @@ test('a forged or expired token shows its state and the form signs in again', { 
     assert.equal(await page.$eval('#board', (b) => b.hidden), true);
     assert.equal(await page.isVisible('#board'), false, 'nothing of the board shows under the form');
     assert.equal(await page.evaluate(() => sessionStorage.getItem('liquida.token')), null);
-    // The form: a good token signs in.
+    // The token form: a good token signs in.
+    await page.click('#token-login summary');
     await page.fill('#token-input', token('colegio', 'colegio'));
-    await page.click('#login-form button');
+    await page.click('#token-form button');
     await waitLive(page);
     await waitNumber(page, 'padron-total', 1);
     assert.equal(await page.isVisible('#board'), true);
