@@ -122,18 +122,17 @@ bool held_by_another_process(const std::filesystem::path& dir) {
     return held;
 }
 
+bool make_private_dir(const std::filesystem::path& data, const char* who) {
+    std::error_code ec;
+    std::filesystem::create_directories(data, ec);
+    if (!ec) std::filesystem::permissions(data, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
+    if (ec) std::fprintf(stderr, "liquida %s: cannot make %s private (0700): %s\n", who, data.c_str(), ec.message().c_str());
+    return !ec;
+}
+
 std::unique_ptr<events::EventLog> open_log(const cli::Args& args, const char* who, const std::string& follower_dir) {
     const auto partitions = static_cast<int32_t>(args.get_int("partitions", 1, 4096));
-    // The data directory is its user's alone, also when it was made before by other means.
-    if (const std::filesystem::path data = args.get("data"); !data.empty()) {
-        std::error_code ec;
-        std::filesystem::create_directories(data, ec);
-        if (!ec) std::filesystem::permissions(data, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
-        if (ec) {
-            std::fprintf(stderr, "liquida %s: cannot make %s private (0700): %s\n", who, data.c_str(), ec.message().c_str());
-            return nullptr;
-        }
-    }
+    if (const std::filesystem::path data = args.get("data"); !data.empty() && !make_private_dir(data, who)) return nullptr;
     events::result<std::unique_ptr<events::EventLog>> log = std::unique_ptr<events::EventLog>();
     if (const std::string brokers = args.get("kafka"); !brokers.empty()) {
         events::KafkaLogOptions options;

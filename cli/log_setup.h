@@ -23,6 +23,10 @@ std::vector<cli::OptionSpec> log_options(std::string default_data = "./data");
 // Opens the log the options name; on failure prints "liquida <who>: <code>: <message>"
 // to stderr and returns null. `follower_dir` non-empty: the embedded log is opened to read
 // beside the process that holds it (EmbeddedLogOptions::follower_dir).
+// Creates the data directory when missing and makes it its user's alone (0700), also when it
+// was made before by other means; false, with a message on stderr, when it cannot.
+bool make_private_dir(const std::filesystem::path& data, const char* who);
+
 std::unique_ptr<events::EventLog> open_log(const cli::Args& args, const char* who, const std::string& follower_dir = {});
 
 // A librdkafka properties file (--kafka-config): "key=value" lines and '#' comments, as

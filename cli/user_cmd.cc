@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "cli/log_setup.h"
 #include "cli/subcommands.h"
 #include "gateway/users.h"
 
@@ -56,6 +57,7 @@ int user(const cli::Args& args) {
         std::fprintf(stderr, "liquida user: %s\n", weak->message.c_str());
         return 1;
     }
+    if (!make_private_dir(args.get("data"), "user")) return 1;
     gateway::UserStore store(args.get("data"));
     if (auto added = store.add({name, *role, subject, gateway::hash_password(password)}); !added) {
         std::fprintf(stderr, "liquida user: %s (%s)\n", added.error().message.c_str(), added.error().code.c_str());
