@@ -145,6 +145,8 @@
       in: r.in_good_standing === true, missing: r.missing_document, enrolled: r.enrolled,
       docs: (r.documents || []).filter((d) => d.state === 'approved')
         .map((d) => ({ type: d.type, id: d.document_id, expires_on: d.expires_on })),
+      to_verify: (r.documents || []).filter((d) => d.state === 'pending')
+        .map((d) => ({ type: d.type, id: d.document_id, expires_on: d.expires_on, uploaded_at: d.uploaded_at })),
     }),
     pending: (r) => ({
       provider: r.provider, transaction: r.transaction, item: r.item, os: r.obra_social,
@@ -211,6 +213,17 @@
       ]);
       showEmpty('out-empty', out.length, S.loaded.padron, 'Todos los prestadores están en el padrón.');
       showMore('out-more', Math.min(SHOWN, out.length), out.length, 'prestadores');
+      // The colegio's queue: documents uploaded and not yet verified, oldest first.
+      const toVerify = [];
+      for (const r of rows) for (const d of r.to_verify) toVerify.push({ r, d });
+      toVerify.sort((a, b) => (a.d.uploaded_at < b.d.uploaded_at ? -1 : a.d.uploaded_at > b.d.uploaded_at ? 1 : 0));
+      fillTable('documents-rows', toVerify.slice(0, SHOWN), ({ r, d }) => [
+        td(dateTime(d.uploaded_at)), td(`${r.provider} · ${r.razon_social || ''}`),
+        el('td', { title: d.id }, metaLabel('document_type', d.type)), td(date(d.expires_on)),
+        may('verify_document') ? actionCell('Verificar', `${r.provider}/${d.id}`, `Verificar ${metaLabel('document_type', d.type)} de ${r.provider}`) : null,
+      ]);
+      showEmpty('documents-empty', toVerify.length, S.loaded.padron, 'No hay documentos por verificar.');
+      showMore('documents-more', Math.min(SHOWN, toVerify.length), toVerify.length, 'documentos');
     },
 
     pending() {
@@ -225,6 +238,7 @@
         td(dateTime(r.at)), td(r.provider), td(r.transaction + (r.item ? ` / ${r.item}` : '')), td(osName(r.os)),
         td(r.affiliate, 'opt'), td(r.practice), td(r.tooth ? r.tooth : '–', 'opt'),
         td(count(Math.max(0, today - dayNumber(r.at || '1970-01-01'))), 'num'),
+        may('consume_practices') ? actionCell('Consumir', KEY.pending(r), `Consumir ${r.transaction} ítem ${r.item}`) : null,
       ]);
       showEmpty('pending-empty', rows.length, S.loaded.pending, 'No hay consumos pendientes.');
       showMore('pending-more', Math.min(SHOWN, rows.length), rows.length, 'ítems');
@@ -615,6 +629,87 @@
   }
 
   // ---------- session ----------
+  // ---------- actions: each a command through POST /v1/commands ----------
+  // Whether the signed-in role may issue a command, from the server's matrix (GET /v1/meta).
+  const may = (command) => Boolean(S.meta && S.claims && (S.meta.commands[command] || []).includes(S.claims.role));
+  function actionCell(text, key, label) {
+    return el('td', { class: 'act' }, el('button', { type: 'button', class: 'small', 'data-key': key, 'aria-label': label }, text));
+  }
+  // "88-T-128183733" (or a number alone) as the command's transaction.
+  function transactionOf(text) {
+    const m = /^(\d+)-(.*)-(\d+)$/.exec(text);
+    return m ? { boca: Number(m[1]), serie: m[2], number: Number(m[3]) } : { boca: 0, serie: '', number: Number(text) };
+  }
+  // A datetime-local value read as Argentina time (UTC-3), in ms.
+  function argentinaMs(value) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value);
+    return m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4] + 3, +m[5]) : null;
+  }
+  // One action form open at a time; each opening gets a fresh command id, so a retry of the
+  // same submission (a double click, a lost answer) is applied once.
+  function openAction(form, subject, what) {
+    for (const f of document.querySelectorAll('form.action')) f.hidden = true;
+    const f = $(`${form}-form`);
+    f.dataset.commandId = crypto.randomUUID();
+    S.action = subject;
+    $(`${form}-what`).textContent = what;
+    $(`${form}-msg`).textContent = '';
+    fieldErrors(form, {});
+    f.hidden = false;
+    f.querySelector('input').focus();
+  }
+  async function submitAction(form, body, done) {
+    const f = $(`${form}-form`);
+    const button = f.querySelector('button[type=submit]');
+    button.disabled = true;
+    const r = await postJson('/v1/commands', { ...body, command_id: f.dataset.commandId }, S.token);
+    button.disabled = false;
+    if (r.status === 401) return authFailed(authWhy(r.body && r.body.error && r.body.error.code));
+    if (r.status !== 200 && r.status !== 201) return showError(form, r, null);
+    f.hidden = true;
+    setText('action-done', done);
+    $('action-done').hidden = false;
+  }
+  function consume() {
+    const p = S.action;
+    const deferred = $('consume-form').elements.when.value === 'deferred';
+    const at = argentinaMs($('consume-performed_at').value);
+    if (deferred && at === null) return fieldErrors('consume', { performed_at: 'Indicá la fecha y hora de realización.' });
+    submitAction('consume', {
+      command: 'consume_practices', provider: p.provider, transaction: transactionOf(p.transaction), items: [p.item],
+      deferred, performed_at: deferred ? at : null,
+    }, `Consumido: ${p.transaction} ítem ${p.item}.`);
+  }
+  function verify() {
+    const { r, d } = S.action;
+    const approved = $('verify-form').elements.approved.value === 'true';
+    const reason = $('verify-reason').value.trim();
+    if (!approved && !reason) return fieldErrors('verify', { reason: 'Indicá el motivo del rechazo.' });
+    submitAction('verify', { command: 'verify_document', provider: r.provider, document_id: d.id, approved, reason },
+      `${metaLabel('document_type', d.type)} de ${r.provider} ${approved ? 'aprobado' : 'rechazado'}.`);
+  }
+  function initActions() {
+    $('pending-rows').addEventListener('click', (e) => {
+      const b = e.target.closest('button[data-key]');
+      const p = b && S.views.pending.get(b.dataset.key);
+      if (p) openAction('consume', p, `${p.transaction} ítem ${p.item} · ${p.practice}`);
+    });
+    $('documents-rows').addEventListener('click', (e) => {
+      const b = e.target.closest('button[data-key]');
+      if (!b) return;
+      const [provider, id] = [b.dataset.key.slice(0, b.dataset.key.indexOf('/')), b.dataset.key.slice(b.dataset.key.indexOf('/') + 1)];
+      const r = S.views.padron.get(provider);
+      const d = r && r.to_verify.find((x) => x.id === id);
+      if (d) openAction('verify', { r, d }, `${metaLabel('document_type', d.type)} ${d.id} de ${r.provider}`);
+    });
+    for (const input of $('consume-form').elements.when) input.addEventListener('change', () => {
+      $('consume-performed_at').disabled = $('consume-form').elements.when.value !== 'deferred';
+    });
+    $('consume-form').addEventListener('submit', (e) => { e.preventDefault(); consume(); });
+    $('verify-form').addEventListener('submit', (e) => { e.preventDefault(); verify(); });
+    for (const b of document.querySelectorAll('form.action [data-cancel]')) b.addEventListener('click', () => { b.form.hidden = true; });
+  }
+
   function resetViews() {
     for (const v of Object.keys(S.views)) { S.views[v] = new Map(); S.loaded[v] = false; S.seq[v] = null; }
     S.feed = [];
@@ -746,6 +841,8 @@
     resetViews();
     $('login').hidden = true;
     $('password').hidden = true;
+    for (const f of document.querySelectorAll('form.action')) f.hidden = true;
+    $('action-done').hidden = true;
     $('board').hidden = false;
     $('logout').hidden = false;
     $('change-password').hidden = !claims.user;  // a machine's token has no password
@@ -773,7 +870,8 @@
     setHint('');
     const r = await api('GET', '/v1/meta');
     if (!r || r.status !== 200 || !S.token) return;
-    S.meta = { labels: r.body.labels, osNames: new Map(r.body.obras_sociales.map((o) => [o.id, o.name])) };
+    S.meta = { labels: r.body.labels, osNames: new Map(r.body.obras_sociales.map((o) => [o.id, o.name])), commands: r.body.commands };
+    for (const th of document.querySelectorAll('[data-may]')) th.hidden = !may(th.dataset.may);
     title();
     for (const s of Object.keys(RENDER)) markDirty(s);
     checkSubject();
@@ -815,6 +913,7 @@
       start(token);
     });
     $('logout').addEventListener('click', signOut);
+    initActions();
     $('change-password').addEventListener('click', () => showPasswordForm(true));
     $('password-cancel').addEventListener('click', () => showPasswordForm(false));
     $('password-form').addEventListener('submit', (e) => { e.preventDefault(); changePassword(); });

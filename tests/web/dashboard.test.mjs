@@ -371,6 +371,78 @@ test('a person signs in with a password, changes it, is locked out after five fa
   }
 });
 
+test('a prestador consumes a pending item and the colegio verifies a document, both screens following live', { timeout: 120_000 }, async () => {
+  const colegio = token('colegio', 'colegio');
+  // The oldest pending item of a provider with at most 50 (all drawn): one the demo feed has
+  // left alone.
+  let rows = [];
+  const deadline = Date.now() + WAIT;
+  for (;;) {
+    rows = (await api('GET', '/v1/views/pending?limit=5000', colegio)).json.rows;
+    if (rows.length || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const perProvider = new Map();
+  for (const r of rows) perProvider.set(r.provider, (perProvider.get(r.provider) || 0) + 1);
+  const drawn = rows.filter((r) => perProvider.get(r.provider) <= 50);
+  assert.ok(drawn.length > 0, `the demo has pending items of a provider with 50 or fewer (${rows.length} pending)`);
+  const item = drawn.reduce((a, b) => (a.authorized_at <= b.authorized_at ? a : b));
+  const provider = String(item.provider);
+  const key = `${item.provider}/${item.transaction}/${item.item}`;
+  const button = `#pending-rows button[data-key="${key}"]`;
+
+  const colegioPage = await openDashboard(colegio, { viewport: { width: 1366, height: 768 } });
+  const prestador = await openDashboard(token('prestador', provider), { viewport: { width: 390, height: 844 } });
+  try {
+    await waitLive(prestador.page);
+    await waitLive(colegioPage.page);
+    await prestador.page.waitForSelector(button, { timeout: WAIT });
+    await prestador.page.click(button);
+    assert.equal(await prestador.page.isVisible('#consume-form'), true);
+    // Deferred needs its date and time, said next to the field.
+    await prestador.page.check('#consume-form input[value=deferred]');
+    await prestador.page.click('#consume-form button[type=submit]');
+    assert.match(await prestador.page.$eval('#consume-performed_at-error', (e) => e.textContent), /fecha y hora/);
+    await prestador.page.check('#consume-form input[value=now]');
+    await prestador.page.press('#consume-form button[type=submit]', 'Enter');
+    await prestador.page.waitForFunction(() => !document.getElementById('action-done').hidden, null, { timeout: WAIT });
+    assert.match(await prestador.page.$eval('#action-done', (e) => e.textContent), new RegExp(`^Consumido: ${item.transaction} ítem ${item.item}`));
+    // Gone from the prestador's screen and from the colegio's, without a reload.
+    await prestador.page.waitForSelector(button, { state: 'detached', timeout: WAIT });
+    const stillPending = await api('GET', `/v1/views/pending?provider=${provider}&limit=5000`, colegio);
+    assert.ok(!stillPending.json.rows.some((r) => r.transaction === item.transaction && r.item === item.item), 'consumed on the server');
+    await prestador.page.screenshot({ path: path.join(ARTIFACTS, 'prestador-consumed-390.png'), fullPage: true });
+
+    // The colegio: a document uploaded now waits for it; a rejection needs a reason.
+    const documentId = `web-test-${Date.now()}`;
+    const up = await api('POST', '/v1/commands', colegio, {
+      command: 'upload_document', provider: Number(provider), type: 'seguro', document_id: documentId,
+      reference: 'poliza-web', expires_on: '2099-12-31',
+    });
+    assert.equal(up.status, 201, up.text);
+    const verifyButton = `#documents-rows button[data-key="${provider}/${documentId}"]`;
+    await colegioPage.page.waitForSelector(verifyButton, { timeout: WAIT });
+    await colegioPage.page.screenshot({ path: path.join(ARTIFACTS, 'colegio-documents-1366.png'), fullPage: true });
+    await colegioPage.page.click(verifyButton);
+    await colegioPage.page.check('#verify-form input[value=false]');
+    await colegioPage.page.click('#verify-form button[type=submit]');
+    assert.match(await colegioPage.page.$eval('#verify-reason-error', (e) => e.textContent), /motivo/);
+    assert.equal(await colegioPage.page.$eval('#verify-reason', (e) => e.getAttribute('aria-invalid')), 'true');
+    await colegioPage.page.check('#verify-form input[value=true]');
+    await colegioPage.page.click('#verify-form button[type=submit]');
+    await colegioPage.page.waitForSelector(verifyButton, { state: 'detached', timeout: WAIT });
+    assert.match(await colegioPage.page.$eval('#action-done', (e) => e.textContent), /aprobado\.$/);
+    const row = await api('GET', `/v1/views/padron/${provider}`, colegio);
+    assert.equal(row.json.documents.find((d) => d.document_id === documentId).state, 'approved');
+
+    // What a role may not do is not offered: verifying documents is the colegio's.
+    assert.equal(await prestador.page.isVisible('#documents'), false);
+  } finally {
+    await prestador.context.close();
+    await colegioPage.context.close();
+  }
+});
+
 test('a forged or expired token shows its state and the form signs in again', { timeout: 60_000 }, async () => {
   // Well formed, far in the future, signed with another key: only the server can tell.
   const b64 = (s) => Buffer.from(s).toString('base64url');
