@@ -25,6 +25,8 @@ bool is_loopback(const std::string& address) {
     return !ec && a.is_loopback();
 }
 
+constexpr domain::Period kDemoStart{2025, 6};
+
 domain::TimestampMs wall_clock() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -32,14 +34,16 @@ domain::TimestampMs wall_clock() {
 // The simulator's commands through the same command path as HTTP, at about `rate` a second.
 // Its command ids are stable, so after a restart the commands already in the log are
 // recognised as retries and the feed carries on where it stopped.
+// `clock` is the demo's business clock: the latest simulated instant fed.
 void run_demo(const domain::Config& config, service::CommandService& commands, gateway::Metrics& metrics, int64_t rate,
-              const std::atomic<bool>& stop) {
-    sim::Simulation simulation(config, {1, 0.02, domain::Period{2025, 6}, 12});
+              const std::atomic<bool>& stop, std::atomic<domain::TimestampMs>& clock) {
+    sim::Simulation simulation(config, {1, 0.02, kDemoStart, 12});
     const auto interval = std::chrono::microseconds(1'000'000 / std::max<int64_t>(1, rate));
     auto next = std::chrono::steady_clock::now();
     while (!stop) {
         auto c = simulation.next();
         if (!c) return;
+        if (c->now > clock) clock = c->now;
         const service::Issuer issuer{static_cast<events::ActorRole>(c->actor), c->actor_id};
         auto out = commands.execute(c->provider, c->command, c->command_id, issuer, c->now, gateway::command_digest(c->provider, c->command));
         if (!out) {
@@ -138,7 +142,12 @@ int serve(const cli::Args& args) {
         if (auto found = find_upward("gateway/web/index.html")) static_dir = found->parent_path().string();
     service::ServiceOptions service_options;
     service_options.cache_providers = static_cast<size_t>(args.get_int("state-cache", 1, 10'000'000));
-    gateway::Gateway gw(*log, **views, *config, {server_options, key->key, workers, wall_clock, static_dir, data, service_options});
+    gateway::GatewayOptions options{server_options, key->key, workers, wall_clock, static_dir, data, service_options};
+    // The demo lives in 2025: its views are judged, and the dashboard's commands decided, at the
+    // feed's simulated instant, never before the demo's first day.
+    std::atomic<domain::TimestampMs> demo_clock{domain::start_of_local_day(domain::date_from_civil(kDemoStart.year, kDemoStart.month, 1))};
+    if (args.flag("demo")) options.business_clock = [&demo_clock] { return demo_clock.load(); };
+    gateway::Gateway gw(*log, **views, *config, options);
     if (auto err = gw.start(); !err.empty()) {
         std::fprintf(stderr, "liquida serve: %s\n", err.c_str());
         return 1;
@@ -147,7 +156,7 @@ int serve(const cli::Args& args) {
     std::printf("liquida serve: %zu events of the log folded into the state at start\n", gw.events_folded());
     std::atomic<bool> stopping{false};
     std::thread demo;
-    if (args.flag("demo")) demo = std::thread([&] { run_demo(*config, gw.commands(), gw.metrics(), demo_rate, stopping); });
+    if (args.flag("demo")) demo = std::thread([&] { run_demo(*config, gw.commands(), gw.metrics(), demo_rate, stopping, demo_clock); });
 
     const std::string host = server_options.listen == "0.0.0.0" ? "127.0.0.1" : server_options.listen;
     std::printf("liquida serve: listening on http://%s:%u/ (%d io threads)%s\n", host.c_str(), port, server_options.threads,

@@ -39,8 +39,6 @@ result<std::map<std::string, std::string>, UserError> string_members(std::string
     return out;
 }
 
-HttpResponse unauthorized(TokenError e) { return error(401, token_error_code(e), "Token ausente, vencido o inválido."); }
-
 HttpResponse retry_after(HttpResponse r, int64_t wait_ms) {
     r.headers.emplace_back("Retry-After", std::to_string(std::max<int64_t>(1, (wait_ms + 999) / 1000)));
     return r;

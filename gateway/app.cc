@@ -215,6 +215,7 @@ App::App(AppParts parts) : p_(std::move(parts)), auth_(p_.key, sessions_), worke
     if (!p_.clock) p_.clock = [] {
         return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     };
+    if (!p_.business_clock) p_.business_clock = p_.clock;
 }
 
 App::~App() {
@@ -242,18 +243,16 @@ void App::http(HttpRequest request, std::function<void(HttpResponse)> done) {
         done(std::move(r));
     };
     if (account(request, finish)) return;
-    if (request.method == "POST" && path_of(request.target) == "/v1/commands") {
+    const std::string path = path_of(request.target);
+    if (request.method == "POST" && (path == "/v1/commands" || (months_ && path.starts_with("/v1/months/")))) {
         auto claims = auth_(request.authorization, p_.clock());
-        if (!claims) return finish(error(401, token_error_code(claims.error()), "Token ausente, vencido o inválido."));
-        // Commands wait for a durable append: off the io threads.
-        boost::asio::post(workers_, [this, request = std::move(request), c = *claims, finish = std::move(finish)]() mutable {
-            finish(command(request, c));
-        });
-        return;
-    }
-    if (request.method == "POST" && months_ && path_of(request.target).starts_with("/v1/months/")) {
-        auto claims = auth_(request.authorization, p_.clock());
-        if (!claims) return finish(error(401, token_error_code(claims.error()), "Token ausente, vencido o inválido."));
+        if (!claims) return finish(unauthorized(claims.error()));
+        if (path == "/v1/commands") {  // commands wait for a durable append: off the io threads
+            boost::asio::post(workers_, [this, request = std::move(request), c = *claims, finish = std::move(finish)]() mutable {
+                finish(command(request, c));
+            });
+            return;
+        }
         auto target = parse_target(request.target);
         if (!target) return finish(error(400, "request.invalid_value", target.error().message, target.error().field));
         // A close replays the month from the log: seconds to minutes, one at a time.
@@ -319,7 +318,7 @@ HttpResponse App::route(const HttpRequest& request) {
         return dashboard_file(*file);
     }
     auto claims = auth_(request.authorization, p_.clock());
-    if (!claims) return error(401, token_error_code(claims.error()), "Token ausente, vencido o inválido.");
+    if (!claims) return unauthorized(claims.error());
     try {
         if (path == "/v1/months" || path.starts_with("/v1/months/")) return months_view(path, *claims);
         if (path == "/v1/meta") return meta_view();
@@ -358,7 +357,7 @@ HttpResponse App::command(const HttpRequest& request, const Claims& claims) {
     }
     std::string command_id = request.idempotency_key.empty() ? req.command_id : request.idempotency_key;
     const service::Issuer issuer{actor_role(claims.role), std::string(role_name(claims.role)) + ":" + claims.subject, claims.user};
-    const auto out = p_.commands.execute(req.provider, req.command, std::move(command_id), issuer, p_.clock(),
+    const auto out = p_.commands.execute(req.provider, req.command, std::move(command_id), issuer, p_.business_clock(),
                                          events::Sha256().update(request.body).hex());
     if (!out) {
         p_.metrics.rejected(out.error().code);
@@ -412,7 +411,7 @@ HttpResponse App::view(const std::string& path, const Query& q, const Claims& cl
     if (!dialect) throw BadParam{"dialect", "Se esperaba ar (punto y coma, coma decimal) o plain (coma, punto decimal)."};
     const ViewRequest request{path,
                               q,
-                              domain::local_date(p_.clock()),
+                              domain::local_date(p_.business_clock()),
                               scope,
                               scoped->provider,
                               scoped->obra_social.empty() ? std::nullopt : std::optional(domain::ObraSocialId{scoped->obra_social}),
@@ -436,11 +435,11 @@ HttpResponse App::send_file(const ViewRequest& r, std::string name, std::string 
     using replay::Kind;
     Download d{std::move(name), std::move(title), std::move(tables), {}, std::move(more)};
     const auto filter = r.filter();
-    d.filters.push_back({{"issued_at", "Emitido", Kind::instant}, replay::instant(p_.clock())});
+    d.filters.push_back({{"issued_at", "Emitido", Kind::instant}, replay::instant(p_.business_clock())});
     if (filter.period) d.filters.push_back({{"period", "Periodo", Kind::text}, replay::text(domain::to_string(*filter.period))});
     if (r.os) d.filters.push_back({{"obra_social", "Obra social", Kind::text}, replay::text(r.os->value())});
     if (r.provider) d.filters.push_back({{"provider", "Prestador", Kind::integer}, replay::count(*r.provider)});
-    return download(d, r.format, r.dialect, p_.clock());
+    return download(d, r.format, r.dialect, p_.business_clock());
 }
 
 HttpResponse App::padron_row_view(const ViewRequest& r) {
@@ -817,7 +816,7 @@ Handler::Upgrade App::live(const HttpRequest& request, std::shared_ptr<WebSocket
         if (!scoped) return (void)client->send(message(error_message("auth.forbidden", scoped.error().message)));
         if (scoped->provider) sub.provider = domain::ProviderId{*scoped->provider};
         sub.obra_social = scoped->obra_social;
-        const domain::Date today = domain::local_date(p_.clock());
+        const domain::Date today = domain::local_date(p_.business_clock());
         // A view that cannot be read fails the subscription (before any snapshot row is sent).
         bool subscribed = false;
         try {

@@ -31,6 +31,9 @@
 
 namespace liquida::gateway {
 
+// A sign-in's token lives this long: a working day.
+inline constexpr int64_t kSessionTtlMs = 8LL * 3600 * 1000;
+
 struct AppParts {
     events::EventLog& log;
     projections::Views& views;
@@ -47,7 +50,10 @@ struct AppParts {
     std::chrono::milliseconds auth_timeout{10'000};
     const events::ChainWatch* chain = nullptr;  // the hash chain's state, for /healthz; may be null
     size_t file_page_rows = 256;  // rows of a view read at a time into a listing's file
-    int64_t session_ttl_ms = 8LL * 3600 * 1000;  // a sign-in's token lives this long (a working day)
+    int64_t session_ttl_ms = kSessionTtlMs;
+    // What commands are decided at and the views judged by (GatewayOptions::business_clock);
+    // `clock` when empty. Tokens expire by `clock`.
+    std::function<domain::TimestampMs()> business_clock = {};
 };
 
 class App final : public Handler {

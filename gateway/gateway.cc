@@ -25,6 +25,7 @@ Gateway::Gateway(events::EventLog& log, projections::Views& views, const domain:
         options_.clock = [] {
             return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
         };
+    if (!options_.business_clock) options_.business_clock = options_.clock;
 }
 
 Gateway::~Gateway() { stop(); }
@@ -60,18 +61,19 @@ std::string Gateway::start() {
     hub_.remember(*pending);  // before the runner's thread: it publishes what follows
     runner_.on_delta([this](const projections::Delta& d) {
         metrics_.view_events_applied += d.events;
-        hub_.publish(d, domain::local_date(options_.clock()), config_);
+        hub_.publish(d, domain::local_date(options_.business_clock()), config_);
     });
     // Where the views stand before anyone asks /healthz: current when nothing is left to apply.
     if (auto p = runner_.progress(); p) {
         metrics_.view_lag = p->end - p->applied;
         metrics_.views_current = p->applied == p->end;
     }
+    day_ = domain::local_date(options_.business_clock());
     runner_thread_ = std::thread([this] { run_views(); });
     if (chain_) chain_thread_ = std::thread([this] { watch_chain(); });
     app_ = std::make_unique<App>(AppParts{log_, views_, config_, *service_, hub_, metrics_, options_.key, options_.workers,
                                           options_.clock, std::move(*files), options_.data_dir, options_.auth_timeout, chain_.get(),
-                                          options_.file_page_rows});
+                                          options_.file_page_rows, kSessionTtlMs, options_.business_clock});
     server_ = std::make_unique<Server>(options_.server, *app_);
     if (auto err = server_->start(port_); !err.empty()) {
         stop();
@@ -83,6 +85,19 @@ std::string Gateway::start() {
 
 // The runner's thread: applies the log to the views, retrying failed steps with backoff, and
 // keeps the lag and "current" that /healthz reports.
+void Gateway::publish_new_day() {
+    const domain::Date today = domain::local_date(options_.business_clock());
+    if (today == day_) return;
+    auto rows = views_.padron_rows();
+    if (!rows) return;  // tried again after the next step; the step's own failure is reported there
+    projections::Delta d;
+    for (auto& r : *rows)
+        if (r.in_good_standing(day_) != r.in_good_standing(today))
+            d.changes.push_back({projections::View::padron, std::to_string(r.provider.value()), projections::Row{std::move(r)}});
+    day_ = today;
+    if (!d.changes.empty()) hub_.publish(d, today, config_);
+}
+
 void Gateway::run_views() {
         auto last_lag = std::chrono::steady_clock::time_point{};
         // The log's end at each measurement, oldest first, kept back to the newest that is at
@@ -108,6 +123,7 @@ void Gateway::run_views() {
                 backoff = std::min(backoff * 2, kLastBackoff);
                 continue;
             }
+            publish_new_day();
             if (backoff != kFirstBackoff) {
                 backoff = kFirstBackoff;
                 std::lock_guard lk(error_mu_);

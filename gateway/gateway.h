@@ -38,6 +38,11 @@ struct GatewayOptions {
     std::chrono::milliseconds auth_timeout{10'000};
     // Rows of a view read at a time into a listing's file (projections::Cursor).
     size_t file_page_rows = 256;
+    // The instant the business runs at: what commands are decided at and what the views are
+    // judged by (documents in force, days pending, whether a month has ended). Default:
+    // `clock`. `serve --demo` gives the demo feed's, so the demo's 2025 is not judged against
+    // today's date. Tokens and sessions always expire by `clock`, the real one.
+    std::function<domain::TimestampMs()> business_clock = {};
 };
 
 class Gateway {
@@ -62,6 +67,9 @@ public:
 
 private:
     void run_views();
+    // On the runner's thread: when the business day turns, the padrón rows whose standing the
+    // new day changes (a document expired by the date alone) go to live subscribers.
+    void publish_new_day();
     void watch_chain();
     events::EventLog& log_;
     projections::Views& views_;
@@ -84,6 +92,7 @@ private:
     std::string runner_error_;
     uint16_t port_ = 0;
     size_t folded_ = 0;
+    domain::Date day_;  // the business day the live padrón rows were last judged on
 };
 
 }  // namespace liquida::gateway

@@ -1,7 +1,9 @@
 // GET /v1/meta: what a client needs to show the API's values to a person, each from the one
 // place it is defined: the configuration's obras sociales with their names, the Spanish label
 // of every event kind, document type and state and retention kind, and who may issue each
-// command (the matrix the server enforces). Any signed-in role: none of it is private.
+// command (the matrix the server enforces), and the business clock (the instant and the
+// Argentina date the views are judged by: a demo's, not today's). Any signed-in role: none of
+// it is private.
 #include "domain/names.h"
 #include "gateway/app.h"
 #include "gateway/json.h"
@@ -35,7 +37,10 @@ HttpResponse App::meta_view() const {
             if (may_issue(role, i)) roles.push_back(role_name(role));
         commands[names[i]] = std::move(roles);
     }
-    return ok_json({{"obras_sociales", std::move(obras_sociales)},
+    const domain::TimestampMs now = p_.business_clock();
+    return ok_json({{"now", now},
+                    {"today", domain::to_string(domain::local_date(now))},
+                    {"obras_sociales", std::move(obras_sociales)},
                     {"labels",
                      {{"event", std::move(events)},
                       {"document_type", labelled(domain::kDocumentTypeNames, domain::kDocumentTypeLabels)},

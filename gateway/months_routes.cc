@@ -53,7 +53,7 @@ std::string_view content_type_of(const std::filesystem::path& file) {
 HttpResponse App::months_view(const std::string& path, const Claims& claims) {
     if (!months_) return error(501, "month.unavailable", "Este servidor no tiene directorio de datos: no lleva los meses.");
     if (claims.role != Role::colegio) return error(403, "auth.forbidden", "Los meses los lleva el colegio.");
-    const auto now = p_.clock();
+    const auto now = p_.business_clock();
     if (path == "/v1/months") {
         auto months = months_->months();
         if (!months) return unavailable(months.error());
@@ -109,7 +109,7 @@ HttpResponse App::close_month(const std::string& path, const Query& query, const
     const std::string force = force_it == query.end() ? std::string() : force_it->second;
     if (!force.empty() && force != "true" && force != "false")
         return error(400, "request.invalid_value", "Se esperaba force=true o force=false.", "force");
-    auto closed = months_->close(mp->month, force == "true", p_.clock());
+    auto closed = months_->close(mp->month, force == "true", p_.business_clock());
     if (!closed) return unavailable(closed.error());
     if (const auto* refused = std::get_if<replay::MonthRefusal>(&*closed)) return error(409, refused->code, refused->message, "month");
     const auto& c = std::get<replay::MonthClosed>(*closed);

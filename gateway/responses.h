@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "gateway/auth.h"
 #include "gateway/server.h"
 #include "gateway/view_json.h"
 
@@ -13,6 +14,8 @@ namespace liquida::gateway {
 inline HttpResponse error(unsigned status, std::string_view code, std::string_view message, std::string_view field = "") {
     return {status, "application/json", dump(nlohmann::json{{"error", {{"code", code}, {"message", message}, {"field", field}}}}), {}};
 }
+// A request whose token does not verify (gateway/auth.h, gateway/sessions.h).
+inline HttpResponse unauthorized(TokenError e) { return error(401, token_error_code(e), "Token ausente, vencido o inválido."); }
 inline HttpResponse ok_json(const nlohmann::json& body, unsigned status = 200) { return {status, "application/json", dump(body), {}}; }
 
 }  // namespace liquida::gateway

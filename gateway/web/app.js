@@ -64,7 +64,9 @@
     return dateTime(iso);
   }
   const period = (p) => (/^\d{4}-\d{2}$/.test(p || '') ? `${p.slice(5)}/${p.slice(0, 4)}` : '–');
-  const todayAR = () => new Date(Date.now() - 3 * 3600e3).toISOString().slice(0, 10);
+  // Today in Argentina by the server's business clock (GET /v1/meta: a demo's runs in 2025),
+  // not the browser's.
+  const todayAR = () => new Date(Date.now() + S.clockOffset - 3 * 3600e3).toISOString().slice(0, 10);
   const dayNumber = (ymd) => Date.UTC(+ymd.slice(0, 4), +ymd.slice(5, 7) - 1, +ymd.slice(8, 10)) / 86400e3;
   const label = (map, v) => (map && map[v]) || (v ? String(v).replace(/_/g, ' ') : '–');
   // Names and labels from the server (GET /v1/meta), the one place they are defined; the raw
@@ -123,6 +125,8 @@
     token: null,
     claims: null,
     lastClaims: null,  // whose token it was, for "Salir" after the board is cleared
+    clockOffset: 0,    // the server's business clock minus the browser's, ms
+    clockTimer: 0,
     views: { padron: new Map(), pending: new Map(), settlement: new Map(), invoices: new Map() },
     loaded: { padron: false, pending: false, settlement: false, invoices: false },
     seq: { padron: null, pending: null, settlement: null, invoices: null },
@@ -174,6 +178,16 @@
     invoices: (r) => `${r.provider}/${r.invoice_id}`,
   };
 
+  // Why a provider is out of the padrón: a required document it never had approved, or the
+  // date the approved one stopped being in force.
+  function outReason(r) {
+    if (!r.enrolled) return 'Sin alta en el padrón';
+    if (!r.missing) return 'Documentación vencida';
+    const expired = r.docs.filter((d) => d.type === r.missing).map((d) => d.expires_on).sort().pop();
+    const what = metaLabel('document_type', r.missing);
+    return expired ? `${what}: vencido el ${date(expired)}` : `Falta ${what}`;
+  }
+
   function markDirty(section) {
     S.dirty.add(section);
     if (!S.renderTimer) S.renderTimer = setTimeout(renderDirty, RENDER_MS);
@@ -209,7 +223,7 @@
       const out = rows.filter((r) => !r.in).reverse();
       fillTable('out-rows', out.slice(0, SHOWN), (r) => [
         td(r.provider), td(r.razon_social), td(r.matricula, 'opt'),
-        td(!r.enrolled ? 'Sin alta en el padrón' : r.missing ? `Falta ${metaLabel('document_type', r.missing)}` : 'Documentación vencida'),
+        td(outReason(r)),
       ]);
       showEmpty('out-empty', out.length, S.loaded.padron, 'Todos los prestadores están en el padrón.');
       showMore('out-more', Math.min(SHOWN, out.length), out.length, 'prestadores');
@@ -721,6 +735,7 @@
     for (const f of S.feeds) f.stop();
     S.feeds = [];
     clearTimeout(S.expiryTimer);
+    clearTimeout(S.clockTimer);
   }
   function showLogin(message) {
     stopAll();
@@ -871,6 +886,7 @@
     const r = await api('GET', '/v1/meta');
     if (!r || r.status !== 200 || !S.token) return;
     S.meta = { labels: r.body.labels, osNames: new Map(r.body.obras_sociales.map((o) => [o.id, o.name])), commands: r.body.commands };
+    followClock(r.body.now);
     for (const th of document.querySelectorAll('[data-may]')) th.hidden = !may(th.dataset.may);
     title();
     for (const s of Object.keys(RENDER)) markDirty(s);
@@ -890,6 +906,18 @@
       if (r.status === 404) hint = `El prestador ${c.subject} no está registrado en el colegio: no hay datos que mostrar todavía.`;
     }
     setHint(hint);
+  }
+  // The business clock moves with the server's (a demo's runs faster than time): asked again
+  // every 30 s, and what depends on today redrawn.
+  function followClock(now) {
+    S.clockOffset = now - Date.now();
+    markDirty('padron');
+    markDirty('pending');
+    clearTimeout(S.clockTimer);
+    S.clockTimer = setTimeout(async () => {
+      const r = await api('GET', '/v1/meta');
+      if (r && r.status === 200 && S.token) followClock(r.body.now);
+    }, 30_000);
   }
   function setHint(text) {
     $('board-hint').textContent = text;

@@ -126,6 +126,7 @@ struct Env {
     std::unique_ptr<ev::EventLog> log;
     std::unique_ptr<proj::Views> views;
     std::atomic<int64_t> now{at(2025, 5, 2, 10)};
+    std::atomic<int64_t> business{0};  // the business clock (GatewayOptions::business_clock); 0: `now`
     gw::ServerOptions server;
     std::string static_dir;  // the dashboard's files; none when empty
     std::chrono::milliseconds auth_timeout{10'000};
@@ -153,6 +154,7 @@ struct Env {
         options.key = kKey;
         options.workers = 4;
         options.clock = [this] { return now.load(); };
+        options.business_clock = [this] { return business.load() != 0 ? business.load() : now.load(); };
         options.data_dir = dir.str();
         options.static_dir = static_dir;
         options.auth_timeout = auth_timeout;

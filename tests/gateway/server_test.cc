@@ -764,3 +764,48 @@ TEST_CASE("gateway: the A9 authorization report and the F5 submissions, from the
     CHECK(r.header("Content-Disposition") == "attachment; filename=\"presentaciones-1042.xlsx\"");
     CHECK(r.body().starts_with("PK"));
 }
+
+TEST_CASE("gateway: commands and views run on the business clock, tokens on the real one", "[gateway][clock]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);  // 1042's seguro is in force until 2025-07-10
+    const auto t = env.colegio();
+    env.now = at(2026, 12, 1, 10);  // the real clock: long after the demo's 2025
+    env.business = at(2025, 6, 20, 10);
+
+    const json meta = get_json(h, "/v1/meta", t);
+    CHECK(meta["now"] == env.business.load());
+    CHECK(meta["today"] == "2025-06-20");
+    // Judged on 2025-06-20, not on the real date: 1042 is in the padrón.
+    CHECK(get_json(h, "/v1/views/padron/1042", t)["in_good_standing"] == true);
+    // A command is decided, and its instants written, at the business clock.
+    ok(h, t, kOther, UploadDocument{DocumentType::afip, "2077-afip", "s3://docs/2077-afip", date_from_civil(2030, 12, 31)});
+    env.sync();
+    const json docs = get_json(h, "/v1/views/padron/2077", t)["documents"];
+    INFO(docs.dump());
+    bool found = false;
+    for (const auto& d : docs)
+        if (d["document_id"] == "2077-afip") found = d["uploaded_at"] == liquida::domain::to_iso_local(env.business.load());
+    CHECK(found);
+
+    // Live: the day turning past the seguro's expiry, with no event at all, moves 1042 out of
+    // the padrón on the subscribers' screens.
+    WsClient ws(env.port());
+    REQUIRE(ws.connect("/v1/live") == 101);
+    ws.send({{"auth", t}});
+    expect(ws, "authenticated");
+    ws.send({{"subscribe", "padron"}, {"id", "p"}});
+    expect(ws, "snapshot");
+    env.business = at(2025, 7, 15, 10);  // past the seguro's expiry
+    const auto turned = collect(ws, change_of("p", "1042"), 1);
+    CHECK(turned[0]["row"]["in_good_standing"] == false);
+    CHECK(turned[0]["row"]["missing_document"] == "seguro");
+    const json out = get_json(h, "/v1/views/padron/1042", t);
+    CHECK(out["in_good_standing"] == false);
+    CHECK(out["missing_document"] == "seguro");
+
+    // A token expires by the real clock: one good for an hour from the real now still works,
+    // one that expired an hour ago (though years after the business clock) does not.
+    CHECK(h.get("/v1/meta", env.token(Role::colegio, "secretaria", 3'600'000)).status() == 200);
+    CHECK(h.get("/v1/meta", env.token(Role::colegio, "secretaria", -3'600'000)).code() == "auth.expired_token");
+}

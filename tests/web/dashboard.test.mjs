@@ -89,6 +89,29 @@ async function api(method, target, tok, body) {
   return { status: res.status, json, text };
 }
 
+// A provider of the test's own, in the padrón (recién matriculado: enrolled any month) and
+// adhered to InSSSeP, through the same commands people issue; the demo feed never touches it.
+// `seguroUntil`: its malpractice policy's last day in force.
+async function newProvider(colegio, seguroUntil = '2030-12-31') {
+  const provider = 990_000 + Math.floor(Math.random() * 9_000);
+  const commands = [{
+    command: 'register_provider', provider, matricula: `MP-${provider}`, cuit: '27-35215358-9', razon_social: `PRUEBA ${provider}`,
+    iva: 'monotributo', cbu: '2850590940090418135201', category: 'A', recien_matriculado: true, address: 'Calle 1',
+    email: 'prueba@example.com', phone: '(343) 400000',
+  }, { command: 'adhere_to_obra_social', provider, obra_social: 'insssep', provider_number: '3-333' }];
+  for (const type of ['rnp', 'afip', 'cbu', 'seguro', 'anexo1']) {
+    const id = `${provider}-${type}`;
+    commands.push({ command: 'upload_document', provider, type, document_id: id, reference: id, expires_on: type === 'seguro' ? seguroUntil : '2030-12-31' },
+      { command: 'verify_document', provider, document_id: id, approved: true, reason: '' });
+  }
+  commands.push({ command: 'enroll_in_padron', provider });
+  for (const body of commands) {
+    const r = await api('POST', '/v1/commands', colegio, body);
+    assert.equal(r.status, 201, `${body.command}: ${r.text}`);
+  }
+  return provider;
+}
+
 // ---------- pages ----------
 async function openDashboard(tok, contextOptions = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'es-AR', ...contextOptions });
@@ -231,7 +254,7 @@ test('CSV downloads of the invoice listing and the validation report', { timeout
   }
 });
 
-test('the colegio sees what is left of a month per obra social, closes it and downloads its report', { timeout: 120_000 }, async () => {
+test('the colegio sees what is left of a month per obra social, and a month the demo has not ended is not closed', { timeout: 120_000 }, async () => {
   const { context, page } = await openDashboard(token('colegio', 'colegio'), { acceptDownloads: true });
   try {
     await waitLive(page);
@@ -243,16 +266,14 @@ test('the colegio sees what is left of a month per obra social, closes it and do
     assert.match(await page.$eval('#month-state', (p) => p.textContent), new RegExp(`^${month}: `));
     const insurers = await page.$$eval('#month-rows tr', (rows) => rows.map((r) => r.children[0].textContent));
     assert.deepEqual(insurers, ['SanCor Salud', 'InSSSeP', 'IOMA']);  // names, in the configuration's order
+    // The demo's business clock is in its first month: closing it, even forced, is refused
+    // with the server's reason, and nothing is closed.
     await page.check('#month-force');
     await page.click('#month-close');
     await page.waitForFunction(() => /^(Cerrado|No se cerró)/.test(document.getElementById('month-msg').textContent), null, { timeout: 60_000 });
-    assert.match(await page.$eval('#month-msg', (p) => p.textContent), new RegExp(`^Cerrado ${month}: `));
-    await page.waitForFunction(() => document.getElementById('month-state').textContent.endsWith('Cerrado'), null, { timeout: WAIT });
-    assert.equal(await page.$eval('#month-close', (b) => b.disabled), true);
-    const [file] = await Promise.all([page.waitForEvent('download', { timeout: WAIT }),
-      page.click(`#month-reports button:text-is("report-${month}.xlsx")`)]);
-    assert.equal(file.suggestedFilename(), `report-${month}.xlsx`);
-    assert.equal(readFileSync(await file.path()).subarray(0, 2).toString('latin1'), 'PK');
+    assert.match(await page.$eval('#month-msg', (p) => p.textContent), new RegExp(`^No se cerró: El mes ${month} todavía no terminó`));
+    assert.equal(await page.$eval('#month-close', (b) => b.disabled), false);
+    assert.equal(await page.$$eval('#month-reports li', (l) => l.length), 0);
   } finally {
     await context.close();
   }
@@ -373,22 +394,18 @@ test('a person signs in with a password, changes it, is locked out after five fa
 
 test('a prestador consumes a pending item and the colegio verifies a document, both screens following live', { timeout: 120_000 }, async () => {
   const colegio = token('colegio', 'colegio');
-  // The oldest pending item of a provider with at most 50 (all drawn): one the demo feed has
-  // left alone.
-  let rows = [];
-  const deadline = Date.now() + WAIT;
-  for (;;) {
-    rows = (await api('GET', '/v1/views/pending?limit=5000', colegio)).json.rows;
-    if (rows.length || Date.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  const perProvider = new Map();
-  for (const r of rows) perProvider.set(r.provider, (perProvider.get(r.provider) || 0) + 1);
-  const drawn = rows.filter((r) => perProvider.get(r.provider) <= 50);
-  assert.ok(drawn.length > 0, `the demo has pending items of a provider with 50 or fewer (${rows.length} pending)`);
-  const item = drawn.reduce((a, b) => (a.authorized_at <= b.authorized_at ? a : b));
-  const provider = String(item.provider);
-  const key = `${item.provider}/${item.transaction}/${item.item}`;
+  // A budget of the test's own provider: three items authorized, pending consumption.
+  const provider = String(await newProvider(colegio));
+  const number = 128_500_000 + Math.floor(Math.random() * 100_000);
+  const budget = await api('POST', '/v1/commands', colegio, {
+    command: 'submit_budget', provider: Number(provider), transaction_number: number, obra_social: 'insssep', affiliate_number: '51868',
+    credential: '59790', family_group: '', token: '', diagnosis_code: 'K029', diagnosis_type: 'definitivo',
+    lines: [{ practice_code: '100100', tooth: 18, faces: '' }, { practice_code: '20900', tooth: 17, faces: 'OM' }],
+    clinical_summary: 'DIABETICO - Tipo 2', attachments: [],
+  });
+  assert.equal(budget.status, 201, budget.text);
+  const item = { provider, transaction: `88-T-${number}`, item: 1 };
+  const key = `${provider}/${item.transaction}/1`;
   const button = `#pending-rows button[data-key="${key}"]`;
 
   const colegioPage = await openDashboard(colegio, { viewport: { width: 1366, height: 768 } });
@@ -397,6 +414,7 @@ test('a prestador consumes a pending item and the colegio verifies a document, b
     await waitLive(prestador.page);
     await waitLive(colegioPage.page);
     await prestador.page.waitForSelector(button, { timeout: WAIT });
+    await colegioPage.page.waitForSelector(button, { timeout: WAIT });
     await prestador.page.click(button);
     assert.equal(await prestador.page.isVisible('#consume-form'), true);
     // Deferred needs its date and time, said next to the field.
@@ -409,6 +427,7 @@ test('a prestador consumes a pending item and the colegio verifies a document, b
     assert.match(await prestador.page.$eval('#action-done', (e) => e.textContent), new RegExp(`^Consumido: ${item.transaction} ítem ${item.item}`));
     // Gone from the prestador's screen and from the colegio's, without a reload.
     await prestador.page.waitForSelector(button, { state: 'detached', timeout: WAIT });
+    await colegioPage.page.waitForSelector(button, { state: 'detached', timeout: WAIT });
     const stillPending = await api('GET', `/v1/views/pending?provider=${provider}&limit=5000`, colegio);
     assert.ok(!stillPending.json.rows.some((r) => r.transaction === item.transaction && r.item === item.item), 'consumed on the server');
     await prestador.page.screenshot({ path: path.join(ARTIFACTS, 'prestador-consumed-390.png'), fullPage: true });
@@ -440,6 +459,28 @@ test('a prestador consumes a pending item and the colegio verifies a document, b
   } finally {
     await prestador.context.close();
     await colegioPage.context.close();
+  }
+});
+
+test('the demo is judged at its own date, and a document that expired says when', { timeout: 90_000 }, async () => {
+  const colegio = token('colegio', 'colegio');
+  const meta = (await api('GET', '/v1/meta', colegio)).json;
+  assert.match(meta.today, /^2025-/, 'the business clock is the demo feed\'s');
+  // A policy in force through the demo's today only: out of the padrón once the demo's day ends.
+  const provider = await newProvider(colegio, meta.today);
+  const [y, m, d] = meta.today.split('-');
+  const { context, page } = await openDashboard(colegio, { viewport: { width: 1366, height: 768 } });
+  try {
+    await waitLive(page);
+    await page.waitForFunction(([p, text]) => [...document.querySelectorAll('#out-rows tr')]
+      .some((tr) => tr.children[0].textContent === p && tr.children[3].textContent === text),
+    [String(provider), `Seguro de mala praxis: vencido el ${d}/${m}/${y}`], { timeout: 60_000 });
+    // Pending items are days old on the demo's calendar, not hundreds of days against today's.
+    await page.waitForFunction(() => document.querySelectorAll('#pending-rows tr').length > 0, null, { timeout: 60_000 });
+    const days = await page.$$eval('#pending-rows tr', (rows) => rows.map((r) => Number(r.children[7].textContent.replace(/\./g, ''))));
+    assert.ok(days.length > 0 && days.every((n) => n >= 0 && n < 60), `days pending: ${days}`);
+  } finally {
+    await context.close();
   }
 });
 
