@@ -164,7 +164,7 @@
       to_provider: r.paid_to_provider || 0, due: r.due_to_provider || 0, state: r.invoice_state || '',
     }),
     invoices: (r) => ({
-      provider: r.provider, invoice: r.invoice, os: r.obra_social, period: r.period, issued_on: r.issued_on,
+      provider: r.provider, invoice: r.invoice, id: r.invoice_id, os: r.obra_social, period: r.period, issued_on: r.issued_on,
       amount: r.amount || 0, debited: r.debited || 0, balance: r.balance || 0, due_on: r.due_on, state: r.state,
       order: r.payments && r.payments.length ? r.payments[r.payments.length - 1].payment_order : '',
       sheet: r.debits && r.debits.length ? r.debits[r.debits.length - 1].debit_sheet : '',
@@ -325,6 +325,7 @@
         td(r.invoice), td(r.provider), td(osName(r.os)), td(period(r.period)), td(date(r.issued_on), 'opt'),
         td(money(r.amount), 'num'), td(money(r.debited), 'num opt'), td(money(r.balance), 'num opt'),
         td(r.due_on ? date(r.due_on) : '–', 'opt'), td(label(STATE_LABEL, r.state)), td(r.order || '–', 'opt'), td(r.sheet || '–', 'opt'),
+        invoiceSteps(r).length ? actionCell('Gestionar', KEY.invoices({ provider: r.provider, invoice_id: r.id }), `Gestionar la factura ${r.invoice}`) : null,
       ]);
       showEmpty('invoices-empty', rows.length, S.loaded.invoices, S.shownPeriod ? 'No hay facturas de este período.' : 'Todavía no hay facturas.');
       showMore('invoices-more', Math.min(SHOWN, rows.length), rows.length, 'facturas');
@@ -684,6 +685,34 @@
     setText('action-done', done);
     $('action-done').hidden = false;
   }
+  // What may be done with an invoice in its state (F3), by whoever may issue each command:
+  // the prestador sends it (again, once observed); the obra social audits what was sent.
+  const INVOICE_STEPS = {
+    cargada: [['send_invoice', 'Enviar a la obra social', 'enviada']],
+    observada: [['send_invoice', 'Reenviar a la obra social', 'reenviada'], ['reject_invoice', 'Rechazar', 'rechazada']],
+    enviada: [['accept_invoice', 'Aceptar', 'aceptada'], ['observe_invoice', 'Observar', 'observada'], ['reject_invoice', 'Rechazar', 'rechazada']],
+    aceptada: [['ingresar_invoice', 'Ingresar para el pago', 'ingresada']],
+  };
+  const NEEDS_REASON = new Set(['observe_invoice', 'reject_invoice']);
+  const invoiceSteps = (r) => (INVOICE_STEPS[r.state] || []).filter(([command]) => may(command));
+  function openInvoice(r) {
+    $('invoice-choices').replaceChildren(el('legend', null, 'Qué hacer'), ...invoiceSteps(r).map(([command, text], i) => {
+      const input = el('input', { type: 'radio', name: 'command', value: command });
+      input.checked = i === 0;
+      return el('label', null, input, ` ${text}`);
+    }));
+    $('invoice-reason').value = '';
+    openAction('invoice', r, `${r.invoice} de ${r.provider} · ${osName(r.os)}`);
+  }
+  function invoiceStep() {
+    const r = S.action;
+    const command = $('invoice-form').elements.command.value;
+    const reason = $('invoice-reason').value.trim();
+    if (NEEDS_REASON.has(command) && !reason) return fieldErrors('invoice', { reason: 'Indicá el motivo.' });
+    const [, , done] = INVOICE_STEPS[r.state].find(([c]) => c === command);
+    submitAction('invoice', { command, provider: r.provider, invoice_id: r.id, ...(NEEDS_REASON.has(command) ? { reason } : {}) },
+      `Factura ${r.invoice} ${done}.`);
+  }
   function consume() {
     const p = S.action;
     const deferred = $('consume-form').elements.when.value === 'deferred';
@@ -719,7 +748,13 @@
     for (const input of $('consume-form').elements.when) input.addEventListener('change', () => {
       $('consume-performed_at').disabled = $('consume-form').elements.when.value !== 'deferred';
     });
+    $('invoice-rows').addEventListener('click', (e) => {
+      const b = e.target.closest('button[data-key]');
+      const r = b && S.views.invoices.get(b.dataset.key);
+      if (r) openInvoice(r);
+    });
     $('consume-form').addEventListener('submit', (e) => { e.preventDefault(); consume(); });
+    $('invoice-form').addEventListener('submit', (e) => { e.preventDefault(); invoiceStep(); });
     $('verify-form').addEventListener('submit', (e) => { e.preventDefault(); verify(); });
     for (const b of document.querySelectorAll('form.action [data-cancel]')) b.addEventListener('click', () => { b.form.hidden = true; });
   }
@@ -861,9 +896,8 @@
     $('board').hidden = false;
     $('logout').hidden = false;
     $('change-password').hidden = !claims.user;  // a machine's token has no password
-    const who = $('who');
-    who.hidden = false;
-    who.textContent = `${claims.user ? `${claims.user} · ` : ''}${ROLE_LABEL[claims.role]}: ${claims.subject} · vence ${fromMs(claims.exp)}`;
+    $('who').hidden = false;
+    showWho();
     document.body.dataset.role = claims.role;
     for (const sec of document.querySelectorAll('[data-roles]')) sec.hidden = !sec.dataset.roles.split(' ').includes(claims.role);
     setStatus('connecting', 'conectando…');
@@ -873,6 +907,13 @@
     if (claims.role === 'colegio') loadMonths();
     loadMeta();
     watchExpiry(claims.exp);
+  }
+  // Who is signed in, an obra social by its name once the names arrive.
+  function showWho() {
+    const c = S.claims;
+    if (!c) return;
+    const subject = c.role === 'obra_social' ? osName(c.subject) : c.subject;
+    setText('who', `${c.user ? `${c.user} · ` : ''}${ROLE_LABEL[c.role]}: ${subject} · vence ${fromMs(c.exp)}`);
   }
   // The board's title says whose it is; an obra social by its name once the names arrive.
   function title() {
@@ -887,6 +928,7 @@
     if (!r || r.status !== 200 || !S.token) return;
     S.meta = { labels: r.body.labels, osNames: new Map(r.body.obras_sociales.map((o) => [o.id, o.name])), commands: r.body.commands };
     followClock(r.body.now);
+    showWho();
     for (const th of document.querySelectorAll('[data-may]')) th.hidden = !may(th.dataset.may);
     title();
     for (const s of Object.keys(RENDER)) markDirty(s);

@@ -218,7 +218,7 @@ test('the three views render and a command shows up without reload', { timeout: 
       || document.getElementById('invoices-empty').textContent === 'No hay facturas de este período.', null, { timeout: WAIT });
     const invoicePeriods = await page.$$eval('#invoice-rows tr', (rows) => rows.map((r) => r.children[3].textContent));
     assert.ok(invoicePeriods.every((p) => p === shown), `invoices of ${shown} only: ${invoicePeriods.slice(0, 5)}`);
-    assert.equal(await page.$$eval('#invoices thead th', (h) => h.map((x) => x.textContent).slice(-2).join('|')), 'Orden de pago|Planilla de débitos');
+    assert.equal(await page.$$eval('#invoices thead th', (h) => h.map((x) => x.textContent).slice(-3).join('|')), 'Orden de pago|Planilla de débitos|Acción');
     // The feed is capped.
     assert.ok(await page.$$eval('#feed-list li', (l) => l.length) <= 50);
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
@@ -459,6 +459,75 @@ test('a prestador consumes a pending item and the colegio verifies a document, b
   } finally {
     await prestador.context.close();
     await colegioPage.context.close();
+  }
+});
+
+test('a prestador sends an invoice and the obra social audits it, both screens following live', { timeout: 120_000 }, async () => {
+  const colegio = token('colegio', 'colegio');
+  const { today } = (await api('GET', '/v1/meta', colegio)).json;
+  const period = today.slice(0, 7);
+  // The test's own provider: a budget consumed, its period's total invoiced (not yet sent).
+  const provider = await newProvider(colegio);
+  const number = 128_600_000 + Math.floor(Math.random() * 100_000);
+  const transaction = { boca: 88, serie: 'T', number };
+  for (const body of [{
+    command: 'submit_budget', provider, transaction_number: number, obra_social: 'insssep', affiliate_number: '51868',
+    credential: '59790', family_group: '', token: '', diagnosis_code: 'K029', diagnosis_type: 'definitivo',
+    lines: [{ practice_code: '100100', tooth: 18, faces: '' }], clinical_summary: '', attachments: [],
+  }, { command: 'consume_practices', provider, transaction, items: [1], deferred: false, performed_at: null }]) {
+    const r = await api('POST', '/v1/commands', colegio, body);
+    assert.equal(r.status, 201, `${body.command}: ${r.text}`);
+  }
+  let total = 0;
+  const deadline = Date.now() + WAIT;
+  while (!total && Date.now() < deadline) {
+    const rows = (await api('GET', `/v1/views/settlement?provider=${provider}&period=${period}`, colegio)).json.rows;
+    total = rows.length ? rows[0].total : 0;
+    if (!total) await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.ok(total > 0, 'the consumed item is billable');
+  const invoiceId = `f-${provider}`;
+  const issued = await api('POST', '/v1/commands', colegio, {
+    command: 'issue_invoice', provider, invoice_id: invoiceId, obra_social: 'insssep', comprobante: 'factura_c', billing: 'original',
+    punto_de_venta: 1, number: provider, cae: '71110383321640', period, amount: total, issued_on: today, authorization: '',
+    adjusts_invoice: '', attachments: [{ kind: 'factura', reference: 'f.pdf' }, { kind: 'planilla_asistencia', reference: 'p.pdf' }],
+  });
+  assert.equal(issued.status, 201, issued.text);
+  const button = `#invoice-rows button[data-key="${provider}/${invoiceId}"]`;
+  const stateOf = (page) => page.$eval(button, (b) => b.closest('tr').children[9].textContent);
+
+  const prestador = await openDashboard(token('prestador', String(provider)), { viewport: { width: 1366, height: 768 } });
+  const insssep = await openDashboard(token('obra_social', 'insssep'), { viewport: { width: 390, height: 844 } });
+  try {
+    await waitLive(prestador.page);
+    await waitLive(insssep.page);
+    // The prestador sends it; the obra social is offered nothing while it is only loaded.
+    await prestador.page.click(button);
+    assert.deepEqual(await prestador.page.$$eval('#invoice-choices input', (i) => i.map((x) => x.value)), ['send_invoice']);
+    await prestador.page.click('#invoice-form button[type=submit]');
+    await prestador.page.waitForFunction(() => /enviada\.$/.test(document.getElementById('action-done').textContent), null, { timeout: WAIT });
+    // The obra social sees it arrive, observes it without a reason (refused next to the
+    // field), then accepts it; the prestador's screen follows.
+    await insssep.page.waitForSelector(button, { timeout: WAIT });
+    await insssep.page.waitForFunction((b) => document.querySelector(b).closest('tr').children[9].textContent === 'Enviada', button, { timeout: WAIT });
+    await insssep.page.click(button);
+    assert.deepEqual(await insssep.page.$$eval('#invoice-choices input', (i) => i.map((x) => x.value)),
+      ['accept_invoice', 'observe_invoice', 'reject_invoice']);
+    await insssep.page.check('#invoice-choices input[value=observe_invoice]');
+    await insssep.page.click('#invoice-form button[type=submit]');
+    assert.match(await insssep.page.$eval('#invoice-reason-error', (e) => e.textContent), /motivo/);
+    await insssep.page.check('#invoice-choices input[value=accept_invoice]');
+    await insssep.page.click('#invoice-form button[type=submit]');
+    await insssep.page.waitForFunction(() => /aceptada\.$/.test(document.getElementById('action-done').textContent), null, { timeout: WAIT });
+    // Its only invoice, with nothing left for the prestador to do with it: no button.
+    await prestador.page.waitForFunction(() => document.querySelector('#invoice-rows tr')?.children[9].textContent === 'Aceptada', null, { timeout: WAIT });
+    assert.equal(await prestador.page.$(button), null);
+    assert.equal(await stateOf(insssep.page), 'Aceptada');
+    assert.match(await insssep.page.$eval('#who', (e) => e.textContent), /^Obra social: InSSSeP · vence /);
+    await insssep.page.screenshot({ path: path.join(ARTIFACTS, 'obra-social-invoices-390.png'), fullPage: true });
+  } finally {
+    await prestador.context.close();
+    await insssep.context.close();
   }
 });
 
