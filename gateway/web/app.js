@@ -383,10 +383,13 @@
   }
 
   // ---------- status ----------
-  function setStatus(state, text) {
+  // #status is a live region: its text changes only with the state, so a screen reader says
+  // "reconectando…" once, not at every attempt; the attempt's detail goes to its title.
+  function setStatus(state, text, detail = '') {
     const s = $('status');
     s.dataset.state = state;
-    s.textContent = text;
+    if (s.textContent !== text) s.textContent = text;
+    s.title = detail;
   }
 
   // ---------- /v1/live ----------
@@ -428,7 +431,7 @@
       this.attempt++;
       const st = $('status');
       st.dataset.reconnects = String(Number(st.dataset.reconnects || 0) + 1);
-      setStatus('reconnecting', `reconectando… (intento ${this.attempt}, en ${Math.max(1, Math.round(delay / 1000))} s)`);
+      setStatus('reconnecting', 'reconectando…', `intento ${this.attempt}, en ${Math.max(1, Math.round(delay / 1000))} s`);
       this.timer = setTimeout(() => this.connect(), delay);
     }
     stop() {

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { createRequire } from 'node:module';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SOURCE = process.env.LIQUIDA_SOURCE_DIR || path.resolve(here, '../..');
@@ -23,6 +24,16 @@ const MEMORY_SECONDS = Number(process.env.LIQUIDA_MEMORY_SECONDS || 60);
 const ARTIFACTS = path.join(here, 'artifacts');
 const DOCS_SHOT = path.join(SOURCE, 'docs/dashboard.png');
 const WAIT = 30_000;  // the longest any single wait may take
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+// axe-core's WCAG 2.1 A and AA rules on the page as it stands: the violations, each with the
+// elements at fault. (Evaluated through the browser's debugging protocol, which the page's
+// Content-Security-Policy does not govern.)
+async function axeViolations(page) {
+  await page.evaluate(AXE);
+  const found = await page.evaluate(() => window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
+  return found.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')})`);
+}
 
 let dataDir, server, browser;
 const tokens = new Set();      // every token handed to a page: none may appear in a URL
@@ -301,8 +312,10 @@ test('after a dropped connection it shows reconectando… and resumes by sequenc
     await waitNumber(page, 'pending-total', 1);
     await page.evaluate(() => {
       window.__states = [];
+      window.__announced = [];
       const s = document.getElementById('status');
       new MutationObserver(() => window.__states.push(s.dataset.state)).observe(s, { attributes: true, attributeFilter: ['data-state'] });
+      new MutationObserver(() => window.__announced.push(s.textContent)).observe(s, { childList: true, characterData: true, subtree: true });
       window.__sockets.find((w) => w.url.endsWith('/v1/live') && w.readyState === 1).close();
     });
     await page.waitForFunction(() => window.__states.includes('reconnecting') && document.getElementById('status').dataset.state === 'live',
@@ -312,6 +325,8 @@ test('after a dropped connection it shows reconectando… and resumes by sequenc
     assert.ok(sent.some((f) => /"resume_from":\d+/.test(f)), 'subscribed again with resume_from');
     assert.equal(received.length, 4, 'every view resumed (no fresh snapshot)');
     assert.equal(await page.$eval('#status', (s) => s.dataset.reconnects), '1');
+    // The live region says each change of state once: reconnecting, then live again.
+    assert.deepEqual(await page.evaluate(() => window.__announced), ['reconectando…', 'en vivo']);
     await waitNumber(page, 'pending-total', 1);
   } finally {
     await context.close();
@@ -360,6 +375,7 @@ test('a person signs in with a password, changes it, is locked out after five fa
     await page.click('#password-form button[type=submit]');
     await page.waitForFunction(() => !document.getElementById('password-current-error').hidden, null, { timeout: WAIT });
     assert.match(await errorOf('password-current'), /incorrectos/);
+    assert.deepEqual(await axeViolations(page), [], 'the password form with its error');
     await page.fill('#password-current', 'clave del colegio 2025');
     await page.fill('#password-new', 'otra clave del colegio');
     await page.click('#password-form button[type=submit]');
@@ -387,6 +403,7 @@ test('a person signs in with a password, changes it, is locked out after five fa
     await page.waitForFunction(() => /bloqueado/.test(document.getElementById('login-user-error').textContent), null, { timeout: WAIT });
     assert.equal(await page.isVisible('#board'), false);
     await page.screenshot({ path: path.join(ARTIFACTS, 'login-locked-390.png'), fullPage: true });
+    assert.deepEqual(await axeViolations(page), [], 'the sign-in form, locked out');
   } finally {
     await context.close();
   }
@@ -421,6 +438,7 @@ test('a prestador consumes a pending item and the colegio verifies a document, b
     await prestador.page.check('#consume-form input[value=deferred]');
     await prestador.page.click('#consume-form button[type=submit]');
     assert.match(await prestador.page.$eval('#consume-performed_at-error', (e) => e.textContent), /fecha y hora/);
+    assert.deepEqual(await axeViolations(prestador.page), [], 'the consume form with its error');
     await prestador.page.check('#consume-form input[value=now]');
     await prestador.page.press('#consume-form button[type=submit]', 'Enter');
     await prestador.page.waitForFunction(() => !document.getElementById('action-done').hidden, null, { timeout: WAIT });
@@ -447,6 +465,7 @@ test('a prestador consumes a pending item and the colegio verifies a document, b
     await colegioPage.page.click('#verify-form button[type=submit]');
     assert.match(await colegioPage.page.$eval('#verify-reason-error', (e) => e.textContent), /motivo/);
     assert.equal(await colegioPage.page.$eval('#verify-reason', (e) => e.getAttribute('aria-invalid')), 'true');
+    assert.deepEqual(await axeViolations(colegioPage.page), [], 'the verify form with its error');
     await colegioPage.page.check('#verify-form input[value=true]');
     await colegioPage.page.click('#verify-form button[type=submit]');
     await colegioPage.page.waitForSelector(verifyButton, { state: 'detached', timeout: WAIT });
@@ -516,6 +535,7 @@ test('a prestador sends an invoice and the obra social audits it, both screens f
     await insssep.page.check('#invoice-choices input[value=observe_invoice]');
     await insssep.page.click('#invoice-form button[type=submit]');
     assert.match(await insssep.page.$eval('#invoice-reason-error', (e) => e.textContent), /motivo/);
+    assert.deepEqual(await axeViolations(insssep.page), [], 'the invoice form with its error');
     await insssep.page.check('#invoice-choices input[value=accept_invoice]');
     await insssep.page.click('#invoice-form button[type=submit]');
     await insssep.page.waitForFunction(() => /aceptada\.$/.test(document.getElementById('action-done').textContent), null, { timeout: WAIT });
@@ -551,6 +571,34 @@ test('the demo is judged at its own date, and a document that expired says when'
   } finally {
     await context.close();
   }
+});
+
+test('axe-core finds nothing to fix on any screen, at both widths', { timeout: 120_000 }, async () => {
+  const colegio = token('colegio', 'colegio');
+  const found = [];
+  for (const width of [1366, 390]) {
+    const viewport = { width, height: width > 400 ? 768 : 844 };
+    let { context, page } = await openDashboard(undefined, { viewport });
+    try {
+      await page.goto(server.url);
+      await page.waitForFunction(() => !document.getElementById('login').hidden, null, { timeout: WAIT });
+      found.push(...(await axeViolations(page)).map((v) => `login ${width}: ${v}`));
+    } finally {
+      await context.close();
+    }
+    for (const [role, subject] of [['colegio', 'colegio'], ['prestador', '1001'], ['obra_social', 'sancor']]) {
+      ({ context, page } = await openDashboard(role === 'colegio' ? colegio : token(role, subject), { viewport }));
+      try {
+        await waitLive(page);
+        await page.waitForFunction(() => document.getElementById('board-title').textContent !== '', null, { timeout: WAIT });
+        found.push(...(await axeViolations(page)).map((v) => `${role} ${width}: ${v}`));
+        await page.screenshot({ path: path.join(ARTIFACTS, `${role}-${width}.png`), fullPage: true });
+      } finally {
+        await context.close();
+      }
+    }
+  }
+  assert.deepEqual(found, []);
 });
 
 test('a forged or expired token shows its state and the form signs in again', { timeout: 60_000 }, async () => {
