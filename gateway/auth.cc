@@ -155,26 +155,10 @@ result<KeyFile, std::string> read_key_file(const std::string& path, bool& absent
         ::close(fd);
         return failure{"the key file " + path + " is not a regular file"};
     }
-    std::string text;
-    char buf[1024];
-    for (;;) {
-        const ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            const int err = errno;
-            ::close(fd);
-            return failure{"cannot read the key file " + path + ": " + errno_text(err)};
-        }
-        if (n == 0) break;
-        text.append(buf, static_cast<size_t>(n));
-        if (text.size() > kMaxKeyFileBytes) {
-            ::close(fd);
-            return failure{"the key file " + path + " is larger than " + std::to_string(kMaxKeyFileBytes) +
-                           " bytes; it does not look like a key"};
-        }
-    }
+    auto text = read_all(fd, kMaxKeyFileBytes);
     ::close(fd);
-    KeyFile out{trim_trailing_whitespace(std::move(text)), {}};
+    if (!text) return failure{"the key file " + path + ": " + text.error()};
+    KeyFile out{trim_trailing_whitespace(std::move(*text)), {}};
     if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
         out.warning = "the key file " + path + " is accessible by group or others (chmod 600 " + path + ")";
     return out;
@@ -298,6 +282,19 @@ events::Hash hmac_sha256(std::string_view key, std::string_view data) {
     OPENSSL_cleanse(ipad.data(), kBlock);
     OPENSSL_cleanse(opad.data(), kBlock);
     return out;
+}
+
+result<std::string, std::string> read_all(int fd, size_t max_bytes) {
+    std::string text;
+    char buf[4096];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return failure{"cannot read it: " + errno_text(errno)};
+        if (n == 0) return text;
+        text.append(buf, static_cast<size_t>(n));
+        if (text.size() > max_bytes) return failure{"larger than " + std::to_string(max_bytes) + " bytes"};
+    }
 }
 
 std::string sign(const Claims& claims, std::string_view key) {

@@ -106,6 +106,10 @@ struct OutOfScope {
 };
 result<ScopedFilter, OutOfScope> narrow(const Scope& scope, ScopedFilter asked);
 
+// What the open file `fd` holds from its position to its end, or why not ("cannot read it:
+// ...", "larger than N bytes"): small files read whole (keys, the users file).
+result<std::string, std::string> read_all(int fd, size_t max_bytes);
+
 // The smallest key accepted, in bytes.
 inline constexpr size_t kMinKeyBytes = 16;
 

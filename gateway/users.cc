@@ -144,24 +144,10 @@ result<std::vector<User>, std::string> UserStore::load() const {
         if (errno == ENOENT) return std::vector<User>{};
         return failure{"cannot open " + path + ": " + errno_text()};
     }
-    std::string text;
-    char buf[16384];
-    for (;;) {
-        const ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            const std::string why = errno_text();
-            ::close(fd);
-            return failure{"cannot read " + path + ": " + why};
-        }
-        if (n == 0) break;
-        text.append(buf, static_cast<size_t>(n));
-        if (text.size() > kMaxFileBytes) {
-            ::close(fd);
-            return failure{path + " is larger than " + std::to_string(kMaxFileBytes) + " bytes"};
-        }
-    }
+    auto read = read_all(fd, kMaxFileBytes);
     ::close(fd);
+    if (!read) return failure{path + ": " + read.error()};
+    const std::string& text = *read;
     std::vector<User> users;
     size_t line_no = 0;
     for (std::string_view rest = text; !rest.empty();) {
