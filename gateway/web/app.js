@@ -694,9 +694,17 @@
     cargada: [['send_invoice', 'Enviar a la obra social', 'enviada']],
     observada: [['send_invoice', 'Reenviar a la obra social', 'reenviada'], ['reject_invoice', 'Rechazar', 'rechazada']],
     enviada: [['accept_invoice', 'Aceptar', 'aceptada'], ['observe_invoice', 'Observar', 'observada'], ['reject_invoice', 'Rechazar', 'rechazada']],
-    aceptada: [['ingresar_invoice', 'Ingresar para el pago', 'ingresada']],
+    aceptada: [['ingresar_invoice', 'Ingresar para el pago', 'ingresada'], ['apply_debit', 'Debitar', 'debitada']],
+    ingresada: [['apply_debit', 'Debitar', 'debitada']],
   };
-  const NEEDS_REASON = new Set(['observe_invoice', 'reject_invoice']);
+  const NEEDS_REASON = new Set(['observe_invoice', 'reject_invoice', 'apply_debit']);
+  // Pesos as people write them ("1.234,56", "1234,5", "1234") in centavos, or null.
+  function centavos(text) {
+    const m = /^(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d{1,2}))?$/.exec(text.trim());
+    if (!m) return null;
+    const value = Number(m[1].replace(/\./g, '')) * 100 + Number((m[2] || '0').padEnd(2, '0'));
+    return Number.isSafeInteger(value) && value > 0 ? value : null;
+  }
   const invoiceSteps = (r) => (INVOICE_STEPS[r.state] || []).filter(([command]) => may(command));
   function openInvoice(r) {
     $('invoice-choices').replaceChildren(el('legend', null, 'Qué hacer'), ...invoiceSteps(r).map(([command, text], i) => {
@@ -704,17 +712,27 @@
       input.checked = i === 0;
       return el('label', null, input, ` ${text}`);
     }));
-    $('invoice-reason').value = '';
+    for (const id of ['invoice-reason', 'invoice-amount', 'invoice-reason_code', 'invoice-debit_sheet']) $(id).value = '';
     openAction('invoice', r, `${r.invoice} de ${r.provider} · ${osName(r.os)}`);
+    showDebitFields();
   }
+  const showDebitFields = () => { $('invoice-debit').hidden = $('invoice-form').elements.command.value !== 'apply_debit'; };
   function invoiceStep() {
     const r = S.action;
     const command = $('invoice-form').elements.command.value;
     const reason = $('invoice-reason').value.trim();
     if (NEEDS_REASON.has(command) && !reason) return fieldErrors('invoice', { reason: 'Indicá el motivo.' });
     const [, , done] = INVOICE_STEPS[r.state].find(([c]) => c === command);
-    submitAction('invoice', { command, provider: r.provider, invoice_id: r.id, ...(NEEDS_REASON.has(command) ? { reason } : {}) },
-      `Factura ${r.invoice} ${done}.`);
+    const body = { command, provider: r.provider, invoice_id: r.id, ...(NEEDS_REASON.has(command) ? { reason } : {}) };
+    if (command === 'apply_debit') {
+      const amount = centavos($('invoice-amount').value);
+      if (amount === null) return fieldErrors('invoice', { amount: 'Escribí un importe en pesos mayor que cero (1.234,56).' });
+      Object.assign(body, {
+        debit_id: `deb-${crypto.randomUUID()}`, amount, reason_code: $('invoice-reason_code').value.trim(),
+        debit_sheet: $('invoice-debit_sheet').value.trim(),
+      });
+    }
+    submitAction('invoice', body, `Factura ${r.invoice} ${done}.`);
   }
   function consume() {
     const p = S.action;
@@ -758,6 +776,7 @@
     });
     $('consume-form').addEventListener('submit', (e) => { e.preventDefault(); consume(); });
     $('invoice-form').addEventListener('submit', (e) => { e.preventDefault(); invoiceStep(); });
+    $('invoice-choices').addEventListener('change', showDebitFields);
     $('verify-form').addEventListener('submit', (e) => { e.preventDefault(); verify(); });
     for (const b of document.querySelectorAll('form.action [data-cancel]')) b.addEventListener('click', () => { b.form.hidden = true; });
   }

@@ -544,6 +544,27 @@ test('a prestador sends an invoice and the obra social audits it, both screens f
     assert.equal(await prestador.page.$(button), null);
     assert.equal(await stateOf(insssep.page), 'Aceptada');
     assert.match(await insssep.page.$eval('#who', (e) => e.textContent), /^Obra social: InSSSeP · vence /);
+    // A debit with its reason, on the accepted invoice: both screens show it.
+    await insssep.page.click(button);
+    assert.deepEqual(await insssep.page.$$eval('#invoice-choices input', (i) => i.map((x) => x.value)), ['ingresar_invoice', 'apply_debit']);
+    assert.equal(await insssep.page.isVisible('#invoice-amount'), false);
+    await insssep.page.check('#invoice-choices input[value=apply_debit]');
+    await insssep.page.fill('#invoice-amount', '12,345');
+    await insssep.page.fill('#invoice-reason', 'Práctica no autorizada');
+    await insssep.page.click('#invoice-form button[type=submit]');
+    assert.match(await insssep.page.$eval('#invoice-amount-error', (e) => e.textContent), /importe/);
+    assert.deepEqual(await axeViolations(insssep.page), [], 'the debit form with its error');
+    await insssep.page.fill('#invoice-amount', '1.000,50');
+    await insssep.page.fill('#invoice-reason_code', 'D01');
+    await insssep.page.fill('#invoice-debit_sheet', 'PD-1');
+    await insssep.page.click('#invoice-form button[type=submit]');
+    await insssep.page.waitForFunction(() => /debitada\.$/.test(document.getElementById('action-done').textContent), null, { timeout: WAIT });
+    await prestador.page.waitForFunction(() => document.querySelector('#invoice-rows tr')?.children[6].textContent === '$ 1.000,50', null, { timeout: WAIT });
+    assert.equal(await prestador.page.$eval('#invoice-rows tr', (tr) => tr.children[11].textContent), 'PD-1');
+    const debits = await api('GET', `/v1/views/debits?provider=${provider}&period=${period}`, colegio);
+    assert.equal(debits.status, 200, debits.text);
+    assert.equal(debits.json.rows.length, 1);
+    assert.equal(debits.json.rows[0].reason, 'Práctica no autorizada');
     await insssep.page.screenshot({ path: path.join(ARTIFACTS, 'obra-social-invoices-390.png'), fullPage: true });
   } finally {
     await prestador.context.close();
