@@ -666,7 +666,7 @@
   // One action form open at a time; each opening gets a fresh command id, so a retry of the
   // same submission (a double click, a lost answer) is applied once.
   function openAction(form, subject, what) {
-    for (const f of document.querySelectorAll('form.action')) f.hidden = true;
+    for (const f of document.querySelectorAll('form.action:not(.standing)')) f.hidden = true;
     const f = $(`${form}-form`);
     f.dataset.commandId = crypto.randomUUID();
     S.action = subject;
@@ -777,8 +777,27 @@
     $('consume-form').addEventListener('submit', (e) => { e.preventDefault(); consume(); });
     $('invoice-form').addEventListener('submit', (e) => { e.preventDefault(); invoiceStep(); });
     $('invoice-choices').addEventListener('change', showDebitFields);
+    $('user-form').addEventListener('submit', (e) => { e.preventDefault(); addUser(); });
     $('verify-form').addEventListener('submit', (e) => { e.preventDefault(); verify(); });
     for (const b of document.querySelectorAll('form.action [data-cancel]')) b.addEventListener('click', () => { b.form.hidden = true; });
+  }
+
+  // The colegio's people (GET and POST /v1/users).
+  async function loadUsers() {
+    const r = await api('GET', '/v1/users');
+    if (!r || r.status !== 200) return;
+    fillTable('users-rows', r.body.users, (u) => [td(u.username), td(ROLE_LABEL[u.role]), td(u.role === 'obra_social' ? osName(u.subject) : u.subject)]);
+  }
+  async function addUser() {
+    const body = { username: $('user-username').value.trim(), role: $('user-role').value, subject: $('user-subject').value.trim(), password: $('user-password').value };
+    const r = await postJson('/v1/users', body, S.token);
+    if (r.status === 401) return authFailed(authWhy(r.body && r.body.error && r.body.error.code));
+    if (r.status !== 201) return showError('user', r, null);
+    for (const id of ['user-username', 'user-subject', 'user-password']) $(id).value = '';
+    fieldErrors('user', {});
+    setText('user-msg', `Usuario ${r.body.username} creado: que ingrese con la contraseña inicial y la cambie.`);
+    $('user-msg').classList.remove('error');
+    loadUsers();
   }
 
   function resetViews() {
@@ -807,7 +826,8 @@
     $('login').hidden = false;
     $('login-msg').textContent = message || 'Ingresá con tu usuario y contraseña. La sesión vive sólo en esta pestaña.';
     $('login-msg').classList.toggle('error', Boolean(message));
-    for (const id of ['token-input', 'login-password']) $(id).value = '';
+    for (const id of ['token-input', 'login-password', 'user-username', 'user-subject', 'user-password']) $(id).value = '';
+    $('users-rows').replaceChildren();  // nothing of the previous user's stays in the page
     fieldErrors('login', {});
   }
   const authWhy = (code) => (code === 'auth.expired_token' ? 'expired' : code === 'auth.revoked_token' ? 'revoked' : 'invalid');
@@ -913,7 +933,7 @@
     resetViews();
     $('login').hidden = true;
     $('password').hidden = true;
-    for (const f of document.querySelectorAll('form.action')) f.hidden = true;
+    for (const f of document.querySelectorAll('form.action:not(.standing)')) f.hidden = true;
     $('action-done').hidden = true;
     $('board').hidden = false;
     $('logout').hidden = false;
@@ -926,7 +946,10 @@
     S.live = new Live(VIEWS_BY_ROLE[claims.role]);
     // Raw events: the colegio's and each prestador's (the server filters a prestador's own).
     if (claims.role !== 'obra_social') S.feeds = TOPICS.map((t) => new Feed(t));
-    if (claims.role === 'colegio') loadMonths();
+    if (claims.role === 'colegio') {
+      loadMonths();
+      loadUsers();
+    }
     loadMeta();
     watchExpiry(claims.exp);
   }

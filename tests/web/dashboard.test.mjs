@@ -622,6 +622,49 @@ test('axe-core finds nothing to fix on any screen, at both widths', { timeout: 1
   assert.deepEqual(found, []);
 });
 
+test('the colegio creates a user from its board, and that person signs in with the prestador\'s scope', { timeout: 60_000 }, async () => {
+  const colegio = token('colegio', 'colegio');
+  const provider = String((await api('GET', '/v1/views/padron?limit=1', colegio)).json.rows[0].provider);
+  const username = `consultorio${provider}`;
+  let { context, page } = await openDashboard(colegio, { viewport: { width: 1366, height: 768 } });
+  try {
+    await waitLive(page);
+    await page.fill('#user-username', username);
+    await page.selectOption('#user-role', 'prestador');
+    await page.fill('#user-subject', provider);
+    await page.fill('#user-password', 'corta');
+    await page.click('#user-form button[type=submit]');
+    await page.waitForFunction(() => !document.getElementById('user-password-error').hidden, null, { timeout: WAIT });
+    assert.match(await page.$eval('#user-password-error', (e) => e.textContent), /al menos 12/);
+    assert.deepEqual(await axeViolations(page), [], 'the user form with its error');
+    await page.fill('#user-password', 'clave inicial del consultorio');
+    await page.click('#user-form button[type=submit]');
+    await page.waitForFunction(() => /creado/.test(document.getElementById('user-msg').textContent), null, { timeout: WAIT });
+    await page.waitForFunction((u) => [...document.querySelectorAll('#users-rows tr')].some((tr) => tr.children[0].textContent === u), username, { timeout: WAIT });
+    // The same name again: refused next to the field.
+    await page.fill('#user-username', username);
+    await page.fill('#user-subject', provider);
+    await page.fill('#user-password', 'clave inicial del consultorio');
+    await page.click('#user-form button[type=submit]');
+    await page.waitForFunction(() => !document.getElementById('user-username-error').hidden, null, { timeout: WAIT });
+    assert.match(await page.$eval('#user-username-error', (e) => e.textContent), /Ya existe/);
+  } finally {
+    await context.close();
+  }
+  ({ context, page } = await openDashboard(undefined, { viewport: { width: 390, height: 844 } }));
+  try {
+    await page.goto(server.url);
+    await page.fill('#login-user', username);
+    await page.fill('#login-password', 'clave inicial del consultorio');
+    await page.press('#login-password', 'Enter');
+    await waitLive(page);
+    assert.match(await page.$eval('#who', (e) => e.textContent), new RegExp(`^${username} · Prestador: ${provider} `));
+    assert.equal(await page.isVisible('#users'), false, 'users are the colegio\'s');
+  } finally {
+    await context.close();
+  }
+});
+
 test('a forged or expired token shows its state and the form signs in again', { timeout: 60_000 }, async () => {
   // Well formed, far in the future, signed with another key: only the server can tell.
   const b64 = (s) => Buffer.from(s).toString('base64url');
