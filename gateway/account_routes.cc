@@ -57,59 +57,40 @@ HttpResponse bad_credentials(std::string_view field) { return error(401, "auth.b
 
 }  // namespace
 
-bool App::account(const HttpRequest& request, std::function<void(HttpResponse)>& finish) {
-    const std::string path = request.target.substr(0, request.target.find('?'));
-    if (path != "/v1/login" && path != "/v1/logout" && path != "/v1/password" && path != "/v1/users") return false;
+std::optional<HttpResponse> App::account_at_once(const HttpRequest& request, const std::string& path, std::optional<Claims>& claims) {
     if (request.method != "POST" && !(path == "/v1/users" && request.method == "GET")) {
         auto r = error(405, "request.method_not_allowed", "Método no permitido.");
         r.headers.emplace_back("Allow", path == "/v1/users" ? "GET, POST" : "POST");
-        finish(std::move(r));
-        return true;
+        return r;
     }
-    if (!users_) {
-        finish(error(501, "user.store_unavailable", "Este servidor no tiene directorio de datos: no tiene usuarios."));
-        return true;
-    }
-    const int64_t now = p_.clock();
-    std::optional<Claims> claims;
-    if (path != "/v1/login") {
-        auto c = auth_(request.authorization, now);
-        if (!c) {
-            finish(unauthorized(c.error()));
-            return true;
-        }
-        claims = std::move(*c);
-    }
+    if (!users_) return error(501, "user.store_unavailable", "Este servidor no tiene directorio de datos: no tiene usuarios.");
+    if (path == "/v1/login") return std::nullopt;
+    auto c = auth_(request.authorization, p_.clock());
+    if (!c) return unauthorized(c.error());
+    claims = std::move(*c);
     if (path == "/v1/logout") {
-        if (claims->session.empty()) {
-            finish(error(400, "auth.not_a_session", "Este token no es de una sesión: vence solo, no se cierra."));
-            return true;
-        }
+        if (claims->session.empty()) return error(400, "auth.not_a_session", "Este token no es de una sesión: vence solo, no se cierra.");
         sessions_.close(claims->session);
-        finish(ok_json({{"closed", true}}));
-        return true;
+        return ok_json({{"closed", true}});
     }
-    if (path == "/v1/users" && request.method == "GET") {
-        if (claims->role != Role::colegio) {
-            finish(error(403, "auth.forbidden", "Los usuarios los administra el colegio."));
-            return true;
-        }
-        auto users = users_->load();
-        if (!users) {
-            finish(error(503, "user.store_unavailable", "No se pudieron leer los usuarios."));
-            return true;
-        }
-        json rows = json::array();
-        for (const auto& u : *users) rows.push_back({{"username", u.name}, {"role", role_name(u.role)}, {"subject", u.subject}});
-        finish(ok_json({{"users", std::move(rows)}}));
-        return true;
-    }
-    if (path == "/v1/users" && claims->role != Role::colegio) {
-        finish(error(403, "auth.forbidden", "Los usuarios los crea el colegio."));
-        return true;
-    }
-    if (path == "/v1/password" && claims->session.empty()) {
-        finish(error(400, "auth.not_a_session", "Sólo quien inició sesión con contraseña puede cambiarla."));
+    if (path == "/v1/password")
+        return claims->session.empty() ? std::optional(error(400, "auth.not_a_session", "Sólo quien inició sesión con contraseña puede cambiarla."))
+                                       : std::nullopt;
+    if (claims->role != Role::colegio) return error(403, "auth.forbidden", "Los usuarios los administra el colegio.");
+    if (request.method == "POST") return std::nullopt;
+    auto users = users_->load();
+    if (!users) return error(503, "user.store_unavailable", "No se pudieron leer los usuarios.");
+    json rows = json::array();
+    for (const auto& u : *users) rows.push_back({{"username", u.name}, {"role", role_name(u.role)}, {"subject", u.subject}});
+    return ok_json({{"users", std::move(rows)}});
+}
+
+bool App::account(const HttpRequest& request, std::function<void(HttpResponse)>& finish) {
+    const std::string path = request.target.substr(0, request.target.find('?'));
+    if (path != "/v1/login" && path != "/v1/logout" && path != "/v1/password" && path != "/v1/users") return false;
+    std::optional<Claims> claims;
+    if (auto answer = account_at_once(request, path, claims)) {
+        finish(std::move(*answer));
         return true;
     }
     // The rest hash or check a password: on the password thread, a bounded queue before it.

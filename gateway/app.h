@@ -74,6 +74,9 @@ private:
     // Sign-in, sign-out, passwords and users (gateway/account_routes.cc); false when the
     // request is not one of those.
     bool account(const HttpRequest& request, std::function<void(HttpResponse)>& finish);
+    // Its answers that check no password (method, token, role, logout, the list of users), or
+    // nullopt for those that do, with `claims` set when the route takes a token.
+    std::optional<HttpResponse> account_at_once(const HttpRequest& request, const std::string& path, std::optional<Claims>& claims);
     HttpResponse login(const std::string& body);
     HttpResponse change_password(const std::string& body, const Claims& claims);
     HttpResponse add_user(const std::string& body);
