@@ -298,9 +298,9 @@
 
       const osRows = [...byOs].sort((a, b) => (a[0] < b[0] ? -1 : 1));
       fillTable('settlement-rows', osRows, ([os, t]) => [
-        td(osName(os)), td(count(t.orders), 'num'), td(money(t.total), 'num'), td(money(t.billed), 'num'),
+        td(osName(os), 'os-col'), td(count(t.orders), 'num opt'), td(money(t.total), 'num'), td(money(t.billed), 'num'),
         td(money(t.debited), 'num'), td(money(t.balance), 'num'), td(money(t.paid), 'num'),
-        td(money(t.retained), 'num opt'), td(money(t.to_provider), 'num opt'),
+        td(money(t.retained), 'num provider-side'), td(money(t.to_provider), 'num provider-side'),
         td([...t.states].map((s) => label(STATE_LABEL, s)).join(', ') || '–'),
       ]);
       fillTable('period-rows', periods.slice(0, 12), (p) => {

@@ -782,8 +782,22 @@ test('phone width: nothing overflows horizontally', { timeout: 60_000 }, async (
     }));
     assert.ok(scrollWidth <= innerWidth + 1 && scrollWidth <= 390 + 1, `scrollWidth ${scrollWidth}, innerWidth ${innerWidth}`);
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-phone.png'), fullPage: true });
+    // What is left out on a phone is the count of orders, not what the colegio retains and pays.
+    const shown = await page.$eval('#settlement-rows', (tb) => [...tb.closest('table').querySelectorAll('thead th')]
+      .filter((x) => getComputedStyle(x).display !== 'none').map((x) => x.textContent));
+    assert.ok(shown.includes('Retenido') && shown.includes('Pagado al prestador') && !shown.includes('Órdenes'), `phone columns: ${shown}`);
   } finally {
     await context.close();
+  }
+  // An obra social's settlement: neither its own name on every row nor the provider side.
+  const os = await openDashboard(token('obra_social', 'sancor'), { viewport: { width: 390, height: 844 } });
+  try {
+    await waitLive(os.page);
+    const shown = await os.page.$eval('#settlement-rows', (tb) => [...tb.closest('table').querySelectorAll('thead th')]
+      .filter((x) => getComputedStyle(x).display !== 'none').map((x) => x.textContent));
+    assert.deepEqual(shown, ['A facturar', 'Facturado', 'Debitado', 'Saldo', 'Pagado', 'Estado']);
+  } finally {
+    await os.context.close();
   }
 });
 
