@@ -313,7 +313,10 @@
     },
 
     invoices() {  // of the period the settlement shows
-      const rows = [...S.views.invoices.values()].filter((r) => !S.shownPeriod || r.period === S.shownPeriod);
+      const wanted = $('invoices-state').value, search = $('invoices-search').value.trim().toLowerCase();
+      const rows = [...S.views.invoices.values()].filter((r) => (!S.shownPeriod || r.period === S.shownPeriod)
+        && (!wanted || r.state === wanted)
+        && (!search || r.invoice.toLowerCase().includes(search) || String(r.provider).includes(search)));
       setText('invoices-period', S.shownPeriod ? `del período ${period(S.shownPeriod)}` : '');
       let amount = 0, debited = 0;
       for (const r of rows) { amount += r.amount; debited += r.debited; }
@@ -778,6 +781,8 @@
     $('invoice-form').addEventListener('submit', (e) => { e.preventDefault(); invoiceStep(); });
     $('invoice-choices').addEventListener('change', showDebitFields);
     $('user-form').addEventListener('submit', (e) => { e.preventDefault(); addUser(); });
+    $('invoices-state').addEventListener('change', () => markDirty('invoices'));
+    $('invoices-search').addEventListener('input', () => markDirty('invoices'));
     $('verify-form').addEventListener('submit', (e) => { e.preventDefault(); verify(); });
     for (const b of document.querySelectorAll('form.action [data-cancel]')) b.addEventListener('click', () => { b.form.hidden = true; });
   }

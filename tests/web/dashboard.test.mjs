@@ -544,6 +544,14 @@ test('a prestador sends an invoice and the obra social audits it, both screens f
     assert.equal(await prestador.page.$(button), null);
     assert.equal(await stateOf(insssep.page), 'Aceptada');
     assert.match(await insssep.page.$eval('#who', (e) => e.textContent), /^Obra social: InSSSeP · vence /);
+    // Search and state filter the listing.
+    const label = await insssep.page.$eval(button, (b) => b.closest('tr').children[0].textContent);
+    await insssep.page.selectOption('#invoices-state', 'rechazada');
+    await insssep.page.waitForSelector(button, { state: 'detached', timeout: WAIT });
+    await insssep.page.selectOption('#invoices-state', 'aceptada');
+    await insssep.page.fill('#invoices-search', label);
+    await insssep.page.waitForFunction(() => document.querySelectorAll('#invoice-rows tr').length === 1, null, { timeout: WAIT });
+    assert.equal(await insssep.page.$eval('#invoice-rows tr', (tr) => tr.children[0].textContent), label);
     // A debit with its reason, on the accepted invoice: both screens show it.
     await insssep.page.click(button);
     assert.deepEqual(await insssep.page.$$eval('#invoice-choices input', (i) => i.map((x) => x.value)), ['ingresar_invoice', 'apply_debit']);
