@@ -5,6 +5,7 @@
 //
 // Environment: LIQUIDA_BIN (the binary), LIQUIDA_SOURCE_DIR (the checkout, for gateway/web),
 // LIQUIDA_CHROMIUM (default /usr/bin/chromium), LIQUIDA_MEMORY_SECONDS (default 60),
+// LIQUIDA_WEB_ARTIFACTS (where screenshots go; default tests/web/artifacts),
 // LIQUIDA_WRITE_DOCS_SCREENSHOT=1 to refresh docs/dashboard.png (written when missing).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,7 +22,8 @@ const SOURCE = process.env.LIQUIDA_SOURCE_DIR || path.resolve(here, '../..');
 const BIN = process.env.LIQUIDA_BIN || path.join(SOURCE, 'build/dev/cli/liquida');
 const CHROMIUM = process.env.LIQUIDA_CHROMIUM || '/usr/bin/chromium';
 const MEMORY_SECONDS = Number(process.env.LIQUIDA_MEMORY_SECONDS || 60);
-const ARTIFACTS = path.join(here, 'artifacts');
+// Screenshots of every screen, for review: under the build tree (CTest sets it).
+const ARTIFACTS = process.env.LIQUIDA_WEB_ARTIFACTS || path.join(here, 'artifacts');
 const DOCS_SHOT = path.join(SOURCE, 'docs/dashboard.png');
 const WAIT = 30_000;  // the longest any single wait may take
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
