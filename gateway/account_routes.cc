@@ -53,6 +53,13 @@ HttpResponse locked(int64_t wait_ms) {
                        wait_ms);
 }
 
+// The users file did not read: said as such, never as a wrong password (which would count
+// towards lockouts); the server's log has why.
+HttpResponse users_unreadable(const std::string& why) {
+    std::fprintf(stderr, "liquida: users: %s\n", why.c_str());
+    return error(503, "user.store_unavailable", "No se pudieron leer los usuarios; probá de nuevo en un momento.");
+}
+
 HttpResponse bad_credentials(std::string_view field) { return error(401, "auth.bad_credentials", "Usuario o contraseña incorrectos.", field); }
 
 }  // namespace
@@ -79,7 +86,7 @@ std::optional<HttpResponse> App::account_at_once(const HttpRequest& request, con
     if (claims->role != Role::colegio) return error(403, "auth.forbidden", "Los usuarios los administra el colegio.");
     if (request.method == "POST") return std::nullopt;
     auto users = users_->load();
-    if (!users) return error(503, "user.store_unavailable", "No se pudieron leer los usuarios.");
+    if (!users) return users_unreadable(users.error());
     json rows = json::array();
     for (const auto& u : *users) rows.push_back({{"username", u.name}, {"role", role_name(u.role)}, {"subject", u.subject}});
     return ok_json({{"users", std::move(rows)}});
@@ -121,7 +128,9 @@ HttpResponse App::login(const std::string& body) {
     if (name.size() > kMaxUserName || password.size() > kMaxPasswordBytes) return bad_credentials("username");
     const int64_t now = p_.clock();
     if (const int64_t until = sessions_.locked_until(name, now)) return locked(until - now);
-    const auto user = users_->find(name);
+    const auto found = users_->find(name);
+    if (!found) return users_unreadable(found.error());
+    const std::optional<User>& user = *found;
     // An unknown name costs the same hash as a known one: the time tells nothing either.
     const bool matches = password_matches(user ? std::string_view(user->hash) : kNoUserHash, password) && user.has_value();
     if (!matches) {
@@ -147,7 +156,9 @@ HttpResponse App::change_password(const std::string& body, const Claims& claims)
     if (!m) return refused(400, m.error());
     const int64_t now = p_.clock();
     if (const int64_t until = sessions_.locked_until(claims.user, now)) return locked(until - now);
-    const auto user = users_->find(claims.user);
+    const auto found = users_->find(claims.user);
+    if (!found) return users_unreadable(found.error());
+    const std::optional<User>& user = *found;
     if (!user) return error(404, "user.not_found", "El usuario de esta sesión ya no existe.");
     if (m->at("current").size() > kMaxPasswordBytes || !password_matches(user->hash, m->at("current"))) {
         sessions_.failed(claims.user, now);

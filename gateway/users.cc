@@ -164,12 +164,12 @@ result<std::vector<User>, std::string> UserStore::load() const {
     return users;
 }
 
-std::optional<User> UserStore::find(std::string_view name) const {
+result<std::optional<User>, std::string> UserStore::find(std::string_view name) const {
     auto users = load();
-    if (!users) return std::nullopt;
+    if (!users) return failure{std::move(users).error()};
     for (auto& u : *users)
-        if (u.name == name) return std::move(u);
-    return std::nullopt;
+        if (u.name == name) return std::optional<User>(std::move(u));
+    return std::optional<User>();
 }
 
 template <class Change>

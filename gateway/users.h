@@ -66,7 +66,8 @@ public:
     // Every user in the file, or why it cannot be read (a malformed line names its number:
     // `serve` refuses to start on it rather than guess who may sign in).
     result<std::vector<User>, std::string> load() const;
-    std::optional<User> find(std::string_view name) const;  // nullopt also when unreadable
+    // The user of that name, nullopt when none, or why the file cannot be read.
+    result<std::optional<User>, std::string> find(std::string_view name) const;
 
     // Adds a user (user.exists when the name is taken; user.too_many past kMaxUsers).
     result<ok_t, UserError> add(User user);

@@ -133,7 +133,7 @@ TEST_CASE("user add stores a person's Argon2id hash from standard input, and ref
     const auto r = liquida::test::sh("printf 'clave de la secretaria\\n'" + add + " --username secretaria --role colegio --subject colegio");
     INFO(r.out);
     REQUIRE(r.code == 0);
-    const auto user = liquida::gateway::UserStore(dir.str()).find("secretaria");
+    const auto user = *liquida::gateway::UserStore(dir.str()).find("secretaria");
     REQUIRE(user);
     CHECK(user->role == liquida::gateway::Role::colegio);
     CHECK(liquida::gateway::password_matches(user->hash, "clave de la secretaria"));

@@ -201,6 +201,27 @@ TEST_CASE("gateway: a password change needs the current one and ends the user's 
     CHECK(login(h, "ana", "una clave nueva y larga").status() == 200);
 }
 
+TEST_CASE("gateway: a users file that stops reading while serving is a 503, never a wrong password", "[gateway][users]") {
+    Env env;
+    add_user(env, "ana", Role::colegio, "secretaria", kAnaPassword);
+    HttpClient h(env.port());
+    const auto path = env.dir.path() / "users";
+    std::string good;
+    {
+        std::ifstream in(path);
+        std::getline(in, good);
+    }
+    std::ofstream(path) << "u1 ana colegio secretaria\n";  // a hand edit gone wrong
+    for (int i = 0; i <= gw::kFailuresBeforeLockout; ++i) {
+        const auto r = login(h, "ana", kAnaPassword);
+        CHECK(r.status() == 503);
+        CHECK(r.code() == "user.store_unavailable");
+    }
+    CHECK(h.get("/v1/users", env.colegio()).status() == 503);
+    std::ofstream(path) << good << "\n";
+    CHECK(login(h, "ana", kAnaPassword).status() == 200);  // no lockout was counted meanwhile
+}
+
 TEST_CASE("gateway: a users file that does not read stops the start", "[gateway][users]") {
     TempDir dir;
     std::ofstream(dir.path() / "users") << "u1 ana colegio secretaria\n";

@@ -63,7 +63,7 @@ TEST_CASE("the users file: added, found, changed, private, and refused when it d
     liquida::test::TempDir dir;
     gw::UserStore store(dir.str());
     CHECK(store.load()->empty());  // no file: no users
-    CHECK_FALSE(store.find("ana"));
+    CHECK_FALSE(*store.find("ana"));
 
     REQUIRE(store.add({"ana", Role::colegio, "secretaria", gw::hash_password("clave de ana 2025")}));
     REQUIRE(store.add({"consultorio", Role::prestador, "1042", gw::hash_password("clave del consultorio")}));
@@ -71,7 +71,7 @@ TEST_CASE("the users file: added, found, changed, private, and refused when it d
     REQUIRE_FALSE(again);
     CHECK(again.error().code == "user.exists");
 
-    const auto ana = gw::UserStore(dir.str()).find("ana");  // read back from the file
+    const auto ana = *gw::UserStore(dir.str()).find("ana");  // read back from the file
     REQUIRE(ana);
     CHECK(ana->role == Role::colegio);
     CHECK(ana->subject == "secretaria");
@@ -79,8 +79,8 @@ TEST_CASE("the users file: added, found, changed, private, and refused when it d
     CHECK(store.load()->size() == 2);
 
     REQUIRE(store.set_hash("ana", gw::hash_password("nueva clave de ana")));
-    CHECK(gw::password_matches(store.find("ana")->hash, "nueva clave de ana"));
-    CHECK_FALSE(gw::password_matches(store.find("ana")->hash, "clave de ana 2025"));
+    CHECK(gw::password_matches((*store.find("ana"))->hash, "nueva clave de ana"));
+    CHECK_FALSE(gw::password_matches((*store.find("ana"))->hash, "clave de ana 2025"));
     CHECK(store.set_hash("nadie", "x").error().code == "user.not_found");
 
     struct stat st {};
@@ -89,7 +89,7 @@ TEST_CASE("the users file: added, found, changed, private, and refused when it d
     CHECK_FALSE(std::filesystem::exists(dir.path() / "users.tmp"));
 
     // Whatever does not read as users names its line: nobody guesses who may sign in.
-    const std::string good = "u1 ana colegio secretaria " + store.find("ana")->hash + "\n";
+    const std::string good = "u1 ana colegio secretaria " + (*store.find("ana"))->hash + "\n";
     for (const auto& [text, why] : std::vector<std::pair<std::string, std::string>>{
              {good + "u1 beto colegio secretaria", "line 2: no end of line"},
              {good + "u2 beto colegio x $argon2id$\n", "line 2: unknown line version"},
@@ -104,6 +104,7 @@ TEST_CASE("the users file: added, found, changed, private, and refused when it d
         const auto users = store.load();
         REQUIRE_FALSE(users);
         CHECK_THAT(users.error(), Catch::Contains(why));
+        REQUIRE_FALSE(store.find("ana"));  // unreadable, not "no such user"
         const auto added = store.add({"carla", Role::colegio, "c", "$argon2id$x"});
         REQUIRE_FALSE(added);  // nor is a file that does not read rewritten
         CHECK(added.error().code == "user.store_unavailable");
