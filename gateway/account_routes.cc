@@ -1,7 +1,7 @@
 // People's accounts over HTTP (gateway/users.h, gateway/sessions.h): POST /v1/login,
 // POST /v1/logout, POST /v1/password, and the colegio's GET and POST /v1/users.
 //
-// Password hashing is Argon2id, 64 MiB and about 65 ms each: it runs on its own thread, never
+// Password hashing is Argon2id, 64 MiB each, memory-hard by design: it runs on its own thread, never
 // on the io threads, and at most kMaxPasswordQueue requests wait for it; past that, 429
 // auth.rate_limited. That bounds both the memory and how fast anyone can guess.
 #include <boost/asio/post.hpp>

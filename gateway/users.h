@@ -49,7 +49,7 @@ std::optional<UserError> check_user_name(std::string_view name);
 // Length in characters, valid UTF-8, not the user's name.
 std::optional<UserError> check_new_password(std::string_view password, std::string_view user_name, std::string_view field);
 
-// Argon2id with libsodium's interactive limits (64 MiB, 2 passes): about 65 ms a hash here.
+// Argon2id with libsodium's interactive limits (64 MiB, 2 passes).
 // Throws std::runtime_error when libsodium cannot start or is out of memory.
 std::string hash_password(std::string_view password);
 // Constant time in the password; false for a hash that is not one of ours.
