@@ -74,7 +74,7 @@ struct ApproveOrder {
 };
 struct RejectOrder {
     std::string order_id;
-    std::string reason_code;  // see kOrderRejectReasons in docs/DOMAIN.md
+    std::string reason_code;  // one of domain/names.h kOrderRejectReasons
     std::string reason;
 };
 

@@ -13,14 +13,23 @@ inline constexpr std::string_view kDocumentTypeNames[] = {"rnp", "afip", "cbu", 
 inline constexpr std::string_view kDocumentStatusNames[] = {"pending", "approved", "rejected", "expired"};
 inline constexpr std::string_view kRetentionKindNames[] = {"colegio_fee", "iibb", "ganancias", "iva", "other"};
 inline constexpr std::string_view kInvoiceStatusNames[] = {"cargada", "enviada", "observada", "aceptada", "ingresada", "rechazada"};  // F3
+inline constexpr std::string_view kOrderStatusNames[] = {"pending", "approved", "rejected"};  // OrderStatus (domain/state.h)
+// O2: why the colegio rejects an order (RejectOrder.reason_code); "other" needs a reason.
+inline constexpr std::string_view kOrderRejectReasons[] = {"missing_patient_signature", "missing_professional_signature",
+                                                           "missing_professional_stamp", "missing_required_field", "other"};
 
 // The same values as a person reads them in the spreadsheets and the dashboard, in Spanish.
 inline constexpr std::string_view kDocumentTypeLabels[] = {"RNP", "AFIP", "CBU", "Seguro de mala praxis", "Anexo I"};
 inline constexpr std::string_view kDocumentStatusLabels[] = {"Pendiente", "Aprobado", "Rechazado", "Vencido"};
 inline constexpr std::string_view kRetentionKindLabels[] = {"Cuota del colegio", "IIBB", "Ganancias", "IVA", "Otras"};
+inline constexpr std::string_view kOrderStatusLabels[] = {"Pendiente de revisión", "Aprobada", "Rechazada"};
+inline constexpr std::string_view kOrderRejectReasonLabels[] = {"Falta la firma del paciente", "Falta la firma del profesional",
+                                                                "Falta el sello del profesional", "Falta un dato requerido", "Otro motivo"};
 static_assert(std::size(kDocumentTypeLabels) == std::size(kDocumentTypeNames));
 static_assert(std::size(kDocumentStatusLabels) == std::size(kDocumentStatusNames));
 static_assert(std::size(kRetentionKindLabels) == std::size(kRetentionKindNames));
+static_assert(std::size(kOrderStatusLabels) == std::size(kOrderStatusNames));
+static_assert(std::size(kOrderRejectReasonLabels) == std::size(kOrderRejectReasons));
 
 // A state written in snake_case ("en_auditoria", "cancelado") as a label: "En auditoria", "Cancelado".
 inline std::string state_label(std::string_view state) {

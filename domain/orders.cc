@@ -3,13 +3,11 @@
 
 #include "domain/decide.h"
 #include "domain/identity.h"
+#include "domain/names.h"
 #include "domain/rules.h"
 
 namespace liquida::domain {
 namespace {
-
-constexpr std::string_view kRejectReasons[] = {"missing_patient_signature", "missing_professional_signature",
-                                               "missing_professional_stamp", "missing_required_field", "other"};
 
 // O1: signatures, stamp and what the obra social requires, by configuration.
 Check check_complete(const LoadOrder& c, const ObraSocialConfig& os) {
@@ -92,7 +90,7 @@ Decision decide(const ProviderLedger& s, const ApproveOrder& c, TimestampMs, con
 
 Decision decide(const ProviderLedger& s, const RejectOrder& c, TimestampMs, const Config&) {
     if (auto e = require_pending(find_order(s, c.order_id))) return rejected(*e);
-    if (std::find(std::begin(kRejectReasons), std::end(kRejectReasons), c.reason_code) == std::end(kRejectReasons))
+    if (std::find(std::begin(kOrderRejectReasons), std::end(kOrderRejectReasons), c.reason_code) == std::end(kOrderRejectReasons))
         return reject("order.invalid_reason_code", "Motivo de rechazo desconocido.", "reason_code");
     if (c.reason_code == "other" && c.reason.empty())
         return reject("order.reason_required", "Indique el motivo del rechazo.", "reason");

@@ -89,6 +89,7 @@ private:
     HttpResponse pending_view(const ViewRequest& request);
     HttpResponse settlement_view(const ViewRequest& request);
     HttpResponse invoices_view(const ViewRequest& request);
+    HttpResponse orders_view(const ViewRequest& request);
     HttpResponse validation_view(const ViewRequest& request);
     HttpResponse payouts_view(const ViewRequest& request);
     HttpResponse debits_view(const ViewRequest& request);

@@ -1,6 +1,7 @@
 // GET /v1/meta: what a client needs to show the API's values to a person, each from the one
-// place it is defined: the configuration's obras sociales with their names, the Spanish label
-// of every event kind, document type and state and retention kind, and who may issue each
+// place it is defined: the configuration's obras sociales with their names, practices and the
+// data their orders require, the Spanish label of every event kind, document type and state,
+// retention kind, order state and order rejection reason, and who may issue each
 // command (the matrix the server enforces), and the business clock (the instant and the
 // Argentina date the views are judged by: a demo's, not today's). Any signed-in role: none of
 // it is private.
@@ -26,7 +27,13 @@ json labelled(const std::string_view (&names)[N], const std::string_view (&label
 
 HttpResponse App::meta_view() const {
     json obras_sociales = json::array();
-    for (const auto& os : p_.config.obras_sociales) obras_sociales.push_back({{"id", os.id.value()}, {"name", os.name}});
+    for (const auto& os : p_.config.obras_sociales) {
+        json practices = json::array();
+        for (const auto& pr : os.practices) practices.push_back({{"code", pr.code}, {"name", pr.name}});
+        // O1: what an order for it must carry besides the signatures and stamp.
+        obras_sociales.push_back(
+            {{"id", os.id.value()}, {"name", os.name}, {"practices", std::move(practices)}, {"required_order_fields", os.required_order_fields}});
+    }
     json events = json::object();
     for (size_t i = 0; i < domain::kEventKinds; ++i) events[std::string(domain::event_name(i))] = domain::event_label(i);
     json commands = json::object();
@@ -45,7 +52,9 @@ HttpResponse App::meta_view() const {
                      {{"event", std::move(events)},
                       {"document_type", labelled(domain::kDocumentTypeNames, domain::kDocumentTypeLabels)},
                       {"document_status", labelled(domain::kDocumentStatusNames, domain::kDocumentStatusLabels)},
-                      {"retention_kind", labelled(domain::kRetentionKindNames, domain::kRetentionKindLabels)}}},
+                      {"retention_kind", labelled(domain::kRetentionKindNames, domain::kRetentionKindLabels)},
+                      {"order_state", labelled(domain::kOrderStatusNames, domain::kOrderStatusLabels)},
+                      {"order_reject_reason", labelled(domain::kOrderRejectReasons, domain::kOrderRejectReasonLabels)}}},
                     {"commands", std::move(commands)}});
 }
 

@@ -120,6 +120,25 @@ json to_json(const projections::InvoiceViewRow& r, const domain::Config& config)
             {"payments", payments}};
 }
 
+json to_json(const projections::OrderRow& r) {
+    json fields = json::object();
+    for (const auto& f : r.fields) fields[f.name] = f.value;
+    return {{"provider", r.provider.value()},
+            {"order_id", r.order_id},
+            {"obra_social", r.obra_social.value()},
+            {"affiliate_number", r.affiliate_number},
+            {"practice_code", r.practice_code},
+            {"attention_date", domain::to_string(r.attention_date)},
+            {"amount", r.amount},
+            {"period", domain::to_string(r.period)},
+            {"rolled_from", r.rolled_from ? json(domain::to_string(*r.rolled_from)) : json(nullptr)},
+            {"state", domain::name_of(domain::kOrderStatusNames, static_cast<uint8_t>(r.status))},
+            {"reason_code", r.reason_code},
+            {"reason", r.reason},
+            {"loaded_at", domain::to_iso_local(r.loaded_at)},
+            {"fields", std::move(fields)}};
+}
+
 json to_json(const projections::Row& r, domain::Date today, const domain::Config& config) {
     return std::visit(
         [&](const auto& row) -> json {

@@ -16,6 +16,7 @@ nlohmann::json to_json(const projections::PadronRow& r, domain::Date today);
 nlohmann::json to_json(const projections::PendingRow& r, domain::Date today);
 nlohmann::json to_json(const projections::SettlementRow& r);
 nlohmann::json to_json(const projections::InvoiceViewRow& r, const domain::Config& config);
+nlohmann::json to_json(const projections::OrderRow& r);
 nlohmann::json to_json(const projections::Row& r, domain::Date today, const domain::Config& config);
 
 // JSON text; invalid UTF-8 from stored data is replaced, never thrown on.

@@ -9,7 +9,7 @@ using nlohmann::json;
 namespace {
 
 std::optional<projections::View> view_named(std::string_view name) {
-    for (auto v : {projections::View::padron, projections::View::pending, projections::View::settlement, projections::View::invoices})
+    for (auto v : projections::kViews)
         if (projections::view_name(v) == name) return v;
     return std::nullopt;
 }

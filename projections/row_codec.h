@@ -75,11 +75,13 @@ std::string encode(const PendingRow& r);
 std::string encode(const SettlementRow& r);
 std::string encode(const InvoiceViewRow& r);
 std::string encode(const ValidationItemRow& r);
+std::string encode(const OrderRow& r);
 bool decode(std::string_view in, PadronRow& r);
 bool decode(std::string_view in, PendingRow& r);
 bool decode(std::string_view in, SettlementRow& r);
 bool decode(std::string_view in, InvoiceViewRow& r);
 bool decode(std::string_view in, ValidationItemRow& r);
+bool decode(std::string_view in, OrderRow& r);
 
 // Big-endian so RocksDB's bytewise order is numeric order.
 void put_be(std::string& out, uint64_t v, int bytes);

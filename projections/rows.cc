@@ -11,7 +11,8 @@
 namespace liquida::projections {
 
 std::string_view view_name(View v) noexcept {
-    constexpr std::string_view kNames[] = {"padron", "pending", "settlement", "invoices"};
+    constexpr std::string_view kNames[] = {"padron", "pending", "settlement", "invoices", "orders"};
+    static_assert(std::size(kNames) == std::size(kViews));
     const auto i = static_cast<size_t>(v);
     return i < std::size(kNames) ? kNames[i] : std::string_view{"unknown"};
 }
@@ -522,6 +523,51 @@ bool decode(std::string_view in, InvoiceViewRow& row) {
         p.paid_on = Date{static_cast<int32_t>(r.i())};
         p.amount = r.i();
         row.payments.push_back(std::move(p));
+    }
+    return r.done();
+}
+
+std::string encode(const OrderRow& row) {
+    Writer w;
+    w.u(row.provider.value());
+    for (const std::string* f : {&row.order_id, &row.obra_social.value(), &row.affiliate_number, &row.practice_code}) w.s(*f);
+    w.i(row.attention_date.days);
+    w.i(row.amount);
+    period(w, row.period);
+    w.u(row.rolled_from.has_value());
+    if (row.rolled_from) period(w, *row.rolled_from);
+    w.u(static_cast<uint8_t>(row.status));
+    w.s(row.reason_code);
+    w.s(row.reason);
+    w.i(row.loaded_at);
+    w.u(row.fields.size());
+    for (const domain::OrderField& f : row.fields) {
+        w.s(f.name);
+        w.s(f.value);
+    }
+    return w.take();
+}
+
+bool decode(std::string_view in, OrderRow& row) {
+    Reader r(in);
+    row.provider = ProviderId{r.u()};
+    row.order_id = r.s();
+    row.obra_social = ObraSocialId{r.s()};
+    row.affiliate_number = r.s();
+    row.practice_code = r.s();
+    row.attention_date = Date{static_cast<int32_t>(r.i())};
+    row.amount = r.i();
+    row.period = period(r);
+    if (r.u() != 0) row.rolled_from = period(r);
+    row.status = as_enum<domain::OrderStatus>(r.u());
+    row.reason_code = r.s();
+    row.reason = r.s();
+    row.loaded_at = r.i();
+    for (uint64_t n = r.u(); n > 0 && r.ok(); --n) {
+        domain::OrderField f;
+        f.name = r.s();
+        f.value = r.s();
+        row.fields.push_back(std::move(f));
     }
     return r.done();
 }

@@ -1,5 +1,5 @@
 // The views' RocksDB: one column family per view, one for the runner's working state
-// (orders and budgets, needed to place later events) and one for the applied offsets.
+// (budgets, needed to place later events) and one for the applied offsets.
 //
 // A batch caches the rows it touches, applies events to them in memory, and writes the
 // changed rows and the new offsets in one WriteBatch: a crash loses both or neither, so the
@@ -36,8 +36,8 @@ using codec::put_be;
 using events::errc;
 using events::fail;
 
-enum Cf : size_t { kPadron, kPending, kSettlement, kInvoices, kValidation, kState, kMeta, kCfCount };
-constexpr const char* kCfNames[kCfCount] = {"padron", "pending", "settlement", "invoices", "validation", "state", "meta"};
+enum Cf : size_t { kPadron, kPending, kSettlement, kInvoices, kValidation, kOrders, kState, kMeta, kCfCount };
+constexpr const char* kCfNames[kCfCount] = {"padron", "pending", "settlement", "invoices", "validation", "orders", "state", "meta"};
 
 // A row that could not be read, or does not decode: an error, never an absent row (a query
 // would answer fewer rows, a batch would write the row anew).
@@ -50,8 +50,8 @@ events::error undecodable(Cf cf) {
 }
 // What the rows and the working state hold, and how they are written. Views with applied
 // events and another format (or none: the first, without the validation view) are refused at
-// open: rebuilt, not guessed at.
-constexpr std::string_view kFormat = "3";
+// open: rebuilt, not guessed at. Format 4 added the orders view.
+constexpr std::string_view kFormat = "4";
 constexpr const char* kFormatKey = "format";
 
 // --- keys ---
@@ -95,15 +95,6 @@ std::string offset_key(const events::TopicPartition& tp) {
 }
 
 // --- the runner's working state ---
-// An order as settlement needs it: where it counts and in which state.
-struct OrderAux {
-    ObraSocialId obra_social;
-    Period period;
-    Centavos amount = 0;
-    domain::OrderStatus status = domain::OrderStatus::pending;
-    std::optional<Period> rolled_from;
-};
-
 struct BudgetItemAux {
     domain::BudgetItem item;
     domain::ItemResult result = domain::ItemResult::en_auditoria;
@@ -123,24 +114,6 @@ struct BudgetAux {
     std::vector<BudgetItemAux> items;
 };
 
-std::string encode(const OrderAux& o) {
-    codec::Writer w;
-    w.s(o.obra_social.value());
-    w.i(o.period.yyyymm());
-    w.i(o.amount);
-    w.u(static_cast<uint8_t>(o.status));
-    w.i(o.rolled_from ? o.rolled_from->yyyymm() : 0);
-    return w.take();
-}
-bool decode(std::string_view in, OrderAux& o) {
-    codec::Reader r(in);
-    o.obra_social = ObraSocialId{r.s()};
-    o.period = Period::from_yyyymm(static_cast<int32_t>(r.i()));
-    o.amount = r.i();
-    o.status = static_cast<domain::OrderStatus>(static_cast<uint8_t>(r.u()));
-    if (const auto from = static_cast<int32_t>(r.i()); from != 0) o.rolled_from = Period::from_yyyymm(from);
-    return r.done();
-}
 std::string encode(const BudgetAux& b) {
     codec::Writer w;
     w.s(b.obra_social.value());
@@ -207,7 +180,7 @@ bool is_zero(const SettlementRow& r) {
     return trimmed == zero;
 }
 
-std::optional<Contribution> contribution(const OrderAux* o) {
+std::optional<Contribution> contribution(const OrderRow* o) {
     Contribution c;
     if (o == nullptr) return c;
     const Tally t{1, o->amount};
@@ -302,7 +275,8 @@ std::string readable_key(Cf cf, std::string_view key) {
             const std::string os = text();
             return domain::to_string(period) + "/" + os + "/" + std::to_string(take(8));
         }
-        case kInvoices: {
+        case kInvoices:
+        case kOrders: {
             const uint64_t provider = take(8);
             return std::to_string(provider) + "/" + std::string(key);
         }
@@ -379,7 +353,7 @@ private:
     }
 
     void apply_padron(ProviderId p, const domain::Event& e, TimestampMs at);
-    void apply_order(ProviderId p, const domain::Event& e);
+    void apply_order(ProviderId p, const domain::Event& e, TimestampMs at);
     void apply_budget(ProviderId p, const domain::Event& e, TimestampMs at);
     void apply_invoice(ProviderId p, const domain::Event& e, TimestampMs at);
 
@@ -391,7 +365,7 @@ private:
     Slots<SettlementRow> settlement_;
     Slots<InvoiceViewRow> invoices_;
     Slots<ValidationItemRow> validation_;
-    Slots<OrderAux> orders_;
+    Slots<OrderRow> orders_;
     Slots<BudgetAux> budgets_;
     std::vector<std::pair<Cf, std::string>> changed_;  // in first-change order
     std::vector<std::pair<Period, ObraSocialId>> touched_;  // by the last apply
@@ -467,6 +441,15 @@ public:
             [&](const InvoiceViewRow& r) { return (!f.obra_social || r.obra_social == *f.obra_social) && (!f.period || r.period == *f.period); },
             cursor);
     }
+    events::result<std::vector<OrderRow>> orders(const OrderFilter& f, Cursor* cursor) const override {
+        return scan<OrderRow>(
+            kOrders, f.where.provider ? provider_key(*f.where.provider) : "",
+            [&](const OrderRow& r) {
+                return (!f.where.obra_social || r.obra_social == *f.where.obra_social) && (!f.where.period || r.period == *f.where.period) &&
+                       (!f.status || r.status == *f.status);
+            },
+            cursor);
+    }
     events::result<std::vector<ValidationItemRow>> validation(const SettlementFilter& f) const override {
         if (!f.period) return std::vector<ValidationItemRow>{};
         std::string prefix = settlement_prefix(*f.period, f.obra_social ? &f.obra_social->value() : nullptr);
@@ -484,7 +467,8 @@ public:
         ro.snapshot = snap;
         std::vector<ViewDigest> out;
         const std::vector<std::pair<const char*, std::vector<Cf>>> views{
-            {"padron", {kPadron}}, {"pending", {kPending}}, {"settlement", {kSettlement, kInvoices}}, {"validation", {kValidation}}};
+            {"padron", {kPadron}}, {"pending", {kPending}}, {"settlement", {kSettlement, kInvoices}}, {"validation", {kValidation}},
+            {"orders", {kOrders}}};
         for (const auto& [name, cfs] : views) {
             events::Sha256 h;
             uint64_t rows = 0;
@@ -644,7 +628,7 @@ private:
     static constexpr size_t kCacheRows = 125'000;  // per generation and lane; rows are ~100-500 bytes decoded
     struct LaneCache {
         std::tuple<RowCache<PadronRow>, RowCache<PendingRow>, RowCache<SettlementRow>, RowCache<InvoiceViewRow>,
-                   RowCache<ValidationItemRow>, RowCache<OrderAux>, RowCache<BudgetAux>>
+                   RowCache<ValidationItemRow>, RowCache<OrderRow>, RowCache<BudgetAux>>
             rows;
         size_t young_rows = 0;
     };
@@ -699,7 +683,7 @@ bool StoreBatch::apply(const events::Envelope& e) {
     const TimestampMs at = e.occurred_at;
     switch (events::topic_for(e.payload)) {
         case events::Topic::padron: apply_padron(p, e.payload, at); break;
-        case events::Topic::orders: apply_order(p, e.payload); break;
+        case events::Topic::orders: apply_order(p, e.payload, at); break;
         case events::Topic::authorizations: apply_budget(p, e.payload, at); break;
         case events::Topic::billing: apply_invoice(p, e.payload, at); break;
     }
@@ -730,7 +714,7 @@ template <class R>
 using NotABudget = domain::Ignore<R, domain::PadronKinds, domain::OrderKinds, domain::InvoiceKinds, domain::PayoutKinds,
                                   domain::Kinds<domain::EligibilityChecked, domain::TokenIssued, domain::BudgetSentToAudit>>;
 
-void StoreBatch::apply_order(ProviderId p, const domain::Event& e) {
+void StoreBatch::apply_order(ProviderId p, const domain::Event& e, TimestampMs at) {
     const std::string* id = std::visit(
         domain::overloaded{[](const domain::OrderLoaded& x) { return &x.order_id; },
                            [](const domain::OrderApproved& x) { return &x.order_id; },
@@ -739,22 +723,28 @@ void StoreBatch::apply_order(ProviderId p, const domain::Event& e) {
                            NotAnOrder<const std::string*>{}},
         e);
     if (id == nullptr) return;
-    const std::string key = "o" + provider_key(p) + *id;
-    auto& s = slot(orders_, kState, key);
+    const std::string key = provider_key(p) + *id;
+    auto& s = slot(orders_, kOrders, key);
     const auto before = contribution(s.row ? &*s.row : nullptr);
     std::visit(domain::overloaded{
                    [&](const domain::OrderLoaded& x) {  // O2: a rejected order loaded again replaces it
-                       change(orders_, kState, key) = OrderAux{x.obra_social, x.period, x.amount, domain::OrderStatus::pending, {}};
+                       change(orders_, kOrders, key) =
+                           OrderRow{p,        x.order_id, x.obra_social, x.affiliate_number, x.practice_code, x.attention_date,
+                                    x.amount, x.period,   std::nullopt,  domain::OrderStatus::pending, {}, {}, at, x.fields};
                    },
                    [&](const domain::OrderApproved&) {
-                       if (s.row) change(orders_, kState, key).status = domain::OrderStatus::approved;
+                       if (s.row) change(orders_, kOrders, key).status = domain::OrderStatus::approved;
                    },
-                   [&](const domain::OrderRejected&) {
-                       if (s.row) change(orders_, kState, key).status = domain::OrderStatus::rejected;
+                   [&](const domain::OrderRejected& x) {
+                       if (!s.row) return;
+                       OrderRow& o = change(orders_, kOrders, key);
+                       o.status = domain::OrderStatus::rejected;
+                       o.reason_code = x.reason_code;
+                       o.reason = x.reason;
                    },
                    [&](const domain::OrderDeferred& x) {
                        if (!s.row) return;
-                       OrderAux& o = change(orders_, kState, key);
+                       OrderRow& o = change(orders_, kOrders, key);
                        if (!o.rolled_from) o.rolled_from = x.from_period;
                        o.period = x.to_period;
                    },
@@ -923,10 +913,8 @@ events::result<ok_t> StoreBatch::stage(rocksdb::WriteBatch& wb, const std::vecto
             case kSettlement: write(settlement_); break;
             case kInvoices: write(invoices_); break;
             case kValidation: write(validation_); break;
-            default:
-                if (key[0] == 'o') write(orders_);
-                else write(budgets_);
-                break;
+            case kOrders: write(orders_); break;
+            default: write(budgets_); break;
         }
     }
     if (want_delta_) {
@@ -942,6 +930,7 @@ events::result<ok_t> StoreBatch::stage(rocksdb::WriteBatch& wb, const std::vecto
                 case kPending: add_change(pending_, View::pending); break;
                 case kSettlement: add_change(settlement_, View::settlement); break;
                 case kInvoices: add_change(invoices_, View::invoices); break;
+                case kOrders: add_change(orders_, View::orders); break;
                 default: break;  // working state, or a view nobody follows live (validation)
             }
         }

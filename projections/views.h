@@ -1,10 +1,10 @@
 // The live views every user looks at, kept in RocksDB and built only from the event log:
-// the padrón, pending consumption and settlement (with its F4 invoice listing).
+// the padrón, the orders, pending consumption and settlement (with its F4 invoice listing).
 //
-// Every row is a function of one topic's events (padrón <- liquida.padron, pending <-
-// liquida.authorizations, settlement columns <- their own topic each), so the views at a
-// set of offsets do not depend on how the runner interleaved partitions: live and rebuilt
-// views have equal digests.
+// Every row is a function of one topic's events (padrón <- liquida.padron, orders <-
+// liquida.orders, pending <- liquida.authorizations, settlement columns <- their own topic
+// each), so the views at a set of offsets do not depend on how the runner interleaved
+// partitions: live and rebuilt views have equal digests.
 #pragma once
 
 #include <map>
@@ -30,8 +30,9 @@ using domain::Period;
 using domain::ProviderId;
 using domain::TimestampMs;
 
-enum class View : uint8_t { padron = 0, pending = 1, settlement = 2, invoices = 3 };
-std::string_view view_name(View v) noexcept;  // "padron", "pending", "settlement", "invoices"
+enum class View : uint8_t { padron = 0, pending = 1, settlement = 2, invoices = 3, orders = 4 };
+inline constexpr View kViews[] = {View::padron, View::pending, View::settlement, View::invoices, View::orders};
+std::string_view view_name(View v) noexcept;  // "padron", "pending", "settlement", "invoices", "orders"
 
 // --- Padrón (P1-P6) ---
 struct DocumentRow {
@@ -57,6 +58,25 @@ struct PadronRow {
     bool in_good_standing(Date day) const noexcept { return domain::in_padron(state, day); }
     // The latest upload of each document type, in type order.
     std::vector<DocumentRow> documents() const;
+};
+
+// --- Orders (O1-O4): every order loaded, in its current state; the colegio reviews them ---
+struct OrderRow {
+    ProviderId provider;
+    std::string order_id;
+    ObraSocialId obra_social;
+    std::string affiliate_number;
+    std::string practice_code;
+    Date attention_date;
+    Centavos amount = 0;
+    Period period;                      // the billing period it counts in now (O3)
+    std::optional<Period> rolled_from;  // O2/O3: loaded into this period, billed in `period`
+    domain::OrderStatus status = domain::OrderStatus::pending;
+    std::string reason_code;  // O2: why it was rejected (empty otherwise)
+    std::string reason;
+    TimestampMs loaded_at = 0;
+    std::vector<domain::OrderField> fields;  // O1: the data the obra social asks for
+    friend bool operator==(const OrderRow&, const OrderRow&) = default;
 };
 
 // --- Pending consumption: authorized items not consumed nor cancelled (A7-A9) ---
@@ -185,12 +205,12 @@ struct ValidationItemRow {
     friend bool operator==(const ValidationItemRow&, const ValidationItemRow&) = default;
 };
 
-using Row = std::variant<PadronRow, PendingRow, SettlementRow, InvoiceViewRow>;
+using Row = std::variant<PadronRow, PendingRow, SettlementRow, InvoiceViewRow, OrderRow>;
 
 // One row that an applied batch changed: its final state in the batch, or deleted.
 struct RowChange {
     View view = View::padron;
-    std::string key;  // readable: "1042", "1042/88-T-123/2", "2025-06/sancor/1042", "1042/f-0001"
+    std::string key;  // readable: "1042", "1042/88-T-123/2", "2025-06/sancor/1042", "1042/f-0001", "1042/o-17"
     std::optional<Row> row;  // nullopt: the row left the view
 };
 
@@ -217,6 +237,10 @@ struct SettlementFilter {
     std::optional<Period> period;
     std::optional<ObraSocialId> obra_social;
     std::optional<ProviderId> provider;
+};
+struct OrderFilter {
+    SettlementFilter where;  // the period an order counts in now
+    std::optional<domain::OrderStatus> status;
 };
 
 // Where a multi-row query resumes, to read a view a page at a time (a file of any length in
@@ -252,6 +276,8 @@ public:
     virtual events::result<std::vector<PendingRow>> pending(const PendingFilter& filter, Cursor* cursor = nullptr) const = 0;
     virtual events::result<std::vector<SettlementRow>> settlement(const SettlementFilter& filter) const = 0;
     virtual events::result<std::vector<InvoiceViewRow>> invoices(const SettlementFilter& filter, Cursor* cursor = nullptr) const = 0;
+    // By provider and order id.
+    virtual events::result<std::vector<OrderRow>> orders(const OrderFilter& filter, Cursor* cursor = nullptr) const = 0;
     // By obra social, provider, transaction and item; a period is required (none: no rows).
     virtual events::result<std::vector<ValidationItemRow>> validation(const SettlementFilter& filter) const = 0;
 

@@ -276,6 +276,49 @@ TEST_CASE("gateway: live obra social subscriber sees its pending rows come and g
     while (auto m = other.next(300ms)) CHECK_FALSE(change_of("p", "1042/88-T-900/")(*m));
 }
 
+TEST_CASE("gateway: the orders view, by state and scope, and its rows changing live as the colegio reviews them", "[gateway][live]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);
+    env.sync();
+    const auto t = env.colegio();
+    const auto prestador = env.token(Role::prestador, std::to_string(kProvider));
+    // The colegio's queue: o-2 waits for review; o-1 was approved.
+    const json pending = get_json(h, "/v1/views/orders?state=pending", t);
+    REQUIRE(pending["total"] == 1);
+    CHECK(pending["rows"][0]["order_id"] == "o-2");
+    CHECK(pending["rows"][0]["provider"] == kProvider);
+    CHECK(pending["rows"][0]["obra_social"] == "sancor");
+    CHECK(pending["rows"][0]["period"] == "2025-06");
+    CHECK(pending["rows"][0]["state"] == "pending");
+    CHECK(pending["rows"][0]["loaded_at"] == "2025-06-03T10:00:00-03:00");
+    CHECK(get_json(h, "/v1/views/orders?state=approved&provider=" + std::to_string(kProvider), t)["rows"][0]["order_id"] == "o-1");
+    CHECK(h.get("/v1/views/orders?state=aprobada", t).status() == 400);
+    CHECK(h.get("/v1/views/orders?format=csv", t).status() == 406);
+    // A prestador reads its own orders only; another's is 403; an obra social its own.
+    CHECK(get_json(h, "/v1/views/orders", prestador)["total"] == 2);
+    CHECK(h.get("/v1/views/orders?provider=" + std::to_string(kOther), prestador).status() == 403);
+    CHECK(get_json(h, "/v1/views/orders", env.token(Role::obra_social, "insssep"))["total"] == 0);
+    CHECK(get_json(h, "/v1/views/orders", env.token(Role::obra_social, "sancor"))["total"] == 2);
+
+    // Both screens follow: the prestador's and the colegio's.
+    WsClient mine(env.port()), colegio(env.port());
+    REQUIRE(mine.connect("/v1/live", prestador) == 101);
+    REQUIRE(colegio.connect("/v1/live", t) == 101);
+    mine.send({{"subscribe", "orders"}, {"id", "o"}});
+    colegio.send({{"subscribe", "orders"}, {"id", "o"}, {"period", "2025-06"}});
+    CHECK(expect(mine, "snapshot")["rows"].size() == 2);
+    CHECK(expect(colegio, "snapshot")["rows"].size() == 2);
+    ok(h, t, kProvider, RejectOrder{"o-2", "missing_professional_stamp", ""});
+    for (WsClient* ws : {&mine, &colegio}) {
+        const auto changed = collect(*ws, change_of("o", "1042/o-2"), 1);
+        CHECK(changed[0]["row"]["state"] == "rejected");
+        CHECK(changed[0]["row"]["reason_code"] == "missing_professional_stamp");
+    }
+    ok(h, t, kProvider, order("o-3"));
+    CHECK(collect(mine, change_of("o", "1042/o-3"), 1)[0]["row"]["state"] == "pending");
+}
+
 TEST_CASE("gateway: topic stream from an offset", "[gateway][topics]") {
     Env env;
     HttpClient h(env.port());

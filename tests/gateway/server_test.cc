@@ -670,7 +670,13 @@ TEST_CASE("gateway: /v1/meta gives every role the names, the labels and who may 
     for (size_t i = 0; i < config.obras_sociales.size(); ++i) {
         CHECK(meta["obras_sociales"][i]["id"] == config.obras_sociales[i].id.value());
         CHECK(meta["obras_sociales"][i]["name"] == config.obras_sociales[i].name);
+        CHECK(meta["obras_sociales"][i]["practices"].size() == config.obras_sociales[i].practices.size());
+        CHECK(meta["obras_sociales"][i]["required_order_fields"] == config.obras_sociales[i].required_order_fields);
     }
+    CHECK(meta["obras_sociales"][0]["practices"][0]["code"] == config.obras_sociales[0].practices[0].code);
+    CHECK(meta["labels"]["order_state"]["pending"] == "Pendiente de revisión");
+    REQUIRE(meta["labels"]["order_reject_reason"].size() == std::size(liquida::domain::kOrderRejectReasons));
+    CHECK(meta["labels"]["order_reject_reason"]["missing_patient_signature"] == "Falta la firma del paciente");
     const json& events = meta["labels"]["event"];
     REQUIRE(events.size() == liquida::domain::kEventKinds);
     std::set<std::string> labels;

@@ -76,9 +76,11 @@ TEST_CASE("determinism: live views equal rebuilds with other batch sizes, on bot
     CHECK(live_digests[0].rows > 0);
     CHECK(live_digests[1].rows > 0);
     CHECK(live_digests[2].rows > 0);
-    REQUIRE(live_digests.size() == 4);
+    REQUIRE(live_digests.size() == 5);
     CHECK(live_digests[3].view == "validation");
     CHECK(live_digests[3].rows > 0);
+    CHECK(live_digests[4].view == "orders");
+    CHECK(live_digests[4].rows > 0);
     auto a = w.rebuild("rebuild-a");
     auto b = w.rebuild("rebuild-b", 97);
     auto sequential = w.rebuild("rebuild-sequential", 20'000, 1);  // one thread, partitions in order
@@ -92,12 +94,12 @@ TEST_CASE("determinism: live views equal rebuilds with other batch sizes, on bot
     CHECK(other.views->digests().value()[2].sha256 != live_digests[2].sha256);
 }
 
-TEST_CASE("property: settlement, pending and the A10 sheet agree with the domain over simulated months", "[projections][property]") {
+TEST_CASE("property: settlement, orders, pending and the A10 sheet agree with the domain over simulated months", "[projections][property]") {
     for (uint64_t seed : {21U, 22U}) {
         World w;
         const Simulated s = simulate(w, seed, 0.003, 2);
         w.catch_up();
-        size_t compared = 0, validated = 0;
+        size_t compared = 0, validated = 0, ordered = 0;
         for (ProviderId p : s.providers) {
             const ProviderLedger* ledger = s.sim->ledger(p);
             REQUIRE(ledger != nullptr);
@@ -124,6 +126,17 @@ TEST_CASE("property: settlement, pending and the A10 sheet agree with the domain
                 for (const auto& i : b.items) pending += i.result == ItemResult::autorizada && !i.consumed ? 1 : 0;
             }
             CHECK(w.views->pending({p, {}, {}}).value().size() == pending);
+            // Orders, one row per order of the ledger, in its state and period.
+            const auto orders = w.views->orders({{{}, {}, p}, {}}).value();
+            REQUIRE(orders.size() == ledger->orders.orders.size());
+            for (const auto& row : orders) {
+                const OrderRecord& o = ledger->orders.orders.at(row.order_id);
+                CHECK(row.status == o.status);
+                CHECK(row.period == o.loaded.period);
+                CHECK(row.amount == o.loaded.amount);
+                CHECK(row.reason_code == o.reject_reason_code);
+            }
+            ordered += orders.size();
             // A10, row for row, joined with the padrón as the domain's ledger has it.
             for (const Period period : {Period{2025, 6}, Period{2025, 7}})
                 for (const auto& os : seed_config().obras_sociales) {
@@ -134,6 +147,7 @@ TEST_CASE("property: settlement, pending and the A10 sheet agree with the domain
         }
         CHECK(compared > s.providers.size());  // several periods and obras sociales per provider
         CHECK(validated > s.providers.size());
+        CHECK(ordered > s.providers.size());
     }
 }
 

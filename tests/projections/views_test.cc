@@ -319,6 +319,54 @@ TEST_CASE("settlement: an order rolled to the next period counts there (O3)", "[
     CHECK(w.views->settlement({kJune, kSancor, kProvider}).value().at(0).orders_loaded.count == 0);
 }
 
+TEST_CASE("orders: each order in its state, with the rejection's reason, filtered and rebuilt alike (O1-O4)", "[projections][orders]") {
+    using liquida::projections::OrderFilter;
+    World w;
+    Member m{w, kProvider, provider_in_padron()};
+    Member other{w, ProviderId{7}, provider_in_padron()};
+    w.record_history(m.id, m.ledger);
+    w.record_history(other.id, other.ledger);
+    m.ok(complete_order("o-1", kSancor, "330101", date_from_civil(2025, 6, 1)), at(2025, 6, 2));
+    m.ok(complete_order("o-2", kSancor, "330101", date_from_civil(2025, 6, 1)), at(2025, 6, 2));
+    m.ok(complete_order("o-3", kSancor, "330101", date_from_civil(2025, 6, 9)), at(2025, 6, 9));  // O3: after day 5
+    other.ok(complete_order("o-1", kSancor, "330101", date_from_civil(2025, 6, 1)), at(2025, 6, 2));
+    m.ok(ApproveOrder{"o-1"}, at(2025, 6, 3));
+    m.ok(RejectOrder{"o-2", "other", "ilegible"}, at(2025, 6, 3));
+    w.catch_up();
+
+    const auto mine = w.views->orders({{{}, {}, kProvider}, {}}).value();
+    REQUIRE(mine.size() == 3);
+    CHECK(mine[0].order_id == "o-1");
+    CHECK(mine[0].status == OrderStatus::approved);
+    CHECK(mine[0].period == kJune);
+    CHECK(mine[0].amount > 0);
+    CHECK(mine[0].loaded_at == at(2025, 6, 2));
+    CHECK(mine[1].status == OrderStatus::rejected);
+    CHECK(mine[1].reason_code == "other");
+    CHECK(mine[1].reason == "ilegible");
+    CHECK(mine[2].period == kJune.next());
+    CHECK(mine[2].rolled_from == kJune);
+    CHECK(mine[2].status == OrderStatus::pending);
+    CHECK(mine[0].fields == m.ledger.state.orders.orders.at("o-1").loaded.fields);
+
+    // The colegio's queue: every provider's pending orders; by period and obra social.
+    const auto pending = w.views->orders({{}, OrderStatus::pending}).value();
+    REQUIRE(pending.size() == 2);
+    CHECK(pending[0].provider == ProviderId{7});  // by provider, then order id
+    CHECK(pending[1].order_id == "o-3");
+    CHECK(w.views->orders({{kJune, kSancor, {}}, {}}).value().size() == 3);
+    CHECK(w.views->orders({{kJune, kInsssep, {}}, {}}).value().empty());
+
+    // O2: a rejected order loaded again next month replaces the row, without the old reason.
+    m.ok(complete_order("o-2", kSancor, "330101", date_from_civil(2025, 7, 1)), at(2025, 7, 2));
+    w.catch_up();
+    const auto again = w.views->orders({{{}, {}, kProvider}, {}}).value().at(1);
+    CHECK(again.status == OrderStatus::pending);
+    CHECK(again.reason.empty());
+    CHECK(again.period == kJune.next());
+    CHECK(w.views->settlement({kJune, kSancor, kProvider}).value().at(0).orders_rejected.count == 0);
+}
+
 TEST_CASE("padrón: an expired SEGURO takes the provider out of good standing from that date (P2)", "[projections][padron]") {
     World w;
     Member m{w, kProvider, Ledger{}};
