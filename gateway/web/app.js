@@ -18,8 +18,8 @@
     'liquida.authorizations': 'Autorizaciones', 'liquida.billing': 'Facturación',
   };
   const VIEWS_BY_ROLE = {
-    colegio: ['padron', 'pending', 'settlement', 'invoices'],
-    prestador: ['padron', 'pending', 'settlement', 'invoices'],
+    colegio: ['padron', 'orders', 'pending', 'settlement', 'invoices'],
+    prestador: ['padron', 'orders', 'pending', 'settlement', 'invoices'],
     obra_social: ['settlement', 'invoices'],
   };
   const ROLE_LABEL = { colegio: 'Colegio', prestador: 'Prestador', obra_social: 'Obra social' };
@@ -127,9 +127,9 @@
     lastClaims: null,  // whose token it was, for "Salir" after the board is cleared
     clockOffset: 0,    // the server's business clock minus the browser's, ms
     clockTimer: 0,
-    views: { padron: new Map(), pending: new Map(), settlement: new Map(), invoices: new Map() },
-    loaded: { padron: false, pending: false, settlement: false, invoices: false },
-    seq: { padron: null, pending: null, settlement: null, invoices: null },
+    views: { padron: new Map(), orders: new Map(), pending: new Map(), settlement: new Map(), invoices: new Map() },
+    loaded: { padron: false, orders: false, pending: false, settlement: false, invoices: false },
+    seq: { padron: null, orders: null, pending: null, settlement: null, invoices: null },
     dirty: new Set(),
     renderTimer: 0,
     live: null,
@@ -146,11 +146,15 @@
   const KEEP = {
     padron: (r) => ({
       provider: r.provider, razon_social: r.razon_social, matricula: r.matricula,
-      in: r.in_good_standing === true, missing: r.missing_document, enrolled: r.enrolled,
+      in: r.in_good_standing === true, missing: r.missing_document, enrolled: r.enrolled, adhered: Object.keys(r.adhesions || {}),
       docs: (r.documents || []).filter((d) => d.state === 'approved')
         .map((d) => ({ type: d.type, id: d.document_id, expires_on: d.expires_on })),
       to_verify: (r.documents || []).filter((d) => d.state === 'pending')
         .map((d) => ({ type: d.type, id: d.document_id, expires_on: d.expires_on, uploaded_at: d.uploaded_at })),
+    }),
+    orders: (r) => ({
+      provider: r.provider, id: r.order_id, os: r.obra_social, affiliate: r.affiliate_number, practice: r.practice_code,
+      period: r.period, amount: r.amount || 0, state: r.state, reason_code: r.reason_code, at: r.loaded_at,
     }),
     pending: (r) => ({
       provider: r.provider, transaction: r.transaction, item: r.item, os: r.obra_social,
@@ -173,6 +177,7 @@
   // The key the server names a row by in its changes.
   const KEY = {
     padron: (r) => String(r.provider),
+    orders: (r) => `${r.provider}/${r.order_id}`,
     pending: (r) => `${r.provider}/${r.transaction}/${r.item}`,
     settlement: (r) => `${r.period}/${r.obra_social}/${r.provider}`,
     invoices: (r) => `${r.provider}/${r.invoice_id}`,
@@ -238,6 +243,28 @@
       ]);
       showEmpty('documents-empty', toVerify.length, S.loaded.padron, 'No hay documentos por verificar.');
       showMore('documents-more', Math.min(SHOWN, toVerify.length), toVerify.length, 'documentos');
+      fillOrderForm();
+    },
+
+    orders() {  // the colegio's review queue, oldest first; otherwise the latest first
+      const all = [...S.views.orders.values()];
+      const byState = { pending: 0, approved: 0, rejected: 0 };
+      for (const r of all) byState[r.state] = (byState[r.state] || 0) + 1;
+      setText('orders-pending', count(byState.pending));
+      setText('orders-approved', count(byState.approved));
+      setText('orders-rejected', count(byState.rejected));
+      const wanted = $('orders-state').value;
+      const rows = all.filter((r) => !wanted || r.state === wanted);
+      const oldestFirst = wanted === 'pending';
+      rows.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0) * (oldestFirst ? 1 : -1));
+      fillTable('orders-rows', rows.slice(0, SHOWN), (r) => [
+        td(dateTime(r.at)), td(r.provider), td(r.id), td(osName(r.os)), td(r.affiliate, 'opt'), td(r.practice),
+        td(period(r.period), 'opt'), td(money(r.amount), 'num opt'),
+        el('td', r.reason_code ? { title: metaLabel('order_reject_reason', r.reason_code) } : null, metaLabel('order_state', r.state)),
+        may('approve_order') ? (r.state === 'pending' ? actionCell('Revisar', KEY.orders({ provider: r.provider, order_id: r.id }), `Revisar la orden ${r.id} de ${r.provider}`) : td('')) : null,
+      ]);
+      showEmpty('orders-empty', rows.length, S.loaded.orders, wanted === 'pending' ? 'No hay órdenes por revisar.' : 'No hay órdenes.');
+      showMore('orders-more', Math.min(SHOWN, rows.length), rows.length, 'órdenes');
     },
 
     pending() {
@@ -679,6 +706,7 @@
     f.hidden = false;
     f.querySelector('input').focus();
   }
+  // True once the command is recorded. A standing form stays open and gets a new command id.
   async function submitAction(form, body, done) {
     const f = $(`${form}-form`);
     const button = f.querySelector('button[type=submit]');
@@ -687,9 +715,16 @@
     button.disabled = false;
     if (r.status === 401) return authFailed(authWhy(r.body && r.body.error && r.body.error.code));
     if (r.status !== 200 && r.status !== 201) return showError(form, r, null);
-    f.hidden = true;
+    if (f.classList.contains('standing')) {
+      f.dataset.commandId = crypto.randomUUID();
+      fieldErrors(form, {});
+      setText(`${form}-msg`, '');
+    } else {
+      f.hidden = true;
+    }
     setText('action-done', done);
     $('action-done').hidden = false;
+    return true;
   }
   // What may be done with an invoice in its state (F3), by whoever may issue each command:
   // the prestador sends it (again, once observed); the obra social audits what was sent.
@@ -747,6 +782,61 @@
       deferred, performed_at: deferred ? at : null,
     }, `Consumido: ${p.transaction} ítem ${p.item}.`);
   }
+  function review() {
+    const r = S.action;
+    const approved = $('review-form').elements.approved.value === 'true';
+    const reasonCode = $('review-reason_code').value, reason = $('review-reason').value.trim();
+    if (!approved && reasonCode === 'other' && !reason) return fieldErrors('review', { reason: 'Indicá el motivo del rechazo.' });
+    const body = approved ? { command: 'approve_order', provider: r.provider, order_id: r.id }
+      : { command: 'reject_order', provider: r.provider, order_id: r.id, reason_code: reasonCode, reason };
+    submitAction('review', body, `Orden ${r.id} de ${r.provider} ${approved ? 'aprobada' : 'rechazada'}.`);
+  }
+  // The load-order form follows the configuration (GET /v1/meta): the obras sociales the
+  // prestador is adhered to, each one's practices, and the data its orders must carry.
+  const ORDER_FIELDS = new Set(['affiliate_number', 'attention_date']);  // the form's own inputs
+  const FIELD_LABEL = { credential: 'Credencial', prescriptor: 'Prescriptor', diagnosis: 'Diagnóstico' };
+  function fillOrderForm() {
+    if (!S.meta || !S.claims || S.claims.role !== 'prestador') return;
+    if (!$('order-attention_date').value) $('order-attention_date').value = todayAR();
+    const mine = S.views.padron.get(String(S.claims.subject));
+    const adhered = mine ? new Set(mine.adhered) : null;
+    const choices = S.meta.obrasSociales.filter((o) => !adhered || adhered.has(o.id));
+    const select = $('order-obra_social');
+    const wanted = choices.map((o) => o.id).join(',');
+    if (select.dataset.ids !== wanted) {
+      const keep = select.value;
+      select.replaceChildren(...choices.map((o) => el('option', { value: o.id }, o.name)));
+      select.dataset.ids = wanted;
+      if (choices.some((o) => o.id === keep)) select.value = keep;
+      fillOrderPractices();
+    }
+  }
+  function fillOrderPractices() {
+    const os = S.meta.obrasSociales.find((o) => o.id === $('order-obra_social').value);
+    $('order-practice_code').replaceChildren(...(os ? os.practices : []).map((p) => el('option', { value: p.code }, `${p.code} · ${p.name}`)));
+    $('order-extra').replaceChildren(...(os ? os.required_order_fields : []).filter((f) => !ORDER_FIELDS.has(f)).flatMap((f) => {
+      const id = `order-fields.${f}`;
+      return [el('label', { for: id }, FIELD_LABEL[f] || f),
+        el('input', { id, 'data-field': f, autocomplete: 'off', maxlength: '200', 'aria-describedby': `${id}-error` }),
+        el('span', { id: `${id}-error`, class: 'field-error', hidden: '' })];
+    }));
+  }
+  async function loadOrder() {
+    const f = $('order-form');
+    if (!f.dataset.commandId) f.dataset.commandId = crypto.randomUUID();
+    const attention = $('order-attention_date').value;
+    const body = {
+      command: 'load_order', provider: Number(S.claims.subject), order_id: $('order-order_id').value.trim(),
+      obra_social: $('order-obra_social').value, practice_code: $('order-practice_code').value,
+      affiliate_number: $('order-affiliate_number').value.trim(), attention_date: attention || null,
+      patient_signature: $('order-patient_signature').checked, professional_signature: $('order-professional_signature').checked,
+      professional_stamp: $('order-professional_stamp').checked,
+      fields: [...f.querySelectorAll('input[data-field]')].map((i) => ({ name: i.dataset.field, value: i.value.trim() })),
+    };
+    if (await submitAction('order', body, `Orden ${body.order_id} cargada: espera la revisión del colegio.`)) {
+      for (const i of f.querySelectorAll('input:not([type=date])')) { if (i.type === 'checkbox') i.checked = false; else i.value = ''; }
+    }
+  }
   function verify() {
     const { r, d } = S.action;
     const approved = $('verify-form').elements.approved.value === 'true';
@@ -784,6 +874,15 @@
     $('invoices-state').addEventListener('change', () => markDirty('invoices'));
     $('invoices-search').addEventListener('input', () => markDirty('invoices'));
     $('verify-form').addEventListener('submit', (e) => { e.preventDefault(); verify(); });
+    $('orders-rows').addEventListener('click', (e) => {
+      const b = e.target.closest('button[data-key]');
+      const r = b && S.views.orders.get(b.dataset.key);
+      if (r) openAction('review', r, `${r.id} de ${r.provider} · ${osName(r.os)}`);
+    });
+    $('orders-state').addEventListener('change', () => markDirty('orders'));
+    $('review-form').addEventListener('submit', (e) => { e.preventDefault(); review(); });
+    $('order-form').addEventListener('submit', (e) => { e.preventDefault(); loadOrder(); });
+    $('order-obra_social').addEventListener('change', fillOrderPractices);
     for (const b of document.querySelectorAll('form.action [data-cancel]')) b.addEventListener('click', () => { b.form.hidden = true; });
   }
 
@@ -873,7 +972,8 @@
   // The server's error: next to its field when the form has it, else in the form's message.
   function showError(form, r, fallbackField) {
     const e = (r.body && r.body.error) || { message: 'No se pudo conectar con el servidor.', field: '' };
-    const field = $(`${form}-${e.field}`) ? e.field : fallbackField;
+    // "fields.credential" is an input of its own; "fields.affiliate_number" the form's field.
+    const field = [e.field, String(e.field || '').replace(/^fields\./, '')].find((f) => f && $(`${form}-${f}`)) || fallbackField;
     fieldErrors(form, field ? { [field]: e.message } : {});
     const msg = $(`${form}-msg`);
     msg.textContent = field ? '' : e.message;
@@ -947,6 +1047,8 @@
     showWho();
     document.body.dataset.role = claims.role;
     for (const sec of document.querySelectorAll('[data-roles]')) sec.hidden = !sec.dataset.roles.split(' ').includes(claims.role);
+    $('orders-state').value = claims.role === 'colegio' ? 'pending' : '';  // the colegio's queue
+    $('order-attention_date').value = '';
     setStatus('connecting', 'conectando…');
     S.live = new Live(VIEWS_BY_ROLE[claims.role]);
     // Raw events: the colegio's and each prestador's (the server filters a prestador's own).
@@ -976,8 +1078,13 @@
     setHint('');
     const r = await api('GET', '/v1/meta');
     if (!r || r.status !== 200 || !S.token) return;
-    S.meta = { labels: r.body.labels, osNames: new Map(r.body.obras_sociales.map((o) => [o.id, o.name])), commands: r.body.commands };
+    S.meta = {
+      labels: r.body.labels, osNames: new Map(r.body.obras_sociales.map((o) => [o.id, o.name])), obrasSociales: r.body.obras_sociales,
+      commands: r.body.commands,
+    };
+    $('review-reason_code').replaceChildren(...Object.entries(r.body.labels.order_reject_reason).map(([code, text]) => el('option', { value: code }, text)));
     followClock(r.body.now);
+    fillOrderForm();
     showWho();
     for (const th of document.querySelectorAll('[data-may]')) th.hidden = !may(th.dataset.may);
     title();

@@ -323,9 +323,10 @@ test('after a dropped connection it shows reconectando… and resumes by sequenc
     await page.waitForFunction(() => window.__states.includes('reconnecting') && document.getElementById('status').dataset.state === 'live',
       null, { timeout: WAIT });
     const deadline = Date.now() + WAIT;
-    while (received.length < 4 && Date.now() < deadline) await page.waitForTimeout(100);
-    assert.ok(sent.some((f) => /"resume_from":\d+/.test(f)), 'subscribed again with resume_from');
-    assert.equal(received.length, 4, 'every view resumed (no fresh snapshot)');
+    const views = ['padron', 'orders', 'pending', 'settlement', 'invoices'];  // the colegio's
+    while (received.length < views.length && Date.now() < deadline) await page.waitForTimeout(100);
+    assert.deepEqual(sent.filter((f) => /"resume_from":\d+/.test(f)).map((f) => JSON.parse(f).subscribe), views, 'subscribed again with resume_from');
+    assert.equal(received.length, views.length, 'every view resumed (no fresh snapshot)');
     assert.equal(await page.$eval('#status', (s) => s.dataset.reconnects), '1');
     // The live region says each change of state once: reconnecting, then live again.
     assert.deepEqual(await page.evaluate(() => window.__announced), ['reconectando…', 'en vivo']);
@@ -477,6 +478,70 @@ test('a prestador consumes a pending item and the colegio verifies a document, b
 
     // What a role may not do is not offered: verifying documents is the colegio's.
     assert.equal(await prestador.page.isVisible('#documents'), false);
+  } finally {
+    await prestador.context.close();
+    await colegioPage.context.close();
+  }
+});
+
+test('a prestador loads an order and the colegio approves it, both screens following live', { timeout: 120_000 }, async () => {
+  const colegio = token('colegio', 'colegio');
+  const provider = String(await newProvider(colegio));
+  const orderId = `web-${Date.now()}`;
+  const reviewButton = `#orders-rows button[data-key="${provider}/${orderId}"]`;
+  const colegioPage = await openDashboard(colegio, { viewport: { width: 1366, height: 768 } });
+  const prestador = await openDashboard(token('prestador', provider), { viewport: { width: 390, height: 844 } });
+  const stateOf = (page) => page.locator('#orders-rows tr', { hasText: orderId }).locator('td').nth(8).textContent();
+  try {
+    await waitLive(prestador.page);
+    await waitLive(colegioPage.page);
+    const form = prestador.page;
+    // The form offers the obras sociales the prestador is adhered to, and what InSSSeP's orders carry.
+    await form.waitForSelector('#order-obra_social option[value=insssep]', { state: 'attached', timeout: WAIT });
+    assert.deepEqual(await form.$$eval('#order-obra_social option', (os) => os.map((o) => o.value)), ['insssep']);
+    await form.waitForSelector('[id="order-fields.credential"]', { timeout: WAIT });
+    assert.equal(await form.$eval('#order-practice_code', (s) => s.options.length > 0), true);
+    await form.fill('#order-order_id', orderId);
+    await form.fill('#order-affiliate_number', '51868');
+    await form.fill('[id="order-fields.credential"]', '59790');
+    // Without the signatures it is refused, said next to the field, and nothing is recorded.
+    await form.click('#order-form button[type=submit]');
+    await form.waitForFunction(() => !document.getElementById('order-patient_signature-error').hidden, null, { timeout: WAIT });
+    assert.match(await form.$eval('#order-patient_signature-error', (e) => e.textContent), /firma del paciente/);
+    assert.deepEqual(await axeViolations(form), [], 'the order form with its error');
+    assert.equal((await api('GET', `/v1/views/orders?provider=${provider}`, colegio)).json.total, 0);
+    for (const box of ['patient_signature', 'professional_signature', 'professional_stamp']) await form.check(`#order-${box}`);
+    await form.press('#order-form button[type=submit]', 'Enter');
+    await form.waitForFunction(() => !document.getElementById('action-done').hidden, null, { timeout: WAIT });
+    assert.match(await form.$eval('#action-done', (e) => e.textContent), new RegExp(`^Orden ${orderId} cargada`));
+    assert.equal(await form.$eval('#order-order_id', (e) => e.value), '', 'the form is ready for the next order');
+    await form.locator('#orders-rows tr', { hasText: orderId }).waitFor({ timeout: WAIT });
+    assert.equal(await stateOf(form), 'Pendiente de revisión');
+    await form.screenshot({ path: path.join(ARTIFACTS, 'prestador-order-loaded-390.png'), fullPage: true });
+
+    // The colegio's queue shows it without a reload; a rejection for "other" needs its detail.
+    const page = colegioPage.page;
+    await page.waitForSelector(reviewButton, { timeout: WAIT });
+    await page.click(reviewButton);
+    await page.check('#review-form input[value=false]');
+    await page.selectOption('#review-reason_code', 'other');
+    await page.click('#review-form button[type=submit]');
+    assert.match(await page.$eval('#review-reason-error', (e) => e.textContent), /motivo/);
+    assert.deepEqual(await axeViolations(page), [], 'the review form with its error');
+    await page.check('#review-form input[value=true]');
+    await page.click('#review-form button[type=submit]');
+    await page.waitForSelector(reviewButton, { state: 'detached', timeout: WAIT });
+    assert.match(await page.$eval('#action-done', (e) => e.textContent), new RegExp(`^Orden ${orderId} de ${provider} aprobada`));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'colegio-orders-1366.png'), fullPage: true });
+    // The prestador's screen follows, and the server agrees.
+    await form.waitForFunction((id) => [...document.querySelectorAll('#orders-rows tr')]
+      .some((tr) => tr.textContent.includes(id) && tr.cells[8].textContent === 'Aprobada'), orderId, { timeout: WAIT });
+    const row = (await api('GET', `/v1/views/orders?provider=${provider}`, colegio)).json.rows[0];
+    assert.equal(row.order_id, orderId);
+    assert.equal(row.state, 'approved');
+    assert.equal(row.fields.credential, '59790');
+    // Reviewing is the colegio's: the prestador has no such button.
+    assert.equal(await form.$$eval('#orders-rows button', (b) => b.length), 0);
   } finally {
     await prestador.context.close();
     await colegioPage.context.close();
@@ -777,6 +842,15 @@ test('roles: a prestador sees its own rows, an obra social its settlement and in
   }
 });
 
+// On a phone the layout viewport widens to fit wide content, so compare with the device's
+// 390 px as well as with innerWidth.
+async function fitsPhone(page, who) {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
+  }));
+  assert.ok(scrollWidth <= innerWidth + 1 && scrollWidth <= 390 + 1, `${who}: scrollWidth ${scrollWidth}, innerWidth ${innerWidth}`);
+}
+
 test('phone width: nothing overflows horizontally', { timeout: 60_000 }, async () => {
   const { context, page } = await openDashboard(token('colegio', 'colegio'),
     { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
@@ -785,12 +859,7 @@ test('phone width: nothing overflows horizontally', { timeout: 60_000 }, async (
     await waitNumber(page, 'pending-total', 1);
     await page.waitForFunction(() => document.querySelectorAll('#settlement-rows tr').length > 0, null, { timeout: WAIT });
     await page.waitForTimeout(500);
-    // On a phone the layout viewport widens to fit wide content, so compare with the device's
-    // 390 px as well as with innerWidth.
-    const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-      scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
-    }));
-    assert.ok(scrollWidth <= innerWidth + 1 && scrollWidth <= 390 + 1, `scrollWidth ${scrollWidth}, innerWidth ${innerWidth}`);
+    await fitsPhone(page, 'colegio');
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-phone.png'), fullPage: true });
     // What is left out on a phone is the count of orders, not what the colegio retains and pays.
     const shown = await page.$eval('#settlement-rows', (tb) => [...tb.closest('table').querySelectorAll('thead th')]
@@ -808,6 +877,15 @@ test('phone width: nothing overflows horizontally', { timeout: 60_000 }, async (
     assert.deepEqual(shown, ['A facturar', 'Facturado', 'Debitado', 'Saldo', 'Pagado', 'Estado']);
   } finally {
     await os.context.close();
+  }
+  // A prestador's board with the order form, whose practices have long names.
+  const prestador = await openDashboard(token('prestador', '1001'), { viewport: { width: 390, height: 844 }, isMobile: true });
+  try {
+    await waitLive(prestador.page);
+    await prestador.page.waitForFunction(() => document.getElementById('order-practice_code').options.length > 0, null, { timeout: WAIT });
+    await fitsPhone(prestador.page, 'prestador');
+  } finally {
+    await prestador.context.close();
   }
 });
 
