@@ -113,10 +113,19 @@
     p.hidden = loaded && rowsCount > 0;
     p.textContent = loaded ? emptyText : 'Cargando…';
   }
-  function showMore(id, shown, total, noun) {
-    const p = $(id);
-    p.hidden = total <= shown;
-    p.textContent = `Mostrando ${count(shown)} de ${count(total)} ${noun}.`;
+  // The rows a table draws: the first SHOWN, and SHOWN more each time "Mostrar más" under it
+  // is pressed (until the board is signed in again). `section` is the renderer that draws it.
+  function shown(moreId, rows, noun, section) {
+    const limit = S.shown[moreId] || SHOWN;
+    const p = $(moreId);
+    p.hidden = rows.length <= limit;
+    if (!p.firstChild) {
+      const button = el('button', { type: 'button', class: 'link' }, `Mostrar ${SHOWN} más`);
+      button.addEventListener('click', () => { S.shown[moreId] = (S.shown[moreId] || SHOWN) + SHOWN; markDirty(section); });
+      p.append(el('span'), ' ', button);
+    }
+    p.firstChild.textContent = `Mostrando ${count(Math.min(limit, rows.length))} de ${count(rows.length)} ${noun}.`;
+    return rows.slice(0, limit);
   }
   const setText = (id, text) => { const e = $(id); if (e.textContent !== text) e.textContent = text; };
 
@@ -131,6 +140,7 @@
     loaded: { padron: false, orders: false, pending: false, settlement: false, invoices: false },
     seq: { padron: null, orders: null, pending: null, settlement: null, invoices: null },
     dirty: new Set(),
+    shown: {},                // "Mostrar más" pressed: rows drawn per table, by its "more" id
     renderTimer: 0,
     live: null,
     feeds: [],
@@ -220,29 +230,26 @@
           if (d.expires_on >= today && dayNumber(d.expires_on) <= horizon) expiring.push({ r, d });
       expiring.sort((a, b) => (a.d.expires_on < b.d.expires_on ? -1 : a.d.expires_on > b.d.expires_on ? 1 : 0));
       setText('padron-expiring', count(expiring.length));
-      fillTable('expiring-rows', expiring.slice(0, SHOWN), ({ r, d }) =>
+      fillTable('expiring-rows', shown('expiring-more', expiring, 'documentos', 'padron'), ({ r, d }) =>
         [td(date(d.expires_on)), td(`${r.provider} · ${r.razon_social || ''}`), td(metaLabel('document_type', d.type)), td(d.id, 'opt')]);
       showEmpty('expiring-empty', expiring.length, S.loaded.padron, 'Ningún documento vence en los próximos 30 días.');
-      showMore('expiring-more', Math.min(SHOWN, expiring.length), expiring.length, 'documentos');
       // Map order is change order: the latest changed rows last.
       const out = rows.filter((r) => !r.in).reverse();
-      fillTable('out-rows', out.slice(0, SHOWN), (r) => [
+      fillTable('out-rows', shown('out-more', out, 'prestadores', 'padron'), (r) => [
         td(r.provider), td(r.razon_social), td(r.matricula, 'opt'),
         td(outReason(r)),
       ]);
       showEmpty('out-empty', out.length, S.loaded.padron, 'Todos los prestadores están en el padrón.');
-      showMore('out-more', Math.min(SHOWN, out.length), out.length, 'prestadores');
       // The colegio's queue: documents uploaded and not yet verified, oldest first.
       const toVerify = [];
       for (const r of rows) for (const d of r.to_verify) toVerify.push({ r, d });
       toVerify.sort((a, b) => (a.d.uploaded_at < b.d.uploaded_at ? -1 : a.d.uploaded_at > b.d.uploaded_at ? 1 : 0));
-      fillTable('documents-rows', toVerify.slice(0, SHOWN), ({ r, d }) => [
+      fillTable('documents-rows', shown('documents-more', toVerify, 'documentos', 'padron'), ({ r, d }) => [
         td(dateTime(d.uploaded_at)), td(`${r.provider} · ${r.razon_social || ''}`),
         el('td', { title: d.id }, metaLabel('document_type', d.type)), td(date(d.expires_on)),
         may('verify_document') ? actionCell('Verificar', `${r.provider}/${d.id}`, `Verificar ${metaLabel('document_type', d.type)} de ${r.provider}`) : null,
       ]);
       showEmpty('documents-empty', toVerify.length, S.loaded.padron, 'No hay documentos por verificar.');
-      showMore('documents-more', Math.min(SHOWN, toVerify.length), toVerify.length, 'documentos');
       fillOrderForm();
     },
 
@@ -257,14 +264,13 @@
       const rows = all.filter((r) => !wanted || r.state === wanted);
       const oldestFirst = wanted === 'pending';
       rows.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0) * (oldestFirst ? 1 : -1));
-      fillTable('orders-rows', rows.slice(0, SHOWN), (r) => [
+      fillTable('orders-rows', shown('orders-more', rows, 'órdenes', 'orders'), (r) => [
         td(dateTime(r.at)), td(r.provider), td(r.id), td(osName(r.os)), td(r.affiliate, 'opt'), td(r.practice),
         td(period(r.period), 'opt'), td(money(r.amount), 'num opt'),
         el('td', r.reason_code ? { title: metaLabel('order_reject_reason', r.reason_code) } : null, metaLabel('order_state', r.state)),
         may('approve_order') ? (r.state === 'pending' ? actionCell('Revisar', KEY.orders({ provider: r.provider, order_id: r.id }), `Revisar la orden ${r.id} de ${r.provider}`) : td('')) : null,
       ]);
       showEmpty('orders-empty', rows.length, S.loaded.orders, wanted === 'pending' ? 'No hay órdenes por revisar.' : 'No hay órdenes.');
-      showMore('orders-more', Math.min(SHOWN, rows.length), rows.length, 'órdenes');
     },
 
     pending() {
@@ -275,14 +281,13 @@
       fillTable('pending-by-os', [...byOs].sort((a, b) => b[1] - a[1]), ([os, n]) => [td(osName(os)), td(count(n), 'num')]);
       rows.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
       const today = dayNumber(todayAR());
-      fillTable('pending-rows', rows.slice(0, SHOWN), (r) => [
+      fillTable('pending-rows', shown('pending-more', rows, 'ítems', 'pending'), (r) => [
         td(dateTime(r.at)), td(r.provider), td(r.transaction + (r.item ? ` / ${r.item}` : '')), td(osName(r.os)),
         td(r.affiliate, 'opt'), td(r.practice), td(r.tooth ? r.tooth : '–', 'opt'),
         td(count(Math.max(0, today - dayNumber(r.at || '1970-01-01'))), 'num'),
         may('consume_practices') ? actionCell('Consumir', KEY.pending(r), `Consumir ${r.transaction} ítem ${r.item}`) : null,
       ]);
       showEmpty('pending-empty', rows.length, S.loaded.pending, 'No hay consumos pendientes.');
-      showMore('pending-more', Math.min(SHOWN, rows.length), rows.length, 'ítems');
     },
 
     settlement() {
@@ -351,14 +356,13 @@
       setText('invoices-amount', money(amount));
       setText('invoices-debited', money(debited));
       rows.sort((a, b) => (a.issued_on < b.issued_on ? 1 : a.issued_on > b.issued_on ? -1 : 0));
-      fillTable('invoice-rows', rows.slice(0, SHOWN), (r) => [
+      fillTable('invoice-rows', shown('invoices-more', rows, 'facturas', 'invoices'), (r) => [
         td(r.invoice), td(r.provider), td(osName(r.os)), td(period(r.period)), td(date(r.issued_on), 'opt'),
         td(money(r.amount), 'num'), td(money(r.debited), 'num opt'), td(money(r.balance), 'num opt'),
         td(r.due_on ? date(r.due_on) : '–', 'opt'), td(label(STATE_LABEL, r.state)), td(r.order || '–', 'opt'), td(r.sheet || '–', 'opt'),
         invoiceSteps(r).length ? actionCell('Gestionar', KEY.invoices({ provider: r.provider, invoice_id: r.id }), `Gestionar la factura ${r.invoice}`) : null,
       ]);
       showEmpty('invoices-empty', rows.length, S.loaded.invoices, S.shownPeriod ? 'No hay facturas de este período.' : 'Todavía no hay facturas.');
-      showMore('invoices-more', Math.min(SHOWN, rows.length), rows.length, 'facturas');
     },
 
     feed() {
@@ -906,6 +910,7 @@
 
   function resetViews() {
     for (const v of Object.keys(S.views)) { S.views[v] = new Map(); S.loaded[v] = false; S.seq[v] = null; }
+    S.shown = {};
     S.feed = [];
     for (const s of Object.keys(RENDER)) markDirty(s);
   }

@@ -548,6 +548,32 @@ test('a prestador loads an order and the colegio approves it, both screens follo
   }
 });
 
+test('a table draws 50 rows, and "Mostrar 50 más" the next ones', { timeout: 90_000 }, async () => {
+  const colegio = token('colegio', 'colegio');
+  const provider = await newProvider(colegio);
+  const meta = (await api('GET', '/v1/meta', colegio)).json;
+  for (let i = 0; i < 55; i++) {
+    const r = await api('POST', '/v1/commands', colegio, {
+      command: 'load_order', provider, order_id: `pag-${i}`, obra_social: 'insssep', practice_code: '100100', affiliate_number: '51868',
+      attention_date: meta.today, patient_signature: true, professional_signature: true, professional_stamp: true,
+      fields: [{ name: 'credential', value: '59790' }],
+    });
+    assert.equal(r.status, 201, r.text);
+  }
+  const { context, page } = await openDashboard(token('prestador', String(provider)));
+  try {
+    await waitLive(page);
+    await waitNumber(page, 'orders-pending', 55);
+    assert.equal(await page.$$eval('#orders-rows tr', (trs) => trs.length), 50);
+    assert.match(await page.$eval('#orders-more', (e) => e.textContent), /Mostrando 50 de 55 órdenes/);
+    await page.click('#orders-more button');
+    await page.waitForFunction(() => document.querySelectorAll('#orders-rows tr').length === 55, null, { timeout: WAIT });
+    assert.equal(await page.isVisible('#orders-more'), false);
+  } finally {
+    await context.close();
+  }
+});
+
 test('a prestador sends an invoice and the obra social audits it, both screens following live', { timeout: 120_000 }, async () => {
   const colegio = token('colegio', 'colegio');
   const { today } = (await api('GET', '/v1/meta', colegio)).json;
