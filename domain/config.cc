@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "domain/identity.h"
+#include "domain/names.h"
 
 namespace liquida::domain {
 namespace {
@@ -96,13 +97,8 @@ std::string index_path(const std::string& list_path, size_t i) {
 }
 
 std::optional<AttachmentKind> attachment_kind(std::string_view s) {
-    constexpr std::pair<std::string_view, AttachmentKind> kKinds[] = {
-        {"factura", AttachmentKind::factura}, {"constancia_cae", AttachmentKind::constancia_cae},
-        {"inscripcion_afip", AttachmentKind::inscripcion_afip}, {"cbu", AttachmentKind::cbu},
-        {"planilla_asistencia", AttachmentKind::planilla_asistencia}, {"informe", AttachmentKind::informe}};
-    for (const auto& [name, kind] : kKinds) {
-        if (name == s) return kind;
-    }
+    for (size_t i = 0; i < std::size(kAttachmentKindNames); ++i)
+        if (kAttachmentKindNames[i] == s) return static_cast<AttachmentKind>(i);
     return std::nullopt;
 }
 

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "domain/decide.h"
+#include "domain/names.h"
 #include "domain/queries.h"
 #include "domain/rules.h"
 
@@ -94,7 +95,7 @@ Decision decide(const ProviderLedger& s, const IssueInvoice& c, TimestampMs now,
     for (AttachmentKind kind : os.invoice_attachments) {
         if (std::none_of(c.attachments.begin(), c.attachments.end(), [&](const Attachment& a) { return a.kind == kind; }))
             return reject("invoice.attachment_missing", "Falta un adjunto requerido por " + os.name + ".",
-                          "attachments." + std::to_string(static_cast<int>(kind)));
+                          "attachments." + std::string(kAttachmentKindNames[static_cast<size_t>(kind)]));
     }
     if (auto e = check_billing(s, c)) return rejected(*e);
     return emit(InvoiceIssued{c.invoice_id, c.obra_social, c.comprobante, c.billing, c.punto_de_venta, c.number, c.cae,

@@ -13,6 +13,7 @@ inline constexpr std::string_view kDocumentTypeNames[] = {"rnp", "afip", "cbu", 
 inline constexpr std::string_view kDocumentStatusNames[] = {"pending", "approved", "rejected", "expired"};
 inline constexpr std::string_view kRetentionKindNames[] = {"colegio_fee", "iibb", "ganancias", "iva", "other"};
 inline constexpr std::string_view kInvoiceStatusNames[] = {"cargada", "enviada", "observada", "aceptada", "ingresada", "rechazada"};  // F3
+inline constexpr std::string_view kAttachmentKindNames[] = {"factura", "constancia_cae", "inscripcion_afip", "cbu", "planilla_asistencia", "informe"};
 inline constexpr std::string_view kOrderStatusNames[] = {"pending", "approved", "rejected"};  // OrderStatus (domain/state.h)
 // O2: why the colegio rejects an order (RejectOrder.reason_code); "other" needs a reason.
 inline constexpr std::string_view kOrderRejectReasons[] = {"missing_patient_signature", "missing_professional_signature",
@@ -22,12 +23,15 @@ inline constexpr std::string_view kOrderRejectReasons[] = {"missing_patient_sign
 inline constexpr std::string_view kDocumentTypeLabels[] = {"RNP", "AFIP", "CBU", "Seguro de mala praxis", "Anexo I"};
 inline constexpr std::string_view kDocumentStatusLabels[] = {"Pendiente", "Aprobado", "Rechazado", "Vencido"};
 inline constexpr std::string_view kRetentionKindLabels[] = {"Cuota del colegio", "IIBB", "Ganancias", "IVA", "Otras"};
+inline constexpr std::string_view kAttachmentKindLabels[] = {"Factura", "Constancia de CAE", "Inscripción en AFIP", "Constancia de CBU",
+                                                            "Planilla de asistencia", "Informe"};
 inline constexpr std::string_view kOrderStatusLabels[] = {"Pendiente de revisión", "Aprobada", "Rechazada"};
 inline constexpr std::string_view kOrderRejectReasonLabels[] = {"Falta la firma del paciente", "Falta la firma del profesional",
                                                                 "Falta el sello del profesional", "Falta un dato requerido", "Otro motivo"};
 static_assert(std::size(kDocumentTypeLabels) == std::size(kDocumentTypeNames));
 static_assert(std::size(kDocumentStatusLabels) == std::size(kDocumentStatusNames));
 static_assert(std::size(kRetentionKindLabels) == std::size(kRetentionKindNames));
+static_assert(std::size(kAttachmentKindLabels) == std::size(kAttachmentKindNames));
 static_assert(std::size(kOrderStatusLabels) == std::size(kOrderStatusNames));
 static_assert(std::size(kOrderRejectReasonLabels) == std::size(kOrderRejectReasons));
 

@@ -9,6 +9,7 @@
 #include <utility>
 #include <variant>
 
+#include "domain/names.h"
 #include "events/sha256.h"
 
 namespace liquida::gateway {
@@ -101,8 +102,7 @@ struct EnumNames<domain::RetentionKind> {
 };
 template <>
 struct EnumNames<domain::AttachmentKind> {
-    static constexpr std::string_view names[] = {"factura", "constancia_cae",      "inscripcion_afip",
-                                                 "cbu",     "planilla_asistencia", "informe"};
+    static constexpr const auto& names = domain::kAttachmentKindNames;
 };
 template <>
 struct EnumNames<events::ActorRole> {

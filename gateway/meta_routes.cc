@@ -1,7 +1,8 @@
 // GET /v1/meta: what a client needs to show the API's values to a person, each from the one
-// place it is defined: the configuration's obras sociales with their names, practices and the
-// data their orders require, the Spanish label of every event kind, document type and state,
-// retention kind, order state and order rejection reason, and who may issue each
+// place it is defined: the configuration's obras sociales with their names, practices, the
+// data their orders require and what their invoices carry, the Spanish label of every event
+// kind, document type and state, retention kind, attachment kind, order state and order
+// rejection reason, and who may issue each
 // command (the matrix the server enforces), and the business clock (the instant and the
 // Argentina date the views are judged by: a demo's, not today's). Any signed-in role: none of
 // it is private.
@@ -31,8 +32,14 @@ HttpResponse App::meta_view() const {
         json practices = json::array();
         for (const auto& pr : os.practices) practices.push_back({{"code", pr.code}, {"name", pr.name}});
         // O1: what an order for it must carry besides the signatures and stamp.
-        obras_sociales.push_back(
-            {{"id", os.id.value()}, {"name", os.name}, {"practices", std::move(practices)}, {"required_order_fields", os.required_order_fields}});
+        json attachments = json::array();  // F2: what every invoice to it carries
+        for (const auto kind : os.invoice_attachments) attachments.push_back(domain::kAttachmentKindNames[static_cast<size_t>(kind)]);
+        obras_sociales.push_back({{"id", os.id.value()},
+                                  {"name", os.name},
+                                  {"practices", std::move(practices)},
+                                  {"required_order_fields", os.required_order_fields},
+                                  {"invoice_attachments", std::move(attachments)},
+                                  {"invoice_requires_authorization", os.invoice_requires_authorization}});
     }
     json events = json::object();
     for (size_t i = 0; i < domain::kEventKinds; ++i) events[std::string(domain::event_name(i))] = domain::event_label(i);
@@ -53,6 +60,7 @@ HttpResponse App::meta_view() const {
                       {"document_type", labelled(domain::kDocumentTypeNames, domain::kDocumentTypeLabels)},
                       {"document_status", labelled(domain::kDocumentStatusNames, domain::kDocumentStatusLabels)},
                       {"retention_kind", labelled(domain::kRetentionKindNames, domain::kRetentionKindLabels)},
+                      {"attachment_kind", labelled(domain::kAttachmentKindNames, domain::kAttachmentKindLabels)},
                       {"order_state", labelled(domain::kOrderStatusNames, domain::kOrderStatusLabels)},
                       {"order_reject_reason", labelled(domain::kOrderRejectReasons, domain::kOrderRejectReasonLabels)}}},
                     {"commands", std::move(commands)}});

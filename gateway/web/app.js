@@ -176,6 +176,7 @@
       total: r.total || 0, billed: (r.invoiced ? r.invoiced.amount : 0) + (r.reinvoiced || 0),
       debited: r.debited || 0, balance: r.balance || 0, paid: r.collected || 0, retained: r.retained || 0,
       to_provider: r.paid_to_provider || 0, due: r.due_to_provider || 0, state: r.invoice_state || '',
+      debits: r.debits || {}, retentions: r.retentions || {},
     }),
     invoices: (r) => ({
       provider: r.provider, invoice: r.invoice, id: r.invoice_id, os: r.obra_social, period: r.period, issued_on: r.issued_on,
@@ -342,6 +343,24 @@
       });
       drawChart(osRows);
       showEmpty('settlement-empty', osRows.length, S.loaded.settlement, 'Todavía no hay liquidaciones.');
+      // "Detalle de descuentos": what the period's collections lose on the way to the
+      // prestador, debits by reason code and retentions by kind, per obra social.
+      const discounts = new Map();  // "os\tconcept" -> amount
+      for (const r of S.views.settlement.values()) {
+        if (r.period !== chosen) continue;
+        const add = (concept, amount) => { const k = `${r.os}\t${concept}`; discounts.set(k, (discounts.get(k) || 0) + amount); };
+        for (const [code, amount] of Object.entries(r.debits)) add(`Débito, motivo ${code}`, amount);
+        for (const [kind, amount] of Object.entries(r.retentions)) add(`Retención: ${metaLabel('retention_kind', kind)}`, amount);
+      }
+      const lines = [...discounts].filter(([, amount]) => amount !== 0).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+      fillTable('discount-rows', lines, ([k, amount]) => {
+        const [os, concept] = k.split('\t');
+        return [td(osName(os)), td(concept), td(money(amount), 'num')];
+      });
+      setText('discount-total', money(lines.reduce((acc, [, amount]) => acc + amount, 0)));
+      setText('discount-period', chosen ? `del período ${period(chosen)}` : '');
+      fillOrderForm();
+      showEmpty('discount-empty', lines.length, S.loaded.settlement, 'Sin débitos ni retenciones en este período.');
     },
 
     invoices() {  // of the period the settlement shows
@@ -799,21 +818,28 @@
   // prestador is adhered to, each one's practices, and the data its orders must carry.
   const ORDER_FIELDS = new Set(['affiliate_number', 'attention_date']);  // the form's own inputs
   const FIELD_LABEL = { credential: 'Credencial', prescriptor: 'Prescriptor', diagnosis: 'Diagnóstico' };
-  function fillOrderForm() {
-    if (!S.meta || !S.claims || S.claims.role !== 'prestador') return;
-    if (!$('order-attention_date').value) $('order-attention_date').value = todayAR();
+  // A prestador's forms offer the obras sociales it is adhered to (all, until its padrón row
+  // arrives); true when the choices changed.
+  function fillObrasSociales(select) {
     const mine = S.views.padron.get(String(S.claims.subject));
     const adhered = mine ? new Set(mine.adhered) : null;
     const choices = S.meta.obrasSociales.filter((o) => !adhered || adhered.has(o.id));
-    const select = $('order-obra_social');
     const wanted = choices.map((o) => o.id).join(',');
-    if (select.dataset.ids !== wanted) {
-      const keep = select.value;
-      select.replaceChildren(...choices.map((o) => el('option', { value: o.id }, o.name)));
-      select.dataset.ids = wanted;
-      if (choices.some((o) => o.id === keep)) select.value = keep;
-      fillOrderPractices();
-    }
+    if (select.dataset.ids === wanted) return false;
+    const keep = select.value;
+    select.replaceChildren(...choices.map((o) => el('option', { value: o.id }, o.name)));
+    select.dataset.ids = wanted;
+    if (choices.some((o) => o.id === keep)) select.value = keep;
+    return true;
+  }
+  function fillOrderForm() {
+    if (!S.meta || !S.claims || S.claims.role !== 'prestador') return;
+    if (!$('order-attention_date').value) $('order-attention_date').value = todayAR();
+    if (fillObrasSociales($('order-obra_social'))) fillOrderPractices();
+    if (!$('issue-issued_on').value) $('issue-issued_on').value = todayAR();
+    if (!$('issue-period').value) $('issue-period').value = S.shownPeriod || todayAR().slice(0, 7);
+    if (fillObrasSociales($('issue-obra_social'))) fillIssueExtra();
+    suggestAmount();
   }
   function fillOrderPractices() {
     const os = S.meta.obrasSociales.find((o) => o.id === $('order-obra_social').value);
@@ -824,6 +850,55 @@
         el('input', { id, 'data-field': f, autocomplete: 'off', maxlength: '200', 'aria-describedby': `${id}-error` }),
         el('span', { id: `${id}-error`, class: 'field-error', hidden: '' })];
     }));
+  }
+  // F2: what an invoice to the chosen obra social carries: its authorization, if it asks for
+  // one, and a reference to each attachment it requires.
+  function fillIssueExtra() {
+    const os = S.meta.obrasSociales.find((o) => o.id === $('issue-obra_social').value);
+    const input = (id, text, attrs = {}) => [el('label', { for: id }, text),
+      el('input', { id, autocomplete: 'off', maxlength: '200', 'aria-describedby': `${id}-error`, ...attrs }),
+      el('span', { id: `${id}-error`, class: 'field-error', hidden: '' })];
+    $('issue-extra').replaceChildren(
+      ...(os && os.invoice_requires_authorization ? input('issue-authorization', 'Trámite de autorización que factura') : []),
+      ...(os ? os.invoice_attachments : []).flatMap((kind) =>
+        input(`issue-attachments.${kind}`, `${metaLabel('attachment_kind', kind)}: referencia del archivo`, { 'data-kind': kind })));
+    suggestAmount();
+  }
+  // Until typed in, the amount is what the period still has to bill for that obra social.
+  function suggestAmount() {
+    const amount = $('issue-amount');
+    if (amount.dataset.typed) return;
+    const r = S.views.settlement.get(`${$('issue-period').value}/${$('issue-obra_social').value}/${S.claims.subject}`);
+    const left = r ? r.total - r.billed : 0;
+    amount.value = left > 0 ? money(left).replace(/^\$\s*/, '') : '';
+  }
+  async function issueInvoice() {
+    const f = $('issue-form');
+    if (!f.dataset.commandId) f.dataset.commandId = crypto.randomUUID();
+    const amount = centavos($('issue-amount').value);
+    const pv = $('issue-punto_de_venta').value.trim(), number = $('issue-number').value.trim();
+    const errors = {};
+    if (!/^\d{1,5}$/.test(pv)) errors.punto_de_venta = 'El punto de venta tiene hasta 5 dígitos.';
+    if (!/^\d{1,8}$/.test(number)) errors.number = 'El número tiene hasta 8 dígitos.';
+    if (amount === null) errors.amount = 'Escribí un importe en pesos mayor que cero (1.234,56).';
+    fieldErrors('issue', errors);
+    if (Object.keys(errors).length) return;
+    const comprobante = $('issue-comprobante').value;
+    const label = `${comprobante.slice(-1).toUpperCase()} ${pv.padStart(5, '0')}-${number.padStart(8, '0')}`;
+    const body = {
+      command: 'issue_invoice', provider: Number(S.claims.subject), invoice_id: label.replace(' ', '-'),
+      obra_social: $('issue-obra_social').value, comprobante, billing: $('issue-billing').value,
+      punto_de_venta: Number(pv), number: Number(number), cae: $('issue-cae').value.trim(), period: $('issue-period').value,
+      amount, issued_on: $('issue-issued_on').value || null, authorization: $('issue-authorization')?.value.trim() || '',
+      adjusts_invoice: $('issue-adjusts_invoice').value.trim(),
+      attachments: [...f.querySelectorAll('input[data-kind]')].filter((i) => i.value.trim())
+        .map((i) => ({ kind: i.dataset.kind, reference: i.value.trim() })),
+    };
+    if (await submitAction('issue', body, `Factura ${label} cargada: enviala a la obra social desde la lista.`)) {
+      for (const id of ['issue-number', 'issue-cae', 'issue-adjusts_invoice', 'issue-amount']) $(id).value = '';
+      for (const i of $('issue-extra').querySelectorAll('input')) i.value = '';
+      delete $('issue-amount').dataset.typed;
+    }
   }
   async function loadOrder() {
     const f = $('order-form');
@@ -887,6 +962,10 @@
     $('review-form').addEventListener('submit', (e) => { e.preventDefault(); review(); });
     $('order-form').addEventListener('submit', (e) => { e.preventDefault(); loadOrder(); });
     $('order-obra_social').addEventListener('change', fillOrderPractices);
+    $('issue-form').addEventListener('submit', (e) => { e.preventDefault(); issueInvoice(); });
+    $('issue-obra_social').addEventListener('change', fillIssueExtra);
+    $('issue-period').addEventListener('change', suggestAmount);
+    $('issue-amount').addEventListener('input', (e) => { e.target.dataset.typed = e.target.value ? '1' : ''; });
     for (const b of document.querySelectorAll('form.action [data-cancel]')) b.addEventListener('click', () => { b.form.hidden = true; });
   }
 
@@ -1053,7 +1132,7 @@
     document.body.dataset.role = claims.role;
     for (const sec of document.querySelectorAll('[data-roles]')) sec.hidden = !sec.dataset.roles.split(' ').includes(claims.role);
     $('orders-state').value = claims.role === 'colegio' ? 'pending' : '';  // the colegio's queue
-    $('order-attention_date').value = '';
+    for (const id of ['order-attention_date', 'issue-issued_on', 'issue-period']) $(id).value = '';
     setStatus('connecting', 'conectando…');
     S.live = new Live(VIEWS_BY_ROLE[claims.role]);
     // Raw events: the colegio's and each prestador's (the server filters a prestador's own).

@@ -672,7 +672,11 @@ TEST_CASE("gateway: /v1/meta gives every role the names, the labels and who may 
         CHECK(meta["obras_sociales"][i]["name"] == config.obras_sociales[i].name);
         CHECK(meta["obras_sociales"][i]["practices"].size() == config.obras_sociales[i].practices.size());
         CHECK(meta["obras_sociales"][i]["required_order_fields"] == config.obras_sociales[i].required_order_fields);
+        CHECK(meta["obras_sociales"][i]["invoice_attachments"].size() == config.obras_sociales[i].invoice_attachments.size());
+        CHECK(meta["obras_sociales"][i]["invoice_requires_authorization"] == config.obras_sociales[i].invoice_requires_authorization);
     }
+    CHECK(meta["obras_sociales"][2]["invoice_attachments"][1] == "constancia_cae");  // IOMA's
+    CHECK(meta["labels"]["attachment_kind"]["planilla_asistencia"] == "Planilla de asistencia");
     CHECK(meta["obras_sociales"][0]["practices"][0]["code"] == config.obras_sociales[0].practices[0].code);
     CHECK(meta["labels"]["order_state"]["pending"] == "Pendiente de revisión");
     REQUIRE(meta["labels"]["order_reject_reason"].size() == std::size(liquida::domain::kOrderRejectReasons));

@@ -598,13 +598,7 @@ test('a prestador sends an invoice and the obra social audits it, both screens f
     if (!total) await new Promise((r) => setTimeout(r, 200));
   }
   assert.ok(total > 0, 'the consumed item is billable');
-  const invoiceId = `f-${provider}`;
-  const issued = await api('POST', '/v1/commands', colegio, {
-    command: 'issue_invoice', provider, invoice_id: invoiceId, obra_social: 'insssep', comprobante: 'factura_c', billing: 'original',
-    punto_de_venta: 1, number: provider, cae: '71110383321640', period, amount: total, issued_on: today, authorization: '',
-    adjusts_invoice: '', attachments: [{ kind: 'factura', reference: 'f.pdf' }, { kind: 'planilla_asistencia', reference: 'p.pdf' }],
-  });
-  assert.equal(issued.status, 201, issued.text);
+  const invoiceId = `C-00001-${String(provider).padStart(8, '0')}`;
   const button = `#invoice-rows button[data-key="${provider}/${invoiceId}"]`;
   const stateOf = (page) => page.$eval(button, (b) => b.closest('tr').children[9].textContent);
 
@@ -613,6 +607,33 @@ test('a prestador sends an invoice and the obra social audits it, both screens f
   try {
     await waitLive(prestador.page);
     await waitLive(insssep.page);
+    // The prestador loads the invoice: the amount is what the period has left to bill, and
+    // InSSSeP's invoices carry the invoice and the attendance sheet.
+    const issue = prestador.page;
+    await issue.waitForSelector('[id="issue-attachments.planilla_asistencia"]', { timeout: WAIT });
+    assert.equal(await issue.$eval('#issue-period', (e) => e.value), period);
+    await issue.waitForFunction(() => document.getElementById('issue-amount').value !== '', null, { timeout: WAIT });
+    const pesos = await issue.$eval('#issue-amount', (e) => e.value);
+    assert.equal(Number(pesos.replace(/\./g, '').replace(',', '')), total, `suggested ${pesos} for ${total} centavos`);
+    await issue.fill('#issue-punto_de_venta', '1');
+    await issue.fill('#issue-number', String(provider));
+    await issue.fill('#issue-cae', '7111038332164');  // 13 digits: refused next to the field
+    await issue.fill('[id="issue-attachments.factura"]', 'factura.pdf');
+    await issue.click('#issue-form button[type=submit]');
+    await issue.waitForFunction(() => !document.getElementById('issue-cae-error').hidden, null, { timeout: WAIT });
+    assert.match(await issue.$eval('#issue-cae-error', (e) => e.textContent), /CAE/);
+    await issue.fill('#issue-cae', '71110383321640');
+    await issue.click('#issue-form button[type=submit]');
+    await issue.waitForFunction(() => !document.getElementById('issue-attachments.planilla_asistencia-error').hidden, null, { timeout: WAIT });
+    assert.match(await issue.$eval('[id="issue-attachments.planilla_asistencia-error"]', (e) => e.textContent), /adjunto/);
+    assert.deepEqual(await axeViolations(issue), [], 'the invoice form with its error');
+    await issue.fill('[id="issue-attachments.planilla_asistencia"]', 'planilla.pdf');
+    await issue.click('#issue-form button[type=submit]');
+    await issue.waitForSelector(button, { timeout: WAIT });
+    assert.match(await issue.$eval('#action-done', (e) => e.textContent), new RegExp(`^Factura C 00001-${String(provider).padStart(8, '0')} cargada`));
+    const listed = (await api('GET', `/v1/views/invoices?provider=${provider}`, colegio)).json.rows[0];
+    assert.equal(listed.amount, total);
+    assert.equal(listed.state, 'cargada');
     // The prestador sends it; the obra social is offered nothing while it is only loaded.
     await prestador.page.click(button);
     assert.deepEqual(await prestador.page.$$eval('#invoice-choices input', (i) => i.map((x) => x.value)), ['send_invoice']);
@@ -662,6 +683,11 @@ test('a prestador sends an invoice and the obra social audits it, both screens f
     await insssep.page.waitForFunction(() => /debitada\.$/.test(document.getElementById('action-done').textContent), null, { timeout: WAIT });
     await prestador.page.waitForFunction(() => document.querySelector('#invoice-rows tr')?.children[6].textContent === '$ 1.000,50', null, { timeout: WAIT });
     assert.equal(await prestador.page.$eval('#invoice-rows tr', (tr) => tr.children[11].textContent), 'PD-1');
+    // "Detalle de descuentos": the debit, by its reason code, on the prestador's settlement.
+    await prestador.page.waitForFunction(() => [...document.querySelectorAll('#discount-rows tr')]
+      .some((tr) => tr.cells[1].textContent === 'Débito, motivo D01' && tr.cells[2].textContent === '$ 1.000,50'), null, { timeout: WAIT });
+    assert.equal(await prestador.page.$eval('#discount-total', (e) => e.textContent), '$ 1.000,50');
+    await prestador.page.screenshot({ path: path.join(ARTIFACTS, 'prestador-invoice-debited-1366.png'), fullPage: true });
     const debits = await api('GET', `/v1/views/debits?provider=${provider}&period=${period}`, colegio);
     assert.equal(debits.status, 200, debits.text);
     assert.equal(debits.json.rows.length, 1);
