@@ -181,8 +181,8 @@
     invoices: (r) => ({
       provider: r.provider, invoice: r.invoice, id: r.invoice_id, os: r.obra_social, period: r.period, issued_on: r.issued_on,
       amount: r.amount || 0, debited: r.debited || 0, balance: r.balance || 0, due_on: r.due_on, state: r.state,
-      order: r.payments && r.payments.length ? r.payments[r.payments.length - 1].payment_order : '',
-      sheet: r.debits && r.debits.length ? r.debits[r.debits.length - 1].debit_sheet : '',
+      debits: (r.debits || []).map((d) => ({ amount: d.amount, code: d.reason_code, reason: d.reason, sheet: d.debit_sheet })),
+      payments: (r.payments || []).map((p) => ({ order: p.payment_order, on: p.paid_on, amount: p.amount })),
     }),
   };
   // The key the server names a row by in its changes.
@@ -378,10 +378,34 @@
       fillTable('invoice-rows', shown('invoices-more', rows, 'facturas', 'invoices'), (r) => [
         td(r.invoice), td(r.provider), td(osName(r.os)), td(period(r.period)), td(date(r.issued_on), 'opt'),
         td(money(r.amount), 'num'), td(money(r.debited), 'num opt'), td(money(r.balance), 'num opt'),
-        td(r.due_on ? date(r.due_on) : '–', 'opt'), td(label(STATE_LABEL, r.state)), td(r.order || '–', 'opt'), td(r.sheet || '–', 'opt'),
+        td(r.due_on ? date(r.due_on) : '–', 'opt'), td(label(STATE_LABEL, r.state)),
+        td(r.payments.length ? r.payments[r.payments.length - 1].order : '–', 'opt'), td(r.debits.length ? r.debits[r.debits.length - 1].sheet : '–', 'opt'),
         invoiceSteps(r).length ? actionCell('Gestionar', KEY.invoices({ provider: r.provider, invoice_id: r.id }), `Gestionar la factura ${r.invoice}`) : null,
       ]);
       showEmpty('invoices-empty', rows.length, S.loaded.invoices, S.shownPeriod ? 'No hay facturas de este período.' : 'Todavía no hay facturas.');
+      // The period's debits (S1) and what each payment order paid (S2), from the same rows.
+      const ofPeriod = [...S.views.invoices.values()].filter((r) => !S.shownPeriod || r.period === S.shownPeriod);
+      const debits = ofPeriod.flatMap((r) => r.debits.map((d) => ({ r, d })));
+      const payments = ofPeriod.flatMap((r) => r.payments.map((p) => ({ r, p }))).sort((a, b) => (a.p.on < b.p.on ? 1 : a.p.on > b.p.on ? -1 : 0));
+      setText('payments-period', S.shownPeriod ? `del período ${period(S.shownPeriod)}` : '');
+      fillTable('debit-rows', shown('debit-more', debits, 'débitos', 'invoices'), ({ r, d }) => [
+        td(r.invoice), td(r.provider), td(osName(r.os), 'opt'), el('td', { title: d.code }, d.reason || d.code), td(d.sheet || '–', 'opt'),
+        td(money(d.amount), 'num')]);
+      showEmpty('debit-empty', debits.length, S.loaded.invoices, 'Sin débitos en este período.');
+      fillTable('payment-rows', shown('payment-more', payments, 'pagos', 'invoices'), ({ r, p }) => [
+        td(p.order), td(date(p.on)), td(r.invoice), td(r.provider), td(osName(r.os), 'opt'), td(money(p.amount), 'num')]);
+      showEmpty('payment-empty', payments.length, S.loaded.invoices, 'Sin pagos a facturas de este período.');
+    },
+
+    adhered() {
+      const all = S.adhered || [];
+      setText('adhered-total', count(all.length));
+      setText('adhered-in', count(all.filter((p) => p.in).length));
+      const search = $('adhered-search').value.trim().toLowerCase();
+      const rows = all.filter((p) => !search || [p.number, String(p.provider), p.name, p.matricula].some((t) => t.toLowerCase().includes(search)));
+      fillTable('adhered-rows', shown('adhered-more', rows, 'prestadores', 'adhered'), (p) => [
+        td(p.number), td(p.provider), td(p.name), td(p.matricula, 'opt'), td(p.in ? 'Sí' : 'No')]);
+      showEmpty('adhered-empty', rows.length, Boolean(S.adheredLoaded), search ? 'Ningún prestador coincide.' : 'Ningún prestador adherido.');
     },
 
     feed() {
@@ -963,13 +987,27 @@
     $('order-form').addEventListener('submit', (e) => { e.preventDefault(); loadOrder(); });
     $('order-obra_social').addEventListener('change', fillOrderPractices);
     $('issue-form').addEventListener('submit', (e) => { e.preventDefault(); issueInvoice(); });
+    $('adhered-refresh').addEventListener('click', loadAdhered);
+    $('adhered-search').addEventListener('input', () => markDirty('adhered'));
     $('issue-obra_social').addEventListener('change', fillIssueExtra);
     $('issue-period').addEventListener('change', suggestAmount);
     $('issue-amount').addEventListener('input', (e) => { e.target.dataset.typed = e.target.value ? '1' : ''; });
     for (const b of document.querySelectorAll('form.action [data-cancel]')) b.addEventListener('click', () => { b.form.hidden = true; });
   }
 
-  // The colegio's people (GET and POST /v1/users).
+  // An obra social's adhered providers: the padrón rows that carry its number, read over HTTP
+  // (the padrón's live view is the colegio's), again with "Actualizar".
+  async function loadAdhered() {
+    const r = await api('GET', '/v1/views/padron?limit=5000');
+    if (!r || r.status !== 200 || !S.claims) return;
+    const os = S.claims.subject;
+    S.adhered = r.body.rows.map((p) => ({
+      number: p.adhesions[os] || '', provider: p.provider, name: p.razon_social, matricula: p.matricula, in: p.in_good_standing === true,
+    })).sort((a, b) => (a.number < b.number ? -1 : a.number > b.number ? 1 : a.provider - b.provider));
+    S.adheredLoaded = true;
+    markDirty('adhered');
+  }
+
   async function loadUsers() {
     const r = await api('GET', '/v1/users');
     if (!r || r.status !== 200) return;
@@ -1141,6 +1179,9 @@
       loadMonths();
       loadUsers();
     }
+    S.adhered = null;
+    S.adheredLoaded = false;
+    if (claims.role === 'obra_social') loadAdhered();
     loadMeta();
     watchExpiry(claims.exp);
   }

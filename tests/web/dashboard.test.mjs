@@ -688,6 +688,21 @@ test('a prestador sends an invoice and the obra social audits it, both screens f
       .some((tr) => tr.cells[1].textContent === 'Débito, motivo D01' && tr.cells[2].textContent === '$ 1.000,50'), null, { timeout: WAIT });
     assert.equal(await prestador.page.$eval('#discount-total', (e) => e.textContent), '$ 1.000,50');
     await prestador.page.screenshot({ path: path.join(ARTIFACTS, 'prestador-invoice-debited-1366.png'), fullPage: true });
+    // The obra social's board: the debit with its reason, and once paid, the payment order, on
+    // both screens; its adhered providers with their number there.
+    const hasRow = (tbody, ...texts) => insssep.page.waitForFunction(([tbody, texts]) => [...document.querySelectorAll(`#${tbody} tr`)]
+      .some((tr) => texts.every((t) => tr.textContent.includes(t))), [tbody, texts], { timeout: WAIT });
+    await hasRow('debit-rows', 'Práctica no autorizada', '$ 1.000,50');
+    const paid = await api('POST', '/v1/commands', token('obra_social', 'insssep'), {
+      command: 'issue_payment_order', provider, obra_social: 'insssep', payment_order: `APB ${provider}`, paid_on: today,
+      invoices: [{ invoice_id: invoiceId, amount: total - 100_050 }], retention_certificate: 'CR-1',
+    });
+    assert.equal(paid.status, 201, paid.text);
+    await hasRow('payment-rows', `APB ${provider}`, invoiceId.replace('-', ' '));
+    await prestador.page.waitForFunction((o) => [...document.querySelectorAll('#payment-rows tr')].some((tr) => tr.cells[0].textContent === o),
+      `APB ${provider}`, { timeout: WAIT });
+    await insssep.page.fill('#adhered-search', String(provider));
+    await hasRow('adhered-rows', '3-333', `PRUEBA ${provider}`, 'Sí');
     const debits = await api('GET', `/v1/views/debits?provider=${provider}&period=${period}`, colegio);
     assert.equal(debits.status, 200, debits.text);
     assert.equal(debits.json.rows.length, 1);
