@@ -397,6 +397,33 @@
       showEmpty('payment-empty', payments.length, S.loaded.invoices, 'Sin pagos a facturas de este período.');
     },
 
+    provider() {
+      if (!S.provider || !S.provider.data) return;
+      const { p, orders, settlement } = S.provider.data;
+      setText('provider-title', `Prestador ${p.provider} · ${p.razon_social}`);
+      const out = p.in_good_standing ? 'en el padrón' : `fuera del padrón (${outReason({
+        enrolled: p.enrolled, missing: p.missing_document,
+        docs: p.documents.filter((d) => d.state === 'approved').map((d) => ({ type: d.type, expires_on: d.expires_on })),
+      })})`;
+      setText('provider-identity', `Matrícula ${p.matricula} · CUIT ${p.cuit} · categoría ${p.category} · CBU ${p.cbu} · ${out}`);
+      setText('provider-msg', '');
+      fillTable('provider-documents', p.documents, (d) => [td(metaLabel('document_type', d.type)), td(d.document_id),
+        td(metaLabel('document_status', d.state)), td(date(d.expires_on))]);
+      const byDate = orders.slice().sort((a, b) => (a.loaded_at < b.loaded_at ? 1 : -1));
+      fillTable('provider-orders', shown('provider-orders-more', byDate, 'órdenes', 'provider'), (o) => [
+        td(dateTime(o.loaded_at)), td(o.order_id), td(osName(o.obra_social)), td(o.practice_code), td(period(o.period), 'opt'),
+        td(money(o.amount), 'num'),
+        el('td', o.reason_code ? { title: metaLabel('order_reject_reason', o.reason_code) } : null, metaLabel('order_state', o.state))]);
+      const lines = (map, name) => Object.entries(map).map(([k, v]) => `${name(k)} ${money(v)}`).join('; ') || '–';
+      const rows = settlement.slice().sort((a, b) => (a.period < b.period ? 1 : a.period > b.period ? -1 : a.obra_social < b.obra_social ? -1 : 1));
+      fillTable('provider-settlement', shown('provider-settlement-more', rows, 'filas', 'provider'), (r) => [
+        td(period(r.period)), td(osName(r.obra_social)), td(money(r.total), 'num'),
+        td(money((r.invoiced ? r.invoiced.amount : 0) + (r.reinvoiced || 0)), 'num'),
+        td(lines(r.debits, (code) => `motivo ${code}`)), td(money(r.collected), 'num'),
+        td(lines(r.retentions, (kind) => metaLabel('retention_kind', kind))), td(money(r.paid_to_provider), 'num'),
+        td(money(r.due_to_provider), 'num')]);
+    },
+
     adhered() {
       const all = S.adhered || [];
       setText('adhered-total', count(all.length));
@@ -546,6 +573,7 @@
           break;
         case 'change': {
           if (!KEEP[v]) return;
+          providerChanged(m.row);
           const map = S.views[v];
           map.delete(m.key);  // re-inserted last: Map order is change order
           if (m.row) map.set(m.key, KEEP[v](m.row));
@@ -988,11 +1016,42 @@
     $('order-obra_social').addEventListener('change', fillOrderPractices);
     $('issue-form').addEventListener('submit', (e) => { e.preventDefault(); issueInvoice(); });
     $('adhered-refresh').addEventListener('click', loadAdhered);
+    $('find-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      const id = $('find-provider').value.trim();
+      if (!/^\d{1,19}$/.test(id)) return fieldErrors('find', { provider: 'Escribí el número del prestador.' });
+      loadProvider(Number(id));
+    });
+    $('provider-close').addEventListener('click', () => { S.provider = null; $('provider').hidden = true; $('find-provider').focus(); });
     $('adhered-search').addEventListener('input', () => markDirty('adhered'));
     $('issue-obra_social').addEventListener('change', fillIssueExtra);
     $('issue-period').addEventListener('change', suggestAmount);
     $('issue-amount').addEventListener('input', (e) => { e.target.dataset.typed = e.target.value ? '1' : ''; });
     for (const b of document.querySelectorAll('form.action [data-cancel]')) b.addEventListener('click', () => { b.form.hidden = true; });
+  }
+
+  // The colegio's page of one provider: its padrón row, orders and settlement read over HTTP,
+  // read again (at most every second) while live changes touch that provider.
+  async function loadProvider(id) {
+    S.provider = { id, timer: 0 };
+    const [row, orders, settlement] = await Promise.all([
+      api('GET', `/v1/views/padron/${id}`), api('GET', `/v1/views/orders?provider=${id}&limit=5000`),
+      api('GET', `/v1/views/settlement?provider=${id}&limit=5000`)]);
+    if (!row || !S.provider || S.provider.id !== id) return;
+    if (row.status === 404) return fieldErrors('find', { provider: `El prestador ${id} no está registrado.` });
+    if (row.status !== 200 || !orders || orders.status !== 200 || !settlement || settlement.status !== 200) {
+      return setText('provider-msg', 'No se pudo leer el prestador; probá de nuevo.');
+    }
+    fieldErrors('find', {});
+    const p = row.body;
+    S.provider.data = { p, orders: orders.body.rows, settlement: settlement.body.rows };
+    RENDER.provider();
+    $('provider').hidden = false;
+  }
+  function providerChanged(row) {
+    const pp = S.provider;
+    if (!pp || !pp.data || !row || row.provider !== pp.id || pp.timer) return;
+    pp.timer = setTimeout(() => { if (S.provider === pp) loadProvider(pp.id); }, 1000);
   }
 
   // An obra social's adhered providers: the padrón rows that carry its number, read over HTTP
@@ -1181,6 +1240,8 @@
     }
     S.adhered = null;
     S.adheredLoaded = false;
+    S.provider = null;
+    $('provider').hidden = true;
     if (claims.role === 'obra_social') loadAdhered();
     loadMeta();
     watchExpiry(claims.exp);
