@@ -797,9 +797,9 @@
     } else {
       f.hidden = true;
     }
-    setText('action-done', done);
+    setText('action-done', typeof done === 'function' ? done(r.body) : done);
     $('action-done').hidden = false;
-    return true;
+    return r.body || {};
   }
   // What may be done with an invoice in its state (F3), by whoever may issue each command:
   // the prestador sends it (again, once observed); the obra social audits what was sent.
@@ -891,6 +891,7 @@
     if (!$('issue-issued_on').value) $('issue-issued_on').value = todayAR();
     if (!$('issue-period').value) $('issue-period').value = S.shownPeriod || todayAR().slice(0, 7);
     if (fillObrasSociales($('issue-obra_social'))) fillIssueExtra();
+    if (fillObrasSociales($('budget-obra_social'))) fillBudgetPractices();
     suggestAmount();
   }
   function fillOrderPractices() {
@@ -950,6 +951,72 @@
       for (const id of ['issue-number', 'issue-cae', 'issue-adjusts_invoice', 'issue-amount']) $(id).value = '';
       for (const i of $('issue-extra').querySelectorAll('input')) i.value = '';
       delete $('issue-amount').dataset.typed;
+    }
+  }
+  // A7: a dental budget as InSSSeP's screen takes it: a practice, its faces and one or more
+  // teeth picked from the FDI chart make one line per tooth; a line missing what its practice
+  // requires is not added.
+  const TEETH = [[18, 17, 16, 15, 14, 13, 12, 11, 21, 22, 23, 24, 25, 26, 27, 28], [48, 47, 46, 45, 44, 43, 42, 41, 31, 32, 33, 34, 35, 36, 37, 38],
+    [55, 54, 53, 52, 51, 61, 62, 63, 64, 65], [85, 84, 83, 82, 81, 71, 72, 73, 74, 75]];
+  function buildTeeth() {
+    const tooth = (t) => el('label', null, el('input', { type: 'checkbox', value: String(t), 'aria-label': `Diente ${t}` }), String(t));
+    $('budget-teeth').append(...TEETH.map((row) => el('div', { class: 'row' },  // the patient's right, then left
+      el('span', { class: 'half' }, ...row.slice(0, row.length / 2).map(tooth)),
+      el('span', { class: 'half' }, ...row.slice(row.length / 2).map(tooth)))));
+  }
+  const budgetPractice = () => {
+    const os = S.meta.obrasSociales.find((o) => o.id === $('budget-obra_social').value);
+    return os && os.practices.find((p) => p.code === $('budget-practice').value);
+  };
+  function fillBudgetPractices() {
+    const os = S.meta.obrasSociales.find((o) => o.id === $('budget-obra_social').value);
+    $('budget-practice').replaceChildren(...(os ? os.practices : []).map((p) => el('option', { value: p.code }, `${p.code} · ${p.name}`)));
+    S.budgetLines = [];
+    drawBudgetLines();
+  }
+  function drawBudgetLines() {
+    fillTable('budget-line-rows', S.budgetLines, (l) => [td(l.practice_code), td(l.name), td(l.tooth || '–'), td(l.faces || '–'),
+      el('td', { class: 'act' }, el('button', { type: 'button', class: 'small', 'data-line': String(S.budgetLines.indexOf(l)),
+        'aria-label': `Quitar ${l.practice_code}${l.tooth ? ` del diente ${l.tooth}` : ''}` }, 'Quitar'))]);
+  }
+  function addBudgetLines() {
+    const p = budgetPractice();
+    const checked = (id) => [...$(id).querySelectorAll('input:checked')].map((i) => i.value);
+    const teeth = checked('budget-teeth'), faces = checked('budget-faces').join('');
+    let why = '';
+    if (!p) why = 'Elegí una práctica.';
+    else if (p.requires_tooth && !teeth.length) why = `La práctica ${p.code} requiere diente: no se agregó.`;
+    else if (p.requires_faces && !faces) why = `La práctica ${p.code} requiere cara: no se agregó.`;
+    setText('budget-picker-msg', why);
+    if (why) return;
+    for (const tooth of teeth.length ? teeth : [0]) S.budgetLines.push({ practice_code: p.code, name: p.name, tooth: Number(tooth), faces });
+    for (const i of $('budget-form').querySelectorAll('.picker input:checked')) i.checked = false;
+    drawBudgetLines();
+  }
+  async function submitBudget() {
+    const f = $('budget-form');
+    if (!f.dataset.commandId) f.dataset.commandId = crypto.randomUUID();
+    const number = $('budget-transaction_number').value.trim();
+    if (!/^\d{1,15}$/.test(number)) return fieldErrors('budget', { transaction_number: 'Escribí el número de transacción que dio la obra social.' });
+    if (!S.budgetLines.length) { fieldErrors('budget', {}); return setText('budget-picker-msg', 'Cargá al menos una práctica.'); }
+    const body = {
+      command: 'submit_budget', provider: Number(S.claims.subject), transaction_number: Number(number),
+      obra_social: $('budget-obra_social').value, affiliate_number: $('budget-affiliate_number').value.trim(),
+      credential: $('budget-credential').value.trim(), family_group: '', token: $('budget-token').value.trim(),
+      diagnosis_code: $('budget-diagnosis_code').value.trim(), diagnosis_type: $('budget-diagnosis_type').value,
+      lines: S.budgetLines.map(({ practice_code, tooth, faces }) => ({ practice_code, tooth, faces })),
+      clinical_summary: $('budget-clinical_summary').value.trim(), attachments: [],
+    };
+    const done = (answer) => {
+      const kinds = (answer && answer.events || []).map((e) => e.kind);
+      return `Presupuesto ${number} enviado: ${kinds.includes('budget_authorized') ? 'aceptado, sus prácticas quedan pendientes de consumo'
+        : 'requiere auditoría de la obra social'}.`;
+    };
+    if (await submitAction('budget', body, done)) {
+      for (const id of ['budget-transaction_number', 'budget-token', 'budget-clinical_summary']) $(id).value = '';
+      S.budgetLines = [];
+      drawBudgetLines();
+      setText('budget-picker-msg', '');
     }
   }
   async function loadOrder() {
@@ -1016,6 +1083,16 @@
     $('order-obra_social').addEventListener('change', fillOrderPractices);
     $('issue-form').addEventListener('submit', (e) => { e.preventDefault(); issueInvoice(); });
     $('adhered-refresh').addEventListener('click', loadAdhered);
+    buildTeeth();
+    $('budget-obra_social').addEventListener('change', fillBudgetPractices);
+    $('budget-add').addEventListener('click', addBudgetLines);
+    $('budget-line-rows').addEventListener('click', (e) => {
+      const b = e.target.closest('button[data-line]');
+      if (!b) return;
+      S.budgetLines.splice(Number(b.dataset.line), 1);
+      drawBudgetLines();
+    });
+    $('budget-form').addEventListener('submit', (e) => { e.preventDefault(); submitBudget(); });
     $('find-form').addEventListener('submit', (e) => {
       e.preventDefault();
       const id = $('find-provider').value.trim();
@@ -1242,6 +1319,8 @@
     S.adheredLoaded = false;
     S.provider = null;
     $('provider').hidden = true;
+    S.budgetLines = [];
+    drawBudgetLines();
     if (claims.role === 'obra_social') loadAdhered();
     loadMeta();
     watchExpiry(claims.exp);

@@ -678,6 +678,10 @@ TEST_CASE("gateway: /v1/meta gives every role the names, the labels and who may 
     CHECK(meta["obras_sociales"][2]["invoice_attachments"][1] == "constancia_cae");  // IOMA's
     CHECK(meta["labels"]["attachment_kind"]["planilla_asistencia"] == "Planilla de asistencia");
     CHECK(meta["obras_sociales"][0]["practices"][0]["code"] == config.obras_sociales[0].practices[0].code);
+    const auto& composite = meta["obras_sociales"][1]["practices"][1];  // InSSSeP's 020800
+    CHECK(composite["code"] == "020800");
+    CHECK(composite["requires_tooth"] == true);
+    CHECK(composite["requires_faces"] == true);
     CHECK(meta["labels"]["order_state"]["pending"] == "Pendiente de revisión");
     REQUIRE(meta["labels"]["order_reject_reason"].size() == std::size(liquida::domain::kOrderRejectReasons));
     CHECK(meta["labels"]["order_reject_reason"]["missing_patient_signature"] == "Falta la firma del paciente");

@@ -570,6 +570,55 @@ test('a prestador loads an order and the colegio approves it, both screens follo
   }
 });
 
+test('a prestador submits a dental budget with the tooth and face picker, and its items wait to be consumed', { timeout: 90_000 }, async () => {
+  const colegio = token('colegio', 'colegio');
+  const provider = await newProvider(colegio);
+  const number = 128_700_000 + Math.floor(Math.random() * 100_000);
+  const { context, page } = await openDashboard(token('prestador', String(provider)), { viewport: { width: 390, height: 844 } });
+  const tooth = (t) => page.check(`#budget-teeth input[value="${t}"]`);
+  const face = (f) => page.check(`#budget-faces input[value="${f}"]`);
+  try {
+    await waitLive(page);
+    await page.waitForSelector('#budget-practice option[value="020900"]', { state: 'attached', timeout: WAIT });
+    await page.fill('#budget-credential', '59790');
+    await page.fill('#budget-affiliate_number', '51868');
+    await page.fill('#budget-diagnosis_code', 'K029');
+    // A composite needs a tooth and a face: without them it is not added, and it says why.
+    await page.selectOption('#budget-practice', '020900');
+    await tooth(17);
+    await page.click('#budget-add');
+    assert.match(await page.$eval('#budget-picker-msg', (e) => e.textContent), /requiere cara/);
+    assert.equal(await page.$$eval('#budget-line-rows tr', (trs) => trs.length), 0);
+    await face('O');
+    await face('M');
+    await page.click('#budget-add');
+    // An extraction on two teeth: a line per tooth; one removed again.
+    await page.selectOption('#budget-practice', '100100');
+    await tooth(18);
+    await tooth(55);
+    await page.click('#budget-add');
+    const lines = () => page.$$eval('#budget-line-rows tr', (trs) => trs.map((tr) => [...tr.cells].slice(0, 4).map((c) => c.textContent).join(' ')));
+    assert.deepEqual((await lines()).map((l) => l.replace(/ · .*/, '')), ['020900 Obturación con composite, cavidad compuesta 17 OM',
+      '100100 Extracción dentaria simple 18 –', '100100 Extracción dentaria simple 55 –']);
+    await page.click('#budget-line-rows button[aria-label="Quitar 100100 del diente 55"]');
+    assert.equal((await lines()).length, 2);
+    assert.deepEqual(await axeViolations(page), [], 'the budget form with its picker');
+    await page.locator('#budget').screenshot({ path: path.join(ARTIFACTS, 'prestador-budget-390.png') });
+    await page.fill('#budget-transaction_number', String(number));
+    await page.click('#budget-form button[type=submit]');
+    await page.waitForFunction(() => !document.getElementById('action-done').hidden, null, { timeout: WAIT });
+    assert.match(await page.$eval('#action-done', (e) => e.textContent), new RegExp(`^Presupuesto ${number} enviado: aceptado`));
+    // Its items wait to be consumed, on the prestador's own board.
+    for (const item of [1, 2]) await page.waitForSelector(`#pending-rows button[data-key="${provider}/88-T-${number}/${item}"]`, { state: 'attached', timeout: WAIT });
+    const pending = (await api('GET', `/v1/views/pending?provider=${provider}`, colegio)).json.rows;
+    assert.deepEqual(pending.map((r) => [r.practice_code, r.tooth, r.faces]), [['020900', 17, 'OM'], ['100100', 18, '']]);
+    assert.equal(await page.$$eval('#budget-line-rows tr', (trs) => trs.length), 0, 'the form is ready for the next budget');
+    await fitsPhone(page, 'prestador with the budget form');
+  } finally {
+    await context.close();
+  }
+});
+
 test('a table draws 50 rows, and "Mostrar 50 más" the next ones', { timeout: 90_000 }, async () => {
   const colegio = token('colegio', 'colegio');
   const provider = await newProvider(colegio);
