@@ -22,6 +22,7 @@
     prestador: ['padron', 'orders', 'pending', 'settlement', 'invoices'],
     obra_social: ['settlement', 'invoices'],
   };
+  const PAYOUT_STATE = { a_pagar: 'A pagar', pagado: 'Pagado', sin_cobros: 'Sin cobros' };
   const ROLE_LABEL = { colegio: 'Colegio', prestador: 'Prestador', obra_social: 'Obra social' };
   const STATE_LABEL = {
     pendiente: 'Pendiente', cargada: 'Cargada', enviada: 'Enviada', observada: 'Observada', aceptada: 'Aceptada',
@@ -360,6 +361,7 @@
       setText('discount-total', money(lines.reduce((acc, [, amount]) => acc + amount, 0)));
       setText('discount-period', chosen ? `del período ${period(chosen)}` : '');
       fillOrderForm();
+      schedulePayouts();
       showEmpty('discount-empty', lines.length, S.loaded.settlement, 'Sin débitos ni retenciones en este período.');
     },
 
@@ -395,6 +397,19 @@
       fillTable('payment-rows', shown('payment-more', payments, 'pagos', 'invoices'), ({ r, p }) => [
         td(p.order), td(date(p.on)), td(r.invoice), td(r.provider), td(osName(r.os), 'opt'), td(money(p.amount), 'num')]);
       showEmpty('payment-empty', payments.length, S.loaded.invoices, 'Sin pagos a facturas de este período.');
+    },
+
+    payouts() {
+      const { period: p, rows } = S.payouts || { period: '', rows: [] };
+      const owing = rows.filter((r) => r.due > 0).sort((a, b) => b.due - a.due);
+      const list = [...owing, ...rows.filter((r) => r.due <= 0)];
+      setText('payouts-period', p ? `del período ${period(p)}` : '');
+      setText('payouts-due', money(owing.reduce((acc, r) => acc + r.due, 0)));
+      setText('payouts-count', count(owing.length));
+      fillTable('payout-rows', shown('payout-more', list, 'prestadores', 'payouts'), (r) => [
+        td(r.provider), td(r.razon_social), td(r.cbu, 'opt'), td(money(r.collected), 'num'), td(money(r.debited), 'num opt'),
+        td(money(r.retained), 'num'), td(money(r.paid), 'num opt'), td(money(r.due), 'num'), td(label(PAYOUT_STATE, r.state))]);
+      showEmpty('payout-empty', list.length, Boolean(S.payouts), 'Nada cobrado todavía en este período.');
     },
 
     provider() {
@@ -1107,8 +1122,24 @@
     for (const b of document.querySelectorAll('form.action [data-cancel]')) b.addEventListener('click', () => { b.form.hidden = true; });
   }
 
-  // The colegio's page of one provider: its padrón row, orders and settlement read over HTTP,
-  // read again (at most every second) while live changes touch that provider.
+  // The colegio's payout list of the period the settlement shows (GET /v1/views/payouts: the
+  // server sums and names each state), read again at most every 5 s while the settlement moves.
+  function schedulePayouts() {
+    if (!S.claims || S.claims.role !== 'colegio' || S.payoutsTimer) return;
+    S.payoutsTimer = setTimeout(loadPayouts, S.payouts && S.payouts.period === S.shownPeriod ? 5000 : 0);
+  }
+  async function loadPayouts() {
+    S.payoutsTimer = 0;
+    const p = S.shownPeriod;
+    if (!p) return;
+    const r = await api('GET', `/v1/views/payouts?period=${p}&limit=5000`);
+    if (!r || r.status !== 200 || !S.claims) return;
+    S.payouts = { period: p, rows: r.body.rows };
+    markDirty('payouts');
+  }
+
+  // One provider's page, the colegio's to open and each prestador's own: its padrón row, orders
+  // and settlement read over HTTP, read again (at most every second) while live changes touch it.
   async function loadProvider(id) {
     S.provider = { id, timer: 0 };
     const [row, orders, settlement] = await Promise.all([
@@ -1318,7 +1349,12 @@
     S.adhered = null;
     S.adheredLoaded = false;
     S.provider = null;
-    $('provider').hidden = true;
+    $('provider').hidden = true;  // the colegio opens one; a prestador's own opens by itself
+    $('provider-close').hidden = claims.role !== 'colegio';
+    if (claims.role === 'prestador' && /^\d+$/.test(claims.subject)) loadProvider(Number(claims.subject));
+    clearTimeout(S.payoutsTimer);
+    S.payoutsTimer = 0;
+    S.payouts = null;
     S.budgetLines = [];
     drawBudgetLines();
     if (claims.role === 'obra_social') loadAdhered();

@@ -497,8 +497,8 @@ test('a prestador loads an order and the colegio approves it, both screens follo
     await waitLive(colegioPage.page);
     const form = prestador.page;
     // The form offers the obras sociales the prestador is adhered to, and what InSSSeP's orders carry.
-    await form.waitForSelector('#order-obra_social option[value=insssep]', { state: 'attached', timeout: WAIT });
-    assert.deepEqual(await form.$$eval('#order-obra_social option', (os) => os.map((o) => o.value)), ['insssep']);
+    await form.waitForFunction(() => [...document.getElementById('order-obra_social').options].map((o) => o.value).join() === 'insssep',
+      null, { timeout: WAIT });
     await form.waitForSelector('[id="order-fields.credential"]', { timeout: WAIT });
     assert.equal(await form.$eval('#order-practice_code', (s) => s.options.length > 0), true);
     await form.fill('#order-order_id', orderId);
@@ -679,6 +679,9 @@ test('a prestador sends an invoice and the obra social audits it, both screens f
   try {
     await waitLive(prestador.page);
     await waitLive(insssep.page);
+    // The obra social's board keeps this period: the demo's clock may turn the month meanwhile.
+    await insssep.page.waitForSelector(`#period-select option[value="${period}"]`, { state: 'attached', timeout: WAIT });
+    await insssep.page.selectOption('#period-select', period);
     // The prestador loads the invoice: the amount is what the period has left to bill, and
     // InSSSeP's invoices carry the invoice and the attendance sheet.
     const issue = prestador.page;
@@ -701,7 +704,11 @@ test('a prestador sends an invoice and the obra social audits it, both screens f
     assert.deepEqual(await axeViolations(issue), [], 'the invoice form with its error');
     await issue.fill('[id="issue-attachments.planilla_asistencia"]', 'planilla.pdf');
     await issue.click('#issue-form button[type=submit]');
-    await issue.waitForSelector(button, { timeout: WAIT });
+    await issue.waitForSelector(button, { timeout: WAIT }).catch(async (e) => {
+      // What the form said, for the failure's message.
+      const said = await issue.$$eval('#issue-form .field-error:not([hidden]), #issue-msg', (es) => es.map((x) => `${x.id}: ${x.textContent}`));
+      throw new Error(`${e.message}\nthe invoice form says: ${said.join(' | ')}`);
+    });
     assert.match(await issue.$eval('#action-done', (e) => e.textContent), new RegExp(`^Factura C 00001-${String(provider).padStart(8, '0')} cargada`));
     const listed = (await api('GET', `/v1/views/invoices?provider=${provider}`, colegio)).json.rows[0];
     assert.equal(listed.amount, total);
@@ -775,6 +782,20 @@ test('a prestador sends an invoice and the obra social audits it, both screens f
       `APB ${provider}`, { timeout: WAIT });
     await insssep.page.fill('#adhered-search', String(provider));
     await hasRow('adhered-rows', '3-333', `PRUEBA ${provider}`, 'Sí');
+    // The colegio's payout list: what was collected for the provider, still to transfer.
+    const board = await openDashboard(colegio, { viewport: { width: 1366, height: 768 } });
+    try {
+      await waitLive(board.page);
+      await board.page.waitForSelector(`#period-select option[value="${period}"]`, { state: 'attached', timeout: WAIT });
+      await board.page.selectOption('#period-select', period);
+      const due = (total - 100_050) / 100;
+      await board.page.waitForFunction(([p, pesos]) => [...document.querySelectorAll('#payout-rows tr')]
+        .some((tr) => tr.cells[0].textContent === p && tr.cells[7].textContent.endsWith(pesos) && tr.cells[8].textContent === 'A pagar'),
+      [String(provider), `${due.toLocaleString('de-DE', { minimumFractionDigits: 2 })}`], { timeout: WAIT });
+      await board.page.locator('#payouts').screenshot({ path: path.join(ARTIFACTS, 'colegio-payouts-1366.png') });
+    } finally {
+      await board.context.close();
+    }
     const debits = await api('GET', `/v1/views/debits?provider=${provider}&period=${period}`, colegio);
     assert.equal(debits.status, 200, debits.text);
     assert.equal(debits.json.rows.length, 1);
@@ -944,6 +965,12 @@ test('roles: a prestador sees its own rows, an obra social its settlement and in
     await page.waitForFunction(() => document.getElementById('pending-empty').textContent !== 'Cargando…', null, { timeout: WAIT });
     const providers = await page.$$eval('#pending-rows tr', (rows) => rows.map((r) => r.children[1].textContent));
     assert.ok(providers.every((p) => p === provider), `only its own pending items: ${providers}`);
+    // Its own page: its documents in their states, its settlement broken down; nothing to close.
+    await page.waitForSelector('#provider:not([hidden])', { timeout: WAIT });
+    assert.match(await page.$eval('#provider-title', (e) => e.textContent), new RegExp(`^Prestador ${provider} · `));
+    assert.ok(await page.$$eval('#provider-documents tr', (trs) => trs.length) > 0, 'its documents');
+    assert.equal(await page.isVisible('#provider-close'), false);
+    assert.equal(await page.isVisible('#find-form'), false, 'finding other providers is the colegio\'s');
   } finally {
     await context.close();
   }
@@ -951,7 +978,7 @@ test('roles: a prestador sees its own rows, an obra social its settlement and in
   ({ context, page } = await openDashboard(token('obra_social', 'sancor')));
   try {
     await waitLive(page);
-    for (const id of ['padron', 'pending', 'feed', 'month', 'dl-payouts', 'dl-retentions', 'dl-authorizations'])
+    for (const id of ['padron', 'pending', 'feed', 'month', 'dl-payouts', 'dl-retentions', 'dl-authorizations', 'provider', 'payouts', 'orders', 'budget'])
       assert.equal(await page.$eval(`#${id}`, (s) => s.hidden), true, `${id} hidden from an obra social`);
     for (const id of ['settlement', 'invoices', 'downloads'])
       assert.equal(await page.$eval(`#${id}`, (s) => s.hidden), false, `${id} visible to an obra social`);
