@@ -24,8 +24,11 @@ Check check_complete(const LoadOrder& c, const ObraSocialConfig& os) {
         else
             present = std::any_of(c.fields.begin(), c.fields.end(),
                                   [&](const OrderField& f) { return f.name == name && !f.value.empty(); });
-        if (!present)
-            return error("order.missing_field", "Falta un dato requerido por " + os.name + ": " + name + ".", "fields." + name);
+        if (!present) {
+            // The command's own fields by their Spanish names; a free field by the name the configuration gives it.
+            const std::string what = name == "affiliate_number" ? "número de afiliado" : name == "attention_date" ? "fecha de atención" : name;
+            return error("order.missing_field", "Falta un dato requerido por " + os.name + ": " + what + ".", "fields." + name);
+        }
     }
     return std::nullopt;
 }

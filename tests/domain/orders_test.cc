@@ -26,6 +26,11 @@ TEST_CASE("O1 an order needs signatures, stamp and the obra social's required da
     o = complete_order("o2", kSancor, "330101", day);
     o.attention_date.reset();
     CHECK(l.error(o, t) == "order.missing_field");
+    // Said in Spanish, next to the field it names.
+    const auto missing = l.run(o, t);
+    REQUIRE_FALSE(missing.has_value());
+    CHECK(missing.error().message == "Falta un dato requerido por SanCor Salud: fecha de atención.");
+    CHECK(missing.error().field == "fields.attention_date");
     CHECK(l.error(complete_order("o3", kSancor, "33010", day), t) == "order.practice_not_agreed");
     CHECK(l.error(complete_order("o3", kSancor, "3301", day), t) == "order.invalid_practice_code");
     CHECK(l.error(complete_order("o3", kSancor, "330101", date_from_civil(2025, 6, 4)), t) == "order.attention_date_in_future");
