@@ -121,16 +121,17 @@ json to_json(const projections::InvoiceViewRow& r, const domain::Config& config)
 }
 
 json to_json(const projections::OrderRow& r) {
+    const domain::OrderLoaded& o = r.loaded;
     json fields = json::object();
-    for (const auto& f : r.fields) fields[f.name] = f.value;
+    for (const auto& f : o.fields) fields[f.name] = f.value;
     return {{"provider", r.provider.value()},
-            {"order_id", r.order_id},
-            {"obra_social", r.obra_social.value()},
-            {"affiliate_number", r.affiliate_number},
-            {"practice_code", r.practice_code},
-            {"attention_date", domain::to_string(r.attention_date)},
-            {"amount", r.amount},
-            {"period", domain::to_string(r.period)},
+            {"order_id", o.order_id},
+            {"obra_social", o.obra_social.value()},
+            {"affiliate_number", o.affiliate_number},
+            {"practice_code", o.practice_code},
+            {"attention_date", domain::to_string(o.attention_date)},
+            {"amount", o.amount},
+            {"period", domain::to_string(o.period)},
             {"rolled_from", r.rolled_from ? json(domain::to_string(*r.rolled_from)) : json(nullptr)},
             {"state", domain::name_of(domain::kOrderStatusNames, static_cast<uint8_t>(r.status))},
             {"reason_code", r.reason_code},
@@ -159,6 +160,7 @@ RowScope scope_of(const projections::Row& r) {
             using R = std::decay_t<decltype(row)>;
             if constexpr (std::is_same_v<R, projections::PadronRow>) return {row.provider, {}, std::nullopt};
             else if constexpr (std::is_same_v<R, projections::PendingRow>) return {row.provider, row.obra_social.value(), std::nullopt};
+            else if constexpr (std::is_same_v<R, projections::OrderRow>) return {row.provider, row.loaded.obra_social.value(), row.loaded.period};
             else return {row.provider, row.obra_social.value(), row.period};
         },
         r);

@@ -529,46 +529,50 @@ bool decode(std::string_view in, InvoiceViewRow& row) {
 
 std::string encode(const OrderRow& row) {
     Writer w;
+    const domain::OrderLoaded& o = row.loaded;
     w.u(row.provider.value());
-    for (const std::string* f : {&row.order_id, &row.obra_social.value(), &row.affiliate_number, &row.practice_code}) w.s(*f);
-    w.i(row.attention_date.days);
-    w.i(row.amount);
-    period(w, row.period);
+    for (const std::string* f : {&o.order_id, &o.obra_social.value(), &o.affiliate_number, &o.practice_code}) w.s(*f);
+    w.i(o.attention_date.days);
+    w.i(o.amount);
+    period(w, o.period);
+    for (bool b : {o.patient_signature, o.professional_signature, o.professional_stamp}) w.u(b);
+    w.u(o.fields.size());
+    for (const domain::OrderField& f : o.fields) {
+        w.s(f.name);
+        w.s(f.value);
+    }
     w.u(row.rolled_from.has_value());
     if (row.rolled_from) period(w, *row.rolled_from);
     w.u(static_cast<uint8_t>(row.status));
     w.s(row.reason_code);
     w.s(row.reason);
     w.i(row.loaded_at);
-    w.u(row.fields.size());
-    for (const domain::OrderField& f : row.fields) {
-        w.s(f.name);
-        w.s(f.value);
-    }
     return w.take();
 }
 
 bool decode(std::string_view in, OrderRow& row) {
     Reader r(in);
+    domain::OrderLoaded& o = row.loaded;
     row.provider = ProviderId{r.u()};
-    row.order_id = r.s();
-    row.obra_social = ObraSocialId{r.s()};
-    row.affiliate_number = r.s();
-    row.practice_code = r.s();
-    row.attention_date = Date{static_cast<int32_t>(r.i())};
-    row.amount = r.i();
-    row.period = period(r);
+    o.order_id = r.s();
+    o.obra_social = ObraSocialId{r.s()};
+    o.affiliate_number = r.s();
+    o.practice_code = r.s();
+    o.attention_date = Date{static_cast<int32_t>(r.i())};
+    o.amount = r.i();
+    o.period = period(r);
+    for (bool* b : {&o.patient_signature, &o.professional_signature, &o.professional_stamp}) *b = r.u() != 0;
+    for (uint64_t n = r.u(); n > 0 && r.ok(); --n) {
+        domain::OrderField f;
+        f.name = r.s();
+        f.value = r.s();
+        o.fields.push_back(std::move(f));
+    }
     if (r.u() != 0) row.rolled_from = period(r);
     row.status = as_enum<domain::OrderStatus>(r.u());
     row.reason_code = r.s();
     row.reason = r.s();
     row.loaded_at = r.i();
-    for (uint64_t n = r.u(); n > 0 && r.ok(); --n) {
-        domain::OrderField f;
-        f.name = r.s();
-        f.value = r.s();
-        row.fields.push_back(std::move(f));
-    }
     return r.done();
 }
 

@@ -183,12 +183,12 @@ bool is_zero(const SettlementRow& r) {
 std::optional<Contribution> contribution(const OrderRow* o) {
     Contribution c;
     if (o == nullptr) return c;
-    const Tally t{1, o->amount};
-    SettlementRow& row = at(c, o->period, o->obra_social);
+    const Tally t{1, o->loaded.amount};
+    SettlementRow& row = at(c, o->loaded.period, o->loaded.obra_social);
     row.orders_loaded = t;
     if (o->status == domain::OrderStatus::approved) row.orders_approved = t;
     if (o->status == domain::OrderStatus::rejected) row.orders_rejected = t;
-    if (o->rolled_from) at(c, *o->rolled_from, o->obra_social).orders_rolled = t;
+    if (o->rolled_from) at(c, *o->rolled_from, o->loaded.obra_social).orders_rolled = t;
     return c;
 }
 
@@ -445,7 +445,7 @@ public:
         return scan<OrderRow>(
             kOrders, f.where.provider ? provider_key(*f.where.provider) : "",
             [&](const OrderRow& r) {
-                return (!f.where.obra_social || r.obra_social == *f.where.obra_social) && (!f.where.period || r.period == *f.where.period) &&
+                return (!f.where.obra_social || r.loaded.obra_social == *f.where.obra_social) && (!f.where.period || r.loaded.period == *f.where.period) &&
                        (!f.status || r.status == *f.status);
             },
             cursor);
@@ -728,9 +728,7 @@ void StoreBatch::apply_order(ProviderId p, const domain::Event& e, TimestampMs a
     const auto before = contribution(s.row ? &*s.row : nullptr);
     std::visit(domain::overloaded{
                    [&](const domain::OrderLoaded& x) {  // O2: a rejected order loaded again replaces it
-                       change(orders_, kOrders, key) =
-                           OrderRow{p,        x.order_id, x.obra_social, x.affiliate_number, x.practice_code, x.attention_date,
-                                    x.amount, x.period,   std::nullopt,  domain::OrderStatus::pending, {}, {}, at, x.fields};
+                       change(orders_, kOrders, key) = OrderRow{p, x, std::nullopt, domain::OrderStatus::pending, {}, {}, at};
                    },
                    [&](const domain::OrderApproved&) {
                        if (s.row) change(orders_, kOrders, key).status = domain::OrderStatus::approved;
@@ -746,7 +744,7 @@ void StoreBatch::apply_order(ProviderId p, const domain::Event& e, TimestampMs a
                        if (!s.row) return;
                        OrderRow& o = change(orders_, kOrders, key);
                        if (!o.rolled_from) o.rolled_from = x.from_period;
-                       o.period = x.to_period;
+                       o.loaded.period = x.to_period;
                    },
                    NotAnOrder<void>{}},
                e);

@@ -63,19 +63,12 @@ struct PadronRow {
 // --- Orders (O1-O4): every order loaded, in its current state; the colegio reviews them ---
 struct OrderRow {
     ProviderId provider;
-    std::string order_id;
-    ObraSocialId obra_social;
-    std::string affiliate_number;
-    std::string practice_code;
-    Date attention_date;
-    Centavos amount = 0;
-    Period period;                      // the billing period it counts in now (O3)
-    std::optional<Period> rolled_from;  // O2/O3: loaded into this period, billed in `period`
+    domain::OrderLoaded loaded;         // its period kept current by OrderDeferred (O3)
+    std::optional<Period> rolled_from;  // O2/O3: loaded into this period, billed in `loaded.period`
     domain::OrderStatus status = domain::OrderStatus::pending;
     std::string reason_code;  // O2: why it was rejected (empty otherwise)
     std::string reason;
     TimestampMs loaded_at = 0;
-    std::vector<domain::OrderField> fields;  // O1: the data the obra social asks for
     friend bool operator==(const OrderRow&, const OrderRow&) = default;
 };
 

@@ -336,24 +336,24 @@ TEST_CASE("orders: each order in its state, with the rejection's reason, filtere
 
     const auto mine = w.views->orders({{{}, {}, kProvider}, {}}).value();
     REQUIRE(mine.size() == 3);
-    CHECK(mine[0].order_id == "o-1");
+    CHECK(mine[0].loaded.order_id == "o-1");
     CHECK(mine[0].status == OrderStatus::approved);
-    CHECK(mine[0].period == kJune);
-    CHECK(mine[0].amount > 0);
+    CHECK(mine[0].loaded.period == kJune);
+    CHECK(mine[0].loaded.amount > 0);
     CHECK(mine[0].loaded_at == at(2025, 6, 2));
     CHECK(mine[1].status == OrderStatus::rejected);
     CHECK(mine[1].reason_code == "other");
     CHECK(mine[1].reason == "ilegible");
-    CHECK(mine[2].period == kJune.next());
+    CHECK(mine[2].loaded.period == kJune.next());
     CHECK(mine[2].rolled_from == kJune);
     CHECK(mine[2].status == OrderStatus::pending);
-    CHECK(mine[0].fields == m.ledger.state.orders.orders.at("o-1").loaded.fields);
+    CHECK(mine[0].loaded == m.ledger.state.orders.orders.at("o-1").loaded);
 
     // The colegio's queue: every provider's pending orders; by period and obra social.
     const auto pending = w.views->orders({{}, OrderStatus::pending}).value();
     REQUIRE(pending.size() == 2);
     CHECK(pending[0].provider == ProviderId{7});  // by provider, then order id
-    CHECK(pending[1].order_id == "o-3");
+    CHECK(pending[1].loaded.order_id == "o-3");
     CHECK(w.views->orders({{kJune, kSancor, {}}, {}}).value().size() == 3);
     CHECK(w.views->orders({{kJune, kInsssep, {}}, {}}).value().empty());
 
@@ -363,7 +363,7 @@ TEST_CASE("orders: each order in its state, with the rejection's reason, filtere
     const auto again = w.views->orders({{{}, {}, kProvider}, {}}).value().at(1);
     CHECK(again.status == OrderStatus::pending);
     CHECK(again.reason.empty());
-    CHECK(again.period == kJune.next());
+    CHECK(again.loaded.period == kJune.next());
     CHECK(w.views->settlement({kJune, kSancor, kProvider}).value().at(0).orders_rejected.count == 0);
 }
 
