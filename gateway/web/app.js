@@ -712,6 +712,7 @@ function stopAll() {
   S.feeds = [];
   clearTimeout(S.expiryTimer);
   clearTimeout(S.clockTimer);
+  clearTimeout(S.adheredTimer);
 }
 function showLogin(message) {
   stopAll();

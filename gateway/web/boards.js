@@ -1,6 +1,7 @@
 // The views read over HTTP rather than followed live: the colegio's payout list of a period,
 // one provider's page (the colegio's to open, each prestador's own) and an obra social's
-// adhered providers. Each is read again when the live views say its rows moved.
+// adhered providers. The first two are read again when the live views say their rows moved,
+// the last each minute.
 import { $, count, date, dateTime, el, fieldErrors, fillTable, label, money, period, setText, showEmpty, td } from './ui.js';
 
 const PAYOUT_STATE = { a_pagar: 'A pagar', pagado: 'Pagado', sin_cobros: 'Sin cobros' };
@@ -105,14 +106,22 @@ export function httpBoards({ S, api, markDirty, shown, outReason, metaLabel, osN
   // An obra social's adhered providers: the padrón rows that carry its number, read over HTTP
   // (the padrón's live view is the colegio's), again with "Actualizar".
   async function loadAdhered() {
-    const r = await api('GET', '/v1/views/padron?limit=5000');
-    if (!r || r.status !== 200 || !S.claims) return;
-    const os = S.claims.subject;
-    S.adhered = r.body.rows.map((p) => ({
+    const who = S.claims;
+    clearTimeout(S.adheredTimer);
+    const rows = [];
+    for (let offset = 0; offset !== undefined;) {  // every page: a colegio may have more than one page of providers
+      const r = await api('GET', `/v1/views/padron?limit=5000&offset=${offset}`);
+      if (!r || r.status !== 200 || S.claims !== who) return;
+      rows.push(...r.body.rows);
+      offset = r.body.next_offset;
+    }
+    const os = who.subject;
+    S.adhered = rows.map((p) => ({
       number: p.adhesions[os] || '', provider: p.provider, name: p.razon_social, matricula: p.matricula, in: p.in_good_standing === true,
     })).sort((a, b) => (a.number < b.number ? -1 : a.number > b.number ? 1 : a.provider - b.provider));
     S.adheredLoaded = true;
     markDirty('adhered');
+    S.adheredTimer = setTimeout(loadAdhered, 60_000);  // the padrón's live view is the colegio's: read again each minute
   }
 
   $('adhered-refresh').addEventListener('click', loadAdhered);
