@@ -1,13 +1,12 @@
 // The prestador's standing forms: loading an order, loading an invoice and submitting a
 // dental budget, each a command through POST /v1/commands. They follow the configuration the
 // server gives (GET /v1/meta) and the prestador's own rows (its adhesions, its settlement).
-import { $, centavos, el, fieldErrors, fillTable, money, setText, td } from './ui.js';
+import { $, centavos, el, fieldErrors, fillTable, labelledInput, money, setText, td } from './ui.js';
 
 // `S` is the board's state; `submitAction(form, body, done)` posts a form's command and says
 // how it went. Returns `fill` (draws the forms again from the state) and `reset` (a new sign-in).
 export function prestadorForms({ S, todayAR, metaLabel, submitAction }) {
-  // The load-order form follows the configuration (GET /v1/meta): the obras sociales the
-  // prestador is adhered to, each one's practices, and the data its orders must carry.
+  // What an order must carry besides the form's own inputs: one input each.
   const ORDER_FIELDS = new Set(['affiliate_number', 'attention_date']);  // the form's own inputs
   const FIELD_LABEL = { credential: 'Credencial', prescriptor: 'Prescriptor', diagnosis: 'Diagnóstico' };
   // A prestador's forms offer the obras sociales it is adhered to (all, until its padrón row
@@ -24,12 +23,14 @@ export function prestadorForms({ S, todayAR, metaLabel, submitAction }) {
     if (choices.some((o) => o.id === keep)) select.value = keep;
     return true;
   }
-  function fillOrderForm() {
+  // The forms follow the configuration (GET /v1/meta) and the prestador's rows.
+  function fillForms() {
     if (!S.meta || !S.claims || S.claims.role !== 'prestador') return;
     if (!$('order-attention_date').value) $('order-attention_date').value = todayAR();
     if (fillObrasSociales($('order-obra_social'))) fillOrderPractices();
     if (!$('issue-issued_on').value) $('issue-issued_on').value = todayAR();
-    if (!$('issue-period').value) $('issue-period').value = S.shownPeriod || todayAR().slice(0, 7);
+    // Until chosen by hand, the period is the one the settlement shows (the latest).
+    if (!$('issue-period').dataset.typed) $('issue-period').value = S.shownPeriod || todayAR().slice(0, 7);
     if (fillObrasSociales($('issue-obra_social'))) fillIssueExtra();
     if (fillObrasSociales($('budget-obra_social'))) fillBudgetPractices();
     suggestAmount();
@@ -37,24 +38,17 @@ export function prestadorForms({ S, todayAR, metaLabel, submitAction }) {
   function fillOrderPractices() {
     const os = S.meta.obrasSociales.find((o) => o.id === $('order-obra_social').value);
     $('order-practice_code').replaceChildren(...(os ? os.practices : []).map((p) => el('option', { value: p.code }, `${p.code} · ${p.name}`)));
-    $('order-extra').replaceChildren(...(os ? os.required_order_fields : []).filter((f) => !ORDER_FIELDS.has(f)).flatMap((f) => {
-      const id = `order-fields.${f}`;
-      return [el('label', { for: id }, FIELD_LABEL[f] || f),
-        el('input', { id, 'data-field': f, autocomplete: 'off', maxlength: '200', 'aria-describedby': `${id}-error` }),
-        el('span', { id: `${id}-error`, class: 'field-error', hidden: '' })];
-    }));
+    $('order-extra').replaceChildren(...(os ? os.required_order_fields : []).filter((f) => !ORDER_FIELDS.has(f))
+      .flatMap((f) => labelledInput(`order-fields.${f}`, FIELD_LABEL[f] || f, { 'data-field': f })));
   }
   // F2: what an invoice to the chosen obra social carries: its authorization, if it asks for
   // one, and a reference to each attachment it requires.
   function fillIssueExtra() {
     const os = S.meta.obrasSociales.find((o) => o.id === $('issue-obra_social').value);
-    const input = (id, text, attrs = {}) => [el('label', { for: id }, text),
-      el('input', { id, autocomplete: 'off', maxlength: '200', 'aria-describedby': `${id}-error`, ...attrs }),
-      el('span', { id: `${id}-error`, class: 'field-error', hidden: '' })];
     $('issue-extra').replaceChildren(
-      ...(os && os.invoice_requires_authorization ? input('issue-authorization', 'Trámite de autorización que factura') : []),
+      ...(os && os.invoice_requires_authorization ? labelledInput('issue-authorization', 'Trámite de autorización que factura') : []),
       ...(os ? os.invoice_attachments : []).flatMap((kind) =>
-        input(`issue-attachments.${kind}`, `${metaLabel('attachment_kind', kind)}: referencia del archivo`, { 'data-kind': kind })));
+        labelledInput(`issue-attachments.${kind}`, `${metaLabel('attachment_kind', kind)}: referencia del archivo`, { 'data-kind': kind })));
     suggestAmount();
   }
   // Until typed in, the amount is what the period still has to bill for that obra social.
@@ -190,13 +184,14 @@ export function prestadorForms({ S, todayAR, metaLabel, submitAction }) {
   });
   $('budget-form').addEventListener('submit', (e) => { e.preventDefault(); submitBudget(); });
   $('issue-obra_social').addEventListener('change', fillIssueExtra);
-  $('issue-period').addEventListener('change', suggestAmount);
+  $('issue-period').addEventListener('change', (e) => { e.target.dataset.typed = '1'; suggestAmount(); });
   $('issue-amount').addEventListener('input', (e) => { e.target.dataset.typed = e.target.value ? '1' : ''; });
   S.budgetLines = [];
   function reset() {
     for (const id of ['order-attention_date', 'issue-issued_on', 'issue-period']) $(id).value = '';
+    delete $('issue-period').dataset.typed;
     S.budgetLines = [];
     drawBudgetLines();
   }
-  return { fill: fillOrderForm, reset };
+  return { fill: fillForms, reset };
 }

@@ -46,6 +46,10 @@ export function el(tag, attrs, ...children) {
   return e;
 }
 export const td = (text, cls) => el('td', cls ? { class: cls } : null, text == null ? '–' : String(text));
+// A text input with its label and the span its typed error goes to (fieldErrors).
+export const labelledInput = (id, text, attrs = {}) => [el('label', { for: id }, text),
+  el('input', { id, autocomplete: 'off', maxlength: '200', 'aria-describedby': `${id}-error`, ...attrs }),
+  el('span', { id: `${id}-error`, class: 'field-error', hidden: '' })];
 export function fillTable(tbodyId, rows, cells) {
   $(tbodyId).replaceChildren(...rows.map((r) => el('tr', null, ...cells(r))));
 }

@@ -528,11 +528,12 @@ void simulate_matches_embedded(const std::string& kafka, const std::optional<Kaf
     REQUIRE(da.code == 0);
     REQUIRE(db.code == 0);
     const auto digests = lines(da.out);
-    REQUIRE(digests.size() == 4);
+    REQUIRE(digests.size() == 5);
     CHECK(digests[0].find("padron ") == 0);
     CHECK(digests[1].find("pending ") == 0);
     CHECK(digests[2].find("settlement ") == 0);
     CHECK(digests[3].find("validation ") == 0);
+    CHECK(digests[4].find("orders ") == 0);
     CHECK(da.out == db.out);
 }
 

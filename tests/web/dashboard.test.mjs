@@ -686,7 +686,7 @@ test('a prestador sends an invoice and the obra social audits it, both screens f
     // InSSSeP's invoices carry the invoice and the attendance sheet.
     const issue = prestador.page;
     await issue.waitForSelector('[id="issue-attachments.planilla_asistencia"]', { timeout: WAIT });
-    assert.equal(await issue.$eval('#issue-period', (e) => e.value), period);
+    await issue.waitForFunction((p) => document.getElementById('issue-period').value === p, period, { timeout: WAIT });
     await issue.waitForFunction(() => document.getElementById('issue-amount').value !== '', null, { timeout: WAIT });
     const pesos = await issue.$eval('#issue-amount', (e) => e.value);
     assert.equal(Number(pesos.replace(/\./g, '').replace(',', '')), total, `suggested ${pesos} for ${total} centavos`);
