@@ -24,7 +24,7 @@ const std::vector<Command>& all() {
           "first) and prints events/s; with --kafka it appends to Kafka (the topics must exist, as with "
           "'liquida kafka-dev'). 'bench kafka-raw --kafka BROKERS' produces the same records with librdkafka's "
           "producer alone (same settings, every delivery report awaited): the peer of 'bench log --kafka'. "
-          "'bench projections' rebuilds the three views from offset 0 of the log in "
+          "'bench projections' rebuilds every view from offset 0 of the log in "
           "--data (fill it with 'liquida simulate') into a scratch copy and prints events/s and peak memory. "
           "'bench http' runs the gateway on a scratch log (--data, emptied) and sends load_order commands over "
           "--connections keep-alive connections: commands/s, p50/p99. 'bench live' has --connections websocket "

@@ -1,4 +1,4 @@
-// The three views against hand-computed scenarios from the seeds, and against the domain's
+// The views against hand-computed scenarios from the seeds, and against the domain's
 // own queries over the same events.
 #include <catch2/catch.hpp>
 
