@@ -46,19 +46,20 @@ inline std::optional<uint64_t> param_u64(const Query& q, const std::string& name
         throw BadParam{name, "Se esperaba un número entero no negativo."};
     return v;
 }
-inline std::optional<domain::Period> param_period(const Query& q, const std::string& name) {
+// A parameter read by `parse` (nullopt when absent or empty); one it cannot read is a BadParam.
+template <class Parse>
+auto parsed_param(const Query& q, const std::string& name, Parse parse, std::string_view expected) -> decltype(parse(std::string())) {
     auto it = q.find(name);
     if (it == q.end() || it->second.empty()) return std::nullopt;
-    auto p = domain::parse_period(it->second);
-    if (!p) throw BadParam{name, "Se esperaba un período AAAA-MM."};
-    return p;
+    auto v = parse(it->second);
+    if (!v) throw BadParam{name, std::string(expected)};
+    return v;
+}
+inline std::optional<domain::Period> param_period(const Query& q, const std::string& name) {
+    return parsed_param(q, name, [](const std::string& s) { return domain::parse_period(s); }, "Se esperaba un período AAAA-MM.");
 }
 inline std::optional<domain::Date> param_date(const Query& q, const std::string& name) {
-    auto it = q.find(name);
-    if (it == q.end() || it->second.empty()) return std::nullopt;
-    auto d = domain::parse_date(it->second);
-    if (!d) throw BadParam{name, "Se esperaba una fecha AAAA-MM-DD."};
-    return d;
+    return parsed_param(q, name, [](const std::string& s) { return domain::parse_date(s); }, "Se esperaba una fecha AAAA-MM-DD.");
 }
 inline std::string param(const Query& q, const std::string& name) {
     auto it = q.find(name);
