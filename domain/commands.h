@@ -189,6 +189,7 @@ struct IssuePaymentOrder {
     Date paid_on;
     std::vector<PaidInvoice> invoices;
     std::string retention_certificate;
+    std::string payment_order_type;  // "APB"; up to 8 capital letters or digits, may be empty
 };
 struct ApplyRetentions {
     Period period;

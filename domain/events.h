@@ -277,6 +277,9 @@ struct PaymentOrderIssued {  // S2
     Centavos amount = 0;
     std::vector<PaidInvoice> invoices;
     std::string retention_certificate;
+    // F4 "Comprobante": the insurer's kind of payment order ("APB" of "APB 10118036"), empty
+    // when it uses none. Empty in events of schema 1 and 2.
+    std::string payment_order_type;
     friend bool operator==(const PaymentOrderIssued&, const PaymentOrderIssued&) = default;
 };
 struct RetentionApplied {  // S3

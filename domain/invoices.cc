@@ -183,6 +183,11 @@ Decision decide(const ProviderLedger& s, const IssuePaymentOrder& c, TimestampMs
     const auto& orders = s.invoices.payment_orders;
     if (std::find(orders.begin(), orders.end(), c.payment_order) != orders.end())
         return reject("payment_order.duplicate", "La orden de pago ya fue registrada.", "payment_order");
+    const auto& type = c.payment_order_type;
+    if (type.size() > kMaxPaymentOrderType ||
+        !std::all_of(type.begin(), type.end(), [](char ch) { return (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'); }))
+        return reject("payment_order.invalid_type", "El tipo de orden de pago son hasta 8 letras mayúsculas o dígitos (APB).",
+                      "payment_order_type");
     if (c.invoices.empty()) return reject("payment_order.invoices_required", "La orden de pago no tiene facturas.", "invoices");
     if (c.retention_certificate.empty())
         return reject("payment_order.retention_certificate_required", "Falta el certificado de retenciones.",
@@ -209,7 +214,8 @@ Decision decide(const ProviderLedger& s, const IssuePaymentOrder& c, TimestampMs
         if (p.amount > *left) return reject("payment_order.exceeds_balance", "El pago supera el saldo de la factura.", field);
         if (!total.add(p.amount).ok()) return rejected(money::overflow(field));
     }
-    return emit(PaymentOrderIssued{c.obra_social, c.payment_order, c.paid_on, *total.value(), c.invoices, c.retention_certificate});
+    return emit(PaymentOrderIssued{c.obra_social, c.payment_order, c.paid_on, *total.value(), c.invoices, c.retention_certificate,
+                                   c.payment_order_type});
 }
 
 }  // namespace liquida::domain

@@ -13,6 +13,9 @@ inline constexpr std::string_view kDocumentTypeNames[] = {"rnp", "afip", "cbu", 
 inline constexpr std::string_view kDocumentStatusNames[] = {"pending", "approved", "rejected", "expired"};
 inline constexpr std::string_view kRetentionKindNames[] = {"colegio_fee", "iibb", "ganancias", "iva", "other"};
 inline constexpr std::string_view kInvoiceStatusNames[] = {"cargada", "enviada", "observada", "aceptada", "ingresada", "rechazada"};  // F3
+// F4: an invoice's state in the listing, F3's then "cancelado" (not rejected, paid in full).
+inline constexpr std::string_view kInvoiceListingStates[] = {"cargada",   "enviada",   "observada", "aceptada",
+                                                             "ingresada", "rechazada", "cancelado"};
 inline constexpr std::string_view kAttachmentKindNames[] = {"factura", "constancia_cae", "inscripcion_afip", "cbu", "planilla_asistencia", "informe"};
 inline constexpr std::string_view kOrderStatusNames[] = {"pending", "approved", "rejected"};  // OrderStatus (domain/state.h)
 // O2: why the colegio rejects an order (RejectOrder.reason_code); "other" needs a reason.
@@ -28,7 +31,19 @@ inline constexpr std::string_view kAttachmentKindLabels[] = {"Factura", "Constan
 inline constexpr std::string_view kOrderStatusLabels[] = {"Pendiente de revisión", "Aprobada", "Rechazada"};
 inline constexpr std::string_view kOrderRejectReasonLabels[] = {"Falta la firma del paciente", "Falta la firma del profesional",
                                                                 "Falta el sello del profesional", "Falta un dato requerido", "Otro motivo"};
+// F4 as the insurer's portal words it: under audit or accepted, "en proceso de liquidación";
+// in its books, "disponible para el pago"; paid in full, "Comprobante Cancelado".
+inline constexpr std::string_view kInvoiceListingStateLabels[] = {
+    "Comprobante cargado",   "Comprobante en proceso de liquidación", "Comprobante observado", "Comprobante en proceso de liquidación",
+    "Factura disponible para el pago", "Comprobante rechazado", "Comprobante Cancelado"};
 static_assert(std::size(kDocumentTypeLabels) == std::size(kDocumentTypeNames));
+static_assert(std::size(kInvoiceListingStateLabels) == std::size(kInvoiceListingStates));
+inline constexpr std::string_view kCancelado = kInvoiceListingStates[std::size(kInvoiceStatusNames)];
+static_assert(std::size(kInvoiceListingStates) == std::size(kInvoiceStatusNames) + 1 && [] {
+    for (size_t i = 0; i < std::size(kInvoiceStatusNames); ++i)
+        if (kInvoiceListingStates[i] != kInvoiceStatusNames[i]) return false;
+    return true;
+}());
 static_assert(std::size(kDocumentStatusLabels) == std::size(kDocumentStatusNames));
 static_assert(std::size(kRetentionKindLabels) == std::size(kRetentionKindNames));
 static_assert(std::size(kAttachmentKindLabels) == std::size(kAttachmentKindNames));
@@ -42,6 +57,14 @@ inline std::string state_label(std::string_view state) {
         if (c == '_') c = ' ';
     if (!out.empty() && out.front() >= 'a' && out.front() <= 'z') out.front() = static_cast<char>(out.front() - 'a' + 'A');
     return out;
+}
+
+// labels[i] for the i-th of names equal to `name`, else state_label(name).
+template <size_t N>
+std::string label_of(const std::string_view (&names)[N], const std::string_view (&labels)[N], std::string_view name) {
+    for (size_t i = 0; i < N; ++i)
+        if (names[i] == name) return std::string(labels[i]);
+    return state_label(name);
 }
 
 // names[v], or v in digits for a value the table does not know.

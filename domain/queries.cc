@@ -72,8 +72,12 @@ std::string invoice_label(const InvoiceIssued& i) {
     return buf;
 }
 
+std::string payment_order_label(std::string_view type, std::string_view number) {
+    return type.empty() ? std::string(number) : std::string(type) + " " + std::string(number);
+}
+
 std::string invoice_state(InvoiceStatus status, Centavos paid, Centavos balance) {
-    if (status != InvoiceStatus::rechazada && paid > 0 && paid >= balance) return "cancelado";
+    if (status != InvoiceStatus::rechazada && paid > 0 && paid >= balance) return std::string(kCancelado);
     return name_of(kInvoiceStatusNames, static_cast<uint8_t>(status));
 }
 
@@ -88,8 +92,9 @@ result<std::vector<InvoiceRow>, DomainError> invoice_listing(const ProviderLedge
         const auto terms = static_cast<int32_t>(os == nullptr ? 30 : os->payment_terms_days);
         const auto debited = inv.debited();
         const auto balance = inv.balance();
-        if (!debited || !balance) return failure<DomainError>{money::overflow("invoices." + id)};
-        rows.push_back(InvoiceRow{received, invoice_label(inv.issued), inv.issued.amount, *debited, *balance,
+        const auto outstanding = money::Sum(balance).sub(inv.paid).value();
+        if (!debited || !balance || !outstanding) return failure<DomainError>{money::overflow("invoices." + id)};
+        rows.push_back(InvoiceRow{received, invoice_label(inv.issued), inv.issued.amount, *debited, *outstanding,
                                   Date{received.days + terms},
                                   invoice_state(inv.status, inv.paid, *balance),
                                   inv.payment_orders.empty() ? std::string{} : inv.payment_orders.back(),

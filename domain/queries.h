@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/config.h"
@@ -32,15 +33,20 @@ result<Settlement, DomainError> settlement_of(const ProviderLedger& s, Period pe
 // F4: "B 00017-00004199".
 std::string invoice_label(const InvoiceIssued& i);
 
+// S2: a payment order's kind, "APB" of "APB 10118036" (PaymentOrderIssued.payment_order_type).
+inline constexpr size_t kMaxPaymentOrderType = 8;
+// F4's "Orden de pago": "APB 10118036", or the number alone when the order has no kind.
+std::string payment_order_label(std::string_view type, std::string_view number);
+
 struct InvoiceRow {
     Date received_on;
     std::string invoice;  // label
     Centavos amount = 0;
     Centavos debits = 0;
-    Centavos balance = 0;
+    Centavos outstanding = 0;  // "Saldo": amount - debits - paid; 0 once cancelado
     Date due_on;
     std::string state;  // invoice_state
-    std::string payment_order;
+    std::string payment_order;  // the last one's payment_order_label
     std::string debit_sheet;
 };
 // F4: the F3 status, or "cancelado" once an invoice not rejected is paid in full.
@@ -48,7 +54,7 @@ std::string invoice_state(InvoiceStatus status, Centavos paid, Centavos balance)
 // The same day six months earlier, clamped to the month's end: where F4's listing starts.
 Date six_months_before(Date d);
 // F4: invoices received in the six months before `today`, newest first; money.overflow
-// when an invoice's debits or balance do not fit int64.
+// when an invoice's debits or outstanding amount do not fit int64.
 result<std::vector<InvoiceRow>, DomainError> invoice_listing(const ProviderLedger& s, Date today, const Config& config);
 
 // F5: what the provider owes the insurer (a credit note) or may now send (re-invoicing).

@@ -4,6 +4,7 @@
 
 #include "domain/money.h"
 #include "domain/overloaded.h"
+#include "domain/queries.h"
 
 namespace liquida::domain {
 namespace {
@@ -228,7 +229,7 @@ void evolve(InvoiceBook& s, const Event& e, TimestampMs occurred_at) {
                        for (const PaidInvoice& p : x.invoices) {
                            if (InvoiceRecord* inv = find_in(s.invoices, p.invoice_id)) {
                                fold_add(inv->paid, p.amount, s.overflow);
-                               inv->payment_orders.push_back(x.payment_order);
+                               inv->payment_orders.push_back(payment_order_label(x.payment_order_type, x.payment_order));
                            }
                        }
                    },

@@ -119,7 +119,8 @@ LIQUIDA_MIRROR(DebitAnalysisResolved, LIQUIDA_FIELD(invoice_id), LIQUIDA_FIELD(d
 LIQUIDA_MIRROR(CreditNoteIssued, LIQUIDA_FIELD(invoice_id), LIQUIDA_FIELD(credit_note_id),
                LIQUIDA_FIELD(punto_de_venta), LIQUIDA_FIELD(number), LIQUIDA_FIELD(cae), LIQUIDA_FIELD(amount));
 LIQUIDA_MIRROR(PaymentOrderIssued, LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(payment_order), LIQUIDA_FIELD(paid_on),
-               LIQUIDA_FIELD(amount), LIQUIDA_FIELD(invoices), LIQUIDA_FIELD(retention_certificate));
+               LIQUIDA_FIELD(amount), LIQUIDA_FIELD(invoices), LIQUIDA_FIELD(retention_certificate),
+               LIQUIDA_FIELD(payment_order_type));
 LIQUIDA_MIRROR(RetentionApplied, LIQUIDA_FIELD(period), LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(kind),
                LIQUIDA_FIELD(base), LIQUIDA_FIELD(amount));
 LIQUIDA_MIRROR(ProviderPaid, LIQUIDA_FIELD(period), LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(amount),

@@ -10,8 +10,9 @@
 
 namespace liquida::events {
 
-// Version of the envelope.fbs schema this build writes. 2: BudgetSubmitted.channel.
-inline constexpr uint16_t kSchemaVersion = 2;
+// Version of the envelope.fbs schema this build writes. 2: BudgetSubmitted.channel;
+// 3: PaymentOrderIssued.payment_order_type.
+inline constexpr uint16_t kSchemaVersion = 3;
 
 struct EventId {
     std::array<uint8_t, 16> bytes{};

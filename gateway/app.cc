@@ -395,7 +395,7 @@ Handler::Upgrade App::live(const HttpRequest& request, std::shared_ptr<WebSocket
                     for (const auto& r : read_view(p_.views.settlement({sub.period, os, provider}))) rows.push_back(to_json(r));
                     break;
                 case projections::View::invoices:
-                    for (const auto& r : read_view(p_.views.invoices({sub.period, os, provider}))) rows.push_back(to_json(r, p_.config));
+                    for (const auto& r : read_view(p_.views.invoices(projections::SettlementFilter{sub.period, os, provider}))) rows.push_back(to_json(r, p_.config));
                     break;
                 case projections::View::orders:
                     for (const auto& r : read_view(p_.views.orders({{sub.period, os, provider}, {}}))) rows.push_back(to_json(r));

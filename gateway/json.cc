@@ -213,7 +213,8 @@ LIQUIDA_FIELDS(ResolveDebitAnalysis, v("invoice_id", s.invoice_id); v("debit_id"
 LIQUIDA_FIELDS(IssueCreditNote, v("invoice_id", s.invoice_id); v("credit_note_id", s.credit_note_id);
                v("punto_de_venta", s.punto_de_venta); v("number", s.number); v("cae", s.cae); v("amount", s.amount);)
 LIQUIDA_FIELDS(IssuePaymentOrder, v("obra_social", s.obra_social); v("payment_order", s.payment_order);
-               v("paid_on", s.paid_on); v("invoices", s.invoices); v("retention_certificate", s.retention_certificate);)
+               v("paid_on", s.paid_on); v("invoices", s.invoices); v("retention_certificate", s.retention_certificate);
+               v("payment_order_type", s.payment_order_type);)
 LIQUIDA_FIELDS(ApplyRetentions, v("period", s.period); v("obra_social", s.obra_social);)
 LIQUIDA_FIELDS(PayProvider, v("period", s.period); v("obra_social", s.obra_social); v("amount", s.amount);
                v("cbu", s.cbu); v("transfer_id", s.transfer_id);)
@@ -274,7 +275,7 @@ LIQUIDA_FIELDS(CreditNoteIssued, v("invoice_id", s.invoice_id); v("credit_note_i
                v("punto_de_venta", s.punto_de_venta); v("number", s.number); v("cae", s.cae); v("amount", s.amount);)
 LIQUIDA_FIELDS(PaymentOrderIssued, v("obra_social", s.obra_social); v("payment_order", s.payment_order);
                v("paid_on", s.paid_on); v("amount", s.amount); v("invoices", s.invoices);
-               v("retention_certificate", s.retention_certificate);)
+               v("retention_certificate", s.retention_certificate); v("payment_order_type", s.payment_order_type);)
 LIQUIDA_FIELDS(RetentionApplied, v("period", s.period); v("obra_social", s.obra_social); v("kind", s.kind);
                v("base", s.base); v("amount", s.amount);)
 LIQUIDA_FIELDS(ProviderPaid, v("period", s.period); v("obra_social", s.obra_social); v("amount", s.amount);

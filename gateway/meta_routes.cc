@@ -63,6 +63,7 @@ HttpResponse App::meta_view() const {
                       {"retention_kind", labelled(domain::kRetentionKindNames, domain::kRetentionKindLabels)},
                       {"attachment_kind", labelled(domain::kAttachmentKindNames, domain::kAttachmentKindLabels)},
                       {"order_state", labelled(domain::kOrderStatusNames, domain::kOrderStatusLabels)},
+                      {"invoice_state", labelled(domain::kInvoiceListingStates, domain::kInvoiceListingStateLabels)},
                       {"order_reject_reason", labelled(domain::kOrderRejectReasons, domain::kOrderRejectReasonLabels)}}},
                     {"commands", std::move(commands)}});
 }

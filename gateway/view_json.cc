@@ -100,7 +100,12 @@ json to_json(const projections::InvoiceViewRow& r, const domain::Config& config)
         debits.push_back({{"debit_id", d.debit_id}, {"amount", d.amount}, {"reason_code", d.reason_code}, {"reason", d.reason}, {"debit_sheet", d.debit_sheet}});
     json payments = json::array();
     for (const auto& p : r.payments)
-        payments.push_back({{"payment_order", p.payment_order}, {"paid_on", domain::to_string(p.paid_on)}, {"amount", p.amount}});
+        payments.push_back({{"payment_order", p.payment_order},
+                            {"payment_order_type", p.type},
+                            {"label", p.label()},
+                            {"paid_on", domain::to_string(p.paid_on)},
+                            {"amount", p.amount},
+                            {"retention_certificate", p.retention_certificate}});
     return {{"provider", r.provider.value()},
             {"invoice_id", r.invoice_id},
             {"invoice", r.label()},
@@ -115,6 +120,9 @@ json to_json(const projections::InvoiceViewRow& r, const domain::Config& config)
             {"balance", amount(r.balance())},
             {"credited", r.credited},
             {"paid", r.paid},
+            {"outstanding", amount(r.outstanding())},
+            {"punto_de_venta", r.punto_de_venta},
+            {"number", r.number},
             {"due_on", due ? json(domain::to_string(*due)) : json(nullptr)},
             {"state", r.state()},
             {"payments", payments}};

@@ -46,6 +46,12 @@ inline std::optional<uint64_t> param_u64(const Query& q, const std::string& name
         throw BadParam{name, "Se esperaba un número entero no negativo."};
     return v;
 }
+// An integer in [1, max], as a punto de venta or a comprobante's number.
+inline std::optional<uint32_t> param_u32(const Query& q, const std::string& name, uint32_t max) {
+    const auto v = param_u64(q, name);
+    if (v && (*v == 0 || *v > max)) throw BadParam{name, "Se esperaba un número de 1 a " + std::to_string(max) + "."};
+    return v ? std::optional(static_cast<uint32_t>(*v)) : std::nullopt;
+}
 // A parameter read by `parse` (nullopt when absent or empty); one it cannot read is a BadParam.
 template <class Parse>
 auto parsed_param(const Query& q, const std::string& name, Parse parse, std::string_view expected) -> decltype(parse(std::string())) {

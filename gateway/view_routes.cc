@@ -26,6 +26,17 @@ struct App::ViewRequest {
     projections::SettlementFilter filter() const {
         return {param_period(q, "period"), os, provider ? std::optional(domain::ProviderId{*provider}) : std::nullopt};
     }
+    // F4's search: punto de venta, número, and the dates received (Argentina) from and to.
+    projections::InvoiceFilter invoice_filter() const {
+        projections::InvoiceFilter f(filter());
+        f.punto_de_venta = param_u32(q, "punto_de_venta", 99'999);
+        f.number = param_u32(q, "number", 99'999'999);
+        f.received_from = param_date(q, "received_from");
+        f.received_to = param_date(q, "received_to");
+        if (f.received_from && f.received_to && *f.received_to < *f.received_from)
+            throw BadParam{"received_to", "La fecha hasta es anterior a la fecha desde."};
+        return f;
+    }
 };
 
 HttpResponse App::view(const std::string& path, const Query& q, const Claims& claims) {
@@ -198,10 +209,10 @@ HttpResponse App::settlement_view(const ViewRequest& r) {
 }
 
 HttpResponse App::invoices_view(const ViewRequest& r) {
-    const auto filter = r.filter();
+    const auto filter = r.invoice_filter();
     if (r.format != Format::json) {
         auto names = std::make_shared<const replay::Names>(names_for(r));
-        return send_file(r, file_name({"facturas", name_part(filter.period), name_part(r.os, p_.config), name_part(r.provider)}), "Facturas",
+        return send_file(r, file_name({"facturas", name_part(filter.where.period), name_part(r.os, p_.config), name_part(r.provider)}), "Facturas",
                          {replay::invoices_table({}, *names)},
                          paged(p_.file_page_rows, [this, filter](projections::Cursor& c) { return p_.views.invoices(filter, &c); },
                                [this, names](const std::vector<projections::InvoiceViewRow>& rows) {

@@ -145,16 +145,30 @@ std::optional<Date> InvoiceViewRow::due_on(const domain::Config& config) const {
     return Date{domain::local_date(received_at).days + terms};
 }
 
+std::string InvoicePayment::label() const { return domain::payment_order_label(type, payment_order); }
+
+std::optional<Centavos> InvoiceViewRow::outstanding() const noexcept { return money::Sum(balance()).sub(paid).value(); }
+
+bool InvoiceFilter::matches(const InvoiceViewRow& r) const {
+    if ((where.obra_social && r.obra_social != *where.obra_social) || (where.period && r.period != *where.period) ||
+        (punto_de_venta && r.punto_de_venta != *punto_de_venta) || (number && r.number != *number))
+        return false;
+    if (!received_from && !received_to) return true;
+    if (r.received_at == 0) return false;
+    const Date received = domain::local_date(r.received_at);
+    return !(received_from && received < *received_from) && !(received_to && *received_to < received);
+}
+
 domain::InvoiceRow invoice_row(const InvoiceViewRow& inv, const domain::Config& config) {
-    const Centavos balance = inv.balance().value_or(0);  // rows read from the views fit
+    // Rows read from the views fit.
     return {inv.received_at != 0 ? domain::local_date(inv.received_at) : Date{},
             inv.label(),
             inv.amount,
             inv.debited().value_or(0),
-            balance,
+            inv.outstanding().value_or(0),
             inv.due_on(config).value_or(Date{}),
-            domain::invoice_state(inv.status, inv.paid, balance),
-            inv.payments.empty() ? std::string{} : inv.payments.back().payment_order,
+            inv.state(),
+            inv.payments.empty() ? std::string{} : inv.payments.back().label(),
             inv.debits.empty() ? std::string{} : inv.debits.back().debit_sheet};
 }
 
@@ -488,6 +502,8 @@ std::string encode(const InvoiceViewRow& row) {
         w.s(p.payment_order);
         w.i(p.paid_on.days);
         w.i(p.amount);
+        w.s(p.type);
+        w.s(p.retention_certificate);
     }
     return w.take();
 }
@@ -522,6 +538,8 @@ bool decode(std::string_view in, InvoiceViewRow& row) {
         p.payment_order = r.s();
         p.paid_on = Date{static_cast<int32_t>(r.i())};
         p.amount = r.i();
+        p.type = r.s();
+        p.retention_certificate = r.s();
         row.payments.push_back(std::move(p));
     }
     return r.done();

@@ -50,8 +50,9 @@ events::error undecodable(Cf cf) {
 }
 // What the rows and the working state hold, and how they are written. Views with applied
 // events and another format (or none: the first, without the validation view) are refused at
-// open: rebuilt, not guessed at. Format 4 added the orders view.
-constexpr std::string_view kFormat = "4";
+// open: rebuilt, not guessed at. Format 4 added the orders view; 5 each payment's kind and
+// retention certificate.
+constexpr std::string_view kFormat = "5";
 constexpr const char* kFormatKey = "format";
 
 // --- keys ---
@@ -435,11 +436,9 @@ public:
             return (!f.obra_social || r.obra_social == *f.obra_social) && (!f.provider || r.provider == *f.provider);
         });
     }
-    events::result<std::vector<InvoiceViewRow>> invoices(const SettlementFilter& f, Cursor* cursor) const override {
-        return scan<InvoiceViewRow>(
-            kInvoices, f.provider ? provider_key(*f.provider) : "",
-            [&](const InvoiceViewRow& r) { return (!f.obra_social || r.obra_social == *f.obra_social) && (!f.period || r.period == *f.period); },
-            cursor);
+    events::result<std::vector<InvoiceViewRow>> invoices(const InvoiceFilter& f, Cursor* cursor) const override {
+        return scan<InvoiceViewRow>(kInvoices, f.where.provider ? provider_key(*f.where.provider) : "",
+                                    [&](const InvoiceViewRow& r) { return f.matches(r); }, cursor);
     }
     events::result<std::vector<OrderRow>> orders(const OrderFilter& f, Cursor* cursor) const override {
         return scan<OrderRow>(
@@ -881,7 +880,7 @@ void StoreBatch::apply_invoice(ProviderId p, const domain::Event& e, TimestampMs
                            update(pi.invoice_id, [&](InvoiceViewRow& inv) {
                                if (const auto sum = domain::money::add(inv.paid, pi.amount)) inv.paid = *sum;
                                else overflow_ = true;
-                               inv.payments.push_back({x.payment_order, x.paid_on, pi.amount});
+                               inv.payments.push_back({x.payment_order, x.paid_on, pi.amount, x.payment_order_type, x.retention_certificate});
                            });
                    },
                    domain::Ignore<void, domain::PadronKinds, domain::OrderKinds, domain::AuthorizationKinds, domain::PayoutKinds,

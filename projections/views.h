@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -151,7 +152,11 @@ struct InvoicePayment {
     std::string payment_order;
     Date paid_on;
     Centavos amount = 0;
+    std::string type;  // "APB"; empty when the insurer uses none
+    std::string retention_certificate;
     friend bool operator==(const InvoicePayment&, const InvoicePayment&) = default;
+
+    std::string label() const;  // F4: "APB 10118036"
 };
 
 struct InvoiceViewRow {
@@ -176,7 +181,8 @@ struct InvoiceViewRow {
     std::string label() const;  // F4: "B 00017-00004199"
     // nullopt when the sum does not fit int64 (never for rows read from the views).
     std::optional<Centavos> debited() const noexcept;
-    std::optional<Centavos> balance() const noexcept;  // amount - debited
+    std::optional<Centavos> balance() const noexcept;      // amount - debited
+    std::optional<Centavos> outstanding() const noexcept;  // F4 "Saldo": balance - paid
     bool active() const noexcept { return status != domain::InvoiceStatus::rechazada; }
     std::string state() const;  // domain::invoice_state
     // F4: received plus the obra social's payment terms; nullopt before it is sent.
@@ -235,6 +241,17 @@ struct OrderFilter {
     SettlementFilter where;  // the period an order counts in now
     std::optional<domain::OrderStatus> status;
 };
+// F4's search: by punto de venta, number, and the date received (Argentina) within
+// [received_from, received_to]; a date bound leaves out invoices not sent yet.
+struct InvoiceFilter {
+    InvoiceFilter(SettlementFilter w = {}) : where(std::move(w)) {}  // implicit: any listing of invoices starts from one
+    SettlementFilter where;
+    std::optional<uint32_t> punto_de_venta;
+    std::optional<uint32_t> number;
+    std::optional<Date> received_from;
+    std::optional<Date> received_to;
+    bool matches(const InvoiceViewRow& row) const;
+};
 
 // Where a multi-row query resumes, to read a view a page at a time (a file of any length in
 // bounded memory): the rows after the key `after` (empty: from the first), at most `limit` of
@@ -268,7 +285,7 @@ public:
     virtual events::result<std::vector<PadronRow>> padron_rows() const = 0;  // by provider id
     virtual events::result<std::vector<PendingRow>> pending(const PendingFilter& filter, Cursor* cursor = nullptr) const = 0;
     virtual events::result<std::vector<SettlementRow>> settlement(const SettlementFilter& filter) const = 0;
-    virtual events::result<std::vector<InvoiceViewRow>> invoices(const SettlementFilter& filter, Cursor* cursor = nullptr) const = 0;
+    virtual events::result<std::vector<InvoiceViewRow>> invoices(const InvoiceFilter& filter, Cursor* cursor = nullptr) const = 0;
     // By provider and order id.
     virtual events::result<std::vector<OrderRow>> orders(const OrderFilter& filter, Cursor* cursor = nullptr) const = 0;
     // By obra social, provider, transaction and item; a period is required (none: no rows).

@@ -290,7 +290,7 @@ Table invoices_table(const std::vector<InvoiceEntry>& rows, const Names& names) 
                                        {"invoice", "Factura", Kind::text},
                                        {"amount", "Importe", Kind::money},
                                        {"debits", "Debitos", Kind::money},
-                                       {"balance", "Saldo", Kind::money},
+                                       {"outstanding", "Saldo", Kind::money},
                                        {"due_on", "Vencimiento", Kind::date},
                                        {"state", "Estado", Kind::text},
                                        {"payment_order", "Orden de pago", Kind::text},
@@ -301,7 +301,9 @@ Table invoices_table(const std::vector<InvoiceEntry>& rows, const Names& names) 
         provider_cells(row, i.provider, names);
         obra_social_cells(row, i.obra_social, names);
         row.insert(row.end(), {text(domain::to_string(i.period)), i.received ? date(x.received_on) : Value(), text(x.invoice), money(x.amount),
-                               money(x.debits), money(x.balance), i.received ? date(x.due_on) : Value(), text(domain::state_label(x.state)), text(x.payment_order), text(x.debit_sheet)});
+                               money(x.debits), money(x.outstanding), i.received ? date(x.due_on) : Value(),
+                               text(domain::label_of(domain::kInvoiceListingStates, domain::kInvoiceListingStateLabels, x.state)),
+                               text(x.payment_order), text(x.debit_sheet)});
         t.rows.push_back(std::move(row));
     }
     return t;
@@ -351,7 +353,13 @@ Table debits_table(const std::vector<projections::InvoiceViewRow>& invoices, con
 }
 
 Table payment_orders_table(const std::vector<projections::InvoiceViewRow>& invoices, const Names& names) {
-    Table t{"payment_orders", "Ordenes de pago", {{"payment_order", "Orden de pago", Kind::text}, {"paid_on", "Fecha de pago", Kind::date}}, {}};
+    Table t{"payment_orders",
+            "Ordenes de pago",
+            {{"payment_order_type", "Comprobante", Kind::text},
+             {"payment_order", "Nro comprobante orden", Kind::text},
+             {"paid_on", "Fecha de pago", Kind::date},
+             {"retention_certificate", "Retenciones", Kind::text}},
+            {}};
     obra_social_columns(t.columns);
     provider_columns(t.columns);
     t.columns.insert(t.columns.end(), {{"period", "Periodo", Kind::text},
@@ -367,7 +375,7 @@ Table payment_orders_table(const std::vector<projections::InvoiceViewRow>& invoi
                std::tie(b.second->paid_on.days, b.first->obra_social, b.second->payment_order);
     });
     for (const auto& [inv, p] : lines) {
-        std::vector<Value> row{text(p->payment_order), date(p->paid_on)};
+        std::vector<Value> row{text(p->type), text(p->payment_order), date(p->paid_on), text(p->retention_certificate)};
         obra_social_cells(row, inv->obra_social, names);
         provider_cells(row, inv->provider, names);
         row.insert(row.end(), {text(domain::to_string(inv->period)), text(inv->label()), money(inv->amount), money(p->amount)});

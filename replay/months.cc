@@ -73,7 +73,7 @@ std::optional<MonthClosed> Months::closed(Period month) const {
 events::result<std::vector<MonthBlockers>> Months::blockers(Period month) const {
     auto rows = views_.settlement({month, std::nullopt, std::nullopt});
     if (!rows) return failure(std::move(rows).error());
-    auto invoices = views_.invoices({month, std::nullopt, std::nullopt});
+    auto invoices = views_.invoices(projections::SettlementFilter{month, std::nullopt, std::nullopt});
     if (!invoices) return failure(std::move(invoices).error());
     const auto by_os = projections::checked_roll_up(*rows, true);
     if (!by_os) return fail(errc::corrupt_record, "months: the settlement of " + domain::to_string(month) + " does not fit int64 centavos");

@@ -205,7 +205,7 @@ bool sum_totals(Report& r) {
     for (const InvoiceEntry& i : r.invoices) {
         amount.add(i.row.amount);
         debits.add(i.row.debits);
-        balance.add(i.row.balance);
+        balance.add(i.row.outstanding);
     }
     if (!amount.ok() || !debits.ok() || !balance.ok()) return false;
     t.invoices_amount = *amount.value();

@@ -724,7 +724,8 @@ std::optional<Built> Simulation::Impl::payment_run(const Intent& it, Provider& p
     if (c.invoices.empty()) return std::nullopt;
     const bool retried = (it.flags & kRetry) != 0;
     const uint64_t seq = retried ? it.b : p.sim.next_seq++;
-    c.payment_order = "op" + num(seq);
+    c.payment_order_type = "APB";  // S2 as SanCor's listing shows it: "APB 10118036"
+    c.payment_order = num(10'000'000 + seq);
     c.paid_on = Date{today};
     c.retention_certificate = "CR-" + num(seq);
     if (mistake(it, 0.01)) {  // S2: more than the balance

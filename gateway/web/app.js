@@ -133,9 +133,10 @@ const KEEP = {
   }),
   invoices: (r) => ({
     provider: r.provider, invoice: r.invoice, id: r.invoice_id, os: r.obra_social, period: r.period, issued_on: r.issued_on,
-    amount: r.amount || 0, debited: r.debited || 0, balance: r.balance || 0, due_on: r.due_on, state: r.state,
+    amount: r.amount || 0, debited: r.debited || 0, outstanding: r.outstanding || 0, due_on: r.due_on, state: r.state,
+    received_on: r.received_at ? r.received_at.slice(0, 10) : null,
     debits: (r.debits || []).map((d) => ({ amount: d.amount, code: d.reason_code, reason: d.reason, sheet: d.debit_sheet })),
-    payments: (r.payments || []).map((p) => ({ order: p.payment_order, on: p.paid_on, amount: p.amount })),
+    payments: (r.payments || []).map((p) => ({ order: p.label || p.payment_order, on: p.paid_on, amount: p.amount, certificate: p.retention_certificate })),
   }),
 };
 // The key the server names a row by in its changes.
@@ -319,9 +320,12 @@ const RENDER = {
 
   invoices() {  // of the period the settlement shows
     const wanted = $('invoices-state').value, search = $('invoices-search').value.trim().toLowerCase();
+    // F4: by the date received, both ends included; either leaves out what was not sent.
+    const from = $('invoices-from').value, to = $('invoices-to').value;
     const rows = [...S.views.invoices.values()].filter((r) => (!S.shownPeriod || r.period === S.shownPeriod)
       && (!wanted || r.state === wanted)
-      && (!search || r.invoice.toLowerCase().includes(search) || String(r.provider).includes(search)));
+      && (!search || r.invoice.toLowerCase().includes(search) || String(r.provider).includes(search))
+      && (!(from || to) || (r.received_on && (!from || r.received_on >= from) && (!to || r.received_on <= to))));
     setText('invoices-period', S.shownPeriod ? `del período ${period(S.shownPeriod)}` : '');
     let amount = 0, debited = 0;
     for (const r of rows) { amount += r.amount; debited += r.debited; }
@@ -331,7 +335,7 @@ const RENDER = {
     rows.sort((a, b) => (a.issued_on < b.issued_on ? 1 : a.issued_on > b.issued_on ? -1 : 0));
     fillTable('invoice-rows', shown('invoices-more', rows, 'facturas', 'invoices'), (r) => [
       td(r.invoice), td(r.provider), td(osName(r.os)), td(period(r.period)), td(date(r.issued_on), 'opt'),
-      td(money(r.amount), 'num'), td(money(r.debited), 'num opt'), td(money(r.balance), 'num opt'),
+      td(money(r.amount), 'num'), td(money(r.debited), 'num opt'), td(money(r.outstanding), 'num opt'),
       td(r.due_on ? date(r.due_on) : '–', 'opt'), td(label(STATE_LABEL, r.state)),
       td(r.payments.length ? r.payments[r.payments.length - 1].order : '–', 'opt'), td(r.debits.length ? r.debits[r.debits.length - 1].sheet : '–', 'opt'),
       invoiceSteps(r).length ? actionCell('Gestionar', KEY.invoices({ provider: r.provider, invoice_id: r.id }), `Gestionar la factura ${r.invoice}`) : null,
@@ -347,7 +351,8 @@ const RENDER = {
       td(money(d.amount), 'num')]);
     showEmpty('debit-empty', debits.length, S.loaded.invoices, 'Sin débitos en este período.');
     fillTable('payment-rows', shown('payment-more', payments, 'pagos', 'invoices'), ({ r, p }) => [
-      td(p.order), td(date(p.on)), td(r.invoice), td(r.provider), td(osName(r.os), 'opt'), td(money(p.amount), 'num')]);
+      td(p.order), td(date(p.on)), td(r.invoice), td(r.provider), td(osName(r.os), 'opt'), td(p.certificate || '–', 'opt'),
+      td(money(p.amount), 'num')]);
     showEmpty('payment-empty', payments.length, S.loaded.invoices, 'Sin pagos a facturas de este período.');
   },
 
@@ -671,6 +676,7 @@ function initActions() {
   $('user-form').addEventListener('submit', (e) => { e.preventDefault(); addUser(); });
   $('invoices-state').addEventListener('change', () => markDirty('invoices'));
   $('invoices-search').addEventListener('input', () => markDirty('invoices'));
+  for (const id of ['invoices-from', 'invoices-to']) $(id).addEventListener('change', () => markDirty('invoices'));
   $('verify-form').addEventListener('submit', (e) => { e.preventDefault(); verify(); });
   $('orders-rows').addEventListener('click', (e) => {
     const b = e.target.closest('button[data-key]');

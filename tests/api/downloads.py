@@ -145,9 +145,14 @@ def colegio(base, token):
     check(len(invoices) > 0, "no invoice in the period")
     book, summary = workbook(download(base, token, "/v1/views/invoices", "xlsx", f"facturas-{period}", period=period), ["Facturas F4"])
     ties_out(book, summary, "Facturas F4", "Importe", sum(r["amount"] for r in invoices), "invoices")
-    ties_out(book, summary, "Facturas F4", "Saldo", sum(r["balance"] for r in invoices), "invoices")
+    ties_out(book, summary, "Facturas F4", "Saldo", sum(r["outstanding"] for r in invoices), "invoices")
     detail = sheet_rows(book["Facturas F4"])
     check(len(detail) == len(invoices), f"invoices: {len(detail)} rows, the JSON {len(invoices)}")
+    # F4 as the insurer words it; a cancelled invoice owes nothing.
+    check(any(r["Estado"] == "Comprobante Cancelado" for r in detail), "invoices: none cancelled in the period")
+    check(all(r["Saldo"] == 0 for r in detail if r["Estado"] == "Comprobante Cancelado"), "invoices: a cancelled one with a Saldo")
+    check({r["Estado"] for r in detail} <= {"Comprobante en proceso de liquidación", "Factura disponible para el pago", "Comprobante Cancelado",
+                                            "Comprobante observado", "Comprobante rechazado", "Comprobante cargado"}, "invoices: a state not as F4 words it")
     received = [r["Recepcion"] for r in detail if r["Recepcion"] is not None]
     check(received and all(isinstance(d, datetime.datetime) for d in received), "invoices: Recepcion is not a date")
     check(summary.get("Facturas F4: filas") == len(invoices), "invoices: Resumen row count")
@@ -196,7 +201,8 @@ def colegio(base, token):
                              ["Ordenes de pago"])
     ties_out(book, summary, "Ordenes de pago", "Importe pagado", paid, "payment orders")
     detail = sheet_rows(book["Ordenes de pago"])
-    check(all(isinstance(r["Fecha de pago"], datetime.datetime) and r["Orden de pago"] for r in detail), "payment orders: a line without its order or date")
+    check(all(isinstance(r["Fecha de pago"], datetime.datetime) and r["Nro comprobante orden"] and r["Comprobante"] == "APB" and r["Retenciones"]
+              for r in detail), "payment orders: a line without its kind, number, date or retention certificate")
     retentions = rows_json(base, token, "/v1/views/retentions", period=period)
     retained = sum(r["retained"] for r in settlement)
     check(retained > 0 and sum(r["amount"] for r in retentions) == retained, "retentions: amounts differ from the settlement's")

@@ -124,7 +124,7 @@ TEST_CASE("F4 seed 001 SanCor listing: amount, debits, balance, due date", "[dom
     CHECK(rows[0].invoice == "B 00017-00004199");
     CHECK(rows[0].amount == 313'367'176);
     CHECK(rows[0].debits == 0);
-    CHECK(rows[0].balance == 313'367'176);
+    CHECK(rows[0].outstanding == 313'367'176);
     CHECK(rows[0].received_on == date_from_civil(2021, 11, 8));
     CHECK(rows[0].due_on == date_from_civil(2022, 1, 7));
     CHECK(invoice_listing(l.state, date_from_civil(2022, 5, 9), seed_config()).value().empty());  // older than six months
@@ -177,7 +177,7 @@ TEST_CASE("S2 payment orders pay no more than the balance", "[domain][S2]") {
     Ledger l = with_june_orders();
     const TimestampMs t = at(2025, 6, 10);
     l.ok(sancor_invoice("f1", 3'000'000), t);
-    IssuePaymentOrder po{kSancor, "10118036", date_from_civil(2025, 8, 1), {PaidInvoice{"f1", 1'000'000}}, "CR-1"};
+    IssuePaymentOrder po{kSancor, "10118036", date_from_civil(2025, 8, 1), {PaidInvoice{"f1", 1'000'000}}, "CR-1", "APB"};
     CHECK(l.error(po, t) == "payment_order.invoice_not_payable");
     accept(l, "f1", t);
     l.ok(ApplyDebit{"f1", "d1", 1'000'000, "D01", "x", "PD"}, t);
@@ -189,10 +189,19 @@ TEST_CASE("S2 payment orders pay no more than the balance", "[domain][S2]") {
     po.invoices = {PaidInvoice{"f1", 1'500'000}, PaidInvoice{"f1", 500'000}};  // one line per invoice
     CHECK(l.error(po, t) == "payment_order.duplicate_invoice");
     po.invoices = {PaidInvoice{"f1", 2'000'000}};
+    for (const char* bad : {"apb", "APB-1", "ABCDEFGHI"}) {  // capital letters or digits, at most 8
+        po.payment_order_type = bad;
+        CHECK(l.error(po, t) == "payment_order.invalid_type");
+    }
+    po.payment_order_type = "APB";
     const auto e = l.ok(po, t);
     CHECK(std::get<PaymentOrderIssued>(e.at(0)).amount == 2'000'000);
+    CHECK(std::get<PaymentOrderIssued>(e.at(0)).payment_order_type == "APB");
     CHECK(l.error(po, t) == "payment_order.duplicate");
-    CHECK(invoice_listing(l.state, date_from_civil(2025, 7, 1), seed_config()).value().at(0).state == "cancelado");
+    const auto row = invoice_listing(l.state, date_from_civil(2025, 7, 1), seed_config()).value().at(0);
+    CHECK(row.state == "cancelado");
+    CHECK(row.outstanding == 0);  // F4: Saldo net of what was paid
+    CHECK(row.payment_order == "APB 10118036");
 }
 
 TEST_CASE("S3 retentions as rates or fixed, net paid only to the declared CBU", "[domain][S3]") {
@@ -201,7 +210,7 @@ TEST_CASE("S3 retentions as rates or fixed, net paid only to the declared CBU", 
     CHECK(l.error(ApplyRetentions{kJune, kSancor}, t) == "retention.nothing_collected");
     l.ok(sancor_invoice("f1", 3'000'000), t);
     accept(l, "f1", t);
-    l.ok(IssuePaymentOrder{kSancor, "PO-1", date_from_civil(2025, 8, 1), {PaidInvoice{"f1", 3'000'000}}, "CR"}, t);
+    l.ok(IssuePaymentOrder{kSancor, "PO-1", date_from_civil(2025, 8, 1), {PaidInvoice{"f1", 3'000'000}}, "CR", ""}, t);
     CHECK(l.error(PayProvider{kJune, kSancor, 1, kCbu, "tr-1"}, t) == "provider_payment.retentions_pending");
     const auto e = l.ok(ApplyRetentions{kJune, kSancor}, t);
     REQUIRE(e.size() == 3);

@@ -45,7 +45,7 @@ Ledger with_two_huge_invoices(Centavos amount) {
 }
 
 IssuePaymentOrder payment_order(std::vector<PaidInvoice> invoices) {
-    return IssuePaymentOrder{kSancor, "PO-1", date_from_civil(2025, 8, 1), std::move(invoices), "CR-1"};
+    return IssuePaymentOrder{kSancor, "PO-1", date_from_civil(2025, 8, 1), std::move(invoices), "CR-1", ""};
 }
 
 }  // namespace
@@ -134,7 +134,7 @@ TEST_CASE("money: folding an overflowing payment order poisons the ledger, decid
     const TimestampMs t = at(2025, 6, 11);
     // What the finding left in the log: the same invoice twice, the total wrapped.
     const PaymentOrderIssued written{kSancor, "PO-old", date_from_civil(2025, 6, 11), kMin + 49,
-                                     {PaidInvoice{"f1", 100}, PaidInvoice{"f1", kMax - 50}}, "CR-1"};
+                                     {PaidInvoice{"f1", 100}, PaidInvoice{"f1", kMax - 50}}, "CR-1", ""};
     evolve(l.state, written, t);
     CHECK(overflowed(l.state));
     CHECK(l.state.invoices.invoices.at("f1").paid == 100);  // the sum that did not fit is not added

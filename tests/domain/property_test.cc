@@ -31,7 +31,7 @@ struct Generator {
             case 7: return AcceptInvoice{inv};
             case 8: return ApplyDebit{inv, "d" + std::to_string(pick(50)), 1 + pick(2'000'000), "D", "motivo", ""};
             case 9: return IssuePaymentOrder{kInsssep, "po" + std::to_string(pick(50)), local_date(now),
-                                             {PaidInvoice{inv, 1 + pick(3'000'000)}}, "CR"};
+                                             {PaidInvoice{inv, 1 + pick(3'000'000)}}, "CR", "APB"};
             case 10: return ApplyRetentions{period, kInsssep};
             default: return PayProvider{period, kInsssep, 1 + pick(3'000'000), kCbu, "tr" + std::to_string(pick(1000))};
         }

@@ -115,7 +115,7 @@ const std::vector<Sample>& samples() {
         {"issue_payment_order",
          R"({"obra_social": "ioma", "payment_order": "op-9912", "paid_on": "2025-08-05",
              "invoices": [{"invoice_id": "f-85", "amount": 1858997}, {"invoice_id": "f-86", "amount": 1}],
-             "retention_certificate": "cr-55"})",
+             "retention_certificate": "cr-55", "payment_order_type": "APB"})",
          {"obra_social", "paid_on"}},
         {"apply_retentions", R"({"period": "2025-06", "obra_social": "ioma"})", {"period", "obra_social"}},
         {"pay_provider",

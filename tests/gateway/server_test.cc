@@ -432,7 +432,7 @@ TEST_CASE("gateway: pending settlement invoices and validation views with their 
           "Estado;Orden de pago;Planilla de debitos");
     CHECK(fields_of(lines[1]) == std::vector<std::string>{"1042", "USAR - PARA PRUEBAS CONECT", "27352153589", "sancor", "SanCor Salud",
                                                           "2025-06", "2025-06-10", "B 00017-00004199", pesos(total), "0,00", pesos(total),
-                                                          inv["due_on"].get<std::string>(), "Enviada", "", ""});
+                                                          inv["due_on"].get<std::string>(), "Comprobante en proceso de liquidación", "", ""});
     CHECK(inv["state"] == "enviada");
     r = h.get("/v1/views/invoices?period=2025-06&format=csv&dialect=plain", t);
     REQUIRE(r.status() == 200);
@@ -445,25 +445,59 @@ TEST_CASE("gateway: pending settlement invoices and validation views with their 
     // Accepted, debited and paid in part: the debit's description and the payment order's line.
     ok(h, t, kProvider, AcceptInvoice{"f-1"});
     ok(h, t, kProvider, ApplyDebit{"f-1", "d-1", 10'000, "D07", "Práctica sin firma del afiliado", "PD-9"});
-    ok(h, t, kProvider, IssuePaymentOrder{kSancor, "OP-77", date_from_civil(2025, 8, 5), {PaidInvoice{"f-1", total - 10'000 - 500}}, "CR-7"});
+    ok(h, t, kProvider, IssuePaymentOrder{kSancor, "OP-77", date_from_civil(2025, 8, 5), {PaidInvoice{"f-1", total - 10'000 - 500}}, "CR-7", "APB"});
     env.sync();
     auto debits = get_json(h, "/v1/views/debits?period=2025-06", t);
     REQUIRE(debits["total"] == 1);
     CHECK(debits["rows"][0]["reason_code"] == "D07");
     CHECK(debits["rows"][0]["reason"] == "Práctica sin firma del afiliado");
     CHECK(debits["rows"][0]["amount"] == 10'000);
-    auto paid = get_json(h, "/v1/views/invoices?period=2025-06", t)["rows"][0]["payments"];
-    CHECK(paid == json::array({{{"payment_order", "OP-77"}, {"paid_on", "2025-08-05"}, {"amount", total - 10'500}}}));
+    const auto paid_row = get_json(h, "/v1/views/invoices?period=2025-06", t)["rows"][0];
+    CHECK(paid_row["payments"] == json::array({{{"payment_order", "OP-77"},
+                                                {"payment_order_type", "APB"},
+                                                {"label", "APB OP-77"},
+                                                {"paid_on", "2025-08-05"},
+                                                {"amount", total - 10'500},
+                                                {"retention_certificate", "CR-7"}}}));
+    CHECK(paid_row["outstanding"] == 500);  // F4's Saldo: amount - debits - paid
+    CHECK(paid_row["state"] == "aceptada");
+    lines = lines_of(h.get("/v1/views/invoices?period=2025-06&format=csv", t).body().substr(3));
+    REQUIRE(lines.size() == 2);
+    CHECK(fields_of(lines[1])[10] == "5,00");
+    CHECK(fields_of(lines[1])[12] == "Comprobante en proceso de liquidación");
+    CHECK(fields_of(lines[1])[13] == "APB OP-77");
+    // F4's search: punto de venta, número, received from and to; a bad one is a 400 naming it.
+    for (const auto& [query, found] : std::vector<std::pair<std::string, int>>{{"punto_de_venta=17", 1},
+                                                                              {"punto_de_venta=18", 0},
+                                                                              {"number=4199", 1},
+                                                                              {"number=4200", 0},
+                                                                              {"received_from=2025-06-10&received_to=2025-06-10", 1},
+                                                                              {"received_from=2025-06-11", 0},
+                                                                              {"received_to=2025-06-09", 0}}) {
+        INFO(query);
+        CHECK(get_json(h, "/v1/views/invoices?" + query, t)["total"] == found);
+    }
+    for (const auto& [query, field] : std::vector<std::pair<std::string, std::string>>{{"punto_de_venta=0", "punto_de_venta"},
+                                                                                      {"punto_de_venta=100000", "punto_de_venta"},
+                                                                                      {"number=x", "number"},
+                                                                                      {"received_from=2025-13-01", "received_from"},
+                                                                                      {"received_from=2025-06-11&received_to=2025-06-10", "received_to"}}) {
+        INFO(query);
+        r = h.get("/v1/views/invoices?" + query, t);
+        CHECK(r.status() == 400);
+        CHECK(r.field() == field);
+    }
     r = h.get("/v1/views/payment-orders?period=2025-06&obra_social=sancor&format=csv", t);
     REQUIRE(r.status() == 200);
     CHECK(r.header("Content-Disposition") == "attachment; filename=\"ordenes-de-pago-2025-06-sancor.csv\"");
     lines = lines_of(r.body().substr(3));
     REQUIRE(lines.size() == 2);
     CHECK(lines[0] ==
-          "Orden de pago;Fecha de pago;Obra social;Nombre obra social;Prestador;Razon social;CUIT;Periodo;Factura;Importe facturado;"
-          "Importe pagado");
-    CHECK(fields_of(lines[1]) == std::vector<std::string>{"OP-77", "2025-08-05", "sancor", "SanCor Salud", "1042", "USAR - PARA PRUEBAS CONECT",
-                                                          "27352153589", "2025-06", "B 00017-00004199", pesos(total), pesos(total - 10'500)});
+          "Comprobante;Nro comprobante orden;Fecha de pago;Retenciones;Obra social;Nombre obra social;Prestador;Razon social;CUIT;Periodo;"
+          "Factura;Importe facturado;Importe pagado");
+    CHECK(fields_of(lines[1]) == std::vector<std::string>{"APB", "OP-77", "2025-08-05", "CR-7", "sancor", "SanCor Salud", "1042",
+                                                          "USAR - PARA PRUEBAS CONECT", "27352153589", "2025-06", "B 00017-00004199",
+                                                          pesos(total), pesos(total - 10'500)});
     CHECK(get_json(h, "/v1/views/payment-orders?period=2025-06&obra_social=insssep", t)["total"] == 0);
     CHECK(get_json(h, "/v1/views/payment-orders?period=2025-07", t)["total"] == 0);
 
@@ -786,6 +820,7 @@ TEST_CASE("gateway: commands and views run on the business clock, tokens on the 
     const auto t = env.colegio();
     env.now = at(2026, 12, 1, 10);  // the real clock: long after the demo's 2025
     env.business = at(2025, 6, 20, 10);
+    env.sync();  // the seed's events in the views
 
     const json meta = get_json(h, "/v1/meta", t);
     CHECK(meta["now"] == env.business.load());

@@ -68,7 +68,7 @@ TEST_CASE("views: a payment order that overflows an invoice's paid amount stops 
     // The finding's event, as a log written before the domain's checks could hold it.
     w.record(m.id,
              {PaymentOrderIssued{kSancor, "PO-old", date_from_civil(2025, 6, 11), kMin + 49,
-                                 {PaidInvoice{"f1", 100}, PaidInvoice{"f1", kMax - 50}}, "CR-1"}},
+                                 {PaidInvoice{"f1", 100}, PaidInvoice{"f1", kMax - 50}}, "CR-1", ""}},
              at(2025, 6, 11));
     const std::string message = catch_up_error(w);
     INFO(message);
@@ -76,7 +76,7 @@ TEST_CASE("views: a payment order that overflows an invoice's paid amount stops 
     CHECK(message.find("do not fit int64 centavos") != std::string::npos);
     // Nothing of the batch was committed; asking again gives the same answer.
     CHECK(shas(w) == before);
-    CHECK(w.views->invoices({{}, {}, kProvider}).value().at(0).paid == 0);
+    CHECK(w.views->invoices(liquida::projections::SettlementFilter{{}, {}, kProvider}).value().at(0).paid == 0);
     CHECK(catch_up_error(w) == message);
 }
 

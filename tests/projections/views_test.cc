@@ -255,7 +255,7 @@ TEST_CASE("settlement: a SanCor invoice with debits leaves its balance, retentio
     m.ok(IngresarInvoice{"f1"}, t);
     m.ok(ApplyDebit{"f1", "d1", 500'000, "D01", "sesión sin planilla", "PD-1"}, t);
     m.ok(ApplyDebit{"f1", "d2", 200'000, "D07", "sin firma", "PD-1"}, t);
-    m.ok(IssuePaymentOrder{kSancor, "OP-1", date_from_civil(2025, 8, 1), {PaidInvoice{"f1", 2'300'000}}, "CR-1"}, at(2025, 8, 1));
+    m.ok(IssuePaymentOrder{kSancor, "OP-1", date_from_civil(2025, 8, 1), {PaidInvoice{"f1", 2'300'000}}, "CR-1", "APB"}, at(2025, 8, 1));
     m.ok(ApplyRetentions{kJune, kSancor}, at(2025, 8, 2));
     w.catch_up();
 
@@ -282,11 +282,28 @@ TEST_CASE("settlement: a SanCor invoice with debits leaves its balance, retentio
     CHECK(w.views->settlement({kJune, kSancor, kProvider}).value().at(0).due_to_provider() == 0);
 
     // F4: the invoice listing row.
-    const auto invoices = w.views->invoices({{}, {}, kProvider}).value();
+    const auto invoices = w.views->invoices(SettlementFilter{{}, {}, kProvider}).value();
     REQUIRE(invoices.size() == 1);
     CHECK(invoices[0].label() == "B 00017-00004199");
     CHECK(invoices[0].balance() == 2'300'000);
-    CHECK(invoices[0].payments == std::vector<liquida::projections::InvoicePayment>{{"OP-1", date_from_civil(2025, 8, 1), 2'300'000}});
+    CHECK(invoices[0].outstanding() == 0);  // F4's Saldo: net of what was paid
+    CHECK(invoices[0].state() == "cancelado");
+    CHECK(invoices[0].payments ==
+          std::vector<liquida::projections::InvoicePayment>{{"OP-1", date_from_civil(2025, 8, 1), 2'300'000, "APB", "CR-1"}});
+    CHECK(invoices[0].payments[0].label() == "APB OP-1");
+    // F4's search: punto de venta, number, the dates received (sent 2025-06-10).
+    const auto found = [&](auto narrow) {
+        liquida::projections::InvoiceFilter f(SettlementFilter{{}, {}, kProvider});
+        narrow(f);
+        return w.views->invoices(f).value().size();
+    };
+    CHECK(found([](auto& f) { f.punto_de_venta = 17; }) == 1);
+    CHECK(found([](auto& f) { f.punto_de_venta = 18; }) == 0);
+    CHECK(found([](auto& f) { f.number = 4199; }) == 1);
+    CHECK(found([](auto& f) { f.number = 4198; }) == 0);
+    CHECK(found([](auto& f) { f.received_from = f.received_to = date_from_civil(2025, 6, 10); }) == 1);
+    CHECK(found([](auto& f) { f.received_from = date_from_civil(2025, 6, 11); }) == 0);
+    CHECK(found([](auto& f) { f.received_to = date_from_civil(2025, 6, 9); }) == 0);
     REQUIRE(invoices[0].debits.size() == 2);
     CHECK(invoices[0].debits[1].reason_code == "D07");
     CHECK(invoices[0].debits[1].reason == "sin firma");

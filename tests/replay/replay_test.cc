@@ -146,7 +146,7 @@ std::vector<std::string> invoice_rows(const std::vector<replay::InvoiceEntry>& r
     for (const auto& i : rows)
         out.push_back(std::to_string(i.provider.value()) + ";" + i.obra_social.value() + ";" + to_string(i.period) + ";" + i.row.invoice +
                       ";" + to_string(i.row.received_on) + ";" + std::to_string(i.row.amount) + ";" + std::to_string(i.row.debits) + ";" +
-                      std::to_string(i.row.balance) + ";" + to_string(i.row.due_on) + ";" + i.row.state + ";" + i.row.payment_order +
+                      std::to_string(i.row.outstanding) + ";" + to_string(i.row.due_on) + ";" + i.row.state + ";" + i.row.payment_order +
                       ";" + i.row.debit_sheet);
     return out;
 }
@@ -781,7 +781,7 @@ TEST_CASE("replay: a month whose amounts overflow int64 fails at the record inst
         Member m = accepted_invoice(w, ProviderId{1042});
         w.record(m.id,
                  {PaymentOrderIssued{kSancor, "PO-old", date_from_civil(2025, 6, 11), INT64_MIN + 49,
-                                     {PaidInvoice{"f1", 100}, PaidInvoice{"f1", kMax - 50}}, "CR-1"}},
+                                     {PaidInvoice{"f1", 100}, PaidInvoice{"f1", kMax - 50}}, "CR-1", ""}},
                  at(2025, 6, 11));
         auto r = replay::replay_month(*w.log, kStart, seed_config(), options_in(w, "scratch"));
         REQUIRE_FALSE(r.has_value());
@@ -795,7 +795,7 @@ TEST_CASE("replay: a month whose amounts overflow int64 fails at the record inst
         for (const uint64_t id : {uint64_t{7}, uint64_t{1042}}) {
             Member m = accepted_invoice(w, ProviderId{id}, static_cast<uint32_t>(4000 + id));
             w.record(m.id, {PaymentOrderIssued{kSancor, "PO-" + std::to_string(id), date_from_civil(2025, 6, 11), kMax,
-                                               {PaidInvoice{"f1", kMax}}, "CR-1"}},
+                                               {PaidInvoice{"f1", kMax}}, "CR-1", ""}},
                      at(2025, 6, 11));
         }
         auto r = replay::replay_month(*w.log, kStart, seed_config(), options_in(w, "scratch"));

@@ -234,7 +234,8 @@ std::vector<events::Envelope> settlement_events() {
                                                   .amount = 35'596'800,
                                                   .invoices = {{.invoice_id = kInvoice, .amount = 2'420},
                                                                {.invoice_id = kEarlierInvoice, .amount = 35'594'380}},
-                                                  .retention_certificate = "ioma-cr-2021-0098"},
+                                                  .retention_certificate = "ioma-cr-2021-0098",
+                                                  .payment_order_type = ""},  // schema 3: set below
                        "obra_social:ioma"),
         by_colegio(domain::RetentionApplied{.period = kFebruary2021,
                                             .obra_social = ioma(),
@@ -271,10 +272,11 @@ std::vector<events::Envelope> sample_envelopes(uint16_t schema_version) {
     if (out.size() != domain::kEventKinds) {
         throw std::logic_error("sample_envelopes() needs exactly one envelope per event kind");
     }
-    // What each schema version added: a field the codec drops from version 2 on fails a round trip.
+    // What each schema version added: a field the codec drops fails the round trip of its version.
     for (auto& e : out) {
         e.schema_version = schema_version;
         if (auto* b = std::get_if<domain::BudgetSubmitted>(&e.payload); b && schema_version >= 2) b->channel = "WEB(odontotest00)";
+        if (auto* p = std::get_if<domain::PaymentOrderIssued>(&e.payload); p && schema_version >= 3) p->payment_order_type = "APB";
     }
     return out;
 }

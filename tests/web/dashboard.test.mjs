@@ -250,7 +250,7 @@ test('CSV downloads of the invoice listing and the validation report', { timeout
     await page.selectOption('#dl-format', 'csv');
     for (const [button, header, name] of [['#dl-invoices', '\uFEFFPrestador;Razon social;CUIT;Obra social', new RegExp(`^facturas-${period}\\.csv$`)],
       ['#dl-validation', '\uFEFFObra social;Nombre obra social;Prestador', new RegExp(`^validacion-${period}\\.csv$`)],
-      ['#dl-payment-orders', '\uFEFFOrden de pago;Fecha de pago;Obra social', new RegExp(`^ordenes-de-pago-${period}\\.csv$`)]]) {
+      ['#dl-payment-orders', '\uFEFFComprobante;Nro comprobante orden;Fecha de pago;Retenciones;Obra social', new RegExp(`^ordenes-de-pago-${period}\\.csv$`)]]) {
       const [download] = await Promise.all([page.waitForEvent('download', { timeout: WAIT }), page.click(button)]);
       assert.match(download.suggestedFilename(), name);
       const file = await download.path();
@@ -773,13 +773,26 @@ test('a prestador sends an invoice and the obra social audits it, both screens f
       .some((tr) => texts.every((t) => tr.textContent.includes(t))), [tbody, texts], { timeout: WAIT });
     await hasRow('debit-rows', 'Práctica no autorizada', '$ 1.000,50');
     const paid = await api('POST', '/v1/commands', token('obra_social', 'insssep'), {
-      command: 'issue_payment_order', provider, obra_social: 'insssep', payment_order: `APB ${provider}`, paid_on: today,
+      command: 'issue_payment_order', provider, obra_social: 'insssep', payment_order_type: 'APB', payment_order: String(provider), paid_on: today,
       invoices: [{ invoice_id: invoiceId, amount: total - 100_050 }], retention_certificate: 'CR-1',
     });
     assert.equal(paid.status, 201, paid.text);
     await hasRow('payment-rows', `APB ${provider}`, invoiceId.replace('-', ' '));
     await prestador.page.waitForFunction((o) => [...document.querySelectorAll('#payment-rows tr')].some((tr) => tr.cells[0].textContent === o),
       `APB ${provider}`, { timeout: WAIT });
+    // Paid in full: F4's Saldo is nothing and the invoice cancelado; the order names its retention certificate.
+    await prestador.page.waitForFunction(() => {
+      const tr = document.querySelector('#invoice-rows tr');
+      return tr?.children[7].textContent === '$ 0,00' && tr.children[9].textContent === 'Cancelado' && tr.children[10].textContent.startsWith('APB ');
+    }, null, { timeout: WAIT });
+    await hasRow('payment-rows', `APB ${provider}`, 'CR-1');
+    // F4's search by the date received: a range it is not in hides it; cleared, it is back.
+    for (const [from, to, rows] of [['2999-01-01', '', 0], ['', '2000-01-01', 0], ['', '', 1]]) {
+      await prestador.page.fill('#invoices-from', from);
+      await prestador.page.fill('#invoices-to', to);
+      await prestador.page.dispatchEvent('#invoices-to', 'change');
+      await prestador.page.waitForFunction((n) => document.querySelectorAll('#invoice-rows tr').length === n, rows, { timeout: WAIT });
+    }
     await insssep.page.fill('#adhered-search', String(provider));
     await hasRow('adhered-rows', '3-333', `PRUEBA ${provider}`, 'Sí');
     // The colegio's payout list: what was collected for the provider, still to transfer.
