@@ -16,7 +16,7 @@
 namespace liquida::domain {
 
 // Values below are stored on disk and on the wire: never renumber, only append.
-enum class IvaCondition : uint8_t { responsable_inscripto = 0, monotributo = 1, exento = 2, consumidor_final = 3 };
+enum class IvaCondition : uint8_t { responsable_inscripto = 0, monotributo = 1, exento = 2, consumidor_final = 3, no_alcanzado = 4 };
 enum class DocumentType : uint8_t { rnp = 0, afip = 1, cbu = 2, seguro = 3, anexo1 = 4 };  // P1
 enum class DiagnosisType : uint8_t { presuntivo = 0, definitivo = 1 };                     // A3
 enum class ItemResult : uint8_t { autorizada = 0, rechazada = 1, en_auditoria = 2 };          // A7

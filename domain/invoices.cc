@@ -72,6 +72,37 @@ Check check_billing(const ProviderLedger& s, const IssueInvoice& c) {
     return std::nullopt;
 }
 
+// F2: the letters a provider may issue by its IVA condition (AFIP): a responsable inscripto A, B
+// or M; a monotributista or an exento C; a no alcanzado B or C (seed 001's own provider, "No
+// Alcanzado", issues B); E (export) any of them; a consumidor final none.
+constexpr uint8_t letters(std::initializer_list<ComprobanteType> types) {
+    uint8_t mask = 0;
+    for (ComprobanteType t : types) mask = static_cast<uint8_t>(mask | (1u << static_cast<unsigned>(t)));
+    return mask;
+}
+using enum ComprobanteType;
+constexpr uint8_t kLettersByIva[] = {
+    letters({factura_a, factura_b, factura_m, factura_e}),  // responsable_inscripto
+    letters({factura_c, factura_e}),                        // monotributo
+    letters({factura_c, factura_e}),                        // exento
+    0,                                                      // consumidor_final
+    letters({factura_b, factura_c, factura_e}),             // no_alcanzado
+};
+static_assert(std::size(kLettersByIva) == std::size(kIvaConditionNames));
+
+Check check_letter(IvaCondition iva, ComprobanteType type) {
+    const auto i = static_cast<size_t>(iva);
+    const uint8_t allowed = i < std::size(kLettersByIva) ? kLettersByIva[i] : 0;
+    if ((allowed >> static_cast<unsigned>(type)) & 1u) return std::nullopt;
+    std::string may;
+    for (size_t t = 0; t < std::size(kComprobanteNames); ++t)
+        if ((allowed >> t) & 1u) may += std::string(may.empty() ? "" : ", ") + comprobante_letter(static_cast<ComprobanteType>(t));
+    return error("invoice.letter_not_allowed",
+                 "Un prestador " + std::string(i < std::size(kIvaConditionLabels) ? kIvaConditionLabels[i] : "?") + " no emite factura " +
+                     comprobante_letter(type) + (may.empty() ? "." : " (emite " + may + ")."),
+                 "comprobante");
+}
+
 }  // namespace
 
 Decision decide(const ProviderLedger& s, const IssueInvoice& c, TimestampMs now, const Config& config) {
@@ -82,6 +113,7 @@ Decision decide(const ProviderLedger& s, const IssueInvoice& c, TimestampMs now,
     if (auto e = require_adhered(s, config, c.obra_social, "invoice")) return rejected(*e);
     const ObraSocialConfig& os = *config.obra_social(c.obra_social);
     if (auto e = check_comprobante(c.punto_de_venta, c.number, c.cae, "invoice")) return rejected(*e);  // F2
+    if (auto e = check_letter(s.provider.identity.iva, c.comprobante)) return rejected(*e);
     for (const auto& [id, inv] : s.invoices.invoices) {
         if (inv.issued.comprobante == c.comprobante && inv.issued.punto_de_venta == c.punto_de_venta &&
             inv.issued.number == c.number)

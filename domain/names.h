@@ -9,6 +9,8 @@
 
 namespace liquida::domain {
 
+inline constexpr std::string_view kIvaConditionNames[] = {"responsable_inscripto", "monotributo", "exento", "consumidor_final", "no_alcanzado"};
+inline constexpr std::string_view kComprobanteNames[] = {"factura_a", "factura_b", "factura_c", "factura_e", "factura_m"};  // F2
 inline constexpr std::string_view kDocumentTypeNames[] = {"rnp", "afip", "cbu", "seguro", "anexo1"};
 inline constexpr std::string_view kDocumentStatusNames[] = {"pending", "approved", "rejected", "expired"};
 inline constexpr std::string_view kRetentionKindNames[] = {"colegio_fee", "iibb", "ganancias", "iva", "other"};
@@ -23,6 +25,7 @@ inline constexpr std::string_view kOrderRejectReasons[] = {"missing_patient_sign
                                                            "missing_professional_stamp", "missing_required_field", "other"};
 
 // The same values as a person reads them in the spreadsheets and the dashboard, in Spanish.
+inline constexpr std::string_view kIvaConditionLabels[] = {"Responsable inscripto", "Monotributo", "Exento", "Consumidor final", "No alcanzado"};
 inline constexpr std::string_view kDocumentTypeLabels[] = {"RNP", "AFIP", "CBU", "Seguro de mala praxis", "Anexo I"};
 inline constexpr std::string_view kDocumentStatusLabels[] = {"Pendiente", "Aprobado", "Rechazado", "Vencido"};
 inline constexpr std::string_view kRetentionKindLabels[] = {"Cuota del colegio", "IIBB", "Ganancias", "IVA", "Otras"};
@@ -36,6 +39,7 @@ inline constexpr std::string_view kOrderRejectReasonLabels[] = {"Falta la firma 
 inline constexpr std::string_view kInvoiceListingStateLabels[] = {
     "Comprobante cargado",   "Comprobante en proceso de liquidación", "Comprobante observado", "Comprobante en proceso de liquidación",
     "Factura disponible para el pago", "Comprobante rechazado", "Comprobante Cancelado"};
+static_assert(std::size(kIvaConditionLabels) == std::size(kIvaConditionNames));
 static_assert(std::size(kDocumentTypeLabels) == std::size(kDocumentTypeNames));
 static_assert(std::size(kInvoiceListingStateLabels) == std::size(kInvoiceListingStates));
 inline constexpr std::string_view kCancelado = kInvoiceListingStates[std::size(kInvoiceStatusNames)];

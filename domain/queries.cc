@@ -65,10 +65,16 @@ result<Settlement, DomainError> settlement_of(const ProviderLedger& s, Period pe
     return st;
 }
 
-std::string invoice_label(const InvoiceIssued& i) {
+char comprobante_letter(ComprobanteType type) {
     constexpr char kLetters[] = {'A', 'B', 'C', 'E', 'M'};
+    static_assert(std::size(kLetters) == std::size(kComprobanteNames));
+    const auto i = static_cast<size_t>(type);
+    return i < std::size(kLetters) ? kLetters[i] : '?';
+}
+
+std::string invoice_label(const InvoiceIssued& i) {
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%c %05u-%08u", kLetters[static_cast<size_t>(i.comprobante)], i.punto_de_venta, i.number);
+    std::snprintf(buf, sizeof buf, "%c %05u-%08u", comprobante_letter(i.comprobante), i.punto_de_venta, i.number);
     return buf;
 }
 

@@ -30,6 +30,8 @@ struct Settlement {
 // Every sum checked (domain/money.h): one that does not fit int64 is money.overflow.
 result<Settlement, DomainError> settlement_of(const ProviderLedger& s, Period period, const ObraSocialId& obra_social);
 
+// F2: the letter of a comprobante, 'B' for factura_b.
+char comprobante_letter(ComprobanteType type);
 // F4: "B 00017-00004199".
 std::string invoice_label(const InvoiceIssued& i);
 

@@ -142,7 +142,7 @@ struct EnumMirror;
                       #Domain " and " #Generated " differ");                                     \
     }
 
-LIQUIDA_MIRROR_ENUM(domain::IvaCondition, fb::IvaCondition, consumidor_final);
+LIQUIDA_MIRROR_ENUM(domain::IvaCondition, fb::IvaCondition, no_alcanzado);
 LIQUIDA_MIRROR_ENUM(domain::DocumentType, fb::DocumentType, anexo1);
 LIQUIDA_MIRROR_ENUM(domain::DiagnosisType, fb::DiagnosisType, definitivo);
 LIQUIDA_MIRROR_ENUM(domain::ItemResult, fb::ItemResult, en_auditoria);

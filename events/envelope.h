@@ -11,7 +11,7 @@
 namespace liquida::events {
 
 // Version of the envelope.fbs schema this build writes. 2: BudgetSubmitted.channel;
-// 3: PaymentOrderIssued.payment_order_type.
+// 3: PaymentOrderIssued.payment_order_type, IvaCondition::no_alcanzado.
 inline constexpr uint16_t kSchemaVersion = 3;
 
 struct EventId {

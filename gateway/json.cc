@@ -74,7 +74,7 @@ template <class E>
 struct EnumNames;
 template <>
 struct EnumNames<domain::IvaCondition> {
-    static constexpr std::string_view names[] = {"responsable_inscripto", "monotributo", "exento", "consumidor_final"};
+    static constexpr const auto& names = domain::kIvaConditionNames;
 };
 template <>
 struct EnumNames<domain::DocumentType> {
@@ -90,7 +90,7 @@ struct EnumNames<domain::ItemResult> {
 };
 template <>
 struct EnumNames<domain::ComprobanteType> {
-    static constexpr std::string_view names[] = {"factura_a", "factura_b", "factura_c", "factura_e", "factura_m"};
+    static constexpr const auto& names = domain::kComprobanteNames;
 };
 template <>
 struct EnumNames<domain::BillingType> {

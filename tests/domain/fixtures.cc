@@ -55,7 +55,7 @@ std::string Ledger::error(const Command& c, TimestampMs now) {
 Ledger provider_in_padron(std::string category) {
     Ledger l;
     const TimestampMs t = at(2025, 5, 2);
-    l.ok(RegisterProvider{"MP-1234", kCuit, "USAR - PARA PRUEBAS CONECT", IvaCondition::monotributo, kCbu, category, false,
+    l.ok(RegisterProvider{"MP-1234", kCuit, "USAR - PARA PRUEBAS CONECT", IvaCondition::no_alcanzado, kCbu, category, false,
                           "J. D. Peron 281, Salto Grande", "conectividad@example.com", "(3493) 423567"},
          t);
     l.ok(AdhereToObraSocial{kSancor, "8481"}, t);

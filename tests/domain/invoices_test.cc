@@ -85,6 +85,43 @@ TEST_CASE("F2 invoice fields, seed 003 IOMA Ajuste names the invoice it adjusts"
     CHECK(issued.period == feb);
 }
 
+TEST_CASE("F2 the letter follows the provider's IVA condition, and seed 001's No Alcanzado provider issues B and E", "[domain][F2][seed]") {
+    const TimestampMs t = at(2025, 6, 10);
+    const auto with_iva = [&](IvaCondition iva) {
+        Ledger l = with_june_orders();  // the seed's own provider, "Condición IVA: No Alcanzado"
+        l.state.provider.identity.iva = iva;
+        return l;
+    };
+    const auto issued = [&](IvaCondition iva, ComprobanteType letter) {
+        Ledger l = with_iva(iva);
+        IssueInvoice f = sancor_invoice("f1", 3'000'000);
+        f.comprobante = letter;
+        return l.run(f, t);
+    };
+    using enum ComprobanteType;
+    const std::pair<IvaCondition, std::vector<ComprobanteType>> may[] = {
+        {IvaCondition::responsable_inscripto, {factura_a, factura_b, factura_m, factura_e}},
+        {IvaCondition::monotributo, {factura_c, factura_e}},
+        {IvaCondition::exento, {factura_c, factura_e}},
+        {IvaCondition::consumidor_final, {}},
+        {IvaCondition::no_alcanzado, {factura_b, factura_c, factura_e}},
+    };
+    for (const auto& [iva, letters] : may)
+        for (const auto letter : {factura_a, factura_b, factura_c, factura_e, factura_m}) {
+            INFO(static_cast<int>(iva) << " " << comprobante_letter(letter));
+            const auto d = issued(iva, letter);
+            const bool allowed = std::find(letters.begin(), letters.end(), letter) != letters.end();
+            CHECK(d.has_value() == allowed);
+            if (!d) CHECK(d.error().code == "invoice.letter_not_allowed");
+        }
+    // The refusal says what the provider may issue, next to the field.
+    const auto refused = issued(IvaCondition::monotributo, factura_b);
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().message == "Un prestador Monotributo no emite factura B (emite C, E).");
+    CHECK(refused.error().field == "comprobante");
+    CHECK(issued(IvaCondition::consumidor_final, factura_c).error().message == "Un prestador Consumidor final no emite factura C.");
+}
+
 TEST_CASE("F3 invoice states and illegal transitions", "[domain][F3]") {
     Ledger l = with_june_orders();
     const TimestampMs t = at(2025, 6, 10);

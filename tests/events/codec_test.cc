@@ -202,6 +202,18 @@ TEST_CASE("out-of-range enum values are invalid_buffer", "[codec]") {
         });
         CHECK(decode_error(span_of(buffer)) == errc::invalid_buffer);
     }
+    SECTION("past the last value, and the last value itself decodes") {
+        const auto registered = [](fb::IvaCondition iva) {
+            return raw_envelope(fb::Payload::ProviderRegistered, [iva](flatbuffers::FlatBufferBuilder& fbb) {
+                return fb::CreateProviderRegisteredDirect(fbb, "3-333", "27352153589", "Pruebas", iva).Union();
+            });
+        };
+        CHECK(decode_error(span_of(registered(static_cast<fb::IvaCondition>(5)))) == errc::invalid_buffer);
+        const auto last = registered(fb::IvaCondition::NoAlcanzado);
+        const auto decoded = liquida::events::decode(span_of(last));
+        REQUIRE(decoded.has_value());
+        CHECK(std::get<liquida::domain::ProviderRegistered>(decoded->payload).iva == liquida::domain::IvaCondition::no_alcanzado);
+    }
     SECTION("in a nested table") {
         const auto buffer = raw_envelope(fb::Payload::BudgetAuthorized, [](flatbuffers::FlatBufferBuilder& fbb) {
             const std::vector items{fb::CreateItemDecision(fbb, 1, fb::ItemResult::Autorizada),

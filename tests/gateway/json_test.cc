@@ -248,6 +248,9 @@ TEST_CASE("gateway_json: the important members land where the domain reads them"
         CHECK(c.cuit == "27-35215358-9");
         CHECK(c.iva == domain::IvaCondition::responsable_inscripto);
         CHECK(c.recien_matriculado);
+        json seed_provider = sample_body(sample("register_provider"));
+        seed_provider["iva"] = "no_alcanzado";  // seed 001: "Condición IVA: No Alcanzado"
+        CHECK(as<domain::RegisterProvider>(parsed(seed_provider.dump())).iva == domain::IvaCondition::no_alcanzado);
     }
     {
         const auto& c = as<domain::UploadDocument>(parsed(sample_body(sample("upload_document")).dump()));

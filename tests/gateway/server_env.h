@@ -316,7 +316,7 @@ inline Seeded seed(Env& env, HttpClient& h) {
     const auto t = env.colegio();
     env.now = at(2025, 5, 2, 10);
     ok(h, t, kProvider,
-       RegisterProvider{"MP-1234", kCuit, "USAR - PARA PRUEBAS CONECT", IvaCondition::monotributo, kCbu, "A", false,
+       RegisterProvider{"MP-1234", kCuit, "USAR - PARA PRUEBAS CONECT", IvaCondition::no_alcanzado, kCbu, "A", false,
                         "J. D. Peron 281, Salto Grande", "conectividad@example.com", "(3493) 423567"});
     ok(h, t, kProvider, AdhereToObraSocial{kSancor, "8481"});
     ok(h, t, kProvider, AdhereToObraSocial{kInsssep, "3-333"});

@@ -388,7 +388,7 @@ TEST_CASE("padrón: an expired SEGURO takes the provider out of good standing fr
     World w;
     Member m{w, kProvider, Ledger{}};
     const TimestampMs t = at(2025, 5, 2);
-    m.ok(RegisterProvider{"MP-1234", kCuit, "USAR - PARA PRUEBAS", IvaCondition::monotributo, kCbu, "A", false, "", "", ""}, t);
+    m.ok(RegisterProvider{"MP-1234", kCuit, "USAR - PARA PRUEBAS", IvaCondition::no_alcanzado, kCbu, "A", false, "", "", ""}, t);
     m.ok(AdhereToObraSocial{kSancor, "8481"}, t);
     for (DocumentType type : {DocumentType::rnp, DocumentType::afip, DocumentType::cbu, DocumentType::seguro, DocumentType::anexo1}) {
         const std::string id = "doc-" + std::to_string(static_cast<int>(type));

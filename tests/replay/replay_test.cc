@@ -221,7 +221,7 @@ TEST_CASE("replay: the cut is the first instant of the next month in Argentina t
     w.record_history(id, l);
     const TimestampMs cut = replay::cut_of({2025, 6});
     auto update = [&](std::string email, TimestampMs when) {
-        w.record(id, l.ok(UpdateProvider{"USAR - PARA PRUEBAS CONECT", IvaCondition::monotributo, kCbu, "A",
+        w.record(id, l.ok(UpdateProvider{"USAR - PARA PRUEBAS CONECT", IvaCondition::no_alcanzado, kCbu, "A",
                                          "J. D. Peron 281, Salto Grande", std::move(email), "(3493) 423567"},
                           when),
                  when);
