@@ -218,7 +218,7 @@ Decision decide(const ProviderLedger& s, const IssuePaymentOrder& c, TimestampMs
     const auto& type = c.payment_order_type;
     if (type.size() > kMaxPaymentOrderType ||
         !std::all_of(type.begin(), type.end(), [](char ch) { return (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'); }))
-        return reject("payment_order.invalid_type", "El tipo de orden de pago son hasta 8 letras mayúsculas o dígitos (APB).",
+        return reject("payment_order.invalid_type", "El tipo de orden de pago lleva hasta 8 letras mayúsculas o dígitos (APB).",
                       "payment_order_type");
     if (c.invoices.empty()) return reject("payment_order.invoices_required", "La orden de pago no tiene facturas.", "invoices");
     if (c.retention_certificate.empty())
