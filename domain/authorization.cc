@@ -206,6 +206,8 @@ Decision decide(const ProviderLedger& s, const ConsumePractices& c, TimestampMs 
         if (local_date(performed_at) < local_date(b->submitted_at))
             return reject("consumption.performed_before_authorization", "La práctica es anterior a la autorización.",
                           "performed_at");
+        if (s.provider.enrolled)  // P4 on the day of the visit; loading it is not the attention
+            if (auto e = require_padron_on(s, local_date(performed_at), "consumption", "performed_at")) return rejected(*e);
     }
     const ObraSocialConfig* os = config.obra_social(b->submitted.obra_social);
     if (os == nullptr) return reject("consumption.unknown_obra_social", "Obra social desconocida.", "transaction");

@@ -63,6 +63,8 @@ Decision decide(const ProviderLedger& s, const LoadOrder& c, TimestampMs now, co
     const Date today = local_date(now);
     if (c.attention_date && today < *c.attention_date)
         return reject("order.attention_date_in_future", "La fecha de atención es posterior a hoy.", "attention_date");
+    if (c.attention_date)
+        if (auto e = require_padron_on(s, *c.attention_date, "order", "attention_date")) return rejected(*e);
 
     const CivilDate civil = civil_from_date(today);
     const Period loaded_in{civil.year, civil.month};

@@ -32,6 +32,17 @@ Check require_padron(const ProviderLedger& s, TimestampMs now, std::string_view 
     return std::nullopt;
 }
 
+Check require_padron_on(const ProviderLedger& s, Date day, std::string_view area, std::string field) {
+    const std::string on = "El prestador no estaba en el padrón el " + to_string(day);
+    if (day < s.provider.enrolled_on)
+        return error(code(area, "not_in_padron_that_day"), on + ": se inscribió el " + to_string(s.provider.enrolled_on) + ".",
+                     std::move(field));
+    if (const auto doc = missing_document(s.provider, day))
+        return error(code(area, "not_in_padron_that_day"),
+                     on + ": documentación " + std::string(document_name(*doc)) + " no aprobada o vencida ese día.", std::move(field));
+    return std::nullopt;
+}
+
 Check require_adhered(const ProviderLedger& s, const Config& config, const ObraSocialId& id, std::string_view area) {
     if (config.obra_social(id) == nullptr)
         return error(code(area, "unknown_obra_social"), "Obra social desconocida: " + id.value() + ".", "obra_social");

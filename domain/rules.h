@@ -23,6 +23,10 @@ inline Decision emit(Event e) { return std::vector<Event>{std::move(e)}; }
 
 // P4: nothing billable is accepted from a provider outside the padrón on `now`'s date.
 Check require_padron(const ProviderLedger& s, TimestampMs now, std::string_view area);
+// P4 on the day the practice was performed (an order's attention date, a deferred
+// consumption's): enrolled on or before it, and every required document approved on or before
+// it and in force that day. After require_padron, which checks the enrollment itself.
+Check require_padron_on(const ProviderLedger& s, Date day, std::string_view area, std::string field);
 // The obra social must be configured and the provider adhered to it (P6).
 Check require_adhered(const ProviderLedger& s, const Config& config, const ObraSocialId& id, std::string_view area);
 // The practice must be a 6-digit nomenclador code agreed with the obra social.

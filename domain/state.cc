@@ -47,9 +47,11 @@ TransactionKey key_of(const TransactionRef& t) { return {t.boca, t.serie, t.numb
 
 std::optional<DocumentType> missing_document(const ProviderState& s, Date day) noexcept {
     for (DocumentType type : kRequiredDocuments) {
-        // P1: in force through its expiry date; an expired one counts as not presented.
+        // P1: in force from its approval through its expiry date. One recorded as expired was
+        // approved, and was in force on the days of that span.
         const bool ok = std::any_of(s.documents.begin(), s.documents.end(), [&](const DocumentRecord& d) {
-            return d.uploaded.type == type && d.status == DocumentStatus::approved && day <= d.uploaded.expires_on;
+            const bool approved = d.status == DocumentStatus::approved || d.status == DocumentStatus::expired;
+            return d.uploaded.type == type && approved && d.approved_on <= day && day <= d.uploaded.expires_on;
         });
         if (!ok) return type;
     }
@@ -75,7 +77,7 @@ Centavos PayoutRecord::retention_base() const noexcept {
     return base;
 }
 
-void evolve(ProviderState& s, const Event& e, TimestampMs) {
+void evolve(ProviderState& s, const Event& e, TimestampMs occurred_at) {
     std::visit(overloaded{
                    [&](const ProviderRegistered& x) {
                        s.registered = true;
@@ -91,10 +93,12 @@ void evolve(ProviderState& s, const Event& e, TimestampMs) {
                        s.identity.phone = x.phone;
                    },
                    [&](const ProviderAdhered& x) { s.provider_numbers[x.obra_social] = x.provider_number; },
-                   [&](const DocumentUploaded& x) { s.documents.push_back(DocumentRecord{x, DocumentStatus::pending}); },
+                   [&](const DocumentUploaded& x) { s.documents.push_back(DocumentRecord{x, DocumentStatus::pending, Date{}}); },
                    [&](const DocumentVerified& x) {
-                       if (DocumentRecord* d = find_document(s, x.document_id))
+                       if (DocumentRecord* d = find_document(s, x.document_id)) {
                            d->status = x.approved ? DocumentStatus::approved : DocumentStatus::rejected;
+                           if (x.approved) d->approved_on = local_date(occurred_at);
+                       }
                    },
                    [&](const DocumentExpired& x) {
                        if (DocumentRecord* d = find_document(s, x.document_id)) d->status = DocumentStatus::expired;

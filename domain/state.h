@@ -20,6 +20,7 @@ enum class DocumentStatus : uint8_t { pending, approved, rejected, expired };
 struct DocumentRecord {
     DocumentUploaded uploaded;
     DocumentStatus status = DocumentStatus::pending;
+    Date approved_on;  // the local date it was approved; in force from then through its expiry
     friend bool operator==(const DocumentRecord&, const DocumentRecord&) = default;
 };
 
@@ -33,7 +34,8 @@ struct ProviderState {
     friend bool operator==(const ProviderState&, const ProviderState&) = default;
 };
 
-// P1/P2: the first required document not approved and in force on `day`, if any.
+// P1/P2: the first required document not approved and in force on `day` (approved on or
+// before it, expiring on or after it), if any.
 std::optional<DocumentType> missing_document(const ProviderState& s, Date day) noexcept;
 // P2: enrolled and every required document approved and in force on `day`.
 bool in_padron(const ProviderState& s, Date day) noexcept;

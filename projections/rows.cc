@@ -328,6 +328,7 @@ std::string encode(const PadronRow& row) {
         w.s(d.uploaded.reference);
         w.i(d.uploaded.expires_on.days);
         w.u(static_cast<uint8_t>(d.status));
+        w.i(d.approved_on.days);
         w.i(row.uploaded_at.at(i));
         w.i(row.verified_at.at(i));
     }
@@ -359,6 +360,7 @@ bool decode(std::string_view in, PadronRow& row) {
         d.uploaded.reference = r.s();
         d.uploaded.expires_on = Date{static_cast<int32_t>(r.i())};
         d.status = as_enum<domain::DocumentStatus>(r.u());
+        d.approved_on = Date{static_cast<int32_t>(r.i())};
         s.documents.push_back(std::move(d));
         row.uploaded_at.push_back(r.i());
         row.verified_at.push_back(r.i());

@@ -51,7 +51,7 @@ events::error undecodable(Cf cf) {
 // What the rows and the working state hold, and how they are written. Views with applied
 // events and another format (or none: the first, without the validation view) are refused at
 // open: rebuilt, not guessed at. Format 4 added the orders view; 5 each payment's kind and
-// retention certificate.
+// retention certificate, and each document's approval date.
 constexpr std::string_view kFormat = "5";
 constexpr const char* kFormatKey = "format";
 

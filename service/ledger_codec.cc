@@ -10,7 +10,8 @@ using projections::codec::Reader;
 using projections::codec::Writer;
 using namespace domain;
 
-constexpr std::string_view kMagic = "liquida-ledgers-1";
+// 2: each document's approval date (DocumentRecord::approved_on).
+constexpr std::string_view kMagic = "liquida-ledgers-2";
 
 // An event struct the ledgers keep (ProviderRegistered, OrderLoaded, ...), as an envelope.
 template <class E>

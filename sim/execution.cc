@@ -429,7 +429,9 @@ std::optional<Built> Simulation::Impl::consume(const Intent& it, Provider& p) {
             c.items.push_back(r.item.item);
     }
     if (c.items.empty()) return std::nullopt;
-    if ((it.flags & kDeferred) != 0) {
+    // Deferred only when the provider was in the padrón the day of the visit (P4), as a
+    // prestador would not defer a visit it could not bill.
+    if ((it.flags & kDeferred) != 0 && in_padron(p.ledger.provider, local_date(static_cast<TimestampMs>(it.c)))) {
         c.deferred = true;
         c.performed_at = it.c;
     }
@@ -484,7 +486,9 @@ std::optional<Built> Simulation::Impl::load_order(const Intent& it, Provider& p,
         }
         default: practice = "990101"; break;
     }
-    LoadOrder c = order(it.os, it.a, "o" + num(seq), std::move(practice), Date{static_cast<int32_t>(it.c)});
+    // Attended when the provider was in the padrón (P4 on the attention date), else today.
+    const Date attended{static_cast<int32_t>(it.c)};
+    LoadOrder c = order(it.os, it.a, "o" + num(seq), std::move(practice), in_padron(p.ledger.provider, attended) ? attended : Date{today});
     if ((it.flags & kMistake) != 0) {  // loaded twice (O2): refused
         const auto prior = p.ledger.orders.orders.find(c.order_id);
         if (prior == p.ledger.orders.orders.end() || prior->second.status == OrderStatus::rejected) return std::nullopt;

@@ -72,6 +72,11 @@ Ledger provider_in_padron(std::string category) {
     return l;
 }
 
+void in_padron_since(Ledger& l, Date since) {
+    l.state.provider.enrolled_on = since;
+    for (DocumentRecord& d : l.state.provider.documents) d.approved_on = since;
+}
+
 LoadOrder complete_order(std::string id, ObraSocialId os, std::string practice, Date attention) {
     return LoadOrder{std::move(id), std::move(os), "51868", std::move(practice), attention, true, true, true,
                      {OrderField{"credential", "59790"}}};

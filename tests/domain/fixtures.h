@@ -42,6 +42,9 @@ struct Ledger {
 // until 2030, enrolled in May 2025.
 Ledger provider_in_padron(std::string category = "A");
 
+// For the seeds' own dates (2021): the provider enrolled and its documents approved on `since`.
+void in_padron_since(Ledger& l, Date since);
+
 LoadOrder complete_order(std::string id, ObraSocialId os, std::string practice, Date attention);
 std::vector<Attachment> attachments_for(const ObraSocialId& os);
 

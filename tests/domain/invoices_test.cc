@@ -48,6 +48,7 @@ TEST_CASE("F1 the invoice must equal the settlement total of its period and obra
 
 TEST_CASE("F2 invoice fields, seed 003 IOMA Ajuste names the invoice it adjusts", "[domain][F2][seed]") {
     Ledger l = provider_in_padron();
+    in_padron_since(l, date_from_civil(2021, 1, 4));
     const Period feb{2021, 2};
     l.ok(complete_order("cd-1", kIoma, "990101", date_from_civil(2021, 2, 1)), at(2021, 2, 2));
     l.state.provider.enrolled = true;
@@ -148,6 +149,7 @@ TEST_CASE("F3 invoice states and illegal transitions", "[domain][F3]") {
 
 TEST_CASE("F4 seed 001 SanCor listing: amount, debits, balance, due date", "[domain][F4][seed]") {
     Ledger l = provider_in_padron();
+    in_padron_since(l, date_from_civil(2021, 1, 4));
     // 3.133.671,76 billed for November 2021, received 08-11-2021, due 60 days later.
     l.state.orders.orders["x"] = OrderRecord{OrderLoaded{"x", kSancor, "1", "330101", date_from_civil(2021, 11, 1), 313'367'176,
                                                          Period{2021, 11}, true, true, true, {}},

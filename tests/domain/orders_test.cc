@@ -78,3 +78,29 @@ TEST_CASE("O4 approved orders of the month add up per obra social", "[domain][O4
     CHECK(settlement_of(l.state, Period{2025, 6}, kSancor).value().orders == 2 * 1'650'000);
     CHECK(settlement_of(l.state, Period{2025, 6}, kInsssep).value().orders == 1'080'000);
 }
+
+TEST_CASE("P4 on the attention date: attended before enrolling, or while a document had lapsed, is refused", "[domain][P4][O1]") {
+    Ledger l = provider_in_padron();  // enrolled, every document approved on 2025-05-02, in force until 2030
+    const auto refused = [&](const std::string& id, Date attended, TimestampMs t) {
+        const auto d = l.run(complete_order(id, kSancor, "330101", attended), t);
+        REQUIRE_FALSE(d.has_value());
+        CHECK(d.error().code == "order.not_in_padron_that_day");
+        CHECK(d.error().field == "attention_date");
+        return d.error().message;
+    };
+    const TimestampMs june = at(2025, 6, 2);
+    CHECK(refused("o1", date_from_civil(2025, 5, 1), june) == "El prestador no estaba en el padrón el 2025-05-01: se inscribió el 2025-05-02.");
+    l.ok(complete_order("o1", kSancor, "330101", date_from_civil(2025, 5, 2)), june);  // the day it enrolled
+
+    // The seguro lapsed after 2025-06-10, recorded as expired, and a new one was approved on 2025-06-20.
+    for (DocumentRecord& d : l.state.provider.documents)
+        if (d.uploaded.type == DocumentType::seguro) d.uploaded.expires_on = date_from_civil(2025, 6, 10);
+    l.ok(ExpireDocumentsDue{date_from_civil(2025, 6, 20)}, at(2025, 6, 20));
+    l.ok(UploadDocument{DocumentType::seguro, "seguro-2", "s3://docs/seguro-2", date_from_civil(2026, 6, 30)}, at(2025, 6, 20));
+    l.ok(VerifyDocument{"seguro-2", true, ""}, at(2025, 6, 20));
+    const TimestampMs later = at(2025, 6, 25);
+    CHECK(refused("o2", date_from_civil(2025, 6, 15), later) ==
+          "El prestador no estaba en el padrón el 2025-06-15: documentación SEGURO no aprobada o vencida ese día.");
+    l.ok(complete_order("o3", kSancor, "330101", date_from_civil(2025, 6, 10)), later);  // the old one's last day
+    l.ok(complete_order("o4", kSancor, "330101", date_from_civil(2025, 6, 20)), later);  // the new one's first
+}
