@@ -40,6 +40,11 @@ Decision decide(const ProviderLedger& s, const RegisterProvider& c, TimestampMs,
 Decision decide(const ProviderLedger& s, const UpdateProvider& c, TimestampMs, const Config& config) {
     if (auto e = require_registered(s)) return rejected(*e);
     if (auto e = check_contact(c.razon_social, c.cbu, c.category, config)) return rejected(*e);
+    // P1/S3: payments follow a new CBU only once a constancia of it was approved, after the
+    // current CBU took effect.
+    if (c.cbu != s.provider.identity.cbu && !has_new_cbu_document(s.provider))
+        return reject("provider.cbu_document_required",
+                      "Un cambio de CBU requiere una constancia de CBU nueva, aprobada después del CBU actual.", "cbu");
     return emit(ProviderUpdated{c.razon_social, c.iva, c.cbu, c.category, c.address, c.email, c.phone});
 }
 

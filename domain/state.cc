@@ -51,11 +51,17 @@ std::optional<DocumentType> missing_document(const ProviderState& s, Date day) n
         // approved, and was in force on the days of that span.
         const bool ok = std::any_of(s.documents.begin(), s.documents.end(), [&](const DocumentRecord& d) {
             const bool approved = d.status == DocumentStatus::approved || d.status == DocumentStatus::expired;
-            return d.uploaded.type == type && approved && d.approved_on <= day && day <= d.uploaded.expires_on;
+            return d.uploaded.type == type && approved && local_date(d.approved_at) <= day && day <= d.uploaded.expires_on;
         });
         if (!ok) return type;
     }
     return std::nullopt;
+}
+
+bool has_new_cbu_document(const ProviderState& s) noexcept {
+    return std::any_of(s.documents.begin(), s.documents.end(), [&](const DocumentRecord& d) {
+        return d.uploaded.type == DocumentType::cbu && d.status == DocumentStatus::approved && d.approved_at > s.cbu_since;
+    });
 }
 
 bool in_padron(const ProviderState& s, Date day) noexcept {
@@ -82,8 +88,10 @@ void evolve(ProviderState& s, const Event& e, TimestampMs occurred_at) {
                    [&](const ProviderRegistered& x) {
                        s.registered = true;
                        s.identity = x;
+                       s.cbu_since = occurred_at;
                    },
                    [&](const ProviderUpdated& x) {
+                       if (x.cbu != s.identity.cbu) s.cbu_since = occurred_at;
                        s.identity.razon_social = x.razon_social;
                        s.identity.iva = x.iva;
                        s.identity.cbu = x.cbu;
@@ -93,11 +101,11 @@ void evolve(ProviderState& s, const Event& e, TimestampMs occurred_at) {
                        s.identity.phone = x.phone;
                    },
                    [&](const ProviderAdhered& x) { s.provider_numbers[x.obra_social] = x.provider_number; },
-                   [&](const DocumentUploaded& x) { s.documents.push_back(DocumentRecord{x, DocumentStatus::pending, Date{}}); },
+                   [&](const DocumentUploaded& x) { s.documents.push_back(DocumentRecord{x, DocumentStatus::pending, 0}); },
                    [&](const DocumentVerified& x) {
                        if (DocumentRecord* d = find_document(s, x.document_id)) {
                            d->status = x.approved ? DocumentStatus::approved : DocumentStatus::rejected;
-                           if (x.approved) d->approved_on = local_date(occurred_at);
+                           if (x.approved) d->approved_at = occurred_at;
                        }
                    },
                    [&](const DocumentExpired& x) {

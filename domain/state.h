@@ -20,13 +20,14 @@ enum class DocumentStatus : uint8_t { pending, approved, rejected, expired };
 struct DocumentRecord {
     DocumentUploaded uploaded;
     DocumentStatus status = DocumentStatus::pending;
-    Date approved_on;  // the local date it was approved; in force from then through its expiry
+    TimestampMs approved_at = 0;  // in force from that day through its expiry
     friend bool operator==(const DocumentRecord&, const DocumentRecord&) = default;
 };
 
 struct ProviderState {
     bool registered = false;
     ProviderRegistered identity;  // kept current by ProviderUpdated
+    TimestampMs cbu_since = 0;    // when identity.cbu took effect (registered, or changed)
     std::map<ObraSocialId, std::string> provider_numbers;  // P6: adhesions
     std::vector<DocumentRecord> documents;  // in upload order
     bool enrolled = false;
@@ -39,6 +40,8 @@ struct ProviderState {
 std::optional<DocumentType> missing_document(const ProviderState& s, Date day) noexcept;
 // P2: enrolled and every required document approved and in force on `day`.
 bool in_padron(const ProviderState& s, Date day) noexcept;
+// P1/S3: a CBU document approved after the current CBU took effect, which a CBU change needs.
+bool has_new_cbu_document(const ProviderState& s) noexcept;
 
 // --- Orders (O1-O4) ---
 enum class OrderStatus : uint8_t { pending, approved, rejected };

@@ -315,6 +315,7 @@ std::string encode(const PadronRow& row) {
         w.s(*f);
     w.u(static_cast<uint8_t>(id.iva));
     w.u(id.recien_matriculado);
+    w.i(s.cbu_since);
     w.u(s.provider_numbers.size());
     for (const auto& [os, number] : s.provider_numbers) {
         w.s(os.value());
@@ -328,7 +329,7 @@ std::string encode(const PadronRow& row) {
         w.s(d.uploaded.reference);
         w.i(d.uploaded.expires_on.days);
         w.u(static_cast<uint8_t>(d.status));
-        w.i(d.approved_on.days);
+        w.i(d.approved_at);
         w.i(row.uploaded_at.at(i));
         w.i(row.verified_at.at(i));
     }
@@ -349,6 +350,7 @@ bool decode(std::string_view in, PadronRow& row) {
         *f = r.s();
     id.iva = as_enum<domain::IvaCondition>(r.u());
     id.recien_matriculado = r.u() != 0;
+    s.cbu_since = r.i();
     for (uint64_t n = r.u(); n > 0 && r.ok(); --n) {
         ObraSocialId os{r.s()};
         s.provider_numbers[os] = r.s();
@@ -360,7 +362,7 @@ bool decode(std::string_view in, PadronRow& row) {
         d.uploaded.reference = r.s();
         d.uploaded.expires_on = Date{static_cast<int32_t>(r.i())};
         d.status = as_enum<domain::DocumentStatus>(r.u());
-        d.approved_on = Date{static_cast<int32_t>(r.i())};
+        d.approved_at = r.i();
         s.documents.push_back(std::move(d));
         row.uploaded_at.push_back(r.i());
         row.verified_at.push_back(r.i());

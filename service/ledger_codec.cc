@@ -10,7 +10,7 @@ using projections::codec::Reader;
 using projections::codec::Writer;
 using namespace domain;
 
-// 2: each document's approval date (DocumentRecord::approved_on).
+// 2: when each document was approved and the CBU took effect (approved_at, cbu_since).
 constexpr std::string_view kMagic = "liquida-ledgers-2";
 
 // An event struct the ledgers keep (ProviderRegistered, OrderLoaded, ...), as an envelope.

@@ -142,8 +142,20 @@ std::optional<Built> Simulation::Impl::update(const Intent& it, Provider& p) {
     const ProviderRegistered& id = p.ledger.provider.identity;
     if (!p.ledger.provider.registered) return std::nullopt;
     UpdateProvider c{id.razon_social, id.iva, id.cbu, id.category, id.address, id.email, id.phone};
-    if (rng.chance(0.4)) c.cbu = make_cbu(rng);  // a new bank account: payments follow it (S3)
-    else c.phone = "(343) 4" + num(100'000 + rng.below(900'000));
+    if ((it.flags & kNewCbu) != 0 || rng.chance(0.4)) {  // a new bank account: payments follow it (S3)
+        if (!has_new_cbu_document(p.ledger.provider)) {  // once a constancia of it is approved (P1)
+            if ((it.flags & kNewCbu) != 0) return std::nullopt;  // rejected, or not verified yet
+            const uint64_t seq = p.sim.next_seq++;
+            push(minutes_later(1, 5), it.provider, Kind::upload, 0, 0, static_cast<uint32_t>(DocumentType::cbu), seq,
+                 local_date(now).days + 730);
+            push(later(1, 1), it.provider, Kind::verify, 0, kNoReject, 0, seq);
+            push(later(2, 3), it.provider, Kind::update, 0, kNewCbu);
+            return std::nullopt;
+        }
+        c.cbu = make_cbu(rng);
+    } else {
+        c.phone = "(343) 4" + num(100'000 + rng.below(900'000));
+    }
     if (mistake(it, 0.1)) {
         c.cbu = with_wrong_last_digit(c.cbu);
         retry(it, 0);

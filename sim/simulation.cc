@@ -232,7 +232,7 @@ void Simulation::Impl::plan_provider_month(uint32_t index, Period m, int32_t fir
                      static_cast<int64_t>(pt.diagnosis) << 24);
         }
     }
-    if (rng.chance(0.01)) {
+    if (rng.chance(0.08)) {  // contact data or the bank account change
         const int32_t day = first + rng.between(1, 24);
         push(at_minute(day, rng.between(9 * 60, 21 * 60)), index, Kind::update);
     }

@@ -65,6 +65,7 @@ constexpr uint16_t kException = 1U << 6;      // A2: token 9999
 constexpr uint16_t kLateReview = 1U << 7;     // the order is reviewed after the invoice: Ajuste
 constexpr uint16_t kNoReject = 1U << 8;       // a re-uploaded document is approved
 constexpr uint16_t kDuplicate = 1U << 9;      // the same command sent twice: refused
+constexpr uint16_t kNewCbu = 1U << 10;        // the update changes the CBU (its constancia approved)
 
 struct Intent {
     TimestampMs at = 0;

@@ -152,7 +152,7 @@ TEST_CASE("A8 seed 002 consumption against 88-T-<transaction>, amounts raised by
     {  // P4 on the day of the visit: a deferred consumption by a provider whose RNP was approved after it
         Ledger late = l;
         for (DocumentRecord& d : late.state.provider.documents)
-            if (d.uploaded.type == DocumentType::rnp) d.approved_on = date_from_civil(2025, 6, 26);
+            if (d.uploaded.type == DocumentType::rnp) d.approved_at = at(2025, 6, 26);
         const auto d = late.run(ConsumePractices{t, {2}, true, at(2025, 6, 25, 10, 55)}, at(2025, 6, 26, 11));
         REQUIRE_FALSE(d.has_value());
         CHECK(d.error().code == "consumption.not_in_padron_that_day");

@@ -74,7 +74,7 @@ Ledger provider_in_padron(std::string category) {
 
 void in_padron_since(Ledger& l, Date since) {
     l.state.provider.enrolled_on = since;
-    for (DocumentRecord& d : l.state.provider.documents) d.approved_on = since;
+    for (DocumentRecord& d : l.state.provider.documents) d.approved_at = start_of_local_day(since);
 }
 
 LoadOrder complete_order(std::string id, ObraSocialId os, std::string practice, Date attention) {

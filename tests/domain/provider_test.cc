@@ -37,6 +37,30 @@ TEST_CASE("P6 CUIT mod-11 and CBU check digits are validated at the edge", "[dom
     CHECK(l.state.provider.identity.category == "B");
 }
 
+TEST_CASE("P1/S3 a new CBU takes effect only with a constancia of it approved after the current one", "[domain][P1][S3]") {
+    Ledger l = provider_in_padron();  // registered with kCbu, its constancia approved then
+    const std::string other = "0140123900000031274858";
+    UpdateProvider u{"USAR - PARA PRUEBAS CONECT", IvaCondition::no_alcanzado, other, "A", "", "", ""};
+    const auto refused = [&](const UpdateProvider& c, TimestampMs t) {
+        const auto d = l.run(c, t);
+        REQUIRE_FALSE(d.has_value());
+        CHECK(d.error().code == "provider.cbu_document_required");
+        CHECK(d.error().field == "cbu");
+    };
+    refused(u, at(2025, 6, 1));
+    l.ok(UploadDocument{DocumentType::cbu, "cbu-2", "s3://docs/cbu-2", date_from_civil(2030, 12, 31)}, at(2025, 6, 1));
+    refused(u, at(2025, 6, 1));  // uploaded, not yet approved
+    l.ok(VerifyDocument{"cbu-2", true, ""}, at(2025, 6, 2));
+    l.ok(u, at(2025, 6, 3));
+    CHECK(l.state.provider.identity.cbu == other);
+    // That constancia is spent: going back needs another; other data need none.
+    UpdateProvider back = u;
+    back.cbu = kCbu;
+    refused(back, at(2025, 6, 4));
+    u.phone = "(343) 4000000";
+    l.ok(u, at(2025, 6, 4));
+}
+
 TEST_CASE("P1 required documents are uploaded then approved or rejected", "[domain][P1]") {
     Ledger l;
     l.ok(RegisterProvider{"MP-1", kCuit, "X", IvaCondition::monotributo, kCbu, "A", false, "", "", ""}, at(2025, 5, 2));

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <map>
 #include <set>
+#include <utility>
 
 #include "sim/simulation.h"
 #include "fixtures.h"
@@ -86,7 +87,8 @@ TEST_CASE("simulation: one month at scale 0.01 replays, moves forward and makes 
     std::map<uint64_t, std::vector<RecordedEvent>> logs;
     std::set<std::string> obras_sociales;
     std::set<std::string> command_ids;
-    uint64_t commands = 0, accepted = 0, rejected = 0, events = 0;
+    uint64_t commands = 0, accepted = 0, rejected = 0, events = 0, cbu_changes = 0;
+    std::map<uint64_t, std::string> cbu;
     TimestampMs last = 0;
     while (auto c = sim.next()) {
         ++commands;
@@ -101,6 +103,9 @@ TEST_CASE("simulation: one month at scale 0.01 replays, moves forward and makes 
         if (c->decision) {
             ++accepted;
             for (const Event& e : c->decision.value()) {
+                if (const auto* r = std::get_if<ProviderRegistered>(&e)) cbu[c->provider.value()] = r->cbu;
+                if (const auto* u = std::get_if<ProviderUpdated>(&e); u && std::exchange(cbu[c->provider.value()], u->cbu) != u->cbu)
+                    ++cbu_changes;  // each after a new constancia de CBU was approved (P1/S3)
                 logs[c->provider.value()].push_back(RecordedEvent{e, c->now});
                 collect_obras_sociales(e, obras_sociales);
                 ++events;
@@ -120,6 +125,8 @@ TEST_CASE("simulation: one month at scale 0.01 replays, moves forward and makes 
     for (const auto& [code, count] : st.rejected_by_code) by_code += count;
     CHECK(by_code == rejected);
 
+    CHECK(cbu_changes > 0);
+    CHECK(st.rejected_by_code.count("provider.cbu_document_required") == 0);  // the simulator gets the constancia first
     // About 10k events a month at scale 0.01; users' mistakes a few percent, refused.
     CHECK(events > 7'000);
     CHECK(events < 15'000);
