@@ -9,174 +9,32 @@
 // LIQUIDA_WRITE_DOCS_SCREENSHOT=1 to refresh docs/dashboard.png (written when missing).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { createRequire } from 'node:module';
+import {
+  ARTIFACTS,
+  DOCS_SHOT,
+  MEMORY_SECONDS,
+  WAIT,
+  api,
+  axeViolations,
+  env,
+  newProvider,
+  numberIn,
+  openDashboard,
+  pageErrors,
+  startAll,
+  stopAll,
+  stopServer,
+  token,
+  tokens,
+  urls,
+  waitLive,
+  waitNumber,
+} from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const SOURCE = process.env.LIQUIDA_SOURCE_DIR || path.resolve(here, '../..');
-const BIN = process.env.LIQUIDA_BIN || path.join(SOURCE, 'build/dev/cli/liquida');
-const CHROMIUM = process.env.LIQUIDA_CHROMIUM || '/usr/bin/chromium';
-const MEMORY_SECONDS = Number(process.env.LIQUIDA_MEMORY_SECONDS || 60);
-// Screenshots of every screen, for review: under the build tree (CTest sets it).
-const ARTIFACTS = process.env.LIQUIDA_WEB_ARTIFACTS || path.join(here, 'artifacts');
-const DOCS_SHOT = path.join(SOURCE, 'docs/dashboard.png');
-const WAIT = 30_000;  // the longest any single wait may take
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-// axe-core's WCAG 2.1 A and AA rules on the page as it stands: the violations, each with the
-// elements at fault. (Evaluated through the browser's debugging protocol, which the page's
-// Content-Security-Policy does not govern.)
-async function axeViolations(page) {
-  await page.evaluate(AXE);
-  const found = await page.evaluate(() => window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
-  return found.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')})`);
-}
-
-let dataDir, server, browser;
-const tokens = new Set();      // every token handed to a page: none may appear in a URL
-const urls = [];               // every request and websocket URL the pages opened
-const pageErrors = [];         // uncaught exceptions in the pages
-
-// ---------- the server ----------
-function startServer(dir, port = 0) {
-  const child = spawn(BIN, ['serve', '--data', dir, '--port', String(port), '--demo', '--demo-rate', '100',
-    '--static', path.join(SOURCE, 'gateway/web')], { cwd: SOURCE, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  const keep = (chunk) => { log = (log + chunk).slice(-20_000); };
-  child.stdout.setEncoding('utf8').on('data', keep);
-  child.stderr.setEncoding('utf8').on('data', keep);
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no "listening on" line within ${WAIT} ms:\n${log}`));
-    }, WAIT);
-    child.stdout.on('data', () => {
-      const m = /listening on (http:\/\/127\.0\.0\.1:(\d+)\/)/.exec(log);
-      if (!m) return;
-      clearTimeout(timer);
-      resolve({ child, exited, url: m[1], port: Number(m[2]), log: () => log });
-    });
-    exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`liquida serve exited (${code ?? signal}) before listening:\n${log}`));
-    });
-  });
-}
-
-async function stopServer(s) {
-  s.child.kill('SIGTERM');
-  let timer;
-  const result = await Promise.race([s.exited, new Promise((r) => { timer = setTimeout(() => r(null), WAIT); })]);
-  clearTimeout(timer);
-  if (result) return result;
-  s.child.kill('SIGKILL');
-  await s.exited;
-  throw new Error(`liquida serve did not stop within ${WAIT} ms of SIGTERM:\n${s.log()}`);
-}
-
-function token(role, subject, ttl) {
-  const args = ['token', '--role', role, '--subject', subject, '--data', dataDir];
-  if (ttl) args.push('--ttl', String(ttl));
-  const out = execFileSync(BIN, args, { encoding: 'utf8', timeout: WAIT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const t = out.trim().split('\n').pop().trim();
-  tokens.add(t);
-  return t;
-}
-
-async function api(method, target, tok, body) {
-  const res = await fetch(new URL(target, server.url), {
-    method,
-    headers: { Authorization: `Bearer ${tok}`, 'Content-Type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(WAIT),
-  });
-  const text = await res.text();
-  let json = null;
-  try { json = JSON.parse(text); } catch { /* CSV or text */ }
-  return { status: res.status, json, text };
-}
-
-// A provider of the test's own, in the padrón (recién matriculado: enrolled any month) and
-// adhered to InSSSeP, through the same commands people issue; the demo feed never touches it.
-// `seguroUntil`: its malpractice policy's last day in force.
-async function newProvider(colegio, seguroUntil = '2030-12-31') {
-  const provider = 990_000 + Math.floor(Math.random() * 9_000);
-  const commands = [{
-    command: 'register_provider', provider, matricula: `MP-${provider}`, cuit: '27-35215358-9', razon_social: `PRUEBA ${provider}`,
-    iva: 'monotributo', cbu: '2850590940090418135201', category: 'A', recien_matriculado: true, address: 'Calle 1',
-    email: 'prueba@example.com', phone: '(343) 400000',
-  }, { command: 'adhere_to_obra_social', provider, obra_social: 'insssep', provider_number: '3-333' }];
-  for (const type of ['rnp', 'afip', 'cbu', 'seguro', 'anexo1']) {
-    const id = `${provider}-${type}`;
-    commands.push({ command: 'upload_document', provider, type, document_id: id, reference: id, expires_on: type === 'seguro' ? seguroUntil : '2030-12-31' },
-      { command: 'verify_document', provider, document_id: id, approved: true, reason: '' });
-  }
-  commands.push({ command: 'enroll_in_padron', provider });
-  for (const body of commands) {
-    const r = await api('POST', '/v1/commands', colegio, body);
-    assert.equal(r.status, 201, `${body.command}: ${r.text}`);
-  }
-  return provider;
-}
-
-// ---------- pages ----------
-async function openDashboard(tok, contextOptions = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'es-AR', ...contextOptions });
-  context.setDefaultTimeout(WAIT);
-  const page = await context.newPage();
-  page.on('request', (r) => urls.push(r.url()));
-  page.on('websocket', (ws) => urls.push(ws.url()));
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  if (tok !== undefined) await page.goto(`${server.url}#token=${tok}`);
-  return { context, page };
-}
-
-const numberIn = (page, id) => page.$eval(`#${id}`, (e) => {
-  const t = e.textContent.replace(/\./g, '').trim();
-  return /^-?\d+$/.test(t) ? Number(t) : null;
-});
-// Waits for #id to show an integer of at least `min`. (A data argument, not code: the
-// page's Content-Security-Policy refuses eval, in the page as in the test.)
-async function waitNumber(page, id, min = 0) {
-  await page.waitForFunction(([id, min]) => {
-    const t = document.getElementById(id).textContent.replace(/\./g, '').trim();
-    return /^-?\d+$/.test(t) && Number(t) >= min;
-  }, [id, min], { timeout: WAIT });
-  return numberIn(page, id);
-}
-const waitLive = (page) => page.waitForFunction(() => document.getElementById('status').dataset.state === 'live', null, { timeout: WAIT });
-
-// ---------- lifecycle ----------
-const t0 = Date.now();
-const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
-
-before(async () => {
-  assert.ok(existsSync(BIN), `LIQUIDA_BIN ${BIN} does not exist`);
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} does not exist (apt-get install chromium)`);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  dataDir = mkdtempSync(path.join(tmpdir(), 'liquida-web-'));
-  server = await startServer(dataDir);
-  console.log(`liquida serve listening at ${server.url} after ${elapsed()}`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
-    timeout: WAIT,
-  });
-  console.log(`chromium ${browser.version()} launched after ${elapsed()}`);
-});
-
-after(async () => {
-  if (browser) await browser.close().catch(() => {});
-  if (server && server.child.exitCode === null && server.child.signalCode === null) await stopServer(server).catch(() => {});
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  console.log(`done after ${elapsed()}`);
-});
+before(startAll);
+after(stopAll);
 
 // ---------- tests ----------
 test('the three views render and a command shows up without reload', { timeout: 120_000 }, async () => {
@@ -309,7 +167,7 @@ test('after a dropped connection it shows reconectando… and resumes by sequenc
       ws.on('framesent', (f) => sent.push(String(f.payload)));
       ws.on('framereceived', (f) => { const p = String(f.payload); if (p.includes('"resumed"')) received.push(p); });
     });
-    await page.goto(`${server.url}#token=${token('colegio', 'colegio')}`);
+    await page.goto(`${env.server.url}#token=${token('colegio', 'colegio')}`);
     await waitLive(page);
     await waitNumber(page, 'pending-total', 1);
     await page.evaluate(() => {
@@ -350,7 +208,7 @@ test('a person signs in with a password, changes it, is locked out after five fa
   };
   const errorOf = (id) => page.$eval(`#${id}-error`, (e) => (e.hidden ? '' : e.textContent));
   try {
-    await page.goto(server.url);
+    await page.goto(env.server.url);
     await page.waitForFunction(() => !document.getElementById('login').hidden, null, { timeout: WAIT });
     await page.screenshot({ path: path.join(ARTIFACTS, 'login-390.png'), fullPage: true });
 
@@ -849,7 +707,7 @@ test('axe-core finds nothing to fix on any screen, at both widths', { timeout: 1
     const viewport = { width, height: width > 400 ? 768 : 844 };
     let { context, page } = await openDashboard(undefined, { viewport });
     try {
-      await page.goto(server.url);
+      await page.goto(env.server.url);
       await page.waitForFunction(() => !document.getElementById('login').hidden, null, { timeout: WAIT });
       found.push(...(await axeViolations(page)).map((v) => `login ${width}: ${v}`));
     } finally {
@@ -901,7 +759,7 @@ test('the colegio creates a user from its board, and that person signs in with t
   }
   ({ context, page } = await openDashboard(undefined, { viewport: { width: 390, height: 844 } }));
   try {
-    await page.goto(server.url);
+    await page.goto(env.server.url);
     await page.fill('#login-user', username);
     await page.fill('#login-password', 'clave inicial del consultorio');
     await page.press('#login-password', 'Enter');
@@ -1103,7 +961,7 @@ test(`memory stays bounded while following the demo for ${MEMORY_SECONDS} s`, { 
     assert.equal(await page.$eval('#status', (s) => s.dataset.reconnects), reconnects, 'no reconnect during the minute');
     assert.notEqual(await page.$eval('#feed-list li', (li) => li.textContent), firstEvent, 'the feed moved');
     assert.ok(await page.$$eval('#feed-list li', (l) => l.length) <= 50);
-    const metrics = await fetch(new URL('/metrics', server.url), { signal: AbortSignal.timeout(WAIT) }).then((r) => r.text());
+    const metrics = await fetch(new URL('/metrics', env.server.url), { signal: AbortSignal.timeout(WAIT) }).then((r) => r.text());
     assert.match(metrics, /^liquida_send_queue_drops_total 0$/m);
 
     if (process.env.LIQUIDA_WRITE_DOCS_SCREENSHOT === '1' || !existsSync(DOCS_SHOT)) {
@@ -1125,6 +983,6 @@ test('no token in any URL, no script errors, and the server stops cleanly', { ti
     assert.ok(!url.searchParams.has('token') && !url.searchParams.has('auth'), `token-like query in ${url.origin}${url.pathname}`);
   }
   assert.deepEqual(pageErrors, []);
-  const { code, signal } = await stopServer(server);
-  assert.equal(code, 0, `liquida serve exit ${code ?? signal}:\n${server.log()}`);
+  const { code, signal } = await stopServer(env.server);
+  assert.equal(code, 0, `liquida serve exit ${code ?? signal}:\n${env.server.log()}`);
 });
