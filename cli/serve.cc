@@ -126,6 +126,13 @@ int serve(const cli::Args& args) {
 
     auto config = load_config(args, "serve");
     if (!config) return 1;
+    // Amounts a seed does not vouch for are someone's guess until the colegio sets its own.
+    if (const auto guessed = domain::placeholders(*config); !guessed.empty()) {
+        std::string names;
+        for (const auto& n : guessed) names += (names.empty() ? "" : ", ") + n;
+        std::fprintf(stderr, "liquida serve: %zu amounts and rates of the configuration are placeholders, not from the seeds: %s\n",
+                     guessed.size(), names.c_str());
+    }
     auto log = open_log(args, "serve");
     if (!log) return 1;
     auto views = projections::Views::open((std::filesystem::path(data) / "views").string(), args.get("kafka").empty() ? "embedded" : "kafka");

@@ -194,6 +194,11 @@ void read_retention(Reader& r, RetentionConfig& ret) {
         r.fail(r.at("rate_bp"), "indicar rate_bp o fixed, no ambos");
 }
 
+// Amounts and rates: what must come from an agreement, not from a guess.
+bool priced(std::string_view name) {
+    return name.ends_with(".fee") || name.find(".category_increments_bp.") != std::string_view::npos || name.starts_with("retentions.");
+}
+
 }  // namespace
 
 const PracticeConfig* ObraSocialConfig::practice(std::string_view code) const noexcept {
@@ -209,6 +214,31 @@ const ObraSocialConfig* Config::obra_social(const ObraSocialId& id) const noexce
 
 bool Config::has_category(std::string_view category) const noexcept {
     return std::find(provider_categories.begin(), provider_categories.end(), category) != provider_categories.end();
+}
+
+std::vector<std::string> value_names(const Config& config) {
+    std::vector<std::string> out;
+    for (const ObraSocialConfig& os : config.obras_sociales) {
+        const std::string p = os.id.value() + ".";
+        for (const auto& [category, bp] : os.category_increments_bp) out.push_back(p + "category_increments_bp." + category);
+        if (!os.token_exception_code.empty()) out.push_back(p + "token_exception_code");
+        if (os.boca != 0) out.push_back(p + "boca");
+        if (!os.serie.empty()) out.push_back(p + "serie");
+        for (const PracticeConfig& pr : os.practices) {
+            out.push_back(p + "practices." + pr.code + ".fee");
+            if (pr.weekly_limit) out.push_back(p + "practices." + pr.code + ".weekly_limit");
+        }
+    }
+    for (const RetentionConfig& r : config.retentions)
+        out.push_back("retentions." + name_of(kRetentionKindNames, static_cast<uint8_t>(r.kind)) + (r.rate_bp ? ".rate_bp" : ".fixed"));
+    return out;
+}
+
+std::vector<std::string> placeholders(const Config& config) {
+    std::vector<std::string> out;
+    for (std::string& name : value_names(config))
+        if (priced(name) && !config.from_seeds.contains(name)) out.push_back(std::move(name));
+    return out;
 }
 
 result<Config, DomainError> parse_config(std::string_view text) {
@@ -259,6 +289,18 @@ result<Config, DomainError> parse_config(std::string_view text) {
     }
     if (!r.ok()) return r.error();
     if (total_rate > 10'000) return bad(r.at("retentions"), "las alícuotas suman más del 100%");
+
+    if (const json* seeds = r.member("from_seeds", false); seeds != nullptr) {
+        if (!seeds->is_object()) return bad(r.at("from_seeds"), "se esperaba un objeto");
+        const auto names = value_names(config);
+        for (const auto& [name, where] : seeds->items()) {
+            const std::string path = r.at("from_seeds") + "." + name;
+            if (std::find(names.begin(), names.end(), name) == names.end()) return bad(path, "no es un valor de esta configuración");
+            if (!where.is_string() || where.get_ref<const std::string&>().empty())
+                return bad(path, "se esperaba el documento y lo que muestra");
+            config.from_seeds[name] = where.get<std::string>();
+        }
+    }
     return config;
 }
 

@@ -69,10 +69,22 @@ struct Config {
     uint32_t order_window_last_day = 5;             // O3: days 1..N load into this month
     std::vector<ObraSocialConfig> obras_sociales;
     std::vector<RetentionConfig> retentions;
+    // The values a seed document shows, by name (value_names), with where it shows them:
+    // "insssep.practices.020800.fee" -> "002: Total $16051,84".
+    std::map<std::string, std::string> from_seeds;
 
     const ObraSocialConfig* obra_social(const ObraSocialId& id) const noexcept;
     bool has_category(std::string_view category) const noexcept;
 };
+
+// Every value of `config` a seed could vouch for, by name, in the file's order: each practice's
+// fee and weekly limit ("sancor.practices.330101.fee"), each category increment
+// ("sancor.category_increments_bp.B"), boca, serie and token exception code, and each
+// retention's rate or fixed amount ("retentions.iibb.rate_bp").
+std::vector<std::string> value_names(const Config& config);
+// The amounts and rates (fees, category increments, retentions) that no seed vouches for:
+// placeholders for the colegio to replace with its agreements.
+std::vector<std::string> placeholders(const Config& config);
 
 // Validates everything; the error's field is the JSON path ("obras_sociales[1].practices[0].fee").
 result<Config, DomainError> parse_config(std::string_view json);

@@ -62,6 +62,13 @@ TEST_CASE("serve opens the log, says it is ready and stops cleanly on SIGTERM", 
     liquida::test::Child serve(LIQUIDA_BIN, {"serve", "--data", dir.str(), "--partitions", "2", "--port", "0"});
     CHECK(serve.output().find("liquida.orders") != std::string::npos);
     CHECK(serve.output().find("listening on http://127.0.0.1:") != std::string::npos);
+    // The amounts no seed vouches for, named at start; the seeds' own are not among them.
+    const auto& out = serve.output();
+    const auto said = out.find("placeholders, not from the seeds: ");
+    REQUIRE(said != std::string::npos);
+    const std::string listed = out.substr(said, out.find('\n', said) - said);
+    CHECK(listed.find("sancor.practices.330101.fee") != std::string::npos);
+    CHECK(listed.find("insssep.practices.020800.fee") == std::string::npos);
     CHECK(serve.stop() == 0);
     CHECK(std::filesystem::exists(dir.path() / "log" / "CURRENT"));
 }

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "fixtures.h"
 
 using namespace liquida::test;
@@ -30,4 +32,23 @@ TEST_CASE("bad configuration is rejected with the path of the field", "[domain][
     CHECK(broken("{\"A\": 0, \"B\": 0, \"C\": 0}", "{\"A\": 0}") == "$.obras_sociales[2].category_increments_bp.B");
     CHECK(broken("[5, 9]", "[13]") == "$.enrollment_months[0]");
     CHECK(broken("\"id\": \"ioma\"", "\"id\": \"sancor\"") == "$.obras_sociales[2].id");
+    // A value the seeds vouch for must be one of the configuration's, with where it shows.
+    CHECK(broken("\"insssep.practices.020800.fee\"", "\"insssep.practices.020801.fee\"") == "$.from_seeds.insssep.practices.020801.fee");
+    CHECK(broken("\"003: Monto Total del Trámite: 355968\"", "\"\"") == "$.from_seeds.ioma.practices.990101.fee");
+}
+
+TEST_CASE("the configuration says which amounts come from the seeds and which are placeholders", "[domain][config]") {
+    const Config& c = seed_config();
+    CHECK(c.from_seeds.at("insssep.practices.020800.fee") == "002: Total $16051,84");  // 1605184 centavos
+    CHECK(c.obra_social(kInsssep)->practice("020800")->fee == 1'605'184);
+    CHECK(c.obra_social(kIoma)->practice("990101")->fee == 35'596'800);  // 003: 355968 pesos
+    const auto names = value_names(c);
+    for (const auto& [name, where] : c.from_seeds) CHECK(std::find(names.begin(), names.end(), name) != names.end());
+    const auto guessed = placeholders(c);
+    // Every fee, category increment and retention the seeds do not show, and nothing else.
+    CHECK(guessed.size() == 9 + 3 * 3 + 3 - 2);
+    for (const char* seen : {"insssep.practices.020800.fee", "ioma.practices.990101.fee", "insssep.boca", "sancor.token_exception_code"})
+        CHECK(std::find(guessed.begin(), guessed.end(), seen) == guessed.end());
+    for (const char* guess : {"sancor.practices.330101.fee", "insssep.category_increments_bp.B", "retentions.iibb.rate_bp", "retentions.other.fixed"})
+        CHECK(std::find(guessed.begin(), guessed.end(), guess) != guessed.end());
 }
