@@ -441,6 +441,11 @@ std::optional<Built> Simulation::Impl::consume(const Intent& it, Provider& p) {
             c.items.push_back(r.item.item);
     }
     if (c.items.empty()) return std::nullopt;
+    // The seeds' own mistake (002): the 88-T number typed with a digit wrong; refused, then typed again.
+    if (const TransactionRef typo{t.boca, t.serie, t.number + 10 * (1 + rng.below(8))}; budget(p.ledger, typo) == nullptr && mistake(it, 0.02)) {
+        retry(it, it.b);
+        return Built{SimActor::prestador, ConsumePractices{typo, c.items, false, std::nullopt}};
+    }
     // Deferred only when the provider was in the padrón the day of the visit (P4), as a
     // prestador would not defer a visit it could not bill.
     if ((it.flags & kDeferred) != 0 && in_padron(p.ledger.provider, local_date(static_cast<TimestampMs>(it.c)))) {
@@ -506,16 +511,18 @@ std::optional<Built> Simulation::Impl::load_order(const Intent& it, Provider& p,
         if (prior == p.ledger.orders.orders.end() || prior->second.status == OrderStatus::rejected) return std::nullopt;
         return Built{SimActor::prestador, std::move(c)};
     }
-    if (mistake(it, 0.05)) {  // O1: what the paper order lacks
+    if (mistake(it, 0.05)) {  // O1: what the paper order lacks; the seeds' own (000) the most
         const uint32_t roll = rng.below(100);
-        if (roll < 40) {
+        if (roll < 45) {
+            c.professional_signature = false;
+        } else if (roll < 65) {
             c.patient_signature = false;
-        } else if (roll < 55) {
-            c.professional_stamp = false;
         } else if (roll < 75) {
+            c.professional_stamp = false;
+        } else if (roll < 85) {
             if (it.os == kInsssep) c.fields.clear();
             else c.attention_date.reset();
-        } else if (roll < 85) {
+        } else if (roll < 93) {
             c.attention_date = Date{today + rng.between(3, 20)};  // mistyped: in the future
         } else {
             c.practice_code = c.practice_code.substr(0, 4);

@@ -126,6 +126,16 @@ TEST_CASE("simulation: one month at scale 0.01 replays, moves forward and makes 
     CHECK(by_code == rejected);
 
     CHECK(cbu_changes > 0);
+    // The seeds' own mistakes lead: an order without the professional's signature (000), an
+    // 88-T number typed wrong (002).
+    const auto refused = [&](const char* code) {
+        const auto it = st.rejected_by_code.find(code);
+        return it == st.rejected_by_code.end() ? uint64_t{0} : it->second;
+    };
+    CHECK(refused("consumption.transaction_not_found") > 0);
+    for (const char* invented : {"order.missing_patient_signature", "order.missing_professional_stamp", "order.attention_date_in_future",
+                                 "order.invalid_practice_code"})
+        CHECK(refused("order.missing_professional_signature") >= refused(invented));
     CHECK(st.rejected_by_code.count("provider.cbu_document_required") == 0);  // the simulator gets the constancia first
     // About 10k events a month at scale 0.01; users' mistakes a few percent, refused.
     CHECK(events > 7'000);
