@@ -79,6 +79,9 @@ constexpr Date local_date(TimestampMs t) noexcept {
     return Date{static_cast<int32_t>(days)};
 }
 
+// The last instant any input may name: the end of year 9999 (UTC); the first is 1970's.
+inline constexpr TimestampMs kMaxInstant = 253'402'300'799'999;
+
 // The instant at which a local (Argentina) date starts.
 constexpr TimestampMs start_of_local_day(Date d) noexcept {
     return static_cast<int64_t>(d.days) * 86'400'000 - kArgentinaOffsetMs;
@@ -109,6 +112,8 @@ std::string to_pesos(Centavos c);
 // Strict parsers: nullopt unless the whole text is well formed.
 std::optional<Period> parse_period(std::string_view text);
 std::optional<Date> parse_date(std::string_view text);
+// YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM) as ms since the epoch (UTC).
+std::optional<TimestampMs> parse_instant(std::string_view text);
 
 }  // namespace liquida::domain
 

@@ -317,47 +317,8 @@ std::string join(const std::string& prefix, std::string_view key) {
 
 using Err = std::optional<DomainError>;
 
-// Instants from 1970 up to the end of year 9999.
-constexpr int64_t kMaxInstant = 253'402'300'799'999;
-constexpr int64_t kDayMs = 86'400'000;
+using domain::kMaxInstant;
 
-bool two_digits(std::string_view t, size_t at, int& out) {
-    if (at + 2 > t.size() || t[at] < '0' || t[at] > '9' || t[at + 1] < '0' || t[at + 1] > '9') return false;
-    out = (t[at] - '0') * 10 + (t[at + 1] - '0');
-    return true;
-}
-
-// YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM) as ms since the epoch (UTC).
-std::optional<int64_t> parse_instant(std::string_view t) {
-    if (t.size() < 20 || t[10] != 'T' || t[13] != ':' || t[16] != ':') return std::nullopt;
-    const auto date = domain::parse_date(t.substr(0, 10));
-    int h = 0, m = 0, s = 0;
-    if (!date || !two_digits(t, 11, h) || !two_digits(t, 14, m) || !two_digits(t, 17, s)) return std::nullopt;
-    if (h > 23 || m > 59 || s > 59) return std::nullopt;
-    size_t i = 19;
-    int64_t ms = 0;
-    if (t[i] == '.') {
-        ++i;
-        size_t digits = 0;
-        for (; i < t.size() && t[i] >= '0' && t[i] <= '9'; ++i, ++digits) {
-            if (digits < 3) ms = ms * 10 + (t[i] - '0');
-        }
-        if (digits == 0 || digits > 9) return std::nullopt;
-        for (size_t k = digits; k < 3; ++k) ms *= 10;
-    }
-    int64_t offset_minutes = 0;
-    if (i + 1 == t.size() && t[i] == 'Z') {
-        offset_minutes = 0;
-    } else if (i + 6 == t.size() && (t[i] == '+' || t[i] == '-') && t[i + 3] == ':') {
-        int oh = 0, om = 0;
-        if (!two_digits(t, i + 1, oh) || !two_digits(t, i + 4, om) || oh > 23 || om > 59) return std::nullopt;
-        offset_minutes = (t[i] == '-' ? -1 : 1) * (oh * 60 + om);
-    } else {
-        return std::nullopt;
-    }
-    const int64_t local = static_cast<int64_t>(date->days) * kDayMs + ((h * 60LL + m) * 60 + s) * 1000 + ms;
-    return local - offset_minutes * 60'000;
-}
 
 // The member's own name: "lines[2].faces" -> "faces".
 std::string_view member_of(std::string_view path) {
@@ -413,7 +374,7 @@ requires(!std::same_as<I, bool>) Err read(const json& v, I& out, const std::stri
             "un instante: milisegundos desde 1970 (entero) o AAAA-MM-DDTHH:MM:SS con zona (-03:00, Z)";
         int64_t t = 0;
         if (v.is_string()) {
-            const auto parsed = parse_instant(v.get_ref<const std::string&>());
+            const auto parsed = domain::parse_instant(v.get_ref<const std::string&>());
             if (!parsed) return invalid_value(path, "se esperaba AAAA-MM-DDTHH:MM:SS con zona (-03:00, Z)");
             t = *parsed;
         } else if (v.is_number_unsigned()) {

@@ -1,5 +1,7 @@
 #include "gateway/users.h"
 
+#include "events/durable_file.h"
+
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/file.h>
@@ -182,28 +184,8 @@ result<ok_t, UserError> UserStore::rewrite(Change change) {
 
     std::string text;
     for (const auto& u : *users) text += line_of(u);
-    const std::string path = dir_ + "/" + std::string(kFile), tmp = path + ".tmp";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return failure{io_error(tmp + ": " + errno_text())};
-    size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) break;
-        done += static_cast<size_t>(n);
-    }
-    const bool written = done == text.size() && ::fsync(fd) == 0;
-    const std::string why = errno_text();
-    ::close(fd);
-    if (!written || ::rename(tmp.c_str(), path.c_str()) != 0) {
-        ::unlink(tmp.c_str());
-        return failure{io_error(path + ": " + why)};
-    }
-    const int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        ::fsync(dfd);
-        ::close(dfd);
-    }
+    if (auto written = events::replace_file(dir_ + "/" + std::string(kFile), text); !written)
+        return failure{io_error(written.error().message)};
     return ok;
 }
 
