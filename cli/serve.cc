@@ -34,18 +34,19 @@ domain::TimestampMs wall_clock() {
 // The simulator's commands through the same command path as HTTP, at about `rate` a second.
 // Its command ids are stable, so after a restart the commands already in the log are
 // recognised as retries and the feed carries on where it stopped.
-// `clock` is the demo's business clock: the latest simulated instant fed.
+// It runs on the test clock, moving it forward to each simulated instant; a command whose
+// instant the colegio has moved the clock past is decided at the clock's.
 void run_demo(const domain::Config& config, service::CommandService& commands, gateway::Metrics& metrics, int64_t rate,
-              const std::atomic<bool>& stop, std::atomic<domain::TimestampMs>& clock) {
+              const std::atomic<bool>& stop, service::TestClock& clock) {
     sim::Simulation simulation(config, {1, 0.02, kDemoStart, 12});
     const auto interval = std::chrono::microseconds(1'000'000 / std::max<int64_t>(1, rate));
     auto next = std::chrono::steady_clock::now();
     while (!stop) {
         auto c = simulation.next();
         if (!c) return;
-        if (c->now > clock) clock = c->now;
+        const domain::TimestampMs now = clock.follow(c->now);
         const service::Issuer issuer{static_cast<events::ActorRole>(c->actor), c->actor_id};
-        auto out = commands.execute(c->provider, c->command, c->command_id, issuer, c->now, gateway::command_digest(c->provider, c->command));
+        auto out = commands.execute(c->provider, c->command, c->command_id, issuer, now, gateway::command_digest(c->provider, c->command));
         if (!out) {
             metrics.rejected(out.error().code);
         } else if (out->duplicate) {
@@ -77,14 +78,56 @@ std::optional<gateway::KeySource> signing_key(const cli::Args& args, const std::
     return std::move(*key);
 }
 
-// Each topic with its partitions and events, as serve starts.
-void print_topics(events::EventLog& log) {
+// Each topic with its partitions and events, as serve starts; the events in all.
+int64_t print_topics(events::EventLog& log) {
+    int64_t all = 0;
     for (const auto& t : log.topics()) {
         int64_t total = 0;
         for (int32_t p = 0; p < t.partitions; ++p)
             if (auto end = log.end_offset({t.name, p})) total += *end;
         std::printf("  %-24s %3d partitions %10lld events\n", t.name.c_str(), t.partitions, static_cast<long long>(total));
+        all += total;
     }
+    return all;
+}
+
+// --test-clock's START: a date (the start of that Argentine day) or an ISO-8601 instant.
+std::optional<domain::TimestampMs> test_clock_start(const cli::Args& args) {
+    const std::string text = args.get("test-clock");
+    if (text.empty()) return args.flag("demo") ? std::optional(domain::start_of_local_day(domain::date_from_civil(kDemoStart.year, kDemoStart.month, 1)))
+                                               : std::nullopt;
+    if (const auto day = domain::parse_date(text); day && day->days >= 0) return domain::start_of_local_day(*day);
+    if (const auto at = domain::parse_instant(text); at && *at >= 0 && *at <= domain::kMaxInstant) return at;
+    throw cli::UsageError{"--test-clock: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS-03:00, got \"" + text + "\""};
+}
+
+// The test clock of DATA, or null on the wall clock. A data directory keeps the kind of clock
+// it started with: its commands were decided in that time, and the other would decide the
+// next ones before them (or after a test clock's future). Prints why not.
+result<std::unique_ptr<service::TestClock>, bool> business_clock(std::optional<domain::TimestampMs> start, const std::string& data,
+                                                                 int64_t events) {
+    const std::string file = (std::filesystem::path(data) / service::kTestClockFile).string();
+    const bool kept = service::TestClock::exists(file);
+    if (!start && kept) {
+        std::fprintf(stderr, "liquida serve: %s ran on a test clock (%s): serve it with --test-clock (it resumes where it stood), "
+                     "or start the real clock on a new data directory\n", data.c_str(), file.c_str());
+        return failure{false};
+    }
+    if (!start) return std::unique_ptr<service::TestClock>();
+    if (!kept && events > 0) {
+        std::fprintf(stderr, "liquida serve: %s holds %lld events decided on the real clock; a test clock would decide the next "
+                     "ones out of order: give --test-clock (or --demo) a new data directory\n", data.c_str(), static_cast<long long>(events));
+        return failure{false};
+    }
+    auto clock = service::TestClock::open(file, *start);
+    if (!clock) {
+        std::fprintf(stderr, "liquida serve: test clock: %s\n", clock.error().message.c_str());
+        return failure{false};
+    }
+    if ((*clock)->now() != *start)
+        std::printf("liquida serve: the test clock resumes at %s, where it stood (later than the start asked for)\n",
+                    domain::to_iso_local((*clock)->now()).c_str());
+    return std::move(*clock);
 }
 
 }  // namespace
@@ -98,7 +141,9 @@ std::vector<cli::OptionSpec> serve_options() {
     options.push_back({"key-file", "file", "token signing key; else LIQUIDA_KEY, else DIR/gateway.key (created on loopback)", ""});
     options.push_back({"static", "dir", "the dashboard's files, served at / (default: gateway/web, looked up from the current directory upward)", ""});
     options.push_back({"state-cache", "n", "providers' ledgers kept in memory (the rest are read from DIR/state when needed)", "128"});
-    options.push_back({"demo", "", "feed the simulator's commands through the command path so the views move", ""});
+    options.push_back({"test-clock", "start",
+                       "run on a test clock from START (YYYY-MM-DD or an ISO instant) that the colegio moves forward with POST /v1/clock", ""});
+    options.push_back({"demo", "", "feed the simulator's commands through the command path so the views move (on a test clock from 2025-06-01)", ""});
     options.push_back({"demo-rate", "n", "demo commands per second", "50"});
     options.push_back(config_option());
     return options;
@@ -120,6 +165,7 @@ int serve(const cli::Args& args) {
     const auto demo_rate = args.get_int("demo-rate", 1, 100'000);
     const std::string data = args.get("data");
     args.get_int("partitions", 1, 4096);  // bad arguments first: exit 2 before touching anything
+    const auto clock_start = test_clock_start(args);
 
     const auto key = signing_key(args, server_options.listen, data);
     if (!key) return 1;
@@ -141,8 +187,10 @@ int serve(const cli::Args& args) {
         return 1;
     }
     std::printf("liquida serve: %s; signing key from %s\n", describe_log(args).c_str(), key->origin.c_str());
-    print_topics(*log);
+    const int64_t events = print_topics(*log);
     std::fflush(stdout);
+    auto test_clock = business_clock(clock_start, data, events);
+    if (!test_clock) return 1;
 
     std::string static_dir = args.get("static");
     if (static_dir.empty())
@@ -150,10 +198,7 @@ int serve(const cli::Args& args) {
     service::ServiceOptions service_options;
     service_options.cache_providers = static_cast<size_t>(args.get_int("state-cache", 1, 10'000'000));
     gateway::GatewayOptions options{server_options, key->key, workers, wall_clock, static_dir, data, service_options};
-    // The demo lives in 2025: its views are judged, and the dashboard's commands decided, at the
-    // feed's simulated instant, never before the demo's first day.
-    std::atomic<domain::TimestampMs> demo_clock{domain::start_of_local_day(domain::date_from_civil(kDemoStart.year, kDemoStart.month, 1))};
-    if (args.flag("demo")) options.business_clock = [&demo_clock] { return demo_clock.load(); };
+    options.test_clock = test_clock->get();
     gateway::Gateway gw(*log, **views, *config, options);
     if (auto err = gw.start(); !err.empty()) {
         std::fprintf(stderr, "liquida serve: %s\n", err.c_str());
@@ -163,11 +208,14 @@ int serve(const cli::Args& args) {
     std::printf("liquida serve: %zu events of the log folded into the state at start\n", gw.events_folded());
     std::atomic<bool> stopping{false};
     std::thread demo;
-    if (args.flag("demo")) demo = std::thread([&] { run_demo(*config, gw.commands(), gw.metrics(), demo_rate, stopping, demo_clock); });
+    if (args.flag("demo")) demo = std::thread([&] { run_demo(*config, gw.commands(), gw.metrics(), demo_rate, stopping, **test_clock); });
 
     const std::string host = server_options.listen == "0.0.0.0" ? "127.0.0.1" : server_options.listen;
     std::printf("liquida serve: listening on http://%s:%u/ (%d io threads)%s\n", host.c_str(), port, server_options.threads,
                 args.flag("demo") ? "; demo feed on" : "");
+    if (*test_clock)
+        std::printf("liquida serve: on a test clock at %s; the colegio moves it with POST /v1/clock\n",
+                    domain::to_iso_local((*test_clock)->now()).c_str());
     std::printf("liquida serve: ready; stop with Ctrl-C (SIGINT) or SIGTERM\n");
     std::fflush(stdout);
 

@@ -150,13 +150,12 @@ void App::http(HttpRequest request, std::function<void(HttpResponse)> done) {
     };
     if (account(request, finish)) return;
     const std::string path = path_of(request.target);
-    if (request.method == "POST" && (path == "/v1/commands" || (months_ && path.starts_with("/v1/months/")))) {
+    if (request.method == "POST" && (path == "/v1/commands" || path == "/v1/clock" || (months_ && path.starts_with("/v1/months/")))) {
         auto claims = auth_(request.authorization, p_.clock());
         if (!claims) return finish(unauthorized(claims.error()));
-        if (path == "/v1/commands") {  // commands wait for a durable append: off the io threads
-            boost::asio::post(workers_, [this, request = std::move(request), c = *claims, finish = std::move(finish)]() mutable {
-                finish(command(request, c));
-            });
+        if (!path.starts_with("/v1/months/")) {  // each waits for a durable write: off the io threads
+            boost::asio::post(workers_, [this, clock = path == "/v1/clock", request = std::move(request), c = *claims,
+                                         finish = std::move(finish)]() mutable { finish(clock ? set_clock(request.body, c) : command(request, c)); });
             return;
         }
         auto target = parse_target(request.target);
@@ -184,10 +183,10 @@ HttpResponse App::route(const HttpRequest& request) {
     if (!target) return error(400, "request.invalid_value", target.error().message, target.error().field);
     const std::string& path = target->path;
     const Query& query = target->query;
-    // Only POST /v1/commands changes anything (it does not come here); the rest is read-only.
+    // Only POST /v1/commands and /v1/clock change anything (they do not come here); the rest is read-only.
     if (path == "/v1/commands" || (request.method != "GET" && request.method != "HEAD")) {
         auto r = error(405, "request.method_not_allowed", "Método no permitido.");
-        r.headers.emplace_back("Allow", path == "/v1/commands" ? "POST" : "GET, HEAD");
+        r.headers.emplace_back("Allow", path == "/v1/commands" ? "POST" : path == "/v1/clock" ? "GET, HEAD, POST" : "GET, HEAD");
         return r;
     }
     if (path == "/healthz") {
@@ -209,7 +208,12 @@ HttpResponse App::route(const HttpRequest& request) {
         // past more than a second old (after a start on a long log): not ready for readers.
         const bool healthy = log_ok && views_ok && chain_ok;
         const char* status = !healthy ? "degraded" : current ? "ok" : "catching_up";
-        return ok_json({{"status", status}, {"log", log_ok}, {"views", views_ok}, {"view_lag", lag}, {"chain", chain}},
+        return ok_json({{"status", status},
+                        {"log", log_ok},
+                        {"views", views_ok},
+                        {"view_lag", lag},
+                        {"chain", chain},
+                        {"clock", clock_json(p_.business_clock(), p_.test_clock != nullptr)}},
                        status == std::string_view("ok") ? 200 : 503);
     }
     if (path == "/metrics") {
@@ -228,6 +232,7 @@ HttpResponse App::route(const HttpRequest& request) {
     try {
         if (path == "/v1/months" || path.starts_with("/v1/months/")) return months_view(path, *claims);
         if (path == "/v1/meta") return meta_view();
+        if (path == "/v1/clock") return ok_json(clock_json(p_.business_clock(), p_.test_clock != nullptr));
         return view(path, query, *claims);
     } catch (const BadParam& b) {
         return error(400, "request.invalid_value", b.message, b.field);

@@ -28,6 +28,7 @@
 #include "replay/listings.h"
 #include "replay/months.h"
 #include "service/command_service.h"
+#include "service/test_clock.h"
 
 namespace liquida::gateway {
 
@@ -54,6 +55,8 @@ struct AppParts {
     // What commands are decided at and the views judged by (GatewayOptions::business_clock);
     // `clock` when empty. Tokens expire by `clock`.
     std::function<domain::TimestampMs()> business_clock = {};
+    // The test clock `business_clock` reads, which POST /v1/clock moves; null on the wall clock.
+    service::TestClock* test_clock = nullptr;
 };
 
 class App final : public Handler {
@@ -102,6 +105,8 @@ private:
     // The colegio's months: GET /v1/months[/YYYY-MM[/reports/NAME]], POST /v1/months/YYYY-MM/close.
     HttpResponse months_view(const std::string& path, const Claims& claims);
     HttpResponse meta_view() const;  // gateway/meta_routes.cc
+    // POST /v1/clock: the colegio moves the test clock (gateway/clock_routes.cc).
+    HttpResponse set_clock(const std::string& body, const Claims& claims);
     HttpResponse close_month(const std::string& path, const std::map<std::string, std::string>& query, const Claims& claims);
     // A listing as a file (gateway/downloads.h), with its filters on the Resumen sheet.
     // `more`: further chunks of the last table (gateway/downloads.h), optional.

@@ -25,6 +25,7 @@ Gateway::Gateway(events::EventLog& log, projections::Views& views, const domain:
         options_.clock = [] {
             return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
         };
+    if (options_.test_clock) options_.business_clock = [c = options_.test_clock] { return c->now(); };
     if (!options_.business_clock) options_.business_clock = options_.clock;
 }
 
@@ -73,7 +74,7 @@ std::string Gateway::start() {
     if (chain_) chain_thread_ = std::thread([this] { watch_chain(); });
     app_ = std::make_unique<App>(AppParts{log_, views_, config_, *service_, hub_, metrics_, options_.key, options_.workers,
                                           options_.clock, std::move(*files), options_.data_dir, options_.auth_timeout, chain_.get(),
-                                          options_.file_page_rows, kSessionTtlMs, options_.business_clock});
+                                          options_.file_page_rows, kSessionTtlMs, options_.business_clock, options_.test_clock});
     server_ = std::make_unique<Server>(options_.server, *app_);
     if (auto err = server_->start(port_); !err.empty()) {
         stop();

@@ -40,9 +40,11 @@ struct GatewayOptions {
     size_t file_page_rows = 256;
     // The instant the business runs at: what commands are decided at and what the views are
     // judged by (documents in force, days pending, whether a month has ended). Default:
-    // `clock`. `serve --demo` gives the demo feed's, so the demo's 2025 is not judged against
-    // today's date. Tokens and sessions always expire by `clock`, the real one.
+    // `clock`, or `test_clock` when given. Tokens and sessions always expire by `clock`, the real one.
     std::function<domain::TimestampMs()> business_clock = {};
+    // `serve --test-clock` and `--demo`: the business time is this clock's, which the colegio
+    // moves with POST /v1/clock (service/test_clock.h). Null: the wall clock, not movable.
+    service::TestClock* test_clock = nullptr;
 };
 
 class Gateway {

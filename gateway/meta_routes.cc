@@ -4,7 +4,7 @@
 // kind, document type and state, retention kind, attachment kind, order state and order
 // rejection reason, and who may issue each
 // command (the matrix the server enforces), and the business clock (the instant and the
-// Argentina date the views are judged by: a demo's, not today's). Any signed-in role: none of
+// Argentina date the views are judged by: a test clock's, not today's). Any signed-in role: none of
 // it is private.
 #include "domain/names.h"
 #include "gateway/app.h"
@@ -52,9 +52,7 @@ HttpResponse App::meta_view() const {
             if (may_issue(role, i)) roles.push_back(role_name(role));
         commands[names[i]] = std::move(roles);
     }
-    const domain::TimestampMs now = p_.business_clock();
-    return ok_json({{"now", now},
-                    {"today", domain::to_string(domain::local_date(now))},
+    return ok_json({{"clock", clock_json(p_.business_clock(), p_.test_clock != nullptr)},
                     {"obras_sociales", std::move(obras_sociales)},
                     {"labels",
                      {{"event", std::move(events)},

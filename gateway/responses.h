@@ -16,6 +16,9 @@ inline HttpResponse error(unsigned status, std::string_view code, std::string_vi
 }
 // A request whose token does not verify (gateway/auth.h, gateway/sessions.h).
 inline HttpResponse unauthorized(TokenError e) { return error(401, token_error_code(e), "Token ausente, vencido o inválido."); }
+// The business clock as /healthz, GET /v1/clock and /v1/meta show it: "test" or "wall", the
+// instant (ms and ISO in Argentina) and its Argentine date (gateway/clock_routes.cc).
+nlohmann::json clock_json(domain::TimestampMs now, bool test);
 inline HttpResponse ok_json(const nlohmann::json& body, unsigned status = 200) { return {status, "application/json", dump(body), {}}; }
 
 }  // namespace liquida::gateway

@@ -14,6 +14,7 @@ import { httpBoards } from './boards.js';
 import { Feed } from './feed.js';
 import { prestadorForms } from './forms.js';
 import { monthBoard } from './month.js';
+import { clockBar } from './clock.js';
 
 const TOKEN_KEY = 'liquida.token';
 const SHOWN = 50;                   // rows shown per table; the rest are counted, not drawn
@@ -36,8 +37,8 @@ const STATE_LABEL = {
 };
 
 
-// Today in Argentina by the server's business clock (GET /v1/meta: a demo's runs in 2025),
-// not the browser's.
+// Today in Argentina by the server's business clock (GET /v1/meta: a test clock's, as the
+// demo's in 2025), not the browser's.
 const todayAR = () => new Date(Date.now() + S.clockOffset - 3 * 3600e3).toISOString().slice(0, 10);
 // Names and labels from the server (GET /v1/meta), the one place they are defined; the raw
 // value until they arrive.
@@ -643,8 +644,9 @@ function verify() {
 }
 // The prestador's forms (forms.js) and the colegio's month (month.js), made once the page's
 // elements exist.
-let forms = null, months = null, boards = null;
+let forms = null, months = null, boards = null, clock = null;
 function initActions() {
+  clock = clockBar({ S, onMoved: followClock });
   forms = prestadorForms({ S, todayAR, metaLabel, submitAction });
   months = monthBoard({ api, download });
   boards = httpBoards({ S, api, markDirty, shown, outReason, metaLabel, osName });
@@ -719,6 +721,7 @@ function stopAll() {
   clearTimeout(S.expiryTimer);
   clearTimeout(S.clockTimer);
   clearTimeout(S.adheredTimer);
+  if (clock) clock.hide();
 }
 function showLogin(message) {
   stopAll();
@@ -861,7 +864,7 @@ async function loadMeta() {
     commands: r.body.commands,
   };
   $('review-reason_code').replaceChildren(...Object.entries(r.body.labels.order_reject_reason).map(([code, text]) => el('option', { value: code }, text)));
-  followClock(r.body.now);
+  followClock(r.body.clock);
   forms.fill();
   showWho();
   for (const th of document.querySelectorAll('[data-may]')) th.hidden = !may(th.dataset.may);
@@ -884,16 +887,17 @@ async function checkSubject() {
   }
   setHint(hint);
 }
-// The business clock moves with the server's (a demo's runs faster than time): asked again
-// every 30 s, and what depends on today redrawn.
-function followClock(now) {
-  S.clockOffset = now - Date.now();
+// The business clock moves with the server's (a demo's runs faster than time; a colegio moves
+// a test clock): asked again every 30 s, and what depends on today redrawn.
+function followClock(c) {
+  S.clockOffset = c.now - Date.now();
+  clock.show(c);
   markDirty('padron');
   markDirty('pending');
   clearTimeout(S.clockTimer);
   S.clockTimer = setTimeout(async () => {
     const r = await api('GET', '/v1/meta');
-    if (r && r.status === 200 && S.token) followClock(r.body.now);
+    if (r && r.status === 200 && S.token) followClock(r.body.clock);
   }, 30_000);
 }
 function setHint(text) {

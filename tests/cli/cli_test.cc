@@ -177,3 +177,34 @@ TEST_CASE("data at rest is private to its user whatever the umask", "[cli]") {
     }
     CHECK(files > 3);
 }
+
+TEST_CASE("serve --test-clock runs on a clock kept in DATA, and a data directory keeps the kind of clock it started with", "[cli][clock]") {
+    liquida::test::TempDir dir;
+    const std::string serve = "serve --data " + dir.str() + " --partitions 2 --port 0";
+    const auto bad = run(serve + " --test-clock mañana");
+    CHECK(bad.code == 2);
+    CHECK(bad.out.find("--test-clock") != std::string::npos);
+    {
+        liquida::test::Child s(LIQUIDA_BIN, {"serve", "--data", dir.str(), "--partitions", "2", "--port", "0", "--test-clock", "2025-06-05"});
+        CHECK(s.output().find("on a test clock at 2025-06-05T00:00:00-03:00") != std::string::npos);
+        CHECK(s.stop() == 0);
+    }
+    CHECK(std::filesystem::exists(dir.path() / "test-clock"));
+    {  // an earlier start does not take it back
+        liquida::test::Child s(LIQUIDA_BIN, {"serve", "--data", dir.str(), "--partitions", "2", "--port", "0", "--test-clock", "2025-06-01"});
+        CHECK(s.output().find("resumes at 2025-06-05T00:00:00-03:00") != std::string::npos);
+        CHECK(s.stop() == 0);
+    }
+    const auto wall = liquida::test::sh("timeout 60 " + std::string(LIQUIDA_BIN) + " " + serve);
+    CHECK(wall.code == 1);
+    CHECK(wall.out.find("ran on a test clock") != std::string::npos);
+
+    // Events decided on the real clock: a test clock there would decide the next ones before them.
+    liquida::test::TempDir real;
+    const std::string config = std::string(LIQUIDA_SOURCE_DIR) + "/ops/config/liquida.json";
+    REQUIRE(run("simulate --data " + real.str() + " --scale 0.01 --months 1 --start 2025-06 --no-sync --config " + config).code == 0);
+    const auto mixed = liquida::test::sh("timeout 60 " + std::string(LIQUIDA_BIN) + " serve --port 0 --data " + real.str() + " --test-clock 2025-06-01");
+    CHECK(mixed.code == 1);
+    CHECK(mixed.out.find("decided on the real clock") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(real.path() / "test-clock"));
+}

@@ -127,12 +127,16 @@ struct Env {
     std::unique_ptr<proj::Views> views;
     std::atomic<int64_t> now{at(2025, 5, 2, 10)};
     std::atomic<int64_t> business{0};  // the business clock (GatewayOptions::business_clock); 0: `now`
+    // A test clock in DATA/test-clock from this instant (GatewayOptions::test_clock), opened
+    // again at every start as `serve` does; 0: none.
+    int64_t test_clock_start = 0;
+    std::unique_ptr<liquida::service::TestClock> test_clock;
     gw::ServerOptions server;
     std::string static_dir;  // the dashboard's files; none when empty
     std::chrono::milliseconds auth_timeout{10'000};
     std::unique_ptr<gw::Gateway> gateway;
 
-    explicit Env(gw::ServerOptions options = {}) : server(std::move(options)) {
+    explicit Env(gw::ServerOptions options = {}, int64_t test_clock_at = 0) : test_clock_start(test_clock_at), server(std::move(options)) {
         auto l = ev::open_embedded_log({(dir.path() / "log").string(), ev::default_topics(kPartitions), false});
         REQUIRE(l.has_value());
         log = std::move(*l);
@@ -155,6 +159,13 @@ struct Env {
         options.workers = 4;
         options.clock = [this] { return now.load(); };
         options.business_clock = [this] { return business.load() != 0 ? business.load() : now.load(); };
+        if (test_clock_start != 0) {
+            test_clock.reset();
+            auto c = liquida::service::TestClock::open((dir.path() / "test-clock").string(), test_clock_start);
+            REQUIRE(c.has_value());
+            test_clock = std::move(*c);
+            options.test_clock = test_clock.get();
+        }
         options.data_dir = dir.str();
         options.static_dir = static_dir;
         options.auth_timeout = auth_timeout;
@@ -191,6 +202,11 @@ struct Env {
         start();
     }
     uint16_t port() const { return gateway->port(); }
+    // Both clocks to `instant`: the real one, and the test clock when there is one (forward only).
+    void move_to(int64_t instant) {
+        now = instant;
+        if (test_clock) REQUIRE(test_clock->set(instant).has_value());
+    }
 
     std::string token(Role role, const std::string& subject, int64_t ttl_ms = 10LL * 365 * 86'400'000) const {
         return gw::sign({role, subject, now.load() + ttl_ms}, kKey);
@@ -314,7 +330,7 @@ struct Seeded {
 // Leaves the clock at 2025-06-03 10:00.
 inline Seeded seed(Env& env, HttpClient& h) {
     const auto t = env.colegio();
-    env.now = at(2025, 5, 2, 10);
+    env.move_to(at(2025, 5, 2, 10));
     ok(h, t, kProvider,
        RegisterProvider{"MP-1234", kCuit, "USAR - PARA PRUEBAS CONECT", IvaCondition::no_alcanzado, kCbu, "A", false,
                         "J. D. Peron 281, Salto Grande", "conectividad@example.com", "(3493) 423567"});
@@ -339,7 +355,7 @@ inline Seeded seed(Env& env, HttpClient& h) {
     ok(h, t, kOther, AdhereToObraSocial{kSancor, "9001"});
     ok(h, t, kOther, UploadDocument{DocumentType::rnp, "2077-rnp", "s3://docs/2077-rnp", date_from_civil(2030, 12, 31)});
 
-    env.now = at(2025, 6, 3, 10);
+    env.move_to(at(2025, 6, 3, 10));
     Seeded out;
     ok(h, t, kProvider, order("o-1"));
     out.order_o2 = ok(h, t, kProvider, order("o-2"));

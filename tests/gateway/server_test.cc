@@ -823,8 +823,9 @@ TEST_CASE("gateway: commands and views run on the business clock, tokens on the 
     env.sync();  // the seed's events in the views
 
     const json meta = get_json(h, "/v1/meta", t);
-    CHECK(meta["now"] == env.business.load());
-    CHECK(meta["today"] == "2025-06-20");
+    CHECK(meta["clock"]["now"] == env.business.load());
+    CHECK(meta["clock"]["today"] == "2025-06-20");
+    CHECK(meta["clock"]["mode"] == "wall");
     // Judged on 2025-06-20, not on the real date: 1042 is in the padrón.
     CHECK(get_json(h, "/v1/views/padron/1042", t)["in_good_standing"] == true);
     // A command is decided, and its instants written, at the business clock.
@@ -857,4 +858,94 @@ TEST_CASE("gateway: commands and views run on the business clock, tokens on the 
     // one that expired an hour ago (though years after the business clock) does not.
     CHECK(h.get("/v1/meta", env.token(Role::colegio, "secretaria", 3'600'000)).status() == 200);
     CHECK(h.get("/v1/meta", env.token(Role::colegio, "secretaria", -3'600'000)).code() == "auth.expired_token");
+}
+
+TEST_CASE("gateway: the colegio moves a test clock forward only, the views and commands follow it, and it survives a restart",
+          "[gateway][clock]") {
+    Env env({}, at(2025, 5, 1, 10));
+    HttpClient h(env.port());
+    seed(env, h);  // 1042's seguro is in force until 2025-07-10
+    env.now = at(2026, 12, 1, 10);  // the real clock: tokens expire by it
+    const auto t = env.colegio();
+    const auto move = [&](const std::string& token, const std::string& body) { return h.request(http::verb::post, "/v1/clock", token, body); };
+    REQUIRE(move(t, R"({"to":"2025-06-20T10:00:00-03:00"})").status() == 200);
+    env.sync();
+
+    json clock = get_json(h, "/v1/clock", env.token(Role::prestador, "1042"));
+    CHECK(clock["mode"] == "test");
+    CHECK(clock["today"] == "2025-06-20");
+    CHECK(clock["at"] == "2025-06-20T10:00:00-03:00");
+    CHECK(get_json(h, "/v1/meta", t)["clock"] == clock);
+    CHECK(json::parse(h.get("/healthz").body())["clock"]["now"] == at(2025, 6, 20, 10));
+
+    // Only the colegio moves it, only forward, and only with one well-formed request.
+    CHECK(move(env.token(Role::prestador, "1042"), R"({"to":"2025-07-01"})").status() == 403);
+    CHECK(move(env.token(Role::obra_social, "sancor"), R"({"to":"2025-07-01"})").status() == 403);
+    auto back = move(t, R"({"to":"2025-06-19"})");
+    CHECK(back.status() == 409);
+    CHECK(back.code() == "clock.backwards");
+    CHECK(back.field() == "to");
+    for (const auto& [body, field] : std::vector<std::pair<std::string, std::string>>{{R"({"to":"mañana"})", "to"},
+                                                                                       {R"({"to":"2025-07-32"})", "to"},
+                                                                                       {R"({"to":20250701})", "to"},
+                                                                                       {R"({"advance_days":0})", "advance_days"},
+                                                                                       {R"({"advance_days":367})", "advance_days"},
+                                                                                       {R"({"advance_days":1.5})", "advance_days"},
+                                                                                       {R"({"to":"2025-07-01","advance_days":1})", "to"},
+                                                                                       {R"({"when":"2025-07-01"})", "when"},
+                                                                                       {R"({})", "to"},
+                                                                                       {R"([1])", ""},
+                                                                                       {std::string(2000, ' ') + "{}", ""}}) {
+        const auto r = move(t, body);
+        INFO(body << " -> " << r.body());
+        CHECK(r.status() == 400);
+        CHECK(r.field() == field);
+    }
+    CHECK(get_json(h, "/v1/clock", t)["now"] == at(2025, 6, 20, 10));  // none of those moved it
+    auto put = h.request(http::verb::put, "/v1/clock", t, "{}");
+    CHECK(put.status() == 405);
+    CHECK(put.header("Allow") == "GET, HEAD, POST");
+
+    // Moved past the seguro's expiry: the padrón is judged on the new day, live subscribers see
+    // 1042 leave it, and a command is decided at the clock's instant.
+    WsClient ws(env.port());
+    REQUIRE(ws.connect("/v1/live") == 101);
+    ws.send({{"auth", t}});
+    expect(ws, "authenticated");
+    ws.send({{"subscribe", "padron"}, {"id", "p"}});
+    expect(ws, "snapshot");
+    auto moved = move(t, R"({"to":"2025-07-11T09:30:00-03:00"})");
+    REQUIRE(moved.status() == 200);
+    CHECK(moved.json_body()["today"] == "2025-07-11");
+    CHECK(collect(ws, change_of("p", "1042"), 1)[0]["row"]["in_good_standing"] == false);
+    CHECK(get_json(h, "/v1/views/padron/1042", t)["missing_document"] == "seguro");
+    ok(h, t, kOther, UploadDocument{DocumentType::afip, "2077-afip", "s3://docs/2077-afip", date_from_civil(2030, 12, 31)});
+    env.sync();
+    bool stamped = false;
+    const json documents = get_json(h, "/v1/views/padron/2077", t)["documents"];
+    INFO(documents.dump());
+    for (const auto& d : documents)
+        if (d["document_id"] == "2077-afip") stamped = d["uploaded_at"] == "2025-07-11T09:30:00-03:00";
+    CHECK(stamped);
+    REQUIRE(move(t, R"({"advance_days":2})").status() == 200);
+    CHECK(get_json(h, "/v1/clock", t)["at"] == "2025-07-13T09:30:00-03:00");
+
+    // Kept on disk: a restart asking for the old start resumes where the clock stood.
+    env.restart();
+    HttpClient again(env.port());
+    CHECK(get_json(again, "/v1/clock", t)["at"] == "2025-07-13T09:30:00-03:00");
+}
+
+TEST_CASE("gateway: a server on the real clock shows it and refuses to move it", "[gateway][clock]") {
+    Env env;
+    HttpClient h(env.port());
+    const auto t = env.colegio();
+    const json clock = get_json(h, "/v1/clock", t);
+    CHECK(clock["mode"] == "wall");
+    CHECK(clock["now"] == env.now.load());
+    const auto r = h.request(http::verb::post, "/v1/clock", t, R"({"advance_days":1})");
+    CHECK(r.status() == 409);
+    CHECK(r.code() == "clock.not_a_test_clock");
+    CHECK(get_json(h, "/v1/clock", t)["now"] == env.now.load());
+    CHECK(h.request(http::verb::post, "/v1/clock", "", R"({"advance_days":1})").status() == 401);
 }

@@ -56,7 +56,9 @@ test('the three views render and a command shows up without reload', { timeout: 
       .some((td) => /^\$ [1-9]\d{0,2}(\.\d{3})*,\d{2}$/.test(td.textContent)), null, { timeout: 60_000 });
     assert.ok(await page.$$eval('#chart rect', (r) => r.filter((x) => Number(x.getAttribute('height')) > 0).length) > 0, 'chart bars drawn');
     assert.match(await page.$eval('#period-select', (s) => s.selectedOptions[0]?.textContent || ''), /^\d{2}\/\d{4}$/);
-    assert.match(await page.$eval('#pending-rows tr td', (t) => t.textContent), /^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/);
+    // The demo consumes what it authorizes: wait for a pending row rather than trust the count.
+    const cell = await page.waitForSelector('#pending-rows tr td', { timeout: WAIT });
+    assert.match(await cell.textContent(), /^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/);
     await page.waitForFunction(() => document.querySelectorAll('#feed-list li').length > 0, null, { timeout: WAIT });
 
     // A command through the API: the padrón moves on the page, same document (no reload).
@@ -415,7 +417,7 @@ test('a prestador loads an order and the colegio approves it, both screens follo
     await page.screenshot({ path: path.join(ARTIFACTS, 'colegio-provider-1366.png'), fullPage: true });
     const more = await api('POST', '/v1/commands', colegio, {
       command: 'load_order', provider: Number(provider), order_id: `${orderId}-2`, obra_social: 'insssep', practice_code: '100100',
-      affiliate_number: '51868', attention_date: (await api('GET', '/v1/meta', colegio)).json.today, patient_signature: true, professional_signature: true, professional_stamp: true,
+      affiliate_number: '51868', attention_date: (await api('GET', '/v1/meta', colegio)).json.clock.today, patient_signature: true, professional_signature: true, professional_stamp: true,
       fields: [{ name: 'credential', value: '59790' }],
     });
     assert.equal(more.status, 201, more.text);
@@ -484,7 +486,7 @@ test('a table draws 50 rows, and "Mostrar 50 más" the next ones', { timeout: 90
   for (let i = 0; i < 55; i++) {
     const r = await api('POST', '/v1/commands', colegio, {
       command: 'load_order', provider, order_id: `pag-${i}`, obra_social: 'insssep', practice_code: '100100', affiliate_number: '51868',
-      attention_date: meta.today, patient_signature: true, professional_signature: true, professional_stamp: true,
+      attention_date: meta.clock.today, patient_signature: true, professional_signature: true, professional_stamp: true,
       fields: [{ name: 'credential', value: '59790' }],
     });
     assert.equal(r.status, 201, r.text);
@@ -505,7 +507,7 @@ test('a table draws 50 rows, and "Mostrar 50 más" the next ones', { timeout: 90
 
 test('a prestador sends an invoice and the obra social audits it, both screens following live', { timeout: 120_000 }, async () => {
   const colegio = token('colegio', 'colegio');
-  const { today } = (await api('GET', '/v1/meta', colegio)).json;
+  const { today } = (await api('GET', '/v1/meta', colegio)).json.clock;
   let period = '';  // the consumption's: the demo's clock may have turned the month since `today`
   // The test's own provider: a budget consumed, its period's total invoiced (not yet sent).
   const provider = await newProvider(colegio);
@@ -678,19 +680,29 @@ test('a prestador sends an invoice and the obra social audits it, both screens f
   }
 });
 
-test('the demo is judged at its own date, and a document that expired says when', { timeout: 90_000 }, async () => {
+test('the demo runs on a test clock the colegio moves: a day on, a policy that ran out says when', { timeout: 90_000 }, async () => {
   const colegio = token('colegio', 'colegio');
   const meta = (await api('GET', '/v1/meta', colegio)).json;
-  assert.match(meta.today, /^2025-/, 'the business clock is the demo feed\'s');
-  // A policy in force through the demo's today only: out of the padrón once the demo's day ends.
-  const provider = await newProvider(colegio, meta.today);
-  const [y, m, d] = meta.today.split('-');
+  assert.equal(meta.clock.mode, 'test');
+  assert.match(meta.clock.today, /^2025-/, 'the demo lives in 2025');
+  // A policy in force through the demo's today only: out of the padrón once the day ends.
+  const provider = await newProvider(colegio, meta.clock.today);
+  const [y, m, d] = meta.clock.today.split('-');
   const { context, page } = await openDashboard(colegio, { viewport: { width: 1366, height: 768 } });
   try {
     await waitLive(page);
+    await page.waitForFunction(() => /^Reloj de prueba: \d\d\/\d\d\/2025 /.test(document.getElementById('clock').textContent), null, { timeout: WAIT });
+    // Backwards is refused next to the date, in Spanish; a day on is not.
+    await page.fill('#clock-to', '2025-01-01');
+    await page.click('#clock-form button[type=submit]');
+    await page.waitForFunction(() => /sólo avanza/.test(document.getElementById('clock-to-error').textContent), null, { timeout: WAIT });
+    await page.click('#clock-day');
     await page.waitForFunction(([p, text]) => [...document.querySelectorAll('#out-rows tr')]
       .some((tr) => tr.children[0].textContent === p && tr.children[3].textContent === text),
-    [String(provider), `Seguro de mala praxis: vencido el ${d}/${m}/${y}`], { timeout: 60_000 });
+    [String(provider), `Seguro de mala praxis: vencido el ${d}/${m}/${y}`], { timeout: WAIT });
+    const moved = (await api('GET', '/v1/clock', colegio)).json;
+    assert.ok(moved.now >= meta.clock.now + 86_400_000, `moved a day: ${meta.clock.at} -> ${moved.at}`);
+    assert.equal(await page.$eval('#clock-to-error', (e) => e.hidden), true, 'the refusal is cleared');
     // Pending items are days old on the demo's calendar, not hundreds of days against today's.
     await page.waitForFunction(() => document.querySelectorAll('#pending-rows tr').length > 0, null, { timeout: 60_000 });
     const days = await page.$$eval('#pending-rows tr', (rows) => rows.map((r) => Number(r.children[7].textContent.replace(/\./g, ''))));
@@ -816,8 +828,12 @@ test('a forged or expired token shows its state and the form signs in again', { 
 
 test('roles: a prestador sees its own rows, an obra social its settlement and invoices', { timeout: 60_000 }, async () => {
   const colegio = token('colegio', 'colegio');
-  const padron = await api('GET', '/v1/views/padron?limit=1', colegio);
-  const provider = String(padron.json.rows[0].provider);
+  // A provider the demo has already settled something for: its board has a period to offer.
+  let settled = null;
+  for (const deadline = Date.now() + WAIT; !settled && Date.now() < deadline; await new Promise((r) => setTimeout(r, 200)))
+    settled = (await api('GET', '/v1/views/settlement?limit=1', colegio)).json.rows[0];
+  assert.ok(settled, 'the demo settled something');
+  const provider = String(settled.provider);
 
   let { context, page } = await openDashboard(token('prestador', provider), { acceptDownloads: true });
   try {
@@ -842,6 +858,8 @@ test('roles: a prestador sees its own rows, an obra social its settlement and in
     assert.ok(await page.$$eval('#provider-documents tr', (trs) => trs.length) > 0, 'its documents');
     assert.equal(await page.isVisible('#provider-close'), false);
     assert.equal(await page.isVisible('#find-form'), false, 'finding other providers is the colegio\'s');
+    assert.equal(await page.isVisible('#clock'), true, 'the demo\'s test clock is shown to all');
+    assert.equal(await page.isVisible('#clock-form'), false, 'only the colegio moves it');
   } finally {
     await context.close();
   }
