@@ -10,6 +10,7 @@
 #include "domain/queries.h"
 #include "events/codec.h"
 #include "events/sha256.h"
+#include "gateway/command_policy.h"
 #include "gateway/downloads.h"
 #include "gateway/http_target.h"
 #include "gateway/json.h"
@@ -26,39 +27,6 @@ namespace {
 
 constexpr size_t kMaxStreams = 64;          // topic streams open at once...
 constexpr size_t kMaxStreamsPerHolder = 8;  // ...and of one token's holder (role and subject)
-events::ActorRole actor_role(Role r) {
-    switch (r) {
-        case Role::colegio: return events::ActorRole::colegio;
-        case Role::prestador: return events::ActorRole::prestador;
-        case Role::obra_social: return events::ActorRole::obra_social;
-    }
-    return events::ActorRole::system;
-}
-
-// The obra social a command acts on: its own field, else the invoice, transaction or order
-// it names, looked up in the provider's ledger.
-events::result<std::optional<domain::ObraSocialId>> command_obra_social(service::CommandService& commands, domain::ProviderId provider,
-                                                                        const domain::Command& c) {
-    if (auto os = obra_social_of(c)) return os;
-    std::optional<domain::ObraSocialId> out;
-    auto found = commands.with(provider, [&](const domain::ProviderLedger& l) {
-        std::visit(
-            [&](const auto& cmd) {
-                if constexpr (requires { cmd.invoice_id; }) {
-                    if (auto it = l.invoices.invoices.find(cmd.invoice_id); it != l.invoices.invoices.end())
-                        out = it->second.issued.obra_social;
-                } else if constexpr (requires { cmd.transaction; }) {
-                    if (auto it = l.authorizations.budgets.find(domain::key_of(cmd.transaction)); it != l.authorizations.budgets.end())
-                        out = it->second.submitted.obra_social;
-                } else if constexpr (requires { cmd.order_id; }) {
-                    if (auto it = l.orders.orders.find(cmd.order_id); it != l.orders.orders.end()) out = it->second.loaded.obra_social;
-                }
-            },
-            c);
-    });
-    if (!found) return failure(std::move(found).error());
-    return out;
-}
 
 unsigned status_of(service::Rejection::Kind kind) {
     switch (kind) {  // no default: a new kind is a compile warning here
@@ -249,17 +217,10 @@ HttpResponse App::command(const HttpRequest& request, const Claims& claims) {
         return error(400, parsed.error().code, parsed.error().message, parsed.error().field);
     }
     CommandRequest& req = *parsed;
-    auto forbidden = [&](std::string_view message) {
-        p_.metrics.rejected("auth.forbidden");
-        return error(403, "auth.forbidden", message);
-    };
-    if (!may_issue(claims.role, req.command)) return forbidden("Este rol no puede emitir este comando.");
-    if (claims.role == Role::prestador && std::to_string(req.provider.value()) != claims.subject)
-        return forbidden("Un prestador sólo opera sobre sus propios datos.");
-    if (claims.role == Role::obra_social) {
-        const auto os = command_obra_social(p_.commands, req.provider, req.command);
-        if (!os) return state_unavailable(os.error());
-        if (!*os || (*os)->value() != claims.subject) return forbidden("Una obra social sólo opera sobre lo suyo.");
+    if (auto refused = may_not_issue(p_.commands, claims.role, claims.subject, req)) {
+        if (refused->unavailable) return error(503, refused->code, refused->message);
+        p_.metrics.rejected(refused->code);
+        return error(403, refused->code, refused->message);
     }
     if (!request.idempotency_key.empty() && !valid_command_id(request.idempotency_key)) {
         p_.metrics.rejected("request.invalid_value");
@@ -267,7 +228,7 @@ HttpResponse App::command(const HttpRequest& request, const Claims& claims) {
                      "Idempotency-Key: de 1 a " + std::to_string(kMaxCommandId) + " caracteres ASCII visibles.", "Idempotency-Key");
     }
     std::string command_id = request.idempotency_key.empty() ? req.command_id : request.idempotency_key;
-    const service::Issuer issuer{actor_role(claims.role), std::string(role_name(claims.role)) + ":" + claims.subject, claims.user};
+    const service::Issuer issuer = issuer_of(claims.role, claims.subject, claims.user);
     const auto out = p_.commands.execute(req.provider, req.command, std::move(command_id), issuer, p_.business_clock(),
                                          events::Sha256().update(request.body).hex());
     if (!out) {

@@ -390,6 +390,47 @@ std::optional<Rejection> CommandService::chain_refuses(domain::ProviderId provid
     return std::nullopt;
 }
 
+namespace {
+
+Rejection id_reused(const std::string& command_id) {
+    return {Rejection::Kind::conflict, "command.id_reused", "Ese identificador de comando ya se usó para otro comando: " + command_id,
+            "command_id"};
+}
+
+// The same command again answers what it answered; another command under its id, 409. A
+// record without a fingerprint (written before they were kept), or a command without one,
+// cannot be told apart: a retry.
+Outcome answer(const CommandRecord& c, domain::ProviderId provider, const std::string& command_id, const std::string& digest) {
+    if (c.provider != provider || (!c.digest.empty() && !digest.empty() && c.digest != digest)) return failure(id_reused(command_id));
+    return Accepted{command_id, true, c.events};
+}
+
+}  // namespace
+
+// The answer of the command the id already holds, or nullopt when the id is new.
+std::optional<Outcome> CommandService::recorded(Entry& e, const std::string& scope, domain::ProviderId provider,
+                                                const std::string& command_id, const std::string& digest) {
+    const CommandRecord* found = nullptr;
+    std::optional<CommandRecord> stored_record;
+    if (auto it = e.pending.find(scope); it != e.pending.end()) found = &it->second;
+    else if (auto it2 = e.saving.find(scope); it2 != e.saving.end()) found = &it2->second;
+    else {
+        auto stored = store_.command(scope);
+        if (!stored) return failure(unavailable(stored.error(), "No se pudo leer el estado: "));
+        stored_record = std::move(*stored);
+        if (stored_record) found = &*stored_record;
+    }
+    if (found == nullptr) return std::nullopt;
+    return answer(*found, provider, command_id, digest);
+}
+
+std::optional<Outcome> CommandService::earlier(domain::ProviderId provider, const std::string& command_id, const Issuer& issuer,
+                                               std::string_view fingerprint) {
+    auto held = acquire(provider);
+    if (!held) return failure(unavailable(held.error(), "No se pudo leer el estado: "));
+    return recorded(*held->entry, scope_of(issuer.id, command_id), provider, command_id, std::string(fingerprint));
+}
+
 Outcome CommandService::execute(domain::ProviderId provider, const domain::Command& command, std::string command_id,
                                 const Issuer& issuer, domain::TimestampMs now, std::string_view fingerprint) {
     if (provider.value() == 0) return failure(Rejection{Rejection::Kind::invalid, "request.missing_field", "Falta el prestador.", "provider"});
@@ -400,17 +441,7 @@ Outcome CommandService::execute(domain::ProviderId provider, const domain::Comma
     if (!held) return failure(unavailable(held.error(), "No se pudo leer el estado: "));
     Entry& e = *held->entry;
 
-    // The same command again answers what it answered; another command under its id, 409.
-    const auto reused = [&] {
-        return failure(Rejection{Rejection::Kind::conflict, "command.id_reused",
-                                 "Ese identificador de comando ya se usó para otro comando: " + command_id, "command_id"});
-    };
-    auto answer = [&](const CommandRecord& c) -> Outcome {
-        // A record without a fingerprint (written before they were kept), or a command without
-        // one, cannot be told apart: a retry.
-        if (c.provider != provider || (!c.digest.empty() && !digest.empty() && c.digest != digest)) return reused();
-        return Accepted{command_id, true, c.events};
-    };
+    const auto reused = [&] { return failure(id_reused(command_id)); };
     // The id is this provider's until the store holds the command (or it appends nothing):
     // another provider's command under it is refused before it is decided.
     struct Claim {
@@ -429,11 +460,7 @@ Outcome CommandService::execute(domain::ProviderId provider, const domain::Comma
         if (!fresh && it->second != provider.value()) return reused();
         claim.held = fresh;
     }
-    if (auto it = e.pending.find(scope); it != e.pending.end()) return answer(it->second);
-    if (auto it = e.saving.find(scope); it != e.saving.end()) return answer(it->second);
-    auto stored = store_.command(scope);
-    if (!stored) return failure(unavailable(stored.error(), "No se pudo leer el estado: "));
-    if (*stored) return answer(**stored);
+    if (auto earlier = recorded(e, scope, provider, command_id, digest)) return std::move(*earlier);
 
     domain::Decision d = domain::decide(e.ledger, command, now, config_);
     if (!d) return failure(Rejection{Rejection::Kind::refused, d.error().code, d.error().message, d.error().field});
@@ -465,7 +492,7 @@ Outcome CommandService::execute(domain::ProviderId provider, const domain::Comma
                 // This provider's: the ledger missed it, so it is read again before the next command.
                 if (env->provider_id == provider) e.stale = true;
                 const CommandRecord one{env->provider_id, digest_of(rec.record), {{env->event_id, std::string(domain::event_name(env->payload)), rec.tp, rec.offset}}};
-                if (auto a = answer(one); !a) return a;
+                if (auto a = answer(one, provider, command_id, digest); !a) return a;
                 done.events.insert(done.events.end(), one.events.begin(), one.events.end());
             }
             continue;

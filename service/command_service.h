@@ -90,6 +90,11 @@ public:
     Outcome execute(domain::ProviderId provider, const domain::Command& command, std::string command_id, const Issuer& issuer,
                     domain::TimestampMs now, std::string_view fingerprint);
 
+    // What a command under `command_id` already got, deciding nothing: the earlier answer (a
+    // retry), command.id_reused (another command under it), or nullopt when the id is new.
+    std::optional<Outcome> earlier(domain::ProviderId provider, const std::string& command_id, const Issuer& issuer,
+                                   std::string_view fingerprint);
+
     // Runs f on the provider's ledger under its lock. False when the provider has no events;
     // an error when its state could not be read.
     template <class F>
@@ -132,6 +137,8 @@ private:
         std::unique_lock<std::mutex> lock;
     };
     events::result<Held> acquire(domain::ProviderId provider);
+    std::optional<Outcome> recorded(Entry& e, const std::string& scope, domain::ProviderId provider, const std::string& command_id,
+                                    const std::string& digest);
     std::optional<Rejection> chain_refuses(domain::ProviderId provider,
                                            const std::vector<std::vector<events::Envelope>>& by_topic) const;
     events::result<liquida::ok_t> load(domain::ProviderId provider, Entry& e);
