@@ -3,11 +3,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "events/codec.h"
 #include "events/kafka_log.h"
 #include "events/topics.h"
 
@@ -168,6 +170,31 @@ std::unique_ptr<events::EventLog> open_log(const cli::Args& args, const char* wh
         return nullptr;
     }
     return std::move(*log);
+}
+
+// A partition's end may be transaction markers: read further back until an event shows.
+events::result<domain::TimestampMs> last_decided(events::EventLog& log) {
+    constexpr int64_t kLookBack = 64;  // records read back from a partition's end
+    domain::TimestampMs latest = 0;
+    for (const auto& t : log.topics())
+        for (int32_t p = 0; p < t.partitions; ++p) {
+            const events::TopicPartition tp{t.name, p};
+            auto end = log.end_offset(tp);
+            if (!end) return failure(std::move(end).error());
+            bool found = false;
+            for (int64_t to = *end; to > 0 && !found; to -= kLookBack) {
+                auto records = log.read(tp, std::max<int64_t>(0, to - kLookBack), kLookBack);
+                if (!records) return failure(std::move(records).error());
+                for (const auto& r : *records) {
+                    if (r.aborted || r.offset >= to) continue;
+                    auto e = events::decode(r.record.value);
+                    if (!e) return failure(std::move(e).error());
+                    latest = std::max(latest, e->occurred_at);
+                    found = true;
+                }
+            }
+        }
+    return latest;
 }
 
 }  // namespace liquida::commands

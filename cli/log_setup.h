@@ -50,4 +50,8 @@ std::optional<domain::Config> load_config(const cli::Args& args, const char* who
 // "embedded log at DIR" or "Kafka at BROKERS", for messages.
 std::string describe_log(const cli::Args& args);
 
+// The latest instant any event in the log was decided at (0 for an empty log): what a test
+// clock starts after and imported history goes after.
+events::result<domain::TimestampMs> last_decided(events::EventLog& log);
+
 }  // namespace liquida::commands

@@ -78,17 +78,14 @@ std::optional<gateway::KeySource> signing_key(const cli::Args& args, const std::
     return std::move(*key);
 }
 
-// Each topic with its partitions and events, as serve starts; the events in all.
-int64_t print_topics(events::EventLog& log) {
-    int64_t all = 0;
+// Each topic with its partitions and events, as serve starts.
+void print_topics(events::EventLog& log) {
     for (const auto& t : log.topics()) {
         int64_t total = 0;
         for (int32_t p = 0; p < t.partitions; ++p)
             if (auto end = log.end_offset({t.name, p})) total += *end;
         std::printf("  %-24s %3d partitions %10lld events\n", t.name.c_str(), t.partitions, static_cast<long long>(total));
-        all += total;
     }
-    return all;
 }
 
 // --test-clock's START: a date (the start of that Argentine day) or an ISO-8601 instant.
@@ -102,10 +99,10 @@ std::optional<domain::TimestampMs> test_clock_start(const cli::Args& args) {
 }
 
 // The test clock of DATA, or null on the wall clock. A data directory keeps the kind of clock
-// it started with: its commands were decided in that time, and the other would decide the
-// next ones before them (or after a test clock's future). Prints why not.
+// it started with, and a test clock never starts before an event the log holds: either way the
+// next commands would be decided before ones already decided. Prints why not.
 result<std::unique_ptr<service::TestClock>, bool> business_clock(std::optional<domain::TimestampMs> start, const std::string& data,
-                                                                 int64_t events) {
+                                                                 events::EventLog& log) {
     const std::string file = (std::filesystem::path(data) / service::kTestClockFile).string();
     const bool kept = service::TestClock::exists(file);
     if (!start && kept) {
@@ -114,10 +111,18 @@ result<std::unique_ptr<service::TestClock>, bool> business_clock(std::optional<d
         return failure{false};
     }
     if (!start) return std::unique_ptr<service::TestClock>();
-    if (!kept && events > 0) {
-        std::fprintf(stderr, "liquida serve: %s holds %lld events decided on the real clock; a test clock would decide the next "
-                     "ones out of order: give --test-clock (or --demo) a new data directory\n", data.c_str(), static_cast<long long>(events));
-        return failure{false};
+    if (!kept) {
+        auto last = last_decided(log);
+        if (!last) {
+            std::fprintf(stderr, "liquida serve: reading the log's last event: %s\n", last.error().message.c_str());
+            return failure{false};
+        }
+        if (*last > *start) {
+            std::fprintf(stderr, "liquida serve: the log holds an event decided at %s; a test clock starting at %s would decide the "
+                         "next commands before it: start it at or after that, or on a new data directory\n",
+                         domain::to_iso_local(*last).c_str(), domain::to_iso_local(*start).c_str());
+            return failure{false};
+        }
     }
     auto clock = service::TestClock::open(file, *start);
     if (!clock) {
@@ -187,9 +192,9 @@ int serve(const cli::Args& args) {
         return 1;
     }
     std::printf("liquida serve: %s; signing key from %s\n", describe_log(args).c_str(), key->origin.c_str());
-    const int64_t events = print_topics(*log);
+    print_topics(*log);
     std::fflush(stdout);
-    auto test_clock = business_clock(clock_start, data, events);
+    auto test_clock = business_clock(clock_start, data, *log);
     if (!test_clock) return 1;
 
     std::string static_dir = args.get("static");

@@ -74,6 +74,15 @@ const std::vector<Command>& all() {
           {},
           replay_options()},
          replay},
+        {{"import",
+          "Bring in a colegio's history from the portals it used before: FILE has one command per line as POST "
+          "/v1/commands takes it (command_id required), plus \"at\" (the instant it happened, with its offset) and "
+          "\"as\" (colegio:NAME, prestador:ID or obra_social:ID). Each is decided by the rules at its instant, in "
+          "order, after the log's last event and not after now; the first refused stops the import, naming its line. "
+          "Run again, the lines already in the log are skipped. Refused while a server holds DIR. See docs/OPERATIONS.md.",
+          {"file"},
+          with(log_options(), {config_option()})},
+         import},
         {{"token",
           "Print a bearer token for the gateway, signed (HMAC-SHA256) with the key 'serve' uses: --key-file, else "
           "the LIQUIDA_KEY environment variable, else DIR/gateway.key (created, mode 0600, when absent). "

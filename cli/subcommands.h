@@ -26,6 +26,7 @@ int simulate(const cli::Args& args);
 // log_options() and the workload options of `liquida simulate`.
 std::vector<cli::OptionSpec> simulate_options();
 int replay(const cli::Args& args);
+int import(const cli::Args& args);
 // log_options() (no default --data) and the options of `liquida replay`.
 std::vector<cli::OptionSpec> replay_options();
 

@@ -3,8 +3,15 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <string>
+#include <vector>
 
+#include "domain/types.h"
+#include "events/codec.h"
+#include "events/log.h"
+#include "events/topics.h"
 #include "gateway/auth.h"
 #include "gateway/users.h"
 #include "tests/support/process.h"
@@ -199,12 +206,148 @@ TEST_CASE("serve --test-clock runs on a clock kept in DATA, and a data directory
     CHECK(wall.code == 1);
     CHECK(wall.out.find("ran on a test clock") != std::string::npos);
 
-    // Events decided on the real clock: a test clock there would decide the next ones before them.
+    // A month of events decided without a test clock: one may start after them, never among them.
     liquida::test::TempDir real;
     const std::string config = std::string(LIQUIDA_SOURCE_DIR) + "/ops/config/liquida.json";
     REQUIRE(run("simulate --data " + real.str() + " --scale 0.01 --months 1 --start 2025-06 --no-sync --config " + config).code == 0);
-    const auto mixed = liquida::test::sh("timeout 60 " + std::string(LIQUIDA_BIN) + " serve --port 0 --data " + real.str() + " --test-clock 2025-06-01");
-    CHECK(mixed.code == 1);
-    CHECK(mixed.out.find("decided on the real clock") != std::string::npos);
+    const auto among = liquida::test::sh("timeout 60 " + std::string(LIQUIDA_BIN) + " serve --port 0 --data " + real.str() + " --test-clock 2025-06-15");
+    CHECK(among.code == 1);
+    CHECK(among.out.find("would decide the next commands before it") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(real.path() / "test-clock"));
+    liquida::test::Child after(LIQUIDA_BIN, {"serve", "--data", real.str(), "--port", "0", "--test-clock", "2025-08-01"});
+    CHECK(after.output().find("on a test clock at 2025-08-01T00:00:00-03:00") != std::string::npos);
+    CHECK(after.stop() == 0);
+}
+
+namespace {
+
+// A provider's history as the portals had it, a line per command, as `liquida import` reads it.
+std::vector<std::string> history(const std::string& enrolled_at) {
+    const auto line = [](const std::string& at, const std::string& as, const std::string& id, const std::string& command) {
+        return R"({"at":")" + at + R"(","as":")" + as + R"(","command_id":")" + id + R"(","provider":1042,)" + command + "}";
+    };
+    std::vector<std::string> out{
+        line("2025-05-02T09:00:00-03:00", "colegio:secretaria", "h-register",
+             R"("command":"register_provider","matricula":"MP-1042","cuit":"27-35215358-9","razon_social":"USAR - PARA PRUEBAS",)"
+             R"("iva":"no_alcanzado","cbu":"2850590940090418135201","category":"A","recien_matriculado":false,"address":"Calle 1",)"
+             R"("email":"prueba@example.com","phone":"(343) 400000")"),
+        line("2025-05-02T09:01:00-03:00", "colegio:secretaria", "h-adhere",
+             R"("command":"adhere_to_obra_social","obra_social":"insssep","provider_number":"3-333")")};
+    int minute = 10;
+    for (const std::string type : {"rnp", "afip", "cbu", "seguro", "anexo1"}) {
+        const auto at = [&] { return "2025-05-02T09:" + std::to_string(minute++) + ":00-03:00"; };
+        out.push_back(line(at(), "prestador:1042", "h-up-" + type,
+                           R"("command":"upload_document","type":")" + type + R"(","document_id":"1042-)" + type + R"(","reference":"r",)"
+                           R"("expires_on":"2030-12-31")"));
+        out.push_back(line(at(), "colegio:secretaria", "h-ok-" + type,
+                           R"("command":"verify_document","document_id":"1042-)" + type + R"(","approved":true,"reason":"")"));
+    }
+    out.push_back(line(enrolled_at, "colegio:secretaria", "h-enroll", R"("command":"enroll_in_padron")"));
+    return out;
+}
+
+std::string write_lines(const liquida::test::TempDir& dir, const std::string& name, const std::vector<std::string>& lines) {
+    const std::string path = (dir.path() / name).string();
+    std::ofstream out(path);
+    for (const auto& l : lines) out << l << '\n';
+    return path;
+}
+
+}  // namespace
+
+TEST_CASE("import decides a colegio's history at the business time of each line, once, and stops at the first line refused",
+          "[cli][import]") {
+    liquida::test::TempDir files, dir;
+    const std::string config = " --config " + std::string(LIQUIDA_SOURCE_DIR) + "/ops/config/liquida.json";
+    const auto import = [&](const std::string& file) { return run("import --data " + dir.str() + " --partitions 2" + config + " " + file); };
+
+    // Enrolled in June: the padrón's window (May and September) was closed then. The twelve
+    // lines before it land; the refused one is named.
+    auto june = history("2025-06-10T10:00:00-03:00");
+    auto r = import(write_lines(files, "june.ndjson", june));
+    INFO(r.out);
+    CHECK(r.code == 1);
+    CHECK(r.out.find("june.ndjson line 13 refused: padron.window_closed") != std::string::npos);
+    CHECK(r.out.find("12 commands imported (12 events), 0 already in the log") != std::string::npos);
+
+    // Fixed (enrolled when September opened) and run again: the twelve are recognised, the last lands.
+    auto september = history("2025-09-01T10:00:00-03:00");
+    r = import(write_lines(files, "september.ndjson", september));
+    INFO(r.out);
+    CHECK(r.code == 0);
+    CHECK(r.out.find("1 commands imported (1 events), 12 already in the log") != std::string::npos);
+    r = import(write_lines(files, "september.ndjson", september));
+    CHECK(r.out.find("0 commands imported (0 events), 13 already in the log") != std::string::npos);
+
+    // Each event carries the instant its line gave, and the issuer.
+    {
+        auto log = liquida::events::open_embedded_log({(dir.path() / "log").string(), liquida::events::default_topics(2), false});
+        REQUIRE(log.has_value());
+        std::map<std::string, std::pair<int64_t, std::string>> seen;  // command id -> (occurred_at, actor)
+        for (const auto& t : (*log)->topics())
+            for (int32_t p = 0; p < t.partitions; ++p) {
+                auto records = (*log)->read({t.name, p}, 0, 1000);
+                REQUIRE(records.has_value());
+                for (const auto& rec : *records) {
+                    auto e = liquida::events::decode(rec.record.value);
+                    REQUIRE(e.has_value());
+                    seen[e->command_id] = {e->occurred_at, e->actor_id};
+                }
+            }
+        CHECK(seen.size() == 13);
+        CHECK(seen["h-enroll"].first == *liquida::domain::parse_instant("2025-09-01T10:00:00-03:00"));
+        CHECK(seen["h-up-afip"] == std::pair<int64_t, std::string>{*liquida::domain::parse_instant("2025-05-02T09:12:00-03:00"), "prestador:1042"});
+    }
+
+    // Refused before anything is decided, each naming why.
+    const std::string later = R"({"at":"2025-09-02T10:00:00-03:00","as":"colegio:secretaria","command_id":"x1","provider":1042,"command":"leave_padron","reason":"baja"})";
+    const std::vector<std::pair<std::vector<std::string>, std::string>> refused{
+        {{R"({"at":"2025-09-01T09:00:00-03:00","as":"colegio:secretaria","command_id":"x0","provider":1042,"command":"leave_padron","reason":"baja"})"},
+         "import.before_the_log (at)"},
+        {{september.back(), R"({"at":"2025-09-01T09:00:00-03:00","as":"colegio:secretaria","command_id":"x2","provider":1042,"command":"leave_padron","reason":"baja"})"},
+         "line 2 refused: import.out_of_order (at)"},
+        {{R"({"at":"2999-01-01T00:00:00-03:00","as":"colegio:secretaria","command_id":"x3","provider":1042,"command":"enroll_in_padron"})"},
+         "import.in_the_future (at)"},
+        {{R"({"at":"2025-09-02T10:00:00-03:00","as":"colegio:secretaria","provider":1042,"command":"enroll_in_padron"})"},
+         "request.missing_field (command_id)"},
+        {{R"({"at":"2025-09-02T10:00:00-03:00","as":"prestador:1042","command_id":"x4","provider":1042,"command":"verify_document","document_id":"1042-rnp","approved":true,"reason":""})"},
+         "auth.forbidden"},
+        {{R"({"at":"2025-09-02T10:00:00-03:00","as":"prestador:2077","command_id":"x5","provider":1042,"command":"upload_document","type":"rnp","document_id":"d","reference":"r","expires_on":"2030-12-31"})"},
+         "auth.forbidden"},
+        {{R"({"at":"2025-09-02T10:00:00","as":"colegio:secretaria","command_id":"x6","provider":1042,"command":"enroll_in_padron"})"},
+         "request.invalid_value (at)"},
+        {{R"({"at":"2025-09-02T10:00:00-03:00","as":"admin:root","command_id":"x7","provider":1042,"command":"enroll_in_padron"})"},
+         "request.invalid_value (as)"},
+        {{R"({"at":"2025-09-02T10:00:00-03:00","as":"colegio:secretaria","command_id":"x8","provider":1042,"command":"enroll_in_padron","extra":1})"},
+         "request.unknown_field"},
+        {{"{not json"}, "request.invalid_json"},
+        {{std::string(2 << 20, ' ')}, "line 1 refused: request.too_long"},
+    };
+    for (const auto& [lines, why] : refused) {
+        r = import(write_lines(files, "refused.ndjson", lines));
+        INFO(lines.front().substr(0, 200) << " -> " << r.out);
+        CHECK(r.code == 1);
+        CHECK(r.out.find(why) != std::string::npos);
+        CHECK(r.out.find(" 0 commands imported") != std::string::npos);
+    }
+    CHECK(import(files.str() + "/none.ndjson").code == 1);
+
+    // On a test clock, history ends at the clock's now.
+    {
+        liquida::test::TempDir clocked;
+        std::ofstream(clocked.path() / "test-clock") << "liquida-test-clock-1\n"
+                                                      << *liquida::domain::parse_instant("2025-05-02T09:05:00-03:00") << "\n";
+        const auto c = run("import --data " + clocked.str() + " --partitions 2" + config + " " + files.str() + "/september.ndjson");
+        INFO(c.out);
+        CHECK(c.code == 1);
+        CHECK(c.out.find("line 3 refused: import.in_the_future (at): after the business clock's now (2025-05-02T09:05:00-03:00)") !=
+              std::string::npos);
+    }
+
+    // Not beside a running server.
+    liquida::test::Child serve(LIQUIDA_BIN, {"serve", "--data", dir.str(), "--partitions", "2", "--port", "0"});
+    r = import(write_lines(files, "later.ndjson", {later}));
+    CHECK(r.code == 1);
+    CHECK(r.out.find("in use by a running liquida serve") != std::string::npos);
+    CHECK(serve.stop() == 0);
 }
