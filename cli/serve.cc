@@ -100,9 +100,10 @@ std::optional<domain::TimestampMs> test_clock_start(const cli::Args& args) {
 
 // The test clock of DATA, or null on the wall clock. A data directory keeps the kind of clock
 // it started with, and a test clock never starts before an event the log holds: either way the
-// next commands would be decided before ones already decided. Prints why not.
-result<std::unique_ptr<service::TestClock>, bool> business_clock(std::optional<domain::TimestampMs> start, const std::string& data,
-                                                                 events::EventLog& log) {
+// next commands would be decided before ones already decided (`demo_default`: the demo's own
+// start, moved after them instead). Prints why not.
+result<std::unique_ptr<service::TestClock>, bool> business_clock(std::optional<domain::TimestampMs> start, bool demo_default,
+                                                                 const std::string& data, events::EventLog& log) {
     const std::string file = (std::filesystem::path(data) / service::kTestClockFile).string();
     const bool kept = service::TestClock::exists(file);
     if (!start && kept) {
@@ -117,6 +118,9 @@ result<std::unique_ptr<service::TestClock>, bool> business_clock(std::optional<d
             std::fprintf(stderr, "liquida serve: reading the log's last event: %s\n", last.error().message.c_str());
             return failure{false};
         }
+        // The demo's feed decides its own instants: on a directory it filled before, its clock
+        // picks up after the last of them.
+        if (demo_default && *last > *start) start = *last;
         if (*last > *start) {
             std::fprintf(stderr, "liquida serve: the log holds an event decided at %s; a test clock starting at %s would decide the "
                          "next commands before it: start it at or after that, or on a new data directory\n",
@@ -194,7 +198,7 @@ int serve(const cli::Args& args) {
     std::printf("liquida serve: %s; signing key from %s\n", describe_log(args).c_str(), key->origin.c_str());
     print_topics(*log);
     std::fflush(stdout);
-    auto test_clock = business_clock(clock_start, data, *log);
+    auto test_clock = business_clock(clock_start, args.flag("demo") && args.get("test-clock").empty(), data, *log);
     if (!test_clock) return 1;
 
     std::string static_dir = args.get("static");

@@ -212,6 +212,11 @@ const ObraSocialConfig* Config::obra_social(const ObraSocialId& id) const noexce
     return it == obras_sociales.end() ? nullptr : &*it;
 }
 
+Date Config::due_on(const ObraSocialId& id, Date received) const noexcept {
+    const ObraSocialConfig* os = obra_social(id);
+    return Date{received.days + static_cast<int32_t>(os == nullptr ? 30 : os->payment_terms_days)};
+}
+
 bool Config::has_category(std::string_view category) const noexcept {
     return std::find(provider_categories.begin(), provider_categories.end(), category) != provider_categories.end();
 }

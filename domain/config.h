@@ -75,6 +75,9 @@ struct Config {
 
     const ObraSocialConfig* obra_social(const ObraSocialId& id) const noexcept;
     bool has_category(std::string_view category) const noexcept;
+    // O4/F4: when an invoice received on `received` falls due: the obra social's payment terms
+    // later (30 days for one the configuration no longer has).
+    Date due_on(const ObraSocialId& id, Date received) const noexcept;
 };
 
 // Every value of `config` a seed could vouch for, by name, in the file's order: each practice's

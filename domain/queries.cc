@@ -94,14 +94,12 @@ result<std::vector<InvoiceRow>, DomainError> invoice_listing(const ProviderLedge
         if (!inv.received_at) continue;
         const Date received = local_date(*inv.received_at);
         if (received < since || today < received) continue;
-        const ObraSocialConfig* os = config.obra_social(inv.issued.obra_social);
-        const auto terms = static_cast<int32_t>(os == nullptr ? 30 : os->payment_terms_days);
         const auto debited = inv.debited();
         const auto balance = inv.balance();
         const auto outstanding = money::Sum(balance).sub(inv.paid).value();
         if (!debited || !balance || !outstanding) return failure<DomainError>{money::overflow("invoices." + id)};
         rows.push_back(InvoiceRow{received, invoice_label(inv.issued), inv.issued.amount, *debited, *outstanding,
-                                  Date{received.days + terms},
+                                  config.due_on(inv.issued.obra_social, received),
                                   invoice_state(inv.status, inv.paid, *balance),
                                   inv.payment_orders.empty() ? std::string{} : inv.payment_orders.back(),
                                   inv.debits.empty() ? std::string{} : inv.debits.back().applied.debit_sheet});

@@ -140,9 +140,7 @@ std::string InvoiceViewRow::state() const {
 
 std::optional<Date> InvoiceViewRow::due_on(const domain::Config& config) const {
     if (received_at == 0) return std::nullopt;
-    const auto* os = config.obra_social(obra_social);
-    const int32_t terms = os != nullptr ? static_cast<int32_t>(os->payment_terms_days) : 30;
-    return Date{domain::local_date(received_at).days + terms};
+    return config.due_on(obra_social, domain::local_date(received_at));
 }
 
 std::string InvoicePayment::label() const { return domain::payment_order_label(type, payment_order); }

@@ -214,6 +214,12 @@ TEST_CASE("serve --test-clock runs on a clock kept in DATA, and a data directory
     CHECK(among.code == 1);
     CHECK(among.out.find("would decide the next commands before it") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(real.path() / "test-clock"));
+    {  // the demo's own start moves after them
+        liquida::test::Child demo(LIQUIDA_BIN, {"serve", "--data", real.str(), "--port", "0", "--demo", "--demo-rate", "1"});
+        CHECK(demo.output().find("on a test clock at 2025-0") != std::string::npos);
+        CHECK(demo.output().find("on a test clock at 2025-06-01T00:00:00-03:00") == std::string::npos);
+        CHECK(demo.stop() == 0);
+    }
     liquida::test::Child after(LIQUIDA_BIN, {"serve", "--data", real.str(), "--port", "0", "--test-clock", "2025-08-01"});
     CHECK(after.output().find("on a test clock at 2025-08-01T00:00:00-03:00") != std::string::npos);
     CHECK(after.stop() == 0);
