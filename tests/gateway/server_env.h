@@ -90,6 +90,15 @@ inline json expect(WsClient& ws, const std::string& type, std::chrono::milliseco
     return *m;
 }
 
+// A live connection signed in with `token` and subscribed to `view` as `id`, its snapshot read.
+inline json subscribed(WsClient& ws, const std::string& token, const std::string& view, const std::string& id) {
+    REQUIRE(ws.connect("/v1/live") == 101);
+    ws.send({{"auth", token}});
+    expect(ws, "authenticated");
+    ws.send({{"subscribe", view}, {"id", id}});
+    return expect(ws, "snapshot");
+}
+
 // Reads messages until `n` of them satisfy `wanted`; returns those (all read ones go to `seen`).
 template <class Wanted>
 inline std::vector<json> collect(WsClient& ws, Wanted wanted, size_t n, std::vector<json>* seen = nullptr,

@@ -841,11 +841,7 @@ TEST_CASE("gateway: commands and views run on the business clock, tokens on the 
     // Live: the day turning past the seguro's expiry, with no event at all, moves 1042 out of
     // the padrón on the subscribers' screens.
     WsClient ws(env.port());
-    REQUIRE(ws.connect("/v1/live") == 101);
-    ws.send({{"auth", t}});
-    expect(ws, "authenticated");
-    ws.send({{"subscribe", "padron"}, {"id", "p"}});
-    expect(ws, "snapshot");
+    subscribed(ws, t, "padron", "p");
     env.business = at(2025, 7, 15, 10);  // past the seguro's expiry
     const auto turned = collect(ws, change_of("p", "1042"), 1);
     CHECK(turned[0]["row"]["in_good_standing"] == false);
@@ -909,11 +905,7 @@ TEST_CASE("gateway: the colegio moves a test clock forward only, the views and c
     // Moved past the seguro's expiry: the padrón is judged on the new day, live subscribers see
     // 1042 leave it, and a command is decided at the clock's instant.
     WsClient ws(env.port());
-    REQUIRE(ws.connect("/v1/live") == 101);
-    ws.send({{"auth", t}});
-    expect(ws, "authenticated");
-    ws.send({{"subscribe", "padron"}, {"id", "p"}});
-    expect(ws, "snapshot");
+    subscribed(ws, t, "padron", "p");
     auto moved = move(t, R"({"to":"2025-07-11T09:30:00-03:00"})");
     REQUIRE(moved.status() == 200);
     CHECK(moved.json_body()["today"] == "2025-07-11");
