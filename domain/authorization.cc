@@ -218,6 +218,7 @@ Decision decide(const ProviderLedger& s, const ConsumePractices& c, TimestampMs 
         if (it == b->items.end()) return reject("consumption.item_unknown", "Ítem inexistente.", field);
         if (it->result != ItemResult::autorizada)
             return reject("consumption.item_not_authorized", "El ítem no fue autorizado.", field);
+        if (it->cancelled) return reject("consumption.item_cancelled", "El ítem fue anulado.", field);
         const bool repeated = std::any_of(consumed.begin(), consumed.end(), [&](const ConsumedItem& x) { return x.item == item; });
         if (it->consumed || repeated)
             return reject("consumption.item_already_consumed", "El ítem ya fue consumido.", field);
@@ -235,16 +236,25 @@ Decision decide(const ProviderLedger& s, const CancelTransaction& c, TimestampMs
     if (b == nullptr) return reject("anulacion.transaction_not_found", "Transacción inexistente.", "transaction");
     if (b->status == BudgetStatus::cancelled) return reject("anulacion.already_cancelled", "La transacción ya fue anulada.", "transaction");
     if (c.reason.empty()) return reject("anulacion.reason_required", "Indique el motivo de la anulación.", "reason");
+    // One item alone: an authorized one not yet consumed, or a consumption undone.
+    const auto one = std::find_if(b->items.begin(), b->items.end(), [&](const BudgetItemRecord& r) { return r.item.item == c.item; });
+    if (c.item != 0) {
+        if (one == b->items.end()) return reject("anulacion.item_not_found", "La transacción no tiene ese ítem.", "item");
+        if (one->cancelled) return reject("anulacion.item_already_cancelled", "El ítem ya fue anulado.", "item");
+        if (one->result != ItemResult::autorizada) return reject("anulacion.item_not_authorized", "El ítem no fue autorizado.", "item");
+    }
     // F1: what was already invoiced cannot leave the settlement behind the invoice's back.
     for (const BudgetItemRecord& r : b->items) {
-        if (!r.consumed) continue;
+        if (!r.consumed || (c.item != 0 && r.item.item != c.item)) continue;
         for (const auto& [id, inv] : s.invoices.invoices) {
             if (inv.active() && inv.issued.billing != BillingType::refacturacion && inv.issued.period == r.period &&
                 inv.issued.obra_social == b->submitted.obra_social)
-                return reject("anulacion.already_invoiced", "Hay consumos ya facturados en esta transacción.", "transaction");
+                return reject("anulacion.already_invoiced",
+                              c.item != 0 ? "El consumo de ese ítem ya fue facturado." : "Hay consumos ya facturados en esta transacción.",
+                              c.item != 0 ? "item" : "transaction");
         }
     }
-    return emit(TransactionCancelled{c.transaction, c.reason});  // A9
+    return emit(TransactionCancelled{c.transaction, c.reason, c.item});  // A9
 }
 
 }  // namespace liquida::domain

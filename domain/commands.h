@@ -125,6 +125,7 @@ struct ConsumePractices {
 struct CancelTransaction {
     TransactionRef transaction;
     std::string reason;
+    uint32_t item = 0;  // A9: 0, the whole transaction; else that item alone (authorized or consumed)
 };
 
 // --- Invoices (F1-F5) ---

@@ -209,6 +209,7 @@ struct PracticeConsumed {  // A8
 struct TransactionCancelled {  // A9: anulación
     TransactionRef transaction;
     std::string reason;
+    uint32_t item = 0;  // 0: the whole transaction; else that item alone
     friend bool operator==(const TransactionCancelled&, const TransactionCancelled&) = default;
 };
 

@@ -10,7 +10,7 @@ namespace liquida::domain {
 namespace {
 
 std::string_view item_state(const BudgetRecord& b, const BudgetItemRecord& r) noexcept {
-    return item_state(b.status == BudgetStatus::cancelled, r.consumed, r.result);
+    return item_state(b.status == BudgetStatus::cancelled || r.cancelled, r.consumed, r.result);
 }
 
 }  // namespace

@@ -192,8 +192,18 @@ void evolve(AuthorizationBook& s, const Event& e, TimestampMs occurred_at) {
                        }
                    },
                    [&](const TransactionCancelled& x) {
-                       if (BudgetRecord* b = find_in(s.budgets, key_of(x.transaction)))
+                       BudgetRecord* b = find_in(s.budgets, key_of(x.transaction));
+                       if (b == nullptr) return;
+                       if (x.item == 0) {
                            b->status = BudgetStatus::cancelled;
+                           return;
+                       }
+                       for (BudgetItemRecord& r : b->items)
+                           if (r.item.item == x.item) {  // its consumption undone: nothing of it is billed
+                               r.cancelled = true;
+                               r.consumed = false;
+                               r.amount = 0;
+                           }
                    },
                    Ignore<void, PadronKinds, OrderKinds, InvoiceKinds, PayoutKinds, Kinds<BudgetSentToAudit>>{},
                },

@@ -81,6 +81,7 @@ struct BudgetItemRecord {
     Period period;        // billing period of the consumption
     TimestampMs performed_at = 0;
     bool deferred = false;
+    bool cancelled = false;  // A9: anulado alone (its consumption, if any, undone)
     friend bool operator==(const BudgetItemRecord&, const BudgetItemRecord&) = default;
 };
 

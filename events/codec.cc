@@ -98,7 +98,7 @@ LIQUIDA_MIRROR(BudgetAuthorized, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(items
 LIQUIDA_MIRROR(BudgetSentToAudit, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(reason));
 LIQUIDA_MIRROR(PracticeConsumed, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(items), LIQUIDA_FIELD(deferred),
                LIQUIDA_FIELD(performed_at), LIQUIDA_FIELD(period));
-LIQUIDA_MIRROR(TransactionCancelled, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(reason));
+LIQUIDA_MIRROR(TransactionCancelled, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(reason), LIQUIDA_FIELD(item));
 
 // Invoices.
 LIQUIDA_MIRROR(InvoiceIssued, LIQUIDA_FIELD(invoice_id), LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(comprobante),

@@ -11,8 +11,8 @@
 namespace liquida::events {
 
 // Version of the envelope.fbs schema this build writes. 2: BudgetSubmitted.channel;
-// 3: PaymentOrderIssued.payment_order_type, IvaCondition::no_alcanzado.
-inline constexpr uint16_t kSchemaVersion = 3;
+// 3: PaymentOrderIssued.payment_order_type, IvaCondition::no_alcanzado; 4: TransactionCancelled.item.
+inline constexpr uint16_t kSchemaVersion = 4;
 
 struct EventId {
     std::array<uint8_t, 16> bytes{};

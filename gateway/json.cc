@@ -195,7 +195,7 @@ LIQUIDA_FIELDS(SubmitBudget, v("transaction_number", s.transaction_number); v("o
 LIQUIDA_FIELDS(ResolveBudgetAudit, v("transaction", s.transaction); v("items", s.items);)
 LIQUIDA_FIELDS(ConsumePractices, v("transaction", s.transaction); v("items", s.items); v("deferred", s.deferred);
                v("performed_at", s.performed_at, Spec::instant);)
-LIQUIDA_FIELDS(CancelTransaction, v("transaction", s.transaction); v("reason", s.reason);)
+LIQUIDA_FIELDS(CancelTransaction, v("transaction", s.transaction); v("reason", s.reason); v("item", s.item, Spec::may_omit);)
 LIQUIDA_FIELDS(IssueInvoice, v("invoice_id", s.invoice_id); v("obra_social", s.obra_social);
                v("comprobante", s.comprobante); v("billing", s.billing); v("punto_de_venta", s.punto_de_venta);
                v("number", s.number); v("cae", s.cae); v("period", s.period); v("amount", s.amount);
@@ -256,7 +256,7 @@ LIQUIDA_FIELDS(BudgetAuthorized, v("transaction", s.transaction); v("items", s.i
 LIQUIDA_FIELDS(BudgetSentToAudit, v("transaction", s.transaction); v("reason", s.reason);)
 LIQUIDA_FIELDS(PracticeConsumed, v("transaction", s.transaction); v("items", s.items); v("deferred", s.deferred);
                v("performed_at", s.performed_at, Spec::instant); v("period", s.period);)
-LIQUIDA_FIELDS(TransactionCancelled, v("transaction", s.transaction); v("reason", s.reason);)
+LIQUIDA_FIELDS(TransactionCancelled, v("transaction", s.transaction); v("reason", s.reason); v("item", s.item);)
 LIQUIDA_FIELDS(InvoiceIssued, v("invoice_id", s.invoice_id); v("obra_social", s.obra_social);
                v("comprobante", s.comprobante); v("billing", s.billing); v("punto_de_venta", s.punto_de_venta);
                v("number", s.number); v("cae", s.cae); v("period", s.period); v("amount", s.amount);

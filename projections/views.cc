@@ -51,8 +51,8 @@ events::error undecodable(Cf cf) {
 // What the rows and the working state hold, and how they are written. Views with applied
 // events and another format (or none: the first, without the validation view) are refused at
 // open: rebuilt, not guessed at. Format 4 added the orders view; 5 each payment's kind and
-// retention certificate, and each document's approval date.
-constexpr std::string_view kFormat = "5";
+// retention certificate, and each document's approval date; 6 a budget item's own anulación.
+constexpr std::string_view kFormat = "6";
 constexpr const char* kFormatKey = "format";
 
 // --- keys ---
@@ -102,6 +102,7 @@ struct BudgetItemAux {
     bool consumed = false;
     Centavos amount = 0;
     Period period;
+    bool cancelled = false;  // A9: anulado alone
 };
 
 struct BudgetAux {
@@ -134,6 +135,7 @@ std::string encode(const BudgetAux& b) {
         w.u(i.consumed);
         w.i(i.amount);
         w.i(i.period.yyyymm());
+        w.u(i.cancelled);
     }
     return w.take();
 }
@@ -156,6 +158,7 @@ bool decode(std::string_view in, BudgetAux& b) {
         i.consumed = r.u() != 0;
         i.amount = r.i();
         i.period = Period::from_yyyymm(static_cast<int32_t>(r.i()));
+        i.cancelled = r.u() != 0;
         b.items.push_back(std::move(i));
     }
     return r.done();
@@ -221,7 +224,7 @@ std::vector<uint32_t> pending_items(const BudgetAux* b) {
     std::vector<uint32_t> out;
     if (b == nullptr || !b->authorized || b->cancelled) return out;
     for (const BudgetItemAux& i : b->items)
-        if (i.result == domain::ItemResult::autorizada && !i.consumed) out.push_back(i.item.item);
+        if (i.result == domain::ItemResult::autorizada && !i.consumed && !i.cancelled) out.push_back(i.item.item);
     return out;
 }
 
@@ -237,7 +240,7 @@ std::vector<std::pair<std::string, ValidationItemRow>> validation_items(Provider
         put_be(key, i.item.item, 4);
         out.emplace_back(std::move(key), ValidationItemRow{period, b->obra_social, p, t, i.item.item, b->submitted_at, b->affiliate_number,
                                                            i.item.practice_code,
-                                                           std::string(domain::item_state(b->cancelled, i.consumed, i.result))});
+                                                           std::string(domain::item_state(b->cancelled || i.cancelled, i.consumed, i.result))});
     }
     return out;
 }
@@ -791,8 +794,16 @@ void StoreBatch::apply_budget(ProviderId p, const domain::Event& e, TimestampMs 
                                    i.period = x.period;
                                }
                    },
-                   [&](const domain::TransactionCancelled&) {
-                       if (s.row) change(budgets_, kState, key).cancelled = true;
+                   [&](const domain::TransactionCancelled& x) {
+                       if (!s.row) return;
+                       BudgetAux& b = change(budgets_, kState, key);
+                       if (x.item == 0) b.cancelled = true;
+                       for (BudgetItemAux& i : b.items)
+                           if (x.item != 0 && i.item.item == x.item) {  // its consumption undone, as the domain's ledger
+                               i.cancelled = true;
+                               i.consumed = false;
+                               i.amount = 0;
+                           }
                    },
                    NotABudget<void>{}},
                e);

@@ -10,8 +10,9 @@ using projections::codec::Reader;
 using projections::codec::Writer;
 using namespace domain;
 
-// 2: when each document was approved and the CBU took effect (approved_at, cbu_since).
-constexpr std::string_view kMagic = "liquida-ledgers-2";
+// 2: when each document was approved and the CBU took effect (approved_at, cbu_since); 3: a
+// budget item's own anulación (cancelled).
+constexpr std::string_view kMagic = "liquida-ledgers-3";
 
 // An event struct the ledgers keep (ProviderRegistered, OrderLoaded, ...), as an envelope.
 template <class E>
@@ -115,6 +116,7 @@ void put(Writer& w, const AuthorizationBook& b) {
             w.i(i.period.yyyymm());
             w.i(i.performed_at);
             w.u(i.deferred);
+            w.u(i.cancelled);
         }
     }
 }
@@ -151,6 +153,7 @@ bool get(Reader& r, AuthorizationBook& b) {
             i.period = Period::from_yyyymm(static_cast<int32_t>(r.i()));
             i.performed_at = r.i();
             i.deferred = r.u() != 0;
+            i.cancelled = r.u() != 0;
         }
     }
     return r.ok();

@@ -329,6 +329,10 @@ std::optional<Built> Simulation::Impl::dental_budget(const Intent& it, Provider&
         if (rng.chance(0.03)) push(minutes_later(20, 40), it.provider, Kind::consume, kInsssep, kMistake, 1, it.b);
     } else if (rng.chance(0.04)) {
         push(later(1, 5), it.provider, Kind::cancel, kInsssep, 0, 0, it.b);
+    } else if (n >= 2 && rng.chance(0.04)) {  // A9: the first visit only, the rest anulados one by one
+        schedule_visits(it.provider, kInsssep, it.b, {1}, minutes_later(30, 60));
+        const TimestampMs left = later(6, 10);
+        for (uint32_t i = 1; i < n; ++i) push(left + i * kMinute, it.provider, Kind::cancel, kInsssep, 0, 0, it.b);
     } else {
         std::vector<uint32_t> items(n);
         for (uint32_t i = 0; i < n; ++i) items[i] = i + 1;
@@ -437,7 +441,7 @@ std::optional<Built> Simulation::Impl::consume(const Intent& it, Provider& p) {
     }
     if (b->status != BudgetStatus::authorized) return std::nullopt;
     for (const BudgetItemRecord& r : b->items) {
-        if ((it.a & (1U << (r.item.item - 1))) != 0 && r.result == ItemResult::autorizada && !r.consumed)
+        if ((it.a & (1U << (r.item.item - 1))) != 0 && r.result == ItemResult::autorizada && !r.consumed && !r.cancelled)
             c.items.push_back(r.item.item);
     }
     if (c.items.empty()) return std::nullopt;
@@ -475,8 +479,16 @@ std::optional<Built> Simulation::Impl::cancel(const Intent& it, Provider& p) {
         if (!invoiced) return std::nullopt;
         return Built{SimActor::prestador, std::move(c)};
     }
-    if (std::any_of(b->items.begin(), b->items.end(), [](const BudgetItemRecord& r) { return r.consumed; }))
-        return std::nullopt;
+    if (std::any_of(b->items.begin(), b->items.end(), [](const BudgetItemRecord& r) { return r.consumed; })) {
+        // A9: a treatment left half done: the next item still waiting is cancelled alone.
+        const auto waiting = std::find_if(b->items.begin(), b->items.end(), [](const BudgetItemRecord& r) {
+            return r.result == ItemResult::autorizada && !r.consumed && !r.cancelled;
+        });
+        if (waiting == b->items.end()) return std::nullopt;
+        c.item = waiting->item.item;
+        c.reason = "Paciente no concurre";
+        return Built{SimActor::prestador, std::move(c)};
+    }
     if (mistake(it, 0.01)) {
         c.reason.clear();
         retry(it, it.b);

@@ -625,6 +625,13 @@ function consume() {
     deferred, performed_at: deferred ? at : null,
   }, `Consumido: ${p.transaction} ítem ${p.item}.`);
 }
+// A9: the item alone leaves the pending (the patient will not come); the rest of the transaction stands.
+function anularItem() {
+  const p = S.action, reason = $('consume-reason').value.trim();
+  if (!reason) return fieldErrors('consume', { reason: 'Indicá el motivo de la anulación.' });
+  submitAction('consume', { command: 'cancel_transaction', provider: p.provider, transaction: transactionOf(p.transaction), item: p.item, reason },
+    `Anulado: ${p.transaction} ítem ${p.item}.`);
+}
 function review() {
   const r = S.action;
   const approved = $('review-form').elements.approved.value === 'true';
@@ -654,7 +661,9 @@ function initActions() {
   $('pending-rows').addEventListener('click', (e) => {
     const b = e.target.closest('button[data-key]');
     const p = b && S.views.pending.get(b.dataset.key);
-    if (p) openAction('consume', p, `${p.transaction} ítem ${p.item} · ${p.practice}`);
+    if (!p) return;
+    $('consume-reason').value = '';
+    openAction('consume', p, `${p.transaction} ítem ${p.item} · ${p.practice}`);
   });
   $('documents-rows').addEventListener('click', (e) => {
     const b = e.target.closest('button[data-key]');
@@ -673,6 +682,7 @@ function initActions() {
     if (r) openInvoice(r);
   });
   $('consume-form').addEventListener('submit', (e) => { e.preventDefault(); consume(); });
+  $('consume-anular').addEventListener('click', anularItem);
   $('invoice-form').addEventListener('submit', (e) => { e.preventDefault(); invoiceStep(); });
   $('invoice-choices').addEventListener('change', showDebitFields);
   $('user-form').addEventListener('submit', (e) => { e.preventDefault(); addUser(); });

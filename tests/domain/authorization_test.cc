@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include "fixtures.h"
 
 using namespace liquida::test;
@@ -170,6 +172,44 @@ TEST_CASE("A8 seed 002 consumption against 88-T-<transaction>, amounts raised by
           "consumption.transaction_not_found");
     l.ok(ConsumePractices{t, {3}, false, {}}, at(2025, 6, 26));
     CHECK(settlement_of(l.state, Period{2025, 7}, kInsssep).value().consumptions == 1'983'997 + 1'926'221);
+}
+
+TEST_CASE("A9 anulación of one item: an authorized one leaves the pending, a consumption is undone, once and not once invoiced",
+          "[domain][A9]") {
+    Ledger l = provider_in_padron();
+    l.ok(insssep_budget(12), at(2025, 6, 4, 12));
+    const TransactionRef t{88, "T", 12};
+    const auto consumed = [&] { return settlement_of(l.state, Period{2025, 7}, kInsssep).value().consumptions; };
+    l.ok(ConsumePractices{t, {1}, false, {}}, at(2025, 6, 8));
+    REQUIRE(consumed() > 0);
+    CHECK(l.error(CancelTransaction{t, "no está", 9}, at(2025, 6, 9)) == "anulacion.item_not_found");
+    CHECK(l.error(CancelTransaction{t, "", 2}, at(2025, 6, 9)) == "anulacion.reason_required");
+
+    // An authorized item not yet consumed: cancelled alone, it can no longer be consumed.
+    const auto e = l.ok(CancelTransaction{t, "no se realizó", 2}, at(2025, 6, 9));
+    CHECK(std::get<TransactionCancelled>(e.at(0)).item == 2);
+    CHECK(l.error(ConsumePractices{t, {2}, false, {}}, at(2025, 6, 9)) == "consumption.item_cancelled");
+    CHECK(l.error(CancelTransaction{t, "otra vez", 2}, at(2025, 6, 9)) == "anulacion.item_already_cancelled");
+    // A consumption: undone, nothing of it is billed.
+    l.ok(CancelTransaction{t, "consumo duplicado", 1}, at(2025, 6, 9));
+    CHECK(consumed() == 0);
+    // The rest of the transaction stands.
+    l.ok(ConsumePractices{t, {3}, false, {}}, at(2025, 6, 10));
+    const Centavos third = consumed();
+    CHECK(third > 0);
+    std::multiset<std::string> states;
+    for (const auto& row : authorization_report(l.state, date_from_civil(2025, 6, 1), date_from_civil(2025, 6, 30), ReportOrder::date))
+        if (row.transaction == t) states.insert(row.state);
+    CHECK(states == std::multiset<std::string>{"anulada", "anulada", "consumida"});
+
+    // Once invoiced, the consumption stays: the invoice bills it.
+    l.ok(IssueInvoice{"f1", kInsssep, ComprobanteType::factura_c, BillingType::original, 1, 1, "71110383321640", Period{2025, 7}, third,
+                      date_from_civil(2025, 7, 2), "", "", attachments_for(kInsssep)},
+         at(2025, 7, 2));
+    const auto invoiced = l.run(CancelTransaction{t, "tarde", 3}, at(2025, 7, 3));
+    REQUIRE_FALSE(invoiced.has_value());
+    CHECK(invoiced.error().code == "anulacion.already_invoiced");
+    CHECK(invoiced.error().field == "item");
 }
 
 TEST_CASE("A9 anulación cancels a transaction, reports list and export it", "[domain][A9]") {

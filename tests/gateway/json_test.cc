@@ -88,7 +88,7 @@ const std::vector<Sample>& samples() {
              "performed_at": 1750859700000})",
          {"transaction"}},
         {"cancel_transaction",
-         R"({"transaction": {"boca": 88, "serie": "T", "number": 128183733}, "reason": "Error de carga"})",
+         R"({"transaction": {"boca": 88, "serie": "T", "number": 128183733}, "reason": "Error de carga", "item": 2})",
          {"transaction"}},
         {"issue_invoice",
          R"({"invoice_id": "ioma-fb-00002-00000085", "obra_social": "ioma", "comprobante": "factura_b",

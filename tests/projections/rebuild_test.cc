@@ -123,7 +123,7 @@ TEST_CASE("property: settlement, orders, pending and the A10 sheet agree with th
             size_t pending = 0;
             for (const auto& [key, b] : ledger->authorizations.budgets) {
                 if (b.status != BudgetStatus::authorized) continue;
-                for (const auto& i : b.items) pending += i.result == ItemResult::autorizada && !i.consumed ? 1 : 0;
+                for (const auto& i : b.items) pending += i.result == ItemResult::autorizada && !i.consumed && !i.cancelled ? 1 : 0;
             }
             CHECK(w.views->pending({p, {}, {}}).value().size() == pending);
             // Orders, one row per order of the ledger, in its state and period.

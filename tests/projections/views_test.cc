@@ -1,6 +1,7 @@
 // The views against hand-computed scenarios from the seeds, and against the domain's
 // own queries over the same events.
 #include <catch2/catch.hpp>
+#include <set>
 
 #include "domain/queries.h"
 #include "tests/support/rocksdb_raw.h"
@@ -76,6 +77,32 @@ TEST_CASE("pending: an InSSSeP budget of three items with one consumed leaves tw
     w.catch_up();
     CHECK(w.views->pending({kProvider, {}, {}}).value().empty());
     CHECK(w.views->settlement({july, kInsssep, kProvider}).value().at(0).billable == liquida::projections::Tally{});
+}
+
+TEST_CASE("pending: the anulación of one item takes it off the pending, or un-bills its consumption, and leaves the rest",
+          "[projections][pending]") {
+    World w;
+    Member m{w, kProvider, provider_in_padron("B")};
+    w.record_history(m.id, m.ledger);
+    const TransactionRef t{88, "T", 7};
+    m.ok(insssep_budget(7), at(2025, 6, 10, 9));
+    m.ok(ConsumePractices{t, {1}, false, {}}, at(2025, 6, 12));
+    m.ok(CancelTransaction{t, "no se realizó", 2}, at(2025, 6, 12, 13));
+    w.catch_up();
+    const auto pending = w.views->pending({kProvider, {}, {}}).value();
+    REQUIRE(pending.size() == 1);
+    CHECK(pending[0].item == 3);
+    const Period july{2025, 7};
+    CHECK(w.views->settlement({july, kInsssep, kProvider}).value().at(0).billable.count == 1);
+
+    m.ok(CancelTransaction{t, "consumo duplicado", 1}, at(2025, 6, 13));
+    w.catch_up();
+    CHECK(w.views->pending({kProvider, {}, {}}).value().size() == 1);  // item 3 still waits
+    CHECK(w.views->settlement({july, kInsssep, kProvider}).value().at(0).billable == liquida::projections::Tally{});
+    CHECK(settlement_of(m.ledger.state, july, kInsssep).value().consumptions == 0);  // the domain's ledger agrees
+    std::multiset<std::string> states;  // A10's sheet says which
+    for (const auto& r : w.views->validation({Period{2025, 6}, kInsssep, kProvider}).value()) states.insert(r.state);
+    CHECK(states == std::multiset<std::string>{"anulada", "anulada", "autorizada"});
 }
 
 TEST_CASE("views: read a page at a time, the pages are the whole listing, each row once, filters kept", "[projections][pending]") {

@@ -12,25 +12,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  ARTIFACTS,
-  DOCS_SHOT,
-  MEMORY_SECONDS,
-  WAIT,
-  api,
-  axeViolations,
-  env,
-  newProvider,
-  numberIn,
-  openDashboard,
-  pageErrors,
-  startAll,
-  stopAll,
-  stopServer,
-  token,
-  tokens,
-  urls,
-  waitLive,
-  waitNumber,
+  ARTIFACTS, DOCS_SHOT, MEMORY_SECONDS, WAIT, api, axeViolations, env, newProvider, numberIn, openDashboard, pageErrors, startAll,
+  stopAll, stopServer, token, tokens, urls, waitLive, waitNumber,
 } from './harness.mjs';
 
 before(startAll);
@@ -430,7 +413,7 @@ test('a prestador loads an order and the colegio approves it, both screens follo
   }
 });
 
-test('a prestador submits a dental budget with the tooth and face picker, and its items wait to be consumed', { timeout: 90_000 }, async () => {
+test('a prestador submits a dental budget with the tooth and face picker, its items wait to be consumed, and one is anulado alone', { timeout: 90_000 }, async () => {
   const colegio = token('colegio', 'colegio');
   const provider = await newProvider(colegio);
   const number = 128_700_000 + Math.floor(Math.random() * 100_000);
@@ -472,6 +455,15 @@ test('a prestador submits a dental budget with the tooth and face picker, and it
     for (const item of [1, 2]) await page.waitForSelector(`#pending-rows button[data-key="${provider}/88-T-${number}/${item}"]`, { state: 'attached', timeout: WAIT });
     const pending = (await api('GET', `/v1/views/pending?provider=${provider}`, colegio)).json.rows;
     assert.deepEqual(pending.map((r) => [r.practice_code, r.tooth, r.faces]), [['020900', 17, 'OM'], ['100100', 18, '']]);
+    // The extraction will not happen: that item alone is anulado, with its reason; the composite still waits.
+    await page.click(`#pending-rows button[data-key="${provider}/88-T-${number}/2"]`);
+    await page.click('#consume-anular');
+    await page.waitForFunction(() => !document.getElementById('consume-reason-error').hidden, null, { timeout: WAIT });
+    await page.fill('#consume-reason', 'El paciente no vuelve');
+    await page.click('#consume-anular');
+    await page.waitForSelector(`#pending-rows button[data-key="${provider}/88-T-${number}/2"]`, { state: 'detached', timeout: WAIT });
+    assert.match(await page.$eval('#action-done', (e) => e.textContent), new RegExp(`^Anulado: 88-T-${number} ítem 2`));
+    assert.deepEqual((await api('GET', `/v1/views/pending?provider=${provider}`, colegio)).json.rows.map((r) => r.item), [1]);
     assert.equal(await page.$$eval('#budget-line-rows tr', (trs) => trs.length), 0, 'the form is ready for the next budget');
     await fitsPhone(page, 'prestador with the budget form');
   } finally {
