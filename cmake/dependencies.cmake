@@ -10,6 +10,11 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
 pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+# The `liquida` binary allocates with jemalloc: glibc's malloc took over a third of a view
+# rebuild's time (docs/PERFORMANCE.md). Not under the sanitizers, which bring their own.
+if(NOT LIQUIDA_SANITIZE)
+  pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
+endif()
 if(LIQUIDA_BUILD_TESTS)
   find_package(Catch2 2 REQUIRED CONFIG)
   include(Catch)
