@@ -65,34 +65,47 @@ events::result<size_t> Runner::apply_lane(size_t lane, size_t lanes, size_t shar
 events::result<size_t> Runner::step() {
     // Both cores and larger steps while behind (the last step filled a partition's share); one
     // lane, no thread, when following. An even share per partition keeps one busy partition
-    // from starving the others.
+    // from starving the others. Each lane applies, then writes its rows and its partitions'
+    // offsets, on its own thread.
     const size_t lanes = behind_ ? lanes_ : 1;
     const size_t most = options_.max_batch * (behind_ ? std::max<size_t>(1, options_.catch_up_factor) : 1);
     const size_t share = std::max<size_t>(256, most / std::max<size_t>(1, positions_.size()));
-    std::vector<std::unique_ptr<Views::Batch>> batches;
-    for (size_t lane = 0; lane < lanes; ++lane) batches.push_back(views_.begin(static_cast<bool>(on_delta_), lane));
     std::vector<int64_t> next(positions_.size());
     for (size_t i = 0; i < positions_.size(); ++i) next[i] = positions_[i].offset;
     std::vector<events::result<size_t>> consumed(lanes, size_t{0});
+    std::vector<events::result<Delta>> deltas(lanes, Delta{});
     std::array<bool, Views::kLanes> full{};
+    auto lane_step = [&](size_t lane) {
+        auto batch = views_.begin(static_cast<bool>(on_delta_), lane);
+        consumed[lane] = apply_lane(lane, lanes, share, *batch, next, full[lane]);
+        if (consumed[lane] && *consumed[lane] > 0) deltas[lane] = views_.commit(std::move(batch));
+    };
     {
         std::vector<std::jthread> others;
-        for (size_t lane = 1; lane < lanes; ++lane)
-            others.emplace_back([&, lane] { consumed[lane] = apply_lane(lane, lanes, share, *batches[lane], next, full[lane]); });
-        consumed[0] = apply_lane(0, lanes, share, *batches[0], next, full[0]);
+        for (size_t lane = 1; lane < lanes; ++lane) others.emplace_back(lane_step, lane);
+        lane_step(0);
     }  // joined
-    size_t applied = 0;
-    for (auto& c : consumed) {
-        if (!c) return failure(std::move(c).error());
-        applied += *c;
-    }
     behind_ = std::find(full.begin(), full.end(), true) != full.end();
-    if (applied == 0) return size_t{0};
-    auto delta = views_.commit_all(std::move(batches));
-    if (!delta) return failure(std::move(delta).error());
-    for (size_t i = 0; i < positions_.size(); ++i) positions_[i].offset = next[i];
-    if (on_delta_) on_delta_(*delta);
-    if (on_progress_) on_progress_(delta->events);
+    Delta delta;
+    size_t applied = 0;
+    std::optional<events::error> error;
+    for (size_t lane = 0; lane < lanes; ++lane) {
+        const bool written = consumed[lane] && deltas[lane];
+        for (size_t i = 0; i < positions_.size(); ++i)
+            if (written && static_cast<size_t>(positions_[i].tp.partition) % lanes == lane) positions_[i].offset = next[i];
+        if (!written) {
+            if (!error) error = !consumed[lane] ? consumed[lane].error() : deltas[lane].error();
+            continue;
+        }
+        applied += *consumed[lane];
+        delta.events += deltas[lane]->events;
+        std::move(deltas[lane]->changes.begin(), deltas[lane]->changes.end(), std::back_inserter(delta.changes));
+    }
+    if (applied > 0) {
+        if (on_delta_) on_delta_(delta);
+        if (on_progress_) on_progress_(delta.events);
+    }
+    if (error) return failure(std::move(*error));
     return applied;
 }
 

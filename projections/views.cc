@@ -25,6 +25,7 @@
 #include "domain/queries.h"
 #include "events/sha256.h"
 #include "events/topics.h"
+#include "projections/keys.h"
 #include "projections/row_codec.h"
 
 namespace liquida::projections {
@@ -35,9 +36,8 @@ using codec::encode;
 using codec::put_be;
 using events::errc;
 using events::fail;
+using namespace keys;
 
-enum Cf : size_t { kPadron, kPending, kSettlement, kInvoices, kValidation, kOrders, kState, kMeta, kCfCount };
-constexpr const char* kCfNames[kCfCount] = {"padron", "pending", "settlement", "invoices", "validation", "orders", "state", "meta"};
 
 // A row that could not be read, or does not decode: an error, never an absent row (a query
 // would answer fewer rows, a batch would write the row anew).
@@ -54,46 +54,6 @@ events::error undecodable(Cf cf) {
 // retention certificate, and each document's approval date; 6 a budget item's own anulación.
 constexpr std::string_view kFormat = "6";
 constexpr const char* kFormatKey = "format";
-
-// --- keys ---
-std::string provider_key(ProviderId p) {
-    std::string k;
-    put_be(k, p.value(), 8);
-    return k;
-}
-std::string transaction_key(const domain::TransactionRef& t) {
-    std::string k;
-    put_be(k, t.boca, 4);
-    k += t.serie;
-    k.push_back('\0');
-    put_be(k, t.number, 8);
-    return k;
-}
-std::string pending_key(ProviderId p, const domain::TransactionRef& t, uint32_t item) {
-    std::string k = provider_key(p) + transaction_key(t);
-    put_be(k, item, 4);
-    return k;
-}
-std::string settlement_prefix(Period period, const std::string* os) {
-    std::string k;
-    put_be(k, static_cast<uint64_t>(period.yyyymm()), 4);
-    if (os != nullptr) {
-        k += *os;
-        k.push_back('\0');
-    }
-    return k;
-}
-std::string settlement_key(Period period, const ObraSocialId& os, ProviderId p) {
-    return settlement_prefix(period, &os.value()) + provider_key(p);
-}
-// Offsets are keyed "topic\0partition"; this key has no NUL so cannot collide with them.
-constexpr const char* kSourceKey = "source";
-std::string offset_key(const events::TopicPartition& tp) {
-    std::string k = tp.topic;
-    k.push_back('\0');
-    put_be(k, static_cast<uint32_t>(tp.partition), 4);
-    return k;
-}
 
 // --- the runner's working state ---
 struct BudgetItemAux {
@@ -250,42 +210,6 @@ void put(events::Sha256& h, std::string_view bytes) {
     codec::Writer w;
     w.u(bytes.size());
     h.update(w.take()).update(bytes);
-}
-
-// A row's key as people read it: "1042", "1042/88-T-123/2", "2025-06/sancor/1042", "1042/f-1".
-std::string readable_key(Cf cf, std::string_view key) {
-    auto take = [&](int bytes) {
-        const uint64_t v = codec::get_be(key, bytes);
-        key.remove_prefix(std::min(key.size(), static_cast<size_t>(bytes)));
-        return v;
-    };
-    auto text = [&] {
-        const size_t end = std::min(key.find('\0'), key.size());
-        std::string v(key.substr(0, end));
-        key.remove_prefix(std::min(key.size(), end + 1));
-        return v;
-    };
-    switch (cf) {
-        case kPending: {
-            const uint64_t provider = take(8);
-            domain::TransactionRef t;
-            t.boca = static_cast<uint32_t>(take(4));
-            t.serie = text();
-            t.number = take(8);
-            return std::to_string(provider) + "/" + domain::transaction_label(t) + "/" + std::to_string(take(4));
-        }
-        case kSettlement: {
-            const Period period = Period::from_yyyymm(static_cast<int32_t>(take(4)));
-            const std::string os = text();
-            return domain::to_string(period) + "/" + os + "/" + std::to_string(take(8));
-        }
-        case kInvoices:
-        case kOrders: {
-            const uint64_t provider = take(8);
-            return std::to_string(provider) + "/" + std::string(key);
-        }
-        default: return std::to_string(take(8));
-    }
 }
 
 class RocksViews;
@@ -505,16 +429,16 @@ public:
     std::unique_ptr<Batch> begin(bool deltas, size_t lane) override {
         return std::make_unique<StoreBatch>(*this, deltas, std::min(lane, kLanes - 1));
     }
-    events::result<Delta> commit_all(std::vector<std::unique_ptr<Batch>> batches) override {
+    events::result<Delta> commit(std::unique_ptr<Batch> batch) override {
         if (follower_) return fail(errc::invalid_argument, "views opened as a reader beside their writer take no batches");
+        auto& b = static_cast<StoreBatch&>(*batch);
         rocksdb::WriteBatch wb;
         Delta delta;
-        for (auto& b : batches)
-            if (auto staged = static_cast<StoreBatch&>(*b).stage(wb, cfs_, delta); !staged) return failure(std::move(staged).error());
+        if (auto staged = b.stage(wb, cfs_, delta); !staged) return failure(std::move(staged).error());
         rocksdb::WriteOptions wo;
         wo.sync = false;  // the views are rebuilt from the log; the WAL still survives a process crash
         if (auto st = db_->Write(wo, &wb); !st.ok()) return fail(errc::io_error, "views: " + st.ToString());
-        for (auto& b : batches) static_cast<StoreBatch&>(*b).committed();
+        b.committed();
         return delta;
     }
 
@@ -563,9 +487,11 @@ public:
 
     // The runner's rows as last committed, decoded: a rebuild reads back mostly what it wrote a
     // batch or two ago (a settlement row, an order being approved). A batch takes the rows it
-    // touches out of the cache and a committed batch puts them back, so the cache never holds
-    // a row that a failed batch changed: its rows are read from the views again. Two
-    // generations bound it: when the young one is full it becomes the old one. One cache per
+    // touches out of the cache and a staged batch puts them back, so the cache never holds a
+    // row that a failed batch changed: its rows are read from the views again (and a failed
+    // write empties the cache). Two generations bound it: when the young one is full it becomes
+    // the old one, at most once per commit and only once the commit before has been written,
+    // so a row still being written is never dropped for the views' older copy. One cache per
     // lane: lanes hold different providers' rows, and run on threads of their own.
     template <class R>
     typename Slots<R>::node_type take(size_t lane, const std::string& key) {
@@ -573,15 +499,17 @@ public:
         if (auto node = c.young.extract(key)) return node;
         return c.old.extract(key);
     }
+    void age(size_t lane) {
+        LaneCache& l = lanes_[lane];
+        if (l.young_rows < kCacheRows) return;
+        std::apply([](auto&... each) { ((each.old = std::move(each.young), each.young.clear()), ...); }, l.rows);
+        l.young_rows = 0;
+    }
     template <class R>
     void give_back(size_t lane, Slots<R>& rows) {
         LaneCache& l = lanes_[lane];
         auto& c = std::get<RowCache<R>>(l.rows);
         while (!rows.empty()) {
-            if (l.young_rows >= kCacheRows) {
-                std::apply([](auto&... each) { ((each.old = std::move(each.young), each.young.clear()), ...); }, l.rows);
-                l.young_rows = 0;
-            }
             auto node = rows.extract(rows.begin());
             node.mapped().dirty = false;
             node.mapped().stored = node.mapped().row.has_value();
@@ -953,6 +881,7 @@ events::result<ok_t> StoreBatch::stage(rocksdb::WriteBatch& wb, const std::vecto
 
 void StoreBatch::committed() {
     v_.moved(offsets_);
+    v_.age(lane_);
     v_.give_back(lane_, padron_);
     v_.give_back(lane_, pending_);
     v_.give_back(lane_, settlement_);

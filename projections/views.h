@@ -316,13 +316,10 @@ public:
     // once, provided no provider has events in two lanes (every row is one provider's).
     static constexpr size_t kLanes = 2;
     virtual std::unique_ptr<Batch> begin(bool deltas = true, size_t lane = 0) = 0;
-    // Batches of different lanes committed as one: their rows and offsets in one WriteBatch.
-    virtual events::result<Delta> commit_all(std::vector<std::unique_ptr<Batch>> batches) = 0;
-    events::result<Delta> commit(std::unique_ptr<Batch> batch) {
-        std::vector<std::unique_ptr<Batch>> one;
-        one.push_back(std::move(batch));
-        return commit_all(std::move(one));
-    }
+    // Writes the batch's changed rows and the offsets it advanced in one WriteBatch. Batches of
+    // different lanes may commit at once, each on its own thread: a lane's rows and offsets are
+    // its own partitions'.
+    virtual events::result<Delta> commit(std::unique_ptr<Batch> batch) = 0;
 };
 
 // Roll-ups of settlement rows (provider 0): per (period, obra social) when `by_obra_social`,
