@@ -20,7 +20,8 @@ enum class IvaCondition : uint8_t { responsable_inscripto = 0, monotributo = 1, 
 enum class DocumentType : uint8_t { rnp = 0, afip = 1, cbu = 2, seguro = 3, anexo1 = 4 };  // P1
 enum class DiagnosisType : uint8_t { presuntivo = 0, definitivo = 1 };                     // A3
 enum class ItemResult : uint8_t { autorizada = 0, rechazada = 1, en_auditoria = 2 };          // A7
-enum class ComprobanteType : uint8_t { factura_a = 0, factura_b = 1, factura_c = 2, factura_e = 3, factura_m = 4 };  // F2
+// F2. resumen_x: the X of a Resumen/Pre-Liquidación (RG AFIP 4540), sent instead of a factura.
+enum class ComprobanteType : uint8_t { factura_a = 0, factura_b = 1, factura_c = 2, factura_e = 3, factura_m = 4, resumen_x = 5 };
 enum class BillingType : uint8_t { original = 0, refacturacion = 1, ajuste = 2 };           // F2
 enum class RetentionKind : uint8_t { colegio_fee = 0, iibb = 1, ganancias = 2, iva = 3, other = 4 };  // S3
 enum class AttachmentKind : uint8_t { factura = 0, constancia_cae = 1, inscripcion_afip = 2, cbu = 3, planilla_asistencia = 4, informe = 5 };

@@ -74,7 +74,8 @@ Check check_billing(const ProviderLedger& s, const IssueInvoice& c) {
 
 // F2: the letters a provider may issue by its IVA condition (AFIP): a responsable inscripto A, B
 // or M; a monotributista or an exento C; a no alcanzado B or C (seed 001's own provider, "No
-// Alcanzado", issues B); E (export) any of them; a consumidor final none.
+// Alcanzado", issues B); E (export) and the X of a Resumen/Pre-Liquidación any of them (seed
+// 001's provider sends both); a consumidor final none.
 constexpr uint8_t letters(std::initializer_list<ComprobanteType> types) {
     uint8_t mask = 0;
     for (ComprobanteType t : types) mask = static_cast<uint8_t>(mask | (1u << static_cast<unsigned>(t)));
@@ -82,11 +83,11 @@ constexpr uint8_t letters(std::initializer_list<ComprobanteType> types) {
 }
 using enum ComprobanteType;
 constexpr uint8_t kLettersByIva[] = {
-    letters({factura_a, factura_b, factura_m, factura_e}),  // responsable_inscripto
-    letters({factura_c, factura_e}),                        // monotributo
-    letters({factura_c, factura_e}),                        // exento
-    0,                                                      // consumidor_final
-    letters({factura_b, factura_c, factura_e}),             // no_alcanzado
+    letters({factura_a, factura_b, factura_m, factura_e, resumen_x}),  // responsable_inscripto
+    letters({factura_c, factura_e, resumen_x}),                        // monotributo
+    letters({factura_c, factura_e, resumen_x}),                        // exento
+    0,                                                                 // consumidor_final
+    letters({factura_b, factura_c, factura_e, resumen_x}),             // no_alcanzado
 };
 static_assert(std::size(kLettersByIva) == std::size(kIvaConditionNames));
 
@@ -112,8 +113,13 @@ Decision decide(const ProviderLedger& s, const IssueInvoice& c, TimestampMs now,
     if (find_invoice(s, c.invoice_id) != nullptr) return reject("invoice.duplicate_id", "La factura ya fue cargada.", "invoice_id");
     if (auto e = require_adhered(s, config, c.obra_social, "invoice")) return rejected(*e);
     const ObraSocialConfig& os = *config.obra_social(c.obra_social);
-    if (auto e = check_comprobante(c.punto_de_venta, c.number, c.cae, "invoice")) return rejected(*e);  // F2
+    // F2: a Resumen/Pre-Liquidación X is no fiscal invoice: no CAE, and never a refacturación,
+    // which seed 001 sends "con Facturas Oficiales".
+    const bool resumen = c.comprobante == ComprobanteType::resumen_x;
+    if (auto e = check_comprobante(c.punto_de_venta, c.number, c.cae, "invoice", !resumen)) return rejected(*e);
     if (auto e = check_letter(s.provider.identity.iva, c.comprobante)) return rejected(*e);
+    if (resumen && c.billing == BillingType::refacturacion)
+        return reject("invoice.resumen_not_allowed", "Una refacturación se envía con factura oficial, no con un resumen X.", "comprobante");
     for (const auto& [id, inv] : s.invoices.invoices) {
         if (inv.issued.comprobante == c.comprobante && inv.issued.punto_de_venta == c.punto_de_venta &&
             inv.issued.number == c.number)

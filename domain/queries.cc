@@ -66,7 +66,7 @@ result<Settlement, DomainError> settlement_of(const ProviderLedger& s, Period pe
 }
 
 char comprobante_letter(ComprobanteType type) {
-    constexpr char kLetters[] = {'A', 'B', 'C', 'E', 'M'};
+    constexpr char kLetters[] = {'A', 'B', 'C', 'E', 'M', 'X'};
     static_assert(std::size(kLetters) == std::size(kComprobanteNames));
     const auto i = static_cast<size_t>(type);
     return i < std::size(kLetters) ? kLetters[i] : '?';

@@ -74,12 +74,16 @@ std::optional<Centavos> raised_fee(const ObraSocialConfig& os, const PracticeCon
     return money::Sum(p.fee).add(basis_points(p.fee, it->second)).value();
 }
 
-Check check_comprobante(uint32_t punto_de_venta, uint32_t number, std::string_view cae, std::string_view area) {
+Check check_comprobante(uint32_t punto_de_venta, uint32_t number, std::string_view cae, std::string_view area, bool fiscal) {
     if (punto_de_venta == 0 || punto_de_venta > 99'999)
         return error(code(area, "invalid_punto_de_venta"), "El punto de venta debe tener 5 dígitos.", "punto_de_venta");
     if (number == 0 || number > 99'999'999)
         return error(code(area, "invalid_number"), "El número de comprobante debe tener 8 dígitos.", "number");
-    if (!is_digits(cae, 14)) return error(code(area, "invalid_cae"), "El CAE debe tener 14 dígitos.", "cae");
+    if (!fiscal) {
+        if (!cae.empty()) return error(code(area, "cae_not_allowed"), "Un resumen X no lleva CAE.", "cae");
+    } else if (!is_digits(cae, 14)) {
+        return error(code(area, "invalid_cae"), "El CAE debe tener 14 dígitos.", "cae");
+    }
     return std::nullopt;
 }
 

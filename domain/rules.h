@@ -37,8 +37,9 @@ Check require_practice(const ObraSocialConfig& os, std::string_view code, std::s
 std::optional<Centavos> raised_fee(const ObraSocialConfig& os, const PracticeConfig& p, const std::string& category) noexcept;
 // Round half up of value * bp / 10000; non-negative inputs; nullopt when it does not fit.
 std::optional<Centavos> basis_points(Centavos value, uint32_t bp) noexcept;
-// F2: punto de venta 5 digits, number 8 digits, CAE 14 digits.
-Check check_comprobante(uint32_t punto_de_venta, uint32_t number, std::string_view cae, std::string_view area);
+// F2: punto de venta 5 digits, number 8 digits; `fiscal` (a factura or a note) a CAE of 14
+// digits, else (a Resumen/Pre-Liquidación X) none.
+Check check_comprobante(uint32_t punto_de_venta, uint32_t number, std::string_view cae, std::string_view area, bool fiscal = true);
 Check require_text(std::string_view value, std::string code, std::string message, std::string field);
 
 }  // namespace liquida::domain

@@ -146,7 +146,7 @@ LIQUIDA_MIRROR_ENUM(domain::IvaCondition, fb::IvaCondition, no_alcanzado);
 LIQUIDA_MIRROR_ENUM(domain::DocumentType, fb::DocumentType, anexo1);
 LIQUIDA_MIRROR_ENUM(domain::DiagnosisType, fb::DiagnosisType, definitivo);
 LIQUIDA_MIRROR_ENUM(domain::ItemResult, fb::ItemResult, en_auditoria);
-LIQUIDA_MIRROR_ENUM(domain::ComprobanteType, fb::ComprobanteType, factura_m);
+LIQUIDA_MIRROR_ENUM(domain::ComprobanteType, fb::ComprobanteType, resumen_x);
 LIQUIDA_MIRROR_ENUM(domain::BillingType, fb::BillingType, ajuste);
 LIQUIDA_MIRROR_ENUM(domain::RetentionKind, fb::RetentionKind, other);
 LIQUIDA_MIRROR_ENUM(domain::AttachmentKind, fb::AttachmentKind, informe);

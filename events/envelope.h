@@ -12,7 +12,7 @@ namespace liquida::events {
 
 // Version of the envelope.fbs schema this build writes. 2: BudgetSubmitted.channel;
 // 3: PaymentOrderIssued.payment_order_type, IvaCondition::no_alcanzado; 4: TransactionCancelled.item.
-inline constexpr uint16_t kSchemaVersion = 4;
+inline constexpr uint16_t kSchemaVersion = 5;
 
 struct EventId {
     std::array<uint8_t, 16> bytes{};

@@ -610,6 +610,7 @@ std::optional<Built> Simulation::Impl::issue_invoice(const Intent& it, Provider&
         const uint32_t roll = rng.below(100);
         if (roll < 45) c.amount = money::add(c.amount, 100 * rng.between(1, 500)).value_or(-1);  // F1: does not match the settlement
         else if (roll < 75 && !c.attachments.empty()) c.attachments.pop_back();  // F2
+        else if (c.comprobante == ComprobanteType::resumen_x) c.cae = "71110383321640";  // F2: a factura's CAE on a resumen
         else c.cae.pop_back();
         push(minutes_later(2, 10), it.provider, it.kind, it.os, static_cast<uint16_t>(it.flags | kRetry), number, it.b,
              static_cast<int64_t>(seq));

@@ -84,7 +84,10 @@ void Simulation::Impl::create_provider(bool recien, int32_t onboard_day, int32_t
     const auto& categories = config.provider_categories;
     s.category = categories.empty() ? "A" : categories[rng.below(static_cast<uint32_t>(categories.size()))];
     const uint32_t iva = rng.below(100);
-    s.iva = iva < 70 ? IvaCondition::monotributo : iva < 95 ? IvaCondition::responsable_inscripto : IvaCondition::exento;
+    s.iva = iva < 70   ? IvaCondition::monotributo
+            : iva < 92 ? IvaCondition::responsable_inscripto
+            : iva < 97 ? IvaCondition::exento
+                       : IvaCondition::no_alcanzado;  // seed 001's own provider
     s.punto_de_venta = 1 + rng.below(20);
     s.next_number = 1 + rng.below(5000);
     switch (s.specialty) {
@@ -365,8 +368,13 @@ std::vector<Attachment> Simulation::Impl::invoice_attachments(uint8_t o, uint64_
     return out;
 }
 
-ComprobanteType Simulation::Impl::comprobante(const ProviderSim& s) const {
-    return s.iva == IvaCondition::responsable_inscripto ? ComprobanteType::factura_a : ComprobanteType::factura_c;
+ComprobanteType Simulation::Impl::comprobante(const ProviderSim& s, uint8_t o) const {
+    switch (s.iva) {
+        case IvaCondition::responsable_inscripto: return ComprobanteType::factura_a;
+        // Seed 001's No Alcanzado provider sends SanCor its Resumen/Pre-Liquidación X, and B elsewhere.
+        case IvaCondition::no_alcanzado: return o == kSancor ? ComprobanteType::resumen_x : ComprobanteType::factura_b;
+        default: return ComprobanteType::factura_c;
+    }
 }
 
 std::optional<SimulatedCommand> Simulation::Impl::next() {

@@ -319,7 +319,7 @@ struct Simulation::Impl {
     bool mistake(const Intent& it, double p) { return (it.flags & kRetry) == 0 && rng.chance(p); }
     void retry(Intent it, uint64_t b);
     std::vector<Attachment> invoice_attachments(uint8_t o, uint64_t seq) const;
-    ComprobanteType comprobante(const ProviderSim& s) const;
+    ComprobanteType comprobante(const ProviderSim& s, uint8_t o) const;
     std::string cae() { return num(70'000'000'000'000ULL + rng.bits() % 9'999'999'999'999ULL); }
 
     // ---- execution ----
@@ -358,11 +358,14 @@ struct Simulation::Impl {
         IssueInvoice c;
         c.invoice_id = "f" + num(seq);
         c.obra_social = os_id[o];
-        c.comprobante = comprobante(s);
+        c.comprobante = comprobante(s, o);
+        if (billing == BillingType::refacturacion && c.comprobante == ComprobanteType::resumen_x)
+            c.comprobante = ComprobanteType::factura_b;  // F2: refacturación with a factura oficial
         c.billing = billing;
         c.punto_de_venta = s.punto_de_venta;
         c.number = number;
         c.cae = cae();
+        if (c.comprobante == ComprobanteType::resumen_x) c.cae.clear();  // no fiscal invoice (drawn all the same: the same draws follow)
         c.period = period;
         c.amount = amount;
         c.issued_on = Date{today};

@@ -97,18 +97,19 @@ TEST_CASE("F2 the letter follows the provider's IVA condition, and seed 001's No
         Ledger l = with_iva(iva);
         IssueInvoice f = sancor_invoice("f1", 3'000'000);
         f.comprobante = letter;
+        if (letter == ComprobanteType::resumen_x) f.cae.clear();  // not a fiscal invoice
         return l.run(f, t);
     };
     using enum ComprobanteType;
     const std::pair<IvaCondition, std::vector<ComprobanteType>> may[] = {
-        {IvaCondition::responsable_inscripto, {factura_a, factura_b, factura_m, factura_e}},
-        {IvaCondition::monotributo, {factura_c, factura_e}},
-        {IvaCondition::exento, {factura_c, factura_e}},
+        {IvaCondition::responsable_inscripto, {factura_a, factura_b, factura_m, factura_e, resumen_x}},
+        {IvaCondition::monotributo, {factura_c, factura_e, resumen_x}},
+        {IvaCondition::exento, {factura_c, factura_e, resumen_x}},
         {IvaCondition::consumidor_final, {}},
-        {IvaCondition::no_alcanzado, {factura_b, factura_c, factura_e}},
+        {IvaCondition::no_alcanzado, {factura_b, factura_c, factura_e, resumen_x}},
     };
     for (const auto& [iva, letters] : may)
-        for (const auto letter : {factura_a, factura_b, factura_c, factura_e, factura_m}) {
+        for (const auto letter : {factura_a, factura_b, factura_c, factura_e, factura_m, resumen_x}) {
             INFO(static_cast<int>(iva) << " " << comprobante_letter(letter));
             const auto d = issued(iva, letter);
             const bool allowed = std::find(letters.begin(), letters.end(), letter) != letters.end();
@@ -118,9 +119,34 @@ TEST_CASE("F2 the letter follows the provider's IVA condition, and seed 001's No
     // The refusal says what the provider may issue, next to the field.
     const auto refused = issued(IvaCondition::monotributo, factura_b);
     REQUIRE_FALSE(refused.has_value());
-    CHECK(refused.error().message == "Un prestador Monotributo no emite factura B (emite C, E).");
+    CHECK(refused.error().message == "Un prestador Monotributo no emite factura B (emite C, E, X).");
     CHECK(refused.error().field == "comprobante");
     CHECK(issued(IvaCondition::consumidor_final, factura_c).error().message == "Un prestador Consumidor final no emite factura C.");
+    CHECK(issued(IvaCondition::monotributo, factura_m).error().message == "Un prestador Monotributo no emite factura M (emite C, E, X).");
+}
+
+TEST_CASE("F2 a Resumen/Pre-Liquidación X, as seed 001's provider sends, carries no CAE and is no refacturación", "[domain][F2][seed]") {
+    const TimestampMs t = at(2025, 6, 10);
+    Ledger l = with_june_orders();
+    IssueInvoice x = sancor_invoice("x1", 3'000'000);
+    x.comprobante = ComprobanteType::resumen_x;
+    x.punto_de_venta = 1;
+    x.number = 210'487;
+    CHECK(l.error(x, t) == "invoice.cae_not_allowed");  // the factura's CAE left on a resumen
+    CHECK(l.run(x, t).error().field == "cae");
+    x.cae.clear();
+    x.billing = BillingType::refacturacion;
+    const auto refacturada = l.run(x, t);
+    REQUIRE_FALSE(refacturada.has_value());
+    CHECK(refacturada.error().code == "invoice.resumen_not_allowed");
+    CHECK(refacturada.error().field == "comprobante");
+    x.billing = BillingType::original;
+    const auto e = l.ok(x, t);
+    CHECK(invoice_label(std::get<InvoiceIssued>(e.at(0))) == "X 00001-00210487");
+    // A factura still needs its CAE.
+    IssueInvoice b = sancor_invoice("b1", 1);
+    b.cae.clear();
+    CHECK(l.error(b, t) == "invoice.invalid_cae");
 }
 
 TEST_CASE("F3 invoice states and illegal transitions", "[domain][F3]") {

@@ -278,6 +278,10 @@ std::vector<events::Envelope> sample_envelopes(uint16_t schema_version) {
         if (auto* b = std::get_if<domain::BudgetSubmitted>(&e.payload); b && schema_version >= 2) b->channel = "WEB(odontotest00)";
         if (auto* p = std::get_if<domain::PaymentOrderIssued>(&e.payload); p && schema_version >= 3) p->payment_order_type = "APB";
         if (auto* c = std::get_if<domain::TransactionCancelled>(&e.payload); c && schema_version >= 4) c->item = 2;
+        if (auto* i = std::get_if<domain::InvoiceIssued>(&e.payload); i && schema_version >= 5) {
+            i->comprobante = domain::ComprobanteType::resumen_x;
+            i->cae.clear();
+        }
     }
     return out;
 }
