@@ -9,7 +9,7 @@
 #include <optional>
 #include <set>
 #include <sys/file.h>
-#include <thread>
+#include <functional>
 #include <unistd.h>
 #include <utility>
 
@@ -108,16 +108,13 @@ private:
 };
 
 // Calls f(tp, offset, envelope) for every record of [from[tp], to[tp]) of every partition
-// named in `to`, in offset order per partition. With `chains`, feeds each record to its
-// partition's verifier first (created from offset 0 when missing). f returns false when the
-// record's amounts overflow what it folds them into: errc::corrupt_record at that record.
+// named in `to`, in offset order per partition. f returns false when the record's amounts
+// overflow what it folds them into: errc::corrupt_record at that record.
 template <class F>
-events::result<uint64_t> for_each_event(events::EventLog& log, const Offsets& from, const Offsets& to, F&& f,
-                                        std::map<events::TopicPartition, events::ChainVerifier>* chains = nullptr) {
+events::result<uint64_t> for_each_event(events::EventLog& log, const Offsets& from, const Offsets& to, F&& f) {
     uint64_t n = 0;
     for (const auto& [tp, end] : to) {
         const auto start = from.find(tp);
-        events::ChainVerifier* chain = chains ? &chains->try_emplace(tp, tp).first->second : nullptr;
         for (int64_t next = start == from.end() ? 0 : start->second; next < end;) {
             auto records = log.read(tp, next, static_cast<size_t>(std::min<int64_t>(end - next, kReadChunk)));
             if (!records) return failure(std::move(records).error());
@@ -126,7 +123,6 @@ events::result<uint64_t> for_each_event(events::EventLog& log, const Offsets& fr
                 return fail(errc::io_error, "replay: read of " + position(tp, next) + " returned offset " + std::to_string(records->front().offset));
             for (const events::StoredRecord& r : *records) {
                 if (r.offset >= end) break;
-                if (chain) chain->feed(r);  // it passes over aborted records
                 next = r.offset + 1;
                 if (r.aborted) continue;
                 auto e = events::decode(r.record.value);
@@ -232,8 +228,10 @@ events::result<std::optional<Checkpoint>> usable_checkpoint(const ReplayOptions&
 
 // Views at `ends` in options.scratch_dir (emptied first): the checkpoint's, or empty ones,
 // brought up to the ends.
+// `on_read`: called with the records as the views read them (the hash chains' check).
 events::result<ViewsAt> build_views(events::EventLog& log, const Offsets& ends, const std::optional<Checkpoint>& checkpoint,
-                                    const ReplayOptions& options) {
+                                    const ReplayOptions& options,
+                                    std::function<void(const std::vector<events::StoredRecord>&)> on_read = {}) {
     std::error_code ec;
     std::filesystem::remove_all(options.scratch_dir, ec);
     if (ec) return fail(errc::io_error, "replay: cannot empty " + options.scratch_dir.string() + ": " + ec.message());
@@ -260,6 +258,7 @@ events::result<ViewsAt> build_views(events::EventLog& log, const Offsets& ends, 
     projections::Runner runner(log, *out.views, {options.max_batch});
     Ticker ticker(options, "views", out.events - start);
     runner.on_progress([&](size_t events) { ticker.add(events); });
+    if (on_read) runner.on_read(std::move(on_read));
     auto applied = runner.catch_up_to(ends);
     if (!applied) return failure(std::move(applied).error());
     out.applied = *applied;
@@ -442,15 +441,12 @@ events::result<ok_t> keep_checkpoint(const std::filesystem::path& built, const s
     return ok;
 }
 
-// Checks each partition's hash chain from `check_from` to the cut, and that every record
-// decodes; the records appended out of time order after the cut.
+// Each partition's hash chain from `check_from` to the cut, as the views' reads fed `chains`;
+// the records appended out of time order after the cut.
 events::result<uint64_t> check_month(events::EventLog& log, const Offsets& check_from, const std::optional<Checkpoint>& checkpoint,
-                                     std::map<events::TopicPartition, events::ChainVerifier>& chains, Report& r) {
-    auto n = for_each_event(
-        log, check_from, r.cut_offsets, [](const events::TopicPartition&, int64_t, const events::Envelope&) { return true; }, &chains);
-    if (!n) return failure(std::move(n).error());
+                                     const std::map<events::TopicPartition, events::ChainVerifier>& chains, Report& r) {
     for (const auto& [tp, end] : r.cut_offsets) {
-        const events::ChainVerifier& v = chains.try_emplace(tp, tp).first->second;
+        const events::ChainVerifier& v = chains.at(tp);
         if (auto broken = v.broken(); broken && !r.chain_break) {
             const auto c = check_from.find(tp);
             if (c != check_from.end() && broken->offset == c->second)  // the first link: to the close record
@@ -486,27 +482,17 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
         if (auto resumed = resume_chains(*checkpoint, check_from, chains); !resumed) return failure(std::move(resumed).error());
 
     // This month's checkpoint, if it closes: built beside the others, renamed into place when
-    // the chain is known intact (decided here, before the check thread writes r.closing).
+    // the chain is known intact.
     std::optional<std::filesystem::path> kept;
     if (!options.checkpoints_dir.empty() && r.closing == Closing::closed) kept = options.checkpoints_dir / (".new-" + domain::to_string(month));
 
-    // The hash chains are checked on a second thread while the views are rebuilt: the same
-    // records, read twice. The threads write different fields of the report.
-    std::optional<events::error> check_error;
-    uint64_t out_of_order = 0;
-    std::thread check([&] {
-        auto checked = check_month(log, check_from, checkpoint, chains, r);
-        if (!checked) check_error = std::move(checked).error();
-        else out_of_order = *checked;
-    });
-    struct Join {  // also on the early returns: the thread writes into `r`
-        std::thread& t;
-        ~Join() {
-            if (t.joinable()) t.join();
-        }
-    } join{check};
-
-    auto built = build_views(log, r.cut_offsets, checkpoint, options);
+    // The hash chains are checked as the views read the records (the runner feeds them one
+    // partition's at a time): every record is read once.
+    for (const auto& [tp, end] : r.cut_offsets) chains.try_emplace(tp, tp);
+    auto feed = [&chains](const std::vector<events::StoredRecord>& records) {
+        for (const events::StoredRecord& rec : records) chains.at(rec.tp).feed(rec);  // it passes over aborted records
+    };
+    auto built = build_views(log, r.cut_offsets, checkpoint, options, feed);
     // Closed and opened again: closing writes out their memtables and frees them and the
     // runner's row cache, which reading the report does not need.
     if (built) built->views.reset();
@@ -529,9 +515,9 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
         if (auto c = (*out.views)->checkpoint((*kept / "views").string()); !c) return failure(std::move(c).error());
     }
 
-    check.join();
-    if (check_error) return failure(std::move(*check_error));
-    r.out_of_order = out_of_order;
+    auto out_of_order = check_month(log, check_from, checkpoint, chains, r);
+    if (!out_of_order) return failure(std::move(out_of_order).error());
+    r.out_of_order = *out_of_order;
     if (kept) {
         // Kept only for an intact chain: a checkpoint vouches for everything before its cut.
         if (r.closing == Closing::closed) {

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "replay/replay.h"
 
@@ -181,16 +182,17 @@ events::result<std::vector<std::filesystem::path>> write_reports(const Report& r
     for (auto& item : summary(r)) items.push_back(std::move(item));
     x.summary("Resumen", items);
 
-    // Section by section into the JSON, its CSV and its sheet: one table in memory at a time.
+    // Section by section into the JSON, its CSV and its sheet: one table in memory at a time,
+    // its sheet written on a second thread while this one writes the JSON and the CSV.
     std::ofstream json(json_path, std::ios::binary | std::ios::trunc);
     json_head(json, r);
     for (auto section : kSections) {
         const Table t = section(r);
+        std::jthread sheet([&] { x.sheet(t); });  // joined before `t` goes
         json_section(json, t);
         const auto path = dir / (file_stem(t.section, r.month) + ".csv");
         if (auto w = write_file(path, csv(t)); !w) return failure(std::move(w).error());
         files.push_back(path);
-        x.sheet(t);
     }
     json << "\n}\n";
     json.close();
