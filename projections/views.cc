@@ -905,6 +905,9 @@ events::result<std::unique_ptr<Views>> Views::open(const std::string& path, std:
         // Small memtables: a rebuild inserts ~1.5 rows per event, and a skip list of 16 MiB takes
         // them faster than one of 64 (245-260k against 225-230k events/s, docs/PERFORMANCE.md).
         cf.write_buffer_size = 16 << 20;
+        // Rows rewritten soon after they are flushed are compacted away before the last levels:
+        // compressing them there is CPU a rebuild spends twice (compaction, then reads).
+        cf.compression_per_level = {rocksdb::kNoCompression, rocksdb::kNoCompression, rocksdb::kLZ4Compression};
         // Most lookups of a rebuild are for keys not there yet (a new order, a new budget):
         // bloom filters, in the memtable too, answer those without searching.
         cf.memtable_prefix_bloom_size_ratio = 0.1;
