@@ -38,7 +38,6 @@ using events::errc;
 using events::fail;
 using namespace keys;
 
-
 // A row that could not be read, or does not decode: an error, never an absent row (a query
 // would answer fewer rows, a batch would write the row anew).
 events::error read_failed(Cf cf, const rocksdb::Status& st) {
@@ -487,11 +486,9 @@ public:
 
     // The runner's rows as last committed, decoded: a rebuild reads back mostly what it wrote a
     // batch or two ago (a settlement row, an order being approved). A batch takes the rows it
-    // touches out of the cache and a staged batch puts them back, so the cache never holds a
-    // row that a failed batch changed: its rows are read from the views again (and a failed
-    // write empties the cache). Two generations bound it: when the young one is full it becomes
-    // the old one, at most once per commit and only once the commit before has been written,
-    // so a row still being written is never dropped for the views' older copy. One cache per
+    // touches out of the cache and a committed batch puts them back, so the cache never holds
+    // a row that a failed batch changed: its rows are read from the views again. Two
+    // generations bound it: when the young one is full it becomes the old one. One cache per
     // lane: lanes hold different providers' rows, and run on threads of their own.
     template <class R>
     typename Slots<R>::node_type take(size_t lane, const std::string& key) {
@@ -499,17 +496,15 @@ public:
         if (auto node = c.young.extract(key)) return node;
         return c.old.extract(key);
     }
-    void age(size_t lane) {
-        LaneCache& l = lanes_[lane];
-        if (l.young_rows < kCacheRows) return;
-        std::apply([](auto&... each) { ((each.old = std::move(each.young), each.young.clear()), ...); }, l.rows);
-        l.young_rows = 0;
-    }
     template <class R>
     void give_back(size_t lane, Slots<R>& rows) {
         LaneCache& l = lanes_[lane];
         auto& c = std::get<RowCache<R>>(l.rows);
         while (!rows.empty()) {
+            if (l.young_rows >= kCacheRows) {
+                std::apply([](auto&... each) { ((each.old = std::move(each.young), each.young.clear()), ...); }, l.rows);
+                l.young_rows = 0;
+            }
             auto node = rows.extract(rows.begin());
             node.mapped().dirty = false;
             node.mapped().stored = node.mapped().row.has_value();
@@ -881,7 +876,6 @@ events::result<ok_t> StoreBatch::stage(rocksdb::WriteBatch& wb, const std::vecto
 
 void StoreBatch::committed() {
     v_.moved(offsets_);
-    v_.age(lane_);
     v_.give_back(lane_, padron_);
     v_.give_back(lane_, pending_);
     v_.give_back(lane_, settlement_);
@@ -905,8 +899,8 @@ events::result<std::unique_ptr<Views>> Views::open(const std::string& path, std:
         // Small memtables: a rebuild inserts ~1.5 rows per event, and a skip list of 16 MiB takes
         // them faster than one of 64 (245-260k against 225-230k events/s, docs/PERFORMANCE.md).
         cf.write_buffer_size = 16 << 20;
-        // Rows rewritten soon after they are flushed are compacted away before the last levels:
-        // compressing them there is CPU a rebuild spends twice (compaction, then reads).
+        // Compressed only in the last levels: in the first ones, which a rebuild flushes and
+        // compacts again soon, it cost more CPU than it saved (docs/PERFORMANCE.md).
         cf.compression_per_level = {rocksdb::kNoCompression, rocksdb::kNoCompression, rocksdb::kLZ4Compression};
         // Most lookups of a rebuild are for keys not there yet (a new order, a new budget):
         // bloom filters, in the memtable too, answer those without searching.
