@@ -144,6 +144,15 @@ void read_obra_social(Reader& r, const Config& config, ObraSocialConfig& os) {
             r.fail(r.at("eligibility_identifiers"), "identificador desconocido " + id);
     }
     os.required_order_fields = r.texts("required_order_fields");
+    if (r.member("order_signatures", false) != nullptr) {  // absent: all three
+        os.order_signatures = {false, false, false};
+        for (const std::string& name : r.texts("order_signatures")) {
+            if (name == "patient_signature") os.order_signatures.patient_signature = true;
+            else if (name == "professional_signature") os.order_signatures.professional_signature = true;
+            else if (name == "professional_stamp") os.order_signatures.professional_stamp = true;
+            else r.fail(r.at("order_signatures"), "firma desconocida " + name);
+        }
+    }
     os.token_required = r.flag("token_required");
     os.token_exception_code = r.text("token_exception_code", false);
     if (!os.token_exception_code.empty() && !is_digits(os.token_exception_code, 4))
@@ -229,6 +238,7 @@ std::vector<std::string> value_names(const Config& config) {
         if (!os.token_exception_code.empty()) out.push_back(p + "token_exception_code");
         if (os.boca != 0) out.push_back(p + "boca");
         if (!os.serie.empty()) out.push_back(p + "serie");
+        out.push_back(p + "order_signatures");
         for (const PracticeConfig& pr : os.practices) {
             out.push_back(p + "practices." + pr.code + ".fee");
             if (pr.weekly_limit) out.push_back(p + "practices." + pr.code + ".weekly_limit");

@@ -41,6 +41,14 @@ struct ObraSocialConfig {
     // O1: names of required order data; "affiliate_number" and "attention_date" are
     // command fields, anything else is looked up among the order's free fields.
     std::vector<std::string> required_order_fields;
+    // O1: the marks a paper order must carry. Seed 000 (the colegio's rule): the patient's
+    // signature, the professional's signature and stamp; seed 004's SanCor psychotherapy: "no se
+    // requieren formas del paciente". Configured as `order_signatures`, a list of the three names.
+    struct OrderSignatures {
+        bool patient_signature = true;
+        bool professional_signature = true;
+        bool professional_stamp = true;
+    } order_signatures;
     bool token_required = false;      // A2
     std::string token_exception_code;  // A2: "9999", accepted and flagged; empty: none
     uint32_t boca = 0;                // A8: transaction prefix (88)

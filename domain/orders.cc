@@ -11,11 +11,12 @@ namespace {
 
 // O1: signatures, stamp and what the obra social requires, by configuration.
 Check check_complete(const LoadOrder& c, const ObraSocialConfig& os) {
-    if (!c.patient_signature)
+    const auto& needs = os.order_signatures;
+    if (needs.patient_signature && !c.patient_signature)
         return error("order.missing_patient_signature", "Falta la firma del paciente.", "patient_signature");
-    if (!c.professional_signature)
+    if (needs.professional_signature && !c.professional_signature)
         return error("order.missing_professional_signature", "Falta la firma del profesional.", "professional_signature");
-    if (!c.professional_stamp)
+    if (needs.professional_stamp && !c.professional_stamp)
         return error("order.missing_professional_stamp", "Falta el sello del profesional.", "professional_stamp");
     for (const std::string& name : os.required_order_fields) {
         bool present = false;

@@ -35,10 +35,16 @@ HttpResponse App::meta_view() const {
         // O1: what an order for it must carry besides the signatures and stamp.
         json attachments = json::array();  // F2: what every invoice to it carries
         for (const auto kind : os.invoice_attachments) attachments.push_back(domain::kAttachmentKindNames[static_cast<size_t>(kind)]);
+        json signatures = json::array();  // O1: the marks an order for it carries
+        for (const auto& [name, needed] : {std::pair{"patient_signature", os.order_signatures.patient_signature},
+                                           std::pair{"professional_signature", os.order_signatures.professional_signature},
+                                           std::pair{"professional_stamp", os.order_signatures.professional_stamp}})
+            if (needed) signatures.push_back(name);
         obras_sociales.push_back({{"id", os.id.value()},
                                   {"name", os.name},
                                   {"practices", std::move(practices)},
                                   {"required_order_fields", os.required_order_fields},
+                                  {"order_signatures", std::move(signatures)},
                                   {"invoice_attachments", std::move(attachments)},
                                   {"invoice_requires_authorization", os.invoice_requires_authorization}});
     }

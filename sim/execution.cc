@@ -528,7 +528,9 @@ std::optional<Built> Simulation::Impl::load_order(const Intent& it, Provider& p,
         if (roll < 45) {
             c.professional_signature = false;
         } else if (roll < 65) {
-            c.patient_signature = false;
+            // What the obra social does not ask for (SanCor: no patient signature) is no mistake.
+            if (os[it.os]->order_signatures.patient_signature) c.patient_signature = false;
+            else c.professional_signature = false;
         } else if (roll < 75) {
             c.professional_stamp = false;
         } else if (roll < 85) {

@@ -13,6 +13,10 @@ TEST_CASE("the seeds' configuration loads: three insurers and the colegio's rete
     CHECK(c.obra_social(kInsssep)->practice("020900")->requires_faces);
     CHECK(c.obra_social(kIoma)->invoice_attachments.size() == 5);
     CHECK(c.retentions.size() == 3);
+    // O1: SanCor (004) takes no patient signature; the others what the colegio asks (000).
+    CHECK_FALSE(c.obra_social(kSancor)->order_signatures.patient_signature);
+    CHECK(c.obra_social(kSancor)->order_signatures.professional_stamp);
+    CHECK(c.obra_social(kInsssep)->order_signatures.patient_signature);
 }
 
 TEST_CASE("bad configuration is rejected with the path of the field", "[domain][config]") {
@@ -32,6 +36,10 @@ TEST_CASE("bad configuration is rejected with the path of the field", "[domain][
     CHECK(broken("{\"A\": 0, \"B\": 0, \"C\": 0}", "{\"A\": 0}") == "$.obras_sociales[2].category_increments_bp.B");
     CHECK(broken("[5, 9]", "[13]") == "$.enrollment_months[0]");
     CHECK(broken("\"id\": \"ioma\"", "\"id\": \"sancor\"") == "$.obras_sociales[2].id");
+    CHECK(broken("[\"professional_signature\", \"professional_stamp\"]", "[\"professional_signature\", \"huella\"]") ==
+          "$.obras_sociales[0].order_signatures");
+    CHECK(broken("[\"professional_signature\", \"professional_stamp\"]", "\"professional_stamp\"") ==
+          "$.obras_sociales[0].order_signatures");
     // A value the seeds vouch for must be one of the configuration's, with where it shows.
     CHECK(broken("\"insssep.practices.020800.fee\"", "\"insssep.practices.020801.fee\"") == "$.from_seeds.insssep.practices.020801.fee");
     CHECK(broken("\"003: Monto Total del Trámite: 355968\"", "\"\"") == "$.from_seeds.ioma.practices.990101.fee");

@@ -37,6 +37,30 @@ TEST_CASE("O1 an order needs signatures, stamp and the obra social's required da
     CHECK(l.error(complete_order("o1", kSancor, "330101", day), t) == "order.duplicate_id");
 }
 
+TEST_CASE("O1 which marks an order needs is the obra social's: SanCor's psychotherapy takes no patient signature (004)",
+          "[domain][O1][seed]") {
+    Ledger l = provider_in_padron();
+    const TimestampMs t = at(2025, 6, 3);
+    const Date day = date_from_civil(2025, 6, 2);
+    LoadOrder o = complete_order("o1", kSancor, "330101", day);
+    o.patient_signature = false;  // "no se requieren formas del paciente"
+    l.ok(o, t);
+    o = complete_order("o2", kSancor, "330101", day);
+    o.professional_signature = false;
+    CHECK(l.error(o, t) == "order.missing_professional_signature");
+    o = complete_order("o2", kSancor, "330101", day);
+    o.professional_stamp = false;
+    CHECK(l.error(o, t) == "order.missing_professional_stamp");
+    // An obra social that lists none of them takes an order without any.
+    Config none = seed_config();
+    none.obras_sociales[0].order_signatures = {false, false, false};
+    o = complete_order("o3", kSancor, "330101", day);
+    o.patient_signature = o.professional_signature = o.professional_stamp = false;
+    CHECK(l.error(o, t) == "order.missing_professional_signature");
+    l.config = &none;
+    l.ok(o, t);
+}
+
 TEST_CASE("O2 the secretaría approves or rejects, a rejected order returns next month", "[domain][O2]") {
     Ledger l = provider_in_padron();
     const Date day = date_from_civil(2025, 6, 2);

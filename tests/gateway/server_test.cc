@@ -44,13 +44,13 @@ TEST_CASE("gateway: commands are accepted with their events or rejected with the
     // A command the domain turns down: 422 with code, message and field; nothing appended.
     const int64_t after = env.end_offsets();
     LoadOrder unsigned_order = order("o-4");
-    unsigned_order.patient_signature = false;
+    unsigned_order.professional_signature = false;
     r = post(h, t, kProvider, unsigned_order);
     CHECK(r.status() == 422);
     j = r.json_body();
     REQUIRE(j.contains("error"));
-    CHECK(j["error"]["code"] == "order.missing_patient_signature");
-    CHECK(j["error"]["field"] == "patient_signature");
+    CHECK(j["error"]["code"] == "order.missing_professional_signature");
+    CHECK(j["error"]["field"] == "professional_signature");
     CHECK_FALSE(j["error"]["message"].get<std::string>().empty());
     r = post(h, t, kProvider, order("o-3"));
     CHECK(r.status() == 422);
@@ -710,6 +710,8 @@ TEST_CASE("gateway: /v1/meta gives every role the names, the labels and who may 
         CHECK(meta["obras_sociales"][i]["invoice_requires_authorization"] == config.obras_sociales[i].invoice_requires_authorization);
     }
     CHECK(meta["obras_sociales"][2]["invoice_attachments"][1] == "constancia_cae");  // IOMA's
+    CHECK(meta["obras_sociales"][0]["order_signatures"] == json::array({"professional_signature", "professional_stamp"}));  // SanCor's
+    CHECK(meta["obras_sociales"][1]["order_signatures"].size() == 3);
     CHECK(meta["labels"]["attachment_kind"]["planilla_asistencia"] == "Planilla de asistencia");
     CHECK(meta["obras_sociales"][0]["practices"][0]["code"] == config.obras_sociales[0].practices[0].code);
     const auto& composite = meta["obras_sociales"][1]["practices"][1];  // InSSSeP's 020800
