@@ -4,6 +4,7 @@
 
 #include "domain/decide.h"
 #include "domain/identity.h"
+#include "domain/names.h"
 #include "domain/rules.h"
 
 namespace liquida::domain {
@@ -48,14 +49,65 @@ uint32_t recent_sessions(const ProviderLedger& s, const SubmitBudget& c, const s
             continue;
         if (today.days - local_date(b.submitted_at).days >= static_cast<int32_t>(days)) continue;
         for (const BudgetItemRecord& r : b.items) {
-            if (r.item.practice_code == practice && r.result != ItemResult::rechazada) ++n;
+            if (r.item.practice_code == practice && r.result != ItemResult::rechazada) n += r.item.quantity;
         }
     }
     return n;
 }
 
+// A8: an item's amount: the arancel raised by the provider's category, times its quantity.
+std::optional<Centavos> item_amount(const ObraSocialConfig& os, const PracticeConfig& p, const BudgetItem& item, const std::string& category) {
+    const auto fee = raised_fee(os, p, category);
+    return fee ? money::mul(*fee, item.quantity) : std::nullopt;
+}
+
+// A8 for an obra social that bills the authorization itself: the authorized items consumed by
+// the command that authorized them, at its time.
+Decision consumed_on_authorization(const ProviderLedger& s, const ObraSocialConfig& os, const TransactionRef& transaction,
+                                   const std::vector<BudgetItem>& items, const std::vector<ItemDecision>& decisions, TimestampMs now,
+                                   const Config& config) {
+    std::vector<ConsumedItem> consumed;
+    for (const ItemDecision& d : decisions) {
+        if (d.result != ItemResult::autorizada) continue;
+        const auto it = std::find_if(items.begin(), items.end(), [&](const BudgetItem& i) { return i.item == d.item; });
+        const PracticeConfig* p = it == items.end() ? nullptr : os.practice(it->practice_code);
+        if (p == nullptr) return reject("consumption.practice_not_agreed", "Práctica no convenida.", "items." + std::to_string(d.item));
+        const auto amount = item_amount(os, *p, *it, s.provider.identity.category);
+        if (!amount) return rejected(money::overflow("items." + std::to_string(d.item)));
+        consumed.push_back(ConsumedItem{d.item, *amount});
+    }
+    if (consumed.empty()) return std::vector<Event>{};
+    return emit(PracticeConsumed{transaction, std::move(consumed), false, now, billing_period(now, config)});
+}
+
+// A1: the affiliate's and prescriptor's data, well formed, and what the obra social requires.
+Check check_affiliate(const SubmitBudget& c, const ObraSocialConfig& os) {
+    if (auto e = check_label(c.affiliate_name, kMaxNameBytes, "budget", "affiliate_name", "el nombre del afiliado")) return e;
+    if (auto e = check_label(c.titular, kMaxNameBytes, "budget", "titular", "el titular")) return e;
+    if (auto e = check_label(c.plan, kMaxCodeBytes, "budget", "plan", "el plan del afiliado")) return e;
+    if (auto e = check_label(c.prescriptor_matricula, kMaxCodeBytes, "budget", "prescriptor_matricula", "la matrícula del prescriptor"))
+        return e;
+    if (auto e = check_label(c.prescriptor_name, kMaxNameBytes, "budget", "prescriptor_name", "el nombre del prescriptor")) return e;
+    if (static_cast<size_t>(c.credential_type) >= std::size(kCredentialTypeNames))
+        return error("budget.invalid_credential_type", "Tipo de credencial desconocido.", "credential_type");
+    for (const std::string& name : os.required_budget_fields) {
+        const auto missing = [&](std::string what, std::string field) {
+            return error("budget.missing_field", "Falta un dato requerido por " + os.name + ": " + what + ".", std::move(field));
+        };
+        if (name == "affiliate_name" && c.affiliate_name.empty()) return missing("apellido y nombre del afiliado", name);
+        if (name == "titular" && c.titular.empty()) return missing("titular", name);
+        if (name == "plan" && c.plan.empty()) return missing("plan del afiliado", name);
+        if (name == "credential_type" && c.credential_type == CredentialType::no_informado) return missing("tipo de credencial", name);
+        if (name == "prescriptor" && c.prescriptor_matricula.empty()) return missing("matrícula del prescriptor", "prescriptor_matricula");
+        if (name == "prescriptor" && c.prescriptor_name.empty()) return missing("nombre del prescriptor", "prescriptor_name");
+    }
+    return std::nullopt;
+}
+
 // A5/A6: one budget line against its practice's configuration.
 Check check_line(const BudgetLine& line, size_t i, const PracticeConfig& p, const SubmitBudget& c) {
+    if (line.quantity == 0 || line.quantity > kMaxQuantity)
+        return error("budget.invalid_quantity", "La cantidad va de 1 a " + std::to_string(kMaxQuantity) + ".", item_field(i, "quantity"));
     if (line.tooth == 0 && p.requires_tooth)
         return error("budget.tooth_required", "La práctica " + p.code + " requiere diente.", item_field(i, "tooth"));
     if (line.tooth != 0 && !valid_fdi_tooth(line.tooth))
@@ -130,6 +182,7 @@ Decision decide(const ProviderLedger& s, const SubmitBudget& c, TimestampMs now,
     if (c.diagnosis_code.empty()) return reject("budget.diagnosis_required", "Falta el diagnóstico CIE-10.", "diagnosis_code");
     if (!valid_cie10(c.diagnosis_code))
         return reject("budget.invalid_diagnosis", "Código CIE-10 mal formado.", "diagnosis_code");
+    if (auto e = check_affiliate(c, os)) return rejected(*e);
     if (c.lines.empty()) return reject("budget.items_required", "El presupuesto no tiene prácticas.", "lines");
 
     // A6: a budget goes only when every line is complete.
@@ -143,7 +196,7 @@ Decision decide(const ProviderLedger& s, const SubmitBudget& c, TimestampMs now,
         const PracticeConfig& p = *os.practice(code);
         if (auto e = check_line(line, i, p, c)) return rejected(*e);
         if (p.weekly_limit) {
-            const uint32_t n = ++sessions[code] + recent_sessions(s, c, code, today, p.weekly_limit->days);
+            const uint32_t n = (sessions[code] += line.quantity) + recent_sessions(s, c, code, today, p.weekly_limit->days);
             if (n > p.weekly_limit->sessions)
                 return reject("budget.weekly_limit_exceeded",
                               "Se autoriza " + std::to_string(p.weekly_limit->sessions) + " sesión cada " +
@@ -151,26 +204,32 @@ Decision decide(const ProviderLedger& s, const SubmitBudget& c, TimestampMs now,
                               item_field(i, "practice_code"));  // A4
         }
         audit = audit || p.audit;
-        items.push_back(BudgetItem{static_cast<uint32_t>(i + 1), code, line.tooth, line.faces});
+        items.push_back(BudgetItem{static_cast<uint32_t>(i + 1), code, line.tooth, line.faces, line.quantity});
     }
 
     const bool exception = !c.token.empty() && c.token == os.token_exception_code;
+    const bool flagged = std::find(os.flagged_plans.begin(), os.flagged_plans.end(), c.plan) != os.flagged_plans.end();
     std::vector<Event> out;
     out.emplace_back(BudgetSubmitted{transaction, c.obra_social, c.affiliate_number, c.credential, group, c.token, exception,
                                      c.diagnosis_code, c.diagnosis_type, items, c.clinical_summary, c.attachments,
-                                     /*channel: the write path's, from the issuer*/ {}});
+                                     /*channel: the write path's, from the issuer*/ {}, c.credential_type, c.affiliate_name,
+                                     c.titular, c.plan, flagged, c.prescriptor_matricula, c.prescriptor_name});
     // A7: ACEPTADO with every item AUTORIZADA, or auditoría.
     if (audit) {
         out.emplace_back(BudgetSentToAudit{transaction, os.budget_auto_accept ? "práctica sujeta a auditoría" : "convenio con auditoría previa"});
     } else {
         std::vector<ItemDecision> decisions;
         for (const BudgetItem& item : items) decisions.push_back(ItemDecision{item.item, ItemResult::autorizada});
+        auto consumed = os.bills_authorization ? consumed_on_authorization(s, os, transaction, items, decisions, now, config)
+                                               : Decision{std::vector<Event>{}};
+        if (!consumed) return consumed;
         out.emplace_back(BudgetAuthorized{transaction, std::move(decisions)});
+        for (Event& e : *consumed) out.push_back(std::move(e));
     }
     return out;
 }
 
-Decision decide(const ProviderLedger& s, const ResolveBudgetAudit& c, TimestampMs, const Config&) {
+Decision decide(const ProviderLedger& s, const ResolveBudgetAudit& c, TimestampMs now, const Config& config) {
     const BudgetRecord* b = find_budget(s, c.transaction);
     if (b == nullptr) return reject("budget.not_found", "Transacción inexistente.", "transaction");
     if (b->status != BudgetStatus::in_audit) return reject("budget.not_in_audit", "El presupuesto no está en auditoría.", "transaction");
@@ -184,7 +243,16 @@ Decision decide(const ProviderLedger& s, const ResolveBudgetAudit& c, TimestampM
     }
     if (decided.size() != b->items.size())
         return reject("budget.audit_decision_incomplete", "Falta decidir ítems del presupuesto.", "items");
-    return emit(BudgetAuthorized{c.transaction, c.items});
+    std::vector<Event> out{BudgetAuthorized{c.transaction, c.items}};
+    const ObraSocialConfig* os = config.obra_social(b->submitted.obra_social);
+    if (os != nullptr && os->bills_authorization) {
+        std::vector<BudgetItem> items;
+        for (const BudgetItemRecord& r : b->items) items.push_back(r.item);
+        auto consumed = consumed_on_authorization(s, *os, c.transaction, items, c.items, now, config);
+        if (!consumed) return consumed;
+        for (Event& e : *consumed) out.push_back(std::move(e));
+    }
+    return out;
 }
 
 Decision decide(const ProviderLedger& s, const ConsumePractices& c, TimestampMs now, const Config& config) {
@@ -224,7 +292,7 @@ Decision decide(const ProviderLedger& s, const ConsumePractices& c, TimestampMs 
             return reject("consumption.item_already_consumed", "El ítem ya fue consumido.", field);
         const PracticeConfig* p = os->practice(it->item.practice_code);
         if (p == nullptr) return reject("consumption.practice_not_agreed", "Práctica no convenida.", field);
-        const auto amount = raised_fee(*os, *p, s.provider.identity.category);
+        const auto amount = item_amount(*os, *p, it->item, s.provider.identity.category);
         if (!amount) return rejected(money::overflow(field));
         consumed.push_back(ConsumedItem{item, *amount});
     }

@@ -37,6 +37,7 @@ struct UpdateProvider {
 struct AdhereToObraSocial {
     ObraSocialId obra_social;
     std::string provider_number;
+    std::string convenio;
 };
 struct UploadDocument {
     DocumentType type = DocumentType::rnp;
@@ -68,6 +69,8 @@ struct LoadOrder {
     bool professional_signature = false;
     bool professional_stamp = false;
     std::vector<OrderField> fields;
+    std::string affiliate_name;
+    std::string plan;
 };
 struct ApproveOrder {
     std::string order_id;
@@ -93,10 +96,17 @@ struct IssueToken {
     std::string family_group;
     std::string code;
 };
+// Limits of the affiliate's and prescriptor's data (names, titular, convenio; a plan or a
+// matrícula), in bytes of UTF-8, and of a budget line's quantity.
+inline constexpr size_t kMaxNameBytes = 120;
+inline constexpr size_t kMaxCodeBytes = 40;
+inline constexpr uint32_t kMaxQuantity = 99;
+
 struct BudgetLine {
     std::string practice_code;
     uint32_t tooth = 0;
     std::string faces;
+    uint32_t quantity = 1;
 };
 struct SubmitBudget {
     uint64_t transaction_number = 0;  // given by the insurer's system (A7)
@@ -110,6 +120,12 @@ struct SubmitBudget {
     std::vector<BudgetLine> lines;
     std::string clinical_summary;
     std::vector<Attachment> attachments;
+    CredentialType credential_type = CredentialType::no_informado;
+    std::string affiliate_name;
+    std::string titular;
+    std::string plan;
+    std::string prescriptor_matricula;
+    std::string prescriptor_name;
 };
 // A7: the auditoría's decision on a budget sent to audit.
 struct ResolveBudgetAudit {

@@ -144,6 +144,11 @@ void read_obra_social(Reader& r, const Config& config, ObraSocialConfig& os) {
             r.fail(r.at("eligibility_identifiers"), "identificador desconocido " + id);
     }
     os.required_order_fields = r.texts("required_order_fields");
+    os.required_budget_fields = r.texts("required_budget_fields", false);
+    for (const std::string& name : os.required_budget_fields)
+        if (std::find(std::begin(kBudgetAffiliateFields), std::end(kBudgetAffiliateFields), name) == std::end(kBudgetAffiliateFields))
+            r.fail(r.at("required_budget_fields"), "dato desconocido " + name);
+    os.flagged_plans = r.texts("flagged_plans", false);
     if (r.member("order_signatures", false) != nullptr) {  // absent: all three
         os.order_signatures = {false, false, false};
         for (const std::string& name : r.texts("order_signatures")) {
@@ -160,6 +165,7 @@ void read_obra_social(Reader& r, const Config& config, ObraSocialConfig& os) {
     os.boca = static_cast<uint32_t>(r.integer("boca", 0, 9999, false));
     os.serie = r.text("serie", false);
     os.budget_auto_accept = r.flag("budget_auto_accept");
+    os.bills_authorization = r.flag("bills_authorization");
     for (const std::string& a : r.texts("invoice_attachments", false)) {
         const auto kind = attachment_kind(a);
         if (!kind) r.fail(r.at("invoice_attachments"), "adjunto desconocido " + a);
@@ -239,8 +245,11 @@ std::vector<std::string> value_names(const Config& config) {
         if (os.boca != 0) out.push_back(p + "boca");
         if (!os.serie.empty()) out.push_back(p + "serie");
         out.push_back(p + "order_signatures");
+        if (!os.flagged_plans.empty()) out.push_back(p + "flagged_plans");
+        if (os.bills_authorization) out.push_back(p + "bills_authorization");
         for (const PracticeConfig& pr : os.practices) {
             out.push_back(p + "practices." + pr.code + ".fee");
+            out.push_back(p + "practices." + pr.code + ".requires_authorization");
             if (pr.weekly_limit) out.push_back(p + "practices." + pr.code + ".weekly_limit");
         }
     }

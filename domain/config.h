@@ -33,14 +33,24 @@ struct PracticeConfig {
     std::optional<WeeklyLimit> weekly_limit;  // A4
 };
 
+// What `required_budget_fields` may name: SubmitBudget's fields of the affiliate and prescriptor
+// ("prescriptor": its matrícula and name).
+inline constexpr std::string_view kBudgetAffiliateFields[] = {"affiliate_name", "titular", "plan", "credential_type", "prescriptor"};
+
 struct ObraSocialConfig {
     ObraSocialId id;
     std::string name;
     // A1: how an affiliate is identified: "affiliate_number", "dni", "credential".
     std::vector<std::string> eligibility_identifiers;
-    // O1: names of required order data; "affiliate_number" and "attention_date" are
-    // command fields, anything else is looked up among the order's free fields.
+    // O1: names of required order data; "affiliate_number", "attention_date", "affiliate_name"
+    // and "plan" are command fields, anything else is looked up among the order's free fields.
     std::vector<std::string> required_order_fields;
+    // A1: the affiliate's data a budget must carry, of kBudgetAffiliateFields (the A10 sheet
+    // prints the name and plan).
+    std::vector<std::string> required_budget_fields;
+    // A10: plans its sheet must point out (seed 004: "PLAN F800 / S800V: ... aclarar en la
+    // planilla"); a budget for one is recorded with plan_flagged.
+    std::vector<std::string> flagged_plans;
     // O1: the marks a paper order must carry. Seed 000 (the colegio's rule): the patient's
     // signature, the professional's signature and stamp; seed 004's SanCor psychotherapy: "no se
     // requieren formas del paciente". Configured as `order_signatures`, a list of the three names.
@@ -54,6 +64,10 @@ struct ObraSocialConfig {
     uint32_t boca = 0;                // A8: transaction prefix (88)
     std::string serie;                // A8: transaction series ("T")
     bool budget_auto_accept = false;  // A7: ACEPTADO unless a practice needs audit
+    // A8: the authorization is what is billed, with no consumption step (seed 004: SanCor's
+    // psychotherapy session is authorized online, and the sheet of authorizations is the bill):
+    // an accepted budget's items are consumed by the same command, at its time.
+    bool bills_authorization = false;
     std::vector<AttachmentKind> invoice_attachments;  // F2: required on every invoice
     bool invoice_requires_authorization = false;      // F2: the authorization it bills
     uint32_t payment_terms_days = 30;                 // O4/F4: due date after receipt
@@ -89,7 +103,7 @@ struct Config {
 };
 
 // Every value of `config` a seed could vouch for, by name, in the file's order: each practice's
-// fee and weekly limit ("sancor.practices.330101.fee"), each category increment
+// fee, prior authorization and weekly limit ("sancor.practices.330101.fee"), each category increment
 // ("sancor.category_increments_bp.B"), boca, serie and token exception code, and each
 // retention's rate or fixed amount ("retentions.iibb.rate_bp").
 std::vector<std::string> value_names(const Config& config);

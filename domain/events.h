@@ -19,6 +19,9 @@ namespace liquida::domain {
 enum class IvaCondition : uint8_t { responsable_inscripto = 0, monotributo = 1, exento = 2, consumidor_final = 3, no_alcanzado = 4 };
 enum class DocumentType : uint8_t { rnp = 0, afip = 1, cbu = 2, seguro = 3, anexo1 = 4 };  // P1
 enum class DiagnosisType : uint8_t { presuntivo = 0, definitivo = 1 };                     // A3
+// A1: how the affiliate was identified ("Tipo: Credencial", a credencial digital, SanCor's DNI
+// or Número de Asociado); no_informado in events before schema 6.
+enum class CredentialType : uint8_t { no_informado = 0, credencial = 1, credencial_digital = 2, dni = 3, numero_asociado = 4 };
 enum class ItemResult : uint8_t { autorizada = 0, rechazada = 1, en_auditoria = 2 };          // A7
 // F2. resumen_x: the X of a Resumen/Pre-Liquidación (RG AFIP 4540), sent instead of a factura.
 enum class ComprobanteType : uint8_t { factura_a = 0, factura_b = 1, factura_c = 2, factura_e = 3, factura_m = 4, resumen_x = 5 };
@@ -67,6 +70,7 @@ struct ProviderUpdated {
 struct ProviderAdhered {  // P6: adhered to an obra social with its own provider number
     ObraSocialId obra_social;
     std::string provider_number;
+    std::string convenio;  // the agreement it bills under ("COL. DE PSICOL. DE TUCUMAN"); schema 6
     friend bool operator==(const ProviderAdhered&, const ProviderAdhered&) = default;
 };
 struct DocumentUploaded {
@@ -118,6 +122,8 @@ struct OrderLoaded {
     bool professional_signature = false;
     bool professional_stamp = false;
     std::vector<OrderField> fields;  // O1: what each obra social requires, by configuration
+    std::string affiliate_name;      // "Apellido y nombre del afiliado"; schema 6
+    std::string plan;                // the affiliate's plan ("F800"); schema 6
     friend bool operator==(const OrderLoaded&, const OrderLoaded&) = default;
 };
 struct OrderApproved {
@@ -159,6 +165,7 @@ struct BudgetItem {
     std::string practice_code;
     uint32_t tooth = 0;  // FDI, 0 when the practice needs none
     std::string faces;   // subset of "OVGMDPIL"
+    uint32_t quantity = 1;  // "Cant.": sessions or units, 1 to kMaxQuantity; 1 before schema 6
     friend bool operator==(const BudgetItem&, const BudgetItem&) = default;
 };
 struct BudgetSubmitted {
@@ -177,6 +184,14 @@ struct BudgetSubmitted {
     // A9 "Canal": who entered it, `WEB(<issuer>)` (`WEB(prestador:1042)`), set by the write
     // path from the command's issuer, never by the request. Empty in events of schema 1.
     std::string channel;
+    // The affiliate as the insurer's system shows it (A1), and who prescribed; schema 6.
+    CredentialType credential_type = CredentialType::no_informado;
+    std::string affiliate_name;  // "Afiliado: HERMOSI RAMON OSVALDO"
+    std::string titular;         // the family group's holder
+    std::string plan;            // "Afiliado InSSSeP", "F800"
+    bool plan_flagged = false;   // A10: a plan the obra social asks to point out on its sheet
+    std::string prescriptor_matricula;
+    std::string prescriptor_name;
     friend bool operator==(const BudgetSubmitted&, const BudgetSubmitted&) = default;
 };
 struct ItemDecision {

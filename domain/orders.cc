@@ -18,16 +18,24 @@ Check check_complete(const LoadOrder& c, const ObraSocialConfig& os) {
         return error("order.missing_professional_signature", "Falta la firma del profesional.", "professional_signature");
     if (needs.professional_stamp && !c.professional_stamp)
         return error("order.missing_professional_stamp", "Falta el sello del profesional.", "professional_stamp");
+    if (auto e = check_label(c.affiliate_name, kMaxNameBytes, "order", "affiliate_name", "el nombre del afiliado")) return e;
+    if (auto e = check_label(c.plan, kMaxCodeBytes, "order", "plan", "el plan del afiliado")) return e;
     for (const std::string& name : os.required_order_fields) {
         bool present = false;
         if (name == "affiliate_number") present = !c.affiliate_number.empty();
         else if (name == "attention_date") present = c.attention_date.has_value();
+        else if (name == "affiliate_name") present = !c.affiliate_name.empty();
+        else if (name == "plan") present = !c.plan.empty();
         else
             present = std::any_of(c.fields.begin(), c.fields.end(),
                                   [&](const OrderField& f) { return f.name == name && !f.value.empty(); });
         if (!present) {
             // The command's own fields by their Spanish names; a free field by the name the configuration gives it.
-            const std::string what = name == "affiliate_number" ? "número de afiliado" : name == "attention_date" ? "fecha de atención" : name;
+            const std::string what = name == "affiliate_number" ? "número de afiliado"
+                                     : name == "attention_date" ? "fecha de atención"
+                                     : name == "affiliate_name" ? "apellido y nombre del afiliado"
+                                     : name == "plan"           ? "plan del afiliado"
+                                                                : name;
             return error("order.missing_field", "Falta un dato requerido por " + os.name + ": " + what + ".", "fields." + name);
         }
     }
@@ -83,7 +91,7 @@ Decision decide(const ProviderLedger& s, const LoadOrder& c, TimestampMs now, co
     std::vector<Event> out;
     out.emplace_back(OrderLoaded{c.order_id, c.obra_social, c.affiliate_number, practice, c.attention_date.value_or(today),
                                  *amount, loaded_in, c.patient_signature, c.professional_signature, c.professional_stamp,
-                                 c.fields});
+                                 c.fields, c.affiliate_name, c.plan});
     // O3: loaded after day 5, the order goes into the next month's billing.
     if (period != loaded_in) out.emplace_back(OrderDeferred{c.order_id, loaded_in, period});
     return out;

@@ -131,7 +131,7 @@ std::vector<AuthorizationRow> authorization_report(const ProviderLedger& s, Date
         for (const BudgetItemRecord& r : b.items) {
             rows.push_back(AuthorizationRow{b.submitted_at, b.submitted.credential, b.submitted.transaction, b.submitted.channel,
                                             b.submitted.obra_social, r.item.practice_code, r.item.tooth, r.item.faces,
-                                            std::string(item_state(b, r)), r.amount});
+                                            std::string(item_state(b, r)), r.amount, b.submitted.affiliate_name, r.item.quantity});
         }
     }
     const auto by = [order](const AuthorizationRow& a, const AuthorizationRow& b) {
@@ -149,14 +149,14 @@ std::vector<AuthorizationRow> authorization_report(const ProviderLedger& s, Date
 }
 
 std::string render_txt(const std::vector<AuthorizationRow>& rows) {
-    std::string out = "fecha\tcredencial\ttransaccion\tcanal\tpractica\tdiente\tcaras\testado\timporte\n";
+    std::string out = "fecha\tcredencial\tnombre\ttransaccion\tcanal\tpractica\tdiente\tcaras\testado\tcantidad\timporte\n";
     for (const AuthorizationRow& r : rows) {
         // Text cells made inert (a tab or a line break in one would also break the line).
-        out += to_string(local_date(r.at)) + "\t" + spreadsheet_text(r.credential) + "\t" +
+        out += to_string(local_date(r.at)) + "\t" + spreadsheet_text(r.credential) + "\t" + spreadsheet_text(r.affiliate_name) + "\t" +
                spreadsheet_text(transaction_label(r.transaction)) + "\t" + spreadsheet_text(r.channel) + "\t" +
                spreadsheet_text(r.practice_code) + "\t" +
                (r.tooth == 0 ? std::string{} : std::to_string(r.tooth)) + "\t" + spreadsheet_text(r.faces) + "\t" + r.state +
-               "\t" + std::to_string(r.amount) + "\n";
+               "\t" + std::to_string(r.quantity) + "\t" + std::to_string(r.amount) + "\n";
     }
     return out;
 }
@@ -180,15 +180,18 @@ std::string transaction_label(const TransactionRef& t) {
 std::vector<ValidationRow> validation_report(const ProviderLedger& s, Period period, const ObraSocialId& obra_social) {
     std::vector<ValidationRow> rows;
     const auto number = s.provider.provider_numbers.find(obra_social);
+    const auto convenio = s.provider.convenios.find(obra_social);
     for (const auto& [key, b] : s.authorizations.budgets) {
         if (b.submitted.obra_social != obra_social) continue;
         const CivilDate c = civil_from_date(local_date(b.submitted_at));
         if (Period{c.year, c.month} != period) continue;
         for (const BudgetItemRecord& r : b.items) {
-            rows.push_back(ValidationRow{number == s.provider.provider_numbers.end() ? std::string{} : number->second,
-                                         s.provider.identity.razon_social, s.provider.identity.matricula,
-                                         transaction_label(b.submitted.transaction), local_date(b.submitted_at),
-                                         b.submitted.affiliate_number, r.item.practice_code, std::string(item_state(b, r))});
+            const auto& x = b.submitted;
+            rows.push_back(ValidationRow{convenio == s.provider.convenios.end() ? std::string{} : convenio->second,
+                                         number == s.provider.provider_numbers.end() ? std::string{} : number->second,
+                                         s.provider.identity.razon_social, s.provider.identity.matricula, transaction_label(x.transaction),
+                                         local_date(b.submitted_at), x.affiliate_number, x.affiliate_name, r.item.practice_code, x.plan,
+                                         x.plan_flagged, std::string(item_state(b, r))});
         }
     }
     return rows;

@@ -80,21 +80,28 @@ struct AuthorizationRow {
     std::string faces;
     std::string state;  // autorizada, rechazada, en_auditoria, consumida, anulada
     Centavos amount = 0;
+    std::string affiliate_name;  // "Nombre"
+    uint32_t quantity = 1;       // "Cant."
 };
 enum class ReportOrder : uint8_t { date, credential, practice, channel, amount };
 std::vector<AuthorizationRow> authorization_report(const ProviderLedger& s, Date from, Date to, ReportOrder order);
 // A9: the txt export, one tab-separated line per row.
 std::string render_txt(const std::vector<AuthorizationRow>& rows);
 
-// A10: the monthly validation sheet, one row per authorization of a period and obra social.
+// A10: the monthly validation sheet, one row per authorization of a period and obra social; the
+// columns of SanCor's (seed 004), in its order.
 struct ValidationRow {
+    std::string convenio;         // "Desc. Prestador convenio": the adhesion's, when it names one
     std::string provider_number;  // performing provider at the obra social
     std::string razon_social;
     std::string matricula;
     std::string order_number;  // "88-T-128183733"
     Date order_date;
     std::string affiliate_number;
+    std::string affiliate_name;
     std::string practice_code;
+    std::string plan;
+    bool plan_flagged = false;  // a plan the obra social asks to point out (F800, S800V)
     std::string state;
     friend bool operator==(const ValidationRow&, const ValidationRow&) = default;
 };

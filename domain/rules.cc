@@ -1,5 +1,7 @@
 #include "domain/rules.h"
 
+#include <algorithm>
+
 #include "domain/identity.h"
 #include "domain/money.h"
 #include "domain/names.h"
@@ -85,6 +87,13 @@ Check check_comprobante(uint32_t punto_de_venta, uint32_t number, std::string_vi
         return error(code(area, "invalid_cae"), "El CAE debe tener 14 dígitos.", "cae");
     }
     return std::nullopt;
+}
+
+Check check_label(std::string_view value, size_t max_bytes, std::string_view area, const std::string& field, std::string_view label) {
+    const bool control = std::any_of(value.begin(), value.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+    if (value.size() <= max_bytes && !control) return std::nullopt;
+    return error(code(area, "invalid_" + field),
+                 "Revise " + std::string(label) + ": hasta " + std::to_string(max_bytes) + " bytes, sin caracteres de control.", field);
 }
 
 Check require_text(std::string_view value, std::string code_, std::string message, std::string field) {

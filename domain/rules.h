@@ -41,5 +41,8 @@ std::optional<Centavos> basis_points(Centavos value, uint32_t bp) noexcept;
 // digits, else (a Resumen/Pre-Liquidación X) none.
 Check check_comprobante(uint32_t punto_de_venta, uint32_t number, std::string_view cae, std::string_view area, bool fiscal = true);
 Check require_text(std::string_view value, std::string code, std::string message, std::string field);
+// A person's or a plan's text as a portal prints it: at most `max_bytes`, no control characters.
+// `<area>.invalid_<field>` naming `label` ("el nombre del afiliado").
+Check check_label(std::string_view value, size_t max_bytes, std::string_view area, const std::string& field, std::string_view label);
 
 }  // namespace liquida::domain

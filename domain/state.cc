@@ -100,7 +100,10 @@ void evolve(ProviderState& s, const Event& e, TimestampMs occurred_at) {
                        s.identity.email = x.email;
                        s.identity.phone = x.phone;
                    },
-                   [&](const ProviderAdhered& x) { s.provider_numbers[x.obra_social] = x.provider_number; },
+                   [&](const ProviderAdhered& x) {
+                       s.provider_numbers[x.obra_social] = x.provider_number;
+                       if (!x.convenio.empty()) s.convenios[x.obra_social] = x.convenio;
+                   },
                    [&](const DocumentUploaded& x) { s.documents.push_back(DocumentRecord{x, DocumentStatus::pending, 0}); },
                    [&](const DocumentVerified& x) {
                        if (DocumentRecord* d = find_document(s, x.document_id)) {

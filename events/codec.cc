@@ -56,7 +56,7 @@ LIQUIDA_MIRROR(TransactionRef, LIQUIDA_FIELD(boca), LIQUIDA_FIELD(serie), LIQUID
 LIQUIDA_MIRROR(Attachment, LIQUIDA_FIELD(kind), LIQUIDA_FIELD(reference));
 LIQUIDA_MIRROR(OrderField, LIQUIDA_FIELD(name), LIQUIDA_FIELD(value));
 LIQUIDA_MIRROR(BudgetItem, LIQUIDA_FIELD(item), LIQUIDA_FIELD(practice_code), LIQUIDA_FIELD(tooth),
-               LIQUIDA_FIELD(faces));
+               LIQUIDA_FIELD(faces), LIQUIDA_FIELD(quantity));
 LIQUIDA_MIRROR(ItemDecision, LIQUIDA_FIELD(item), LIQUIDA_FIELD(result));
 LIQUIDA_MIRROR(ConsumedItem, LIQUIDA_FIELD(item), LIQUIDA_FIELD(amount));
 LIQUIDA_MIRROR(PaidInvoice, LIQUIDA_FIELD(invoice_id), LIQUIDA_FIELD(amount));
@@ -67,7 +67,7 @@ LIQUIDA_MIRROR(ProviderRegistered, LIQUIDA_FIELD(matricula), LIQUIDA_FIELD(cuit)
                LIQUIDA_FIELD(address), LIQUIDA_FIELD(email), LIQUIDA_FIELD(phone));
 LIQUIDA_MIRROR(ProviderUpdated, LIQUIDA_FIELD(razon_social), LIQUIDA_FIELD(iva), LIQUIDA_FIELD(cbu),
                LIQUIDA_FIELD(category), LIQUIDA_FIELD(address), LIQUIDA_FIELD(email), LIQUIDA_FIELD(phone));
-LIQUIDA_MIRROR(ProviderAdhered, LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(provider_number));
+LIQUIDA_MIRROR(ProviderAdhered, LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(provider_number), LIQUIDA_FIELD(convenio));
 LIQUIDA_MIRROR(DocumentUploaded, LIQUIDA_FIELD(type), LIQUIDA_FIELD(document_id), LIQUIDA_FIELD(reference),
                LIQUIDA_FIELD(expires_on));
 LIQUIDA_MIRROR(DocumentVerified, LIQUIDA_FIELD(type), LIQUIDA_FIELD(document_id), LIQUIDA_FIELD(approved),
@@ -80,7 +80,7 @@ LIQUIDA_MIRROR(PadronLeft, LIQUIDA_FIELD(left_on), LIQUIDA_FIELD(reason));
 LIQUIDA_MIRROR(OrderLoaded, LIQUIDA_FIELD(order_id), LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(affiliate_number),
                LIQUIDA_FIELD(practice_code), LIQUIDA_FIELD(attention_date), LIQUIDA_FIELD(amount),
                LIQUIDA_FIELD(period), LIQUIDA_FIELD(patient_signature), LIQUIDA_FIELD(professional_signature),
-               LIQUIDA_FIELD(professional_stamp), LIQUIDA_FIELD(fields));
+               LIQUIDA_FIELD(professional_stamp), LIQUIDA_FIELD(fields), LIQUIDA_FIELD(affiliate_name), LIQUIDA_FIELD(plan));
 LIQUIDA_MIRROR(OrderApproved, LIQUIDA_FIELD(order_id));
 LIQUIDA_MIRROR(OrderRejected, LIQUIDA_FIELD(order_id), LIQUIDA_FIELD(reason_code), LIQUIDA_FIELD(reason));
 LIQUIDA_MIRROR(OrderDeferred, LIQUIDA_FIELD(order_id), LIQUIDA_FIELD(from_period), LIQUIDA_FIELD(to_period));
@@ -93,7 +93,9 @@ LIQUIDA_MIRROR(TokenIssued, LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(affiliate_
 LIQUIDA_MIRROR(BudgetSubmitted, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(affiliate_number),
                LIQUIDA_FIELD(credential), LIQUIDA_FIELD(family_group), LIQUIDA_FIELD(token),
                LIQUIDA_FIELD(token_exception), LIQUIDA_FIELD(diagnosis_code), LIQUIDA_FIELD(diagnosis_type),
-               LIQUIDA_FIELD(items), LIQUIDA_FIELD(clinical_summary), LIQUIDA_FIELD(attachments), LIQUIDA_FIELD(channel));
+               LIQUIDA_FIELD(items), LIQUIDA_FIELD(clinical_summary), LIQUIDA_FIELD(attachments), LIQUIDA_FIELD(channel),
+               LIQUIDA_FIELD(credential_type), LIQUIDA_FIELD(affiliate_name), LIQUIDA_FIELD(titular), LIQUIDA_FIELD(plan),
+               LIQUIDA_FIELD(plan_flagged), LIQUIDA_FIELD(prescriptor_matricula), LIQUIDA_FIELD(prescriptor_name));
 LIQUIDA_MIRROR(BudgetAuthorized, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(items));
 LIQUIDA_MIRROR(BudgetSentToAudit, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(reason));
 LIQUIDA_MIRROR(PracticeConsumed, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(items), LIQUIDA_FIELD(deferred),
@@ -145,6 +147,7 @@ struct EnumMirror;
 LIQUIDA_MIRROR_ENUM(domain::IvaCondition, fb::IvaCondition, no_alcanzado);
 LIQUIDA_MIRROR_ENUM(domain::DocumentType, fb::DocumentType, anexo1);
 LIQUIDA_MIRROR_ENUM(domain::DiagnosisType, fb::DiagnosisType, definitivo);
+LIQUIDA_MIRROR_ENUM(domain::CredentialType, fb::CredentialType, numero_asociado);
 LIQUIDA_MIRROR_ENUM(domain::ItemResult, fb::ItemResult, en_auditoria);
 LIQUIDA_MIRROR_ENUM(domain::ComprobanteType, fb::ComprobanteType, resumen_x);
 LIQUIDA_MIRROR_ENUM(domain::BillingType, fb::BillingType, ajuste);

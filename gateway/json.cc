@@ -85,6 +85,10 @@ struct EnumNames<domain::DiagnosisType> {
     static constexpr std::string_view names[] = {"presuntivo", "definitivo"};
 };
 template <>
+struct EnumNames<domain::CredentialType> {
+    static constexpr const auto& names = domain::kCredentialTypeNames;
+};
+template <>
 struct EnumNames<domain::ItemResult> {
     static constexpr std::string_view names[] = {"autorizada", "rechazada", "en_auditoria"};
 };
@@ -156,9 +160,9 @@ LIQUIDA_FIELDS(OrderField, v("name", s.name); v("value", s.value);)
 LIQUIDA_FIELDS(ItemDecision, v("item", s.item); v("result", s.result);)
 LIQUIDA_FIELDS(PaidInvoice, v("invoice_id", s.invoice_id); v("amount", s.amount);)
 LIQUIDA_FIELDS(BudgetLine, v("practice_code", s.practice_code); v("tooth", s.tooth, Spec::may_omit);
-               v("faces", s.faces);)
+               v("faces", s.faces); v("quantity", s.quantity, Spec::may_omit);)
 LIQUIDA_FIELDS(BudgetItem, v("item", s.item); v("practice_code", s.practice_code); v("tooth", s.tooth);
-               v("faces", s.faces);)
+               v("faces", s.faces); v("quantity", s.quantity);)
 LIQUIDA_FIELDS(ConsumedItem, v("item", s.item); v("amount", s.amount);)
 
 // Commands (domain/commands.h).
@@ -168,7 +172,8 @@ LIQUIDA_FIELDS(RegisterProvider, v("matricula", s.matricula); v("cuit", s.cuit);
                v("phone", s.phone);)
 LIQUIDA_FIELDS(UpdateProvider, v("razon_social", s.razon_social); v("iva", s.iva); v("cbu", s.cbu);
                v("category", s.category); v("address", s.address); v("email", s.email); v("phone", s.phone);)
-LIQUIDA_FIELDS(AdhereToObraSocial, v("obra_social", s.obra_social); v("provider_number", s.provider_number);)
+LIQUIDA_FIELDS(AdhereToObraSocial, v("obra_social", s.obra_social); v("provider_number", s.provider_number);
+               v("convenio", s.convenio);)
 LIQUIDA_FIELDS(UploadDocument, v("type", s.type); v("document_id", s.document_id); v("reference", s.reference);
                v("expires_on", s.expires_on);)
 LIQUIDA_FIELDS(VerifyDocument, v("document_id", s.document_id); v("approved", s.approved); v("reason", s.reason);)
@@ -179,7 +184,7 @@ LIQUIDA_FIELDS(LoadOrder, v("order_id", s.order_id); v("obra_social", s.obra_soc
                v("affiliate_number", s.affiliate_number); v("practice_code", s.practice_code);
                v("attention_date", s.attention_date); v("patient_signature", s.patient_signature);
                v("professional_signature", s.professional_signature); v("professional_stamp", s.professional_stamp);
-               v("fields", s.fields);)
+               v("fields", s.fields); v("affiliate_name", s.affiliate_name); v("plan", s.plan);)
 LIQUIDA_FIELDS(ApproveOrder, v("order_id", s.order_id);)
 LIQUIDA_FIELDS(RejectOrder, v("order_id", s.order_id); v("reason_code", s.reason_code); v("reason", s.reason);)
 LIQUIDA_FIELDS(CheckEligibility, v("obra_social", s.obra_social); v("identifier_kind", s.identifier_kind);
@@ -191,7 +196,9 @@ LIQUIDA_FIELDS(SubmitBudget, v("transaction_number", s.transaction_number); v("o
                v("affiliate_number", s.affiliate_number); v("credential", s.credential);
                v("family_group", s.family_group); v("token", s.token); v("diagnosis_code", s.diagnosis_code);
                v("diagnosis_type", s.diagnosis_type); v("lines", s.lines); v("clinical_summary", s.clinical_summary);
-               v("attachments", s.attachments);)
+               v("attachments", s.attachments); v("credential_type", s.credential_type, Spec::may_omit);
+               v("affiliate_name", s.affiliate_name); v("titular", s.titular); v("plan", s.plan);
+               v("prescriptor_matricula", s.prescriptor_matricula); v("prescriptor_name", s.prescriptor_name);)
 LIQUIDA_FIELDS(ResolveBudgetAudit, v("transaction", s.transaction); v("items", s.items);)
 LIQUIDA_FIELDS(ConsumePractices, v("transaction", s.transaction); v("items", s.items); v("deferred", s.deferred);
                v("performed_at", s.performed_at, Spec::instant);)
@@ -226,7 +233,8 @@ LIQUIDA_FIELDS(ProviderRegistered, v("matricula", s.matricula); v("cuit", s.cuit
                v("phone", s.phone);)
 LIQUIDA_FIELDS(ProviderUpdated, v("razon_social", s.razon_social); v("iva", s.iva); v("cbu", s.cbu);
                v("category", s.category); v("address", s.address); v("email", s.email); v("phone", s.phone);)
-LIQUIDA_FIELDS(ProviderAdhered, v("obra_social", s.obra_social); v("provider_number", s.provider_number);)
+LIQUIDA_FIELDS(ProviderAdhered, v("obra_social", s.obra_social); v("provider_number", s.provider_number);
+               v("convenio", s.convenio);)
 LIQUIDA_FIELDS(DocumentUploaded, v("type", s.type); v("document_id", s.document_id); v("reference", s.reference);
                v("expires_on", s.expires_on);)
 LIQUIDA_FIELDS(DocumentVerified, v("type", s.type); v("document_id", s.document_id); v("approved", s.approved);
@@ -238,7 +246,8 @@ LIQUIDA_FIELDS(OrderLoaded, v("order_id", s.order_id); v("obra_social", s.obra_s
                v("affiliate_number", s.affiliate_number); v("practice_code", s.practice_code);
                v("attention_date", s.attention_date); v("amount", s.amount); v("period", s.period);
                v("patient_signature", s.patient_signature); v("professional_signature", s.professional_signature);
-               v("professional_stamp", s.professional_stamp); v("fields", s.fields);)
+               v("professional_stamp", s.professional_stamp); v("fields", s.fields);
+               v("affiliate_name", s.affiliate_name); v("plan", s.plan);)
 LIQUIDA_FIELDS(OrderApproved, v("order_id", s.order_id);)
 LIQUIDA_FIELDS(OrderRejected, v("order_id", s.order_id); v("reason_code", s.reason_code); v("reason", s.reason);)
 LIQUIDA_FIELDS(OrderDeferred, v("order_id", s.order_id); v("from_period", s.from_period); v("to_period", s.to_period);)
@@ -251,7 +260,10 @@ LIQUIDA_FIELDS(BudgetSubmitted, v("transaction", s.transaction); v("obra_social"
                v("affiliate_number", s.affiliate_number); v("credential", s.credential);
                v("family_group", s.family_group); v("token", s.token); v("token_exception", s.token_exception);
                v("diagnosis_code", s.diagnosis_code); v("diagnosis_type", s.diagnosis_type); v("items", s.items);
-               v("clinical_summary", s.clinical_summary); v("attachments", s.attachments); v("channel", s.channel);)
+               v("clinical_summary", s.clinical_summary); v("attachments", s.attachments); v("channel", s.channel);
+               v("credential_type", s.credential_type); v("affiliate_name", s.affiliate_name); v("titular", s.titular);
+               v("plan", s.plan); v("plan_flagged", s.plan_flagged); v("prescriptor_matricula", s.prescriptor_matricula);
+               v("prescriptor_name", s.prescriptor_name);)
 LIQUIDA_FIELDS(BudgetAuthorized, v("transaction", s.transaction); v("items", s.items);)
 LIQUIDA_FIELDS(BudgetSentToAudit, v("transaction", s.transaction); v("reason", s.reason);)
 LIQUIDA_FIELDS(PracticeConsumed, v("transaction", s.transaction); v("items", s.items); v("deferred", s.deferred);

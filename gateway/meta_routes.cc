@@ -45,6 +45,8 @@ HttpResponse App::meta_view() const {
                                   {"practices", std::move(practices)},
                                   {"required_order_fields", os.required_order_fields},
                                   {"order_signatures", std::move(signatures)},
+                                  {"required_budget_fields", os.required_budget_fields},
+                                  {"flagged_plans", os.flagged_plans},
                                   {"invoice_attachments", std::move(attachments)},
                                   {"invoice_requires_authorization", os.invoice_requires_authorization}});
     }

@@ -275,9 +275,18 @@ HttpResponse App::validation_view(const ViewRequest& r) {  // A10, from the view
     }
     const auto rows = read_view(projections::validation_report(p_.views, filter));
     return ok_json(page(rows, r.q, [](const domain::ValidationRow& row) {
-        return json{{"provider_number", row.provider_number}, {"razon_social", row.razon_social},   {"matricula", row.matricula},
-                    {"order_number", row.order_number},       {"order_date", domain::to_string(row.order_date)},
-                    {"affiliate_number", row.affiliate_number}, {"practice_code", row.practice_code}, {"state", row.state}};
+        return json{{"convenio", row.convenio},
+                    {"provider_number", row.provider_number},
+                    {"razon_social", row.razon_social},
+                    {"matricula", row.matricula},
+                    {"order_number", row.order_number},
+                    {"order_date", domain::to_string(row.order_date)},
+                    {"affiliate_number", row.affiliate_number},
+                    {"affiliate_name", row.affiliate_name},
+                    {"practice_code", row.practice_code},
+                    {"plan", row.plan},
+                    {"plan_flagged", row.plan_flagged},
+                    {"state", row.state}};
     }));
 }
 

@@ -251,13 +251,16 @@ events::result<std::vector<std::pair<ProviderId, domain::ValidationRow>>> valida
             it = padron.emplace(item.provider, std::move(*row)).first;
         }
         const domain::ProviderState* p = it->second ? &it->second->state : nullptr;
-        std::string number;
-        if (p != nullptr)
+        std::string number, convenio;
+        if (p != nullptr) {
             if (auto n = p->provider_numbers.find(item.obra_social); n != p->provider_numbers.end()) number = n->second;
-        out.emplace_back(item.provider, domain::ValidationRow{std::move(number), p != nullptr ? p->identity.razon_social : std::string{},
-                                                             p != nullptr ? p->identity.matricula : std::string{},
-                                                             domain::transaction_label(item.transaction), domain::local_date(item.submitted_at),
-                                                             item.affiliate_number, item.practice_code, item.state});
+            if (auto n = p->convenios.find(item.obra_social); n != p->convenios.end()) convenio = n->second;
+        }
+        out.emplace_back(item.provider,
+                         domain::ValidationRow{std::move(convenio), std::move(number), p != nullptr ? p->identity.razon_social : std::string{},
+                                               p != nullptr ? p->identity.matricula : std::string{}, domain::transaction_label(item.transaction),
+                                               domain::local_date(item.submitted_at), item.affiliate_number, item.affiliate_name,
+                                               item.practice_code, item.plan, item.plan_flagged, item.state});
     }
     return out;
 }
@@ -319,6 +322,11 @@ std::string encode(const PadronRow& row) {
         w.s(os.value());
         w.s(number);
     }
+    w.u(s.convenios.size());
+    for (const auto& [os, convenio] : s.convenios) {
+        w.s(os.value());
+        w.s(convenio);
+    }
     w.u(s.documents.size());
     for (size_t i = 0; i < s.documents.size(); ++i) {
         const auto& d = s.documents[i];
@@ -352,6 +360,10 @@ bool decode(std::string_view in, PadronRow& row) {
     for (uint64_t n = r.u(); n > 0 && r.ok(); --n) {
         ObraSocialId os{r.s()};
         s.provider_numbers[os] = r.s();
+    }
+    for (uint64_t n = r.u(); n > 0 && r.ok(); --n) {
+        ObraSocialId os{r.s()};
+        s.convenios[os] = r.s();
     }
     for (uint64_t n = r.u(); n > 0 && r.ok(); --n) {
         domain::DocumentRecord d;
@@ -411,7 +423,8 @@ std::string encode(const ValidationItemRow& row) {
     w.u(row.transaction.number);
     w.u(row.item);
     w.i(row.submitted_at);
-    for (const std::string* f : {&row.affiliate_number, &row.practice_code, &row.state}) w.s(*f);
+    for (const std::string* f : {&row.affiliate_number, &row.practice_code, &row.state, &row.affiliate_name, &row.plan}) w.s(*f);
+    w.u(row.plan_flagged);
     return w.take();
 }
 
@@ -425,7 +438,8 @@ bool decode(std::string_view in, ValidationItemRow& row) {
     row.transaction.number = r.u();
     row.item = u32(r.u());
     row.submitted_at = r.i();
-    for (std::string* f : {&row.affiliate_number, &row.practice_code, &row.state}) *f = r.s();
+    for (std::string* f : {&row.affiliate_number, &row.practice_code, &row.state, &row.affiliate_name, &row.plan}) *f = r.s();
+    row.plan_flagged = r.u() != 0;
     return r.done();
 }
 
@@ -551,7 +565,8 @@ std::string encode(const OrderRow& row) {
     Writer w;
     const domain::OrderLoaded& o = row.loaded;
     w.u(row.provider.value());
-    for (const std::string* f : {&o.order_id, &o.obra_social.value(), &o.affiliate_number, &o.practice_code}) w.s(*f);
+    for (const std::string* f : {&o.order_id, &o.obra_social.value(), &o.affiliate_number, &o.practice_code, &o.affiliate_name, &o.plan})
+        w.s(*f);
     w.i(o.attention_date.days);
     w.i(o.amount);
     period(w, o.period);
@@ -578,6 +593,8 @@ bool decode(std::string_view in, OrderRow& row) {
     o.obra_social = ObraSocialId{r.s()};
     o.affiliate_number = r.s();
     o.practice_code = r.s();
+    o.affiliate_name = r.s();
+    o.plan = r.s();
     o.attention_date = Date{static_cast<int32_t>(r.i())};
     o.amount = r.i();
     o.period = period(r);

@@ -50,8 +50,9 @@ events::error undecodable(Cf cf) {
 // What the rows and the working state hold, and how they are written. Views with applied
 // events and another format (or none: the first, without the validation view) are refused at
 // open: rebuilt, not guessed at. Format 4 added the orders view; 5 each payment's kind and
-// retention certificate, and each document's approval date; 6 a budget item's own anulación.
-constexpr std::string_view kFormat = "6";
+// retention certificate, and each document's approval date; 6 a budget item's own anulación; 7 the affiliate's
+// name and plan, quantities and each adhesion's convenio.
+constexpr std::string_view kFormat = "7";
 constexpr const char* kFormatKey = "format";
 
 // --- the runner's working state ---
@@ -68,6 +69,9 @@ struct BudgetAux {
     ObraSocialId obra_social;
     std::string affiliate_number;
     std::string credential;
+    std::string affiliate_name;
+    std::string plan;
+    bool plan_flagged = false;
     bool authorized = false;
     bool cancelled = false;
     TimestampMs authorized_at = 0;
@@ -80,6 +84,9 @@ std::string encode(const BudgetAux& b) {
     w.s(b.obra_social.value());
     w.s(b.affiliate_number);
     w.s(b.credential);
+    w.s(b.affiliate_name);
+    w.s(b.plan);
+    w.u(b.plan_flagged);
     w.u(b.authorized);
     w.u(b.cancelled);
     w.i(b.authorized_at);
@@ -90,6 +97,7 @@ std::string encode(const BudgetAux& b) {
         w.s(i.item.practice_code);
         w.u(i.item.tooth);
         w.s(i.item.faces);
+        w.u(i.item.quantity);
         w.u(static_cast<uint8_t>(i.result));
         w.u(i.consumed);
         w.i(i.amount);
@@ -103,6 +111,9 @@ bool decode(std::string_view in, BudgetAux& b) {
     b.obra_social = ObraSocialId{r.s()};
     b.affiliate_number = r.s();
     b.credential = r.s();
+    b.affiliate_name = r.s();
+    b.plan = r.s();
+    b.plan_flagged = r.u() != 0;
     b.authorized = r.u() != 0;
     b.cancelled = r.u() != 0;
     b.authorized_at = r.i();
@@ -113,6 +124,7 @@ bool decode(std::string_view in, BudgetAux& b) {
         i.item.practice_code = r.s();
         i.item.tooth = static_cast<uint32_t>(r.u());
         i.item.faces = r.s();
+        i.item.quantity = static_cast<uint32_t>(r.u());
         i.result = static_cast<domain::ItemResult>(static_cast<uint8_t>(r.u()));
         i.consumed = r.u() != 0;
         i.amount = r.i();
@@ -199,7 +211,8 @@ std::vector<std::pair<std::string, ValidationItemRow>> validation_items(Provider
         put_be(key, i.item.item, 4);
         out.emplace_back(std::move(key), ValidationItemRow{period, b->obra_social, p, t, i.item.item, b->submitted_at, b->affiliate_number,
                                                            i.item.practice_code,
-                                                           std::string(domain::item_state(b->cancelled || i.cancelled, i.consumed, i.result))});
+                                                           std::string(domain::item_state(b->cancelled || i.cancelled, i.consumed, i.result)),
+                                                           b->affiliate_name, b->plan, b->plan_flagged});
     }
     return out;
 }
@@ -693,7 +706,8 @@ void StoreBatch::apply_budget(ProviderId p, const domain::Event& e, TimestampMs 
     const auto validation_before = validation_items(p, transaction, s.row ? &*s.row : nullptr);
     std::visit(domain::overloaded{
                    [&](const domain::BudgetSubmitted& x) {
-                       BudgetAux b{x.obra_social, x.affiliate_number, x.credential, false, false, 0, at, {}};
+                       BudgetAux b{x.obra_social, x.affiliate_number, x.credential, x.affiliate_name, x.plan, x.plan_flagged,
+                                   false, false, 0, at, {}};
                        for (const domain::BudgetItem& i : x.items) b.items.push_back({i, domain::ItemResult::en_auditoria, false, 0, {}});
                        change(budgets_, kState, key) = std::move(b);
                    },

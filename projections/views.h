@@ -201,6 +201,9 @@ struct ValidationItemRow {
     std::string affiliate_number;
     std::string practice_code;
     std::string state;  // domain::item_state: autorizada, rechazada, en_auditoria, consumida, anulada
+    std::string affiliate_name;
+    std::string plan;
+    bool plan_flagged = false;
     friend bool operator==(const ValidationItemRow&, const ValidationItemRow&) = default;
 };
 

@@ -257,25 +257,32 @@ Table pending_table(const std::vector<projections::PendingRow>& rows, Date day, 
 }
 
 Table validation_table(std::span<const ValidationEntry> rows, const Names& names) {
+    // SanCor's monthly sheet (seed 004), its eleven columns in its order and words, with the
+    // practice's description and the plan to point out beside them.
     Table t{"validation", "Validacion A10", {}, {}};
     obra_social_columns(t.columns);
     t.columns.insert(t.columns.end(), {{"provider", "Prestador", Kind::integer},
-                                       {"provider_number", "Nro prestador", Kind::text},
-                                       {"razon_social", "Razon social", Kind::text},
-                                       {"matricula", "Matricula", Kind::text},
-                                       {"order_number", "Nro orden", Kind::text},
-                                       {"order_date", "Fecha", Kind::date},
-                                       {"affiliate_number", "Afiliado", Kind::text},
-                                       {"practice_code", "Practica", Kind::text},
+                                       {"convenio", "Desc. Prestador convenio", Kind::text},
+                                       {"provider_number", "Nro Efector prestador", Kind::text},
+                                       {"razon_social", "Desc. Prestador efector", Kind::text},
+                                       {"matricula", "Matricula prestador efector", Kind::text},
+                                       {"order_number", "Nro De orden", Kind::text},
+                                       {"order_date", "Fecha de orden", Kind::date},
+                                       {"affiliate_number", "Nro Afiliado origen", Kind::text},
+                                       {"affiliate_name", "Apellido y nombre del afiliado", Kind::text},
+                                       {"practice_code", "Codigo", Kind::text},
                                        {"practice_name", "Descripcion", Kind::text},
+                                       {"plan", "Plan", Kind::text},
+                                       {"plan_flagged", "Aclarar plan", Kind::text},
                                        {"state", "Estado", Kind::text}});
     for (const ValidationEntry& v : rows) {
         const auto& x = v.row;
         std::vector<Value> row;
         obra_social_cells(row, v.obra_social, names);
-        row.insert(row.end(), {count(v.provider.value()), text(x.provider_number), text(x.razon_social), text(x.matricula),
-                               text(x.order_number), date(x.order_date), text(x.affiliate_number), text(x.practice_code),
-                               names.practice(v.obra_social, x.practice_code), text(domain::state_label(x.state))});
+        row.insert(row.end(), {count(v.provider.value()), text(x.convenio), text(x.provider_number), text(x.razon_social),
+                               text(x.matricula), text(x.order_number), date(x.order_date), text(x.affiliate_number),
+                               text(x.affiliate_name), text(x.practice_code), names.practice(v.obra_social, x.practice_code), text(x.plan),
+                               text(x.plan_flagged ? "Sí" : ""), text(domain::state_label(x.state))});
         t.rows.push_back(std::move(row));
     }
     return t;
@@ -403,15 +410,20 @@ Table retentions_table(const std::vector<projections::SettlementRow>& rows, cons
 }
 
 Table authorizations_table(const std::vector<domain::AuthorizationRow>& rows, const Names& names) {
+    // InSSSeP's Reporte de Autorizaciones (seed 002), its columns in its order, with the tooth,
+    // faces and state apart.
     Table t{"authorizations", "Autorizaciones A9", {}, {}};
-    t.columns = {{"at", "Fecha y hora", Kind::instant},   {"credential", "Credencial", Kind::text}, {"transaction", "Nro. transaccion", Kind::text},
-                 {"channel", "Canal", Kind::text},        {"practice_code", "Prestacion", Kind::text}, {"description", "Descripcion", Kind::text},
-                 {"tooth", "Pieza", Kind::integer},       {"faces", "Caras", Kind::text},         {"state", "Estado", Kind::text},
-                 {"amount", "Importe total", Kind::money}};
+    t.columns = {{"credential", "Credencial", Kind::text},       {"affiliate_name", "Nombre", Kind::text},
+                 {"at", "Fecha y hora", Kind::instant},          {"transaction", "Nro. transaccion", Kind::text},
+                 {"channel", "Canal", Kind::text},               {"practice_code", "Cod. Prestacion", Kind::text},
+                 {"description", "Descripcion", Kind::text},     {"tooth", "Pieza", Kind::integer},
+                 {"faces", "Caras", Kind::text},                 {"state", "Estado", Kind::text},
+                 {"quantity", "Cant.", Kind::integer},           {"amount", "Importe total", Kind::money}};
     for (const auto& r : rows)
-        t.rows.push_back({instant(r.at), text(r.credential), text(domain::transaction_label(r.transaction)), text(r.channel), text(r.practice_code),
-                          names.practice(r.obra_social, r.practice_code), r.tooth == 0 ? Value() : count(int64_t{r.tooth}), text(r.faces),
-                          text(domain::state_label(r.state)), money(r.amount)});
+        t.rows.push_back({text(r.credential), text(r.affiliate_name), instant(r.at), text(domain::transaction_label(r.transaction)),
+                          text(r.channel), text(r.practice_code), names.practice(r.obra_social, r.practice_code),
+                          r.tooth == 0 ? Value() : count(int64_t{r.tooth}), text(r.faces), text(domain::state_label(r.state)),
+                          count(int64_t{r.quantity}), money(r.amount)});
     return t;
 }
 

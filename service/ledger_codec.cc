@@ -11,8 +11,8 @@ using projections::codec::Writer;
 using namespace domain;
 
 // 2: when each document was approved and the CBU took effect (approved_at, cbu_since); 3: a
-// budget item's own anulación (cancelled).
-constexpr std::string_view kMagic = "liquida-ledgers-3";
+// budget item's own anulación (cancelled); 4: each adhesion's convenio.
+constexpr std::string_view kMagic = "liquida-ledgers-4";
 
 // An event struct the ledgers keep (ProviderRegistered, OrderLoaded, ...), as an envelope.
 template <class E>

@@ -95,7 +95,7 @@ std::optional<Built> Simulation::Impl::adhere(const Intent& it, Provider& p) {
     if ((it.flags & kMistake) == 0 && rng.chance(0.01))  // adhered twice: refused
         push(minutes_later(1, 2), it.provider, Kind::adhere, it.os, kMistake);
     if ((it.flags & kMistake) != 0 && !p.ledger.provider.provider_numbers.contains(os_id[it.os])) return std::nullopt;
-    return Built{SimActor::colegio, AdhereToObraSocial{os_id[it.os], number}};
+    return Built{SimActor::colegio, AdhereToObraSocial{os_id[it.os], number, convenio(it.os)}};
 }
 
 std::optional<Built> Simulation::Impl::upload(const Intent& it, Provider& p, int32_t today) {
@@ -227,6 +227,12 @@ std::optional<Built> Simulation::Impl::psych_budget(const Intent& it, Provider& 
     c.obra_social = os_id[kSancor];
     c.affiliate_number = affiliate_number(kSancor, it.a, member);
     c.family_group = family_group(it.a);
+    c.credential_type = (it.a & 1U) != 0 ? CredentialType::dni : CredentialType::numero_asociado;
+    c.affiliate_name = affiliate_name(it.a, member);
+    c.titular = affiliate_name(it.a);
+    c.plan = plan(kSancor, it.a);
+    c.prescriptor_matricula = "MP " + num(4000 + it.a % 97);
+    c.prescriptor_name = affiliate_name(it.a % 97 + 1'000'000);
     c.token = (it.flags & kException) != 0 ? sancor.token_exception_code : num(code);
     c.diagnosis_code = kPsychDiagnoses[diagnosis % count_of(kPsychDiagnoses)];
     c.diagnosis_type = practice == 0 ? DiagnosisType::definitivo : DiagnosisType::presuntivo;
@@ -278,6 +284,10 @@ std::optional<Built> Simulation::Impl::dental_budget(const Intent& it, Provider&
     c.obra_social = os_id[kInsssep];
     c.affiliate_number = affiliate_number(kInsssep, it.a);
     c.credential = credential(it.a);
+    c.credential_type = (it.a % 5) == 0 ? CredentialType::credencial_digital : CredentialType::credencial;
+    c.affiliate_name = affiliate_name(it.a);
+    c.titular = c.affiliate_name;
+    c.plan = plan(kInsssep, it.a);
     const auto tooth = [&] {  // FDI: deciduous sometimes, permanent mostly
         const bool deciduous = rng.chance(0.1);
         const uint32_t quadrant = deciduous ? 5 + rng.below(4) : 1 + rng.below(4);
@@ -370,6 +380,10 @@ std::optional<Built> Simulation::Impl::ioma_budget(const Intent& it, Provider& p
     c.transaction_number = it.b;
     c.obra_social = os_id[kIoma];
     c.affiliate_number = affiliate_number(kIoma, it.a);
+    c.credential_type = CredentialType::numero_asociado;
+    c.affiliate_name = affiliate_name(it.a);
+    c.titular = c.affiliate_name;
+    c.plan = plan(kIoma, it.a);
     c.diagnosis_code = kIomaDiagnoses[static_cast<uint32_t>(it.c >> 24) % count_of(kIomaDiagnoses)];
     c.diagnosis_type = DiagnosisType::definitivo;
     for (int week = 0; week < 4; ++week) c.lines.push_back(BudgetLine{"990101", 0, ""});
@@ -497,7 +511,8 @@ std::optional<Built> Simulation::Impl::cancel(const Intent& it, Provider& p) {
 }
 
 LoadOrder Simulation::Impl::order(uint8_t o, uint32_t affiliate, std::string id, std::string practice, Date attention) const {
-    LoadOrder c{std::move(id), os_id[o], affiliate_number(o, affiliate), std::move(practice), attention, true, true, true, {}};
+    LoadOrder c{std::move(id),  os_id[o], affiliate_number(o, affiliate), std::move(practice), attention, true, true, true, {},
+                affiliate_name(affiliate), plan(o, affiliate)};
     if (o == kInsssep) c.fields.push_back(OrderField{"credential", credential(affiliate)});
     return c;
 }
@@ -586,7 +601,7 @@ std::optional<Built> Simulation::Impl::represent_order(const Intent& it, Provide
     const bool too_early = billing_period(now, config) <= o->second.loaded.period;
     if (too_early != ((it.flags & kMistake) != 0) || !may_bill(p, today)) return std::nullopt;
     const OrderLoaded& l = o->second.loaded;
-    LoadOrder c{id, l.obra_social, l.affiliate_number, l.practice_code, l.attention_date, true, true, true, l.fields};
+    LoadOrder c{id, l.obra_social, l.affiliate_number, l.practice_code, l.attention_date, true, true, true, l.fields, l.affiliate_name, l.plan};
     if (!too_early) push(later(1, 2, 9 * 60, 18 * 60), it.provider, Kind::review_order, it.os, 0, 0, it.b);
     return Built{SimActor::prestador, std::move(c)};
 }

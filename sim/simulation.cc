@@ -144,6 +144,35 @@ std::string Simulation::Impl::affiliate_number(uint8_t o, uint32_t affiliate, ui
     }
 }
 
+std::string Simulation::Impl::affiliate_name(uint32_t affiliate, uint32_t member) const {
+    static constexpr std::string_view kSurnames[] = {"GONZALEZ", "RODRIGUEZ", "GOMEZ",  "FERNANDEZ", "LOPEZ",  "DIAZ",
+                                                     "MARTINEZ", "PEREZ",     "GARCIA", "SANCHEZ",   "ROMERO", "SOSA",
+                                                     "TORRES",   "ALVAREZ",   "RUIZ",   "HERMOSI",   "ACOSTA"};
+    static constexpr std::string_view kNames[] = {"MARIA",  "JUAN",   "ANA",   "CARLOS", "LUCIA",  "JORGE",  "SOFIA", "RAMON",
+                                                  "VALERIA", "OSVALDO", "PAULA", "DIEGO",  "CAMILA", "MARTIN", "ELENA"};
+    const uint32_t person = affiliate * 31U + member * 7U;
+    return std::string(kSurnames[affiliate % std::size(kSurnames)]) + " " + std::string(kNames[person % std::size(kNames)]);
+}
+
+std::string Simulation::Impl::plan(uint8_t o, uint32_t affiliate) const {
+    switch (o) {
+        case kSancor: {
+            const uint32_t roll = (affiliate * 2654435761U) % 100;
+            return roll < 2 ? "F800" : roll < 3 ? "S800V" : roll < 60 ? "SANCOR 3500" : roll < 85 ? "SANCOR 1000" : "SANCOR 4500";
+        }
+        case kInsssep: return "Afiliado InSSSeP";
+        default: return "IOMA Obligatorio";
+    }
+}
+
+std::string Simulation::Impl::convenio(uint8_t o) {
+    switch (o) {
+        case kSancor: return "COL. DE PSICOL. DE TUCUMAN";
+        case kInsssep: return "COLEGIO DE ODONTOLOGOS";
+        default: return "COLEGIO PROFESIONAL - IOMA";
+    }
+}
+
 void Simulation::Impl::plan_month(Period m) {
     const int32_t first = first_day(m);
     const int32_t days = days_in(m);
@@ -302,7 +331,10 @@ void Simulation::Impl::plan_sessions(uint32_t index, int32_t day, uint32_t wd, P
         const uint64_t txn = next_txn[kSancor]++;
         push(t, index, Kind::psych_budget, kSancor, exception ? kException : 0, pt.affiliate, txn,
              pack_session(code, practice, pt));
-        if (rng.chance(0.05)) {  // A8: recorded the next morning
+        const bool next_morning = rng.chance(0.05);  // drawn either way: the rest of the month stays as it was
+        if (os[kSancor]->bills_authorization) {
+            // A8: the authorized session is what is billed (seed 004): nothing to consume.
+        } else if (next_morning) {  // A8: recorded the next morning
             push(at_minute(day + 1, rng.between(8 * 60, 11 * 60)), index, Kind::consume, kSancor, kDeferred, 1, txn,
                  t + 45 * kMinute);
         } else {

@@ -274,6 +274,12 @@ struct Simulation::Impl {
     std::string family_group(uint32_t affiliate) const { return num(3'000'000 + affiliate); }
     std::string credential(uint32_t affiliate) const { return num(500'000 + affiliate); }
     std::string dni(uint32_t affiliate) const { return num(20'000'000 + (affiliate * 7919U) % 30'000'000); }
+    // "APELLIDO NOMBRE", as the insurers' systems print them; member 1 is the titular.
+    std::string affiliate_name(uint32_t affiliate, uint32_t member = 1) const;
+    // The affiliate's plan at the obra social: SanCor's by number, 3% on F800 or S800V (seed 004).
+    std::string plan(uint8_t o, uint32_t affiliate) const;
+    // Each provider's convenio with the obra social, as the portals name the colegio's agreement.
+    static std::string convenio(uint8_t o);
 
     // ---- planning ----
 

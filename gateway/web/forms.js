@@ -7,7 +7,7 @@ import { $, centavos, el, fieldErrors, fillTable, labelledInput, money, setText,
 // how it went. Returns `fill` (draws the forms again from the state) and `reset` (a new sign-in).
 export function prestadorForms({ S, todayAR, metaLabel, submitAction }) {
   // What an order must carry besides the form's own inputs: one input each.
-  const ORDER_FIELDS = new Set(['affiliate_number', 'attention_date']);  // the form's own inputs
+  const ORDER_FIELDS = new Set(['affiliate_number', 'attention_date', 'affiliate_name', 'plan']);  // the form's own inputs
   const FIELD_LABEL = { credential: 'Credencial', prescriptor: 'Prescriptor', diagnosis: 'Diagnóstico' };
   // A prestador's forms offer the obras sociales it is adhered to (all, until its padrón row
   // arrives); true when the choices changed.
@@ -136,6 +136,7 @@ export function prestadorForms({ S, todayAR, metaLabel, submitAction }) {
     const body = {
       command: 'submit_budget', provider: Number(S.claims.subject), transaction_number: Number(number),
       obra_social: $('budget-obra_social').value, affiliate_number: $('budget-affiliate_number').value.trim(),
+      affiliate_name: $('budget-affiliate_name').value.trim(), plan: $('budget-plan').value.trim(),
       credential: $('budget-credential').value.trim(), family_group: '', token: $('budget-token').value.trim(),
       diagnosis_code: $('budget-diagnosis_code').value.trim(), diagnosis_type: $('budget-diagnosis_type').value,
       lines: S.budgetLines.map(({ practice_code, tooth, faces }) => ({ practice_code, tooth, faces })),
@@ -161,6 +162,7 @@ export function prestadorForms({ S, todayAR, metaLabel, submitAction }) {
       command: 'load_order', provider: Number(S.claims.subject), order_id: $('order-order_id').value.trim(),
       obra_social: $('order-obra_social').value, practice_code: $('order-practice_code').value,
       affiliate_number: $('order-affiliate_number').value.trim(), attention_date: attention || null,
+      affiliate_name: $('order-affiliate_name').value.trim(), plan: $('order-plan').value.trim(),
       patient_signature: $('order-patient_signature').checked, professional_signature: $('order-professional_signature').checked,
       professional_stamp: $('order-professional_stamp').checked,
       fields: [...f.querySelectorAll('input[data-field]')].map((i) => ({ name: i.dataset.field, value: i.value.trim() })),

@@ -174,7 +174,10 @@ def colegio(base, token):
     book, _ = workbook(download(base, token, "/v1/reports/validation", "xlsx", f"validacion-{period}", period=period), ["Validacion A10"])
     detail = sheet_rows(book["Validacion A10"])
     check(len(detail) == len(validation), "validation XLSX: row count")
-    check(all(isinstance(r["Fecha"], datetime.datetime) for r in detail), "validation XLSX: Fecha is not a date")
+    check(all(isinstance(r["Fecha de orden"], datetime.datetime) for r in detail), "validation XLSX: Fecha de orden is not a date")
+    # SanCor's sheet prints each affiliate's name and plan (its configuration requires both).
+    sancor = [r for r in detail if r["Obra social"] == "sancor"]
+    check(bool(sancor) and all(r["Apellido y nombre del afiliado"] and r["Plan"] for r in sancor), "validation XLSX: a SanCor row without name or plan")
 
     # Payouts: what is due per provider, with the CBU it goes to.
     payouts = rows_json(base, token, "/v1/views/payouts", period=period)

@@ -15,9 +15,13 @@ SubmitBudget insssep_budget(uint64_t transaction) {
                         "DIABETICO - Tipo 2", {}};
 }
 
+// SanCor's A10 sheet prints the affiliate's name and plan: its configuration requires both.
 SubmitBudget sancor_session(uint64_t transaction, std::string token, std::string practice = "330101") {
-    return SubmitBudget{transaction, kSancor, "3500-1", "", "GF-3500", std::move(token), "F41.1", DiagnosisType::presuntivo,
-                        {BudgetLine{std::move(practice), 0, ""}}, "", {}};
+    SubmitBudget b{transaction, kSancor, "3500-1", "", "GF-3500", std::move(token), "F41.1", DiagnosisType::presuntivo,
+                   {BudgetLine{std::move(practice), 0, ""}}, "", {}};
+    b.affiliate_name = "GOMEZ ANA";
+    b.plan = "SANCOR 3500";
+    return b;
 }
 
 }  // namespace
@@ -26,8 +30,11 @@ TEST_CASE("A1 eligibility answers habilitado and prior authorization, nothing bi
     Ledger l = provider_in_padron();
     const TimestampMs t = at(2025, 6, 10);
     CHECK(l.error(CheckEligibility{kInsssep, "dni", "30111222", "1", "", true}, t) == "eligibility.identifier_not_accepted");
-    auto e = l.ok(CheckEligibility{kSancor, "dni", "30111222", "3500-1", "330101", true}, t);
+    auto e = l.ok(CheckEligibility{kSancor, "dni", "30111222", "3500-1", "330111", true}, t);
     CHECK(std::get<EligibilityChecked>(e.at(0)).requires_authorization);
+    // Seed 004: a 330101 session needs no prior authorization (the provider authorizes it online).
+    e = l.ok(CheckEligibility{kSancor, "dni", "30111222", "3500-1", "330101", true}, t);
+    CHECK_FALSE(std::get<EligibilityChecked>(e.at(0)).requires_authorization);
     l.ok(CheckEligibility{kInsssep, "credential", "054498", "51868", "", false}, t);
     CHECK(settlement_of(l.state, Period{2025, 6}, kSancor).value() == Settlement{});
     CHECK(l.error(insssep_budget(1), t) == "budget.affiliate_inhabilitado");
@@ -231,7 +238,7 @@ TEST_CASE("A9 anulación cancels a transaction, reports list and export it", "[d
               .front()
               .practice_code == "020800");
     const std::string txt = render_txt(rows);
-    CHECK(txt.find("2025-06-07\t59790\t88-T-11\t\t100100\t18\t\tautorizada\t0\n") != std::string::npos);  // no channel: decided alone
+    CHECK(txt.find("2025-06-07\t59790\t\t88-T-11\t\t100100\t18\t\tautorizada\t1\t0\n") != std::string::npos);  // no channel: decided alone
     CHECK(rows.front().obra_social == kInsssep);
     // By canal: who entered each budget (the write path sets it from the command's issuer).
     for (auto& [key, b] : l.state.authorizations.budgets) b.submitted.channel = b.submitted.transaction.number == 10 ? "WEB(z)" : "WEB(a)";
@@ -253,6 +260,105 @@ TEST_CASE("A10 monthly validation report, one row per authorization", "[domain][
     CHECK(rows[0].order_number == "77");  // a SanCor order: its number alone, not "0--77"
     CHECK(transaction_label(TransactionRef{88, "T", 77}) == "88-T-77");
     CHECK(rows[0].affiliate_number == "3500-1");
+    CHECK(rows[0].affiliate_name == "GOMEZ ANA");
+    CHECK(rows[0].plan == "SANCOR 3500");
+    CHECK_FALSE(rows[0].plan_flagged);
+    CHECK(rows[0].convenio.empty());  // adhered without naming one
     CHECK(rows[0].practice_code == "330101");
-    CHECK(rows[0].state == "autorizada");
+    CHECK(rows[0].state == "consumida");  // SanCor bills the authorization itself
+}
+
+TEST_CASE("A8 SanCor bills the authorization: an accepted session is consumed by the same command", "[domain][A8]") {
+    Ledger l = provider_in_padron("B");
+    const auto e = l.ok(sancor_session(1, "9999"), at(2025, 6, 2, 17));
+    REQUIRE(e.size() == 3);
+    CHECK(std::holds_alternative<BudgetAuthorized>(e[1]));
+    const auto& consumed = std::get<PracticeConsumed>(e[2]);
+    CHECK(consumed.items == std::vector<ConsumedItem>{{1, 1'650'000}});  // 330101's fee, category B +10%
+    CHECK(consumed.performed_at == at(2025, 6, 2, 17));
+    CHECK(consumed.period == Period{2025, 6});
+    CHECK(settlement_of(l.state, Period{2025, 6}, kSancor).value().consumptions == 1'650'000);
+    CHECK(l.error(ConsumePractices{TransactionRef{0, "", 1}, {1}}, at(2025, 6, 2, 18)) == "consumption.item_already_consumed");
+    // A9: its anulación undoes the consumption, as for any consumed item not yet invoiced.
+    l.ok(CancelTransaction{TransactionRef{0, "", 1}, "El paciente no vino", 0}, at(2025, 6, 3));
+    CHECK(settlement_of(l.state, Period{2025, 6}, kSancor).value().consumptions == 0);
+    // InSSSeP keeps the consumption step.
+    CHECK(l.ok(insssep_budget(2), at(2025, 6, 3)).size() == 2);
+    // An obra social that audits first and bills the authorization: the items the audit
+    // authorizes are consumed by the audit's decision, the rejected ones not.
+    Config audited = seed_config();
+    for (ObraSocialConfig& os : audited.obras_sociales)
+        if (os.id == kInsssep) os.bills_authorization = true;
+    l.config = &audited;
+    l.ok(insssep_budget(3), at(2025, 6, 4));
+    SubmitBudget fracture = insssep_budget(4);
+    fracture.lines = {BudgetLine{"070604", 52, "G"}, BudgetLine{"100100", 18, ""}};  // 070604 always goes to audit
+    CHECK(l.ok(fracture, at(2025, 6, 4)).size() == 2);
+    const auto decided = l.ok(ResolveBudgetAudit{TransactionRef{88, "T", 4}, {{1, ItemResult::autorizada}, {2, ItemResult::rechazada}}},
+                              at(2025, 6, 5));
+    REQUIRE(decided.size() == 2);
+    CHECK(std::get<PracticeConsumed>(decided[1]).items == std::vector<ConsumedItem>{{1, 1'680'000}});  // 070604 at category B, +20%
+}
+
+TEST_CASE("A1 the affiliate's data: what the obra social requires, well formed, flagged plans, the convenio", "[domain][A1][A10]") {
+    Ledger l = provider_in_padron();
+    const TimestampMs t = at(2025, 6, 2);
+    SubmitBudget b = sancor_session(1, "9999");
+    b.plan.clear();
+    CHECK(l.error(b, t) == "budget.missing_field");
+    b.plan = "F800";
+    b.affiliate_name.clear();
+    CHECK(l.error(b, t) == "budget.missing_field");
+    b.affiliate_name = std::string(kMaxNameBytes + 1, 'A');
+    CHECK(l.error(b, t) == "budget.invalid_affiliate_name");
+    b.affiliate_name = "GOMEZ\nANA";
+    CHECK(l.error(b, t) == "budget.invalid_affiliate_name");
+    b.affiliate_name = "GÓMEZ ANA";
+    b.prescriptor_matricula = std::string(kMaxCodeBytes + 1, '1');
+    CHECK(l.error(b, t) == "budget.invalid_prescriptor_matricula");
+    b.prescriptor_matricula = "MP 4512";
+    b.credential_type = static_cast<CredentialType>(9);
+    CHECK(l.error(b, t) == "budget.invalid_credential_type");
+    b.credential_type = CredentialType::dni;
+    CHECK(l.state.authorizations.budgets.empty());  // nothing refused changed anything
+    const auto e = l.ok(b, t);
+    const auto& submitted = std::get<BudgetSubmitted>(e.at(0));
+    CHECK(submitted.plan_flagged);  // seed 004: F800 is pointed out on the sheet
+    CHECK(submitted.affiliate_name == "GÓMEZ ANA");
+    CHECK(submitted.prescriptor_matricula == "MP 4512");
+    CHECK(submitted.credential_type == CredentialType::dni);
+    SubmitBudget plain = sancor_session(2, "9999");
+    plain.affiliate_number = "3500-2";
+    CHECK_FALSE(std::get<BudgetSubmitted>(l.ok(plain, t).at(0)).plan_flagged);
+    CHECK(validation_report(l.state, Period{2025, 6}, kSancor).front().plan_flagged);
+    // InSSSeP requires none of it.
+    l.ok(insssep_budget(3), t);
+    // The convenio an adhesion names is the sheet's first column.
+    Ledger m = provider_in_padron();
+    m.state.provider.provider_numbers.erase(kSancor);
+    CHECK(m.error(AdhereToObraSocial{kSancor, "8481", std::string(kMaxNameBytes + 1, 'C')}, t) == "provider.invalid_convenio");
+    m.ok(AdhereToObraSocial{kSancor, "8481", "COL. DE PSICOL. DE TUCUMAN"}, t);
+    m.ok(sancor_session(5, "9999"), t);
+    CHECK(validation_report(m.state, Period{2025, 6}, kSancor).front().convenio == "COL. DE PSICOL. DE TUCUMAN");
+}
+
+TEST_CASE("A8 a line's quantity: 1 to 99, priced times the fee, counted against the weekly limit", "[domain][A4][A8]") {
+    Ledger l = provider_in_padron();
+    const TimestampMs t = at(2025, 6, 10);
+    SubmitBudget b = insssep_budget(1);
+    b.lines[2].quantity = 0;
+    CHECK(l.error(b, t) == "budget.invalid_quantity");
+    b.lines[2].quantity = kMaxQuantity + 1;
+    CHECK(l.error(b, t) == "budget.invalid_quantity");
+    b.lines[2].quantity = 3;
+    l.ok(b, t);
+    const auto consumed = l.ok(ConsumePractices{TransactionRef{88, "T", 1}, {2, 3}}, t);
+    const auto& items = std::get<PracticeConsumed>(consumed.at(0)).items;
+    REQUIRE(items.size() == 2);
+    CHECK(items[0].amount == 1'653'331);      // 020900, one
+    CHECK(items[1].amount == 3 * 1'605'184);  // 020800, three
+    // A4: two sessions on one line are two sessions.
+    SubmitBudget two = sancor_session(9, "9999");
+    two.lines[0].quantity = 2;
+    CHECK(l.error(two, at(2025, 6, 20)) == "budget.weekly_limit_exceeded");
 }

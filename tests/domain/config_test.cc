@@ -17,6 +17,11 @@ TEST_CASE("the seeds' configuration loads: three insurers and the colegio's rete
     CHECK_FALSE(c.obra_social(kSancor)->order_signatures.patient_signature);
     CHECK(c.obra_social(kSancor)->order_signatures.professional_stamp);
     CHECK(c.obra_social(kInsssep)->order_signatures.patient_signature);
+    // A1/A10: SanCor's sheet prints the affiliate's name and plan, and points out F800 and S800V (004).
+    CHECK(c.obra_social(kSancor)->required_budget_fields == std::vector<std::string>{"affiliate_name", "plan"});
+    CHECK(c.obra_social(kSancor)->flagged_plans == std::vector<std::string>{"F800", "S800V"});
+    CHECK(c.obra_social(kInsssep)->required_budget_fields.empty());
+    CHECK(c.from_seeds.contains("sancor.flagged_plans"));
 }
 
 TEST_CASE("bad configuration is rejected with the path of the field", "[domain][config]") {
@@ -40,6 +45,8 @@ TEST_CASE("bad configuration is rejected with the path of the field", "[domain][
           "$.obras_sociales[0].order_signatures");
     CHECK(broken("[\"professional_signature\", \"professional_stamp\"]", "\"professional_stamp\"") ==
           "$.obras_sociales[0].order_signatures");
+    CHECK(broken("[\"affiliate_name\", \"plan\"]", "[\"affiliate_name\", \"edad\"]") == "$.obras_sociales[0].required_budget_fields");
+    CHECK(broken("[\"F800\", \"S800V\"]", "[\"F800\", \"\"]") == "$.obras_sociales[0].flagged_plans[1]");
     // A value the seeds vouch for must be one of the configuration's, with where it shows.
     CHECK(broken("\"insssep.practices.020800.fee\"", "\"insssep.practices.020801.fee\"") == "$.from_seeds.insssep.practices.020801.fee");
     CHECK(broken("\"003: Monto Total del Trámite: 355968\"", "\"\"") == "$.from_seeds.ioma.practices.990101.fee");

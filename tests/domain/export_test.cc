@@ -31,8 +31,9 @@ TEST_CASE("exports: text that starts like a formula gets a quote, control charac
 
 TEST_CASE("exports: the A9 txt writes a hostile credential inert and keeps its columns", "[domain][csv][A9]") {
     AuthorizationRow row{at(2025, 6, 7), "=cmd|'/C calc'!A0\t-1", TransactionRef{88, "T", 11}, "@WEB(x)", kInsssep, "100100", 18, "",
-                         "autorizada", -5};
+                         "autorizada", -5, "+PEREZ\nJUAN", 3};
     const std::string txt = render_txt({row});
-    CHECK(txt.starts_with("fecha\tcredencial\ttransaccion\tcanal\tpractica\t"));
-    CHECK(txt.find("2025-06-07\t'=cmd|'/C calc'!A0-1\t88-T-11\t'@WEB(x)\t100100\t18\t\tautorizada\t-5\n") != std::string::npos);
+    CHECK(txt.starts_with("fecha\tcredencial\tnombre\ttransaccion\tcanal\tpractica\tdiente\tcaras\testado\tcantidad\timporte\n"));
+    CHECK(txt.find("2025-06-07\t'=cmd|'/C calc'!A0-1\t'+PEREZJUAN\t88-T-11\t'@WEB(x)\t100100\t18\t\tautorizada\t3\t-5\n") !=
+          std::string::npos);
 }

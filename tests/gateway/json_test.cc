@@ -46,7 +46,8 @@ const std::vector<Sample>& samples() {
          R"({"razon_social": "Pérez, Ana María", "iva": "exento", "cbu": "0140123900000031274858",
              "category": "A", "address": "Güemes 230", "email": "turnos@example.com", "phone": "+54 343 15 455"})",
          {"iva"}},
-        {"adhere_to_obra_social", R"({"obra_social": "sancor", "provider_number": "8481"})", {"obra_social"}},
+        {"adhere_to_obra_social", R"({"obra_social": "sancor", "provider_number": "8481", "convenio": "COL. DE PSICOL. DE TUCUMAN"})",
+         {"obra_social"}},
         {"upload_document",
          R"({"type": "seguro", "document_id": "doc-1", "reference": "docs/1/seguro.pdf", "expires_on": "2026-03-31"})",
          {"type", "expires_on"}},
@@ -58,7 +59,8 @@ const std::vector<Sample>& samples() {
          R"({"order_id": "o-417", "obra_social": "insssep", "affiliate_number": "1234555", "practice_code": "20900",
              "attention_date": "2025-06-20", "patient_signature": true, "professional_signature": true,
              "professional_stamp": true, "fields": [{"name": "credencial", "value": "438908"},
-                                                     {"name": "diagnostico", "value": "K029"}]})",
+                                                     {"name": "diagnostico", "value": "K029"}],
+             "affiliate_name": "PADRE DE AFILIADO DE PRUEBA", "plan": "Afiliado InSSeP"})",
          {"obra_social"}},
         {"approve_order", R"({"order_id": "o-417"})", {}},
         {"reject_order",
@@ -75,9 +77,11 @@ const std::vector<Sample>& samples() {
          R"({"transaction_number": 128183733, "obra_social": "insssep", "affiliate_number": "51868",
              "credential": "438908", "family_group": "51868", "token": "4821", "diagnosis_code": "K02.9",
              "diagnosis_type": "definitivo",
-             "lines": [{"practice_code": "020900", "tooth": 18, "faces": "O"},
-                       {"practice_code": "020901", "tooth": 46, "faces": "OD"}],
-             "clinical_summary": "Caries oclusal", "attachments": [{"kind": "informe", "reference": "i/1.pdf"}]})",
+             "lines": [{"practice_code": "020900", "tooth": 18, "faces": "O", "quantity": 1},
+                       {"practice_code": "020901", "tooth": 46, "faces": "OD", "quantity": 2}],
+             "clinical_summary": "Caries oclusal", "attachments": [{"kind": "informe", "reference": "i/1.pdf"}],
+             "credential_type": "credencial", "affiliate_name": "HERMOSI RAMON OSVALDO", "titular": "HERMOSI RAMON OSVALDO",
+             "plan": "Afiliado InSSSeP", "prescriptor_matricula": "MP 4512", "prescriptor_name": "ODONTOLOGO DE PRUEBA COCH"})",
          {"transaction_number", "obra_social", "diagnosis_type"}},
         {"resolve_budget_audit",
          R"({"transaction": {"boca": 88, "serie": "T", "number": 128183733},
@@ -314,11 +318,21 @@ TEST_CASE("gateway_json: the important members land where the domain reads them"
         CHECK(c.amount == 1700000);
         CHECK(c.obra_social == domain::ObraSocialId{"ioma"});
     }
-    {  // a budget line's tooth may be omitted (0: the practice needs none)
+    {  // a budget line's tooth may be omitted (0: the practice needs none), its quantity too (1)
         const auto& c = as<domain::SubmitBudget>(parsed(edited("submit_budget", [](json& b) {
             b["lines"] = json::array({{{"practice_code", "330101"}}});
+            b.erase("credential_type");
         })));
         CHECK(c.lines.at(0).tooth == 0U);
+        CHECK(c.lines.at(0).quantity == 1U);
+        CHECK(c.credential_type == domain::CredentialType::no_informado);
+    }
+    {
+        const auto& c = as<domain::SubmitBudget>(parsed(sample_body(sample("submit_budget")).dump()));
+        CHECK(c.credential_type == domain::CredentialType::credencial);
+        CHECK(c.lines.at(1).quantity == 2U);
+        CHECK(c.titular == "HERMOSI RAMON OSVALDO");
+        CHECK(c.prescriptor_name == "ODONTOLOGO DE PRUEBA COCH");
     }
     {  // an optional date may be null
         const auto& c =

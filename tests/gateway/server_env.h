@@ -317,9 +317,12 @@ inline double metric(const std::string& text, const std::string& name) {
 
 // Seed 002: the InSSSeP budget, tooth 18 extraction and two composites; all authorized.
 inline SubmitBudget insssep_budget(uint64_t transaction) {
-    return SubmitBudget{transaction, kInsssep, "51868", "59790", "", "", "K029", DiagnosisType::definitivo,
-                        {BudgetLine{"100100", 18, ""}, BudgetLine{"20900", 17, "OM"}, BudgetLine{"20800", 25, "O"}},
-                        "DIABETICO - Tipo 2", {}};
+    SubmitBudget b{transaction, kInsssep, "51868", "59790", "", "", "K029", DiagnosisType::definitivo,
+                   {BudgetLine{"100100", 18, ""}, BudgetLine{"20900", 17, "OM"}, BudgetLine{"20800", 25, "O"}},
+                   "DIABETICO - Tipo 2", {}};
+    b.affiliate_name = "HERMOSI RAMON OSVALDO";  // seed 002's ticket
+    b.plan = "Afiliado InSSSeP";
+    return b;
 }
 inline ConsumePractices consume(uint64_t transaction, uint32_t item) {
     return ConsumePractices{TransactionRef{88, "T", transaction}, {item}, false, {}};
@@ -344,7 +347,7 @@ inline Seeded seed(Env& env, HttpClient& h) {
        RegisterProvider{"MP-1234", kCuit, "USAR - PARA PRUEBAS CONECT", IvaCondition::no_alcanzado, kCbu, "A", false,
                         "J. D. Peron 281, Salto Grande", "conectividad@example.com", "(3493) 423567"});
     ok(h, t, kProvider, AdhereToObraSocial{kSancor, "8481"});
-    ok(h, t, kProvider, AdhereToObraSocial{kInsssep, "3-333"});
+    ok(h, t, kProvider, AdhereToObraSocial{kInsssep, "3-333", "COLEGIO DE ODONTOLOGOS"});
     ok(h, t, kProvider, AdhereToObraSocial{kIoma, "IOMA-77"});
     const std::pair<DocumentType, const char*> docs[] = {{DocumentType::rnp, "rnp"},
                                                           {DocumentType::afip, "afip"},

@@ -522,6 +522,10 @@ TEST_CASE("gateway: pending settlement invoices and validation views with their 
     CHECK(v["order_number"] == "88-T-128183733");
     CHECK(v["order_date"] == "2025-06-03");
     CHECK(v["affiliate_number"] == "51868");
+    CHECK(v["affiliate_name"] == "HERMOSI RAMON OSVALDO");
+    CHECK(v["plan"] == "Afiliado InSSSeP");
+    CHECK(v["plan_flagged"] == false);
+    CHECK(v["convenio"] == "COLEGIO DE ODONTOLOGOS");
     CHECK(get_json(h, "/v1/reports/validation?period=2025-06&obra_social=sancor", t)["total"] == 0);
     CHECK(get_json(h, "/v1/reports/validation?period=2025-05", t)["total"] == 0);
     r = h.get("/v1/reports/validation?period=2025-06&format=csv", t);
@@ -530,21 +534,28 @@ TEST_CASE("gateway: pending settlement invoices and validation views with their 
     CHECK(r.header("Content-Disposition") == "attachment; filename=\"validacion-2025-06.csv\"");
     lines = lines_of(r.body().substr(3));
     REQUIRE(lines.size() == 4);
+    // SanCor's eleven columns (seed 004), with the practice's name and the plan to point out.
     CHECK(lines[0] ==
-          "Obra social;Nombre obra social;Prestador;Nro prestador;Razon social;Matricula;Nro orden;Fecha;Afiliado;Practica;Descripcion;Estado");
+          "Obra social;Nombre obra social;Prestador;Desc. Prestador convenio;Nro Efector prestador;Desc. Prestador efector;"
+          "Matricula prestador efector;Nro De orden;Fecha de orden;Nro Afiliado origen;Apellido y nombre del afiliado;Codigo;"
+          "Descripcion;Plan;Aclarar plan;Estado");
     std::vector<std::string> practices;
     for (size_t i = 1; i < lines.size(); ++i) {
         const auto f = fields_of(lines[i]);
-        REQUIRE(f.size() == 12);
+        REQUIRE(f.size() == 16);
         CHECK(f[0] == "insssep");
         CHECK(f[2] == "1042");
-        CHECK(f[3] == "3-333");
-        CHECK(f[4] == "USAR - PARA PRUEBAS CONECT");
-        CHECK(f[6] == "88-T-128183733");
-        CHECK(f[7] == "2025-06-03");
-        CHECK(f[11] == liquida::domain::state_label(validation["rows"][i - 1]["state"].get<std::string>()));
-        CHECK(!f[10].empty());  // the practice's name from the configuration
-        practices.push_back(f[9]);
+        CHECK(f[3] == "COLEGIO DE ODONTOLOGOS");
+        CHECK(f[4] == "3-333");
+        CHECK(f[5] == "USAR - PARA PRUEBAS CONECT");
+        CHECK(f[7] == "88-T-128183733");
+        CHECK(f[8] == "2025-06-03");
+        CHECK(f[10] == "HERMOSI RAMON OSVALDO");
+        CHECK(f[13] == "Afiliado InSSSeP");
+        CHECK(f[14].empty());
+        CHECK(f[15] == liquida::domain::state_label(validation["rows"][i - 1]["state"].get<std::string>()));
+        CHECK(!f[12].empty());  // the practice's name from the configuration
+        practices.push_back(f[11]);
     }
     CHECK(practices == std::vector<std::string>{"100100", "020900", "020800"});
     r = h.get("/v1/reports/validation", t);
@@ -712,6 +723,9 @@ TEST_CASE("gateway: /v1/meta gives every role the names, the labels and who may 
     CHECK(meta["obras_sociales"][2]["invoice_attachments"][1] == "constancia_cae");  // IOMA's
     CHECK(meta["obras_sociales"][0]["order_signatures"] == json::array({"professional_signature", "professional_stamp"}));  // SanCor's
     CHECK(meta["obras_sociales"][1]["order_signatures"].size() == 3);
+    CHECK(meta["obras_sociales"][0]["required_budget_fields"] == json::array({"affiliate_name", "plan"}));
+    CHECK(meta["obras_sociales"][0]["flagged_plans"] == json::array({"F800", "S800V"}));
+    CHECK(meta["obras_sociales"][1]["required_budget_fields"].empty());
     CHECK(meta["labels"]["attachment_kind"]["planilla_asistencia"] == "Planilla de asistencia");
     CHECK(meta["obras_sociales"][0]["practices"][0]["code"] == config.obras_sociales[0].practices[0].code);
     const auto& composite = meta["obras_sociales"][1]["practices"][1];  // InSSSeP's 020800
@@ -800,7 +814,12 @@ TEST_CASE("gateway: the A9 authorization report and the F5 submissions, from the
     CHECK(by_channel["rows"][0]["description"].is_string());  // the practice's name from the nomenclador
     r = h.get(a9 + "&order=canal&format=csv", t);
     REQUIRE(r.status() == 200);
-    CHECK(lines_of(r.body().substr(3))[0].starts_with("Fecha y hora;Credencial;Nro. transaccion;Canal;Prestacion;Descripcion;"));
+    // InSSSeP's Reporte de Autorizaciones (seed 002), its columns in its order.
+    CHECK(lines_of(r.body().substr(3))[0] ==
+          "Credencial;Nombre;Fecha y hora;Nro. transaccion;Canal;Cod. Prestacion;Descripcion;Pieza;Caras;Estado;Cant.;Importe total");
+    CHECK(lines_of(r.body().substr(3))[1].starts_with("59790;HERMOSI RAMON OSVALDO;"));
+    CHECK(by_channel["rows"][0]["affiliate_name"] == "HERMOSI RAMON OSVALDO");
+    CHECK(by_channel["rows"][0]["quantity"] == 1);
 
     const auto insurer = env.token(Role::obra_social, "insssep");
     CHECK(h.get(a9, insurer).status() == 403);

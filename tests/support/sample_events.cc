@@ -88,7 +88,7 @@ std::vector<events::Envelope> provider_events() {
                                             .address = "Güemes 230, Resistencia, Chaco",
                                             .email = "turnos.pruebas@example.com.ar",
                                             .phone = "+54 362 15 455-0091"}),
-        by_colegio(domain::ProviderAdhered{.obra_social = insssep(), .provider_number = "3-333"}),
+        by_colegio(domain::ProviderAdhered{.obra_social = insssep(), .provider_number = "3-333", .convenio = {}}),  // schema 6, below
         by_provider(domain::DocumentUploaded{.type = domain::DocumentType::seguro,
                                              .document_id = "doc-8481-seguro-2021",
                                              .reference = "docs/8481/seguro-mala-praxis-2021.pdf",
@@ -130,7 +130,9 @@ std::vector<events::Envelope> order_events() {
             .patient_signature = true,
             .professional_signature = true,
             .professional_stamp = true,
-            .fields = {{.name = "credencial", .value = "438908"}, {.name = "diagnostico", .value = "K029"}}}),
+            .fields = {{.name = "credencial", .value = "438908"}, {.name = "diagnostico", .value = "K029"}},
+            .affiliate_name = {},  // schema 6, below
+            .plan = {}}),
         by_colegio(domain::OrderApproved{.order_id = "ord-2021-02-000417"}),
         by_colegio(domain::OrderRejected{.order_id = "ord-2021-02-000418",
                                          .reason_code = "order.missing_patient_signature",
@@ -157,7 +159,14 @@ std::vector<events::Envelope> authorization_events() {
                       {.item = 3, .practice_code = "20800", .tooth = 25, .faces = "O"}},
             .clinical_summary = "Diabético tipo 2 MO + insulina; caries en 17 y 25, resto radicular en 18",
             .attachments = {{.kind = domain::AttachmentKind::informe, .reference = "docs/8481/rx-128183733.jpg"}},
-            .channel = {}}),  // set for schema 2, below
+            .channel = {},  // set for schema 2, below
+            .credential_type = domain::CredentialType::no_informado,  // the rest for schema 6, below
+            .affiliate_name = {},
+            .titular = {},
+            .plan = {},
+            .plan_flagged = false,
+            .prescriptor_matricula = {},
+            .prescriptor_name = {}}),
         by_obra_social(domain::BudgetAuthorized{.transaction = boca88(kBudgetTransaction),
                                                 .items = {{.item = 1, .result = domain::ItemResult::autorizada},
                                                           {.item = 2, .result = domain::ItemResult::autorizada},
@@ -281,6 +290,22 @@ std::vector<events::Envelope> sample_envelopes(uint16_t schema_version) {
         if (auto* i = std::get_if<domain::InvoiceIssued>(&e.payload); i && schema_version >= 5) {
             i->comprobante = domain::ComprobanteType::resumen_x;
             i->cae.clear();
+        }
+        if (schema_version < 6) continue;
+        if (auto* a = std::get_if<domain::ProviderAdhered>(&e.payload)) a->convenio = "COLEGIO DE ODONTOLOGOS";
+        if (auto* o = std::get_if<domain::OrderLoaded>(&e.payload)) {
+            o->affiliate_name = "PADRE DE AFILIADO DE PRUEBA";
+            o->plan = "Afiliado InSSeP";
+        }
+        if (auto* b = std::get_if<domain::BudgetSubmitted>(&e.payload)) {  // seed 002's ticket
+            b->credential_type = domain::CredentialType::credencial;
+            b->affiliate_name = "HERMOSI RAMON OSVALDO";
+            b->titular = "HERMOSI RAMON OSVALDO";
+            b->plan = "Afiliado InSSSeP";
+            b->plan_flagged = true;
+            b->prescriptor_matricula = "MP 4512";
+            b->prescriptor_name = "ODONTOLOGO DE PRUEBA COCH";
+            b->items[1].quantity = 2;
         }
     }
     return out;

@@ -425,6 +425,8 @@ test('a prestador submits a dental budget with the tooth and face picker, its it
     await page.waitForSelector('#budget-practice option[value="020900"]', { state: 'attached', timeout: WAIT });
     await page.fill('#budget-credential', '59790');
     await page.fill('#budget-affiliate_number', '51868');
+    await page.fill('#budget-affiliate_name', 'HERMOSI RAMON OSVALDO');
+    await page.fill('#budget-plan', 'Afiliado InSSSeP');
     await page.fill('#budget-diagnosis_code', 'K029');
     // A composite needs a tooth and a face: without them it is not added, and it says why.
     await page.selectOption('#budget-practice', '020900');
@@ -455,6 +457,11 @@ test('a prestador submits a dental budget with the tooth and face picker, its it
     for (const item of [1, 2]) await page.waitForSelector(`#pending-rows button[data-key="${provider}/88-T-${number}/${item}"]`, { state: 'attached', timeout: WAIT });
     const pending = (await api('GET', `/v1/views/pending?provider=${provider}`, colegio)).json.rows;
     assert.deepEqual(pending.map((r) => [r.practice_code, r.tooth, r.faces]), [['020900', 17, 'OM'], ['100100', 18, '']]);
+    // The affiliate as typed reaches the A9 report (the demo's clock moves: a range around today).
+    const { today } = (await api('GET', '/v1/meta', colegio)).json.clock;
+    const day = (d) => new Date(Date.parse(today) + d * 86_400_000).toISOString().slice(0, 10);
+    const a9 = (await api('GET', `/v1/reports/authorizations?provider=${provider}&from=${day(-40)}&to=${day(0)}`, colegio)).json.rows;
+    assert.deepEqual(a9.map((r) => [r.affiliate_name, r.quantity]), [['HERMOSI RAMON OSVALDO', 1], ['HERMOSI RAMON OSVALDO', 1]]);
     // The extraction will not happen: that item alone is anulado, with its reason; the composite still waits.
     await page.click(`#pending-rows button[data-key="${provider}/88-T-${number}/2"]`);
     await page.click('#consume-anular');
