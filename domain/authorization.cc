@@ -105,7 +105,7 @@ Check check_affiliate(const SubmitBudget& c, const ObraSocialConfig& os) {
 }
 
 // A5/A6: one budget line against its practice's configuration.
-Check check_line(const BudgetLine& line, size_t i, const PracticeConfig& p, const SubmitBudget& c) {
+Check check_line(const BudgetLine& line, size_t i, const PracticeConfig& p, const SubmitBudget& c, bool report_with_presentation) {
     if (line.quantity == 0 || line.quantity > kMaxQuantity)
         return error("budget.invalid_quantity", "La cantidad va de 1 a " + std::to_string(kMaxQuantity) + ".", item_field(i, "quantity"));
     if (line.tooth == 0 && p.requires_tooth)
@@ -118,7 +118,7 @@ Check check_line(const BudgetLine& line, size_t i, const PracticeConfig& p, cons
         return error("budget.invalid_face", "Caras válidas: O V G M D P I L.", item_field(i, "faces"));
     const bool has_report = std::any_of(c.attachments.begin(), c.attachments.end(),
                                         [](const Attachment& a) { return a.kind == AttachmentKind::informe; });
-    if (p.requires_report && !has_report)
+    if (p.requires_report && !has_report && !report_with_presentation)
         return error("budget.report_required", "La práctica " + p.code + " requiere informe escrito.", "attachments");
     return std::nullopt;
 }
@@ -194,7 +194,7 @@ Decision decide(const ProviderLedger& s, const SubmitBudget& c, TimestampMs now,
         if (auto e = require_practice(os, line.practice_code, "budget", item_field(i, "practice_code"))) return rejected(*e);
         const std::string code = *normalize_practice_code(line.practice_code);
         const PracticeConfig& p = *os.practice(code);
-        if (auto e = check_line(line, i, p, c)) return rejected(*e);
+        if (auto e = check_line(line, i, p, c, os.report_with_presentation)) return rejected(*e);
         if (p.weekly_limit) {
             const uint32_t n = (sessions[code] += line.quantity) + recent_sessions(s, c, code, today, p.weekly_limit->days);
             if (n > p.weekly_limit->sessions)

@@ -152,10 +152,10 @@ void read_obra_social(Reader& r, const Config& config, ObraSocialConfig& os) {
     if (r.member("order_signatures", false) != nullptr) {  // absent: all three
         os.order_signatures = {false, false, false};
         for (const std::string& name : r.texts("order_signatures")) {
-            if (name == "patient_signature") os.order_signatures.patient_signature = true;
-            else if (name == "professional_signature") os.order_signatures.professional_signature = true;
-            else if (name == "professional_stamp") os.order_signatures.professional_stamp = true;
-            else r.fail(r.at("order_signatures"), "firma desconocida " + name);
+            const auto& marks = ObraSocialConfig::kOrderSignatures;
+            const auto mark = std::find_if(std::begin(marks), std::end(marks), [&](const auto& m) { return m.first == name; });
+            if (mark == std::end(marks)) r.fail(r.at("order_signatures"), "firma desconocida " + name);
+            else os.order_signatures.*(mark->second) = true;
         }
     }
     os.token_required = r.flag("token_required");
@@ -166,6 +166,7 @@ void read_obra_social(Reader& r, const Config& config, ObraSocialConfig& os) {
     os.serie = r.text("serie", false);
     os.budget_auto_accept = r.flag("budget_auto_accept");
     os.bills_authorization = r.flag("bills_authorization");
+    os.report_with_presentation = r.flag("report_with_presentation");
     for (const std::string& a : r.texts("invoice_attachments", false)) {
         const auto kind = attachment_kind(a);
         if (!kind) r.fail(r.at("invoice_attachments"), "adjunto desconocido " + a);
@@ -247,6 +248,7 @@ std::vector<std::string> value_names(const Config& config) {
         out.push_back(p + "order_signatures");
         if (!os.flagged_plans.empty()) out.push_back(p + "flagged_plans");
         if (os.bills_authorization) out.push_back(p + "bills_authorization");
+        if (os.report_with_presentation) out.push_back(p + "report_with_presentation");
         for (const PracticeConfig& pr : os.practices) {
             out.push_back(p + "practices." + pr.code + ".fee");
             out.push_back(p + "practices." + pr.code + ".requires_authorization");

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "domain/error.h"
@@ -59,6 +60,11 @@ struct ObraSocialConfig {
         bool professional_signature = true;
         bool professional_stamp = true;
     } order_signatures;
+    // Each mark's name in the configuration and the API, with its member.
+    static constexpr std::pair<std::string_view, bool OrderSignatures::*> kOrderSignatures[] = {
+        {"patient_signature", &OrderSignatures::patient_signature},
+        {"professional_signature", &OrderSignatures::professional_signature},
+        {"professional_stamp", &OrderSignatures::professional_stamp}};
     bool token_required = false;      // A2
     std::string token_exception_code;  // A2: "9999", accepted and flagged; empty: none
     uint32_t boca = 0;                // A8: transaction prefix (88)
@@ -68,6 +74,10 @@ struct ObraSocialConfig {
     // psychotherapy session is authorized online, and the sheet of authorizations is the bill):
     // an accepted budget's items are consumed by the same command, at its time.
     bool bills_authorization = false;
+    // A5: a practice's written report goes with the presentation, one per consumed item, not with
+    // the authorization (seed 004: "Colocar el informe en un sobre cerrado. Adjuntar el sobre
+    // cerrado a la planilla de sancor").
+    bool report_with_presentation = false;
     std::vector<AttachmentKind> invoice_attachments;  // F2: required on every invoice
     bool invoice_requires_authorization = false;      // F2: the authorization it bills
     uint32_t payment_terms_days = 30;                 // O4/F4: due date after receipt

@@ -136,6 +136,15 @@ Decision decide(const ProviderLedger& s, const IssueInvoice& c, TimestampMs now,
                           "attachments." + std::string(kAttachmentKindNames[static_cast<size_t>(kind)]));
     }
     if (auto e = check_billing(s, c)) return rejected(*e);
+    if (c.billing == BillingType::original) {  // A5: the period's written reports, in their envelopes
+        const auto has = static_cast<size_t>(
+            std::count_if(c.attachments.begin(), c.attachments.end(), [](const Attachment& a) { return a.kind == AttachmentKind::informe; }));
+        if (const uint32_t due = reports_due(s, c.period, os); has < due)
+            return reject("invoice.report_missing",
+                          "Faltan informes: el período tiene " + std::to_string(due) + " prácticas con informe y se adjuntan " +
+                              std::to_string(has) + ".",
+                          "attachments.informe");
+    }
     return emit(InvoiceIssued{c.invoice_id, c.obra_social, c.comprobante, c.billing, c.punto_de_venta, c.number, c.cae,
                               c.period, c.amount, c.issued_on, c.authorization, c.adjusts_invoice, c.attachments});
 }

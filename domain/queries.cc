@@ -123,6 +123,19 @@ result<std::vector<PendingSubmission>, DomainError> pending_submissions(const Pr
     return out;
 }
 
+uint32_t reports_due(const ProviderLedger& s, Period period, const ObraSocialConfig& os) {
+    if (!os.report_with_presentation) return 0;
+    uint32_t n = 0;
+    for (const auto& [key, b] : s.authorizations.budgets) {
+        if (b.submitted.obra_social != os.id || b.status == BudgetStatus::cancelled) continue;
+        for (const BudgetItemRecord& r : b.items) {
+            const PracticeConfig* p = os.practice(r.item.practice_code);
+            if (r.consumed && !r.cancelled && r.period == period && p != nullptr && p->requires_report) ++n;
+        }
+    }
+    return n;
+}
+
 std::vector<AuthorizationRow> authorization_report(const ProviderLedger& s, Date from, Date to, ReportOrder order) {
     std::vector<AuthorizationRow> rows;
     for (const auto& [key, b] : s.authorizations.budgets) {

@@ -59,6 +59,11 @@ Date six_months_before(Date d);
 // when an invoice's debits or outstanding amount do not fit int64.
 result<std::vector<InvoiceRow>, DomainError> invoice_listing(const ProviderLedger& s, Date today, const Config& config);
 
+// A5: the written reports an Original of `period` must carry when the obra social takes them with
+// the presentation: one per consumed item, of a live transaction, of a practice that requires
+// one. 0 for an obra social that takes them with the authorization.
+uint32_t reports_due(const ProviderLedger& s, Period period, const ObraSocialConfig& os);
+
 // F5: what the provider owes the insurer (a credit note) or may now send (re-invoicing).
 struct PendingSubmission {
     std::string invoice_id;

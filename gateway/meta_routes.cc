@@ -36,10 +36,8 @@ HttpResponse App::meta_view() const {
         json attachments = json::array();  // F2: what every invoice to it carries
         for (const auto kind : os.invoice_attachments) attachments.push_back(domain::kAttachmentKindNames[static_cast<size_t>(kind)]);
         json signatures = json::array();  // O1: the marks an order for it carries
-        for (const auto& [name, needed] : {std::pair{"patient_signature", os.order_signatures.patient_signature},
-                                           std::pair{"professional_signature", os.order_signatures.professional_signature},
-                                           std::pair{"professional_stamp", os.order_signatures.professional_stamp}})
-            if (needed) signatures.push_back(name);
+        for (const auto& [name, member] : domain::ObraSocialConfig::kOrderSignatures)
+            if (os.order_signatures.*member) signatures.push_back(name);
         obras_sociales.push_back({{"id", os.id.value()},
                                   {"name", os.name},
                                   {"practices", std::move(practices)},

@@ -237,7 +237,8 @@ std::optional<Built> Simulation::Impl::psych_budget(const Intent& it, Provider& 
     c.diagnosis_code = kPsychDiagnoses[diagnosis % count_of(kPsychDiagnoses)];
     c.diagnosis_type = practice == 0 ? DiagnosisType::definitivo : DiagnosisType::presuntivo;
     c.lines.push_back(BudgetLine{kPsychPractices[practice], 0, ""});
-    if (const PracticeConfig* pc = sancor.practice(kPsychPractices[practice]); pc != nullptr && pc->requires_report)
+    if (const PracticeConfig* pc = sancor.practice(kPsychPractices[practice]);
+        pc != nullptr && pc->requires_report && !sancor.report_with_presentation)
         c.attachments.push_back(Attachment{AttachmentKind::informe, "informes/" + num(it.b) + ".pdf"});
     Patient* pt = patient(p.sim, it.a);
     if ((it.flags & kDuplicate) != 0) {  // sent twice: the transaction exists
@@ -623,6 +624,8 @@ std::optional<Built> Simulation::Impl::issue_invoice(const Intent& it, Provider&
     const uint64_t seq = retried ? static_cast<uint64_t>(it.c) : p.sim.next_seq++;
     const uint32_t number = retried ? it.a : p.sim.next_number++;
     IssueInvoice c = invoice_command(p.sim, it.os, seq, number, period, st.total, today, BillingType::original, "");
+    for (uint32_t i = reports_due(p.ledger, period, *os[it.os]); i > 0; --i)  // A5: one envelope per report
+        c.attachments.push_back(Attachment{AttachmentKind::informe, "informes/" + num(seq) + "-" + num(i) + ".pdf"});
     if (mistake(it, os[it.os]->invoice_attachments.size() > 2 ? 0.05 : 0.025)) {
         const uint32_t roll = rng.below(100);
         if (roll < 45) c.amount = money::add(c.amount, 100 * rng.between(1, 500)).value_or(-1);  // F1: does not match the settlement

@@ -89,14 +89,32 @@ TEST_CASE("A4 one 330101 session per affiliate per 7 days", "[domain][A4]") {
     CHECK(l.error(twice, at(2025, 6, 20)) == "budget.weekly_limit_exceeded");
 }
 
-TEST_CASE("A5 practices 330111 and 330112 need a written report", "[domain][A5]") {
+TEST_CASE("A5 practices 330111 and 330112 need a written report, with the authorization or with the presentation", "[domain][A5]") {
+    // SanCor (seed 004) takes the reports with the presentation: the sessions go without them,
+    // and the period's Original carries one per session.
     Ledger l = provider_in_padron();
-    for (const char* practice : {"330111", "330112"}) {
-        SubmitBudget b = sancor_session(practice[5] == '1' ? 1 : 2, "9999", practice);
-        CHECK(l.error(b, at(2025, 6, 2)) == "budget.report_required");
-        b.attachments.push_back(Attachment{AttachmentKind::informe, "informe.pdf"});
-        l.ok(b, at(2025, 6, 2));
-    }
+    for (const char* practice : {"330111", "330112"}) l.ok(sancor_session(practice[5] == '1' ? 1 : 2, "9999", practice), at(2025, 6, 2));
+    const ObraSocialConfig& sancor = *seed_config().obra_social(kSancor);
+    CHECK(reports_due(l.state, Period{2025, 6}, sancor) == 2);
+    CHECK(reports_due(l.state, Period{2025, 7}, sancor) == 0);
+    IssueInvoice invoice{"f1", kSancor, ComprobanteType::factura_c, BillingType::original, 17, 4199, "71110383321640", Period{2025, 6},
+                         settlement_of(l.state, Period{2025, 6}, kSancor).value().total, date_from_civil(2025, 7, 1), "", "",
+                         attachments_for(kSancor)};
+    invoice.attachments.push_back(Attachment{AttachmentKind::informe, "sobre-1.pdf"});
+    CHECK(l.error(invoice, at(2025, 7, 1)) == "invoice.report_missing");
+    invoice.attachments.push_back(Attachment{AttachmentKind::informe, "sobre-2.pdf"});
+    l.ok(invoice, at(2025, 7, 1));
+    // An obra social that takes them with the authorization refuses a budget without one.
+    Config with_budget = seed_config();
+    for (ObraSocialConfig& os : with_budget.obras_sociales)
+        if (os.id == kSancor) os.report_with_presentation = false;
+    Ledger m = provider_in_padron();
+    m.config = &with_budget;
+    SubmitBudget b = sancor_session(3, "9999", "330111");
+    CHECK(m.error(b, at(2025, 6, 2)) == "budget.report_required");
+    b.attachments.push_back(Attachment{AttachmentKind::informe, "informe.pdf"});
+    m.ok(b, at(2025, 6, 2));
+    CHECK(reports_due(m.state, Period{2025, 6}, *with_budget.obra_social(kSancor)) == 0);
 }
 
 TEST_CASE("A6 FDI teeth and faces as each practice requires", "[domain][A6]") {
