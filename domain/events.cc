@@ -1,5 +1,7 @@
 #include "domain/events.h"
 
+#include "domain/names.h"
+
 namespace liquida::domain {
 namespace {
 
@@ -43,6 +45,21 @@ constexpr Kind kKinds[] = {
     {"provider_paid", "Pago al prestador"},
 };
 static_assert(std::size(kKinds) == kEventKinds, "every event kind needs a name and a label");
+
+// Every value of an enum of the events has its name in domain/names.h, and no name is extra.
+template <class E, size_t N>
+constexpr bool named(E last, const std::string_view (&)[N]) {
+    return static_cast<size_t>(last) + 1 == N;
+}
+static_assert(named(IvaCondition::no_alcanzado, kIvaConditionNames));
+static_assert(named(DocumentType::anexo1, kDocumentTypeNames));
+static_assert(named(DiagnosisType::definitivo, kDiagnosisTypeNames));
+static_assert(named(CredentialType::numero_asociado, kCredentialTypeNames));
+static_assert(named(ItemResult::en_auditoria, kItemResultNames));
+static_assert(named(ComprobanteType::resumen_x, kComprobanteNames));
+static_assert(named(BillingType::ajuste, kBillingTypeNames));
+static_assert(named(RetentionKind::other, kRetentionKindNames));
+static_assert(named(AttachmentKind::informe, kAttachmentKindNames));
 
 }  // namespace
 

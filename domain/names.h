@@ -12,6 +12,9 @@ namespace liquida::domain {
 inline constexpr std::string_view kIvaConditionNames[] = {"responsable_inscripto", "monotributo", "exento", "consumidor_final", "no_alcanzado"};
 inline constexpr std::string_view kComprobanteNames[] = {"factura_a", "factura_b", "factura_c", "factura_e", "factura_m", "resumen_x"};  // F2
 inline constexpr std::string_view kDocumentTypeNames[] = {"rnp", "afip", "cbu", "seguro", "anexo1"};
+inline constexpr std::string_view kDiagnosisTypeNames[] = {"presuntivo", "definitivo"};                  // A3
+inline constexpr std::string_view kItemResultNames[] = {"autorizada", "rechazada", "en_auditoria"};      // A7
+inline constexpr std::string_view kBillingTypeNames[] = {"original", "refacturacion", "ajuste"};         // F2
 inline constexpr std::string_view kCredentialTypeNames[] = {"no_informado", "credencial", "credencial_digital", "dni", "numero_asociado"};  // A1
 inline constexpr std::string_view kDocumentStatusNames[] = {"pending", "approved", "rejected", "expired"};
 inline constexpr std::string_view kRetentionKindNames[] = {"colegio_fee", "iibb", "ganancias", "iva", "other"};

@@ -78,11 +78,11 @@ struct EnumNames<domain::IvaCondition> {
 };
 template <>
 struct EnumNames<domain::DocumentType> {
-    static constexpr std::string_view names[] = {"rnp", "afip", "cbu", "seguro", "anexo1"};
+    static constexpr const auto& names = domain::kDocumentTypeNames;
 };
 template <>
 struct EnumNames<domain::DiagnosisType> {
-    static constexpr std::string_view names[] = {"presuntivo", "definitivo"};
+    static constexpr const auto& names = domain::kDiagnosisTypeNames;
 };
 template <>
 struct EnumNames<domain::CredentialType> {
@@ -90,7 +90,7 @@ struct EnumNames<domain::CredentialType> {
 };
 template <>
 struct EnumNames<domain::ItemResult> {
-    static constexpr std::string_view names[] = {"autorizada", "rechazada", "en_auditoria"};
+    static constexpr const auto& names = domain::kItemResultNames;
 };
 template <>
 struct EnumNames<domain::ComprobanteType> {
@@ -98,11 +98,11 @@ struct EnumNames<domain::ComprobanteType> {
 };
 template <>
 struct EnumNames<domain::BillingType> {
-    static constexpr std::string_view names[] = {"original", "refacturacion", "ajuste"};
+    static constexpr const auto& names = domain::kBillingTypeNames;
 };
 template <>
 struct EnumNames<domain::RetentionKind> {
-    static constexpr std::string_view names[] = {"colegio_fee", "iibb", "ganancias", "iva", "other"};
+    static constexpr const auto& names = domain::kRetentionKindNames;
 };
 template <>
 struct EnumNames<domain::AttachmentKind> {

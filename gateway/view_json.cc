@@ -10,8 +10,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::string_view kBilling[] = {"original", "refacturacion", "ajuste"};
-
 json tally(const projections::Tally& t) { return {{"count", t.count}, {"amount", t.amount}}; }
 
 // A derived amount; null when it does not fit int64 (never for rows read from the views).
@@ -110,7 +108,7 @@ json to_json(const projections::InvoiceViewRow& r, const domain::Config& config)
             {"invoice_id", r.invoice_id},
             {"invoice", r.label()},
             {"obra_social", r.obra_social.value()},
-            {"billing", domain::name_of(kBilling, static_cast<uint8_t>(r.billing))},
+            {"billing", domain::name_of(domain::kBillingTypeNames, static_cast<uint8_t>(r.billing))},
             {"period", domain::to_string(r.period)},
             {"issued_on", domain::to_string(r.issued_on)},
             {"received_at", r.received_at ? json(domain::to_iso_local(r.received_at)) : json(nullptr)},
