@@ -37,6 +37,34 @@ TEST_CASE("O1 an order needs signatures, stamp and the obra social's required da
     CHECK(l.error(complete_order("o1", kSancor, "330101", day), t) == "order.duplicate_id");
 }
 
+TEST_CASE("O1 an order carries the affiliate's name and plan: well formed, and required where the obra social says", "[domain][O1][A1]") {
+    Ledger l = provider_in_padron();
+    const TimestampMs t = at(2025, 6, 3);
+    LoadOrder o = complete_order("o1", kSancor, "330101", date_from_civil(2025, 6, 2));
+    o.affiliate_name = "GOMEZ\tANA";
+    CHECK(l.error(o, t) == "order.invalid_affiliate_name");
+    o.affiliate_name = "GÓMEZ ANA";
+    o.plan = std::string(kMaxCodeBytes + 1, 'P');
+    CHECK(l.error(o, t) == "order.invalid_plan");
+    o.plan = "F800";
+    const auto e = l.ok(o, t);
+    CHECK(std::get<OrderLoaded>(e.at(0)).affiliate_name == "GÓMEZ ANA");
+    CHECK(std::get<OrderLoaded>(e.at(0)).plan == "F800");
+    // An obra social that lists them in required_order_fields refuses an order without them.
+    Config strict = seed_config();
+    for (ObraSocialConfig& os : strict.obras_sociales)
+        if (os.id == kSancor) os.required_order_fields = {"affiliate_name", "plan"};
+    l.config = &strict;
+    LoadOrder bare = complete_order("o2", kSancor, "330101", date_from_civil(2025, 6, 2));
+    const auto missing = l.run(bare, t);
+    REQUIRE_FALSE(missing.has_value());
+    CHECK(missing.error().message == "Falta un dato requerido por SanCor Salud: apellido y nombre del afiliado.");
+    bare.affiliate_name = "GOMEZ ANA";
+    CHECK(l.error(bare, t) == "order.missing_field");
+    bare.plan = "SANCOR 3500";
+    l.ok(bare, t);
+}
+
 TEST_CASE("O1 which marks an order needs is the obra social's: SanCor's psychotherapy takes no patient signature (004)",
           "[domain][O1][seed]") {
     Ledger l = provider_in_padron();
