@@ -45,6 +45,8 @@ HttpResponse App::meta_view() const {
                                   {"order_signatures", std::move(signatures)},
                                   {"required_budget_fields", os.required_budget_fields},
                                   {"flagged_plans", os.flagged_plans},
+                                  {"bills_authorization", os.bills_authorization},
+                                  {"report_with_presentation", os.report_with_presentation},
                                   {"invoice_attachments", std::move(attachments)},
                                   {"invoice_requires_authorization", os.invoice_requires_authorization}});
     }

@@ -48,7 +48,11 @@ export function prestadorForms({ S, todayAR, metaLabel, submitAction }) {
     $('issue-extra').replaceChildren(
       ...(os && os.invoice_requires_authorization ? labelledInput('issue-authorization', 'Trámite de autorización que factura') : []),
       ...(os ? os.invoice_attachments : []).flatMap((kind) =>
-        labelledInput(`issue-attachments.${kind}`, `${metaLabel('attachment_kind', kind)}: referencia del archivo`, { 'data-kind': kind })));
+        labelledInput(`issue-attachments.${kind}`, `${metaLabel('attachment_kind', kind)}: referencia del archivo`, { 'data-kind': kind })),
+      // A5: an obra social that takes the written reports with the presentation: one per session.
+      ...(os && os.report_with_presentation
+        ? labelledInput('issue-attachments.informe', 'Informes, uno por sesión que lo requiere: referencias separadas por comas', { maxlength: '8000' })
+        : []));
     suggestAmount();
   }
   // Until typed in, the amount is what the period still has to bill for that obra social.
@@ -79,7 +83,9 @@ export function prestadorForms({ S, todayAR, metaLabel, submitAction }) {
       amount, issued_on: $('issue-issued_on').value || null, authorization: $('issue-authorization')?.value.trim() || '',
       adjusts_invoice: $('issue-adjusts_invoice').value.trim(),
       attachments: [...f.querySelectorAll('input[data-kind]')].filter((i) => i.value.trim())
-        .map((i) => ({ kind: i.dataset.kind, reference: i.value.trim() })),
+        .map((i) => ({ kind: i.dataset.kind, reference: i.value.trim() }))
+        .concat(($('issue-attachments.informe')?.value || '').split(',').map((r) => r.trim()).filter(Boolean)
+          .map((reference) => ({ kind: 'informe', reference }))),
     };
     if (await submitAction('issue', body, `Factura ${label} cargada: enviala a la obra social desde la lista.`)) {
       for (const id of ['issue-number', 'issue-cae', 'issue-adjusts_invoice', 'issue-amount']) $(id).value = '';

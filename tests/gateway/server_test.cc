@@ -726,6 +726,9 @@ TEST_CASE("gateway: /v1/meta gives every role the names, the labels and who may 
     CHECK(meta["obras_sociales"][0]["required_budget_fields"] == json::array({"affiliate_name", "plan"}));
     CHECK(meta["obras_sociales"][0]["flagged_plans"] == json::array({"F800", "S800V"}));
     CHECK(meta["obras_sociales"][1]["required_budget_fields"].empty());
+    CHECK(meta["obras_sociales"][0]["bills_authorization"] == true);
+    CHECK(meta["obras_sociales"][0]["report_with_presentation"] == true);
+    CHECK(meta["obras_sociales"][1]["report_with_presentation"] == false);
     CHECK(meta["labels"]["attachment_kind"]["planilla_asistencia"] == "Planilla de asistencia");
     CHECK(meta["obras_sociales"][0]["practices"][0]["code"] == config.obras_sociales[0].practices[0].code);
     const auto& composite = meta["obras_sociales"][1]["practices"][1];  // InSSSeP's 020800

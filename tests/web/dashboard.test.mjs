@@ -516,7 +516,8 @@ test('a prestador sends an invoice and the obra social audits it, both screens f
     command: 'submit_budget', provider, transaction_number: number, obra_social: 'insssep', affiliate_number: '51868',
     credential: '59790', family_group: '', token: '', diagnosis_code: 'K029', diagnosis_type: 'definitivo',
     lines: [{ practice_code: '100100', tooth: 18, faces: '' }], clinical_summary: '', attachments: [],
-  }, { command: 'consume_practices', provider, transaction, items: [1], deferred: false, performed_at: null }]) {
+  }, { command: 'consume_practices', provider, transaction, items: [1], deferred: false, performed_at: null },
+  { command: 'adhere_to_obra_social', provider, obra_social: 'sancor', provider_number: String(provider), convenio: 'COL. DE PSICOL. DE TUCUMAN' }]) {
     const r = await api('POST', '/v1/commands', colegio, body);
     assert.equal(r.status, 201, `${body.command}: ${r.text}`);
   }
@@ -544,7 +545,12 @@ test('a prestador sends an invoice and the obra social audits it, both screens f
     // The prestador loads the invoice: the amount is what the period has left to bill, and
     // InSSSeP's invoices carry the invoice and the attendance sheet.
     const issue = prestador.page;
+    // SanCor takes the written reports with the presentation: its invoice asks for them; InSSSeP's does not.
+    await issue.selectOption('#issue-obra_social', 'sancor');
+    await issue.waitForSelector('[id="issue-attachments.informe"]', { timeout: WAIT });
+    await issue.selectOption('#issue-obra_social', 'insssep');
     await issue.waitForSelector('[id="issue-attachments.planilla_asistencia"]', { timeout: WAIT });
+    assert.equal(await issue.$('[id="issue-attachments.informe"]'), null);
     await issue.waitForFunction((p) => document.getElementById('issue-period').value === p, period, { timeout: WAIT });
     await issue.waitForFunction(() => document.getElementById('issue-amount').value !== '', null, { timeout: WAIT });
     const pesos = await issue.$eval('#issue-amount', (e) => e.value);
