@@ -106,7 +106,10 @@ std::optional<Built> Simulation::Impl::upload(const Intent& it, Provider& p, int
         retry(it, it.b);
         return Built{SimActor::prestador, std::move(c)};
     }
-    if (it.kind == Kind::renew_doc) push(later(1, 1, 9 * 60, 17 * 60), it.provider, Kind::verify, 0, 0, 0, it.b);
+    if (it.kind == Kind::renew_doc) {
+        (void)later(1, 1);  // drawn as before the rounds, so the rest of the month stays as it was
+        push(verification_round(now), it.provider, Kind::verify, 0, 0, 0, it.b);
+    }
     return Built{SimActor::prestador, std::move(c)};
 }
 
@@ -125,7 +128,7 @@ std::optional<Built> Simulation::Impl::verify(const Intent& it, Provider& p) {
         const TimestampMs again = enrolling ? minutes_later(1, 2) : later(0, 1, 9 * 60, 18 * 60);
         push(again, it.provider, Kind::upload, 0, kRetry, static_cast<uint32_t>(doc->uploaded.type), seq,
              doc->uploaded.expires_on.days);
-        push(enrolling ? again + 3 * kMinute : again + 2 * 60 * kMinute, it.provider, Kind::verify, 0, kNoReject, 0, seq);
+        push(enrolling ? again + 3 * kMinute : verification_round(again), it.provider, Kind::verify, 0, kNoReject, 0, seq);
         return Built{SimActor::colegio, VerifyDocument{id, false, "Documento ilegible"}};
     }
     return Built{SimActor::colegio, VerifyDocument{id, true, ""}};

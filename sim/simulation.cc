@@ -144,6 +144,12 @@ std::string Simulation::Impl::affiliate_number(uint8_t o, uint32_t affiliate, ui
     }
 }
 
+TimestampMs Simulation::Impl::verification_round(TimestampMs after) {
+    int32_t day = local_date(after).days + 1;
+    while (civil_from_date(Date{day}).day != 2 && civil_from_date(Date{day}).day != 16) ++day;
+    return at_minute(day, 10 * 60);
+}
+
 std::string Simulation::Impl::affiliate_name(uint32_t affiliate, uint32_t member) const {
     static constexpr std::string_view kSurnames[] = {"GONZALEZ", "RODRIGUEZ", "GOMEZ",  "FERNANDEZ", "LOPEZ",  "DIAZ",
                                                      "MARTINEZ", "PEREZ",     "GARCIA", "SANCHEZ",   "ROMERO", "SOSA",

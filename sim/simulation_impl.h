@@ -261,6 +261,10 @@ struct Simulation::Impl {
     // `days` after today, at a random time between the given minutes of the day.
     TimestampMs later(int32_t days_lo, int32_t days_hi, int32_t from_minute = 9 * 60, int32_t to_minute = 18 * 60);
     TimestampMs minutes_later(int32_t lo, int32_t hi) { return now + static_cast<int64_t>(rng.between(lo, hi)) * kMinute; }
+    // The colegio verifies renewed documents in rounds, not one by one (seed 000: the uploads of
+    // 29/4 and of 26/6 were all verified on 2/7): the 2nd and the 16th of each month, at 10:00
+    // Argentina time, the first after the day of `after`.
+    static TimestampMs verification_round(TimestampMs after);
 
     // ---- providers ----
 

@@ -78,7 +78,7 @@ TEST_CASE("simulation: the same seed gives the same commands and decisions, anot
 
 TEST_CASE("simulation: one month at scale 0.01 replays, moves forward and makes users' mistakes",
           "[domain][simulation][P3][A8][F1]") {
-    Simulation sim(seed_config(), small(9));
+    Simulation sim(seed_config(), small(10));
     const Period june{2025, 6};
     // P3: the padrón opens in May; June's providers were onboarded then.
     CHECK(sim.onboarding_month() == Period{2025, 5});
@@ -87,8 +87,9 @@ TEST_CASE("simulation: one month at scale 0.01 replays, moves forward and makes 
     std::map<uint64_t, std::vector<RecordedEvent>> logs;
     std::set<std::string> obras_sociales;
     std::set<std::string> command_ids;
-    uint64_t commands = 0, accepted = 0, rejected = 0, events = 0, cbu_changes = 0;
+    uint64_t commands = 0, accepted = 0, rejected = 0, events = 0, cbu_changes = 0, in_rounds = 0;
     std::map<uint64_t, std::string> cbu;
+    std::set<uint64_t> enrolled;
     TimestampMs last = 0;
     while (auto c = sim.next()) {
         ++commands;
@@ -106,6 +107,16 @@ TEST_CASE("simulation: one month at scale 0.01 replays, moves forward and makes 
                 if (const auto* r = std::get_if<ProviderRegistered>(&e)) cbu[c->provider.value()] = r->cbu;
                 if (const auto* u = std::get_if<ProviderUpdated>(&e); u && std::exchange(cbu[c->provider.value()], u->cbu) != u->cbu)
                     ++cbu_changes;  // each after a new constancia de CBU was approved (P1/S3)
+                // A renewed malpractice policy of an enrolled provider is verified in the colegio's
+                // rounds (000): the 2nd or the 16th, at 10:00.
+                if (const auto* v = std::get_if<DocumentVerified>(&e); v && v->type == DocumentType::seguro && enrolled.contains(c->provider.value())) {
+                    const CivilDate d = civil_from_date(local_date(c->now));
+                    CHECK((d.day == 2 || d.day == 16));
+                    CHECK(c->now - start_of_local_day(local_date(c->now)) == 10 * 3'600'000);
+                    ++in_rounds;
+                }
+                if (std::holds_alternative<PadronEnrolled>(e)) enrolled.insert(c->provider.value());
+                if (std::holds_alternative<PadronLeft>(e)) enrolled.erase(c->provider.value());
                 logs[c->provider.value()].push_back(RecordedEvent{e, c->now});
                 collect_obras_sociales(e, obras_sociales);
                 ++events;
@@ -126,6 +137,7 @@ TEST_CASE("simulation: one month at scale 0.01 replays, moves forward and makes 
     CHECK(by_code == rejected);
 
     CHECK(cbu_changes > 0);  // about one a month at this scale: the seed is one that has some
+    CHECK(in_rounds > 0);    // renewals verified in rounds, checked above
     // The seeds' own mistakes lead: an order without the professional's signature (000), an
     // 88-T number typed wrong (002).
     const auto refused = [&](const char* code) {
