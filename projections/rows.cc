@@ -392,7 +392,8 @@ std::string encode(const PendingRow& row) {
     w.s(row.transaction.serie);
     w.u(row.transaction.number);
     w.u(row.item);
-    for (const std::string* f : {&row.obra_social.value(), &row.affiliate_number, &row.credential, &row.practice_code, &row.faces})
+    for (const std::string* f :
+         {&row.obra_social.value(), &row.affiliate_number, &row.credential, &row.practice_code, &row.faces, &row.affiliate_name})
         w.s(*f);
     w.u(row.tooth);
     w.i(row.authorized_at);
@@ -407,7 +408,7 @@ bool decode(std::string_view in, PendingRow& row) {
     row.transaction.number = r.u();
     row.item = u32(r.u());
     row.obra_social = ObraSocialId{r.s()};
-    for (std::string* f : {&row.affiliate_number, &row.credential, &row.practice_code, &row.faces}) *f = r.s();
+    for (std::string* f : {&row.affiliate_number, &row.credential, &row.practice_code, &row.faces, &row.affiliate_name}) *f = r.s();
     row.tooth = u32(r.u());
     row.authorized_at = r.i();
     return r.done();

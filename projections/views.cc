@@ -755,7 +755,7 @@ void StoreBatch::apply_budget(ProviderId p, const domain::Event& e, TimestampMs 
         const auto& i = *std::find_if(b->items.begin(), b->items.end(), [&](const BudgetItemAux& x) { return x.item.item == item; });
         change(pending_, kPending, pending_key(p, transaction, item)) =
             PendingRow{p, transaction, item, b->obra_social, b->affiliate_number, b->credential,
-                       i.item.practice_code, i.item.tooth, i.item.faces, b->authorized_at};
+                       i.item.practice_code, i.item.tooth, i.item.faces, b->authorized_at, b->affiliate_name};
     }
     // Rows are rewritten only where they changed (a consumption changes one item's state).
     auto validation_after = validation_items(p, transaction, b);

@@ -85,6 +85,7 @@ struct PendingRow {
     uint32_t tooth = 0;
     std::string faces;
     TimestampMs authorized_at = 0;
+    std::string affiliate_name;
     friend bool operator==(const PendingRow&, const PendingRow&) = default;
 
     int32_t age_days(Date today) const noexcept { return today.days - domain::local_date(authorized_at).days; }

@@ -235,6 +235,7 @@ Table pending_table(const std::vector<projections::PendingRow>& rows, Date day, 
     t.columns.insert(t.columns.end(), {{"transaction", "Transaccion", Kind::text},
                                        {"item", "Item", Kind::integer},
                                        {"affiliate_number", "Afiliado", Kind::text},
+                                       {"affiliate_name", "Apellido y nombre", Kind::text},
                                        {"credential", "Credencial", Kind::text},
                                        {"practice_code", "Practica", Kind::text},
                                        {"practice_name", "Descripcion", Kind::text},
@@ -248,7 +249,7 @@ Table pending_table(const std::vector<projections::PendingRow>& rows, Date day, 
         provider_cells(row, p.provider, names);
         obra_social_cells(row, p.obra_social, names);
         row.insert(row.end(), {text(domain::transaction_label(x)), count(int64_t{p.item}),
-                               text(p.affiliate_number), text(p.credential), text(p.practice_code),
+                               text(p.affiliate_number), text(p.affiliate_name), text(p.credential), text(p.practice_code),
                                names.practice(p.obra_social, p.practice_code), p.tooth == 0 ? Value() : count(int64_t{p.tooth}), text(p.faces),
                                instant(p.authorized_at), count(int64_t{p.age_days(day)})});
         t.rows.push_back(std::move(row));

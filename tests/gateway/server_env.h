@@ -327,7 +327,12 @@ inline SubmitBudget insssep_budget(uint64_t transaction) {
 inline ConsumePractices consume(uint64_t transaction, uint32_t item) {
     return ConsumePractices{TransactionRef{88, "T", transaction}, {item}, false, {}};
 }
-inline LoadOrder order(const std::string& id) { return complete_order(id, kSancor, "330101", date_from_civil(2025, 6, 1)); }
+inline LoadOrder order(const std::string& id) {
+    LoadOrder o = complete_order(id, kSancor, "330101", date_from_civil(2025, 6, 1));
+    o.affiliate_name = "GOMEZ ANA";
+    o.plan = "S800V";
+    return o;
+}
 
 struct Seeded {
     json order_o2;  // the answer to loading o-2

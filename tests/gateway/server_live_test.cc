@@ -292,6 +292,8 @@ TEST_CASE("gateway: the orders view, by state and scope, and its rows changing l
     CHECK(pending["rows"][0]["period"] == "2025-06");
     CHECK(pending["rows"][0]["state"] == "pending");
     CHECK(pending["rows"][0]["loaded_at"] == "2025-06-03T10:00:00-03:00");
+    CHECK(pending["rows"][0]["affiliate_name"] == "GOMEZ ANA");
+    CHECK(pending["rows"][0]["plan"] == "S800V");
     CHECK(get_json(h, "/v1/views/orders?state=approved&provider=" + std::to_string(kProvider), t)["rows"][0]["order_id"] == "o-1");
     CHECK(h.get("/v1/views/orders?state=aprobada", t).status() == 400);
     CHECK(h.get("/v1/views/orders?format=csv", t).status() == 406);

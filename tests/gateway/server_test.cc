@@ -345,6 +345,7 @@ TEST_CASE("gateway: pending settlement invoices and validation views with their 
     CHECK(pending["rows"][1]["item"] == 3);
     CHECK(pending["rows"][0]["obra_social"] == "insssep");
     CHECK(pending["rows"][0]["affiliate_number"] == "51868");
+    CHECK(pending["rows"][0]["affiliate_name"] == "HERMOSI RAMON OSVALDO");
     CHECK(pending["rows"][0]["practice_code"] == "100100");
     CHECK(pending["rows"][0]["tooth"] == 18);
     CHECK(pending["rows"][0]["age_days"] == 0);
@@ -361,6 +362,7 @@ TEST_CASE("gateway: pending settlement invoices and validation views with their 
     REQUIRE(pending_lines.size() == 3);
     CHECK(pending_lines[0].starts_with("Prestador,Razon social,CUIT,Obra social,Nombre obra social,Transaccion,Item,"));
     CHECK(fields_of(pending_lines[1], ',').at(6) == "1");
+    CHECK(fields_of(pending_lines[1], ',').at(8) == "HERMOSI RAMON OSVALDO");  // after Afiliado
     CHECK(fields_of(pending_lines[2], ',').at(6) == "3");
     file = h.get("/v1/views/pending?format=xlsx&affiliate=99999", t);  // no row: a workbook all the same
     CHECK(file.status() == 200);
