@@ -106,8 +106,11 @@ config="$src/ops/config/liquida.json"
   cat "$work/simulate.log" >&2
   exit 1
 }
+# The log exists before the server starts: the background job opens it on its own time, and a
+# read of a file not yet created would end this script (set -e) under load.
+: >"$work/serve.log"
 "$bin" serve --data "$work/data" --listen 127.0.0.1 --port 0 --config "$config" --static "$src/gateway/web" \
-  >"$work/serve.log" 2>&1 &
+  >>"$work/serve.log" 2>&1 &
 server_pid=$!
 port=""
 for _ in $(seq 600); do  # 60 s: an ASan build reads the log and brings the views up first
