@@ -30,7 +30,7 @@ events::Envelope order_event(uint64_t n) {
     e.provider_id = domain::ProviderId{1000 + n % 5000};
     e.payload = domain::OrderLoaded{"ord-" + std::to_string(n), domain::ObraSocialId{"sancor"}, "3044512/01", "330101",
                                     domain::Date{20'500}, 1'250'000, domain::Period{2026, 3}, true, true, true,
-                                    {{"diagnostico", "F41.1"}}, {}, {}};
+                                    {{"diagnostico", "F41.1"}}, {}, {}, "inicial"};
     return e;
 }
 

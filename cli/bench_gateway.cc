@@ -226,7 +226,7 @@ bool append_at_rate(events::EventLog& log, int64_t total, int64_t rate, std::vec
         e.command_id = "live-" + std::to_string(k);
         e.provider_id = domain::ProviderId{1 + i};
         e.payload = domain::OrderLoaded{"o-" + std::to_string(k), domain::ObraSocialId{"sancor"}, "3500-1", "330101",
-                                        domain::Date{20'000}, 1'500'000, domain::Period{2025, 6}, true, true, true, {}, {}, {}};
+                                        domain::Date{20'000}, 1'500'000, domain::Period{2025, 6}, true, true, true, {}, {}, {}, "inicial"};
         {
             std::lock_guard lk(sent_mu);
             sent[i].push_back(Clock::now());

@@ -55,9 +55,11 @@ uint32_t recent_sessions(const ProviderLedger& s, const SubmitBudget& c, const s
     return n;
 }
 
-// A8: an item's amount: the arancel raised by the provider's category, times its quantity.
-std::optional<Centavos> item_amount(const ObraSocialConfig& os, const PracticeConfig& p, const BudgetItem& item, const std::string& category) {
-    const auto fee = raised_fee(os, p, category);
+// A8: an item's amount: the arancel in force on the day it was performed, raised by the
+// provider's category, times its quantity.
+std::optional<Centavos> item_amount(const ObraSocialConfig& os, const PracticeConfig& p, const BudgetItem& item, const std::string& category,
+                                    Date performed) {
+    const auto fee = raised_fee(os, os.arancel(p, performed).fee, category);
     return fee ? money::mul(*fee, item.quantity) : std::nullopt;
 }
 
@@ -72,12 +74,13 @@ Decision consumed_on_authorization(const ProviderLedger& s, const ObraSocialConf
         const auto it = std::find_if(items.begin(), items.end(), [&](const BudgetItem& i) { return i.item == d.item; });
         const PracticeConfig* p = it == items.end() ? nullptr : os.practice(it->practice_code);
         if (p == nullptr) return reject("consumption.practice_not_agreed", "Práctica no convenida.", "items." + std::to_string(d.item));
-        const auto amount = item_amount(os, *p, *it, s.provider.identity.category);
+        const auto amount = item_amount(os, *p, *it, s.provider.identity.category, local_date(now));
         if (!amount) return rejected(money::overflow("items." + std::to_string(d.item)));
         consumed.push_back(ConsumedItem{d.item, *amount});
     }
     if (consumed.empty()) return std::vector<Event>{};
-    return emit(PracticeConsumed{transaction, std::move(consumed), false, now, billing_period(now, config)});
+    return emit(PracticeConsumed{transaction, std::move(consumed), false, now, billing_period(now, config),
+                                 std::string(os.fee_version_on(local_date(now)))});
 }
 
 // A1: the affiliate's and prescriptor's data, well formed, and what the obra social requires.
@@ -292,11 +295,12 @@ Decision decide(const ProviderLedger& s, const ConsumePractices& c, TimestampMs 
             return reject("consumption.item_already_consumed", "El ítem ya fue consumido.", field);
         const PracticeConfig* p = os->practice(it->item.practice_code);
         if (p == nullptr) return reject("consumption.practice_not_agreed", "Práctica no convenida.", field);
-        const auto amount = item_amount(*os, *p, it->item, s.provider.identity.category);
+        const auto amount = item_amount(*os, *p, it->item, s.provider.identity.category, local_date(performed_at));
         if (!amount) return rejected(money::overflow(field));
         consumed.push_back(ConsumedItem{item, *amount});
     }
-    return emit(PracticeConsumed{c.transaction, std::move(consumed), c.deferred, performed_at, billing_period(now, config)});
+    return emit(PracticeConsumed{c.transaction, std::move(consumed), c.deferred, performed_at, billing_period(now, config),
+                                 std::string(os->fee_version_on(local_date(performed_at)))});
 }
 
 Decision decide(const ProviderLedger& s, const CancelTransaction& c, TimestampMs, const Config&) {

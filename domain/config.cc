@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "domain/commands.h"
 #include "domain/identity.h"
 #include "domain/names.h"
 
@@ -135,6 +136,43 @@ void read_practice(Reader& r, const std::string& path, PracticeConfig& p) {
     }
 }
 
+// A fee schedule's version goes into every priced event: a label, like a plan.
+bool version_name(std::string_view v) {
+    return v.size() <= kMaxCodeBytes && std::none_of(v.begin(), v.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+// A8: `fee_updates`, in order of effective date, each naming configured practices.
+void read_fee_updates(Reader& r, ObraSocialConfig& os) {
+    const json& updates = r.array("fee_updates", false);
+    for (size_t i = 0; i < updates.size() && r.ok(); ++i) {
+        const std::string path = index_path(r.at("fee_updates"), i);
+        if (!updates[i].is_object()) return r.fail(path, "se esperaba un objeto");
+        Reader u(updates[i], path);
+        FeeUpdate update;
+        update.version = u.text("version");
+        if (!version_name(update.version)) u.fail(u.at("version"), "a lo sumo 40 bytes, sin caracteres de control");
+        const bool repeated = update.version == os.fee_version ||
+                              std::any_of(os.fee_updates.begin(), os.fee_updates.end(), [&](const FeeUpdate& f) { return f.version == update.version; });
+        if (u.ok() && repeated) u.fail(u.at("version"), "versión repetida");
+        const auto from = parse_date(u.text("effective_from"));
+        if (u.ok() && !from) u.fail(u.at("effective_from"), "se esperaba una fecha AAAA-MM-DD");
+        if (u.ok() && !os.fee_updates.empty() && from->days <= os.fee_updates.back().effective_from.days)
+            u.fail(u.at("effective_from"), "las actualizaciones van en orden de vigencia");
+        if (from) update.effective_from = *from;
+        if (const json* fees = u.member("fees", true); fees != nullptr && u.ok()) {
+            if (!fees->is_object() || fees->empty()) return r.fail(u.at("fees"), "se esperaba un objeto con al menos un arancel");
+            Reader f(*fees, u.at("fees"));
+            for (const auto& [code, value] : fees->items()) {
+                if (os.practice(code) == nullptr) f.fail(f.at(code), "práctica no configurada");
+                update.fees[code] = f.integer(code, 1, kMaxFee);
+            }
+            if (!f.ok()) u.fail(f.error().error.field, f.error().error.message);
+        }
+        if (!u.ok()) return r.fail(u.error().error.field, u.error().error.message);
+        os.fee_updates.push_back(std::move(update));
+    }
+}
+
 void read_obra_social(Reader& r, const Config& config, ObraSocialConfig& os) {
     os.id = ObraSocialId{r.text("id")};
     os.name = r.text("name");
@@ -196,6 +234,9 @@ void read_obra_social(Reader& r, const Config& config, ObraSocialConfig& os) {
         os.practices.push_back(std::move(practice));
     }
     if (r.ok() && os.practices.empty()) r.fail(r.at("practices"), "al menos una práctica");
+    if (r.member("fee_version", false) != nullptr) os.fee_version = r.text("fee_version");
+    if (!version_name(os.fee_version)) r.fail(r.at("fee_version"), "a lo sumo 40 bytes, sin caracteres de control");
+    if (r.ok()) read_fee_updates(r, os);
 }
 
 void read_retention(Reader& r, RetentionConfig& ret) {
@@ -212,7 +253,7 @@ void read_retention(Reader& r, RetentionConfig& ret) {
 
 // Amounts and rates: what must come from an agreement, not from a guess.
 bool priced(std::string_view name) {
-    return name.ends_with(".fee") || name.find(".category_increments_bp.") != std::string_view::npos || name.starts_with("retentions.");
+    return name.ends_with(".fee") || name.find(".fee_updates.") != std::string_view::npos || name.find(".category_increments_bp.") != std::string_view::npos || name.starts_with("retentions.");
 }
 
 }  // namespace
@@ -226,6 +267,34 @@ const ObraSocialConfig* Config::obra_social(const ObraSocialId& id) const noexce
     const auto it = std::find_if(obras_sociales.begin(), obras_sociales.end(),
                                  [&](const ObraSocialConfig& os) { return os.id == id; });
     return it == obras_sociales.end() ? nullptr : &*it;
+}
+
+Arancel ObraSocialConfig::arancel(const PracticeConfig& p, Date day) const noexcept {
+    Arancel out{p.fee, fee_version};
+    for (const FeeUpdate& update : fee_updates) {
+        if (update.effective_from.days > day.days) break;
+        out.version = update.version;
+        if (const auto it = update.fees.find(p.code); it != update.fees.end()) out.fee = it->second;
+    }
+    return out;
+}
+
+std::string_view ObraSocialConfig::fee_version_on(Date day) const noexcept {
+    return arancel(practices.front(), day).version;  // parse_config: at least one practice
+}
+
+std::vector<FeeSchedule> ObraSocialConfig::recent_schedules(Date today) const {
+    std::vector<FeeSchedule> all{FeeSchedule{fee_version, std::nullopt, {}}};
+    for (const PracticeConfig& p : practices) all.front().fees[p.code] = p.fee;
+    size_t in_force = 0;
+    for (const FeeUpdate& update : fee_updates) {
+        FeeSchedule next{update.version, update.effective_from, all.back().fees};
+        for (const auto& [code, fee] : update.fees) next.fees[code] = fee;
+        if (update.effective_from.days <= today.days) in_force = all.size();
+        all.push_back(std::move(next));
+    }
+    all.erase(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(in_force == 0 ? 0 : in_force - 1));
+    return all;
 }
 
 Date Config::due_on(const ObraSocialId& id, Date received) const noexcept {
@@ -254,6 +323,8 @@ std::vector<std::string> value_names(const Config& config) {
             out.push_back(p + "practices." + pr.code + ".requires_authorization");
             if (pr.weekly_limit) out.push_back(p + "practices." + pr.code + ".weekly_limit");
         }
+        for (const FeeUpdate& update : os.fee_updates)
+            for (const auto& [code, fee] : update.fees) out.push_back(p + "fee_updates." + update.version + "." + code);
     }
     for (const RetentionConfig& r : config.retentions)
         out.push_back("retentions." + name_of(kRetentionKindNames, static_cast<uint8_t>(r.kind)) + (r.rate_bp ? ".rate_bp" : ".fixed"));

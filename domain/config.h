@@ -34,6 +34,28 @@ struct PracticeConfig {
     std::optional<WeeklyLimit> weekly_limit;  // A4
 };
 
+// A8: an update of an obra social's aranceles (seed 001: "las últimas dos actualizaciones de
+// aranceles convenidos"; 002: "VALORES SUJETOS A REAJUSTES"): from `effective_from` on, the
+// practices it names cost what it says; the others keep their previous fee.
+struct FeeUpdate {
+    std::string version;  // as the agreement names it ("2025-07"); at most 40 bytes
+    Date effective_from;
+    std::map<std::string, Centavos> fees;  // by practice code
+};
+
+// The arancel of one practice on one day, and the version of the schedule in force then.
+struct Arancel {
+    Centavos fee = 0;
+    std::string_view version;  // the configuration's text
+};
+
+// A8: one version of the aranceles, complete: every practice's fee.
+struct FeeSchedule {
+    std::string_view version;
+    std::optional<Date> effective_from;  // none: the configured fees, in force from the start
+    std::map<std::string, Centavos> fees;
+};
+
 // What `required_budget_fields` may name: SubmitBudget's fields of the affiliate and prescriptor
 // ("prescriptor": its matrícula and name).
 inline constexpr std::string_view kBudgetAffiliateFields[] = {"affiliate_name", "titular", "plan", "credential_type", "prescriptor"};
@@ -83,8 +105,18 @@ struct ObraSocialConfig {
     uint32_t payment_terms_days = 30;                 // O4/F4: due date after receipt
     std::map<std::string, uint32_t> category_increments_bp;  // A8: per provider category
     std::vector<PracticeConfig> practices;
+    // A8: the version the practices' fees are (configured `fee_version`, "inicial" by default),
+    // in force until the first of `fee_updates`, which come in order of effective date.
+    std::string fee_version = "inicial";
+    std::vector<FeeUpdate> fee_updates;
 
     const PracticeConfig* practice(std::string_view code) const noexcept;
+    // A8: the practice's arancel on `day` (a priced event records its version).
+    Arancel arancel(const PracticeConfig& p, Date day) const noexcept;
+    std::string_view fee_version_on(Date day) const noexcept;
+    // A8 (seed 001: "las últimas dos actualizaciones de aranceles convenidos"): the schedule in
+    // force on `today`, the one before it, and any announced for later; oldest first.
+    std::vector<FeeSchedule> recent_schedules(Date today) const;
 };
 
 // S3: a colegio retention, either a rate on the collected amount or a fixed amount.
@@ -113,7 +145,8 @@ struct Config {
 };
 
 // Every value of `config` a seed could vouch for, by name, in the file's order: each practice's
-// fee, prior authorization and weekly limit ("sancor.practices.330101.fee"), each category increment
+// fee, prior authorization and weekly limit ("sancor.practices.330101.fee"), each fee of an update
+// ("sancor.fee_updates.2025-07.330101"), each category increment
 // ("sancor.category_increments_bp.B"), boca, serie and token exception code, and each
 // retention's rate or fixed amount ("retentions.iibb.rate_bp").
 std::vector<std::string> value_names(const Config& config);

@@ -124,6 +124,7 @@ struct OrderLoaded {
     std::vector<OrderField> fields;  // O1: what each obra social requires, by configuration
     std::string affiliate_name;      // "Apellido y nombre del afiliado"; schema 6
     std::string plan;                // the affiliate's plan ("F800"); schema 6
+    std::string fee_version;         // A8: the aranceles `amount` used; schema 7 (empty before)
     friend bool operator==(const OrderLoaded&, const OrderLoaded&) = default;
 };
 struct OrderApproved {
@@ -220,6 +221,7 @@ struct PracticeConsumed {  // A8
     bool deferred = false;
     TimestampMs performed_at = 0;  // the visit; differs from occurred_at when deferred
     Period period;
+    std::string fee_version;  // A8: the aranceles the amounts used; schema 7 (empty before)
     friend bool operator==(const PracticeConsumed&, const PracticeConsumed&) = default;
 };
 struct TransactionCancelled {  // A9: anulación

@@ -35,6 +35,8 @@ inline constexpr std::string_view kDocumentStatusLabels[] = {"Pendiente", "Aprob
 inline constexpr std::string_view kRetentionKindLabels[] = {"Cuota del colegio", "IIBB", "Ganancias", "IVA", "Otras"};
 inline constexpr std::string_view kAttachmentKindLabels[] = {"Factura", "Constancia de CAE", "Inscripción en AFIP", "Constancia de CBU",
                                                             "Planilla de asistencia", "Informe"};
+// A1: the credential's "Tipo" of seed 002's screen ("Tipo" and "Nro. de credencial").
+inline constexpr std::string_view kCredentialTypeLabels[] = {"No informado", "Credencial", "Credencial digital", "DNI", "Número de asociado"};
 inline constexpr std::string_view kOrderStatusLabels[] = {"Pendiente de revisión", "Aprobada", "Rechazada"};
 inline constexpr std::string_view kOrderRejectReasonLabels[] = {"Falta la firma del paciente", "Falta la firma del profesional",
                                                                 "Falta el sello del profesional", "Falta un dato requerido", "Otro motivo"};
@@ -56,6 +58,7 @@ static_assert(std::size(kDocumentStatusLabels) == std::size(kDocumentStatusNames
 static_assert(std::size(kRetentionKindLabels) == std::size(kRetentionKindNames));
 static_assert(std::size(kAttachmentKindLabels) == std::size(kAttachmentKindNames));
 static_assert(std::size(kOrderStatusLabels) == std::size(kOrderStatusNames));
+static_assert(std::size(kCredentialTypeLabels) == std::size(kCredentialTypeNames));
 static_assert(std::size(kOrderRejectReasonLabels) == std::size(kOrderRejectReasons));
 
 // A state written in snake_case ("en_auditoria", "cancelado") as a label: "En auditoria", "Cancelado".

@@ -70,10 +70,10 @@ std::optional<Centavos> basis_points(Centavos value, uint32_t bp) noexcept {
     return *scaled / 10'000;
 }
 
-std::optional<Centavos> raised_fee(const ObraSocialConfig& os, const PracticeConfig& p, const std::string& category) noexcept {
+std::optional<Centavos> raised_fee(const ObraSocialConfig& os, Centavos fee, const std::string& category) noexcept {
     const auto it = os.category_increments_bp.find(category);
-    if (it == os.category_increments_bp.end()) return p.fee;
-    return money::Sum(p.fee).add(basis_points(p.fee, it->second)).value();
+    if (it == os.category_increments_bp.end()) return fee;
+    return money::Sum(fee).add(basis_points(fee, it->second)).value();
 }
 
 Check check_comprobante(uint32_t punto_de_venta, uint32_t number, std::string_view cae, std::string_view area, bool fiscal) {

@@ -32,9 +32,9 @@ Check require_adhered(const ProviderLedger& s, const Config& config, const ObraS
 // The practice must be a 6-digit nomenclador code agreed with the obra social.
 Check require_practice(const ObraSocialConfig& os, std::string_view code, std::string_view area, std::string field);
 
-// A8: the arancel raised by the provider category's increment, rounded half up; nullopt
-// when it does not fit int64.
-std::optional<Centavos> raised_fee(const ObraSocialConfig& os, const PracticeConfig& p, const std::string& category) noexcept;
+// A8: an arancel (ObraSocialConfig::arancel) raised by the provider category's increment,
+// rounded half up; nullopt when it does not fit int64.
+std::optional<Centavos> raised_fee(const ObraSocialConfig& os, Centavos fee, const std::string& category) noexcept;
 // Round half up of value * bp / 10000; non-negative inputs; nullopt when it does not fit.
 std::optional<Centavos> basis_points(Centavos value, uint32_t bp) noexcept;
 // F2: punto de venta 5 digits, number 8 digits; `fiscal` (a factura or a note) a CAE of 14

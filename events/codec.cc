@@ -80,7 +80,8 @@ LIQUIDA_MIRROR(PadronLeft, LIQUIDA_FIELD(left_on), LIQUIDA_FIELD(reason));
 LIQUIDA_MIRROR(OrderLoaded, LIQUIDA_FIELD(order_id), LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(affiliate_number),
                LIQUIDA_FIELD(practice_code), LIQUIDA_FIELD(attention_date), LIQUIDA_FIELD(amount),
                LIQUIDA_FIELD(period), LIQUIDA_FIELD(patient_signature), LIQUIDA_FIELD(professional_signature),
-               LIQUIDA_FIELD(professional_stamp), LIQUIDA_FIELD(fields), LIQUIDA_FIELD(affiliate_name), LIQUIDA_FIELD(plan));
+               LIQUIDA_FIELD(professional_stamp), LIQUIDA_FIELD(fields), LIQUIDA_FIELD(affiliate_name), LIQUIDA_FIELD(plan),
+               LIQUIDA_FIELD(fee_version));
 LIQUIDA_MIRROR(OrderApproved, LIQUIDA_FIELD(order_id));
 LIQUIDA_MIRROR(OrderRejected, LIQUIDA_FIELD(order_id), LIQUIDA_FIELD(reason_code), LIQUIDA_FIELD(reason));
 LIQUIDA_MIRROR(OrderDeferred, LIQUIDA_FIELD(order_id), LIQUIDA_FIELD(from_period), LIQUIDA_FIELD(to_period));
@@ -99,7 +100,7 @@ LIQUIDA_MIRROR(BudgetSubmitted, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(obra_s
 LIQUIDA_MIRROR(BudgetAuthorized, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(items));
 LIQUIDA_MIRROR(BudgetSentToAudit, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(reason));
 LIQUIDA_MIRROR(PracticeConsumed, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(items), LIQUIDA_FIELD(deferred),
-               LIQUIDA_FIELD(performed_at), LIQUIDA_FIELD(period));
+               LIQUIDA_FIELD(performed_at), LIQUIDA_FIELD(period), LIQUIDA_FIELD(fee_version));
 LIQUIDA_MIRROR(TransactionCancelled, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(reason), LIQUIDA_FIELD(item));
 
 // Invoices.

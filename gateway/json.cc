@@ -247,7 +247,7 @@ LIQUIDA_FIELDS(OrderLoaded, v("order_id", s.order_id); v("obra_social", s.obra_s
                v("attention_date", s.attention_date); v("amount", s.amount); v("period", s.period);
                v("patient_signature", s.patient_signature); v("professional_signature", s.professional_signature);
                v("professional_stamp", s.professional_stamp); v("fields", s.fields);
-               v("affiliate_name", s.affiliate_name); v("plan", s.plan);)
+               v("affiliate_name", s.affiliate_name); v("plan", s.plan); v("fee_version", s.fee_version);)
 LIQUIDA_FIELDS(OrderApproved, v("order_id", s.order_id);)
 LIQUIDA_FIELDS(OrderRejected, v("order_id", s.order_id); v("reason_code", s.reason_code); v("reason", s.reason);)
 LIQUIDA_FIELDS(OrderDeferred, v("order_id", s.order_id); v("from_period", s.from_period); v("to_period", s.to_period);)
@@ -267,7 +267,8 @@ LIQUIDA_FIELDS(BudgetSubmitted, v("transaction", s.transaction); v("obra_social"
 LIQUIDA_FIELDS(BudgetAuthorized, v("transaction", s.transaction); v("items", s.items);)
 LIQUIDA_FIELDS(BudgetSentToAudit, v("transaction", s.transaction); v("reason", s.reason);)
 LIQUIDA_FIELDS(PracticeConsumed, v("transaction", s.transaction); v("items", s.items); v("deferred", s.deferred);
-               v("performed_at", s.performed_at, Spec::instant); v("period", s.period);)
+               v("performed_at", s.performed_at, Spec::instant); v("period", s.period);
+               v("fee_version", s.fee_version);)
 LIQUIDA_FIELDS(TransactionCancelled, v("transaction", s.transaction); v("reason", s.reason); v("item", s.item);)
 LIQUIDA_FIELDS(InvoiceIssued, v("invoice_id", s.invoice_id); v("obra_social", s.obra_social);
                v("comprobante", s.comprobante); v("billing", s.billing); v("punto_de_venta", s.punto_de_venta);

@@ -1,7 +1,7 @@
 // GET /v1/meta: what a client needs to show the API's values to a person, each from the one
 // place it is defined: the configuration's obras sociales with their names, practices, the
-// data their orders require and what their invoices carry, the Spanish label of every event
-// kind, document type and state, retention kind, attachment kind, order state and order
+// data their orders require and what their invoices carry, their recent aranceles, the Spanish label of every event
+// kind, document type and state, retention kind, attachment kind, credential type, order state and order
 // rejection reason, and who may issue each
 // command (the matrix the server enforces), and the business clock (the instant and the
 // Argentina date the views are judged by: a test clock's, not today's). Any signed-in role: none of
@@ -38,6 +38,11 @@ HttpResponse App::meta_view() const {
         json signatures = json::array();  // O1: the marks an order for it carries
         for (const auto& [name, member] : domain::ObraSocialConfig::kOrderSignatures)
             if (os.order_signatures.*member) signatures.push_back(name);
+        json aranceles = json::array();  // A8: the schedules a provider may look at
+        for (const auto& s : os.recent_schedules(domain::local_date(p_.business_clock())))
+            aranceles.push_back({{"version", s.version},
+                                 {"effective_from", s.effective_from ? json(domain::to_string(*s.effective_from)) : json(nullptr)},
+                                 {"fees", s.fees}});
         obras_sociales.push_back({{"id", os.id.value()},
                                   {"name", os.name},
                                   {"practices", std::move(practices)},
@@ -48,7 +53,8 @@ HttpResponse App::meta_view() const {
                                   {"bills_authorization", os.bills_authorization},
                                   {"report_with_presentation", os.report_with_presentation},
                                   {"invoice_attachments", std::move(attachments)},
-                                  {"invoice_requires_authorization", os.invoice_requires_authorization}});
+                                  {"invoice_requires_authorization", os.invoice_requires_authorization},
+                                  {"aranceles", std::move(aranceles)}});
     }
     json events = json::object();
     for (size_t i = 0; i < domain::kEventKinds; ++i) events[std::string(domain::event_name(i))] = domain::event_label(i);
@@ -68,6 +74,7 @@ HttpResponse App::meta_view() const {
                       {"document_status", labelled(domain::kDocumentStatusNames, domain::kDocumentStatusLabels)},
                       {"retention_kind", labelled(domain::kRetentionKindNames, domain::kRetentionKindLabels)},
                       {"attachment_kind", labelled(domain::kAttachmentKindNames, domain::kAttachmentKindLabels)},
+                      {"credential_type", labelled(domain::kCredentialTypeNames, domain::kCredentialTypeLabels)},
                       {"order_state", labelled(domain::kOrderStatusNames, domain::kOrderStatusLabels)},
                       {"invoice_state", labelled(domain::kInvoiceListingStates, domain::kInvoiceListingStateLabels)},
                       {"order_reject_reason", labelled(domain::kOrderRejectReasons, domain::kOrderRejectReasonLabels)}}},

@@ -140,6 +140,7 @@ json to_json(const projections::OrderRow& r) {
             {"practice_code", o.practice_code},
             {"attention_date", domain::to_string(o.attention_date)},
             {"amount", o.amount},
+            {"fee_version", o.fee_version},
             {"period", domain::to_string(o.period)},
             {"rolled_from", r.rolled_from ? json(domain::to_string(*r.rolled_from)) : json(nullptr)},
             {"state", domain::name_of(domain::kOrderStatusNames, static_cast<uint8_t>(r.status))},

@@ -566,7 +566,8 @@ std::string encode(const OrderRow& row) {
     Writer w;
     const domain::OrderLoaded& o = row.loaded;
     w.u(row.provider.value());
-    for (const std::string* f : {&o.order_id, &o.obra_social.value(), &o.affiliate_number, &o.practice_code, &o.affiliate_name, &o.plan})
+    for (const std::string* f :
+         {&o.order_id, &o.obra_social.value(), &o.affiliate_number, &o.practice_code, &o.affiliate_name, &o.plan, &o.fee_version})
         w.s(*f);
     w.i(o.attention_date.days);
     w.i(o.amount);
@@ -596,6 +597,7 @@ bool decode(std::string_view in, OrderRow& row) {
     o.practice_code = r.s();
     o.affiliate_name = r.s();
     o.plan = r.s();
+    o.fee_version = r.s();
     o.attention_date = Date{static_cast<int32_t>(r.i())};
     o.amount = r.i();
     o.period = period(r);

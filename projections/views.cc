@@ -51,8 +51,8 @@ events::error undecodable(Cf cf) {
 // events and another format (or none: the first, without the validation view) are refused at
 // open: rebuilt, not guessed at. Format 4 added the orders view; 5 each payment's kind and
 // retention certificate, and each document's approval date; 6 a budget item's own anulación; 7 the affiliate's
-// name and plan, quantities and each adhesion's convenio.
-constexpr std::string_view kFormat = "7";
+// name and plan, quantities and each adhesion's convenio; 8 the aranceles' version of an order.
+constexpr std::string_view kFormat = "8";
 constexpr const char* kFormatKey = "format";
 
 // --- the runner's working state ---

@@ -295,6 +295,7 @@ TEST_CASE("A8 SanCor bills the authorization: an accepted session is consumed by
     CHECK(consumed.items == std::vector<ConsumedItem>{{1, 1'650'000}});  // 330101's fee, category B +10%
     CHECK(consumed.performed_at == at(2025, 6, 2, 17));
     CHECK(consumed.period == Period{2025, 6});
+    CHECK(consumed.fee_version == "inicial");
     CHECK(settlement_of(l.state, Period{2025, 6}, kSancor).value().consumptions == 1'650'000);
     CHECK(l.error(ConsumePractices{TransactionRef{0, "", 1}, {1}}, at(2025, 6, 2, 18)) == "consumption.item_already_consumed");
     // A9: its anulación undoes the consumption, as for any consumed item not yet invoiced.
@@ -379,4 +380,29 @@ TEST_CASE("A8 a line's quantity: 1 to 99, priced times the fee, counted against 
     SubmitBudget two = sancor_session(9, "9999");
     two.lines[0].quantity = 2;
     CHECK(l.error(two, at(2025, 6, 20)) == "budget.weekly_limit_exceeded");
+}
+
+TEST_CASE("A8 a practice is priced at the aranceles in force the day it was performed, and its event says which", "[domain][A8][O1]") {
+    Config config = seed_config();
+    for (ObraSocialConfig& os : config.obras_sociales)
+        if (os.id == kInsssep) os.fee_updates.push_back(FeeUpdate{"2025-06 reajuste", date_from_civil(2025, 6, 26), {{"020800", 1'700'000}}});
+    Ledger l = provider_in_padron("B");  // InSSSeP category B: +20%
+    l.config = &config;
+    l.ok(insssep_budget(128133242), at(2025, 6, 25, 7, 46));
+    const TransactionRef t{88, "T", 128133242};
+    // Performed on the 25th, loaded on the 26th: the 25th's aranceles.
+    auto e = l.ok(ConsumePractices{t, {3}, true, at(2025, 6, 25, 10, 55)}, at(2025, 6, 26, 11));
+    CHECK(std::get<PracticeConsumed>(e.at(0)).items == std::vector<ConsumedItem>{{3, 1'926'221}});  // 020800 before the update
+    CHECK(std::get<PracticeConsumed>(e.at(0)).fee_version == "inicial");
+    // 020900 performed on the 26th: the update does not name it, so its fee stays, under the new version.
+    e = l.ok(ConsumePractices{t, {2}, false, {}}, at(2025, 6, 26, 12));
+    CHECK(std::get<PracticeConsumed>(e.at(0)).items == std::vector<ConsumedItem>{{2, 1'983'997}});
+    CHECK(std::get<PracticeConsumed>(e.at(0)).fee_version == "2025-06 reajuste");
+    // An order is priced on its attention date.
+    e = l.ok(complete_order("o1", kInsssep, "020800", date_from_civil(2025, 6, 25)), at(2025, 6, 26, 12));
+    CHECK(std::get<OrderLoaded>(e.at(0)).amount == 1'926'221);
+    CHECK(std::get<OrderLoaded>(e.at(0)).fee_version == "inicial");
+    e = l.ok(complete_order("o2", kInsssep, "020800", date_from_civil(2025, 6, 26)), at(2025, 6, 26, 12));
+    CHECK(std::get<OrderLoaded>(e.at(0)).amount == 2'040'000);  // $17.000 + 20%
+    CHECK(std::get<OrderLoaded>(e.at(0)).fee_version == "2025-06 reajuste");
 }

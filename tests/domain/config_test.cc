@@ -67,3 +67,71 @@ TEST_CASE("the configuration says which amounts come from the seeds and which ar
     for (const char* guess : {"sancor.practices.330101.fee", "insssep.category_increments_bp.B", "retentions.iibb.rate_bp", "retentions.other.fixed"})
         CHECK(std::find(guessed.begin(), guessed.end(), guess) != guessed.end());
 }
+
+TEST_CASE("A8 aranceles have versions: each update applies from its date, to the practices it names", "[domain][config][A8]") {
+    std::string text = read_source_file("ops/config/liquida.json");
+    const std::string anchor = "\"payment_terms_days\": 30,\n      \"category_increments_bp\": {\"A\": 0, \"B\": 2000, \"C\": 3000},";
+    const auto with_updates = [&](const std::string& updates) {
+        std::string t = text;
+        REQUIRE(t.find(anchor) != std::string::npos);
+        t.replace(t.find(anchor), 0, "\"fee_version\": \"2025-01\", \"fee_updates\": " + updates + ",\n      ");
+        return parse_config(t);
+    };
+    const auto parsed = with_updates(R"([{"version": "2025-07", "effective_from": "2025-07-01", "fees": {"020800": 1700000}},
+        {"version": "2025-10 reajuste", "effective_from": "2025-10-15", "fees": {"020800": 1800000, "100100": 1300000}}])");
+    REQUIRE(parsed.has_value());
+    const ObraSocialConfig& os = *parsed->obra_social(kInsssep);
+    const PracticeConfig& composite = *os.practice("020800");
+    const PracticeConfig& extraccion = *os.practice("100100");
+    const auto arancel = [&](const PracticeConfig& p, int32_t y, uint32_t m, uint32_t d) {
+        const Arancel a = os.arancel(p, date_from_civil(y, m, d));
+        return std::pair{a.fee, std::string(a.version)};
+    };
+    CHECK(arancel(composite, 2025, 6, 30) == std::pair{Centavos{1'605'184}, std::string("2025-01")});
+    CHECK(arancel(composite, 2025, 7, 1) == std::pair{Centavos{1'700'000}, std::string("2025-07")});
+    // An update that does not name a practice leaves its fee, under the new version.
+    CHECK(arancel(extraccion, 2025, 7, 1) == std::pair{Centavos{1'200'000}, std::string("2025-07")});
+    CHECK(arancel(extraccion, 2025, 10, 15) == std::pair{Centavos{1'300'000}, std::string("2025-10 reajuste")});
+    CHECK(arancel(composite, 2026, 1, 1) == std::pair{Centavos{1'800'000}, std::string("2025-10 reajuste")});
+    CHECK(os.fee_version_on(date_from_civil(2025, 10, 14)) == "2025-07");
+    CHECK(parsed->obra_social(kSancor)->fee_version == "inicial");  // none named
+    // What a provider may look at: the schedule in force, the one before and any announced.
+    const auto versions = [&](int32_t y, uint32_t m, uint32_t d) {
+        std::vector<std::string> out;
+        for (const FeeSchedule& s : os.recent_schedules(date_from_civil(y, m, d))) {
+            CHECK(s.fees.size() == os.practices.size());
+            out.emplace_back(s.version);
+        }
+        return out;
+    };
+    CHECK(versions(2025, 6, 1) == std::vector<std::string>{"2025-01", "2025-07", "2025-10 reajuste"});
+    CHECK(versions(2025, 7, 1) == std::vector<std::string>{"2025-01", "2025-07", "2025-10 reajuste"});
+    CHECK(versions(2025, 12, 1) == std::vector<std::string>{"2025-07", "2025-10 reajuste"});
+    const auto last = os.recent_schedules(date_from_civil(2025, 12, 1)).back();
+    CHECK(last.effective_from == date_from_civil(2025, 10, 15));
+    CHECK(last.fees.at("020800") == 1'800'000);
+    CHECK(last.fees.at("020900") == 1'653'331);  // never updated
+    // Each updated fee is a value of the configuration, and a placeholder unless a seed shows it.
+    const auto guessed = placeholders(*parsed);
+    for (const char* name : {"insssep.fee_updates.2025-07.020800", "insssep.fee_updates.2025-10 reajuste.100100"})
+        CHECK(std::find(guessed.begin(), guessed.end(), name) != guessed.end());
+
+    const auto refused = [&](const std::string& updates) {
+        const auto r = with_updates(updates);
+        REQUIRE_FALSE(r.has_value());
+        CHECK(r.error().code == "config.invalid");
+        return r.error().field;
+    };
+    const std::string u = "$.obras_sociales[1].fee_updates";
+    CHECK(refused(R"([{"version": "2025-07", "effective_from": "2025-07-01", "fees": {"990101": 1}}])") == u + "[0].fees.990101");
+    CHECK(refused(R"([{"version": "2025-07", "effective_from": "2025-07-01", "fees": {"020800": 0}}])") == u + "[0].fees.020800");
+    CHECK(refused(R"([{"version": "2025-07", "effective_from": "2025-07-01", "fees": {}}])") == u + "[0].fees");
+    CHECK(refused(R"([{"version": "2025-07", "effective_from": "1/7/2025", "fees": {"020800": 1}}])") == u + "[0].effective_from");
+    CHECK(refused(R"([{"version": "2025-01", "effective_from": "2025-07-01", "fees": {"020800": 1}}])") == u + "[0].version");
+    CHECK(refused(R"([{"version": "a\tb", "effective_from": "2025-07-01", "fees": {"020800": 1}}])") == u + "[0].version");
+    CHECK(refused(R"([{"version": ")" + std::string(41, 'v') + R"(", "effective_from": "2025-07-01", "fees": {"020800": 1}}])") ==
+          u + "[0].version");
+    CHECK(refused(R"([{"version": "2025-07", "effective_from": "2025-07-01", "fees": {"020800": 1}},
+                      {"version": "2025-06", "effective_from": "2025-06-01", "fees": {"020800": 2}}])") == u + "[1].effective_from");
+    CHECK(refused(R"({"version": "2025-07"})") == u);
+}

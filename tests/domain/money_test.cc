@@ -125,8 +125,8 @@ TEST_CASE("money: basis points and raised fees are checked", "[domain][money][A8
     os.category_increments_bp["A"] = 10'000;
     PracticeConfig p;
     p.fee = kMax / 2 + 1;
-    CHECK_FALSE(raised_fee(os, p, "A").has_value());
-    CHECK(raised_fee(os, p, "B") == kMax / 2 + 1);  // no increment for B
+    CHECK_FALSE(raised_fee(os, p.fee, "A").has_value());
+    CHECK(raised_fee(os, p.fee, "B") == kMax / 2 + 1);  // no increment for B
 }
 
 TEST_CASE("money: folding an overflowing payment order poisons the ledger, decide refuses", "[domain][money][S2]") {

@@ -731,7 +731,16 @@ TEST_CASE("gateway: /v1/meta gives every role the names, the labels and who may 
     CHECK(meta["obras_sociales"][0]["bills_authorization"] == true);
     CHECK(meta["obras_sociales"][0]["report_with_presentation"] == true);
     CHECK(meta["obras_sociales"][1]["report_with_presentation"] == false);
+    // A8: the aranceles in force (the seeds' file names no update), every practice's fee.
+    const json& aranceles = meta["obras_sociales"][1]["aranceles"];
+    REQUIRE(aranceles.size() == 1);
+    CHECK(aranceles[0]["version"] == "inicial");
+    CHECK(aranceles[0]["effective_from"].is_null());
+    CHECK(aranceles[0]["fees"].size() == config.obras_sociales[1].practices.size());
+    CHECK(aranceles[0]["fees"]["020800"] == 1'605'184);  // seed 002's $16.051,84
     CHECK(meta["labels"]["attachment_kind"]["planilla_asistencia"] == "Planilla de asistencia");
+    CHECK(meta["labels"]["credential_type"].size() == std::size(liquida::domain::kCredentialTypeNames));
+    CHECK(meta["labels"]["credential_type"]["credencial_digital"] == "Credencial digital");
     CHECK(meta["obras_sociales"][0]["practices"][0]["code"] == config.obras_sociales[0].practices[0].code);
     const auto& composite = meta["obras_sociales"][1]["practices"][1];  // InSSSeP's 020800
     CHECK(composite["code"] == "020800");

@@ -307,6 +307,9 @@ std::vector<events::Envelope> sample_envelopes(uint16_t schema_version) {
             b->prescriptor_name = "ODONTOLOGO DE PRUEBA COCH";
             b->items[1].quantity = 2;
         }
+        if (schema_version < 7) continue;
+        if (auto* o = std::get_if<domain::OrderLoaded>(&e.payload)) o->fee_version = "2021-01";
+        if (auto* p = std::get_if<domain::PracticeConsumed>(&e.payload)) p->fee_version = "2021-02 reajuste";
     }
     return out;
 }
