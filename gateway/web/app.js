@@ -4,7 +4,7 @@
 // fragment (#token=...) or the token form, lives in sessionStorage, and travels only in a
 // websocket message or an Authorization header. ES modules, no bundler: ui.js (formats and DOM
 // helpers), feed.js (the event feed), forms.js (the prestador's forms), month.js (the
-// colegio's month), boards.js (the views read over HTTP); this file holds the state, the live
+// colegio's month), aranceles.js (the fee schedules), boards.js (the views read over HTTP); this file holds the state, the live
 // views, the actions and the session.
 import {
   $, BACKOFF_MS, argentinaMs, centavos, count, date, dateTime, dayNumber, drawChart, el, fieldErrors, fillTable, fromMs, label,
@@ -14,6 +14,7 @@ import { httpBoards } from './boards.js';
 import { Feed } from './feed.js';
 import { prestadorForms } from './forms.js';
 import { monthBoard } from './month.js';
+import { arancelesBoard } from './aranceles.js';
 import { clockBar } from './clock.js';
 
 const TOKEN_KEY = 'liquida.token';
@@ -651,11 +652,12 @@ function verify() {
 }
 // The prestador's forms (forms.js) and the colegio's month (month.js), made once the page's
 // elements exist.
-let forms = null, months = null, boards = null, clock = null;
+let forms = null, months = null, boards = null, clock = null, aranceles = null;
 function initActions() {
   clock = clockBar({ S, onMoved: followClock });
   forms = prestadorForms({ S, todayAR, metaLabel, submitAction });
   months = monthBoard({ api, download });
+  aranceles = arancelesBoard({ S });
   boards = httpBoards({ S, api, markDirty, shown, outReason, metaLabel, osName });
   Object.assign(RENDER, boards.render);
   $('pending-rows').addEventListener('click', (e) => {
@@ -876,6 +878,7 @@ async function loadMeta() {
   $('review-reason_code').replaceChildren(...Object.entries(r.body.labels.order_reject_reason).map(([code, text]) => el('option', { value: code }, text)));
   followClock(r.body.clock);
   forms.fill();
+  aranceles.fill();
   showWho();
   for (const th of document.querySelectorAll('[data-may]')) th.hidden = !may(th.dataset.may);
   title();

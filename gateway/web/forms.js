@@ -33,6 +33,11 @@ export function prestadorForms({ S, todayAR, metaLabel, submitAction }) {
     if (!$('issue-period').dataset.typed) $('issue-period').value = S.shownPeriod || todayAR().slice(0, 7);
     if (fillObrasSociales($('issue-obra_social'))) fillIssueExtra();
     if (fillObrasSociales($('budget-obra_social'))) fillBudgetPractices();
+    if (!$('budget-credential_type').options.length) {  // A1: "Tipo" of the credential; none chosen: not said
+      $('budget-credential_type').replaceChildren(el('option', { value: '' }, 'Sin indicar'),
+        ...Object.entries(S.meta.labels.credential_type).filter(([name]) => name !== 'no_informado')
+          .map(([name, text]) => el('option', { value: name }, text)));
+    }
     suggestAmount();
   }
   function fillOrderPractices() {
@@ -115,7 +120,7 @@ export function prestadorForms({ S, todayAR, metaLabel, submitAction }) {
     drawBudgetLines();
   }
   function drawBudgetLines() {
-    fillTable('budget-line-rows', S.budgetLines, (l) => [td(l.practice_code), td(l.name), td(l.tooth || '–'), td(l.faces || '–'),
+    fillTable('budget-line-rows', S.budgetLines, (l) => [td(l.practice_code), td(l.name), td(l.tooth || '–'), td(l.faces || '–'), td(String(l.quantity)),
       el('td', { class: 'act' }, el('button', { type: 'button', class: 'small', 'data-line': String(S.budgetLines.indexOf(l)),
         'aria-label': `Quitar ${l.practice_code}${l.tooth ? ` del diente ${l.tooth}` : ''}` }, 'Quitar'))]);
   }
@@ -123,14 +128,17 @@ export function prestadorForms({ S, todayAR, metaLabel, submitAction }) {
     const p = budgetPractice();
     const checked = (id) => [...$(id).querySelectorAll('input:checked')].map((i) => i.value);
     const teeth = checked('budget-teeth'), faces = checked('budget-faces').join('');
+    const quantity = Number($('budget-quantity').value);
     let why = '';
     if (!p) why = 'Elegí una práctica.';
+    else if (!Number.isInteger(quantity) || quantity < 1 || quantity > 99) why = 'La cantidad va de 1 a 99.';
     else if (p.requires_tooth && !teeth.length) why = `La práctica ${p.code} requiere diente: no se agregó.`;
     else if (p.requires_faces && !faces) why = `La práctica ${p.code} requiere cara: no se agregó.`;
     setText('budget-picker-msg', why);
     if (why) return;
-    for (const tooth of teeth.length ? teeth : [0]) S.budgetLines.push({ practice_code: p.code, name: p.name, tooth: Number(tooth), faces });
+    for (const tooth of teeth.length ? teeth : [0]) S.budgetLines.push({ practice_code: p.code, name: p.name, tooth: Number(tooth), faces, quantity });
     for (const i of $('budget-form').querySelectorAll('.picker input:checked')) i.checked = false;
+    $('budget-quantity').value = '1';
     drawBudgetLines();
   }
   async function submitBudget() {
@@ -142,10 +150,12 @@ export function prestadorForms({ S, todayAR, metaLabel, submitAction }) {
     const body = {
       command: 'submit_budget', provider: Number(S.claims.subject), transaction_number: Number(number),
       obra_social: $('budget-obra_social').value, affiliate_number: $('budget-affiliate_number').value.trim(),
-      affiliate_name: $('budget-affiliate_name').value.trim(), plan: $('budget-plan').value.trim(),
+      affiliate_name: $('budget-affiliate_name').value.trim(), plan: $('budget-plan').value.trim(), titular: $('budget-titular').value.trim(),
+      ...($('budget-credential_type').value ? { credential_type: $('budget-credential_type').value } : {}),
       credential: $('budget-credential').value.trim(), family_group: '', token: $('budget-token').value.trim(),
       diagnosis_code: $('budget-diagnosis_code').value.trim(), diagnosis_type: $('budget-diagnosis_type').value,
-      lines: S.budgetLines.map(({ practice_code, tooth, faces }) => ({ practice_code, tooth, faces })),
+      prescriptor_matricula: $('budget-prescriptor_matricula').value.trim(), prescriptor_name: $('budget-prescriptor_name').value.trim(),
+      lines: S.budgetLines.map(({ practice_code, tooth, faces, quantity }) => ({ practice_code, tooth, faces, quantity })),
       clinical_summary: $('budget-clinical_summary').value.trim(), attachments: [],
     };
     const done = (answer) => {

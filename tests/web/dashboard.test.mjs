@@ -423,10 +423,20 @@ test('a prestador submits a dental budget with the tooth and face picker, its it
   try {
     await waitLive(page);
     await page.waitForSelector('#budget-practice option[value="020900"]', { state: 'attached', timeout: WAIT });
+    // The aranceles agreed with InSSSeP, as /v1/meta gives them: seed 002's $16.051,84 for 020800.
+    await page.selectOption('#aranceles-obra_social', 'insssep');
+    assert.deepEqual(await page.$$eval('#aranceles-head th', (ths) => ths.map((th) => th.textContent)), ['Código', 'Práctica', 'inicial']);
+    const fees = await page.$$eval('#aranceles-rows tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+    assert.deepEqual(fees.find((r) => r[0] === '020800'), ['020800', 'Obturación con composite, cavidad simple', '$ 16.051,84']);
     await page.fill('#budget-credential', '59790');
     await page.fill('#budget-affiliate_number', '51868');
     await page.fill('#budget-affiliate_name', 'HERMOSI RAMON OSVALDO');
     await page.fill('#budget-plan', 'Afiliado InSSSeP');
+    await page.fill('#budget-titular', 'HERMOSI RAMON OSVALDO');
+    await page.selectOption('#budget-credential_type', 'credencial');  // the server's labels
+    assert.equal(await page.$eval('#budget-credential_type option[value="credencial_digital"]', (o) => o.textContent), 'Credencial digital');
+    await page.fill('#budget-prescriptor_matricula', 'MP 4512');
+    await page.fill('#budget-prescriptor_name', 'ODONTOLOGO DE PRUEBA COCH');
     await page.fill('#budget-diagnosis_code', 'K029');
     // A composite needs a tooth and a face: without them it is not added, and it says why.
     await page.selectOption('#budget-practice', '020900');
@@ -434,7 +444,12 @@ test('a prestador submits a dental budget with the tooth and face picker, its it
     await page.click('#budget-add');
     assert.match(await page.$eval('#budget-picker-msg', (e) => e.textContent), /requiere cara/);
     assert.equal(await page.$$eval('#budget-line-rows tr', (trs) => trs.length), 0);
+    await page.fill('#budget-quantity', '100');
     await face('O');
+    await face('M');
+    await page.click('#budget-add');
+    assert.match(await page.$eval('#budget-picker-msg', (e) => e.textContent), /cantidad va de 1 a 99/);
+    await page.fill('#budget-quantity', '2');
     await face('M');
     await page.click('#budget-add');
     // An extraction on two teeth: a line per tooth; one removed again.
@@ -442,15 +457,19 @@ test('a prestador submits a dental budget with the tooth and face picker, its it
     await tooth(18);
     await tooth(55);
     await page.click('#budget-add');
-    const lines = () => page.$$eval('#budget-line-rows tr', (trs) => trs.map((tr) => [...tr.cells].slice(0, 4).map((c) => c.textContent).join(' ')));
-    assert.deepEqual((await lines()).map((l) => l.replace(/ · .*/, '')), ['020900 Obturación con composite, cavidad compuesta 17 OM',
-      '100100 Extracción dentaria simple 18 –', '100100 Extracción dentaria simple 55 –']);
+    const lines = () => page.$$eval('#budget-line-rows tr', (trs) => trs.map((tr) => [...tr.cells].slice(0, 5).map((c) => c.textContent).join(' ')));
+    assert.deepEqual((await lines()).map((l) => l.replace(/ · .*/, '')), ['020900 Obturación con composite, cavidad compuesta 17 OM 2',
+      '100100 Extracción dentaria simple 18 – 1', '100100 Extracción dentaria simple 55 – 1']);
     await page.click('#budget-line-rows button[aria-label="Quitar 100100 del diente 55"]');
     assert.equal((await lines()).length, 2);
     assert.deepEqual(await axeViolations(page), [], 'the budget form with its picker');
     await page.locator('#budget').screenshot({ path: path.join(ARTIFACTS, 'prestador-budget-390.png') });
     await page.fill('#budget-transaction_number', String(number));
+    const sent = page.waitForRequest((r) => r.url().endsWith('/v1/commands') && r.method() === 'POST', { timeout: WAIT });
     await page.click('#budget-form button[type=submit]');
+    const body = (await sent).postDataJSON();
+    assert.deepEqual([body.titular, body.credential_type, body.prescriptor_matricula, body.prescriptor_name],
+      ['HERMOSI RAMON OSVALDO', 'credencial', 'MP 4512', 'ODONTOLOGO DE PRUEBA COCH']);
     await page.waitForFunction(() => !document.getElementById('action-done').hidden, null, { timeout: WAIT });
     assert.match(await page.$eval('#action-done', (e) => e.textContent), new RegExp(`^Presupuesto ${number} enviado: aceptado`));
     // Its items wait to be consumed, on the prestador's own board.
@@ -461,7 +480,7 @@ test('a prestador submits a dental budget with the tooth and face picker, its it
     const { today } = (await api('GET', '/v1/meta', colegio)).json.clock;
     const day = (d) => new Date(Date.parse(today) + d * 86_400_000).toISOString().slice(0, 10);
     const a9 = (await api('GET', `/v1/reports/authorizations?provider=${provider}&from=${day(-40)}&to=${day(0)}`, colegio)).json.rows;
-    assert.deepEqual(a9.map((r) => [r.affiliate_name, r.quantity]), [['HERMOSI RAMON OSVALDO', 1], ['HERMOSI RAMON OSVALDO', 1]]);
+    assert.deepEqual(a9.map((r) => [r.affiliate_name, r.quantity]), [['HERMOSI RAMON OSVALDO', 2], ['HERMOSI RAMON OSVALDO', 1]]);
     // The extraction will not happen: that item alone is anulado, with its reason; the composite still waits.
     await page.click(`#pending-rows button[data-key="${provider}/88-T-${number}/2"]`);
     await page.click('#consume-anular');
