@@ -212,6 +212,13 @@ void read_obra_social(Reader& r, const Config& config, ObraSocialConfig& os) {
     }
     os.invoice_requires_authorization = r.flag("invoice_requires_authorization");
     os.payment_terms_days = static_cast<uint32_t>(r.integer("payment_terms_days", 1, 365, false, 30));
+    if (const json* terms = r.member("short_payment_terms", false); terms != nullptr && r.ok()) {
+        if (!terms->is_object()) return r.fail(r.at("short_payment_terms"), "se esperaba un objeto");
+        Reader t(*terms, r.at("short_payment_terms"));
+        os.short_payment_terms = ObraSocialConfig::ShortTerms{t.integer("up_to", 1, kMaxFee), static_cast<uint32_t>(t.integer("days", 1, 365))};
+        if (t.ok() && os.short_payment_terms->days >= os.payment_terms_days) t.fail(t.at("days"), "menos días que payment_terms_days");
+        if (!t.ok()) return r.fail(t.error().error.field, t.error().error.message);
+    }
     if (const json* inc = r.member("category_increments_bp", true); inc != nullptr && r.ok()) {
         if (!inc->is_object()) return r.fail(r.at("category_increments_bp"), "se esperaba un objeto");
         Reader c(*inc, r.at("category_increments_bp"));
@@ -253,7 +260,8 @@ void read_retention(Reader& r, RetentionConfig& ret) {
 
 // Amounts and rates: what must come from an agreement, not from a guess.
 bool priced(std::string_view name) {
-    return name.ends_with(".fee") || name.find(".fee_updates.") != std::string_view::npos || name.find(".category_increments_bp.") != std::string_view::npos || name.starts_with("retentions.");
+    return name.ends_with(".fee") || name.ends_with(".short_payment_terms.up_to") || name.find(".fee_updates.") != std::string_view::npos ||
+           name.find(".category_increments_bp.") != std::string_view::npos || name.starts_with("retentions.");
 }
 
 }  // namespace
@@ -297,9 +305,11 @@ std::vector<FeeSchedule> ObraSocialConfig::recent_schedules(Date today) const {
     return all;
 }
 
-Date Config::due_on(const ObraSocialId& id, Date received) const noexcept {
+Date Config::due_on(const ObraSocialId& id, Date received, Centavos amount) const noexcept {
     const ObraSocialConfig* os = obra_social(id);
-    return Date{received.days + static_cast<int32_t>(os == nullptr ? 30 : os->payment_terms_days)};
+    uint32_t days = os == nullptr ? 30 : os->payment_terms_days;
+    if (os != nullptr && os->short_payment_terms && amount <= os->short_payment_terms->up_to) days = os->short_payment_terms->days;
+    return Date{received.days + static_cast<int32_t>(days)};
 }
 
 bool Config::has_category(std::string_view category) const noexcept {
@@ -315,6 +325,11 @@ std::vector<std::string> value_names(const Config& config) {
         if (os.boca != 0) out.push_back(p + "boca");
         if (!os.serie.empty()) out.push_back(p + "serie");
         out.push_back(p + "order_signatures");
+        out.push_back(p + "payment_terms_days");
+        if (os.short_payment_terms) {
+            out.push_back(p + "short_payment_terms.up_to");
+            out.push_back(p + "short_payment_terms.days");
+        }
         if (!os.flagged_plans.empty()) out.push_back(p + "flagged_plans");
         if (os.bills_authorization) out.push_back(p + "bills_authorization");
         if (os.report_with_presentation) out.push_back(p + "report_with_presentation");

@@ -103,6 +103,14 @@ struct ObraSocialConfig {
     std::vector<AttachmentKind> invoice_attachments;  // F2: required on every invoice
     bool invoice_requires_authorization = false;      // F2: the authorization it bills
     uint32_t payment_terms_days = 30;                 // O4/F4: due date after receipt
+    // F4: a shorter term for an invoice of at most `up_to` (seed 001: SanCor's invoices of $2.311,66
+    // to $19.186 fall due 15 days after reception, those of $49.698,42 and more 60). Configured as
+    // `short_payment_terms`; the amount that separates them is the colegio's to confirm.
+    struct ShortTerms {
+        Centavos up_to = 0;
+        uint32_t days = 0;
+    };
+    std::optional<ShortTerms> short_payment_terms;
     std::map<std::string, uint32_t> category_increments_bp;  // A8: per provider category
     std::vector<PracticeConfig> practices;
     // A8: the version the practices' fees are (configured `fee_version`, "inicial" by default),
@@ -139,18 +147,21 @@ struct Config {
 
     const ObraSocialConfig* obra_social(const ObraSocialId& id) const noexcept;
     bool has_category(std::string_view category) const noexcept;
-    // O4/F4: when an invoice received on `received` falls due: the obra social's payment terms
-    // later (30 days for one the configuration no longer has).
-    Date due_on(const ObraSocialId& id, Date received) const noexcept;
+    // O4/F4: when an invoice of `amount` received on `received` falls due: the obra social's
+    // payment terms later, its short terms for a small one (30 days for one the configuration no
+    // longer has).
+    Date due_on(const ObraSocialId& id, Date received, Centavos amount) const noexcept;
 };
 
 // Every value of `config` a seed could vouch for, by name, in the file's order: each practice's
 // fee, prior authorization and weekly limit ("sancor.practices.330101.fee"), each fee of an update
 // ("sancor.fee_updates.2025-07.330101"), each category increment
-// ("sancor.category_increments_bp.B"), boca, serie and token exception code, and each
+// ("sancor.category_increments_bp.B"), boca, serie and token exception code, payment terms
+// ("sancor.payment_terms_days", "sancor.short_payment_terms.up_to" and ".days"), and each
 // retention's rate or fixed amount ("retentions.iibb.rate_bp").
 std::vector<std::string> value_names(const Config& config);
-// The amounts and rates (fees, category increments, retentions) that no seed vouches for:
+// The amounts and rates (fees, category increments, retentions, the short payment terms' amount)
+// that no seed vouches for:
 // placeholders for the colegio to replace with its agreements.
 std::vector<std::string> placeholders(const Config& config);
 

@@ -99,7 +99,7 @@ result<std::vector<InvoiceRow>, DomainError> invoice_listing(const ProviderLedge
         const auto outstanding = money::Sum(balance).sub(inv.paid).value();
         if (!debited || !balance || !outstanding) return failure<DomainError>{money::overflow("invoices." + id)};
         rows.push_back(InvoiceRow{received, invoice_label(inv.issued), inv.issued.amount, *debited, *outstanding,
-                                  config.due_on(inv.issued.obra_social, received),
+                                  config.due_on(inv.issued.obra_social, received, inv.issued.amount),
                                   invoice_state(inv.status, inv.paid, *balance),
                                   inv.payment_orders.empty() ? std::string{} : inv.payment_orders.back(),
                                   inv.debits.empty() ? std::string{} : inv.debits.back().applied.debit_sheet});

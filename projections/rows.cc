@@ -140,7 +140,7 @@ std::string InvoiceViewRow::state() const {
 
 std::optional<Date> InvoiceViewRow::due_on(const domain::Config& config) const {
     if (received_at == 0) return std::nullopt;
-    return config.due_on(obra_social, domain::local_date(received_at));
+    return config.due_on(obra_social, domain::local_date(received_at), amount);
 }
 
 std::string InvoicePayment::label() const { return domain::payment_order_label(type, payment_order); }

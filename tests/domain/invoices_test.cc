@@ -193,6 +193,22 @@ TEST_CASE("F4 seed 001 SanCor listing: amount, debits, balance, due date", "[dom
     CHECK(rows[0].received_on == date_from_civil(2021, 11, 8));
     CHECK(rows[0].due_on == date_from_civil(2022, 1, 7));
     CHECK(invoice_listing(l.state, date_from_civil(2022, 5, 9), seed_config()).value().empty());  // older than six months
+    // A small one falls due in 15 days: B 00017-00004171, $8.673, received 16-11-2021, due 01-12-2021.
+    l.state.orders.orders["y"] = OrderRecord{OrderLoaded{"y", kSancor, "1", "330101", date_from_civil(2021, 10, 1), 867'300,
+                                                         Period{2021, 10}, true, true, true, {}},
+                                             OrderStatus::approved, ""};
+    f = IssueInvoice{"b-4171", kSancor, ComprobanteType::factura_b, BillingType::original, 17, 4171, "71110383321641",
+                     Period{2021, 10}, 867'300, date_from_civil(2021, 11, 5), "", "", attachments_for(kSancor)};
+    l.ok(f, at(2021, 11, 16));
+    l.ok(SendInvoice{"b-4171"}, at(2021, 11, 16));
+    const auto small = invoice_listing(l.state, date_from_civil(2021, 12, 1), seed_config()).value();
+    const auto b4171 = std::find_if(small.begin(), small.end(), [](const InvoiceRow& r) { return r.invoice == "B 00017-00004171"; });
+    REQUIRE(b4171 != small.end());
+    CHECK(b4171->due_on == date_from_civil(2021, 12, 1));
+    // The terms follow the amount: 20,000 pesos is still short, a centavo more is not.
+    CHECK(seed_config().due_on(kSancor, date_from_civil(2021, 11, 16), 2'000'000) == date_from_civil(2021, 12, 1));
+    CHECK(seed_config().due_on(kSancor, date_from_civil(2021, 11, 16), 2'000'001) == date_from_civil(2022, 1, 15));
+    CHECK(seed_config().due_on(kInsssep, date_from_civil(2021, 11, 16), 1) == date_from_civil(2021, 12, 16));  // none: 30 days
 }
 
 TEST_CASE("F5 pending submissions: credit note owed, re-invoicing allowed", "[domain][F5]") {
