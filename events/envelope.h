@@ -3,7 +3,9 @@
 
 #include <array>
 #include <cstdint>
+#include <iterator>
 #include <string>
+#include <string_view>
 
 #include "domain/events.h"
 #include "domain/types.h"
@@ -25,6 +27,9 @@ struct EventId {
 };
 
 enum class ActorRole : uint8_t { system = 0, colegio = 1, prestador = 2, obra_social = 3 };
+// Each role's name in JSON and the docs, by value.
+inline constexpr std::string_view kActorRoleNames[] = {"system", "colegio", "prestador", "obra_social"};
+static_assert(std::size(kActorRoleNames) == static_cast<size_t>(ActorRole::obra_social) + 1);
 
 struct Envelope {
     EventId event_id;

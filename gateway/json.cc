@@ -110,7 +110,7 @@ struct EnumNames<domain::AttachmentKind> {
 };
 template <>
 struct EnumNames<events::ActorRole> {
-    static constexpr std::string_view names[] = {"system", "colegio", "prestador", "obra_social"};
+    static constexpr const auto& names = events::kActorRoleNames;
 };
 
 template <class E>
