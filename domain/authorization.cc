@@ -59,7 +59,7 @@ uint32_t recent_sessions(const ProviderLedger& s, const SubmitBudget& c, const s
 // provider's category, times its quantity.
 std::optional<Centavos> item_amount(const ObraSocialConfig& os, const PracticeConfig& p, const BudgetItem& item, const std::string& category,
                                     Date performed) {
-    const auto fee = raised_fee(os, os.arancel(p, performed).fee, category);
+    const auto fee = raised_fee(os, os.fee_on(p, performed), category);
     return fee ? money::mul(*fee, item.quantity) : std::nullopt;
 }
 
@@ -80,7 +80,7 @@ Decision consumed_on_authorization(const ProviderLedger& s, const ObraSocialConf
     }
     if (consumed.empty()) return std::vector<Event>{};
     return emit(PracticeConsumed{transaction, std::move(consumed), false, now, billing_period(now, config),
-                                 std::string(os.fee_version_on(local_date(now)))});
+                                 os.fee_version_on(local_date(now))});
 }
 
 // A1: the affiliate's and prescriptor's data, well formed, and what the obra social requires.
@@ -300,7 +300,7 @@ Decision decide(const ProviderLedger& s, const ConsumePractices& c, TimestampMs 
         consumed.push_back(ConsumedItem{item, *amount});
     }
     return emit(PracticeConsumed{c.transaction, std::move(consumed), c.deferred, performed_at, billing_period(now, config),
-                                 std::string(os->fee_version_on(local_date(performed_at)))});
+                                 os->fee_version_on(local_date(performed_at))});
 }
 
 Decision decide(const ProviderLedger& s, const CancelTransaction& c, TimestampMs, const Config&) {

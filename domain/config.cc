@@ -144,6 +144,7 @@ bool version_name(std::string_view v) {
 // A8: `fee_updates`, in order of effective date, each naming configured practices.
 void read_fee_updates(Reader& r, ObraSocialConfig& os) {
     const json& updates = r.array("fee_updates", false);
+    if (updates.size() > ObraSocialConfig::kMaxFeeUpdates) return r.fail(r.at("fee_updates"), "a lo sumo 24 actualizaciones");
     for (size_t i = 0; i < updates.size() && r.ok(); ++i) {
         const std::string path = index_path(r.at("fee_updates"), i);
         if (!updates[i].is_object()) return r.fail(path, "se esperaba un objeto");
@@ -277,18 +278,22 @@ const ObraSocialConfig* Config::obra_social(const ObraSocialId& id) const noexce
     return it == obras_sociales.end() ? nullptr : &*it;
 }
 
-Arancel ObraSocialConfig::arancel(const PracticeConfig& p, Date day) const noexcept {
-    Arancel out{p.fee, fee_version};
+Centavos ObraSocialConfig::fee_on(const PracticeConfig& p, Date day) const noexcept {
+    Centavos fee = p.fee;
     for (const FeeUpdate& update : fee_updates) {
         if (update.effective_from.days > day.days) break;
-        out.version = update.version;
-        if (const auto it = update.fees.find(p.code); it != update.fees.end()) out.fee = it->second;
+        if (const auto it = update.fees.find(p.code); it != update.fees.end()) fee = it->second;
     }
-    return out;
+    return fee;
 }
 
-std::string_view ObraSocialConfig::fee_version_on(Date day) const noexcept {
-    return arancel(practices.front(), day).version;  // parse_config: at least one practice
+const std::string& ObraSocialConfig::fee_version_on(Date day) const noexcept {
+    const std::string* version = &fee_version;
+    for (const FeeUpdate& update : fee_updates) {
+        if (update.effective_from.days > day.days) break;
+        version = &update.version;
+    }
+    return *version;
 }
 
 std::vector<FeeSchedule> ObraSocialConfig::recent_schedules(Date today) const {

@@ -43,15 +43,9 @@ struct FeeUpdate {
     std::map<std::string, Centavos> fees;  // by practice code
 };
 
-// The arancel of one practice on one day, and the version of the schedule in force then.
-struct Arancel {
-    Centavos fee = 0;
-    std::string_view version;  // the configuration's text
-};
-
 // A8: one version of the aranceles, complete: every practice's fee.
 struct FeeSchedule {
-    std::string_view version;
+    std::string version;
     std::optional<Date> effective_from;  // none: the configured fees, in force from the start
     std::map<std::string, Centavos> fees;
 };
@@ -114,14 +108,17 @@ struct ObraSocialConfig {
     std::map<std::string, uint32_t> category_increments_bp;  // A8: per provider category
     std::vector<PracticeConfig> practices;
     // A8: the version the practices' fees are (configured `fee_version`, "inicial" by default),
-    // in force until the first of `fee_updates`, which come in order of effective date.
+    // in force until the first of `fee_updates`, which come in order of effective date; at most
+    // kMaxFeeUpdates.
     std::string fee_version = "inicial";
     std::vector<FeeUpdate> fee_updates;
+    static constexpr size_t kMaxFeeUpdates = 24;
 
     const PracticeConfig* practice(std::string_view code) const noexcept;
-    // A8: the practice's arancel on `day` (a priced event records its version).
-    Arancel arancel(const PracticeConfig& p, Date day) const noexcept;
-    std::string_view fee_version_on(Date day) const noexcept;
+    // A8: the practice's arancel on `day`, and the version in force then (which a priced event
+    // records).
+    Centavos fee_on(const PracticeConfig& p, Date day) const noexcept;
+    const std::string& fee_version_on(Date day) const noexcept;
     // A8 (seed 001: "las últimas dos actualizaciones de aranceles convenidos"): the schedule in
     // force on `today`, the one before it, and any announced for later; oldest first.
     std::vector<FeeSchedule> recent_schedules(Date today) const;

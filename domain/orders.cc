@@ -87,13 +87,12 @@ Decision decide(const ProviderLedger& s, const LoadOrder& c, TimestampMs now, co
     }
     const std::string practice = *normalize_practice_code(c.practice_code);
     const Date attended = c.attention_date.value_or(today);
-    const Arancel arancel = os.arancel(*os.practice(practice), attended);
-    const auto amount = raised_fee(os, arancel.fee, s.provider.identity.category);
+    const auto amount = raised_fee(os, os.fee_on(*os.practice(practice), attended), s.provider.identity.category);
     if (!amount) return rejected(money::overflow("practice_code"));
     std::vector<Event> out;
     out.emplace_back(OrderLoaded{c.order_id, c.obra_social, c.affiliate_number, practice, attended, *amount, loaded_in,
                                  c.patient_signature, c.professional_signature, c.professional_stamp, c.fields,
-                                 c.affiliate_name, c.plan, std::string(arancel.version)});
+                                 c.affiliate_name, c.plan, os.fee_version_on(attended)});
     // O3: loaded after day 5, the order goes into the next month's billing.
     if (period != loaded_in) out.emplace_back(OrderDeferred{c.order_id, loaded_in, period});
     return out;

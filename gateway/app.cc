@@ -199,7 +199,7 @@ HttpResponse App::route(const HttpRequest& request) {
     if (!claims) return unauthorized(claims.error());
     try {
         if (path == "/v1/months" || path.starts_with("/v1/months/")) return months_view(path, *claims);
-        if (path == "/v1/meta") return meta_view();
+        if (path == "/v1/meta") return meta_view(*claims);
         if (path == "/v1/clock") return ok_json(clock_json(p_.business_clock(), p_.test_clock != nullptr));
         return view(path, query, *claims);
     } catch (const BadParam& b) {

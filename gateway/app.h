@@ -104,7 +104,7 @@ private:
     HttpResponse table_view(const ViewRequest& request, replay::Table table, std::string name, std::string title);
     // The colegio's months: GET /v1/months[/YYYY-MM[/reports/NAME]], POST /v1/months/YYYY-MM/close.
     HttpResponse months_view(const std::string& path, const Claims& claims);
-    HttpResponse meta_view() const;  // gateway/meta_routes.cc
+    HttpResponse meta_view(const Claims& claims) const;  // gateway/meta_routes.cc
     // POST /v1/clock: the colegio moves the test clock (gateway/clock_routes.cc).
     HttpResponse set_clock(const std::string& body, const Claims& claims);
     HttpResponse close_month(const std::string& path, const std::map<std::string, std::string>& query, const Claims& claims);

@@ -5,7 +5,8 @@
 // rejection reason, and who may issue each
 // command (the matrix the server enforces), and the business clock (the instant and the
 // Argentina date the views are judged by: a test clock's, not today's). Any signed-in role: none of
-// it is private.
+// it is private, but for the aranceles agreed with each obra social, which an obra social reads
+// only of its own (the others' lists are empty).
 #include "domain/names.h"
 #include "gateway/app.h"
 #include "gateway/json.h"
@@ -26,7 +27,7 @@ json labelled(const std::string_view (&names)[N], const std::string_view (&label
 
 }  // namespace
 
-HttpResponse App::meta_view() const {
+HttpResponse App::meta_view(const Claims& claims) const {
     json obras_sociales = json::array();
     for (const auto& os : p_.config.obras_sociales) {
         json practices = json::array();
@@ -39,7 +40,8 @@ HttpResponse App::meta_view() const {
         for (const auto& [name, member] : domain::ObraSocialConfig::kOrderSignatures)
             if (os.order_signatures.*member) signatures.push_back(name);
         json aranceles = json::array();  // A8: the schedules a provider may look at
-        for (const auto& s : os.recent_schedules(domain::local_date(p_.business_clock())))
+        const bool theirs = claims.role != Role::obra_social || claims.subject == os.id.value();
+        for (const auto& s : theirs ? os.recent_schedules(domain::local_date(p_.business_clock())) : std::vector<domain::FeeSchedule>{})
             aranceles.push_back({{"version", s.version},
                                  {"effective_from", s.effective_from ? json(domain::to_string(*s.effective_from)) : json(nullptr)},
                                  {"fees", s.fees}});

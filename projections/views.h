@@ -186,7 +186,8 @@ struct InvoiceViewRow {
     std::optional<Centavos> outstanding() const noexcept;  // F4 "Saldo": balance - paid
     bool active() const noexcept { return status != domain::InvoiceStatus::rechazada; }
     std::string state() const;  // domain::invoice_state
-    // F4: received plus the obra social's payment terms; nullopt before it is sent.
+    // F4: received plus the obra social's payment terms (its short terms for a small invoice);
+    // nullopt before it is sent.
     std::optional<Date> due_on(const domain::Config& config) const;
 };
 

@@ -86,8 +86,8 @@ TEST_CASE("A8 aranceles have versions: each update applies from its date, to the
     const PracticeConfig& composite = *os.practice("020800");
     const PracticeConfig& extraccion = *os.practice("100100");
     const auto arancel = [&](const PracticeConfig& p, int32_t y, uint32_t m, uint32_t d) {
-        const Arancel a = os.arancel(p, date_from_civil(y, m, d));
-        return std::pair{a.fee, std::string(a.version)};
+        const Date day = date_from_civil(y, m, d);
+        return std::pair{os.fee_on(p, day), os.fee_version_on(day)};
     };
     CHECK(arancel(composite, 2025, 6, 30) == std::pair{Centavos{1'605'184}, std::string("2025-01")});
     CHECK(arancel(composite, 2025, 7, 1) == std::pair{Centavos{1'700'000}, std::string("2025-07")});
@@ -107,8 +107,8 @@ TEST_CASE("A8 aranceles have versions: each update applies from its date, to the
         return out;
     };
     CHECK(versions(2025, 6, 1) == std::vector<std::string>{"2025-01", "2025-07", "2025-10 reajuste"});
-    CHECK(versions(2025, 7, 1) == std::vector<std::string>{"2025-01", "2025-07", "2025-10 reajuste"});
-    CHECK(versions(2025, 12, 1) == std::vector<std::string>{"2025-07", "2025-10 reajuste"});
+    CHECK(versions(2025, 10, 14) == std::vector<std::string>{"2025-01", "2025-07", "2025-10 reajuste"});
+    CHECK(versions(2025, 10, 15) == std::vector<std::string>{"2025-07", "2025-10 reajuste"});
     const auto last = os.recent_schedules(date_from_civil(2025, 12, 1)).back();
     CHECK(last.effective_from == date_from_civil(2025, 10, 15));
     CHECK(last.fees.at("020800") == 1'800'000);
@@ -135,5 +135,23 @@ TEST_CASE("A8 aranceles have versions: each update applies from its date, to the
           u + "[0].version");
     CHECK(refused(R"([{"version": "2025-07", "effective_from": "2025-07-01", "fees": {"020800": 1}},
                       {"version": "2025-06", "effective_from": "2025-06-01", "fees": {"020800": 2}}])") == u + "[1].effective_from");
+    CHECK(refused(R"([{"version": "2025-07", "effective_from": "2025-07-01", "fees": {"020800": 1}},
+                      {"version": "2025-08", "effective_from": "2025-07-01", "fees": {"020800": 2}}])") == u + "[1].effective_from");
+    CHECK(refused(R"([{"version": "2025-07", "effective_from": "2025-07-01", "fees": {"020800": 1}},
+                      {"version": "2025-07", "effective_from": "2025-08-01", "fees": {"020800": 2}}])") == u + "[1].version");
+    CHECK(refused(R"([{"version": "2025-07", "effective_from": "2025-07-01", "fees": {"020800": 100000000001}}])") ==
+          u + "[0].fees.020800");
+    std::string many = "[";
+    for (int i = 1; i <= 25; ++i)
+        many += std::string(i > 1 ? "," : "") + R"({"version": "v)" + std::to_string(i) + R"(", "effective_from": "2026-01-)" +
+                (i < 10 ? "0" : "") + std::to_string(i) + R"(", "fees": {"020800": 1}})";
+    CHECK(refused(many + "]") == u);
+    CHECK(with_updates(many.substr(0, many.rfind(",{")) + "]").has_value());  // 24 are allowed
+    // The configured fees' own version: a label like the updates'.
+    std::string t = text;
+    t.replace(t.find(anchor), 0, "\"fee_version\": \"a\\u0001b\",\n      ");
+    const auto bad_version = parse_config(t);
+    REQUIRE_FALSE(bad_version.has_value());
+    CHECK(bad_version.error().field == "$.obras_sociales[1].fee_version");
     CHECK(refused(R"({"version": "2025-07"})") == u);
 }

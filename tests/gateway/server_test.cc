@@ -710,8 +710,16 @@ TEST_CASE("gateway: /v1/meta gives every role the names, the labels and who may 
     Env env;
     HttpClient h(env.port());
     CHECK(h.get("/v1/meta", "").status() == 401);
-    const json meta = get_json(h, "/v1/meta", env.token(Role::obra_social, "sancor"));
-    CHECK(get_json(h, "/v1/meta", env.colegio()) == meta);  // the same for every role
+    const json meta = get_json(h, "/v1/meta", env.colegio());
+    CHECK(get_json(h, "/v1/meta", env.token(Role::prestador, "1042")) == meta);  // the same for every role
+    // ... but for the aranceles agreed with the other obras sociales, which an obra social does not read.
+    json sancor = get_json(h, "/v1/meta", env.token(Role::obra_social, "sancor"));
+    CHECK(sancor["obras_sociales"][0]["aranceles"] == meta["obras_sociales"][0]["aranceles"]);
+    for (const size_t i : {size_t{1}, size_t{2}}) {
+        CHECK(sancor["obras_sociales"][i]["aranceles"].empty());
+        sancor["obras_sociales"][i]["aranceles"] = meta["obras_sociales"][i]["aranceles"];
+    }
+    CHECK(sancor == meta);
     const auto& config = seed_config();
     REQUIRE(meta["obras_sociales"].size() == config.obras_sociales.size());
     for (size_t i = 0; i < config.obras_sociales.size(); ++i) {

@@ -449,8 +449,7 @@ test('a prestador submits a dental budget with the tooth and face picker, its it
     await face('M');
     await page.click('#budget-add');
     assert.match(await page.$eval('#budget-picker-msg', (e) => e.textContent), /cantidad va de 1 a 99/);
-    await page.fill('#budget-quantity', '2');
-    await face('M');
+    await page.fill('#budget-quantity', '2');  // the tooth and faces stay ticked after a refused line
     await page.click('#budget-add');
     // An extraction on two teeth: a line per tooth; one removed again.
     await page.selectOption('#budget-practice', '100100');
