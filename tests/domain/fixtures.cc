@@ -1,6 +1,8 @@
 #include "fixtures.h"
 
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -11,6 +13,14 @@ std::string read_source_file(const std::string& relative) {
     std::stringstream text;
     text << in.rdbuf();
     return text.str();
+}
+
+std::vector<std::string> source_files(const std::string& relative_dir) {
+    std::vector<std::string> out;
+    for (const auto& entry : std::filesystem::directory_iterator(std::string(LIQUIDA_SOURCE_DIR) + "/" + relative_dir))
+        if (entry.is_regular_file()) out.push_back(relative_dir + "/" + entry.path().filename().string());
+    std::sort(out.begin(), out.end());
+    return out;
 }
 
 const Config& seed_config() {

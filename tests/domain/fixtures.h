@@ -15,6 +15,8 @@ using namespace liquida::domain;
 // ops/config/liquida.json, parsed once (tests may read files; domain code may not).
 const Config& seed_config();
 std::string read_source_file(const std::string& relative);
+// The files of a source folder ("domain/authorization.cc", ...), sorted.
+std::vector<std::string> source_files(const std::string& relative_dir);
 
 // An instant at Argentina local time.
 TimestampMs at(int32_t y, uint32_t m, uint32_t d, int hour = 12, int minute = 0);
