@@ -143,6 +143,7 @@ struct Env {
     gw::ServerOptions server;
     std::string static_dir;  // the dashboard's files; none when empty
     std::chrono::milliseconds auth_timeout{10'000};
+    const liquida::domain::Config* config = &seed_config();  // another takes effect at the next start()
     std::unique_ptr<gw::Gateway> gateway;
 
     explicit Env(gw::ServerOptions options = {}, int64_t test_clock_at = 0) : test_clock_start(test_clock_at), server(std::move(options)) {
@@ -179,7 +180,7 @@ struct Env {
         options.static_dir = static_dir;
         options.auth_timeout = auth_timeout;
         options.file_page_rows = 1;  // every listing's file crosses page boundaries
-        gateway = std::make_unique<gw::Gateway>(*log, *views, seed_config(), options);
+        gateway = std::make_unique<gw::Gateway>(*log, *views, *config, options);
         const std::string error = gateway->start();
         INFO(error);
         REQUIRE(error.empty());

@@ -276,6 +276,44 @@ TEST_CASE("gateway: live obra social subscriber sees its pending rows come and g
     while (auto m = other.next(300ms)) CHECK_FALSE(change_of("p", "1042/88-T-900/")(*m));
 }
 
+TEST_CASE("gateway: an order is priced at the aranceles in force on its attention date; /v1/meta shows them by the business clock",
+          "[gateway][meta][A8]") {
+    Config config = seed_config();
+    for (ObraSocialConfig& os : config.obras_sociales) {
+        if (os.id != kSancor) continue;
+        os.fee_version = "2025-01";
+        os.fee_updates = {FeeUpdate{"2025-06 reajuste", date_from_civil(2025, 6, 2), {{"330101", 1'600'000}}},
+                          FeeUpdate{"2025-09", date_from_civil(2025, 9, 1), {{"330101", 1'700'000}}}};
+    }
+    Env env;
+    env.config = &config;
+    env.gateway.reset();
+    env.start();
+    HttpClient h(env.port());
+    seed(env, h);  // o-1 and o-2: SanCor's 330101 attended on 2025-06-01, loaded on 2025-06-03
+    const auto t = env.colegio();
+    LoadOrder later = order("o-3");
+    later.attention_date = date_from_civil(2025, 6, 2);
+    ok(h, t, kProvider, later);
+    env.sync();
+    const json rows = get_json(h, "/v1/views/orders?provider=" + std::to_string(kProvider), t)["rows"];
+    std::map<std::string, std::pair<int64_t, std::string>> priced;
+    for (const json& r : rows) priced[r["order_id"]] = {r["amount"], r["fee_version"]};
+    CHECK(priced["o-1"] == std::pair<int64_t, std::string>{1'500'000, "2025-01"});  // category A: no increment
+    CHECK(priced["o-3"] == std::pair<int64_t, std::string>{1'600'000, "2025-06 reajuste"});
+    // On 2025-06-03 (the business clock): the version in force, the one before and the one announced.
+    const json aranceles = get_json(h, "/v1/meta", t)["obras_sociales"][0]["aranceles"];
+    REQUIRE(aranceles.size() == 3);
+    CHECK(aranceles[0]["version"] == "2025-01");
+    CHECK(aranceles[0]["effective_from"].is_null());
+    CHECK(aranceles[1]["effective_from"] == "2025-06-02");
+    CHECK(aranceles[2]["fees"]["330101"] == 1'700'000);
+    env.business = at(2025, 9, 1, 0);  // the first instant of September in Argentina: the oldest is gone
+    const json later_meta = get_json(h, "/v1/meta", t)["obras_sociales"][0]["aranceles"];
+    REQUIRE(later_meta.size() == 2);
+    CHECK(later_meta[0]["version"] == "2025-06 reajuste");
+}
+
 TEST_CASE("gateway: the orders view, by state and scope, and its rows changing live as the colegio reviews them", "[gateway][live]") {
     Env env;
     HttpClient h(env.port());
