@@ -1,12 +1,12 @@
 // GET /v1/meta: what a client needs to show the API's values to a person, each from the one
 // place it is defined: the configuration's obras sociales with their names, practices, the
-// data their orders require and what their invoices carry, their recent aranceles, the Spanish label of every event
-// kind, document type and state, retention kind, attachment kind, credential type, order state and order
-// rejection reason, and who may issue each
-// command (the matrix the server enforces), and the business clock (the instant and the
-// Argentina date the views are judged by: a test clock's, not today's). Any signed-in role: none of
-// it is private, but for the aranceles agreed with each obra social, which an obra social reads
-// only of its own (the others' lists are empty).
+// data their orders require, what their invoices carry and their recent aranceles; the Spanish
+// label of every event kind, document type and state, retention kind, attachment kind,
+// credential type, order state and order rejection reason; who may issue each command (the
+// matrix the server enforces); and the business clock (the instant and the Argentina date the
+// views are judged by: a test clock's, not today's). Any signed-in role. None of it is private
+// but the aranceles agreed with each obra social, which an obra social reads only of its own
+// (the others' lists are empty).
 #include "domain/names.h"
 #include "gateway/app.h"
 #include "gateway/json.h"
