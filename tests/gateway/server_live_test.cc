@@ -276,7 +276,7 @@ TEST_CASE("gateway: live obra social subscriber sees its pending rows come and g
     while (auto m = other.next(300ms)) CHECK_FALSE(change_of("p", "1042/88-T-900/")(*m));
 }
 
-TEST_CASE("gateway: an order is priced at the aranceles in force on its attention date; /v1/meta shows them by the business clock",
+TEST_CASE("gateway: an order is priced at the aranceles in force on its attention date, and /v1/meta shows them by the business clock",
           "[gateway][meta][A8]") {
     Config config = seed_config();
     for (ObraSocialConfig& os : config.obras_sociales) {
