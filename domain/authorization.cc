@@ -39,18 +39,15 @@ Check check_token(const ProviderLedger& s, const SubmitBudget& c, const ObraSoci
     return error("budget.token_unknown", "Token inexistente para el grupo familiar.", "token");
 }
 
-// A4: authorized sessions of `practice` for the affiliate within the limit's window.
-uint32_t recent_sessions(const ProviderLedger& s, const SubmitBudget& c, const std::string& practice, Date today,
-                         uint32_t days) {
+// A4: sessions of `practice` the affiliate's budgets at this provider hold since `since`.
+uint32_t recent_sessions(const ProviderLedger& s, const SubmitBudget& c, const std::string& practice, Date since, const Config& config) {
     uint32_t n = 0;
     for (const auto& [key, b] : s.authorizations.budgets) {
-        if (b.status == BudgetStatus::cancelled || b.submitted.obra_social != c.obra_social ||
-            b.submitted.affiliate_number != c.affiliate_number)
+        if (b.submitted.obra_social != c.obra_social || b.submitted.affiliate_number != c.affiliate_number ||
+            local_date(b.submitted_at) < since)
             continue;
-        if (today.days - local_date(b.submitted_at).days >= static_cast<int32_t>(days)) continue;
-        for (const BudgetItemRecord& r : b.items) {
-            if (r.item.practice_code == practice && r.result != ItemResult::rechazada) n += r.item.quantity;
-        }
+        for (const Session& one : sessions_of(b, config))
+            if (one.practice_code == practice) n += one.quantity;
     }
     return n;
 }
@@ -165,7 +162,7 @@ Decision decide(const ProviderLedger& s, const IssueToken& c, TimestampMs now, c
     return emit(TokenIssued{c.obra_social, c.affiliate_number, group, c.code, today});  // A2
 }
 
-Decision decide(const ProviderLedger& s, const SubmitBudget& c, TimestampMs now, const Config& config) {
+Decision decide(const ProviderLedger& s, const SubmitBudget& c, TimestampMs now, const Config& config, const Colegio& colegio) {
     if (auto e = require_padron(s, now, "budget")) return rejected(*e);  // P4
     if (auto e = require_adhered(s, config, c.obra_social, "budget")) return rejected(*e);
     const ObraSocialConfig& os = *config.obra_social(c.obra_social);
@@ -198,13 +195,17 @@ Decision decide(const ProviderLedger& s, const SubmitBudget& c, TimestampMs now,
         const std::string code = *normalize_practice_code(line.practice_code);
         const PracticeConfig& p = *os.practice(code);
         if (auto e = check_line(line, i, p, c, os.report_with_presentation)) return rejected(*e);
-        if (p.weekly_limit) {
-            const uint32_t n = (sessions[code] += line.quantity) + recent_sessions(s, c, code, today, p.weekly_limit->days);
-            if (n > p.weekly_limit->sessions)
+        if (p.weekly_limit) {  // A4: per affiliate, whoever attends (seed 004)
+            const Date since{today.days - static_cast<int32_t>(p.weekly_limit->days) + 1};
+            const uint32_t own = (sessions[code] += line.quantity) + recent_sessions(s, c, code, since, config);
+            const uint32_t elsewhere =
+                colegio.sessions ? colegio.sessions->count(c.obra_social, c.affiliate_number, code, since, colegio.self) : 0;
+            if (own + elsewhere > p.weekly_limit->sessions)
                 return reject("budget.weekly_limit_exceeded",
                               "Se autoriza " + std::to_string(p.weekly_limit->sessions) + " sesión cada " +
-                                  std::to_string(p.weekly_limit->days) + " días.",
-                              item_field(i, "practice_code"));  // A4
+                                  std::to_string(p.weekly_limit->days) + " días" +
+                                  (own > p.weekly_limit->sessions ? "." : " por afiliado, en cualquier prestador."),
+                              item_field(i, "practice_code"));
         }
         audit = audit || p.audit;
         items.push_back(BudgetItem{static_cast<uint32_t>(i + 1), code, line.tooth, line.faces, line.quantity});

@@ -5,9 +5,17 @@
 #include "domain/commands.h"
 #include "domain/config.h"
 #include "domain/error.h"
+#include "domain/sessions.h"
 #include "domain/state.h"
 
 namespace liquida::domain {
+
+// What a rule spanning providers reads beyond the provider's own ledger: A4's sessions of the
+// same affiliate at other providers. Without a register, only the provider's own count.
+struct Colegio {
+    const SessionRegister* sessions = nullptr;
+    ProviderId self;
+};
 
 #define LIQUIDA_DECIDE(C) Decision decide(const ProviderLedger& s, const C& c, TimestampMs now, const Config& config)
 LIQUIDA_DECIDE(RegisterProvider);
@@ -23,7 +31,7 @@ LIQUIDA_DECIDE(ApproveOrder);
 LIQUIDA_DECIDE(RejectOrder);
 LIQUIDA_DECIDE(CheckEligibility);
 LIQUIDA_DECIDE(IssueToken);
-LIQUIDA_DECIDE(SubmitBudget);
+Decision decide(const ProviderLedger& s, const SubmitBudget& c, TimestampMs now, const Config& config, const Colegio& colegio = {});
 LIQUIDA_DECIDE(ResolveBudgetAudit);
 LIQUIDA_DECIDE(ConsumePractices);
 LIQUIDA_DECIDE(CancelTransaction);
@@ -39,7 +47,7 @@ LIQUIDA_DECIDE(IssueCreditNote);
 LIQUIDA_DECIDE(IssuePaymentOrder);
 LIQUIDA_DECIDE(ApplyRetentions);
 LIQUIDA_DECIDE(PayProvider);
-LIQUIDA_DECIDE(Command);
+Decision decide(const ProviderLedger& s, const Command& c, TimestampMs now, const Config& config, const Colegio& colegio = {});
 #undef LIQUIDA_DECIDE
 
 // O3: the billing period of something loaded at `now` (Argentina time): days 1..N of a

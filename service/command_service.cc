@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <utility>
 
 #include "domain/decide.h"
+#include "domain/identity.h"
 #include "events/codec.h"
 #include "events/publisher.h"
 #include "events/topics.h"
@@ -106,10 +108,91 @@ std::vector<std::vector<events::Envelope>> envelopes_by_topic(const std::vector<
     return batches;
 }
 
+// What the saved sessions were chosen by: every weekly limit configured, and its window.
+std::string sessions_basis(const domain::Config& config) {
+    std::string basis;
+    for (const domain::ObraSocialConfig& os : config.obras_sociales)
+        for (const domain::PracticeConfig& p : os.practices)
+            if (p.weekly_limit) basis.append(os.id.value()).append("/").append(p.code).append("/").append(std::to_string(p.weekly_limit->days)).append(";");
+    return basis;
+}
+
+// The budget's affiliate, when the budget names a weekly-limited practice of its obra social.
+const domain::SubmitBudget* limited_budget(const domain::Command& command, const domain::Config& config) {
+    const auto* b = std::get_if<domain::SubmitBudget>(&command);
+    const domain::ObraSocialConfig* os = b ? config.obra_social(b->obra_social) : nullptr;
+    if (os == nullptr) return nullptr;
+    for (const domain::BudgetLine& line : b->lines) {
+        const auto code = domain::normalize_practice_code(line.practice_code);
+        const domain::PracticeConfig* p = code ? os->practice(*code) : nullptr;
+        if (p != nullptr && p->weekly_limit) return b;
+    }
+    return nullptr;
+}
+
 }  // namespace
 
 CommandService::CommandService(events::EventLog& log, StateStore& store, const domain::Config& config, ServiceOptions options)
-    : log_(log), store_(store), config_(config), options_(options), marks_(store.watermarks()) {}
+    : log_(log),
+      store_(store),
+      config_(config),
+      options_(options),
+      marks_(store.watermarks()),
+      window_(domain::longest_limit_days(config)),
+      latest_day_(std::numeric_limits<int32_t>::min() / 2) {}
+
+void CommandService::note_day(domain::Date day) {
+    int32_t seen = latest_day_.load();
+    while (day.days > seen && !latest_day_.compare_exchange_weak(seen, day.days)) {
+    }
+}
+
+std::vector<domain::Session> CommandService::recent_sessions(const domain::ProviderLedger& ledger) const {
+    if (window_ == 0) return {};
+    return domain::sessions_of(ledger, config_, domain::Date{latest_day_.load() - static_cast<int32_t>(window_) + 1});
+}
+
+void CommandService::registered(domain::ProviderId provider, const domain::ProviderLedger& after, const domain::Event& e) {
+    if (window_ == 0) return;
+    std::lock_guard lk(register_mu_);
+    register_.apply(provider, after, e, config_);
+}
+
+size_t CommandService::sessions_registered() const {
+    std::lock_guard lk(register_mu_);
+    return register_.size();
+}
+
+// The register from what each snapshot was saved with; derived again from every snapshot first
+// when the weekly limits configured changed since (or the store predates the register).
+events::result<liquida::ok_t> CommandService::load_sessions() {
+    const std::string basis = sessions_basis(config_);
+    auto saved = store_.sessions_basis();
+    if (!saved) return failure(std::move(saved).error());
+    if (*saved != basis) {
+        auto ids = store_.providers();
+        if (!ids) return failure(std::move(ids).error());
+        if (!ids->empty()) std::fprintf(stderr, "liquida: state: the weekly limits changed: reading %zu ledgers for their sessions\n", ids->size());
+        for (domain::ProviderId id : *ids) {
+            auto snap = store_.snapshot(id);
+            if (!snap) return failure(std::move(snap).error());
+            const auto sessions = *snap && window_ > 0 ? domain::sessions_of((*snap)->ledger, config_, domain::Date{latest_day_.load() - static_cast<int32_t>(window_) + 1})
+                                                       : std::vector<domain::Session>{};
+            if (auto put = store_.save_sessions(id, sessions); !put) return put;
+        }
+        if (auto put = store_.save_sessions_basis(basis); !put) return put;
+    }
+    auto all = store_.sessions();
+    if (!all) return failure(std::move(all).error());
+    std::lock_guard lk(register_mu_);
+    for (const auto& [id, sessions] : *all)
+        for (const domain::Session& one : sessions) {
+            register_.set(id, one);
+            note_day(one.day);
+        }
+    if (window_ > 0) register_.forget_before(domain::Date{latest_day_.load() - static_cast<int32_t>(window_) + 1});
+    return liquida::ok;
+}
 
 CommandService::~CommandService() {
     {
@@ -149,7 +232,8 @@ events::result<size_t> CommandService::start() {
     std::map<uint64_t, Folding> folding;
     auto save_all = [&]() -> events::result<liquida::ok_t> {
         for (auto& [id, f] : folding)
-            if (auto saved = store_.save(domain::ProviderId{id}, encode_snapshot(f.ledger, f.covered), f.pending); !saved) return saved;
+            if (auto saved = store_.save(domain::ProviderId{id}, encode_snapshot(f.ledger, f.covered), recent_sessions(f.ledger), f.pending); !saved)
+                return saved;
         folding.clear();
         return liquida::ok;
     };
@@ -170,6 +254,7 @@ events::result<size_t> CommandService::start() {
             }
             if (r.offset < f.covered[tp.topic]) return liquida::ok;  // in its snapshot already
             fold(f.ledger, f.pending, r, *e);
+            note_day(domain::local_date(e->occurred_at));
             f.covered[tp.topic] = r.offset + 1;
             ++folded;
             return liquida::ok;
@@ -184,6 +269,7 @@ events::result<size_t> CommandService::start() {
         std::lock_guard lk(marks_mu_);
         marks_ = *ends;
     }
+    if (auto sessions = load_sessions(); !sessions) return failure(std::move(sessions).error());
     saver_ = std::thread([this] {
         std::unique_lock lk(stop_mu_);
         while (!stop_cv_.wait_for(lk, options_.save_every, [this] { return stopping_; })) {
@@ -225,6 +311,7 @@ events::result<liquida::ok_t> CommandService::load(domain::ProviderId provider, 
             if (!env) return failure(std::move(env).error());
             if (env->provider_id != provider) return liquida::ok;
             fold(e.ledger, e.pending, r, *env);
+            registered(provider, e.ledger, env->payload);
             e.known = e.dirty = true;
             return liquida::ok;
         });
@@ -242,7 +329,7 @@ void CommandService::release(const CommandIndex& saved) {
 }
 
 events::result<liquida::ok_t> CommandService::save_entry(domain::ProviderId provider, Entry& e) {
-    if (auto saved = store_.save(provider, encode_snapshot(e.ledger, e.covered), e.pending); !saved) return saved;
+    if (auto saved = store_.save(provider, encode_snapshot(e.ledger, e.covered), recent_sessions(e.ledger), e.pending); !saved) return saved;
     release(e.pending);
     e.pending.clear();
     e.dirty = false;
@@ -343,6 +430,7 @@ events::result<liquida::ok_t> CommandService::save() {
         // Encoded under the provider's lock, written outside it: its commands go on meanwhile
         // (a retry of one being written finds it in `saving`).
         std::string snapshot;
+        std::vector<domain::Session> sessions;
         {
             std::lock_guard lk(e->mu);
             if (e->evicted) continue;
@@ -350,11 +438,12 @@ events::result<liquida::ok_t> CommandService::save() {
                 if (auto loaded = load(domain::ProviderId{id}, *e); !loaded) return loaded;  // the watermarks wait for it
             if (!e->dirty) continue;
             snapshot = encode_snapshot(e->ledger, e->covered);
+            sessions = recent_sessions(e->ledger);
             e->saving = std::exchange(e->pending, {});
             e->dirty = false;
             e->writing = true;
         }
-        auto saved = store_.save(domain::ProviderId{id}, snapshot, e->saving);  // only save() changes `saving`
+        auto saved = store_.save(domain::ProviderId{id}, snapshot, sessions, e->saving);  // only save() changes `saving`
         if (saved) release(e->saving);
         std::lock_guard lk(e->mu);
         if (!saved) {
@@ -366,6 +455,10 @@ events::result<liquida::ok_t> CommandService::save() {
         if (!saved) return saved;
     }
     if (auto marked = store_.save_watermarks(*ends); !marked) return marked;
+    if (window_ > 0) {
+        std::lock_guard lk(register_mu_);
+        register_.forget_before(domain::Date{latest_day_.load() - static_cast<int32_t>(window_) + 1});
+    }
     std::lock_guard lk(marks_mu_);
     marks_ = std::move(*ends);
     return liquida::ok;
@@ -462,7 +555,19 @@ Outcome CommandService::execute(domain::ProviderId provider, const domain::Comma
     }
     if (auto earlier = recorded(e, scope, provider, command_id, digest)) return std::move(*earlier);
 
-    domain::Decision d = domain::decide(e.ledger, command, now, config_);
+    // A4 across providers: the affiliate's budgets of a weekly-limited practice one at a time,
+    // from the register's count to the register holding this one's sessions.
+    std::unique_lock<std::mutex> affiliate;
+    const domain::SubmitBudget* limited = window_ > 0 ? limited_budget(command, config_) : nullptr;
+    if (limited)
+        affiliate = std::unique_lock(
+            affiliates_mu_[std::hash<std::string>{}(limited->obra_social.value() + '\0' + limited->affiliate_number) % affiliates_mu_.size()]);
+    note_day(domain::local_date(now));
+    domain::Decision d = [&] {
+        if (!limited) return domain::decide(e.ledger, command, now, config_);
+        std::lock_guard lk(register_mu_);
+        return domain::decide(e.ledger, command, now, config_, domain::Colegio{&register_, provider});
+    }();
     if (!d) return failure(Rejection{Rejection::Kind::refused, d.error().code, d.error().message, d.error().field});
     stamp_channel(d.value(), issuer);
     const auto by_topic = envelopes_by_topic(d.value(), provider, command_id, issuer, now);
@@ -499,6 +604,7 @@ Outcome CommandService::execute(domain::ProviderId provider, const domain::Comma
         }
         for (size_t i = 0; i < envelopes.size(); ++i) {
             domain::evolve(e.ledger, envelopes[i].payload, now);
+            registered(provider, e.ledger, envelopes[i].payload);
             done.events.push_back({envelopes[i].event_id, std::string(domain::event_name(envelopes[i].payload)), r->tp,
                                    r->base_offset + static_cast<int64_t>(i)});
         }

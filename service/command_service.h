@@ -10,9 +10,15 @@
 // start reads only the log after them: after a clean stop nothing, after a crash a few seconds
 // of records.
 //
+// A4 spans providers (domain/sessions.h): the service keeps the colegio's register of recent
+// sessions in memory, saved per provider with its snapshot and read whole at start. A budget
+// of a weekly-limited practice is decided and appended under its affiliate's lock, so two
+// providers cannot both give the affiliate the week's one session.
+//
 // One process writes a log's commands (one `serve` per log).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -117,6 +123,7 @@ public:
 
     uint64_t events_appended() const { return appended_; }
     size_t cached() const;
+    size_t sessions_registered() const;
 
 private:
     struct Entry {
@@ -146,6 +153,11 @@ private:
     void evict();
     void release(const CommandIndex& saved);  // the claims of commands the store now holds
     int64_t watermark(const events::TopicPartition& tp) const;
+    // The sessions a provider's snapshot is saved with: those its budgets hold within the longest window.
+    std::vector<domain::Session> recent_sessions(const domain::ProviderLedger& ledger) const;
+    void registered(domain::ProviderId provider, const domain::ProviderLedger& after, const domain::Event& e);
+    void note_day(domain::Date day);
+    events::result<liquida::ok_t> load_sessions();
 
     events::EventLog& log_;
     StateStore& store_;
@@ -162,6 +174,11 @@ private:
     std::mutex claims_mu_;
     std::unordered_map<std::string, uint64_t> claims_;
     std::mutex save_mu_;  // one save() at a time
+    const uint32_t window_;  // domain::longest_limit_days: 0, no register
+    mutable std::mutex register_mu_;
+    domain::SessionRegister register_;
+    std::atomic<int32_t> latest_day_;  // the latest business day seen: no session before its window counts again
+    std::array<std::mutex, 64> affiliates_mu_;  // by the hash of obra social and affiliate
     std::atomic<uint64_t> appended_{0};
     const events::ChainWatch* chain_ = nullptr;
     std::mutex stop_mu_;

@@ -19,8 +19,10 @@ using events::fail;
 using projections::codec::Reader;
 using projections::codec::Writer;
 
-constexpr const char* kCfNames[] = {"default", "ledgers", "commands"};  // default: watermarks
-enum Cf { kMarks = 0, kLedgers = 1, kCommands = 2 };
+constexpr const char* kCfNames[] = {"default", "ledgers", "commands", "sessions"};  // default: watermarks
+enum Cf { kMarks = 0, kLedgers = 1, kCommands = 2, kSessions = 3 };
+// In the sessions' family, beside the 8-byte provider keys.
+constexpr std::string_view kBasisKey = "basis";
 
 std::string provider_key(domain::ProviderId p) {
     std::string k(8, '\0');
@@ -80,6 +82,45 @@ std::optional<CommandRecord> decode_command(std::string_view bytes) {
     return c;
 }
 
+// A list read back is at most this long: a garbled count must not allocate gigabytes.
+constexpr uint64_t kMaxSessions = uint64_t{1} << 24;
+
+std::string encode(const std::vector<domain::Session>& sessions) {
+    Writer w;
+    w.u(sessions.size());
+    for (const auto& s : sessions) {
+        w.s(s.obra_social.value());
+        w.s(s.affiliate_number);
+        w.s(s.practice_code);
+        w.u(std::get<0>(s.transaction));
+        w.s(std::get<1>(s.transaction));
+        w.u(std::get<2>(s.transaction));
+        w.i(s.day.days);
+        w.u(s.quantity);
+    }
+    return w.take();
+}
+std::optional<std::vector<domain::Session>> decode_sessions(std::string_view bytes) {
+    Reader r(bytes);
+    const uint64_t n = r.u();
+    if (!r.ok() || n > kMaxSessions) return std::nullopt;
+    std::vector<domain::Session> out(n);
+    for (auto& s : out) {
+        s.obra_social = domain::ObraSocialId{r.s()};
+        s.affiliate_number = r.s();
+        s.practice_code = r.s();
+        const uint64_t boca = r.u();
+        std::string serie = r.s();
+        s.transaction = {static_cast<uint32_t>(boca), std::move(serie), r.u()};
+        s.day = domain::Date{static_cast<int32_t>(r.i())};
+        const uint64_t quantity = r.u();
+        if (boca > UINT32_MAX || quantity > UINT32_MAX) return std::nullopt;
+        s.quantity = static_cast<uint32_t>(quantity);
+    }
+    if (!r.done()) return std::nullopt;
+    return out;
+}
+
 std::string mark_key(const events::TopicPartition& tp) { return tp.topic + '\0' + std::to_string(tp.partition); }
 
 class RocksStateStore final : public StateStore {
@@ -131,10 +172,45 @@ public:
         return std::optional<CommandRecord>(std::move(*c));
     }
 
-    events::result<liquida::ok_t> save(domain::ProviderId provider, std::string_view snapshot, const CommandIndex& commands) override {
+    events::result<liquida::ok_t> save(domain::ProviderId provider, std::string_view snapshot, const std::vector<domain::Session>& sessions,
+                                       const CommandIndex& commands) override {
         rocksdb::WriteBatch wb;
         wb.Put(cfs_[kLedgers], provider_key(provider), rocksdb::Slice(snapshot.data(), snapshot.size()));
+        wb.Put(cfs_[kSessions], provider_key(provider), encode(sessions));
         for (const auto& [scope, c] : commands) wb.Put(cfs_[kCommands], scope, encode(c));
+        return write(wb);
+    }
+
+    events::result<std::vector<std::pair<domain::ProviderId, std::vector<domain::Session>>>> sessions() const override {
+        std::vector<std::pair<domain::ProviderId, std::vector<domain::Session>>> out;
+        std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cfs_[kSessions]));
+        for (it->SeekToFirst(); it->Valid(); it->Next()) {
+            if (it->key().size() != 8) continue;  // the basis
+            auto s = decode_sessions(it->value().ToStringView());
+            if (!s) return damaged("the sessions of provider " + std::to_string(provider_of(it->key().ToStringView()).value()));
+            out.emplace_back(provider_of(it->key().ToStringView()), std::move(*s));
+        }
+        if (!it->status().ok()) return fail(errc::io_error, "state: " + it->status().ToString());
+        return out;
+    }
+
+    events::result<std::string> sessions_basis() const override {
+        std::string v;
+        auto st = db_->Get({}, cfs_[kSessions], rocksdb::Slice(kBasisKey.data(), kBasisKey.size()), &v);
+        if (st.IsNotFound()) return std::string{};
+        if (!st.ok()) return fail(errc::io_error, "state: " + st.ToString());
+        return v;
+    }
+
+    events::result<liquida::ok_t> save_sessions(domain::ProviderId provider, const std::vector<domain::Session>& sessions) override {
+        rocksdb::WriteBatch wb;
+        wb.Put(cfs_[kSessions], provider_key(provider), encode(sessions));
+        return write(wb);
+    }
+
+    events::result<liquida::ok_t> save_sessions_basis(std::string_view basis) override {
+        rocksdb::WriteBatch wb;
+        wb.Put(cfs_[kSessions], rocksdb::Slice(kBasisKey.data(), kBasisKey.size()), rocksdb::Slice(basis.data(), basis.size()));
         return write(wb);
     }
 

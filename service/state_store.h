@@ -1,7 +1,8 @@
 // The command path's durable state (RocksDB): each provider's ledger as a snapshot with the
 // log offsets it covers, the commands those snapshots hold (the idempotency index, by
-// issuer), and per partition a watermark below which every provider's records are in its
-// snapshot. It is a cache of the log, never more: deleted, it is rebuilt by reading the log.
+// issuer), the recent sessions of weekly-limited practices its budgets hold (read at start
+// into the colegio's register, domain/sessions.h), and per partition a watermark below which
+// every provider's records are in its snapshot. It is a cache of the log, never more: deleted, it is rebuilt by reading the log.
 #pragma once
 
 #include <map>
@@ -12,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "domain/sessions.h"
 #include "domain/state.h"
 #include "events/envelope.h"
 #include "events/errc.h"
@@ -60,8 +62,17 @@ public:
     virtual events::result<std::optional<Snapshot>> snapshot(domain::ProviderId provider) const = 0;
     // By scope (events::idempotency_key of issuer and command id, no topic).
     virtual events::result<std::optional<CommandRecord>> command(std::string_view scope) const = 0;
-    // The snapshot (encode_snapshot) and the commands it newly holds, in one write.
-    virtual events::result<liquida::ok_t> save(domain::ProviderId provider, std::string_view snapshot, const CommandIndex& commands) = 0;
+    // The snapshot (encode_snapshot), its recent sessions and the commands it newly holds, in one write.
+    virtual events::result<liquida::ok_t> save(domain::ProviderId provider, std::string_view snapshot,
+                                               const std::vector<domain::Session>& sessions, const CommandIndex& commands) = 0;
+    // Every provider's recent sessions, as last saved.
+    virtual events::result<std::vector<std::pair<domain::ProviderId, std::vector<domain::Session>>>> sessions() const = 0;
+    // What the saved sessions were chosen by (the weekly limits configured, and their windows):
+    // empty until the first save_sessions_basis; another basis means they are derived again.
+    virtual events::result<std::string> sessions_basis() const = 0;
+    // The provider's sessions alone, when they are derived again from its snapshot.
+    virtual events::result<liquida::ok_t> save_sessions(domain::ProviderId provider, const std::vector<domain::Session>& sessions) = 0;
+    virtual events::result<liquida::ok_t> save_sessions_basis(std::string_view basis) = 0;
     // Partitions not named are at 0 (nothing proven).
     virtual const std::map<events::TopicPartition, int64_t>& watermarks() const = 0;
     // Written after the snapshots they rely on: a crash keeps a prefix of the writes.

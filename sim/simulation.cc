@@ -8,7 +8,7 @@
 
 namespace liquida::sim {
 
-Simulation::Impl::Impl(const Config& c, SimulationOptions o) : config(c), options(o), rng(o.seed) {
+Simulation::Impl::Impl(const Config& c, SimulationOptions o) : config(c), options(o), rng(o.seed), sessions_window(longest_limit_days(c)) {
     if (!(options.scale > 0)) options.scale = 1.0;
     options.months = std::max<uint32_t>(options.months, 1);
     for (uint8_t i = 0; i < kOsCount; ++i) {
@@ -283,6 +283,7 @@ void Simulation::Impl::plan_provider_month(uint32_t index, Period m, int32_t fir
 }
 
 void Simulation::Impl::plan_day(int32_t day) {
+    if (sessions_window > 0) sessions.forget_before(Date{day - static_cast<int32_t>(sessions_window) + 1});
     const Period m = period_of(day);
     if (day == first_day(m) && day >= start_day) plan_month(m);
     const uint32_t wd = weekday(day);
@@ -442,13 +443,14 @@ std::optional<SimulatedCommand> Simulation::Impl::next() {
                              actor_id(built->actor, it),
                              std::move(built->command),
                              std::vector<Event>{}};
-        out.decision = decide(p.ledger, out.command, now, config);
+        out.decision = decide(p.ledger, out.command, now, config, Colegio{&sessions, out.provider});
         current = period_of(local_date(now).days);
         if (out.decision) {
             ++stats.accepted;
             ++stats.accepted_by_command[out.command.index()];
             for (const Event& e : out.decision.value()) {
                 evolve(p.ledger, e, now);
+                sessions.apply(out.provider, p.ledger, e, config);
                 ++stats.events;
                 ++stats.events_by_kind[e.index()];
             }

@@ -221,6 +221,8 @@ struct Simulation::Impl {
     std::array<const ObraSocialConfig*, kOsCount> os{};
     std::array<ObraSocialId, kOsCount> os_id;
     std::vector<std::unique_ptr<Provider>> providers;
+    SessionRegister sessions;  // A4 across providers, as the write path keeps it
+    uint32_t sessions_window = 0;
     // The agenda: the current day's intents as a heap, later days' in buckets until their day comes.
     std::vector<Intent> due;  // heap by Later
     bool due_is_heap = true;

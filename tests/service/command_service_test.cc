@@ -132,7 +132,8 @@ public:
 
     events::result<std::optional<service::Snapshot>> snapshot(domain::ProviderId p) const override { return real_.snapshot(p); }
     events::result<std::optional<service::CommandRecord>> command(std::string_view scope) const override { return real_.command(scope); }
-    events::result<liquida::ok_t> save(domain::ProviderId p, std::string_view snapshot, const service::CommandIndex& commands) override {
+    events::result<liquida::ok_t> save(domain::ProviderId p, std::string_view snapshot, const std::vector<domain::Session>& sessions,
+                                       const service::CommandIndex& commands) override {
         {
             std::unique_lock lk(mu_);
             if (held_ == p) {
@@ -144,13 +145,21 @@ public:
                 if (fail_) return events::fail(events::errc::io_error, "state: the disk said no (on purpose)");
             }
         }
-        return real_.save(p, snapshot, commands);
+        return real_.save(p, snapshot, sessions, commands);
     }
     const std::map<events::TopicPartition, int64_t>& watermarks() const override { return real_.watermarks(); }
     events::result<liquida::ok_t> save_watermarks(const std::map<events::TopicPartition, int64_t>& marks) override {
         return real_.save_watermarks(marks);
     }
     events::result<std::vector<domain::ProviderId>> providers() const override { return real_.providers(); }
+    events::result<std::vector<std::pair<domain::ProviderId, std::vector<domain::Session>>>> sessions() const override {
+        return real_.sessions();
+    }
+    events::result<std::string> sessions_basis() const override { return real_.sessions_basis(); }
+    events::result<liquida::ok_t> save_sessions(domain::ProviderId p, const std::vector<domain::Session>& sessions) override {
+        return real_.save_sessions(p, sessions);
+    }
+    events::result<liquida::ok_t> save_sessions_basis(std::string_view basis) override { return real_.save_sessions_basis(basis); }
 
 private:
     service::StateStore& real_;
