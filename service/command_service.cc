@@ -163,16 +163,14 @@ size_t CommandService::sessions_registered() const {
     return register_.size();
 }
 
-// The register from what each snapshot was saved with; derived again from every snapshot first
-// when the weekly limits configured changed since (or the store predates the register).
-events::result<liquida::ok_t> CommandService::load_sessions() {
-    const std::string basis = sessions_basis(config_);
-    auto saved = store_.sessions_basis();
-    if (!saved) return failure(std::move(saved).error());
-    if (*saved != basis) {
+// The register from what each snapshot was saved with; with `derive`, derived again from every
+// snapshot first (the weekly limits configured changed, or the store predates the register).
+events::result<liquida::ok_t> CommandService::load_sessions(bool derive) {
+    if (derive) {
         auto ids = store_.providers();
         if (!ids) return failure(std::move(ids).error());
-        if (!ids->empty()) std::fprintf(stderr, "liquida: state: the weekly limits changed: reading %zu ledgers for their sessions\n", ids->size());
+        std::fprintf(stderr, "liquida: state: its sessions follow other weekly limits than those configured: reading %zu ledgers for them\n",
+                     ids->size());
         for (domain::ProviderId id : *ids) {
             auto snap = store_.snapshot(id);
             if (!snap) return failure(std::move(snap).error());
@@ -180,7 +178,7 @@ events::result<liquida::ok_t> CommandService::load_sessions() {
                                                        : std::vector<domain::Session>{};
             if (auto put = store_.save_sessions(id, sessions); !put) return put;
         }
-        if (auto put = store_.save_sessions_basis(basis); !put) return put;
+        if (auto put = store_.save_sessions_basis(sessions_basis(config_)); !put) return put;
     }
     auto all = store_.sessions();
     if (!all) return failure(std::move(all).error());
@@ -217,6 +215,17 @@ events::result<size_t> CommandService::start() {
     if (auto finished = log_.finish_pending_appends(); !finished) return failure(std::move(finished).error());
     auto ends = ends_of(log_);
     if (!ends) return failure(std::move(ends).error());
+    // Sessions saved under other weekly limits are derived again once the log is folded; a new
+    // store saves every snapshot with its sessions, so it takes the limits' basis at once.
+    bool derive_sessions = false;
+    if (auto basis = store_.sessions_basis(); !basis) return failure(std::move(basis).error());
+    else if (*basis != sessions_basis(config_)) {
+        auto ids = store_.providers();
+        if (!ids) return failure(std::move(ids).error());
+        derive_sessions = !ids->empty();
+        if (!derive_sessions)
+            if (auto put = store_.save_sessions_basis(sessions_basis(config_)); !put) return failure(std::move(put).error());
+    }
     for (const auto& [tp, end] : *ends)
         if (watermark(tp) > end)
             return fail(errc::corrupt_record, "state: it has folded " + std::to_string(watermark(tp)) + " records of " + tp.topic + "/" +
@@ -269,7 +278,7 @@ events::result<size_t> CommandService::start() {
         std::lock_guard lk(marks_mu_);
         marks_ = *ends;
     }
-    if (auto sessions = load_sessions(); !sessions) return failure(std::move(sessions).error());
+    if (auto sessions = load_sessions(derive_sessions); !sessions) return failure(std::move(sessions).error());
     saver_ = std::thread([this] {
         std::unique_lock lk(stop_mu_);
         while (!stop_cv_.wait_for(lk, options_.save_every, [this] { return stopping_; })) {

@@ -157,7 +157,7 @@ private:
     std::vector<domain::Session> recent_sessions(const domain::ProviderLedger& ledger) const;
     void registered(domain::ProviderId provider, const domain::ProviderLedger& after, const domain::Event& e);
     void note_day(domain::Date day);
-    events::result<liquida::ok_t> load_sessions();
+    events::result<liquida::ok_t> load_sessions(bool derive);
 
     events::EventLog& log_;
     StateStore& store_;

@@ -62,23 +62,27 @@ std::string Ledger::error(const Command& c, TimestampMs now) {
     return d.error().code;
 }
 
-Ledger provider_in_padron(std::string category) {
-    Ledger l;
-    const TimestampMs t = at(2025, 5, 2);
-    l.ok(RegisterProvider{"MP-1234", kCuit, "USAR - PARA PRUEBAS CONECT", IvaCondition::no_alcanzado, kCbu, category, false,
-                          "J. D. Peron 281, Salto Grande", "conectividad@example.com", "(3493) 423567"},
-         t);
-    l.ok(AdhereToObraSocial{kSancor, "8481"}, t);
-    l.ok(AdhereToObraSocial{kInsssep, "3-333"}, t);
-    l.ok(AdhereToObraSocial{kIoma, "IOMA-77"}, t);
+std::vector<Command> padron_commands(std::string category) {
+    std::vector<Command> out;
+    out.push_back(RegisterProvider{"MP-1234", kCuit, "USAR - PARA PRUEBAS CONECT", IvaCondition::no_alcanzado, kCbu, std::move(category),
+                                   false, "J. D. Peron 281, Salto Grande", "conectividad@example.com", "(3493) 423567"});
+    out.push_back(AdhereToObraSocial{kSancor, "8481"});
+    out.push_back(AdhereToObraSocial{kInsssep, "3-333"});
+    out.push_back(AdhereToObraSocial{kIoma, "IOMA-77"});
     const DocumentType types[] = {DocumentType::rnp, DocumentType::afip, DocumentType::cbu, DocumentType::seguro,
                                   DocumentType::anexo1};
     for (DocumentType type : types) {
         const std::string id = "doc-" + std::to_string(static_cast<int>(type));
-        l.ok(UploadDocument{type, id, "s3://docs/" + id, date_from_civil(2030, 12, 31)}, t);
-        l.ok(VerifyDocument{id, true, ""}, t);
+        out.push_back(UploadDocument{type, id, "s3://docs/" + id, date_from_civil(2030, 12, 31)});
+        out.push_back(VerifyDocument{id, true, ""});
     }
-    l.ok(EnrollInPadron{}, t);
+    out.push_back(EnrollInPadron{});
+    return out;
+}
+
+Ledger provider_in_padron(std::string category) {
+    Ledger l;
+    for (const Command& c : padron_commands(std::move(category))) l.ok(c, kInPadronAt);
     return l;
 }
 

@@ -20,6 +20,7 @@ std::vector<std::string> source_files(const std::string& relative_dir);
 
 // An instant at Argentina local time.
 TimestampMs at(int32_t y, uint32_t m, uint32_t d, int hour = 12, int minute = 0);
+inline const TimestampMs kInPadronAt = at(2025, 5, 2);
 
 inline const std::string kCbu = "2850590940090418135201";
 inline const std::string kCuit = "27-35215358-9";  // SanCor seed 001 §5
@@ -41,7 +42,8 @@ struct Ledger {
 };
 
 // Registered (category `category`), adhered to the three insurers, five documents approved
-// until 2030, enrolled in May 2025.
+// until 2030, enrolled at kInPadronAt (2 May 2025): the commands, and a ledger that ran them.
+std::vector<Command> padron_commands(std::string category = "A");
 Ledger provider_in_padron(std::string category = "A");
 
 // For the seeds' own dates (2021): the provider enrolled and its documents approved on `since`.

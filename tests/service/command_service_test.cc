@@ -392,6 +392,88 @@ TEST_CASE("service: a provider's commands go on while its snapshot is written, a
     }
 }
 
+namespace {
+// Seed 004's psychotherapy session (330101, one per affiliate per 7 days) for `affiliate`.
+domain::SubmitBudget sancor_session(uint64_t transaction, std::string affiliate) {
+    domain::SubmitBudget b{transaction, test::kSancor, std::move(affiliate), "", "GF-1", "9999", "F41.1", domain::DiagnosisType::presuntivo,
+                           {domain::BudgetLine{"330101", 0, ""}}, "", {}};
+    b.affiliate_name = "GOMEZ ANA";
+    b.plan = "SANCOR 3500";
+    return b;
+}
+
+// Providers 1 and 2 in the padrón, adhered to SanCor.
+void two_in_padron(CommandService& c) {
+    const Issuer colegio{events::ActorRole::colegio, "colegio"};
+    for (uint64_t p : {uint64_t{1}, uint64_t{2}}) {
+        int n = 0;
+        for (const domain::Command& cmd : test::padron_commands())
+            REQUIRE(c.execute(domain::ProviderId{p}, cmd, "padron-" + std::to_string(p) + "-" + std::to_string(n++), colegio, test::kInPadronAt, {}));
+    }
+}
+
+Outcome session_at(CommandService& c, uint64_t provider, uint64_t transaction, const std::string& affiliate, domain::TimestampMs t) {
+    return c.execute(domain::ProviderId{provider}, sancor_session(transaction, affiliate), "s-" + std::to_string(transaction),
+                     Issuer{events::ActorRole::prestador, "MP-" + std::to_string(provider)}, t, {});
+}
+}  // namespace
+
+TEST_CASE("service: the week's session is the affiliate's at every provider, after a restart, a lost register or a lost state",
+          "[service][A4]") {
+    test::TempDir dir;
+    const std::string refused = "rejected budget.weekly_limit_exceeded lines[0].practice_code";
+    {
+        World w(dir.path(), 1);  // one ledger in memory: each provider is read again from the store
+        two_in_padron(*w.commands);
+        REQUIRE(session_at(*w.commands, 1, 1, "3500-1", test::at(2025, 6, 2)));
+        CHECK(said(session_at(*w.commands, 2, 2, "3500-1", test::at(2025, 6, 5))) == refused);
+        CHECK(session_at(*w.commands, 2, 3, "3500-2", test::at(2025, 6, 5)));
+        CHECK(w.commands->sessions_registered() == 2);
+    }
+    {
+        World w(dir.path(), 1);  // the register as saved
+        CHECK(w.commands->sessions_registered() == 2);
+        CHECK(said(session_at(*w.commands, 2, 4, "3500-1", test::at(2025, 6, 6))) == refused);
+        w.close();
+        // A state written before the register (or under other limits): no sessions, no basis.
+        auto store = service::StateStore::open((dir.path() / "state").string());
+        REQUIRE(store);
+        REQUIRE((*store)->save_sessions(domain::ProviderId{1}, {}));
+        REQUIRE((*store)->save_sessions(domain::ProviderId{2}, {}));
+        REQUIRE((*store)->save_sessions_basis(""));
+        REQUIRE((*store)->sessions()->size() == 2);
+        CHECK((*store)->sessions()->at(0).second.empty());
+    }
+    {
+        World w(dir.path(), 1);  // derived again from the snapshots
+        CHECK(w.commands->sessions_registered() == 2);
+        CHECK(said(session_at(*w.commands, 2, 5, "3500-1", test::at(2025, 6, 7))) == refused);
+        w.close();
+        fs::remove_all(dir.path() / "state");
+    }
+    World w(dir.path(), 1);  // rebuilt from the log
+    CHECK(said(session_at(*w.commands, 2, 6, "3500-1", test::at(2025, 6, 8, 23, 0))) == refused);
+    CHECK(session_at(*w.commands, 2, 7, "3500-1", test::at(2025, 6, 9)));
+    // The register keeps only what a window reaches: after the next save, the 2nd is gone.
+    REQUIRE(w.commands->save());
+    CHECK(w.commands->sessions_registered() == 2);  // 3500-2's of the 5th and 3500-1's of the 9th
+}
+
+TEST_CASE("service: two providers sending the same affiliate's session at once, one is authorized", "[service][A4]") {
+    test::TempDir dir;
+    World w(dir.path(), 4);
+    two_in_padron(*w.commands);
+    for (uint64_t round = 0; round < 20; ++round) {
+        const std::string affiliate = "3500-" + std::to_string(100 + round);
+        const auto t = test::at(2025, 6, 2) + static_cast<domain::TimestampMs>(round) * 1000;
+        auto first = std::async(std::launch::async, [&] { return session_at(*w.commands, 1, 1000 + 2 * round, affiliate, t); });
+        auto second = std::async(std::launch::async, [&] { return session_at(*w.commands, 2, 1001 + 2 * round, affiliate, t); });
+        const Outcome a = first.get(), b = second.get();
+        INFO(said(a) << " | " << said(b));
+        CHECK(a.has_value() != b.has_value());
+    }
+}
+
 TEST_CASE("service: a state ahead of its log refuses to start", "[service]") {
     test::TempDir dir, other;
     {
