@@ -147,9 +147,11 @@ void CommandService::note_day(domain::Date day) {
     }
 }
 
+domain::Date CommandService::window_start() const { return domain::Date{latest_day_.load() - static_cast<int32_t>(window_) + 1}; }
+
 std::vector<domain::Session> CommandService::recent_sessions(const domain::ProviderLedger& ledger) const {
     if (window_ == 0) return {};
-    return domain::sessions_of(ledger, config_, domain::Date{latest_day_.load() - static_cast<int32_t>(window_) + 1});
+    return domain::sessions_of(ledger, config_, window_start());
 }
 
 void CommandService::registered(domain::ProviderId provider, const domain::ProviderLedger& after, const domain::Event& e) {
@@ -174,9 +176,7 @@ events::result<liquida::ok_t> CommandService::load_sessions(bool derive) {
         for (domain::ProviderId id : *ids) {
             auto snap = store_.snapshot(id);
             if (!snap) return failure(std::move(snap).error());
-            const auto sessions = *snap && window_ > 0 ? domain::sessions_of((*snap)->ledger, config_, domain::Date{latest_day_.load() - static_cast<int32_t>(window_) + 1})
-                                                       : std::vector<domain::Session>{};
-            if (auto put = store_.save_sessions(id, sessions); !put) return put;
+            if (auto put = store_.save_sessions(id, *snap ? recent_sessions((*snap)->ledger) : std::vector<domain::Session>{}); !put) return put;
         }
         if (auto put = store_.save_sessions_basis(sessions_basis(config_)); !put) return put;
     }
@@ -188,7 +188,7 @@ events::result<liquida::ok_t> CommandService::load_sessions(bool derive) {
             register_.set(id, one);
             note_day(one.day);
         }
-    if (window_ > 0) register_.forget_before(domain::Date{latest_day_.load() - static_cast<int32_t>(window_) + 1});
+    if (window_ > 0) register_.forget_before(window_start());
     return liquida::ok;
 }
 
@@ -215,6 +215,11 @@ events::result<size_t> CommandService::start() {
     if (auto finished = log_.finish_pending_appends(); !finished) return failure(std::move(finished).error());
     auto ends = ends_of(log_);
     if (!ends) return failure(std::move(ends).error());
+    for (const auto& [tp, end] : *ends)
+        if (watermark(tp) > end)
+            return fail(errc::corrupt_record, "state: it has folded " + std::to_string(watermark(tp)) + " records of " + tp.topic + "/" +
+                                                  std::to_string(tp.partition) + " but the log holds " + std::to_string(end) +
+                                                  ": the log lost records, or the state belongs to another log");
     // Sessions saved under other weekly limits are derived again once the log is folded; a new
     // store saves every snapshot with its sessions, so it takes the limits' basis at once.
     bool derive_sessions = false;
@@ -226,11 +231,6 @@ events::result<size_t> CommandService::start() {
         if (!derive_sessions)
             if (auto put = store_.save_sessions_basis(sessions_basis(config_)); !put) return failure(std::move(put).error());
     }
-    for (const auto& [tp, end] : *ends)
-        if (watermark(tp) > end)
-            return fail(errc::corrupt_record, "state: it has folded " + std::to_string(watermark(tp)) + " records of " + tp.topic + "/" +
-                                                  std::to_string(tp.partition) + " but the log holds " + std::to_string(end) +
-                                                  ": the log lost records, or the state belongs to another log");
     // One pass over what follows the watermarks, topic by topic, as a provider's ledger has
     // always been folded; a bounded number of ledgers at a time.
     struct Folding {
@@ -466,7 +466,7 @@ events::result<liquida::ok_t> CommandService::save() {
     if (auto marked = store_.save_watermarks(*ends); !marked) return marked;
     if (window_ > 0) {
         std::lock_guard lk(register_mu_);
-        register_.forget_before(domain::Date{latest_day_.load() - static_cast<int32_t>(window_) + 1});
+        register_.forget_before(window_start());
     }
     std::lock_guard lk(marks_mu_);
     marks_ = std::move(*ends);

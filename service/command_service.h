@@ -153,6 +153,8 @@ private:
     void evict();
     void release(const CommandIndex& saved);  // the claims of commands the store now holds
     int64_t watermark(const events::TopicPartition& tp) const;
+    // The first day the longest weekly limit reaches from the latest day seen.
+    domain::Date window_start() const;
     // The sessions a provider's snapshot is saved with: those its budgets hold within the longest window.
     std::vector<domain::Session> recent_sessions(const domain::ProviderLedger& ledger) const;
     void registered(domain::ProviderId provider, const domain::ProviderLedger& after, const domain::Event& e);

@@ -82,9 +82,6 @@ std::optional<CommandRecord> decode_command(std::string_view bytes) {
     return c;
 }
 
-// A list read back is at most this long: a garbled count must not allocate gigabytes.
-constexpr uint64_t kMaxSessions = uint64_t{1} << 24;
-
 std::string encode(const std::vector<domain::Session>& sessions) {
     Writer w;
     w.u(sessions.size());
@@ -103,7 +100,7 @@ std::string encode(const std::vector<domain::Session>& sessions) {
 std::optional<std::vector<domain::Session>> decode_sessions(std::string_view bytes) {
     Reader r(bytes);
     const uint64_t n = r.u();
-    if (!r.ok() || n > kMaxSessions) return std::nullopt;
+    if (!r.ok() || n > bytes.size()) return std::nullopt;  // a garbled count must not allocate gigabytes
     std::vector<domain::Session> out(n);
     for (auto& s : out) {
         s.obra_social = domain::ObraSocialId{r.s()};
