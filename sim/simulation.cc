@@ -113,7 +113,9 @@ void Simulation::Impl::plan_renewal(ProviderSim& s) {
 void Simulation::Impl::fill_patients(ProviderSim& s) {
     while (s.patients.size() < s.target_patients) {
         Patient pt;
-        pt.affiliate = rng.below(pool[kMainOs[static_cast<size_t>(s.specialty)]]);
+        const uint32_t pool_size = pool[kMainOs[static_cast<size_t>(s.specialty)]];
+        pt.affiliate = rng.below(pool_size);
+        if (s.specialty == Specialty::psychologist) pt.affiliate = free_for_therapy(s, pt.affiliate, pool_size);
         if (patient(s, pt.affiliate) != nullptr) continue;  // one family group, one patient
         pt.diagnosis = rng.below(16);
         if (s.specialty == Specialty::psychologist) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <unordered_map>
 
 #include "domain/decide.h"
 #include "domain/identity.h"
@@ -223,6 +224,9 @@ struct Simulation::Impl {
     std::vector<std::unique_ptr<Provider>> providers;
     SessionRegister sessions;  // A4 across providers, as the write path keeps it
     uint32_t sessions_window = 0;
+    // Each SanCor affiliate in therapy sees one psychologist, as in life: the week's session is
+    // the affiliate's, so a second one would be refused every week (docs/DOMAIN.md, A4).
+    std::unordered_map<uint32_t, ProviderSim*> therapist;
     // The agenda: the current day's intents as a heap, later days' in buckets until their day comes.
     std::vector<Intent> due;  // heap by Later
     bool due_is_heap = true;
@@ -317,6 +321,19 @@ struct Simulation::Impl {
     }
     // A4: an authorized 330101 for the affiliate in the last 7 days (rare path: scans).
     bool session_this_week(const ProviderLedger& l, const std::string& affiliate, int32_t today) const;
+    // The drawn affiliate, or the next one in the pool no other psychologist treats; no draw, so
+    // the random stream stays the same.
+    uint32_t free_for_therapy(ProviderSim& s, uint32_t affiliate, uint32_t pool_size) {
+        for (uint32_t n = 0; n < pool_size; ++n) {
+            const uint32_t a = (affiliate + n) % pool_size;
+            auto [it, fresh] = therapist.try_emplace(a, &s);
+            if (fresh || it->second == &s || patient(*it->second, a) == nullptr) {
+                it->second = &s;
+                return a;
+            }
+        }
+        return affiliate;
+    }
     static Patient* patient(ProviderSim& s, uint32_t affiliate) {
         for (Patient& p : s.patients) {
             if (p.affiliate == affiliate) return &p;

@@ -201,3 +201,32 @@ TEST_CASE("simulation: starting in an enrollment month onboards on its first day
     CHECK(months == std::set<std::string>{"2025-09", "2025-10"});
     CHECK(paid == std::set<std::string>{"sancor", "insssep", "ioma"});
 }
+
+TEST_CASE("simulation: each SanCor affiliate in therapy sees one psychologist, so the week's session is refused only by mistake",
+          "[domain][simulation][A4]") {
+    SimulationOptions o = small(4);
+    o.scale = 0.1;
+    Simulation sim(seed_config(), o);
+    std::map<std::string, std::set<uint64_t>> providers_of;
+    uint64_t refused = 0, sessions = 0;
+    while (auto c = sim.next()) {
+        const auto* b = std::get_if<SubmitBudget>(&c->command);
+        if (b == nullptr || b->obra_social != kSancor) continue;
+        if (!c->decision) {
+            if (c->decision.error().code == "budget.weekly_limit_exceeded") ++refused;
+            continue;
+        }
+        for (const BudgetLine& line : b->lines)
+            if (line.practice_code == "330101") {
+                providers_of[b->affiliate_number].insert(c->provider.value());
+                ++sessions;
+            }
+    }
+    REQUIRE(sessions > 1000);
+    for (const auto& [affiliate, providers] : providers_of) {
+        INFO(affiliate);
+        CHECK(providers.size() == 1);
+    }
+    CHECK(refused > 0);                // the seeds' own mistake: a second session in the week
+    CHECK(refused * 50 < sessions);    // and no more than the simulator's rate of it
+}
