@@ -321,16 +321,16 @@ struct Simulation::Impl {
     }
     // A4: an authorized 330101 for the affiliate in the last 7 days (rare path: scans).
     bool session_this_week(const ProviderLedger& l, const std::string& affiliate, int32_t today) const;
-    // The drawn affiliate, or the next one in the pool no other psychologist treats; no draw, so
-    // the random stream stays the same.
+    // The drawn affiliate, or the next one in the pool that no other psychologist treats and is
+    // not already this one's patient: no draw, so the random stream stays the same.
     uint32_t free_for_therapy(ProviderSim& s, uint32_t affiliate, uint32_t pool_size) {
         for (uint32_t n = 0; n < pool_size; ++n) {
             const uint32_t a = (affiliate + n) % pool_size;
-            auto [it, fresh] = therapist.try_emplace(a, &s);
-            if (fresh || it->second == &s || patient(*it->second, a) == nullptr) {
-                it->second = &s;
-                return a;
-            }
+            auto it = therapist.find(a);
+            if (it != therapist.end() && it->second != &s && patient(*it->second, a) != nullptr) continue;
+            if (n > 0 && patient(s, a) != nullptr) continue;
+            therapist[a] = &s;
+            return a;
         }
         return affiliate;
     }
