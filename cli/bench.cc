@@ -28,9 +28,20 @@ events::Envelope order_event(uint64_t n) {
     e.actor_role = events::ActorRole::prestador;
     e.command_id = "cmd-" + std::to_string(n);
     e.provider_id = domain::ProviderId{1000 + n % 5000};
-    e.payload = domain::OrderLoaded{"ord-" + std::to_string(n), domain::ObraSocialId{"sancor"}, "3044512/01", "330101",
-                                    domain::Date{20'500}, 1'250'000, domain::Period{2026, 3}, true, true, true,
-                                    {{"diagnostico", "F41.1"}}, {}, {}, "inicial"};
+    e.payload = domain::OrderLoaded{"ord-" + std::to_string(n),
+                                    domain::ObraSocialId{"sancor"},
+                                    "3044512/01",
+                                    "330101",
+                                    domain::Date{20'500},
+                                    1'250'000,
+                                    domain::Period{2026, 3},
+                                    true,
+                                    true,
+                                    true,
+                                    {{"diagnostico", "F41.1"}},
+                                    {},
+                                    {},
+                                    "inicial"};
     return e;
 }
 
@@ -44,8 +55,8 @@ std::vector<events::Record> order_pool() {
     return pool;
 }
 
-void print_rate(const char* what, int64_t total, size_t sample_size, const std::string& batch, int64_t threads,
-                const std::string& where, double secs) {
+void print_rate(const char* what, int64_t total, size_t sample_size, const std::string& batch, int64_t threads, const std::string& where,
+                double secs) {
     std::printf("bench %s: %lld events of %zu bytes, batch %s, %lld thread(s), %s: %.3f s, %.0f events/s, %.1f MB/s\n", what,
                 static_cast<long long>(total), sample_size, batch.c_str(), static_cast<long long>(threads), where.c_str(), secs,
                 static_cast<double>(total) / secs, static_cast<double>(total) * static_cast<double>(sample_size) / secs / 1e6);
@@ -168,8 +179,9 @@ rd_kafka_resp_err_t produce_raw(rd_kafka_t* rk, const std::string& topic, const 
     static const std::string hex(64, 'f');  // a hash's size, as hex
     rd_kafka_headers_t* headers = rd_kafka_headers_new(3);
     const std::string mark = std::to_string(timestamp % 100) + "/100";
-    for (const auto& [k, v] : {std::pair{events::kHeaderPrevHash, std::string_view(hex)}, std::pair{events::kHeaderHash, std::string_view(hex)},
-                               std::pair{events::kHeaderBatch, std::string_view(mark)}})
+    for (const auto& [k, v] :
+         {std::pair{events::kHeaderPrevHash, std::string_view(hex)}, std::pair{events::kHeaderHash, std::string_view(hex)},
+          std::pair{events::kHeaderBatch, std::string_view(mark)}})
         rd_kafka_header_add(headers, k.data(), static_cast<ssize_t>(k.size()), v.data(), static_cast<ssize_t>(v.size()));
     rd_kafka_vu_t vus[7] = {};
     vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;

@@ -110,14 +110,22 @@ std::string provider_setup_json(uint64_t p, int step) {
     static const char* kTypes[] = {"rnp", "afip", "cbu", "seguro", "anexo1"};
     json j{{"provider", p}};
     if (step == 0) {
-        j.update({{"command", "register_provider"}, {"matricula", "MP-" + std::to_string(p)}, {"cuit", "27-35215358-9"},
-                  {"razon_social", "Prestador " + std::to_string(p)}, {"iva", "monotributo"}, {"cbu", "2850590940090418135201"},
-                  {"category", "A"}, {"recien_matriculado", true}});
+        j.update({{"command", "register_provider"},
+                  {"matricula", "MP-" + std::to_string(p)},
+                  {"cuit", "27-35215358-9"},
+                  {"razon_social", "Prestador " + std::to_string(p)},
+                  {"iva", "monotributo"},
+                  {"cbu", "2850590940090418135201"},
+                  {"category", "A"},
+                  {"recien_matriculado", true}});
     } else if (step == 1) {
         j.update({{"command", "adhere_to_obra_social"}, {"obra_social", "sancor"}, {"provider_number", std::to_string(p)}});
     } else if (step <= 6) {
-        j.update({{"command", "upload_document"}, {"type", kTypes[step - 2]}, {"document_id", "d" + std::to_string(step)},
-                  {"reference", "s3://docs"}, {"expires_on", "2035-12-31"}});
+        j.update({{"command", "upload_document"},
+                  {"type", kTypes[step - 2]},
+                  {"document_id", "d" + std::to_string(step)},
+                  {"reference", "s3://docs"},
+                  {"expires_on", "2035-12-31"}});
     } else if (step <= 11) {
         j.update({{"command", "verify_document"}, {"document_id", "d" + std::to_string(step - 5)}, {"approved", true}});
     } else {
@@ -160,11 +168,10 @@ int bench_http(const cli::Args& args) {
                     auto& lat = latencies[static_cast<size_t>(c)];
                     lat.reserve(static_cast<size_t>(mine));
                     for (int64_t i = 0; i < mine; ++i) {
-                        const json body{{"command", "load_order"},    {"provider", provider},
-                                        {"order_id", "o-" + std::to_string(i)}, {"obra_social", "sancor"},
-                                        {"affiliate_number", "3500-1"}, {"practice_code", "330101"},
-                                        {"attention_date", today},     {"patient_signature", true},
-                                        {"professional_signature", true}, {"professional_stamp", true}};
+                        const json body{{"command", "load_order"},   {"provider", provider},         {"order_id", "o-" + std::to_string(i)},
+                                        {"obra_social", "sancor"},   {"affiliate_number", "3500-1"}, {"practice_code", "330101"},
+                                        {"attention_date", today},   {"patient_signature", true},    {"professional_signature", true},
+                                        {"professional_stamp", true}};
                         const auto t0 = Clock::now();
                         if (client.post(body.dump()) != 201) not_201++;
                         lat.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
@@ -179,7 +186,8 @@ int bench_http(const cli::Args& args) {
     };
     run(false);  // each connection's provider registered, documented and enrolled
     if (not_201 != 0 || errors != 0) {
-        std::fprintf(stderr, "liquida bench: setting up the providers failed (%lld answers not 201)\n", static_cast<long long>(not_201.load()));
+        std::fprintf(stderr, "liquida bench: setting up the providers failed (%lld answers not 201)\n",
+                     static_cast<long long>(not_201.load()));
         return 1;
     }
     const auto start = Clock::now();
@@ -188,10 +196,11 @@ int bench_http(const cli::Args& args) {
     std::vector<double> all;
     for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
     const size_t done = all.size();
-    std::printf("bench http: %zu load_order commands over %d keep-alive connections, fsync on: %.3f s, %.0f commands/s, "
-                "latency p50 %.2f ms p99 %.2f ms, %lld not 201, %lld connection errors\n",
-                done, connections, secs, static_cast<double>(done) / secs, percentile(all, 0.50), percentile(all, 0.99),
-                static_cast<long long>(not_201.load()), static_cast<long long>(errors.load()));
+    std::printf(
+        "bench http: %zu load_order commands over %d keep-alive connections, fsync on: %.3f s, %.0f commands/s, "
+        "latency p50 %.2f ms p99 %.2f ms, %lld not 201, %lld connection errors\n",
+        done, connections, secs, static_cast<double>(done) / secs, percentile(all, 0.50), percentile(all, 0.99),
+        static_cast<long long>(not_201.load()), static_cast<long long>(errors.load()));
     s.gateway->stop();
     return errors == 0 && not_201 == 0 ? 0 : 1;
 }
@@ -225,8 +234,20 @@ bool append_at_rate(events::EventLog& log, int64_t total, int64_t rate, std::vec
         e.occurred_at = e.recorded_at = 1'750'000'000'000;
         e.command_id = "live-" + std::to_string(k);
         e.provider_id = domain::ProviderId{1 + i};
-        e.payload = domain::OrderLoaded{"o-" + std::to_string(k), domain::ObraSocialId{"sancor"}, "3500-1", "330101",
-                                        domain::Date{20'000}, 1'500'000, domain::Period{2025, 6}, true, true, true, {}, {}, {}, "inicial"};
+        e.payload = domain::OrderLoaded{"o-" + std::to_string(k),
+                                        domain::ObraSocialId{"sancor"},
+                                        "3500-1",
+                                        "330101",
+                                        domain::Date{20'000},
+                                        1'500'000,
+                                        domain::Period{2025, 6},
+                                        true,
+                                        true,
+                                        true,
+                                        {},
+                                        {},
+                                        {},
+                                        "inicial"};
         {
             std::lock_guard lk(sent_mu);
             sent[i].push_back(Clock::now());
@@ -309,11 +330,11 @@ int bench_live(const cli::Args& args) {
     ioc.stop();
     io.join();
     std::lock_guard lk(lat_mu);
-    std::printf("bench live: %zu subscribers (one provider each), %lld events appended at %.0f events/s, %zu changes received: "
-                "append-to-receive latency p50 %.2f ms p99 %.2f ms; %zu of %zu subscribers ready, %zu closed early, %llu dropped as slow\n",
-                subscribers, static_cast<long long>(total), static_cast<double>(total) / secs, latencies.size(),
-                percentile(latencies, 0.50), percentile(latencies, 0.99), ready.load(), subscribers, closed_early,
-                static_cast<unsigned long long>(drops));
+    std::printf(
+        "bench live: %zu subscribers (one provider each), %lld events appended at %.0f events/s, %zu changes received: "
+        "append-to-receive latency p50 %.2f ms p99 %.2f ms; %zu of %zu subscribers ready, %zu closed early, %llu dropped as slow\n",
+        subscribers, static_cast<long long>(total), static_cast<double>(total) / secs, latencies.size(), percentile(latencies, 0.50),
+        percentile(latencies, 0.99), ready.load(), subscribers, closed_early, static_cast<unsigned long long>(drops));
     return 0;
 }
 

@@ -25,8 +25,7 @@ Args Args::parse(const CommandSpec& spec, const std::vector<std::string_view>& a
             name.resize(eq);
         }
         auto opt = std::find_if(spec.options.begin(), spec.options.end(), [&](const OptionSpec& o) { return o.name == name; });
-        if (opt == spec.options.end())
-            throw UsageError{"unknown option '--" + name + "'"};
+        if (opt == spec.options.end()) throw UsageError{"unknown option '--" + name + "'"};
         if (opt->value_name.empty()) {
             if (inline_value) throw UsageError{"option '--" + name + "' takes no value"};
             a.values_[name] = "";
@@ -39,7 +38,7 @@ Args Args::parse(const CommandSpec& spec, const std::vector<std::string_view>& a
     }
     if (a.positionals_.size() != spec.positionals.size())
         throw UsageError{spec.positionals.empty() ? "unexpected argument '" + a.positionals_.front() + "'"
-                                                   : "expected " + std::to_string(spec.positionals.size()) + " argument(s)"};
+                                                  : "expected " + std::to_string(spec.positionals.size()) + " argument(s)"};
     return a;
 }
 
@@ -55,8 +54,8 @@ int64_t Args::get_int(std::string_view name, int64_t min, int64_t max) const {
     int64_t v = 0;
     auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
     if (ec != std::errc{} || p != text.data() + text.size() || v < min || v > max)
-        throw UsageError{"option '--" + std::string(name) + "' must be a whole number from " + std::to_string(min) +
-                         " to " + std::to_string(max) + ", not '" + text + "'"};
+        throw UsageError{"option '--" + std::string(name) + "' must be a whole number from " + std::to_string(min) + " to " +
+                         std::to_string(max) + ", not '" + text + "'"};
     return v;
 }
 

@@ -33,7 +33,6 @@ namespace {
 
 constexpr size_t kMaxLine = 1 << 20;  // as an HTTP command's body
 
-
 // A line's command, issuer and instant, or why the line is refused.
 struct Line {
     gateway::CommandRequest request;
@@ -46,12 +45,14 @@ result<Line, std::string> parse_line(const std::string& text) {
     nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return failure(std::string("request.invalid_json: not a JSON object"));
     const auto at = j.find("at");
-    if (at == j.end() || !at->is_string()) return failure(std::string("request.missing_field (at): the instant it happened, 2025-06-02T10:00:00-03:00"));
+    if (at == j.end() || !at->is_string())
+        return failure(std::string("request.missing_field (at): the instant it happened, 2025-06-02T10:00:00-03:00"));
     const auto instant = domain::parse_instant(at->get<std::string>());
     if (!instant || *instant < 0 || *instant > domain::kMaxInstant)
         return failure("request.invalid_value (at): not an instant with its offset: " + at->get<std::string>());
     const auto as = j.find("as");
-    if (as == j.end() || !as->is_string()) return failure(std::string("request.missing_field (as): who issued it, colegio:NAME, prestador:ID or obra_social:ID"));
+    if (as == j.end() || !as->is_string())
+        return failure(std::string("request.missing_field (as): who issued it, colegio:NAME, prestador:ID or obra_social:ID"));
     const std::string issuer = as->get<std::string>();
     const auto colon = issuer.find(':');
     const auto role = gateway::parse_role(issuer.substr(0, colon));
@@ -63,7 +64,8 @@ result<Line, std::string> parse_line(const std::string& text) {
     auto request = gateway::parse_command(j.dump());
     if (!request) return failure(request.error().code + " (" + request.error().field + "): " + request.error().message);
     if (request->command_id.empty())
-        return failure(std::string("request.missing_field (command_id): every line needs its own, so that running the file again appends nothing twice"));
+        return failure(std::string(
+            "request.missing_field (command_id): every line needs its own, so that running the file again appends nothing twice"));
     return Line{std::move(*request), *role, subject, *instant};
 }
 
@@ -79,8 +81,10 @@ int import(const cli::Args& args) {
     args.get_int("partitions", 1, 4096);
     for (const char* part : {"state", "log"})
         if (held_by_another_process(std::filesystem::path(data) / part)) {
-            std::fprintf(stderr, "liquida import: %s is in use by a running liquida serve (%s/%s is locked): stop it first; "
-                         "history decided while a server takes today's commands would interleave with them\n", data.c_str(), data.c_str(), part);
+            std::fprintf(stderr,
+                         "liquida import: %s is in use by a running liquida serve (%s/%s is locked): stop it first; "
+                         "history decided while a server takes today's commands would interleave with them\n",
+                         data.c_str(), data.c_str(), part);
             return 1;
         }
     std::ifstream in(file, std::ios::binary);
@@ -125,9 +129,10 @@ int import(const cli::Args& args) {
     std::vector<char> buffer(kMaxLine + 2);  // a longer line is refused, never read whole
     const auto refuse = [&](const std::string& why) {
         std::fprintf(stderr, "liquida import: %s line %zu refused: %s\n", file.c_str(), number, why.c_str());
-        std::printf("liquida import: stopped at line %zu; %zu commands imported (%zu events), %zu already in the log. "
-                    "Fix the line and run the same file again: the lines before it are recognised and skipped.\n",
-                    number, imported, events, retried);
+        std::printf(
+            "liquida import: stopped at line %zu; %zu commands imported (%zu events), %zu already in the log. "
+            "Fix the line and run the same file again: the lines before it are recognised and skipped.\n",
+            number, imported, events, retried);
         return 1;
     };
     while (in.getline(buffer.data(), static_cast<std::streamsize>(buffer.size()))) {
@@ -138,7 +143,8 @@ int import(const cli::Args& args) {
         if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
         auto line = parse_line(text);
         if (!line) return refuse(line.error());
-        if (line->at < previous) return refuse("import.out_of_order (at): before the line above it (" + domain::to_iso_local(previous) + ")");
+        if (line->at < previous)
+            return refuse("import.out_of_order (at): before the line above it (" + domain::to_iso_local(previous) + ")");
         previous = line->at;
         const service::Issuer issuer = gateway::issuer_of(line->role, line->subject);
         const std::string digest = gateway::command_digest(line->request.provider, line->request.command);
@@ -155,7 +161,9 @@ int import(const cli::Args& args) {
         if (auto refused = gateway::may_not_issue(service, line->role, line->subject, line->request))
             return refuse(refused->code + ": " + refused->message);
         auto out = service.execute(line->request.provider, line->request.command, line->request.command_id, issuer, line->at, digest);
-        if (!out) return refuse(out.error().code + (out.error().field.empty() ? "" : " (" + out.error().field + ")") + ": " + out.error().message);
+        if (!out)
+            return refuse(out.error().code + (out.error().field.empty() ? "" : " (" + out.error().field + ")") + ": " +
+                          out.error().message);
         if (out->duplicate) {
             ++retried;
             continue;

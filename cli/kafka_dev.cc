@@ -44,15 +44,14 @@ private:
 
     // At most one read or one write in flight per direction.
     void pump(tcp::socket& from, tcp::socket& to, Buffer& buf) {
-        from.async_read_some(asio::buffer(buf), [self = shared_from_this(), &from, &to, &buf](
-                                                    const boost::system::error_code& ec, size_t n) {
-            if (ec) return self->close();
-            asio::async_write(to, asio::buffer(buf.data(), n),
-                              [self, &from, &to, &buf](const boost::system::error_code& wec, size_t) {
-                                  if (wec) return self->close();
-                                  self->pump(from, to, buf);
-                              });
-        });
+        from.async_read_some(
+            asio::buffer(buf), [self = shared_from_this(), &from, &to, &buf](const boost::system::error_code& ec, size_t n) {
+                if (ec) return self->close();
+                asio::async_write(to, asio::buffer(buf.data(), n), [self, &from, &to, &buf](const boost::system::error_code& wec, size_t) {
+                    if (wec) return self->close();
+                    self->pump(from, to, buf);
+                });
+            });
     }
 
     void close() {
@@ -180,14 +179,12 @@ int kafka_dev(const cli::Args& args) {
         bootstrap = "127.0.0.1:" + std::to_string(port) + (comma == std::string::npos ? "" : advertised.substr(comma));
     }
 
-    std::printf("liquida kafka-dev: librdkafka mock cluster, %d broker%s, in memory (not durable)\n", brokers,
-                brokers == 1 ? "" : "s");
+    std::printf("liquida kafka-dev: librdkafka mock cluster, %d broker%s, in memory (not durable)\n", brokers, brokers == 1 ? "" : "s");
     for (const auto& t : events::default_topics(partitions))
         std::printf("  %-24s %3d partitions, replication %d\n", t.name.c_str(), t.partitions, replication);
     std::printf("brokers: %s\n", advertised.c_str());
     if (forwarder)
-        std::printf("  127.0.0.1:%u forwards to broker 1; clients then use the brokers' own addresses\n",
-                    static_cast<unsigned>(port));
+        std::printf("  127.0.0.1:%u forwards to broker 1; clients then use the brokers' own addresses\n", static_cast<unsigned>(port));
     std::printf("bootstrap: %s\n", bootstrap.c_str());
     std::printf("liquida kafka-dev: ready (SIGINT or SIGTERM stops it; the data is lost)\n");
     std::fflush(stdout);

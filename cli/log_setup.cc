@@ -70,15 +70,18 @@ std::vector<cli::OptionSpec> kafka_options() {
             {"kafka-config", "file", "librdkafka properties (key=value lines: security.protocol, sasl.*, ssl.*)", ""},
             {"kafka-topic-prefix", "text", "Kafka: put before every topic name (e.g. staging.), to share a cluster", ""},
             {"kafka-replication", "n", "Kafka: replication factor of topics created at start (3 on a real cluster)", "1"},
-            {"kafka-transactional-id", "text", "Kafka: the writer's transactional id; a writer with the same id fences this one (default PREFIXliquida.writer)", ""},
+            {"kafka-transactional-id", "text",
+             "Kafka: the writer's transactional id; a writer with the same id fences this one (default PREFIXliquida.writer)", ""},
             {"partitions", "n", "partitions per topic when the topics are created", "8"}};
 }
 
 std::vector<cli::OptionSpec> log_options(std::string default_data) {
     std::vector<cli::OptionSpec> options = kafka_options();
-    options.insert(options.begin(), {"data", "dir", "data directory: the embedded event log (DIR/log) and the views", std::move(default_data)});
+    options.insert(options.begin(),
+                   {"data", "dir", "data directory: the embedded event log (DIR/log) and the views", std::move(default_data)});
     options.push_back({"no-sync", "", "embedded log: acknowledge appends before fsync (survives a crash, not a power loss)", ""});
-    options.push_back({"accept-wal-loss", "", "embedded log: open a damaged log, losing every record after the damage (docs/OPERATIONS.md)", ""});
+    options.push_back(
+        {"accept-wal-loss", "", "embedded log: open a damaged log, losing every record after the damage (docs/OPERATIONS.md)", ""});
     return options;
 }
 

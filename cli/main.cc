@@ -11,8 +11,7 @@ namespace {
 
 void print_overview(std::FILE* to) {
     std::fprintf(to, "usage: liquida <command> [options]\n\ncommands:\n");
-    for (const auto& c : liquida::commands::all())
-        std::fprintf(to, "  %-10s %s\n", c.spec.name.c_str(), c.spec.summary.c_str());
+    for (const auto& c : liquida::commands::all()) std::fprintf(to, "  %-10s %s\n", c.spec.name.c_str(), c.spec.summary.c_str());
     std::fprintf(to, "\n'liquida <command> --help' describes a command.\n");
 }
 
@@ -41,8 +40,7 @@ int main(int argc, char** argv) {
             }
             return c.run(parsed);
         } catch (const liquida::cli::UsageError& e) {
-            std::fprintf(stderr, "liquida %s: %s\nSee 'liquida %s --help'.\n", c.spec.name.c_str(), e.message.c_str(),
-                         c.spec.name.c_str());
+            std::fprintf(stderr, "liquida %s: %s\nSee 'liquida %s --help'.\n", c.spec.name.c_str(), e.message.c_str(), c.spec.name.c_str());
             return 2;
         }
     }

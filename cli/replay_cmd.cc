@@ -20,9 +20,9 @@ void print_error(const events::error& e) {
 
 void print_progress(const replay::Progress& p, const std::string& month) {
     const double eta = p.eta_seconds();
-    std::fprintf(stderr, "liquida replay: %s: %s: %llu of %llu events, %.0f events/s, ETA %s\n", month.c_str(), std::string(p.phase).c_str(),
-                 static_cast<unsigned long long>(p.done), static_cast<unsigned long long>(p.total), p.events_per_second(),
-                 eta < 0 ? "unknown" : (std::to_string(static_cast<long long>(eta + 0.5)) + " s").c_str());
+    std::fprintf(stderr, "liquida replay: %s: %s: %llu of %llu events, %.0f events/s, ETA %s\n", month.c_str(),
+                 std::string(p.phase).c_str(), static_cast<unsigned long long>(p.done), static_cast<unsigned long long>(p.total),
+                 p.events_per_second(), eta < 0 ? "unknown" : (std::to_string(static_cast<long long>(eta + 0.5)) + " s").c_str());
 }
 
 // The live views in DATA/views brought up to date with the log, as `views digest` does.
@@ -109,12 +109,12 @@ std::string iso_cut(replay::TimestampMs cut) { return domain::to_string(domain::
 void print_report(const replay::Report& report, double seconds, const std::string& log, const std::filesystem::path& checkpoints) {
     const std::string month = domain::to_string(report.month);
     const std::string start = report.from_checkpoint ? "the checkpoint of " + domain::to_string(*report.from_checkpoint) : "scratch";
-    std::printf("replay %s: %llu events recorded before the cut (%s), views from %s (%llu events applied), in %.2f s (%.0f events/s) from the %s\n",
-                month.c_str(), static_cast<unsigned long long>(report.events), iso_cut(report.cut).c_str(), start.c_str(),
-                static_cast<unsigned long long>(report.applied), seconds, seconds > 0 ? static_cast<double>(report.events) / seconds : 0.0,
-                log.c_str());
-    if (report.checkpoint_kept)
-        std::printf("kept the checkpoint %s\n", (checkpoints / month).string().c_str());
+    std::printf(
+        "replay %s: %llu events recorded before the cut (%s), views from %s (%llu events applied), in %.2f s (%.0f events/s) from the %s\n",
+        month.c_str(), static_cast<unsigned long long>(report.events), iso_cut(report.cut).c_str(), start.c_str(),
+        static_cast<unsigned long long>(report.applied), seconds, seconds > 0 ? static_cast<double>(report.events) / seconds : 0.0,
+        log.c_str());
+    if (report.checkpoint_kept) std::printf("kept the checkpoint %s\n", (checkpoints / month).string().c_str());
     if (report.closing == replay::Closing::month_not_ended)
         std::fprintf(stderr, "liquida replay: %s has not ended yet: the replay holds what was recorded so far\n", month.c_str());
     if (report.closing == replay::Closing::log_not_past_cut)
@@ -132,15 +132,14 @@ void print_report(const replay::Report& report, double seconds, const std::strin
     if (const auto& broken = report.chain_break)
         std::printf("chain BROKEN at %s/%d offset %lld: %s\n", broken->tp.topic.c_str(), broken->tp.partition,
                     static_cast<long long>(broken->offset), broken->reason.c_str());
-    else
-        std::printf("chain intact: every record before the cut matches its partition's hash chain\n");
+    else std::printf("chain intact: every record before the cut matches its partition's hash chain\n");
 }
 
 // The comparison with the live views; the exit code.
 int print_verification(const replay::Verification& v, const std::string& month) {
-    std::printf("verify %s: settlement of %s: replayed %llu rows sha256 %s; live %llu rows sha256 %s\n", month.c_str(),
-                month.c_str(), static_cast<unsigned long long>(v.replayed_rows), v.replayed_sha256.c_str(),
-                static_cast<unsigned long long>(v.live_rows), v.live_sha256.c_str());
+    std::printf("verify %s: settlement of %s: replayed %llu rows sha256 %s; live %llu rows sha256 %s\n", month.c_str(), month.c_str(),
+                static_cast<unsigned long long>(v.replayed_rows), v.replayed_sha256.c_str(), static_cast<unsigned long long>(v.live_rows),
+                v.live_sha256.c_str());
     for (const auto& d : v.differences)
         std::printf("differs %s %s: replayed %s, live %s%s\n", d.row.c_str(), d.field.c_str(), d.replayed.c_str(), d.live.c_str(),
                     d.later_events > 0 ? (" (" + std::to_string(d.later_events) + " events after the cut touch this row)").c_str()
@@ -163,13 +162,19 @@ int print_verification(const replay::Verification& v, const std::string& month) 
 
 std::vector<cli::OptionSpec> replay_options() {
     std::vector<cli::OptionSpec> options = log_options("");
-    options[0].help = "data directory: the embedded log (DIR/log), the live views (DIR/views) and reports (DIR/replay); "
-                      "with --kafka only the views and reports, default ./data";
+    options[0].help =
+        "data directory: the embedded log (DIR/log), the live views (DIR/views) and reports (DIR/replay); "
+        "with --kafka only the views and reports, default ./data";
     options.push_back({"month", "YYYY-MM", "the month to replay: every event recorded before its end in Argentina time", ""});
     options.push_back({"out", "dir", "where the report files go (default DATA/replay/YYYY-MM)", ""});
-    options.push_back({"verify", "", "compare the month's settlement with the live views (DATA/views, brought up to date first); exit 1 on differences no later event explains", ""});
-    options.push_back({"from-scratch", "", "rebuild the views from offset 0, not from the checkpoint of an earlier month (DATA/checkpoints)", ""});
-    options.push_back({"force-close", "", "close the month (close record and checkpoint) though the log holds no record at or after its cut yet", ""});
+    options.push_back({"verify", "",
+                       "compare the month's settlement with the live views (DATA/views, brought up to date first); exit 1 on differences "
+                       "no later event explains",
+                       ""});
+    options.push_back(
+        {"from-scratch", "", "rebuild the views from offset 0, not from the checkpoint of an earlier month (DATA/checkpoints)", ""});
+    options.push_back(
+        {"force-close", "", "close the month (close record and checkpoint) though the log holds no record at or after its cut yet", ""});
     options.push_back(config_option());
     return options;
 }

@@ -91,8 +91,9 @@ void print_topics(events::EventLog& log) {
 // --test-clock's START: a date (the start of that Argentine day) or an ISO-8601 instant.
 std::optional<domain::TimestampMs> test_clock_start(const cli::Args& args) {
     const std::string text = args.get("test-clock");
-    if (text.empty()) return args.flag("demo") ? std::optional(domain::start_of_local_day(domain::date_from_civil(kDemoStart.year, kDemoStart.month, 1)))
-                                               : std::nullopt;
+    if (text.empty())
+        return args.flag("demo") ? std::optional(domain::start_of_local_day(domain::date_from_civil(kDemoStart.year, kDemoStart.month, 1)))
+                                 : std::nullopt;
     if (const auto day = domain::parse_date(text); day && day->days >= 0) return domain::start_of_local_day(*day);
     if (const auto at = domain::parse_instant(text); at && *at >= 0 && *at <= domain::kMaxInstant) return at;
     throw cli::UsageError{"--test-clock: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS-03:00, got \"" + text + "\""};
@@ -107,8 +108,10 @@ result<std::unique_ptr<service::TestClock>, bool> business_clock(std::optional<d
     const std::string file = (std::filesystem::path(data) / service::kTestClockFile).string();
     const bool kept = service::TestClock::exists(file);
     if (!start && kept) {
-        std::fprintf(stderr, "liquida serve: %s ran on a test clock (%s): serve it with --test-clock (it resumes where it stood), "
-                     "or start the real clock on a new data directory\n", data.c_str(), file.c_str());
+        std::fprintf(stderr,
+                     "liquida serve: %s ran on a test clock (%s): serve it with --test-clock (it resumes where it stood), "
+                     "or start the real clock on a new data directory\n",
+                     data.c_str(), file.c_str());
         return failure{false};
     }
     if (!start) return std::unique_ptr<service::TestClock>();
@@ -122,7 +125,8 @@ result<std::unique_ptr<service::TestClock>, bool> business_clock(std::optional<d
         // picks up after the last of them.
         if (demo_default && *last > *start) start = *last;
         if (*last > *start) {
-            std::fprintf(stderr, "liquida serve: the log holds an event decided at %s; a test clock starting at %s would decide the "
+            std::fprintf(stderr,
+                         "liquida serve: the log holds an event decided at %s; a test clock starting at %s would decide the "
                          "next commands before it: start it at or after that, or on a new data directory\n",
                          domain::to_iso_local(*last).c_str(), domain::to_iso_local(*start).c_str());
             return failure{false};
@@ -148,11 +152,14 @@ std::vector<cli::OptionSpec> serve_options() {
     options.push_back({"threads", "n", "io threads", "2"});
     options.push_back({"workers", "n", "threads running commands (each waits for its durable append)", "32"});
     options.push_back({"key-file", "file", "token signing key; else LIQUIDA_KEY, else DIR/gateway.key (created on loopback)", ""});
-    options.push_back({"static", "dir", "the dashboard's files, served at / (default: gateway/web, looked up from the current directory upward)", ""});
+    options.push_back(
+        {"static", "dir", "the dashboard's files, served at / (default: gateway/web, looked up from the current directory upward)", ""});
     options.push_back({"state-cache", "n", "providers' ledgers kept in memory (the rest are read from DIR/state when needed)", "128"});
     options.push_back({"test-clock", "start",
-                       "run on a test clock from START (YYYY-MM-DD or an ISO instant) that the colegio moves forward with POST /v1/clock", ""});
-    options.push_back({"demo", "", "feed the simulator's commands through the command path so the views move (on a test clock from 2025-06-01)", ""});
+                       "run on a test clock from START (YYYY-MM-DD or an ISO instant) that the colegio moves forward with POST /v1/clock",
+                       ""});
+    options.push_back(
+        {"demo", "", "feed the simulator's commands through the command path so the views move (on a test clock from 2025-06-01)", ""});
     options.push_back({"demo-rate", "n", "demo commands per second", "50"});
     options.push_back(config_option());
     return options;
@@ -190,7 +197,8 @@ int serve(const cli::Args& args) {
     }
     auto log = open_log(args, "serve");
     if (!log) return 1;
-    auto views = projections::Views::open((std::filesystem::path(data) / "views").string(), args.get("kafka").empty() ? "embedded" : "kafka");
+    auto views =
+        projections::Views::open((std::filesystem::path(data) / "views").string(), args.get("kafka").empty() ? "embedded" : "kafka");
     if (!views) {
         std::fprintf(stderr, "liquida serve: views: %s\n", views.error().message.c_str());
         return 1;

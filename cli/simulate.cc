@@ -219,8 +219,8 @@ void print_totals(const sim::Simulation& simulation, const Publishing& published
     print_counts("events by kind", rows);
     std::printf("published %llu events in %llu appends (%llu already in the log) in %.2f s: %.0f events/s, %.0f commands/s\n",
                 static_cast<unsigned long long>(published.events.load()), static_cast<unsigned long long>(published.appends.load()),
-                static_cast<unsigned long long>(published.duplicates.load()), seconds,
-                static_cast<double>(st.events) / seconds, static_cast<double>(commands) / seconds);
+                static_cast<unsigned long long>(published.duplicates.load()), seconds, static_cast<double>(st.events) / seconds,
+                static_cast<double>(commands) / seconds);
 }
 
 }  // namespace
@@ -281,8 +281,7 @@ int simulate(const cli::Args& args) {
     const auto print_month = [&](uint64_t accepted, uint64_t events, uint64_t rejected) {
         std::printf("%s%s  accepted %llu commands, %llu events, rejected %llu commands\n", domain::to_string(month).c_str(),
                     month < options.start ? " (onboarding)" : "", static_cast<unsigned long long>(accepted - shown_accepted),
-                    static_cast<unsigned long long>(events - shown_events),
-                    static_cast<unsigned long long>(rejected - shown_rejected));
+                    static_cast<unsigned long long>(events - shown_events), static_cast<unsigned long long>(rejected - shown_rejected));
         std::fflush(stdout);
         shown_accepted = accepted;
         shown_events = events;
@@ -297,8 +296,12 @@ int simulate(const cli::Args& args) {
             month = simulation.month();
         }
         if (!c->decision || c->decision.value().empty()) continue;
-        Job job{c->provider, c->now, std::move(c->command_id), static_cast<events::ActorRole>(static_cast<uint8_t>(c->actor)),
-                std::move(c->actor_id), std::move(c->decision).value()};
+        Job job{c->provider,
+                c->now,
+                std::move(c->command_id),
+                static_cast<events::ActorRole>(static_cast<uint8_t>(c->actor)),
+                std::move(c->actor_id),
+                std::move(c->decision).value()};
         if (!queues[c->provider.value() % writer_count].push(std::move(job))) break;
     }
     if (!failed) print_month(st.accepted, st.events, st.rejected);
@@ -307,8 +310,8 @@ int simulate(const cli::Args& args) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
     log->close();
     if (published.failure) {
-        std::fprintf(stderr, "liquida simulate: append failed: %s: %s\n",
-                     std::string(events::code_name(published.failure->code)).c_str(), published.failure->message.c_str());
+        std::fprintf(stderr, "liquida simulate: append failed: %s: %s\n", std::string(events::code_name(published.failure->code)).c_str(),
+                     published.failure->message.c_str());
         return 1;
     }
 

@@ -40,12 +40,10 @@ int token(const cli::Args& args) {
     if (!key->warning.empty()) std::fprintf(stderr, "liquida token: warning: %s\n", key->warning.c_str());
 
     const int64_t now_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count();
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     const gateway::Claims claims{*role, subject, now_ms + ttl * 1000};
-    std::fprintf(stderr, "liquida token: role %s, subject %s, expires %s (in %lld s), signed with the key from %s\n",
-                 role_text.c_str(), subject.c_str(), utc_text(claims.expires_at_ms).c_str(),
-                 static_cast<long long>(ttl), key->origin.c_str());
+    std::fprintf(stderr, "liquida token: role %s, subject %s, expires %s (in %lld s), signed with the key from %s\n", role_text.c_str(),
+                 subject.c_str(), utc_text(claims.expires_at_ms).c_str(), static_cast<long long>(ttl), key->origin.c_str());
     std::fprintf(stderr, "liquida token: send it as 'Authorization: Bearer <token>'\n");
     std::fflush(stderr);
     std::printf("%s\n", gateway::sign(claims, key->key).c_str());

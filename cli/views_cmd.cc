@@ -94,8 +94,8 @@ int bench_projections(const cli::Args& args) {
     }
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
-    std::printf("bench projections: %zu events into the views in %.3f s: %.0f events/s, peak memory %.0f MiB\n", applied,
-                seconds, static_cast<double>(applied) / seconds, static_cast<double>(usage.ru_maxrss) / 1024.0);
+    std::printf("bench projections: %zu events into the views in %.3f s: %.0f events/s, peak memory %.0f MiB\n", applied, seconds,
+                static_cast<double>(applied) / seconds, static_cast<double>(usage.ru_maxrss) / 1024.0);
     views.reset();
     std::filesystem::remove_all(scratch);
     return 0;

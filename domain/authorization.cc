@@ -10,9 +10,7 @@
 namespace liquida::domain {
 namespace {
 
-std::string item_field(size_t i, std::string_view name) {
-    return "lines[" + std::to_string(i) + "]." + std::string(name);
-}
+std::string item_field(size_t i, std::string_view name) { return "lines[" + std::to_string(i) + "]." + std::string(name); }
 
 const BudgetRecord* find_budget(const ProviderLedger& s, const TransactionRef& t) {
     const auto it = s.authorizations.budgets.find(key_of(t));
@@ -20,15 +18,13 @@ const BudgetRecord* find_budget(const ProviderLedger& s, const TransactionRef& t
 }
 
 // A2: 4 digits, issued today for the family group, not used; the exception code is flagged.
-Check check_token(const ProviderLedger& s, const SubmitBudget& c, const ObraSocialConfig& os,
-                  const std::string& family_group, Date today) {
+Check check_token(const ProviderLedger& s, const SubmitBudget& c, const ObraSocialConfig& os, const std::string& family_group, Date today) {
     if (c.token.empty() && !os.token_required) return std::nullopt;
     if (!is_digits(c.token, 4)) return error("budget.invalid_token", "El token debe tener 4 dígitos.", "token");
     if (!os.token_exception_code.empty() && c.token == os.token_exception_code) return std::nullopt;
     bool seen = false, seen_today = false;
     for (const TokenRecord& t : s.authorizations.tokens) {
-        if (t.issued.obra_social != c.obra_social || t.issued.family_group != family_group || t.issued.code != c.token)
-            continue;
+        if (t.issued.obra_social != c.obra_social || t.issued.family_group != family_group || t.issued.code != c.token) continue;
         seen = true;
         if (t.issued.valid_on != today) continue;
         seen_today = true;
@@ -54,8 +50,8 @@ uint32_t recent_sessions(const ProviderLedger& s, const SubmitBudget& c, const s
 
 // A8: an item's amount: the arancel in force on the day it was performed, raised by the
 // provider's category, times its quantity.
-std::optional<Centavos> item_amount(const ObraSocialConfig& os, const PracticeConfig& p, const BudgetItem& item, const std::string& category,
-                                    Date performed) {
+std::optional<Centavos> item_amount(const ObraSocialConfig& os, const PracticeConfig& p, const BudgetItem& item,
+                                    const std::string& category, Date performed) {
     const auto fee = raised_fee(os, os.fee_on(p, performed), category);
     return fee ? money::mul(*fee, item.quantity) : std::nullopt;
 }
@@ -76,8 +72,8 @@ Decision consumed_on_authorization(const ProviderLedger& s, const ObraSocialConf
         consumed.push_back(ConsumedItem{d.item, *amount});
     }
     if (consumed.empty()) return std::vector<Event>{};
-    return emit(PracticeConsumed{transaction, std::move(consumed), false, now, billing_period(now, config),
-                                 os.fee_version_on(local_date(now))});
+    return emit(
+        PracticeConsumed{transaction, std::move(consumed), false, now, billing_period(now, config), os.fee_version_on(local_date(now))});
 }
 
 // A1: the affiliate's and prescriptor's data, well formed, and what the obra social requires.
@@ -116,8 +112,8 @@ Check check_line(const BudgetLine& line, size_t i, const PracticeConfig& p, cons
         return error("budget.face_required", "La práctica " + p.code + " requiere cara.", item_field(i, "faces"));
     if (!line.faces.empty() && !valid_faces(line.faces))
         return error("budget.invalid_face", "Caras válidas: O V G M D P I L.", item_field(i, "faces"));
-    const bool has_report = std::any_of(c.attachments.begin(), c.attachments.end(),
-                                        [](const Attachment& a) { return a.kind == AttachmentKind::informe; });
+    const bool has_report =
+        std::any_of(c.attachments.begin(), c.attachments.end(), [](const Attachment& a) { return a.kind == AttachmentKind::informe; });
     if (p.requires_report && !has_report && !report_with_presentation)
         return error("budget.report_required", "La práctica " + p.code + " requiere informe escrito.", "attachments");
     return std::nullopt;
@@ -149,8 +145,7 @@ Decision decide(const ProviderLedger& s, const IssueToken& c, TimestampMs now, c
     const ObraSocialConfig* os = config.obra_social(c.obra_social);
     if (os == nullptr) return reject("token.unknown_obra_social", "Obra social desconocida.", "obra_social");
     if (!is_digits(c.code, 4)) return reject("token.invalid_code", "El token debe tener 4 dígitos.", "code");
-    if (c.code == os->token_exception_code)
-        return reject("token.reserved_code", "El código de excepción no se genera como token.", "code");
+    if (c.code == os->token_exception_code) return reject("token.reserved_code", "El código de excepción no se genera como token.", "code");
     if (c.affiliate_number.empty()) return reject("token.affiliate_required", "Falta el número de afiliado.", "affiliate_number");
     const std::string group = c.family_group.empty() ? c.affiliate_number : c.family_group;
     const Date today = local_date(now);
@@ -167,8 +162,7 @@ Decision decide(const ProviderLedger& s, const SubmitBudget& c, TimestampMs now,
     if (auto e = require_adhered(s, config, c.obra_social, "budget")) return rejected(*e);
     const ObraSocialConfig& os = *config.obra_social(c.obra_social);
     const TransactionRef transaction{os.boca, os.serie, c.transaction_number};
-    if (c.transaction_number == 0)
-        return reject("budget.transaction_required", "Falta el número de transacción.", "transaction_number");
+    if (c.transaction_number == 0) return reject("budget.transaction_required", "Falta el número de transacción.", "transaction_number");
     if (find_budget(s, transaction) != nullptr)
         return reject("budget.duplicate_transaction", "La transacción ya fue registrada.", "transaction_number");
     if (c.affiliate_number.empty()) return reject("budget.affiliate_required", "Falta el número de afiliado.", "affiliate_number");
@@ -180,8 +174,7 @@ Decision decide(const ProviderLedger& s, const SubmitBudget& c, TimestampMs now,
     if (auto e = check_token(s, c, os, group, today)) return rejected(*e);
     // A3: a CIE-10 diagnosis on every authorization.
     if (c.diagnosis_code.empty()) return reject("budget.diagnosis_required", "Falta el diagnóstico CIE-10.", "diagnosis_code");
-    if (!valid_cie10(c.diagnosis_code))
-        return reject("budget.invalid_diagnosis", "Código CIE-10 mal formado.", "diagnosis_code");
+    if (!valid_cie10(c.diagnosis_code)) return reject("budget.invalid_diagnosis", "Código CIE-10 mal formado.", "diagnosis_code");
     if (auto e = check_affiliate(c, os)) return rejected(*e);
     if (c.lines.empty()) return reject("budget.items_required", "El presupuesto no tiene prácticas.", "lines");
 
@@ -214,13 +207,30 @@ Decision decide(const ProviderLedger& s, const SubmitBudget& c, TimestampMs now,
     const bool exception = !c.token.empty() && c.token == os.token_exception_code;
     const bool flagged = std::find(os.flagged_plans.begin(), os.flagged_plans.end(), c.plan) != os.flagged_plans.end();
     std::vector<Event> out;
-    out.emplace_back(BudgetSubmitted{transaction, c.obra_social, c.affiliate_number, c.credential, group, c.token, exception,
-                                     c.diagnosis_code, c.diagnosis_type, items, c.clinical_summary, c.attachments,
-                                     /*channel: the write path's, from the issuer*/ {}, c.credential_type, c.affiliate_name,
-                                     c.titular, c.plan, flagged, c.prescriptor_matricula, c.prescriptor_name});
+    out.emplace_back(BudgetSubmitted{transaction,
+                                     c.obra_social,
+                                     c.affiliate_number,
+                                     c.credential,
+                                     group,
+                                     c.token,
+                                     exception,
+                                     c.diagnosis_code,
+                                     c.diagnosis_type,
+                                     items,
+                                     c.clinical_summary,
+                                     c.attachments,
+                                     /*channel: the write path's, from the issuer*/ {},
+                                     c.credential_type,
+                                     c.affiliate_name,
+                                     c.titular,
+                                     c.plan,
+                                     flagged,
+                                     c.prescriptor_matricula,
+                                     c.prescriptor_name});
     // A7: ACEPTADO with every item AUTORIZADA, or auditoría.
     if (audit) {
-        out.emplace_back(BudgetSentToAudit{transaction, os.budget_auto_accept ? "práctica sujeta a auditoría" : "convenio con auditoría previa"});
+        out.emplace_back(
+            BudgetSentToAudit{transaction, os.budget_auto_accept ? "práctica sujeta a auditoría" : "convenio con auditoría previa"});
     } else {
         std::vector<ItemDecision> decisions;
         for (const BudgetItem& item : items) decisions.push_back(ItemDecision{item.item, ItemResult::autorizada});
@@ -270,14 +280,11 @@ Decision decide(const ProviderLedger& s, const ConsumePractices& c, TimestampMs 
     // A8: deferred consumption carries when the visit happened.
     TimestampMs performed_at = now;
     if (c.deferred) {
-        if (!c.performed_at)
-            return reject("consumption.performed_at_required", "Ingrese fecha y hora de realización.", "performed_at");
+        if (!c.performed_at) return reject("consumption.performed_at_required", "Ingrese fecha y hora de realización.", "performed_at");
         performed_at = *c.performed_at;
-        if (performed_at > now)
-            return reject("consumption.performed_at_in_future", "La fecha de realización es futura.", "performed_at");
+        if (performed_at > now) return reject("consumption.performed_at_in_future", "La fecha de realización es futura.", "performed_at");
         if (local_date(performed_at) < local_date(b->submitted_at))
-            return reject("consumption.performed_before_authorization", "La práctica es anterior a la autorización.",
-                          "performed_at");
+            return reject("consumption.performed_before_authorization", "La práctica es anterior a la autorización.", "performed_at");
         if (s.provider.enrolled)  // P4 on the day of the visit; loading it is not the attention
             if (auto e = require_padron_on(s, local_date(performed_at), "consumption", "performed_at")) return rejected(*e);
     }
@@ -288,12 +295,10 @@ Decision decide(const ProviderLedger& s, const ConsumePractices& c, TimestampMs 
         const auto it = std::find_if(b->items.begin(), b->items.end(), [&](const BudgetItemRecord& r) { return r.item.item == item; });
         const std::string field = "items." + std::to_string(item);
         if (it == b->items.end()) return reject("consumption.item_unknown", "Ítem inexistente.", field);
-        if (it->result != ItemResult::autorizada)
-            return reject("consumption.item_not_authorized", "El ítem no fue autorizado.", field);
+        if (it->result != ItemResult::autorizada) return reject("consumption.item_not_authorized", "El ítem no fue autorizado.", field);
         if (it->cancelled) return reject("consumption.item_cancelled", "El ítem fue anulado.", field);
         const bool repeated = std::any_of(consumed.begin(), consumed.end(), [&](const ConsumedItem& x) { return x.item == item; });
-        if (it->consumed || repeated)
-            return reject("consumption.item_already_consumed", "El ítem ya fue consumido.", field);
+        if (it->consumed || repeated) return reject("consumption.item_already_consumed", "El ítem ya fue consumido.", field);
         const PracticeConfig* p = os->practice(it->item.practice_code);
         if (p == nullptr) return reject("consumption.practice_not_agreed", "Práctica no convenida.", field);
         const auto amount = item_amount(*os, *p, it->item, s.provider.identity.category, local_date(performed_at));

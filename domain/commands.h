@@ -220,12 +220,10 @@ struct PayProvider {
     std::string transfer_id;
 };
 
-using Command = std::variant<
-    RegisterProvider, UpdateProvider, AdhereToObraSocial, UploadDocument, VerifyDocument,
-    ExpireDocumentsDue, EnrollInPadron, LeavePadron, LoadOrder, ApproveOrder, RejectOrder,
-    CheckEligibility, IssueToken, SubmitBudget, ResolveBudgetAudit, ConsumePractices,
-    CancelTransaction, IssueInvoice, SendInvoice, ObserveInvoice, AcceptInvoice, IngresarInvoice,
-    RejectInvoice, ApplyDebit, ResolveDebitAnalysis, IssueCreditNote, IssuePaymentOrder,
-    ApplyRetentions, PayProvider>;
+using Command =
+    std::variant<RegisterProvider, UpdateProvider, AdhereToObraSocial, UploadDocument, VerifyDocument, ExpireDocumentsDue, EnrollInPadron,
+                 LeavePadron, LoadOrder, ApproveOrder, RejectOrder, CheckEligibility, IssueToken, SubmitBudget, ResolveBudgetAudit,
+                 ConsumePractices, CancelTransaction, IssueInvoice, SendInvoice, ObserveInvoice, AcceptInvoice, IngresarInvoice,
+                 RejectInvoice, ApplyDebit, ResolveDebitAnalysis, IssueCreditNote, IssuePaymentOrder, ApplyRetentions, PayProvider>;
 
 }  // namespace liquida::domain

@@ -50,8 +50,7 @@ public:
         if (!v->is_boolean()) fail(at(key), "se esperaba true o false");
         return v->is_boolean() && v->get<bool>();
     }
-    int64_t integer(std::string_view key, int64_t min, int64_t max, bool required = true,
-                    int64_t fallback = 0) {
+    int64_t integer(std::string_view key, int64_t min, int64_t max, bool required = true, int64_t fallback = 0) {
         const json* v = member(key, required);
         if (v == nullptr) return fallback;
         if (!v->is_number_integer() || v->get<int64_t>() < min || v->get<int64_t>() > max) {
@@ -93,9 +92,7 @@ private:
     std::optional<DomainError> error_;
 };
 
-std::string index_path(const std::string& list_path, size_t i) {
-    return list_path + "[" + std::to_string(i) + "]";
-}
+std::string index_path(const std::string& list_path, size_t i) { return list_path + "[" + std::to_string(i) + "]"; }
 
 std::optional<AttachmentKind> attachment_kind(std::string_view s) {
     for (size_t i = 0; i < std::size(kAttachmentKindNames); ++i)
@@ -104,9 +101,11 @@ std::optional<AttachmentKind> attachment_kind(std::string_view s) {
 }
 
 std::optional<RetentionKind> retention_kind(std::string_view s) {
-    constexpr std::pair<std::string_view, RetentionKind> kKinds[] = {
-        {"colegio_fee", RetentionKind::colegio_fee}, {"iibb", RetentionKind::iibb},
-        {"ganancias", RetentionKind::ganancias}, {"iva", RetentionKind::iva}, {"other", RetentionKind::other}};
+    constexpr std::pair<std::string_view, RetentionKind> kKinds[] = {{"colegio_fee", RetentionKind::colegio_fee},
+                                                                     {"iibb", RetentionKind::iibb},
+                                                                     {"ganancias", RetentionKind::ganancias},
+                                                                     {"iva", RetentionKind::iva},
+                                                                     {"other", RetentionKind::other}};
     for (const auto& [name, kind] : kKinds) {
         if (name == s) return kind;
     }
@@ -130,15 +129,16 @@ void read_practice(Reader& r, const std::string& path, PracticeConfig& p) {
     if (const json* limit = r.member("weekly_limit", false); limit != nullptr && r.ok()) {
         if (!limit->is_object()) return r.fail(path + ".weekly_limit", "se esperaba un objeto");
         Reader l(*limit, path + ".weekly_limit");
-        p.weekly_limit = WeeklyLimit{static_cast<uint32_t>(l.integer("sessions", 1, 100)),
-                                     static_cast<uint32_t>(l.integer("days", 1, 366))};
+        p.weekly_limit =
+            WeeklyLimit{static_cast<uint32_t>(l.integer("sessions", 1, 100)), static_cast<uint32_t>(l.integer("days", 1, 366))};
         if (!l.ok()) r.fail(l.error().error.field, l.error().error.message);
     }
 }
 
 // A fee schedule's version goes into every priced event: a label, like a plan.
 bool version_name(std::string_view v) {
-    return v.size() <= kMaxCodeBytes && std::none_of(v.begin(), v.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+    return v.size() <= kMaxCodeBytes &&
+           std::none_of(v.begin(), v.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
 // A8: `fee_updates`, in order of effective date, each naming configured practices.
@@ -152,8 +152,9 @@ void read_fee_updates(Reader& r, ObraSocialConfig& os) {
         FeeUpdate update;
         update.version = u.text("version");
         if (!version_name(update.version)) u.fail(u.at("version"), "a lo sumo 40 bytes, sin caracteres de control");
-        const bool repeated = update.version == os.fee_version ||
-                              std::any_of(os.fee_updates.begin(), os.fee_updates.end(), [&](const FeeUpdate& f) { return f.version == update.version; });
+        const bool repeated =
+            update.version == os.fee_version ||
+            std::any_of(os.fee_updates.begin(), os.fee_updates.end(), [&](const FeeUpdate& f) { return f.version == update.version; });
         if (u.ok() && repeated) u.fail(u.at("version"), "versión repetida");
         const auto from = parse_date(u.text("effective_from"));
         if (u.ok() && !from) u.fail(u.at("effective_from"), "se esperaba una fecha AAAA-MM-DD");
@@ -216,7 +217,8 @@ void read_obra_social(Reader& r, const Config& config, ObraSocialConfig& os) {
     if (const json* terms = r.member("short_payment_terms", false); terms != nullptr && r.ok()) {
         if (!terms->is_object()) return r.fail(r.at("short_payment_terms"), "se esperaba un objeto");
         Reader t(*terms, r.at("short_payment_terms"));
-        os.short_payment_terms = ObraSocialConfig::ShortTerms{t.integer("up_to", 1, kMaxFee), static_cast<uint32_t>(t.integer("days", 1, 365))};
+        os.short_payment_terms =
+            ObraSocialConfig::ShortTerms{t.integer("up_to", 1, kMaxFee), static_cast<uint32_t>(t.integer("days", 1, 365))};
         if (t.ok() && os.short_payment_terms->days >= os.payment_terms_days) t.fail(t.at("days"), "menos días que payment_terms_days");
         if (!t.ok()) return r.fail(t.error().error.field, t.error().error.message);
     }
@@ -255,8 +257,7 @@ void read_retention(Reader& r, RetentionConfig& ret) {
     ret.name = r.text("name");
     if (r.member("rate_bp", false) != nullptr) ret.rate_bp = static_cast<uint32_t>(r.integer("rate_bp", 1, 10'000));
     if (r.member("fixed", false) != nullptr) ret.fixed = r.integer("fixed", 1, kMaxFee);
-    if (r.ok() && ret.rate_bp.has_value() == ret.fixed.has_value())
-        r.fail(r.at("rate_bp"), "indicar rate_bp o fixed, no ambos");
+    if (r.ok() && ret.rate_bp.has_value() == ret.fixed.has_value()) r.fail(r.at("rate_bp"), "indicar rate_bp o fixed, no ambos");
 }
 
 // Amounts and rates: what must come from an agreement, not from a guess.
@@ -273,8 +274,7 @@ const PracticeConfig* ObraSocialConfig::practice(std::string_view code) const no
 }
 
 const ObraSocialConfig* Config::obra_social(const ObraSocialId& id) const noexcept {
-    const auto it = std::find_if(obras_sociales.begin(), obras_sociales.end(),
-                                 [&](const ObraSocialConfig& os) { return os.id == id; });
+    const auto it = std::find_if(obras_sociales.begin(), obras_sociales.end(), [&](const ObraSocialConfig& os) { return os.id == id; });
     return it == obras_sociales.end() ? nullptr : &*it;
 }
 

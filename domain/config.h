@@ -25,12 +25,12 @@ struct WeeklyLimit {
 struct PracticeConfig {
     std::string code;  // 6-digit nomenclador
     std::string name;
-    Centavos fee = 0;  // arancel before the provider's category increment
-    bool requires_tooth = false;          // A6
-    bool requires_faces = false;          // A6
-    bool requires_report = false;         // A5
-    bool requires_authorization = false;  // A1: told at eligibility
-    bool audit = false;                   // A7: always sent to auditoría
+    Centavos fee = 0;                         // arancel before the provider's category increment
+    bool requires_tooth = false;              // A6
+    bool requires_faces = false;              // A6
+    bool requires_report = false;             // A5
+    bool requires_authorization = false;      // A1: told at eligibility
+    bool audit = false;                       // A7: always sent to auditoría
     std::optional<WeeklyLimit> weekly_limit;  // A4
 };
 
@@ -81,11 +81,11 @@ struct ObraSocialConfig {
         {"patient_signature", &OrderSignatures::patient_signature},
         {"professional_signature", &OrderSignatures::professional_signature},
         {"professional_stamp", &OrderSignatures::professional_stamp}};
-    bool token_required = false;      // A2
+    bool token_required = false;       // A2
     std::string token_exception_code;  // A2: "9999", accepted and flagged; empty: none
-    uint32_t boca = 0;                // A8: transaction prefix (88)
-    std::string serie;                // A8: transaction series ("T")
-    bool budget_auto_accept = false;  // A7: ACEPTADO unless a practice needs audit
+    uint32_t boca = 0;                 // A8: transaction prefix (88)
+    std::string serie;                 // A8: transaction series ("T")
+    bool budget_auto_accept = false;   // A7: ACEPTADO unless a practice needs audit
     // A8: the authorization is what is billed, with no consumption step (seed 004: SanCor's
     // psychotherapy session is authorized online, and the sheet of authorizations is the bill):
     // an accepted budget's items are consumed by the same command, at its time.
@@ -133,7 +133,7 @@ struct RetentionConfig {
 };
 
 struct Config {
-    std::vector<std::string> provider_categories;  // every obra social prices each one
+    std::vector<std::string> provider_categories;   // every obra social prices each one
     std::vector<uint32_t> enrollment_months{5, 9};  // P3
     uint32_t order_window_last_day = 5;             // O3: days 1..N load into this month
     std::vector<ObraSocialConfig> obras_sociales;

@@ -63,9 +63,7 @@ static_assert(named(AttachmentKind::informe, kAttachmentKindNames));
 
 }  // namespace
 
-std::string_view event_name(size_t index) noexcept {
-    return index < kEventKinds ? kKinds[index].name : std::string_view{"unknown"};
-}
+std::string_view event_name(size_t index) noexcept { return index < kEventKinds ? kKinds[index].name : std::string_view{"unknown"}; }
 std::string_view event_name(const Event& e) noexcept { return event_name(e.index()); }
 std::string_view event_label(size_t index) noexcept {
     return index < kEventKinds ? kKinds[index].label : std::string_view{"Evento desconocido"};

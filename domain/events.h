@@ -22,12 +22,19 @@ enum class DiagnosisType : uint8_t { presuntivo = 0, definitivo = 1 };          
 // A1: how the affiliate was identified ("Tipo: Credencial", a credencial digital, SanCor's DNI
 // or Número de Asociado); no_informado in events before schema 6.
 enum class CredentialType : uint8_t { no_informado = 0, credencial = 1, credencial_digital = 2, dni = 3, numero_asociado = 4 };
-enum class ItemResult : uint8_t { autorizada = 0, rechazada = 1, en_auditoria = 2 };          // A7
+enum class ItemResult : uint8_t { autorizada = 0, rechazada = 1, en_auditoria = 2 };  // A7
 // F2. resumen_x: the X of a Resumen/Pre-Liquidación (RG AFIP 4540), sent instead of a factura.
 enum class ComprobanteType : uint8_t { factura_a = 0, factura_b = 1, factura_c = 2, factura_e = 3, factura_m = 4, resumen_x = 5 };
-enum class BillingType : uint8_t { original = 0, refacturacion = 1, ajuste = 2 };           // F2
+enum class BillingType : uint8_t { original = 0, refacturacion = 1, ajuste = 2 };                     // F2
 enum class RetentionKind : uint8_t { colegio_fee = 0, iibb = 1, ganancias = 2, iva = 3, other = 4 };  // S3
-enum class AttachmentKind : uint8_t { factura = 0, constancia_cae = 1, inscripcion_afip = 2, cbu = 3, planilla_asistencia = 4, informe = 5 };
+enum class AttachmentKind : uint8_t {
+    factura = 0,
+    constancia_cae = 1,
+    inscripcion_afip = 2,
+    cbu = 3,
+    planilla_asistencia = 4,
+    informe = 5
+};
 
 // A transaction of an authorization system (A8: boca 88, serie T, number).
 struct TransactionRef {
@@ -49,8 +56,8 @@ struct ProviderRegistered {
     std::string cuit;  // 11 digits, check digit verified
     std::string razon_social;
     IvaCondition iva = IvaCondition::monotributo;
-    std::string cbu;  // 22 digits, check digits verified
-    std::string category;  // raises consumption amounts (A8)
+    std::string cbu;                  // 22 digits, check digits verified
+    std::string category;             // raises consumption amounts (A8)
     bool recien_matriculado = false;  // P3: may enroll outside the windows
     std::string address;
     std::string email;
@@ -164,8 +171,8 @@ struct TokenIssued {  // A2
 struct BudgetItem {
     uint32_t item = 0;
     std::string practice_code;
-    uint32_t tooth = 0;  // FDI, 0 when the practice needs none
-    std::string faces;   // subset of "OVGMDPIL"
+    uint32_t tooth = 0;     // FDI, 0 when the practice needs none
+    std::string faces;      // subset of "OVGMDPIL"
     uint32_t quantity = 1;  // "Cant.": sessions or units, 1 to kMaxQuantity; 1 before schema 6
     friend bool operator==(const BudgetItem&, const BudgetItem&) = default;
 };
@@ -243,8 +250,8 @@ struct InvoiceIssued {
     Period period;
     Centavos amount = 0;
     Date issued_on;
-    std::string authorization;     // what it bills
-    std::string adjusts_invoice;   // Ajuste: the invoice it adjusts
+    std::string authorization;    // what it bills
+    std::string adjusts_invoice;  // Ajuste: the invoice it adjusts
     std::vector<Attachment> attachments;
     friend bool operator==(const InvoiceIssued&, const InvoiceIssued&) = default;
 };
@@ -330,13 +337,11 @@ struct DebitAnalysisResolved {
     friend bool operator==(const DebitAnalysisResolved&, const DebitAnalysisResolved&) = default;
 };
 
-using Event = std::variant<
-    ProviderRegistered, ProviderUpdated, ProviderAdhered, DocumentUploaded, DocumentVerified,
-    DocumentExpired, PadronEnrolled, PadronLeft, EligibilityChecked, TokenIssued, OrderLoaded,
-    OrderApproved, OrderRejected, OrderDeferred, BudgetSubmitted, BudgetAuthorized,
-    BudgetSentToAudit, PracticeConsumed, TransactionCancelled, InvoiceIssued, InvoiceSent,
-    InvoiceObserved, InvoiceAccepted, InvoiceRejected, InvoiceIngresada, DebitApplied,
-    DebitAnalysisResolved, CreditNoteIssued, PaymentOrderIssued, RetentionApplied, ProviderPaid>;
+using Event = std::variant<ProviderRegistered, ProviderUpdated, ProviderAdhered, DocumentUploaded, DocumentVerified, DocumentExpired,
+                           PadronEnrolled, PadronLeft, EligibilityChecked, TokenIssued, OrderLoaded, OrderApproved, OrderRejected,
+                           OrderDeferred, BudgetSubmitted, BudgetAuthorized, BudgetSentToAudit, PracticeConsumed, TransactionCancelled,
+                           InvoiceIssued, InvoiceSent, InvoiceObserved, InvoiceAccepted, InvoiceRejected, InvoiceIngresada, DebitApplied,
+                           DebitAnalysisResolved, CreditNoteIssued, PaymentOrderIssued, RetentionApplied, ProviderPaid>;
 
 // Stable snake_case name of an event kind ("order_loaded"); used in headers and JSON.
 std::string_view event_name(const Event& e) noexcept;
@@ -351,13 +356,13 @@ inline constexpr size_t kEventKinds = std::variant_size_v<Event>;
 // handles nor ignores, does not compile.
 template <class... Ts>
 struct Kinds {};
-using PadronKinds = Kinds<ProviderRegistered, ProviderUpdated, ProviderAdhered, DocumentUploaded, DocumentVerified,
-                          DocumentExpired, PadronEnrolled, PadronLeft>;
+using PadronKinds = Kinds<ProviderRegistered, ProviderUpdated, ProviderAdhered, DocumentUploaded, DocumentVerified, DocumentExpired,
+                          PadronEnrolled, PadronLeft>;
 using OrderKinds = Kinds<OrderLoaded, OrderApproved, OrderRejected, OrderDeferred>;
-using AuthorizationKinds = Kinds<EligibilityChecked, TokenIssued, BudgetSubmitted, BudgetAuthorized, BudgetSentToAudit,
-                                 PracticeConsumed, TransactionCancelled>;
-using InvoiceKinds = Kinds<InvoiceIssued, InvoiceSent, InvoiceObserved, InvoiceAccepted, InvoiceRejected, InvoiceIngresada,
-                           DebitApplied, DebitAnalysisResolved, CreditNoteIssued, PaymentOrderIssued>;
+using AuthorizationKinds =
+    Kinds<EligibilityChecked, TokenIssued, BudgetSubmitted, BudgetAuthorized, BudgetSentToAudit, PracticeConsumed, TransactionCancelled>;
+using InvoiceKinds = Kinds<InvoiceIssued, InvoiceSent, InvoiceObserved, InvoiceAccepted, InvoiceRejected, InvoiceIngresada, DebitApplied,
+                           DebitAnalysisResolved, CreditNoteIssued, PaymentOrderIssued>;
 using PayoutKinds = Kinds<RetentionApplied, ProviderPaid>;
 
 template <class E, class List>

@@ -56,19 +56,17 @@ Check check_billing(const ProviderLedger& s, const IssueInvoice& c) {
         if (c.adjusts_invoice.empty())
             return error("invoice.adjusted_invoice_required", "El ajuste indica la factura que ajusta.", "adjusts_invoice");
         if (ref == nullptr || !ref->active() || ref->issued.obra_social != c.obra_social || ref->issued.period != c.period)
-            return error("invoice.adjusted_invoice_not_found", "No hay factura vigente de ese período para ajustar.",
-                         "adjusts_invoice");
+            return error("invoice.adjusted_invoice_not_found", "No hay factura vigente de ese período para ajustar.", "adjusts_invoice");
     } else if (st.invoiced > 0) {
         return error("invoice.already_invoiced", "El período ya tiene factura original.", "period");
     }
     // F1: the invoices of a period add up to its settlement total.
     const auto unbilled = money::sub(st.total, st.invoiced);
     if (!unbilled) return money::overflow("period");
-    if (*unbilled <= 0)
-        return error("invoice.nothing_to_bill", "No hay prestaciones aprobadas sin facturar en el período.", "period");
+    if (*unbilled <= 0) return error("invoice.nothing_to_bill", "No hay prestaciones aprobadas sin facturar en el período.", "period");
     if (c.amount != *unbilled)
-        return error("invoice.amount_mismatch",
-                     "El importe no coincide con la liquidación: " + std::to_string(*unbilled) + " centavos.", "amount");
+        return error("invoice.amount_mismatch", "El importe no coincide con la liquidación: " + std::to_string(*unbilled) + " centavos.",
+                     "amount");
     return std::nullopt;
 }
 
@@ -121,8 +119,7 @@ Decision decide(const ProviderLedger& s, const IssueInvoice& c, TimestampMs now,
     if (resumen && c.billing == BillingType::refacturacion)
         return reject("invoice.resumen_not_allowed", "Una refacturación se envía con factura oficial, no con un resumen X.", "comprobante");
     for (const auto& [id, inv] : s.invoices.invoices) {
-        if (inv.issued.comprobante == c.comprobante && inv.issued.punto_de_venta == c.punto_de_venta &&
-            inv.issued.number == c.number)
+        if (inv.issued.comprobante == c.comprobante && inv.issued.punto_de_venta == c.punto_de_venta && inv.issued.number == c.number)
             return reject("invoice.duplicate_number", "Ese comprobante ya fue cargado.", "number");
     }
     if (c.period.month < 1 || c.period.month > 12) return reject("invoice.invalid_period", "Período inválido.", "period");
@@ -137,16 +134,16 @@ Decision decide(const ProviderLedger& s, const IssueInvoice& c, TimestampMs now,
     }
     if (auto e = check_billing(s, c)) return rejected(*e);
     if (c.billing == BillingType::original) {  // A5: the period's written reports, in their envelopes
-        const auto has = static_cast<size_t>(
-            std::count_if(c.attachments.begin(), c.attachments.end(), [](const Attachment& a) { return a.kind == AttachmentKind::informe; }));
+        const auto has = static_cast<size_t>(std::count_if(c.attachments.begin(), c.attachments.end(),
+                                                           [](const Attachment& a) { return a.kind == AttachmentKind::informe; }));
         if (const uint32_t due = reports_due(s, c.period, os); has < due)
             return reject("invoice.report_missing",
                           "Faltan informes: el período tiene " + std::to_string(due) + " prácticas con informe y se adjuntan " +
                               std::to_string(has) + ".",
                           "attachments.informe");
     }
-    return emit(InvoiceIssued{c.invoice_id, c.obra_social, c.comprobante, c.billing, c.punto_de_venta, c.number, c.cae,
-                              c.period, c.amount, c.issued_on, c.authorization, c.adjusts_invoice, c.attachments});
+    return emit(InvoiceIssued{c.invoice_id, c.obra_social, c.comprobante, c.billing, c.punto_de_venta, c.number, c.cae, c.period, c.amount,
+                              c.issued_on, c.authorization, c.adjusts_invoice, c.attachments});
 }
 
 Decision decide(const ProviderLedger& s, const SendInvoice& c, TimestampMs, const Config&) {
@@ -169,8 +166,7 @@ Decision decide(const ProviderLedger& s, const IngresarInvoice& c, TimestampMs, 
 Decision decide(const ProviderLedger& s, const RejectInvoice& c, TimestampMs, const Config&) {
     if (c.reason.empty()) return reject("invoice.reason_required", "Indique el motivo del rechazo.", "reason");
     const InvoiceRecord* inv = find_invoice(s, c.invoice_id);
-    if (inv != nullptr && inv->paid > 0)
-        return reject("invoice.illegal_transition", "Una factura con pagos no se rechaza.", "invoice_id");
+    if (inv != nullptr && inv->paid > 0) return reject("invoice.illegal_transition", "Una factura con pagos no se rechaza.", "invoice_id");
     return transition(s, c.invoice_id, {InvoiceStatus::enviada, InvoiceStatus::observada}, InvoiceRejected{c.invoice_id, c.reason});
 }
 
@@ -189,8 +185,7 @@ Decision decide(const ProviderLedger& s, const ApplyDebit& c, TimestampMs, const
     // S1: balance = amount - debits, and what was already paid cannot be debited.
     const auto left = outstanding(*inv);
     if (!left) return rejected(money::overflow("amount"));
-    if (c.amount > *left)
-        return reject("debit.exceeds_balance", "El débito supera el saldo de la factura.", "amount");
+    if (c.amount > *left) return reject("debit.exceeds_balance", "El débito supera el saldo de la factura.", "amount");
     if (c.reason.empty()) return reject("debit.reason_required", "Indique el motivo del débito.", "reason");
     return emit(DebitApplied{c.invoice_id, c.debit_id, c.amount, c.reason_code, c.reason, c.debit_sheet});
 }
@@ -198,11 +193,10 @@ Decision decide(const ProviderLedger& s, const ApplyDebit& c, TimestampMs, const
 Decision decide(const ProviderLedger& s, const ResolveDebitAnalysis& c, TimestampMs, const Config&) {
     const InvoiceRecord* inv = find_invoice(s, c.invoice_id);
     if (inv == nullptr) return reject("debit.invoice_not_found", "Factura inexistente.", "invoice_id");
-    const auto it = std::find_if(inv->debits.begin(), inv->debits.end(),
-                                 [&](const DebitRecord& d) { return d.applied.debit_id == c.debit_id; });
+    const auto it =
+        std::find_if(inv->debits.begin(), inv->debits.end(), [&](const DebitRecord& d) { return d.applied.debit_id == c.debit_id; });
     if (it == inv->debits.end()) return reject("debit.not_found", "Débito inexistente.", "debit_id");
-    if (it->reinvoice_approved.has_value())
-        return reject("debit.already_resolved", "El análisis del débito ya fue resuelto.", "debit_id");
+    if (it->reinvoice_approved.has_value()) return reject("debit.already_resolved", "El análisis del débito ya fue resuelto.", "debit_id");
     return emit(DebitAnalysisResolved{c.invoice_id, c.debit_id, c.reinvoice_approved});
 }
 
@@ -218,8 +212,7 @@ Decision decide(const ProviderLedger& s, const IssueCreditNote& c, TimestampMs, 
     // F5: a credit note answers a debit; it cannot exceed what was debited.
     const auto owed = money::Sum(inv->debited()).sub(inv->credited).value();
     if (!owed) return rejected(money::overflow("amount"));
-    if (c.amount > *owed)
-        return reject("credit_note.exceeds_debits", "La nota de crédito supera los débitos pendientes.", "amount");
+    if (c.amount > *owed) return reject("credit_note.exceeds_debits", "La nota de crédito supera los débitos pendientes.", "amount");
     return emit(CreditNoteIssued{c.invoice_id, c.credit_note_id, c.punto_de_venta, c.number, c.cae, c.amount});
 }
 

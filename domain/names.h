@@ -9,42 +9,52 @@
 
 namespace liquida::domain {
 
-inline constexpr std::string_view kIvaConditionNames[] = {"responsable_inscripto", "monotributo", "exento", "consumidor_final", "no_alcanzado"};
-inline constexpr std::string_view kComprobanteNames[] = {"factura_a", "factura_b", "factura_c", "factura_e", "factura_m", "resumen_x"};  // F2
+inline constexpr std::string_view kIvaConditionNames[] = {"responsable_inscripto", "monotributo", "exento", "consumidor_final",
+                                                          "no_alcanzado"};
+inline constexpr std::string_view kComprobanteNames[] = {"factura_a", "factura_b", "factura_c",
+                                                         "factura_e", "factura_m", "resumen_x"};  // F2
 inline constexpr std::string_view kDocumentTypeNames[] = {"rnp", "afip", "cbu", "seguro", "anexo1"};
-inline constexpr std::string_view kDiagnosisTypeNames[] = {"presuntivo", "definitivo"};                  // A3
-inline constexpr std::string_view kItemResultNames[] = {"autorizada", "rechazada", "en_auditoria"};      // A7
-inline constexpr std::string_view kBillingTypeNames[] = {"original", "refacturacion", "ajuste"};         // F2
-inline constexpr std::string_view kCredentialTypeNames[] = {"no_informado", "credencial", "credencial_digital", "dni", "numero_asociado"};  // A1
+inline constexpr std::string_view kDiagnosisTypeNames[] = {"presuntivo", "definitivo"};              // A3
+inline constexpr std::string_view kItemResultNames[] = {"autorizada", "rechazada", "en_auditoria"};  // A7
+inline constexpr std::string_view kBillingTypeNames[] = {"original", "refacturacion", "ajuste"};     // F2
+inline constexpr std::string_view kCredentialTypeNames[] = {"no_informado", "credencial", "credencial_digital", "dni",
+                                                            "numero_asociado"};  // A1
 inline constexpr std::string_view kDocumentStatusNames[] = {"pending", "approved", "rejected", "expired"};
 inline constexpr std::string_view kRetentionKindNames[] = {"colegio_fee", "iibb", "ganancias", "iva", "other"};
 inline constexpr std::string_view kInvoiceStatusNames[] = {"cargada", "enviada", "observada", "aceptada", "ingresada", "rechazada"};  // F3
 // F4: an invoice's state in the listing, F3's then "cancelado" (not rejected, paid in full).
 inline constexpr std::string_view kInvoiceListingStates[] = {"cargada",   "enviada",   "observada", "aceptada",
                                                              "ingresada", "rechazada", "cancelado"};
-inline constexpr std::string_view kAttachmentKindNames[] = {"factura", "constancia_cae", "inscripcion_afip", "cbu", "planilla_asistencia", "informe"};
+inline constexpr std::string_view kAttachmentKindNames[] = {"factura", "constancia_cae",      "inscripcion_afip",
+                                                            "cbu",     "planilla_asistencia", "informe"};
 inline constexpr std::string_view kOrderStatusNames[] = {"pending", "approved", "rejected"};  // OrderStatus (domain/state.h)
 // O2: why the colegio rejects an order (RejectOrder.reason_code); "other" needs a reason.
 inline constexpr std::string_view kOrderRejectReasons[] = {"missing_patient_signature", "missing_professional_signature",
                                                            "missing_professional_stamp", "missing_required_field", "other"};
 
 // The same values as a person reads them in the spreadsheets and the dashboard, in Spanish.
-inline constexpr std::string_view kIvaConditionLabels[] = {"Responsable inscripto", "Monotributo", "Exento", "Consumidor final", "No alcanzado"};
+inline constexpr std::string_view kIvaConditionLabels[] = {"Responsable inscripto", "Monotributo", "Exento", "Consumidor final",
+                                                           "No alcanzado"};
 inline constexpr std::string_view kDocumentTypeLabels[] = {"RNP", "AFIP", "CBU", "Seguro de mala praxis", "Anexo I"};
 inline constexpr std::string_view kDocumentStatusLabels[] = {"Pendiente", "Aprobado", "Rechazado", "Vencido"};
 inline constexpr std::string_view kRetentionKindLabels[] = {"Cuota del colegio", "IIBB", "Ganancias", "IVA", "Otras"};
-inline constexpr std::string_view kAttachmentKindLabels[] = {"Factura", "Constancia de CAE", "Inscripción en AFIP", "Constancia de CBU",
-                                                            "Planilla de asistencia", "Informe"};
+inline constexpr std::string_view kAttachmentKindLabels[] = {"Factura",           "Constancia de CAE",      "Inscripción en AFIP",
+                                                             "Constancia de CBU", "Planilla de asistencia", "Informe"};
 // A1: the credential's "Tipo" of seed 002's screen ("Tipo" and "Nro. de credencial").
-inline constexpr std::string_view kCredentialTypeLabels[] = {"No informado", "Credencial", "Credencial digital", "DNI", "Número de asociado"};
+inline constexpr std::string_view kCredentialTypeLabels[] = {"No informado", "Credencial", "Credencial digital", "DNI",
+                                                             "Número de asociado"};
 inline constexpr std::string_view kOrderStatusLabels[] = {"Pendiente de revisión", "Aprobada", "Rechazada"};
 inline constexpr std::string_view kOrderRejectReasonLabels[] = {"Falta la firma del paciente", "Falta la firma del profesional",
                                                                 "Falta el sello del profesional", "Falta un dato requerido", "Otro motivo"};
 // F4 as the insurer's portal words it: under audit or accepted, "en proceso de liquidación";
 // in its books, "disponible para el pago"; paid in full, "Comprobante Cancelado".
-inline constexpr std::string_view kInvoiceListingStateLabels[] = {
-    "Comprobante cargado",   "Comprobante en proceso de liquidación", "Comprobante observado", "Comprobante en proceso de liquidación",
-    "Factura disponible para el pago", "Comprobante rechazado", "Comprobante Cancelado"};
+inline constexpr std::string_view kInvoiceListingStateLabels[] = {"Comprobante cargado",
+                                                                  "Comprobante en proceso de liquidación",
+                                                                  "Comprobante observado",
+                                                                  "Comprobante en proceso de liquidación",
+                                                                  "Factura disponible para el pago",
+                                                                  "Comprobante rechazado",
+                                                                  "Comprobante Cancelado"};
 static_assert(std::size(kIvaConditionLabels) == std::size(kIvaConditionNames));
 static_assert(std::size(kDocumentTypeLabels) == std::size(kDocumentTypeNames));
 static_assert(std::size(kInvoiceListingStateLabels) == std::size(kInvoiceListingStates));

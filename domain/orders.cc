@@ -27,8 +27,8 @@ Check check_complete(const LoadOrder& c, const ObraSocialConfig& os) {
         else if (name == "affiliate_name") present = !c.affiliate_name.empty();
         else if (name == "plan") present = !c.plan.empty();
         else
-            present = std::any_of(c.fields.begin(), c.fields.end(),
-                                  [&](const OrderField& f) { return f.name == name && !f.value.empty(); });
+            present =
+                std::any_of(c.fields.begin(), c.fields.end(), [&](const OrderField& f) { return f.name == name && !f.value.empty(); });
         if (!present) {
             // The command's own fields by their Spanish names; a free field by the name the configuration gives it.
             const std::string what = name == "affiliate_number" ? "número de afiliado"
@@ -49,8 +49,7 @@ const OrderRecord* find_order(const ProviderLedger& s, const std::string& id) {
 
 Check require_pending(const OrderRecord* o) {
     if (o == nullptr) return error("order.not_found", "Orden inexistente.", "order_id");
-    if (o->status != OrderStatus::pending)
-        return error("order.not_pending", "La orden ya fue revisada.", "order_id");
+    if (o->status != OrderStatus::pending) return error("order.not_pending", "La orden ya fue revisada.", "order_id");
     return std::nullopt;
 }
 
@@ -80,8 +79,7 @@ Decision decide(const ProviderLedger& s, const LoadOrder& c, TimestampMs now, co
     const Period period = billing_period(now, config);
     if (const OrderRecord* prior = find_order(s, c.order_id)) {
         // O2: a rejected order may be presented again in a later period, never twice.
-        if (prior->status != OrderStatus::rejected)
-            return reject("order.duplicate_id", "La orden ya fue cargada.", "order_id");
+        if (prior->status != OrderStatus::rejected) return reject("order.duplicate_id", "La orden ya fue cargada.", "order_id");
         if (period <= prior->loaded.period)
             return reject("order.resubmit_next_period", "Una orden rechazada se presenta el mes siguiente.", "order_id");
     }
@@ -90,9 +88,9 @@ Decision decide(const ProviderLedger& s, const LoadOrder& c, TimestampMs now, co
     const auto amount = raised_fee(os, os.fee_on(*os.practice(practice), attended), s.provider.identity.category);
     if (!amount) return rejected(money::overflow("practice_code"));
     std::vector<Event> out;
-    out.emplace_back(OrderLoaded{c.order_id, c.obra_social, c.affiliate_number, practice, attended, *amount, loaded_in,
-                                 c.patient_signature, c.professional_signature, c.professional_stamp, c.fields,
-                                 c.affiliate_name, c.plan, os.fee_version_on(attended)});
+    out.emplace_back(OrderLoaded{c.order_id, c.obra_social, c.affiliate_number, practice, attended, *amount, loaded_in, c.patient_signature,
+                                 c.professional_signature, c.professional_stamp, c.fields, c.affiliate_name, c.plan,
+                                 os.fee_version_on(attended)});
     // O3: loaded after day 5, the order goes into the next month's billing.
     if (period != loaded_in) out.emplace_back(OrderDeferred{c.order_id, loaded_in, period});
     return out;
@@ -107,8 +105,7 @@ Decision decide(const ProviderLedger& s, const RejectOrder& c, TimestampMs, cons
     if (auto e = require_pending(find_order(s, c.order_id))) return rejected(*e);
     if (std::find(std::begin(kOrderRejectReasons), std::end(kOrderRejectReasons), c.reason_code) == std::end(kOrderRejectReasons))
         return reject("order.invalid_reason_code", "Motivo de rechazo desconocido.", "reason_code");
-    if (c.reason_code == "other" && c.reason.empty())
-        return reject("order.reason_required", "Indique el motivo del rechazo.", "reason");
+    if (c.reason_code == "other" && c.reason.empty()) return reject("order.reason_required", "Indique el motivo del rechazo.", "reason");
     return emit(OrderRejected{c.order_id, c.reason_code, c.reason});  // O2
 }
 

@@ -62,8 +62,8 @@ Decision decide(const ProviderLedger& s, const PayProvider& c, TimestampMs, cons
         return reject("provider_payment.retentions_pending", "Aplique las retenciones antes de pagar.", "period");
     // S3: net = collected balance - retentions; never above what is due.
     if (c.amount > st->due_to_provider)
-        return reject("provider_payment.exceeds_due", "El pago supera el neto a pagar: " + std::to_string(st->due_to_provider) + " centavos.",
-                      "amount");
+        return reject("provider_payment.exceeds_due",
+                      "El pago supera el neto a pagar: " + std::to_string(st->due_to_provider) + " centavos.", "amount");
     return emit(ProviderPaid{c.period, c.obra_social, c.amount, c.cbu, c.transfer_id});
 }
 

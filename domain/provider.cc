@@ -15,12 +15,9 @@ Check require_registered(const ProviderLedger& s) {
 
 // P6: data shared by registration and update.
 Check check_contact(std::string_view razon_social, std::string_view cbu, std::string_view category, const Config& config) {
-    if (auto e = require_text(razon_social, "provider.razon_social_required", "Falta la razón social.", "razon_social"))
-        return e;
-    if (!valid_cbu(cbu))
-        return error("provider.invalid_cbu", "CBU inválido: 22 dígitos con dígitos verificadores correctos.", "cbu");
-    if (!config.has_category(category))
-        return error("provider.unknown_category", "Categoría de prestador desconocida.", "category");
+    if (auto e = require_text(razon_social, "provider.razon_social_required", "Falta la razón social.", "razon_social")) return e;
+    if (!valid_cbu(cbu)) return error("provider.invalid_cbu", "CBU inválido: 22 dígitos con dígitos verificadores correctos.", "cbu");
+    if (!config.has_category(category)) return error("provider.unknown_category", "Categoría de prestador desconocida.", "category");
     return std::nullopt;
 }
 
@@ -28,13 +25,12 @@ Check check_contact(std::string_view razon_social, std::string_view cbu, std::st
 
 Decision decide(const ProviderLedger& s, const RegisterProvider& c, TimestampMs, const Config& config) {
     if (s.provider.registered) return reject("provider.already_registered", "El prestador ya está registrado.", "provider");
-    if (auto e = require_text(c.matricula, "provider.matricula_required", "Falta la matrícula.", "matricula"))
-        return rejected(*e);
+    if (auto e = require_text(c.matricula, "provider.matricula_required", "Falta la matrícula.", "matricula")) return rejected(*e);
     const auto cuit = normalize_cuit(c.cuit);
     if (!cuit) return reject("provider.invalid_cuit", "CUIT inválido: dígito verificador incorrecto.", "cuit");
     if (auto e = check_contact(c.razon_social, c.cbu, c.category, config)) return rejected(*e);
-    return emit(ProviderRegistered{c.matricula, *cuit, c.razon_social, c.iva, c.cbu, c.category,
-                                   c.recien_matriculado, c.address, c.email, c.phone});
+    return emit(ProviderRegistered{c.matricula, *cuit, c.razon_social, c.iva, c.cbu, c.category, c.recien_matriculado, c.address, c.email,
+                                   c.phone});
 }
 
 Decision decide(const ProviderLedger& s, const UpdateProvider& c, TimestampMs, const Config& config) {
@@ -52,8 +48,8 @@ Decision decide(const ProviderLedger& s, const AdhereToObraSocial& c, TimestampM
     if (auto e = require_registered(s)) return rejected(*e);
     if (config.obra_social(c.obra_social) == nullptr)
         return reject("provider.unknown_obra_social", "Obra social desconocida.", "obra_social");
-    if (auto e = require_text(c.provider_number, "provider.provider_number_required",
-                              "Falta el número de prestador de la obra social.", "provider_number"))
+    if (auto e = require_text(c.provider_number, "provider.provider_number_required", "Falta el número de prestador de la obra social.",
+                              "provider_number"))
         return rejected(*e);
     if (auto e = check_label(c.convenio, kMaxNameBytes, "provider", "convenio", "el convenio")) return rejected(*e);
     if (s.provider.provider_numbers.contains(c.obra_social))
@@ -71,20 +67,17 @@ Decision decide(const ProviderLedger& s, const UploadDocument& c, TimestampMs no
     if (std::any_of(docs.begin(), docs.end(), [&](const DocumentRecord& d) { return d.uploaded.document_id == c.document_id; }))
         return reject("document.duplicate_id", "Ya existe un documento con ese identificador.", "document_id");
     // P1: an expired document counts as not presented.
-    if (c.expires_on < local_date(now))
-        return reject("document.already_expired", "El documento ya está vencido.", "expires_on");
+    if (c.expires_on < local_date(now)) return reject("document.already_expired", "El documento ya está vencido.", "expires_on");
     return emit(DocumentUploaded{c.type, c.document_id, c.reference, c.expires_on});
 }
 
 Decision decide(const ProviderLedger& s, const VerifyDocument& c, TimestampMs, const Config&) {
     const auto& docs = s.provider.documents;
-    const auto it = std::find_if(docs.begin(), docs.end(),
-                                 [&](const DocumentRecord& d) { return d.uploaded.document_id == c.document_id; });
+    const auto it =
+        std::find_if(docs.begin(), docs.end(), [&](const DocumentRecord& d) { return d.uploaded.document_id == c.document_id; });
     if (it == docs.end()) return reject("document.not_found", "Documento inexistente.", "document_id");
-    if (it->status != DocumentStatus::pending)
-        return reject("document.already_verified", "El documento ya fue verificado.", "document_id");
-    if (!c.approved && c.reason.empty())
-        return reject("document.reason_required", "Indique el motivo del rechazo.", "reason");
+    if (it->status != DocumentStatus::pending) return reject("document.already_verified", "El documento ya fue verificado.", "document_id");
+    if (!c.approved && c.reason.empty()) return reject("document.reason_required", "Indique el motivo del rechazo.", "reason");
     return emit(DocumentVerified{it->uploaded.type, c.document_id, c.approved, c.approved ? std::string{} : c.reason});
 }
 

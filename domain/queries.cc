@@ -167,9 +167,8 @@ std::string render_txt(const std::vector<AuthorizationRow>& rows) {
         // Text cells made inert (a tab or a line break in one would also break the line).
         out += to_string(local_date(r.at)) + "\t" + spreadsheet_text(r.credential) + "\t" + spreadsheet_text(r.affiliate_name) + "\t" +
                spreadsheet_text(transaction_label(r.transaction)) + "\t" + spreadsheet_text(r.channel) + "\t" +
-               spreadsheet_text(r.practice_code) + "\t" +
-               (r.tooth == 0 ? std::string{} : std::to_string(r.tooth)) + "\t" + spreadsheet_text(r.faces) + "\t" + r.state +
-               "\t" + std::to_string(r.quantity) + "\t" + std::to_string(r.amount) + "\n";
+               spreadsheet_text(r.practice_code) + "\t" + (r.tooth == 0 ? std::string{} : std::to_string(r.tooth)) + "\t" +
+               spreadsheet_text(r.faces) + "\t" + r.state + "\t" + std::to_string(r.quantity) + "\t" + std::to_string(r.amount) + "\n";
     }
     return out;
 }

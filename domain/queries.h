@@ -47,7 +47,7 @@ struct InvoiceRow {
     Centavos debits = 0;
     Centavos outstanding = 0;  // "Saldo": amount - debits - paid; 0 once cancelado
     Date due_on;
-    std::string state;  // invoice_state
+    std::string state;          // invoice_state
     std::string payment_order;  // the last one's payment_order_label
     std::string debit_sheet;
 };

@@ -30,17 +30,32 @@ public:
     bool has_value() const noexcept { return v_.index() == 0; }
     explicit operator bool() const noexcept { return has_value(); }
 
-    T& value() & { assert(has_value()); return std::get<0>(v_); }
-    const T& value() const& { assert(has_value()); return std::get<0>(v_); }
+    T& value() & {
+        assert(has_value());
+        return std::get<0>(v_);
+    }
+    const T& value() const& {
+        assert(has_value());
+        return std::get<0>(v_);
+    }
     // By value, not T&&: the value of a temporary outlives it (`for (x : f().value())`).
-    T value() && { assert(has_value()); return std::get<0>(std::move(v_)); }
+    T value() && {
+        assert(has_value());
+        return std::get<0>(std::move(v_));
+    }
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }
     T& operator*() & { return value(); }
     const T& operator*() const& { return value(); }
 
-    const E& error() const& { assert(!has_value()); return std::get<1>(v_); }
-    E error() && { assert(!has_value()); return std::get<1>(std::move(v_)); }
+    const E& error() const& {
+        assert(!has_value());
+        return std::get<1>(v_);
+    }
+    E error() && {
+        assert(!has_value());
+        return std::get<1>(std::move(v_));
+    }
 
 private:
     std::variant<T, E> v_;

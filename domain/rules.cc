@@ -22,14 +22,12 @@ std::string code(std::string_view area, std::string_view what) { return std::str
 
 Check require_padron(const ProviderLedger& s, TimestampMs now, std::string_view area) {
     const Date today = local_date(now);
-    if (!s.provider.registered)
-        return error(code(area, "provider_not_registered"), "El prestador no está registrado.", "provider");
+    if (!s.provider.registered) return error(code(area, "provider_not_registered"), "El prestador no está registrado.", "provider");
     if (!s.provider.enrolled)
         return error(code(area, "provider_not_in_padron"), "El prestador no está inscripto en el padrón.", "provider");
     if (const auto doc = missing_document(s.provider, today))
         return error(code(area, "provider_not_in_padron"),
-                     "El prestador no está en el padrón: documentación " + std::string(document_name(*doc)) +
-                         " no aprobada o vencida.",
+                     "El prestador no está en el padrón: documentación " + std::string(document_name(*doc)) + " no aprobada o vencida.",
                      "provider");
     return std::nullopt;
 }
@@ -49,18 +47,15 @@ Check require_adhered(const ProviderLedger& s, const Config& config, const ObraS
     if (config.obra_social(id) == nullptr)
         return error(code(area, "unknown_obra_social"), "Obra social desconocida: " + id.value() + ".", "obra_social");
     if (!s.provider.provider_numbers.contains(id))
-        return error(code(area, "obra_social_not_adhered"), "El prestador no está adherido a " + id.value() + ".",
-                     "obra_social");
+        return error(code(area, "obra_social_not_adhered"), "El prestador no está adherido a " + id.value() + ".", "obra_social");
     return std::nullopt;
 }
 
 Check require_practice(const ObraSocialConfig& os, std::string_view practice, std::string_view area, std::string field) {
     const auto normalized = normalize_practice_code(practice);
-    if (!normalized)
-        return error(code(area, "invalid_practice_code"), "El código de práctica debe tener 6 dígitos.", field);
+    if (!normalized) return error(code(area, "invalid_practice_code"), "El código de práctica debe tener 6 dígitos.", field);
     if (os.practice(*normalized) == nullptr)
-        return error(code(area, "practice_not_agreed"), "Práctica " + *normalized + " no convenida con " + os.name + ".",
-                     field);
+        return error(code(area, "practice_not_agreed"), "Práctica " + *normalized + " no convenida con " + os.name + ".", field);
     return std::nullopt;
 }
 

@@ -9,8 +9,8 @@
 namespace liquida::domain {
 namespace {
 
-constexpr DocumentType kRequiredDocuments[] = {DocumentType::rnp, DocumentType::afip, DocumentType::cbu,
-                                               DocumentType::seguro, DocumentType::anexo1};
+constexpr DocumentType kRequiredDocuments[] = {DocumentType::rnp, DocumentType::afip, DocumentType::cbu, DocumentType::seguro,
+                                               DocumentType::anexo1};
 
 template <class Map>
 auto* find_in(Map& m, const typename Map::key_type& k) {
@@ -19,14 +19,13 @@ auto* find_in(Map& m, const typename Map::key_type& k) {
 }
 
 DocumentRecord* find_document(ProviderState& s, const std::string& id) {
-    const auto it = std::find_if(s.documents.begin(), s.documents.end(),
-                                 [&](const DocumentRecord& d) { return d.uploaded.document_id == id; });
+    const auto it =
+        std::find_if(s.documents.begin(), s.documents.end(), [&](const DocumentRecord& d) { return d.uploaded.document_id == id; });
     return it == s.documents.end() ? nullptr : &*it;
 }
 
 DebitRecord* find_debit(InvoiceRecord& inv, const std::string& id) {
-    const auto it = std::find_if(inv.debits.begin(), inv.debits.end(),
-                                 [&](const DebitRecord& d) { return d.applied.debit_id == id; });
+    const auto it = std::find_if(inv.debits.begin(), inv.debits.end(), [&](const DebitRecord& d) { return d.applied.debit_id == id; });
     return it == inv.debits.end() ? nullptr : &*it;
 }
 
@@ -64,9 +63,7 @@ bool has_new_cbu_document(const ProviderState& s) noexcept {
     });
 }
 
-bool in_padron(const ProviderState& s, Date day) noexcept {
-    return s.registered && s.enrolled && !missing_document(s, day).has_value();
-}
+bool in_padron(const ProviderState& s, Date day) noexcept { return s.registered && s.enrolled && !missing_document(s, day).has_value(); }
 
 std::optional<Centavos> InvoiceRecord::debited() const noexcept {
     money::Sum total;
@@ -104,7 +101,9 @@ void evolve(ProviderState& s, const Event& e, TimestampMs occurred_at) {
                        s.provider_numbers[x.obra_social] = x.provider_number;
                        if (!x.convenio.empty()) s.convenios[x.obra_social] = x.convenio;
                    },
-                   [&](const DocumentUploaded& x) { s.documents.push_back(DocumentRecord{x, DocumentStatus::pending, 0}); },
+                   [&](const DocumentUploaded& x) {
+                       s.documents.push_back(DocumentRecord{x, DocumentStatus::pending, 0});
+                   },
                    [&](const DocumentVerified& x) {
                        if (DocumentRecord* d = find_document(s, x.document_id)) {
                            d->status = x.approved ? DocumentStatus::approved : DocumentStatus::rejected;
@@ -127,7 +126,9 @@ void evolve(ProviderState& s, const Event& e, TimestampMs occurred_at) {
 void evolve(OrderBook& s, const Event& e, TimestampMs) {
     std::visit(overloaded{
                    // O2: a rejected order presented again replaces the earlier record.
-                   [&](const OrderLoaded& x) { s.orders[x.order_id] = OrderRecord{x, OrderStatus::pending, {}}; },
+                   [&](const OrderLoaded& x) {
+                       s.orders[x.order_id] = OrderRecord{x, OrderStatus::pending, {}};
+                   },
                    [&](const OrderApproved& x) {
                        if (OrderRecord* o = find_in(s.orders, x.order_id)) o->status = OrderStatus::approved;
                    },
@@ -148,15 +149,15 @@ void evolve(OrderBook& s, const Event& e, TimestampMs) {
 void evolve(AuthorizationBook& s, const Event& e, TimestampMs occurred_at) {
     std::visit(overloaded{
                    [&](const EligibilityChecked& x) {
-                       s.eligibility[{x.obra_social, x.affiliate_number}] =
-                           EligibilityRecord{local_date(occurred_at), x.habilitado};
+                       s.eligibility[{x.obra_social, x.affiliate_number}] = EligibilityRecord{local_date(occurred_at), x.habilitado};
                    },
-                   [&](const TokenIssued& x) { s.tokens.push_back(TokenRecord{x, false}); },
+                   [&](const TokenIssued& x) {
+                       s.tokens.push_back(TokenRecord{x, false});
+                   },
                    [&](const BudgetSubmitted& x) {
                        for (TokenRecord& t : s.tokens) {
-                           if (!x.token_exception && t.issued.obra_social == x.obra_social &&
-                               t.issued.family_group == x.family_group && t.issued.code == x.token && !t.used &&
-                               t.issued.valid_on == local_date(occurred_at)) {
+                           if (!x.token_exception && t.issued.obra_social == x.obra_social && t.issued.family_group == x.family_group &&
+                               t.issued.code == x.token && !t.used && t.issued.valid_on == local_date(occurred_at)) {
                                t.used = true;
                                break;
                            }

@@ -26,11 +26,11 @@ struct DocumentRecord {
 
 struct ProviderState {
     bool registered = false;
-    ProviderRegistered identity;  // kept current by ProviderUpdated
-    TimestampMs cbu_since = 0;    // when identity.cbu took effect (registered, or changed)
+    ProviderRegistered identity;                           // kept current by ProviderUpdated
+    TimestampMs cbu_since = 0;                             // when identity.cbu took effect (registered, or changed)
     std::map<ObraSocialId, std::string> provider_numbers;  // P6: adhesions
     std::map<ObraSocialId, std::string> convenios;         // P6: each adhesion's convenio, when it names one
-    std::vector<DocumentRecord> documents;  // in upload order
+    std::vector<DocumentRecord> documents;                 // in upload order
     bool enrolled = false;
     Date enrolled_on;
     friend bool operator==(const ProviderState&, const ProviderState&) = default;

@@ -55,16 +55,15 @@ std::string to_pesos(Centavos c) {
 
 std::optional<Period> parse_period(std::string_view t) {
     int y = 0, m = 0;
-    if (t.size() != 7 || t[4] != '-' || !parse_fixed(t.substr(0, 4), y) || !parse_fixed(t.substr(5, 2), m))
-        return std::nullopt;
+    if (t.size() != 7 || t[4] != '-' || !parse_fixed(t.substr(0, 4), y) || !parse_fixed(t.substr(5, 2), m)) return std::nullopt;
     if (m < 1 || m > 12) return std::nullopt;
     return Period{y, static_cast<uint32_t>(m)};
 }
 
 std::optional<Date> parse_date(std::string_view t) {
     int y = 0, m = 0, d = 0;
-    if (t.size() != 10 || t[4] != '-' || t[7] != '-' || !parse_fixed(t.substr(0, 4), y) ||
-        !parse_fixed(t.substr(5, 2), m) || !parse_fixed(t.substr(8, 2), d))
+    if (t.size() != 10 || t[4] != '-' || t[7] != '-' || !parse_fixed(t.substr(0, 4), y) || !parse_fixed(t.substr(5, 2), m) ||
+        !parse_fixed(t.substr(8, 2), d))
         return std::nullopt;
     if (m < 1 || m > 12 || d < 1) return std::nullopt;
     const Date date = date_from_civil(y, static_cast<uint32_t>(m), static_cast<uint32_t>(d));

@@ -83,9 +83,7 @@ constexpr Date local_date(TimestampMs t) noexcept {
 inline constexpr TimestampMs kMaxInstant = 253'402'300'799'999;
 
 // The instant at which a local (Argentina) date starts.
-constexpr TimestampMs start_of_local_day(Date d) noexcept {
-    return static_cast<int64_t>(d.days) * 86'400'000 - kArgentinaOffsetMs;
-}
+constexpr TimestampMs start_of_local_day(Date d) noexcept { return static_cast<int64_t>(d.days) * 86'400'000 - kArgentinaOffsetMs; }
 
 // A billing period, a calendar month. Written `YYYY-MM`.
 struct Period {
@@ -93,14 +91,10 @@ struct Period {
     uint32_t month = 1;  // 1..12
     friend constexpr auto operator<=>(const Period&, const Period&) = default;
 
-    constexpr Period next() const noexcept {
-        return month == 12 ? Period{year + 1, 1} : Period{year, month + 1};
-    }
+    constexpr Period next() const noexcept { return month == 12 ? Period{year + 1, 1} : Period{year, month + 1}; }
     // Compact form used on the wire: 202602.
     constexpr int32_t yyyymm() const noexcept { return year * 100 + static_cast<int32_t>(month); }
-    static constexpr Period from_yyyymm(int32_t v) noexcept {
-        return Period{v / 100, static_cast<uint32_t>(v % 100)};
-    }
+    static constexpr Period from_yyyymm(int32_t v) noexcept { return Period{v / 100, static_cast<uint32_t>(v % 100)}; }
 };
 
 std::string to_string(Period p);
@@ -119,7 +113,5 @@ std::optional<TimestampMs> parse_instant(std::string_view text);
 
 template <class T, class Tag>
 struct std::hash<liquida::domain::named_type<T, Tag>> {
-    size_t operator()(const liquida::domain::named_type<T, Tag>& v) const noexcept {
-        return std::hash<T>{}(v.value());
-    }
+    size_t operator()(const liquida::domain::named_type<T, Tag>& v) const noexcept { return std::hash<T>{}(v.value()); }
 };

@@ -104,7 +104,8 @@ result<size_t> ChainWatch::step(size_t max_records) {
         p.end = *end;
         if (p.verifier.next() > p.end) {  // verified records are gone: lost, or an older log put back
             found.push_back({tp, p.end,
-                             "the log ends at " + std::to_string(p.end) + ", below the verified point " + std::to_string(p.verifier.next()) +
+                             "the log ends at " + std::to_string(p.end) + ", below the verified point " +
+                                 std::to_string(p.verifier.next()) +
                                  ": records were lost, or the log was restored from a backup (then delete " + state_path_ + ")"});
             continue;
         }

@@ -27,8 +27,8 @@ public:
     result<ok_t> load();
 
     // Verifies up to `max_records` per partition of what is readable now, and saves the state
-    // when it moved, at most once a second (a stale state only means checking again). Returns how many records were verified; a broken link is not an error of
-    // the step (see broken()), a failed read or save is.
+    // when it moved, at most once a second (a stale state only means checking again). Returns how many records were verified; a broken link
+    // is not an error of the step (see broken()), a failed read or save is.
     result<size_t> step(size_t max_records = 4096);
 
     // Verifies records another reader has read anyway (the views' runner), so that step()
@@ -61,11 +61,11 @@ private:
 
     EventLog& log_;
     std::string state_path_;
-    std::mutex step_mu_;                              // step() and observe(): guards what follows
+    std::mutex step_mu_;  // step() and observe(): guards what follows
     std::map<TopicPartition, Partition> partitions_;
-    std::chrono::steady_clock::time_point saved_{};   // when the state was last written
-    bool unsaved_ = false;                            // verified since then
-    mutable std::mutex mu_;                           // guards what other threads read:
+    std::chrono::steady_clock::time_point saved_{};  // when the state was last written
+    bool unsaved_ = false;                           // verified since then
+    mutable std::mutex mu_;                          // guards what other threads read:
     std::map<TopicPartition, ChainBreak> broken_;
     std::map<TopicPartition, int64_t> verified_;  // next offset to verify, of unbroken partitions
     bool caught_up_ = false;                      // touched by step() only

@@ -55,59 +55,55 @@ struct Mirror;
 LIQUIDA_MIRROR(TransactionRef, LIQUIDA_FIELD(boca), LIQUIDA_FIELD(serie), LIQUIDA_FIELD(number));
 LIQUIDA_MIRROR(Attachment, LIQUIDA_FIELD(kind), LIQUIDA_FIELD(reference));
 LIQUIDA_MIRROR(OrderField, LIQUIDA_FIELD(name), LIQUIDA_FIELD(value));
-LIQUIDA_MIRROR(BudgetItem, LIQUIDA_FIELD(item), LIQUIDA_FIELD(practice_code), LIQUIDA_FIELD(tooth),
-               LIQUIDA_FIELD(faces), LIQUIDA_FIELD(quantity));
+LIQUIDA_MIRROR(BudgetItem, LIQUIDA_FIELD(item), LIQUIDA_FIELD(practice_code), LIQUIDA_FIELD(tooth), LIQUIDA_FIELD(faces),
+               LIQUIDA_FIELD(quantity));
 LIQUIDA_MIRROR(ItemDecision, LIQUIDA_FIELD(item), LIQUIDA_FIELD(result));
 LIQUIDA_MIRROR(ConsumedItem, LIQUIDA_FIELD(item), LIQUIDA_FIELD(amount));
 LIQUIDA_MIRROR(PaidInvoice, LIQUIDA_FIELD(invoice_id), LIQUIDA_FIELD(amount));
 
 // Provider, documents and padrón.
-LIQUIDA_MIRROR(ProviderRegistered, LIQUIDA_FIELD(matricula), LIQUIDA_FIELD(cuit), LIQUIDA_FIELD(razon_social),
-               LIQUIDA_FIELD(iva), LIQUIDA_FIELD(cbu), LIQUIDA_FIELD(category), LIQUIDA_FIELD(recien_matriculado),
+LIQUIDA_MIRROR(ProviderRegistered, LIQUIDA_FIELD(matricula), LIQUIDA_FIELD(cuit), LIQUIDA_FIELD(razon_social), LIQUIDA_FIELD(iva),
+               LIQUIDA_FIELD(cbu), LIQUIDA_FIELD(category), LIQUIDA_FIELD(recien_matriculado), LIQUIDA_FIELD(address), LIQUIDA_FIELD(email),
+               LIQUIDA_FIELD(phone));
+LIQUIDA_MIRROR(ProviderUpdated, LIQUIDA_FIELD(razon_social), LIQUIDA_FIELD(iva), LIQUIDA_FIELD(cbu), LIQUIDA_FIELD(category),
                LIQUIDA_FIELD(address), LIQUIDA_FIELD(email), LIQUIDA_FIELD(phone));
-LIQUIDA_MIRROR(ProviderUpdated, LIQUIDA_FIELD(razon_social), LIQUIDA_FIELD(iva), LIQUIDA_FIELD(cbu),
-               LIQUIDA_FIELD(category), LIQUIDA_FIELD(address), LIQUIDA_FIELD(email), LIQUIDA_FIELD(phone));
 LIQUIDA_MIRROR(ProviderAdhered, LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(provider_number), LIQUIDA_FIELD(convenio));
-LIQUIDA_MIRROR(DocumentUploaded, LIQUIDA_FIELD(type), LIQUIDA_FIELD(document_id), LIQUIDA_FIELD(reference),
-               LIQUIDA_FIELD(expires_on));
-LIQUIDA_MIRROR(DocumentVerified, LIQUIDA_FIELD(type), LIQUIDA_FIELD(document_id), LIQUIDA_FIELD(approved),
-               LIQUIDA_FIELD(reason));
+LIQUIDA_MIRROR(DocumentUploaded, LIQUIDA_FIELD(type), LIQUIDA_FIELD(document_id), LIQUIDA_FIELD(reference), LIQUIDA_FIELD(expires_on));
+LIQUIDA_MIRROR(DocumentVerified, LIQUIDA_FIELD(type), LIQUIDA_FIELD(document_id), LIQUIDA_FIELD(approved), LIQUIDA_FIELD(reason));
 LIQUIDA_MIRROR(DocumentExpired, LIQUIDA_FIELD(type), LIQUIDA_FIELD(document_id), LIQUIDA_FIELD(expired_on));
 LIQUIDA_MIRROR(PadronEnrolled, LIQUIDA_FIELD(enrolled_on), LIQUIDA_FIELD(outside_window));
 LIQUIDA_MIRROR(PadronLeft, LIQUIDA_FIELD(left_on), LIQUIDA_FIELD(reason));
 
 // Orders.
 LIQUIDA_MIRROR(OrderLoaded, LIQUIDA_FIELD(order_id), LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(affiliate_number),
-               LIQUIDA_FIELD(practice_code), LIQUIDA_FIELD(attention_date), LIQUIDA_FIELD(amount),
-               LIQUIDA_FIELD(period), LIQUIDA_FIELD(patient_signature), LIQUIDA_FIELD(professional_signature),
-               LIQUIDA_FIELD(professional_stamp), LIQUIDA_FIELD(fields), LIQUIDA_FIELD(affiliate_name), LIQUIDA_FIELD(plan),
-               LIQUIDA_FIELD(fee_version));
+               LIQUIDA_FIELD(practice_code), LIQUIDA_FIELD(attention_date), LIQUIDA_FIELD(amount), LIQUIDA_FIELD(period),
+               LIQUIDA_FIELD(patient_signature), LIQUIDA_FIELD(professional_signature), LIQUIDA_FIELD(professional_stamp),
+               LIQUIDA_FIELD(fields), LIQUIDA_FIELD(affiliate_name), LIQUIDA_FIELD(plan), LIQUIDA_FIELD(fee_version));
 LIQUIDA_MIRROR(OrderApproved, LIQUIDA_FIELD(order_id));
 LIQUIDA_MIRROR(OrderRejected, LIQUIDA_FIELD(order_id), LIQUIDA_FIELD(reason_code), LIQUIDA_FIELD(reason));
 LIQUIDA_MIRROR(OrderDeferred, LIQUIDA_FIELD(order_id), LIQUIDA_FIELD(from_period), LIQUIDA_FIELD(to_period));
 
 // Eligibility and authorization.
-LIQUIDA_MIRROR(EligibilityChecked, LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(affiliate_number),
-               LIQUIDA_FIELD(practice_code), LIQUIDA_FIELD(habilitado), LIQUIDA_FIELD(requires_authorization));
-LIQUIDA_MIRROR(TokenIssued, LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(affiliate_number), LIQUIDA_FIELD(family_group),
-               LIQUIDA_FIELD(code), LIQUIDA_FIELD(valid_on));
+LIQUIDA_MIRROR(EligibilityChecked, LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(affiliate_number), LIQUIDA_FIELD(practice_code),
+               LIQUIDA_FIELD(habilitado), LIQUIDA_FIELD(requires_authorization));
+LIQUIDA_MIRROR(TokenIssued, LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(affiliate_number), LIQUIDA_FIELD(family_group), LIQUIDA_FIELD(code),
+               LIQUIDA_FIELD(valid_on));
 LIQUIDA_MIRROR(BudgetSubmitted, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(affiliate_number),
-               LIQUIDA_FIELD(credential), LIQUIDA_FIELD(family_group), LIQUIDA_FIELD(token),
-               LIQUIDA_FIELD(token_exception), LIQUIDA_FIELD(diagnosis_code), LIQUIDA_FIELD(diagnosis_type),
-               LIQUIDA_FIELD(items), LIQUIDA_FIELD(clinical_summary), LIQUIDA_FIELD(attachments), LIQUIDA_FIELD(channel),
-               LIQUIDA_FIELD(credential_type), LIQUIDA_FIELD(affiliate_name), LIQUIDA_FIELD(titular), LIQUIDA_FIELD(plan),
-               LIQUIDA_FIELD(plan_flagged), LIQUIDA_FIELD(prescriptor_matricula), LIQUIDA_FIELD(prescriptor_name));
+               LIQUIDA_FIELD(credential), LIQUIDA_FIELD(family_group), LIQUIDA_FIELD(token), LIQUIDA_FIELD(token_exception),
+               LIQUIDA_FIELD(diagnosis_code), LIQUIDA_FIELD(diagnosis_type), LIQUIDA_FIELD(items), LIQUIDA_FIELD(clinical_summary),
+               LIQUIDA_FIELD(attachments), LIQUIDA_FIELD(channel), LIQUIDA_FIELD(credential_type), LIQUIDA_FIELD(affiliate_name),
+               LIQUIDA_FIELD(titular), LIQUIDA_FIELD(plan), LIQUIDA_FIELD(plan_flagged), LIQUIDA_FIELD(prescriptor_matricula),
+               LIQUIDA_FIELD(prescriptor_name));
 LIQUIDA_MIRROR(BudgetAuthorized, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(items));
 LIQUIDA_MIRROR(BudgetSentToAudit, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(reason));
-LIQUIDA_MIRROR(PracticeConsumed, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(items), LIQUIDA_FIELD(deferred),
-               LIQUIDA_FIELD(performed_at), LIQUIDA_FIELD(period), LIQUIDA_FIELD(fee_version));
+LIQUIDA_MIRROR(PracticeConsumed, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(items), LIQUIDA_FIELD(deferred), LIQUIDA_FIELD(performed_at),
+               LIQUIDA_FIELD(period), LIQUIDA_FIELD(fee_version));
 LIQUIDA_MIRROR(TransactionCancelled, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(reason), LIQUIDA_FIELD(item));
 
 // Invoices.
-LIQUIDA_MIRROR(InvoiceIssued, LIQUIDA_FIELD(invoice_id), LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(comprobante),
-               LIQUIDA_FIELD(billing), LIQUIDA_FIELD(punto_de_venta), LIQUIDA_FIELD(number), LIQUIDA_FIELD(cae),
-               LIQUIDA_FIELD(period), LIQUIDA_FIELD(amount), LIQUIDA_FIELD(issued_on), LIQUIDA_FIELD(authorization),
-               LIQUIDA_FIELD(adjusts_invoice), LIQUIDA_FIELD(attachments));
+LIQUIDA_MIRROR(InvoiceIssued, LIQUIDA_FIELD(invoice_id), LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(comprobante), LIQUIDA_FIELD(billing),
+               LIQUIDA_FIELD(punto_de_venta), LIQUIDA_FIELD(number), LIQUIDA_FIELD(cae), LIQUIDA_FIELD(period), LIQUIDA_FIELD(amount),
+               LIQUIDA_FIELD(issued_on), LIQUIDA_FIELD(authorization), LIQUIDA_FIELD(adjusts_invoice), LIQUIDA_FIELD(attachments));
 LIQUIDA_MIRROR(InvoiceSent, LIQUIDA_FIELD(invoice_id));
 LIQUIDA_MIRROR(InvoiceObserved, LIQUIDA_FIELD(invoice_id), LIQUIDA_FIELD(reason));
 LIQUIDA_MIRROR(InvoiceAccepted, LIQUIDA_FIELD(invoice_id));
@@ -115,19 +111,17 @@ LIQUIDA_MIRROR(InvoiceRejected, LIQUIDA_FIELD(invoice_id), LIQUIDA_FIELD(reason)
 LIQUIDA_MIRROR(InvoiceIngresada, LIQUIDA_FIELD(invoice_id));
 
 // Debits, retentions and payment.
-LIQUIDA_MIRROR(DebitApplied, LIQUIDA_FIELD(invoice_id), LIQUIDA_FIELD(debit_id), LIQUIDA_FIELD(amount),
-               LIQUIDA_FIELD(reason_code), LIQUIDA_FIELD(reason), LIQUIDA_FIELD(debit_sheet));
-LIQUIDA_MIRROR(DebitAnalysisResolved, LIQUIDA_FIELD(invoice_id), LIQUIDA_FIELD(debit_id),
-               LIQUIDA_FIELD(reinvoice_approved));
-LIQUIDA_MIRROR(CreditNoteIssued, LIQUIDA_FIELD(invoice_id), LIQUIDA_FIELD(credit_note_id),
-               LIQUIDA_FIELD(punto_de_venta), LIQUIDA_FIELD(number), LIQUIDA_FIELD(cae), LIQUIDA_FIELD(amount));
-LIQUIDA_MIRROR(PaymentOrderIssued, LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(payment_order), LIQUIDA_FIELD(paid_on),
-               LIQUIDA_FIELD(amount), LIQUIDA_FIELD(invoices), LIQUIDA_FIELD(retention_certificate),
-               LIQUIDA_FIELD(payment_order_type));
-LIQUIDA_MIRROR(RetentionApplied, LIQUIDA_FIELD(period), LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(kind),
-               LIQUIDA_FIELD(base), LIQUIDA_FIELD(amount));
-LIQUIDA_MIRROR(ProviderPaid, LIQUIDA_FIELD(period), LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(amount),
-               LIQUIDA_FIELD(cbu), LIQUIDA_FIELD(transfer_id));
+LIQUIDA_MIRROR(DebitApplied, LIQUIDA_FIELD(invoice_id), LIQUIDA_FIELD(debit_id), LIQUIDA_FIELD(amount), LIQUIDA_FIELD(reason_code),
+               LIQUIDA_FIELD(reason), LIQUIDA_FIELD(debit_sheet));
+LIQUIDA_MIRROR(DebitAnalysisResolved, LIQUIDA_FIELD(invoice_id), LIQUIDA_FIELD(debit_id), LIQUIDA_FIELD(reinvoice_approved));
+LIQUIDA_MIRROR(CreditNoteIssued, LIQUIDA_FIELD(invoice_id), LIQUIDA_FIELD(credit_note_id), LIQUIDA_FIELD(punto_de_venta),
+               LIQUIDA_FIELD(number), LIQUIDA_FIELD(cae), LIQUIDA_FIELD(amount));
+LIQUIDA_MIRROR(PaymentOrderIssued, LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(payment_order), LIQUIDA_FIELD(paid_on), LIQUIDA_FIELD(amount),
+               LIQUIDA_FIELD(invoices), LIQUIDA_FIELD(retention_certificate), LIQUIDA_FIELD(payment_order_type));
+LIQUIDA_MIRROR(RetentionApplied, LIQUIDA_FIELD(period), LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(kind), LIQUIDA_FIELD(base),
+               LIQUIDA_FIELD(amount));
+LIQUIDA_MIRROR(ProviderPaid, LIQUIDA_FIELD(period), LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(amount), LIQUIDA_FIELD(cbu),
+               LIQUIDA_FIELD(transfer_id));
 
 #undef LIQUIDA_MIRROR
 #undef LIQUIDA_FIELD
@@ -137,12 +131,11 @@ LIQUIDA_MIRROR(ProviderPaid, LIQUIDA_FIELD(period), LIQUIDA_FIELD(obra_social), 
 template <class E>
 struct EnumMirror;
 
-#define LIQUIDA_MIRROR_ENUM(Domain, Generated, last_value)                                       \
-    template <>                                                                                  \
-    struct EnumMirror<Domain> {                                                                  \
-        using Fb = Generated;                                                                    \
-        static_assert(static_cast<uint8_t>(Domain::last_value) == static_cast<uint8_t>(Fb::MAX), \
-                      #Domain " and " #Generated " differ");                                     \
+#define LIQUIDA_MIRROR_ENUM(Domain, Generated, last_value)                                                                              \
+    template <>                                                                                                                         \
+    struct EnumMirror<Domain> {                                                                                                         \
+        using Fb = Generated;                                                                                                           \
+        static_assert(static_cast<uint8_t>(Domain::last_value) == static_cast<uint8_t>(Fb::MAX), #Domain " and " #Generated " differ"); \
     }
 
 LIQUIDA_MIRROR_ENUM(domain::IvaCondition, fb::IvaCondition, no_alcanzado);
@@ -209,8 +202,8 @@ Offset<typename Mirror<D>::Fb> encode_fields(FlatBufferBuilder& fbb, const D& va
     constexpr const auto& fields = Mirror<D>::fields;
     using Fields = std::remove_cvref_t<decltype(fields)>;
     // Strings, vectors and sub-tables first: nothing may be created while a table is open.
-    const auto wire = std::make_tuple(
-        to_wire<typename std::tuple_element_t<I, Fields>::wire_type>(fbb, value.*(std::get<I>(fields).member))...);
+    const auto wire =
+        std::make_tuple(to_wire<typename std::tuple_element_t<I, Fields>::wire_type>(fbb, value.*(std::get<I>(fields).member))...);
     typename Mirror<D>::B builder(fbb);
     ((builder.*(std::get<I>(fields).add))(std::get<I>(wire)), ...);
     return builder.Finish();
@@ -282,8 +275,7 @@ bool from_wire(R raw, M& out) {
 
 template <class D>
 bool decode_table(const typename Mirror<D>::Fb& table, D& out) {
-    return std::apply([&](const auto&... f) { return (from_wire((table.*(f.get))(), out.*(f.member)) && ...); },
-                      Mirror<D>::fields);
+    return std::apply([&](const auto&... f) { return (from_wire((table.*(f.get))(), out.*(f.member)) && ...); }, Mirror<D>::fields);
 }
 
 // --- Payload union -------------------------------------------------------------------------
@@ -325,14 +317,13 @@ constexpr size_t kAlignment = alignof(uint64_t);
 
 result<ok_t> check_size(std::span<const uint8_t> bytes, const CodecLimits& limits) {
     if (bytes.size() > limits.max_bytes || bytes.size() >= FLATBUFFERS_MAX_BUFFER_SIZE) {
-        return fail(errc::buffer_too_large, "buffer of " + std::to_string(bytes.size()) +
-                                                " bytes is over the limit of " + std::to_string(limits.max_bytes));
+        return fail(errc::buffer_too_large,
+                    "buffer of " + std::to_string(bytes.size()) + " bytes is over the limit of " + std::to_string(limits.max_bytes));
     }
     // Builders pad a finished buffer to a multiple of its alignment (at least 4 bytes), so a
     // size that is not one is a truncation, even one that only cut trailing padding.
     if (bytes.size() < kMinBytes || bytes.size() % sizeof(flatbuffers::uoffset_t) != 0) {
-        return fail(errc::invalid_buffer,
-                    "buffer of " + std::to_string(bytes.size()) + " bytes is not a whole FlatBuffer");
+        return fail(errc::invalid_buffer, "buffer of " + std::to_string(bytes.size()) + " bytes is not a whole FlatBuffer");
     }
     return ok;
 }
@@ -371,12 +362,11 @@ result<Envelope> decode_aligned(std::span<const uint8_t> bytes, const CodecLimit
         static_assert(sizeof(out.event_id.bytes) == sizeof(fb::EventId));
         std::memcpy(out.event_id.bytes.data(), id->bytes()->Data(), out.event_id.bytes.size());
     }
-    const bool in_range =
-        from_wire(root.occurred_at(), out.occurred_at) && from_wire(root.recorded_at(), out.recorded_at) &&
-        from_wire(root.actor_id(), out.actor_id) && from_wire(root.actor_role(), out.actor_role) &&
-        from_wire(root.command_id(), out.command_id) && from_wire(root.correlation_id(), out.correlation_id) &&
-        from_wire(root.schema_version(), out.schema_version) && from_wire(root.provider_id(), out.provider_id) &&
-        in_calendar(out.occurred_at) && in_calendar(out.recorded_at);
+    const bool in_range = from_wire(root.occurred_at(), out.occurred_at) && from_wire(root.recorded_at(), out.recorded_at) &&
+                          from_wire(root.actor_id(), out.actor_id) && from_wire(root.actor_role(), out.actor_role) &&
+                          from_wire(root.command_id(), out.command_id) && from_wire(root.correlation_id(), out.correlation_id) &&
+                          from_wire(root.schema_version(), out.schema_version) && from_wire(root.provider_id(), out.provider_id) &&
+                          in_calendar(out.occurred_at) && in_calendar(out.recorded_at);
     if (!in_range) return fail(errc::invalid_buffer, "envelope field out of range");
 
     const auto slot = static_cast<size_t>(root.payload_type());

@@ -32,8 +32,8 @@
 namespace liquida::events {
 namespace {
 
-constexpr size_t kMaxBatchBytes = 16 << 20;   // one append
-constexpr size_t kMaxGroupBatches = 4096;      // one group commit
+constexpr size_t kMaxBatchBytes = 16 << 20;  // one append
+constexpr size_t kMaxGroupBatches = 4096;    // one group commit
 constexpr size_t kTpKeySize = 2 + 4;
 
 void put_be(std::string& out, uint64_t v, int bytes) {
@@ -46,17 +46,17 @@ uint64_t get_be(const char* p, int bytes) {
 }
 
 struct PartitionState {
-    int64_t next_offset = 0;           // leader-only: the next offset to assign
-    int64_t committed_end = 0;         // under mu_: readable end
+    int64_t next_offset = 0;                 // leader-only: the next offset to assign
+    int64_t committed_end = 0;               // under mu_: readable end
     domain::TimestampMs max_ts = INT64_MIN;  // leader-only: running max for the time index
-    Hash head = kGenesis;              // leader-only: hash of the last record, the next one's prev
-    std::string unsealable;            // set at open when the last record fails: appends refused
+    Hash head = kGenesis;                    // leader-only: hash of the last record, the next one's prev
+    std::string unsealable;                  // set at open when the last record fails: appends refused
 };
 
 class EmbeddedLog final : public EventLog {
 public:
-    EmbeddedLog(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
-                std::vector<TopicSpec> topics, bool sync, bool follower)
+    EmbeddedLog(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles, std::vector<TopicSpec> topics,
+                bool sync, bool follower)
         : db_(std::move(db)), handles_(std::move(handles)), topics_(std::move(topics)), follower_(follower) {
         write_options_.sync = sync;
         for (size_t t = 0; t < topics_.size(); ++t) {
@@ -90,8 +90,9 @@ public:
                     auto last = decode_record(it->value(), scratch);
                     auto head = last ? from_hex(last->second.hash) : std::nullopt;
                     if (head) st.head = *head;
-                    else st.unsealable = topics_[t].name + "/" + std::to_string(p) + " offset " + std::to_string(st.next_offset - 1) +
-                                         (last ? " carries no seal" : " fails verification") + ": the partition's chain cannot go on";
+                    else
+                        st.unsealable = topics_[t].name + "/" + std::to_string(p) + " offset " + std::to_string(st.next_offset - 1) +
+                                        (last ? " carries no seal" : " fails verification") + ": the partition's chain cannot go on";
                 }
                 if (!it->status().ok()) return fail(errc::io_error, it->status().ToString());
                 std::unique_ptr<rocksdb::Iterator> ti(db_->NewIterator({}, time_index()));
@@ -188,13 +189,17 @@ public:
         for (it->Seek(record_key(*where, from)); it->Valid(); it->Next(), ++expect) {
             const int64_t offset = static_cast<int64_t>(get_be(it->key().data() + kTpKeySize, 8));
             if (offset != expect)
-                return fail(errc::corrupt_record, tp.topic + "/" + std::to_string(tp.partition) + ": offset " + std::to_string(expect) + " missing");
+                return fail(errc::corrupt_record,
+                            tp.topic + "/" + std::to_string(tp.partition) + ": offset " + std::to_string(expect) + " missing");
             auto rec = decode_record(it->value(), scratch);
-            if (!rec) return fail(errc::corrupt_record, tp.topic + "/" + std::to_string(tp.partition) + " offset " + std::to_string(offset) + ": record fails verification");
+            if (!rec)
+                return fail(errc::corrupt_record, tp.topic + "/" + std::to_string(tp.partition) + " offset " + std::to_string(offset) +
+                                                      ": record fails verification");
             out.push_back(StoredRecord{tp, offset, std::move(rec->first), std::move(rec->second), false});
         }
         if (!it->status().ok()) return fail(errc::io_error, it->status().ToString());
-        if (expect != last) return fail(errc::corrupt_record, "offsets " + std::to_string(expect) + ".." + std::to_string(last) + " missing");
+        if (expect != last)
+            return fail(errc::corrupt_record, "offsets " + std::to_string(expect) + ".." + std::to_string(last) + " missing");
         return out;
     }
 
@@ -335,8 +340,7 @@ private:
         };
         Record r{str(lr->key()), str(lr->value()), lr->timestamp(), {}};
         if (lr->headers()) {
-            for (const auto* h : *lr->headers())
-                r.headers.push_back(Header{h->key() ? h->key()->str() : std::string(), str(h->value())});
+            for (const auto* h : *lr->headers()) r.headers.push_back(Header{h->key() ? h->key()->str() : std::string(), str(h->value())});
         }
         auto hash_of = [](const flatbuffers::Vector<uint8_t>* b) {
             Hash h{};
@@ -365,8 +369,9 @@ private:
                 auto s = db_->Get({}, idempotency(), ikey, &v);
                 if (s.ok() && v.size() == kTpKeySize + 16) {
                     const Where w{static_cast<uint16_t>(get_be(v.data(), 2)), static_cast<int32_t>(get_be(v.data() + 2, 4))};
-                    stored[i] = AppendResult{TopicPartition{topics_[w.topic].name, w.partition}, static_cast<int64_t>(get_be(v.data() + kTpKeySize, 8)),
-                                             get_be(v.data() + kTpKeySize + 8, 8), true};
+                    stored[i] =
+                        AppendResult{TopicPartition{topics_[w.topic].name, w.partition},
+                                     static_cast<int64_t>(get_be(v.data() + kTpKeySize, 8)), get_be(v.data() + kTpKeySize + 8, 8), true};
                 } else if (!s.ok() && !s.IsNotFound()) {
                     for (size_t j = unit; j < group.size(); ++j) {
                         group[j]->out = fail(errc::io_error, s.ToString());
@@ -523,8 +528,8 @@ result<std::unique_ptr<EventLog>> open_embedded_log(const EmbeddedLogOptions& op
         m = db->Put(wo, handles[0], "topics", layout);
     } else if (m.ok() && stored != layout) {
         for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-        return fail(errc::config_mismatch, "embedded log at " + options.path + " was created with topics '" + stored +
-                                               "', not '" + layout + "'");
+        return fail(errc::config_mismatch,
+                    "embedded log at " + options.path + " was created with topics '" + stored + "', not '" + layout + "'");
     }
     if (!m.ok()) {
         for (auto* h : handles) db->DestroyColumnFamilyHandle(h);

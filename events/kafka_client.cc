@@ -18,8 +18,7 @@ bool parse_mark(std::string_view text, BatchMark& mark) {
     if (slash == std::string_view::npos) return false;
     const char* mid = text.data() + slash;
     return std::from_chars(text.data(), mid, mark.index).ec == std::errc{} &&
-           std::from_chars(mid + 1, text.data() + text.size(), mark.count).ec == std::errc{} &&
-           mark.index < mark.count;
+           std::from_chars(mid + 1, text.data() + text.size(), mark.count).ec == std::errc{} && mark.index < mark.count;
 }
 
 }  // namespace
@@ -83,10 +82,8 @@ bool transient(rd_kafka_resp_err_t err) {
         case RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS:
         case RD_KAFKA_RESP_ERR_KAFKA_STORAGE_ERROR:
         case RD_KAFKA_RESP_ERR__TRANSPORT:
-        case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
-            return true;
-        default:
-            return false;
+        case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN: return true;
+        default: return false;
     }
 }
 
@@ -203,8 +200,8 @@ public:
                 if (terr && terr != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
                     return fail(errc::io_error, "kafka log: cluster refused to create topic '" +
                                                     std::string(rd_kafka_topic_result_name(topics[i])) + "' (replication factor " +
-                                                    std::to_string(options_.replication_factor) + "): " +
-                                                    describe(terr, rd_kafka_topic_result_error_string(topics[i])));
+                                                    std::to_string(options_.replication_factor) +
+                                                    "): " + describe(terr, rd_kafka_topic_result_error_string(topics[i])));
             }
         }
         return ok;
@@ -232,7 +229,8 @@ public:
             if (!ev) return fail(errc::io_error, "kafka log: no answer to describing the topics' configs");
             if (auto err = rd_kafka_event_error(ev.get())) {
                 if (err == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE || err == RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION) return ok;
-                return fail(errc::io_error, "kafka log: describing the topics' configs: " + describe(err, rd_kafka_event_error_string(ev.get())));
+                return fail(errc::io_error,
+                            "kafka log: describing the topics' configs: " + describe(err, rd_kafka_event_error_string(ev.get())));
             }
             const auto* res = rd_kafka_event_DescribeConfigs_result(ev.get());
             size_t n = 0;
@@ -246,11 +244,11 @@ public:
                     continue;
                 }
                 if (err)
-                    return fail(errc::io_error, "kafka log: describing topic '" + topic + "': " +
-                                                    describe(err, rd_kafka_ConfigResource_error_string(topics[i])) +
-                                                    (err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED
-                                                         ? "; Liquida's user needs DescribeConfigs on its topics"
-                                                         : ""));
+                    return fail(
+                        errc::io_error,
+                        "kafka log: describing topic '" + topic + "': " + describe(err, rd_kafka_ConfigResource_error_string(topics[i])) +
+                            (err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ? "; Liquida's user needs DescribeConfigs on its topics"
+                                                                                 : ""));
                 size_t m = 0;
                 const rd_kafka_ConfigEntry_t** entries = rd_kafka_ConfigResource_configs(topics[i], &m);
                 for (size_t j = 0; j < m; ++j)
@@ -305,7 +303,7 @@ std::vector<BatchState> batch_states(std::span<const Fetched> records) {
                     break;
                 ++j;
             }
-        const BatchState state = first.index != 0 ? BatchState::aborted
+        const BatchState state = first.index != 0       ? BatchState::aborted
                                  : j - i == first.count ? BatchState::complete
                                  : j == records.size()  ? BatchState::cut
                                                         : BatchState::aborted;
@@ -351,7 +349,8 @@ result<ok_t> check_options(const KafkaLogOptions& options) {
     return ok;
 }
 
-result<Handle> make_client(rd_kafka_type_t type, const KafkaLogOptions& options, const std::vector<std::pair<std::string, std::string>>& role,
+result<Handle> make_client(rd_kafka_type_t type, const KafkaLogOptions& options,
+                           const std::vector<std::pair<std::string, std::string>>& role,
                            void (*on_delivery)(rd_kafka_t*, const rd_kafka_message_t*, void*)) {
     char errstr[512];
     rd_kafka_conf_t* conf = rd_kafka_conf_new();

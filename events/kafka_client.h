@@ -81,7 +81,8 @@ std::vector<BatchState> batch_states(std::span<const Fetched> records);
 // A client of the options' cluster: the log's defaults (producers: linger.ms=1,
 // batch.size=1000000, lz4, message.timeout.ms the log's timeout), then `role`'s properties, then
 // the caller's, then what must hold (producers: enable.idempotence, acks=all, `on_delivery`).
-result<Handle> make_client(rd_kafka_type_t type, const KafkaLogOptions& options, const std::vector<std::pair<std::string, std::string>>& role,
+result<Handle> make_client(rd_kafka_type_t type, const KafkaLogOptions& options,
+                           const std::vector<std::pair<std::string, std::string>>& role,
                            void (*on_delivery)(rd_kafka_t*, const rd_kafka_message_t*, void*));
 
 // Refuses options the log cannot open with (errc::invalid_argument), before any connection.

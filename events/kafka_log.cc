@@ -55,26 +55,25 @@
 namespace liquida::events {
 namespace {
 
-using kafka::Clock;
-using kafka::describe;
-using kafka::Handle;
-using kafka::PartitionList;
 using kafka::add_header;
+using kafka::batch_states;
 using kafka::BatchMark;
 using kafka::BatchState;
-using kafka::Fetched;
-using kafka::batch_states;
+using kafka::Clock;
 using kafka::decode;
 using kafka::decode_mark;
+using kafka::describe;
+using kafka::Fetched;
+using kafka::Handle;
 using kafka::list_offset;
+using kafka::PartitionList;
 using kafka::to_ms;
 
 constexpr size_t kMaxRecordBytes = 900'000;  // under the brokers' default message.max.bytes
 constexpr size_t kMaxBatchBytes = 16 << 20;  // same bound as the embedded log
 constexpr size_t kMaxTxnBytes = 64 << 20;    // one append_all; the committer stops adding appends past it
-constexpr int kPollMs = 100;            // how long a background thread blocks per poll
-constexpr int64_t kTailWindow = 64;  // records read back from a partition's end at open, first
-
+constexpr int kPollMs = 100;                 // how long a background thread blocks per poll
+constexpr int64_t kTailWindow = 64;          // records read back from a partition's end at open, first
 
 std::string name(const TopicPartition& tp) { return tp.topic + "/" + std::to_string(tp.partition); }
 
@@ -106,8 +105,8 @@ void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
 // An append_all's batches not yet in the log, waiting for the committer's next transaction.
 struct TxnRequest {
     std::vector<AppendBatch*> batches;
-    std::vector<std::vector<Hash>> contents;  // content_hash of each record, by the appender
-    std::vector<BatchDelivery> sent;          // the committer's, one per batch
+    std::vector<std::vector<Hash>> contents;                   // content_hash of each record, by the appender
+    std::vector<BatchDelivery> sent;                           // the committer's, one per batch
     std::optional<result<std::vector<AppendResult>>> outcome;  // under txn_mu_
 };
 
@@ -125,7 +124,7 @@ struct PartitionState {
     // Moved by the tailer, and over our own acknowledged batches as they join up with it.
     int64_t stable = 0;
     std::map<int64_t, int64_t> acked;  // our acknowledged batches above `stable`: base -> end
-    int64_t ours = -1;  // committer: where our last committed records here end (their marker's offset)
+    int64_t ours = -1;                 // committer: where our last committed records here end (their marker's offset)
     std::optional<OpenBatch> open;
     std::string tail_hash;  // the seal hash of the last record of a complete batch the tailer saw
 };
@@ -175,10 +174,13 @@ public:
         if (auto r = kafka::ensure_topics(producer_.get(), options_); !r) return r;
 
         const std::string group = "liquida-log-" + std::to_string(std::random_device{}());
-        const std::vector<std::pair<std::string, std::string>> consumer{
-            {"group.id", group}, {"enable.auto.commit", "false"}, {"enable.auto.offset.store", "false"},
-            {"auto.offset.reset", "error"}, {"queued.max.messages.kbytes", "8192"}, {"isolation.level", "read_committed"},
-            {"enable.partition.eof", "true"}};
+        const std::vector<std::pair<std::string, std::string>> consumer{{"group.id", group},
+                                                                        {"enable.auto.commit", "false"},
+                                                                        {"enable.auto.offset.store", "false"},
+                                                                        {"auto.offset.reset", "error"},
+                                                                        {"queued.max.messages.kbytes", "8192"},
+                                                                        {"isolation.level", "read_committed"},
+                                                                        {"enable.partition.eof", "true"}};
         // The reader fetches only below the last stable offset; a short broker wait keeps an idle
         // fetch from delaying the next read's. The tailer keeps the long wait (a long poll).
         auto reader_conf = consumer;
@@ -278,7 +280,7 @@ public:
     result<ok_t> finish_pending_appends() override {
         if (auto r = check_open(); !r) return r;
         if (writer_ready_) return ok;  // every transaction since the producer was made is decided
-        TxnRequest init;  // no batches: the committer makes the producer and reads the tails again
+        TxnRequest init;               // no batches: the committer makes the producer and reads the tails again
         if (auto r = transact(init); !r) return failure(std::move(r).error());
         return ok;
     }
@@ -337,8 +339,7 @@ public:
         const int64_t tail_base = tail.stored.offset - static_cast<int64_t>(tail.mark.index);
         if (last < got->size() && tail.mark.index + 1 < tail.mark.count)
             cut_[tp] = CutBatch{tail_base, tail_base + static_cast<int64_t>(tail.mark.count), !out.back().aborted};
-        else
-            cut_.erase(tp);
+        else cut_.erase(tp);
         return out;
     }
 
@@ -385,9 +386,7 @@ public:
         for (const Position& p : positions)
             if (auto it = parts_.find(p.tp); it != parts_.end()) wanted.emplace_back(&it->second, p.offset);
         if (wanted.empty()) return false;
-        auto readable = [&] {
-            return std::any_of(wanted.begin(), wanted.end(), [](const auto& w) { return w.first->stable > w.second; });
-        };
+        auto readable = [&] { return std::any_of(wanted.begin(), wanted.end(), [](const auto& w) { return w.first->stable > w.second; }); };
         return cv_.wait_for(lk, timeout, [&] { return closed_ || readable(); }) && !closed_;
     }
 
@@ -481,7 +480,8 @@ private:
         rd_kafka_assign(reader_.get(), nullptr);
         if (failed) return failure(std::move(*failed));
         if (!next.empty())
-            return fail(errc::io_error, "read of " + name(next.begin()->first) + " timed out at offset " + std::to_string(next.begin()->second));
+            return fail(errc::io_error,
+                        "read of " + name(next.begin()->first) + " timed out at offset " + std::to_string(next.begin()->second));
         return out;
     }
 
@@ -530,7 +530,8 @@ private:
                 TailStart& start = starts.at(tp);
                 start.open = open < records.size();
                 start.offset = start.open ? records[open].stored.offset : records.empty() ? end : records.back().stored.offset + 1;
-                auto complete = std::find(std::make_reverse_iterator(states.begin() + static_cast<ptrdiff_t>(open)), states.rend(), BatchState::complete);
+                auto complete = std::find(std::make_reverse_iterator(states.begin() + static_cast<ptrdiff_t>(open)), states.rend(),
+                                          BatchState::complete);
                 if (complete != states.rend()) start.hash = records[static_cast<size_t>(states.rend() - complete) - 1].stored.seal.hash;
                 else if (lo > 0) widen();
             }
@@ -568,8 +569,8 @@ private:
             if (closed_) return fail(errc::closed, "log closed");
             if (st.tail_pos != seen) seen = st.tail_pos;
             else if (!cv_.wait_for(lk, options_.timeout, [&] { return closed_ || st.tail_pos != seen; }))
-                return fail(errc::io_error, "kafka log: reading " + name(tp) + " stalled at offset " + std::to_string(seen) +
-                                                " of " + std::to_string(*high) + (tail_error_.empty() ? "" : ": " + tail_error_));
+                return fail(errc::io_error, "kafka log: reading " + name(tp) + " stalled at offset " + std::to_string(seen) + " of " +
+                                                std::to_string(*high) + (tail_error_.empty() ? "" : ": " + tail_error_));
         }
         return ok;
     }
@@ -698,7 +699,8 @@ private:
     // Enqueues one record of the open transaction; its delivery report goes to `d`. A full
     // queue is drained (delivery reports served) and the record tried again until `deadline`.
     // On failure the header list stays ours.
-    rd_kafka_error_t* produce(const TopicPartition& tp, Record& r, rd_kafka_headers_t* headers, BatchDelivery& d, Clock::time_point deadline) {
+    rd_kafka_error_t* produce(const TopicPartition& tp, Record& r, rd_kafka_headers_t* headers, BatchDelivery& d,
+                              Clock::time_point deadline) {
         rd_kafka_vu_t vus[8] = {};
         vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;
         vus[0].u.cstr = wire(tp.topic).c_str();
@@ -913,11 +915,13 @@ private:
     // is then read again from the tail.
     result<ok_t> ready() {
         if (!txn_) {
-            auto p = client(RD_KAFKA_PRODUCER, {{"transactional.id", txn_id_},
-                                                {"transaction.timeout.ms", std::to_string(std::clamp(2 * to_ms(options_.timeout), 10'000, 900'000))}});
+            auto p = client(RD_KAFKA_PRODUCER,
+                            {{"transactional.id", txn_id_},
+                             {"transaction.timeout.ms", std::to_string(std::clamp(2 * to_ms(options_.timeout), 10'000, 900'000))}});
             if (!p) return failure(std::move(p).error());
             if (auto f = txn_step(p->get(), "init_transactions", [&](int ms) { return rd_kafka_init_transactions(p->get(), ms); }))
-                return fail(errc::io_error, fenced_.empty() ? "kafka log: cannot start transactions as '" + txn_id_ + "': " + f->why : fenced_);
+                return fail(errc::io_error,
+                            fenced_.empty() ? "kafka log: cannot start transactions as '" + txn_id_ + "': " + f->why : fenced_);
             txn_ = std::move(*p);
             for (auto& [tp, c] : chain_) c.stale = true;
         }
@@ -949,7 +953,7 @@ private:
     std::map<TopicPartition, ChainHead> chain_;  // keys fixed at start
     std::string fenced_;                         // why appends are refused for good
     std::atomic<bool> writer_ready_{false};      // a producer made and the tail read since
-    std::mutex read_mu_;     // the reader serves one read at a time
+    std::mutex read_mu_;                         // the reader serves one read at a time
     // Under read_mu_: per partition, the batch the last read stopped inside, decided, so that
     // the next read, which starts inside it, need not read its start again.
     struct CutBatch {
@@ -962,9 +966,9 @@ private:
     std::mutex mu_;
     std::condition_variable cv_;  // ends or tail positions changed, or closed
     bool closed_ = false;
-    std::map<TopicPartition, PartitionState> parts_;  // keys fixed at construction
+    std::map<TopicPartition, PartitionState> parts_;           // keys fixed at construction
     std::unordered_map<std::string, std::string> wire_names_;  // our topic -> its Kafka topic
-    std::string tail_error_;                   // the tailer's last error, for messages
+    std::string tail_error_;                                   // the tailer's last error, for messages
 };
 
 }  // namespace

@@ -7,9 +7,7 @@ namespace liquida::events {
 
 result<std::unique_ptr<MockCluster>> MockCluster::start(int brokers, int port) {
     if (brokers < 1) return fail(errc::invalid_argument, "mock cluster: needs at least one broker");
-    if (port != 0)
-        return fail(errc::invalid_argument,
-                    "mock cluster: librdkafka 2.0.2 cannot bind a mock broker to a fixed port (use 0)");
+    if (port != 0) return fail(errc::invalid_argument, "mock cluster: librdkafka 2.0.2 cannot bind a mock broker to a fixed port (use 0)");
     char errstr[512];
     rd_kafka_conf_t* conf = rd_kafka_conf_new();
     // The owner never connects anywhere; silence its "no bootstrap.servers" warning.

@@ -7,7 +7,7 @@
 
 #include "events/errc.h"
 
-typedef struct rd_kafka_s rd_kafka_t;                             // NOLINT: librdkafka's C names
+typedef struct rd_kafka_s rd_kafka_t;                            // NOLINT: librdkafka's C names
 typedef struct rd_kafka_mock_cluster_s rd_kafka_mock_cluster_t;  // NOLINT
 
 namespace liquida::events {

@@ -115,8 +115,7 @@ public:
     virtual result<ok_t> finish_pending_appends() = 0;
 
     // Records at offsets >= from, in offset order, at most max_records.
-    virtual result<std::vector<StoredRecord>> read(const TopicPartition& tp, int64_t from,
-                                                   size_t max_records) = 0;
+    virtual result<std::vector<StoredRecord>> read(const TopicPartition& tp, int64_t from, size_t max_records) = 0;
 
     // The readable end: every record below it belongs to a batch that was appended whole or
     // is aborted, and every record appended before the call is below it once its batch is

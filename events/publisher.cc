@@ -39,13 +39,15 @@ result<AppendBatch> make_batch(std::span<const Envelope> events, int32_t partiti
         if (value.size() > CodecLimits{}.max_bytes)
             return fail(errc::buffer_too_large, "an event of " + std::to_string(value.size()) + " bytes is over the limit of " +
                                                     std::to_string(CodecLimits{}.max_bytes));
-        batch.records.push_back(Record{
-            key, std::move(value), e.recorded_at,
-            {Header{std::string(kHeaderKind), std::string(domain::event_name(e.payload))},
-             Header{std::string(kHeaderSchema), std::to_string(e.schema_version)},
-             Header{std::string(kHeaderEventId), e.event_id.to_string()},
-             Header{std::string(kHeaderOccurredAt), std::to_string(e.occurred_at)}}});
-        if (!command_digest.empty()) batch.records.back().headers.push_back({std::string(kHeaderCommandDigest), std::string(command_digest)});
+        batch.records.push_back(Record{key,
+                                       std::move(value),
+                                       e.recorded_at,
+                                       {Header{std::string(kHeaderKind), std::string(domain::event_name(e.payload))},
+                                        Header{std::string(kHeaderSchema), std::to_string(e.schema_version)},
+                                        Header{std::string(kHeaderEventId), e.event_id.to_string()},
+                                        Header{std::string(kHeaderOccurredAt), std::to_string(e.occurred_at)}}});
+        if (!command_digest.empty())
+            batch.records.back().headers.push_back({std::string(kHeaderCommandDigest), std::string(command_digest)});
     }
     return batch;
 }
@@ -64,7 +66,8 @@ result<AppendBatch> batch_for(EventLog& log, std::span<const Envelope> events, s
 
 }  // namespace
 
-result<std::vector<AppendResult>> publish_all(EventLog& log, std::span<const std::vector<Envelope>> by_topic, std::string_view command_digest) {
+result<std::vector<AppendResult>> publish_all(EventLog& log, std::span<const std::vector<Envelope>> by_topic,
+                                              std::string_view command_digest) {
     std::vector<AppendBatch> batches;
     for (const std::vector<Envelope>& events : by_topic) {
         auto batch = batch_for(log, events, command_digest);

@@ -41,8 +41,8 @@ uint32_t murmur2(std::string_view key) noexcept {
     const uint32_t blocks = length / 4;
     for (uint32_t i = 0; i < blocks; ++i) {
         const uint8_t* p = data + 4 * i;
-        uint32_t k = static_cast<uint32_t>(p[0]) | static_cast<uint32_t>(p[1]) << 8 |
-                     static_cast<uint32_t>(p[2]) << 16 | static_cast<uint32_t>(p[3]) << 24;
+        uint32_t k = static_cast<uint32_t>(p[0]) | static_cast<uint32_t>(p[1]) << 8 | static_cast<uint32_t>(p[2]) << 16 |
+                     static_cast<uint32_t>(p[3]) << 24;
         k *= m;
         k ^= k >> r;
         k *= m;

@@ -60,7 +60,9 @@ HttpResponse users_unreadable(const std::string& why) {
     return error(503, "user.store_unavailable", "No se pudieron leer los usuarios; probá de nuevo en un momento.");
 }
 
-HttpResponse bad_credentials(std::string_view field) { return error(401, "auth.bad_credentials", "Usuario o contraseña incorrectos.", field); }
+HttpResponse bad_credentials(std::string_view field) {
+    return error(401, "auth.bad_credentials", "Usuario o contraseña incorrectos.", field);
+}
 
 }  // namespace
 
@@ -81,8 +83,9 @@ std::optional<HttpResponse> App::account_at_once(const HttpRequest& request, con
         return ok_json({{"closed", true}});
     }
     if (path == "/v1/password")
-        return claims->session.empty() ? std::optional(error(400, "auth.not_a_session", "Sólo quien inició sesión con contraseña puede cambiarla."))
-                                       : std::nullopt;
+        return claims->session.empty()
+                   ? std::optional(error(400, "auth.not_a_session", "Sólo quien inició sesión con contraseña puede cambiarla."))
+                   : std::nullopt;
     if (claims->role != Role::colegio) return error(403, "auth.forbidden", "Los usuarios los administra el colegio.");
     if (request.method == "POST") return std::nullopt;
     auto users = users_->load();

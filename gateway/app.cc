@@ -86,9 +86,10 @@ App::App(AppParts parts) : p_(std::move(parts)), auth_(p_.key, sessions_), worke
         as_of_ = std::make_unique<AsOfViews>(p_.log, p_.data_dir);
         months_ = std::make_unique<replay::Months>(p_.log, p_.views, p_.config, p_.data_dir);
     }
-    if (!p_.clock) p_.clock = [] {
-        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    };
+    if (!p_.clock)
+        p_.clock = [] {
+            return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+        };
     if (!p_.business_clock) p_.business_clock = p_.clock;
 }
 
@@ -122,8 +123,9 @@ void App::http(HttpRequest request, std::function<void(HttpResponse)> done) {
         auto claims = auth_(request.authorization, p_.clock());
         if (!claims) return finish(unauthorized(claims.error()));
         if (!path.starts_with("/v1/months/")) {  // each waits for a durable write: off the io threads
-            boost::asio::post(workers_, [this, clock = path == "/v1/clock", request = std::move(request), c = *claims,
-                                         finish = std::move(finish)]() mutable { finish(clock ? set_clock(request.body, c) : command(request, c)); });
+            boost::asio::post(workers_,
+                              [this, clock = path == "/v1/clock", request = std::move(request), c = *claims,
+                               finish = std::move(finish)]() mutable { finish(clock ? set_clock(request.body, c) : command(request, c)); });
             return;
         }
         auto target = parse_target(request.target);
@@ -137,9 +139,8 @@ void App::http(HttpRequest request, std::function<void(HttpResponse)> done) {
     if (request.method == "GET" && as_of_) {
         auto target = parse_target(request.target);
         if (target && target->path == "/v1/views/settlement" && target->query.contains("as_of")) {  // may rebuild views: seconds
-            boost::asio::post(as_of_pool_, [this, request = std::move(request), finish = std::move(finish)]() mutable {
-                finish(route(request));
-            });
+            boost::asio::post(as_of_pool_,
+                              [this, request = std::move(request), finish = std::move(finish)]() mutable { finish(route(request)); });
             return;
         }
     }
@@ -159,7 +160,7 @@ HttpResponse App::route(const HttpRequest& request) {
     }
     if (path == "/healthz") {
         const bool current = p_.metrics.views_current;  // before the lag: see Gateway::start
-        const int64_t lag = p_.metrics.view_lag;  // -1 while the runner's steps fail or the views are ahead of the log
+        const int64_t lag = p_.metrics.view_lag;        // -1 while the runner's steps fail or the views are ahead of the log
         auto end = p_.log.end_offset({p_.log.topics().front().name, 0});
         const bool log_ok = end.has_value(), views_ok = lag >= 0;
         json chain = nullptr;  // not watched
@@ -170,7 +171,8 @@ HttpResponse App::route(const HttpRequest& request) {
             chain = {{"status", chain_ok ? "ok" : "chain_broken"}, {"unverified", p_.chain->behind()}};
             if (!chain_ok)
                 for (const auto& b : breaks)
-                    chain["broken"].push_back({{"topic", b.tp.topic}, {"partition", b.tp.partition}, {"offset", b.offset}, {"reason", b.reason}});
+                    chain["broken"].push_back(
+                        {{"topic", b.tp.topic}, {"partition", b.tp.partition}, {"offset", b.offset}, {"reason", b.reason}});
         }
         // Degraded: something is wrong. Catching up: nothing is, but the views answer from a
         // past more than a second old (after a start on a long log): not ready for readers.
@@ -185,7 +187,8 @@ HttpResponse App::route(const HttpRequest& request) {
                        status == std::string_view("ok") ? 200 : 503);
     }
     if (path == "/metrics") {
-        return {200, "text/plain; version=0.0.4",
+        return {200,
+                "text/plain; version=0.0.4",
                 p_.metrics.render(server_ ? server_->connections() : 0, p_.hub.subscriptions(), server_ ? server_->slow_drops() : 0,
                                   server_ ? server_->refused_connections() : 0),
                 {}};
@@ -281,7 +284,8 @@ void close_at_expiry(const std::shared_ptr<WebSocket>& socket, const Claims& cla
 }
 
 // Handles {"auth": token}: authenticated, or an error and close 4401.
-void handle_auth(const std::string& token, const Authenticator& auth, int64_t now, Connection& c, const std::shared_ptr<WebSocket>& socket) {
+void handle_auth(const std::string& token, const Authenticator& auth, int64_t now, Connection& c,
+                 const std::shared_ptr<WebSocket>& socket) {
     auto claims = auth("Bearer " + token, now);
     if (!claims) {
         socket->send(message(error_message(token_error_code(claims.error()), "Token vencido o inválido.")));
@@ -314,7 +318,8 @@ Handler::Upgrade App::live(const HttpRequest& request, std::shared_ptr<WebSocket
         if (!live_socket) return;
         WebSocket* const client = live_socket.get();
         ClientMessage parsed = parse_client_message(text);
-        if (const auto* bad = std::get_if<MessageError>(&parsed)) return (void)client->send(message(error_message(bad->code, bad->message)));
+        if (const auto* bad = std::get_if<MessageError>(&parsed))
+            return (void)client->send(message(error_message(bad->code, bad->message)));
         if (const auto* auth = std::get_if<AuthMessage>(&parsed)) return handle_auth(auth->token, auth_, p_.clock(), *conn, live_socket);
         std::optional<Claims> claims;
         {
@@ -341,42 +346,42 @@ Handler::Upgrade App::live(const HttpRequest& request, std::shared_ptr<WebSocket
         // A view that cannot be read fails the subscription (before any snapshot row is sent).
         bool subscribed = false;
         try {
-        subscribed = p_.hub.subscribe(live_socket, sub, resume, [&] {
-            json rows = json::array();
-            const auto provider = sub.provider;
-            const std::optional<domain::ObraSocialId> os =
-                sub.obra_social.empty() ? std::nullopt : std::optional(domain::ObraSocialId{sub.obra_social});
-            switch (sub.view) {
-                case projections::View::padron:
-                    if (provider) {
-                        if (auto r = read_view(p_.views.padron(*provider))) rows.push_back(to_json(*r, today));
-                    } else {
-                        for (const auto& r : read_view(p_.views.padron_rows())) rows.push_back(to_json(r, today));
-                    }
-                    break;
-                case projections::View::pending:
-                    for (const auto& r : read_view(p_.views.pending({provider, os, {}}))) rows.push_back(to_json(r, today));
-                    break;
-                case projections::View::settlement:
-                    for (const auto& r : read_view(p_.views.settlement({sub.period, os, provider}))) rows.push_back(to_json(r));
-                    break;
-                case projections::View::invoices:
-                    for (const auto& r : read_view(p_.views.invoices(projections::SettlementFilter{sub.period, os, provider}))) rows.push_back(to_json(r, p_.config));
-                    break;
-                case projections::View::orders:
-                    for (const auto& r : read_view(p_.views.orders({{sub.period, os, provider}, {}}))) rows.push_back(to_json(r));
-                    break;
-            }
-            return rows;
-        });
+            subscribed = p_.hub.subscribe(live_socket, sub, resume, [&] {
+                json rows = json::array();
+                const auto provider = sub.provider;
+                const std::optional<domain::ObraSocialId> os =
+                    sub.obra_social.empty() ? std::nullopt : std::optional(domain::ObraSocialId{sub.obra_social});
+                switch (sub.view) {
+                    case projections::View::padron:
+                        if (provider) {
+                            if (auto r = read_view(p_.views.padron(*provider))) rows.push_back(to_json(*r, today));
+                        } else {
+                            for (const auto& r : read_view(p_.views.padron_rows())) rows.push_back(to_json(r, today));
+                        }
+                        break;
+                    case projections::View::pending:
+                        for (const auto& r : read_view(p_.views.pending({provider, os, {}}))) rows.push_back(to_json(r, today));
+                        break;
+                    case projections::View::settlement:
+                        for (const auto& r : read_view(p_.views.settlement({sub.period, os, provider}))) rows.push_back(to_json(r));
+                        break;
+                    case projections::View::invoices:
+                        for (const auto& r : read_view(p_.views.invoices(projections::SettlementFilter{sub.period, os, provider})))
+                            rows.push_back(to_json(r, p_.config));
+                        break;
+                    case projections::View::orders:
+                        for (const auto& r : read_view(p_.views.orders({{sub.period, os, provider}, {}}))) rows.push_back(to_json(r));
+                        break;
+                }
+                return rows;
+            });
         } catch (const Unreadable& unreadable) {
             log_unreadable(unreadable.error);
             return (void)client->send(message(error_message(kViewUnavailable, kViewUnavailableMessage)));
         }
         if (!subscribed)
-            client->send(message(error_message("live.too_many_subscriptions",
-                                               "Demasiadas suscripciones en esta conexión (máximo " +
-                                                   std::to_string(kMaxSubscriptionsPerConnection) + ").")));
+            client->send(message(error_message("live.too_many_subscriptions", "Demasiadas suscripciones en esta conexión (máximo " +
+                                                                                  std::to_string(kMaxSubscriptionsPerConnection) + ").")));
     };
     u.on_close = [this, raw = socket.get()] { p_.hub.drop(raw); };
     return u;
@@ -466,7 +471,8 @@ Handler::Upgrade App::topic_stream(const HttpRequest& request, const std::string
     start_clock(socket, *conn, p_.clock(), p_.auth_timeout, sessions_);
 
     // One reader thread per stream, started once the client is authenticated.
-    auto start = [this, positions = std::get<std::vector<events::Position>>(std::move(positions)), conn](std::shared_ptr<WebSocket> ws) mutable {
+    auto start = [this, positions = std::get<std::vector<events::Position>>(std::move(positions)),
+                  conn](std::shared_ptr<WebSocket> ws) mutable {
         std::lock_guard lk(streams_mu_);
         // Streams that ended are joined here.
         std::erase_if(streams_, [](Stream& s) {
@@ -491,12 +497,13 @@ Handler::Upgrade App::topic_stream(const HttpRequest& request, const std::string
         }
         auto ended = std::make_shared<std::atomic<bool>>(false);
         streams_.push_back({std::thread([this, positions, claims, conn, ended, weak = std::weak_ptr<WebSocket>(ws)]() mutable {
-            struct Ended {
-                std::atomic<bool>& flag;
-                ~Ended() { flag = true; }
-            } on_return{*ended};
-            pump_stream(p_.log, std::move(positions), claims, *conn, std::move(weak), stopping_);
-        }), ended, std::shared_ptr<const std::atomic<bool>>(conn, &conn->closed), holder});
+                                struct Ended {
+                                    std::atomic<bool>& flag;
+                                    ~Ended() { flag = true; }
+                                } on_return{*ended};
+                                pump_stream(p_.log, std::move(positions), claims, *conn, std::move(weak), stopping_);
+                            }),
+                            ended, std::shared_ptr<const std::atomic<bool>>(conn, &conn->closed), holder});
     };
     std::weak_ptr<WebSocket> weak = socket;
     if (conn->claims) {

@@ -42,15 +42,15 @@ struct AppParts {
     service::CommandService& commands;
     LiveHub& hub;
     Metrics& metrics;
-    std::string key;  // token signing key
-    size_t workers = 16;  // threads that run commands (each waits for a durable append)
+    std::string key;                             // token signing key
+    size_t workers = 16;                         // threads that run commands (each waits for a durable append)
     std::function<domain::TimestampMs()> clock;  // now; tests may fix it
-    StaticFiles static_files;  // the dashboard, served at "/"
-    std::string data_dir;    // for as-of queries (gateway/as_of.h); empty: refused
+    StaticFiles static_files;                    // the dashboard, served at "/"
+    std::string data_dir;                        // for as-of queries (gateway/as_of.h); empty: refused
     // A websocket that has not authenticated by then is closed with 4401.
     std::chrono::milliseconds auth_timeout{10'000};
     const events::ChainWatch* chain = nullptr;  // the hash chain's state, for /healthz; may be null
-    size_t file_page_rows = 256;  // rows of a view read at a time into a listing's file
+    size_t file_page_rows = 256;                // rows of a view read at a time into a listing's file
     int64_t session_ttl_ms = kSessionTtlMs;
     // What commands are decided at and the views judged by (GatewayOptions::business_clock);
     // `clock` when empty. Tokens expire by `clock`.
@@ -132,9 +132,9 @@ private:
     std::atomic<bool> stopping_{false};
     struct Stream {
         std::thread thread;
-        std::shared_ptr<std::atomic<bool>> ended;  // set by the thread as it returns
+        std::shared_ptr<std::atomic<bool>> ended;         // set by the thread as it returns
         std::shared_ptr<const std::atomic<bool>> closed;  // its client went away
-        std::string holder;  // "role:subject" of the token that opened it
+        std::string holder;                               // "role:subject" of the token that opened it
     };
     std::mutex streams_mu_;
     std::vector<Stream> streams_;  // topic streams running, or ended and not yet joined

@@ -91,8 +91,8 @@ std::string mac(std::string_view key, std::string_view data) {
 }
 
 bool subject_char(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-           c == ':' || c == '@' || c == '-';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' || c == '@' ||
+           c == '-';
 }
 
 // Canonical decimal: digits only, no leading zero unless "0", fits in T.
@@ -114,13 +114,9 @@ bool iequals(std::string_view a, std::string_view b) {
     return true;
 }
 
-bool space(char c) {
-    return c == ' ' || c == '\t';
-}
+bool space(char c) { return c == ' ' || c == '\t'; }
 
-std::string errno_text(int err) {
-    return std::strerror(err);
-}
+std::string errno_text(int err) { return std::strerror(err); }
 
 std::string trim_trailing_whitespace(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t')) s.pop_back();
@@ -252,8 +248,7 @@ std::optional<Role> parse_role(std::string_view name) noexcept {
 
 std::string check_subject(Role role, std::string_view subject) {
     if (subject.empty()) return "the subject is empty";
-    if (subject.size() > kMaxSubjectBytes)
-        return "the subject is longer than " + std::to_string(kMaxSubjectBytes) + " bytes";
+    if (subject.size() > kMaxSubjectBytes) return "the subject is longer than " + std::to_string(kMaxSubjectBytes) + " bytes";
     for (char c : subject)
         if (!subject_char(c)) return "the subject may hold only letters, digits and . _ : @ -";
     if (role == Role::prestador && !parse_decimal<uint64_t>(subject))
@@ -339,8 +334,7 @@ result<Claims, TokenError> verify(std::string_view token, std::string_view key, 
 
     const std::string expected = mac(key, encoded);
     assert(expected.size() == kSignatureChars);
-    if (CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) != 0)
-        return failure{TokenError::bad_signature};
+    if (CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) != 0) return failure{TokenError::bad_signature};
 
     // Signed with our key: from here on the payload is ours, but check it all the same.
     const auto payload = base64url_decode(encoded);
@@ -362,12 +356,10 @@ result<Claims, TokenError> verify(std::string_view token, std::string_view key, 
     if (!expires) return failure{TokenError::malformed};
     Claims claims{*role, std::string(fields[2]), *expires};
     if (session) {
-        if (fields[4].size() != kSessionIdChars || !std::all_of(fields[4].begin(), fields[4].end(), [](char c) {
-                return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-            }))
+        if (fields[4].size() != kSessionIdChars ||
+            !std::all_of(fields[4].begin(), fields[4].end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }))
             return failure{TokenError::malformed};
-        if (fields[5].empty() || fields[5].size() > kMaxSubjectBytes ||
-            !std::all_of(fields[5].begin(), fields[5].end(), subject_char))
+        if (fields[5].empty() || fields[5].size() > kMaxSubjectBytes || !std::all_of(fields[5].begin(), fields[5].end(), subject_char))
             return failure{TokenError::malformed};
         claims.session = fields[4];
         claims.user = fields[5];
@@ -376,8 +368,7 @@ result<Claims, TokenError> verify(std::string_view token, std::string_view key, 
     return claims;
 }
 
-result<Claims, TokenError> from_authorization_header(std::string_view header_value, std::string_view key,
-                                                     int64_t now_ms) {
+result<Claims, TokenError> from_authorization_header(std::string_view header_value, std::string_view key, int64_t now_ms) {
     while (!header_value.empty() && space(header_value.front())) header_value.remove_prefix(1);
     while (!header_value.empty() && space(header_value.back())) header_value.remove_suffix(1);
     if (header_value.empty()) return failure{TokenError::missing};
@@ -418,8 +409,7 @@ result<ScopedFilter, OutOfScope> narrow(const Scope& scope, ScopedFilter asked) 
     return asked;
 }
 
-result<KeySource, std::string> resolve_key(const std::string& key_file, const std::string& data_dir,
-                                           bool create_if_missing) {
+result<KeySource, std::string> resolve_key(const std::string& key_file, const std::string& data_dir, bool create_if_missing) {
     if (!key_file.empty()) {
         bool absent = false;
         auto file = read_key_file(key_file, absent);
@@ -434,8 +424,7 @@ result<KeySource, std::string> resolve_key(const std::string& key_file, const st
         if (!key) return failure{key.error()};
         return KeySource{std::move(*key), KeySource::Kind::environment, "LIQUIDA_KEY", {}};
     }
-    if (data_dir.empty())
-        return failure{std::string("no signing key: give --key-file, set LIQUIDA_KEY or give --data")};
+    if (data_dir.empty()) return failure{std::string("no signing key: give --key-file, set LIQUIDA_KEY or give --data")};
 
     const std::filesystem::path path = std::filesystem::path(data_dir) / kKeyFileName;
     bool created = false;
@@ -446,12 +435,11 @@ result<KeySource, std::string> resolve_key(const std::string& key_file, const st
             const std::string origin = path.string() + (created ? " (created)" : "");
             auto key = check_key(std::move(file->key), origin);
             if (!key) return failure{key.error()};
-            return KeySource{std::move(*key), created ? KeySource::Kind::data_dir_created : KeySource::Kind::data_dir,
-                             origin, std::move(file->warning)};
+            return KeySource{std::move(*key), created ? KeySource::Kind::data_dir_created : KeySource::Kind::data_dir, origin,
+                             std::move(file->warning)};
         }
         if (!absent) return failure{file.error()};
-        if (!create_if_missing)
-            return failure{"no signing key: give --key-file, set LIQUIDA_KEY, or create " + path.string()};
+        if (!create_if_missing) return failure{"no signing key: give --key-file, set LIQUIDA_KEY, or create " + path.string()};
         if (attempt > 0) break;
         std::error_code ec;
         std::filesystem::create_directories(path.parent_path(), ec);

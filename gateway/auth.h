@@ -78,8 +78,7 @@ result<Claims, TokenError> verify(std::string_view token, std::string_view key, 
 
 // The value of an Authorization header: "Bearer <token>" (scheme case-insensitive, as RFC 7235
 // says). Empty, or another scheme ("Basic ..."): missing. "Bearer" with no token: malformed.
-result<Claims, TokenError> from_authorization_header(std::string_view header_value, std::string_view key,
-                                                     int64_t now_ms);
+result<Claims, TokenError> from_authorization_header(std::string_view header_value, std::string_view key, int64_t now_ms);
 
 // Whose rows a token's holder sees, computed once per request: the colegio everything, a
 // prestador the rows of its own provider id, an obra social those of its own id.
@@ -132,7 +131,6 @@ struct KeySource {
 // mode 0600, atomically (a temporary file hard-linked into place: a concurrent creator's key
 // is never overwritten, and a partial file is never seen). Fails with a message naming the
 // source when it cannot be read or holds fewer than kMinKeyBytes bytes.
-result<KeySource, std::string> resolve_key(const std::string& key_file, const std::string& data_dir,
-                                           bool create_if_missing);
+result<KeySource, std::string> resolve_key(const std::string& key_file, const std::string& data_dir, bool create_if_missing);
 
 }  // namespace liquida::gateway

@@ -46,13 +46,17 @@ result<domain::TimestampMs, HttpResponse> requested_instant(std::string_view bod
 }  // namespace
 
 json clock_json(domain::TimestampMs now, bool test) {
-    return {{"mode", test ? "test" : "wall"}, {"now", now}, {"at", domain::to_iso_local(now)}, {"today", domain::to_string(domain::local_date(now))}};
+    return {{"mode", test ? "test" : "wall"},
+            {"now", now},
+            {"at", domain::to_iso_local(now)},
+            {"today", domain::to_string(domain::local_date(now))}};
 }
 
 HttpResponse App::set_clock(const std::string& body, const Claims& claims) {
     if (claims.role != Role::colegio) return error(403, "auth.forbidden", "Sólo el colegio mueve el reloj de prueba.");
     if (p_.test_clock == nullptr)
-        return error(409, "clock.not_a_test_clock", "Este servidor corre con el reloj real; sólo uno iniciado con --test-clock lo deja mover.");
+        return error(409, "clock.not_a_test_clock",
+                     "Este servidor corre con el reloj real; sólo uno iniciado con --test-clock lo deja mover.");
     auto to = requested_instant(body, p_.test_clock->now());
     if (!to) return std::move(to).error();
     auto moved = p_.test_clock->set(*to);

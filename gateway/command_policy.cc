@@ -40,14 +40,16 @@ events::result<std::optional<domain::ObraSocialId>> command_obra_social(service:
 
 }  // namespace
 
-std::optional<IssueRefusal> may_not_issue(service::CommandService& commands, Role role, std::string_view subject, const CommandRequest& request) {
+std::optional<IssueRefusal> may_not_issue(service::CommandService& commands, Role role, std::string_view subject,
+                                          const CommandRequest& request) {
     const auto forbidden = [](std::string message) { return IssueRefusal{false, "auth.forbidden", std::move(message)}; };
     if (!may_issue(role, request.command)) return forbidden("Este rol no puede emitir este comando.");
     if (role == Role::prestador && std::to_string(request.provider.value()) != subject)
         return forbidden("Un prestador sólo opera sobre sus propios datos.");
     if (role == Role::obra_social) {
         const auto os = command_obra_social(commands, request.provider, request.command);
-        if (!os) return IssueRefusal{true, std::string(events::code_name(os.error().code)), "No se pudo leer el estado: " + os.error().message};
+        if (!os)
+            return IssueRefusal{true, std::string(events::code_name(os.error().code)), "No se pudo leer el estado: " + os.error().message};
         if (!*os || (*os)->value() != subject) return forbidden("Una obra social sólo opera sobre lo suyo.");
     }
     return std::nullopt;

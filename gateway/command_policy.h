@@ -22,7 +22,8 @@ struct IssueRefusal {
     std::string message;
 };
 
-std::optional<IssueRefusal> may_not_issue(service::CommandService& commands, Role role, std::string_view subject, const CommandRequest& request);
+std::optional<IssueRefusal> may_not_issue(service::CommandService& commands, Role role, std::string_view subject,
+                                          const CommandRequest& request);
 
 // The issuer of a command from a token's role and subject: "prestador:1042" scopes its ids.
 service::Issuer issuer_of(Role role, std::string_view subject, std::string user = {});

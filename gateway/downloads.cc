@@ -24,7 +24,8 @@ HttpResponse failed() { return error(500, "download.failed", "No se pudo escribi
 // up chunk by chunk as they are written, so the summary ties out to the detail by construction.
 class Totals {
 public:
-    explicit Totals(const replay::Table& header) : section_(header.section), sheet_(header.sheet), columns_(header.columns), sums_(columns_.size(), 0) {}
+    explicit Totals(const replay::Table& header)
+        : section_(header.section), sheet_(header.sheet), columns_(header.columns), sums_(columns_.size(), 0) {}
     void add(const replay::Table& chunk) {
         rows_ += chunk.rows.size();
         for (const auto& row : chunk.rows)
@@ -36,7 +37,8 @@ public:
         out.push_back({{section_ + ".rows", sheet_ + ": filas", Kind::integer}, replay::count(rows_)});
         for (size_t c = 0; c < columns_.size(); ++c)
             if (columns_[c].kind == Kind::money)
-                out.push_back({{section_ + "." + columns_[c].key, sheet_ + ": " + columns_[c].header, Kind::money}, replay::money(sums_[c])});
+                out.push_back(
+                    {{section_ + "." + columns_[c].key, sheet_ + ": " + columns_[c].header, Kind::money}, replay::money(sums_[c])});
     }
 
 private:

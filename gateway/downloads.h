@@ -25,7 +25,7 @@ struct Download {
     // The file's name without extension, built from the listing and its filters:
     // "facturas-2025-06-sancor". Only letters, digits, '-' and '_' are kept.
     std::string name;
-    std::string title;                 // the workbook's title
+    std::string title;                  // the workbook's title
     std::vector<replay::Table> tables;  // CSV: the first only
     // The Resumen sheet's first lines (the filters); then, per table, its rows and the sum of
     // each money column, so the summary ties out to the detail sheets by construction.

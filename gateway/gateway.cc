@@ -72,8 +72,8 @@ std::string Gateway::start() {
     day_ = domain::local_date(options_.business_clock());
     runner_thread_ = std::thread([this] { run_views(); });
     if (chain_) chain_thread_ = std::thread([this] { watch_chain(); });
-    app_ = std::make_unique<App>(AppParts{log_, views_, config_, *service_, hub_, metrics_, options_.key, options_.workers,
-                                          options_.clock, std::move(*files), options_.data_dir, options_.auth_timeout, chain_.get(),
+    app_ = std::make_unique<App>(AppParts{log_, views_, config_, *service_, hub_, metrics_, options_.key, options_.workers, options_.clock,
+                                          std::move(*files), options_.data_dir, options_.auth_timeout, chain_.get(),
                                           options_.file_page_rows, kSessionTtlMs, options_.business_clock, options_.test_clock});
     server_ = std::make_unique<Server>(options_.server, *app_);
     if (auto err = server_->start(port_); !err.empty()) {
@@ -100,81 +100,81 @@ void Gateway::publish_new_day() {
 }
 
 void Gateway::run_views() {
-        auto last_lag = std::chrono::steady_clock::time_point{};
-        // The log's end at each measurement, oldest first, kept back to the newest that is at
-        // least a second old: the views are current when they have applied that much.
-        std::deque<std::pair<std::chrono::steady_clock::time_point, int64_t>> ends;
-        auto backoff = kFirstBackoff;
-        while (!stopping_) {
-            auto n = runner_.step();
-            if (!n) {
-                if (stopping_) return;
-                // A failed step commits nothing, so it can simply run again: a broker away or a
-                // read timing out passes; a damaged record does not, and /healthz says so
-                // meanwhile. Backing off keeps a lasting failure from spinning.
-                {
-                    std::lock_guard lk(error_mu_);
-                    if (runner_error_ != n.error().message)  // once per cause, not per retry
-                        std::fprintf(stderr, "liquida: views: a projection step failed, retrying with backoff: %s\n", n.error().message.c_str());
-                    runner_error_ = n.error().message;
-                }
-                metrics_.view_lag = -1;
-                metrics_.view_step_failures++;
-                for (auto slept = 0ms; slept < backoff && !stopping_; slept += 50ms) std::this_thread::sleep_for(50ms);
-                backoff = std::min(backoff * 2, kLastBackoff);
-                continue;
-            }
-            publish_new_day();
-            if (backoff != kFirstBackoff) {
-                backoff = kFirstBackoff;
+    auto last_lag = std::chrono::steady_clock::time_point{};
+    // The log's end at each measurement, oldest first, kept back to the newest that is at
+    // least a second old: the views are current when they have applied that much.
+    std::deque<std::pair<std::chrono::steady_clock::time_point, int64_t>> ends;
+    auto backoff = kFirstBackoff;
+    while (!stopping_) {
+        auto n = runner_.step();
+        if (!n) {
+            if (stopping_) return;
+            // A failed step commits nothing, so it can simply run again: a broker away or a
+            // read timing out passes; a damaged record does not, and /healthz says so
+            // meanwhile. Backing off keeps a lasting failure from spinning.
+            {
                 std::lock_guard lk(error_mu_);
-                runner_error_.clear();
-                std::fprintf(stderr, "liquida: views: projection steps succeed again\n");
+                if (runner_error_ != n.error().message)  // once per cause, not per retry
+                    std::fprintf(stderr, "liquida: views: a projection step failed, retrying with backoff: %s\n",
+                                 n.error().message.c_str());
+                runner_error_ = n.error().message;
             }
-            // Lag asks the log for every end offset: at most once a second while busy.
-            const auto now = std::chrono::steady_clock::now();
-            if (*n == 0 || now - last_lag > 1s) {
-                auto p = runner_.progress();
-                bool current = false;
-                if (!p) {  // the views ahead of the log: never a negative lag, an error state
-                    std::lock_guard lk(error_mu_);
-                    if (runner_error_ != p.error().message)
-                        std::fprintf(stderr, "liquida: views: %s\n", p.error().message.c_str());
-                    runner_error_ = p.error().message;
-                    ends.clear();
-                } else {
-                    ends.emplace_back(now, p->end);
-                    while (ends.size() > 1 && now - ends[1].first >= 1s) ends.pop_front();
-                    current = p->applied == p->end || (now - ends.front().first >= 1s && p->applied >= ends.front().second);
-                }
-                // The lag first: /healthz reads views_current first, so "ok" never comes with
-                // a lag older than it.
-                metrics_.view_lag = p ? p->end - p->applied : -1;
-                metrics_.views_current = current;
-                last_lag = now;
-            }
-            if (*n == 0) runner_.wait(100ms);
+            metrics_.view_lag = -1;
+            metrics_.view_step_failures++;
+            for (auto slept = 0ms; slept < backoff && !stopping_; slept += 50ms) std::this_thread::sleep_for(50ms);
+            backoff = std::min(backoff * 2, kLastBackoff);
+            continue;
         }
+        publish_new_day();
+        if (backoff != kFirstBackoff) {
+            backoff = kFirstBackoff;
+            std::lock_guard lk(error_mu_);
+            runner_error_.clear();
+            std::fprintf(stderr, "liquida: views: projection steps succeed again\n");
+        }
+        // Lag asks the log for every end offset: at most once a second while busy.
+        const auto now = std::chrono::steady_clock::now();
+        if (*n == 0 || now - last_lag > 1s) {
+            auto p = runner_.progress();
+            bool current = false;
+            if (!p) {  // the views ahead of the log: never a negative lag, an error state
+                std::lock_guard lk(error_mu_);
+                if (runner_error_ != p.error().message) std::fprintf(stderr, "liquida: views: %s\n", p.error().message.c_str());
+                runner_error_ = p.error().message;
+                ends.clear();
+            } else {
+                ends.emplace_back(now, p->end);
+                while (ends.size() > 1 && now - ends[1].first >= 1s) ends.pop_front();
+                current = p->applied == p->end || (now - ends.front().first >= 1s && p->applied >= ends.front().second);
+            }
+            // The lag first: /healthz reads views_current first, so "ok" never comes with
+            // a lag older than it.
+            metrics_.view_lag = p ? p->end - p->applied : -1;
+            metrics_.views_current = current;
+            last_lag = now;
+        }
+        if (*n == 0) runner_.wait(100ms);
+    }
 }
 
 // The hash chain's thread: verifies what the runner's reads did not, a period apart once caught up.
 void Gateway::watch_chain() {
-        auto backoff = kFirstBackoff;
-        while (!stopping_) {
-            auto n = chain_->step();
-            if (!n) {  // a read or a save failed: it is tried again; a broken link is not this
-                std::fprintf(stderr, "liquida: hash chain: %s\n", n.error().message.c_str());
-                for (auto slept = 0ms; slept < backoff && !stopping_; slept += 50ms) std::this_thread::sleep_for(50ms);
-                backoff = std::min(backoff * 2, kLastBackoff);
-                continue;
-            }
-            backoff = kFirstBackoff;
-            if (!chain_->caught_up()) continue;  // catching up: the next batch at once
-            // Caught up: the runner's reads verify most records as they come (observe); a
-            // step a period apart asks every partition's end and reads what it has not.
-            std::this_thread::sleep_for(kChainPeriod);
-            chain_->wait(200ms);
+    auto backoff = kFirstBackoff;
+    while (!stopping_) {
+        auto n = chain_->step();
+        if (!n) {  // a read or a save failed: it is tried again; a broken link is not this
+            std::fprintf(stderr, "liquida: hash chain: %s\n", n.error().message.c_str());
+            for (auto slept = 0ms; slept < backoff && !stopping_; slept += 50ms) std::this_thread::sleep_for(50ms);
+            backoff = std::min(backoff * 2, kLastBackoff);
+            continue;
         }
+        backoff = kFirstBackoff;
+        if (!chain_->caught_up()) continue;  // catching up: the next batch at once
+        // Caught up: the runner's reads verify most records as they come (observe); a
+        // step a period apart asks every partition's end and reads what it has not.
+        std::this_thread::sleep_for(kChainPeriod);
+        chain_->wait(200ms);
+    }
 }
 
 void Gateway::stop() {

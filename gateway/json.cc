@@ -159,121 +159,107 @@ LIQUIDA_FIELDS(Attachment, v("kind", s.kind); v("reference", s.reference);)
 LIQUIDA_FIELDS(OrderField, v("name", s.name); v("value", s.value);)
 LIQUIDA_FIELDS(ItemDecision, v("item", s.item); v("result", s.result);)
 LIQUIDA_FIELDS(PaidInvoice, v("invoice_id", s.invoice_id); v("amount", s.amount);)
-LIQUIDA_FIELDS(BudgetLine, v("practice_code", s.practice_code); v("tooth", s.tooth, Spec::may_omit);
-               v("faces", s.faces); v("quantity", s.quantity, Spec::may_omit);)
-LIQUIDA_FIELDS(BudgetItem, v("item", s.item); v("practice_code", s.practice_code); v("tooth", s.tooth);
-               v("faces", s.faces); v("quantity", s.quantity);)
+LIQUIDA_FIELDS(BudgetLine, v("practice_code", s.practice_code); v("tooth", s.tooth, Spec::may_omit); v("faces", s.faces);
+               v("quantity", s.quantity, Spec::may_omit);)
+LIQUIDA_FIELDS(BudgetItem, v("item", s.item); v("practice_code", s.practice_code); v("tooth", s.tooth); v("faces", s.faces);
+               v("quantity", s.quantity);)
 LIQUIDA_FIELDS(ConsumedItem, v("item", s.item); v("amount", s.amount);)
 
 // Commands (domain/commands.h).
-LIQUIDA_FIELDS(RegisterProvider, v("matricula", s.matricula); v("cuit", s.cuit); v("razon_social", s.razon_social);
-               v("iva", s.iva); v("cbu", s.cbu); v("category", s.category);
-               v("recien_matriculado", s.recien_matriculado); v("address", s.address); v("email", s.email);
-               v("phone", s.phone);)
-LIQUIDA_FIELDS(UpdateProvider, v("razon_social", s.razon_social); v("iva", s.iva); v("cbu", s.cbu);
-               v("category", s.category); v("address", s.address); v("email", s.email); v("phone", s.phone);)
-LIQUIDA_FIELDS(AdhereToObraSocial, v("obra_social", s.obra_social); v("provider_number", s.provider_number);
-               v("convenio", s.convenio);)
+LIQUIDA_FIELDS(RegisterProvider, v("matricula", s.matricula); v("cuit", s.cuit); v("razon_social", s.razon_social); v("iva", s.iva);
+               v("cbu", s.cbu); v("category", s.category); v("recien_matriculado", s.recien_matriculado); v("address", s.address);
+               v("email", s.email); v("phone", s.phone);)
+LIQUIDA_FIELDS(UpdateProvider, v("razon_social", s.razon_social); v("iva", s.iva); v("cbu", s.cbu); v("category", s.category);
+               v("address", s.address); v("email", s.email); v("phone", s.phone);)
+LIQUIDA_FIELDS(AdhereToObraSocial, v("obra_social", s.obra_social); v("provider_number", s.provider_number); v("convenio", s.convenio);)
 LIQUIDA_FIELDS(UploadDocument, v("type", s.type); v("document_id", s.document_id); v("reference", s.reference);
                v("expires_on", s.expires_on);)
 LIQUIDA_FIELDS(VerifyDocument, v("document_id", s.document_id); v("approved", s.approved); v("reason", s.reason);)
 LIQUIDA_FIELDS(ExpireDocumentsDue, v("as_of", s.as_of);)
 LIQUIDA_FIELDS(EnrollInPadron, )
 LIQUIDA_FIELDS(LeavePadron, v("reason", s.reason);)
-LIQUIDA_FIELDS(LoadOrder, v("order_id", s.order_id); v("obra_social", s.obra_social);
-               v("affiliate_number", s.affiliate_number); v("practice_code", s.practice_code);
-               v("attention_date", s.attention_date); v("patient_signature", s.patient_signature);
-               v("professional_signature", s.professional_signature); v("professional_stamp", s.professional_stamp);
-               v("fields", s.fields); v("affiliate_name", s.affiliate_name); v("plan", s.plan);)
+LIQUIDA_FIELDS(LoadOrder, v("order_id", s.order_id); v("obra_social", s.obra_social); v("affiliate_number", s.affiliate_number);
+               v("practice_code", s.practice_code); v("attention_date", s.attention_date); v("patient_signature", s.patient_signature);
+               v("professional_signature", s.professional_signature); v("professional_stamp", s.professional_stamp); v("fields", s.fields);
+               v("affiliate_name", s.affiliate_name); v("plan", s.plan);)
 LIQUIDA_FIELDS(ApproveOrder, v("order_id", s.order_id);)
 LIQUIDA_FIELDS(RejectOrder, v("order_id", s.order_id); v("reason_code", s.reason_code); v("reason", s.reason);)
-LIQUIDA_FIELDS(CheckEligibility, v("obra_social", s.obra_social); v("identifier_kind", s.identifier_kind);
-               v("identifier", s.identifier); v("affiliate_number", s.affiliate_number);
-               v("practice_code", s.practice_code); v("habilitado", s.habilitado);)
-LIQUIDA_FIELDS(IssueToken, v("obra_social", s.obra_social); v("affiliate_number", s.affiliate_number);
-               v("family_group", s.family_group); v("code", s.code);)
+LIQUIDA_FIELDS(CheckEligibility, v("obra_social", s.obra_social); v("identifier_kind", s.identifier_kind); v("identifier", s.identifier);
+               v("affiliate_number", s.affiliate_number); v("practice_code", s.practice_code); v("habilitado", s.habilitado);)
+LIQUIDA_FIELDS(IssueToken, v("obra_social", s.obra_social); v("affiliate_number", s.affiliate_number); v("family_group", s.family_group);
+               v("code", s.code);)
 LIQUIDA_FIELDS(SubmitBudget, v("transaction_number", s.transaction_number); v("obra_social", s.obra_social);
-               v("affiliate_number", s.affiliate_number); v("credential", s.credential);
-               v("family_group", s.family_group); v("token", s.token); v("diagnosis_code", s.diagnosis_code);
-               v("diagnosis_type", s.diagnosis_type); v("lines", s.lines); v("clinical_summary", s.clinical_summary);
-               v("attachments", s.attachments); v("credential_type", s.credential_type, Spec::may_omit);
-               v("affiliate_name", s.affiliate_name); v("titular", s.titular); v("plan", s.plan);
-               v("prescriptor_matricula", s.prescriptor_matricula); v("prescriptor_name", s.prescriptor_name);)
+               v("affiliate_number", s.affiliate_number); v("credential", s.credential); v("family_group", s.family_group);
+               v("token", s.token); v("diagnosis_code", s.diagnosis_code); v("diagnosis_type", s.diagnosis_type); v("lines", s.lines);
+               v("clinical_summary", s.clinical_summary); v("attachments", s.attachments);
+               v("credential_type", s.credential_type, Spec::may_omit); v("affiliate_name", s.affiliate_name); v("titular", s.titular);
+               v("plan", s.plan); v("prescriptor_matricula", s.prescriptor_matricula); v("prescriptor_name", s.prescriptor_name);)
 LIQUIDA_FIELDS(ResolveBudgetAudit, v("transaction", s.transaction); v("items", s.items);)
 LIQUIDA_FIELDS(ConsumePractices, v("transaction", s.transaction); v("items", s.items); v("deferred", s.deferred);
                v("performed_at", s.performed_at, Spec::instant);)
 LIQUIDA_FIELDS(CancelTransaction, v("transaction", s.transaction); v("reason", s.reason); v("item", s.item, Spec::may_omit);)
-LIQUIDA_FIELDS(IssueInvoice, v("invoice_id", s.invoice_id); v("obra_social", s.obra_social);
-               v("comprobante", s.comprobante); v("billing", s.billing); v("punto_de_venta", s.punto_de_venta);
-               v("number", s.number); v("cae", s.cae); v("period", s.period); v("amount", s.amount);
-               v("issued_on", s.issued_on); v("authorization", s.authorization);
+LIQUIDA_FIELDS(IssueInvoice, v("invoice_id", s.invoice_id); v("obra_social", s.obra_social); v("comprobante", s.comprobante);
+               v("billing", s.billing); v("punto_de_venta", s.punto_de_venta); v("number", s.number); v("cae", s.cae);
+               v("period", s.period); v("amount", s.amount); v("issued_on", s.issued_on); v("authorization", s.authorization);
                v("adjusts_invoice", s.adjusts_invoice); v("attachments", s.attachments);)
 LIQUIDA_FIELDS(SendInvoice, v("invoice_id", s.invoice_id);)
 LIQUIDA_FIELDS(ObserveInvoice, v("invoice_id", s.invoice_id); v("reason", s.reason);)
 LIQUIDA_FIELDS(AcceptInvoice, v("invoice_id", s.invoice_id);)
 LIQUIDA_FIELDS(IngresarInvoice, v("invoice_id", s.invoice_id);)
 LIQUIDA_FIELDS(RejectInvoice, v("invoice_id", s.invoice_id); v("reason", s.reason);)
-LIQUIDA_FIELDS(ApplyDebit, v("invoice_id", s.invoice_id); v("debit_id", s.debit_id); v("amount", s.amount);
-               v("reason_code", s.reason_code); v("reason", s.reason); v("debit_sheet", s.debit_sheet);)
+LIQUIDA_FIELDS(ApplyDebit, v("invoice_id", s.invoice_id); v("debit_id", s.debit_id); v("amount", s.amount); v("reason_code", s.reason_code);
+               v("reason", s.reason); v("debit_sheet", s.debit_sheet);)
 LIQUIDA_FIELDS(ResolveDebitAnalysis, v("invoice_id", s.invoice_id); v("debit_id", s.debit_id);
                v("reinvoice_approved", s.reinvoice_approved);)
-LIQUIDA_FIELDS(IssueCreditNote, v("invoice_id", s.invoice_id); v("credit_note_id", s.credit_note_id);
-               v("punto_de_venta", s.punto_de_venta); v("number", s.number); v("cae", s.cae); v("amount", s.amount);)
-LIQUIDA_FIELDS(IssuePaymentOrder, v("obra_social", s.obra_social); v("payment_order", s.payment_order);
-               v("paid_on", s.paid_on); v("invoices", s.invoices); v("retention_certificate", s.retention_certificate);
+LIQUIDA_FIELDS(IssueCreditNote, v("invoice_id", s.invoice_id); v("credit_note_id", s.credit_note_id); v("punto_de_venta", s.punto_de_venta);
+               v("number", s.number); v("cae", s.cae); v("amount", s.amount);)
+LIQUIDA_FIELDS(IssuePaymentOrder, v("obra_social", s.obra_social); v("payment_order", s.payment_order); v("paid_on", s.paid_on);
+               v("invoices", s.invoices); v("retention_certificate", s.retention_certificate);
                v("payment_order_type", s.payment_order_type);)
 LIQUIDA_FIELDS(ApplyRetentions, v("period", s.period); v("obra_social", s.obra_social);)
-LIQUIDA_FIELDS(PayProvider, v("period", s.period); v("obra_social", s.obra_social); v("amount", s.amount);
-               v("cbu", s.cbu); v("transfer_id", s.transfer_id);)
+LIQUIDA_FIELDS(PayProvider, v("period", s.period); v("obra_social", s.obra_social); v("amount", s.amount); v("cbu", s.cbu);
+               v("transfer_id", s.transfer_id);)
 
 // Events (domain/events.h; the names are those of events/schema/envelope.fbs).
-LIQUIDA_FIELDS(ProviderRegistered, v("matricula", s.matricula); v("cuit", s.cuit); v("razon_social", s.razon_social);
-               v("iva", s.iva); v("cbu", s.cbu); v("category", s.category);
-               v("recien_matriculado", s.recien_matriculado); v("address", s.address); v("email", s.email);
-               v("phone", s.phone);)
-LIQUIDA_FIELDS(ProviderUpdated, v("razon_social", s.razon_social); v("iva", s.iva); v("cbu", s.cbu);
-               v("category", s.category); v("address", s.address); v("email", s.email); v("phone", s.phone);)
-LIQUIDA_FIELDS(ProviderAdhered, v("obra_social", s.obra_social); v("provider_number", s.provider_number);
-               v("convenio", s.convenio);)
+LIQUIDA_FIELDS(ProviderRegistered, v("matricula", s.matricula); v("cuit", s.cuit); v("razon_social", s.razon_social); v("iva", s.iva);
+               v("cbu", s.cbu); v("category", s.category); v("recien_matriculado", s.recien_matriculado); v("address", s.address);
+               v("email", s.email); v("phone", s.phone);)
+LIQUIDA_FIELDS(ProviderUpdated, v("razon_social", s.razon_social); v("iva", s.iva); v("cbu", s.cbu); v("category", s.category);
+               v("address", s.address); v("email", s.email); v("phone", s.phone);)
+LIQUIDA_FIELDS(ProviderAdhered, v("obra_social", s.obra_social); v("provider_number", s.provider_number); v("convenio", s.convenio);)
 LIQUIDA_FIELDS(DocumentUploaded, v("type", s.type); v("document_id", s.document_id); v("reference", s.reference);
                v("expires_on", s.expires_on);)
-LIQUIDA_FIELDS(DocumentVerified, v("type", s.type); v("document_id", s.document_id); v("approved", s.approved);
-               v("reason", s.reason);)
+LIQUIDA_FIELDS(DocumentVerified, v("type", s.type); v("document_id", s.document_id); v("approved", s.approved); v("reason", s.reason);)
 LIQUIDA_FIELDS(DocumentExpired, v("type", s.type); v("document_id", s.document_id); v("expired_on", s.expired_on);)
 LIQUIDA_FIELDS(PadronEnrolled, v("enrolled_on", s.enrolled_on); v("outside_window", s.outside_window);)
 LIQUIDA_FIELDS(PadronLeft, v("left_on", s.left_on); v("reason", s.reason);)
-LIQUIDA_FIELDS(OrderLoaded, v("order_id", s.order_id); v("obra_social", s.obra_social);
-               v("affiliate_number", s.affiliate_number); v("practice_code", s.practice_code);
-               v("attention_date", s.attention_date); v("amount", s.amount); v("period", s.period);
+LIQUIDA_FIELDS(OrderLoaded, v("order_id", s.order_id); v("obra_social", s.obra_social); v("affiliate_number", s.affiliate_number);
+               v("practice_code", s.practice_code); v("attention_date", s.attention_date); v("amount", s.amount); v("period", s.period);
                v("patient_signature", s.patient_signature); v("professional_signature", s.professional_signature);
-               v("professional_stamp", s.professional_stamp); v("fields", s.fields);
-               v("affiliate_name", s.affiliate_name); v("plan", s.plan); v("fee_version", s.fee_version);)
+               v("professional_stamp", s.professional_stamp); v("fields", s.fields); v("affiliate_name", s.affiliate_name);
+               v("plan", s.plan); v("fee_version", s.fee_version);)
 LIQUIDA_FIELDS(OrderApproved, v("order_id", s.order_id);)
 LIQUIDA_FIELDS(OrderRejected, v("order_id", s.order_id); v("reason_code", s.reason_code); v("reason", s.reason);)
 LIQUIDA_FIELDS(OrderDeferred, v("order_id", s.order_id); v("from_period", s.from_period); v("to_period", s.to_period);)
 LIQUIDA_FIELDS(EligibilityChecked, v("obra_social", s.obra_social); v("affiliate_number", s.affiliate_number);
-               v("practice_code", s.practice_code); v("habilitado", s.habilitado);
-               v("requires_authorization", s.requires_authorization);)
-LIQUIDA_FIELDS(TokenIssued, v("obra_social", s.obra_social); v("affiliate_number", s.affiliate_number);
-               v("family_group", s.family_group); v("code", s.code); v("valid_on", s.valid_on);)
-LIQUIDA_FIELDS(BudgetSubmitted, v("transaction", s.transaction); v("obra_social", s.obra_social);
-               v("affiliate_number", s.affiliate_number); v("credential", s.credential);
-               v("family_group", s.family_group); v("token", s.token); v("token_exception", s.token_exception);
-               v("diagnosis_code", s.diagnosis_code); v("diagnosis_type", s.diagnosis_type); v("items", s.items);
-               v("clinical_summary", s.clinical_summary); v("attachments", s.attachments); v("channel", s.channel);
-               v("credential_type", s.credential_type); v("affiliate_name", s.affiliate_name); v("titular", s.titular);
-               v("plan", s.plan); v("plan_flagged", s.plan_flagged); v("prescriptor_matricula", s.prescriptor_matricula);
+               v("practice_code", s.practice_code); v("habilitado", s.habilitado); v("requires_authorization", s.requires_authorization);)
+LIQUIDA_FIELDS(TokenIssued, v("obra_social", s.obra_social); v("affiliate_number", s.affiliate_number); v("family_group", s.family_group);
+               v("code", s.code); v("valid_on", s.valid_on);)
+LIQUIDA_FIELDS(BudgetSubmitted, v("transaction", s.transaction); v("obra_social", s.obra_social); v("affiliate_number", s.affiliate_number);
+               v("credential", s.credential); v("family_group", s.family_group); v("token", s.token);
+               v("token_exception", s.token_exception); v("diagnosis_code", s.diagnosis_code); v("diagnosis_type", s.diagnosis_type);
+               v("items", s.items); v("clinical_summary", s.clinical_summary); v("attachments", s.attachments); v("channel", s.channel);
+               v("credential_type", s.credential_type); v("affiliate_name", s.affiliate_name); v("titular", s.titular); v("plan", s.plan);
+               v("plan_flagged", s.plan_flagged); v("prescriptor_matricula", s.prescriptor_matricula);
                v("prescriptor_name", s.prescriptor_name);)
 LIQUIDA_FIELDS(BudgetAuthorized, v("transaction", s.transaction); v("items", s.items);)
 LIQUIDA_FIELDS(BudgetSentToAudit, v("transaction", s.transaction); v("reason", s.reason);)
 LIQUIDA_FIELDS(PracticeConsumed, v("transaction", s.transaction); v("items", s.items); v("deferred", s.deferred);
-               v("performed_at", s.performed_at, Spec::instant); v("period", s.period);
-               v("fee_version", s.fee_version);)
+               v("performed_at", s.performed_at, Spec::instant); v("period", s.period); v("fee_version", s.fee_version);)
 LIQUIDA_FIELDS(TransactionCancelled, v("transaction", s.transaction); v("reason", s.reason); v("item", s.item);)
-LIQUIDA_FIELDS(InvoiceIssued, v("invoice_id", s.invoice_id); v("obra_social", s.obra_social);
-               v("comprobante", s.comprobante); v("billing", s.billing); v("punto_de_venta", s.punto_de_venta);
-               v("number", s.number); v("cae", s.cae); v("period", s.period); v("amount", s.amount);
-               v("issued_on", s.issued_on); v("authorization", s.authorization);
+LIQUIDA_FIELDS(InvoiceIssued, v("invoice_id", s.invoice_id); v("obra_social", s.obra_social); v("comprobante", s.comprobante);
+               v("billing", s.billing); v("punto_de_venta", s.punto_de_venta); v("number", s.number); v("cae", s.cae);
+               v("period", s.period); v("amount", s.amount); v("issued_on", s.issued_on); v("authorization", s.authorization);
                v("adjusts_invoice", s.adjusts_invoice); v("attachments", s.attachments);)
 LIQUIDA_FIELDS(InvoiceSent, v("invoice_id", s.invoice_id);)
 LIQUIDA_FIELDS(InvoiceObserved, v("invoice_id", s.invoice_id); v("reason", s.reason);)
@@ -286,13 +272,13 @@ LIQUIDA_FIELDS(DebitAnalysisResolved, v("invoice_id", s.invoice_id); v("debit_id
                v("reinvoice_approved", s.reinvoice_approved);)
 LIQUIDA_FIELDS(CreditNoteIssued, v("invoice_id", s.invoice_id); v("credit_note_id", s.credit_note_id);
                v("punto_de_venta", s.punto_de_venta); v("number", s.number); v("cae", s.cae); v("amount", s.amount);)
-LIQUIDA_FIELDS(PaymentOrderIssued, v("obra_social", s.obra_social); v("payment_order", s.payment_order);
-               v("paid_on", s.paid_on); v("amount", s.amount); v("invoices", s.invoices);
-               v("retention_certificate", s.retention_certificate); v("payment_order_type", s.payment_order_type);)
-LIQUIDA_FIELDS(RetentionApplied, v("period", s.period); v("obra_social", s.obra_social); v("kind", s.kind);
-               v("base", s.base); v("amount", s.amount);)
-LIQUIDA_FIELDS(ProviderPaid, v("period", s.period); v("obra_social", s.obra_social); v("amount", s.amount);
-               v("cbu", s.cbu); v("transfer_id", s.transfer_id);)
+LIQUIDA_FIELDS(PaymentOrderIssued, v("obra_social", s.obra_social); v("payment_order", s.payment_order); v("paid_on", s.paid_on);
+               v("amount", s.amount); v("invoices", s.invoices); v("retention_certificate", s.retention_certificate);
+               v("payment_order_type", s.payment_order_type);)
+LIQUIDA_FIELDS(RetentionApplied, v("period", s.period); v("obra_social", s.obra_social); v("kind", s.kind); v("base", s.base);
+               v("amount", s.amount);)
+LIQUIDA_FIELDS(ProviderPaid, v("period", s.period); v("obra_social", s.obra_social); v("amount", s.amount); v("cbu", s.cbu);
+               v("transfer_id", s.transfer_id);)
 
 #undef LIQUIDA_FIELDS
 
@@ -309,12 +295,8 @@ std::string shown(std::string_view s, size_t max = 64) {
 DomainError problem(std::string code, std::string message, std::string field) {
     return DomainError{std::move(code), std::move(message), std::move(field)};
 }
-DomainError invalid_json(std::string message) {
-    return problem("request.invalid_json", std::move(message), "");
-}
-DomainError missing(const std::string& path) {
-    return problem("request.missing_field", "Falta el campo " + path + ".", path);
-}
+DomainError invalid_json(std::string message) { return problem("request.invalid_json", std::move(message), ""); }
+DomainError missing(const std::string& path) { return problem("request.missing_field", "Falta el campo " + path + ".", path); }
 DomainError wrong_type(const std::string& path, std::string_view expected) {
     return problem("request.wrong_type", "El campo " + path + " debe ser " + std::string(expected) + ".", path);
 }
@@ -332,7 +314,6 @@ using Err = std::optional<DomainError>;
 
 using domain::kMaxInstant;
 
-
 // The member's own name: "lines[2].faces" -> "faces".
 std::string_view member_of(std::string_view path) {
     if (const auto dot = path.rfind('.'); dot != std::string_view::npos) path.remove_prefix(dot + 1);
@@ -345,7 +326,8 @@ size_t text_limit(std::string_view path) {
 }
 size_t list_limit(std::string_view path) { return member_of(path) == "lines" ? kMaxBudgetLines : kMaxListItems; }
 DomainError too_long(const std::string& path, size_t limit, std::string_view unit) {
-    return problem("request.too_long", "El campo " + path + " supera el límite de " + std::to_string(limit) + " " + std::string(unit) + ".", path);
+    return problem("request.too_long", "El campo " + path + " supera el límite de " + std::to_string(limit) + " " + std::string(unit) + ".",
+                   path);
 }
 
 Err read(const json& v, std::string& out, const std::string& path, Spec) {
@@ -381,10 +363,10 @@ Err read(const json& v, domain::Period& out, const std::string& path, Spec) {
 }
 
 template <std::integral I>
-requires(!std::same_as<I, bool>) Err read(const json& v, I& out, const std::string& path, Spec spec) {
+    requires(!std::same_as<I, bool>)
+Err read(const json& v, I& out, const std::string& path, Spec spec) {
     if (spec == Spec::instant) {
-        const std::string_view expected =
-            "un instante: milisegundos desde 1970 (entero) o AAAA-MM-DDTHH:MM:SS con zona (-03:00, Z)";
+        const std::string_view expected = "un instante: milisegundos desde 1970 (entero) o AAAA-MM-DDTHH:MM:SS con zona (-03:00, Z)";
         int64_t t = 0;
         if (v.is_string()) {
             const auto parsed = domain::parse_instant(v.get_ref<const std::string&>());
@@ -405,8 +387,7 @@ requires(!std::same_as<I, bool>) Err read(const json& v, I& out, const std::stri
         return {};
     }
     // int64 members are money (Centavos); other integers are counts, numbers and ids.
-    const std::string_view expected =
-        std::same_as<I, int64_t> ? "un importe entero en centavos (sin decimales)" : "un número entero";
+    const std::string_view expected = std::same_as<I, int64_t> ? "un importe entero en centavos (sin decimales)" : "un número entero";
     if (!v.is_number_integer()) return wrong_type(path, expected);
     const bool fits = v.is_number_unsigned() ? std::in_range<I>(v.get<uint64_t>()) : std::in_range<I>(v.get<int64_t>());
     if (!fits) {
@@ -418,7 +399,8 @@ requires(!std::same_as<I, bool>) Err read(const json& v, I& out, const std::stri
 }
 
 template <class E>
-requires std::is_enum_v<E> Err read(const json& v, E& out, const std::string& path, Spec) {
+    requires std::is_enum_v<E>
+Err read(const json& v, E& out, const std::string& path, Spec) {
     if (!v.is_string()) return wrong_type(path, "un texto, uno de: " + enum_list<E>());
     const auto& text = v.get_ref<const std::string&>();
     const auto& names = EnumNames<E>::names;
@@ -530,27 +512,19 @@ Err read(const json& v, T& out, const std::string& path, Spec) {
 
 // --- Writing values ---
 
-json value(const std::string& s) {
-    return s;
-}
-json value(const domain::ObraSocialId& id) {
-    return id.value();
-}
-json value(bool b) {
-    return b;
-}
-json value(domain::Date d) {
-    return domain::to_string(d);
-}
-json value(domain::Period p) {
-    return domain::to_string(p);
-}
+json value(const std::string& s) { return s; }
+json value(const domain::ObraSocialId& id) { return id.value(); }
+json value(bool b) { return b; }
+json value(domain::Date d) { return domain::to_string(d); }
+json value(domain::Period p) { return domain::to_string(p); }
 template <std::integral I>
-requires(!std::same_as<I, bool>) json value(I i) {
+    requires(!std::same_as<I, bool>)
+json value(I i) {
     return i;
 }
 template <class E>
-requires std::is_enum_v<E> json value(E e) {
+    requires std::is_enum_v<E>
+json value(E e) {
     const auto i = static_cast<size_t>(e);
     const auto& names = EnumNames<E>::names;
     return i < std::size(names) ? json(names[i]) : json(i);
@@ -618,12 +592,9 @@ bool too_deep(std::string_view text, size_t limit) {
     bool escaped = false;
     for (char c : text) {
         if (in_string) {
-            if (escaped)
-                escaped = false;
-            else if (c == '\\')
-                escaped = true;
-            else if (c == '"')
-                in_string = false;
+            if (escaped) escaped = false;
+            else if (c == '\\') escaped = true;
+            else if (c == '"') in_string = false;
         } else if (c == '"') {
             in_string = true;
         } else if (c == '[' || c == '{') {
@@ -636,8 +607,7 @@ bool too_deep(std::string_view text, size_t limit) {
 }
 
 result<CommandRequest, DomainError> parse_unchecked(std::string_view body) {
-    if (too_deep(body, kMaxDepth))
-        return failure{invalid_json("El cuerpo anida más de " + std::to_string(kMaxDepth) + " niveles.")};
+    if (too_deep(body, kMaxDepth)) return failure{invalid_json("El cuerpo anida más de " + std::to_string(kMaxDepth) + " niveles.")};
     const json doc = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
     if (doc.is_discarded()) return failure{invalid_json("El cuerpo no es JSON válido.")};
     if (!doc.is_object()) return failure{invalid_json("El cuerpo debe ser un objeto JSON.")};
@@ -697,9 +667,7 @@ bool valid_command_id(std::string_view id) noexcept {
     return !id.empty() && id.size() <= kMaxCommandId && std::all_of(id.begin(), id.end(), [](char c) { return c > ' ' && c < 0x7f; });
 }
 
-std::string_view command_name(const domain::Command& command) noexcept {
-    return kCommandNames[command.index()];
-}
+std::string_view command_name(const domain::Command& command) noexcept { return kCommandNames[command.index()]; }
 
 const std::vector<std::string>& command_names() {
     static const std::vector<std::string> names(std::begin(kCommandNames), std::end(kCommandNames));
@@ -715,10 +683,8 @@ bool may_issue(Role role, const domain::Command& command) noexcept { return may_
 std::optional<domain::ObraSocialId> obra_social_of(const domain::Command& command) {
     return std::visit(
         [](const auto& c) -> std::optional<domain::ObraSocialId> {
-            if constexpr (requires { c.obra_social; })
-                return c.obra_social;
-            else
-                return std::nullopt;
+            if constexpr (requires { c.obra_social; }) return c.obra_social;
+            else return std::nullopt;
         },
         command);
 }

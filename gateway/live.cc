@@ -23,8 +23,8 @@ std::string LiveHub::change_message(const Subscription& s, Change& c) const {
     }
     // Built by hand around the rendered row.
     std::string out = R"({"type":"change","subscription":)" + dump(json(s.id)) + R"(,"view":")" +
-                      std::string(projections::view_name(c.view)) + R"(","seq":)" + std::to_string(c.seq) +
-                      R"(,"key":)" + dump(json(c.key)) + R"(,"row":)";
+                      std::string(projections::view_name(c.view)) + R"(","seq":)" + std::to_string(c.seq) + R"(,"key":)" +
+                      dump(json(c.key)) + R"(,"row":)";
     out += c.row;
     out += "}";
     return out;
@@ -83,9 +83,8 @@ void LiveHub::publish(const projections::Delta& delta, domain::Date today, const
 void LiveHub::remember(const std::vector<projections::PendingRow>& rows) {
     std::lock_guard lk(mu_);
     for (const auto& r : rows)
-        pending_obra_social_[std::to_string(r.provider.value()) + "/" + std::to_string(r.transaction.boca) + "-" +
-                             r.transaction.serie + "-" + std::to_string(r.transaction.number) + "/" + std::to_string(r.item)] =
-            r.obra_social.value();
+        pending_obra_social_[std::to_string(r.provider.value()) + "/" + std::to_string(r.transaction.boca) + "-" + r.transaction.serie +
+                             "-" + std::to_string(r.transaction.number) + "/" + std::to_string(r.item)] = r.obra_social.value();
 }
 
 bool LiveHub::subscribe(const std::shared_ptr<WebSocket>& socket, Subscription sub, std::optional<uint64_t> resume_from,
@@ -97,8 +96,11 @@ bool LiveHub::subscribe(const std::shared_ptr<WebSocket>& socket, Subscription s
     if (held >= kMaxSubscriptionsPerConnection) return false;
     const uint64_t oldest_held = history_.empty() ? seq_ + 1 : history_.front().seq;
     if (resume_from && *resume_from <= seq_ && *resume_from + 1 >= oldest_held) {
-        socket->send(std::make_shared<const std::string>(dump(
-            json{{"type", "resumed"}, {"subscription", sub.id}, {"view", projections::view_name(sub.view)}, {"from", *resume_from}, {"seq", seq_}})));
+        socket->send(std::make_shared<const std::string>(dump(json{{"type", "resumed"},
+                                                                   {"subscription", sub.id},
+                                                                   {"view", projections::view_name(sub.view)},
+                                                                   {"from", *resume_from},
+                                                                   {"seq", seq_}})));
         for (auto& ch : history_)
             if (ch.seq > *resume_from && sub.matches(ch.view, ch.scope))
                 socket->send_snapshot(std::make_shared<const std::string>(change_message(sub, ch)));
@@ -110,11 +112,11 @@ bool LiveHub::subscribe(const std::shared_ptr<WebSocket>& socket, Subscription s
             json page = json::array();
             for (size_t i = first; i < last; ++i) page.push_back(rows[i]);
             socket->send_snapshot(std::make_shared<const std::string>(dump(json{{"type", first == 0 ? "snapshot" : "snapshot_rows"},
-                                                                                  {"subscription", sub.id},
-                                                                                  {"view", projections::view_name(sub.view)},
-                                                                                  {"seq", seq_},
-                                                                                  {"rows", std::move(page)},
-                                                                                  {"more", last < rows.size()}})));
+                                                                                {"subscription", sub.id},
+                                                                                {"view", projections::view_name(sub.view)},
+                                                                                {"seq", seq_},
+                                                                                {"rows", std::move(page)},
+                                                                                {"more", last < rows.size()}})));
             first = last;
         } while (first < rows.size());
     }

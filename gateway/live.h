@@ -89,7 +89,7 @@ private:
     // By the provider the subscription filters on (0: any), so a change reaches only the
     // subscriptions that may want it: thousands of one-provider subscribers stay cheap.
     std::multimap<uint64_t, Subscriber> subs_;
-    std::unordered_map<const WebSocket*, size_t> per_socket_;  // subscriptions held by each connection
+    std::unordered_map<const WebSocket*, size_t> per_socket_;           // subscriptions held by each connection
     std::unordered_map<std::string, std::string> pending_obra_social_;  // pending row key -> its obra social
 };
 

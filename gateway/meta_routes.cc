@@ -32,7 +32,8 @@ HttpResponse App::meta_view(const Claims& claims) const {
     for (const auto& os : p_.config.obras_sociales) {
         json practices = json::array();
         for (const auto& pr : os.practices)  // A6: what a budget's line for it must name
-            practices.push_back({{"code", pr.code}, {"name", pr.name}, {"requires_tooth", pr.requires_tooth}, {"requires_faces", pr.requires_faces}});
+            practices.push_back(
+                {{"code", pr.code}, {"name", pr.name}, {"requires_tooth", pr.requires_tooth}, {"requires_faces", pr.requires_faces}});
         // O1: what an order for it must carry besides the signatures and stamp.
         json attachments = json::array();  // F2: what every invoice to it carries
         for (const auto kind : os.invoice_attachments) attachments.push_back(domain::kAttachmentKindNames[static_cast<size_t>(kind)]);

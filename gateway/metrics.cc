@@ -7,7 +7,8 @@ std::string Metrics::render(size_t connections, size_t subscriptions, uint64_t d
     auto metric = [&](const char* name, const char* type, const char* help, const std::string& value) {
         out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " + value + "\n";
     };
-    metric("liquida_events_appended_total", "counter", "Events appended to the log by this gateway.", std::to_string(events_appended.load()));
+    metric("liquida_events_appended_total", "counter", "Events appended to the log by this gateway.",
+           std::to_string(events_appended.load()));
     metric("liquida_commands_accepted_total", "counter", "Commands decided and appended.", std::to_string(commands_accepted.load()));
     metric("liquida_view_lag_events", "gauge", "Log end offsets minus the views' applied offsets.", std::to_string(view_lag.load()));
     metric("liquida_view_events_applied_total", "counter", "Events applied to the views.", std::to_string(view_events_applied.load()));
@@ -16,8 +17,8 @@ std::string Metrics::render(size_t connections, size_t subscriptions, uint64_t d
     metric("liquida_connections", "gauge", "Open HTTP and websocket connections.", std::to_string(connections));
     metric("liquida_subscriptions", "gauge", "Live view subscriptions.", std::to_string(subscriptions));
     metric("liquida_send_queue_drops_total", "counter", "Websocket clients closed for falling behind.", std::to_string(drops));
-    metric("liquida_connections_refused_total", "counter", "Connections closed at accept: over a connection limit, or out of file descriptors.",
-           std::to_string(refused));
+    metric("liquida_connections_refused_total", "counter",
+           "Connections closed at accept: over a connection limit, or out of file descriptors.", std::to_string(refused));
     std::lock_guard lk(mu_);
     out += "# HELP liquida_commands_rejected_total Commands rejected, by error code.\n# TYPE liquida_commands_rejected_total counter\n";
     for (const auto& [code, n] : rejected_) out += "liquida_commands_rejected_total{code=\"" + code + "\"} " + std::to_string(n) + "\n";

@@ -39,7 +39,9 @@ json close_json(const replay::MonthClosed& c) {
     return {{"cut", domain::to_iso_local(c.cut)}, {"events", c.events}, {"partitions", partitions}, {"reports", reports}};
 }
 
-HttpResponse unavailable(const events::error& e) { return error(503, "month.unavailable", "No se pudo leer el estado del mes: " + e.message); }
+HttpResponse unavailable(const events::error& e) {
+    return error(503, "month.unavailable", "No se pudo leer el estado del mes: " + e.message);
+}
 
 std::string_view content_type_of(const std::filesystem::path& file) {
     const auto ext = file.extension();
@@ -98,7 +100,11 @@ HttpResponse App::months_view(const std::string& path, const Claims& claims) {
     std::error_code ec;
     if (copy.empty() || !std::filesystem::copy_file(*file, copy, std::filesystem::copy_options::overwrite_existing, ec))
         return error(500, "download.failed", "No se pudo leer el informe; el error quedó registrado en el servidor.");
-    return {200, std::string(content_type_of(*file)), {}, {{"Content-Disposition", "attachment; filename=\"" + file->filename().string() + "\""}}, copy};
+    return {200,
+            std::string(content_type_of(*file)),
+            {},
+            {{"Content-Disposition", "attachment; filename=\"" + file->filename().string() + "\""}},
+            copy};
 }
 
 HttpResponse App::close_month(const std::string& path, const Query& query, const Claims& claims) {

@@ -180,8 +180,9 @@ private:
             net::post(self->stream_.get_executor(), [self, r = std::move(r), version, keep_alive, head]() mutable {
                 if (r.body_file.empty() || head) return self->write(to_beast(std::move(r), version, keep_alive, head));
                 if (auto file = to_beast_file(r, version, keep_alive)) return self->write(std::move(*file));
-                self->write(to_beast({500, "application/json", error_body("server.internal", "No se pudo leer el archivo a enviar."), {}, {}},
-                                     version, keep_alive, head));
+                self->write(
+                    to_beast({500, "application/json", error_body("server.internal", "No se pudo leer el archivo a enviar."), {}, {}},
+                             version, keep_alive, head));
             });
         });
     }

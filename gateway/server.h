@@ -17,14 +17,14 @@ struct ServerOptions {
     std::string listen = "127.0.0.1";
     uint16_t port = 8080;  // 0: the OS picks one (tests)
     int threads = 2;
-    size_t body_limit = 1 << 20;                // bytes of an HTTP request body
-    size_t message_limit = 64 << 10;            // bytes of one websocket message from a client
-    size_t send_queue_limit = 8 << 20;          // bytes queued to one client before it is dropped
+    size_t body_limit = 1 << 20;        // bytes of an HTTP request body
+    size_t message_limit = 64 << 10;    // bytes of one websocket message from a client
+    size_t send_queue_limit = 8 << 20;  // bytes queued to one client before it is dropped
     // Bytes of snapshots (WebSocket::send_snapshot) queued to one client, apart from the above:
     // a view's first picture may be large, and must not count as the client being slow.
     size_t snapshot_queue_limit = 64 << 20;
-    std::chrono::seconds header_timeout{10};    // to receive a request's headers
-    std::chrono::seconds idle_timeout{120};     // keep-alive connection with nothing to do
+    std::chrono::seconds header_timeout{10};  // to receive a request's headers
+    std::chrono::seconds idle_timeout{120};   // keep-alive connection with nothing to do
     // Connections open at once; past it a new one is closed as it is accepted.
     size_t max_connections = 4096;
     // Of those, connections that have not yet sent a whole first request (slowloris).
@@ -55,7 +55,7 @@ struct HttpResponse {
 };
 
 // Close codes sent to websocket clients.
-inline constexpr uint16_t kCloseTooSlow = 4001;     // its send queue passed the limit
+inline constexpr uint16_t kCloseTooSlow = 4001;  // its send queue passed the limit
 inline constexpr uint16_t kCloseUnauthorized = 4401;
 inline constexpr uint16_t kCloseForbidden = 4403;
 

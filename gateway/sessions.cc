@@ -14,8 +14,7 @@ std::optional<std::string> Sessions::open(std::string user, int64_t expires_at_m
     std::string id;
     for (unsigned char b : raw) id.append({kHex[b >> 4], kHex[b & 15]});
     std::lock_guard lk(mu_);
-    if (sessions_.size() >= kMaxSessions)
-        std::erase_if(sessions_, [&](const auto& s) { return s.second.expires_at_ms <= now_ms; });
+    if (sessions_.size() >= kMaxSessions) std::erase_if(sessions_, [&](const auto& s) { return s.second.expires_at_ms <= now_ms; });
     if (sessions_.size() >= kMaxSessions) return std::nullopt;
     sessions_.emplace(id, Session{std::move(user), expires_at_ms, {}});
     return id;
@@ -86,9 +85,8 @@ bool Sessions::failed(std::string_view user, int64_t now_ms) {
     auto it = failures_.find(user);
     if (it == failures_.end()) {
         if (failures_.size() >= kMaxTrackedNames)  // forget names quiet for a lockout's length
-            std::erase_if(failures_, [&](const auto& f) {
-                return f.second.locked_until_ms <= now_ms && f.second.last_ms + kLockoutMs <= now_ms;
-            });
+            std::erase_if(failures_,
+                          [&](const auto& f) { return f.second.locked_until_ms <= now_ms && f.second.last_ms + kLockoutMs <= now_ms; });
         if (failures_.size() >= kMaxTrackedNames) return false;
         it = failures_.emplace(std::string(user), Failures{}).first;
     }

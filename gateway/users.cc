@@ -21,9 +21,7 @@ constexpr std::string_view kLineVersion = "u1";
 constexpr size_t kMaxHashBytes = crypto_pwhash_STRBYTES;
 constexpr size_t kMaxFileBytes = kMaxUsers * (kMaxUserName + 128 + 16 + kMaxHashBytes);
 
-bool name_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '@' || c == '-';
-}
+bool name_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '@' || c == '-'; }
 
 // Code points of valid UTF-8, or nullopt.
 std::optional<size_t> utf8_chars(std::string_view s) {
@@ -90,21 +88,18 @@ std::string line_of(const User& u) {
     return line.append("\n");
 }
 
-UserError io_error(std::string detail) {
-    return {"user.store_unavailable", "No se pudo guardar el usuario: " + std::move(detail), ""};
-}
+UserError io_error(std::string detail) { return {"user.store_unavailable", "No se pudo guardar el usuario: " + std::move(detail), ""}; }
 
 }  // namespace
 
 std::optional<UserError> check_user_name(std::string_view name) {
     if (name.size() < kMinUserName || name.size() > kMaxUserName)
-        return UserError{"request.invalid_value",
-                         "El usuario debe tener entre " + std::to_string(kMinUserName) + " y " + std::to_string(kMaxUserName) +
-                             " caracteres.",
-                         "username"};
+        return UserError{
+            "request.invalid_value",
+            "El usuario debe tener entre " + std::to_string(kMinUserName) + " y " + std::to_string(kMaxUserName) + " caracteres.",
+            "username"};
     for (char c : name)
-        if (!name_char(c))
-            return UserError{"request.invalid_value", "El usuario sólo admite minúsculas, dígitos y . _ @ -.", "username"};
+        if (!name_char(c)) return UserError{"request.invalid_value", "El usuario sólo admite minúsculas, dígitos y . _ @ -.", "username"};
     return std::nullopt;
 }
 
@@ -112,10 +107,11 @@ std::optional<UserError> check_new_password(std::string_view password, std::stri
     const auto chars = utf8_chars(password);
     if (!chars) return UserError{"request.invalid_value", "La contraseña no es texto UTF-8 válido.", std::string(field)};
     if (password.size() > kMaxPasswordBytes)
-        return UserError{"request.too_long", "La contraseña supera los " + std::to_string(kMaxPasswordBytes) + " bytes.", std::string(field)};
+        return UserError{"request.too_long", "La contraseña supera los " + std::to_string(kMaxPasswordBytes) + " bytes.",
+                         std::string(field)};
     if (*chars < kMinPasswordChars)
-        return UserError{"user.weak_password",
-                         "La contraseña debe tener al menos " + std::to_string(kMinPasswordChars) + " caracteres.", std::string(field)};
+        return UserError{"user.weak_password", "La contraseña debe tener al menos " + std::to_string(kMinPasswordChars) + " caracteres.",
+                         std::string(field)};
     if (password == user_name)
         return UserError{"user.weak_password", "La contraseña no puede ser el nombre de usuario.", std::string(field)};
     return std::nullopt;
@@ -124,8 +120,8 @@ std::optional<UserError> check_new_password(std::string_view password, std::stri
 std::string hash_password(std::string_view password) {
     ensure_sodium();
     char out[crypto_pwhash_STRBYTES];
-    if (crypto_pwhash_str_alg(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                              crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+    if (crypto_pwhash_str_alg(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                              crypto_pwhash_ALG_ARGON2ID13) != 0)
         throw std::runtime_error("Argon2id: out of memory");
     return out;
 }

@@ -26,7 +26,7 @@ namespace liquida::gateway {
 
 inline constexpr size_t kMinUserName = 3;
 inline constexpr size_t kMaxUserName = 64;
-inline constexpr size_t kMinPasswordChars = 12;   // characters (UTF-8 code points)
+inline constexpr size_t kMinPasswordChars = 12;  // characters (UTF-8 code points)
 inline constexpr size_t kMaxPasswordBytes = 256;
 inline constexpr size_t kMaxUsers = 10'000;
 

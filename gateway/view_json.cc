@@ -31,22 +31,23 @@ json to_json(const projections::PadronRow& r, domain::Date today) {
     json adhesions = json::object();
     for (const auto& [os, number] : r.state.provider_numbers) adhesions[os.value()] = number;
     const auto missing = domain::missing_document(r.state, today);
-    return {{"provider", r.provider.value()},
-            {"registered", r.state.registered},
-            {"matricula", id.matricula},
-            {"cuit", id.cuit},
-            {"razon_social", id.razon_social},
-            {"category", id.category},
-            {"cbu", id.cbu},
-            {"email", id.email},
-            {"enrolled", r.state.enrolled},
-            {"enrolled_on", r.state.enrolled ? json(domain::to_string(r.state.enrolled_on)) : json(nullptr)},
-            {"left_on", r.left_on ? json(domain::to_string(*r.left_on)) : json(nullptr)},
-            {"documents", docs},
-            {"adhesions", adhesions},
-            {"as_of", domain::to_string(today)},
-            {"in_good_standing", r.in_good_standing(today)},
-            {"missing_document", missing ? json(domain::name_of(domain::kDocumentTypeNames, static_cast<uint8_t>(*missing))) : json(nullptr)}};
+    return {
+        {"provider", r.provider.value()},
+        {"registered", r.state.registered},
+        {"matricula", id.matricula},
+        {"cuit", id.cuit},
+        {"razon_social", id.razon_social},
+        {"category", id.category},
+        {"cbu", id.cbu},
+        {"email", id.email},
+        {"enrolled", r.state.enrolled},
+        {"enrolled_on", r.state.enrolled ? json(domain::to_string(r.state.enrolled_on)) : json(nullptr)},
+        {"left_on", r.left_on ? json(domain::to_string(*r.left_on)) : json(nullptr)},
+        {"documents", docs},
+        {"adhesions", adhesions},
+        {"as_of", domain::to_string(today)},
+        {"in_good_standing", r.in_good_standing(today)},
+        {"missing_document", missing ? json(domain::name_of(domain::kDocumentTypeNames, static_cast<uint8_t>(*missing))) : json(nullptr)}};
 }
 
 json to_json(const projections::PendingRow& r, domain::Date today) {
@@ -68,7 +69,8 @@ json to_json(const projections::SettlementRow& r) {
     json debits = json::object();
     for (const auto& [reason, amount] : r.debits) debits[reason] = amount;
     json retentions = json::object();
-    for (const auto& [kind, amount] : r.retentions) retentions[domain::name_of(domain::kRetentionKindNames, static_cast<uint8_t>(kind))] = amount;
+    for (const auto& [kind, amount] : r.retentions)
+        retentions[domain::name_of(domain::kRetentionKindNames, static_cast<uint8_t>(kind))] = amount;
     json out = {{"period", domain::to_string(r.period)},
                 {"obra_social", r.obra_social.value()},
                 {"orders_loaded", tally(r.orders_loaded)},
@@ -96,7 +98,11 @@ json to_json(const projections::InvoiceViewRow& r, const domain::Config& config)
     const auto due = r.due_on(config);
     json debits = json::array();
     for (const auto& d : r.debits)
-        debits.push_back({{"debit_id", d.debit_id}, {"amount", d.amount}, {"reason_code", d.reason_code}, {"reason", d.reason}, {"debit_sheet", d.debit_sheet}});
+        debits.push_back({{"debit_id", d.debit_id},
+                          {"amount", d.amount},
+                          {"reason_code", d.reason_code},
+                          {"reason", d.reason},
+                          {"debit_sheet", d.debit_sheet}});
     json payments = json::array();
     for (const auto& p : r.payments)
         payments.push_back({{"payment_order", p.payment_order},
@@ -156,10 +162,8 @@ json to_json(const projections::Row& r, domain::Date today, const domain::Config
             using R = std::decay_t<decltype(row)>;
             if constexpr (std::is_same_v<R, projections::PadronRow> || std::is_same_v<R, projections::PendingRow>)
                 return to_json(row, today);
-            else if constexpr (std::is_same_v<R, projections::InvoiceViewRow>)
-                return to_json(row, config);
-            else
-                return to_json(row);
+            else if constexpr (std::is_same_v<R, projections::InvoiceViewRow>) return to_json(row, config);
+            else return to_json(row);
         },
         r);
 }
@@ -170,7 +174,8 @@ RowScope scope_of(const projections::Row& r) {
             using R = std::decay_t<decltype(row)>;
             if constexpr (std::is_same_v<R, projections::PadronRow>) return {row.provider, {}, std::nullopt};
             else if constexpr (std::is_same_v<R, projections::PendingRow>) return {row.provider, row.obra_social.value(), std::nullopt};
-            else if constexpr (std::is_same_v<R, projections::OrderRow>) return {row.provider, row.loaded.obra_social.value(), row.loaded.period};
+            else if constexpr (std::is_same_v<R, projections::OrderRow>)
+                return {row.provider, row.loaded.obra_social.value(), row.loaded.period};
             else return {row.provider, row.obra_social.value(), row.period};
         },
         r);

@@ -25,7 +25,8 @@ inline constexpr size_t kMaxLimit = 5000;
 
 // A format a listing does not offer: never a silent JSON.
 inline HttpResponse not_offered() {
-    return error(406, "request.format_not_offered", "Este listado no se ofrece en ese formato (json, csv o xlsx, según el listado).", "format");
+    return error(406, "request.format_not_offered", "Este listado no se ofrece en ese formato (json, csv o xlsx, según el listado).",
+                 "format");
 }
 // The part of a file name an obra social filter gives: its id when it is one of the configuration's.
 inline std::string name_part(const std::optional<domain::ObraSocialId>& os, const domain::Config& config) {
@@ -42,8 +43,7 @@ inline std::optional<uint64_t> param_u64(const Query& q, const std::string& name
     if (it == q.end() || it->second.empty()) return std::nullopt;
     uint64_t v = 0;
     auto [p, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
-    if (ec != std::errc{} || p != it->second.data() + it->second.size())
-        throw BadParam{name, "Se esperaba un número entero no negativo."};
+    if (ec != std::errc{} || p != it->second.data() + it->second.size()) throw BadParam{name, "Se esperaba un número entero no negativo."};
     return v;
 }
 // An integer in [1, max], as a punto de venta or a comprobante's number.
@@ -62,10 +62,12 @@ auto parsed_param(const Query& q, const std::string& name, Parse parse, std::str
     return v;
 }
 inline std::optional<domain::Period> param_period(const Query& q, const std::string& name) {
-    return parsed_param(q, name, [](const std::string& s) { return domain::parse_period(s); }, "Se esperaba un período AAAA-MM.");
+    return parsed_param(
+        q, name, [](const std::string& s) { return domain::parse_period(s); }, "Se esperaba un período AAAA-MM.");
 }
 inline std::optional<domain::Date> param_date(const Query& q, const std::string& name) {
-    return parsed_param(q, name, [](const std::string& s) { return domain::parse_date(s); }, "Se esperaba una fecha AAAA-MM-DD.");
+    return parsed_param(
+        q, name, [](const std::string& s) { return domain::parse_date(s); }, "Se esperaba una fecha AAAA-MM-DD.");
 }
 inline std::string param(const Query& q, const std::string& name) {
     auto it = q.find(name);
@@ -86,7 +88,6 @@ nlohmann::json page(const std::vector<T>& rows, const Query& q, Render render) {
     if (last < rows.size()) body["next_offset"] = last;
     return body;
 }
-
 
 // A view that could not be read (views.h): thrown out of App::view and answered 503, never as
 // fewer rows. The detail goes to the log, not to the client.
@@ -118,11 +119,9 @@ inline HttpResponse state_unavailable(const events::error& e) {
     return error(503, events::code_name(e.code), "No se pudo leer el estado: " + e.message);
 }
 
-
 // As the padrón rows and the commands name it ("seguro"), not its number.
 inline std::string document_type_name(domain::DocumentType t) {
     return domain::name_of(domain::kDocumentTypeNames, static_cast<uint8_t>(t));
 }
-
 
 }  // namespace liquida::gateway

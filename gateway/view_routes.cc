@@ -46,13 +46,19 @@ HttpResponse App::view(const std::string& path, const Query& q, const Claims& cl
         HttpResponse (App::*handler)(const ViewRequest&);
     };
     static constexpr Route kRoutes[] = {
-        {"/v1/views/padron", false, &App::padron_view},        {"/v1/views/padron/", true, &App::padron_row_view},
-        {"/v1/views/pending", false, &App::pending_view},      {"/v1/views/settlement", false, &App::settlement_view},
-        {"/v1/views/invoices", false, &App::invoices_view},    {"/v1/reports/validation", false, &App::validation_view},
+        {"/v1/views/padron", false, &App::padron_view},
+        {"/v1/views/padron/", true, &App::padron_row_view},
+        {"/v1/views/pending", false, &App::pending_view},
+        {"/v1/views/settlement", false, &App::settlement_view},
+        {"/v1/views/invoices", false, &App::invoices_view},
+        {"/v1/reports/validation", false, &App::validation_view},
         {"/v1/views/orders", false, &App::orders_view},
-        {"/v1/views/payouts", false, &App::payouts_view},      {"/v1/views/debits", false, &App::debits_view},
-        {"/v1/views/retentions", false, &App::retentions_view}, {"/v1/reports/authorizations", false, &App::authorizations_view},
-        {"/v1/reports/submissions", false, &App::submissions_view}, {"/v1/views/payment-orders", false, &App::payment_orders_view},
+        {"/v1/views/payouts", false, &App::payouts_view},
+        {"/v1/views/debits", false, &App::debits_view},
+        {"/v1/views/retentions", false, &App::retentions_view},
+        {"/v1/reports/authorizations", false, &App::authorizations_view},
+        {"/v1/reports/submissions", false, &App::submissions_view},
+        {"/v1/views/payment-orders", false, &App::payment_orders_view},
     };
     const auto route = std::find_if(std::begin(kRoutes), std::end(kRoutes), [&](const Route& r) {
         return r.prefix ? path.size() > r.path.size() && path.starts_with(r.path) : path == r.path;
@@ -135,8 +141,9 @@ HttpResponse App::padron_view(const ViewRequest& r) {
     }
     if (r.format != Format::json) {
         const auto entries = replay::padron_entries(std::move(rows), as_of);
-        return send_file(r, file_name({"padron", param(r.q, "standing"), name_part(r.os, p_.config), name_part(r.provider), domain::to_string(as_of)}),
-                         "Padrón al " + domain::to_string(as_of), {replay::padron_table(entries, as_of)});
+        return send_file(
+            r, file_name({"padron", param(r.q, "standing"), name_part(r.os, p_.config), name_part(r.provider), domain::to_string(as_of)}),
+            "Padrón al " + domain::to_string(as_of), {replay::padron_table(entries, as_of)});
     }
     json body = page(rows, r.q, [&](const projections::PadronRow& row) { return to_json(row, as_of); });
     body["as_of"] = domain::to_string(as_of);
@@ -144,15 +151,17 @@ HttpResponse App::padron_view(const ViewRequest& r) {
 }
 
 HttpResponse App::pending_view(const ViewRequest& r) {
-    const projections::PendingFilter filter{r.provider ? std::optional(domain::ProviderId{*r.provider}) : std::nullopt, r.os, param(r.q, "affiliate")};
+    const projections::PendingFilter filter{r.provider ? std::optional(domain::ProviderId{*r.provider}) : std::nullopt, r.os,
+                                            param(r.q, "affiliate")};
     if (r.format != Format::json) {
         auto names = std::make_shared<const replay::Names>(names_for(r));
         return send_file(r, file_name({"pendientes", name_part(r.os, p_.config), name_part(r.provider)}), "Pendientes de consumo",
                          {replay::pending_table({}, r.today, *names)},
-                         paged(p_.file_page_rows, [this, filter](projections::Cursor& c) { return p_.views.pending(filter, &c); },
-                               [names, today = r.today](const std::vector<projections::PendingRow>& rows) {
-                                   return replay::pending_table(rows, today, *names);
-                               }));
+                         paged(
+                             p_.file_page_rows, [this, filter](projections::Cursor& c) { return p_.views.pending(filter, &c); },
+                             [names, today = r.today](const std::vector<projections::PendingRow>& rows) {
+                                 return replay::pending_table(rows, today, *names);
+                             }));
     }
     const auto rows = read_view(p_.views.pending(filter));
     json by_provider = json::object(), by_os = json::object();
@@ -173,7 +182,8 @@ HttpResponse App::settlement_view(const ViewRequest& r) {
     if (as_of && *as_of < r.today) {
         if (!as_of_) return error(501, "view.as_of_unavailable", "Este servidor no responde consultas a una fecha pasada.", "as_of");
         auto answer = as_of_->settlement(*as_of, filter);
-        if (!answer) return error(503, "view.as_of_failed", "No se pudo reconstruir la liquidación a esa fecha: " + answer.error().message, "as_of");
+        if (!answer)
+            return error(503, "view.as_of_failed", "No se pudo reconstruir la liquidación a esa fecha: " + answer.error().message, "as_of");
         past = std::move(*answer);
     }
     auto rows = past ? std::move(past->rows) : read_view(p_.views.settlement(filter));
@@ -189,16 +199,16 @@ HttpResponse App::settlement_view(const ViewRequest& r) {
         if (r.format == Format::xlsx || group == "obra_social") tables.push_back(std::move(os_table));
         if (r.format == Format::xlsx || group != "obra_social") tables.push_back(std::move(provider_table));
         const std::string level = group == "obra_social" && r.format == Format::csv ? "por-obra-social" : "";
-        return send_file(r, file_name({"liquidacion", level, name_part(filter.period), name_part(r.os, p_.config), name_part(r.provider),
-                                       as_of ? domain::to_string(*as_of) : ""}),
+        return send_file(r,
+                         file_name({"liquidacion", level, name_part(filter.period), name_part(r.os, p_.config), name_part(r.provider),
+                                    as_of ? domain::to_string(*as_of) : ""}),
                          "Liquidación", std::move(tables));
     }
     if (group == "obra_social" || group == "period") {
         auto rolled = projections::checked_roll_up(rows, group == "obra_social");
         if (!rolled) return error(422, "money.overflow", "Un total no cabe en un importe (centavos en int64).", "group");
         rows = std::move(*rolled);
-    }
-    else if (!group.empty() && group != "provider") throw BadParam{"group", "Se esperaba provider, obra_social o period."};
+    } else if (!group.empty() && group != "provider") throw BadParam{"group", "Se esperaba provider, obra_social o period."};
     json body = page(rows, r.q, [](const projections::SettlementRow& row) { return to_json(row); });
     if (as_of) {
         body["as_of"] = domain::to_string(*as_of);
@@ -212,17 +222,18 @@ HttpResponse App::invoices_view(const ViewRequest& r) {
     const auto filter = r.invoice_filter();
     if (r.format != Format::json) {
         auto names = std::make_shared<const replay::Names>(names_for(r));
-        return send_file(r, file_name({"facturas", name_part(filter.where.period), name_part(r.os, p_.config), name_part(r.provider)}), "Facturas",
-                         {replay::invoices_table({}, *names)},
-                         paged(p_.file_page_rows, [this, filter](projections::Cursor& c) { return p_.views.invoices(filter, &c); },
-                               [this, names](const std::vector<projections::InvoiceViewRow>& rows) {
-                                   std::vector<replay::InvoiceEntry> entries;
-                                   entries.reserve(rows.size());
-                                   for (const auto& row : rows)
-                                       entries.push_back({row.provider, row.obra_social, row.period, projections::invoice_row(row, p_.config),
-                                                          row.received_at != 0});
-                                   return replay::invoices_table(entries, *names);
-                               }));
+        return send_file(r, file_name({"facturas", name_part(filter.where.period), name_part(r.os, p_.config), name_part(r.provider)}),
+                         "Facturas", {replay::invoices_table({}, *names)},
+                         paged(
+                             p_.file_page_rows, [this, filter](projections::Cursor& c) { return p_.views.invoices(filter, &c); },
+                             [this, names](const std::vector<projections::InvoiceViewRow>& rows) {
+                                 std::vector<replay::InvoiceEntry> entries;
+                                 entries.reserve(rows.size());
+                                 for (const auto& row : rows)
+                                     entries.push_back({row.provider, row.obra_social, row.period, projections::invoice_row(row, p_.config),
+                                                        row.received_at != 0});
+                                 return replay::invoices_table(entries, *names);
+                             }));
     }
     const auto rows = read_view(p_.views.invoices(filter));
     return ok_json(page(rows, r.q, [&](const projections::InvoiceViewRow& row) { return to_json(row, p_.config); }));
@@ -262,7 +273,8 @@ HttpResponse App::validation_view(const ViewRequest& r) {  // A10, from the view
                 if (filter.obra_social && os != *filter.obra_social) continue;
                 state->entries.clear();
                 state->at = 0;
-                for (auto& [provider, row] : read_view(projections::validation_report_by_provider(p_.views, {filter.period, os, filter.provider})))
+                for (auto& [provider, row] :
+                     read_view(projections::validation_report_by_provider(p_.views, {filter.period, os, filter.provider})))
                     state->entries.push_back({os, provider, std::move(row)});
             }
             const size_t n = std::min(std::max<size_t>(p_.file_page_rows, 1), state->entries.size() - state->at);
@@ -292,7 +304,8 @@ HttpResponse App::validation_view(const ViewRequest& r) {  // A10, from the view
 
 // What the colegio transfers to each provider (S3): the colegio's and each prestador's own.
 HttpResponse App::payouts_view(const ViewRequest& r) {
-    if (std::holds_alternative<ObraSocialScope>(r.scope)) return error(403, "auth.forbidden", "Los pagos a prestadores son del colegio y de cada prestador.");
+    if (std::holds_alternative<ObraSocialScope>(r.scope))
+        return error(403, "auth.forbidden", "Los pagos a prestadores son del colegio y de cada prestador.");
     if (r.os) throw BadParam{"obra_social", "Los pagos suman todas las obras sociales: sin filtro por obra social."};
     const auto entries = replay::payout_entries(read_view(p_.views.settlement(r.filter())));
     if (!entries) return error(422, "money.overflow", "Un total no cabe en un importe (centavos en int64).", "period");
@@ -303,7 +316,8 @@ HttpResponse App::payouts_view(const ViewRequest& r) {
     return ok_json(page(*entries, r.q, [&](const replay::PayoutEntry& p) {
         const auto* who = names.provider(p.provider);
         json retentions = json::object();
-        for (const auto& [kind, amount] : p.retentions) retentions[domain::name_of(domain::kRetentionKindNames, static_cast<uint8_t>(kind))] = amount;
+        for (const auto& [kind, amount] : p.retentions)
+            retentions[domain::name_of(domain::kRetentionKindNames, static_cast<uint8_t>(kind))] = amount;
         return json{{"period", domain::to_string(p.period)},
                     {"provider", p.provider.value()},
                     {"razon_social", who ? who->razon_social : ""},
@@ -335,8 +349,9 @@ HttpResponse App::debits_view(const ViewRequest& r) {
     auto name = file_name({"debitos", name_part(filter.period), name_part(r.os, p_.config), name_part(r.provider)});
     if (r.format == Format::json) return table_view(r, replay::debits_table(read_view(p_.views.invoices(filter)), *names), name, "Débitos");
     return send_file(r, std::move(name), "Débitos", {replay::debits_table({}, *names)},
-                     paged(p_.file_page_rows, [this, filter](projections::Cursor& c) { return p_.views.invoices(filter, &c); },
-                           [names](const std::vector<projections::InvoiceViewRow>& rows) { return replay::debits_table(rows, *names); }));
+                     paged(
+                         p_.file_page_rows, [this, filter](projections::Cursor& c) { return p_.views.invoices(filter, &c); },
+                         [names](const std::vector<projections::InvoiceViewRow>& rows) { return replay::debits_table(rows, *names); }));
 }
 
 // What the obras sociales paid, a line per invoice of each payment order (S2).
@@ -349,26 +364,29 @@ HttpResponse App::payment_orders_view(const ViewRequest& r) {
 
 // The retentions charged to providers (S3): the colegio's and each prestador's own.
 HttpResponse App::retentions_view(const ViewRequest& r) {
-    if (std::holds_alternative<ObraSocialScope>(r.scope)) return error(403, "auth.forbidden", "Las retenciones son del colegio y de cada prestador.");
+    if (std::holds_alternative<ObraSocialScope>(r.scope))
+        return error(403, "auth.forbidden", "Las retenciones son del colegio y de cada prestador.");
     const auto filter = r.filter();
     return table_view(r, replay::retentions_table(read_view(p_.views.settlement(filter)), names_for(r)),
-                      file_name({"retenciones", name_part(filter.period), name_part(r.os, p_.config), name_part(r.provider)}), "Retenciones");
+                      file_name({"retenciones", name_part(filter.period), name_part(r.os, p_.config), name_part(r.provider)}),
+                      "Retenciones");
 }
 
 // A9: one provider's authorized budget items within [from, to] (at most a year), ordered by
 // fecha, credencial, prestación, canal or importe. Read from the provider's ledger.
 HttpResponse App::authorizations_view(const ViewRequest& r) {
-    if (std::holds_alternative<ObraSocialScope>(r.scope)) return error(403, "auth.forbidden", "El informe de autorizaciones es del prestador y del colegio.");
+    if (std::holds_alternative<ObraSocialScope>(r.scope))
+        return error(403, "auth.forbidden", "El informe de autorizaciones es del prestador y del colegio.");
     if (!r.provider) throw BadParam{"provider", "Falta el prestador."};
     const auto from = param_date(r.q, "from"), to = param_date(r.q, "to");
     if (!from || !to) throw BadParam{!from ? "from" : "to", "Falta la fecha AAAA-MM-DD."};
     if (*to < *from || to->days - from->days > 366) throw BadParam{"to", "El rango va de from a to, de 0 a 366 días."};
     static constexpr std::pair<std::string_view, domain::ReportOrder> kOrders[] = {{"", domain::ReportOrder::date},
-                                                                                 {"fecha", domain::ReportOrder::date},
-                                                                                 {"credencial", domain::ReportOrder::credential},
-                                                                                 {"prestacion", domain::ReportOrder::practice},
-                                                                                 {"canal", domain::ReportOrder::channel},
-                                                                                 {"importe", domain::ReportOrder::amount}};
+                                                                                   {"fecha", domain::ReportOrder::date},
+                                                                                   {"credencial", domain::ReportOrder::credential},
+                                                                                   {"prestacion", domain::ReportOrder::practice},
+                                                                                   {"canal", domain::ReportOrder::channel},
+                                                                                   {"importe", domain::ReportOrder::amount}};
     const std::string order = param(r.q, "order");
     const auto o = std::find_if(std::begin(kOrders), std::end(kOrders), [&](const auto& k) { return k.first == order; });
     if (o == std::end(kOrders)) throw BadParam{"order", "Se esperaba fecha, credencial, prestacion, canal o importe."};
@@ -378,12 +396,14 @@ HttpResponse App::authorizations_view(const ViewRequest& r) {
     });
     if (!found) return state_unavailable(found.error());
     return table_view(r, replay::authorizations_table(rows, names_for(r)),
-                      file_name({"autorizaciones", name_part(r.provider), domain::to_string(*from), domain::to_string(*to)}), "Autorizaciones A9");
+                      file_name({"autorizaciones", name_part(r.provider), domain::to_string(*from), domain::to_string(*to)}),
+                      "Autorizaciones A9");
 }
 
 // F5: the credit notes a provider owes and the invoices it may send again.
 HttpResponse App::submissions_view(const ViewRequest& r) {
-    if (std::holds_alternative<ObraSocialScope>(r.scope)) return error(403, "auth.forbidden", "Las presentaciones pendientes son del prestador y del colegio.");
+    if (std::holds_alternative<ObraSocialScope>(r.scope))
+        return error(403, "auth.forbidden", "Las presentaciones pendientes son del prestador y del colegio.");
     if (!r.provider) throw BadParam{"provider", "Falta el prestador."};
     std::vector<domain::PendingSubmission> owed;
     std::optional<domain::DomainError> overflow;
@@ -394,8 +414,7 @@ HttpResponse App::submissions_view(const ViewRequest& r) {
     });
     if (!found) return state_unavailable(found.error());
     if (overflow) return error(422, overflow->code, overflow->message, overflow->field);
-    return table_view(r, replay::submissions_table(owed),
-                      file_name({"presentaciones", name_part(r.provider)}), "Presentaciones F5");
+    return table_view(r, replay::submissions_table(owed), file_name({"presentaciones", name_part(r.provider)}), "Presentaciones F5");
 }
 
 }  // namespace liquida::gateway

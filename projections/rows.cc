@@ -21,9 +21,12 @@ std::vector<DocumentRow> PadronRow::documents() const {
     std::map<domain::DocumentType, DocumentRow> latest;
     for (size_t i = 0; i < state.documents.size(); ++i) {
         const auto& d = state.documents[i];
-        latest[d.uploaded.type] = DocumentRow{d.uploaded.type, d.uploaded.document_id, d.status,
+        latest[d.uploaded.type] = DocumentRow{d.uploaded.type,
+                                              d.uploaded.document_id,
+                                              d.status,
                                               i < uploaded_at.size() ? uploaded_at[i] : 0,
-                                              i < verified_at.size() ? verified_at[i] : 0, d.uploaded.expires_on};
+                                              i < verified_at.size() ? verified_at[i] : 0,
+                                              d.uploaded.expires_on};
     }
     std::vector<DocumentRow> out;
     for (auto& [type, row] : latest) out.push_back(std::move(row));
@@ -35,9 +38,7 @@ namespace {
 namespace money = domain::money;
 
 // into + x (sign 1) or into - x (sign -1), checked.
-std::optional<Centavos> plus(Centavos into, Centavos x, int sign) noexcept {
-    return sign < 0 ? money::sub(into, x) : money::add(into, x);
-}
+std::optional<Centavos> plus(Centavos into, Centavos x, int sign) noexcept { return sign < 0 ? money::sub(into, x) : money::add(into, x); }
 
 }  // namespace
 
@@ -97,8 +98,8 @@ bool SettlementRow::add(const SettlementRow& o, int sign) {
         return add(copy, sign);
     }
     bool ok = orders_loaded.add(o.orders_loaded, sign) && orders_approved.add(o.orders_approved, sign) &&
-              orders_rejected.add(o.orders_rejected, sign) && orders_rolled.add(o.orders_rolled, sign) &&
-              billable.add(o.billable, sign) && invoiced.add(o.invoiced, sign);
+              orders_rejected.add(o.orders_rejected, sign) && orders_rolled.add(o.orders_rolled, sign) && billable.add(o.billable, sign) &&
+              invoiced.add(o.invoiced, sign);
     const auto column = [&](Centavos& into, Centavos x) {
         if (const auto v = plus(into, x, sign)) into = *v;
         else ok = false;
@@ -238,7 +239,7 @@ events::result<std::vector<domain::ValidationRow>> validation_report(const Views
 }
 
 events::result<std::vector<std::pair<ProviderId, domain::ValidationRow>>> validation_report_by_provider(const Views& views,
-                                                                                                       const SettlementFilter& filter) {
+                                                                                                        const SettlementFilter& filter) {
     std::vector<std::pair<ProviderId, domain::ValidationRow>> out;
     std::map<ProviderId, std::optional<PadronRow>> padron;  // each provider read once
     auto items = views.validation(filter);
@@ -256,11 +257,12 @@ events::result<std::vector<std::pair<ProviderId, domain::ValidationRow>>> valida
             if (auto n = p->provider_numbers.find(item.obra_social); n != p->provider_numbers.end()) number = n->second;
             if (auto n = p->convenios.find(item.obra_social); n != p->convenios.end()) convenio = n->second;
         }
-        out.emplace_back(item.provider,
-                         domain::ValidationRow{std::move(convenio), std::move(number), p != nullptr ? p->identity.razon_social : std::string{},
-                                               p != nullptr ? p->identity.matricula : std::string{}, domain::transaction_label(item.transaction),
-                                               domain::local_date(item.submitted_at), item.affiliate_number, item.affiliate_name,
-                                               item.practice_code, item.plan, item.plan_flagged, item.state});
+        out.emplace_back(
+            item.provider,
+            domain::ValidationRow{std::move(convenio), std::move(number), p != nullptr ? p->identity.razon_social : std::string{},
+                                  p != nullptr ? p->identity.matricula : std::string{}, domain::transaction_label(item.transaction),
+                                  domain::local_date(item.submitted_at), item.affiliate_number, item.affiliate_name, item.practice_code,
+                                  item.plan, item.plan_flagged, item.state});
     }
     return out;
 }
@@ -352,8 +354,7 @@ bool decode(std::string_view in, PadronRow& row) {
     auto& id = s.identity;
     row.provider = ProviderId{r.u()};
     s.registered = r.u() != 0;
-    for (std::string* f : {&id.matricula, &id.cuit, &id.razon_social, &id.cbu, &id.category, &id.address, &id.email, &id.phone})
-        *f = r.s();
+    for (std::string* f : {&id.matricula, &id.cuit, &id.razon_social, &id.cbu, &id.category, &id.address, &id.email, &id.phone}) *f = r.s();
     id.iva = as_enum<domain::IvaCondition>(r.u());
     id.recien_matriculado = r.u() != 0;
     s.cbu_since = r.i();
@@ -449,7 +450,8 @@ std::string encode(const SettlementRow& row) {
     period(w, row.period);
     w.s(row.obra_social.value());
     w.u(row.provider.value());
-    for (const Tally* t : {&row.orders_loaded, &row.orders_approved, &row.orders_rejected, &row.orders_rolled, &row.billable, &row.invoiced})
+    for (const Tally* t :
+         {&row.orders_loaded, &row.orders_approved, &row.orders_rejected, &row.orders_rolled, &row.billable, &row.invoiced})
         tally(w, *t);
     w.i(row.reinvoiced);
     w.u(row.debits.size());

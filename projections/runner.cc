@@ -13,8 +13,7 @@ namespace liquida::projections {
 using events::errc;
 using events::fail;
 
-Runner::Runner(events::EventLog& log, Views& views, RunnerOptions options)
-    : log_(log), views_(views), options_(options) {
+Runner::Runner(events::EventLog& log, Views& views, RunnerOptions options) : log_(log), views_(views), options_(options) {
     std::set<int32_t> counts;
     for (const auto& t : log_.topics()) {
         counts.insert(t.partitions);
@@ -163,10 +162,10 @@ events::result<Runner::Progress> Runner::progress() {
         auto end = log_.end_offset(pos.tp);
         if (!end) return failure(std::move(end).error());
         if (pos.offset > *end)
-            return events::fail(events::errc::corrupt_record,
-                                "the views have applied " + std::to_string(pos.offset) + " records of " + pos.tp.topic + "/" +
-                                    std::to_string(pos.tp.partition) + " but the log holds " + std::to_string(*end) +
-                                    ": the log lost records, or the views belong to another log");
+            return events::fail(events::errc::corrupt_record, "the views have applied " + std::to_string(pos.offset) + " records of " +
+                                                                  pos.tp.topic + "/" + std::to_string(pos.tp.partition) +
+                                                                  " but the log holds " + std::to_string(*end) +
+                                                                  ": the log lost records, or the views belong to another log");
         p.applied += pos.offset;
         p.end += *end;
     }

@@ -76,7 +76,7 @@ private:
     Views& views_;
     RunnerOptions options_;
     std::vector<events::Position> positions_;  // next offset per partition
-    std::vector<int64_t> limits_;               // step() reads below these (INT64_MAX: no cut)
+    std::vector<int64_t> limits_;              // step() reads below these (INT64_MAX: no cut)
     std::function<void(const Delta&)> on_delta_;
     std::function<void(size_t)> on_progress_;
     std::function<void(const std::vector<events::StoredRecord>&)> on_read_;
@@ -87,8 +87,7 @@ private:
     // Reads and applies lane `lane`'s partitions (partition number % lanes) into `batch`, at
     // most `share` records each, setting next[i] for each, and `full` when a partition had
     // more than its share; the records consumed.
-    events::result<size_t> apply_lane(size_t lane, size_t lanes, size_t share, Views::Batch& batch, std::vector<int64_t>& next,
-                                      bool& full);
+    events::result<size_t> apply_lane(size_t lane, size_t lanes, size_t share, Views::Batch& batch, std::vector<int64_t>& next, bool& full);
 };
 
 }  // namespace liquida::projections

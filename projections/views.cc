@@ -209,10 +209,11 @@ std::vector<std::pair<std::string, ValidationItemRow>> validation_items(Provider
     for (const BudgetItemAux& i : b->items) {
         std::string key = prefix;
         put_be(key, i.item.item, 4);
-        out.emplace_back(std::move(key), ValidationItemRow{period, b->obra_social, p, t, i.item.item, b->submitted_at, b->affiliate_number,
-                                                           i.item.practice_code,
-                                                           std::string(domain::item_state(b->cancelled || i.cancelled, i.consumed, i.result)),
-                                                           b->affiliate_name, b->plan, b->plan_flagged});
+        out.emplace_back(
+            std::move(key),
+            ValidationItemRow{period, b->obra_social, p, t, i.item.item, b->submitted_at, b->affiliate_number, i.item.practice_code,
+                              std::string(domain::item_state(b->cancelled || i.cancelled, i.consumed, i.result)), b->affiliate_name,
+                              b->plan, b->plan_flagged});
     }
     return out;
 }
@@ -307,12 +308,12 @@ private:
     Slots<ValidationItemRow> validation_;
     Slots<OrderRow> orders_;
     Slots<BudgetAux> budgets_;
-    std::vector<std::pair<Cf, std::string>> changed_;  // in first-change order
+    std::vector<std::pair<Cf, std::string>> changed_;       // in first-change order
     std::vector<std::pair<Period, ObraSocialId>> touched_;  // by the last apply
     std::map<events::TopicPartition, int64_t> offsets_;
     size_t events_ = 0;
     std::optional<events::error> error_;  // the first stored row that could not be read
-    bool overflow_ = false;  // an applied event's amounts did not fit int64: never committed
+    bool overflow_ = false;               // an applied event's amounts did not fit int64: never committed
 };
 
 class RocksViews final : public Views {
@@ -345,8 +346,9 @@ public:
             if (nul == std::string_view::npos) continue;  // format, source
             const bool sound = key.size() == nul + 5 && value.size() == 8 && codec::get_be(value, 8) <= uint64_t{INT64_MAX};
             if (!sound)
-                return fail(errc::corrupt_record, "the views at " + path + " hold a damaged applied offset (" + std::string(key.substr(0, nul)) +
-                                                      "): delete " + path + " to rebuild them from the log");
+                return fail(errc::corrupt_record, "the views at " + path + " hold a damaged applied offset (" +
+                                                      std::string(key.substr(0, nul)) + "): delete " + path +
+                                                      " to rebuild them from the log");
             const events::TopicPartition tp{std::string(key.substr(0, nul)), static_cast<int32_t>(codec::get_be(key.substr(nul + 1), 4))};
             applied_[tp] = static_cast<int64_t>(codec::get_be(value, 8));
         }
@@ -376,15 +378,16 @@ public:
         });
     }
     events::result<std::vector<InvoiceViewRow>> invoices(const InvoiceFilter& f, Cursor* cursor) const override {
-        return scan<InvoiceViewRow>(kInvoices, f.where.provider ? provider_key(*f.where.provider) : "",
-                                    [&](const InvoiceViewRow& r) { return f.matches(r); }, cursor);
+        return scan<InvoiceViewRow>(
+            kInvoices, f.where.provider ? provider_key(*f.where.provider) : "", [&](const InvoiceViewRow& r) { return f.matches(r); },
+            cursor);
     }
     events::result<std::vector<OrderRow>> orders(const OrderFilter& f, Cursor* cursor) const override {
         return scan<OrderRow>(
             kOrders, f.where.provider ? provider_key(*f.where.provider) : "",
             [&](const OrderRow& r) {
-                return (!f.where.obra_social || r.loaded.obra_social == *f.where.obra_social) && (!f.where.period || r.loaded.period == *f.where.period) &&
-                       (!f.status || r.status == *f.status);
+                return (!f.where.obra_social || r.loaded.obra_social == *f.where.obra_social) &&
+                       (!f.where.period || r.loaded.period == *f.where.period) && (!f.status || r.status == *f.status);
             },
             cursor);
     }
@@ -392,7 +395,8 @@ public:
         if (!f.period) return std::vector<ValidationItemRow>{};
         std::string prefix = settlement_prefix(*f.period, f.obra_social ? &f.obra_social->value() : nullptr);
         if (f.obra_social && f.provider) prefix += provider_key(*f.provider);
-        return scan<ValidationItemRow>(kValidation, prefix, [&](const ValidationItemRow& r) { return !f.provider || r.provider == *f.provider; });
+        return scan<ValidationItemRow>(kValidation, prefix,
+                                       [&](const ValidationItemRow& r) { return !f.provider || r.provider == *f.provider; });
     }
 
     events::result<std::vector<ViewDigest>> digests() const override {
@@ -404,9 +408,11 @@ public:
         rocksdb::ReadOptions ro;
         ro.snapshot = snap;
         std::vector<ViewDigest> out;
-        const std::vector<std::pair<const char*, std::vector<Cf>>> views{
-            {"padron", {kPadron}}, {"pending", {kPending}}, {"settlement", {kSettlement, kInvoices}}, {"validation", {kValidation}},
-            {"orders", {kOrders}}};
+        const std::vector<std::pair<const char*, std::vector<Cf>>> views{{"padron", {kPadron}},
+                                                                         {"pending", {kPending}},
+                                                                         {"settlement", {kSettlement, kInvoices}},
+                                                                         {"validation", {kValidation}},
+                                                                         {"orders", {kOrders}}};
         for (const auto& [name, cfs] : views) {
             events::Sha256 h;
             uint64_t rows = 0;
@@ -462,7 +468,8 @@ public:
             // No format: new views, or views of the first format if they hold any offset.
             std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cfs_[kMeta]));
             bool applied = false;
-            for (it->SeekToFirst(); it->Valid() && !applied; it->Next()) applied = it->key().ToStringView().find('\0') != std::string_view::npos;
+            for (it->SeekToFirst(); it->Valid() && !applied; it->Next())
+                applied = it->key().ToStringView().find('\0') != std::string_view::npos;
             if (!it->status().ok()) return fail(errc::io_error, "views: " + it->status().ToString());
             if (!applied) {
                 if (auto st = db_->Put({}, cfs_[kMeta], kFormatKey, rocksdb::Slice(kFormat.data(), kFormat.size())); !st.ok())
@@ -653,50 +660,48 @@ using NotABudget = domain::Ignore<R, domain::PadronKinds, domain::OrderKinds, do
                                   domain::Kinds<domain::EligibilityChecked, domain::TokenIssued, domain::BudgetSentToAudit>>;
 
 void StoreBatch::apply_order(ProviderId p, const domain::Event& e, TimestampMs at) {
-    const std::string* id = std::visit(
-        domain::overloaded{[](const domain::OrderLoaded& x) { return &x.order_id; },
-                           [](const domain::OrderApproved& x) { return &x.order_id; },
-                           [](const domain::OrderRejected& x) { return &x.order_id; },
-                           [](const domain::OrderDeferred& x) { return &x.order_id; },
-                           NotAnOrder<const std::string*>{}},
-        e);
+    const std::string* id =
+        std::visit(domain::overloaded{[](const domain::OrderLoaded& x) { return &x.order_id; },
+                                      [](const domain::OrderApproved& x) { return &x.order_id; },
+                                      [](const domain::OrderRejected& x) { return &x.order_id; },
+                                      [](const domain::OrderDeferred& x) { return &x.order_id; }, NotAnOrder<const std::string*>{}},
+                   e);
     if (id == nullptr) return;
     const std::string key = provider_key(p) + *id;
     auto& s = slot(orders_, kOrders, key);
     const auto before = contribution(s.row ? &*s.row : nullptr);
-    std::visit(domain::overloaded{
-                   [&](const domain::OrderLoaded& x) {  // O2: a rejected order loaded again replaces it
-                       change(orders_, kOrders, key) = OrderRow{p, x, std::nullopt, domain::OrderStatus::pending, {}, {}, at};
-                   },
-                   [&](const domain::OrderApproved&) {
-                       if (s.row) change(orders_, kOrders, key).status = domain::OrderStatus::approved;
-                   },
-                   [&](const domain::OrderRejected& x) {
-                       if (!s.row) return;
-                       OrderRow& o = change(orders_, kOrders, key);
-                       o.status = domain::OrderStatus::rejected;
-                       o.reason_code = x.reason_code;
-                       o.reason = x.reason;
-                   },
-                   [&](const domain::OrderDeferred& x) {
-                       if (!s.row) return;
-                       OrderRow& o = change(orders_, kOrders, key);
-                       if (!o.rolled_from) o.rolled_from = x.from_period;
-                       o.loaded.period = x.to_period;
-                   },
-                   NotAnOrder<void>{}},
+    std::visit(domain::overloaded{[&](const domain::OrderLoaded& x) {  // O2: a rejected order loaded again replaces it
+                                      change(orders_, kOrders, key) =
+                                          OrderRow{p, x, std::nullopt, domain::OrderStatus::pending, {}, {}, at};
+                                  },
+                                  [&](const domain::OrderApproved&) {
+                                      if (s.row) change(orders_, kOrders, key).status = domain::OrderStatus::approved;
+                                  },
+                                  [&](const domain::OrderRejected& x) {
+                                      if (!s.row) return;
+                                      OrderRow& o = change(orders_, kOrders, key);
+                                      o.status = domain::OrderStatus::rejected;
+                                      o.reason_code = x.reason_code;
+                                      o.reason = x.reason;
+                                  },
+                                  [&](const domain::OrderDeferred& x) {
+                                      if (!s.row) return;
+                                      OrderRow& o = change(orders_, kOrders, key);
+                                      if (!o.rolled_from) o.rolled_from = x.from_period;
+                                      o.loaded.period = x.to_period;
+                                  },
+                                  NotAnOrder<void>{}},
                e);
     apply_difference(p, before, contribution(s.row ? &*s.row : nullptr));
 }
 
 void StoreBatch::apply_budget(ProviderId p, const domain::Event& e, TimestampMs at) {
-    const domain::TransactionRef* t = std::visit(
-        domain::overloaded{[](const domain::BudgetSubmitted& x) { return &x.transaction; },
-                           [](const domain::BudgetAuthorized& x) { return &x.transaction; },
-                           [](const domain::PracticeConsumed& x) { return &x.transaction; },
-                           [](const domain::TransactionCancelled& x) { return &x.transaction; },
-                           NotABudget<const domain::TransactionRef*>{}},
-        e);
+    const domain::TransactionRef* t = std::visit(domain::overloaded{[](const domain::BudgetSubmitted& x) { return &x.transaction; },
+                                                                    [](const domain::BudgetAuthorized& x) { return &x.transaction; },
+                                                                    [](const domain::PracticeConsumed& x) { return &x.transaction; },
+                                                                    [](const domain::TransactionCancelled& x) { return &x.transaction; },
+                                                                    NotABudget<const domain::TransactionRef*>{}},
+                                                 e);
     if (t == nullptr) return;
     const domain::TransactionRef transaction = *t;
     const std::string key = "b" + provider_key(p) + transaction_key(transaction);
@@ -704,46 +709,47 @@ void StoreBatch::apply_budget(ProviderId p, const domain::Event& e, TimestampMs 
     const auto before = contribution(s.row ? &*s.row : nullptr);
     const std::vector<uint32_t> pending_before = pending_items(s.row ? &*s.row : nullptr);
     const auto validation_before = validation_items(p, transaction, s.row ? &*s.row : nullptr);
-    std::visit(domain::overloaded{
-                   [&](const domain::BudgetSubmitted& x) {
-                       BudgetAux b{x.obra_social, x.affiliate_number, x.credential, x.affiliate_name, x.plan, x.plan_flagged,
-                                   false, false, 0, at, {}};
-                       for (const domain::BudgetItem& i : x.items) b.items.push_back({i, domain::ItemResult::en_auditoria, false, 0, {}});
-                       change(budgets_, kState, key) = std::move(b);
-                   },
-                   [&](const domain::BudgetAuthorized& x) {
-                       if (!s.row) return;
-                       BudgetAux& b = change(budgets_, kState, key);
-                       b.authorized = true;
-                       b.authorized_at = at;
-                       for (const domain::ItemDecision& d : x.items)
-                           for (BudgetItemAux& i : b.items)
-                               if (i.item.item == d.item) i.result = d.result;
-                   },
-                   [&](const domain::PracticeConsumed& x) {
-                       if (!s.row) return;
-                       BudgetAux& b = change(budgets_, kState, key);
-                       for (const domain::ConsumedItem& c : x.items)
-                           for (BudgetItemAux& i : b.items)
-                               if (i.item.item == c.item) {
-                                   i.consumed = true;
-                                   i.amount = c.amount;
-                                   i.period = x.period;
-                               }
-                   },
-                   [&](const domain::TransactionCancelled& x) {
-                       if (!s.row) return;
-                       BudgetAux& b = change(budgets_, kState, key);
-                       if (x.item == 0) b.cancelled = true;
-                       for (BudgetItemAux& i : b.items)
-                           if (x.item != 0 && i.item.item == x.item) {  // its consumption undone, as the domain's ledger
-                               i.cancelled = true;
-                               i.consumed = false;
-                               i.amount = 0;
-                           }
-                   },
-                   NotABudget<void>{}},
-               e);
+    std::visit(
+        domain::overloaded{
+            [&](const domain::BudgetSubmitted& x) {
+                BudgetAux b{
+                    x.obra_social, x.affiliate_number, x.credential, x.affiliate_name, x.plan, x.plan_flagged, false, false, 0, at, {}};
+                for (const domain::BudgetItem& i : x.items) b.items.push_back({i, domain::ItemResult::en_auditoria, false, 0, {}});
+                change(budgets_, kState, key) = std::move(b);
+            },
+            [&](const domain::BudgetAuthorized& x) {
+                if (!s.row) return;
+                BudgetAux& b = change(budgets_, kState, key);
+                b.authorized = true;
+                b.authorized_at = at;
+                for (const domain::ItemDecision& d : x.items)
+                    for (BudgetItemAux& i : b.items)
+                        if (i.item.item == d.item) i.result = d.result;
+            },
+            [&](const domain::PracticeConsumed& x) {
+                if (!s.row) return;
+                BudgetAux& b = change(budgets_, kState, key);
+                for (const domain::ConsumedItem& c : x.items)
+                    for (BudgetItemAux& i : b.items)
+                        if (i.item.item == c.item) {
+                            i.consumed = true;
+                            i.amount = c.amount;
+                            i.period = x.period;
+                        }
+            },
+            [&](const domain::TransactionCancelled& x) {
+                if (!s.row) return;
+                BudgetAux& b = change(budgets_, kState, key);
+                if (x.item == 0) b.cancelled = true;
+                for (BudgetItemAux& i : b.items)
+                    if (x.item != 0 && i.item.item == x.item) {  // its consumption undone, as the domain's ledger
+                        i.cancelled = true;
+                        i.consumed = false;
+                        i.amount = 0;
+                    }
+            },
+            NotABudget<void>{}},
+        e);
     const BudgetAux* b = s.row ? &*s.row : nullptr;
     apply_difference(p, before, contribution(b));
     const std::vector<uint32_t> pending_after = pending_items(b);
@@ -753,9 +759,17 @@ void StoreBatch::apply_budget(ProviderId p, const domain::Event& e, TimestampMs 
     for (uint32_t item : pending_after) {
         if (std::find(pending_before.begin(), pending_before.end(), item) != pending_before.end()) continue;
         const auto& i = *std::find_if(b->items.begin(), b->items.end(), [&](const BudgetItemAux& x) { return x.item.item == item; });
-        change(pending_, kPending, pending_key(p, transaction, item)) =
-            PendingRow{p, transaction, item, b->obra_social, b->affiliate_number, b->credential,
-                       i.item.practice_code, i.item.tooth, i.item.faces, b->authorized_at, b->affiliate_name};
+        change(pending_, kPending, pending_key(p, transaction, item)) = PendingRow{p,
+                                                                                   transaction,
+                                                                                   item,
+                                                                                   b->obra_social,
+                                                                                   b->affiliate_number,
+                                                                                   b->credential,
+                                                                                   i.item.practice_code,
+                                                                                   i.item.tooth,
+                                                                                   i.item.faces,
+                                                                                   b->authorized_at,
+                                                                                   b->affiliate_name};
     }
     // Rows are rewritten only where they changed (a consumption changes one item's state).
     auto validation_after = validation_items(p, transaction, b);
@@ -795,45 +809,60 @@ void StoreBatch::apply_invoice(ProviderId p, const domain::Event& e, TimestampMs
         if (inv.billing == domain::BillingType::original) settlement_row(inv.period, inv.obra_social, p).invoice_state = inv.state();
     };
     auto set_status = [&](const std::string& id, InvoiceStatus st) { update(id, [&](InvoiceViewRow& inv) { inv.status = st; }); };
-    std::visit(domain::overloaded{
-                   [&](const domain::InvoiceIssued& x) {
-                       update(x.invoice_id, [&](InvoiceViewRow& inv) {
-                           inv = InvoiceViewRow{p, x.invoice_id, x.obra_social, x.comprobante, x.billing, x.punto_de_venta,
-                                                x.number, x.period, x.amount, x.issued_on, InvoiceStatus::cargada, 0, {}, 0, 0, {}};
-                       });
-                   },
-                   [&](const domain::InvoiceSent& x) {
-                       update(x.invoice_id, [&](InvoiceViewRow& inv) {
-                           inv.status = InvoiceStatus::enviada;
-                           if (inv.received_at == 0) inv.received_at = at;
-                       });
-                   },
-                   [&](const domain::InvoiceObserved& x) { set_status(x.invoice_id, InvoiceStatus::observada); },
-                   [&](const domain::InvoiceAccepted& x) { set_status(x.invoice_id, InvoiceStatus::aceptada); },
-                   [&](const domain::InvoiceIngresada& x) { set_status(x.invoice_id, InvoiceStatus::ingresada); },
-                   [&](const domain::InvoiceRejected& x) { set_status(x.invoice_id, InvoiceStatus::rechazada); },
-                   [&](const domain::DebitApplied& x) {
-                       update(x.invoice_id, [&](InvoiceViewRow& inv) {
-                           inv.debits.push_back({x.debit_id, x.amount, x.reason_code, x.reason, x.debit_sheet});
-                       });
-                   },
-                   [&](const domain::CreditNoteIssued& x) {
-                       update(x.invoice_id, [&](InvoiceViewRow& inv) {
-                           if (const auto sum = domain::money::add(inv.credited, x.amount)) inv.credited = *sum;
-                           else overflow_ = true;
-                       });
-                   },
-                   [&](const domain::PaymentOrderIssued& x) {
-                       for (const domain::PaidInvoice& pi : x.invoices)
-                           update(pi.invoice_id, [&](InvoiceViewRow& inv) {
-                               if (const auto sum = domain::money::add(inv.paid, pi.amount)) inv.paid = *sum;
-                               else overflow_ = true;
-                               inv.payments.push_back({x.payment_order, x.paid_on, pi.amount, x.payment_order_type, x.retention_certificate});
-                           });
-                   },
-                   domain::Ignore<void, domain::PadronKinds, domain::OrderKinds, domain::AuthorizationKinds, domain::PayoutKinds,
-                                  domain::Kinds<domain::DebitAnalysisResolved>>{}},
-               e);
+    std::visit(
+        domain::overloaded{
+            [&](const domain::InvoiceIssued& x) {
+                update(x.invoice_id, [&](InvoiceViewRow& inv) {
+                    inv = InvoiceViewRow{p,
+                                         x.invoice_id,
+                                         x.obra_social,
+                                         x.comprobante,
+                                         x.billing,
+                                         x.punto_de_venta,
+                                         x.number,
+                                         x.period,
+                                         x.amount,
+                                         x.issued_on,
+                                         InvoiceStatus::cargada,
+                                         0,
+                                         {},
+                                         0,
+                                         0,
+                                         {}};
+                });
+            },
+            [&](const domain::InvoiceSent& x) {
+                update(x.invoice_id, [&](InvoiceViewRow& inv) {
+                    inv.status = InvoiceStatus::enviada;
+                    if (inv.received_at == 0) inv.received_at = at;
+                });
+            },
+            [&](const domain::InvoiceObserved& x) { set_status(x.invoice_id, InvoiceStatus::observada); },
+            [&](const domain::InvoiceAccepted& x) { set_status(x.invoice_id, InvoiceStatus::aceptada); },
+            [&](const domain::InvoiceIngresada& x) { set_status(x.invoice_id, InvoiceStatus::ingresada); },
+            [&](const domain::InvoiceRejected& x) { set_status(x.invoice_id, InvoiceStatus::rechazada); },
+            [&](const domain::DebitApplied& x) {
+                update(x.invoice_id, [&](InvoiceViewRow& inv) {
+                    inv.debits.push_back({x.debit_id, x.amount, x.reason_code, x.reason, x.debit_sheet});
+                });
+            },
+            [&](const domain::CreditNoteIssued& x) {
+                update(x.invoice_id, [&](InvoiceViewRow& inv) {
+                    if (const auto sum = domain::money::add(inv.credited, x.amount)) inv.credited = *sum;
+                    else overflow_ = true;
+                });
+            },
+            [&](const domain::PaymentOrderIssued& x) {
+                for (const domain::PaidInvoice& pi : x.invoices)
+                    update(pi.invoice_id, [&](InvoiceViewRow& inv) {
+                        if (const auto sum = domain::money::add(inv.paid, pi.amount)) inv.paid = *sum;
+                        else overflow_ = true;
+                        inv.payments.push_back({x.payment_order, x.paid_on, pi.amount, x.payment_order_type, x.retention_certificate});
+                    });
+            },
+            domain::Ignore<void, domain::PadronKinds, domain::OrderKinds, domain::AuthorizationKinds, domain::PayoutKinds,
+                           domain::Kinds<domain::DebitAnalysisResolved>>{}},
+        e);
 }
 
 events::result<ok_t> StoreBatch::stage(rocksdb::WriteBatch& wb, const std::vector<rocksdb::ColumnFamilyHandle*>& cfs, Delta& delta) {
@@ -927,7 +956,7 @@ events::result<std::unique_ptr<Views>> Views::open(const std::string& path, std:
     }
     std::error_code ec;
     if (!follower) std::filesystem::create_directories(path, ec);  // RocksDB creates the last level only
-    if (follower) options.max_open_files = -1;  // RocksDB's secondary instance requires it
+    if (follower) options.max_open_files = -1;                     // RocksDB's secondary instance requires it
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* raw = nullptr;
     const auto st = follower ? rocksdb::DB::OpenAsSecondary(options, path, follower_dir, descriptors, &handles, &raw)

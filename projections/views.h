@@ -48,7 +48,7 @@ struct DocumentRow {
 
 struct PadronRow {
     ProviderId provider;
-    domain::ProviderState state;  // identity, adhesions, documents in upload order, enrollment
+    domain::ProviderState state;           // identity, adhesions, documents in upload order, enrollment
     std::vector<TimestampMs> uploaded_at;  // parallel to state.documents
     std::vector<TimestampMs> verified_at;
     std::optional<Date> left_on;  // P5
@@ -106,18 +106,18 @@ struct Tally {
 struct SettlementRow {
     Period period;
     ObraSocialId obra_social;
-    ProviderId provider;  // 0 in roll-ups
-    Tally orders_loaded;    // loaded into this period (O3), whatever their state
-    Tally orders_approved;  // O4: what the colegio bills
-    Tally orders_rejected;  // O2
-    Tally orders_rolled;    // O2/O3: moved from this period to the next
-    Tally billable;         // A8: consumed items of transactions not cancelled
-    Tally invoiced;         // active Original and Ajuste invoices (F1, F2)
-    Centavos reinvoiced = 0;                   // active Refacturación invoices (S1)
-    std::map<std::string, Centavos> debits;    // S1, by reason code
-    Centavos collected = 0;                    // S2: paid by the obra social's payment orders
+    ProviderId provider;                                   // 0 in roll-ups
+    Tally orders_loaded;                                   // loaded into this period (O3), whatever their state
+    Tally orders_approved;                                 // O4: what the colegio bills
+    Tally orders_rejected;                                 // O2
+    Tally orders_rolled;                                   // O2/O3: moved from this period to the next
+    Tally billable;                                        // A8: consumed items of transactions not cancelled
+    Tally invoiced;                                        // active Original and Ajuste invoices (F1, F2)
+    Centavos reinvoiced = 0;                               // active Refacturación invoices (S1)
+    std::map<std::string, Centavos> debits;                // S1, by reason code
+    Centavos collected = 0;                                // S2: paid by the obra social's payment orders
     std::map<domain::RetentionKind, Centavos> retentions;  // S3, by kind
-    Centavos paid_to_provider = 0;             // S3: net transferred to the provider's CBU
+    Centavos paid_to_provider = 0;                         // S3: net transferred to the provider's CBU
     // F3 state of the latest Original invoice ("cancelado" once paid). In roll-ups, the state
     // of the colegio's invoice to the obra social: the least advanced of its providers', or
     // "pendiente" while one with something to bill has not invoiced.
@@ -214,7 +214,7 @@ using Row = std::variant<PadronRow, PendingRow, SettlementRow, InvoiceViewRow, O
 // One row that an applied batch changed: its final state in the batch, or deleted.
 struct RowChange {
     View view = View::padron;
-    std::string key;  // readable: "1042", "1042/88-T-123/2", "2025-06/sancor/1042", "1042/f-0001", "1042/o-17"
+    std::string key;         // readable: "1042", "1042/88-T-123/2", "2025-06/sancor/1042", "1042/f-0001", "1042/o-17"
     std::optional<Row> row;  // nullopt: the row left the view
 };
 
@@ -225,7 +225,7 @@ struct Delta {
 };
 
 struct ViewDigest {
-    std::string view;  // "padron", "pending", "settlement" (settlement rows and the invoice listing)
+    std::string view;    // "padron", "pending", "settlement" (settlement rows and the invoice listing)
     std::string sha256;  // hex
     uint64_t rows = 0;
     friend bool operator==(const ViewDigest&, const ViewDigest&) = default;
@@ -336,7 +336,7 @@ std::optional<std::vector<SettlementRow>> checked_roll_up(const std::vector<Sett
 events::result<std::vector<domain::ValidationRow>> validation_report(const Views& views, const SettlementFilter& filter);
 // The same, each row with its provider.
 events::result<std::vector<std::pair<ProviderId, domain::ValidationRow>>> validation_report_by_provider(const Views& views,
-                                                                                                       const SettlementFilter& filter);
+                                                                                                        const SettlementFilter& filter);
 
 // An invoice as the F4 listing shows it. Before it is received (received_at 0) its
 // received_on and due_on are the zero Date: meaningless.

@@ -20,7 +20,8 @@ std::string label(const std::string_view (&labels)[N], uint8_t v) {
 
 // Who a row is about: id, razón social and CUIT for a provider; id and name for an obra social.
 void provider_columns(std::vector<Column>& c) {
-    c.insert(c.end(), {{"provider", "Prestador", Kind::integer}, {"razon_social", "Razon social", Kind::text}, {"cuit", "CUIT", Kind::text}});
+    c.insert(c.end(),
+             {{"provider", "Prestador", Kind::integer}, {"razon_social", "Razon social", Kind::text}, {"cuit", "CUIT", Kind::text}});
 }
 void provider_cells(std::vector<Value>& row, ProviderId p, const Names& names) {
     const auto* who = names.provider(p);
@@ -36,7 +37,8 @@ void obra_social_cells(std::vector<Value>& row, const ObraSocialId& os, const Na
 // One money column per retention kind, every kind always present (0 when none).
 void retention_columns(std::vector<Column>& c) {
     for (size_t k = 0; k < std::size(domain::kRetentionKindNames); ++k)
-        c.push_back({"retention_" + std::string(domain::kRetentionKindNames[k]), "Retencion " + std::string(domain::kRetentionKindLabels[k]), Kind::money});
+        c.push_back({"retention_" + std::string(domain::kRetentionKindNames[k]),
+                     "Retencion " + std::string(domain::kRetentionKindLabels[k]), Kind::money});
 }
 void retention_cells(std::vector<Value>& row, const std::map<domain::RetentionKind, domain::Centavos>& retentions) {
     for (size_t k = 0; k < std::size(domain::kRetentionKindNames); ++k) {
@@ -51,7 +53,10 @@ Table settlement_table(const std::vector<projections::SettlementRow>& rows, cons
     for (const auto& row : rows)
         for (const auto& [reason, amount] : row.debits)
             if (amount != 0) reasons.insert(reason);
-    Table t{by_provider ? "settlement" : "settlement-obra-social", by_provider ? "Liquidacion por prestador" : "Liquidacion por obra social", {}, {}};
+    Table t{by_provider ? "settlement" : "settlement-obra-social",
+            by_provider ? "Liquidacion por prestador" : "Liquidacion por obra social",
+            {},
+            {}};
     t.columns = {{"period", "Periodo", Kind::text}};
     obra_social_columns(t.columns);
     if (by_provider) provider_columns(t.columns);
@@ -70,7 +75,8 @@ Table settlement_table(const std::vector<projections::SettlementRow>& rows, cons
                                        {"invoiced_amount", "Facturado", Kind::money},
                                        {"reinvoiced", "Refacturado", Kind::money}});
     for (const std::string& reason : reasons) t.columns.push_back({"debits_" + reason, "Debitos motivo " + reason, Kind::money});
-    t.columns.insert(t.columns.end(), {{"debited", "Debitos", Kind::money}, {"balance", "Saldo", Kind::money}, {"collected", "Cobrado", Kind::money}});
+    t.columns.insert(t.columns.end(),
+                     {{"debited", "Debitos", Kind::money}, {"balance", "Saldo", Kind::money}, {"collected", "Cobrado", Kind::money}});
     retention_columns(t.columns);
     t.columns.insert(t.columns.end(), {{"retained", "Retenido", Kind::money},
                                        {"paid_to_provider", "Pagado al prestador", Kind::money},
@@ -80,11 +86,11 @@ Table settlement_table(const std::vector<projections::SettlementRow>& rows, cons
         std::vector<Value> row{text(domain::to_string(s.period))};
         obra_social_cells(row, s.obra_social, names);
         if (by_provider) provider_cells(row, s.provider, names);
-        row.insert(row.end(), {count(s.orders_loaded.count), money(s.orders_loaded.amount), count(s.orders_approved.count),
-                               money(s.orders_approved.amount), count(s.orders_rejected.count), money(s.orders_rejected.amount),
-                               count(s.orders_rolled.count), money(s.orders_rolled.amount), count(s.billable.count),
-                               money(s.billable.amount), money(s.total()), count(s.invoiced.count), money(s.invoiced.amount),
-                               money(s.reinvoiced)});
+        row.insert(row.end(),
+                   {count(s.orders_loaded.count), money(s.orders_loaded.amount), count(s.orders_approved.count),
+                    money(s.orders_approved.amount), count(s.orders_rejected.count), money(s.orders_rejected.amount),
+                    count(s.orders_rolled.count), money(s.orders_rolled.amount), count(s.billable.count), money(s.billable.amount),
+                    money(s.total()), count(s.invoiced.count), money(s.invoiced.amount), money(s.reinvoiced)});
         for (const std::string& reason : reasons) {
             const auto it = s.debits.find(reason);
             row.push_back(money(it == s.debits.end() ? 0 : it->second));
@@ -122,8 +128,11 @@ std::optional<std::vector<PayoutEntry>> payout_entries(const std::vector<project
         p.period = s.period;
         const auto debited = s.debited(), retained = s.retained(), due = s.due_to_provider();
         if (!debited || !retained || !due) return std::nullopt;
-        for (auto [sum, add] : {std::pair{&p.collected, s.collected}, {&p.debited, *debited}, {&p.retained, *retained},
-                                {&p.paid, s.paid_to_provider}, {&p.due, *due}}) {
+        for (auto [sum, add] : {std::pair{&p.collected, s.collected},
+                                {&p.debited, *debited},
+                                {&p.retained, *retained},
+                                {&p.paid, s.paid_to_provider},
+                                {&p.due, *due}}) {
             const auto next = domain::money::add(*sum, add);
             if (!next) return std::nullopt;
             *sum = *next;
@@ -194,33 +203,38 @@ Table padron_table(const std::vector<PadronEntry>& entries, Date day) {
                  {"adhesions", "Adhesiones", Kind::text}};
     for (size_t type = 0; type < std::size(domain::kDocumentTypeNames); ++type) {
         const std::string key(domain::kDocumentTypeNames[type]), name(domain::kDocumentTypeLabels[type]);
-        t.columns.insert(t.columns.end(), {{"document_" + key, name + ": estado", Kind::text}, {"document_" + key + "_expires_on", name + ": vence", Kind::date}});
+        t.columns.insert(t.columns.end(), {{"document_" + key, name + ": estado", Kind::text},
+                                           {"document_" + key + "_expires_on", name + ": vence", Kind::date}});
     }
     for (const PadronEntry& p : entries) {
         const auto& s = p.row.state;
         std::string adhesions;
-        for (const auto& [os, number] : s.provider_numbers) adhesions.append(adhesions.empty() ? "" : ", ").append(os.value()).append(" ").append(number);
-        std::vector<Value> row{count(p.row.provider.value()),
-                               text(s.identity.matricula),
-                               text(s.identity.cuit),
-                               text(s.identity.razon_social),
-                               text(s.identity.cbu),
-                               text(s.identity.category),
-                               Value(s.enrolled),
-                               s.enrolled ? date(s.enrolled_on) : Value(),
-                               date(p.row.left_on),
-                               Value(p.in_good_standing),
-                               p.missing_document ? text(label(domain::kDocumentTypeLabels, static_cast<uint8_t>(*p.missing_document))) : Value(),
-                               text(adhesions)};
+        for (const auto& [os, number] : s.provider_numbers)
+            adhesions.append(adhesions.empty() ? "" : ", ").append(os.value()).append(" ").append(number);
+        std::vector<Value> row{
+            count(p.row.provider.value()),
+            text(s.identity.matricula),
+            text(s.identity.cuit),
+            text(s.identity.razon_social),
+            text(s.identity.cbu),
+            text(s.identity.category),
+            Value(s.enrolled),
+            s.enrolled ? date(s.enrolled_on) : Value(),
+            date(p.row.left_on),
+            Value(p.in_good_standing),
+            p.missing_document ? text(label(domain::kDocumentTypeLabels, static_cast<uint8_t>(*p.missing_document))) : Value(),
+            text(adhesions)};
         const auto documents = p.row.documents();
         for (size_t type = 0; type < std::size(domain::kDocumentTypeNames); ++type) {
-            const auto d = std::find_if(documents.begin(), documents.end(), [&](const projections::DocumentRow& x) { return static_cast<size_t>(x.type) == type; });
+            const auto d = std::find_if(documents.begin(), documents.end(),
+                                        [&](const projections::DocumentRow& x) { return static_cast<size_t>(x.type) == type; });
             if (d == documents.end()) {
                 row.insert(row.end(), {Value(), Value()});
                 continue;
             }
             // An approved document past its expiry is read as expired on the listing's day.
-            const auto status = d->status == domain::DocumentStatus::approved && d->expires_on < day ? domain::DocumentStatus::expired : d->status;
+            const auto status =
+                d->status == domain::DocumentStatus::approved && d->expires_on < day ? domain::DocumentStatus::expired : d->status;
             row.insert(row.end(), {text(label(domain::kDocumentStatusLabels, static_cast<uint8_t>(status))), date(d->expires_on)});
         }
         t.rows.push_back(std::move(row));
@@ -248,10 +262,10 @@ Table pending_table(const std::vector<projections::PendingRow>& rows, Date day, 
         std::vector<Value> row;
         provider_cells(row, p.provider, names);
         obra_social_cells(row, p.obra_social, names);
-        row.insert(row.end(), {text(domain::transaction_label(x)), count(int64_t{p.item}),
-                               text(p.affiliate_number), text(p.affiliate_name), text(p.credential), text(p.practice_code),
-                               names.practice(p.obra_social, p.practice_code), p.tooth == 0 ? Value() : count(int64_t{p.tooth}), text(p.faces),
-                               instant(p.authorized_at), count(int64_t{p.age_days(day)})});
+        row.insert(row.end(), {text(domain::transaction_label(x)), count(int64_t{p.item}), text(p.affiliate_number), text(p.affiliate_name),
+                               text(p.credential), text(p.practice_code), names.practice(p.obra_social, p.practice_code),
+                               p.tooth == 0 ? Value() : count(int64_t{p.tooth}), text(p.faces), instant(p.authorized_at),
+                               count(int64_t{p.age_days(day)})});
         t.rows.push_back(std::move(row));
     }
     return t;
@@ -308,8 +322,8 @@ Table invoices_table(const std::vector<InvoiceEntry>& rows, const Names& names) 
         std::vector<Value> row;
         provider_cells(row, i.provider, names);
         obra_social_cells(row, i.obra_social, names);
-        row.insert(row.end(), {text(domain::to_string(i.period)), i.received ? date(x.received_on) : Value(), text(x.invoice), money(x.amount),
-                               money(x.debits), money(x.outstanding), i.received ? date(x.due_on) : Value(),
+        row.insert(row.end(), {text(domain::to_string(i.period)), i.received ? date(x.received_on) : Value(), text(x.invoice),
+                               money(x.amount), money(x.debits), money(x.outstanding), i.received ? date(x.due_on) : Value(),
                                text(domain::label_of(domain::kInvoiceListingStates, domain::kInvoiceListingStateLabels, x.state)),
                                text(x.payment_order), text(x.debit_sheet)});
         t.rows.push_back(std::move(row));
@@ -321,7 +335,8 @@ Table payouts_table(const std::vector<PayoutEntry>& rows, const Names& names) {
     Table t{"payouts", "Pagos a prestadores", {}, {}};
     t.columns = {{"period", "Periodo", Kind::text}};
     provider_columns(t.columns);
-    t.columns.insert(t.columns.end(), {{"cbu", "CBU", Kind::text}, {"collected", "Cobrado", Kind::money}, {"debited", "Debitos", Kind::money}});
+    t.columns.insert(t.columns.end(),
+                     {{"cbu", "CBU", Kind::text}, {"collected", "Cobrado", Kind::money}, {"debited", "Debitos", Kind::money}});
     retention_columns(t.columns);
     t.columns.insert(t.columns.end(), {{"retained", "Retenido", Kind::money},
                                        {"paid", "Pagado", Kind::money},
@@ -354,7 +369,8 @@ Table debits_table(const std::vector<projections::InvoiceViewRow>& invoices, con
             std::vector<Value> row{text(domain::to_string(inv.period))};
             obra_social_cells(row, inv.obra_social, names);
             provider_cells(row, inv.provider, names);
-            row.insert(row.end(), {text(inv.label()), text(d.debit_id), text(d.reason_code), text(d.reason), money(d.amount), text(d.debit_sheet)});
+            row.insert(row.end(),
+                       {text(inv.label()), text(d.debit_id), text(d.reason_code), text(d.reason), money(d.amount), text(d.debit_sheet)});
             t.rows.push_back(std::move(row));
         }
     return t;
@@ -396,7 +412,8 @@ Table retentions_table(const std::vector<projections::SettlementRow>& rows, cons
     Table t{"retentions", "Retenciones", {{"period", "Periodo", Kind::text}}, {}};
     obra_social_columns(t.columns);
     provider_columns(t.columns);
-    t.columns.insert(t.columns.end(), {{"kind", "Tipo", Kind::text}, {"kind_name", "Retencion", Kind::text}, {"amount", "Importe", Kind::money}});
+    t.columns.insert(t.columns.end(),
+                     {{"kind", "Tipo", Kind::text}, {"kind_name", "Retencion", Kind::text}, {"amount", "Importe", Kind::money}});
     for (const auto& s : rows)
         for (const auto& [kind, amount] : s.retentions) {
             if (amount == 0) continue;
@@ -404,7 +421,8 @@ Table retentions_table(const std::vector<projections::SettlementRow>& rows, cons
             obra_social_cells(row, s.obra_social, names);
             provider_cells(row, s.provider, names);
             const auto k = static_cast<uint8_t>(kind);
-            row.insert(row.end(), {text(domain::name_of(domain::kRetentionKindNames, k)), text(label(domain::kRetentionKindLabels, k)), money(amount)});
+            row.insert(row.end(), {text(domain::name_of(domain::kRetentionKindNames, k)), text(label(domain::kRetentionKindLabels, k)),
+                                   money(amount)});
             t.rows.push_back(std::move(row));
         }
     return t;
@@ -414,12 +432,18 @@ Table authorizations_table(const std::vector<domain::AuthorizationRow>& rows, co
     // InSSSeP's Reporte de Autorizaciones (seed 002), its columns in its order, with the tooth,
     // faces and state apart.
     Table t{"authorizations", "Autorizaciones A9", {}, {}};
-    t.columns = {{"credential", "Credencial", Kind::text},       {"affiliate_name", "Nombre", Kind::text},
-                 {"at", "Fecha y hora", Kind::instant},          {"transaction", "Nro. transaccion", Kind::text},
-                 {"channel", "Canal", Kind::text},               {"practice_code", "Cod. Prestacion", Kind::text},
-                 {"description", "Descripcion", Kind::text},     {"tooth", "Pieza", Kind::integer},
-                 {"faces", "Caras", Kind::text},                 {"state", "Estado", Kind::text},
-                 {"quantity", "Cant.", Kind::integer},           {"amount", "Importe total", Kind::money}};
+    t.columns = {{"credential", "Credencial", Kind::text},
+                 {"affiliate_name", "Nombre", Kind::text},
+                 {"at", "Fecha y hora", Kind::instant},
+                 {"transaction", "Nro. transaccion", Kind::text},
+                 {"channel", "Canal", Kind::text},
+                 {"practice_code", "Cod. Prestacion", Kind::text},
+                 {"description", "Descripcion", Kind::text},
+                 {"tooth", "Pieza", Kind::integer},
+                 {"faces", "Caras", Kind::text},
+                 {"state", "Estado", Kind::text},
+                 {"quantity", "Cant.", Kind::integer},
+                 {"amount", "Importe total", Kind::money}};
     for (const auto& r : rows)
         t.rows.push_back({text(r.credential), text(r.affiliate_name), instant(r.at), text(domain::transaction_label(r.transaction)),
                           text(r.channel), text(r.practice_code), names.practice(r.obra_social, r.practice_code),

@@ -66,8 +66,8 @@ public:
     Names() = default;
     Names(const domain::Config& config, const std::vector<PadronEntry>& padron);
     Names(const domain::Config& config, const std::vector<projections::PadronRow>& padron);
-    std::string obra_social(const ObraSocialId& id) const;  // its name, or the id when unknown
-    const domain::ProviderRegistered* provider(ProviderId id) const;  // null when not registered
+    std::string obra_social(const ObraSocialId& id) const;                  // its name, or the id when unknown
+    const domain::ProviderRegistered* provider(ProviderId id) const;        // null when not registered
     Value practice(const ObraSocialId& os, const std::string& code) const;  // its name; none when unknown
 
 private:

@@ -59,7 +59,9 @@ std::optional<MonthClosed> Months::closed(Period month) const {
     MonthClosed c{month, cut_of(month), 0, {}, {}};
     for (const auto& p : j["partitions"]) {
         if (!p.is_object() || !p.value("topic", nlohmann::json()).is_string()) return std::nullopt;
-        ChainEnd end{{p["topic"].get<std::string>(), p.value("partition", 0)}, p.value("end_offset", int64_t{0}), p.value("last_hash", std::string())};
+        ChainEnd end{{p["topic"].get<std::string>(), p.value("partition", 0)},
+                     p.value("end_offset", int64_t{0}),
+                     p.value("last_hash", std::string())};
         c.events += static_cast<uint64_t>(std::max<int64_t>(end.end, 0));
         c.chain.push_back(std::move(end));
     }
@@ -80,7 +82,8 @@ events::result<std::vector<MonthBlockers>> Months::blockers(Period month) const 
     std::vector<MonthBlockers> out;
     for (const auto& os : config_.obras_sociales) {
         MonthBlockers b{os.id, 0, 0, 0, 0};
-        const auto row = std::find_if(by_os->begin(), by_os->end(), [&](const projections::SettlementRow& r) { return r.obra_social == os.id; });
+        const auto row =
+            std::find_if(by_os->begin(), by_os->end(), [&](const projections::SettlementRow& r) { return r.obra_social == os.id; });
         if (row != by_os->end()) {
             const auto& r = *row;
             const int64_t reviewed = r.orders_approved.count + r.orders_rejected.count + r.orders_rolled.count;
@@ -90,7 +93,8 @@ events::result<std::vector<MonthBlockers>> Months::blockers(Period month) const 
             const auto total = r.total(), balance = r.balance();
             const auto unbilled = total && billed ? domain::money::sub(*total, *billed) : std::nullopt;
             const auto unpaid = balance ? domain::money::sub(*balance, r.collected) : std::nullopt;
-            if (!unbilled || !unpaid) return fail(errc::corrupt_record, "months: a difference of " + domain::to_string(month) + " does not fit int64 centavos");
+            if (!unbilled || !unpaid)
+                return fail(errc::corrupt_record, "months: a difference of " + domain::to_string(month) + " does not fit int64 centavos");
             b.not_invoiced = std::max<domain::Centavos>(*unbilled, 0);
             b.not_collected = std::max<domain::Centavos>(*unpaid, 0);
         }
@@ -105,12 +109,14 @@ events::result<std::variant<MonthClosed, MonthRefusal>> Months::close(Period mon
     using Out = std::variant<MonthClosed, MonthRefusal>;
     if (closed(month)) return Out(MonthRefusal{"month.already_closed", "El mes " + domain::to_string(month) + " ya está cerrado."});
     if (cut_of(month) > now)
-        return Out(MonthRefusal{"month.not_ended", "El mes " + domain::to_string(month) + " todavía no terminó: su corte es " + domain::to_iso_local(cut_of(month)) + "."});
+        return Out(MonthRefusal{"month.not_ended", "El mes " + domain::to_string(month) + " todavía no terminó: su corte es " +
+                                                       domain::to_iso_local(cut_of(month)) + "."});
     if (!force) {
         auto st = state(month, now);
         if (!st) return failure(std::move(st).error());
         if (*st == MonthState::open)
-            return Out(MonthRefusal{"month.log_not_past_cut", "El registro no tiene todavía eventos posteriores al corte de " + domain::to_string(month) +
+            return Out(MonthRefusal{"month.log_not_past_cut", "El registro no tiene todavía eventos posteriores al corte de " +
+                                                                  domain::to_string(month) +
                                                                   ": el mes aún puede recibir eventos; force=true cierra igual."});
         auto blocked = blockers(month);
         if (!blocked) return failure(std::move(blocked).error());
@@ -119,7 +125,8 @@ events::result<std::variant<MonthClosed, MonthRefusal>> Months::close(Period mon
             if (b.any()) which.append(which.empty() ? "" : ", ").append(b.obra_social.value());
         if (!which.empty())
             return Out(MonthRefusal{"month.pending_work", "Quedan pendientes del período " + domain::to_string(month) + " en: " + which +
-                                                              " (ver GET /v1/months/" + domain::to_string(month) + "); force=true cierra igual."});
+                                                              " (ver GET /v1/months/" + domain::to_string(month) +
+                                                              "); force=true cierra igual."});
     }
     ReplayOptions options;
     options.scratch_dir = data_dir_ / "closes" / (".scratch-" + domain::to_string(month));
@@ -128,7 +135,8 @@ events::result<std::variant<MonthClosed, MonthRefusal>> Months::close(Period mon
     options.now = now;
     auto replayed = replay_month(log_, month, config_, options);
     if (!replayed && replayed.error().code == errc::busy)
-        return Out(MonthRefusal{"month.busy", "Otro cierre de " + domain::to_string(month) + " está en curso (en este servidor o `liquida replay`): reintente cuando termine."});
+        return Out(MonthRefusal{"month.busy", "Otro cierre de " + domain::to_string(month) +
+                                                  " está en curso (en este servidor o `liquida replay`): reintente cuando termine."});
     if (!replayed) return failure(std::move(replayed).error());
     const Report& r = replayed->report;
     switch (r.closing) {

@@ -120,15 +120,19 @@ events::result<uint64_t> for_each_event(events::EventLog& log, const Offsets& fr
             if (!records) return failure(std::move(records).error());
             if (records->empty()) return fail(errc::io_error, "replay: the log ended at " + position(tp, next) + " before the cut");
             if (records->front().offset < next)  // later is fine: Kafka's transaction markers take offsets
-                return fail(errc::io_error, "replay: read of " + position(tp, next) + " returned offset " + std::to_string(records->front().offset));
+                return fail(errc::io_error,
+                            "replay: read of " + position(tp, next) + " returned offset " + std::to_string(records->front().offset));
             for (const events::StoredRecord& r : *records) {
                 if (r.offset >= end) break;
                 next = r.offset + 1;
                 if (r.aborted) continue;
                 auto e = events::decode(r.record.value);
-                if (!e) return fail(errc::corrupt_record, "replay: record " + position(tp, r.offset) + " does not decode: " + e.error().message);
+                if (!e)
+                    return fail(errc::corrupt_record,
+                                "replay: record " + position(tp, r.offset) + " does not decode: " + e.error().message);
                 if (!f(tp, r.offset, *e))
-                    return fail(errc::corrupt_record, "replay: record " + position(tp, r.offset) + ": its amounts do not fit int64 centavos");
+                    return fail(errc::corrupt_record,
+                                "replay: record " + position(tp, r.offset) + ": its amounts do not fit int64 centavos");
                 ++n;
             }
         }
@@ -156,7 +160,6 @@ events::result<uint64_t> count_out_of_order(events::EventLog& log, const Offsets
     return n;
 }
 
-
 std::string row_key(const SettlementRow& r) {
     return domain::to_string(r.period) + "/" + r.obra_social.value() + "/" + std::to_string(r.provider.value());
 }
@@ -164,7 +167,6 @@ std::string row_key(const SettlementRow& r) {
 bool by_os_provider(const SettlementRow& a, const SettlementRow& b) {
     return std::tie(a.period, a.obra_social, a.provider) < std::tie(b.period, b.obra_social, b.provider);
 }
-
 
 // The period's rows as "key\nfield=value\n..." lines, hashed.
 std::string rows_sha256(const std::vector<SettlementRow>& rows) {
@@ -266,7 +268,8 @@ events::result<ViewsAt> build_views(events::EventLog& log, const Offsets& ends, 
     // commit marker takes an offset of its own, so the events number fewer than the offsets.)
     for (const auto& [tp, end] : ends)
         if (const int64_t at = out.views->applied(tp); at < end)
-            return fail(errc::io_error, "replay: the views stopped at " + position(tp, at) + " before the cut at offset " + std::to_string(end));
+            return fail(errc::io_error,
+                        "replay: the views stopped at " + position(tp, at) + " before the cut at offset " + std::to_string(end));
     return out;
 }
 
@@ -325,7 +328,9 @@ std::vector<std::pair<std::string, std::string>> settlement_fields(const Settlem
         if (amount != 0) f.emplace_back("debits." + reason, domain::to_pesos(amount));
     f.emplace_back("collected", domain::to_pesos(r.collected));
     for (const auto& [kind, amount] : r.retentions)
-        if (amount != 0) f.emplace_back("retentions." + domain::name_of(domain::kRetentionKindNames, static_cast<uint8_t>(kind)), domain::to_pesos(amount));
+        if (amount != 0)
+            f.emplace_back("retentions." + domain::name_of(domain::kRetentionKindNames, static_cast<uint8_t>(kind)),
+                           domain::to_pesos(amount));
     f.emplace_back("paid_to_provider", domain::to_pesos(r.paid_to_provider));
     f.emplace_back("invoice_state", r.invoice_state);
     return f;
@@ -347,11 +352,13 @@ events::result<ok_t> start_report(events::EventLog& log, Report& r, const Replay
         if (!end) return failure(std::move(end).error());
         log_past_cut = log_past_cut || o < *end;
     }
-    const auto now = options.now != 0 ? options.now
-                                      : std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    r.closing = r.cut > now                                 ? Closing::month_not_ended
+    const auto now =
+        options.now != 0
+            ? options.now
+            : std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    r.closing = r.cut > now                             ? Closing::month_not_ended
                 : !log_past_cut && !options.force_close ? Closing::log_not_past_cut
-                                                            : Closing::closed;  // unless the chain turns out broken
+                                                        : Closing::closed;  // unless the chain turns out broken
     return ok;
 }
 
@@ -362,8 +369,8 @@ events::result<ok_t> resume_chains(const Checkpoint& checkpoint, Offsets& check_
     for (const auto& [tp, c] : checkpoint.close) {
         const auto head = events::from_hex(c.hash);
         if (!head)
-            return fail(errc::corrupt_record, "replay: the close record of " + domain::to_string(checkpoint.month) + " has no hash for " +
-                                                  position(tp, c.end));
+            return fail(errc::corrupt_record,
+                        "replay: the close record of " + domain::to_string(checkpoint.month) + " has no hash for " + position(tp, c.end));
         check_from[tp] = c.end;
         chains.try_emplace(tp, tp, c.end, *head);
     }
@@ -382,7 +389,9 @@ events::result<ok_t> read_views(const projections::Views& v, Report& r) {
     r.settlement = std::move(*settlement);
     std::sort(r.settlement.begin(), r.settlement.end(), by_os_provider);
     auto by_os = projections::checked_roll_up(r.settlement, true);
-    if (!by_os) return fail(errc::corrupt_record, "replay: the settlement of " + domain::to_string(r.month) + " per obra social does not fit int64 centavos");
+    if (!by_os)
+        return fail(errc::corrupt_record,
+                    "replay: the settlement of " + domain::to_string(r.month) + " per obra social does not fit int64 centavos");
     r.settlement_by_obra_social = std::move(*by_os);
     std::sort(r.settlement_by_obra_social.begin(), r.settlement_by_obra_social.end(), by_os_provider);
     r.padron = padron_entries(std::move(*padron), r.as_of);
@@ -416,7 +425,8 @@ public:
         MonthLock lock(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
         if (lock.fd_ < 0) return fail(errc::io_error, "replay: cannot open " + path.string());
         if (::flock(lock.fd_, LOCK_EX | LOCK_NB) != 0)
-            return fail(errc::busy, "replay: " + domain::to_string(month) + " is being closed by another replay (" + path.string() + " is locked)");
+            return fail(errc::busy,
+                        "replay: " + domain::to_string(month) + " is being closed by another replay (" + path.string() + " is locked)");
         return lock;
     }
     MonthLock(MonthLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
@@ -484,7 +494,8 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
     // This month's checkpoint, if it closes: built beside the others, renamed into place when
     // the chain is known intact.
     std::optional<std::filesystem::path> kept;
-    if (!options.checkpoints_dir.empty() && r.closing == Closing::closed) kept = options.checkpoints_dir / (".new-" + domain::to_string(month));
+    if (!options.checkpoints_dir.empty() && r.closing == Closing::closed)
+        kept = options.checkpoints_dir / (".new-" + domain::to_string(month));
 
     // The hash chains are checked as the views read the records (the runner feeds them one
     // partition's at a time): every record is read once.
@@ -527,7 +538,8 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
         std::error_code ec;
         std::filesystem::remove_all(*kept, ec);
     }
-    if (!sum_totals(r)) return fail(errc::corrupt_record, "replay: the totals of " + domain::to_string(month) + " do not fit int64 centavos");
+    if (!sum_totals(r))
+        return fail(errc::corrupt_record, "replay: the totals of " + domain::to_string(month) + " do not fit int64 centavos");
     return out;
 }
 
@@ -559,7 +571,8 @@ void compare_rows(const std::vector<SettlementRow>& replayed, const std::vector<
         const auto b = theirs.find(key);
         const size_t before = v.differences.size();
         if (a == mine.end() || b == theirs.end()) {
-            v.differences.push_back({key, "row", a == mine.end() ? "absent" : "present", b == theirs.end() ? "absent" : "present", explained});
+            v.differences.push_back(
+                {key, "row", a == mine.end() ? "absent" : "present", b == theirs.end() ? "absent" : "present", explained});
         } else {
             std::map<std::string, std::pair<std::string, std::string>> fields;
             std::vector<std::string> order;
@@ -613,24 +626,25 @@ events::result<Verification> verify_month(events::EventLog& log, Replay& replay,
     auto batch = views.begin(false);
     size_t in_batch = 0;
     std::optional<events::error> commit_error;
-    auto n = for_each_event(log, r.cut_offsets, v.live_offsets, [&](const events::TopicPartition& tp, int64_t offset, const events::Envelope& e) {
-        if (!batch->apply(e)) return false;
-        batch->advance(tp, offset + 1);
-        bool concerns = false;
-        for (const auto& [period, os] : batch->settlement_touched()) {
-            if (period != r.month) continue;
-            concerns = true;
-            ++later_by_row[domain::to_string(period) + "/" + os.value() + "/" + std::to_string(e.provider_id.value())];
-        }
-        if (concerns) ++v.later_events;
-        ticker.add(1);
-        if (++in_batch == options.max_batch) {  // bounds the batch's rows in memory
-            if (auto c = views.commit(std::move(batch)); !c && !commit_error) commit_error = std::move(c).error();
-            batch = views.begin(false);
-            in_batch = 0;
-        }
-        return true;
-    });
+    auto n = for_each_event(
+        log, r.cut_offsets, v.live_offsets, [&](const events::TopicPartition& tp, int64_t offset, const events::Envelope& e) {
+            if (!batch->apply(e)) return false;
+            batch->advance(tp, offset + 1);
+            bool concerns = false;
+            for (const auto& [period, os] : batch->settlement_touched()) {
+                if (period != r.month) continue;
+                concerns = true;
+                ++later_by_row[domain::to_string(period) + "/" + os.value() + "/" + std::to_string(e.provider_id.value())];
+            }
+            if (concerns) ++v.later_events;
+            ticker.add(1);
+            if (++in_batch == options.max_batch) {  // bounds the batch's rows in memory
+                if (auto c = views.commit(std::move(batch)); !c && !commit_error) commit_error = std::move(c).error();
+                batch = views.begin(false);
+                in_batch = 0;
+            }
+            return true;
+        });
     if (!n) return failure(std::move(n).error());
     if (commit_error) return failure(std::move(*commit_error));
     v.events_after_cut = *n;

@@ -94,9 +94,9 @@ struct ReplayOptions {
 // its checkpoint), or why not.
 enum class Closing {
     closed,
-    month_not_ended,    // its cut is in the future
-    log_not_past_cut,   // no record at or after the cut in any partition, and not forced
-    chain_broken,       // a record before the cut fails its partition's hash chain
+    month_not_ended,   // its cut is in the future
+    log_not_past_cut,  // no record at or after the cut in any partition, and not forced
+    chain_broken,      // a record before the cut fails its partition's hash chain
 };
 
 // --- The report ---
@@ -141,25 +141,24 @@ struct Report {
     uint64_t out_of_order = 0;
     std::vector<projections::ViewDigest> digests;  // of the replayed views, as `views digest`
     // Every record below the cut checked against its partition's hash chain from offset 0.
-    std::vector<ChainEnd> chain;                      // per partition; complete when chain_break is empty
-    std::optional<events::ChainBreak> chain_break;   // the first broken link, if any
+    std::vector<ChainEnd> chain;                    // per partition; complete when chain_break is empty
+    std::optional<events::ChainBreak> chain_break;  // the first broken link, if any
     // Settlement of the period: per obra social (roll_up, provider 0), then per provider,
     // both in (obra social, provider) order.
     std::vector<projections::SettlementRow> settlement_by_obra_social;
     std::vector<projections::SettlementRow> settlement;
-    std::vector<PadronEntry> padron;                // by provider id
+    std::vector<PadronEntry> padron;               // by provider id
     std::vector<projections::PendingRow> pending;  // at the cut
-    std::vector<ValidationEntry> validation;        // by obra social (configuration order), provider
-    std::vector<InvoiceEntry> invoices;             // by provider, newest received first
-    Names names;                                    // beside the ids in every section
+    std::vector<ValidationEntry> validation;       // by obra social (configuration order), provider
+    std::vector<InvoiceEntry> invoices;            // by provider, newest received first
+    Names names;                                   // beside the ids in every section
     Totals totals;
 };
 
 // Views in a scratch directory that is removed with them.
 class ScratchViews {
 public:
-    ScratchViews(std::filesystem::path dir, std::unique_ptr<projections::Views> views)
-        : dir_(std::move(dir)), views_(std::move(views)) {}
+    ScratchViews(std::filesystem::path dir, std::unique_ptr<projections::Views> views) : dir_(std::move(dir)), views_(std::move(views)) {}
     ~ScratchViews();
     ScratchViews(const ScratchViews&) = delete;
     ScratchViews& operator=(const ScratchViews&) = delete;

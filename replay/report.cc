@@ -74,7 +74,8 @@ std::string dump(const ojson& j) { return j.dump(-1, ' ', false, ojson::error_ha
 
 void json_head(std::ostream& out, const Report& r) {
     ojson offsets = ojson::array();
-    for (const auto& [tp, offset] : r.cut_offsets) offsets.push_back({{"topic", tp.topic}, {"partition", tp.partition}, {"offset", offset}});
+    for (const auto& [tp, offset] : r.cut_offsets)
+        offsets.push_back({{"topic", tp.topic}, {"partition", tp.partition}, {"offset", offset}});
     ojson digests = ojson::array();
     for (const auto& d : r.digests) digests.push_back({{"view", d.view}, {"sha256", d.sha256}, {"rows", d.rows}});
     ojson totals = ojson::object();
@@ -86,17 +87,18 @@ void json_head(std::ostream& out, const Report& r) {
                                             {"offset", r.chain_break->offset},
                                             {"reason", r.chain_break->reason}}
                                     : ojson(nullptr);
-    std::vector<std::pair<std::string, ojson>> members{{"month", domain::to_string(r.month)},
-                                                       {"cut", domain::to_iso_local(r.cut)},
-                                                       {"cut_ms", r.cut},
-                                                       {"as_of", domain::to_string(r.as_of)},
-                                                       {"events", r.events},
-                                                       {"from_checkpoint", r.from_checkpoint ? ojson(domain::to_string(*r.from_checkpoint)) : ojson(nullptr)},
-                                                       {"out_of_order", r.out_of_order},
-                                                       {"cut_offsets", offsets},
-                                                       {"digests", digests},
-                                                       {"chain", chain},
-                                                       {"totals", totals}};
+    std::vector<std::pair<std::string, ojson>> members{
+        {"month", domain::to_string(r.month)},
+        {"cut", domain::to_iso_local(r.cut)},
+        {"cut_ms", r.cut},
+        {"as_of", domain::to_string(r.as_of)},
+        {"events", r.events},
+        {"from_checkpoint", r.from_checkpoint ? ojson(domain::to_string(*r.from_checkpoint)) : ojson(nullptr)},
+        {"out_of_order", r.out_of_order},
+        {"cut_offsets", offsets},
+        {"digests", digests},
+        {"chain", chain},
+        {"totals", totals}};
     out << "{";
     for (size_t m = 0; m < members.size(); ++m) {
         const auto& [key, value] = members[m];
@@ -169,15 +171,15 @@ events::result<std::vector<std::filesystem::path>> write_reports(const Report& r
 
     const auto xlsx_path = dir / (file_stem("report", r.month) + ".xlsx");
     Workbook x(xlsx_path, "Liquida: replay " + domain::to_string(r.month), r.cut);
-    std::vector<std::pair<Column, Value>> items{{{"month", "Mes", Kind::text}, text(domain::to_string(r.month))},
-                                                {{"cut", "Corte", Kind::text}, text(domain::to_iso_local(r.cut))},
-                                                {{"as_of", "Al dia", Kind::date}, date(r.as_of)},
-                                                {{"events", "Eventos", Kind::integer}, count(r.events)},
-                                                {{"chain", "Cadena de hashes", Kind::text},
-                                                 text(r.chain_break ? "ROTA en " + r.chain_break->tp.topic + "/" +
-                                                                          std::to_string(r.chain_break->tp.partition) + " offset " +
-                                                                          std::to_string(r.chain_break->offset)
-                                                                    : std::string("integra"))}};
+    std::vector<std::pair<Column, Value>> items{
+        {{"month", "Mes", Kind::text}, text(domain::to_string(r.month))},
+        {{"cut", "Corte", Kind::text}, text(domain::to_iso_local(r.cut))},
+        {{"as_of", "Al dia", Kind::date}, date(r.as_of)},
+        {{"events", "Eventos", Kind::integer}, count(r.events)},
+        {{"chain", "Cadena de hashes", Kind::text},
+         text(r.chain_break ? "ROTA en " + r.chain_break->tp.topic + "/" + std::to_string(r.chain_break->tp.partition) + " offset " +
+                                  std::to_string(r.chain_break->offset)
+                            : std::string("integra"))}};
     for (const auto& d : r.digests) items.push_back({{"sha256", "SHA-256 " + d.view, Kind::text}, text(d.sha256)});
     for (auto& item : summary(r)) items.push_back(std::move(item));
     x.summary("Resumen", items);

@@ -74,7 +74,8 @@ nlohmann::ordered_json to_json(const Value& v, Kind kind) {
 
 void write_csv(std::ostream& out, const Table& t, CsvDialect dialect) {
     out << "\xEF\xBB\xBF";
-    for (size_t i = 0; i < t.columns.size(); ++i) out << (i == 0 ? "" : std::string(1, dialect.separator)) << csv_field(t.columns[i].header, dialect.separator);
+    for (size_t i = 0; i < t.columns.size(); ++i)
+        out << (i == 0 ? "" : std::string(1, dialect.separator)) << csv_field(t.columns[i].header, dialect.separator);
     out << "\r\n";
     write_csv_rows(out, t, dialect);
 }
@@ -200,7 +201,8 @@ std::string Workbook::close() {
 void Workbook::cell(lxw_worksheet* ws, uint32_t r, uint16_t c, const Value& v, Kind kind) {
     if (const auto* s = std::get_if<std::string>(&v)) {
         // Text as the CSV writes it: never a formula, no control characters (domain/names.h).
-        if (const std::string text = domain::spreadsheet_text(*s); !text.empty()) check(worksheet_write_string(ws, r, c, text.c_str(), nullptr));
+        if (const std::string text = domain::spreadsheet_text(*s); !text.empty())
+            check(worksheet_write_string(ws, r, c, text.c_str(), nullptr));
     } else if (const auto* b = std::get_if<bool>(&v)) {
         check(worksheet_write_string(ws, r, c, *b ? "si" : "no", nullptr));
     } else if (const auto* i = std::get_if<int64_t>(&v)) {

@@ -102,7 +102,7 @@ private:
     lxw_format* integer_ = nullptr;
     lxw_format* date_ = nullptr;
     lxw_format* instant_ = nullptr;
-    lxw_worksheet* open_ = nullptr;     // the sheet begin_sheet started
+    lxw_worksheet* open_ = nullptr;  // the sheet begin_sheet started
     std::vector<Column> open_columns_;
     uint32_t open_rows_ = 0;
     lxw_worksheet* summary_ = nullptr;  // reserved

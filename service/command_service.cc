@@ -55,8 +55,7 @@ events::result<events::Envelope> decoded(const events::StoredRecord& r) {
 }
 
 // A provider's record folded into its ledger, and its part in its command's answer.
-void fold(domain::ProviderLedger& ledger, CommandIndex& pending, const events::StoredRecord& r,
-          const events::Envelope& e) {
+void fold(domain::ProviderLedger& ledger, CommandIndex& pending, const events::StoredRecord& r, const events::Envelope& e) {
     domain::evolve(ledger, e.payload, e.occurred_at);
     if (e.command_id.empty()) return;
     auto& c = pending[scope_of(e.actor_id, e.command_id)];
@@ -84,13 +83,14 @@ events::result<std::map<events::TopicPartition, int64_t>> ends_of(events::EventL
 // A9's "Canal" of a budget: who entered it, as the gateway authenticated the command's issuer.
 void stamp_channel(std::vector<domain::Event>& decided, const Issuer& issuer) {
     for (domain::Event& ev : decided)
-        if (auto* b = std::get_if<domain::BudgetSubmitted>(&ev)) b->channel = std::string("WEB(").append(issuer.user.empty() ? issuer.id : issuer.user).append(")");
+        if (auto* b = std::get_if<domain::BudgetSubmitted>(&ev))
+            b->channel = std::string("WEB(").append(issuer.user.empty() ? issuer.id : issuer.user).append(")");
 }
 
 // One batch per topic (almost every command writes to one), in topic order; ids and times fixed here.
 std::vector<std::vector<events::Envelope>> envelopes_by_topic(const std::vector<domain::Event>& decided, domain::ProviderId provider,
-                                                                          const std::string& command_id, const Issuer& issuer,
-                                                                          domain::TimestampMs now) {
+                                                              const std::string& command_id, const Issuer& issuer,
+                                                              domain::TimestampMs now) {
     std::map<events::Topic, std::vector<events::Envelope>> by_topic;
     for (const domain::Event& ev : decided) {
         events::Envelope env;
@@ -113,7 +113,8 @@ std::string sessions_basis(const domain::Config& config) {
     std::string basis;
     for (const domain::ObraSocialConfig& os : config.obras_sociales)
         for (const domain::PracticeConfig& p : os.practices)
-            if (p.weekly_limit) basis.append(os.id.value()).append("/").append(p.code).append("/").append(std::to_string(p.weekly_limit->days)).append(";");
+            if (p.weekly_limit)
+                basis.append(os.id.value()).append("/").append(p.code).append("/").append(std::to_string(p.weekly_limit->days)).append(";");
     return basis;
 }
 
@@ -143,8 +144,7 @@ CommandService::CommandService(events::EventLog& log, StateStore& store, const d
 
 void CommandService::note_day(domain::Date day) {
     int32_t seen = latest_day_.load();
-    while (day.days > seen && !latest_day_.compare_exchange_weak(seen, day.days)) {
-    }
+    while (day.days > seen && !latest_day_.compare_exchange_weak(seen, day.days)) {}
 }
 
 domain::Date CommandService::window_start() const { return domain::Date{latest_day_.load() - static_cast<int32_t>(window_) + 1}; }
@@ -171,12 +171,14 @@ events::result<liquida::ok_t> CommandService::load_sessions(bool derive) {
     if (derive) {
         auto ids = store_.providers();
         if (!ids) return failure(std::move(ids).error());
-        std::fprintf(stderr, "liquida: state: its sessions follow other weekly limits than those configured: reading %zu ledgers for them\n",
+        std::fprintf(stderr,
+                     "liquida: state: its sessions follow other weekly limits than those configured: reading %zu ledgers for them\n",
                      ids->size());
         for (domain::ProviderId id : *ids) {
             auto snap = store_.snapshot(id);
             if (!snap) return failure(std::move(snap).error());
-            if (auto put = store_.save_sessions(id, *snap ? recent_sessions((*snap)->ledger) : std::vector<domain::Session>{}); !put) return put;
+            if (auto put = store_.save_sessions(id, *snap ? recent_sessions((*snap)->ledger) : std::vector<domain::Session>{}); !put)
+                return put;
         }
         if (auto put = store_.save_sessions_basis(sessions_basis(config_)); !put) return put;
     }
@@ -241,7 +243,9 @@ events::result<size_t> CommandService::start() {
     std::map<uint64_t, Folding> folding;
     auto save_all = [&]() -> events::result<liquida::ok_t> {
         for (auto& [id, f] : folding)
-            if (auto saved = store_.save(domain::ProviderId{id}, encode_snapshot(f.ledger, f.covered), recent_sessions(f.ledger), f.pending); !saved)
+            if (auto saved =
+                    store_.save(domain::ProviderId{id}, encode_snapshot(f.ledger, f.covered), recent_sessions(f.ledger), f.pending);
+                !saved)
                 return saved;
         folding.clear();
         return liquida::ok;
@@ -338,7 +342,8 @@ void CommandService::release(const CommandIndex& saved) {
 }
 
 events::result<liquida::ok_t> CommandService::save_entry(domain::ProviderId provider, Entry& e) {
-    if (auto saved = store_.save(provider, encode_snapshot(e.ledger, e.covered), recent_sessions(e.ledger), e.pending); !saved) return saved;
+    if (auto saved = store_.save(provider, encode_snapshot(e.ledger, e.covered), recent_sessions(e.ledger), e.pending); !saved)
+        return saved;
     release(e.pending);
     e.pending.clear();
     e.dirty = false;
@@ -533,9 +538,10 @@ std::optional<Outcome> CommandService::earlier(domain::ProviderId provider, cons
     return recorded(*held->entry, scope_of(issuer.id, command_id), provider, command_id, std::string(fingerprint));
 }
 
-Outcome CommandService::execute(domain::ProviderId provider, const domain::Command& command, std::string command_id,
-                                const Issuer& issuer, domain::TimestampMs now, std::string_view fingerprint) {
-    if (provider.value() == 0) return failure(Rejection{Rejection::Kind::invalid, "request.missing_field", "Falta el prestador.", "provider"});
+Outcome CommandService::execute(domain::ProviderId provider, const domain::Command& command, std::string command_id, const Issuer& issuer,
+                                domain::TimestampMs now, std::string_view fingerprint) {
+    if (provider.value() == 0)
+        return failure(Rejection{Rejection::Kind::invalid, "request.missing_field", "Falta el prestador.", "provider"});
     if (command_id.empty()) command_id = events::EventId::random().to_string();
     const std::string scope = scope_of(issuer.id, command_id);
     const std::string digest(fingerprint);
@@ -569,8 +575,9 @@ Outcome CommandService::execute(domain::ProviderId provider, const domain::Comma
     std::unique_lock<std::mutex> affiliate;
     const domain::SubmitBudget* limited = window_ > 0 ? limited_budget(command, config_) : nullptr;
     if (limited)
-        affiliate = std::unique_lock(
-            affiliates_mu_[std::hash<std::string>{}(limited->obra_social.value() + '\0' + limited->affiliate_number) % affiliates_mu_.size()]);
+        affiliate =
+            std::unique_lock(affiliates_mu_[std::hash<std::string>{}(limited->obra_social.value() + '\0' + limited->affiliate_number) %
+                                            affiliates_mu_.size()]);
     note_day(domain::local_date(now));
     domain::Decision d = [&] {
         if (!limited) return domain::decide(e.ledger, command, now, config_);
@@ -605,7 +612,9 @@ Outcome CommandService::execute(domain::ProviderId provider, const domain::Comma
                 if (!env) return failure(unavailable(env.error(), "Registro ilegible en el log: "));
                 // This provider's: the ledger missed it, so it is read again before the next command.
                 if (env->provider_id == provider) e.stale = true;
-                const CommandRecord one{env->provider_id, digest_of(rec.record), {{env->event_id, std::string(domain::event_name(env->payload)), rec.tp, rec.offset}}};
+                const CommandRecord one{env->provider_id,
+                                        digest_of(rec.record),
+                                        {{env->event_id, std::string(domain::event_name(env->payload)), rec.tp, rec.offset}}};
                 if (auto a = answer(one, provider, command_id, digest); !a) return a;
                 done.events.insert(done.events.end(), one.events.begin(), one.events.end());
             }

@@ -146,8 +146,7 @@ private:
     events::result<Held> acquire(domain::ProviderId provider);
     std::optional<Outcome> recorded(Entry& e, const std::string& scope, domain::ProviderId provider, const std::string& command_id,
                                     const std::string& digest);
-    std::optional<Rejection> chain_refuses(domain::ProviderId provider,
-                                           const std::vector<std::vector<events::Envelope>>& by_topic) const;
+    std::optional<Rejection> chain_refuses(domain::ProviderId provider, const std::vector<std::vector<events::Envelope>>& by_topic) const;
     events::result<liquida::ok_t> load(domain::ProviderId provider, Entry& e);
     events::result<liquida::ok_t> save_entry(domain::ProviderId provider, Entry& e);
     void evict();
@@ -175,11 +174,11 @@ private:
     // issuer's once, whichever provider it names. As many as one save interval's commands.
     std::mutex claims_mu_;
     std::unordered_map<std::string, uint64_t> claims_;
-    std::mutex save_mu_;  // one save() at a time
+    std::mutex save_mu_;     // one save() at a time
     const uint32_t window_;  // domain::longest_limit_days: 0, no register
     mutable std::mutex register_mu_;
     domain::SessionRegister register_;
-    std::atomic<int32_t> latest_day_;  // the latest business day seen: no session before its window counts again
+    std::atomic<int32_t> latest_day_;           // the latest business day seen: no session before its window counts again
     std::array<std::mutex, 64> affiliates_mu_;  // by the hash of obra social and affiliate
     std::atomic<uint64_t> appended_{0};
     const events::ChainWatch* chain_ = nullptr;

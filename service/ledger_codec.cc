@@ -52,8 +52,8 @@ bool get_strings(Reader& r, std::vector<std::string>& v) {
 
 // --- ProviderState: as the padrón row stores it ---
 void put(Writer& w, const ProviderState& s) {
-    projections::PadronRow row{ProviderId{}, s, std::vector<TimestampMs>(s.documents.size()),
-                               std::vector<TimestampMs>(s.documents.size()), std::nullopt};
+    projections::PadronRow row{ProviderId{}, s, std::vector<TimestampMs>(s.documents.size()), std::vector<TimestampMs>(s.documents.size()),
+                               std::nullopt};
     w.s(projections::codec::encode(row));
 }
 bool get(Reader& r, ProviderState& s) {

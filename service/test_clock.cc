@@ -69,8 +69,7 @@ events::result<ok_t> TestClock::keep(domain::TimestampMs at) {
 
 result<domain::TimestampMs, ClockRefusal> TestClock::set(domain::TimestampMs to) {
     std::lock_guard lk(mu_);
-    if (to < at_)
-        return failure{ClockRefusal{true, "El reloj de prueba sólo avanza: está en " + domain::to_iso_local(at_) + "."}};
+    if (to < at_) return failure{ClockRefusal{true, "El reloj de prueba sólo avanza: está en " + domain::to_iso_local(at_) + "."}};
     if (auto kept = keep(to); !kept) return failure{ClockRefusal{false, kept.error().message}};
     at_ = to;
     return at_;

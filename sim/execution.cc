@@ -80,8 +80,7 @@ std::optional<Built> Simulation::Impl::onboard(const Intent& it, Provider& p, in
     for (uint32_t type = 0; type < 5; ++type) {
         const uint64_t seq = s.next_seq++;
         // Only the malpractice policy lapses within a run (yearly); the others outlast 120 months.
-        const int32_t expires = type == static_cast<uint32_t>(DocumentType::seguro) ? s.seguro_expires
-                                                                                   : today + rng.between(3700, 5500);
+        const int32_t expires = type == static_cast<uint32_t>(DocumentType::seguro) ? s.seguro_expires : today + rng.between(3700, 5500);
         push(now + (5 + type) * kMinute, it.provider, Kind::upload, 0, 0, type, seq, expires);
         push(now + (25 + type) * kMinute, it.provider, Kind::verify, 0, 0, 0, seq);
     }
@@ -126,8 +125,7 @@ std::optional<Built> Simulation::Impl::verify(const Intent& it, Provider& p) {
         const uint64_t seq = p.sim.next_seq++;
         const bool enrolling = !p.ledger.provider.enrolled;
         const TimestampMs again = enrolling ? minutes_later(1, 2) : later(0, 1, 9 * 60, 18 * 60);
-        push(again, it.provider, Kind::upload, 0, kRetry, static_cast<uint32_t>(doc->uploaded.type), seq,
-             doc->uploaded.expires_on.days);
+        push(again, it.provider, Kind::upload, 0, kRetry, static_cast<uint32_t>(doc->uploaded.type), seq, doc->uploaded.expires_on.days);
         push(enrolling ? again + 3 * kMinute : verification_round(again), it.provider, Kind::verify, 0, kNoReject, 0, seq);
         return Built{SimActor::colegio, VerifyDocument{id, false, "Documento ilegible"}};
     }
@@ -145,8 +143,8 @@ std::optional<Built> Simulation::Impl::update(const Intent& it, Provider& p) {
     const ProviderRegistered& id = p.ledger.provider.identity;
     if (!p.ledger.provider.registered) return std::nullopt;
     UpdateProvider c{id.razon_social, id.iva, id.cbu, id.category, id.address, id.email, id.phone};
-    if ((it.flags & kNewCbu) != 0 || rng.chance(0.4)) {  // a new bank account: payments follow it (S3)
-        if (!has_new_cbu_document(p.ledger.provider)) {  // once a constancia of it is approved (P1)
+    if ((it.flags & kNewCbu) != 0 || rng.chance(0.4)) {          // a new bank account: payments follow it (S3)
+        if (!has_new_cbu_document(p.ledger.provider)) {          // once a constancia of it is approved (P1)
             if ((it.flags & kNewCbu) != 0) return std::nullopt;  // rejected, or not verified yet
             const uint64_t seq = p.sim.next_seq++;
             push(minutes_later(1, 5), it.provider, Kind::upload, 0, 0, static_cast<uint32_t>(DocumentType::cbu), seq,
@@ -328,7 +326,7 @@ std::optional<Built> Simulation::Impl::dental_budget(const Intent& it, Provider&
     }
     if (mistake(it, 0.04)) {  // A6: an incomplete or wrong line; the budget cannot go
         const uint32_t roll = rng.below(100);
-        BudgetLine bad = roll < 45 ? BudgetLine{"100100", 0, ""}
+        BudgetLine bad = roll < 45   ? BudgetLine{"100100", 0, ""}
                          : roll < 75 ? BudgetLine{"020800", tooth(), "OX"}
                          : roll < 90 ? BudgetLine{"100100", 19 + 40 * rng.below(2), ""}
                                      : BudgetLine{"020900", tooth(), ""};
@@ -375,7 +373,8 @@ void Simulation::Impl::schedule_visits(uint32_t provider, uint8_t o, uint64_t tx
         visit = at_minute(day, rng.between(8 * 60 + 30, 19 * 60));
     }
     // A9: an anulación once the consumptions were invoiced is refused.
-    if (rng.chance(0.01)) push(first + static_cast<int64_t>(rng.between(25, 35)) * 24 * 60 * kMinute, provider, Kind::cancel, o, kMistake, 0, txn);
+    if (rng.chance(0.01))
+        push(first + static_cast<int64_t>(rng.between(25, 35)) * 24 * 60 * kMinute, provider, Kind::cancel, o, kMistake, 0, txn);
 }
 
 std::optional<Built> Simulation::Impl::ioma_budget(const Intent& it, Provider& p, int32_t today) {
@@ -464,7 +463,8 @@ std::optional<Built> Simulation::Impl::consume(const Intent& it, Provider& p) {
     }
     if (c.items.empty()) return std::nullopt;
     // The seeds' own mistake (002): the 88-T number typed with a digit wrong; refused, then typed again.
-    if (const TransactionRef typo{t.boca, t.serie, t.number + 10 * (1 + rng.below(8))}; budget(p.ledger, typo) == nullptr && mistake(it, 0.02)) {
+    if (const TransactionRef typo{t.boca, t.serie, t.number + 10 * (1 + rng.below(8))};
+        budget(p.ledger, typo) == nullptr && mistake(it, 0.02)) {
         retry(it, it.b);
         return Built{SimActor::prestador, ConsumePractices{typo, c.items, false, std::nullopt}};
     }
@@ -490,8 +490,8 @@ std::optional<Built> Simulation::Impl::cancel(const Intent& it, Provider& p) {
         for (const BudgetItemRecord& r : b->items) {
             if (!r.consumed) continue;
             for (const auto& [id, inv] : p.ledger.invoices.invoices) {
-                invoiced = invoiced || (inv.active() && inv.issued.billing != BillingType::refacturacion &&
-                                        inv.issued.period == r.period && inv.issued.obra_social == b->submitted.obra_social);
+                invoiced = invoiced || (inv.active() && inv.issued.billing != BillingType::refacturacion && inv.issued.period == r.period &&
+                                        inv.issued.obra_social == b->submitted.obra_social);
             }
         }
         if (!invoiced) return std::nullopt;
@@ -515,8 +515,8 @@ std::optional<Built> Simulation::Impl::cancel(const Intent& it, Provider& p) {
 }
 
 LoadOrder Simulation::Impl::order(uint8_t o, uint32_t affiliate, std::string id, std::string practice, Date attention) const {
-    LoadOrder c{std::move(id),  os_id[o], affiliate_number(o, affiliate), std::move(practice), attention, true, true, true, {},
-                affiliate_name(affiliate), plan(o, affiliate)};
+    LoadOrder c{std::move(id), os_id[o], affiliate_number(o, affiliate), std::move(practice), attention, true, true,
+                true,          {},       affiliate_name(affiliate),      plan(o, affiliate)};
     if (o == kInsssep) c.fields.push_back(OrderField{"credential", credential(affiliate)});
     return c;
 }
@@ -567,8 +567,8 @@ std::optional<Built> Simulation::Impl::load_order(const Intent& it, Provider& p,
     // The secretaría reviews it a day or two later; a few of days 4-5 after the invoice.
     const uint32_t day_of_month = civil_from_date(Date{today}).day;
     const bool late_review = day_of_month >= 4 && day_of_month <= 5 && rng.chance(0.05);
-    push(late_review ? later(6, 8) : later(1, 2, 9 * 60, 18 * 60), it.provider, Kind::review_order, it.os,
-         late_review ? kLateReview : 0, 0, seq);
+    push(late_review ? later(6, 8) : later(1, 2, 9 * 60, 18 * 60), it.provider, Kind::review_order, it.os, late_review ? kLateReview : 0, 0,
+         seq);
     return Built{SimActor::prestador, std::move(c)};
 }
 
@@ -605,7 +605,8 @@ std::optional<Built> Simulation::Impl::represent_order(const Intent& it, Provide
     const bool too_early = billing_period(now, config) <= o->second.loaded.period;
     if (too_early != ((it.flags & kMistake) != 0) || !may_bill(p, today)) return std::nullopt;
     const OrderLoaded& l = o->second.loaded;
-    LoadOrder c{id, l.obra_social, l.affiliate_number, l.practice_code, l.attention_date, true, true, true, l.fields, l.affiliate_name, l.plan};
+    LoadOrder c{id,   l.obra_social, l.affiliate_number, l.practice_code, l.attention_date, true, true,
+                true, l.fields,      l.affiliate_name,   l.plan};
     if (!too_early) push(later(1, 2, 9 * 60, 18 * 60), it.provider, Kind::review_order, it.os, 0, 0, it.b);
     return Built{SimActor::prestador, std::move(c)};
 }
@@ -632,8 +633,8 @@ std::optional<Built> Simulation::Impl::issue_invoice(const Intent& it, Provider&
     if (mistake(it, os[it.os]->invoice_attachments.size() > 2 ? 0.05 : 0.025)) {
         const uint32_t roll = rng.below(100);
         if (roll < 45) c.amount = money::add(c.amount, 100 * rng.between(1, 500)).value_or(-1);  // F1: does not match the settlement
-        else if (roll < 75 && !c.attachments.empty()) c.attachments.pop_back();  // F2
-        else if (c.comprobante == ComprobanteType::resumen_x) c.cae = "71110383321640";  // F2: a factura's CAE on a resumen
+        else if (roll < 75 && !c.attachments.empty()) c.attachments.pop_back();                  // F2
+        else if (c.comprobante == ComprobanteType::resumen_x) c.cae = "71110383321640";          // F2: a factura's CAE on a resumen
         else c.cae.pop_back();
         push(minutes_later(2, 10), it.provider, it.kind, it.os, static_cast<uint16_t>(it.flags | kRetry), number, it.b,
              static_cast<int64_t>(seq));
@@ -658,8 +659,8 @@ std::optional<Built> Simulation::Impl::ajuste(const Intent& it, Provider& p, int
     if (!unbilled || *unbilled <= 0) return std::nullopt;
     const uint64_t seq = p.sim.next_seq++;
     push(later(1, 1), it.provider, Kind::send, it.os, kSimpleInvoice, 0, seq);
-    return Built{SimActor::prestador, invoice_command(p.sim, it.os, seq, p.sim.next_number++, period, *unbilled,
-                                                      today, BillingType::ajuste, original)};
+    return Built{SimActor::prestador,
+                 invoice_command(p.sim, it.os, seq, p.sim.next_number++, period, *unbilled, today, BillingType::ajuste, original)};
 }
 
 std::optional<Built> Simulation::Impl::refacturar(const Intent& it, Provider& p, int32_t today) {
@@ -675,8 +676,8 @@ std::optional<Built> Simulation::Impl::refacturar(const Intent& it, Provider& p,
     const Centavos approved = *sum.value();
     const uint64_t seq = p.sim.next_seq++;
     push(later(1, 1), it.provider, Kind::send, it.os, kSimpleInvoice, 0, seq);
-    return Built{SimActor::prestador, invoice_command(p.sim, it.os, seq, p.sim.next_number++, inv->issued.period, approved,
-                                                      today, BillingType::refacturacion, debited)};
+    return Built{SimActor::prestador, invoice_command(p.sim, it.os, seq, p.sim.next_number++, inv->issued.period, approved, today,
+                                                      BillingType::refacturacion, debited)};
 }
 
 std::optional<Built> Simulation::Impl::invoice_state(const Intent& it, Provider& p) {
@@ -744,8 +745,8 @@ std::optional<Built> Simulation::Impl::resolve_debit(const Intent& it, Provider&
     const std::string debit_id = "d" + num(it.a);
     const InvoiceRecord* inv = invoice(p.ledger, id);
     if (inv == nullptr) return std::nullopt;
-    const auto d = std::find_if(inv->debits.begin(), inv->debits.end(),
-                                [&](const DebitRecord& r) { return r.applied.debit_id == debit_id; });
+    const auto d =
+        std::find_if(inv->debits.begin(), inv->debits.end(), [&](const DebitRecord& r) { return r.applied.debit_id == debit_id; });
     if (d == inv->debits.end() || d->reinvoice_approved.has_value()) return std::nullopt;
     const bool approved = rng.chance(0.4);
     // F5: re-invoicing if the analysis allows it, otherwise a credit note for the debit.
@@ -761,8 +762,7 @@ std::optional<Built> Simulation::Impl::credit_note(const Intent& it, Provider& p
     if (!left || *left <= 0) return std::nullopt;
     const Centavos owed = *left;
     const uint64_t seq = p.sim.next_seq++;
-    return Built{SimActor::prestador,
-                 IssueCreditNote{id, "nc" + num(seq), p.sim.punto_de_venta, p.sim.next_number++, cae(), owed}};
+    return Built{SimActor::prestador, IssueCreditNote{id, "nc" + num(seq), p.sim.punto_de_venta, p.sim.next_number++, cae(), owed}};
 }
 
 std::optional<Built> Simulation::Impl::payment_run(const Intent& it, Provider& p, int32_t today) {
@@ -771,8 +771,7 @@ std::optional<Built> Simulation::Impl::payment_run(const Intent& it, Provider& p
     c.obra_social = os_id[it.os];
     std::vector<int32_t> periods;
     for (const auto& [id, inv] : p.ledger.invoices.invoices) {
-        if (inv.issued.obra_social != os_id[it.os] ||
-            (inv.status != InvoiceStatus::aceptada && inv.status != InvoiceStatus::ingresada))
+        if (inv.issued.obra_social != os_id[it.os] || (inv.status != InvoiceStatus::aceptada && inv.status != InvoiceStatus::ingresada))
             continue;
         const auto outstanding = money::Sum(inv.balance()).sub(inv.paid).value();
         if (!outstanding || *outstanding <= 0) continue;
@@ -793,8 +792,7 @@ std::optional<Built> Simulation::Impl::payment_run(const Intent& it, Provider& p
         return Built{SimActor::obra_social, std::move(c)};
     }
     std::sort(periods.begin(), periods.end());
-    for (int32_t period : periods)
-        push(later(1, 2), it.provider, Kind::retentions, it.os, 0, 0, static_cast<uint64_t>(period));
+    for (int32_t period : periods) push(later(1, 2), it.provider, Kind::retentions, it.os, 0, 0, static_cast<uint64_t>(period));
     return Built{SimActor::obra_social, std::move(c)};
 }
 

@@ -123,9 +123,8 @@ void Simulation::Impl::fill_patients(ProviderSim& s) {
             for (int tries = 0; tries < 64; ++tries) {
                 pt.weekday = 1 + rng.below(5);
                 pt.minute = (8 + rng.between(0, 11)) * 60;
-                const bool taken = std::any_of(s.patients.begin(), s.patients.end(), [&](const Patient& o) {
-                    return o.weekday == pt.weekday && o.minute == pt.minute;
-                });
+                const bool taken = std::any_of(s.patients.begin(), s.patients.end(),
+                                               [&](const Patient& o) { return o.weekday == pt.weekday && o.minute == pt.minute; });
                 if (!taken) break;
             }
             pt.member = rng.chance(0.2) ? 2 + rng.below(2) : 1;
@@ -156,7 +155,7 @@ std::string Simulation::Impl::affiliate_name(uint32_t affiliate, uint32_t member
     static constexpr std::string_view kSurnames[] = {"GONZALEZ", "RODRIGUEZ", "GOMEZ",  "FERNANDEZ", "LOPEZ",  "DIAZ",
                                                      "MARTINEZ", "PEREZ",     "GARCIA", "SANCHEZ",   "ROMERO", "SOSA",
                                                      "TORRES",   "ALVAREZ",   "RUIZ",   "HERMOSI",   "ACOSTA"};
-    static constexpr std::string_view kNames[] = {"MARIA",  "JUAN",   "ANA",   "CARLOS", "LUCIA",  "JORGE",  "SOFIA", "RAMON",
+    static constexpr std::string_view kNames[] = {"MARIA",   "JUAN",    "ANA",   "CARLOS", "LUCIA",  "JORGE",  "SOFIA", "RAMON",
                                                   "VALERIA", "OSVALDO", "PAULA", "DIEGO",  "CAMILA", "MARTIN", "ELENA"};
     const uint32_t person = affiliate * 31U + member * 7U;
     return std::string(kSurnames[affiliate % std::size(kSurnames)]) + " " + std::string(kNames[person % std::size(kNames)]);
@@ -268,8 +267,7 @@ void Simulation::Impl::plan_provider_month(uint32_t index, Period m, int32_t fir
             const TimestampMs t = at_minute(day, rng.between(8 * 60, 12 * 60));
             push(t - 10 * kMinute, index, Kind::eligibility, kIoma, rng.chance(0.98) ? kHabilitado : 0, pt.affiliate);
             push(t, index, Kind::ioma_budget, kIoma, 0, pt.affiliate, next_txn[kIoma]++,
-                 static_cast<int64_t>(pt.weekday) | static_cast<int64_t>(pt.minute) << 8 |
-                     static_cast<int64_t>(pt.diagnosis) << 24);
+                 static_cast<int64_t>(pt.weekday) | static_cast<int64_t>(pt.minute) << 8 | static_cast<int64_t>(pt.diagnosis) << 24);
         }
     }
     if (rng.chance(0.08)) {  // contact data or the bank account change
@@ -323,8 +321,9 @@ void Simulation::Impl::plan_sessions(uint32_t index, int32_t day, uint32_t wd, P
             push(t - 12 * kMinute, index, Kind::eligibility, kSancor, habilitado ? kHabilitado : 0, pt.affiliate,
                  pt.member | (pt.by_dni ? 0x100U : 0U));
             if (!habilitado) {
-                if (rng.chance(0.3)) push(t - 2 * kMinute, index, Kind::psych_budget, kSancor, kMistake | kException,
-                                          pt.affiliate, next_txn[kSancor]++, pack_session(0, 0, pt));
+                if (rng.chance(0.3))
+                    push(t - 2 * kMinute, index, Kind::psych_budget, kSancor, kMistake | kException, pt.affiliate, next_txn[kSancor]++,
+                         pack_session(0, 0, pt));
                 continue;
             }
         }
@@ -338,14 +337,12 @@ void Simulation::Impl::plan_sessions(uint32_t index, int32_t day, uint32_t wd, P
         const uint32_t practice = pt.is_new ? 1 : rng.chance(0.03) ? 2 : 0;
         pt.is_new = false;
         const uint64_t txn = next_txn[kSancor]++;
-        push(t, index, Kind::psych_budget, kSancor, exception ? kException : 0, pt.affiliate, txn,
-             pack_session(code, practice, pt));
+        push(t, index, Kind::psych_budget, kSancor, exception ? kException : 0, pt.affiliate, txn, pack_session(code, practice, pt));
         const bool next_morning = rng.chance(0.05);  // drawn either way: the rest of the month stays as it was
         if (os[kSancor]->bills_authorization) {
             // A8: the authorized session is what is billed (seed 004): nothing to consume.
         } else if (next_morning) {  // A8: recorded the next morning
-            push(at_minute(day + 1, rng.between(8 * 60, 11 * 60)), index, Kind::consume, kSancor, kDeferred, 1, txn,
-                 t + 45 * kMinute);
+            push(at_minute(day + 1, rng.between(8 * 60, 11 * 60)), index, Kind::consume, kSancor, kDeferred, 1, txn, t + 45 * kMinute);
         } else {
             push(t + 50 * kMinute, index, Kind::consume, kSancor, 0, 1, txn);
         }
@@ -354,8 +351,7 @@ void Simulation::Impl::plan_sessions(uint32_t index, int32_t day, uint32_t wd, P
             const TimestampMs t2 = at_minute(day + 1 + rng.between(0, 1), 19 * 60 + 30);
             const uint32_t code2 = 1000 + rng.below(8998);
             push(t2 - 3 * kMinute, index, Kind::token, kSancor, 0, pt.affiliate, code2, pt.member);
-            push(t2, index, Kind::psych_budget, kSancor, kMistake, pt.affiliate, next_txn[kSancor]++,
-                 pack_session(code2, 0, pt));
+            push(t2, index, Kind::psych_budget, kSancor, kMistake, pt.affiliate, next_txn[kSancor]++, pack_session(code2, 0, pt));
         }
     }
 }
@@ -370,8 +366,7 @@ void Simulation::Impl::plan_dental(uint32_t index, int32_t day) {
         const bool habilitado = rng.chance(0.98);
         push(t, index, Kind::eligibility, kInsssep, habilitado ? kHabilitado : 0, affiliate);
         if (habilitado) push(t + 5 * kMinute, index, Kind::dental_budget, kInsssep, 0, affiliate, next_txn[kInsssep]++);
-        else if (rng.chance(0.3))
-            push(t + 5 * kMinute, index, Kind::dental_budget, kInsssep, kMistake, affiliate, next_txn[kInsssep]++);
+        else if (rng.chance(0.3)) push(t + 5 * kMinute, index, Kind::dental_budget, kInsssep, kMistake, affiliate, next_txn[kInsssep]++);
     }
 }
 
@@ -381,8 +376,8 @@ TransactionRef Simulation::Impl::transaction(uint8_t o, uint64_t number) const {
 
 bool Simulation::Impl::session_this_week(const ProviderLedger& l, const std::string& affiliate, int32_t today) const {
     for (const auto& [key, b] : l.authorizations.budgets) {
-        if (b.status == BudgetStatus::cancelled || b.submitted.affiliate_number != affiliate ||
-            b.submitted.obra_social != os_id[kSancor] || today - local_date(b.submitted_at).days >= 7)
+        if (b.status == BudgetStatus::cancelled || b.submitted.affiliate_number != affiliate || b.submitted.obra_social != os_id[kSancor] ||
+            today - local_date(b.submitted_at).days >= 7)
             continue;
         for (const BudgetItemRecord& r : b.items) {
             if (r.item.practice_code == "330101" && r.result != ItemResult::rechazada) return true;
@@ -474,9 +469,7 @@ std::string Simulation::Impl::actor_id(SimActor actor, const Intent& it) const {
     return "liquida";
 }
 
-
-Simulation::Simulation(const Config& config, SimulationOptions options)
-    : impl_(std::make_unique<Impl>(config, options)) {}
+Simulation::Simulation(const Config& config, SimulationOptions options) : impl_(std::make_unique<Impl>(config, options)) {}
 Simulation::~Simulation() = default;
 
 std::optional<SimulatedCommand> Simulation::next() { return impl_->next(); }
@@ -493,12 +486,12 @@ const ProviderLedger* Simulation::ledger(ProviderId id) const {
 
 std::string_view Simulation::command_name(size_t index) noexcept {
     static constexpr std::string_view kNames[] = {
-        "register_provider", "update_provider", "adhere_to_obra_social", "upload_document", "verify_document",
-        "expire_documents_due", "enroll_in_padron", "leave_padron", "load_order", "approve_order", "reject_order",
-        "check_eligibility", "issue_token", "submit_budget", "resolve_budget_audit", "consume_practices",
-        "cancel_transaction", "issue_invoice", "send_invoice", "observe_invoice", "accept_invoice", "ingresar_invoice",
-        "reject_invoice", "apply_debit", "resolve_debit_analysis", "issue_credit_note", "issue_payment_order",
-        "apply_retentions", "pay_provider"};
+        "register_provider",    "update_provider",     "adhere_to_obra_social", "upload_document", "verify_document",
+        "expire_documents_due", "enroll_in_padron",    "leave_padron",          "load_order",      "approve_order",
+        "reject_order",         "check_eligibility",   "issue_token",           "submit_budget",   "resolve_budget_audit",
+        "consume_practices",    "cancel_transaction",  "issue_invoice",         "send_invoice",    "observe_invoice",
+        "accept_invoice",       "ingresar_invoice",    "reject_invoice",        "apply_debit",     "resolve_debit_analysis",
+        "issue_credit_note",    "issue_payment_order", "apply_retentions",      "pay_provider"};
     static_assert(std::size(kNames) == std::variant_size_v<Command>, "every command kind needs a name");
     return index < std::size(kNames) ? kNames[index] : std::string_view{"unknown"};
 }

@@ -32,9 +32,7 @@ public:
     // Uniform in [0, n); n > 0. The modulo bias is irrelevant at these sizes.
     uint32_t below(uint32_t n) { return static_cast<uint32_t>(engine_() % n); }
     // Uniform in [lo, hi].
-    int32_t between(int32_t lo, int32_t hi) {
-        return lo + static_cast<int32_t>(below(static_cast<uint32_t>(hi - lo + 1)));
-    }
+    int32_t between(int32_t lo, int32_t hi) { return lo + static_cast<int32_t>(below(static_cast<uint32_t>(hi - lo + 1))); }
     bool chance(double p) { return static_cast<double>(engine_() >> 11) * 0x1.0p-53 < p; }
 
 private:
@@ -48,11 +46,40 @@ enum class Specialty : uint8_t { psychologist, dentist, home_carer };
 constexpr Os kMainOs[] = {kSancor, kInsssep, kIoma};
 
 enum class Kind : uint8_t {
-    onboard, adhere, upload, verify, enroll, leave, update, expire_docs, renew_doc,
-    eligibility, token, psych_budget, dental_budget, ioma_budget, resolve_audit, consume, cancel,
-    load_order, review_order, represent_order,
-    invoice, send, observe, accept, reject_invoice, ingresar, debit, resolve_debit, credit_note, refacturar, ajuste,
-    payment_run, retentions, pay,
+    onboard,
+    adhere,
+    upload,
+    verify,
+    enroll,
+    leave,
+    update,
+    expire_docs,
+    renew_doc,
+    eligibility,
+    token,
+    psych_budget,
+    dental_budget,
+    ioma_budget,
+    resolve_audit,
+    consume,
+    cancel,
+    load_order,
+    review_order,
+    represent_order,
+    invoice,
+    send,
+    observe,
+    accept,
+    reject_invoice,
+    ingresar,
+    debit,
+    resolve_debit,
+    credit_note,
+    refacturar,
+    ajuste,
+    payment_run,
+    retentions,
+    pay,
 };
 
 // Intent flags.
@@ -81,9 +108,7 @@ struct Intent {
 };
 
 struct Later {
-    bool operator()(const Intent& x, const Intent& y) const noexcept {
-        return x.at != y.at ? x.at > y.at : x.seq > y.seq;
-    }
+    bool operator()(const Intent& x, const Intent& y) const noexcept { return x.at != y.at ? x.at > y.at : x.seq > y.seq; }
 };
 
 struct Patient {
@@ -91,10 +116,10 @@ struct Patient {
     uint32_t weekday = 1;    // 1 Monday .. 5 Friday
     int32_t minute = 600;    // local time of the weekly appointment
     uint32_t diagnosis = 0;
-    uint32_t member = 1;     // 1 titular; 2, 3 family members (the titular generates the token)
+    uint32_t member = 1;  // 1 titular; 2, 3 family members (the titular generates the token)
     bool by_dni = false;
-    bool is_new = true;      // A5: starts with a psicodiagnóstico with report
-    Period checked{};        // last month with an eligibility check
+    bool is_new = true;  // A5: starts with a psicodiagnóstico with report
+    Period checked{};    // last month with an eligibility check
     uint32_t last_token = 0;
 };
 
@@ -119,7 +144,7 @@ struct ProviderSim {
     Period left_in{};
     int32_t seguro_expires = 0;  // P2: the malpractice policy is renewed yearly
     int32_t renew_on = 0;
-    int32_t expire_job = 0;       // day the expiry job runs for the current policy; 0 none
+    int32_t expire_job = 0;               // day the expiry job runs for the current policy; 0 none
     int32_t blocked_attempt = INT32_MIN;  // last day a billable attempt met a gap in the padrón
 };
 
@@ -141,25 +166,23 @@ inline Period period_of(int32_t day) {
     const CivilDate c = civil_from_date(Date{day});
     return Period{c.year, c.month};
 }
-inline TimestampMs at_minute(int32_t day, int32_t minute) {
-    return start_of_local_day(Date{day}) + static_cast<int64_t>(minute) * kMinute;
-}
+inline TimestampMs at_minute(int32_t day, int32_t minute) { return start_of_local_day(Date{day}) + static_cast<int64_t>(minute) * kMinute; }
 inline std::string num(uint64_t n) { return std::to_string(n); }
 
-constexpr const char* kFirstNames[] = {"MARIA LAURA", "JUAN PABLO", "ANA", "CARLOS", "LUCIA", "MARTIN", "SOFIA",
-                                       "DIEGO", "VALERIA", "PABLO", "CAROLINA", "GUSTAVO", "FLORENCIA", "RODRIGO",
-                                       "NATALIA", "JAVIER", "PAULA", "SERGIO", "GABRIELA", "FERNANDO"};
-constexpr const char* kSurnames[] = {"GARCIA", "RODRIGUEZ", "GONZALEZ", "FERNANDEZ", "LOPEZ", "MARTINEZ", "PEREZ",
-                                     "GOMEZ", "DIAZ", "SANCHEZ", "ROMERO", "SOSA", "TORRES", "ALVAREZ", "RUIZ",
-                                     "RAMIREZ", "FLORES", "BENITEZ", "ACOSTA", "MEDINA"};
+constexpr const char* kFirstNames[] = {"MARIA LAURA", "JUAN PABLO", "ANA",   "CARLOS",   "LUCIA",    "MARTIN",    "SOFIA",
+                                       "DIEGO",       "VALERIA",    "PABLO", "CAROLINA", "GUSTAVO",  "FLORENCIA", "RODRIGO",
+                                       "NATALIA",     "JAVIER",     "PAULA", "SERGIO",   "GABRIELA", "FERNANDO"};
+constexpr const char* kSurnames[] = {"GARCIA", "RODRIGUEZ", "GONZALEZ", "FERNANDEZ", "LOPEZ",  "MARTINEZ", "PEREZ",
+                                     "GOMEZ",  "DIAZ",      "SANCHEZ",  "ROMERO",    "SOSA",   "TORRES",   "ALVAREZ",
+                                     "RUIZ",   "RAMIREZ",   "FLORES",   "BENITEZ",   "ACOSTA", "MEDINA"};
 constexpr const char* kCities[] = {"Paraná", "Concordia", "Gualeguaychú", "Resistencia", "Santa Fe", "La Plata"};
 constexpr const char* kBanks[] = {"285", "011", "007", "017", "072", "191", "150", "034", "386", "014"};
 constexpr const char* kPsychDiagnoses[] = {"F41.1", "F32.1", "F43.2", "F41.0", "F33.1", "F90.0", "F84.0", "F50.0", "F42"};
 constexpr const char* kDentalDiagnoses[] = {"K02.1", "K02.9", "K04.0", "K05.1", "K08.1", "K03.6"};
 constexpr const char* kIomaDiagnoses[] = {"G30.9", "I69.3", "G20", "F03", "G35"};
 constexpr const char* kPsychPractices[] = {"330101", "330111", "330112"};
-constexpr const char* kOrderRejectReasons[] = {"missing_professional_stamp", "missing_required_field",
-                                               "missing_patient_signature", "missing_professional_signature", "other"};
+constexpr const char* kOrderRejectReasons[] = {"missing_professional_stamp", "missing_required_field", "missing_patient_signature",
+                                               "missing_professional_signature", "other"};
 struct Reason {
     const char* code;
     const char* text;
@@ -252,8 +275,8 @@ struct Simulation::Impl {
 
     // ---- agenda ----
 
-    void push(TimestampMs at, uint32_t provider, Kind kind, uint8_t os_index = 0, uint16_t flags = 0, uint32_t a = 0,
-              uint64_t b = 0, int64_t c = 0) {
+    void push(TimestampMs at, uint32_t provider, Kind kind, uint8_t os_index = 0, uint16_t flags = 0, uint32_t a = 0, uint64_t b = 0,
+              int64_t c = 0) {
         const Intent it{std::max(at, now), next_intent++, provider, kind, os_index, flags, a, b, c};
         const int32_t day = local_date(it.at).days;
         if (day >= end_day) return;  // after the simulation
@@ -301,8 +324,8 @@ struct Simulation::Impl {
     void plan_sessions(uint32_t index, int32_t day, uint32_t wd, Period m);
 
     static int64_t pack_session(uint32_t code, uint32_t practice, const Patient& pt) {
-        return static_cast<int64_t>(code) | static_cast<int64_t>(practice) << 16 |
-               static_cast<int64_t>(pt.diagnosis) << 24 | static_cast<int64_t>(pt.member) << 32;
+        return static_cast<int64_t>(code) | static_cast<int64_t>(practice) << 16 | static_cast<int64_t>(pt.diagnosis) << 24 |
+               static_cast<int64_t>(pt.member) << 32;
     }
 
     // InSSSeP dental (002): a few new budgets a day, each checked for eligibility first.

@@ -119,8 +119,7 @@ TEST_CASE("token prints a token that verifies with the key in DIR, alone on its 
     // The same resolution as the child: LIQUIDA_KEY if the environment has it, else DIR/gateway.key.
     auto key = liquida::gateway::resolve_key("", dir.str(), false);
     REQUIRE(key.has_value());
-    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch()).count();
+    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     auto claims = liquida::gateway::verify(last, key->key, now);
     REQUIRE(claims.has_value());
     CHECK(claims->role == liquida::gateway::Role::colegio);
@@ -144,7 +143,8 @@ TEST_CASE("token prints a token that verifies with the key in DIR, alone on its 
 TEST_CASE("user add stores a person's Argon2id hash from standard input, and refuses weak or taken names", "[cli]") {
     liquida::test::TempDir dir;
     const std::string add = " | " + std::string(LIQUIDA_BIN) + " user add --data " + dir.str();
-    const auto r = liquida::test::sh("printf 'clave de la secretaria\\n'" + add + " --username secretaria --role colegio --subject colegio");
+    const auto r =
+        liquida::test::sh("printf 'clave de la secretaria\\n'" + add + " --username secretaria --role colegio --subject colegio");
     INFO(r.out);
     REQUIRE(r.code == 0);
     const auto user = *liquida::gateway::UserStore(dir.str()).find("secretaria");
@@ -192,13 +192,15 @@ TEST_CASE("serve --test-clock runs on a clock kept in DATA, and a data directory
     CHECK(bad.code == 2);
     CHECK(bad.out.find("--test-clock") != std::string::npos);
     {
-        liquida::test::Child s(LIQUIDA_BIN, {"serve", "--data", dir.str(), "--partitions", "2", "--port", "0", "--test-clock", "2025-06-05"});
+        liquida::test::Child s(LIQUIDA_BIN,
+                               {"serve", "--data", dir.str(), "--partitions", "2", "--port", "0", "--test-clock", "2025-06-05"});
         CHECK(s.output().find("on a test clock at 2025-06-05T00:00:00-03:00") != std::string::npos);
         CHECK(s.stop() == 0);
     }
     CHECK(std::filesystem::exists(dir.path() / "test-clock"));
     {  // an earlier start does not take it back
-        liquida::test::Child s(LIQUIDA_BIN, {"serve", "--data", dir.str(), "--partitions", "2", "--port", "0", "--test-clock", "2025-06-01"});
+        liquida::test::Child s(LIQUIDA_BIN,
+                               {"serve", "--data", dir.str(), "--partitions", "2", "--port", "0", "--test-clock", "2025-06-01"});
         CHECK(s.output().find("resumes at 2025-06-05T00:00:00-03:00") != std::string::npos);
         CHECK(s.stop() == 0);
     }
@@ -210,7 +212,8 @@ TEST_CASE("serve --test-clock runs on a clock kept in DATA, and a data directory
     liquida::test::TempDir real;
     const std::string config = std::string(LIQUIDA_SOURCE_DIR) + "/ops/config/liquida.json";
     REQUIRE(run("simulate --data " + real.str() + " --scale 0.01 --months 1 --start 2025-06 --no-sync --config " + config).code == 0);
-    const auto among = liquida::test::sh("timeout 60 " + std::string(LIQUIDA_BIN) + " serve --port 0 --data " + real.str() + " --test-clock 2025-06-15");
+    const auto among =
+        liquida::test::sh("timeout 60 " + std::string(LIQUIDA_BIN) + " serve --port 0 --data " + real.str() + " --test-clock 2025-06-15");
     CHECK(among.code == 1);
     CHECK(among.out.find("would decide the next commands before it") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(real.path() / "test-clock"));
@@ -243,8 +246,9 @@ std::vector<std::string> history(const std::string& enrolled_at) {
     for (const std::string type : {"rnp", "afip", "cbu", "seguro", "anexo1"}) {
         const auto at = [&] { return "2025-05-02T09:" + std::to_string(minute++) + ":00-03:00"; };
         out.push_back(line(at(), "prestador:1042", "h-up-" + type,
-                           R"("command":"upload_document","type":")" + type + R"(","document_id":"1042-)" + type + R"(","reference":"r",)"
-                           R"("expires_on":"2030-12-31")"));
+                           R"("command":"upload_document","type":")" + type + R"(","document_id":"1042-)" + type +
+                               R"(","reference":"r",)"
+                               R"("expires_on":"2030-12-31")"));
         out.push_back(line(at(), "colegio:secretaria", "h-ok-" + type,
                            R"("command":"verify_document","document_id":"1042-)" + type + R"(","approved":true,"reason":"")"));
     }
@@ -265,7 +269,9 @@ TEST_CASE("import decides a colegio's history at the business time of each line,
           "[cli][import]") {
     liquida::test::TempDir files, dir;
     const std::string config = " --config " + std::string(LIQUIDA_SOURCE_DIR) + "/ops/config/liquida.json";
-    const auto import = [&](const std::string& file) { return run("import --data " + dir.str() + " --partitions 2" + config + " " + file); };
+    const auto import = [&](const std::string& file) {
+        return run("import --data " + dir.str() + " --partitions 2" + config + " " + file);
+    };
 
     // Enrolled in June: the padrón's window (May and September) was closed then. The twelve
     // lines before it land; the refused one is named.
@@ -302,15 +308,18 @@ TEST_CASE("import decides a colegio's history at the business time of each line,
             }
         CHECK(seen.size() == 13);
         CHECK(seen["h-enroll"].first == *liquida::domain::parse_instant("2025-09-01T10:00:00-03:00"));
-        CHECK(seen["h-up-afip"] == std::pair<int64_t, std::string>{*liquida::domain::parse_instant("2025-05-02T09:12:00-03:00"), "prestador:1042"});
+        CHECK(seen["h-up-afip"] ==
+              std::pair<int64_t, std::string>{*liquida::domain::parse_instant("2025-05-02T09:12:00-03:00"), "prestador:1042"});
     }
 
     // Refused before anything is decided, each naming why.
-    const std::string later = R"({"at":"2025-09-02T10:00:00-03:00","as":"colegio:secretaria","command_id":"x1","provider":1042,"command":"leave_padron","reason":"baja"})";
+    const std::string later =
+        R"({"at":"2025-09-02T10:00:00-03:00","as":"colegio:secretaria","command_id":"x1","provider":1042,"command":"leave_padron","reason":"baja"})";
     const std::vector<std::pair<std::vector<std::string>, std::string>> refused{
         {{R"({"at":"2025-09-01T09:00:00-03:00","as":"colegio:secretaria","command_id":"x0","provider":1042,"command":"leave_padron","reason":"baja"})"},
          "import.before_the_log (at)"},
-        {{september.back(), R"({"at":"2025-09-01T09:00:00-03:00","as":"colegio:secretaria","command_id":"x2","provider":1042,"command":"leave_padron","reason":"baja"})"},
+        {{september.back(),
+          R"({"at":"2025-09-01T09:00:00-03:00","as":"colegio:secretaria","command_id":"x2","provider":1042,"command":"leave_padron","reason":"baja"})"},
          "line 2 refused: import.out_of_order (at)"},
         {{R"({"at":"2999-01-01T00:00:00-03:00","as":"colegio:secretaria","command_id":"x3","provider":1042,"command":"enroll_in_padron"})"},
          "import.in_the_future (at)"},
@@ -342,7 +351,7 @@ TEST_CASE("import decides a colegio's history at the business time of each line,
     {
         liquida::test::TempDir clocked;
         std::ofstream(clocked.path() / "test-clock") << "liquida-test-clock-1\n"
-                                                      << *liquida::domain::parse_instant("2025-05-02T09:05:00-03:00") << "\n";
+                                                     << *liquida::domain::parse_instant("2025-05-02T09:05:00-03:00") << "\n";
         const auto c = run("import --data " + clocked.str() + " --partitions 2" + config + " " + files.str() + "/september.ndjson");
         INFO(c.out);
         CHECK(c.code == 1);

@@ -10,15 +10,32 @@ namespace {
 
 // Seed 002: the InSSSeP budget, tooth 18 extraction and two composites.
 SubmitBudget insssep_budget(uint64_t transaction) {
-    return SubmitBudget{transaction, kInsssep, "51868", "59790", "", "", "K029", DiagnosisType::definitivo,
+    return SubmitBudget{transaction,
+                        kInsssep,
+                        "51868",
+                        "59790",
+                        "",
+                        "",
+                        "K029",
+                        DiagnosisType::definitivo,
                         {BudgetLine{"100100", 18, ""}, BudgetLine{"20900", 17, "OM"}, BudgetLine{"20800", 25, "O"}},
-                        "DIABETICO - Tipo 2", {}};
+                        "DIABETICO - Tipo 2",
+                        {}};
 }
 
 // SanCor's A10 sheet prints the affiliate's name and plan: its configuration requires both.
 SubmitBudget sancor_session(uint64_t transaction, std::string token, std::string practice = "330101") {
-    SubmitBudget b{transaction, kSancor, "3500-1", "", "GF-3500", std::move(token), "F41.1", DiagnosisType::presuntivo,
-                   {BudgetLine{std::move(practice), 0, ""}}, "", {}};
+    SubmitBudget b{transaction,
+                   kSancor,
+                   "3500-1",
+                   "",
+                   "GF-3500",
+                   std::move(token),
+                   "F41.1",
+                   DiagnosisType::presuntivo,
+                   {BudgetLine{std::move(practice), 0, ""}},
+                   "",
+                   {}};
     b.affiliate_name = "GOMEZ ANA";
     b.plan = "SANCOR 3500";
     return b;
@@ -97,8 +114,18 @@ TEST_CASE("A5 practices 330111 and 330112 need a written report, with the author
     const ObraSocialConfig& sancor = *seed_config().obra_social(kSancor);
     CHECK(reports_due(l.state, Period{2025, 6}, sancor) == 2);
     CHECK(reports_due(l.state, Period{2025, 7}, sancor) == 0);
-    IssueInvoice invoice{"f1", kSancor, ComprobanteType::factura_c, BillingType::original, 17, 4199, "71110383321640", Period{2025, 6},
-                         settlement_of(l.state, Period{2025, 6}, kSancor).value().total, date_from_civil(2025, 7, 1), "", "",
+    IssueInvoice invoice{"f1",
+                         kSancor,
+                         ComprobanteType::factura_c,
+                         BillingType::original,
+                         17,
+                         4199,
+                         "71110383321640",
+                         Period{2025, 6},
+                         settlement_of(l.state, Period{2025, 6}, kSancor).value().total,
+                         date_from_civil(2025, 7, 1),
+                         "",
+                         "",
                          attachments_for(kSancor)};
     invoice.attachments.push_back(Attachment{AttachmentKind::informe, "sobre-1.pdf"});
     CHECK(l.error(invoice, at(2025, 7, 1)) == "invoice.report_missing");
@@ -174,8 +201,7 @@ TEST_CASE("A8 seed 002 consumption against 88-T-<transaction>, amounts raised by
     CHECK(l.error(ConsumePractices{t, {}, false, {}}, at(2025, 6, 25)) == "consumption.items_required");
     CHECK(l.error(ConsumePractices{t, {2}, true, {}}, at(2025, 6, 25, 11)) == "consumption.performed_at_required");
     CHECK(l.error(ConsumePractices{t, {2}, true, at(2025, 6, 26)}, at(2025, 6, 25, 11)) == "consumption.performed_at_in_future");
-    CHECK(l.error(ConsumePractices{t, {2}, true, at(2025, 6, 24)}, at(2025, 6, 25, 11)) ==
-          "consumption.performed_before_authorization");
+    CHECK(l.error(ConsumePractices{t, {2}, true, at(2025, 6, 24)}, at(2025, 6, 25, 11)) == "consumption.performed_before_authorization");
     {  // P4 on the day of the visit: a deferred consumption by a provider whose RNP was approved after it
         Ledger late = l;
         for (DocumentRecord& d : late.state.provider.documents)
@@ -193,8 +219,7 @@ TEST_CASE("A8 seed 002 consumption against 88-T-<transaction>, amounts raised by
     CHECK(l.error(ConsumePractices{t, {2}, false, {}}, at(2025, 6, 26)) == "consumption.item_already_consumed");
     CHECK(l.error(ConsumePractices{t, {3, 3}, false, {}}, at(2025, 6, 26)) == "consumption.item_already_consumed");
     CHECK(l.error(ConsumePractices{t, {9}, false, {}}, at(2025, 6, 26)) == "consumption.item_unknown");
-    CHECK(l.error(ConsumePractices{TransactionRef{88, "T", 1}, {1}, false, {}}, at(2025, 6, 26)) ==
-          "consumption.transaction_not_found");
+    CHECK(l.error(ConsumePractices{TransactionRef{88, "T", 1}, {1}, false, {}}, at(2025, 6, 26)) == "consumption.transaction_not_found");
     l.ok(ConsumePractices{t, {3}, false, {}}, at(2025, 6, 26));
     CHECK(settlement_of(l.state, Period{2025, 7}, kInsssep).value().consumptions == 1'983'997 + 1'926'221);
 }
@@ -313,8 +338,8 @@ TEST_CASE("A8 SanCor bills the authorization: an accepted session is consumed by
     SubmitBudget fracture = insssep_budget(4);
     fracture.lines = {BudgetLine{"070604", 52, "G"}, BudgetLine{"100100", 18, ""}};  // 070604 always goes to audit
     CHECK(l.ok(fracture, at(2025, 6, 4)).size() == 2);
-    const auto decided = l.ok(ResolveBudgetAudit{TransactionRef{88, "T", 4}, {{1, ItemResult::autorizada}, {2, ItemResult::rechazada}}},
-                              at(2025, 6, 5));
+    const auto decided =
+        l.ok(ResolveBudgetAudit{TransactionRef{88, "T", 4}, {{1, ItemResult::autorizada}, {2, ItemResult::rechazada}}}, at(2025, 6, 5));
     REQUIRE(decided.size() == 2);
     CHECK(std::get<PracticeConsumed>(decided[1]).items == std::vector<ConsumedItem>{{1, 1'680'000}});  // 070604 at category B, +20%
 }
@@ -385,7 +410,8 @@ TEST_CASE("A8 a line's quantity: 1 to 99, priced times the fee, counted against 
 TEST_CASE("A8 a practice is priced at the aranceles in force the day it was performed, and its event says which", "[domain][A8][O1]") {
     Config config = seed_config();
     for (ObraSocialConfig& os : config.obras_sociales)
-        if (os.id == kInsssep) os.fee_updates.push_back(FeeUpdate{"2025-06 reajuste", date_from_civil(2025, 6, 26), {{"020800", 1'700'000}}});
+        if (os.id == kInsssep)
+            os.fee_updates.push_back(FeeUpdate{"2025-06 reajuste", date_from_civil(2025, 6, 26), {{"020800", 1'700'000}}});
     Ledger l = provider_in_padron("B");  // InSSSeP category B: +20%
     l.config = &config;
     l.ok(insssep_budget(128133242), at(2025, 6, 25, 7, 46));

@@ -66,7 +66,8 @@ TEST_CASE("the configuration says which amounts come from the seeds and which ar
     CHECK(guessed.size() == 9 + 3 * 3 + 3 - 2 + 1);  // + SanCor's short terms' amount
     for (const char* seen : {"insssep.practices.020800.fee", "ioma.practices.990101.fee", "insssep.boca", "sancor.token_exception_code"})
         CHECK(std::find(guessed.begin(), guessed.end(), seen) == guessed.end());
-    for (const char* guess : {"sancor.practices.330101.fee", "insssep.category_increments_bp.B", "retentions.iibb.rate_bp", "retentions.other.fixed"})
+    for (const char* guess :
+         {"sancor.practices.330101.fee", "insssep.category_increments_bp.B", "retentions.iibb.rate_bp", "retentions.other.fixed"})
         CHECK(std::find(guessed.begin(), guessed.end(), guess) != guessed.end());
 }
 

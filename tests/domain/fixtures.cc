@@ -69,8 +69,7 @@ std::vector<Command> padron_commands(std::string category) {
     out.push_back(AdhereToObraSocial{kSancor, "8481"});
     out.push_back(AdhereToObraSocial{kInsssep, "3-333"});
     out.push_back(AdhereToObraSocial{kIoma, "IOMA-77"});
-    const DocumentType types[] = {DocumentType::rnp, DocumentType::afip, DocumentType::cbu, DocumentType::seguro,
-                                  DocumentType::anexo1};
+    const DocumentType types[] = {DocumentType::rnp, DocumentType::afip, DocumentType::cbu, DocumentType::seguro, DocumentType::anexo1};
     for (DocumentType type : types) {
         const std::string id = "doc-" + std::to_string(static_cast<int>(type));
         out.push_back(UploadDocument{type, id, "s3://docs/" + id, date_from_civil(2030, 12, 31)});
@@ -92,8 +91,8 @@ void in_padron_since(Ledger& l, Date since) {
 }
 
 LoadOrder complete_order(std::string id, ObraSocialId os, std::string practice, Date attention) {
-    return LoadOrder{std::move(id), std::move(os), "51868", std::move(practice), attention, true, true, true,
-                     {OrderField{"credential", "59790"}}};
+    return LoadOrder{
+        std::move(id), std::move(os), "51868", std::move(practice), attention, true, true, true, {OrderField{"credential", "59790"}}};
 }
 
 std::vector<Attachment> attachments_for(const ObraSocialId& os) {

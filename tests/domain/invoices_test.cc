@@ -19,8 +19,19 @@ Ledger with_june_orders() {
 }
 
 IssueInvoice sancor_invoice(std::string id, Centavos amount, uint32_t number = 4199) {
-    return IssueInvoice{std::move(id), kSancor, ComprobanteType::factura_b, BillingType::original, 17, number,
-                        "71110383321640", kJune, amount, date_from_civil(2025, 6, 10), "", "", attachments_for(kSancor)};
+    return IssueInvoice{std::move(id),
+                        kSancor,
+                        ComprobanteType::factura_b,
+                        BillingType::original,
+                        17,
+                        number,
+                        "71110383321640",
+                        kJune,
+                        amount,
+                        date_from_civil(2025, 6, 10),
+                        "",
+                        "",
+                        attachments_for(kSancor)};
 }
 
 void accept(Ledger& l, const std::string& id, TimestampMs t) {
@@ -53,8 +64,19 @@ TEST_CASE("F2 invoice fields, seed 003 IOMA Ajuste names the invoice it adjusts"
     l.ok(complete_order("cd-1", kIoma, "990101", date_from_civil(2021, 2, 1)), at(2021, 2, 2));
     l.state.provider.enrolled = true;
     l.ok(ApproveOrder{"cd-1"}, at(2021, 2, 3));
-    IssueInvoice original{"ioma-84", kIoma, ComprobanteType::factura_c, BillingType::original, 2, 84, "71110383321630",
-                          feb, 35'596'800, date_from_civil(2021, 2, 10), "", "", attachments_for(kIoma)};
+    IssueInvoice original{"ioma-84",
+                          kIoma,
+                          ComprobanteType::factura_c,
+                          BillingType::original,
+                          2,
+                          84,
+                          "71110383321630",
+                          feb,
+                          35'596'800,
+                          date_from_civil(2021, 2, 10),
+                          "",
+                          "",
+                          attachments_for(kIoma)};
     const TimestampMs t = at(2021, 3, 18);
     CHECK(l.error(original, t) == "invoice.authorization_required");
     original.authorization = "01-001-0000001-20";
@@ -65,8 +87,19 @@ TEST_CASE("F2 invoice fields, seed 003 IOMA Ajuste names the invoice it adjusts"
     // A later order of February raises the settlement: an Ajuste bills the difference.
     l.ok(complete_order("cd-2", kIoma, "990101", date_from_civil(2021, 2, 1)), at(2021, 2, 4));
     l.ok(ApproveOrder{"cd-2"}, at(2021, 2, 5));
-    IssueInvoice ajuste{"ioma-85", kIoma, ComprobanteType::factura_c, BillingType::ajuste, 2, 85, "7111038332164", feb,
-                        35'596'800, date_from_civil(2021, 3, 18), "01-001-0000001-20", "", attachments_for(kIoma)};
+    IssueInvoice ajuste{"ioma-85",
+                        kIoma,
+                        ComprobanteType::factura_c,
+                        BillingType::ajuste,
+                        2,
+                        85,
+                        "7111038332164",
+                        feb,
+                        35'596'800,
+                        date_from_civil(2021, 3, 18),
+                        "01-001-0000001-20",
+                        "",
+                        attachments_for(kIoma)};
     CHECK(l.error(ajuste, t) == "invoice.invalid_cae");  // the seed's CAE has 13 digits; IOMA's form flags it too
     ajuste.cae = "71110383321640";
     CHECK(l.error(ajuste, t) == "invoice.adjusted_invoice_required");
@@ -177,11 +210,22 @@ TEST_CASE("F4 seed 001 SanCor listing: amount, debits, balance, due date", "[dom
     Ledger l = provider_in_padron();
     in_padron_since(l, date_from_civil(2021, 1, 4));
     // 3.133.671,76 billed for November 2021, received 08-11-2021, due 60 days later.
-    l.state.orders.orders["x"] = OrderRecord{OrderLoaded{"x", kSancor, "1", "330101", date_from_civil(2021, 11, 1), 313'367'176,
-                                                         Period{2021, 11}, true, true, true, {}},
-                                             OrderStatus::approved, ""};
-    IssueInvoice f{"b-4199", kSancor, ComprobanteType::factura_b, BillingType::original, 17, 4199, "71110383321640",
-                   Period{2021, 11}, 313'367'176, date_from_civil(2021, 11, 5), "", "", attachments_for(kSancor)};
+    l.state.orders.orders["x"] = OrderRecord{
+        OrderLoaded{"x", kSancor, "1", "330101", date_from_civil(2021, 11, 1), 313'367'176, Period{2021, 11}, true, true, true, {}},
+        OrderStatus::approved, ""};
+    IssueInvoice f{"b-4199",
+                   kSancor,
+                   ComprobanteType::factura_b,
+                   BillingType::original,
+                   17,
+                   4199,
+                   "71110383321640",
+                   Period{2021, 11},
+                   313'367'176,
+                   date_from_civil(2021, 11, 5),
+                   "",
+                   "",
+                   attachments_for(kSancor)};
     l.ok(f, at(2021, 11, 8));
     l.ok(SendInvoice{"b-4199"}, at(2021, 11, 8));
     const auto rows = invoice_listing(l.state, date_from_civil(2021, 12, 1), seed_config()).value();
@@ -194,11 +238,22 @@ TEST_CASE("F4 seed 001 SanCor listing: amount, debits, balance, due date", "[dom
     CHECK(rows[0].due_on == date_from_civil(2022, 1, 7));
     CHECK(invoice_listing(l.state, date_from_civil(2022, 5, 9), seed_config()).value().empty());  // older than six months
     // A small one falls due in 15 days: B 00017-00004171, $8.673, received 16-11-2021, due 01-12-2021.
-    l.state.orders.orders["y"] = OrderRecord{OrderLoaded{"y", kSancor, "1", "330101", date_from_civil(2021, 10, 1), 867'300,
-                                                         Period{2021, 10}, true, true, true, {}},
-                                             OrderStatus::approved, ""};
-    f = IssueInvoice{"b-4171", kSancor, ComprobanteType::factura_b, BillingType::original, 17, 4171, "71110383321641",
-                     Period{2021, 10}, 867'300, date_from_civil(2021, 11, 5), "", "", attachments_for(kSancor)};
+    l.state.orders.orders["y"] =
+        OrderRecord{OrderLoaded{"y", kSancor, "1", "330101", date_from_civil(2021, 10, 1), 867'300, Period{2021, 10}, true, true, true, {}},
+                    OrderStatus::approved, ""};
+    f = IssueInvoice{"b-4171",
+                     kSancor,
+                     ComprobanteType::factura_b,
+                     BillingType::original,
+                     17,
+                     4171,
+                     "71110383321641",
+                     Period{2021, 10},
+                     867'300,
+                     date_from_civil(2021, 11, 5),
+                     "",
+                     "",
+                     attachments_for(kSancor)};
     l.ok(f, at(2021, 11, 16));
     l.ok(SendInvoice{"b-4171"}, at(2021, 11, 16));
     const auto small = invoice_listing(l.state, date_from_civil(2021, 12, 1), seed_config()).value();

@@ -23,8 +23,8 @@ Ledger with_accepted_invoice() {
         l.ok(complete_order(id, kSancor, "330101", date_from_civil(2025, 6, 1)), at(2025, 6, 2));
         l.ok(ApproveOrder{id}, at(2025, 6, 3));
     }
-    l.ok(IssueInvoice{"f1", kSancor, ComprobanteType::factura_b, BillingType::original, 17, 4199, "71110383321640", kJune,
-                      3'000'000, date_from_civil(2025, 6, 10), "", "", attachments_for(kSancor)},
+    l.ok(IssueInvoice{"f1", kSancor, ComprobanteType::factura_b, BillingType::original, 17, 4199, "71110383321640", kJune, 3'000'000,
+                      date_from_civil(2025, 6, 10), "", "", attachments_for(kSancor)},
          t);
     l.ok(SendInvoice{"f1"}, t);
     l.ok(AcceptInvoice{"f1"}, t);
@@ -133,8 +133,8 @@ TEST_CASE("money: folding an overflowing payment order poisons the ledger, decid
     Ledger l = with_accepted_invoice();
     const TimestampMs t = at(2025, 6, 11);
     // What the finding left in the log: the same invoice twice, the total wrapped.
-    const PaymentOrderIssued written{kSancor, "PO-old", date_from_civil(2025, 6, 11), kMin + 49,
-                                     {PaidInvoice{"f1", 100}, PaidInvoice{"f1", kMax - 50}}, "CR-1", ""};
+    const PaymentOrderIssued written{
+        kSancor, "PO-old", date_from_civil(2025, 6, 11), kMin + 49, {PaidInvoice{"f1", 100}, PaidInvoice{"f1", kMax - 50}}, "CR-1", ""};
     evolve(l.state, written, t);
     CHECK(overflowed(l.state));
     CHECK(l.state.invoices.invoices.at("f1").paid == 100);  // the sum that did not fit is not added
@@ -177,7 +177,7 @@ TEST_CASE("money: queries and decisions over sums that do not fit answer money.o
 
     Ledger one = with_accepted_invoice();
     InvoiceRecord& f1 = one.state.invoices.invoices.at("f1");
-    f1.paid = kMin;  // as the finding stored it
+    f1.paid = kMin;                                                                      // as the finding stored it
     CHECK(one.error(ApplyDebit{"f1", "d1", 1, "D01", "x", ""}, t) == "money.overflow");  // balance - paid
     CHECK(one.error(payment_order({PaidInvoice{"f1", 1}}), t) == "money.overflow");
     f1.paid = 0;

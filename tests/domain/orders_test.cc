@@ -141,7 +141,8 @@ TEST_CASE("P4 on the attention date: attended before enrolling, or while a docum
         return d.error().message;
     };
     const TimestampMs june = at(2025, 6, 2);
-    CHECK(refused("o1", date_from_civil(2025, 5, 1), june) == "El prestador no estaba en el padrón el 2025-05-01: se inscribió el 2025-05-02.");
+    CHECK(refused("o1", date_from_civil(2025, 5, 1), june) ==
+          "El prestador no estaba en el padrón el 2025-05-01: se inscribió el 2025-05-02.");
     l.ok(complete_order("o1", kSancor, "330101", date_from_civil(2025, 5, 2)), june);  // the day it enrolled
 
     // The seguro lapsed after 2025-06-10, recorded as expired, and a new one was approved on 2025-06-20.

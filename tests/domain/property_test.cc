@@ -20,18 +20,40 @@ struct Generator {
         switch (pick(12)) {
             case 0: return complete_order("o" + std::to_string(pick(30)), kInsssep, "050100", local_date(now));
             case 1: return ApproveOrder{"o" + std::to_string(pick(30))};
-            case 2: return SubmitBudget{1 + pick(6), kInsssep, "51868", "59790", "", "", "K029", DiagnosisType::definitivo,
-                                        {BudgetLine{"100100", 18, ""}, BudgetLine{"20800", 25, "O"}}, "", {}};
+            case 2:
+                return SubmitBudget{1 + pick(6),
+                                    kInsssep,
+                                    "51868",
+                                    "59790",
+                                    "",
+                                    "",
+                                    "K029",
+                                    DiagnosisType::definitivo,
+                                    {BudgetLine{"100100", 18, ""}, BudgetLine{"20800", 25, "O"}},
+                                    "",
+                                    {}};
             case 3: return ConsumePractices{t, {1 + pick(2)}, pick(2) == 0, now - 1000};
             case 4: return CancelTransaction{t, "anulada"};
-            case 5: return IssueInvoice{inv, kInsssep, ComprobanteType::factura_c, pick(3) == 0 ? BillingType::ajuste : BillingType::original,
-                                        1, 1 + pick(1000), "71110383321640", period, st.total - st.invoiced, local_date(now), "",
-                                        "f" + std::to_string(pick(4)), attachments_for(kInsssep)};
+            case 5:
+                return IssueInvoice{inv,
+                                    kInsssep,
+                                    ComprobanteType::factura_c,
+                                    pick(3) == 0 ? BillingType::ajuste : BillingType::original,
+                                    1,
+                                    1 + pick(1000),
+                                    "71110383321640",
+                                    period,
+                                    st.total - st.invoiced,
+                                    local_date(now),
+                                    "",
+                                    "f" + std::to_string(pick(4)),
+                                    attachments_for(kInsssep)};
             case 6: return SendInvoice{inv};
             case 7: return AcceptInvoice{inv};
             case 8: return ApplyDebit{inv, "d" + std::to_string(pick(50)), 1 + pick(2'000'000), "D", "motivo", ""};
-            case 9: return IssuePaymentOrder{kInsssep, "po" + std::to_string(pick(50)), local_date(now),
-                                             {PaidInvoice{inv, 1 + pick(3'000'000)}}, "CR", "APB"};
+            case 9:
+                return IssuePaymentOrder{
+                    kInsssep, "po" + std::to_string(pick(50)), local_date(now), {PaidInvoice{inv, 1 + pick(3'000'000)}}, "CR", "APB"};
             case 10: return ApplyRetentions{period, kInsssep};
             default: return PayProvider{period, kInsssep, 1 + pick(3'000'000), kCbu, "tr" + std::to_string(pick(1000))};
         }
@@ -41,7 +63,7 @@ struct Generator {
 void check_invariants(const Ledger& l, Period period) {
     for (const auto& [id, inv] : l.state.invoices.invoices) {
         REQUIRE(inv.debited().value() <= inv.issued.amount);  // S1
-        REQUIRE(inv.paid <= inv.balance().value());          // S2: no payment above balance
+        REQUIRE(inv.paid <= inv.balance().value());           // S2: no payment above balance
     }
     const Settlement st = settlement_of(l.state, period, kInsssep).value();
     REQUIRE(st.total == st.orders + st.consumptions);  // F1
@@ -62,8 +84,7 @@ void check_invariants(const Ledger& l, Period period) {
 
 }  // namespace
 
-TEST_CASE("properties: random sequences keep S1-S3, A8 and F1 invariants and replay exactly",
-          "[domain][property][A8][F1][S1][S2][S3]") {
+TEST_CASE("properties: random sequences keep S1-S3, A8 and F1 invariants and replay exactly", "[domain][property][A8][F1][S1][S2][S3]") {
     const int kRuns = 2000;  // thousands of seeded sequences
     const int kSteps = 150;
     int accepted = 0;

@@ -113,11 +113,23 @@ TEST_CASE("P4 no order, budget or invoice from a provider outside the padrón", 
     l.ok(LeavePadron{"baja"}, at(2025, 6, 1));
     const TimestampMs t = at(2025, 6, 2);
     CHECK(l.error(complete_order("o1", kSancor, "330101", date_from_civil(2025, 6, 1)), t) == "order.provider_not_in_padron");
-    CHECK(l.error(SubmitBudget{1, kInsssep, "51868", "59790", "", "", "K029", DiagnosisType::definitivo,
-                               {BudgetLine{"100100", 18, ""}}, "", {}},
-                  t) == "budget.provider_not_in_padron");
-    CHECK(l.error(IssueInvoice{"f1", kSancor, ComprobanteType::factura_c, BillingType::original, 1, 1, "71110383321640",
-                               Period{2025, 6}, 100, date_from_civil(2025, 6, 1), "", "", {}},
+    CHECK(
+        l.error(
+            SubmitBudget{1, kInsssep, "51868", "59790", "", "", "K029", DiagnosisType::definitivo, {BudgetLine{"100100", 18, ""}}, "", {}},
+            t) == "budget.provider_not_in_padron");
+    CHECK(l.error(IssueInvoice{"f1",
+                               kSancor,
+                               ComprobanteType::factura_c,
+                               BillingType::original,
+                               1,
+                               1,
+                               "71110383321640",
+                               Period{2025, 6},
+                               100,
+                               date_from_civil(2025, 6, 1),
+                               "",
+                               "",
+                               {}},
                   t) == "invoice.provider_not_in_padron");
 }
 

@@ -9,8 +9,17 @@ using namespace liquida::test;
 namespace {
 
 SubmitBudget session(uint64_t transaction, std::string affiliate = "3500-1") {
-    SubmitBudget b{transaction, kSancor, std::move(affiliate), "", "GF-3500", "9999", "F41.1", DiagnosisType::presuntivo,
-                   {BudgetLine{"330101", 0, ""}}, "", {}};
+    SubmitBudget b{transaction,
+                   kSancor,
+                   std::move(affiliate),
+                   "",
+                   "GF-3500",
+                   "9999",
+                   "F41.1",
+                   DiagnosisType::presuntivo,
+                   {BudgetLine{"330101", 0, ""}},
+                   "",
+                   {}};
     b.affiliate_name = "GOMEZ ANA";
     b.plan = "SANCOR 3500";
     return b;

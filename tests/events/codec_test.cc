@@ -26,13 +26,9 @@ using liquida::events::errc;
 using liquida::events::verify;
 namespace fb = liquida::fb;
 
-std::vector<uint8_t> bytes_of(const std::string& s) {
-    return {s.begin(), s.end()};
-}
+std::vector<uint8_t> bytes_of(const std::string& s) { return {s.begin(), s.end()}; }
 
-std::span<const uint8_t> span_of(const std::vector<uint8_t>& v) {
-    return {v.data(), v.size()};
-}
+std::span<const uint8_t> span_of(const std::vector<uint8_t>& v) { return {v.data(), v.size()}; }
 
 // The error code of a failed decode; fails the test if it decoded.
 errc decode_error(std::span<const uint8_t> bytes, const CodecLimits& limits = {}) {
@@ -185,8 +181,8 @@ TEST_CASE("a union slot this build does not know is unknown_payload", "[codec]")
 }
 
 TEST_CASE("a payload type without its table is invalid_buffer", "[codec]") {
-    const auto buffer = raw_envelope(fb::Payload::OrderApproved,
-                                     [](flatbuffers::FlatBufferBuilder&) { return flatbuffers::Offset<void>(); });
+    const auto buffer =
+        raw_envelope(fb::Payload::OrderApproved, [](flatbuffers::FlatBufferBuilder&) { return flatbuffers::Offset<void>(); });
     CHECK(decode_error(span_of(buffer)) == errc::invalid_buffer);
 }
 

@@ -174,8 +174,7 @@ TEST_CASE("kafka-dev --port: a port already taken is a clear error", "[events][k
     CHECK(r.out.find("cannot listen on 127.0.0.1:" + port) != std::string::npos);
 }
 
-TEST_CASE("consumers: kcat, flatc --json and docs/examples/consumer.py read what Liquida publishes",
-          "[events][kafka][consumers]") {
+TEST_CASE("consumers: kcat, flatc --json and docs/examples/consumer.py read what Liquida publishes", "[events][kafka][consumers]") {
     const std::string kcat = find_tool({"kcat", "kafkacat"}, "-V", "kcat");
     const std::string flatc = find_tool({"flatc"}, "--version", "flatbuffers-compiler");
     const std::string python = find_tool({"/usr/bin/python3", "python3"}, "-c 'import confluent_kafka, flatbuffers'",
@@ -203,7 +202,8 @@ TEST_CASE("consumers: kcat, flatc --json and docs/examples/consumer.py read what
     const std::string source = LIQUIDA_SOURCE_DIR;
 
     SECTION("kcat prints keys and headers; partitions are murmur2 of the key") {
-        auto r = sh("timeout 30 " + kcat + " -C -q -b " + bs + " -X isolation.level=read_committed -t liquida.orders -o beginning -e -f '%k %p:%o %h\\n'");
+        auto r = sh("timeout 30 " + kcat + " -C -q -b " + bs +
+                    " -X isolation.level=read_committed -t liquida.orders -o beginning -e -f '%k %p:%o %h\\n'");
         INFO(r.out);
         REQUIRE(r.code == 0);
         const auto got = lines(r.out);
@@ -244,9 +244,8 @@ TEST_CASE("consumers: kcat, flatc --json and docs/examples/consumer.py read what
         const Published& p = published.front();  // provider 1042's order_loaded
         REQUIRE(std::holds_alternative<domain::OrderLoaded>(p.envelope.payload));
         const std::string value = (dir.path() / "value.bin").string();
-        auto dump = sh("timeout 30 " + kcat + " -C -q -b " + bs + " -t liquida.orders -p " +
-                       std::to_string(p.at.tp.partition) + " -o " + std::to_string(p.at.base_offset) +
-                       " -c 1 -e -f '%s' > " + quote(value));
+        auto dump = sh("timeout 30 " + kcat + " -C -q -b " + bs + " -t liquida.orders -p " + std::to_string(p.at.tp.partition) + " -o " +
+                       std::to_string(p.at.base_offset) + " -c 1 -e -f '%s' > " + quote(value));
         INFO(dump.out);
         REQUIRE(dump.code == 0);
         {
@@ -254,8 +253,8 @@ TEST_CASE("consumers: kcat, flatc --json and docs/examples/consumer.py read what
             const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
             CHECK(decode(bytes).value() == p.envelope);  // the exact envelope, byte for byte decodable
         }
-        auto json = sh("cd " + quote(source) + " && timeout 30 " + flatc + " --json --raw-binary -I events/schema -o " +
-                       quote(dir.str()) + " events/schema/envelope.fbs -- " + quote(value));
+        auto json = sh("cd " + quote(source) + " && timeout 30 " + flatc + " --json --raw-binary -I events/schema -o " + quote(dir.str()) +
+                       " events/schema/envelope.fbs -- " + quote(value));
         INFO(json.out);
         REQUIRE(json.code == 0);
         std::ifstream in(dir.path() / "value.json");
@@ -313,8 +312,7 @@ TEST_CASE("consumers: kcat, flatc --json and docs/examples/consumer.py read what
                            " events/schema/common.fbs events/schema/envelope.fbs");
         INFO(generate.out);
         REQUIRE(generate.code == 0);
-        auto decoded = sh("timeout 60 " + python + " " + script + " " + bs +
-                          " liquida.orders --timeout 30 --decode " + quote(gen));
+        auto decoded = sh("timeout 60 " + python + " " + script + " " + bs + " liquida.orders --timeout 30 --decode " + quote(gen));
         INFO(decoded.out);
         REQUIRE(decoded.code == 0);
         const auto dl = lines(decoded.out);
@@ -346,8 +344,8 @@ TEST_CASE("consumers: kcat, flatc --json and docs/examples/consumer.py read what
         log->close();
         const int64_t dead_from = after.front().at.base_offset - 2;
 
-        auto all = sh("timeout 60 " + python + " " + quote(source + "/docs/examples/consumer.py") + " " + bs +
-                      " liquida.orders --timeout 30");
+        auto all =
+            sh("timeout 60 " + python + " " + quote(source + "/docs/examples/consumer.py") + " " + bs + " liquida.orders --timeout 30");
         INFO(all.out);
         REQUIRE(all.code == 0);
         const auto got = lines(all.out);
@@ -359,8 +357,8 @@ TEST_CASE("consumers: kcat, flatc --json and docs/examples/consumer.py read what
     }
 
     SECTION("an empty topic ends at once") {
-        auto r = sh("timeout 60 " + python + " " + quote(source + "/docs/examples/consumer.py") + " " + bs +
-                    " liquida.padron --timeout 30");
+        auto r =
+            sh("timeout 60 " + python + " " + quote(source + "/docs/examples/consumer.py") + " " + bs + " liquida.padron --timeout 30");
         INFO(r.out);
         CHECK(r.code == 0);
         CHECK(lines(r.out).empty());
@@ -391,7 +389,8 @@ TEST_CASE("consumers: on the real cluster, Kafka's console consumer (read_commit
     {
         char err[512];
         rd_kafka_conf_t* conf = rd_kafka_conf_new();
-        for (auto [k, v] : {std::pair{"bootstrap.servers", bootstrap}, {"transactional.id", prefix + "aborted"}, {"log_level", std::string("2")}})
+        for (auto [k, v] :
+             {std::pair{"bootstrap.servers", bootstrap}, {"transactional.id", prefix + "aborted"}, {"log_level", std::string("2")}})
             REQUIRE(rd_kafka_conf_set(conf, k, v.c_str(), err, sizeof err) == RD_KAFKA_CONF_OK);
         std::unique_ptr<rd_kafka_t, void (*)(rd_kafka_t*)> p(rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err), rd_kafka_destroy);
         REQUIRE(p);
@@ -439,8 +438,8 @@ TEST_CASE("consumers: on the real cluster, Kafka's console consumer (read_commit
         CHECK(as_set(r.out) == expected);
     }
     SECTION("docs/examples/consumer.py") {
-        auto r = sh("timeout 60 " + python + " " + quote(std::string(LIQUIDA_SOURCE_DIR) + "/docs/examples/consumer.py") + " " +
-                    bootstrap + " " + topic + " --timeout 30 | sed 's/ key=/ /; s/ kind=.*//'");
+        auto r = sh("timeout 60 " + python + " " + quote(std::string(LIQUIDA_SOURCE_DIR) + "/docs/examples/consumer.py") + " " + bootstrap +
+                    " " + topic + " --timeout 30 | sed 's/ key=/ /; s/ kind=.*//'");
         INFO(r.out);
         REQUIRE(r.code == 0);
         CHECK(as_set(r.out) == expected);
@@ -459,8 +458,7 @@ TEST_CASE("consumers: ops/kafka matches the topics and librdkafka accepts client
         for (const auto& line : got)
             if (line.find("--topic " + t.name + " --partitions 12 --replication-factor 3") != std::string::npos) {
                 found = true;
-                for (const char* c : {"min.insync.replicas=2", "retention.ms=-1", "cleanup.policy=delete",
-                                      "compression.type=lz4"})
+                for (const char* c : {"min.insync.replicas=2", "retention.ms=-1", "cleanup.policy=delete", "compression.type=lz4"})
                     CHECK(line.find(std::string("--config ") + c) != std::string::npos);
             }
         CHECK(found);
@@ -477,8 +475,7 @@ TEST_CASE("consumers: ops/kafka matches the topics and librdkafka accepts client
         REQUIRE(eq != std::string::npos);
         char error[512];
         INFO(line);
-        CHECK(rd_kafka_conf_set(conf, line.substr(0, eq).c_str(), line.substr(eq + 1).c_str(), error, sizeof error) ==
-              RD_KAFKA_CONF_OK);
+        CHECK(rd_kafka_conf_set(conf, line.substr(0, eq).c_str(), line.substr(eq + 1).c_str(), error, sizeof error) == RD_KAFKA_CONF_OK);
         ++properties;
     }
     rd_kafka_conf_destroy(conf);
@@ -552,8 +549,8 @@ TEST_CASE("simulate on the real cluster, under --kafka-topic-prefix with --kafka
                               " --kafka-replication 3");
     // The topics carry the prefix and the replication asked for.
     const std::string described = cluster.run("java org.apache.kafka.tools.TopicCommand --bootstrap-server " + cluster.bootstrap() +
-                                                   " --describe --topic '" + prefix + "liquida.orders'",
-                                               120);
+                                                  " --describe --topic '" + prefix + "liquida.orders'",
+                                              120);
     INFO(described);
     CHECK(described.find("ReplicationFactor: 3") != std::string::npos);
     CHECK(described.find("PartitionCount: 8") != std::string::npos);
@@ -565,6 +562,7 @@ TEST_CASE("simulate SIGKILL'd in the middle of its transactions on the real clus
     // once) and retries every command: those that landed are not appended again, the one cut
     // short lands once. Equal digests: nothing lost, nothing twice.
     const std::string bootstrap = test::KafkaCluster::get().bootstrap(), prefix = test::KafkaCluster::new_prefix();
-    simulate_matches_embedded(" --kafka " + quote(bootstrap) + " --kafka-topic-prefix " + quote(prefix) + " --kafka-replication 3 --partitions 8",
-                              KafkaLogOptions{bootstrap, default_topics(8), 3, {{"log_level", "2"}}, 30s, prefix});
+    simulate_matches_embedded(
+        " --kafka " + quote(bootstrap) + " --kafka-topic-prefix " + quote(prefix) + " --kafka-replication 3 --partitions 8",
+        KafkaLogOptions{bootstrap, default_topics(8), 3, {{"log_level", "2"}}, 30s, prefix});
 }

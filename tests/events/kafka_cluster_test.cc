@@ -120,8 +120,7 @@ bool append_until_acknowledged(EventLog& log, int i, Clock::time_point deadline)
 
 }  // namespace
 
-TEST_CASE("kafka cluster: the leader SIGKILL'd during appends loses no acknowledged batch and doubles none",
-          "[events][kafka][cluster]") {
+TEST_CASE("kafka cluster: the leader SIGKILL'd during appends loses no acknowledged batch and doubles none", "[events][kafka][cluster]") {
     const auto& cluster = test::KafkaCluster::get();
     Topic topic;
     // Appends go on through the whole failure: before the kill, while the partition has no
@@ -180,8 +179,8 @@ TEST_CASE("kafka cluster: topics the log creates keep every record (no retention
     // brokers' default retention of 7 days by record time.
     REQUIRE(log->append(command(0)));
     const std::string described = cluster.run("java org.apache.kafka.tools.TopicCommand --bootstrap-server " + cluster.bootstrap() +
-                                                   " --describe --topic '" + topic.prefix + "f'",
-                                               120);
+                                                  " --describe --topic '" + topic.prefix + "f'",
+                                              120);
     INFO(described);
     CHECK(described.find("ReplicationFactor: 3") != std::string::npos);
     CHECK(described.find("retention.ms=-1") != std::string::npos);
@@ -225,7 +224,12 @@ TEST_CASE("kafka cluster: below min.insync.replicas a command on two topics is r
                     "g' --partitions 1 --replication-factor 3 --config min.insync.replicas=3 --config retention.ms=-1",
                 120);
     auto open = [&] {
-        KafkaLogOptions options{cluster.bootstrap(), {{"f", 1}, {"g", 1}}, 3, {{"log_level", "0"}, {"retry.backoff.ms", "50"}, {"topic.metadata.refresh.interval.ms", "1000"}}, 10s, prefix};
+        KafkaLogOptions options{cluster.bootstrap(),
+                                {{"f", 1}, {"g", 1}},
+                                3,
+                                {{"log_level", "0"}, {"retry.backoff.ms", "50"}, {"topic.metadata.refresh.interval.ms", "1000"}},
+                                10s,
+                                prefix};
         auto log = open_kafka_log(options);
         if (!log) FAIL(log.error().message);
         return std::move(*log);
@@ -234,7 +238,8 @@ TEST_CASE("kafka cluster: below min.insync.replicas a command on two topics is r
         std::vector<AppendBatch> both;
         for (const char* topic : {"f", "g"}) {
             AppendBatch b{{topic, 0}, id + "/" + topic, {}};
-            for (int r = 0; r < kRecordsPerBatch; ++r) b.records.push_back(Record{"provider", id + "@" + topic + "#" + std::to_string(r), 1000, {}});
+            for (int r = 0; r < kRecordsPerBatch; ++r)
+                b.records.push_back(Record{"provider", id + "@" + topic + "#" + std::to_string(r), 1000, {}});
             both.push_back(std::move(b));
         }
         return both;

@@ -28,9 +28,14 @@ struct Cluster {
     }
     // Fast retries so faults resolve in test time; quiet about the errors we cause.
     KafkaLogOptions options(std::vector<TopicSpec> topics, std::chrono::milliseconds timeout = 10s) const {
-        return KafkaLogOptions{mock->bootstrap(), std::move(topics), 1,
-                               {{"log_level", "2"}, {"retry.backoff.ms", "20"}, {"reconnect.backoff.ms", "20"},
-                                {"reconnect.backoff.max.ms", "200"}, {"topic.metadata.refresh.interval.ms", "500"}},
+        return KafkaLogOptions{mock->bootstrap(),
+                               std::move(topics),
+                               1,
+                               {{"log_level", "2"},
+                                {"retry.backoff.ms", "20"},
+                                {"reconnect.backoff.ms", "20"},
+                                {"reconnect.backoff.max.ms", "200"},
+                                {"topic.metadata.refresh.interval.ms", "500"}},
                                timeout};
     }
     std::unique_ptr<EventLog> open(std::vector<TopicSpec> topics, std::chrono::milliseconds timeout = 10s) {

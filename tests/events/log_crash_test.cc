@@ -174,8 +174,7 @@ TEST_CASE("a damaged write-ahead log refuses to open instead of dropping acknowl
     CHECK(*end < kBatches);
 }
 
-TEST_CASE("a last write cut short by a crash is dropped, and the log opens with every acknowledged record",
-          "[events][log][crash]") {
+TEST_CASE("a last write cut short by a crash is dropped, and the log opens with every acknowledged record", "[events][log][crash]") {
     // A process killed inside write(2) leaves part of its last record at the end of the
     // write-ahead log; that append was never acknowledged, so strict mode opens without it.
     test::TempDir dir;

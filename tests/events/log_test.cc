@@ -74,9 +74,7 @@ std::unique_ptr<EventLog> open(const test::TempDir& dir, std::vector<TopicSpec> 
     return std::move(*log);
 }
 
-Record rec(std::string value, int64_t ts = 0) {
-    return Record{"k", std::move(value), ts, {{"h", "v"}}};
-}
+Record rec(std::string value, int64_t ts = 0) { return Record{"k", std::move(value), ts, {{"h", "v"}}}; }
 
 AppendBatch batch(std::string topic, int32_t partition, std::vector<Record> records, std::string key = {}) {
     return AppendBatch{{std::move(topic), partition}, std::move(key), std::move(records)};
@@ -84,7 +82,8 @@ AppendBatch batch(std::string topic, int32_t partition, std::vector<Record> reco
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("append then read returns records at increasing offsets, consecutive within a batch", "[events][log]", EmbeddedBackend, KafkaBackend, KafkaClusterBackend) {
+TEMPLATE_TEST_CASE("append then read returns records at increasing offsets, consecutive within a batch", "[events][log]", EmbeddedBackend,
+                   KafkaBackend, KafkaClusterBackend) {
     TestType backend;
     auto log = backend.open();
     auto r1 = log->append(batch("a", 1, {rec("one", 10), rec("two", 11)}));
@@ -116,7 +115,8 @@ TEMPLATE_TEST_CASE("append then read returns records at increasing offsets, cons
     CHECK(between->front().offset == r2->base_offset);
 }
 
-TEMPLATE_TEST_CASE("bad appends are rejected with a typed error and change nothing", "[events][log]", EmbeddedBackend, KafkaBackend, KafkaClusterBackend) {
+TEMPLATE_TEST_CASE("bad appends are rejected with a typed error and change nothing", "[events][log]", EmbeddedBackend, KafkaBackend,
+                   KafkaClusterBackend) {
     TestType backend;
     auto log = backend.open();
     CHECK(log->append(batch("nope", 0, {rec("x")})).error().code == errc::invalid_argument);
@@ -173,7 +173,8 @@ TEST_CASE("a follower reads the log beside its writer as it stood when opened, a
     CHECK_FALSE(open_embedded_log(nothing));  // no log there to follow
 }
 
-TEMPLATE_TEST_CASE("concurrent appenders get increasing offsets and every record exactly once", "[events][log]", EmbeddedBackend, KafkaBackend, KafkaClusterBackend) {
+TEMPLATE_TEST_CASE("concurrent appenders get increasing offsets and every record exactly once", "[events][log]", EmbeddedBackend,
+                   KafkaBackend, KafkaClusterBackend) {
     TestType backend;
     auto log = backend.open({{"t", 2}});
     constexpr int kThreads = 8;
@@ -218,7 +219,8 @@ TEMPLATE_TEST_CASE("concurrent appenders get increasing offsets and every record
     // Each batch is contiguous, and one thread's batches come in the order it appended them.
     for (int t = 0; t < kThreads; ++t) {
         const auto& mine = results[static_cast<size_t>(t)];
-        for (size_t b = 1; b < mine.size(); ++b) CHECK(mine[b].base_offset >= mine[b - 1].base_offset + static_cast<int64_t>(mine[b - 1].count));
+        for (size_t b = 1; b < mine.size(); ++b)
+            CHECK(mine[b].base_offset >= mine[b - 1].base_offset + static_cast<int64_t>(mine[b - 1].count));
         auto got = log->read({"t", t % 2}, mine[7].base_offset, mine[7].count);
         CHECK(got->front().record.value == std::to_string(t) + "/7/0");
         CHECK(got->back().record.value == std::to_string(t) + "/7/" + std::to_string(mine[7].count - 1));
@@ -278,11 +280,11 @@ TEST_CASE("the embedded log: a retried idempotency key appends nothing and retur
     CHECK(*log->end_offset({"b", 2}) == 1);
 }
 
-TEMPLATE_TEST_CASE("append_all lands batches of several topics together, or refuses them all", "[events][log]", EmbeddedBackend, KafkaBackend, KafkaClusterBackend) {
+TEMPLATE_TEST_CASE("append_all lands batches of several topics together, or refuses them all", "[events][log]", EmbeddedBackend,
+                   KafkaBackend, KafkaClusterBackend) {
     TestType backend;
     auto log = backend.open();
-    auto both = log->append_all(
-        {batch("a", 0, {rec("a0"), rec("a1")}, "cmd-1/a"), batch("b", 2, {rec("b0")}, "cmd-1/b")});
+    auto both = log->append_all({batch("a", 0, {rec("a0"), rec("a1")}, "cmd-1/a"), batch("b", 2, {rec("b0")}, "cmd-1/b")});
     REQUIRE(both);
     REQUIRE(both->size() == 2);
     CHECK((*both)[0].tp == TopicPartition{"a", 0});
@@ -302,7 +304,8 @@ TEMPLATE_TEST_CASE("append_all lands batches of several topics together, or refu
     CHECK(*log->end_offset({"b", 0}) == 0);
 }
 
-TEMPLATE_TEST_CASE("tailing waits for new records without polling, and close wakes the waiter", "[events][log]", EmbeddedBackend, KafkaBackend, KafkaClusterBackend) {
+TEMPLATE_TEST_CASE("tailing waits for new records without polling, and close wakes the waiter", "[events][log]", EmbeddedBackend,
+                   KafkaBackend, KafkaClusterBackend) {
     TestType backend;
     auto log = backend.open();
     CHECK_FALSE(log->wait_for({"a", 0}, 0, 20ms));  // nothing yet: times out
@@ -326,7 +329,8 @@ TEMPLATE_TEST_CASE("tailing waits for new records without polling, and close wak
     CHECK(log->append(batch("a", 0, {rec("late")})).error().code == errc::closed);
 }
 
-TEMPLATE_TEST_CASE("wait_for_any wakes on an append to any of the partitions it watches", "[events][log]", EmbeddedBackend, KafkaBackend, KafkaClusterBackend) {
+TEMPLATE_TEST_CASE("wait_for_any wakes on an append to any of the partitions it watches", "[events][log]", EmbeddedBackend, KafkaBackend,
+                   KafkaClusterBackend) {
     TestType backend;
     auto log = backend.open();
     const std::vector<Position> watched{{{"a", 0}, 0}, {{"b", 1}, 0}};
@@ -343,7 +347,8 @@ TEMPLATE_TEST_CASE("wait_for_any wakes on an append to any of the partitions it 
     CHECK_FALSE(log->wait_for_any(std::vector<Position>{{{"b", 1}, 1}}, 20ms));  // past the end again
 }
 
-TEMPLATE_TEST_CASE("offset_for_time finds the first offset at or after a timestamp", "[events][log]", EmbeddedBackend, KafkaBackend, KafkaClusterBackend) {
+TEMPLATE_TEST_CASE("offset_for_time finds the first offset at or after a timestamp", "[events][log]", EmbeddedBackend, KafkaBackend,
+                   KafkaClusterBackend) {
     TestType backend;
     auto log = backend.open();
     // Timestamps need not be monotonic: 100, 300, 200, 400, 400, 500. at[n]: record n's offset.
@@ -380,8 +385,8 @@ TEMPLATE_TEST_CASE("offset_for_time finds the first offset at or after a timesta
     if constexpr (TestType::dense) CHECK(at.back() == 13);
 }
 
-TEMPLATE_TEST_CASE("every record is sealed into its partition's hash chain, which goes on across reopens",
-                   "[events][log][chain]", EmbeddedBackend, KafkaBackend, KafkaClusterBackend) {
+TEMPLATE_TEST_CASE("every record is sealed into its partition's hash chain, which goes on across reopens", "[events][log][chain]",
+                   EmbeddedBackend, KafkaBackend, KafkaClusterBackend) {
     TestType backend;
     {
         auto log = backend.open();
@@ -433,7 +438,8 @@ TEMPLATE_TEST_CASE("every record is sealed into its partition's hash chain, whic
 
 // What the Kafka log reads when it opens: a look back from each partition's end, never the
 // topics. Nor does it look keys up: its caller's store is the idempotency authority.
-TEMPLATE_TEST_CASE("the Kafka log opens without reading its topics, and keeps no key index", "[events][log]", KafkaBackend, KafkaClusterBackend) {
+TEMPLATE_TEST_CASE("the Kafka log opens without reading its topics, and keeps no key index", "[events][log]", KafkaBackend,
+                   KafkaClusterBackend) {
     TestType backend;
     constexpr int kBatches = 40, kPerBatch = 50;  // 2,000 records on each partition of "a"
     std::map<int32_t, int64_t> ends;
@@ -501,8 +507,8 @@ TEST_CASE("a record damaged on disk is reported, never returned", "[events][log]
         // Overwrite offset 1 of a/0 with garbage, behind the log's back.
         rocksdb::DB* raw = nullptr;
         std::vector<rocksdb::ColumnFamilyHandle*> handles;
-        std::vector<rocksdb::ColumnFamilyDescriptor> cfs{{rocksdb::kDefaultColumnFamilyName, {}}, {"records", {}},
-                                                         {"time_index", {}}, {"idempotency", {}}};
+        std::vector<rocksdb::ColumnFamilyDescriptor> cfs{
+            {rocksdb::kDefaultColumnFamilyName, {}}, {"records", {}}, {"time_index", {}}, {"idempotency", {}}};
         REQUIRE(rocksdb::DB::Open({}, dir.str(), cfs, &handles, &raw).ok());
         const std::string key("\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01", 14);
         REQUIRE(raw->Put({}, handles[1], key, "not a flatbuffer").ok());

@@ -15,9 +15,8 @@ namespace gateway = liquida::gateway;
 namespace {
 
 bool documented(std::string_view code) {
-    for (std::string_view c : {"request.invalid_json", "request.unknown_command", "request.unknown_field",
-                               "request.missing_field", "request.wrong_type", "request.invalid_value",
-                               "request.too_long"})
+    for (std::string_view c : {"request.invalid_json", "request.unknown_command", "request.unknown_field", "request.missing_field",
+                               "request.wrong_type", "request.invalid_value", "request.too_long"})
         if (c == code) return true;
     return false;
 }
@@ -40,8 +39,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
     const std::string text = gateway::to_json(*parsed).dump();
     const auto again = gateway::parse_command(text);
-    if (!again) std::fprintf(stderr, "round trip refused: %s (%s)\n%s\n", again.error().code.c_str(),
-                             again.error().field.c_str(), text.c_str());
+    if (!again)
+        std::fprintf(stderr, "round trip refused: %s (%s)\n%s\n", again.error().code.c_str(), again.error().field.c_str(), text.c_str());
     LIQUIDA_FUZZ_CHECK(again.has_value());
     const std::string text_again = gateway::to_json(*again).dump();
     if (text_again != text) std::fprintf(stderr, "round trip differs:\n%s\n%s\n", text.c_str(), text_again.c_str());

@@ -47,8 +47,8 @@ std::string signed_token(std::string_view payload) {
     const std::string encoded = base64url(payload);
     std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
     unsigned int len = 0;
-    HMAC(EVP_sha256(), kKey.data(), static_cast<int>(kKey.size()), reinterpret_cast<const unsigned char*>(encoded.data()),
-         encoded.size(), md.data(), &len);
+    HMAC(EVP_sha256(), kKey.data(), static_cast<int>(kKey.size()), reinterpret_cast<const unsigned char*>(encoded.data()), encoded.size(),
+         md.data(), &len);
     return encoded + "." + base64url(std::string_view(reinterpret_cast<const char*>(md.data()), len));
 }
 
@@ -66,10 +66,8 @@ std::string_view token_of(std::string_view header) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view input(reinterpret_cast<const char*>(data), size);
     std::string header;
-    if (!input.empty() && input.front() == '#')
-        header = "Bearer " + signed_token(input.substr(1));
-    else
-        header = std::string(input);
+    if (!input.empty() && input.front() == '#') header = "Bearer " + signed_token(input.substr(1));
+    else header = std::string(input);
 
     const auto claims = gateway::from_authorization_header(header, kKey, kNowMs);
     if (!claims) {

@@ -18,13 +18,9 @@ namespace {
 const std::string kKey = "0123456789abcdef0123456789abcdef";
 constexpr int64_t kNow = 1'750'000'000'000;
 
-Claims prestador(int64_t expires = kNow + 60'000) {
-    return Claims{Role::prestador, "42", expires};
-}
+Claims prestador(int64_t expires = kNow + 60'000) { return Claims{Role::prestador, "42", expires}; }
 
-void write_file(const std::filesystem::path& p, const std::string& text) {
-    std::ofstream(p, std::ios::binary) << text;
-}
+void write_file(const std::filesystem::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
 
 mode_t mode_of(const std::filesystem::path& p) {
     struct stat st {};
@@ -36,16 +32,12 @@ mode_t mode_of(const std::filesystem::path& p) {
 struct EnvKey {
     explicit EnvKey(const char* value) {
         if (const char* old = std::getenv("LIQUIDA_KEY")) saved = old;
-        if (value)
-            ::setenv("LIQUIDA_KEY", value, 1);
-        else
-            ::unsetenv("LIQUIDA_KEY");
+        if (value) ::setenv("LIQUIDA_KEY", value, 1);
+        else ::unsetenv("LIQUIDA_KEY");
     }
     ~EnvKey() {
-        if (saved)
-            ::setenv("LIQUIDA_KEY", saved->c_str(), 1);
-        else
-            ::unsetenv("LIQUIDA_KEY");
+        if (saved) ::setenv("LIQUIDA_KEY", saved->c_str(), 1);
+        else ::unsetenv("LIQUIDA_KEY");
     }
     std::optional<std::string> saved;
 };
@@ -64,11 +56,10 @@ TEST_CASE("the token MAC is HMAC-SHA256: RFC 4231's test vectors", "[gateway][au
 }
 
 TEST_CASE("a signed token verifies to the same claims", "[gateway][auth]") {
-    for (const Claims& c : {prestador(), Claims{Role::obra_social, "sancor", kNow + 1},
-                            Claims{Role::colegio, "colegio", kNow + 86'400'000}}) {
+    for (const Claims& c :
+         {prestador(), Claims{Role::obra_social, "sancor", kNow + 1}, Claims{Role::colegio, "colegio", kNow + 86'400'000}}) {
         const std::string token = sign(c, kKey);
-        CHECK(token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") ==
-              std::string::npos);
+        CHECK(token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") == std::string::npos);
         auto v = verify(token, kKey, kNow);
         REQUIRE(v.has_value());
         CHECK(v->role == c.role);

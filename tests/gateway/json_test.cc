@@ -46,7 +46,8 @@ const std::vector<Sample>& samples() {
          R"({"razon_social": "Pérez, Ana María", "iva": "exento", "cbu": "0140123900000031274858",
              "category": "A", "address": "Güemes 230", "email": "turnos@example.com", "phone": "+54 343 15 455"})",
          {"iva"}},
-        {"adhere_to_obra_social", R"({"obra_social": "sancor", "provider_number": "8481", "convenio": "COL. DE PSICOL. DE TUCUMAN"})",
+        {"adhere_to_obra_social",
+         R"({"obra_social": "sancor", "provider_number": "8481", "convenio": "COL. DE PSICOL. DE TUCUMAN"})",
          {"obra_social"}},
         {"upload_document",
          R"({"type": "seguro", "document_id": "doc-1", "reference": "docs/1/seguro.pdf", "expires_on": "2026-03-31"})",
@@ -63,9 +64,7 @@ const std::vector<Sample>& samples() {
              "affiliate_name": "PADRE DE AFILIADO DE PRUEBA", "plan": "Afiliado InSSeP"})",
          {"obra_social"}},
         {"approve_order", R"({"order_id": "o-417"})", {}},
-        {"reject_order",
-         R"({"order_id": "o-418", "reason_code": "missing_patient_signature", "reason": "Falta la firma"})",
-         {}},
+        {"reject_order", R"({"order_id": "o-418", "reason_code": "missing_patient_signature", "reason": "Falta la firma"})", {}},
         {"check_eligibility",
          R"({"obra_social": "sancor", "identifier_kind": "dni", "identifier": "30123456",
              "affiliate_number": "8481/01", "practice_code": "330101", "habilitado": true})",
@@ -211,8 +210,7 @@ TEST_CASE("gateway_json: every command parses from its sample body and gives it 
     }
 }
 
-TEST_CASE("gateway_json: every command parses from its minimal body and each required member is reported missing",
-          "[gateway][json]") {
+TEST_CASE("gateway_json: every command parses from its minimal body and each required member is reported missing", "[gateway][json]") {
     for (const Sample& s : samples()) {
         INFO(s.name);
         const json full = sample_body(s);
@@ -232,8 +230,7 @@ TEST_CASE("gateway_json: every command parses from its minimal body and each req
         // Everything else may be omitted or null.
         json nulls = full;
         for (auto it = full.begin(); it != full.end(); ++it) {
-            if (!s.required.contains(it.key()) && it.key() != "command" && it.key() != "provider")
-                nulls[it.key()] = nullptr;
+            if (!s.required.contains(it.key()) && it.key() != "command" && it.key() != "provider") nulls[it.key()] = nullptr;
         }
         CHECK(parsed(nulls.dump()).name == s.name);
         json no_command = minimal;
@@ -335,8 +332,7 @@ TEST_CASE("gateway_json: the important members land where the domain reads them"
         CHECK(c.prescriptor_name == "ODONTOLOGO DE PRUEBA COCH");
     }
     {  // an optional date may be null
-        const auto& c =
-            as<domain::LoadOrder>(parsed(edited("load_order", [](json& b) { b["attention_date"] = nullptr; })));
+        const auto& c = as<domain::LoadOrder>(parsed(edited("load_order", [](json& b) { b["attention_date"] = nullptr; })));
         CHECK_FALSE(c.attention_date.has_value());
     }
 }
@@ -357,18 +353,15 @@ TEST_CASE("gateway_json: instants: integer ms or ISO-8601 with an offset", "[gat
     CHECK(performed_at(expected) == expected);
     CHECK(performed_at(nullptr) == std::nullopt);
 
-    for (const json& bad : {json("2025-06-25 10:55:00-03:00"), json("2025-06-25T10:55:00"),
-                            json("2025-06-25T24:00:00Z"), json("2025-02-30T10:55:00Z"), json("2025-06-25T10:55-03:00"),
-                            json("2025-06-25T10:55:00.Z"), json("2025-06-25T10:55:00-3:00"),
-                            json("1969-12-31T23:59:59Z"), json(-1), json(253'402'300'800'000LL), json("")}) {
+    for (const json& bad :
+         {json("2025-06-25 10:55:00-03:00"), json("2025-06-25T10:55:00"), json("2025-06-25T24:00:00Z"), json("2025-02-30T10:55:00Z"),
+          json("2025-06-25T10:55-03:00"), json("2025-06-25T10:55:00.Z"), json("2025-06-25T10:55:00-3:00"), json("1969-12-31T23:59:59Z"),
+          json(-1), json(253'402'300'800'000LL), json("")}) {
         INFO(bad.dump());
-        check_error(edited("consume_practices", [&](json& b) { b["performed_at"] = bad; }), "request.invalid_value",
-                    "performed_at");
+        check_error(edited("consume_practices", [&](json& b) { b["performed_at"] = bad; }), "request.invalid_value", "performed_at");
     }
-    check_error(edited("consume_practices", [](json& b) { b["performed_at"] = 1.5; }), "request.wrong_type",
-                "performed_at");
-    check_error(edited("consume_practices", [](json& b) { b["performed_at"] = true; }), "request.wrong_type",
-                "performed_at");
+    check_error(edited("consume_practices", [](json& b) { b["performed_at"] = 1.5; }), "request.wrong_type", "performed_at");
+    check_error(edited("consume_practices", [](json& b) { b["performed_at"] = true; }), "request.wrong_type", "performed_at");
 }
 
 TEST_CASE("gateway_json: each error code names its field", "[gateway][json]") {
@@ -393,8 +386,7 @@ TEST_CASE("gateway_json: each error code names its field", "[gateway][json]") {
         }
         // Nesting inside a member counts too; below the limit it is only the wrong type.
         const auto nested = [](size_t depth) {
-            return R"({"command": "send_invoice", "provider": 1, "invoice_id": )" + std::string(depth, '[') +
-                   std::string(depth, ']') + "}";
+            return R"({"command": "send_invoice", "provider": 1, "invoice_id": )" + std::string(depth, '[') + std::string(depth, ']') + "}";
         };
         check_error(nested(64), "request.invalid_json", "");
         check_error(nested(30), "request.wrong_type", "invoice_id");
@@ -404,8 +396,8 @@ TEST_CASE("gateway_json: each error code names its field", "[gateway][json]") {
     }
     SECTION("request.too_long: every text and list has a limit") {
         namespace gw = liquida::gateway;
-        check_error(edited("send_invoice", [](json& b) { b["invoice_id"] = std::string(gw::kMaxTextBytes + 1, 'x'); }),
-                    "request.too_long", "invoice_id");
+        check_error(edited("send_invoice", [](json& b) { b["invoice_id"] = std::string(gw::kMaxTextBytes + 1, 'x'); }), "request.too_long",
+                    "invoice_id");
         check_error(edited("update_provider", [](json& b) { b["razon_social"] = std::string(900'000, 'x'); }), "request.too_long",
                     "razon_social");
         check_error(edited("submit_budget", [](json& b) { b["clinical_summary"] = std::string(gw::kMaxFreeTextBytes + 1, 'x'); }),
@@ -436,12 +428,10 @@ TEST_CASE("gateway_json: each error code names its field", "[gateway][json]") {
                                b.erase("number");
                            }),
                     "request.unknown_field", "numbr");
-        check_error(edited("cancel_transaction", [](json& b) { b["transaction"]["bocca"] = 88; }),
-                    "request.unknown_field", "transaction.bocca");
-        check_error(edited("submit_budget", [](json& b) { b["lines"][1]["face"] = "O"; }), "request.unknown_field",
-                    "lines[1].face");
-        check_error(edited("send_invoice", [](json& b) { b["provider_id"] = 1; }), "request.unknown_field",
-                    "provider_id");
+        check_error(edited("cancel_transaction", [](json& b) { b["transaction"]["bocca"] = 88; }), "request.unknown_field",
+                    "transaction.bocca");
+        check_error(edited("submit_budget", [](json& b) { b["lines"][1]["face"] = "O"; }), "request.unknown_field", "lines[1].face");
+        check_error(edited("send_invoice", [](json& b) { b["provider_id"] = 1; }), "request.unknown_field", "provider_id");
         // A member of another command is unknown here.
         check_error(edited("send_invoice", [](json& b) { b["reason"] = "x"; }), "request.unknown_field", "reason");
         // A long name is cut at a UTF-8 boundary, so the error is valid JSON text.
@@ -451,14 +441,14 @@ TEST_CASE("gateway_json: each error code names its field", "[gateway][json]") {
         CHECK_NOTHROW(json({{"field", e.field}, {"message", e.message}}).dump());
     }
     SECTION("request.missing_field, with the path of nested members") {
-        check_error(edited("resolve_budget_audit", [](json& b) { b["transaction"].erase("number"); }),
-                    "request.missing_field", "transaction.number");
-        check_error(edited("resolve_budget_audit", [](json& b) { b["items"][1].erase("result"); }),
-                    "request.missing_field", "items[1].result");
-        check_error(edited("issue_payment_order", [](json& b) { b["invoices"][0]["amount"] = nullptr; }),
-                    "request.missing_field", "invoices[0].amount");
-        check_error(edited("issue_invoice", [](json& b) { b["attachments"][0].erase("kind"); }),
-                    "request.missing_field", "attachments[0].kind");
+        check_error(edited("resolve_budget_audit", [](json& b) { b["transaction"].erase("number"); }), "request.missing_field",
+                    "transaction.number");
+        check_error(edited("resolve_budget_audit", [](json& b) { b["items"][1].erase("result"); }), "request.missing_field",
+                    "items[1].result");
+        check_error(edited("issue_payment_order", [](json& b) { b["invoices"][0]["amount"] = nullptr; }), "request.missing_field",
+                    "invoices[0].amount");
+        check_error(edited("issue_invoice", [](json& b) { b["attachments"][0].erase("kind"); }), "request.missing_field",
+                    "attachments[0].kind");
         check_error(edited("consume_practices",
                            [](json& b) {
                                b["items"] = json::array({1, nullptr});
@@ -466,23 +456,18 @@ TEST_CASE("gateway_json: each error code names its field", "[gateway][json]") {
                     "request.missing_field", "items[1]");
     }
     SECTION("request.wrong_type, with the expected type in the message") {
-        check_error(edited("resolve_budget_audit", [](json& b) { b["transaction"]["number"] = "128183733"; }),
-                    "request.wrong_type", "transaction.number");
-        check_error(edited("cancel_transaction", [](json& b) { b["transaction"] = "88-T-128183733"; }),
-                    "request.wrong_type", "transaction");
-        check_error(edited("submit_budget", [](json& b) { b["lines"] = json::object(); }), "request.wrong_type",
-                    "lines");
-        check_error(edited("submit_budget", [](json& b) { b["lines"][0]["tooth"] = "18"; }), "request.wrong_type",
-                    "lines[0].tooth");
-        check_error(edited("verify_document", [](json& b) { b["approved"] = "yes"; }), "request.wrong_type",
-                    "approved");
+        check_error(edited("resolve_budget_audit", [](json& b) { b["transaction"]["number"] = "128183733"; }), "request.wrong_type",
+                    "transaction.number");
+        check_error(edited("cancel_transaction", [](json& b) { b["transaction"] = "88-T-128183733"; }), "request.wrong_type",
+                    "transaction");
+        check_error(edited("submit_budget", [](json& b) { b["lines"] = json::object(); }), "request.wrong_type", "lines");
+        check_error(edited("submit_budget", [](json& b) { b["lines"][0]["tooth"] = "18"; }), "request.wrong_type", "lines[0].tooth");
+        check_error(edited("verify_document", [](json& b) { b["approved"] = "yes"; }), "request.wrong_type", "approved");
         check_error(edited("verify_document", [](json& b) { b["approved"] = 1; }), "request.wrong_type", "approved");
         check_error(edited("send_invoice", [](json& b) { b["invoice_id"] = 85; }), "request.wrong_type", "invoice_id");
         check_error(edited("load_order", [](json& b) { b["obra_social"] = 3; }), "request.wrong_type", "obra_social");
-        check_error(edited("issue_invoice", [](json& b) { b["issued_on"] = 20250702; }), "request.wrong_type",
-                    "issued_on");
-        check_error(edited("issue_invoice", [](json& b) { b["comprobante"] = 1; }), "request.wrong_type",
-                    "comprobante");
+        check_error(edited("issue_invoice", [](json& b) { b["issued_on"] = 20250702; }), "request.wrong_type", "issued_on");
+        check_error(edited("issue_invoice", [](json& b) { b["comprobante"] = 1; }), "request.wrong_type", "comprobante");
         check_error(edited("send_invoice", [](json& b) { b["provider"] = "1042"; }), "request.wrong_type", "provider");
         check_error(edited("send_invoice", [](json& b) { b["command_id"] = 7; }), "request.wrong_type", "command_id");
         check_error(R"({"command": 5, "provider": 1})", "request.wrong_type", "command");
@@ -496,34 +481,23 @@ TEST_CASE("gateway_json: each error code names its field", "[gateway][json]") {
         }
     }
     SECTION("request.invalid_value: dates, periods, enums, ranges") {
-        check_error(edited("issue_invoice", [](json& b) { b["issued_on"] = "2025-02-30"; }), "request.invalid_value",
-                    "issued_on");
-        check_error(edited("issue_invoice", [](json& b) { b["issued_on"] = "02/07/2025"; }), "request.invalid_value",
-                    "issued_on");
-        check_error(edited("issue_invoice", [](json& b) { b["period"] = "2025-13"; }), "request.invalid_value",
-                    "period");
-        check_error(edited("issue_invoice", [](json& b) { b["period"] = "202506"; }), "request.invalid_value",
-                    "period");
-        check_error(edited("issue_invoice", [](json& b) { b["comprobante"] = "factura_z"; }), "request.invalid_value",
-                    "comprobante");
-        check_error(edited("issue_invoice", [](json& b) { b["billing"] = "Original"; }), "request.invalid_value",
-                    "billing");
-        check_error(edited("issue_invoice", [](json& b) { b["attachments"][1]["kind"] = "pdf"; }),
-                    "request.invalid_value", "attachments[1].kind");
-        check_error(edited("register_provider", [](json& b) { b["iva"] = "monotributista"; }), "request.invalid_value",
-                    "iva");
-        check_error(edited("issue_invoice", [](json& b) { b["punto_de_venta"] = -2; }), "request.invalid_value",
-                    "punto_de_venta");
-        check_error(edited("issue_invoice", [](json& b) { b["number"] = 4294967296ULL; }), "request.invalid_value",
-                    "number");
-        check_error(edited("issue_invoice", [](json& b) { b["amount"] = 9223372036854775808ULL; }),
-                    "request.invalid_value", "amount");
-        check_error(edited("submit_budget", [](json& b) { b["transaction_number"] = -1; }), "request.invalid_value",
-                    "transaction_number");
+        check_error(edited("issue_invoice", [](json& b) { b["issued_on"] = "2025-02-30"; }), "request.invalid_value", "issued_on");
+        check_error(edited("issue_invoice", [](json& b) { b["issued_on"] = "02/07/2025"; }), "request.invalid_value", "issued_on");
+        check_error(edited("issue_invoice", [](json& b) { b["period"] = "2025-13"; }), "request.invalid_value", "period");
+        check_error(edited("issue_invoice", [](json& b) { b["period"] = "202506"; }), "request.invalid_value", "period");
+        check_error(edited("issue_invoice", [](json& b) { b["comprobante"] = "factura_z"; }), "request.invalid_value", "comprobante");
+        check_error(edited("issue_invoice", [](json& b) { b["billing"] = "Original"; }), "request.invalid_value", "billing");
+        check_error(edited("issue_invoice", [](json& b) { b["attachments"][1]["kind"] = "pdf"; }), "request.invalid_value",
+                    "attachments[1].kind");
+        check_error(edited("register_provider", [](json& b) { b["iva"] = "monotributista"; }), "request.invalid_value", "iva");
+        check_error(edited("issue_invoice", [](json& b) { b["punto_de_venta"] = -2; }), "request.invalid_value", "punto_de_venta");
+        check_error(edited("issue_invoice", [](json& b) { b["number"] = 4294967296ULL; }), "request.invalid_value", "number");
+        check_error(edited("issue_invoice", [](json& b) { b["amount"] = 9223372036854775808ULL; }), "request.invalid_value", "amount");
+        check_error(edited("submit_budget", [](json& b) { b["transaction_number"] = -1; }), "request.invalid_value", "transaction_number");
         check_error(edited("send_invoice", [](json& b) { b["provider"] = 0; }), "request.invalid_value", "provider");
         check_error(edited("send_invoice", [](json& b) { b["provider"] = -5; }), "request.invalid_value", "provider");
-        check_error(edited("send_invoice", [](json& b) { b["command_id"] = std::string(129, 'k'); }),
-                    "request.invalid_value", "command_id");
+        check_error(edited("send_invoice", [](json& b) { b["command_id"] = std::string(129, 'k'); }), "request.invalid_value",
+                    "command_id");
         const auto e = rejected(edited("issue_invoice", [](json& b) { b["billing"] = "x"; }));
         CHECK(e.message.find("refacturacion") != std::string::npos);  // lists the accepted names
     }
@@ -531,8 +505,7 @@ TEST_CASE("gateway_json: each error code names its field", "[gateway][json]") {
         CHECK(as<domain::ApplyDebit>(parsed(edited("apply_debit", [](json& b) { b["amount"] = -5; }))).amount == -5);
         const auto r = parsed(edited("submit_budget", [](json& b) { b["transaction_number"] = UINT64_MAX; }));
         CHECK(as<domain::SubmitBudget>(r).transaction_number == UINT64_MAX);
-        CHECK(parsed(edited("send_invoice", [](json& b) { b["provider"] = UINT64_MAX; })).provider.value() ==
-              UINT64_MAX);
+        CHECK(parsed(edited("send_invoice", [](json& b) { b["provider"] = UINT64_MAX; })).provider.value() == UINT64_MAX);
     }
 }
 
@@ -579,8 +552,7 @@ TEST_CASE("gateway_json: mutated bodies never throw and always answer with a kno
             CHECK(liquida::gateway::to_json(again.value()) == out);
         } else {
             CHECK(codes.contains(r->error().code));
-            CHECK_NOTHROW(
-                json({{"code", r->error().code}, {"message", r->error().message}, {"field", r->error().field}}).dump());
+            CHECK_NOTHROW(json({{"code", r->error().code}, {"message", r->error().message}, {"field", r->error().field}}).dump());
         }
     };
 
@@ -647,8 +619,7 @@ std::map<std::string, std::map<std::string, std::string>> schema_tables() {
     for (auto t = std::sregex_iterator(text.begin(), text.end(), table); t != std::sregex_iterator(); ++t) {
         const std::string body = (*t)[2];
         auto& fields = tables[(*t)[1]];
-        for (auto f = std::sregex_iterator(body.begin(), body.end(), field); f != std::sregex_iterator(); ++f)
-            fields[(*f)[1]] = (*f)[2];
+        for (auto f = std::sregex_iterator(body.begin(), body.end(), field); f != std::sregex_iterator(); ++f) fields[(*f)[1]] = (*f)[2];
     }
     return tables;
 }
@@ -752,8 +723,7 @@ TEST_CASE("gateway_json: event values: dates, periods, enums, money, instants", 
     CHECK(retention.at("base").is_number_integer());
     for (const auto& e : envelopes) {
         const auto j = liquida::gateway::to_json(e);
-        CHECK((j.at("actor_role") == "prestador" || j.at("actor_role") == "colegio" ||
-               j.at("actor_role") == "obra_social"));
+        CHECK((j.at("actor_role") == "prestador" || j.at("actor_role") == "colegio" || j.at("actor_role") == "obra_social"));
         CHECK(std::regex_match(j.at("event_id").get<std::string>(),
                                std::regex("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")));
     }
@@ -769,26 +739,24 @@ TEST_CASE("gateway_json: role table", "[gateway][json]") {
         INFO(name);
         CHECK(may_issue(Role::colegio, command(name)));  // the colegio issues everything
     }
-    for (const char* name : {"register_provider", "update_provider", "upload_document", "leave_padron", "load_order",
-                             "check_eligibility", "submit_budget", "consume_practices", "cancel_transaction",
-                             "issue_invoice", "send_invoice", "issue_credit_note"}) {
+    for (const char* name :
+         {"register_provider", "update_provider", "upload_document", "leave_padron", "load_order", "check_eligibility", "submit_budget",
+          "consume_practices", "cancel_transaction", "issue_invoice", "send_invoice", "issue_credit_note"}) {
         INFO(name);
         CHECK(may_issue(Role::prestador, command(name)));
     }
-    for (const char* name :
-         {"verify_document", "enroll_in_padron", "approve_order", "reject_order", "issue_token", "resolve_budget_audit",
-          "accept_invoice", "apply_debit", "issue_payment_order", "apply_retentions", "pay_provider"}) {
+    for (const char* name : {"verify_document", "enroll_in_padron", "approve_order", "reject_order", "issue_token", "resolve_budget_audit",
+                             "accept_invoice", "apply_debit", "issue_payment_order", "apply_retentions", "pay_provider"}) {
         INFO(name);
         CHECK_FALSE(may_issue(Role::prestador, command(name)));
     }
-    for (const char* name :
-         {"issue_token", "check_eligibility", "resolve_budget_audit", "observe_invoice", "accept_invoice",
-          "ingresar_invoice", "reject_invoice", "apply_debit", "resolve_debit_analysis", "issue_payment_order"}) {
+    for (const char* name : {"issue_token", "check_eligibility", "resolve_budget_audit", "observe_invoice", "accept_invoice",
+                             "ingresar_invoice", "reject_invoice", "apply_debit", "resolve_debit_analysis", "issue_payment_order"}) {
         INFO(name);
         CHECK(may_issue(Role::obra_social, command(name)));
     }
-    for (const char* name : {"register_provider", "load_order", "submit_budget", "issue_invoice", "send_invoice",
-                             "verify_document", "approve_order", "apply_retentions", "pay_provider"}) {
+    for (const char* name : {"register_provider", "load_order", "submit_budget", "issue_invoice", "send_invoice", "verify_document",
+                             "approve_order", "apply_retentions", "pay_provider"}) {
         INFO(name);
         CHECK_FALSE(may_issue(Role::obra_social, command(name)));
     }
@@ -809,8 +777,7 @@ TEST_CASE("gateway_json: obra_social_of: the command's own obra social member", 
     }
 }
 
-TEST_CASE("gateway_json: the simulator's commands: issued by an allowed role, and through JSON unchanged",
-          "[gateway][json]") {
+TEST_CASE("gateway_json: the simulator's commands: issued by an allowed role, and through JSON unchanged", "[gateway][json]") {
     liquida::sim::SimulationOptions options;
     options.seed = 11;
     options.scale = 0.01;
@@ -825,7 +792,7 @@ TEST_CASE("gateway_json: the simulator's commands: issued by an allowed role, an
         if (c->actor != liquida::sim::SimActor::system) {
             const auto role = c->actor == liquida::sim::SimActor::colegio     ? Role::colegio
                               : c->actor == liquida::sim::SimActor::prestador ? Role::prestador
-                                                                        : Role::obra_social;
+                                                                              : Role::obra_social;
             CHECK(liquida::gateway::may_issue(role, c->command));
         }
         const CommandRequest request{name, c->provider, c->command_id, c->command};

@@ -120,7 +120,8 @@ TEST_CASE("gateway: the colegio creates users, who sign in with their role scope
     Env env;
     HttpClient h(env.port());
     auto create = [&](const std::string& token, const json& body) { return h.request(http::verb::post, "/v1/users", token, body.dump()); };
-    const json consultorio{{"username", "consultorio"}, {"role", "prestador"}, {"subject", std::to_string(kProvider)}, {"password", "clave del consultorio"}};
+    const json consultorio{
+        {"username", "consultorio"}, {"role", "prestador"}, {"subject", std::to_string(kProvider)}, {"password", "clave del consultorio"}};
 
     const auto created = create(env.colegio(), consultorio);
     INFO(created.body());
@@ -129,7 +130,9 @@ TEST_CASE("gateway: the colegio creates users, who sign in with their role scope
     CHECK(create(env.colegio(), consultorio).status() == 409);
     CHECK(create(env.colegio(), consultorio).code() == "user.exists");
 
-    const auto by_prestador = create(env.token(Role::prestador, std::to_string(kProvider)), json{{"username", "otro"}, {"role", "colegio"}, {"subject", "x"}, {"password", "clave de otro usuario"}});
+    const auto by_prestador =
+        create(env.token(Role::prestador, std::to_string(kProvider)),
+               json{{"username", "otro"}, {"role", "colegio"}, {"subject", "x"}, {"password", "clave de otro usuario"}});
     CHECK(by_prestador.status() == 403);
     CHECK(by_prestador.code() == "auth.forbidden");
 
@@ -138,10 +141,18 @@ TEST_CASE("gateway: the colegio creates users, who sign in with their role scope
         std::string code, field;
     };
     for (const auto& c : std::vector<Case>{
-             {{{"username", "Mal Nombre"}, {"role", "colegio"}, {"subject", "x"}, {"password", "clave suficientemente larga"}}, "request.invalid_value", "username"},
-             {{{"username", "beto"}, {"role", "admin"}, {"subject", "x"}, {"password", "clave suficientemente larga"}}, "request.invalid_value", "role"},
-             {{{"username", "beto"}, {"role", "prestador"}, {"subject", "sancor"}, {"password", "clave suficientemente larga"}}, "request.invalid_value", "subject"},
-             {{{"username", "beto"}, {"role", "obra_social"}, {"subject", "osde"}, {"password", "clave suficientemente larga"}}, "request.invalid_value", "subject"},
+             {{{"username", "Mal Nombre"}, {"role", "colegio"}, {"subject", "x"}, {"password", "clave suficientemente larga"}},
+              "request.invalid_value",
+              "username"},
+             {{{"username", "beto"}, {"role", "admin"}, {"subject", "x"}, {"password", "clave suficientemente larga"}},
+              "request.invalid_value",
+              "role"},
+             {{{"username", "beto"}, {"role", "prestador"}, {"subject", "sancor"}, {"password", "clave suficientemente larga"}},
+              "request.invalid_value",
+              "subject"},
+             {{{"username", "beto"}, {"role", "obra_social"}, {"subject", "osde"}, {"password", "clave suficientemente larga"}},
+              "request.invalid_value",
+              "subject"},
              {{{"username", "beto"}, {"role", "colegio"}, {"subject", "x"}, {"password", "corta"}}, "user.weak_password", "password"},
              {{{"username", "beto"}, {"role", "colegio"}, {"subject", "x"}}, "request.missing_field", "password"}}) {
         INFO(c.body.dump());
@@ -153,7 +164,8 @@ TEST_CASE("gateway: the colegio creates users, who sign in with their role scope
 
     const auto listed = h.get("/v1/users", env.colegio());
     REQUIRE(listed.status() == 200);
-    CHECK(listed.json_body() == json{{"users", {{{"username", "consultorio"}, {"role", "prestador"}, {"subject", std::to_string(kProvider)}}}}});
+    CHECK(listed.json_body() ==
+          json{{"users", {{{"username", "consultorio"}, {"role", "prestador"}, {"subject", std::to_string(kProvider)}}}}});
     CHECK(listed.body().find("argon2") == std::string::npos);
     CHECK(h.get("/v1/users", env.token(Role::obra_social, "sancor")).status() == 403);
 

@@ -80,7 +80,7 @@ using liquida::test::WsClient;
 
 // The next message, which must be of `type`.
 inline json expect(WsClient& ws, const std::string& type, std::chrono::milliseconds timeout = kWait,
-            std::source_location where = std::source_location::current()) {
+                   std::source_location where = std::source_location::current()) {
     auto m = ws.next(timeout);
     INFO("waiting at line " << where.line() << " for a message of type " << type);
     REQUIRE(m.has_value());
@@ -102,7 +102,7 @@ inline json subscribed(WsClient& ws, const std::string& token, const std::string
 // Reads messages until `n` of them satisfy `wanted`; returns those (all read ones go to `seen`).
 template <class Wanted>
 inline std::vector<json> collect(WsClient& ws, Wanted wanted, size_t n, std::vector<json>* seen = nullptr,
-                          std::source_location where = std::source_location::current()) {
+                                 std::source_location where = std::source_location::current()) {
     std::vector<json> out;
     const auto deadline = Clock::now() + kWait;
     while (out.size() < n && Clock::now() < deadline) {
@@ -318,9 +318,17 @@ inline double metric(const std::string& text, const std::string& name) {
 
 // Seed 002: the InSSSeP budget, tooth 18 extraction and two composites; all authorized.
 inline SubmitBudget insssep_budget(uint64_t transaction) {
-    SubmitBudget b{transaction, kInsssep, "51868", "59790", "", "", "K029", DiagnosisType::definitivo,
+    SubmitBudget b{transaction,
+                   kInsssep,
+                   "51868",
+                   "59790",
+                   "",
+                   "",
+                   "K029",
+                   DiagnosisType::definitivo,
                    {BudgetLine{"100100", 18, ""}, BudgetLine{"20900", 17, "OM"}, BudgetLine{"20800", 25, "O"}},
-                   "DIABETICO - Tipo 2", {}};
+                   "DIABETICO - Tipo 2",
+                   {}};
     b.affiliate_name = "HERMOSI RAMON OSVALDO";  // seed 002's ticket
     b.plan = "Afiliado InSSSeP";
     return b;
@@ -356,10 +364,10 @@ inline Seeded seed(Env& env, HttpClient& h) {
     ok(h, t, kProvider, AdhereToObraSocial{kInsssep, "3-333", "COLEGIO DE ODONTOLOGOS"});
     ok(h, t, kProvider, AdhereToObraSocial{kIoma, "IOMA-77"});
     const std::pair<DocumentType, const char*> docs[] = {{DocumentType::rnp, "rnp"},
-                                                          {DocumentType::afip, "afip"},
-                                                          {DocumentType::cbu, "cbu"},
-                                                          {DocumentType::seguro, "seguro"},
-                                                          {DocumentType::anexo1, "anexo1"}};
+                                                         {DocumentType::afip, "afip"},
+                                                         {DocumentType::cbu, "cbu"},
+                                                         {DocumentType::seguro, "seguro"},
+                                                         {DocumentType::anexo1, "anexo1"}};
     for (const auto& [type, name] : docs) {
         const std::string id = "1042-" + std::string(name);
         const Date expires = type == DocumentType::seguro ? date_from_civil(2025, 7, 10) : date_from_civil(2030, 12, 31);
@@ -368,8 +376,8 @@ inline Seeded seed(Env& env, HttpClient& h) {
     }
     ok(h, t, kProvider, EnrollInPadron{});
     ok(h, t, kOther,
-       RegisterProvider{"MP-2077", kCuit, "Odontologia Sur", IvaCondition::monotributo, kCbu, "A", false, "Sur 1",
-                        "sur@example.com", "(343) 400000"});
+       RegisterProvider{"MP-2077", kCuit, "Odontologia Sur", IvaCondition::monotributo, kCbu, "A", false, "Sur 1", "sur@example.com",
+                        "(343) 400000"});
     ok(h, t, kOther, AdhereToObraSocial{kSancor, "9001"});
     ok(h, t, kOther, UploadDocument{DocumentType::rnp, "2077-rnp", "s3://docs/2077-rnp", date_from_civil(2030, 12, 31)});
 

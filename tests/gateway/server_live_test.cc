@@ -43,8 +43,8 @@ TEST_CASE("gateway: live snapshot then every change in order", "[gateway][live]"
     // A consumption removes the pending item and moves the settlement: one change on each.
     ok(h, t, kProvider, consume(300, 1));
     auto both = collect(
-        ws, [](const json& m) { return change_of("p", "1042/88-T-300/")(m) || (change_of("s")(m) && m["row"]["billable"]["count"] == 2); }, 2,
-        &seen);
+        ws, [](const json& m) { return change_of("p", "1042/88-T-300/")(m) || (change_of("s")(m) && m["row"]["billable"]["count"] == 2); },
+        2, &seen);
     if (both[0]["subscription"] == "s") std::swap(both[0], both[1]);
     CHECK(both[0]["subscription"] == "p");
     CHECK(both[0]["key"] == "1042/88-T-300/1");
@@ -62,7 +62,8 @@ TEST_CASE("gateway: live snapshot then every change in order", "[gateway][live]"
     // After unsubscribing, "p" gets nothing more while "s" goes on.
     ws.send({{"unsubscribe", "p"}});
     seen.clear();
-    auto gone = collect(ws, [](const json& m) { return m.value("type", "") == "unsubscribed"; }, 1);
+    auto gone = collect(
+        ws, [](const json& m) { return m.value("type", "") == "unsubscribed"; }, 1);
     CHECK(gone[0]["subscription"] == "p");
     ok(h, t, kProvider, consume(300, 2));
     collect(ws, change_of("s"), 1, &seen);
@@ -97,7 +98,8 @@ TEST_CASE("gateway: live snapshot then every change in order", "[gateway][live]"
     ws.send({{"subscribe", "padron"}, {"id", "pad"}, {"obra_social", "ioma"}, {"period", "2025-06"}});
     CHECK(expect(ws, "snapshot")["rows"].size() == 2);
     ok(h, t, kOther, UploadDocument{DocumentType::afip, "2077-afip", "s3://docs/2077-afip", date_from_civil(2030, 12, 31)});
-    auto padron = collect(ws, [](const json& m) { return change_of("pad", "2077")(m) && m["row"]["documents"].size() == 2; }, 1);
+    auto padron = collect(
+        ws, [](const json& m) { return change_of("pad", "2077")(m) && m["row"]["documents"].size() == 2; }, 1);
     CHECK(padron[0]["key"] == "2077");
     CHECK(padron[0]["row"]["documents"].size() == 2);
     ws.close();
@@ -218,8 +220,8 @@ TEST_CASE("gateway: live hub answers a resume from changes no longer held with a
     gw::LiveHub hub(2);  // holds the last two changes
     const uint64_t base = hub.sequence();
     auto pending_row = [](uint32_t item) {
-        return proj::PendingRow{ProviderId{kProvider}, TransactionRef{88, "T", 1}, item, kInsssep, "51868", "59790",
-                                "100100", 18, "", at(2025, 6, 3)};
+        return proj::PendingRow{ProviderId{kProvider}, TransactionRef{88, "T", 1}, item, kInsssep, "51868", "59790", "100100", 18, "",
+                                at(2025, 6, 3)};
     };
     for (uint32_t item = 1; item <= 4; ++item) {
         proj::Delta d;
@@ -262,7 +264,8 @@ TEST_CASE("gateway: live obra social subscriber sees its pending rows come and g
     ws.send({{"subscribe", "pending"}, {"id", "p"}});
     CHECK(expect(ws, "snapshot")["rows"].size() == 2);
     ok(h, t, kProvider, consume(kTransaction, 3));
-    auto gone = collect(ws, [](const json& m) { return change_of("p", "1042/88-T-128183733/3")(m) && m["row"].is_null(); }, 1);
+    auto gone = collect(
+        ws, [](const json& m) { return change_of("p", "1042/88-T-128183733/3")(m) && m["row"].is_null(); }, 1);
     ok(h, t, kProvider, insssep_budget(900));
     auto added = collect(ws, change_of("p", "1042/88-T-900/"), 3);
     CHECK(added[0]["row"]["obra_social"] == "insssep");
@@ -483,8 +486,7 @@ TEST_CASE("gateway: a slow websocket client is dropped while a fast one keeps up
     Env env(options);
     HttpClient h(env.port());
     const auto t = env.colegio();
-    ok(h, t, kProvider,
-       RegisterProvider{"MP-1", kCuit, "Nombre", IvaCondition::monotributo, kCbu, "A", false, "", "", ""});
+    ok(h, t, kProvider, RegisterProvider{"MP-1", kCuit, "Nombre", IvaCondition::monotributo, kCbu, "A", false, "", "", ""});
     env.sync();
 
     WsClient fast(env.port());

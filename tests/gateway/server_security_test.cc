@@ -123,8 +123,8 @@ TEST_CASE("gateway: 403 when a role reaches beyond its scope", "[gateway][auth]"
     forbidden(post(h, sancor, kProvider, EnrollInPadron{}));
     forbidden(post(h, sancor, kProvider, order("o-9")));
     forbidden(post(h, sancor, kProvider, IssueToken{kInsssep, "51868", "", "4821"}));
-    forbidden(post(h, sancor, kProvider,
-                   ResolveBudgetAudit{TransactionRef{88, "T", kTransaction}, {{1, ItemResult::autorizada}}}));  // insssep's
+    forbidden(
+        post(h, sancor, kProvider, ResolveBudgetAudit{TransactionRef{88, "T", kTransaction}, {{1, ItemResult::autorizada}}}));  // insssep's
     forbidden(post(h, sancor, kProvider, ObserveInvoice{"no-such-invoice", "x"}));  // unknown: not provably its own
     CHECK(env.end_offsets() == before);
     // Within scope the same tokens work.
@@ -173,10 +173,10 @@ TEST_CASE("gateway: only the dashboard's own files are served, never another pat
     CHECK(index.header("Content-Type") == "text/html; charset=utf-8");
     CHECK(h.get("/app.js").status() == 200);
     const std::string key_path = (env.dir.path() / "gateway.key").string();
-    for (const std::string& target : {std::string("//etc/hostname"), "/" + key_path, key_path, std::string("/../") + key_path,
-                                      std::string("/%2e%2e/%2e%2e/etc/hostname"), std::string("/..%2fetc%2fhostname"),
-                                      std::string("/leak.css"), std::string("/sub/x.js"), std::string("/sub"),
-                                      std::string("//dev/zero"), std::string("/index.html/"), std::string("/.")}) {
+    for (const std::string& target :
+         {std::string("//etc/hostname"), "/" + key_path, key_path, std::string("/../") + key_path,
+          std::string("/%2e%2e/%2e%2e/etc/hostname"), std::string("/..%2fetc%2fhostname"), std::string("/leak.css"),
+          std::string("/sub/x.js"), std::string("/sub"), std::string("//dev/zero"), std::string("/index.html/"), std::string("/.")}) {
         auto r = h.raw("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n");
         INFO(target << " -> " << r.status() << " " << r.body().substr(0, 80));
         CHECK(r.status() == 404);
@@ -580,8 +580,9 @@ TEST_CASE("gateway: a live snapshot comes in pages, and a large one is no slow c
     HttpClient h(env.port());
     const auto t = env.colegio();
     for (uint64_t p = 1; p <= 60; ++p)
-        ok(h, t, p, RegisterProvider{"MP-" + std::to_string(p), kCuit, std::string(150, 'r'), IvaCondition::monotributo, kCbu, "A", false,
-                                     "", "", ""});
+        ok(h, t, p,
+           RegisterProvider{"MP-" + std::to_string(p), kCuit, std::string(150, 'r'), IvaCondition::monotributo, kCbu, "A", false, "", "",
+                            ""});
     env.sync();
     WsClient live(env.port());
     REQUIRE(live.connect("/v1/live", t) == 101);

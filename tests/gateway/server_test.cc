@@ -312,15 +312,15 @@ TEST_CASE("gateway: padron view with standing as_of expiring_within and obra soc
     CHECK(get_json(h, "/v1/views/padron?limit=999999", t)["limit"] == 5000);
 
     // Bad parameters: 400 naming the parameter.
-    for (const auto& [target, field] : std::vector<std::pair<std::string, std::string>>{
-             {"/v1/views/padron?standing=maybe", "standing"},
-             {"/v1/views/padron?as_of=2025-13-01", "as_of"},
-             {"/v1/views/padron?as_of=25/06/2025", "as_of"},
-             {"/v1/views/padron?limit=-1", "limit"},
-             {"/v1/views/padron?offset=x", "offset"},
-             {"/v1/views/padron?provider=abc", "provider"},
-             {"/v1/views/padron/abc", "provider"},
-             {"/v1/views/padron?expiring_within=soon", "expiring_within"}}) {
+    for (const auto& [target, field] :
+         std::vector<std::pair<std::string, std::string>>{{"/v1/views/padron?standing=maybe", "standing"},
+                                                          {"/v1/views/padron?as_of=2025-13-01", "as_of"},
+                                                          {"/v1/views/padron?as_of=25/06/2025", "as_of"},
+                                                          {"/v1/views/padron?limit=-1", "limit"},
+                                                          {"/v1/views/padron?offset=x", "offset"},
+                                                          {"/v1/views/padron?provider=abc", "provider"},
+                                                          {"/v1/views/padron/abc", "provider"},
+                                                          {"/v1/views/padron?expiring_within=soon", "expiring_within"}}) {
         INFO(target);
         r = h.get(target, t);
         CHECK(r.status() == 400);
@@ -405,8 +405,8 @@ TEST_CASE("gateway: pending settlement invoices and validation views with their 
     // An invoice for June's sancor total, sent: the F4 listing and its CSV.
     env.now = at(2025, 6, 10, 12);
     ok(h, t, kProvider,
-       IssueInvoice{"f-1", kSancor, ComprobanteType::factura_b, BillingType::original, 17, 4199, "71110383321640",
-                    Period{2025, 6}, total, date_from_civil(2025, 6, 10), "", "", attachments_for(kSancor)});
+       IssueInvoice{"f-1", kSancor, ComprobanteType::factura_b, BillingType::original, 17, 4199, "71110383321640", Period{2025, 6}, total,
+                    date_from_civil(2025, 6, 10), "", "", attachments_for(kSancor)});
     ok(h, t, kProvider, SendInvoice{"f-1"});
     env.sync();
     auto invoices = get_json(h, "/v1/views/invoices?period=2025-06", t);
@@ -434,7 +434,8 @@ TEST_CASE("gateway: pending settlement invoices and validation views with their 
           "Estado;Orden de pago;Planilla de debitos");
     CHECK(fields_of(lines[1]) == std::vector<std::string>{"1042", "USAR - PARA PRUEBAS CONECT", "27352153589", "sancor", "SanCor Salud",
                                                           "2025-06", "2025-06-10", "B 00017-00004199", pesos(total), "0,00", pesos(total),
-                                                          inv["due_on"].get<std::string>(), "Comprobante en proceso de liquidación", "", ""});
+                                                          inv["due_on"].get<std::string>(), "Comprobante en proceso de liquidación", "",
+                                                          ""});
     CHECK(inv["state"] == "enviada");
     r = h.get("/v1/views/invoices?period=2025-06&format=csv&dialect=plain", t);
     REQUIRE(r.status() == 200);
@@ -447,7 +448,8 @@ TEST_CASE("gateway: pending settlement invoices and validation views with their 
     // Accepted, debited and paid in part: the debit's description and the payment order's line.
     ok(h, t, kProvider, AcceptInvoice{"f-1"});
     ok(h, t, kProvider, ApplyDebit{"f-1", "d-1", 10'000, "D07", "Práctica sin firma del afiliado", "PD-9"});
-    ok(h, t, kProvider, IssuePaymentOrder{kSancor, "OP-77", date_from_civil(2025, 8, 5), {PaidInvoice{"f-1", total - 10'000 - 500}}, "CR-7", "APB"});
+    ok(h, t, kProvider,
+       IssuePaymentOrder{kSancor, "OP-77", date_from_civil(2025, 8, 5), {PaidInvoice{"f-1", total - 10'000 - 500}}, "CR-7", "APB"});
     env.sync();
     auto debits = get_json(h, "/v1/views/debits?period=2025-06", t);
     REQUIRE(debits["total"] == 1);
@@ -470,20 +472,21 @@ TEST_CASE("gateway: pending settlement invoices and validation views with their 
     CHECK(fields_of(lines[1])[13] == "APB OP-77");
     // F4's search: punto de venta, número, received from and to; a bad one is a 400 naming it.
     for (const auto& [query, found] : std::vector<std::pair<std::string, int>>{{"punto_de_venta=17", 1},
-                                                                              {"punto_de_venta=18", 0},
-                                                                              {"number=4199", 1},
-                                                                              {"number=4200", 0},
-                                                                              {"received_from=2025-06-10&received_to=2025-06-10", 1},
-                                                                              {"received_from=2025-06-11", 0},
-                                                                              {"received_to=2025-06-09", 0}}) {
+                                                                               {"punto_de_venta=18", 0},
+                                                                               {"number=4199", 1},
+                                                                               {"number=4200", 0},
+                                                                               {"received_from=2025-06-10&received_to=2025-06-10", 1},
+                                                                               {"received_from=2025-06-11", 0},
+                                                                               {"received_to=2025-06-09", 0}}) {
         INFO(query);
         CHECK(get_json(h, "/v1/views/invoices?" + query, t)["total"] == found);
     }
-    for (const auto& [query, field] : std::vector<std::pair<std::string, std::string>>{{"punto_de_venta=0", "punto_de_venta"},
-                                                                                      {"punto_de_venta=100000", "punto_de_venta"},
-                                                                                      {"number=x", "number"},
-                                                                                      {"received_from=2025-13-01", "received_from"},
-                                                                                      {"received_from=2025-06-11&received_to=2025-06-10", "received_to"}}) {
+    for (const auto& [query, field] :
+         std::vector<std::pair<std::string, std::string>>{{"punto_de_venta=0", "punto_de_venta"},
+                                                          {"punto_de_venta=100000", "punto_de_venta"},
+                                                          {"number=x", "number"},
+                                                          {"received_from=2025-13-01", "received_from"},
+                                                          {"received_from=2025-06-11&received_to=2025-06-10", "received_to"}}) {
         INFO(query);
         r = h.get("/v1/views/invoices?" + query, t);
         CHECK(r.status() == 400);
@@ -504,8 +507,8 @@ TEST_CASE("gateway: pending settlement invoices and validation views with their 
     CHECK(get_json(h, "/v1/views/payment-orders?period=2025-07", t)["total"] == 0);
 
     // A format a listing does not offer is a 406, never a silent JSON; a bad dialect a 400.
-    for (const char* target : {"/v1/views/invoices?format=pdf", "/v1/views/padron/1042?format=csv", "/v1/views/settlement?group=period&format=xlsx",
-                               "/v1/views/padron?expiring_within=30&format=csv"}) {
+    for (const char* target : {"/v1/views/invoices?format=pdf", "/v1/views/padron/1042?format=csv",
+                               "/v1/views/settlement?group=period&format=xlsx", "/v1/views/padron?expiring_within=30&format=csv"}) {
         INFO(target);
         r = h.get(target, t);
         CHECK(r.status() == 406);
@@ -611,7 +614,8 @@ TEST_CASE("gateway: settlement as_of a past day is rebuilt from the log, from th
     CHECK(fs::exists(env.dir.path() / "as-of" / "2025-06-10"));
 }
 
-TEST_CASE("gateway: a month closes over HTTP once it has ended and the log has passed it, its reports kept as they were", "[gateway][months]") {
+TEST_CASE("gateway: a month closes over HTTP once it has ended and the log has passed it, its reports kept as they were",
+          "[gateway][months]") {
     Env env;
     HttpClient h(env.port());
     seed(env, h);  // June: o-1 approved, o-2 not reviewed, an InSSSeP consumption; nothing invoiced
@@ -730,7 +734,7 @@ TEST_CASE("gateway: /v1/meta gives every role the names, the labels and who may 
         CHECK(meta["obras_sociales"][i]["invoice_attachments"].size() == config.obras_sociales[i].invoice_attachments.size());
         CHECK(meta["obras_sociales"][i]["invoice_requires_authorization"] == config.obras_sociales[i].invoice_requires_authorization);
     }
-    CHECK(meta["obras_sociales"][2]["invoice_attachments"][1] == "constancia_cae");  // IOMA's
+    CHECK(meta["obras_sociales"][2]["invoice_attachments"][1] == "constancia_cae");                                         // IOMA's
     CHECK(meta["obras_sociales"][0]["order_signatures"] == json::array({"professional_signature", "professional_stamp"}));  // SanCor's
     CHECK(meta["obras_sociales"][1]["order_signatures"].size() == 3);
     CHECK(meta["obras_sociales"][0]["required_budget_fields"] == json::array({"affiliate_name", "plan"}));
@@ -779,7 +783,8 @@ TEST_CASE("gateway: /v1/meta gives every role the names, the labels and who may 
     CHECK(r.status() == 403);
 }
 
-TEST_CASE("gateway: the A9 authorization report and the F5 submissions, from the provider's ledger, in JSON and as files", "[gateway][views]") {
+TEST_CASE("gateway: the A9 authorization report and the F5 submissions, from the provider's ledger, in JSON and as files",
+          "[gateway][views]") {
     Env env;
     HttpClient h(env.port());
     seed(env, h);  // an InSSSeP budget of three items, one of them consumed
@@ -804,13 +809,13 @@ TEST_CASE("gateway: the A9 authorization report and the F5 submissions, from the
     CHECK(r.header("Content-Disposition") == "attachment; filename=\"autorizaciones-1042-2025-06-01-2025-06-30.csv\"");
     CHECK(lines_of(r.body().substr(3)).size() == 4);
     CHECK(r.body().find(";Consumida;") != std::string::npos);
-    for (const auto& [target, field] : std::vector<std::pair<std::string, std::string>>{
-             {"/v1/reports/authorizations?provider=1042&from=2025-06-01", "to"},
-             {"/v1/reports/authorizations?provider=1042&from=2025-06-30&to=2025-06-01", "to"},
-             {"/v1/reports/authorizations?provider=1042&from=2024-01-01&to=2025-06-01", "to"},
-             {a9 + "&order=via", "order"},
-             {"/v1/reports/authorizations?from=2025-06-01&to=2025-06-30", "provider"},
-             {"/v1/reports/submissions", "provider"}}) {
+    for (const auto& [target, field] :
+         std::vector<std::pair<std::string, std::string>>{{"/v1/reports/authorizations?provider=1042&from=2025-06-01", "to"},
+                                                          {"/v1/reports/authorizations?provider=1042&from=2025-06-30&to=2025-06-01", "to"},
+                                                          {"/v1/reports/authorizations?provider=1042&from=2024-01-01&to=2025-06-01", "to"},
+                                                          {a9 + "&order=via", "order"},
+                                                          {"/v1/reports/authorizations?from=2025-06-01&to=2025-06-30", "provider"},
+                                                          {"/v1/reports/submissions", "provider"}}) {
         INFO(target);
         r = h.get(target, t);
         CHECK(r.status() == 400);
@@ -903,10 +908,12 @@ TEST_CASE("gateway: the colegio moves a test clock forward only, the views and c
           "[gateway][clock]") {
     Env env({}, at(2025, 5, 1, 10));
     HttpClient h(env.port());
-    seed(env, h);  // 1042's seguro is in force until 2025-07-10
+    seed(env, h);                   // 1042's seguro is in force until 2025-07-10
     env.now = at(2026, 12, 1, 10);  // the real clock: tokens expire by it
     const auto t = env.colegio();
-    const auto move = [&](const std::string& token, const std::string& body) { return h.request(http::verb::post, "/v1/clock", token, body); };
+    const auto move = [&](const std::string& token, const std::string& body) {
+        return h.request(http::verb::post, "/v1/clock", token, body);
+    };
     REQUIRE(move(t, R"({"to":"2025-06-20T10:00:00-03:00"})").status() == 200);
     env.sync();
 
@@ -925,16 +932,16 @@ TEST_CASE("gateway: the colegio moves a test clock forward only, the views and c
     CHECK(back.code() == "clock.backwards");
     CHECK(back.field() == "to");
     for (const auto& [body, field] : std::vector<std::pair<std::string, std::string>>{{R"({"to":"mañana"})", "to"},
-                                                                                       {R"({"to":"2025-07-32"})", "to"},
-                                                                                       {R"({"to":20250701})", "to"},
-                                                                                       {R"({"advance_days":0})", "advance_days"},
-                                                                                       {R"({"advance_days":367})", "advance_days"},
-                                                                                       {R"({"advance_days":1.5})", "advance_days"},
-                                                                                       {R"({"to":"2025-07-01","advance_days":1})", "to"},
-                                                                                       {R"({"when":"2025-07-01"})", "when"},
-                                                                                       {R"({})", "to"},
-                                                                                       {R"([1])", ""},
-                                                                                       {std::string(2000, ' ') + "{}", ""}}) {
+                                                                                      {R"({"to":"2025-07-32"})", "to"},
+                                                                                      {R"({"to":20250701})", "to"},
+                                                                                      {R"({"advance_days":0})", "advance_days"},
+                                                                                      {R"({"advance_days":367})", "advance_days"},
+                                                                                      {R"({"advance_days":1.5})", "advance_days"},
+                                                                                      {R"({"to":"2025-07-01","advance_days":1})", "to"},
+                                                                                      {R"({"when":"2025-07-01"})", "when"},
+                                                                                      {R"({})", "to"},
+                                                                                      {R"([1])", ""},
+                                                                                      {std::string(2000, ' ') + "{}", ""}}) {
         const auto r = move(t, body);
         INFO(body << " -> " << r.body());
         CHECK(r.status() == 400);

@@ -17,9 +17,7 @@ namespace {
 
 const std::string kKey = "users-test-key-0123456789abcdef";
 
-void write_file(const std::filesystem::path& path, const std::string& text) {
-    std::ofstream(path, std::ios::binary) << text;
-}
+void write_file(const std::filesystem::path& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
 
 }  // namespace
 
@@ -90,15 +88,15 @@ TEST_CASE("the users file: added, found, changed, private, and refused when it d
 
     // Whatever does not read as users names its line: nobody guesses who may sign in.
     const std::string good = "u1 ana colegio secretaria " + (*store.find("ana"))->hash + "\n";
-    for (const auto& [text, why] : std::vector<std::pair<std::string, std::string>>{
-             {good + "u1 beto colegio secretaria", "line 2: no end of line"},
-             {good + "u2 beto colegio x $argon2id$\n", "line 2: unknown line version"},
-             {good + "u1 beto admin x $argon2id$\n", "line 2: bad role"},
-             {good + "u1 beto prestador sancor $argon2id$\n", "line 2: bad subject"},
-             {good + "u1 beto colegio x $2y$10$abc\n", "line 2: not an Argon2id hash"},
-             {good + "u1 Beto colegio x $argon2id$\n", "line 2: bad user name"},
-             {good + good, "line 2: user ana twice"},
-             {"u1 ana colegio secretaria\n", "line 1: not five fields"}}) {
+    for (const auto& [text, why] :
+         std::vector<std::pair<std::string, std::string>>{{good + "u1 beto colegio secretaria", "line 2: no end of line"},
+                                                          {good + "u2 beto colegio x $argon2id$\n", "line 2: unknown line version"},
+                                                          {good + "u1 beto admin x $argon2id$\n", "line 2: bad role"},
+                                                          {good + "u1 beto prestador sancor $argon2id$\n", "line 2: bad subject"},
+                                                          {good + "u1 beto colegio x $2y$10$abc\n", "line 2: not an Argon2id hash"},
+                                                          {good + "u1 Beto colegio x $argon2id$\n", "line 2: bad user name"},
+                                                          {good + good, "line 2: user ana twice"},
+                                                          {"u1 ana colegio secretaria\n", "line 1: not five fields"}}) {
         INFO(text);
         write_file(dir.path() / "users", text);
         const auto users = store.load();

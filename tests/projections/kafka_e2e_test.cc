@@ -77,11 +77,9 @@ constexpr auto kWait = 60s;                        // the longest one HTTP excha
 // --- Child processes ---------------------------------------------------------------------------
 
 // On the mock by default; on the real cluster with a prefix of the test's own and replication 3.
-ev::KafkaLogOptions kafka_options(const std::string& brokers, int32_t partitions, std::string prefix = {},
-                                  int16_t replication = 1) {
+ev::KafkaLogOptions kafka_options(const std::string& brokers, int32_t partitions, std::string prefix = {}, int16_t replication = 1) {
     return {brokers, ev::default_topics(partitions), replication, {{"log_level", "2"}}, 20s, std::move(prefix)};
 }
-
 
 // --- Gateways and commands ------------------------------------------------------------------------
 
@@ -516,9 +514,19 @@ TEST_CASE("kafka e2e: liquida serve SIGKILL'd in the middle of its transactions 
     const std::string bootstrap = KafkaCluster::get().bootstrap(), prefix = KafkaCluster::new_prefix();
     constexpr int32_t kPartitions = 3;
     TempDir dir;
-    const std::vector<std::string> args{"serve",        "--data",        dir.str(), "--port", "0",
-                                        "--kafka",      bootstrap,       "--kafka-topic-prefix", prefix,
-                                        "--partitions", std::to_string(kPartitions), "--kafka-replication", "3"};
+    const std::vector<std::string> args{"serve",
+                                        "--data",
+                                        dir.str(),
+                                        "--port",
+                                        "0",
+                                        "--kafka",
+                                        bootstrap,
+                                        "--kafka-topic-prefix",
+                                        prefix,
+                                        "--partitions",
+                                        std::to_string(kPartitions),
+                                        "--kafka-replication",
+                                        "3"};
     const auto commands = simulated(13, 150);
     std::vector<Answer> first;
     {
@@ -728,14 +736,10 @@ TEST_CASE("kafka e2e: under injected faults every command answered 201 is in the
             const char* what;
             bool fail;
         };
-        const Fault faults[] = {{40, "retriable produce errors", false},
-                                {80, "connection closed by the broker", false},
-                                {120, "leaders move to broker 2", false},
-                                {160, "round-trip time 100 ms", false},
-                                {200, "persistent NOT_ENOUGH_REPLICAS", true},
-                                {240, "all brokers down for 400 ms", false},
-                                {280, "all brokers down for 3 s", true},
-                                {320, "leaders move to broker 3", false}};
+        const Fault faults[] = {{40, "retriable produce errors", false},       {80, "connection closed by the broker", false},
+                                {120, "leaders move to broker 2", false},      {160, "round-trip time 100 ms", false},
+                                {200, "persistent NOT_ENOUGH_REPLICAS", true}, {240, "all brokers down for 400 ms", false},
+                                {280, "all brokers down for 3 s", true},       {320, "leaders move to broker 3", false}};
         size_t next_fault = 0;
         std::thread restore;  // brings brokers back up
         auto arm = [&](const Fault& f) {

@@ -26,8 +26,8 @@ Member with_accepted_invoice(World& w) {
         m.ok(ApproveOrder{id}, at(2025, 6, 3));
     }
     const TimestampMs t = at(2025, 6, 10);
-    m.ok(IssueInvoice{"f1", kSancor, ComprobanteType::factura_b, BillingType::original, 17, 4199, "71110383321640", kJune,
-                      3'000'000, date_from_civil(2025, 6, 10), "", "", attachments_for(kSancor)},
+    m.ok(IssueInvoice{"f1", kSancor, ComprobanteType::factura_b, BillingType::original, 17, 4199, "71110383321640", kJune, 3'000'000,
+                      date_from_civil(2025, 6, 10), "", "", attachments_for(kSancor)},
          t);
     m.ok(SendInvoice{"f1"}, t);
     m.ok(AcceptInvoice{"f1"}, t);
@@ -60,15 +60,19 @@ SettlementRow row_with(Centavos collected) {
 
 }  // namespace
 
-TEST_CASE("views: a payment order that overflows an invoice's paid amount stops the runner at its record",
-          "[projections][money]") {
+TEST_CASE("views: a payment order that overflows an invoice's paid amount stops the runner at its record", "[projections][money]") {
     World w;
     Member m = with_accepted_invoice(w);
     const auto before = shas(w);
     // The finding's event, as a log written before the domain's checks could hold it.
     w.record(m.id,
-             {PaymentOrderIssued{kSancor, "PO-old", date_from_civil(2025, 6, 11), kMin + 49,
-                                 {PaidInvoice{"f1", 100}, PaidInvoice{"f1", kMax - 50}}, "CR-1", ""}},
+             {PaymentOrderIssued{kSancor,
+                                 "PO-old",
+                                 date_from_civil(2025, 6, 11),
+                                 kMin + 49,
+                                 {PaidInvoice{"f1", 100}, PaidInvoice{"f1", kMax - 50}},
+                                 "CR-1",
+                                 ""}},
              at(2025, 6, 11));
     const std::string message = catch_up_error(w);
     INFO(message);
@@ -102,24 +106,22 @@ TEST_CASE("views: retentions, payments to the provider and credit notes fold che
     SECTION("paid to the provider") {
         World w;
         Member m = with_accepted_invoice(w);
-        w.record(m.id, {ProviderPaid{kJune, kSancor, kMax, kCbu, "tr-1"}, ProviderPaid{kJune, kSancor, 1, kCbu, "tr-2"}},
-                 at(2025, 6, 11));
+        w.record(m.id, {ProviderPaid{kJune, kSancor, kMax, kCbu, "tr-1"}, ProviderPaid{kJune, kSancor, 1, kCbu, "tr-2"}}, at(2025, 6, 11));
         catch_up_error(w);
     }
     SECTION("credited on an invoice") {
         World w;
         Member m = with_accepted_invoice(w);
-        w.record(m.id,
-                 {CreditNoteIssued{"f1", "nc-1", 17, 1, "71110383321640", kMax},
-                  CreditNoteIssued{"f1", "nc-2", 17, 2, "71110383321640", kMax}},
-                 at(2025, 6, 11));
+        w.record(
+            m.id,
+            {CreditNoteIssued{"f1", "nc-1", 17, 1, "71110383321640", kMax}, CreditNoteIssued{"f1", "nc-2", 17, 2, "71110383321640", kMax}},
+            at(2025, 6, 11));
         catch_up_error(w);
     }
     SECTION("debits past the invoice's amount the other way: balance() would overflow") {
         World w;
         Member m = with_accepted_invoice(w);
-        w.record(m.id, {DebitApplied{"f1", "d1", kMax, "D01", "x", ""}, DebitApplied{"f1", "d2", kMax, "D01", "x", ""}},
-                 at(2025, 6, 11));
+        w.record(m.id, {DebitApplied{"f1", "d1", kMax, "D01", "x", ""}, DebitApplied{"f1", "d2", kMax, "D01", "x", ""}}, at(2025, 6, 11));
         catch_up_error(w);
     }
 }

@@ -33,8 +33,7 @@ struct Simulated {
 };
 
 // Records a simulated month into the world; `every` commands, calls `tick`.
-Simulated simulate(World& w, uint64_t seed, double scale, uint32_t months = 1, size_t every = 0,
-                   const std::function<void()>& tick = {}) {
+Simulated simulate(World& w, uint64_t seed, double scale, uint32_t months = 1, size_t every = 0, const std::function<void()>& tick = {}) {
     Simulated s{std::make_unique<Simulation>(seed_config(), SimulationOptions{seed, scale, Period{2025, 6}, months}), {}};
     size_t n = 0;
     while (auto c = s.sim->next()) {
@@ -94,7 +93,8 @@ TEST_CASE("determinism: live views equal rebuilds with other batch sizes, on bot
     CHECK(other.views->digests().value()[2].sha256 != live_digests[2].sha256);
 }
 
-TEST_CASE("property: settlement, orders, pending and the A10 sheet agree with the domain over simulated months", "[projections][property]") {
+TEST_CASE("property: settlement, orders, pending and the A10 sheet agree with the domain over simulated months",
+          "[projections][property]") {
     for (uint64_t seed : {21U, 22U}) {
         World w;
         const Simulated s = simulate(w, seed, 0.003, 2);
@@ -150,8 +150,7 @@ TEST_CASE("property: settlement, orders, pending and the A10 sheet agree with th
     }
 }
 
-TEST_CASE("exactly once: a runner killed with SIGKILL at random points resumes to a clean rebuild's views",
-          "[projections][crash]") {
+TEST_CASE("exactly once: a runner killed with SIGKILL at random points resumes to a clean rebuild's views", "[projections][crash]") {
     World w;
     simulate(w, 31, 0.004);
     const int64_t total = log_size(*w.log);

@@ -10,8 +10,8 @@
 using namespace liquida::test;
 using liquida::projections::PendingFilter;
 using liquida::projections::SettlementFilter;
-using liquida::projections::View;
 using liquida::projections::validation_report;
+using liquida::projections::View;
 
 namespace {
 
@@ -19,14 +19,33 @@ const Period kJune{2025, 6};
 const ProviderId kProvider{1042};
 
 SubmitBudget insssep_budget(uint64_t transaction) {  // seed 002: three items
-    return SubmitBudget{transaction, kInsssep, "51868", "59790", "", "", "K029", DiagnosisType::definitivo,
+    return SubmitBudget{transaction,
+                        kInsssep,
+                        "51868",
+                        "59790",
+                        "",
+                        "",
+                        "K029",
+                        DiagnosisType::definitivo,
                         {BudgetLine{"100100", 18, ""}, BudgetLine{"20900", 17, "OM"}, BudgetLine{"20800", 25, "O"}},
-                        "DIABETICO - Tipo 2", {}};
+                        "DIABETICO - Tipo 2",
+                        {}};
 }
 
 IssueInvoice sancor_invoice(std::string id, Centavos amount) {
-    return IssueInvoice{std::move(id), kSancor, ComprobanteType::factura_b, BillingType::original, 17, 4199,
-                        "71110383321640", kJune, amount, date_from_civil(2025, 6, 10), "", "", attachments_for(kSancor)};
+    return IssueInvoice{std::move(id),
+                        kSancor,
+                        ComprobanteType::factura_b,
+                        BillingType::original,
+                        17,
+                        4199,
+                        "71110383321640",
+                        kJune,
+                        amount,
+                        date_from_civil(2025, 6, 10),
+                        "",
+                        "",
+                        attachments_for(kSancor)};
 }
 
 // Views at `path` that do not open, with `code` and the way out: delete them to rebuild.
@@ -100,7 +119,7 @@ TEST_CASE("pending: the anulación of one item takes it off the pending, or un-b
     CHECK(w.views->pending({kProvider, {}, {}}).value().size() == 1);  // item 3 still waits
     CHECK(w.views->settlement({july, kInsssep, kProvider}).value().at(0).billable == liquida::projections::Tally{});
     CHECK(settlement_of(m.ledger.state, july, kInsssep).value().consumptions == 0);  // the domain's ledger agrees
-    std::multiset<std::string> states;  // A10's sheet says which
+    std::multiset<std::string> states;                                               // A10's sheet says which
     for (const auto& r : w.views->validation({Period{2025, 6}, kInsssep, kProvider}).value()) states.insert(r.state);
     CHECK(states == std::multiset<std::string>{"anulada", "anulada", "autorizada"});
 }
@@ -147,8 +166,7 @@ TEST_CASE("views: read a page at a time, the pages are the whole listing, each r
     CHECK(first.size() + rest == 9);
 }
 
-TEST_CASE("views: a follower reads the views beside their writer as they stood when opened, and commits nothing",
-          "[projections]") {
+TEST_CASE("views: a follower reads the views beside their writer as they stood when opened, and commits nothing", "[projections]") {
     World w;
     Member m{w, kProvider, provider_in_padron("B")};
     w.record_history(m.id, m.ledger);
@@ -261,7 +279,7 @@ TEST_CASE("views: a row that does not decode fails the queries that read it, nev
     REQUIRE_FALSE(pending);
     CHECK(pending.error().code == liquida::events::errc::corrupt_record);
     CHECK(pending.error().message.find("'pending'") != std::string::npos);
-    CHECK((*views)->padron(kProvider).value().has_value());  // the other views read on
+    CHECK((*views)->padron(kProvider).value().has_value());          // the other views read on
     CHECK((*views)->padron(ProviderId{7}).value() == std::nullopt);  // absent is not an error
 }
 

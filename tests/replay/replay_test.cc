@@ -221,9 +221,10 @@ TEST_CASE("replay: the cut is the first instant of the next month in Argentina t
     w.record_history(id, l);
     const TimestampMs cut = replay::cut_of({2025, 6});
     auto update = [&](std::string email, TimestampMs when) {
-        w.record(id, l.ok(UpdateProvider{"USAR - PARA PRUEBAS CONECT", IvaCondition::no_alcanzado, kCbu, "A",
-                                         "J. D. Peron 281, Salto Grande", std::move(email), "(3493) 423567"},
-                          when),
+        w.record(id,
+                 l.ok(UpdateProvider{"USAR - PARA PRUEBAS CONECT", IvaCondition::no_alcanzado, kCbu, "A", "J. D. Peron 281, Salto Grande",
+                                     std::move(email), "(3493) 423567"},
+                      when),
                  when);
     };
     update("antes@example.com", cut - 1);
@@ -367,7 +368,8 @@ TEST_CASE("replay: events recorded after the cut leave the month alone but show 
         REQUIRE(ledger != nullptr);
         for (const auto& [id, inv] : ledger->invoices.invoices)
             if (!late && inv.issued.period == june && inv.issued.obra_social == row.obra_social && inv.active())
-                late.emplace(row.provider, row.obra_social, std::vector<Event>{DebitApplied{id, "late-1", 1234, "LATE", "Debito tardio", "HD-LATE"}});
+                late.emplace(row.provider, row.obra_social,
+                             std::vector<Event>{DebitApplied{id, "late-1", 1234, "LATE", "Debito tardio", "HD-LATE"}});
     }
     REQUIRE(late.has_value());
     const auto& [provider, os, debit] = *late;
@@ -580,12 +582,10 @@ TEST_CASE("replay: the CSV and XLSX reports open and their totals match the JSON
     CHECK(json_sum == totals.at("total").get<Centavos>());
 
     // CSV: a header and one line per row; the money columns add up to the JSON's totals.
-    const std::map<std::string, size_t> rows{{"settlement", report.settlement.size()},
-                                             {"settlement-obra-social", report.settlement_by_obra_social.size()},
-                                             {"padron", report.padron.size()},
-                                             {"pending", report.pending.size()},
-                                             {"validation", report.validation.size()},
-                                             {"invoices", report.invoices.size()}};
+    const std::map<std::string, size_t> rows{
+        {"settlement", report.settlement.size()}, {"settlement-obra-social", report.settlement_by_obra_social.size()},
+        {"padron", report.padron.size()},         {"pending", report.pending.size()},
+        {"validation", report.validation.size()}, {"invoices", report.invoices.size()}};
     std::map<std::string, std::vector<std::vector<std::string>>> csv;
     for (const auto& [section, n] : rows) {
         INFO(section);
@@ -626,7 +626,8 @@ TEST_CASE("replay: the CSV and XLSX reports open and their totals match the JSON
     CHECK(read_file(w.dir.path() / "again" / "report-2025-07.xlsx") == read_file(xlsx));  // the same bytes
     CHECK(read_file(w.dir.path() / "again" / "report-2025-07.json") == read_file(dir / "report-2025-07.json"));
     const std::string workbook = unzip(xlsx, "xl/workbook.xml");
-    for (const char* sheet : {"Resumen", "Liquidacion por obra social", "Liquidacion por prestador", "Padron", "Pendientes", "Validacion A10", "Facturas F4"})
+    for (const char* sheet :
+         {"Resumen", "Liquidacion por obra social", "Liquidacion por prestador", "Padron", "Pendientes", "Validacion A10", "Facturas F4"})
         CHECK(workbook.find("name=\"" + std::string(sheet) + "\"") != std::string::npos);
     CHECK(unzip(xlsx, "xl/styles.xml").find("#,##0.00") != std::string::npos);
     auto count_rows = [](const std::string& xml) {
@@ -644,7 +645,8 @@ TEST_CASE("replay: the CSV and XLSX reports open and their totals match the JSON
     const std::string f4 = unzip(xlsx, "xl/worksheets/sheet7.xml");
     double amount = 0;
     const std::regex cell("<c r=\"I([0-9]+)\"[^>]*><v>([^<]+)</v>");  // Importe
-    for (auto it = std::sregex_iterator(f4.begin(), f4.end(), cell); it != std::sregex_iterator(); ++it) amount += std::stod((*it)[2].str());
+    for (auto it = std::sregex_iterator(f4.begin(), f4.end(), cell); it != std::sregex_iterator(); ++it)
+        amount += std::stod((*it)[2].str());
     CHECK(std::llround(amount * 100) == totals.at("invoices_amount").get<Centavos>());
 }
 
@@ -691,8 +693,8 @@ TEST_CASE("replay: one byte of one event altered on disk is reported at its exac
     {
         rocksdb::DB* raw = nullptr;
         std::vector<rocksdb::ColumnFamilyHandle*> handles;
-        std::vector<rocksdb::ColumnFamilyDescriptor> cfs{{rocksdb::kDefaultColumnFamilyName, {}}, {"records", {}},
-                                                         {"time_index", {}}, {"idempotency", {}}};
+        std::vector<rocksdb::ColumnFamilyDescriptor> cfs{
+            {rocksdb::kDefaultColumnFamilyName, {}}, {"records", {}}, {"time_index", {}}, {"idempotency", {}}};
         REQUIRE(rocksdb::DB::Open({}, (w.dir.path() / "log").string(), cfs, &handles, &raw).ok());
         std::string key;  // [topic u16][partition u32][offset u64], big-endian; orders is topic 1
         for (uint64_t v : {uint64_t{1} << 32 | uint64_t{1}, static_cast<uint64_t>(target)})
@@ -764,8 +766,8 @@ Member accepted_invoice(World& w, ProviderId id, uint32_t invoice_number = 4199)
         m.ok(ApproveOrder{order}, at(2025, 6, 3));
     }
     const TimestampMs t = at(2025, 6, 10);
-    m.ok(IssueInvoice{"f1", kSancor, ComprobanteType::factura_b, BillingType::original, 17, invoice_number, "71110383321640",
-                      kStart, 3'000'000, date_from_civil(2025, 6, 10), "", "", attachments_for(kSancor)},
+    m.ok(IssueInvoice{"f1", kSancor, ComprobanteType::factura_b, BillingType::original, 17, invoice_number, "71110383321640", kStart,
+                      3'000'000, date_from_civil(2025, 6, 10), "", "", attachments_for(kSancor)},
          t);
     m.ok(SendInvoice{"f1"}, t);
     m.ok(AcceptInvoice{"f1"}, t);
@@ -780,8 +782,13 @@ TEST_CASE("replay: a month whose amounts overflow int64 fails at the record inst
         World w;
         Member m = accepted_invoice(w, ProviderId{1042});
         w.record(m.id,
-                 {PaymentOrderIssued{kSancor, "PO-old", date_from_civil(2025, 6, 11), INT64_MIN + 49,
-                                     {PaidInvoice{"f1", 100}, PaidInvoice{"f1", kMax - 50}}, "CR-1", ""}},
+                 {PaymentOrderIssued{kSancor,
+                                     "PO-old",
+                                     date_from_civil(2025, 6, 11),
+                                     INT64_MIN + 49,
+                                     {PaidInvoice{"f1", 100}, PaidInvoice{"f1", kMax - 50}},
+                                     "CR-1",
+                                     ""}},
                  at(2025, 6, 11));
         auto r = replay::replay_month(*w.log, kStart, seed_config(), options_in(w, "scratch"));
         REQUIRE_FALSE(r.has_value());
@@ -794,8 +801,9 @@ TEST_CASE("replay: a month whose amounts overflow int64 fails at the record inst
         World w;
         for (const uint64_t id : {uint64_t{7}, uint64_t{1042}}) {
             Member m = accepted_invoice(w, ProviderId{id}, static_cast<uint32_t>(4000 + id));
-            w.record(m.id, {PaymentOrderIssued{kSancor, "PO-" + std::to_string(id), date_from_civil(2025, 6, 11), kMax,
-                                               {PaidInvoice{"f1", kMax}}, "CR-1", ""}},
+            w.record(m.id,
+                     {PaymentOrderIssued{
+                         kSancor, "PO-" + std::to_string(id), date_from_civil(2025, 6, 11), kMax, {PaidInvoice{"f1", kMax}}, "CR-1", ""}},
                      at(2025, 6, 11));
         }
         auto r = replay::replay_month(*w.log, kStart, seed_config(), options_in(w, "scratch"));
@@ -812,8 +820,17 @@ TEST_CASE("replay: a hostile razón social is exported inert in the CSV and the 
     const std::string hostile = std::string("=HYPERLINK(\"http://evil.example/\";\"x\")") + '\0' + "\x01\x7f" + "\r\n";
     m.ok(UpdateProvider{hostile, IvaCondition::monotributo, kCbu, "A", "", "", ""}, at(2025, 6, 12));
     // A pending item whose credential starts like a formula, and an A10 row with the razón social.
-    m.ok(SubmitBudget{7, kInsssep, "51868", "-2+3", "", "", "K029", DiagnosisType::definitivo, {BudgetLine{"100100", 18, ""}},
-                      "DIABETICO - Tipo 2", {}},
+    m.ok(SubmitBudget{7,
+                      kInsssep,
+                      "51868",
+                      "-2+3",
+                      "",
+                      "",
+                      "K029",
+                      DiagnosisType::definitivo,
+                      {BudgetLine{"100100", 18, ""}},
+                      "DIABETICO - Tipo 2",
+                      {}},
          at(2025, 6, 12));
     // More paid to the provider than is due (not a decision the domain would take): a negative amount.
     w.record(m.id, {ProviderPaid{kStart, kSancor, 500, kCbu, "tr-1"}}, at(2025, 6, 13));

@@ -82,7 +82,8 @@ struct World {
 std::string said(const Outcome& o) {
     if (!o) return "rejected " + o.error().code + " " + o.error().field;
     std::string s = o->duplicate ? "duplicate" : "accepted";
-    for (const auto& e : o->events) s += " " + e.kind + "@" + e.tp.topic + "/" + std::to_string(e.tp.partition) + ":" + std::to_string(e.offset);
+    for (const auto& e : o->events)
+        s += " " + e.kind + "@" + e.tp.topic + "/" + std::to_string(e.tp.partition) + ":" + std::to_string(e.offset);
     return s;
 }
 
@@ -92,9 +93,9 @@ std::vector<std::string> run(CommandService& c, liquida::sim::Simulation& simula
     for (size_t i = 0; i < n; ++i) {
         auto cmd = simulation.next();
         if (!cmd) break;
-        out.push_back(said(c.execute(cmd->provider, cmd->command, cmd->command_id,
-                                     Issuer{static_cast<events::ActorRole>(cmd->actor), cmd->actor_id}, cmd->now,
-                                     gateway::command_digest(cmd->provider, cmd->command))));
+        out.push_back(
+            said(c.execute(cmd->provider, cmd->command, cmd->command_id, Issuer{static_cast<events::ActorRole>(cmd->actor), cmd->actor_id},
+                           cmd->now, gateway::command_digest(cmd->provider, cmd->command))));
     }
     return out;
 }
@@ -108,7 +109,6 @@ std::map<uint64_t, domain::ProviderLedger> ledgers(CommandService& c) {
     for (auto id : *ids) REQUIRE(*c.with(id, [&](const domain::ProviderLedger& l) { out[id.value()] = l; }));
     return out;
 }
-
 
 // The real state store with one provider's next save() held until released (and then failed,
 // if asked): what the service does while a snapshot is being written.
@@ -294,7 +294,8 @@ TEST_CASE("service: a budget's channel is who issued it, on the log and in the l
         const auto& ref = std::get<domain::SubmitBudget>(cmd->command);
         REQUIRE(*w.commands->with(cmd->provider, [&](const domain::ProviderLedger& l) {
             const auto rows = domain::authorization_report(l, domain::Date{0}, domain::Date{100'000}, domain::ReportOrder::channel);
-            const auto row = std::find_if(rows.begin(), rows.end(), [&](const auto& r) { return r.transaction.number == ref.transaction_number; });
+            const auto row =
+                std::find_if(rows.begin(), rows.end(), [&](const auto& r) { return r.transaction.number == ref.transaction_number; });
             REQUIRE(row != rows.end());
             CHECK(row->channel == channel);
         }));
@@ -324,8 +325,7 @@ TEST_CASE("service: a command that decides no event appends nothing and is answe
     CHECK(ends() == before);
 }
 
-TEST_CASE("service: a provider's commands go on while its snapshot is written, and a failed write is written again",
-          "[service]") {
+TEST_CASE("service: a provider's commands go on while its snapshot is written, and a failed write is written again", "[service]") {
     for (const bool fail : {false, true}) {
         INFO((fail ? "the write fails" : "the write succeeds"));
         test::TempDir dir;
@@ -395,8 +395,17 @@ TEST_CASE("service: a provider's commands go on while its snapshot is written, a
 namespace {
 // Seed 004's psychotherapy session (330101, one per affiliate per 7 days) for `affiliate`.
 domain::SubmitBudget sancor_session(uint64_t transaction, std::string affiliate) {
-    domain::SubmitBudget b{transaction, test::kSancor, std::move(affiliate), "", "GF-1", "9999", "F41.1", domain::DiagnosisType::presuntivo,
-                           {domain::BudgetLine{"330101", 0, ""}}, "", {}};
+    domain::SubmitBudget b{transaction,
+                           test::kSancor,
+                           std::move(affiliate),
+                           "",
+                           "GF-1",
+                           "9999",
+                           "F41.1",
+                           domain::DiagnosisType::presuntivo,
+                           {domain::BudgetLine{"330101", 0, ""}},
+                           "",
+                           {}};
     b.affiliate_name = "GOMEZ ANA";
     b.plan = "SANCOR 3500";
     return b;
@@ -408,7 +417,8 @@ void two_in_padron(CommandService& c) {
     for (uint64_t p : {uint64_t{1}, uint64_t{2}}) {
         int n = 0;
         for (const domain::Command& cmd : test::padron_commands())
-            REQUIRE(c.execute(domain::ProviderId{p}, cmd, "padron-" + std::to_string(p) + "-" + std::to_string(n++), colegio, test::kInPadronAt, {}));
+            REQUIRE(c.execute(domain::ProviderId{p}, cmd, "padron-" + std::to_string(p) + "-" + std::to_string(n++), colegio,
+                              test::kInPadronAt, {}));
     }
 }
 
@@ -551,7 +561,8 @@ void crash_rounds(const fs::path& dir, const std::function<std::unique_ptr<event
             std::ofstream out(answered, std::ios::app);
             while (auto cmd = simulation.next()) {
                 if (before.contains(cmd->command_id)) continue;
-                auto said = c.execute(cmd->provider, cmd->command, cmd->command_id, issuer(*cmd), cmd->now, gateway::command_digest(cmd->provider, cmd->command));
+                auto said = c.execute(cmd->provider, cmd->command, cmd->command_id, issuer(*cmd), cmd->now,
+                                      gateway::command_digest(cmd->provider, cmd->command));
                 if (!said && said.error().kind != service::Rejection::Kind::refused) _exit(5);
                 out << (said ? "A " : "R ") << cmd->command_id << std::endl;  // flushed: a SIGKILL keeps it
             }
@@ -593,7 +604,8 @@ void crash_rounds(const fs::path& dir, const std::function<std::unique_ptr<event
     while (auto cmd = simulation.next()) {
         const auto it = before.find(cmd->command_id);
         if (it != before.end() && it->second == 'R') continue;
-        auto said = w.execute(cmd->provider, cmd->command, cmd->command_id, issuer(*cmd), cmd->now, gateway::command_digest(cmd->provider, cmd->command));
+        auto said = w.execute(cmd->provider, cmd->command, cmd->command_id, issuer(*cmd), cmd->now,
+                              gateway::command_digest(cmd->provider, cmd->command));
         if (it != before.end()) {
             REQUIRE(said);
             CHECK(said->duplicate);

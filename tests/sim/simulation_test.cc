@@ -24,8 +24,8 @@ SimulationOptions small(uint64_t seed, Period start = Period{2025, 6}, uint32_t 
 
 // Same command in the sense that matters: who, when, which kind, and what was decided.
 bool same(const SimulatedCommand& x, const SimulatedCommand& y) {
-    if (x.command_id != y.command_id || x.provider != y.provider || x.now != y.now || x.actor != y.actor ||
-        x.actor_id != y.actor_id || x.command.index() != y.command.index() || x.decision.has_value() != y.decision.has_value())
+    if (x.command_id != y.command_id || x.provider != y.provider || x.now != y.now || x.actor != y.actor || x.actor_id != y.actor_id ||
+        x.command.index() != y.command.index() || x.decision.has_value() != y.decision.has_value())
         return false;
     return x.decision ? x.decision.value() == y.decision.value() : x.decision.error() == y.decision.error();
 }
@@ -46,8 +46,7 @@ void collect_obras_sociales(const Event& e, std::set<std::string>& out) {
 
 }  // namespace
 
-TEST_CASE("simulation: the same seed gives the same commands and decisions, another seed others",
-          "[domain][simulation]") {
+TEST_CASE("simulation: the same seed gives the same commands and decisions, another seed others", "[domain][simulation]") {
     Simulation a(seed_config(), small(7));
     Simulation b(seed_config(), small(7));
     Simulation c(seed_config(), small(8));
@@ -62,8 +61,7 @@ TEST_CASE("simulation: the same seed gives the same commands and decisions, anot
             auto z = c.next();
             c_done = !z.has_value();
             // Command ids carry the seed; what is done, by whom and when must differ too.
-            if (x && z && (x->provider != z->provider || x->now != z->now || x->command.index() != z->command.index()))
-                ++differing;
+            if (x && z && (x->provider != z->provider || x->now != z->now || x->command.index() != z->command.index())) ++differing;
         }
         if (!x) break;
         REQUIRE(same(*x, *y));
@@ -76,8 +74,7 @@ TEST_CASE("simulation: the same seed gives the same commands and decisions, anot
     CHECK(a.stats().events != c.stats().events);
 }
 
-TEST_CASE("simulation: one month at scale 0.01 replays, moves forward and makes users' mistakes",
-          "[domain][simulation][P3][A8][F1]") {
+TEST_CASE("simulation: one month at scale 0.01 replays, moves forward and makes users' mistakes", "[domain][simulation][P3][A8][F1]") {
     Simulation sim(seed_config(), small(10));
     const Period june{2025, 6};
     // P3: the padrón opens in May; June's providers were onboarded then.
@@ -109,7 +106,8 @@ TEST_CASE("simulation: one month at scale 0.01 replays, moves forward and makes 
                     ++cbu_changes;  // each after a new constancia de CBU was approved (P1/S3)
                 // A renewed malpractice policy of an enrolled provider is verified in the colegio's
                 // rounds (000): the 2nd or the 16th, at 10:00.
-                if (const auto* v = std::get_if<DocumentVerified>(&e); v && v->type == DocumentType::seguro && enrolled.contains(c->provider.value())) {
+                if (const auto* v = std::get_if<DocumentVerified>(&e);
+                    v && v->type == DocumentType::seguro && enrolled.contains(c->provider.value())) {
                     const CivilDate d = civil_from_date(local_date(c->now));
                     CHECK((d.day == 2 || d.day == 16));
                     CHECK(c->now - start_of_local_day(local_date(c->now)) == 10 * 3'600'000);
@@ -171,10 +169,10 @@ TEST_CASE("simulation: one month at scale 0.01 replays, moves forward and makes 
     size_t kinds = 0;
     for (uint64_t n : st.events_by_kind) kinds += n > 0 ? 1 : 0;
     CHECK(kinds >= 24);
-    for (const char* kind : {"provider_registered", "padron_enrolled", "eligibility_checked", "token_issued", "order_loaded",
-                             "order_approved", "order_rejected", "order_deferred", "budget_submitted", "budget_authorized",
-                             "budget_sent_to_audit", "practice_consumed", "transaction_cancelled", "invoice_issued",
-                             "invoice_accepted", "payment_order_issued", "retention_applied", "provider_paid"}) {
+    for (const char* kind :
+         {"provider_registered", "padron_enrolled", "eligibility_checked", "token_issued", "order_loaded", "order_approved",
+          "order_rejected", "order_deferred", "budget_submitted", "budget_authorized", "budget_sent_to_audit", "practice_consumed",
+          "transaction_cancelled", "invoice_issued", "invoice_accepted", "payment_order_issued", "retention_applied", "provider_paid"}) {
         size_t index = 0;
         while (index < kEventKinds && event_name(index) != kind) ++index;
         REQUIRE(index < kEventKinds);
@@ -227,6 +225,6 @@ TEST_CASE("simulation: each SanCor affiliate in therapy sees one psychologist, s
         INFO(affiliate);
         CHECK(providers.size() == 1);
     }
-    CHECK(refused > 0);                // the seeds' own mistake: a second session in the week
-    CHECK(refused * 50 < sessions);    // and no more than the simulator's rate of it
+    CHECK(refused > 0);              // the seeds' own mistake: a second session in the week
+    CHECK(refused * 50 < sessions);  // and no more than the simulator's rate of it
 }

@@ -35,7 +35,8 @@ void DeadWriter::write_prefix(const events::TopicPartition& tp, const std::vecto
     for (size_t i = 0; i < records.size(); ++i) {
         const events::Record& r = records[i];
         rd_kafka_headers_t* headers = rd_kafka_headers_new(r.headers.size() + 2);
-        for (const auto& h : r.headers) rd_kafka_header_add(headers, h.key.data(), -1, h.value.data(), static_cast<ssize_t>(h.value.size()));
+        for (const auto& h : r.headers)
+            rd_kafka_header_add(headers, h.key.data(), -1, h.value.data(), static_cast<ssize_t>(h.value.size()));
         const std::string mark = std::to_string(i) + "/" + std::to_string(count);
         rd_kafka_header_add(headers, events::kHeaderBatch.data(), static_cast<ssize_t>(events::kHeaderBatch.size()), mark.data(),
                             static_cast<ssize_t>(mark.size()));

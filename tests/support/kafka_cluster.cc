@@ -18,8 +18,8 @@ KafkaCluster::KafkaCluster(std::string dir) : dir_(std::move(dir)) {
 }
 
 std::string KafkaCluster::run(const std::string& args, int seconds) const {
-    const Run r = sh("LIQUIDA_KAFKA_CLUSTER='" + dir_ + "' timeout " + std::to_string(seconds) + " '" +
-                     std::string(LIQUIDA_SOURCE_DIR) + "/ops/kafka/cluster' " + args);
+    const Run r = sh("LIQUIDA_KAFKA_CLUSTER='" + dir_ + "' timeout " + std::to_string(seconds) + " '" + std::string(LIQUIDA_SOURCE_DIR) +
+                     "/ops/kafka/cluster' " + args);
     INFO(r.out);
     REQUIRE(r.code == 0);
     return r.out;
@@ -27,8 +27,7 @@ std::string KafkaCluster::run(const std::string& args, int seconds) const {
 
 const KafkaCluster& KafkaCluster::get() {
     const char* dir = std::getenv("LIQUIDA_KAFKA_CLUSTER");
-    if (dir == nullptr || *dir == '\0')
-        FAIL("LIQUIDA_KAFKA_CLUSTER is unset: run this test through ctest, which starts the Kafka cluster");
+    if (dir == nullptr || *dir == '\0') FAIL("LIQUIDA_KAFKA_CLUSTER is unset: run this test through ctest, which starts the Kafka cluster");
     static const KafkaCluster cluster(dir);
     return cluster;
 }

@@ -63,8 +63,7 @@ Child::Child(const std::string& binary, std::vector<std::string> args, const std
     REQUIRE(output_.find(ready) != std::string::npos);
 }
 
-KafkaDev::KafkaDev(const std::string& binary, std::vector<std::string> args)
-    : Child(binary, with_first("kafka-dev", std::move(args))) {
+KafkaDev::KafkaDev(const std::string& binary, std::vector<std::string> args) : Child(binary, with_first("kafka-dev", std::move(args))) {
     const auto at = output().find("\nbootstrap: ");
     REQUIRE(at != std::string::npos);
     const auto from = at + std::string("\nbootstrap: ").size();

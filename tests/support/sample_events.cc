@@ -27,20 +27,13 @@ const Period kMarch2021{2021, 3};
 constexpr uint64_t kBudgetTransaction = 128183733;
 
 // 2021-02-03 09:00 in Argentina; the i-th sample happens i minutes later.
-constexpr domain::TimestampMs kFirstOccurredAt =
-    domain::start_of_local_day(date_from_civil(2021, 2, 3)) + 9 * 3'600'000;
+constexpr domain::TimestampMs kFirstOccurredAt = domain::start_of_local_day(date_from_civil(2021, 2, 3)) + 9 * 3'600'000;
 
 // A transaction of the colegio's authorization terminal (A8: boca 88, serie T).
-domain::TransactionRef boca88(uint64_t number) {
-    return {.boca = 88, .serie = "T", .number = number};
-}
+domain::TransactionRef boca88(uint64_t number) { return {.boca = 88, .serie = "T", .number = number}; }
 
-ObraSocialId insssep() {
-    return ObraSocialId{"insssep"};
-}
-ObraSocialId ioma() {
-    return ObraSocialId{"ioma"};
-}
+ObraSocialId insssep() { return ObraSocialId{"insssep"}; }
+ObraSocialId ioma() { return ObraSocialId{"ioma"}; }
 
 events::Envelope envelope(domain::Event payload, ActorRole role, std::string actor_id) {
     const auto index = payload.index();
@@ -59,12 +52,8 @@ events::Envelope envelope(domain::Event payload, ActorRole role, std::string act
     return e;
 }
 
-events::Envelope by_provider(domain::Event payload) {
-    return envelope(std::move(payload), ActorRole::prestador, "prestador:8481");
-}
-events::Envelope by_colegio(domain::Event payload) {
-    return envelope(std::move(payload), ActorRole::colegio, "colegio:secretaria-2");
-}
+events::Envelope by_provider(domain::Event payload) { return envelope(std::move(payload), ActorRole::prestador, "prestador:8481"); }
+events::Envelope by_colegio(domain::Event payload) { return envelope(std::move(payload), ActorRole::colegio, "colegio:secretaria-2"); }
 events::Envelope by_obra_social(domain::Event payload, const char* actor) {
     return envelope(std::move(payload), ActorRole::obra_social, actor);
 }
@@ -97,12 +86,10 @@ std::vector<events::Envelope> provider_events() {
                                             .document_id = "doc-8481-seguro-2021",
                                             .approved = true,
                                             .reason = "Póliza vigente hasta 31/03/2026"}),
-        by_colegio(domain::DocumentExpired{.type = domain::DocumentType::afip,
-                                           .document_id = "doc-8481-afip-2020",
-                                           .expired_on = date_from_civil(2021, 2, 1)}),
+        by_colegio(domain::DocumentExpired{
+            .type = domain::DocumentType::afip, .document_id = "doc-8481-afip-2020", .expired_on = date_from_civil(2021, 2, 1)}),
         by_colegio(domain::PadronEnrolled{.enrolled_on = date_from_civil(2021, 2, 3), .outside_window = true}),
-        by_provider(
-            domain::PadronLeft{.left_on = date_from_civil(2021, 2, 26), .reason = "Desadhesión voluntaria (P5)"}),
+        by_provider(domain::PadronLeft{.left_on = date_from_civil(2021, 2, 26), .reason = "Desadhesión voluntaria (P5)"}),
     };
 }
 
@@ -119,70 +106,64 @@ std::vector<events::Envelope> order_events() {
                                            .code = "4821",
                                            .valid_on = date_from_civil(2021, 2, 3)},
                        "obra_social:sancor"),
-        by_provider(domain::OrderLoaded{
-            .order_id = "ord-2021-02-000417",
-            .obra_social = insssep(),
-            .affiliate_number = "1234555",
-            .practice_code = "20900",
-            .attention_date = date_from_civil(2021, 1, 28),
-            .amount = 1'983'997,
-            .period = kFebruary2021,
-            .patient_signature = true,
-            .professional_signature = true,
-            .professional_stamp = true,
-            .fields = {{.name = "credencial", .value = "438908"}, {.name = "diagnostico", .value = "K029"}},
-            .affiliate_name = {},  // schema 6, below
-            .plan = {}}),
+        by_provider(domain::OrderLoaded{.order_id = "ord-2021-02-000417",
+                                        .obra_social = insssep(),
+                                        .affiliate_number = "1234555",
+                                        .practice_code = "20900",
+                                        .attention_date = date_from_civil(2021, 1, 28),
+                                        .amount = 1'983'997,
+                                        .period = kFebruary2021,
+                                        .patient_signature = true,
+                                        .professional_signature = true,
+                                        .professional_stamp = true,
+                                        .fields = {{.name = "credencial", .value = "438908"}, {.name = "diagnostico", .value = "K029"}},
+                                        .affiliate_name = {},  // schema 6, below
+                                        .plan = {}}),
         by_colegio(domain::OrderApproved{.order_id = "ord-2021-02-000417"}),
-        by_colegio(domain::OrderRejected{.order_id = "ord-2021-02-000418",
-                                         .reason_code = "order.missing_patient_signature",
-                                         .reason = "Falta la firma del afiliado"}),
-        by_colegio(domain::OrderDeferred{
-            .order_id = "ord-2021-02-000419", .from_period = kFebruary2021, .to_period = kMarch2021}),
+        by_colegio(domain::OrderRejected{
+            .order_id = "ord-2021-02-000418", .reason_code = "order.missing_patient_signature", .reason = "Falta la firma del afiliado"}),
+        by_colegio(domain::OrderDeferred{.order_id = "ord-2021-02-000419", .from_period = kFebruary2021, .to_period = kMarch2021}),
     };
 }
 
 std::vector<events::Envelope> authorization_events() {
     return {
-        by_provider(domain::BudgetSubmitted{
-            .transaction = boca88(kBudgetTransaction),
-            .obra_social = insssep(),
-            .affiliate_number = "51868",
-            .credential = "59790",
-            .family_group = "51868",
-            .token = "9999",
-            .token_exception = true,
-            .diagnosis_code = "K029",
-            .diagnosis_type = domain::DiagnosisType::definitivo,
-            .items = {{.item = 1, .practice_code = "100100", .tooth = 18, .faces = ""},
-                      {.item = 2, .practice_code = "20900", .tooth = 17, .faces = "OM"},
-                      {.item = 3, .practice_code = "20800", .tooth = 25, .faces = "O"}},
-            .clinical_summary = "Diabético tipo 2 MO + insulina; caries en 17 y 25, resto radicular en 18",
-            .attachments = {{.kind = domain::AttachmentKind::informe, .reference = "docs/8481/rx-128183733.jpg"}},
-            .channel = {},  // set for schema 2, below
-            .credential_type = domain::CredentialType::no_informado,  // the rest for schema 6, below
-            .affiliate_name = {},
-            .titular = {},
-            .plan = {},
-            .plan_flagged = false,
-            .prescriptor_matricula = {},
-            .prescriptor_name = {}}),
+        by_provider(
+            domain::BudgetSubmitted{.transaction = boca88(kBudgetTransaction),
+                                    .obra_social = insssep(),
+                                    .affiliate_number = "51868",
+                                    .credential = "59790",
+                                    .family_group = "51868",
+                                    .token = "9999",
+                                    .token_exception = true,
+                                    .diagnosis_code = "K029",
+                                    .diagnosis_type = domain::DiagnosisType::definitivo,
+                                    .items = {{.item = 1, .practice_code = "100100", .tooth = 18, .faces = ""},
+                                              {.item = 2, .practice_code = "20900", .tooth = 17, .faces = "OM"},
+                                              {.item = 3, .practice_code = "20800", .tooth = 25, .faces = "O"}},
+                                    .clinical_summary = "Diabético tipo 2 MO + insulina; caries en 17 y 25, resto radicular en 18",
+                                    .attachments = {{.kind = domain::AttachmentKind::informe, .reference = "docs/8481/rx-128183733.jpg"}},
+                                    .channel = {},                                            // set for schema 2, below
+                                    .credential_type = domain::CredentialType::no_informado,  // the rest for schema 6, below
+                                    .affiliate_name = {},
+                                    .titular = {},
+                                    .plan = {},
+                                    .plan_flagged = false,
+                                    .prescriptor_matricula = {},
+                                    .prescriptor_name = {}}),
         by_obra_social(domain::BudgetAuthorized{.transaction = boca88(kBudgetTransaction),
                                                 .items = {{.item = 1, .result = domain::ItemResult::autorizada},
                                                           {.item = 2, .result = domain::ItemResult::autorizada},
                                                           {.item = 3, .result = domain::ItemResult::rechazada}}},
                        "obra_social:insssep"),
-        by_obra_social(
-            domain::BudgetSentToAudit{.transaction = boca88(128183734), .reason = "Requiere auditoría odontológica"},
-            "obra_social:insssep"),
-        by_provider(domain::PracticeConsumed{
-            .transaction = boca88(kBudgetTransaction),
-            .items = {{.item = 2, .amount = 1'983'997}, {.item = 3, .amount = 1'605'184}},
-            .deferred = true,
-            .performed_at = domain::start_of_local_day(date_from_civil(2021, 2, 2)) + 10 * 3'600'000,
-            .period = kFebruary2021}),
-        by_provider(
-            domain::TransactionCancelled{.transaction = boca88(128199624), .reason = "Anulación por carga duplicada"}),
+        by_obra_social(domain::BudgetSentToAudit{.transaction = boca88(128183734), .reason = "Requiere auditoría odontológica"},
+                       "obra_social:insssep"),
+        by_provider(domain::PracticeConsumed{.transaction = boca88(kBudgetTransaction),
+                                             .items = {{.item = 2, .amount = 1'983'997}, {.item = 3, .amount = 1'605'184}},
+                                             .deferred = true,
+                                             .performed_at = domain::start_of_local_day(date_from_civil(2021, 2, 2)) + 10 * 3'600'000,
+                                             .period = kFebruary2021}),
+        by_provider(domain::TransactionCancelled{.transaction = boca88(128199624), .reason = "Anulación por carga duplicada"}),
     };
 }
 
@@ -206,15 +187,12 @@ std::vector<events::Envelope> invoice_events() {
             .adjusts_invoice = kEarlierInvoice,
             .attachments = {{.kind = AttachmentKind::factura, .reference = "docs/8481/fc-00002-00000085.pdf"},
                             {.kind = AttachmentKind::constancia_cae, .reference = "docs/8481/cae-71110383321640.pdf"},
-                            {.kind = AttachmentKind::planilla_asistencia,
-                             .reference = "docs/8481/fc-00002-00000071.pdf"}}}),
+                            {.kind = AttachmentKind::planilla_asistencia, .reference = "docs/8481/fc-00002-00000071.pdf"}}}),
         by_provider(domain::InvoiceSent{.invoice_id = kInvoice}),
-        by_obra_social(
-            domain::InvoiceObserved{.invoice_id = kInvoice, .reason = "Falta la planilla de asistencia firmada"},
-            "obra_social:ioma"),
-        by_obra_social(domain::InvoiceAccepted{.invoice_id = kInvoice}, "obra_social:ioma"),
-        by_obra_social(domain::InvoiceRejected{.invoice_id = kEarlierInvoice, .reason = "Ingrese un CAE válido"},
+        by_obra_social(domain::InvoiceObserved{.invoice_id = kInvoice, .reason = "Falta la planilla de asistencia firmada"},
                        "obra_social:ioma"),
+        by_obra_social(domain::InvoiceAccepted{.invoice_id = kInvoice}, "obra_social:ioma"),
+        by_obra_social(domain::InvoiceRejected{.invoice_id = kEarlierInvoice, .reason = "Ingrese un CAE válido"}, "obra_social:ioma"),
         by_obra_social(domain::InvoiceIngresada{.invoice_id = kInvoice}, "obra_social:ioma"),
     };
 }
@@ -228,9 +206,8 @@ std::vector<events::Envelope> settlement_events() {
                                             .reason = "Práctica sin firma del afiliado",
                                             .debit_sheet = "ioma-hoja-debitos-2021-04-0042"},
                        "obra_social:ioma"),
-        by_obra_social(
-            domain::DebitAnalysisResolved{.invoice_id = kInvoice, .debit_id = kDebit, .reinvoice_approved = true},
-            "obra_social:ioma"),
+        by_obra_social(domain::DebitAnalysisResolved{.invoice_id = kInvoice, .debit_id = kDebit, .reinvoice_approved = true},
+                       "obra_social:ioma"),
         by_provider(domain::CreditNoteIssued{.invoice_id = kInvoice,
                                              .credit_note_id = "ioma-ncc-00002-00000012",
                                              .punto_de_venta = 2,
@@ -246,16 +223,10 @@ std::vector<events::Envelope> settlement_events() {
                                                   .retention_certificate = "ioma-cr-2021-0098",
                                                   .payment_order_type = ""},  // schema 3: set below
                        "obra_social:ioma"),
-        by_colegio(domain::RetentionApplied{.period = kFebruary2021,
-                                            .obra_social = ioma(),
-                                            .kind = domain::RetentionKind::iibb,
-                                            .base = 35'596'800,
-                                            .amount = 889'920}),
-        by_colegio(domain::ProviderPaid{.period = kFebruary2021,
-                                        .obra_social = ioma(),
-                                        .amount = 34'706'880,
-                                        .cbu = kCbu,
-                                        .transfer_id = "trf-20210422-000731"}),
+        by_colegio(domain::RetentionApplied{
+            .period = kFebruary2021, .obra_social = ioma(), .kind = domain::RetentionKind::iibb, .base = 35'596'800, .amount = 889'920}),
+        by_colegio(domain::ProviderPaid{
+            .period = kFebruary2021, .obra_social = ioma(), .amount = 34'706'880, .cbu = kCbu, .transfer_id = "trf-20210422-000731"}),
     };
 }
 
@@ -274,8 +245,8 @@ std::vector<events::Envelope> sample_envelopes(uint16_t schema_version) {
     append(settlement_events());
     for (size_t i = 0; i < out.size(); ++i) {
         if (out[i].payload.index() != i) {
-            throw std::logic_error("sample " + std::to_string(i) + " is " +
-                                   std::string(domain::event_name(out[i].payload)) + ": keep variant order");
+            throw std::logic_error("sample " + std::to_string(i) + " is " + std::string(domain::event_name(out[i].payload)) +
+                                   ": keep variant order");
         }
     }
     if (out.size() != domain::kEventKinds) {

@@ -45,8 +45,10 @@ public:
             lowest.socket().set_option(net::socket_base::receive_buffer_size(receive_buffer));
         }
         lowest.expires_after(wait_);
-        lowest.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_), [st](beast::error_code ec) { st->done = true;
-            st->ec = ec; });
+        lowest.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_), [st](beast::error_code ec) {
+            st->done = true;
+            st->ec = ec;
+        });
         drive([&] { return st->done; }, wait_);
         REQUIRE(st->done);
         REQUIRE_FALSE(st->ec);
@@ -61,8 +63,10 @@ public:
                 [auth = "Bearer " + token](websocket::request_type& req) { req.set(http::field::authorization, auth); }));
         ws_.read_message_max(64 << 20);
         auto hs = std::make_shared<Op>();
-        ws_.async_handshake(handshake_, "127.0.0.1", target, [hs](beast::error_code ec) { hs->done = true;
-            hs->ec = ec; });
+        ws_.async_handshake(handshake_, "127.0.0.1", target, [hs](beast::error_code ec) {
+            hs->done = true;
+            hs->ec = ec;
+        });
         drive([&] { return hs->done; }, wait_ + std::chrono::seconds(1));
         REQUIRE(hs->done);
         if (hs->ec) {
@@ -78,8 +82,10 @@ public:
         auto msg = std::make_shared<std::string>(std::move(text));
         auto st = std::make_shared<Op>();
         ws_.text(true);
-        ws_.async_write(net::buffer(*msg), [st, msg](beast::error_code ec, size_t) { st->done = true;
-            st->ec = ec; });
+        ws_.async_write(net::buffer(*msg), [st, msg](beast::error_code ec, size_t) {
+            st->done = true;
+            st->ec = ec;
+        });
         drive([&] { return st->done; }, wait_);
         return st->done && !st->ec;
     }
@@ -102,7 +108,8 @@ public:
         arm();
         const auto deadline = std::chrono::steady_clock::now() + timeout;
         while (!closed_ && std::chrono::steady_clock::now() < deadline) {
-            drive([&] { return !inbox_.empty() || closed_; }, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
+            drive([&] { return !inbox_.empty() || closed_; },
+                  std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
             inbox_.clear();
         }
         if (!closed_) return std::nullopt;
@@ -112,8 +119,10 @@ public:
     // Ends the connection with a close handshake.
     void close() {
         auto st = std::make_shared<Op>();
-        ws_.async_close(websocket::close_code::normal, [st](beast::error_code ec) { st->done = true;
-            st->ec = ec; });
+        ws_.async_close(websocket::close_code::normal, [st](beast::error_code ec) {
+            st->done = true;
+            st->ec = ec;
+        });
         drive([&] { return st->done; }, wait_);
         closed_ = true;
     }
