@@ -147,7 +147,9 @@ void CommandService::note_day(domain::Date day) {
     while (day.days > seen && !latest_day_.compare_exchange_weak(seen, day.days)) {}
 }
 
-domain::Date CommandService::window_start() const { return domain::Date{latest_day_.load() - static_cast<int32_t>(window_) + 1}; }
+// A day more than the longest window: a command read its `now` before it waited for its locks,
+// maybe on the day before the latest.
+domain::Date CommandService::window_start() const { return domain::Date{latest_day_.load() - static_cast<int32_t>(window_)}; }
 
 std::vector<domain::Session> CommandService::recent_sessions(const domain::ProviderLedger& ledger) const {
     if (window_ == 0) return {};
@@ -201,6 +203,8 @@ CommandService::~CommandService() {
     }
     stop_cv_.notify_all();
     if (saver_.joinable()) saver_.join();
+    // A start that failed folded only part of the log: the watermarks stay where they were.
+    if (!started_) return;
     if (auto saved = save(); !saved)
         std::fprintf(stderr, "liquida: state: %s (read again from the log at the next start)\n", saved.error().message.c_str());
 }
@@ -230,8 +234,10 @@ events::result<size_t> CommandService::start() {
         auto ids = store_.providers();
         if (!ids) return failure(std::move(ids).error());
         derive_sessions = !ids->empty();
-        if (!derive_sessions)
-            if (auto put = store_.save_sessions_basis(sessions_basis(config_)); !put) return failure(std::move(put).error());
+        // Until every ledger's sessions are derived, a basis no configuration has: a start that
+        // stops halfway derives them all again, whatever the limits then.
+        if (auto put = store_.save_sessions_basis(derive_sessions ? "(deriving)" : sessions_basis(config_)); !put)
+            return failure(std::move(put).error());
     }
     // One pass over what follows the watermarks, topic by topic, as a provider's ledger has
     // always been folded; a bounded number of ledgers at a time.
@@ -283,6 +289,7 @@ events::result<size_t> CommandService::start() {
         marks_ = *ends;
     }
     if (auto sessions = load_sessions(derive_sessions); !sessions) return failure(std::move(sessions).error());
+    started_ = true;
     saver_ = std::thread([this] {
         std::unique_lock lk(stop_mu_);
         while (!stop_cv_.wait_for(lk, options_.save_every, [this] { return stopping_; })) {
@@ -595,8 +602,10 @@ Outcome CommandService::execute(domain::ProviderId provider, const domain::Comma
     auto published = by_topic.empty() ? events::result<std::vector<events::AppendResult>>(std::vector<events::AppendResult>{})
                                       : events::publish_all(log_, by_topic, digest);
     if (!published) {
-        // Not acknowledged, yet it may have landed: the log says, before the next command.
+        // Not acknowledged, yet it may have landed: the log says, before the next command; for
+        // a budget of a weekly-limited practice, before the affiliate's lock is let go.
         e.stale = true;
+        if (limited) (void)load(provider, e);
         return failure(unavailable(published.error(), "No se pudo registrar: "));
     }
     for (size_t b = 0; b < by_topic.size(); ++b) {
@@ -630,6 +639,7 @@ Outcome CommandService::execute(domain::ProviderId provider, const domain::Comma
         appended += envelopes.size();
     }
     appended_ += appended;
+    if (limited && e.stale) (void)load(provider, e);  // a batch the log already held: its sessions counted now
     if (appended == 0) return Accepted{command_id, true, std::move(done.events)};
     e.known = e.dirty = true;
     e.pending[scope] = done;

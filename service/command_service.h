@@ -152,7 +152,7 @@ private:
     void evict();
     void release(const CommandIndex& saved);  // the claims of commands the store now holds
     int64_t watermark(const events::TopicPartition& tp) const;
-    // The first day the longest weekly limit reaches from the latest day seen.
+    // The first day the register keeps: the longest weekly limit's window from the latest day seen, and a day more.
     domain::Date window_start() const;
     // The sessions a provider's snapshot is saved with: those its budgets hold within the longest window.
     std::vector<domain::Session> recent_sessions(const domain::ProviderLedger& ledger) const;
@@ -181,6 +181,7 @@ private:
     std::atomic<int32_t> latest_day_;           // the latest business day seen: no session before its window counts again
     std::array<std::mutex, 64> affiliates_mu_;  // by the hash of obra social and affiliate
     std::atomic<uint64_t> appended_{0};
+    bool started_ = false;  // start() succeeded: the destructor saves
     const events::ChainWatch* chain_ = nullptr;
     std::mutex stop_mu_;
     std::condition_variable stop_cv_;

@@ -100,7 +100,7 @@ std::string encode(const std::vector<domain::Session>& sessions) {
 std::optional<std::vector<domain::Session>> decode_sessions(std::string_view bytes) {
     Reader r(bytes);
     const uint64_t n = r.u();
-    if (!r.ok() || n > bytes.size()) return std::nullopt;  // a garbled count must not allocate gigabytes
+    if (!r.ok() || n > bytes.size() / 8) return std::nullopt;  // each takes 8 bytes or more: a garbled count allocates nothing
     std::vector<domain::Session> out(n);
     for (auto& s : out) {
         s.obra_social = domain::ObraSocialId{r.s()};
@@ -109,9 +109,11 @@ std::optional<std::vector<domain::Session>> decode_sessions(std::string_view byt
         const uint64_t boca = r.u();
         std::string serie = r.s();
         s.transaction = {static_cast<uint32_t>(boca), std::move(serie), r.u()};
-        s.day = domain::Date{static_cast<int32_t>(r.i())};
+        const int64_t day = r.i();
         const uint64_t quantity = r.u();
-        if (boca > UINT32_MAX || quantity > UINT32_MAX) return std::nullopt;
+        // Days since 1970 within about 2,700 years: a garbled day would move the register's clock.
+        if (boca > UINT32_MAX || quantity > UINT32_MAX || day < -1'000'000 || day > 1'000'000) return std::nullopt;
+        s.day = domain::Date{static_cast<int32_t>(day)};
         s.quantity = static_cast<uint32_t>(quantity);
     }
     if (!r.done()) return std::nullopt;

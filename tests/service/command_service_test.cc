@@ -155,11 +155,16 @@ public:
     events::result<std::vector<std::pair<domain::ProviderId, std::vector<domain::Session>>>> sessions() const override {
         return real_.sessions();
     }
-    events::result<std::string> sessions_basis() const override { return real_.sessions_basis(); }
+    events::result<std::string> sessions_basis() const override {
+        if (fail_basis) return events::fail(events::errc::io_error, "state: the disk said no (on purpose)");
+        return real_.sessions_basis();
+    }
     events::result<liquida::ok_t> save_sessions(domain::ProviderId p, const std::vector<domain::Session>& sessions) override {
         return real_.save_sessions(p, sessions);
     }
     events::result<liquida::ok_t> save_sessions_basis(std::string_view basis) override { return real_.save_sessions_basis(basis); }
+
+    bool fail_basis = false;
 
 private:
     service::StateStore& real_;
@@ -464,9 +469,38 @@ TEST_CASE("service: the week's session is the affiliate's at every provider, aft
     World w(dir.path(), 1);  // rebuilt from the log
     CHECK(said(session_at(*w.commands, 2, 6, "3500-1", test::at(2025, 6, 8, 23, 0))) == refused);
     CHECK(session_at(*w.commands, 2, 7, "3500-1", test::at(2025, 6, 9)));
-    // The register keeps only what a window reaches: after the next save, the 2nd is gone.
+    // The register keeps what the window reaches from the latest day, and a day more (a command
+    // may have read its time before the day turned): on the 9th, the 2nd stays.
     REQUIRE(w.commands->save());
-    CHECK(w.commands->sessions_registered() == 2);  // 3500-2's of the 5th and 3500-1's of the 9th
+    CHECK(w.commands->sessions_registered() == 3);
+    // On the 10th it goes at the next save: 3500-2's of the 5th, 3500-1's of the 9th, 3500-3's.
+    CHECK(session_at(*w.commands, 1, 8, "3500-3", test::at(2025, 6, 10)));
+    REQUIRE(w.commands->save());
+    CHECK(w.commands->sessions_registered() == 3);
+}
+
+TEST_CASE("service: a start that fails moves no watermark, so the next start folds what it did not", "[service]") {
+    test::TempDir dir;
+    {
+        World w(dir.path(), 4);
+        two_in_padron(*w.commands);
+    }
+    // A new state for the same log: everything is to be folded, and its first read fails.
+    auto real = service::StateStore::open((dir.path() / "state2").string());
+    REQUIRE(real);
+    auto log = events::open_embedded_log({(dir.path() / "log").string(), events::default_topics(4), false});
+    REQUIRE(log);
+    {
+        HeldStore failing(**real);
+        failing.fail_basis = true;
+        CommandService c(**log, failing, test::seed_config());
+        REQUIRE_FALSE(c.start());
+    }
+    CHECK((*real)->watermarks().empty());
+    CommandService c(**log, **real, test::seed_config());
+    REQUIRE(c.start());
+    CHECK(c.providers()->size() == 2);
+    CHECK(said(session_at(c, 1, 1, "3500-1", test::at(2025, 6, 2))).starts_with("accepted"));
 }
 
 TEST_CASE("service: two providers sending the same affiliate's session at once, one is authorized", "[service][A4]") {
