@@ -8,21 +8,6 @@ using namespace liquida::test;
 
 namespace {
 
-// Seed 002: the InSSSeP budget, tooth 18 extraction and two composites.
-SubmitBudget insssep_budget(uint64_t transaction) {
-    return SubmitBudget{transaction,
-                        kInsssep,
-                        "51868",
-                        "59790",
-                        "",
-                        "",
-                        "K029",
-                        DiagnosisType::definitivo,
-                        {BudgetLine{"100100", 18, ""}, BudgetLine{"20900", 17, "OM"}, BudgetLine{"20800", 25, "O"}},
-                        "DIABETICO - Tipo 2",
-                        {}};
-}
-
 // SanCor's A10 sheet prints the affiliate's name and plan: its configuration requires both.
 SubmitBudget sancor_session(uint64_t transaction, std::string token, std::string practice = "330101") {
     SubmitBudget b{transaction,
@@ -281,7 +266,8 @@ TEST_CASE("A9 anulación cancels a transaction, reports list and export it", "[d
               .front()
               .practice_code == "020800");
     const std::string txt = render_txt(rows);
-    CHECK(txt.find("2025-06-07\t59790\t\t88-T-11\t\t100100\t18\t\tautorizada\t1\t0\n") != std::string::npos);  // no channel: decided alone
+    CHECK(txt.find("2025-06-07\t59790\tHERMOSI RAMON OSVALDO\t88-T-11\t\t100100\t18\t\tautorizada\t1\t0\n") !=
+          std::string::npos);  // no channel: decided alone
     CHECK(rows.front().obra_social == kInsssep);
     // By canal: who entered each budget (the write path sets it from the command's issuer).
     for (auto& [key, b] : l.state.authorizations.budgets) b.submitted.channel = b.submitted.transaction.number == 10 ? "WEB(z)" : "WEB(a)";

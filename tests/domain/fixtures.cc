@@ -90,6 +90,23 @@ void in_padron_since(Ledger& l, Date since) {
     for (DocumentRecord& d : l.state.provider.documents) d.approved_at = start_of_local_day(since);
 }
 
+SubmitBudget insssep_budget(uint64_t transaction) {
+    SubmitBudget b{transaction,
+                   kInsssep,
+                   "51868",
+                   "59790",
+                   "",
+                   "",
+                   "K029",
+                   DiagnosisType::definitivo,
+                   {BudgetLine{"100100", 18, ""}, BudgetLine{"20900", 17, "OM"}, BudgetLine{"20800", 25, "O"}},
+                   "DIABETICO - Tipo 2",
+                   {}};
+    b.affiliate_name = "HERMOSI RAMON OSVALDO";
+    b.plan = "Afiliado InSSSeP";
+    return b;
+}
+
 LoadOrder complete_order(std::string id, ObraSocialId os, std::string practice, Date attention) {
     return LoadOrder{
         std::move(id), std::move(os), "51868", std::move(practice), attention, true, true, true, {OrderField{"credential", "59790"}}};

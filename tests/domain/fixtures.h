@@ -50,6 +50,9 @@ Ledger provider_in_padron(std::string category = "A");
 void in_padron_since(Ledger& l, Date since);
 
 LoadOrder complete_order(std::string id, ObraSocialId os, std::string practice, Date attention);
+// Seed 002's InSSSeP budget: tooth 18 extraction and two composites, the affiliate as its ticket
+// prints them.
+SubmitBudget insssep_budget(uint64_t transaction);
 std::vector<Attachment> attachments_for(const ObraSocialId& os);
 
 }  // namespace liquida::test

@@ -316,23 +316,6 @@ inline double metric(const std::string& text, const std::string& name) {
     return -1;
 }
 
-// Seed 002: the InSSSeP budget, tooth 18 extraction and two composites; all authorized.
-inline SubmitBudget insssep_budget(uint64_t transaction) {
-    SubmitBudget b{transaction,
-                   kInsssep,
-                   "51868",
-                   "59790",
-                   "",
-                   "",
-                   "K029",
-                   DiagnosisType::definitivo,
-                   {BudgetLine{"100100", 18, ""}, BudgetLine{"20900", 17, "OM"}, BudgetLine{"20800", 25, "O"}},
-                   "DIABETICO - Tipo 2",
-                   {}};
-    b.affiliate_name = "HERMOSI RAMON OSVALDO";  // seed 002's ticket
-    b.plan = "Afiliado InSSSeP";
-    return b;
-}
 inline ConsumePractices consume(uint64_t transaction, uint32_t item) {
     return ConsumePractices{TransactionRef{88, "T", transaction}, {item}, false, {}};
 }

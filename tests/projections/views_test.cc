@@ -18,20 +18,6 @@ namespace {
 const Period kJune{2025, 6};
 const ProviderId kProvider{1042};
 
-SubmitBudget insssep_budget(uint64_t transaction) {  // seed 002: three items
-    return SubmitBudget{transaction,
-                        kInsssep,
-                        "51868",
-                        "59790",
-                        "",
-                        "",
-                        "K029",
-                        DiagnosisType::definitivo,
-                        {BudgetLine{"100100", 18, ""}, BudgetLine{"20900", 17, "OM"}, BudgetLine{"20800", 25, "O"}},
-                        "DIABETICO - Tipo 2",
-                        {}};
-}
-
 IssueInvoice sancor_invoice(std::string id, Centavos amount) {
     return IssueInvoice{std::move(id),
                         kSancor,
