@@ -118,7 +118,7 @@ std::string sessions_basis(const domain::Config& config) {
     return basis;
 }
 
-// The budget's affiliate, when the budget names a weekly-limited practice of its obra social.
+// The budget, when it names a weekly-limited practice of its obra social.
 const domain::SubmitBudget* limited_budget(const domain::Command& command, const domain::Config& config) {
     const auto* b = std::get_if<domain::SubmitBudget>(&command);
     const domain::ObraSocialConfig* os = b ? config.obra_social(b->obra_social) : nullptr;

@@ -107,6 +107,22 @@ SubmitBudget insssep_budget(uint64_t transaction) {
     return b;
 }
 
+IssueInvoice sancor_invoice(std::string id, Centavos amount, uint32_t number) {
+    return IssueInvoice{std::move(id),
+                        kSancor,
+                        ComprobanteType::factura_b,
+                        BillingType::original,
+                        17,
+                        number,
+                        "71110383321640",
+                        Period{2025, 6},
+                        amount,
+                        date_from_civil(2025, 6, 10),
+                        "",
+                        "",
+                        attachments_for(kSancor)};
+}
+
 LoadOrder complete_order(std::string id, ObraSocialId os, std::string practice, Date attention) {
     return LoadOrder{
         std::move(id), std::move(os), "51868", std::move(practice), attention, true, true, true, {OrderField{"credential", "59790"}}};

@@ -53,6 +53,8 @@ LoadOrder complete_order(std::string id, ObraSocialId os, std::string practice, 
 // Seed 002's InSSSeP budget: tooth 18 extraction and two composites, the affiliate as its ticket
 // prints them.
 SubmitBudget insssep_budget(uint64_t transaction);
+// Seed 001's SanCor Original for June 2025: B 00017-<number>, with the attachments SanCor requires.
+IssueInvoice sancor_invoice(std::string id, Centavos amount, uint32_t number = 4199);
 std::vector<Attachment> attachments_for(const ObraSocialId& os);
 
 }  // namespace liquida::test

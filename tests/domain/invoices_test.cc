@@ -18,22 +18,6 @@ Ledger with_june_orders() {
     return l;
 }
 
-IssueInvoice sancor_invoice(std::string id, Centavos amount, uint32_t number = 4199) {
-    return IssueInvoice{std::move(id),
-                        kSancor,
-                        ComprobanteType::factura_b,
-                        BillingType::original,
-                        17,
-                        number,
-                        "71110383321640",
-                        kJune,
-                        amount,
-                        date_from_civil(2025, 6, 10),
-                        "",
-                        "",
-                        attachments_for(kSancor)};
-}
-
 void accept(Ledger& l, const std::string& id, TimestampMs t) {
     l.ok(SendInvoice{id}, t);
     l.ok(AcceptInvoice{id}, t);

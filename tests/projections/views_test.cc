@@ -18,22 +18,6 @@ namespace {
 const Period kJune{2025, 6};
 const ProviderId kProvider{1042};
 
-IssueInvoice sancor_invoice(std::string id, Centavos amount) {
-    return IssueInvoice{std::move(id),
-                        kSancor,
-                        ComprobanteType::factura_b,
-                        BillingType::original,
-                        17,
-                        4199,
-                        "71110383321640",
-                        kJune,
-                        amount,
-                        date_from_civil(2025, 6, 10),
-                        "",
-                        "",
-                        attachments_for(kSancor)};
-}
-
 // Views at `path` that do not open, with `code` and the way out: delete them to rebuild.
 void refused(const std::string& path, liquida::events::errc code) {
     auto views = liquida::projections::Views::open(path);
