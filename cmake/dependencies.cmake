@@ -28,7 +28,7 @@ function(liquida_flatc target out_dir)
     set(header ${out_dir}/${name}_generated.h)
     add_custom_command(
       OUTPUT ${header}
-      COMMAND ${FLATC} --cpp --scoped-enums --gen-name-strings --reflect-names
+      COMMAND ${FLATC} --cpp --cpp-std c++17 --cpp-static-reflection --scoped-enums --gen-name-strings --reflect-names
               -o ${out_dir} -I ${CMAKE_CURRENT_SOURCE_DIR}/schema ${schema}
       DEPENDS ${ARGN}
       COMMENT "flatc ${name}.fbs"

@@ -1,50 +1,23 @@
 #include "domain/events.h"
 
+#include <utility>
+
 #include "domain/names.h"
 
 namespace liquida::domain {
 namespace {
 
 // Index-aligned with the alternatives of Event: the API's name of each kind, and its label as a
-// person reads it (the dashboard's feed).
+// person reads it (the dashboard's feed), from each kind's Describe.
 struct Kind {
     std::string_view name;
     std::string_view label;
 };
-constexpr Kind kKinds[] = {
-    {"provider_registered", "Prestador registrado"},
-    {"provider_updated", "Datos del prestador actualizados"},
-    {"provider_adhered", "Adhesión a obra social"},
-    {"document_uploaded", "Documento cargado"},
-    {"document_verified", "Documento verificado"},
-    {"document_expired", "Documento vencido"},
-    {"padron_enrolled", "Alta en el padrón"},
-    {"padron_left", "Baja del padrón"},
-    {"eligibility_checked", "Elegibilidad consultada"},
-    {"token_issued", "Token emitido"},
-    {"order_loaded", "Orden cargada"},
-    {"order_approved", "Orden aprobada"},
-    {"order_rejected", "Orden rechazada"},
-    {"order_deferred", "Orden diferida"},
-    {"budget_submitted", "Presupuesto enviado"},
-    {"budget_authorized", "Presupuesto autorizado"},
-    {"budget_sent_to_audit", "Presupuesto en auditoría"},
-    {"practice_consumed", "Prácticas consumidas"},
-    {"transaction_cancelled", "Transacción anulada"},
-    {"invoice_issued", "Factura cargada"},
-    {"invoice_sent", "Factura enviada"},
-    {"invoice_observed", "Factura observada"},
-    {"invoice_accepted", "Factura aceptada"},
-    {"invoice_rejected", "Factura rechazada"},
-    {"invoice_ingresada", "Factura ingresada"},
-    {"debit_applied", "Débito aplicado"},
-    {"debit_analysis_resolved", "Análisis de débito resuelto"},
-    {"credit_note_issued", "Nota de crédito emitida"},
-    {"payment_order_issued", "Orden de pago emitida"},
-    {"retention_applied", "Retención aplicada"},
-    {"provider_paid", "Pago al prestador"},
-};
-static_assert(std::size(kKinds) == kEventKinds, "every event kind needs a name and a label");
+template <size_t... I>
+constexpr std::array<Kind, sizeof...(I)> kinds(std::index_sequence<I...>) {
+    return {Kind{Describe<std::variant_alternative_t<I, Event>>::name, Describe<std::variant_alternative_t<I, Event>>::label}...};
+}
+constexpr auto kKinds = kinds(std::make_index_sequence<kEventKinds>{});
 
 // Every value of an enum of the events has its name in domain/names.h, and no name is extra.
 template <class E, size_t N>

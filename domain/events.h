@@ -1,6 +1,7 @@
 // The facts Liquida records, one struct per event kind (rule ids: docs/DOMAIN.md).
-// The FlatBuffers schema in events/schema/ mirrors these; the codec maps one onto the other.
-// Add kinds only at the end of `Event`: its index is the schema's union slot.
+// The FlatBuffers schema in events/schema/ mirrors these; LIQUIDA_DESCRIBE names each struct's
+// members once, for the codec (checked against the schema) and the JSON.
+// Add kinds only at the end of LIQUIDA_EVENT_KINDS: a kind's index is its slot in the schema's union.
 #pragma once
 
 #include <array>
@@ -11,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "domain/describe.h"
 #include "domain/types.h"
 
 namespace liquida::domain {
@@ -43,12 +45,14 @@ struct TransactionRef {
     uint64_t number = 0;
     friend bool operator==(const TransactionRef&, const TransactionRef&) = default;
 };
+LIQUIDA_DESCRIBE(TransactionRef, boca, serie, number);
 
 struct Attachment {
     AttachmentKind kind = AttachmentKind::factura;
     std::string reference;  // where the file is stored; Liquida keeps the reference, not the bytes
     friend bool operator==(const Attachment&, const Attachment&) = default;
 };
+LIQUIDA_DESCRIBE(Attachment, kind, reference);
 
 // --- Provider, documents and padrón (P1-P6) ---
 struct ProviderRegistered {
@@ -64,6 +68,8 @@ struct ProviderRegistered {
     std::string phone;
     friend bool operator==(const ProviderRegistered&, const ProviderRegistered&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(ProviderRegistered, "provider_registered", "Prestador registrado", matricula, cuit, razon_social, iva, cbu, category,
+                       recien_matriculado, address, email, phone);
 struct ProviderUpdated {
     std::string razon_social;
     IvaCondition iva = IvaCondition::monotributo;
@@ -74,12 +80,15 @@ struct ProviderUpdated {
     std::string phone;
     friend bool operator==(const ProviderUpdated&, const ProviderUpdated&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(ProviderUpdated, "provider_updated", "Datos del prestador actualizados", razon_social, iva, cbu, category, address,
+                       email, phone);
 struct ProviderAdhered {  // P6: adhered to an obra social with its own provider number
     ObraSocialId obra_social;
     std::string provider_number;
     std::string convenio;  // the agreement it bills under ("COL. DE PSICOL. DE TUCUMAN"); schema 6
     friend bool operator==(const ProviderAdhered&, const ProviderAdhered&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(ProviderAdhered, "provider_adhered", "Adhesión a obra social", obra_social, provider_number, convenio);
 struct DocumentUploaded {
     DocumentType type = DocumentType::rnp;
     std::string document_id;
@@ -87,6 +96,7 @@ struct DocumentUploaded {
     Date expires_on;
     friend bool operator==(const DocumentUploaded&, const DocumentUploaded&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(DocumentUploaded, "document_uploaded", "Documento cargado", type, document_id, reference, expires_on);
 struct DocumentVerified {
     DocumentType type = DocumentType::rnp;
     std::string document_id;
@@ -94,22 +104,26 @@ struct DocumentVerified {
     std::string reason;  // why it was rejected
     friend bool operator==(const DocumentVerified&, const DocumentVerified&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(DocumentVerified, "document_verified", "Documento verificado", type, document_id, approved, reason);
 struct DocumentExpired {
     DocumentType type = DocumentType::rnp;
     std::string document_id;
     Date expired_on;
     friend bool operator==(const DocumentExpired&, const DocumentExpired&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(DocumentExpired, "document_expired", "Documento vencido", type, document_id, expired_on);
 struct PadronEnrolled {
     Date enrolled_on;
     bool outside_window = false;  // P3: allowed for the recién matriculado
     friend bool operator==(const PadronEnrolled&, const PadronEnrolled&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(PadronEnrolled, "padron_enrolled", "Alta en el padrón", enrolled_on, outside_window);
 struct PadronLeft {  // P5
     Date left_on;
     std::string reason;
     friend bool operator==(const PadronLeft&, const PadronLeft&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(PadronLeft, "padron_left", "Baja del padrón", left_on, reason);
 
 // --- Orders (O1-O4) ---
 struct OrderField {
@@ -117,6 +131,7 @@ struct OrderField {
     std::string value;
     friend bool operator==(const OrderField&, const OrderField&) = default;
 };
+LIQUIDA_DESCRIBE(OrderField, name, value);
 struct OrderLoaded {
     std::string order_id;
     ObraSocialId obra_social;
@@ -134,22 +149,28 @@ struct OrderLoaded {
     std::string fee_version;         // A8: the aranceles `amount` used; schema 7 (empty before)
     friend bool operator==(const OrderLoaded&, const OrderLoaded&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(OrderLoaded, "order_loaded", "Orden cargada", order_id, obra_social, affiliate_number, practice_code, attention_date,
+                       amount, period, patient_signature, professional_signature, professional_stamp, fields, affiliate_name, plan,
+                       fee_version);
 struct OrderApproved {
     std::string order_id;
     friend bool operator==(const OrderApproved&, const OrderApproved&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(OrderApproved, "order_approved", "Orden aprobada", order_id);
 struct OrderRejected {
     std::string order_id;
     std::string reason_code;
     std::string reason;
     friend bool operator==(const OrderRejected&, const OrderRejected&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(OrderRejected, "order_rejected", "Orden rechazada", order_id, reason_code, reason);
 struct OrderDeferred {  // O2/O3: into the next billing period
     std::string order_id;
     Period from_period;
     Period to_period;
     friend bool operator==(const OrderDeferred&, const OrderDeferred&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(OrderDeferred, "order_deferred", "Orden diferida", order_id, from_period, to_period);
 
 // --- Eligibility and authorization (A1-A10) ---
 struct EligibilityChecked {
@@ -160,6 +181,8 @@ struct EligibilityChecked {
     bool requires_authorization = false;
     friend bool operator==(const EligibilityChecked&, const EligibilityChecked&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(EligibilityChecked, "eligibility_checked", "Elegibilidad consultada", obra_social, affiliate_number, practice_code,
+                       habilitado, requires_authorization);
 struct TokenIssued {  // A2
     ObraSocialId obra_social;
     std::string affiliate_number;
@@ -168,6 +191,7 @@ struct TokenIssued {  // A2
     Date valid_on;     // expires 23:59 local time that day
     friend bool operator==(const TokenIssued&, const TokenIssued&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(TokenIssued, "token_issued", "Token emitido", obra_social, affiliate_number, family_group, code, valid_on);
 struct BudgetItem {
     uint32_t item = 0;
     std::string practice_code;
@@ -176,6 +200,7 @@ struct BudgetItem {
     uint32_t quantity = 1;  // "Cant.": sessions or units, 1 to kMaxQuantity; 1 before schema 6
     friend bool operator==(const BudgetItem&, const BudgetItem&) = default;
 };
+LIQUIDA_DESCRIBE(BudgetItem, item, practice_code, tooth, faces, quantity);
 struct BudgetSubmitted {
     TransactionRef transaction;
     ObraSocialId obra_social;
@@ -202,26 +227,33 @@ struct BudgetSubmitted {
     std::string prescriptor_name;
     friend bool operator==(const BudgetSubmitted&, const BudgetSubmitted&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(BudgetSubmitted, "budget_submitted", "Presupuesto enviado", transaction, obra_social, affiliate_number, credential,
+                       family_group, token, token_exception, diagnosis_code, diagnosis_type, items, clinical_summary, attachments, channel,
+                       credential_type, affiliate_name, titular, plan, plan_flagged, prescriptor_matricula, prescriptor_name);
 struct ItemDecision {
     uint32_t item = 0;
     ItemResult result = ItemResult::autorizada;
     friend bool operator==(const ItemDecision&, const ItemDecision&) = default;
 };
+LIQUIDA_DESCRIBE(ItemDecision, item, result);
 struct BudgetAuthorized {  // A7: ACEPTADO
     TransactionRef transaction;
     std::vector<ItemDecision> items;
     friend bool operator==(const BudgetAuthorized&, const BudgetAuthorized&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(BudgetAuthorized, "budget_authorized", "Presupuesto autorizado", transaction, items);
 struct BudgetSentToAudit {  // A7: auditoría
     TransactionRef transaction;
     std::string reason;
     friend bool operator==(const BudgetSentToAudit&, const BudgetSentToAudit&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(BudgetSentToAudit, "budget_sent_to_audit", "Presupuesto en auditoría", transaction, reason);
 struct ConsumedItem {
     uint32_t item = 0;
     Centavos amount = 0;  // A8: set at consumption, raised by the provider's category
     friend bool operator==(const ConsumedItem&, const ConsumedItem&) = default;
 };
+LIQUIDA_DESCRIBE(ConsumedItem, item, amount);
 struct PracticeConsumed {  // A8
     TransactionRef transaction;
     std::vector<ConsumedItem> items;
@@ -231,12 +263,15 @@ struct PracticeConsumed {  // A8
     std::string fee_version;  // A8: the aranceles the amounts used; schema 7 (empty before)
     friend bool operator==(const PracticeConsumed&, const PracticeConsumed&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(PracticeConsumed, "practice_consumed", "Prácticas consumidas", transaction, items, deferred, performed_at, period,
+                       fee_version);
 struct TransactionCancelled {  // A9: anulación
     TransactionRef transaction;
     std::string reason;
     uint32_t item = 0;  // 0: the whole transaction; else that item alone
     friend bool operator==(const TransactionCancelled&, const TransactionCancelled&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(TransactionCancelled, "transaction_cancelled", "Transacción anulada", transaction, reason, item);
 
 // --- Invoices (F1-F5) ---
 struct InvoiceIssued {
@@ -255,24 +290,30 @@ struct InvoiceIssued {
     std::vector<Attachment> attachments;
     friend bool operator==(const InvoiceIssued&, const InvoiceIssued&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(InvoiceIssued, "invoice_issued", "Factura cargada", invoice_id, obra_social, comprobante, billing, punto_de_venta,
+                       number, cae, period, amount, issued_on, authorization, adjusts_invoice, attachments);
 struct InvoiceSent {
     std::string invoice_id;
     friend bool operator==(const InvoiceSent&, const InvoiceSent&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(InvoiceSent, "invoice_sent", "Factura enviada", invoice_id);
 struct InvoiceObserved {  // observada / devuelta
     std::string invoice_id;
     std::string reason;
     friend bool operator==(const InvoiceObserved&, const InvoiceObserved&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(InvoiceObserved, "invoice_observed", "Factura observada", invoice_id, reason);
 struct InvoiceAccepted {
     std::string invoice_id;
     friend bool operator==(const InvoiceAccepted&, const InvoiceAccepted&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(InvoiceAccepted, "invoice_accepted", "Factura aceptada", invoice_id);
 struct InvoiceRejected {
     std::string invoice_id;
     std::string reason;
     friend bool operator==(const InvoiceRejected&, const InvoiceRejected&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(InvoiceRejected, "invoice_rejected", "Factura rechazada", invoice_id, reason);
 struct DebitApplied {  // S1
     std::string invoice_id;
     std::string debit_id;
@@ -282,6 +323,7 @@ struct DebitApplied {  // S1
     std::string debit_sheet;
     friend bool operator==(const DebitApplied&, const DebitApplied&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(DebitApplied, "debit_applied", "Débito aplicado", invoice_id, debit_id, amount, reason_code, reason, debit_sheet);
 struct CreditNoteIssued {
     std::string invoice_id;
     std::string credit_note_id;
@@ -291,11 +333,14 @@ struct CreditNoteIssued {
     Centavos amount = 0;
     friend bool operator==(const CreditNoteIssued&, const CreditNoteIssued&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(CreditNoteIssued, "credit_note_issued", "Nota de crédito emitida", invoice_id, credit_note_id, punto_de_venta,
+                       number, cae, amount);
 struct PaidInvoice {
     std::string invoice_id;
     Centavos amount = 0;
     friend bool operator==(const PaidInvoice&, const PaidInvoice&) = default;
 };
+LIQUIDA_DESCRIBE(PaidInvoice, invoice_id, amount);
 struct PaymentOrderIssued {  // S2
     ObraSocialId obra_social;
     std::string payment_order;
@@ -308,6 +353,8 @@ struct PaymentOrderIssued {  // S2
     std::string payment_order_type;
     friend bool operator==(const PaymentOrderIssued&, const PaymentOrderIssued&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(PaymentOrderIssued, "payment_order_issued", "Orden de pago emitida", obra_social, payment_order, paid_on, amount,
+                       invoices, retention_certificate, payment_order_type);
 struct RetentionApplied {  // S3
     Period period;
     ObraSocialId obra_social;
@@ -316,6 +363,7 @@ struct RetentionApplied {  // S3
     Centavos amount = 0;
     friend bool operator==(const RetentionApplied&, const RetentionApplied&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(RetentionApplied, "retention_applied", "Retención aplicada", period, obra_social, kind, base, amount);
 struct ProviderPaid {  // S3: net to the declared CBU
     Period period;
     ObraSocialId obra_social;
@@ -324,11 +372,13 @@ struct ProviderPaid {  // S3: net to the declared CBU
     std::string transfer_id;
     friend bool operator==(const ProviderPaid&, const ProviderPaid&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(ProviderPaid, "provider_paid", "Pago al prestador", period, obra_social, amount, cbu, transfer_id);
 // F3 "ingresada": the insurer has taken the accepted invoice into its books.
 struct InvoiceIngresada {
     std::string invoice_id;
     friend bool operator==(const InvoiceIngresada&, const InvoiceIngresada&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(InvoiceIngresada, "invoice_ingresada", "Factura ingresada", invoice_id);
 // S1: the debit analysis decides whether the debited part may be re-invoiced.
 struct DebitAnalysisResolved {
     std::string invoice_id;
@@ -336,12 +386,53 @@ struct DebitAnalysisResolved {
     bool reinvoice_approved = false;
     friend bool operator==(const DebitAnalysisResolved&, const DebitAnalysisResolved&) = default;
 };
+LIQUIDA_DESCRIBE_EVENT(DebitAnalysisResolved, "debit_analysis_resolved", "Análisis de débito resuelto", invoice_id, debit_id,
+                       reinvoice_approved);
 
-using Event = std::variant<ProviderRegistered, ProviderUpdated, ProviderAdhered, DocumentUploaded, DocumentVerified, DocumentExpired,
-                           PadronEnrolled, PadronLeft, EligibilityChecked, TokenIssued, OrderLoaded, OrderApproved, OrderRejected,
-                           OrderDeferred, BudgetSubmitted, BudgetAuthorized, BudgetSentToAudit, PracticeConsumed, TransactionCancelled,
-                           InvoiceIssued, InvoiceSent, InvoiceObserved, InvoiceAccepted, InvoiceRejected, InvoiceIngresada, DebitApplied,
-                           DebitAnalysisResolved, CreditNoteIssued, PaymentOrderIssued, RetentionApplied, ProviderPaid>;
+// Every event kind, in the order of the schema's Payload union: the variant's index plus one is
+// the kind's slot in stored buffers, so append, never insert. The codec expands the same list.
+// clang-format off
+#define LIQUIDA_EVENT_KINDS(X) \
+    X(ProviderRegistered) \
+    X(ProviderUpdated) \
+    X(ProviderAdhered) \
+    X(DocumentUploaded) \
+    X(DocumentVerified) \
+    X(DocumentExpired) \
+    X(PadronEnrolled) \
+    X(PadronLeft) \
+    X(EligibilityChecked) \
+    X(TokenIssued) \
+    X(OrderLoaded) \
+    X(OrderApproved) \
+    X(OrderRejected) \
+    X(OrderDeferred) \
+    X(BudgetSubmitted) \
+    X(BudgetAuthorized) \
+    X(BudgetSentToAudit) \
+    X(PracticeConsumed) \
+    X(TransactionCancelled) \
+    X(InvoiceIssued) \
+    X(InvoiceSent) \
+    X(InvoiceObserved) \
+    X(InvoiceAccepted) \
+    X(InvoiceRejected) \
+    X(InvoiceIngresada) \
+    X(DebitApplied) \
+    X(DebitAnalysisResolved) \
+    X(CreditNoteIssued) \
+    X(PaymentOrderIssued) \
+    X(RetentionApplied) \
+    X(ProviderPaid)
+// clang-format on
+
+template <class First, class... Ts>
+struct VariantOfRest {
+    using type = std::variant<Ts...>;
+};
+#define LIQUIDA_LISTED(Type) , Type
+using Event = VariantOfRest<void LIQUIDA_EVENT_KINDS(LIQUIDA_LISTED)>::type;
+#undef LIQUIDA_LISTED
 
 // Stable snake_case name of an event kind ("order_loaded"); used in headers and JSON.
 std::string_view event_name(const Event& e) noexcept;

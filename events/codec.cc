@@ -1,7 +1,7 @@
-// Envelope <-> FlatBuffers. Each event struct is mirrored onto its generated table by a
-// list of (domain member, generated accessor, generated builder setter) triples; one generic
-// encoder and one generic decoder walk those lists, so the types of both sides are checked
-// by the compiler against the generated code.
+// Envelope <-> FlatBuffers. Each event struct's described members (domain/describe.h) are
+// mirrored onto its generated table through the schema's static reflection (get_field<I>,
+// Traits::Create); one generic encoder and one generic decoder walk them, and the compiler
+// checks names, order and types of both sides.
 #include "events/codec.h"
 
 #include <array>
@@ -21,110 +21,33 @@ namespace {
 using flatbuffers::FlatBufferBuilder;
 using flatbuffers::Offset;
 
-// --- Mirrors -------------------------------------------------------------------------------
+// --- Mirrors ---------------------------------------------------------------------------
 
-// One mirrored field of a table.
-template <class D, class M, class Fb, class R, class B, class P>
-struct Field {
-    using wire_type = P;
-    M D::*member;
-    R (Fb::*get)() const;
-    void (B::*add)(P);
-};
-template <class D, class M, class Fb, class R, class B, class P>
-constexpr Field<D, M, Fb, R, B, P> field(M D::*member, R (Fb::*get)() const, void (B::*add)(P)) {
-    return {member, get, add};
-}
-
-// Mirror<D>: the generated table of struct D (Fb, its builder B) and the mirrored fields.
+// Table<D>: the generated table of event kind D (nested tables are found from the accessors).
 template <class D>
-struct Mirror;
+struct Table;
+#define LIQUIDA_TABLE(Type)      \
+    template <>                  \
+    struct Table<domain::Type> { \
+        using type = fb::Type;   \
+    };
+LIQUIDA_EVENT_KINDS(LIQUIDA_TABLE)
+#undef LIQUIDA_TABLE
 
-// Field names are identical on both sides; the macro only spares writing each one thrice.
-#define LIQUIDA_FIELD(name) field(&D::name, &Fb::name, &B::add_##name)
-#define LIQUIDA_MIRROR(Type, ...)                                    \
-    template <>                                                      \
-    struct Mirror<domain::Type> {                                    \
-        using D = domain::Type;                                      \
-        using Fb = fb::Type;                                         \
-        using B = fb::Type##Builder;                                 \
-        static constexpr auto fields = std::make_tuple(__VA_ARGS__); \
-    }
-
-// Shared tables (common.fbs).
-LIQUIDA_MIRROR(TransactionRef, LIQUIDA_FIELD(boca), LIQUIDA_FIELD(serie), LIQUIDA_FIELD(number));
-LIQUIDA_MIRROR(Attachment, LIQUIDA_FIELD(kind), LIQUIDA_FIELD(reference));
-LIQUIDA_MIRROR(OrderField, LIQUIDA_FIELD(name), LIQUIDA_FIELD(value));
-LIQUIDA_MIRROR(BudgetItem, LIQUIDA_FIELD(item), LIQUIDA_FIELD(practice_code), LIQUIDA_FIELD(tooth), LIQUIDA_FIELD(faces),
-               LIQUIDA_FIELD(quantity));
-LIQUIDA_MIRROR(ItemDecision, LIQUIDA_FIELD(item), LIQUIDA_FIELD(result));
-LIQUIDA_MIRROR(ConsumedItem, LIQUIDA_FIELD(item), LIQUIDA_FIELD(amount));
-LIQUIDA_MIRROR(PaidInvoice, LIQUIDA_FIELD(invoice_id), LIQUIDA_FIELD(amount));
-
-// Provider, documents and padrón.
-LIQUIDA_MIRROR(ProviderRegistered, LIQUIDA_FIELD(matricula), LIQUIDA_FIELD(cuit), LIQUIDA_FIELD(razon_social), LIQUIDA_FIELD(iva),
-               LIQUIDA_FIELD(cbu), LIQUIDA_FIELD(category), LIQUIDA_FIELD(recien_matriculado), LIQUIDA_FIELD(address), LIQUIDA_FIELD(email),
-               LIQUIDA_FIELD(phone));
-LIQUIDA_MIRROR(ProviderUpdated, LIQUIDA_FIELD(razon_social), LIQUIDA_FIELD(iva), LIQUIDA_FIELD(cbu), LIQUIDA_FIELD(category),
-               LIQUIDA_FIELD(address), LIQUIDA_FIELD(email), LIQUIDA_FIELD(phone));
-LIQUIDA_MIRROR(ProviderAdhered, LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(provider_number), LIQUIDA_FIELD(convenio));
-LIQUIDA_MIRROR(DocumentUploaded, LIQUIDA_FIELD(type), LIQUIDA_FIELD(document_id), LIQUIDA_FIELD(reference), LIQUIDA_FIELD(expires_on));
-LIQUIDA_MIRROR(DocumentVerified, LIQUIDA_FIELD(type), LIQUIDA_FIELD(document_id), LIQUIDA_FIELD(approved), LIQUIDA_FIELD(reason));
-LIQUIDA_MIRROR(DocumentExpired, LIQUIDA_FIELD(type), LIQUIDA_FIELD(document_id), LIQUIDA_FIELD(expired_on));
-LIQUIDA_MIRROR(PadronEnrolled, LIQUIDA_FIELD(enrolled_on), LIQUIDA_FIELD(outside_window));
-LIQUIDA_MIRROR(PadronLeft, LIQUIDA_FIELD(left_on), LIQUIDA_FIELD(reason));
-
-// Orders.
-LIQUIDA_MIRROR(OrderLoaded, LIQUIDA_FIELD(order_id), LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(affiliate_number),
-               LIQUIDA_FIELD(practice_code), LIQUIDA_FIELD(attention_date), LIQUIDA_FIELD(amount), LIQUIDA_FIELD(period),
-               LIQUIDA_FIELD(patient_signature), LIQUIDA_FIELD(professional_signature), LIQUIDA_FIELD(professional_stamp),
-               LIQUIDA_FIELD(fields), LIQUIDA_FIELD(affiliate_name), LIQUIDA_FIELD(plan), LIQUIDA_FIELD(fee_version));
-LIQUIDA_MIRROR(OrderApproved, LIQUIDA_FIELD(order_id));
-LIQUIDA_MIRROR(OrderRejected, LIQUIDA_FIELD(order_id), LIQUIDA_FIELD(reason_code), LIQUIDA_FIELD(reason));
-LIQUIDA_MIRROR(OrderDeferred, LIQUIDA_FIELD(order_id), LIQUIDA_FIELD(from_period), LIQUIDA_FIELD(to_period));
-
-// Eligibility and authorization.
-LIQUIDA_MIRROR(EligibilityChecked, LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(affiliate_number), LIQUIDA_FIELD(practice_code),
-               LIQUIDA_FIELD(habilitado), LIQUIDA_FIELD(requires_authorization));
-LIQUIDA_MIRROR(TokenIssued, LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(affiliate_number), LIQUIDA_FIELD(family_group), LIQUIDA_FIELD(code),
-               LIQUIDA_FIELD(valid_on));
-LIQUIDA_MIRROR(BudgetSubmitted, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(affiliate_number),
-               LIQUIDA_FIELD(credential), LIQUIDA_FIELD(family_group), LIQUIDA_FIELD(token), LIQUIDA_FIELD(token_exception),
-               LIQUIDA_FIELD(diagnosis_code), LIQUIDA_FIELD(diagnosis_type), LIQUIDA_FIELD(items), LIQUIDA_FIELD(clinical_summary),
-               LIQUIDA_FIELD(attachments), LIQUIDA_FIELD(channel), LIQUIDA_FIELD(credential_type), LIQUIDA_FIELD(affiliate_name),
-               LIQUIDA_FIELD(titular), LIQUIDA_FIELD(plan), LIQUIDA_FIELD(plan_flagged), LIQUIDA_FIELD(prescriptor_matricula),
-               LIQUIDA_FIELD(prescriptor_name));
-LIQUIDA_MIRROR(BudgetAuthorized, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(items));
-LIQUIDA_MIRROR(BudgetSentToAudit, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(reason));
-LIQUIDA_MIRROR(PracticeConsumed, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(items), LIQUIDA_FIELD(deferred), LIQUIDA_FIELD(performed_at),
-               LIQUIDA_FIELD(period), LIQUIDA_FIELD(fee_version));
-LIQUIDA_MIRROR(TransactionCancelled, LIQUIDA_FIELD(transaction), LIQUIDA_FIELD(reason), LIQUIDA_FIELD(item));
-
-// Invoices.
-LIQUIDA_MIRROR(InvoiceIssued, LIQUIDA_FIELD(invoice_id), LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(comprobante), LIQUIDA_FIELD(billing),
-               LIQUIDA_FIELD(punto_de_venta), LIQUIDA_FIELD(number), LIQUIDA_FIELD(cae), LIQUIDA_FIELD(period), LIQUIDA_FIELD(amount),
-               LIQUIDA_FIELD(issued_on), LIQUIDA_FIELD(authorization), LIQUIDA_FIELD(adjusts_invoice), LIQUIDA_FIELD(attachments));
-LIQUIDA_MIRROR(InvoiceSent, LIQUIDA_FIELD(invoice_id));
-LIQUIDA_MIRROR(InvoiceObserved, LIQUIDA_FIELD(invoice_id), LIQUIDA_FIELD(reason));
-LIQUIDA_MIRROR(InvoiceAccepted, LIQUIDA_FIELD(invoice_id));
-LIQUIDA_MIRROR(InvoiceRejected, LIQUIDA_FIELD(invoice_id), LIQUIDA_FIELD(reason));
-LIQUIDA_MIRROR(InvoiceIngresada, LIQUIDA_FIELD(invoice_id));
-
-// Debits, retentions and payment.
-LIQUIDA_MIRROR(DebitApplied, LIQUIDA_FIELD(invoice_id), LIQUIDA_FIELD(debit_id), LIQUIDA_FIELD(amount), LIQUIDA_FIELD(reason_code),
-               LIQUIDA_FIELD(reason), LIQUIDA_FIELD(debit_sheet));
-LIQUIDA_MIRROR(DebitAnalysisResolved, LIQUIDA_FIELD(invoice_id), LIQUIDA_FIELD(debit_id), LIQUIDA_FIELD(reinvoice_approved));
-LIQUIDA_MIRROR(CreditNoteIssued, LIQUIDA_FIELD(invoice_id), LIQUIDA_FIELD(credit_note_id), LIQUIDA_FIELD(punto_de_venta),
-               LIQUIDA_FIELD(number), LIQUIDA_FIELD(cae), LIQUIDA_FIELD(amount));
-LIQUIDA_MIRROR(PaymentOrderIssued, LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(payment_order), LIQUIDA_FIELD(paid_on), LIQUIDA_FIELD(amount),
-               LIQUIDA_FIELD(invoices), LIQUIDA_FIELD(retention_certificate), LIQUIDA_FIELD(payment_order_type));
-LIQUIDA_MIRROR(RetentionApplied, LIQUIDA_FIELD(period), LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(kind), LIQUIDA_FIELD(base),
-               LIQUIDA_FIELD(amount));
-LIQUIDA_MIRROR(ProviderPaid, LIQUIDA_FIELD(period), LIQUIDA_FIELD(obra_social), LIQUIDA_FIELD(amount), LIQUIDA_FIELD(cbu),
-               LIQUIDA_FIELD(transfer_id));
-
-#undef LIQUIDA_MIRROR
-#undef LIQUIDA_FIELD
+// A table's described members (domain/describe.h) are its fields: same names in the same order,
+// and every member of the struct is described.
+template <class Fb, class D, size_t... I>
+constexpr bool same_fields(std::index_sequence<I...>) {
+    constexpr const auto& members = domain::Describe<D>::members;
+    return sizeof...(I) == Fb::Traits::fields_number && sizeof...(I) == domain::kMemberCount<D> &&
+           ((std::string_view(Fb::Traits::field_names[I]) == std::get<I>(members).name) && ...);
+}
+template <class D>
+inline constexpr size_t kDescribed = std::tuple_size_v<std::remove_cvref_t<decltype(domain::Describe<D>::members)>>;
+template <class Fb, class D>
+constexpr bool mirrors() {
+    return same_fields<Fb, D>(std::make_index_sequence<kDescribed<D>>{});
+}
 
 // EnumMirror<E>: the generated enum of E. Both must end on the same value: decode rejects
 // anything past it.
@@ -163,62 +86,72 @@ struct is_vector<std::vector<T>> : std::true_type {};
 
 // --- Encoding ------------------------------------------------------------------------------
 
-template <class D>
-Offset<typename Mirror<D>::Fb> encode_table(FlatBufferBuilder& fbb, const D& value);
+// Wire<R>: what a table's Create takes for the field whose accessor returns R.
+template <class R>
+struct Wire {
+    using type = R;
+};
+template <class T>
+struct Wire<const T*> {
+    using type = Offset<T>;
+};
 
-// The wire form P (the builder setter's parameter) of a domain value. Empty strings and
+template <class Fb, class D>
+Offset<Fb> encode_table(FlatBufferBuilder& fbb, const D& value);
+
+// The wire form of a domain value, for the field whose accessor returns R. Empty strings and
 // vectors are left out: absent reads back as empty.
-template <class P, class M>
-P to_wire(FlatBufferBuilder& fbb, const M& value) {
+template <class R, class M>
+typename Wire<R>::type to_wire(FlatBufferBuilder& fbb, const M& value) {
+    using P = typename Wire<R>::type;
     if constexpr (std::is_same_v<M, std::string>) {
+        static_assert(std::is_same_v<R, const flatbuffers::String*>, "a text must be a string in the schema");
         return value.empty() ? P{} : fbb.CreateString(value);
     } else if constexpr (is_named_type<M>::value) {
-        return to_wire<P>(fbb, value.value());
+        return to_wire<R>(fbb, value.value());
     } else if constexpr (std::is_same_v<M, domain::Date>) {
-        static_assert(std::is_same_v<P, int32_t>);
+        static_assert(std::is_same_v<R, int32_t>);
         return value.days;
     } else if constexpr (std::is_same_v<M, domain::Period>) {
-        static_assert(std::is_same_v<P, int32_t>);
+        static_assert(std::is_same_v<R, int32_t>);
         return value.yyyymm();
     } else if constexpr (std::is_enum_v<M>) {
-        static_assert(std::is_same_v<P, typename EnumMirror<M>::Fb>);
-        return static_cast<P>(static_cast<std::underlying_type_t<M>>(value));
+        static_assert(std::is_same_v<R, typename EnumMirror<M>::Fb>);
+        return static_cast<R>(static_cast<std::underlying_type_t<M>>(value));
     } else if constexpr (std::is_arithmetic_v<M>) {
-        static_assert(std::is_same_v<P, M>, "a scalar must have the same type on both sides");
+        static_assert(std::is_same_v<R, M>, "a scalar must have the same type on both sides");
         return value;
     } else if constexpr (is_vector<M>::value) {
+        using ItemFb = std::remove_cvref_t<std::remove_pointer_t<typename std::remove_pointer_t<R>::return_type>>;
         if (value.empty()) return P{};
-        std::vector<Offset<typename Mirror<typename M::value_type>::Fb>> items;
+        std::vector<Offset<ItemFb>> items;
         items.reserve(value.size());
-        for (const auto& item : value) items.push_back(encode_table(fbb, item));
+        for (const auto& item : value) items.push_back(encode_table<ItemFb>(fbb, item));
         return fbb.CreateVector(items);
     } else {
-        return encode_table(fbb, value);
+        return encode_table<std::remove_cvref_t<std::remove_pointer_t<R>>>(fbb, value);
     }
 }
 
-template <class D, size_t... I>
-Offset<typename Mirror<D>::Fb> encode_fields(FlatBufferBuilder& fbb, const D& value, std::index_sequence<I...>) {
-    constexpr const auto& fields = Mirror<D>::fields;
-    using Fields = std::remove_cvref_t<decltype(fields)>;
-    // Strings, vectors and sub-tables first: nothing may be created while a table is open.
-    const auto wire =
-        std::make_tuple(to_wire<typename std::tuple_element_t<I, Fields>::wire_type>(fbb, value.*(std::get<I>(fields).member))...);
-    typename Mirror<D>::B builder(fbb);
-    ((builder.*(std::get<I>(fields).add))(std::get<I>(wire)), ...);
-    return builder.Finish();
+template <class Fb, class D, size_t... I>
+Offset<Fb> encode_fields(FlatBufferBuilder& fbb, const D& value, std::index_sequence<I...>) {
+    constexpr const auto& members = domain::Describe<D>::members;
+    // Strings, vectors and sub-tables before Create opens the table; braces create them in field
+    // order, so equal values give equal bytes.
+    const std::tuple wire{to_wire<typename Fb::Traits::template FieldType<I>>(fbb, value.*(std::get<I>(members).pointer))...};
+    return Fb::Traits::Create(fbb, std::get<I>(wire)...);
 }
 
-template <class D>
-Offset<typename Mirror<D>::Fb> encode_table(FlatBufferBuilder& fbb, const D& value) {
-    constexpr size_t count = std::tuple_size_v<std::remove_cvref_t<decltype(Mirror<D>::fields)>>;
-    return encode_fields(fbb, value, std::make_index_sequence<count>{});
+template <class Fb, class D>
+Offset<Fb> encode_table(FlatBufferBuilder& fbb, const D& value) {
+    static_assert(mirrors<Fb, D>(), "the described members differ from the schema's fields (names, order or count)");
+    return encode_fields<Fb>(fbb, value, std::make_index_sequence<kDescribed<D>>{});
 }
 
 // --- Decoding ------------------------------------------------------------------------------
 
-template <class D>
-bool decode_table(const typename Mirror<D>::Fb& table, D& out);
+template <class Fb, class D>
+bool decode_table(const Fb& table, D& out);
 
 // Dates of years 0000 to 9999, as YYYY-MM-DD reads and writes them; far beyond, the calendar
 // arithmetic of domain/types.h overflows int32 (tests/fuzz/regressions/events).
@@ -273,9 +206,16 @@ bool from_wire(R raw, M& out) {
     }
 }
 
-template <class D>
-bool decode_table(const typename Mirror<D>::Fb& table, D& out) {
-    return std::apply([&](const auto&... f) { return (from_wire((table.*(f.get))(), out.*(f.member)) && ...); }, Mirror<D>::fields);
+template <class Fb, class D, size_t... I>
+bool decode_fields(const Fb& table, D& out, std::index_sequence<I...>) {
+    constexpr const auto& members = domain::Describe<D>::members;
+    return (from_wire(table.template get_field<I>(), out.*(std::get<I>(members).pointer)) && ...);
+}
+
+template <class Fb, class D>
+bool decode_table(const Fb& table, D& out) {
+    static_assert(mirrors<Fb, D>(), "the described members differ from the schema's fields (names, order or count)");
+    return decode_fields(table, out, std::make_index_sequence<kDescribed<D>>{});
 }
 
 // --- Payload union -------------------------------------------------------------------------
@@ -284,7 +224,7 @@ template <size_t I>
 using event_t = std::variant_alternative_t<I, domain::Event>;
 
 template <class D>
-inline constexpr fb::Payload slot_of = fb::PayloadTraits<typename Mirror<D>::Fb>::enum_value;
+inline constexpr fb::Payload slot_of = fb::PayloadTraits<typename Table<D>::type>::enum_value;
 
 template <size_t... I>
 constexpr bool slots_follow_variant(std::index_sequence<I...>) {
@@ -297,7 +237,7 @@ static_assert(static_cast<size_t>(fb::Payload::MAX) == domain::kEventKinds);
 template <size_t I>
 bool decode_payload(const void* table, domain::Event& out) {
     using D = event_t<I>;
-    return decode_table(*static_cast<const typename Mirror<D>::Fb*>(table), out.emplace<I>());
+    return decode_table(*static_cast<const typename Table<D>::type*>(table), out.emplace<I>());
 }
 
 using PayloadDecoder = bool (*)(const void*, domain::Event&);
@@ -390,13 +330,13 @@ std::string encode(const Envelope& envelope) {
     const auto [payload_type, payload] = std::visit(
         [&](const auto& event) {
             using D = std::remove_cvref_t<decltype(event)>;
-            return std::pair{slot_of<D>, encode_table(fbb, event).Union()};
+            return std::pair{slot_of<D>, encode_table<typename Table<D>::type>(fbb, event).Union()};
         },
         envelope.payload);
     const fb::EventId event_id(flatbuffers::span<const uint8_t, 16>(envelope.event_id.bytes));
-    const auto actor_id = to_wire<Offset<flatbuffers::String>>(fbb, envelope.actor_id);
-    const auto command_id = to_wire<Offset<flatbuffers::String>>(fbb, envelope.command_id);
-    const auto correlation_id = to_wire<Offset<flatbuffers::String>>(fbb, envelope.correlation_id);
+    const auto actor_id = to_wire<const flatbuffers::String*>(fbb, envelope.actor_id);
+    const auto command_id = to_wire<const flatbuffers::String*>(fbb, envelope.command_id);
+    const auto correlation_id = to_wire<const flatbuffers::String*>(fbb, envelope.correlation_id);
 
     fb::EnvelopeBuilder builder(fbb);
     builder.add_event_id(&event_id);
