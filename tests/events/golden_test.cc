@@ -8,6 +8,7 @@
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "domain/events.h"
 #include "events/codec.h"
@@ -54,10 +55,15 @@ TEST_CASE("the golden buffers of every schema version decode to that version's s
         WARN("wrote " << written << " new golden files to " << golden_dir(kSchemaVersion).string());
         return;
     }
+    // A kind's first buffer is in the version current when it was added; from there on every
+    // version has one, and the current version has every kind.
+    std::vector<bool> seen(liquida::domain::kEventKinds, false);
     for (uint16_t version = 1; version <= kSchemaVersion; ++version) {
         const auto samples = liquida::test::sample_envelopes(version);
         for (size_t kind = 0; kind < liquida::domain::kEventKinds; ++kind) {
             INFO(golden_path(version, kind).string());
+            if (!seen[kind] && version < kSchemaVersion && !std::filesystem::exists(golden_path(version, kind))) continue;
+            seen[kind] = true;
             REQUIRE(std::filesystem::is_regular_file(golden_path(version, kind)));
             const std::string buffer = read_file(golden_path(version, kind));
             const auto decoded = liquida::events::decode(buffer);
