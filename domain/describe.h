@@ -57,6 +57,7 @@ constexpr size_t member_count() {
 template <class T>
 inline constexpr size_t kMemberCount = detail::member_count<T>();
 
+// clang-format off
 // LIQUIDA_FOR_EACH(macro, context, a, b, ...) expands to macro(context, a) macro(context, b) ...
 // (up to 256 arguments).
 #define LIQUIDA_PARENS ()
@@ -75,10 +76,10 @@ inline constexpr size_t kMemberCount = detail::member_count<T>();
     static constexpr auto members = std::tuple_cat(std::tuple<>{} LIQUIDA_FOR_EACH(LIQUIDA_MEMBER, Type, __VA_ARGS__))
 
 // A struct nested in events or commands: LIQUIDA_DESCRIBE(TransactionRef, boca, serie, number);
-#define LIQUIDA_DESCRIBE(Type, ...)            \
-    template <>                                \
-    struct Describe<Type> {                    \
-        LIQUIDA_MEMBERS(Type, __VA_ARGS__);    \
+#define LIQUIDA_DESCRIBE(Type, ...)         \
+    template <>                             \
+    struct Describe<Type> {                 \
+        LIQUIDA_MEMBERS(Type, __VA_ARGS__); \
     }
 
 // An event kind: LIQUIDA_DESCRIBE_EVENT(OrderApproved, "order_approved", "Orden aprobada", order_id);
@@ -90,5 +91,7 @@ inline constexpr size_t kMemberCount = detail::member_count<T>();
         static constexpr std::string_view label = spanish_label;   \
         LIQUIDA_MEMBERS(Type, __VA_ARGS__);                        \
     }
+
+// clang-format on
 
 }  // namespace liquida::domain
