@@ -18,55 +18,13 @@ namespace {
 using domain::DomainError;
 using nlohmann::json;
 
-// --- Command names and roles ---
+// --- Roles, one bit each (a command's issuers, below) ---
 
-// Index-aligned with the alternatives of domain::Command.
-constexpr std::string_view kCommandNames[] = {
-    "register_provider",    "update_provider",     "adhere_to_obra_social", "upload_document", "verify_document",
-    "expire_documents_due", "enroll_in_padron",    "leave_padron",          "load_order",      "approve_order",
-    "reject_order",         "check_eligibility",   "issue_token",           "submit_budget",   "resolve_budget_audit",
-    "consume_practices",    "cancel_transaction",  "issue_invoice",         "send_invoice",    "observe_invoice",
-    "accept_invoice",       "ingresar_invoice",    "reject_invoice",        "apply_debit",     "resolve_debit_analysis",
-    "issue_credit_note",    "issue_payment_order", "apply_retentions",      "pay_provider"};
 constexpr size_t kCommandKinds = std::variant_size_v<domain::Command>;
-static_assert(std::size(kCommandNames) == kCommandKinds, "every command kind needs a name");
 
 constexpr uint8_t kC = 1U << static_cast<uint8_t>(Role::colegio);
 constexpr uint8_t kP = 1U << static_cast<uint8_t>(Role::prestador);
 constexpr uint8_t kO = 1U << static_cast<uint8_t>(Role::obra_social);
-// The table of gateway/json.h, index-aligned with domain::Command.
-constexpr uint8_t kIssuers[] = {
-    kC | kP,       // register_provider (P6)
-    kC | kP,       // update_provider (P6)
-    kC | kP,       // adhere_to_obra_social (P6)
-    kC | kP,       // upload_document (P1)
-    kC,            // verify_document (P1)
-    kC,            // expire_documents_due (P2)
-    kC,            // enroll_in_padron (P2, P3)
-    kC | kP,       // leave_padron (P5)
-    kC | kP,       // load_order (O1, O2)
-    kC,            // approve_order (O2)
-    kC,            // reject_order (O2)
-    kC | kP | kO,  // check_eligibility (A1)
-    kC | kO,       // issue_token (A2)
-    kC | kP,       // submit_budget (A1-A7)
-    kC | kO,       // resolve_budget_audit (A7)
-    kC | kP,       // consume_practices (A8)
-    kC | kP,       // cancel_transaction (A9)
-    kC | kP,       // issue_invoice (F1, F2)
-    kC | kP,       // send_invoice (F3, O4)
-    kC | kO,       // observe_invoice (F3)
-    kC | kO,       // accept_invoice (F3)
-    kC | kO,       // ingresar_invoice (F3)
-    kC | kO,       // reject_invoice (F3)
-    kC | kO,       // apply_debit (S1)
-    kC | kO,       // resolve_debit_analysis (S1)
-    kC | kP,       // issue_credit_note (F5)
-    kC | kO,       // issue_payment_order (S2)
-    kC,            // apply_retentions (S3)
-    kC,            // pay_provider (S3)
-};
-static_assert(std::size(kIssuers) == kCommandKinds, "every command kind needs its issuers");
 
 // --- Enum names (the snake_case of domain/events.h; values index the arrays) ---
 
@@ -167,61 +125,96 @@ using namespace domain;  // NOLINT: the tables below name every domain struct
 LIQUIDA_FIELDS(BudgetLine, v("practice_code", s.practice_code); v("tooth", s.tooth, Spec::may_omit); v("faces", s.faces);
                v("quantity", s.quantity, Spec::may_omit);)
 
-// Commands (domain/commands.h).
-LIQUIDA_FIELDS(RegisterProvider, v("matricula", s.matricula); v("cuit", s.cuit); v("razon_social", s.razon_social); v("iva", s.iva);
-               v("cbu", s.cbu); v("category", s.category); v("recien_matriculado", s.recien_matriculado); v("address", s.address);
-               v("email", s.email); v("phone", s.phone);)
-LIQUIDA_FIELDS(UpdateProvider, v("razon_social", s.razon_social); v("iva", s.iva); v("cbu", s.cbu); v("category", s.category);
-               v("address", s.address); v("email", s.email); v("phone", s.phone);)
-LIQUIDA_FIELDS(AdhereToObraSocial, v("obra_social", s.obra_social); v("provider_number", s.provider_number); v("convenio", s.convenio);)
-LIQUIDA_FIELDS(UploadDocument, v("type", s.type); v("document_id", s.document_id); v("reference", s.reference);
-               v("expires_on", s.expires_on);)
-LIQUIDA_FIELDS(VerifyDocument, v("document_id", s.document_id); v("approved", s.approved); v("reason", s.reason);)
-LIQUIDA_FIELDS(ExpireDocumentsDue, v("as_of", s.as_of);)
-LIQUIDA_FIELDS(EnrollInPadron, )
-LIQUIDA_FIELDS(LeavePadron, v("reason", s.reason);)
-LIQUIDA_FIELDS(LoadOrder, v("order_id", s.order_id); v("obra_social", s.obra_social); v("affiliate_number", s.affiliate_number);
-               v("practice_code", s.practice_code); v("attention_date", s.attention_date); v("patient_signature", s.patient_signature);
-               v("professional_signature", s.professional_signature); v("professional_stamp", s.professional_stamp); v("fields", s.fields);
-               v("affiliate_name", s.affiliate_name); v("plan", s.plan);)
-LIQUIDA_FIELDS(ApproveOrder, v("order_id", s.order_id);)
-LIQUIDA_FIELDS(RejectOrder, v("order_id", s.order_id); v("reason_code", s.reason_code); v("reason", s.reason);)
-LIQUIDA_FIELDS(CheckEligibility, v("obra_social", s.obra_social); v("identifier_kind", s.identifier_kind); v("identifier", s.identifier);
-               v("affiliate_number", s.affiliate_number); v("practice_code", s.practice_code); v("habilitado", s.habilitado);)
-LIQUIDA_FIELDS(IssueToken, v("obra_social", s.obra_social); v("affiliate_number", s.affiliate_number); v("family_group", s.family_group);
-               v("code", s.code);)
-LIQUIDA_FIELDS(SubmitBudget, v("transaction_number", s.transaction_number); v("obra_social", s.obra_social);
-               v("affiliate_number", s.affiliate_number); v("credential", s.credential); v("family_group", s.family_group);
-               v("token", s.token); v("diagnosis_code", s.diagnosis_code); v("diagnosis_type", s.diagnosis_type); v("lines", s.lines);
-               v("clinical_summary", s.clinical_summary); v("attachments", s.attachments);
-               v("credential_type", s.credential_type, Spec::may_omit); v("affiliate_name", s.affiliate_name); v("titular", s.titular);
-               v("plan", s.plan); v("prescriptor_matricula", s.prescriptor_matricula); v("prescriptor_name", s.prescriptor_name);)
-LIQUIDA_FIELDS(ResolveBudgetAudit, v("transaction", s.transaction); v("items", s.items);)
-LIQUIDA_FIELDS(ConsumePractices, v("transaction", s.transaction); v("items", s.items); v("deferred", s.deferred);
-               v("performed_at", s.performed_at, Spec::instant);)
-LIQUIDA_FIELDS(CancelTransaction, v("transaction", s.transaction); v("reason", s.reason); v("item", s.item, Spec::may_omit);)
-LIQUIDA_FIELDS(IssueInvoice, v("invoice_id", s.invoice_id); v("obra_social", s.obra_social); v("comprobante", s.comprobante);
-               v("billing", s.billing); v("punto_de_venta", s.punto_de_venta); v("number", s.number); v("cae", s.cae);
-               v("period", s.period); v("amount", s.amount); v("issued_on", s.issued_on); v("authorization", s.authorization);
-               v("adjusts_invoice", s.adjusts_invoice); v("attachments", s.attachments);)
-LIQUIDA_FIELDS(SendInvoice, v("invoice_id", s.invoice_id);)
-LIQUIDA_FIELDS(ObserveInvoice, v("invoice_id", s.invoice_id); v("reason", s.reason);)
-LIQUIDA_FIELDS(AcceptInvoice, v("invoice_id", s.invoice_id);)
-LIQUIDA_FIELDS(IngresarInvoice, v("invoice_id", s.invoice_id);)
-LIQUIDA_FIELDS(RejectInvoice, v("invoice_id", s.invoice_id); v("reason", s.reason);)
-LIQUIDA_FIELDS(ApplyDebit, v("invoice_id", s.invoice_id); v("debit_id", s.debit_id); v("amount", s.amount); v("reason_code", s.reason_code);
-               v("reason", s.reason); v("debit_sheet", s.debit_sheet);)
-LIQUIDA_FIELDS(ResolveDebitAnalysis, v("invoice_id", s.invoice_id); v("debit_id", s.debit_id);
-               v("reinvoice_approved", s.reinvoice_approved);)
-LIQUIDA_FIELDS(IssueCreditNote, v("invoice_id", s.invoice_id); v("credit_note_id", s.credit_note_id); v("punto_de_venta", s.punto_de_venta);
-               v("number", s.number); v("cae", s.cae); v("amount", s.amount);)
-LIQUIDA_FIELDS(IssuePaymentOrder, v("obra_social", s.obra_social); v("payment_order", s.payment_order); v("paid_on", s.paid_on);
-               v("invoices", s.invoices); v("retention_certificate", s.retention_certificate);
-               v("payment_order_type", s.payment_order_type);)
-LIQUIDA_FIELDS(ApplyRetentions, v("period", s.period); v("obra_social", s.obra_social);)
-LIQUIDA_FIELDS(PayProvider, v("period", s.period); v("obra_social", s.obra_social); v("amount", s.amount); v("cbu", s.cbu);
-               v("transfer_id", s.transfer_id);)
+// Commands (domain/commands.h), one line each: the API's name, the roles that may issue it (the
+// rules that say so, docs/DOMAIN.md), and its members.
+#define LIQUIDA_COMMAND(Type, api_name, issuers, ...)                    \
+    template <>                                                          \
+    struct Fields<Type> {                                                \
+        static constexpr bool described = true;                          \
+        static constexpr std::string_view name = api_name;               \
+        static constexpr uint8_t roles = issuers;                        \
+        template <class V, class S>                                      \
+        static void each([[maybe_unused]] V& v, [[maybe_unused]] S& s) { \
+            __VA_ARGS__                                                  \
+        }                                                                \
+    };
+LIQUIDA_COMMAND(RegisterProvider, "register_provider", kC | kP /* P6 */, v("matricula", s.matricula); v("cuit", s.cuit);
+                v("razon_social", s.razon_social); v("iva", s.iva); v("cbu", s.cbu); v("category", s.category);
+                v("recien_matriculado", s.recien_matriculado); v("address", s.address); v("email", s.email); v("phone", s.phone);)
+LIQUIDA_COMMAND(UpdateProvider, "update_provider", kC | kP /* P6 */, v("razon_social", s.razon_social); v("iva", s.iva); v("cbu", s.cbu);
+                v("category", s.category); v("address", s.address); v("email", s.email); v("phone", s.phone);)
+LIQUIDA_COMMAND(AdhereToObraSocial, "adhere_to_obra_social", kC | kP /* P6 */, v("obra_social", s.obra_social);
+                v("provider_number", s.provider_number); v("convenio", s.convenio);)
+LIQUIDA_COMMAND(UploadDocument, "upload_document", kC | kP /* P1 */, v("type", s.type); v("document_id", s.document_id);
+                v("reference", s.reference); v("expires_on", s.expires_on);)
+LIQUIDA_COMMAND(VerifyDocument, "verify_document", kC /* P1 */, v("document_id", s.document_id); v("approved", s.approved);
+                v("reason", s.reason);)
+LIQUIDA_COMMAND(ExpireDocumentsDue, "expire_documents_due", kC /* P2 */, v("as_of", s.as_of);)
+LIQUIDA_COMMAND(EnrollInPadron, "enroll_in_padron", kC /* P2, P3 */, )
+LIQUIDA_COMMAND(LeavePadron, "leave_padron", kC | kP /* P5 */, v("reason", s.reason);)
+LIQUIDA_COMMAND(LoadOrder, "load_order", kC | kP /* O1, O2 */, v("order_id", s.order_id); v("obra_social", s.obra_social);
+                v("affiliate_number", s.affiliate_number); v("practice_code", s.practice_code); v("attention_date", s.attention_date);
+                v("patient_signature", s.patient_signature); v("professional_signature", s.professional_signature);
+                v("professional_stamp", s.professional_stamp); v("fields", s.fields); v("affiliate_name", s.affiliate_name);
+                v("plan", s.plan);)
+LIQUIDA_COMMAND(ApproveOrder, "approve_order", kC /* O2 */, v("order_id", s.order_id);)
+LIQUIDA_COMMAND(RejectOrder, "reject_order", kC /* O2 */, v("order_id", s.order_id); v("reason_code", s.reason_code);
+                v("reason", s.reason);)
+LIQUIDA_COMMAND(CheckEligibility, "check_eligibility", kC | kP | kO /* A1 */, v("obra_social", s.obra_social);
+                v("identifier_kind", s.identifier_kind); v("identifier", s.identifier); v("affiliate_number", s.affiliate_number);
+                v("practice_code", s.practice_code); v("habilitado", s.habilitado);)
+LIQUIDA_COMMAND(IssueToken, "issue_token", kC | kO /* A2 */, v("obra_social", s.obra_social); v("affiliate_number", s.affiliate_number);
+                v("family_group", s.family_group); v("code", s.code);)
+LIQUIDA_COMMAND(SubmitBudget, "submit_budget", kC | kP /* A1-A7 */, v("transaction_number", s.transaction_number);
+                v("obra_social", s.obra_social); v("affiliate_number", s.affiliate_number); v("credential", s.credential);
+                v("family_group", s.family_group); v("token", s.token); v("diagnosis_code", s.diagnosis_code);
+                v("diagnosis_type", s.diagnosis_type); v("lines", s.lines); v("clinical_summary", s.clinical_summary);
+                v("attachments", s.attachments); v("credential_type", s.credential_type, Spec::may_omit);
+                v("affiliate_name", s.affiliate_name); v("titular", s.titular); v("plan", s.plan);
+                v("prescriptor_matricula", s.prescriptor_matricula); v("prescriptor_name", s.prescriptor_name);)
+LIQUIDA_COMMAND(ResolveBudgetAudit, "resolve_budget_audit", kC | kO /* A7 */, v("transaction", s.transaction); v("items", s.items);)
+LIQUIDA_COMMAND(ConsumePractices, "consume_practices", kC | kP /* A8 */, v("transaction", s.transaction); v("items", s.items);
+                v("deferred", s.deferred); v("performed_at", s.performed_at, Spec::instant);)
+LIQUIDA_COMMAND(CancelTransaction, "cancel_transaction", kC | kP /* A9 */, v("transaction", s.transaction); v("reason", s.reason);
+                v("item", s.item, Spec::may_omit);)
+LIQUIDA_COMMAND(IssueInvoice, "issue_invoice", kC | kP /* F1, F2 */, v("invoice_id", s.invoice_id); v("obra_social", s.obra_social);
+                v("comprobante", s.comprobante); v("billing", s.billing); v("punto_de_venta", s.punto_de_venta); v("number", s.number);
+                v("cae", s.cae); v("period", s.period); v("amount", s.amount); v("issued_on", s.issued_on);
+                v("authorization", s.authorization); v("adjusts_invoice", s.adjusts_invoice); v("attachments", s.attachments);)
+LIQUIDA_COMMAND(SendInvoice, "send_invoice", kC | kP /* F3, O4 */, v("invoice_id", s.invoice_id);)
+LIQUIDA_COMMAND(ObserveInvoice, "observe_invoice", kC | kO /* F3 */, v("invoice_id", s.invoice_id); v("reason", s.reason);)
+LIQUIDA_COMMAND(AcceptInvoice, "accept_invoice", kC | kO /* F3 */, v("invoice_id", s.invoice_id);)
+LIQUIDA_COMMAND(IngresarInvoice, "ingresar_invoice", kC | kO /* F3 */, v("invoice_id", s.invoice_id);)
+LIQUIDA_COMMAND(RejectInvoice, "reject_invoice", kC | kO /* F3 */, v("invoice_id", s.invoice_id); v("reason", s.reason);)
+LIQUIDA_COMMAND(ApplyDebit, "apply_debit", kC | kO /* S1 */, v("invoice_id", s.invoice_id); v("debit_id", s.debit_id);
+                v("amount", s.amount); v("reason_code", s.reason_code); v("reason", s.reason); v("debit_sheet", s.debit_sheet);)
+LIQUIDA_COMMAND(ResolveDebitAnalysis, "resolve_debit_analysis", kC | kO /* S1 */, v("invoice_id", s.invoice_id); v("debit_id", s.debit_id);
+                v("reinvoice_approved", s.reinvoice_approved);)
+LIQUIDA_COMMAND(IssueCreditNote, "issue_credit_note", kC | kP /* F5 */, v("invoice_id", s.invoice_id);
+                v("credit_note_id", s.credit_note_id); v("punto_de_venta", s.punto_de_venta); v("number", s.number); v("cae", s.cae);
+                v("amount", s.amount);)
+LIQUIDA_COMMAND(IssuePaymentOrder, "issue_payment_order", kC | kO /* S2 */, v("obra_social", s.obra_social);
+                v("payment_order", s.payment_order); v("paid_on", s.paid_on); v("invoices", s.invoices);
+                v("retention_certificate", s.retention_certificate); v("payment_order_type", s.payment_order_type);)
+LIQUIDA_COMMAND(ApplyRetentions, "apply_retentions", kC /* S3 */, v("period", s.period); v("obra_social", s.obra_social);)
+LIQUIDA_COMMAND(PayProvider, "pay_provider", kC /* S3 */, v("period", s.period); v("obra_social", s.obra_social); v("amount", s.amount);
+                v("cbu", s.cbu); v("transfer_id", s.transfer_id);)
 
+#undef LIQUIDA_COMMAND
+
+template <size_t I>
+using command_t = std::variant_alternative_t<I, domain::Command>;
+template <size_t... I>
+constexpr std::array<std::string_view, sizeof...(I)> command_names_of(std::index_sequence<I...>) {
+    return {Fields<command_t<I>>::name...};
+}
+template <size_t... I>
+constexpr std::array<uint8_t, sizeof...(I)> issuers_of(std::index_sequence<I...>) {
+    return {Fields<command_t<I>>::roles...};
+}
+// Index-aligned with domain::Command; a command without its LIQUIDA_COMMAND line does not build.
+constexpr auto kCommandNames = command_names_of(std::make_index_sequence<kCommandKinds>{});
+constexpr auto kIssuers = issuers_of(std::make_index_sequence<kCommandKinds>{});  // the table of gateway/json.h
 #undef LIQUIDA_FIELDS
 
 // --- Errors ---
@@ -612,7 +605,7 @@ bool valid_command_id(std::string_view id) noexcept {
 std::string_view command_name(const domain::Command& command) noexcept { return kCommandNames[command.index()]; }
 
 const std::vector<std::string>& command_names() {
-    static const std::vector<std::string> names(std::begin(kCommandNames), std::end(kCommandNames));
+    static const std::vector<std::string> names(kCommandNames.begin(), kCommandNames.end());
     return names;
 }
 
