@@ -109,14 +109,16 @@ struct Fields<T> {
     }
 };
 
-#define LIQUIDA_FIELDS(Type, ...)                                        \
-    template <>                                                          \
-    struct Fields<Type> {                                                \
-        static constexpr bool described = true;                          \
-        template <class V, class S>                                      \
-        static void each([[maybe_unused]] V& v, [[maybe_unused]] S& s) { \
-            __VA_ARGS__                                                  \
-        }                                                                \
+#define LIQUIDA_EACH(...)                                            \
+    static constexpr bool described = true;                          \
+    template <class V, class S>                                      \
+    static void each([[maybe_unused]] V& v, [[maybe_unused]] S& s) { \
+        __VA_ARGS__                                                  \
+    }
+#define LIQUIDA_FIELDS(Type, ...) \
+    template <>                   \
+    struct Fields<Type> {         \
+        LIQUIDA_EACH(__VA_ARGS__) \
     };
 
 using namespace domain;  // NOLINT: the tables below name every domain struct
@@ -127,16 +129,12 @@ LIQUIDA_FIELDS(BudgetLine, v("practice_code", s.practice_code); v("tooth", s.too
 
 // Commands (domain/commands.h), one line each: the API's name, the roles that may issue it (the
 // rules that say so, docs/DOMAIN.md), and its members.
-#define LIQUIDA_COMMAND(Type, api_name, issuers, ...)                    \
-    template <>                                                          \
-    struct Fields<Type> {                                                \
-        static constexpr bool described = true;                          \
-        static constexpr std::string_view name = api_name;               \
-        static constexpr uint8_t roles = issuers;                        \
-        template <class V, class S>                                      \
-        static void each([[maybe_unused]] V& v, [[maybe_unused]] S& s) { \
-            __VA_ARGS__                                                  \
-        }                                                                \
+#define LIQUIDA_COMMAND(Type, api_name, issuers, ...)      \
+    template <>                                            \
+    struct Fields<Type> {                                  \
+        static constexpr std::string_view name = api_name; \
+        static constexpr uint8_t roles = issuers;          \
+        LIQUIDA_EACH(__VA_ARGS__)                          \
     };
 LIQUIDA_COMMAND(RegisterProvider, "register_provider", kC | kP /* P6 */, v("matricula", s.matricula); v("cuit", s.cuit);
                 v("razon_social", s.razon_social); v("iva", s.iva); v("cbu", s.cbu); v("category", s.category);
@@ -216,6 +214,7 @@ constexpr std::array<uint8_t, sizeof...(I)> issuers_of(std::index_sequence<I...>
 constexpr auto kCommandNames = command_names_of(std::make_index_sequence<kCommandKinds>{});
 constexpr auto kIssuers = issuers_of(std::make_index_sequence<kCommandKinds>{});  // the table of gateway/json.h
 #undef LIQUIDA_FIELDS
+#undef LIQUIDA_EACH
 
 // --- Errors ---
 
