@@ -3,6 +3,7 @@
 // Exit codes: 0 done (and verified), 1 a failure, a broken hash chain or differences, 2 bad
 // arguments.
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
@@ -22,7 +23,7 @@ void print_progress(const replay::Progress& p, const std::string& month) {
     const double eta = p.eta_seconds();
     std::fprintf(stderr, "liquida replay: %s: %s: %llu of %llu events, %.0f events/s, ETA %s\n", month.c_str(),
                  std::string(p.phase).c_str(), static_cast<unsigned long long>(p.done), static_cast<unsigned long long>(p.total),
-                 p.events_per_second(), eta < 0 ? "unknown" : (std::to_string(static_cast<long long>(eta + 0.5)) + " s").c_str());
+                 p.events_per_second(), eta < 0 ? "unknown" : (std::to_string(std::llround(eta)) + " s").c_str());
 }
 
 // The live views in DATA/views brought up to date with the log, as `views digest` does.

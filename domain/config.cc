@@ -14,8 +14,9 @@ namespace {
 
 using nlohmann::json;
 
-failure<DomainError> bad(std::string path, std::string what) {
-    return reject("config.invalid", "Configuración inválida en " + path + ": " + what, std::move(path));
+failure<DomainError> bad(std::string path, const std::string& what) {
+    std::string message = "Configuración inválida en " + path + ": " + what;
+    return reject("config.invalid", std::move(message), std::move(path));
 }
 
 // Reads typed members of one JSON object; the first problem is kept with its path.

@@ -148,7 +148,6 @@ std::map<std::string, std::string> report_csv(const Report& r) {
 }
 
 std::string close_record_json(const Report& r) {
-    using ojson = nlohmann::ordered_json;
     ojson partitions = ojson::array();
     for (const ChainEnd& c : r.chain)
         partitions.push_back({{"topic", c.tp.topic}, {"partition", c.tp.partition}, {"end_offset", c.end}, {"last_hash", c.hash}});

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <exception>
 #include <limits>
 #include <utility>
 
@@ -205,8 +206,14 @@ CommandService::~CommandService() {
     if (saver_.joinable()) saver_.join();
     // A start that failed folded only part of the log: the watermarks stay where they were.
     if (!started_) return;
-    if (auto saved = save(); !saved)
-        std::fprintf(stderr, "liquida: state: %s (read again from the log at the next start)\n", saved.error().message.c_str());
+    // A destructor must not throw: what is not saved is read again from the log at the next start.
+    std::string problem;
+    try {
+        if (auto saved = save(); !saved) problem = saved.error().message;
+    } catch (const std::exception& e) {
+        problem = e.what();
+    }
+    if (!problem.empty()) std::fprintf(stderr, "liquida: state: %s (read again from the log at the next start)\n", problem.c_str());
 }
 
 int64_t CommandService::watermark(const events::TopicPartition& tp) const {

@@ -10,7 +10,7 @@ std::optional<Built> Simulation::Impl::execute(const Intent& it) {
     switch (it.kind) {
         case Kind::onboard: return onboard(it, p, today);
         case Kind::adhere: return adhere(it, p);
-        case Kind::upload: return upload(it, p, today);
+        case Kind::upload:
         case Kind::renew_doc: return upload(it, p, today);
         case Kind::verify: return verify(it, p);
         case Kind::enroll: return enroll(it, p, today);

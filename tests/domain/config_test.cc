@@ -33,6 +33,7 @@ TEST_CASE("bad configuration is rejected with the path of the field", "[domain][
         auto r = parse_config(t);
         REQUIRE_FALSE(r.has_value());
         CHECK(r.error().code == "config.invalid");
+        CHECK_THAT(r.error().message, Catch::Contains("Configuración inválida en " + r.error().field + ": "));
         return r.error().field;
     };
     CHECK(broken("\"fee\": 1500000", "\"fee\": -1") == "$.obras_sociales[0].practices[0].fee");
