@@ -77,7 +77,7 @@ domain::TimestampMs wall_now() {
 
 int import(const cli::Args& args) {
     const std::string data = args.get("data");
-    const std::string file = args.positional(0);
+    const std::string& file = args.positional(0);
     args.get_int("partitions", 1, 4096);
     for (const char* part : {"state", "log"})
         if (held_by_another_process(std::filesystem::path(data) / part)) {

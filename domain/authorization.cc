@@ -87,8 +87,8 @@ Check check_affiliate(const SubmitBudget& c, const ObraSocialConfig& os) {
     if (static_cast<size_t>(c.credential_type) >= std::size(kCredentialTypeNames))
         return error("budget.invalid_credential_type", "Tipo de credencial desconocido.", "credential_type");
     for (const std::string& name : os.required_budget_fields) {
-        const auto missing = [&](std::string what, std::string field) {
-            return error("budget.missing_field", "Falta un dato requerido por " + os.name + ": " + what + ".", std::move(field));
+        const auto missing = [&](const std::string& what, const std::string& field) {
+            return error("budget.missing_field", "Falta un dato requerido por " + os.name + ": " + what + ".", field);
         };
         if (name == "affiliate_name" && c.affiliate_name.empty()) return missing("apellido y nombre del afiliado", name);
         if (name == "titular" && c.titular.empty()) return missing("titular", name);

@@ -83,7 +83,7 @@ public:
         }
         return out;
     }
-    void fail(std::string path, std::string what) {
+    void fail(const std::string& path, const std::string& what) {
         if (!error_) error_ = DomainError{"config.invalid", "Configuración inválida en " + path + ": " + what, path};
     }
 

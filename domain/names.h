@@ -114,7 +114,7 @@ inline std::string spreadsheet_text(std::string_view v) {
 
 // A CSV text field: spreadsheet_text, quoted (RFC 4180) when it holds the separator ';' or a quote.
 inline std::string to_csv_field(std::string_view v) {
-    const std::string text = spreadsheet_text(v);
+    std::string text = spreadsheet_text(v);
     if (text.find_first_of(";\"") == std::string::npos) return text;
     std::string out = "\"";
     for (char c : text) {

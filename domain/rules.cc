@@ -51,7 +51,7 @@ Check require_adhered(const ProviderLedger& s, const Config& config, const ObraS
     return std::nullopt;
 }
 
-Check require_practice(const ObraSocialConfig& os, std::string_view practice, std::string_view area, std::string field) {
+Check require_practice(const ObraSocialConfig& os, std::string_view practice, std::string_view area, const std::string& field) {
     const auto normalized = normalize_practice_code(practice);
     if (!normalized) return error(code(area, "invalid_practice_code"), "El código de práctica debe tener 6 dígitos.", field);
     if (os.practice(*normalized) == nullptr)

@@ -30,7 +30,7 @@ Check require_padron_on(const ProviderLedger& s, Date day, std::string_view area
 // The obra social must be configured and the provider adhered to it (P6).
 Check require_adhered(const ProviderLedger& s, const Config& config, const ObraSocialId& id, std::string_view area);
 // The practice must be a 6-digit nomenclador code agreed with the obra social.
-Check require_practice(const ObraSocialConfig& os, std::string_view code, std::string_view area, std::string field);
+Check require_practice(const ObraSocialConfig& os, std::string_view code, std::string_view area, const std::string& field);
 
 // A8: an arancel (ObraSocialConfig::arancel) raised by the provider category's increment,
 // rounded half up; nullopt when it does not fit int64.

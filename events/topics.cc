@@ -16,7 +16,7 @@ std::string_view topic_name(Topic t) noexcept {
     return "liquida.unknown";
 }
 
-Topic topic_for(const domain::Event& e) noexcept {
+Topic topic_for(const domain::Event& e) {
     using namespace domain;
     return std::visit(
         []<class E>(const E&) {

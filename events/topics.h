@@ -18,7 +18,7 @@ inline constexpr std::array kAllTopics{Topic::padron, Topic::orders, Topic::auth
 
 // "liquida.padron", "liquida.orders", "liquida.authorizations", "liquida.billing".
 std::string_view topic_name(Topic t) noexcept;
-Topic topic_for(const domain::Event& e) noexcept;
+Topic topic_for(const domain::Event& e);
 
 // The record key of a provider's events: its id in decimal ("1042").
 std::string partition_key(domain::ProviderId provider);

@@ -245,8 +245,8 @@ HttpResponse App::command(const HttpRequest& request, const Claims& claims) {
 
 Handler::Upgrade App::websocket(const HttpRequest& request, std::shared_ptr<WebSocket> socket) {
     const auto path = path_of(request.target);
-    if (path == "/v1/live") return live(request, std::move(socket));
-    if (path.starts_with("/v1/topics/")) return topic_stream(request, path.substr(std::string("/v1/topics/").size()), std::move(socket));
+    if (path == "/v1/live") return live(request, socket);
+    if (path.starts_with("/v1/topics/")) return topic_stream(request, path.substr(std::string("/v1/topics/").size()), socket);
     Upgrade u;
     u.refused = error(404, "request.not_found", "No existe.");
     return u;
@@ -307,7 +307,7 @@ void start_clock(const std::shared_ptr<WebSocket>& socket, const Connection& c, 
 
 }  // namespace
 
-Handler::Upgrade App::live(const HttpRequest& request, std::shared_ptr<WebSocket> socket) {
+Handler::Upgrade App::live(const HttpRequest& request, const std::shared_ptr<WebSocket>& socket) {
     Upgrade u;
     auto conn = std::make_shared<Connection>();
     if ((u.refused = authenticate_upgrade(request, auth_, p_.clock(), *conn))) return u;
@@ -427,7 +427,7 @@ std::variant<std::vector<events::Position>, HttpResponse> stream_positions(event
 // A topic stream's reader: sends the records of its partitions (a prestador's own only) until
 // the client goes away or the server stops, paced by what the client has not read yet.
 void pump_stream(events::EventLog& log, std::vector<events::Position> positions, const Claims& claims, const Connection& conn,
-                 std::weak_ptr<WebSocket> weak, const std::atomic<bool>& stopping) {
+                 const std::weak_ptr<WebSocket>& weak, const std::atomic<bool>& stopping) {
     while (!stopping) {
         auto out = weak.lock();
         // Not is_open(): a stream authenticated by header starts before the handshake ends
@@ -459,7 +459,7 @@ void pump_stream(events::EventLog& log, std::vector<events::Position> positions,
 
 }  // namespace
 
-Handler::Upgrade App::topic_stream(const HttpRequest& request, const std::string& topic, std::shared_ptr<WebSocket> socket) {
+Handler::Upgrade App::topic_stream(const HttpRequest& request, const std::string& topic, const std::shared_ptr<WebSocket>& socket) {
     Upgrade u;
     auto conn = std::make_shared<Connection>();
     auto positions = stream_positions(p_.log, request, topic);
@@ -472,7 +472,7 @@ Handler::Upgrade App::topic_stream(const HttpRequest& request, const std::string
 
     // One reader thread per stream, started once the client is authenticated.
     auto start = [this, positions = std::get<std::vector<events::Position>>(std::move(positions)),
-                  conn](std::shared_ptr<WebSocket> ws) mutable {
+                  conn](const std::shared_ptr<WebSocket>& ws) mutable {
         std::lock_guard lk(streams_mu_);
         // Streams that ended are joined here.
         std::erase_if(streams_, [](Stream& s) {
@@ -501,7 +501,7 @@ Handler::Upgrade App::topic_stream(const HttpRequest& request, const std::string
                                     std::atomic<bool>& flag;
                                     ~Ended() { flag = true; }
                                 } on_return{*ended};
-                                pump_stream(p_.log, std::move(positions), claims, *conn, std::move(weak), stopping_);
+                                pump_stream(p_.log, std::move(positions), claims, *conn, weak, stopping_);
                             }),
                             ended, std::shared_ptr<const std::atomic<bool>>(conn, &conn->closed), holder});
     };

@@ -114,8 +114,8 @@ private:
                            std::function<bool(replay::Table&)> more = {});
     // Names beside ids, from the padrón rows the request's scope may read.
     replay::Names names_for(const ViewRequest& request);
-    Upgrade live(const HttpRequest& request, std::shared_ptr<WebSocket> socket);
-    Upgrade topic_stream(const HttpRequest& request, const std::string& topic, std::shared_ptr<WebSocket> socket);
+    Upgrade live(const HttpRequest& request, const std::shared_ptr<WebSocket>& socket);
+    Upgrade topic_stream(const HttpRequest& request, const std::string& topic, const std::shared_ptr<WebSocket>& socket);
 
     AppParts p_;
     Sessions sessions_;

@@ -17,7 +17,7 @@ command -v npm >/dev/null 2>&1 || liquida_test_packages+=(npm)
 # parenthesized aggregate initialization the code uses; libFuzzer and the sanitizer runtimes;
 # llvm-symbolizer, for stacks with names and lines.
 liquida_fuzz_packages=(clang-16 libclang-rt-16-dev llvm-16)
-liquida_test_packages+=("${liquida_fuzz_packages[@]}" clang-format-16)  # clang-format: ops/lint
+liquida_test_packages+=("${liquida_fuzz_packages[@]}" clang-format-16 clang-tidy-16)  # ops/lint, ops/tidy
 # The real Apache Kafka cluster of the tests and benchmarks (ops/kafka/cluster): a JVM, and
 # Maven to fetch Kafka's jars from Maven Central into build/.
 liquida_test_packages+=(openjdk-17-jre-headless maven)

@@ -93,8 +93,8 @@ int progress(const SettlementRow& r) {
 }  // namespace
 
 bool SettlementRow::add(const SettlementRow& o, int sign) {
-    if (&o == this) {  // the loops below erase from the maps they would be walking
-        const SettlementRow copy = o;
+    if (&o == this) {                  // the loops below erase from the maps they would be walking
+        const SettlementRow copy = o;  // NOLINT(performance-unnecessary-copy-initialization): o is *this, which add changes
         return add(copy, sign);
     }
     bool ok = orders_loaded.add(o.orders_loaded, sign) && orders_approved.add(o.orders_approved, sign) &&

@@ -27,7 +27,7 @@ std::string local_minute(domain::TimestampMs t) {
 }
 
 std::string csv_field(std::string_view v, char separator) {
-    const std::string text = domain::spreadsheet_text(v);
+    std::string text = domain::spreadsheet_text(v);
     if (text.find(separator) == std::string::npos && text.find('"') == std::string::npos) return text;
     std::string out = "\"";
     for (char c : text) {

@@ -257,7 +257,7 @@ std::vector<std::string> history(const std::string& enrolled_at) {
 }
 
 std::string write_lines(const liquida::test::TempDir& dir, const std::string& name, const std::vector<std::string>& lines) {
-    const std::string path = (dir.path() / name).string();
+    std::string path = (dir.path() / name).string();
     std::ofstream out(path);
     for (const auto& l : lines) out << l << '\n';
     return path;

@@ -27,7 +27,7 @@ TEST_CASE("the seeds' configuration loads: three insurers and the colegio's rete
 TEST_CASE("bad configuration is rejected with the path of the field", "[domain][config]") {
     std::string text = read_source_file("ops/config/liquida.json");
     CHECK(parse_config("{").error().field == "$");
-    const auto broken = [&](std::string from, std::string to) {
+    const auto broken = [&](const std::string& from, const std::string& to) {
         std::string t = text;
         t.replace(t.find(from), from.size(), to);
         auto r = parse_config(t);

@@ -326,7 +326,7 @@ inline LoadOrder order(const std::string& id) {
     return o;
 }
 
-struct Seeded {
+struct Seeded {     // NOLINT(bugprone-exception-escape): json's noexcept move, read as throwing
     json order_o2;  // the answer to loading o-2
 };
 

@@ -37,8 +37,8 @@ TEST_CASE("gateway: commands are accepted with their events or rejected with the
     REQUIRE(stored->size() == 1);
     auto envelope = ev::decode(stored->front().record.value);
     REQUIRE(envelope.has_value());
-    CHECK(envelope->event_id.to_string() == e["event_id"]);
-    CHECK(envelope->command_id == j["command_id"]);
+    CHECK(envelope->event_id.to_string() == e["event_id"].get<std::string>());
+    CHECK(envelope->command_id == j["command_id"].get<std::string>());
     CHECK(envelope->actor_id == "colegio:secretaria");
 
     // A command the domain turns down: 422 with code, message and field; nothing appended.

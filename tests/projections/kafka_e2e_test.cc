@@ -471,7 +471,7 @@ struct ServeChild {
 };
 
 // What one POST of a command got: its status (0: no answer) and, when accepted, its events.
-struct Answer {
+struct Answer {  // NOLINT(bugprone-exception-escape): json's noexcept move, read as throwing
     unsigned status = 0;
     nlohmann::json events;
 };

@@ -55,7 +55,7 @@ struct World {
     std::unique_ptr<service::StateStore> store;
     std::unique_ptr<CommandService> commands;
 
-    World(const fs::path& dir, size_t cache, fs::path state = {}) {
+    World(const fs::path& dir, size_t cache, const fs::path& state = {}) {
         auto l = events::open_embedded_log({(dir / "log").string(), events::default_topics(4), false});
         REQUIRE(l);
         log = std::move(*l);

@@ -21,7 +21,7 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using nlohmann::json;
 
-struct Reply {
+struct Reply {                // NOLINT(bugprone-exception-escape): a Beast response's noexcept move, read as throwing
     beast::error_code error;  // transport failure: no response
     http::response<http::string_body> res;
 
