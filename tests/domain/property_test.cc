@@ -20,18 +20,11 @@ struct Generator {
         switch (pick(12)) {
             case 0: return complete_order("o" + std::to_string(pick(30)), kInsssep, "050100", local_date(now));
             case 1: return ApproveOrder{"o" + std::to_string(pick(30))};
-            case 2:
-                return SubmitBudget{1 + pick(6),
-                                    kInsssep,
-                                    "51868",
-                                    "59790",
-                                    "",
-                                    "",
-                                    "K029",
-                                    DiagnosisType::definitivo,
-                                    {BudgetLine{"100100", 18, ""}, BudgetLine{"20800", 25, "O"}},
-                                    "",
-                                    {}};
+            case 2: {
+                SubmitBudget b = insssep_budget(1 + pick(6));
+                b.lines = {BudgetLine{"100100", 18, ""}, BudgetLine{"20800", 25, "O"}};  // items 1-2, as consumed below
+                return b;
+            }
             case 3: return ConsumePractices{t, {1 + pick(2)}, pick(2) == 0, now - 1000};
             case 4: return CancelTransaction{t, "anulada"};
             case 5:
