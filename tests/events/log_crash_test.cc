@@ -2,9 +2,6 @@
 // killed with SIGKILL mid-stream. On reopen every acknowledged record must be there, intact,
 // at dense offsets.
 #include <catch2/catch.hpp>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -15,6 +12,7 @@
 #include <string>
 
 #include "events/log.h"
+#include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
 using namespace liquida;
@@ -24,20 +22,21 @@ namespace {
 
 constexpr int kPartitions = 3;
 
-[[noreturn]] void append_forever(const std::string& dir, int round, int out_fd) {
+// Appends until killed; fails with 3, 4 or 5.
+int append_forever(const std::string& dir, int round, int out_fd) {
     auto log = open_embedded_log({dir, {{"t", kPartitions}}, true});
-    if (!log) _exit(3);
+    if (!log) return 3;
     for (int64_t n = 0;; ++n) {
         const auto p = static_cast<int32_t>(n % kPartitions);
         const std::string id = std::to_string(round) + ":" + std::to_string(n);
         std::vector<Record> records;
         for (int i = 0; i < 3; ++i) records.push_back(Record{id, id + "#" + std::to_string(i) + std::string(150, 'x'), n, {}});
         auto r = (*log)->append(AppendBatch{{"t", p}, "cmd-" + id, std::move(records)});
-        if (!r) _exit(4);
+        if (!r) return 4;
         // "partition base id": written only after the append was acknowledged.
         char line[128];
         const int len = std::snprintf(line, sizeof line, "%d %lld %s\n", p, static_cast<long long>(r->base_offset), id.c_str());
-        if (write(out_fd, line, static_cast<size_t>(len)) != len) _exit(5);
+        if (write(out_fd, line, static_cast<size_t>(len)) != len) return 5;
     }
 }
 
@@ -47,17 +46,14 @@ struct Ack {
 };
 
 // Reads acknowledgements until `want` arrived or 60 s passed.
-std::map<std::string, Ack> read_acks(int fd, size_t want) {
+std::map<std::string, Ack> read_acks(test::Forked& child, size_t want) {
     std::map<std::string, Ack> acks;
     std::string buffer;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (acks.size() < want && std::chrono::steady_clock::now() < deadline) {
-        pollfd pfd{fd, POLLIN, 0};
-        if (poll(&pfd, 1, 1000) <= 0) continue;
-        char chunk[4096];
-        const ssize_t n = read(fd, chunk, sizeof chunk);
-        if (n <= 0) break;
-        buffer.append(chunk, static_cast<size_t>(n));
+        const auto chunk = child.read(std::chrono::seconds(1));
+        if (!chunk) break;
+        buffer += *chunk;
         for (size_t nl; (nl = buffer.find('\n')) != std::string::npos; buffer.erase(0, nl + 1)) {
             int p = 0;
             long long base = 0;
@@ -74,22 +70,11 @@ TEST_CASE("SIGKILL mid-stream loses no acknowledged append and leaves no torn re
     test::TempDir dir;
     int64_t previous_total = 0;
     for (int round = 0; round < 3; ++round) {
-        int fds[2];
-        REQUIRE(pipe(fds) == 0);
-        const pid_t child = fork();
-        REQUIRE(child >= 0);
-        if (child == 0) {
-            close(fds[0]);
-            append_forever(dir.str(), round, fds[1]);
-        }
-        close(fds[1]);
-        const auto acks = read_acks(fds[0], 200 + static_cast<size_t>(round) * 50);
-        kill(child, SIGKILL);
-        int status = 0;
-        waitpid(child, &status, 0);
-        close(fds[0]);
+        test::Forked child([&](int report_fd) { return append_forever(dir.str(), round, report_fd); });
+        const auto acks = read_acks(child, 200 + static_cast<size_t>(round) * 50);
+        const int status = child.kill();
         REQUIRE(acks.size() >= 200);
-        CHECK(WIFSIGNALED(status));
+        CHECK(status == -1);
 
         auto log = open_embedded_log({dir.str(), {{"t", kPartitions}}, true});
         REQUIRE(log);
@@ -124,20 +109,16 @@ TEST_CASE("SIGKILL mid-stream loses no acknowledged append and leaves no torn re
 // out of the write-ahead log): every record is still only in the write-ahead log, whose path
 // this returns.
 std::filesystem::path unflushed_wal(const test::TempDir& dir, int batches) {
-    const pid_t child = fork();
-    REQUIRE(child >= 0);
-    if (child == 0) {
+    test::Forked child([&](int) {
         auto log = open_embedded_log({dir.str(), {{"t", 1}}, true});
-        if (!log) _exit(3);
+        if (!log) return 3;
         for (int n = 0; n < batches; ++n) {
             const std::string id = std::to_string(n);
-            if (!(*log)->append(AppendBatch{{"t", 0}, "cmd-" + id, {Record{id, id + std::string(200, 'v'), n, {}}}})) _exit(4);
+            if (!(*log)->append(AppendBatch{{"t", 0}, "cmd-" + id, {Record{id, id + std::string(200, 'v'), n, {}}}})) return 4;
         }
-        _exit(0);
-    }
-    int status = 0;
-    REQUIRE(waitpid(child, &status, 0) == child);
-    REQUIRE((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+        _exit(0);  // no destructor: the log is left as a crash leaves it
+    });
+    REQUIRE(child.wait() == 0);
     std::filesystem::path wal;
     for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
         if (entry.path().extension() == ".log" && entry.file_size() > 30'000) wal = entry.path();

@@ -19,14 +19,12 @@
 #include <catch2/catch.hpp>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -238,30 +236,18 @@ std::map<std::string, size_t> events_by_command(ev::EventLog& log) {
 // Events applied by the views in `dir` (sum of their offsets), read in a forked child so this
 // process never opens RocksDB between forks. -1 when they cannot be opened.
 int64_t applied_in(const std::string& dir, int32_t partitions) {
-    int fds[2];
-    REQUIRE(pipe(fds) == 0);
-    const pid_t child = fork();
-    REQUIRE(child >= 0);
-    if (child == 0) {
-        close(fds[0]);
+    Forked child([&](int report_fd) {
         int64_t sum = -1;
         if (auto views = proj::Views::open(dir, "kafka")) {
             sum = 0;
             for (const auto& t : ev::default_topics(partitions))
                 for (int32_t p = 0; p < t.partitions; ++p) sum += (*views)->applied({t.name, p});
         }
-        const ssize_t ignored = write(fds[1], &sum, sizeof sum);
-        (void)ignored;
-        _exit(0);
-    }
-    close(fds[1]);
+        return write(report_fd, &sum, sizeof sum) == sizeof sum ? 0 : 1;
+    });
+    const auto got = child.read(std::chrono::seconds(30));
     int64_t sum = -1;
-    pollfd pfd{fds[0], POLLIN, 0};
-    if (poll(&pfd, 1, 30'000) == 1 && read(fds[0], &sum, sizeof sum) != sizeof sum) sum = -1;
-    close(fds[0]);
-    int status = 0;
-    kill(child, SIGKILL);  // no-op when it already exited
-    waitpid(child, &status, 0);
+    if (got && got->size() == sizeof sum) std::memcpy(&sum, got->data(), sizeof sum);
     return sum;
 }
 
@@ -291,46 +277,35 @@ TEST_CASE("kafka e2e: a runner SIGKILL'd at random points resumes from its store
     int killed_after_progress = 0;
     int64_t applied = 0;
     for (int round = 0; round < 30 && applied < total; ++round) {
-        int ready[2];  // the child reports each committed batch
-        REQUIRE(pipe(ready) == 0);
-        const pid_t child = fork();
-        REQUIRE(child >= 0);
-        if (child == 0) {
-            close(ready[0]);
+        Forked child([&](int report_fd) {
             auto log = ev::open_kafka_log(kafka_options(dev.bootstrap(), kPartitions));
-            if (!log) _exit(3);
+            if (!log) return 3;
             auto views = proj::Views::open(views_dir, "kafka");
-            if (!views) _exit(4);
+            if (!views) return 4;
             proj::Runner runner(**log, **views, {.max_batch = 64, .catch_up_factor = 1});
             // One byte per committed batch: the parent kills on progress, not on a clock, so a
             // loaded machine still sees kills between commits.
             runner.on_progress([&](size_t) {
-                if (write(ready[1], "b", 1) != 1) _exit(6);
+                if (write(report_fd, "b", 1) != 1) _exit(6);
             });
-            _exit(runner.catch_up() ? 0 : 5);
-        }
-        close(ready[1]);
+            return runner.catch_up() ? 0 : 5;
+        });
         // Killed a little after a random number (1..4) of its batches committed.
-        const int batches = 1 + static_cast<int>(rng() % 4);
-        for (int seen = 0; seen < batches;) {
-            pollfd pfd{ready[0], POLLIN, 0};
-            if (poll(&pfd, 1, 60'000) != 1) break;
-            char b = 0;
-            if (read(ready[0], &b, 1) != 1) break;  // the child exited: it finished (or failed)
-            ++seen;
+        const size_t batches = 1 + rng() % 4;
+        for (size_t seen = 0; seen < batches;) {
+            const auto got = child.read(std::chrono::seconds(60));
+            if (!got || got->empty()) break;  // the child exited (finished or failed), or stalled
+            seen += got->size();
         }
         std::this_thread::sleep_for(std::chrono::microseconds(rng() % 2'000));
-        kill(child, SIGKILL);
-        close(ready[0]);
-        int status = 0;
-        REQUIRE(waitpid(child, &status, 0) == child);
+        const int status = child.kill();
         const int64_t now_applied = applied_in(views_dir, kPartitions);
         INFO("round " << round << ": applied " << applied << " -> " << now_applied << " of " << total);
         REQUIRE(now_applied >= applied);  // never goes back: offsets are committed with the rows
-        if (WIFSIGNALED(status)) {
+        if (status == -1) {
             if (now_applied > applied && now_applied < total) ++killed_after_progress;
         } else {
-            REQUIRE(WEXITSTATUS(status) == 0);  // finished before the kill
+            REQUIRE(status == 0);  // finished before the kill
             REQUIRE(now_applied == total);
         }
         applied = now_applied;

@@ -2,9 +2,6 @@
 // rebuilt equals rebuilt, a SIGKILL'd runner resumes to the same views, Kafka equals the
 // embedded log; and the views agree with the domain's own sums over the same events.
 #include <catch2/catch.hpp>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <map>
@@ -18,6 +15,7 @@
 #include "events/kafka_mock.h"
 #include "events/topics.h"
 #include "tests/support/dead_writer.h"
+#include "tests/support/process.h"
 #include "world.h"
 
 using namespace liquida::test;
@@ -161,21 +159,17 @@ TEST_CASE("exactly once: a runner killed with SIGKILL at random points resumes t
     std::mt19937 rng(5);
     int killed_midway = 0;
     for (int round = 0; round < 8; ++round) {
-        const pid_t child = fork();
-        REQUIRE(child >= 0);
-        if (child == 0) {
+        liquida::test::Forked child([&](int) {
             auto log = liquida::events::open_embedded_log({log_dir, liquida::events::default_topics(4), false});
             auto views = Views::open(views_dir);
-            if (!log || !views) _exit(3);
+            if (!log || !views) return 3;
             Runner runner(**log, **views, {.max_batch = 64, .catch_up_factor = 1});  // small batches: many commits to die between
-            _exit(runner.catch_up() ? 0 : 4);
-        }
+            return runner.catch_up() ? 0 : 4;
+        });
         std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 200));
-        kill(child, SIGKILL);
-        int status = 0;
-        REQUIRE(waitpid(child, &status, 0) == child);
-        if (WIFSIGNALED(status)) ++killed_midway;
-        else REQUIRE(WEXITSTATUS(status) == 0);  // finished before the kill
+        const int status = child.kill();
+        if (status == -1) ++killed_midway;
+        else REQUIRE(status == 0);  // finished before the kill
     }
     CHECK(killed_midway > 0);
     auto l = liquida::events::open_embedded_log({log_dir, liquida::events::default_topics(4), false});

@@ -1,14 +1,11 @@
 // The command service's state is a cache of the log: whatever the cache's size, restarts,
 // or a state store that lost its last writes, commands are decided exactly as if every
 // provider's ledger had been folded from the log in memory.
-#include <cstdio>
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <csignal>
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <iterator>
 #include <functional>
@@ -579,29 +576,27 @@ void crash_rounds(const fs::path& dir, const std::function<std::unique_ptr<event
     int killed = 0;
     for (int round = 0; round < 6; ++round) {
         const auto before = read_answered();
-        const pid_t child = fork();
-        REQUIRE(child >= 0);
-        if (child == 0) {
+        test::Forked child([&](int) {
             auto log = open_log();
             auto store = service::StateStore::open((dir / "state").string());
             if (!store) std::fprintf(stderr, "state store: %s\n", store.error().message.c_str());
-            if (!log || !store) _exit(3);
+            if (!log || !store) return 3;
             service::ServiceOptions o;
             o.cache_providers = 4;
             o.save_every = std::chrono::milliseconds(5);  // many saves to die between
             CommandService c(*log, **store, test::seed_config(), o);
-            if (!c.start()) _exit(4);
+            if (!c.start()) return 4;
             liquida::sim::Simulation simulation(test::seed_config(), options);
             std::ofstream out(answered, std::ios::app);
             while (auto cmd = simulation.next()) {
                 if (before.contains(cmd->command_id)) continue;
                 auto said = c.execute(cmd->provider, cmd->command, cmd->command_id, issuer(*cmd), cmd->now,
                                       gateway::command_digest(cmd->provider, cmd->command));
-                if (!said && said.error().kind != service::Rejection::Kind::refused) _exit(5);
+                if (!said && said.error().kind != service::Rejection::Kind::refused) return 5;
                 out << (said ? "A " : "R ") << cmd->command_id << std::endl;  // flushed: a SIGKILL keeps it
             }
-            _exit(0);
-        }
+            return 0;
+        });
         // Killed once it has answered a random number of commands (at most 30 s): counted in
         // commands, not time, so that a fast build is still killed before the month ends.
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -610,19 +605,11 @@ void crash_rounds(const fs::path& dir, const std::function<std::unique_ptr<event
             return static_cast<size_t>(std::count(std::istreambuf_iterator<char>(in), {}, '\n'));
         };
         const size_t kill_after = before.size() + 20 + rng() % 200;
-        int status = 0;
-        pid_t done = 0;  // the child, once it has ended by itself (the month finished)
-        while (done == 0 && lines() < kill_after && std::chrono::steady_clock::now() < deadline) {
+        while (!child.exited() && lines() < kill_after && std::chrono::steady_clock::now() < deadline)
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
-            done = waitpid(child, &status, WNOHANG);
-        }
-        if (done == 0) {
-            kill(child, SIGKILL);
-            done = waitpid(child, &status, 0);
-        }
-        REQUIRE(done == child);
-        if (WIFSIGNALED(status)) ++killed;
-        else REQUIRE(WEXITSTATUS(status) == 0);
+        const int status = child.kill();  // its status when the month finished first
+        if (status == -1) ++killed;
+        else REQUIRE(status == 0);
     }
     CHECK(killed > 0);
     // The rest of the month; every command acknowledged before a kill answers as a retry.

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -99,6 +100,61 @@ int Child::stop() {
     waitpid(pid_, &status, 0);
     pid_ = -1;
     return -1;
+}
+
+Forked::Forked(const std::function<int(int report_fd)>& body) {
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    pid_ = fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+        close(fds[0]);
+        int code = 70;
+        try {
+            code = body(fds[1]);
+        } catch (...) {  // a failed REQUIRE in the child: its status says so
+        }
+        _exit(code);
+    }
+    close(fds[1]);
+    report_fd_ = fds[0];
+}
+
+Forked::~Forked() {
+    if (!status_) {
+        ::kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+    }
+    close(report_fd_);
+}
+
+std::optional<std::string> Forked::read(std::chrono::milliseconds timeout) {
+    pollfd pfd{report_fd_, POLLIN, 0};
+    if (poll(&pfd, 1, static_cast<int>(timeout.count())) <= 0) return std::string();
+    char buf[4096];
+    const ssize_t n = ::read(report_fd_, buf, sizeof buf);
+    if (n <= 0) return std::nullopt;
+    return std::string(buf, static_cast<size_t>(n));
+}
+
+std::optional<int> Forked::reap(int options) {
+    if (status_) return status_;
+    int status = 0;
+    pid_t got = 0;
+    do got = waitpid(pid_, &status, options);
+    while (got < 0 && errno == EINTR);
+    REQUIRE(got >= 0);
+    if (got == pid_) status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return status_;
+}
+
+std::optional<int> Forked::exited() { return reap(WNOHANG); }
+
+int Forked::wait() { return *reap(0); }
+
+int Forked::kill() {
+    if (!status_) ::kill(pid_, SIGKILL);  // a child that already ended is a zombie until reaped: no-op
+    return *reap(0);
 }
 
 }  // namespace liquida::test
