@@ -69,8 +69,49 @@ result<Line, std::string> parse_line(const std::string& text) {
     return Line{std::move(*request), *role, subject, *instant};
 }
 
-domain::TimestampMs wall_now() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+// The business clock's now: the test clock's when the data directory runs on one, else the wall's.
+result<domain::TimestampMs, std::string> business_now(const std::string& data) {
+    const std::string clock_file = (std::filesystem::path(data) / service::kTestClockFile).string();
+    if (!service::TestClock::exists(clock_file))
+        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    auto clock = service::TestClock::open(clock_file, 0);
+    if (!clock) return failure("test clock: " + clock.error().message);
+    return (*clock)->now();
+}
+
+struct Tally {
+    size_t imported = 0, retried = 0, events = 0;
+};
+
+// One line decided and appended, or recognised as already in the log; why it is refused
+// otherwise. `latest` is the instant of the log's last decided event.
+result<ok_t, std::string> import_line(service::CommandService& service, const Line& line, domain::TimestampMs now,
+                                      domain::TimestampMs& latest, Tally& tally) {
+    const service::Issuer issuer = gateway::issuer_of(line.role, line.subject);
+    const std::string digest = gateway::command_digest(line.request.provider, line.request.command);
+    // Already in the log (the file run again): recognised before any rule by time.
+    if (auto earlier = service.earlier(line.request.provider, line.request.command_id, issuer, digest)) {
+        if (!*earlier) return failure(earlier->error().code + " (" + earlier->error().field + "): " + earlier->error().message);
+        ++tally.retried;
+        return ok;
+    }
+    if (line.at > now) return failure("import.in_the_future (at): after the business clock's now (" + domain::to_iso_local(now) + ")");
+    if (line.at < latest)
+        return failure("import.before_the_log (at): the log already holds an event decided at " + domain::to_iso_local(latest) +
+                       "; history goes before today's, never among it");
+    if (auto refused = gateway::may_not_issue(service, line.role, line.subject, line.request))
+        return failure(refused->code + ": " + refused->message);
+    auto out = service.execute(line.request.provider, line.request.command, line.request.command_id, issuer, line.at, digest);
+    if (!out)
+        return failure(out.error().code + (out.error().field.empty() ? "" : " (" + out.error().field + ")") + ": " + out.error().message);
+    if (out->duplicate) {
+        ++tally.retried;
+        return ok;
+    }
+    ++tally.imported;
+    tally.events += out->events.size();
+    latest = line.at;
+    return ok;
 }
 
 }  // namespace
@@ -102,17 +143,11 @@ int import(const cli::Args& args) {
         return 1;
     }
     // On a test clock, history ends at the clock's now.
-    std::unique_ptr<service::TestClock> clock;
-    const std::string clock_file = (std::filesystem::path(data) / service::kTestClockFile).string();
-    if (service::TestClock::exists(clock_file)) {
-        auto opened = service::TestClock::open(clock_file, 0);
-        if (!opened) {
-            std::fprintf(stderr, "liquida import: test clock: %s\n", opened.error().message.c_str());
-            return 1;
-        }
-        clock = std::move(*opened);
+    const auto now = business_now(data);
+    if (!now) {
+        std::fprintf(stderr, "liquida import: %s\n", now.error().c_str());
+        return 1;
     }
-    const domain::TimestampMs now = clock ? clock->now() : wall_now();
     auto latest = last_decided(*log);
     if (!latest) {
         std::fprintf(stderr, "liquida import: reading the log: %s\n", latest.error().message.c_str());
@@ -124,7 +159,8 @@ int import(const cli::Args& args) {
         return 1;
     }
 
-    size_t number = 0, imported = 0, retried = 0, events = 0;
+    size_t number = 0;
+    Tally tally;
     domain::TimestampMs previous = 0;
     std::vector<char> buffer(kMaxLine + 2);  // a longer line is refused, never read whole
     const auto refuse = [&](const std::string& why) {
@@ -132,7 +168,7 @@ int import(const cli::Args& args) {
         std::printf(
             "liquida import: stopped at line %zu; %zu commands imported (%zu events), %zu already in the log. "
             "Fix the line and run the same file again: the lines before it are recognised and skipped.\n",
-            number, imported, events, retried);
+            number, tally.imported, tally.events, tally.retried);
         return 1;
     };
     while (in.getline(buffer.data(), static_cast<std::streamsize>(buffer.size()))) {
@@ -146,38 +182,14 @@ int import(const cli::Args& args) {
         if (line->at < previous)
             return refuse("import.out_of_order (at): before the line above it (" + domain::to_iso_local(previous) + ")");
         previous = line->at;
-        const service::Issuer issuer = gateway::issuer_of(line->role, line->subject);
-        const std::string digest = gateway::command_digest(line->request.provider, line->request.command);
-        // Already in the log (the file run again): recognised before any rule by time.
-        if (auto earlier = service.earlier(line->request.provider, line->request.command_id, issuer, digest)) {
-            if (!*earlier) return refuse(earlier->error().code + " (" + earlier->error().field + "): " + earlier->error().message);
-            ++retried;
-            continue;
-        }
-        if (line->at > now) return refuse("import.in_the_future (at): after the business clock's now (" + domain::to_iso_local(now) + ")");
-        if (line->at < *latest)
-            return refuse("import.before_the_log (at): the log already holds an event decided at " + domain::to_iso_local(*latest) +
-                          "; history goes before today's, never among it");
-        if (auto refused = gateway::may_not_issue(service, line->role, line->subject, line->request))
-            return refuse(refused->code + ": " + refused->message);
-        auto out = service.execute(line->request.provider, line->request.command, line->request.command_id, issuer, line->at, digest);
-        if (!out)
-            return refuse(out.error().code + (out.error().field.empty() ? "" : " (" + out.error().field + ")") + ": " +
-                          out.error().message);
-        if (out->duplicate) {
-            ++retried;
-            continue;
-        }
-        ++imported;
-        events += out->events.size();
-        *latest = line->at;
+        if (auto done = import_line(service, *line, *now, *latest, tally); !done) return refuse(done.error());
     }
     if (!in.eof()) {  // a line over the limit (getline stopped at the buffer) or a read error
         ++number;
         return refuse(in.bad() ? std::string("reading the file failed") : "request.too_long: over " + std::to_string(kMaxLine) + " bytes");
     }
-    std::printf("liquida import: %zu commands imported (%zu events), %zu already in the log, from %zu lines of %s\n", imported, events,
-                retried, number, file.c_str());
+    std::printf("liquida import: %zu commands imported (%zu events), %zu already in the log, from %zu lines of %s\n", tally.imported,
+                tally.events, tally.retried, number, file.c_str());
     return 0;
 }
 

@@ -143,6 +143,26 @@ result<std::unique_ptr<service::TestClock>, bool> business_clock(std::optional<d
     return std::move(*clock);
 }
 
+// SIGINT and SIGTERM blocked before any thread starts, so that `serve` waits for them with sigwait.
+sigset_t block_stop_signals() {
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    return stop_signals;
+}
+
+// Amounts a seed does not vouch for are someone's guess until the colegio sets its own.
+void warn_placeholders(const domain::Config& config) {
+    const auto guessed = domain::placeholders(config);
+    if (guessed.empty()) return;
+    std::string names;
+    for (const auto& n : guessed) names += (names.empty() ? "" : ", ") + n;
+    std::fprintf(stderr, "liquida serve: %zu amounts and rates of the configuration are placeholders, not from the seeds: %s\n",
+                 guessed.size(), names.c_str());
+}
+
 }  // namespace
 
 std::vector<cli::OptionSpec> serve_options() {
@@ -166,12 +186,7 @@ std::vector<cli::OptionSpec> serve_options() {
 }
 
 int serve(const cli::Args& args) {
-    // Block the stop signals before any thread starts, then wait for them synchronously.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    sigset_t stop_signals = block_stop_signals();
 
     gateway::ServerOptions server_options;
     server_options.listen = args.get("listen");
@@ -188,13 +203,7 @@ int serve(const cli::Args& args) {
 
     auto config = load_config(args, "serve");
     if (!config) return 1;
-    // Amounts a seed does not vouch for are someone's guess until the colegio sets its own.
-    if (const auto guessed = domain::placeholders(*config); !guessed.empty()) {
-        std::string names;
-        for (const auto& n : guessed) names += (names.empty() ? "" : ", ") + n;
-        std::fprintf(stderr, "liquida serve: %zu amounts and rates of the configuration are placeholders, not from the seeds: %s\n",
-                     guessed.size(), names.c_str());
-    }
+    warn_placeholders(*config);
     auto log = open_log(args, "serve");
     if (!log) return 1;
     auto views =

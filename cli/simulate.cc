@@ -223,6 +223,18 @@ void print_totals(const sim::Simulation& simulation, const Publishing& published
                 static_cast<double>(commands) / seconds);
 }
 
+sim::SimulationOptions simulation_options(const cli::Args& args) {
+    sim::SimulationOptions options;
+    options.months = static_cast<uint32_t>(args.get_int("months", 1, 120));
+    const auto start = domain::parse_period(args.get("start"));
+    if (!start || start->year < 1971 || start->year > 9998)
+        throw cli::UsageError{"option '--start' must be a month YYYY-MM, not '" + args.get("start") + "'"};
+    options.start = *start;
+    options.seed = static_cast<uint64_t>(args.get_int("seed", 0, INT64_MAX));
+    options.scale = parse_scale(args.get("scale"));
+    return options;
+}
+
 }  // namespace
 
 std::vector<cli::OptionSpec> simulate_options() {
@@ -236,14 +248,7 @@ std::vector<cli::OptionSpec> simulate_options() {
 }
 
 int simulate(const cli::Args& args) {
-    sim::SimulationOptions options;
-    options.months = static_cast<uint32_t>(args.get_int("months", 1, 120));
-    const auto start = domain::parse_period(args.get("start"));
-    if (!start || start->year < 1971 || start->year > 9998)
-        throw cli::UsageError{"option '--start' must be a month YYYY-MM, not '" + args.get("start") + "'"};
-    options.start = *start;
-    options.seed = static_cast<uint64_t>(args.get_int("seed", 0, INT64_MAX));
-    options.scale = parse_scale(args.get("scale"));
+    const sim::SimulationOptions options = simulation_options(args);
 
     const auto config = load_config(args, "simulate");
     if (!config) return 1;

@@ -9,6 +9,41 @@ std::vector<cli::OptionSpec> with(std::vector<cli::OptionSpec> options, std::vec
     for (auto& o : more) options.push_back(std::move(o));
     return options;
 }
+
+std::vector<cli::OptionSpec> bench_options() {
+    return with(
+        kafka_options(),
+        {{"data", "dir", "bench log: scratch directory (emptied first); bench projections: the data directory", "./build/bench-log"},
+         {"events", "n", "bench log: events to append; http: commands to send; live: events to append", "2000000"},
+         {"connections", "n", "bench http: keep-alive connections; live: websocket subscribers", "64"},
+         {"rate", "n", "bench live: events appended per second", "10000"},
+         {"config", "file", "bench http/live: the obras sociales' rules (default: ops/config/liquida.json, looked up upward)", ""},
+         {"batch", "n", "bench log: events per append", "100"},
+         {"threads", "n", "bench log, kafka-raw: concurrent appenders", "1"},
+         {"workers", "n", "bench http: the gateway's command workers (as serve --workers)", "32"},
+         {"sync", "", "bench log: fsync every group commit (default: WAL written, not fsynced, as db_bench)", ""}});
+}
+
+std::vector<cli::OptionSpec> kafka_dev_options() {
+    return {{"brokers", "n", "mock brokers (ids 1..n); topics get replication min(n, 3)", "1"},
+            {"port", "p", "first broker reachable on 127.0.0.1:p (a forwarder; 0: a port the OS picks)", "0"},
+            {"partitions", "n", "partitions per topic", "8"}};
+}
+
+std::vector<cli::OptionSpec> token_options() {
+    return {{"role", "role", "colegio, prestador or obra_social", ""},
+            {"subject", "id", "prestador: the provider id; obra_social: the obra social id (sancor); colegio: any name", ""},
+            {"ttl", "seconds", "validity from now", "86400"},
+            {"data", "dir", "data directory holding gateway.key", "./data"},
+            {"key-file", "file", "signing key file (raw bytes, trailing newline ignored, at least 16 bytes)", ""}};
+}
+
+std::vector<cli::OptionSpec> user_options() {
+    return {{"username", "name", "3 to 64 of a-z 0-9 . _ @ -", ""},
+            {"role", "role", "colegio, prestador or obra_social", ""},
+            {"subject", "id", "prestador: the provider id; obra_social: the obra social id (sancor); colegio: any name", ""},
+            {"data", "dir", "data directory (DIR/users)", "./data"}};
+}
 }  // namespace
 
 const std::vector<Command>& all() {
@@ -30,16 +65,7 @@ const std::vector<Command>& all() {
           "--connections keep-alive connections: commands/s, p50/p99. 'bench live' has --connections websocket "
           "subscribers watch one provider each while --events are appended at --rate a second: latency, drops.",
           {"what"},
-          with(kafka_options(),
-               {{"data", "dir", "bench log: scratch directory (emptied first); bench projections: the data directory", "./build/bench-log"},
-                {"events", "n", "bench log: events to append; http: commands to send; live: events to append", "2000000"},
-                {"connections", "n", "bench http: keep-alive connections; live: websocket subscribers", "64"},
-                {"rate", "n", "bench live: events appended per second", "10000"},
-                {"config", "file", "bench http/live: the obras sociales' rules (default: ops/config/liquida.json, looked up upward)", ""},
-                {"batch", "n", "bench log: events per append", "100"},
-                {"threads", "n", "bench log, kafka-raw: concurrent appenders", "1"},
-                {"workers", "n", "bench http: the gateway's command workers (as serve --workers)", "32"},
-                {"sync", "", "bench log: fsync every group commit (default: WAL written, not fsynced, as db_bench)", ""}})},
+          bench_options()},
          bench},
         {{"views",
           "'views digest' brings the views in DIR/views up to date with the log, then prints one line per view: "
@@ -52,9 +78,7 @@ const std::vector<Command>& all() {
           "Not a real Kafka: in memory (lost on stop), about 5 MiB or 100000 batches kept per partition "
           "(older ones dropped), no CreateTopics, no ListOffsets by time (librdkafka 2.0.2). See docs/OPERATIONS.md.",
           {},
-          {{"brokers", "n", "mock brokers (ids 1..n); topics get replication min(n, 3)", "1"},
-           {"port", "p", "first broker reachable on 127.0.0.1:p (a forwarder; 0: a port the OS picks)", "0"},
-           {"partitions", "n", "partitions per topic", "8"}}},
+          kafka_dev_options()},
          kafka_dev},
         {{"simulate",
           "A seeded, reproducible workload of a colegio (providers, affiliates, SanCor sessions with tokens, InSSSeP "
@@ -88,21 +112,14 @@ const std::vector<Command>& all() {
           "the LIQUIDA_KEY environment variable, else DIR/gateway.key (created, mode 0600, when absent). "
           "The token is alone on the last line (stdout); send it as 'Authorization: Bearer <token>'.",
           {},
-          {{"role", "role", "colegio, prestador or obra_social", ""},
-           {"subject", "id", "prestador: the provider id; obra_social: the obra social id (sancor); colegio: any name", ""},
-           {"ttl", "seconds", "validity from now", "86400"},
-           {"data", "dir", "data directory holding gateway.key", "./data"},
-           {"key-file", "file", "signing key file (raw bytes, trailing newline ignored, at least 16 bytes)", ""}}},
+          token_options()},
          token},
         {{"user",
           "Add a person who signs in to the dashboard with a password (POST /v1/login): 'user add'. The password "
           "is read from standard input (typed twice without echo at a terminal, else the first line), at least 12 "
           "characters, and stored as an Argon2id hash in DIR/users; the colegio adds the rest from the dashboard.",
           {"action"},
-          {{"username", "name", "3 to 64 of a-z 0-9 . _ @ -", ""},
-           {"role", "role", "colegio, prestador or obra_social", ""},
-           {"subject", "id", "prestador: the provider id; obra_social: the obra social id (sancor); colegio: any name", ""},
-           {"data", "dir", "data directory (DIR/users)", "./data"}}},
+          user_options()},
          user},
     };
     return commands;

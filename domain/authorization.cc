@@ -48,6 +48,28 @@ uint32_t recent_sessions(const ProviderLedger& s, const SubmitBudget& c, const s
     return n;
 }
 
+// A budget's sessions of one weekly-limited practice: the lines up to line `index` ask for `asked`.
+struct AskedSessions {
+    const std::string& practice;
+    uint32_t asked;
+    size_t index;
+};
+
+// A4: per affiliate, whoever attends (seed 004): this provider's sessions in the window and the
+// other providers' (the colegio's register) within the limit.
+Check check_weekly_limit(const ProviderLedger& s, const SubmitBudget& c, const AskedSessions& line, const WeeklyLimit& limit, Date today,
+                         const Config& config, const Colegio& colegio) {
+    const Date since{today.days - static_cast<int32_t>(limit.days) + 1};
+    const uint32_t own = line.asked + recent_sessions(s, c, line.practice, since, config);
+    const uint32_t elsewhere =
+        colegio.sessions ? colegio.sessions->count(c.obra_social, c.affiliate_number, line.practice, since, colegio.self) : 0;
+    if (own + elsewhere <= limit.sessions) return std::nullopt;
+    return error("budget.weekly_limit_exceeded",
+                 "Se autoriza " + std::to_string(limit.sessions) + " sesión cada " + std::to_string(limit.days) + " días" +
+                     (own > limit.sessions ? "." : " por afiliado, en cualquier prestador."),
+                 item_field(line.index, "practice_code"));
+}
+
 // A8: an item's amount: the arancel in force on the day it was performed, raised by the
 // provider's category, times its quantity.
 std::optional<Centavos> item_amount(const ObraSocialConfig& os, const PracticeConfig& p, const BudgetItem& item,
@@ -188,18 +210,9 @@ Decision decide(const ProviderLedger& s, const SubmitBudget& c, TimestampMs now,
         const std::string code = *normalize_practice_code(line.practice_code);
         const PracticeConfig& p = *os.practice(code);
         if (auto e = check_line(line, i, p, c, os.report_with_presentation)) return rejected(*e);
-        if (p.weekly_limit) {  // A4: per affiliate, whoever attends (seed 004)
-            const Date since{today.days - static_cast<int32_t>(p.weekly_limit->days) + 1};
-            const uint32_t own = (sessions[code] += line.quantity) + recent_sessions(s, c, code, since, config);
-            const uint32_t elsewhere =
-                colegio.sessions ? colegio.sessions->count(c.obra_social, c.affiliate_number, code, since, colegio.self) : 0;
-            if (own + elsewhere > p.weekly_limit->sessions)
-                return reject("budget.weekly_limit_exceeded",
-                              "Se autoriza " + std::to_string(p.weekly_limit->sessions) + " sesión cada " +
-                                  std::to_string(p.weekly_limit->days) + " días" +
-                                  (own > p.weekly_limit->sessions ? "." : " por afiliado, en cualquier prestador."),
-                              item_field(i, "practice_code"));
-        }
+        if (p.weekly_limit)
+            if (auto e = check_weekly_limit(s, c, {code, sessions[code] += line.quantity, i}, *p.weekly_limit, today, config, colegio))
+                return rejected(*e);
         audit = audit || p.audit;
         items.push_back(BudgetItem{static_cast<uint32_t>(i + 1), code, line.tooth, line.faces, line.quantity});
     }

@@ -190,6 +190,22 @@ std::optional<Contribution> contribution(const InvoiceViewRow* inv) {
     return c;
 }
 
+// An invoice's row as loaded: nothing received, debited, credited or paid yet.
+InvoiceViewRow issued_row(ProviderId p, const domain::InvoiceIssued& x) {
+    return {.provider = p,
+            .invoice_id = x.invoice_id,
+            .obra_social = x.obra_social,
+            .comprobante = x.comprobante,
+            .billing = x.billing,
+            .punto_de_venta = x.punto_de_venta,
+            .number = x.number,
+            .period = x.period,
+            .amount = x.amount,
+            .issued_on = x.issued_on,
+            .debits = {},
+            .payments = {}};
+}
+
 // The pending rows a budget holds: authorized items neither consumed nor cancelled.
 std::vector<uint32_t> pending_items(const BudgetAux* b) {
     std::vector<uint32_t> out;
@@ -296,6 +312,9 @@ private:
     void apply_padron(ProviderId p, const domain::Event& e, TimestampMs at);
     void apply_order(ProviderId p, const domain::Event& e, TimestampMs at);
     void apply_budget(ProviderId p, const domain::Event& e, TimestampMs at);
+    // The pending and validation rows of a budget that changed from `*_before` to `b`.
+    void rewrite_budget_rows(ProviderId p, const domain::TransactionRef& transaction, const std::vector<uint32_t>& pending_before,
+                             const std::vector<std::pair<std::string, ValidationItemRow>>& validation_before, const BudgetAux* b);
     void apply_invoice(ProviderId p, const domain::Event& e, TimestampMs at);
 
     RocksViews& v_;
@@ -752,6 +771,11 @@ void StoreBatch::apply_budget(ProviderId p, const domain::Event& e, TimestampMs 
         e);
     const BudgetAux* b = s.row ? &*s.row : nullptr;
     apply_difference(p, before, contribution(b));
+    rewrite_budget_rows(p, transaction, pending_before, validation_before, b);
+}
+
+void StoreBatch::rewrite_budget_rows(ProviderId p, const domain::TransactionRef& transaction, const std::vector<uint32_t>& pending_before,
+                                     const std::vector<std::pair<std::string, ValidationItemRow>>& validation_before, const BudgetAux* b) {
     const std::vector<uint32_t> pending_after = pending_items(b);
     for (uint32_t item : pending_before)
         if (std::find(pending_after.begin(), pending_after.end(), item) == pending_after.end())
@@ -811,26 +835,7 @@ void StoreBatch::apply_invoice(ProviderId p, const domain::Event& e, TimestampMs
     auto set_status = [&](const std::string& id, InvoiceStatus st) { update(id, [&](InvoiceViewRow& inv) { inv.status = st; }); };
     std::visit(
         domain::overloaded{
-            [&](const domain::InvoiceIssued& x) {
-                update(x.invoice_id, [&](InvoiceViewRow& inv) {
-                    inv = InvoiceViewRow{p,
-                                         x.invoice_id,
-                                         x.obra_social,
-                                         x.comprobante,
-                                         x.billing,
-                                         x.punto_de_venta,
-                                         x.number,
-                                         x.period,
-                                         x.amount,
-                                         x.issued_on,
-                                         InvoiceStatus::cargada,
-                                         0,
-                                         {},
-                                         0,
-                                         0,
-                                         {}};
-                });
-            },
+            [&](const domain::InvoiceIssued& x) { update(x.invoice_id, [&](InvoiceViewRow& inv) { inv = issued_row(p, x); }); },
             [&](const domain::InvoiceSent& x) {
                 update(x.invoice_id, [&](InvoiceViewRow& inv) {
                     inv.status = InvoiceStatus::enviada;

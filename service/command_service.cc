@@ -222,30 +222,23 @@ int64_t CommandService::watermark(const events::TopicPartition& tp) const {
     return it == marks_.end() ? 0 : it->second;
 }
 
-events::result<size_t> CommandService::start() {
-    // What an earlier writer left undecided (a killed `serve` inside a commit) is decided first,
-    // so that the fold below sees every command that will ever be in the log.
-    if (auto finished = log_.finish_pending_appends(); !finished) return failure(std::move(finished).error());
-    auto ends = ends_of(log_);
-    if (!ends) return failure(std::move(ends).error());
-    for (const auto& [tp, end] : *ends)
-        if (watermark(tp) > end)
-            return fail(errc::corrupt_record, "state: it has folded " + std::to_string(watermark(tp)) + " records of " + tp.topic + "/" +
-                                                  std::to_string(tp.partition) + " but the log holds " + std::to_string(end) +
-                                                  ": the log lost records, or the state belongs to another log");
+events::result<bool> CommandService::sessions_stale() {
     // Sessions saved under other weekly limits are derived again once the log is folded; a new
     // store saves every snapshot with its sessions, so it takes the limits' basis at once.
-    bool derive_sessions = false;
-    if (auto basis = store_.sessions_basis(); !basis) return failure(std::move(basis).error());
-    else if (*basis != sessions_basis(config_)) {
-        auto ids = store_.providers();
-        if (!ids) return failure(std::move(ids).error());
-        derive_sessions = !ids->empty();
-        // Until every ledger's sessions are derived, a basis no configuration has: a start that
-        // stops halfway derives them all again, whatever the limits then.
-        if (auto put = store_.save_sessions_basis(derive_sessions ? "(deriving)" : sessions_basis(config_)); !put)
-            return failure(std::move(put).error());
-    }
+    auto basis = store_.sessions_basis();
+    if (!basis) return failure(std::move(basis).error());
+    if (*basis == sessions_basis(config_)) return false;
+    auto ids = store_.providers();
+    if (!ids) return failure(std::move(ids).error());
+    const bool derive = !ids->empty();
+    // Until every ledger's sessions are derived, a basis no configuration has: a start that
+    // stops halfway derives them all again, whatever the limits then.
+    if (auto put = store_.save_sessions_basis(derive ? "(deriving)" : sessions_basis(config_)); !put)
+        return failure(std::move(put).error());
+    return derive;
+}
+
+events::result<size_t> CommandService::fold_to(const std::map<events::TopicPartition, int64_t>& ends) {
     // One pass over what follows the watermarks, topic by topic, as a provider's ledger has
     // always been folded; a bounded number of ledgers at a time.
     struct Folding {
@@ -264,7 +257,7 @@ events::result<size_t> CommandService::start() {
         return liquida::ok;
     };
     size_t folded = 0;
-    for (const auto& [tp, end] : *ends) {
+    for (const auto& [tp, end] : ends) {
         auto read = read_range(log_, tp, watermark(tp), end, [&](const events::StoredRecord& r) -> events::result<liquida::ok_t> {
             auto e = decoded(r);
             if (!e) return failure(std::move(e).error());
@@ -290,12 +283,30 @@ events::result<size_t> CommandService::start() {
             if (auto saved = save_all(); !saved) return failure(std::move(saved).error());
     }
     if (auto saved = save_all(); !saved) return failure(std::move(saved).error());
+    return folded;
+}
+
+events::result<size_t> CommandService::start() {
+    // What an earlier writer left undecided (a killed `serve` inside a commit) is decided first,
+    // so that the fold below sees every command that will ever be in the log.
+    if (auto finished = log_.finish_pending_appends(); !finished) return failure(std::move(finished).error());
+    auto ends = ends_of(log_);
+    if (!ends) return failure(std::move(ends).error());
+    for (const auto& [tp, end] : *ends)
+        if (watermark(tp) > end)
+            return fail(errc::corrupt_record, "state: it has folded " + std::to_string(watermark(tp)) + " records of " + tp.topic + "/" +
+                                                  std::to_string(tp.partition) + " but the log holds " + std::to_string(end) +
+                                                  ": the log lost records, or the state belongs to another log");
+    auto derive_sessions = sessions_stale();
+    if (!derive_sessions) return failure(std::move(derive_sessions).error());
+    auto folded = fold_to(*ends);
+    if (!folded) return folded;
     if (auto marked = store_.save_watermarks(*ends); !marked) return failure(std::move(marked).error());
     {
         std::lock_guard lk(marks_mu_);
         marks_ = *ends;
     }
-    if (auto sessions = load_sessions(derive_sessions); !sessions) return failure(std::move(sessions).error());
+    if (auto sessions = load_sessions(*derive_sessions); !sessions) return failure(std::move(sessions).error());
     started_ = true;
     saver_ = std::thread([this] {
         std::unique_lock lk(stop_mu_);
@@ -305,7 +316,7 @@ events::result<size_t> CommandService::start() {
             lk.lock();
         }
     });
-    return folded;
+    return *folded;
 }
 
 events::result<liquida::ok_t> CommandService::load(domain::ProviderId provider, Entry& e) {
@@ -552,6 +563,37 @@ std::optional<Outcome> CommandService::earlier(domain::ProviderId provider, cons
     return recorded(*held->entry, scope_of(issuer.id, command_id), provider, command_id, std::string(fingerprint));
 }
 
+std::optional<Rejection> CommandService::answer_held(const events::AppendResult& r, domain::ProviderId provider,
+                                                     const std::string& command_id, const std::string& digest, Entry& e,
+                                                     CommandRecord& done) {
+    auto original = log_.read(r.tp, r.base_offset, r.count);
+    if (!original) return unavailable(original.error(), "No se pudo leer el log: ");
+    for (const auto& rec : *original) {
+        auto env = decoded(rec);
+        if (!env) return unavailable(env.error(), "Registro ilegible en el log: ");
+        // This provider's: the ledger missed it, so it is read again before the next command.
+        if (env->provider_id == provider) e.stale = true;
+        const CommandRecord one{
+            env->provider_id, digest_of(rec.record), {{env->event_id, std::string(domain::event_name(env->payload)), rec.tp, rec.offset}}};
+        if (auto a = answer(one, provider, command_id, digest); !a) return std::move(a).error();
+        done.events.insert(done.events.end(), one.events.begin(), one.events.end());
+    }
+    return std::nullopt;
+}
+
+bool CommandService::claim_id(const std::string& scope, domain::ProviderId provider, bool& fresh) {
+    std::lock_guard lk(claims_mu_);
+    auto [it, inserted] = claims_.try_emplace(scope, provider.value());
+    fresh = inserted;
+    return inserted || it->second == provider.value();
+}
+
+std::unique_lock<std::mutex> CommandService::lock_affiliate(const domain::SubmitBudget* budget) {
+    if (budget == nullptr) return {};
+    const size_t stripe = std::hash<std::string>{}(budget->obra_social.value() + '\0' + budget->affiliate_number) % affiliates_mu_.size();
+    return std::unique_lock(affiliates_mu_[stripe]);
+}
+
 Outcome CommandService::execute(domain::ProviderId provider, const domain::Command& command, std::string command_id, const Issuer& issuer,
                                 domain::TimestampMs now, std::string_view fingerprint) {
     if (provider.value() == 0)
@@ -563,7 +605,6 @@ Outcome CommandService::execute(domain::ProviderId provider, const domain::Comma
     if (!held) return failure(unavailable(held.error(), "No se pudo leer el estado: "));
     Entry& e = *held->entry;
 
-    const auto reused = [&] { return failure(id_reused(command_id)); };
     // The id is this provider's until the store holds the command (or it appends nothing):
     // another provider's command under it is refused before it is decided.
     struct Claim {
@@ -576,22 +617,13 @@ Outcome CommandService::execute(domain::ProviderId provider, const domain::Comma
             service.claims_.erase(scope);
         }
     } claim{*this, scope};
-    {
-        std::lock_guard lk(claims_mu_);
-        auto [it, fresh] = claims_.try_emplace(scope, provider.value());
-        if (!fresh && it->second != provider.value()) return reused();
-        claim.held = fresh;
-    }
+    if (!claim_id(scope, provider, claim.held)) return failure(id_reused(command_id));
     if (auto earlier = recorded(e, scope, provider, command_id, digest)) return std::move(*earlier);
 
     // A4 across providers: the affiliate's budgets of a weekly-limited practice one at a time,
     // from the register's count to the register holding this one's sessions.
-    std::unique_lock<std::mutex> affiliate;
     const domain::SubmitBudget* limited = window_ > 0 ? limited_budget(command, config_) : nullptr;
-    if (limited)
-        affiliate =
-            std::unique_lock(affiliates_mu_[std::hash<std::string>{}(limited->obra_social.value() + '\0' + limited->affiliate_number) %
-                                            affiliates_mu_.size()]);
+    const auto affiliate = lock_affiliate(limited);
     note_day(domain::local_date(now));
     domain::Decision d = [&] {
         if (!limited) return domain::decide(e.ledger, command, now, config_);
@@ -619,21 +651,7 @@ Outcome CommandService::execute(domain::ProviderId provider, const domain::Comma
         const std::vector<events::Envelope>& envelopes = by_topic[b];
         const events::AppendResult* r = &(*published)[b];
         if (r->duplicate) {
-            // The log already holds this batch: it is in the ledger already, so nothing is
-            // folded; the log's records are the answer.
-            auto original = log_.read(r->tp, r->base_offset, r->count);
-            if (!original) return failure(unavailable(original.error(), "No se pudo leer el log: "));
-            for (const auto& rec : *original) {
-                auto env = decoded(rec);
-                if (!env) return failure(unavailable(env.error(), "Registro ilegible en el log: "));
-                // This provider's: the ledger missed it, so it is read again before the next command.
-                if (env->provider_id == provider) e.stale = true;
-                const CommandRecord one{env->provider_id,
-                                        digest_of(rec.record),
-                                        {{env->event_id, std::string(domain::event_name(env->payload)), rec.tp, rec.offset}}};
-                if (auto a = answer(one, provider, command_id, digest); !a) return a;
-                done.events.insert(done.events.end(), one.events.begin(), one.events.end());
-            }
+            if (auto refused = answer_held(*r, provider, command_id, digest, e, done)) return failure(std::move(*refused));
             continue;
         }
         for (size_t i = 0; i < envelopes.size(); ++i) {

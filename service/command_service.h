@@ -159,6 +159,19 @@ private:
     void registered(domain::ProviderId provider, const domain::ProviderLedger& after, const domain::Event& e);
     void note_day(domain::Date day);
     events::result<liquida::ok_t> load_sessions(bool derive);
+    // The command id is this provider's from its decision until the store holds the command:
+    // false when another provider's command holds it; `fresh` when this call took it.
+    bool claim_id(const std::string& scope, domain::ProviderId provider, bool& fresh);
+    // The lock of a weekly-limited budget's affiliate (one of the stripes); none for other commands.
+    std::unique_lock<std::mutex> lock_affiliate(const domain::SubmitBudget* budget);
+    // A batch the log already held (the command's first try landed): it is in the ledger
+    // already, so nothing is folded; its records, added to `done`, are the answer.
+    std::optional<Rejection> answer_held(const events::AppendResult& r, domain::ProviderId provider, const std::string& command_id,
+                                         const std::string& digest, Entry& e, CommandRecord& done);
+    // Whether the saved sessions must be derived again: saved under other weekly limits.
+    events::result<bool> sessions_stale();
+    // What follows the watermarks up to `ends`, folded into the ledgers and saved: the records folded.
+    events::result<size_t> fold_to(const std::map<events::TopicPartition, int64_t>& ends);
 
     events::EventLog& log_;
     StateStore& store_;

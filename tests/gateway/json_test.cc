@@ -34,46 +34,43 @@ struct Sample {
     std::set<std::string> required;
 };
 
-const std::vector<Sample>& samples() {
-    static const std::vector<Sample> kSamples = {
-        {"register_provider",
-         R"({"matricula": "3-333", "cuit": "27-35215358-9", "razon_social": "Pérez, Ana",
+const std::vector<Sample> kSamples = {
+    {"register_provider",
+     R"({"matricula": "3-333", "cuit": "27-35215358-9", "razon_social": "Pérez, Ana",
              "iva": "responsable_inscripto", "cbu": "2850590940090418135201", "category": "B",
              "recien_matriculado": true, "address": "Calle 12 450, Paraná", "email": "ana@example.com",
              "phone": "(343) 4123456"})",
-         {"iva"}},
-        {"update_provider",
-         R"({"razon_social": "Pérez, Ana María", "iva": "exento", "cbu": "0140123900000031274858",
+     {"iva"}},
+    {"update_provider",
+     R"({"razon_social": "Pérez, Ana María", "iva": "exento", "cbu": "0140123900000031274858",
              "category": "A", "address": "Güemes 230", "email": "turnos@example.com", "phone": "+54 343 15 455"})",
-         {"iva"}},
-        {"adhere_to_obra_social",
-         R"({"obra_social": "sancor", "provider_number": "8481", "convenio": "COL. DE PSICOL. DE TUCUMAN"})",
-         {"obra_social"}},
-        {"upload_document",
-         R"({"type": "seguro", "document_id": "doc-1", "reference": "docs/1/seguro.pdf", "expires_on": "2026-03-31"})",
-         {"type", "expires_on"}},
-        {"verify_document", R"({"document_id": "doc-1", "approved": true, "reason": "Póliza vigente"})", {}},
-        {"expire_documents_due", R"({"as_of": "2025-06-25"})", {"as_of"}},
-        {"enroll_in_padron", R"({})", {}},
-        {"leave_padron", R"({"reason": "Cese de actividad"})", {}},
-        {"load_order",
-         R"({"order_id": "o-417", "obra_social": "insssep", "affiliate_number": "1234555", "practice_code": "20900",
+     {"iva"}},
+    {"adhere_to_obra_social",
+     R"({"obra_social": "sancor", "provider_number": "8481", "convenio": "COL. DE PSICOL. DE TUCUMAN"})",
+     {"obra_social"}},
+    {"upload_document",
+     R"({"type": "seguro", "document_id": "doc-1", "reference": "docs/1/seguro.pdf", "expires_on": "2026-03-31"})",
+     {"type", "expires_on"}},
+    {"verify_document", R"({"document_id": "doc-1", "approved": true, "reason": "Póliza vigente"})", {}},
+    {"expire_documents_due", R"({"as_of": "2025-06-25"})", {"as_of"}},
+    {"enroll_in_padron", R"({})", {}},
+    {"leave_padron", R"({"reason": "Cese de actividad"})", {}},
+    {"load_order",
+     R"({"order_id": "o-417", "obra_social": "insssep", "affiliate_number": "1234555", "practice_code": "20900",
              "attention_date": "2025-06-20", "patient_signature": true, "professional_signature": true,
              "professional_stamp": true, "fields": [{"name": "credencial", "value": "438908"},
                                                      {"name": "diagnostico", "value": "K029"}],
              "affiliate_name": "PADRE DE AFILIADO DE PRUEBA", "plan": "Afiliado InSSeP"})",
-         {"obra_social"}},
-        {"approve_order", R"({"order_id": "o-417"})", {}},
-        {"reject_order", R"({"order_id": "o-418", "reason_code": "missing_patient_signature", "reason": "Falta la firma"})", {}},
-        {"check_eligibility",
-         R"({"obra_social": "sancor", "identifier_kind": "dni", "identifier": "30123456",
+     {"obra_social"}},
+    {"approve_order", R"({"order_id": "o-417"})", {}},
+    {"reject_order", R"({"order_id": "o-418", "reason_code": "missing_patient_signature", "reason": "Falta la firma"})", {}},
+    {"check_eligibility",
+     R"({"obra_social": "sancor", "identifier_kind": "dni", "identifier": "30123456",
              "affiliate_number": "8481/01", "practice_code": "330101", "habilitado": true})",
-         {"obra_social"}},
-        {"issue_token",
-         R"({"obra_social": "sancor", "affiliate_number": "8481/01", "family_group": "8481", "code": "4821"})",
-         {"obra_social"}},
-        {"submit_budget",
-         R"({"transaction_number": 128183733, "obra_social": "insssep", "affiliate_number": "51868",
+     {"obra_social"}},
+    {"issue_token", R"({"obra_social": "sancor", "affiliate_number": "8481/01", "family_group": "8481", "code": "4821"})", {"obra_social"}},
+    {"submit_budget",
+     R"({"transaction_number": 128183733, "obra_social": "insssep", "affiliate_number": "51868",
              "credential": "438908", "family_group": "51868", "token": "4821", "diagnosis_code": "K02.9",
              "diagnosis_type": "definitivo",
              "lines": [{"practice_code": "020900", "tooth": 18, "faces": "O", "quantity": 1},
@@ -81,53 +78,51 @@ const std::vector<Sample>& samples() {
              "clinical_summary": "Caries oclusal", "attachments": [{"kind": "informe", "reference": "i/1.pdf"}],
              "credential_type": "credencial", "affiliate_name": "HERMOSI RAMON OSVALDO", "titular": "HERMOSI RAMON OSVALDO",
              "plan": "Afiliado InSSSeP", "prescriptor_matricula": "MP 4512", "prescriptor_name": "ODONTOLOGO DE PRUEBA COCH"})",
-         {"transaction_number", "obra_social", "diagnosis_type"}},
-        {"resolve_budget_audit",
-         R"({"transaction": {"boca": 88, "serie": "T", "number": 128183733},
+     {"transaction_number", "obra_social", "diagnosis_type"}},
+    {"resolve_budget_audit",
+     R"({"transaction": {"boca": 88, "serie": "T", "number": 128183733},
              "items": [{"item": 1, "result": "autorizada"}, {"item": 2, "result": "rechazada"}]})",
-         {"transaction"}},
-        {"consume_practices",
-         R"({"transaction": {"boca": 88, "serie": "T", "number": 128183733}, "items": [1, 2], "deferred": true,
+     {"transaction"}},
+    {"consume_practices",
+     R"({"transaction": {"boca": 88, "serie": "T", "number": 128183733}, "items": [1, 2], "deferred": true,
              "performed_at": 1750859700000})",
-         {"transaction"}},
-        {"cancel_transaction",
-         R"({"transaction": {"boca": 88, "serie": "T", "number": 128183733}, "reason": "Error de carga", "item": 2})",
-         {"transaction"}},
-        {"issue_invoice",
-         R"({"invoice_id": "ioma-fb-00002-00000085", "obra_social": "ioma", "comprobante": "factura_b",
+     {"transaction"}},
+    {"cancel_transaction",
+     R"({"transaction": {"boca": 88, "serie": "T", "number": 128183733}, "reason": "Error de carga", "item": 2})",
+     {"transaction"}},
+    {"issue_invoice",
+     R"({"invoice_id": "ioma-fb-00002-00000085", "obra_social": "ioma", "comprobante": "factura_b",
              "billing": "ajuste", "punto_de_venta": 2, "number": 85, "cae": "71234567890123", "period": "2025-06",
              "amount": 1983997, "issued_on": "2025-07-02", "authorization": "aut-77",
              "adjusts_invoice": "ioma-fb-00002-00000071",
              "attachments": [{"kind": "constancia_cae", "reference": "f/cae.pdf"},
                              {"kind": "planilla_asistencia", "reference": "f/planilla.pdf"}]})",
-         {"obra_social", "comprobante", "billing", "punto_de_venta", "number", "period", "amount", "issued_on"}},
-        {"send_invoice", R"({"invoice_id": "f-85"})", {}},
-        {"observe_invoice", R"({"invoice_id": "f-85", "reason": "Falta la planilla"})", {}},
-        {"accept_invoice", R"({"invoice_id": "f-85"})", {}},
-        {"ingresar_invoice", R"({"invoice_id": "f-85"})", {}},
-        {"reject_invoice", R"({"invoice_id": "f-85", "reason": "Mal confeccionada"})", {}},
-        {"apply_debit",
-         R"({"invoice_id": "f-85", "debit_id": "d-311", "amount": 125000, "reason_code": "D12",
+     {"obra_social", "comprobante", "billing", "punto_de_venta", "number", "period", "amount", "issued_on"}},
+    {"send_invoice", R"({"invoice_id": "f-85"})", {}},
+    {"observe_invoice", R"({"invoice_id": "f-85", "reason": "Falta la planilla"})", {}},
+    {"accept_invoice", R"({"invoice_id": "f-85"})", {}},
+    {"ingresar_invoice", R"({"invoice_id": "f-85"})", {}},
+    {"reject_invoice", R"({"invoice_id": "f-85", "reason": "Mal confeccionada"})", {}},
+    {"apply_debit",
+     R"({"invoice_id": "f-85", "debit_id": "d-311", "amount": 125000, "reason_code": "D12",
              "reason": "Práctica no autorizada", "debit_sheet": "hoja-2025-06"})",
-         {"amount"}},
-        {"resolve_debit_analysis", R"({"invoice_id": "f-85", "debit_id": "d-311", "reinvoice_approved": true})", {}},
-        {"issue_credit_note",
-         R"({"invoice_id": "f-85", "credit_note_id": "nc-3", "punto_de_venta": 2, "number": 3,
+     {"amount"}},
+    {"resolve_debit_analysis", R"({"invoice_id": "f-85", "debit_id": "d-311", "reinvoice_approved": true})", {}},
+    {"issue_credit_note",
+     R"({"invoice_id": "f-85", "credit_note_id": "nc-3", "punto_de_venta": 2, "number": 3,
              "cae": "71234567890124", "amount": 125000})",
-         {"punto_de_venta", "number", "amount"}},
-        {"issue_payment_order",
-         R"({"obra_social": "ioma", "payment_order": "op-9912", "paid_on": "2025-08-05",
+     {"punto_de_venta", "number", "amount"}},
+    {"issue_payment_order",
+     R"({"obra_social": "ioma", "payment_order": "op-9912", "paid_on": "2025-08-05",
              "invoices": [{"invoice_id": "f-85", "amount": 1858997}, {"invoice_id": "f-86", "amount": 1}],
              "retention_certificate": "cr-55", "payment_order_type": "APB"})",
-         {"obra_social", "paid_on"}},
-        {"apply_retentions", R"({"period": "2025-06", "obra_social": "ioma"})", {"period", "obra_social"}},
-        {"pay_provider",
-         R"({"period": "2025-06", "obra_social": "ioma", "amount": 1700000, "cbu": "2850590940090418135201",
+     {"obra_social", "paid_on"}},
+    {"apply_retentions", R"({"period": "2025-06", "obra_social": "ioma"})", {"period", "obra_social"}},
+    {"pay_provider",
+     R"({"period": "2025-06", "obra_social": "ioma", "amount": 1700000, "cbu": "2850590940090418135201",
              "transfer_id": "tr-1"})",
-         {"period", "obra_social", "amount"}},
-    };
-    return kSamples;
-}
+     {"period", "obra_social", "amount"}},
+};
 
 json sample_body(const Sample& s) {
     json body = json::parse(s.members);
@@ -138,7 +133,7 @@ json sample_body(const Sample& s) {
 }
 
 const Sample& sample(std::string_view name) {
-    for (const auto& s : samples()) {
+    for (const auto& s : kSamples) {
         if (s.name == name) return s;
     }
     FAIL("no sample for " << name);
@@ -188,16 +183,16 @@ T as(const CommandRequest& r) {
 TEST_CASE("gateway_json: command names: 29, in variant order, equal to the simulator's", "[gateway][json]") {
     const auto& names = liquida::gateway::command_names();
     REQUIRE(names.size() == std::variant_size_v<domain::Command>);
-    REQUIRE(samples().size() == names.size());
+    REQUIRE(kSamples.size() == names.size());
     for (size_t i = 0; i < names.size(); ++i) {
         CHECK(names[i] == liquida::sim::Simulation::command_name(i));
-        CHECK(samples()[i].name == names[i]);
+        CHECK(kSamples[i].name == names[i]);
     }
 }
 
 TEST_CASE("gateway_json: every command parses from its sample body and gives it back", "[gateway][json]") {
-    for (size_t i = 0; i < samples().size(); ++i) {
-        const Sample& s = samples()[i];
+    for (size_t i = 0; i < kSamples.size(); ++i) {
+        const Sample& s = kSamples[i];
         INFO(s.name);
         const json body = sample_body(s);
         const CommandRequest r = parsed(body.dump());
@@ -211,7 +206,7 @@ TEST_CASE("gateway_json: every command parses from its sample body and gives it 
 }
 
 TEST_CASE("gateway_json: every command parses from its minimal body and each required member is reported missing", "[gateway][json]") {
-    for (const Sample& s : samples()) {
+    for (const Sample& s : kSamples) {
         INFO(s.name);
         const json full = sample_body(s);
         json minimal = {{"command", s.name}, {"provider", 7}};
@@ -557,7 +552,7 @@ TEST_CASE("gateway_json: mutated bodies never throw and always answer with a kno
     };
 
     for (int i = 0; i < 4000; ++i) {  // structural: replace, drop or add members, at any depth
-        json body = sample_body(samples()[below(samples().size())]);
+        json body = sample_body(kSamples[below(kSamples.size())]);
         const size_t edits = 1 + below(3);
         for (size_t k = 0; k < edits; ++k) {
             json* target = &body;
@@ -584,7 +579,7 @@ TEST_CASE("gateway_json: mutated bodies never throw and always answer with a kno
         check(body.dump());
     }
     for (int i = 0; i < 4000; ++i) {  // textual: delete, insert, duplicate, truncate bytes
-        std::string body = sample_body(samples()[below(samples().size())]).dump();
+        std::string body = sample_body(kSamples[below(kSamples.size())]).dump();
         const size_t edits = 1 + below(4);
         for (size_t k = 0; k < edits && !body.empty(); ++k) {
             const size_t at = below(body.size());
@@ -764,7 +759,7 @@ TEST_CASE("gateway_json: role table", "[gateway][json]") {
 
 TEST_CASE("gateway_json: obra_social_of: the command's own obra social member", "[gateway][json]") {
     using liquida::gateway::obra_social_of;
-    for (const Sample& s : samples()) {
+    for (const Sample& s : kSamples) {
         INFO(s.name);
         const json body = sample_body(s);
         const auto os = obra_social_of(parsed(body.dump()).command);

@@ -557,6 +557,33 @@ std::map<std::string, std::vector<std::string>> contents(events::EventLog& log) 
     return out;
 }
 
+Issuer issuer_of(const liquida::sim::SimulatedCommand& c) { return Issuer{static_cast<events::ActorRole>(c.actor), c.actor_id}; }
+
+// A crash round's child: the month's commands not answered `before`, each answered on a line
+// of DIR/answered ("A id" acknowledged, "R id" refused) until it is killed.
+int answer_month(const fs::path& dir, const std::function<std::unique_ptr<events::EventLog>()>& open_log,
+                 const liquida::sim::SimulationOptions& options, const std::map<std::string, char>& before) {
+    auto log = open_log();
+    auto store = service::StateStore::open((dir / "state").string());
+    if (!store) std::fprintf(stderr, "state store: %s\n", store.error().message.c_str());
+    if (!log || !store) return 3;
+    service::ServiceOptions o;
+    o.cache_providers = 4;
+    o.save_every = std::chrono::milliseconds(5);  // many saves to die between
+    CommandService c(*log, **store, test::seed_config(), o);
+    if (!c.start()) return 4;
+    liquida::sim::Simulation simulation(test::seed_config(), options);
+    std::ofstream out(dir / "answered", std::ios::app);
+    while (auto cmd = simulation.next()) {
+        if (before.contains(cmd->command_id)) continue;
+        auto said = c.execute(cmd->provider, cmd->command, cmd->command_id, issuer_of(*cmd), cmd->now,
+                              gateway::command_digest(cmd->provider, cmd->command));
+        if (!said && said.error().kind != service::Rejection::Kind::refused) return 5;
+        out << (said ? "A " : "R ") << cmd->command_id << std::endl;  // flushed: a SIGKILL keeps it
+    }
+    return 0;
+}
+
 // The service killed with SIGKILL at random points over a month's commands, each round going
 // on where the last stopped; then the rest of the month. `open_log` opens the log under test.
 void crash_rounds(const fs::path& dir, const std::function<std::unique_ptr<events::EventLog>()>& open_log) {
@@ -571,32 +598,11 @@ void crash_rounds(const fs::path& dir, const std::function<std::unique_ptr<event
             if (line.size() > 2) CHECK(out.emplace(line.substr(2), line[0]).second);  // answered once
         return out;
     };
-    auto issuer = [](const liquida::sim::SimulatedCommand& c) { return Issuer{static_cast<events::ActorRole>(c.actor), c.actor_id}; };
     std::mt19937 rng(17);
     int killed = 0;
     for (int round = 0; round < 6; ++round) {
         const auto before = read_answered();
-        test::Forked child([&](int) {
-            auto log = open_log();
-            auto store = service::StateStore::open((dir / "state").string());
-            if (!store) std::fprintf(stderr, "state store: %s\n", store.error().message.c_str());
-            if (!log || !store) return 3;
-            service::ServiceOptions o;
-            o.cache_providers = 4;
-            o.save_every = std::chrono::milliseconds(5);  // many saves to die between
-            CommandService c(*log, **store, test::seed_config(), o);
-            if (!c.start()) return 4;
-            liquida::sim::Simulation simulation(test::seed_config(), options);
-            std::ofstream out(answered, std::ios::app);
-            while (auto cmd = simulation.next()) {
-                if (before.contains(cmd->command_id)) continue;
-                auto said = c.execute(cmd->provider, cmd->command, cmd->command_id, issuer(*cmd), cmd->now,
-                                      gateway::command_digest(cmd->provider, cmd->command));
-                if (!said && said.error().kind != service::Rejection::Kind::refused) return 5;
-                out << (said ? "A " : "R ") << cmd->command_id << std::endl;  // flushed: a SIGKILL keeps it
-            }
-            return 0;
-        });
+        test::Forked child([&](int) { return answer_month(dir, open_log, options, before); });
         // Killed once it has answered a random number of commands (at most 30 s): counted in
         // commands, not time, so that a fast build is still killed before the month ends.
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -625,7 +631,7 @@ void crash_rounds(const fs::path& dir, const std::function<std::unique_ptr<event
     while (auto cmd = simulation.next()) {
         const auto it = before.find(cmd->command_id);
         if (it != before.end() && it->second == 'R') continue;
-        auto said = w.execute(cmd->provider, cmd->command, cmd->command_id, issuer(*cmd), cmd->now,
+        auto said = w.execute(cmd->provider, cmd->command, cmd->command_id, issuer_of(*cmd), cmd->now,
                               gateway::command_digest(cmd->provider, cmd->command));
         if (it != before.end()) {
             REQUIRE(said);
