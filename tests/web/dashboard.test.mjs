@@ -12,8 +12,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  ARTIFACTS, DOCS_SHOT, MEMORY_SECONDS, WAIT, api, axeViolations, env, newProvider, numberIn, openDashboard, pageErrors, startAll,
-  stopAll, stopServer, token, tokens, urls, waitLive, waitNumber,
+  ARTIFACTS, DOCS_SHOT, MEMORY_SECONDS, WAIT, actionDone, api, axeViolations, env, fitsPhone, memoryOf, newProvider, numberIn,
+  openDashboard, shownHeaders, startAll, stopAll, testNothingLeaked, token, tokens, waitLive, waitNumber,
 } from './harness.mjs';
 
 before(startAll);
@@ -287,8 +287,7 @@ test('a prestador consumes a pending item and the colegio verifies a document, b
     assert.deepEqual(await axeViolations(prestador.page), [], 'the consume form with its error');
     await prestador.page.check('#consume-form input[value=now]');
     await prestador.page.press('#consume-form button[type=submit]', 'Enter');
-    await prestador.page.waitForFunction(() => !document.getElementById('action-done').hidden, null, { timeout: WAIT });
-    assert.match(await prestador.page.$eval('#action-done', (e) => e.textContent), new RegExp(`^Consumido: ${item.transaction} ítem ${item.item}`));
+    await actionDone(prestador.page, new RegExp(`^Consumido: ${item.transaction} ítem ${item.item}`));
     // Gone from the prestador's screen and from the colegio's, without a reload.
     await prestador.page.waitForSelector(button, { state: 'detached', timeout: WAIT });
     await colegioPage.page.waitForSelector(button, { state: 'detached', timeout: WAIT });
@@ -355,8 +354,7 @@ test('a prestador loads an order and the colegio approves it, both screens follo
     assert.equal((await api('GET', `/v1/views/orders?provider=${provider}`, colegio)).json.total, 0);
     for (const box of ['patient_signature', 'professional_signature', 'professional_stamp']) await form.check(`#order-${box}`);
     await form.press('#order-form button[type=submit]', 'Enter');
-    await form.waitForFunction(() => !document.getElementById('action-done').hidden, null, { timeout: WAIT });
-    assert.match(await form.$eval('#action-done', (e) => e.textContent), new RegExp(`^Orden ${orderId} cargada`));
+    await actionDone(form, new RegExp(`^Orden ${orderId} cargada`));
     assert.equal(await form.$eval('#order-order_id', (e) => e.value), '', 'the form is ready for the next order');
     await form.locator('#orders-rows tr', { hasText: orderId }).waitFor({ timeout: WAIT });
     assert.equal(await stateOf(form), 'Pendiente de revisión');
@@ -469,8 +467,7 @@ test('a prestador submits a dental budget with the tooth and face picker, its it
     const body = (await sent).postDataJSON();
     assert.deepEqual([body.titular, body.credential_type, body.prescriptor_matricula, body.prescriptor_name],
       ['HERMOSI RAMON OSVALDO', 'credencial', 'MP 4512', 'ODONTOLOGO DE PRUEBA COCH']);
-    await page.waitForFunction(() => !document.getElementById('action-done').hidden, null, { timeout: WAIT });
-    assert.match(await page.$eval('#action-done', (e) => e.textContent), new RegExp(`^Presupuesto ${number} enviado: aceptado`));
+    await actionDone(page, new RegExp(`^Presupuesto ${number} enviado: aceptado`));
     // Its items wait to be consumed, on the prestador's own board.
     for (const item of [1, 2]) await page.waitForSelector(`#pending-rows button[data-key="${provider}/88-T-${number}/${item}"]`, { state: 'attached', timeout: WAIT });
     const pending = (await api('GET', `/v1/views/pending?provider=${provider}`, colegio)).json.rows;
@@ -600,7 +597,7 @@ test('a prestador sends an invoice and the obra social audits it, both screens f
     await prestador.page.click(button);
     assert.deepEqual(await prestador.page.$$eval('#invoice-choices input', (i) => i.map((x) => x.value)), ['send_invoice']);
     await prestador.page.click('#invoice-form button[type=submit]');
-    await prestador.page.waitForFunction(() => /enviada\.$/.test(document.getElementById('action-done').textContent), null, { timeout: WAIT });
+    await actionDone(prestador.page, /enviada\.$/);
     // The obra social sees it arrive, observes it without a reason (refused next to the
     // field), then accepts it; the prestador's screen follows.
     await insssep.page.waitForSelector(button, { timeout: WAIT });
@@ -614,7 +611,7 @@ test('a prestador sends an invoice and the obra social audits it, both screens f
     assert.deepEqual(await axeViolations(insssep.page), [], 'the invoice form with its error');
     await insssep.page.check('#invoice-choices input[value=accept_invoice]');
     await insssep.page.click('#invoice-form button[type=submit]');
-    await insssep.page.waitForFunction(() => /aceptada\.$/.test(document.getElementById('action-done').textContent), null, { timeout: WAIT });
+    await actionDone(insssep.page, /aceptada\.$/);
     // Its only invoice, with nothing left for the prestador to do with it: no button.
     await prestador.page.waitForFunction(() => document.querySelector('#invoice-rows tr')?.children[9].textContent === 'Aceptada', null, { timeout: WAIT });
     assert.equal(await prestador.page.$(button), null);
@@ -642,7 +639,7 @@ test('a prestador sends an invoice and the obra social audits it, both screens f
     await insssep.page.fill('#invoice-reason_code', 'D01');
     await insssep.page.fill('#invoice-debit_sheet', 'PD-1');
     await insssep.page.click('#invoice-form button[type=submit]');
-    await insssep.page.waitForFunction(() => /debitada\.$/.test(document.getElementById('action-done').textContent), null, { timeout: WAIT });
+    await actionDone(insssep.page, /debitada\.$/);
     await prestador.page.waitForFunction(() => document.querySelector('#invoice-rows tr')?.children[6].textContent === '$ 1.000,50', null, { timeout: WAIT });
     assert.equal(await prestador.page.$eval('#invoice-rows tr', (tr) => tr.children[11].textContent), 'PD-1');
     // "Detalle de descuentos": the debit, by its reason code, on the prestador's settlement.
@@ -920,15 +917,6 @@ test('roles: a prestador sees its own rows, an obra social its settlement and in
   }
 });
 
-// On a phone the layout viewport widens to fit wide content, so compare with the device's
-// 390 px as well as with innerWidth.
-async function fitsPhone(page, who) {
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-    scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
-  }));
-  assert.ok(scrollWidth <= innerWidth + 1 && scrollWidth <= 390 + 1, `${who}: scrollWidth ${scrollWidth}, innerWidth ${innerWidth}`);
-}
-
 test('phone width: nothing overflows horizontally', { timeout: 60_000 }, async () => {
   const { context, page } = await openDashboard(token('colegio', 'colegio'),
     { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
@@ -940,8 +928,7 @@ test('phone width: nothing overflows horizontally', { timeout: 60_000 }, async (
     await fitsPhone(page, 'colegio');
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-phone.png'), fullPage: true });
     // What is left out on a phone is the count of orders, not what the colegio retains and pays.
-    const shown = await page.$eval('#settlement-rows', (tb) => [...tb.closest('table').querySelectorAll('thead th')]
-      .filter((x) => getComputedStyle(x).display !== 'none').map((x) => x.textContent));
+    const shown = await shownHeaders(page, 'settlement-rows');
     assert.ok(shown.includes('Retenido') && shown.includes('Pagado al prestador') && !shown.includes('Órdenes'), `phone columns: ${shown}`);
   } finally {
     await context.close();
@@ -950,8 +937,7 @@ test('phone width: nothing overflows horizontally', { timeout: 60_000 }, async (
   const os = await openDashboard(token('obra_social', 'sancor'), { viewport: { width: 390, height: 844 } });
   try {
     await waitLive(os.page);
-    const shown = await os.page.$eval('#settlement-rows', (tb) => [...tb.closest('table').querySelectorAll('thead th')]
-      .filter((x) => getComputedStyle(x).display !== 'none').map((x) => x.textContent));
+    const shown = await shownHeaders(os.page, 'settlement-rows');
     assert.deepEqual(shown, ['A facturar', 'Facturado', 'Debitado', 'Saldo', 'Pagado', 'Estado']);
   } finally {
     await os.context.close();
@@ -974,14 +960,7 @@ test(`memory stays bounded while following the demo for ${MEMORY_SECONDS} s`, { 
     await waitNumber(page, 'pending-total', 1);
     await page.waitForFunction(() => document.querySelectorAll('#feed-list li').length > 0, null, { timeout: WAIT });
     await page.waitForTimeout(3000);  // past the feed's catch-up
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Performance.enable');
-    const measure = async () => {
-      await cdp.send('HeapProfiler.collectGarbage');
-      const { metrics } = await cdp.send('Performance.getMetrics');
-      const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
-      return { heap: m.JSHeapUsedSize, nodes: m.Nodes, listeners: m.JSEventListeners };
-    };
+    const measure = await memoryOf(page);
     const start = await measure();
     const firstEvent = await page.$eval('#feed-list li', (li) => li.textContent);
     const reconnects = await page.$eval('#status', (s) => s.dataset.reconnects);
@@ -1014,16 +993,4 @@ test(`memory stays bounded while following the demo for ${MEMORY_SECONDS} s`, { 
   }
 });
 
-test('no token in any URL, no script errors, and the server stops cleanly', { timeout: 60_000 }, async () => {
-  assert.ok(urls.length > 0);
-  for (const u of urls) {
-    // What reaches the server: everything but the fragment.
-    const url = new URL(u);
-    const sent = `${url.origin}${url.pathname}${url.search}`;
-    for (const t of tokens) assert.ok(!sent.includes(t), `a token travelled in ${url.origin}${url.pathname}`);
-    assert.ok(!url.searchParams.has('token') && !url.searchParams.has('auth'), `token-like query in ${url.origin}${url.pathname}`);
-  }
-  assert.deepEqual(pageErrors, []);
-  const { code, signal } = await stopServer(env.server);
-  assert.equal(code, 0, `liquida serve exit ${code ?? signal}:\n${env.server.log()}`);
-});
+testNothingLeaked();

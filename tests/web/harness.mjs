@@ -1,6 +1,7 @@
 // What the dashboard's browser tests share: the server under test (`liquida serve --demo` on a
 // temporary data directory), Debian's chromium, tokens and API calls, pages, and bounded waits.
 // Environment: dashboard.test.mjs says which variables it reads.
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -145,6 +146,37 @@ export async function waitNumber(page, id, min = 0) {
   return numberIn(page, id);
 }
 export const waitLive = (page) => page.waitForFunction(() => document.getElementById('status').dataset.state === 'live', null, { timeout: WAIT });
+// Waits for the confirmation of the action just sent and checks it against `pattern`.
+export async function actionDone(page, pattern) {
+  await page.waitForFunction((source) => {
+    const done = document.getElementById('action-done');
+    return !done.hidden && new RegExp(source).test(done.textContent);
+  }, pattern.source, { timeout: WAIT }).catch(async (e) => {
+    throw new Error(`${e.message}\n#action-done says: ${await page.$eval('#action-done', (d) => d.textContent)}`);
+  });
+}
+// The headers of #tbodyId's table that the layout shows.
+export const shownHeaders = (page, tbodyId) => page.$eval(`#${tbodyId}`, (tb) => [...tb.closest('table').querySelectorAll('thead th')]
+  .filter((x) => getComputedStyle(x).display !== 'none').map((x) => x.textContent));
+// On a phone the layout viewport widens to fit wide content, so compare with the device's
+// 390 px as well as with innerWidth.
+export async function fitsPhone(page, who) {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
+  }));
+  assert.ok(scrollWidth <= innerWidth + 1 && scrollWidth <= 390 + 1, `${who}: scrollWidth ${scrollWidth}, innerWidth ${innerWidth}`);
+}
+// A function measuring the page's JS heap, DOM nodes and listeners after a garbage collection.
+export async function memoryOf(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  return async () => {
+    await cdp.send('HeapProfiler.collectGarbage');
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
+    return { heap: m.JSHeapUsedSize, nodes: m.Nodes, listeners: m.JSEventListeners };
+  };
+}
 
 // ---------- lifecycle ----------
 const t0 = Date.now();
@@ -170,4 +202,21 @@ export async function stopAll() {
   if (env.server && env.server.child.exitCode === null && env.server.child.signalCode === null) await stopServer(env.server).catch(() => {});
   if (env.dataDir) rmSync(env.dataDir, { recursive: true, force: true });
   console.log(`done after ${elapsed()}`);
+}
+
+// The last test of a file: no token travelled in a URL, no page threw, and the server stops cleanly.
+export function testNothingLeaked() {
+  test('no token in any URL, no script errors, and the server stops cleanly', { timeout: 60_000 }, async () => {
+    assert.ok(urls.length > 0);
+    for (const u of urls) {
+      // What reaches the server: everything but the fragment.
+      const url = new URL(u);
+      const sent = `${url.origin}${url.pathname}${url.search}`;
+      for (const t of tokens) assert.ok(!sent.includes(t), `a token travelled in ${url.origin}${url.pathname}`);
+      assert.ok(!url.searchParams.has('token') && !url.searchParams.has('auth'), `token-like query in ${url.origin}${url.pathname}`);
+    }
+    assert.deepEqual(pageErrors, []);
+    const { code, signal } = await stopServer(env.server);
+    assert.equal(code, 0, `liquida serve exit ${code ?? signal}:\n${env.server.log()}`);
+  });
 }
