@@ -1,6 +1,7 @@
 #include "gateway/app.h"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <charconv>
 #include <chrono>
@@ -101,14 +102,11 @@ App::~App() {
 }
 
 void App::stop() {
-    stopping_ = true;
-    std::vector<Stream> streams;
     {
-        std::lock_guard lk(streams_mu_);
-        streams.swap(streams_);
+        std::lock_guard lk(streams_mu_);  // no stream starts after this
+        stopping_ = true;
     }
-    for (auto& s : streams)
-        if (s.thread.joinable()) s.thread.join();
+    stream_pool_.join();  // every reader ends at its next step
 }
 
 void App::http(HttpRequest request, std::function<void(HttpResponse)> done) {
@@ -424,38 +422,78 @@ std::variant<std::vector<events::Position>, HttpResponse> stream_positions(event
     return positions;
 }
 
-// A topic stream's reader: sends the records of its partitions (a prestador's own only) until
-// the client goes away or the server stops, paced by what the client has not read yet.
-void pump_stream(events::EventLog& log, std::vector<events::Position> positions, const Claims& claims, const Connection& conn,
-                 const std::weak_ptr<WebSocket>& weak, const std::atomic<bool>& stopping) {
-    while (!stopping) {
-        auto out = weak.lock();
+// A topic stream's reader, on the streams' pool (a read from Kafka may wait on the network,
+// never on an io thread). Each step sends what its partitions hold, up to 256 records each (a
+// prestador's own only), and schedules the next: at once after records, after a wait that
+// grows from 5 to 50 ms while there are none, and 20 ms while the client has 1 MiB unread. It
+// ends when the client goes away, the log fails, or the server stops.
+class StreamReader : public std::enable_shared_from_this<StreamReader> {
+public:
+    struct Parts {
+        events::EventLog& log;
+        std::vector<events::Position> positions;
+        Claims claims;
+        std::shared_ptr<const Connection> conn;
+        std::weak_ptr<WebSocket> socket;
+        const std::atomic<bool>& stopping;
+        std::shared_ptr<std::atomic<bool>> ended;  // set as it ends
+    };
+    StreamReader(const boost::asio::any_io_executor& executor, Parts parts) : timer_(executor), p_(std::move(parts)) {}
+    ~StreamReader() { *p_.ended = true; }
+    StreamReader(const StreamReader&) = delete;
+    StreamReader& operator=(const StreamReader&) = delete;
+
+    void start() {
+        boost::asio::post(timer_.get_executor(), [self = shared_from_this()] { self->step(); });
+    }
+
+private:
+    enum class Next { records, nothing, paced, end };
+
+    void step() {
+        const Next next = send_some();
+        if (next == Next::end) return;  // the last reference goes: ended
+        using std::chrono::milliseconds;
+        idle_ = next == Next::nothing ? std::min(idle_ * 2, milliseconds(50)) : milliseconds(5);
+        if (next == Next::records) return start();
+        timer_.expires_after(next == Next::paced ? milliseconds(20) : idle_);
+        timer_.async_wait([self = shared_from_this()](const boost::system::error_code&) { self->step(); });
+    }
+
+    Next send_some() {
+        auto out = p_.socket.lock();
         // Not is_open(): a stream authenticated by header starts before the handshake ends
-        // (what it sends waits for it); a closing socket refuses sends, which ends the loop.
-        if (!out || conn.closed) return;
+        // (what it sends waits for it); a closing socket refuses sends, which ends the stream.
+        if (p_.stopping || !out || p_.conn->closed) return Next::end;
         bool any = false;
-        for (auto& pos : positions) {
-            if (out->queued_bytes() > (1U << 20)) break;  // let the client drain: pace, don't drop
-            auto records = log.read(pos.tp, pos.offset, 256);
-            if (!records) return out->close(static_cast<uint16_t>(1011), "log read failed");
+        for (auto& pos : p_.positions) {
+            if (out->queued_bytes() > (1U << 20)) return Next::paced;  // let the client drain: pace, don't drop
+            auto records = p_.log.read(pos.tp, pos.offset, 256);
+            if (!records) {
+                out->close(static_cast<uint16_t>(1011), "log read failed");
+                return Next::end;
+            }
             for (const auto& r : *records) {
                 pos.offset = r.offset + 1;
                 if (r.aborted) continue;  // never acknowledged: not an event
-                if (claims.role == Role::prestador && r.record.key != claims.subject) continue;
+                if (p_.claims.role == Role::prestador && r.record.key != p_.claims.subject) continue;
                 auto env = events::decode(r.record.value);
                 json j = env ? to_json(*env) : json{{"error", "undecodable record"}};
                 j["topic"] = pos.tp.topic;
                 j["partition"] = pos.tp.partition;
                 j["offset"] = r.offset;
                 j["type"] = "event";
-                if (!out->send(message(j))) return;
+                if (!out->send(message(j))) return Next::end;
                 any = true;
             }
         }
-        out.reset();
-        if (!any) log.wait_for_any(positions, std::chrono::milliseconds(200));
+        return any ? Next::records : Next::nothing;
     }
-}
+
+    boost::asio::steady_timer timer_;
+    Parts p_;
+    std::chrono::milliseconds idle_{5};
+};
 
 }  // namespace
 
@@ -470,18 +508,13 @@ Handler::Upgrade App::topic_stream(const HttpRequest& request, const std::string
     if ((u.refused = authenticate_upgrade(request, auth_, p_.clock(), *conn))) return u;
     start_clock(socket, *conn, p_.clock(), p_.auth_timeout, sessions_);
 
-    // One reader thread per stream, started once the client is authenticated.
+    // One reader per stream, started once the client is authenticated.
     auto start = [this, positions = std::get<std::vector<events::Position>>(std::move(positions)),
                   conn](const std::shared_ptr<WebSocket>& ws) mutable {
         std::lock_guard lk(streams_mu_);
-        // Streams that ended are joined here.
-        std::erase_if(streams_, [](Stream& s) {
-            if (!*s.ended) return false;
-            s.thread.join();
-            return true;
-        });
-        // A stream whose client went away no longer counts: its thread ends within its next
-        // wait on the log (200 ms). Twice the limit bounds the threads meanwhile.
+        std::erase_if(streams_, [](const Stream& s) { return s.ended->load(); });
+        // A stream whose client went away no longer counts: its reader ends at its next step
+        // (within 50 ms). Twice the limit bounds the readers meanwhile.
         const Claims claims = *conn->claims;
         const std::string holder = std::string(role_name(claims.role)) + ":" + claims.subject;
         const auto open = std::count_if(streams_.begin(), streams_.end(), [](const Stream& s) { return !*s.closed; });
@@ -496,14 +529,10 @@ Handler::Upgrade App::topic_stream(const HttpRequest& request, const std::string
             return ws->close(kCloseForbidden, "forbidden");
         }
         auto ended = std::make_shared<std::atomic<bool>>(false);
-        streams_.push_back({std::thread([this, positions, claims, conn, ended, weak = std::weak_ptr<WebSocket>(ws)]() mutable {
-                                struct Ended {
-                                    std::atomic<bool>& flag;
-                                    ~Ended() { flag = true; }
-                                } on_return{*ended};
-                                pump_stream(p_.log, std::move(positions), claims, *conn, weak, stopping_);
-                            }),
-                            ended, std::shared_ptr<const std::atomic<bool>>(conn, &conn->closed), holder});
+        streams_.push_back({ended, std::shared_ptr<const std::atomic<bool>>(conn, &conn->closed), holder});
+        std::make_shared<StreamReader>(stream_pool_.get_executor(),
+                                       StreamReader::Parts{p_.log, std::move(positions), claims, conn, ws, stopping_, ended})
+            ->start();
     };
     std::weak_ptr<WebSocket> weak = socket;
     if (conn->claims) {

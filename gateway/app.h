@@ -10,7 +10,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "domain/config.h"
@@ -131,13 +130,14 @@ private:
     const Server* server_ = nullptr;
     std::atomic<bool> stopping_{false};
     struct Stream {
-        std::thread thread;
-        std::shared_ptr<std::atomic<bool>> ended;         // set by the thread as it returns
+        std::shared_ptr<const std::atomic<bool>> ended;   // its reader has ended
         std::shared_ptr<const std::atomic<bool>> closed;  // its client went away
         std::string holder;                               // "role:subject" of the token that opened it
     };
     std::mutex streams_mu_;
-    std::vector<Stream> streams_;  // topic streams running, or ended and not yet joined
+    std::vector<Stream> streams_;  // topic streams running, or ended and not yet counted out
+    // The topic streams' readers: asynchronous steps, not a thread per stream.
+    boost::asio::thread_pool stream_pool_{2};
 };
 
 }  // namespace liquida::gateway

@@ -1,6 +1,9 @@
 // The gateway over real sockets on 127.0.0.1 (server_env.h). Every wait is bounded (socket
 // expiries, run_one_for deadlines); no test waits on a condition forever.
 // Here: live views and topic streams over websockets, limits, lifecycle and /healthz.
+#include <filesystem>
+#include <iterator>
+
 #include "server_env.h"
 
 TEST_CASE("gateway: live snapshot then every change in order", "[gateway][live]") {
@@ -156,6 +159,31 @@ TEST_CASE("gateway: topic streams that ended leave room for new ones", "[gateway
         CHECK(expect(ws, "event")["kind"] == "provider_registered");
         ws.close();
     }
+}
+
+// Threads of this process (the gateway runs in it).
+size_t thread_count() {
+    return static_cast<size_t>(
+        std::distance(std::filesystem::directory_iterator("/proc/self/task"), std::filesystem::directory_iterator()));
+}
+
+TEST_CASE("gateway: topic streams are read by a pool, not a thread each, and follow what is appended", "[gateway][topics]") {
+    Env env;
+    HttpClient h(env.port());
+    const auto t = env.colegio();
+    ok(h, t, kProvider, RegisterProvider{"MP-1", kCuit, "Nombre", IvaCondition::monotributo, kCbu, "A", false, "", "", ""});
+    const size_t before = thread_count();
+    std::vector<std::unique_ptr<WsClient>> open;
+    for (int i = 0; i < 32; ++i) {
+        open.push_back(std::make_unique<WsClient>(env.port()));
+        REQUIRE(open.back()->connect("/v1/topics/liquida.padron?from=0", env.token(Role::colegio, "s-" + std::to_string(i / 8))) == 101);
+        CHECK(expect(*open.back(), "event")["kind"] == "provider_registered");
+    }
+    // The pool's two threads at most; a thread per stream would add 32.
+    CHECK(thread_count() <= before + 2);
+    // Idle streams wake for what is appended later.
+    ok(h, t, kProvider, UploadDocument{DocumentType::seguro, "doc-1", "ref", date_from_civil(2030, 12, 31)});
+    for (auto& ws : open) CHECK(expect(*ws, "event")["kind"] == "document_uploaded");
 }
 
 TEST_CASE("gateway: live resume by sequence gets exactly the missed changes", "[gateway][live]") {
