@@ -15,11 +15,13 @@ import {
   ARTIFACTS, DOCS_SHOT, MEMORY_SECONDS, WAIT, actionDone, api, axeViolations, env, fitsPhone, memoryOf, newProvider, numberIn,
   openDashboard, shownHeaders, startAll, stopAll, testNothingLeaked, token, tokens, waitLive, waitNumber,
 } from './harness.mjs';
+import { billableProvider, debitInvoice, fillBudgetAffiliate, loadInvoice, payAndFollow, providerPage, sendAndAccept } from './steps.mjs';
 
 before(startAll);
 after(stopAll);
 
 // ---------- tests ----------
+
 test('the three views render and a command shows up without reload', { timeout: 120_000 }, async () => {
   const colegio = token('colegio', 'colegio');
   const { context, page } = await openDashboard(colegio);
@@ -383,28 +385,7 @@ test('a prestador loads an order and the colegio approves it, both screens follo
     assert.equal(row.fields.credential, '59790');
     // Reviewing is the colegio's: the prestador has no such button.
     assert.equal(await form.$$eval('#orders-rows button', (b) => b.length), 0);
-    // The colegio's page of that provider: documents, orders, settlement; it follows changes.
-    await page.fill('#find-provider', 'x');
-    await page.press('#find-provider', 'Enter');
-    assert.match(await page.$eval('#find-provider-error', (e) => e.textContent), /número/);
-    await page.fill('#find-provider', provider);
-    await page.press('#find-provider', 'Enter');
-    await page.waitForSelector('#provider:not([hidden])', { timeout: WAIT });
-    assert.match(await page.$eval('#provider-title', (e) => e.textContent), new RegExp(`^Prestador ${provider} · PRUEBA ${provider}$`));
-    assert.match(await page.$eval('#provider-identity', (e) => e.textContent), /en el padrón$/);
-    assert.equal(await page.$$eval('#provider-documents tr', (trs) => trs.length), 5);
-    assert.equal(await page.$eval('#provider-orders tr', (tr) => tr.cells[1].textContent + ' ' + tr.cells[6].textContent), `${orderId} Aprobada`);
-    assert.deepEqual(await axeViolations(page), [], 'the provider page');
-    await page.screenshot({ path: path.join(ARTIFACTS, 'colegio-provider-1366.png'), fullPage: true });
-    const more = await api('POST', '/v1/commands', colegio, {
-      command: 'load_order', provider: Number(provider), order_id: `${orderId}-2`, obra_social: 'insssep', practice_code: '100100',
-      affiliate_number: '51868', attention_date: (await api('GET', '/v1/meta', colegio)).json.clock.today, patient_signature: true, professional_signature: true, professional_stamp: true,
-      fields: [{ name: 'credential', value: '59790' }],
-    });
-    assert.equal(more.status, 201, more.text);
-    await page.waitForFunction((id) => document.querySelector('#provider-orders tr')?.cells[1].textContent === id, `${orderId}-2`, { timeout: WAIT });
-    await page.click('#provider-close');
-    assert.equal(await page.isVisible('#provider'), false);
+    await providerPage(page, colegio, provider, orderId);
   } finally {
     await prestador.context.close();
     await colegioPage.context.close();
@@ -426,16 +407,7 @@ test('a prestador submits a dental budget with the tooth and face picker, its it
     assert.deepEqual(await page.$$eval('#aranceles-head th', (ths) => ths.map((th) => th.textContent)), ['Código', 'Práctica', 'inicial']);
     const fees = await page.$$eval('#aranceles-rows tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
     assert.deepEqual(fees.find((r) => r[0] === '020800'), ['020800', 'Obturación con composite, cavidad simple', '$ 16.051,84']);
-    await page.fill('#budget-credential', '59790');
-    await page.fill('#budget-affiliate_number', '51868');
-    await page.fill('#budget-affiliate_name', 'HERMOSI RAMON OSVALDO');
-    await page.fill('#budget-plan', 'Afiliado InSSSeP');
-    await page.fill('#budget-titular', 'HERMOSI RAMON OSVALDO');
-    await page.selectOption('#budget-credential_type', 'credencial');  // the server's labels
-    assert.equal(await page.$eval('#budget-credential_type option[value="credencial_digital"]', (o) => o.textContent), 'Credencial digital');
-    await page.fill('#budget-prescriptor_matricula', 'MP 4512');
-    await page.fill('#budget-prescriptor_name', 'ODONTOLOGO DE PRUEBA COCH');
-    await page.fill('#budget-diagnosis_code', 'K029');
+    await fillBudgetAffiliate(page);
     // A composite needs a tooth and a face: without them it is not added, and it says why.
     await page.selectOption('#budget-practice', '020900');
     await tooth(17);
@@ -522,33 +494,9 @@ test('a table draws 50 rows, and "Mostrar 50 más" the next ones', { timeout: 90
 test('a prestador sends an invoice and the obra social audits it, both screens following live', { timeout: 120_000 }, async () => {
   const colegio = token('colegio', 'colegio');
   const { today } = (await api('GET', '/v1/meta', colegio)).json.clock;
-  let period = '';  // the consumption's: the demo's clock may have turned the month since `today`
-  // The test's own provider: a budget consumed, its period's total invoiced (not yet sent).
-  const provider = await newProvider(colegio);
-  const number = 128_600_000 + Math.floor(Math.random() * 100_000);
-  const transaction = { boca: 88, serie: 'T', number };
-  for (const body of [{
-    command: 'submit_budget', provider, transaction_number: number, obra_social: 'insssep', affiliate_number: '51868',
-    credential: '59790', family_group: '', token: '', diagnosis_code: 'K029', diagnosis_type: 'definitivo',
-    lines: [{ practice_code: '100100', tooth: 18, faces: '' }], clinical_summary: '', attachments: [],
-  }, { command: 'consume_practices', provider, transaction, items: [1], deferred: false, performed_at: null },
-  { command: 'adhere_to_obra_social', provider, obra_social: 'sancor', provider_number: String(provider), convenio: 'COL. DE PSICOL. DE TUCUMAN' }]) {
-    const r = await api('POST', '/v1/commands', colegio, body);
-    assert.equal(r.status, 201, `${body.command}: ${r.text}`);
-  }
-  let total = 0;
-  const deadline = Date.now() + WAIT;
-  while (!total && Date.now() < deadline) {
-    const rows = (await api('GET', `/v1/views/settlement?provider=${provider}`, colegio)).json.rows;
-    total = rows.length ? rows[0].total : 0;
-    period = rows.length ? rows[0].period : '';
-    if (!total) await new Promise((r) => setTimeout(r, 200));
-  }
-  assert.ok(total > 0, 'the consumed item is billable');
+  const { provider, period, total } = await billableProvider(colegio);
   const invoiceId = `C-00001-${String(provider).padStart(8, '0')}`;
-  const button = `#invoice-rows button[data-key="${provider}/${invoiceId}"]`;
-  const stateOf = (page) => page.$eval(button, (b) => b.closest('tr').children[9].textContent);
-
+  const invoice = { colegio, provider, period, total, today, invoiceId, button: `#invoice-rows button[data-key="${provider}/${invoiceId}"]` };
   const prestador = await openDashboard(token('prestador', String(provider)), { viewport: { width: 1366, height: 768 } });
   const insssep = await openDashboard(token('obra_social', 'insssep'), { viewport: { width: 390, height: 844 } });
   try {
@@ -557,138 +505,10 @@ test('a prestador sends an invoice and the obra social audits it, both screens f
     // The obra social's board keeps this period: the demo's clock may turn the month meanwhile.
     await insssep.page.waitForSelector(`#period-select option[value="${period}"]`, { state: 'attached', timeout: WAIT });
     await insssep.page.selectOption('#period-select', period);
-    // The prestador loads the invoice: the amount is what the period has left to bill, and
-    // InSSSeP's invoices carry the invoice and the attendance sheet.
-    const issue = prestador.page;
-    // SanCor takes the written reports with the presentation: its invoice asks for them; InSSSeP's does not.
-    await issue.selectOption('#issue-obra_social', 'sancor');
-    await issue.waitForSelector('[id="issue-attachments.informe"]', { timeout: WAIT });
-    await issue.selectOption('#issue-obra_social', 'insssep');
-    await issue.waitForSelector('[id="issue-attachments.planilla_asistencia"]', { timeout: WAIT });
-    assert.equal(await issue.$('[id="issue-attachments.informe"]'), null);
-    await issue.waitForFunction((p) => document.getElementById('issue-period').value === p, period, { timeout: WAIT });
-    await issue.waitForFunction(() => document.getElementById('issue-amount').value !== '', null, { timeout: WAIT });
-    const pesos = await issue.$eval('#issue-amount', (e) => e.value);
-    assert.equal(Number(pesos.replace(/\./g, '').replace(',', '')), total, `suggested ${pesos} for ${total} centavos`);
-    await issue.fill('#issue-punto_de_venta', '1');
-    await issue.fill('#issue-number', String(provider));
-    await issue.fill('#issue-cae', '7111038332164');  // 13 digits: refused next to the field
-    await issue.fill('[id="issue-attachments.factura"]', 'factura.pdf');
-    await issue.click('#issue-form button[type=submit]');
-    await issue.waitForFunction(() => !document.getElementById('issue-cae-error').hidden, null, { timeout: WAIT });
-    assert.match(await issue.$eval('#issue-cae-error', (e) => e.textContent), /CAE/);
-    await issue.fill('#issue-cae', '71110383321640');
-    await issue.click('#issue-form button[type=submit]');
-    await issue.waitForFunction(() => !document.getElementById('issue-attachments.planilla_asistencia-error').hidden, null, { timeout: WAIT });
-    assert.match(await issue.$eval('[id="issue-attachments.planilla_asistencia-error"]', (e) => e.textContent), /adjunto/);
-    assert.deepEqual(await axeViolations(issue), [], 'the invoice form with its error');
-    await issue.fill('[id="issue-attachments.planilla_asistencia"]', 'planilla.pdf');
-    await issue.click('#issue-form button[type=submit]');
-    await issue.waitForSelector(button, { timeout: WAIT }).catch(async (e) => {
-      // What the form said, for the failure's message.
-      const said = await issue.$$eval('#issue-form .field-error:not([hidden]), #issue-msg', (es) => es.map((x) => `${x.id}: ${x.textContent}`));
-      throw new Error(`${e.message}\nthe invoice form says: ${said.join(' | ')}`);
-    });
-    assert.match(await issue.$eval('#action-done', (e) => e.textContent), new RegExp(`^Factura C 00001-${String(provider).padStart(8, '0')} cargada`));
-    const listed = (await api('GET', `/v1/views/invoices?provider=${provider}`, colegio)).json.rows[0];
-    assert.equal(listed.amount, total);
-    assert.equal(listed.state, 'cargada');
-    // The prestador sends it; the obra social is offered nothing while it is only loaded.
-    await prestador.page.click(button);
-    assert.deepEqual(await prestador.page.$$eval('#invoice-choices input', (i) => i.map((x) => x.value)), ['send_invoice']);
-    await prestador.page.click('#invoice-form button[type=submit]');
-    await actionDone(prestador.page, /enviada\.$/);
-    // The obra social sees it arrive, observes it without a reason (refused next to the
-    // field), then accepts it; the prestador's screen follows.
-    await insssep.page.waitForSelector(button, { timeout: WAIT });
-    await insssep.page.waitForFunction((b) => document.querySelector(b).closest('tr').children[9].textContent === 'Enviada', button, { timeout: WAIT });
-    await insssep.page.click(button);
-    assert.deepEqual(await insssep.page.$$eval('#invoice-choices input', (i) => i.map((x) => x.value)),
-      ['accept_invoice', 'observe_invoice', 'reject_invoice']);
-    await insssep.page.check('#invoice-choices input[value=observe_invoice]');
-    await insssep.page.click('#invoice-form button[type=submit]');
-    assert.match(await insssep.page.$eval('#invoice-reason-error', (e) => e.textContent), /motivo/);
-    assert.deepEqual(await axeViolations(insssep.page), [], 'the invoice form with its error');
-    await insssep.page.check('#invoice-choices input[value=accept_invoice]');
-    await insssep.page.click('#invoice-form button[type=submit]');
-    await actionDone(insssep.page, /aceptada\.$/);
-    // Its only invoice, with nothing left for the prestador to do with it: no button.
-    await prestador.page.waitForFunction(() => document.querySelector('#invoice-rows tr')?.children[9].textContent === 'Aceptada', null, { timeout: WAIT });
-    assert.equal(await prestador.page.$(button), null);
-    assert.equal(await stateOf(insssep.page), 'Aceptada');
-    assert.match(await insssep.page.$eval('#who', (e) => e.textContent), /^Obra social: InSSSeP · vence /);
-    // Search and state filter the listing.
-    const label = await insssep.page.$eval(button, (b) => b.closest('tr').children[0].textContent);
-    await insssep.page.selectOption('#invoices-state', 'rechazada');
-    await insssep.page.waitForSelector(button, { state: 'detached', timeout: WAIT });
-    await insssep.page.selectOption('#invoices-state', 'aceptada');
-    await insssep.page.fill('#invoices-search', label);
-    await insssep.page.waitForFunction(() => document.querySelectorAll('#invoice-rows tr').length === 1, null, { timeout: WAIT });
-    assert.equal(await insssep.page.$eval('#invoice-rows tr', (tr) => tr.children[0].textContent), label);
-    // A debit with its reason, on the accepted invoice: both screens show it.
-    await insssep.page.click(button);
-    assert.deepEqual(await insssep.page.$$eval('#invoice-choices input', (i) => i.map((x) => x.value)), ['ingresar_invoice', 'apply_debit']);
-    assert.equal(await insssep.page.isVisible('#invoice-amount'), false);
-    await insssep.page.check('#invoice-choices input[value=apply_debit]');
-    await insssep.page.fill('#invoice-amount', '12,345');
-    await insssep.page.fill('#invoice-reason', 'Práctica no autorizada');
-    await insssep.page.click('#invoice-form button[type=submit]');
-    assert.match(await insssep.page.$eval('#invoice-amount-error', (e) => e.textContent), /importe/);
-    assert.deepEqual(await axeViolations(insssep.page), [], 'the debit form with its error');
-    await insssep.page.fill('#invoice-amount', '1.000,50');
-    await insssep.page.fill('#invoice-reason_code', 'D01');
-    await insssep.page.fill('#invoice-debit_sheet', 'PD-1');
-    await insssep.page.click('#invoice-form button[type=submit]');
-    await actionDone(insssep.page, /debitada\.$/);
-    await prestador.page.waitForFunction(() => document.querySelector('#invoice-rows tr')?.children[6].textContent === '$ 1.000,50', null, { timeout: WAIT });
-    assert.equal(await prestador.page.$eval('#invoice-rows tr', (tr) => tr.children[11].textContent), 'PD-1');
-    // "Detalle de descuentos": the debit, by its reason code, on the prestador's settlement.
-    await prestador.page.waitForFunction(() => [...document.querySelectorAll('#discount-rows tr')]
-      .some((tr) => tr.cells[1].textContent === 'Débito, motivo D01' && tr.cells[2].textContent === '$ 1.000,50'), null, { timeout: WAIT });
-    assert.equal(await prestador.page.$eval('#discount-total', (e) => e.textContent), '$ 1.000,50');
-    await prestador.page.screenshot({ path: path.join(ARTIFACTS, 'prestador-invoice-debited-1366.png'), fullPage: true });
-    // The obra social's board: the debit with its reason, and once paid, the payment order, on
-    // both screens; its adhered providers with their number there.
-    const hasRow = (tbody, ...texts) => insssep.page.waitForFunction(([tbody, texts]) => [...document.querySelectorAll(`#${tbody} tr`)]
-      .some((tr) => texts.every((t) => tr.textContent.includes(t))), [tbody, texts], { timeout: WAIT });
-    await hasRow('debit-rows', 'Práctica no autorizada', '$ 1.000,50');
-    const paid = await api('POST', '/v1/commands', token('obra_social', 'insssep'), {
-      command: 'issue_payment_order', provider, obra_social: 'insssep', payment_order_type: 'APB', payment_order: String(provider), paid_on: today,
-      invoices: [{ invoice_id: invoiceId, amount: total - 100_050 }], retention_certificate: 'CR-1',
-    });
-    assert.equal(paid.status, 201, paid.text);
-    await hasRow('payment-rows', `APB ${provider}`, invoiceId.replace('-', ' '));
-    await prestador.page.waitForFunction((o) => [...document.querySelectorAll('#payment-rows tr')].some((tr) => tr.cells[0].textContent === o),
-      `APB ${provider}`, { timeout: WAIT });
-    // Paid in full: F4's Saldo is nothing and the invoice cancelado; the order names its retention certificate.
-    await prestador.page.waitForFunction(() => {
-      const tr = document.querySelector('#invoice-rows tr');
-      return tr?.children[7].textContent === '$ 0,00' && tr.children[9].textContent === 'Cancelado' && tr.children[10].textContent.startsWith('APB ');
-    }, null, { timeout: WAIT });
-    await hasRow('payment-rows', `APB ${provider}`, 'CR-1');
-    // F4's search by the date received: a range it is not in hides it; cleared, it is back.
-    for (const [from, to, rows] of [['2999-01-01', '', 0], ['', '2000-01-01', 0], ['', '', 1]]) {
-      await prestador.page.fill('#invoices-from', from);
-      await prestador.page.fill('#invoices-to', to);
-      await prestador.page.dispatchEvent('#invoices-to', 'change');
-      await prestador.page.waitForFunction((n) => document.querySelectorAll('#invoice-rows tr').length === n, rows, { timeout: WAIT });
-    }
-    await insssep.page.fill('#adhered-search', String(provider));
-    await hasRow('adhered-rows', '3-333', `PRUEBA ${provider}`, 'Sí');
-    // The colegio's payout list: what was collected for the provider, still to transfer.
-    const board = await openDashboard(colegio, { viewport: { width: 1366, height: 768 } });
-    try {
-      await waitLive(board.page);
-      await board.page.waitForSelector(`#period-select option[value="${period}"]`, { state: 'attached', timeout: WAIT });
-      await board.page.selectOption('#period-select', period);
-      const due = (total - 100_050) / 100;
-      await board.page.waitForFunction(([p, pesos]) => [...document.querySelectorAll('#payout-rows tr')]
-        .some((tr) => tr.cells[0].textContent === p && tr.cells[7].textContent.endsWith(pesos) && tr.cells[8].textContent === 'A pagar'),
-      [String(provider), `${due.toLocaleString('de-DE', { minimumFractionDigits: 2 })}`], { timeout: WAIT });
-      await board.page.locator('#payouts').screenshot({ path: path.join(ARTIFACTS, 'colegio-payouts-1366.png') });
-    } finally {
-      await board.context.close();
-    }
+    await loadInvoice(prestador.page, invoice);
+    await sendAndAccept(prestador.page, insssep.page, invoice);
+    await debitInvoice(prestador.page, insssep.page, invoice);
+    await payAndFollow(prestador.page, insssep.page, invoice);
     const debits = await api('GET', `/v1/views/debits?provider=${provider}&period=${period}`, colegio);
     assert.equal(debits.status, 200, debits.text);
     assert.equal(debits.json.rows.length, 1);
