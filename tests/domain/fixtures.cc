@@ -15,6 +15,12 @@ std::string read_source_file(const std::string& relative) {
     return text.str();
 }
 
+void write_source_file(const std::string& relative, const std::string& text) {
+    std::ofstream out(std::string(LIQUIDA_SOURCE_DIR) + "/" + relative, std::ios::binary | std::ios::trunc);
+    out << text;
+    REQUIRE(out.good());
+}
+
 std::vector<std::string> source_files(const std::string& relative_dir) {
     std::vector<std::string> out;
     for (const auto& entry : std::filesystem::directory_iterator(std::string(LIQUIDA_SOURCE_DIR) + "/" + relative_dir))

@@ -15,6 +15,8 @@ using namespace liquida::domain;
 // ops/config/liquida.json, parsed once (tests may read files; domain code may not).
 const Config& seed_config();
 std::string read_source_file(const std::string& relative);
+// Replaces a source file's text: for tests that regenerate what they check (LIQUIDA_WRITE_DOCS=1).
+void write_source_file(const std::string& relative, const std::string& text);
 // The files of a source folder ("domain/authorization.cc", ...), sorted.
 std::vector<std::string> source_files(const std::string& relative_dir);
 
