@@ -84,41 +84,9 @@ std::string_view command_name(const domain::Command& command) noexcept;
 // Every command name, in domain::Command variant order.
 const std::vector<std::string>& command_names();
 
-// Who may issue which command (rule ids: docs/DOMAIN.md). Scope (which provider or
-// obra social) is checked apart: see obra_social_of and gateway/auth.h.
-//
-//   command                 colegio prestador obra_social  why
-//   register_provider          x        x                  P6: the provider declares its data
-//   update_provider            x        x                  P6
-//   adhere_to_obra_social      x        x                  P6: adheres to an insurer's convenio
-//   upload_document            x        x                  P1: the provider uploads
-//   verify_document            x                           P1: the secretaría verifies
-//   expire_documents_due       x                           P2: housekeeping
-//   enroll_in_padron           x                           P2, P3: the colegio enrolls
-//   leave_padron               x        x                  P5: the provider may leave
-//   load_order                 x        x                  O1, O2: the provider loads
-//   approve_order              x                           O2: the secretaría reviews
-//   reject_order               x                           O2
-//   check_eligibility          x        x          x       A1: asked by the provider, the
-//                                                              insurer's answer recorded
-//   issue_token                x                   x       A2: the insurer generates tokens
-//   submit_budget              x        x                  A1-A7: the provider submits
-//   resolve_budget_audit       x                   x       A7: the insurer's auditoría
-//   consume_practices          x        x                  A8
-//   cancel_transaction         x        x                  A9
-//   issue_invoice              x        x                  F1, F2: the provider issues
-//   send_invoice               x        x                  F3, O4: sent by the provider (003)
-//                                                              or by the colegio billing for it
-//   observe_invoice            x                   x       F3: the insurer's states
-//   accept_invoice             x                   x       F3
-//   ingresar_invoice           x                   x       F3
-//   reject_invoice             x                   x       F3
-//   apply_debit                x                   x       S1: the insurer's audit debits
-//   resolve_debit_analysis     x                   x       S1
-//   issue_credit_note          x        x                  F5: the provider owes it
-//   issue_payment_order        x                   x       S2: the insurer pays
-//   apply_retentions           x                           S3: the colegio retains
-//   pay_provider               x                           S3: the colegio pays
+// Who may issue which command: each command's line in gateway/json.cc (LIQUIDA_COMMAND, with the
+// rule that says why); docs/API.md prints the table and GET /v1/meta serves it. Scope (which
+// provider or obra social) is checked apart: see obra_social_of and gateway/auth.h.
 bool may_issue(Role role, const domain::Command& command) noexcept;
 bool may_issue(Role role, size_t command_index) noexcept;  // the kind at that index of domain::Command
 

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <algorithm>
 #include <filesystem>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -15,10 +16,26 @@ std::string read_source_file(const std::string& relative) {
     return text.str();
 }
 
-void write_source_file(const std::string& relative, const std::string& text) {
-    std::ofstream out(std::string(LIQUIDA_SOURCE_DIR) + "/" + relative, std::ios::binary | std::ios::trunc);
-    out << text;
-    REQUIRE(out.good());
+void check_generated(const std::string& relative, const std::string& begin, const std::string& end, const std::string& expected) {
+    std::string text = read_source_file(relative);
+    const size_t at = text.find(begin + "\n");
+    const size_t until = text.find(end + "\n");
+    INFO(relative << " needs the lines " << begin << " and " << end << ", in that order");
+    REQUIRE(at != std::string::npos);
+    REQUIRE(until != std::string::npos);
+    REQUIRE(at < until);
+    const size_t from = at + begin.size() + 1;
+    const std::string listed = text.substr(from, until - from);
+    if (listed != expected && std::getenv("LIQUIDA_WRITE_DOCS") != nullptr) {
+        text.replace(from, until - from, expected);
+        std::ofstream out(std::string(LIQUIDA_SOURCE_DIR) + "/" + relative, std::ios::binary | std::ios::trunc);
+        out << text;
+        REQUIRE(out.good());
+        WARN(relative << ": rewritten between " << begin << " and " << end);
+        return;
+    }
+    INFO("LIQUIDA_WRITE_DOCS=1 rewrites it; this is what it would be:\n" << expected);
+    CHECK(listed == expected);
 }
 
 std::vector<std::string> source_files(const std::string& relative_dir) {

@@ -15,8 +15,10 @@ using namespace liquida::domain;
 // ops/config/liquida.json, parsed once (tests may read files; domain code may not).
 const Config& seed_config();
 std::string read_source_file(const std::string& relative);
-// Replaces a source file's text: for tests that regenerate what they check (LIQUIDA_WRITE_DOCS=1).
-void write_source_file(const std::string& relative, const std::string& text);
+// A generated part of a doc: the text of `relative` between the lines `begin` and `end` must
+// be `expected` (checked with Catch2). Under LIQUIDA_WRITE_DOCS=1 a part that differs is
+// rewritten instead, for review in the diff.
+void check_generated(const std::string& relative, const std::string& begin, const std::string& end, const std::string& expected);
 // The files of a source folder ("domain/authorization.cc", ...), sorted.
 std::vector<std::string> source_files(const std::string& relative_dir);
 
