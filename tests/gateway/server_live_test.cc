@@ -1,21 +1,19 @@
 // The gateway over real sockets on 127.0.0.1 (server_env.h). Every wait is bounded (socket
 // expiries, run_one_for deadlines); no test waits on a condition forever.
-// Here: live views and topic streams over websockets, limits, lifecycle and /healthz.
+// Here: live views and topic streams over websockets, limits, lifecycle, /healthz, and the
+// business and test clocks.
 #include <filesystem>
 #include <iterator>
 
 #include "server_env.h"
 
-TEST_CASE("gateway: live snapshot then every change in order", "[gateway][live]") {
-    Env env;
-    HttpClient h(env.port());
-    seed(env, h);
-    env.sync();
-    const auto t = env.colegio();
+namespace {
 
-    WsClient ws(env.port());
+// Signs `ws` in as the colegio and subscribes it to pending as "p", then to 1042's June
+// settlement as "s", checking the seeded world's snapshots; the last snapshot's sequence number.
+uint64_t subscribe_pending_and_settlement(WsClient& ws, const std::string& colegio) {
     REQUIRE(ws.connect("/v1/live") == 101);
-    ws.send({{"auth", t}});
+    ws.send({{"auth", colegio}});
     auto hello = expect(ws, "authenticated");
     CHECK(hello["role"] == "colegio");
     CHECK(hello["subject"] == "secretaria");
@@ -25,14 +23,26 @@ TEST_CASE("gateway: live snapshot then every change in order", "[gateway][live]"
     CHECK(snap["subscription"] == "p");
     CHECK(snap["view"] == "pending");
     CHECK(snap["rows"].size() == 2);
-    uint64_t last = snap["seq"].get<uint64_t>();
     // A second subscription on the same connection, with filters.
     ws.send({{"subscribe", "settlement"}, {"id", "s"}, {"provider", kProvider}, {"period", "2025-06"}});
     auto snap2 = expect(ws, "snapshot");
     CHECK(snap2["view"] == "settlement");
     CHECK(snap2["rows"].size() == 2);  // sancor and insssep
-    CHECK(snap2["seq"].get<uint64_t>() >= last);
-    last = snap2["seq"].get<uint64_t>();
+    CHECK(snap2["seq"].get<uint64_t>() >= snap["seq"].get<uint64_t>());
+    return snap2["seq"].get<uint64_t>();
+}
+
+}  // namespace
+
+TEST_CASE("gateway: live snapshot then every change in order", "[gateway][live]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);
+    env.sync();
+    const auto t = env.colegio();
+
+    WsClient ws(env.port());
+    uint64_t last = subscribe_pending_and_settlement(ws, t);
 
     std::vector<json> seen;
     ok(h, t, kProvider, insssep_budget(300));
@@ -61,14 +71,26 @@ TEST_CASE("gateway: live snapshot then every change in order", "[gateway][live]"
         CHECK(m["seq"].get<uint64_t>() > last);
         last = m["seq"].get<uint64_t>();
     }
+}
+
+TEST_CASE("gateway: live unsubscribe ends a subscription's changes, bad messages get an error, a filter a view lacks is ignored",
+          "[gateway][live]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);
+    env.sync();
+    const auto t = env.colegio();
+
+    WsClient ws(env.port());
+    subscribe_pending_and_settlement(ws, t);
 
     // After unsubscribing, "p" gets nothing more while "s" goes on.
     ws.send({{"unsubscribe", "p"}});
-    seen.clear();
+    std::vector<json> seen;
     auto gone = collect(
         ws, [](const json& m) { return m.value("type", "") == "unsubscribed"; }, 1);
     CHECK(gone[0]["subscription"] == "p");
-    ok(h, t, kProvider, consume(300, 2));
+    ok(h, t, kProvider, consume(kTransaction, 1));  // a pending item gone and the settlement moved
     collect(ws, change_of("s"), 1, &seen);
     while (auto m = ws.next(300ms)) seen.push_back(*m);
     for (const auto& m : seen) {
@@ -508,6 +530,34 @@ TEST_CASE("gateway: oversize body headers and websocket message", "[gateway][lim
     CHECK(expect(fine, "snapshot")["rows"].size() == 1);
 }
 
+namespace {
+
+// What update_past_a_drop sent.
+struct Updates {
+    int sent = 0;
+    int after_drop = -1;  // how many after the server reported the drop
+    double drops = 0;     // the server's slow drops at the last one
+};
+
+// Rows as long as a razón social may be: updates until the server reports a drop, then three
+// more. Each applied before the next: a live change is a row's state per committed batch, and
+// two updates in one batch would be one change.
+Updates update_past_a_drop(Env& env, HttpClient& h, const std::string& t) {
+    const std::string filler(gw::kMaxTextBytes - 20, 'x');
+    Updates u;
+    while (u.sent < 5000 && u.after_drop < 3) {
+        ok(h, t, kProvider,
+           UpdateProvider{"update " + std::to_string(u.sent) + " " + filler, IvaCondition::monotributo, kCbu, "A", "", "", ""});
+        env.sync();
+        ++u.sent;
+        u.drops = static_cast<double>(env.gateway->slow_drops());
+        if (u.drops >= 1) ++u.after_drop;
+    }
+    return u;
+}
+
+}  // namespace
+
 TEST_CASE("gateway: a slow websocket client is dropped while a fast one keeps up", "[gateway][limits]") {
     gw::ServerOptions options;
     options.send_queue_limit = 16 << 10;
@@ -549,25 +599,12 @@ TEST_CASE("gateway: a slow websocket client is dropped while a fast one keeps up
         }
     });
 
-    // Rows as long as a razón social may be: updates until the server reports a drop, then
-    // three more. Each applied before the next: a live change is a row's state per committed
-    // batch, and two updates in one batch would be one change.
-    const std::string filler(gw::kMaxTextBytes - 20, 'x');
-    int updates = 0;
-    int after_drop = -1;
-    double drops = 0;
-    while (updates < 5000 && after_drop < 3) {
-        ok(h, t, kProvider,
-           UpdateProvider{"update " + std::to_string(updates) + " " + filler, IvaCondition::monotributo, kCbu, "A", "", "", ""});
-        env.sync();
-        ++updates;
-        drops = static_cast<double>(env.gateway->slow_drops());
-        if (drops >= 1) ++after_drop;
-    }
+    const Updates u = update_past_a_drop(env, h, t);
+    const int updates = u.sent;
     expected_last = updates - 1;
     reader.join();
-    CHECK(drops == 1);
-    CHECK(after_drop == 3);
+    CHECK(u.drops == 1);
+    CHECK(u.after_drop == 3);
 
     // The fast client got every change, in order, and is still connected.
     CHECK_FALSE(fast.closed());
@@ -718,6 +755,137 @@ TEST_CASE("gateway: healthz and metrics", "[gateway][ops]") {
         std::this_thread::sleep_for(50ms);
     CHECK(failures >= 2);
     CHECK(h.get("/healthz").json_body()["views"] == false);
+}
+
+TEST_CASE("gateway: commands and views run on the business clock, tokens on the real one", "[gateway][clock]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);  // 1042's seguro is in force until 2025-07-10
+    const auto t = env.colegio();
+    env.now = at(2026, 12, 1, 10);  // the real clock: long after the demo's 2025
+    env.business = at(2025, 6, 20, 10);
+    env.sync();  // the seed's events in the views
+
+    const json meta = get_json(h, "/v1/meta", t);
+    CHECK(meta["clock"]["now"] == env.business.load());
+    CHECK(meta["clock"]["today"] == "2025-06-20");
+    CHECK(meta["clock"]["mode"] == "wall");
+    // Judged on 2025-06-20, not on the real date: 1042 is in the padrón.
+    CHECK(get_json(h, "/v1/views/padron/1042", t)["in_good_standing"] == true);
+    // A command is decided, and its instants written, at the business clock.
+    ok(h, t, kOther, UploadDocument{DocumentType::afip, "2077-afip", "s3://docs/2077-afip", date_from_civil(2030, 12, 31)});
+    env.sync();
+    const json docs = get_json(h, "/v1/views/padron/2077", t)["documents"];
+    INFO(docs.dump());
+    bool found = false;
+    for (const auto& d : docs)
+        if (d["document_id"] == "2077-afip") found = d["uploaded_at"] == liquida::domain::to_iso_local(env.business.load());
+    CHECK(found);
+
+    // Live: the day turning past the seguro's expiry, with no event at all, moves 1042 out of
+    // the padrón on the subscribers' screens.
+    WsClient ws(env.port());
+    subscribed(ws, t, "padron", "p");
+    env.business = at(2025, 7, 15, 10);  // past the seguro's expiry
+    const auto turned = collect(ws, change_of("p", "1042"), 1);
+    CHECK(turned[0]["row"]["in_good_standing"] == false);
+    CHECK(turned[0]["row"]["missing_document"] == "seguro");
+    const json out = get_json(h, "/v1/views/padron/1042", t);
+    CHECK(out["in_good_standing"] == false);
+    CHECK(out["missing_document"] == "seguro");
+
+    // A token expires by the real clock: one good for an hour from the real now still works,
+    // one that expired an hour ago (though years after the business clock) does not.
+    CHECK(h.get("/v1/meta", env.token(Role::colegio, "secretaria", 3'600'000)).status() == 200);
+    CHECK(h.get("/v1/meta", env.token(Role::colegio, "secretaria", -3'600'000)).code() == "auth.expired_token");
+}
+
+TEST_CASE("gateway: the colegio moves a test clock forward only, the views and commands follow it, and it survives a restart",
+          "[gateway][clock]") {
+    Env env({}, at(2025, 5, 1, 10));
+    HttpClient h(env.port());
+    seed(env, h);                   // 1042's seguro is in force until 2025-07-10
+    env.now = at(2026, 12, 1, 10);  // the real clock: tokens expire by it
+    const auto t = env.colegio();
+    const auto move = [&](const std::string& token, const std::string& body) {
+        return h.request(http::verb::post, "/v1/clock", token, body);
+    };
+    REQUIRE(move(t, R"({"to":"2025-06-20T10:00:00-03:00"})").status() == 200);
+    env.sync();
+
+    json clock = get_json(h, "/v1/clock", env.token(Role::prestador, "1042"));
+    CHECK(clock["mode"] == "test");
+    CHECK(clock["today"] == "2025-06-20");
+    CHECK(clock["at"] == "2025-06-20T10:00:00-03:00");
+    CHECK(get_json(h, "/v1/meta", t)["clock"] == clock);
+    CHECK(json::parse(h.get("/healthz").body())["clock"]["now"] == at(2025, 6, 20, 10));
+
+    // Only the colegio moves it, only forward, and only with one well-formed request.
+    CHECK(move(env.token(Role::prestador, "1042"), R"({"to":"2025-07-01"})").status() == 403);
+    CHECK(move(env.token(Role::obra_social, "sancor"), R"({"to":"2025-07-01"})").status() == 403);
+    auto back = move(t, R"({"to":"2025-06-19"})");
+    CHECK(back.status() == 409);
+    CHECK(back.code() == "clock.backwards");
+    CHECK(back.field() == "to");
+    for (const auto& [body, field] : std::vector<std::pair<std::string, std::string>>{{R"({"to":"mañana"})", "to"},
+                                                                                      {R"({"to":"2025-07-32"})", "to"},
+                                                                                      {R"({"to":20250701})", "to"},
+                                                                                      {R"({"advance_days":0})", "advance_days"},
+                                                                                      {R"({"advance_days":367})", "advance_days"},
+                                                                                      {R"({"advance_days":1.5})", "advance_days"},
+                                                                                      {R"({"to":"2025-07-01","advance_days":1})", "to"},
+                                                                                      {R"({"when":"2025-07-01"})", "when"},
+                                                                                      {R"({})", "to"},
+                                                                                      {R"([1])", ""},
+                                                                                      {std::string(2000, ' ') + "{}", ""}}) {
+        const auto r = move(t, body);
+        INFO(body << " -> " << r.body());
+        CHECK(r.status() == 400);
+        CHECK(r.field() == field);
+    }
+    CHECK(get_json(h, "/v1/clock", t)["now"] == at(2025, 6, 20, 10));  // none of those moved it
+    auto put = h.request(http::verb::put, "/v1/clock", t, "{}");
+    CHECK(put.status() == 405);
+    CHECK(put.header("Allow") == "GET, HEAD, POST");
+
+    // Moved past the seguro's expiry: the padrón is judged on the new day, live subscribers see
+    // 1042 leave it, and a command is decided at the clock's instant.
+    WsClient ws(env.port());
+    subscribed(ws, t, "padron", "p");
+    auto moved = move(t, R"({"to":"2025-07-11T09:30:00-03:00"})");
+    REQUIRE(moved.status() == 200);
+    CHECK(moved.json_body()["today"] == "2025-07-11");
+    CHECK(collect(ws, change_of("p", "1042"), 1)[0]["row"]["in_good_standing"] == false);
+    CHECK(get_json(h, "/v1/views/padron/1042", t)["missing_document"] == "seguro");
+    ok(h, t, kOther, UploadDocument{DocumentType::afip, "2077-afip", "s3://docs/2077-afip", date_from_civil(2030, 12, 31)});
+    env.sync();
+    bool stamped = false;
+    const json documents = get_json(h, "/v1/views/padron/2077", t)["documents"];
+    INFO(documents.dump());
+    for (const auto& d : documents)
+        if (d["document_id"] == "2077-afip") stamped = d["uploaded_at"] == "2025-07-11T09:30:00-03:00";
+    CHECK(stamped);
+    REQUIRE(move(t, R"({"advance_days":2})").status() == 200);
+    CHECK(get_json(h, "/v1/clock", t)["at"] == "2025-07-13T09:30:00-03:00");
+
+    // Kept on disk: a restart asking for the old start resumes where the clock stood.
+    env.restart();
+    HttpClient again(env.port());
+    CHECK(get_json(again, "/v1/clock", t)["at"] == "2025-07-13T09:30:00-03:00");
+}
+
+TEST_CASE("gateway: a server on the real clock shows it and refuses to move it", "[gateway][clock]") {
+    Env env;
+    HttpClient h(env.port());
+    const auto t = env.colegio();
+    const json clock = get_json(h, "/v1/clock", t);
+    CHECK(clock["mode"] == "wall");
+    CHECK(clock["now"] == env.now.load());
+    const auto r = h.request(http::verb::post, "/v1/clock", t, R"({"advance_days":1})");
+    CHECK(r.status() == 409);
+    CHECK(r.code() == "clock.not_a_test_clock");
+    CHECK(get_json(h, "/v1/clock", t)["now"] == env.now.load());
+    CHECK(h.request(http::verb::post, "/v1/clock", "", R"({"advance_days":1})").status() == 401);
 }
 
 // --- Security: what an attacker tried --------------------------------------------------------

@@ -8,7 +8,7 @@
 #include "domain/names.h"
 #include "server_env.h"
 
-TEST_CASE("gateway: commands are accepted with their events or rejected with the error shape", "[gateway][http]") {
+TEST_CASE("gateway: an accepted command answers 201 with its events, durable in the log where the answer says", "[gateway][http]") {
     Env env;
     HttpClient h(env.port());
     seed(env, h);
@@ -40,14 +40,23 @@ TEST_CASE("gateway: commands are accepted with their events or rejected with the
     CHECK(envelope->event_id.to_string() == e["event_id"].get<std::string>());
     CHECK(envelope->command_id == j["command_id"].get<std::string>());
     CHECK(envelope->actor_id == "colegio:secretaria");
+}
+
+TEST_CASE("gateway: a command turned down is a 422 or a 400 with the error shape, and nothing is appended or projected",
+          "[gateway][http]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);
+    const auto t = env.colegio();
+    ok(h, t, kProvider, order("o-3"));  // the order a second o-3 duplicates
 
     // A command the domain turns down: 422 with code, message and field; nothing appended.
     const int64_t after = env.end_offsets();
     LoadOrder unsigned_order = order("o-4");
     unsigned_order.professional_signature = false;
-    r = post(h, t, kProvider, unsigned_order);
+    auto r = post(h, t, kProvider, unsigned_order);
     CHECK(r.status() == 422);
-    j = r.json_body();
+    auto j = r.json_body();
     REQUIRE(j.contains("error"));
     CHECK(j["error"]["code"] == "order.missing_professional_signature");
     CHECK(j["error"]["field"] == "professional_signature");
@@ -95,9 +104,18 @@ TEST_CASE("gateway: commands are accepted with their events or rejected with the
     const auto settlement = get_json(h, "/v1/views/settlement?period=2025-06&obra_social=sancor&provider=1042", t);
     REQUIRE(settlement["rows"].size() == 1);
     CHECK(settlement["rows"][0]["orders_loaded"]["count"] == 3);
+    // The keep-alive connection served every answer above, 422s and 400s included.
+    CHECK(h.get("/healthz").status() == 200);
+}
+
+TEST_CASE("gateway: unknown routes and methods are 404 and 405, bytes that are not HTTP a 400, and keep-alive outlives them",
+          "[gateway][http]") {
+    Env env;
+    HttpClient h(env.port());
+    const auto t = env.colegio();  // routing needs no data
 
     // Routes and methods that do not exist.
-    r = h.get("/v1/nothing", t);
+    auto r = h.get("/v1/nothing", t);
     CHECK(r.status() == 404);
     CHECK(r.code() == "request.not_found");
     r = h.request(http::verb::post, "/v1/views/padron", t, "{}");
@@ -238,12 +256,23 @@ TEST_CASE("gateway: racing commands on one provider are decided one at a time", 
     CHECK(env.end_offsets("liquida.orders") == orders_before + kRounds + 1);
 }
 
-TEST_CASE("gateway: padron view with standing as_of expiring_within and obra social filters", "[gateway][views]") {
-    Env env;
-    HttpClient h(env.port());
+namespace {
+
+// The seeded world in the views, judged on 2025-06-25: 1042 in good standing (its seguro in force
+// until 2025-07-10), 2077 out.
+void seed_for_padron(Env& env, HttpClient& h) {
     seed(env, h);
     env.sync();
     env.now = at(2025, 6, 25, 12);
+}
+
+}  // namespace
+
+TEST_CASE("gateway: padron view with each provider's standing, judged as_of a day, and the documents expiring_within days",
+          "[gateway][views]") {
+    Env env;
+    HttpClient h(env.port());
+    seed_for_padron(env, h);
     const auto t = env.colegio();
 
     auto all = get_json(h, "/v1/views/padron", t);
@@ -283,6 +312,13 @@ TEST_CASE("gateway: padron view with standing as_of expiring_within and obra soc
     CHECK(expiring["rows"][0]["expires_on"] == "2025-07-10");
     CHECK(get_json(h, "/v1/views/padron?expiring_within=14", t)["total"] == 0);
     CHECK(get_json(h, "/v1/views/padron?expiring_within=10&as_of=2025-07-01", t)["total"] == 1);
+}
+
+TEST_CASE("gateway: padron view filtered by obra social and provider, one provider's row, pages and bad parameters", "[gateway][views]") {
+    Env env;
+    HttpClient h(env.port());
+    seed_for_padron(env, h);
+    const auto t = env.colegio();
 
     CHECK(providers_of(get_json(h, "/v1/views/padron?obra_social=ioma", t)) == std::vector<uint64_t>{kProvider});
     CHECK(providers_of(get_json(h, "/v1/views/padron?obra_social=%69oma", t)) == std::vector<uint64_t>{kProvider});  // percent-decoded
@@ -329,7 +365,8 @@ TEST_CASE("gateway: padron view with standing as_of expiring_within and obra soc
     }
 }
 
-TEST_CASE("gateway: pending settlement invoices and validation views with their CSV", "[gateway][views]") {
+TEST_CASE("gateway: pending view with its totals and filters, as CSV and as a workbook, and a format a listing lacks is a 406",
+          "[gateway][views]") {
     Env env;
     HttpClient h(env.port());
     seed(env, h);
@@ -372,6 +409,26 @@ TEST_CASE("gateway: pending settlement invoices and validation views with their 
     CHECK(page["rows"][0]["item"] == 3);
     CHECK(page["totals"]["items"] == 2);  // totals count the whole result, not the page
 
+    // A format a listing does not offer is a 406, never a silent JSON; a bad dialect a 400.
+    for (const char* target : {"/v1/views/invoices?format=pdf", "/v1/views/padron/1042?format=csv",
+                               "/v1/views/settlement?group=period&format=xlsx", "/v1/views/padron?expiring_within=30&format=csv"}) {
+        INFO(target);
+        const auto r = h.get(target, t);
+        CHECK(r.status() == 406);
+        CHECK(r.field() == "format");
+    }
+    const auto r = h.get("/v1/views/invoices?format=csv&dialect=fr", t);
+    CHECK(r.status() == 400);
+    CHECK(r.field() == "dialect");
+}
+
+TEST_CASE("gateway: settlement view per period, obra social and provider, and its roll-ups", "[gateway][views]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);
+    env.sync();
+    const auto t = env.colegio();
+
     // Settlement per (period, obra social, provider), and its roll-ups.
     auto sancor = get_json(h, "/v1/views/settlement?period=2025-06&obra_social=sancor&provider=1042", t);
     REQUIRE(sancor["rows"].size() == 1);
@@ -401,14 +458,35 @@ TEST_CASE("gateway: pending settlement invoices and validation views with their 
     r = h.get("/v1/views/settlement?period=June", t);
     CHECK(r.status() == 400);
     CHECK(r.field() == "period");
+}
 
-    // An invoice for June's sancor total, sent: the F4 listing and its CSV.
+namespace {
+
+// June's sancor total for 1042 in the settlement view (the world seed() builds, in the views),
+// invoiced as f-1 on 2025-06-10 and sent; the total.
+int64_t send_june_invoice(Env& env, HttpClient& h, const std::string& t) {
+    const json sancor = get_json(h, "/v1/views/settlement?period=2025-06&obra_social=sancor&provider=1042", t);
+    REQUIRE(sancor["rows"].size() == 1);
+    const int64_t total = sancor["rows"][0]["total"].get<int64_t>();
     env.now = at(2025, 6, 10, 12);
     ok(h, t, kProvider,
        IssueInvoice{"f-1", kSancor, ComprobanteType::factura_b, BillingType::original, 17, 4199, "71110383321640", Period{2025, 6}, total,
                     date_from_civil(2025, 6, 10), "", "", attachments_for(kSancor)});
     ok(h, t, kProvider, SendInvoice{"f-1"});
     env.sync();
+    return total;
+}
+
+}  // namespace
+
+TEST_CASE("gateway: a sent invoice in the F4 listing, its CSV in both dialects, and its search", "[gateway][views]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);
+    env.sync();
+    const auto t = env.colegio();
+    const int64_t total = send_june_invoice(env, h, t);
+
     auto invoices = get_json(h, "/v1/views/invoices?period=2025-06", t);
     REQUIRE(invoices["total"] == 1);
     const auto& inv = invoices["rows"][0];
@@ -422,7 +500,7 @@ TEST_CASE("gateway: pending settlement invoices and validation views with their 
     CHECK(get_json(h, "/v1/views/settlement?period=2025-06&obra_social=sancor", t)["rows"][0]["invoice_state"] == inv["state"]);
 
     // The file: UTF-8 with a BOM, names beside ids, the state in Spanish; its name carries the filters.
-    r = h.get("/v1/views/invoices?period=2025-06&obra_social=sancor&format=csv", t);
+    auto r = h.get("/v1/views/invoices?period=2025-06&obra_social=sancor&format=csv", t);
     REQUIRE(r.status() == 200);
     CHECK(r.header("Content-Type") == "text/csv; charset=utf-8");
     CHECK(r.header("Content-Disposition") == "attachment; filename=\"facturas-2025-06-sancor.csv\"");
@@ -444,32 +522,6 @@ TEST_CASE("gateway: pending settlement invoices and validation views with their 
     std::replace(point.begin(), point.end(), ',', '.');
     CHECK(r.body().find("\r\n1042,USAR - PARA PRUEBAS CONECT,27352153589,sancor,SanCor Salud,2025-06,2025-06-10,B 00017-00004199," + point +
                         ",0.00,") != std::string::npos);
-
-    // Accepted, debited and paid in part: the debit's description and the payment order's line.
-    ok(h, t, kProvider, AcceptInvoice{"f-1"});
-    ok(h, t, kProvider, ApplyDebit{"f-1", "d-1", 10'000, "D07", "Práctica sin firma del afiliado", "PD-9"});
-    ok(h, t, kProvider,
-       IssuePaymentOrder{kSancor, "OP-77", date_from_civil(2025, 8, 5), {PaidInvoice{"f-1", total - 10'000 - 500}}, "CR-7", "APB"});
-    env.sync();
-    auto debits = get_json(h, "/v1/views/debits?period=2025-06", t);
-    REQUIRE(debits["total"] == 1);
-    CHECK(debits["rows"][0]["reason_code"] == "D07");
-    CHECK(debits["rows"][0]["reason"] == "Práctica sin firma del afiliado");
-    CHECK(debits["rows"][0]["amount"] == 10'000);
-    const auto paid_row = get_json(h, "/v1/views/invoices?period=2025-06", t)["rows"][0];
-    CHECK(paid_row["payments"] == json::array({{{"payment_order", "OP-77"},
-                                                {"payment_order_type", "APB"},
-                                                {"label", "APB OP-77"},
-                                                {"paid_on", "2025-08-05"},
-                                                {"amount", total - 10'500},
-                                                {"retention_certificate", "CR-7"}}}));
-    CHECK(paid_row["outstanding"] == 500);  // F4's Saldo: amount - debits - paid
-    CHECK(paid_row["state"] == "aceptada");
-    lines = lines_of(h.get("/v1/views/invoices?period=2025-06&format=csv", t).body().substr(3));
-    REQUIRE(lines.size() == 2);
-    CHECK(fields_of(lines[1])[10] == "5,00");
-    CHECK(fields_of(lines[1])[12] == "Comprobante en proceso de liquidación");
-    CHECK(fields_of(lines[1])[13] == "APB OP-77");
     // F4's search: punto de venta, número, received from and to; a bad one is a 400 naming it.
     for (const auto& [query, found] : std::vector<std::pair<std::string, int>>{{"punto_de_venta=17", 1},
                                                                                {"punto_de_venta=18", 0},
@@ -492,7 +544,43 @@ TEST_CASE("gateway: pending settlement invoices and validation views with their 
         CHECK(r.status() == 400);
         CHECK(r.field() == field);
     }
-    r = h.get("/v1/views/payment-orders?period=2025-06&obra_social=sancor&format=csv", t);
+}
+
+TEST_CASE("gateway: an invoice accepted, debited and paid in part: the debits view, its payments and balance, the payment orders",
+          "[gateway][views]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);
+    env.sync();
+    const auto t = env.colegio();
+    const int64_t total = send_june_invoice(env, h, t);
+
+    // Accepted, debited and paid in part: the debit's description and the payment order's line.
+    ok(h, t, kProvider, AcceptInvoice{"f-1"});
+    ok(h, t, kProvider, ApplyDebit{"f-1", "d-1", 10'000, "D07", "Práctica sin firma del afiliado", "PD-9"});
+    ok(h, t, kProvider,
+       IssuePaymentOrder{kSancor, "OP-77", date_from_civil(2025, 8, 5), {PaidInvoice{"f-1", total - 10'000 - 500}}, "CR-7", "APB"});
+    env.sync();
+    auto debits = get_json(h, "/v1/views/debits?period=2025-06", t);
+    REQUIRE(debits["total"] == 1);
+    CHECK(debits["rows"][0]["reason_code"] == "D07");
+    CHECK(debits["rows"][0]["reason"] == "Práctica sin firma del afiliado");
+    CHECK(debits["rows"][0]["amount"] == 10'000);
+    const auto paid_row = get_json(h, "/v1/views/invoices?period=2025-06", t)["rows"][0];
+    CHECK(paid_row["payments"] == json::array({{{"payment_order", "OP-77"},
+                                                {"payment_order_type", "APB"},
+                                                {"label", "APB OP-77"},
+                                                {"paid_on", "2025-08-05"},
+                                                {"amount", total - 10'500},
+                                                {"retention_certificate", "CR-7"}}}));
+    CHECK(paid_row["outstanding"] == 500);  // F4's Saldo: amount - debits - paid
+    CHECK(paid_row["state"] == "aceptada");
+    auto lines = lines_of(h.get("/v1/views/invoices?period=2025-06&format=csv", t).body().substr(3));
+    REQUIRE(lines.size() == 2);
+    CHECK(fields_of(lines[1])[10] == "5,00");
+    CHECK(fields_of(lines[1])[12] == "Comprobante en proceso de liquidación");
+    CHECK(fields_of(lines[1])[13] == "APB OP-77");
+    const auto r = h.get("/v1/views/payment-orders?period=2025-06&obra_social=sancor&format=csv", t);
     REQUIRE(r.status() == 200);
     CHECK(r.header("Content-Disposition") == "attachment; filename=\"ordenes-de-pago-2025-06-sancor.csv\"");
     lines = lines_of(r.body().substr(3));
@@ -505,18 +593,14 @@ TEST_CASE("gateway: pending settlement invoices and validation views with their 
                                                           pesos(total), pesos(total - 10'500)});
     CHECK(get_json(h, "/v1/views/payment-orders?period=2025-06&obra_social=insssep", t)["total"] == 0);
     CHECK(get_json(h, "/v1/views/payment-orders?period=2025-07", t)["total"] == 0);
+}
 
-    // A format a listing does not offer is a 406, never a silent JSON; a bad dialect a 400.
-    for (const char* target : {"/v1/views/invoices?format=pdf", "/v1/views/padron/1042?format=csv",
-                               "/v1/views/settlement?group=period&format=xlsx", "/v1/views/padron?expiring_within=30&format=csv"}) {
-        INFO(target);
-        r = h.get(target, t);
-        CHECK(r.status() == 406);
-        CHECK(r.field() == "format");
-    }
-    r = h.get("/v1/views/invoices?format=csv&dialect=fr", t);
-    CHECK(r.status() == 400);
-    CHECK(r.field() == "dialect");
+TEST_CASE("gateway: the A10 validation report, one row per budget item of the month, in JSON and in SanCor's columns", "[gateway][views]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);
+    env.sync();
+    const auto t = env.colegio();
 
     // A10: one row per budget item of the month, from the ledgers; JSON and CSV.
     auto validation = get_json(h, "/v1/reports/validation?period=2025-06", t);
@@ -533,11 +617,11 @@ TEST_CASE("gateway: pending settlement invoices and validation views with their 
     CHECK(v["convenio"] == "COLEGIO DE ODONTOLOGOS");
     CHECK(get_json(h, "/v1/reports/validation?period=2025-06&obra_social=sancor", t)["total"] == 0);
     CHECK(get_json(h, "/v1/reports/validation?period=2025-05", t)["total"] == 0);
-    r = h.get("/v1/reports/validation?period=2025-06&format=csv", t);
+    auto r = h.get("/v1/reports/validation?period=2025-06&format=csv", t);
     REQUIRE(r.status() == 200);
     CHECK(r.header("Content-Type") == "text/csv; charset=utf-8");
     CHECK(r.header("Content-Disposition") == "attachment; filename=\"validacion-2025-06.csv\"");
-    lines = lines_of(r.body().substr(3));
+    const auto lines = lines_of(r.body().substr(3));
     REQUIRE(lines.size() == 4);
     // SanCor's eleven columns (seed 004), with the practice's name and the plan to point out.
     CHECK(lines[0] ==
@@ -614,20 +698,26 @@ TEST_CASE("gateway: settlement as_of a past day is rebuilt from the log, from th
     CHECK(fs::exists(env.dir.path() / "as-of" / "2025-06-10"));
 }
 
-TEST_CASE("gateway: a month closes over HTTP once it has ended and the log has passed it, its reports kept as they were",
+namespace {
+
+// The colegio asks to close `target` (June) and is refused with 409 `code`; June's close record
+// is on disk only if it was before.
+void close_refused(Env& env, HttpClient& h, const std::string& target, const std::string& code, bool closed_before = false) {
+    const auto r = h.request(http::verb::post, target, env.colegio());
+    INFO(target << ": " << r.status() << " " << r.body());
+    CHECK(r.status() == 409);
+    CHECK(r.code() == code);
+    CHECK(fs::exists(env.dir.path() / "checkpoints" / "2025-06" / "close.json") == closed_before);
+}
+
+}  // namespace
+
+TEST_CASE("gateway: no month closes before it ends and the log passes its cut, with work left unless forced, while locked or by others",
           "[gateway][months]") {
     Env env;
     HttpClient h(env.port());
     seed(env, h);  // June: o-1 approved, o-2 not reviewed, an InSSSeP consumption; nothing invoiced
     const auto t = env.colegio();
-    auto post = [&](const std::string& target, const std::string& token) { return h.request(http::verb::post, target, token); };
-    auto refused = [&](const std::string& target, const std::string& code, bool closed_before = false) {
-        const auto r = post(target, t);
-        INFO(target << ": " << r.status() << " " << r.body());
-        CHECK(r.status() == 409);
-        CHECK(r.code() == code);
-        CHECK(fs::exists(env.dir.path() / "checkpoints" / "2025-06" / "close.json") == closed_before);
-    };
     auto os_of = [](const json& month, const std::string& os) {
         for (const auto& o : month["obras_sociales"])
             if (o["obra_social"] == os) return o;
@@ -638,7 +728,7 @@ TEST_CASE("gateway: a month closes over HTTP once it has ended and the log has p
     // June is still running: refused even when forced; what is left is shown per obra social.
     env.now = at(2025, 6, 20, 10);
     env.sync();
-    refused("/v1/months/2025-06/close?force=true", "month.not_ended");
+    close_refused(env, h, "/v1/months/2025-06/close?force=true", "month.not_ended");
     json june = get_json(h, "/v1/months/2025-06", t);
     CHECK(june["state"] == "open");
     CHECK(june["cut"] == "2025-07-01T00:00:00-03:00");
@@ -650,18 +740,18 @@ TEST_CASE("gateway: a month closes over HTTP once it has ended and the log has p
 
     // July 2nd, nothing recorded since the cut: June may still receive events.
     env.now = at(2025, 7, 2, 10);
-    refused("/v1/months/2025-06/close", "month.log_not_past_cut");
+    close_refused(env, h, "/v1/months/2025-06/close", "month.log_not_past_cut");
     ok(h, t, kProvider, ApproveOrder{"o-2"});  // the log passes June's cut
     env.sync();
     june = get_json(h, "/v1/months/2025-06", t);
     CHECK(june["state"] == "closable");
     CHECK(os_of(june, "sancor")["orders_unreviewed"] == 0);
-    refused("/v1/months/2025-06/close", "month.pending_work");  // nothing invoiced yet
-    auto r = post("/v1/months/2025-06/close?force=yes", t);
+    close_refused(env, h, "/v1/months/2025-06/close", "month.pending_work");  // nothing invoiced yet
+    auto r = h.request(http::verb::post, "/v1/months/2025-06/close?force=yes", t);
     CHECK(r.status() == 400);
     CHECK(r.field() == "force");
     for (const auto& other : {env.token(Role::prestador, std::to_string(kProvider)), env.token(Role::obra_social, "sancor")}) {
-        CHECK(post("/v1/months/2025-06/close?force=true", other).status() == 403);
+        CHECK(h.request(http::verb::post, "/v1/months/2025-06/close?force=true", other).status() == 403);
         CHECK(h.get("/v1/months", other).status() == 403);
     }
 
@@ -670,12 +760,22 @@ TEST_CASE("gateway: a month closes over HTTP once it has ended and the log has p
         const int fd = ::open((env.dir.path() / "checkpoints" / ".lock-2025-06").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
         REQUIRE(fd >= 0);
         REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
-        refused("/v1/months/2025-06/close?force=true", "month.busy");
+        close_refused(env, h, "/v1/months/2025-06/close?force=true", "month.busy");
         ::close(fd);
     }
+}
+
+TEST_CASE("gateway: a month closed over HTTP keeps its chain's ends and its reports as they were, and closes once", "[gateway][months]") {
+    Env env;
+    HttpClient h(env.port());
+    seed(env, h);  // June: o-1 approved, o-2 not reviewed, an InSSSeP consumption; nothing invoiced
+    const auto t = env.colegio();
+    env.now = at(2025, 7, 2, 10);
+    ok(h, t, kProvider, ApproveOrder{"o-2"});  // the log passes June's cut
+    env.sync();
 
     // Closed by the colegio's decision: the chain's ends, the reports, the checkpoint.
-    r = post("/v1/months/2025-06/close?force=true", t);
+    auto r = h.request(http::verb::post, "/v1/months/2025-06/close?force=true", t);
     INFO(r.body());
     REQUIRE(r.status() == 201);
     const json closed = r.json_body();
@@ -704,7 +804,7 @@ TEST_CASE("gateway: a month closes over HTTP once it has ended and the log has p
     ok(h, t, kProvider, order("o-9"));
     env.sync();
     CHECK(h.get("/v1/months/2025-06/reports/report-2025-06.json", t).body() == json_report);
-    refused("/v1/months/2025-06/close?force=true", "month.already_closed", true);
+    close_refused(env, h, "/v1/months/2025-06/close?force=true", "month.already_closed", true);
     for (const char* bad : {"/v1/months/2025-06/reports/..%2Fgateway.key", "/v1/months/2025-06/reports/gateway.key",
                             "/v1/months/2025-07/reports/report-2025-07.json", "/v1/months/junio"})
         CHECK(h.get(bad, t).status() == 404);
@@ -859,135 +959,4 @@ TEST_CASE("gateway: the A9 authorization report and the F5 submissions, from the
     REQUIRE(r.status() == 200);
     CHECK(r.header("Content-Disposition") == "attachment; filename=\"presentaciones-1042.xlsx\"");
     CHECK(r.body().starts_with("PK"));
-}
-
-TEST_CASE("gateway: commands and views run on the business clock, tokens on the real one", "[gateway][clock]") {
-    Env env;
-    HttpClient h(env.port());
-    seed(env, h);  // 1042's seguro is in force until 2025-07-10
-    const auto t = env.colegio();
-    env.now = at(2026, 12, 1, 10);  // the real clock: long after the demo's 2025
-    env.business = at(2025, 6, 20, 10);
-    env.sync();  // the seed's events in the views
-
-    const json meta = get_json(h, "/v1/meta", t);
-    CHECK(meta["clock"]["now"] == env.business.load());
-    CHECK(meta["clock"]["today"] == "2025-06-20");
-    CHECK(meta["clock"]["mode"] == "wall");
-    // Judged on 2025-06-20, not on the real date: 1042 is in the padrón.
-    CHECK(get_json(h, "/v1/views/padron/1042", t)["in_good_standing"] == true);
-    // A command is decided, and its instants written, at the business clock.
-    ok(h, t, kOther, UploadDocument{DocumentType::afip, "2077-afip", "s3://docs/2077-afip", date_from_civil(2030, 12, 31)});
-    env.sync();
-    const json docs = get_json(h, "/v1/views/padron/2077", t)["documents"];
-    INFO(docs.dump());
-    bool found = false;
-    for (const auto& d : docs)
-        if (d["document_id"] == "2077-afip") found = d["uploaded_at"] == liquida::domain::to_iso_local(env.business.load());
-    CHECK(found);
-
-    // Live: the day turning past the seguro's expiry, with no event at all, moves 1042 out of
-    // the padrón on the subscribers' screens.
-    WsClient ws(env.port());
-    subscribed(ws, t, "padron", "p");
-    env.business = at(2025, 7, 15, 10);  // past the seguro's expiry
-    const auto turned = collect(ws, change_of("p", "1042"), 1);
-    CHECK(turned[0]["row"]["in_good_standing"] == false);
-    CHECK(turned[0]["row"]["missing_document"] == "seguro");
-    const json out = get_json(h, "/v1/views/padron/1042", t);
-    CHECK(out["in_good_standing"] == false);
-    CHECK(out["missing_document"] == "seguro");
-
-    // A token expires by the real clock: one good for an hour from the real now still works,
-    // one that expired an hour ago (though years after the business clock) does not.
-    CHECK(h.get("/v1/meta", env.token(Role::colegio, "secretaria", 3'600'000)).status() == 200);
-    CHECK(h.get("/v1/meta", env.token(Role::colegio, "secretaria", -3'600'000)).code() == "auth.expired_token");
-}
-
-TEST_CASE("gateway: the colegio moves a test clock forward only, the views and commands follow it, and it survives a restart",
-          "[gateway][clock]") {
-    Env env({}, at(2025, 5, 1, 10));
-    HttpClient h(env.port());
-    seed(env, h);                   // 1042's seguro is in force until 2025-07-10
-    env.now = at(2026, 12, 1, 10);  // the real clock: tokens expire by it
-    const auto t = env.colegio();
-    const auto move = [&](const std::string& token, const std::string& body) {
-        return h.request(http::verb::post, "/v1/clock", token, body);
-    };
-    REQUIRE(move(t, R"({"to":"2025-06-20T10:00:00-03:00"})").status() == 200);
-    env.sync();
-
-    json clock = get_json(h, "/v1/clock", env.token(Role::prestador, "1042"));
-    CHECK(clock["mode"] == "test");
-    CHECK(clock["today"] == "2025-06-20");
-    CHECK(clock["at"] == "2025-06-20T10:00:00-03:00");
-    CHECK(get_json(h, "/v1/meta", t)["clock"] == clock);
-    CHECK(json::parse(h.get("/healthz").body())["clock"]["now"] == at(2025, 6, 20, 10));
-
-    // Only the colegio moves it, only forward, and only with one well-formed request.
-    CHECK(move(env.token(Role::prestador, "1042"), R"({"to":"2025-07-01"})").status() == 403);
-    CHECK(move(env.token(Role::obra_social, "sancor"), R"({"to":"2025-07-01"})").status() == 403);
-    auto back = move(t, R"({"to":"2025-06-19"})");
-    CHECK(back.status() == 409);
-    CHECK(back.code() == "clock.backwards");
-    CHECK(back.field() == "to");
-    for (const auto& [body, field] : std::vector<std::pair<std::string, std::string>>{{R"({"to":"mañana"})", "to"},
-                                                                                      {R"({"to":"2025-07-32"})", "to"},
-                                                                                      {R"({"to":20250701})", "to"},
-                                                                                      {R"({"advance_days":0})", "advance_days"},
-                                                                                      {R"({"advance_days":367})", "advance_days"},
-                                                                                      {R"({"advance_days":1.5})", "advance_days"},
-                                                                                      {R"({"to":"2025-07-01","advance_days":1})", "to"},
-                                                                                      {R"({"when":"2025-07-01"})", "when"},
-                                                                                      {R"({})", "to"},
-                                                                                      {R"([1])", ""},
-                                                                                      {std::string(2000, ' ') + "{}", ""}}) {
-        const auto r = move(t, body);
-        INFO(body << " -> " << r.body());
-        CHECK(r.status() == 400);
-        CHECK(r.field() == field);
-    }
-    CHECK(get_json(h, "/v1/clock", t)["now"] == at(2025, 6, 20, 10));  // none of those moved it
-    auto put = h.request(http::verb::put, "/v1/clock", t, "{}");
-    CHECK(put.status() == 405);
-    CHECK(put.header("Allow") == "GET, HEAD, POST");
-
-    // Moved past the seguro's expiry: the padrón is judged on the new day, live subscribers see
-    // 1042 leave it, and a command is decided at the clock's instant.
-    WsClient ws(env.port());
-    subscribed(ws, t, "padron", "p");
-    auto moved = move(t, R"({"to":"2025-07-11T09:30:00-03:00"})");
-    REQUIRE(moved.status() == 200);
-    CHECK(moved.json_body()["today"] == "2025-07-11");
-    CHECK(collect(ws, change_of("p", "1042"), 1)[0]["row"]["in_good_standing"] == false);
-    CHECK(get_json(h, "/v1/views/padron/1042", t)["missing_document"] == "seguro");
-    ok(h, t, kOther, UploadDocument{DocumentType::afip, "2077-afip", "s3://docs/2077-afip", date_from_civil(2030, 12, 31)});
-    env.sync();
-    bool stamped = false;
-    const json documents = get_json(h, "/v1/views/padron/2077", t)["documents"];
-    INFO(documents.dump());
-    for (const auto& d : documents)
-        if (d["document_id"] == "2077-afip") stamped = d["uploaded_at"] == "2025-07-11T09:30:00-03:00";
-    CHECK(stamped);
-    REQUIRE(move(t, R"({"advance_days":2})").status() == 200);
-    CHECK(get_json(h, "/v1/clock", t)["at"] == "2025-07-13T09:30:00-03:00");
-
-    // Kept on disk: a restart asking for the old start resumes where the clock stood.
-    env.restart();
-    HttpClient again(env.port());
-    CHECK(get_json(again, "/v1/clock", t)["at"] == "2025-07-13T09:30:00-03:00");
-}
-
-TEST_CASE("gateway: a server on the real clock shows it and refuses to move it", "[gateway][clock]") {
-    Env env;
-    HttpClient h(env.port());
-    const auto t = env.colegio();
-    const json clock = get_json(h, "/v1/clock", t);
-    CHECK(clock["mode"] == "wall");
-    CHECK(clock["now"] == env.now.load());
-    const auto r = h.request(http::verb::post, "/v1/clock", t, R"({"advance_days":1})");
-    CHECK(r.status() == 409);
-    CHECK(r.code() == "clock.not_a_test_clock");
-    CHECK(get_json(h, "/v1/clock", t)["now"] == env.now.load());
-    CHECK(h.request(http::verb::post, "/v1/clock", "", R"({"advance_days":1})").status() == 401);
 }
