@@ -263,20 +263,32 @@ std::string write_lines(const liquida::test::TempDir& dir, const std::string& na
     return path;
 }
 
+// `liquida import` of `file` into `data`, on two partitions, with the shipped config.
+Run import(const liquida::test::TempDir& data, const std::string& file) {
+    return run("import --data " + data.str() + " --partitions 2 --config " + std::string(LIQUIDA_SOURCE_DIR) + "/ops/config/liquida.json " +
+               file);
+}
+
+// The history enrolled in September, written to FILES/september.ndjson and imported whole into
+// DIR: a log with a past, for the cases that import after it.
+std::vector<std::string> imported_september(const liquida::test::TempDir& files, const liquida::test::TempDir& dir) {
+    auto september = history("2025-09-01T10:00:00-03:00");
+    const auto r = import(dir, write_lines(files, "september.ndjson", september));
+    INFO(r.out);
+    REQUIRE(r.code == 0);
+    return september;
+}
+
 }  // namespace
 
 TEST_CASE("import decides a colegio's history at the business time of each line, once, and stops at the first line refused",
           "[cli][import]") {
     liquida::test::TempDir files, dir;
-    const std::string config = " --config " + std::string(LIQUIDA_SOURCE_DIR) + "/ops/config/liquida.json";
-    const auto import = [&](const std::string& file) {
-        return run("import --data " + dir.str() + " --partitions 2" + config + " " + file);
-    };
 
     // Enrolled in June: the padrón's window (May and September) was closed then. The twelve
     // lines before it land; the refused one is named.
     auto june = history("2025-06-10T10:00:00-03:00");
-    auto r = import(write_lines(files, "june.ndjson", june));
+    auto r = import(dir, write_lines(files, "june.ndjson", june));
     INFO(r.out);
     CHECK(r.code == 1);
     CHECK(r.out.find("june.ndjson line 13 refused: padron.window_closed") != std::string::npos);
@@ -284,37 +296,39 @@ TEST_CASE("import decides a colegio's history at the business time of each line,
 
     // Fixed (enrolled when September opened) and run again: the twelve are recognised, the last lands.
     auto september = history("2025-09-01T10:00:00-03:00");
-    r = import(write_lines(files, "september.ndjson", september));
+    r = import(dir, write_lines(files, "september.ndjson", september));
     INFO(r.out);
     CHECK(r.code == 0);
     CHECK(r.out.find("1 commands imported (1 events), 12 already in the log") != std::string::npos);
-    r = import(write_lines(files, "september.ndjson", september));
+    r = import(dir, write_lines(files, "september.ndjson", september));
     CHECK(r.out.find("0 commands imported (0 events), 13 already in the log") != std::string::npos);
 
     // Each event carries the instant its line gave, and the issuer.
-    {
-        auto log = liquida::events::open_embedded_log({(dir.path() / "log").string(), liquida::events::default_topics(2), false});
-        REQUIRE(log.has_value());
-        std::map<std::string, std::pair<int64_t, std::string>> seen;  // command id -> (occurred_at, actor)
-        for (const auto& t : (*log)->topics())
-            for (int32_t p = 0; p < t.partitions; ++p) {
-                auto records = (*log)->read({t.name, p}, 0, 1000);
-                REQUIRE(records.has_value());
-                for (const auto& rec : *records) {
-                    auto e = liquida::events::decode(rec.record.value);
-                    REQUIRE(e.has_value());
-                    seen[e->command_id] = {e->occurred_at, e->actor_id};
-                }
+    auto log = liquida::events::open_embedded_log({(dir.path() / "log").string(), liquida::events::default_topics(2), false});
+    REQUIRE(log.has_value());
+    std::map<std::string, std::pair<int64_t, std::string>> seen;  // command id -> (occurred_at, actor)
+    for (const auto& t : (*log)->topics())
+        for (int32_t p = 0; p < t.partitions; ++p) {
+            auto records = (*log)->read({t.name, p}, 0, 1000);
+            REQUIRE(records.has_value());
+            for (const auto& rec : *records) {
+                auto e = liquida::events::decode(rec.record.value);
+                REQUIRE(e.has_value());
+                seen[e->command_id] = {e->occurred_at, e->actor_id};
             }
-        CHECK(seen.size() == 13);
-        CHECK(seen["h-enroll"].first == *liquida::domain::parse_instant("2025-09-01T10:00:00-03:00"));
-        CHECK(seen["h-up-afip"] ==
-              std::pair<int64_t, std::string>{*liquida::domain::parse_instant("2025-05-02T09:12:00-03:00"), "prestador:1042"});
-    }
+        }
+    CHECK(seen.size() == 13);
+    CHECK(seen["h-enroll"].first == *liquida::domain::parse_instant("2025-09-01T10:00:00-03:00"));
+    CHECK(seen["h-up-afip"] ==
+          std::pair<int64_t, std::string>{*liquida::domain::parse_instant("2025-05-02T09:12:00-03:00"), "prestador:1042"});
+}
+
+TEST_CASE("import refuses a line before the log, out of order, in the future, malformed or not its issuer's, deciding nothing",
+          "[cli][import]") {
+    liquida::test::TempDir files, dir;
+    const auto september = imported_september(files, dir);
 
     // Refused before anything is decided, each naming why.
-    const std::string later =
-        R"({"at":"2025-09-02T10:00:00-03:00","as":"colegio:secretaria","command_id":"x1","provider":1042,"command":"leave_padron","reason":"baja"})";
     const std::vector<std::pair<std::vector<std::string>, std::string>> refused{
         {{R"({"at":"2025-09-01T09:00:00-03:00","as":"colegio:secretaria","command_id":"x0","provider":1042,"command":"leave_padron","reason":"baja"})"},
          "import.before_the_log (at)"},
@@ -339,29 +353,35 @@ TEST_CASE("import decides a colegio's history at the business time of each line,
         {{std::string(2 << 20, ' ')}, "line 1 refused: request.too_long"},
     };
     for (const auto& [lines, why] : refused) {
-        r = import(write_lines(files, "refused.ndjson", lines));
+        const auto r = import(dir, write_lines(files, "refused.ndjson", lines));
         INFO(lines.front().substr(0, 200) << " -> " << r.out);
         CHECK(r.code == 1);
         CHECK(r.out.find(why) != std::string::npos);
         CHECK(r.out.find(" 0 commands imported") != std::string::npos);
     }
-    CHECK(import(files.str() + "/none.ndjson").code == 1);
+    CHECK(import(dir, files.str() + "/none.ndjson").code == 1);
+}
 
-    // On a test clock, history ends at the clock's now.
-    {
-        liquida::test::TempDir clocked;
-        std::ofstream(clocked.path() / "test-clock") << "liquida-test-clock-1\n"
-                                                     << *liquida::domain::parse_instant("2025-05-02T09:05:00-03:00") << "\n";
-        const auto c = run("import --data " + clocked.str() + " --partitions 2" + config + " " + files.str() + "/september.ndjson");
-        INFO(c.out);
-        CHECK(c.code == 1);
-        CHECK(c.out.find("line 3 refused: import.in_the_future (at): after the business clock's now (2025-05-02T09:05:00-03:00)") !=
-              std::string::npos);
-    }
+TEST_CASE("import on a test clock ends history at the clock's now", "[cli][import]") {
+    liquida::test::TempDir files, clocked;
+    const std::string september = write_lines(files, "september.ndjson", history("2025-09-01T10:00:00-03:00"));
+    std::ofstream(clocked.path() / "test-clock") << "liquida-test-clock-1\n"
+                                                 << *liquida::domain::parse_instant("2025-05-02T09:05:00-03:00") << "\n";
+    const auto c = import(clocked, september);
+    INFO(c.out);
+    CHECK(c.code == 1);
+    CHECK(c.out.find("line 3 refused: import.in_the_future (at): after the business clock's now (2025-05-02T09:05:00-03:00)") !=
+          std::string::npos);
+}
 
-    // Not beside a running server.
+TEST_CASE("import refuses to run beside a running liquida serve", "[cli][import]") {
+    liquida::test::TempDir files, dir;
+    imported_september(files, dir);
+    // A line that would land, but the server holds the log.
+    const std::string later =
+        R"({"at":"2025-09-02T10:00:00-03:00","as":"colegio:secretaria","command_id":"x1","provider":1042,"command":"leave_padron","reason":"baja"})";
     liquida::test::Child serve(LIQUIDA_BIN, {"serve", "--data", dir.str(), "--partitions", "2", "--port", "0"});
-    r = import(write_lines(files, "later.ndjson", {later}));
+    const auto r = import(dir, write_lines(files, "later.ndjson", {later}));
     CHECK(r.code == 1);
     CHECK(r.out.find("in use by a running liquida serve") != std::string::npos);
     CHECK(serve.stop() == 0);

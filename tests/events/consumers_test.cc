@@ -112,6 +112,47 @@ std::vector<Published> publish_orders(EventLog& log, std::initializer_list<uint6
     return out;
 }
 
+// The tools the consumers cases read with, each required.
+struct ConsumerTools {
+    std::string kcat, flatc, python;
+};
+
+ConsumerTools consumer_tools() {
+    ConsumerTools t{find_tool({"kcat", "kafkacat"}, "-V", "kcat"), find_tool({"flatc"}, "--version", "flatbuffers-compiler"),
+                    find_tool({"/usr/bin/python3", "python3"}, "-c 'import confluent_kafka, flatbuffers'",
+                              "python3-confluent-kafka and python3-flatbuffers")};
+    REQUIRE_FALSE(t.kcat.empty());
+    REQUIRE_FALSE(t.flatc.empty());
+    REQUIRE_FALSE(t.python.empty());
+    return t;
+}
+
+// What each consumers case reads: kafka-dev (a child process, started per case) with the
+// orders of providers 1042, 7 and 99 published, provider 1042's order_loaded first. The tools
+// are found first: no kafka-dev without them.
+struct ConsumersSetup : ConsumerTools {
+    ConsumersSetup() : ConsumerTools(consumer_tools()) {
+        {
+            auto log = open_log(dev.bootstrap());
+            published = publish_orders(*log, {1042, 7, 99});
+            log->close();
+        }
+        REQUIRE(published.size() == 12);
+        for (const auto& p : published)
+            expected[std::to_string(p.envelope.provider_id.value()) + " " + std::to_string(p.at.tp.partition) + ":" +
+                     std::to_string(p.at.base_offset)] = &p.envelope;
+    }
+    ConsumersSetup(const ConsumersSetup&) = delete;  // `expected` points into `published`
+    ConsumersSetup& operator=(const ConsumersSetup&) = delete;
+
+    KafkaDev dev{LIQUIDA_BIN, {"--partitions", std::to_string(kPartitions)}};
+    const std::string bs = quote(dev.bootstrap());
+    std::vector<Published> published;
+    std::map<std::string, const Envelope*> expected;  // "key partition:offset" -> the envelope published there
+    test::TempDir dir;
+    const std::string source = LIQUIDA_SOURCE_DIR;
+};
+
 }  // namespace
 
 TEST_CASE("kafka-dev: topics exist when it prints its bootstrap, and SIGTERM stops it cleanly", "[events][kafka][kafka-dev]") {
@@ -174,196 +215,180 @@ TEST_CASE("kafka-dev --port: a port already taken is a clear error", "[events][k
     CHECK(r.out.find("cannot listen on 127.0.0.1:" + port) != std::string::npos);
 }
 
-TEST_CASE("consumers: kcat, flatc --json and docs/examples/consumer.py read what Liquida publishes", "[events][kafka][consumers]") {
-    const std::string kcat = find_tool({"kcat", "kafkacat"}, "-V", "kcat");
-    const std::string flatc = find_tool({"flatc"}, "--version", "flatbuffers-compiler");
-    const std::string python = find_tool({"/usr/bin/python3", "python3"}, "-c 'import confluent_kafka, flatbuffers'",
-                                         "python3-confluent-kafka and python3-flatbuffers");
-    REQUIRE_FALSE(kcat.empty());
-    REQUIRE_FALSE(flatc.empty());
-    REQUIRE_FALSE(python.empty());
+TEST_CASE("consumers: kcat prints keys and headers, and partitions are murmur2 of the key", "[events][kafka][consumers]") {
+    ConsumersSetup s;
+    auto r = sh("timeout 30 " + s.kcat + " -C -q -b " + s.bs +
+                " -X isolation.level=read_committed -t liquida.orders -o beginning -e -f '%k %p:%o %h\\n'");
+    INFO(r.out);
+    REQUIRE(r.code == 0);
+    const auto got = lines(r.out);
+    CHECK(got.size() == s.published.size());
+    for (const auto& line : got) {
+        const auto space = line.find(' ', line.find(' ') + 1);
+        const auto it = s.expected.find(line.substr(0, space));
+        REQUIRE(it != s.expected.end());
+        const Envelope& e = *it->second;
+        const std::string headers = line.substr(space + 1);
+        CHECK(headers.find("liquida.kind=" + std::string(domain::event_name(e.payload))) != std::string::npos);
+        CHECK(headers.find("liquida.schema_version=" + std::to_string(events::kSchemaVersion)) != std::string::npos);
+        CHECK(headers.find("liquida.event_id=" + e.event_id.to_string()) != std::string::npos);
+        CHECK(headers.find("liquida.occurred_at=" + std::to_string(e.occurred_at)) != std::string::npos);
+        const std::string key = std::to_string(e.provider_id.value());
+        CHECK(line.find(key + " " + std::to_string(partition_for(key, kPartitions)) + ":") == 0);
+    }
+    CHECK(s.dev.stop() == 0);
+}
 
-    KafkaDev dev(LIQUIDA_BIN, {"--partitions", std::to_string(kPartitions)});
-    const std::string bs = quote(dev.bootstrap());
-    std::vector<Published> published;
+TEST_CASE("consumers: a record librdkafka partitions with murmur2_random lands where partition_for says", "[events][kafka][consumers]") {
+    ConsumersSetup s;
+    // As the Java clients' default partitioner: every client agrees on a key's partition.
+    auto produce = sh("printf '1042:x\\n7:x\\n99:x\\n31337:x\\n' | timeout 30 " + s.kcat + " -P -q -b " + s.bs +
+                      " -t liquida.billing -K : -X partitioner=murmur2_random");
+    INFO(produce.out);
+    REQUIRE(produce.code == 0);
+    auto r = sh("timeout 30 " + s.kcat + " -C -q -b " + s.bs + " -t liquida.billing -o beginning -e -f '%k %p\\n'");
+    INFO(r.out);
+    REQUIRE(r.code == 0);
+    const auto got = lines(r.out);
+    CHECK(got.size() == 4);
+    for (const auto& line : got) {
+        const std::string key = line.substr(0, line.find(' '));
+        CHECK(line == key + " " + std::to_string(partition_for(key, kPartitions)));
+    }
+    CHECK(s.dev.stop() == 0);
+}
+
+TEST_CASE("consumers: flatc --json decodes a value with events/schema", "[events][kafka][consumers]") {
+    ConsumersSetup s;
+    const Published& p = s.published.front();  // provider 1042's order_loaded
+    REQUIRE(std::holds_alternative<domain::OrderLoaded>(p.envelope.payload));
+    const std::string value = (s.dir.path() / "value.bin").string();
+    auto dump = sh("timeout 30 " + s.kcat + " -C -q -b " + s.bs + " -t liquida.orders -p " + std::to_string(p.at.tp.partition) + " -o " +
+                   std::to_string(p.at.base_offset) + " -c 1 -e -f '%s' > " + quote(value));
+    INFO(dump.out);
+    REQUIRE(dump.code == 0);
     {
-        auto log = open_log(dev.bootstrap());
-        published = publish_orders(*log, {1042, 7, 99});
-        log->close();
+        std::ifstream in(value, std::ios::binary);
+        const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        CHECK(decode(bytes).value() == p.envelope);  // the exact envelope, byte for byte decodable
     }
-    REQUIRE(published.size() == 12);
-    // "key partition:offset" -> the envelope published there.
-    std::map<std::string, const Envelope*> expected;
-    for (const auto& p : published)
-        expected[std::to_string(p.envelope.provider_id.value()) + " " + std::to_string(p.at.tp.partition) + ":" +
-                 std::to_string(p.at.base_offset)] = &p.envelope;
+    auto json = sh("cd " + quote(s.source) + " && timeout 30 " + s.flatc + " --json --raw-binary -I events/schema -o " +
+                   quote(s.dir.str()) + " events/schema/envelope.fbs -- " + quote(value));
+    INFO(json.out);
+    REQUIRE(json.code == 0);
+    std::ifstream in(s.dir.path() / "value.json");
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    INFO(text);
+    CHECK(text.find("payload_type: \"OrderLoaded\"") != std::string::npos);
+    CHECK(text.find("provider_id: 1042") != std::string::npos);
+    CHECK(text.find("command_id: \"" + p.envelope.command_id + "\"") != std::string::npos);
+    const auto& order = std::get<domain::OrderLoaded>(p.envelope.payload);
+    CHECK(text.find("order_id: \"" + order.order_id + "\"") != std::string::npos);
 
-    test::TempDir dir;
-    const std::string source = LIQUIDA_SOURCE_DIR;
+    // Strict JSON (for jq) with the fields that hold their default value, as documented.
+    const std::string strict = (s.dir.path() / "strict").string();
+    auto sj = sh("cd " + quote(s.source) + " && timeout 30 " + s.flatc +
+                 " --json --strict-json --defaults-json --raw-binary -I events/schema -o " + quote(strict) +
+                 " events/schema/envelope.fbs -- " + quote(value));
+    INFO(sj.out);
+    REQUIRE(sj.code == 0);
+    std::ifstream sin(std::filesystem::path(strict) / "value.json");
+    const std::string stext((std::istreambuf_iterator<char>(sin)), std::istreambuf_iterator<char>());
+    INFO(stext);
+    CHECK(stext.find("\"payload_type\": \"OrderLoaded\"") != std::string::npos);
+    CHECK(stext.find("\"schema_version\": " + std::to_string(events::kSchemaVersion)) != std::string::npos);
+    CHECK(s.dev.stop() == 0);
+}
 
-    SECTION("kcat prints keys and headers; partitions are murmur2 of the key") {
-        auto r = sh("timeout 30 " + kcat + " -C -q -b " + bs +
-                    " -X isolation.level=read_committed -t liquida.orders -o beginning -e -f '%k %p:%o %h\\n'");
-        INFO(r.out);
-        REQUIRE(r.code == 0);
-        const auto got = lines(r.out);
-        CHECK(got.size() == published.size());
-        for (const auto& line : got) {
-            const auto space = line.find(' ', line.find(' ') + 1);
-            const auto it = expected.find(line.substr(0, space));
-            REQUIRE(it != expected.end());
-            const Envelope& e = *it->second;
-            const std::string headers = line.substr(space + 1);
-            CHECK(headers.find("liquida.kind=" + std::string(domain::event_name(e.payload))) != std::string::npos);
-            CHECK(headers.find("liquida.schema_version=" + std::to_string(events::kSchemaVersion)) != std::string::npos);
-            CHECK(headers.find("liquida.event_id=" + e.event_id.to_string()) != std::string::npos);
-            CHECK(headers.find("liquida.occurred_at=" + std::to_string(e.occurred_at)) != std::string::npos);
-            const std::string key = std::to_string(e.provider_id.value());
-            CHECK(line.find(key + " " + std::to_string(partition_for(key, kPartitions)) + ":") == 0);
-        }
+TEST_CASE("consumers: docs/examples/consumer.py prints partition:offset, key and kind", "[events][kafka][consumers]") {
+    ConsumersSetup s;
+    const std::string script = quote(s.source + "/docs/examples/consumer.py");
+    auto bounded = sh("timeout 60 " + s.python + " " + script + " " + s.bs + " liquida.orders --max 5 --timeout 30");
+    INFO(bounded.out);
+    CHECK(bounded.code == 0);
+    CHECK(lines(bounded.out).size() == 5);
+
+    auto all = sh("timeout 60 " + s.python + " " + script + " " + s.bs + " liquida.orders --timeout 30");
+    INFO(all.out);
+    REQUIRE(all.code == 0);
+    const auto got = lines(all.out);
+    CHECK(got.size() == s.published.size());
+    std::set<std::string> seen;
+    for (const auto& line : got) {
+        // "P:O key=K kind=KIND"
+        std::istringstream in(line);
+        std::string at, key, kind;
+        in >> at >> key >> kind;
+        const std::string id = key.substr(key.find('=') + 1) + " " + at;
+        const auto it = s.expected.find(id);
+        REQUIRE(it != s.expected.end());
+        CHECK(kind == "kind=" + std::string(domain::event_name(it->second->payload)));
+        seen.insert(id);
     }
+    CHECK(seen.size() == s.published.size());
 
-    SECTION("a record librdkafka partitions with murmur2_random lands where partition_for says") {
-        // As the Java clients' default partitioner: every client agrees on a key's partition.
-        auto produce = sh("printf '1042:x\\n7:x\\n99:x\\n31337:x\\n' | timeout 30 " + kcat + " -P -q -b " + bs +
-                          " -t liquida.billing -K : -X partitioner=murmur2_random");
-        INFO(produce.out);
-        REQUIRE(produce.code == 0);
-        auto r = sh("timeout 30 " + kcat + " -C -q -b " + bs + " -t liquida.billing -o beginning -e -f '%k %p\\n'");
-        INFO(r.out);
-        REQUIRE(r.code == 0);
-        const auto got = lines(r.out);
-        CHECK(got.size() == 4);
-        for (const auto& line : got) {
-            const std::string key = line.substr(0, line.find(' '));
-            CHECK(line == key + " " + std::to_string(partition_for(key, kPartitions)));
-        }
+    // --decode with the classes flatc generates from the contract.
+    const std::string gen = (s.dir.path() / "gen").string();
+    auto generate = sh("cd " + quote(s.source) + " && timeout 30 " + s.flatc + " --python -o " + quote(gen) +
+                       " events/schema/common.fbs events/schema/envelope.fbs");
+    INFO(generate.out);
+    REQUIRE(generate.code == 0);
+    auto decoded = sh("timeout 60 " + s.python + " " + script + " " + s.bs + " liquida.orders --timeout 30 --decode " + quote(gen));
+    INFO(decoded.out);
+    REQUIRE(decoded.code == 0);
+    const auto dl = lines(decoded.out);
+    CHECK(dl.size() == s.published.size());
+    for (const auto& line : dl) {
+        std::istringstream in(line);
+        std::string at, key, kind, payload, provider;
+        in >> at >> key >> kind >> payload >> provider;
+        const auto it = s.expected.find(key.substr(key.find('=') + 1) + " " + at);
+        REQUIRE(it != s.expected.end());
+        CHECK(provider == "provider=" + std::to_string(it->second->provider_id.value()));
+        CHECK(payload.find("payload=Order") == 0);
     }
+    CHECK(decoded.out.find("payload=OrderLoaded provider=1042") != std::string::npos);
+    CHECK(s.dev.stop() == 0);
+}
 
-    SECTION("flatc --json decodes a value with events/schema") {
-        const Published& p = published.front();  // provider 1042's order_loaded
-        REQUIRE(std::holds_alternative<domain::OrderLoaded>(p.envelope.payload));
-        const std::string value = (dir.path() / "value.bin").string();
-        auto dump = sh("timeout 30 " + kcat + " -C -q -b " + bs + " -t liquida.orders -p " + std::to_string(p.at.tp.partition) + " -o " +
-                       std::to_string(p.at.base_offset) + " -c 1 -e -f '%s' > " + quote(value));
-        INFO(dump.out);
-        REQUIRE(dump.code == 0);
-        {
-            std::ifstream in(value, std::ios::binary);
-            const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-            CHECK(decode(bytes).value() == p.envelope);  // the exact envelope, byte for byte decodable
-        }
-        auto json = sh("cd " + quote(source) + " && timeout 30 " + flatc + " --json --raw-binary -I events/schema -o " + quote(dir.str()) +
-                       " events/schema/envelope.fbs -- " + quote(value));
-        INFO(json.out);
-        REQUIRE(json.code == 0);
-        std::ifstream in(dir.path() / "value.json");
-        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        INFO(text);
-        CHECK(text.find("payload_type: \"OrderLoaded\"") != std::string::npos);
-        CHECK(text.find("provider_id: 1042") != std::string::npos);
-        CHECK(text.find("command_id: \"" + p.envelope.command_id + "\"") != std::string::npos);
-        const auto& order = std::get<domain::OrderLoaded>(p.envelope.payload);
-        CHECK(text.find("order_id: \"" + order.order_id + "\"") != std::string::npos);
+TEST_CASE("consumers: docs/examples/consumer.py, like the views, skips the records a dead writer left half-written",
+          "[events][kafka][consumers]") {
+    ConsumersSetup s;
+    const TopicPartition tp{"liquida.orders", partition_for("555", kPartitions)};
+    const TopicPartition other{"liquida.orders", (tp.partition + 1) % kPartitions};
+    auto log = open_log(s.dev.bootstrap());
+    auto sample = log->read(s.published.front().at.tp, s.published.front().at.base_offset, 1);
+    REQUIRE(sample);
+    REQUIRE(sample->size() == 1);
+    const Record& r = sample->front().record;
+    test::DeadWriter dead(s.dev.bootstrap());
+    dead.write_prefix(tp, {r, r}, 3);  // interrupted by the batches below
+    const auto after = publish_orders(*log, {555});
+    dead.write_prefix(other, {r}, 2);  // at the end: undecided
+    log->close();
+    const int64_t dead_from = after.front().at.base_offset - 2;
 
-        // Strict JSON (for jq) with the fields that hold their default value, as documented.
-        const std::string strict = (dir.path() / "strict").string();
-        auto sj = sh("cd " + quote(source) + " && timeout 30 " + flatc +
-                     " --json --strict-json --defaults-json --raw-binary -I events/schema -o " + quote(strict) +
-                     " events/schema/envelope.fbs -- " + quote(value));
-        INFO(sj.out);
-        REQUIRE(sj.code == 0);
-        std::ifstream sin(std::filesystem::path(strict) / "value.json");
-        const std::string stext((std::istreambuf_iterator<char>(sin)), std::istreambuf_iterator<char>());
-        INFO(stext);
-        CHECK(stext.find("\"payload_type\": \"OrderLoaded\"") != std::string::npos);
-        CHECK(stext.find("\"schema_version\": " + std::to_string(events::kSchemaVersion)) != std::string::npos);
-    }
+    auto all =
+        sh("timeout 60 " + s.python + " " + quote(s.source + "/docs/examples/consumer.py") + " " + s.bs + " liquida.orders --timeout 30");
+    INFO(all.out);
+    REQUIRE(all.code == 0);
+    const auto got = lines(all.out);
+    CHECK(got.size() == s.published.size() + after.size());
+    for (int64_t o = dead_from; o < dead_from + 2; ++o)
+        CHECK(all.out.find(std::to_string(tp.partition) + ":" + std::to_string(o) + " ") == std::string::npos);
+    for (const auto& p : after)
+        CHECK(all.out.find(std::to_string(tp.partition) + ":" + std::to_string(p.at.base_offset) + " key=555 ") != std::string::npos);
+    CHECK(s.dev.stop() == 0);
+}
 
-    SECTION("docs/examples/consumer.py prints partition:offset, key and kind") {
-        const std::string script = quote(source + "/docs/examples/consumer.py");
-        auto bounded = sh("timeout 60 " + python + " " + script + " " + bs + " liquida.orders --max 5 --timeout 30");
-        INFO(bounded.out);
-        CHECK(bounded.code == 0);
-        CHECK(lines(bounded.out).size() == 5);
-
-        auto all = sh("timeout 60 " + python + " " + script + " " + bs + " liquida.orders --timeout 30");
-        INFO(all.out);
-        REQUIRE(all.code == 0);
-        const auto got = lines(all.out);
-        CHECK(got.size() == published.size());
-        std::set<std::string> seen;
-        for (const auto& line : got) {
-            // "P:O key=K kind=KIND"
-            std::istringstream in(line);
-            std::string at, key, kind;
-            in >> at >> key >> kind;
-            const std::string id = key.substr(key.find('=') + 1) + " " + at;
-            const auto it = expected.find(id);
-            REQUIRE(it != expected.end());
-            CHECK(kind == "kind=" + std::string(domain::event_name(it->second->payload)));
-            seen.insert(id);
-        }
-        CHECK(seen.size() == published.size());
-
-        // --decode with the classes flatc generates from the contract.
-        const std::string gen = (dir.path() / "gen").string();
-        auto generate = sh("cd " + quote(source) + " && timeout 30 " + flatc + " --python -o " + quote(gen) +
-                           " events/schema/common.fbs events/schema/envelope.fbs");
-        INFO(generate.out);
-        REQUIRE(generate.code == 0);
-        auto decoded = sh("timeout 60 " + python + " " + script + " " + bs + " liquida.orders --timeout 30 --decode " + quote(gen));
-        INFO(decoded.out);
-        REQUIRE(decoded.code == 0);
-        const auto dl = lines(decoded.out);
-        CHECK(dl.size() == published.size());
-        for (const auto& line : dl) {
-            std::istringstream in(line);
-            std::string at, key, kind, payload, provider;
-            in >> at >> key >> kind >> payload >> provider;
-            const auto it = expected.find(key.substr(key.find('=') + 1) + " " + at);
-            REQUIRE(it != expected.end());
-            CHECK(provider == "provider=" + std::to_string(it->second->provider_id.value()));
-            CHECK(payload.find("payload=Order") == 0);
-        }
-        CHECK(decoded.out.find("payload=OrderLoaded provider=1042") != std::string::npos);
-    }
-
-    SECTION("docs/examples/consumer.py, like the views, skips the records a dead writer left half-written") {
-        const TopicPartition tp{"liquida.orders", partition_for("555", kPartitions)};
-        const TopicPartition other{"liquida.orders", (tp.partition + 1) % kPartitions};
-        auto log = open_log(dev.bootstrap());
-        auto sample = log->read(published.front().at.tp, published.front().at.base_offset, 1);
-        REQUIRE(sample);
-        REQUIRE(sample->size() == 1);
-        const Record& r = sample->front().record;
-        test::DeadWriter dead(dev.bootstrap());
-        dead.write_prefix(tp, {r, r}, 3);  // interrupted by the batches below
-        const auto after = publish_orders(*log, {555});
-        dead.write_prefix(other, {r}, 2);  // at the end: undecided
-        log->close();
-        const int64_t dead_from = after.front().at.base_offset - 2;
-
-        auto all =
-            sh("timeout 60 " + python + " " + quote(source + "/docs/examples/consumer.py") + " " + bs + " liquida.orders --timeout 30");
-        INFO(all.out);
-        REQUIRE(all.code == 0);
-        const auto got = lines(all.out);
-        CHECK(got.size() == published.size() + after.size());
-        for (int64_t o = dead_from; o < dead_from + 2; ++o)
-            CHECK(all.out.find(std::to_string(tp.partition) + ":" + std::to_string(o) + " ") == std::string::npos);
-        for (const auto& p : after)
-            CHECK(all.out.find(std::to_string(tp.partition) + ":" + std::to_string(p.at.base_offset) + " key=555 ") != std::string::npos);
-    }
-
-    SECTION("an empty topic ends at once") {
-        auto r =
-            sh("timeout 60 " + python + " " + quote(source + "/docs/examples/consumer.py") + " " + bs + " liquida.padron --timeout 30");
-        INFO(r.out);
-        CHECK(r.code == 0);
-        CHECK(lines(r.out).empty());
-    }
-    CHECK(dev.stop() == 0);
+TEST_CASE("consumers: docs/examples/consumer.py ends at once on an empty topic", "[events][kafka][consumers]") {
+    ConsumersSetup s;
+    auto r =
+        sh("timeout 60 " + s.python + " " + quote(s.source + "/docs/examples/consumer.py") + " " + s.bs + " liquida.padron --timeout 30");
+    INFO(r.out);
+    CHECK(r.code == 0);
+    CHECK(lines(r.out).empty());
+    CHECK(s.dev.stop() == 0);
 }
 
 TEST_CASE("consumers: on the real cluster, Kafka's console consumer (read_committed), kcat and consumer.py read every event",
