@@ -374,6 +374,19 @@ inline Seeded seed(Env& env, HttpClient& h) {
     return out;
 }
 
+// Most tests' start, for TEST_CASE_METHOD: a server holding seed()'s world, its views caught
+// up, a client, and the colegio's token.
+struct SeededEnv {
+    Env env;
+    HttpClient h{env.port()};
+    std::string t;
+    SeededEnv() {
+        seed(env, h);
+        env.sync();
+        t = env.colegio();
+    }
+};
+
 inline std::vector<uint64_t> providers_of(const json& page) {
     std::vector<uint64_t> out;
     for (const auto& r : page["rows"]) out.push_back(r["provider"].get<uint64_t>());

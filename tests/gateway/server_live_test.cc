@@ -34,13 +34,7 @@ uint64_t subscribe_pending_and_settlement(WsClient& ws, const std::string& coleg
 
 }  // namespace
 
-TEST_CASE("gateway: live snapshot then every change in order", "[gateway][live]") {
-    Env env;
-    HttpClient h(env.port());
-    seed(env, h);
-    env.sync();
-    const auto t = env.colegio();
-
+TEST_CASE_METHOD(SeededEnv, "gateway: live snapshot then every change in order", "[gateway][live]") {
     WsClient ws(env.port());
     uint64_t last = subscribe_pending_and_settlement(ws, t);
 
@@ -73,14 +67,9 @@ TEST_CASE("gateway: live snapshot then every change in order", "[gateway][live]"
     }
 }
 
-TEST_CASE("gateway: live unsubscribe ends a subscription's changes, bad messages get an error, a filter a view lacks is ignored",
-          "[gateway][live]") {
-    Env env;
-    HttpClient h(env.port());
-    seed(env, h);
-    env.sync();
-    const auto t = env.colegio();
-
+TEST_CASE_METHOD(SeededEnv,
+                 "gateway: live unsubscribe ends a subscription's changes, bad messages get an error, a filter a view lacks is ignored",
+                 "[gateway][live]") {
     WsClient ws(env.port());
     subscribe_pending_and_settlement(ws, t);
 
@@ -208,13 +197,7 @@ TEST_CASE("gateway: topic streams are read by a pool, not a thread each, and fol
     for (auto& ws : open) CHECK(expect(*ws, "event")["kind"] == "document_uploaded");
 }
 
-TEST_CASE("gateway: live resume by sequence gets exactly the missed changes", "[gateway][live]") {
-    Env env;
-    HttpClient h(env.port());
-    seed(env, h);
-    env.sync();
-    const auto t = env.colegio();
-
+TEST_CASE_METHOD(SeededEnv, "gateway: live resume by sequence gets exactly the missed changes", "[gateway][live]") {
     // A reference client stays connected throughout: what it sees is what a resume must give.
     WsClient ref(env.port());
     REQUIRE(ref.connect("/v1/live", t) == 101);
@@ -303,12 +286,7 @@ TEST_CASE("gateway: live hub answers a resume from changes no longer held with a
     CHECK(socket->sent[4]["type"] == "snapshot");
 }
 
-TEST_CASE("gateway: live obra social subscriber sees its pending rows come and go", "[gateway][live]") {
-    Env env;
-    HttpClient h(env.port());
-    seed(env, h);
-    env.sync();
-    const auto t = env.colegio();
+TEST_CASE_METHOD(SeededEnv, "gateway: live obra social subscriber sees its pending rows come and go", "[gateway][live]") {
     WsClient ws(env.port());
     REQUIRE(ws.connect("/v1/live", env.token(Role::obra_social, "insssep")) == 101);
     ws.send({{"subscribe", "pending"}, {"id", "p"}});
@@ -367,12 +345,8 @@ TEST_CASE("gateway: an order is priced at the aranceles in force on its attentio
     CHECK(later_meta[0]["version"] == "2025-06 reajuste");
 }
 
-TEST_CASE("gateway: the orders view, by state and scope, and its rows changing live as the colegio reviews them", "[gateway][live]") {
-    Env env;
-    HttpClient h(env.port());
-    seed(env, h);
-    env.sync();
-    const auto t = env.colegio();
+TEST_CASE_METHOD(SeededEnv, "gateway: the orders view, by state and scope, and its rows changing live as the colegio reviews them",
+                 "[gateway][live]") {
     const auto prestador = env.token(Role::prestador, std::to_string(kProvider));
     // The colegio's queue: o-2 waits for review; o-1 was approved.
     const json pending = get_json(h, "/v1/views/orders?state=pending", t);

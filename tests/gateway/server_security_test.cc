@@ -208,12 +208,7 @@ TEST_CASE("gateway: security headers on the dashboard and on every other answer"
     }
 }
 
-TEST_CASE("gateway: paging past the end answers no rows and never wraps", "[gateway][security]") {
-    Env env;
-    HttpClient h(env.port());
-    seed(env, h);
-    env.sync();
-    const auto t = env.colegio();
+TEST_CASE_METHOD(SeededEnv, "gateway: paging past the end answers no rows and never wraps", "[gateway][security]") {
     auto j = get_json(h, "/v1/views/padron?offset=18446744073709551615&limit=2", t);
     CHECK(j["rows"].empty());
     CHECK_FALSE(j.contains("next_offset"));
@@ -600,12 +595,7 @@ TEST_CASE("gateway: a live snapshot comes in pages, and a large one is no slow c
     CHECK(env.gateway->slow_drops() == 0);
 }
 
-TEST_CASE("gateway: a view row that does not decode is answered 503, never as fewer rows", "[gateway][security]") {
-    Env env;
-    HttpClient h(env.port());
-    seed(env, h);
-    env.sync();
-    const auto t = env.colegio();
+TEST_CASE_METHOD(SeededEnv, "gateway: a view row that does not decode is answered 503, never as fewer rows", "[gateway][security]") {
     REQUIRE(get_json(h, "/v1/views/padron", t)["total"] == 2);
     // One padrón row damaged on disk, as a bad sector or a foreign writer would leave it.
     env.gateway.reset();

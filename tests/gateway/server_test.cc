@@ -365,14 +365,9 @@ TEST_CASE("gateway: padron view filtered by obra social and provider, one provid
     }
 }
 
-TEST_CASE("gateway: pending view with its totals and filters, as CSV and as a workbook, and a format a listing lacks is a 406",
-          "[gateway][views]") {
-    Env env;
-    HttpClient h(env.port());
-    seed(env, h);
-    env.sync();
-    const auto t = env.colegio();
-
+TEST_CASE_METHOD(SeededEnv,
+                 "gateway: pending view with its totals and filters, as CSV and as a workbook, and a format a listing lacks is a 406",
+                 "[gateway][views]") {
     // Pending: items 1 and 3 of the budget (2 was consumed), with totals.
     auto pending = get_json(h, "/v1/views/pending", t);
     CHECK(pending["total"] == 2);
@@ -422,13 +417,7 @@ TEST_CASE("gateway: pending view with its totals and filters, as CSV and as a wo
     CHECK(r.field() == "dialect");
 }
 
-TEST_CASE("gateway: settlement view per period, obra social and provider, and its roll-ups", "[gateway][views]") {
-    Env env;
-    HttpClient h(env.port());
-    seed(env, h);
-    env.sync();
-    const auto t = env.colegio();
-
+TEST_CASE_METHOD(SeededEnv, "gateway: settlement view per period, obra social and provider, and its roll-ups", "[gateway][views]") {
     // Settlement per (period, obra social, provider), and its roll-ups.
     auto sancor = get_json(h, "/v1/views/settlement?period=2025-06&obra_social=sancor&provider=1042", t);
     REQUIRE(sancor["rows"].size() == 1);
@@ -479,12 +468,7 @@ int64_t send_june_invoice(Env& env, HttpClient& h, const std::string& t) {
 
 }  // namespace
 
-TEST_CASE("gateway: a sent invoice in the F4 listing, its CSV in both dialects, and its search", "[gateway][views]") {
-    Env env;
-    HttpClient h(env.port());
-    seed(env, h);
-    env.sync();
-    const auto t = env.colegio();
+TEST_CASE_METHOD(SeededEnv, "gateway: a sent invoice in the F4 listing, its CSV in both dialects, and its search", "[gateway][views]") {
     const int64_t total = send_june_invoice(env, h, t);
 
     auto invoices = get_json(h, "/v1/views/invoices?period=2025-06", t);
@@ -546,13 +530,9 @@ TEST_CASE("gateway: a sent invoice in the F4 listing, its CSV in both dialects, 
     }
 }
 
-TEST_CASE("gateway: an invoice accepted, debited and paid in part: the debits view, its payments and balance, the payment orders",
-          "[gateway][views]") {
-    Env env;
-    HttpClient h(env.port());
-    seed(env, h);
-    env.sync();
-    const auto t = env.colegio();
+TEST_CASE_METHOD(SeededEnv,
+                 "gateway: an invoice accepted, debited and paid in part: the debits view, its payments and balance, the payment orders",
+                 "[gateway][views]") {
     const int64_t total = send_june_invoice(env, h, t);
 
     // Accepted, debited and paid in part: the debit's description and the payment order's line.
@@ -595,13 +575,8 @@ TEST_CASE("gateway: an invoice accepted, debited and paid in part: the debits vi
     CHECK(get_json(h, "/v1/views/payment-orders?period=2025-07", t)["total"] == 0);
 }
 
-TEST_CASE("gateway: the A10 validation report, one row per budget item of the month, in JSON and in SanCor's columns", "[gateway][views]") {
-    Env env;
-    HttpClient h(env.port());
-    seed(env, h);
-    env.sync();
-    const auto t = env.colegio();
-
+TEST_CASE_METHOD(SeededEnv, "gateway: the A10 validation report, one row per budget item of the month, in JSON and in SanCor's columns",
+                 "[gateway][views]") {
     // A10: one row per budget item of the month, from the ledgers; JSON and CSV.
     auto validation = get_json(h, "/v1/reports/validation?period=2025-06", t);
     REQUIRE(validation["total"] == 3);
