@@ -6,6 +6,24 @@
 
 using namespace liquida::test;
 
+namespace {
+
+// The seeds' configuration with `fields` inserted among InSSSeP's (obras_sociales[1]) own.
+liquida::result<Config, DomainError> insssep_with(const std::string& fields) {
+    std::string text = read_source_file("ops/config/liquida.json");
+    const std::string anchor = "\"payment_terms_days\": 30,\n      \"category_increments_bp\": {\"A\": 0, \"B\": 2000, \"C\": 3000},";
+    REQUIRE(text.find(anchor) != std::string::npos);
+    text.replace(text.find(anchor), 0, fields + ",\n      ");
+    return parse_config(text);
+}
+
+// InSSSeP's fees labelled "2025-01", with these A8 updates.
+liquida::result<Config, DomainError> with_updates(const std::string& updates) {
+    return insssep_with("\"fee_version\": \"2025-01\", \"fee_updates\": " + updates);
+}
+
+}  // namespace
+
 TEST_CASE("the seeds' configuration loads: three insurers and the colegio's retentions", "[domain][config][O1][S3]") {
     const Config& c = seed_config();
     REQUIRE(c.obras_sociales.size() == 3);
@@ -73,14 +91,6 @@ TEST_CASE("the configuration says which amounts come from the seeds and which ar
 }
 
 TEST_CASE("A8 aranceles have versions: each update applies from its date, to the practices it names", "[domain][config][A8]") {
-    std::string text = read_source_file("ops/config/liquida.json");
-    const std::string anchor = "\"payment_terms_days\": 30,\n      \"category_increments_bp\": {\"A\": 0, \"B\": 2000, \"C\": 3000},";
-    const auto with_updates = [&](const std::string& updates) {
-        std::string t = text;
-        REQUIRE(t.find(anchor) != std::string::npos);
-        t.replace(t.find(anchor), 0, "\"fee_version\": \"2025-01\", \"fee_updates\": " + updates + ",\n      ");
-        return parse_config(t);
-    };
     const auto parsed = with_updates(R"([{"version": "2025-07", "effective_from": "2025-07-01", "fees": {"020800": 1700000}},
         {"version": "2025-10 reajuste", "effective_from": "2025-10-15", "fees": {"020800": 1800000, "100100": 1300000}}])");
     REQUIRE(parsed.has_value());
@@ -119,7 +129,9 @@ TEST_CASE("A8 aranceles have versions: each update applies from its date, to the
     const auto guessed = placeholders(*parsed);
     for (const char* name : {"insssep.fee_updates.2025-07.020800", "insssep.fee_updates.2025-10 reajuste.100100"})
         CHECK(std::find(guessed.begin(), guessed.end(), name) != guessed.end());
+}
 
+TEST_CASE("A8 arancel updates and fee versions that are not valid are rejected with the path of the field", "[domain][config][A8]") {
     const auto refused = [&](const std::string& updates) {
         const auto r = with_updates(updates);
         REQUIRE_FALSE(r.has_value());
@@ -150,9 +162,7 @@ TEST_CASE("A8 aranceles have versions: each update applies from its date, to the
     CHECK(refused(many + "]") == u);
     CHECK(with_updates(many.substr(0, many.rfind(",{")) + "]").has_value());  // 24 are allowed
     // The configured fees' own version: a label like the updates'.
-    std::string t = text;
-    t.replace(t.find(anchor), 0, "\"fee_version\": \"a\\u0001b\",\n      ");
-    const auto bad_version = parse_config(t);
+    const auto bad_version = insssep_with("\"fee_version\": \"a\\u0001b\"");
     REQUIRE_FALSE(bad_version.has_value());
     CHECK(bad_version.error().field == "$.obras_sociales[1].fee_version");
     CHECK(refused(R"({"version": "2025-07"})") == u);

@@ -251,6 +251,119 @@ int64_t applied_in(const std::string& dir, int32_t partitions) {
     return sum;
 }
 
+// --- Injected faults ------------------------------------------------------------------------------
+
+constexpr int16_t kProduce = 0;  // Kafka ApiKey of ProduceRequest
+
+// A fault, by the index of the first accepted command it is armed before. `fail`: the command is
+// expected to get 503 while it lasts, then succeed when retried once cleared.
+struct Fault {
+    size_t at;
+    const char* what;
+    bool fail;
+};
+
+// Faults injected with rd_kafka_mock_* into the mock under a gateway on Kafka, each armed
+// before the command it is due at and cleared after it.
+struct Faults {
+    rd_kafka_mock_cluster_t* mock;
+    std::vector<ev::TopicSpec> topics;
+    std::vector<Fault> schedule;
+    size_t next = 0;         // the schedule's next fault
+    int failed_appends = 0;  // commands answered 503 under a fault
+    std::thread restore;     // brings brokers back up
+
+    ~Faults() {
+        if (restore.joinable()) restore.join();
+    }
+
+    void arm(const Fault& f) {
+        const std::string what = f.what;
+        if (what == "retriable produce errors") {
+            rd_kafka_mock_push_request_errors(mock, kProduce, 3, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+                                              RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS);
+        } else if (what == "connection closed by the broker") {
+            rd_kafka_mock_push_request_errors(mock, kProduce, 1, RD_KAFKA_RESP_ERR__TRANSPORT);
+        } else if (what.starts_with("leaders move to broker")) {
+            const int32_t leader = what.back() - '0';
+            for (const auto& t : topics)
+                for (int32_t p = 0; p < t.partitions; ++p)
+                    REQUIRE(rd_kafka_mock_partition_set_leader(mock, t.name.c_str(), p, leader) == RD_KAFKA_RESP_ERR_NO_ERROR);
+        } else if (what == "round-trip time 100 ms") {
+            rd_kafka_mock_broker_set_rtt(mock, -1, 100);
+        } else if (what == "persistent NOT_ENOUGH_REPLICAS") {
+            std::vector<rd_kafka_resp_err_t> errors(5000, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS);
+            rd_kafka_mock_push_request_errors_array(mock, kProduce, errors.size(), errors.data());
+        } else if (what.starts_with("all brokers down")) {
+            REQUIRE(rd_kafka_mock_broker_set_down(mock, -1) == RD_KAFKA_RESP_ERR_NO_ERROR);
+            const auto down_for = f.fail ? 3000ms : 400ms;
+            restore = std::thread([cluster = mock, down_for] {
+                std::this_thread::sleep_for(down_for);
+                rd_kafka_mock_broker_set_up(cluster, -1);
+            });
+        }
+    }
+
+    void clear() {
+        rd_kafka_mock_clear_request_errors(mock, kProduce);
+        rd_kafka_mock_broker_set_rtt(mock, -1, 0);
+        if (restore.joinable()) restore.join();
+    }
+
+    // POST /v1/commands of `c`, the i-th command, under the fault due at it if any; `story`
+    // tells what was answered.
+    Reply post(Served& on_kafka, const SimulatedCommand& c, size_t i, std::string& story) {
+        std::optional<Fault> armed;
+        if (c.decision && next < schedule.size() && i >= schedule[next].at) armed = schedule[next++];
+        if (armed) arm(*armed);
+        Reply a = on_kafka.post(c);
+        story = c.command_id + " " + std::string(gw::command_name(c.command)) + (armed ? std::string(" under ") + armed->what : "") + ": " +
+                std::to_string(a.status()) + " " + a.body();
+        if (armed && armed->fail) {
+            {  // Not acknowledged: 503 with the log's error.
+                INFO(story);
+                CHECK(a.status() == 503);
+                CHECK(a.code() == "log.io_error");
+            }
+            ++failed_appends;
+            clear();
+            // Retried with the same command id once the fault is gone, as a client would,
+            // until the log answers (librdkafka reconnects first).
+            const auto deadline = Clock::now() + 30s;
+            for (;;) {
+                a = on_kafka.post(c);
+                story += "; retried: " + std::to_string(a.status()) + " " + a.body();
+                if (a.status() != 503 || Clock::now() > deadline) break;
+                std::this_thread::sleep_for(200ms);
+            }
+        }
+        if (armed) clear();
+        return a;
+    }
+};
+
+// In the log exactly once: each command `answered` 201 on Kafka has exactly its decision's
+// events there, the others none; and it holds what the embedded log does.
+void check_exactly_once(ev::EventLog& kafka, ev::EventLog& embedded, const std::vector<SimulatedCommand>& commands,
+                        const std::map<std::string, unsigned>& answered) {
+    const auto in_kafka = events_by_command(kafka);
+    size_t expected_records = 0;
+    for (const auto& c : commands) {
+        INFO(c.command_id << " answered " << answered.at(c.command_id));
+        if (answered.at(c.command_id) == 201) {
+            CHECK(in_kafka.count(c.command_id) == 1);
+            CHECK((in_kafka.count(c.command_id) ? in_kafka.at(c.command_id) : 0) == c.decision->size());
+            expected_records += c.decision->size();
+        } else {
+            CHECK(in_kafka.count(c.command_id) == 0);
+        }
+    }
+    size_t records = 0;
+    for (const auto& [id, n] : in_kafka) records += n;
+    CHECK(records == expected_records);
+    CHECK(in_kafka == events_by_command(embedded));
+}
+
 }  // namespace
 
 // First in the file: when every case runs in one process, no earlier case's threads exist yet.
@@ -670,7 +783,6 @@ TEST_CASE("kafka e2e: a command whose append timed out is answered 503, and its 
 TEST_CASE("kafka e2e: under injected faults every command answered 201 is in the log and the views exactly once",
           "[projections][kafka][faults]") {
     constexpr int32_t kPartitions = 2;
-    constexpr int16_t kProduce = 0;  // Kafka ApiKey of ProduceRequest
     // In this process (no fork here): the faults need the mock's handle.
     auto cluster = ev::MockCluster::start(3);
     REQUIRE(cluster.has_value());
@@ -699,83 +811,23 @@ TEST_CASE("kafka e2e: under injected faults every command answered 201 is in the
     const auto commands = simulated(9, 400);
     REQUIRE(commands.size() == 400);
     std::map<std::string, unsigned> answered;  // command id -> final status on Kafka
-    int failed_appends = 0;
     {
         Served on_kafka(**kafka, **kafka_views, 1000ms, dir.path() / "kafka-data");
         Served on_embedded(**embedded, **embedded_views, 1000ms, dir.path() / "embedded-data");
-
-        // A fault, by the index of the first accepted command it is armed before. `fail`: the
-        // command is expected to get 503 while it lasts, then succeed when retried once cleared.
-        struct Fault {
-            size_t at;
-            const char* what;
-            bool fail;
-        };
-        const Fault faults[] = {{40, "retriable produce errors", false},       {80, "connection closed by the broker", false},
-                                {120, "leaders move to broker 2", false},      {160, "round-trip time 100 ms", false},
-                                {200, "persistent NOT_ENOUGH_REPLICAS", true}, {240, "all brokers down for 400 ms", false},
-                                {280, "all brokers down for 3 s", true},       {320, "leaders move to broker 3", false}};
-        size_t next_fault = 0;
-        std::thread restore;  // brings brokers back up
-        auto arm = [&](const Fault& f) {
-            const std::string what = f.what;
-            if (what == "retriable produce errors") {
-                rd_kafka_mock_push_request_errors(mock, kProduce, 3, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
-                                                  RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS);
-            } else if (what == "connection closed by the broker") {
-                rd_kafka_mock_push_request_errors(mock, kProduce, 1, RD_KAFKA_RESP_ERR__TRANSPORT);
-            } else if (what.starts_with("leaders move to broker")) {
-                const int32_t leader = what.back() - '0';
-                for (const auto& t : topics)
-                    for (int32_t p = 0; p < t.partitions; ++p)
-                        REQUIRE(rd_kafka_mock_partition_set_leader(mock, t.name.c_str(), p, leader) == RD_KAFKA_RESP_ERR_NO_ERROR);
-            } else if (what == "round-trip time 100 ms") {
-                rd_kafka_mock_broker_set_rtt(mock, -1, 100);
-            } else if (what == "persistent NOT_ENOUGH_REPLICAS") {
-                std::vector<rd_kafka_resp_err_t> errors(5000, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS);
-                rd_kafka_mock_push_request_errors_array(mock, kProduce, errors.size(), errors.data());
-            } else if (what.starts_with("all brokers down")) {
-                REQUIRE(rd_kafka_mock_broker_set_down(mock, -1) == RD_KAFKA_RESP_ERR_NO_ERROR);
-                const auto down_for = f.fail ? 3000ms : 400ms;
-                restore = std::thread([mock, down_for] {
-                    std::this_thread::sleep_for(down_for);
-                    rd_kafka_mock_broker_set_up(mock, -1);
-                });
-            }
-        };
-        auto clear = [&] {
-            rd_kafka_mock_clear_request_errors(mock, kProduce);
-            rd_kafka_mock_broker_set_rtt(mock, -1, 0);
-            if (restore.joinable()) restore.join();
-        };
-
+        Faults faults{mock,
+                      topics,
+                      {{40, "retriable produce errors", false},
+                       {80, "connection closed by the broker", false},
+                       {120, "leaders move to broker 2", false},
+                       {160, "round-trip time 100 ms", false},
+                       {200, "persistent NOT_ENOUGH_REPLICAS", true},
+                       {240, "all brokers down for 400 ms", false},
+                       {280, "all brokers down for 3 s", true},
+                       {320, "leaders move to broker 3", false}}};
         for (size_t i = 0; i < commands.size(); ++i) {
             const auto& c = commands[i];
-            std::optional<Fault> armed;
-            if (c.decision && next_fault < std::size(faults) && i >= faults[next_fault].at) armed = faults[next_fault++];
-            if (armed) arm(*armed);
-            Reply a = on_kafka.post(c);
-            std::string story = c.command_id + " " + std::string(gw::command_name(c.command)) +
-                                (armed ? std::string(" under ") + armed->what : "") + ": " + std::to_string(a.status()) + " " + a.body();
-            if (armed && armed->fail) {
-                {  // Not acknowledged: 503 with the log's error.
-                    INFO(story);
-                    CHECK(a.status() == 503);
-                    CHECK(a.code() == "log.io_error");
-                }
-                ++failed_appends;
-                clear();
-                // Retried with the same command id once the fault is gone, as a client would,
-                // until the log answers (librdkafka reconnects first).
-                const auto deadline = Clock::now() + 30s;
-                for (;;) {
-                    a = on_kafka.post(c);
-                    story += "; retried: " + std::to_string(a.status()) + " " + a.body();
-                    if (a.status() != 503 || Clock::now() > deadline) break;
-                    std::this_thread::sleep_for(200ms);
-                }
-            }
-            if (armed) clear();
+            std::string story;
+            const Reply a = faults.post(on_kafka, c, i, story);
             INFO(story);
             REQUIRE(a.status() == (c.decision ? 201U : 422U));
             answered[c.command_id] = a.status();
@@ -784,31 +836,14 @@ TEST_CASE("kafka e2e: under injected faults every command answered 201 is in the
             // Every 50 commands, a retry of an acknowledged one: 200, nothing appended.
             if (i % 50 == 49 && c.decision) CHECK(on_kafka.post(c).status() == 200);
         }
-        if (restore.joinable()) restore.join();
-        CHECK(next_fault == std::size(faults));
-        CHECK(failed_appends == 2);
+        CHECK(faults.next == faults.schedule.size());
+        CHECK(faults.failed_appends == 2);
 
         wait_projected(**kafka, **kafka_views, on_kafka);
         wait_projected(**embedded, **embedded_views, on_embedded);
     }
 
-    // In the log exactly once: each command answered 201 has exactly its decision's events.
-    const auto in_kafka = events_by_command(**kafka);
-    size_t expected_records = 0;
-    for (const auto& c : commands) {
-        INFO(c.command_id << " answered " << answered[c.command_id]);
-        if (answered[c.command_id] == 201) {
-            CHECK(in_kafka.count(c.command_id) == 1);
-            CHECK((in_kafka.count(c.command_id) ? in_kafka.at(c.command_id) : 0) == c.decision->size());
-            expected_records += c.decision->size();
-        } else {
-            CHECK(in_kafka.count(c.command_id) == 0);
-        }
-    }
-    size_t records = 0;
-    for (const auto& [id, n] : in_kafka) records += n;
-    CHECK(records == expected_records);
-    CHECK(in_kafka == events_by_command(**embedded));
+    check_exactly_once(**kafka, **embedded, commands, answered);
     // In the views exactly once: the same views as the same commands without faults.
     require_same((*kafka_views)->digests().value(), (*embedded_views)->digests().value());
     (*kafka)->close();

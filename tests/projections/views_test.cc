@@ -26,6 +26,30 @@ void refused(const std::string& path, liquida::events::errc code) {
     CHECK(views.error().message.find("delete " + path) != std::string::npos);
 }
 
+// A SanCor invoice f1 of 3.000.000 for June (orders a and b approved, c rejected) with two
+// debits, paid by OP-1 on 2025-08-01 and its retentions applied; the provider not paid yet.
+Member debited_invoice(World& w) {
+    Member m{w, kProvider, provider_in_padron()};
+    w.record_history(m.id, m.ledger);
+    for (const char* id : {"a", "b"}) {
+        m.ok(complete_order(id, kSancor, "330101", date_from_civil(2025, 6, 1)), at(2025, 6, 2));
+        m.ok(ApproveOrder{id}, at(2025, 6, 3));
+    }
+    m.ok(complete_order("c", kSancor, "330101", date_from_civil(2025, 6, 1)), at(2025, 6, 2));
+    m.ok(RejectOrder{"c", "missing_patient_signature", "falta firma del paciente"}, at(2025, 6, 3));
+    const TimestampMs t = at(2025, 6, 10);
+    m.ok(sancor_invoice("f1", 3'000'000), t);
+    m.ok(SendInvoice{"f1"}, t);
+    m.ok(AcceptInvoice{"f1"}, t);
+    m.ok(IngresarInvoice{"f1"}, t);
+    m.ok(ApplyDebit{"f1", "d1", 500'000, "D01", "sesión sin planilla", "PD-1"}, t);
+    m.ok(ApplyDebit{"f1", "d2", 200'000, "D07", "sin firma", "PD-1"}, t);
+    m.ok(IssuePaymentOrder{kSancor, "OP-1", date_from_civil(2025, 8, 1), {PaidInvoice{"f1", 2'300'000}}, "CR-1", "APB"}, at(2025, 8, 1));
+    m.ok(ApplyRetentions{kJune, kSancor}, at(2025, 8, 2));
+    w.catch_up();
+    return m;
+}
+
 }  // namespace
 
 TEST_CASE("pending: an InSSSeP budget of three items with one consumed leaves two pending", "[projections][pending]") {
@@ -255,25 +279,7 @@ TEST_CASE("views: a row that does not decode fails the queries that read it, nev
 
 TEST_CASE("settlement: a SanCor invoice with debits leaves its balance, retentions and payment", "[projections][settlement]") {
     World w;
-    Member m{w, kProvider, provider_in_padron()};
-    w.record_history(m.id, m.ledger);
-    for (const char* id : {"a", "b"}) {
-        m.ok(complete_order(id, kSancor, "330101", date_from_civil(2025, 6, 1)), at(2025, 6, 2));
-        m.ok(ApproveOrder{id}, at(2025, 6, 3));
-    }
-    m.ok(complete_order("c", kSancor, "330101", date_from_civil(2025, 6, 1)), at(2025, 6, 2));
-    m.ok(RejectOrder{"c", "missing_patient_signature", "falta firma del paciente"}, at(2025, 6, 3));
-    const TimestampMs t = at(2025, 6, 10);
-    m.ok(sancor_invoice("f1", 3'000'000), t);
-    m.ok(SendInvoice{"f1"}, t);
-    m.ok(AcceptInvoice{"f1"}, t);
-    m.ok(IngresarInvoice{"f1"}, t);
-    m.ok(ApplyDebit{"f1", "d1", 500'000, "D01", "sesión sin planilla", "PD-1"}, t);
-    m.ok(ApplyDebit{"f1", "d2", 200'000, "D07", "sin firma", "PD-1"}, t);
-    m.ok(IssuePaymentOrder{kSancor, "OP-1", date_from_civil(2025, 8, 1), {PaidInvoice{"f1", 2'300'000}}, "CR-1", "APB"}, at(2025, 8, 1));
-    m.ok(ApplyRetentions{kJune, kSancor}, at(2025, 8, 2));
-    w.catch_up();
-
+    Member m = debited_invoice(w);
     const auto rows = w.views->settlement({kJune, kSancor, kProvider}).value();
     REQUIRE(rows.size() == 1);
     const auto& r = rows[0];
@@ -295,7 +301,12 @@ TEST_CASE("settlement: a SanCor invoice with debits leaves its balance, retentio
     w.catch_up();
     CHECK(w.views->settlement({kJune, kSancor, kProvider}).value().at(0).paid_to_provider == expected.due_to_provider);
     CHECK(w.views->settlement({kJune, kSancor, kProvider}).value().at(0).due_to_provider() == 0);
+}
 
+TEST_CASE("settlement: F4 lists a debited and paid SanCor invoice, found by punto de venta, number and date received",
+          "[projections][settlement]") {
+    World w;
+    debited_invoice(w);
     // F4: the invoice listing row.
     const auto invoices = w.views->invoices(SettlementFilter{{}, {}, kProvider}).value();
     REQUIRE(invoices.size() == 1);
@@ -323,8 +334,11 @@ TEST_CASE("settlement: a SanCor invoice with debits leaves its balance, retentio
     CHECK(invoices[0].debits[1].reason_code == "D07");
     CHECK(invoices[0].debits[1].reason == "sin firma");
     CHECK(invoices[0].due_on(seed_config()) == Date{date_from_civil(2025, 6, 10).days + 60});
+}
 
-    // Roll-ups add the providers up.
+TEST_CASE("settlement: the roll-up by obra social adds the providers up, pending while one has not invoiced", "[projections][settlement]") {
+    World w;
+    debited_invoice(w);
     Member other{w, ProviderId{7}, provider_in_padron()};
     w.record_history(other.id, other.ledger);
     other.ok(complete_order("x", kSancor, "330101", date_from_civil(2025, 6, 1)), at(2025, 6, 2));

@@ -44,6 +44,63 @@ void collect_obras_sociales(const Event& e, std::set<std::string>& out) {
     if (const auto* i = std::get_if<InvoiceIssued>(&e)) out.insert(i->obra_social.value());
 }
 
+// What a simulation's commands came to, counted as they came.
+struct Observed {
+    std::map<uint64_t, std::vector<RecordedEvent>> logs;  // each provider's accepted events
+    std::set<std::string> obras_sociales;
+    uint64_t commands = 0, accepted = 0, rejected = 0, events = 0, cbu_changes = 0, in_rounds = 0;
+};
+
+// Runs `sim` to its end, checking each command on the way: never back in time, inside the
+// simulated months (only the onboarding before `first`), a unique id, an actor, and a coded
+// error when refused.
+Observed run_checked(Simulation& sim, Period first) {
+    Observed o;
+    std::set<std::string> command_ids;
+    std::map<uint64_t, std::string> cbu;
+    std::set<uint64_t> enrolled;
+    TimestampMs last = 0;
+    while (auto c = sim.next()) {
+        ++o.commands;
+        REQUIRE(c->now >= last);  // never back in time
+        last = c->now;
+        REQUIRE(c->now >= month_start(sim.onboarding_month()));
+        REQUIRE(c->now < sim.end());
+        // Before the first month only the onboarding happens; from then on, inside the simulated month.
+        if (c->now < month_start(first)) REQUIRE(onboarding_command(c->command));
+        REQUIRE(command_ids.insert(c->command_id).second);
+        REQUIRE(!c->actor_id.empty());
+        if (c->decision) {
+            ++o.accepted;
+            for (const Event& e : c->decision.value()) {
+                if (const auto* r = std::get_if<ProviderRegistered>(&e)) cbu[c->provider.value()] = r->cbu;
+                if (const auto* u = std::get_if<ProviderUpdated>(&e); u && std::exchange(cbu[c->provider.value()], u->cbu) != u->cbu)
+                    ++o.cbu_changes;  // each after a new constancia de CBU was approved (P1/S3)
+                // A renewed malpractice policy of an enrolled provider is verified in the colegio's
+                // rounds (000): the 2nd or the 16th, at 10:00.
+                if (const auto* v = std::get_if<DocumentVerified>(&e);
+                    v && v->type == DocumentType::seguro && enrolled.contains(c->provider.value())) {
+                    const CivilDate d = civil_from_date(local_date(c->now));
+                    CHECK((d.day == 2 || d.day == 16));
+                    CHECK(c->now - start_of_local_day(local_date(c->now)) == 10 * 3'600'000);
+                    ++o.in_rounds;
+                }
+                if (std::holds_alternative<PadronEnrolled>(e)) enrolled.insert(c->provider.value());
+                if (std::holds_alternative<PadronLeft>(e)) enrolled.erase(c->provider.value());
+                o.logs[c->provider.value()].push_back(RecordedEvent{e, c->now});
+                collect_obras_sociales(e, o.obras_sociales);
+                ++o.events;
+            }
+        } else {
+            ++o.rejected;
+            const DomainError& e = c->decision.error();
+            REQUIRE(e.code.find('.') != std::string::npos);
+            REQUIRE_FALSE(e.message.empty());
+        }
+    }
+    return o;
+}
+
 }  // namespace
 
 TEST_CASE("simulation: the same seed gives the same commands and decisions, another seed others", "[domain][simulation]") {
@@ -81,51 +138,8 @@ TEST_CASE("simulation: one month at scale 0.01 replays, moves forward and makes 
     CHECK(sim.onboarding_month() == Period{2025, 5});
     CHECK(sim.end() == month_start(Period{2025, 7}));
 
-    std::map<uint64_t, std::vector<RecordedEvent>> logs;
-    std::set<std::string> obras_sociales;
-    std::set<std::string> command_ids;
-    uint64_t commands = 0, accepted = 0, rejected = 0, events = 0, cbu_changes = 0, in_rounds = 0;
-    std::map<uint64_t, std::string> cbu;
-    std::set<uint64_t> enrolled;
-    TimestampMs last = 0;
-    while (auto c = sim.next()) {
-        ++commands;
-        REQUIRE(c->now >= last);  // never back in time
-        last = c->now;
-        REQUIRE(c->now >= month_start(sim.onboarding_month()));
-        REQUIRE(c->now < sim.end());
-        // Before June only the onboarding happens; from June on, inside the simulated month.
-        if (c->now < month_start(june)) REQUIRE(onboarding_command(c->command));
-        REQUIRE(command_ids.insert(c->command_id).second);
-        REQUIRE(!c->actor_id.empty());
-        if (c->decision) {
-            ++accepted;
-            for (const Event& e : c->decision.value()) {
-                if (const auto* r = std::get_if<ProviderRegistered>(&e)) cbu[c->provider.value()] = r->cbu;
-                if (const auto* u = std::get_if<ProviderUpdated>(&e); u && std::exchange(cbu[c->provider.value()], u->cbu) != u->cbu)
-                    ++cbu_changes;  // each after a new constancia de CBU was approved (P1/S3)
-                // A renewed malpractice policy of an enrolled provider is verified in the colegio's
-                // rounds (000): the 2nd or the 16th, at 10:00.
-                if (const auto* v = std::get_if<DocumentVerified>(&e);
-                    v && v->type == DocumentType::seguro && enrolled.contains(c->provider.value())) {
-                    const CivilDate d = civil_from_date(local_date(c->now));
-                    CHECK((d.day == 2 || d.day == 16));
-                    CHECK(c->now - start_of_local_day(local_date(c->now)) == 10 * 3'600'000);
-                    ++in_rounds;
-                }
-                if (std::holds_alternative<PadronEnrolled>(e)) enrolled.insert(c->provider.value());
-                if (std::holds_alternative<PadronLeft>(e)) enrolled.erase(c->provider.value());
-                logs[c->provider.value()].push_back(RecordedEvent{e, c->now});
-                collect_obras_sociales(e, obras_sociales);
-                ++events;
-            }
-        } else {
-            ++rejected;
-            const DomainError& e = c->decision.error();
-            REQUIRE(e.code.find('.') != std::string::npos);
-            REQUIRE_FALSE(e.message.empty());
-        }
-    }
+    // Each command checked as it comes (run_checked); what they came to checked below.
+    const auto [logs, obras_sociales, commands, accepted, rejected, events, cbu_changes, in_rounds] = run_checked(sim, june);
     const SimulationStats& st = sim.stats();
     CHECK(st.accepted == accepted);
     CHECK(st.rejected == rejected);
