@@ -425,7 +425,7 @@ std::variant<std::vector<events::Position>, HttpResponse> stream_positions(event
 // A topic stream's reader, on the streams' pool (a read from Kafka may wait on the network,
 // never on an io thread). Each step sends what its partitions hold, up to 256 records each (a
 // prestador's own only), and schedules the next: at once after records, after a wait that
-// grows from 5 to 50 ms while there are none, and 20 ms while the client has 1 MiB unread. It
+// grows from 10 to 50 ms while there are none, and 20 ms while the client has 1 MiB unread. It
 // ends when the client goes away, the log fails, or the server stops.
 class StreamReader : public std::enable_shared_from_this<StreamReader> {
 public:
