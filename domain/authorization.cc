@@ -100,12 +100,16 @@ Decision consumed_on_authorization(const ProviderLedger& s, const ObraSocialConf
 
 // A1: the affiliate's and prescriptor's data, well formed, and what the obra social requires.
 Check check_affiliate(const SubmitBudget& c, const ObraSocialConfig& os) {
-    if (auto e = check_label(c.affiliate_name, kMaxNameBytes, "budget", "affiliate_name", "el nombre del afiliado")) return e;
-    if (auto e = check_label(c.titular, kMaxNameBytes, "budget", "titular", "el titular")) return e;
-    if (auto e = check_label(c.plan, kMaxCodeBytes, "budget", "plan", "el plan del afiliado")) return e;
-    if (auto e = check_label(c.prescriptor_matricula, kMaxCodeBytes, "budget", "prescriptor_matricula", "la matrícula del prescriptor"))
+    if (auto e = check_label(c.affiliate_name, kMaxNameBytes, "budget.invalid_affiliate_name", "affiliate_name", "el nombre del afiliado"))
         return e;
-    if (auto e = check_label(c.prescriptor_name, kMaxNameBytes, "budget", "prescriptor_name", "el nombre del prescriptor")) return e;
+    if (auto e = check_label(c.titular, kMaxNameBytes, "budget.invalid_titular", "titular", "el titular")) return e;
+    if (auto e = check_label(c.plan, kMaxCodeBytes, "budget.invalid_plan", "plan", "el plan del afiliado")) return e;
+    if (auto e = check_label(c.prescriptor_matricula, kMaxCodeBytes, "budget.invalid_prescriptor_matricula", "prescriptor_matricula",
+                             "la matrícula del prescriptor"))
+        return e;
+    if (auto e = check_label(c.prescriptor_name, kMaxNameBytes, "budget.invalid_prescriptor_name", "prescriptor_name",
+                             "el nombre del prescriptor"))
+        return e;
     if (static_cast<size_t>(c.credential_type) >= std::size(kCredentialTypeNames))
         return error("budget.invalid_credential_type", "Tipo de credencial desconocido.", "credential_type");
     for (const std::string& name : os.required_budget_fields) {

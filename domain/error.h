@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/codes.h"
 #include "domain/events.h"
 #include "domain/result.h"
 
@@ -19,8 +20,8 @@ struct DomainError {
 // What a decision yields: the events to record, or why nothing was recorded.
 using Decision = result<std::vector<Event>, DomainError>;
 
-inline failure<DomainError> reject(std::string code, std::string message, std::string field) {
-    return failure<DomainError>{DomainError{std::move(code), std::move(message), std::move(field)}};
+inline failure<DomainError> reject(Code code, std::string message, std::string field) {
+    return failure<DomainError>{DomainError{std::string(code.name()), std::move(message), std::move(field)}};
 }
 
 }  // namespace liquida::domain

@@ -18,8 +18,9 @@ Check check_complete(const LoadOrder& c, const ObraSocialConfig& os) {
         return error("order.missing_professional_signature", "Falta la firma del profesional.", "professional_signature");
     if (needs.professional_stamp && !c.professional_stamp)
         return error("order.missing_professional_stamp", "Falta el sello del profesional.", "professional_stamp");
-    if (auto e = check_label(c.affiliate_name, kMaxNameBytes, "order", "affiliate_name", "el nombre del afiliado")) return e;
-    if (auto e = check_label(c.plan, kMaxCodeBytes, "order", "plan", "el plan del afiliado")) return e;
+    if (auto e = check_label(c.affiliate_name, kMaxNameBytes, "order.invalid_affiliate_name", "affiliate_name", "el nombre del afiliado"))
+        return e;
+    if (auto e = check_label(c.plan, kMaxCodeBytes, "order.invalid_plan", "plan", "el plan del afiliado")) return e;
     for (const std::string& name : os.required_order_fields) {
         bool present = false;
         if (name == "affiliate_number") present = !c.affiliate_number.empty();

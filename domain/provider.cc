@@ -51,7 +51,7 @@ Decision decide(const ProviderLedger& s, const AdhereToObraSocial& c, TimestampM
     if (auto e = require_text(c.provider_number, "provider.provider_number_required", "Falta el número de prestador de la obra social.",
                               "provider_number"))
         return rejected(*e);
-    if (auto e = check_label(c.convenio, kMaxNameBytes, "provider", "convenio", "el convenio")) return rejected(*e);
+    if (auto e = check_label(c.convenio, kMaxNameBytes, "provider.invalid_convenio", "convenio", "el convenio")) return rejected(*e);
     if (s.provider.provider_numbers.contains(c.obra_social))
         return reject("provider.already_adhered", "El prestador ya está adherido a esa obra social.", "obra_social");
     return emit(ProviderAdhered{c.obra_social, c.provider_number, c.convenio});

@@ -16,46 +16,47 @@ std::string_view document_name(DocumentType t) noexcept {
     return i < std::size(kNames) ? kNames[i] : std::string_view{"?"};
 }
 
-std::string code(std::string_view area, std::string_view what) { return std::string(area) + "." + std::string(what); }
+// A shared check's refusal: its code after the command's area.
+DomainError error(Area area, SharedCode what, std::string message, std::string field) {
+    return DomainError{what.in(area), std::move(message), std::move(field)};
+}
 
 }  // namespace
 
-Check require_padron(const ProviderLedger& s, TimestampMs now, std::string_view area) {
+Check require_padron(const ProviderLedger& s, TimestampMs now, Area area) {
     const Date today = local_date(now);
-    if (!s.provider.registered) return error(code(area, "provider_not_registered"), "El prestador no está registrado.", "provider");
-    if (!s.provider.enrolled)
-        return error(code(area, "provider_not_in_padron"), "El prestador no está inscripto en el padrón.", "provider");
+    if (!s.provider.registered) return error(area, "provider_not_registered", "El prestador no está registrado.", "provider");
+    if (!s.provider.enrolled) return error(area, "provider_not_in_padron", "El prestador no está inscripto en el padrón.", "provider");
     if (const auto doc = missing_document(s.provider, today))
-        return error(code(area, "provider_not_in_padron"),
+        return error(area, "provider_not_in_padron",
                      "El prestador no está en el padrón: documentación " + std::string(document_name(*doc)) + " no aprobada o vencida.",
                      "provider");
     return std::nullopt;
 }
 
-Check require_padron_on(const ProviderLedger& s, Date day, std::string_view area, std::string field) {
+Check require_padron_on(const ProviderLedger& s, Date day, Area area, std::string field) {
     const std::string on = "El prestador no estaba en el padrón el " + to_string(day);
     if (day < s.provider.enrolled_on)
-        return error(code(area, "not_in_padron_that_day"), on + ": se inscribió el " + to_string(s.provider.enrolled_on) + ".",
-                     std::move(field));
+        return error(area, "not_in_padron_that_day", on + ": se inscribió el " + to_string(s.provider.enrolled_on) + ".", std::move(field));
     if (const auto doc = missing_document(s.provider, day))
-        return error(code(area, "not_in_padron_that_day"),
+        return error(area, "not_in_padron_that_day",
                      on + ": documentación " + std::string(document_name(*doc)) + " no aprobada o vencida ese día.", std::move(field));
     return std::nullopt;
 }
 
-Check require_adhered(const ProviderLedger& s, const Config& config, const ObraSocialId& id, std::string_view area) {
+Check require_adhered(const ProviderLedger& s, const Config& config, const ObraSocialId& id, Area area) {
     if (config.obra_social(id) == nullptr)
-        return error(code(area, "unknown_obra_social"), "Obra social desconocida: " + id.value() + ".", "obra_social");
+        return error(area, "unknown_obra_social", "Obra social desconocida: " + id.value() + ".", "obra_social");
     if (!s.provider.provider_numbers.contains(id))
-        return error(code(area, "obra_social_not_adhered"), "El prestador no está adherido a " + id.value() + ".", "obra_social");
+        return error(area, "obra_social_not_adhered", "El prestador no está adherido a " + id.value() + ".", "obra_social");
     return std::nullopt;
 }
 
-Check require_practice(const ObraSocialConfig& os, std::string_view practice, std::string_view area, const std::string& field) {
+Check require_practice(const ObraSocialConfig& os, std::string_view practice, Area area, const std::string& field) {
     const auto normalized = normalize_practice_code(practice);
-    if (!normalized) return error(code(area, "invalid_practice_code"), "El código de práctica debe tener 6 dígitos.", field);
+    if (!normalized) return error(area, "invalid_practice_code", "El código de práctica debe tener 6 dígitos.", field);
     if (os.practice(*normalized) == nullptr)
-        return error(code(area, "practice_not_agreed"), "Práctica " + *normalized + " no convenida con " + os.name + ".", field);
+        return error(area, "practice_not_agreed", "Práctica " + *normalized + " no convenida con " + os.name + ".", field);
     return std::nullopt;
 }
 
@@ -71,29 +72,29 @@ std::optional<Centavos> raised_fee(const ObraSocialConfig& os, Centavos fee, con
     return money::Sum(fee).add(basis_points(fee, it->second)).value();
 }
 
-Check check_comprobante(uint32_t punto_de_venta, uint32_t number, std::string_view cae, std::string_view area, bool fiscal) {
+Check check_comprobante(uint32_t punto_de_venta, uint32_t number, std::string_view cae, Area area, bool fiscal) {
     if (punto_de_venta == 0 || punto_de_venta > 99'999)
-        return error(code(area, "invalid_punto_de_venta"), "El punto de venta debe tener 5 dígitos.", "punto_de_venta");
+        return error(area, "invalid_punto_de_venta", "El punto de venta debe tener 5 dígitos.", "punto_de_venta");
     if (number == 0 || number > 99'999'999)
-        return error(code(area, "invalid_number"), "El número de comprobante debe tener 8 dígitos.", "number");
+        return error(area, "invalid_number", "El número de comprobante debe tener 8 dígitos.", "number");
     if (!fiscal) {
-        if (!cae.empty()) return error(code(area, "cae_not_allowed"), "Un resumen X no lleva CAE.", "cae");
+        if (!cae.empty()) return error(area, "cae_not_allowed", "Un resumen X no lleva CAE.", "cae");
     } else if (!is_digits(cae, 14)) {
-        return error(code(area, "invalid_cae"), "El CAE debe tener 14 dígitos.", "cae");
+        return error(area, "invalid_cae", "El CAE debe tener 14 dígitos.", "cae");
     }
     return std::nullopt;
 }
 
-Check check_label(std::string_view value, size_t max_bytes, std::string_view area, const std::string& field, std::string_view label) {
+Check check_label(std::string_view value, size_t max_bytes, Code code, std::string field, std::string_view label) {
     const bool control = std::any_of(value.begin(), value.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
     if (value.size() <= max_bytes && !control) return std::nullopt;
-    return error(code(area, "invalid_" + field),
-                 "Revise " + std::string(label) + ": hasta " + std::to_string(max_bytes) + " bytes, sin caracteres de control.", field);
+    return error(code, "Revise " + std::string(label) + ": hasta " + std::to_string(max_bytes) + " bytes, sin caracteres de control.",
+                 std::move(field));
 }
 
-Check require_text(std::string_view value, std::string code_, std::string message, std::string field) {
+Check require_text(std::string_view value, Code code, std::string message, std::string field) {
     if (!value.empty()) return std::nullopt;
-    return error(std::move(code_), std::move(message), std::move(field));
+    return error(code, std::move(message), std::move(field));
 }
 
 }  // namespace liquida::domain

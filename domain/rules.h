@@ -15,22 +15,22 @@ namespace liquida::domain {
 // A check passes (nullopt) or says why the command is rejected.
 using Check = std::optional<DomainError>;
 
-inline DomainError error(std::string code, std::string message, std::string field) {
-    return DomainError{std::move(code), std::move(message), std::move(field)};
+inline DomainError error(Code code, std::string message, std::string field) {
+    return DomainError{std::string(code.name()), std::move(message), std::move(field)};
 }
 inline failure<DomainError> rejected(DomainError e) { return failure<DomainError>{std::move(e)}; }
 inline Decision emit(Event e) { return std::vector<Event>{std::move(e)}; }
 
 // P4: nothing billable is accepted from a provider outside the padrón on `now`'s date.
-Check require_padron(const ProviderLedger& s, TimestampMs now, std::string_view area);
+Check require_padron(const ProviderLedger& s, TimestampMs now, Area area);
 // P4 on the day the practice was performed (an order's attention date, a deferred
 // consumption's): enrolled on or before it, and every required document approved on or before
 // it and in force that day. After require_padron, which checks the enrollment itself.
-Check require_padron_on(const ProviderLedger& s, Date day, std::string_view area, std::string field);
+Check require_padron_on(const ProviderLedger& s, Date day, Area area, std::string field);
 // The obra social must be configured and the provider adhered to it (P6).
-Check require_adhered(const ProviderLedger& s, const Config& config, const ObraSocialId& id, std::string_view area);
+Check require_adhered(const ProviderLedger& s, const Config& config, const ObraSocialId& id, Area area);
 // The practice must be a 6-digit nomenclador code agreed with the obra social.
-Check require_practice(const ObraSocialConfig& os, std::string_view code, std::string_view area, const std::string& field);
+Check require_practice(const ObraSocialConfig& os, std::string_view code, Area area, const std::string& field);
 
 // A8: an arancel (ObraSocialConfig::arancel) raised by the provider category's increment,
 // rounded half up; nullopt when it does not fit int64.
@@ -39,10 +39,10 @@ std::optional<Centavos> raised_fee(const ObraSocialConfig& os, Centavos fee, con
 std::optional<Centavos> basis_points(Centavos value, uint32_t bp) noexcept;
 // F2: punto de venta 5 digits, number 8 digits; `fiscal` (a factura or a note) a CAE of 14
 // digits, else (a Resumen/Pre-Liquidación X) none.
-Check check_comprobante(uint32_t punto_de_venta, uint32_t number, std::string_view cae, std::string_view area, bool fiscal = true);
-Check require_text(std::string_view value, std::string code, std::string message, std::string field);
+Check check_comprobante(uint32_t punto_de_venta, uint32_t number, std::string_view cae, Area area, bool fiscal = true);
+Check require_text(std::string_view value, Code code, std::string message, std::string field);
 // A person's or a plan's text as a portal prints it: at most `max_bytes`, no control characters.
-// `<area>.invalid_<field>` naming `label` ("el nombre del afiliado").
-Check check_label(std::string_view value, size_t max_bytes, std::string_view area, const std::string& field, std::string_view label);
+// `code` (an `<area>.invalid_<field>`) naming `label` ("el nombre del afiliado").
+Check check_label(std::string_view value, size_t max_bytes, Code code, std::string field, std::string_view label);
 
 }  // namespace liquida::domain
