@@ -58,51 +58,32 @@ inline constexpr std::string_view kSharedCodes[] = {
     "cae_not_allowed", "invalid_cae", "invalid_number", "invalid_practice_code", "invalid_punto_de_venta", "not_in_padron_that_day",
     "obra_social_not_adhered", "practice_not_agreed", "provider_not_in_padron", "provider_not_registered", "unknown_obra_social",
 };
+// The areas that prefix the codes.
+inline constexpr std::string_view kAreas[] = {
+    "anulacion", "budget", "config", "consumption", "credit_note", "debit", "document", "eligibility", "invoice", "money", "order",
+    "padron", "payment_order", "provider", "provider_payment", "retention", "token",
+};
 // clang-format on
-inline constexpr std::string_view kAreas[] = {"anulacion",     "budget",      "config",           "consumption", "credit_note", "debit",
-                                              "document",      "eligibility", "invoice",          "money",       "order",       "padron",
-                                              "payment_order", "provider",    "provider_payment", "retention",   "token"};
 
-template <size_t N>
-consteval bool listed(const std::string_view (&table)[N], std::string_view name) {
-    return std::find(std::begin(table), std::end(table), name) != std::end(table);
-}
-
-// One of kCodes, checked when compiled.
-class Code {
+// A name from one of the tables above, checked when compiled: a literal not in `Table` does
+// not compile.
+template <const auto& Table>
+class Listed {
 public:
-    consteval Code(const char* name) : name_(name) {  // NOLINT(google-explicit-constructor): written as a literal
-        if (!listed(kCodes, name_)) throw "not a domain code: list it in kCodes (domain/codes.h) and in docs/DOMAIN.md";
+    consteval Listed(const char* name) : name_(name) {  // NOLINT(google-explicit-constructor): written as a literal
+        if (std::find(std::begin(Table), std::end(Table), name_) == std::end(Table))
+            throw "not a name of domain/codes.h: list it there and in docs/DOMAIN.md";
     }
     constexpr std::string_view name() const noexcept { return name_; }
 
 private:
     std::string_view name_;
 };
+using Code = Listed<kCodes>;              // "budget.weekly_limit_exceeded"
+using Area = Listed<kAreas>;              // "budget"
+using SharedCode = Listed<kSharedCodes>;  // "provider_not_in_padron", after an area
 
-// The area of a command, as its codes begin.
-class Area {
-public:
-    consteval Area(const char* name) : name_(name) {  // NOLINT(google-explicit-constructor): written as a literal
-        if (!listed(kAreas, name_)) throw "not an area of the domain's codes (kAreas, domain/codes.h)";
-    }
-    constexpr std::string_view name() const noexcept { return name_; }
-
-private:
-    std::string_view name_;
-};
-
-// One of kSharedCodes, checked when compiled.
-class SharedCode {
-public:
-    consteval SharedCode(const char* name) : name_(name) {  // NOLINT(google-explicit-constructor): written as a literal
-        if (!listed(kSharedCodes, name_)) throw "not a shared code: list it in kSharedCodes (domain/codes.h) and in docs/DOMAIN.md";
-    }
-    // "<area>.<name>".
-    std::string in(Area area) const { return std::string(area.name()) + "." + std::string(name_); }
-
-private:
-    std::string_view name_;
-};
+// "<area>.<what>".
+inline std::string shared_code(Area area, SharedCode what) { return std::string(area.name()) + "." + std::string(what.name()); }
 
 }  // namespace liquida::domain

@@ -18,7 +18,7 @@ std::string_view document_name(DocumentType t) noexcept {
 
 // A shared check's refusal: its code after the command's area.
 DomainError error(Area area, SharedCode what, std::string message, std::string field) {
-    return DomainError{what.in(area), std::move(message), std::move(field)};
+    return DomainError{shared_code(area, what), std::move(message), std::move(field)};
 }
 
 }  // namespace

@@ -19,12 +19,7 @@ const ProviderId kProvider{1042};
 
 // A provider with an accepted, ingresada SanCor invoice f1 of 3.000.000, all in the views.
 Member with_accepted_invoice(World& w) {
-    Member m{w, kProvider, provider_in_padron()};
-    w.record_history(m.id, m.ledger);
-    for (const char* id : {"a", "b"}) {
-        m.ok(complete_order(id, kSancor, "330101", date_from_civil(2025, 6, 1)), at(2025, 6, 2));
-        m.ok(ApproveOrder{id}, at(2025, 6, 3));
-    }
+    Member m = with_june_orders(w, kProvider);
     const TimestampMs t = at(2025, 6, 10);
     m.ok(IssueInvoice{"f1", kSancor, ComprobanteType::factura_b, BillingType::original, 17, 4199, "71110383321640", kJune, 3'000'000,
                       date_from_civil(2025, 6, 10), "", "", attachments_for(kSancor)},

@@ -29,12 +29,7 @@ void refused(const std::string& path, liquida::events::errc code) {
 // A SanCor invoice f1 of 3.000.000 for June (orders a and b approved, c rejected) with two
 // debits, paid by OP-1 on 2025-08-01 and its retentions applied; the provider not paid yet.
 Member debited_invoice(World& w) {
-    Member m{w, kProvider, provider_in_padron()};
-    w.record_history(m.id, m.ledger);
-    for (const char* id : {"a", "b"}) {
-        m.ok(complete_order(id, kSancor, "330101", date_from_civil(2025, 6, 1)), at(2025, 6, 2));
-        m.ok(ApproveOrder{id}, at(2025, 6, 3));
-    }
+    Member m = with_june_orders(w, kProvider);
     m.ok(complete_order("c", kSancor, "330101", date_from_civil(2025, 6, 1)), at(2025, 6, 2));
     m.ok(RejectOrder{"c", "missing_patient_signature", "falta firma del paciente"}, at(2025, 6, 3));
     const TimestampMs t = at(2025, 6, 10);

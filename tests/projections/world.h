@@ -44,4 +44,16 @@ struct Member {
     }
 };
 
+// `id` in the padrón, its history recorded, with SanCor orders a and b for 330101 attended on
+// 2025-06-01, loaded on June 2 and approved on June 3.
+inline Member with_june_orders(World& w, ProviderId id) {
+    Member m{w, id, provider_in_padron()};
+    w.record_history(m.id, m.ledger);
+    for (const char* order : {"a", "b"}) {
+        m.ok(complete_order(order, kSancor, "330101", date_from_civil(2025, 6, 1)), at(2025, 6, 2));
+        m.ok(ApproveOrder{order}, at(2025, 6, 3));
+    }
+    return m;
+}
+
 }  // namespace liquida::test
