@@ -168,8 +168,7 @@ std::unique_ptr<events::EventLog> open_log(const cli::Args& args, const char* wh
         log = events::open_embedded_log(options);
     }
     if (!log) {
-        std::fprintf(stderr, "liquida %s: %s: %s\n", who, std::string(events::code_name(log.error().code)).c_str(),
-                     log.error().message.c_str());
+        std::fprintf(stderr, "liquida %s: %s: %s\n", who, code_name(log.error().code).c_str(), log.error().message.c_str());
         return nullptr;
     }
     return std::move(*log);

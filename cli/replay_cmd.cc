@@ -15,9 +15,7 @@
 namespace liquida::commands {
 namespace {
 
-void print_error(const events::error& e) {
-    std::fprintf(stderr, "liquida replay: %s: %s\n", std::string(events::code_name(e.code)).c_str(), e.message.c_str());
-}
+void print_error(const fault& e) { std::fprintf(stderr, "liquida replay: %s: %s\n", code_name(e.code).c_str(), e.message.c_str()); }
 
 void print_progress(const replay::Progress& p, const std::string& month) {
     const double eta = p.eta_seconds();

@@ -96,7 +96,7 @@ private:
 
 struct Publishing {
     std::mutex mu;
-    std::optional<events::error> failure;  // the first append that failed
+    std::optional<fault> failure;  // the first append that failed
     std::atomic<uint64_t> appends{0};
     std::atomic<uint64_t> duplicates{0};
     std::atomic<uint64_t> events{0};
@@ -129,7 +129,7 @@ events::result<liquida::ok_t> read_keys(events::EventLog& log, std::unordered_se
 
 // A command's events, one batch per topic, appended all or nothing; batches whose key is in
 // `landed` are left out (a command lands whole, so all of its batches are, or none).
-std::optional<events::error> publish(events::EventLog& log, Job& job, Publishing& out, const std::unordered_set<std::string>& landed) {
+std::optional<fault> publish(events::EventLog& log, Job& job, Publishing& out, const std::unordered_set<std::string>& landed) {
     std::vector<std::pair<events::Topic, std::vector<events::Envelope>>> groups;
     for (domain::Event& e : job.events) {
         const events::Topic topic = events::topic_for(e);
@@ -267,7 +267,7 @@ int simulate(const cli::Args& args) {
     if (!args.get("kafka").empty()) {
         if (auto read = read_keys(*log, landed); !read) {
             std::fprintf(stderr, "liquida simulate: reading the commands already in the log: %s: %s\n",
-                         std::string(events::code_name(read.error().code)).c_str(), read.error().message.c_str());
+                         code_name(read.error().code).c_str(), read.error().message.c_str());
             return 1;
         }
     }
@@ -315,7 +315,7 @@ int simulate(const cli::Args& args) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
     log->close();
     if (published.failure) {
-        std::fprintf(stderr, "liquida simulate: append failed: %s: %s\n", std::string(events::code_name(published.failure->code)).c_str(),
+        std::fprintf(stderr, "liquida simulate: append failed: %s: %s\n", code_name(published.failure->code).c_str(),
                      published.failure->message.c_str());
         return 1;
     }

@@ -18,8 +18,7 @@ std::string log_source(const cli::Args& args) { return args.get("kafka").empty()
 std::unique_ptr<projections::Views> open_views(const std::filesystem::path& dir, const cli::Args& args, const char* who) {
     auto views = projections::Views::open(dir.string(), log_source(args));
     if (!views) {
-        std::fprintf(stderr, "liquida %s: %s: %s\n", who, std::string(events::code_name(views.error().code)).c_str(),
-                     views.error().message.c_str());
+        std::fprintf(stderr, "liquida %s: %s: %s\n", who, code_name(views.error().code).c_str(), views.error().message.c_str());
         return nullptr;
     }
     return std::move(*views);
@@ -30,8 +29,7 @@ bool catch_up(events::EventLog& log, projections::Views& views, const char* who,
     projections::Runner runner(log, views);
     const auto behind = runner.lag();
     if (!behind) {
-        std::fprintf(stderr, "liquida %s: %s: %s\n", who, std::string(events::code_name(behind.error().code)).c_str(),
-                     behind.error().message.c_str());
+        std::fprintf(stderr, "liquida %s: %s: %s\n", who, code_name(behind.error().code).c_str(), behind.error().message.c_str());
         return false;
     }
     const int64_t lag = *behind;
@@ -48,8 +46,7 @@ bool catch_up(events::EventLog& log, projections::Views& views, const char* who,
     auto n = runner.catch_up();
     seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!n) {
-        std::fprintf(stderr, "liquida %s: %s: %s\n", who, std::string(events::code_name(n.error().code)).c_str(),
-                     n.error().message.c_str());
+        std::fprintf(stderr, "liquida %s: %s: %s\n", who, code_name(n.error().code).c_str(), n.error().message.c_str());
         return false;
     }
     applied = *n;

@@ -1,41 +1,35 @@
 // Expected failures of the events module: typed, with a stable string code.
 #pragma once
 
-#include <string>
 #include <string_view>
 #include <system_error>
 
-#include "domain/result.h"
+#include "domain/fault.h"
 
 namespace liquida::events {
 
+// What each code means: describe() in errc.cc, printed in docs/OPERATIONS.md.
 enum class errc {
-    invalid_buffer = 1,   // failed FlatBuffers verification or identifier
-    buffer_too_large,     // over the codec's size limit
-    unknown_payload,      // a union slot this build does not know (newer writer)
-    invalid_argument,     // caller error: unknown topic, bad partition, empty batch
-    io_error,             // the storage or broker failed; nothing was acknowledged
-    corrupt_record,       // a stored record failed verification
-    config_mismatch,      // reopened with topic settings that differ from the stored ones
-    closed,               // the log was closed
-    offset_out_of_range,  // read below the first retained offset
-    busy,                 // another process or thread holds it (a month being closed)
+    invalid_buffer = 1,
+    buffer_too_large,
+    unknown_payload,
+    invalid_argument,
+    io_error,
+    corrupt_record,
+    config_mismatch,
+    closed,
+    offset_out_of_range,
 };
 
-// Stable machine-readable code: "codec.invalid_buffer", "log.io_error", ...
-std::string_view code_name(errc e) noexcept;
+// Each code's stable name ("codec.invalid_buffer", "log.io_error", ...) and what it means.
+CodeText describe(errc e) noexcept;
+inline std::string_view code_name(errc e) noexcept { return describe(e).name; }
 const std::error_category& error_category() noexcept;
 inline std::error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), error_category()}; }
 
-struct error {
-    errc code;
-    std::string message;
-};
-
 template <class T>
-using result = liquida::result<T, error>;
-
-inline failure<error> fail(errc code, std::string message) { return failure<error>{error{code, std::move(message)}}; }
+using result = liquida::result<T, fault>;
+using liquida::fail;
 
 }  // namespace liquida::events
 

@@ -453,7 +453,7 @@ private:
             return !r.finish_batch || got.back().mark.index + 1 >= got.back().mark.count;
         };
         const auto deadline = Clock::now() + options_.timeout;
-        std::optional<error> failed;
+        std::optional<fault> failed;
         while (!next.empty() && !failed && Clock::now() < deadline) {
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
             rd_kafka_message_t* m = rd_kafka_consumer_poll(reader_.get(), std::min(to_ms(left), kPollMs));
@@ -462,7 +462,7 @@ private:
             if (it != next.end()) {
                 const TopicPartition& tp = it->first;
                 if (m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE || m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
-                    failed = error{errc::offset_out_of_range, name(tp) + " offset " + std::to_string(it->second) + ": " + describe(m->err)};
+                    failed = fault{errc::offset_out_of_range, name(tp) + " offset " + std::to_string(it->second) + ": " + describe(m->err)};
                 } else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF && m->offset >= ranges.at(tp).to) {
                     next.erase(it);  // the rest below `to` are markers or aborted records
                 } else if (!m->err && m->offset >= it->second && m->offset < ranges.at(tp).to) {
@@ -788,7 +788,7 @@ private:
         }
         TxnDelivery d;
         std::map<TopicPartition, Hash> heads;  // the chain as this transaction leaves it
-        std::optional<error> failed;
+        std::optional<fault> failed;
         for (TxnRequest* req : group) {
             req->sent.assign(req->batches.size(), BatchDelivery{&d, INT64_MAX});
             for (size_t b = 0; b < req->batches.size(); ++b) {
@@ -809,7 +809,7 @@ private:
                         ++d.remaining;
                     }
                     if (rd_kafka_error_t* e = produce(batch.tp, batch.records[i], lists[i], req->sent[b], deadline)) {
-                        failed = error{errc::io_error, "append to " + name(batch.tp) + " not acknowledged: " +
+                        failed = fault{errc::io_error, "append to " + name(batch.tp) + " not acknowledged: " +
                                                            describe(rd_kafka_error_code(e), rd_kafka_error_string(e))};
                         rd_kafka_error_destroy(e);
                         rd_kafka_headers_destroy(lists[i]);

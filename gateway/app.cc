@@ -414,7 +414,7 @@ std::variant<std::vector<events::Position>, HttpResponse> stream_positions(event
         if (only && *only != p) continue;
         if (from_end) {
             auto end = log.end_offset({topic, p});
-            if (!end) return error(503, std::string(events::code_name(end.error().code)), "No se pudo leer el log.");
+            if (!end) return error(503, code_name(end.error().code), "No se pudo leer el log.");
             from = *end;
         }
         positions.push_back({{topic, p}, from});

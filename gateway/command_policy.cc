@@ -48,8 +48,7 @@ std::optional<IssueRefusal> may_not_issue(service::CommandService& commands, Rol
         return forbidden("Un prestador sólo opera sobre sus propios datos.");
     if (role == Role::obra_social) {
         const auto os = command_obra_social(commands, request.provider, request.command);
-        if (!os)
-            return IssueRefusal{true, std::string(events::code_name(os.error().code)), "No se pudo leer el estado: " + os.error().message};
+        if (!os) return IssueRefusal{true, code_name(os.error().code), "No se pudo leer el estado: " + os.error().message};
         if (!*os || (*os)->value() != subject) return forbidden("Una obra social sólo opera sobre lo suyo.");
     }
     return std::nullopt;

@@ -39,9 +39,7 @@ json close_json(const replay::MonthClosed& c) {
     return {{"cut", domain::to_iso_local(c.cut)}, {"events", c.events}, {"partitions", partitions}, {"reports", reports}};
 }
 
-HttpResponse unavailable(const events::error& e) {
-    return error(503, "month.unavailable", "No se pudo leer el estado del mes: " + e.message);
-}
+HttpResponse unavailable(const fault& e) { return error(503, "month.unavailable", "No se pudo leer el estado del mes: " + e.message); }
 
 std::string_view content_type_of(const std::filesystem::path& file) {
     const auto ext = file.extension();

@@ -92,7 +92,7 @@ nlohmann::json page(const std::vector<T>& rows, const Query& q, Render render) {
 // A view that could not be read (views.h): thrown out of App::view and answered 503, never as
 // fewer rows. The detail goes to the log, not to the client.
 struct Unreadable {
-    events::error error;
+    fault error;
 };
 template <class T>
 T read_view(events::result<T> r) {
@@ -113,11 +113,9 @@ std::function<bool(replay::Table&)> paged(size_t rows, Read read, Build build) {
 }
 inline constexpr std::string_view kViewUnavailable = "view.unavailable";
 inline constexpr std::string_view kViewUnavailableMessage = "No se pudo leer la vista; el error quedó registrado en el servidor.";
-inline void log_unreadable(const events::error& e) { std::fprintf(stderr, "liquida: %s\n", e.message.c_str()); }
+inline void log_unreadable(const fault& e) { std::fprintf(stderr, "liquida: %s\n", e.message.c_str()); }
 
-inline HttpResponse state_unavailable(const events::error& e) {
-    return error(503, events::code_name(e.code), "No se pudo leer el estado: " + e.message);
-}
+inline HttpResponse state_unavailable(const fault& e) { return error(503, code_name(e.code), "No se pudo leer el estado: " + e.message); }
 
 // As the padrón rows and the commands name it ("seguro"), not its number.
 inline std::string document_type_name(domain::DocumentType t) {

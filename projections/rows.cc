@@ -229,7 +229,7 @@ std::vector<ExpiringDocument> expiring_within(const std::vector<PadronRow>& rows
     return out;
 }
 
-events::result<std::vector<domain::ValidationRow>> validation_report(const Views& views, const SettlementFilter& filter) {
+result<std::vector<domain::ValidationRow>> validation_report(const Views& views, const SettlementFilter& filter) {
     auto rows = validation_report_by_provider(views, filter);
     if (!rows) return failure(std::move(rows).error());
     std::vector<domain::ValidationRow> out;
@@ -238,8 +238,8 @@ events::result<std::vector<domain::ValidationRow>> validation_report(const Views
     return out;
 }
 
-events::result<std::vector<std::pair<ProviderId, domain::ValidationRow>>> validation_report_by_provider(const Views& views,
-                                                                                                        const SettlementFilter& filter) {
+result<std::vector<std::pair<ProviderId, domain::ValidationRow>>> validation_report_by_provider(const Views& views,
+                                                                                                const SettlementFilter& filter) {
     std::vector<std::pair<ProviderId, domain::ValidationRow>> out;
     std::map<ProviderId, std::optional<PadronRow>> padron;  // each provider read once
     auto items = views.validation(filter);

@@ -10,9 +10,6 @@
 
 namespace liquida::projections {
 
-using events::errc;
-using events::fail;
-
 Runner::Runner(events::EventLog& log, Views& views, RunnerOptions options) : log_(log), views_(views), options_(options) {
     std::set<int32_t> counts;
     for (const auto& t : log_.topics()) {
@@ -29,8 +26,7 @@ Runner::Runner(events::EventLog& log, Views& views, RunnerOptions options) : log
     lanes_ = counts.size() == 1 ? std::min(most, static_cast<size_t>(std::max(1, *counts.begin()))) : 1;
 }
 
-events::result<size_t> Runner::apply_lane(size_t lane, size_t lanes, size_t share, Views::Batch& batch, std::vector<int64_t>& next,
-                                          bool& full) {
+result<size_t> Runner::apply_lane(size_t lane, size_t lanes, size_t share, Views::Batch& batch, std::vector<int64_t>& next, bool& full) {
     size_t consumed = 0;
     for (size_t i = 0; i < positions_.size(); ++i) {
         auto& pos = positions_[i];
@@ -47,12 +43,12 @@ events::result<size_t> Runner::apply_lane(size_t lane, size_t lanes, size_t shar
             if (r.aborted) continue;  // never acknowledged: not part of the history
             auto envelope = events::decode(r.record.value);
             if (!envelope)
-                return fail(errc::corrupt_record, "views: record " + pos.tp.topic + "/" + std::to_string(pos.tp.partition) + "@" +
-                                                      std::to_string(r.offset) + " does not decode: " + envelope.error().message);
+                return fail(errc::bad_record, "views: record " + pos.tp.topic + "/" + std::to_string(pos.tp.partition) + "@" +
+                                                  std::to_string(r.offset) + " does not decode: " + envelope.error().message);
             // An overflow stops the runner at the record, as one that does not decode: never a wrapped view.
             if (!batch.apply(*envelope))
-                return fail(errc::corrupt_record, "views: record " + pos.tp.topic + "/" + std::to_string(pos.tp.partition) + "@" +
-                                                      std::to_string(r.offset) + ": its amounts do not fit int64 centavos in the views");
+                return fail(errc::bad_record, "views: record " + pos.tp.topic + "/" + std::to_string(pos.tp.partition) + "@" +
+                                                  std::to_string(r.offset) + ": its amounts do not fit int64 centavos in the views");
         }
         if (next[i] != pos.offset) batch.advance(pos.tp, next[i]);
         consumed += records->size();
@@ -61,7 +57,7 @@ events::result<size_t> Runner::apply_lane(size_t lane, size_t lanes, size_t shar
     return consumed;
 }
 
-events::result<size_t> Runner::step() {
+result<size_t> Runner::step() {
     // Both cores and larger steps while behind (the last step filled a partition's share); one
     // lane, no thread, when following. An even share per partition keeps one busy partition
     // from starving the others. Each lane applies, then writes its rows and its partitions'
@@ -71,8 +67,8 @@ events::result<size_t> Runner::step() {
     const size_t share = std::max<size_t>(256, most / std::max<size_t>(1, positions_.size()));
     std::vector<int64_t> next(positions_.size());
     for (size_t i = 0; i < positions_.size(); ++i) next[i] = positions_[i].offset;
-    std::vector<events::result<size_t>> consumed(lanes, size_t{0});
-    std::vector<events::result<Delta>> deltas(lanes, Delta{});
+    std::vector<result<size_t>> consumed(lanes, size_t{0});
+    std::vector<result<Delta>> deltas(lanes, Delta{});
     std::array<bool, Views::kLanes> full{};
     auto lane_step = [&](size_t lane) {
         auto batch = views_.begin(static_cast<bool>(on_delta_), lane);
@@ -87,7 +83,7 @@ events::result<size_t> Runner::step() {
     behind_ = std::find(full.begin(), full.end(), true) != full.end();
     Delta delta;
     size_t applied = 0;
-    std::optional<events::error> error;
+    std::optional<fault> error;
     for (size_t lane = 0; lane < lanes; ++lane) {
         const bool written = consumed[lane] && deltas[lane];
         for (size_t i = 0; i < positions_.size(); ++i)
@@ -108,7 +104,7 @@ events::result<size_t> Runner::step() {
     return applied;
 }
 
-events::result<size_t> Runner::catch_up() {
+result<size_t> Runner::catch_up() {
     std::map<events::TopicPartition, int64_t> ends;
     for (const auto& pos : positions_) {
         auto end = log_.end_offset(pos.tp);
@@ -118,7 +114,7 @@ events::result<size_t> Runner::catch_up() {
     return catch_up_to(ends);
 }
 
-events::result<size_t> Runner::catch_up_to(const std::map<events::TopicPartition, int64_t>& ends) {
+result<size_t> Runner::catch_up_to(const std::map<events::TopicPartition, int64_t>& ends) {
     std::vector<int64_t> target;
     for (size_t i = 0; i < positions_.size(); ++i) {
         auto it = ends.find(positions_[i].tp);
@@ -136,12 +132,12 @@ events::result<size_t> Runner::catch_up_to(const std::map<events::TopicPartition
         if (!behind) return total;
         auto n = step();
         if (!n) return n;
-        if (*n == 0) return fail(errc::io_error, "views: the log ended before its reported end offset");
+        if (*n == 0) return fail(events::errc::io_error, "views: the log ended before its reported end offset");
         total += *n;
     }
 }
 
-events::result<liquida::ok_t> Runner::run(const std::atomic<bool>& stop) {
+result<liquida::ok_t> Runner::run(const std::atomic<bool>& stop) {
     while (!stop.load()) {
         auto n = step();
         if (!n) return failure(std::move(n).error());
@@ -150,22 +146,21 @@ events::result<liquida::ok_t> Runner::run(const std::atomic<bool>& stop) {
     return ok;
 }
 
-events::result<int64_t> Runner::lag() {
+result<int64_t> Runner::lag() {
     auto p = progress();
     if (!p) return failure(std::move(p).error());
     return p->end - p->applied;
 }
 
-events::result<Runner::Progress> Runner::progress() {
+result<Runner::Progress> Runner::progress() {
     Progress p;
     for (const auto& pos : positions_) {
         auto end = log_.end_offset(pos.tp);
         if (!end) return failure(std::move(end).error());
         if (pos.offset > *end)
-            return events::fail(events::errc::corrupt_record, "the views have applied " + std::to_string(pos.offset) + " records of " +
-                                                                  pos.tp.topic + "/" + std::to_string(pos.tp.partition) +
-                                                                  " but the log holds " + std::to_string(*end) +
-                                                                  ": the log lost records, or the views belong to another log");
+            return fail(errc::ahead_of_log, "the views have applied " + std::to_string(pos.offset) + " records of " + pos.tp.topic + "/" +
+                                                std::to_string(pos.tp.partition) + " but the log holds " + std::to_string(*end) +
+                                                ": the log lost records, or the views belong to another log");
         p.applied += pos.offset;
         p.end += *end;
     }

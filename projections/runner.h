@@ -34,33 +34,33 @@ public:
     // Applies what is readable now, at most one batch. Returns the records consumed (0: none
     // waiting), aborted ones included: they are passed over, never applied. A record that
     // does not decode, or whose amounts would overflow int64 centavos in a row it changes,
-    // stops the runner at its offset with errc::corrupt_record: skipping it would make the
+    // stops the runner at its offset with errc::bad_record: skipping it would make the
     // views silently wrong.
-    events::result<size_t> step();
+    result<size_t> step();
 
     // Steps until every partition reaches the end offset it had when called.
-    events::result<size_t> catch_up();
+    result<size_t> catch_up();
 
     // Steps until each partition reaches `ends[tp]` exactly (a cut, e.g. the end of a month
     // for a replay); partitions not named are left alone. Never applies past a cut.
-    events::result<size_t> catch_up_to(const std::map<events::TopicPartition, int64_t>& ends);
+    result<size_t> catch_up_to(const std::map<events::TopicPartition, int64_t>& ends);
 
     // Steps until `stop` is set, waiting on the log (no polling) when there is nothing new.
-    events::result<liquida::ok_t> run(const std::atomic<bool>& stop);
+    result<liquida::ok_t> run(const std::atomic<bool>& stop);
 
     // Waits (no polling) until a partition has something to apply, or the timeout passes.
     bool wait(std::chrono::milliseconds timeout) { return log_.wait_for_any(positions_, timeout); }
 
     // Sum over partitions of (end offset - applied offset). An error when the log cannot say,
     // or when the views have applied more of a partition than the log holds (errc::
-    // corrupt_record): the log lost acknowledged records, or the views belong to another log.
-    events::result<int64_t> lag();
+    // ahead_of_log): the log lost acknowledged records, or the views belong to another log.
+    result<int64_t> lag();
     // The same, as the sums it is the difference of: offsets applied and log end offsets.
     struct Progress {
         int64_t applied = 0;
         int64_t end = 0;
     };
-    events::result<Progress> progress();
+    result<Progress> progress();
 
     // Called after each committed batch with the rows it changed, on the runner's thread.
     void on_delta(std::function<void(const Delta&)> f) { on_delta_ = std::move(f); }
@@ -87,7 +87,7 @@ private:
     // Reads and applies lane `lane`'s partitions (partition number % lanes) into `batch`, at
     // most `share` records each, setting next[i] for each, and `full` when a partition had
     // more than its share; the records consumed.
-    events::result<size_t> apply_lane(size_t lane, size_t lanes, size_t share, Views::Batch& batch, std::vector<int64_t>& next, bool& full);
+    result<size_t> apply_lane(size_t lane, size_t lanes, size_t share, Views::Batch& batch, std::vector<int64_t>& next, bool& full);
 };
 
 }  // namespace liquida::projections

@@ -34,17 +34,15 @@ namespace {
 using codec::decode;
 using codec::encode;
 using codec::put_be;
-using events::errc;
-using events::fail;
 using namespace keys;
 
 // A row that could not be read, or does not decode: an error, never an absent row (a query
 // would answer fewer rows, a batch would write the row anew).
-events::error read_failed(Cf cf, const rocksdb::Status& st) {
+fault read_failed(Cf cf, const rocksdb::Status& st) {
     return {errc::io_error, std::string("views: reading '") + kCfNames[cf] + "': " + st.ToString()};
 }
-events::error undecodable(Cf cf) {
-    return {errc::corrupt_record,
+fault undecodable(Cf cf) {
+    return {errc::corrupt_row,
             std::string("views: a row of '") + kCfNames[cf] + "' does not decode; rebuild the views (delete the views directory)"};
 }
 // What the rows and the working state hold, and how they are written. Views with applied
@@ -261,7 +259,7 @@ public:
     const std::vector<std::pair<Period, ObraSocialId>>& settlement_touched() const override { return touched_; }
 
     // Adds the changed rows and the offsets to `wb` and `delta`; after `wb` is written, committed().
-    events::result<ok_t> stage(rocksdb::WriteBatch& wb, const std::vector<rocksdb::ColumnFamilyHandle*>& cfs, Delta& delta);
+    result<ok_t> stage(rocksdb::WriteBatch& wb, const std::vector<rocksdb::ColumnFamilyHandle*>& cfs, Delta& delta);
     void committed();
 
 private:
@@ -331,8 +329,8 @@ private:
     std::vector<std::pair<Period, ObraSocialId>> touched_;  // by the last apply
     std::map<events::TopicPartition, int64_t> offsets_;
     size_t events_ = 0;
-    std::optional<events::error> error_;  // the first stored row that could not be read
-    bool overflow_ = false;               // an applied event's amounts did not fit int64: never committed
+    std::optional<fault> error_;  // the first stored row that could not be read
+    bool overflow_ = false;       // an applied event's amounts did not fit int64: never committed
 };
 
 class RocksViews final : public Views {
@@ -357,7 +355,7 @@ public:
     // The applied offsets, read and checked once at open and then kept as commits move them:
     // one that is damaged or cannot be read refuses the views, since reading it as 0 would
     // apply every record again on top of what they hold.
-    events::result<ok_t> load_applied(const std::string& path) {
+    result<ok_t> load_applied(const std::string& path) {
         std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cfs_[kMeta]));
         for (it->SeekToFirst(); it->Valid(); it->Next()) {
             const std::string_view key = it->key().ToStringView(), value = it->value().ToStringView();
@@ -365,9 +363,8 @@ public:
             if (nul == std::string_view::npos) continue;  // format, source
             const bool sound = key.size() == nul + 5 && value.size() == 8 && codec::get_be(value, 8) <= uint64_t{INT64_MAX};
             if (!sound)
-                return fail(errc::corrupt_record, "the views at " + path + " hold a damaged applied offset (" +
-                                                      std::string(key.substr(0, nul)) + "): delete " + path +
-                                                      " to rebuild them from the log");
+                return fail(errc::corrupt_row, "the views at " + path + " hold a damaged applied offset (" +
+                                                   std::string(key.substr(0, nul)) + "): delete " + path + " to rebuild them from the log");
             const events::TopicPartition tp{std::string(key.substr(0, nul)), static_cast<int32_t>(codec::get_be(key.substr(nul + 1), 4))};
             applied_[tp] = static_cast<int64_t>(codec::get_be(value, 8));
         }
@@ -375,13 +372,11 @@ public:
         return ok;
     }
 
-    events::result<std::optional<PadronRow>> padron(ProviderId provider) const override {
-        return get<PadronRow>(kPadron, provider_key(provider));
-    }
-    events::result<std::vector<PadronRow>> padron_rows() const override {
+    result<std::optional<PadronRow>> padron(ProviderId provider) const override { return get<PadronRow>(kPadron, provider_key(provider)); }
+    result<std::vector<PadronRow>> padron_rows() const override {
         return scan<PadronRow>(kPadron, "", [](const PadronRow&) { return true; });
     }
-    events::result<std::vector<PendingRow>> pending(const PendingFilter& f, Cursor* cursor) const override {
+    result<std::vector<PendingRow>> pending(const PendingFilter& f, Cursor* cursor) const override {
         return scan<PendingRow>(
             kPending, f.provider ? provider_key(*f.provider) : "",
             [&](const PendingRow& r) {
@@ -390,18 +385,18 @@ public:
             },
             cursor);
     }
-    events::result<std::vector<SettlementRow>> settlement(const SettlementFilter& f) const override {
+    result<std::vector<SettlementRow>> settlement(const SettlementFilter& f) const override {
         const std::string prefix = f.period ? settlement_prefix(*f.period, f.obra_social ? &f.obra_social->value() : nullptr) : "";
         return scan<SettlementRow>(kSettlement, prefix, [&](const SettlementRow& r) {
             return (!f.obra_social || r.obra_social == *f.obra_social) && (!f.provider || r.provider == *f.provider);
         });
     }
-    events::result<std::vector<InvoiceViewRow>> invoices(const InvoiceFilter& f, Cursor* cursor) const override {
+    result<std::vector<InvoiceViewRow>> invoices(const InvoiceFilter& f, Cursor* cursor) const override {
         return scan<InvoiceViewRow>(
             kInvoices, f.where.provider ? provider_key(*f.where.provider) : "", [&](const InvoiceViewRow& r) { return f.matches(r); },
             cursor);
     }
-    events::result<std::vector<OrderRow>> orders(const OrderFilter& f, Cursor* cursor) const override {
+    result<std::vector<OrderRow>> orders(const OrderFilter& f, Cursor* cursor) const override {
         return scan<OrderRow>(
             kOrders, f.where.provider ? provider_key(*f.where.provider) : "",
             [&](const OrderRow& r) {
@@ -410,7 +405,7 @@ public:
             },
             cursor);
     }
-    events::result<std::vector<ValidationItemRow>> validation(const SettlementFilter& f) const override {
+    result<std::vector<ValidationItemRow>> validation(const SettlementFilter& f) const override {
         if (!f.period) return std::vector<ValidationItemRow>{};
         std::string prefix = settlement_prefix(*f.period, f.obra_social ? &f.obra_social->value() : nullptr);
         if (f.obra_social && f.provider) prefix += provider_key(*f.provider);
@@ -418,7 +413,7 @@ public:
                                        [&](const ValidationItemRow& r) { return !f.provider || r.provider == *f.provider; });
     }
 
-    events::result<std::vector<ViewDigest>> digests() const override {
+    result<std::vector<ViewDigest>> digests() const override {
         // A follower has no snapshots, nor needs one: it changes only when told to catch up.
         const rocksdb::Snapshot* snap = follower_ ? nullptr : db_->GetSnapshot();
         const auto release = [&] {
@@ -453,7 +448,7 @@ public:
         return out;
     }
 
-    events::result<ok_t> checkpoint(const std::string& dir) const override {
+    result<ok_t> checkpoint(const std::string& dir) const override {
         rocksdb::Checkpoint* raw = nullptr;
         if (auto st = rocksdb::Checkpoint::Create(db_.get(), &raw); !st.ok()) return fail(errc::io_error, "views: " + st.ToString());
         std::unique_ptr<rocksdb::Checkpoint> cp(raw);
@@ -466,8 +461,8 @@ public:
     std::unique_ptr<Batch> begin(bool deltas, size_t lane) override {
         return std::make_unique<StoreBatch>(*this, deltas, std::min(lane, kLanes - 1));
     }
-    events::result<Delta> commit(std::unique_ptr<Batch> batch) override {
-        if (follower_) return fail(errc::invalid_argument, "views opened as a reader beside their writer take no batches");
+    result<Delta> commit(std::unique_ptr<Batch> batch) override {
+        if (follower_) return fail(errc::read_only, "views opened as a reader beside their writer take no batches");
         auto& b = static_cast<StoreBatch&>(*batch);
         rocksdb::WriteBatch wb;
         Delta delta;
@@ -479,9 +474,11 @@ public:
         return delta;
     }
 
-    events::result<ok_t> check_format(const std::string& path) {
+    result<ok_t> check_format(const std::string& path) {
         std::string stored;
-        if (db_->Get({}, cfs_[kMeta], kFormatKey, &stored).ok()) {
+        const auto found = db_->Get({}, cfs_[kMeta], kFormatKey, &stored);
+        if (!found.ok() && !found.IsNotFound()) return fail(errc::io_error, "views: " + found.ToString());
+        if (found.ok()) {
             if (stored == kFormat) return ok;
         } else {
             // No format: new views, or views of the first format if they hold any offset.
@@ -497,16 +494,18 @@ public:
             }
             stored = "1";
         }
-        return fail(errc::config_mismatch, "the views at " + path + " are of format " + stored + " (an earlier liquida), this one writes " +
+        return fail(errc::format_mismatch, "the views at " + path + " are of format " + stored + " (an earlier liquida), this one writes " +
                                                std::string(kFormat) + ": delete " + path + " to rebuild them from the log");
     }
 
-    events::result<ok_t> check_source(std::string_view source) {
+    result<ok_t> check_source(std::string_view source) {
         if (source.empty()) return ok;
         std::string stored;
-        if (db_->Get({}, cfs_[kMeta], kSourceKey, &stored).ok()) {
+        const auto found = db_->Get({}, cfs_[kMeta], kSourceKey, &stored);
+        if (!found.ok() && !found.IsNotFound()) return fail(errc::io_error, "views: " + found.ToString());
+        if (found.ok()) {
             if (stored == source) return ok;
-            return fail(errc::config_mismatch, "these views were built from the " + stored + " log, not the " + std::string(source) +
+            return fail(errc::source_mismatch, "these views were built from the " + stored + " log, not the " + std::string(source) +
                                                    " one; delete their directory to rebuild them");
         }
         if (follower_) return ok;  // their writer records it
@@ -516,7 +515,7 @@ public:
     }
 
     // For batches: the stored value of a key, if any.
-    events::result<bool> load(Cf cf, const std::string& key, std::string& value) {
+    result<bool> load(Cf cf, const std::string& key, std::string& value) {
         const auto st = db_->Get({}, cfs_[cf], key, &value);
         if (st.IsNotFound()) return false;
         if (!st.ok()) return failure(read_failed(cf, st));
@@ -553,7 +552,7 @@ public:
 
 private:
     template <class R>
-    events::result<std::optional<R>> get(Cf cf, const std::string& key) const {
+    result<std::optional<R>> get(Cf cf, const std::string& key) const {
         std::string v;
         // Straight from the DB: queries run on other threads than the runner's cache.
         const auto st = db_->Get({}, cfs_[cf], key, &v);
@@ -564,7 +563,7 @@ private:
         return std::optional<R>(std::move(row));
     }
     template <class R, class Pred>
-    events::result<std::vector<R>> scan(Cf cf, const std::string& prefix, Pred keep, Cursor* cursor = nullptr) const {
+    result<std::vector<R>> scan(Cf cf, const std::string& prefix, Pred keep, Cursor* cursor = nullptr) const {
         std::vector<R> out;
         std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cfs_[cf]));
         const bool resume = cursor != nullptr && !cursor->after.empty();
@@ -870,9 +869,9 @@ void StoreBatch::apply_invoice(ProviderId p, const domain::Event& e, TimestampMs
         e);
 }
 
-events::result<ok_t> StoreBatch::stage(rocksdb::WriteBatch& wb, const std::vector<rocksdb::ColumnFamilyHandle*>& cfs, Delta& delta) {
+result<ok_t> StoreBatch::stage(rocksdb::WriteBatch& wb, const std::vector<rocksdb::ColumnFamilyHandle*>& cfs, Delta& delta) {
     if (error_) return failure(*error_);
-    if (overflow_) return fail(errc::corrupt_record, "views: an applied event's amounts do not fit int64 centavos");
+    if (overflow_) return fail(errc::bad_record, "views: an applied event's amounts do not fit int64 centavos");
     delta.events += events_;
     // Sorted keys let the memtable's skip list reuse its insert position from key to key.
     std::vector<const std::pair<Cf, std::string>*> order;
@@ -935,7 +934,7 @@ void StoreBatch::committed() {
 
 }  // namespace
 
-events::result<std::unique_ptr<Views>> Views::open(const std::string& path, std::string_view source, const std::string& follower_dir) {
+result<std::unique_ptr<Views>> Views::open(const std::string& path, std::string_view source, const std::string& follower_dir) {
     const bool follower = !follower_dir.empty();
     rocksdb::Options options;
     options.create_if_missing = true;

@@ -20,6 +20,7 @@
 #include "domain/state.h"
 #include "events/envelope.h"
 #include "events/errc.h"
+#include "projections/errc.h"
 #include "events/log.h"
 
 namespace liquida::projections {
@@ -273,35 +274,35 @@ class Views {
 public:
     // Opens (or creates) the views' RocksDB at `path`. `source` names the log they are built
     // from ("embedded", "kafka"): views built from another source fail with
-    // errc::config_mismatch, since their offsets mean nothing there. Empty: not checked.
+    // errc::source_mismatch, since their offsets mean nothing there. Empty: not checked.
+    // Views an earlier liquida wrote in another format fail with errc::format_mismatch.
     // `follower_dir` non-empty: open them read-only beside the process that holds them (a
     // running `serve`), as RocksDB's secondary instance keeping its files there; they stand
-    // as they were when opened, and commit fails with errc::invalid_argument.
-    static events::result<std::unique_ptr<Views>> open(const std::string& path, std::string_view source = {},
-                                                       const std::string& follower_dir = {});
+    // as they were when opened, and commit fails with errc::read_only.
+    static result<std::unique_ptr<Views>> open(const std::string& path, std::string_view source = {}, const std::string& follower_dir = {});
     virtual ~Views() = default;
 
     // The next offset to apply of each partition (0 when none applied).
     virtual int64_t applied(const events::TopicPartition& tp) const = 0;
 
-    // Queries fail (errc::io_error, or errc::corrupt_record for a row that does not decode)
+    // Queries fail (errc::io_error, or errc::corrupt_row for a row that does not decode)
     // rather than answer fewer rows than are stored.
-    virtual events::result<std::optional<PadronRow>> padron(ProviderId provider) const = 0;
-    virtual events::result<std::vector<PadronRow>> padron_rows() const = 0;  // by provider id
-    virtual events::result<std::vector<PendingRow>> pending(const PendingFilter& filter, Cursor* cursor = nullptr) const = 0;
-    virtual events::result<std::vector<SettlementRow>> settlement(const SettlementFilter& filter) const = 0;
-    virtual events::result<std::vector<InvoiceViewRow>> invoices(const InvoiceFilter& filter, Cursor* cursor = nullptr) const = 0;
+    virtual result<std::optional<PadronRow>> padron(ProviderId provider) const = 0;
+    virtual result<std::vector<PadronRow>> padron_rows() const = 0;  // by provider id
+    virtual result<std::vector<PendingRow>> pending(const PendingFilter& filter, Cursor* cursor = nullptr) const = 0;
+    virtual result<std::vector<SettlementRow>> settlement(const SettlementFilter& filter) const = 0;
+    virtual result<std::vector<InvoiceViewRow>> invoices(const InvoiceFilter& filter, Cursor* cursor = nullptr) const = 0;
     // By provider and order id.
-    virtual events::result<std::vector<OrderRow>> orders(const OrderFilter& filter, Cursor* cursor = nullptr) const = 0;
+    virtual result<std::vector<OrderRow>> orders(const OrderFilter& filter, Cursor* cursor = nullptr) const = 0;
     // By obra social, provider, transaction and item; a period is required (none: no rows).
-    virtual events::result<std::vector<ValidationItemRow>> validation(const SettlementFilter& filter) const = 0;
+    virtual result<std::vector<ValidationItemRow>> validation(const SettlementFilter& filter) const = 0;
 
     // One line per view: hash over its rows in key order, equal for equal contents.
-    virtual events::result<std::vector<ViewDigest>> digests() const = 0;
+    virtual result<std::vector<ViewDigest>> digests() const = 0;
 
     // A consistent copy of the views as they stand now into `dir`, which must not exist:
     // RocksDB's checkpoint (hard links to the immutable files). Views::open opens it.
-    virtual events::result<liquida::ok_t> checkpoint(const std::string& dir) const = 0;
+    virtual result<liquida::ok_t> checkpoint(const std::string& dir) const = 0;
 
     // Used by the runner: a batch applies decoded events in memory; commit writes the
     // changed rows and the offsets in one RocksDB WriteBatch, so a crash loses both or neither.
@@ -324,7 +325,7 @@ public:
     // Writes the batch's changed rows and the offsets it advanced in one WriteBatch. Batches of
     // different lanes may commit at once, each on its own thread: a lane's rows and offsets are
     // its own partitions'.
-    virtual events::result<Delta> commit(std::unique_ptr<Batch> batch) = 0;
+    virtual result<Delta> commit(std::unique_ptr<Batch> batch) = 0;
 };
 
 // Roll-ups of settlement rows (provider 0): per (period, obra social) when `by_obra_social`,
@@ -333,10 +334,10 @@ std::optional<std::vector<SettlementRow>> checked_roll_up(const std::vector<Sett
 
 // A10: the validation sheet of a period, its items joined with their providers' padrón rows
 // (number at the obra social, razón social, matrícula); in the order of Views::validation.
-events::result<std::vector<domain::ValidationRow>> validation_report(const Views& views, const SettlementFilter& filter);
+result<std::vector<domain::ValidationRow>> validation_report(const Views& views, const SettlementFilter& filter);
 // The same, each row with its provider.
-events::result<std::vector<std::pair<ProviderId, domain::ValidationRow>>> validation_report_by_provider(const Views& views,
-                                                                                                        const SettlementFilter& filter);
+result<std::vector<std::pair<ProviderId, domain::ValidationRow>>> validation_report_by_provider(const Views& views,
+                                                                                                const SettlementFilter& filter);
 
 // An invoice as the F4 listing shows it. Before it is received (received_at 0) its
 // received_on and due_on are the zero Date: meaningless.

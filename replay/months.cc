@@ -9,9 +9,6 @@
 
 namespace liquida::replay {
 
-using events::errc;
-using events::fail;
-
 std::string_view month_state_name(MonthState s) noexcept {
     switch (s) {
         case MonthState::open: return "open";
@@ -27,7 +24,7 @@ Months::Months(events::EventLog& log, const projections::Views& views, const dom
 std::filesystem::path Months::checkpoint_dir(Period month) const { return data_dir_ / "checkpoints" / domain::to_string(month); }
 std::filesystem::path Months::reports_dir(Period month) const { return data_dir_ / "closes" / domain::to_string(month); }
 
-events::result<MonthState> Months::state(Period month, TimestampMs now) const {
+result<MonthState> Months::state(Period month, TimestampMs now) const {
     if (closed(month)) return MonthState::closed;
     if (cut_of(month) > now) return MonthState::open;
     auto offsets = cut_offsets(log_, month);
@@ -40,7 +37,7 @@ events::result<MonthState> Months::state(Period month, TimestampMs now) const {
     return MonthState::open;
 }
 
-events::result<std::vector<Period>> Months::months() const {
+result<std::vector<Period>> Months::months() const {
     auto rows = views_.settlement({});
     if (!rows) return failure(std::move(rows).error());
     std::set<Period> out;
@@ -72,13 +69,13 @@ std::optional<MonthClosed> Months::closed(Period month) const {
     return c;
 }
 
-events::result<std::vector<MonthBlockers>> Months::blockers(Period month) const {
+result<std::vector<MonthBlockers>> Months::blockers(Period month) const {
     auto rows = views_.settlement({month, std::nullopt, std::nullopt});
     if (!rows) return failure(std::move(rows).error());
     auto invoices = views_.invoices(projections::SettlementFilter{month, std::nullopt, std::nullopt});
     if (!invoices) return failure(std::move(invoices).error());
     const auto by_os = projections::checked_roll_up(*rows, true);
-    if (!by_os) return fail(errc::corrupt_record, "months: the settlement of " + domain::to_string(month) + " does not fit int64 centavos");
+    if (!by_os) return fail(errc::overflow, "months: the settlement of " + domain::to_string(month) + " does not fit int64 centavos");
     std::vector<MonthBlockers> out;
     for (const auto& os : config_.obras_sociales) {
         MonthBlockers b{os.id, 0, 0, 0, 0};
@@ -94,7 +91,7 @@ events::result<std::vector<MonthBlockers>> Months::blockers(Period month) const 
             const auto unbilled = total && billed ? domain::money::sub(*total, *billed) : std::nullopt;
             const auto unpaid = balance ? domain::money::sub(*balance, r.collected) : std::nullopt;
             if (!unbilled || !unpaid)
-                return fail(errc::corrupt_record, "months: a difference of " + domain::to_string(month) + " does not fit int64 centavos");
+                return fail(errc::overflow, "months: a difference of " + domain::to_string(month) + " does not fit int64 centavos");
             b.not_invoiced = std::max<domain::Centavos>(*unbilled, 0);
             b.not_collected = std::max<domain::Centavos>(*unpaid, 0);
         }
@@ -105,7 +102,7 @@ events::result<std::vector<MonthBlockers>> Months::blockers(Period month) const 
     return out;
 }
 
-events::result<std::variant<MonthClosed, MonthRefusal>> Months::close(Period month, bool force, TimestampMs now) {
+result<std::variant<MonthClosed, MonthRefusal>> Months::close(Period month, bool force, TimestampMs now) {
     using Out = std::variant<MonthClosed, MonthRefusal>;
     if (closed(month)) return Out(MonthRefusal{"month.already_closed", "El mes " + domain::to_string(month) + " ya está cerrado."});
     if (cut_of(month) > now)

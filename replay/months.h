@@ -52,18 +52,18 @@ public:
     // `data_dir`: checkpoints in DATA/checkpoints, the closes' reports in DATA/closes.
     Months(events::EventLog& log, const projections::Views& views, const domain::Config& config, std::filesystem::path data_dir);
 
-    events::result<MonthState> state(Period month, TimestampMs now) const;
+    result<MonthState> state(Period month, TimestampMs now) const;
     // The months worth listing: every period of the settlement and every closed month, in order.
-    events::result<std::vector<Period>> months() const;
+    result<std::vector<Period>> months() const;
     // The close record (DATA/checkpoints/M/close.json), when the month is closed.
     std::optional<MonthClosed> closed(Period month) const;
     // Per obra social in the configuration's order, with or without blockers.
-    events::result<std::vector<MonthBlockers>> blockers(Period month) const;
+    result<std::vector<MonthBlockers>> blockers(Period month) const;
 
     // Closes `month`: refused while it has not ended, while the log has not passed its cut or
     // anything blocks it (unless `force`), when its chain is broken, or when it is closed already.
     // Blocks for the replay (seconds to minutes): run it off the io threads, one at a time.
-    events::result<std::variant<MonthClosed, MonthRefusal>> close(Period month, bool force, TimestampMs now);
+    result<std::variant<MonthClosed, MonthRefusal>> close(Period month, bool force, TimestampMs now);
 
     // A report of the month's close by its name (one of MonthClosed::files, nothing else).
     std::optional<std::filesystem::path> report(Period month, std::string_view name) const;

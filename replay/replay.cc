@@ -21,8 +21,6 @@
 
 namespace liquida::replay {
 
-using events::errc;
-using events::fail;
 using projections::SettlementRow;
 
 namespace {
@@ -71,7 +69,7 @@ std::optional<Checkpoint> checkpoint_before(const std::filesystem::path& dir, Ti
 
 // A copy of a checkpoint's RocksDB to open read-write: the immutable SST files hard-linked
 // (copied across file systems), the rest copied.
-events::result<liquida::ok_t> clone_db(const std::filesystem::path& from, const std::filesystem::path& to) {
+result<liquida::ok_t> clone_db(const std::filesystem::path& from, const std::filesystem::path& to) {
     std::error_code ec;
     std::filesystem::create_directories(to, ec);
     for (const auto& entry : std::filesystem::directory_iterator(from, ec)) {
@@ -109,18 +107,18 @@ private:
 
 // Calls f(tp, offset, envelope) for every record of [from[tp], to[tp]) of every partition
 // named in `to`, in offset order per partition. f returns false when the record's amounts
-// overflow what it folds them into: errc::corrupt_record at that record.
+// overflow what it folds them into: errc::bad_record at that record.
 template <class F>
-events::result<uint64_t> for_each_event(events::EventLog& log, const Offsets& from, const Offsets& to, F&& f) {
+result<uint64_t> for_each_event(events::EventLog& log, const Offsets& from, const Offsets& to, F&& f) {
     uint64_t n = 0;
     for (const auto& [tp, end] : to) {
         const auto start = from.find(tp);
         for (int64_t next = start == from.end() ? 0 : start->second; next < end;) {
             auto records = log.read(tp, next, static_cast<size_t>(std::min<int64_t>(end - next, kReadChunk)));
             if (!records) return failure(std::move(records).error());
-            if (records->empty()) return fail(errc::io_error, "replay: the log ended at " + position(tp, next) + " before the cut");
+            if (records->empty()) return fail(errc::log_ended, "replay: the log ended at " + position(tp, next) + " before the cut");
             if (records->front().offset < next)  // later is fine: Kafka's transaction markers take offsets
-                return fail(errc::io_error,
+                return fail(errc::log_ended,
                             "replay: read of " + position(tp, next) + " returned offset " + std::to_string(records->front().offset));
             for (const events::StoredRecord& r : *records) {
                 if (r.offset >= end) break;
@@ -128,11 +126,9 @@ events::result<uint64_t> for_each_event(events::EventLog& log, const Offsets& fr
                 if (r.aborted) continue;
                 auto e = events::decode(r.record.value);
                 if (!e)
-                    return fail(errc::corrupt_record,
-                                "replay: record " + position(tp, r.offset) + " does not decode: " + e.error().message);
+                    return fail(errc::bad_record, "replay: record " + position(tp, r.offset) + " does not decode: " + e.error().message);
                 if (!f(tp, r.offset, *e))
-                    return fail(errc::corrupt_record,
-                                "replay: record " + position(tp, r.offset) + ": its amounts do not fit int64 centavos");
+                    return fail(errc::bad_record, "replay: record " + position(tp, r.offset) + ": its amounts do not fit int64 centavos");
                 ++n;
             }
         }
@@ -141,7 +137,7 @@ events::result<uint64_t> for_each_event(events::EventLog& log, const Offsets& fr
 }
 
 // Records at or after each partition's cut, up to an hour past it, recorded before it.
-events::result<uint64_t> count_out_of_order(events::EventLog& log, const Offsets& cut_offsets, TimestampMs cut) {
+result<uint64_t> count_out_of_order(events::EventLog& log, const Offsets& cut_offsets, TimestampMs cut) {
     uint64_t n = 0;
     for (const auto& [tp, from] : cut_offsets) {
         for (int64_t next = from;;) {
@@ -214,16 +210,16 @@ bool sum_totals(Report& r) {
 
 // The checkpoint to start from at `cut` (none when disabled or there is none), checked to fit
 // the log's offsets at the cut.
-events::result<std::optional<Checkpoint>> usable_checkpoint(const ReplayOptions& options, TimestampMs cut, const Offsets& at_cut) {
+result<std::optional<Checkpoint>> usable_checkpoint(const ReplayOptions& options, TimestampMs cut, const Offsets& at_cut) {
     if (options.checkpoints_dir.empty() || options.from_scratch) return std::optional<Checkpoint>();
     auto checkpoint = checkpoint_before(options.checkpoints_dir, cut);
     if (checkpoint)
         for (const auto& [tp, c] : checkpoint->close) {
             const auto end = at_cut.find(tp);
             if (end == at_cut.end() || c.end > end->second)
-                return fail(errc::config_mismatch, "replay: the checkpoint of " + domain::to_string(checkpoint->month) +
-                                                       " does not fit this log (" + position(tp, c.end) +
-                                                       " is past the cut); replay with --from-scratch");
+                return fail(errc::checkpoint_mismatch, "replay: the checkpoint of " + domain::to_string(checkpoint->month) +
+                                                           " does not fit this log (" + position(tp, c.end) +
+                                                           " is past the cut); replay with --from-scratch");
         }
     return checkpoint;
 }
@@ -231,18 +227,17 @@ events::result<std::optional<Checkpoint>> usable_checkpoint(const ReplayOptions&
 // Views at `ends` in options.scratch_dir (emptied first): the checkpoint's, or empty ones,
 // brought up to the ends.
 // `on_read`: called with the records as the views read them (the hash chains' check).
-events::result<ViewsAt> build_views(events::EventLog& log, const Offsets& ends, const std::optional<Checkpoint>& checkpoint,
-                                    const ReplayOptions& options,
-                                    std::function<void(const std::vector<events::StoredRecord>&)> on_read = {}) {
+result<ViewsAt> build_views(events::EventLog& log, const Offsets& ends, const std::optional<Checkpoint>& checkpoint,
+                            const ReplayOptions& options, std::function<void(const std::vector<events::StoredRecord>&)> on_read = {}) {
     std::error_code ec;
     std::filesystem::remove_all(options.scratch_dir, ec);
     if (ec) return fail(errc::io_error, "replay: cannot empty " + options.scratch_dir.string() + ": " + ec.message());
     if (checkpoint)
         if (auto c = clone_db(checkpoint->views, options.scratch_dir); !c) return failure(std::move(c).error());
     auto views = projections::Views::open(options.scratch_dir.string(), options.source);
-    if (!views && checkpoint && views.error().code == errc::config_mismatch)  // kept by an earlier liquida
-        return fail(errc::config_mismatch, "replay: the checkpoint of " + domain::to_string(checkpoint->month) +
-                                               " cannot be used: " + views.error().message + "; replay with --from-scratch");
+    if (!views && checkpoint && views.error().code == projections::errc::format_mismatch)  // kept by an earlier liquida
+        return fail(errc::checkpoint_mismatch, "replay: the checkpoint of " + domain::to_string(checkpoint->month) +
+                                                   " cannot be used: " + views.error().message + "; replay with --from-scratch");
     if (!views) return failure(std::move(views).error());
     ViewsAt out{std::move(*views), checkpoint ? std::optional(checkpoint->month) : std::nullopt, 0, 0};
     uint64_t start = 0;
@@ -251,8 +246,8 @@ events::result<ViewsAt> build_views(events::EventLog& log, const Offsets& ends, 
         if (checkpoint) {
             const auto c = checkpoint->close.find(tp);
             if (applied != (c == checkpoint->close.end() ? 0 : c->second.end))
-                return fail(errc::corrupt_record, "replay: the checkpoint of " + domain::to_string(checkpoint->month) + " holds views at " +
-                                                      position(tp, applied) + ", its close record says otherwise");
+                return fail(errc::checkpoint_damaged, "replay: the checkpoint of " + domain::to_string(checkpoint->month) +
+                                                          " holds views at " + position(tp, applied) + ", its close record says otherwise");
         }
         start += static_cast<uint64_t>(applied);
         out.events += static_cast<uint64_t>(end);
@@ -268,7 +263,7 @@ events::result<ViewsAt> build_views(events::EventLog& log, const Offsets& ends, 
     // commit marker takes an offset of its own, so the events number fewer than the offsets.)
     for (const auto& [tp, end] : ends)
         if (const int64_t at = out.views->applied(tp); at < end)
-            return fail(errc::io_error,
+            return fail(errc::log_ended,
                         "replay: the views stopped at " + position(tp, at) + " before the cut at offset " + std::to_string(end));
     return out;
 }
@@ -297,9 +292,9 @@ double Progress::eta_seconds() const noexcept {
     return static_cast<double>(total - done) / rate;
 }
 
-events::result<Offsets> cut_offsets(events::EventLog& log, Period month) { return offsets_at(log, cut_of(month)); }
+result<Offsets> cut_offsets(events::EventLog& log, Period month) { return offsets_at(log, cut_of(month)); }
 
-events::result<Offsets> offsets_at(events::EventLog& log, TimestampMs cut) {
+result<Offsets> offsets_at(events::EventLog& log, TimestampMs cut) {
     Offsets out;
     for (const auto& t : log.topics())
         for (int32_t p = 0; p < t.partitions; ++p) {
@@ -339,7 +334,7 @@ std::vector<std::pair<std::string, std::string>> settlement_fields(const Settlem
 namespace {
 
 // The month's cut offsets, and whether the month can be closed (before its chain is checked).
-events::result<ok_t> start_report(events::EventLog& log, Report& r, const ReplayOptions& options) {
+result<ok_t> start_report(events::EventLog& log, Report& r, const ReplayOptions& options) {
     r.cut = cut_of(r.month);
     r.as_of = last_day_of(r.month);
     auto offsets = cut_offsets(log, r.month);
@@ -364,12 +359,12 @@ events::result<ok_t> start_report(events::EventLog& log, Report& r, const Replay
 
 // Where the chain check starts from a checkpoint: each partition's chain from its close
 // record's hash (the first record after it must link to that hash).
-events::result<ok_t> resume_chains(const Checkpoint& checkpoint, Offsets& check_from,
-                                   std::map<events::TopicPartition, events::ChainVerifier>& chains) {
+result<ok_t> resume_chains(const Checkpoint& checkpoint, Offsets& check_from,
+                           std::map<events::TopicPartition, events::ChainVerifier>& chains) {
     for (const auto& [tp, c] : checkpoint.close) {
         const auto head = events::from_hex(c.hash);
         if (!head)
-            return fail(errc::corrupt_record,
+            return fail(errc::checkpoint_damaged,
                         "replay: the close record of " + domain::to_string(checkpoint.month) + " has no hash for " + position(tp, c.end));
         check_from[tp] = c.end;
         chains.try_emplace(tp, tp, c.end, *head);
@@ -378,7 +373,7 @@ events::result<ok_t> resume_chains(const Checkpoint& checkpoint, Offsets& check_
 }
 
 // The report's sections read from the rebuilt views.
-events::result<ok_t> read_views(const projections::Views& v, Report& r) {
+result<ok_t> read_views(const projections::Views& v, Report& r) {
     auto digests = v.digests();
     auto settlement = v.settlement({r.month, std::nullopt, std::nullopt});
     auto padron = v.padron_rows();
@@ -390,7 +385,7 @@ events::result<ok_t> read_views(const projections::Views& v, Report& r) {
     std::sort(r.settlement.begin(), r.settlement.end(), by_os_provider);
     auto by_os = projections::checked_roll_up(r.settlement, true);
     if (!by_os)
-        return fail(errc::corrupt_record,
+        return fail(errc::overflow,
                     "replay: the settlement of " + domain::to_string(r.month) + " per obra social does not fit int64 centavos");
     r.settlement_by_obra_social = std::move(*by_os);
     std::sort(r.settlement_by_obra_social.begin(), r.settlement_by_obra_social.end(), by_os_provider);
@@ -400,7 +395,7 @@ events::result<ok_t> read_views(const projections::Views& v, Report& r) {
 }
 
 // The A10 validation sheets (per obra social, in configuration order) and the F4 listing.
-events::result<ok_t> read_reports(const projections::Views& v, const domain::Config& config, Report& r) {
+result<ok_t> read_reports(const projections::Views& v, const domain::Config& config, Report& r) {
     for (const domain::ObraSocialConfig& os : config.obras_sociales) {
         auto rows = projections::validation_report_by_provider(v, {r.month, os.id, std::nullopt});
         if (!rows) return failure(std::move(rows).error());
@@ -418,7 +413,7 @@ events::result<ok_t> read_reports(const projections::Views& v, const domain::Con
 // the replay ends. Not waited for: the second is refused and may retry.
 class MonthLock {
 public:
-    static events::result<MonthLock> take(const std::filesystem::path& dir, Period month) {
+    static result<MonthLock> take(const std::filesystem::path& dir, Period month) {
         std::error_code ec;
         std::filesystem::create_directories(dir, ec);
         const auto path = dir / (".lock-" + domain::to_string(month));
@@ -441,7 +436,7 @@ private:
 };
 
 // Moves a built checkpoint into place with its close record.
-events::result<ok_t> keep_checkpoint(const std::filesystem::path& built, const std::filesystem::path& checkpoints, const Report& r) {
+result<ok_t> keep_checkpoint(const std::filesystem::path& built, const std::filesystem::path& checkpoints, const Report& r) {
     std::error_code ec;
     const auto final_dir = checkpoints / domain::to_string(r.month);
     std::ofstream(built / "close.json") << close_record_json(r);
@@ -453,8 +448,8 @@ events::result<ok_t> keep_checkpoint(const std::filesystem::path& built, const s
 
 // Each partition's hash chain from `check_from` to the cut, as the views' reads fed `chains`;
 // the records appended out of time order after the cut.
-events::result<uint64_t> check_month(events::EventLog& log, const Offsets& check_from, const std::optional<Checkpoint>& checkpoint,
-                                     const std::map<events::TopicPartition, events::ChainVerifier>& chains, Report& r) {
+result<uint64_t> check_month(events::EventLog& log, const Offsets& check_from, const std::optional<Checkpoint>& checkpoint,
+                             const std::map<events::TopicPartition, events::ChainVerifier>& chains, Report& r) {
     for (const auto& [tp, end] : r.cut_offsets) {
         const events::ChainVerifier& v = chains.at(tp);
         if (auto broken = v.broken(); broken && !r.chain_break) {
@@ -471,7 +466,7 @@ events::result<uint64_t> check_month(events::EventLog& log, const Offsets& check
 
 }  // namespace
 
-events::result<Replay> replay_month(events::EventLog& log, Period month, const domain::Config& config, const ReplayOptions& options) {
+result<Replay> replay_month(events::EventLog& log, Period month, const domain::Config& config, const ReplayOptions& options) {
     if (options.scratch_dir.empty()) return fail(errc::invalid_argument, "replay: no scratch directory for the views");
     Replay out;
     Report& r = out.report;
@@ -538,12 +533,11 @@ events::result<Replay> replay_month(events::EventLog& log, Period month, const d
         std::error_code ec;
         std::filesystem::remove_all(*kept, ec);
     }
-    if (!sum_totals(r))
-        return fail(errc::corrupt_record, "replay: the totals of " + domain::to_string(month) + " do not fit int64 centavos");
+    if (!sum_totals(r)) return fail(errc::overflow, "replay: the totals of " + domain::to_string(month) + " do not fit int64 centavos");
     return out;
 }
 
-events::result<ViewsAt> views_at(events::EventLog& log, TimestampMs cut, const ReplayOptions& options) {
+result<ViewsAt> views_at(events::EventLog& log, TimestampMs cut, const ReplayOptions& options) {
     if (options.scratch_dir.empty()) return fail(errc::invalid_argument, "replay: no scratch directory for the views");
     auto ends = offsets_at(log, cut);
     if (!ends) return failure(std::move(ends).error());
@@ -602,8 +596,7 @@ void compare_rows(const std::vector<SettlementRow>& replayed, const std::vector<
 
 }  // namespace
 
-events::result<Verification> verify_month(events::EventLog& log, Replay& replay, const projections::Views& live,
-                                          const ReplayOptions& options) {
+result<Verification> verify_month(events::EventLog& log, Replay& replay, const projections::Views& live, const ReplayOptions& options) {
     const Report& r = replay.report;
     Verification v;
     v.month = r.month;
@@ -611,8 +604,8 @@ events::result<Verification> verify_month(events::EventLog& log, Replay& replay,
     for (const auto& [tp, cut] : r.cut_offsets) {
         const int64_t applied = live.applied(tp);
         if (applied < cut)
-            return fail(errc::invalid_argument, "verify: the live views have applied " + position(tp, applied) +
-                                                    ", before the cut at offset " + std::to_string(cut) + "; bring them up to date first");
+            return fail(errc::views_behind, "verify: the live views have applied " + position(tp, applied) + ", before the cut at offset " +
+                                                std::to_string(cut) + "; bring them up to date first");
         v.live_offsets[tp] = applied;
         after += static_cast<uint64_t>(applied - cut);
     }
@@ -625,7 +618,7 @@ events::result<Verification> verify_month(events::EventLog& log, Replay& replay,
     projections::Views& views = **replay.views;
     auto batch = views.begin(false);
     size_t in_batch = 0;
-    std::optional<events::error> commit_error;
+    std::optional<fault> commit_error;
     auto n = for_each_event(
         log, r.cut_offsets, v.live_offsets, [&](const events::TopicPartition& tp, int64_t offset, const events::Envelope& e) {
             if (!batch->apply(e)) return false;

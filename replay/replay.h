@@ -25,6 +25,7 @@
 #include "domain/state.h"
 #include "events/chain.h"
 #include "events/errc.h"
+#include "replay/errc.h"
 #include "events/log.h"
 #include "projections/views.h"
 #include "replay/listings.h"
@@ -49,9 +50,9 @@ Date last_day_of(Period month) noexcept;
 
 // Per partition of the log, offset_for_time(tp, cut): the offsets below which every event
 // was recorded before `cut`.
-events::result<Offsets> offsets_at(events::EventLog& log, TimestampMs cut);
+result<Offsets> offsets_at(events::EventLog& log, TimestampMs cut);
 // offsets_at(log, cut_of(month)).
-events::result<Offsets> cut_offsets(events::EventLog& log, Period month);
+result<Offsets> cut_offsets(events::EventLog& log, Period month);
 
 // Where a long replay is, for progress lines.
 struct Progress {
@@ -182,11 +183,11 @@ struct Replay {
 // options.scratch_dir (Runner::catch_up_to the cut offsets), whose rows give every section of
 // the report, while a second thread checks every record against its partition's hash chain (a
 // broken link is reported in Report::chain_break, the replay goes on). A record that does not
-// decode fails with errc::corrupt_record and its position. From a checkpoint, the views start
+// decode fails with errc::bad_record and its position. From a checkpoint, the views start
 // at the checkpoint's cut, and each partition's chain is checked from its close record's hash
 // (the first record after it must link to it); only from_scratch re-checks the records before
 // the checkpoint.
-events::result<Replay> replay_month(events::EventLog& log, Period month, const domain::Config& config, const ReplayOptions& options);
+result<Replay> replay_month(events::EventLog& log, Period month, const domain::Config& config, const ReplayOptions& options);
 
 // The views as they stood at instant `cut` (every event recorded before it), built in
 // options.scratch_dir (emptied first; the caller owns and removes it) from the newest
@@ -198,7 +199,7 @@ struct ViewsAt {
     uint64_t events = 0;   // recorded before the cut
     uint64_t applied = 0;  // of those, applied after the checkpoint
 };
-events::result<ViewsAt> views_at(events::EventLog& log, TimestampMs cut, const ReplayOptions& options);
+result<ViewsAt> views_at(events::EventLog& log, TimestampMs cut, const ReplayOptions& options);
 
 // --- Verification against the live views ---
 struct FieldDifference {
@@ -233,9 +234,8 @@ struct Verification {
 // Compares the replayed settlement of the month's period with `live`, row by row (every
 // field of every (obra social, provider) row), and reads the events between the cut and
 // the live views' applied offsets to say which differences they explain. Applies them to
-// `replay.views`. Fails with errc::invalid_argument when the live views are behind the cut.
-events::result<Verification> verify_month(events::EventLog& log, Replay& replay, const projections::Views& live,
-                                          const ReplayOptions& options = {});
+// `replay.views`. Fails with errc::views_behind when the live views are behind the cut.
+result<Verification> verify_month(events::EventLog& log, Replay& replay, const projections::Views& live, const ReplayOptions& options = {});
 
 // The fields a settlement row is compared and reported by, in a fixed order; amounts in
 // pesos with a decimal comma ("1234,56"). Debits and retentions get one field per reason or kind.
@@ -259,6 +259,6 @@ std::map<std::string, std::string> report_csv(const Report& report);
 // Writes the JSON, the six CSVs and the XLSX (a summary sheet, then one sheet per section,
 // money as numbers in pesos with a currency format, dates as dates) into `dir`, created when missing.
 // Returns the files written.
-events::result<std::vector<std::filesystem::path>> write_reports(const Report& report, const std::filesystem::path& dir);
+result<std::vector<std::filesystem::path>> write_reports(const Report& report, const std::filesystem::path& dir);
 
 }  // namespace liquida::replay

@@ -10,9 +10,6 @@
 
 namespace liquida::replay {
 
-using events::errc;
-using events::fail;
-
 namespace {
 
 // The report's sections in file order; each table is built when written, one at a time.
@@ -52,7 +49,7 @@ std::vector<std::pair<Column, Value>> summary(const Report& r) {
             {{"invoices_balance", "Saldo facturas F4", Kind::money}, money(t.invoices_balance)}};
 }
 
-events::result<liquida::ok_t> write_file(const std::filesystem::path& path, const std::string& text) {
+result<liquida::ok_t> write_file(const std::filesystem::path& path, const std::string& text) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << text;
     out.close();
@@ -155,7 +152,7 @@ std::string close_record_json(const Report& r) {
     return close.dump(1) + "\n";
 }
 
-events::result<std::vector<std::filesystem::path>> write_reports(const Report& r, const std::filesystem::path& dir) {
+result<std::vector<std::filesystem::path>> write_reports(const Report& r, const std::filesystem::path& dir) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) return fail(errc::io_error, "replay: cannot create " + dir.string() + ": " + ec.message());

@@ -15,9 +15,6 @@
 namespace liquida::service {
 namespace {
 
-using events::errc;
-using events::fail;
-
 constexpr size_t kReadChunk = 4096;
 
 std::string scope_of(std::string_view issuer, std::string_view command_id) { return events::idempotency_key(issuer, command_id, ""); }
@@ -34,7 +31,7 @@ std::string where(const events::TopicPartition& tp, int64_t offset) {
 
 // Calls f(record) for every acknowledged record of `tp` in [from, end); stops at its error.
 template <class F>
-events::result<liquida::ok_t> read_range(events::EventLog& log, const events::TopicPartition& tp, int64_t from, int64_t end, F&& f) {
+result<liquida::ok_t> read_range(events::EventLog& log, const events::TopicPartition& tp, int64_t from, int64_t end, F&& f) {
     while (from < end) {
         auto records = log.read(tp, from, static_cast<size_t>(std::min<int64_t>(end - from, kReadChunk)));
         if (!records) return failure(std::move(records).error());
@@ -49,9 +46,9 @@ events::result<liquida::ok_t> read_range(events::EventLog& log, const events::To
     return liquida::ok;
 }
 
-events::result<events::Envelope> decoded(const events::StoredRecord& r) {
+result<events::Envelope> decoded(const events::StoredRecord& r) {
     auto e = events::decode(r.record.value);
-    if (!e) return fail(errc::corrupt_record, "state: record " + where(r.tp, r.offset) + " does not decode: " + e.error().message);
+    if (!e) return fail(errc::bad_record, "state: record " + where(r.tp, r.offset) + " does not decode: " + e.error().message);
     return std::move(*e);
 }
 
@@ -65,11 +62,11 @@ void fold(domain::ProviderLedger& ledger, CommandIndex& pending, const events::S
     c.events.push_back({e.event_id, std::string(domain::event_name(e.payload)), r.tp, r.offset});
 }
 
-Rejection unavailable(const events::error& e, std::string_view what) {
-    return {Rejection::Kind::unavailable, std::string(events::code_name(e.code)), std::string(what) + e.message, ""};
+Rejection unavailable(const fault& e, std::string_view what) {
+    return {Rejection::Kind::unavailable, liquida::code_name(e.code), std::string(what) + e.message, ""};
 }
 
-events::result<std::map<events::TopicPartition, int64_t>> ends_of(events::EventLog& log) {
+result<std::map<events::TopicPartition, int64_t>> ends_of(events::EventLog& log) {
     std::map<events::TopicPartition, int64_t> ends;
     for (const auto& t : log.topics())
         for (int32_t p = 0; p < t.partitions; ++p) {
@@ -170,7 +167,7 @@ size_t CommandService::sessions_registered() const {
 
 // The register from what each snapshot was saved with; with `derive`, derived again from every
 // snapshot first (the weekly limits configured changed, or the store predates the register).
-events::result<liquida::ok_t> CommandService::load_sessions(bool derive) {
+result<liquida::ok_t> CommandService::load_sessions(bool derive) {
     if (derive) {
         auto ids = store_.providers();
         if (!ids) return failure(std::move(ids).error());
@@ -222,7 +219,7 @@ int64_t CommandService::watermark(const events::TopicPartition& tp) const {
     return it == marks_.end() ? 0 : it->second;
 }
 
-events::result<bool> CommandService::sessions_stale() {
+result<bool> CommandService::sessions_stale() {
     // Sessions saved under other weekly limits are derived again once the log is folded; a new
     // store saves every snapshot with its sessions, so it takes the limits' basis at once.
     auto basis = store_.sessions_basis();
@@ -238,7 +235,7 @@ events::result<bool> CommandService::sessions_stale() {
     return derive;
 }
 
-events::result<size_t> CommandService::fold_to(const std::map<events::TopicPartition, int64_t>& ends) {
+result<size_t> CommandService::fold_to(const std::map<events::TopicPartition, int64_t>& ends) {
     // One pass over what follows the watermarks, topic by topic, as a provider's ledger has
     // always been folded; a bounded number of ledgers at a time.
     struct Folding {
@@ -247,7 +244,7 @@ events::result<size_t> CommandService::fold_to(const std::map<events::TopicParti
         CommandIndex pending;
     };
     std::map<uint64_t, Folding> folding;
-    auto save_all = [&]() -> events::result<liquida::ok_t> {
+    auto save_all = [&]() -> result<liquida::ok_t> {
         for (auto& [id, f] : folding)
             if (auto saved =
                     store_.save(domain::ProviderId{id}, encode_snapshot(f.ledger, f.covered), recent_sessions(f.ledger), f.pending);
@@ -258,7 +255,7 @@ events::result<size_t> CommandService::fold_to(const std::map<events::TopicParti
     };
     size_t folded = 0;
     for (const auto& [tp, end] : ends) {
-        auto read = read_range(log_, tp, watermark(tp), end, [&](const events::StoredRecord& r) -> events::result<liquida::ok_t> {
+        auto read = read_range(log_, tp, watermark(tp), end, [&](const events::StoredRecord& r) -> result<liquida::ok_t> {
             auto e = decoded(r);
             if (!e) return failure(std::move(e).error());
             auto [it, fresh] = folding.try_emplace(e->provider_id.value());
@@ -286,7 +283,7 @@ events::result<size_t> CommandService::fold_to(const std::map<events::TopicParti
     return folded;
 }
 
-events::result<size_t> CommandService::start() {
+result<size_t> CommandService::start() {
     // What an earlier writer left undecided (a killed `serve` inside a commit) is decided first,
     // so that the fold below sees every command that will ever be in the log.
     if (auto finished = log_.finish_pending_appends(); !finished) return failure(std::move(finished).error());
@@ -294,9 +291,9 @@ events::result<size_t> CommandService::start() {
     if (!ends) return failure(std::move(ends).error());
     for (const auto& [tp, end] : *ends)
         if (watermark(tp) > end)
-            return fail(errc::corrupt_record, "state: it has folded " + std::to_string(watermark(tp)) + " records of " + tp.topic + "/" +
-                                                  std::to_string(tp.partition) + " but the log holds " + std::to_string(end) +
-                                                  ": the log lost records, or the state belongs to another log");
+            return fail(errc::ahead_of_log, "state: it has folded " + std::to_string(watermark(tp)) + " records of " + tp.topic + "/" +
+                                                std::to_string(tp.partition) + " but the log holds " + std::to_string(end) +
+                                                ": the log lost records, or the state belongs to another log");
     auto derive_sessions = sessions_stale();
     if (!derive_sessions) return failure(std::move(derive_sessions).error());
     auto folded = fold_to(*ends);
@@ -319,7 +316,7 @@ events::result<size_t> CommandService::start() {
     return *folded;
 }
 
-events::result<liquida::ok_t> CommandService::load(domain::ProviderId provider, Entry& e) {
+result<liquida::ok_t> CommandService::load(domain::ProviderId provider, Entry& e) {
     // After an append that failed, maybe after it landed: decided before the log is read.
     if (e.stale)
         if (auto finished = log_.finish_pending_appends(); !finished) return finished;
@@ -341,9 +338,9 @@ events::result<liquida::ok_t> CommandService::load(domain::ProviderId provider, 
         auto end = log_.end_offset(tp);
         if (!end) return failure(std::move(end).error());
         if (from > *end)
-            return fail(errc::corrupt_record, "state: provider " + std::to_string(provider.value()) + " has folded " + where(tp, from) +
-                                                  " but the log ends at " + std::to_string(*end));
-        auto read = read_range(log_, tp, from, *end, [&](const events::StoredRecord& r) -> events::result<liquida::ok_t> {
+            return fail(errc::ahead_of_log, "state: provider " + std::to_string(provider.value()) + " has folded " + where(tp, from) +
+                                                " but the log ends at " + std::to_string(*end));
+        auto read = read_range(log_, tp, from, *end, [&](const events::StoredRecord& r) -> result<liquida::ok_t> {
             if (r.record.key != key) return liquida::ok;  // another provider's
             auto env = decoded(r);
             if (!env) return failure(std::move(env).error());
@@ -366,7 +363,7 @@ void CommandService::release(const CommandIndex& saved) {
     for (const auto& [scope, c] : saved) claims_.erase(scope);
 }
 
-events::result<liquida::ok_t> CommandService::save_entry(domain::ProviderId provider, Entry& e) {
+result<liquida::ok_t> CommandService::save_entry(domain::ProviderId provider, Entry& e) {
     if (auto saved = store_.save(provider, encode_snapshot(e.ledger, e.covered), recent_sessions(e.ledger), e.pending); !saved)
         return saved;
     release(e.pending);
@@ -405,7 +402,7 @@ void CommandService::evict() {
     }
 }
 
-events::result<CommandService::Held> CommandService::acquire(domain::ProviderId provider) {
+result<CommandService::Held> CommandService::acquire(domain::ProviderId provider) {
     for (;;) {
         std::shared_ptr<Entry> e;
         bool over = false;
@@ -436,7 +433,7 @@ size_t CommandService::cached() const {
     return entries_.size();
 }
 
-events::result<std::vector<domain::ProviderId>> CommandService::providers() {
+result<std::vector<domain::ProviderId>> CommandService::providers() {
     auto saved = store_.providers();
     if (!saved) return saved;
     std::vector<std::pair<uint64_t, std::shared_ptr<Entry>>> cached;
@@ -453,7 +450,7 @@ events::result<std::vector<domain::ProviderId>> CommandService::providers() {
     return saved;
 }
 
-events::result<liquida::ok_t> CommandService::save() {
+result<liquida::ok_t> CommandService::save() {
     std::lock_guard guard(save_mu_);
     // Where the log ends before any ledger is looked at: a record below it was appended by a
     // command that held its provider's lock, so once each ledger is saved under its lock, every
@@ -638,7 +635,7 @@ Outcome CommandService::execute(domain::ProviderId provider, const domain::Comma
     size_t appended = 0;
     // All topics or none: a failure leaves nothing of the command readable. A command that
     // decides no event (nothing was due) appends nothing.
-    auto published = by_topic.empty() ? events::result<std::vector<events::AppendResult>>(std::vector<events::AppendResult>{})
+    auto published = by_topic.empty() ? result<std::vector<events::AppendResult>>(std::vector<events::AppendResult>{})
                                       : events::publish_all(log_, by_topic, digest);
     if (!published) {
         // Not acknowledged, yet it may have landed: the log says, before the next command; for

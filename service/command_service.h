@@ -87,7 +87,7 @@ public:
     // Folds the log after the watermarks into the store (a crash's tail, or every record when
     // the store is new), then saves every save_every on a thread of its own. Fails when the store
     // is ahead of the log (the log lost records, or the store belongs to another log).
-    events::result<size_t> start();
+    result<size_t> start();
 
     // `fingerprint` tells a retry from another command under the same id: the gateway's is the
     // SHA-256 of the request body, as sent (a retry sends the same bytes). Stored on every
@@ -104,7 +104,7 @@ public:
     // Runs f on the provider's ledger under its lock. False when the provider has no events;
     // an error when its state could not be read.
     template <class F>
-    events::result<bool> with(domain::ProviderId provider, F&& f) {
+    result<bool> with(domain::ProviderId provider, F&& f) {
         auto held = acquire(provider);
         if (!held) return failure(std::move(held).error());
         if (!held->entry->known) return false;
@@ -112,10 +112,10 @@ public:
         return true;
     }
     // Every provider with a saved ledger, by id.
-    events::result<std::vector<domain::ProviderId>> providers();
+    result<std::vector<domain::ProviderId>> providers();
 
     // Saves every dirty ledger and moves the watermarks to where the log ended before.
-    events::result<liquida::ok_t> save();
+    result<liquida::ok_t> save();
 
     // From then on, a command whose events go to a partition with a broken hash chain is
     // refused: nothing is decided on records that may be altered.
@@ -143,12 +143,12 @@ private:
         std::shared_ptr<Entry> entry;
         std::unique_lock<std::mutex> lock;
     };
-    events::result<Held> acquire(domain::ProviderId provider);
+    result<Held> acquire(domain::ProviderId provider);
     std::optional<Outcome> recorded(Entry& e, const std::string& scope, domain::ProviderId provider, const std::string& command_id,
                                     const std::string& digest);
     std::optional<Rejection> chain_refuses(domain::ProviderId provider, const std::vector<std::vector<events::Envelope>>& by_topic) const;
-    events::result<liquida::ok_t> load(domain::ProviderId provider, Entry& e);
-    events::result<liquida::ok_t> save_entry(domain::ProviderId provider, Entry& e);
+    result<liquida::ok_t> load(domain::ProviderId provider, Entry& e);
+    result<liquida::ok_t> save_entry(domain::ProviderId provider, Entry& e);
     void evict();
     void release(const CommandIndex& saved);  // the claims of commands the store now holds
     int64_t watermark(const events::TopicPartition& tp) const;
@@ -158,7 +158,7 @@ private:
     std::vector<domain::Session> recent_sessions(const domain::ProviderLedger& ledger) const;
     void registered(domain::ProviderId provider, const domain::ProviderLedger& after, const domain::Event& e);
     void note_day(domain::Date day);
-    events::result<liquida::ok_t> load_sessions(bool derive);
+    result<liquida::ok_t> load_sessions(bool derive);
     // The command id is this provider's from its decision until the store holds the command:
     // false when another provider's command holds it; `fresh` when this call took it.
     bool claim_id(const std::string& scope, domain::ProviderId provider, bool& fresh);
@@ -169,9 +169,9 @@ private:
     std::optional<Rejection> answer_held(const events::AppendResult& r, domain::ProviderId provider, const std::string& command_id,
                                          const std::string& digest, Entry& e, CommandRecord& done);
     // Whether the saved sessions must be derived again: saved under other weekly limits.
-    events::result<bool> sessions_stale();
+    result<bool> sessions_stale();
     // What follows the watermarks up to `ends`, folded into the ledgers and saved: the records folded.
-    events::result<size_t> fold_to(const std::map<events::TopicPartition, int64_t>& ends);
+    result<size_t> fold_to(const std::map<events::TopicPartition, int64_t>& ends);
 
     events::EventLog& log_;
     StateStore& store_;

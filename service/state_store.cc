@@ -14,8 +14,6 @@
 namespace liquida::service {
 namespace {
 
-using events::errc;
-using events::fail;
 using projections::codec::Reader;
 using projections::codec::Writer;
 
@@ -131,7 +129,7 @@ public:
         for (auto* cf : cfs_) db_->DestroyColumnFamilyHandle(cf);
     }
 
-    events::result<liquida::ok_t> load_marks() {
+    result<liquida::ok_t> load_marks() {
         std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cfs_[kMarks]));
         for (it->SeekToFirst(); it->Valid(); it->Next()) {
             const std::string key = it->key().ToString();
@@ -151,7 +149,7 @@ public:
         return liquida::ok;
     }
 
-    events::result<std::optional<Snapshot>> snapshot(domain::ProviderId provider) const override {
+    result<std::optional<Snapshot>> snapshot(domain::ProviderId provider) const override {
         std::string v;
         auto st = db_->Get({}, cfs_[kLedgers], provider_key(provider), &v);
         if (st.IsNotFound()) return std::optional<Snapshot>{};
@@ -161,7 +159,7 @@ public:
         return std::optional<Snapshot>(std::move(*s));
     }
 
-    events::result<std::optional<CommandRecord>> command(std::string_view scope) const override {
+    result<std::optional<CommandRecord>> command(std::string_view scope) const override {
         std::string v;
         auto st = db_->Get({}, cfs_[kCommands], rocksdb::Slice(scope.data(), scope.size()), &v);
         if (st.IsNotFound()) return std::optional<CommandRecord>{};
@@ -171,8 +169,8 @@ public:
         return std::optional<CommandRecord>(std::move(*c));
     }
 
-    events::result<liquida::ok_t> save(domain::ProviderId provider, std::string_view snapshot, const std::vector<domain::Session>& sessions,
-                                       const CommandIndex& commands) override {
+    result<liquida::ok_t> save(domain::ProviderId provider, std::string_view snapshot, const std::vector<domain::Session>& sessions,
+                               const CommandIndex& commands) override {
         rocksdb::WriteBatch wb;
         wb.Put(cfs_[kLedgers], provider_key(provider), rocksdb::Slice(snapshot.data(), snapshot.size()));
         wb.Put(cfs_[kSessions], provider_key(provider), encode(sessions));
@@ -180,7 +178,7 @@ public:
         return write(wb);
     }
 
-    events::result<std::vector<std::pair<domain::ProviderId, std::vector<domain::Session>>>> sessions() const override {
+    result<std::vector<std::pair<domain::ProviderId, std::vector<domain::Session>>>> sessions() const override {
         std::vector<std::pair<domain::ProviderId, std::vector<domain::Session>>> out;
         std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cfs_[kSessions]));
         for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -193,7 +191,7 @@ public:
         return out;
     }
 
-    events::result<std::string> sessions_basis() const override {
+    result<std::string> sessions_basis() const override {
         std::string v;
         auto st = db_->Get({}, cfs_[kSessions], rocksdb::Slice(kBasisKey.data(), kBasisKey.size()), &v);
         if (st.IsNotFound()) return std::string{};
@@ -201,13 +199,13 @@ public:
         return v;
     }
 
-    events::result<liquida::ok_t> save_sessions(domain::ProviderId provider, const std::vector<domain::Session>& sessions) override {
+    result<liquida::ok_t> save_sessions(domain::ProviderId provider, const std::vector<domain::Session>& sessions) override {
         rocksdb::WriteBatch wb;
         wb.Put(cfs_[kSessions], provider_key(provider), encode(sessions));
         return write(wb);
     }
 
-    events::result<liquida::ok_t> save_sessions_basis(std::string_view basis) override {
+    result<liquida::ok_t> save_sessions_basis(std::string_view basis) override {
         rocksdb::WriteBatch wb;
         wb.Put(cfs_[kSessions], rocksdb::Slice(kBasisKey.data(), kBasisKey.size()), rocksdb::Slice(basis.data(), basis.size()));
         return write(wb);
@@ -215,7 +213,7 @@ public:
 
     const std::map<events::TopicPartition, int64_t>& watermarks() const override { return marks_; }
 
-    events::result<liquida::ok_t> save_watermarks(const std::map<events::TopicPartition, int64_t>& marks) override {
+    result<liquida::ok_t> save_watermarks(const std::map<events::TopicPartition, int64_t>& marks) override {
         rocksdb::WriteBatch wb;
         for (const auto& [tp, next] : marks) {
             Writer w;
@@ -227,7 +225,7 @@ public:
         return liquida::ok;
     }
 
-    events::result<std::vector<domain::ProviderId>> providers() const override {
+    result<std::vector<domain::ProviderId>> providers() const override {
         std::vector<domain::ProviderId> out;
         std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cfs_[kLedgers]));
         for (it->SeekToFirst(); it->Valid(); it->Next()) out.push_back(provider_of(it->key().ToStringView()));
@@ -236,16 +234,16 @@ public:
     }
 
 private:
-    events::result<liquida::ok_t> write(rocksdb::WriteBatch& wb) {
+    result<liquida::ok_t> write(rocksdb::WriteBatch& wb) {
         // Not synced: a crash keeps a prefix of the writes (one WAL), and whatever is lost is
         // read again from the log, which the watermarks written after the snapshots assure.
         rocksdb::WriteOptions wo;
         if (auto st = db_->Write(wo, &wb); !st.ok()) return fail(errc::io_error, "state: " + st.ToString());
         return liquida::ok;
     }
-    liquida::failure<events::error> damaged(const std::string& what) const {
-        return fail(errc::corrupt_record, "state at " + path_ + ": " + what + " does not decode; delete " + path_ +
-                                              " and it is rebuilt from the log at the next start");
+    liquida::failure<fault> damaged(const std::string& what) const {
+        return fail(errc::damaged, "state at " + path_ + ": " + what + " does not decode; delete " + path_ +
+                                       " and it is rebuilt from the log at the next start");
     }
 
     std::string path_;
@@ -267,7 +265,7 @@ std::string encode_snapshot(const domain::ProviderLedger& ledger, const std::map
     return w.take();
 }
 
-events::result<std::unique_ptr<StateStore>> StateStore::open(const std::string& path) {
+result<std::unique_ptr<StateStore>> StateStore::open(const std::string& path) {
     rocksdb::Options options;
     options.create_if_missing = true;
     options.create_missing_column_families = true;

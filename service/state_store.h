@@ -17,6 +17,7 @@
 #include "domain/state.h"
 #include "events/envelope.h"
 #include "events/errc.h"
+#include "service/errc.h"
 #include "events/log.h"
 
 namespace liquida::service {
@@ -56,28 +57,28 @@ std::string encode_snapshot(const domain::ProviderLedger& ledger, const std::map
 
 class StateStore {
 public:
-    static events::result<std::unique_ptr<StateStore>> open(const std::string& path);
+    static result<std::unique_ptr<StateStore>> open(const std::string& path);
     virtual ~StateStore() = default;
 
-    virtual events::result<std::optional<Snapshot>> snapshot(domain::ProviderId provider) const = 0;
+    virtual result<std::optional<Snapshot>> snapshot(domain::ProviderId provider) const = 0;
     // By scope (events::idempotency_key of issuer and command id, no topic).
-    virtual events::result<std::optional<CommandRecord>> command(std::string_view scope) const = 0;
+    virtual result<std::optional<CommandRecord>> command(std::string_view scope) const = 0;
     // The snapshot (encode_snapshot), its recent sessions and the commands it newly holds, in one write.
-    virtual events::result<liquida::ok_t> save(domain::ProviderId provider, std::string_view snapshot,
-                                               const std::vector<domain::Session>& sessions, const CommandIndex& commands) = 0;
+    virtual result<liquida::ok_t> save(domain::ProviderId provider, std::string_view snapshot, const std::vector<domain::Session>& sessions,
+                                       const CommandIndex& commands) = 0;
     // Every provider's recent sessions, as last saved.
-    virtual events::result<std::vector<std::pair<domain::ProviderId, std::vector<domain::Session>>>> sessions() const = 0;
+    virtual result<std::vector<std::pair<domain::ProviderId, std::vector<domain::Session>>>> sessions() const = 0;
     // What the saved sessions were chosen by (the weekly limits configured, and their windows):
     // empty until the first save_sessions_basis; another basis means they are derived again.
-    virtual events::result<std::string> sessions_basis() const = 0;
+    virtual result<std::string> sessions_basis() const = 0;
     // The provider's sessions alone, when they are derived again from its snapshot.
-    virtual events::result<liquida::ok_t> save_sessions(domain::ProviderId provider, const std::vector<domain::Session>& sessions) = 0;
-    virtual events::result<liquida::ok_t> save_sessions_basis(std::string_view basis) = 0;
+    virtual result<liquida::ok_t> save_sessions(domain::ProviderId provider, const std::vector<domain::Session>& sessions) = 0;
+    virtual result<liquida::ok_t> save_sessions_basis(std::string_view basis) = 0;
     // Partitions not named are at 0 (nothing proven).
     virtual const std::map<events::TopicPartition, int64_t>& watermarks() const = 0;
     // Written after the snapshots they rely on: a crash keeps a prefix of the writes.
-    virtual events::result<liquida::ok_t> save_watermarks(const std::map<events::TopicPartition, int64_t>& marks) = 0;
-    virtual events::result<std::vector<domain::ProviderId>> providers() const = 0;
+    virtual result<liquida::ok_t> save_watermarks(const std::map<events::TopicPartition, int64_t>& marks) = 0;
+    virtual result<std::vector<domain::ProviderId>> providers() const = 0;
 };
 
 }  // namespace liquida::service

@@ -14,15 +14,15 @@ namespace {
 constexpr std::string_view kMagic = "liquida-test-clock-1";
 
 // "liquida-test-clock-1\n<ms>\n", or an error naming the file and the way out.
-events::result<domain::TimestampMs> read_clock(const std::string& file) {
+result<domain::TimestampMs> read_clock(const std::string& file) {
     std::ifstream in(file);
     std::stringstream text;
     text << in.rdbuf();
     const std::string s = text.str();
     const auto damaged = [&] {
-        return events::fail(events::errc::corrupt_record,
-                            file + " is not a test clock (" + std::string(kMagic) +
-                                "); it holds the business time this data directory runs on: restore it, or start on a new data directory");
+        return fail(errc::clock_damaged,
+                    file + " is not a test clock (" + std::string(kMagic) +
+                        "); it holds the business time this data directory runs on: restore it, or start on a new data directory");
     };
     if (!in && !in.eof()) return damaged();
     const std::string head = std::string(kMagic) + "\n";
@@ -41,7 +41,7 @@ bool TestClock::exists(const std::string& file) {
     return std::filesystem::exists(file, ec) || ec;  // unreadable counts: open() then says why
 }
 
-events::result<std::unique_ptr<TestClock>> TestClock::open(std::string file, domain::TimestampMs start) {
+result<std::unique_ptr<TestClock>> TestClock::open(std::string file, domain::TimestampMs start) {
     domain::TimestampMs at = start;
     if (exists(file)) {
         auto kept = read_clock(file);
@@ -61,13 +61,13 @@ domain::TimestampMs TestClock::now() const {
     return at_;
 }
 
-events::result<ok_t> TestClock::keep(domain::TimestampMs at) {
+result<ok_t> TestClock::keep(domain::TimestampMs at) {
     auto written = events::replace_file(file_, std::string(kMagic) + "\n" + std::to_string(at) + "\n");
     if (written) kept_ = at;
     return written;
 }
 
-result<domain::TimestampMs, ClockRefusal> TestClock::set(domain::TimestampMs to) {
+liquida::result<domain::TimestampMs, ClockRefusal> TestClock::set(domain::TimestampMs to) {
     std::lock_guard lk(mu_);
     if (to < at_) return failure{ClockRefusal{true, "El reloj de prueba sólo avanza: está en " + domain::to_iso_local(at_) + "."}};
     if (auto kept = keep(to); !kept) return failure{ClockRefusal{false, kept.error().message}};

@@ -12,6 +12,7 @@
 
 #include "domain/types.h"
 #include "events/errc.h"
+#include "service/errc.h"
 
 namespace liquida::service {
 
@@ -27,13 +28,13 @@ class TestClock {
 public:
     // The clock kept in `file`, created at `start` when there is none. A kept instant later
     // than `start` wins: the clock never goes back, not even across restarts.
-    static events::result<std::unique_ptr<TestClock>> open(std::string file, domain::TimestampMs start);
+    static result<std::unique_ptr<TestClock>> open(std::string file, domain::TimestampMs start);
     // Whether `file` holds a test clock (a data directory that ran on one).
     static bool exists(const std::string& file);
 
     domain::TimestampMs now() const;
     // Moves the clock to `to` and keeps it before answering; `to` before now is refused.
-    result<domain::TimestampMs, ClockRefusal> set(domain::TimestampMs to);
+    liquida::result<domain::TimestampMs, ClockRefusal> set(domain::TimestampMs to);
     // For a feed that brings its own instants (the demo): moves forward to `to` when later,
     // keeping it on disk only when the Argentine day turns (the feed decides the same again
     // after a restart). Returns the clock's instant after the move.
@@ -41,7 +42,7 @@ public:
 
 private:
     TestClock(std::string file, domain::TimestampMs at) : file_(std::move(file)), at_(at), kept_(at) {}
-    events::result<ok_t> keep(domain::TimestampMs at);  // under mu_
+    result<ok_t> keep(domain::TimestampMs at);  // under mu_
 
     const std::string file_;
     mutable std::mutex mu_;

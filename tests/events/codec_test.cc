@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <system_error>
 #include <limits>
 #include <random>
 #include <set>
@@ -31,7 +32,7 @@ std::vector<uint8_t> bytes_of(const std::string& s) { return {s.begin(), s.end()
 std::span<const uint8_t> span_of(const std::vector<uint8_t>& v) { return {v.data(), v.size()}; }
 
 // The error code of a failed decode; fails the test if it decoded.
-errc decode_error(std::span<const uint8_t> bytes, const CodecLimits& limits = {}) {
+std::error_code decode_error(std::span<const uint8_t> bytes, const CodecLimits& limits = {}) {
     auto decoded = decode(bytes, limits);
     REQUIRE_FALSE(decoded.has_value());
     return decoded.error().code;

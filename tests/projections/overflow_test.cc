@@ -35,7 +35,7 @@ std::string catch_up_error(World& w) {
     liquida::projections::Runner runner(*w.log, *w.views);
     auto n = runner.catch_up();
     REQUIRE_FALSE(n.has_value());
-    CHECK(n.error().code == liquida::events::errc::corrupt_record);
+    CHECK(n.error().code == liquida::projections::errc::bad_record);
     return n.error().message;
 }
 

@@ -233,7 +233,7 @@ TEST_CASE("the same events on Kafka and on the embedded log give identical views
     require_same(w.views->digests().value(), (*views)->digests().value());
     // Views built from one source refuse the other.
     views->reset();
-    CHECK(Views::open((w.dir.path() / "kafka-views").string(), "embedded").error().code == liquida::events::errc::config_mismatch);
+    CHECK(Views::open((w.dir.path() / "kafka-views").string(), "embedded").error().code == liquida::projections::errc::source_mismatch);
 }
 
 TEST_CASE("a cut applies every partition exactly up to its given offset, then the rest continues", "[projections][cut]") {

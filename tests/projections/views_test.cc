@@ -19,7 +19,7 @@ const Period kJune{2025, 6};
 const ProviderId kProvider{1042};
 
 // Views at `path` that do not open, with `code` and the way out: delete them to rebuild.
-void refused(const std::string& path, liquida::events::errc code) {
+void refused(const std::string& path, liquida::projections::errc code) {
     auto views = liquida::projections::Views::open(path);
     REQUIRE_FALSE(views);
     CHECK(views.error().code == code);
@@ -177,7 +177,7 @@ TEST_CASE("views: a follower reads the views beside their writer as they stood w
     auto batch = (*follower)->begin();
     auto refused = (*follower)->commit(std::move(batch));
     REQUIRE_FALSE(refused.has_value());
-    CHECK(refused.error().code == liquida::events::errc::invalid_argument);
+    CHECK(refused.error().code == liquida::projections::errc::read_only);
 }
 
 TEST_CASE("validation: the A10 sheet lists every item of the period's budgets in its state, with the padrón's names",
@@ -212,11 +212,11 @@ TEST_CASE("validation: the A10 sheet lists every item of the period's budgets in
     const std::string path = (w.dir.path() / "views").string();
     w.views.reset();
     alter_rocksdb(path, [](rocksdb::DB& db, const ColumnFamilies& cf) { REQUIRE(db.Delete({}, cf.at("default"), "format").ok()); });
-    refused(path, liquida::events::errc::config_mismatch);
+    refused(path, liquida::projections::errc::format_mismatch);
     // Nor are those of format 2, whose invoice rows lack the debits' descriptions and the
     // payment orders' amounts.
     alter_rocksdb(path, [](rocksdb::DB& db, const ColumnFamilies& cf) { REQUIRE(db.Put({}, cf.at("default"), "format", "2").ok()); });
-    refused(path, liquida::events::errc::config_mismatch);
+    refused(path, liquida::projections::errc::format_mismatch);
 }
 
 TEST_CASE("views: a damaged applied offset refuses the views instead of applying the log again from 0", "[projections]") {
@@ -244,7 +244,7 @@ TEST_CASE("views: a damaged applied offset refuses the views instead of applying
             }
     });
     REQUIRE(damaged == 1);
-    refused(path, liquida::events::errc::corrupt_record);
+    refused(path, liquida::projections::errc::corrupt_row);
 }
 
 TEST_CASE("views: a row that does not decode fails the queries that read it, never answered as fewer rows", "[projections]") {
@@ -266,7 +266,7 @@ TEST_CASE("views: a row that does not decode fails the queries that read it, nev
     REQUIRE(views);
     const auto pending = (*views)->pending({});
     REQUIRE_FALSE(pending);
-    CHECK(pending.error().code == liquida::events::errc::corrupt_record);
+    CHECK(pending.error().code == liquida::projections::errc::corrupt_row);
     CHECK(pending.error().message.find("'pending'") != std::string::npos);
     CHECK((*views)->padron(kProvider).value().has_value());          // the other views read on
     CHECK((*views)->padron(ProviderId{7}).value() == std::nullopt);  // absent is not an error

@@ -581,7 +581,7 @@ TEST_CASE("replay: a month the log has not passed is not closed unless forced", 
         ::close(fd);
         INFO(busy.out);
         CHECK(busy.code == 1);
-        CHECK(busy.out.find("log.busy") != std::string::npos);
+        CHECK(busy.out.find("replay.busy") != std::string::npos);
         CHECK(busy.out.find("2025-07 is being closed by another replay") != std::string::npos);
         CHECK_FALSE(fs::exists(w.dir.path() / "checkpoints" / "2025-07"));
     }
@@ -626,7 +626,7 @@ TEST_CASE("replay: a checkpoint whose views an earlier liquida wrote is refused,
                   [](rocksdb::DB& db, const ColumnFamilies& cf) { REQUIRE(db.Delete({}, cf.at("default"), "format").ok()); });
     auto refused = replay::replay_month(*w.log, {2025, 7}, seed_config(), options);
     REQUIRE_FALSE(refused.has_value());
-    CHECK(refused.error().code == liquida::events::errc::config_mismatch);
+    CHECK(refused.error().code == liquida::replay::errc::checkpoint_mismatch);
     CHECK(refused.error().message.find("the checkpoint of 2025-06 cannot be used") != std::string::npos);
     CHECK(refused.error().message.find("replay with --from-scratch") != std::string::npos);
     options.from_scratch = true;
@@ -825,7 +825,7 @@ TEST_CASE("replay: a month whose amounts overflow int64 fails at the record inst
                  at(2025, 6, 11));
         auto r = replay::replay_month(*w.log, kStart, seed_config(), options_in(w, "scratch"));
         REQUIRE_FALSE(r.has_value());
-        CHECK(r.error().code == liquida::events::errc::corrupt_record);
+        CHECK(r.error().code == liquida::projections::errc::bad_record);
         INFO(r.error().message);
         CHECK(r.error().message.find("liquida.billing/") != std::string::npos);
         CHECK(r.error().message.find("do not fit int64 centavos") != std::string::npos);
@@ -841,7 +841,7 @@ TEST_CASE("replay: a month whose amounts overflow int64 fails at the record inst
         }
         auto r = replay::replay_month(*w.log, kStart, seed_config(), options_in(w, "scratch"));
         REQUIRE_FALSE(r.has_value());
-        CHECK(r.error().code == liquida::events::errc::corrupt_record);
+        CHECK(r.error().code == liquida::replay::errc::overflow);
         INFO(r.error().message);
         CHECK(r.error().message.find("does not fit int64 centavos") != std::string::npos);
     }

@@ -127,10 +127,10 @@ public:
         cv_.notify_all();
     }
 
-    events::result<std::optional<service::Snapshot>> snapshot(domain::ProviderId p) const override { return real_.snapshot(p); }
-    events::result<std::optional<service::CommandRecord>> command(std::string_view scope) const override { return real_.command(scope); }
-    events::result<liquida::ok_t> save(domain::ProviderId p, std::string_view snapshot, const std::vector<domain::Session>& sessions,
-                                       const service::CommandIndex& commands) override {
+    service::result<std::optional<service::Snapshot>> snapshot(domain::ProviderId p) const override { return real_.snapshot(p); }
+    service::result<std::optional<service::CommandRecord>> command(std::string_view scope) const override { return real_.command(scope); }
+    service::result<liquida::ok_t> save(domain::ProviderId p, std::string_view snapshot, const std::vector<domain::Session>& sessions,
+                                        const service::CommandIndex& commands) override {
         {
             std::unique_lock lk(mu_);
             if (held_ == p) {
@@ -139,27 +139,27 @@ public:
                 cv_.notify_all();
                 cv_.wait_for(lk, std::chrono::seconds(30), [&] { return released_; });
                 inside_ = released_ = false;
-                if (fail_) return events::fail(events::errc::io_error, "state: the disk said no (on purpose)");
+                if (fail_) return liquida::fail(liquida::service::errc::io_error, "state: the disk said no (on purpose)");
             }
         }
         return real_.save(p, snapshot, sessions, commands);
     }
     const std::map<events::TopicPartition, int64_t>& watermarks() const override { return real_.watermarks(); }
-    events::result<liquida::ok_t> save_watermarks(const std::map<events::TopicPartition, int64_t>& marks) override {
+    service::result<liquida::ok_t> save_watermarks(const std::map<events::TopicPartition, int64_t>& marks) override {
         return real_.save_watermarks(marks);
     }
-    events::result<std::vector<domain::ProviderId>> providers() const override { return real_.providers(); }
-    events::result<std::vector<std::pair<domain::ProviderId, std::vector<domain::Session>>>> sessions() const override {
+    service::result<std::vector<domain::ProviderId>> providers() const override { return real_.providers(); }
+    service::result<std::vector<std::pair<domain::ProviderId, std::vector<domain::Session>>>> sessions() const override {
         return real_.sessions();
     }
-    events::result<std::string> sessions_basis() const override {
-        if (fail_basis) return events::fail(events::errc::io_error, "state: the disk said no (on purpose)");
+    service::result<std::string> sessions_basis() const override {
+        if (fail_basis) return liquida::fail(liquida::service::errc::io_error, "state: the disk said no (on purpose)");
         return real_.sessions_basis();
     }
-    events::result<liquida::ok_t> save_sessions(domain::ProviderId p, const std::vector<domain::Session>& sessions) override {
+    service::result<liquida::ok_t> save_sessions(domain::ProviderId p, const std::vector<domain::Session>& sessions) override {
         return real_.save_sessions(p, sessions);
     }
-    events::result<liquida::ok_t> save_sessions_basis(std::string_view basis) override { return real_.save_sessions_basis(basis); }
+    service::result<liquida::ok_t> save_sessions_basis(std::string_view basis) override { return real_.save_sessions_basis(basis); }
 
     bool fail_basis = false;
 
@@ -529,7 +529,7 @@ TEST_CASE("service: a state ahead of its log refuses to start", "[service]") {
     CommandService c(**empty, **store, test::seed_config());
     auto started = c.start();
     REQUIRE_FALSE(started);
-    CHECK(started.error().code == events::errc::corrupt_record);
+    CHECK(started.error().code == liquida::service::errc::ahead_of_log);
     CHECK(started.error().message.find("the state belongs to another log") != std::string::npos);
 }
 

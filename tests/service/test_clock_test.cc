@@ -77,7 +77,7 @@ TEST_CASE("test clock: a file that is not one is refused, never guessed", "[serv
         auto clock = TestClock::open(file, on(1));
         INFO(text);
         REQUIRE_FALSE(clock.has_value());
-        CHECK(clock.error().code == liquida::events::errc::corrupt_record);
+        CHECK(clock.error().code == liquida::service::errc::clock_damaged);
         CHECK(clock.error().message.find(file) != std::string::npos);
         CHECK(text_of(file) == text);  // left as it was, for whoever restores it
     }

@@ -1,0 +1,36 @@
+// Expected failures of the views and their runner: typed, with a stable string code. A
+// failure of the log they read keeps its events::errc.
+#pragma once
+
+#include <string_view>
+#include <system_error>
+
+#include "domain/fault.h"
+
+namespace liquida::projections {
+
+// What each code means: describe() in errc.cc, printed in docs/OPERATIONS.md.
+enum class errc {
+    io_error = 1,
+    corrupt_row,
+    format_mismatch,
+    source_mismatch,
+    read_only,
+    bad_record,
+    ahead_of_log,
+};
+
+// Each code's stable name ("views.io_error", ...) and what it means.
+CodeText describe(errc e) noexcept;
+inline std::string_view code_name(errc e) noexcept { return describe(e).name; }
+const std::error_category& error_category() noexcept;
+inline std::error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), error_category()}; }
+
+template <class T>
+using result = liquida::result<T, fault>;
+using liquida::fail;
+
+}  // namespace liquida::projections
+
+template <>
+struct std::is_error_code_enum<liquida::projections::errc> : std::true_type {};
