@@ -24,6 +24,8 @@ Runner::Runner(events::EventLog& log, Views& views, RunnerOptions options) : log
     // topics have as many partitions each: then partitions split into lanes by number.
     const size_t most = std::clamp<size_t>(options_.lanes, 1, Views::kLanes);
     lanes_ = counts.size() == 1 ? std::min(most, static_cast<size_t>(std::max(1, *counts.begin()))) : 1;
+    // An earlier runner may have split the partitions into another number of lanes.
+    views_.forget_cached_rows();
 }
 
 result<size_t> Runner::apply_lane(size_t lane, size_t lanes, size_t share, Views::Batch& batch, std::vector<int64_t>& next, bool& full) {
@@ -58,11 +60,13 @@ result<size_t> Runner::apply_lane(size_t lane, size_t lanes, size_t share, Views
 }
 
 result<size_t> Runner::step() {
-    // Both cores and larger steps while behind (the last step filled a partition's share); one
-    // lane, no thread, when following. An even share per partition keeps one busy partition
-    // from starving the others. Each lane applies, then writes its rows and its partitions'
-    // offsets, on its own thread.
-    const size_t lanes = behind_ ? lanes_ : 1;
+    // Both cores and larger steps while behind (the last step filled a partition's share); the
+    // lanes one after the other, no thread, when following. A partition keeps its lane either
+    // way: a lane reads back the rows it committed (Views::begin). An even share per partition
+    // keeps one busy partition from starving the others. Each lane applies, then writes its
+    // rows and its partitions' offsets.
+    const size_t lanes = lanes_;
+    const bool parallel = behind_;
     const size_t most = options_.max_batch * (behind_ ? std::max<size_t>(1, options_.catch_up_factor) : 1);
     const size_t share = std::max<size_t>(256, most / std::max<size_t>(1, positions_.size()));
     std::vector<int64_t> next(positions_.size());
@@ -77,7 +81,10 @@ result<size_t> Runner::step() {
     };
     {
         std::vector<std::jthread> others;
-        for (size_t lane = 1; lane < lanes; ++lane) others.emplace_back(lane_step, lane);
+        for (size_t lane = 1; lane < lanes; ++lane) {
+            if (parallel) others.emplace_back(lane_step, lane);
+            else lane_step(lane);
+        }
         lane_step(0);
     }  // joined
     behind_ = std::find(full.begin(), full.end(), true) != full.end();

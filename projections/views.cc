@@ -534,6 +534,9 @@ public:
         if (auto node = c.young.extract(key)) return node;
         return c.old.extract(key);
     }
+    void forget_cached_rows() override {
+        for (LaneCache& l : lanes_) l = LaneCache{};
+    }
     template <class R>
     void give_back(size_t lane, Slots<R>& rows) {
         LaneCache& l = lanes_[lane];

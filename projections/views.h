@@ -319,9 +319,14 @@ public:
     };
     // `deltas`: collect the changed rows for commit's Delta (else it carries counts only).
     // `lane` < kLanes: batches of different lanes may apply events on different threads at
-    // once, provided no provider has events in two lanes (every row is one provider's).
+    // once, provided no provider has events in two lanes (every row is one provider's). Each
+    // lane keeps the rows it committed to read them back: a provider's events must keep to one
+    // lane, or the other lane's copy of its rows goes stale.
     static constexpr size_t kLanes = 2;
     virtual std::unique_ptr<Batch> begin(bool deltas = true, size_t lane = 0) = 0;
+    // Drops the rows the lanes keep, for a runner that may send a provider to another lane than
+    // the last one did. Not while a batch is open.
+    virtual void forget_cached_rows() = 0;
     // Writes the batch's changed rows and the offsets it advanced in one WriteBatch. Batches of
     // different lanes may commit at once, each on its own thread: a lane's rows and offsets are
     // its own partitions'.
