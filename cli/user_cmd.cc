@@ -60,7 +60,7 @@ int user(const cli::Args& args) {
     if (!make_private_dir(args.get("data"), "user")) return 1;
     gateway::UserStore store(args.get("data"));
     if (auto added = store.add({name, *role, subject, gateway::hash_password(password)}); !added) {
-        std::fprintf(stderr, "liquida user: %s (%s)\n", added.error().message.c_str(), added.error().code.c_str());
+        std::fprintf(stderr, "liquida user: %s (%s)\n", added.error().message.c_str(), std::string(added.error().code.name()).c_str());
         return 1;
     }
     std::fprintf(stderr, "liquida user: added %s (%s %s) to %s/users\n", name.c_str(), args.get("role").c_str(), subject.c_str(),

@@ -72,9 +72,10 @@ class Listed {
 public:
     consteval Listed(const char* name) : name_(name) {  // NOLINT(google-explicit-constructor): written as a literal
         if (std::find(std::begin(Table), std::end(Table), name_) == std::end(Table))
-            throw "not a name of domain/codes.h: list it there and in docs/DOMAIN.md";
+            throw "not a name of its table (domain/codes.h, gateway/codes.h, replay/months.h): list it there and in its doc";
     }
     constexpr std::string_view name() const noexcept { return name_; }
+    friend constexpr bool operator==(Listed, Listed) = default;
 
 private:
     std::string_view name_;

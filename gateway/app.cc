@@ -44,7 +44,7 @@ unsigned status_of(service::Rejection::Kind kind) {
 // this answer, and building it as a tree of maps was a visible share of the command path's
 // CPU. Only the command id comes from the client (escaped); kinds and topics are our names.
 HttpResponse command_response(const service::Outcome& out) {
-    if (!out) return error(status_of(out.error().kind), out.error().code, out.error().message, out.error().field);
+    if (!out) return pass_on(status_of(out.error().kind), out.error().code, out.error().message, out.error().field);
     std::string body = R"({"command_id":)" + dump(json(out->command_id));
     body += out->duplicate ? R"(,"duplicate":true,"events":[)" : R"(,"duplicate":false,"events":[)";
     for (size_t i = 0; i < out->events.size(); ++i) {
@@ -215,13 +215,13 @@ HttpResponse App::command(const HttpRequest& request, const Claims& claims) {
     auto parsed = parse_command(request.body);
     if (!parsed) {
         p_.metrics.rejected(parsed.error().code);
-        return error(400, parsed.error().code, parsed.error().message, parsed.error().field);
+        return pass_on(400, parsed.error().code, parsed.error().message, parsed.error().field);
     }
     CommandRequest& req = *parsed;
     if (auto refused = may_not_issue(p_.commands, claims.role, claims.subject, req)) {
-        if (refused->unavailable) return error(503, refused->code, refused->message);
+        if (refused->unavailable) return pass_on(503, refused->code, refused->message);
         p_.metrics.rejected(refused->code);
-        return error(403, refused->code, refused->message);
+        return pass_on(403, refused->code, refused->message);
     }
     if (!request.idempotency_key.empty() && !valid_command_id(request.idempotency_key)) {
         p_.metrics.rejected("request.invalid_value");
@@ -260,7 +260,7 @@ struct Connection {
 };
 
 std::shared_ptr<const std::string> message(const json& j) { return std::make_shared<const std::string>(dump(j)); }
-json error_message(std::string_view code, std::string_view msg) { return {{"type", "error"}, {"code", code}, {"message", msg}}; }
+json error_message(ApiCode code, std::string_view msg) { return {{"type", "error"}, {"code", code.name()}, {"message", msg}}; }
 
 // Authenticates from the header at upgrade; a bad header refuses the upgrade with 401.
 std::optional<HttpResponse> authenticate_upgrade(const HttpRequest& request, const Authenticator& auth, int64_t now, Connection& c) {
@@ -414,7 +414,7 @@ std::variant<std::vector<events::Position>, HttpResponse> stream_positions(event
         if (only && *only != p) continue;
         if (from_end) {
             auto end = log.end_offset({topic, p});
-            if (!end) return error(503, code_name(end.error().code), "No se pudo leer el log.");
+            if (!end) return pass_on(503, code_name(end.error().code), "No se pudo leer el log.");
             from = *end;
         }
         positions.push_back({{topic, p}, from});

@@ -307,7 +307,7 @@ std::string sign(const Claims& claims, std::string_view key) {
     return token;
 }
 
-std::string_view token_error_code(TokenError error) noexcept {
+ApiCode token_error_code(TokenError error) noexcept {
     switch (error) {
         case TokenError::missing: return "auth.missing_token";
         case TokenError::malformed: return "auth.malformed_token";
@@ -315,7 +315,7 @@ std::string_view token_error_code(TokenError error) noexcept {
         case TokenError::expired: return "auth.expired_token";
         case TokenError::revoked: return "auth.revoked_token";
     }
-    return "auth.unknown";
+    return "auth.malformed_token";  // not a TokenError: no token this server issued
 }
 
 result<Claims, TokenError> verify(std::string_view token, std::string_view key, int64_t now_ms) {

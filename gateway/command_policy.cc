@@ -42,7 +42,9 @@ events::result<std::optional<domain::ObraSocialId>> command_obra_social(service:
 
 std::optional<IssueRefusal> may_not_issue(service::CommandService& commands, Role role, std::string_view subject,
                                           const CommandRequest& request) {
-    const auto forbidden = [](std::string message) { return IssueRefusal{false, "auth.forbidden", std::move(message)}; };
+    const auto forbidden = [](std::string message) {
+        return IssueRefusal{false, std::string(ApiCode("auth.forbidden").name()), std::move(message)};
+    };
     if (!may_issue(role, request.command)) return forbidden("Este rol no puede emitir este comando.");
     if (role == Role::prestador && std::to_string(request.provider.value()) != subject)
         return forbidden("Un prestador sólo opera sobre sus propios datos.");

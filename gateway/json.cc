@@ -11,6 +11,7 @@
 
 #include "domain/names.h"
 #include "events/sha256.h"
+#include "gateway/codes.h"
 
 namespace liquida::gateway {
 namespace {
@@ -234,8 +235,8 @@ std::string shown(std::string_view s, size_t max = 64) {
     return std::string(s.substr(0, n)) + "…";
 }
 
-DomainError problem(std::string code, std::string message, std::string field) {
-    return DomainError{std::move(code), std::move(message), std::move(field)};
+DomainError problem(ApiCode code, std::string message, std::string field) {
+    return DomainError{std::string(code.name()), std::move(message), std::move(field)};
 }
 DomainError invalid_json(std::string message) { return problem("request.invalid_json", std::move(message), ""); }
 DomainError missing(const std::string& path) { return problem("request.missing_field", "Falta el campo " + path + ".", path); }

@@ -115,7 +115,8 @@ HttpResponse App::close_month(const std::string& path, const Query& query, const
         return error(400, "request.invalid_value", "Se esperaba force=true o force=false.", "force");
     auto closed = months_->close(mp->month, force == "true", p_.business_clock());
     if (!closed) return unavailable(closed.error());
-    if (const auto* refused = std::get_if<replay::MonthRefusal>(&*closed)) return error(409, refused->code, refused->message, "month");
+    if (const auto* refused = std::get_if<replay::MonthRefusal>(&*closed))
+        return pass_on(409, refused->code.name(), refused->message, "month");
     const auto& c = std::get<replay::MonthClosed>(*closed);
     return ok_json({{"month", domain::to_string(c.month)}, {"state", "closed"}, {"close", close_json(c)}}, 201);
 }

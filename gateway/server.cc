@@ -14,6 +14,8 @@
 #include <set>
 #include <thread>
 
+#include "gateway/codes.h"
+
 namespace liquida::gateway {
 
 namespace beast = boost::beast;
@@ -24,9 +26,9 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-std::string error_body(std::string_view code, std::string_view message) {
+std::string error_body(ApiCode code, std::string_view message) {
     std::string out = R"({"error":{"code":")";
-    out += code;
+    out += code.name();
     out += R"(","message":")";
     out += message;  // callers pass fixed text without quotes
     out += R"(","field":""}})";
@@ -198,7 +200,7 @@ private:
         });
     }
 
-    void fail(unsigned status, std::string_view code, std::string_view message) {
+    void fail(unsigned status, ApiCode code, std::string_view message) {
         HttpResponse r{status, "application/json", error_body(code, message), {}};
         auto sp = std::make_shared<http::response<http::string_body>>(to_beast(std::move(r), 11, false));
         http::async_write(stream_, *sp, [self = shared_from_this(), sp](beast::error_code, size_t) { self->close(); });

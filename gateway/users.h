@@ -39,7 +39,7 @@ struct User {
 
 // A refused input: stable code, Spanish message, the field it names.
 struct UserError {
-    std::string code;
+    ApiCode code;
     std::string message;
     std::string field;
 };

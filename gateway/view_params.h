@@ -111,11 +111,11 @@ std::function<bool(replay::Table&)> paged(size_t rows, Read read, Build build) {
         return true;
     };
 }
-inline constexpr std::string_view kViewUnavailable = "view.unavailable";
+inline constexpr ApiCode kViewUnavailable = "view.unavailable";
 inline constexpr std::string_view kViewUnavailableMessage = "No se pudo leer la vista; el error quedó registrado en el servidor.";
 inline void log_unreadable(const fault& e) { std::fprintf(stderr, "liquida: %s\n", e.message.c_str()); }
 
-inline HttpResponse state_unavailable(const fault& e) { return error(503, code_name(e.code), "No se pudo leer el estado: " + e.message); }
+inline HttpResponse state_unavailable(const fault& e) { return pass_on(503, code_name(e.code), "No se pudo leer el estado: " + e.message); }
 
 // As the padrón rows and the commands name it ("seguro"), not its number.
 inline std::string document_type_name(domain::DocumentType t) {

@@ -12,6 +12,9 @@ namespace liquida::gateway {
 
 using nlohmann::json;
 
+// A total of a view that does not fit int64 centavos: the domain's code (domain/money.h).
+constexpr domain::Code kMoneyOverflow = "money.overflow";
+
 // A view request after its scope is applied: the provider and obra social filters narrowed
 // to what the token may read.
 struct App::ViewRequest {
@@ -191,7 +194,7 @@ HttpResponse App::settlement_view(const ViewRequest& r) {
     if (r.format != Format::json) {
         if (!group.empty() && group != "provider" && group != "obra_social") return not_offered();
         auto by_os = projections::checked_roll_up(rows, true);
-        if (!by_os) return error(422, "money.overflow", "Un total no cabe en un importe (centavos en int64).", "group");
+        if (!by_os) return pass_on(422, kMoneyOverflow.name(), "Un total no cabe en un importe (centavos en int64).", "group");
         const auto names = names_for(r);
         auto os_table = replay::settlement_by_obra_social_table(*by_os, names);
         auto provider_table = replay::settlement_by_provider_table(rows, names);
@@ -206,7 +209,7 @@ HttpResponse App::settlement_view(const ViewRequest& r) {
     }
     if (group == "obra_social" || group == "period") {
         auto rolled = projections::checked_roll_up(rows, group == "obra_social");
-        if (!rolled) return error(422, "money.overflow", "Un total no cabe en un importe (centavos en int64).", "group");
+        if (!rolled) return pass_on(422, kMoneyOverflow.name(), "Un total no cabe en un importe (centavos en int64).", "group");
         rows = std::move(*rolled);
     } else if (!group.empty() && group != "provider") throw BadParam{"group", "Se esperaba provider, obra_social o period."};
     json body = page(rows, r.q, [](const projections::SettlementRow& row) { return to_json(row); });
@@ -308,7 +311,7 @@ HttpResponse App::payouts_view(const ViewRequest& r) {
         return error(403, "auth.forbidden", "Los pagos a prestadores son del colegio y de cada prestador.");
     if (r.os) throw BadParam{"obra_social", "Los pagos suman todas las obras sociales: sin filtro por obra social."};
     const auto entries = replay::payout_entries(read_view(p_.views.settlement(r.filter())));
-    if (!entries) return error(422, "money.overflow", "Un total no cabe en un importe (centavos en int64).", "period");
+    if (!entries) return pass_on(422, kMoneyOverflow.name(), "Un total no cabe en un importe (centavos en int64).", "period");
     const auto names = names_for(r);
     if (r.format != Format::json)
         return send_file(r, file_name({"pagos-prestadores", name_part(r.filter().period), name_part(r.provider)}), "Pagos a prestadores",
@@ -413,7 +416,7 @@ HttpResponse App::submissions_view(const ViewRequest& r) {
         else overflow = submissions.error();
     });
     if (!found) return state_unavailable(found.error());
-    if (overflow) return error(422, overflow->code, overflow->message, overflow->field);
+    if (overflow) return pass_on(422, overflow->code, overflow->message, overflow->field);
     return table_view(r, replay::submissions_table(owed), file_name({"presentaciones", name_part(r.provider)}), "Presentaciones F5");
 }
 

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <variant>
 
+#include "gateway/codes.h"
 #include "gateway/live.h"
 
 namespace liquida::gateway {
@@ -27,7 +28,7 @@ struct UnsubscribeMessage {
 };
 // A message refused as it stands: the client gets {"type":"error", code, message}.
 struct MessageError {
-    std::string code;
+    ApiCode code;
     std::string message;
 };
 using ClientMessage = std::variant<AuthMessage, SubscribeMessage, UnsubscribeMessage, MessageError>;

@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "domain/codes.h"
 #include "replay/replay.h"
 
 namespace liquida::replay {
@@ -34,8 +35,11 @@ struct MonthBlockers {
 
 // Why a close was refused: a stable code ("month.not_ended", "month.log_not_past_cut",
 // "month.chain_broken", "month.already_closed", "month.pending_work") and a Spanish message.
+// Why a month is not closed; docs/API.md lists these codes (tests/gateway/codes_doc_test.cc).
+inline constexpr std::string_view kMonthRefusals[] = {"month.already_closed", "month.not_ended", "month.log_not_past_cut",
+                                                      "month.pending_work",   "month.busy",      "month.chain_broken"};
 struct MonthRefusal {
-    std::string code;
+    domain::Listed<kMonthRefusals> code;
     std::string message;
 };
 

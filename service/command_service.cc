@@ -511,7 +511,7 @@ std::optional<Rejection> CommandService::chain_refuses(domain::ProviderId provid
         });
         if (!written) continue;
         if (auto b = chain_->broken({t.name, events::partition_for(key, t.partitions)}))
-            return Rejection{Rejection::Kind::unavailable, "log.chain_broken",
+            return Rejection{Rejection::Kind::unavailable, std::string(RejectionCode("log.chain_broken").name()),
                              "La cadena de hashes del log está rota en " + where(b->tp, b->offset) +
                                  ": no se registran comandos ahí hasta que un operador intervenga.",
                              ""};
@@ -522,8 +522,8 @@ std::optional<Rejection> CommandService::chain_refuses(domain::ProviderId provid
 namespace {
 
 Rejection id_reused(const std::string& command_id) {
-    return {Rejection::Kind::conflict, "command.id_reused", "Ese identificador de comando ya se usó para otro comando: " + command_id,
-            "command_id"};
+    return {Rejection::Kind::conflict, std::string(RejectionCode("command.id_reused").name()),
+            "Ese identificador de comando ya se usó para otro comando: " + command_id, "command_id"};
 }
 
 // The same command again answers what it answered; another command under its id, 409. A
@@ -594,7 +594,8 @@ std::unique_lock<std::mutex> CommandService::lock_affiliate(const domain::Submit
 Outcome CommandService::execute(domain::ProviderId provider, const domain::Command& command, std::string command_id, const Issuer& issuer,
                                 domain::TimestampMs now, std::string_view fingerprint) {
     if (provider.value() == 0)
-        return failure(Rejection{Rejection::Kind::invalid, "request.missing_field", "Falta el prestador.", "provider"});
+        return failure(Rejection{Rejection::Kind::invalid, std::string(RejectionCode("request.missing_field").name()),
+                                 "Falta el prestador.", "provider"});
     if (command_id.empty()) command_id = events::EventId::random().to_string();
     const std::string scope = scope_of(issuer.id, command_id);
     const std::string digest(fingerprint);

@@ -31,6 +31,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "domain/codes.h"
 #include "domain/commands.h"
 #include "domain/config.h"
 #include "domain/state.h"
@@ -54,6 +55,11 @@ struct Accepted {
     bool duplicate = false;  // a retry: the events are those first appended
     std::vector<EventRef> events;
 };
+
+// The codes the service refuses with of its own; besides them a Rejection carries a domain
+// refusal's code (domain/codes.h) or a module's errc. docs/API.md lists them.
+inline constexpr std::string_view kRejectionCodes[] = {"command.id_reused", "log.chain_broken", "request.missing_field"};
+using RejectionCode = domain::Listed<kRejectionCodes>;
 
 struct Rejection {
     enum class Kind {

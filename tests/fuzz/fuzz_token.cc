@@ -71,7 +71,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
     const auto claims = gateway::from_authorization_header(header, kKey, kNowMs);
     if (!claims) {
-        LIQUIDA_FUZZ_CHECK(gateway::token_error_code(claims.error()).starts_with("auth."));
+        LIQUIDA_FUZZ_CHECK(gateway::token_error_code(claims.error()).name().starts_with("auth."));
         return 0;
     }
     LIQUIDA_FUZZ_CHECK(gateway::check_subject(claims->role, claims->subject).empty());

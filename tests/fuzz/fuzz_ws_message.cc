@@ -22,7 +22,7 @@ struct Check {
     }
     void operator()(const gateway::UnsubscribeMessage&) const {}
     void operator()(const gateway::MessageError& e) const {
-        LIQUIDA_FUZZ_CHECK(e.code.starts_with("request."));
+        LIQUIDA_FUZZ_CHECK(e.code.name().starts_with("request."));
         LIQUIDA_FUZZ_CHECK(!e.message.empty());
     }
 };

@@ -47,13 +47,13 @@ TEST_CASE("user names and new passwords have limits", "[gateway][users]") {
     }
     CHECK_FALSE(gw::check_new_password("doce caracte", "ana", "new"));
     CHECK_FALSE(gw::check_new_password("contraseñaññ", "ana", "new"));  // 12 characters, 14 bytes
-    CHECK(gw::check_new_password("once caract", "ana", "new")->code == "user.weak_password");
-    CHECK(gw::check_new_password("ñññññññññññ", "ana", "new")->code == "user.weak_password");  // 22 bytes, 11 characters
-    CHECK(gw::check_new_password("ana.perez.colegio", "ana.perez.colegio", "new")->code == "user.weak_password");
-    CHECK(gw::check_new_password(std::string(257, 'a'), "ana", "new")->code == "request.too_long");
+    CHECK(gw::check_new_password("once caract", "ana", "new")->code.name() == "user.weak_password");
+    CHECK(gw::check_new_password("ñññññññññññ", "ana", "new")->code.name() == "user.weak_password");  // 22 bytes, 11 characters
+    CHECK(gw::check_new_password("ana.perez.colegio", "ana.perez.colegio", "new")->code.name() == "user.weak_password");
+    CHECK(gw::check_new_password(std::string(257, 'a'), "ana", "new")->code.name() == "request.too_long");
     const auto bad_utf8 = gw::check_new_password("clave larga \xff\xfe", "ana", "password");
     REQUIRE(bad_utf8);
-    CHECK(bad_utf8->code == "request.invalid_value");
+    CHECK(bad_utf8->code.name() == "request.invalid_value");
     CHECK(bad_utf8->field == "password");
 }
 
@@ -67,7 +67,7 @@ TEST_CASE("the users file: added, found, changed, private, and refused when it d
     REQUIRE(store.add({"consultorio", Role::prestador, "1042", gw::hash_password("clave del consultorio")}));
     const auto again = store.add({"ana", Role::obra_social, "sancor", gw::hash_password("otra clave de ana")});
     REQUIRE_FALSE(again);
-    CHECK(again.error().code == "user.exists");
+    CHECK(again.error().code.name() == "user.exists");
 
     const auto ana = *gw::UserStore(dir.str()).find("ana");  // read back from the file
     REQUIRE(ana);
@@ -79,7 +79,7 @@ TEST_CASE("the users file: added, found, changed, private, and refused when it d
     REQUIRE(store.set_hash("ana", gw::hash_password("nueva clave de ana")));
     CHECK(gw::password_matches((*store.find("ana"))->hash, "nueva clave de ana"));
     CHECK_FALSE(gw::password_matches((*store.find("ana"))->hash, "clave de ana 2025"));
-    CHECK(store.set_hash("nadie", "x").error().code == "user.not_found");
+    CHECK(store.set_hash("nadie", "x").error().code.name() == "user.not_found");
 
     struct stat st {};
     REQUIRE(::stat((dir.path() / "users").c_str(), &st) == 0);
@@ -105,7 +105,7 @@ TEST_CASE("the users file: added, found, changed, private, and refused when it d
         REQUIRE_FALSE(store.find("ana"));  // unreadable, not "no such user"
         const auto added = store.add({"carla", Role::colegio, "c", "$argon2id$x"});
         REQUIRE_FALSE(added);  // nor is a file that does not read rewritten
-        CHECK(added.error().code == "user.store_unavailable");
+        CHECK(added.error().code.name() == "user.store_unavailable");
     }
 }
 
@@ -148,7 +148,7 @@ TEST_CASE("a session token names its session and user, and is good while the ses
     sessions.close(*id);
     CHECK(closed == 1);
     CHECK(auth("Bearer " + token, now).error() == gw::TokenError::revoked);
-    CHECK(gw::token_error_code(gw::TokenError::revoked) == "auth.revoked_token");
+    CHECK(gw::token_error_code(gw::TokenError::revoked).name() == "auth.revoked_token");
     sessions.on_revoke(*id, [&] { ++closed; });  // registered after the end: runs at once
     CHECK(closed == 2);
 

@@ -15,7 +15,7 @@
 
 namespace {
 
-struct Listed {
+struct ModuleCode {
     std::string module;
     std::error_code code;
     liquida::CodeText text;
@@ -23,7 +23,7 @@ struct Listed {
 
 // Every code of a module's errc: its values run from 1 until describe() knows no more.
 template <class E>
-void list(const char* module, std::vector<Listed>& out) {
+void list(const char* module, std::vector<ModuleCode>& out) {
     for (int v = 1;; ++v) {
         const auto text = describe(static_cast<E>(v));
         if (text.name == "unknown") break;
@@ -31,8 +31,8 @@ void list(const char* module, std::vector<Listed>& out) {
     }
 }
 
-std::vector<Listed> all_codes() {
-    std::vector<Listed> out;
+std::vector<ModuleCode> all_codes() {
+    std::vector<ModuleCode> out;
     list<liquida::events::errc>("events", out);
     list<liquida::projections::errc>("projections", out);
     list<liquida::service::errc>("service", out);
