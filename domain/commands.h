@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "domain/describe.h"
 #include "domain/events.h"
 #include "domain/types.h"
 
@@ -25,6 +26,7 @@ struct RegisterProvider {
     std::string email;
     std::string phone;
 };
+LIQUIDA_DESCRIBE(RegisterProvider, matricula, cuit, razon_social, iva, cbu, category, recien_matriculado, address, email, phone);
 struct UpdateProvider {
     std::string razon_social;
     IvaCondition iva = IvaCondition::monotributo;
@@ -34,29 +36,36 @@ struct UpdateProvider {
     std::string email;
     std::string phone;
 };
+LIQUIDA_DESCRIBE(UpdateProvider, razon_social, iva, cbu, category, address, email, phone);
 struct AdhereToObraSocial {
     ObraSocialId obra_social;
     std::string provider_number;
     std::string convenio;
 };
+LIQUIDA_DESCRIBE(AdhereToObraSocial, obra_social, provider_number, convenio);
 struct UploadDocument {
     DocumentType type = DocumentType::rnp;
     std::string document_id;
     std::string reference;
     Date expires_on;
 };
+LIQUIDA_DESCRIBE(UploadDocument, type, document_id, reference, expires_on);
 struct VerifyDocument {
     std::string document_id;
     bool approved = false;
     std::string reason;
 };
+LIQUIDA_DESCRIBE(VerifyDocument, document_id, approved, reason);
 struct ExpireDocumentsDue {
     Date as_of;  // P2: documents whose expiry is before this date
 };
+LIQUIDA_DESCRIBE(ExpireDocumentsDue, as_of);
 struct EnrollInPadron {};
+LIQUIDA_DESCRIBE(EnrollInPadron);
 struct LeavePadron {
     std::string reason;
 };
+LIQUIDA_DESCRIBE(LeavePadron, reason);
 
 // --- Orders (O1-O4) ---
 struct LoadOrder {
@@ -72,14 +81,18 @@ struct LoadOrder {
     std::string affiliate_name;
     std::string plan;
 };
+LIQUIDA_DESCRIBE(LoadOrder, order_id, obra_social, affiliate_number, practice_code, attention_date, patient_signature,
+                 professional_signature, professional_stamp, fields, affiliate_name, plan);
 struct ApproveOrder {
     std::string order_id;
 };
+LIQUIDA_DESCRIBE(ApproveOrder, order_id);
 struct RejectOrder {
     std::string order_id;
     std::string reason_code;  // one of domain/names.h kOrderRejectReasons
     std::string reason;
 };
+LIQUIDA_DESCRIBE(RejectOrder, order_id, reason_code, reason);
 
 // --- Eligibility and authorization (A1-A9) ---
 struct CheckEligibility {
@@ -90,12 +103,14 @@ struct CheckEligibility {
     std::string practice_code;     // optional: does it need prior authorization?
     bool habilitado = false;       // the insurer's answer
 };
+LIQUIDA_DESCRIBE(CheckEligibility, obra_social, identifier_kind, identifier, affiliate_number, practice_code, habilitado);
 struct IssueToken {
     ObraSocialId obra_social;
     std::string affiliate_number;
     std::string family_group;
     std::string code;
 };
+LIQUIDA_DESCRIBE(IssueToken, obra_social, affiliate_number, family_group, code);
 // Limits of the affiliate's and prescriptor's data (names, titular, convenio; a plan or a
 // matrícula), in bytes of UTF-8, and of a budget line's quantity.
 inline constexpr size_t kMaxNameBytes = 120;
@@ -108,6 +123,7 @@ struct BudgetLine {
     std::string faces;
     uint32_t quantity = 1;
 };
+LIQUIDA_DESCRIBE(BudgetLine, practice_code, tooth, faces, quantity);
 struct SubmitBudget {
     uint64_t transaction_number = 0;  // given by the insurer's system (A7)
     ObraSocialId obra_social;
@@ -127,22 +143,28 @@ struct SubmitBudget {
     std::string prescriptor_matricula;
     std::string prescriptor_name;
 };
+LIQUIDA_DESCRIBE(SubmitBudget, transaction_number, obra_social, affiliate_number, credential, family_group, token, diagnosis_code,
+                 diagnosis_type, lines, clinical_summary, attachments, credential_type, affiliate_name, titular, plan,
+                 prescriptor_matricula, prescriptor_name);
 // A7: the auditoría's decision on a budget sent to audit.
 struct ResolveBudgetAudit {
     TransactionRef transaction;
     std::vector<ItemDecision> items;
 };
+LIQUIDA_DESCRIBE(ResolveBudgetAudit, transaction, items);
 struct ConsumePractices {
     TransactionRef transaction;  // A8: 88-T-<number>
     std::vector<uint32_t> items;
     bool deferred = false;
     std::optional<TimestampMs> performed_at;  // required when deferred
 };
+LIQUIDA_DESCRIBE(ConsumePractices, transaction, items, deferred, performed_at);
 struct CancelTransaction {
     TransactionRef transaction;
     std::string reason;
     uint32_t item = 0;  // A9: 0, the whole transaction; else that item alone (authorized or consumed)
 };
+LIQUIDA_DESCRIBE(CancelTransaction, transaction, reason, item);
 
 // --- Invoices (F1-F5) ---
 struct IssueInvoice {
@@ -160,23 +182,30 @@ struct IssueInvoice {
     std::string adjusts_invoice;  // Ajuste: adjusted invoice; Refacturación: the debited one
     std::vector<Attachment> attachments;
 };
+LIQUIDA_DESCRIBE(IssueInvoice, invoice_id, obra_social, comprobante, billing, punto_de_venta, number, cae, period, amount, issued_on,
+                 authorization, adjusts_invoice, attachments);
 struct SendInvoice {
     std::string invoice_id;
 };
+LIQUIDA_DESCRIBE(SendInvoice, invoice_id);
 struct ObserveInvoice {
     std::string invoice_id;
     std::string reason;
 };
+LIQUIDA_DESCRIBE(ObserveInvoice, invoice_id, reason);
 struct AcceptInvoice {
     std::string invoice_id;
 };
+LIQUIDA_DESCRIBE(AcceptInvoice, invoice_id);
 struct IngresarInvoice {
     std::string invoice_id;
 };
+LIQUIDA_DESCRIBE(IngresarInvoice, invoice_id);
 struct RejectInvoice {
     std::string invoice_id;
     std::string reason;
 };
+LIQUIDA_DESCRIBE(RejectInvoice, invoice_id, reason);
 
 // --- Debits, retentions and payment (S1-S3) ---
 struct ApplyDebit {
@@ -187,11 +216,13 @@ struct ApplyDebit {
     std::string reason;
     std::string debit_sheet;
 };
+LIQUIDA_DESCRIBE(ApplyDebit, invoice_id, debit_id, amount, reason_code, reason, debit_sheet);
 struct ResolveDebitAnalysis {
     std::string invoice_id;
     std::string debit_id;
     bool reinvoice_approved = false;
 };
+LIQUIDA_DESCRIBE(ResolveDebitAnalysis, invoice_id, debit_id, reinvoice_approved);
 struct IssueCreditNote {
     std::string invoice_id;
     std::string credit_note_id;
@@ -200,6 +231,7 @@ struct IssueCreditNote {
     std::string cae;
     Centavos amount = 0;
 };
+LIQUIDA_DESCRIBE(IssueCreditNote, invoice_id, credit_note_id, punto_de_venta, number, cae, amount);
 struct IssuePaymentOrder {
     ObraSocialId obra_social;
     std::string payment_order;
@@ -208,10 +240,12 @@ struct IssuePaymentOrder {
     std::string retention_certificate;
     std::string payment_order_type;  // "APB"; up to 8 capital letters or digits, may be empty
 };
+LIQUIDA_DESCRIBE(IssuePaymentOrder, obra_social, payment_order, paid_on, invoices, retention_certificate, payment_order_type);
 struct ApplyRetentions {
     Period period;
     ObraSocialId obra_social;
 };
+LIQUIDA_DESCRIBE(ApplyRetentions, period, obra_social);
 struct PayProvider {
     Period period;
     ObraSocialId obra_social;
@@ -219,6 +253,7 @@ struct PayProvider {
     std::string cbu;
     std::string transfer_id;
 };
+LIQUIDA_DESCRIBE(PayProvider, period, obra_social, amount, cbu, transfer_id);
 
 using Command =
     std::variant<RegisterProvider, UpdateProvider, AdhereToObraSocial, UploadDocument, VerifyDocument, ExpireDocumentsDue, EnrollInPadron,

@@ -1,7 +1,7 @@
 // The members of a struct that crosses a boundary (the FlatBuffers codec, the JSON), named once
-// beside the struct. The codec checks each list against the schema at compile time (same names,
-// same order, same types) and that the list names every member of the struct; the JSON reads
-// and writes the same list.
+// beside the struct. A list that misses a member of its struct does not compile; the codec checks
+// each event's list against the schema at compile time (same names, same order, same types); the
+// JSON reads and writes the same lists, the commands' included.
 #pragma once
 
 #include <cstddef>
@@ -42,7 +42,7 @@ constexpr void for_each_member(T& value, F&& f) {
 namespace detail {
 struct AnyValue {
     template <class U>
-    constexpr operator U() const noexcept;  // NOLINT: converts to every member type, never called
+    operator U() const noexcept;  // NOLINT: converts to every member type; never called, only asked about
 };
 template <class T, size_t... I>
 constexpr bool takes(std::index_sequence<I...>) {
@@ -72,8 +72,9 @@ inline constexpr size_t kMemberCount = detail::member_count<T>();
 #define LIQUIDA_FOR_EACH_AGAIN() LIQUIDA_FOR_EACH_NEXT
 
 #define LIQUIDA_MEMBER(Type, name) , std::tuple{::liquida::domain::describe_member(#name, &Type::name)}
-#define LIQUIDA_MEMBERS(Type, ...) \
-    static constexpr auto members = std::tuple_cat(std::tuple<>{} LIQUIDA_FOR_EACH(LIQUIDA_MEMBER, Type, __VA_ARGS__))
+#define LIQUIDA_MEMBERS(Type, ...)                                                                                      \
+    static constexpr auto members = std::tuple_cat(std::tuple<>{} LIQUIDA_FOR_EACH(LIQUIDA_MEMBER, Type, __VA_ARGS__)); \
+    static_assert(std::tuple_size_v<decltype(members)> == ::liquida::domain::kMemberCount<Type>, "describe every member of " #Type)
 
 // A struct nested in events or commands: LIQUIDA_DESCRIBE(TransactionRef, boca, serie, number);
 #define LIQUIDA_DESCRIBE(Type, ...)         \

@@ -91,8 +91,31 @@ enum class Spec : uint8_t {
     instant,   // an int64 instant: integer ms, or ISO-8601 with an offset
 };
 
-// Fields<T>::each(v, s) calls v(name, s.member[, spec]) for every member of T; S is T or
-// const T, so one list serves the reader and the writer.
+using namespace domain;  // NOLINT: the tables below name every domain struct
+
+// The members read otherwise than by their type.
+constexpr std::tuple kReadAs{
+    std::pair{&BudgetLine::tooth, Spec::may_omit},  // 0: no tooth
+    std::pair{&BudgetLine::quantity, Spec::may_omit},
+    std::pair{&SubmitBudget::credential_type, Spec::may_omit},
+    std::pair{&ConsumePractices::performed_at, Spec::instant},
+    std::pair{&CancelTransaction::item, Spec::may_omit},  // 0: the whole transaction
+};
+template <class A, class B>
+constexpr bool same_member(A a, B b) {
+    if constexpr (std::is_same_v<A, B>) return a == b;
+    else return false;
+}
+template <class P>
+constexpr Spec read_as(P member) {
+    Spec out = Spec::by_type;
+    std::apply([&](const auto&... e) { ((out = same_member(e.first, member) ? e.second : out), ...); }, kReadAs);
+    return out;
+}
+
+// Fields<T>::each(v, s) calls v(name, s.member, spec) for every member domain/events.h and
+// domain/commands.h describe beside T; S is T or const T, so one list serves the reader and the
+// writer.
 template <class T>
 struct Fields {
     static constexpr bool described = false;
@@ -100,112 +123,54 @@ struct Fields {
 template <class T>
 concept Described = Fields<T>::described;
 
-// Events and the structs they share with commands: the members domain/events.h describes.
 template <domain::Described T>
-struct Fields<T> {
+struct Members {
     static constexpr bool described = true;
     template <class V, class S>
     static void each(V& v, S& s) {
-        domain::for_each_member(s, [&](std::string_view name, auto& member) { v(name, member); });
+        std::apply([&](const auto&... m) { (v(m.name, s.*(m.pointer), read_as(m.pointer)), ...); }, domain::Describe<T>::members);
     }
 };
+template <domain::Described T>
+struct Fields<T> : Members<T> {};
 
-#define LIQUIDA_EACH(...)                                            \
-    static constexpr bool described = true;                          \
-    template <class V, class S>                                      \
-    static void each([[maybe_unused]] V& v, [[maybe_unused]] S& s) { \
-        __VA_ARGS__                                                  \
-    }
-#define LIQUIDA_FIELDS(Type, ...) \
-    template <>                   \
-    struct Fields<Type> {         \
-        LIQUIDA_EACH(__VA_ARGS__) \
-    };
-
-using namespace domain;  // NOLINT: the tables below name every domain struct
-
-// A budget's line as a command sends it (tooth and quantity may be left out).
-LIQUIDA_FIELDS(BudgetLine, v("practice_code", s.practice_code); v("tooth", s.tooth, Spec::may_omit); v("faces", s.faces);
-               v("quantity", s.quantity, Spec::may_omit);)
-
-// Commands (domain/commands.h), one line each: the API's name, the roles that may issue it (the
-// rules that say so, docs/DOMAIN.md), and its members.
-#define LIQUIDA_COMMAND(Type, api_name, issuers, ...)      \
+// Commands (domain/commands.h), one line each: the API's name and the roles that may issue it
+// (the rules that say so, docs/DOMAIN.md).
+#define LIQUIDA_COMMAND(Type, api_name, issuers)           \
     template <>                                            \
-    struct Fields<Type> {                                  \
+    struct Fields<Type> : Members<Type> {                  \
         static constexpr std::string_view name = api_name; \
         static constexpr uint8_t roles = issuers;          \
-        LIQUIDA_EACH(__VA_ARGS__)                          \
     };
-LIQUIDA_COMMAND(RegisterProvider, "register_provider", kC | kP /* P6: the provider declares its data */, v("matricula", s.matricula);
-                v("cuit", s.cuit); v("razon_social", s.razon_social); v("iva", s.iva); v("cbu", s.cbu); v("category", s.category);
-                v("recien_matriculado", s.recien_matriculado); v("address", s.address); v("email", s.email); v("phone", s.phone);)
-LIQUIDA_COMMAND(UpdateProvider, "update_provider", kC | kP /* P6 */, v("razon_social", s.razon_social); v("iva", s.iva); v("cbu", s.cbu);
-                v("category", s.category); v("address", s.address); v("email", s.email); v("phone", s.phone);)
-LIQUIDA_COMMAND(AdhereToObraSocial, "adhere_to_obra_social", kC | kP /* P6: adheres to an insurer's convenio */,
-                v("obra_social", s.obra_social);
-                v("provider_number", s.provider_number); v("convenio", s.convenio);)
-LIQUIDA_COMMAND(UploadDocument, "upload_document", kC | kP /* P1: the provider uploads */, v("type", s.type);
-                v("document_id", s.document_id); v("reference", s.reference); v("expires_on", s.expires_on);)
-LIQUIDA_COMMAND(VerifyDocument, "verify_document", kC /* P1: the secretaría verifies */, v("document_id", s.document_id);
-                v("approved", s.approved); v("reason", s.reason);)
-LIQUIDA_COMMAND(ExpireDocumentsDue, "expire_documents_due", kC /* P2: housekeeping */, v("as_of", s.as_of);)
-LIQUIDA_COMMAND(EnrollInPadron, "enroll_in_padron", kC /* P2, P3: the colegio enrolls */, )
-LIQUIDA_COMMAND(LeavePadron, "leave_padron", kC | kP /* P5: the provider may leave */, v("reason", s.reason);)
-LIQUIDA_COMMAND(LoadOrder, "load_order", kC | kP /* O1, O2: the provider loads */, v("order_id", s.order_id);
-                v("obra_social", s.obra_social); v("affiliate_number", s.affiliate_number); v("practice_code", s.practice_code);
-                v("attention_date", s.attention_date); v("patient_signature", s.patient_signature);
-                v("professional_signature", s.professional_signature); v("professional_stamp", s.professional_stamp); v("fields", s.fields);
-                v("affiliate_name", s.affiliate_name); v("plan", s.plan);)
-LIQUIDA_COMMAND(ApproveOrder, "approve_order", kC /* O2: the secretaría reviews */, v("order_id", s.order_id);)
-LIQUIDA_COMMAND(RejectOrder, "reject_order", kC /* O2 */, v("order_id", s.order_id); v("reason_code", s.reason_code);
-                v("reason", s.reason);)
-LIQUIDA_COMMAND(CheckEligibility, "check_eligibility", kC | kP | kO /* A1: asked by the provider, the insurer's answer recorded */,
-                v("obra_social", s.obra_social);
-                v("identifier_kind", s.identifier_kind); v("identifier", s.identifier); v("affiliate_number", s.affiliate_number);
-                v("practice_code", s.practice_code); v("habilitado", s.habilitado);)
-LIQUIDA_COMMAND(IssueToken, "issue_token", kC | kO /* A2: the insurer generates tokens */, v("obra_social", s.obra_social);
-                v("affiliate_number", s.affiliate_number); v("family_group", s.family_group); v("code", s.code);)
-LIQUIDA_COMMAND(SubmitBudget, "submit_budget", kC | kP /* A1-A7: the provider submits */, v("transaction_number", s.transaction_number);
-                v("obra_social", s.obra_social); v("affiliate_number", s.affiliate_number); v("credential", s.credential);
-                v("family_group", s.family_group); v("token", s.token); v("diagnosis_code", s.diagnosis_code);
-                v("diagnosis_type", s.diagnosis_type); v("lines", s.lines); v("clinical_summary", s.clinical_summary);
-                v("attachments", s.attachments); v("credential_type", s.credential_type, Spec::may_omit);
-                v("affiliate_name", s.affiliate_name); v("titular", s.titular); v("plan", s.plan);
-                v("prescriptor_matricula", s.prescriptor_matricula); v("prescriptor_name", s.prescriptor_name);)
-LIQUIDA_COMMAND(ResolveBudgetAudit, "resolve_budget_audit", kC | kO /* A7: the insurer's auditoría */, v("transaction", s.transaction);
-                v("items", s.items);)
-LIQUIDA_COMMAND(ConsumePractices, "consume_practices", kC | kP /* A8 */, v("transaction", s.transaction); v("items", s.items);
-                v("deferred", s.deferred); v("performed_at", s.performed_at, Spec::instant);)
-LIQUIDA_COMMAND(CancelTransaction, "cancel_transaction", kC | kP /* A9 */, v("transaction", s.transaction); v("reason", s.reason);
-                v("item", s.item, Spec::may_omit);)
-LIQUIDA_COMMAND(IssueInvoice, "issue_invoice", kC | kP /* F1, F2: the provider issues */, v("invoice_id", s.invoice_id);
-                v("obra_social", s.obra_social); v("comprobante", s.comprobante); v("billing", s.billing);
-                v("punto_de_venta", s.punto_de_venta); v("number", s.number); v("cae", s.cae); v("period", s.period); v("amount", s.amount);
-                v("issued_on", s.issued_on); v("authorization", s.authorization); v("adjusts_invoice", s.adjusts_invoice);
-                v("attachments", s.attachments);)
-LIQUIDA_COMMAND(SendInvoice, "send_invoice", kC | kP /* F3, O4: sent by the provider (003) or by the colegio billing for it */,
-                v("invoice_id", s.invoice_id);)
-LIQUIDA_COMMAND(ObserveInvoice, "observe_invoice", kC | kO /* F3: the insurer's states */, v("invoice_id", s.invoice_id);
-                v("reason", s.reason);)
-LIQUIDA_COMMAND(AcceptInvoice, "accept_invoice", kC | kO /* F3 */, v("invoice_id", s.invoice_id);)
-LIQUIDA_COMMAND(IngresarInvoice, "ingresar_invoice", kC | kO /* F3 */, v("invoice_id", s.invoice_id);)
-LIQUIDA_COMMAND(RejectInvoice, "reject_invoice", kC | kO /* F3 */, v("invoice_id", s.invoice_id); v("reason", s.reason);)
-LIQUIDA_COMMAND(ApplyDebit, "apply_debit", kC | kO /* S1: the insurer's audit debits */, v("invoice_id", s.invoice_id);
-                v("debit_id", s.debit_id); v("amount", s.amount); v("reason_code", s.reason_code); v("reason", s.reason);
-                v("debit_sheet", s.debit_sheet);)
-LIQUIDA_COMMAND(ResolveDebitAnalysis, "resolve_debit_analysis", kC | kO /* S1 */, v("invoice_id", s.invoice_id); v("debit_id", s.debit_id);
-                v("reinvoice_approved", s.reinvoice_approved);)
-LIQUIDA_COMMAND(IssueCreditNote, "issue_credit_note", kC | kP /* F5: the provider owes it */, v("invoice_id", s.invoice_id);
-                v("credit_note_id", s.credit_note_id); v("punto_de_venta", s.punto_de_venta); v("number", s.number); v("cae", s.cae);
-                v("amount", s.amount);)
-LIQUIDA_COMMAND(IssuePaymentOrder, "issue_payment_order", kC | kO /* S2: the insurer pays */, v("obra_social", s.obra_social);
-                v("payment_order", s.payment_order); v("paid_on", s.paid_on); v("invoices", s.invoices);
-                v("retention_certificate", s.retention_certificate); v("payment_order_type", s.payment_order_type);)
-LIQUIDA_COMMAND(ApplyRetentions, "apply_retentions", kC /* S3: the colegio retains */, v("period", s.period);
-                v("obra_social", s.obra_social);)
-LIQUIDA_COMMAND(PayProvider, "pay_provider", kC /* S3: the colegio pays */, v("period", s.period); v("obra_social", s.obra_social);
-                v("amount", s.amount); v("cbu", s.cbu); v("transfer_id", s.transfer_id);)
+LIQUIDA_COMMAND(RegisterProvider, "register_provider", kC | kP /* P6: the provider declares its data */)
+LIQUIDA_COMMAND(UpdateProvider, "update_provider", kC | kP /* P6 */)
+LIQUIDA_COMMAND(AdhereToObraSocial, "adhere_to_obra_social", kC | kP /* P6: adheres to an insurer's convenio */)
+LIQUIDA_COMMAND(UploadDocument, "upload_document", kC | kP /* P1: the provider uploads */)
+LIQUIDA_COMMAND(VerifyDocument, "verify_document", kC /* P1: the secretaría verifies */)
+LIQUIDA_COMMAND(ExpireDocumentsDue, "expire_documents_due", kC /* P2: housekeeping */)
+LIQUIDA_COMMAND(EnrollInPadron, "enroll_in_padron", kC /* P2, P3: the colegio enrolls */)
+LIQUIDA_COMMAND(LeavePadron, "leave_padron", kC | kP /* P5: the provider may leave */)
+LIQUIDA_COMMAND(LoadOrder, "load_order", kC | kP /* O1, O2: the provider loads */)
+LIQUIDA_COMMAND(ApproveOrder, "approve_order", kC /* O2: the secretaría reviews */)
+LIQUIDA_COMMAND(RejectOrder, "reject_order", kC /* O2 */)
+LIQUIDA_COMMAND(CheckEligibility, "check_eligibility", kC | kP | kO /* A1: asked by the provider, the insurer's answer recorded */)
+LIQUIDA_COMMAND(IssueToken, "issue_token", kC | kO /* A2: the insurer generates tokens */)
+LIQUIDA_COMMAND(SubmitBudget, "submit_budget", kC | kP /* A1-A7: the provider submits */)
+LIQUIDA_COMMAND(ResolveBudgetAudit, "resolve_budget_audit", kC | kO /* A7: the insurer's auditoría */)
+LIQUIDA_COMMAND(ConsumePractices, "consume_practices", kC | kP /* A8 */)
+LIQUIDA_COMMAND(CancelTransaction, "cancel_transaction", kC | kP /* A9 */)
+LIQUIDA_COMMAND(IssueInvoice, "issue_invoice", kC | kP /* F1, F2: the provider issues */)
+LIQUIDA_COMMAND(SendInvoice, "send_invoice", kC | kP /* F3, O4: sent by the provider (003) or by the colegio billing for it */)
+LIQUIDA_COMMAND(ObserveInvoice, "observe_invoice", kC | kO /* F3: the insurer's states */)
+LIQUIDA_COMMAND(AcceptInvoice, "accept_invoice", kC | kO /* F3 */)
+LIQUIDA_COMMAND(IngresarInvoice, "ingresar_invoice", kC | kO /* F3 */)
+LIQUIDA_COMMAND(RejectInvoice, "reject_invoice", kC | kO /* F3 */)
+LIQUIDA_COMMAND(ApplyDebit, "apply_debit", kC | kO /* S1: the insurer's audit debits */)
+LIQUIDA_COMMAND(ResolveDebitAnalysis, "resolve_debit_analysis", kC | kO /* S1 */)
+LIQUIDA_COMMAND(IssueCreditNote, "issue_credit_note", kC | kP /* F5: the provider owes it */)
+LIQUIDA_COMMAND(IssuePaymentOrder, "issue_payment_order", kC | kO /* S2: the insurer pays */)
+LIQUIDA_COMMAND(ApplyRetentions, "apply_retentions", kC /* S3: the colegio retains */)
+LIQUIDA_COMMAND(PayProvider, "pay_provider", kC /* S3: the colegio pays */)
 
 #undef LIQUIDA_COMMAND
 
@@ -222,8 +187,6 @@ constexpr std::array<uint8_t, sizeof...(I)> issuers_of(std::index_sequence<I...>
 // Index-aligned with domain::Command; a command without its LIQUIDA_COMMAND line does not build.
 constexpr auto kCommandNames = command_names_of(std::make_index_sequence<kCommandKinds>{});
 constexpr auto kIssuers = issuers_of(std::make_index_sequence<kCommandKinds>{});  // the table of gateway/json.h
-#undef LIQUIDA_FIELDS
-#undef LIQUIDA_EACH
 
 // --- Errors ---
 
