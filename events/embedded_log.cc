@@ -99,6 +99,7 @@ public:
                 ti->SeekForPrev(prefix + std::string(16, '\xff'));
                 if (ti->Valid() && ti->key().starts_with(prefix))
                     st.max_ts = static_cast<int64_t>(get_be(ti->key().data() + kTpKeySize, 8) ^ kSignBit);
+                if (!ti->status().ok()) return fail(errc::io_error, ti->status().ToString());
                 st.committed_end = st.next_offset;
             }
         }
