@@ -34,6 +34,15 @@ failure<fault> fail(E code, std::string message) {
     return failure<fault>{fault{make_error_code(code), std::move(message)}};
 }
 
+// What every module's errc.h has beside its enum, describe() and error_category(): the code's
+// name, its std::error_code (found by std::error_code's constructor), result<T> and fail().
+#define LIQUIDA_MODULE_ERRC(E)                                                                               \
+    inline std::string_view code_name(E e) noexcept { return describe(e).name; }                             \
+    inline std::error_code make_error_code(E e) noexcept { return {static_cast<int>(e), error_category()}; } \
+    template <class T>                                                                                       \
+    using result = ::liquida::result<T, ::liquida::fault>;                                                   \
+    using ::liquida::fail;
+
 // The category of a module's errc, named by the module's `code_name(errc)`: a switch without a
 // default, so a new code without a name is a compile error (-Wswitch, warnings are errors).
 template <class E>

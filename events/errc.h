@@ -1,7 +1,6 @@
 // Expected failures of the events module: typed, with a stable string code.
 #pragma once
 
-#include <string_view>
 #include <system_error>
 
 #include "domain/fault.h"
@@ -21,15 +20,10 @@ enum class errc {
     offset_out_of_range,
 };
 
-// Each code's stable name ("codec.invalid_buffer", "log.io_error", ...) and what it means.
+// Each code's stable name ("codec.invalid_buffer", "log.io_error", ...) and what it means; its category (errc.cc).
 CodeText describe(errc e) noexcept;
-inline std::string_view code_name(errc e) noexcept { return describe(e).name; }
 const std::error_category& error_category() noexcept;
-inline std::error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), error_category()}; }
-
-template <class T>
-using result = liquida::result<T, fault>;
-using liquida::fail;
+LIQUIDA_MODULE_ERRC(errc)
 
 }  // namespace liquida::events
 

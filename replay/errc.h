@@ -2,7 +2,6 @@
 // failure of the log or the views it reads keeps their own code (events::errc, projections::errc).
 #pragma once
 
-#include <string_view>
 #include <system_error>
 
 #include "domain/fault.h"
@@ -22,15 +21,10 @@ enum class errc {
     invalid_argument,
 };
 
-// Each code's stable name ("replay.io_error", ...) and what it means.
+// Each code's stable name ("replay.io_error", ...) and what it means; its category (errc.cc).
 CodeText describe(errc e) noexcept;
-inline std::string_view code_name(errc e) noexcept { return describe(e).name; }
 const std::error_category& error_category() noexcept;
-inline std::error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), error_category()}; }
-
-template <class T>
-using result = liquida::result<T, fault>;
-using liquida::fail;
+LIQUIDA_MODULE_ERRC(errc)
 
 }  // namespace liquida::replay
 
