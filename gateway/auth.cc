@@ -307,7 +307,7 @@ std::string sign(const Claims& claims, std::string_view key) {
     return token;
 }
 
-ApiCode token_error_code(TokenError error) noexcept {
+ApiCode token_error_code(TokenError error) {
     switch (error) {
         case TokenError::missing: return "auth.missing_token";
         case TokenError::malformed: return "auth.malformed_token";

@@ -72,7 +72,7 @@ enum class TokenError : uint8_t {
 
 // Stable code for responses and logs: "auth.missing_token", "auth.malformed_token",
 // "auth.bad_signature", "auth.expired_token", "auth.revoked_token". Every one of them is a 401.
-ApiCode token_error_code(TokenError error) noexcept;
+ApiCode token_error_code(TokenError error);
 
 // Checks shape, then the signature (constant-time compare), then the payload, then expiry.
 result<Claims, TokenError> verify(std::string_view token, std::string_view key, int64_t now_ms);
