@@ -62,6 +62,14 @@ void print_rate(const char* what, int64_t total, size_t sample_size, const std::
                 static_cast<double>(total) / secs, static_cast<double>(total) * static_cast<double>(sample_size) / secs / 1e6);
 }
 
+// Runs work(t, share) on `threads` threads at once, thread t with its share of `total`.
+template <class F>
+void on_threads(int64_t threads, int64_t total, F work) {
+    std::vector<std::thread> workers;
+    for (int64_t t = 0; t < threads; ++t) workers.emplace_back([&, t] { work(t, total / threads + (t < total % threads ? 1 : 0)); });
+    for (auto& w : workers) w.join();
+}
+
 int bench_log(const cli::Args& args) {
     const std::string dir = args.get("data");
     const auto total = args.get_int("events", 1, 1'000'000'000);
@@ -91,24 +99,19 @@ int bench_log(const cli::Args& args) {
 
     std::atomic<bool> failed{false};
     const auto start = std::chrono::steady_clock::now();
-    std::vector<std::thread> workers;
-    for (int64_t t = 0; t < threads; ++t) {
-        workers.emplace_back([&, t] {
-            const int64_t mine = total / threads + (t < total % threads ? 1 : 0);
-            for (int64_t done = 0; done < mine && !failed;) {
-                events::AppendBatch b;
-                b.tp = {topic, static_cast<int32_t>(t % partitions)};
-                const int64_t n = std::min(batch, mine - done);
-                for (int64_t i = 0; i < n; ++i) {
-                    b.records.push_back(pool[static_cast<size_t>(t * total + done + i) % pool.size()]);
-                    b.records.back().timestamp += t * total + done + i;  // a growing clock
-                }
-                if (!log->append(std::move(b))) failed = true;
-                done += n;
+    on_threads(threads, total, [&](int64_t t, int64_t mine) {
+        for (int64_t done = 0; done < mine && !failed;) {
+            events::AppendBatch b;
+            b.tp = {topic, static_cast<int32_t>(t % partitions)};
+            const int64_t n = std::min(batch, mine - done);
+            for (int64_t i = 0; i < n; ++i) {
+                b.records.push_back(pool[static_cast<size_t>(t * total + done + i) % pool.size()]);
+                b.records.back().timestamp += t * total + done + i;  // a growing clock
             }
-        });
-    }
-    for (auto& w : workers) w.join();
+            if (!log->append(std::move(b))) failed = true;
+            done += n;
+        }
+    });
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (failed) {
         std::fprintf(stderr, "liquida bench: an append failed\n");
@@ -254,18 +257,13 @@ int bench_kafka_raw(const cli::Args& args) {
 
     std::atomic<bool> failed{false};
     const auto start = std::chrono::steady_clock::now();
-    std::vector<std::thread> workers;
-    for (int64_t t = 0; t < threads; ++t) {
-        workers.emplace_back([&, t] {
-            const int64_t mine = total / threads + (t < total % threads ? 1 : 0);
-            const auto partition = static_cast<int32_t>(t % partitions);
-            for (int64_t i = 0; i < mine && !failed; ++i) {
-                const events::Record& r = pool[static_cast<size_t>(t * total + i) % pool.size()];
-                if (produce_raw(rk, topic, r, partition, r.timestamp + t * total + i)) failed = true;
-            }
-        });
-    }
-    for (auto& w : workers) w.join();
+    on_threads(threads, total, [&](int64_t t, int64_t mine) {
+        const auto partition = static_cast<int32_t>(t % partitions);
+        for (int64_t i = 0; i < mine && !failed; ++i) {
+            const events::Record& r = pool[static_cast<size_t>(t * total + i) % pool.size()];
+            if (produce_raw(rk, topic, r, partition, r.timestamp + t * total + i)) failed = true;
+        }
+    });
     // Every delivery report, then the clock stops.
     while (!failed && reports.delivered + reports.failed < total) rd_kafka_flush(rk, 100);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -31,10 +31,11 @@ struct Describe;
 template <class T>
 concept Described = requires { Describe<T>::members; };
 
-// f(name, member) for every described member of value (T or const T).
+// f(described, member) for every described member of value (T or const T): its DescribedMember
+// (name and pointer) and the member itself.
 template <class T, class F>
 constexpr void for_each_member(T& value, F&& f) {
-    std::apply([&](const auto&... m) { (f(m.name, value.*(m.pointer)), ...); }, Describe<std::remove_const_t<T>>::members);
+    std::apply([&](const auto&... m) { (f(m, value.*(m.pointer)), ...); }, Describe<std::remove_const_t<T>>::members);
 }
 
 // How many members an aggregate has: the most initializers it accepts. The codec compares it

@@ -128,7 +128,7 @@ struct Members {
     static constexpr bool described = true;
     template <class V, class S>
     static void each(V& v, S& s) {
-        std::apply([&](const auto&... m) { (v(m.name, s.*(m.pointer), read_as(m.pointer)), ...); }, domain::Describe<T>::members);
+        domain::for_each_member(s, [&](const auto& m, auto& member) { v(m.name, member, read_as(m.pointer)); });
     }
 };
 template <domain::Described T>

@@ -33,8 +33,8 @@ TEST_CASE("a descriptor names every member in order and reaches each one", "[des
     consumed.fee_version = "2026-11";
 
     std::vector<std::string> names;
-    for_each_member(consumed, [&](std::string_view name, const auto& member) {
-        names.emplace_back(name);
+    for_each_member(consumed, [&](const auto& described, const auto& member) {
+        names.emplace_back(described.name);
         using M = std::remove_cvref_t<decltype(member)>;
         if constexpr (std::is_same_v<M, bool>) CHECK(member);
         if constexpr (std::is_same_v<M, TransactionRef>) CHECK(member.number == 128199624U);
@@ -42,9 +42,9 @@ TEST_CASE("a descriptor names every member in order and reaches each one", "[des
     CHECK(names == std::vector<std::string>{"transaction", "items", "deferred", "performed_at", "period", "fee_version"});
 
     // Written through the same list.
-    for_each_member(consumed, [](std::string_view name, auto& member) {
+    for_each_member(consumed, [](const auto& described, auto& member) {
         if constexpr (std::is_same_v<std::remove_cvref_t<decltype(member)>, std::string>) {
-            if (name == "fee_version") member = "2026-12";
+            if (described.name == "fee_version") member = "2026-12";
         }
     });
     CHECK(consumed.fee_version == "2026-12");

@@ -62,8 +62,8 @@ std::string find_tool(std::initializer_list<const char*> candidates, const std::
     return {};
 }
 
-// A port free on 127.0.0.1 a moment ago.
-uint16_t free_port() {
+// A socket bound to a port the system chose on 127.0.0.1, and the port.
+std::pair<int, uint16_t> bound_loopback() {
     const int s = socket(AF_INET, SOCK_STREAM, 0);
     REQUIRE(s >= 0);
     sockaddr_in a{};
@@ -72,8 +72,14 @@ uint16_t free_port() {
     REQUIRE(bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
     socklen_t len = sizeof a;
     REQUIRE(getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    return {s, ntohs(a.sin_port)};
+}
+
+// A port free on 127.0.0.1 a moment ago.
+uint16_t free_port() {
+    const auto [s, port] = bound_loopback();
     close(s);
-    return ntohs(a.sin_port);
+    return port;
 }
 
 std::unique_ptr<EventLog> open_log(const std::string& bootstrap) {
@@ -199,16 +205,9 @@ TEST_CASE("kafka-dev --port: clients bootstrap through 127.0.0.1:PORT", "[events
 }
 
 TEST_CASE("kafka-dev --port: a port already taken is a clear error", "[events][kafka][kafka-dev]") {
-    const int s = socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(s >= 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    const auto [s, bound] = bound_loopback();
     REQUIRE(listen(s, 1) == 0);
-    socklen_t len = sizeof a;
-    REQUIRE(getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-    const std::string port = std::to_string(ntohs(a.sin_port));
+    const std::string port = std::to_string(bound);
     auto r = sh("timeout 30 " + std::string(LIQUIDA_BIN) + " kafka-dev --port " + port);
     close(s);
     CHECK(r.code == 1);

@@ -46,6 +46,7 @@
 #include "gateway/json.h"
 #include "projections/runner.h"
 #include "projections/views.h"
+#include "tests/support/same_views.h"
 #include "tests/support/dead_writer.h"
 #include "tests/support/http_client.h"
 #include "tests/support/kafka_cluster.h"
@@ -182,17 +183,6 @@ void wait_projected(ev::EventLog& log, proj::Views& views, Served& served) {
         }
         REQUIRE(Clock::now() < deadline);
         std::this_thread::sleep_for(20ms);
-    }
-}
-
-void require_same(const std::vector<proj::ViewDigest>& a, const std::vector<proj::ViewDigest>& b) {
-    REQUIRE_FALSE(a.empty());
-    REQUIRE(a.size() == b.size());
-    for (size_t i = 0; i < a.size(); ++i) {
-        INFO(a[i].view);
-        CHECK(a[i].view == b[i].view);
-        CHECK(a[i].rows == b[i].rows);
-        CHECK(a[i].sha256 == b[i].sha256);
     }
 }
 

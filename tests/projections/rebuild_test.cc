@@ -14,6 +14,7 @@
 #include "events/kafka_log.h"
 #include "events/kafka_mock.h"
 #include "events/topics.h"
+#include "tests/support/same_views.h"
 #include "tests/support/dead_writer.h"
 #include "tests/support/process.h"
 #include "world.h"
@@ -41,16 +42,6 @@ Simulated simulate(World& w, uint64_t seed, double scale, uint32_t months = 1, s
         if (every != 0 && ++n % every == 0 && tick) tick();
     }
     return s;
-}
-
-void require_same(const std::vector<liquida::projections::ViewDigest>& a, const std::vector<liquida::projections::ViewDigest>& b) {
-    REQUIRE_FALSE(a.empty());
-    REQUIRE(a.size() == b.size());
-    for (size_t i = 0; i < a.size(); ++i) {
-        INFO(a[i].view);
-        CHECK(a[i].rows == b[i].rows);
-        CHECK(a[i].sha256 == b[i].sha256);
-    }
 }
 
 int64_t log_size(liquida::events::EventLog& log) {

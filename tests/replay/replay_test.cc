@@ -26,6 +26,7 @@
 #include "events/topics.h"
 #include "projections/row_codec.h"
 #include "replay/replay.h"
+#include "tests/support/same_views.h"
 #include "tests/support/process.h"
 #include "tests/support/rocksdb_raw.h"
 #include "world.h"
@@ -81,16 +82,6 @@ replay::ReplayOptions options_in(const World& w, const std::string& name) {
     o.scratch_dir = w.dir.path() / name;
     o.max_batch = 700;  // several batches even for a small month
     return o;
-}
-
-void require_same(const std::vector<ViewDigest>& a, const std::vector<ViewDigest>& b) {
-    REQUIRE_FALSE(a.empty());
-    REQUIRE(a.size() == b.size());
-    for (size_t i = 0; i < a.size(); ++i) {
-        INFO(a[i].view);
-        CHECK(a[i].rows == b[i].rows);
-        CHECK(a[i].sha256 == b[i].sha256);
-    }
 }
 
 // Every provider's domain ledger folded from the log's records below `cut`.
