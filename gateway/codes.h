@@ -1,7 +1,8 @@
 // The codes the gateway answers of its own: the request's shape, sign-in and tokens, users,
 // the test clock, views, streams and months. Besides them an answer carries a domain refusal's
-// code (domain/codes.h), a month's refusal (replay/months.h) or a module's errc (docs/
-// OPERATIONS.md). docs/API.md lists exactly these and the months' (tests/gateway/codes_doc_test.cc).
+// code (domain/codes.h), a month's refusal (replay/months.h), the service's own
+// (service/command_service.h) or a module's errc (docs/OPERATIONS.md). docs/API.md lists exactly
+// these, the months' and the service's (tests/gateway/codes_doc_test.cc).
 #pragma once
 
 #include <string_view>

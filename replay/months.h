@@ -33,9 +33,8 @@ struct MonthBlockers {
     bool any() const noexcept { return orders_unreviewed != 0 || not_invoiced != 0 || invoices_observed != 0 || not_collected != 0; }
 };
 
-// Why a close was refused: a stable code ("month.not_ended", "month.log_not_past_cut",
-// "month.chain_broken", "month.already_closed", "month.pending_work") and a Spanish message.
-// Why a month is not closed; docs/API.md lists these codes (tests/gateway/codes_doc_test.cc).
+// Why a close was refused: a stable code of kMonthRefusals and a Spanish message. docs/API.md
+// lists these codes (tests/gateway/codes_doc_test.cc).
 inline constexpr std::string_view kMonthRefusals[] = {"month.already_closed", "month.not_ended", "month.log_not_past_cut",
                                                       "month.pending_work",   "month.busy",      "month.chain_broken"};
 struct MonthRefusal {
