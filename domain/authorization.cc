@@ -94,8 +94,8 @@ Decision consumed_on_authorization(const ProviderLedger& s, const ObraSocialConf
         consumed.push_back(ConsumedItem{d.item, *amount});
     }
     if (consumed.empty()) return std::vector<Event>{};
-    return emit(
-        PracticeConsumed{transaction, std::move(consumed), false, now, billing_period(now, config), os.fee_version_on(local_date(now))});
+    return emit(PracticeConsumed{
+        transaction, std::move(consumed), false, now, billing_period(now, config), os.fee_version_on(local_date(now)), 0, false, {}, {}});
 }
 
 // A1: the affiliate's and prescriptor's data, well formed, and what the obra social requires.
@@ -286,6 +286,72 @@ Decision decide(const ProviderLedger& s, const ResolveBudgetAudit& c, TimestampM
     return out;
 }
 
+namespace {
+
+// A8: the consumption's own transaction and ticket: a number no transaction of that boca and
+// serie has, and the affiliate's signature where the obra social requires it.
+Check check_ticket(const ProviderLedger& s, const ConsumePractices& c, const ObraSocialConfig& os) {
+    if (c.number == 0) return error("consumption.number_required", "Falta el número de transacción del consumo.", "number");
+    const TransactionKey own = key_of({c.transaction.boca, c.transaction.serie, c.number});
+    if (s.authorizations.budgets.contains(own) || s.authorizations.consumptions.contains(own))
+        return error("consumption.duplicate_number", "La transacción ya fue registrada.", "number");
+    if (os.consumption_affiliate_signature && !c.affiliate_signed)
+        return error("consumption.missing_affiliate_signature", "Falta la firma del afiliado.", "affiliate_signed");
+    return std::nullopt;
+}
+
+// A8: what each item bills: the whole amount (honorarios y gastos), or the obra social's gastos
+// share of it (solo gastos), or the rest (solo honorarios); their sum is the whole.
+Check bill_items(std::vector<ConsumedItem>& consumed, const ConsumePractices& c, const ObraSocialConfig& os) {
+    std::set<uint32_t> seen;
+    for (size_t i = 0; i < c.billing.size(); ++i) {
+        const ItemBilling& b = c.billing[i];
+        const std::string field = "billing[" + std::to_string(i) + "].item";
+        const auto it = std::find_if(consumed.begin(), consumed.end(), [&](const ConsumedItem& x) { return x.item == b.item; });
+        if (it == consumed.end() || !seen.insert(b.item).second)
+            return error("consumption.billing_item_unknown", "El ítem no está entre los consumidos, o se repite.", field);
+        if (b.tipo == TipoFacturacion::honorarios_y_gastos) continue;
+        if (!os.gastos_share_bp)
+            return error("consumption.billing_not_offered", "La obra social factura las prácticas completas.",
+                         "billing[" + std::to_string(i) + "].tipo");
+        const auto share = money::mul(it->amount, *os.gastos_share_bp);
+        if (!share) return money::overflow(field);
+        const Centavos gastos = *share / 10'000;
+        it->amount = b.tipo == TipoFacturacion::solo_gastos ? gastos : it->amount - gastos;
+        it->billing = b.tipo;
+    }
+    return std::nullopt;
+}
+
+// F1: what was already invoiced cannot leave the settlement behind the invoice's back.
+bool invoiced(const ProviderLedger& s, const BudgetRecord& b, const BudgetItemRecord& r) {
+    if (!r.consumed) return false;
+    return std::any_of(s.invoices.invoices.begin(), s.invoices.invoices.end(), [&](const auto& entry) {
+        const InvoiceRecord& inv = entry.second;
+        return inv.active() && inv.issued.billing != BillingType::refacturacion && inv.issued.period == r.period &&
+               inv.issued.obra_social == b.submitted.obra_social;
+    });
+}
+
+// A9: the anulación of a consumption (its own number), whole or one item of it.
+Decision cancel_consumption(const ProviderLedger& s, const CancelTransaction& c, const BudgetRecord& b) {
+    if (c.reason.empty()) return reject("anulacion.reason_required", "Indique el motivo de la anulación.", "reason");
+    if (b.status == BudgetStatus::cancelled) return reject("anulacion.already_cancelled", "La transacción ya fue anulada.", "transaction");
+    ConsumptionCancelled out{b.submitted.transaction, c.transaction.number, {}, c.reason};
+    for (const BudgetItemRecord& r : b.items) {
+        if (!r.consumed || r.consumption != c.transaction.number || (c.item != 0 && r.item.item != c.item)) continue;
+        if (invoiced(s, b, r))
+            return reject("anulacion.already_invoiced", "El consumo ya fue facturado.", c.item != 0 ? "item" : "transaction");
+        out.items.push_back(r.item.item);
+    }
+    if (out.items.empty() && c.item != 0)
+        return reject("anulacion.item_not_in_consumption", "El consumo no tiene ese ítem, o ya fue anulado.", "item");
+    if (out.items.empty()) return reject("anulacion.already_cancelled", "El consumo ya fue anulado.", "transaction");
+    return emit(std::move(out));
+}
+
+}  // namespace
+
 Decision decide(const ProviderLedger& s, const ConsumePractices& c, TimestampMs now, const Config& config) {
     const BudgetRecord* b = find_budget(s, c.transaction);
     if (b == nullptr) return reject("consumption.transaction_not_found", "Preautorización inexistente.", "transaction");
@@ -294,6 +360,8 @@ Decision decide(const ProviderLedger& s, const ConsumePractices& c, TimestampMs 
     if (b->status != BudgetStatus::authorized)
         return reject("consumption.not_authorized", "El presupuesto está en auditoría.", "transaction");
     if (c.items.empty()) return reject("consumption.items_required", "Seleccione las prácticas realizadas.", "items");
+    const ObraSocialConfig* os = config.obra_social(b->submitted.obra_social);
+    if (os == nullptr) return reject("consumption.unknown_obra_social", "Obra social desconocida.", "transaction");
     // A8: deferred consumption carries when the visit happened.
     TimestampMs performed_at = now;
     if (c.deferred) {
@@ -305,8 +373,6 @@ Decision decide(const ProviderLedger& s, const ConsumePractices& c, TimestampMs 
         if (s.provider.enrolled)  // P4 on the day of the visit; loading it is not the attention
             if (auto e = require_padron_on(s, local_date(performed_at), "consumption", "performed_at")) return rejected(*e);
     }
-    const ObraSocialConfig* os = config.obra_social(b->submitted.obra_social);
-    if (os == nullptr) return reject("consumption.unknown_obra_social", "Obra social desconocida.", "transaction");
     std::vector<ConsumedItem> consumed;
     for (uint32_t item : c.items) {
         const auto it = std::find_if(b->items.begin(), b->items.end(), [&](const BudgetItemRecord& r) { return r.item.item == item; });
@@ -322,13 +388,21 @@ Decision decide(const ProviderLedger& s, const ConsumePractices& c, TimestampMs 
         if (!amount) return rejected(money::overflow(field));
         consumed.push_back(ConsumedItem{item, *amount});
     }
+    if (auto e = check_ticket(s, c, *os)) return rejected(*e);
+    if (auto e = bill_items(consumed, c, *os)) return rejected(*e);
     return emit(PracticeConsumed{c.transaction, std::move(consumed), c.deferred, performed_at, billing_period(now, config),
-                                 os->fee_version_on(local_date(performed_at))});
+                                 os->fee_version_on(local_date(performed_at)), c.number, c.affiliate_signed, c.clinical_summary,
+                                 c.attachments});
 }
 
 Decision decide(const ProviderLedger& s, const CancelTransaction& c, TimestampMs, const Config&) {
     const BudgetRecord* b = find_budget(s, c.transaction);
-    if (b == nullptr) return reject("anulacion.transaction_not_found", "Transacción inexistente.", "transaction");
+    if (b == nullptr) {
+        const auto consumption = s.authorizations.consumptions.find(key_of(c.transaction));
+        if (consumption == s.authorizations.consumptions.end())
+            return reject("anulacion.transaction_not_found", "Transacción inexistente.", "transaction");
+        return cancel_consumption(s, c, s.authorizations.budgets.at(consumption->second));
+    }
     if (b->status == BudgetStatus::cancelled) return reject("anulacion.already_cancelled", "La transacción ya fue anulada.", "transaction");
     if (c.reason.empty()) return reject("anulacion.reason_required", "Indique el motivo de la anulación.", "reason");
     // One item alone: an authorized one not yet consumed, or a consumption undone.
@@ -338,16 +412,11 @@ Decision decide(const ProviderLedger& s, const CancelTransaction& c, TimestampMs
         if (one->cancelled) return reject("anulacion.item_already_cancelled", "El ítem ya fue anulado.", "item");
         if (one->result != ItemResult::autorizada) return reject("anulacion.item_not_authorized", "El ítem no fue autorizado.", "item");
     }
-    // F1: what was already invoiced cannot leave the settlement behind the invoice's back.
     for (const BudgetItemRecord& r : b->items) {
-        if (!r.consumed || (c.item != 0 && r.item.item != c.item)) continue;
-        for (const auto& [id, inv] : s.invoices.invoices) {
-            if (inv.active() && inv.issued.billing != BillingType::refacturacion && inv.issued.period == r.period &&
-                inv.issued.obra_social == b->submitted.obra_social)
-                return reject("anulacion.already_invoiced",
-                              c.item != 0 ? "El consumo de ese ítem ya fue facturado." : "Hay consumos ya facturados en esta transacción.",
-                              c.item != 0 ? "item" : "transaction");
-        }
+        if ((c.item == 0 || r.item.item == c.item) && invoiced(s, *b, r))
+            return reject("anulacion.already_invoiced",
+                          c.item != 0 ? "El consumo de ese ítem ya fue facturado." : "Hay consumos ya facturados en esta transacción.",
+                          c.item != 0 ? "item" : "transaction");
     }
     return emit(TransactionCancelled{c.transaction, c.reason, c.item});  // A9
 }

@@ -152,17 +152,34 @@ struct ResolveBudgetAudit {
     std::vector<ItemDecision> items;
 };
 LIQUIDA_DESCRIBE(ResolveBudgetAudit, transaction, items);
+// A8: a consumed item billed otherwise than honorarios y gastos (seed 002's "Solo Honorarios",
+// "Solo Gastos").
+struct ItemBilling {
+    uint32_t item = 0;
+    TipoFacturacion tipo = TipoFacturacion::honorarios_y_gastos;
+};
+LIQUIDA_DESCRIBE(ItemBilling, item, tipo);
 struct ConsumePractices {
-    TransactionRef transaction;  // A8: 88-T-<number>
+    TransactionRef transaction;  // A8: the budget, 88-T-<number>
     std::vector<uint32_t> items;
     bool deferred = false;
     std::optional<TimestampMs> performed_at;  // required when deferred
+    uint64_t number = 0;                      // the consumption's own transaction, given by the insurer's system
+    bool affiliate_signed = false;            // the affiliate signed the ticket
+    std::vector<ItemBilling> billing;         // items not listed: honorarios y gastos
+    std::string clinical_summary;
+    std::vector<Attachment> attachments;
 };
-LIQUIDA_DESCRIBE(ConsumePractices, transaction, items, deferred, performed_at);
+LIQUIDA_DESCRIBE(ConsumePractices, transaction, items, deferred, performed_at, number, affiliate_signed, billing, clinical_summary,
+                 attachments);
+// A9: `transaction` is a budget (boca, serie, its number) or one of its consumptions (the
+// consumption's own number). A budget: item 0 cancels it whole, else that item alone (authorized
+// or consumed). A consumption: item 0 undoes it, else that item's consumption alone; its items
+// are pending consumption again.
 struct CancelTransaction {
     TransactionRef transaction;
     std::string reason;
-    uint32_t item = 0;  // A9: 0, the whole transaction; else that item alone (authorized or consumed)
+    uint32_t item = 0;
 };
 LIQUIDA_DESCRIBE(CancelTransaction, transaction, reason, item);
 

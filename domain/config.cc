@@ -208,6 +208,8 @@ void read_obra_social(Reader& r, const Config& config, ObraSocialConfig& os) {
     os.budget_auto_accept = r.flag("budget_auto_accept");
     os.bills_authorization = r.flag("bills_authorization");
     os.report_with_presentation = r.flag("report_with_presentation");
+    os.consumption_affiliate_signature = r.flag("consumption_affiliate_signature");
+    if (r.member("gastos_share_bp", false) != nullptr) os.gastos_share_bp = static_cast<uint32_t>(r.integer("gastos_share_bp", 0, 10'000));
     for (const std::string& a : r.texts("invoice_attachments", false)) {
         const auto kind = attachment_kind(a);
         if (!kind) r.fail(r.at("invoice_attachments"), "adjunto desconocido " + a);
@@ -263,8 +265,9 @@ void read_retention(Reader& r, RetentionConfig& ret) {
 
 // Amounts and rates: what must come from an agreement, not from a guess.
 bool priced(std::string_view name) {
-    return name.ends_with(".fee") || name.ends_with(".short_payment_terms.up_to") || name.find(".fee_updates.") != std::string_view::npos ||
-           name.find(".category_increments_bp.") != std::string_view::npos || name.starts_with("retentions.");
+    return name.ends_with(".fee") || name.ends_with(".short_payment_terms.up_to") || name.ends_with(".gastos_share_bp") ||
+           name.find(".fee_updates.") != std::string_view::npos || name.find(".category_increments_bp.") != std::string_view::npos ||
+           name.starts_with("retentions.");
 }
 
 }  // namespace
@@ -339,6 +342,8 @@ std::vector<std::string> value_names(const Config& config) {
         if (!os.flagged_plans.empty()) out.push_back(p + "flagged_plans");
         if (os.bills_authorization) out.push_back(p + "bills_authorization");
         if (os.report_with_presentation) out.push_back(p + "report_with_presentation");
+        if (os.consumption_affiliate_signature) out.push_back(p + "consumption_affiliate_signature");
+        if (os.gastos_share_bp) out.push_back(p + "gastos_share_bp");
         for (const PracticeConfig& pr : os.practices) {
             out.push_back(p + "practices." + pr.code + ".fee");
             out.push_back(p + "practices." + pr.code + ".requires_authorization");

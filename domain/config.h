@@ -94,6 +94,12 @@ struct ObraSocialConfig {
     // the authorization (seed 004: "Colocar el informe en un sobre cerrado. Adjuntar el sobre
     // cerrado a la planilla de sancor").
     bool report_with_presentation = false;
+    // A8: a consumption is accepted only with the affiliate's signature on its ticket (seed 002:
+    // "se requiere obligatoriamente la firma del afiliado, aceptando la realización de la práctica").
+    bool consumption_affiliate_signature = false;
+    // A8: the share of an arancel that is gastos, in basis points: an item consumed "solo gastos"
+    // bills it, "solo honorarios" the rest. Absent: the obra social bills items whole only.
+    std::optional<uint32_t> gastos_share_bp;
     std::vector<AttachmentKind> invoice_attachments;  // F2: required on every invoice
     bool invoice_requires_authorization = false;      // F2: the authorization it bills
     uint32_t payment_terms_days = 30;                 // O4/F4: due date after receipt
@@ -154,10 +160,12 @@ struct Config {
 // fee, prior authorization and weekly limit ("sancor.practices.330101.fee"), each fee of an update
 // ("sancor.fee_updates.2025-07.330101"), each category increment
 // ("sancor.category_increments_bp.B"), boca, serie and token exception code, payment terms
-// ("sancor.payment_terms_days", "sancor.short_payment_terms.up_to" and ".days"), and each
-// retention's rate or fixed amount ("retentions.iibb.rate_bp").
+// ("sancor.payment_terms_days", "sancor.short_payment_terms.up_to" and ".days"), a consumption's
+// signature and gastos share ("insssep.gastos_share_bp"), and each retention's rate or fixed
+// amount ("retentions.iibb.rate_bp").
 std::vector<std::string> value_names(const Config& config);
-// The amounts and rates (fees, category increments, retentions, the short payment terms' amount)
+// The amounts and rates (fees, category increments, retentions, the short payment terms' amount,
+// the gastos share)
 // that no seed vouches for:
 // placeholders for the colegio to replace with its agreements.
 std::vector<std::string> placeholders(const Config& config);

@@ -37,6 +37,9 @@ enum class AttachmentKind : uint8_t {
     planilla_asistencia = 4,
     informe = 5
 };
+// A8: what a consumed item bills (seed 002: "Tipo Facturación: HONORARIO Y GASTOS", and a line's
+// "Solo Honorarios" or "Solo Gastos"); honorarios_y_gastos in events before schema 8.
+enum class TipoFacturacion : uint8_t { honorarios_y_gastos = 0, solo_honorarios = 1, solo_gastos = 2 };
 
 // A transaction of an authorization system (A8: boca 88, serie T, number).
 struct TransactionRef {
@@ -250,21 +253,29 @@ struct BudgetSentToAudit {  // A7: auditoría
 LIQUIDA_DESCRIBE_EVENT(BudgetSentToAudit, "budget_sent_to_audit", "Presupuesto en auditoría", transaction, reason);
 struct ConsumedItem {
     uint32_t item = 0;
-    Centavos amount = 0;  // A8: set at consumption, raised by the provider's category
+    Centavos amount = 0;                                             // A8: set at consumption, raised by the provider's category
+    TipoFacturacion billing = TipoFacturacion::honorarios_y_gastos;  // schema 8
     friend bool operator==(const ConsumedItem&, const ConsumedItem&) = default;
 };
-LIQUIDA_DESCRIBE(ConsumedItem, item, amount);
-struct PracticeConsumed {  // A8
-    TransactionRef transaction;
+LIQUIDA_DESCRIBE(ConsumedItem, item, amount, billing);
+struct PracticeConsumed {        // A8
+    TransactionRef transaction;  // the budget it consumes ("Nº Preautorización: 88 - T - 128133242")
     std::vector<ConsumedItem> items;
     bool deferred = false;
     TimestampMs performed_at = 0;  // the visit; differs from occurred_at when deferred
     Period period;
     std::string fee_version;  // A8: the aranceles the amounts used; schema 7 (empty before)
+    // A8, schema 8 (0, false, empty before; and when the authorization itself is billed): the
+    // consumption's own transaction ("Nro. de transacción: 128199624", in the budget's boca and
+    // serie), whether the affiliate signed the ticket, and what it sends for the audit.
+    uint64_t number = 0;
+    bool affiliate_signed = false;
+    std::string clinical_summary;
+    std::vector<Attachment> attachments;  // "Envío de documentación adjunta. Ej Imagen RX"
     friend bool operator==(const PracticeConsumed&, const PracticeConsumed&) = default;
 };
 LIQUIDA_DESCRIBE_EVENT(PracticeConsumed, "practice_consumed", "Prácticas consumidas", transaction, items, deferred, performed_at, period,
-                       fee_version);
+                       fee_version, number, affiliate_signed, clinical_summary, attachments);
 struct TransactionCancelled {  // A9: anulación
     TransactionRef transaction;
     std::string reason;
@@ -272,6 +283,16 @@ struct TransactionCancelled {  // A9: anulación
     friend bool operator==(const TransactionCancelled&, const TransactionCancelled&) = default;
 };
 LIQUIDA_DESCRIBE_EVENT(TransactionCancelled, "transaction_cancelled", "Transacción anulada", transaction, reason, item);
+// A9: the anulación of one consumption (by its own number), or of one item of it: its items are
+// pending consumption again, as before it; the budget and its other consumptions stand.
+struct ConsumptionCancelled {
+    TransactionRef transaction;   // the budget
+    uint64_t number = 0;          // the consumption's own number
+    std::vector<uint32_t> items;  // the budget items it no longer consumes
+    std::string reason;
+    friend bool operator==(const ConsumptionCancelled&, const ConsumptionCancelled&) = default;
+};
+LIQUIDA_DESCRIBE_EVENT(ConsumptionCancelled, "consumption_cancelled", "Consumo anulado", transaction, number, items, reason);
 
 // --- Invoices (F1-F5) ---
 struct InvoiceIssued {
@@ -423,7 +444,8 @@ LIQUIDA_DESCRIBE_EVENT(DebitAnalysisResolved, "debit_analysis_resolved", "Análi
     X(CreditNoteIssued) \
     X(PaymentOrderIssued) \
     X(RetentionApplied) \
-    X(ProviderPaid)
+    X(ProviderPaid) \
+    X(ConsumptionCancelled)
 // clang-format on
 
 template <class First, class... Ts>
@@ -450,8 +472,8 @@ struct Kinds {};
 using PadronKinds = Kinds<ProviderRegistered, ProviderUpdated, ProviderAdhered, DocumentUploaded, DocumentVerified, DocumentExpired,
                           PadronEnrolled, PadronLeft>;
 using OrderKinds = Kinds<OrderLoaded, OrderApproved, OrderRejected, OrderDeferred>;
-using AuthorizationKinds =
-    Kinds<EligibilityChecked, TokenIssued, BudgetSubmitted, BudgetAuthorized, BudgetSentToAudit, PracticeConsumed, TransactionCancelled>;
+using AuthorizationKinds = Kinds<EligibilityChecked, TokenIssued, BudgetSubmitted, BudgetAuthorized, BudgetSentToAudit, PracticeConsumed,
+                                 TransactionCancelled, ConsumptionCancelled>;
 using InvoiceKinds = Kinds<InvoiceIssued, InvoiceSent, InvoiceObserved, InvoiceAccepted, InvoiceRejected, InvoiceIngresada, DebitApplied,
                            DebitAnalysisResolved, CreditNoteIssued, PaymentOrderIssued>;
 using PayoutKinds = Kinds<RetentionApplied, ProviderPaid>;

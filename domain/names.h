@@ -14,9 +14,10 @@ inline constexpr std::string_view kIvaConditionNames[] = {"responsable_inscripto
 inline constexpr std::string_view kComprobanteNames[] = {"factura_a", "factura_b", "factura_c",
                                                          "factura_e", "factura_m", "resumen_x"};  // F2
 inline constexpr std::string_view kDocumentTypeNames[] = {"rnp", "afip", "cbu", "seguro", "anexo1"};
-inline constexpr std::string_view kDiagnosisTypeNames[] = {"presuntivo", "definitivo"};              // A3
-inline constexpr std::string_view kItemResultNames[] = {"autorizada", "rechazada", "en_auditoria"};  // A7
-inline constexpr std::string_view kBillingTypeNames[] = {"original", "refacturacion", "ajuste"};     // F2
+inline constexpr std::string_view kDiagnosisTypeNames[] = {"presuntivo", "definitivo"};                                 // A3
+inline constexpr std::string_view kItemResultNames[] = {"autorizada", "rechazada", "en_auditoria"};                     // A7
+inline constexpr std::string_view kBillingTypeNames[] = {"original", "refacturacion", "ajuste"};                        // F2
+inline constexpr std::string_view kTipoFacturacionNames[] = {"honorarios_y_gastos", "solo_honorarios", "solo_gastos"};  // A8
 inline constexpr std::string_view kCredentialTypeNames[] = {"no_informado", "credencial", "credencial_digital", "dni",
                                                             "numero_asociado"};  // A1
 inline constexpr std::string_view kDocumentStatusNames[] = {"pending", "approved", "rejected", "expired"};
@@ -43,6 +44,8 @@ inline constexpr std::string_view kAttachmentKindLabels[] = {"Factura",         
 // A1: the credential's "Tipo" of seed 002's screen ("Tipo" and "Nro. de credencial").
 inline constexpr std::string_view kCredentialTypeLabels[] = {"No informado", "Credencial", "Credencial digital", "DNI",
                                                              "Número de asociado"};
+// A8: a consumed item's "T.Fac" or "Tipo F" (seed 002's ticket prints "H Y G", its report "Total").
+inline constexpr std::string_view kTipoFacturacionLabels[] = {"Total (H y G)", "Solo honorarios", "Solo gastos"};
 inline constexpr std::string_view kOrderStatusLabels[] = {"Pendiente de revisión", "Aprobada", "Rechazada"};
 inline constexpr std::string_view kOrderRejectReasonLabels[] = {"Falta la firma del paciente", "Falta la firma del profesional",
                                                                 "Falta el sello del profesional", "Falta un dato requerido", "Otro motivo"};
@@ -56,6 +59,7 @@ inline constexpr std::string_view kInvoiceListingStateLabels[] = {"Comprobante c
                                                                   "Comprobante rechazado",
                                                                   "Comprobante Cancelado"};
 static_assert(std::size(kIvaConditionLabels) == std::size(kIvaConditionNames));
+static_assert(std::size(kTipoFacturacionLabels) == std::size(kTipoFacturacionNames));
 static_assert(std::size(kDocumentTypeLabels) == std::size(kDocumentTypeNames));
 static_assert(std::size(kInvoiceListingStateLabels) == std::size(kInvoiceListingStates));
 inline constexpr std::string_view kCancelado = kInvoiceListingStates[std::size(kInvoiceStatusNames)];

@@ -144,7 +144,8 @@ std::vector<AuthorizationRow> authorization_report(const ProviderLedger& s, Date
         for (const BudgetItemRecord& r : b.items) {
             rows.push_back(AuthorizationRow{b.submitted_at, b.submitted.credential, b.submitted.transaction, b.submitted.channel,
                                             b.submitted.obra_social, r.item.practice_code, r.item.tooth, r.item.faces,
-                                            std::string(item_state(b, r)), r.amount, b.submitted.affiliate_name, r.item.quantity});
+                                            std::string(item_state(b, r)), r.amount, b.submitted.affiliate_name, r.item.quantity,
+                                            r.consumption, r.billing});
         }
     }
     const auto by = [order](const AuthorizationRow& a, const AuthorizationRow& b) {
@@ -162,13 +163,16 @@ std::vector<AuthorizationRow> authorization_report(const ProviderLedger& s, Date
 }
 
 std::string render_txt(const std::vector<AuthorizationRow>& rows) {
-    std::string out = "fecha\tcredencial\tnombre\ttransaccion\tcanal\tpractica\tdiente\tcaras\testado\tcantidad\timporte\n";
+    std::string out =
+        "fecha\tcredencial\tnombre\ttransaccion\tcanal\tpractica\tdiente\tcaras\testado\tcantidad\timporte\tconsumo\ttipo_f\n";
     for (const AuthorizationRow& r : rows) {
         // Text cells made inert (a tab or a line break in one would also break the line).
         out += to_string(local_date(r.at)) + "\t" + spreadsheet_text(r.credential) + "\t" + spreadsheet_text(r.affiliate_name) + "\t" +
                spreadsheet_text(transaction_label(r.transaction)) + "\t" + spreadsheet_text(r.channel) + "\t" +
                spreadsheet_text(r.practice_code) + "\t" + (r.tooth == 0 ? std::string{} : std::to_string(r.tooth)) + "\t" +
-               spreadsheet_text(r.faces) + "\t" + r.state + "\t" + std::to_string(r.quantity) + "\t" + std::to_string(r.amount) + "\n";
+               spreadsheet_text(r.faces) + "\t" + r.state + "\t" + std::to_string(r.quantity) + "\t" + std::to_string(r.amount) + "\t" +
+               (r.consumption == 0 ? std::string{} : std::to_string(r.consumption)) + "\t" +
+               (r.state == "consumida" ? std::string(kTipoFacturacionNames[static_cast<size_t>(r.billing)]) : std::string{}) + "\n";
     }
     return out;
 }

@@ -87,6 +87,8 @@ struct AuthorizationRow {
     Centavos amount = 0;
     std::string affiliate_name;  // "Nombre"
     uint32_t quantity = 1;       // "Cant."
+    uint64_t consumption = 0;    // a consumed item's consumption, by its own number; 0 none or unnumbered
+    TipoFacturacion billing = TipoFacturacion::honorarios_y_gastos;  // "Tipo F"
 };
 enum class ReportOrder : uint8_t { date, credential, practice, channel, amount };
 std::vector<AuthorizationRow> authorization_report(const ProviderLedger& s, Date from, Date to, ReportOrder order);

@@ -184,6 +184,8 @@ void evolve(AuthorizationBook& s, const Event& e, TimestampMs occurred_at) {
                    [&](const PracticeConsumed& x) {
                        BudgetRecord* b = find_in(s.budgets, key_of(x.transaction));
                        if (b == nullptr) return;
+                       if (x.number != 0)
+                           s.consumptions[key_of({x.transaction.boca, x.transaction.serie, x.number})] = key_of(x.transaction);
                        for (const ConsumedItem& c : x.items) {
                            for (BudgetItemRecord& r : b->items) {
                                if (r.item.item != c.item) continue;
@@ -192,8 +194,24 @@ void evolve(AuthorizationBook& s, const Event& e, TimestampMs occurred_at) {
                                r.period = x.period;
                                r.performed_at = x.performed_at;
                                r.deferred = x.deferred;
+                               r.consumption = x.number;
+                               r.billing = c.billing;
                            }
                        }
+                   },
+                   [&](const ConsumptionCancelled& x) {  // its items as before it: pending consumption
+                       BudgetRecord* b = find_in(s.budgets, key_of(x.transaction));
+                       if (b == nullptr) return;
+                       for (BudgetItemRecord& r : b->items)
+                           if (std::find(x.items.begin(), x.items.end(), r.item.item) != x.items.end()) {
+                               r.consumed = false;
+                               r.amount = 0;
+                               r.period = {};
+                               r.performed_at = 0;
+                               r.deferred = false;
+                               r.consumption = 0;
+                               r.billing = TipoFacturacion::honorarios_y_gastos;
+                           }
                    },
                    [&](const TransactionCancelled& x) {
                        BudgetRecord* b = find_in(s.budgets, key_of(x.transaction));

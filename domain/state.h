@@ -82,7 +82,9 @@ struct BudgetItemRecord {
     Period period;        // billing period of the consumption
     TimestampMs performed_at = 0;
     bool deferred = false;
-    bool cancelled = false;  // A9: anulado alone (its consumption, if any, undone)
+    bool cancelled = false;    // A9: anulado alone (its consumption, if any, undone)
+    uint64_t consumption = 0;  // the number of the consumption that consumed it; 0 none or unnumbered
+    TipoFacturacion billing = TipoFacturacion::honorarios_y_gastos;
     friend bool operator==(const BudgetItemRecord&, const BudgetItemRecord&) = default;
 };
 
@@ -101,6 +103,9 @@ struct AuthorizationBook {
     std::vector<TokenRecord> tokens;
     std::map<std::pair<ObraSocialId, std::string>, EligibilityRecord> eligibility;  // latest per affiliate
     std::map<TransactionKey, BudgetRecord> budgets;
+    // A8: every numbered consumption, cancelled or not, with the budget it consumed (its number
+    // is taken for good).
+    std::map<TransactionKey, TransactionKey> consumptions;
     friend bool operator==(const AuthorizationBook&, const AuthorizationBook&) = default;
 };
 

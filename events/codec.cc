@@ -70,6 +70,7 @@ LIQUIDA_MIRROR_ENUM(domain::ComprobanteType, fb::ComprobanteType, resumen_x);
 LIQUIDA_MIRROR_ENUM(domain::BillingType, fb::BillingType, ajuste);
 LIQUIDA_MIRROR_ENUM(domain::RetentionKind, fb::RetentionKind, other);
 LIQUIDA_MIRROR_ENUM(domain::AttachmentKind, fb::AttachmentKind, informe);
+LIQUIDA_MIRROR_ENUM(domain::TipoFacturacion, fb::TipoFacturacion, solo_gastos);
 LIQUIDA_MIRROR_ENUM(ActorRole, fb::ActorRole, obra_social);
 
 #undef LIQUIDA_MIRROR_ENUM
@@ -83,6 +84,12 @@ template <class T>
 struct is_vector : std::false_type {};
 template <class T>
 struct is_vector<std::vector<T>> : std::true_type {};
+// A list of numbers (ConsumptionCancelled.items): a vector of scalars on the wire, not of tables.
+template <class T>
+struct is_number_vector : std::false_type {};
+template <class T>
+    requires std::is_arithmetic_v<T>
+struct is_number_vector<std::vector<T>> : std::true_type {};
 
 // --- Encoding ------------------------------------------------------------------------------
 
@@ -121,6 +128,9 @@ typename Wire<R>::type to_wire(FlatBufferBuilder& fbb, const M& value) {
     } else if constexpr (std::is_arithmetic_v<M>) {
         static_assert(std::is_same_v<R, M>, "a scalar must have the same type on both sides");
         return value;
+    } else if constexpr (is_number_vector<M>::value) {
+        static_assert(std::is_same_v<R, const flatbuffers::Vector<typename M::value_type>*>, "a list of numbers must be one in the schema");
+        return value.empty() ? P{} : fbb.CreateVector(value);
     } else if constexpr (is_vector<M>::value) {
         using ItemFb = std::remove_cvref_t<std::remove_pointer_t<typename std::remove_pointer_t<R>::return_type>>;
         if (value.empty()) return P{};
@@ -191,6 +201,11 @@ bool from_wire(R raw, M& out) {
     } else if constexpr (std::is_arithmetic_v<M>) {
         static_assert(std::is_same_v<R, M>, "a scalar must have the same type on both sides");
         out = raw;
+        return true;
+    } else if constexpr (is_number_vector<M>::value) {
+        static_assert(std::is_same_v<R, const flatbuffers::Vector<typename M::value_type>*>);
+        if (raw == nullptr) out.clear();
+        else out.assign(raw->begin(), raw->end());
         return true;
     } else if constexpr (is_vector<M>::value) {
         out.clear();

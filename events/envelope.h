@@ -15,8 +15,9 @@ namespace liquida::events {
 // Version of the envelope.fbs schema this build writes. 2: BudgetSubmitted.channel;
 // 3: PaymentOrderIssued.payment_order_type, IvaCondition::no_alcanzado; 4: TransactionCancelled.item;
 // 5: ComprobanteType::resumen_x; 6: the affiliate's data, quantity, prescriptor and convenio;
-// 7: the aranceles' version of OrderLoaded and PracticeConsumed.
-inline constexpr uint16_t kSchemaVersion = 7;
+// 7: the aranceles' version of OrderLoaded and PracticeConsumed; 8: a consumption's own number,
+// signature, tipo de facturación, summary and attachments, and ConsumptionCancelled.
+inline constexpr uint16_t kSchemaVersion = 8;
 
 struct EventId {
     std::array<uint8_t, 16> bytes{};

@@ -12,7 +12,7 @@ namespace liquida::events {
 
 // Record header names.
 inline constexpr std::string_view kHeaderKind = "liquida.kind";               // "order_loaded"
-inline constexpr std::string_view kHeaderSchema = "liquida.schema_version";   // "7": events::kSchemaVersion
+inline constexpr std::string_view kHeaderSchema = "liquida.schema_version";   // "8": events::kSchemaVersion
 inline constexpr std::string_view kHeaderEventId = "liquida.event_id";        // uuid text
 inline constexpr std::string_view kHeaderOccurredAt = "liquida.occurred_at";  // ms, decimal
 // SHA-256 (hex) of the command that produced the record, when its issuer gave one: a retry

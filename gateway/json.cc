@@ -68,6 +68,10 @@ struct EnumNames<domain::AttachmentKind> {
     static constexpr const auto& names = domain::kAttachmentKindNames;
 };
 template <>
+struct EnumNames<domain::TipoFacturacion> {
+    static constexpr const auto& names = domain::kTipoFacturacionNames;
+};
+template <>
 struct EnumNames<events::ActorRole> {
     static constexpr const auto& names = events::kActorRoleNames;
 };

@@ -721,6 +721,7 @@ void StoreBatch::apply_budget(ProviderId p, const domain::Event& e, TimestampMs 
                                                                     [](const domain::BudgetAuthorized& x) { return &x.transaction; },
                                                                     [](const domain::PracticeConsumed& x) { return &x.transaction; },
                                                                     [](const domain::TransactionCancelled& x) { return &x.transaction; },
+                                                                    [](const domain::ConsumptionCancelled& x) { return &x.transaction; },
                                                                     NotABudget<const domain::TransactionRef*>{}},
                                                  e);
     if (t == nullptr) return;
@@ -767,6 +768,16 @@ void StoreBatch::apply_budget(ProviderId p, const domain::Event& e, TimestampMs 
                         i.cancelled = true;
                         i.consumed = false;
                         i.amount = 0;
+                    }
+            },
+            [&](const domain::ConsumptionCancelled& x) {  // pending consumption again, as the domain's ledger
+                if (!s.row) return;
+                BudgetAux& b = change(budgets_, kState, key);
+                for (BudgetItemAux& i : b.items)
+                    if (std::find(x.items.begin(), x.items.end(), i.item.item) != x.items.end()) {
+                        i.consumed = false;
+                        i.amount = 0;
+                        i.period = {};
                     }
             },
             NotABudget<void>{}},

@@ -11,8 +11,9 @@ using projections::codec::Writer;
 using namespace domain;
 
 // 2: when each document was approved and the CBU took effect (approved_at, cbu_since); 3: a
-// budget item's own anulación (cancelled); 4: each adhesion's convenio.
-constexpr std::string_view kMagic = "liquida-ledgers-4";
+// budget item's own anulación (cancelled); 4: each adhesion's convenio; 5: each consumption's
+// number and tipo de facturación.
+constexpr std::string_view kMagic = "liquida-ledgers-5";
 
 // An event struct the ledgers keep (ProviderRegistered, OrderLoaded, ...), as an envelope.
 template <class E>
@@ -117,8 +118,23 @@ void put(Writer& w, const AuthorizationBook& b) {
             w.i(i.performed_at);
             w.u(i.deferred);
             w.u(i.cancelled);
+            w.u(i.consumption);
+            w.u(static_cast<uint8_t>(i.billing));
         }
     }
+    w.u(b.consumptions.size());
+    for (const auto& [consumption, budget] : b.consumptions) {
+        for (const TransactionKey* k : {&consumption, &budget}) {
+            w.u(std::get<0>(*k));
+            w.s(std::get<1>(*k));
+            w.u(std::get<2>(*k));
+        }
+    }
+}
+TransactionKey get_key(Reader& r) {
+    const auto boca = static_cast<uint32_t>(r.u());
+    std::string serie = r.s();
+    return TransactionKey{boca, std::move(serie), r.u()};
 }
 bool get(Reader& r, AuthorizationBook& b) {
     if (!sized(r, b.tokens)) return false;
@@ -134,10 +150,7 @@ bool get(Reader& r, AuthorizationBook& b) {
         e.habilitado = r.u() != 0;
     }
     for (uint64_t n = r.u(); n > 0 && r.ok(); --n) {
-        const auto boca = static_cast<uint32_t>(r.u());
-        std::string serie = r.s();
-        const uint64_t number = r.u();
-        BudgetRecord& budget = b.budgets[TransactionKey{boca, std::move(serie), number}];
+        BudgetRecord& budget = b.budgets[get_key(r)];
         if (!get_event(r, budget.submitted)) return false;
         budget.submitted_at = r.i();
         budget.status = static_cast<BudgetStatus>(r.u());
@@ -154,7 +167,15 @@ bool get(Reader& r, AuthorizationBook& b) {
             i.performed_at = r.i();
             i.deferred = r.u() != 0;
             i.cancelled = r.u() != 0;
+            i.consumption = r.u();
+            const uint64_t billing = r.u();
+            if (billing > static_cast<uint8_t>(TipoFacturacion::solo_gastos)) return false;
+            i.billing = static_cast<TipoFacturacion>(billing);
         }
+    }
+    for (uint64_t n = r.u(); n > 0 && r.ok(); --n) {
+        TransactionKey consumption = get_key(r);
+        b.consumptions[std::move(consumption)] = get_key(r);
     }
     return r.ok();
 }

@@ -444,7 +444,8 @@ std::optional<Built> Simulation::Impl::consume(const Intent& it, Provider& p) {
     const TransactionRef t = transaction(it.os, it.b);
     const BudgetRecord* b = budget(p.ledger, t);
     if (b == nullptr || b->status == BudgetStatus::cancelled) return std::nullopt;
-    ConsumePractices c{t, {}, false, std::nullopt};
+    // The consumption's own transaction is the next of the insurer's sequence.
+    ConsumePractices c{t, {}, false, std::nullopt, next_txn[it.os]++, true, {}, {}, {}};
     if ((it.flags & kMistake) != 0) {
         // Refused: before authorization, an item not authorized, or one already consumed.
         bool refused = b->status == BudgetStatus::in_audit;
@@ -466,7 +467,8 @@ std::optional<Built> Simulation::Impl::consume(const Intent& it, Provider& p) {
     if (const TransactionRef typo{t.boca, t.serie, t.number + 10 * (1 + rng.below(8))};
         budget(p.ledger, typo) == nullptr && mistake(it, 0.02)) {
         retry(it, it.b);
-        return Built{SimActor::prestador, ConsumePractices{typo, c.items, false, std::nullopt}};
+        c.transaction = typo;
+        return Built{SimActor::prestador, std::move(c)};
     }
     // Deferred only when the provider was in the padrón the day of the visit (P4), as a
     // prestador would not defer a visit it could not bill.

@@ -172,40 +172,43 @@ TEST_CASE("A7 seed 002 budget: transaction number and ACEPTADO or auditoría", "
     audited.lines = {BudgetLine{"070604", 52, "G"}};  // configured to go to auditoría
     CHECK(std::holds_alternative<BudgetSentToAudit>(l.ok(audited, at(2025, 6, 25)).at(1)));
     const TransactionRef t{88, "T", 5};
-    CHECK(l.error(ConsumePractices{t, {1}, false, {}}, at(2025, 6, 26)) == "consumption.not_authorized");
+    CHECK(l.error(ConsumePractices{t, {1}, false, {}, 900007, true}, at(2025, 6, 26)) == "consumption.not_authorized");
     CHECK(l.error(ResolveBudgetAudit{t, {}}, at(2025, 6, 26)) == "budget.audit_decision_incomplete");
     CHECK(l.error(ResolveBudgetAudit{t, {{1, ItemResult::en_auditoria}}}, at(2025, 6, 26)) == "budget.audit_decision_required");
     l.ok(ResolveBudgetAudit{t, {{1, ItemResult::rechazada}}}, at(2025, 6, 26));
-    CHECK(l.error(ConsumePractices{t, {1}, false, {}}, at(2025, 6, 26)) == "consumption.item_not_authorized");
+    CHECK(l.error(ConsumePractices{t, {1}, false, {}, 900008, true}, at(2025, 6, 26)) == "consumption.item_not_authorized");
 }
 
 TEST_CASE("A8 seed 002 consumption against 88-T-<transaction>, amounts raised by category", "[domain][A8][seed]") {
     Ledger l = provider_in_padron("B");  // InSSSeP category B: +20%
     l.ok(insssep_budget(128133242), at(2025, 6, 25, 7, 46));
     const TransactionRef t{88, "T", 128133242};
-    CHECK(l.error(ConsumePractices{t, {}, false, {}}, at(2025, 6, 25)) == "consumption.items_required");
-    CHECK(l.error(ConsumePractices{t, {2}, true, {}}, at(2025, 6, 25, 11)) == "consumption.performed_at_required");
-    CHECK(l.error(ConsumePractices{t, {2}, true, at(2025, 6, 26)}, at(2025, 6, 25, 11)) == "consumption.performed_at_in_future");
-    CHECK(l.error(ConsumePractices{t, {2}, true, at(2025, 6, 24)}, at(2025, 6, 25, 11)) == "consumption.performed_before_authorization");
+    CHECK(l.error(ConsumePractices{t, {}, false, {}, 900009, true}, at(2025, 6, 25)) == "consumption.items_required");
+    CHECK(l.error(ConsumePractices{t, {2}, true, {}, 900010, true}, at(2025, 6, 25, 11)) == "consumption.performed_at_required");
+    CHECK(l.error(ConsumePractices{t, {2}, true, at(2025, 6, 26), 900011, true}, at(2025, 6, 25, 11)) ==
+          "consumption.performed_at_in_future");
+    CHECK(l.error(ConsumePractices{t, {2}, true, at(2025, 6, 24), 900012, true}, at(2025, 6, 25, 11)) ==
+          "consumption.performed_before_authorization");
     {  // P4 on the day of the visit: a deferred consumption by a provider whose RNP was approved after it
         Ledger late = l;
         for (DocumentRecord& d : late.state.provider.documents)
             if (d.uploaded.type == DocumentType::rnp) d.approved_at = at(2025, 6, 26);
-        const auto d = late.run(ConsumePractices{t, {2}, true, at(2025, 6, 25, 10, 55)}, at(2025, 6, 26, 11));
+        const auto d = late.run(ConsumePractices{t, {2}, true, at(2025, 6, 25, 10, 55), 900013, true}, at(2025, 6, 26, 11));
         REQUIRE_FALSE(d.has_value());
         CHECK(d.error().code == "consumption.not_in_padron_that_day");
         CHECK(d.error().field == "performed_at");
     }
-    const auto e = l.ok(ConsumePractices{t, {2}, true, at(2025, 6, 25, 10, 55)}, at(2025, 6, 25, 11));
+    const auto e = l.ok(ConsumePractices{t, {2}, true, at(2025, 6, 25, 10, 55), 900014, true}, at(2025, 6, 25, 11));
     const auto& consumed = std::get<PracticeConsumed>(e.at(0));
     CHECK(consumed.deferred);
     CHECK(consumed.performed_at == at(2025, 6, 25, 10, 55));
     CHECK(consumed.items.at(0).amount == 1'983'997);  // $19.839,97 as on the seed's ticket
-    CHECK(l.error(ConsumePractices{t, {2}, false, {}}, at(2025, 6, 26)) == "consumption.item_already_consumed");
-    CHECK(l.error(ConsumePractices{t, {3, 3}, false, {}}, at(2025, 6, 26)) == "consumption.item_already_consumed");
-    CHECK(l.error(ConsumePractices{t, {9}, false, {}}, at(2025, 6, 26)) == "consumption.item_unknown");
-    CHECK(l.error(ConsumePractices{TransactionRef{88, "T", 1}, {1}, false, {}}, at(2025, 6, 26)) == "consumption.transaction_not_found");
-    l.ok(ConsumePractices{t, {3}, false, {}}, at(2025, 6, 26));
+    CHECK(l.error(ConsumePractices{t, {2}, false, {}, 900015, true}, at(2025, 6, 26)) == "consumption.item_already_consumed");
+    CHECK(l.error(ConsumePractices{t, {3, 3}, false, {}, 900016, true}, at(2025, 6, 26)) == "consumption.item_already_consumed");
+    CHECK(l.error(ConsumePractices{t, {9}, false, {}, 900017, true}, at(2025, 6, 26)) == "consumption.item_unknown");
+    CHECK(l.error(ConsumePractices{TransactionRef{88, "T", 1}, {1}, false, {}, 900018, true}, at(2025, 6, 26)) ==
+          "consumption.transaction_not_found");
+    l.ok(ConsumePractices{t, {3}, false, {}, 900019, true}, at(2025, 6, 26));
     CHECK(settlement_of(l.state, Period{2025, 7}, kInsssep).value().consumptions == 1'983'997 + 1'926'221);
 }
 
@@ -215,7 +218,7 @@ TEST_CASE("A9 anulación of one item: an authorized one leaves the pending, a co
     l.ok(insssep_budget(12), at(2025, 6, 4, 12));
     const TransactionRef t{88, "T", 12};
     const auto consumed = [&] { return settlement_of(l.state, Period{2025, 7}, kInsssep).value().consumptions; };
-    l.ok(ConsumePractices{t, {1}, false, {}}, at(2025, 6, 8));
+    l.ok(ConsumePractices{t, {1}, false, {}, 900020, true}, at(2025, 6, 8));
     REQUIRE(consumed() > 0);
     CHECK(l.error(CancelTransaction{t, "no está", 9}, at(2025, 6, 9)) == "anulacion.item_not_found");
     CHECK(l.error(CancelTransaction{t, "", 2}, at(2025, 6, 9)) == "anulacion.reason_required");
@@ -223,13 +226,13 @@ TEST_CASE("A9 anulación of one item: an authorized one leaves the pending, a co
     // An authorized item not yet consumed: cancelled alone, it can no longer be consumed.
     const auto e = l.ok(CancelTransaction{t, "no se realizó", 2}, at(2025, 6, 9));
     CHECK(std::get<TransactionCancelled>(e.at(0)).item == 2);
-    CHECK(l.error(ConsumePractices{t, {2}, false, {}}, at(2025, 6, 9)) == "consumption.item_cancelled");
+    CHECK(l.error(ConsumePractices{t, {2}, false, {}, 900021, true}, at(2025, 6, 9)) == "consumption.item_cancelled");
     CHECK(l.error(CancelTransaction{t, "otra vez", 2}, at(2025, 6, 9)) == "anulacion.item_already_cancelled");
     // A consumption: undone, nothing of it is billed.
     l.ok(CancelTransaction{t, "consumo duplicado", 1}, at(2025, 6, 9));
     CHECK(consumed() == 0);
     // The rest of the transaction stands.
-    l.ok(ConsumePractices{t, {3}, false, {}}, at(2025, 6, 10));
+    l.ok(ConsumePractices{t, {3}, false, {}, 900022, true}, at(2025, 6, 10));
     const Centavos third = consumed();
     CHECK(third > 0);
     std::multiset<std::string> states;
@@ -252,11 +255,11 @@ TEST_CASE("A9 anulación cancels a transaction, reports list and export it", "[d
     l.ok(insssep_budget(10), at(2025, 6, 4, 12));
     l.ok(insssep_budget(11), at(2025, 6, 7, 12));
     const TransactionRef t{88, "T", 10};
-    l.ok(ConsumePractices{t, {1}, false, {}}, at(2025, 6, 8));
+    l.ok(ConsumePractices{t, {1}, false, {}, 900023, true}, at(2025, 6, 8));
     CHECK(l.error(CancelTransaction{t, ""}, at(2025, 6, 8)) == "anulacion.reason_required");
     l.ok(CancelTransaction{t, "error de carga"}, at(2025, 6, 8));
     CHECK(l.error(CancelTransaction{t, "otra vez"}, at(2025, 6, 8)) == "anulacion.already_cancelled");
-    CHECK(l.error(ConsumePractices{t, {2}, false, {}}, at(2025, 6, 9)) == "consumption.transaction_cancelled");
+    CHECK(l.error(ConsumePractices{t, {2}, false, {}, 900024, true}, at(2025, 6, 9)) == "consumption.transaction_cancelled");
     CHECK(settlement_of(l.state, Period{2025, 7}, kInsssep).value().consumptions == 0);
     const auto rows = authorization_report(l.state, date_from_civil(2025, 6, 1), date_from_civil(2025, 6, 24), ReportOrder::date);
     REQUIRE(rows.size() == 6);
@@ -266,7 +269,7 @@ TEST_CASE("A9 anulación cancels a transaction, reports list and export it", "[d
               .front()
               .practice_code == "020800");
     const std::string txt = render_txt(rows);
-    CHECK(txt.find("2025-06-07\t59790\tHERMOSI RAMON OSVALDO\t88-T-11\t\t100100\t18\t\tautorizada\t1\t0\n") !=
+    CHECK(txt.find("2025-06-07\t59790\tHERMOSI RAMON OSVALDO\t88-T-11\t\t100100\t18\t\tautorizada\t1\t0\t\t\n") !=
           std::string::npos);  // no channel: decided alone
     CHECK(rows.front().obra_social == kInsssep);
     // By canal: who entered each budget (the write path sets it from the command's issuer).
@@ -308,7 +311,8 @@ TEST_CASE("A8 SanCor bills the authorization: an accepted session is consumed by
     CHECK(consumed.period == Period{2025, 6});
     CHECK(consumed.fee_version == "inicial");
     CHECK(settlement_of(l.state, Period{2025, 6}, kSancor).value().consumptions == 1'650'000);
-    CHECK(l.error(ConsumePractices{TransactionRef{0, "", 1}, {1}}, at(2025, 6, 2, 18)) == "consumption.item_already_consumed");
+    CHECK(l.error(ConsumePractices{TransactionRef{0, "", 1}, {1}, false, {}, 900025, true}, at(2025, 6, 2, 18)) ==
+          "consumption.item_already_consumed");
     // A9: its anulación undoes the consumption, as for any consumed item not yet invoiced.
     l.ok(CancelTransaction{TransactionRef{0, "", 1}, "El paciente no vino", 0}, at(2025, 6, 3));
     CHECK(settlement_of(l.state, Period{2025, 6}, kSancor).value().consumptions == 0);
@@ -382,7 +386,7 @@ TEST_CASE("A8 a line's quantity: 1 to 99, priced times the fee, counted against 
     CHECK(l.error(b, t) == "budget.invalid_quantity");
     b.lines[2].quantity = 3;
     l.ok(b, t);
-    const auto consumed = l.ok(ConsumePractices{TransactionRef{88, "T", 1}, {2, 3}}, t);
+    const auto consumed = l.ok(ConsumePractices{TransactionRef{88, "T", 1}, {2, 3}, false, {}, 900026, true}, t);
     const auto& items = std::get<PracticeConsumed>(consumed.at(0)).items;
     REQUIRE(items.size() == 2);
     CHECK(items[0].amount == 1'653'331);      // 020900, one
@@ -403,11 +407,11 @@ TEST_CASE("A8 a practice is priced at the aranceles in force the day it was perf
     l.ok(insssep_budget(128133242), at(2025, 6, 25, 7, 46));
     const TransactionRef t{88, "T", 128133242};
     // Performed on the 25th, loaded on the 26th: the 25th's aranceles.
-    auto e = l.ok(ConsumePractices{t, {3}, true, at(2025, 6, 25, 10, 55)}, at(2025, 6, 26, 11));
+    auto e = l.ok(ConsumePractices{t, {3}, true, at(2025, 6, 25, 10, 55), 900027, true}, at(2025, 6, 26, 11));
     CHECK(std::get<PracticeConsumed>(e.at(0)).items == std::vector<ConsumedItem>{{3, 1'926'221}});  // 020800 before the update
     CHECK(std::get<PracticeConsumed>(e.at(0)).fee_version == "inicial");
     // 020900 performed on the 26th: the update does not name it, so its fee stays, under the new version.
-    e = l.ok(ConsumePractices{t, {2}, false, {}}, at(2025, 6, 26, 12));
+    e = l.ok(ConsumePractices{t, {2}, false, {}, 900028, true}, at(2025, 6, 26, 12));
     CHECK(std::get<PracticeConsumed>(e.at(0)).items == std::vector<ConsumedItem>{{2, 1'983'997}});
     CHECK(std::get<PracticeConsumed>(e.at(0)).fee_version == "2025-06 reajuste");
     // An order is priced on its attention date.
@@ -417,4 +421,146 @@ TEST_CASE("A8 a practice is priced at the aranceles in force the day it was perf
     e = l.ok(complete_order("o2", kInsssep, "020800", date_from_civil(2025, 6, 26)), at(2025, 6, 26, 12));
     CHECK(std::get<OrderLoaded>(e.at(0)).amount == 2'040'000);  // $17.000 + 20%
     CHECK(std::get<OrderLoaded>(e.at(0)).fee_version == "2025-06 reajuste");
+}
+
+// Seed 002's deferred consumption 128199624 of budget 88-T-128133242, as its ticket shows it.
+ConsumePractices ticket_128199624(const TransactionRef& budget, std::vector<uint32_t> items) {
+    ConsumePractices c{budget, std::move(items), false, {}, 128199624, true};
+    c.clinical_summary = "DIABETICO - Tipo 2";
+    c.attachments = {{AttachmentKind::informe, "rx/128199624-pieza-17.jpg"}};
+    return c;
+}
+
+TEST_CASE("A8 an InSSSeP consumption is a transaction of its own: its number, the affiliate's signature, summary and attachments",
+          "[domain][A8][seed]") {
+    Ledger l = provider_in_padron("B");
+    l.ok(insssep_budget(128133242), at(2025, 6, 25, 7, 46));
+    l.ok(insssep_budget(128133250), at(2025, 6, 25, 7, 50));
+    const TransactionRef t{88, "T", 128133242};
+
+    ConsumePractices c = ticket_128199624(t, {2});
+    c.number = 0;
+    CHECK(l.error(c, at(2025, 6, 25, 11)) == "consumption.number_required");
+    c.number = 128133250;  // another budget's number: the insurer's transactions share one sequence
+    CHECK(l.error(c, at(2025, 6, 25, 11)) == "consumption.duplicate_number");
+    c = ticket_128199624(t, {2});
+    c.affiliate_signed = false;  // 002: "se requiere obligatoriamente la firma del afiliado"
+    const auto unsigned_ticket = l.run(c, at(2025, 6, 25, 11));
+    REQUIRE_FALSE(unsigned_ticket.has_value());
+    CHECK(unsigned_ticket.error().code == "consumption.missing_affiliate_signature");
+    CHECK(unsigned_ticket.error().field == "affiliate_signed");
+
+    const auto e = l.ok(ticket_128199624(t, {2}), at(2025, 6, 25, 11));
+    const auto& consumed = std::get<PracticeConsumed>(e.at(0));
+    CHECK(consumed.number == 128199624U);
+    CHECK(consumed.affiliate_signed);
+    CHECK(consumed.clinical_summary == "DIABETICO - Tipo 2");
+    CHECK(consumed.attachments.size() == 1);
+    CHECK(consumed.items.at(0).billing == TipoFacturacion::honorarios_y_gastos);  // "Tipo Facturación: HONORARIO Y GASTOS"
+    CHECK(consumed.items.at(0).amount == 1'983'997);
+    // The number is taken, whatever budget a later consumption names.
+    ConsumePractices again = ticket_128199624(TransactionRef{88, "T", 128133250}, {1});
+    CHECK(l.error(again, at(2025, 6, 26)) == "consumption.duplicate_number");
+    again.number = 128199700;
+    l.ok(again, at(2025, 6, 26));
+    // Another obra social's configuration may not ask for the signature.
+    Config unsigned_config = seed_config();
+    for (ObraSocialConfig& os : unsigned_config.obras_sociales) os.consumption_affiliate_signature = false;
+    l.config = &unsigned_config;
+    ConsumePractices no_signature{t, {3}, false, {}, 128199701, false};
+    CHECK(std::get<PracticeConsumed>(l.ok(no_signature, at(2025, 6, 26)).at(0)).affiliate_signed == false);
+}
+
+TEST_CASE("A8 an item consumed solo honorarios or solo gastos bills its share of the arancel, and the two add up to the whole",
+          "[domain][A8][seed]") {
+    Ledger l = provider_in_padron("B");
+    l.ok(insssep_budget(128133242), at(2025, 6, 25, 7, 46));
+    const TransactionRef t{88, "T", 128133242};
+    ConsumePractices c = ticket_128199624(t, {2, 3});
+    c.billing = {{3, TipoFacturacion::honorarios_y_gastos}, {9, TipoFacturacion::solo_gastos}};
+    const auto unknown = l.run(c, at(2025, 6, 25, 11));
+    REQUIRE_FALSE(unknown.has_value());
+    CHECK(unknown.error().code == "consumption.billing_item_unknown");
+    CHECK(unknown.error().field == "billing[1].item");
+    c.billing = {{2, TipoFacturacion::solo_gastos}, {2, TipoFacturacion::solo_honorarios}};
+    CHECK(l.error(c, at(2025, 6, 25, 11)) == "consumption.billing_item_unknown");
+    {  // an obra social that bills items whole only
+        Ledger whole = l;
+        Config config = seed_config();
+        for (ObraSocialConfig& os : config.obras_sociales) os.gastos_share_bp.reset();
+        whole.config = &config;
+        c.billing = {{2, TipoFacturacion::solo_gastos}};
+        const auto d = whole.run(c, at(2025, 6, 25, 11));
+        REQUIRE_FALSE(d.has_value());
+        CHECK(d.error().code == "consumption.billing_not_offered");
+        CHECK(d.error().field == "billing[0].tipo");
+    }
+    // InSSSeP's configured share (3000 bp): item 2 ($19.839,97 whole) solo gastos, item 3
+    // ($19.262,21 whole) solo honorarios.
+    REQUIRE(seed_config().obra_social(kInsssep)->gastos_share_bp == 3000U);
+    c.billing = {{2, TipoFacturacion::solo_gastos}, {3, TipoFacturacion::solo_honorarios}};
+    const auto e = l.ok(c, at(2025, 6, 25, 11));
+    const auto& items = std::get<PracticeConsumed>(e.at(0)).items;
+    CHECK(items.at(0).billing == TipoFacturacion::solo_gastos);
+    CHECK(items.at(0).amount == 595'199);  // 1'983'997 * 0.3, rounded down
+    CHECK(items.at(1).billing == TipoFacturacion::solo_honorarios);
+    CHECK(items.at(1).amount == 1'926'221 - 577'866);  // the whole less its gastos
+    CHECK(settlement_of(l.state, Period{2025, 7}, kInsssep).value().consumptions == 595'199 + 1'348'355);
+    // The A9 report shows each item's consumption and tipo.
+    const auto rows = authorization_report(l.state, date_from_civil(2025, 6, 1), date_from_civil(2025, 6, 30), ReportOrder::date);
+    const auto row = std::find_if(rows.begin(), rows.end(), [](const AuthorizationRow& r) { return r.practice_code == "020900"; });
+    REQUIRE(row != rows.end());
+    CHECK(row->consumption == 128199624U);
+    CHECK(row->billing == TipoFacturacion::solo_gastos);
+    CHECK(render_txt(rows).find("\tconsumida\t1\t595199\t128199624\tsolo_gastos\n") != std::string::npos);
+}
+
+TEST_CASE("A9 anulación of a consumption by its own number, whole or one item: its items are pending again, the budget stands",
+          "[domain][A9][seed]") {
+    Ledger l = provider_in_padron();
+    l.ok(insssep_budget(128133242), at(2025, 6, 4, 12));
+    const TransactionRef t{88, "T", 128133242};
+    const TransactionRef consumption{88, "T", 128199624};
+    const auto billed = [&] { return settlement_of(l.state, Period{2025, 7}, kInsssep).value().consumptions; };
+    l.ok(ticket_128199624(t, {1, 2}), at(2025, 6, 8));
+    l.ok(ConsumePractices{t, {3}, false, {}, 128199630, true}, at(2025, 6, 8));
+    const Centavos all = billed();
+
+    CHECK(l.error(CancelTransaction{TransactionRef{88, "T", 128199625}, "no existe"}, at(2025, 6, 9)) == "anulacion.transaction_not_found");
+    CHECK(l.error(CancelTransaction{consumption, ""}, at(2025, 6, 9)) == "anulacion.reason_required");
+    CHECK(l.error(CancelTransaction{consumption, "no es de este consumo", 3}, at(2025, 6, 9)) == "anulacion.item_not_in_consumption");
+    // One item of the consumption: that item alone is pending again.
+    const auto one = l.ok(CancelTransaction{consumption, "pieza equivocada", 2}, at(2025, 6, 9));
+    const auto& undone = std::get<ConsumptionCancelled>(one.at(0));
+    CHECK(undone.transaction == t);
+    CHECK(undone.number == 128199624U);
+    CHECK(undone.items == std::vector<uint32_t>{2});
+    const Centavos without_2 = billed();
+    CHECK(without_2 < all);
+    // The rest of it, whole; then it is gone, and its number stays taken.
+    CHECK(std::get<ConsumptionCancelled>(l.ok(CancelTransaction{consumption, "consumo duplicado"}, at(2025, 6, 9)).at(0)).items ==
+          std::vector<uint32_t>{1});
+    CHECK(l.error(CancelTransaction{consumption, "otra vez"}, at(2025, 6, 9)) == "anulacion.already_cancelled");
+    CHECK(l.error(ticket_128199624(t, {1}), at(2025, 6, 9)) == "consumption.duplicate_number");
+    // Its items are consumed anew, under another number; the other consumption stood all along.
+    l.ok(ConsumePractices{t, {1, 2}, false, {}, 128199640, true}, at(2025, 6, 10));
+    CHECK(billed() == all);
+    std::multiset<std::string> states;
+    for (const auto& row : authorization_report(l.state, date_from_civil(2025, 6, 1), date_from_civil(2025, 6, 30), ReportOrder::date))
+        states.insert(row.state);
+    CHECK(states == std::multiset<std::string>{"consumida", "consumida", "consumida"});
+
+    // Once invoiced, a consumption stays: the invoice bills it.
+    l.ok(IssueInvoice{"f1", kInsssep, ComprobanteType::factura_c, BillingType::original, 1, 1, "71110383321640", Period{2025, 7}, all,
+                      date_from_civil(2025, 7, 2), "", "", attachments_for(kInsssep)},
+         at(2025, 7, 2));
+    const auto invoiced = l.run(CancelTransaction{TransactionRef{88, "T", 128199640}, "tarde"}, at(2025, 7, 3));
+    REQUIRE_FALSE(invoiced.has_value());
+    CHECK(invoiced.error().code == "anulacion.already_invoiced");
+    // A cancelled budget takes its consumptions' anulación with it.
+    Ledger cancelled = provider_in_padron();
+    cancelled.ok(insssep_budget(128133242), at(2025, 6, 4, 12));
+    cancelled.ok(ticket_128199624(t, {1}), at(2025, 6, 8));
+    cancelled.ok(CancelTransaction{t, "presupuesto reemplazado"}, at(2025, 6, 9));
+    CHECK(cancelled.error(CancelTransaction{consumption, "tarde"}, at(2025, 6, 9)) == "anulacion.already_cancelled");
 }

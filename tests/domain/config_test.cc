@@ -68,6 +68,8 @@ TEST_CASE("bad configuration is rejected with the path of the field", "[domain][
     CHECK(broken("[\"F800\", \"S800V\"]", "[\"F800\", \"\"]") == "$.obras_sociales[0].flagged_plans[1]");
     CHECK(broken("\"up_to\": 2000000, \"days\": 15", "\"up_to\": 2000000, \"days\": 60") == "$.obras_sociales[0].short_payment_terms.days");
     CHECK(broken("\"up_to\": 2000000", "\"up_to\": 0") == "$.obras_sociales[0].short_payment_terms.up_to");
+    CHECK(broken("\"gastos_share_bp\": 3000", "\"gastos_share_bp\": 10001") == "$.obras_sociales[1].gastos_share_bp");
+    CHECK(broken("\"gastos_share_bp\": 3000", "\"gastos_share_bp\": \"30%\"") == "$.obras_sociales[1].gastos_share_bp");
     // A value the seeds vouch for must be one of the configuration's, with where it shows.
     CHECK(broken("\"insssep.practices.020800.fee\"", "\"insssep.practices.020801.fee\"") == "$.from_seeds.insssep.practices.020801.fee");
     CHECK(broken("\"003: Monto Total del Trámite: 355968\"", "\"\"") == "$.from_seeds.ioma.practices.990101.fee");
@@ -82,11 +84,12 @@ TEST_CASE("the configuration says which amounts come from the seeds and which ar
     for (const auto& [name, where] : c.from_seeds) CHECK(std::find(names.begin(), names.end(), name) != names.end());
     const auto guessed = placeholders(c);
     // Every fee, category increment and retention the seeds do not show, and nothing else.
-    CHECK(guessed.size() == 9 + 3 * 3 + 3 - 2 + 1);  // + SanCor's short terms' amount
-    for (const char* seen : {"insssep.practices.020800.fee", "ioma.practices.990101.fee", "insssep.boca", "sancor.token_exception_code"})
+    CHECK(guessed.size() == 9 + 3 * 3 + 3 - 2 + 1 + 1);  // + SanCor's short terms' amount, InSSSeP's gastos share
+    for (const char* seen : {"insssep.practices.020800.fee", "ioma.practices.990101.fee", "insssep.boca", "sancor.token_exception_code",
+                             "insssep.consumption_affiliate_signature"})
         CHECK(std::find(guessed.begin(), guessed.end(), seen) == guessed.end());
-    for (const char* guess :
-         {"sancor.practices.330101.fee", "insssep.category_increments_bp.B", "retentions.iibb.rate_bp", "retentions.other.fixed"})
+    for (const char* guess : {"sancor.practices.330101.fee", "insssep.category_increments_bp.B", "retentions.iibb.rate_bp",
+                              "retentions.other.fixed", "insssep.gastos_share_bp"})
         CHECK(std::find(guessed.begin(), guessed.end(), guess) != guessed.end());
 }
 

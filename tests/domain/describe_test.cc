@@ -30,6 +30,7 @@ TEST_CASE("a descriptor names every member in order and reaches each one", "[des
     consumed.transaction = TransactionRef{88, "T", 128199624};
     consumed.items = {ConsumedItem{1, 1'605'184}};
     consumed.deferred = true;
+    consumed.affiliate_signed = true;
     consumed.fee_version = "2026-11";
 
     std::vector<std::string> names;
@@ -39,7 +40,8 @@ TEST_CASE("a descriptor names every member in order and reaches each one", "[des
         if constexpr (std::is_same_v<M, bool>) CHECK(member);
         if constexpr (std::is_same_v<M, TransactionRef>) CHECK(member.number == 128199624U);
     });
-    CHECK(names == std::vector<std::string>{"transaction", "items", "deferred", "performed_at", "period", "fee_version"});
+    CHECK(names == std::vector<std::string>{"transaction", "items", "deferred", "performed_at", "period", "fee_version", "number",
+                                            "affiliate_signed", "clinical_summary", "attachments"});
 
     // Written through the same list.
     for_each_member(consumed, [](const auto& described, auto& member) {

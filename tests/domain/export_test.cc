@@ -43,7 +43,8 @@ TEST_CASE("exports: the A9 txt writes a hostile credential inert and keeps its c
                          "+PEREZ\nJUAN",
                          3};
     const std::string txt = render_txt({row});
-    CHECK(txt.starts_with("fecha\tcredencial\tnombre\ttransaccion\tcanal\tpractica\tdiente\tcaras\testado\tcantidad\timporte\n"));
-    CHECK(txt.find("2025-06-07\t'=cmd|'/C calc'!A0-1\t'+PEREZJUAN\t88-T-11\t'@WEB(x)\t100100\t18\t\tautorizada\t3\t-5\n") !=
+    CHECK(txt.starts_with(
+        "fecha\tcredencial\tnombre\ttransaccion\tcanal\tpractica\tdiente\tcaras\testado\tcantidad\timporte\tconsumo\ttipo_f\n"));
+    CHECK(txt.find("2025-06-07\t'=cmd|'/C calc'!A0-1\t'+PEREZJUAN\t88-T-11\t'@WEB(x)\t100100\t18\t\tautorizada\t3\t-5\t\t\n") !=
           std::string::npos);
 }

@@ -1,5 +1,6 @@
 // Seeded random command sequences against the invariants of S1-S3, A8, F1 and evolve.
 #include <catch2/catch.hpp>
+#include <map>
 #include <random>
 
 #include "fixtures.h"
@@ -10,6 +11,7 @@ namespace {
 
 struct Generator {
     std::mt19937 rng;
+    uint64_t next_consumption = 1000;  // each consumption's own number, above the budgets' 1-6
     uint32_t pick(uint32_t n) { return std::uniform_int_distribution<uint32_t>(0, n - 1)(rng); }
 
     Command next(const Ledger& l, TimestampMs now) {
@@ -25,8 +27,11 @@ struct Generator {
                 b.lines = {BudgetLine{"100100", 18, ""}, BudgetLine{"20800", 25, "O"}};  // items 1-2, as consumed below
                 return b;
             }
-            case 3: return ConsumePractices{t, {1 + pick(2)}, pick(2) == 0, now - 1000};
-            case 4: return CancelTransaction{t, "anulada"};
+            case 3: return ConsumePractices{t, {1 + pick(2)}, pick(2) == 0, now - 1000, next_consumption++, true};
+            case 4:  // A9: a budget, or a consumption by its own number (whole, or one item)
+                if (pick(2) == 0 || next_consumption == 1000) return CancelTransaction{t, "anulada"};
+                return CancelTransaction{TransactionRef{88, "T", 1000 + pick(static_cast<uint32_t>(next_consumption - 1000))}, "anulada",
+                                         pick(3)};
             case 5:
                 return IssueInvoice{inv,
                                     kInsssep,
@@ -63,16 +68,20 @@ void check_invariants(const Ledger& l, Period period) {
     REQUIRE(st.balance == st.invoiced + st.reinvoiced - st.debits);
     REQUIRE(st.due_to_provider >= 0);  // S3
     REQUIRE(st.due_to_provider == st.collected - st.retentions - st.paid_to_provider);
-    Centavos consumed = 0;
+    // Each item counted once: what its last consumption billed, unless a consumption's or the
+    // item's anulación undid it since.
+    std::map<std::pair<TransactionKey, uint32_t>, std::pair<Period, Centavos>> billed;
     for (const RecordedEvent& r : l.log) {
-        if (const auto* c = std::get_if<PracticeConsumed>(&r.event)) {
-            for (const ConsumedItem& i : c->items) {
-                const auto& b = l.state.authorizations.budgets.at(key_of(c->transaction));
-                if (b.status != BudgetStatus::cancelled && c->period == period) consumed += i.amount;
-            }
-        }
+        if (const auto* c = std::get_if<PracticeConsumed>(&r.event))
+            for (const ConsumedItem& i : c->items) billed[{key_of(c->transaction), i.item}] = {c->period, i.amount};
+        if (const auto* c = std::get_if<ConsumptionCancelled>(&r.event))
+            for (uint32_t item : c->items) billed.erase({key_of(c->transaction), item});
+        if (const auto* c = std::get_if<TransactionCancelled>(&r.event); c && c->item != 0) billed.erase({key_of(c->transaction), c->item});
     }
-    REQUIRE(consumed == st.consumptions);  // each item counted once
+    Centavos consumed = 0;
+    for (const auto& [item, at] : billed)
+        if (l.state.authorizations.budgets.at(item.first).status != BudgetStatus::cancelled && at.first == period) consumed += at.second;
+    REQUIRE(consumed == st.consumptions);
 }
 
 }  // namespace
@@ -81,6 +90,7 @@ TEST_CASE("properties: random sequences keep S1-S3, A8 and F1 invariants and rep
     const int kRuns = 2000;  // thousands of seeded sequences
     const int kSteps = 150;
     int accepted = 0;
+    int consumptions_cancelled = 0;
     for (int run = 0; run < kRuns; ++run) {
         Generator g{std::mt19937(static_cast<uint32_t>(run) * 7919U + 1U)};
         Ledger l = provider_in_padron(run % 2 == 0 ? "A" : "C");
@@ -93,7 +103,11 @@ TEST_CASE("properties: random sequences keep S1-S3, A8 and F1 invariants and rep
             const Decision d = l.run(c, now);
             if (!d) continue;
             ++accepted;
+            consumptions_cancelled += !d.value().empty() && std::holds_alternative<ConsumptionCancelled>(d.value().front()) ? 1 : 0;
             for (const Event& e : d.value()) {
+                if (const auto* cc = std::get_if<ConsumptionCancelled>(&e)) {  // A9: those items may be consumed again
+                    for (uint32_t item : cc->items) std::erase(consumed, std::make_pair(key_of(cc->transaction), item));
+                }
                 if (const auto* pc = std::get_if<PracticeConsumed>(&e)) {
                     for (const ConsumedItem& i : pc->items) {
                         const auto k = std::make_pair(key_of(pc->transaction), i.item);
@@ -109,4 +123,5 @@ TEST_CASE("properties: random sequences keep S1-S3, A8 and F1 invariants and rep
         REQUIRE(replay(std::span(l.log).subspan(prefix)).invoices == l.state.invoices);
     }
     CHECK(accepted > kRuns * 20);
+    CHECK(consumptions_cancelled > kRuns / 4);  // the anulación of a consumption is exercised
 }

@@ -85,8 +85,10 @@ const std::vector<Sample> kSamples = {
      {"transaction"}},
     {"consume_practices",
      R"({"transaction": {"boca": 88, "serie": "T", "number": 128183733}, "items": [1, 2], "deferred": true,
-             "performed_at": 1750859700000})",
-     {"transaction"}},
+             "performed_at": 1750859700000, "number": 128199624, "affiliate_signed": true,
+             "billing": [{"item": 2, "tipo": "solo_honorarios"}], "clinical_summary": "DIABETICO - Tipo 2",
+             "attachments": [{"kind": "informe", "reference": "rx/128199624.jpg"}]})",
+     {"transaction", "number"}},
     {"cancel_transaction",
      R"({"transaction": {"boca": 88, "serie": "T", "number": 128183733}, "reason": "Error de carga", "item": 2})",
      {"transaction"}},
@@ -291,6 +293,13 @@ TEST_CASE("gateway_json: the important members land where the domain reads them:
         CHECK(c.items == std::vector<uint32_t>{1, 2});
         CHECK(c.deferred);
         CHECK(c.performed_at == 1750859700000);
+        CHECK(c.number == 128199624U);
+        CHECK(c.affiliate_signed);
+        REQUIRE(c.billing.size() == 1);
+        CHECK(c.billing[0].item == 2);
+        CHECK(c.billing[0].tipo == domain::TipoFacturacion::solo_honorarios);
+        CHECK(c.clinical_summary == "DIABETICO - Tipo 2");
+        CHECK(c.attachments == std::vector<domain::Attachment>{{domain::AttachmentKind::informe, "rx/128199624.jpg"}});
     }
 }
 

@@ -317,7 +317,7 @@ inline double metric(const std::string& text, const std::string& name) {
 }
 
 inline ConsumePractices consume(uint64_t transaction, uint32_t item) {
-    return ConsumePractices{TransactionRef{88, "T", transaction}, {item}, false, {}};
+    return ConsumePractices{TransactionRef{88, "T", transaction}, {item}, false, {}, transaction * 100 + item, true};
 }
 inline LoadOrder order(const std::string& id) {
     LoadOrder o = complete_order(id, kSancor, "330101", date_from_civil(2025, 6, 1));

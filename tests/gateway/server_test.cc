@@ -884,6 +884,7 @@ TEST_CASE("gateway: the A9 authorization report and the F5 submissions, from the
     CHECK(r.header("Content-Disposition") == "attachment; filename=\"autorizaciones-1042-2025-06-01-2025-06-30.csv\"");
     CHECK(lines_of(r.body().substr(3)).size() == 4);
     CHECK(r.body().find(";Consumida;") != std::string::npos);
+    CHECK(r.body().find(";12818373302;Total (H y G)") != std::string::npos);  // the consumption's own number and tipo
     for (const auto& [target, field] :
          std::vector<std::pair<std::string, std::string>>{{"/v1/reports/authorizations?provider=1042&from=2025-06-01", "to"},
                                                           {"/v1/reports/authorizations?provider=1042&from=2025-06-30&to=2025-06-01", "to"},
@@ -918,7 +919,8 @@ TEST_CASE("gateway: the A9 authorization report and the F5 submissions, from the
     REQUIRE(r.status() == 200);
     // InSSSeP's Reporte de Autorizaciones (seed 002), its columns in its order.
     CHECK(lines_of(r.body().substr(3))[0] ==
-          "Credencial;Nombre;Fecha y hora;Nro. transaccion;Canal;Cod. Prestacion;Descripcion;Pieza;Caras;Estado;Cant.;Importe total");
+          "Credencial;Nombre;Fecha y hora;Nro. transaccion;Canal;Cod. Prestacion;Descripcion;Pieza;Caras;Estado;Cant.;Importe total;"
+          "Nro. consumo;Tipo F");
     CHECK(lines_of(r.body().substr(3))[1].starts_with("59790;HERMOSI RAMON OSVALDO;"));
     CHECK(by_channel["rows"][0]["affiliate_name"] == "HERMOSI RAMON OSVALDO");
     CHECK(by_channel["rows"][0]["quantity"] == 1);

@@ -53,7 +53,7 @@ TEST_CASE("pending: an InSSSeP budget of three items with one consumed leaves tw
     w.record_history(m.id, m.ledger);
     const TimestampMs authorized = at(2025, 6, 10, 9);
     m.ok(insssep_budget(7), authorized);
-    m.ok(ConsumePractices{TransactionRef{88, "T", 7}, {1}, false, {}}, at(2025, 6, 12));
+    m.ok(ConsumePractices{TransactionRef{88, "T", 7}, {1}, false, {}, 900001, true}, at(2025, 6, 12));
     w.catch_up();
 
     auto pending = w.views->pending({kProvider, {}, {}}).value();
@@ -94,7 +94,7 @@ TEST_CASE("pending: the anulación of one item takes it off the pending, or un-b
     w.record_history(m.id, m.ledger);
     const TransactionRef t{88, "T", 7};
     m.ok(insssep_budget(7), at(2025, 6, 10, 9));
-    m.ok(ConsumePractices{t, {1}, false, {}}, at(2025, 6, 12));
+    m.ok(ConsumePractices{t, {1}, false, {}, 900002, true}, at(2025, 6, 12));
     m.ok(CancelTransaction{t, "no se realizó", 2}, at(2025, 6, 12, 13));
     w.catch_up();
     const auto pending = w.views->pending({kProvider, {}, {}}).value();
@@ -145,7 +145,7 @@ TEST_CASE("views: read a page at a time, the pages are the whole listing, each r
     Cursor c{{}, 3, false};
     auto first = w.views->pending({kProvider, {}, {}}, &c).value();
     REQUIRE(first.size() == 3);
-    m.ok(ConsumePractices{TransactionRef{88, "T", 4}, {1, 2, 3}, false, {}}, at(2025, 6, 12));  // the last three rows leave
+    m.ok(ConsumePractices{TransactionRef{88, "T", 4}, {1, 2, 3}, false, {}, 900003, true}, at(2025, 6, 12));  // the last three rows leave
     w.catch_up();
     size_t rest = 0;
     for (int page = 0; !c.done; ++page) {
@@ -170,7 +170,7 @@ TEST_CASE("views: a follower reads the views beside their writer as they stood w
     INFO((fd ? std::string() : fd.error().message));
     REQUIRE(fd.has_value());
     CHECK(*fd == w.views->digests().value());
-    m.ok(ConsumePractices{TransactionRef{88, "T", 7}, {1}, false, {}}, at(2025, 6, 12));
+    m.ok(ConsumePractices{TransactionRef{88, "T", 7}, {1}, false, {}, 900004, true}, at(2025, 6, 12));
     w.catch_up();
     CHECK((*follower)->pending({kProvider, {}, {}}).value().size() == 3);  // as opened
     CHECK(w.views->pending({kProvider, {}, {}}).value().size() == 2);
@@ -186,7 +186,7 @@ TEST_CASE("validation: the A10 sheet lists every item of the period's budgets in
     Member m{w, kProvider, provider_in_padron("B")};
     w.record_history(m.id, m.ledger);
     m.ok(insssep_budget(7), at(2025, 6, 10, 9));
-    m.ok(ConsumePractices{TransactionRef{88, "T", 7}, {1}, false, {}}, at(2025, 6, 12));
+    m.ok(ConsumePractices{TransactionRef{88, "T", 7}, {1}, false, {}, 900005, true}, at(2025, 6, 12));
     m.ok(insssep_budget(8), at(2025, 6, 30, 22));  // 01:00 of July 1st in UTC: still June's sheet
     m.ok(CancelTransaction{TransactionRef{88, "T", 8}, "error de carga"}, at(2025, 7, 2));
     w.catch_up();
@@ -466,7 +466,7 @@ TEST_CASE("deltas: each batch reports the rows it changed, in order, deletions i
     CHECK(deltas[0].changes[0].key == "1042/88-T-3/1");
     CHECK(deltas[0].changes[2].key == "1042/88-T-3/3");
 
-    m.ok(ConsumePractices{TransactionRef{88, "T", 3}, {2}, false, {}}, at(2025, 6, 11));
+    m.ok(ConsumePractices{TransactionRef{88, "T", 3}, {2}, false, {}, 900006, true}, at(2025, 6, 11));
     REQUIRE(runner.step().value() == 1);
     REQUIRE(deltas.size() == 2);
     bool deleted = false, billed = false;

@@ -132,7 +132,7 @@ TEST_CASE("simulation: the same seed gives the same commands and decisions, anot
 }
 
 TEST_CASE("simulation: one month at scale 0.01 replays, moves forward and makes users' mistakes", "[domain][simulation][P3][A8][F1]") {
-    Simulation sim(seed_config(), small(10));
+    Simulation sim(seed_config(), small(13));
     const Period june{2025, 6};
     // P3: the padrón opens in May; June's providers were onboarded then.
     CHECK(sim.onboarding_month() == Period{2025, 5});

@@ -15,7 +15,7 @@ using domain::Period;
 using events::ActorRole;
 
 // A new event kind needs a sample here (and a golden file): this fails until it has one.
-static_assert(domain::kEventKinds == 31, "add a sample envelope for the new event kind");
+static_assert(domain::kEventKinds == 32, "add a sample envelope for the new event kind");
 
 constexpr uint64_t kProvider = 8481;  // SanCor test provider of seed 001 (CUIT 27-35215358-9)
 const char* const kCbu = "0140123900000031274858";
@@ -230,6 +230,14 @@ std::vector<events::Envelope> settlement_events() {
     };
 }
 
+// Kinds of schema 8 on: seed 002's consumption 128199624, anulada.
+std::vector<events::Envelope> later_events() {
+    return {
+        by_provider(domain::ConsumptionCancelled{
+            .transaction = boca88(kBudgetTransaction), .number = 128199624, .items = {2, 3}, .reason = "Consumo cargado por error"}),
+    };
+}
+
 }  // namespace
 
 std::vector<events::Envelope> sample_envelopes(uint16_t schema_version) {
@@ -243,6 +251,7 @@ std::vector<events::Envelope> sample_envelopes(uint16_t schema_version) {
     append(authorization_events());
     append(invoice_events());
     append(settlement_events());
+    append(later_events());
     for (size_t i = 0; i < out.size(); ++i) {
         if (out[i].payload.index() != i) {
             throw std::logic_error("sample " + std::to_string(i) + " is " + std::string(domain::event_name(out[i].payload)) +
@@ -281,6 +290,14 @@ std::vector<events::Envelope> sample_envelopes(uint16_t schema_version) {
         if (schema_version < 7) continue;
         if (auto* o = std::get_if<domain::OrderLoaded>(&e.payload)) o->fee_version = "2021-01";
         if (auto* p = std::get_if<domain::PracticeConsumed>(&e.payload)) p->fee_version = "2021-02 reajuste";
+        if (schema_version < 8) continue;
+        if (auto* p = std::get_if<domain::PracticeConsumed>(&e.payload)) {  // seed 002's ticket of consumption 128199624
+            p->number = 128199624;
+            p->affiliate_signed = true;
+            p->items[1].billing = domain::TipoFacturacion::solo_honorarios;
+            p->clinical_summary = "DIABETICO - Tipo 2";
+            p->attachments = {{.kind = domain::AttachmentKind::informe, .reference = "rx/128199624-pieza-36.jpg"}};
+        }
     }
     return out;
 }

@@ -16,7 +16,7 @@ export async function billableProvider(colegio) {
     command: 'submit_budget', provider, transaction_number: number, obra_social: 'insssep', affiliate_number: '51868',
     credential: '59790', family_group: '', token: '', diagnosis_code: 'K029', diagnosis_type: 'definitivo',
     lines: [{ practice_code: '100100', tooth: 18, faces: '' }], clinical_summary: '', attachments: [],
-  }, { command: 'consume_practices', provider, transaction, items: [1], deferred: false, performed_at: null },
+  }, { command: 'consume_practices', provider, transaction, items: [1], deferred: false, performed_at: null, number: number + 1, affiliate_signed: true },
   { command: 'adhere_to_obra_social', provider, obra_social: 'sancor', provider_number: String(provider), convenio: 'COL. DE PSICOL. DE TUCUMAN' }]) {
     const r = await api('POST', '/v1/commands', colegio, body);
     assert.equal(r.status, 201, `${body.command}: ${r.text}`);
