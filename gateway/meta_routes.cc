@@ -55,6 +55,10 @@ HttpResponse App::meta_view(const Claims& claims) const {
                                   {"flagged_plans", os.flagged_plans},
                                   {"bills_authorization", os.bills_authorization},
                                   {"report_with_presentation", os.report_with_presentation},
+                                  // A8: what a consumption's ticket carries, and whether an item
+                                  // may bill solo honorarios or solo gastos.
+                                  {"consumption_affiliate_signature", os.consumption_affiliate_signature},
+                                  {"bills_fee_shares", os.gastos_share_bp.has_value()},
                                   {"invoice_attachments", std::move(attachments)},
                                   {"invoice_requires_authorization", os.invoice_requires_authorization},
                                   {"aranceles", std::move(aranceles)}});
@@ -78,6 +82,7 @@ HttpResponse App::meta_view(const Claims& claims) const {
                       {"retention_kind", labelled(domain::kRetentionKindNames, domain::kRetentionKindLabels)},
                       {"attachment_kind", labelled(domain::kAttachmentKindNames, domain::kAttachmentKindLabels)},
                       {"credential_type", labelled(domain::kCredentialTypeNames, domain::kCredentialTypeLabels)},
+                      {"tipo_facturacion", labelled(domain::kTipoFacturacionNames, domain::kTipoFacturacionLabels)},
                       {"order_state", labelled(domain::kOrderStatusNames, domain::kOrderStatusLabels)},
                       {"invoice_state", labelled(domain::kInvoiceListingStates, domain::kInvoiceListingStateLabels)},
                       {"order_reject_reason", labelled(domain::kOrderRejectReasons, domain::kOrderRejectReasonLabels)}}},

@@ -816,6 +816,10 @@ TEST_CASE("gateway: /v1/meta gives every role the names, the labels and who may 
     CHECK(meta["obras_sociales"][0]["flagged_plans"] == json::array({"F800", "S800V"}));
     CHECK(meta["obras_sociales"][1]["required_budget_fields"].empty());
     CHECK(meta["obras_sociales"][0]["bills_authorization"] == true);
+    CHECK(meta["obras_sociales"][0]["consumption_affiliate_signature"] == false);  // SanCor: no consumption step
+    CHECK(meta["obras_sociales"][1]["consumption_affiliate_signature"] == true);   // InSSSeP (002)
+    CHECK(meta["obras_sociales"][1]["bills_fee_shares"] == true);
+    CHECK(meta["labels"]["tipo_facturacion"]["solo_gastos"] == "Solo gastos");
     CHECK(meta["obras_sociales"][0]["report_with_presentation"] == true);
     CHECK(meta["obras_sociales"][1]["report_with_presentation"] == false);
     // A8: the aranceles in force (the seeds' file names no update), every practice's fee.
