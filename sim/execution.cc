@@ -37,7 +37,7 @@ std::optional<Built> Simulation::Impl::execute(const Intent& it) {
         case Kind::observe:
         case Kind::accept:
         case Kind::reject_invoice:
-        case Kind::ingresar: return invoice_state(it, p);
+        case Kind::ingresar: return invoice_state(it, p, today);
         case Kind::debit: return debit(it, p);
         case Kind::resolve_debit: return resolve_debit(it, p);
         case Kind::credit_note: return credit_note(it, p);
@@ -682,7 +682,7 @@ std::optional<Built> Simulation::Impl::refacturar(const Intent& it, Provider& p,
                                                       BillingType::refacturacion, debited)};
 }
 
-std::optional<Built> Simulation::Impl::invoice_state(const Intent& it, Provider& p) {
+std::optional<Built> Simulation::Impl::invoice_state(const Intent& it, Provider& p, int32_t today) {
     const std::string id = "f" + num(it.b);
     const InvoiceRecord* inv = invoice(p.ledger, id);
     if (inv == nullptr) return std::nullopt;
@@ -696,6 +696,12 @@ std::optional<Built> Simulation::Impl::invoice_state(const Intent& it, Provider&
             if (!simple && roll < 40) follow(later(2, 4), Kind::observe, it.flags);
             else if (!simple && roll < 50) follow(later(2, 4), Kind::reject_invoice, it.flags);
             else follow(later(2, 5), Kind::accept, it.flags);
+            // F4: the insurer pays on the invoice's due date (seed 001: 60 days after reception, 15
+            // for a small one), counted from its first reception.
+            if (!inv->received_at) {
+                const Date due_on = config.due_on(inv->issued.obra_social, Date{today}, inv->issued.amount);
+                push(at_minute(due_on.days, 11 * 60), it.provider, Kind::payment_run, it.os);
+            }
             return Built{SimActor::colegio, SendInvoice{id}};
         }
         case Kind::observe:
@@ -774,6 +780,9 @@ std::optional<Built> Simulation::Impl::payment_run(const Intent& it, Provider& p
     std::vector<int32_t> periods;
     for (const auto& [id, inv] : p.ledger.invoices.invoices) {
         if (inv.issued.obra_social != os_id[it.os] || (inv.status != InvoiceStatus::aceptada && inv.status != InvoiceStatus::ingresada))
+            continue;
+        // Only what has fallen due (F4); the monthly run pays what was accepted after its date.
+        if (!inv.received_at || today < config.due_on(inv.issued.obra_social, local_date(*inv.received_at), inv.issued.amount).days)
             continue;
         const auto outstanding = money::Sum(inv.balance()).sub(inv.paid).value();
         if (!outstanding || *outstanding <= 0) continue;

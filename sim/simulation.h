@@ -1,7 +1,8 @@
 // A seeded, reproducible month of a colegio's work, driven through `decide`: every event it
 // yields passed the rules. Providers (psychologists billing SanCor with tokens, dentists with
 // InSSSeP budgets, home carers with IOMA audited budgets) register, enroll, load orders, get
-// authorizations, consume, invoice, get debited, paid and retained; users also make the
+// authorizations, consume, invoice, get debited, paid on their invoices' due dates (seed 001: 60
+// days after reception at SanCor, 15 for a small invoice) and retained; users also make the
 // mistakes users make, which are rejected and counted, never folded in. Pure: no I/O, no
 // clock, no threads; the same options give the same commands and decisions on any machine.
 #pragma once

@@ -434,7 +434,7 @@ struct Simulation::Impl {
     std::optional<Built> refacturar(const Intent& it, Provider& p, int32_t today);
 
     // F3: cargada -> enviada -> (observada -> enviada) -> aceptada -> ingresada, or rechazada.
-    std::optional<Built> invoice_state(const Intent& it, Provider& p);
+    std::optional<Built> invoice_state(const Intent& it, Provider& p, int32_t today);
     std::optional<Built> debit(const Intent& it, Provider& p);
     std::optional<Built> resolve_debit(const Intent& it, Provider& p);
     std::optional<Built> credit_note(const Intent& it, Provider& p);

@@ -186,7 +186,7 @@ TEST_CASE("simulation: one month at scale 0.01 replays, moves forward and makes 
     for (const char* kind :
          {"provider_registered", "padron_enrolled", "eligibility_checked", "token_issued", "order_loaded", "order_approved",
           "order_rejected", "order_deferred", "budget_submitted", "budget_authorized", "budget_sent_to_audit", "practice_consumed",
-          "transaction_cancelled", "invoice_issued", "invoice_accepted", "payment_order_issued", "retention_applied", "provider_paid"}) {
+          "transaction_cancelled", "invoice_issued", "invoice_accepted", "payment_order_issued", "retention_applied"}) {
         size_t index = 0;
         while (index < kEventKinds && event_name(index) != kind) ++index;
         REQUIRE(index < kEventKinds);
@@ -195,23 +195,37 @@ TEST_CASE("simulation: one month at scale 0.01 replays, moves forward and makes 
     }
 }
 
-TEST_CASE("simulation: starting in an enrollment month onboards on its first day, two months pay every insurer",
-          "[domain][simulation][P3][S2][S3]") {
-    Simulation sim(seed_config(), small(3, Period{2025, 9}, 2));
+// The insurers pay on their invoices' due dates (seed 001: SanCor 60 days after reception, 15 for
+// a small one), so the colegio pays every insurer's providers only from the fourth month on.
+TEST_CASE("simulation: starting in an enrollment month onboards on its first day, four months pay every insurer on its due dates",
+          "[domain][simulation][P3][S2][S3][F4]") {
+    Simulation sim(seed_config(), small(3, Period{2025, 9}, 4));
     CHECK(sim.onboarding_month() == Period{2025, 9});
     std::set<std::string> paid;
     std::set<std::string> months;
+    uint64_t paid_invoices = 0;
     while (auto c = sim.next()) {
         REQUIRE(c->now >= month_start(Period{2025, 9}));
-        REQUIRE(c->now < month_start(Period{2025, 11}));
+        REQUIRE(c->now < month_start(Period{2026, 1}));
         months.insert(to_string(sim.month()));
         if (!c->decision) continue;
         for (const Event& e : c->decision.value()) {
             if (const auto* p = std::get_if<ProviderPaid>(&e)) paid.insert(p->obra_social.value());
+            const auto* po = std::get_if<PaymentOrderIssued>(&e);
+            if (po == nullptr) continue;
+            // No invoice is paid before it falls due.
+            const ProviderLedger& l = *sim.ledger(c->provider);
+            for (const PaidInvoice& i : po->invoices) {
+                const InvoiceRecord& inv = l.invoices.invoices.at(i.invoice_id);
+                REQUIRE(inv.received_at);
+                CHECK(po->paid_on >= seed_config().due_on(po->obra_social, local_date(*inv.received_at), inv.issued.amount));
+                ++paid_invoices;
+            }
         }
     }
-    CHECK(months == std::set<std::string>{"2025-09", "2025-10"});
+    CHECK(months == std::set<std::string>{"2025-09", "2025-10", "2025-11", "2025-12"});
     CHECK(paid == std::set<std::string>{"sancor", "insssep", "ioma"});
+    CHECK(paid_invoices > 10);
 }
 
 TEST_CASE("simulation: each SanCor affiliate in therapy sees one psychologist, so the week's session is refused only by mistake",
