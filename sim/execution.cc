@@ -478,25 +478,46 @@ std::optional<Built> Simulation::Impl::consume(const Intent& it, Provider& p) {
     }
     if (rng.chance(0.015))  // A8: the same visit marked twice
         push(minutes_later(2, 5), it.provider, Kind::consume, it.os, kMistake, it.a, it.b);
+    // A9 (002's "Anulacion"): a consumption entered by mistake is anulado by its own number, and
+    // its items are entered again.
+    if (it.os == kInsssep && (it.flags & kRetry) == 0 && rng.chance(0.01))
+        push(minutes_later(3, 20), it.provider, Kind::cancel, it.os, kConsumption, it.a, c.number, static_cast<int64_t>(it.b));
     return Built{SimActor::prestador, std::move(c)};
 }
 
+namespace {
+
+// A9: a consumption of the budget is already in an invoiced period (`consumption` 0: any).
+bool invoiced(const ProviderLedger& l, const BudgetRecord& b, uint64_t consumption) {
+    for (const BudgetItemRecord& r : b.items) {
+        if (!r.consumed || (consumption != 0 && r.consumption != consumption)) continue;
+        for (const auto& [id, inv] : l.invoices.invoices) {
+            if (inv.active() && inv.issued.billing != BillingType::refacturacion && inv.issued.period == r.period &&
+                inv.issued.obra_social == b.submitted.obra_social)
+                return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
 std::optional<Built> Simulation::Impl::cancel(const Intent& it, Provider& p) {
+    if ((it.flags & kConsumption) != 0) {
+        const auto budget_number = static_cast<uint64_t>(it.c);
+        const BudgetRecord* b = budget(p.ledger, transaction(it.os, budget_number));
+        if (b == nullptr || b->status == BudgetStatus::cancelled || invoiced(p.ledger, *b, it.b) ||
+            std::none_of(b->items.begin(), b->items.end(), [&](const BudgetItemRecord& r) { return r.consumed && r.consumption == it.b; }))
+            return std::nullopt;
+        push(minutes_later(2, 10), it.provider, Kind::consume, it.os, kRetry, it.a, budget_number);
+        return Built{SimActor::prestador, CancelTransaction{transaction(it.os, it.b), "Consumo cargado por error"}};
+    }
     const TransactionRef t = transaction(it.os, it.b);
     const BudgetRecord* b = budget(p.ledger, t);
     if (b == nullptr || b->status == BudgetStatus::cancelled) return std::nullopt;
     CancelTransaction c{t, rng.chance(0.6) ? "Paciente no concurre" : "Presupuesto reemplazado"};
-    if ((it.flags & kMistake) != 0) {
-        // A9: refused only when a consumption is already in an invoiced period.
-        bool invoiced = false;
-        for (const BudgetItemRecord& r : b->items) {
-            if (!r.consumed) continue;
-            for (const auto& [id, inv] : p.ledger.invoices.invoices) {
-                invoiced = invoiced || (inv.active() && inv.issued.billing != BillingType::refacturacion && inv.issued.period == r.period &&
-                                        inv.issued.obra_social == b->submitted.obra_social);
-            }
-        }
-        if (!invoiced) return std::nullopt;
+    if ((it.flags & kMistake) != 0) {  // A9: refused only when a consumption is already in an invoiced period
+        if (!invoiced(p.ledger, *b, 0)) return std::nullopt;
         return Built{SimActor::prestador, std::move(c)};
     }
     if (std::any_of(b->items.begin(), b->items.end(), [](const BudgetItemRecord& r) { return r.consumed; })) {

@@ -94,6 +94,7 @@ constexpr uint16_t kLateReview = 1U << 7;     // the order is reviewed after the
 constexpr uint16_t kNoReject = 1U << 8;       // a re-uploaded document is approved
 constexpr uint16_t kDuplicate = 1U << 9;      // the same command sent twice: refused
 constexpr uint16_t kNewCbu = 1U << 10;        // the update changes the CBU (its constancia approved)
+constexpr uint16_t kConsumption = 1U << 11;   // A9: the anulación of a consumption (b: its number, c: the budget's)
 
 struct Intent {
     TimestampMs at = 0;
