@@ -4,17 +4,19 @@
 // fragment (#token=...) or the token form, lives in sessionStorage, and travels only in a
 // websocket message or an Authorization header. ES modules, no bundler: ui.js (formats and DOM
 // helpers), feed.js (the event feed), forms.js (the prestador's forms), month.js (the
-// colegio's month), aranceles.js (the fee schedules), boards.js (the views read over HTTP); this file holds the state, the live
-// views, the actions and the session.
+// colegio's month), aranceles.js (the fee schedules), consume.js (the pending items' Consumir
+// form), boards.js (the views read over HTTP); this file holds the state, the live views, the
+// actions and the session.
 import {
-  $, BACKOFF_MS, argentinaMs, centavos, count, date, dateTime, dayNumber, drawChart, el, fieldErrors, fillTable, fromMs, label,
-  money, period, postJson, setText, showEmpty, showError, td, transactionOf, wsUrl,
+  $, BACKOFF_MS, centavos, count, date, dateTime, dayNumber, drawChart, el, fieldErrors, fillTable, fromMs, label,
+  money, period, postJson, setText, showEmpty, showError, td, wsUrl,
 } from './ui.js';
 import { httpBoards } from './boards.js';
 import { Feed } from './feed.js';
 import { prestadorForms } from './forms.js';
 import { monthBoard } from './month.js';
 import { arancelesBoard } from './aranceles.js';
+import { consumeForm } from './consume.js';
 import { clockBar } from './clock.js';
 
 const TOKEN_KEY = 'liquida.token';
@@ -616,23 +618,6 @@ function invoiceStep() {
   }
   submitAction('invoice', body, `Factura ${r.invoice} ${done}.`);
 }
-function consume() {
-  const p = S.action;
-  const deferred = $('consume-form').elements.when.value === 'deferred';
-  const at = argentinaMs($('consume-performed_at').value);
-  if (deferred && at === null) return fieldErrors('consume', { performed_at: 'Indicá la fecha y hora de realización.' });
-  submitAction('consume', {
-    command: 'consume_practices', provider: p.provider, transaction: transactionOf(p.transaction), items: [p.item],
-    deferred, performed_at: deferred ? at : null,
-  }, `Consumido: ${p.transaction} ítem ${p.item}.`);
-}
-// A9: the item alone leaves the pending (the patient will not come); the rest of the transaction stands.
-function anularItem() {
-  const p = S.action, reason = $('consume-reason').value.trim();
-  if (!reason) return fieldErrors('consume', { reason: 'Indicá el motivo de la anulación.' });
-  submitAction('consume', { command: 'cancel_transaction', provider: p.provider, transaction: transactionOf(p.transaction), item: p.item, reason },
-    `Anulado: ${p.transaction} ítem ${p.item}.`);
-}
 function review() {
   const r = S.action;
   const approved = $('review-form').elements.approved.value === 'true';
@@ -652,20 +637,19 @@ function verify() {
 }
 // The prestador's forms (forms.js) and the colegio's month (month.js), made once the page's
 // elements exist.
-let forms = null, months = null, boards = null, clock = null, aranceles = null;
+let forms = null, months = null, boards = null, clock = null, aranceles = null, consumer = null;
 function initActions() {
   clock = clockBar({ S, onMoved: followClock });
   forms = prestadorForms({ S, todayAR, metaLabel, submitAction });
   months = monthBoard({ api, download });
   aranceles = arancelesBoard({ S });
+  consumer = consumeForm({ S, metaLabel, openAction, submitAction });
   boards = httpBoards({ S, api, markDirty, shown, outReason, metaLabel, osName });
   Object.assign(RENDER, boards.render);
   $('pending-rows').addEventListener('click', (e) => {
     const b = e.target.closest('button[data-key]');
     const p = b && S.views.pending.get(b.dataset.key);
-    if (!p) return;
-    $('consume-reason').value = '';
-    openAction('consume', p, `${p.transaction} ítem ${p.item} · ${p.practice}`);
+    if (p) consumer.open(p);
   });
   $('documents-rows').addEventListener('click', (e) => {
     const b = e.target.closest('button[data-key]');
@@ -675,16 +659,11 @@ function initActions() {
     const d = r && r.to_verify.find((x) => x.id === id);
     if (d) openAction('verify', { r, d }, `${metaLabel('document_type', d.type)} ${d.id} de ${r.provider}`);
   });
-  for (const input of $('consume-form').elements.when) input.addEventListener('change', () => {
-    $('consume-performed_at').disabled = $('consume-form').elements.when.value !== 'deferred';
-  });
   $('invoice-rows').addEventListener('click', (e) => {
     const b = e.target.closest('button[data-key]');
     const r = b && S.views.invoices.get(b.dataset.key);
     if (r) openInvoice(r);
   });
-  $('consume-form').addEventListener('submit', (e) => { e.preventDefault(); consume(); });
-  $('consume-anular').addEventListener('click', anularItem);
   $('invoice-form').addEventListener('submit', (e) => { e.preventDefault(); invoiceStep(); });
   $('invoice-choices').addEventListener('change', showDebitFields);
   $('user-form').addEventListener('submit', (e) => { e.preventDefault(); addUser(); });

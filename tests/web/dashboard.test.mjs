@@ -15,7 +15,9 @@ import {
   ARTIFACTS, DOCS_SHOT, MEMORY_SECONDS, WAIT, actionDone, api, axeViolations, env, fitsPhone, memoryOf, newProvider, numberIn,
   openDashboard, shownHeaders, startAll, stopAll, testNothingLeaked, token, tokens, waitLive, waitNumber,
 } from './harness.mjs';
-import { billableProvider, debitInvoice, fillBudgetAffiliate, loadInvoice, payAndFollow, providerPage, sendAndAccept } from './steps.mjs';
+import {
+  billableProvider, debitInvoice, fillBudgetAffiliate, loadInvoice, payAndFollow, providerPage, sendAndAccept, verifyDocument,
+} from './steps.mjs';
 
 before(startAll);
 after(stopAll);
@@ -280,48 +282,56 @@ test('a prestador consumes a pending item and the colegio verifies a document, b
     await waitLive(colegioPage.page);
     await prestador.page.waitForSelector(button, { timeout: WAIT });
     await colegioPage.page.waitForSelector(button, { timeout: WAIT });
-    await prestador.page.click(button);
-    assert.equal(await prestador.page.isVisible('#consume-form'), true);
-    // Deferred needs its date and time, said next to the field.
-    await prestador.page.check('#consume-form input[value=deferred]');
-    await prestador.page.click('#consume-form button[type=submit]');
-    assert.match(await prestador.page.$eval('#consume-performed_at-error', (e) => e.textContent), /fecha y hora/);
-    assert.deepEqual(await axeViolations(prestador.page), [], 'the consume form with its error');
-    await prestador.page.check('#consume-form input[value=now]');
-    await prestador.page.press('#consume-form button[type=submit]', 'Enter');
-    await actionDone(prestador.page, new RegExp(`^Consumido: ${item.transaction} ítem ${item.item}`));
+    const page = prestador.page;
+    await page.click(button);
+    assert.equal(await page.isVisible('#consume-form'), true);
+    // InSSSeP asks for the affiliate's signature on the ticket, and its items may bill a share.
+    assert.equal(await page.isVisible('#consume-affiliate_signed'), true);
+    assert.deepEqual(await page.$$eval('#consume-billing option', (o) => o.map((x) => x.textContent)),
+      ['Total (H y G)', 'Solo honorarios', 'Solo gastos']);
+    // Deferred needs its date and time, the consumption its own number and the affiliate's
+    // signature: said next to the fields.
+    await page.check('#consume-form input[value=deferred]');
+    await page.click('#consume-form button[type=submit]');
+    const said = (field) => page.$eval(`#consume-${field}-error`, (e) => (e.hidden ? '' : e.textContent));
+    assert.match(await said('performed_at'), /fecha y hora/);
+    assert.match(await said('affiliate_signed'), /firmó el ticket/);
+    assert.equal(await page.$eval('#consume-number', (e) => e.getAttribute('aria-invalid')), 'true');
+    assert.deepEqual(await axeViolations(page), [], 'the consume form with its errors');
+    await page.locator('#consume-form').screenshot({ path: path.join(ARTIFACTS, 'prestador-consume-390.png') });
+    // Now and signed, still without the number: refused next to it, and nothing is sent.
+    await page.check('#consume-form input[value=now]');
+    await page.check('#consume-affiliate_signed');
+    await page.click('#consume-form button[type=submit]');
+    assert.deepEqual([await said('performed_at'), await said('affiliate_signed')], ['', '']);
+    assert.match(await said('number'), /número de transacción/);
+    const pending = async () => (await api('GET', `/v1/views/pending?provider=${provider}&limit=5000`, colegio)).json.rows
+      .some((r) => r.transaction === item.transaction && r.item === item.item);
+    assert.ok(await pending(), 'nothing consumed without the number');
+    // A number already used (the budget's own) is refused by the server, next to the field.
+    await page.fill('#consume-number', String(number));
+    await page.click('#consume-form button[type=submit]');
+    await page.waitForFunction(() => /ya fue registrada/.test(document.getElementById('consume-number-error').textContent), null, { timeout: WAIT });
+    assert.ok(await pending(), 'nothing consumed with a number already used');
+    const own = 990_000_000 + Math.floor(Math.random() * 1_000_000);
+    await page.fill('#consume-number', String(own));
+    await page.selectOption('#consume-billing', 'solo_honorarios');
+    const sent = page.waitForRequest((r) => r.url().endsWith('/v1/commands') && r.method() === 'POST', { timeout: WAIT });
+    await page.press('#consume-form button[type=submit]', 'Enter');
+    const body = (await sent).postDataJSON();
+    assert.deepEqual([body.number, body.affiliate_signed, body.billing], [own, true, [{ item: 1, tipo: 'solo_honorarios' }]]);
+    await actionDone(page, new RegExp(`^Consumido: ${item.transaction} ítem ${item.item}`));
     // Gone from the prestador's screen and from the colegio's, without a reload.
-    await prestador.page.waitForSelector(button, { state: 'detached', timeout: WAIT });
+    await page.waitForSelector(button, { state: 'detached', timeout: WAIT });
     await colegioPage.page.waitForSelector(button, { state: 'detached', timeout: WAIT });
-    const stillPending = await api('GET', `/v1/views/pending?provider=${provider}&limit=5000`, colegio);
-    assert.ok(!stillPending.json.rows.some((r) => r.transaction === item.transaction && r.item === item.item), 'consumed on the server');
-    await prestador.page.screenshot({ path: path.join(ARTIFACTS, 'prestador-consumed-390.png'), fullPage: true });
+    assert.ok(!await pending(), 'consumed on the server');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'prestador-consumed-390.png'), fullPage: true });
 
     // The colegio: a document uploaded now waits for it; a rejection needs a reason.
-    const documentId = `web-test-${Date.now()}`;
-    const up = await api('POST', '/v1/commands', colegio, {
-      command: 'upload_document', provider: Number(provider), type: 'seguro', document_id: documentId,
-      reference: 'poliza-web', expires_on: '2099-12-31',
-    });
-    assert.equal(up.status, 201, up.text);
-    const verifyButton = `#documents-rows button[data-key="${provider}/${documentId}"]`;
-    await colegioPage.page.waitForSelector(verifyButton, { timeout: WAIT });
-    await colegioPage.page.screenshot({ path: path.join(ARTIFACTS, 'colegio-documents-1366.png'), fullPage: true });
-    await colegioPage.page.click(verifyButton);
-    await colegioPage.page.check('#verify-form input[value=false]');
-    await colegioPage.page.click('#verify-form button[type=submit]');
-    assert.match(await colegioPage.page.$eval('#verify-reason-error', (e) => e.textContent), /motivo/);
-    assert.equal(await colegioPage.page.$eval('#verify-reason', (e) => e.getAttribute('aria-invalid')), 'true');
-    assert.deepEqual(await axeViolations(colegioPage.page), [], 'the verify form with its error');
-    await colegioPage.page.check('#verify-form input[value=true]');
-    await colegioPage.page.click('#verify-form button[type=submit]');
-    await colegioPage.page.waitForSelector(verifyButton, { state: 'detached', timeout: WAIT });
-    assert.match(await colegioPage.page.$eval('#action-done', (e) => e.textContent), /aprobado\.$/);
-    const row = await api('GET', `/v1/views/padron/${provider}`, colegio);
-    assert.equal(row.json.documents.find((d) => d.document_id === documentId).state, 'approved');
+    await verifyDocument(colegioPage.page, colegio, provider);
 
     // What a role may not do is not offered: verifying documents is the colegio's.
-    assert.equal(await prestador.page.isVisible('#documents'), false);
+    assert.equal(await page.isVisible('#documents'), false);
   } finally {
     await prestador.context.close();
     await colegioPage.context.close();

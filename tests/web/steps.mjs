@@ -1,6 +1,6 @@
 // Steps of the dashboard's flow tests that take several screens: an invoice from its loading to
-// its payment, the colegio's page of a provider, the budget form's affiliate. Each asserts as
-// it goes; dashboard.test.mjs strings them together.
+// its payment, the colegio's page of a provider, a document the colegio verifies, the budget
+// form's affiliate. Each asserts as it goes; dashboard.test.mjs strings them together.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { ARTIFACTS, WAIT, actionDone, api, axeViolations, newProvider, openDashboard, token, waitLive } from './harness.mjs';
@@ -202,6 +202,32 @@ export async function providerPage(page, colegio, provider, orderId) {
   await page.waitForFunction((id) => document.querySelector('#provider-orders tr')?.cells[1].textContent === id, `${orderId}-2`, { timeout: WAIT });
   await page.click('#provider-close');
   assert.equal(await page.isVisible('#provider'), false);
+}
+
+// The colegio's board: a document uploaded now waits for it; a rejection needs a reason, said
+// next to the field; approved, it leaves the list and the padrón has it approved.
+export async function verifyDocument(page, colegio, provider) {
+  const documentId = `web-test-${Date.now()}`;
+  const up = await api('POST', '/v1/commands', colegio, {
+    command: 'upload_document', provider: Number(provider), type: 'seguro', document_id: documentId,
+    reference: 'poliza-web', expires_on: '2099-12-31',
+  });
+  assert.equal(up.status, 201, up.text);
+  const verifyButton = `#documents-rows button[data-key="${provider}/${documentId}"]`;
+  await page.waitForSelector(verifyButton, { timeout: WAIT });
+  await page.screenshot({ path: path.join(ARTIFACTS, 'colegio-documents-1366.png'), fullPage: true });
+  await page.click(verifyButton);
+  await page.check('#verify-form input[value=false]');
+  await page.click('#verify-form button[type=submit]');
+  assert.match(await page.$eval('#verify-reason-error', (e) => e.textContent), /motivo/);
+  assert.equal(await page.$eval('#verify-reason', (e) => e.getAttribute('aria-invalid')), 'true');
+  assert.deepEqual(await axeViolations(page), [], 'the verify form with its error');
+  await page.check('#verify-form input[value=true]');
+  await page.click('#verify-form button[type=submit]');
+  await page.waitForSelector(verifyButton, { state: 'detached', timeout: WAIT });
+  assert.match(await page.$eval('#action-done', (e) => e.textContent), /aprobado\.$/);
+  const row = await api('GET', `/v1/views/padron/${provider}`, colegio);
+  assert.equal(row.json.documents.find((d) => d.document_id === documentId).state, 'approved');
 }
 
 // Seed 002's affiliate, prescriptor and diagnosis in the budget form.
