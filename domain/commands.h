@@ -271,11 +271,21 @@ struct PayProvider {
     std::string transfer_id;
 };
 LIQUIDA_DESCRIBE(PayProvider, period, obra_social, amount, cbu, transfer_id);
+// F2 (seed 003): the insurer's acta de autorización, which an invoice to an obra social billed
+// by acta names and is checked against.
+struct IssueActa {
+    std::string acta;  // "Nº trámite de acta digital": "xx xxx xxxxxxx xx"
+    ObraSocialId obra_social;
+    std::string tipo_afiliatorio;
+    std::string tipo_prestacion;  // "CUIDADOR DOMICILIARIO"
+    Centavos total = 0;           // "Monto Total del Trámite"
+};
+LIQUIDA_DESCRIBE(IssueActa, acta, obra_social, tipo_afiliatorio, tipo_prestacion, total);
 
-using Command =
-    std::variant<RegisterProvider, UpdateProvider, AdhereToObraSocial, UploadDocument, VerifyDocument, ExpireDocumentsDue, EnrollInPadron,
-                 LeavePadron, LoadOrder, ApproveOrder, RejectOrder, CheckEligibility, IssueToken, SubmitBudget, ResolveBudgetAudit,
-                 ConsumePractices, CancelTransaction, IssueInvoice, SendInvoice, ObserveInvoice, AcceptInvoice, IngresarInvoice,
-                 RejectInvoice, ApplyDebit, ResolveDebitAnalysis, IssueCreditNote, IssuePaymentOrder, ApplyRetentions, PayProvider>;
+using Command = std::variant<RegisterProvider, UpdateProvider, AdhereToObraSocial, UploadDocument, VerifyDocument, ExpireDocumentsDue,
+                             EnrollInPadron, LeavePadron, LoadOrder, ApproveOrder, RejectOrder, CheckEligibility, IssueToken, SubmitBudget,
+                             ResolveBudgetAudit, ConsumePractices, CancelTransaction, IssueInvoice, SendInvoice, ObserveInvoice,
+                             AcceptInvoice, IngresarInvoice, RejectInvoice, ApplyDebit, ResolveDebitAnalysis, IssueCreditNote,
+                             IssuePaymentOrder, ApplyRetentions, PayProvider, IssueActa>;
 
 }  // namespace liquida::domain

@@ -216,6 +216,7 @@ void read_obra_social(Reader& r, const Config& config, ObraSocialConfig& os) {
         else os.invoice_attachments.push_back(*kind);
     }
     os.invoice_requires_authorization = r.flag("invoice_requires_authorization");
+    os.bills_actas = r.flag("bills_actas");
     os.payment_terms_days = static_cast<uint32_t>(r.integer("payment_terms_days", 1, 365, false, 30));
     if (const json* terms = r.member("short_payment_terms", false); terms != nullptr && r.ok()) {
         if (!terms->is_object()) return r.fail(r.at("short_payment_terms"), "se esperaba un objeto");
@@ -344,6 +345,7 @@ std::vector<std::string> value_names(const Config& config) {
         if (os.report_with_presentation) out.push_back(p + "report_with_presentation");
         if (os.consumption_affiliate_signature) out.push_back(p + "consumption_affiliate_signature");
         if (os.gastos_share_bp) out.push_back(p + "gastos_share_bp");
+        if (os.bills_actas) out.push_back(p + "bills_actas");
         for (const PracticeConfig& pr : os.practices) {
             out.push_back(p + "practices." + pr.code + ".fee");
             out.push_back(p + "practices." + pr.code + ".requires_authorization");

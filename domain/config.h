@@ -102,7 +102,11 @@ struct ObraSocialConfig {
     std::optional<uint32_t> gastos_share_bp;
     std::vector<AttachmentKind> invoice_attachments;  // F2: required on every invoice
     bool invoice_requires_authorization = false;      // F2: the authorization it bills
-    uint32_t payment_terms_days = 30;                 // O4/F4: due date after receipt
+    // F2 (seed 003: "Completá los campos con los datos de la ACTA DE AUTORIZACIÓN"): an invoice
+    // names an acta the obra social issued, one Original per acta and period, and together the
+    // invoices bound to an acta bill at most its total.
+    bool bills_actas = false;
+    uint32_t payment_terms_days = 30;  // O4/F4: due date after receipt
     // F4: a shorter term for an invoice of at most `up_to` (seed 001: SanCor's invoices of $2.311,66
     // to $19.186 fall due 15 days after reception, those of $49.698,42 and more 60). Configured as
     // `short_payment_terms`; the amount that separates them is the colegio's to confirm.

@@ -47,6 +47,7 @@ LIQUIDA_DECIDE(IssueCreditNote);
 LIQUIDA_DECIDE(IssuePaymentOrder);
 LIQUIDA_DECIDE(ApplyRetentions);
 LIQUIDA_DECIDE(PayProvider);
+LIQUIDA_DECIDE(IssueActa);
 Decision decide(const ProviderLedger& s, const Command& c, TimestampMs now, const Config& config, const Colegio& colegio = {});
 #undef LIQUIDA_DECIDE
 

@@ -394,6 +394,16 @@ struct ProviderPaid {  // S3: net to the declared CBU
     friend bool operator==(const ProviderPaid&, const ProviderPaid&) = default;
 };
 LIQUIDA_DESCRIBE_EVENT(ProviderPaid, "provider_paid", "Pago al prestador", period, obra_social, amount, cbu, transfer_id);
+// F2 (seed 003): an acta de autorización of an obra social billed by acta; schema 8.
+struct ActaIssued {
+    std::string acta;  // "xx xxx xxxxxxx xx"
+    ObraSocialId obra_social;
+    std::string tipo_afiliatorio;
+    std::string tipo_prestacion;
+    Centavos total = 0;  // what the invoices bound to it may bill, together
+    friend bool operator==(const ActaIssued&, const ActaIssued&) = default;
+};
+LIQUIDA_DESCRIBE_EVENT(ActaIssued, "acta_issued", "Acta de autorización", acta, obra_social, tipo_afiliatorio, tipo_prestacion, total);
 // F3 "ingresada": the insurer has taken the accepted invoice into its books.
 struct InvoiceIngresada {
     std::string invoice_id;
@@ -445,7 +455,8 @@ LIQUIDA_DESCRIBE_EVENT(DebitAnalysisResolved, "debit_analysis_resolved", "Análi
     X(PaymentOrderIssued) \
     X(RetentionApplied) \
     X(ProviderPaid) \
-    X(ConsumptionCancelled)
+    X(ConsumptionCancelled) \
+    X(ActaIssued)
 // clang-format on
 
 template <class First, class... Ts>
@@ -475,7 +486,7 @@ using OrderKinds = Kinds<OrderLoaded, OrderApproved, OrderRejected, OrderDeferre
 using AuthorizationKinds = Kinds<EligibilityChecked, TokenIssued, BudgetSubmitted, BudgetAuthorized, BudgetSentToAudit, PracticeConsumed,
                                  TransactionCancelled, ConsumptionCancelled>;
 using InvoiceKinds = Kinds<InvoiceIssued, InvoiceSent, InvoiceObserved, InvoiceAccepted, InvoiceRejected, InvoiceIngresada, DebitApplied,
-                           DebitAnalysisResolved, CreditNoteIssued, PaymentOrderIssued>;
+                           DebitAnalysisResolved, CreditNoteIssued, PaymentOrderIssued, ActaIssued>;
 using PayoutKinds = Kinds<RetentionApplied, ProviderPaid>;
 
 template <class E, class List>

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "domain/decide.h"
+#include "domain/identity.h"
 #include "domain/names.h"
 #include "domain/queries.h"
 #include "domain/rules.h"
@@ -34,8 +35,24 @@ std::optional<Centavos> approved_unbilled_debits(const InvoiceRecord& inv) {
 // What is left to pay or debit on an invoice: balance - paid (S1, S2).
 std::optional<Centavos> outstanding(const InvoiceRecord& inv) { return money::Sum(inv.balance()).sub(inv.paid).value(); }
 
-// F2/F1/S1: what the billing type requires of the amount and the referenced invoice.
-Check check_billing(const ProviderLedger& s, const IssueInvoice& c) {
+// F2 (seed 003): the acta an invoice to an obra social billed by acta names: one of that obra
+// social, with room left for the amount (a Refacturación re-bills a debit, within what was billed).
+Check check_acta(const ProviderLedger& s, const IssueInvoice& c) {
+    const auto it = s.invoices.actas.find(c.authorization);
+    if (it == s.invoices.actas.end() || it->second.obra_social != c.obra_social)
+        return error("invoice.acta_not_found", "No hay acta de autorización con ese número: ingrese un trámite válido.", "authorization");
+    if (c.billing == BillingType::refacturacion) return std::nullopt;
+    const auto billed = billed_on_acta(s.invoices, c.authorization);
+    const auto room = billed ? money::sub(it->second.total, *billed) : std::nullopt;
+    if (!room) return money::overflow("authorization");
+    if (c.amount > *room)
+        return error("invoice.exceeds_acta", "El importe supera lo que resta del acta: " + std::to_string(*room) + " centavos.", "amount");
+    return std::nullopt;
+}
+
+// F2/F1/S1: what the billing type requires of the amount and the referenced invoice. By acta, an
+// Original per acta and period, and each invoice bills at most what the period has unbilled.
+Check check_billing(const ProviderLedger& s, const IssueInvoice& c, bool by_acta) {
     const InvoiceRecord* ref = c.adjusts_invoice.empty() ? nullptr : find_invoice(s, c.adjusts_invoice);
     if (c.billing == BillingType::refacturacion) {
         if (ref == nullptr)
@@ -55,16 +72,26 @@ Check check_billing(const ProviderLedger& s, const IssueInvoice& c) {
     if (c.billing == BillingType::ajuste) {
         if (c.adjusts_invoice.empty())
             return error("invoice.adjusted_invoice_required", "El ajuste indica la factura que ajusta.", "adjusts_invoice");
-        if (ref == nullptr || !ref->active() || ref->issued.obra_social != c.obra_social || ref->issued.period != c.period)
-            return error("invoice.adjusted_invoice_not_found", "No hay factura vigente de ese período para ajustar.", "adjusts_invoice");
-    } else if (st.invoiced > 0) {
-        return error("invoice.already_invoiced", "El período ya tiene factura original.", "period");
+        if (ref == nullptr || !ref->active() || ref->issued.obra_social != c.obra_social || ref->issued.period != c.period ||
+            (by_acta && ref->issued.authorization != c.authorization))
+            return error("invoice.adjusted_invoice_not_found", "No hay factura vigente de ese período y acta para ajustar.",
+                         "adjusts_invoice");
+    } else if (by_acta ? std::any_of(s.invoices.invoices.begin(), s.invoices.invoices.end(),
+                                     [&](const auto& e) {
+                                         const InvoiceRecord& inv = e.second;
+                                         return inv.active() && inv.issued.billing == BillingType::original &&
+                                                inv.issued.obra_social == c.obra_social && inv.issued.period == c.period &&
+                                                inv.issued.authorization == c.authorization;
+                                     })
+                       : st.invoiced > 0) {
+        return error("invoice.already_invoiced",
+                     by_acta ? "El acta ya tiene factura original del período." : "El período ya tiene factura original.", "period");
     }
     // F1: the invoices of a period add up to its settlement total.
     const auto unbilled = money::sub(st.total, st.invoiced);
     if (!unbilled) return money::overflow("period");
     if (*unbilled <= 0) return error("invoice.nothing_to_bill", "No hay prestaciones aprobadas sin facturar en el período.", "period");
-    if (c.amount != *unbilled)
+    if (by_acta ? c.amount > *unbilled : c.amount != *unbilled)
         return error("invoice.amount_mismatch", "El importe no coincide con la liquidación: " + std::to_string(*unbilled) + " centavos.",
                      "amount");
     return std::nullopt;
@@ -132,7 +159,9 @@ Decision decide(const ProviderLedger& s, const IssueInvoice& c, TimestampMs now,
             return reject("invoice.attachment_missing", "Falta un adjunto requerido por " + os.name + ".",
                           "attachments." + std::string(kAttachmentKindNames[static_cast<size_t>(kind)]));
     }
-    if (auto e = check_billing(s, c)) return rejected(*e);
+    if (os.bills_actas)
+        if (auto e = check_acta(s, c)) return rejected(*e);
+    if (auto e = check_billing(s, c, os.bills_actas)) return rejected(*e);
     if (c.billing == BillingType::original) {  // A5: the period's written reports, in their envelopes
         const auto has = static_cast<size_t>(std::count_if(c.attachments.begin(), c.attachments.end(),
                                                            [](const Attachment& a) { return a.kind == AttachmentKind::informe; }));
@@ -256,6 +285,26 @@ Decision decide(const ProviderLedger& s, const IssuePaymentOrder& c, TimestampMs
     }
     return emit(PaymentOrderIssued{c.obra_social, c.payment_order, c.paid_on, *total.value(), c.invoices, c.retention_certificate,
                                    c.payment_order_type});
+}
+
+namespace {
+// Seed 003's "Nº trámite de acta digital xx xxx xxxxxxx xx": digit groups of 2, 3, 7 and 2.
+bool is_acta_number(std::string_view n) {
+    return n.size() == 17 && n[2] == ' ' && n[6] == ' ' && n[14] == ' ' && is_digits(n.substr(0, 2), 2) && is_digits(n.substr(3, 3), 3) &&
+           is_digits(n.substr(7, 7), 7) && is_digits(n.substr(15, 2), 2);
+}
+}  // namespace
+
+Decision decide(const ProviderLedger& s, const IssueActa& c, TimestampMs, const Config& config) {
+    if (!s.provider.registered) return reject("acta.provider_not_registered", "Prestador no registrado.", "provider");
+    if (auto e = require_adhered(s, config, c.obra_social, "acta")) return rejected(*e);
+    if (!config.obra_social(c.obra_social)->bills_actas)
+        return reject("acta.not_billed_by_acta", "La obra social no factura por acta de autorización.", "obra_social");
+    if (!is_acta_number(c.acta)) return reject("acta.invalid_number", "El número de trámite es xx xxx xxxxxxx xx.", "acta");
+    if (s.invoices.actas.contains(c.acta)) return reject("acta.duplicate", "El acta ya fue registrada.", "acta");
+    if (c.tipo_prestacion.empty()) return reject("acta.prestacion_required", "Falta el tipo de prestación.", "tipo_prestacion");
+    if (c.total <= 0) return reject("acta.total_not_positive", "El monto total del trámite debe ser positivo.", "total");
+    return emit(ActaIssued{c.acta, c.obra_social, c.tipo_afiliatorio, c.tipo_prestacion, c.total});
 }
 
 }  // namespace liquida::domain

@@ -73,6 +73,14 @@ std::optional<Centavos> InvoiceRecord::debited() const noexcept {
 
 std::optional<Centavos> InvoiceRecord::balance() const noexcept { return money::Sum(issued.amount).sub(debited()).value(); }
 
+std::optional<Centavos> billed_on_acta(const InvoiceBook& s, const std::string& acta) noexcept {
+    money::Sum total;
+    for (const auto& [id, inv] : s.invoices)
+        if (inv.active() && inv.issued.billing != BillingType::refacturacion && inv.issued.authorization == acta)
+            total.add(inv.issued.amount);
+    return total.value();
+}
+
 Centavos PayoutRecord::retention_base() const noexcept {
     // Each application emits one event per configured kind, all with the same base.
     Centavos base = 0;
@@ -277,6 +285,7 @@ void evolve(InvoiceBook& s, const Event& e, TimestampMs occurred_at) {
                            }
                        }
                    },
+                   [&](const ActaIssued& x) { s.actas[x.acta] = x; },
                    Ignore<void, PadronKinds, OrderKinds, AuthorizationKinds, PayoutKinds>{},
                },
                e);

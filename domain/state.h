@@ -139,11 +139,15 @@ struct InvoiceBook {
     std::map<std::string, InvoiceRecord> invoices;
     std::vector<std::string> credit_notes;
     std::vector<std::string> payment_orders;
+    std::map<std::string, ActaIssued> actas;  // F2: by number
     // A folded amount did not fit int64 and was not added: decide refuses every command of the
     // provider (money.overflow) and a replay fails, rather than wrap.
     bool overflow = false;
     friend bool operator==(const InvoiceBook&, const InvoiceBook&) = default;
 };
+// F2: what the live invoices bound to an acta bill (Originals and Ajustes; a Refacturación re-bills
+// a debit), or nullopt when the sum does not fit int64.
+std::optional<Centavos> billed_on_acta(const InvoiceBook& s, const std::string& acta) noexcept;
 
 // --- Retentions and payment to the provider (S3), per (period, obra social) ---
 struct PayoutRecord {

@@ -175,6 +175,7 @@ LIQUIDA_COMMAND(IssueCreditNote, "issue_credit_note", kC | kP /* F5: the provide
 LIQUIDA_COMMAND(IssuePaymentOrder, "issue_payment_order", kC | kO /* S2: the insurer pays */)
 LIQUIDA_COMMAND(ApplyRetentions, "apply_retentions", kC /* S3: the colegio retains */)
 LIQUIDA_COMMAND(PayProvider, "pay_provider", kC /* S3: the colegio pays */)
+LIQUIDA_COMMAND(IssueActa, "issue_acta", kC | kO /* F2: the insurer's acta de autorización (003) */)
 
 #undef LIQUIDA_COMMAND
 

@@ -61,6 +61,7 @@ HttpResponse App::meta_view(const Claims& claims) const {
                                   {"bills_fee_shares", os.gastos_share_bp.has_value()},
                                   {"invoice_attachments", std::move(attachments)},
                                   {"invoice_requires_authorization", os.invoice_requires_authorization},
+                                  {"bills_actas", os.bills_actas},
                                   {"aranceles", std::move(aranceles)}});
     }
     json events = json::object();

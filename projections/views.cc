@@ -879,7 +879,7 @@ void StoreBatch::apply_invoice(ProviderId p, const domain::Event& e, TimestampMs
                     });
             },
             domain::Ignore<void, domain::PadronKinds, domain::OrderKinds, domain::AuthorizationKinds, domain::PayoutKinds,
-                           domain::Kinds<domain::DebitAnalysisResolved>>{}},
+                           domain::Kinds<domain::DebitAnalysisResolved, domain::ActaIssued>>{}},
         e);
 }
 

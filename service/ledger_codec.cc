@@ -12,7 +12,7 @@ using namespace domain;
 
 // 2: when each document was approved and the CBU took effect (approved_at, cbu_since); 3: a
 // budget item's own anulación (cancelled); 4: each adhesion's convenio; 5: each consumption's
-// number and tipo de facturación.
+// number and tipo de facturación, and the actas.
 constexpr std::string_view kMagic = "liquida-ledgers-5";
 
 // An event struct the ledgers keep (ProviderRegistered, OrderLoaded, ...), as an envelope.
@@ -200,6 +200,8 @@ void put(Writer& w, const InvoiceBook& b) {
     }
     put_strings(w, b.credit_notes);
     put_strings(w, b.payment_orders);
+    w.u(b.actas.size());
+    for (const auto& [number, acta] : b.actas) put_event(w, acta);
 }
 bool get(Reader& r, InvoiceBook& b) {
     for (uint64_t n = r.u(); n > 0 && r.ok(); --n) {
@@ -221,7 +223,13 @@ bool get(Reader& r, InvoiceBook& b) {
         inv.paid = r.i();
         if (!get_strings(r, inv.payment_orders)) return false;
     }
-    return get_strings(r, b.credit_notes) && get_strings(r, b.payment_orders);
+    if (!get_strings(r, b.credit_notes) || !get_strings(r, b.payment_orders)) return false;
+    for (uint64_t n = r.u(); n > 0 && r.ok(); --n) {
+        ActaIssued acta;
+        if (!get_event(r, acta)) return false;
+        b.actas[acta.acta] = std::move(acta);
+    }
+    return r.ok();
 }
 
 void put(Writer& w, const PayoutBook& b) {

@@ -2,6 +2,10 @@
 // scheduled (a budget's consumptions, an invoice's trip through the insurer).
 #include "sim/simulation_impl.h"
 
+#include <cstdio>
+
+#include "domain/rules.h"
+
 namespace liquida::sim {
 
 std::optional<Built> Simulation::Impl::execute(const Intent& it) {
@@ -25,6 +29,7 @@ std::optional<Built> Simulation::Impl::execute(const Intent& it) {
         case Kind::dental_budget: return dental_budget(it, p, today);
         case Kind::ioma_budget: return ioma_budget(it, p, today);
         case Kind::resolve_audit: return resolve_audit(it, p, today);
+        case Kind::acta: return acta(it, p, today);
         case Kind::consume: return consume(it, p);
         case Kind::cancel: return cancel(it, p);
         case Kind::load_order: return load_order(it, p, today);
@@ -401,6 +406,58 @@ std::optional<Built> Simulation::Impl::ioma_budget(const Intent& it, Provider& p
     return Built{SimActor::prestador, std::move(c)};
 }
 
+namespace {
+// Seed 003's "Nº trámite de acta digital xx xxx xxxxxxx xx", from the budget's transaction number.
+std::string acta_number(uint64_t budget) {
+    char out[24];
+    std::snprintf(out, sizeof out, "%02u %03u %07u %02u", static_cast<unsigned>(21 + budget / 10'000'000'000 % 79),
+                  static_cast<unsigned>(budget / 10'000'000 % 1000), static_cast<unsigned>(budget % 10'000'000),
+                  static_cast<unsigned>(budget % 97));
+    return out;
+}
+}  // namespace
+
+std::optional<Built> Simulation::Impl::acta(const Intent& it, Provider& p, int32_t today) {
+    const BudgetRecord* b = budget(p.ledger, transaction(it.os, it.b));
+    if (b == nullptr || b->status != BudgetStatus::authorized || os[it.os] == nullptr) return std::nullopt;
+    const ObraSocialConfig& o = *os[it.os];
+    money::Sum total;  // the authorized jornadas at today's arancel
+    for (const BudgetItemRecord& r : b->items) {
+        const PracticeConfig* practice = o.practice(r.item.practice_code);
+        if (r.result != ItemResult::autorizada || practice == nullptr) continue;
+        const auto fee = raised_fee(o, o.fee_on(*practice, Date{today}), p.ledger.provider.identity.category);
+        total.add(fee ? money::mul(*fee, r.item.quantity) : std::nullopt);
+    }
+    if (!total.ok() || *total.value() <= 0) return std::nullopt;
+    return Built{SimActor::obra_social, IssueActa{acta_number(it.b), os_id[it.os], "", "CUIDADOR DOMICILIARIO", *total.value()}};
+}
+
+// F2: an acta whose budget consumed in `period` and has no live Original of it yet, with what the
+// Original bills: that consumption, within the acta's total and the period's unbilled amount.
+std::optional<Simulation::Impl::ActaBill> Simulation::Impl::next_acta_to_bill(const ProviderLedger& l, uint8_t o, Period period) const {
+    const auto st = settlement_of(l, period, os_id[o]);
+    const auto unbilled = st ? money::sub(st->total, st->invoiced) : std::nullopt;
+    if (!unbilled || *unbilled <= 0) return std::nullopt;
+    for (const auto& [key, b] : l.authorizations.budgets) {
+        if (b.submitted.obra_social != os_id[o] || b.status == BudgetStatus::cancelled) continue;
+        const std::string number = acta_number(b.submitted.transaction.number);
+        const auto acta = l.invoices.actas.find(number);
+        if (acta == l.invoices.actas.end()) continue;
+        const bool billed = std::any_of(l.invoices.invoices.begin(), l.invoices.invoices.end(), [&](const auto& e) {
+            return e.second.active() && e.second.issued.billing == BillingType::original && e.second.issued.period == period &&
+                   e.second.issued.authorization == number;
+        });
+        money::Sum consumed;
+        for (const BudgetItemRecord& r : b.items)
+            if (r.consumed && r.period == period) consumed.add(r.amount);
+        const auto room = money::Sum(acta->second.total).sub(billed_on_acta(l.invoices, number)).value();
+        if (billed || !consumed.ok() || !room) continue;
+        const Centavos amount = std::min({*consumed.value(), *room, *unbilled});
+        if (amount > 0) return ActaBill{number, amount};
+    }
+    return std::nullopt;
+}
+
 std::optional<Built> Simulation::Impl::resolve_audit(const Intent& it, Provider& p, int32_t today) {
     const TransactionRef t = transaction(it.os, it.b);
     const BudgetRecord* b = budget(p.ledger, t);
@@ -417,7 +474,8 @@ std::optional<Built> Simulation::Impl::resolve_audit(const Intent& it, Provider&
         retry(it, it.b);
         return Built{SimActor::obra_social, std::move(c)};
     }
-    if (it.os == kIoma) {  // one jornada a week, on the patient's day
+    if (it.os == kIoma) {  // one jornada a week, on the patient's day; the acta (003) within days
+        if (!authorized.empty()) push(later(1, 3), it.provider, Kind::acta, kIoma, 0, 0, it.b);
         const auto wd = static_cast<uint32_t>(it.c & 0xFF);
         const auto minute = static_cast<int32_t>((it.c >> 8) & 0xFFFF);
         int32_t day = today + 1;
@@ -646,35 +704,61 @@ std::optional<Built> Simulation::Impl::issue_invoice(const Intent& it, Provider&
     const auto settlement = settlement_of(p.ledger, period, os_id[it.os]);
     if (!settlement) return std::nullopt;
     const Settlement& st = *settlement;
-    if (st.invoiced > 0 || st.total <= 0) return std::nullopt;
+    // By acta (IOMA, 003): one Original per acta of the period, each followed by the next.
+    const bool by_acta = os[it.os]->bills_actas;
+    const auto acta = by_acta ? next_acta_to_bill(p.ledger, it.os, period) : std::nullopt;
+    if (by_acta ? !acta : (st.invoiced > 0 || st.total <= 0)) return std::nullopt;
     const bool retried = (it.flags & kRetry) != 0;
     const uint64_t seq = retried ? static_cast<uint64_t>(it.c) : p.sim.next_seq++;
     const uint32_t number = retried ? it.a : p.sim.next_number++;
-    IssueInvoice c = invoice_command(p.sim, it.os, seq, number, period, st.total, today, BillingType::original, "");
+    IssueInvoice c =
+        invoice_command(p.sim, it.os, seq, number, period, by_acta ? acta->amount : st.total, today, BillingType::original, "");
+    if (by_acta) c.authorization = acta->acta;
     for (uint32_t i = reports_due(p.ledger, period, *os[it.os]); i > 0; --i)  // A5: one envelope per report
         c.attachments.push_back(Attachment{AttachmentKind::informe, "informes/" + num(seq) + "-" + num(i) + ".pdf"});
     if (mistake(it, os[it.os]->invoice_attachments.size() > 2 ? 0.05 : 0.025)) {
         const uint32_t roll = rng.below(100);
-        if (roll < 45) c.amount = money::add(c.amount, 100 * rng.between(1, 500)).value_or(-1);  // F1: does not match the settlement
-        else if (roll < 75 && !c.attachments.empty()) c.attachments.pop_back();                  // F2
-        else if (c.comprobante == ComprobanteType::resumen_x) c.cae = "71110383321640";          // F2: a factura's CAE on a resumen
+        if (roll < 45 && by_acta)
+            c.authorization.back() = c.authorization.back() == '9'
+                                         ? '0'
+                                         : static_cast<char>(c.authorization.back() + 1);  // 003: "Debe ingresar un trámite válido"
+        else if (roll < 45) c.amount = money::add(c.amount, 100 * rng.between(1, 500)).value_or(-1);  // F1: does not match the settlement
+        else if (roll < 75 && !c.attachments.empty()) c.attachments.pop_back();                       // F2
+        else if (c.comprobante == ComprobanteType::resumen_x) c.cae = "71110383321640";               // F2: a factura's CAE on a resumen
         else c.cae.pop_back();
         push(minutes_later(2, 10), it.provider, it.kind, it.os, static_cast<uint16_t>(it.flags | kRetry), number, it.b,
              static_cast<int64_t>(seq));
         return Built{SimActor::prestador, std::move(c)};
     }
     push(later(1, 1), it.provider, Kind::send, it.os, 0, 0, seq);
+    if (by_acta) {
+        push(minutes_later(5, 30), it.provider, Kind::invoice, it.os, 0, 0, it.b);
+        if (c.amount > 2'900 && rng.chance(0.05)) {  // 003: an Original $29 short of its acta, adjusted later
+            c.amount -= 2'900;
+            push(later(5, 15), it.provider, Kind::ajuste, it.os, 0, 0, it.b);
+        }
+    }
     return Built{SimActor::prestador, std::move(c)};
 }
 
 std::optional<Built> Simulation::Impl::ajuste(const Intent& it, Provider& p, int32_t today) {
     if (os[it.os] == nullptr || invoice_blocked(it, p, today)) return std::nullopt;
     const Period period = Period::from_yyyymm(static_cast<int32_t>(it.b));
+    // By acta (003), the Original whose acta has something left: the Ajuste bills that difference.
+    const bool by_acta = os[it.os]->bills_actas;
     std::string original;
+    Centavos room = std::numeric_limits<Centavos>::max();
     for (const auto& [id, inv] : p.ledger.invoices.invoices) {
-        if (inv.active() && inv.issued.billing == BillingType::original && inv.issued.period == period &&
-            inv.issued.obra_social == os_id[it.os])
-            original = id;
+        if (!inv.active() || inv.issued.billing != BillingType::original || inv.issued.period != period ||
+            inv.issued.obra_social != os_id[it.os])
+            continue;
+        const auto acta = p.ledger.invoices.actas.find(inv.issued.authorization);
+        const auto left = acta == p.ledger.invoices.actas.end()
+                              ? std::nullopt
+                              : money::Sum(acta->second.total).sub(billed_on_acta(p.ledger.invoices, acta->first)).value();
+        if (by_acta && (!left || *left <= 0)) continue;
+        original = id;
+        if (by_acta) room = *left;
     }
     if (original.empty()) return std::nullopt;
     const auto st = settlement_of(p.ledger, period, os_id[it.os]);
@@ -682,8 +766,10 @@ std::optional<Built> Simulation::Impl::ajuste(const Intent& it, Provider& p, int
     if (!unbilled || *unbilled <= 0) return std::nullopt;
     const uint64_t seq = p.sim.next_seq++;
     push(later(1, 1), it.provider, Kind::send, it.os, kSimpleInvoice, 0, seq);
-    return Built{SimActor::prestador,
-                 invoice_command(p.sim, it.os, seq, p.sim.next_number++, period, *unbilled, today, BillingType::ajuste, original)};
+    IssueInvoice c =
+        invoice_command(p.sim, it.os, seq, p.sim.next_number++, period, std::min(*unbilled, room), today, BillingType::ajuste, original);
+    if (by_acta) c.authorization = p.ledger.invoices.invoices.at(original).issued.authorization;
+    return Built{SimActor::prestador, std::move(c)};
 }
 
 std::optional<Built> Simulation::Impl::refacturar(const Intent& it, Provider& p, int32_t today) {
@@ -699,8 +785,10 @@ std::optional<Built> Simulation::Impl::refacturar(const Intent& it, Provider& p,
     const Centavos approved = *sum.value();
     const uint64_t seq = p.sim.next_seq++;
     push(later(1, 1), it.provider, Kind::send, it.os, kSimpleInvoice, 0, seq);
-    return Built{SimActor::prestador, invoice_command(p.sim, it.os, seq, p.sim.next_number++, inv->issued.period, approved, today,
-                                                      BillingType::refacturacion, debited)};
+    IssueInvoice c =
+        invoice_command(p.sim, it.os, seq, p.sim.next_number++, inv->issued.period, approved, today, BillingType::refacturacion, debited);
+    if (os[it.os]->bills_actas) c.authorization = inv->issued.authorization;  // F2: the debited invoice's acta
+    return Built{SimActor::prestador, std::move(c)};
 }
 
 std::optional<Built> Simulation::Impl::invoice_state(const Intent& it, Provider& p, int32_t today) {

@@ -491,7 +491,7 @@ std::string_view Simulation::command_name(size_t index) noexcept {
         "reject_order",         "check_eligibility",   "issue_token",           "submit_budget",   "resolve_budget_audit",
         "consume_practices",    "cancel_transaction",  "issue_invoice",         "send_invoice",    "observe_invoice",
         "accept_invoice",       "ingresar_invoice",    "reject_invoice",        "apply_debit",     "resolve_debit_analysis",
-        "issue_credit_note",    "issue_payment_order", "apply_retentions",      "pay_provider"};
+        "issue_credit_note",    "issue_payment_order", "apply_retentions",      "pay_provider",    "issue_acta"};
     static_assert(std::size(kNames) == std::variant_size_v<Command>, "every command kind needs a name");
     return index < std::size(kNames) ? kNames[index] : std::string_view{"unknown"};
 }

@@ -61,6 +61,7 @@ enum class Kind : uint8_t {
     dental_budget,
     ioma_budget,
     resolve_audit,
+    acta,
     consume,
     cancel,
     load_order,
@@ -431,6 +432,13 @@ struct Simulation::Impl {
     // P4 out of the padrón: try again tomorrow.
     bool invoice_blocked(const Intent& it, Provider& p, int32_t today);
     std::optional<Built> issue_invoice(const Intent& it, Provider& p, int32_t today);
+    // F2 (seed 003): IOMA's acta for an authorized budget, and the next of a period's actas to bill.
+    std::optional<Built> acta(const Intent& it, Provider& p, int32_t today);
+    struct ActaBill {
+        std::string acta;
+        Centavos amount = 0;
+    };
+    std::optional<ActaBill> next_acta_to_bill(const ProviderLedger& l, uint8_t o, Period period) const;
     std::optional<Built> ajuste(const Intent& it, Provider& p, int32_t today);
     std::optional<Built> refacturar(const Intent& it, Provider& p, int32_t today);
 

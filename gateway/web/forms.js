@@ -51,7 +51,11 @@ export function prestadorForms({ S, todayAR, metaLabel, submitAction }) {
   function fillIssueExtra() {
     const os = S.meta.obrasSociales.find((o) => o.id === $('issue-obra_social').value);
     $('issue-extra').replaceChildren(
-      ...(os && os.invoice_requires_authorization ? labelledInput('issue-authorization', 'Trámite de autorización que factura') : []),
+      // IOMA's (003): the acta de autorización, "Nº trámite de acta digital xx xxx xxxxxxx xx".
+      ...(os && os.invoice_requires_authorization
+        ? labelledInput('issue-authorization', os.bills_actas ? 'Nº trámite de acta digital (xx xxx xxxxxxx xx)' : 'Trámite de autorización que factura',
+          os.bills_actas ? { placeholder: '21 054 0731206 11', maxlength: '17' } : {})
+        : []),
       ...(os ? os.invoice_attachments : []).flatMap((kind) =>
         labelledInput(`issue-attachments.${kind}`, `${metaLabel('attachment_kind', kind)}: referencia del archivo`, { 'data-kind': kind })),
       // A5: an obra social that takes the written reports with the presentation: one per session.

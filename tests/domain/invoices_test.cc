@@ -63,7 +63,10 @@ TEST_CASE("F2 invoice fields, seed 003 IOMA Ajuste names the invoice it adjusts"
                           attachments_for(kIoma)};
     const TimestampMs t = at(2021, 3, 18);
     CHECK(l.error(original, t) == "invoice.authorization_required");
-    original.authorization = "01-001-0000001-20";
+    original.authorization = "01-001-0000001-20";  // not the acta's "xx xxx xxxxxxx xx"
+    CHECK(l.error(original, t) == "invoice.acta_not_found");
+    l.ok(IssueActa{"01 001 0000001 20", kIoma, "", "CUIDADOR DOMICILIARIO", 2 * 35'596'800}, at(2021, 2, 9));
+    original.authorization = "01 001 0000001 20";
     original.attachments.pop_back();
     CHECK(l.error(original, t) == "invoice.attachment_missing");
     original.attachments = attachments_for(kIoma);
@@ -81,7 +84,7 @@ TEST_CASE("F2 invoice fields, seed 003 IOMA Ajuste names the invoice it adjusts"
                         feb,
                         35'596'800,
                         date_from_civil(2021, 3, 18),
-                        "01-001-0000001-20",
+                        "01 001 0000001 20",
                         "",
                         attachments_for(kIoma)};
     CHECK(l.error(ajuste, t) == "invoice.invalid_cae");  // the seed's CAE has 13 digits; IOMA's form flags it too
@@ -101,6 +104,86 @@ TEST_CASE("F2 invoice fields, seed 003 IOMA Ajuste names the invoice it adjusts"
     CHECK(invoice_label(issued) == "C 00002-00000085");
     CHECK(issued.adjusts_invoice == "ioma-84");
     CHECK(issued.period == feb);
+}
+
+TEST_CASE("F2 seed 003: an IOMA acta de autorización, its number xx xxx xxxxxxx xx, and what may be issued of it", "[domain][F2][seed]") {
+    Ledger l = provider_in_padron();
+    const TimestampMs t = at(2025, 6, 2);
+    IssueActa acta{"21 054 0731206 11", kIoma, "", "CUIDADOR DOMICILIARIO", 35'596'800};  // "Monto Total del Trámite: 355968"
+    for (const char* bad : {"21-054-0731206-11", "21 054 731206 11", "21 054 0731206 1", "2a 054 0731206 11", ""}) {
+        INFO(bad);
+        IssueActa typed = acta;
+        typed.acta = bad;
+        CHECK(l.error(typed, t) == "acta.invalid_number");
+    }
+    IssueActa other = acta;
+    other.obra_social = kSancor;  // SanCor bills its authorizations, not actas
+    CHECK(l.error(other, t) == "acta.not_billed_by_acta");
+    other.obra_social = ObraSocialId{"osde"};
+    CHECK(l.error(other, t) == "acta.unknown_obra_social");
+    other = acta;
+    other.tipo_prestacion.clear();
+    CHECK(l.error(other, t) == "acta.prestacion_required");
+    other = acta;
+    other.total = 0;
+    CHECK(l.error(other, t) == "acta.total_not_positive");
+    CHECK(std::get<ActaIssued>(l.ok(acta, t).at(0)) == ActaIssued{"21 054 0731206 11", kIoma, "", "CUIDADOR DOMICILIARIO", 35'596'800});
+    CHECK(l.error(acta, t) == "acta.duplicate");
+    Ledger stranger;
+    CHECK(stranger.error(acta, t) == "acta.provider_not_registered");
+}
+
+TEST_CASE("F2 seed 003: an IOMA invoice bills its acta, once per period, together at most its total, and an Ajuste bills the $29 left",
+          "[domain][F2][seed]") {
+    Ledger l = provider_in_padron();
+    l.ok(complete_order("cd-1", kIoma, "990101", date_from_civil(2025, 6, 2)), at(2025, 6, 2));
+    l.ok(complete_order("cd-2", kIoma, "990101", date_from_civil(2025, 6, 3)), at(2025, 6, 3));
+    l.ok(ApproveOrder{"cd-1"}, at(2025, 6, 4));
+    l.ok(ApproveOrder{"cd-2"}, at(2025, 6, 4));
+    const Period june{2025, 6};
+    l.ok(IssueActa{"21 054 0731206 11", kIoma, "", "CUIDADOR DOMICILIARIO", 35'596'800}, at(2025, 6, 5));
+    l.ok(IssueActa{"21 054 0731207 12", kIoma, "", "CUIDADOR DOMICILIARIO", 35'596'800}, at(2025, 6, 5));
+    const auto invoice = [&](std::string id, BillingType billing, uint32_t number, Centavos amount, std::string acta,
+                             std::string adjusts = "") {
+        return IssueInvoice{std::move(id),
+                            kIoma,
+                            ComprobanteType::factura_c,
+                            billing,
+                            2,
+                            number,
+                            "71110383321640",
+                            june,
+                            amount,
+                            date_from_civil(2025, 7, 2),
+                            std::move(acta),
+                            std::move(adjusts),
+                            attachments_for(kIoma)};
+    };
+    const TimestampMs t = at(2025, 7, 2);
+    // More than the acta: refused, with what is left of it.
+    CHECK(l.error(invoice("f-84", BillingType::original, 84, 35'596'801, "21 054 0731206 11"), t) == "invoice.exceeds_acta");
+    CHECK(l.error(invoice("f-84", BillingType::original, 84, 35'593'900, "21 054 0731299 11"), t) == "invoice.acta_not_found");
+    // The seed's Original billed $29 less than its acta ($355.968).
+    l.ok(invoice("f-84", BillingType::original, 84, 35'593'900, "21 054 0731206 11"), t);
+    CHECK(l.error(invoice("f-86", BillingType::original, 86, 1'000, "21 054 0731206 11"), t) == "invoice.already_invoiced");
+    // An Ajuste adjusts an invoice of its own acta.
+    CHECK(l.error(invoice("f-85", BillingType::ajuste, 85, 2'900, "21 054 0731207 12", "f-84"), t) == "invoice.adjusted_invoice_not_found");
+    // Another acta of the same period has its own Original.
+    l.ok(invoice("f-87", BillingType::original, 87, 35'596'800, "21 054 0731207 12"), t);
+    // The Ajuste bills the difference against the invoice it adjusts.
+    const auto over = l.run(invoice("f-85", BillingType::ajuste, 85, 3'000, "21 054 0731206 11", "f-84"), t);
+    REQUIRE_FALSE(over.has_value());
+    CHECK(over.error().code == "invoice.exceeds_acta");
+    CHECK(over.error().message.find("2900 centavos") != std::string::npos);
+    l.ok(invoice("f-85", BillingType::ajuste, 85, 2'900, "21 054 0731206 11", "f-84"), t);  // "Importe: 29"
+    const Settlement st = settlement_of(l.state, june, kIoma).value();
+    CHECK(st.invoiced == st.total);
+    CHECK(billed_on_acta(l.state.invoices, "21 054 0731206 11") == 35'596'800);
+    // A rejected invoice frees its acta for a new Original.
+    l.ok(SendInvoice{"f-87"}, t);
+    l.ok(RejectInvoice{"f-87", "Planilla ilegible"}, t);
+    CHECK(billed_on_acta(l.state.invoices, "21 054 0731207 12") == 0);
+    l.ok(invoice("f-88", BillingType::original, 88, 35'596'800, "21 054 0731207 12"), t);
 }
 
 TEST_CASE("F2 the letter follows the provider's IVA condition, and seed 001's No Alcanzado provider issues B and E", "[domain][F2][seed]") {

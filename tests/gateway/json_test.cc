@@ -124,6 +124,10 @@ const std::vector<Sample> kSamples = {
      R"({"period": "2025-06", "obra_social": "ioma", "amount": 1700000, "cbu": "2850590940090418135201",
              "transfer_id": "tr-1"})",
      {"period", "obra_social", "amount"}},
+    {"issue_acta",
+     R"({"acta": "21 054 0731206 11", "obra_social": "ioma", "tipo_afiliatorio": "OBLIGATORIO",
+             "tipo_prestacion": "CUIDADOR DOMICILIARIO", "total": 35596800})",
+     {"obra_social", "total"}},
 };
 
 json sample_body(const Sample& s) {
@@ -182,7 +186,7 @@ T as(const CommandRequest& r) {
 
 }  // namespace
 
-TEST_CASE("gateway_json: command names: 29, in variant order, equal to the simulator's", "[gateway][json]") {
+TEST_CASE("gateway_json: command names: 30, in variant order, equal to the simulator's", "[gateway][json]") {
     const auto& names = liquida::gateway::command_names();
     REQUIRE(names.size() == std::variant_size_v<domain::Command>);
     REQUIRE(kSamples.size() == names.size());
@@ -781,12 +785,13 @@ TEST_CASE("gateway_json: role table", "[gateway][json]") {
         CHECK(may_issue(Role::prestador, command(name)));
     }
     for (const char* name : {"verify_document", "enroll_in_padron", "approve_order", "reject_order", "issue_token", "resolve_budget_audit",
-                             "accept_invoice", "apply_debit", "issue_payment_order", "apply_retentions", "pay_provider"}) {
+                             "accept_invoice", "apply_debit", "issue_payment_order", "apply_retentions", "pay_provider", "issue_acta"}) {
         INFO(name);
         CHECK_FALSE(may_issue(Role::prestador, command(name)));
     }
-    for (const char* name : {"issue_token", "check_eligibility", "resolve_budget_audit", "observe_invoice", "accept_invoice",
-                             "ingresar_invoice", "reject_invoice", "apply_debit", "resolve_debit_analysis", "issue_payment_order"}) {
+    for (const char* name :
+         {"issue_token", "check_eligibility", "resolve_budget_audit", "observe_invoice", "accept_invoice", "ingresar_invoice",
+          "reject_invoice", "apply_debit", "resolve_debit_analysis", "issue_payment_order", "issue_acta"}) {
         INFO(name);
         CHECK(may_issue(Role::obra_social, command(name)));
     }

@@ -819,6 +819,8 @@ TEST_CASE("gateway: /v1/meta gives every role the names, the labels and who may 
     CHECK(meta["obras_sociales"][0]["consumption_affiliate_signature"] == false);  // SanCor: no consumption step
     CHECK(meta["obras_sociales"][1]["consumption_affiliate_signature"] == true);   // InSSSeP (002)
     CHECK(meta["obras_sociales"][1]["bills_fee_shares"] == true);
+    CHECK(meta["obras_sociales"][2]["bills_actas"] == true);  // IOMA (003)
+    CHECK(meta["obras_sociales"][0]["bills_actas"] == false);
     CHECK(meta["labels"]["tipo_facturacion"]["solo_gastos"] == "Solo gastos");
     CHECK(meta["obras_sociales"][0]["report_with_presentation"] == true);
     CHECK(meta["obras_sociales"][1]["report_with_presentation"] == false);

@@ -15,7 +15,7 @@ using domain::Period;
 using events::ActorRole;
 
 // A new event kind needs a sample here (and a golden file): this fails until it has one.
-static_assert(domain::kEventKinds == 32, "add a sample envelope for the new event kind");
+static_assert(domain::kEventKinds == 33, "add a sample envelope for the new event kind");
 
 constexpr uint64_t kProvider = 8481;  // SanCor test provider of seed 001 (CUIT 27-35215358-9)
 const char* const kCbu = "0140123900000031274858";
@@ -230,11 +230,18 @@ std::vector<events::Envelope> settlement_events() {
     };
 }
 
-// Kinds of schema 8 on: seed 002's consumption 128199624, anulada.
+// Kinds of schema 8 on: seed 002's consumption 128199624, anulada; seed 003's acta.
 std::vector<events::Envelope> later_events() {
     return {
         by_provider(domain::ConsumptionCancelled{
             .transaction = boca88(kBudgetTransaction), .number = 128199624, .items = {2, 3}, .reason = "Consumo cargado por error"}),
+        // Seed 003's acta: "Tipo Prestacion: CUIDADOR DOMICILIARIO", "Monto Total del Trámite: 355968".
+        by_obra_social(domain::ActaIssued{.acta = "21 054 0731206 11",
+                                          .obra_social = ioma(),
+                                          .tipo_afiliatorio = "OBLIGATORIO",
+                                          .tipo_prestacion = "CUIDADOR DOMICILIARIO",
+                                          .total = 35'596'800},
+                       "obra_social:ioma"),
     };
 }
 
