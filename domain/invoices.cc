@@ -42,12 +42,20 @@ Check check_acta(const ProviderLedger& s, const IssueInvoice& c) {
     if (it == s.invoices.actas.end() || it->second.obra_social != c.obra_social)
         return error("invoice.acta_not_found", "No hay acta de autorización con ese número: ingrese un trámite válido.", "authorization");
     if (c.billing == BillingType::refacturacion) return std::nullopt;
-    const auto billed = billed_on_acta(s.invoices, c.authorization);
-    const auto room = billed ? money::sub(it->second.total, *billed) : std::nullopt;
+    const auto room = acta_left(s.invoices, c.authorization);
     if (!room) return money::overflow("authorization");
     if (c.amount > *room)
         return error("invoice.exceeds_acta", "El importe supera lo que resta del acta: " + std::to_string(*room) + " centavos.", "amount");
     return std::nullopt;
+}
+
+// F2: a live Original of the invoice's period bound to its acta.
+bool acta_has_original(const ProviderLedger& s, const IssueInvoice& c) {
+    return std::any_of(s.invoices.invoices.begin(), s.invoices.invoices.end(), [&](const auto& e) {
+        const InvoiceIssued& issued = e.second.issued;
+        return e.second.active() && issued.billing == BillingType::original && issued.obra_social == c.obra_social &&
+               issued.period == c.period && issued.authorization == c.authorization;
+    });
 }
 
 // F2/F1/S1: what the billing type requires of the amount and the referenced invoice. By acta, an
@@ -76,14 +84,7 @@ Check check_billing(const ProviderLedger& s, const IssueInvoice& c, bool by_acta
             (by_acta && ref->issued.authorization != c.authorization))
             return error("invoice.adjusted_invoice_not_found", "No hay factura vigente de ese período y acta para ajustar.",
                          "adjusts_invoice");
-    } else if (by_acta ? std::any_of(s.invoices.invoices.begin(), s.invoices.invoices.end(),
-                                     [&](const auto& e) {
-                                         const InvoiceRecord& inv = e.second;
-                                         return inv.active() && inv.issued.billing == BillingType::original &&
-                                                inv.issued.obra_social == c.obra_social && inv.issued.period == c.period &&
-                                                inv.issued.authorization == c.authorization;
-                                     })
-                       : st.invoiced > 0) {
+    } else if (by_acta ? acta_has_original(s, c) : st.invoiced > 0) {
         return error("invoice.already_invoiced",
                      by_acta ? "El acta ya tiene factura original del período." : "El período ya tiene factura original.", "period");
     }

@@ -81,6 +81,12 @@ std::optional<Centavos> billed_on_acta(const InvoiceBook& s, const std::string& 
     return total.value();
 }
 
+std::optional<Centavos> acta_left(const InvoiceBook& s, const std::string& acta) noexcept {
+    const auto it = s.actas.find(acta);
+    if (it == s.actas.end()) return std::nullopt;
+    return money::Sum(it->second.total).sub(billed_on_acta(s, acta)).value();
+}
+
 Centavos PayoutRecord::retention_base() const noexcept {
     // Each application emits one event per configured kind, all with the same base.
     Centavos base = 0;

@@ -148,6 +148,9 @@ struct InvoiceBook {
 // F2: what the live invoices bound to an acta bill (Originals and Ajustes; a Refacturación re-bills
 // a debit), or nullopt when the sum does not fit int64.
 std::optional<Centavos> billed_on_acta(const InvoiceBook& s, const std::string& acta) noexcept;
+// F2: what an acta has left to bill, its total less billed_on_acta; nullopt for an acta the book
+// does not hold or a sum that does not fit.
+std::optional<Centavos> acta_left(const InvoiceBook& s, const std::string& acta) noexcept;
 
 // --- Retentions and payment to the provider (S3), per (period, obra social) ---
 struct PayoutRecord {

@@ -441,8 +441,6 @@ std::optional<Simulation::Impl::ActaBill> Simulation::Impl::next_acta_to_bill(co
     for (const auto& [key, b] : l.authorizations.budgets) {
         if (b.submitted.obra_social != os_id[o] || b.status == BudgetStatus::cancelled) continue;
         const std::string number = acta_number(b.submitted.transaction.number);
-        const auto acta = l.invoices.actas.find(number);
-        if (acta == l.invoices.actas.end()) continue;
         const bool billed = std::any_of(l.invoices.invoices.begin(), l.invoices.invoices.end(), [&](const auto& e) {
             return e.second.active() && e.second.issued.billing == BillingType::original && e.second.issued.period == period &&
                    e.second.issued.authorization == number;
@@ -450,7 +448,7 @@ std::optional<Simulation::Impl::ActaBill> Simulation::Impl::next_acta_to_bill(co
         money::Sum consumed;
         for (const BudgetItemRecord& r : b.items)
             if (r.consumed && r.period == period) consumed.add(r.amount);
-        const auto room = money::Sum(acta->second.total).sub(billed_on_acta(l.invoices, number)).value();
+        const auto room = acta_left(l.invoices, number);
         if (billed || !consumed.ok() || !room) continue;
         const Centavos amount = std::min({*consumed.value(), *room, *unbilled});
         if (amount > 0) return ActaBill{number, amount};
@@ -719,9 +717,7 @@ std::optional<Built> Simulation::Impl::issue_invoice(const Intent& it, Provider&
     if (mistake(it, os[it.os]->invoice_attachments.size() > 2 ? 0.05 : 0.025)) {
         const uint32_t roll = rng.below(100);
         if (roll < 45 && by_acta)
-            c.authorization.back() = c.authorization.back() == '9'
-                                         ? '0'
-                                         : static_cast<char>(c.authorization.back() + 1);  // 003: "Debe ingresar un trámite válido"
+            c.authorization.back() = c.authorization.back() == '9' ? '0' : '9';  // 003: "Debe ingresar un trámite válido"
         else if (roll < 45) c.amount = money::add(c.amount, 100 * rng.between(1, 500)).value_or(-1);  // F1: does not match the settlement
         else if (roll < 75 && !c.attachments.empty()) c.attachments.pop_back();                       // F2
         else if (c.comprobante == ComprobanteType::resumen_x) c.cae = "71110383321640";               // F2: a factura's CAE on a resumen
@@ -752,13 +748,12 @@ std::optional<Built> Simulation::Impl::ajuste(const Intent& it, Provider& p, int
         if (!inv.active() || inv.issued.billing != BillingType::original || inv.issued.period != period ||
             inv.issued.obra_social != os_id[it.os])
             continue;
-        const auto acta = p.ledger.invoices.actas.find(inv.issued.authorization);
-        const auto left = acta == p.ledger.invoices.actas.end()
-                              ? std::nullopt
-                              : money::Sum(acta->second.total).sub(billed_on_acta(p.ledger.invoices, acta->first)).value();
-        if (by_acta && (!left || *left <= 0)) continue;
+        if (by_acta) {
+            const auto left = acta_left(p.ledger.invoices, inv.issued.authorization);
+            if (!left || *left <= 0) continue;
+            room = *left;
+        }
         original = id;
-        if (by_acta) room = *left;
     }
     if (original.empty()) return std::nullopt;
     const auto st = settlement_of(p.ledger, period, os_id[it.os]);

@@ -114,9 +114,31 @@ def amount_format(book, sheet, column):
     check("#,##0.00" in cell.number_format, f"{sheet} {column}: number format {cell.number_format!r}")
 
 
+def closed_month(base, token, period):
+    """The last simulated month closed from the server (every event of the run is before its cut):
+    its report, opened by openpyxl, ties out to the live views."""
+    total = sum(r["total"] for r in rows_json(base, token, "/v1/views/settlement", period=period))
+    validation = rows_json(base, token, "/v1/reports/validation", period=period)
+    status, _, body = get(base, token, f"/v1/months/{period}/close", method="POST", force="true")
+    check(status == 201, f"close {period}: HTTP {status} {body[:300]!r}")
+    if status == 201:
+        reports = {r["name"]: r["url"] for r in json.loads(body)["close"]["reports"]}
+        status, headers, body = get(base, token, reports[f"report-{period}.xlsx"])
+        check(status == 200 and headers.get("Content-Type") == XLSX, f"the close's workbook: HTTP {status}")
+        book = openpyxl.load_workbook(io.BytesIO(body))
+        check(book.sheetnames == ["Resumen", "Liquidacion por obra social", "Liquidacion por prestador", "Padron", "Pendientes",
+                                  "Validacion A10", "Facturas F4"], f"the close's sheets: {book.sheetnames}")
+        for sheet in ["Liquidacion por obra social", "Liquidacion por prestador"]:
+            detail = sum(centavos(r["Total a facturar"]) for r in sheet_rows(book[sheet]))
+            check(detail == total, f"the close's {sheet}: total {detail}, the live views {total}")
+        summary = {row[0]: row[1] for row in book["Resumen"].iter_rows(min_row=2, values_only=True)}
+        check(centavos(summary["Total a facturar"]) == total, "the close's Resumen: total")
+        check(len(sheet_rows(book["Validacion A10"])) == len(validation), "the close's A10: row count")
+
+
 def colegio(base, token):
     periods = sorted(r["period"] for r in rows_json(base, token, "/v1/views/settlement", group="period"))
-    check(len(periods) > 0, "no settled period in the simulated month")
+    check(len(periods) > 0, "no settled period in the simulated months")
     period = periods[0]
 
     # Settlement: per obra social and per provider, each level adding up to the JSON's total.
@@ -213,23 +235,7 @@ def colegio(base, token):
     check(sum(pesos(r["Importe"], True) for r in lines) == retained, "retentions CSV: amount")
     check({r["Retencion"] for r in lines} <= {"Cuota del colegio", "IIBB", "Ganancias", "IVA", "Otras"}, "retentions: kinds not in Spanish")
 
-    # The month closed from the server: its report, opened by openpyxl, ties out to the live views
-    # (the simulated month's events are all before its cut).
-    status, _, body = get(base, token, f"/v1/months/{period}/close", method="POST", force="true")
-    check(status == 201, f"close {period}: HTTP {status} {body[:300]!r}")
-    if status == 201:
-        reports = {r["name"]: r["url"] for r in json.loads(body)["close"]["reports"]}
-        status, headers, body = get(base, token, reports[f"report-{period}.xlsx"])
-        check(status == 200 and headers.get("Content-Type") == XLSX, f"the close's workbook: HTTP {status}")
-        book = openpyxl.load_workbook(io.BytesIO(body))
-        check(book.sheetnames == ["Resumen", "Liquidacion por obra social", "Liquidacion por prestador", "Padron", "Pendientes",
-                                  "Validacion A10", "Facturas F4"], f"the close's sheets: {book.sheetnames}")
-        for sheet in ["Liquidacion por obra social", "Liquidacion por prestador"]:
-            detail = sum(centavos(r["Total a facturar"]) for r in sheet_rows(book[sheet]))
-            check(detail == total, f"the close's {sheet}: total {detail}, the live views {total}")
-        summary = {row[0]: row[1] for row in book["Resumen"].iter_rows(min_row=2, values_only=True)}
-        check(centavos(summary["Total a facturar"]) == total, "the close's Resumen: total")
-        check(len(sheet_rows(book["Validacion A10"])) == len(validation), "the close's A10: row count")
+    closed_month(base, token, periods[-1])
 
     # Formats a listing does not offer.
     for path, query in [("/v1/views/invoices", {"format": "pdf"}), ("/v1/views/settlement", {"format": "xlsx", "group": "period"})]:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The HTTP API from outside, over a `liquida serve` on loopback over a small simulated month,
+# The HTTP API from outside, over a `liquida serve` on loopback over three small simulated months,
 # with a colegio's, a prestador's and an obra social's token (CTest label `api`):
 #   run.sh schemathesis  the API against its OpenAPI description (docs/openapi.yaml, validated
 #                        first by openapi-spec-validator): the server never answers 5xx, and every
@@ -71,7 +71,7 @@ echo "schemathesis: $("$venv/bin/schemathesis" --version)"
   exit 1
 }
 
-# --- A server on loopback, over a simulated month ---
+# --- A server on loopback, over three simulated months ---
 work=$(mktemp -d "${TMPDIR:-/tmp}/liquida-api.XXXXXX")
 server_pid=""
 stop_server() {  # SIGTERM, then SIGKILL after 30 s; returns the server's exit status
@@ -102,7 +102,9 @@ server_log() {
 }
 
 config="$src/ops/config/liquida.json"
-"$bin" simulate --data "$work/data" --scale 0.002 --config "$config" >"$work/simulate.log" 2>&1 || {
+# Three months: the insurers pay on their invoices' due dates (30 days after reception, 15 for a
+# small SanCor invoice), so the first month's invoices are paid within the run.
+"$bin" simulate --data "$work/data" --scale 0.002 --months 3 --config "$config" >"$work/simulate.log" 2>&1 || {
   cat "$work/simulate.log" >&2
   exit 1
 }
