@@ -160,6 +160,41 @@ void evolve(OrderBook& s, const Event& e, TimestampMs) {
                e);
 }
 
+namespace {
+
+// A8: the items a consumption consumed, with its number (the consumption's own transaction).
+void consume(AuthorizationBook& s, const PracticeConsumed& x) {
+    BudgetRecord* b = find_in(s.budgets, key_of(x.transaction));
+    if (b == nullptr) return;
+    if (x.number != 0) s.consumptions[key_of({x.transaction.boca, x.transaction.serie, x.number})] = key_of(x.transaction);
+    for (const ConsumedItem& c : x.items) {
+        for (BudgetItemRecord& r : b->items) {
+            if (r.item.item != c.item) continue;
+            r.consumed = true;
+            r.amount = c.amount;
+            r.period = x.period;
+            r.performed_at = x.performed_at;
+            r.deferred = x.deferred;
+            r.consumption = x.number;
+            r.billing = c.billing;
+        }
+    }
+}
+
+// A9: a consumption anulada: its items as they were before it, authorized and not consumed.
+void unconsume(BudgetRecord& b, const std::vector<uint32_t>& items) {
+    for (BudgetItemRecord& r : b.items) {
+        if (std::find(items.begin(), items.end(), r.item.item) == items.end()) continue;
+        BudgetItemRecord pending;
+        pending.item = r.item;
+        pending.result = r.result;
+        pending.cancelled = r.cancelled;
+        r = std::move(pending);
+    }
+}
+
+}  // namespace
+
 void evolve(AuthorizationBook& s, const Event& e, TimestampMs occurred_at) {
     std::visit(overloaded{
                    [&](const EligibilityChecked& x) {
@@ -195,37 +230,9 @@ void evolve(AuthorizationBook& s, const Event& e, TimestampMs occurred_at) {
                            }
                        }
                    },
-                   [&](const PracticeConsumed& x) {
-                       BudgetRecord* b = find_in(s.budgets, key_of(x.transaction));
-                       if (b == nullptr) return;
-                       if (x.number != 0)
-                           s.consumptions[key_of({x.transaction.boca, x.transaction.serie, x.number})] = key_of(x.transaction);
-                       for (const ConsumedItem& c : x.items) {
-                           for (BudgetItemRecord& r : b->items) {
-                               if (r.item.item != c.item) continue;
-                               r.consumed = true;
-                               r.amount = c.amount;
-                               r.period = x.period;
-                               r.performed_at = x.performed_at;
-                               r.deferred = x.deferred;
-                               r.consumption = x.number;
-                               r.billing = c.billing;
-                           }
-                       }
-                   },
+                   [&](const PracticeConsumed& x) { consume(s, x); },
                    [&](const ConsumptionCancelled& x) {  // its items as before it: pending consumption
-                       BudgetRecord* b = find_in(s.budgets, key_of(x.transaction));
-                       if (b == nullptr) return;
-                       for (BudgetItemRecord& r : b->items)
-                           if (std::find(x.items.begin(), x.items.end(), r.item.item) != x.items.end()) {
-                               r.consumed = false;
-                               r.amount = 0;
-                               r.period = {};
-                               r.performed_at = 0;
-                               r.deferred = false;
-                               r.consumption = 0;
-                               r.billing = TipoFacturacion::honorarios_y_gastos;
-                           }
+                       if (BudgetRecord* b = find_in(s.budgets, key_of(x.transaction))) unconsume(*b, x.items);
                    },
                    [&](const TransactionCancelled& x) {
                        BudgetRecord* b = find_in(s.budgets, key_of(x.transaction));
