@@ -211,7 +211,7 @@ void print_totals(const sim::Simulation& simulation, const Publishing& published
     print_counts("rejected by code", rows);
     rows.clear();
     for (size_t i = 0; i < st.accepted_by_command.size(); ++i)
-        if (st.accepted_by_command[i] > 0) rows.emplace_back(sim::Simulation::command_name(i), st.accepted_by_command[i]);
+        if (st.accepted_by_command[i] > 0) rows.emplace_back(domain::command_name(i), st.accepted_by_command[i]);
     print_counts("accepted by command", rows);
     rows.clear();
     for (size_t i = 0; i < st.events_by_kind.size(); ++i)

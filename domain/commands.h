@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -282,10 +283,125 @@ struct IssueActa {
 };
 LIQUIDA_DESCRIBE(IssueActa, acta, obra_social, tipo_afiliatorio, tipo_prestacion, total);
 
-using Command = std::variant<RegisterProvider, UpdateProvider, AdhereToObraSocial, UploadDocument, VerifyDocument, ExpireDocumentsDue,
-                             EnrollInPadron, LeavePadron, LoadOrder, ApproveOrder, RejectOrder, CheckEligibility, IssueToken, SubmitBudget,
-                             ResolveBudgetAudit, ConsumePractices, CancelTransaction, IssueInvoice, SendInvoice, ObserveInvoice,
-                             AcceptInvoice, IngresarInvoice, RejectInvoice, ApplyDebit, ResolveDebitAnalysis, IssueCreditNote,
-                             IssuePaymentOrder, ApplyRetentions, PayProvider, IssueActa>;
+// --- The colegio's presentations to the obras sociales (F6): commands on kColegio's ledger ---
+inline constexpr size_t kMaxPresentationNumber = 20;
+struct PresentBilling {
+    std::string presentation;  // the colegio's number: 1 to kMaxPresentationNumber letters, digits, '-' or '/'
+    ObraSocialId obra_social;
+    Period period;
+    Centavos amount = 0;
+};
+LIQUIDA_DESCRIBE(PresentBilling, presentation, obra_social, period, amount);
+struct DebitPresentation {
+    std::string presentation;
+    std::string debit_id;
+    Centavos amount = 0;
+    std::string reason_code;
+    std::string reason;
+};
+LIQUIDA_DESCRIBE(DebitPresentation, presentation, debit_id, amount, reason_code, reason);
+struct ApprovePresentation {
+    std::string presentation;
+};
+LIQUIDA_DESCRIBE(ApprovePresentation, presentation);
+struct PayPresentation {
+    std::string presentation;
+    std::string payment_order_type;  // as IssuePaymentOrder's
+    std::string payment_order;
+    Date paid_on;
+    Centavos amount = 0;
+    std::string retention_certificate;
+};
+LIQUIDA_DESCRIBE(PayPresentation, presentation, payment_order_type, payment_order, paid_on, amount, retention_certificate);
+
+using Command =
+    std::variant<RegisterProvider, UpdateProvider, AdhereToObraSocial, UploadDocument, VerifyDocument, ExpireDocumentsDue, EnrollInPadron,
+                 LeavePadron, LoadOrder, ApproveOrder, RejectOrder, CheckEligibility, IssueToken, SubmitBudget, ResolveBudgetAudit,
+                 ConsumePractices, CancelTransaction, IssueInvoice, SendInvoice, ObserveInvoice, AcceptInvoice, IngresarInvoice,
+                 RejectInvoice, ApplyDebit, ResolveDebitAnalysis, IssueCreditNote, IssuePaymentOrder, ApplyRetentions, PayProvider,
+                 IssueActa, PresentBilling, DebitPresentation, ApprovePresentation, PayPresentation>;
+
+// Each command's stable name, in the API and in the simulator's counts; a command without one
+// does not compile (domain/decide.cc).
+template <class C>
+inline constexpr std::string_view kCommandName = {};
+template <>
+inline constexpr std::string_view kCommandName<RegisterProvider> = "register_provider";
+template <>
+inline constexpr std::string_view kCommandName<UpdateProvider> = "update_provider";
+template <>
+inline constexpr std::string_view kCommandName<AdhereToObraSocial> = "adhere_to_obra_social";
+template <>
+inline constexpr std::string_view kCommandName<UploadDocument> = "upload_document";
+template <>
+inline constexpr std::string_view kCommandName<VerifyDocument> = "verify_document";
+template <>
+inline constexpr std::string_view kCommandName<ExpireDocumentsDue> = "expire_documents_due";
+template <>
+inline constexpr std::string_view kCommandName<EnrollInPadron> = "enroll_in_padron";
+template <>
+inline constexpr std::string_view kCommandName<LeavePadron> = "leave_padron";
+template <>
+inline constexpr std::string_view kCommandName<LoadOrder> = "load_order";
+template <>
+inline constexpr std::string_view kCommandName<ApproveOrder> = "approve_order";
+template <>
+inline constexpr std::string_view kCommandName<RejectOrder> = "reject_order";
+template <>
+inline constexpr std::string_view kCommandName<CheckEligibility> = "check_eligibility";
+template <>
+inline constexpr std::string_view kCommandName<IssueToken> = "issue_token";
+template <>
+inline constexpr std::string_view kCommandName<SubmitBudget> = "submit_budget";
+template <>
+inline constexpr std::string_view kCommandName<ResolveBudgetAudit> = "resolve_budget_audit";
+template <>
+inline constexpr std::string_view kCommandName<ConsumePractices> = "consume_practices";
+template <>
+inline constexpr std::string_view kCommandName<CancelTransaction> = "cancel_transaction";
+template <>
+inline constexpr std::string_view kCommandName<IssueInvoice> = "issue_invoice";
+template <>
+inline constexpr std::string_view kCommandName<SendInvoice> = "send_invoice";
+template <>
+inline constexpr std::string_view kCommandName<ObserveInvoice> = "observe_invoice";
+template <>
+inline constexpr std::string_view kCommandName<AcceptInvoice> = "accept_invoice";
+template <>
+inline constexpr std::string_view kCommandName<IngresarInvoice> = "ingresar_invoice";
+template <>
+inline constexpr std::string_view kCommandName<RejectInvoice> = "reject_invoice";
+template <>
+inline constexpr std::string_view kCommandName<ApplyDebit> = "apply_debit";
+template <>
+inline constexpr std::string_view kCommandName<ResolveDebitAnalysis> = "resolve_debit_analysis";
+template <>
+inline constexpr std::string_view kCommandName<IssueCreditNote> = "issue_credit_note";
+template <>
+inline constexpr std::string_view kCommandName<IssuePaymentOrder> = "issue_payment_order";
+template <>
+inline constexpr std::string_view kCommandName<ApplyRetentions> = "apply_retentions";
+template <>
+inline constexpr std::string_view kCommandName<PayProvider> = "pay_provider";
+template <>
+inline constexpr std::string_view kCommandName<IssueActa> = "issue_acta";
+template <>
+inline constexpr std::string_view kCommandName<PresentBilling> = "present_billing";
+template <>
+inline constexpr std::string_view kCommandName<DebitPresentation> = "debit_presentation";
+template <>
+inline constexpr std::string_view kCommandName<ApprovePresentation> = "approve_presentation";
+template <>
+inline constexpr std::string_view kCommandName<PayPresentation> = "pay_presentation";
+// By the command's index in Command.
+std::string_view command_name(size_t index) noexcept;
+
+// A command decided on the colegio's own ledger (kColegio), not on a provider's.
+template <class C>
+inline constexpr bool kColegioCommand = std::is_same_v<C, PresentBilling> || std::is_same_v<C, DebitPresentation> ||
+                                        std::is_same_v<C, ApprovePresentation> || std::is_same_v<C, PayPresentation>;
+inline bool colegio_command(const Command& c) noexcept {
+    return std::visit([](const auto& x) { return kColegioCommand<std::decay_t<decltype(x)>>; }, c);
+}
 
 }  // namespace liquida::domain

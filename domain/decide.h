@@ -48,6 +48,10 @@ LIQUIDA_DECIDE(IssuePaymentOrder);
 LIQUIDA_DECIDE(ApplyRetentions);
 LIQUIDA_DECIDE(PayProvider);
 LIQUIDA_DECIDE(IssueActa);
+LIQUIDA_DECIDE(PresentBilling);
+LIQUIDA_DECIDE(DebitPresentation);
+LIQUIDA_DECIDE(ApprovePresentation);
+LIQUIDA_DECIDE(PayPresentation);
 Decision decide(const ProviderLedger& s, const Command& c, TimestampMs now, const Config& config, const Colegio& colegio = {});
 #undef LIQUIDA_DECIDE
 

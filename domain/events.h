@@ -420,6 +420,48 @@ struct DebitAnalysisResolved {
 LIQUIDA_DESCRIBE_EVENT(DebitAnalysisResolved, "debit_analysis_resolved", "Análisis de débito resuelto", invoice_id, debit_id,
                        reinvoice_approved);
 
+// F6 (seed 000): the colegio's presentation of a period's billing to an obra social ("Presenta la
+// facturación ante cada obra social"), audited, debited, approved and paid by the insurer as a
+// whole. The colegio's own facts: the ledger of kColegio, not a provider's.
+struct PresentationSubmitted {
+    std::string presentation;  // the colegio's number for it
+    ObraSocialId obra_social;
+    Period period;
+    Date presented_on;  // Argentina's date when it was presented
+    Centavos amount = 0;
+    friend bool operator==(const PresentationSubmitted&, const PresentationSubmitted&) = default;
+};
+LIQUIDA_DESCRIBE_EVENT(PresentationSubmitted, "presentation_submitted", "Facturación presentada", presentation, obra_social, period,
+                       presented_on, amount);
+struct PresentationDebited {
+    std::string presentation;
+    std::string debit_id;
+    Centavos amount = 0;
+    std::string reason_code;
+    std::string reason;
+    friend bool operator==(const PresentationDebited&, const PresentationDebited&) = default;
+};
+LIQUIDA_DESCRIBE_EVENT(PresentationDebited, "presentation_debited", "Débito a la presentación", presentation, debit_id, amount, reason_code,
+                       reason);
+// The insurer's revision ends: no more debits, and it may be paid ("una vez aprobado proceden a
+// realizar el pago").
+struct PresentationApproved {
+    std::string presentation;
+    friend bool operator==(const PresentationApproved&, const PresentationApproved&) = default;
+};
+LIQUIDA_DESCRIBE_EVENT(PresentationApproved, "presentation_approved", "Presentación aprobada", presentation);
+struct PresentationPaid {
+    std::string presentation;
+    std::string payment_order_type;  // "APB"; may be empty
+    std::string payment_order;
+    Date paid_on;
+    Centavos amount = 0;
+    std::string retention_certificate;
+    friend bool operator==(const PresentationPaid&, const PresentationPaid&) = default;
+};
+LIQUIDA_DESCRIBE_EVENT(PresentationPaid, "presentation_paid", "Pago de la presentación", presentation, payment_order_type, payment_order,
+                       paid_on, amount, retention_certificate);
+
 // Every event kind, in the order of the schema's Payload union: the variant's index plus one is
 // the kind's slot in stored buffers, so append, never insert. The codec expands the same list.
 // clang-format off
@@ -456,7 +498,11 @@ LIQUIDA_DESCRIBE_EVENT(DebitAnalysisResolved, "debit_analysis_resolved", "Análi
     X(RetentionApplied) \
     X(ProviderPaid) \
     X(ConsumptionCancelled) \
-    X(ActaIssued)
+    X(ActaIssued) \
+    X(PresentationSubmitted) \
+    X(PresentationDebited) \
+    X(PresentationApproved) \
+    X(PresentationPaid)
 // clang-format on
 
 template <class First, class... Ts>
@@ -488,6 +534,7 @@ using AuthorizationKinds = Kinds<EligibilityChecked, TokenIssued, BudgetSubmitte
 using InvoiceKinds = Kinds<InvoiceIssued, InvoiceSent, InvoiceObserved, InvoiceAccepted, InvoiceRejected, InvoiceIngresada, DebitApplied,
                            DebitAnalysisResolved, CreditNoteIssued, PaymentOrderIssued, ActaIssued>;
 using PayoutKinds = Kinds<RetentionApplied, ProviderPaid>;
+using PresentationKinds = Kinds<PresentationSubmitted, PresentationDebited, PresentationApproved, PresentationPaid>;
 
 template <class E, class List>
 inline constexpr bool kind_of = false;
@@ -499,7 +546,7 @@ inline constexpr bool kinds_partition = false;
 template <class... Es>
 inline constexpr bool kinds_partition<std::variant<Es...>> =
     ((kind_of<Es, PadronKinds> + kind_of<Es, OrderKinds> + kind_of<Es, AuthorizationKinds> + kind_of<Es, InvoiceKinds> +
-          kind_of<Es, PayoutKinds> ==
+          kind_of<Es, PayoutKinds> + kind_of<Es, PresentationKinds> ==
       1) &&
      ...);
 static_assert(kinds_partition<Event>, "every event kind belongs to exactly one of the Kinds lists");

@@ -249,19 +249,11 @@ Decision decide(const ProviderLedger& s, const IssueCreditNote& c, TimestampMs, 
 Decision decide(const ProviderLedger& s, const IssuePaymentOrder& c, TimestampMs, const Config& config) {
     if (config.obra_social(c.obra_social) == nullptr)
         return reject("payment_order.unknown_obra_social", "Obra social desconocida.", "obra_social");
-    if (c.payment_order.empty()) return reject("payment_order.id_required", "Falta el número de orden de pago.", "payment_order");
+    if (auto e = check_payment_order(c.payment_order_type, c.payment_order, c.retention_certificate)) return rejected(*e);
     const auto& orders = s.invoices.payment_orders;
     if (std::find(orders.begin(), orders.end(), c.payment_order) != orders.end())
         return reject("payment_order.duplicate", "La orden de pago ya fue registrada.", "payment_order");
-    const auto& type = c.payment_order_type;
-    if (type.size() > kMaxPaymentOrderType ||
-        !std::all_of(type.begin(), type.end(), [](char ch) { return (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'); }))
-        return reject("payment_order.invalid_type", "El tipo de orden de pago lleva hasta 8 letras mayúsculas o dígitos (APB).",
-                      "payment_order_type");
     if (c.invoices.empty()) return reject("payment_order.invoices_required", "La orden de pago no tiene facturas.", "invoices");
-    if (c.retention_certificate.empty())
-        return reject("payment_order.retention_certificate_required", "Falta el certificado de retenciones.",
-                      "retention_certificate");  // S2
     money::Sum total;
     for (size_t i = 0; i < c.invoices.size(); ++i) {
         const PaidInvoice& p = c.invoices[i];

@@ -5,6 +5,7 @@
 #include "domain/identity.h"
 #include "domain/money.h"
 #include "domain/names.h"
+#include "domain/queries.h"
 
 namespace liquida::domain {
 namespace {
@@ -95,6 +96,17 @@ Check check_label(std::string_view value, size_t max_bytes, Code code, std::stri
 Check require_text(std::string_view value, Code code, std::string message, std::string field) {
     if (!value.empty()) return std::nullopt;
     return error(code, std::move(message), std::move(field));
+}
+
+Check check_payment_order(std::string_view type, std::string_view number, std::string_view retention_certificate) {
+    if (number.empty()) return error("payment_order.id_required", "Falta el número de orden de pago.", "payment_order");
+    if (type.size() > kMaxPaymentOrderType ||
+        !std::all_of(type.begin(), type.end(), [](char ch) { return (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'); }))
+        return error("payment_order.invalid_type", "El tipo de orden de pago lleva hasta 8 letras mayúsculas o dígitos (APB).",
+                     "payment_order_type");
+    if (retention_certificate.empty())
+        return error("payment_order.retention_certificate_required", "Falta el certificado de retenciones.", "retention_certificate");
+    return std::nullopt;
 }
 
 }  // namespace liquida::domain

@@ -40,6 +40,9 @@ std::optional<Centavos> basis_points(Centavos value, uint32_t bp) noexcept;
 // F2: punto de venta 5 digits, number 8 digits; `fiscal` (a factura or a note) a CAE of 14
 // digits, else (a Resumen/Pre-Liquidación X) none.
 Check check_comprobante(uint32_t punto_de_venta, uint32_t number, std::string_view cae, Area area, bool fiscal = true);
+// S2: a payment order's number, its kind (up to kMaxPaymentOrderType capital letters or digits, may
+// be empty: "APB" of "APB 10118036") and its retention certificate.
+Check check_payment_order(std::string_view type, std::string_view number, std::string_view retention_certificate);
 Check require_text(std::string_view value, Code code, std::string message, std::string field);
 // A person's or a plan's text as a portal prints it: at most `max_bytes`, no control characters.
 // `code` (an `<area>.invalid_<field>`) naming `label` ("el nombre del afiliado").

@@ -132,7 +132,7 @@ void evolve(ProviderState& s, const Event& e, TimestampMs occurred_at) {
                        s.enrolled_on = x.enrolled_on;
                    },
                    [&](const PadronLeft&) { s.enrolled = false; },
-                   Ignore<void, OrderKinds, AuthorizationKinds, InvoiceKinds, PayoutKinds>{},
+                   Ignore<void, OrderKinds, AuthorizationKinds, InvoiceKinds, PayoutKinds, PresentationKinds>{},
                },
                e);
 }
@@ -155,7 +155,7 @@ void evolve(OrderBook& s, const Event& e, TimestampMs) {
                    [&](const OrderDeferred& x) {
                        if (OrderRecord* o = find_in(s.orders, x.order_id)) o->loaded.period = x.to_period;
                    },
-                   Ignore<void, PadronKinds, AuthorizationKinds, InvoiceKinds, PayoutKinds>{},
+                   Ignore<void, PadronKinds, AuthorizationKinds, InvoiceKinds, PayoutKinds, PresentationKinds>{},
                },
                e);
 }
@@ -248,7 +248,7 @@ void evolve(AuthorizationBook& s, const Event& e, TimestampMs occurred_at) {
                                r.amount = 0;
                            }
                    },
-                   Ignore<void, PadronKinds, OrderKinds, InvoiceKinds, PayoutKinds, Kinds<BudgetSentToAudit>>{},
+                   Ignore<void, PadronKinds, OrderKinds, InvoiceKinds, PayoutKinds, PresentationKinds, Kinds<BudgetSentToAudit>>{},
                },
                e);
 }
@@ -299,7 +299,7 @@ void evolve(InvoiceBook& s, const Event& e, TimestampMs occurred_at) {
                        }
                    },
                    [&](const ActaIssued& x) { s.actas[x.acta] = x; },
-                   Ignore<void, PadronKinds, OrderKinds, AuthorizationKinds, PayoutKinds>{},
+                   Ignore<void, PadronKinds, OrderKinds, AuthorizationKinds, PayoutKinds, PresentationKinds>{},
                },
                e);
 }
@@ -316,7 +316,38 @@ void evolve(PayoutBook& s, const Event& e, TimestampMs) {
                        fold_add(p.paid, x.amount, s.overflow);
                        p.transfers.push_back(x.transfer_id);
                    },
-                   Ignore<void, PadronKinds, OrderKinds, AuthorizationKinds, InvoiceKinds>{},
+                   Ignore<void, PadronKinds, OrderKinds, AuthorizationKinds, InvoiceKinds, PresentationKinds>{},
+               },
+               e);
+}
+
+std::optional<Centavos> PresentationRecord::balance() const noexcept { return money::sub(submitted.amount, debited); }
+std::optional<Centavos> PresentationRecord::outstanding() const noexcept { return money::Sum(balance()).sub(paid).value(); }
+
+std::string_view presentation_state(const PresentationRecord& p) noexcept {
+    if (!p.approved) return "presentada";
+    return p.outstanding() == Centavos{0} ? "pagada" : "aprobada";
+}
+
+void evolve(PresentationBook& s, const Event& e, TimestampMs) {
+    std::visit(overloaded{
+                   [&](const PresentationSubmitted& x) { s.presentations[x.presentation].submitted = x; },
+                   [&](const PresentationDebited& x) {
+                       if (PresentationRecord* p = find_in(s.presentations, x.presentation)) {
+                           p->debits.push_back(x);
+                           fold_add(p->debited, x.amount, s.overflow);
+                       }
+                   },
+                   [&](const PresentationApproved& x) {
+                       if (PresentationRecord* p = find_in(s.presentations, x.presentation)) p->approved = true;
+                   },
+                   [&](const PresentationPaid& x) {
+                       if (PresentationRecord* p = find_in(s.presentations, x.presentation)) {
+                           p->payments.push_back(x);
+                           fold_add(p->paid, x.amount, s.overflow);
+                       }
+                   },
+                   Ignore<void, PadronKinds, OrderKinds, AuthorizationKinds, InvoiceKinds, PayoutKinds>{},
                },
                e);
 }
@@ -327,9 +358,10 @@ void evolve(ProviderLedger& s, const Event& e, TimestampMs occurred_at) {
     evolve(s.authorizations, e, occurred_at);
     evolve(s.invoices, e, occurred_at);
     evolve(s.payouts, e, occurred_at);
+    evolve(s.presentations, e, occurred_at);
 }
 
-bool overflowed(const ProviderLedger& s) noexcept { return s.invoices.overflow || s.payouts.overflow; }
+bool overflowed(const ProviderLedger& s) noexcept { return s.invoices.overflow || s.payouts.overflow || s.presentations.overflow; }
 
 ProviderLedger replay(std::span<const RecordedEvent> events) {
     ProviderLedger ledger;

@@ -1,5 +1,6 @@
 // What one provider's events add up to. Every event is partitioned by provider id, so a
-// ProviderLedger holds the sub-states of one provider; each has its own evolve.
+// ProviderLedger holds the sub-states of one provider; each has its own evolve. The colegio's
+// own facts are the ledger of kColegio (domain/types.h).
 #pragma once
 
 #include <map>
@@ -169,12 +170,36 @@ struct PayoutBook {
     friend bool operator==(const PayoutBook&, const PayoutBook&) = default;
 };
 
+// --- The colegio's presentations to the obras sociales (F6): only kColegio's ledger holds any ---
+struct PresentationRecord {
+    PresentationSubmitted submitted;
+    std::vector<PresentationDebited> debits;
+    bool approved = false;
+    std::vector<PresentationPaid> payments;
+    Centavos debited = 0;
+    Centavos paid = 0;
+    friend bool operator==(const PresentationRecord&, const PresentationRecord&) = default;
+
+    // Checked (domain/money.h): nullopt when it does not fit int64.
+    std::optional<Centavos> balance() const noexcept;      // amount - debited
+    std::optional<Centavos> outstanding() const noexcept;  // balance - paid
+};
+// "presentada" (in the insurer's audit), "aprobada", or "pagada" once approved and nothing is owed.
+std::string_view presentation_state(const PresentationRecord& p) noexcept;
+
+struct PresentationBook {
+    std::map<std::string, PresentationRecord> presentations;  // by number
+    bool overflow = false;                                    // as InvoiceBook::overflow
+    friend bool operator==(const PresentationBook&, const PresentationBook&) = default;
+};
+
 struct ProviderLedger {
     ProviderState provider;
     OrderBook orders;
     AuthorizationBook authorizations;
     InvoiceBook invoices;
     PayoutBook payouts;
+    PresentationBook presentations;
     friend bool operator==(const ProviderLedger&, const ProviderLedger&) = default;
 };
 
@@ -184,8 +209,9 @@ void evolve(OrderBook& s, const Event& e, TimestampMs occurred_at);
 void evolve(AuthorizationBook& s, const Event& e, TimestampMs occurred_at);
 void evolve(InvoiceBook& s, const Event& e, TimestampMs occurred_at);
 void evolve(PayoutBook& s, const Event& e, TimestampMs occurred_at);
+void evolve(PresentationBook& s, const Event& e, TimestampMs occurred_at);
 void evolve(ProviderLedger& s, const Event& e, TimestampMs occurred_at);
-// A fold of the ledger overflowed (InvoiceBook::overflow, PayoutBook::overflow).
+// A fold of the ledger overflowed (InvoiceBook::overflow, PayoutBook::overflow, PresentationBook::overflow).
 bool overflowed(const ProviderLedger& s) noexcept;
 
 struct RecordedEvent {

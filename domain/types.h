@@ -25,6 +25,9 @@ private:
 };
 
 using ProviderId = named_type<uint64_t, struct provider_id_tag>;
+// The colegio's own ledger, its presentations to the obras sociales (F6), is keyed 0: provider ids
+// start at 1.
+inline constexpr ProviderId kColegio{0};
 // Obra social / prepaga code as configured ("sancor", "insssep", "ioma").
 using ObraSocialId = named_type<std::string, struct obra_social_id_tag>;
 

@@ -23,7 +23,7 @@ Topic topic_for(const domain::Event& e) {
             if constexpr (kind_of<E, OrderKinds>) return Topic::orders;
             else if constexpr (kind_of<E, AuthorizationKinds>) return Topic::authorizations;
             else if constexpr (kind_of<E, PadronKinds>) return Topic::padron;
-            else if constexpr (kind_of<E, InvoiceKinds> || kind_of<E, PayoutKinds>) return Topic::billing;
+            else if constexpr (kind_of<E, InvoiceKinds> || kind_of<E, PayoutKinds> || kind_of<E, PresentationKinds>) return Topic::billing;
             else static_assert(sizeof(E) == 0, "topic_for: a new list of kinds needs its topic here");  // no default topic
         },
         e);

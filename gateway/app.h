@@ -99,6 +99,7 @@ private:
     HttpResponse retentions_view(const ViewRequest& request);
     HttpResponse authorizations_view(const ViewRequest& request);  // A9, from the provider's ledger
     HttpResponse submissions_view(const ViewRequest& request);     // F5, from the provider's ledger
+    HttpResponse presentations_view(const ViewRequest& request);   // F6, from the colegio's ledger
     // A listing given as its table: JSON pages of {column key: value}, or the file.
     HttpResponse table_view(const ViewRequest& request, replay::Table table, std::string name, std::string title);
     // The colegio's months: GET /v1/months[/YYYY-MM[/reports/NAME]], POST /v1/months/YYYY-MM/close.

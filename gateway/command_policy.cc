@@ -13,8 +13,8 @@ events::ActorRole actor_role(Role r) {
     return events::ActorRole::system;
 }
 
-// The obra social a command acts on: its own field, else the invoice, transaction or order
-// it names, looked up in the provider's ledger.
+// The obra social a command acts on: its own field, else the presentation, invoice, transaction
+// or order it names, looked up in the provider's (or the colegio's) ledger.
 events::result<std::optional<domain::ObraSocialId>> command_obra_social(service::CommandService& commands, domain::ProviderId provider,
                                                                         const domain::Command& c) {
     if (auto os = obra_social_of(c)) return os;
@@ -22,7 +22,10 @@ events::result<std::optional<domain::ObraSocialId>> command_obra_social(service:
     auto found = commands.with(provider, [&](const domain::ProviderLedger& l) {
         std::visit(
             [&](const auto& cmd) {
-                if constexpr (requires { cmd.invoice_id; }) {
+                if constexpr (requires { cmd.presentation; }) {  // F6: the colegio's, provider is kColegio
+                    if (auto it = l.presentations.presentations.find(cmd.presentation); it != l.presentations.presentations.end())
+                        out = it->second.submitted.obra_social;
+                } else if constexpr (requires { cmd.invoice_id; }) {
                     if (auto it = l.invoices.invoices.find(cmd.invoice_id); it != l.invoices.invoices.end())
                         out = it->second.issued.obra_social;
                 } else if constexpr (requires { cmd.transaction; }) {

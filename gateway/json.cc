@@ -138,44 +138,48 @@ struct Members {
 template <domain::Described T>
 struct Fields<T> : Members<T> {};
 
-// Commands (domain/commands.h), one line each: the API's name and the roles that may issue it
-// (the rules that say so, docs/DOMAIN.md).
-#define LIQUIDA_COMMAND(Type, api_name, issuers)           \
-    template <>                                            \
-    struct Fields<Type> : Members<Type> {                  \
-        static constexpr std::string_view name = api_name; \
-        static constexpr uint8_t roles = issuers;          \
+// Commands (domain/commands.h), one line each: the roles that may issue it (the rules that say
+// so, docs/DOMAIN.md). Its name is the domain's (domain::kCommandName).
+#define LIQUIDA_COMMAND(Type, issuers)                                       \
+    template <>                                                              \
+    struct Fields<Type> : Members<Type> {                                    \
+        static constexpr std::string_view name = domain::kCommandName<Type>; \
+        static constexpr uint8_t roles = issuers;                            \
     };
-LIQUIDA_COMMAND(RegisterProvider, "register_provider", kC | kP /* P6: the provider declares its data */)
-LIQUIDA_COMMAND(UpdateProvider, "update_provider", kC | kP /* P6 */)
-LIQUIDA_COMMAND(AdhereToObraSocial, "adhere_to_obra_social", kC | kP /* P6: adheres to an insurer's convenio */)
-LIQUIDA_COMMAND(UploadDocument, "upload_document", kC | kP /* P1: the provider uploads */)
-LIQUIDA_COMMAND(VerifyDocument, "verify_document", kC /* P1: the secretaría verifies */)
-LIQUIDA_COMMAND(ExpireDocumentsDue, "expire_documents_due", kC /* P2: housekeeping */)
-LIQUIDA_COMMAND(EnrollInPadron, "enroll_in_padron", kC /* P2, P3: the colegio enrolls */)
-LIQUIDA_COMMAND(LeavePadron, "leave_padron", kC | kP /* P5: the provider may leave */)
-LIQUIDA_COMMAND(LoadOrder, "load_order", kC | kP /* O1, O2: the provider loads */)
-LIQUIDA_COMMAND(ApproveOrder, "approve_order", kC /* O2: the secretaría reviews */)
-LIQUIDA_COMMAND(RejectOrder, "reject_order", kC /* O2 */)
-LIQUIDA_COMMAND(CheckEligibility, "check_eligibility", kC | kP | kO /* A1: asked by the provider, the insurer's answer recorded */)
-LIQUIDA_COMMAND(IssueToken, "issue_token", kC | kO /* A2: the insurer generates tokens */)
-LIQUIDA_COMMAND(SubmitBudget, "submit_budget", kC | kP /* A1-A7: the provider submits */)
-LIQUIDA_COMMAND(ResolveBudgetAudit, "resolve_budget_audit", kC | kO /* A7: the insurer's auditoría */)
-LIQUIDA_COMMAND(ConsumePractices, "consume_practices", kC | kP /* A8 */)
-LIQUIDA_COMMAND(CancelTransaction, "cancel_transaction", kC | kP /* A9 */)
-LIQUIDA_COMMAND(IssueInvoice, "issue_invoice", kC | kP /* F1, F2: the provider issues */)
-LIQUIDA_COMMAND(SendInvoice, "send_invoice", kC | kP /* F3, O4: sent by the provider (003) or by the colegio billing for it */)
-LIQUIDA_COMMAND(ObserveInvoice, "observe_invoice", kC | kO /* F3: the insurer's states */)
-LIQUIDA_COMMAND(AcceptInvoice, "accept_invoice", kC | kO /* F3 */)
-LIQUIDA_COMMAND(IngresarInvoice, "ingresar_invoice", kC | kO /* F3 */)
-LIQUIDA_COMMAND(RejectInvoice, "reject_invoice", kC | kO /* F3 */)
-LIQUIDA_COMMAND(ApplyDebit, "apply_debit", kC | kO /* S1: the insurer's audit debits */)
-LIQUIDA_COMMAND(ResolveDebitAnalysis, "resolve_debit_analysis", kC | kO /* S1 */)
-LIQUIDA_COMMAND(IssueCreditNote, "issue_credit_note", kC | kP /* F5: the provider owes it */)
-LIQUIDA_COMMAND(IssuePaymentOrder, "issue_payment_order", kC | kO /* S2: the insurer pays */)
-LIQUIDA_COMMAND(ApplyRetentions, "apply_retentions", kC /* S3: the colegio retains */)
-LIQUIDA_COMMAND(PayProvider, "pay_provider", kC /* S3: the colegio pays */)
-LIQUIDA_COMMAND(IssueActa, "issue_acta", kC | kO /* F2: the insurer's acta de autorización (003) */)
+LIQUIDA_COMMAND(RegisterProvider, kC | kP /* P6: the provider declares its data */)
+LIQUIDA_COMMAND(UpdateProvider, kC | kP /* P6 */)
+LIQUIDA_COMMAND(AdhereToObraSocial, kC | kP /* P6: adheres to an insurer's convenio */)
+LIQUIDA_COMMAND(UploadDocument, kC | kP /* P1: the provider uploads */)
+LIQUIDA_COMMAND(VerifyDocument, kC /* P1: the secretaría verifies */)
+LIQUIDA_COMMAND(ExpireDocumentsDue, kC /* P2: housekeeping */)
+LIQUIDA_COMMAND(EnrollInPadron, kC /* P2, P3: the colegio enrolls */)
+LIQUIDA_COMMAND(LeavePadron, kC | kP /* P5: the provider may leave */)
+LIQUIDA_COMMAND(LoadOrder, kC | kP /* O1, O2: the provider loads */)
+LIQUIDA_COMMAND(ApproveOrder, kC /* O2: the secretaría reviews */)
+LIQUIDA_COMMAND(RejectOrder, kC /* O2 */)
+LIQUIDA_COMMAND(CheckEligibility, kC | kP | kO /* A1: asked by the provider, the insurer's answer recorded */)
+LIQUIDA_COMMAND(IssueToken, kC | kO /* A2: the insurer generates tokens */)
+LIQUIDA_COMMAND(SubmitBudget, kC | kP /* A1-A7: the provider submits */)
+LIQUIDA_COMMAND(ResolveBudgetAudit, kC | kO /* A7: the insurer's auditoría */)
+LIQUIDA_COMMAND(ConsumePractices, kC | kP /* A8 */)
+LIQUIDA_COMMAND(CancelTransaction, kC | kP /* A9 */)
+LIQUIDA_COMMAND(IssueInvoice, kC | kP /* F1, F2: the provider issues */)
+LIQUIDA_COMMAND(SendInvoice, kC | kP /* F3, O4: sent by the provider (003) or by the colegio billing for it */)
+LIQUIDA_COMMAND(ObserveInvoice, kC | kO /* F3: the insurer's states */)
+LIQUIDA_COMMAND(AcceptInvoice, kC | kO /* F3 */)
+LIQUIDA_COMMAND(IngresarInvoice, kC | kO /* F3 */)
+LIQUIDA_COMMAND(RejectInvoice, kC | kO /* F3 */)
+LIQUIDA_COMMAND(ApplyDebit, kC | kO /* S1: the insurer's audit debits */)
+LIQUIDA_COMMAND(ResolveDebitAnalysis, kC | kO /* S1 */)
+LIQUIDA_COMMAND(IssueCreditNote, kC | kP /* F5: the provider owes it */)
+LIQUIDA_COMMAND(IssuePaymentOrder, kC | kO /* S2: the insurer pays */)
+LIQUIDA_COMMAND(ApplyRetentions, kC /* S3: the colegio retains */)
+LIQUIDA_COMMAND(PayProvider, kC /* S3: the colegio pays */)
+LIQUIDA_COMMAND(IssueActa, kC | kO /* F2: the insurer's acta de autorización (003) */)
+LIQUIDA_COMMAND(PresentBilling, kC /* F6: the colegio presents a period to an obra social (000) */)
+LIQUIDA_COMMAND(DebitPresentation, kC | kO /* F6: the insurer's audit debits it */)
+LIQUIDA_COMMAND(ApprovePresentation, kC | kO /* F6 */)
+LIQUIDA_COMMAND(PayPresentation, kC | kO /* F6: the insurer pays it */)
 
 #undef LIQUIDA_COMMAND
 
@@ -539,14 +543,17 @@ result<CommandRequest, DomainError> parse_unchecked(std::string_view body) {
     out.name = kCommandNames[index];
     ObjectReader r(doc, "");
     r.known("command");
-    uint64_t provider = 0;
-    r("provider", provider);
-    if (!r.failed() && provider == 0) r.fail(invalid_value("provider", "el prestador es un número desde 1"));
-    out.provider = domain::ProviderId{provider};
     r("command_id", out.command_id);
     if (!r.failed() && !out.command_id.empty() && !valid_command_id(out.command_id))
         r.fail(invalid_value("command_id", "de 1 a " + std::to_string(kMaxCommandId) + " caracteres ASCII visibles"));
     out.command = kParsers[index](r);
+    // A provider's command names it; the colegio's own (F6) name none: their ledger is kColegio's.
+    uint64_t provider = 0;
+    const bool colegio = domain::colegio_command(out.command);
+    r("provider", provider, colegio ? Spec::may_omit : Spec::by_type);
+    if (!r.failed() && !colegio && provider == 0) r.fail(invalid_value("provider", "el prestador es un número desde 1"));
+    if (!r.failed() && colegio && provider != 0) r.fail(invalid_value("provider", "la presentación es del colegio: no lleva prestador"));
+    out.provider = colegio ? domain::kColegio : domain::ProviderId{provider};
     if (auto e = r.finish()) return failure{std::move(*e)};
     return out;
 }
@@ -565,7 +572,7 @@ result<CommandRequest, DomainError> parse_command(std::string_view body) {
 json to_json(const CommandRequest& request) {
     json out = std::visit([](const auto& c) { return value(c); }, request.command);
     out["command"] = std::string(command_name(request.command));
-    out["provider"] = request.provider.value();
+    if (!domain::colegio_command(request.command)) out["provider"] = request.provider.value();
     out["command_id"] = request.command_id;
     return out;
 }

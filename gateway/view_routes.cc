@@ -62,6 +62,7 @@ HttpResponse App::view(const std::string& path, const Query& q, const Claims& cl
         {"/v1/reports/authorizations", false, &App::authorizations_view},
         {"/v1/reports/submissions", false, &App::submissions_view},
         {"/v1/views/payment-orders", false, &App::payment_orders_view},
+        {"/v1/views/presentations", false, &App::presentations_view},
     };
     const auto route = std::find_if(std::begin(kRoutes), std::end(kRoutes), [&](const Route& r) {
         return r.prefix ? path.size() > r.path.size() && path.starts_with(r.path) : path == r.path;
@@ -418,6 +419,34 @@ HttpResponse App::submissions_view(const ViewRequest& r) {
     if (!found) return state_unavailable(found.error());
     if (overflow) return pass_on(422, overflow->code, overflow->message, overflow->field);
     return table_view(r, replay::submissions_table(owed), file_name({"presentaciones", name_part(r.provider)}), "Presentaciones F5");
+}
+
+// F6: the colegio's presentations to the obras sociales, from its own ledger, each with what the
+// settlement view approved for its period and obra social.
+HttpResponse App::presentations_view(const ViewRequest& r) {
+    if (std::holds_alternative<PrestadorScope>(r.scope))
+        return error(403, "auth.forbidden", "Las presentaciones son del colegio y de cada obra social.");
+    if (r.provider) throw BadParam{"provider", "Las presentaciones son del colegio: sin filtro por prestador."};
+    const auto period = param_period(r.q, "period");
+    std::vector<domain::PresentationRecord> records;
+    const auto found = p_.commands.with(domain::kColegio, [&](const domain::ProviderLedger& l) {
+        for (const auto& [number, p] : l.presentations.presentations) {
+            if ((!period || p.submitted.period == *period) && (!r.os || p.submitted.obra_social == *r.os)) records.push_back(p);
+        }
+    });
+    if (!found) return state_unavailable(found.error());
+    std::vector<replay::PresentationEntry> entries;
+    for (const auto& p : records) {
+        const auto rows = read_view(p_.views.settlement({p.submitted.period, p.submitted.obra_social, std::nullopt}));
+        const auto rolled = projections::checked_roll_up(rows, true);
+        std::optional<domain::Centavos> approved = domain::Centavos{0};
+        if (!rolled) approved.reset();
+        else if (!rolled->empty()) approved = rolled->front().total();
+        entries.push_back({&p, approved});
+    }
+    const replay::Names names(p_.config, std::vector<projections::PadronRow>{});  // only the obras sociales' names
+    return table_view(r, replay::presentations_table(entries, names),
+                      file_name({"presentaciones-colegio", name_part(period), name_part(r.os, p_.config)}), "Presentaciones del colegio");
 }
 
 }  // namespace liquida::gateway

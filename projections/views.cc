@@ -675,10 +675,12 @@ void StoreBatch::apply_padron(ProviderId p, const domain::Event& e, TimestampMs 
 // The kinds that change no order row, and those that change no budget row (eligibility, tokens
 // and audit referrals change no view).
 template <class R>
-using NotAnOrder = domain::Ignore<R, domain::PadronKinds, domain::AuthorizationKinds, domain::InvoiceKinds, domain::PayoutKinds>;
+using NotAnOrder = domain::Ignore<R, domain::PadronKinds, domain::AuthorizationKinds, domain::InvoiceKinds, domain::PayoutKinds,
+                                  domain::PresentationKinds>;
 template <class R>
-using NotABudget = domain::Ignore<R, domain::PadronKinds, domain::OrderKinds, domain::InvoiceKinds, domain::PayoutKinds,
-                                  domain::Kinds<domain::EligibilityChecked, domain::TokenIssued, domain::BudgetSentToAudit>>;
+using NotABudget =
+    domain::Ignore<R, domain::PadronKinds, domain::OrderKinds, domain::InvoiceKinds, domain::PayoutKinds, domain::PresentationKinds,
+                   domain::Kinds<domain::EligibilityChecked, domain::TokenIssued, domain::BudgetSentToAudit>>;
 
 void StoreBatch::apply_order(ProviderId p, const domain::Event& e, TimestampMs at) {
     const std::string* id =
@@ -879,7 +881,7 @@ void StoreBatch::apply_invoice(ProviderId p, const domain::Event& e, TimestampMs
                     });
             },
             domain::Ignore<void, domain::PadronKinds, domain::OrderKinds, domain::AuthorizationKinds, domain::PayoutKinds,
-                           domain::Kinds<domain::DebitAnalysisResolved, domain::ActaIssued>>{}},
+                           domain::PresentationKinds, domain::Kinds<domain::DebitAnalysisResolved, domain::ActaIssued>>{}},
         e);
 }
 

@@ -464,4 +464,31 @@ Table submissions_table(const std::vector<domain::PendingSubmission>& rows) {
     return t;
 }
 
+Table presentations_table(const std::vector<PresentationEntry>& rows, const Names& names) {
+    Table t{"presentations", "Presentaciones del colegio", {}, {}};
+    t.columns = {{"presentation", "Presentacion", Kind::text},
+                 {"obra_social", "Obra social", Kind::text},
+                 {"period", "Periodo", Kind::text},
+                 {"presented_on", "Fecha", Kind::date},
+                 {"amount", "Importe", Kind::money},
+                 {"approved", "Aprobado en el sistema", Kind::money},
+                 {"difference", "Diferencia", Kind::money},
+                 {"debited", "Debitos", Kind::money},
+                 {"paid", "Pagado", Kind::money},
+                 {"outstanding", "Saldo", Kind::money},
+                 {"state", "Estado", Kind::text},
+                 {"payment_orders", "Ordenes de pago", Kind::text}};
+    for (const auto& [p, approved] : rows) {
+        const domain::PresentationSubmitted& s = p->submitted;
+        std::string orders;
+        for (const auto& x : p->payments)
+            orders += (orders.empty() ? "" : ", ") + domain::payment_order_label(x.payment_order_type, x.payment_order);
+        t.rows.push_back({text(s.presentation), text(names.obra_social(s.obra_social)), text(domain::to_string(s.period)),
+                          date(s.presented_on), money(s.amount), money(approved),
+                          money(approved ? domain::money::sub(s.amount, *approved) : std::nullopt), money(p->debited), money(p->paid),
+                          money(p->outstanding()), text(std::string(domain::presentation_state(*p))), text(std::move(orders))});
+    }
+    return t;
+}
+
 }  // namespace liquida::replay

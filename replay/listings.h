@@ -94,6 +94,13 @@ Table payment_orders_table(const std::vector<projections::InvoiceViewRow>& invoi
 Table authorizations_table(const std::vector<domain::AuthorizationRow>& rows, const Names& names);
 // F5: what a provider owes the insurers (credit notes) or may send again (re-invoicing).
 Table submissions_table(const std::vector<domain::PendingSubmission>& rows);
+// F6: the colegio's presentations, each beside what the settlement view approved for its period
+// and obra social (nullopt: that total does not fit int64).
+struct PresentationEntry {
+    const domain::PresentationRecord* record = nullptr;
+    std::optional<domain::Centavos> approved;
+};
+Table presentations_table(const std::vector<PresentationEntry>& rows, const Names& names);
 // One row per retention charged (S3): period, obra social, provider and kind.
 Table retentions_table(const std::vector<projections::SettlementRow>& rows, const Names& names);
 

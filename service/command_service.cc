@@ -593,7 +593,11 @@ std::unique_lock<std::mutex> CommandService::lock_affiliate(const domain::Submit
 
 Outcome CommandService::execute(domain::ProviderId provider, const domain::Command& command, std::string command_id, const Issuer& issuer,
                                 domain::TimestampMs now, std::string_view fingerprint) {
-    if (provider.value() == 0)
+    // The colegio's own commands (F6) are decided on its ledger, every other on a provider's.
+    if (domain::colegio_command(command) && provider != domain::kColegio)
+        return failure(Rejection{Rejection::Kind::invalid, std::string(RejectionCode("request.invalid_value").name()),
+                                 "La presentación es del colegio: no lleva prestador.", "provider"});
+    if (!domain::colegio_command(command) && provider == domain::kColegio)
         return failure(Rejection{Rejection::Kind::invalid, std::string(RejectionCode("request.missing_field").name()),
                                  "Falta el prestador.", "provider"});
     if (command_id.empty()) command_id = events::EventId::random().to_string();

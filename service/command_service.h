@@ -58,7 +58,8 @@ struct Accepted {
 
 // The codes the service refuses with of its own; besides them a Rejection carries a domain
 // refusal's code (domain/codes.h) or a module's errc. docs/API.md lists them.
-inline constexpr std::string_view kRejectionCodes[] = {"command.id_reused", "log.chain_broken", "request.missing_field"};
+inline constexpr std::string_view kRejectionCodes[] = {"command.id_reused", "log.chain_broken", "request.invalid_value",
+                                                       "request.missing_field"};
 using RejectionCode = domain::Listed<kRejectionCodes>;
 
 struct Rejection {

@@ -1,5 +1,7 @@
 #include "service/ledger_codec.h"
 
+#include <algorithm>
+
 #include "events/codec.h"
 #include "projections/row_codec.h"
 
@@ -12,8 +14,8 @@ using namespace domain;
 
 // 2: when each document was approved and the CBU took effect (approved_at, cbu_since); 3: a
 // budget item's own anulación (cancelled); 4: each adhesion's convenio; 5: each consumption's
-// number and tipo de facturación, and the actas.
-constexpr std::string_view kMagic = "liquida-ledgers-5";
+// number and tipo de facturación, and the actas; 6: the colegio's presentations.
+constexpr std::string_view kMagic = "liquida-ledgers-6";
 
 // An event struct the ledgers keep (ProviderRegistered, OrderLoaded, ...), as an envelope.
 template <class E>
@@ -262,15 +264,54 @@ bool get(Reader& r, PayoutBook& b) {
     return r.ok();
 }
 
+template <class E>
+void put_events(Writer& w, const std::vector<E>& v) {
+    w.u(v.size());
+    for (const E& e : v) put_event(w, e);
+}
+template <class E>
+bool get_events(Reader& r, std::vector<E>& v) {
+    if (!sized(r, v)) return false;
+    return std::all_of(v.begin(), v.end(), [&](E& e) { return get_event(r, e); });
+}
+
+void put(Writer& w, const PresentationBook& b) {
+    w.u(b.presentations.size());
+    for (const auto& [number, p] : b.presentations) {
+        put_event(w, p.submitted);
+        put_events(w, p.debits);
+        w.u(p.approved);
+        put_events(w, p.payments);
+        w.i(p.debited);
+        w.i(p.paid);
+    }
+    w.u(b.overflow);
+}
+bool get(Reader& r, PresentationBook& b) {
+    for (uint64_t n = r.u(); n > 0 && r.ok(); --n) {
+        PresentationRecord p;
+        if (!get_event(r, p.submitted) || !get_events(r, p.debits)) return false;
+        p.approved = r.u() != 0;
+        if (!get_events(r, p.payments)) return false;
+        p.debited = r.i();
+        p.paid = r.i();
+        b.presentations[p.submitted.presentation] = std::move(p);
+    }
+    b.overflow = r.u() != 0;
+    return r.ok();
+}
+
 void put(Writer& w, const ProviderLedger& l) {
     put(w, l.provider);
     put(w, l.orders);
     put(w, l.authorizations);
     put(w, l.invoices);
     put(w, l.payouts);
+    put(w, l.presentations);
 }
 bool get(Reader& r, ProviderLedger& l) {
-    return get(r, l.provider) && get(r, l.orders) && get(r, l.authorizations) && get(r, l.invoices) && get(r, l.payouts);
+    return get(r, l.provider) && get(r, l.orders) && get(r, l.authorizations) && get(r, l.invoices) && get(r, l.payouts) &&
+           get(r, l.presentations);
 }
 
 }  // namespace

@@ -484,16 +484,4 @@ const ProviderLedger* Simulation::ledger(ProviderId id) const {
     return &impl_->providers[id.value() - kFirstProviderId]->ledger;
 }
 
-std::string_view Simulation::command_name(size_t index) noexcept {
-    static constexpr std::string_view kNames[] = {
-        "register_provider",    "update_provider",     "adhere_to_obra_social", "upload_document", "verify_document",
-        "expire_documents_due", "enroll_in_padron",    "leave_padron",          "load_order",      "approve_order",
-        "reject_order",         "check_eligibility",   "issue_token",           "submit_budget",   "resolve_budget_audit",
-        "consume_practices",    "cancel_transaction",  "issue_invoice",         "send_invoice",    "observe_invoice",
-        "accept_invoice",       "ingresar_invoice",    "reject_invoice",        "apply_debit",     "resolve_debit_analysis",
-        "issue_credit_note",    "issue_payment_order", "apply_retentions",      "pay_provider",    "issue_acta"};
-    static_assert(std::size(kNames) == std::variant_size_v<Command>, "every command kind needs a name");
-    return index < std::size(kNames) ? kNames[index] : std::string_view{"unknown"};
-}
-
 }  // namespace liquida::sim

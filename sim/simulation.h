@@ -89,9 +89,6 @@ public:
     // The ledger the decisions saw, with every accepted event folded in; null if unknown.
     const ProviderLedger* ledger(ProviderId id) const;
 
-    // Stable snake_case name of a command kind ("load_order"), by Command index.
-    static std::string_view command_name(size_t index) noexcept;
-
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;

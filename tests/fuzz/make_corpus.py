@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the committed seed corpus, tests/fuzz/corpus/<target>/, from the project's own samples:
 
-  events       the golden v1 buffers (tests/events/golden/v1), one per event kind
+  events       the newest golden buffers (tests/events/golden/vN), one per event kind
   command      one body per command, from the samples of tests/gateway/json_test.cc
   token        tokens signed with the fuzz target's fixed key, and "#"-prefixed payloads
   http_target  request targets of docs/API.md
@@ -37,8 +37,13 @@ def fresh(target):
 
 def events():
     d = fresh("events")
-    for f in sorted((ROOT / "tests/events/golden/v1").glob("*.lqev")):
+    golden = ROOT / "tests/events/golden"
+    newest = max(golden.glob("v*"), key=lambda v: int(v.name[1:]))  # every kind, each with every field
+    for f in sorted(newest.glob("*.lqev")):
         shutil.copyfile(f, d / f.name)
+
+
+COLEGIO_COMMANDS = {"present_billing", "debit_presentation", "approve_presentation", "pay_presentation"}
 
 
 def command():
@@ -49,7 +54,10 @@ def command():
     if len(samples) < 20:
         raise SystemExit(f"found only {len(samples)} command samples in json_test.cc")
     for i, (name, members) in enumerate(samples):
-        body = {"command": name, "provider": 1042, "command_id": f"fuzz-{i}"}
+        body = {"command": name}
+        if name not in COLEGIO_COMMANDS:  # the colegio's own name no provider
+            body["provider"] = 1042
+        body["command_id"] = f"fuzz-{i}"
         body.update(json.loads(members))
         (d / f"{name}.json").write_text(json.dumps(body, ensure_ascii=False) + "\n")
     # A few shapes the samples do not have: an ISO instant, nulls, an unknown member, not an object.

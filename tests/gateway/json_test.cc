@@ -128,12 +128,26 @@ const std::vector<Sample> kSamples = {
      R"({"acta": "21 054 0731206 11", "obra_social": "ioma", "tipo_afiliatorio": "OBLIGATORIO",
              "tipo_prestacion": "CUIDADOR DOMICILIARIO", "total": 35596800})",
      {"obra_social", "total"}},
+    {"present_billing",
+     R"({"presentation": "P-2025-06/7", "obra_social": "sancor", "period": "2025-06", "amount": 125000000})",
+     {"obra_social", "period", "amount"}},
+    {"debit_presentation",
+     R"({"presentation": "P-2025-06/7", "debit_id": "dp-1", "amount": 150000, "reason_code": "D01", "reason": "Falta firma"})",
+     {"amount"}},
+    {"approve_presentation", R"({"presentation": "P-2025-06/7"})", {}},
+    {"pay_presentation",
+     R"({"presentation": "P-2025-06/7", "payment_order_type": "APB", "payment_order": "10118036", "paid_on": "2025-08-20",
+             "amount": 124850000, "retention_certificate": "RC-1"})",
+     {"paid_on", "amount"}},
 };
+
+// The colegio's own commands (F6) name no provider.
+bool colegio_sample(const std::string& name) { return name.find("present") != std::string::npos; }
 
 json sample_body(const Sample& s) {
     json body = json::parse(s.members);
     body["command"] = s.name;
-    body["provider"] = 1042;
+    if (!colegio_sample(s.name)) body["provider"] = 1042;
     body["command_id"] = "cmd-" + s.name;
     return body;
 }
@@ -186,12 +200,12 @@ T as(const CommandRequest& r) {
 
 }  // namespace
 
-TEST_CASE("gateway_json: command names: 30, in variant order, equal to the simulator's", "[gateway][json]") {
+TEST_CASE("gateway_json: command names: one per command, in variant order, as the samples name them", "[gateway][json]") {
     const auto& names = liquida::gateway::command_names();
     REQUIRE(names.size() == std::variant_size_v<domain::Command>);
     REQUIRE(kSamples.size() == names.size());
     for (size_t i = 0; i < names.size(); ++i) {
-        CHECK(names[i] == liquida::sim::Simulation::command_name(i));
+        CHECK(names[i] == domain::command_name(i));
         CHECK(kSamples[i].name == names[i]);
     }
 }
@@ -205,7 +219,7 @@ TEST_CASE("gateway_json: every command parses from its sample body and gives it 
         CHECK(r.name == s.name);
         CHECK(r.command.index() == i);
         CHECK(liquida::gateway::command_name(r.command) == s.name);
-        CHECK(r.provider == domain::ProviderId{1042});
+        CHECK(r.provider == (colegio_sample(s.name) ? domain::kColegio : domain::ProviderId{1042}));
         CHECK(r.command_id == "cmd-" + s.name);
         CHECK(liquida::gateway::to_json(r) == body);
     }
@@ -215,12 +229,14 @@ TEST_CASE("gateway_json: every command parses from its minimal body and each req
     for (const Sample& s : kSamples) {
         INFO(s.name);
         const json full = sample_body(s);
-        json minimal = {{"command", s.name}, {"provider", 7}};
+        const bool colegio = colegio_sample(s.name);
+        json minimal = {{"command", s.name}};
+        if (!colegio) minimal["provider"] = 7;
         for (const auto& key : s.required) minimal[key] = full.at(key);
         const CommandRequest r = parsed(minimal.dump());
         CHECK(r.name == s.name);
         CHECK(r.command_id.empty());
-        CHECK(r.provider == domain::ProviderId{7});
+        CHECK(r.provider == (colegio ? domain::kColegio : domain::ProviderId{7}));
         for (const auto& key : s.required) {
             json without = minimal;
             without.erase(key);
@@ -237,9 +253,10 @@ TEST_CASE("gateway_json: every command parses from its minimal body and each req
         json no_command = minimal;
         no_command.erase("command");
         check_error(no_command.dump(), "request.missing_field", "command");
-        json no_provider = minimal;
-        no_provider.erase("provider");
-        check_error(no_provider.dump(), "request.missing_field", "provider");
+        json other_provider = minimal;  // F6: the colegio's commands are decided on its own ledger
+        if (colegio) other_provider["provider"] = 7;
+        else other_provider.erase("provider");
+        check_error(other_provider.dump(), colegio ? "request.invalid_value" : "request.missing_field", "provider");
     }
 }
 
@@ -721,7 +738,7 @@ TEST_CASE("gateway_json: every event kind renders with the schema's names", "[ga
         CHECK(j.at("command_id") == e.command_id);
         CHECK(j.at("correlation_id") == e.correlation_id);
         CHECK(j.at("schema_version") == liquida::events::kSchemaVersion);
-        CHECK(j.at("provider_id") == 8481);
+        CHECK(j.at("provider_id") == e.provider_id.value());
         CHECK(j.at("payload") == liquida::gateway::to_json(e.payload));
         check_against_schema(j.at("payload"), camel(kind), tables);
         // The envelope's own fields, with the union's kind beside its payload.

@@ -15,7 +15,7 @@ using domain::Period;
 using events::ActorRole;
 
 // A new event kind needs a sample here (and a golden file): this fails until it has one.
-static_assert(domain::kEventKinds == 33, "add a sample envelope for the new event kind");
+static_assert(domain::kEventKinds == 37, "add a sample envelope for the new event kind");
 
 constexpr uint64_t kProvider = 8481;  // SanCor test provider of seed 001 (CUIT 27-35215358-9)
 const char* const kCbu = "0140123900000031274858";
@@ -245,6 +245,33 @@ std::vector<events::Envelope> later_events() {
     };
 }
 
+// F6: the colegio's presentation of February to IOMA, on its own ledger (provider 0).
+std::vector<events::Envelope> presentation_events() {
+    std::vector<events::Envelope> out = {
+        by_colegio(domain::PresentationSubmitted{.presentation = "P-2021-02/14",
+                                                 .obra_social = ioma(),
+                                                 .period = kFebruary2021,
+                                                 .presented_on = date_from_civil(2021, 3, 8),
+                                                 .amount = 123'456'789}),
+        by_obra_social(domain::PresentationDebited{.presentation = "P-2021-02/14",
+                                                   .debit_id = "ioma-pdeb-2021-0007",
+                                                   .amount = 355'968,
+                                                   .reason_code = "D04",
+                                                   .reason = "Orden sin firma del afiliado"},
+                       "obra_social:ioma"),
+        by_obra_social(domain::PresentationApproved{.presentation = "P-2021-02/14"}, "obra_social:ioma"),
+        by_obra_social(domain::PresentationPaid{.presentation = "P-2021-02/14",
+                                                .payment_order_type = "APB",
+                                                .payment_order = "10118036",
+                                                .paid_on = date_from_civil(2021, 4, 12),
+                                                .amount = 123'100'821,
+                                                .retention_certificate = "ioma-rc-2021-0412"},
+                       "obra_social:ioma"),
+    };
+    for (auto& e : out) e.provider_id = domain::kColegio;
+    return out;
+}
+
 }  // namespace
 
 std::vector<events::Envelope> sample_envelopes(uint16_t schema_version) {
@@ -259,6 +286,7 @@ std::vector<events::Envelope> sample_envelopes(uint16_t schema_version) {
     append(invoice_events());
     append(settlement_events());
     append(later_events());
+    append(presentation_events());
     for (size_t i = 0; i < out.size(); ++i) {
         if (out[i].payload.index() != i) {
             throw std::logic_error("sample " + std::to_string(i) + " is " + std::string(domain::event_name(out[i].payload)) +
