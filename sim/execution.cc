@@ -9,8 +9,9 @@
 namespace liquida::sim {
 
 std::optional<Built> Simulation::Impl::execute(const Intent& it) {
-    Provider& p = *providers[it.provider];
     const int32_t today = local_date(now).days;
+    if (colegio_kind(it.kind)) return colegio_work(it, today);
+    Provider& p = *providers[it.provider];
     switch (it.kind) {
         case Kind::onboard: return onboard(it, p, today);
         case Kind::adhere: return adhere(it, p);
@@ -49,6 +50,10 @@ std::optional<Built> Simulation::Impl::execute(const Intent& it) {
         case Kind::payment_run: return payment_run(it, p, today);
         case Kind::retentions: return retentions(it, p);
         case Kind::pay: return pay(it, p);
+        case Kind::present:
+        case Kind::presentation_audit:
+        case Kind::presentation_approve:
+        case Kind::presentation_pay: break;  // the colegio's, above
     }
     return std::nullopt;
 }

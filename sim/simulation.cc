@@ -8,7 +8,8 @@
 
 namespace liquida::sim {
 
-Simulation::Impl::Impl(const Config& c, SimulationOptions o) : config(c), options(o), rng(o.seed), sessions_window(longest_limit_days(c)) {
+Simulation::Impl::Impl(const Config& c, SimulationOptions o)
+    : config(c), options(o), rng(o.seed), sessions_window(longest_limit_days(c)), colegio_rng(o.seed ^ 0xC01E610ULL) {
     if (!(options.scale > 0)) options.scale = 1.0;
     options.months = std::max<uint32_t>(options.months, 1);
     for (uint8_t i = 0; i < kOsCount; ++i) {
@@ -223,6 +224,7 @@ void Simulation::Impl::plan_month(Period m) {
             push(at_minute(day, rng.between(8 * 60, 20 * 60)), index, Kind::payment_run, o);
         }
     }
+    plan_presentations(m);
 }
 
 void Simulation::Impl::plan_provider_month(uint32_t index, Period m, int32_t first, int32_t days) {
@@ -432,22 +434,23 @@ std::optional<SimulatedCommand> Simulation::Impl::next() {
         now = it.at;
         std::optional<Built> built = execute(it);
         if (!built) continue;
-        Provider& p = *providers[it.provider];
-        SimulatedCommand out{ProviderId{kFirstProviderId + it.provider},
+        const bool colegio_own = it.provider == kColegioIntent;
+        ProviderLedger& ledger = colegio_own ? colegio : providers[it.provider]->ledger;
+        SimulatedCommand out{colegio_own ? kColegio : ProviderId{kFirstProviderId + it.provider},
                              now,
                              id_prefix + num(emitted++),
                              built->actor,
                              actor_id(built->actor, it),
                              std::move(built->command),
                              std::vector<Event>{}};
-        out.decision = decide(p.ledger, out.command, now, config, Colegio{&sessions, out.provider});
+        out.decision = decide(ledger, out.command, now, config, Colegio{&sessions, out.provider});
         current = period_of(local_date(now).days);
         if (out.decision) {
             ++stats.accepted;
             ++stats.accepted_by_command[out.command.index()];
             for (const Event& e : out.decision.value()) {
-                evolve(p.ledger, e, now);
-                sessions.apply(out.provider, p.ledger, e, config);
+                evolve(ledger, e, now);
+                sessions.apply(out.provider, ledger, e, config);
                 ++stats.events;
                 ++stats.events_by_kind[e.index()];
             }
@@ -480,6 +483,7 @@ const SimulationStats& Simulation::stats() const { return impl_->stats; }
 size_t Simulation::provider_count() const { return impl_->providers.size(); }
 
 const ProviderLedger* Simulation::ledger(ProviderId id) const {
+    if (id == kColegio) return &impl_->colegio;
     if (id.value() < kFirstProviderId || id.value() - kFirstProviderId >= impl_->providers.size()) return nullptr;
     return &impl_->providers[id.value() - kFirstProviderId]->ledger;
 }

@@ -87,6 +87,7 @@ public:
     const SimulationStats& stats() const;
     size_t provider_count() const;
     // The ledger the decisions saw, with every accepted event folded in; null if unknown.
+    // kColegio's: the colegio's presentations.
     const ProviderLedger* ledger(ProviderId id) const;
 
 private:

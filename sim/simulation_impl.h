@@ -21,6 +21,7 @@ namespace detail {
 
 constexpr int64_t kMinute = 60'000;
 constexpr uint64_t kFirstProviderId = 1001;
+constexpr uint32_t kColegioIntent = UINT32_MAX;  // Intent::provider of the colegio's own work (F6)
 constexpr double kProvidersAtScale1 = 3000;
 
 // std::mt19937_64's sequence is fixed by the standard; the distributions are ours, since
@@ -81,6 +82,10 @@ enum class Kind : uint8_t {
     payment_run,
     retentions,
     pay,
+    present,  // F6: the colegio's, on its own ledger
+    presentation_audit,
+    presentation_approve,
+    presentation_pay,
 };
 
 // Intent flags.
@@ -108,6 +113,7 @@ struct Intent {
     uint64_t b = 0;
     int64_t c = 0;
 };
+inline bool colegio_kind(Kind k) { return k >= Kind::present; }
 
 struct Later {
     bool operator()(const Intent& x, const Intent& y) const noexcept { return x.at != y.at ? x.at > y.at : x.seq > y.seq; }
@@ -249,6 +255,11 @@ struct Simulation::Impl {
     std::vector<std::unique_ptr<Provider>> providers;
     SessionRegister sessions;  // A4 across providers, as the write path keeps it
     uint32_t sessions_window = 0;
+    // F6: the colegio's own ledger, its presentations, with a random stream of its own so that
+    // the providers' stream does not depend on it.
+    ProviderLedger colegio;
+    Rng colegio_rng;
+    uint64_t colegio_seq = 1;
     // Each SanCor affiliate in therapy sees one psychologist, as in life: the week's session is
     // the affiliate's, so a second one would be refused every week (docs/DOMAIN.md, A4).
     std::unordered_map<uint32_t, ProviderSim*> therapist;
@@ -454,6 +465,16 @@ struct Simulation::Impl {
     Centavos retention_covered(const ProviderLedger& l, Period period, uint8_t o) const;
     std::optional<Built> retentions(const Intent& it, Provider& p);
     std::optional<Built> pay(const Intent& it, Provider& p);
+
+    // ---- the colegio's presentations (F6, seed 000; sim/presentations.cc) ----
+
+    // The month's presentations of the previous period, one per obra social, after the window.
+    void plan_presentations(Period m);
+    std::optional<Built> colegio_work(const Intent& it, int32_t today);
+    std::optional<Built> present(const Intent& it);
+    std::optional<Built> presentation_audit(const Intent& it, int32_t today);
+    std::optional<Built> presentation_pay(const Intent& it, int32_t today);
+    TimestampMs colegio_later(int32_t today, int32_t days_lo, int32_t days_hi);
 
     // ---- the loop ----
 

@@ -327,6 +327,40 @@ TEST_CASE("service: a command that decides no event appends nothing and is answe
     CHECK(ends() == before);
 }
 
+TEST_CASE("service: the colegio's presentations are decided on its own ledger, provider 0, and kept whole across a restart",
+          "[service][F6]") {
+    test::TempDir dir;
+    auto w = std::make_unique<World>(dir.path(), 2);
+    const Issuer colegio{events::ActorRole::colegio, "colegio:secretaria"};
+    const Issuer sancor{events::ActorRole::obra_social, "obra_social:sancor"};
+    const domain::TimestampMs july8 = test::at(2025, 7, 8);
+    const domain::PresentBilling june{"P-2025-06/1", domain::ObraSocialId{"sancor"}, domain::Period{2025, 6}, 3'000'000};
+    // Each command on the ledger it belongs to, or refused before anything is decided.
+    auto wrong = w->commands->execute(domain::ProviderId{1}, june, "p-0", colegio, july8, {});
+    REQUIRE_FALSE(wrong);
+    CHECK(wrong.error().field == "provider");
+    wrong = w->commands->execute(domain::kColegio, registration(), "r-0", colegio, july8, {});
+    REQUIRE_FALSE(wrong);
+    CHECK(wrong.error().code == "request.missing_field");
+    CHECK(said(w->commands->execute(domain::kColegio, june, "p-1", colegio, july8, {}))
+              .starts_with("accepted presentation_submitted@liquida.billing/"));
+    REQUIRE(w->commands->execute(domain::kColegio, domain::DebitPresentation{"P-2025-06/1", "d-1", 1'000, "D01", "Falta firma"}, "p-2",
+                                 sancor, july8, {}));
+    REQUIRE(w->commands->execute(domain::kColegio, domain::ApprovePresentation{"P-2025-06/1"}, "p-3", sancor, july8, {}));
+    domain::PresentationBook before;
+    REQUIRE(w->commands->with(domain::kColegio, [&](const domain::ProviderLedger& l) { before = l.presentations; }).value());
+    CHECK(domain::presentation_state(before.presentations.at("P-2025-06/1")) == "aprobada");
+    REQUIRE(w->commands->save());
+    w.reset();
+    w = std::make_unique<World>(dir.path(), 2);
+    domain::ProviderLedger after;
+    REQUIRE(w->commands->with(domain::kColegio, [&](const domain::ProviderLedger& l) { after = l; }).value());
+    CHECK(after.presentations == before);
+    CHECK(service::decode_ledger(service::encode_ledger(after)) == std::optional(after));
+    // A retry of an earlier command is answered from the state, nothing decided again.
+    CHECK(said(w->commands->execute(domain::kColegio, june, "p-1", colegio, july8, {})).starts_with("duplicate"));
+}
+
 TEST_CASE("service: a provider's commands go on while its snapshot is written, and a failed write is written again", "[service]") {
     for (const bool fail : {false, true}) {
         INFO((fail ? "the write fails" : "the write succeeds"));

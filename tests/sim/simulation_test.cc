@@ -265,3 +265,51 @@ TEST_CASE("simulation: each SanCor affiliate in therapy sees one psychologist, s
     CHECK(refused > 0);              // the seeds' own mistake: a second session in the week
     CHECK(refused * 50 < sessions);  // and no more than the simulator's rate of it
 }
+
+namespace {
+
+// What the settlement of every provider approved for the period and obra social, as the colegio adds it up.
+Centavos approved_by_all(const Simulation& sim, Period period, const ObraSocialId& os) {
+    Centavos total = 0;
+    for (size_t i = 0; i < sim.provider_count(); ++i) total += settlement_of(*sim.ledger(ProviderId{1001 + i}), period, os).value().total;
+    return total;
+}
+
+}  // namespace
+
+TEST_CASE("simulation: the colegio presents each closed period to each obra social at what was approved, the insurer audits and pays it",
+          "[domain][simulation][F6]") {
+    Simulation sim(seed_config(), small(3, Period{2025, 9}, 4));
+    std::set<std::pair<std::string, std::string>> presented;  // period, obra social
+    uint64_t early = 0, debited = 0;
+    while (auto c = sim.next()) {
+        const auto* present = std::get_if<PresentBilling>(&c->command);
+        if (present != nullptr) {
+            CHECK(c->provider == kColegio);
+            if (!c->decision) {  // the simulator's mistake: the month itself, still open
+                CHECK(c->decision.error().code == "presentation.period_open");
+                ++early;
+                continue;
+            }
+            CHECK(present->amount == approved_by_all(sim, present->period, present->obra_social));
+            CHECK(presented.emplace(to_string(present->period), present->obra_social.value()).second);
+        }
+        if (std::holds_alternative<DebitPresentation>(c->command)) debited += c->decision ? 1U : 0U;
+        if (colegio_command(c->command)) CHECK(c->decision.has_value());
+    }
+    std::set<std::string> periods;
+    for (const auto& [period, os] : presented) periods.insert(period);
+    CHECK(periods == std::set<std::string>{"2025-09", "2025-10", "2025-11"});  // December's comes in January
+    CHECK(presented.size() >= 6);
+    // September's, presented in October's second week, were audited and paid by December.
+    const auto& all = sim.ledger(kColegio)->presentations.presentations;
+    uint64_t paid = 0;
+    for (const auto& [number, p] : all) {
+        INFO(number);
+        CHECK(p.paid <= p.balance().value());
+        if (p.submitted.period == Period{2025, 9}) CHECK(presentation_state(p) == "pagada");
+        paid += presentation_state(p) == "pagada" ? 1U : 0U;
+    }
+    CHECK(paid >= 2);
+    CHECK(early + debited > 0);  // with 12 presentations, a mistake or a debit at least
+}
