@@ -323,16 +323,6 @@ Check bill_items(std::vector<ConsumedItem>& consumed, const ConsumePractices& c,
     return std::nullopt;
 }
 
-// F1: what was already invoiced cannot leave the settlement behind the invoice's back.
-bool invoiced(const ProviderLedger& s, const BudgetRecord& b, const BudgetItemRecord& r) {
-    if (!r.consumed) return false;
-    return std::any_of(s.invoices.invoices.begin(), s.invoices.invoices.end(), [&](const auto& entry) {
-        const InvoiceRecord& inv = entry.second;
-        return inv.active() && inv.issued.billing != BillingType::refacturacion && inv.issued.period == r.period &&
-               inv.issued.obra_social == b.submitted.obra_social;
-    });
-}
-
 // A9: the anulación of a consumption (its own number), whole or one item of it.
 Decision cancel_consumption(const ProviderLedger& s, const CancelTransaction& c, const BudgetRecord& b) {
     if (c.reason.empty()) return reject("anulacion.reason_required", "Indique el motivo de la anulación.", "reason");
@@ -340,7 +330,7 @@ Decision cancel_consumption(const ProviderLedger& s, const CancelTransaction& c,
     ConsumptionCancelled out{b.submitted.transaction, c.transaction.number, {}, c.reason};
     for (const BudgetItemRecord& r : b.items) {
         if (!r.consumed || r.consumption != c.transaction.number || (c.item != 0 && r.item.item != c.item)) continue;
-        if (invoiced(s, b, r))
+        if (item_invoiced(s, b, r))
             return reject("anulacion.already_invoiced", "El consumo ya fue facturado.", c.item != 0 ? "item" : "transaction");
         out.items.push_back(r.item.item);
     }
@@ -413,7 +403,7 @@ Decision decide(const ProviderLedger& s, const CancelTransaction& c, TimestampMs
         if (one->result != ItemResult::autorizada) return reject("anulacion.item_not_authorized", "El ítem no fue autorizado.", "item");
     }
     for (const BudgetItemRecord& r : b->items) {
-        if ((c.item == 0 || r.item.item == c.item) && invoiced(s, *b, r))
+        if ((c.item == 0 || r.item.item == c.item) && item_invoiced(s, *b, r))
             return reject("anulacion.already_invoiced",
                           c.item != 0 ? "El consumo de ese ítem ya fue facturado." : "Hay consumos ya facturados en esta transacción.",
                           c.item != 0 ? "item" : "transaction");

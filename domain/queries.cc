@@ -142,10 +142,11 @@ std::vector<AuthorizationRow> authorization_report(const ProviderLedger& s, Date
         const Date day = local_date(b.submitted_at);
         if (day < from || to < day) continue;
         for (const BudgetItemRecord& r : b.items) {
+            const std::string_view state = item_state(b, r);
             rows.push_back(AuthorizationRow{b.submitted_at, b.submitted.credential, b.submitted.transaction, b.submitted.channel,
                                             b.submitted.obra_social, r.item.practice_code, r.item.tooth, r.item.faces,
-                                            std::string(item_state(b, r)), r.amount, b.submitted.affiliate_name, r.item.quantity,
-                                            r.consumption, r.billing});
+                                            std::string(state), r.amount, b.submitted.affiliate_name, r.item.quantity,
+                                            r.consumption, state == "consumida" ? std::optional(r.billing) : std::nullopt});
         }
     }
     const auto by = [order](const AuthorizationRow& a, const AuthorizationRow& b) {
@@ -172,7 +173,7 @@ std::string render_txt(const std::vector<AuthorizationRow>& rows) {
                spreadsheet_text(r.practice_code) + "\t" + (r.tooth == 0 ? std::string{} : std::to_string(r.tooth)) + "\t" +
                spreadsheet_text(r.faces) + "\t" + r.state + "\t" + std::to_string(r.quantity) + "\t" + std::to_string(r.amount) + "\t" +
                (r.consumption == 0 ? std::string{} : std::to_string(r.consumption)) + "\t" +
-               (r.state == "consumida" ? std::string(kTipoFacturacionNames[static_cast<size_t>(r.billing)]) : std::string{}) + "\n";
+               (r.billing ? std::string(kTipoFacturacionNames[static_cast<size_t>(*r.billing)]) : std::string{}) + "\n";
     }
     return out;
 }

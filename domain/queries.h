@@ -88,7 +88,7 @@ struct AuthorizationRow {
     std::string affiliate_name;  // "Nombre"
     uint32_t quantity = 1;       // "Cant."
     uint64_t consumption = 0;    // a consumed item's consumption, by its own number; 0 none or unnumbered
-    TipoFacturacion billing = TipoFacturacion::honorarios_y_gastos;  // "Tipo F"
+    std::optional<TipoFacturacion> billing;  // "Tipo F": a consumed item's
 };
 enum class ReportOrder : uint8_t { date, credential, practice, channel, amount };
 std::vector<AuthorizationRow> authorization_report(const ProviderLedger& s, Date from, Date to, ReportOrder order);

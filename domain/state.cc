@@ -321,6 +321,15 @@ void evolve(PayoutBook& s, const Event& e, TimestampMs) {
                e);
 }
 
+bool item_invoiced(const ProviderLedger& s, const BudgetRecord& b, const BudgetItemRecord& r) {
+    if (!r.consumed) return false;
+    return std::any_of(s.invoices.invoices.begin(), s.invoices.invoices.end(), [&](const auto& entry) {
+        const InvoiceRecord& inv = entry.second;
+        return inv.active() && inv.issued.billing != BillingType::refacturacion && inv.issued.period == r.period &&
+               inv.issued.obra_social == b.submitted.obra_social;
+    });
+}
+
 std::optional<Centavos> PresentationRecord::balance() const noexcept { return money::sub(submitted.amount, debited); }
 std::optional<Centavos> PresentationRecord::outstanding() const noexcept { return money::Sum(balance()).sub(paid).value(); }
 

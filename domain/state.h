@@ -111,6 +111,11 @@ struct AuthorizationBook {
 };
 
 // --- Invoices, debits and payment orders (F1-F5, S1-S2) ---
+struct ProviderLedger;
+// A9/F1: a consumed item in a period the provider has invoiced to the budget's obra social (a
+// live Original or Ajuste): its anulación would leave the settlement behind the invoice's back.
+bool item_invoiced(const ProviderLedger& s, const BudgetRecord& b, const BudgetItemRecord& r);
+
 enum class InvoiceStatus : uint8_t { cargada, enviada, observada, aceptada, ingresada, rechazada };
 
 struct DebitRecord {

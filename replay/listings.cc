@@ -452,7 +452,7 @@ Table authorizations_table(const std::vector<domain::AuthorizationRow>& rows, co
              text(r.practice_code), names.practice(r.obra_social, r.practice_code), r.tooth == 0 ? Value() : count(int64_t{r.tooth}),
              text(r.faces), text(domain::state_label(r.state)), count(int64_t{r.quantity}), money(r.amount),
              r.consumption == 0 ? Value() : text(std::to_string(r.consumption)),
-             r.state == "consumida" ? text(std::string(domain::kTipoFacturacionLabels[static_cast<size_t>(r.billing)])) : Value()});
+             r.billing ? text(std::string(domain::kTipoFacturacionLabels[static_cast<size_t>(*r.billing)])) : Value()});
     return t;
 }
 

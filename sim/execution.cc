@@ -550,15 +550,9 @@ namespace {
 
 // A9: a consumption of the budget is already in an invoiced period (`consumption` 0: any).
 bool invoiced(const ProviderLedger& l, const BudgetRecord& b, uint64_t consumption) {
-    for (const BudgetItemRecord& r : b.items) {
-        if (!r.consumed || (consumption != 0 && r.consumption != consumption)) continue;
-        for (const auto& [id, inv] : l.invoices.invoices) {
-            if (inv.active() && inv.issued.billing != BillingType::refacturacion && inv.issued.period == r.period &&
-                inv.issued.obra_social == b.submitted.obra_social)
-                return true;
-        }
-    }
-    return false;
+    return std::any_of(b.items.begin(), b.items.end(), [&](const BudgetItemRecord& r) {
+        return (consumption == 0 || r.consumption == consumption) && item_invoiced(l, b, r);
+    });
 }
 
 }  // namespace

@@ -513,6 +513,7 @@ TEST_CASE("A8 an item consumed solo honorarios or solo gastos bills its share of
     CHECK(row->consumption == 128199624U);
     CHECK(row->billing == TipoFacturacion::solo_gastos);
     CHECK(render_txt(rows).find("\tconsumida\t1\t595199\t128199624\tsolo_gastos\n") != std::string::npos);
+    for (const AuthorizationRow& r : rows) CHECK(r.billing.has_value() == (r.state == "consumida"));  // Tipo F: consumed items only
 }
 
 TEST_CASE("A9 anulación of a consumption by its own number, whole or one item: its items are pending again, the budget stands",
