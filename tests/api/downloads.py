@@ -235,6 +235,16 @@ def colegio(base, token):
     check(sum(pesos(r["Importe"], True) for r in lines) == retained, "retentions CSV: amount")
     check({r["Retencion"] for r in lines} <= {"Cuota del colegio", "IIBB", "Ganancias", "IVA", "Otras"}, "retentions: kinds not in Spanish")
 
+    # The colegio's presentations of the period (F6): the file ties out to the JSON.
+    presentations = rows_json(base, token, "/v1/views/presentations", period=period)
+    check(len(presentations) > 0, f"no presentation of {period}")
+    check(all(p["difference"] == p["amount"] - p["approved"] and p["outstanding"] == p["amount"] - p["debited"] - p["paid"]
+              for p in presentations), "presentations: difference or outstanding do not add up")
+    book, summary = workbook(download(base, token, "/v1/views/presentations", "xlsx", f"presentaciones-colegio-{period}", period=period),
+                             ["Presentaciones del colegio"])
+    ties_out(book, summary, "Presentaciones del colegio", "Importe", sum(p["amount"] for p in presentations), "presentations")
+    amount_format(book, "Presentaciones del colegio", "Saldo")
+
     closed_month(base, token, periods[-1])
 
     # Formats a listing does not offer.
