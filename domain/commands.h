@@ -2,9 +2,11 @@
 // decided by `decide` in domain/decide.h. Rule ids: docs/DOMAIN.md.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -400,8 +402,13 @@ std::string_view command_name(size_t index) noexcept;
 template <class C>
 inline constexpr bool kColegioCommand = std::is_same_v<C, PresentBilling> || std::is_same_v<C, DebitPresentation> ||
                                         std::is_same_v<C, ApprovePresentation> || std::is_same_v<C, PayPresentation>;
+template <size_t... I>
+constexpr std::array<bool, sizeof...(I)> colegio_commands(std::index_sequence<I...>) {
+    return {kColegioCommand<std::variant_alternative_t<I, Command>>...};
+}
 inline bool colegio_command(const Command& c) noexcept {
-    return std::visit([](const auto& x) { return kColegioCommand<std::decay_t<decltype(x)>>; }, c);
+    static constexpr auto kByIndex = colegio_commands(std::make_index_sequence<std::variant_size_v<Command>>{});
+    return c.index() < kByIndex.size() && kByIndex[c.index()];
 }
 
 }  // namespace liquida::domain

@@ -144,9 +144,9 @@ std::vector<AuthorizationRow> authorization_report(const ProviderLedger& s, Date
         for (const BudgetItemRecord& r : b.items) {
             const std::string_view state = item_state(b, r);
             rows.push_back(AuthorizationRow{b.submitted_at, b.submitted.credential, b.submitted.transaction, b.submitted.channel,
-                                            b.submitted.obra_social, r.item.practice_code, r.item.tooth, r.item.faces,
-                                            std::string(state), r.amount, b.submitted.affiliate_name, r.item.quantity,
-                                            r.consumption, state == "consumida" ? std::optional(r.billing) : std::nullopt});
+                                            b.submitted.obra_social, r.item.practice_code, r.item.tooth, r.item.faces, std::string(state),
+                                            r.amount, b.submitted.affiliate_name, r.item.quantity, r.consumption,
+                                            state == "consumida" ? std::optional(r.billing) : std::nullopt});
         }
     }
     const auto by = [order](const AuthorizationRow& a, const AuthorizationRow& b) {

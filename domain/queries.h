@@ -85,9 +85,9 @@ struct AuthorizationRow {
     std::string faces;
     std::string state;  // autorizada, rechazada, en_auditoria, consumida, anulada
     Centavos amount = 0;
-    std::string affiliate_name;  // "Nombre"
-    uint32_t quantity = 1;       // "Cant."
-    uint64_t consumption = 0;    // a consumed item's consumption, by its own number; 0 none or unnumbered
+    std::string affiliate_name;              // "Nombre"
+    uint32_t quantity = 1;                   // "Cant."
+    uint64_t consumption = 0;                // a consumed item's consumption, by its own number; 0 none or unnumbered
     std::optional<TipoFacturacion> billing;  // "Tipo F": a consumed item's
 };
 enum class ReportOrder : uint8_t { date, credential, practice, channel, amount };

@@ -75,6 +75,7 @@ HttpResponse App::meta_view(const Claims& claims) const {
         commands[names[i]] = std::move(roles);
     }
     return ok_json({{"clock", clock_json(p_.business_clock(), p_.test_clock != nullptr)},
+                    {"order_window_last_day", p_.config.order_window_last_day},
                     {"obras_sociales", std::move(obras_sociales)},
                     {"labels",
                      {{"event", std::move(events)},

@@ -5,8 +5,8 @@
 // websocket message or an Authorization header. ES modules, no bundler: ui.js (formats and DOM
 // helpers), feed.js (the event feed), forms.js (the prestador's forms), month.js (the
 // colegio's month), aranceles.js (the fee schedules), consume.js (the pending items' Consumir
-// form), boards.js (the views read over HTTP); this file holds the state, the live views, the
-// actions and the session.
+// form), boards.js (the views read over HTTP), presentations.js (the colegio's presentations to
+// the obras sociales); this file holds the state, the live views, the actions and the session.
 import {
   $, BACKOFF_MS, centavos, count, date, dateTime, dayNumber, drawChart, el, fieldErrors, fillTable, fromMs, label,
   money, period, postJson, setText, showEmpty, showError, td, wsUrl,
@@ -17,6 +17,7 @@ import { prestadorForms } from './forms.js';
 import { monthBoard } from './month.js';
 import { arancelesBoard } from './aranceles.js';
 import { consumeForm } from './consume.js';
+import { presentationsBoard } from './presentations.js';
 import { clockBar } from './clock.js';
 
 const TOKEN_KEY = 'liquida.token';
@@ -557,7 +558,7 @@ function openAction(form, subject, what) {
   $(`${form}-msg`).textContent = '';
   fieldErrors(form, {});
   f.hidden = false;
-  f.querySelector('input').focus();
+  (f.querySelector('input') || f.querySelector('button[type=submit]')).focus();  // an approval asks nothing
 }
 // True once the command is recorded. A standing form stays open and gets a new command id.
 async function submitAction(form, body, done) {
@@ -637,7 +638,7 @@ function verify() {
 }
 // The prestador's forms (forms.js) and the colegio's month (month.js), made once the page's
 // elements exist.
-let forms = null, months = null, boards = null, clock = null, aranceles = null, consumer = null;
+let forms = null, months = null, boards = null, clock = null, aranceles = null, consumer = null, presenter = null;
 function initActions() {
   clock = clockBar({ S, onMoved: followClock });
   forms = prestadorForms({ S, todayAR, metaLabel, submitAction });
@@ -646,6 +647,8 @@ function initActions() {
   consumer = consumeForm({ S, metaLabel, openAction, submitAction });
   boards = httpBoards({ S, api, markDirty, shown, outReason, metaLabel, osName });
   Object.assign(RENDER, boards.render);
+  presenter = presentationsBoard({ S, api, todayAR, osName, may, openAction, submitAction, markDirty, shown });
+  Object.assign(RENDER, presenter.render);
   $('pending-rows').addEventListener('click', (e) => {
     const b = e.target.closest('button[data-key]');
     const p = b && S.views.pending.get(b.dataset.key);
@@ -828,6 +831,7 @@ function start(token) {
   S.payoutsTimer = 0;
   S.payouts = null;
   forms.reset();
+  presenter.reset();
   if (claims.role === 'obra_social') boards.loadAdhered();
   loadMeta();
   watchExpiry(claims.exp);
@@ -852,12 +856,13 @@ async function loadMeta() {
   if (!r || r.status !== 200 || !S.token) return;
   S.meta = {
     labels: r.body.labels, osNames: new Map(r.body.obras_sociales.map((o) => [o.id, o.name])), obrasSociales: r.body.obras_sociales,
-    commands: r.body.commands,
+    commands: r.body.commands, windowLastDay: r.body.order_window_last_day,
   };
   $('review-reason_code').replaceChildren(...Object.entries(r.body.labels.order_reject_reason).map(([code, text]) => el('option', { value: code }, text)));
   followClock(r.body.clock);
   forms.fill();
   aranceles.fill();
+  presenter.fill();
   showWho();
   for (const th of document.querySelectorAll('[data-may]')) th.hidden = !may(th.dataset.may);
   title();

@@ -860,6 +860,7 @@ TEST_CASE("gateway: /v1/meta gives every role the names, the labels and who may 
     CHECK(meta["commands"]["approve_order"] == json::array({"colegio"}));
     CHECK(meta["commands"]["apply_debit"] == json::array({"colegio", "obra_social"}));
     CHECK(meta["commands"]["load_order"] == json::array({"colegio", "prestador"}));
+    CHECK(meta["order_window_last_day"] == 5);  // O3, as configured
     auto r = post(h, env.token(Role::prestador, std::to_string(kProvider)), kProvider, ApproveOrder{"o-1"});
     CHECK(r.status() == 403);
 }

@@ -16,7 +16,8 @@ import {
   openDashboard, shownHeaders, startAll, stopAll, testNothingLeaked, token, tokens, waitLive, waitNumber,
 } from './harness.mjs';
 import {
-  billableProvider, debitInvoice, fillBudgetAffiliate, loadInvoice, payAndFollow, providerPage, sendAndAccept, verifyDocument,
+  auditPresentation, billableProvider, debitInvoice, fillBudgetAffiliate, loadInvoice, payAndFollow, presentBilling, presentablePeriod,
+  presentationRow, providerPage, sendAndAccept, verifyDocument, waitPresentation,
 } from './steps.mjs';
 
 before(startAll);
@@ -744,6 +745,55 @@ test('roles: a prestador sees its own rows, an obra social its settlement and in
     } finally {
       await context.close();
     }
+  }
+});
+
+test('the colegio presents a closed period, the obra social debits, approves and pays it, and a prestador sees no presentations', { timeout: 150_000 }, async () => {
+  const colegio = token('colegio', 'colegio');
+  const { period, os, other } = await presentablePeriod(colegio);
+  const number = `W${Date.now() % 1e9}`;
+  const board = await openDashboard(colegio, { viewport: { width: 1366, height: 768 } });
+  try {
+    await waitLive(board.page);
+    const amount = await presentBilling(board.page, colegio, { period, os, other, number });
+    const insurer = await openDashboard(token('obra_social', os), { viewport: { width: 390, height: 844 } });
+    try {
+      await waitLive(insurer.page);
+      await auditPresentation(insurer.page, { number, amount });
+      // An obra social sees its own presentations only, and the panel fits a phone.
+      const names = await insurer.page.$$eval('#presentation-rows tr', (trs) => trs.map((tr) => tr.cells[1].textContent));
+      assert.ok(names.length > 0 && names.every((n) => n === names[0]), `its own: ${names}`);
+      assert.equal(await presentationRow(insurer.page, `${number}-2`), null);
+      assert.equal(await insurer.page.isVisible('#present-form'), false, 'presenting is the colegio\'s');
+      await fitsPhone(insurer.page, 'obra social with its presentations');
+      await insurer.page.screenshot({ path: path.join(ARTIFACTS, 'obra-social-presentations-390.png'), fullPage: true });
+    } finally {
+      await insurer.context.close();
+    }
+    // The server agrees; the colegio's board reads it again on "Actualizar" and by its filters.
+    const row = (await api('GET', `/v1/views/presentations?period=${period}&obra_social=${os}`, colegio)).json.rows.find((r) => r.presentation === number);
+    assert.deepEqual([row.state, row.amount, row.debited, row.paid, row.outstanding], ['pagada', amount, 100_050, amount - 100_050, 0]);
+    await board.page.click('#presentations-refresh');
+    await waitPresentation(board.page, number, 'Pagada');
+    await board.page.selectOption('#presentations-obra_social', other);
+    await board.page.waitForFunction(() => document.querySelectorAll('#presentation-rows tr').length === 1, null, { timeout: WAIT });
+    assert.equal((await presentationRow(board.page, `${number}-2`))[10], 'Presentada');
+  } finally {
+    await board.context.close();
+  }
+  // A prestador: neither the panel nor a request for it (the server would refuse it).
+  const { context, page } = await openDashboard(undefined);
+  const asked = [];
+  page.on('request', (r) => { if (r.url().includes('/v1/views/presentations')) asked.push(r.url()); });
+  try {
+    await page.goto(`${env.server.url}#token=${token('prestador', '1001')}`);
+    await waitLive(page);
+    await page.waitForFunction(() => document.getElementById('board-title').textContent !== '', null, { timeout: WAIT });
+    await page.waitForFunction(() => document.getElementById('aranceles-obra_social').options.length > 0, null, { timeout: WAIT });
+    assert.equal(await page.isVisible('#presentations'), false);
+    assert.deepEqual(asked, []);
+  } finally {
+    await context.close();
   }
 });
 

@@ -243,3 +243,122 @@ export async function fillBudgetAffiliate(page) {
   await page.fill('#budget-prescriptor_name', 'ODONTOLOGO DE PRUEBA COCH');
   await page.fill('#budget-diagnosis_code', 'K029');
 }
+
+// ---------- F6: the colegio's presentations ----------
+// The dashboard's "1.234,56" of centavos, and back.
+const pesosOf = (c) => `${Math.floor(c / 100).toLocaleString('de-DE')},${String(c % 100).padStart(2, '0')}`;
+const centavosOf = (pesos) => Number(pesos.replace(/\./g, '').replace(',', ''));
+// The cells of the presentation numbered `number` in the board's table, or null.
+export const presentationRow = (page, number) => page.$$eval('#presentation-rows tr',
+  (trs, n) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)).find((cells) => cells[0] === n) || null, number);
+export const waitPresentation = (page, number, state) => page.waitForFunction(([n, s]) => [...document.querySelectorAll('#presentation-rows tr')]
+  .some((tr) => tr.cells[0].textContent === n && tr.cells[10].textContent === s), [number, state], { timeout: WAIT });
+
+// A period the colegio may present: billing_period(today) > period, days 1..5 of a month loading
+// into it and later ones into the next. Within the window (this test run alone: the demo starts on
+// the 1st) a consumption of the test's own gives the month something approved, and the demo's test
+// clock is moved past the window (the colegio's to move); after it, today's month is closed. Its
+// obra social with the most the system approved, and another one.
+export async function presentablePeriod(colegio) {
+  let { today } = (await api('GET', '/v1/clock', colegio)).json;
+  if (Number(today.slice(8, 10)) <= 5) {
+    await billableProvider(colegio);
+    const moved = await api('POST', '/v1/clock', colegio, { to: `${today.slice(0, 8)}06` });
+    assert.ok(moved.status === 200 || moved.status === 409, moved.text);  // 409: the demo's feed moved it past meanwhile
+    ({ today } = (await api('GET', '/v1/clock', colegio)).json);
+  }
+  const period = today.slice(0, 7);
+  let best;
+  for (const deadline = Date.now() + WAIT; !best && Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+    const rows = (await api('GET', `/v1/views/settlement?period=${period}&group=obra_social`, colegio)).json.rows;
+    best = rows.filter((r) => r.total > 0).sort((a, b) => b.total - a.total)[0];
+  }
+  assert.ok(best, `the demo approved something in ${period}`);
+  const other = ['sancor', 'insssep', 'ioma'].find((o) => o !== best.obra_social);
+  return { period, os: best.obra_social, other };
+}
+
+// The colegio presents the period to the obra social: the amount is what the system approved
+// (the settlement's roll-up as it stood while the form asked); the same period again, or one
+// that still receives orders, is refused with the server's words next to the period. Another
+// obra social gets an amount it was not approved: its "Diferencia" stands out. Returns the
+// amount presented, in centavos.
+export async function presentBilling(page, colegio, { period, os, other, number }) {
+  const approved = async () => (await api('GET', `/v1/views/settlement?period=${period}&obra_social=${os}&group=obra_social`, colegio)).json.rows[0].total;
+  const submit = async (errorId, pattern) => {
+    await page.click('#present-form button[type=submit]');
+    await page.waitForFunction(([id, source]) => new RegExp(source).test(document.getElementById(id).textContent), [errorId, pattern.source], { timeout: WAIT });
+  };
+  const suggested = () => page.waitForFunction(() => document.getElementById('present-amount').value !== '', null, { timeout: WAIT });
+  await page.waitForSelector('#present-form:not([hidden]) #present-obra_social option', { state: 'attached', timeout: WAIT });
+  const before = await approved();
+  await page.selectOption('#present-obra_social', os);
+  await page.fill('#present-period', period);
+  await suggested();
+  const amount = centavosOf(await page.$eval('#present-amount', (e) => e.value));
+  const after = await approved();
+  assert.ok(before <= amount && amount <= after, `suggested ${amount}, approved ${before} then ${after}`);
+  await page.fill('#present-presentation', number);
+  await submit('action-done', new RegExp(`^Presentación ${number}: período \\d\\d/\\d{4} presentado a `));
+  await waitPresentation(page, number, 'Presentada');
+  const cells = await presentationRow(page, number);
+  assert.deepEqual([cells[2], cells[4]], [`${period.slice(5)}/${period.slice(0, 4)}`, `$ ${pesosOf(amount)}`]);
+  // The same period and obra social again: the server's refusal, on the period.
+  await suggested();
+  await page.fill('#present-presentation', `${number}-X`);
+  await submit('present-period-error', /^El período ya fue presentado a esa obra social\.$/);
+  assert.equal(await page.$eval('#present-period', (e) => e.getAttribute('aria-invalid')), 'true');
+  assert.deepEqual(await axeViolations(page), [], 'the presentation form with its error');
+  // A period that still receives orders (the next one).
+  const [y, m] = period.split('-').map(Number);
+  await page.fill('#present-period', m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`);
+  await page.fill('#present-amount', '1.000,00');
+  await submit('present-period-error', /todavía recibe órdenes\.$/);
+  // Another obra social, presented $ 1,23: not what the system approved.
+  await page.selectOption('#present-obra_social', other);
+  await page.fill('#present-period', period);
+  await page.fill('#present-amount', '1,23');
+  await page.fill('#present-presentation', `${number}-2`);
+  await submit('action-done', new RegExp(`^Presentación ${number}-2: `));
+  await waitPresentation(page, `${number}-2`, 'Presentada');
+  const differs = await page.$$eval('#presentation-rows tr', (trs) => trs.map((tr) => [tr.cells[6].textContent, tr.cells[6].classList.contains('diff')]));
+  assert.ok(differs.every(([text, marked]) => marked === (text !== '$ 0,00')), `"Diferencia" marked when not 0: ${JSON.stringify(differs)}`);
+  assert.equal((await presentationRow(page, `${number}-2`))[6] !== '$ 0,00', true);
+  await page.locator('#presentations').screenshot({ path: path.join(ARTIFACTS, 'colegio-presentations-1366.png') });
+  return amount;
+}
+
+// The obra social audits it: a debit over the balance is refused on the amount, one within it is
+// applied; approved, it may no longer be debited but paid, for what it still owes by default.
+export async function auditPresentation(page, { number, amount }) {
+  const button = (command) => `#presentation-rows button[data-key="${number}"][data-command="${command}"]`;
+  await page.waitForSelector(button('debit_presentation'), { timeout: WAIT });
+  assert.equal(await page.$(button('pay_presentation')), null, 'paid once approved');
+  await page.click(button('debit_presentation'));
+  await page.fill('#pdebit-debit_id', `PD-${number}`);
+  await page.fill('#pdebit-amount', '999.999.999,99');
+  await page.fill('#pdebit-reason', 'Prestaciones sin autorización');
+  await page.click('#pdebit-form button[type=submit]');
+  await page.waitForFunction(() => /supera el saldo/.test(document.getElementById('pdebit-amount-error').textContent), null, { timeout: WAIT });
+  assert.deepEqual(await axeViolations(page), [], 'the debit form with its error');
+  await page.fill('#pdebit-amount', '1.000,50');
+  await page.click('#pdebit-form button[type=submit]');
+  await actionDone(page, new RegExp(`^Débito PD-${number} de \\$ 1\\.000,50 aplicado`));
+  await page.waitForFunction((n) => [...document.querySelectorAll('#presentation-rows tr')]
+    .some((tr) => tr.cells[0].textContent === n && tr.cells[7].textContent === '$ 1.000,50'), number, { timeout: WAIT });
+  await page.click(button('approve_presentation'));
+  await page.click('#papprove-form button[type=submit]');
+  await actionDone(page, new RegExp(`^Presentación ${number} aprobada`));
+  await waitPresentation(page, number, 'Aprobada');
+  assert.equal(await page.$(button('debit_presentation')), null, 'no debits once approved');
+  await page.click(button('pay_presentation'));
+  assert.equal(await page.$eval('#ppay-amount', (e) => e.value), pesosOf(amount - 100_050), 'what it still owes');
+  assert.equal(await page.$eval('#ppay-payment_order_type', (e) => e.value), 'APB');
+  await page.fill('#ppay-payment_order', `OP${number}`);
+  await page.fill('#ppay-retention_certificate', 'CR-1');
+  await page.click('#ppay-form button[type=submit]');
+  await actionDone(page, new RegExp(`^Pago APB OP${number} de `));
+  await waitPresentation(page, number, 'Pagada');
+  const cells = await presentationRow(page, number);
+  assert.deepEqual([cells[9], cells[11], cells[12]], ['$ 0,00', `APB OP${number}`, ''], 'nothing owed, nothing left to do');
+}
