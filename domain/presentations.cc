@@ -75,6 +75,9 @@ Decision decide(const ProviderLedger& s, const PayPresentation& c, TimestampMs, 
     // Seed 000: "una vez aprobado proceden a realizar el pago".
     if (!p->approved) return reject("presentation.not_approved", "La presentación se paga una vez aprobada.", "presentation");
     if (auto e = check_payment_order(c.payment_order_type, c.payment_order, c.retention_certificate)) return rejected(*e);
+    if (c.paid_on < p->submitted.presented_on)
+        return reject("presentation.paid_before_presented",
+                      "La fecha de pago es anterior a la presentación (" + to_string(p->submitted.presented_on) + ").", "paid_on");
     for (const auto& [number, other] : s.presentations.presentations) {
         if (std::any_of(other.payments.begin(), other.payments.end(),
                         [&](const PresentationPaid& x) { return x.payment_order == c.payment_order; }))

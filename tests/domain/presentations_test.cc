@@ -73,6 +73,8 @@ TEST_CASE("F6 the insurer debits a presentation in its audit, approves it, then 
           "payment_order.invalid_type");
     CHECK(colegio.error(PayPresentation{"P-2025-06/1", "APB", "OP-1", date_from_civil(2025, 8, 20), 1, ""}, t) ==
           "payment_order.retention_certificate_required");
+    CHECK(colegio.error(PayPresentation{"P-2025-06/1", "APB", "OP-1", date_from_civil(2025, 7, 7), 1, "RC"}, t) ==
+          "presentation.paid_before_presented");  // presented on 8 July
     CHECK(colegio.error(payment("OP-1", 0), t) == "payment_order.amount_not_positive");
     CHECK(colegio.error(payment("OP-1", 2'700'001), t) == "payment_order.exceeds_balance");
     colegio.ok(payment("OP-1", 2'000'000), t);
