@@ -146,7 +146,7 @@ std::vector<AuthorizationRow> authorization_report(const ProviderLedger& s, Date
             rows.push_back(AuthorizationRow{b.submitted_at, b.submitted.credential, b.submitted.transaction, b.submitted.channel,
                                             b.submitted.obra_social, r.item.practice_code, r.item.tooth, r.item.faces, std::string(state),
                                             r.amount, b.submitted.affiliate_name, r.item.quantity, r.consumption,
-                                            state == "consumida" ? std::optional(r.billing) : std::nullopt});
+                                            state == "consumida" ? std::optional(r.billing) : std::nullopt, r.item.item});
         }
     }
     const auto by = [order](const AuthorizationRow& a, const AuthorizationRow& b) {

@@ -89,6 +89,7 @@ struct AuthorizationRow {
     uint32_t quantity = 1;                   // "Cant."
     uint64_t consumption = 0;                // a consumed item's consumption, by its own number; 0 none or unnumbered
     std::optional<TipoFacturacion> billing;  // "Tipo F": a consumed item's
+    uint32_t item = 0;                       // its number in the budget, as an anulación names it
 };
 enum class ReportOrder : uint8_t { date, credential, practice, channel, amount };
 std::vector<AuthorizationRow> authorization_report(const ProviderLedger& s, Date from, Date to, ReportOrder order);

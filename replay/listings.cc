@@ -445,13 +445,15 @@ Table authorizations_table(const std::vector<domain::AuthorizationRow>& rows, co
                  {"quantity", "Cant.", Kind::integer},
                  {"amount", "Importe total", Kind::money},
                  {"consumption", "Nro. consumo", Kind::text},
-                 {"billing", "Tipo F", Kind::text}};
+                 {"billing", "Tipo F", Kind::text},
+                 {"item", "Item", Kind::integer}};
     for (const auto& r : rows)
         t.rows.push_back({text(r.credential), text(r.affiliate_name), instant(r.at), text(domain::transaction_label(r.transaction)),
                           text(r.channel), text(r.practice_code), names.practice(r.obra_social, r.practice_code),
                           r.tooth == 0 ? Value() : count(int64_t{r.tooth}), text(r.faces), text(domain::state_label(r.state)),
                           count(int64_t{r.quantity}), money(r.amount), r.consumption == 0 ? Value() : text(std::to_string(r.consumption)),
-                          r.billing ? text(std::string(domain::kTipoFacturacionLabels[static_cast<size_t>(*r.billing)])) : Value()});
+                          r.billing ? text(std::string(domain::kTipoFacturacionLabels[static_cast<size_t>(*r.billing)])) : Value(),
+                          count(int64_t{r.item})});
     return t;
 }
 

@@ -5,8 +5,9 @@
 // websocket message or an Authorization header. ES modules, no bundler: ui.js (formats and DOM
 // helpers), feed.js (the event feed), forms.js (the prestador's forms), month.js (the
 // colegio's month), aranceles.js (the fee schedules), consume.js (the pending items' Consumir
-// form), boards.js (the views read over HTTP), presentations.js (the colegio's presentations to
-// the obras sociales); this file holds the state, the live views, the actions and the session.
+// form), boards.js (the views read over HTTP), authorizations.js (a provider's A9 authorizations
+// and the anulación of a consumption), presentations.js (the colegio's presentations to the obras
+// sociales); this file holds the state, the live views, the actions and the session.
 import {
   $, BACKOFF_MS, centavos, count, date, dateTime, dayNumber, drawChart, el, fieldErrors, fillTable, fromMs, label,
   money, period, postJson, setText, showEmpty, showError, td, wsUrl,
@@ -17,6 +18,7 @@ import { prestadorForms } from './forms.js';
 import { monthBoard } from './month.js';
 import { arancelesBoard } from './aranceles.js';
 import { consumeForm } from './consume.js';
+import { authorizationsBoard } from './authorizations.js';
 import { presentationsBoard } from './presentations.js';
 import { clockBar } from './clock.js';
 
@@ -561,14 +563,15 @@ function openAction(form, subject, what) {
   (f.querySelector('input') || f.querySelector('button[type=submit]')).focus();  // an approval asks nothing
 }
 // True once the command is recorded. A standing form stays open and gets a new command id.
-async function submitAction(form, body, done) {
+// `fieldOf` names the form's field for the server's, when they differ (showError).
+async function submitAction(form, body, done, fieldOf) {
   const f = $(`${form}-form`);
   const button = f.querySelector('button[type=submit]');
   button.disabled = true;
   const r = await postJson('/v1/commands', { ...body, command_id: f.dataset.commandId }, S.token);
   button.disabled = false;
   if (r.status === 401) return authFailed(authWhy(r.body && r.body.error && r.body.error.code));
-  if (r.status !== 200 && r.status !== 201) return showError(form, r, null);
+  if (r.status !== 200 && r.status !== 201) return showError(form, r, null, fieldOf);
   if (f.classList.contains('standing')) {
     f.dataset.commandId = crypto.randomUUID();
     fieldErrors(form, {});
@@ -638,14 +641,16 @@ function verify() {
 }
 // The prestador's forms (forms.js) and the colegio's month (month.js), made once the page's
 // elements exist.
-let forms = null, months = null, boards = null, clock = null, aranceles = null, consumer = null, presenter = null;
+let forms = null, months = null, boards = null, clock = null, aranceles = null, consumer = null, presenter = null, a9 = null;
 function initActions() {
   clock = clockBar({ S, onMoved: followClock });
   forms = prestadorForms({ S, todayAR, metaLabel, submitAction });
   months = monthBoard({ api, download });
   aranceles = arancelesBoard({ S });
   consumer = consumeForm({ S, metaLabel, openAction, submitAction });
-  boards = httpBoards({ S, api, markDirty, shown, outReason, metaLabel, osName });
+  a9 = authorizationsBoard({ S, api, may, openAction, submitAction, markDirty, shown });
+  Object.assign(RENDER, a9.render);
+  boards = httpBoards({ S, api, markDirty, shown, outReason, metaLabel, osName, onProvider: a9.load });
   Object.assign(RENDER, boards.render);
   presenter = presentationsBoard({ S, api, todayAR, osName, may, openAction, submitAction, markDirty, shown });
   Object.assign(RENDER, presenter.render);
@@ -832,6 +837,7 @@ function start(token) {
   S.payouts = null;
   forms.reset();
   presenter.reset();
+  a9.reset();
   if (claims.role === 'obra_social') boards.loadAdhered();
   loadMeta();
   watchExpiry(claims.exp);

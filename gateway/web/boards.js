@@ -7,9 +7,10 @@ import { $, count, date, dateTime, el, fieldErrors, fillTable, label, money, per
 const PAYOUT_STATE = { a_pagar: 'A pagar', pagado: 'Pagado', sin_cobros: 'Sin cobros' };
 
 // From the board: its state `S`, `api(method, path)`, `markDirty(section)`, `shown(...)` for
-// "Mostrar más", `outReason(padronRow)`, and the labels `metaLabel` and `osName`. Returns the
+// "Mostrar más", `outReason(padronRow)`, the labels `metaLabel` and `osName`, and `onProvider(id)`,
+// called as a provider's page is read (its A9 authorizations are read with it). Returns the
 // renderers to add to the board's and what starts each read.
-export function httpBoards({ S, api, markDirty, shown, outReason, metaLabel, osName }) {
+export function httpBoards({ S, api, markDirty, shown, outReason, metaLabel, osName, onProvider }) {
   const render = {
     payouts() {
       const { period: p, rows } = S.payouts || { period: '', rows: [] };
@@ -96,6 +97,7 @@ export function httpBoards({ S, api, markDirty, shown, outReason, metaLabel, osN
     S.provider.data = { p, orders: orders.body.rows, settlement: settlement.body.rows };
     render.provider();
     $('provider').hidden = false;
+    onProvider(id);
   }
   function providerChanged(row) {
     const pp = S.provider;

@@ -7,8 +7,18 @@ import { $, argentinaMs, el, fieldErrors, transactionOf } from './ui.js';
 
 const TIPOS = ['honorarios_y_gastos', 'solo_honorarios', 'solo_gastos'];  // the first is the default
 
-// `openAction(form, subject, what)` opens an action form; `submitAction(form, body, done)` posts
-// its command. Returns `open(p)`, for a pending row.
+// The server names a tipo de facturación by its place in the command's `billing`
+// ("billing[1].tipo", "billing[0].item": consumption.billing_not_offered, billing_item_unknown):
+// shown on the select of the item that entry lists, when the form shows it (this form consumes
+// one item, `body.items[0]`); otherwise in the form's message.
+const billingField = (body) => (field) => {
+  const m = /^billing\[(\d+)\]\.(?:item|tipo)$/.exec(field);
+  const entry = m && (body.billing || [])[Number(m[1])];
+  return entry && entry.item === body.items[0] && !$('consume-billing-box').hidden ? 'billing' : field;
+};
+
+// `openAction(form, subject, what)` opens an action form; `submitAction(form, body, done, fieldOf)`
+// posts its command. Returns `open(p)`, for a pending row.
 export function consumeForm({ S, metaLabel, openAction, submitAction }) {
   function open(p) {
     const os = S.meta.obrasSociales.find((o) => o.id === p.os) || {};
@@ -41,11 +51,12 @@ export function consumeForm({ S, metaLabel, openAction, submitAction }) {
       errors.clinical_summary = 'Acortá el resumen clínico: admite hasta 2000 bytes (una letra con tilde ocupa 2).';
     }
     if (Object.keys(errors).length) return fieldErrors('consume', errors);
-    submitAction('consume', {
+    const body = {
       command: 'consume_practices', provider: p.provider, transaction: transactionOf(p.transaction), items: [p.item],
       deferred, performed_at: deferred ? at : null, number: Number(number), affiliate_signed: signed, clinical_summary: summary,
       ...(tipo === TIPOS[0] ? {} : { billing: [{ item: p.item, tipo }] }),  // items not listed bill honorarios y gastos
-    }, `Consumido: ${p.transaction} ítem ${p.item}.`);
+    };
+    submitAction('consume', body, `Consumido: ${p.transaction} ítem ${p.item}.`, billingField(body));
   }
   // A9: the item alone leaves the pending (the patient will not come); the rest of the transaction stands.
   function anularItem() {

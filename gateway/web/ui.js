@@ -139,10 +139,12 @@ export async function postJson(path, body, token) {
   }
 }
 // The server's error: next to its field when the form has it, else in the form's message.
-export function showError(form, r, fallbackField) {
+// `fieldOf` maps the server's field to the form's where they differ ("billing[0].tipo").
+export function showError(form, r, fallbackField, fieldOf = (f) => f) {
   const e = (r.body && r.body.error) || { message: 'No se pudo conectar con el servidor.', field: '' };
+  const named = fieldOf(String(e.field || ''));
   // "fields.credential" is an input of its own; "fields.affiliate_number" the form's field.
-  const field = [e.field, String(e.field || '').replace(/^fields\./, '')].find((f) => f && $(`${form}-${f}`)) || fallbackField;
+  const field = [named, named.replace(/^fields\./, '')].find((f) => f && $(`${form}-${f}`)) || fallbackField;
   fieldErrors(form, field ? { [field]: e.message } : {});
   const msg = $(`${form}-msg`);
   msg.textContent = field ? '' : e.message;

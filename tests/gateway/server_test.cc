@@ -865,22 +865,21 @@ TEST_CASE("gateway: /v1/meta gives every role the names, the labels and who may 
     CHECK(r.status() == 403);
 }
 
-TEST_CASE("gateway: the A9 authorization report and the F5 submissions, from the provider's ledger, in JSON and as files",
-          "[gateway][views]") {
-    Env env;
-    HttpClient h(env.port());
-    seed(env, h);  // an InSSSeP budget of three items, one of them consumed
-    env.sync();
-    const auto t = env.colegio();
+// seed()'s InSSSeP budget has three items, one of them consumed.
+TEST_CASE_METHOD(SeededEnv, "gateway: the A9 authorization report and the F5 submissions, from the provider's ledger, in JSON and as files",
+                 "[gateway][views]") {
     const std::string a9 = "/v1/reports/authorizations?provider=1042&from=2025-06-01&to=2025-06-30";
     const json report = get_json(h, a9, t);
     REQUIRE(report["total"] == 3);
     std::vector<std::string> practices;
+    std::set<uint32_t> items;
     for (const auto& row : report["rows"]) {
         CHECK(row["transaction"] == "88-T-128183733");
         CHECK(row["at"].get<std::string>().starts_with("2025-06-03T"));
         practices.push_back(row["practice_code"].get<std::string>());
+        items.insert(row["item"].get<uint32_t>());  // as cancel_transaction names one
     }
+    CHECK(items == std::set<uint32_t>{1, 2, 3});
     const json by_amount = get_json(h, a9 + "&order=importe", t);
     for (size_t i = 1; i < by_amount["rows"].size(); ++i) CHECK(by_amount["rows"][i - 1]["amount"] <= by_amount["rows"][i]["amount"]);
     CHECK(get_json(h, "/v1/reports/authorizations?provider=1042&from=2025-06-04&to=2025-06-30", t)["total"] == 0);  // by date
@@ -924,10 +923,10 @@ TEST_CASE("gateway: the A9 authorization report and the F5 submissions, from the
     CHECK(by_channel["rows"][0]["description"].is_string());  // the practice's name from the nomenclador
     r = h.get(a9 + "&order=canal&format=csv", t);
     REQUIRE(r.status() == 200);
-    // InSSSeP's Reporte de Autorizaciones (seed 002), its columns in its order.
+    // InSSSeP's Reporte de Autorizaciones (seed 002), its columns in its order, then the item's number.
     CHECK(lines_of(r.body().substr(3))[0] ==
           "Credencial;Nombre;Fecha y hora;Nro. transaccion;Canal;Cod. Prestacion;Descripcion;Pieza;Caras;Estado;Cant.;Importe total;"
-          "Nro. consumo;Tipo F");
+          "Nro. consumo;Tipo F;Item");
     CHECK(lines_of(r.body().substr(3))[1].starts_with("59790;HERMOSI RAMON OSVALDO;"));
     CHECK(by_channel["rows"][0]["affiliate_name"] == "HERMOSI RAMON OSVALDO");
     CHECK(by_channel["rows"][0]["quantity"] == 1);

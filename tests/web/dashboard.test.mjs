@@ -16,8 +16,9 @@ import {
   openDashboard, shownHeaders, startAll, stopAll, testNothingLeaked, token, tokens, waitLive, waitNumber,
 } from './harness.mjs';
 import {
-  auditPresentation, billableProvider, debitInvoice, fillBudgetAffiliate, loadInvoice, payAndFollow, presentBilling, presentablePeriod,
-  presentationRow, providerPage, sendAndAccept, verifyDocument, waitPresentation,
+  anularOneItem, anularWhole, auditPresentation, billableProvider, consumableBudgets, consumeItem, debitInvoice, fillBudgetAffiliate,
+  loadInvoice, payAndFollow, presentBilling, presentablePeriod, presentationRow, providerPage, refusedBilling, sendAndAccept,
+  verifyDocument, waitA9, waitPresentation,
 } from './steps.mjs';
 
 before(startAll);
@@ -471,6 +472,39 @@ test('a prestador submits a dental budget with the tooth and face picker, its it
     assert.deepEqual((await api('GET', `/v1/views/pending?provider=${provider}`, colegio)).json.rows.map((r) => r.item), [1]);
     assert.equal(await page.$$eval('#budget-line-rows tr', (trs) => trs.length), 0, 'the form is ready for the next budget');
     await fitsPhone(page, 'prestador with the budget form');
+  } finally {
+    await context.close();
+  }
+});
+
+test('a prestador anula a consumption by its own number from its A9 table, and a refused tipo de facturación shows on its item', { timeout: 120_000 }, async () => {
+  const colegio = token('colegio', 'colegio');
+  const { provider, number, ioma } = await consumableBudgets(colegio);
+  const transaction = `88-T-${number}`;
+  const first = 990_000_000 + Math.floor(Math.random() * 1_000_000), second = first + 1;
+  const { context, page } = await openDashboard(token('prestador', String(provider)), { viewport: { width: 1366, height: 768 } });
+  try {
+    await waitLive(page);
+    // The server refuses a tipo de facturación IOMA does not offer: said on the item's select.
+    await refusedBilling(page, provider, ioma);
+    assert.ok((await api('GET', `/v1/views/pending?provider=${provider}&obra_social=ioma`, colegio)).json.total === 1, 'nothing consumed');
+    // Item 1 consumed through the Consumir form; items 2 and 3 together, as a consumption of its own.
+    await consumeItem(page, provider, transaction, 1, first);
+    const both = await api('POST', '/v1/commands', colegio, {
+      command: 'consume_practices', provider, transaction: { boca: 88, serie: 'T', number }, items: [2, 3], deferred: false,
+      performed_at: null, number: second, affiliate_signed: true,
+    });
+    assert.equal(both.status, 201, both.text);
+    // The prestador's page lists each item with its consumption's number (A9), newest first.
+    await waitA9(page, transaction, 1, 'Consumida', String(first));
+    await waitA9(page, transaction, 3, 'Consumida', String(second));
+    assert.equal(await page.$$eval('#provider-authorizations button', (b) => b.length), 3, 'an action beside each consumed item');
+    await anularWhole(page, { provider, transaction, first, second });
+    await anularOneItem(page, colegio, { provider, transaction, second });
+    // The server agrees: the budget stands, its three items pending consumption again.
+    const pending = (await api('GET', `/v1/views/pending?provider=${provider}&obra_social=insssep`, colegio)).json.rows;
+    assert.deepEqual(pending.map((r) => [r.transaction, r.item]).sort(), [[transaction, 1], [transaction, 2], [transaction, 3]]);
+    await page.locator('#provider').screenshot({ path: path.join(ARTIFACTS, 'prestador-authorizations-1366.png') });
   } finally {
     await context.close();
   }

@@ -362,3 +362,106 @@ export async function auditPresentation(page, { number, amount }) {
   const cells = await presentationRow(page, number);
   assert.deepEqual([cells[9], cells[11], cells[12]], ['$ 0,00', `APB OP${number}`, ''], 'nothing owed, nothing left to do');
 }
+
+// ---------- A8/A9: a consumption's tipo de facturación, and its anulación by its own number ----------
+// The anulación test's own provider, adhered to IOMA too: an InSSSeP budget of three items pending
+// consumption, and an IOMA one of a single item, authorized by the colegio's audit.
+export async function consumableBudgets(colegio) {
+  const provider = await newProvider(colegio);
+  const number = 128_800_000 + Math.floor(Math.random() * 100_000), ioma = 700_800_000 + Math.floor(Math.random() * 100_000);
+  const budget = { command: 'submit_budget', provider, family_group: '', token: '', diagnosis_type: 'definitivo', clinical_summary: '', attachments: [] };
+  for (const body of [{ command: 'adhere_to_obra_social', provider, obra_social: 'ioma', provider_number: '4-444' },
+    { ...budget, transaction_number: number, obra_social: 'insssep', affiliate_number: '51868', credential: '59790', diagnosis_code: 'K029',
+      lines: [{ practice_code: '100100', tooth: 18, faces: '' }, { practice_code: '020900', tooth: 17, faces: 'OM' }, { practice_code: '020800', tooth: 16, faces: 'O' }] },
+    { ...budget, transaction_number: ioma, obra_social: 'ioma', affiliate_number: '100000962/00', credential: '', diagnosis_code: 'F03',
+      lines: [{ practice_code: '990101', tooth: 0, faces: '' }] },
+    { command: 'resolve_budget_audit', provider, transaction: { boca: 0, serie: '', number: ioma }, items: [{ item: 1, result: 'autorizada' }] }]) {
+    const r = await api('POST', '/v1/commands', colegio, body);
+    assert.equal(r.status, 201, `${body.command}: ${r.text}`);
+  }
+  return { provider, number, ioma };
+}
+
+// The Consumir form never sends a tipo de facturación to an obra social that bills practices whole
+// (IOMA: its select is hidden), so the test shows the select, as a form out of date with the
+// configuration would: the server's refusal, named "billing[0].tipo", lands on that item's select.
+export async function refusedBilling(page, provider, ioma) {
+  const button = `#pending-rows button[data-key="${provider}/${ioma}/1"]`;
+  await page.waitForSelector(button, { timeout: WAIT });
+  await page.click(button);
+  assert.equal(await page.isVisible('#consume-billing'), false, 'IOMA bills practices whole');
+  await page.$eval('#consume-billing-box', (box) => { box.hidden = false; });
+  await page.selectOption('#consume-billing', 'solo_gastos');
+  await page.fill('#consume-number', String(ioma + 1));
+  await page.click('#consume-form button[type=submit]');
+  await page.waitForFunction(() => !document.getElementById('consume-billing-error').hidden, null, { timeout: WAIT });
+  assert.equal(await page.$eval('#consume-billing-error', (e) => e.textContent), 'La obra social factura las prácticas completas.');
+  assert.equal(await page.$eval('#consume-billing', (e) => e.getAttribute('aria-invalid')), 'true');
+  assert.deepEqual([await page.$eval('#consume-msg', (e) => e.textContent), await page.evaluate(() => document.activeElement.id)], ['', 'consume-billing']);
+  await page.click('#consume-form [data-cancel]');
+}
+
+// An item consumed through the Consumir form, with the consumption's own number.
+export async function consumeItem(page, provider, transaction, item, number) {
+  await page.click(`#pending-rows button[data-key="${provider}/${transaction}/${item}"]`);
+  await page.fill('#consume-number', String(number));
+  await page.check('#consume-affiliate_signed');
+  await page.click('#consume-form button[type=submit]');
+  await actionDone(page, new RegExp(`^Consumido: ${transaction} ítem ${item}\\.$`));
+}
+
+// The provider page's A9 row of a transaction's item: its state and its consumption's number.
+const a9Label = (transaction, item) => `${transaction} / ${item}`;
+export const a9Row = (page, transaction, item) => page.$$eval('#provider-authorizations tr', (trs, label) => {
+  const tr = trs.find((t) => t.cells[1].textContent === label);
+  return tr ? [tr.cells[4].textContent, tr.cells[5].textContent] : null;
+}, a9Label(transaction, item));
+export const waitA9 = (page, transaction, item, state, consumption) => page.waitForFunction(([label, s, c]) => [...document.querySelectorAll('#provider-authorizations tr')]
+  .some((tr) => tr.cells[1].textContent === label && tr.cells[4].textContent === s && tr.cells[5].textContent === c),
+[a9Label(transaction, item), state, consumption], { timeout: WAIT });
+
+// "Anular consumo" beside item 1, consumed alone as `first`: without a reason it says so next to
+// the field; with one, the consumption named by its number in the budget's boca and serie is
+// undone whole: item 1 waits to be consumed again, and the other consumption, `second`, stands.
+export async function anularWhole(page, { provider, transaction, first, second }) {
+  await page.click(`#provider-authorizations button[data-key="${transaction}/1"]`);
+  assert.equal(await page.$eval('#anular-transaction', (e) => e.value), String(first));
+  assert.deepEqual(await page.$$eval('#anular-item option', (o) => o.map((x) => x.textContent)), ['Todo el consumo: ítem 1']);
+  await page.click('#anular-form button[type=submit]');
+  assert.match(await page.$eval('#anular-reason-error', (e) => e.textContent), /motivo de la anulación/);
+  assert.equal(await page.$eval('#anular-reason', (e) => e.getAttribute('aria-invalid')), 'true');
+  assert.deepEqual(await axeViolations(page), [], 'the anulación form with its error');
+  await page.locator('#anular-form').screenshot({ path: path.join(ARTIFACTS, 'prestador-anular-consumo-1366.png') });
+  await page.fill('#anular-reason', 'Ticket emitido por error');
+  const sent = page.waitForRequest((r) => r.url().endsWith('/v1/commands') && r.method() === 'POST', { timeout: WAIT });
+  await page.click('#anular-form button[type=submit]');
+  const body = (await sent).postDataJSON();
+  assert.deepEqual([body.command, body.transaction, body.item], ['cancel_transaction', { boca: 88, serie: 'T', number: first }, 0]);
+  await actionDone(page, new RegExp(`^Consumo ${first} anulado: sus ítems vuelven a estar pendientes de consumo\\.$`));
+  await page.waitForSelector(`#pending-rows button[data-key="${provider}/${transaction}/1"]`, { timeout: WAIT });
+  await waitA9(page, transaction, 1, 'Autorizada', '–');
+  assert.deepEqual(await a9Row(page, transaction, 2), ['Consumida', String(second)], 'the other consumption stands');
+}
+
+// One item of `second` (items 2 and 3): item 3, which someone else anuló meanwhile, is refused by
+// the server on the item's field; item 2 alone is then undone.
+export async function anularOneItem(page, colegio, { provider, transaction, second }) {
+  await page.click(`#provider-authorizations button[data-key="${transaction}/3"]`);
+  assert.deepEqual(await page.$$eval('#anular-item option', (o) => o.map((x) => x.value)), ['0', '2', '3']);
+  assert.match(await page.$eval('#anular-item option[value="3"]', (o) => o.textContent), /^Sólo el ítem 3: 020800 · .*, diente 16$/);
+  await page.selectOption('#anular-item', '3');
+  await page.fill('#anular-reason', 'Práctica cargada por error');
+  const meanwhile = await api('POST', '/v1/commands', colegio, {
+    command: 'cancel_transaction', provider, transaction: { boca: 88, serie: 'T', number: second }, item: 3, reason: 'Anulado desde otra pantalla',
+  });
+  assert.equal(meanwhile.status, 201, meanwhile.text);
+  await page.click('#anular-form button[type=submit]');
+  await page.waitForFunction(() => !document.getElementById('anular-item-error').hidden, null, { timeout: WAIT });
+  assert.equal(await page.$eval('#anular-item-error', (e) => e.textContent), 'El consumo no tiene ese ítem, o ya fue anulado.');
+  assert.equal(await page.$eval('#anular-item', (e) => e.getAttribute('aria-invalid')), 'true');
+  await page.selectOption('#anular-item', '2');
+  await page.click('#anular-form button[type=submit]');
+  await actionDone(page, new RegExp(`^Ítem 2 del consumo ${second} anulado: vuelve a estar pendiente de consumo\\.$`));
+  await waitA9(page, transaction, 2, 'Autorizada', '–');
+  await page.waitForSelector(`#pending-rows button[data-key="${provider}/${transaction}/2"]`, { timeout: WAIT });
+}
