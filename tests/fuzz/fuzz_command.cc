@@ -34,7 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         LIQUIDA_FUZZ_CHECK(!body.dump().empty());
         return 0;
     }
-    LIQUIDA_FUZZ_CHECK(parsed->provider.value() >= 1);
+    // A provider's command names one from 1; the colegio's own are decided on its ledger, 0.
+    LIQUIDA_FUZZ_CHECK((parsed->provider == liquida::domain::kColegio) == liquida::domain::colegio_command(parsed->command));
     LIQUIDA_FUZZ_CHECK(parsed->name == gateway::command_name(parsed->command));
 
     const std::string text = gateway::to_json(*parsed).dump();
