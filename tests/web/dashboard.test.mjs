@@ -12,8 +12,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  ARTIFACTS, DOCS_SHOT, MEMORY_SECONDS, WAIT, actionDone, api, axeViolations, env, fitsPhone, memoryOf, newProvider, numberIn,
-  openDashboard, shownHeaders, startAll, stopAll, testNothingLeaked, token, tokens, waitLive, waitNumber,
+  ARTIFACTS, DOCS_SHOT, DOWNLOAD_WAIT, MEMORY_SECONDS, WAIT, actionDone, api, axeViolations, downloadFrom, env, fitsPhone, memoryOf,
+  newProvider, numberIn, openDashboard, shownHeaders, startAll, stopAll, testNothingLeaked, token, tokens, waitLive, waitNumber,
 } from './harness.mjs';
 import {
   anularOneItem, anularWhole, auditPresentation, billableProvider, consumableBudgets, consumeItem, debitInvoice, fillBudgetAffiliate,
@@ -89,7 +89,7 @@ test('the three views render and a command shows up without reload', { timeout: 
   }
 });
 
-test('CSV downloads of the invoice listing and the validation report', { timeout: 60_000 }, async () => {
+test('CSV downloads of the invoice listing and the validation report', { timeout: 6 * DOWNLOAD_WAIT }, async () => {
   const { context, page } = await openDashboard(token('colegio', 'colegio'), { acceptDownloads: true });
   try {
     await waitLive(page);
@@ -100,14 +100,14 @@ test('CSV downloads of the invoice listing and the validation report', { timeout
     for (const [button, header, name] of [['#dl-invoices', '\uFEFFPrestador;Razon social;CUIT;Obra social', new RegExp(`^facturas-${period}\\.csv$`)],
       ['#dl-validation', '\uFEFFObra social;Nombre obra social;Prestador', new RegExp(`^validacion-${period}\\.csv$`)],
       ['#dl-payment-orders', '\uFEFFComprobante;Nro comprobante orden;Fecha de pago;Retenciones;Obra social', new RegExp(`^ordenes-de-pago-${period}\\.csv$`)]]) {
-      const [download] = await Promise.all([page.waitForEvent('download', { timeout: WAIT }), page.click(button)]);
+      const download = await downloadFrom(page, button);
       assert.match(download.suggestedFilename(), name);
       const file = await download.path();
       assert.ok(readFileSync(file, 'utf8').startsWith(header), `${button}: CSV header`);
     }
     // XLSX, the default: a zip (an Excel workbook), named for the listing and the period.
     await page.selectOption('#dl-format', 'xlsx');
-    const [book] = await Promise.all([page.waitForEvent('download', { timeout: WAIT }), page.click('#dl-settlement')]);
+    const book = await downloadFrom(page, '#dl-settlement');
     assert.match(book.suggestedFilename(), new RegExp(`^liquidacion-${period}\\.xlsx$`));
     assert.equal(readFileSync(await book.path()).subarray(0, 2).toString('latin1'), 'PK');
     assert.match(await page.$eval('#dl-msg', (p) => p.textContent), /^Descargado /);
@@ -711,7 +711,7 @@ test('a forged or expired token shows its state and the form signs in again', { 
   }
 });
 
-test('roles: a prestador sees its own rows, an obra social its settlement and invoices', { timeout: 60_000 }, async () => {
+test('roles: a prestador sees its own rows, an obra social its settlement and invoices', { timeout: 60_000 + DOWNLOAD_WAIT }, async () => {
   const colegio = token('colegio', 'colegio');
   // A provider the demo has already settled something for: its board has a period to offer.
   let settled = null;
@@ -727,7 +727,7 @@ test('roles: a prestador sees its own rows, an obra social its settlement and in
     // Its A9 report of the chosen period, as a file named for the provider and the days.
     await page.waitForFunction(() => /^\d{4}-\d{2}$/.test(document.getElementById('dl-period').value), null, { timeout: 60_000 });
     const period = await page.$eval('#dl-period', (i) => i.value);
-    const [a9] = await Promise.all([page.waitForEvent('download', { timeout: WAIT }), page.click('#dl-authorizations')]);
+    const a9 = await downloadFrom(page, '#dl-authorizations');
     assert.match(a9.suggestedFilename(), new RegExp(`^autorizaciones-${provider}-${period}-01-${period}-(28|29|30|31)\\.xlsx$`));
     assert.match(await page.$eval('#who', (e) => e.textContent), new RegExp(`^Prestador: ${provider} `));
     assert.equal(await page.$eval('#board-title', (e) => e.textContent), `tablero del prestador ${provider}`);

@@ -155,6 +155,19 @@ export async function actionDone(page, pattern) {
     throw new Error(`${e.message}\n#action-done says: ${await page.$eval('#action-done', (d) => d.textContent)}`);
   });
 }
+// Clicks a download button and returns its download. The dashboard fetches the file before
+// handing it to the browser and says in #dl-msg how that went: a refusal fails here with the
+// server's message, and a slow answer (a loaded CI machine, under ASan) gets DOWNLOAD_WAIT.
+export const DOWNLOAD_WAIT = 3 * WAIT;
+export async function downloadFrom(page, selector) {
+  const download = page.waitForEvent('download', { timeout: DOWNLOAD_WAIT });
+  download.catch(() => {});  // awaited below, once the message says it was fetched
+  await page.click(selector);
+  await page.waitForFunction(() => !document.getElementById('dl-msg').textContent.startsWith('Descargando'), null, { timeout: DOWNLOAD_WAIT });
+  const said = await page.$eval('#dl-msg', (p) => p.textContent);
+  assert.match(said, /^Descargado /, `${selector}: the dashboard says "${said}"; the server's log ends:\n${env.server.log().slice(-4000)}`);
+  return download;
+}
 // The headers of #tbodyId's table that the layout shows.
 export const shownHeaders = (page, tbodyId) => page.$eval(`#${tbodyId}`, (tb) => [...tb.closest('table').querySelectorAll('thead th')]
   .filter((x) => getComputedStyle(x).display !== 'none').map((x) => x.textContent));
