@@ -81,4 +81,15 @@ std::string readable_key(Cf cf, std::string_view key) {
     }
 }
 
+std::optional<View> followed(Cf cf) {
+    switch (cf) {
+        case kPadron: return View::padron;
+        case kPending: return View::pending;
+        case kSettlement: return View::settlement;
+        case kInvoices: return View::invoices;
+        case kOrders: return View::orders;
+        default: return std::nullopt;
+    }
+}
+
 }  // namespace liquida::projections::keys

@@ -8,6 +8,7 @@
 
 #include "domain/events.h"
 #include "events/log.h"
+#include "projections/views.h"
 
 namespace liquida::projections::keys {
 
@@ -30,5 +31,8 @@ std::string settlement_key(Period period, const ObraSocialId& os, ProviderId p);
 std::string offset_key(const events::TopicPartition& tp);
 // A row's key as people read it: "1042", "1042/88-T-123/2", "2025-06/sancor/1042", "1042/f-1".
 std::string readable_key(Cf cf, std::string_view key);
+// The view whose live followers get a column family's changes: none for the working state, and
+// for the validation rows, which nobody follows live.
+std::optional<View> followed(Cf cf);
 
 }  // namespace liquida::projections::keys

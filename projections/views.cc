@@ -250,10 +250,29 @@ struct Slot {
 };
 template <class R>
 using Slots = std::unordered_map<std::string, Slot<R>>;
+template <class R>
+using Entry = typename Slots<R>::value_type;  // a key beside its slot, at an address that stays put
+
+// The rows one lane keeps between its batches: the views' rows as last committed, decoded (a
+// rebuild reads back mostly what it wrote a batch or two ago: a settlement row, an order being
+// approved). A batch works in them directly, one lookup per row it touches, and marks what it
+// changes; a batch that is not committed makes its lane forget every row, so no row a failed
+// batch changed is ever read back. Two generations bound them: a commit that leaves the young
+// one full makes it the old one. One per lane: lanes hold different providers' rows, and run
+// on threads of their own.
+template <class R>
+struct RowCache {
+    Slots<R> young, old;
+};
+using LaneCache = std::tuple<RowCache<PadronRow>, RowCache<PendingRow>, RowCache<SettlementRow>, RowCache<InvoiceViewRow>,
+                             RowCache<ValidationItemRow>, RowCache<OrderRow>, RowCache<BudgetAux>>;
 
 class StoreBatch final : public Views::Batch {
 public:
-    StoreBatch(RocksViews& v, bool want_delta, size_t lane) : v_(v), want_delta_(want_delta), lane_(lane) {}
+    StoreBatch(RocksViews& v, bool want_delta, size_t lane);
+    ~StoreBatch() override;
+    StoreBatch(const StoreBatch&) = delete;
+    StoreBatch& operator=(const StoreBatch&) = delete;
     bool apply(const events::Envelope& e) override;
     void advance(const events::TopicPartition& tp, int64_t next_offset) override { offsets_[tp] = next_offset; }
     const std::vector<std::pair<Period, ObraSocialId>>& settlement_touched() const override { return touched_; }
@@ -263,37 +282,52 @@ public:
     void committed();
 
 private:
+    // One kind of row: the lane's cache of them, their column family, and those this batch changed.
     template <class R>
-    Slot<R>& slot(Slots<R>& cache, Cf cf, const std::string& key);
+    struct Rows {
+        RowCache<R>& cache;
+        Cf cf;
+        std::vector<Entry<R>*> changed;  // in first-change order
+    };
+    template <class F>
+    void each_rows(F f) {
+        f(padron_), f(pending_), f(settlement_), f(invoices_), f(validation_), f(orders_), f(budgets_);
+    }
     template <class R>
-    R* find(Slots<R>& cache, Cf cf, const std::string& key) {
-        auto& s = slot(cache, cf, key);
+    Entry<R>& entry(Rows<R>& rows, const std::string& key);
+    template <class R>
+    Slot<R>& slot(Rows<R>& rows, const std::string& key) {
+        return entry(rows, key).second;
+    }
+    template <class R>
+    R* find(Rows<R>& rows, const std::string& key) {
+        auto& s = slot(rows, key);
         return s.row ? &*s.row : nullptr;
     }
     template <class R>
-    R& change(Slots<R>& cache, Cf cf, const std::string& key) {
-        auto& s = slot(cache, cf, key);
-        if (!s.row) s.row.emplace();
-        mark(s, cf, key);
-        return *s.row;
+    R& change(Rows<R>& rows, const std::string& key) {
+        auto& e = entry(rows, key);
+        if (!e.second.row) e.second.row.emplace();
+        mark(rows, e);
+        return *e.second.row;
     }
     template <class R>
-    void erase(Slots<R>& cache, Cf cf, const std::string& key) {
-        auto& s = slot(cache, cf, key);
-        if (!s.row) return;
-        s.row.reset();
-        mark(s, cf, key);
+    void erase(Rows<R>& rows, const std::string& key) {
+        auto& e = entry(rows, key);
+        if (!e.second.row) return;
+        e.second.row.reset();
+        mark(rows, e);
     }
     template <class R>
-    void mark(Slot<R>& s, Cf cf, const std::string& key) {
-        if (s.dirty) return;
-        s.dirty = true;
-        changed_.emplace_back(cf, key);
+    void mark(Rows<R>& rows, Entry<R>& e) {
+        if (e.second.dirty) return;
+        e.second.dirty = true;
+        rows.changed.push_back(&e);
     }
 
     SettlementRow& settlement_row(Period p, const ObraSocialId& os, ProviderId provider) {
         if (std::find(touched_.begin(), touched_.end(), std::pair(p, os)) == touched_.end()) touched_.emplace_back(p, os);
-        SettlementRow& row = change(settlement_, kSettlement, settlement_key(p, os, provider));
+        SettlementRow& row = change(settlement_, settlement_key(p, os, provider));
         row.period = p;
         row.obra_social = os;
         row.provider = provider;
@@ -318,14 +352,14 @@ private:
     RocksViews& v_;
     bool want_delta_;
     size_t lane_;
-    Slots<PadronRow> padron_;
-    Slots<PendingRow> pending_;
-    Slots<SettlementRow> settlement_;
-    Slots<InvoiceViewRow> invoices_;
-    Slots<ValidationItemRow> validation_;
-    Slots<OrderRow> orders_;
-    Slots<BudgetAux> budgets_;
-    std::vector<std::pair<Cf, std::string>> changed_;       // in first-change order
+    Rows<PadronRow> padron_;
+    Rows<PendingRow> pending_;
+    Rows<SettlementRow> settlement_;
+    Rows<InvoiceViewRow> invoices_;
+    Rows<ValidationItemRow> validation_;
+    Rows<OrderRow> orders_;
+    Rows<BudgetAux> budgets_;
+    bool committed_ = false;
     std::vector<std::pair<Period, ObraSocialId>> touched_;  // by the last apply
     std::map<events::TopicPartition, int64_t> offsets_;
     size_t events_ = 0;
@@ -522,35 +556,16 @@ public:
         return true;
     }
 
-    // The runner's rows as last committed, decoded: a rebuild reads back mostly what it wrote a
-    // batch or two ago (a settlement row, an order being approved). A batch takes the rows it
-    // touches out of the cache and a committed batch puts them back, so the cache never holds
-    // a row that a failed batch changed: its rows are read from the views again. Two
-    // generations bound it: when the young one is full it becomes the old one. One cache per
-    // lane: lanes hold different providers' rows, and run on threads of their own.
-    template <class R>
-    typename Slots<R>::node_type take(size_t lane, const std::string& key) {
-        auto& c = std::get<RowCache<R>>(lanes_[lane].rows);
-        if (auto node = c.young.extract(key)) return node;
-        return c.old.extract(key);
-    }
+    LaneCache& lane(size_t lane) { return lanes_[lane]; }
     void forget_cached_rows() override {
         for (LaneCache& l : lanes_) l = LaneCache{};
     }
-    template <class R>
-    void give_back(size_t lane, Slots<R>& rows) {
+    // After a commit: a full young generation becomes the old one (the old one's rows go).
+    void age(size_t lane) {
         LaneCache& l = lanes_[lane];
-        auto& c = std::get<RowCache<R>>(l.rows);
-        while (!rows.empty()) {
-            if (l.young_rows >= kCacheRows) {
-                std::apply([](auto&... each) { ((each.old = std::move(each.young), each.young.clear()), ...); }, l.rows);
-                l.young_rows = 0;
-            }
-            auto node = rows.extract(rows.begin());
-            node.mapped().dirty = false;
-            node.mapped().stored = node.mapped().row.has_value();
-            if (c.young.insert(std::move(node)).inserted) ++l.young_rows;
-        }
+        const size_t young = std::apply([](const auto&... each) { return (each.young.size() + ...); }, l);
+        if (young < kCacheRows) return;
+        std::apply([](auto&... each) { ((each.old = std::move(each.young), each.young.clear()), ...); }, l);
     }
 
 private:
@@ -587,17 +602,7 @@ private:
         return out;
     }
 
-    template <class R>
-    struct RowCache {
-        Slots<R> young, old;
-    };
-    static constexpr size_t kCacheRows = 125'000;  // per generation and lane; rows are ~100-500 bytes decoded
-    struct LaneCache {
-        std::tuple<RowCache<PadronRow>, RowCache<PendingRow>, RowCache<SettlementRow>, RowCache<InvoiceViewRow>,
-                   RowCache<ValidationItemRow>, RowCache<OrderRow>, RowCache<BudgetAux>>
-            rows;
-        size_t young_rows = 0;
-    };
+    static constexpr size_t kCacheRows = 125'000;  // young rows per lane; rows are ~100-500 bytes decoded
 
     std::unique_ptr<rocksdb::DB> db_;
     std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
@@ -607,22 +612,40 @@ private:
     std::map<events::TopicPartition, int64_t> applied_;
 };
 
+StoreBatch::StoreBatch(RocksViews& v, bool want_delta, size_t lane)
+    : v_(v),
+      want_delta_(want_delta),
+      lane_(lane),
+      padron_{std::get<RowCache<PadronRow>>(v.lane(lane)), kPadron, {}},
+      pending_{std::get<RowCache<PendingRow>>(v.lane(lane)), kPending, {}},
+      settlement_{std::get<RowCache<SettlementRow>>(v.lane(lane)), kSettlement, {}},
+      invoices_{std::get<RowCache<InvoiceViewRow>>(v.lane(lane)), kInvoices, {}},
+      validation_{std::get<RowCache<ValidationItemRow>>(v.lane(lane)), kValidation, {}},
+      orders_{std::get<RowCache<OrderRow>>(v.lane(lane)), kOrders, {}},
+      budgets_{std::get<RowCache<BudgetAux>>(v.lane(lane)), kState, {}} {}
+
+// What a batch that was not committed changed is in its lane's rows: they all go.
+StoreBatch::~StoreBatch() {
+    if (!committed_) v_.lane(lane_) = LaneCache{};
+}
+
 template <class R>
-Slot<R>& StoreBatch::slot(Slots<R>& cache, Cf cf, const std::string& key) {
-    if (auto it = cache.find(key); it != cache.end()) return it->second;
-    if (auto node = v_.take<R>(lane_, key)) return cache.insert(std::move(node)).position->second;
-    Slot<R>& s = cache[key];
+Entry<R>& StoreBatch::entry(Rows<R>& rows, const std::string& key) {
+    auto& c = rows.cache;
+    if (auto it = c.young.find(key); it != c.young.end()) return *it;
+    if (auto node = c.old.extract(key)) return *c.young.insert(std::move(node)).position;
+    Entry<R>& e = *c.young.try_emplace(key).first;
     std::string v;
-    auto found = v_.load(cf, key, v);
+    auto found = v_.load(rows.cf, key, v);
     if (!found) {
         if (!error_) error_ = std::move(found).error();
     } else if (*found) {
         R row;
-        if (decode(v, row)) s.row = std::move(row);
-        else if (!error_) error_ = undecodable(cf);
-        s.stored = true;
+        if (decode(v, row)) e.second.row = std::move(row);
+        else if (!error_) error_ = undecodable(rows.cf);
+        e.second.stored = true;
     }
-    return s;
+    return e;
 }
 
 // Views folding the log report an overflow (the runner stops at the record) rather than wrap or saturate.
@@ -657,7 +680,7 @@ bool StoreBatch::apply(const events::Envelope& e) {
 }
 
 void StoreBatch::apply_padron(ProviderId p, const domain::Event& e, TimestampMs at) {
-    PadronRow& row = change(padron_, kPadron, provider_key(p));
+    PadronRow& row = change(padron_, provider_key(p));
     row.provider = p;
     domain::evolve(row.state, e, at);
     row.uploaded_at.resize(row.state.documents.size(), at);
@@ -691,25 +714,24 @@ void StoreBatch::apply_order(ProviderId p, const domain::Event& e, TimestampMs a
                    e);
     if (id == nullptr) return;
     const std::string key = provider_key(p) + *id;
-    auto& s = slot(orders_, kOrders, key);
+    auto& s = slot(orders_, key);
     const auto before = contribution(s.row ? &*s.row : nullptr);
     std::visit(domain::overloaded{[&](const domain::OrderLoaded& x) {  // O2: a rejected order loaded again replaces it
-                                      change(orders_, kOrders, key) =
-                                          OrderRow{p, x, std::nullopt, domain::OrderStatus::pending, {}, {}, at};
+                                      change(orders_, key) = OrderRow{p, x, std::nullopt, domain::OrderStatus::pending, {}, {}, at};
                                   },
                                   [&](const domain::OrderApproved&) {
-                                      if (s.row) change(orders_, kOrders, key).status = domain::OrderStatus::approved;
+                                      if (s.row) change(orders_, key).status = domain::OrderStatus::approved;
                                   },
                                   [&](const domain::OrderRejected& x) {
                                       if (!s.row) return;
-                                      OrderRow& o = change(orders_, kOrders, key);
+                                      OrderRow& o = change(orders_, key);
                                       o.status = domain::OrderStatus::rejected;
                                       o.reason_code = x.reason_code;
                                       o.reason = x.reason;
                                   },
                                   [&](const domain::OrderDeferred& x) {
                                       if (!s.row) return;
-                                      OrderRow& o = change(orders_, kOrders, key);
+                                      OrderRow& o = change(orders_, key);
                                       if (!o.rolled_from) o.rolled_from = x.from_period;
                                       o.loaded.period = x.to_period;
                                   },
@@ -729,7 +751,7 @@ void StoreBatch::apply_budget(ProviderId p, const domain::Event& e, TimestampMs 
     if (t == nullptr) return;
     const domain::TransactionRef transaction = *t;
     const std::string key = "b" + provider_key(p) + transaction_key(transaction);
-    auto& s = slot(budgets_, kState, key);
+    auto& s = slot(budgets_, key);
     const auto before = contribution(s.row ? &*s.row : nullptr);
     const std::vector<uint32_t> pending_before = pending_items(s.row ? &*s.row : nullptr);
     const auto validation_before = validation_items(p, transaction, s.row ? &*s.row : nullptr);
@@ -739,11 +761,11 @@ void StoreBatch::apply_budget(ProviderId p, const domain::Event& e, TimestampMs 
                 BudgetAux b{
                     x.obra_social, x.affiliate_number, x.credential, x.affiliate_name, x.plan, x.plan_flagged, false, false, 0, at, {}};
                 for (const domain::BudgetItem& i : x.items) b.items.push_back({i, domain::ItemResult::en_auditoria, false, 0, {}});
-                change(budgets_, kState, key) = std::move(b);
+                change(budgets_, key) = std::move(b);
             },
             [&](const domain::BudgetAuthorized& x) {
                 if (!s.row) return;
-                BudgetAux& b = change(budgets_, kState, key);
+                BudgetAux& b = change(budgets_, key);
                 b.authorized = true;
                 b.authorized_at = at;
                 for (const domain::ItemDecision& d : x.items)
@@ -752,7 +774,7 @@ void StoreBatch::apply_budget(ProviderId p, const domain::Event& e, TimestampMs 
             },
             [&](const domain::PracticeConsumed& x) {
                 if (!s.row) return;
-                BudgetAux& b = change(budgets_, kState, key);
+                BudgetAux& b = change(budgets_, key);
                 for (const domain::ConsumedItem& c : x.items)
                     for (BudgetItemAux& i : b.items)
                         if (i.item.item == c.item) {
@@ -763,7 +785,7 @@ void StoreBatch::apply_budget(ProviderId p, const domain::Event& e, TimestampMs 
             },
             [&](const domain::TransactionCancelled& x) {
                 if (!s.row) return;
-                BudgetAux& b = change(budgets_, kState, key);
+                BudgetAux& b = change(budgets_, key);
                 if (x.item == 0) b.cancelled = true;
                 for (BudgetItemAux& i : b.items)
                     if (x.item != 0 && i.item.item == x.item) {  // its consumption undone, as the domain's ledger
@@ -774,7 +796,7 @@ void StoreBatch::apply_budget(ProviderId p, const domain::Event& e, TimestampMs 
             },
             [&](const domain::ConsumptionCancelled& x) {  // pending consumption again, as the domain's ledger
                 if (!s.row) return;
-                BudgetAux& b = change(budgets_, kState, key);
+                BudgetAux& b = change(budgets_, key);
                 for (BudgetItemAux& i : b.items)
                     if (std::find(x.items.begin(), x.items.end(), i.item.item) != x.items.end()) {
                         i.consumed = false;
@@ -794,30 +816,30 @@ void StoreBatch::rewrite_budget_rows(ProviderId p, const domain::TransactionRef&
     const std::vector<uint32_t> pending_after = pending_items(b);
     for (uint32_t item : pending_before)
         if (std::find(pending_after.begin(), pending_after.end(), item) == pending_after.end())
-            erase(pending_, kPending, pending_key(p, transaction, item));
+            erase(pending_, pending_key(p, transaction, item));
     for (uint32_t item : pending_after) {
         if (std::find(pending_before.begin(), pending_before.end(), item) != pending_before.end()) continue;
         const auto& i = *std::find_if(b->items.begin(), b->items.end(), [&](const BudgetItemAux& x) { return x.item.item == item; });
-        change(pending_, kPending, pending_key(p, transaction, item)) = PendingRow{p,
-                                                                                   transaction,
-                                                                                   item,
-                                                                                   b->obra_social,
-                                                                                   b->affiliate_number,
-                                                                                   b->credential,
-                                                                                   i.item.practice_code,
-                                                                                   i.item.tooth,
-                                                                                   i.item.faces,
-                                                                                   b->authorized_at,
-                                                                                   b->affiliate_name};
+        change(pending_, pending_key(p, transaction, item)) = PendingRow{p,
+                                                                         transaction,
+                                                                         item,
+                                                                         b->obra_social,
+                                                                         b->affiliate_number,
+                                                                         b->credential,
+                                                                         i.item.practice_code,
+                                                                         i.item.tooth,
+                                                                         i.item.faces,
+                                                                         b->authorized_at,
+                                                                         b->affiliate_name};
     }
     // Rows are rewritten only where they changed (a consumption changes one item's state).
     auto validation_after = validation_items(p, transaction, b);
     for (const auto& [item_key, row] : validation_before)
         if (std::none_of(validation_after.begin(), validation_after.end(), [&](const auto& a) { return a.first == item_key; }))
-            erase(validation_, kValidation, item_key);
+            erase(validation_, item_key);
     for (auto& after : validation_after)
         if (std::find(validation_before.begin(), validation_before.end(), after) == validation_before.end())
-            change(validation_, kValidation, after.first) = std::move(after.second);
+            change(validation_, after.first) = std::move(after.second);
 }
 
 void StoreBatch::apply_invoice(ProviderId p, const domain::Event& e, TimestampMs at) {
@@ -837,11 +859,11 @@ void StoreBatch::apply_invoice(ProviderId p, const domain::Event& e, TimestampMs
     // Everything else changes one or more invoices: apply each change as after - before.
     auto update = [&](const std::string& invoice_id, auto&& mutate) {
         const std::string key = provider_key(p) + invoice_id;
-        auto& s = slot(invoices_, kInvoices, key);
+        auto& s = slot(invoices_, key);
         const bool fresh = std::holds_alternative<domain::InvoiceIssued>(e);
         if (!s.row && !fresh) return;
         const auto before = contribution(s.row ? &*s.row : nullptr);
-        InvoiceViewRow& inv = change(invoices_, kInvoices, key);
+        InvoiceViewRow& inv = change(invoices_, key);
         mutate(inv);
         if (!inv.balance()) overflow_ = true;  // holds debited()
         apply_difference(p, before, contribution(&inv));
@@ -889,46 +911,24 @@ result<ok_t> StoreBatch::stage(rocksdb::WriteBatch& wb, const std::vector<rocksd
     if (error_) return failure(*error_);
     if (overflow_) return fail(errc::bad_record, "views: an applied event's amounts do not fit int64 centavos");
     delta.events += events_;
-    // Sorted keys let the memtable's skip list reuse its insert position from key to key.
-    std::vector<const std::pair<Cf, std::string>*> order;
-    order.reserve(changed_.size());
-    for (const auto& c : changed_) order.push_back(&c);
-    std::sort(order.begin(), order.end(), [](const auto* a, const auto* b) { return *a < *b; });
-    for (const auto* c : order) {
-        const auto& [cf, key] = *c;
-        auto write = [&](auto& cache) {
-            const auto& s = cache.at(key);
-            if (s.row) wb.Put(cfs[cf], key, encode(*s.row));
-            else if (s.stored) wb.Delete(cfs[cf], key);
-        };
-        switch (cf) {
-            case kPadron: write(padron_); break;
-            case kPending: write(pending_); break;
-            case kSettlement: write(settlement_); break;
-            case kInvoices: write(invoices_); break;
-            case kValidation: write(validation_); break;
-            case kOrders: write(orders_); break;
-            default: write(budgets_); break;
-        }
-    }
-    if (want_delta_) {
-        for (const auto& [cf, key] : changed_) {
-            auto add_change = [&](auto& cache, View view) {
-                const auto& s = cache.at(key);
-                RowChange c{view, readable_key(cf, key), std::nullopt};
-                if (s.row) c.row = Row(*s.row);
-                delta.changes.push_back(std::move(c));
-            };
-            switch (cf) {
-                case kPadron: add_change(padron_, View::padron); break;
-                case kPending: add_change(pending_, View::pending); break;
-                case kSettlement: add_change(settlement_, View::settlement); break;
-                case kInvoices: add_change(invoices_, View::invoices); break;
-                case kOrders: add_change(orders_, View::orders); break;
-                default: break;  // working state, or a view nobody follows live (validation)
+    each_rows([&](auto& rows) {
+        if constexpr (std::is_constructible_v<Row, decltype(*rows.changed.front()->second.row)>) {
+            if (const auto view = followed(rows.cf); want_delta_ && view) {
+                for (const auto* e : rows.changed) {
+                    RowChange c{*view, readable_key(rows.cf, e->first), std::nullopt};
+                    if (e->second.row) c.row = Row(*e->second.row);
+                    delta.changes.push_back(std::move(c));
+                }
             }
         }
-    }
+        // Sorted keys let the memtable's skip list reuse its insert position from key to key.
+        auto sorted = rows.changed;
+        std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+        for (const auto* e : sorted) {
+            if (e->second.row) wb.Put(cfs[rows.cf], e->first, encode(*e->second.row));
+            else if (e->second.stored) wb.Delete(cfs[rows.cf], e->first);
+        }
+    });
     for (const auto& [tp, next] : offsets_) {
         std::string v;
         put_be(v, static_cast<uint64_t>(next), 8);
@@ -939,13 +939,15 @@ result<ok_t> StoreBatch::stage(rocksdb::WriteBatch& wb, const std::vector<rocksd
 
 void StoreBatch::committed() {
     v_.moved(offsets_);
-    v_.give_back(lane_, padron_);
-    v_.give_back(lane_, pending_);
-    v_.give_back(lane_, settlement_);
-    v_.give_back(lane_, invoices_);
-    v_.give_back(lane_, validation_);
-    v_.give_back(lane_, orders_);
-    v_.give_back(lane_, budgets_);
+    each_rows([](auto& rows) {
+        for (auto* e : rows.changed) {
+            e->second.dirty = false;
+            e->second.stored = e->second.row.has_value();
+        }
+        rows.changed.clear();
+    });
+    committed_ = true;
+    v_.age(lane_);
 }
 
 }  // namespace

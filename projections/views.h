@@ -219,7 +219,7 @@ struct RowChange {
     std::optional<Row> row;  // nullopt: the row left the view
 };
 
-// What one committed batch changed, rows in the order they first changed.
+// What one committed batch changed: view after view, each view's rows in the order they first changed.
 struct Delta {
     size_t events = 0;
     std::vector<RowChange> changes;

@@ -45,6 +45,17 @@ Member debited_invoice(World& w) {
     return m;
 }
 
+// The events of `c`, decided against the member's ledger but not recorded, in one batch.
+void apply_unrecorded(liquida::projections::Views::Batch& batch, Member& m, const Command& c, TimestampMs t) {
+    for (Event& e : m.ledger.ok(c, t)) {
+        liquida::events::Envelope envelope;
+        envelope.occurred_at = envelope.recorded_at = t;
+        envelope.provider_id = m.id;
+        envelope.payload = std::move(e);
+        REQUIRE(batch.apply(envelope));
+    }
+}
+
 }  // namespace
 
 TEST_CASE("pending: an InSSSeP budget of three items with one consumed leaves two pending", "[projections][pending]") {
@@ -178,6 +189,32 @@ TEST_CASE("views: a follower reads the views beside their writer as they stood w
     auto refused = (*follower)->commit(std::move(batch));
     REQUIRE_FALSE(refused.has_value());
     CHECK(refused.error().code == liquida::projections::errc::read_only);
+}
+
+TEST_CASE("views: the rows a batch changed and never committed are not what the lane's next batch reads", "[projections]") {
+    // Two worlds with one history: in `w` item 1 is consumed in a batch dropped before its commit
+    // (a later event failed, or the write), then item 2 in one committed; in `ref` only item 2.
+    World w, ref;
+    Member m{w, kProvider, provider_in_padron("B")}, r{ref, kProvider, provider_in_padron("B")};
+    for (Member* x : {&m, &r}) {
+        x->world.record_history(x->id, x->ledger);
+        x->ok(insssep_budget(7), at(2025, 6, 10, 9));
+        x->world.catch_up();
+    }
+    {
+        auto dropped = w.views->begin(false);
+        apply_unrecorded(*dropped, m, ConsumePractices{TransactionRef{88, "T", 7}, {1}, false, {}, 900004, true}, at(2025, 6, 12));
+    }
+    const ConsumePractices second{TransactionRef{88, "T", 7}, {2}, false, {}, 900005, true};
+    auto batch = w.views->begin(false);
+    apply_unrecorded(*batch, m, second, at(2025, 6, 13));
+    REQUIRE(w.views->commit(std::move(batch)).has_value());
+    r.ok(second, at(2025, 6, 13));
+    ref.catch_up();
+    std::vector<uint32_t> items;
+    for (const auto& row : w.views->pending({kProvider, {}, {}}).value()) items.push_back(row.item);
+    CHECK(items == std::vector<uint32_t>{1, 3});
+    CHECK(w.views->digests().value() == ref.views->digests().value());
 }
 
 TEST_CASE("validation: the A10 sheet lists every item of the period's budgets in its state, with the padrón's names",
