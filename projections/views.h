@@ -321,7 +321,8 @@ public:
     // `lane` < kLanes: batches of different lanes may apply events on different threads at
     // once, provided no provider has events in two lanes (every row is one provider's). Each
     // lane keeps the rows it committed to read them back: a provider's events must keep to one
-    // lane, or the other lane's copy of its rows goes stale.
+    // lane, or the other lane's copy of its rows goes stale. One open batch per lane: a batch
+    // changes its lane's rows in place, and one dropped without its commit makes the lane forget them.
     static constexpr size_t kLanes = 2;
     virtual std::unique_ptr<Batch> begin(bool deltas = true, size_t lane = 0) = 0;
     // Drops the rows the lanes keep, for a runner that may send a provider to another lane than
