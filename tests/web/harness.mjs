@@ -155,14 +155,17 @@ export async function actionDone(page, pattern) {
     throw new Error(`${e.message}\n#action-done says: ${await page.$eval('#action-done', (d) => d.textContent)}`);
   });
 }
-// Clicks a download button and returns its download. The dashboard fetches the file before
+// Presses a download button and returns its download. The dashboard fetches the file before
 // handing it to the browser and says in #dl-msg how that went: a refusal fails here with the
 // server's message, and a slow answer (a loaded CI machine, under ASan) gets DOWNLOAD_WAIT.
+// The button is pressed from the keyboard, as a keyboard user does: a click waits for the
+// button to stand still, and the live tables above the downloads keep moving it while they fill.
 export const DOWNLOAD_WAIT = 3 * WAIT;
 export async function downloadFrom(page, selector) {
   const download = page.waitForEvent('download', { timeout: DOWNLOAD_WAIT });
   download.catch(() => {});  // awaited below, once the message says it was fetched
-  await page.click(selector);
+  await page.focus(selector);
+  await page.keyboard.press('Enter');
   await page.waitForFunction(() => !document.getElementById('dl-msg').textContent.startsWith('Descargando'), null, { timeout: DOWNLOAD_WAIT });
   const said = await page.$eval('#dl-msg', (p) => p.textContent);
   assert.match(said, /^Descargado /, `${selector}: the dashboard says "${said}"; the server's log ends:\n${env.server.log().slice(-4000)}`);
