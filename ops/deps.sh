@@ -5,7 +5,7 @@ liquida_packages=(
   librdkafka-dev librocksdb-dev libflatbuffers-dev flatbuffers-compiler
   libboost-dev libssl-dev nlohmann-json3-dev catch2
   kcat python3-confluent-kafka python3-flatbuffers
-  libxlsxwriter-dev libsodium-dev libjemalloc-dev unzip
+  libxlsxwriter-dev libsodium-dev libjemalloc-dev libabsl-dev unzip
 )
 
 # Only for the dashboard's browser test (ops/test, tests/web): Debian's chromium, and node/npm

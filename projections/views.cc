@@ -4,6 +4,7 @@
 // A batch caches the rows it touches, applies events to them in memory, and writes the
 // changed rows and the new offsets in one WriteBatch: a crash loses both or neither, so the
 // runner resumes exactly where the views stand.
+#include <absl/container/node_hash_map.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
@@ -18,7 +19,6 @@
 #include <map>
 #include <mutex>
 #include <tuple>
-#include <unordered_map>
 
 #include "domain/money.h"
 #include "domain/overloaded.h"
@@ -248,8 +248,10 @@ struct Slot {
     bool dirty = false;   // changed by the batch: written at commit
     bool stored = false;  // present in the committed views (an absent row never stored needs no Delete)
 };
+// Swiss tables: a lookup probes one array of control bytes, not a chain of nodes (the rows
+// looked up first are mostly not cached yet, and each miss walked the chain).
 template <class R>
-using Slots = std::unordered_map<std::string, Slot<R>>;
+using Slots = absl::node_hash_map<std::string, Slot<R>>;
 template <class R>
 using Entry = typename Slots<R>::value_type;  // a key beside its slot, at an address that stays put
 
