@@ -25,6 +25,7 @@
 #include "domain/queries.h"
 #include "events/sha256.h"
 #include "events/topics.h"
+#include "projections/fold.h"
 #include "projections/keys.h"
 #include "projections/row_codec.h"
 
@@ -35,6 +36,7 @@ using codec::decode;
 using codec::encode;
 using codec::put_be;
 using namespace keys;
+using namespace fold;
 
 // A row that could not be read, or does not decode: an error, never an absent row (a query
 // would answer fewer rows, a batch would write the row anew).
@@ -53,185 +55,6 @@ fault undecodable(Cf cf) {
 constexpr std::string_view kFormat = "8";
 constexpr const char* kFormatKey = "format";
 
-// --- the runner's working state ---
-struct BudgetItemAux {
-    domain::BudgetItem item;
-    domain::ItemResult result = domain::ItemResult::en_auditoria;
-    bool consumed = false;
-    Centavos amount = 0;
-    Period period;
-    bool cancelled = false;  // A9: anulado alone
-};
-
-struct BudgetAux {
-    ObraSocialId obra_social;
-    std::string affiliate_number;
-    std::string credential;
-    std::string affiliate_name;
-    std::string plan;
-    bool plan_flagged = false;
-    bool authorized = false;
-    bool cancelled = false;
-    TimestampMs authorized_at = 0;
-    TimestampMs submitted_at = 0;
-    std::vector<BudgetItemAux> items;
-};
-
-std::string encode(const BudgetAux& b) {
-    codec::Writer w;
-    w.s(b.obra_social.value());
-    w.s(b.affiliate_number);
-    w.s(b.credential);
-    w.s(b.affiliate_name);
-    w.s(b.plan);
-    w.u(b.plan_flagged);
-    w.u(b.authorized);
-    w.u(b.cancelled);
-    w.i(b.authorized_at);
-    w.i(b.submitted_at);
-    w.u(b.items.size());
-    for (const BudgetItemAux& i : b.items) {
-        w.u(i.item.item);
-        w.s(i.item.practice_code);
-        w.u(i.item.tooth);
-        w.s(i.item.faces);
-        w.u(i.item.quantity);
-        w.u(static_cast<uint8_t>(i.result));
-        w.u(i.consumed);
-        w.i(i.amount);
-        w.i(i.period.yyyymm());
-        w.u(i.cancelled);
-    }
-    return w.take();
-}
-bool decode(std::string_view in, BudgetAux& b) {
-    codec::Reader r(in);
-    b.obra_social = ObraSocialId{r.s()};
-    b.affiliate_number = r.s();
-    b.credential = r.s();
-    b.affiliate_name = r.s();
-    b.plan = r.s();
-    b.plan_flagged = r.u() != 0;
-    b.authorized = r.u() != 0;
-    b.cancelled = r.u() != 0;
-    b.authorized_at = r.i();
-    b.submitted_at = r.i();
-    for (uint64_t n = r.u(); n > 0 && r.ok(); --n) {
-        BudgetItemAux i;
-        i.item.item = static_cast<uint32_t>(r.u());
-        i.item.practice_code = r.s();
-        i.item.tooth = static_cast<uint32_t>(r.u());
-        i.item.faces = r.s();
-        i.item.quantity = static_cast<uint32_t>(r.u());
-        i.result = static_cast<domain::ItemResult>(static_cast<uint8_t>(r.u()));
-        i.consumed = r.u() != 0;
-        i.amount = r.i();
-        i.period = Period::from_yyyymm(static_cast<int32_t>(r.i()));
-        i.cancelled = r.u() != 0;
-        b.items.push_back(std::move(i));
-    }
-    return r.done();
-}
-
-// --- settlement contributions ---
-// What one order, budget or invoice adds to the settlement rows. A change to it is applied as
-// (after - before), so every settlement column is the sum over its sources. Nullopt when a
-// sum does not fit int64 (domain/money.h).
-using Contribution = std::map<std::pair<Period, std::string>, SettlementRow>;
-
-SettlementRow& at(Contribution& c, Period p, const ObraSocialId& os) { return c[{p, os.value()}]; }
-
-bool is_zero(const SettlementRow& r) {
-    SettlementRow zero;
-    zero.period = r.period;
-    zero.obra_social = r.obra_social;
-    zero.provider = r.provider;
-    zero.invoice_state = r.invoice_state;
-    SettlementRow trimmed = r;
-    std::erase_if(trimmed.debits, [](const auto& kv) { return kv.second == 0; });
-    std::erase_if(trimmed.retentions, [](const auto& kv) { return kv.second == 0; });
-    return trimmed == zero;
-}
-
-std::optional<Contribution> contribution(const OrderRow* o) {
-    Contribution c;
-    if (o == nullptr) return c;
-    const Tally t{1, o->loaded.amount};
-    SettlementRow& row = at(c, o->loaded.period, o->loaded.obra_social);
-    row.orders_loaded = t;
-    if (o->status == domain::OrderStatus::approved) row.orders_approved = t;
-    if (o->status == domain::OrderStatus::rejected) row.orders_rejected = t;
-    if (o->rolled_from) at(c, *o->rolled_from, o->loaded.obra_social).orders_rolled = t;
-    return c;
-}
-
-std::optional<Contribution> contribution(const BudgetAux* b) {
-    Contribution c;
-    if (b == nullptr || b->cancelled) return c;  // A9: a cancelled transaction bills nothing
-    for (const BudgetItemAux& i : b->items)
-        if (i.consumed && !at(c, i.period, b->obra_social).billable.add(Tally{1, i.amount})) return std::nullopt;
-    return c;
-}
-
-std::optional<Contribution> contribution(const InvoiceViewRow* inv) {
-    Contribution c;
-    if (inv == nullptr || !inv->active()) return c;
-    SettlementRow& row = at(c, inv->period, inv->obra_social);
-    if (inv->billing == domain::BillingType::refacturacion) row.reinvoiced = inv->amount;
-    else row.invoiced = Tally{1, inv->amount};
-    for (const DebitEntry& d : inv->debits) {
-        const auto sum = domain::money::add(row.debits[d.reason_code], d.amount);
-        if (!sum) return std::nullopt;
-        row.debits[d.reason_code] = *sum;
-    }
-    row.collected = inv->paid;
-    return c;
-}
-
-// An invoice's row as loaded: nothing received, debited, credited or paid yet.
-InvoiceViewRow issued_row(ProviderId p, const domain::InvoiceIssued& x) {
-    return {.provider = p,
-            .invoice_id = x.invoice_id,
-            .obra_social = x.obra_social,
-            .comprobante = x.comprobante,
-            .billing = x.billing,
-            .punto_de_venta = x.punto_de_venta,
-            .number = x.number,
-            .period = x.period,
-            .amount = x.amount,
-            .issued_on = x.issued_on,
-            .debits = {},
-            .payments = {}};
-}
-
-// The pending rows a budget holds: authorized items neither consumed nor cancelled.
-std::vector<uint32_t> pending_items(const BudgetAux* b) {
-    std::vector<uint32_t> out;
-    if (b == nullptr || !b->authorized || b->cancelled) return out;
-    for (const BudgetItemAux& i : b->items)
-        if (i.result == domain::ItemResult::autorizada && !i.consumed && !i.cancelled) out.push_back(i.item.item);
-    return out;
-}
-
-// The validation rows a budget holds (every item), by key.
-std::vector<std::pair<std::string, ValidationItemRow>> validation_items(ProviderId p, const domain::TransactionRef& t, const BudgetAux* b) {
-    std::vector<std::pair<std::string, ValidationItemRow>> out;
-    if (b == nullptr) return out;
-    const domain::CivilDate c = domain::civil_from_date(domain::local_date(b->submitted_at));
-    const Period period{c.year, c.month};
-    const std::string prefix = settlement_prefix(period, &b->obra_social.value()) + provider_key(p) + transaction_key(t);
-    for (const BudgetItemAux& i : b->items) {
-        std::string key = prefix;
-        put_be(key, i.item.item, 4);
-        out.emplace_back(
-            std::move(key),
-            ValidationItemRow{period, b->obra_social, p, t, i.item.item, b->submitted_at, b->affiliate_number, i.item.practice_code,
-                              std::string(domain::item_state(b->cancelled || i.cancelled, i.consumed, i.result)), b->affiliate_name,
-                              b->plan, b->plan_flagged});
-    }
-    return out;
-}
-
 // Length-prefixed, so ("ab","c") and ("a","bc") hash apart.
 void put(events::Sha256& h, std::string_view bytes) {
     codec::Writer w;
@@ -241,7 +64,8 @@ void put(events::Sha256& h, std::string_view bytes) {
 
 class RocksViews;
 
-// A row as a batch or the views' cache holds it, decoded. `row` empty: absent (or deleted).
+// A row as a batch or the views' cache holds it, decoded. `row` empty: absent (or deleted, or a
+// derived row the batch erases without reading it).
 template <class R>
 struct Slot {
     std::optional<R> row;
@@ -295,8 +119,19 @@ private:
     void each_rows(F f) {
         f(padron_), f(pending_), f(settlement_), f(invoices_), f(validation_), f(orders_), f(budgets_);
     }
+    // The cached row of `key`, and whether it was not cached (then it is added, absent).
+    template <class R>
+    std::pair<Entry<R>*, bool> cached(Rows<R>& rows, const std::string& key);
     template <class R>
     Entry<R>& entry(Rows<R>& rows, const std::string& key);
+    // A row derived from one the batch holds (a budget's pending and validation rows): whether
+    // the views hold it follows from that row, so it is never read from them.
+    template <class R>
+    Entry<R>& derived(Rows<R>& rows, const std::string& key, bool stored) {
+        auto [e, added] = cached(rows, key);
+        if (added) e->second.stored = stored;
+        return *e;
+    }
     template <class R>
     Slot<R>& slot(Rows<R>& rows, const std::string& key) {
         return entry(rows, key).second;
@@ -307,16 +142,18 @@ private:
         return s.row ? &*s.row : nullptr;
     }
     template <class R>
-    R& change(Rows<R>& rows, const std::string& key) {
-        auto& e = entry(rows, key);
+    R& change(Rows<R>& rows, Entry<R>& e) {
         if (!e.second.row) e.second.row.emplace();
         mark(rows, e);
         return *e.second.row;
     }
     template <class R>
-    void erase(Rows<R>& rows, const std::string& key) {
-        auto& e = entry(rows, key);
-        if (!e.second.row) return;
+    R& change(Rows<R>& rows, const std::string& key) {
+        return change(rows, entry(rows, key));
+    }
+    template <class R>
+    void erase(Rows<R>& rows, Entry<R>& e) {
+        if (!e.second.row && !e.second.stored) return;  // a derived row is stored but not read
         e.second.row.reset();
         mark(rows, e);
     }
@@ -632,11 +469,18 @@ StoreBatch::~StoreBatch() {
 }
 
 template <class R>
-Entry<R>& StoreBatch::entry(Rows<R>& rows, const std::string& key) {
+std::pair<Entry<R>*, bool> StoreBatch::cached(Rows<R>& rows, const std::string& key) {
     auto& c = rows.cache;
-    if (auto it = c.young.find(key); it != c.young.end()) return *it;
-    if (auto node = c.old.extract(key)) return *c.young.insert(std::move(node)).position;
-    Entry<R>& e = *c.young.try_emplace(key).first;
+    if (auto it = c.young.find(key); it != c.young.end()) return {&*it, false};
+    if (auto node = c.old.extract(key)) return {&*c.young.insert(std::move(node)).position, false};
+    return {&*c.young.try_emplace(key).first, true};
+}
+
+template <class R>
+Entry<R>& StoreBatch::entry(Rows<R>& rows, const std::string& key) {
+    auto [cached_entry, added] = cached(rows, key);
+    Entry<R>& e = *cached_entry;
+    if (!added) return e;
     std::string v;
     auto found = v_.load(rows.cf, key, v);
     if (!found) {
@@ -818,30 +662,33 @@ void StoreBatch::rewrite_budget_rows(ProviderId p, const domain::TransactionRef&
     const std::vector<uint32_t> pending_after = pending_items(b);
     for (uint32_t item : pending_before)
         if (std::find(pending_after.begin(), pending_after.end(), item) == pending_after.end())
-            erase(pending_, pending_key(p, transaction, item));
+            erase(pending_, derived(pending_, pending_key(p, transaction, item), true));
     for (uint32_t item : pending_after) {
         if (std::find(pending_before.begin(), pending_before.end(), item) != pending_before.end()) continue;
         const auto& i = *std::find_if(b->items.begin(), b->items.end(), [&](const BudgetItemAux& x) { return x.item.item == item; });
-        change(pending_, pending_key(p, transaction, item)) = PendingRow{p,
-                                                                         transaction,
-                                                                         item,
-                                                                         b->obra_social,
-                                                                         b->affiliate_number,
-                                                                         b->credential,
-                                                                         i.item.practice_code,
-                                                                         i.item.tooth,
-                                                                         i.item.faces,
-                                                                         b->authorized_at,
-                                                                         b->affiliate_name};
+        change(pending_, derived(pending_, pending_key(p, transaction, item), false)) = PendingRow{p,
+                                                                                                   transaction,
+                                                                                                   item,
+                                                                                                   b->obra_social,
+                                                                                                   b->affiliate_number,
+                                                                                                   b->credential,
+                                                                                                   i.item.practice_code,
+                                                                                                   i.item.tooth,
+                                                                                                   i.item.faces,
+                                                                                                   b->authorized_at,
+                                                                                                   b->affiliate_name};
     }
     // Rows are rewritten only where they changed (a consumption changes one item's state).
     auto validation_after = validation_items(p, transaction, b);
     for (const auto& [item_key, row] : validation_before)
         if (std::none_of(validation_after.begin(), validation_after.end(), [&](const auto& a) { return a.first == item_key; }))
-            erase(validation_, item_key);
-    for (auto& after : validation_after)
-        if (std::find(validation_before.begin(), validation_before.end(), after) == validation_before.end())
-            change(validation_, after.first) = std::move(after.second);
+            erase(validation_, derived(validation_, item_key, true));
+    for (auto& after : validation_after) {
+        if (std::find(validation_before.begin(), validation_before.end(), after) != validation_before.end()) continue;
+        const bool stored =
+            std::any_of(validation_before.begin(), validation_before.end(), [&](const auto& x) { return x.first == after.first; });
+        change(validation_, derived(validation_, after.first, stored)) = std::move(after.second);
+    }
 }
 
 void StoreBatch::apply_invoice(ProviderId p, const domain::Event& e, TimestampMs at) {
