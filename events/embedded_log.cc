@@ -184,7 +184,9 @@ public:
         rocksdb::Slice upper_slice(upper);
         rocksdb::ReadOptions ro;
         ro.iterate_upper_bound = &upper_slice;
+        ro.fill_cache = false;  // a reader goes through records once, in order: their blocks would only evict others
         std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, records()));
+        out.reserve(static_cast<size_t>(last - from));
         int64_t expect = from;
         std::vector<uint64_t> scratch;
         for (it->Seek(record_key(*where, from)); it->Valid(); it->Next(), ++expect) {
