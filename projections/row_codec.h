@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "projections/views.h"
 
@@ -25,7 +26,8 @@ public:
         u(v.size());
         out_.append(v);
     }
-    std::string take() { return std::move(out_); }
+    size_t size() const { return out_.size(); }
+    std::string take() { return std::exchange(out_, {}); }
 
 private:
     std::string out_;

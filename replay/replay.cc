@@ -10,6 +10,7 @@
 #include <set>
 #include <sys/file.h>
 #include <functional>
+#include <future>
 #include <unistd.h>
 #include <utility>
 
@@ -374,10 +375,11 @@ result<ok_t> resume_chains(const Checkpoint& checkpoint, Offsets& check_from,
 
 // The report's sections read from the rebuilt views.
 result<ok_t> read_views(const projections::Views& v, Report& r) {
-    auto digests = v.digests();
+    auto digesting = std::async(std::launch::async, [&v] { return v.digests(); });  // every row of every view: the longest read
     auto settlement = v.settlement({r.month, std::nullopt, std::nullopt});
     auto padron = v.padron_rows();
     auto pending = v.pending({});
+    auto digests = digesting.get();
     if (!digests || !settlement || !padron || !pending)
         return failure(!digests ? digests.error() : !settlement ? settlement.error() : !padron ? padron.error() : pending.error());
     r.digests = std::move(*digests);
