@@ -52,7 +52,10 @@ std::string Gateway::start() {
         chain_ = std::make_unique<events::ChainWatch>(log_, (std::filesystem::path(options_.data_dir) / "chain-verified").string());
         if (auto loaded = chain_->load(); !loaded) return "the hash chain's verified point: " + loaded.error().message;
         service_->watch(chain_.get());
-        runner_.on_read([this](const std::vector<events::StoredRecord>& records) { chain_->observe(records); });
+        runner_.on_read([this](const std::vector<events::StoredRecord>& records) {
+            std::lock_guard lk(observe_mu_);  // the watch's verifiers are shared by every partition
+            chain_->observe(records);
+        });
     }
     auto folded = service_->start();
     if (!folded) return "reading the log into the state: " + folded.error().message;

@@ -88,6 +88,7 @@ private:
     std::unique_ptr<Server> server_;
     std::thread runner_thread_;
     std::unique_ptr<events::ChainWatch> chain_;
+    std::mutex observe_mu_;  // the runner's lanes hand it records at once
     std::thread chain_thread_;
     std::atomic<bool> stopping_{false};
     mutable std::mutex error_mu_;

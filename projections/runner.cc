@@ -36,10 +36,7 @@ result<size_t> Runner::apply_lane(size_t lane, size_t lanes, size_t share, Views
         const auto room = static_cast<size_t>(std::min<int64_t>(limits_[i] - pos.offset, static_cast<int64_t>(share)));
         auto records = log_.read(pos.tp, pos.offset, room);
         if (!records) return failure(std::move(records).error());
-        if (on_read_) {
-            std::lock_guard lk(on_read_mu_);
-            on_read_(*records);
-        }
+        if (on_read_) on_read_(*records);
         for (const events::StoredRecord& r : *records) {
             next[i] = r.offset + 1;
             if (r.aborted) continue;  // never acknowledged: not part of the history

@@ -65,7 +65,9 @@ public:
     // Called after each committed batch with the rows it changed, on the runner's thread.
     void on_delta(std::function<void(const Delta&)> f) { on_delta_ = std::move(f); }
     // Called with each partition's records as read, before they are applied (the hash-chain
-    // watch verifies them there instead of reading them again); never twice at once.
+    // watch verifies them there instead of reading them again). While behind, the lanes call it
+    // at once from their threads, each with its own partitions' records: the callback guards
+    // whatever the partitions share.
     void on_read(std::function<void(const std::vector<events::StoredRecord>&)> f) { on_read_ = std::move(f); }
     // Called after each committed batch with its event count; cheaper than on_delta, which
     // makes every batch collect copies of its changed rows.
@@ -80,9 +82,8 @@ private:
     std::function<void(const Delta&)> on_delta_;
     std::function<void(size_t)> on_progress_;
     std::function<void(const std::vector<events::StoredRecord>&)> on_read_;
-    std::mutex on_read_mu_;  // lanes read on threads of their own
-    size_t lanes_ = 1;       // partitions applied on this many threads at once while behind
-    bool behind_ = true;     // the last step filled a partition's share: the next uses every lane
+    size_t lanes_ = 1;    // partitions applied on this many threads at once while behind
+    bool behind_ = true;  // the last step filled a partition's share: the next uses every lane
 
     // Reads and applies lane `lane`'s partitions (partition number % lanes) into `batch`, at
     // most `share` records each, setting next[i] for each, and `full` when a partition had

@@ -497,6 +497,7 @@ result<Replay> replay_month(events::EventLog& log, Period month, const domain::C
     // The hash chains are checked as the views read the records (the runner feeds them one
     // partition's at a time): every record is read once.
     for (const auto& [tp, end] : r.cut_offsets) chains.try_emplace(tp, tp);
+    // The map is complete before the lanes start, and each lane feeds its own partitions' chains.
     auto feed = [&chains](const std::vector<events::StoredRecord>& records) {
         for (const events::StoredRecord& rec : records) chains.at(rec.tp).feed(rec);  // it passes over aborted records
     };
