@@ -1,5 +1,7 @@
 #include "projections/fold.h"
 
+#include <algorithm>
+
 #include "domain/money.h"
 #include "projections/keys.h"
 #include "projections/row_codec.h"
@@ -139,22 +141,48 @@ std::vector<uint32_t> pending_items(const BudgetAux* b) {
     return out;
 }
 
-std::vector<std::pair<std::string, ValidationItemRow>> validation_items(ProviderId p, const domain::TransactionRef& t, const BudgetAux* b) {
-    std::vector<std::pair<std::string, ValidationItemRow>> out;
+namespace {
+Period submission_period(const BudgetAux& b) {
+    const domain::CivilDate c = domain::civil_from_date(domain::local_date(b.submitted_at));
+    return Period{c.year, c.month};
+}
+}  // namespace
+
+std::string ValidationItems::key(uint32_t item) const {
+    std::string k = prefix;
+    put_be(k, item, 4);
+    return k;
+}
+
+const std::string_view* ValidationItems::state(uint32_t item) const {
+    for (const auto& [i, s] : states)
+        if (i == item) return &s;
+    return nullptr;
+}
+
+ValidationItems validation_items(ProviderId p, const domain::TransactionRef& t, const BudgetAux* b) {
+    ValidationItems out;
     if (b == nullptr) return out;
-    const domain::CivilDate c = domain::civil_from_date(domain::local_date(b->submitted_at));
-    const Period period{c.year, c.month};
-    const std::string prefix = settlement_prefix(period, &b->obra_social.value()) + provider_key(p) + transaction_key(t);
-    for (const BudgetItemAux& i : b->items) {
-        std::string key = prefix;
-        put_be(key, i.item.item, 4);
-        out.emplace_back(
-            std::move(key),
-            ValidationItemRow{period, b->obra_social, p, t, i.item.item, b->submitted_at, b->affiliate_number, i.item.practice_code,
-                              std::string(domain::item_state(b->cancelled || i.cancelled, i.consumed, i.result)), b->affiliate_name,
-                              b->plan, b->plan_flagged});
-    }
+    out.prefix = settlement_prefix(submission_period(*b), &b->obra_social.value()) + provider_key(p) + transaction_key(t);
+    for (const BudgetItemAux& i : b->items)
+        out.states.emplace_back(i.item.item, domain::item_state(b->cancelled || i.cancelled, i.consumed, i.result));
     return out;
+}
+
+ValidationItemRow validation_row(ProviderId p, const domain::TransactionRef& t, const BudgetAux& b, uint32_t item, std::string_view state) {
+    const auto i = std::find_if(b.items.begin(), b.items.end(), [&](const BudgetItemAux& x) { return x.item.item == item; });
+    return {submission_period(b),
+            b.obra_social,
+            p,
+            t,
+            item,
+            b.submitted_at,
+            b.affiliate_number,
+            i->item.practice_code,
+            std::string(state),
+            b.affiliate_name,
+            b.plan,
+            b.plan_flagged};
 }
 
 }  // namespace liquida::projections::fold

@@ -57,8 +57,17 @@ InvoiceViewRow issued_row(ProviderId p, const domain::InvoiceIssued& x);
 
 // The pending rows a budget holds: authorized items neither consumed nor cancelled.
 std::vector<uint32_t> pending_items(const BudgetAux* b);
-// The validation rows a budget holds (every item), by key. The views hold exactly the pending
-// and validation rows their budgets' rows derive, so a batch need not read those rows back.
-std::vector<std::pair<std::string, ValidationItemRow>> validation_items(ProviderId p, const domain::TransactionRef& t, const BudgetAux* b);
+// The validation rows a budget holds, one per item, all under one key prefix. Only an item's
+// state changes while its budget stands (the rest is the submission's), so rows are told apart
+// by state and built only to be written. The views hold exactly the pending and validation rows
+// their budgets' rows derive, so a batch need not read those rows back.
+struct ValidationItems {
+    std::string prefix;                                         // empty: no budget
+    std::vector<std::pair<uint32_t, std::string_view>> states;  // item, state (a static string)
+    std::string key(uint32_t item) const;
+    const std::string_view* state(uint32_t item) const;  // null: no such item
+};
+ValidationItems validation_items(ProviderId p, const domain::TransactionRef& t, const BudgetAux* b);
+ValidationItemRow validation_row(ProviderId p, const domain::TransactionRef& t, const BudgetAux& b, uint32_t item, std::string_view state);
 
 }  // namespace liquida::projections::fold

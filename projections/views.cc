@@ -198,7 +198,7 @@ private:
     void apply_budget(ProviderId p, const domain::Event& e, TimestampMs at);
     // The pending and validation rows of a budget that changed from `*_before` to `b`.
     void rewrite_budget_rows(ProviderId p, const domain::TransactionRef& transaction, const std::vector<uint32_t>& pending_before,
-                             const std::vector<std::pair<std::string, ValidationItemRow>>& validation_before, const BudgetAux* b);
+                             const ValidationItems& validation_before, const BudgetAux* b, bool submitted);
     void apply_invoice(ProviderId p, const domain::Event& e, TimestampMs at);
 
     RocksViews& v_;
@@ -676,11 +676,11 @@ void StoreBatch::apply_budget(ProviderId p, const domain::Event& e, TimestampMs 
         e);
     const BudgetAux* b = s.row ? &*s.row : nullptr;
     apply_difference(p, before, contribution(b));
-    rewrite_budget_rows(p, transaction, pending_before, validation_before, b);
+    rewrite_budget_rows(p, transaction, pending_before, validation_before, b, std::holds_alternative<domain::BudgetSubmitted>(e));
 }
 
 void StoreBatch::rewrite_budget_rows(ProviderId p, const domain::TransactionRef& transaction, const std::vector<uint32_t>& pending_before,
-                                     const std::vector<std::pair<std::string, ValidationItemRow>>& validation_before, const BudgetAux* b) {
+                                     const ValidationItems& validation_before, const BudgetAux* b, bool submitted) {
     const std::vector<uint32_t> pending_after = pending_items(b);
     for (uint32_t item : pending_before)
         if (std::find(pending_after.begin(), pending_after.end(), item) == pending_after.end())
@@ -700,16 +700,18 @@ void StoreBatch::rewrite_budget_rows(ProviderId p, const domain::TransactionRef&
                                                                                                    b->authorized_at,
                                                                                                    b->affiliate_name};
     }
-    // Rows are rewritten only where they changed (a consumption changes one item's state).
-    auto validation_after = validation_items(p, transaction, b);
-    for (const auto& [item_key, row] : validation_before)
-        if (std::none_of(validation_after.begin(), validation_after.end(), [&](const auto& a) { return a.first == item_key; }))
-            erase(validation_, derived(validation_, item_key, true));
-    for (auto& after : validation_after) {
-        if (std::find(validation_before.begin(), validation_before.end(), after) != validation_before.end()) continue;
-        const bool stored =
-            std::any_of(validation_before.begin(), validation_before.end(), [&](const auto& x) { return x.first == after.first; });
-        change(validation_, derived(validation_, after.first, stored)) = std::move(after.second);
+    // Rows are rewritten only where their item's state changed (a consumption changes one item),
+    // and all of them on a submission, which sets the rest of each row.
+    const ValidationItems validation_after = validation_items(p, transaction, b);
+    const bool same_rows = validation_before.prefix == validation_after.prefix;
+    for (const auto& [item, state] : validation_before.states)
+        if (!same_rows || validation_after.state(item) == nullptr)
+            erase(validation_, derived(validation_, validation_before.key(item), true));
+    for (const auto& [item, state] : validation_after.states) {
+        const std::string_view* was = same_rows ? validation_before.state(item) : nullptr;
+        if (was != nullptr && *was == state && !submitted) continue;
+        change(validation_, derived(validation_, validation_after.key(item), was != nullptr)) =
+            validation_row(p, transaction, *b, item, state);
     }
 }
 
