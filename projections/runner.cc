@@ -56,6 +56,26 @@ result<size_t> Runner::apply_lane(size_t lane, size_t lanes, size_t share, Views
     return consumed;
 }
 
+size_t Runner::share() const {
+    const size_t most = options_.max_batch * (behind_ ? std::max<size_t>(1, options_.catch_up_factor) : 1);
+    return std::max<size_t>(256, most / std::max<size_t>(1, positions_.size()));
+}
+
+Runner::LaneStep Runner::lane_step(size_t lane, size_t share) {
+    LaneStep out;
+    std::vector<int64_t> next(positions_.size());  // set for this lane's partitions only: others move meanwhile
+    for (size_t i = 0; i < positions_.size(); ++i)
+        if (static_cast<size_t>(positions_[i].tp.partition) % lanes_ == lane) next[i] = positions_[i].offset;
+    auto batch = views_.begin(static_cast<bool>(on_delta_), lane);
+    out.consumed = apply_lane(lane, lanes_, share, *batch, next, out.full);
+    if (!out.consumed || *out.consumed == 0) return out;
+    out.delta = views_.commit(std::move(batch));
+    if (!out.delta) return out;
+    for (size_t i = 0; i < positions_.size(); ++i)
+        if (static_cast<size_t>(positions_[i].tp.partition) % lanes_ == lane) positions_[i].offset = next[i];
+    return out;
+}
+
 result<size_t> Runner::step() {
     // Both cores and larger steps while behind (the last step filled a partition's share); the
     // lanes one after the other, no thread, when following. A partition keeps its lane either
@@ -63,42 +83,28 @@ result<size_t> Runner::step() {
     // keeps one busy partition from starving the others. Each lane applies, then writes its
     // rows and its partitions' offsets.
     const size_t lanes = lanes_;
-    const bool parallel = behind_;
-    const size_t most = options_.max_batch * (behind_ ? std::max<size_t>(1, options_.catch_up_factor) : 1);
-    const size_t share = std::max<size_t>(256, most / std::max<size_t>(1, positions_.size()));
-    std::vector<int64_t> next(positions_.size());
-    for (size_t i = 0; i < positions_.size(); ++i) next[i] = positions_[i].offset;
-    std::vector<result<size_t>> consumed(lanes, size_t{0});
-    std::vector<result<Delta>> deltas(lanes, Delta{});
-    std::array<bool, Views::kLanes> full{};
-    auto lane_step = [&](size_t lane) {
-        auto batch = views_.begin(static_cast<bool>(on_delta_), lane);
-        consumed[lane] = apply_lane(lane, lanes, share, *batch, next, full[lane]);
-        if (consumed[lane] && *consumed[lane] > 0) deltas[lane] = views_.commit(std::move(batch));
-    };
+    const size_t each = share();
+    std::vector<LaneStep> steps(lanes);
     {
         std::vector<std::jthread> others;
         for (size_t lane = 1; lane < lanes; ++lane) {
-            if (parallel) others.emplace_back(lane_step, lane);
-            else lane_step(lane);
+            if (behind_) others.emplace_back([&, lane] { steps[lane] = lane_step(lane, each); });
+            else steps[lane] = lane_step(lane, each);
         }
-        lane_step(0);
+        steps[0] = lane_step(0, each);
     }  // joined
-    behind_ = std::find(full.begin(), full.end(), true) != full.end();
+    behind_ = std::any_of(steps.begin(), steps.end(), [](const LaneStep& s) { return s.full; });
     Delta delta;
     size_t applied = 0;
     std::optional<fault> error;
-    for (size_t lane = 0; lane < lanes; ++lane) {
-        const bool written = consumed[lane] && deltas[lane];
-        for (size_t i = 0; i < positions_.size(); ++i)
-            if (written && static_cast<size_t>(positions_[i].tp.partition) % lanes == lane) positions_[i].offset = next[i];
-        if (!written) {
-            if (!error) error = !consumed[lane] ? consumed[lane].error() : deltas[lane].error();
+    for (LaneStep& s : steps) {
+        if (!s.consumed || !s.delta) {
+            if (!error) error = !s.consumed ? s.consumed.error() : s.delta.error();
             continue;
         }
-        applied += *consumed[lane];
-        delta.events += deltas[lane]->events;
-        std::move(deltas[lane]->changes.begin(), deltas[lane]->changes.end(), std::back_inserter(delta.changes));
+        applied += *s.consumed;
+        delta.events += s.delta->events;
+        std::move(s.delta->changes.begin(), s.delta->changes.end(), std::back_inserter(delta.changes));
     }
     if (applied > 0) {
         if (on_delta_) on_delta_(delta);
@@ -129,16 +135,45 @@ result<size_t> Runner::catch_up_to(const std::map<events::TopicPartition, int64_
         std::vector<int64_t>& limits;
         ~Reset() { std::fill(limits.begin(), limits.end(), INT64_MAX); }
     } reset{limits_};
+    // Each lane on a thread of its own, stepping until its partitions reach the cut: a lane
+    // that finishes a step early starts its next one instead of waiting for the other.
+    behind_ = true;
+    const size_t each = share();
+    std::atomic<bool> failed = false;
+    auto lane_catch_up = [&](size_t lane) -> result<size_t> {
+        size_t total = 0;
+        for (;;) {
+            bool behind = false;
+            for (size_t i = 0; i < positions_.size(); ++i)
+                behind |= static_cast<size_t>(positions_[i].tp.partition) % lanes_ == lane && positions_[i].offset < target[i];
+            if (!behind || failed) return total;
+            LaneStep s = lane_step(lane, each);
+            if (!s.consumed || !s.delta) {
+                failed = true;
+                return failure(!s.consumed ? s.consumed.error() : s.delta.error());
+            }
+            if (*s.consumed == 0) {
+                failed = true;
+                return fail(events::errc::io_error, "views: the log ended before its reported end offset");
+            }
+            total += *s.consumed;
+            std::lock_guard lk(callbacks_mu_);
+            if (on_delta_) on_delta_(*s.delta);
+            if (on_progress_) on_progress_(s.delta->events);
+        }
+    };
+    std::vector<result<size_t>> totals(lanes_, size_t{0});
+    {
+        std::vector<std::jthread> others;
+        for (size_t lane = 1; lane < lanes_; ++lane) others.emplace_back([&, lane] { totals[lane] = lane_catch_up(lane); });
+        totals[0] = lane_catch_up(0);
+    }  // joined
     size_t total = 0;
-    for (;;) {
-        bool behind = false;
-        for (size_t i = 0; i < positions_.size(); ++i) behind |= positions_[i].offset < target[i];
-        if (!behind) return total;
-        auto n = step();
-        if (!n) return n;
-        if (*n == 0) return fail(events::errc::io_error, "views: the log ended before its reported end offset");
-        total += *n;
+    for (auto& t : totals) {
+        if (!t) return t;
+        total += *t;
     }
+    return total;
 }
 
 result<liquida::ok_t> Runner::run(const std::atomic<bool>& stop) {

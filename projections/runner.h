@@ -42,7 +42,9 @@ public:
     result<size_t> catch_up();
 
     // Steps until each partition reaches `ends[tp]` exactly (a cut, e.g. the end of a month
-    // for a replay); partitions not named are left alone. Never applies past a cut.
+    // for a replay); partitions not named are left alone. Never applies past a cut. The lanes
+    // step on threads of their own without waiting for each other, so on_delta and on_progress
+    // are called from them, one at a time.
     result<size_t> catch_up_to(const std::map<events::TopicPartition, int64_t>& ends);
 
     // Steps until `stop` is set, waiting on the log (no polling) when there is nothing new.
@@ -82,13 +84,23 @@ private:
     std::function<void(const Delta&)> on_delta_;
     std::function<void(size_t)> on_progress_;
     std::function<void(const std::vector<events::StoredRecord>&)> on_read_;
-    size_t lanes_ = 1;    // partitions applied on this many threads at once while behind
-    bool behind_ = true;  // the last step filled a partition's share: the next uses every lane
+    std::mutex callbacks_mu_;  // lanes catching up on their own threads report one at a time
+    size_t lanes_ = 1;         // partitions applied on this many threads at once while behind
+    bool behind_ = true;       // the last step filled a partition's share: the next uses every lane
 
     // Reads and applies lane `lane`'s partitions (partition number % lanes) into `batch`, at
     // most `share` records each, setting next[i] for each, and `full` when a partition had
     // more than its share; the records consumed.
     result<size_t> apply_lane(size_t lane, size_t lanes, size_t share, Views::Batch& batch, std::vector<int64_t>& next, bool& full);
+    // Applies and commits one batch of lane `lane` and moves its partitions' positions; the
+    // records consumed and the batch's changes.
+    struct LaneStep {
+        result<size_t> consumed = size_t{0};
+        result<Delta> delta = Delta{};
+        bool full = false;
+    };
+    LaneStep lane_step(size_t lane, size_t share);
+    size_t share() const;
 };
 
 }  // namespace liquida::projections
