@@ -1,7 +1,6 @@
 #include "projections/runner.h"
 
 #include <algorithm>
-#include <array>
 #include <mutex>
 #include <set>
 #include <thread>

@@ -64,7 +64,8 @@ public:
     };
     result<Progress> progress();
 
-    // Called after each committed batch with the rows it changed, on the runner's thread.
+    // Called after each committed batch with the rows it changed, on the runner's thread (in
+    // catch_up_to, on the lanes' threads, one at a time).
     void on_delta(std::function<void(const Delta&)> f) { on_delta_ = std::move(f); }
     // Called with each partition's records as read, before they are applied (the hash-chain
     // watch verifies them there instead of reading them again). While behind, the lanes call it
