@@ -99,9 +99,11 @@ export async function api(method, target, tok, body) {
 
 // A provider of the test's own, in the padrón (recién matriculado: enrolled any month) and
 // adhered to InSSSeP, through the same commands people issue; the demo feed never touches it.
-// `seguroUntil`: its malpractice policy's last day in force.
+// `seguroUntil`: its malpractice policy's last day in force. Numbers are handed out in order:
+// drawn at random, two tests of one run could get the same one.
+let nextProvider = 990_001;
 export async function newProvider(colegio, seguroUntil = '2030-12-31') {
-  const provider = 990_000 + Math.floor(Math.random() * 9_000);
+  const provider = nextProvider++;
   const commands = [{
     command: 'register_provider', provider, matricula: `MP-${provider}`, cuit: '27-35215358-9', razon_social: `PRUEBA ${provider}`,
     iva: 'monotributo', cbu: '2850590940090418135201', category: 'A', recien_matriculado: true, address: 'Calle 1',
