@@ -17,6 +17,9 @@ namespace {
 constexpr auto kFirstBackoff = 100ms;  // the runner's wait after a failed step, doubling
 constexpr auto kLastBackoff = 5000ms;
 constexpr auto kChainPeriod = 100ms;  // the hash-chain watch's pause once caught up
+// While behind, the lanes catch up on their own threads for this long between two looks at
+// the lag (and at stop): /healthz's lag is never older than that and a step.
+constexpr auto kCatchUpSlice = 1s;
 }  // namespace
 
 Gateway::Gateway(events::EventLog& log, projections::Views& views, const domain::Config& config, GatewayOptions options)
@@ -109,7 +112,7 @@ void Gateway::run_views() {
     std::deque<std::pair<std::chrono::steady_clock::time_point, int64_t>> ends;
     auto backoff = kFirstBackoff;
     while (!stopping_) {
-        auto n = runner_.step();
+        auto n = runner_.behind() ? runner_.catch_up(std::chrono::steady_clock::now() + kCatchUpSlice) : runner_.step();
         if (!n) {
             if (stopping_) return;
             // A failed step commits nothing, so it can simply run again: a broker away or a

@@ -27,70 +27,85 @@ Runner::Runner(events::EventLog& log, Views& views, RunnerOptions options) : log
     views_.forget_cached_rows();
 }
 
-result<size_t> Runner::apply_lane(size_t lane, size_t lanes, size_t share, Views::Batch& batch, std::vector<int64_t>& next, bool& full) {
+result<size_t> Runner::apply_lane(size_t lane, size_t budget, Views::Batch& batch, std::vector<int64_t>& next, bool& full) {
+    // A first pass gives each partition an even share of the budget, so that one busy
+    // partition never starves the others; what partitions with less to read leave goes, in
+    // further passes, to those that had more, so a batch stays large when a few partitions
+    // carry the load (a month replayed, a busy topic).
+    std::vector<size_t> open;
+    for (size_t i = 0; i < positions_.size(); ++i)
+        if (owns(lane, i) && positions_[i].offset < limits_[i]) open.push_back(i);
     size_t consumed = 0;
-    for (size_t i = 0; i < positions_.size(); ++i) {
-        auto& pos = positions_[i];
-        if (static_cast<size_t>(pos.tp.partition) % lanes != lane || pos.offset >= limits_[i]) continue;
-        const auto room = static_cast<size_t>(std::min<int64_t>(limits_[i] - pos.offset, static_cast<int64_t>(share)));
-        auto records = log_.read(pos.tp, pos.offset, room);
-        if (!records) return failure(std::move(records).error());
-        if (on_read_) on_read_(*records);
-        for (const events::StoredRecord& r : *records) {
-            next[i] = r.offset + 1;
-            if (r.aborted) continue;  // never acknowledged: not part of the history
-            auto envelope = events::decode(r.record.value);
-            if (!envelope)
-                return fail(errc::bad_record, "views: record " + pos.tp.topic + "/" + std::to_string(pos.tp.partition) + "@" +
-                                                  std::to_string(r.offset) + " does not decode: " + envelope.error().message);
-            // An overflow stops the runner at the record, as one that does not decode: never a wrapped view.
-            if (!batch.apply(*envelope))
-                return fail(errc::bad_record, "views: record " + pos.tp.topic + "/" + std::to_string(pos.tp.partition) + "@" +
-                                                  std::to_string(r.offset) + ": its amounts do not fit int64 centavos in the views");
+    while (!open.empty() && budget > 0) {
+        const size_t each = std::max<size_t>(1, budget / open.size());
+        std::vector<size_t> filled;
+        for (const size_t i : open) {
+            const auto& tp = positions_[i].tp;
+            const auto room = static_cast<size_t>(std::min<int64_t>(limits_[i] - next[i], static_cast<int64_t>(std::min(each, budget))));
+            if (room == 0) break;
+            auto records = log_.read(tp, next[i], room);
+            if (!records) return failure(std::move(records).error());
+            if (on_read_) on_read_(*records);
+            for (const events::StoredRecord& r : *records) {
+                next[i] = r.offset + 1;
+                if (r.aborted) continue;  // never acknowledged: not part of the history
+                auto envelope = events::decode(r.record.value);
+                if (!envelope)
+                    return fail(errc::bad_record, "views: record " + tp.topic + "/" + std::to_string(tp.partition) + "@" +
+                                                      std::to_string(r.offset) + " does not decode: " + envelope.error().message);
+                // An overflow stops the runner at the record, as one that does not decode: never a wrapped view.
+                if (!batch.apply(*envelope))
+                    return fail(errc::bad_record, "views: record " + tp.topic + "/" + std::to_string(tp.partition) + "@" +
+                                                      std::to_string(r.offset) + ": its amounts do not fit int64 centavos in the views");
+            }
+            consumed += records->size();
+            budget -= records->size();
+            if (records->size() == room && next[i] < limits_[i]) filled.push_back(i);
         }
-        if (next[i] != pos.offset) batch.advance(pos.tp, next[i]);
-        consumed += records->size();
-        if (records->size() == room) full = true;
+        open = std::move(filled);
     }
+    for (size_t i = 0; i < positions_.size(); ++i)
+        if (owns(lane, i) && next[i] != positions_[i].offset) batch.advance(positions_[i].tp, next[i]);
+    full = !open.empty();
     return consumed;
 }
 
-size_t Runner::share() const {
+size_t Runner::budget(size_t lane) const {
     const size_t most = options_.max_batch * (behind_ ? std::max<size_t>(1, options_.catch_up_factor) : 1);
-    return std::max<size_t>(256, most / std::max<size_t>(1, positions_.size()));
+    size_t owned = 0;
+    for (size_t i = 0; i < positions_.size(); ++i) owned += owns(lane, i) ? 1U : 0U;
+    return std::max<size_t>(256, most * owned / std::max<size_t>(1, positions_.size()));
 }
 
-Runner::LaneStep Runner::lane_step(size_t lane, size_t share) {
+Runner::LaneStep Runner::lane_step(size_t lane) {
     LaneStep out;
     std::vector<int64_t> next(positions_.size());  // set for this lane's partitions only: others move meanwhile
     for (size_t i = 0; i < positions_.size(); ++i)
-        if (static_cast<size_t>(positions_[i].tp.partition) % lanes_ == lane) next[i] = positions_[i].offset;
+        if (owns(lane, i)) next[i] = positions_[i].offset;
     auto batch = views_.begin(static_cast<bool>(on_delta_), lane);
-    out.consumed = apply_lane(lane, lanes_, share, *batch, next, out.full);
+    out.consumed = apply_lane(lane, budget(lane), *batch, next, out.full);
     if (!out.consumed || *out.consumed == 0) return out;
     out.delta = views_.commit(std::move(batch));
     if (!out.delta) return out;
     for (size_t i = 0; i < positions_.size(); ++i)
-        if (static_cast<size_t>(positions_[i].tp.partition) % lanes_ == lane) positions_[i].offset = next[i];
+        if (owns(lane, i)) positions_[i].offset = next[i];
     return out;
 }
 
 result<size_t> Runner::step() {
-    // Both cores and larger steps while behind (the last step filled a partition's share); the
-    // lanes one after the other, no thread, when following. A partition keeps its lane either
-    // way: a lane reads back the rows it committed (Views::begin). An even share per partition
-    // keeps one busy partition from starving the others. Each lane applies, then writes its
-    // rows and its partitions' offsets.
+    // Both cores and larger steps while behind (the last step left a partition more to read);
+    // the lanes one after the other, no thread, when following. A partition keeps its lane
+    // either way: a lane reads back the rows it committed (Views::begin). Each lane applies,
+    // then writes its rows and its partitions' offsets.
     const size_t lanes = lanes_;
-    const size_t each = share();
     std::vector<LaneStep> steps(lanes);
     {
         std::vector<std::jthread> others;
         for (size_t lane = 1; lane < lanes; ++lane) {
-            if (behind_) others.emplace_back([&, lane] { steps[lane] = lane_step(lane, each); });
-            else steps[lane] = lane_step(lane, each);
+            if (behind_) others.emplace_back([&, lane] { steps[lane] = lane_step(lane); });
+            else steps[lane] = lane_step(lane);
         }
-        steps[0] = lane_step(0, each);
+        steps[0] = lane_step(0);
     }  // joined
     behind_ = std::any_of(steps.begin(), steps.end(), [](const LaneStep& s) { return s.full; });
     Delta delta;
@@ -113,17 +128,17 @@ result<size_t> Runner::step() {
     return applied;
 }
 
-result<size_t> Runner::catch_up() {
+result<size_t> Runner::catch_up(Deadline deadline) {
     std::map<events::TopicPartition, int64_t> ends;
     for (const auto& pos : positions_) {
         auto end = log_.end_offset(pos.tp);
         if (!end) return failure(std::move(end).error());
         ends[pos.tp] = *end;
     }
-    return catch_up_to(ends);
+    return catch_up_to(ends, deadline);
 }
 
-result<size_t> Runner::catch_up_to(const std::map<events::TopicPartition, int64_t>& ends) {
+result<size_t> Runner::catch_up_to(const std::map<events::TopicPartition, int64_t>& ends, Deadline deadline) {
     std::vector<int64_t> target;
     for (size_t i = 0; i < positions_.size(); ++i) {
         auto it = ends.find(positions_[i].tp);
@@ -137,16 +152,19 @@ result<size_t> Runner::catch_up_to(const std::map<events::TopicPartition, int64_
     // Each lane on a thread of its own, stepping until its partitions reach the cut: a lane
     // that finishes a step early starts its next one instead of waiting for the other.
     behind_ = true;
-    const size_t each = share();
     std::atomic<bool> failed = false;
+    std::vector<char> left_behind(lanes_, 0);  // a lane the deadline stopped short of the cut
     auto lane_catch_up = [&](size_t lane) -> result<size_t> {
         size_t total = 0;
         for (;;) {
             bool behind = false;
-            for (size_t i = 0; i < positions_.size(); ++i)
-                behind |= static_cast<size_t>(positions_[i].tp.partition) % lanes_ == lane && positions_[i].offset < target[i];
+            for (size_t i = 0; i < positions_.size(); ++i) behind |= owns(lane, i) && positions_[i].offset < target[i];
             if (!behind || failed) return total;
-            LaneStep s = lane_step(lane, each);
+            if (total > 0 && std::chrono::steady_clock::now() >= deadline) {
+                left_behind[lane] = 1;
+                return total;
+            }
+            LaneStep s = lane_step(lane);
             if (!s.consumed || !s.delta) {
                 failed = true;
                 return failure(!s.consumed ? s.consumed.error() : s.delta.error());
@@ -167,6 +185,7 @@ result<size_t> Runner::catch_up_to(const std::map<events::TopicPartition, int64_
         for (size_t lane = 1; lane < lanes_; ++lane) others.emplace_back([&, lane] { totals[lane] = lane_catch_up(lane); });
         totals[0] = lane_catch_up(0);
     }  // joined
+    behind_ = std::any_of(left_behind.begin(), left_behind.end(), [](char b) { return b != 0; });
     size_t total = 0;
     for (auto& t : totals) {
         if (!t) return t;

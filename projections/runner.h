@@ -38,14 +38,22 @@ public:
     // views silently wrong.
     result<size_t> step();
 
-    // Steps until every partition reaches the end offset it had when called.
-    result<size_t> catch_up();
+    using Deadline = std::chrono::steady_clock::time_point;
+    static constexpr Deadline kNoDeadline = Deadline::max();
+
+    // Steps until every partition reaches the end offset it had when called, or until
+    // `deadline` passes (each lane then ends the step it is in, and takes at least one).
+    result<size_t> catch_up(Deadline deadline = kNoDeadline);
 
     // Steps until each partition reaches `ends[tp]` exactly (a cut, e.g. the end of a month
-    // for a replay); partitions not named are left alone. Never applies past a cut. The lanes
-    // step on threads of their own without waiting for each other, so on_delta and on_progress
-    // are called from them, one at a time.
-    result<size_t> catch_up_to(const std::map<events::TopicPartition, int64_t>& ends);
+    // for a replay) or `deadline` passes; partitions not named are left alone. Never applies
+    // past a cut. The lanes step on threads of their own without waiting for each other, so
+    // on_delta and on_progress are called from them, one at a time.
+    result<size_t> catch_up_to(const std::map<events::TopicPartition, int64_t>& ends, Deadline deadline = kNoDeadline);
+
+    // Whether the last step or catch-up left a partition with more to apply than it took:
+    // the caller's next move is then a catch-up rather than a step.
+    bool behind() const { return behind_; }
 
     // Steps until `stop` is set, waiting on the log (no polling) when there is nothing new.
     result<liquida::ok_t> run(const std::atomic<bool>& stop);
@@ -87,12 +95,14 @@ private:
     std::function<void(const std::vector<events::StoredRecord>&)> on_read_;
     std::mutex callbacks_mu_;  // lanes catching up on their own threads report one at a time
     size_t lanes_ = 1;         // partitions applied on this many threads at once while behind
-    bool behind_ = true;       // the last step filled a partition's share: the next uses every lane
+    bool behind_ = true;       // the last step left a partition more to read: the next uses every lane
 
-    // Reads and applies lane `lane`'s partitions (partition number % lanes) into `batch`, at
-    // most `share` records each, setting next[i] for each, and `full` when a partition had
-    // more than its share; the records consumed.
-    result<size_t> apply_lane(size_t lane, size_t lanes, size_t share, Views::Batch& batch, std::vector<int64_t>& next, bool& full);
+    // Whether lane `lane` applies positions_[i]: a partition's number modulo the lanes.
+    bool owns(size_t lane, size_t i) const { return static_cast<size_t>(positions_[i].tp.partition) % lanes_ == lane; }
+    // Reads and applies lane `lane`'s partitions into `batch` from next[i], at most `budget`
+    // records in all, moving next[i], and sets `full` when a partition had more than it got;
+    // the records consumed.
+    result<size_t> apply_lane(size_t lane, size_t budget, Views::Batch& batch, std::vector<int64_t>& next, bool& full);
     // Applies and commits one batch of lane `lane` and moves its partitions' positions; the
     // records consumed and the batch's changes.
     struct LaneStep {
@@ -100,8 +110,10 @@ private:
         result<Delta> delta = Delta{};
         bool full = false;
     };
-    LaneStep lane_step(size_t lane, size_t share);
-    size_t share() const;
+    LaneStep lane_step(size_t lane);
+    // The records one step of lane `lane` may take: its partitions' part of a batch (of
+    // catch_up_factor batches while behind), at least 256.
+    size_t budget(size_t lane) const;
 };
 
 }  // namespace liquida::projections

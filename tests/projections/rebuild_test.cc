@@ -264,6 +264,23 @@ TEST_CASE("catching up, the lanes step on their own threads and report every app
     require_same(w.views->digests().value(), w.rebuild("one lane", 20'000, 1)->digests().value());
 }
 
+TEST_CASE("a catch-up whose deadline has passed takes one step per lane and says it is still behind", "[projections][cut]") {
+    World w;
+    simulate(w, 54, 0.002);
+    Runner runner(*w.log, *w.views, {.max_batch = 100, .catch_up_factor = 1});
+    const auto before = *runner.lag();
+    const auto n = runner.catch_up(std::chrono::steady_clock::now());
+    REQUIRE(n.has_value());
+    CHECK(*n > 0);
+    CHECK(*n <= 2 * 256);  // one step of each lane, 256 records at most
+    CHECK(*runner.lag() == before - static_cast<int64_t>(*n));
+    CHECK(runner.behind());
+    REQUIRE(runner.catch_up().has_value());
+    CHECK(!runner.behind());
+    CHECK(*runner.lag() == 0);
+    require_same(w.views->digests().value(), w.rebuild("one lane", 20'000, 1)->digests().value());
+}
+
 TEST_CASE("each lane commits its own partitions: one lane far ahead of the other resumes to a clean rebuild's views",
           "[projections][cut]") {
     // What a crash between the two lanes' writes leaves: even partitions at the end, odd ones at none.
@@ -304,11 +321,30 @@ void more_orders(Member& m, int n, const std::string& prefix) {
 
 }  // namespace
 
+TEST_CASE("a step gives what quiet partitions leave to a busy one", "[projections][cut]") {
+    World w(2);
+    Member m = on_partition_one(w);
+    more_orders(m, 300, "busy-");
+    liquida::events::TopicPartition busy;
+    int64_t most = 0;
+    for (const auto& t : w.log->topics())
+        for (int32_t p = 0; p < t.partitions; ++p)
+            if (const int64_t end = *w.log->end_offset({t.name, p}); end > most)
+                std::tie(busy, most) = std::pair{liquida::events::TopicPartition{t.name, p}, end};
+    REQUIRE(most > 2 * 256);
+    // A step of 800 records over all the partitions: an even share would give each 256 at most.
+    Runner runner(*w.log, *w.views, {.max_batch = 100, .catch_up_factor = 8, .lanes = 1});
+    REQUIRE(runner.step().has_value());
+    CHECK(w.views->applied(busy) > 256);
+    REQUIRE(runner.catch_up().has_value());
+    require_same(w.views->digests().value(), w.rebuild("clean")->digests().value());
+}
+
 TEST_CASE("a runner that falls behind again applies a partition in the lane that keeps its rows, never over a stale copy",
           "[projections][determinism]") {
     World w(2);
     Member m = on_partition_one(w);
-    Runner runner(*w.log, *w.views, {.max_batch = 100});  // a partition's share of a step: 256 records
+    Runner runner(*w.log, *w.views, {.max_batch = 100});  // a lane's step once following: 256 records
     REQUIRE(runner.step().has_value());                   // behind at first: both lanes, lane 1 reads the member's rows
     REQUIRE(runner.lag().value() == 0);
     more_orders(m, 2, "c");
