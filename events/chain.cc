@@ -61,8 +61,8 @@ Hash link_hash(const Hash& prev, const Hash& content) {
 Seal take_seal(std::vector<Header>& headers) {
     Seal s;
     std::erase_if(headers, [&](Header& h) {
-        if (h.key == kHeaderPrevHash) s.prev_hash = std::move(h.value);
-        else if (h.key == kHeaderHash) s.hash = std::move(h.value);
+        if (h.key == kHeaderPrevHash) s.prev_hash = from_hex(h.value);
+        else if (h.key == kHeaderHash) s.hash = from_hex(h.value);
         else return false;
         return true;
     });
@@ -82,11 +82,10 @@ bool ChainVerifier::feed(const StoredRecord& r) {
         next_ = r.offset + 1;
         return true;
     }
-    if (r.seal.hash.empty()) return fail("the record carries no seal");
-    const auto prev = from_hex(r.seal.prev_hash);
-    if (!prev || *prev != head_) return fail("its prev_hash is not the hash of the record before it");
+    if (!r.seal.hash) return fail("the record carries no seal");
+    if (r.seal.prev_hash != head_) return fail("its prev_hash is not the hash of the record before it");
     const Hash h = chain_hash(head_, r.record);
-    if (from_hex(r.seal.hash) != h) return fail("its content does not hash to its sealed hash (altered)");
+    if (r.seal.hash != h) return fail("its content does not hash to its sealed hash (altered)");
     head_ = h;
     next_ = r.offset + 1;
     return true;

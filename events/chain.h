@@ -19,8 +19,8 @@
 
 namespace liquida::events {
 
-// The seal travels as two headers of hex text, set by the log (a caller's are replaced) and
-// given back in StoredRecord::seal, not in Record::headers.
+// On Kafka the seal travels as two headers of hex text, set by the log (a caller's are
+// replaced) and given back parsed in StoredRecord::seal, not in Record::headers.
 inline constexpr std::string_view kHeaderPrevHash = "liquida.prev_hash";
 inline constexpr std::string_view kHeaderHash = "liquida.hash";
 inline bool is_seal(std::string_view header) { return header == kHeaderPrevHash || header == kHeaderHash; }

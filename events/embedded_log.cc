@@ -88,7 +88,7 @@ public:
                     // A damaged last record leaves the log readable (reads report it) but the
                     // partition closed to appends: the chain would go on from a broken link.
                     auto last = decode_record(it->value(), scratch);
-                    auto head = last ? from_hex(last->second.hash) : std::nullopt;
+                    auto head = last ? last->second.hash : std::nullopt;
                     if (head) st.head = *head;
                     else
                         st.unsealable = topics_[t].name + "/" + std::to_string(p) + " offset " + std::to_string(st.next_offset - 1) +
@@ -345,11 +345,11 @@ private:
         if (lr->headers()) {
             for (const auto* h : *lr->headers()) r.headers.push_back(Header{h->key() ? h->key()->str() : std::string(), str(h->value())});
         }
-        auto hash_of = [](const flatbuffers::Vector<uint8_t>* b) {
+        auto hash_of = [](const flatbuffers::Vector<uint8_t>* b) -> std::optional<Hash> {
             Hash h{};
-            if (!b || b->size() != h.size()) return std::string();
+            if (!b || b->size() != h.size()) return std::nullopt;
             std::copy(b->begin(), b->end(), h.begin());
-            return to_hex(h);
+            return h;
         };
         Seal seal{hash_of(lr->prev_hash()), hash_of(lr->hash())};
         return std::pair{std::move(r), std::move(seal)};

@@ -126,7 +126,7 @@ struct PartitionState {
     std::map<int64_t, int64_t> acked;  // our acknowledged batches above `stable`: base -> end
     int64_t ours = -1;                 // committer: where our last committed records here end (their marker's offset)
     std::optional<OpenBatch> open;
-    std::string tail_hash;  // the seal hash of the last record of a complete batch the tailer saw
+    std::optional<Hash> tail_hash;  // the seal hash of the last record of a complete batch the tailer saw
 };
 
 // Where the committer's hash chain of a partition stands (events/chain.h).
@@ -493,7 +493,7 @@ private:
         int64_t offset = 0;
         int64_t end = 0;    // the last stable offset when asked
         bool open = false;  // `offset` is the first record of a batch not complete yet
-        std::string hash;
+        std::optional<Hash> hash;
     };
     result<std::map<TopicPartition, TailStart>> tail_starts() {
         std::map<TopicPartition, TailStart> starts;
@@ -666,7 +666,7 @@ private:
         }
         if (++st.open->next < st.open->count) return;
         st.stable = std::max(st.stable, offset + 1);
-        st.tail_hash.assign(hash);
+        st.tail_hash = from_hex(hash);
         st.open.reset();
         settle(st);
     }
@@ -675,7 +675,7 @@ private:
     // unsealed: the chain check then reports the unsealed records).
     Hash tail_head(const TopicPartition& tp) {
         std::lock_guard lk(mu_);
-        return from_hex(parts_.at(tp).tail_hash).value_or(kGenesis);
+        return parts_.at(tp).tail_hash.value_or(kGenesis);
     }
 
     // Each record's header list: its own headers (never a seal: a caller cannot forge one), the

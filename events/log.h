@@ -7,12 +7,14 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "domain/types.h"
 #include "events/errc.h"
+#include "events/sha256.h"
 
 namespace liquida::events {
 
@@ -47,11 +49,12 @@ struct Record {
     friend bool operator==(const Record&, const Record&) = default;
 };
 
-// The log's tamper-evidence seal of a stored record (events/chain.h): hex SHA-256 of the
-// partition's previous record and of this one. Empty on a record that carries none.
+// The log's tamper-evidence seal of a stored record (events/chain.h): SHA-256 of the
+// partition's previous record and of this one. Absent on a record that carries none (or
+// carries one that is not 32 bytes, or 64 hex digits in Kafka's headers).
 struct Seal {
-    std::string prev_hash;
-    std::string hash;
+    std::optional<Hash> prev_hash;
+    std::optional<Hash> hash;
     friend bool operator==(const Seal&, const Seal&) = default;
 };
 

@@ -401,18 +401,18 @@ TEMPLATE_TEST_CASE("every record is sealed into its partition's hash chain, whic
     REQUIRE(read);
     REQUIRE(read->size() == 3);
     CHECK((*read)[0].record == rec("one", 10));  // the caller's seal header is gone; seals are not headers
-    CHECK((*read)[0].seal.prev_hash == to_hex(kGenesis));
+    CHECK((*read)[0].seal.prev_hash == kGenesis);
     Hash h = kGenesis;
     ChainVerifier verifier({"a", 0});
     for (const StoredRecord& r : *read) {
-        CHECK(r.seal.prev_hash == to_hex(h));
+        CHECK(r.seal.prev_hash == h);
         h = chain_hash(h, r.record);  // a pure function of the records: the same on every backend
-        CHECK(r.seal.hash == to_hex(h));
+        CHECK(r.seal.hash == h);
         CHECK(verifier.feed(r));
     }
     CHECK(verifier.next() == read->back().offset + 1);
     CHECK(verifier.head() == h);
-    CHECK(log->read({"b", 2}, 0, 1)->at(0).seal.prev_hash == to_hex(kGenesis));  // partitions chain apart
+    CHECK(log->read({"b", 2}, 0, 1)->at(0).seal.prev_hash == kGenesis);  // partitions chain apart
 
     // What the verifier reports: the first record that breaks, and why.
     auto altered = *read;
@@ -430,7 +430,7 @@ TEMPLATE_TEST_CASE("every record is sealed into its partition's hash chain, whic
     CHECK(v2.broken()->offset == altered[2].offset);
     auto relinked = *read;
     relinked[2].seal.prev_hash = relinked[0].seal.hash;
-    ChainVerifier v3({"a", 0}, (*read)[1].offset, *from_hex((*read)[0].seal.hash));  // starting mid-partition, from a known head
+    ChainVerifier v3({"a", 0}, (*read)[1].offset, *(*read)[0].seal.hash);  // starting mid-partition, from a known head
     CHECK(v3.feed(relinked[1]));
     CHECK_FALSE(v3.feed(relinked[2]));
     CHECK(v3.broken()->reason.find("prev_hash") != std::string::npos);
