@@ -837,6 +837,10 @@ result<std::unique_ptr<Views>> Views::open(const std::string& path, std::string_
         // Small memtables: a rebuild inserts ~1.5 rows per event, and a skip list of 16 MiB takes
         // them faster than one of 64 (245-260k against 225-230k events/s, docs/PERFORMANCE.md).
         cf.write_buffer_size = 16 << 20;
+        // Level 0 compacted at 16 files, not RocksDB's 4: a rebuild flushes often, and merging
+        // every few flushes again took a core from the lanes (the year's replay 60.9 -> 56.4 s,
+        // docs/PERFORMANCE.md). A lookup checks those files' bloom filters first.
+        cf.level0_file_num_compaction_trigger = 16;
         // Compressed only in the last levels: in the first ones, which a rebuild flushes and
         // compacts again soon, it cost more CPU than it saved (docs/PERFORMANCE.md).
         cf.compression_per_level = {rocksdb::kNoCompression, rocksdb::kNoCompression, rocksdb::kLZ4Compression};
