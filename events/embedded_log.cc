@@ -198,7 +198,7 @@ public:
             if (!rec)
                 return fail(errc::corrupt_record, tp.topic + "/" + std::to_string(tp.partition) + " offset " + std::to_string(offset) +
                                                       ": record fails verification");
-            out.push_back(StoredRecord{tp, offset, std::move(rec->first), std::move(rec->second), false});
+            out.push_back(StoredRecord{tp, offset, std::move(rec->first), rec->second, false});
         }
         if (!it->status().ok()) return fail(errc::io_error, it->status().ToString());
         if (expect != last)
@@ -352,7 +352,7 @@ private:
             return h;
         };
         Seal seal{hash_of(lr->prev_hash()), hash_of(lr->hash())};
-        return std::pair{std::move(r), std::move(seal)};
+        return std::pair{std::move(r), seal};
     }
 
     static std::string idem_value(Where w, int64_t base, size_t count) {

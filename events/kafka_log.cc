@@ -200,7 +200,7 @@ public:
             st.stable = start.offset;
             // Seen up to the end asked, unless a batch still being written is read again from its start.
             st.tail_pos = start.open ? start.offset : start.end;
-            st.tail_hash = std::move(start.hash);
+            st.tail_hash = start.hash;
             rd_kafka_topic_partition_list_add(all.get(), wire(tp.topic).c_str(), tp.partition)->offset = start.offset;
         }
         if (auto err = rd_kafka_assign(tailer_.get(), all.get()))
@@ -469,7 +469,7 @@ private:
                     fetched_.fetch_add(1, std::memory_order_relaxed);
                     Record r = decode(m);
                     Seal seal = take_seal(r.headers);
-                    out[tp].push_back(Fetched{StoredRecord{tp, m->offset, std::move(r), std::move(seal), false}, decode_mark(m)});
+                    out[tp].push_back(Fetched{StoredRecord{tp, m->offset, std::move(r), seal, false}, decode_mark(m)});
                     it->second = m->offset + 1;
                     if (done(tp, it->second)) next.erase(it);
                 }
