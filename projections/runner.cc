@@ -153,17 +153,13 @@ result<size_t> Runner::catch_up_to(const std::map<events::TopicPartition, int64_
     // that finishes a step early starts its next one instead of waiting for the other.
     behind_ = true;
     std::atomic<bool> failed = false;
-    std::vector<char> left_behind(lanes_, 0);  // a lane the deadline stopped short of the cut
     auto lane_catch_up = [&](size_t lane) -> result<size_t> {
         size_t total = 0;
         for (;;) {
             bool behind = false;
             for (size_t i = 0; i < positions_.size(); ++i) behind |= owns(lane, i) && positions_[i].offset < target[i];
             if (!behind || failed) return total;
-            if (total > 0 && std::chrono::steady_clock::now() >= deadline) {
-                left_behind[lane] = 1;
-                return total;
-            }
+            if (total > 0 && std::chrono::steady_clock::now() >= deadline) return total;
             LaneStep s = lane_step(lane);
             if (!s.consumed || !s.delta) {
                 failed = true;
@@ -184,8 +180,9 @@ result<size_t> Runner::catch_up_to(const std::map<events::TopicPartition, int64_
         std::vector<std::jthread> others;
         for (size_t lane = 1; lane < lanes_; ++lane) others.emplace_back([&, lane] { totals[lane] = lane_catch_up(lane); });
         totals[0] = lane_catch_up(0);
-    }  // joined
-    behind_ = std::any_of(left_behind.begin(), left_behind.end(), [](char b) { return b != 0; });
+    }                 // joined
+    behind_ = false;  // unless the deadline (or a failure) stopped a lane short of the cut
+    for (size_t i = 0; i < positions_.size(); ++i) behind_ = behind_ || positions_[i].offset < target[i];
     size_t total = 0;
     for (auto& t : totals) {
         if (!t) return t;
