@@ -10,6 +10,7 @@
 
 #include "domain/types.h"
 #include "events/codec.h"
+#include "events/kafka_log.h"
 #include "events/log.h"
 #include "events/topics.h"
 #include "gateway/auth.h"
@@ -62,6 +63,23 @@ TEST_CASE("bench log appends and reports a rate", "[cli]") {
     CHECK(r.out.find("2000 events") != std::string::npos);
     CHECK(r.out.find("events/s") != std::string::npos);
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("bench log --kafka times its events after one untimed warm-up record", "[cli][kafka]") {
+    using namespace std::chrono_literals;
+    liquida::test::KafkaDev dev{LIQUIDA_BIN, {"--partitions", "8"}};
+    auto r = run("bench log --kafka " + dev.bootstrap() + " --events 300 --batch 100 --threads 1");
+    INFO(r.out);
+    REQUIRE(r.code == 0);
+    CHECK(r.out.find("300 events") != std::string::npos);
+    // One appender writes partition 0 alone: the warm-up record, then the 300 timed (the mock
+    // cluster writes no transaction markers).
+    auto log = liquida::events::open_kafka_log({dev.bootstrap(), liquida::events::default_topics(8), 1, {{"log_level", "2"}}, 20s});
+    REQUIRE(log);
+    auto written = (*log)->end_offset({"liquida.orders", 0}), other = (*log)->end_offset({"liquida.orders", 1});
+    REQUIRE((written && other));
+    CHECK(written.value() == 301);
+    CHECK(other.value() == 0);
 }
 
 TEST_CASE("serve opens the log, says it is ready and stops cleanly on SIGTERM", "[cli]") {
