@@ -100,11 +100,14 @@ int bench_log(const cli::Args& args) {
     // Untimed warm-up on Kafka, as the raw producer's below: the transactional producer (made
     // at the first append), its connections and its first transaction.
     if (kafka) {
+        const auto warm_start = std::chrono::steady_clock::now();
         events::AppendBatch warm{{topic, 0}, {}, {pool.front()}};
         if (auto r = log->append(std::move(warm)); !r) {
             std::fprintf(stderr, "liquida bench: warm-up append failed: %s\n", r.error().message.c_str());
             return 1;
         }
+        std::printf("bench log: first append (untimed) took %.3f s\n",
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - warm_start).count());
     }
     std::atomic<bool> failed{false};
     const auto start = std::chrono::steady_clock::now();

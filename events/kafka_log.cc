@@ -909,6 +909,17 @@ private:
         }
     }
 
+    // Asks for the topics' leaders now: a new producer asks only once it produces to a topic,
+    // and then a second later (librdkafka scans unknown topics once a second). Best effort.
+    void know_topics(rd_kafka_t* rk) {
+        for (const TopicSpec& t : options_.topics) {
+            rd_kafka_topic_t* topic = rd_kafka_topic_new(rk, wire(t.name).c_str(), nullptr);
+            const rd_kafka_metadata_t* md = nullptr;
+            if (topic && !rd_kafka_metadata(rk, 0, topic, &md, std::min(to_ms(options_.timeout), 1000))) rd_kafka_metadata_destroy(md);
+            if (topic) rd_kafka_topic_destroy(topic);
+        }
+    }
+
     // A transactional producer, and the chain head of every partition known.
     // A new producer's init_transactions fences any earlier one of our id and returns once
     // that one's last transaction is complete (its markers written); every partition's head
@@ -924,6 +935,7 @@ private:
                             fenced_.empty() ? "kafka log: cannot start transactions as '" + txn_id_ + "': " + f->why : fenced_);
             txn_ = std::move(*p);
             for (auto& [tp, c] : chain_) c.stale = true;
+            know_topics(txn_.get());
         }
         for (auto& [tp, c] : chain_) {
             if (!c.stale) continue;

@@ -72,6 +72,7 @@ TEST_CASE("bench log --kafka times its events after one untimed warm-up record",
     INFO(r.out);
     REQUIRE(r.code == 0);
     CHECK(r.out.find("300 events") != std::string::npos);
+    CHECK(r.out.find("first append (untimed) took ") != std::string::npos);
     // One appender writes partition 0 alone: the warm-up record, then the 300 timed (the mock
     // cluster writes no transaction markers).
     auto log = liquida::events::open_kafka_log({dev.bootstrap(), liquida::events::default_topics(8), 1, {{"log_level", "2"}}, 20s});
