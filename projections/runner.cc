@@ -180,8 +180,9 @@ result<size_t> Runner::catch_up_to(const std::map<events::TopicPartition, int64_
         std::vector<std::jthread> others;
         for (size_t lane = 1; lane < lanes_; ++lane) others.emplace_back([&, lane] { totals[lane] = lane_catch_up(lane); });
         totals[0] = lane_catch_up(0);
-    }                 // joined
-    behind_ = false;  // unless the deadline (or a failure) stopped a lane short of the cut
+    }  // joined
+    // Behind when the deadline (or a failure) stopped a lane short of the cut.
+    behind_ = false;
     for (size_t i = 0; i < positions_.size(); ++i) behind_ = behind_ || positions_[i].offset < target[i];
     size_t total = 0;
     for (auto& t : totals) {
